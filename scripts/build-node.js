@@ -1,0 +1,26 @@
+// Bundles the Node-side entry points (CLI, import worker, loopback dev server) into out/node.
+// better-sqlite3 stays external: it is a native module loaded from node_modules at run time.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const entryPoints = {
+  cli: 'src/cli/main.ts',
+  'import-worker': 'src/core/services/import-worker.ts',
+  devserver: 'src/devserver/main.ts',
+};
+const present = Object.fromEntries(Object.entries(entryPoints).filter(([, p]) => existsSync(p)));
+
+await build({
+  entryPoints: present,
+  outdir: 'out/node',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  sourcemap: true,
+  external: ['better-sqlite3', 'electron'],
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
+  logLevel: 'warning',
+});

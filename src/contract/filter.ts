@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { categorySchema } from './categories';
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:MM');
+
+/** A time of day window, device-local, start inclusive, end exclusive, wrapping past midnight. */
+export const dayWindowSchema = z.object({ from: hhmm, to: hhmm });
+export type DayWindow = z.infer<typeof dayWindowSchema>;
+
+/**
+ * A bound of the date range: an instant with an offset or `Z` (`2024-05-01T00:00:00+02:00`),
+ * or a date alone (`2024-05-01`), which means that day's device-local midnight.
+ */
+export const rangeBoundSchema = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/,
+    'expected YYYY-MM-DD or an ISO-8601 instant with offset',
+  );
+
+/**
+ * The one filter object. It drives every query and view, is saved with views and is written
+ * into every export so a reader can reproduce what was shown.
+ */
+export const filterSchema = z.object({
+  devices: z.array(z.number().int().positive()).optional(),
+  /** App identifiers as the source wrote them, or display names. */
+  apps: z.array(z.string().min(1)).optional(),
+  categories: z.array(categorySchema).optional(),
+  from: rangeBoundSchema.optional(),
+  to: rangeBoundSchema.optional(),
+  hours: dayWindowSchema.optional(),
+  minSeconds: z.number().min(0).optional(),
+});
+export type Filter = z.infer<typeof filterSchema>;
+
+export const DEFAULT_NIGHT: DayWindow = { from: '00:00', to: '06:00' };
+
+/** Minutes since midnight of an `HH:MM` string. */
+export function minutesOfDay(hm: string): number {
+  const [h, m] = hm.split(':');
+  return Number(h) * 60 + Number(m);
+}
+
+/** True when the minute of day lies in the window (start inclusive, end exclusive, wrapping). */
+export function inDayWindow(minute: number, w: DayWindow): boolean {
+  const a = minutesOfDay(w.from);
+  const b = minutesOfDay(w.to);
+  if (a === b) return true;
+  return a < b ? minute >= a && minute < b : minute >= a || minute < b;
+}
+
+/** Parses `HH:MM-HH:MM`. */
+export function parseDayWindow(text: string): DayWindow | null {
+  const m = /^(\d{2}:\d{2})-(\d{2}:\d{2})$/.exec(text.trim());
+  if (!m) return null;
+  const parsed = dayWindowSchema.safeParse({ from: m[1], to: m[2] });
+  return parsed.success ? parsed.data : null;
+}

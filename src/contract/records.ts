@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { categorySchema } from './categories';
+import { WARNING_CODES } from './warnings';
+
+/**
+ * Public record shapes. These are a contract: the CLI prints them, the renderer reads them,
+ * and later versions only add fields.
+ */
+
+export const platformSchema = z.enum(['ios', 'android', 'unknown']);
+export type Platform = z.infer<typeof platformSchema>;
+
+export const deviceSchema = z.object({
+  id: z.number().int(),
+  label: z.string(),
+  platform: platformSchema,
+  model: z.string().nullable(),
+  osVersion: z.string().nullable(),
+  timeZone: z.string().nullable(),
+  sources: z.number().int(),
+  createdAt: z.number(),
+});
+export type Device = z.infer<typeof deviceSchema>;
+
+export const importCountsSchema = z.object({
+  lines: z.number().int(),
+  access: z.number().int(),
+  network: z.number().int(),
+  sessions: z.number().int(),
+  openSessions: z.number().int(),
+});
+export type ImportCounts = z.infer<typeof importCountsSchema>;
+
+export const warningSchema = z.object({
+  line: z.number().int().nullable(),
+  locator: z.string(),
+  code: z.enum(WARNING_CODES),
+  message: z.string(),
+});
+
+export const importStatusSchema = z.enum(['imported', 'already-imported', 'refused', 'cancelled']);
+export type ImportStatus = z.infer<typeof importStatusSchema>;
+
+/** The outcome of importing one path (CLI `import --json` prints an array of these). */
+export const importOutcomeSchema = z.object({
+  path: z.string(),
+  sha256: z.string().nullable(),
+  importer: z.string().nullable(),
+  status: importStatusSchema,
+  counts: importCountsSchema,
+  duplicateLines: z.number().int(),
+  alreadyStored: z.number().int(),
+  warnings: z.array(warningSchema),
+  error: z.string().nullable(),
+  sourceId: z.number().int().nullable(),
+  deviceId: z.number().int().nullable(),
+});
+export type ImportOutcome = z.infer<typeof importOutcomeSchema>;
+
+export const sourceSchema = z.object({
+  id: z.number().int(),
+  deviceId: z.number().int(),
+  importer: z.string(),
+  importerVersion: z.string(),
+  path: z.string(),
+  fileName: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+  importedAt: z.number(),
+  counts: importCountsSchema,
+  duplicateLines: z.number().int(),
+  alreadyStored: z.number().int(),
+  warnings: z.number().int(),
+  dataFrom: z.number().nullable(),
+  dataTo: z.number().nullable(),
+});
+export type SourceInfo = z.infer<typeof sourceSchema>;
+
+export const provenanceSchema = z.object({ sha256: z.string(), locator: z.string() });
+
+/** `summary --json` row. */
+export const summaryRowSchema = z.object({
+  device: z.string(),
+  app: z.string(),
+  appName: z.string().nullable(),
+  category: categorySchema,
+  sessions: z.number().int(),
+  openSessions: z.number().int(),
+  totalSeconds: z.number().nullable(),
+  longestSeconds: z.number().nullable(),
+  nightSessions: z.number().int(),
+  firstSeen: z.string().nullable(),
+  lastSeen: z.string().nullable(),
+});
+export type SummaryRow = z.infer<typeof summaryRowSchema>;
+
+export const appStateSchema = z.enum(['foreground', 'background', 'unknown']);
+export const stateSourceSchema = z.enum(['reported', 'inferred']).nullable();
+
+/** `events --kind access` record. */
+export const accessEventSchema = z.object({
+  id: z.string(),
+  kind: z.literal('access'),
+  device: z.string(),
+  app: z.string(),
+  appName: z.string().nullable(),
+  category: categorySchema,
+  raw: z.string(),
+  start: z.string().nullable(),
+  end: z.string().nullable(),
+  durationSeconds: z.number().nullable(),
+  state: appStateSchema,
+  stateSource: stateSourceSchema,
+  sources: z.array(provenanceSchema),
+});
+export type AccessEvent = z.infer<typeof accessEventSchema>;
+
+/** `events --kind network` record: one per export snapshot, never summed across exports. */
+export const networkEventSchema = z.object({
+  id: z.string(),
+  kind: z.literal('network'),
+  device: z.string(),
+  app: z.string(),
+  appName: z.string().nullable(),
+  domain: z.string(),
+  domainOwner: z.string().nullable(),
+  domainType: z.number().int().nullable(),
+  profiling: z.boolean(),
+  initiatedType: z.string().nullable(),
+  context: z.string().nullable(),
+  hits: z.number().int().nullable(),
+  firstSeen: z.string().nullable(),
+  lastSeen: z.string().nullable(),
+  contextVerificationType: z.number().int().nullable(),
+  domainClassification: z.number().int().nullable(),
+  sources: z.array(provenanceSchema),
+});
+export type NetworkEvent = z.infer<typeof networkEventSchema>;

@@ -1,0 +1,81 @@
+/** Pure time helpers shared by core, CLI and renderer. Instants are UTC epoch ms; offsets are minutes east of UTC. */
+
+const pad = (n: number, w = 2): string => String(Math.trunc(n)).padStart(w, '0');
+
+/** Formats an offset in minutes as `±HH:MM`. */
+export function formatOffset(offsetMin: number): string {
+  const sign = offsetMin < 0 ? '-' : '+';
+  const a = Math.abs(offsetMin);
+  return `${sign}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
+}
+
+/** Formats an instant as `YYYY-MM-DDTHH:mm:ss.SSS±HH:MM` in the given offset. */
+export function formatInstant(ms: number, offsetMin: number): string {
+  const d = new Date(ms + offsetMin * 60_000);
+  return (
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
+    `T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}` +
+    formatOffset(offsetMin)
+  );
+}
+
+/** Formats an instant as UTC with a `Z`. */
+export function formatUtc(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Minute of the day (0..1439) of an instant in the given offset. */
+export function localMinuteOfDay(ms: number, offsetMin: number): number {
+  const local = ms + offsetMin * 60_000;
+  return Math.floor((((local % 86_400_000) + 86_400_000) % 86_400_000) / 60_000);
+}
+
+/** Days since 1970-01-01 of the local date of an instant in the given offset. */
+export function localDayNumber(ms: number, offsetMin: number): number {
+  return Math.floor((ms + offsetMin * 60_000) / 86_400_000);
+}
+
+/** `YYYY-MM-DD` of a local day number. */
+export function dayNumberToDate(day: number): string {
+  const d = new Date(day * 86_400_000);
+  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+/** Rounds milliseconds to seconds with millisecond precision. */
+export function msToSeconds(ms: number): number {
+  return Math.round(ms) / 1000;
+}
+
+/**
+ * Parses an ISO-8601 timestamp with `Z` or `±HH:MM` and 0-9 fractional digits.
+ * Returns the UTC instant in ms and the offset in minutes, or null.
+ * (App Privacy Report reference §5: every timestamp carries its own offset.)
+ */
+export function parseIsoWithOffset(text: string): { ms: number; offsetMin: number } | null {
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):?(\d{2}))$/.exec(
+      text,
+    );
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s, frac, zone, sign, oh, om] = m;
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return null;
+  }
+  const fracMs = frac ? Math.floor(Number(`0.${frac}`) * 1000 + 1e-9) : 0;
+  const base = Date.UTC(Number(y), month - 1, day, hour, minute, second, fracMs);
+  // Reject dates like 02-31 that Date.UTC silently rolls over.
+  if (new Date(base).getUTCDate() !== day) return null;
+  let offsetMin = 0;
+  if (zone !== 'Z') {
+    const oH = Number(oh);
+    const oM = Number(om);
+    if (oH > 14 || oM > 59) return null;
+    offsetMin = (sign === '-' ? -1 : 1) * (oH * 60 + oM);
+  }
+  return { ms: base - offsetMin * 60_000, offsetMin };
+}

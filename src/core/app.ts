@@ -1,0 +1,18 @@
+import type { CoreHandlers } from '../contract/api';
+import type { EventEnvelope } from '../contract/bridge';
+
+export interface CoreOptions {
+  /** Folder for per-user state (recent cases). */
+  userDataDir: string;
+  host: 'electron' | 'devserver' | 'cli';
+  version: string;
+  /** URL of the bundled import worker; when absent the TypeScript source is run through tsx (tests, dev). */
+  workerUrl?: URL;
+}
+
+export interface CoreApp {
+  handlers: CoreHandlers;
+  /** Subscribes to bridge events (import progress, case changes). */
+  onEvent(listener: (envelope: EventEnvelope) => void): () => void;
+  dispose(): Promise<void>;
+}

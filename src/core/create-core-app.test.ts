@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EventEnvelope } from '../contract/bridge';
+import type { ImportFinished } from '../contract/events';
+import type { CoreApp } from './app';
+import { createCoreApp } from './create-core-app';
+import { accessPair } from './testing/apr-fixture';
+
+let dir: string;
+let core: CoreApp;
+let events: EventEnvelope[];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'snoopscope-core-'));
+  core = createCoreApp({ userDataDir: join(dir, 'user'), host: 'cli', version: '0.0.0-test' });
+  events = [];
+  core.onEvent((e) => events.push(e));
+});
+afterEach(async () => {
+  await core.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function finished(): Promise<ImportFinished> {
+  return new Promise((resolve) => {
+    const off = core.onEvent((e) => {
+      if (e.event === 'onImportFinished') {
+        off();
+        resolve(e.payload as ImportFinished);
+      }
+    });
+  });
+}
+
+describe('core app', () => {
+  it('imports in a worker thread, reports progress and the outcome, and stays answerable meanwhile', async () => {
+    const h = core.handlers;
+    await h.createCase({ path: join(dir, 'c.snoopcase') });
+    const device = await h.createDevice({ label: 'A' });
+    const lines = Array.from({ length: 3000 }, (_, i) =>
+      accessPair({ app: `app${i % 7}`, category: 'photos', id: `I${i}`, ms: Date.UTC(2024, 0, 1) + i * 60_000, durationMs: 1000 }),
+    ).flat();
+    const file = join(dir, 'r.ndjson');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const done = finished();
+    const { importId } = await h.startImport({ paths: [file], deviceId: device.id });
+    expect(await h.listDevices({})).toHaveLength(1);
+    const result = await done;
+    expect(result.importId).toBe(importId);
+    expect(result.outcomes[0]).toMatchObject({ status: 'imported', counts: { sessions: 3000, openSessions: 0 } });
+    expect(events.some((e) => e.event === 'onImportProgress')).toBe(true);
+    expect(events.some((e) => e.event === 'onCaseChanged')).toBe(true);
+    expect((await h.getCase({}))?.sessions).toBe(3000);
+    expect(await h.listRecentCases({})).toEqual([expect.objectContaining({ path: join(dir, 'c.snoopcase'), exists: true })]);
+  });
+
+  it('answers NO_CASE_OPEN before a case is open', () => {
+    expect(() => core.handlers.listDevices({})).toThrow(/No case is open/);
+  });
+});

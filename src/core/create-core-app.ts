@@ -1,0 +1,123 @@
+import type { CoreHandlers } from '../contract/api';
+import type { EventEnvelope } from '../contract/bridge';
+import type { BridgeEvents } from '../contract/events';
+import type { CoreApp, CoreOptions } from './app';
+import { listAudit, verifyAudit } from './db/audit';
+import { AppError } from './model/errors';
+import { CaseSession } from './services/case-service';
+import { exportSessionsCsv } from './services/export-service';
+import { ImportService } from './services/import-service';
+import { RecentCases } from './services/recent-cases';
+
+/**
+ * Builds the core behind the bridge: one open case at a time, imports in a worker, and the
+ * query services. Main and the dev server wrap these handlers with `dispatch`.
+ */
+export function createCoreApp(options: CoreOptions): CoreApp {
+  const listeners = new Set<(e: EventEnvelope) => void>();
+  const emit = <E extends keyof BridgeEvents>(event: E, payload: BridgeEvents[E]): void => {
+    for (const l of listeners) l({ event, payload });
+  };
+  const log = (message: string, error?: unknown): void => {
+    console.error(`[snoopscope] ${message}`, error instanceof Error ? error.stack : (error ?? ''));
+  };
+  const recent = new RecentCases(options.userDataDir);
+  const imports = new ImportService(emit, log, options.workerUrl);
+  let current: CaseSession | null = null;
+
+  const need = (): CaseSession => {
+    if (!current) throw new AppError('NO_CASE_OPEN', 'No case is open; create or open a case first.');
+    return current;
+  };
+  const notBusy = (what: string): void => {
+    if (imports.busy) throw new AppError('CONFLICT', `Cannot ${what} while an import is running.`);
+  };
+  const changed = (reason: string): void => emit('onCaseChanged', { reason });
+  const swap = (next: CaseSession): void => {
+    current?.close();
+    current = next;
+    recent.touch(next.path, next.meta('name') ?? undefined);
+  };
+
+  const handlers: CoreHandlers = {
+    getAppInfo: () => ({ name: 'Snoopscope', version: options.version, host: options.host }),
+    createCase: ({ path }) => {
+      notBusy('switch cases');
+      swap(CaseSession.create(path));
+      return need().info();
+    },
+    openCase: ({ path }) => {
+      notBusy('switch cases');
+      swap(CaseSession.open(path));
+      return need().info();
+    },
+    closeCase: () => {
+      notBusy('close the case');
+      current?.close();
+      current = null;
+      return null;
+    },
+    getCase: () => current?.info() ?? null,
+    listRecentCases: () => recent.list(),
+    forgetRecentCase: ({ path }) => {
+      recent.forget(path);
+      return null;
+    },
+    listDevices: () => need().devices(),
+    createDevice: (input) => {
+      const d = need().createDevice(input);
+      changed('device-created');
+      return d;
+    },
+    renameDevice: ({ deviceId, label }) => {
+      const d = need().renameDevice(deviceId, label);
+      changed('device-renamed');
+      return d;
+    },
+    listSources: ({ deviceId }) => need().sources(deviceId),
+    getSourceWarnings: ({ sourceId }) => need().sourceWarnings(sourceId),
+    moveSource: ({ sourceId, deviceId }) => {
+      notBusy('move a source');
+      const s = need().moveSource(sourceId, deviceId);
+      changed('source-moved');
+      return s;
+    },
+    removeSource: ({ sourceId }) => {
+      notBusy('remove a source');
+      need().removeSource(sourceId);
+      changed('source-removed');
+      return { removed: 1 };
+    },
+    startImport: ({ paths, deviceId }) => {
+      const c = need();
+      c.device(deviceId);
+      const importId = imports.start(c.path, paths, deviceId, () => changed('import-finished'));
+      return { importId };
+    },
+    cancelImport: ({ importId }) => ({ cancelled: imports.cancel(importId) }),
+    queryTimeline: (input) => need().queries.timeline(input),
+    getSession: ({ id }) => need().queries.session(id),
+    querySummary: ({ filter, night }) => need().queries.summary(filter, night),
+    queryHeatmap: ({ filter }) => need().queries.heatmap(filter),
+    queryNetwork: ({ filter, snapshots }) => need().queries.network(filter, snapshots),
+    listApps: ({ deviceIds }) => need().queries.apps(deviceIds),
+    exportSessionsCsv: ({ filter, path, night }) =>
+      exportSessionsCsv(need(), { filter, path, night, version: options.version }),
+    listAudit: ({ limit }) => listAudit(need().db, limit),
+    verifyAudit: () => verifyAudit(need().db),
+  };
+
+  return {
+    handlers,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async dispose() {
+      await imports.dispose();
+      current?.close();
+      current = null;
+      listeners.clear();
+    },
+  };
+}

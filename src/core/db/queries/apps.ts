@@ -1,0 +1,26 @@
+import type { Db } from '../open';
+
+/** Finds or creates app rows of one device, caching ids for the life of the object. */
+export class AppResolver {
+  private readonly cache = new Map<string, number>();
+  private readonly insert;
+  private readonly select;
+
+  constructor(
+    db: Db,
+    private readonly deviceId: number,
+  ) {
+    this.insert = db.prepare('INSERT OR IGNORE INTO apps (device_id, identifier) VALUES (?, ?)');
+    this.select = db.prepare('SELECT id FROM apps WHERE device_id = ? AND identifier = ?');
+  }
+
+  /** The app id for an identifier exactly as the source wrote it. */
+  idFor(identifier: string): number {
+    const cached = this.cache.get(identifier);
+    if (cached !== undefined) return cached;
+    this.insert.run(this.deviceId, identifier);
+    const row = this.select.get(this.deviceId, identifier) as { id: number };
+    this.cache.set(identifier, row.id);
+    return row.id;
+  }
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { ImportWarning } from '../../contract/warnings';
+import { readLines } from './line-reader';
+
+async function* chunksOf(...parts: (string | Uint8Array)[]): AsyncGenerator<Uint8Array> {
+  for (const p of parts) yield typeof p === 'string' ? Buffer.from(p, 'utf8') : p;
+}
+
+async function collect(parts: (string | Uint8Array)[], maxLineBytes?: number) {
+  const warnings: ImportWarning[] = [];
+  const lines = [];
+  for await (const l of readLines(chunksOf(...parts), { warn: (w) => warnings.push(w), maxLineBytes })) lines.push(l);
+  return { lines, warnings };
+}
+
+describe('readLines', () => {
+  it('splits lines across chunk boundaries and numbers them', async () => {
+    const { lines, warnings } = await collect(['{"a":', '1}\n{"b"', ':2}\n\n{"c":3}\n']);
+    expect(lines.map((l) => [l.line, l.text])).toEqual([
+      [1, '{"a":1}'],
+      [2, '{"b":2}'],
+      [3, ''],
+      [4, '{"c":3}'],
+    ]);
+    expect(warnings).toEqual([]);
+    expect(lines.at(-1)?.bytesRead).toBe(25);
+  });
+
+  it('strips a BOM and accepts CRLF (also when CR and LF fall in different chunks), one warning each', async () => {
+    const bom = Uint8Array.from([0xef, 0xbb, 0xbf, ...Buffer.from('x\r')]);
+    const { lines, warnings } = await collect([bom, '\ny\r\nz\r\n']);
+    expect(lines.map((l) => l.text)).toEqual(['x', 'y', 'z']);
+    expect(warnings.map((w) => w.code)).toEqual(['BOM_STRIPPED', 'CRLF_LINE_ENDINGS']);
+    expect(warnings.every((w) => w.line === null && w.locator === 'file')).toBe(true);
+  });
+
+  it('skips an over-long line with a warning naming it and keeps reading', async () => {
+    const long = 'x'.repeat(100);
+    const { lines, warnings } = await collect(['ok\n', long.slice(0, 50), long.slice(50), '\nafter\n'], 64);
+    expect(lines.map((l) => [l.line, l.text])).toEqual([
+      [1, 'ok'],
+      [3, 'after'],
+    ]);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'LINE_TOO_LONG', line: 2, locator: 'line 2' })]);
+  });
+
+  it('marks a final line without newline as unterminated', async () => {
+    const { lines } = await collect(['a\nb']);
+    expect(lines.map((l) => [l.text, l.terminated])).toEqual([
+      ['a', true],
+      ['b', false],
+    ]);
+  });
+
+  it('reports NUL bytes once', async () => {
+    const { warnings } = await collect([Uint8Array.from([0x61, 0, 0x0a, 0x62, 0, 0x0a])]);
+    expect(warnings.filter((w) => w.code === 'NUL_BYTES')).toHaveLength(1);
+  });
+});

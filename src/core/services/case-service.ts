@@ -1,0 +1,231 @@
+import { basename, resolve } from 'node:path';
+import type { CaseInfo } from '../../contract/api';
+import type { Device, Platform, SourceInfo } from '../../contract/records';
+import type { ImportWarning, WarningCode } from '../../contract/warnings';
+import { appendAudit } from '../db/audit';
+import { createCaseDatabase, describeSqliteError, openCaseDatabase, schemaVersion, type Db } from '../db/open';
+import { AppError } from '../model/errors';
+import { moveSourceRows, removeSourceRows } from './source-edit';
+import { QueryService } from './query-service';
+
+interface DeviceRow {
+  id: number;
+  label: string;
+  platform: Platform;
+  model: string | null;
+  os_version: string | null;
+  time_zone: string | null;
+  created_at: number;
+  sources: number;
+}
+
+const toDevice = (r: DeviceRow): Device => ({
+  id: r.id,
+  label: r.label,
+  platform: r.platform,
+  model: r.model,
+  osVersion: r.os_version,
+  timeZone: r.time_zone,
+  sources: r.sources,
+  createdAt: r.created_at,
+});
+
+const DEVICE_SQL = `SELECT d.*, (SELECT COUNT(*) FROM sources s WHERE s.device_id = d.id) AS sources FROM devices d`;
+
+/** Runs `fn` in a write transaction; SQLite busy errors become a clear CASE_BUSY. */
+export function writeTx<T>(db: Db, fn: () => T): T {
+  try {
+    return db.transaction(fn).immediate();
+  } catch (e) {
+    throw describeSqliteError(e) ?? e;
+  }
+}
+
+/** One open case file: devices, sources and the queries over them. */
+export class CaseSession {
+  readonly queries: QueryService;
+
+  private constructor(
+    readonly db: Db,
+    readonly path: string,
+  ) {
+    this.queries = new QueryService(db);
+  }
+
+  static create(path: string): CaseSession {
+    const full = resolve(path);
+    const name = basename(full).replace(/\.snoopcase$/i, '');
+    const db = createCaseDatabase(full, name);
+    const s = new CaseSession(db, full);
+    writeTx(db, () => appendAudit(db, 'case-created', { path: full, name }));
+    return s;
+  }
+
+  static open(path: string, options: { readonly?: boolean } = {}): CaseSession {
+    const full = resolve(path);
+    return new CaseSession(openCaseDatabase(full, options), full);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  meta(key: string): string | null {
+    const r = this.db.prepare('SELECT value FROM case_meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return r?.value ?? null;
+  }
+
+  info(): CaseInfo {
+    const counts = this.db
+      .prepare('SELECT (SELECT COUNT(*) FROM sources) AS sources, (SELECT COUNT(*) FROM access_sessions) AS sessions')
+      .get() as { sources: number; sessions: number };
+    return {
+      path: this.path,
+      name: this.meta('name') ?? basename(this.path),
+      createdAt: Number(this.meta('created_at') ?? 0),
+      schemaVersion: schemaVersion(this.db),
+      devices: this.devices(),
+      sources: counts.sources,
+      sessions: counts.sessions,
+      extent: this.queries.extent(),
+    };
+  }
+
+  devices(): Device[] {
+    return (this.db.prepare(`${DEVICE_SQL} ORDER BY d.label`).all() as DeviceRow[]).map(toDevice);
+  }
+
+  device(id: number): Device {
+    const r = this.db.prepare(`${DEVICE_SQL} WHERE d.id = ?`).get(id) as DeviceRow | undefined;
+    if (!r) throw new AppError('NOT_FOUND', `No device with id ${id} in this case.`);
+    return toDevice(r);
+  }
+
+  deviceByLabel(label: string): Device | null {
+    const r = this.db.prepare(`${DEVICE_SQL} WHERE d.label = ? COLLATE NOCASE`).get(label) as DeviceRow | undefined;
+    return r ? toDevice(r) : null;
+  }
+
+  createDevice(input: { label: string; platform?: Platform; timeZone?: string }): Device {
+    const label = input.label.trim();
+    if (this.deviceByLabel(label)) throw new AppError('CONFLICT', `A device labelled "${label}" already exists.`);
+    const id = writeTx(this.db, () => {
+      const r = this.db
+        .prepare('INSERT INTO devices (label, platform, time_zone, created_at) VALUES (?, ?, ?, ?)')
+        .run(label, input.platform ?? 'unknown', input.timeZone ?? null, Date.now());
+      const newId = Number(r.lastInsertRowid);
+      appendAudit(this.db, 'device-created', { deviceId: newId, label, platform: input.platform ?? 'unknown' });
+      return newId;
+    });
+    return this.device(id);
+  }
+
+  renameDevice(deviceId: number, label: string): Device {
+    const before = this.device(deviceId);
+    const other = this.deviceByLabel(label);
+    if (other && other.id !== deviceId) throw new AppError('CONFLICT', `A device labelled "${label}" already exists.`);
+    writeTx(this.db, () => {
+      this.db.prepare('UPDATE devices SET label = ? WHERE id = ?').run(label.trim(), deviceId);
+      appendAudit(this.db, 'device-renamed', { deviceId, from: before.label, to: label.trim() });
+    });
+    return this.device(deviceId);
+  }
+
+  sources(deviceId?: number): SourceInfo[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM sources ${deviceId ? 'WHERE device_id = ?' : ''} ORDER BY imported_at, id`)
+      .all(...(deviceId ? [deviceId] : [])) as {
+      id: number;
+      device_id: number;
+      importer_id: string;
+      importer_version: string;
+      original_path: string;
+      file_name: string;
+      size: number;
+      sha256: string;
+      imported_at: number;
+      lines: number;
+      access_rows: number;
+      network_rows: number;
+      duplicate_lines: number;
+      already_stored: number;
+      sessions: number;
+      open_sessions: number;
+      warning_count: number;
+      data_from: number | null;
+      data_to: number | null;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      deviceId: r.device_id,
+      importer: r.importer_id,
+      importerVersion: r.importer_version,
+      path: r.original_path,
+      fileName: r.file_name,
+      size: r.size,
+      sha256: r.sha256,
+      importedAt: r.imported_at,
+      counts: {
+        lines: r.lines,
+        access: r.access_rows,
+        network: r.network_rows,
+        sessions: r.sessions,
+        openSessions: r.open_sessions,
+      },
+      duplicateLines: r.duplicate_lines,
+      alreadyStored: r.already_stored,
+      warnings: r.warning_count,
+      dataFrom: r.data_from,
+      dataTo: r.data_to,
+    }));
+  }
+
+  source(id: number): SourceInfo {
+    const s = this.sources().find((x) => x.id === id);
+    if (!s) throw new AppError('NOT_FOUND', `No source with id ${id} in this case.`);
+    return s;
+  }
+
+  sourceWarnings(sourceId: number): ImportWarning[] {
+    this.source(sourceId);
+    return (
+      this.db
+        .prepare('SELECT line, locator, code, message FROM source_warnings WHERE source_id = ? ORDER BY id')
+        .all(sourceId) as { line: number | null; locator: string; code: WarningCode; message: string }[]
+    ).map((w) => ({ line: w.line, locator: w.locator, code: w.code, message: w.message }));
+  }
+
+  /** Moves a source to another device; pairing is recomputed on both. */
+  moveSource(sourceId: number, deviceId: number): SourceInfo {
+    const src = this.source(sourceId);
+    const target = this.device(deviceId);
+    if (src.deviceId === deviceId) return src;
+    writeTx(this.db, () => {
+      const { conflicts } = moveSourceRows(this.db, sourceId, src.deviceId, deviceId);
+      appendAudit(this.db, 'source-moved', {
+        sourceId,
+        sha256: src.sha256,
+        fileName: src.fileName,
+        fromDeviceId: src.deviceId,
+        toDeviceId: deviceId,
+        toDevice: target.label,
+        conflicts: conflicts.length,
+      });
+    });
+    return this.source(sourceId);
+  }
+
+  /** Removes a source and everything derived from it; pairing is recomputed. */
+  removeSource(sourceId: number): void {
+    const src = this.source(sourceId);
+    writeTx(this.db, () => {
+      removeSourceRows(this.db, sourceId, src.deviceId);
+      appendAudit(this.db, 'source-removed', {
+        sourceId,
+        sha256: src.sha256,
+        fileName: src.fileName,
+        deviceId: src.deviceId,
+      });
+    });
+  }
+}

@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_NIGHT, inDayWindow, type DayWindow, type Filter } from '../../contract/filter';
+import { formatInstant, formatUtc, msToSeconds } from '../../contract/time';
+import { appendAudit } from '../db/audit';
+import { AppError } from '../model/errors';
+import type { CaseSession } from './case-service';
+import { writeTx } from './case-service';
+import { csvRow } from './csv';
+import { sessionId } from './query-service';
+
+/** Columns of the sessions CSV, documented in the README. */
+export const SESSION_CSV_COLUMNS = [
+  'id',
+  'device',
+  'app',
+  'app_name',
+  'category',
+  'raw_category',
+  'start_local',
+  'end_local',
+  'start_utc',
+  'end_utc',
+  'duration_seconds',
+  'open',
+  'open_reason',
+  'night',
+  'state',
+  'state_source',
+  'conflict',
+  'begin_source_sha256',
+  'begin_line',
+  'end_source_sha256',
+  'end_line',
+] as const;
+
+interface Row {
+  device_id: number;
+  interval_key: string;
+  device: string;
+  app: string;
+  app_name: string | null;
+  category: string;
+  raw_category: string;
+  start_ms: number | null;
+  start_offset: number | null;
+  end_ms: number | null;
+  end_offset: number | null;
+  anchor_minute: number;
+  duration_ms: number | null;
+  open: number;
+  conflict: number;
+  state: string;
+  state_source: string | null;
+  b_sha: string | null;
+  b_line: number | null;
+  e_sha: string | null;
+  e_line: number | null;
+}
+
+/**
+ * Writes the filtered sessions as CSV (UTF-8, header row, device-local and UTC times, source
+ * sha256 and line numbers) plus a sidecar `<file>.json` with the filter so a reader can
+ * reproduce it. Written to a temporary name first, then renamed.
+ */
+export function exportSessionsCsv(
+  session: CaseSession,
+  input: { filter: Filter; path: string; night?: DayWindow; version: string },
+): { path: string; rows: number; sha256: string } {
+  const path = resolve(input.path);
+  const night = input.night ?? DEFAULT_NIGHT;
+  const { where, params } = session.queries.sessionFilter(input.filter);
+  const stmt = session.db.prepare(
+    `SELECT s.device_id, s.interval_key, d.label AS device, a.identifier AS app, a.display_name AS app_name,
+            s.category, s.raw_category, s.start_ms, s.start_offset, s.end_ms, s.end_offset, s.anchor_minute,
+            s.duration_ms, s.open, s.conflict, s.state, s.state_source,
+            bs.sha256 AS b_sha, b.line AS b_line, es.sha256 AS e_sha, e.line AS e_line
+     FROM access_sessions s JOIN devices d ON d.id = s.device_id JOIN apps a ON a.id = s.app_id
+     LEFT JOIN access_edges b ON b.id = s.begin_edge_id LEFT JOIN sources bs ON bs.id = b.source_id
+     LEFT JOIN access_edges e ON e.id = s.end_edge_id LEFT JOIN sources es ON es.id = e.source_id
+     ${where} ORDER BY s.anchor_ms, d.label, a.identifier`,
+  );
+  const tmp = `${path}.partial`;
+  const hash = createHash('sha256');
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w');
+  } catch (e) {
+    throw new AppError('IO_ERROR', `Cannot write ${path}: ${(e as Error).message}`);
+  }
+  let rows = 0;
+  try {
+    const write = (text: string): void => {
+      const buf = Buffer.from(text, 'utf8');
+      hash.update(buf);
+      writeSync(fd, buf);
+    };
+    write(csvRow([...SESSION_CSV_COLUMNS]));
+    for (const r of stmt.iterate(...params) as IterableIterator<Row>) {
+      rows += 1;
+      write(
+        csvRow([
+          sessionId(r.device_id, r.interval_key),
+          r.device,
+          r.app,
+          r.app_name,
+          r.category,
+          r.raw_category,
+          r.start_ms !== null ? formatInstant(r.start_ms, r.start_offset ?? 0) : null,
+          r.end_ms !== null ? formatInstant(r.end_ms, r.end_offset ?? 0) : null,
+          r.start_ms !== null ? formatUtc(r.start_ms) : null,
+          r.end_ms !== null ? formatUtc(r.end_ms) : null,
+          r.duration_ms !== null ? msToSeconds(r.duration_ms) : null,
+          r.open === 1,
+          r.open === 1 ? (r.start_ms === null ? 'missing-begin' : 'missing-end') : null,
+          inDayWindow(r.anchor_minute, night),
+          r.state,
+          r.state_source,
+          r.conflict === 1,
+          r.b_sha,
+          r.b_line,
+          r.e_sha,
+          r.e_line,
+        ]),
+      );
+    }
+    closeSync(fd);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(tmp, { force: true });
+    throw e instanceof AppError ? e : new AppError('IO_ERROR', `Cannot write ${path}: ${(e as Error).message}`);
+  }
+  const sha256 = hash.digest('hex');
+  const exportedAt = new Date().toISOString();
+  writeFileSync(
+    `${path}.json`,
+    JSON.stringify(
+      {
+        tool: 'snoopscope',
+        version: input.version,
+        exportedAt,
+        case: session.path,
+        file: path,
+        sha256,
+        rows,
+        filter: input.filter,
+        night,
+        devices: session.devices().map((d) => ({ id: d.id, label: d.label })),
+        columns: SESSION_CSV_COLUMNS,
+        note: 'Times in *_local columns are device-local with the offset recorded for that event; night uses device-local time.',
+      },
+      null,
+      2,
+    ),
+  );
+  writeTx(session.db, () =>
+    appendAudit(session.db, 'export-csv', { path, sha256, rows, filter: input.filter, night, exportedAt }),
+  );
+  return { path, rows, sha256 };
+}

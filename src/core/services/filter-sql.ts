@@ -1,0 +1,127 @@
+import type { Filter } from '../../contract/filter';
+import { minutesOfDay } from '../../contract/filter';
+import { parseIsoWithOffset } from '../../contract/time';
+import { AppError } from '../model/errors';
+
+export type SqlParam = string | number | null;
+
+export interface SqlWhere {
+  clauses: string[];
+  params: SqlParam[];
+}
+
+/** A bound of the date range: an absolute instant, or a device-local date (its midnight). */
+export type RangeBound = { kind: 'instant'; ms: number } | { kind: 'local'; localMs: number };
+
+/** Parses a filter's `from`/`to`: a date alone is device-local midnight. */
+export function parseRangeBound(text: string): RangeBound {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    const [y, m, d] = text.split('-').map(Number) as [number, number, number];
+    const localMs = Date.UTC(y, m - 1, d);
+    if (new Date(localMs).getUTCDate() !== d) throw new AppError('INVALID_INPUT', `Not a date: ${text}`);
+    return { kind: 'local', localMs };
+  }
+  const withSeconds = /T\d{2}:\d{2}(Z|[+-])/.test(text) ? text.replace(/T(\d{2}:\d{2})/, 'T$1:00') : text;
+  const parsed = parseIsoWithOffset(withSeconds);
+  if (!parsed) throw new AppError('INVALID_INPUT', `Not a date or an instant with an offset: ${text}`);
+  return { kind: 'instant', ms: parsed.ms };
+}
+
+// Any device-local time lies within 14 h of its instant (UTC offsets span -12:00..+14:00).
+const MAX_OFFSET_MS = 14 * 3_600_000;
+
+/**
+ * Builds the WHERE clauses of a session query (`s` = access_sessions) for a filter.
+ * The date range is half-open and a session counts when it overlaps it; open sessions are
+ * treated as the instant they have. `maxDurationMs` lets the anchor index bound the scan.
+ */
+export function sessionWhere(filter: Filter, maxDurationMs: number): SqlWhere {
+  const clauses: string[] = [];
+  const params: SqlParam[] = [];
+  addDeviceAndApp(filter, 's', clauses, params);
+  if (filter.categories && filter.categories.length > 0) {
+    clauses.push(`s.category IN (${filter.categories.map(() => '?').join(', ')})`);
+    params.push(...filter.categories);
+  }
+  const startExpr = 's.anchor_ms';
+  const endExpr = 'COALESCE(s.end_ms, s.start_ms)';
+  if (filter.to) {
+    const b = parseRangeBound(filter.to);
+    if (b.kind === 'instant') {
+      clauses.push(`${startExpr} < ?`);
+      params.push(b.ms);
+    } else {
+      clauses.push(`${startExpr} < ?`, `${startExpr} + s.anchor_offset * 60000 < ?`);
+      params.push(b.localMs + MAX_OFFSET_MS, b.localMs);
+    }
+  }
+  if (filter.from) {
+    const b = parseRangeBound(filter.from);
+    if (b.kind === 'instant') {
+      clauses.push(`${startExpr} > ?`, `(${endExpr} > ? OR ${startExpr} >= ?)`);
+      params.push(b.ms - maxDurationMs - 1, b.ms, b.ms);
+    } else {
+      const endLocal = `${endExpr} + COALESCE(s.end_offset, s.start_offset) * 60000`;
+      clauses.push(
+        `${startExpr} > ?`,
+        `(${endLocal} > ? OR ${startExpr} + s.anchor_offset * 60000 >= ?)`,
+      );
+      params.push(b.localMs - MAX_OFFSET_MS - maxDurationMs - 1, b.localMs, b.localMs);
+    }
+  }
+  if (filter.hours) {
+    const a = minutesOfDay(filter.hours.from);
+    const b = minutesOfDay(filter.hours.to);
+    if (a < b) {
+      clauses.push('s.anchor_minute >= ? AND s.anchor_minute < ?');
+      params.push(a, b);
+    } else if (a > b) {
+      clauses.push('(s.anchor_minute >= ? OR s.anchor_minute < ?)');
+      params.push(a, b);
+    }
+  }
+  if (filter.minSeconds !== undefined && filter.minSeconds > 0) {
+    clauses.push('s.duration_ms >= ?');
+    params.push(Math.round(filter.minSeconds * 1000));
+  }
+  return { clauses, params };
+}
+
+/** WHERE clauses for network snapshot rows (`n` = network_observations): devices, apps, date range. */
+export function networkWhere(filter: Filter): SqlWhere {
+  const clauses: string[] = [];
+  const params: SqlParam[] = [];
+  addDeviceAndApp(filter, 'n', clauses, params);
+  if (filter.to) {
+    const b = parseRangeBound(filter.to);
+    clauses.push('COALESCE(n.first_ms, n.last_ms) < ?');
+    params.push(b.kind === 'instant' ? b.ms : b.localMs + MAX_OFFSET_MS);
+  }
+  if (filter.from) {
+    const b = parseRangeBound(filter.from);
+    clauses.push('COALESCE(n.last_ms, n.first_ms) >= ?');
+    params.push(b.kind === 'instant' ? b.ms : b.localMs - MAX_OFFSET_MS);
+  }
+  return { clauses, params };
+}
+
+function addDeviceAndApp(filter: Filter, alias: string, clauses: string[], params: SqlParam[]): void {
+  if (filter.devices && filter.devices.length > 0) {
+    clauses.push(`${alias}.device_id IN (${filter.devices.map(() => '?').join(', ')})`);
+    params.push(...filter.devices);
+  }
+  if (filter.apps && filter.apps.length > 0) {
+    const marks = filter.apps.map(() => '?').join(', ');
+    clauses.push(
+      `${alias}.app_id IN (SELECT id FROM apps WHERE lower(identifier) IN (${marks}) OR lower(display_name) IN (${marks}))`,
+    );
+    const lower = filter.apps.map((a) => a.toLowerCase());
+    params.push(...lower, ...lower);
+  }
+}
+
+/** Joins clauses into `WHERE ...` (or nothing). */
+export function whereSql(w: SqlWhere, extra: string[] = []): string {
+  const all = [...w.clauses, ...extra];
+  return all.length > 0 ? `WHERE ${all.join(' AND ')}` : '';
+}

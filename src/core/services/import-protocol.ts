@@ -1,0 +1,14 @@
+import type { ImportProgress } from '../../contract/events';
+import type { ImportOutcome } from '../../contract/records';
+import type { ErrorCode } from '../../contract/result';
+
+/** Messages to the import worker. */
+export type WorkerRequest =
+  | { type: 'start'; importId: string; casePath: string; paths: string[]; deviceId: number }
+  | { type: 'cancel' };
+
+/** Messages from the import worker. */
+export type WorkerMessage =
+  | { type: 'progress'; progress: ImportProgress }
+  | { type: 'done'; outcomes: ImportOutcome[]; cancelled: boolean }
+  | { type: 'error'; code: ErrorCode; message: string; stack: string | null };

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { BridgeEvents } from '../../contract/events';
+import { AppError } from '../model/errors';
+import type { WorkerMessage, WorkerRequest } from './import-protocol';
+
+export type EmitFn = <E extends keyof BridgeEvents>(event: E, payload: BridgeEvents[E]) => void;
+
+interface Running {
+  worker: Worker;
+  casePath: string;
+}
+
+/** Creates the import worker: the bundled file when given, else the TypeScript source through tsx. */
+function spawnWorker(workerUrl: URL | undefined): Worker {
+  if (workerUrl) return new Worker(workerUrl);
+  return new Worker(new URL('./import-worker.ts', import.meta.url), {
+    execArgv: [...process.execArgv, '--import', 'tsx'],
+  });
+}
+
+/**
+ * Runs imports in a worker thread with its own case connection, so the caller's thread (the
+ * Electron main process or the dev server) keeps answering while a large file is read.
+ */
+export class ImportService {
+  private readonly running = new Map<string, Running>();
+
+  constructor(
+    private readonly emit: EmitFn,
+    private readonly log: (message: string, error?: unknown) => void,
+    private readonly workerUrl?: URL,
+  ) {}
+
+  get busy(): boolean {
+    return this.running.size > 0;
+  }
+
+  start(casePath: string, paths: string[], deviceId: number, onSettled: () => void): string {
+    if (this.running.size > 0) {
+      throw new AppError('CONFLICT', 'An import is already running; wait for it to finish or cancel it.');
+    }
+    const importId = randomUUID();
+    const worker = spawnWorker(this.workerUrl);
+    this.running.set(importId, { worker, casePath });
+    let finished = false;
+    const finish = (outcomes: BridgeEvents['onImportFinished']['outcomes'], cancelled: boolean): void => {
+      if (finished) return;
+      finished = true;
+      this.running.delete(importId);
+      void worker.terminate();
+      this.emit('onImportFinished', { importId, outcomes, cancelled });
+      onSettled();
+    };
+    const failAll = (message: string): void =>
+      finish(
+        paths.map((path) => ({
+          path,
+          sha256: null,
+          importer: null,
+          status: 'refused' as const,
+          counts: { lines: 0, access: 0, network: 0, sessions: 0, openSessions: 0 },
+          duplicateLines: 0,
+          alreadyStored: 0,
+          warnings: [],
+          error: message,
+          sourceId: null,
+          deviceId,
+        })),
+        false,
+      );
+    worker.on('message', (m: WorkerMessage) => {
+      switch (m.type) {
+        case 'progress':
+          this.emit('onImportProgress', m.progress);
+          break;
+        case 'done':
+          finish(m.outcomes, m.cancelled);
+          break;
+        case 'error':
+          if (m.stack) this.log('Import worker failed', m.stack);
+          failAll(m.code === 'INTERNAL' ? 'The import failed unexpectedly; see the log for details.' : m.message);
+          break;
+        default: {
+          const never: never = m;
+          this.log(`Unknown worker message ${JSON.stringify(never)}`);
+        }
+      }
+    });
+    worker.on('error', (e) => {
+      this.log('Import worker crashed', e);
+      failAll('The import worker stopped unexpectedly; nothing of the unfinished file was kept.');
+    });
+    worker.on('exit', (code) => {
+      if (!finished) failAll(`The import worker exited (code ${code}); nothing of the unfinished file was kept.`);
+    });
+    const request: WorkerRequest = { type: 'start', importId, casePath, paths, deviceId };
+    worker.postMessage(request);
+    return importId;
+  }
+
+  cancel(importId: string): boolean {
+    const r = this.running.get(importId);
+    if (!r) return false;
+    const msg: WorkerRequest = { type: 'cancel' };
+    r.worker.postMessage(msg);
+    return true;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.running.values()].map((r) => r.worker.terminate()));
+    this.running.clear();
+  }
+}

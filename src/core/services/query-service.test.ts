@@ -1,0 +1,97 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { accessLine, accessPair, networkLine } from '../testing/apr-fixture';
+import { tempCase, type TempCase } from '../testing/temp-case';
+import { importFile } from './import-run';
+
+let t: TempCase;
+const H = 3_600_000;
+// 2024-05-01 00:00 UTC; the device is at +02:00, so local times are UTC + 2 h.
+const DAY = Date.UTC(2024, 4, 1);
+const local = (h: number, m = 0) => DAY + (h - 2) * H + m * 60_000;
+
+beforeEach(async () => {
+  t = tempCase();
+  const lines = [
+    ...accessPair({ app: 'com.tencent.xin', category: 'photos', id: 'N1', ms: local(1, 30), durationMs: 60_000, offsetMin: 120 }),
+    ...accessPair({ app: 'com.tencent.xin', category: 'photos', id: 'N2', ms: local(3), durationMs: 5_000, offsetMin: 120 }),
+    ...accessPair({ app: 'com.tencent.xin', category: 'location', id: 'D1', ms: local(12), durationMs: 30_000, offsetMin: 120 }),
+    ...accessPair({ app: 'com.apple.camera', category: 'camera', id: 'C1', ms: local(23, 30), durationMs: 2 * H, offsetMin: 120 }),
+    accessLine({ app: 'com.apple.camera', category: 'microphone', id: 'OPEN', kind: 'intervalBegin', ms: local(5, 59), offsetMin: 120 }),
+    networkLine({ app: 'com.tencent.xin', domain: 'wx.qq.com', firstMs: local(1), lastMs: local(2), hits: 7, domainType: 1, domainOwner: 'Tencent' }),
+  ];
+  await importFile({ db: t.session.db, path: t.write('r.ndjson', lines), deviceId: t.deviceId });
+});
+afterEach(() => t.cleanup());
+
+const ids = (filter: Parameters<TempCase['session']['queries']['summary']>[0]) =>
+  t.session.queries
+    .timeline({ filter, width: 1000 })
+    .sessions.map((s) => s.id.split(':')[2])
+    .sort();
+
+describe('summary', () => {
+  it('counts sessions, open sessions, totals over closed ones and device-local night sessions', () => {
+    const rows = t.session.queries.summary({});
+    const photos = rows.find((r) => r.category === 'photos')!;
+    expect(photos).toMatchObject({ app: 'com.tencent.xin', sessions: 2, openSessions: 0, totalMs: 65_000, longestMs: 60_000, nightSessions: 2 });
+    expect(photos.first).toEqual({ ms: local(1, 30), offsetMin: 120 });
+    expect(photos.last).toEqual({ ms: local(3) + 5_000, offsetMin: 120 });
+    const mic = rows.find((r) => r.category === 'microphone')!;
+    expect(mic).toMatchObject({ sessions: 1, openSessions: 1, totalMs: null, longestMs: null, nightSessions: 1 });
+    const evening = t.session.queries.summary({}, { from: '22:00', to: '02:00' });
+    expect(evening.find((r) => r.category === 'camera')?.nightSessions).toBe(1);
+    expect(evening.find((r) => r.category === 'photos')?.nightSessions).toBe(1);
+  });
+});
+
+describe('filters', () => {
+  it('filters by category, app identifier (case-insensitive) and minimum duration', () => {
+    expect(ids({ categories: ['photos'] })).toEqual(['N1', 'N2']);
+    expect(ids({ apps: ['COM.APPLE.CAMERA'] })).toEqual(['C1', 'OPEN']);
+    expect(ids({ minSeconds: 30 })).toEqual(['C1', 'D1', 'N1']);
+  });
+
+  it('filters hours of day in device-local time, wrapping past midnight', () => {
+    expect(ids({ hours: { from: '00:00', to: '06:00' } })).toEqual(['N1', 'N2', 'OPEN']);
+    expect(ids({ hours: { from: '23:00', to: '02:00' } })).toEqual(['C1', 'N1']);
+  });
+
+  it('uses half-open ranges where a session counts when it overlaps', () => {
+    // C1 runs 23:30 to 01:30 local; it overlaps the next local day.
+    expect(ids({ from: '2024-05-02' })).toEqual(['C1']);
+    expect(ids({ to: '2024-05-01T01:30:00+02:00' })).toEqual([]);
+    expect(ids({ to: '2024-05-01T01:30:00.001+02:00' })).toEqual(['N1']);
+    expect(ids({ from: '2024-05-01T01:31:00+02:00', to: '2024-05-01T03:00:00+02:00' })).toEqual([]);
+    expect(ids({ from: '2024-05-01T01:30:59.999+02:00', to: '2024-05-01T03:00:00+02:00' })).toEqual(['N1']);
+    expect(ids({ from: '2024-05-01', to: '2024-05-02' })).toEqual(['C1', 'D1', 'N1', 'N2', 'OPEN']);
+  });
+});
+
+describe('timeline, heatmap and network', () => {
+  it('returns lanes sorted by activity and network spans per lane', () => {
+    const r = t.session.queries.timeline({ filter: {}, width: 800 });
+    expect(r.lanes.map((l) => [l.app, l.sessions])).toEqual([
+      ['com.tencent.xin', 3],
+      ['com.apple.camera', 2],
+    ]);
+    expect(r.mode).toBe('sessions');
+    expect(r.network).toEqual([expect.objectContaining({ lane: r.lanes[0]!.key, hits: 7, domains: 1 })]);
+    const narrow = t.session.queries.timeline({ filter: {}, width: 800, range: { fromMs: local(2), toMs: local(4) } });
+    expect(narrow.sessions.map((s) => s.id.split(':')[2])).toEqual(['N2']);
+    expect(t.session.queries.timeline({ filter: {}, width: 800, laneSearch: 'camera' }).lanes).toHaveLength(1);
+  });
+
+  it('bins by device-local hour and local day', () => {
+    const cells = t.session.queries.heatmap({ categories: ['photos'] }).cells;
+    expect(cells.map((c) => [c.hour, c.sessions])).toEqual([
+      [1, 1],
+      [3, 1],
+    ]);
+  });
+
+  it('lists network rows with Apple’s profiling flag', () => {
+    expect(t.session.queries.network({})).toEqual([
+      expect.objectContaining({ domain: 'wx.qq.com', profiling: true, domainOwner: 'Tencent', hits: 7, line: 10 }),
+    ]);
+  });
+});

@@ -1,0 +1,378 @@
+import type {
+  AppItem,
+  HeatmapResult,
+  NetworkItem,
+  SessionDetails,
+  SummaryItem,
+  TimelineResult,
+} from '../../contract/api';
+import { toCategory, type Category } from '../../contract/categories';
+import { DEFAULT_NIGHT, minutesOfDay, type DayWindow, type Filter } from '../../contract/filter';
+import type { Db } from '../db/open';
+import { AppError } from '../model/errors';
+import { networkWhere, sessionWhere, whereSql, type SqlParam } from './filter-sql';
+
+/** Above this many sessions in view, the timeline returns bins instead of sessions. */
+export const TIMELINE_SESSION_LIMIT = 20_000;
+const BIN_SIZES_MS = [60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 86_400_000, 604_800_000];
+
+// Packs an instant and its offset into one sortable integer so MIN/MAX keep the pair together.
+const PACK = 2048;
+const OFFSET_BIAS = 1024;
+const unpack = (v: number | null): { ms: number; offsetMin: number } | null =>
+  v === null ? null : { ms: Math.floor(v / PACK), offsetMin: (v % PACK) - OFFSET_BIAS };
+
+/** The public id of a session: stable across re-pairing (device + the source's interval id). */
+export function sessionId(deviceId: number, intervalKey: string): string {
+  return `s:${deviceId}:${intervalKey}`;
+}
+
+/** Splits a session id into device and interval key, or throws NOT_FOUND. */
+export function parseSessionId(id: string): { deviceId: number; intervalKey: string } {
+  const m = /^s:(\d+):(.+)$/.exec(id);
+  if (!m) throw new AppError('NOT_FOUND', `Not a session id: ${id}`);
+  return { deviceId: Number(m[1]), intervalKey: m[2]! };
+}
+
+/** Night window clause on `s.anchor_minute` (start inclusive, end exclusive, wrapping). */
+export function nightExpr(night: DayWindow): { sql: string; params: SqlParam[] } {
+  const a = minutesOfDay(night.from);
+  const b = minutesOfDay(night.to);
+  if (a === b) return { sql: '1', params: [] };
+  return a < b
+    ? { sql: '(s.anchor_minute >= ? AND s.anchor_minute < ?)', params: [a, b] }
+    : { sql: '(s.anchor_minute >= ? OR s.anchor_minute < ?)', params: [a, b] };
+}
+
+/** Read-side queries over a case: timeline, summary, heatmap, network, session details. */
+export class QueryService {
+  constructor(private readonly db: Db) {}
+
+  private maxDurationMs(): number {
+    const r = this.db.prepare('SELECT MAX(duration_ms) AS m FROM access_sessions').get() as { m: number | null };
+    return Math.max(0, r.m ?? 0);
+  }
+
+  /** Where-clause for sessions matching the filter. */
+  sessionFilter(filter: Filter): { where: string; params: SqlParam[] } {
+    const w = sessionWhere(filter, this.maxDurationMs());
+    return { where: whereSql(w), params: w.params };
+  }
+
+  /** Earliest and latest instant of the devices' sessions and network rows. */
+  extent(devices?: number[]): { fromMs: number; toMs: number } | null {
+    const dev = devices && devices.length > 0 ? `WHERE device_id IN (${devices.map(() => '?').join(',')})` : '';
+    const p = devices ?? [];
+    const s = this.db
+      .prepare(`SELECT MIN(anchor_ms) AS a, MAX(anchor_ms) AS b FROM access_sessions ${dev}`)
+      .get(...p) as { a: number | null; b: number | null };
+    const lastEnd =
+      s.b === null
+        ? null
+        : (this.db
+            .prepare(`SELECT MAX(COALESCE(end_ms, anchor_ms)) AS e FROM access_sessions ${dev ? dev + ' AND' : 'WHERE'} anchor_ms >= ?`)
+            .get(...p, s.b - this.maxDurationMs()) as { e: number }).e;
+    const n = this.db
+      .prepare(`SELECT MIN(COALESCE(first_ms, last_ms)) AS a, MAX(COALESCE(last_ms, first_ms)) AS b FROM network_observations ${dev}`)
+      .get(...p) as { a: number | null; b: number | null };
+    const lo = [s.a, n.a].filter((v): v is number => v !== null);
+    const hi = [lastEnd, n.b].filter((v): v is number => v !== null);
+    if (lo.length === 0 || hi.length === 0) return null;
+    return { fromMs: Math.min(...lo), toMs: Math.max(...hi) };
+  }
+
+  timeline(input: { filter: Filter; range?: { fromMs: number; toMs: number }; width: number; laneSearch?: string }): TimelineResult {
+    const extent = this.extent(input.filter.devices);
+    const empty: TimelineResult = {
+      extent,
+      range: null,
+      lanes: [],
+      mode: 'sessions',
+      binMs: null,
+      sessions: [],
+      bins: [],
+      network: [],
+      total: 0,
+    };
+    if (!extent) return empty;
+    const range = input.range ?? { fromMs: extent.fromMs, toMs: extent.toMs + 1 };
+    if (range.toMs <= range.fromMs) throw new AppError('INVALID_INPUT', 'The time range is empty.');
+    const maxDur = this.maxDurationMs();
+    const w = sessionWhere(input.filter, maxDur);
+    const rangeClauses = ['s.anchor_ms < ?', 's.anchor_ms > ?', '(COALESCE(s.end_ms, s.start_ms) > ? OR s.anchor_ms >= ?)'];
+    const rangeParams = [range.toMs, range.fromMs - maxDur - 1, range.fromMs, range.fromMs];
+    let laneClause: string[] = [];
+    const laneParams: SqlParam[] = [];
+    if (input.laneSearch && input.laneSearch.trim() !== '') {
+      laneClause = ["s.app_id IN (SELECT id FROM apps WHERE identifier LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\')"];
+      const like = `%${input.laneSearch.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      laneParams.push(like, like);
+    }
+    const where = whereSql(w, [...rangeClauses, ...laneClause]);
+    const params = [...w.params, ...rangeParams, ...laneParams];
+
+    const laneRows = this.db
+      .prepare(
+        `SELECT s.device_id AS deviceId, d.label AS deviceLabel, s.app_id AS appId, a.identifier AS app,
+                a.display_name AS appName, COUNT(*) AS sessions, COALESCE(SUM(s.duration_ms), 0) AS totalMs
+         FROM access_sessions s JOIN apps a ON a.id = s.app_id JOIN devices d ON d.id = s.device_id
+         ${where} GROUP BY s.device_id, s.app_id ORDER BY sessions DESC, totalMs DESC, app`,
+      )
+      .all(...params) as Omit<TimelineResult['lanes'][number], 'key'>[];
+    const lanes = laneRows.map((l) => ({ ...l, key: `${l.deviceId}:${l.appId}` }));
+    const total = lanes.reduce((n, l) => n + l.sessions, 0);
+
+    const result: TimelineResult = { ...empty, range, lanes, total };
+    if (total <= TIMELINE_SESSION_LIMIT) {
+      const rows = this.db
+        .prepare(
+          `SELECT s.device_id AS deviceId, s.interval_key AS intervalKey, s.app_id AS appId, s.category,
+                  s.start_ms AS startMs, s.end_ms AS endMs, s.anchor_ms AS anchorMs, s.anchor_offset AS offsetMin, s.open
+           FROM access_sessions s ${where} ORDER BY s.anchor_ms`,
+        )
+        .all(...params) as {
+        deviceId: number;
+        intervalKey: string;
+        appId: number;
+        category: string;
+        startMs: number | null;
+        endMs: number | null;
+        anchorMs: number;
+        offsetMin: number;
+        open: number;
+      }[];
+      result.sessions = rows.map((r) => ({
+        id: sessionId(r.deviceId, r.intervalKey),
+        lane: `${r.deviceId}:${r.appId}`,
+        category: toCategory(r.category),
+        startMs: r.startMs,
+        endMs: r.endMs,
+        anchorMs: r.anchorMs,
+        offsetMin: r.offsetMin,
+        open: r.open === 1,
+      }));
+    } else {
+      const want = (range.toMs - range.fromMs) / Math.max(10, input.width / 2);
+      const binMs = BIN_SIZES_MS.find((b) => b >= want) ?? BIN_SIZES_MS[BIN_SIZES_MS.length - 1]!;
+      result.mode = 'bins';
+      result.binMs = binMs;
+      const rows = this.db
+        .prepare(
+          `SELECT s.device_id AS deviceId, s.app_id AS appId, s.category, (s.anchor_ms / ?) * ? AS startMs,
+                  COUNT(*) AS count, COALESCE(SUM(s.duration_ms), 0) AS busyMs
+           FROM access_sessions s ${where} GROUP BY s.device_id, s.app_id, s.category, s.anchor_ms / ?`,
+        )
+        .all(binMs, binMs, ...params, binMs) as {
+        deviceId: number;
+        appId: number;
+        category: string;
+        startMs: number;
+        count: number;
+        busyMs: number;
+      }[];
+      result.bins = rows.map((r) => ({
+        lane: `${r.deviceId}:${r.appId}`,
+        category: toCategory(r.category),
+        startMs: r.startMs,
+        count: r.count,
+        busyMs: r.busyMs,
+      }));
+    }
+
+    const nw = networkWhere(input.filter);
+    const net = this.db
+      .prepare(
+        `SELECT n.device_id AS deviceId, n.app_id AS appId, MIN(COALESCE(n.first_ms, n.last_ms)) AS firstMs,
+                MAX(COALESCE(n.last_ms, n.first_ms)) AS lastMs, SUM(COALESCE(n.hits, 0)) AS hits,
+                COUNT(DISTINCT n.domain_lower) AS domains
+         FROM network_observations n ${whereSql(nw, ['COALESCE(n.first_ms, n.last_ms) < ?', 'COALESCE(n.last_ms, n.first_ms) >= ?'])}
+         GROUP BY n.device_id, n.app_id, n.source_id`,
+      )
+      .all(...nw.params, range.toMs, range.fromMs) as {
+      deviceId: number;
+      appId: number;
+      firstMs: number;
+      lastMs: number;
+      hits: number;
+      domains: number;
+    }[];
+    const laneKeys = new Set(lanes.map((l) => l.key));
+    result.network = net
+      .map((r) => ({ lane: `${r.deviceId}:${r.appId}`, firstMs: r.firstMs, lastMs: r.lastMs, hits: r.hits, domains: r.domains }))
+      .filter((n) => laneKeys.has(n.lane));
+    return result;
+  }
+
+  summary(filter: Filter, night: DayWindow = DEFAULT_NIGHT): SummaryItem[] {
+    const { where, params } = this.sessionFilter(filter);
+    const n = nightExpr(night);
+    const rows = this.db
+      .prepare(
+        `SELECT s.device_id AS deviceId, d.label AS device, s.app_id AS appId, a.identifier AS app,
+                a.display_name AS appName, s.category, COUNT(*) AS sessions, SUM(s.open) AS openSessions,
+                SUM(CASE WHEN s.open = 0 THEN s.duration_ms END) AS totalMs,
+                MAX(CASE WHEN s.open = 0 THEN s.duration_ms END) AS longestMs,
+                SUM(CASE WHEN ${n.sql} THEN 1 ELSE 0 END) AS nightSessions,
+                MIN(s.anchor_ms * ${PACK} + s.anchor_offset + ${OFFSET_BIAS}) AS firstPacked,
+                MAX(COALESCE(s.end_ms, s.start_ms) * ${PACK} + COALESCE(s.end_offset, s.start_offset) + ${OFFSET_BIAS}) AS lastPacked
+         FROM access_sessions s JOIN apps a ON a.id = s.app_id JOIN devices d ON d.id = s.device_id
+         ${where}
+         GROUP BY s.device_id, s.app_id, s.category
+         ORDER BY d.label, a.identifier, s.category`,
+      )
+      .all(...n.params, ...params) as (Omit<SummaryItem, 'first' | 'last' | 'category'> & {
+      category: string;
+      firstPacked: number | null;
+      lastPacked: number | null;
+    })[];
+    return rows.map(({ firstPacked, lastPacked, ...r }) => ({
+      ...r,
+      category: toCategory(r.category),
+      first: unpack(firstPacked),
+      last: unpack(lastPacked),
+    }));
+  }
+
+  heatmap(filter: Filter): HeatmapResult {
+    const { where, params } = this.sessionFilter(filter);
+    const cells = this.db
+      .prepare(
+        `SELECT s.local_day AS day, s.anchor_minute / 60 AS hour, COUNT(*) AS sessions,
+                COALESCE(SUM(s.duration_ms), 0) AS busyMs
+         FROM access_sessions s ${where} GROUP BY s.local_day, s.anchor_minute / 60 ORDER BY day, hour`,
+      )
+      .all(...params) as HeatmapResult['cells'];
+    const days = cells.map((c) => c.day);
+    return {
+      fromDay: days.length ? Math.min(...days) : null,
+      toDay: days.length ? Math.max(...days) : null,
+      cells,
+    };
+  }
+
+  network(filter: Filter, snapshots: 'latest' | 'all' = 'latest'): NetworkItem[] {
+    const nw = networkWhere(filter);
+    const latest =
+      snapshots === 'latest'
+        ? `WHERE rn = 1`
+        : '';
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM (
+           SELECT n.id, n.device_id AS deviceId, d.label AS device, n.source_id AS sourceId,
+                  src.file_name AS sourceName, src.sha256 AS sourceSha256, n.line, a.identifier AS app,
+                  a.display_name AS appName, n.domain, n.domain_owner AS domainOwner, n.domain_type AS domainType,
+                  n.initiated_type AS initiatedType, n.context, n.hits, n.first_ms AS firstMs,
+                  n.first_offset AS firstOffsetMin, n.last_ms AS lastMs, n.last_offset AS lastOffsetMin,
+                  n.context_verification_type AS contextVerificationType,
+                  n.domain_classification AS domainClassification,
+                  ROW_NUMBER() OVER (
+                    PARTITION BY n.device_id, n.app_id, n.domain, COALESCE(n.context, ''), COALESCE(n.initiated_type, ''),
+                      COALESCE(n.domain_type, -1), COALESCE(n.context_verification_type, -1)
+                    ORDER BY src.data_to DESC, src.id DESC) AS rn
+           FROM network_observations n JOIN apps a ON a.id = n.app_id JOIN devices d ON d.id = n.device_id
+           JOIN sources src ON src.id = n.source_id
+           ${whereSql(nw)}
+         ) ${latest}
+         ORDER BY device, app, hits DESC, domain`,
+      )
+      .all(...nw.params) as (Omit<NetworkItem, 'id' | 'profiling'> & { id: number; rn: number })[];
+    return rows.map(({ rn: _rn, id, ...r }) => ({ ...r, id: `n:${id}`, profiling: r.domainType === 1 }));
+  }
+
+  apps(deviceIds?: number[]): AppItem[] {
+    const dev = deviceIds && deviceIds.length > 0 ? `WHERE a.device_id IN (${deviceIds.map(() => '?').join(',')})` : '';
+    return this.db
+      .prepare(
+        `SELECT a.id, a.device_id AS deviceId, a.identifier, a.display_name AS displayName,
+                (SELECT COUNT(*) FROM access_sessions s WHERE s.app_id = a.id) AS sessions
+         FROM apps a ${dev} ORDER BY sessions DESC, a.identifier`,
+      )
+      .all(...(deviceIds ?? [])) as AppItem[];
+  }
+
+  session(id: string): SessionDetails {
+    const { deviceId, intervalKey } = parseSessionId(id);
+    const s = this.db
+      .prepare(
+        `SELECT s.*, d.label AS device, a.identifier AS app, a.display_name AS appName
+         FROM access_sessions s JOIN devices d ON d.id = s.device_id JOIN apps a ON a.id = s.app_id
+         WHERE s.device_id = ? AND s.interval_key = ?`,
+      )
+      .get(deviceId, intervalKey) as
+      | {
+          category: string;
+          raw_category: string;
+          start_ms: number | null;
+          start_offset: number | null;
+          end_ms: number | null;
+          end_offset: number | null;
+          duration_ms: number | null;
+          open: number;
+          conflict: number;
+          state: 'foreground' | 'background' | 'unknown';
+          state_source: 'reported' | 'inferred' | null;
+          begin_edge_id: number | null;
+          end_edge_id: number | null;
+          device: string;
+          app: string;
+          appName: string | null;
+        }
+      | undefined;
+    if (!s) throw new AppError('NOT_FOUND', `No session ${id} in this case.`);
+    const edges = this.db
+      .prepare(
+        `SELECT e.id, e.kind, e.raw_ts AS timestamp, e.line, e.raw_line AS rawLine, e.extra,
+                src.id AS sourceId, src.file_name AS fileName, src.sha256, src.original_path AS path
+         FROM access_edges e JOIN sources src ON src.id = e.source_id
+         WHERE e.device_id = ? AND e.interval_key = ? ORDER BY e.kind`,
+      )
+      .all(deviceId, intervalKey) as {
+      id: number;
+      kind: number;
+      timestamp: string;
+      line: number;
+      rawLine: string;
+      extra: string | null;
+      sourceId: number;
+      fileName: string;
+      sha256: string;
+      path: string;
+    }[];
+    const occ = this.db.prepare(
+      `SELECT o.source_id AS sourceId, src.file_name AS fileName, src.sha256, o.line
+       FROM edge_occurrences o JOIN sources src ON src.id = o.source_id WHERE o.edge_id = ? ORDER BY src.id, o.line`,
+    );
+    const extra: Record<string, unknown> = {};
+    for (const e of edges) if (e.extra) Object.assign(extra, JSON.parse(e.extra) as Record<string, unknown>);
+    return {
+      id,
+      deviceId,
+      device: s.device,
+      app: s.app,
+      appName: s.appName,
+      category: toCategory(s.category) as Category,
+      raw: s.raw_category,
+      startMs: s.start_ms,
+      endMs: s.end_ms,
+      startOffsetMin: s.start_offset,
+      endOffsetMin: s.end_offset,
+      durationMs: s.duration_ms,
+      open: s.open === 1,
+      openReason: s.open === 1 ? (s.start_ms === null ? 'missing-begin' : 'missing-end') : null,
+      conflict: s.conflict === 1,
+      state: s.state,
+      stateSource: s.state_source,
+      intervalId: intervalKey,
+      extra,
+      edges: edges.map((e) => ({
+        kind: e.kind === 0 ? 'begin' : 'end',
+        timestamp: e.timestamp,
+        line: e.line,
+        rawLine: e.rawLine,
+        source: { id: e.sourceId, fileName: e.fileName, sha256: e.sha256, path: e.path },
+        alsoIn: occ.all(e.id) as { sourceId: number; fileName: string; sha256: string; line: number }[],
+      })),
+    };
+  }
+}
