@@ -159,7 +159,8 @@ export interface EdgeDetails {
   line: number;
   rawLine: string;
   source: { id: number; fileName: string; sha256: string; path: string };
-  alsoIn: { sourceId: number; fileName: string; sha256: string; line: number }[];
+  /** Other exports holding this edge; `differs` marks a conflicting variant, whose line is given. */
+  alsoIn: { sourceId: number; fileName: string; sha256: string; line: number; differs: boolean; rawLine: string | null }[];
 }
 
 export interface SessionDetails {

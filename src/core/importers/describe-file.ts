@@ -15,11 +15,15 @@ export function describeFileHead(head: Uint8Array): string {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const trimmed = text.trimStart();
   if (trimmed.length === 0) return 'an empty file (only white space)';
-  if (/^<\?xml[\s\S]*?<(!DOCTYPE\s+)?plist/i.test(trimmed.slice(0, 400)) || trimmed.startsWith('<plist')) {
+  if (
+    /^<\?xml[\s\S]*?<(!DOCTYPE\s+)?plist/i.test(trimmed.slice(0, 400)) ||
+    trimmed.startsWith('<plist')
+  ) {
     return 'an XML property list (plist)';
   }
   if (trimmed.startsWith('<')) return 'an XML or HTML document';
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return 'JSON that is not an App Privacy Report';
+  if (trimmed.startsWith('{') || trimmed.startsWith('['))
+    return 'JSON that is not an App Privacy Report';
   if (head.includes(0)) return 'a binary file';
   const firstLine = trimmed.split(/\r?\n/, 1)[0] ?? '';
   if (/^[^,;\t]+([,;\t][^,;\t]*){2,}$/.test(firstLine)) return 'CSV or other delimited text';

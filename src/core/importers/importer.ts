@@ -65,7 +65,8 @@ export interface ProgressRecord {
   bytes: number;
 }
 
-export type ParsedItem = AccessEdgeRecord | NetworkRecord | RefusalRecord | WarningRecord | ProgressRecord;
+export type ParsedItem =
+  AccessEdgeRecord | NetworkRecord | RefusalRecord | WarningRecord | ProgressRecord;
 
 export interface SniffResult {
   /** True when the importer recognises the format from the first bytes. */
@@ -78,5 +79,6 @@ export interface SniffResult {
 export interface Importer {
   manifest: ImporterManifest;
   sniff(head: Uint8Array, fileName: string): SniffResult;
-  parse(chunks: AsyncIterable<Uint8Array>): AsyncIterable<ParsedItem>;
+  /** Streams the source as batches of items (never a whole-file array). */
+  parse(chunks: AsyncIterable<Uint8Array>): AsyncIterable<ParsedItem[]>;
 }

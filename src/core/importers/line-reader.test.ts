@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportWarning } from '../../contract/warnings';
-import { readLines } from './line-reader';
+import { readLineBatches } from './line-reader';
 
 async function* chunksOf(...parts: (string | Uint8Array)[]): AsyncGenerator<Uint8Array> {
   for (const p of parts) yield typeof p === 'string' ? Buffer.from(p, 'utf8') : p;
@@ -9,7 +9,11 @@ async function* chunksOf(...parts: (string | Uint8Array)[]): AsyncGenerator<Uint
 async function collect(parts: (string | Uint8Array)[], maxLineBytes?: number) {
   const warnings: ImportWarning[] = [];
   const lines = [];
-  for await (const l of readLines(chunksOf(...parts), { warn: (w) => warnings.push(w), maxLineBytes })) lines.push(l);
+  for await (const batch of readLineBatches(chunksOf(...parts), {
+    warn: (w) => warnings.push(w),
+    maxLineBytes,
+  }))
+    lines.push(...batch);
   return { lines, warnings };
 }
 
@@ -36,12 +40,17 @@ describe('readLines', () => {
 
   it('skips an over-long line with a warning naming it and keeps reading', async () => {
     const long = 'x'.repeat(100);
-    const { lines, warnings } = await collect(['ok\n', long.slice(0, 50), long.slice(50), '\nafter\n'], 64);
+    const { lines, warnings } = await collect(
+      ['ok\n', long.slice(0, 50), long.slice(50), '\nafter\n'],
+      64,
+    );
     expect(lines.map((l) => [l.line, l.text])).toEqual([
       [1, 'ok'],
       [3, 'after'],
     ]);
-    expect(warnings).toEqual([expect.objectContaining({ code: 'LINE_TOO_LONG', line: 2, locator: 'line 2' })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ code: 'LINE_TOO_LONG', line: 2, locator: 'line 2' }),
+    ]);
   });
 
   it('marks a final line without newline as unterminated', async () => {

@@ -24,15 +24,15 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 /**
- * Splits a byte stream into lines without holding the file in memory.
+ * Splits a byte stream into lines without holding the file in memory, one batch per chunk.
  * A leading UTF-8 BOM is stripped, CRLF endings are accepted, and a line longer than
  * `maxLineBytes` is skipped with a warning (its bytes are never accumulated past the limit).
  * BOM, CRLF and NUL bytes each give one file-level warning.
  */
-export async function* readLines(
+export async function* readLineBatches(
   chunks: AsyncIterable<Uint8Array>,
   options: LineReaderOptions,
-): AsyncGenerator<SourceLine> {
+): AsyncGenerator<SourceLine[]> {
   const max = options.maxLineBytes ?? MAX_LINE_BYTES;
   const decoder = new TextDecoder('utf-8', { fatal: false });
   let parts: Uint8Array[] = [];
@@ -86,6 +86,7 @@ export async function* readLines(
   };
 
   for await (const raw of chunks) {
+    const batch: SourceLine[] = [];
     let chunk = raw;
     if (first) {
       first = false;
@@ -115,7 +116,7 @@ export async function* readLines(
       offset += nl + 1 - start;
       start = nl + 1;
       const out = finishLine(true, offset);
-      if (out) yield out;
+      if (out) batch.push(out);
     }
     if (start < chunk.length) {
       const rest = chunk.subarray(start);
@@ -132,9 +133,10 @@ export async function* readLines(
         }
       }
     }
+    if (batch.length > 0) yield batch;
   }
   if (partLen > 0 || tooLong) {
     const out = finishLine(false, offset);
-    if (out) yield out;
+    if (out) yield [out];
   }
 }

@@ -75,10 +75,9 @@ export function exportSessionsCsv(
     `SELECT s.device_id, s.interval_key, d.label AS device, a.identifier AS app, a.display_name AS app_name,
             s.category, s.raw_category, s.start_ms, s.start_offset, s.end_ms, s.end_offset, s.anchor_minute,
             s.duration_ms, s.open, s.conflict, s.state, s.state_source,
-            bs.sha256 AS b_sha, b.line AS b_line, es.sha256 AS e_sha, e.line AS e_line
+            bs.sha256 AS b_sha, s.b_line, es.sha256 AS e_sha, s.e_line
      FROM access_sessions s JOIN devices d ON d.id = s.device_id JOIN apps a ON a.id = s.app_id
-     LEFT JOIN access_edges b ON b.id = s.begin_edge_id LEFT JOIN sources bs ON bs.id = b.source_id
-     LEFT JOIN access_edges e ON e.id = s.end_edge_id LEFT JOIN sources es ON es.id = e.source_id
+     LEFT JOIN sources bs ON bs.id = s.b_source_id LEFT JOIN sources es ON es.id = s.e_source_id
      ${where} ORDER BY s.anchor_ms, d.label, a.identifier`,
   );
   const tmp = `${path}.partial`;

@@ -10,7 +10,7 @@ import { describeFileHead } from '../importers/describe-file';
 import type { AccessEdgeRecord, Importer, NetworkRecord } from '../importers/importer';
 import { IMPORTERS, pickImporter } from '../importers/registry';
 import { AppError } from '../model/errors';
-import { buildSession, SessionWriter, type EdgeForPairing } from './pairing';
+import { SessionStore, type StoredEdge } from './pairing';
 
 export interface ImportFileProgress {
   phase: 'reading' | 'pairing' | 'committing';
@@ -67,7 +67,8 @@ function chooseImporter(head: Uint8Array, fileName: string): Importer {
   const textual = !head.subarray(0, 4096).includes(0) && head.length > 0;
   // Text that no sniffer recognises goes to the line-oriented report parser, which reports each
   // line and refuses only when none of the first 20 non-empty lines is a record.
-  if (textual && !/zip|SQLite|plist|gzip|PDF|Android backup/.test(description)) return IMPORTERS[0]!;
+  if (textual && !/zip|SQLite|plist|gzip|PDF|Android backup/.test(description))
+    return IMPORTERS[0]!;
   throw new Refused(
     `Unsupported file: it looks like ${description}. Supported: ${IMPORTERS.map((i) => i.manifest.name).join('; ')}.`,
   );
@@ -138,44 +139,54 @@ export async function importFile(options: ImportFileOptions): Promise<ImportOutc
           `INSERT INTO sources (device_id, importer_id, importer_version, original_path, file_name, size, sha256, imported_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(deviceId, importer.manifest.id, importer.manifest.version, path, basename(path), size, `pending-${randomUUID()}`, now)
-        .lastInsertRowid,
+        .run(
+          deviceId,
+          importer.manifest.id,
+          importer.manifest.version,
+          path,
+          basename(path),
+          size,
+          `pending-${randomUUID()}`,
+          now,
+        ).lastInsertRowid,
     );
     outcome.sourceId = sourceId;
-    const writer = new StoreWriter(db, deviceId, sourceId);
-
     let warningCount = 0;
     const storeWarning = db.prepare(
       'INSERT INTO source_warnings (source_id, line, locator, code, message) VALUES (?, ?, ?, ?, ?)',
     );
     const addWarning = (w: ImportWarning): void => {
       warningCount += 1;
-      if (warningCount <= MAX_STORED_WARNINGS) storeWarning.run(sourceId, w.line, w.locator, w.code, w.message);
+      if (warningCount <= MAX_STORED_WARNINGS)
+        storeWarning.run(sourceId, w.line, w.locator, w.code, w.message);
       if (outcome.warnings.length < maxOutcomeWarnings) outcome.warnings.push(w);
     };
+    const writer = new StoreWriter(db, deviceId, sourceId, addWarning);
 
     let lines = 0;
-    for await (const item of importer.parse(chunks())) {
-      switch (item.type) {
-        case 'access-edge':
-          writer.addEdge(item, addWarning);
-          break;
-        case 'network':
-          writer.addNetwork(item);
-          break;
-        case 'warning':
-          addWarning(item.warning);
-          break;
-        case 'progress':
-          lines = item.lines;
-          if (options.isCancelled?.()) throw new Cancelled();
-          progress('reading', lines);
-          break;
-        case 'refusal':
-          throw new Refused(item.message);
-        default: {
-          const never: never = item;
-          throw new Error(`Unhandled record ${String(never)}`);
+    for await (const batch of importer.parse(chunks())) {
+      for (const item of batch) {
+        switch (item.type) {
+          case 'access-edge':
+            writer.addEdge(item);
+            break;
+          case 'network':
+            writer.addNetwork(item);
+            break;
+          case 'warning':
+            addWarning(item.warning);
+            break;
+          case 'progress':
+            lines = item.lines;
+            if (options.isCancelled?.()) throw new Cancelled();
+            progress('reading', lines);
+            break;
+          case 'refusal':
+            throw new Refused(item.message);
+          default: {
+            const never: never = item;
+            throw new Error(`Unhandled record ${String(never)}`);
+          }
         }
       }
     }
@@ -185,9 +196,9 @@ export async function importFile(options: ImportFileOptions): Promise<ImportOutc
     const sha256 = hash.digest('hex');
     outcome.sha256 = sha256;
 
-    const existing = db.prepare('SELECT id, device_id FROM sources WHERE sha256 = ?').get(sha256) as
-      | { id: number; device_id: number }
-      | undefined;
+    const existing = db
+      .prepare('SELECT id, device_id FROM sources WHERE sha256 = ?')
+      .get(sha256) as { id: number; device_id: number } | undefined;
     if (existing) {
       db.exec('ROLLBACK');
       outcome.status = 'already-imported';
@@ -263,7 +274,17 @@ export async function importFile(options: ImportFileOptions): Promise<ImportOutc
 
 const lineHash = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** Writes one source's records and keeps what pairing needs. Lives for one import transaction. */
+interface PendingBegin {
+  edge: StoredEdge;
+  rec: AccessEdgeRecord;
+}
+
+/**
+ * Writes one source's records into a device and pairs access edges into sessions. A begin waits
+ * in memory for its end in the same file (exports are time-sorted, so few wait), and the pair is
+ * written as one row; anything else (lone edges, edges another export already stored, duplicates,
+ * conflicts) goes through the stored row. Lives for one transaction.
+ */
 export class StoreWriter {
   accessRows = 0;
   networkRows = 0;
@@ -273,53 +294,38 @@ export class StoreWriter {
   dataTo: number | null = null;
 
   private readonly apps: AppResolver;
-  private readonly sessions: SessionWriter;
-  private readonly insertEdge;
-  private readonly findEdge;
+  private readonly store: SessionStore;
   private readonly findOccurrence;
   private readonly insertOccurrence;
   private readonly insertNetwork;
-  private readonly countStmt;
-  /** Fresh begins of this file waiting for their end in the same file. */
-  private readonly pendingBegins = new Map<string, EdgeForPairing>();
-  /** Intervals whose session must be rebuilt from the stored edges. */
-  private readonly touched = new Set<string>();
+  private readonly pending = new Map<string, PendingBegin>();
   private readonly networkSeen = new Set<string>();
+  /** Rows that existed before this source and that it touched. */
+  private readonly touchedExisting = new Set<number>();
+  private readonly firstNewId: number;
 
   constructor(
     private readonly db: Db,
     private readonly deviceId: number,
     private readonly sourceId: number,
+    private readonly warn: (w: ImportWarning) => void,
   ) {
     this.apps = new AppResolver(db, deviceId);
-    this.sessions = new SessionWriter(db);
-    this.insertEdge = db.prepare(
-      `INSERT INTO access_edges (device_id, interval_key, kind, app_id, category, raw_category, ts_ms,
-         offset_min, raw_ts, line_hash, source_id, line, raw_line, extra)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (device_id, interval_key, kind) DO NOTHING`,
-    );
-    this.findEdge = db.prepare(
-      'SELECT id, line_hash AS lineHash, source_id AS sourceId, line FROM access_edges WHERE device_id = ? AND interval_key = ? AND kind = ?',
-    );
+    this.store = new SessionStore(db);
+    this.firstNewId =
+      ((db.prepare('SELECT MAX(id) AS m FROM access_sessions').get() as { m: number | null }).m ??
+        0) + 1;
     this.findOccurrence = db.prepare(
-      'SELECT line_hash AS lineHash FROM edge_occurrences WHERE edge_id = ? AND source_id = ?',
+      'SELECT raw_line AS rawLine FROM edge_occurrences WHERE session_id = ? AND kind = ? AND source_id = ?',
     );
     this.insertOccurrence = db.prepare(
-      'INSERT OR IGNORE INTO edge_occurrences (edge_id, source_id, line, line_hash, raw_line, conflict) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO edge_occurrences (session_id, kind, source_id, line, raw_line, conflict) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.insertNetwork = db.prepare(
       `INSERT INTO network_observations (device_id, app_id, source_id, line, domain, domain_lower,
          domain_owner, domain_type, initiated_type, context, hits, first_ms, first_offset, last_ms,
          last_offset, context_verification_type, domain_classification, raw_line, extra)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.countStmt = db.prepare(
-      `SELECT COUNT(*) AS sessions, COALESCE(SUM(s.open), 0) AS open FROM access_sessions s
-       WHERE s.device_id = ? AND s.interval_key IN (
-         SELECT interval_key FROM access_edges WHERE source_id = ?
-         UNION SELECT e.interval_key FROM edge_occurrences o JOIN access_edges e ON e.id = o.edge_id
-           WHERE o.source_id = ?)`,
     );
   }
 
@@ -328,101 +334,106 @@ export class StoreWriter {
     if (this.dataTo === null || ms > this.dataTo) this.dataTo = ms;
   }
 
-  addEdge(rec: AccessEdgeRecord, warn: (w: ImportWarning) => void): void {
-    this.accessRows += 1;
-    this.extend(rec.tsMs);
-    const kind = rec.edge === 'begin' ? 0 : 1;
-    const hash = lineHash(rec.rawLine);
-    const appId = this.apps.idFor(rec.app);
-    const extra = Object.keys(rec.extra).length > 0 ? JSON.stringify(rec.extra) : null;
-    const info = this.insertEdge.run(
-      this.deviceId,
-      rec.intervalKey,
-      kind,
-      appId,
-      rec.category,
-      rec.rawCategory,
-      rec.tsMs,
-      rec.offsetMin,
-      rec.rawTs,
-      hash,
-      this.sourceId,
-      rec.line,
-      rec.rawLine,
-      extra,
-    );
-    if (info.changes === 1) {
-      const edge: EdgeForPairing = {
-        id: Number(info.lastInsertRowid),
-        appId,
-        category: rec.category,
-        rawCategory: rec.rawCategory,
-        tsMs: rec.tsMs,
-        offsetMin: rec.offsetMin,
-      };
-      if (kind === 0) {
-        this.pendingBegins.set(rec.intervalKey, edge);
-      } else {
-        const begin = this.pendingBegins.get(rec.intervalKey);
-        if (begin && !this.touched.has(rec.intervalKey)) {
-          this.pendingBegins.delete(rec.intervalKey);
-          const row = buildSession(this.deviceId, rec.intervalKey, begin, edge, false);
-          if (row) this.sessions.write(row);
-        } else {
-          this.touched.add(rec.intervalKey);
-        }
-      }
-      return;
-    }
-    // The interval edge is already stored: from this file (duplicate line), or from another export.
-    const existing = this.findEdge.get(this.deviceId, rec.intervalKey, kind) as {
-      id: number;
-      lineHash: string;
-      sourceId: number;
-      line: number;
+  private toEdge(rec: AccessEdgeRecord): StoredEdge {
+    return {
+      tsMs: rec.tsMs,
+      offsetMin: rec.offsetMin,
+      rawTs: rec.rawTs,
+      sourceId: this.sourceId,
+      line: rec.line,
+      rawLine: rec.rawLine,
+      appId: this.apps.idFor(rec.app),
+      category: rec.category,
+      rawCategory: rec.rawCategory,
     };
-    if (existing.sourceId === this.sourceId) {
-      if (existing.lineHash === hash) {
-        this.duplicateLines += 1;
-        return;
-      }
-      this.recordConflict(existing.id, existing.line, rec, hash, warn);
-      return;
-    }
-    const seen = this.findOccurrence.get(existing.id, this.sourceId) as { lineHash: string } | undefined;
-    if (seen) {
-      if (seen.lineHash === hash) {
-        this.duplicateLines += 1;
-        return;
-      }
-      this.recordConflict(existing.id, null, rec, hash, warn);
-      return;
-    }
-    if (existing.lineHash === hash) {
-      this.alreadyStored += 1;
-      this.insertOccurrence.run(existing.id, this.sourceId, rec.line, hash, null, 0);
-      return;
-    }
-    this.recordConflict(existing.id, null, rec, hash, warn);
   }
 
-  private recordConflict(
-    edgeId: number,
-    firstLine: number | null,
-    rec: AccessEdgeRecord,
-    hash: string,
-    warn: (w: ImportWarning) => void,
-  ): void {
-    this.insertOccurrence.run(edgeId, this.sourceId, rec.line, hash, rec.rawLine, 1);
-    this.touched.add(rec.intervalKey);
-    warn({
+  addEdge(rec: AccessEdgeRecord): void {
+    this.accessRows += 1;
+    this.extend(rec.tsMs);
+    const key = rec.intervalKey;
+    const waiting = this.pending.get(key);
+    if (rec.edge === 'begin') {
+      if (waiting) {
+        // A second begin for the same interval in this file: settle the first through the store.
+        this.pending.delete(key);
+        this.merge(key, 0, waiting.edge, waiting.rec);
+        this.merge(key, 0, this.toEdge(rec), rec);
+        return;
+      }
+      this.pending.set(key, { edge: this.toEdge(rec), rec });
+      return;
+    }
+    const end = this.toEdge(rec);
+    if (waiting) {
+      this.pending.delete(key);
+      const id = this.store.insert({
+        id: null,
+        deviceId: this.deviceId,
+        intervalKey: key,
+        begin: waiting.edge,
+        end,
+        conflict: false,
+      });
+      if (id !== null) return;
+      this.merge(key, 0, waiting.edge, waiting.rec);
+      this.merge(key, 1, end, rec);
+      return;
+    }
+    this.merge(key, 1, end, rec);
+  }
+
+  /** Adds one edge to the stored interval (creating it if needed), handling repeats and conflicts. */
+  private merge(key: string, kind: 0 | 1, edge: StoredEdge, rec: AccessEdgeRecord): void {
+    const stored = this.store.find(this.deviceId, key);
+    if (!stored) {
+      this.store.insert({
+        id: null,
+        deviceId: this.deviceId,
+        intervalKey: key,
+        begin: kind === 0 ? edge : null,
+        end: kind === 1 ? edge : null,
+        conflict: false,
+      });
+      return;
+    }
+    const id = stored.id!;
+    if (id < this.firstNewId) this.touchedExisting.add(id);
+    const current = kind === 0 ? stored.begin : stored.end;
+    if (!current) {
+      if (kind === 0) stored.begin = edge;
+      else stored.end = edge;
+      this.store.update(stored);
+      return;
+    }
+    if (current.sourceId === this.sourceId && current.rawLine === edge.rawLine) {
+      this.duplicateLines += 1;
+      return;
+    }
+    const seen = this.findOccurrence.all(id, kind, this.sourceId) as { rawLine: string | null }[];
+    if (seen.some((o) => (o.rawLine ?? current.rawLine) === edge.rawLine)) {
+      this.duplicateLines += 1;
+      return;
+    }
+    if (current.rawLine === edge.rawLine) {
+      this.alreadyStored += 1;
+      this.insertOccurrence.run(id, kind, this.sourceId, edge.line, null, 0);
+      return;
+    }
+    this.insertOccurrence.run(id, kind, this.sourceId, edge.line, edge.rawLine, 1);
+    if (!stored.conflict) {
+      stored.conflict = true;
+      this.store.update(stored);
+    }
+    const where =
+      current.sourceId === this.sourceId ? ` (line ${current.line})` : ' from another export';
+    this.warn({
       line: rec.line,
       locator: `line ${rec.line}`,
       code: 'EDGE_CONFLICT',
       message:
-        `Line ${rec.line}: interval ${rec.intervalKey} ${rec.edge} differs from the one already stored` +
-        (firstLine !== null ? ` (line ${firstLine})` : ' from another export') +
-        '; both are kept and the session is flagged.',
+        `Line ${rec.line}: interval ${key} ${rec.edge} differs from the one already stored${where}; ` +
+        'both are kept and the session is flagged.',
     });
   }
 
@@ -459,15 +470,33 @@ export class StoreWriter {
     );
   }
 
-  /** Rebuilds the sessions that could not be paired within the file (open, overlapping, conflicting). */
+  /** Stores the begins still waiting for an end: open sessions, or completions of stored ones. */
   finishPairing(): void {
-    for (const key of this.pendingBegins.keys()) this.touched.add(key);
-    this.pendingBegins.clear();
-    this.sessions.recompute(this.deviceId, this.touched);
+    for (const [key, p] of this.pending) this.merge(key, 0, p.edge, p.rec);
+    this.pending.clear();
   }
 
+  /** Sessions this source contributes to, and how many of them are open. */
   countSessions(): { sessions: number; open: number } {
-    const r = this.countStmt.get(this.deviceId, this.sourceId, this.sourceId) as { sessions: number; open: number };
-    return { sessions: r.sessions, open: r.open };
+    const fresh = this.db
+      .prepare(
+        'SELECT COUNT(*) AS n, COALESCE(SUM(open), 0) AS open FROM access_sessions WHERE id >= ? AND (b_source_id = ? OR e_source_id = ?)',
+      )
+      .get(this.firstNewId, this.sourceId, this.sourceId) as { n: number; open: number };
+    let n = fresh.n;
+    let open = fresh.open;
+    const ids = [...this.touchedExisting];
+    const chunk = 500;
+    for (let i = 0; i < ids.length; i += chunk) {
+      const part = ids.slice(i, i + chunk);
+      const r = this.db
+        .prepare(
+          `SELECT COUNT(*) AS n, COALESCE(SUM(open), 0) AS open FROM access_sessions WHERE id IN (${part.map(() => '?').join(',')})`,
+        )
+        .get(...part) as { n: number; open: number };
+      n += r.n;
+      open += r.open;
+    }
+    return { sessions: n, open };
   }
 }

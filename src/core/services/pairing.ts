@@ -1,127 +1,213 @@
 import { localDayNumber, localMinuteOfDay } from '../../contract/time';
 import type { Db } from '../db/open';
 
-/** The stored fields of an edge that pairing needs. */
-export interface EdgeForPairing {
-  id: number;
-  appId: number;
-  category: string;
-  rawCategory: string;
+/** One edge of an interval as stored: what the source said and where it said it. */
+export interface StoredEdge {
   tsMs: number;
   offsetMin: number;
-}
-
-export interface SessionRow {
-  deviceId: number;
-  intervalKey: string;
+  rawTs: string;
+  sourceId: number;
+  line: number;
+  rawLine: string;
   appId: number;
   category: string;
   rawCategory: string;
-  beginEdgeId: number | null;
-  endEdgeId: number | null;
-  startMs: number | null;
-  startOffset: number | null;
-  endMs: number | null;
-  endOffset: number | null;
+}
+
+/** A session row: both edges (either may be missing) and what is derived from them. */
+export interface SessionRecord {
+  id: number | null;
+  deviceId: number;
+  intervalKey: string;
+  begin: StoredEdge | null;
+  end: StoredEdge | null;
+  conflict: boolean;
+}
+
+interface Derived {
+  appId: number;
+  category: string;
+  rawCategory: string;
   anchorMs: number;
   anchorOffset: number;
   anchorMinute: number;
   localDay: number;
   durationMs: number | null;
   open: 0 | 1;
-  conflict: 0 | 1;
 }
 
 /**
- * Pairs a begin and an end edge of one interval into a session. Either may be missing: the
- * session is then open, anchored at the edge it has (night and hour of day use that edge's
- * device-local time).
+ * Derives the session of an interval from its edges. A missing edge leaves it open, anchored at
+ * the edge it has (night and hour of day use that edge's device-local time).
  */
-export function buildSession(
-  deviceId: number,
-  intervalKey: string,
-  begin: EdgeForPairing | null,
-  end: EdgeForPairing | null,
-  conflict: boolean,
-): SessionRow | null {
+export function derive(begin: StoredEdge | null, end: StoredEdge | null): Derived {
   const anchor = begin ?? end;
-  if (!anchor) return null;
+  if (!anchor) throw new Error('an interval needs at least one edge');
   return {
-    deviceId,
-    intervalKey,
     appId: anchor.appId,
     category: anchor.category,
     rawCategory: anchor.rawCategory,
-    beginEdgeId: begin?.id ?? null,
-    endEdgeId: end?.id ?? null,
-    startMs: begin?.tsMs ?? null,
-    startOffset: begin?.offsetMin ?? null,
-    endMs: end?.tsMs ?? null,
-    endOffset: end?.offsetMin ?? null,
     anchorMs: anchor.tsMs,
     anchorOffset: anchor.offsetMin,
     anchorMinute: localMinuteOfDay(anchor.tsMs, anchor.offsetMin),
     localDay: localDayNumber(anchor.tsMs, anchor.offsetMin),
     durationMs: begin && end ? end.tsMs - begin.tsMs : null,
     open: begin && end ? 0 : 1,
-    conflict: conflict ? 1 : 0,
   };
 }
 
-const UPSERT_SQL = `
-INSERT INTO access_sessions (device_id, interval_key, app_id, category, raw_category, begin_edge_id,
-  end_edge_id, start_ms, start_offset, end_ms, end_offset, anchor_ms, anchor_offset, anchor_minute,
-  local_day, duration_ms, open, conflict)
-VALUES (@deviceId, @intervalKey, @appId, @category, @rawCategory, @beginEdgeId, @endEdgeId, @startMs,
-  @startOffset, @endMs, @endOffset, @anchorMs, @anchorOffset, @anchorMinute, @localDay, @durationMs,
-  @open, @conflict)
-ON CONFLICT (device_id, interval_key) DO UPDATE SET app_id = excluded.app_id,
-  category = excluded.category, raw_category = excluded.raw_category,
-  begin_edge_id = excluded.begin_edge_id, end_edge_id = excluded.end_edge_id,
-  start_ms = excluded.start_ms, start_offset = excluded.start_offset, end_ms = excluded.end_ms,
-  end_offset = excluded.end_offset, anchor_ms = excluded.anchor_ms,
-  anchor_offset = excluded.anchor_offset, anchor_minute = excluded.anchor_minute,
-  local_day = excluded.local_day, duration_ms = excluded.duration_ms, open = excluded.open,
-  conflict = excluded.conflict`;
+const COLUMNS = [
+  'device_id',
+  'interval_key',
+  'app_id',
+  'category',
+  'raw_category',
+  'start_ms',
+  'start_offset',
+  'b_raw_ts',
+  'b_source_id',
+  'b_line',
+  'b_raw_line',
+  'end_ms',
+  'end_offset',
+  'e_raw_ts',
+  'e_source_id',
+  'e_line',
+  'e_raw_line',
+  'anchor_ms',
+  'anchor_offset',
+  'anchor_minute',
+  'local_day',
+  'duration_ms',
+  'open',
+  'conflict',
+] as const;
 
-/** Prepared statements for writing sessions; create once per connection and reuse. */
-export class SessionWriter {
-  private readonly upsert;
-  private readonly selectEdges;
-  private readonly selectConflict;
-  private readonly remove;
+function values(r: SessionRecord): (string | number | null)[] {
+  const d = derive(r.begin, r.end);
+  const b = r.begin;
+  const e = r.end;
+  return [
+    r.deviceId,
+    r.intervalKey,
+    d.appId,
+    d.category,
+    d.rawCategory,
+    b?.tsMs ?? null,
+    b?.offsetMin ?? null,
+    b?.rawTs ?? null,
+    b?.sourceId ?? null,
+    b?.line ?? null,
+    b?.rawLine ?? null,
+    e?.tsMs ?? null,
+    e?.offsetMin ?? null,
+    e?.rawTs ?? null,
+    e?.sourceId ?? null,
+    e?.line ?? null,
+    e?.rawLine ?? null,
+    d.anchorMs,
+    d.anchorOffset,
+    d.anchorMinute,
+    d.localDay,
+    d.durationMs,
+    d.open,
+    r.conflict ? 1 : 0,
+  ];
+}
 
-  constructor(private readonly db: Db) {
-    this.upsert = db.prepare(UPSERT_SQL);
-    this.selectEdges = db.prepare(
-      `SELECT id, kind, app_id AS appId, category, raw_category AS rawCategory, ts_ms AS tsMs,
-              offset_min AS offsetMin
-       FROM access_edges WHERE device_id = ? AND interval_key = ?`,
+interface Row {
+  id: number;
+  interval_key: string;
+  app_id: number;
+  category: string;
+  raw_category: string;
+  start_ms: number | null;
+  start_offset: number | null;
+  b_raw_ts: string | null;
+  b_source_id: number | null;
+  b_line: number | null;
+  b_raw_line: string | null;
+  end_ms: number | null;
+  end_offset: number | null;
+  e_raw_ts: string | null;
+  e_source_id: number | null;
+  e_line: number | null;
+  e_raw_line: string | null;
+  conflict: number;
+  device_id: number;
+}
+
+/** Turns a stored row back into a record. */
+export function fromRow(r: Row): SessionRecord {
+  const edge = (p: 'b' | 'e'): StoredEdge | null => {
+    const ts = p === 'b' ? r.start_ms : r.end_ms;
+    if (ts === null) return null;
+    return {
+      tsMs: ts,
+      offsetMin: (p === 'b' ? r.start_offset : r.end_offset) ?? 0,
+      rawTs: (p === 'b' ? r.b_raw_ts : r.e_raw_ts) ?? '',
+      sourceId: (p === 'b' ? r.b_source_id : r.e_source_id) ?? 0,
+      line: (p === 'b' ? r.b_line : r.e_line) ?? 0,
+      rawLine: (p === 'b' ? r.b_raw_line : r.e_raw_line) ?? '',
+      appId: r.app_id,
+      category: r.category,
+      rawCategory: r.raw_category,
+    };
+  };
+  return {
+    id: r.id,
+    deviceId: r.device_id,
+    intervalKey: r.interval_key,
+    begin: edge('b'),
+    end: edge('e'),
+    conflict: r.conflict === 1,
+  };
+}
+
+/** Prepared statements over `access_sessions`; create once per connection and transaction. */
+export class SessionStore {
+  private readonly insertStmt;
+  private readonly updateStmt;
+  private readonly selectStmt;
+  private readonly deleteStmt;
+  private readonly selectByIdStmt;
+
+  constructor(db: Db) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO access_sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
+       ON CONFLICT (device_id, interval_key) DO NOTHING`,
     );
-    this.selectConflict = db.prepare(
-      'SELECT 1 FROM edge_occurrences WHERE edge_id IN (?, ?) AND conflict = 1 LIMIT 1',
+    this.updateStmt = db.prepare(
+      `UPDATE access_sessions SET ${COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
     );
-    this.remove = db.prepare('DELETE FROM access_sessions WHERE device_id = ? AND interval_key = ?');
+    this.selectStmt = db.prepare('SELECT * FROM access_sessions WHERE device_id = ? AND interval_key = ?');
+    this.deleteStmt = db.prepare('DELETE FROM access_sessions WHERE id = ?');
+    this.selectByIdStmt = db.prepare('SELECT * FROM access_sessions WHERE id = ?');
   }
 
-  /** Writes a session computed elsewhere. */
-  write(row: SessionRow): void {
-    this.upsert.run(row);
+  /** Inserts a new interval; returns its id, or null when the device already has that interval. */
+  insert(r: SessionRecord): number | null {
+    const info = this.insertStmt.run(...values(r));
+    return info.changes === 1 ? Number(info.lastInsertRowid) : null;
   }
 
-  /** Rebuilds the sessions of the given intervals from the stored edges of the device. */
-  recompute(deviceId: number, keys: Iterable<string>): void {
-    for (const key of keys) {
-      const edges = this.selectEdges.all(deviceId, key) as (EdgeForPairing & { kind: number })[];
-      const begin = edges.find((e) => e.kind === 0) ?? null;
-      const end = edges.find((e) => e.kind === 1) ?? null;
-      if (!begin && !end) {
-        this.remove.run(deviceId, key);
-        continue;
-      }
-      const conflict = this.selectConflict.get(begin?.id ?? -1, end?.id ?? -1) !== undefined;
-      const row = buildSession(deviceId, key, begin, end, conflict);
-      if (row) this.upsert.run(row);
-    }
+  /** Rewrites a stored interval (its id must be set). */
+  update(r: SessionRecord): void {
+    if (r.id === null) throw new Error('update needs a stored session');
+    this.updateStmt.run(...values(r), r.id);
+  }
+
+  find(deviceId: number, intervalKey: string): SessionRecord | null {
+    const row = this.selectStmt.get(deviceId, intervalKey) as Row | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  findById(id: number): SessionRecord | null {
+    const row = this.selectByIdStmt.get(id) as Row | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  delete(id: number): void {
+    this.deleteStmt.run(id);
   }
 }

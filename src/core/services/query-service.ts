@@ -1,5 +1,6 @@
 import type {
   AppItem,
+  EdgeDetails,
   HeatmapResult,
   NetworkItem,
   SessionDetails,
@@ -11,6 +12,7 @@ import { DEFAULT_NIGHT, minutesOfDay, type DayWindow, type Filter } from '../../
 import type { Db } from '../db/open';
 import { AppError } from '../model/errors';
 import { networkWhere, sessionWhere, whereSql, type SqlParam } from './filter-sql';
+import { fromRow } from './pairing';
 
 /** Above this many sessions in view, the timeline returns bins instead of sessions. */
 export const TIMELINE_SESSION_LIMIT = 20_000;
@@ -21,6 +23,22 @@ const PACK = 2048;
 const OFFSET_BIAS = 1024;
 const unpack = (v: number | null): { ms: number; offsetMin: number } | null =>
   v === null ? null : { ms: Math.floor(v / PACK), offsetMin: (v % PACK) - OFFSET_BIAS };
+
+const READ_KEYS = new Set(['type', 'accessor', 'category', 'identifier', 'kind', 'timeStamp', 'timestamp']);
+
+/** The fields of a stored raw line beyond those the session shows (outOfProcess, broadcaster, ...). */
+function extraFields(rawLine: string): Record<string, unknown> {
+  try {
+    const obj = JSON.parse(rawLine) as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) if (!READ_KEYS.has(k)) out[k] = v;
+    const acc = obj.accessor as Record<string, unknown> | undefined;
+    if (acc && acc.identifierType !== undefined) out.identifierType = acc.identifierType;
+    return out;
+  } catch {
+    return {};
+  }
+}
 
 /** The public id of a session: stable across re-pairing (device + the source's interval id). */
 export function sessionId(deviceId: number, intervalKey: string): string {
@@ -299,52 +317,41 @@ export class QueryService {
          FROM access_sessions s JOIN devices d ON d.id = s.device_id JOIN apps a ON a.id = s.app_id
          WHERE s.device_id = ? AND s.interval_key = ?`,
       )
-      .get(deviceId, intervalKey) as
-      | {
-          category: string;
-          raw_category: string;
-          start_ms: number | null;
-          start_offset: number | null;
-          end_ms: number | null;
-          end_offset: number | null;
-          duration_ms: number | null;
-          open: number;
-          conflict: number;
-          state: 'foreground' | 'background' | 'unknown';
-          state_source: 'reported' | 'inferred' | null;
-          begin_edge_id: number | null;
-          end_edge_id: number | null;
-          device: string;
-          app: string;
-          appName: string | null;
-        }
-      | undefined;
+      .get(deviceId, intervalKey) as (Parameters<typeof fromRow>[0] & {
+      duration_ms: number | null;
+      open: number;
+      state: 'foreground' | 'background' | 'unknown';
+      state_source: 'reported' | 'inferred' | null;
+      device: string;
+      app: string;
+      appName: string | null;
+    }) | undefined;
     if (!s) throw new AppError('NOT_FOUND', `No session ${id} in this case.`);
-    const edges = this.db
-      .prepare(
-        `SELECT e.id, e.kind, e.raw_ts AS timestamp, e.line, e.raw_line AS rawLine, e.extra,
-                src.id AS sourceId, src.file_name AS fileName, src.sha256, src.original_path AS path
-         FROM access_edges e JOIN sources src ON src.id = e.source_id
-         WHERE e.device_id = ? AND e.interval_key = ? ORDER BY e.kind`,
-      )
-      .all(deviceId, intervalKey) as {
-      id: number;
-      kind: number;
-      timestamp: string;
-      line: number;
-      rawLine: string;
-      extra: string | null;
-      sourceId: number;
-      fileName: string;
-      sha256: string;
-      path: string;
-    }[];
+    const rec = fromRow(s);
+    const source = this.db.prepare('SELECT id, file_name AS fileName, sha256, original_path AS path FROM sources WHERE id = ?');
     const occ = this.db.prepare(
-      `SELECT o.source_id AS sourceId, src.file_name AS fileName, src.sha256, o.line
-       FROM edge_occurrences o JOIN sources src ON src.id = o.source_id WHERE o.edge_id = ? ORDER BY src.id, o.line`,
+      `SELECT o.source_id AS sourceId, src.file_name AS fileName, src.sha256, o.line, o.conflict, o.raw_line AS rawLine
+       FROM edge_occurrences o JOIN sources src ON src.id = o.source_id
+       WHERE o.session_id = ? AND o.kind = ? ORDER BY src.id, o.line`,
     );
     const extra: Record<string, unknown> = {};
-    for (const e of edges) if (e.extra) Object.assign(extra, JSON.parse(e.extra) as Record<string, unknown>);
+    const edges: SessionDetails['edges'] = [];
+    for (const [kind, e] of [
+      [0, rec.begin],
+      [1, rec.end],
+    ] as const) {
+      if (!e) continue;
+      Object.assign(extra, extraFields(e.rawLine));
+      const others = occ.all(s.id, kind) as { sourceId: number; fileName: string; sha256: string; line: number; conflict: number; rawLine: string | null }[];
+      edges.push({
+        kind: kind === 0 ? 'begin' : 'end',
+        timestamp: e.rawTs,
+        line: e.line,
+        rawLine: e.rawLine,
+        source: source.get(e.sourceId) as EdgeDetails['source'],
+        alsoIn: others.map((o) => ({ sourceId: o.sourceId, fileName: o.fileName, sha256: o.sha256, line: o.line, differs: o.conflict === 1, rawLine: o.rawLine })),
+      });
+    }
     return {
       id,
       deviceId,
@@ -365,14 +372,7 @@ export class QueryService {
       stateSource: s.state_source,
       intervalId: intervalKey,
       extra,
-      edges: edges.map((e) => ({
-        kind: e.kind === 0 ? 'begin' : 'end',
-        timestamp: e.timestamp,
-        line: e.line,
-        rawLine: e.rawLine,
-        source: { id: e.sourceId, fileName: e.fileName, sha256: e.sha256, path: e.path },
-        alsoIn: occ.all(e.id) as { sourceId: number; fileName: string; sha256: string; line: number }[],
-      })),
+      edges,
     };
   }
 }

@@ -1,6 +1,6 @@
 import type { Migration } from './types';
 
-/** The first schema: devices, sources, apps, access edges and sessions, network snapshots, audit log. */
+/** The first schema: devices, sources, apps, access sessions with their edges, network snapshots, audit log. */
 export const m0001Initial: Migration = {
   version: 1,
   name: 'initial',
@@ -63,40 +63,9 @@ CREATE TABLE apps (
   UNIQUE (device_id, identifier)
 ) STRICT;
 
--- One row per distinct interval edge of a device (reference §8: natural key identifier + kind).
-CREATE TABLE access_edges (
-  id INTEGER PRIMARY KEY,
-  device_id INTEGER NOT NULL REFERENCES devices(id),
-  interval_key TEXT NOT NULL,
-  kind INTEGER NOT NULL CHECK (kind IN (0, 1)),
-  app_id INTEGER NOT NULL REFERENCES apps(id),
-  category TEXT NOT NULL,
-  raw_category TEXT NOT NULL,
-  ts_ms INTEGER NOT NULL,
-  offset_min INTEGER NOT NULL,
-  raw_ts TEXT NOT NULL,
-  line_hash TEXT NOT NULL,
-  source_id INTEGER NOT NULL REFERENCES sources(id),
-  line INTEGER NOT NULL,
-  raw_line TEXT NOT NULL,
-  extra TEXT
-) STRICT;
-CREATE UNIQUE INDEX access_edges_key ON access_edges(device_id, interval_key, kind);
-CREATE INDEX access_edges_source ON access_edges(source_id);
-
--- Further sources that contain an already stored edge, byte-identical or not.
-CREATE TABLE edge_occurrences (
-  edge_id INTEGER NOT NULL REFERENCES access_edges(id),
-  source_id INTEGER NOT NULL REFERENCES sources(id),
-  line INTEGER NOT NULL,
-  line_hash TEXT NOT NULL,
-  raw_line TEXT,
-  conflict INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (edge_id, source_id, line)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX edge_occurrences_source ON edge_occurrences(source_id);
-
--- Derived: edges paired into sessions. Rebuilt for the affected intervals after every change.
+-- One row per access interval of a device (reference §8: edges keyed by identifier + kind),
+-- holding both edges as read and the session derived from them. An edge missing from every
+-- import leaves the session open.
 CREATE TABLE access_sessions (
   id INTEGER PRIMARY KEY,
   device_id INTEGER NOT NULL REFERENCES devices(id),
@@ -104,12 +73,18 @@ CREATE TABLE access_sessions (
   app_id INTEGER NOT NULL REFERENCES apps(id),
   category TEXT NOT NULL,
   raw_category TEXT NOT NULL,
-  begin_edge_id INTEGER,
-  end_edge_id INTEGER,
   start_ms INTEGER,
   start_offset INTEGER,
+  b_raw_ts TEXT,
+  b_source_id INTEGER REFERENCES sources(id),
+  b_line INTEGER,
+  b_raw_line TEXT,
   end_ms INTEGER,
   end_offset INTEGER,
+  e_raw_ts TEXT,
+  e_source_id INTEGER REFERENCES sources(id),
+  e_line INTEGER,
+  e_raw_line TEXT,
   anchor_ms INTEGER NOT NULL,
   anchor_offset INTEGER NOT NULL,
   anchor_minute INTEGER NOT NULL,
@@ -123,7 +98,19 @@ CREATE TABLE access_sessions (
 ) STRICT;
 CREATE INDEX access_sessions_anchor ON access_sessions(anchor_ms);
 CREATE INDEX access_sessions_app ON access_sessions(app_id, anchor_ms);
-CREATE INDEX access_sessions_duration ON access_sessions(duration_ms);
+
+-- Further sources holding an edge already stored: byte-identical (raw_line NULL) or a
+-- conflicting variant (raw_line kept, conflict = 1).
+CREATE TABLE edge_occurrences (
+  session_id INTEGER NOT NULL REFERENCES access_sessions(id),
+  kind INTEGER NOT NULL CHECK (kind IN (0, 1)),
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  line INTEGER NOT NULL,
+  raw_line TEXT,
+  conflict INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (session_id, kind, source_id, line)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX edge_occurrences_source ON edge_occurrences(source_id);
 
 -- Network rows are rolling aggregates: stored per export snapshot and never summed across exports.
 CREATE TABLE network_observations (

@@ -2,11 +2,10 @@ import { toCategory, type Category } from '../../../contract/categories';
 import { parseIsoWithOffset } from '../../../contract/time';
 import type { ImportWarning, WarningCode } from '../../../contract/warnings';
 import type { AccessEdgeRecord, NetworkRecord, ParsedItem } from '../importer';
-import { readLines, type SourceLine } from '../line-reader';
+import { readLineBatches, type SourceLine } from '../line-reader';
 
 /** A file is refused only when none of its first this-many non-empty lines is a report record. */
 export const SNIFF_LINES = 20;
-const PROGRESS_EVERY = 4096;
 
 type Json = Record<string, unknown>;
 type Format = 'v4' | 'beta2';
@@ -42,9 +41,11 @@ const STREAM_CATEGORY: Record<string, Category> = {
   'com.apple.privacy.accounting.stream.replay-kit': 'screenRecording',
 };
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const int = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : null);
+const int = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isInteger(v) ? v : null;
 
 function pickExtra(obj: Json, known: Set<string>): Json {
   const extra: Json = {};
@@ -65,8 +66,9 @@ class LineWarnings {
   add(line: number | null, code: WarningCode, message: string): void {
     this.pending.push({ line, locator: line === null ? 'file' : `line ${line}`, code, message });
   }
-  *drain(): Generator<ParsedItem> {
-    while (this.pending.length > 0) yield { type: 'warning', warning: this.pending.shift()! };
+  drainInto(out: ParsedItem[]): void {
+    for (const w of this.pending) out.push({ type: 'warning', warning: w });
+    this.pending.length = 0;
   }
 }
 
@@ -93,14 +95,23 @@ export function parseV4Access(
 ): AccessEdgeRecord | { code: WarningCode; message: string } {
   const accessor = obj.accessor;
   const app = isObject(accessor) ? str(accessor.identifier) : null;
-  if (!app) return { code: 'INVALID_FIELD', message: `Line ${l.line}: access row without accessor.identifier.` };
+  if (!app)
+    return {
+      code: 'INVALID_FIELD',
+      message: `Line ${l.line}: access row without accessor.identifier.`,
+    };
   const rawCategory = str(obj.category);
-  if (!rawCategory) return { code: 'INVALID_FIELD', message: `Line ${l.line}: access row without category.` };
+  if (!rawCategory)
+    return { code: 'INVALID_FIELD', message: `Line ${l.line}: access row without category.` };
   const intervalKey = str(obj.identifier);
-  if (!intervalKey) return { code: 'INVALID_FIELD', message: `Line ${l.line}: access row without identifier.` };
+  if (!intervalKey)
+    return { code: 'INVALID_FIELD', message: `Line ${l.line}: access row without identifier.` };
   const kind = obj.kind;
   if (kind !== 'intervalBegin' && kind !== 'intervalEnd') {
-    return { code: 'INVALID_FIELD', message: `Line ${l.line}: unknown access kind ${JSON.stringify(kind)}.` };
+    return {
+      code: 'INVALID_FIELD',
+      message: `Line ${l.line}: unknown access kind ${JSON.stringify(kind)}.`,
+    };
   }
   const rawTs = str(obj.timeStamp);
   const ts = rawTs ? parseIsoWithOffset(rawTs) : null;
@@ -142,7 +153,11 @@ function optionalTime(
   if (v === undefined || v === null) return null;
   const parsed = typeof v === 'string' ? parseIsoWithOffset(v) : null;
   if (!parsed) {
-    warn.add(l.line, 'INVALID_TIMESTAMP', `Line ${l.line}: unreadable ${key} ${JSON.stringify(v)}; kept as unknown.`);
+    warn.add(
+      l.line,
+      'INVALID_TIMESTAMP',
+      `Line ${l.line}: unreadable ${key} ${JSON.stringify(v)}; kept as unknown.`,
+    );
   }
   return parsed;
 }
@@ -154,9 +169,11 @@ export function parseNetwork(
   warn: LineWarnings,
 ): NetworkRecord | { code: WarningCode; message: string } {
   const app = str(obj.bundleID);
-  if (!app) return { code: 'INVALID_FIELD', message: `Line ${l.line}: network row without bundleID.` };
+  if (!app)
+    return { code: 'INVALID_FIELD', message: `Line ${l.line}: network row without bundleID.` };
   const domain = str(obj.domain);
-  if (!domain) return { code: 'INVALID_FIELD', message: `Line ${l.line}: network row without domain.` };
+  if (!domain)
+    return { code: 'INVALID_FIELD', message: `Line ${l.line}: network row without domain.` };
   const owner = str(obj.domainOwner);
   const context = str(obj.context);
   return {
@@ -179,19 +196,28 @@ export function parseNetwork(
 }
 
 /** Parses a beta 2 access line (`kind` intervalBegin/intervalEnd, lower-case `timestamp`). */
-function parseBeta2Access(obj: Json, l: SourceLine): AccessEdgeRecord | { code: WarningCode; message: string } {
+function parseBeta2Access(
+  obj: Json,
+  l: SourceLine,
+): AccessEdgeRecord | { code: WarningCode; message: string } {
   const accessor = obj.accessor;
   const app = isObject(accessor) ? str(accessor.identifier) : null;
-  if (!app) return { code: 'INVALID_FIELD', message: `Line ${l.line}: access row without accessor.identifier.` };
+  if (!app)
+    return {
+      code: 'INVALID_FIELD',
+      message: `Line ${l.line}: access row without accessor.identifier.`,
+    };
   const tcc = str(obj.tccService);
   const rawCategory = str(obj.category) ?? tcc ?? str(obj.stream);
-  if (!rawCategory) return { code: 'INVALID_FIELD', message: `Line ${l.line}: access row without category.` };
+  if (!rawCategory)
+    return { code: 'INVALID_FIELD', message: `Line ${l.line}: access row without category.` };
   const category =
     str(obj.category) !== null
       ? toCategory(rawCategory)
       : (TCC_SERVICE_CATEGORY[rawCategory] ?? STREAM_CATEGORY[rawCategory] ?? 'other');
   const intervalKey = str(obj.identifier);
-  if (!intervalKey) return { code: 'INVALID_FIELD', message: `Line ${l.line}: access row without identifier.` };
+  if (!intervalKey)
+    return { code: 'INVALID_FIELD', message: `Line ${l.line}: access row without identifier.` };
   const kind = obj.kind;
   if (kind !== 'intervalBegin' && kind !== 'intervalEnd') {
     return {
@@ -202,7 +228,10 @@ function parseBeta2Access(obj: Json, l: SourceLine): AccessEdgeRecord | { code: 
   const rawTs = str(obj.timestamp) ?? str(obj.timeStamp);
   const ts = rawTs ? parseIsoWithOffset(rawTs) : null;
   if (!rawTs || !ts) {
-    return { code: 'INVALID_TIMESTAMP', message: `Line ${l.line}: access row with an unreadable timestamp.` };
+    return {
+      code: 'INVALID_TIMESTAMP',
+      message: `Line ${l.line}: access row with an unreadable timestamp.`,
+    };
   }
   return {
     type: 'access-edge',
@@ -226,34 +255,40 @@ const BETA1_REFUSAL =
   'cannot be paired into sessions; this format is not imported. Export a new report from iOS 15 or later.';
 
 /**
- * Streams an App Privacy Report export: release NDJSON (v4, every field variant) and the
+ * Reads App Privacy Report lines one at a time: release NDJSON (v4, every field variant) and the
  * iOS 15 beta 2 format; the beta 1 format is recognised and refused with a message naming it.
- * Yields records, warnings with line numbers, progress, or a single refusal.
+ * Each call appends records, warnings with line numbers, or a single refusal to `out`.
  */
-export async function* parseAppPrivacyReport(
-  chunks: AsyncIterable<Uint8Array>,
-  describeHead: () => string,
-): AsyncGenerator<ParsedItem> {
-  const warn = new LineWarnings();
-  let format: Format | null = null;
-  let betaSection: 'access' | 'network' = 'access';
-  let nonEmpty = 0;
-  let lastProgress = 0;
-  let lastLine: SourceLine | null = null;
+export class AprLineReader {
+  private readonly warn = new LineWarnings();
+  private format: Format | null = null;
+  private betaSection: 'access' | 'network' = 'access';
+  private nonEmpty = 0;
+  /** Set once the file is refused; nothing more is read. */
+  refused = false;
 
-  for await (const l of readLines(chunks, {
-    warn: (w) => warn.pending.push(w),
-  })) {
-    lastLine = l;
-    yield* warn.drain();
-    if (l.line - lastProgress >= PROGRESS_EVERY) {
-      lastProgress = l.line;
-      yield { type: 'progress', lines: l.line, bytes: l.bytesRead };
-    }
+  constructor(private readonly describeHead: () => string) {}
+
+  /** Receives the line reader's own warnings (BOM, CRLF, NUL, too long). */
+  addWarning(w: ImportWarning): void {
+    this.warn.pending.push(w);
+  }
+
+  private refuse(out: ParsedItem[], message?: string): void {
+    this.refused = true;
+    out.push({
+      type: 'refusal',
+      message:
+        message ??
+        `Not an App Privacy Report: none of the first ${SNIFF_LINES} non-empty lines is a report record; the file looks like ${this.describeHead()}.`,
+    });
+  }
+
+  push(l: SourceLine, out: ParsedItem[]): void {
+    this.warn.drainInto(out);
     const text = l.text.trim();
-    if (text === '') continue;
-    nonEmpty += 1;
-
+    if (text === '') return;
+    this.nonEmpty += 1;
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -262,93 +297,113 @@ export async function* parseAppPrivacyReport(
     }
     if (!isObject(value)) {
       // Beta network blocks may be pretty-printed; their lines are not records on their own.
-      if (format === 'beta2' && /^[{}[\],]+$/.test(text)) continue;
+      if (this.format === 'beta2' && /^[{}[\],]+$/.test(text)) return;
       const e = jsonError(text, l);
-      warn.add(l.line, e.code, e.message);
-      yield* warn.drain();
-      if (format === null && nonEmpty >= SNIFF_LINES) {
-        yield refusal(describeHead);
-        return;
-      }
-      continue;
+      out.push(lineWarning(l, e));
+      if (this.format === null && this.nonEmpty >= SNIFF_LINES) this.refuse(out);
+      return;
     }
-
-    if (format === null) {
+    if (this.format === null) {
       const f = recordFormat(value);
       if (f === null) {
-        warn.add(l.line, 'UNKNOWN_RECORD_TYPE', `Line ${l.line}: not an App Privacy Report record.`);
-        yield* warn.drain();
-        if (nonEmpty >= SNIFF_LINES) {
-          yield refusal(describeHead);
-          return;
-        }
-        continue;
+        out.push(
+          lineWarning(l, {
+            code: 'UNKNOWN_RECORD_TYPE',
+            message: `Line ${l.line}: not an App Privacy Report record.`,
+          }),
+        );
+        if (this.nonEmpty >= SNIFF_LINES) this.refuse(out);
+        return;
       }
       if (f === 'beta-marker') {
         if (value.version === 2) {
-          yield { type: 'refusal', message: BETA1_REFUSAL };
+          this.refuse(out, BETA1_REFUSAL);
           return;
         }
-        format = 'beta2';
-        warn.add(
-          null,
-          'BETA_FORMAT',
-          `This is an iOS 15 beta "Record App Activity" export (metadata version ${String(value.version)}); it is read with the beta 2 layout.`,
-        );
-        yield* warn.drain();
-        continue;
+        this.format = 'beta2';
+        out.push({
+          type: 'warning',
+          warning: {
+            line: null,
+            locator: 'file',
+            code: 'BETA_FORMAT',
+            message: `This is an iOS 15 beta "Record App Activity" export (metadata version ${String(value.version)}); it is read with the beta 2 layout.`,
+          },
+        });
+        return;
       }
-      format = 'v4';
+      this.format = 'v4';
     }
-
-    if (format === 'beta2') {
+    if (this.format === 'beta2') {
       if (typeof value._marker === 'string') {
-        if (value.recordType === 'networkActivity') betaSection = 'network';
-        continue;
+        if (value.recordType === 'networkActivity') this.betaSection = 'network';
+        return;
       }
       const rec =
-        betaSection === 'network' || 'domain' in value
-          ? parseNetwork(value, l, warn)
+        this.betaSection === 'network' || 'domain' in value
+          ? parseNetwork(value, l, this.warn)
           : parseBeta2Access(value, l);
-      yield* emit(rec, l, warn);
-      continue;
+      this.emit(rec, l, out);
+      return;
     }
-
     const type = value.type;
-    if (type === 'access') {
-      yield* emit(parseV4Access(value, l), l, warn);
-    } else if (type === 'networkActivity') {
-      yield* emit(parseNetwork(value, l, warn), l, warn);
-    } else {
-      warn.add(
-        l.line,
-        'UNKNOWN_RECORD_TYPE',
-        `Line ${l.line}: unknown record type ${JSON.stringify(type ?? null).slice(0, 80)}; skipped.`,
+    if (type === 'access') this.emit(parseV4Access(value, l), l, out);
+    else if (type === 'networkActivity') this.emit(parseNetwork(value, l, this.warn), l, out);
+    else {
+      out.push(
+        lineWarning(l, {
+          code: 'UNKNOWN_RECORD_TYPE',
+          message: `Line ${l.line}: unknown record type ${JSON.stringify(type ?? null).slice(0, 80)}; skipped.`,
+        }),
       );
-      yield* warn.drain();
     }
   }
-  yield* warn.drain();
-  if (format === null) {
-    yield refusal(describeHead);
-    return;
+
+  private emit(
+    rec: AccessEdgeRecord | NetworkRecord | { code: WarningCode; message: string },
+    l: SourceLine,
+    out: ParsedItem[],
+  ): void {
+    this.warn.drainInto(out);
+    if ('type' in rec) out.push(rec);
+    else out.push(lineWarning(l, rec));
   }
-  if (lastLine) yield { type: 'progress', lines: lastLine.line, bytes: lastLine.bytesRead };
+
+  /** Called at the end of the file. */
+  finish(out: ParsedItem[]): void {
+    this.warn.drainInto(out);
+    if (this.format === null && !this.refused) this.refuse(out);
+  }
 }
 
-function* emit(
-  rec: AccessEdgeRecord | NetworkRecord | { code: WarningCode; message: string },
-  l: SourceLine,
-  warn: LineWarnings,
-): Generator<ParsedItem> {
-  yield* warn.drain();
-  if ('type' in rec) yield rec;
-  else yield { type: 'warning', warning: { line: l.line, locator: `line ${l.line}`, code: rec.code, message: rec.message } };
-}
-
-function refusal(describeHead: () => string): ParsedItem {
+function lineWarning(l: SourceLine, e: { code: WarningCode; message: string }): ParsedItem {
   return {
-    type: 'refusal',
-    message: `Not an App Privacy Report: none of the first ${SNIFF_LINES} non-empty lines is a report record; the file looks like ${describeHead()}.`,
+    type: 'warning',
+    warning: { line: l.line, locator: `line ${l.line}`, code: e.code, message: e.message },
   };
+}
+
+/** Streams an App Privacy Report export as batches of parsed items (one batch per chunk read). */
+export async function* parseAppPrivacyReport(
+  chunks: AsyncIterable<Uint8Array>,
+  describeHead: () => string,
+): AsyncGenerator<ParsedItem[]> {
+  const reader = new AprLineReader(describeHead);
+  let last: SourceLine | null = null;
+  for await (const batch of readLineBatches(chunks, { warn: (w) => reader.addWarning(w) })) {
+    const out: ParsedItem[] = [];
+    for (const l of batch) {
+      reader.push(l, out);
+      if (reader.refused) {
+        yield out;
+        return;
+      }
+    }
+    last = batch[batch.length - 1] ?? last;
+    if (last) out.push({ type: 'progress', lines: last.line, bytes: last.bytesRead });
+    yield out;
+  }
+  const out: ParsedItem[] = [];
+  reader.finish(out);
+  yield out;
 }

@@ -1,0 +1,58 @@
+// One measurement in its own process, so peak memory (maxRSS) belongs to it alone.
+// Usage: import-child.ts floor|import <export> <workdir>
+import Database from 'better-sqlite3';
+import { createReadStream, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { CaseSession } from '../src/core/services/case-service';
+import { importFile } from '../src/core/services/import-run';
+
+const [mode, file, work] = process.argv.slice(2) as [string, string, string];
+
+/** The floor: stream + JSON.parse + batched prepared inserts of every row into an unindexed table. */
+async function floor(): Promise<number> {
+  const path = join(work, 'floor.sqlite');
+  rmSync(path, { force: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE rows (type TEXT, app TEXT, category TEXT, identifier TEXT, kind TEXT, ts TEXT, line INTEGER, raw TEXT)');
+  const insert = db.prepare('INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  let n = 0;
+  db.exec('BEGIN');
+  const rl = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  for await (const line of rl) {
+    n += 1;
+    if (line === '') continue;
+    const o = JSON.parse(line) as Record<string, unknown> & { accessor?: { identifier?: string } };
+    insert.run(
+      String(o.type),
+      String(o.accessor?.identifier ?? o.bundleID ?? ''),
+      String(o.category ?? o.domain ?? ''),
+      String(o.identifier ?? ''),
+      String(o.kind ?? ''),
+      String(o.timeStamp ?? ''),
+      n,
+      line,
+    );
+  }
+  db.exec('COMMIT');
+  db.close();
+  return n;
+}
+
+async function fullImport(): Promise<number> {
+  const path = join(work, 'import.snoopcase');
+  for (const s of ['', '-wal', '-shm']) rmSync(path + s, { force: true });
+  const c = CaseSession.create(path);
+  const d = c.createDevice({ label: 'bench' });
+  const o = await importFile({ db: c.db, path: file, deviceId: d.id });
+  if (o.status !== 'imported') throw new Error(`import ${o.status}: ${o.error}`);
+  c.close();
+  return o.counts.lines;
+}
+
+const t0 = process.hrtime.bigint();
+const lines = mode === 'floor' ? await floor() : await fullImport();
+const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+process.stdout.write(JSON.stringify({ mode, lines, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
