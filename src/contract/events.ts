@@ -24,6 +24,8 @@ export interface BridgeEvents {
   onImportProgress: ImportProgress;
   onImportFinished: ImportFinished;
   onCaseChanged: { reason: string };
+  /** A menu item of the desktop app that the renderer carries out with its current state. */
+  onMenuCommand: { command: 'import' | 'exportCsv' };
 }
 
 export type BridgeEventName = keyof BridgeEvents;
@@ -31,4 +33,5 @@ export const BRIDGE_EVENTS: readonly BridgeEventName[] = [
   'onImportProgress',
   'onImportFinished',
   'onCaseChanged',
+  'onMenuCommand',
 ];

@@ -2,6 +2,7 @@
 export const ERROR_CODES = [
   'INVALID_INPUT',
   'UNKNOWN_METHOD',
+  'FORBIDDEN',
   'NO_CASE_OPEN',
   'NOT_FOUND',
   'CONFLICT',

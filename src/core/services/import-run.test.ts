@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../db/audit';
+import { rebuildRollup } from '../db/rollup';
 import { accessLine, accessPair, networkLine } from '../testing/apr-fixture';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { importFile } from './import-run';
@@ -11,7 +12,18 @@ let t: TempCase;
 beforeEach(() => {
   t = tempCase();
 });
-afterEach(() => t.cleanup());
+afterEach(() => {
+  // The incrementally maintained rollup must always equal one rebuilt from the sessions.
+  const db = t.session.db;
+  const read = () => db.prepare('SELECT * FROM session_rollup ORDER BY level, device_id, app_id, category, bucket').all();
+  const kept = read();
+  db.exec('SAVEPOINT check_rollup');
+  rebuildRollup(db);
+  const rebuilt = read();
+  db.exec('ROLLBACK TO check_rollup; RELEASE check_rollup');
+  expect(kept).toEqual(rebuilt);
+  t.cleanup();
+});
 
 const run = (path: string, deviceId = t.deviceId) => importFile({ db: t.session.db, path, deviceId });
 const count = (table: string): number =>

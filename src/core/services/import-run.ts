@@ -10,7 +10,7 @@ import { describeFileHead } from '../importers/describe-file';
 import type { AccessEdgeRecord, Importer, NetworkRecord } from '../importers/importer';
 import { IMPORTERS, pickImporter } from '../importers/registry';
 import { AppError } from '../model/errors';
-import { SessionStore, type StoredEdge } from './pairing';
+import { cloneRecord, SessionStore, type StoredEdge } from './pairing';
 
 export interface ImportFileProgress {
   phase: 'reading' | 'pairing' | 'committing';
@@ -401,9 +401,10 @@ export class StoreWriter {
     if (id < this.firstNewId) this.touchedExisting.add(id);
     const current = kind === 0 ? stored.begin : stored.end;
     if (!current) {
+      const before = cloneRecord(stored);
       if (kind === 0) stored.begin = edge;
       else stored.end = edge;
-      this.store.update(stored);
+      this.store.update(before, stored);
       return;
     }
     if (current.sourceId === this.sourceId && current.rawLine === edge.rawLine) {
@@ -422,8 +423,9 @@ export class StoreWriter {
     }
     this.insertOccurrence.run(id, kind, this.sourceId, edge.line, edge.rawLine, 1);
     if (!stored.conflict) {
+      const before = cloneRecord(stored);
       stored.conflict = true;
-      this.store.update(stored);
+      this.store.update(before, stored);
     }
     const where =
       current.sourceId === this.sourceId ? ` (line ${current.line})` : ' from another export';
@@ -474,6 +476,7 @@ export class StoreWriter {
   finishPairing(): void {
     for (const [key, p] of this.pending) this.merge(key, 0, p.edge, p.rec);
     this.pending.clear();
+    this.store.flush();
   }
 
   /** Sessions this source contributes to, and how many of them are open. */

@@ -1,5 +1,6 @@
 import { localDayNumber, localMinuteOfDay } from '../../contract/time';
 import type { Db } from '../db/open';
+import { RollupDeltas } from '../db/rollup';
 
 /** One edge of an interval as stored: what the source said and where it said it. */
 export interface StoredEdge {
@@ -137,6 +138,11 @@ interface Row {
   device_id: number;
 }
 
+/** A copy of a record, to keep its stored state while the original is edited. */
+export function cloneRecord(r: SessionRecord): SessionRecord {
+  return { ...r, begin: r.begin ? { ...r.begin } : null, end: r.end ? { ...r.end } : null };
+}
+
 /** Turns a stored row back into a record. */
 export function fromRow(r: Row): SessionRecord {
   const edge = (p: 'b' | 'e'): StoredEdge | null => {
@@ -171,8 +177,9 @@ export class SessionStore {
   private readonly selectStmt;
   private readonly deleteStmt;
   private readonly selectByIdStmt;
+  private readonly rollup = new RollupDeltas();
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
       `INSERT INTO access_sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
        ON CONFLICT (device_id, interval_key) DO NOTHING`,
@@ -187,14 +194,29 @@ export class SessionStore {
 
   /** Inserts a new interval; returns its id, or null when the device already has that interval. */
   insert(r: SessionRecord): number | null {
-    const info = this.insertStmt.run(...values(r));
-    return info.changes === 1 ? Number(info.lastInsertRowid) : null;
+    const v = values(r);
+    const info = this.insertStmt.run(...v);
+    if (info.changes !== 1) return null;
+    this.count(r, 1);
+    return Number(info.lastInsertRowid);
   }
 
-  /** Rewrites a stored interval (its id must be set). */
-  update(r: SessionRecord): void {
-    if (r.id === null) throw new Error('update needs a stored session');
-    this.updateStmt.run(...values(r), r.id);
+  /** Rewrites a stored interval; `before` is the row as it was stored. */
+  update(before: SessionRecord, after: SessionRecord): void {
+    if (after.id === null) throw new Error('update needs a stored session');
+    this.count(before, -1);
+    this.updateStmt.run(...values(after), after.id);
+    this.count(after, 1);
+  }
+
+  private count(r: SessionRecord, sign: 1 | -1): void {
+    const d = derive(r.begin, r.end);
+    this.rollup.add(r.deviceId, d.appId, d.category, d.anchorMs, d.durationMs, sign);
+  }
+
+  /** Applies the rollup changes of this transaction; call before it commits. */
+  flush(): void {
+    this.rollup.flush(this.db);
   }
 
   find(deviceId: number, intervalKey: string): SessionRecord | null {
@@ -207,7 +229,9 @@ export class SessionStore {
     return row ? fromRow(row) : null;
   }
 
-  delete(id: number): void {
-    this.deleteStmt.run(id);
+  delete(r: SessionRecord): void {
+    if (r.id === null) throw new Error('delete needs a stored session');
+    this.deleteStmt.run(r.id);
+    this.count(r, -1);
   }
 }

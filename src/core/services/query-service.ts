@@ -176,9 +176,9 @@ export class QueryService {
       result.binMs = binMs;
       const rows = this.db
         .prepare(
-          `SELECT s.device_id AS deviceId, s.app_id AS appId, s.category, (s.anchor_ms / ?) * ? AS startMs,
+          `SELECT s.device_id AS deviceId, s.app_id AS appId, s.category, (s.anchor_ms / CAST(? AS INTEGER)) * ? AS startMs,
                   COUNT(*) AS count, COALESCE(SUM(s.duration_ms), 0) AS busyMs
-           FROM access_sessions s ${where} GROUP BY s.device_id, s.app_id, s.category, s.anchor_ms / ?`,
+           FROM access_sessions s ${where} GROUP BY s.device_id, s.app_id, s.category, s.anchor_ms / CAST(? AS INTEGER)`,
         )
         .all(binMs, binMs, ...params, binMs) as {
         deviceId: number;

@@ -5,7 +5,7 @@ import type { AccessEdgeRecord } from '../importers/importer';
 import type { Db } from '../db/open';
 import { AppResolver } from '../db/queries/apps';
 import { StoreWriter } from './import-run';
-import { fromRow, SessionStore, type SessionRecord, type StoredEdge } from './pairing';
+import { cloneRecord, fromRow, SessionStore, type SessionRecord, type StoredEdge } from './pairing';
 
 /** Rebuilds the record an edge was read as, to attach it to another device. */
 function edgeRecord(key: string, kind: 0 | 1, e: StoredEdge, app: string): AccessEdgeRecord {
@@ -67,18 +67,19 @@ export function detachSourceEdges(db: Db, sourceId: number): AccessEdgeRecord[] 
   const dropOccurrence = db.prepare('DELETE FROM edge_occurrences WHERE session_id = ? AND kind = ? AND source_id = ? AND line = ?');
   const mine = db.prepare('SELECT * FROM edge_occurrences WHERE source_id = ?').all(sourceId) as Occurrence[];
 
-  const settle = (s: SessionRecord): void => {
+  const settle = (before: SessionRecord, s: SessionRecord): void => {
     const rest = occurrencesOf.all(s.id) as Occurrence[];
     if (!s.begin && !s.end) {
       for (const o of rest) dropOccurrence.run(o.session_id, o.kind, o.source_id, o.line);
-      store.delete(s.id!);
+      store.delete(before);
       return;
     }
     s.conflict = rest.some((o) => o.conflict === 1);
-    store.update(s);
+    store.update(before, s);
   };
 
   for (const s of rows) {
+    const before = cloneRecord(s);
     for (const kind of [0, 1] as const) {
       const edge = kind === 0 ? s.begin : s.end;
       if (!edge || edge.sourceId !== sourceId) continue;
@@ -109,7 +110,7 @@ export function detachSourceEdges(db: Db, sourceId: number): AccessEdgeRecord[] 
       if (kind === 0) s.begin = replacement;
       else s.end = replacement;
     }
-    settle(s);
+    settle(before, s);
   }
   for (const o of mine) {
     dropOccurrence.run(o.session_id, o.kind, o.source_id, o.line);
@@ -120,8 +121,9 @@ export function detachSourceEdges(db: Db, sourceId: number): AccessEdgeRecord[] 
       const rec = o.raw_line === null ? edgeRecord(s.intervalKey, o.kind, { ...stored, line: o.line }, app(stored.appId)) : reparse(o.raw_line, o.line);
       if (rec) records.push(rec);
     }
-    settle(s);
+    settle(cloneRecord(s), s);
   }
+  store.flush();
   records.sort((a, b) => a.line - b.line);
   return records;
 }

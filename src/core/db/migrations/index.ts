@@ -1,5 +1,6 @@
 import { m0001Initial } from './0001-initial';
+import { m0002SessionRollup } from './0002-session-rollup';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
-export const MIGRATIONS: readonly Migration[] = [m0001Initial];
+export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002SessionRollup];

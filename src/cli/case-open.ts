@@ -1,0 +1,52 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { schemaVersion } from '../core/db/open';
+import { MIGRATIONS } from '../core/db/migrations';
+import { AppError } from '../core/model/errors';
+import { CaseSession } from '../core/services/case-service';
+
+const LATEST_SCHEMA = Math.max(0, ...MIGRATIONS.map((m) => m.version));
+
+/**
+ * Opens an existing case for a query command: read-only, unless its schema is older than this
+ * version knows, in which case it is opened for writing once so the migrations apply. Never creates a case.
+ */
+export function openCaseForQuery(path: string): CaseSession {
+  const full = resolve(path);
+  if (!existsSync(full)) {
+    throw new AppError(
+      'NOT_FOUND',
+      `No case file at ${full}. Query commands never create a case; create one with \`snoopscope import ${path} <file> --device <label>\`.`,
+    );
+  }
+  const session = CaseSession.open(full, { readonly: true });
+  if (schemaVersion(session.db) >= LATEST_SCHEMA) return session;
+  session.close();
+  return CaseSession.open(full);
+}
+
+/** Opens the case for writing, creating it when the file does not exist (or is empty). */
+export function openOrCreateCase(path: string): { session: CaseSession; created: boolean } {
+  const full = resolve(path);
+  const present = existsSync(full) && !(statSync(full).isFile() && statSync(full).size === 0);
+  return present
+    ? { session: CaseSession.open(full), created: false }
+    : { session: CaseSession.create(full), created: true };
+}
+
+/** Maps device labels to the case's device ids; an unknown label is an error naming the known ones. */
+export function resolveDeviceLabels(session: CaseSession, labels: string[]): number[] {
+  const ids: number[] = [];
+  for (const label of labels) {
+    const device = session.deviceByLabel(label);
+    if (!device) {
+      const known = session.devices().map((d) => `"${d.label}"`);
+      throw new AppError(
+        'NOT_FOUND',
+        `No device labelled "${label}" in this case. ${known.length > 0 ? `Devices: ${known.join(', ')}.` : 'The case has no devices yet.'}`,
+      );
+    }
+    if (!ids.includes(device.id)) ids.push(device.id);
+  }
+  return ids;
+}

@@ -1,0 +1,149 @@
+import type { Filter } from '../contract/filter';
+import {
+  accessEventSchema,
+  networkEventSchema,
+  type AccessEvent,
+  type NetworkEvent,
+} from '../contract/records';
+import { csvRow } from '../core/services/csv';
+import { accessEvents, networkEvents } from '../core/services/events-query';
+import {
+  FILTER_OPTIONS,
+  noMorePositionals,
+  parseCommandArgs,
+  parseFilterFlags,
+  takeCasePath,
+  UsageError,
+  validateFilter,
+} from './args';
+import { openCaseForQuery, resolveDeviceLabels } from './case-open';
+import type { CommandContext } from './context';
+
+const EVENTS_OPTIONS = {
+  ...FILTER_OPTIONS,
+  kind: { type: 'string' },
+  format: { type: 'string' },
+} as const;
+
+const EVENT_KINDS = ['access', 'network'] as const;
+type EventKind = (typeof EVENT_KINDS)[number];
+const EVENT_FORMATS = ['jsonl', 'csv'] as const;
+type EventFormat = (typeof EVENT_FORMATS)[number];
+
+type EventRecord = AccessEvent | NetworkEvent;
+
+/** The CSV columns for the chosen kinds: the record fields, access fields first, each once. */
+export function csvColumns(kinds: readonly EventKind[]): string[] {
+  const columns: string[] = [];
+  for (const kind of kinds) {
+    const shape = kindShape(kind);
+    for (const key of Object.keys(shape)) if (!columns.includes(key)) columns.push(key);
+  }
+  return columns;
+}
+
+function kindShape(kind: EventKind): Record<string, unknown> {
+  switch (kind) {
+    case 'access':
+      return accessEventSchema.shape;
+    case 'network':
+      return networkEventSchema.shape;
+    default: {
+      const never: never = kind;
+      throw new Error(`Unhandled event kind ${String(never)}`);
+    }
+  }
+}
+
+/** One CSV cell: null is empty, provenance is `sha256:locator` joined by `;`. */
+function csvValue(value: unknown): string | number | boolean | null {
+  if (value === null || value === undefined) return null;
+  if (Array.isArray(value)) {
+    return (value as { sha256: string; locator: string }[])
+      .map((s) => `${s.sha256}:${s.locator}`)
+      .join(';');
+  }
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return value;
+  }
+  return JSON.stringify(value);
+}
+
+/** One record as a CSV row over the given columns (fields another kind has stay empty). */
+export function csvRecord(record: EventRecord, columns: readonly string[]): string {
+  const fields = record as unknown as Record<string, unknown>;
+  return csvRow(columns.map((c) => csvValue(fields[c])));
+}
+
+function parseChoice<T extends string>(
+  flag: string,
+  text: string | undefined,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  if (text === undefined) return fallback;
+  const found = choices.find((c) => c === text.trim().toLowerCase());
+  if (!found) throw new UsageError(`${flag} ${text}: expected one of ${choices.join(', ')}.`);
+  return found;
+}
+
+function* recordsOf(
+  kinds: readonly EventKind[],
+  stream: (kind: EventKind) => Iterable<EventRecord>,
+): Generator<EventRecord> {
+  for (const kind of kinds) yield* stream(kind);
+}
+
+/**
+ * `events <case> [filters] [--kind access|network] [--format jsonl|csv]`: one record a line,
+ * streamed from SQLite in one read transaction (a consistent snapshot) with backpressure on stdout.
+ */
+export async function runEvents(args: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, EVENTS_OPTIONS);
+  const { casePath, rest } = takeCasePath('events', positionals);
+  noMorePositionals('events', rest);
+  const parsed = parseFilterFlags(values);
+  const kinds: readonly EventKind[] =
+    values.kind === undefined
+      ? EVENT_KINDS
+      : [parseChoice('--kind', values.kind, EVENT_KINDS, 'access')];
+  const format: EventFormat = parseChoice('--format', values.format, EVENT_FORMATS, 'jsonl');
+
+  const session = openCaseForQuery(casePath);
+  try {
+    const filter: Filter = validateFilter({
+      ...parsed.filter,
+      ...(parsed.deviceLabels.length > 0
+        ? { devices: resolveDeviceLabels(session, parsed.deviceLabels) }
+        : {}),
+    });
+    const stream = (kind: EventKind): Iterable<EventRecord> => {
+      switch (kind) {
+        case 'access':
+          return accessEvents(session, filter);
+        case 'network':
+          return networkEvents(session, filter);
+        default: {
+          const never: never = kind;
+          throw new Error(`Unhandled event kind ${String(never)}`);
+        }
+      }
+    };
+    const columns = csvColumns(kinds);
+    session.db.exec('BEGIN');
+    try {
+      if (format === 'csv') await ctx.out.write(csvRow(columns));
+      for (const record of recordsOf(kinds, stream)) {
+        await ctx.out.write(
+          format === 'csv' ? csvRecord(record, columns) : JSON.stringify(record) + '\n',
+        );
+      }
+      await ctx.out.flush();
+    } finally {
+      if (session.db.inTransaction) session.db.exec('COMMIT');
+    }
+    return 0;
+  } finally {
+    session.close();
+  }
+}

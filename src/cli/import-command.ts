@@ -1,0 +1,251 @@
+import { basename } from 'node:path';
+import type { ImportOutcome } from '../contract/records';
+import { appPrivacyReportManifest } from '../core/importers/app-privacy-report';
+import { importFile, type ImportFileProgress } from '../core/services/import-run';
+import { parseCommandArgs, takeCasePath, UsageError } from './args';
+import { openOrCreateCase } from './case-open';
+import { say, type CommandContext } from './context';
+
+const IMPORT_OPTIONS = {
+  device: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+} as const;
+
+/** Warnings listed per file in the human summary; all are stored in the case. */
+const WARNINGS_SHOWN = 10;
+const PROGRESS_EVERY_MS = 100;
+
+/** The outcome with exactly the fields of the public `importOutcomeSchema`, in its order. */
+export function outcomeRecord(o: ImportOutcome): ImportOutcome {
+  return {
+    path: o.path,
+    sha256: o.sha256,
+    importer: o.importer,
+    status: o.status,
+    counts: {
+      lines: o.counts.lines,
+      access: o.counts.access,
+      network: o.counts.network,
+      sessions: o.counts.sessions,
+      openSessions: o.counts.openSessions,
+    },
+    duplicateLines: o.duplicateLines,
+    alreadyStored: o.alreadyStored,
+    warnings: o.warnings.map((w) => ({
+      line: w.line,
+      locator: w.locator,
+      code: w.code,
+      message: w.message,
+    })),
+    error: o.error,
+    sourceId: o.sourceId,
+    deviceId: o.deviceId,
+  };
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function notRead(path: string, deviceId: number): ImportOutcome {
+  return {
+    path,
+    sha256: null,
+    importer: null,
+    status: 'cancelled',
+    counts: { lines: 0, access: 0, network: 0, sessions: 0, openSessions: 0 },
+    duplicateLines: 0,
+    alreadyStored: 0,
+    warnings: [],
+    error: 'The import was cancelled before this file was read.',
+    sourceId: null,
+    deviceId,
+  };
+}
+
+/** One progress line on a terminal, redrawn in place. */
+class ProgressLine {
+  private last = 0;
+  private shown = false;
+
+  constructor(private readonly ctx: CommandContext) {}
+
+  update(text: string, force: boolean): void {
+    const now = Date.now();
+    if (!force && now - this.last < PROGRESS_EVERY_MS) return;
+    this.last = now;
+    this.shown = true;
+    this.ctx.stderr.write(`\r\x1b[K${text}`);
+  }
+
+  clear(): void {
+    if (this.shown) this.ctx.stderr.write('\r\x1b[K');
+    this.shown = false;
+  }
+}
+
+function describeProgress(
+  index: number,
+  count: number,
+  path: string,
+  p: ImportFileProgress,
+): string {
+  const percent =
+    p.totalBytes > 0 ? Math.min(100, Math.floor((100 * p.bytes) / p.totalBytes)) : 100;
+  return `[${index + 1}/${count}] ${basename(path)}  ${p.phase}  ${percent}%  ${p.lines.toLocaleString('en-US')} lines`;
+}
+
+/** Runs `fn` with a cancel signal: the caller's, or one that SIGINT aborts (a second SIGINT exits at once). */
+async function withCancelSignal<T>(
+  ctx: CommandContext,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  if (ctx.signal) return fn(ctx.signal);
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    say(
+      ctx,
+      'cancelling: the file being read is rolled back (press Ctrl-C again to quit at once).',
+    );
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await fn(controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function humanOutcome(o: ImportOutcome): string {
+  const name = basename(o.path);
+  switch (o.status) {
+    case 'imported': {
+      const c = o.counts;
+      const lines = [
+        `imported: ${name}  (${o.path})`,
+        `  importer ${o.importer ?? '-'}, sha256 ${o.sha256 ?? '-'}, source ${o.sourceId ?? '-'}, device ${o.deviceId ?? '-'}`,
+        `  ${plural(c.lines, 'line')}: ${plural(c.access, 'access row')}, ${plural(c.network, 'network row')}; ` +
+          `${plural(c.sessions, 'session')} (${c.openSessions} open); ${plural(o.duplicateLines, 'duplicate line')}, ` +
+          `${plural(o.alreadyStored, 'edge')} already stored from other exports`,
+      ];
+      if (o.warnings.length > 0) {
+        lines.push(`  ${plural(o.warnings.length, 'warning')}:`);
+        for (const w of o.warnings.slice(0, WARNINGS_SHOWN)) {
+          lines.push(`    ${w.locator} ${w.code}: ${w.message}`);
+        }
+        if (o.warnings.length > WARNINGS_SHOWN) {
+          lines.push(
+            `    ... and ${o.warnings.length - WARNINGS_SHOWN} more (all are stored in the case)`,
+          );
+        }
+      }
+      return lines.join('\n') + '\n';
+    }
+    case 'already-imported':
+      return `already imported: ${name}  (sha256 ${o.sha256 ?? '-'} is source ${o.sourceId ?? '-'} of device ${o.deviceId ?? '-'}); nothing changed\n`;
+    case 'refused':
+      return `refused: ${name}  (${o.path})\n  ${o.error ?? 'refused'}\n`;
+    case 'cancelled':
+      return `cancelled: ${name}  (${o.path})\n  ${o.error ?? 'cancelled'}\n`;
+    default: {
+      const never: never = o.status;
+      throw new Error(`Unhandled import status ${String(never)}`);
+    }
+  }
+}
+
+/** `import <case> <path...> --device <label> [--json]`: imports each file as its own transaction. */
+export async function runImport(args: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, IMPORT_OPTIONS);
+  const { casePath, rest: paths } = takeCasePath('import', positionals);
+  if (paths.length === 0) {
+    throw new UsageError('import needs at least one file to import after the case file.');
+  }
+  const devices = values.device ?? [];
+  if (devices.length === 0) {
+    throw new UsageError(
+      'import needs --device <label>: App Privacy Report exports do not say which device they come from. ' +
+        'Name the device (it is created in the case when new), e.g. --device "Alice iPhone".',
+    );
+  }
+  if (devices.length > 1) {
+    throw new UsageError('import takes one --device; import each device’s files separately.');
+  }
+  const label = devices[0]!.trim();
+  if (label === '') throw new UsageError('--device needs a device label.');
+
+  const { session, created } = openOrCreateCase(casePath);
+  try {
+    if (created) say(ctx, `created case ${session.path}`);
+    let device = session.deviceByLabel(label);
+    if (!device) {
+      device = session.createDevice({ label, platform: appPrivacyReportManifest.platform });
+      say(ctx, `created device "${device.label}" (${device.platform})`);
+    }
+    const deviceId = device.id;
+    const progress = ctx.stderrIsTTY ? new ProgressLine(ctx) : null;
+    const outcomes = await withCancelSignal(ctx, async (signal) => {
+      const done: ImportOutcome[] = [];
+      for (const [index, path] of paths.entries()) {
+        if (signal.aborted) {
+          done.push(notRead(path, deviceId));
+          continue;
+        }
+        let phase: ImportFileProgress['phase'] | null = null;
+        try {
+          done.push(
+            await importFile({
+              db: session.db,
+              path,
+              deviceId,
+              isCancelled: () => signal.aborted,
+              onProgress: progress
+                ? (p) => {
+                    progress.update(
+                      describeProgress(index, paths.length, path, p),
+                      p.phase !== phase,
+                    );
+                    phase = p.phase;
+                  }
+                : undefined,
+            }),
+          );
+        } finally {
+          progress?.clear();
+        }
+      }
+      return done;
+    });
+
+    if (values.json) {
+      await ctx.out.write(JSON.stringify(outcomes.map(outcomeRecord), null, 2) + '\n');
+    } else {
+      for (const o of outcomes) await ctx.out.write(humanOutcome(o));
+      const count = (s: ImportOutcome['status']): number =>
+        outcomes.filter((o) => o.status === s).length;
+      await ctx.out.write(
+        `${plural(outcomes.length, 'file')}: ${count('imported')} imported, ` +
+          `${count('already-imported')} already imported, ${count('refused')} refused, ${count('cancelled')} cancelled` +
+          ` (device "${device.label}", case ${session.path})\n`,
+      );
+    }
+    if (outcomes.some((o) => o.status === 'cancelled')) {
+      say(
+        ctx,
+        'import cancelled: files imported before the cancel are kept; the file being read was rolled back.',
+      );
+      return 130;
+    }
+    const refused = outcomes.filter((o) => o.status === 'refused').length;
+    if (refused > 0) {
+      say(
+        ctx,
+        `${refused} of ${plural(outcomes.length, 'file')} ${refused === 1 ? 'was' : 'were'} refused; the others were kept.`,
+      );
+      return 1;
+    }
+    return 0;
+  } finally {
+    session.close();
+  }
+}

@@ -1,0 +1,89 @@
+import type { Writable } from 'node:stream';
+import { AppError } from '../core/model/errors';
+import { UsageError } from './args';
+import type { CommandContext } from './context';
+import { runDevices } from './devices-command';
+import { runEvents } from './events-command';
+import { runImport } from './import-command';
+import { isBrokenPipe, OutputWriter } from './output';
+import { runSummary } from './summary-command';
+import { cliUsage } from './usage';
+
+export { cliUsage };
+
+/** Where the CLI writes and how it learns of a cancel; every field defaults to the process's own. */
+export interface CliIo {
+  stdout?: Writable;
+  stderr?: Writable;
+  /** Whether stderr is a terminal (progress lines); defaults to `stderr.isTTY`. */
+  stderrIsTTY?: boolean;
+  /** Aborting it cancels a running import; when absent, SIGINT does. */
+  signal?: AbortSignal;
+}
+
+const COMMANDS = ['import', 'summary', 'events', 'devices'] as const;
+type Command = (typeof COMMANDS)[number];
+
+const isCommand = (text: string): text is Command => (COMMANDS as readonly string[]).includes(text);
+const HELP_FLAGS = ['--help', '-h', 'help'];
+
+function run(command: Command, args: string[], ctx: CommandContext): Promise<number> {
+  switch (command) {
+    case 'import':
+      return runImport(args, ctx);
+    case 'summary':
+      return runSummary(args, ctx);
+    case 'events':
+      return runEvents(args, ctx);
+    case 'devices':
+      return runDevices(args, ctx);
+    default: {
+      const never: never = command;
+      throw new Error(`Unhandled command ${String(never)}`);
+    }
+  }
+}
+
+/**
+ * Runs the command line and resolves to the exit code: 0 done, 1 some input refused or an
+ * error, 2 usage error, 130 cancelled. Data goes to stdout, messages to stderr.
+ */
+export async function main(argv: string[], io: CliIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const stderrIsTTY = io.stderrIsTTY ?? (stderr as Writable & { isTTY?: boolean }).isTTY === true;
+  const usage = (code: number, message?: string): number => {
+    if (message) stderr.write(`snoopscope: ${message}\n\n`);
+    stderr.write(cliUsage);
+    return code;
+  };
+
+  const [command, ...args] = argv;
+  if (command === undefined) return usage(2);
+  if (HELP_FLAGS.includes(command)) return usage(0);
+  if (!isCommand(command)) return usage(2, `unknown command "${command}".`);
+  if (args.includes('--help') || args.includes('-h')) return usage(0);
+
+  const out = new OutputWriter(stdout);
+  const ctx: CommandContext = { out, stderr, stderrIsTTY, signal: io.signal };
+  try {
+    const code = await run(command, args, ctx);
+    await out.flush();
+    return code;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      stderr.write(`snoopscope: ${e.message}\nRun \`snoopscope --help\` for usage.\n`);
+      return 2;
+    }
+    if (e instanceof AppError) {
+      stderr.write(`snoopscope: ${e.message}\n`);
+      return 1;
+    }
+    if (isBrokenPipe(e)) return 0;
+    const err = e instanceof Error ? e : new Error(String(e));
+    stderr.write(`snoopscope: unexpected error: ${err.message}\n${err.stack ?? ''}\n`);
+    return 1;
+  } finally {
+    out.release();
+  }
+}

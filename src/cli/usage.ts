@@ -1,0 +1,37 @@
+/** The `snoopscope --help` text. */
+export const cliUsage = `Usage: snoopscope <command> <case> [options]
+
+Commands:
+  import <case> <file...> --device <label> [--json]
+      Import App Privacy Report exports (NDJSON) into the case, one transaction per file.
+      Creates the case file when it does not exist and the device when the label is new.
+      --device <label>   the device the files come from (required: the exports do not say)
+      --json             print an array with one outcome object per file
+
+  summary <case> [filters] [--night HH:MM-HH:MM] [--json]
+      Sessions per device, app and category: counts, open sessions, total and longest
+      duration, sessions at night (default 00:00-06:00 device-local), first and last seen.
+
+  events <case> [filters] [--kind access|network] [--format jsonl|csv]
+      One record a line: access sessions, then network snapshot rows (default both;
+      default format jsonl). CSV has a header row; sources are sha256:locator joined by ';'.
+
+  devices <case> [--json]
+      The devices of the case.
+
+Filters (summary, events):
+  --device <label>        only this device (repeatable)
+  --app <id-or-name>      app identifier as the source wrote it, or display name (repeatable)
+  --category <name>       photos, camera, microphone, contacts, location, mediaLibrary,
+                          screenRecording, calendar, callLog, sms, phoneState, bodySensors, other (repeatable)
+  --from <T>, --to <T>    YYYY-MM-DD (device-local midnight) or an ISO-8601 instant with offset;
+                          half-open [from, to); a session counts when it overlaps the range
+  --hours HH:MM-HH:MM     sessions starting in this device-local time of day (may wrap midnight)
+  --min-seconds <n>       closed sessions lasting at least n seconds
+  Network rows are filtered by device, app and date range only.
+
+Query commands open the case read-only and never create it.
+Times are printed as YYYY-MM-DDTHH:mm:ss.SSS±HH:MM in the offset the device recorded.
+
+Exit codes: 0 done; 1 done but some input refused, or an error; 2 usage error; 130 cancelled.
+`;

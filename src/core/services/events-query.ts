@@ -1,0 +1,163 @@
+import { toCategory } from '../../contract/categories';
+import type { Filter } from '../../contract/filter';
+import type { AccessEvent, NetworkEvent } from '../../contract/records';
+import { formatInstant, msToSeconds } from '../../contract/time';
+import type { CaseSession } from './case-service';
+import { networkWhere, whereSql } from './filter-sql';
+import { sessionId } from './query-service';
+
+interface AccessRow {
+  deviceId: number;
+  intervalKey: string;
+  device: string;
+  app: string;
+  appName: string | null;
+  category: string;
+  raw: string;
+  startMs: number | null;
+  startOffset: number | null;
+  endMs: number | null;
+  endOffset: number | null;
+  durationMs: number | null;
+  state: AccessEvent['state'];
+  stateSource: AccessEvent['stateSource'];
+  /** JSON array of `[sha256, line]`: begin edge, end edge, then further exports holding either edge. */
+  sources: string;
+}
+
+interface NetworkRow {
+  id: number;
+  device: string;
+  app: string;
+  appName: string | null;
+  domain: string;
+  domainOwner: string | null;
+  domainType: number | null;
+  initiatedType: string | null;
+  context: string | null;
+  hits: number | null;
+  firstMs: number | null;
+  firstOffset: number | null;
+  lastMs: number | null;
+  lastOffset: number | null;
+  contextVerificationType: number | null;
+  domainClassification: number | null;
+  sha256: string;
+  line: number;
+}
+
+const ACCESS_SQL = (where: string): string => `
+SELECT s.device_id AS deviceId, s.interval_key AS intervalKey, d.label AS device, a.identifier AS app,
+       a.display_name AS appName, s.category, s.raw_category AS raw, s.start_ms AS startMs,
+       s.start_offset AS startOffset, s.end_ms AS endMs, s.end_offset AS endOffset,
+       s.duration_ms AS durationMs, s.state, s.state_source AS stateSource,
+       (SELECT json_group_array(json_array(src.sha256, x.line) ORDER BY x.ord, x.source_id, x.kind, x.line)
+        FROM (SELECT s.b_source_id AS source_id, s.b_line AS line, 0 AS kind, 0 AS ord WHERE s.b_source_id IS NOT NULL
+              UNION ALL
+              SELECT s.e_source_id, s.e_line, 1, 1 WHERE s.e_source_id IS NOT NULL
+              UNION ALL
+              SELECT o.source_id, o.line, o.kind, 2 FROM edge_occurrences o WHERE o.session_id = s.id) x
+        JOIN sources src ON src.id = x.source_id) AS sources
+FROM access_sessions s JOIN devices d ON d.id = s.device_id JOIN apps a ON a.id = s.app_id
+${where}
+ORDER BY s.anchor_ms, s.device_id, s.interval_key`;
+
+const NETWORK_SQL = (where: string): string => `
+SELECT n.id, d.label AS device, a.identifier AS app, a.display_name AS appName, n.domain,
+       n.domain_owner AS domainOwner, n.domain_type AS domainType, n.initiated_type AS initiatedType,
+       n.context, n.hits, n.first_ms AS firstMs, n.first_offset AS firstOffset, n.last_ms AS lastMs,
+       n.last_offset AS lastOffset, n.context_verification_type AS contextVerificationType,
+       n.domain_classification AS domainClassification, src.sha256, n.line
+FROM network_observations n JOIN apps a ON a.id = n.app_id JOIN devices d ON d.id = n.device_id
+JOIN sources src ON src.id = n.source_id
+${where}
+ORDER BY COALESCE(n.first_ms, n.last_ms), n.id`;
+
+const instant = (ms: number | null, offsetMin: number | null): string | null =>
+  ms === null ? null : formatInstant(ms, offsetMin ?? 0);
+
+/** Provenance of a session: each (export, line) once, begin edge first, then end edge, then further exports. */
+function provenance(json: string): AccessEvent['sources'] {
+  const seen = new Set<string>();
+  const out: AccessEvent['sources'] = [];
+  for (const [sha256, line] of JSON.parse(json) as [string, number][]) {
+    const locator = `line ${line}`;
+    const key = `${sha256}\n${locator}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ sha256, locator });
+  }
+  return out;
+}
+
+/** Maps one stored session row to its public access event record. */
+function toAccessEvent(r: AccessRow): AccessEvent {
+  return {
+    id: sessionId(r.deviceId, r.intervalKey),
+    kind: 'access',
+    device: r.device,
+    app: r.app,
+    appName: r.appName,
+    category: toCategory(r.category),
+    raw: r.raw,
+    start: instant(r.startMs, r.startOffset),
+    end: instant(r.endMs, r.endOffset),
+    durationSeconds: r.durationMs === null ? null : msToSeconds(r.durationMs),
+    state: r.state,
+    stateSource: r.stateSource,
+    sources: provenance(r.sources),
+  };
+}
+
+/** Maps one stored network snapshot row to its public network event record. */
+function toNetworkEvent(r: NetworkRow): NetworkEvent {
+  return {
+    id: `n:${r.id}`,
+    kind: 'network',
+    device: r.device,
+    app: r.app,
+    appName: r.appName,
+    domain: r.domain,
+    domainOwner: r.domainOwner,
+    domainType: r.domainType,
+    profiling: r.domainType === 1,
+    initiatedType: r.initiatedType,
+    context: r.context,
+    hits: r.hits,
+    firstSeen: instant(r.firstMs, r.firstOffset),
+    lastSeen: instant(r.lastMs, r.lastOffset),
+    contextVerificationType: r.contextVerificationType,
+    domainClassification: r.domainClassification,
+    sources: [{ sha256: r.sha256, locator: `line ${r.line}` }],
+  };
+}
+
+/**
+ * Streams the access sessions matching a filter as public records, in order of their anchor
+ * instant, one SQLite row at a time (never the whole result in memory).
+ */
+export function* accessEvents(
+  session: CaseSession,
+  filter: Filter,
+): Generator<AccessEvent, void, undefined> {
+  const { where, params } = session.queries.sessionFilter(filter);
+  const rows = session.db
+    .prepare(ACCESS_SQL(where))
+    .iterate(...params) as IterableIterator<AccessRow>;
+  for (const r of rows) yield toAccessEvent(r);
+}
+
+/**
+ * Streams every stored network snapshot row matching the filter's devices, apps and date range
+ * (rolling aggregates: one record per export snapshot, never summed), one SQLite row at a time.
+ */
+export function* networkEvents(
+  session: CaseSession,
+  filter: Filter,
+): Generator<NetworkEvent, void, undefined> {
+  const w = networkWhere(filter);
+  const rows = session.db
+    .prepare(NETWORK_SQL(whereSql(w)))
+    .iterate(...w.params) as IterableIterator<NetworkRow>;
+  for (const r of rows) yield toNetworkEvent(r);
+}

@@ -1,0 +1,4 @@
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import { createBridge } from './bridge';
+
+contextBridge.exposeInMainWorld('snoopscope', createBridge(ipcRenderer, webUtils));
