@@ -10,7 +10,7 @@ import { accessPair, intervalId, seededRandom } from '../src/core/testing/apr-fi
 
 const dataDir = process.argv[2]!;
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10_000_000);
-const DEVICES = 40;
+const DEVICES = 4;
 const APPS = 30;
 const CATS = ['photos', 'location', 'contacts', 'camera', 'microphone', 'mediaLibrary', 'screenRecording'];
 const START = Date.UTC(2024, 0, 1);

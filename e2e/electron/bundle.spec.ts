@@ -51,7 +51,7 @@ test('the built main process serves the bridge, imports in its worker and quits 
     expect(r.windowOpen).toEqual({ action: 'deny' });
     expect(r.navigationPrevented).toBe(true);
 
-    expect(r.foreign).toMatchObject({ ok: false, error: { code: 'UNSUPPORTED' } });
+    expect(r.foreign).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(r.appInfo).toEqual({
       ok: true,
       value: expect.objectContaining({ host: 'electron', version: '0.0.0-bundle' }),

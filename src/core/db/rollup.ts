@@ -1,10 +1,12 @@
 import type { Db } from './open';
 
+export const DAY_MS = 86_400_000;
+
 /**
- * Bucket sizes of the session rollup: UTC days and weeks. Zoomed-out timeline queries read these
- * instead of the sessions, so a view over millions of sessions stays fast.
+ * Bucket sizes of the session rollup: UTC days, weeks and four-week spans. Zoomed-out timeline
+ * queries read these instead of the sessions, so a view over millions of sessions stays fast.
  */
-export const ROLLUP_LEVELS = [86_400_000, 604_800_000] as const;
+export const ROLLUP_LEVELS = [DAY_MS, 7 * DAY_MS, 28 * DAY_MS] as const;
 
 /** The bucket of an instant at a level (truncating, as SQLite's integer division does). */
 export function rollupBucket(anchorMs: number, level: number): number {

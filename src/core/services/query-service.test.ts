@@ -95,3 +95,34 @@ describe('timeline, heatmap and network', () => {
     ]);
   });
 });
+
+describe('timeline over many sessions', () => {
+  it('switches to rollup bins whose lane totals equal the exact counts', async () => {
+    const lines: string[] = [];
+    const start = Date.UTC(2024, 0, 1);
+    for (let i = 0; i < 22_000; i += 1) {
+      lines.push(...accessPair({ app: `com.bulk.app${i % 3}`, category: i % 2 ? 'photos' : 'camera', id: `BULK-${i}`, ms: start + i * 600_000, durationMs: 1000, offsetMin: 60 }));
+    }
+    await importFile({ db: t.session.db, path: t.write('bulk.ndjson', lines), deviceId: t.deviceId });
+    const filter = { apps: ['com.bulk.app0', 'com.bulk.app1', 'com.bulk.app2'] };
+    const r = t.session.queries.timeline({ filter, width: 1000 });
+    expect(r.mode).toBe('bins');
+    expect(r.binMs).toBe(86_400_000);
+    const exact = t.session.queries.summary(filter);
+    for (const lane of r.lanes) {
+      const expected = exact.filter((x) => x.app === lane.app).reduce((n, x) => n + x.sessions, 0);
+      expect(lane.sessions).toBe(expected);
+    }
+    expect(r.bins.reduce((n, b) => n + b.count, 0)).toBe(22_000);
+    // A filter the rollup cannot answer is served from the sessions themselves.
+    const nightFilter = { ...filter, hours: { from: '00:00', to: '06:00' } };
+    const night = t.session.queries.timeline({ filter: nightFilter, width: 1000 });
+    const nightExact = t.session.queries.summary(nightFilter).reduce((n, x) => n + x.sessions, 0);
+    expect(night.mode).toBe('sessions');
+    expect(night.sessions).toHaveLength(nightExact);
+    expect(nightExact).toBeGreaterThan(5000);
+    const tooMany = t.session.queries.timeline({ filter: { ...filter, minSeconds: 1 }, width: 1000 });
+    expect(tooMany.mode).toBe('bins');
+    expect(tooMany.bins.reduce((n, b) => n + b.count, 0)).toBe(22_000);
+  });
+});

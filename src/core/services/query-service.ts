@@ -13,10 +13,24 @@ import type { Db } from '../db/open';
 import { AppError } from '../model/errors';
 import { networkWhere, sessionWhere, whereSql, type SqlParam } from './filter-sql';
 import { fromRow } from './pairing';
+import { DAY_MS, ROLLUP_LEVELS, rollupBucket } from '../db/rollup';
 
 /** Above this many sessions in view, the timeline returns bins instead of sessions. */
 export const TIMELINE_SESSION_LIMIT = 20_000;
-const BIN_SIZES_MS = [60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 86_400_000, 604_800_000];
+/** Above this many sessions in view, bins come from the rollup even when finer bins were asked for. */
+const EXACT_BIN_LIMIT = 150_000;
+/** The rollup level chosen keeps the buckets in view at or under this number. */
+const MAX_ROLLUP_BUCKETS = 400;
+
+/** The rollup holds devices, apps and categories only: other filters need the sessions themselves. */
+function rollupServes(filter: Filter): boolean {
+  return (
+    !filter.hours && !(filter.minSeconds && filter.minSeconds > 0) && !filter.from && !filter.to
+  );
+}
+const BIN_SIZES_MS = [
+  60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 86_400_000, 604_800_000,
+];
 
 // Packs an instant and its offset into one sortable integer so MIN/MAX keep the pair together.
 const PACK = 2048;
@@ -24,7 +38,15 @@ const OFFSET_BIAS = 1024;
 const unpack = (v: number | null): { ms: number; offsetMin: number } | null =>
   v === null ? null : { ms: Math.floor(v / PACK), offsetMin: (v % PACK) - OFFSET_BIAS };
 
-const READ_KEYS = new Set(['type', 'accessor', 'category', 'identifier', 'kind', 'timeStamp', 'timestamp']);
+const READ_KEYS = new Set([
+  'type',
+  'accessor',
+  'category',
+  'identifier',
+  'kind',
+  'timeStamp',
+  'timestamp',
+]);
 
 /** The fields of a stored raw line beyond those the session shows (outOfProcess, broadcaster, ...). */
 function extraFields(rawLine: string): Record<string, unknown> {
@@ -67,7 +89,9 @@ export class QueryService {
   constructor(private readonly db: Db) {}
 
   private maxDurationMs(): number {
-    const r = this.db.prepare('SELECT MAX(duration_ms) AS m FROM access_sessions').get() as { m: number | null };
+    const r = this.db.prepare('SELECT MAX(duration_ms) AS m FROM access_sessions').get() as {
+      m: number | null;
+    };
     return Math.max(0, r.m ?? 0);
   }
 
@@ -79,7 +103,10 @@ export class QueryService {
 
   /** Earliest and latest instant of the devices' sessions and network rows. */
   extent(devices?: number[]): { fromMs: number; toMs: number } | null {
-    const dev = devices && devices.length > 0 ? `WHERE device_id IN (${devices.map(() => '?').join(',')})` : '';
+    const dev =
+      devices && devices.length > 0
+        ? `WHERE device_id IN (${devices.map(() => '?').join(',')})`
+        : '';
     const p = devices ?? [];
     const s = this.db
       .prepare(`SELECT MIN(anchor_ms) AS a, MAX(anchor_ms) AS b FROM access_sessions ${dev}`)
@@ -87,11 +114,17 @@ export class QueryService {
     const lastEnd =
       s.b === null
         ? null
-        : (this.db
-            .prepare(`SELECT MAX(COALESCE(end_ms, anchor_ms)) AS e FROM access_sessions ${dev ? dev + ' AND' : 'WHERE'} anchor_ms >= ?`)
-            .get(...p, s.b - this.maxDurationMs()) as { e: number }).e;
+        : (
+            this.db
+              .prepare(
+                `SELECT MAX(COALESCE(end_ms, anchor_ms)) AS e FROM access_sessions ${dev ? dev + ' AND' : 'WHERE'} anchor_ms >= ?`,
+              )
+              .get(...p, s.b - this.maxDurationMs()) as { e: number }
+          ).e;
     const n = this.db
-      .prepare(`SELECT MIN(COALESCE(first_ms, last_ms)) AS a, MAX(COALESCE(last_ms, first_ms)) AS b FROM network_observations ${dev}`)
+      .prepare(
+        `SELECT MIN(COALESCE(first_ms, last_ms)) AS a, MAX(COALESCE(last_ms, first_ms)) AS b FROM network_observations ${dev}`,
+      )
       .get(...p) as { a: number | null; b: number | null };
     const lo = [s.a, n.a].filter((v): v is number => v !== null);
     const hi = [lastEnd, n.b].filter((v): v is number => v !== null);
@@ -99,7 +132,12 @@ export class QueryService {
     return { fromMs: Math.min(...lo), toMs: Math.max(...hi) };
   }
 
-  timeline(input: { filter: Filter; range?: { fromMs: number; toMs: number }; width: number; laneSearch?: string }): TimelineResult {
+  timeline(input: {
+    filter: Filter;
+    range?: { fromMs: number; toMs: number };
+    width: number;
+    laneSearch?: string;
+  }): TimelineResult {
     const extent = this.extent(input.filter.devices);
     const empty: TimelineResult = {
       extent,
@@ -115,31 +153,212 @@ export class QueryService {
     if (!extent) return empty;
     const range = input.range ?? { fromMs: extent.fromMs, toMs: extent.toMs + 1 };
     if (range.toMs <= range.fromMs) throw new AppError('INVALID_INPUT', 'The time range is empty.');
-    const maxDur = this.maxDurationMs();
-    const w = sessionWhere(input.filter, maxDur);
-    const rangeClauses = ['s.anchor_ms < ?', 's.anchor_ms > ?', '(COALESCE(s.end_ms, s.start_ms) > ? OR s.anchor_ms >= ?)'];
-    const rangeParams = [range.toMs, range.fromMs - maxDur - 1, range.fromMs, range.fromMs];
-    let laneClause: string[] = [];
-    const laneParams: SqlParam[] = [];
-    if (input.laneSearch && input.laneSearch.trim() !== '') {
-      laneClause = ["s.app_id IN (SELECT id FROM apps WHERE identifier LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\')"];
-      const like = `%${input.laneSearch.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      laneParams.push(like, like);
-    }
-    const where = whereSql(w, [...rangeClauses, ...laneClause]);
-    const params = [...w.params, ...rangeParams, ...laneParams];
+    const laneFilter = this.laneSearchClause(input.laneSearch);
+    const desiredBin = (range.toMs - range.fromMs) / Math.max(10, input.width / 2);
 
+    let result: TimelineResult | null = null;
+    if (rollupServes(input.filter)) {
+      const estimate = this.rollupCount(input.filter, range, laneFilter);
+      if (
+        estimate > TIMELINE_SESSION_LIMIT &&
+        (desiredBin >= DAY_MS || estimate > EXACT_BIN_LIMIT)
+      ) {
+        result = this.rollupBins(input.filter, range, desiredBin, laneFilter, empty);
+      }
+    }
+    result ??= this.exactTimeline(input.filter, range, desiredBin, laneFilter, empty);
+    result.network = this.networkSpans(
+      input.filter,
+      range,
+      new Set(result.lanes.map((l) => l.key)),
+    );
+    return result;
+  }
+
+  private laneSearchClause(search: string | undefined): { sql: string[]; params: SqlParam[] } {
+    if (!search || search.trim() === '') return { sql: [], params: [] };
+    const like = `%${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return {
+      sql: [
+        "app_id IN (SELECT id FROM apps WHERE identifier LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\')",
+      ],
+      params: [like, like],
+    };
+  }
+
+  /** Rollup rows of one level that overlap the range and match the filter's devices, apps and categories. */
+  private rollupRows(
+    filter: Filter,
+    range: { fromMs: number; toMs: number },
+    level: number,
+    lane: { sql: string[]; params: SqlParam[] },
+  ) {
+    const w = sessionWhere(
+      { devices: filter.devices, apps: filter.apps, categories: filter.categories },
+      0,
+    );
+    const clauses = w.clauses.map((c) => c.replace(/\bs\./g, 'r.'));
+    const where = whereSql({ clauses, params: w.params }, [
+      'r.level = ?',
+      'r.bucket >= ?',
+      'r.bucket <= ?',
+      ...lane.sql.map((c) => `r.${c}`),
+    ]);
+    return {
+      where,
+      params: [
+        ...w.params,
+        level,
+        rollupBucket(range.fromMs, level),
+        rollupBucket(range.toMs - 1, level),
+        ...lane.params,
+      ],
+    };
+  }
+
+  /** Sessions in range estimated from the coarsest rollup level (whole buckets at the edges). */
+  private rollupCount(
+    filter: Filter,
+    range: { fromMs: number; toMs: number },
+    lane: { sql: string[]; params: SqlParam[] },
+  ): number {
+    const level = ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1]!;
+    const q = this.rollupRows(filter, range, level, lane);
+    return (
+      this.db
+        .prepare(`SELECT COALESCE(SUM(r.sessions), 0) AS n FROM session_rollup r ${q.where}`)
+        .get(...q.params) as { n: number }
+    ).n;
+  }
+
+  /** Zoomed-out view from the rollup: per lane and category, whole UTC days, weeks or four-week spans. */
+  private rollupBins(
+    filter: Filter,
+    range: { fromMs: number; toMs: number },
+    desiredBin: number,
+    lane: { sql: string[]; params: SqlParam[] },
+    empty: TimelineResult,
+  ): TimelineResult {
+    const span = range.toMs - range.fromMs;
+    const level =
+      ROLLUP_LEVELS.find((l) => l >= desiredBin && span / l <= MAX_ROLLUP_BUCKETS) ??
+      ROLLUP_LEVELS.find((l) => span / l <= MAX_ROLLUP_BUCKETS) ??
+      ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1]!;
+    const q = this.rollupRows(filter, range, level, lane);
+    const rows = this.db
+      .prepare(
+        `SELECT r.device_id AS deviceId, r.app_id AS appId, r.category, r.bucket, r.sessions, r.busy_ms AS busyMs
+         FROM session_rollup r ${q.where}`,
+      )
+      .all(...q.params) as {
+      deviceId: number;
+      appId: number;
+      category: string;
+      bucket: number;
+      sessions: number;
+      busyMs: number;
+    }[];
+    const lanes = new Map<
+      string,
+      { deviceId: number; appId: number; sessions: number; totalMs: number }
+    >();
+    const bins: TimelineResult['bins'] = [];
+    for (const r of rows) {
+      const key = `${r.deviceId}:${r.appId}`;
+      const l = lanes.get(key) ?? { deviceId: r.deviceId, appId: r.appId, sessions: 0, totalMs: 0 };
+      l.sessions += r.sessions;
+      l.totalMs += r.busyMs;
+      lanes.set(key, l);
+      bins.push({
+        lane: key,
+        category: toCategory(r.category),
+        startMs: r.bucket * level,
+        count: r.sessions,
+        busyMs: r.busyMs,
+      });
+    }
+    const laneList = this.describeLanes([...lanes.values()]);
+    return {
+      ...empty,
+      range,
+      lanes: laneList,
+      mode: 'bins',
+      binMs: level,
+      bins,
+      total: laneList.reduce((n, l) => n + l.sessions, 0),
+    };
+  }
+
+  /** Adds labels to lane totals and sorts them by activity. */
+  private describeLanes(
+    lanes: { deviceId: number; appId: number; sessions: number; totalMs: number }[],
+  ): TimelineResult['lanes'] {
+    if (lanes.length === 0) return [];
+    const apps = new Map(
+      (
+        this.db
+          .prepare(
+            'SELECT a.id, a.identifier, a.display_name AS name, d.label FROM apps a JOIN devices d ON d.id = a.device_id',
+          )
+          .all() as {
+          id: number;
+          identifier: string;
+          name: string | null;
+          label: string;
+        }[]
+      ).map((a) => [a.id, a]),
+    );
+    return lanes
+      .map((l) => {
+        const a = apps.get(l.appId);
+        return {
+          key: `${l.deviceId}:${l.appId}`,
+          deviceId: l.deviceId,
+          deviceLabel: a?.label ?? '',
+          appId: l.appId,
+          app: a?.identifier ?? '',
+          appName: a?.name ?? null,
+          sessions: l.sessions,
+          totalMs: l.totalMs,
+        };
+      })
+      .sort(
+        (x, y) => y.sessions - x.sessions || y.totalMs - x.totalMs || x.app.localeCompare(y.app),
+      );
+  }
+
+  /** The exact view from the sessions: every session when few, else bins of the desired size. */
+  private exactTimeline(
+    filter: Filter,
+    range: { fromMs: number; toMs: number },
+    desiredBin: number,
+    lane: { sql: string[]; params: SqlParam[] },
+    empty: TimelineResult,
+  ): TimelineResult {
+    const maxDur = this.maxDurationMs();
+    const w = sessionWhere(filter, maxDur);
+    const rangeClauses = [
+      's.anchor_ms < ?',
+      's.anchor_ms > ?',
+      '(COALESCE(s.end_ms, s.start_ms) > ? OR s.anchor_ms >= ?)',
+    ];
+    const where = whereSql(w, [...rangeClauses, ...lane.sql.map((c) => `s.${c}`)]);
+    const params = [
+      ...w.params,
+      range.toMs,
+      range.fromMs - maxDur - 1,
+      range.fromMs,
+      range.fromMs,
+      ...lane.params,
+    ];
     const laneRows = this.db
       .prepare(
-        `SELECT s.device_id AS deviceId, d.label AS deviceLabel, s.app_id AS appId, a.identifier AS app,
-                a.display_name AS appName, COUNT(*) AS sessions, COALESCE(SUM(s.duration_ms), 0) AS totalMs
-         FROM access_sessions s JOIN apps a ON a.id = s.app_id JOIN devices d ON d.id = s.device_id
-         ${where} GROUP BY s.device_id, s.app_id ORDER BY sessions DESC, totalMs DESC, app`,
+        `SELECT s.device_id AS deviceId, s.app_id AS appId, COUNT(*) AS sessions, COALESCE(SUM(s.duration_ms), 0) AS totalMs
+         FROM access_sessions s ${where} GROUP BY s.device_id, s.app_id`,
       )
-      .all(...params) as Omit<TimelineResult['lanes'][number], 'key'>[];
-    const lanes = laneRows.map((l) => ({ ...l, key: `${l.deviceId}:${l.appId}` }));
+      .all(...params) as { deviceId: number; appId: number; sessions: number; totalMs: number }[];
+    const lanes = this.describeLanes(laneRows);
     const total = lanes.reduce((n, l) => n + l.sessions, 0);
-
     const result: TimelineResult = { ...empty, range, lanes, total };
     if (total <= TIMELINE_SESSION_LIMIT) {
       const rows = this.db
@@ -169,35 +388,42 @@ export class QueryService {
         offsetMin: r.offsetMin,
         open: r.open === 1,
       }));
-    } else {
-      const want = (range.toMs - range.fromMs) / Math.max(10, input.width / 2);
-      const binMs = BIN_SIZES_MS.find((b) => b >= want) ?? BIN_SIZES_MS[BIN_SIZES_MS.length - 1]!;
-      result.mode = 'bins';
-      result.binMs = binMs;
-      const rows = this.db
-        .prepare(
-          `SELECT s.device_id AS deviceId, s.app_id AS appId, s.category, (s.anchor_ms / CAST(? AS INTEGER)) * ? AS startMs,
-                  COUNT(*) AS count, COALESCE(SUM(s.duration_ms), 0) AS busyMs
-           FROM access_sessions s ${where} GROUP BY s.device_id, s.app_id, s.category, s.anchor_ms / CAST(? AS INTEGER)`,
-        )
-        .all(binMs, binMs, ...params, binMs) as {
-        deviceId: number;
-        appId: number;
-        category: string;
-        startMs: number;
-        count: number;
-        busyMs: number;
-      }[];
-      result.bins = rows.map((r) => ({
-        lane: `${r.deviceId}:${r.appId}`,
-        category: toCategory(r.category),
-        startMs: r.startMs,
-        count: r.count,
-        busyMs: r.busyMs,
-      }));
+      return result;
     }
+    const binMs =
+      BIN_SIZES_MS.find((b) => b >= desiredBin) ?? BIN_SIZES_MS[BIN_SIZES_MS.length - 1]!;
+    result.mode = 'bins';
+    result.binMs = binMs;
+    const rows = this.db
+      .prepare(
+        `SELECT s.device_id AS deviceId, s.app_id AS appId, s.category, (s.anchor_ms / CAST(? AS INTEGER)) * ? AS startMs,
+                COUNT(*) AS count, COALESCE(SUM(s.duration_ms), 0) AS busyMs
+         FROM access_sessions s ${where} GROUP BY s.device_id, s.app_id, s.category, s.anchor_ms / CAST(? AS INTEGER)`,
+      )
+      .all(binMs, binMs, ...params, binMs) as {
+      deviceId: number;
+      appId: number;
+      category: string;
+      startMs: number;
+      count: number;
+      busyMs: number;
+    }[];
+    result.bins = rows.map((r) => ({
+      lane: `${r.deviceId}:${r.appId}`,
+      category: toCategory(r.category),
+      startMs: r.startMs,
+      count: r.count,
+      busyMs: r.busyMs,
+    }));
+    return result;
+  }
 
-    const nw = networkWhere(input.filter);
+  private networkSpans(
+    filter: Filter,
+    range: { fromMs: number; toMs: number },
+    laneKeys: Set<string>,
+  ): TimelineResult['network'] {
+    const nw = networkWhere(filter);
     const net = this.db
       .prepare(
         `SELECT n.device_id AS deviceId, n.app_id AS appId, MIN(COALESCE(n.first_ms, n.last_ms)) AS firstMs,
@@ -214,11 +440,15 @@ export class QueryService {
       hits: number;
       domains: number;
     }[];
-    const laneKeys = new Set(lanes.map((l) => l.key));
-    result.network = net
-      .map((r) => ({ lane: `${r.deviceId}:${r.appId}`, firstMs: r.firstMs, lastMs: r.lastMs, hits: r.hits, domains: r.domains }))
+    return net
+      .map((r) => ({
+        lane: `${r.deviceId}:${r.appId}`,
+        firstMs: r.firstMs,
+        lastMs: r.lastMs,
+        hits: r.hits,
+        domains: r.domains,
+      }))
       .filter((n) => laneKeys.has(n.lane));
-    return result;
   }
 
   summary(filter: Filter, night: DayWindow = DEFAULT_NIGHT): SummaryItem[] {
@@ -270,10 +500,7 @@ export class QueryService {
 
   network(filter: Filter, snapshots: 'latest' | 'all' = 'latest'): NetworkItem[] {
     const nw = networkWhere(filter);
-    const latest =
-      snapshots === 'latest'
-        ? `WHERE rn = 1`
-        : '';
+    const latest = snapshots === 'latest' ? `WHERE rn = 1` : '';
     const rows = this.db
       .prepare(
         `SELECT * FROM (
@@ -295,11 +522,18 @@ export class QueryService {
          ORDER BY device, app, hits DESC, domain`,
       )
       .all(...nw.params) as (Omit<NetworkItem, 'id' | 'profiling'> & { id: number; rn: number })[];
-    return rows.map(({ rn: _rn, id, ...r }) => ({ ...r, id: `n:${id}`, profiling: r.domainType === 1 }));
+    return rows.map(({ rn: _rn, id, ...r }) => ({
+      ...r,
+      id: `n:${id}`,
+      profiling: r.domainType === 1,
+    }));
   }
 
   apps(deviceIds?: number[]): AppItem[] {
-    const dev = deviceIds && deviceIds.length > 0 ? `WHERE a.device_id IN (${deviceIds.map(() => '?').join(',')})` : '';
+    const dev =
+      deviceIds && deviceIds.length > 0
+        ? `WHERE a.device_id IN (${deviceIds.map(() => '?').join(',')})`
+        : '';
     return this.db
       .prepare(
         `SELECT a.id, a.device_id AS deviceId, a.identifier, a.display_name AS displayName,
@@ -317,18 +551,22 @@ export class QueryService {
          FROM access_sessions s JOIN devices d ON d.id = s.device_id JOIN apps a ON a.id = s.app_id
          WHERE s.device_id = ? AND s.interval_key = ?`,
       )
-      .get(deviceId, intervalKey) as (Parameters<typeof fromRow>[0] & {
-      duration_ms: number | null;
-      open: number;
-      state: 'foreground' | 'background' | 'unknown';
-      state_source: 'reported' | 'inferred' | null;
-      device: string;
-      app: string;
-      appName: string | null;
-    }) | undefined;
+      .get(deviceId, intervalKey) as
+      | (Parameters<typeof fromRow>[0] & {
+          duration_ms: number | null;
+          open: number;
+          state: 'foreground' | 'background' | 'unknown';
+          state_source: 'reported' | 'inferred' | null;
+          device: string;
+          app: string;
+          appName: string | null;
+        })
+      | undefined;
     if (!s) throw new AppError('NOT_FOUND', `No session ${id} in this case.`);
     const rec = fromRow(s);
-    const source = this.db.prepare('SELECT id, file_name AS fileName, sha256, original_path AS path FROM sources WHERE id = ?');
+    const source = this.db.prepare(
+      'SELECT id, file_name AS fileName, sha256, original_path AS path FROM sources WHERE id = ?',
+    );
     const occ = this.db.prepare(
       `SELECT o.source_id AS sourceId, src.file_name AS fileName, src.sha256, o.line, o.conflict, o.raw_line AS rawLine
        FROM edge_occurrences o JOIN sources src ON src.id = o.source_id
@@ -342,14 +580,28 @@ export class QueryService {
     ] as const) {
       if (!e) continue;
       Object.assign(extra, extraFields(e.rawLine));
-      const others = occ.all(s.id, kind) as { sourceId: number; fileName: string; sha256: string; line: number; conflict: number; rawLine: string | null }[];
+      const others = occ.all(s.id, kind) as {
+        sourceId: number;
+        fileName: string;
+        sha256: string;
+        line: number;
+        conflict: number;
+        rawLine: string | null;
+      }[];
       edges.push({
         kind: kind === 0 ? 'begin' : 'end',
         timestamp: e.rawTs,
         line: e.line,
         rawLine: e.rawLine,
         source: source.get(e.sourceId) as EdgeDetails['source'],
-        alsoIn: others.map((o) => ({ sourceId: o.sourceId, fileName: o.fileName, sha256: o.sha256, line: o.line, differs: o.conflict === 1, rawLine: o.rawLine })),
+        alsoIn: others.map((o) => ({
+          sourceId: o.sourceId,
+          fileName: o.fileName,
+          sha256: o.sha256,
+          line: o.line,
+          differs: o.conflict === 1,
+          rawLine: o.rawLine,
+        })),
       });
     }
     return {

@@ -1,6 +1,6 @@
 import type { Migration } from './types';
 
-/** Per-day and per-week session counts by device, app and category, for zoomed-out timelines. */
+/** Per-day, per-week and per-four-week session counts by device, app and category, for zoomed-out timelines. */
 export const m0002SessionRollup: Migration = {
   version: 2,
   name: 'session-rollup',
@@ -18,7 +18,7 @@ CREATE TABLE session_rollup (
 
 INSERT INTO session_rollup (level, device_id, app_id, category, bucket, sessions, busy_ms)
 SELECT l.level, s.device_id, s.app_id, s.category, s.anchor_ms / l.level, COUNT(*), COALESCE(SUM(s.duration_ms), 0)
-FROM access_sessions s CROSS JOIN (SELECT 86400000 AS level UNION ALL SELECT 604800000) l
+FROM access_sessions s CROSS JOIN (SELECT 86400000 AS level UNION ALL SELECT 604800000 UNION ALL SELECT 2419200000) l
 GROUP BY l.level, s.device_id, s.app_id, s.category, s.anchor_ms / l.level;
 `,
 };

@@ -1,0 +1,49 @@
+import { defineConfig } from '@playwright/test';
+
+// The "web" project drives Debian's Chromium against the built renderer served, together with
+// the bridge, by the loopback dev server. The "electron" project runs the built desktop app
+// where the Electron binary exists and says that it skipped otherwise.
+export const E2E_PORT = Number(process.env.SNOOPSCOPE_E2E_PORT ?? 47811);
+export const E2E_TOKEN = 'snoopscope-e2e-token';
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  outputDir: 'test-results',
+  projects: [
+    {
+      name: 'web',
+      testDir: 'e2e/web',
+      use: {
+        browserName: 'chromium',
+        baseURL: `http://127.0.0.1:${E2E_PORT}`,
+        viewport: { width: 1440, height: 900 },
+        launchOptions: {
+          executablePath: chromium,
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--no-first-run',
+          ],
+        },
+      },
+    },
+    { name: 'electron', testDir: 'e2e/electron', testMatch: /.*\.spec\.ts/ },
+  ],
+  webServer: {
+    command: `node out/node/devserver.js --port ${E2E_PORT} --token ${E2E_TOKEN} --static out/renderer --test-hooks`,
+    url: `http://127.0.0.1:${E2E_PORT}/`,
+    reuseExistingServer: false,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    timeout: 60_000,
+  },
+});

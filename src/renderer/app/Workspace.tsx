@@ -1,0 +1,303 @@
+import { useCallback, useEffect, useEffectEvent, useMemo, useState } from 'react';
+import type { CaseInfo, SummaryItem } from '../../contract/api';
+import type { Filter } from '../../contract/filter';
+import type { AppErrorShape } from '../../contract/result';
+import { ExportDialog } from '../features/export/ExportDialog';
+import { appDisplayName, mergeApps } from '../features/filters/app-options';
+import { FilterSidebar } from '../features/filters/FilterSidebar';
+import { loadFilter, saveFilter } from '../features/filters/filter-storage';
+import { describeFilter, normalizeFilter, withoutField } from '../features/filters/filter-text';
+import { HeatmapView } from '../features/heatmap/HeatmapView';
+import { ImportDialog } from '../features/import/ImportDialog';
+import { useImport } from '../features/import/use-import';
+import { NetworkView } from '../features/network/NetworkView';
+import { SourcesView } from '../features/sources/SourcesView';
+import { SummaryView } from '../features/summary/SummaryView';
+import { SessionDetails } from '../features/timeline/SessionDetails';
+import { Timeline } from '../features/timeline/Timeline';
+import type { TimeRange } from '../features/timeline/time-window';
+import { ErrorBanner } from '../shared/ErrorBanner';
+import type { TimeMode } from '../shared/format';
+import { Notice } from '../shared/Notice';
+import { localStore } from '../shared/storage';
+import { deviceOffsetsFrom } from './device-offsets';
+import { TopBar } from './TopBar';
+import { useApp } from './use-app';
+import { useQuery } from './use-query';
+
+const TABS = [
+  { id: 'timeline', label: 'Timeline' },
+  { id: 'summary', label: 'Summary' },
+  { id: 'heatmap', label: 'Heatmap' },
+  { id: 'network', label: 'Network' },
+  { id: 'sources', label: 'Sources' },
+] as const;
+
+type Tab = (typeof TABS)[number]['id'];
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+interface Props {
+  caseInfo: CaseInfo;
+}
+
+/** The open case: top bar, filter sidebar, the views, and the details panel. */
+export function Workspace({ caseInfo }: Props) {
+  const { client, setCaseInfo } = useApp();
+  const [filter, setFilterState] = useState<Filter>(() => loadFilter(localStore(), caseInfo.path));
+  const [tab, setTab] = useState<Tab>('timeline');
+  const [view, setView] = useState<TimeRange | null>(null);
+  const [timeMode, setTimeMode] = useState<TimeMode>('local');
+  const [selected, setSelected] = useState<string | null>(null);
+  const [importOpen, setImportOpen] = useState(false);
+  const [dropped, setDropped] = useState<string[]>([]);
+  const [dropNotice, setDropNotice] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const [exportOpen, setExportOpen] = useState(false);
+  const [error, setError] = useState<AppErrorShape | null>(null);
+  const importControl = useImport();
+  const devices = caseInfo.devices;
+
+  const setFilter = useCallback(
+    (next: Filter) => {
+      const f = normalizeFilter(next);
+      setFilterState(f);
+      saveFilter(localStore(), caseInfo.path, f);
+    },
+    [caseInfo.path],
+  );
+
+  const apps = useQuery('listApps', filter.devices ? { deviceIds: filter.devices } : {});
+  const appOptions = useMemo(() => mergeApps(apps.data ?? []), [apps.data]);
+  const offsets = useQuery('querySummary', caseInfo.sessions > 0 ? { filter: {} } : null);
+  const deviceOffsets = useMemo(() => deviceOffsetsFrom(offsets.data ?? []), [offsets.data]);
+  const appName = useCallback((id: string) => appDisplayName(appOptions, id), [appOptions]);
+
+  const openImport = (paths: string[] = []): void => {
+    setDropped(paths);
+    setImportOpen(true);
+  };
+
+  const onDrop = useEffectEvent((e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    const files = [...(e.dataTransfer?.files ?? [])];
+    if (files.length === 0) return;
+    const paths = files.map((f) => client.pathForFile(f)).filter((p): p is string => p !== null);
+    if (paths.length === 0) {
+      setDropNotice(
+        'Drag-and-drop of file paths needs the desktop app. In the browser, use Import → type the paths.',
+      );
+      return;
+    }
+    if (importControl.state.phase === 'starting' || importControl.state.phase === 'running') {
+      setDropNotice('An import is running; drop the files again when it has finished.');
+      return;
+    }
+    importControl.reset();
+    openImport(paths);
+  });
+
+  useEffect(() => {
+    const hasFiles = (e: DragEvent): boolean =>
+      [...(e.dataTransfer?.types ?? [])].includes('Files');
+    const over = (e: DragEvent): void => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      setDragging(true);
+    };
+    const leave = (e: DragEvent): void => {
+      if (e.relatedTarget === null) setDragging(false);
+    };
+    const drop = (e: DragEvent): void => onDrop(e);
+    window.addEventListener('dragover', over);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('drop', drop);
+    };
+  }, []);
+
+  const closeCase = async (): Promise<void> => {
+    const r = await client.call('closeCase', {});
+    if (r.ok) setCaseInfo(null);
+    else setError(r.error);
+  };
+
+  const pickSummary = (item: SummaryItem): void => {
+    setFilter({
+      ...filter,
+      devices: [item.deviceId],
+      apps: [item.app],
+      categories: [item.category],
+    });
+    setView(null);
+    setTab('timeline');
+  };
+
+  const pickHeatCell = (day: number, hour: number): void => {
+    const deviceId = filter.devices?.[0] ?? devices[0]?.id;
+    const off = (deviceId !== undefined ? deviceOffsets.get(deviceId) : undefined) ?? 0;
+    const fromMs = day * DAY + hour * HOUR - off * 60_000;
+    setView({ fromMs: fromMs - HOUR / 4, toMs: fromMs + HOUR + HOUR / 4 });
+    setTab('timeline');
+  };
+
+  const chips = describeFilter(filter, {
+    device: (id) => devices.find((d) => d.id === id)?.label ?? `#${id}`,
+    app: appName,
+  });
+  const hasSessions = caseInfo.sessions > 0;
+
+  const renderTab = () => {
+    switch (tab) {
+      case 'timeline':
+        return (
+          <Timeline
+            filter={filter}
+            view={view}
+            onViewChange={setView}
+            timeMode={timeMode}
+            onTimeModeChange={setTimeMode}
+            selectedId={selected}
+            onSelect={setSelected}
+            devices={devices}
+            deviceOffsets={deviceOffsets}
+            caseHasSessions={hasSessions}
+          />
+        );
+      case 'summary':
+        return (
+          <SummaryView
+            filter={filter}
+            timeMode={timeMode}
+            caseHasSessions={hasSessions}
+            onPick={pickSummary}
+          />
+        );
+      case 'heatmap':
+        return (
+          <HeatmapView
+            filter={filter}
+            appName={appName}
+            caseHasSessions={hasSessions}
+            onPickCell={pickHeatCell}
+          />
+        );
+      case 'network':
+        return <NetworkView filter={filter} timeMode={timeMode} />;
+      case 'sources':
+        return <SourcesView devices={devices} onImport={() => openImport()} />;
+      default: {
+        const never: never = tab;
+        return never;
+      }
+    }
+  };
+
+  return (
+    <div className={dragging ? 'workspace workspace-drop' : 'workspace'} data-testid="workspace">
+      <TopBar
+        caseInfo={caseInfo}
+        importPhase={importControl.state.phase}
+        onImport={() => openImport()}
+        onExport={() => setExportOpen(true)}
+        onClose={() => void closeCase()}
+      />
+      <div className="workspace-body">
+        <FilterSidebar
+          filter={filter}
+          onChange={setFilter}
+          devices={devices}
+          apps={appOptions}
+          appsLoading={apps.loading}
+        />
+        <main className="main">
+          <ErrorBanner error={error} onDismiss={() => setError(null)} />
+          <ErrorBanner error={apps.error} title="Apps" />
+          {dropNotice ? (
+            <Notice tone="warning" testId="drop-notice" onDismiss={() => setDropNotice(null)}>
+              {dropNotice}
+            </Notice>
+          ) : null}
+          {devices.length === 0 ? (
+            <Notice testId="no-devices">
+              This case has no devices yet.{' '}
+              <button type="button" className="btn-link" onClick={() => openImport()}>
+                Import App Privacy Report exports
+              </button>{' '}
+              to begin.
+            </Notice>
+          ) : null}
+          {chips.length > 0 ? (
+            <div className="chips" data-testid="filter-chips" aria-label="Active filters">
+              {chips.map((c) => (
+                <span key={c.field} className="chip">
+                  {c.label}
+                  <button
+                    type="button"
+                    className="chip-x"
+                    aria-label={`Remove filter ${c.label}`}
+                    onClick={() => setFilter(withoutField(filter, c.field))}
+                  >
+                    ×
+                  </button>
+                </span>
+              ))}
+              <button type="button" className="btn-link small" onClick={() => setFilter({})}>
+                Clear all
+              </button>
+            </div>
+          ) : null}
+          <div className="tabs" role="tablist" aria-label="Views">
+            {TABS.map((t) => (
+              <button
+                key={t.id}
+                type="button"
+                role="tab"
+                id={`tab-${t.id}`}
+                aria-selected={tab === t.id}
+                aria-controls="tab-panel"
+                tabIndex={tab === t.id ? 0 : -1}
+                className={tab === t.id ? 'tab tab-on' : 'tab'}
+                data-testid={`tab-${t.id}`}
+                onClick={() => setTab(t.id)}
+                onKeyDown={(e) => {
+                  if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+                  const i = TABS.findIndex((x) => x.id === tab);
+                  const next =
+                    TABS[(i + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length];
+                  if (next) {
+                    setTab(next.id);
+                    document.getElementById(`tab-${next.id}`)?.focus();
+                  }
+                }}
+              >
+                {t.label}
+              </button>
+            ))}
+          </div>
+          <div className="tab-panel" id="tab-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+            {renderTab()}
+          </div>
+        </main>
+        {selected ? (
+          <SessionDetails key={selected} id={selected} onClose={() => setSelected(null)} />
+        ) : null}
+      </div>
+      {importOpen ? (
+        <ImportDialog
+          key={dropped.join('\n')}
+          control={importControl}
+          devices={devices}
+          initialPaths={dropped}
+          onClose={() => setImportOpen(false)}
+        />
+      ) : null}
+      {exportOpen ? <ExportDialog filter={filter} onClose={() => setExportOpen(false)} /> : null}
+    </div>
+  );
+}

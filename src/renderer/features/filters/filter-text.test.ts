@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import type { Filter } from '../../../contract/filter';
+import { loadFilter, saveFilter, filterStorageKey } from './filter-storage';
+import {
+  countActive,
+  describeFilter,
+  filterKey,
+  filterToText,
+  normalizeFilter,
+  textToFilter,
+  withoutField,
+} from './filter-text';
+
+const full: Filter = {
+  devices: [2, 1],
+  apps: ['com.example.cam', 'My App'],
+  categories: ['location', 'camera'],
+  from: '2024-05-01',
+  to: '2024-05-03T12:00:00+02:00',
+  hours: { from: '00:00', to: '06:00' },
+  minSeconds: 30,
+};
+
+describe('normalizeFilter', () => {
+  it('drops empty fields and orders lists', () => {
+    expect(normalizeFilter({ devices: [], apps: [], categories: [], minSeconds: 0 })).toEqual({});
+    expect(normalizeFilter(full).devices).toEqual([1, 2]);
+    expect(normalizeFilter(full).categories).toEqual(['camera', 'location']);
+    expect(filterKey({ devices: [2, 1] })).toBe(filterKey({ devices: [1, 2], apps: [] }));
+  });
+
+  it('counts active fields (a date range counts once)', () => {
+    expect(countActive({})).toBe(0);
+    expect(countActive(full)).toBe(6);
+    expect(countActive({ to: '2024-01-01' })).toBe(1);
+  });
+});
+
+describe('filter text', () => {
+  it('round-trips every field, quoting names with spaces', () => {
+    const text = filterToText(full);
+    expect(text).toBe(
+      'device:1,2 app:com.example.cam,"My App" category:camera,location from:2024-05-01 to:2024-05-03T12:00:00+02:00 hours:00:00-06:00 min:30',
+    );
+    const back = textToFilter(text);
+    expect(back).toEqual({ ok: true, filter: normalizeFilter(full) });
+  });
+
+  it('parses loose input', () => {
+    expect(textToFilter('  category:Camera   app:x ')).toEqual({
+      ok: true,
+      filter: { apps: ['x'], categories: ['camera'] },
+    });
+    expect(textToFilter('')).toEqual({ ok: true, filter: {} });
+  });
+
+  it('reports errors', () => {
+    expect(textToFilter('category:teleport').ok).toBe(false);
+    expect(textToFilter('device:abc').ok).toBe(false);
+    expect(textToFilter('from:yesterday').ok).toBe(false);
+    expect(textToFilter('hours:night').ok).toBe(false);
+    expect(textToFilter('colour:red').ok).toBe(false);
+    expect(textToFilter('app:"open').ok).toBe(false);
+    expect(textToFilter('justaword').ok).toBe(false);
+  });
+
+  it('describes active fields and removes one', () => {
+    const chips = describeFilter(full, { device: (id) => `D${id}`, app: (a) => a.toUpperCase() });
+    expect(chips.map((c) => c.label)).toEqual([
+      'Device: D1, D2',
+      'App: COM.EXAMPLE.CAM, MY APP',
+      'Category: Camera, Location',
+      'From 2024-05-01',
+      'To 2024-05-03T12:00:00+02:00',
+      'Hours 00:00–06:00',
+      '≥ 30 s',
+    ]);
+    expect(withoutField(full, 'apps').apps).toBeUndefined();
+  });
+});
+
+describe('filter storage', () => {
+  const store = () => {
+    const data = new Map<string, string>();
+    return {
+      data,
+      getItem: (k: string) => data.get(k) ?? null,
+      setItem: (k: string, v: string) => {
+        data.set(k, v);
+      },
+      removeItem: (k: string) => {
+        data.delete(k);
+      },
+    };
+  };
+
+  it('saves per case and restores', () => {
+    const s = store();
+    saveFilter(s, '/cases/a.snoop', { categories: ['camera'] });
+    expect(loadFilter(s, '/cases/a.snoop')).toEqual({ categories: ['camera'] });
+    expect(loadFilter(s, '/cases/b.snoop')).toEqual({});
+    saveFilter(s, '/cases/a.snoop', {});
+    expect(s.data.size).toBe(0);
+  });
+
+  it('ignores corrupt entries', () => {
+    const s = store();
+    s.setItem(filterStorageKey('/x'), '{not json');
+    expect(loadFilter(s, '/x')).toEqual({});
+    s.setItem(filterStorageKey('/x'), '{"categories":["teleport"]}');
+    expect(loadFilter(s, '/x')).toEqual({});
+    expect(loadFilter(null, '/x')).toEqual({});
+  });
+});

@@ -1,0 +1,375 @@
+import { Fragment, useMemo, useState } from 'react';
+import type { Device, SourceInfo } from '../../../contract/api';
+import type { AppErrorShape } from '../../../contract/result';
+import { useApp } from '../../app/use-app';
+import { useQuery } from '../../app/use-query';
+import { ConfirmDialog } from '../../shared/ConfirmDialog';
+import { EmptyState } from '../../shared/EmptyState';
+import { ErrorBanner } from '../../shared/ErrorBanner';
+import { formatExaminerTime } from '../../shared/examiner-time';
+import { formatBytes, formatCount, formatUtcShort, plural, shortHash } from '../../shared/format';
+import { Spinner } from '../../shared/Spinner';
+
+interface Props {
+  devices: Device[];
+  onImport: () => void;
+}
+
+type Pending =
+  { kind: 'remove'; source: SourceInfo } | { kind: 'move'; source: SourceInfo; to: number };
+
+function Warnings({ sourceId }: { sourceId: number }) {
+  const q = useQuery('getSourceWarnings', { sourceId });
+  if (q.error) return <ErrorBanner error={q.error} />;
+  if (!q.data) return <Spinner />;
+  if (q.data.length === 0) return <p className="muted small">No warnings.</p>;
+  return (
+    <table className="table table-compact" data-testid="source-warnings">
+      <thead>
+        <tr>
+          <th scope="col">Code</th>
+          <th scope="col">Where</th>
+          <th scope="col">Message</th>
+        </tr>
+      </thead>
+      <tbody>
+        {q.data.map((w, i) => (
+          <tr key={`${w.locator}-${i}`}>
+            <td className="mono">{w.code}</td>
+            <td className="mono nowrap">{w.locator}</td>
+            <td>{w.message}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function RenameDevice({ device, onDone }: { device: Device; onDone: () => void }) {
+  const { client, invalidate } = useApp();
+  const [label, setLabel] = useState(device.label);
+  const [error, setError] = useState<AppErrorShape | null>(null);
+  return (
+    <form
+      className="row row-tight"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void client.call('renameDevice', { deviceId: device.id, label: label.trim() }).then((r) => {
+          if (!r.ok) setError(r.error);
+          else {
+            invalidate();
+            onDone();
+          }
+        });
+      }}
+    >
+      <input
+        className="input input-small"
+        aria-label="Device label"
+        value={label}
+        maxLength={200}
+        autoFocus
+        onChange={(e) => setLabel(e.target.value)}
+      />
+      <button type="submit" className="btn btn-small btn-primary" disabled={label.trim() === ''}>
+        Save
+      </button>
+      <button type="button" className="btn btn-small" onClick={onDone}>
+        Cancel
+      </button>
+      <ErrorBanner error={error} />
+    </form>
+  );
+}
+
+/** Devices of the case and the source files imported for each, with move and remove. */
+export function SourcesView({ devices, onImport }: Props) {
+  const { client, invalidate } = useApp();
+  const q = useQuery('listSources', {});
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [moveTarget, setMoveTarget] = useState<Record<number, number>>({});
+  const [openWarnings, setOpenWarnings] = useState<number | null>(null);
+  const [renaming, setRenaming] = useState<number | null>(null);
+  const [error, setError] = useState<AppErrorShape | null>(null);
+  const [working, setWorking] = useState(false);
+  const byDevice = useMemo(() => {
+    const m = new Map<number, SourceInfo[]>();
+    for (const s of q.data ?? []) {
+      const list = m.get(s.deviceId);
+      if (list) list.push(s);
+      else m.set(s.deviceId, [s]);
+    }
+    return m;
+  }, [q.data]);
+  const label = (id: number): string => devices.find((d) => d.id === id)?.label ?? `Device ${id}`;
+
+  const confirm = async (): Promise<void> => {
+    if (!pending) return;
+    setWorking(true);
+    const r =
+      pending.kind === 'remove'
+        ? await client.call('removeSource', { sourceId: pending.source.id })
+        : await client.call('moveSource', { sourceId: pending.source.id, deviceId: pending.to });
+    setWorking(false);
+    setPending(null);
+    if (!r.ok) setError(r.error);
+    invalidate();
+  };
+
+  if (devices.length === 0) {
+    return (
+      <section className="view" data-testid="sources-view">
+        <EmptyState title="No devices yet" testId="sources-empty">
+          <p>A device groups the exports taken from one phone.</p>
+          <button type="button" className="btn btn-primary" onClick={onImport}>
+            Import exports…
+          </button>
+        </EmptyState>
+      </section>
+    );
+  }
+
+  return (
+    <section className="view" data-testid="sources-view" aria-label="Devices and sources">
+      <div className="view-head">
+        <h2>Devices and sources</h2>
+        <button type="button" className="btn btn-small" onClick={onImport}>
+          Import…
+        </button>
+        {q.loading ? <Spinner /> : null}
+      </div>
+      <ErrorBanner error={error ?? q.error} onDismiss={error ? () => setError(null) : undefined} />
+      {devices.map((d) => {
+        const sources = byDevice.get(d.id) ?? [];
+        return (
+          <article
+            key={d.id}
+            className="device-card"
+            data-testid="device-card"
+            data-device-id={d.id}
+          >
+            <header className="device-head">
+              {renaming === d.id ? (
+                <RenameDevice device={d} onDone={() => setRenaming(null)} />
+              ) : (
+                <>
+                  <h3>{d.label}</h3>
+                  <button
+                    type="button"
+                    className="btn btn-small btn-quiet"
+                    onClick={() => setRenaming(d.id)}
+                  >
+                    Rename
+                  </button>
+                </>
+              )}
+              <span className="muted small">
+                {d.platform === 'unknown' ? 'platform unknown' : d.platform}
+                {d.model ? ` · ${d.model}` : ''}
+                {d.osVersion ? ` · ${d.osVersion}` : ''}
+                {d.timeZone ? ` · ${d.timeZone}` : ''} · {plural(d.sources, 'source')}
+              </span>
+            </header>
+            {q.data !== null && sources.length === 0 ? (
+              <p className="muted small" data-testid="device-no-sources">
+                No sources imported for this device yet.
+              </p>
+            ) : (
+              <div className="table-wrap">
+                <table className="table table-compact">
+                  <thead>
+                    <tr>
+                      <th scope="col">File</th>
+                      <th scope="col">SHA-256</th>
+                      <th scope="col" className="num">
+                        Lines
+                      </th>
+                      <th scope="col" className="num">
+                        Access
+                      </th>
+                      <th scope="col" className="num">
+                        Network
+                      </th>
+                      <th scope="col" className="num">
+                        Sessions
+                      </th>
+                      <th scope="col" className="num">
+                        Duplicates
+                      </th>
+                      <th scope="col" className="num">
+                        Already stored
+                      </th>
+                      <th scope="col" className="num">
+                        Warnings
+                      </th>
+                      <th scope="col">Data (UTC)</th>
+                      <th scope="col">Actions</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {sources.map((s) => {
+                      const target =
+                        moveTarget[s.id] ?? devices.find((x) => x.id !== s.deviceId)?.id ?? null;
+                      return (
+                        <Fragment key={s.id}>
+                          <tr data-testid="source-row" data-source-id={s.id}>
+                            <td title={s.path}>
+                              <div>{s.fileName}</div>
+                              <div className="muted small">
+                                {s.importer}@{s.importerVersion} · {formatBytes(s.size)} · imported{' '}
+                                {formatExaminerTime(s.importedAt)}
+                              </div>
+                            </td>
+                            <td className="mono small nowrap" title={s.sha256}>
+                              {shortHash(s.sha256)}
+                            </td>
+                            <td className="num">{formatCount(s.counts.lines)}</td>
+                            <td className="num">{formatCount(s.counts.access)}</td>
+                            <td className="num">{formatCount(s.counts.network)}</td>
+                            <td className="num">
+                              {formatCount(s.counts.sessions)}
+                              {s.counts.openSessions > 0 ? (
+                                <div className="muted small nowrap">
+                                  {formatCount(s.counts.openSessions)} open
+                                </div>
+                              ) : null}
+                            </td>
+                            <td className="num">{formatCount(s.duplicateLines)}</td>
+                            <td className="num">{formatCount(s.alreadyStored)}</td>
+                            <td className="num">
+                              {s.warnings > 0 ? (
+                                <button
+                                  type="button"
+                                  className="btn-link"
+                                  aria-expanded={openWarnings === s.id}
+                                  data-testid="source-warnings-toggle"
+                                  onClick={() => setOpenWarnings((v) => (v === s.id ? null : s.id))}
+                                >
+                                  {formatCount(s.warnings)}
+                                </button>
+                              ) : (
+                                '0'
+                              )}
+                            </td>
+                            <td className="nowrap small">
+                              {s.dataFrom !== null ? formatUtcShort(s.dataFrom) : '—'}
+                              <br />
+                              {s.dataTo !== null ? formatUtcShort(s.dataTo) : '—'}
+                            </td>
+                            <td>
+                              <div className="row row-tight">
+                                {devices.length > 1 && target !== null ? (
+                                  <>
+                                    <select
+                                      className="input input-small"
+                                      aria-label={`Move ${s.fileName} to device`}
+                                      value={target}
+                                      onChange={(e) =>
+                                        setMoveTarget((m) => ({
+                                          ...m,
+                                          [s.id]: Number(e.target.value),
+                                        }))
+                                      }
+                                    >
+                                      {devices
+                                        .filter((x) => x.id !== s.deviceId)
+                                        .map((x) => (
+                                          <option key={x.id} value={x.id}>
+                                            {x.label}
+                                          </option>
+                                        ))}
+                                    </select>
+                                    <button
+                                      type="button"
+                                      className="btn btn-small"
+                                      data-testid="source-move"
+                                      onClick={() =>
+                                        setPending({ kind: 'move', source: s, to: target })
+                                      }
+                                    >
+                                      Move
+                                    </button>
+                                  </>
+                                ) : null}
+                                <button
+                                  type="button"
+                                  className="btn btn-small btn-danger-quiet"
+                                  data-testid="source-remove"
+                                  onClick={() => setPending({ kind: 'remove', source: s })}
+                                >
+                                  Remove
+                                </button>
+                              </div>
+                            </td>
+                          </tr>
+                          {openWarnings === s.id ? (
+                            <tr>
+                              <td colSpan={11}>
+                                <Warnings sourceId={s.id} />
+                              </td>
+                            </tr>
+                          ) : null}
+                        </Fragment>
+                      );
+                    })}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </article>
+        );
+      })}
+      {pending ? (
+        <ConfirmDialog
+          title={
+            pending.kind === 'remove'
+              ? 'Remove source from the case?'
+              : 'Move source to another device?'
+          }
+          confirmLabel={pending.kind === 'remove' ? 'Remove source' : 'Move source'}
+          danger={pending.kind === 'remove'}
+          busy={working}
+          onConfirm={() => void confirm()}
+          onCancel={() => setPending(null)}
+        >
+          {pending.kind === 'remove' ? (
+            <>
+              <p>
+                <strong>{pending.source.fileName}</strong> will be removed from device{' '}
+                <strong>{label(pending.source.deviceId)}</strong>:
+              </p>
+              <ul>
+                <li>
+                  the {plural(pending.source.counts.access, 'access record')} and{' '}
+                  {plural(pending.source.counts.network, 'network record')} read from it
+                </li>
+                <li>its {plural(pending.source.warnings, 'import warning')}</li>
+                <li>
+                  the access sessions built from its records (
+                  {formatCount(pending.source.counts.sessions)} at import time)
+                </li>
+              </ul>
+              <p className="muted small">
+                SHA-256 <span className="mono break">{pending.source.sha256}</span>. Only the case
+                file changes; the original export on disk is not touched and can be imported again.
+              </p>
+            </>
+          ) : (
+            <>
+              <p>
+                <strong>{pending.source.fileName}</strong> and everything read from it (
+                {plural(pending.source.counts.access, 'access record')},{' '}
+                {plural(pending.source.counts.network, 'network record')}) will move from{' '}
+                <strong>{label(pending.source.deviceId)}</strong> to{' '}
+                <strong>{label(pending.to)}</strong>.
+              </p>
+              <p className="muted small">
+                Only the case file changes; the original export on disk is not touched.
+              </p>
+            </>
+          )}
+        </ConfirmDialog>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,122 @@
+import type { TimelineLane, TimelineSession } from '../../../contract/api';
+import { categoryColor, categoryLabel } from '../../shared/category-colors';
+import { formatCount, formatDuration, formatWhenCompact, type TimeMode } from '../../shared/format';
+import { laneLabel } from './lane-layout';
+import { sessionDuration } from './tooltip-content';
+
+interface Props {
+  sessions: TimelineSession[];
+  lanes: Map<string, TimelineLane>;
+  binned: boolean;
+  total: number;
+  multiDevice: boolean;
+  timeMode: TimeMode;
+  selectedId: string | null;
+  onSelect: (id: string) => void;
+}
+
+const MAX_ROWS = 1000;
+
+/** An accessible table of the sessions in the visible window; a row opens its details. */
+export function SessionList({
+  sessions,
+  lanes,
+  binned,
+  total,
+  multiDevice,
+  timeMode,
+  selectedId,
+  onSelect,
+}: Props) {
+  if (binned) {
+    return (
+      <div className="session-list" data-testid="session-list">
+        <p className="muted">
+          Zoomed out: {formatCount(total)} sessions are aggregated into bins. Zoom in (or narrow the
+          filter) to list individual sessions.
+        </p>
+      </div>
+    );
+  }
+  const rows = sessions.slice(0, MAX_ROWS);
+  return (
+    <div className="session-list" data-testid="session-list">
+      <table className="table table-compact table-hover">
+        <caption className="sr-only">Sessions in the visible window</caption>
+        <thead>
+          <tr>
+            <th scope="col">App</th>
+            <th scope="col">Category</th>
+            <th scope="col">Start</th>
+            <th scope="col">End</th>
+            <th scope="col" className="num">
+              Duration
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0 ? (
+            <tr>
+              <td colSpan={5} className="muted">
+                No sessions in the visible window.
+              </td>
+            </tr>
+          ) : (
+            rows.map((s) => {
+              const lane = lanes.get(s.lane);
+              return (
+                <tr
+                  key={s.id}
+                  data-testid="session-row"
+                  data-session-id={s.id}
+                  className={s.id === selectedId ? 'row-selected' : undefined}
+                  tabIndex={0}
+                  aria-selected={s.id === selectedId}
+                  onClick={() => onSelect(s.id)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter' || e.key === ' ') {
+                      e.preventDefault();
+                      onSelect(s.id);
+                    }
+                  }}
+                >
+                  <td>{lane ? laneLabel(lane, multiDevice) : s.lane}</td>
+                  <td>
+                    <span
+                      className="swatch"
+                      style={{ background: categoryColor(s.category) }}
+                      aria-hidden="true"
+                    />
+                    {categoryLabel(s.category)}
+                  </td>
+                  <td className="nowrap">
+                    {s.startMs === null
+                      ? 'unknown'
+                      : formatWhenCompact(s.startMs, s.offsetMin, timeMode)}
+                  </td>
+                  <td className="nowrap">
+                    {s.endMs === null
+                      ? 'unknown'
+                      : formatWhenCompact(s.endMs, s.offsetMin, timeMode)}
+                  </td>
+                  <td className="num nowrap">
+                    {s.open ? (
+                      <span className="tag tag-warn">open</span>
+                    ) : (
+                      formatDuration(sessionDuration(s))
+                    )}
+                  </td>
+                </tr>
+              );
+            })
+          )}
+        </tbody>
+      </table>
+      {sessions.length > MAX_ROWS ? (
+        <p className="muted small">
+          Showing the first {MAX_ROWS} of {formatCount(sessions.length)}; zoom in to see the rest.
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,373 @@
+import { useMemo, useState, type KeyboardEvent } from 'react';
+import type { Device } from '../../../contract/api';
+import type { Filter } from '../../../contract/filter';
+import { useDebounced } from '../../app/use-debounced';
+import { useElementSize } from '../../app/use-element-size';
+import { useQuery } from '../../app/use-query';
+import { EmptyState } from '../../shared/EmptyState';
+import { ErrorBanner } from '../../shared/ErrorBanner';
+import { formatCount, formatDuration, offsetLabel, type TimeMode } from '../../shared/format';
+import { Spinner } from '../../shared/Spinner';
+import { countActive } from '../filters/filter-text';
+import { axisTicks } from './axis';
+import { pickAxisOffset } from './axis-offset';
+import { overviewColumns } from './density';
+import { indexBins, indexNetwork } from './draw';
+import { indexSessions } from './hit-test';
+import { buildLayout, hasSeveralDevices } from './lane-layout';
+import { nightBands } from './night-bands';
+import { SessionList } from './SessionList';
+import { visibleSessions } from './session-list';
+import { TimelineAxis } from './TimelineAxis';
+import { TimelineLanes } from './TimelineLanes';
+import { TimelineOverview } from './TimelineOverview';
+import {
+  paddedExtent,
+  panRange,
+  roundRange,
+  zoomRange,
+  type TimeRange,
+  type Viewport,
+} from './time-window';
+import { CategoryLegend } from './CategoryLegend';
+
+interface Props {
+  filter: Filter;
+  view: TimeRange | null;
+  onViewChange: (view: TimeRange | null) => void;
+  timeMode: TimeMode;
+  onTimeModeChange: (mode: TimeMode) => void;
+  selectedId: string | null;
+  onSelect: (id: string | null) => void;
+  devices: Device[];
+  deviceOffsets: ReadonlyMap<number, number>;
+  caseHasSessions: boolean;
+}
+
+const MAX_WIDTH = 20_000;
+
+/** The timeline: one lane per app, sessions as bars (or density bins when zoomed out), zoom and pan. */
+export function Timeline(props: Props) {
+  const { filter, view, onViewChange, timeMode, selectedId, onSelect } = props;
+  const [plotRef, plotSize] = useElementSize<HTMLDivElement>();
+  const [search, setSearch] = useState('');
+  const [listOpen, setListOpen] = useState(false);
+  const laneSearch = useDebounced(search.trim(), 250, search.trim());
+  const viewKey = view ? `${Math.round(view.fromMs)}:${Math.round(view.toMs)}` : 'all';
+  const queryView = useDebounced(view, 150, viewKey);
+  const width = Math.min(MAX_WIDTH, Math.floor(plotSize.width));
+  const ready = width >= 10;
+
+  const overview = useQuery(
+    'queryTimeline',
+    ready ? { filter, width, ...(laneSearch ? { laneSearch } : {}) } : null,
+  );
+  const detail = useQuery(
+    'queryTimeline',
+    ready && queryView
+      ? { filter, width, range: roundRange(queryView), ...(laneSearch ? { laneSearch } : {}) }
+      : null,
+  );
+  const result = queryView ? (detail.data ?? overview.data) : overview.data;
+  const error = detail.error ?? overview.error;
+  const loading = overview.loading || detail.loading;
+
+  const extent = overview.data?.extent ?? result?.extent ?? null;
+  const bounds = useMemo(() => (extent ? paddedExtent(extent) : null), [extent]);
+  const shown: TimeRange | null = view ?? bounds ?? result?.range ?? null;
+  const shownFrom = shown?.fromMs ?? 0;
+  const shownTo = shown?.toMs ?? 0;
+  const hasShown = shown !== null && ready;
+  const viewport: Viewport | null = useMemo(
+    () => (hasShown ? { fromMs: shownFrom, toMs: shownTo, width } : null),
+    [hasShown, shownFrom, shownTo, width],
+  );
+
+  const layout = useMemo(() => (result ? buildLayout(result) : null), [result]);
+  const sessionIndex = useMemo(() => indexSessions(result?.sessions ?? []), [result]);
+  const binIndex = useMemo(() => indexBins(result?.bins ?? []), [result]);
+  const networkIndex = useMemo(() => indexNetwork(result?.network ?? []), [result]);
+  const maxBinCount = useMemo(
+    () => (result?.bins ?? []).reduce((m, b) => Math.max(m, b.count), 0),
+    [result],
+  );
+  const maxHits = useMemo(
+    () => (result?.network ?? []).reduce((m, n) => Math.max(m, n.hits), 0),
+    [result],
+  );
+  const multiDevice =
+    props.devices.length > 1 || (result ? hasSeveralDevices(result.lanes) : false);
+
+  const { devices, deviceOffsets } = props;
+  const midMs = (shownFrom + shownTo) / 2;
+  const axis = useMemo(
+    () => pickAxisOffset(result, devices, deviceOffsets, midMs),
+    [result, devices, deviceOffsets, midMs],
+  );
+  const offsetMin = timeMode === 'utc' ? 0 : axis.offsetMin;
+  const gridMs = useMemo(
+    () => (hasShown ? axisTicks({ fromMs: shownFrom, toMs: shownTo, width }, offsetMin) : []),
+    [hasShown, shownFrom, shownTo, width, offsetMin],
+  );
+  const nights = useMemo(
+    () =>
+      hasShown && timeMode === 'local'
+        ? nightBands({ fromMs: shownFrom, toMs: shownTo }, offsetMin)
+        : [],
+    [hasShown, shownFrom, shownTo, offsetMin, timeMode],
+  );
+
+  const fullViewport: Viewport | null = useMemo(
+    () => (bounds && ready ? { ...bounds, width } : null),
+    [bounds, ready, width],
+  );
+  const columns = useMemo(
+    () =>
+      overview.data && fullViewport
+        ? overviewColumns(overview.data, fullViewport)
+        : new Float64Array(0),
+    [overview.data, fullViewport],
+  );
+
+  const lanesByKey = useMemo(() => new Map((result?.lanes ?? []).map((l) => [l.key, l])), [result]);
+  const listed = useMemo(
+    () =>
+      result && hasShown && listOpen
+        ? visibleSessions(result.sessions, { fromMs: shownFrom, toMs: shownTo })
+        : [],
+    [result, hasShown, shownFrom, shownTo, listOpen],
+  );
+
+  const zoom = (factor: number, anchorMs?: number): void => {
+    if (!shown) return;
+    onViewChange(zoomRange(shown, factor, anchorMs ?? (shown.fromMs + shown.toMs) / 2, bounds));
+  };
+  const pan = (fraction: number): void => {
+    if (!shown) return;
+    onViewChange(panRange(shown, (shown.toMs - shown.fromMs) * fraction, bounds));
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>): void => {
+    const target = e.target as HTMLElement;
+    if (target.closest('input, textarea, select, [data-testid="session-list"]')) return;
+    switch (e.key) {
+      case '+':
+      case '=':
+        zoom(0.5);
+        break;
+      case '-':
+      case '_':
+        zoom(2);
+        break;
+      case 'ArrowLeft':
+        pan(-0.2);
+        break;
+      case 'ArrowRight':
+        pan(0.2);
+        break;
+      case '0':
+        onViewChange(null);
+        break;
+      case 'Escape':
+        onSelect(null);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+
+  const axisCaption =
+    timeMode === 'utc'
+      ? 'UTC'
+      : axis.source === 'unknown'
+        ? 'Device-local time (offset unknown — showing UTC)'
+        : `Device-local time (${offsetLabel(axis.offsetMin)})`;
+
+  const empty = result !== null && result.lanes.length === 0;
+  const binned = result?.mode === 'bins';
+
+  return (
+    <section
+      className="timeline"
+      data-testid="timeline"
+      data-mode={result?.mode ?? ''}
+      data-lanes={result?.lanes.length ?? 0}
+      data-sessions={result?.sessions.length ?? 0}
+      data-view-from={shown ? Math.round(shown.fromMs) : ''}
+      data-view-to={shown ? Math.round(shown.toMs) : ''}
+      tabIndex={0}
+      aria-label="Timeline. Plus and minus zoom, arrow keys pan, 0 resets."
+      onKeyDown={onKeyDown}
+    >
+      <div className="toolbar">
+        <input
+          type="search"
+          className="input input-small"
+          placeholder="Find lane (app)…"
+          aria-label="Find lane"
+          data-testid="timeline-lane-search"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+        <div className="btn-group" role="group" aria-label="Zoom">
+          <button
+            type="button"
+            className="btn btn-small"
+            aria-label="Zoom out"
+            data-testid="timeline-zoom-out"
+            onClick={() => zoom(2)}
+          >
+            −
+          </button>
+          <button
+            type="button"
+            className="btn btn-small"
+            aria-label="Zoom in"
+            data-testid="timeline-zoom-in"
+            onClick={() => zoom(0.5)}
+          >
+            +
+          </button>
+          <button
+            type="button"
+            className="btn btn-small"
+            data-testid="timeline-zoom-reset"
+            disabled={view === null}
+            onClick={() => onViewChange(null)}
+          >
+            Fit
+          </button>
+        </div>
+        <div className="btn-group" role="group" aria-label="Time zone">
+          <button
+            type="button"
+            className={timeMode === 'local' ? 'btn btn-small btn-on' : 'btn btn-small'}
+            aria-pressed={timeMode === 'local'}
+            data-testid="time-mode-local"
+            onClick={() => props.onTimeModeChange('local')}
+          >
+            Device-local
+          </button>
+          <button
+            type="button"
+            className={timeMode === 'utc' ? 'btn btn-small btn-on' : 'btn btn-small'}
+            aria-pressed={timeMode === 'utc'}
+            data-testid="time-mode-utc"
+            onClick={() => props.onTimeModeChange('utc')}
+          >
+            UTC
+          </button>
+        </div>
+        <button
+          type="button"
+          className={listOpen ? 'btn btn-small btn-on' : 'btn btn-small'}
+          aria-pressed={listOpen}
+          data-testid="timeline-list-toggle"
+          onClick={() => setListOpen((v) => !v)}
+        >
+          List
+        </button>
+        <span className="toolbar-status muted small" data-testid="timeline-status">
+          {loading ? <Spinner label="Updating…" /> : null}
+          {result && !loading
+            ? binned
+              ? `${formatCount(result.total)} sessions · density per ${formatDuration(result.binMs)}`
+              : `${formatCount(result.sessions.length)} of ${formatCount(result.total)} sessions in view`
+            : null}
+        </span>
+      </div>
+
+      <ErrorBanner error={error} title="Timeline" />
+
+      <div className="tl-row">
+        <div className="tl-caption small muted">Whole period</div>
+        <div className="tl-plot">
+          <TimelineOverview
+            full={fullViewport}
+            columns={columns}
+            window={view}
+            onWindow={onViewChange}
+          />
+        </div>
+      </div>
+      <div className="tl-row">
+        <div className="tl-caption small" data-testid="timeline-time-caption">
+          {axisCaption}
+        </div>
+        <div className="tl-plot" ref={plotRef}>
+          {viewport ? (
+            <TimelineAxis
+              viewport={viewport}
+              offsetMin={offsetMin}
+              onSelectRange={(r) => onViewChange(zoomRange(r, 1, r.fromMs, bounds))}
+            />
+          ) : null}
+        </div>
+      </div>
+
+      {result === null ? (
+        <div className="timeline-placeholder">
+          {error ? null : <Spinner label="Loading timeline…" />}
+        </div>
+      ) : empty ? (
+        <EmptyState
+          title={props.caseHasSessions ? 'Nothing matches the filter' : 'No access sessions yet'}
+          testId="timeline-empty"
+        >
+          {props.caseHasSessions
+            ? countActive(filter) > 0 || laneSearch
+              ? 'Loosen the filter or clear the lane search to see sessions.'
+              : 'No sessions in this window.'
+            : 'Import an App Privacy Report export to see which apps accessed what, and when.'}
+        </EmptyState>
+      ) : layout && viewport ? (
+        <TimelineLanes
+          layout={layout}
+          result={result}
+          sessions={sessionIndex}
+          bins={binIndex}
+          maxBinCount={maxBinCount}
+          network={networkIndex}
+          maxHits={maxHits}
+          viewport={viewport}
+          nights={nights}
+          gridMs={gridMs}
+          offsetMin={offsetMin}
+          timeMode={timeMode}
+          multiDevice={multiDevice}
+          selectedId={selectedId}
+          onSelect={(id) => onSelect(id)}
+          onPan={(start, dx) =>
+            onViewChange(panRange(start, (-dx * (start.toMs - start.fromMs)) / width, bounds))
+          }
+          onZoom={(factor, anchor) => zoom(factor, anchor)}
+        />
+      ) : null}
+
+      <div className="timeline-foot">
+        <CategoryLegend
+          categories={layout ? [...new Set([...layout.tracks.values()].flat())] : []}
+        />
+        <span className="muted small">
+          Wheel: zoom · Shift+wheel: scroll lanes · Drag: pan · Drag on the axis: zoom to range ·
+          Keys + − ← → 0{timeMode === 'local' ? ' · Shaded: 00:00–06:00 device-local' : ''} · Grey
+          strip: network activity
+        </span>
+      </div>
+
+      {listOpen && result ? (
+        <SessionList
+          sessions={listed}
+          lanes={lanesByKey}
+          binned={binned}
+          total={result.total}
+          multiDevice={multiDevice}
+          timeMode={timeMode}
+          selectedId={selectedId}
+          onSelect={(id) => onSelect(id)}
+        />
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,267 @@
+import {
+  useEffect,
+  useEffectEvent,
+  useRef,
+  useState,
+  type PointerEvent as ReactPointerEvent,
+} from 'react';
+import type { NetworkSpan, TimelineLane, TimelineResult } from '../../../contract/api';
+import { useElementSize } from '../../app/use-element-size';
+import { formatCount, formatDuration, type TimeMode } from '../../shared/format';
+import { drawLanes, makeHatch, prepareCanvas, type BinIndex } from './draw';
+import { hitBin, hitNetwork, hitSession, type SessionIndex } from './hit-test';
+import { LANE_HEIGHT, laneLabel, partAt, type LaneLayout } from './lane-layout';
+import { binTooltip, networkTooltip, sessionTooltip, type TooltipContent } from './tooltip-content';
+import { pxToMs, wheelZoomFactor, type TimeRange, type Viewport } from './time-window';
+
+interface Props {
+  layout: LaneLayout;
+  result: Pick<TimelineResult, 'mode' | 'binMs'>;
+  sessions: SessionIndex;
+  bins: BinIndex;
+  maxBinCount: number;
+  network: Map<string, NetworkSpan[]>;
+  maxHits: number;
+  viewport: Viewport;
+  nights: TimeRange[];
+  gridMs: number[];
+  offsetMin: number;
+  timeMode: TimeMode;
+  multiDevice: boolean;
+  selectedId: string | null;
+  onSelect: (id: string) => void;
+  onPan: (start: TimeRange, deltaPx: number) => void;
+  onZoom: (factor: number, anchorMs: number) => void;
+}
+
+interface Hover {
+  x: number;
+  y: number;
+  id: string | null;
+  content: TooltipContent;
+}
+
+interface Drag {
+  pointerId: number;
+  x: number;
+  start: TimeRange;
+  moved: boolean;
+}
+
+/** Lane labels and the canvas of marks, with hover, click, drag-to-pan and wheel zoom. */
+export function TimelineLanes(props: Props) {
+  const { layout, viewport, selectedId } = props;
+  const [scrollRef, scrollSize] = useElementSize<HTMLDivElement>();
+  const [scrollTop, setScrollTop] = useState(0);
+  const [hover, setHover] = useState<Hover | null>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const hatchRef = useRef<CanvasPattern | null>(null);
+  const dragRef = useRef<Drag | null>(null);
+  const totalHeight = layout.lanes.length * LANE_HEIGHT;
+  const canvasHeight = Math.max(0, Math.min(scrollSize.height, totalHeight));
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas || viewport.width <= 0 || canvasHeight <= 0) return;
+    const ctx = prepareCanvas(canvas, viewport.width, canvasHeight);
+    if (!ctx) return;
+    hatchRef.current ??= makeHatch(ctx);
+    drawLanes({
+      ctx,
+      width: viewport.width,
+      height: canvasHeight,
+      scrollTop,
+      viewport,
+      layout,
+      result: props.result,
+      sessions: props.sessions,
+      bins: props.bins,
+      maxBinCount: props.maxBinCount,
+      network: props.network,
+      maxHits: props.maxHits,
+      nights: props.nights,
+      gridMs: props.gridMs,
+      selectedId,
+      hoverId: hover?.id ?? null,
+      hatch: hatchRef.current,
+    });
+  }, [
+    viewport,
+    canvasHeight,
+    scrollTop,
+    layout,
+    props.result,
+    props.sessions,
+    props.bins,
+    props.maxBinCount,
+    props.network,
+    props.maxHits,
+    props.nights,
+    props.gridMs,
+    selectedId,
+    hover?.id,
+  ]);
+
+  const hitAt = (px: number, py: number): { id: string | null; content: TooltipContent } | null => {
+    const part = partAt(py + scrollTop, layout);
+    if (!part || part.kind === 'none') return null;
+    const lane: TimelineLane | undefined = layout.lanes[part.laneIndex];
+    if (!lane) return null;
+    if (part.kind === 'network') {
+      const spans = hitNetwork(props.network.get(lane.key) ?? [], px, viewport);
+      return spans.length > 0
+        ? { id: null, content: networkTooltip(spans, lane, props.offsetMin, props.timeMode) }
+        : null;
+    }
+    if (props.result.mode === 'bins') {
+      const binMs = props.result.binMs ?? 0;
+      const bin = hitBin(props.bins.get(lane.key)?.get(part.category) ?? [], binMs, px, viewport);
+      return bin
+        ? { id: null, content: binTooltip(bin, binMs, lane, props.offsetMin, props.timeMode) }
+        : null;
+    }
+    const s = hitSession(props.sessions.get(lane.key)?.get(part.category) ?? [], px, viewport);
+    return s ? { id: s.id, content: sessionTooltip(s, lane, props.timeMode) } : null;
+  };
+
+  const onWheel = useEffectEvent((e: WheelEvent) => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    if (e.shiftKey) {
+      const scroller = canvas.closest('.lanes-scroll');
+      if (scroller) scroller.scrollTop += e.deltaY || e.deltaX;
+      e.preventDefault();
+      return;
+    }
+    e.preventDefault();
+    const rect = canvas.getBoundingClientRect();
+    props.onZoom(wheelZoomFactor(e.deltaY, e.deltaMode), pxToMs(e.clientX - rect.left, viewport));
+  });
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    const handler = (e: WheelEvent): void => onWheel(e);
+    canvas.addEventListener('wheel', handler, { passive: false });
+    return () => canvas.removeEventListener('wheel', handler);
+  }, []);
+
+  const local = (e: ReactPointerEvent<HTMLCanvasElement>): { x: number; y: number } => {
+    const rect = e.currentTarget.getBoundingClientRect();
+    return { x: e.clientX - rect.left, y: e.clientY - rect.top };
+  };
+
+  const onPointerDown = (e: ReactPointerEvent<HTMLCanvasElement>): void => {
+    if (e.button !== 0) return;
+    e.currentTarget.setPointerCapture(e.pointerId);
+    dragRef.current = {
+      pointerId: e.pointerId,
+      x: e.clientX,
+      start: { fromMs: viewport.fromMs, toMs: viewport.toMs },
+      moved: false,
+    };
+  };
+
+  const onPointerMove = (e: ReactPointerEvent<HTMLCanvasElement>): void => {
+    const drag = dragRef.current;
+    if (drag && drag.pointerId === e.pointerId) {
+      const dx = e.clientX - drag.x;
+      if (drag.moved || Math.abs(dx) > 3) {
+        drag.moved = true;
+        setHover(null);
+        props.onPan(drag.start, dx);
+        return;
+      }
+    }
+    const p = local(e);
+    const hit = hitAt(p.x, p.y);
+    const wrapper = e.currentTarget.closest('.timeline-body')?.getBoundingClientRect();
+    if (!hit || !wrapper) {
+      if (hover) setHover(null);
+      return;
+    }
+    setHover({
+      x: e.clientX - wrapper.left,
+      y: e.clientY - wrapper.top,
+      id: hit.id,
+      content: hit.content,
+    });
+  };
+
+  const onPointerUp = (e: ReactPointerEvent<HTMLCanvasElement>): void => {
+    const drag = dragRef.current;
+    dragRef.current = null;
+    if (e.currentTarget.hasPointerCapture(e.pointerId))
+      e.currentTarget.releasePointerCapture(e.pointerId);
+    if (!drag || drag.moved) return;
+    const p = local(e);
+    const hit = hitAt(p.x, p.y);
+    if (hit?.id) props.onSelect(hit.id);
+  };
+
+  return (
+    <div className="timeline-body">
+      <div
+        className="lanes-scroll"
+        ref={scrollRef}
+        onScroll={(e) => {
+          setScrollTop(e.currentTarget.scrollTop);
+          setHover(null);
+        }}
+      >
+        <div className="lanes-inner" style={{ height: totalHeight }}>
+          <div className="lane-labels">
+            {layout.lanes.map((lane) => (
+              <div
+                key={lane.key}
+                className="lane-label"
+                data-testid="lane-label"
+                data-lane={lane.key}
+                style={{ height: LANE_HEIGHT }}
+                title={`${lane.app}${lane.appName ? ` (${lane.appName})` : ''} · ${lane.deviceLabel}`}
+              >
+                <span className="lane-name">{laneLabel(lane, false)}</span>
+                <span className="lane-meta">
+                  {props.multiDevice ? `${lane.deviceLabel} · ` : ''}
+                  {formatCount(lane.sessions)} · {formatDuration(lane.totalMs)}
+                </span>
+              </div>
+            ))}
+          </div>
+          <div className="lane-canvas-col">
+            <canvas
+              ref={canvasRef}
+              className={hover?.id ? 'lanes-canvas lanes-canvas-hit' : 'lanes-canvas'}
+              data-testid="timeline-canvas"
+              style={{ width: viewport.width, height: canvasHeight }}
+              role="img"
+              aria-label="Access sessions per app over time. Use the List view for an accessible table."
+              onPointerDown={onPointerDown}
+              onPointerMove={onPointerMove}
+              onPointerUp={onPointerUp}
+              onPointerCancel={() => {
+                dragRef.current = null;
+              }}
+              onPointerLeave={() => setHover(null)}
+            />
+          </div>
+        </div>
+      </div>
+      {hover ? (
+        <div
+          className="tooltip"
+          data-testid="timeline-tooltip"
+          style={{
+            left: Math.min(hover.x + 14, Math.max(0, (scrollSize.width || 0) - 300)),
+            top: hover.y + 14,
+          }}
+        >
+          <div className="tooltip-title">{hover.content.title}</div>
+          {hover.content.lines.map((line) => (
+            <div key={line}>{line}</div>
+          ))}
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import type { Device, TimelineLane, TimelineSession } from '../../../contract/api';
+import { offsetForZone, pickAxisOffset } from './axis-offset';
+import { binAlpha, networkAlpha, overviewColumns } from './density';
+import {
+  BAR_TOP,
+  buildLayout,
+  hasSeveralDevices,
+  LANE_HEIGHT,
+  laneLabel,
+  NET_TOP,
+  partAt,
+  trackBox,
+} from './lane-layout';
+
+const lane = (key: string, deviceId = 1, appName: string | null = null): TimelineLane => ({
+  key,
+  deviceId,
+  deviceLabel: `Phone ${deviceId}`,
+  appId: 1,
+  app: `com.example.${key}`,
+  appName,
+  sessions: 1,
+  totalMs: 1,
+});
+
+const session = (
+  id: string,
+  laneKey: string,
+  category: TimelineSession['category'],
+  offsetMin = 60,
+): TimelineSession => ({
+  id,
+  lane: laneKey,
+  category,
+  startMs: 0,
+  endMs: 10,
+  anchorMs: 0,
+  offsetMin,
+  open: false,
+});
+
+const device = (id: number, timeZone: string | null): Device => ({
+  id,
+  label: `Phone ${id}`,
+  platform: 'ios',
+  model: null,
+  osVersion: null,
+  timeZone,
+  sources: 0,
+  createdAt: 0,
+});
+
+describe('lane layout', () => {
+  const layout = buildLayout({
+    lanes: [lane('a'), lane('b')],
+    sessions: [
+      session('1', 'a', 'location'),
+      session('2', 'a', 'camera'),
+      session('3', 'b', 'photos'),
+    ],
+    bins: [],
+  });
+
+  it('gives each lane one track per category in canonical order', () => {
+    expect(layout.tracks.get('a')).toEqual(['camera', 'location']);
+    expect(layout.tracks.get('b')).toEqual(['photos']);
+  });
+
+  it('locates tracks and the network strip', () => {
+    const two = trackBox(1, 2);
+    expect(partAt(BAR_TOP + 1, layout)).toEqual({
+      kind: 'track',
+      laneIndex: 0,
+      category: 'camera',
+    });
+    expect(partAt(two.y + two.h / 2, layout)).toEqual({
+      kind: 'track',
+      laneIndex: 0,
+      category: 'location',
+    });
+    expect(partAt(LANE_HEIGHT + BAR_TOP + 3, layout)).toEqual({
+      kind: 'track',
+      laneIndex: 1,
+      category: 'photos',
+    });
+    expect(partAt(NET_TOP + 1, layout)).toEqual({ kind: 'network', laneIndex: 0 });
+    expect(partAt(LANE_HEIGHT * 5, layout)).toBeNull();
+    expect(partAt(-1, layout)).toBeNull();
+  });
+
+  it('splits the bar area among tracks', () => {
+    expect(trackBox(0, 1)).toEqual({ y: BAR_TOP, h: 20 });
+    const a = trackBox(0, 3);
+    const b = trackBox(1, 3);
+    expect(b.y).toBeGreaterThan(a.y + a.h - 0.001);
+  });
+
+  it('labels lanes', () => {
+    expect(laneLabel(lane('x', 1, 'Camera+'), false)).toBe('Camera+');
+    expect(laneLabel(lane('x', 2, null), true)).toBe('com.example.x · Phone 2');
+    expect(laneLabel(lane('x', 1, '  '), false)).toBe('com.example.x');
+    expect(hasSeveralDevices([lane('a', 1), lane('b', 1)])).toBe(false);
+    expect(hasSeveralDevices([lane('a', 1), lane('b', 2)])).toBe(true);
+  });
+});
+
+describe('density', () => {
+  it('scales bins by busy share or count', () => {
+    expect(binAlpha({ count: 0, busyMs: 0 }, 1000, 10)).toBe(0);
+    const low = binAlpha({ count: 1, busyMs: 10 }, 1000, 10);
+    const high = binAlpha({ count: 10, busyMs: 1000 }, 1000, 10);
+    expect(low).toBeGreaterThan(0.1);
+    expect(high).toBeCloseTo(1);
+    expect(high).toBeGreaterThan(low);
+  });
+
+  it('scales network hits logarithmically', () => {
+    expect(networkAlpha(1000, 1000)).toBeCloseTo(1);
+    expect(networkAlpha(1, 1000)).toBeLessThan(0.5);
+    expect(networkAlpha(5, 0)).toBe(0.35);
+  });
+
+  it('builds overview columns scaled to one', () => {
+    const cols = overviewColumns(
+      {
+        binMs: 100,
+        bins: [
+          { lane: 'a', category: 'camera', startMs: 0, count: 4, busyMs: 1 },
+          { lane: 'a', category: 'camera', startMs: 500, count: 1, busyMs: 1 },
+        ],
+        sessions: [],
+      },
+      { fromMs: 0, toMs: 1000, width: 10 },
+    );
+    expect(cols).toHaveLength(10);
+    expect(Math.max(...cols)).toBeCloseTo(1);
+    expect(cols[5]).toBeGreaterThan(0);
+    expect(cols[3]).toBe(0);
+  });
+});
+
+describe('axis offset', () => {
+  it('reads offsets of IANA zones', () => {
+    const summer = Date.UTC(2024, 6, 1);
+    expect(offsetForZone('Europe/Berlin', summer)).toBe(120);
+    expect(offsetForZone('America/New_York', summer)).toBe(-240);
+    expect(offsetForZone('Asia/Kolkata', summer)).toBe(330);
+    expect(offsetForZone('UTC', summer)).toBe(0);
+    expect(offsetForZone('Not/AZone', summer)).toBeNull();
+  });
+
+  it('prefers the first lane session, then device history, then zones', () => {
+    const lanes = [lane('a', 2), lane('b', 1)];
+    expect(
+      pickAxisOffset(
+        { lanes, sessions: [session('1', 'b', 'camera', 60), session('2', 'a', 'camera', 180)] },
+        [],
+        new Map(),
+        0,
+      ),
+    ).toEqual({
+      offsetMin: 180,
+      source: 'session',
+    });
+    expect(
+      pickAxisOffset({ lanes, sessions: [] }, [device(2, null)], new Map([[2, -300]]), 0),
+    ).toEqual({
+      offsetMin: -300,
+      source: 'device',
+    });
+    expect(
+      pickAxisOffset({ lanes, sessions: [] }, [device(2, 'Asia/Tokyo')], new Map(), 0),
+    ).toEqual({
+      offsetMin: 540,
+      source: 'zone',
+    });
+    expect(pickAxisOffset(null, [], new Map(), 0)).toEqual({ offsetMin: 0, source: 'unknown' });
+  });
+});
