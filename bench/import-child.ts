@@ -16,11 +16,16 @@ async function floor(): Promise<number> {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec('CREATE TABLE rows (type TEXT, app TEXT, category TEXT, identifier TEXT, kind TEXT, ts TEXT, line INTEGER, raw TEXT)');
+  db.exec(
+    'CREATE TABLE rows (type TEXT, app TEXT, category TEXT, identifier TEXT, kind TEXT, ts TEXT, line INTEGER, raw TEXT)',
+  );
   const insert = db.prepare('INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   let n = 0;
   db.exec('BEGIN');
-  const rl = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  const rl = createInterface({
+    input: createReadStream(file, { highWaterMark: 1 << 20 }),
+    crlfDelay: Infinity,
+  });
   for await (const line of rl) {
     n += 1;
     if (line === '') continue;
@@ -55,4 +60,6 @@ async function fullImport(): Promise<number> {
 const t0 = process.hrtime.bigint();
 const lines = mode === 'floor' ? await floor() : await fullImport();
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-process.stdout.write(JSON.stringify({ mode, lines, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+process.stdout.write(
+  JSON.stringify({ mode, lines, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n',
+);

@@ -12,7 +12,15 @@ const dataDir = process.argv[2]!;
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10_000_000);
 const DEVICES = 4;
 const APPS = 30;
-const CATS = ['photos', 'location', 'contacts', 'camera', 'microphone', 'mediaLibrary', 'screenRecording'];
+const CATS = [
+  'photos',
+  'location',
+  'contacts',
+  'camera',
+  'microphone',
+  'mediaLibrary',
+  'screenRecording',
+];
 const START = Date.UTC(2024, 0, 1);
 const SPAN = 365 * 86_400_000;
 const path = join(dataDir, `sessions-${SESSIONS}.snoopcase`);
@@ -29,16 +37,23 @@ function build(): void {
   const addSource = db.prepare(
     "INSERT INTO sources (device_id, importer_id, importer_version, original_path, file_name, size, sha256, imported_at) VALUES (?, 'bench', '1', 'generated', 'generated.ndjson', 0, ?, 0)",
   );
-  const addDevice = db.prepare("INSERT INTO devices (label, platform, created_at) VALUES (?, 'ios', 0)");
+  const addDevice = db.prepare(
+    "INSERT INTO devices (label, platform, created_at) VALUES (?, 'ios', 0)",
+  );
   const addApp = db.prepare('INSERT INTO apps (device_id, identifier) VALUES (?, ?)');
   const appIds: number[][] = [];
   for (let d = 1; d <= DEVICES; d += 1) {
     addDevice.run(`Phone ${String(d).padStart(2, '0')}`);
     addSource.run(d, `bench-${d}`);
-    appIds.push(Array.from({ length: APPS }, (_, a) => Number(addApp.run(d, `com.example.app${a}`).lastInsertRowid)));
+    appIds.push(
+      Array.from({ length: APPS }, (_, a) =>
+        Number(addApp.run(d, `com.example.app${a}`).lastInsertRowid),
+      ),
+    );
   }
   db.exec('COMMIT');
-  const ins = db.prepare(`INSERT INTO access_sessions (device_id, interval_key, app_id, category, raw_category,
+  const ins =
+    db.prepare(`INSERT INTO access_sessions (device_id, interval_key, app_id, category, raw_category,
     start_ms, start_offset, b_raw_ts, b_source_id, b_line, b_raw_line, end_ms, end_offset, e_raw_ts, e_source_id, e_line,
     e_raw_line, anchor_ms, anchor_offset, anchor_minute, local_day, duration_ms, open)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -52,9 +67,40 @@ function build(): void {
       const app = Math.floor(rnd() * rnd() * APPS);
       const cat = CATS[Math.floor(rnd() * CATS.length)]!;
       const key = intervalId(i, d);
-      const [b, e] = accessPair({ app: `com.example.app${app}`, category: cat, id: key, ms, durationMs: dur, offsetMin: offset });
+      const [b, e] = accessPair({
+        app: `com.example.app${app}`,
+        category: cat,
+        id: key,
+        ms,
+        durationMs: dur,
+        offsetMin: offset,
+      });
       const open = rnd() < 0.02;
-      ins.run(d, key, appIds[d - 1]![app]!, cat, cat, ms, offset, '', d, i * 2 + 1, b, open ? null : ms + dur, open ? null : offset, open ? null : '', open ? null : d, open ? null : i * 2 + 2, open ? null : e, ms, offset, localMinuteOfDay(ms, offset), localDayNumber(ms, offset), open ? null : dur, open ? 1 : 0);
+      ins.run(
+        d,
+        key,
+        appIds[d - 1]![app]!,
+        cat,
+        cat,
+        ms,
+        offset,
+        '',
+        d,
+        i * 2 + 1,
+        b,
+        open ? null : ms + dur,
+        open ? null : offset,
+        open ? null : '',
+        open ? null : d,
+        open ? null : i * 2 + 2,
+        open ? null : e,
+        ms,
+        offset,
+        localMinuteOfDay(ms, offset),
+        localDayNumber(ms, offset),
+        open ? null : dur,
+        open ? 1 : 0,
+      );
     }
     db.exec('COMMIT');
   }
@@ -80,7 +126,9 @@ const filters: [string, Filter][] = [
   ['min 60 s', { minSeconds: 60 }],
 ];
 const lines: string[] = [];
-lines.push(`\n# Timeline queries over ${SESSIONS.toLocaleString()} stored sessions (${DEVICES} devices x ${APPS} apps, one year)${buildSeconds > 1 ? `; case built in ${buildSeconds.toFixed(0)} s` : ''}`);
+lines.push(
+  `\n# Timeline queries over ${SESSIONS.toLocaleString()} stored sessions (${DEVICES} devices x ${APPS} apps, one year)${buildSeconds > 1 ? `; case built in ${buildSeconds.toFixed(0)} s` : ''}`,
+);
 lines.push('window        filter                    median ms   max ms   mode      lanes');
 for (const [wname, range] of [
   ['whole range', undefined],
@@ -90,19 +138,23 @@ for (const [wname, range] of [
     const times: number[] = [];
     let mode = '';
     let lanes = 0;
-    for (let i = 0; i < 7; i += 1) {
+    // Five runs; a query slower than a second is run once.
+    for (let i = 0; i < 5; i += 1) {
       const t = performance.now();
       const r = q.timeline({ filter, range, width: 1200 });
       times.push(performance.now() - t);
       mode = r.mode;
       lanes = r.lanes.length;
+      if (times[0]! > 1000) break;
     }
     times.sort((a, b) => a - b);
-    lines.push(
-      `${wname.padEnd(13)} ${fname.padEnd(25)} ${times[3]!.toFixed(1).padStart(9)} ${times[6]!.toFixed(1).padStart(8)}   ${mode.padEnd(9)} ${lanes}`,
-    );
+    const line = `${wname.padEnd(13)} ${fname.padEnd(25)} ${times[Math.floor(times.length / 2)]!.toFixed(1).padStart(9)} ${times[times.length - 1]!.toFixed(1).padStart(8)}   ${mode.padEnd(9)} ${lanes}`;
+    process.stderr.write(line + '\n');
+    lines.push(line);
   }
 }
-lines.push(`(extent ${new Date(extent.fromMs).toISOString()} .. ${new Date(extent.toMs).toISOString()}; target: every query under 50 ms)`);
+lines.push(
+  `(extent ${new Date(extent.fromMs).toISOString()} .. ${new Date(extent.toMs).toISOString()}; target: every query under 50 ms)`,
+);
 c.close();
 process.stdout.write(JSON.stringify({ report: lines.join('\n') }) + '\n');

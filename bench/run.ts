@@ -9,28 +9,40 @@ mkdirSync(dataDir, { recursive: true });
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 
 function child(script: string, args: string[]): Record<string, number | string> {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, script), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 64 << 20,
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, script), ...args],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 64 << 20,
+    },
+  );
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | string>;
 }
 
 const exp = await ensureExport(join(dataDir, `export-${LINES}.ndjson`), LINES);
 const mb = exp.bytes / 1e6;
-console.log(`\n# Import: generated App Privacy Report, ${exp.lines.toLocaleString()} lines, ${mb.toFixed(1)} MB`);
+console.log(
+  `\n# Import: generated App Privacy Report, ${exp.lines.toLocaleString()} lines, ${mb.toFixed(1)} MB`,
+);
 const floor = child('import-child.ts', ['floor', exp.path, dataDir]);
 const imp = child('import-child.ts', ['import', exp.path, dataDir]);
 const row = (name: string, r: Record<string, number | string>) => {
   const s = Number(r.seconds);
   console.log(
-    `${name.padEnd(8)} ${s.toFixed(2).padStart(7)} s  ${Math.round(exp.lines / s).toLocaleString().padStart(10)} lines/s  ${(mb / s).toFixed(1).padStart(6)} MB/s  peak ${Number(r.maxRssMb).toFixed(0).padStart(4)} MB`,
+    `${name.padEnd(8)} ${s.toFixed(2).padStart(7)} s  ${Math.round(exp.lines / s)
+      .toLocaleString()
+      .padStart(
+        10,
+      )} lines/s  ${(mb / s).toFixed(1).padStart(6)} MB/s  peak ${Number(r.maxRssMb).toFixed(0).padStart(4)} MB`,
   );
 };
 row('floor', floor);
 row('import', imp);
-console.log(`ratio    ${(Number(imp.seconds) / Number(floor.seconds)).toFixed(2)}x the floor (target ≤ 1.5x); peak memory target < 300 MB`);
+console.log(
+  `ratio    ${(Number(imp.seconds) / Number(floor.seconds)).toFixed(2)}x the floor (target ≤ 1.5x); peak memory target < 300 MB`,
+);
 
 if (process.env.BENCH_SKIP_QUERIES !== '1') {
   const q = child('query-child.ts', [dataDir]);

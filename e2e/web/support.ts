@@ -13,9 +13,16 @@ export function tempDir(): string {
 /** Queues answers for the dev server's dialog calls (pick a case file, import files, a save path). */
 export async function queuePicks(
   request: APIRequestContext,
-  picks: { pickCaseFile?: (string | null)[]; pickImportFiles?: string[][]; pickSavePath?: (string | null)[] },
+  picks: {
+    pickCaseFile?: (string | null)[];
+    pickImportFiles?: string[][];
+    pickSavePath?: (string | null)[];
+  },
 ): Promise<void> {
-  const res = await request.post('/api/test/picks', { headers: { 'x-snoopscope-token': E2E_TOKEN }, data: picks });
+  const res = await request.post('/api/test/picks', {
+    headers: { 'x-snoopscope-token': E2E_TOKEN },
+    data: picks,
+  });
   if (!res.ok()) throw new Error(`queueing picks failed: ${res.status()}`);
 }
 
@@ -30,14 +37,72 @@ export function writeExport(dir: string): { path: string; nightPhotoSessions: nu
   const day = Date.UTC(2024, 4, 1) - 8 * 3_600_000; // 2024-05-01 00:00 at +08:00
   const at = (h: number, m = 0) => day + h * 3_600_000 + m * 60_000;
   const lines = [
-    ...accessPair({ app: 'com.tencent.xin', category: 'photos', id: 'E2E-NIGHT-1', ms: at(1, 10), durationMs: 42_000, offsetMin: 480 }),
-    ...accessPair({ app: 'com.tencent.xin', category: 'photos', id: 'E2E-NIGHT-2', ms: at(3), durationMs: 60_000, offsetMin: 480 }),
-    ...accessPair({ app: 'com.tencent.xin', category: 'photos', id: 'E2E-DAY-1', ms: at(15, 30), durationMs: 5_000, offsetMin: 480 }),
-    ...accessPair({ app: 'com.google.Maps', category: 'location', id: 'E2E-MAPS-1', ms: at(9), durationMs: 600_000, offsetMin: 480 }),
-    ...accessPair({ app: 'com.google.Maps', category: 'location', id: 'E2E-MAPS-2', ms: at(18), durationMs: 300_000, offsetMin: 480 }),
-    accessLine({ app: 'com.tencent.xin', category: 'microphone', id: 'E2E-OPEN', kind: 'intervalBegin', ms: at(22), offsetMin: 480 }),
-    networkLine({ app: 'com.tencent.xin', domain: 'wx.qq.com', firstMs: at(1), lastMs: at(16), hits: 42, domainType: 1, domainOwner: 'Tencent', offsetMin: 480 }),
-    networkLine({ app: 'com.google.Maps', domain: 'maps.googleapis.com', firstMs: at(9), lastMs: at(18), hits: 7, offsetMin: 480 }),
+    ...accessPair({
+      app: 'com.tencent.xin',
+      category: 'photos',
+      id: 'E2E-NIGHT-1',
+      ms: at(1, 10),
+      durationMs: 42_000,
+      offsetMin: 480,
+    }),
+    ...accessPair({
+      app: 'com.tencent.xin',
+      category: 'photos',
+      id: 'E2E-NIGHT-2',
+      ms: at(3),
+      durationMs: 60_000,
+      offsetMin: 480,
+    }),
+    ...accessPair({
+      app: 'com.tencent.xin',
+      category: 'photos',
+      id: 'E2E-DAY-1',
+      ms: at(15, 30),
+      durationMs: 5_000,
+      offsetMin: 480,
+    }),
+    ...accessPair({
+      app: 'com.google.Maps',
+      category: 'location',
+      id: 'E2E-MAPS-1',
+      ms: at(9),
+      durationMs: 600_000,
+      offsetMin: 480,
+    }),
+    ...accessPair({
+      app: 'com.google.Maps',
+      category: 'location',
+      id: 'E2E-MAPS-2',
+      ms: at(18),
+      durationMs: 300_000,
+      offsetMin: 480,
+    }),
+    accessLine({
+      app: 'com.tencent.xin',
+      category: 'microphone',
+      id: 'E2E-OPEN',
+      kind: 'intervalBegin',
+      ms: at(22),
+      offsetMin: 480,
+    }),
+    networkLine({
+      app: 'com.tencent.xin',
+      domain: 'wx.qq.com',
+      firstMs: at(1),
+      lastMs: at(16),
+      hits: 42,
+      domainType: 1,
+      domainOwner: 'Tencent',
+      offsetMin: 480,
+    }),
+    networkLine({
+      app: 'com.google.Maps',
+      domain: 'maps.googleapis.com',
+      firstMs: at(9),
+      lastMs: at(18),
+      hits: 7,
+      offsetMin: 480,
+    }),
   ];
   const path = join(dir, 'App_Privacy_Report_v4_2024-05-02T08_00_00.ndjson');
   writeFileSync(path, lines.join('\n') + '\n');

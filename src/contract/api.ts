@@ -160,7 +160,14 @@ export interface EdgeDetails {
   rawLine: string;
   source: { id: number; fileName: string; sha256: string; path: string };
   /** Other exports holding this edge; `differs` marks a conflicting variant, whose line is given. */
-  alsoIn: { sourceId: number; fileName: string; sha256: string; line: number; differs: boolean; rawLine: string | null }[];
+  alsoIn: {
+    sourceId: number;
+    fileName: string;
+    sha256: string;
+    line: number;
+    differs: boolean;
+    rawLine: string | null;
+  }[];
 }
 
 export interface SessionDetails {

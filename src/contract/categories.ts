@@ -42,5 +42,7 @@ export const CATEGORY_LABELS: Record<Category, string> = {
 
 /** Maps a raw category name to a category; unknown names become `other` (the raw name is kept by callers). */
 export function toCategory(raw: string): Category {
-  return (CATEGORIES as readonly string[]).includes(raw) && raw !== 'other' ? (raw as Category) : 'other';
+  return (CATEGORIES as readonly string[]).includes(raw) && raw !== 'other'
+    ? (raw as Category)
+    : 'other';
 }

@@ -8,8 +8,13 @@ describe('parseIsoWithOffset', () => {
     expect(r).toEqual({ ms: Date.UTC(2022, 3, 27, 14, 53, 24, 555), offsetMin: -240 });
   });
   it('reads Z and 0 to 9 fractional digits', () => {
-    expect(parseIsoWithOffset('2021-06-21T17:03:07Z')).toEqual({ ms: Date.UTC(2021, 5, 21, 17, 3, 7), offsetMin: 0 });
-    expect(parseIsoWithOffset('2021-06-21T17:03:07.1Z')?.ms).toBe(Date.UTC(2021, 5, 21, 17, 3, 7, 100));
+    expect(parseIsoWithOffset('2021-06-21T17:03:07Z')).toEqual({
+      ms: Date.UTC(2021, 5, 21, 17, 3, 7),
+      offsetMin: 0,
+    });
+    expect(parseIsoWithOffset('2021-06-21T17:03:07.1Z')?.ms).toBe(
+      Date.UTC(2021, 5, 21, 17, 3, 7, 100),
+    );
     expect(parseIsoWithOffset('2021-06-21T17:03:07.123456789+05:30')).toEqual({
       ms: Date.UTC(2021, 5, 21, 11, 33, 7, 123),
       offsetMin: 330,

@@ -40,7 +40,13 @@ describe('core app', () => {
     await h.createCase({ path: join(dir, 'c.snoopcase') });
     const device = await h.createDevice({ label: 'A' });
     const lines = Array.from({ length: 3000 }, (_, i) =>
-      accessPair({ app: `app${i % 7}`, category: 'photos', id: `I${i}`, ms: Date.UTC(2024, 0, 1) + i * 60_000, durationMs: 1000 }),
+      accessPair({
+        app: `app${i % 7}`,
+        category: 'photos',
+        id: `I${i}`,
+        ms: Date.UTC(2024, 0, 1) + i * 60_000,
+        durationMs: 1000,
+      }),
     ).flat();
     const file = join(dir, 'r.ndjson');
     writeFileSync(file, lines.join('\n') + '\n');
@@ -49,11 +55,16 @@ describe('core app', () => {
     expect(await h.listDevices({})).toHaveLength(1);
     const result = await done;
     expect(result.importId).toBe(importId);
-    expect(result.outcomes[0]).toMatchObject({ status: 'imported', counts: { sessions: 3000, openSessions: 0 } });
+    expect(result.outcomes[0]).toMatchObject({
+      status: 'imported',
+      counts: { sessions: 3000, openSessions: 0 },
+    });
     expect(events.some((e) => e.event === 'onImportProgress')).toBe(true);
     expect(events.some((e) => e.event === 'onCaseChanged')).toBe(true);
     expect((await h.getCase({}))?.sessions).toBe(3000);
-    expect(await h.listRecentCases({})).toEqual([expect.objectContaining({ path: join(dir, 'c.snoopcase'), exists: true })]);
+    expect(await h.listRecentCases({})).toEqual([
+      expect.objectContaining({ path: join(dir, 'c.snoopcase'), exists: true }),
+    ]);
   });
 
   it('answers NO_CASE_OPEN before a case is open', () => {

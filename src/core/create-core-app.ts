@@ -26,7 +26,8 @@ export function createCoreApp(options: CoreOptions): CoreApp {
   let current: CaseSession | null = null;
 
   const need = (): CaseSession => {
-    if (!current) throw new AppError('NO_CASE_OPEN', 'No case is open; create or open a case first.');
+    if (!current)
+      throw new AppError('NO_CASE_OPEN', 'No case is open; create or open a case first.');
     return current;
   };
   const notBusy = (what: string): void => {

@@ -20,7 +20,9 @@ export async function main(argv: string[]): Promise<void> {
   });
   const token = values.token ?? randomBytes(18).toString('base64url');
   const userDataDir = values['user-data'] ?? mkdtempSync(join(tmpdir(), 'snoopscope-dev-'));
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   const core = createCoreApp({
     userDataDir,
     host: 'devserver',
@@ -36,7 +38,10 @@ export async function main(argv: string[]): Promise<void> {
   });
   process.stdout.write(`Snoopscope dev server: ${server.url}/?token=${token}\n`);
   const stop = (): void => {
-    void server.close().then(() => core.dispose()).then(() => process.exit(0));
+    void server
+      .close()
+      .then(() => core.dispose())
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -41,7 +41,9 @@ describe('dev server', () => {
     expect((await invoke('getAppInfo', {}, 'wrong')).status).toBe(403);
     const r = (await (await invoke('getAppInfo', {})).json()) as unknown;
     expect(r).toEqual({ ok: true, value: { name: 'Snoopscope', version: '0', host: 'devserver' } });
-    const bad = (await (await invoke('removeSource', { sourceId: 'x' })).json()) as { error: { code: string } };
+    const bad = (await (await invoke('removeSource', { sourceId: 'x' })).json()) as {
+      error: { code: string };
+    };
     expect(bad.error.code).toBe('INVALID_INPUT');
   });
 
@@ -51,8 +53,14 @@ describe('dev server', () => {
       headers: { 'content-type': 'application/json', 'x-snoopscope-token': token },
       body: JSON.stringify({ pickCaseFile: [join(dir, 'q.snoopcase')] }),
     });
-    expect(await (await invoke('pickCaseFile', { mode: 'create' })).json()).toEqual({ ok: true, value: join(dir, 'q.snoopcase') });
-    expect(await (await invoke('pickCaseFile', { mode: 'create' })).json()).toEqual({ ok: true, value: null });
+    expect(await (await invoke('pickCaseFile', { mode: 'create' })).json()).toEqual({
+      ok: true,
+      value: join(dir, 'q.snoopcase'),
+    });
+    expect(await (await invoke('pickCaseFile', { mode: 'create' })).json()).toEqual({
+      ok: true,
+      value: null,
+    });
   });
 
   it('serves the renderer and never files outside its folder', async () => {

@@ -92,14 +92,20 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (url.pathname === '/api/invoke' && req.method === 'POST') {
         if (!sameToken(req.headers['x-snoopscope-token'] as string | undefined, token)) {
-          send(res, 403, { ok: false, error: { code: 'INVALID_INPUT', message: 'Missing or wrong token.' } });
+          send(res, 403, {
+            ok: false,
+            error: { code: 'INVALID_INPUT', message: 'Missing or wrong token.' },
+          });
           return;
         }
         let body: { method?: unknown; args?: unknown };
         try {
           body = JSON.parse(await readBody(req)) as { method?: unknown; args?: unknown };
         } catch (e) {
-          send(res, 400, { ok: false, error: { code: 'INVALID_INPUT', message: `Bad request: ${(e as Error).message}` } });
+          send(res, 400, {
+            ok: false,
+            error: { code: 'INVALID_INPUT', message: `Bad request: ${(e as Error).message}` },
+          });
           return;
         }
         send(res, 200, await dispatch(handlers, body.method, body.args));
@@ -139,7 +145,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       res.writeHead(404).end();
     })().catch((e: unknown) => {
       console.error('[devserver]', e);
-      if (!res.headersSent) send(res, 500, { ok: false, error: { code: 'INTERNAL', message: 'Internal error' } });
+      if (!res.headersSent)
+        send(res, 500, { ok: false, error: { code: 'INTERNAL', message: 'Internal error' } });
       else res.end();
     });
   });

@@ -16,7 +16,11 @@ function fakeHandlers(overrides: Partial<ApiHandlers>): ApiHandlers {
 describe('dispatch', () => {
   it('calls the handler with validated input and wraps the value', async () => {
     const createDevice = vi.fn((input: { label: string }) => ({ id: 1, label: input.label }));
-    const r = await dispatch(fakeHandlers({ createDevice } as unknown as Partial<ApiHandlers>), 'createDevice', { label: '  Phone  ' });
+    const r = await dispatch(
+      fakeHandlers({ createDevice } as unknown as Partial<ApiHandlers>),
+      'createDevice',
+      { label: '  Phone  ' },
+    );
     expect(r).toEqual({ ok: true, value: { id: 1, label: 'Phone' } });
     expect(createDevice).toHaveBeenCalledWith({ label: 'Phone' });
   });
@@ -31,7 +35,13 @@ describe('dispatch', () => {
   it('refuses invalid input without calling the handler', async () => {
     const removeSource = vi.fn();
     const handlers = fakeHandlers({ removeSource } as unknown as Partial<ApiHandlers>);
-    for (const args of [{}, { sourceId: -1 }, { sourceId: '1' }, { sourceId: 1, extra: true }, 'x']) {
+    for (const args of [
+      {},
+      { sourceId: -1 },
+      { sourceId: '1' },
+      { sourceId: 1, extra: true },
+      'x',
+    ]) {
       const r = await dispatch(handlers, 'removeSource', args);
       expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     }
@@ -45,7 +55,10 @@ describe('dispatch', () => {
         throw new AppError('NO_CASE_OPEN', 'No case is open.');
       },
     });
-    expect(await dispatch(expected, 'getCase', {}, log)).toEqual({ ok: false, error: { code: 'NO_CASE_OPEN', message: 'No case is open.' } });
+    expect(await dispatch(expected, 'getCase', {}, log)).toEqual({
+      ok: false,
+      error: { code: 'NO_CASE_OPEN', message: 'No case is open.' },
+    });
     const broken = fakeHandlers({
       getCase: () => {
         throw new TypeError('secret internals at /home/x');

@@ -14,20 +14,14 @@ function entryHash(prev: string, seq: number, at: number, action: string, detail
  */
 export function appendAudit(db: Db, action: string, details: Record<string, unknown>): void {
   const last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
-    | { seq: number; hash: string }
-    | undefined;
+    { seq: number; hash: string } | undefined;
   const seq = (last?.seq ?? 0) + 1;
   const prev = last?.hash ?? GENESIS;
   const at = Date.now();
   const text = JSON.stringify(details);
-  db.prepare('INSERT INTO audit_log (seq, at, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)').run(
-    seq,
-    at,
-    action,
-    text,
-    prev,
-    entryHash(prev, seq, at, action, text),
-  );
+  db.prepare(
+    'INSERT INTO audit_log (seq, at, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(seq, at, action, text, prev, entryHash(prev, seq, at, action, text));
 }
 
 /** Lists the most recent audit entries, newest first. */
@@ -35,7 +29,13 @@ export function listAudit(db: Db, limit = 500): AuditEntry[] {
   const rows = db
     .prepare('SELECT seq, at, action, details, hash FROM audit_log ORDER BY seq DESC LIMIT ?')
     .all(limit) as { seq: number; at: number; action: string; details: string; hash: string }[];
-  return rows.map((r) => ({ seq: r.seq, at: r.at, action: r.action, details: JSON.parse(r.details) as Record<string, unknown>, hash: r.hash }));
+  return rows.map((r) => ({
+    seq: r.seq,
+    at: r.at,
+    action: r.action,
+    details: JSON.parse(r.details) as Record<string, unknown>,
+    hash: r.hash,
+  }));
 }
 
 /** Recomputes the chain; reports the first entry whose hash or link does not match. */
@@ -45,7 +45,14 @@ export function verifyAudit(db: Db): AuditCheck {
   let entries = 0;
   const rows = db
     .prepare('SELECT seq, at, action, details, prev_hash, hash FROM audit_log ORDER BY seq')
-    .iterate() as IterableIterator<{ seq: number; at: number; action: string; details: string; prev_hash: string; hash: string }>;
+    .iterate() as IterableIterator<{
+    seq: number;
+    at: number;
+    action: string;
+    details: string;
+    prev_hash: string;
+    hash: string;
+  }>;
   for (const r of rows) {
     entries += 1;
     const broken =
@@ -63,5 +70,10 @@ export function verifyAudit(db: Db): AuditCheck {
     prev = r.hash;
     expectedSeq += 1;
   }
-  return { intact: true, entries, firstBroken: null, message: `The audit log is intact (${entries} entries).` };
+  return {
+    intact: true,
+    entries,
+    firstBroken: null,
+    message: `The audit log is intact (${entries} entries).`,
+  };
 }

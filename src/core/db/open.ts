@@ -36,7 +36,9 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
   const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
   );
   const known = Math.max(0, ...migrations.map((m) => m.version));
   const newest = Math.max(0, ...applied);
@@ -85,13 +87,20 @@ export function describeSqliteError(e: unknown): AppError | null {
 /** Creates a new case file and applies all migrations. Refuses to overwrite an existing file. */
 export function createCaseDatabase(path: string, name: string): Db {
   if (existsSync(path) && statSync(path).size > 0) {
-    throw new AppError('CONFLICT', `A file already exists at ${path}; choose another name or open it.`);
+    throw new AppError(
+      'CONFLICT',
+      `A file already exists at ${path}; choose another name or open it.`,
+    );
   }
   let db: Db;
   try {
     db = new Database(path);
   } catch (e) {
-    throw new AppError('IO_ERROR', `Cannot create the case file at ${path}: ${(e as Error).message}`, { cause: e });
+    throw new AppError(
+      'IO_ERROR',
+      `Cannot create the case file at ${path}: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   try {
     applyPragmas(db);
@@ -112,7 +121,10 @@ export function openCaseDatabase(path: string, options: { readonly?: boolean } =
   if (!existsSync(path)) throw new AppError('NOT_FOUND', `No case file at ${path}.`);
   const head = readHead(path);
   if (head.length > 0 && !head.subarray(0, 16).equals(Buffer.from('SQLite format 3\0', 'latin1'))) {
-    throw new AppError('CASE_INVALID', `${path} is not a Snoopscope case file (it is not an SQLite database).`);
+    throw new AppError(
+      'CASE_INVALID',
+      `${path} is not a Snoopscope case file (it is not an SQLite database).`,
+    );
   }
   let db: Db;
   try {
@@ -143,6 +155,8 @@ export function openCaseDatabase(path: string, options: { readonly?: boolean } =
 
 /** Current schema version of an open case. */
 export function schemaVersion(db: Db): number {
-  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as {
+    v: number | null;
+  };
   return row.v ?? 0;
 }

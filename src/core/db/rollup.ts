@@ -3,14 +3,19 @@ import type { Db } from './open';
 export const DAY_MS = 86_400_000;
 
 /**
- * Bucket sizes of the session rollup: UTC days, weeks and four-week spans. Zoomed-out timeline
- * queries read these instead of the sessions, so a view over millions of sessions stays fast.
+ * Bucket sizes of the session rollup, in device-local days: days, weeks and four-week spans.
+ * Each row counts sessions (and time in use) per device-local hour of day, so zoomed-out
+ * timeline queries with a whole-hour window (e.g. the night, 00:00-06:00) read the rollup
+ * instead of millions of sessions.
  */
-export const ROLLUP_LEVELS = [DAY_MS, 7 * DAY_MS, 28 * DAY_MS] as const;
+export const ROLLUP_LEVELS = [1, 7, 28] as const;
+const HOURS = Array.from({ length: 24 }, (_, h) => h);
+export const HOUR_COUNT_COLUMNS = HOURS.map((h) => `h${h}`);
+export const HOUR_BUSY_COLUMNS = HOURS.map((h) => `b${h}`);
 
-/** The bucket of an instant at a level (truncating, as SQLite's integer division does). */
-export function rollupBucket(anchorMs: number, level: number): number {
-  return Math.trunc(anchorMs / level);
+/** The bucket of a device-local day at a level. */
+export function rollupBucket(localDay: number, level: number): number {
+  return Math.floor(localDay / level);
 }
 
 interface Delta {
@@ -19,56 +24,113 @@ interface Delta {
   appId: number;
   category: string;
   bucket: number;
-  sessions: number;
-  busyMs: number;
+  counts: number[];
+  busy: number[];
 }
 
 /** Collects rollup changes during a write transaction and applies them in one pass at its end. */
 export class RollupDeltas {
   private readonly deltas = new Map<string, Delta>();
+  /** Longest session duration written in this transaction. */
+  maxDurationMs = 0;
 
   /** Counts a session in (sign 1) or out (sign -1). */
-  add(deviceId: number, appId: number, category: string, anchorMs: number, durationMs: number | null, sign: 1 | -1): void {
+  add(
+    deviceId: number,
+    appId: number,
+    category: string,
+    localDay: number,
+    anchorMinute: number,
+    durationMs: number | null,
+    sign: 1 | -1,
+  ): void {
+    const hour = Math.floor(anchorMinute / 60);
+    if (sign === 1 && durationMs !== null && durationMs > this.maxDurationMs)
+      this.maxDurationMs = durationMs;
     for (const level of ROLLUP_LEVELS) {
-      const bucket = rollupBucket(anchorMs, level);
+      const bucket = rollupBucket(localDay, level);
       const key = `${level}|${deviceId}|${appId}|${category}|${bucket}`;
       let d = this.deltas.get(key);
       if (!d) {
-        d = { level, deviceId, appId, category, bucket, sessions: 0, busyMs: 0 };
+        d = {
+          level,
+          deviceId,
+          appId,
+          category,
+          bucket,
+          counts: new Array<number>(24).fill(0),
+          busy: new Array<number>(24).fill(0),
+        };
         this.deltas.set(key, d);
       }
-      d.sessions += sign;
-      d.busyMs += sign * (durationMs ?? 0);
+      d.counts[hour]! += sign;
+      d.busy[hour]! += sign * (durationMs ?? 0);
     }
   }
 
   flush(db: Db): void {
-    if (this.deltas.size === 0) return;
-    const upsert = db.prepare(
-      `INSERT INTO session_rollup (level, device_id, app_id, category, bucket, sessions, busy_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (level, device_id, app_id, category, bucket) DO UPDATE SET
-         sessions = sessions + excluded.sessions, busy_ms = busy_ms + excluded.busy_ms`,
-    );
-    const prune = db.prepare(
-      'DELETE FROM session_rollup WHERE level = ? AND device_id = ? AND app_id = ? AND category = ? AND bucket = ? AND sessions <= 0',
-    );
-    for (const d of this.deltas.values()) {
-      if (d.sessions === 0 && d.busyMs === 0) continue;
-      upsert.run(d.level, d.deviceId, d.appId, d.category, d.bucket, d.sessions, d.busyMs);
-      if (d.sessions < 0) prune.run(d.level, d.deviceId, d.appId, d.category, d.bucket);
+    if (this.deltas.size > 0) {
+      const cols = [...HOUR_COUNT_COLUMNS, ...HOUR_BUSY_COLUMNS];
+      const upsert = db.prepare(
+        `INSERT INTO session_rollup (level, device_id, app_id, category, bucket, sessions, busy_ms, ${cols.join(', ')})
+         VALUES (?, ?, ?, ?, ?, ?, ?, ${cols.map(() => '?').join(', ')})
+         ON CONFLICT (level, device_id, app_id, category, bucket) DO UPDATE SET
+           sessions = sessions + excluded.sessions, busy_ms = busy_ms + excluded.busy_ms,
+           ${cols.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`,
+      );
+      const prune = db.prepare(
+        'DELETE FROM session_rollup WHERE level = ? AND device_id = ? AND app_id = ? AND category = ? AND bucket = ? AND sessions <= 0',
+      );
+      for (const d of this.deltas.values()) {
+        const sessions = d.counts.reduce((a, b) => a + b, 0);
+        const busy = d.busy.reduce((a, b) => a + b, 0);
+        if (d.counts.every((c) => c === 0) && d.busy.every((b) => b === 0)) continue;
+        upsert.run(
+          d.level,
+          d.deviceId,
+          d.appId,
+          d.category,
+          d.bucket,
+          sessions,
+          busy,
+          ...d.counts,
+          ...d.busy,
+        );
+        if (sessions < 0) prune.run(d.level, d.deviceId, d.appId, d.category, d.bucket);
+      }
+      this.deltas.clear();
     }
-    this.deltas.clear();
+    if (this.maxDurationMs > 0) {
+      db.prepare(
+        `INSERT INTO case_meta (key, value) VALUES ('max_session_ms', ?)
+         ON CONFLICT (key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))`,
+      ).run(String(this.maxDurationMs));
+      this.maxDurationMs = 0;
+    }
   }
 }
 
-/** Recomputes the whole rollup from the sessions (used by the migration that adds it). */
+/** Recomputes the whole rollup and the longest duration from the sessions. */
 export function rebuildRollup(db: Db): void {
   db.exec('DELETE FROM session_rollup');
-  const fill = db.prepare(
-    `INSERT INTO session_rollup (level, device_id, app_id, category, bucket, sessions, busy_ms)
-     SELECT @level, device_id, app_id, category, anchor_ms / CAST(@level AS INTEGER), COUNT(*), COALESCE(SUM(duration_ms), 0)
-     FROM access_sessions GROUP BY device_id, app_id, category, anchor_ms / CAST(@level AS INTEGER)`,
-  );
-  for (const level of ROLLUP_LEVELS) fill.run({ level });
+  db.exec(rebuildRollupSql());
+}
+
+/** SQL that fills the rollup from the sessions (also used by the migration that adds it). */
+export function rebuildRollupSql(): string {
+  const hourCols = HOURS.map((h) => `SUM(s.anchor_minute / 60 = ${h})`).join(', ');
+  const busyCols = HOURS.map(
+    (h) => `SUM(CASE WHEN s.anchor_minute / 60 = ${h} THEN COALESCE(s.duration_ms, 0) ELSE 0 END)`,
+  ).join(', ');
+  return `
+INSERT INTO session_rollup (level, device_id, app_id, category, bucket, sessions, busy_ms,
+  ${[...HOUR_COUNT_COLUMNS, ...HOUR_BUSY_COLUMNS].join(', ')})
+SELECT l.level, s.device_id, s.app_id, s.category,
+  (s.local_day - ((s.local_day % l.level) + l.level) % l.level) / l.level AS bucket, COUNT(*), COALESCE(SUM(s.duration_ms), 0),
+  ${hourCols}, ${busyCols}
+FROM access_sessions s CROSS JOIN (SELECT 1 AS level UNION ALL SELECT 7 UNION ALL SELECT 28) l
+GROUP BY l.level, s.device_id, s.app_id, s.category, bucket;
+INSERT INTO case_meta (key, value)
+SELECT 'max_session_ms', CAST(COALESCE(MAX(duration_ms), 0) AS TEXT) FROM access_sessions WHERE true
+ON CONFLICT (key) DO UPDATE SET value = excluded.value;`;
 }

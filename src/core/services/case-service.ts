@@ -3,7 +3,13 @@ import type { CaseInfo } from '../../contract/api';
 import type { Device, Platform, SourceInfo } from '../../contract/records';
 import type { ImportWarning, WarningCode } from '../../contract/warnings';
 import { appendAudit } from '../db/audit';
-import { createCaseDatabase, describeSqliteError, openCaseDatabase, schemaVersion, type Db } from '../db/open';
+import {
+  createCaseDatabase,
+  describeSqliteError,
+  openCaseDatabase,
+  schemaVersion,
+  type Db,
+} from '../db/open';
 import { AppError } from '../model/errors';
 import { moveSourceRows, removeSourceRows } from './source-edit';
 import { QueryService } from './query-service';
@@ -71,13 +77,16 @@ export class CaseSession {
   }
 
   meta(key: string): string | null {
-    const r = this.db.prepare('SELECT value FROM case_meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const r = this.db.prepare('SELECT value FROM case_meta WHERE key = ?').get(key) as
+      { value: string } | undefined;
     return r?.value ?? null;
   }
 
   info(): CaseInfo {
     const counts = this.db
-      .prepare('SELECT (SELECT COUNT(*) FROM sources) AS sources, (SELECT COUNT(*) FROM access_sessions) AS sessions')
+      .prepare(
+        'SELECT (SELECT COUNT(*) FROM sources) AS sources, (SELECT COUNT(*) FROM access_sessions) AS sessions',
+      )
       .get() as { sources: number; sessions: number };
     return {
       path: this.path,
@@ -102,19 +111,25 @@ export class CaseSession {
   }
 
   deviceByLabel(label: string): Device | null {
-    const r = this.db.prepare(`${DEVICE_SQL} WHERE d.label = ? COLLATE NOCASE`).get(label) as DeviceRow | undefined;
+    const r = this.db.prepare(`${DEVICE_SQL} WHERE d.label = ? COLLATE NOCASE`).get(label) as
+      DeviceRow | undefined;
     return r ? toDevice(r) : null;
   }
 
   createDevice(input: { label: string; platform?: Platform; timeZone?: string }): Device {
     const label = input.label.trim();
-    if (this.deviceByLabel(label)) throw new AppError('CONFLICT', `A device labelled "${label}" already exists.`);
+    if (this.deviceByLabel(label))
+      throw new AppError('CONFLICT', `A device labelled "${label}" already exists.`);
     const id = writeTx(this.db, () => {
       const r = this.db
         .prepare('INSERT INTO devices (label, platform, time_zone, created_at) VALUES (?, ?, ?, ?)')
         .run(label, input.platform ?? 'unknown', input.timeZone ?? null, Date.now());
       const newId = Number(r.lastInsertRowid);
-      appendAudit(this.db, 'device-created', { deviceId: newId, label, platform: input.platform ?? 'unknown' });
+      appendAudit(this.db, 'device-created', {
+        deviceId: newId,
+        label,
+        platform: input.platform ?? 'unknown',
+      });
       return newId;
     });
     return this.device(id);
@@ -123,7 +138,8 @@ export class CaseSession {
   renameDevice(deviceId: number, label: string): Device {
     const before = this.device(deviceId);
     const other = this.deviceByLabel(label);
-    if (other && other.id !== deviceId) throw new AppError('CONFLICT', `A device labelled "${label}" already exists.`);
+    if (other && other.id !== deviceId)
+      throw new AppError('CONFLICT', `A device labelled "${label}" already exists.`);
     writeTx(this.db, () => {
       this.db.prepare('UPDATE devices SET label = ? WHERE id = ?').run(label.trim(), deviceId);
       appendAudit(this.db, 'device-renamed', { deviceId, from: before.label, to: label.trim() });
@@ -133,7 +149,9 @@ export class CaseSession {
 
   sources(deviceId?: number): SourceInfo[] {
     const rows = this.db
-      .prepare(`SELECT * FROM sources ${deviceId ? 'WHERE device_id = ?' : ''} ORDER BY imported_at, id`)
+      .prepare(
+        `SELECT * FROM sources ${deviceId ? 'WHERE device_id = ?' : ''} ORDER BY imported_at, id`,
+      )
       .all(...(deviceId ? [deviceId] : [])) as {
       id: number;
       device_id: number;
@@ -190,8 +208,15 @@ export class CaseSession {
     this.source(sourceId);
     return (
       this.db
-        .prepare('SELECT line, locator, code, message FROM source_warnings WHERE source_id = ? ORDER BY id')
-        .all(sourceId) as { line: number | null; locator: string; code: WarningCode; message: string }[]
+        .prepare(
+          'SELECT line, locator, code, message FROM source_warnings WHERE source_id = ? ORDER BY id',
+        )
+        .all(sourceId) as {
+        line: number | null;
+        locator: string;
+        code: WarningCode;
+        message: string;
+      }[]
     ).map((w) => ({ line: w.line, locator: w.locator, code: w.code, message: w.message }));
   }
 

@@ -133,7 +133,9 @@ export function exportSessionsCsv(
       // already closed
     }
     rmSync(tmp, { force: true });
-    throw e instanceof AppError ? e : new AppError('IO_ERROR', `Cannot write ${path}: ${(e as Error).message}`);
+    throw e instanceof AppError
+      ? e
+      : new AppError('IO_ERROR', `Cannot write ${path}: ${(e as Error).message}`);
   }
   const sha256 = hash.digest('hex');
   const exportedAt = new Date().toISOString();
@@ -159,7 +161,14 @@ export function exportSessionsCsv(
     ),
   );
   writeTx(session.db, () =>
-    appendAudit(session.db, 'export-csv', { path, sha256, rows, filter: input.filter, night, exportedAt }),
+    appendAudit(session.db, 'export-csv', {
+      path,
+      sha256,
+      rows,
+      filter: input.filter,
+      night,
+      exportedAt,
+    }),
   );
   return { path, rows, sha256 };
 }

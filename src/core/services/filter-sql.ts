@@ -18,12 +18,16 @@ export function parseRangeBound(text: string): RangeBound {
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
     const [y, m, d] = text.split('-').map(Number) as [number, number, number];
     const localMs = Date.UTC(y, m - 1, d);
-    if (new Date(localMs).getUTCDate() !== d) throw new AppError('INVALID_INPUT', `Not a date: ${text}`);
+    if (new Date(localMs).getUTCDate() !== d)
+      throw new AppError('INVALID_INPUT', `Not a date: ${text}`);
     return { kind: 'local', localMs };
   }
-  const withSeconds = /T\d{2}:\d{2}(Z|[+-])/.test(text) ? text.replace(/T(\d{2}:\d{2})/, 'T$1:00') : text;
+  const withSeconds = /T\d{2}:\d{2}(Z|[+-])/.test(text)
+    ? text.replace(/T(\d{2}:\d{2})/, 'T$1:00')
+    : text;
   const parsed = parseIsoWithOffset(withSeconds);
-  if (!parsed) throw new AppError('INVALID_INPUT', `Not a date or an instant with an offset: ${text}`);
+  if (!parsed)
+    throw new AppError('INVALID_INPUT', `Not a date or an instant with an offset: ${text}`);
   return { kind: 'instant', ms: parsed.ms };
 }
 
@@ -105,7 +109,12 @@ export function networkWhere(filter: Filter): SqlWhere {
   return { clauses, params };
 }
 
-function addDeviceAndApp(filter: Filter, alias: string, clauses: string[], params: SqlParam[]): void {
+function addDeviceAndApp(
+  filter: Filter,
+  alias: string,
+  clauses: string[],
+  params: SqlParam[],
+): void {
   if (filter.devices && filter.devices.length > 0) {
     clauses.push(`${alias}.device_id IN (${filter.devices.map(() => '?').join(', ')})`);
     params.push(...filter.devices);

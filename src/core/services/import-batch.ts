@@ -18,7 +18,9 @@ export interface BatchOptions {
  * Imports several files one after the other, each its own transaction. After a cancel, the
  * file being read is rolled back and the remaining files are reported as cancelled.
  */
-export async function importBatch(options: BatchOptions): Promise<{ outcomes: ImportOutcome[]; cancelled: boolean }> {
+export async function importBatch(
+  options: BatchOptions,
+): Promise<{ outcomes: ImportOutcome[]; cancelled: boolean }> {
   const outcomes: ImportOutcome[] = [];
   const every = options.progressEveryMs ?? 100;
   for (const [index, path] of options.paths.entries()) {

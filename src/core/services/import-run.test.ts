@@ -15,7 +15,10 @@ beforeEach(() => {
 afterEach(() => {
   // The incrementally maintained rollup must always equal one rebuilt from the sessions.
   const db = t.session.db;
-  const read = () => db.prepare('SELECT * FROM session_rollup ORDER BY level, device_id, app_id, category, bucket').all();
+  const read = () =>
+    db
+      .prepare('SELECT * FROM session_rollup ORDER BY level, device_id, app_id, category, bucket')
+      .all();
   const kept = read();
   db.exec('SAVEPOINT check_rollup');
   rebuildRollup(db);
@@ -25,24 +28,68 @@ afterEach(() => {
   t.cleanup();
 });
 
-const run = (path: string, deviceId = t.deviceId) => importFile({ db: t.session.db, path, deviceId });
+const run = (path: string, deviceId = t.deviceId) =>
+  importFile({ db: t.session.db, path, deviceId });
 const count = (table: string): number =>
   (t.session.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 // Stored edges: each session row holds up to two.
 const edgeCount = (): number =>
-  (t.session.db.prepare('SELECT COALESCE(SUM((start_ms IS NOT NULL) + (end_ms IS NOT NULL)), 0) AS n FROM access_sessions').get() as { n: number }).n;
+  (
+    t.session.db
+      .prepare(
+        'SELECT COALESCE(SUM((start_ms IS NOT NULL) + (end_ms IS NOT NULL)), 0) AS n FROM access_sessions',
+      )
+      .get() as { n: number }
+  ).n;
 const sessions = () =>
   t.session.db
-    .prepare('SELECT interval_key AS k, start_ms AS s, end_ms AS e, duration_ms AS d, open, conflict FROM access_sessions ORDER BY interval_key')
-    .all() as { k: string; s: number | null; e: number | null; d: number | null; open: number; conflict: number }[];
+    .prepare(
+      'SELECT interval_key AS k, start_ms AS s, end_ms AS e, duration_ms AS d, open, conflict FROM access_sessions ORDER BY interval_key',
+    )
+    .all() as {
+    k: string;
+    s: number | null;
+    e: number | null;
+    d: number | null;
+    open: number;
+    conflict: number;
+  }[];
 
 describe('importing an App Privacy Report', () => {
   it('pairs edges by identifier into sessions with durations, keeps zero-length ones, flags open ones', async () => {
     const path = t.write('a.ndjson', [
-      accessLine({ app: 'x', category: 'photos', id: 'LONE-END', kind: 'intervalEnd', ms: T0 - 5000, offsetMin: 120 }),
-      ...accessPair({ app: 'x', category: 'photos', id: 'P1', ms: T0, durationMs: 61_000, offsetMin: 120 }),
-      ...accessPair({ app: 'y', category: 'contacts', id: 'ZERO', ms: T0 + 100_000, durationMs: 0, offsetMin: 120 }),
-      accessLine({ app: 'z', category: 'location', id: 'LONE-BEGIN', kind: 'intervalBegin', ms: T0 + 200_000, offsetMin: 120 }),
+      accessLine({
+        app: 'x',
+        category: 'photos',
+        id: 'LONE-END',
+        kind: 'intervalEnd',
+        ms: T0 - 5000,
+        offsetMin: 120,
+      }),
+      ...accessPair({
+        app: 'x',
+        category: 'photos',
+        id: 'P1',
+        ms: T0,
+        durationMs: 61_000,
+        offsetMin: 120,
+      }),
+      ...accessPair({
+        app: 'y',
+        category: 'contacts',
+        id: 'ZERO',
+        ms: T0 + 100_000,
+        durationMs: 0,
+        offsetMin: 120,
+      }),
+      accessLine({
+        app: 'z',
+        category: 'location',
+        id: 'LONE-BEGIN',
+        kind: 'intervalBegin',
+        ms: T0 + 200_000,
+        offsetMin: 120,
+      }),
       networkLine({ app: 'x', domain: 'a.example.com', firstMs: T0, lastMs: T0 + 1000, hits: 3 }),
     ]);
     const o = await run(path);
@@ -75,10 +122,30 @@ describe('importing an App Privacy Report', () => {
   });
 
   it('stores overlapping weekly exports once and pairs a begin in one export with its end in the next', async () => {
-    const shared = accessPair({ app: 'x', category: 'photos', id: 'SHARED', ms: T0, durationMs: 2000 });
-    const spanning = accessPair({ app: 'x', category: 'location', id: 'SPAN', ms: T0 + 10_000, durationMs: 3_600_000 });
-    const week1 = t.write('w1.ndjson', [...shared, spanning[0], networkLine({ app: 'x', domain: 'a.com', firstMs: T0, lastMs: T0, hits: 5 })]);
-    const week2 = t.write('w2.ndjson', [...shared, spanning[1], networkLine({ app: 'x', domain: 'a.com', firstMs: T0, lastMs: T0 + 5000, hits: 2 })]);
+    const shared = accessPair({
+      app: 'x',
+      category: 'photos',
+      id: 'SHARED',
+      ms: T0,
+      durationMs: 2000,
+    });
+    const spanning = accessPair({
+      app: 'x',
+      category: 'location',
+      id: 'SPAN',
+      ms: T0 + 10_000,
+      durationMs: 3_600_000,
+    });
+    const week1 = t.write('w1.ndjson', [
+      ...shared,
+      spanning[0],
+      networkLine({ app: 'x', domain: 'a.com', firstMs: T0, lastMs: T0, hits: 5 }),
+    ]);
+    const week2 = t.write('w2.ndjson', [
+      ...shared,
+      spanning[1],
+      networkLine({ app: 'x', domain: 'a.com', firstMs: T0, lastMs: T0 + 5000, hits: 2 }),
+    ]);
     const o1 = await run(week1);
     expect(o1.counts.openSessions).toBe(1);
     const o2 = await run(week2);
@@ -95,7 +162,12 @@ describe('importing an App Privacy Report', () => {
     const sharedDetails = t.session.queries.session(`s:${t.deviceId}:SHARED`);
     expect(sharedDetails.edges[0]?.alsoIn.map((a) => a.sha256)).toEqual([o2.sha256]);
     // Network rows are per-export snapshots: both kept, never summed; "latest" picks the newer export.
-    expect(t.session.queries.network({}, 'all').map((n) => n.hits).sort()).toEqual([2, 5]);
+    expect(
+      t.session.queries
+        .network({}, 'all')
+        .map((n) => n.hits)
+        .sort(),
+    ).toEqual([2, 5]);
     expect(t.session.queries.network({}, 'latest').map((n) => n.hits)).toEqual([2]);
   });
 
@@ -118,22 +190,55 @@ describe('importing an App Privacy Report', () => {
   });
 
   it('treats a second import of the same bytes as a no-op', async () => {
-    const path = t.write('same.ndjson', accessPair({ app: 'x', category: 'photos', id: 'S', ms: T0, durationMs: 1 }));
+    const path = t.write(
+      'same.ndjson',
+      accessPair({ app: 'x', category: 'photos', id: 'S', ms: T0, durationMs: 1 }),
+    );
     const first = await run(path);
     const auditBefore = count('audit_log');
     const again = await run(path);
-    expect(again).toMatchObject({ status: 'already-imported', sha256: first.sha256, sourceId: first.sourceId });
+    expect(again).toMatchObject({
+      status: 'already-imported',
+      sha256: first.sha256,
+      sourceId: first.sourceId,
+    });
     expect(count('sources')).toBe(1);
     expect(count('audit_log')).toBe(auditBefore);
   });
 
   it('refuses a file that is not a report and leaves the case unchanged', async () => {
-    await run(t.write('ok.ndjson', accessPair({ app: 'x', category: 'photos', id: 'OK', ms: T0, durationMs: 1 })));
-    const before = ['sources', 'edge_occurrences', 'access_sessions', 'apps', 'audit_log', 'source_warnings'].map(count);
-    const o = await run(t.write('notes.txt', Array.from({ length: 30 }, (_, i) => `note ${i}`)));
+    await run(
+      t.write(
+        'ok.ndjson',
+        accessPair({ app: 'x', category: 'photos', id: 'OK', ms: T0, durationMs: 1 }),
+      ),
+    );
+    const before = [
+      'sources',
+      'edge_occurrences',
+      'access_sessions',
+      'apps',
+      'audit_log',
+      'source_warnings',
+    ].map(count);
+    const o = await run(
+      t.write(
+        'notes.txt',
+        Array.from({ length: 30 }, (_, i) => `note ${i}`),
+      ),
+    );
     expect(o.status).toBe('refused');
     expect(o.error).toMatch(/none of the first 20 non-empty lines.*plain text/);
-    expect(['sources', 'edge_occurrences', 'access_sessions', 'apps', 'audit_log', 'source_warnings'].map(count)).toEqual(before);
+    expect(
+      [
+        'sources',
+        'edge_occurrences',
+        'access_sessions',
+        'apps',
+        'audit_log',
+        'source_warnings',
+      ].map(count),
+    ).toEqual(before);
   });
 
   it('refuses binary formats up front with a message naming them', async () => {
@@ -148,10 +253,17 @@ describe('importing an App Privacy Report', () => {
   });
 
   it('rolls back completely when cancelled', async () => {
-    const lines = Array.from({ length: 20_000 }, (_, i) => accessLine({ app: 'x', category: 'photos', id: `K${i}`, kind: 'intervalBegin', ms: T0 + i }));
+    const lines = Array.from({ length: 20_000 }, (_, i) =>
+      accessLine({ app: 'x', category: 'photos', id: `K${i}`, kind: 'intervalBegin', ms: T0 + i }),
+    );
     const path = t.write('big.ndjson', lines);
     let calls = 0;
-    const o = await importFile({ db: t.session.db, path, deviceId: t.deviceId, isCancelled: () => ++calls > 1 });
+    const o = await importFile({
+      db: t.session.db,
+      path,
+      deviceId: t.deviceId,
+      isCancelled: () => ++calls > 1,
+    });
     expect(o.status).toBe('cancelled');
     expect(count('sources')).toBe(0);
     expect(edgeCount()).toBe(0);
@@ -159,8 +271,14 @@ describe('importing an App Privacy Report', () => {
   });
 
   it('never modifies the source file nor creates files beside it', async () => {
-    const path = t.write('evidence.ndjson', accessPair({ app: 'x', category: 'photos', id: 'E', ms: T0, durationMs: 1 }));
-    const before = { hash: createHash('sha256').update(readFileSync(path)).digest('hex'), mtime: statSync(path).mtimeMs };
+    const path = t.write(
+      'evidence.ndjson',
+      accessPair({ app: 'x', category: 'photos', id: 'E', ms: T0, durationMs: 1 }),
+    );
+    const before = {
+      hash: createHash('sha256').update(readFileSync(path)).digest('hex'),
+      mtime: statSync(path).mtimeMs,
+    };
     const listing = readdirSync(t.dir).sort();
     const o = await run(path);
     expect(o.sha256).toBe(before.hash);
@@ -170,13 +288,31 @@ describe('importing an App Privacy Report', () => {
   });
 
   it('records every import in a hash-chained audit log that detects tampering', async () => {
-    await run(t.write('a1.ndjson', accessPair({ app: 'x', category: 'photos', id: 'A1', ms: T0, durationMs: 1 })));
-    await run(t.write('a2.ndjson', accessPair({ app: 'x', category: 'photos', id: 'A2', ms: T0, durationMs: 1 })));
+    await run(
+      t.write(
+        'a1.ndjson',
+        accessPair({ app: 'x', category: 'photos', id: 'A1', ms: T0, durationMs: 1 }),
+      ),
+    );
+    await run(
+      t.write(
+        'a2.ndjson',
+        accessPair({ app: 'x', category: 'photos', id: 'A2', ms: T0, durationMs: 1 }),
+      ),
+    );
     const check = verifyAudit(t.session.db);
     expect(check.intact).toBe(true);
-    const actions = (t.session.db.prepare('SELECT action FROM audit_log ORDER BY seq').all() as { action: string }[]).map((r) => r.action);
+    const actions = (
+      t.session.db.prepare('SELECT action FROM audit_log ORDER BY seq').all() as {
+        action: string;
+      }[]
+    ).map((r) => r.action);
     expect(actions).toEqual(['case-created', 'device-created', 'import', 'import']);
-    t.session.db.prepare("UPDATE audit_log SET details = replace(details, 'a1.ndjson', 'zz.ndjson') WHERE seq = 3").run();
+    t.session.db
+      .prepare(
+        "UPDATE audit_log SET details = replace(details, 'a1.ndjson', 'zz.ndjson') WHERE seq = 3",
+      )
+      .run();
     expect(verifyAudit(t.session.db)).toMatchObject({ intact: false, firstBroken: 3 });
   });
 });
@@ -185,12 +321,19 @@ describe('moving and removing sources', () => {
   it('moves a source to another device with everything derived from it and re-pairs both devices', async () => {
     const b = t.session.createDevice({ label: 'Phone B' });
     const [sb, se] = accessPair({ app: 'x', category: 'photos', id: 'M', ms: T0, durationMs: 100 });
-    const o1 = await run(t.write('m1.ndjson', [sb, networkLine({ app: 'x', domain: 'a.com', firstMs: T0, lastMs: T0 })]));
+    const o1 = await run(
+      t.write('m1.ndjson', [
+        sb,
+        networkLine({ app: 'x', domain: 'a.com', firstMs: T0, lastMs: T0 }),
+      ]),
+    );
     await run(t.write('m2.ndjson', [se]));
     expect(sessions()).toEqual([expect.objectContaining({ k: 'M', open: 0 })]);
     t.session.moveSource(o1.sourceId!, b.id);
     const rows = t.session.db
-      .prepare('SELECT device_id AS d, interval_key AS k, open, start_ms AS s, end_ms AS e FROM access_sessions ORDER BY device_id')
+      .prepare(
+        'SELECT device_id AS d, interval_key AS k, open, start_ms AS s, end_ms AS e FROM access_sessions ORDER BY device_id',
+      )
       .all();
     expect(rows).toEqual([
       { d: t.deviceId, k: 'M', open: 1, s: null, e: T0 + 100 },
@@ -216,8 +359,14 @@ describe('moving and removing sources', () => {
       [o2.sha256, 2],
     ]);
     expect(count('edge_occurrences')).toBe(0);
-    expect((t.session.db.prepare('SELECT identifier FROM apps').all() as { identifier: string }[]).map((a) => a.identifier)).toEqual(['x']);
+    expect(
+      (t.session.db.prepare('SELECT identifier FROM apps').all() as { identifier: string }[]).map(
+        (a) => a.identifier,
+      ),
+    ).toEqual(['x']);
     t.session.removeSource(o2.sourceId!);
-    expect(['edge_occurrences', 'access_sessions', 'network_observations', 'sources'].map(count)).toEqual([0, 0, 0, 0]);
+    expect(
+      ['edge_occurrences', 'access_sessions', 'network_observations', 'sources'].map(count),
+    ).toEqual([0, 0, 0, 0]);
   });
 });

@@ -38,13 +38,19 @@ export class ImportService {
 
   start(casePath: string, paths: string[], deviceId: number, onSettled: () => void): string {
     if (this.running.size > 0) {
-      throw new AppError('CONFLICT', 'An import is already running; wait for it to finish or cancel it.');
+      throw new AppError(
+        'CONFLICT',
+        'An import is already running; wait for it to finish or cancel it.',
+      );
     }
     const importId = randomUUID();
     const worker = spawnWorker(this.workerUrl);
     this.running.set(importId, { worker, casePath });
     let finished = false;
-    const finish = (outcomes: BridgeEvents['onImportFinished']['outcomes'], cancelled: boolean): void => {
+    const finish = (
+      outcomes: BridgeEvents['onImportFinished']['outcomes'],
+      cancelled: boolean,
+    ): void => {
       if (finished) return;
       finished = true;
       this.running.delete(importId);
@@ -79,7 +85,11 @@ export class ImportService {
           break;
         case 'error':
           if (m.stack) this.log('Import worker failed', m.stack);
-          failAll(m.code === 'INTERNAL' ? 'The import failed unexpectedly; see the log for details.' : m.message);
+          failAll(
+            m.code === 'INTERNAL'
+              ? 'The import failed unexpectedly; see the log for details.'
+              : m.message,
+          );
           break;
         default: {
           const never: never = m;
@@ -92,7 +102,10 @@ export class ImportService {
       failAll('The import worker stopped unexpectedly; nothing of the unfinished file was kept.');
     });
     worker.on('exit', (code) => {
-      if (!finished) failAll(`The import worker exited (code ${code}); nothing of the unfinished file was kept.`);
+      if (!finished)
+        failAll(
+          `The import worker exited (code ${code}); nothing of the unfinished file was kept.`,
+        );
     });
     const request: WorkerRequest = { type: 'start', importId, casePath, paths, deviceId };
     worker.postMessage(request);

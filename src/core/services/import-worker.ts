@@ -34,7 +34,7 @@ port.on('message', (msg: WorkerRequest) => {
         type: 'error',
         code: e instanceof AppError ? e.code : 'INTERNAL',
         message: e instanceof Error ? e.message : String(e),
-        stack: e instanceof Error && !(e instanceof AppError) ? e.stack ?? null : null,
+        stack: e instanceof Error && !(e instanceof AppError) ? (e.stack ?? null) : null,
       });
     } finally {
       db?.close();

@@ -187,7 +187,9 @@ export class SessionStore {
     this.updateStmt = db.prepare(
       `UPDATE access_sessions SET ${COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
     );
-    this.selectStmt = db.prepare('SELECT * FROM access_sessions WHERE device_id = ? AND interval_key = ?');
+    this.selectStmt = db.prepare(
+      'SELECT * FROM access_sessions WHERE device_id = ? AND interval_key = ?',
+    );
     this.deleteStmt = db.prepare('DELETE FROM access_sessions WHERE id = ?');
     this.selectByIdStmt = db.prepare('SELECT * FROM access_sessions WHERE id = ?');
   }
@@ -211,7 +213,15 @@ export class SessionStore {
 
   private count(r: SessionRecord, sign: 1 | -1): void {
     const d = derive(r.begin, r.end);
-    this.rollup.add(r.deviceId, d.appId, d.category, d.anchorMs, d.durationMs, sign);
+    this.rollup.add(
+      r.deviceId,
+      d.appId,
+      d.category,
+      d.localDay,
+      d.anchorMinute,
+      d.durationMs,
+      sign,
+    );
   }
 
   /** Applies the rollup changes of this transaction; call before it commits. */

@@ -11,9 +11,10 @@ import { toCategory, type Category } from '../../contract/categories';
 import { DEFAULT_NIGHT, minutesOfDay, type DayWindow, type Filter } from '../../contract/filter';
 import type { Db } from '../db/open';
 import { AppError } from '../model/errors';
-import { networkWhere, sessionWhere, whereSql, type SqlParam } from './filter-sql';
+import { networkWhere, parseRangeBound, sessionWhere, whereSql, type SqlParam } from './filter-sql';
 import { fromRow } from './pairing';
 import { DAY_MS, ROLLUP_LEVELS, rollupBucket } from '../db/rollup';
+import { localDayNumber } from '../../contract/time';
 
 /** Above this many sessions in view, the timeline returns bins instead of sessions. */
 export const TIMELINE_SESSION_LIMIT = 20_000;
@@ -22,11 +23,36 @@ const EXACT_BIN_LIMIT = 150_000;
 /** The rollup level chosen keeps the buckets in view at or under this number. */
 const MAX_ROLLUP_BUCKETS = 400;
 
-/** The rollup holds devices, apps and categories only: other filters need the sessions themselves. */
+/** Device-local midnight (as ms of local time) of a date-only bound. */
+function parseRangeBoundLocalMs(text: string): number {
+  const b = parseRangeBound(text);
+  return b.kind === 'local' ? b.localMs : b.ms;
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The rollup holds devices, apps, categories, device-local days and whole local hours: a filter
+ * with a minimum duration, an instant bound or a window not on whole hours needs the sessions.
+ */
 function rollupServes(filter: Filter): boolean {
-  return (
-    !filter.hours && !(filter.minSeconds && filter.minSeconds > 0) && !filter.from && !filter.to
-  );
+  if (filter.minSeconds && filter.minSeconds > 0) return false;
+  if ((filter.from && !DATE_ONLY.test(filter.from)) || (filter.to && !DATE_ONLY.test(filter.to)))
+    return false;
+  if (filter.hours && !(filter.hours.from.endsWith(':00') && filter.hours.to.endsWith(':00')))
+    return false;
+  return true;
+}
+
+/** The local hours (0-23) a whole-hour window covers, or null for every hour. */
+function windowHours(filter: Filter): number[] | null {
+  if (!filter.hours) return null;
+  const a = minutesOfDay(filter.hours.from) / 60;
+  const b = minutesOfDay(filter.hours.to) / 60;
+  if (a === b) return null;
+  const hours: number[] = [];
+  for (let h = a; h !== b; h = (h + 1) % 24) hours.push(h);
+  return hours;
 }
 const BIN_SIZES_MS = [
   60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 86_400_000, 604_800_000,
@@ -158,12 +184,13 @@ export class QueryService {
 
     let result: TimelineResult | null = null;
     if (rollupServes(input.filter)) {
-      const estimate = this.rollupCount(input.filter, range, laneFilter);
+      const offsets = this.deviceOffsets();
+      const estimate = this.rollupCount(input.filter, range, laneFilter, offsets);
       if (
         estimate > TIMELINE_SESSION_LIMIT &&
         (desiredBin >= DAY_MS || estimate > EXACT_BIN_LIMIT)
       ) {
-        result = this.rollupBins(input.filter, range, desiredBin, laneFilter, empty);
+        result = this.rollupBins(input.filter, range, desiredBin, laneFilter, offsets, empty);
       }
     }
     result ??= this.exactTimeline(input.filter, range, desiredBin, laneFilter, empty);
@@ -186,33 +213,56 @@ export class QueryService {
     };
   }
 
-  /** Rollup rows of one level that overlap the range and match the filter's devices, apps and categories. */
+  /** Per device, the UTC offset of its latest session: where its local-day buckets sit on the time axis. */
+  private deviceOffsets(): Map<number, number> {
+    const devices = this.db.prepare('SELECT id FROM devices').all() as { id: number }[];
+    const latest = this.db.prepare(
+      'SELECT anchor_offset AS o FROM access_sessions WHERE device_id = ? ORDER BY anchor_ms DESC LIMIT 1',
+    );
+    return new Map(
+      devices.map((d) => [d.id, (latest.get(d.id) as { o: number } | undefined)?.o ?? 0]),
+    );
+  }
+
+  /** Rollup rows of one level in the range (as device-local days) that match the filter. */
   private rollupRows(
     filter: Filter,
     range: { fromMs: number; toMs: number },
     level: number,
     lane: { sql: string[]; params: SqlParam[] },
+    offsets: Map<number, number>,
   ) {
     const w = sessionWhere(
       { devices: filter.devices, apps: filter.apps, categories: filter.categories },
       0,
     );
     const clauses = w.clauses.map((c) => c.replace(/\bs\./g, 'r.'));
+    const offs = [...offsets.values()];
+    let fromDay = localDayNumber(range.fromMs, Math.min(0, ...offs));
+    let toDay = localDayNumber(range.toMs - 1, Math.max(0, ...offs));
+    if (filter.from)
+      fromDay = Math.max(fromDay, Math.floor(parseRangeBoundLocalMs(filter.from) / DAY_MS));
+    if (filter.to)
+      toDay = Math.min(toDay, Math.floor(parseRangeBoundLocalMs(filter.to) / DAY_MS) - 1);
     const where = whereSql({ clauses, params: w.params }, [
       'r.level = ?',
       'r.bucket >= ?',
       'r.bucket <= ?',
       ...lane.sql.map((c) => `r.${c}`),
     ]);
+    const hours = windowHours(filter);
     return {
       where,
       params: [
         ...w.params,
         level,
-        rollupBucket(range.fromMs, level),
-        rollupBucket(range.toMs - 1, level),
+        rollupBucket(fromDay, level),
+        rollupBucket(toDay, level),
         ...lane.params,
       ],
+      count: hours ? hours.map((h) => `r.h${h}`).join(' + ') : 'r.sessions',
+      busy: hours ? hours.map((h) => `r.b${h}`).join(' + ') : 'r.busy_ms',
+      empty: toDay < fromDay,
     };
   }
 
@@ -221,58 +271,73 @@ export class QueryService {
     filter: Filter,
     range: { fromMs: number; toMs: number },
     lane: { sql: string[]; params: SqlParam[] },
+    offsets: Map<number, number>,
   ): number {
-    const level = ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1]!;
-    const q = this.rollupRows(filter, range, level, lane);
+    const q = this.rollupRows(
+      filter,
+      range,
+      ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1]!,
+      lane,
+      offsets,
+    );
+    if (q.empty) return 0;
     return (
       this.db
-        .prepare(`SELECT COALESCE(SUM(r.sessions), 0) AS n FROM session_rollup r ${q.where}`)
+        .prepare(`SELECT COALESCE(SUM(${q.count}), 0) AS n FROM session_rollup r ${q.where}`)
         .get(...q.params) as { n: number }
     ).n;
   }
 
-  /** Zoomed-out view from the rollup: per lane and category, whole UTC days, weeks or four-week spans. */
+  /** Zoomed-out view from the rollup: per lane and category, device-local days, weeks or four-week spans. */
   private rollupBins(
     filter: Filter,
     range: { fromMs: number; toMs: number },
     desiredBin: number,
     lane: { sql: string[]; params: SqlParam[] },
+    offsets: Map<number, number>,
     empty: TimelineResult,
   ): TimelineResult {
     const span = range.toMs - range.fromMs;
+    const dated = Boolean(filter.from || filter.to);
+    const levels = dated ? [ROLLUP_LEVELS[0]] : ROLLUP_LEVELS;
     const level =
-      ROLLUP_LEVELS.find((l) => l >= desiredBin && span / l <= MAX_ROLLUP_BUCKETS) ??
-      ROLLUP_LEVELS.find((l) => span / l <= MAX_ROLLUP_BUCKETS) ??
-      ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1]!;
-    const q = this.rollupRows(filter, range, level, lane);
-    const rows = this.db
-      .prepare(
-        `SELECT r.device_id AS deviceId, r.app_id AS appId, r.category, r.bucket, r.sessions, r.busy_ms AS busyMs
-         FROM session_rollup r ${q.where}`,
-      )
-      .all(...q.params) as {
-      deviceId: number;
-      appId: number;
-      category: string;
-      bucket: number;
-      sessions: number;
-      busyMs: number;
-    }[];
+      levels.find((l) => l * DAY_MS >= desiredBin && span / (l * DAY_MS) <= MAX_ROLLUP_BUCKETS) ??
+      levels.find((l) => span / (l * DAY_MS) <= MAX_ROLLUP_BUCKETS) ??
+      levels[levels.length - 1]!;
+    const q = this.rollupRows(filter, range, level, lane, offsets);
+    const rows = q.empty
+      ? []
+      : (this.db
+          .prepare(
+            `SELECT r.device_id AS deviceId, r.app_id AS appId, r.category, r.bucket, ${q.count} AS sessions, ${q.busy} AS busyMs
+             FROM session_rollup r ${q.where}`,
+          )
+          .all(...q.params) as {
+          deviceId: number;
+          appId: number;
+          category: string;
+          bucket: number;
+          sessions: number;
+          busyMs: number;
+        }[]);
     const lanes = new Map<
       string,
       { deviceId: number; appId: number; sessions: number; totalMs: number }
     >();
     const bins: TimelineResult['bins'] = [];
     for (const r of rows) {
+      if (r.sessions === 0) continue;
       const key = `${r.deviceId}:${r.appId}`;
       const l = lanes.get(key) ?? { deviceId: r.deviceId, appId: r.appId, sessions: 0, totalMs: 0 };
       l.sessions += r.sessions;
       l.totalMs += r.busyMs;
       lanes.set(key, l);
+      // A local-day bucket starts at that day's local midnight, placed with the device's offset.
+      const startMs = r.bucket * level * DAY_MS - (offsets.get(r.deviceId) ?? 0) * 60_000;
       bins.push({
         lane: key,
         category: toCategory(r.category),
-        startMs: r.bucket * level,
+        startMs,
         count: r.sessions,
         busyMs: r.busyMs,
       });
@@ -283,7 +348,7 @@ export class QueryService {
       range,
       lanes: laneList,
       mode: 'bins',
-      binMs: level,
+      binMs: level * DAY_MS,
       bins,
       total: laneList.reduce((n, l) => n + l.sessions, 0),
     };

@@ -35,7 +35,12 @@ function reparse(rawLine: string, line: number): AccessEdgeRecord | null {
     return null;
   }
   if (typeof obj !== 'object' || obj === null) return null;
-  const r = parseV4Access(obj as Record<string, unknown>, { line, text: rawLine, bytesRead: 0, terminated: true });
+  const r = parseV4Access(obj as Record<string, unknown>, {
+    line,
+    text: rawLine,
+    bytesRead: 0,
+    terminated: true,
+  });
   return 'type' in r ? r : null;
 }
 
@@ -59,13 +64,19 @@ export function detachSourceEdges(db: Db, sourceId: number): AccessEdgeRecord[] 
   const appName = db.prepare('SELECT identifier FROM apps WHERE id = ?');
   const app = (id: number): string => (appName.get(id) as { identifier: string }).identifier;
   const rows = (
-    db.prepare('SELECT * FROM access_sessions WHERE b_source_id = ? OR e_source_id = ?').all(sourceId, sourceId) as Parameters<
-      typeof fromRow
-    >[0][]
+    db
+      .prepare('SELECT * FROM access_sessions WHERE b_source_id = ? OR e_source_id = ?')
+      .all(sourceId, sourceId) as Parameters<typeof fromRow>[0][]
   ).map(fromRow);
-  const occurrencesOf = db.prepare('SELECT * FROM edge_occurrences WHERE session_id = ? ORDER BY kind, conflict, source_id, line');
-  const dropOccurrence = db.prepare('DELETE FROM edge_occurrences WHERE session_id = ? AND kind = ? AND source_id = ? AND line = ?');
-  const mine = db.prepare('SELECT * FROM edge_occurrences WHERE source_id = ?').all(sourceId) as Occurrence[];
+  const occurrencesOf = db.prepare(
+    'SELECT * FROM edge_occurrences WHERE session_id = ? ORDER BY kind, conflict, source_id, line',
+  );
+  const dropOccurrence = db.prepare(
+    'DELETE FROM edge_occurrences WHERE session_id = ? AND kind = ? AND source_id = ? AND line = ?',
+  );
+  const mine = db
+    .prepare('SELECT * FROM edge_occurrences WHERE source_id = ?')
+    .all(sourceId) as Occurrence[];
 
   const settle = (before: SessionRecord, s: SessionRecord): void => {
     const rest = occurrencesOf.all(s.id) as Occurrence[];
@@ -84,7 +95,9 @@ export function detachSourceEdges(db: Db, sourceId: number): AccessEdgeRecord[] 
       const edge = kind === 0 ? s.begin : s.end;
       if (!edge || edge.sourceId !== sourceId) continue;
       records.push(edgeRecord(s.intervalKey, kind, edge, app(edge.appId)));
-      const next = (occurrencesOf.all(s.id) as Occurrence[]).find((o) => o.kind === kind && o.source_id !== sourceId);
+      const next = (occurrencesOf.all(s.id) as Occurrence[]).find(
+        (o) => o.kind === kind && o.source_id !== sourceId,
+      );
       let replacement: StoredEdge | null = null;
       if (next) {
         dropOccurrence.run(next.session_id, next.kind, next.source_id, next.line);
@@ -118,7 +131,10 @@ export function detachSourceEdges(db: Db, sourceId: number): AccessEdgeRecord[] 
     if (!s) continue;
     const stored = o.kind === 0 ? s.begin : s.end;
     if (stored) {
-      const rec = o.raw_line === null ? edgeRecord(s.intervalKey, o.kind, { ...stored, line: o.line }, app(stored.appId)) : reparse(o.raw_line, o.line);
+      const rec =
+        o.raw_line === null
+          ? edgeRecord(s.intervalKey, o.kind, { ...stored, line: o.line }, app(stored.appId))
+          : reparse(o.raw_line, o.line);
       if (rec) records.push(rec);
     }
     settle(cloneRecord(s), s);
@@ -138,27 +154,32 @@ export function pruneApps(db: Db, deviceId: number): void {
 }
 
 /** Moves a source and everything derived from it to another device (inside the caller's transaction). */
-export function moveSourceRows(db: Db, sourceId: number, fromDevice: number, toDevice: number): { conflicts: ImportWarning[] } {
+export function moveSourceRows(
+  db: Db,
+  sourceId: number,
+  fromDevice: number,
+  toDevice: number,
+): { conflicts: ImportWarning[] } {
   const records = detachSourceEdges(db, sourceId);
   db.prepare('UPDATE sources SET device_id = ? WHERE id = ?').run(toDevice, sourceId);
   const apps = new AppResolver(db, toDevice);
   const netRows = db
-    .prepare('SELECT n.id, a.identifier FROM network_observations n JOIN apps a ON a.id = n.app_id WHERE n.source_id = ?')
+    .prepare(
+      'SELECT n.id, a.identifier FROM network_observations n JOIN apps a ON a.id = n.app_id WHERE n.source_id = ?',
+    )
     .all(sourceId) as { id: number; identifier: string }[];
-  const moveNet = db.prepare('UPDATE network_observations SET device_id = ?, app_id = ? WHERE id = ?');
+  const moveNet = db.prepare(
+    'UPDATE network_observations SET device_id = ?, app_id = ? WHERE id = ?',
+  );
   for (const r of netRows) moveNet.run(toDevice, apps.idFor(r.identifier), r.id);
   const conflicts: ImportWarning[] = [];
   const writer = new StoreWriter(db, toDevice, sourceId, (w) => conflicts.push(w));
   for (const rec of records) writer.addEdge(rec);
   writer.finishPairing();
   const counts = writer.countSessions();
-  db.prepare('UPDATE sources SET duplicate_lines = ?, already_stored = ?, sessions = ?, open_sessions = ? WHERE id = ?').run(
-    writer.duplicateLines,
-    writer.alreadyStored,
-    counts.sessions,
-    counts.open,
-    sourceId,
-  );
+  db.prepare(
+    'UPDATE sources SET duplicate_lines = ?, already_stored = ?, sessions = ?, open_sessions = ? WHERE id = ?',
+  ).run(writer.duplicateLines, writer.alreadyStored, counts.sessions, counts.open, sourceId);
   pruneApps(db, fromDevice);
   return { conflicts };
 }

@@ -28,10 +28,17 @@ export function accessLine(o: AccessLineOptions): string {
 }
 
 /** A begin and end line pair for one interval. */
-export function accessPair(o: Omit<AccessLineOptions, 'kind'> & { durationMs: number; endOffsetMin?: number }): [string, string] {
+export function accessPair(
+  o: Omit<AccessLineOptions, 'kind'> & { durationMs: number; endOffsetMin?: number },
+): [string, string] {
   return [
     accessLine({ ...o, kind: 'intervalBegin' }),
-    accessLine({ ...o, kind: 'intervalEnd', ms: o.ms + o.durationMs, offsetMin: o.endOffsetMin ?? o.offsetMin }),
+    accessLine({
+      ...o,
+      kind: 'intervalEnd',
+      ms: o.ms + o.durationMs,
+      offsetMin: o.endOffsetMin ?? o.offsetMin,
+    }),
   ];
 }
 
@@ -116,7 +123,16 @@ const APPS = [
   '5Q4J53EFRC.com.sbb.ch',
   'com.zhiliaoapp.musically',
 ];
-const CATEGORIES = ['photos', 'photos', 'photos', 'location', 'contacts', 'camera', 'microphone', 'mediaLibrary'];
+const CATEGORIES = [
+  'photos',
+  'photos',
+  'photos',
+  'location',
+  'contacts',
+  'camera',
+  'microphone',
+  'mediaLibrary',
+];
 
 export interface GeneratedExport {
   lines: string[];
@@ -133,6 +149,8 @@ export function* generateExportLines(options: {
   offsetMin: number;
   seed?: number;
   networkRows?: number;
+  /** Longest gap between two interval starts (default 90 s). */
+  maxGapMs?: number;
 }): Generator<string> {
   const rnd = seededRandom(options.seed ?? 1);
   let t = options.startMs;
@@ -142,13 +160,20 @@ export function* generateExportLines(options: {
     while (pending.length > 0 && pending[0]!.end <= ms) yield pending.shift()!.line;
   };
   for (let i = 0; i < options.intervals; i += 1) {
-    t += Math.floor(rnd() * 90_000);
+    t += Math.floor(rnd() * (options.maxGapMs ?? 90_000));
     yield* flushUntil(t);
     const app = APPS[Math.floor(rnd() * APPS.length)]!;
     const category = CATEGORIES[Math.floor(rnd() * CATEGORIES.length)]!;
     const dur = rnd() < 0.05 ? 0 : Math.floor(rnd() * 60_000);
     const id = intervalId(i, options.seed ?? 1);
-    const [b, e] = accessPair({ app, category, id, ms: t, durationMs: dur, offsetMin: options.offsetMin });
+    const [b, e] = accessPair({
+      app,
+      category,
+      id,
+      ms: t,
+      durationMs: dur,
+      offsetMin: options.offsetMin,
+    });
     yield b;
     pending.push({ end: t + dur, line: e });
   }

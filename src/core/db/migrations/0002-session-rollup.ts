@@ -1,6 +1,11 @@
+import { HOUR_BUSY_COLUMNS, HOUR_COUNT_COLUMNS, rebuildRollupSql } from '../rollup';
 import type { Migration } from './types';
 
-/** Per-day, per-week and per-four-week session counts by device, app and category, for zoomed-out timelines. */
+/**
+ * Per device-local day, week and four-week span: session counts and time in use by device, app,
+ * category and local hour of day, for zoomed-out timelines. Also a wider anchor index that
+ * answers the timeline's own columns without reading the rows.
+ */
 export const m0002SessionRollup: Migration = {
   version: 2,
   name: 'session-rollup',
@@ -13,12 +18,12 @@ CREATE TABLE session_rollup (
   bucket INTEGER NOT NULL,
   sessions INTEGER NOT NULL,
   busy_ms INTEGER NOT NULL,
+  ${HOUR_COUNT_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(',\n  ')},
+  ${HOUR_BUSY_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(',\n  ')},
   PRIMARY KEY (level, device_id, app_id, category, bucket)
 ) STRICT, WITHOUT ROWID;
-
-INSERT INTO session_rollup (level, device_id, app_id, category, bucket, sessions, busy_ms)
-SELECT l.level, s.device_id, s.app_id, s.category, s.anchor_ms / l.level, COUNT(*), COALESCE(SUM(s.duration_ms), 0)
-FROM access_sessions s CROSS JOIN (SELECT 86400000 AS level UNION ALL SELECT 604800000 UNION ALL SELECT 2419200000) l
-GROUP BY l.level, s.device_id, s.app_id, s.category, s.anchor_ms / l.level;
+DROP INDEX access_sessions_anchor;
+CREATE INDEX access_sessions_anchor ON access_sessions(anchor_ms, device_id, app_id, category, anchor_minute, duration_ms);
+${rebuildRollupSql()}
 `,
 };

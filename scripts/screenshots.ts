@@ -1,0 +1,132 @@
+// Takes the README screenshots: the built renderer in Chromium against the dev server, with a
+// generated App Privacy Report (never real data). Usage: npm run build && tsx scripts/screenshots.ts [outdir]
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Page } from '@playwright/test';
+import { accessPair, generateExportLines } from '../src/core/testing/apr-fixture';
+
+const outDir = resolve(process.argv[2] ?? 'docs/screenshots');
+mkdirSync(outDir, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'snoopscope-shots-'));
+const token = 'screenshot-token';
+const port = 47911;
+
+// A week of activity at +08:00, plus WeChat reading photos through several nights.
+const start = Date.UTC(2024, 4, 1) - 8 * 3_600_000;
+const lines = [
+  ...generateExportLines({
+    intervals: 1500,
+    startMs: start,
+    offsetMin: 480,
+    seed: 3,
+    networkRows: 40,
+    maxGapMs: 700_000,
+  }),
+];
+for (let night = 0; night < 6; night += 1) {
+  for (let k = 0; k < 5; k += 1) {
+    const ms = start + night * 86_400_000 + (1 + k * 0.8) * 3_600_000;
+    lines.splice(
+      1,
+      0,
+      ...accessPair({
+        app: 'com.tencent.xin',
+        category: 'photos',
+        id: `NIGHT-${night}-${k}`,
+        ms,
+        durationMs: 20_000 + k * 9_000,
+        offsetMin: 480,
+      }),
+    );
+  }
+}
+const access = lines.filter((l) => l.includes('"type":"access"'));
+const network = lines.filter((l) => !l.includes('"type":"access"'));
+access.sort(
+  (a, b) =>
+    Date.parse(JSON.parse(a).timeStamp as string) - Date.parse(JSON.parse(b).timeStamp as string),
+);
+const exportPath = join(work, 'App_Privacy_Report_v4_2024-05-08T09_00_00.ndjson');
+writeFileSync(exportPath, [...access, ...network].join('\n') + '\n');
+
+const server = spawn(
+  process.execPath,
+  [
+    'out/node/devserver.js',
+    '--port',
+    String(port),
+    '--token',
+    token,
+    '--static',
+    'out/renderer',
+    '--user-data',
+    join(work, 'user'),
+  ],
+  { stdio: 'ignore' },
+);
+await new Promise((r) => setTimeout(r, 1500));
+
+const ready = async (page: Page) => {
+  await page.waitForSelector('[data-app-state="ready"]', { timeout: 30_000 });
+};
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 880 } });
+  await page.goto(`http://127.0.0.1:${port}/?token=${token}`);
+  await ready(page);
+  await page.screenshot({ path: join(outDir, 'start.png') });
+  await page.getByTestId('create-case').click();
+  await page.getByTestId('case-path-input').fill(join(work, 'Investigation.snoopcase'));
+  await page.getByTestId('case-path-submit').click();
+  await ready(page);
+  await page.getByTestId('open-import').click();
+  await page.getByTestId('import-paths-input').fill(exportPath);
+  await page.getByTestId('new-device-label').fill("Reporter's iPhone");
+  await page.getByTestId('create-device').click();
+  await ready(page);
+  await page.getByTestId('start-import').click();
+  await page.getByTestId('import-summary').waitFor();
+  await ready(page);
+  await page.screenshot({ path: join(outDir, 'import.png') });
+  await page.getByTestId('import-done').click();
+  await ready(page);
+  await page.screenshot({ path: join(outDir, 'timeline.png') });
+  await page.getByTestId('timeline-list-toggle').click();
+  await ready(page);
+  await page.getByTestId('session-row').filter({ hasText: 'com.tencent.xin' }).first().click();
+  await ready(page);
+  await page.getByTestId('timeline-list-toggle').click();
+  await ready(page);
+  await page.screenshot({ path: join(outDir, 'details.png') });
+  await page.getByTestId('details-close').click();
+  await page.getByTestId('filter-category-photos').check();
+  await page.getByTestId('filter-night').click();
+  await ready(page);
+  await page.screenshot({ path: join(outDir, 'night-photos.png') });
+  await page.getByTestId('tab-heatmap').click();
+  await ready(page);
+  await page.screenshot({ path: join(outDir, 'heatmap.png') });
+  await page.getByTestId('filter-clear').click();
+  await page.getByTestId('tab-summary').click();
+  await ready(page);
+  await page.screenshot({ path: join(outDir, 'summary.png') });
+  await page.getByTestId('tab-network').click();
+  await ready(page);
+  await page.screenshot({ path: join(outDir, 'network.png') });
+  console.log(`screenshots written to ${outDir}`);
+} finally {
+  await browser.close();
+  server.kill();
+}
