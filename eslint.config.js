@@ -10,7 +10,9 @@ const nodeBuiltinNames = ['fs', 'path', 'os', 'crypto', 'child_process', 'worker
 const nodeBuiltinPaths = (message) => nodeBuiltinNames.map((name) => ({ name, message }));
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
+  {
+    ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/.data/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -16,6 +16,7 @@ export function deviceRecord(d: Device): Device {
     model: d.model,
     osVersion: d.osVersion,
     timeZone: d.timeZone,
+    offsetMin: d.offsetMin,
     sources: d.sources,
     createdAt: d.createdAt,
   };

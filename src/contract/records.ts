@@ -17,6 +17,8 @@ export const deviceSchema = z.object({
   model: z.string().nullable(),
   osVersion: z.string().nullable(),
   timeZone: z.string().nullable(),
+  /** UTC offset (minutes) of the device's latest record: where its local day sits. */
+  offsetMin: z.number().int().nullable(),
   sources: z.number().int(),
   createdAt: z.number(),
 });

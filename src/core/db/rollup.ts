@@ -12,6 +12,16 @@ export const ROLLUP_LEVELS = [1, 7, 28] as const;
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
 export const HOUR_COUNT_COLUMNS = HOURS.map((h) => `h${h}`);
 export const HOUR_BUSY_COLUMNS = HOURS.map((h) => `b${h}`);
+/** Minimum durations (seconds) the rollup also counts, so those filters need no scan either. */
+export const DURATION_THRESHOLDS = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600] as const;
+export const LONG_COUNT_COLUMNS = DURATION_THRESHOLDS.map((t) => `n_ge_${t}`);
+export const LONG_BUSY_COLUMNS = DURATION_THRESHOLDS.map((t) => `ms_ge_${t}`);
+const ALL_COLUMNS = [
+  ...HOUR_COUNT_COLUMNS,
+  ...HOUR_BUSY_COLUMNS,
+  ...LONG_COUNT_COLUMNS,
+  ...LONG_BUSY_COLUMNS,
+];
 
 /** The bucket of a device-local day at a level. */
 export function rollupBucket(localDay: number, level: number): number {
@@ -26,6 +36,8 @@ interface Delta {
   bucket: number;
   counts: number[];
   busy: number[];
+  long: number[];
+  longBusy: number[];
 }
 
 /** Collects rollup changes during a write transaction and applies them in one pass at its end. */
@@ -60,17 +72,26 @@ export class RollupDeltas {
           bucket,
           counts: new Array<number>(24).fill(0),
           busy: new Array<number>(24).fill(0),
+          long: new Array<number>(DURATION_THRESHOLDS.length).fill(0),
+          longBusy: new Array<number>(DURATION_THRESHOLDS.length).fill(0),
         };
         this.deltas.set(key, d);
       }
       d.counts[hour]! += sign;
       d.busy[hour]! += sign * (durationMs ?? 0);
+      if (durationMs !== null) {
+        for (const [i, t] of DURATION_THRESHOLDS.entries()) {
+          if (durationMs < t * 1000) break;
+          d.long[i]! += sign;
+          d.longBusy[i]! += sign * durationMs;
+        }
+      }
     }
   }
 
   flush(db: Db): void {
     if (this.deltas.size > 0) {
-      const cols = [...HOUR_COUNT_COLUMNS, ...HOUR_BUSY_COLUMNS];
+      const cols = ALL_COLUMNS;
       const upsert = db.prepare(
         `INSERT INTO session_rollup (level, device_id, app_id, category, bucket, sessions, busy_ms, ${cols.join(', ')})
          VALUES (?, ?, ?, ?, ?, ?, ?, ${cols.map(() => '?').join(', ')})
@@ -84,7 +105,7 @@ export class RollupDeltas {
       for (const d of this.deltas.values()) {
         const sessions = d.counts.reduce((a, b) => a + b, 0);
         const busy = d.busy.reduce((a, b) => a + b, 0);
-        if (d.counts.every((c) => c === 0) && d.busy.every((b) => b === 0)) continue;
+        if ([...d.counts, ...d.busy, ...d.long, ...d.longBusy].every((v) => v === 0)) continue;
         upsert.run(
           d.level,
           d.deviceId,
@@ -95,6 +116,8 @@ export class RollupDeltas {
           busy,
           ...d.counts,
           ...d.busy,
+          ...d.long,
+          ...d.longBusy,
         );
         if (sessions < 0) prune.run(d.level, d.deviceId, d.appId, d.category, d.bucket);
       }
@@ -122,12 +145,18 @@ export function rebuildRollupSql(): string {
   const busyCols = HOURS.map(
     (h) => `SUM(CASE WHEN s.anchor_minute / 60 = ${h} THEN COALESCE(s.duration_ms, 0) ELSE 0 END)`,
   ).join(', ');
+  const longCols = DURATION_THRESHOLDS.map(
+    (t) => `SUM(COALESCE(s.duration_ms >= ${t * 1000}, 0))`,
+  ).join(', ');
+  const longBusyCols = DURATION_THRESHOLDS.map(
+    (t) => `SUM(CASE WHEN s.duration_ms >= ${t * 1000} THEN s.duration_ms ELSE 0 END)`,
+  ).join(', ');
   return `
 INSERT INTO session_rollup (level, device_id, app_id, category, bucket, sessions, busy_ms,
-  ${[...HOUR_COUNT_COLUMNS, ...HOUR_BUSY_COLUMNS].join(', ')})
+  ${ALL_COLUMNS.join(', ')})
 SELECT l.level, s.device_id, s.app_id, s.category,
   (s.local_day - ((s.local_day % l.level) + l.level) % l.level) / l.level AS bucket, COUNT(*), COALESCE(SUM(s.duration_ms), 0),
-  ${hourCols}, ${busyCols}
+  ${hourCols}, ${busyCols}, ${longCols}, ${longBusyCols}
 FROM access_sessions s CROSS JOIN (SELECT 1 AS level UNION ALL SELECT 7 UNION ALL SELECT 28) l
 GROUP BY l.level, s.device_id, s.app_id, s.category, bucket;
 INSERT INTO case_meta (key, value)

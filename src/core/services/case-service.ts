@@ -10,6 +10,7 @@ import {
   schemaVersion,
   type Db,
 } from '../db/open';
+import { latestOffset } from '../db/queries/device-offset';
 import { AppError } from '../model/errors';
 import { moveSourceRows, removeSourceRows } from './source-edit';
 import { QueryService } from './query-service';
@@ -25,13 +26,14 @@ interface DeviceRow {
   sources: number;
 }
 
-const toDevice = (r: DeviceRow): Device => ({
+const toDevice = (db: Db, r: DeviceRow): Device => ({
   id: r.id,
   label: r.label,
   platform: r.platform,
   model: r.model,
   osVersion: r.os_version,
   timeZone: r.time_zone,
+  offsetMin: latestOffset(db, r.id),
   sources: r.sources,
   createdAt: r.created_at,
 });
@@ -101,19 +103,21 @@ export class CaseSession {
   }
 
   devices(): Device[] {
-    return (this.db.prepare(`${DEVICE_SQL} ORDER BY d.label`).all() as DeviceRow[]).map(toDevice);
+    return (this.db.prepare(`${DEVICE_SQL} ORDER BY d.label`).all() as DeviceRow[]).map((r) =>
+      toDevice(this.db, r),
+    );
   }
 
   device(id: number): Device {
     const r = this.db.prepare(`${DEVICE_SQL} WHERE d.id = ?`).get(id) as DeviceRow | undefined;
     if (!r) throw new AppError('NOT_FOUND', `No device with id ${id} in this case.`);
-    return toDevice(r);
+    return toDevice(this.db, r);
   }
 
   deviceByLabel(label: string): Device | null {
     const r = this.db.prepare(`${DEVICE_SQL} WHERE d.label = ? COLLATE NOCASE`).get(label) as
       DeviceRow | undefined;
-    return r ? toDevice(r) : null;
+    return r ? toDevice(this.db, r) : null;
   }
 
   createDevice(input: { label: string; platform?: Platform; timeZone?: string }): Device {

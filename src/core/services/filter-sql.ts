@@ -31,6 +31,9 @@ export function parseRangeBound(text: string): RangeBound {
   return { kind: 'instant', ms: parsed.ms };
 }
 
+/** A session's end instant (its one known edge when open), answered from the anchor index. */
+export const SESSION_END_SQL = '(s.anchor_ms + COALESCE(s.duration_ms, 0))';
+
 // Any device-local time lies within 14 h of its instant (UTC offsets span -12:00..+14:00).
 const MAX_OFFSET_MS = 14 * 3_600_000;
 
@@ -48,7 +51,8 @@ export function sessionWhere(filter: Filter, maxDurationMs: number): SqlWhere {
     params.push(...filter.categories);
   }
   const startExpr = 's.anchor_ms';
-  const endExpr = 'COALESCE(s.end_ms, s.start_ms)';
+  // The known end, or the one known edge of an open session, from columns the anchor index covers.
+  const endExpr = SESSION_END_SQL;
   if (filter.to) {
     const b = parseRangeBound(filter.to);
     if (b.kind === 'instant') {
@@ -116,7 +120,8 @@ function addDeviceAndApp(
   params: SqlParam[],
 ): void {
   if (filter.devices && filter.devices.length > 0) {
-    clauses.push(`${alias}.device_id IN (${filter.devices.map(() => '?').join(', ')})`);
+    // Unary `+`: the planner keeps the time index instead of walking the device's whole key index.
+    clauses.push(`+${alias}.device_id IN (${filter.devices.map(() => '?').join(', ')})`);
     params.push(...filter.devices);
   }
   if (filter.apps && filter.apps.length > 0) {

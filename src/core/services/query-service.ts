@@ -11,17 +11,29 @@ import { toCategory, type Category } from '../../contract/categories';
 import { DEFAULT_NIGHT, minutesOfDay, type DayWindow, type Filter } from '../../contract/filter';
 import type { Db } from '../db/open';
 import { AppError } from '../model/errors';
-import { networkWhere, parseRangeBound, sessionWhere, whereSql, type SqlParam } from './filter-sql';
+import {
+  networkWhere,
+  parseRangeBound,
+  SESSION_END_SQL,
+  sessionWhere,
+  whereSql,
+  type SqlParam,
+} from './filter-sql';
 import { fromRow } from './pairing';
-import { DAY_MS, ROLLUP_LEVELS, rollupBucket } from '../db/rollup';
+import { latestOffset } from '../db/queries/device-offset';
+import { DAY_MS, DURATION_THRESHOLDS, ROLLUP_LEVELS, rollupBucket } from '../db/rollup';
 import { localDayNumber } from '../../contract/time';
 
 /** Above this many sessions in view, the timeline returns bins instead of sessions. */
-export const TIMELINE_SESSION_LIMIT = 20_000;
+export const TIMELINE_SESSION_LIMIT = 5_000;
 /** Above this many sessions in view, bins come from the rollup even when finer bins were asked for. */
 const EXACT_BIN_LIMIT = 150_000;
 /** The rollup level chosen keeps the buckets in view at or under this number. */
-const MAX_ROLLUP_BUCKETS = 400;
+const MAX_ROLLUP_BUCKETS = 120;
+/** ...and the rows read (buckets x device, app and category cells) at or under this number. */
+const MAX_ROLLUP_ROWS = 20_000;
+/** The rollup level used to estimate a view's size keeps its buckets at or under this number. */
+const ESTIMATE_BUCKETS = 40;
 
 /** Device-local midnight (as ms of local time) of a date-only bound. */
 function parseRangeBoundLocalMs(text: string): number {
@@ -32,11 +44,14 @@ function parseRangeBoundLocalMs(text: string): number {
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * The rollup holds devices, apps, categories, device-local days and whole local hours: a filter
- * with a minimum duration, an instant bound or a window not on whole hours needs the sessions.
+ * The rollup holds devices, apps, categories, device-local days, whole local hours and a few
+ * minimum durations: an instant bound, a window not on whole hours, another minimum duration, or a
+ * minimum duration with an hours window needs the sessions.
  */
 function rollupServes(filter: Filter): boolean {
-  if (filter.minSeconds && filter.minSeconds > 0) return false;
+  const min = filter.minSeconds ?? 0;
+  if (min > 0 && (filter.hours || !(DURATION_THRESHOLDS as readonly number[]).includes(min)))
+    return false;
   if ((filter.from && !DATE_ONLY.test(filter.from)) || (filter.to && !DATE_ONLY.test(filter.to)))
     return false;
   if (filter.hours && !(filter.hours.from.endsWith(':00') && filter.hours.to.endsWith(':00')))
@@ -114,11 +129,11 @@ export function nightExpr(night: DayWindow): { sql: string; params: SqlParam[] }
 export class QueryService {
   constructor(private readonly db: Db) {}
 
+  /** The longest session ever stored (kept with the rollup; never less than the current longest). */
   private maxDurationMs(): number {
-    const r = this.db.prepare('SELECT MAX(duration_ms) AS m FROM access_sessions').get() as {
-      m: number | null;
-    };
-    return Math.max(0, r.m ?? 0);
+    const r = this.db.prepare("SELECT value FROM case_meta WHERE key = 'max_session_ms'").get() as
+      { value: string } | undefined;
+    return Math.max(0, Number(r?.value ?? 0));
   }
 
   /** Where-clause for sessions matching the filter. */
@@ -129,14 +144,18 @@ export class QueryService {
 
   /** Earliest and latest instant of the devices' sessions and network rows. */
   extent(devices?: number[]): { fromMs: number; toMs: number } | null {
+    // `+device_id`: the anchor index answers MIN/MAX; the device's key index would read every row.
     const dev =
       devices && devices.length > 0
-        ? `WHERE device_id IN (${devices.map(() => '?').join(',')})`
+        ? `WHERE +device_id IN (${devices.map(() => '?').join(',')})`
         : '';
     const p = devices ?? [];
     const s = this.db
-      .prepare(`SELECT MIN(anchor_ms) AS a, MAX(anchor_ms) AS b FROM access_sessions ${dev}`)
-      .get(...p) as { a: number | null; b: number | null };
+      // Two statements: SQLite answers a lone MIN or MAX from the index, not both together.
+      .prepare(
+        `SELECT (SELECT MIN(anchor_ms) FROM access_sessions ${dev}) AS a, (SELECT MAX(anchor_ms) FROM access_sessions ${dev}) AS b`,
+      )
+      .get(...p, ...p) as { a: number | null; b: number | null };
     const lastEnd =
       s.b === null
         ? null
@@ -183,17 +202,29 @@ export class QueryService {
     const desiredBin = (range.toMs - range.fromMs) / Math.max(10, input.width / 2);
 
     let result: TimelineResult | null = null;
+    let estimate: number | null = null;
     if (rollupServes(input.filter)) {
       const offsets = this.deviceOffsets();
-      const estimate = this.rollupCount(input.filter, range, laneFilter, offsets);
+      const counted = this.rollupCount(input.filter, range, laneFilter, offsets);
+      estimate = counted.sessions;
+      // The estimate counts whole buckets, so nothing there means nothing in view.
+      if (estimate === 0) return { ...empty, range };
       if (
         estimate > TIMELINE_SESSION_LIMIT &&
         (desiredBin >= DAY_MS || estimate > EXACT_BIN_LIMIT)
       ) {
-        result = this.rollupBins(input.filter, range, desiredBin, laneFilter, offsets, empty);
+        result = this.rollupBins(
+          input.filter,
+          range,
+          desiredBin,
+          laneFilter,
+          offsets,
+          counted.cells,
+          empty,
+        );
       }
     }
-    result ??= this.exactTimeline(input.filter, range, desiredBin, laneFilter, empty);
+    result ??= this.exactTimeline(input.filter, range, desiredBin, laneFilter, empty, estimate);
     result.network = this.networkSpans(
       input.filter,
       range,
@@ -215,13 +246,28 @@ export class QueryService {
 
   /** Per device, the UTC offset of its latest session: where its local-day buckets sit on the time axis. */
   private deviceOffsets(): Map<number, number> {
-    const devices = this.db.prepare('SELECT id FROM devices').all() as { id: number }[];
-    const latest = this.db.prepare(
-      'SELECT anchor_offset AS o FROM access_sessions WHERE device_id = ? ORDER BY anchor_ms DESC LIMIT 1',
-    );
-    return new Map(
-      devices.map((d) => [d.id, (latest.get(d.id) as { o: number } | undefined)?.o ?? 0]),
-    );
+    return this.memo('deviceOffsets', () => {
+      const devices = this.db.prepare('SELECT id FROM devices').all() as { id: number }[];
+      return new Map(devices.map((d) => [d.id, latestOffset(this.db, d.id) ?? 0]));
+    });
+  }
+
+  private memoKey = '';
+  private readonly memos = new Map<string, unknown>();
+
+  /**
+   * Caches a value until the case changes: SQLite's data_version moves when another connection
+   * commits (the import worker, the CLI), total_changes() when this one writes.
+   */
+  private memo<T>(name: string, compute: () => T): T {
+    const t = (this.db.prepare('SELECT total_changes() AS t').get() as { t: number }).t;
+    const key = `${String(this.db.pragma('data_version', { simple: true }))}:${t}`;
+    if (key !== this.memoKey) {
+      this.memos.clear();
+      this.memoKey = key;
+    }
+    if (!this.memos.has(name)) this.memos.set(name, compute());
+    return this.memos.get(name) as T;
   }
 
   /** Rollup rows of one level in the range (as device-local days) that match the filter. */
@@ -231,17 +277,20 @@ export class QueryService {
     level: number,
     lane: { sql: string[]; params: SqlParam[] },
     offsets: Map<number, number>,
+    widen = false,
   ) {
     const w = sessionWhere(
       { devices: filter.devices, apps: filter.apps, categories: filter.categories },
       0,
     );
-    const clauses = w.clauses.map((c) => c.replace(/\bs\./g, 'r.'));
+    const clauses = w.clauses.map((c) => c.replace(/(^|[^\w.])s\./g, '$1r.'));
     const offs = [...offsets.values()];
     let fromDay = localDayNumber(range.fromMs, Math.min(0, ...offs));
     let toDay = localDayNumber(range.toMs - 1, Math.max(0, ...offs));
     if (filter.from)
       fromDay = Math.max(fromDay, Math.floor(parseRangeBoundLocalMs(filter.from) / DAY_MS));
+    // For an estimate: sessions that began on earlier days may still run into the range.
+    if (widen) fromDay -= Math.ceil(this.maxDurationMs() / DAY_MS);
     if (filter.to)
       toDay = Math.min(toDay, Math.floor(parseRangeBoundLocalMs(filter.to) / DAY_MS) - 1);
     const where = whereSql({ clauses, params: w.params }, [
@@ -251,6 +300,7 @@ export class QueryService {
       ...lane.sql.map((c) => `r.${c}`),
     ]);
     const hours = windowHours(filter);
+    const min = filter.minSeconds ?? 0;
     return {
       where,
       params: [
@@ -260,8 +310,10 @@ export class QueryService {
         rollupBucket(toDay, level),
         ...lane.params,
       ],
-      count: hours ? hours.map((h) => `r.h${h}`).join(' + ') : 'r.sessions',
-      busy: hours ? hours.map((h) => `r.b${h}`).join(' + ') : 'r.busy_ms',
+      count:
+        min > 0 ? `r.n_ge_${min}` : hours ? hours.map((h) => `r.h${h}`).join(' + ') : 'r.sessions',
+      busy:
+        min > 0 ? `r.ms_ge_${min}` : hours ? hours.map((h) => `r.b${h}`).join(' + ') : 'r.busy_ms',
       empty: toDay < fromDay,
     };
   }
@@ -272,20 +324,22 @@ export class QueryService {
     range: { fromMs: number; toMs: number },
     lane: { sql: string[]; params: SqlParam[] },
     offsets: Map<number, number>,
-  ): number {
-    const q = this.rollupRows(
-      filter,
-      range,
-      ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1]!,
-      lane,
-      offsets,
-    );
-    if (q.empty) return 0;
-    return (
-      this.db
-        .prepare(`SELECT COALESCE(SUM(${q.count}), 0) AS n FROM session_rollup r ${q.where}`)
-        .get(...q.params) as { n: number }
-    ).n;
+  ): { sessions: number; cells: number } {
+    // The finest level that keeps the buckets read few; whole buckets at the edges overcount.
+    const span = range.toMs - range.fromMs;
+    const level =
+      ROLLUP_LEVELS.find((l) => span / (l * DAY_MS) <= ESTIMATE_BUCKETS) ??
+      ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1]!;
+    const q = this.rollupRows(filter, range, level, lane, offsets, true);
+    if (q.empty) return { sessions: 0, cells: 0 };
+    const r = this.db
+      .prepare(
+        `SELECT COALESCE(SUM(${q.count}), 0) AS n, COUNT(*) AS rows, COUNT(DISTINCT r.bucket) AS buckets
+         FROM session_rollup r ${q.where}`,
+      )
+      .get(...q.params) as { n: number; rows: number; buckets: number };
+    // Rows per bucket: how many (device, app, category) cells each bucket of the view holds.
+    return { sessions: r.n, cells: r.buckets > 0 ? r.rows / r.buckets : 0 };
   }
 
   /** Zoomed-out view from the rollup: per lane and category, device-local days, weeks or four-week spans. */
@@ -295,14 +349,17 @@ export class QueryService {
     desiredBin: number,
     lane: { sql: string[]; params: SqlParam[] },
     offsets: Map<number, number>,
+    cells: number,
     empty: TimelineResult,
   ): TimelineResult {
     const span = range.toMs - range.fromMs;
     const dated = Boolean(filter.from || filter.to);
+    // Local-date filters need whole days; otherwise the level keeps both buckets and rows few.
     const levels = dated ? [ROLLUP_LEVELS[0]] : ROLLUP_LEVELS;
+    const maxBuckets = Math.min(MAX_ROLLUP_BUCKETS, MAX_ROLLUP_ROWS / Math.max(1, cells));
     const level =
-      levels.find((l) => l * DAY_MS >= desiredBin && span / (l * DAY_MS) <= MAX_ROLLUP_BUCKETS) ??
-      levels.find((l) => span / (l * DAY_MS) <= MAX_ROLLUP_BUCKETS) ??
+      levels.find((l) => l * DAY_MS >= desiredBin && span / (l * DAY_MS) <= maxBuckets) ??
+      levels.find((l) => span / (l * DAY_MS) <= maxBuckets) ??
       levels[levels.length - 1]!;
     const q = this.rollupRows(filter, range, level, lane, offsets);
     const rows = q.empty
@@ -359,19 +416,18 @@ export class QueryService {
     lanes: { deviceId: number; appId: number; sessions: number; totalMs: number }[],
   ): TimelineResult['lanes'] {
     if (lanes.length === 0) return [];
-    const apps = new Map(
-      (
-        this.db
-          .prepare(
-            'SELECT a.id, a.identifier, a.display_name AS name, d.label FROM apps a JOIN devices d ON d.id = a.device_id',
-          )
-          .all() as {
-          id: number;
-          identifier: string;
-          name: string | null;
-          label: string;
-        }[]
-      ).map((a) => [a.id, a]),
+    const apps = this.memo(
+      'apps',
+      () =>
+        new Map(
+          (
+            this.db
+              .prepare(
+                'SELECT a.id, a.identifier, a.display_name AS name, d.label FROM apps a JOIN devices d ON d.id = a.device_id',
+              )
+              .all() as { id: number; identifier: string; name: string | null; label: string }[]
+          ).map((a) => [a.id, a]),
+        ),
     );
     return lanes
       .map((l) => {
@@ -393,19 +449,24 @@ export class QueryService {
   }
 
   /** The exact view from the sessions: every session when few, else bins of the desired size. */
+  /**
+   * The exact view from the sessions: every session when few, else bins of the desired size.
+   * `estimate` (from the rollup, never an undercount) saves the counting pass when it decides.
+   */
   private exactTimeline(
     filter: Filter,
     range: { fromMs: number; toMs: number },
     desiredBin: number,
     lane: { sql: string[]; params: SqlParam[] },
     empty: TimelineResult,
+    estimate: number | null,
   ): TimelineResult {
     const maxDur = this.maxDurationMs();
     const w = sessionWhere(filter, maxDur);
     const rangeClauses = [
       's.anchor_ms < ?',
       's.anchor_ms > ?',
-      '(COALESCE(s.end_ms, s.start_ms) > ? OR s.anchor_ms >= ?)',
+      `(${SESSION_END_SQL} > ? OR s.anchor_ms >= ?)`,
     ];
     const where = whereSql(w, [...rangeClauses, ...lane.sql.map((c) => `s.${c}`)]);
     const params = [
@@ -416,20 +477,32 @@ export class QueryService {
       range.fromMs,
       ...lane.params,
     ];
-    const laneRows = this.db
-      .prepare(
-        `SELECT s.device_id AS deviceId, s.app_id AS appId, COUNT(*) AS sessions, COALESCE(SUM(s.duration_ms), 0) AS totalMs
-         FROM access_sessions s ${where} GROUP BY s.device_id, s.app_id`,
-      )
-      .all(...params) as { deviceId: number; appId: number; sessions: number; totalMs: number }[];
-    const lanes = this.describeLanes(laneRows);
-    const total = lanes.reduce((n, l) => n + l.sessions, 0);
-    const result: TimelineResult = { ...empty, range, lanes, total };
-    if (total <= TIMELINE_SESSION_LIMIT) {
+    let few = estimate !== null && estimate <= TIMELINE_SESSION_LIMIT;
+    if (estimate === null) {
+      const n = this.db
+        .prepare(`SELECT COUNT(*) AS n FROM access_sessions s ${where}`)
+        .get(...params) as { n: number };
+      few = n.n <= TIMELINE_SESSION_LIMIT;
+    }
+    const lanes = new Map<
+      string,
+      { deviceId: number; appId: number; sessions: number; totalMs: number }
+    >();
+    const count = (deviceId: number, appId: number, n: number, ms: number): string => {
+      const key = `${deviceId}:${appId}`;
+      const l = lanes.get(key) ?? { deviceId, appId, sessions: 0, totalMs: 0 };
+      l.sessions += n;
+      l.totalMs += ms;
+      lanes.set(key, l);
+      return key;
+    };
+    const result: TimelineResult = { ...empty, range };
+    if (few) {
       const rows = this.db
         .prepare(
           `SELECT s.device_id AS deviceId, s.interval_key AS intervalKey, s.app_id AS appId, s.category,
-                  s.start_ms AS startMs, s.end_ms AS endMs, s.anchor_ms AS anchorMs, s.anchor_offset AS offsetMin, s.open
+                  s.start_ms AS startMs, s.end_ms AS endMs, s.anchor_ms AS anchorMs, s.anchor_offset AS offsetMin,
+                  s.open, s.duration_ms AS durationMs
            FROM access_sessions s ${where} ORDER BY s.anchor_ms`,
         )
         .all(...params) as {
@@ -442,10 +515,11 @@ export class QueryService {
         anchorMs: number;
         offsetMin: number;
         open: number;
+        durationMs: number | null;
       }[];
       result.sessions = rows.map((r) => ({
         id: sessionId(r.deviceId, r.intervalKey),
-        lane: `${r.deviceId}:${r.appId}`,
+        lane: count(r.deviceId, r.appId, 1, r.durationMs ?? 0),
         category: toCategory(r.category),
         startMs: r.startMs,
         endMs: r.endMs,
@@ -453,33 +527,35 @@ export class QueryService {
         offsetMin: r.offsetMin,
         open: r.open === 1,
       }));
-      return result;
+    } else {
+      const binMs =
+        BIN_SIZES_MS.find((b) => b >= desiredBin) ?? BIN_SIZES_MS[BIN_SIZES_MS.length - 1]!;
+      result.mode = 'bins';
+      result.binMs = binMs;
+      const rows = this.db
+        .prepare(
+          `SELECT s.device_id AS deviceId, s.app_id AS appId, s.category, (s.anchor_ms / CAST(? AS INTEGER)) * ? AS startMs,
+                  COUNT(*) AS count, COALESCE(SUM(s.duration_ms), 0) AS busyMs
+           FROM access_sessions s ${where} GROUP BY s.device_id, s.app_id, s.category, s.anchor_ms / CAST(? AS INTEGER)`,
+        )
+        .all(binMs, binMs, ...params, binMs) as {
+        deviceId: number;
+        appId: number;
+        category: string;
+        startMs: number;
+        count: number;
+        busyMs: number;
+      }[];
+      result.bins = rows.map((r) => ({
+        lane: count(r.deviceId, r.appId, r.count, r.busyMs),
+        category: toCategory(r.category),
+        startMs: r.startMs,
+        count: r.count,
+        busyMs: r.busyMs,
+      }));
     }
-    const binMs =
-      BIN_SIZES_MS.find((b) => b >= desiredBin) ?? BIN_SIZES_MS[BIN_SIZES_MS.length - 1]!;
-    result.mode = 'bins';
-    result.binMs = binMs;
-    const rows = this.db
-      .prepare(
-        `SELECT s.device_id AS deviceId, s.app_id AS appId, s.category, (s.anchor_ms / CAST(? AS INTEGER)) * ? AS startMs,
-                COUNT(*) AS count, COALESCE(SUM(s.duration_ms), 0) AS busyMs
-         FROM access_sessions s ${where} GROUP BY s.device_id, s.app_id, s.category, s.anchor_ms / CAST(? AS INTEGER)`,
-      )
-      .all(binMs, binMs, ...params, binMs) as {
-      deviceId: number;
-      appId: number;
-      category: string;
-      startMs: number;
-      count: number;
-      busyMs: number;
-    }[];
-    result.bins = rows.map((r) => ({
-      lane: `${r.deviceId}:${r.appId}`,
-      category: toCategory(r.category),
-      startMs: r.startMs,
-      count: r.count,
-      busyMs: r.busyMs,
-    }));
+    result.lanes = this.describeLanes([...lanes.values()]);
+    result.total = result.lanes.reduce((n, l) => n + l.sessions, 0);
     return result;
   }
 

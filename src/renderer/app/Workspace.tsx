@@ -70,8 +70,7 @@ export function Workspace({ caseInfo }: Props) {
 
   const apps = useQuery('listApps', filter.devices ? { deviceIds: filter.devices } : {});
   const appOptions = useMemo(() => mergeApps(apps.data ?? []), [apps.data]);
-  const offsets = useQuery('querySummary', caseInfo.sessions > 0 ? { filter: {} } : null);
-  const deviceOffsets = useMemo(() => deviceOffsetsFrom(offsets.data ?? []), [offsets.data]);
+  const deviceOffsets = useMemo(() => deviceOffsetsFrom(devices), [devices]);
   const appName = useCallback((id: string) => appDisplayName(appOptions, id), [appOptions]);
 
   const openImport = (paths: string[] = []): void => {

@@ -1,32 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import type { SummaryItem } from '../../contract/api';
+import type { Device } from '../../contract/records';
 import { deviceOffsetsFrom } from './device-offsets';
 
-const item = (deviceId: number, lastMs: number | null, offsetMin: number): SummaryItem => ({
-  deviceId,
-  device: 'd',
-  appId: 1,
-  app: 'a',
-  appName: null,
-  category: 'camera',
-  sessions: 1,
-  openSessions: 0,
-  totalMs: 1,
-  longestMs: 1,
-  nightSessions: 0,
-  first: null,
-  last: lastMs === null ? null : { ms: lastMs, offsetMin },
+const device = (id: number, offsetMin: number | null): Device => ({
+  id,
+  label: `d${id}`,
+  platform: 'ios',
+  model: null,
+  osVersion: null,
+  timeZone: null,
+  offsetMin,
+  sources: 1,
+  createdAt: 0,
 });
 
 describe('deviceOffsetsFrom', () => {
-  it('keeps the most recent offset per device', () => {
-    const m = deviceOffsetsFrom([
-      item(1, 100, 60),
-      item(1, 200, 120),
-      item(2, 50, -300),
-      item(3, null, 0),
-    ]);
-    expect([...m]).toEqual([
+  it('maps each device to the offset of its latest record and skips devices without records', () => {
+    expect([...deviceOffsetsFrom([device(1, 120), device(2, -300), device(3, null)])]).toEqual([
       [1, 120],
       [2, -300],
     ]);

@@ -1,13 +1,6 @@
-import type { SummaryItem } from '../../contract/api';
+import type { Device } from '../../contract/records';
 
-/** The UTC offset most recently seen for each device, from summary rows. */
-export function deviceOffsetsFrom(items: readonly SummaryItem[]): Map<number, number> {
-  const latest = new Map<number, { ms: number; offsetMin: number }>();
-  for (const item of items) {
-    const seen = item.last ?? item.first;
-    if (!seen) continue;
-    const prev = latest.get(item.deviceId);
-    if (!prev || seen.ms > prev.ms) latest.set(item.deviceId, seen);
-  }
-  return new Map([...latest].map(([id, v]) => [id, v.offsetMin]));
+/** The UTC offset of each device's latest record (devices without records are left out). */
+export function deviceOffsetsFrom(devices: readonly Device[]): Map<number, number> {
+  return new Map(devices.flatMap((d) => (d.offsetMin === null ? [] : [[d.id, d.offsetMin] as const])));
 }

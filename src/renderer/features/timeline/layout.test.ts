@@ -47,6 +47,7 @@ const device = (id: number, timeZone: string | null): Device => ({
   model: null,
   osVersion: null,
   timeZone,
+  offsetMin: null,
   sources: 0,
   createdAt: 0,
 });
