@@ -6,19 +6,40 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltinNames = ['fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'http', 'net', 'stream'];
+const nodeBuiltinNames = [
+  'fs',
+  'path',
+  'os',
+  'crypto',
+  'child_process',
+  'worker_threads',
+  'http',
+  'net',
+  'stream',
+];
 const nodeBuiltinPaths = (message) => nodeBuiltinNames.map((name) => ({ name, message }));
 
 export default tseslint.config(
   {
-    ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/.data/**'],
+    ignores: [
+      'out/**',
+      'dist/**',
+      'release/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+      'bench/.data/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },
@@ -29,10 +50,18 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'electron belongs to src/main and src/preload only.' }],
+          paths: [
+            { name: 'electron', message: 'electron belongs to src/main and src/preload only.' },
+          ],
           patterns: [
-            { group: ['react', 'react-dom', 'react/*', 'react-dom/*', 'd3', 'd3-*'], message: 'No UI libraries outside the renderer.' },
-            { group: ['**/renderer/**', '**/main/**', '**/preload/**'], message: 'Core code must not depend on the shells.' },
+            {
+              group: ['react', 'react-dom', 'react/*', 'react-dom/*', 'd3', 'd3-*'],
+              message: 'No UI libraries outside the renderer.',
+            },
+            {
+              group: ['**/renderer/**', '**/main/**', '**/preload/**'],
+              message: 'Core code must not depend on the shells.',
+            },
           ],
         },
       ],
@@ -49,8 +78,14 @@ export default tseslint.config(
             ...nodeBuiltinPaths('The contract is shared with the renderer: no Node modules.'),
           ],
           patterns: [
-            { group: ['node:*'], message: 'The contract is shared with the renderer: no Node modules.' },
-            { group: ['better-sqlite3', '**/core/**', '**/renderer/**', '**/main/**'], message: 'The contract depends on nothing but zod.' },
+            {
+              group: ['node:*'],
+              message: 'The contract is shared with the renderer: no Node modules.',
+            },
+            {
+              group: ['better-sqlite3', '**/core/**', '**/renderer/**', '**/main/**'],
+              message: 'The contract depends on nothing but zod.',
+            },
           ],
         },
       ],
@@ -66,13 +101,19 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'electron', message: 'The renderer talks to main only through window.snoopscope.' },
+            {
+              name: 'electron',
+              message: 'The renderer talks to main only through window.snoopscope.',
+            },
             { name: 'better-sqlite3', message: 'The renderer never touches the database.' },
             ...nodeBuiltinPaths('No Node modules in the renderer.'),
           ],
           patterns: [
             { group: ['node:*'], message: 'No Node modules in the renderer.' },
-            { group: ['**/core/**', '**/main/**', '**/preload/**', '**/cli/**', '**/devserver/**'], message: 'The renderer imports only from src/contract.' },
+            {
+              group: ['**/core/**', '**/main/**', '**/preload/**', '**/cli/**', '**/devserver/**'],
+              message: 'The renderer imports only from src/contract.',
+            },
           ],
         },
       ],
