@@ -55,3 +55,27 @@ describe('day windows', () => {
     expect(parseDayWindow('25:00-06:00')).toBeNull();
   });
 });
+
+describe('parseIsoWithOffset fast path', () => {
+  it('agrees with the general reader on the release layout and rejects near misses', () => {
+    for (const t of [
+      '2022-04-27T10:53:24.555-04:00',
+      '2024-03-31T02:30:00.007+02:00',
+      '2021-01-01T00:00:00.000+14:00',
+      '2021-12-31T23:59:59.999-12:00',
+    ]) {
+      const r = parseIsoWithOffset(t);
+      const general = parseIsoWithOffset(t.replace(/\.(\d{3})/, '.$10'));
+      expect(r).toEqual(general);
+    }
+    for (const t of [
+      '2022-02-30T10:53:24.555-04:00',
+      '2022-04-27T24:00:00.000+00:00',
+      '2022-04-27T10:53:24.555*04:00',
+      '2022-04-2710:53:24.5555-04:00',
+      '2022-04-27T10:53:24.555+15:00',
+    ]) {
+      expect(parseIsoWithOffset(t)).toBeNull();
+    }
+  });
+});

@@ -52,6 +52,8 @@ export function msToSeconds(ms: number): number {
  * (App Privacy Report reference §5: every timestamp carries its own offset.)
  */
 export function parseIsoWithOffset(text: string): { ms: number; offsetMin: number } | null {
+  const fast = parseReleaseTimestamp(text);
+  if (fast) return fast;
   const m =
     /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):?(\d{2}))$/.exec(
       text,
@@ -77,5 +79,50 @@ export function parseIsoWithOffset(text: string): { ms: number; offsetMin: numbe
     if (oH > 14 || oM > 59) return null;
     offsetMin = (sign === '-' ? -1 : 1) * (oH * 60 + oM);
   }
+  return { ms: base - offsetMin * 60_000, offsetMin };
+}
+
+const digit = (text: string, i: number): number => {
+  const c = text.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : NaN;
+};
+const num = (text: string, i: number, n: number): number => {
+  let v = 0;
+  for (let k = 0; k < n; k += 1) v = v * 10 + digit(text, i + k);
+  return v;
+};
+
+/**
+ * The release format's own layout, `YYYY-MM-DDTHH:MM:SS.mmm±HH:MM` (every timestamp of 31 real
+ * exports, App Privacy Report reference §5), read by position; anything else returns null.
+ */
+function parseReleaseTimestamp(text: string): { ms: number; offsetMin: number } | null {
+  if (text.length !== 29) return null;
+  if (
+    text[4] !== '-' ||
+    text[7] !== '-' ||
+    text[10] !== 'T' ||
+    text[13] !== ':' ||
+    text[16] !== ':' ||
+    text[19] !== '.' ||
+    text[26] !== ':'
+  )
+    return null;
+  const sign = text[23] === '+' ? 1 : text[23] === '-' ? -1 : 0;
+  const y = num(text, 0, 4);
+  const mo = num(text, 5, 2);
+  const d = num(text, 8, 2);
+  const h = num(text, 11, 2);
+  const mi = num(text, 14, 2);
+  const sec = num(text, 17, 2);
+  const frac = num(text, 20, 3);
+  const oh = num(text, 24, 2);
+  const om = num(text, 27, 2);
+  if (sign === 0 || Number.isNaN(y + mo + d + h + mi + sec + frac + oh + om)) return null;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || oh > 14 || om > 59)
+    return null;
+  const base = Date.UTC(y, mo - 1, d, h, mi, sec, frac);
+  if (new Date(base).getUTCDate() !== d) return null;
+  const offsetMin = sign * (oh * 60 + om);
   return { ms: base - offsetMin * 60_000, offsetMin };
 }

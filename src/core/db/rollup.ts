@@ -40,13 +40,37 @@ interface Delta {
   longBusy: number[];
 }
 
+function emptyDelta(
+  level: number,
+  deviceId: number,
+  appId: number,
+  category: string,
+  bucket: number,
+): Delta {
+  return {
+    level,
+    deviceId,
+    appId,
+    category,
+    bucket,
+    counts: new Array<number>(24).fill(0),
+    busy: new Array<number>(24).fill(0),
+    long: new Array<number>(DURATION_THRESHOLDS.length).fill(0),
+    longBusy: new Array<number>(DURATION_THRESHOLDS.length).fill(0),
+  };
+}
+
+function addInto(target: number[], source: number[]): void {
+  for (let i = 0; i < source.length; i += 1) target[i]! += source[i]!;
+}
+
 /** Collects rollup changes during a write transaction and applies them in one pass at its end. */
 export class RollupDeltas {
   private readonly deltas = new Map<string, Delta>();
   /** Longest session duration written in this transaction. */
   maxDurationMs = 0;
 
-  /** Counts a session in (sign 1) or out (sign -1). */
+  /** Counts a session in (sign 1) or out (sign -1); day cells here, coarser levels at flush. */
   add(
     deviceId: number,
     appId: number,
@@ -59,34 +83,45 @@ export class RollupDeltas {
     const hour = Math.floor(anchorMinute / 60);
     if (sign === 1 && durationMs !== null && durationMs > this.maxDurationMs)
       this.maxDurationMs = durationMs;
-    for (const level of ROLLUP_LEVELS) {
-      const bucket = rollupBucket(localDay, level);
-      const key = `${level}|${deviceId}|${appId}|${category}|${bucket}`;
-      let d = this.deltas.get(key);
-      if (!d) {
-        d = {
-          level,
-          deviceId,
-          appId,
-          category,
-          bucket,
-          counts: new Array<number>(24).fill(0),
-          busy: new Array<number>(24).fill(0),
-          long: new Array<number>(DURATION_THRESHOLDS.length).fill(0),
-          longBusy: new Array<number>(DURATION_THRESHOLDS.length).fill(0),
-        };
-        this.deltas.set(key, d);
-      }
-      d.counts[hour]! += sign;
-      d.busy[hour]! += sign * (durationMs ?? 0);
-      if (durationMs !== null) {
-        for (const [i, t] of DURATION_THRESHOLDS.entries()) {
-          if (durationMs < t * 1000) break;
-          d.long[i]! += sign;
-          d.longBusy[i]! += sign * durationMs;
-        }
+    const key = `${deviceId}|${appId}|${category}|${localDay}`;
+    let d = this.deltas.get(key);
+    if (!d) {
+      d = emptyDelta(1, deviceId, appId, category, localDay);
+      this.deltas.set(key, d);
+    }
+    d.counts[hour]! += sign;
+    d.busy[hour]! += sign * (durationMs ?? 0);
+    if (durationMs !== null) {
+      for (let i = 0; i < DURATION_THRESHOLDS.length; i += 1) {
+        if (durationMs < DURATION_THRESHOLDS[i]! * 1000) break;
+        d.long[i]! += sign;
+        d.longBusy[i]! += sign * durationMs;
       }
     }
+  }
+
+  /** The day cells plus the week and four-week cells summed from them. */
+  private allLevels(): Delta[] {
+    const out: Delta[] = [...this.deltas.values()];
+    for (const level of ROLLUP_LEVELS) {
+      if (level === 1) continue;
+      const coarse = new Map<string, Delta>();
+      for (const d of this.deltas.values()) {
+        const bucket = rollupBucket(d.bucket, level);
+        const key = `${d.deviceId}|${d.appId}|${d.category}|${bucket}`;
+        let c = coarse.get(key);
+        if (!c) {
+          c = emptyDelta(level, d.deviceId, d.appId, d.category, bucket);
+          coarse.set(key, c);
+        }
+        addInto(c.counts, d.counts);
+        addInto(c.busy, d.busy);
+        addInto(c.long, d.long);
+        addInto(c.longBusy, d.longBusy);
+      }
+      out.push(...coarse.values());
+    }
+    return out;
   }
 
   flush(db: Db): void {
@@ -102,7 +137,7 @@ export class RollupDeltas {
       const prune = db.prepare(
         'DELETE FROM session_rollup WHERE level = ? AND device_id = ? AND app_id = ? AND category = ? AND bucket = ? AND sessions <= 0',
       );
-      for (const d of this.deltas.values()) {
+      for (const d of this.allLevels()) {
         const sessions = d.counts.reduce((a, b) => a + b, 0);
         const busy = d.busy.reduce((a, b) => a + b, 0);
         if ([...d.counts, ...d.busy, ...d.long, ...d.longBusy].every((v) => v === 0)) continue;

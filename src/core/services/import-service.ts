@@ -13,9 +13,12 @@ interface Running {
 
 /** Creates the import worker: the bundled file when given, else the TypeScript source through tsx. */
 function spawnWorker(workerUrl: URL | undefined): Worker {
-  if (workerUrl) return new Worker(workerUrl);
+  // A bounded heap keeps the import's memory flat whatever the file size (it streams).
+  const resourceLimits = { maxOldGenerationSizeMb: 192 };
+  if (workerUrl) return new Worker(workerUrl, { resourceLimits });
   return new Worker(new URL('./import-worker.ts', import.meta.url), {
     execArgv: [...process.execArgv, '--import', 'tsx'],
+    resourceLimits,
   });
 }
 

@@ -49,7 +49,7 @@ const int = (v: unknown): number | null =>
 
 function pickExtra(obj: Json, known: Set<string>): Json {
   const extra: Json = {};
-  for (const [k, v] of Object.entries(obj)) if (!known.has(k)) extra[k] = v;
+  for (const k in obj) if (!known.has(k)) extra[k] = obj[k];
   return extra;
 }
 
