@@ -22,6 +22,7 @@ import { Notice } from '../shared/Notice';
 import { localStore } from '../shared/storage';
 import { deviceOffsetsFrom } from './device-offsets';
 import { TopBar } from './TopBar';
+import { useBridgeEvent } from './use-bridge-event';
 import { useApp } from './use-app';
 import { useQuery } from './use-query';
 
@@ -77,6 +78,22 @@ export function Workspace({ caseInfo }: Props) {
     setDropped(paths);
     setImportOpen(true);
   };
+
+  // File › Import… and File › Export CSV… in the desktop app's menu.
+  useBridgeEvent('onMenuCommand', ({ command }) => {
+    switch (command) {
+      case 'import':
+        openImport();
+        break;
+      case 'exportCsv':
+        setExportOpen(true);
+        break;
+      default: {
+        const never: never = command;
+        throw new Error(`unknown menu command ${String(never)}`);
+      }
+    }
+  });
 
   const onDrop = useEffectEvent((e: DragEvent) => {
     e.preventDefault();
