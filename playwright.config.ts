@@ -5,7 +5,16 @@ import { defineConfig } from '@playwright/test';
 // where the Electron binary exists and says that it skipped otherwise.
 export const E2E_PORT = Number(process.env.SNOOPSCOPE_E2E_PORT ?? 47811);
 export const E2E_TOKEN = 'snoopscope-e2e-token';
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Debian's Chromium headless on a closed network: no sandbox (root), no GPU, no background traffic. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export default defineConfig({
   testDir: 'e2e',
@@ -23,17 +32,7 @@ export default defineConfig({
         browserName: 'chromium',
         baseURL: `http://127.0.0.1:${E2E_PORT}`,
         viewport: { width: 1440, height: 900 },
-        launchOptions: {
-          executablePath: chromium,
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-          ],
-        },
+        launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
       },
     },
     { name: 'electron', testDir: 'e2e/electron', testMatch: /.*\.spec\.ts/ },

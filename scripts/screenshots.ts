@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../playwright.config';
 import { accessPair, generateExportLines } from '../src/core/testing/apr-fixture';
 
 const outDir = resolve(process.argv[2] ?? 'docs/screenshots');
@@ -71,17 +72,7 @@ await new Promise((r) => setTimeout(r, 1500));
 const ready = async (page: Page) => {
   await page.waitForSelector('[data-app-state="ready"]', { timeout: 30_000 });
 };
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 880 } });
   await page.goto(`http://127.0.0.1:${port}/?token=${token}`);

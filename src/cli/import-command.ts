@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { ImportOutcome } from '../contract/records';
 import { appPrivacyReportManifest } from '../core/importers/app-privacy-report';
-import { importFile, type ImportFileProgress } from '../core/services/import-run';
+import { importFile, unreadOutcome, type ImportFileProgress } from '../core/services/import-run';
 import { parseCommandArgs, takeCasePath, UsageError } from './args';
 import { openOrCreateCase } from './case-open';
 import { say, type CommandContext } from './context';
@@ -44,22 +44,6 @@ export function outcomeRecord(o: ImportOutcome): ImportOutcome {
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-function notRead(path: string, deviceId: number): ImportOutcome {
-  return {
-    path,
-    sha256: null,
-    importer: null,
-    status: 'cancelled',
-    counts: { lines: 0, access: 0, network: 0, sessions: 0, openSessions: 0 },
-    duplicateLines: 0,
-    alreadyStored: 0,
-    warnings: [],
-    error: 'The import was cancelled before this file was read.',
-    sourceId: null,
-    deviceId,
-  };
-}
 
 /** One progress line on a terminal, redrawn in place. */
 class ProgressLine {
@@ -188,7 +172,14 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
       const done: ImportOutcome[] = [];
       for (const [index, path] of paths.entries()) {
         if (signal.aborted) {
-          done.push(notRead(path, deviceId));
+          done.push(
+            unreadOutcome(
+              path,
+              deviceId,
+              'cancelled',
+              'The import was cancelled before this file was read.',
+            ),
+          );
           continue;
         }
         let phase: ImportFileProgress['phase'] | null = null;

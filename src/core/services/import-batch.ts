@@ -1,7 +1,7 @@
 import type { ImportProgress } from '../../contract/events';
 import type { ImportOutcome } from '../../contract/records';
 import type { Db } from '../db/open';
-import { importFile } from './import-run';
+import { importFile, unreadOutcome } from './import-run';
 
 export interface BatchOptions {
   db: Db;
@@ -25,19 +25,14 @@ export async function importBatch(
   const every = options.progressEveryMs ?? 100;
   for (const [index, path] of options.paths.entries()) {
     if (options.isCancelled()) {
-      outcomes.push({
-        path,
-        sha256: null,
-        importer: null,
-        status: 'cancelled',
-        counts: { lines: 0, access: 0, network: 0, sessions: 0, openSessions: 0 },
-        duplicateLines: 0,
-        alreadyStored: 0,
-        warnings: [],
-        error: 'The import was cancelled before this file was read.',
-        sourceId: null,
-        deviceId: options.deviceId,
-      });
+      outcomes.push(
+        unreadOutcome(
+          path,
+          options.deviceId,
+          'cancelled',
+          'The import was cancelled before this file was read.',
+        ),
+      );
       continue;
     }
     const started = Date.now();

@@ -36,19 +36,25 @@ const CHUNK = 1024 * 1024;
 class Refused extends Error {}
 class Cancelled extends Error {}
 
-function emptyOutcome(path: string): ImportOutcome {
+/** The outcome of a file that was not imported (nothing of it was kept). */
+export function unreadOutcome(
+  path: string,
+  deviceId: number | null,
+  status: ImportOutcome['status'] = 'refused',
+  error: string | null = null,
+): ImportOutcome {
   return {
     path,
     sha256: null,
     importer: null,
-    status: 'refused',
+    status,
     counts: { lines: 0, access: 0, network: 0, sessions: 0, openSessions: 0 },
     duplicateLines: 0,
     alreadyStored: 0,
     warnings: [],
-    error: null,
+    error,
     sourceId: null,
-    deviceId: null,
+    deviceId,
   };
 }
 
@@ -82,8 +88,7 @@ function chooseImporter(head: Uint8Array, fileName: string): Importer {
 export async function importFile(options: ImportFileOptions): Promise<ImportOutcome> {
   const { db, deviceId } = options;
   const path = resolve(options.path);
-  const outcome = emptyOutcome(path);
-  outcome.deviceId = deviceId;
+  const outcome = unreadOutcome(path, deviceId);
   const maxOutcomeWarnings = options.maxOutcomeWarnings ?? 1000;
 
   let size: number;
@@ -260,7 +265,7 @@ export async function importFile(options: ImportFileOptions): Promise<ImportOutc
     if (e instanceof Refused) {
       outcome.status = 'refused';
       outcome.error = e.message;
-      outcome.counts = emptyOutcome(path).counts;
+      outcome.counts = unreadOutcome(path, deviceId).counts;
       return outcome;
     }
     if (e instanceof Cancelled) {

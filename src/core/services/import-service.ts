@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { BridgeEvents } from '../../contract/events';
 import { AppError } from '../model/errors';
 import type { WorkerMessage, WorkerRequest } from './import-protocol';
+import { unreadOutcome } from './import-run';
 
 export type EmitFn = <E extends keyof BridgeEvents>(event: E, payload: BridgeEvents[E]) => void;
 
@@ -63,19 +64,7 @@ export class ImportService {
     };
     const failAll = (message: string): void =>
       finish(
-        paths.map((path) => ({
-          path,
-          sha256: null,
-          importer: null,
-          status: 'refused' as const,
-          counts: { lines: 0, access: 0, network: 0, sessions: 0, openSessions: 0 },
-          duplicateLines: 0,
-          alreadyStored: 0,
-          warnings: [],
-          error: message,
-          sourceId: null,
-          deviceId,
-        })),
+        paths.map((path) => unreadOutcome(path, deviceId, 'refused', message)),
         false,
       );
     worker.on('message', (m: WorkerMessage) => {

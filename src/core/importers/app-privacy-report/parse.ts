@@ -88,59 +88,106 @@ function jsonError(text: string, l: SourceLine): { code: WarningCode; message: s
   }
 }
 
-/** Parses one v4 `access` row into an edge, or returns a warning reason. */
-export function parseV4Access(
-  obj: Json,
-  l: SourceLine,
-): AccessEdgeRecord | { code: WarningCode; message: string } {
-  const accessor = obj.accessor;
-  const app = isObject(accessor) ? str(accessor.identifier) : null;
-  if (!app)
+type EdgeOrReason = AccessEdgeRecord | { code: WarningCode; message: string };
+
+interface EdgeLayout {
+  /** The category as written and the category it maps to, or null when absent. */
+  category(obj: Json): { raw: string; category: Category } | null;
+  /** The warning for a `kind` that is neither begin nor end. */
+  badKind: WarningCode;
+  timestamp(obj: Json): string | null;
+  extra(obj: Json, accessor: Json): Json;
+}
+
+/** Reads the fields every access row has, in either layout. */
+function readEdge(obj: Json, l: SourceLine, layout: EdgeLayout): EdgeOrReason {
+  const accessor = isObject(obj.accessor) ? obj.accessor : null;
+  const app = accessor ? str(accessor.identifier) : null;
+  if (!app) {
     return {
       code: 'INVALID_FIELD',
       message: `Line ${l.line}: access row without accessor.identifier.`,
     };
-  const rawCategory = str(obj.category);
-  if (!rawCategory)
+  }
+  const cat = layout.category(obj);
+  if (!cat)
     return { code: 'INVALID_FIELD', message: `Line ${l.line}: access row without category.` };
   const intervalKey = str(obj.identifier);
-  if (!intervalKey)
+  if (!intervalKey) {
     return { code: 'INVALID_FIELD', message: `Line ${l.line}: access row without identifier.` };
+  }
   const kind = obj.kind;
   if (kind !== 'intervalBegin' && kind !== 'intervalEnd') {
     return {
-      code: 'INVALID_FIELD',
-      message: `Line ${l.line}: unknown access kind ${JSON.stringify(kind)}.`,
+      code: layout.badKind,
+      message:
+        layout.badKind === 'BETA_UNPAIRABLE'
+          ? `Line ${l.line}: beta access row of kind ${JSON.stringify(kind)} does not say whether it begins or ends an interval; skipped.`
+          : `Line ${l.line}: unknown access kind ${JSON.stringify(kind)}.`,
     };
   }
-  const rawTs = str(obj.timeStamp);
+  const rawTs = layout.timestamp(obj);
   const ts = rawTs ? parseIsoWithOffset(rawTs) : null;
   if (!rawTs || !ts) {
     return {
       code: 'INVALID_TIMESTAMP',
-      message: `Line ${l.line}: access row with a missing or unreadable timeStamp ${JSON.stringify(obj.timeStamp)}.`,
+      message: `Line ${l.line}: access row with a missing or unreadable timestamp ${JSON.stringify(rawTs)}.`,
     };
-  }
-  const extra = pickExtra(obj, V4_ACCESS_KEYS);
-  if (isObject(accessor)) {
-    if (accessor.identifierType !== undefined) extra.identifierType = accessor.identifierType;
-    const more = pickExtra(accessor, new Set(['identifier', 'identifierType']));
-    if (Object.keys(more).length > 0) extra.accessorExtra = more;
   }
   return {
     type: 'access-edge',
     line: l.line,
     rawLine: l.text,
     app,
-    rawCategory,
-    category: toCategory(rawCategory),
+    rawCategory: cat.raw,
+    category: cat.category,
     intervalKey,
     edge: kind === 'intervalBegin' ? 'begin' : 'end',
     tsMs: ts.ms,
     offsetMin: ts.offsetMin,
     rawTs,
-    extra,
+    extra: layout.extra(obj, accessor!),
   };
+}
+
+const ACCESSOR_KEYS = new Set(['identifier', 'identifierType']);
+
+const V4_LAYOUT: EdgeLayout = {
+  category: (obj) => {
+    const raw = str(obj.category);
+    return raw ? { raw, category: toCategory(raw) } : null;
+  },
+  badKind: 'INVALID_FIELD',
+  timestamp: (obj) => str(obj.timeStamp),
+  extra: (obj, accessor) => {
+    const extra = pickExtra(obj, V4_ACCESS_KEYS);
+    if (accessor.identifierType !== undefined) extra.identifierType = accessor.identifierType;
+    const more = pickExtra(accessor, ACCESSOR_KEYS);
+    if (Object.keys(more).length > 0) extra.accessorExtra = more;
+    return extra;
+  },
+};
+
+const BETA2_KEYS = new Set(['accessor', 'category', 'identifier', 'kind', 'timestamp']);
+
+// Beta exports may name the service (or stream) instead of the category (reference §4).
+const BETA2_LAYOUT: EdgeLayout = {
+  category: (obj) => {
+    const named = str(obj.category);
+    if (named) return { raw: named, category: toCategory(named) };
+    const raw = str(obj.tccService) ?? str(obj.stream);
+    return raw
+      ? { raw, category: TCC_SERVICE_CATEGORY[raw] ?? STREAM_CATEGORY[raw] ?? 'other' }
+      : null;
+  },
+  badKind: 'BETA_UNPAIRABLE',
+  timestamp: (obj) => str(obj.timestamp) ?? str(obj.timeStamp),
+  extra: (obj) => pickExtra(obj, BETA2_KEYS),
+};
+
+/** Parses one v4 `access` row into an edge, or returns a warning reason. */
+export function parseV4Access(obj: Json, l: SourceLine): EdgeOrReason {
+  return readEdge(obj, l, V4_LAYOUT);
 }
 
 function optionalTime(
@@ -196,57 +243,8 @@ export function parseNetwork(
 }
 
 /** Parses a beta 2 access line (`kind` intervalBegin/intervalEnd, lower-case `timestamp`). */
-function parseBeta2Access(
-  obj: Json,
-  l: SourceLine,
-): AccessEdgeRecord | { code: WarningCode; message: string } {
-  const accessor = obj.accessor;
-  const app = isObject(accessor) ? str(accessor.identifier) : null;
-  if (!app)
-    return {
-      code: 'INVALID_FIELD',
-      message: `Line ${l.line}: access row without accessor.identifier.`,
-    };
-  const tcc = str(obj.tccService);
-  const rawCategory = str(obj.category) ?? tcc ?? str(obj.stream);
-  if (!rawCategory)
-    return { code: 'INVALID_FIELD', message: `Line ${l.line}: access row without category.` };
-  const category =
-    str(obj.category) !== null
-      ? toCategory(rawCategory)
-      : (TCC_SERVICE_CATEGORY[rawCategory] ?? STREAM_CATEGORY[rawCategory] ?? 'other');
-  const intervalKey = str(obj.identifier);
-  if (!intervalKey)
-    return { code: 'INVALID_FIELD', message: `Line ${l.line}: access row without identifier.` };
-  const kind = obj.kind;
-  if (kind !== 'intervalBegin' && kind !== 'intervalEnd') {
-    return {
-      code: 'BETA_UNPAIRABLE',
-      message: `Line ${l.line}: beta access row of kind ${JSON.stringify(kind)} does not say whether it begins or ends an interval; skipped.`,
-    };
-  }
-  const rawTs = str(obj.timestamp) ?? str(obj.timeStamp);
-  const ts = rawTs ? parseIsoWithOffset(rawTs) : null;
-  if (!rawTs || !ts) {
-    return {
-      code: 'INVALID_TIMESTAMP',
-      message: `Line ${l.line}: access row with an unreadable timestamp.`,
-    };
-  }
-  return {
-    type: 'access-edge',
-    line: l.line,
-    rawLine: l.text,
-    app,
-    rawCategory,
-    category,
-    intervalKey,
-    edge: kind === 'intervalBegin' ? 'begin' : 'end',
-    tsMs: ts.ms,
-    offsetMin: ts.offsetMin,
-    rawTs,
-    extra: pickExtra(obj, new Set(['accessor', 'category', 'identifier', 'kind', 'timestamp'])),
-  };
+function parseBeta2Access(obj: Json, l: SourceLine): EdgeOrReason {
+  return readEdge(obj, l, BETA2_LAYOUT);
 }
 
 const BETA1_REFUSAL =
