@@ -87,7 +87,8 @@ export class CaseSession {
   info(): CaseInfo {
     const counts = this.db
       .prepare(
-        'SELECT (SELECT COUNT(*) FROM sources) AS sources, (SELECT COUNT(*) FROM access_sessions) AS sessions',
+        // The coarsest rollup level holds every session once: a count without reading the sessions.
+        'SELECT (SELECT COUNT(*) FROM sources) AS sources, (SELECT COALESCE(SUM(sessions), 0) FROM session_rollup WHERE level = 28) AS sessions',
       )
       .get() as { sources: number; sessions: number };
     return {

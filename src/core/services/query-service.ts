@@ -677,9 +677,12 @@ export class QueryService {
         : '';
     return this.db
       .prepare(
+        // Session counts from the coarsest rollup level, which holds every session once.
         `SELECT a.id, a.device_id AS deviceId, a.identifier, a.display_name AS displayName,
-                (SELECT COUNT(*) FROM access_sessions s WHERE s.app_id = a.id) AS sessions
-         FROM apps a ${dev} ORDER BY sessions DESC, a.identifier`,
+                COALESCE(n.sessions, 0) AS sessions
+         FROM apps a LEFT JOIN (SELECT app_id, SUM(sessions) AS sessions FROM session_rollup
+                                WHERE level = 28 GROUP BY app_id) n ON n.app_id = a.id
+         ${dev} ORDER BY sessions DESC, a.identifier`,
       )
       .all(...(deviceIds ?? [])) as AppItem[];
   }
