@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { AppError } from '../core/model/errors';
 import { UsageError } from './args';
 import type { CommandContext } from './context';
+import { runBackups } from './backups-command';
 import { runDevices } from './devices-command';
 import { runEvents } from './events-command';
 import { runImport } from './import-command';
@@ -21,7 +22,7 @@ export interface CliIo {
   signal?: AbortSignal;
 }
 
-const COMMANDS = ['import', 'summary', 'events', 'devices'] as const;
+const COMMANDS = ['import', 'summary', 'events', 'devices', 'backups'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const isCommand = (text: string): text is Command => (COMMANDS as readonly string[]).includes(text);
@@ -37,6 +38,8 @@ function run(command: Command, args: string[], ctx: CommandContext): Promise<num
       return runEvents(args, ctx);
     case 'devices':
       return runDevices(args, ctx);
+    case 'backups':
+      return runBackups(args, ctx);
     default: {
       const never: never = command;
       throw new Error(`Unhandled command ${String(never)}`);

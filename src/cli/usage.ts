@@ -19,6 +19,11 @@ Commands:
   devices <case> [--json]
       The devices of the case.
 
+  backups [folder...] [--json] [--unmask] [--no-size]
+      The iPhone backups in this computer's default locations (Finder, iTunes, Microsoft Store
+      iTunes), or in the folders given (a backup folder or a folder of backups): device, model,
+      iOS version, last backup, encrypted or not, size. Serial and UDID are masked unless --unmask.
+
 Filters (summary, events):
   --device <label>        only this device (repeatable)
   --app <id-or-name>      app identifier as the source wrote it, or display name (repeatable)

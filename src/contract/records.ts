@@ -138,3 +138,23 @@ export const networkEventSchema = z.object({
   sources: z.array(provenanceSchema),
 });
 export type NetworkEvent = z.infer<typeof networkEventSchema>;
+
+/** A backup found on disk (`backups --json`). Serial and UDID are masked unless unmasked. */
+export const backupSummarySchema = z.object({
+  path: z.string(),
+  udid: z.string().nullable(),
+  serial: z.string().nullable(),
+  deviceName: z.string().nullable(),
+  productType: z.string().nullable(),
+  model: z.string().nullable(),
+  iosVersion: z.string().nullable(),
+  buildVersion: z.string().nullable(),
+  lastBackup: z.string().nullable(),
+  encrypted: z.boolean().nullable(),
+  snapshotState: z.string().nullable(),
+  complete: z.boolean().nullable(),
+  format: z.enum(['manifest-db', 'manifest-mbdb', 'unknown']),
+  sizeBytes: z.number().int().nullable(),
+  error: z.string().nullable(),
+});
+export type BackupSummary = z.infer<typeof backupSummarySchema>;
