@@ -90,10 +90,15 @@ function HoursInput({
   };
   return (
     <div className="hours-row">
+      {/* Text, not type="time": the browser would show its own 12-hour clock. */}
       <input
-        type="time"
+        type="text"
+        inputMode="numeric"
+        placeholder="HH:MM"
+        maxLength={5}
+        pattern="([01][0-9]|2[0-3]):[0-5][0-9]|24:00"
         className="input"
-        aria-label="Hours from"
+        aria-label="Hours from (HH:MM, 24-hour)"
         data-testid="filter-hours-from"
         value={from}
         onChange={(e) => setFrom(e.target.value)}
@@ -102,9 +107,13 @@ function HoursInput({
       />
       <span aria-hidden="true">–</span>
       <input
-        type="time"
+        type="text"
+        inputMode="numeric"
+        placeholder="HH:MM"
+        maxLength={5}
+        pattern="([01][0-9]|2[0-3]):[0-5][0-9]|24:00"
         className="input"
-        aria-label="Hours to"
+        aria-label="Hours to (HH:MM, 24-hour)"
         data-testid="filter-hours-to"
         value={to}
         onChange={(e) => setTo(e.target.value)}
