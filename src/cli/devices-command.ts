@@ -1,3 +1,4 @@
+import { maskIdentifier } from '../contract/mask';
 import type { Device } from '../contract/records';
 import { formatUtc } from '../contract/time';
 import { noMorePositionals, parseCommandArgs, takeCasePath } from './args';
@@ -5,10 +6,11 @@ import { openCaseForQuery } from './case-open';
 import { say, type CommandContext } from './context';
 import { formatTable } from './output';
 
-const DEVICES_OPTIONS = { json: { type: 'boolean' } } as const;
+const DEVICES_OPTIONS = { json: { type: 'boolean' }, unmask: { type: 'boolean' } } as const;
 
-/** The device with exactly the fields of the public `deviceSchema`, in its order. */
-export function deviceRecord(d: Device): Device {
+/** The device with exactly the fields of the public `deviceSchema`, in its order; identifiers masked unless `unmask`. */
+export function deviceRecord(d: Device, unmask = false): Device {
+  const show = (v: string | null) => (unmask ? v : maskIdentifier(v));
   return {
     id: d.id,
     label: d.label,
@@ -17,6 +19,12 @@ export function deviceRecord(d: Device): Device {
     osVersion: d.osVersion,
     timeZone: d.timeZone,
     offsetMin: d.offsetMin,
+    identifiers: {
+      udid: show(d.identifiers.udid),
+      serial: show(d.identifiers.serial),
+      imei: show(d.identifiers.imei),
+      phoneNumber: show(d.identifiers.phoneNumber),
+    },
     sources: d.sources,
     createdAt: d.createdAt,
   };
@@ -29,7 +37,7 @@ export async function runDevices(args: string[], ctx: CommandContext): Promise<n
   noMorePositionals('devices', rest);
   const session = openCaseForQuery(casePath);
   try {
-    const devices = session.devices().map(deviceRecord);
+    const devices = session.devices().map((d) => deviceRecord(d, values.unmask ?? false));
     if (values.json) {
       await ctx.out.write(JSON.stringify(devices, null, 2) + '\n');
       return 0;

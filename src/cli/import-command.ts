@@ -1,6 +1,11 @@
-import { basename } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { maskIdentifier } from '../contract/mask';
 import type { ImportOutcome } from '../contract/records';
 import { appPrivacyReportManifest } from '../core/importers/app-privacy-report';
+import { importBackupDevice } from '../core/importers/ios-backup/device-import';
+import { AppError } from '../core/model/errors';
+import type { CaseSession } from '../core/services/case-service';
 import { importFile, unreadOutcome, type ImportFileProgress } from '../core/services/import-run';
 import { parseCommandArgs, takeCasePath, UsageError } from './args';
 import { openOrCreateCase } from './case-open';
@@ -9,6 +14,8 @@ import { say, type CommandContext } from './context';
 const IMPORT_OPTIONS = {
   device: { type: 'string', multiple: true },
   json: { type: 'boolean' },
+  timezone: { type: 'string' },
+  'password-env': { type: 'string' },
 } as const;
 
 /** Warnings listed per file in the human summary; all are stored in the case. */
@@ -100,6 +107,47 @@ async function withCancelSignal<T>(
   }
 }
 
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Imports what a backup folder says about its phone; a refusal becomes a refused outcome. */
+async function importBackupFolder(
+  session: CaseSession,
+  folder: string,
+  options: { label?: string; timeZone?: string; password?: string },
+  ctx: CommandContext,
+): Promise<ImportOutcome> {
+  const path = resolve(folder);
+  try {
+    const r = await importBackupDevice(session, path, options);
+    const d = r.device;
+    say(
+      ctx,
+      `backup of ${maskIdentifier(d.identifiers.udid)} → device "${d.label}": ${d.model ?? 'unknown model'}, ` +
+        `iOS ${d.osVersion ?? '?'}, time zone ${r.timeZone ?? 'unknown'}, ${r.apps} apps (${r.namedApps} named)`,
+    );
+    return {
+      ...unreadOutcome(path, d.id, 'imported'),
+      importer: 'ios-backup',
+      warnings: r.problems.map((message) => ({
+        line: null,
+        locator: 'backup',
+        code: 'BACKUP_NOTE' as const,
+        message,
+      })),
+    };
+  } catch (e) {
+    if (e instanceof AppError)
+      return unreadOutcome(path, null, e.code === 'CANCELLED' ? 'cancelled' : 'refused', e.message);
+    throw e;
+  }
+}
+
 function humanOutcome(o: ImportOutcome): string {
   const name = basename(o.path);
   switch (o.status) {
@@ -146,31 +194,61 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
     throw new UsageError('import needs at least one file to import after the case file.');
   }
   const devices = values.device ?? [];
-  if (devices.length === 0) {
+  if (devices.length > 1) {
+    throw new UsageError('import takes one --device; import each device’s files separately.');
+  }
+  const label = devices[0]?.trim();
+  if (label === '') throw new UsageError('--device needs a device label.');
+  const folders = paths.filter(isFolder);
+  const files = paths.filter((p) => !folders.includes(p));
+  if (label === undefined && (folders.length === 0 || files.length > 0) && folders.length !== 1) {
     throw new UsageError(
       'import needs --device <label>: App Privacy Report exports do not say which device they come from. ' +
         'Name the device (it is created in the case when new), e.g. --device "Alice iPhone".',
     );
   }
-  if (devices.length > 1) {
-    throw new UsageError('import takes one --device; import each device’s files separately.');
+  let password: string | undefined;
+  if (values['password-env'] !== undefined) {
+    password = process.env[values['password-env']];
+    if (password === undefined) {
+      throw new UsageError(
+        `--password-env names ${values['password-env']}, which is not set in the environment.`,
+      );
+    }
   }
-  const label = devices[0]!.trim();
-  if (label === '') throw new UsageError('--device needs a device label.');
 
   const { session, created } = openOrCreateCase(casePath);
   try {
     if (created) say(ctx, `created case ${session.path}`);
-    let device = session.deviceByLabel(label);
+    const backupOutcomes: ImportOutcome[] = [];
+    let backupDeviceId: number | null = null;
+    for (const folder of folders) {
+      const o = await importBackupFolder(
+        session,
+        folder,
+        { label, timeZone: values.timezone, password },
+        ctx,
+      );
+      backupOutcomes.push(o);
+      if (o.status === 'imported') backupDeviceId = o.deviceId;
+    }
+    if (files.length === 0) {
+      if (values.json)
+        await ctx.out.write(JSON.stringify(backupOutcomes.map(outcomeRecord), null, 2) + '\n');
+      else for (const o of backupOutcomes) await ctx.out.write(humanOutcome(o));
+      return backupOutcomes.some((o) => o.status === 'refused') ? 1 : 0;
+    }
+    let device = label !== undefined ? session.deviceByLabel(label) : null;
+    if (!device && backupDeviceId !== null) device = session.device(backupDeviceId);
     if (!device) {
-      device = session.createDevice({ label, platform: appPrivacyReportManifest.platform });
+      device = session.createDevice({ label: label!, platform: appPrivacyReportManifest.platform });
       say(ctx, `created device "${device.label}" (${device.platform})`);
     }
     const deviceId = device.id;
     const progress = ctx.stderrIsTTY ? new ProgressLine(ctx) : null;
-    const outcomes = await withCancelSignal(ctx, async (signal) => {
+    const fileOutcomes = await withCancelSignal(ctx, async (signal) => {
       const done: ImportOutcome[] = [];
-      for (const [index, path] of paths.entries()) {
+      for (const [index, path] of files.entries()) {
         if (signal.aborted) {
           done.push(
             unreadOutcome(
@@ -193,7 +271,7 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
               onProgress: progress
                 ? (p) => {
                     progress.update(
-                      describeProgress(index, paths.length, path, p),
+                      describeProgress(index, files.length, path, p),
                       p.phase !== phase,
                     );
                     phase = p.phase;
@@ -207,6 +285,7 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
       }
       return done;
     });
+    const outcomes = [...backupOutcomes, ...fileOutcomes];
 
     if (values.json) {
       await ctx.out.write(JSON.stringify(outcomes.map(outcomeRecord), null, 2) + '\n');

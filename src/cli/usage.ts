@@ -2,11 +2,15 @@
 export const cliUsage = `Usage: snoopscope <command> <case> [options]
 
 Commands:
-  import <case> <file...> --device <label> [--json]
-      Import App Privacy Report exports (NDJSON) into the case, one transaction per file.
-      Creates the case file when it does not exist and the device when the label is new.
-      --device <label>   the device the files come from (required: the exports do not say)
-      --json             print an array with one outcome object per file
+  import <case> <path...> [--device <label>] [--timezone IANA] [--password-env VAR] [--json]
+      Import App Privacy Report exports (NDJSON) and iPhone backup folders into the case, one
+      transaction per file. Creates the case file when it does not exist and the device when the
+      label is new.
+      --device <label>   the device the files come from (required for exports, which do not say;
+                         a backup binds its phone's UDID to this label)
+      --timezone IANA    the device's time zone when a backup does not record it
+      --password-env VAR read an encrypted backup's password from environment variable VAR
+      --json             print an array with one outcome object per path
 
   summary <case> [filters] [--night HH:MM-HH:MM] [--json]
       Sessions per device, app and category: counts, open sessions, total and longest

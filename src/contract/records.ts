@@ -19,6 +19,13 @@ export const deviceSchema = z.object({
   timeZone: z.string().nullable(),
   /** UTC offset (minutes) of the device's latest record: where its local day sits. */
   offsetMin: z.number().int().nullable(),
+  /** Identity from a backup; masked for display unless the examiner unmasks. */
+  identifiers: z.object({
+    udid: z.string().nullable(),
+    serial: z.string().nullable(),
+    imei: z.string().nullable(),
+    phoneNumber: z.string().nullable(),
+  }),
   sources: z.number().int(),
   createdAt: z.number(),
 });

@@ -15,6 +15,8 @@ export const WARNING_CODES = [
   'EDGE_CONFLICT',
   'BETA_FORMAT',
   'BETA_UNPAIRABLE',
+  /** A note on a backup as a whole: unfinished snapshot, unreadable part, unknown time zone. */
+  'BACKUP_NOTE',
 ] as const;
 
 export type WarningCode = (typeof WARNING_CODES)[number];

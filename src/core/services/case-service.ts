@@ -24,6 +24,10 @@ interface DeviceRow {
   time_zone: string | null;
   created_at: number;
   sources: number;
+  udid: string | null;
+  serial: string | null;
+  imei: string | null;
+  phone_number: string | null;
 }
 
 const toDevice = (db: Db, r: DeviceRow): Device => ({
@@ -34,6 +38,7 @@ const toDevice = (db: Db, r: DeviceRow): Device => ({
   osVersion: r.os_version,
   timeZone: r.time_zone,
   offsetMin: latestOffset(db, r.id),
+  identifiers: { udid: r.udid, serial: r.serial, imei: r.imei, phoneNumber: r.phone_number },
   sources: r.sources,
   createdAt: r.created_at,
 });

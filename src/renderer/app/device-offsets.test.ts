@@ -10,6 +10,7 @@ const device = (id: number, offsetMin: number | null): Device => ({
   osVersion: null,
   timeZone: null,
   offsetMin,
+  identifiers: { udid: null, serial: null, imei: null, phoneNumber: null },
   sources: 1,
   createdAt: 0,
 });

@@ -1,6 +1,11 @@
 import { m0001Initial } from './0001-initial';
 import { m0002SessionRollup } from './0002-session-rollup';
+import { m0003DeviceIdentity } from './0003-device-identity';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
-export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002SessionRollup];
+export const MIGRATIONS: readonly Migration[] = [
+  m0001Initial,
+  m0002SessionRollup,
+  m0003DeviceIdentity,
+];

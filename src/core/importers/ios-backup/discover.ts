@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { maskIdentifier } from '../../../contract/mask';
 import type { BackupSummary } from '../../../contract/records';
 import { asBool, asDate, asDict, asString, parsePlist } from '../../formats/plist';
-import type { PlistValue } from '../../formats/plist/types';
+import type { PlistDict, PlistValue } from '../../formats/plist/types';
 import { marketingName } from './product-types';
 
 /** What the three root plists and the index say about one backup folder. */
@@ -90,13 +90,23 @@ async function startsWithSqlite(path: string): Promise<boolean | null> {
   }
 }
 
+/** The three root plists of a backup folder (null when missing or unreadable; problems say why). */
+export async function readRootPlists(
+  path: string,
+  problems: string[],
+): Promise<{ info: PlistDict | null; manifest: PlistDict | null; status: PlistDict | null }> {
+  return {
+    info: await readPlistFile(join(path, 'Info.plist'), 'Info.plist', problems),
+    manifest: await readPlistFile(join(path, 'Manifest.plist'), 'Manifest.plist', problems),
+    status: await readPlistFile(join(path, 'Status.plist'), 'Status.plist', problems),
+  };
+}
+
 /** Reads a backup folder's identity, device, dates and state. Never throws for a bad folder. */
 export async function readBackupInfo(dir: string): Promise<BackupInfo> {
   const path = resolve(dir);
   const problems: string[] = [];
-  const info = await readPlistFile(join(path, 'Info.plist'), 'Info.plist', problems);
-  const manifest = await readPlistFile(join(path, 'Manifest.plist'), 'Manifest.plist', problems);
-  const status = await readPlistFile(join(path, 'Status.plist'), 'Status.plist', problems);
+  const { info, manifest, status } = await readRootPlists(path, problems);
   const lockdown = manifest ? asDict(manifest.Lockdown ?? null) : null;
   const pick = (...values: (PlistValue | undefined)[]): string | null => {
     for (const v of values) {

@@ -3,8 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PlistUid } from '../../formats/plist/types';
-import { writeBinaryPlist } from '../../formats/plist/writer';
+import { mbFileBlob } from '../../testing/ios-backup-fixture';
 import { sharedFixtures } from '../../testing/shared-fixtures';
 import { appsFromDomains, fileIdFor, openManifest, timeZoneFromManifest } from './manifest';
 
@@ -13,30 +12,6 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'snoopscope-manifest-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-/** An MBFile as NSKeyedArchiver writes it into Manifest.db's `file` column. */
-function mbFile(
-  relativePath: string,
-  fields: { target?: string; size?: number; mode?: number },
-): Uint8Array {
-  const objects: unknown[] = ['$null'];
-  const add = (v: unknown) => objects.push(v) - 1;
-  const root: Record<string, unknown> = {
-    Size: fields.size ?? 0,
-    Mode: fields.mode ?? 33188,
-    Birth: 1_600_000_000,
-  };
-  const rootIndex = add(root);
-  root.RelativePath = new PlistUid(add(relativePath));
-  if (fields.target) root.Target = new PlistUid(add(fields.target));
-  root.$class = new PlistUid(add({ $classname: 'MBFile', $classes: ['MBFile', 'NSObject'] }));
-  return writeBinaryPlist({
-    $version: 100000,
-    $archiver: 'NSKeyedArchiver',
-    $top: { root: new PlistUid(rootIndex) },
-    $objects: objects as never,
-  });
-}
 
 function writeManifest(rows: [string, string, number, Uint8Array | null][], wal = false): void {
   const db = new Database(':memory:');
@@ -71,15 +46,20 @@ describe('backup index', () => {
           'DatabaseDomain',
           'timezone/localtime',
           4,
-          mbFile('timezone/localtime', {
+          mbFileBlob('timezone/localtime', {
             target: '/var/db/timezone/zoneinfo/Europe/Zurich',
             mode: 41453,
           }),
         ],
-        ['AppDomain-com.tencent.xin', '', 2, mbFile('', { mode: 16877 })],
-        ['AppDomain-com.tencent.xin', 'Documents/a.db', 1, mbFile('Documents/a.db', { size: 10 })],
+        ['AppDomain-com.tencent.xin', '', 2, mbFileBlob('', { mode: 16877 })],
+        [
+          'AppDomain-com.tencent.xin',
+          'Documents/a.db',
+          1,
+          mbFileBlob('Documents/a.db', { size: 10 }),
+        ],
         ['AppDomain-ph.telegra.Telegraph', '', 2, null],
-        ['HomeDomain', 'Library/TCC/TCC.db', 1, mbFile('Library/TCC/TCC.db', { size: 4096 })],
+        ['HomeDomain', 'Library/TCC/TCC.db', 1, mbFileBlob('Library/TCC/TCC.db', { size: 4096 })],
       ],
       true,
     );

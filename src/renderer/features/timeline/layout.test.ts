@@ -48,6 +48,7 @@ const device = (id: number, timeZone: string | null): Device => ({
   osVersion: null,
   timeZone,
   offsetMin: null,
+  identifiers: { udid: null, serial: null, imei: null, phoneNumber: null },
   sources: 0,
   createdAt: 0,
 });

@@ -1,0 +1,291 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Device } from '../../../contract/records';
+import { appendAudit } from '../../db/audit';
+import {
+  BackupCryptoError,
+  decryptManifestDb,
+  deriveKek,
+  parseKeybag,
+  unlockClassKeys,
+} from '../../formats/ios-backup-crypto';
+import { asArray, asData, asDict, asString, parsePlist } from '../../formats/plist';
+import type { PlistDict } from '../../formats/plist/types';
+import { AppError } from '../../model/errors';
+import type { CaseSession } from '../../services/case-service';
+import { writeTx } from '../../services/case-service';
+import { readBackupInfo, readRootPlists, type BackupInfo } from './discover';
+import {
+  appsFromDomains,
+  openManifest,
+  timeZoneFromManifest,
+  type BackupManifest,
+} from './manifest';
+import { marketingName } from './product-types';
+
+export interface BackupDeviceOptions {
+  /** Binds the backup's phone to this device label (created when new). */
+  label?: string;
+  /** The IANA time zone to record when the backup does not say (or to override it). */
+  timeZone?: string;
+  /** The backup password, for encrypted backups; never stored or logged. */
+  password?: string;
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface BackupDeviceResult {
+  device: Device;
+  info: BackupInfo;
+  timeZone: string | null;
+  apps: number;
+  namedApps: number;
+  problems: string[];
+}
+
+interface AppFacts {
+  name: string | null;
+  version: string | null;
+}
+
+/** True for a time zone name the runtime knows (IANA). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** App names and versions from Info.plist (App Store metadata), Manifest.plist and the app domains. */
+function collectApps(
+  info: PlistDict | null,
+  manifest: PlistDict | null,
+  domains: string[],
+): Map<string, AppFacts> {
+  const apps = new Map<string, AppFacts>();
+  const get = (id: string): AppFacts => {
+    let a = apps.get(id);
+    if (!a) {
+      a = { name: null, version: null };
+      apps.set(id, a);
+    }
+    return a;
+  };
+  for (const [id, value] of Object.entries(asDict(info?.Applications) ?? {})) {
+    const a = get(id);
+    const meta = asData(asDict(value)?.iTunesMetadata);
+    if (!meta) continue;
+    try {
+      const m = asDict(parsePlist(meta));
+      a.name = asString(m?.itemName) ?? a.name;
+      a.version = asString(m?.bundleShortVersionString) ?? a.version;
+    } catch {
+      // Metadata that does not parse leaves the app known by its identifier only.
+    }
+  }
+  for (const v of asArray(info?.['Installed Applications']) ?? []) {
+    const id = asString(v);
+    if (id) get(id);
+  }
+  for (const [id, value] of Object.entries(asDict(manifest?.Applications) ?? {})) {
+    const a = get(id);
+    a.version ??=
+      asString(asDict(value)?.CFBundleShortVersionString) ??
+      asString(asDict(value)?.CFBundleVersion);
+  }
+  for (const id of domains) get(id);
+  return apps;
+}
+
+async function openIndex(
+  dir: string,
+  info: BackupInfo,
+  manifestPlist: PlistDict | null,
+  options: BackupDeviceOptions,
+  problems: string[],
+): Promise<BackupManifest | null> {
+  if (info.format !== 'manifest-db') return null;
+  if (!info.encrypted) return openManifest(dir);
+  if (options.password === undefined) {
+    problems.push(
+      'The backup is encrypted: without its password the index (time zone, app domains) was not read.',
+    );
+    return null;
+  }
+  const keybagBytes = asData(manifestPlist?.BackupKeyBag);
+  const manifestKey = asData(manifestPlist?.ManifestKey);
+  if (!keybagBytes || !manifestKey) {
+    throw new AppError(
+      'IMPORT_REFUSED',
+      'The backup is encrypted but Manifest.plist has no BackupKeyBag or ManifestKey.',
+    );
+  }
+  try {
+    const keybag = parseKeybag(keybagBytes);
+    const kek = await deriveKek(options.password, keybag, options.onProgress, options.signal);
+    const classKeys = unlockClassKeys(keybag, kek);
+    const plain = decryptManifestDb(
+      await readFile(join(dir, 'Manifest.db')),
+      manifestKey,
+      classKeys,
+    );
+    return await openManifest(dir, plain);
+  } catch (e) {
+    if (e instanceof BackupCryptoError) {
+      if (e.code === 'WRONG_PASSWORD')
+        throw new AppError('IMPORT_REFUSED', 'The backup password is wrong; nothing was imported.');
+      if (e.code === 'CANCELLED')
+        throw new AppError('CANCELLED', 'Cancelled; nothing was imported.');
+      throw new AppError('IMPORT_REFUSED', `The encrypted backup cannot be read: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+/**
+ * Binds a backup's phone to a device of the case and records what the backup says about it:
+ * model, iOS version, identifiers (UDID, serial, IMEI, phone number), time zone, and installed apps
+ * with their names and versions (which then show for every source of that device). A label already
+ * bound to another phone, or a phone already bound to another label, is refused.
+ */
+export async function importBackupDevice(
+  session: CaseSession,
+  dir: string,
+  options: BackupDeviceOptions = {},
+): Promise<BackupDeviceResult> {
+  const info = await readBackupInfo(dir);
+  const problems = [...info.problems];
+  if (info.format === 'manifest-mbdb') {
+    throw new AppError(
+      'UNSUPPORTED',
+      'This backup was made by iOS 9 or earlier (Manifest.mbdb index); such backups are recognised but not imported.',
+    );
+  }
+  if (!info.udid) {
+    throw new AppError(
+      'IMPORT_REFUSED',
+      `${info.path} does not name its phone (no UDID in Info.plist or Manifest.plist).`,
+    );
+  }
+  if (options.timeZone !== undefined && !isTimeZone(options.timeZone)) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `Unknown time zone "${options.timeZone}"; use an IANA name such as Europe/Zurich.`,
+    );
+  }
+  const { info: infoPlist, manifest: manifestPlist } = await readRootPlists(info.path, []);
+  const index = await openIndex(info.path, info, manifestPlist, options, problems);
+  let timeZone: string | null = options.timeZone ?? null;
+  let domains: string[] = [];
+  try {
+    if (index) {
+      problems.push(...index.problems);
+      timeZone ??= timeZoneFromManifest(index);
+      domains = appsFromDomains(index);
+    }
+  } finally {
+    index?.close();
+  }
+  if (!timeZone)
+    problems.push(
+      'The backup does not record the time zone; pass one (--timezone IANA) to set it.',
+    );
+  const apps = collectApps(infoPlist, manifestPlist, domains);
+  const udid = info.udid;
+
+  const deviceId = writeTx(session.db, () => {
+    const db = session.db;
+    const byUdid = db.prepare('SELECT id, label FROM devices WHERE udid = ?').get(udid) as
+      { id: number; label: string } | undefined;
+    let id: number;
+    if (options.label !== undefined) {
+      const label = options.label.trim();
+      const byLabel = db
+        .prepare('SELECT id, label, udid FROM devices WHERE label = ? COLLATE NOCASE')
+        .get(label) as { id: number; label: string; udid: string | null } | undefined;
+      if (byLabel?.udid && byLabel.udid !== udid) {
+        throw new AppError(
+          'CONFLICT',
+          `The device "${byLabel.label}" is already bound to another phone; choose another label.`,
+        );
+      }
+      if (byUdid && byUdid.id !== byLabel?.id) {
+        throw new AppError(
+          'CONFLICT',
+          `This phone is already the device "${byUdid.label}" in this case; import with that label.`,
+        );
+      }
+      id =
+        byLabel?.id ??
+        Number(
+          db
+            .prepare("INSERT INTO devices (label, platform, created_at) VALUES (?, 'ios', ?)")
+            .run(label, Date.now()).lastInsertRowid,
+        );
+    } else if (byUdid) {
+      id = byUdid.id;
+    } else {
+      const base = info.deviceName ?? `iPhone ${udid.slice(-4)}`;
+      let label = base;
+      for (
+        let n = 2;
+        db.prepare('SELECT 1 FROM devices WHERE label = ? COLLATE NOCASE').get(label);
+        n += 1
+      )
+        label = `${base} (${n})`;
+      id = Number(
+        db
+          .prepare("INSERT INTO devices (label, platform, created_at) VALUES (?, 'ios', ?)")
+          .run(label, Date.now()).lastInsertRowid,
+      );
+    }
+    db.prepare(
+      `UPDATE devices SET platform = 'ios', udid = ?, serial = COALESCE(?, serial), imei = COALESCE(?, imei),
+         phone_number = COALESCE(?, phone_number), product_type = COALESCE(?, product_type),
+         model = COALESCE(?, model), os_version = COALESCE(?, os_version), build_version = COALESCE(?, build_version),
+         time_zone = COALESCE(?, time_zone)
+       WHERE id = ?`,
+    ).run(
+      udid,
+      info.serial,
+      info.imei,
+      info.phoneNumber,
+      info.productType,
+      marketingName(info.productType),
+      info.iosVersion,
+      info.buildVersion,
+      timeZone,
+      id,
+    );
+    const addApp = db.prepare('INSERT OR IGNORE INTO apps (device_id, identifier) VALUES (?, ?)');
+    const setApp = db.prepare(
+      'UPDATE apps SET display_name = COALESCE(?, display_name), version = COALESCE(?, version) WHERE device_id = ? AND identifier = ?',
+    );
+    for (const [bundle, facts] of apps) {
+      addApp.run(id, bundle);
+      setApp.run(facts.name, facts.version, id, bundle);
+    }
+    appendAudit(db, 'backup-device', {
+      deviceId: id,
+      path: info.path,
+      udid,
+      productType: info.productType,
+      iosVersion: info.iosVersion,
+      lastBackup: info.lastBackup?.toISOString() ?? null,
+      encrypted: info.encrypted,
+      timeZone,
+      apps: apps.size,
+    });
+    return id;
+  });
+  return {
+    device: session.device(deviceId),
+    info,
+    timeZone,
+    apps: apps.size,
+    namedApps: [...apps.values()].filter((a) => a.name !== null).length,
+    problems,
+  };
+}
