@@ -250,6 +250,7 @@ describe('importing an App Privacy Report', () => {
     const o = await run(`${t.dir}/missing.ndjson`);
     expect(o.status).toBe('refused');
     expect(o.error).toMatch(/Cannot read/);
+    expect((await run(t.dir)).error).toMatch(/is a folder.*snoopscope import/);
   });
 
   it('rolls back completely when cancelled', async () => {

@@ -94,6 +94,12 @@ export async function importFile(options: ImportFileOptions): Promise<ImportOutc
   let size: number;
   try {
     const st = statSync(path);
+    if (st.isDirectory()) {
+      outcome.error =
+        `${path} is a folder. An iPhone backup folder is imported with the command line for now: ` +
+        '`snoopscope import <case> <backup-folder> --device <label>`.';
+      return outcome;
+    }
     if (!st.isFile()) throw new Error('not a regular file');
     size = st.size;
   } catch (e) {
