@@ -88,38 +88,28 @@ function HoursInput({
     if (parsed.success && (parsed.data.from !== value?.from || parsed.data.to !== value.to))
       onCommit(parsed.data);
   };
+  const field = (edge: 'from' | 'to', text: string, set: (v: string) => void) => (
+    // Text, not type="time": the browser would show its own 12-hour clock.
+    <input
+      type="text"
+      inputMode="numeric"
+      placeholder="HH:MM"
+      maxLength={5}
+      pattern="([01][0-9]|2[0-3]):[0-5][0-9]|24:00"
+      className="input"
+      aria-label={`Hours ${edge} (HH:MM, 24-hour)`}
+      data-testid={`filter-hours-${edge}`}
+      value={text}
+      onChange={(e) => set(e.target.value)}
+      onBlur={() => commit(from, to)}
+      onKeyDown={commitOnEnter}
+    />
+  );
   return (
     <div className="hours-row">
-      {/* Text, not type="time": the browser would show its own 12-hour clock. */}
-      <input
-        type="text"
-        inputMode="numeric"
-        placeholder="HH:MM"
-        maxLength={5}
-        pattern="([01][0-9]|2[0-3]):[0-5][0-9]|24:00"
-        className="input"
-        aria-label="Hours from (HH:MM, 24-hour)"
-        data-testid="filter-hours-from"
-        value={from}
-        onChange={(e) => setFrom(e.target.value)}
-        onBlur={() => commit(from, to)}
-        onKeyDown={commitOnEnter}
-      />
+      {field('from', from, setFrom)}
       <span aria-hidden="true">–</span>
-      <input
-        type="text"
-        inputMode="numeric"
-        placeholder="HH:MM"
-        maxLength={5}
-        pattern="([01][0-9]|2[0-3]):[0-5][0-9]|24:00"
-        className="input"
-        aria-label="Hours to (HH:MM, 24-hour)"
-        data-testid="filter-hours-to"
-        value={to}
-        onChange={(e) => setTo(e.target.value)}
-        onBlur={() => commit(from, to)}
-        onKeyDown={commitOnEnter}
-      />
+      {field('to', to, setTo)}
     </div>
   );
 }
