@@ -1,28 +1,22 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backupSummarySchema } from '../contract/records';
-import { writeBinaryPlist, writeXmlPlist } from '../core/formats/plist/writer';
+import { writeSyntheticBackup } from '../core/testing/ios-backup-fixture';
 import { runCli } from './test-support';
 
 let root: string;
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'snoopscope-cli-backups-'));
-  const dir = join(root, '00008030-001A2B3C4D5E6F70');
-  mkdirSync(dir);
-  writeFileSync(
-    join(dir, 'Info.plist'),
-    writeXmlPlist({
-      'Device Name': 'Test iPhone',
-      'Product Type': 'iPhone12,1',
-      'Product Version': '16.7',
-      'Serial Number': 'C39XK1ABCD12',
-    }),
-  );
-  writeFileSync(join(dir, 'Manifest.plist'), writeBinaryPlist({ IsEncrypted: true }));
-  writeFileSync(join(dir, 'Status.plist'), writeBinaryPlist({ SnapshotState: 'finished' }));
-  writeFileSync(join(dir, 'Manifest.db'), Buffer.alloc(1024, 3));
+  writeSyntheticBackup(join(root, '00008030-001A2B3C4D5E6F70'), {
+    udid: '00008030-001A2B3C4D5E6F70',
+    deviceName: 'Test iPhone',
+    productType: 'iPhone12,1',
+    iosVersion: '16.7',
+    serial: 'C39XK1ABCD12',
+    password: 'pw',
+  });
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 

@@ -36,6 +36,9 @@ export function mbFileBlob(
 export interface SyntheticBackupOptions {
   udid?: string;
   deviceName?: string;
+  serial?: string;
+  /** Status.plist SnapshotState (default `finished`). */
+  snapshotState?: string;
   productType?: string;
   iosVersion?: string;
   timeZone?: string | null;
@@ -70,7 +73,7 @@ export function writeSyntheticBackup(dir: string, o: SyntheticBackupOptions = {}
       'Build Version': '21F90',
       'Last Backup Date': new Date(Date.UTC(2024, 5, 1, 8, 30)),
       'Unique Identifier': udid,
-      'Serial Number': 'F2LTX0ABHG7F',
+      'Serial Number': o.serial ?? 'F2LTX0ABHG7F',
       IMEI: '356938035643809',
       Applications: applications,
       'Installed Applications': Object.keys(store),
@@ -120,6 +123,6 @@ export function writeSyntheticBackup(dir: string, o: SyntheticBackupOptions = {}
   writeFileSync(join(dir, 'Manifest.plist'), writeBinaryPlist(manifest));
   writeFileSync(
     join(dir, 'Status.plist'),
-    writeBinaryPlist({ SnapshotState: 'finished', IsFullBackup: true }),
+    writeBinaryPlist({ SnapshotState: o.snapshotState ?? 'finished', IsFullBackup: true }),
   );
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backupSummarySchema } from '../../../contract/records';
-import { writeBinaryPlist, writeXmlPlist } from '../../formats/plist/writer';
+import { writeSyntheticBackup } from '../../testing/ios-backup-fixture';
 import { sharedFixtures } from '../../testing/shared-fixtures';
 import { listBackups, readBackupInfo } from './discover';
 import { defaultBackupRoots } from './locations';
@@ -17,44 +17,8 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 const UDID = '00008130-000275E42213803A';
 
-/** Writes a plausible unencrypted backup folder: host-written Info.plist (XML), device plists (binary). */
-function writeBackup(
-  dir: string,
-  options: { snapshot?: string; encrypted?: boolean; sqliteIndex?: boolean } = {},
-): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'Info.plist'),
-    writeXmlPlist({
-      'Device Name': "Reporter's iPhone",
-      'Product Type': 'iPhone14,5',
-      'Product Version': '17.5.1',
-      'Build Version': '21F90',
-      'Last Backup Date': new Date(Date.UTC(2024, 5, 1, 8, 30)),
-      'Unique Identifier': UDID,
-      'Serial Number': 'F2LTX0ABHG7F',
-      IMEI: '356938035643809',
-      'Phone Number': '+41 79 123 45 67',
-    }),
-  );
-  writeFileSync(
-    join(dir, 'Manifest.plist'),
-    writeBinaryPlist({
-      IsEncrypted: options.encrypted ?? false,
-      Lockdown: { ProductType: 'iPhone14,5', UniqueDeviceID: UDID },
-    }),
-  );
-  writeFileSync(
-    join(dir, 'Status.plist'),
-    writeBinaryPlist({ SnapshotState: options.snapshot ?? 'finished', IsFullBackup: true }),
-  );
-  writeFileSync(
-    join(dir, 'Manifest.db'),
-    options.sqliteIndex === false
-      ? Buffer.alloc(4096, 7)
-      : Buffer.concat([Buffer.from('SQLite format 3\0', 'latin1'), Buffer.alloc(4080)]),
-  );
-}
+const writeBackup = (dir: string, o: { snapshotState?: string; password?: string } = {}): void =>
+  writeSyntheticBackup(dir, { udid: UDID, deviceName: "Reporter's iPhone", ...o });
 
 describe('finding backups', () => {
   it('knows the default locations of macOS and both Windows iTunes', () => {
@@ -84,11 +48,7 @@ describe('finding backups', () => {
 
   it('lists each backup of a folder of backups with device, model, version, date, encryption and size, masked', async () => {
     writeBackup(join(root, UDID));
-    writeBackup(join(root, 'unfinished'), {
-      snapshot: 'uploading',
-      encrypted: true,
-      sqliteIndex: false,
-    });
+    writeBackup(join(root, 'unfinished'), { snapshotState: 'uploading', password: 'pw' });
     mkdirSync(join(root, 'not-a-backup'));
     const list = await listBackups([root]);
     expect(list).toHaveLength(2);
