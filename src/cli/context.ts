@@ -11,6 +11,8 @@ export interface CommandContext {
   stderrIsTTY: boolean;
   /** Aborted when the user cancels (SIGINT); undefined means the command installs its own SIGINT handler. */
   signal: AbortSignal | undefined;
+  /** Asks for a secret on the terminal without echo; undefined when there is no terminal. */
+  promptPassword?: (prompt: string) => Promise<string | null>;
 }
 
 /** Writes one message line to stderr, prefixed with the program name. */

@@ -2,11 +2,23 @@ import type { Filter } from '../contract/filter';
 import {
   accessEventSchema,
   networkEventSchema,
+  networkUsageEventSchema,
+  permissionEventSchema,
+  profileEventSchema,
   type AccessEvent,
   type NetworkEvent,
+  type NetworkUsageEvent,
+  type PermissionEvent,
+  type ProfileEvent,
 } from '../contract/records';
 import { csvRow } from '../core/services/csv';
-import { accessEvents, networkEvents } from '../core/services/events-query';
+import {
+  accessEvents,
+  networkEvents,
+  networkUsageEvents,
+  permissionEvents,
+  profileEvents,
+} from '../core/services/events-query';
 import {
   FILTER_OPTIONS,
   noMorePositionals,
@@ -25,12 +37,14 @@ const EVENTS_OPTIONS = {
   format: { type: 'string' },
 } as const;
 
-const EVENT_KINDS = ['access', 'network'] as const;
+const EVENT_KINDS = ['access', 'network', 'permission', 'network-usage', 'profile'] as const;
 type EventKind = (typeof EVENT_KINDS)[number];
+/** Without --kind: the App Privacy Report records (access and network). */
+const DEFAULT_KINDS: readonly EventKind[] = ['access', 'network'];
 const EVENT_FORMATS = ['jsonl', 'csv'] as const;
 type EventFormat = (typeof EVENT_FORMATS)[number];
 
-type EventRecord = AccessEvent | NetworkEvent;
+type EventRecord = AccessEvent | NetworkEvent | PermissionEvent | NetworkUsageEvent | ProfileEvent;
 
 /** The CSV columns for the chosen kinds: the record fields, access fields first, each once. */
 export function csvColumns(kinds: readonly EventKind[]): string[] {
@@ -48,6 +62,12 @@ function kindShape(kind: EventKind): Record<string, unknown> {
       return accessEventSchema.shape;
     case 'network':
       return networkEventSchema.shape;
+    case 'permission':
+      return permissionEventSchema.shape;
+    case 'network-usage':
+      return networkUsageEventSchema.shape;
+    case 'profile':
+      return profileEventSchema.shape;
     default: {
       const never: never = kind;
       throw new Error(`Unhandled event kind ${String(never)}`);
@@ -95,7 +115,7 @@ function* recordsOf(
 }
 
 /**
- * `events <case> [filters] [--kind access|network] [--format jsonl|csv]`: one record a line,
+ * `events <case> [filters] [--kind access|network|permission|network-usage|profile|all] [--format jsonl|csv]`: one record a line,
  * streamed from SQLite in one read transaction (a consistent snapshot) with backpressure on stdout.
  */
 export async function runEvents(args: string[], ctx: CommandContext): Promise<number> {
@@ -105,8 +125,10 @@ export async function runEvents(args: string[], ctx: CommandContext): Promise<nu
   const parsed = parseFilterFlags(values);
   const kinds: readonly EventKind[] =
     values.kind === undefined
-      ? EVENT_KINDS
-      : [parseChoice('--kind', values.kind, EVENT_KINDS, 'access')];
+      ? DEFAULT_KINDS
+      : values.kind.trim().toLowerCase() === 'all'
+        ? EVENT_KINDS
+        : [parseChoice('--kind', values.kind, EVENT_KINDS, 'access')];
   const format: EventFormat = parseChoice('--format', values.format, EVENT_FORMATS, 'jsonl');
 
   const session = openCaseForQuery(casePath);
@@ -123,6 +145,12 @@ export async function runEvents(args: string[], ctx: CommandContext): Promise<nu
           return accessEvents(session, filter);
         case 'network':
           return networkEvents(session, filter);
+        case 'permission':
+          return permissionEvents(session, filter);
+        case 'network-usage':
+          return networkUsageEvents(session, filter);
+        case 'profile':
+          return profileEvents(session, filter);
         default: {
           const never: never = kind;
           throw new Error(`Unhandled event kind ${String(never)}`);

@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deviceSchema, importOutcomeSchema, summaryRowSchema } from '../contract/records';
+import {
+  deviceSchema,
+  importOutcomeSchema,
+  networkUsageEventSchema,
+  permissionEventSchema,
+  summaryRowSchema,
+} from '../contract/records';
+import { writeDemoBackup } from '../core/testing/ios-backup-demo';
 import { accessPair } from '../core/testing/apr-fixture';
 import { writeSyntheticBackup } from '../core/testing/ios-backup-fixture';
 import { runCli } from './test-support';
@@ -102,5 +109,67 @@ describe('import of a backup folder', () => {
       'SNOOPSCOPE_NOT_SET',
     ]);
     expect(unset.code).toBe(2);
+  });
+
+  it('imports every artifact and lists permission and network-usage records with events --kind', async () => {
+    const backup = join(dir, 'demo');
+    writeDemoBackup(backup);
+    const casePath = join(dir, 'd.snoopcase');
+    const r = await runCli(['import', casePath, backup, '--json']);
+    expect(r.code).toBe(0);
+    const outcomes = (JSON.parse(r.stdout) as unknown[]).map((o) => importOutcomeSchema.parse(o));
+    expect(outcomes.map((o) => [o.importer, o.status, o.counts.records])).toEqual([
+      ['ios-backup', 'imported', 0],
+      ['ios-backup-tcc', 'imported', 4],
+      ['ios-backup-data-usage', 'imported', 2],
+      ['ios-backup-location-clients', 'imported', 1],
+      ['ios-backup-osanalytics-addaily', 'imported', 1],
+      ['ios-backup-configuration-profiles', 'imported', 1],
+      ['ios-backup-configuration-profiles', 'imported', 1],
+    ]);
+    const perms = (await runCli(['events', casePath, '--kind', 'permission'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => permissionEventSchema.parse(JSON.parse(l)));
+    expect(perms.filter((p) => p.status === 'granted').map((p) => [p.appName, p.raw])).toEqual([
+      ['WeChat', 'kTCCServiceMicrophone'],
+      ['WeChat', 'kTCCServicePhotos'],
+    ]);
+    const camera = await runCli([
+      'events',
+      casePath,
+      '--kind',
+      'permission',
+      '--category',
+      'camera',
+    ]);
+    expect(camera.stdout.trim().split('\n')).toHaveLength(1);
+    const usage = (await runCli(['events', casePath, '--kind', 'network-usage'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => networkUsageEventSchema.parse(JSON.parse(l)));
+    expect(usage.map((u) => u.process)).toContain('mDNSResponder');
+    const human = await runCli(['import', casePath, backup]);
+    expect(human.stdout).toMatch(/already imported: HomeDomain Library\/TCC\/TCC.db/);
+  });
+
+  it('asks for the password of an encrypted backup when no variable is named', async () => {
+    const backup = join(dir, 'enc');
+    writeDemoBackup(backup, { password: 'pw' });
+    const casePath = join(dir, 'p.snoopcase');
+    const prompts: string[] = [];
+    const r = await runCli(['import', casePath, backup, '--json'], {
+      promptPassword: (p) => {
+        prompts.push(p);
+        return Promise.resolve('pw');
+      },
+    });
+    expect(r.code).toBe(0);
+    expect(prompts).toEqual([expect.stringMatching(/Password of the encrypted backup/)]);
+    const noTerminal = await runCli(['import', join(dir, 'q.snoopcase'), backup, '--json']);
+    expect(noTerminal.code).toBe(1);
+    expect(JSON.parse(noTerminal.stdout)).toEqual([
+      expect.objectContaining({ error: expect.stringMatching(/--password-env/) }),
+    ]);
   });
 });

@@ -4,7 +4,8 @@ import { maskIdentifier } from '../contract/mask';
 import type { ImportOutcome } from '../contract/records';
 import { appPrivacyReportManifest } from '../core/importers/app-privacy-report';
 import { importBackupDevice } from '../core/importers/ios-backup/device-import';
-import { AppError } from '../core/model/errors';
+import { readBackupInfo } from '../core/importers/ios-backup/discover';
+import { backupOutcomes, failedBackupOutcome } from '../core/services/backup-import-service';
 import type { CaseSession } from '../core/services/case-service';
 import { importFile, unreadOutcome, type ImportFileProgress } from '../core/services/import-run';
 import { parseCommandArgs, takeCasePath, UsageError } from './args';
@@ -35,6 +36,7 @@ export function outcomeRecord(o: ImportOutcome): ImportOutcome {
       network: o.counts.network,
       sessions: o.counts.sessions,
       openSessions: o.counts.openSessions,
+      records: o.counts.records,
     },
     duplicateLines: o.duplicateLines,
     alreadyStored: o.alreadyStored,
@@ -47,6 +49,7 @@ export function outcomeRecord(o: ImportOutcome): ImportOutcome {
     error: o.error,
     sourceId: o.sourceId,
     deviceId: o.deviceId,
+    locator: o.locator,
   };
 }
 
@@ -115,44 +118,77 @@ function isFolder(path: string): boolean {
   }
 }
 
-/** Imports what a backup folder says about its phone; a refusal becomes a refused outcome. */
+/**
+ * Imports a backup folder: its phone, apps and every artifact. An encrypted backup's password
+ * comes from --password-env, else from a prompt on the terminal. A refusal becomes one outcome.
+ */
 async function importBackupFolder(
   session: CaseSession,
   folder: string,
   options: { label?: string; timeZone?: string; password?: string },
   ctx: CommandContext,
-): Promise<ImportOutcome> {
+  signal: AbortSignal,
+): Promise<ImportOutcome[]> {
   const path = resolve(folder);
+  let password = options.password;
+  if (password === undefined && (await readBackupInfo(path)).encrypted === true) {
+    if (!ctx.promptPassword) {
+      return [
+        unreadOutcome(
+          path,
+          null,
+          'refused',
+          'The backup is encrypted: pass its password with --password-env VAR (no terminal to ask on).',
+        ),
+      ];
+    }
+    password =
+      (await ctx.promptPassword(`Password of the encrypted backup ${path}: `)) ?? undefined;
+    if (password === undefined || password === '')
+      return [unreadOutcome(path, null, 'cancelled', 'No password given; nothing was imported.')];
+  }
+  const progress = ctx.stderrIsTTY ? new ProgressLine(ctx) : null;
   try {
-    const r = await importBackupDevice(session, path, options);
+    const r = await importBackupDevice(session, path, {
+      ...options,
+      password,
+      signal,
+      onProgress: progress
+        ? (f) => progress.update(`unlocking the backup keys  ${Math.floor(f * 100)}%`, f >= 1)
+        : undefined,
+      onArtifact: progress
+        ? (name, i, n) => progress.update(`[${i + 1}/${n}] reading ${name}`, true)
+        : undefined,
+    });
+    progress?.clear();
     const d = r.device;
     say(
       ctx,
       `backup of ${maskIdentifier(d.identifiers.udid)} → device "${d.label}": ${d.model ?? 'unknown model'}, ` +
-        `iOS ${d.osVersion ?? '?'}, time zone ${r.timeZone ?? 'unknown'}, ${r.apps} apps (${r.namedApps} named)`,
+        `iOS ${d.osVersion ?? '?'}, time zone ${r.timeZone ?? 'unknown'}, ${r.apps} apps (${r.namedApps} named), ` +
+        `${plural(r.artifacts.length, 'artifact')} read`,
     );
-    return {
-      ...unreadOutcome(path, d.id, 'imported'),
-      importer: 'ios-backup',
-      warnings: r.problems.map((message) => ({
-        line: null,
-        locator: 'backup',
-        code: 'BACKUP_NOTE' as const,
-        message,
-      })),
-    };
+    return backupOutcomes(path, r);
   } catch (e) {
-    if (e instanceof AppError)
-      return unreadOutcome(path, null, e.code === 'CANCELLED' ? 'cancelled' : 'refused', e.message);
-    throw e;
+    progress?.clear();
+    return [failedBackupOutcome(path, e)];
   }
 }
 
 function humanOutcome(o: ImportOutcome): string {
-  const name = basename(o.path);
+  const name = o.locator ?? basename(o.path);
   switch (o.status) {
     case 'imported': {
       const c = o.counts;
+      if (o.importer?.startsWith('ios-backup')) {
+        const lines = [
+          `imported: ${o.importer === 'ios-backup' ? 'the phone, its apps and notes' : name}  (${o.path})`,
+          `  importer ${o.importer}, sha256 ${o.sha256 ?? '-'}, source ${o.sourceId ?? '-'}, device ${o.deviceId ?? '-'}` +
+            (o.importer === 'ios-backup' ? '' : `; ${plural(c.records, 'record')}`),
+          ...o.warnings.map((w) => `  note: ${w.message}`),
+        ];
+        return lines.join('\n') + '\n';
+      }
       const lines = [
         `imported: ${name}  (${o.path})`,
         `  importer ${o.importer ?? '-'}, sha256 ${o.sha256 ?? '-'}, source ${o.sourceId ?? '-'}, device ${o.deviceId ?? '-'}`,
@@ -220,23 +256,29 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
   const { session, created } = openOrCreateCase(casePath);
   try {
     if (created) say(ctx, `created case ${session.path}`);
-    const backupOutcomes: ImportOutcome[] = [];
+    const fromBackups: ImportOutcome[] = [];
     let backupDeviceId: number | null = null;
-    for (const folder of folders) {
-      const o = await importBackupFolder(
-        session,
-        folder,
-        { label, timeZone: values.timezone, password },
-        ctx,
-      );
-      backupOutcomes.push(o);
-      if (o.status === 'imported') backupDeviceId = o.deviceId;
-    }
+    await withCancelSignal(ctx, async (signal) => {
+      for (const folder of folders) {
+        const outcomes = await importBackupFolder(
+          session,
+          folder,
+          { label, timeZone: values.timezone, password },
+          ctx,
+          signal,
+        );
+        fromBackups.push(...outcomes);
+        const phone = outcomes[0];
+        if (phone?.status === 'imported' && phone.importer === 'ios-backup')
+          backupDeviceId = phone.deviceId;
+      }
+    });
     if (files.length === 0) {
       if (values.json)
-        await ctx.out.write(JSON.stringify(backupOutcomes.map(outcomeRecord), null, 2) + '\n');
-      else for (const o of backupOutcomes) await ctx.out.write(humanOutcome(o));
-      return backupOutcomes.some((o) => o.status === 'refused') ? 1 : 0;
+        await ctx.out.write(JSON.stringify(fromBackups.map(outcomeRecord), null, 2) + '\n');
+      else for (const o of fromBackups) await ctx.out.write(humanOutcome(o));
+      if (fromBackups.some((o) => o.status === 'cancelled')) return 130;
+      return fromBackups.some((o) => o.status === 'refused') ? 1 : 0;
     }
     let device = label !== undefined ? session.deviceByLabel(label) : null;
     if (!device && backupDeviceId !== null) device = session.device(backupDeviceId);
@@ -285,7 +327,7 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
       }
       return done;
     });
-    const outcomes = [...backupOutcomes, ...fileOutcomes];
+    const outcomes = [...fromBackups, ...fileOutcomes];
 
     if (values.json) {
       await ctx.out.write(JSON.stringify(outcomes.map(outcomeRecord), null, 2) + '\n');

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { AppError } from '../core/model/errors';
+import { runAcquire } from './acquire-command';
 import { UsageError } from './args';
 import type { CommandContext } from './context';
 import { runBackups } from './backups-command';
@@ -7,6 +8,7 @@ import { runDevices } from './devices-command';
 import { runEvents } from './events-command';
 import { runImport } from './import-command';
 import { isBrokenPipe, OutputWriter } from './output';
+import { readSecret } from './secret-prompt';
 import { runSummary } from './summary-command';
 import { cliUsage } from './usage';
 
@@ -20,9 +22,11 @@ export interface CliIo {
   stderrIsTTY?: boolean;
   /** Aborting it cancels a running import; when absent, SIGINT does. */
   signal?: AbortSignal;
+  /** Asks for a password; defaults to a no-echo prompt when stdin and stderr are terminals. */
+  promptPassword?: (prompt: string) => Promise<string | null>;
 }
 
-const COMMANDS = ['import', 'summary', 'events', 'devices', 'backups'] as const;
+const COMMANDS = ['import', 'summary', 'events', 'devices', 'backups', 'acquire'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const isCommand = (text: string): text is Command => (COMMANDS as readonly string[]).includes(text);
@@ -40,6 +44,8 @@ function run(command: Command, args: string[], ctx: CommandContext): Promise<num
       return runDevices(args, ctx);
     case 'backups':
       return runBackups(args, ctx);
+    case 'acquire':
+      return runAcquire(args, ctx);
     default: {
       const never: never = command;
       throw new Error(`Unhandled command ${String(never)}`);
@@ -68,7 +74,12 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) return usage(0);
 
   const out = new OutputWriter(stdout);
-  const ctx: CommandContext = { out, stderr, stderrIsTTY, signal: io.signal };
+  const promptPassword =
+    io.promptPassword ??
+    (io.stderr === undefined && process.stdin.isTTY && stderrIsTTY
+      ? (prompt: string) => readSecret(process.stdin, stderr, prompt)
+      : undefined);
+  const ctx: CommandContext = { out, stderr, stderrIsTTY, signal: io.signal, promptPassword };
   try {
     const code = await run(command, args, ctx);
     await out.flush();

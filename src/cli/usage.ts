@@ -4,21 +4,25 @@ export const cliUsage = `Usage: snoopscope <command> <case> [options]
 Commands:
   import <case> <path...> [--device <label>] [--timezone IANA] [--password-env VAR] [--json]
       Import App Privacy Report exports (NDJSON) and iPhone backup folders into the case, one
-      transaction per file. Creates the case file when it does not exist and the device when the
-      label is new.
+      transaction per file (a backup is one transaction: its phone, apps and each artifact as its
+      own source: TCC.db, DataUsage.sqlite, locationd clients, addaily, configuration profiles).
+      Creates the case file when it does not exist and the device when the label is new.
       --device <label>   the device the files come from (required for exports, which do not say;
                          a backup binds its phone's UDID to this label)
       --timezone IANA    the device's time zone when a backup does not record it
       --password-env VAR read an encrypted backup's password from environment variable VAR
+                         (without it, the password is asked for on the terminal)
       --json             print an array with one outcome object per path
 
   summary <case> [filters] [--night HH:MM-HH:MM] [--json]
       Sessions per device, app and category: counts, open sessions, total and longest
       duration, sessions at night (default 00:00-06:00 device-local), first and last seen.
 
-  events <case> [filters] [--kind access|network] [--format jsonl|csv]
-      One record a line: access sessions, then network snapshot rows (default both;
-      default format jsonl). CSV has a header row; sources are sha256:locator joined by ';'.
+  events <case> [filters] [--kind KIND] [--format jsonl|csv]
+      One record a line (default format jsonl). KIND: access, network (the default is both),
+      permission (TCC and location grants from backups), network-usage (per-process bytes from
+      backups, never summed), profile (configuration profiles and their events), or all.
+      CSV has a header row; sources are sha256:locator joined by ';'.
 
   devices <case> [--json]
       The devices of the case.
@@ -27,6 +31,17 @@ Commands:
       The iPhone backups in this computer's default locations (Finder, iTunes, Microsoft Store
       iTunes), or in the folders given (a backup folder or a folder of backups): device, model,
       iOS version, last backup, encrypted or not, size. Serial and UDID are masked unless --unmask.
+
+  acquire --list [--json] [--unmask] [--tools-dir DIR]
+      The iPhones connected over USB (name, model, iOS version, whether they trust this computer)
+      and where libimobiledevice's idevice_id, ideviceinfo and idevicebackup2 were found, with
+      what to install when one is missing. UDIDs are masked unless --unmask.
+  acquire <folder> [--udid UDID] [--json] [--unmask] [--tools-dir DIR]
+      Makes a fresh full backup of a connected iPhone into <folder>/<UDID> with idevicebackup2
+      and prints its path (--json: {udid, backupPath, status, message}). --udid is needed when
+      several phones are connected. Follow the phone's prompts (Trust, passcode); an encrypted
+      backup keeps the password set on the phone. Ctrl-C cancels.
+      --tools-dir DIR    the folder holding the libimobiledevice tools, searched before PATH
 
 Filters (summary, events):
   --device <label>        only this device (repeatable)
@@ -37,7 +52,8 @@ Filters (summary, events):
                           half-open [from, to); a session counts when it overlaps the range
   --hours HH:MM-HH:MM     sessions starting in this device-local time of day (may wrap midnight)
   --min-seconds <n>       closed sessions lasting at least n seconds
-  Network rows are filtered by device, app and date range only.
+  Network, network-usage and profile rows are filtered by device, app and date range only;
+  undated permission rows (a state at backup time) are left out when a date range is given.
 
 Query commands open the case read-only and never create it.
 Times are printed as YYYY-MM-DDTHH:mm:ss.SSS±HH:MM in the offset the device recorded.

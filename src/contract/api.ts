@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { categorySchema, type Category } from './categories';
 import { dayWindowSchema, filterSchema } from './filter';
-import type { Device, ImportCounts, ImportOutcome, Platform, SourceInfo } from './records';
+import type {
+  BackupSummary,
+  Device,
+  ImportCounts,
+  ImportOutcome,
+  PermissionStatus,
+  Platform,
+  SourceInfo,
+} from './records';
 import { platformSchema } from './records';
 import type { ImportWarning } from './warnings';
 
@@ -44,6 +52,31 @@ export const api = {
   startImport: z.object({ paths: z.array(path).min(1).max(1000), deviceId: id }).strict(),
   cancelImport: z.object({ importId: z.string().min(1) }).strict(),
 
+  /** Backups in the default locations of this system plus the folders given (each a backup or a folder of backups). */
+  listBackups: z.object({ folders: z.array(path).max(100).optional() }).strict(),
+  /** One backup folder: what it is, whether its keys are already derived, which device it is. */
+  inspectBackup: z.object({ path }).strict(),
+  /**
+   * Imports a backup folder: the phone's identity and apps, then each artifact as its own source.
+   * `deviceId` or `label` binds the phone to a device (else the device with its UDID, else a new
+   * one). The password is used for this call only and never stored, logged or sent in an event.
+   */
+  startBackupImport: z
+    .object({
+      path,
+      deviceId: id.optional(),
+      label: z.string().trim().min(1).max(200).optional(),
+      timeZone: z.string().min(1).max(100).optional(),
+      password: z.string().min(1).max(1024).optional(),
+    })
+    .strict(),
+
+  /** Connected iPhones and whether the backup tools are installed. */
+  listConnectedDevices: empty,
+  /** Makes a fresh backup of a connected iPhone into `folder` (progress: `onDeviceBackupProgress`). */
+  startDeviceBackup: z.object({ udid: z.string().min(1).max(100), folder: path }).strict(),
+  cancelDeviceBackup: z.object({ backupId: z.string().min(1) }).strict(),
+
   queryTimeline: z
     .object({
       filter: filterSchema,
@@ -59,6 +92,11 @@ export const api = {
     .object({ filter: filterSchema, snapshots: z.enum(['latest', 'all']).optional() })
     .strict(),
   listApps: z.object({ deviceIds: z.array(id).optional() }).strict(),
+  queryPermissions: z.object({ filter: filterSchema }).strict(),
+  queryNetworkUsage: z.object({ filter: filterSchema }).strict(),
+  queryProfiles: z.object({ filter: filterSchema }).strict(),
+  /** One permission, network-usage or profile record with its source and raw fields. */
+  getRecord: z.object({ id: z.string().min(1).max(100) }).strict(),
 
   exportSessionsCsv: z
     .object({ filter: filterSchema, path, night: dayWindowSchema.optional() })
@@ -69,6 +107,8 @@ export const api = {
   /** Host calls: dialogs belong to the shell (main) or the dev server. */
   pickCaseFile: z.object({ mode: z.enum(['create', 'open']) }).strict(),
   pickImportFiles: empty,
+  /** A folder: a backup to import or a folder holding backups (`open`), or where to write a new backup (`create`). */
+  pickFolder: z.object({ mode: z.enum(['open', 'create']) }).strict(),
   pickSavePath: z.object({ defaultName: z.string().min(1).max(255) }).strict(),
 } as const;
 
@@ -141,6 +181,17 @@ export interface NetworkSpan {
   domains: number;
 }
 
+/** A dated permission record drawn as a mark on its app's lane. */
+export interface TimelineMark {
+  id: string;
+  lane: string;
+  kind: 'permission';
+  category: Category;
+  status: PermissionStatus;
+  atMs: number;
+  offsetMin: number;
+}
+
 export interface TimelineResult {
   extent: { fromMs: number; toMs: number } | null;
   range: { fromMs: number; toMs: number } | null;
@@ -150,6 +201,8 @@ export interface TimelineResult {
   sessions: TimelineSession[];
   bins: TimelineBin[];
   network: NetworkSpan[];
+  /** Permission records dated inside the range (lanes with only marks are listed after the others). */
+  marks: TimelineMark[];
   total: number;
 }
 
@@ -249,6 +302,113 @@ export interface AppItem {
   sessions: number;
 }
 
+/** `inspectBackup`: a backup folder as found, and what importing it would do. */
+export interface BackupInspection {
+  backup: BackupSummary;
+  /** The device of the case already bound to this phone (by UDID), if any. */
+  boundDevice: { id: number; label: string } | null;
+  /** True when the keys of this encrypted backup were derived earlier in this session. */
+  keysCached: boolean;
+  /** Estimated seconds the key derivation takes on this machine (encrypted backups only). */
+  derivationSeconds: number | null;
+}
+
+export interface PermissionItem {
+  id: string;
+  deviceId: number;
+  device: string;
+  app: string;
+  appName: string | null;
+  origin: 'tcc' | 'location-clients';
+  raw: string;
+  /** A human name of the service (`Camera`, `Location`). */
+  label: string;
+  category: Category;
+  status: PermissionStatus;
+  reason: string | null;
+  timeMs: number | null;
+  offsetMin: number | null;
+  sourceId: number;
+  locator: string;
+}
+
+export interface NetworkUsageItem {
+  id: string;
+  deviceId: number;
+  device: string;
+  app: string | null;
+  appName: string | null;
+  origin: 'data-usage' | 'addaily';
+  process: string;
+  wifiIn: number | null;
+  wifiOut: number | null;
+  cellIn: number | null;
+  cellOut: number | null;
+  firstMs: number | null;
+  lastMs: number | null;
+  offsetMin: number | null;
+  sourceId: number;
+  locator: string;
+}
+
+export interface ProfileItem {
+  id: string;
+  deviceId: number;
+  device: string;
+  identifier: string;
+  displayName: string | null;
+  organization: string | null;
+  operation: 'installed' | 'install' | 'remove' | 'other';
+  process: string | null;
+  payloadTypes: string[];
+  mdm: boolean;
+  vpn: boolean;
+  rootCertificate: boolean;
+  timeMs: number | null;
+  offsetMin: number | null;
+  sourceId: number;
+  locator: string;
+}
+
+/** `getRecord`: one stored record of a backup artifact, with where it came from. */
+export interface RecordDetails {
+  id: string;
+  kind: 'permission' | 'network-usage' | 'profile';
+  deviceId: number;
+  device: string;
+  /** The record's fields as listed in the views. */
+  fields: Record<string, unknown>;
+  /** Every raw field of the row that was read, as stored. */
+  raw: Record<string, unknown>;
+  /** Domain, relative path and row (or key) in the backup. */
+  locator: string;
+  source: { id: number; fileName: string; sha256: string; path: string; importer: string };
+  /** What this kind of record proves and does not prove (the importer's manifest). */
+  proves: string[];
+  doesNotProve: string[];
+}
+
+/** A phone connected over USB, as the backup tools see it. */
+export interface ConnectedDevice {
+  udid: string;
+  name: string | null;
+  productType: string | null;
+  model: string | null;
+  iosVersion: string | null;
+  /** Null when the phone answered; else what to do (e.g. unlock it and tap Trust). */
+  problem: string | null;
+}
+
+export interface ConnectedDevices {
+  /** Paths of the tools found; null when missing. */
+  tools: { ideviceId: string | null; idevicebackup2: string | null; ideviceinfo: string | null };
+  /** What to install on this operating system when a tool is missing; null when all are there. */
+  installHint: string | null;
+  /** Why phones could not be listed (e.g. the usbmuxd service is not running); null when they were. */
+  problem: string | null;
+  devices: ConnectedDevice[];
+}
+
 export interface AuditEntry {
   seq: number;
   at: number;
@@ -281,17 +441,28 @@ export interface ApiOutputs {
   removeSource: { removed: number };
   startImport: { importId: string };
   cancelImport: { cancelled: boolean };
+  listBackups: BackupSummary[];
+  inspectBackup: BackupInspection;
+  startBackupImport: { importId: string };
+  listConnectedDevices: ConnectedDevices;
+  startDeviceBackup: { backupId: string };
+  cancelDeviceBackup: { cancelled: boolean };
   queryTimeline: TimelineResult;
   getSession: SessionDetails;
   querySummary: SummaryItem[];
   queryHeatmap: HeatmapResult;
   queryNetwork: NetworkItem[];
   listApps: AppItem[];
+  queryPermissions: PermissionItem[];
+  queryNetworkUsage: NetworkUsageItem[];
+  queryProfiles: ProfileItem[];
+  getRecord: RecordDetails;
   exportSessionsCsv: { path: string; rows: number; sha256: string };
   listAudit: AuditEntry[];
   verifyAudit: AuditCheck;
   pickCaseFile: string | null;
   pickImportFiles: string[];
+  pickFolder: string | null;
   pickSavePath: string | null;
 }
 
@@ -302,7 +473,12 @@ export type ApiHandlers = {
   [M in ApiMethod]: (input: ApiInput<M>) => Promise<ApiOutput<M>> | ApiOutput<M>;
 };
 
-export const HOST_METHODS = ['pickCaseFile', 'pickImportFiles', 'pickSavePath'] as const;
+export const HOST_METHODS = [
+  'pickCaseFile',
+  'pickImportFiles',
+  'pickFolder',
+  'pickSavePath',
+] as const;
 export type HostMethod = (typeof HOST_METHODS)[number];
 export type HostHandlers = Pick<ApiHandlers, HostMethod>;
 export type CoreHandlers = Omit<ApiHandlers, HostMethod>;

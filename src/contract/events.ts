@@ -6,12 +6,31 @@ export interface ImportProgress {
   path: string;
   fileIndex: number;
   fileCount: number;
-  phase: 'hashing' | 'reading' | 'pairing' | 'committing' | 'done';
+  /** `unlocking`: deriving an encrypted backup's keys; `artifacts`: reading a backup's files. */
+  phase: 'hashing' | 'unlocking' | 'reading' | 'artifacts' | 'pairing' | 'committing' | 'done';
   lines: number;
   bytes: number;
   totalBytes: number;
   percent: number;
   linesPerSecond: number;
+  /** What is being read, in words (a backup artifact's name); absent for plain files. */
+  detail?: string;
+  /** Estimated seconds left, when known (key derivation). */
+  etaSeconds?: number | null;
+}
+
+/** Progress of a backup being made from a connected iPhone. */
+export interface DeviceBackupProgress {
+  backupId: string;
+  udid: string;
+  phase:
+    'starting' | 'waiting-for-passcode' | 'copying' | 'finishing' | 'done' | 'failed' | 'cancelled';
+  /** Percent done when the tool reports it, else null. */
+  percent: number | null;
+  /** The latest line the tool printed, or the outcome in words. */
+  message: string;
+  /** The backup folder (the phone's UDID folder inside the destination), once known. */
+  backupPath: string | null;
 }
 
 export interface ImportFinished {
@@ -24,6 +43,7 @@ export interface BridgeEvents {
   onImportProgress: ImportProgress;
   onImportFinished: ImportFinished;
   onCaseChanged: { reason: string };
+  onDeviceBackupProgress: DeviceBackupProgress;
   /** A menu item of the desktop app that the renderer carries out with its current state. */
   onMenuCommand: { command: 'import' | 'exportCsv' };
 }
@@ -33,5 +53,6 @@ export const BRIDGE_EVENTS: readonly BridgeEventName[] = [
   'onImportProgress',
   'onImportFinished',
   'onCaseChanged',
+  'onDeviceBackupProgress',
   'onMenuCommand',
 ];

@@ -37,6 +37,8 @@ export const importCountsSchema = z.object({
   network: z.number().int(),
   sessions: z.number().int(),
   openSessions: z.number().int(),
+  /** Records read from a backup artifact (permission, network-usage or profile records). */
+  records: z.number().int(),
 });
 export type ImportCounts = z.infer<typeof importCountsSchema>;
 
@@ -63,6 +65,8 @@ export const importOutcomeSchema = z.object({
   error: z.string().nullable(),
   sourceId: z.number().int().nullable(),
   deviceId: z.number().int().nullable(),
+  /** Where inside a backup the file lies (`HomeDomain Library/TCC/TCC.db`); null for plain files. */
+  locator: z.string().nullable(),
 });
 export type ImportOutcome = z.infer<typeof importOutcomeSchema>;
 
@@ -145,6 +149,77 @@ export const networkEventSchema = z.object({
   sources: z.array(provenanceSchema),
 });
 export type NetworkEvent = z.infer<typeof networkEventSchema>;
+
+export const permissionStatusSchema = z.enum(['granted', 'denied', 'limited', 'unknown']);
+export type PermissionStatus = z.infer<typeof permissionStatusSchema>;
+
+/**
+ * `events --kind permission` record: the permission state one app held for one service at backup
+ * time (TCC.db), or its location authorisation (locationd clients.plist). `time` is when the entry
+ * last changed (TCC) or when a location service last stopped for the app (locationd), if known.
+ */
+export const permissionEventSchema = z.object({
+  id: z.string(),
+  kind: z.literal('permission'),
+  device: z.string(),
+  app: z.string(),
+  appName: z.string().nullable(),
+  /** `tcc` (TCC.db access row) or `location-clients` (locationd clients.plist entry). */
+  origin: z.enum(['tcc', 'location-clients']),
+  /** The raw service name (`kTCCServiceCamera`), or `locationd` for a location client. */
+  raw: z.string(),
+  category: categorySchema,
+  status: permissionStatusSchema,
+  reason: z.string().nullable(),
+  time: z.string().nullable(),
+  sources: z.array(provenanceSchema),
+});
+export type PermissionEvent = z.infer<typeof permissionEventSchema>;
+
+/**
+ * `events --kind network-usage` record: bytes iOS attributed to one process (DataUsage.sqlite, one
+ * record per usage row) or one process's daily baseline (osanalytics addaily). Counters are never
+ * summed across rows. `app` is the bundle id when the row names one, else null (a system process).
+ */
+export const networkUsageEventSchema = z.object({
+  id: z.string(),
+  kind: z.literal('network-usage'),
+  device: z.string(),
+  app: z.string().nullable(),
+  appName: z.string().nullable(),
+  origin: z.enum(['data-usage', 'addaily']),
+  process: z.string(),
+  wifiIn: z.number().nullable(),
+  wifiOut: z.number().nullable(),
+  cellIn: z.number().nullable(),
+  cellOut: z.number().nullable(),
+  firstSeen: z.string().nullable(),
+  lastSeen: z.string().nullable(),
+  sources: z.array(provenanceSchema),
+});
+export type NetworkUsageEvent = z.infer<typeof networkUsageEventSchema>;
+
+/**
+ * `events --kind profile` record: a configuration profile installed at backup time
+ * (`operation: installed`), or an install/remove event from MCProfileEvents.plist.
+ */
+export const profileEventSchema = z.object({
+  id: z.string(),
+  kind: z.literal('profile'),
+  device: z.string(),
+  identifier: z.string(),
+  displayName: z.string().nullable(),
+  organization: z.string().nullable(),
+  operation: z.enum(['installed', 'install', 'remove', 'other']),
+  process: z.string().nullable(),
+  payloadTypes: z.array(z.string()),
+  mdm: z.boolean(),
+  vpn: z.boolean(),
+  rootCertificate: z.boolean(),
+  time: z.string().nullable(),
+  sources: z.array(provenanceSchema),
+});
+export type ProfileEvent = z.infer<typeof profileEventSchema>;
 
 /** A backup found on disk (`backups --json`). Serial and UDID are masked unless unmasked. */
 export const backupSummarySchema = z.object({

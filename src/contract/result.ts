@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'IMPORT_REFUSED',
   'CANCELLED',
   'UNSUPPORTED',
+  'PASSWORD_REQUIRED',
+  'WRONG_PASSWORD',
   'INTERNAL',
 ] as const;
 

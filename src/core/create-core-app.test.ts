@@ -7,6 +7,7 @@ import type { ImportFinished } from '../contract/events';
 import type { CoreApp } from './app';
 import { createCoreApp } from './create-core-app';
 import { accessPair } from './testing/apr-fixture';
+import { writeDemoBackup } from './testing/ios-backup-demo';
 
 let dir: string;
 let core: CoreApp;
@@ -69,5 +70,34 @@ describe('core app', () => {
 
   it('answers NO_CASE_OPEN before a case is open', () => {
     expect(() => core.handlers.listDevices({})).toThrow(/No case is open/);
+  });
+
+  it('lists, inspects and imports a backup folder, then answers the record queries', async () => {
+    const h = core.handlers;
+    const folder = join(dir, 'backups');
+    writeDemoBackup(join(folder, 'one'));
+    const listed = await h.listBackups({ folders: [folder] });
+    expect(listed.map((b) => b.deviceName)).toContain("Ana's iPhone");
+    await h.createCase({ path: join(dir, 'b.snoopcase') });
+    const inspected = await h.inspectBackup({ path: join(folder, 'one') });
+    expect(inspected).toMatchObject({ boundDevice: null, keysCached: false });
+    const done = finished();
+    const { importId } = await h.startBackupImport({ path: join(folder, 'one'), label: 'Ana' });
+    const result = await done;
+    expect(result.importId).toBe(importId);
+    expect(result.outcomes).toHaveLength(7);
+    expect(events.some((e) => e.event === 'onCaseChanged')).toBe(true);
+    const perms = await h.queryPermissions({ filter: { categories: ['photos'] } });
+    expect(perms.map((p) => [p.appName, p.status])).toEqual([
+      ['Notes Plus', 'limited'],
+      ['WeChat', 'granted'],
+    ]);
+    const record = await h.getRecord({ id: perms[1]!.id });
+    expect(record.source.importer).toBe('ios-backup-tcc');
+    expect((await h.queryNetworkUsage({ filter: {} })).length).toBe(3);
+    expect((await h.queryProfiles({ filter: {} })).length).toBe(2);
+    const tl = await h.queryTimeline({ filter: {}, width: 800 });
+    expect(tl.marks).toHaveLength(5);
+    expect((await h.inspectBackup({ path: join(folder, 'one') })).boundDevice?.label).toBe('Ana');
   });
 });

@@ -3,7 +3,12 @@ import type { EventEnvelope } from '../contract/bridge';
 import type { BridgeEvents } from '../contract/events';
 import type { CoreApp, CoreOptions } from './app';
 import { listAudit, verifyAudit } from './db/audit';
+import { homedir } from 'node:os';
+import { DeviceBackupService } from './acquire/device-backup';
+import { listBackups } from './importers/ios-backup/discover';
+import { defaultBackupRoots } from './importers/ios-backup/locations';
 import { AppError } from './model/errors';
+import { BackupImportService } from './services/backup-import-service';
 import { CaseSession } from './services/case-service';
 import { exportSessionsCsv } from './services/export-service';
 import { ImportService } from './services/import-service';
@@ -23,6 +28,8 @@ export function createCoreApp(options: CoreOptions): CoreApp {
   };
   const recent = new RecentCases(options.userDataDir);
   const imports = new ImportService(emit, log, options.workerUrl);
+  const backups = new BackupImportService(emit, log);
+  const acquisitions = new DeviceBackupService(emit, {});
   let current: CaseSession | null = null;
 
   const need = (): CaseSession => {
@@ -31,7 +38,8 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     return current;
   };
   const notBusy = (what: string): void => {
-    if (imports.busy) throw new AppError('CONFLICT', `Cannot ${what} while an import is running.`);
+    if (imports.busy || backups.busy)
+      throw new AppError('CONFLICT', `Cannot ${what} while an import is running.`);
   };
   const changed = (reason: string): void => emit('onCaseChanged', { reason });
   const swap = (next: CaseSession): void => {
@@ -91,17 +99,41 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     },
     startImport: ({ paths, deviceId }) => {
       const c = need();
+      if (backups.busy)
+        throw new AppError('CONFLICT', 'A backup import is running; wait for it to finish.');
       c.device(deviceId);
       const importId = imports.start(c.path, paths, deviceId, () => changed('import-finished'));
       return { importId };
     },
-    cancelImport: ({ importId }) => ({ cancelled: imports.cancel(importId) }),
+    cancelImport: ({ importId }) => ({
+      cancelled: imports.cancel(importId) || backups.cancel(importId),
+    }),
+    listBackups: ({ folders }) =>
+      listBackups([
+        ...defaultBackupRoots(process.platform, process.env, homedir()),
+        ...(folders ?? []),
+      ]),
+    inspectBackup: ({ path }) => backups.inspect(current, path),
+    startBackupImport: (input) => {
+      const c = need();
+      if (imports.busy)
+        throw new AppError('CONFLICT', 'An import is already running; wait for it to finish.');
+      const importId = backups.start(c, input, () => changed('import-finished'));
+      return { importId };
+    },
+    listConnectedDevices: () => acquisitions.list(),
+    startDeviceBackup: ({ udid, folder }) => ({ backupId: acquisitions.start(udid, folder) }),
+    cancelDeviceBackup: ({ backupId }) => ({ cancelled: acquisitions.cancel(backupId) }),
     queryTimeline: (input) => need().queries.timeline(input),
     getSession: ({ id }) => need().queries.session(id),
     querySummary: ({ filter, night }) => need().queries.summary(filter, night),
     queryHeatmap: ({ filter }) => need().queries.heatmap(filter),
     queryNetwork: ({ filter, snapshots }) => need().queries.network(filter, snapshots),
     listApps: ({ deviceIds }) => need().queries.apps(deviceIds),
+    queryPermissions: ({ filter }) => need().queries.records.permissions(filter),
+    queryNetworkUsage: ({ filter }) => need().queries.records.networkUsage(filter),
+    queryProfiles: ({ filter }) => need().queries.records.profiles(filter),
+    getRecord: ({ id }) => need().queries.records.record(id),
     exportSessionsCsv: ({ filter, path, night }) =>
       exportSessionsCsv(need(), { filter, path, night, version: options.version }),
     listAudit: ({ limit }) => listAudit(need().db, limit),
@@ -116,6 +148,8 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     },
     async dispose() {
       await imports.dispose();
+      backups.dispose();
+      await acquisitions.dispose();
       current?.close();
       current = null;
       listeners.clear();

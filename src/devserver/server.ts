@@ -12,6 +12,7 @@ import { dispatch } from '../core/bridge/dispatch';
 interface PickQueues {
   pickCaseFile: (string | null)[];
   pickImportFiles: string[][];
+  pickFolder: (string | null)[];
   pickSavePath: (string | null)[];
 }
 
@@ -73,10 +74,16 @@ function send(res: ServerResponse, status: number, body: unknown): void {
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const { core, token } = options;
-  const picks: PickQueues = { pickCaseFile: [], pickImportFiles: [], pickSavePath: [] };
+  const picks: PickQueues = {
+    pickCaseFile: [],
+    pickImportFiles: [],
+    pickFolder: [],
+    pickSavePath: [],
+  };
   const host: HostHandlers = {
     pickCaseFile: () => picks.pickCaseFile.shift() ?? null,
     pickImportFiles: () => picks.pickImportFiles.shift() ?? [],
+    pickFolder: () => picks.pickFolder.shift() ?? null,
     pickSavePath: () => picks.pickSavePath.shift() ?? null,
   };
   const handlers: ApiHandlers = { ...core.handlers, ...host };
@@ -134,6 +141,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         const body = JSON.parse(await readBody(req)) as Partial<PickQueues>;
         picks.pickCaseFile.push(...(body.pickCaseFile ?? []));
         picks.pickImportFiles.push(...(body.pickImportFiles ?? []));
+        picks.pickFolder.push(...(body.pickFolder ?? []));
         picks.pickSavePath.push(...(body.pickSavePath ?? []));
         send(res, 200, { ok: true, value: null });
         return;

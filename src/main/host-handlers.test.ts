@@ -65,6 +65,24 @@ describe('host handlers', () => {
     await expect(setup({}).handlers.pickImportFiles({})).resolves.toEqual([]);
   });
 
+  it('picks a folder: a backup to read, or where to write a new one', async () => {
+    const open = setup({ open: { canceled: false, filePaths: ['/backups/0000-1111'] } });
+    await expect(open.handlers.pickFolder({ mode: 'open' })).resolves.toBe('/backups/0000-1111');
+    const [, openOptions] = open.dialog.showOpenDialog.mock.calls[0] as [
+      unknown,
+      Electron.OpenDialogOptions,
+    ];
+    expect(openOptions.properties).toEqual(['openDirectory']);
+    const create = setup({ open: { canceled: false, filePaths: ['/new'] } });
+    await create.handlers.pickFolder({ mode: 'create' });
+    const [, createOptions] = create.dialog.showOpenDialog.mock.calls[0] as [
+      unknown,
+      Electron.OpenDialogOptions,
+    ];
+    expect(createOptions.properties).toEqual(['openDirectory', 'createDirectory']);
+    await expect(setup({}).handlers.pickFolder({ mode: 'open' })).resolves.toBeNull();
+  });
+
   it('asks where to save, keeping the extension of the suggested name', async () => {
     const { dialog, handlers } = setup({ save: { canceled: false, filePath: '/out/sessions' } });
     await expect(handlers.pickSavePath({ defaultName: 'sessions.csv' })).resolves.toBe(

@@ -30,7 +30,7 @@ export function ensureExtension(filePath: string, extension: string): string {
   return path.extname(filePath) === '' ? `${filePath}.${extension}` : filePath;
 }
 
-/** The dialogs behind the host methods of the bridge (`pickCaseFile`, `pickImportFiles`, `pickSavePath`). */
+/** The dialogs behind the host methods of the bridge (`pickCaseFile`, `pickImportFiles`, `pickFolder`, `pickSavePath`). */
 export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
   const { dialog, defaultDir } = options;
 
@@ -74,6 +74,24 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
         properties: ['openFile', 'multiSelections'],
       });
       return result.canceled ? [] : result.filePaths;
+    },
+
+    async pickFolder({ mode }) {
+      const result = await open(
+        mode === 'create'
+          ? {
+              title: 'Choose where to write the backup',
+              buttonLabel: 'Choose',
+              defaultPath: defaultDir,
+              properties: ['openDirectory', 'createDirectory'],
+            }
+          : {
+              title: 'Choose a backup folder (or a folder of backups)',
+              buttonLabel: 'Choose',
+              properties: ['openDirectory'],
+            },
+      );
+      return result.canceled ? null : (result.filePaths[0] ?? null);
     },
 
     async pickSavePath({ defaultName }) {

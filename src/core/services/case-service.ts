@@ -182,6 +182,7 @@ export class CaseSession {
       warning_count: number;
       data_from: number | null;
       data_to: number | null;
+      record_rows: number;
     }[];
     return rows.map((r) => ({
       id: r.id,
@@ -199,6 +200,7 @@ export class CaseSession {
         network: r.network_rows,
         sessions: r.sessions,
         openSessions: r.open_sessions,
+        records: r.record_rows,
       },
       duplicateLines: r.duplicate_lines,
       alreadyStored: r.already_stored,

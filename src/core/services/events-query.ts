@@ -1,10 +1,28 @@
 import { toCategory } from '../../contract/categories';
 import type { Filter } from '../../contract/filter';
-import type { AccessEvent, NetworkEvent } from '../../contract/records';
-import { formatInstant, msToSeconds } from '../../contract/time';
+import type {
+  AccessEvent,
+  NetworkEvent,
+  NetworkUsageEvent,
+  PermissionEvent,
+  ProfileEvent,
+} from '../../contract/records';
+import { formatInstant, formatUtc, msToSeconds } from '../../contract/time';
 import type { CaseSession } from './case-service';
 import { networkWhere, whereSql } from './filter-sql';
 import { sessionId } from './query-service';
+import {
+  PERMISSION_SQL,
+  permissionFilter,
+  PROFILE_SQL,
+  profileFilter,
+  toProfileItem,
+  USAGE_SQL,
+  usageFilter,
+  type PermissionRowOut,
+  type ProfileRowOut,
+  type UsageRowOut,
+} from './record-queries';
 
 interface AccessRow {
   deviceId: number;
@@ -160,4 +178,99 @@ export function* networkEvents(
     .prepare(NETWORK_SQL(whereSql(w)))
     .iterate(...w.params) as IterableIterator<NetworkRow>;
   for (const r of rows) yield toNetworkEvent(r);
+}
+
+const recordInstant = (ms: number | null, offsetMin: number | null): string | null =>
+  ms === null ? null : offsetMin === null ? formatUtc(ms) : formatInstant(ms, offsetMin);
+
+/** The provenance of a backup record: the artifact file's sha256 and where in it the record is. */
+const recordSource = (r: {
+  sha256: string;
+  sourceLocator: string | null;
+  locator: string;
+}): PermissionEvent['sources'] => [
+  { sha256: r.sha256, locator: r.sourceLocator ? `${r.sourceLocator} › ${r.locator}` : r.locator },
+];
+
+/** Streams permission records (TCC, location clients) matching the filter, one row at a time. */
+export function* permissionEvents(
+  session: CaseSession,
+  filter: Filter,
+): Generator<PermissionEvent, void, undefined> {
+  const { where, params } = permissionFilter(filter);
+  for (const r of session.db
+    .prepare(PERMISSION_SQL(where))
+    .iterate(...params) as IterableIterator<PermissionRowOut>) {
+    yield {
+      id: `p:${r.id}`,
+      kind: 'permission',
+      device: r.device,
+      app: r.app,
+      appName: r.appName,
+      origin: r.origin,
+      raw: r.raw,
+      category: toCategory(r.category),
+      status: r.status,
+      reason: r.reason,
+      time: recordInstant(r.timeMs, r.offsetMin),
+      sources: recordSource(r),
+    };
+  }
+}
+
+/** Streams network-usage records (DataUsage, addaily) matching the filter, never summed. */
+export function* networkUsageEvents(
+  session: CaseSession,
+  filter: Filter,
+): Generator<NetworkUsageEvent, void, undefined> {
+  const { where, params } = usageFilter(filter);
+  for (const r of session.db
+    .prepare(USAGE_SQL(where))
+    .iterate(...params) as IterableIterator<UsageRowOut>) {
+    yield {
+      id: `u:${r.id}`,
+      kind: 'network-usage',
+      device: r.device,
+      app: r.app,
+      appName: r.appName,
+      origin: r.origin,
+      process: r.process,
+      wifiIn: r.wifiIn,
+      wifiOut: r.wifiOut,
+      cellIn: r.cellIn,
+      cellOut: r.cellOut,
+      firstSeen: recordInstant(r.firstMs, r.offsetMin),
+      lastSeen: recordInstant(r.lastMs, r.offsetMin),
+      sources: recordSource(r),
+    };
+  }
+}
+
+/** Streams configuration profiles and profile events matching the filter's devices and dates. */
+export function* profileEvents(
+  session: CaseSession,
+  filter: Filter,
+): Generator<ProfileEvent, void, undefined> {
+  const { where, params } = profileFilter(filter);
+  for (const r of session.db
+    .prepare(PROFILE_SQL(where))
+    .iterate(...params) as IterableIterator<ProfileRowOut>) {
+    const item = toProfileItem(r);
+    yield {
+      id: item.id,
+      kind: 'profile',
+      device: r.device,
+      identifier: r.identifier,
+      displayName: r.displayName,
+      organization: r.organization,
+      operation: r.operation,
+      process: r.process,
+      payloadTypes: item.payloadTypes,
+      mdm: item.mdm,
+      vpn: item.vpn,
+      rootCertificate: item.rootCertificate,
+      time: recordInstant(r.timeMs, r.offsetMin),
+      sources: recordSource(r),
+    };
+  }
 }

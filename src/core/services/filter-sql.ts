@@ -113,6 +113,37 @@ export function networkWhere(filter: Filter): SqlWhere {
   return { clauses, params };
 }
 
+/**
+ * WHERE clauses for records of backup artifacts (alias `r`): devices, apps, categories (when the
+ * table has them) and the date range on `timeExpr` (local dates with the row's `time_offset`).
+ * Undated rows (a state at backup time) are kept unless a date range is set.
+ */
+export function recordWhere(
+  filter: Filter,
+  timeExpr: string,
+  opts: { apps: boolean; categories: boolean },
+): SqlWhere {
+  const clauses: string[] = [];
+  const params: SqlParam[] = [];
+  addDeviceAndApp(opts.apps ? filter : { ...filter, apps: undefined }, 'r', clauses, params);
+  if (opts.categories && filter.categories && filter.categories.length > 0) {
+    clauses.push(`r.category IN (${filter.categories.map(() => '?').join(', ')})`);
+    params.push(...filter.categories);
+  }
+  const local = `(${timeExpr} + COALESCE(r.time_offset, 0) * 60000)`;
+  if (filter.from) {
+    const b = parseRangeBound(filter.from);
+    clauses.push(b.kind === 'instant' ? `${timeExpr} >= ?` : `${local} >= ?`);
+    params.push(b.kind === 'instant' ? b.ms : b.localMs);
+  }
+  if (filter.to) {
+    const b = parseRangeBound(filter.to);
+    clauses.push(b.kind === 'instant' ? `${timeExpr} < ?` : `${local} < ?`);
+    params.push(b.kind === 'instant' ? b.ms : b.localMs);
+  }
+  return { clauses, params };
+}
+
 function addDeviceAndApp(
   filter: Filter,
   alias: string,

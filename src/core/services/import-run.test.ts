@@ -94,7 +94,14 @@ describe('importing an App Privacy Report', () => {
     ]);
     const o = await run(path);
     expect(o.status).toBe('imported');
-    expect(o.counts).toEqual({ lines: 7, access: 6, network: 1, sessions: 4, openSessions: 2 });
+    expect(o.counts).toEqual({
+      lines: 7,
+      access: 6,
+      network: 1,
+      sessions: 4,
+      openSessions: 2,
+      records: 0,
+    });
     expect(sessions()).toEqual([
       { k: 'LONE-BEGIN', s: T0 + 200_000, e: null, d: null, open: 1, conflict: 0 },
       { k: 'LONE-END', s: null, e: T0 - 5000, d: null, open: 1, conflict: 0 },

@@ -48,13 +48,14 @@ export function unreadOutcome(
     sha256: null,
     importer: null,
     status,
-    counts: { lines: 0, access: 0, network: 0, sessions: 0, openSessions: 0 },
+    counts: { lines: 0, access: 0, network: 0, sessions: 0, openSessions: 0, records: 0 },
     duplicateLines: 0,
     alreadyStored: 0,
     warnings: [],
     error,
     sourceId: null,
     deviceId,
+    locator: null,
   };
 }
 
@@ -96,8 +97,8 @@ export async function importFile(options: ImportFileOptions): Promise<ImportOutc
     const st = statSync(path);
     if (st.isDirectory()) {
       outcome.error =
-        `${path} is a folder. An iPhone backup folder is imported with the command line for now: ` +
-        '`snoopscope import <case> <backup-folder> --device <label>`.';
+        `${path} is a folder, not an export file. Import an iPhone backup folder with ` +
+        'Import › iPhone backup (or `snoopscope import <case> <backup-folder>`).';
       return outcome;
     }
     if (!st.isFile()) throw new Error('not a regular file');
@@ -228,6 +229,7 @@ export async function importFile(options: ImportFileOptions): Promise<ImportOutc
       network: writer.networkRows,
       sessions: sessionCounts.sessions,
       openSessions: sessionCounts.open,
+      records: 0,
     };
     outcome.duplicateLines = writer.duplicateLines;
     outcome.alreadyStored = writer.alreadyStored;

@@ -20,6 +20,7 @@ import {
   type SqlParam,
 } from './filter-sql';
 import { fromRow } from './pairing';
+import { RecordQueries } from './record-queries';
 import { latestOffset } from '../db/queries/device-offset';
 import { DAY_MS, DURATION_THRESHOLDS, ROLLUP_LEVELS, rollupBucket } from '../db/rollup';
 import { localDayNumber } from '../../contract/time';
@@ -127,7 +128,12 @@ export function nightExpr(night: DayWindow): { sql: string; params: SqlParam[] }
 
 /** Read-side queries over a case: timeline, summary, heatmap, network, session details. */
 export class QueryService {
-  constructor(private readonly db: Db) {}
+  /** Permission, network-usage and profile records (from backups). */
+  readonly records: RecordQueries;
+
+  constructor(private readonly db: Db) {
+    this.records = new RecordQueries(db);
+  }
 
   /** The longest session ever stored (kept with the rollup; never less than the current longest). */
   private maxDurationMs(): number {
@@ -171,8 +177,9 @@ export class QueryService {
         `SELECT MIN(COALESCE(first_ms, last_ms)) AS a, MAX(COALESCE(last_ms, first_ms)) AS b FROM network_observations ${dev}`,
       )
       .get(...p) as { a: number | null; b: number | null };
-    const lo = [s.a, n.a].filter((v): v is number => v !== null);
-    const hi = [lastEnd, n.b].filter((v): v is number => v !== null);
+    const marks = this.records.extent(devices);
+    const lo = [s.a, n.a, marks?.fromMs ?? null].filter((v): v is number => v !== null);
+    const hi = [lastEnd, n.b, marks?.toMs ?? null].filter((v): v is number => v !== null);
     if (lo.length === 0 || hi.length === 0) return null;
     return { fromMs: Math.min(...lo), toMs: Math.max(...hi) };
   }
@@ -193,6 +200,7 @@ export class QueryService {
       sessions: [],
       bins: [],
       network: [],
+      marks: [],
       total: 0,
     };
     if (!extent) return empty;
@@ -208,7 +216,8 @@ export class QueryService {
       const counted = this.rollupCount(input.filter, range, laneFilter, offsets);
       estimate = counted.sessions;
       // The estimate counts whole buckets, so nothing there means nothing in view.
-      if (estimate === 0) return { ...empty, range };
+      if (estimate === 0)
+        return this.withMarks({ ...empty, range }, input.filter, range, laneFilter);
       if (
         estimate > TIMELINE_SESSION_LIMIT &&
         (desiredBin >= DAY_MS || estimate > EXACT_BIN_LIMIT)
@@ -230,7 +239,25 @@ export class QueryService {
       range,
       new Set(result.lanes.map((l) => l.key)),
     );
-    return result;
+    return this.withMarks(result, input.filter, range, laneFilter);
+  }
+
+  /** Adds the dated permission records in range, and lanes for apps that have only those. */
+  private withMarks(
+    result: TimelineResult,
+    filter: Filter,
+    range: { fromMs: number; toMs: number },
+    laneFilter: { sql: string[]; params: SqlParam[] },
+  ): TimelineResult {
+    const { marks, lanes } = this.records.marks(filter, range, laneFilter);
+    if (marks.length === 0) return result;
+    const known = new Set(result.lanes.map((l) => l.key));
+    const extra = this.describeLanes(
+      lanes
+        .filter((l) => !known.has(l.key))
+        .map((l) => ({ deviceId: l.deviceId, appId: l.appId, sessions: 0, totalMs: 0 })),
+    );
+    return { ...result, range: result.range ?? range, lanes: [...result.lanes, ...extra], marks };
   }
 
   private laneSearchClause(search: string | undefined): { sql: string[]; params: SqlParam[] } {

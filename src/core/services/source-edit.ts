@@ -147,10 +147,33 @@ export function detachSourceEdges(db: Db, sourceId: number): AccessEdgeRecord[] 
 /** Deletes apps of a device that no stored row refers to any more. */
 export function pruneApps(db: Db, deviceId: number): void {
   db.prepare(
-    `DELETE FROM apps WHERE device_id = ?
+    `DELETE FROM apps WHERE device_id = ? AND inventory = 0
        AND id NOT IN (SELECT app_id FROM network_observations WHERE device_id = ?)
-       AND id NOT IN (SELECT app_id FROM access_sessions WHERE device_id = ?)`,
-  ).run(deviceId, deviceId, deviceId);
+       AND id NOT IN (SELECT app_id FROM access_sessions WHERE device_id = ?)
+       AND id NOT IN (SELECT app_id FROM permission_records WHERE device_id = ?)
+       AND id NOT IN (SELECT app_id FROM network_usage_records WHERE device_id = ? AND app_id IS NOT NULL)`,
+  ).run(deviceId, deviceId, deviceId, deviceId, deviceId);
+}
+
+/** Tables of records read from backup artifacts; each row belongs to one source. */
+const BACKUP_RECORD_TABLES = ['permission_records', 'network_usage_records', 'profile_records'];
+
+/** Re-homes a backup artifact's records (and their apps) on another device. */
+function moveBackupRecords(db: Db, sourceId: number, toDevice: number, apps: AppResolver): void {
+  for (const table of ['permission_records', 'network_usage_records']) {
+    const rows = db
+      .prepare(
+        `SELECT r.id, a.identifier FROM ${table} r LEFT JOIN apps a ON a.id = r.app_id WHERE r.source_id = ?`,
+      )
+      .all(sourceId) as { id: number; identifier: string | null }[];
+    const move = db.prepare(`UPDATE ${table} SET device_id = ?, app_id = ? WHERE id = ?`);
+    for (const r of rows)
+      move.run(toDevice, r.identifier === null ? null : apps.idFor(r.identifier), r.id);
+  }
+  db.prepare('UPDATE profile_records SET device_id = ? WHERE source_id = ?').run(
+    toDevice,
+    sourceId,
+  );
 }
 
 /** Moves a source and everything derived from it to another device (inside the caller's transaction). */
@@ -172,6 +195,7 @@ export function moveSourceRows(
     'UPDATE network_observations SET device_id = ?, app_id = ? WHERE id = ?',
   );
   for (const r of netRows) moveNet.run(toDevice, apps.idFor(r.identifier), r.id);
+  moveBackupRecords(db, sourceId, toDevice, apps);
   const conflicts: ImportWarning[] = [];
   const writer = new StoreWriter(db, toDevice, sourceId, (w) => conflicts.push(w));
   for (const rec of records) writer.addEdge(rec);
@@ -188,6 +212,8 @@ export function moveSourceRows(
 export function removeSourceRows(db: Db, sourceId: number, deviceId: number): void {
   detachSourceEdges(db, sourceId);
   db.prepare('DELETE FROM network_observations WHERE source_id = ?').run(sourceId);
+  for (const table of BACKUP_RECORD_TABLES)
+    db.prepare(`DELETE FROM ${table} WHERE source_id = ?`).run(sourceId);
   db.prepare('DELETE FROM source_warnings WHERE source_id = ?').run(sourceId);
   db.prepare('DELETE FROM sources WHERE id = ?').run(sourceId);
   pruneApps(db, deviceId);

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createTestBackupKeys,
+  encryptTestFile,
   encryptTestManifestDb,
 } from '../formats/ios-backup-crypto/test-backup';
 import { PlistUid, type PlistValue } from '../formats/plist/types';
@@ -12,7 +13,13 @@ import { fileIdFor } from '../importers/ios-backup/manifest';
 /** An MBFile as NSKeyedArchiver writes it into Manifest.db's `file` column. */
 export function mbFileBlob(
   relativePath: string,
-  fields: { target?: string; size?: number; mode?: number } = {},
+  fields: {
+    target?: string;
+    size?: number;
+    mode?: number;
+    encryptionKey?: Uint8Array;
+    protectionClass?: number;
+  } = {},
 ): Uint8Array {
   const objects: PlistValue[] = ['$null'];
   const add = (v: PlistValue): number => objects.push(v) - 1;
@@ -24,6 +31,18 @@ export function mbFileBlob(
   const rootIndex = add(root);
   root.RelativePath = new PlistUid(add(relativePath));
   if (fields.target) root.Target = new PlistUid(add(fields.target));
+  if (fields.protectionClass !== undefined) root.ProtectionClass = fields.protectionClass;
+  if (fields.encryptionKey) {
+    // NSKeyedArchiver wraps the key in an NSMutableData object.
+    root.EncryptionKey = new PlistUid(
+      add({
+        'NS.data': fields.encryptionKey,
+        $class: new PlistUid(
+          add({ $classname: 'NSMutableData', $classes: ['NSMutableData', 'NSData', 'NSObject'] }),
+        ),
+      }),
+    );
+  }
   root.$class = new PlistUid(add({ $classname: 'MBFile', $classes: ['MBFile', 'NSObject'] }));
   return writeBinaryPlist({
     $version: 100000,
@@ -46,8 +65,21 @@ export interface SyntheticBackupOptions {
   storeApps?: Record<string, { name: string; version: string }>;
   /** Bundle ids that appear only as AppDomain-* domains. */
   domainApps?: string[];
-  /** Encrypts Manifest.db with this password (low iteration counts). */
+  /** Encrypts Manifest.db and every file with this password (low iteration counts). */
   password?: string;
+  /** Backed-up files: written at `<fileId[0:2]>/<fileId>` with a Manifest.db row each. */
+  files?: BackupFile[];
+  /** Extra directory rows in Manifest.db (no payload), to size the index like a real backup. */
+  fillerRows?: number;
+}
+
+/** One file of a synthetic backup. */
+export interface BackupFile {
+  domain: string;
+  relativePath: string;
+  data: Uint8Array;
+  /** Protection class of an encrypted file (default 3). */
+  protectionClass?: number;
 }
 
 /** Writes a small but complete backup folder (Info, Manifest, Status plists and a Manifest.db). */
@@ -106,14 +138,56 @@ export function writeSyntheticBackup(dir: string, o: SyntheticBackupOptions = {}
       mbFileBlob('', { mode: 16877 }),
     );
   }
+  for (let i = 0; i < (o.fillerRows ?? 0); i += 1) {
+    const path = `Library/Filler/${i}`;
+    ins.run(
+      fileIdFor('HomeDomain', path),
+      'HomeDomain',
+      path,
+      2,
+      mbFileBlob(path, { mode: 16877 }),
+    );
+  }
+  const keys =
+    o.password !== undefined
+      ? createTestBackupKeys({ password: o.password, iterations: 10, dpic: 10 })
+      : null;
+  for (const f of o.files ?? []) {
+    const fileId = fileIdFor(f.domain, f.relativePath);
+    const folder = join(dir, fileId.slice(0, 2));
+    mkdirSync(folder, { recursive: true });
+    if (keys) {
+      const enc = encryptTestFile(f.data, keys, f.protectionClass ?? 3);
+      writeFileSync(join(folder, fileId), enc.ciphertext);
+      ins.run(
+        fileId,
+        f.domain,
+        f.relativePath,
+        1,
+        mbFileBlob(f.relativePath, {
+          size: enc.size,
+          encryptionKey: enc.encryptionKey,
+          protectionClass: enc.protectionClass,
+        }),
+      );
+    } else {
+      writeFileSync(join(folder, fileId), f.data);
+      ins.run(
+        fileId,
+        f.domain,
+        f.relativePath,
+        1,
+        mbFileBlob(f.relativePath, { size: f.data.length }),
+      );
+    }
+  }
   const plainDb = db.serialize();
   db.close();
   const manifest: { [k: string]: PlistValue } = {
     IsEncrypted: o.password !== undefined,
     Lockdown: { UniqueDeviceID: udid, ProductType: o.productType ?? 'iPhone14,5' },
   };
-  if (o.password !== undefined) {
-    const keys = createTestBackupKeys({ password: o.password, iterations: 10, dpic: 10 });
+  if (keys) {
     manifest.BackupKeyBag = keys.keybagBytes;
     manifest.ManifestKey = keys.manifestKey;
     writeFileSync(join(dir, 'Manifest.db'), encryptTestManifestDb(plainDb, keys));

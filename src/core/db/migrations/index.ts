@@ -1,6 +1,7 @@
 import { m0001Initial } from './0001-initial';
 import { m0002SessionRollup } from './0002-session-rollup';
 import { m0003DeviceIdentity } from './0003-device-identity';
+import { m0004BackupRecords } from './0004-backup-records';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -8,4 +9,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0001Initial,
   m0002SessionRollup,
   m0003DeviceIdentity,
+  m0004BackupRecords,
 ];

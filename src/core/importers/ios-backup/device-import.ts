@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Device } from '../../../contract/records';
+import type { Device, ImportOutcome } from '../../../contract/records';
 import { appendAudit } from '../../db/audit';
 import {
   BackupCryptoError,
+  type ClassKeys,
   decryptManifestDb,
   deriveKek,
   parseKeybag,
@@ -14,7 +15,11 @@ import type { PlistDict } from '../../formats/plist/types';
 import { AppError } from '../../model/errors';
 import type { CaseSession } from '../../services/case-service';
 import { writeTx } from '../../services/case-service';
+import { readArtifacts } from './artifact-read';
+import { storeArtifacts } from './artifact-store';
+import { BackupFiles } from './backup-files';
 import { readBackupInfo, readRootPlists, type BackupInfo } from './discover';
+import type { BackupKeyCache } from './key-cache';
 import {
   appsFromDomains,
   openManifest,
@@ -30,7 +35,16 @@ export interface BackupDeviceOptions {
   timeZone?: string;
   /** The backup password, for encrypted backups; never stored or logged. */
   password?: string;
+  /** Keys unlocked earlier in the session; newly unlocked keys are added to it. */
+  keyCache?: BackupKeyCache;
+  /** Reads and stores the artifacts (TCC, data usage, …) too; default true. */
+  artifacts?: boolean;
+  /** Key derivation progress, 0–1. */
   onProgress?: (fraction: number) => void;
+  /** Where private temporary copies go (default: the system's temporary folder). */
+  tempRoot?: string;
+  /** Called as each artifact is read. */
+  onArtifact?: (name: string, index: number, count: number) => void;
   signal?: AbortSignal;
 }
 
@@ -41,6 +55,8 @@ export interface BackupDeviceResult {
   apps: number;
   namedApps: number;
   problems: string[];
+  /** One outcome per artifact file read (imported, already in the case, or unreadable). */
+  artifacts: ImportOutcome[];
 }
 
 interface AppFacts {
@@ -99,21 +115,19 @@ function collectApps(
   return apps;
 }
 
+interface OpenedIndex {
+  index: BackupManifest;
+  classKeys: ClassKeys | null;
+}
+
 async function openIndex(
   dir: string,
   info: BackupInfo,
   manifestPlist: PlistDict | null,
   options: BackupDeviceOptions,
-  problems: string[],
-): Promise<BackupManifest | null> {
+): Promise<OpenedIndex | null> {
   if (info.format !== 'manifest-db') return null;
-  if (!info.encrypted) return openManifest(dir);
-  if (options.password === undefined) {
-    problems.push(
-      'The backup is encrypted: without its password the index (time zone, app domains) was not read.',
-    );
-    return null;
-  }
+  if (!info.encrypted) return { index: await openManifest(dir), classKeys: null };
   const keybagBytes = asData(manifestPlist?.BackupKeyBag);
   const manifestKey = asData(manifestPlist?.ManifestKey);
   if (!keybagBytes || !manifestKey) {
@@ -122,20 +136,39 @@ async function openIndex(
       'The backup is encrypted but Manifest.plist has no BackupKeyBag or ManifestKey.',
     );
   }
+  const cached = options.keyCache?.get(keybagBytes) ?? null;
+  if (!cached && options.password === undefined) {
+    throw new AppError(
+      'PASSWORD_REQUIRED',
+      'The backup is encrypted: its password is needed to read it; nothing was imported.',
+    );
+  }
   try {
-    const keybag = parseKeybag(keybagBytes);
-    const kek = await deriveKek(options.password, keybag, options.onProgress, options.signal);
-    const classKeys = unlockClassKeys(keybag, kek);
+    let classKeys = cached;
+    if (!classKeys) {
+      const keybag = parseKeybag(keybagBytes);
+      const kek = await deriveKek(
+        options.password ?? '',
+        keybag,
+        options.onProgress,
+        options.signal,
+      );
+      classKeys = unlockClassKeys(keybag, kek);
+      kek.fill(0);
+      options.keyCache?.set(keybagBytes, classKeys);
+    } else {
+      options.onProgress?.(1);
+    }
     const plain = decryptManifestDb(
       await readFile(join(dir, 'Manifest.db')),
       manifestKey,
       classKeys,
     );
-    return await openManifest(dir, plain);
+    return { index: await openManifest(dir, plain), classKeys };
   } catch (e) {
     if (e instanceof BackupCryptoError) {
       if (e.code === 'WRONG_PASSWORD')
-        throw new AppError('IMPORT_REFUSED', 'The backup password is wrong; nothing was imported.');
+        throw new AppError('WRONG_PASSWORD', 'The backup password is wrong; nothing was imported.');
       if (e.code === 'CANCELLED')
         throw new AppError('CANCELLED', 'Cancelled; nothing was imported.');
       throw new AppError('IMPORT_REFUSED', `The encrypted backup cannot be read: ${e.message}`);
@@ -176,18 +209,25 @@ export async function importBackupDevice(
     );
   }
   const { info: infoPlist, manifest: manifestPlist } = await readRootPlists(info.path, []);
-  const index = await openIndex(info.path, info, manifestPlist, options, problems);
+  const opened = await openIndex(info.path, info, manifestPlist, options);
   let timeZone: string | null = options.timeZone ?? null;
   let domains: string[] = [];
+  let artifactResults: Awaited<ReturnType<typeof readArtifacts>> = [];
   try {
-    if (index) {
+    if (opened) {
+      const { index } = opened;
       problems.push(...index.problems);
       timeZone ??= timeZoneFromManifest(index);
       domains = appsFromDomains(index);
+      if (options.artifacts !== false) {
+        const files = new BackupFiles(info.path, index, opened.classKeys, options.tempRoot);
+        artifactResults = await readArtifacts(files, options.onArtifact, options.signal);
+      }
     }
   } finally {
-    index?.close();
+    opened?.index.close();
   }
+  if (options.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled; nothing was imported.');
   if (!timeZone)
     problems.push(
       'The backup does not record the time zone; pass one (--timezone IANA) to set it.',
@@ -195,6 +235,7 @@ export async function importBackupDevice(
   const apps = collectApps(infoPlist, manifestPlist, domains);
   const udid = info.udid;
 
+  let artifactOutcomes: ImportOutcome[] = [];
   const deviceId = writeTx(session.db, () => {
     const db = session.db;
     const byUdid = db.prepare('SELECT id, label FROM devices WHERE udid = ?').get(udid) as
@@ -261,7 +302,7 @@ export async function importBackupDevice(
     );
     const addApp = db.prepare('INSERT OR IGNORE INTO apps (device_id, identifier) VALUES (?, ?)');
     const setApp = db.prepare(
-      'UPDATE apps SET display_name = COALESCE(?, display_name), version = COALESCE(?, version) WHERE device_id = ? AND identifier = ?',
+      'UPDATE apps SET display_name = COALESCE(?, display_name), version = COALESCE(?, version), inventory = 1 WHERE device_id = ? AND identifier = ?',
     );
     for (const [bundle, facts] of apps) {
       addApp.run(id, bundle);
@@ -278,6 +319,9 @@ export async function importBackupDevice(
       timeZone,
       apps: apps.size,
     });
+    const stored = storeArtifacts(db, id, info.path, artifactResults, timeZone);
+    artifactOutcomes = stored.outcomes;
+    problems.push(...stored.notes);
     return id;
   });
   return {
@@ -287,5 +331,6 @@ export async function importBackupDevice(
     apps: apps.size,
     namedApps: [...apps.values()].filter((a) => a.name !== null).length,
     problems,
+    artifacts: artifactOutcomes,
   };
 }

@@ -16,7 +16,7 @@ const outcome = (status: ImportOutcome['status'], warnings = 0, sessions = 0): I
   sha256: null,
   importer: null,
   status,
-  counts: { lines: 0, access: 0, network: 0, sessions, openSessions: 0 },
+  counts: { lines: 0, access: 0, network: 0, sessions, openSessions: 0, records: 0 },
   duplicateLines: 0,
   alreadyStored: 0,
   warnings: Array.from({ length: warnings }, (_, i) => ({
@@ -28,6 +28,7 @@ const outcome = (status: ImportOutcome['status'], warnings = 0, sessions = 0): I
   error: null,
   sourceId: null,
   deviceId: null,
+  locator: null,
 });
 
 describe('import formatting', () => {

@@ -49,8 +49,12 @@ export function phaseLabel(phase: ImportProgress['phase']): string {
   switch (phase) {
     case 'hashing':
       return 'Hashing';
+    case 'unlocking':
+      return 'Unlocking the backup';
     case 'reading':
       return 'Reading';
+    case 'artifacts':
+      return 'Reading backup files';
     case 'pairing':
       return 'Pairing sessions';
     case 'committing':

@@ -1,0 +1,368 @@
+import type Database from 'better-sqlite3';
+import type { Category } from '../../../contract/categories';
+import type { PermissionStatus } from '../../../contract/records';
+import { parsePlist, type PlistValue } from '../../formats/plist';
+import type { ImporterManifest } from '../importer';
+import { readAddaily, osanalyticsAddailyManifest } from './artifacts/osanalytics-addaily';
+import { dataUsageManifest, readDataUsage } from './artifacts/data-usage';
+import { locationClientsManifest, readLocationClients } from './artifacts/location-clients';
+import { profilesManifest, readProfile, readProfileEvents } from './artifacts/profiles';
+import { readTccDb, tccManifest } from './artifacts/tcc';
+import {
+  BackupFileError,
+  openSqliteArtifact,
+  type BackupFile,
+  type BackupFiles,
+} from './backup-files';
+import type { ManifestRow } from './manifest';
+
+export interface PermissionRow {
+  app: string;
+  origin: 'tcc' | 'location-clients';
+  raw: string;
+  category: Category;
+  status: PermissionStatus;
+  reason: string | null;
+  timeMs: number | null;
+  locator: string;
+  rawFields: Record<string, unknown>;
+}
+
+export interface UsageRow {
+  app: string | null;
+  origin: 'data-usage' | 'addaily';
+  process: string;
+  wifiIn: number | null;
+  wifiOut: number | null;
+  cellIn: number | null;
+  cellOut: number | null;
+  firstMs: number | null;
+  lastMs: number | null;
+  locator: string;
+  rawFields: Record<string, unknown>;
+}
+
+export interface ProfileRow {
+  identifier: string;
+  displayName: string | null;
+  organization: string | null;
+  operation: 'installed' | 'install' | 'remove' | 'other';
+  process: string | null;
+  payloadTypes: string[];
+  mdm: boolean;
+  vpn: boolean;
+  rootCertificate: boolean;
+  timeMs: number | null;
+  locator: string;
+  rawFields: Record<string, unknown>;
+}
+
+/** One artifact file read from a backup: its records, and what could not be read. */
+export interface ArtifactRead {
+  manifest: ImporterManifest;
+  file: BackupFile;
+  permissions: PermissionRow[];
+  usage: UsageRow[];
+  profiles: ProfileRow[];
+  problems: string[];
+  /** How the artifact's write-ahead log was handled (SQLite artifacts). */
+  wal: 'applied' | 'none' | 'not-sqlite';
+}
+
+/** The outcome of looking for one artifact: read, absent (a note), or unreadable (a refusal). */
+export type ArtifactResult =
+  | { kind: 'read'; read: ArtifactRead }
+  | { kind: 'missing'; manifest: ImporterManifest; note: string }
+  | { kind: 'failed'; manifest: ImporterManifest; row: ManifestRow; message: string };
+
+/** A value of a parsed row as JSON can hold it (binary as hex, big integers as text). */
+export function jsonSafe(v: unknown): unknown {
+  if (v instanceof Uint8Array) return { hex: Buffer.from(v).toString('hex') };
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map(jsonSafe);
+  if (v !== null && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x)]));
+  }
+  return v;
+}
+
+const PROFILE_DOMAIN = 'SysSharedContainerDomain-systemgroup.com.apple.configurationprofiles';
+
+interface ArtifactSpec {
+  manifest: ImporterManifest;
+  /** A short name for progress and notes. */
+  name: string;
+  domain: string;
+  /** One path, or a prefix when `many`. */
+  path: string;
+  many?: boolean;
+  read(file: BackupFile, files: BackupFiles): Promise<Omit<ArtifactRead, 'manifest' | 'file'>>;
+}
+
+function empty(): Pick<ArtifactRead, 'permissions' | 'usage' | 'profiles' | 'problems'> {
+  return { permissions: [], usage: [], profiles: [], problems: [] };
+}
+
+function plistOf(file: BackupFile): PlistValue {
+  return parsePlist(file.bytes);
+}
+
+/** Opens a SQLite artifact with the `-wal` the backup may hold beside it. */
+async function withSqlite<T>(
+  file: BackupFile,
+  files: BackupFiles,
+  fn: (db: Database.Database) => T,
+): Promise<{ value: T; wal: 'applied' | 'none'; problems: string[] }> {
+  const problems: string[] = [];
+  let wal: BackupFile | null = null;
+  try {
+    wal = await files.readPath(file.domain, `${file.relativePath}-wal`);
+  } catch (e) {
+    if (!(e instanceof BackupFileError)) throw e;
+    problems.push(
+      `${e.message} Changes it may hold that were not checkpointed into the database are not read.`,
+    );
+  }
+  const opened = await openSqliteArtifact(file, wal, files.tempRoot);
+  try {
+    if (opened.wal === 'applied')
+      problems.push(
+        `The backup holds ${file.relativePath}-wal; its changes were applied (in a private temporary copy).`,
+      );
+    return { value: fn(opened.db), wal: opened.wal, problems };
+  } finally {
+    await opened.close();
+  }
+}
+
+const ARTIFACTS: readonly ArtifactSpec[] = [
+  {
+    manifest: tccManifest,
+    name: 'TCC.db (permissions)',
+    domain: 'HomeDomain',
+    path: 'Library/TCC/TCC.db',
+    async read(file, files) {
+      const { value, wal, problems } = await withSqlite(file, files, readTccDb);
+      return {
+        ...empty(),
+        wal,
+        problems: [...problems, ...value.problems],
+        permissions: value.records.map((r) => ({
+          app: r.client,
+          origin: 'tcc',
+          raw: r.service,
+          category: r.category,
+          status: r.status,
+          reason: r.reason,
+          timeMs: r.lastModifiedMs,
+          locator: `access rowid ${r.rowid}`,
+          rawFields: jsonSafe({
+            service: r.service,
+            client: r.client,
+            client_type: r.clientTypeCode,
+            auth_value: r.statusCode,
+            auth_reason: r.reasonCode,
+            last_modified: r.lastModifiedMs === null ? null : r.lastModifiedMs / 1000,
+            ...r.extra,
+          }) as Record<string, unknown>,
+        })),
+      };
+    },
+  },
+  {
+    manifest: dataUsageManifest,
+    name: 'DataUsage.sqlite (network usage)',
+    domain: 'WirelessDomain',
+    path: 'Library/Databases/DataUsage.sqlite',
+    async read(file, files) {
+      const { value, wal, problems } = await withSqlite(file, files, readDataUsage);
+      return {
+        ...empty(),
+        wal,
+        problems: [...problems, ...value.problems],
+        usage: value.records.map((r) => ({
+          app: r.bundleId,
+          origin: 'data-usage',
+          process: r.process ?? r.executable ?? '(unnamed process)',
+          wifiIn: r.wifiIn,
+          wifiOut: r.wifiOut,
+          cellIn: r.cellIn,
+          cellOut: r.cellOut,
+          firstMs: r.firstSeenMs,
+          lastMs: r.lastSeenMs,
+          locator: r.locator,
+          rawFields: jsonSafe(r) as Record<string, unknown>,
+        })),
+      };
+    },
+  },
+  {
+    manifest: locationClientsManifest,
+    name: 'clients.plist (location clients)',
+    domain: 'RootDomain',
+    path: 'Library/Caches/locationd/clients.plist',
+    async read(file) {
+      const { records, problems } = readLocationClients(plistOf(file));
+      return {
+        ...empty(),
+        wal: 'not-sqlite',
+        problems,
+        permissions: records.map((r) => {
+          const last = r.lastUse.reduce<number | null>(
+            (m, u) => (m === null || u.ms > m ? u.ms : m),
+            null,
+          );
+          return {
+            app: r.bundleId ?? r.client,
+            origin: 'location-clients',
+            raw: 'locationd',
+            category: 'location',
+            // locationd's Authorization numbers have no documented meaning: kept raw, status unknown.
+            status: 'unknown',
+            reason: r.authorization === null ? null : `Authorization ${r.authorization}`,
+            timeMs: last,
+            locator: r.locator,
+            rawFields: jsonSafe(r) as Record<string, unknown>,
+          };
+        }),
+      };
+    },
+  },
+  {
+    manifest: osanalyticsAddailyManifest,
+    name: 'addaily (daily network baseline)',
+    domain: 'HomeDomain',
+    path: 'Library/Preferences/com.apple.osanalytics.addaily.plist',
+    async read(file) {
+      const { records, problems } = readAddaily(plistOf(file));
+      return {
+        ...empty(),
+        wal: 'not-sqlite',
+        problems,
+        usage: records.map((r) => ({
+          app: null,
+          origin: 'addaily',
+          process: r.process,
+          wifiIn: r.wifiIn,
+          wifiOut: r.wifiOut,
+          cellIn: r.cellIn,
+          cellOut: r.cellOut,
+          firstMs: r.dateMs,
+          lastMs: r.dateMs,
+          locator: r.locator,
+          rawFields: jsonSafe(r) as Record<string, unknown>,
+        })),
+      };
+    },
+  },
+  {
+    manifest: profilesManifest,
+    name: 'MCProfileEvents.plist (profile events)',
+    domain: PROFILE_DOMAIN,
+    path: 'Library/ConfigurationProfiles/MCProfileEvents.plist',
+    async read(file) {
+      const { events, problems } = readProfileEvents(plistOf(file));
+      return {
+        ...empty(),
+        wal: 'not-sqlite',
+        problems,
+        profiles: events.map((e) => ({
+          identifier: e.identifier,
+          displayName: null,
+          organization: null,
+          operation: e.operation,
+          process: e.process,
+          payloadTypes: [],
+          mdm: false,
+          vpn: false,
+          rootCertificate: false,
+          timeMs: e.timestampMs,
+          locator: e.locator,
+          rawFields: jsonSafe(e) as Record<string, unknown>,
+        })),
+      };
+    },
+  },
+  {
+    manifest: profilesManifest,
+    name: 'configuration profiles',
+    domain: PROFILE_DOMAIN,
+    path: 'Library/ConfigurationProfiles/profile-',
+    many: true,
+    async read(file) {
+      const { profile, problems } = readProfile(plistOf(file));
+      const name = file.relativePath.split('/').pop() ?? file.relativePath;
+      return {
+        ...empty(),
+        wal: 'not-sqlite',
+        problems,
+        profiles: profile
+          ? [
+              {
+                identifier: profile.identifier ?? profile.uuid ?? name,
+                displayName: profile.displayName,
+                organization: profile.organization,
+                operation: 'installed',
+                process: null,
+                payloadTypes: profile.payloadTypes,
+                mdm: profile.flags.mdm,
+                vpn: profile.flags.vpn,
+                rootCertificate: profile.flags.rootCertificate,
+                timeMs: profile.installedMs,
+                locator: name,
+                rawFields: jsonSafe(profile) as Record<string, unknown>,
+              },
+            ]
+          : [],
+      };
+    },
+  },
+];
+
+/** The importers of backup artifacts, for listings (each states what its records prove). */
+export const ARTIFACT_MANIFESTS: readonly ImporterManifest[] = [
+  ...new Set(ARTIFACTS.map((a) => a.manifest)),
+];
+
+/**
+ * Reads every artifact the importers know from a backup. An artifact the backup does not hold is
+ * a note; one that cannot be read or parsed is a failure of that artifact alone.
+ */
+export async function readArtifacts(
+  files: BackupFiles,
+  onArtifact?: (name: string, index: number, count: number) => void,
+  signal?: AbortSignal,
+): Promise<ArtifactResult[]> {
+  const results: ArtifactResult[] = [];
+  for (const [index, spec] of ARTIFACTS.entries()) {
+    if (signal?.aborted) break;
+    onArtifact?.(spec.name, index, ARTIFACTS.length);
+    const rows = spec.many
+      ? files.list(spec.domain, spec.path)
+      : [files.row(spec.domain, spec.path)].filter((r): r is ManifestRow => r !== null);
+    if (rows.length === 0) {
+      if (!spec.many)
+        results.push({
+          kind: 'missing',
+          manifest: spec.manifest,
+          note: `${spec.name}: not in this backup (${spec.domain} ${spec.path}); nothing to read.`,
+        });
+      continue;
+    }
+    for (const row of rows) {
+      try {
+        const file = await files.read(row);
+        const parsed = await spec.read(file, files);
+        results.push({ kind: 'read', read: { manifest: spec.manifest, file, ...parsed } });
+      } catch (e) {
+        const message =
+          e instanceof BackupFileError
+            ? e.message
+            : `${row.domain} ${row.relativePath} cannot be read: ${(e as Error).message}`;
+        results.push({ kind: 'failed', manifest: spec.manifest, row, message });
+      }
+    }
+  }
+  return results;
+}
