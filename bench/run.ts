@@ -48,3 +48,10 @@ if (process.env.BENCH_SKIP_QUERIES !== '1') {
   const q = child('query-child.ts', [dataDir]);
   console.log(String(q.report));
 }
+
+if (process.env.BENCH_SKIP_BACKUPS !== '1') {
+  console.log(
+    `\n# Backups: generated backup with a ${(10_000).toLocaleString('en-US')}-row Manifest.db`,
+  );
+  console.log(String(child('backup-child.ts', [dataDir]).report));
+}
