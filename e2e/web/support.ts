@@ -17,6 +17,7 @@ export async function queuePicks(
     pickCaseFile?: (string | null)[];
     pickImportFiles?: string[][];
     pickSavePath?: (string | null)[];
+    pickFolder?: (string | null)[];
   },
 ): Promise<void> {
   const res = await request.post('/api/test/picks', {

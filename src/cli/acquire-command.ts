@@ -12,6 +12,7 @@ import {
   type IdeviceTools,
 } from '../core/acquire/idevice-tools';
 import { parseCommandArgs, UsageError } from './args';
+import { withCancelSignal } from './cancel';
 import { say, type CommandContext } from './context';
 import { formatTable } from './output';
 
@@ -177,26 +178,6 @@ function describeDevice(d: ConnectedDevice, mask: (udid: string) => string): str
   return d.name ? `${d.name} ${mask(d.udid)}` : mask(d.udid);
 }
 
-/** Runs `fn` with a cancel signal: the caller's, or one that SIGINT aborts (a second SIGINT exits at once). */
-async function withCancelSignal<T>(
-  ctx: CommandContext,
-  fn: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  if (ctx.signal) return fn(ctx.signal);
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    say(ctx, 'cancelling: stopping the backup (press Ctrl-C again to quit at once).');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    return await fn(controller.signal);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
-}
-
 function describeProgress(p: DeviceBackupProgress): string {
   const percent = p.percent === null ? '' : `${p.percent}%  `;
   return `${p.phase}  ${percent}${p.message}`;
@@ -246,7 +227,7 @@ async function backUp(
     { ...options, killGraceMs: environment.killGraceMs },
   );
   try {
-    const end = await withCancelSignal(ctx, async (signal) => {
+    const end = await withCancelSignal(ctx, 'cancelling: stopping the backup', async (signal) => {
       if (signal.aborted) return null;
       const backupId = service.start(job.udid, job.folder);
       const onAbort = (): void => void service.cancel(backupId);

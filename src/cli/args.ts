@@ -28,6 +28,7 @@ export const FILTER_OPTIONS = {
   to: { type: 'string' },
   hours: { type: 'string' },
   'min-seconds': { type: 'string' },
+  state: { type: 'string', multiple: true },
 } as const satisfies Options;
 
 /** Parses one command's arguments strictly; an unknown or malformed option is a usage error. */
@@ -52,7 +53,10 @@ export interface FilterFlags {
   to?: string;
   hours?: string;
   'min-seconds'?: string;
+  state?: string[];
 }
+
+const STATES = ['foreground', 'background', 'unknown'] as const;
 
 /** A filter without devices plus the device labels still to resolve against the case. */
 export interface ParsedFilter {
@@ -122,6 +126,18 @@ export function parseFilterFlags(flags: FilterFlags): ParsedFilter {
       );
     }
     filter.minSeconds = n;
+  }
+  if (flags.state && flags.state.length > 0) {
+    filter.states = [
+      ...new Set(
+        flags.state.map((text) => {
+          const found = STATES.find((x) => x === text.trim().toLowerCase());
+          if (!found)
+            throw new UsageError(`--state ${text}: expected one of ${STATES.join(', ')}.`);
+          return found;
+        }),
+      ),
+    ];
   }
   return { filter: validateFilter(filter), deviceLabels };
 }

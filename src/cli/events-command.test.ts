@@ -110,6 +110,9 @@ describe('events --format jsonl', () => {
       durationSeconds: 30.5,
       state: 'unknown',
       stateSource: null,
+      proxy: null,
+      attributionTag: null,
+      durationKnown: true,
       sources: [
         { sha256: shaA, locator: 'line 3' },
         { sha256: shaA, locator: 'line 4' },
@@ -243,7 +246,7 @@ describe('events --format jsonl', () => {
   });
 
   it('rejects unknown kinds and formats with exit 2', async () => {
-    for (const flags of [['--kind', 'usage'], ['--format', 'xml'], ['--json']]) {
+    for (const flags of [['--kind', 'usages'], ['--format', 'xml'], ['--json']]) {
       const r = await runCli(['events', caseAll, ...flags]);
       expect(r.code, flags.join(' ')).toBe(2);
       expect(r.stdout).toBe('');

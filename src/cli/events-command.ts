@@ -5,11 +5,17 @@ import {
   networkUsageEventSchema,
   permissionEventSchema,
   profileEventSchema,
+  opHistoryEventSchema,
+  rejectEventSchema,
+  usageEventSchema,
   type AccessEvent,
+  type OpHistoryEvent,
   type NetworkEvent,
   type NetworkUsageEvent,
   type PermissionEvent,
   type ProfileEvent,
+  type RejectEvent,
+  type UsageEvent,
 } from '../contract/records';
 import { csvRow } from '../core/services/csv';
 import {
@@ -18,6 +24,9 @@ import {
   networkUsageEvents,
   permissionEvents,
   profileEvents,
+  opHistoryEvents,
+  rejectEvents,
+  usageEvents,
 } from '../core/services/events-query';
 import {
   FILTER_OPTIONS,
@@ -37,14 +46,31 @@ const EVENTS_OPTIONS = {
   format: { type: 'string' },
 } as const;
 
-const EVENT_KINDS = ['access', 'network', 'permission', 'network-usage', 'profile'] as const;
+const EVENT_KINDS = [
+  'access',
+  'network',
+  'reject',
+  'usage',
+  'op-history',
+  'permission',
+  'network-usage',
+  'profile',
+] as const;
 type EventKind = (typeof EVENT_KINDS)[number];
 /** Without --kind: the App Privacy Report records (access and network). */
 const DEFAULT_KINDS: readonly EventKind[] = ['access', 'network'];
 const EVENT_FORMATS = ['jsonl', 'csv'] as const;
 type EventFormat = (typeof EVENT_FORMATS)[number];
 
-type EventRecord = AccessEvent | NetworkEvent | PermissionEvent | NetworkUsageEvent | ProfileEvent;
+type EventRecord =
+  | AccessEvent
+  | NetworkEvent
+  | RejectEvent
+  | UsageEvent
+  | OpHistoryEvent
+  | PermissionEvent
+  | NetworkUsageEvent
+  | ProfileEvent;
 
 /** The CSV columns for the chosen kinds: the record fields, access fields first, each once. */
 export function csvColumns(kinds: readonly EventKind[]): string[] {
@@ -62,6 +88,12 @@ function kindShape(kind: EventKind): Record<string, unknown> {
       return accessEventSchema.shape;
     case 'network':
       return networkEventSchema.shape;
+    case 'reject':
+      return rejectEventSchema.shape;
+    case 'usage':
+      return usageEventSchema.shape;
+    case 'op-history':
+      return opHistoryEventSchema.shape;
     case 'permission':
       return permissionEventSchema.shape;
     case 'network-usage':
@@ -145,6 +177,12 @@ export async function runEvents(args: string[], ctx: CommandContext): Promise<nu
           return accessEvents(session, filter);
         case 'network':
           return networkEvents(session, filter);
+        case 'reject':
+          return rejectEvents(session, filter);
+        case 'usage':
+          return usageEvents(session, filter);
+        case 'op-history':
+          return opHistoryEvents(session, filter);
         case 'permission':
           return permissionEvents(session, filter);
         case 'network-usage':

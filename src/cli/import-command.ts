@@ -4,12 +4,15 @@ import { maskIdentifier } from '../contract/mask';
 import type { ImportOutcome } from '../contract/records';
 import { appPrivacyReportManifest } from '../core/importers/app-privacy-report';
 import { importBackupDevice } from '../core/importers/ios-backup/device-import';
-import { readBackupInfo } from '../core/importers/ios-backup/discover';
+import { importAndroid } from '../core/importers/android/import';
+import { isAndroidInput } from '../core/importers/android/detect';
+import { isBackupFolder, readBackupInfo } from '../core/importers/ios-backup/discover';
 import { backupOutcomes, failedBackupOutcome } from '../core/services/backup-import-service';
 import type { CaseSession } from '../core/services/case-service';
 import { importFile, unreadOutcome, type ImportFileProgress } from '../core/services/import-run';
 import { parseCommandArgs, takeCasePath, UsageError } from './args';
 import { openOrCreateCase } from './case-open';
+import { withCancelSignal } from './cancel';
 import { say, type CommandContext } from './context';
 
 const IMPORT_OPTIONS = {
@@ -87,34 +90,49 @@ function describeProgress(
   return `[${index + 1}/${count}] ${basename(path)}  ${p.phase}  ${percent}%  ${p.lines.toLocaleString('en-US')} lines`;
 }
 
-/** Runs `fn` with a cancel signal: the caller's, or one that SIGINT aborts (a second SIGINT exits at once). */
-async function withCancelSignal<T>(
-  ctx: CommandContext,
-  fn: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  if (ctx.signal) return fn(ctx.signal);
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    say(
-      ctx,
-      'cancelling: the file being read is rolled back (press Ctrl-C again to quit at once).',
-    );
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+/** An iPhone backup folder, an Android capture (folder, zip or dumpsys file), or an export file. */
+async function classifyPath(path: string): Promise<'backup' | 'android' | 'file'> {
+  let folder: boolean;
   try {
-    return await fn(controller.signal);
-  } finally {
-    process.off('SIGINT', onSigint);
+    folder = statSync(path).isDirectory();
+  } catch {
+    return 'file';
   }
+  if (folder && (await isBackupFolder(path))) return 'backup';
+  if (await isAndroidInput(path)) return 'android';
+  return folder ? 'backup' : 'file';
 }
 
-function isFolder(path: string): boolean {
+/** Imports an Android capture: one outcome per evidence file, or one refusal. */
+async function importCapture(
+  session: CaseSession,
+  path: string,
+  options: { label?: string; timeZone?: string },
+  ctx: CommandContext,
+  signal: AbortSignal,
+): Promise<ImportOutcome[]> {
+  const full = resolve(path);
+  const progress = ctx.stderrIsTTY ? new ProgressLine(ctx) : null;
   try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
+    const r = await importAndroid(session, full, {
+      ...options,
+      signal,
+      onProgress: progress
+        ? (p) => progress.update(`${p.phase} ${p.detail ?? ''}`, true)
+        : undefined,
+    });
+    progress?.clear();
+    const d = r.device;
+    say(
+      ctx,
+      `Android capture → device "${d.label}": ${d.model ?? 'unknown model'}, Android ${d.osVersion ?? '?'}, ` +
+        `time zone ${d.timeZone ?? 'a fixed offset'}; ${r.added.access} accesses, ${r.added.reject} rejects, ` +
+        `${r.added.usage} usage events, ${r.added.permission} permissions added`,
+    );
+    return r.outcomes;
+  } catch (e) {
+    progress?.clear();
+    return [failedBackupOutcome(full, e)];
   }
 }
 
@@ -235,9 +253,11 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
   }
   const label = devices[0]?.trim();
   if (label === '') throw new UsageError('--device needs a device label.');
-  const folders = paths.filter(isFolder);
-  const files = paths.filter((p) => !folders.includes(p));
-  if (label === undefined && (folders.length === 0 || files.length > 0) && folders.length !== 1) {
+  const kinds = await Promise.all(paths.map(classifyPath));
+  const folders = paths.filter((_, i) => kinds[i] === 'backup');
+  const captures = paths.filter((_, i) => kinds[i] === 'android');
+  const files = paths.filter((_, i) => kinds[i] === 'file');
+  if (label === undefined && files.length > 0 && folders.length + captures.length !== 1) {
     throw new UsageError(
       'import needs --device <label>: App Privacy Report exports do not say which device they come from. ' +
         'Name the device (it is created in the case when new), e.g. --device "Alice iPhone".',
@@ -257,22 +277,42 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
   try {
     if (created) say(ctx, `created case ${session.path}`);
     const fromBackups: ImportOutcome[] = [];
+    // Outcomes are printed in the order the paths were given.
+    const byPath = new Map<string, ImportOutcome[]>();
     let backupDeviceId: number | null = null;
-    await withCancelSignal(ctx, async (signal) => {
-      for (const folder of folders) {
-        const outcomes = await importBackupFolder(
-          session,
-          folder,
-          { label, timeZone: values.timezone, password },
-          ctx,
-          signal,
-        );
-        fromBackups.push(...outcomes);
-        const phone = outcomes[0];
-        if (phone?.status === 'imported' && phone.importer === 'ios-backup')
-          backupDeviceId = phone.deviceId;
-      }
-    });
+    await withCancelSignal(
+      ctx,
+      'cancelling: the file being read is rolled back',
+      async (signal) => {
+        for (const folder of folders) {
+          const outcomes = await importBackupFolder(
+            session,
+            folder,
+            { label, timeZone: values.timezone, password },
+            ctx,
+            signal,
+          );
+          fromBackups.push(...outcomes);
+          byPath.set(folder, outcomes);
+          const phone = outcomes[0];
+          if (phone?.status === 'imported' && phone.importer === 'ios-backup')
+            backupDeviceId = phone.deviceId;
+        }
+        for (const capture of captures) {
+          const outcomes = await importCapture(
+            session,
+            capture,
+            { label, timeZone: values.timezone },
+            ctx,
+            signal,
+          );
+          fromBackups.push(...outcomes);
+          byPath.set(capture, outcomes);
+          const first = outcomes.find((o) => o.status !== 'refused' && o.deviceId !== null);
+          if (first) backupDeviceId = first.deviceId;
+        }
+      },
+    );
     if (files.length === 0) {
       if (values.json)
         await ctx.out.write(JSON.stringify(fromBackups.map(outcomeRecord), null, 2) + '\n');
@@ -288,46 +328,51 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
     }
     const deviceId = device.id;
     const progress = ctx.stderrIsTTY ? new ProgressLine(ctx) : null;
-    const fileOutcomes = await withCancelSignal(ctx, async (signal) => {
-      const done: ImportOutcome[] = [];
-      for (const [index, path] of files.entries()) {
-        if (signal.aborted) {
-          done.push(
-            unreadOutcome(
-              path,
-              deviceId,
-              'cancelled',
-              'The import was cancelled before this file was read.',
-            ),
-          );
-          continue;
+    const fileOutcomes = await withCancelSignal(
+      ctx,
+      'cancelling: the file being read is rolled back',
+      async (signal) => {
+        const done: ImportOutcome[] = [];
+        for (const [index, path] of files.entries()) {
+          if (signal.aborted) {
+            done.push(
+              unreadOutcome(
+                path,
+                deviceId,
+                'cancelled',
+                'The import was cancelled before this file was read.',
+              ),
+            );
+            continue;
+          }
+          let phase: ImportFileProgress['phase'] | null = null;
+          try {
+            done.push(
+              await importFile({
+                db: session.db,
+                path,
+                deviceId,
+                isCancelled: () => signal.aborted,
+                onProgress: progress
+                  ? (p) => {
+                      progress.update(
+                        describeProgress(index, files.length, path, p),
+                        p.phase !== phase,
+                      );
+                      phase = p.phase;
+                    }
+                  : undefined,
+              }),
+            );
+          } finally {
+            progress?.clear();
+          }
         }
-        let phase: ImportFileProgress['phase'] | null = null;
-        try {
-          done.push(
-            await importFile({
-              db: session.db,
-              path,
-              deviceId,
-              isCancelled: () => signal.aborted,
-              onProgress: progress
-                ? (p) => {
-                    progress.update(
-                      describeProgress(index, files.length, path, p),
-                      p.phase !== phase,
-                    );
-                    phase = p.phase;
-                  }
-                : undefined,
-            }),
-          );
-        } finally {
-          progress?.clear();
-        }
-      }
-      return done;
-    });
-    const outcomes = [...fromBackups, ...fileOutcomes];
+        return done;
+      },
+    );
+    files.forEach((f, i) => byPath.set(f, fileOutcomes[i] ? [fileOutcomes[i]] : []));
+    const outcomes = paths.flatMap((p) => byPath.get(p) ?? []);
 
     if (values.json) {
       await ctx.out.write(JSON.stringify(outcomes.map(outcomeRecord), null, 2) + '\n');

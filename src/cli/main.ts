@@ -4,6 +4,7 @@ import { runAcquire } from './acquire-command';
 import { UsageError } from './args';
 import type { CommandContext } from './context';
 import { runBackups } from './backups-command';
+import { runCapture } from './capture-command';
 import { runDevices } from './devices-command';
 import { runEvents } from './events-command';
 import { runImport } from './import-command';
@@ -26,7 +27,15 @@ export interface CliIo {
   promptPassword?: (prompt: string) => Promise<string | null>;
 }
 
-const COMMANDS = ['import', 'summary', 'events', 'devices', 'backups', 'acquire'] as const;
+const COMMANDS = [
+  'import',
+  'summary',
+  'events',
+  'devices',
+  'backups',
+  'acquire',
+  'capture',
+] as const;
 type Command = (typeof COMMANDS)[number];
 
 const isCommand = (text: string): text is Command => (COMMANDS as readonly string[]).includes(text);
@@ -46,6 +55,8 @@ function run(command: Command, args: string[], ctx: CommandContext): Promise<num
       return runBackups(args, ctx);
     case 'acquire':
       return runAcquire(args, ctx);
+    case 'capture':
+      return runCapture(args, ctx);
     default: {
       const never: never = command;
       throw new Error(`Unhandled command ${String(never)}`);

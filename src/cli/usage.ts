@@ -3,13 +3,16 @@ export const cliUsage = `Usage: snoopscope <command> <case> [options]
 
 Commands:
   import <case> <path...> [--device <label>] [--timezone IANA] [--password-env VAR] [--json]
-      Import App Privacy Report exports (NDJSON) and iPhone backup folders into the case, one
-      transaction per file (a backup is one transaction: its phone, apps and each artifact as its
-      own source: TCC.db, DataUsage.sqlite, locationd clients, addaily, configuration profiles).
-      Creates the case file when it does not exist and the device when the label is new.
+      Import App Privacy Report exports (NDJSON), iPhone backup folders and Android captures (a
+      bugreport zip, an AndroidQF folder or zip, a folder of dumpsys/getprop outputs, a single
+      dumpsys file, or a capture folder) into the case, one transaction per file. A backup or a
+      capture is one transaction: the phone (bound by UDID or serial), its apps, and each
+      artifact or evidence file as its own source. Creates the case file when it does not exist
+      and the device when the label is new.
       --device <label>   the device the files come from (required for exports, which do not say;
                          a backup binds its phone's UDID to this label)
-      --timezone IANA    the device's time zone when a backup does not record it
+      --timezone IANA    the device's time zone when a backup or an Android capture does not
+                         record it (an Android capture without one is refused, never guessed)
       --password-env VAR read an encrypted backup's password from environment variable VAR
                          (without it, the password is asked for on the terminal)
       --json             print an array with one outcome object per path
@@ -20,7 +23,9 @@ Commands:
 
   events <case> [filters] [--kind KIND] [--format jsonl|csv]
       One record a line (default format jsonl). KIND: access, network (the default is both),
-      permission (TCC and location grants from backups), network-usage (per-process bytes from
+      reject (refused Android app ops), usage (Android usagestats events), op-history (Android
+      app-op history buckets: counts per state in a window), permission (iOS TCC and
+      location grants, Android package permissions), network-usage (per-process bytes from
       backups, never summed), profile (configuration profiles and their events), or all.
       CSV has a header row; sources are sha256:locator joined by ';'.
 
@@ -43,6 +48,21 @@ Commands:
       backup keeps the password set on the phone. Ctrl-C cancels.
       --tools-dir DIR    the folder holding the libimobiledevice tools, searched before PATH
 
+  capture <case> --adb [--serial S] [--device <label>] [--timezone IANA] [--watch MIN]
+          [--out DIR] [--json] [--adb-path P]
+      Captures an Android phone connected with USB debugging (adb): getprop, the phone's clock,
+      dumpsys appops (with discrete history on Android 12+), usagestats and package, each saved
+      byte for byte with its SHA-256 and a capture.json, into a new folder <serial>-<UTC time>
+      under --out (default: captures/ beside the case), then imports that folder into the case.
+      Lists the phones and exits 2 when several are connected (choose one with --serial).
+      --device <label>   the device to import into (created when new)
+      --timezone IANA    the phone's time zone when getprop does not record it
+      --watch MIN        capture and import every MIN minutes until Ctrl-C (a phone keeps only the
+                         last access per app op, so repeated captures build the timeline)
+      --adb-path P       the adb executable or its folder, searched before PATH and the Android SDK
+      --json             print {folder, capture, device, added, problems, outcomes}; with --watch,
+                         one JSON line per capture
+
 Filters (summary, events):
   --device <label>        only this device (repeatable)
   --app <id-or-name>      app identifier as the source wrote it, or display name (repeatable)
@@ -52,6 +72,8 @@ Filters (summary, events):
                           half-open [from, to); a session counts when it overlaps the range
   --hours HH:MM-HH:MM     sessions starting in this device-local time of day (may wrap midnight)
   --min-seconds <n>       closed sessions lasting at least n seconds
+  --state <s>             foreground, background or unknown (repeatable): the app state Android
+                          reported, else the one inferred from usage records (stateSource says which)
   Network, network-usage and profile rows are filtered by device, app and date range only;
   undated permission rows (a state at backup time) are left out when a date range is given.
 

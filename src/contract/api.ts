@@ -49,7 +49,18 @@ export const api = {
   moveSource: z.object({ sourceId: id, deviceId: id }).strict(),
   removeSource: z.object({ sourceId: id }).strict(),
 
-  startImport: z.object({ paths: z.array(path).min(1).max(1000), deviceId: id }).strict(),
+  /**
+   * Imports files into a device: App Privacy Report exports, and Android captures (bugreport
+   * zips, AndroidQF folders or zips, dumpsys folders or files). `timeZone` is the phone's IANA
+   * zone for an Android capture that does not record it.
+   */
+  startImport: z
+    .object({
+      paths: z.array(path).min(1).max(1000),
+      deviceId: id,
+      timeZone: z.string().min(1).max(100).optional(),
+    })
+    .strict(),
   cancelImport: z.object({ importId: z.string().min(1) }).strict(),
 
   /** Backups in the default locations of this system plus the folders given (each a backup or a folder of backups). */
@@ -76,6 +87,24 @@ export const api = {
   /** Makes a fresh backup of a connected iPhone into `folder` (progress: `onDeviceBackupProgress`). */
   startDeviceBackup: z.object({ udid: z.string().min(1).max(100), folder: path }).strict(),
   cancelDeviceBackup: z.object({ backupId: z.string().min(1) }).strict(),
+
+  /** Android phones connected over adb, and whether adb is installed. */
+  listAndroidDevices: empty,
+  /**
+   * Captures a connected Android phone over adb (appops, usagestats, package, getprop) into the
+   * case's `captures` folder and imports it; with `watchMinutes`, again every N minutes until
+   * stopped (progress: `onAndroidCapture`).
+   */
+  startAndroidCapture: z
+    .object({
+      serial: z.string().min(1).max(200),
+      deviceId: id.optional(),
+      label: z.string().trim().min(1).max(200).optional(),
+      timeZone: z.string().min(1).max(100).optional(),
+      watchMinutes: z.number().int().min(1).max(1440).optional(),
+    })
+    .strict(),
+  stopAndroidCapture: z.object({ captureId: z.string().min(1) }).strict(),
 
   queryTimeline: z
     .object({
@@ -163,6 +192,9 @@ export interface TimelineSession {
   anchorMs: number;
   offsetMin: number;
   open: boolean;
+  /** App state at the access (reported by the OS, else inferred from usage records). */
+  state: 'foreground' | 'background' | 'unknown';
+  stateSource: 'reported' | 'inferred' | null;
 }
 
 export interface TimelineBin {
@@ -244,6 +276,25 @@ export interface SessionDetails {
   intervalId: string;
   extra: Record<string, unknown>;
   edges: EdgeDetails[];
+  /** Android app-op facts; null for other sources. */
+  android: {
+    /** As printed, e.g. `bg-s` (state and flag). */
+    rawState: string | null;
+    attributionTag: string | null;
+    proxy: { uid: number | null; packageName: string | null; attributionTag: string | null } | null;
+    durationKnown: boolean;
+    /** The state inferred from usage records, apart from the reported one. */
+    inferredState: 'foreground' | 'background' | null;
+    /** The proxy app's own line of this access (printed under the proxy app). */
+    proxyLines: {
+      app: string;
+      sourceId: number;
+      fileName: string;
+      sha256: string;
+      line: number;
+      rawLine: string;
+    }[];
+  } | null;
 }
 
 export interface SummaryItem {
@@ -319,7 +370,7 @@ export interface PermissionItem {
   device: string;
   app: string;
   appName: string | null;
-  origin: 'tcc' | 'location-clients';
+  origin: 'tcc' | 'location-clients' | 'android-package';
   raw: string;
   /** A human name of the service (`Camera`, `Location`). */
   label: string;
@@ -409,6 +460,28 @@ export interface ConnectedDevices {
   devices: ConnectedDevice[];
 }
 
+/** A phone as `adb devices -l` lists it. */
+export interface AndroidDevice {
+  serial: string;
+  state: string;
+  model: string | null;
+  product: string | null;
+  /** What to do on the phone or this computer before a capture can start; null when ready. */
+  problem: string | null;
+}
+
+export interface AndroidDevices {
+  /** The adb found, or null. */
+  adb: string | null;
+  /** What to install when adb is missing; null when it is there. */
+  installHint: string | null;
+  /** Said when no phone is listed (turn on USB debugging…), or null. */
+  hint: string | null;
+  /** Why phones could not be listed, or null. */
+  problem: string | null;
+  devices: AndroidDevice[];
+}
+
 export interface AuditEntry {
   seq: number;
   at: number;
@@ -447,6 +520,9 @@ export interface ApiOutputs {
   listConnectedDevices: ConnectedDevices;
   startDeviceBackup: { backupId: string };
   cancelDeviceBackup: { cancelled: boolean };
+  listAndroidDevices: AndroidDevices;
+  startAndroidCapture: { captureId: string };
+  stopAndroidCapture: { stopped: boolean };
   queryTimeline: TimelineResult;
   getSession: SessionDetails;
   querySummary: SummaryItem[];

@@ -39,11 +39,32 @@ export interface ImportFinished {
   cancelled: boolean;
 }
 
+/** A capture (or watch) of an Android phone over adb: where it stands and what each capture added. */
+export interface AndroidCaptureStatus {
+  captureId: string;
+  serial: string;
+  phase: 'capturing' | 'importing' | 'waiting' | 'stopped';
+  /** Host epoch ms of the next capture in watch mode; null otherwise. */
+  nextCaptureAt: number | null;
+  /** Every capture so far, oldest first. */
+  history: {
+    folder: string;
+    startedAt: number;
+    finishedAt: number;
+    /** What the import added (access, reject, usage, permission); null when it failed. */
+    added: Record<string, number> | null;
+    error: string | null;
+  }[];
+  /** The device the captures went into, once known. */
+  deviceId: number | null;
+}
+
 export interface BridgeEvents {
   onImportProgress: ImportProgress;
   onImportFinished: ImportFinished;
   onCaseChanged: { reason: string };
   onDeviceBackupProgress: DeviceBackupProgress;
+  onAndroidCapture: AndroidCaptureStatus;
   /** A menu item of the desktop app that the renderer carries out with its current state. */
   onMenuCommand: { command: 'import' | 'exportCsv' };
 }
@@ -54,5 +75,6 @@ export const BRIDGE_EVENTS: readonly BridgeEventName[] = [
   'onImportFinished',
   'onCaseChanged',
   'onDeviceBackupProgress',
+  'onAndroidCapture',
   'onMenuCommand',
 ];

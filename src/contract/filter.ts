@@ -31,6 +31,11 @@ export const filterSchema = z.object({
   to: rangeBoundSchema.optional(),
   hours: dayWindowSchema.optional(),
   minSeconds: z.number().min(0).optional(),
+  /**
+   * App state at the access: the state the OS reported, else the one inferred from usage
+   * records, else `unknown` (every iOS App Privacy Report session).
+   */
+  states: z.array(z.enum(['foreground', 'background', 'unknown'])).optional(),
 });
 export type Filter = z.infer<typeof filterSchema>;
 

@@ -108,6 +108,16 @@ export const summaryRowSchema = z.object({
 export type SummaryRow = z.infer<typeof summaryRowSchema>;
 
 export const appStateSchema = z.enum(['foreground', 'background', 'unknown']);
+
+function accessEventSchemaProxy() {
+  return z
+    .object({
+      uid: z.number().int().nullable(),
+      packageName: z.string().nullable(),
+      attributionTag: z.string().nullable(),
+    })
+    .nullable();
+}
 export const stateSourceSchema = z.enum(['reported', 'inferred']).nullable();
 
 /** `events --kind access` record. */
@@ -124,9 +134,69 @@ export const accessEventSchema = z.object({
   durationSeconds: z.number().nullable(),
   state: appStateSchema,
   stateSource: stateSourceSchema,
+  /** The app proxying the access (Android `proxy[…]`), or null. */
+  proxy: accessEventSchemaProxy(),
+  /** Android attribution tag (`null=[` blocks and other platforms: null). */
+  attributionTag: z.string().nullable(),
+  /** False for an access whose duration the source did not print (stored zero-length). */
+  durationKnown: z.boolean(),
   sources: z.array(provenanceSchema),
 });
 export type AccessEvent = z.infer<typeof accessEventSchema>;
+
+/** `events --kind reject`: an Android app-op attempt that was refused (`Reject:` line). */
+export const rejectEventSchema = z.object({
+  id: z.string(),
+  kind: z.literal('reject'),
+  device: z.string(),
+  app: z.string(),
+  appName: z.string().nullable(),
+  category: categorySchema,
+  raw: z.string(),
+  time: z.string(),
+  state: appStateSchema,
+  stateSource: stateSourceSchema,
+  proxy: accessEventSchemaProxy(),
+  attributionTag: z.string().nullable(),
+  sources: z.array(provenanceSchema),
+});
+export type RejectEvent = z.infer<typeof rejectEventSchema>;
+
+/** `events --kind op-history`: one aggregated Android app-op history bucket (`--history`). */
+export const opHistoryEventSchema = z.object({
+  id: z.string(),
+  kind: z.literal('op-history'),
+  device: z.string(),
+  app: z.string().nullable(),
+  appName: z.string().nullable(),
+  category: categorySchema,
+  raw: z.string(),
+  attributionTag: z.string().nullable(),
+  state: appStateSchema,
+  rawState: z.string().nullable(),
+  begin: z.string().nullable(),
+  end: z.string().nullable(),
+  accessCount: z.number().int().nullable(),
+  rejectCount: z.number().int().nullable(),
+  durationSeconds: z.number().nullable(),
+  sources: z.array(provenanceSchema),
+});
+export type OpHistoryEvent = z.infer<typeof opHistoryEventSchema>;
+
+/** `events --kind usage`: one Android usagestats event (activity resumed/paused, screen, …). */
+export const usageEventSchema = z.object({
+  id: z.string(),
+  kind: z.literal('usage'),
+  device: z.string(),
+  app: z.string().nullable(),
+  appName: z.string().nullable(),
+  type: z.string(),
+  className: z.string().nullable(),
+  instanceId: z.string().nullable(),
+  time: z.string(),
+  sources: z.array(provenanceSchema),
+});
+export type UsageEvent = z.infer<typeof usageEventSchema>;
 
 /** `events --kind network` record: one per export snapshot, never summed across exports. */
 export const networkEventSchema = z.object({
@@ -164,8 +234,11 @@ export const permissionEventSchema = z.object({
   device: z.string(),
   app: z.string(),
   appName: z.string().nullable(),
-  /** `tcc` (TCC.db access row) or `location-clients` (locationd clients.plist entry). */
-  origin: z.enum(['tcc', 'location-clients']),
+  /**
+   * `tcc` (TCC.db access row), `location-clients` (locationd clients.plist entry) or
+   * `android-package` (a permission of `dumpsys package`).
+   */
+  origin: z.enum(['tcc', 'location-clients', 'android-package']),
   /** The raw service name (`kTCCServiceCamera`), or `locationd` for a location client. */
   raw: z.string(),
   category: categorySchema,

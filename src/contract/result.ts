@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'UNSUPPORTED',
   'PASSWORD_REQUIRED',
   'WRONG_PASSWORD',
+  'TIMEZONE_REQUIRED',
   'INTERNAL',
 ] as const;
 

@@ -17,6 +17,8 @@ export const WARNING_CODES = [
   'BETA_UNPAIRABLE',
   /** A note on a backup as a whole: unfinished snapshot, unreadable part, unknown time zone. */
   'BACKUP_NOTE',
+  /** A note on an Android capture: a section not found, a line not understood, a time zone derived. */
+  'CAPTURE_NOTE',
 ] as const;
 
 export type WarningCode = (typeof WARNING_CODES)[number];

@@ -8,6 +8,7 @@ import { DeviceBackupService } from './acquire/device-backup';
 import { listBackups } from './importers/ios-backup/discover';
 import { defaultBackupRoots } from './importers/ios-backup/locations';
 import { AppError } from './model/errors';
+import { AndroidCaptureService } from './services/android-capture-service';
 import { BackupImportService } from './services/backup-import-service';
 import { CaseSession } from './services/case-service';
 import { exportSessionsCsv } from './services/export-service';
@@ -30,6 +31,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
   const imports = new ImportService(emit, log, options.workerUrl);
   const backups = new BackupImportService(emit, log);
   const acquisitions = new DeviceBackupService(emit, {});
+  const captures = new AndroidCaptureService(emit, log);
   let current: CaseSession | null = null;
 
   const need = (): CaseSession => {
@@ -38,7 +40,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     return current;
   };
   const notBusy = (what: string): void => {
-    if (imports.busy || backups.busy)
+    if (imports.busy || backups.busy || captures.busy)
       throw new AppError('CONFLICT', `Cannot ${what} while an import is running.`);
   };
   const changed = (reason: string): void => emit('onCaseChanged', { reason });
@@ -97,12 +99,18 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       changed('source-removed');
       return { removed: 1 };
     },
-    startImport: ({ paths, deviceId }) => {
+    startImport: ({ paths, deviceId, timeZone }) => {
       const c = need();
       if (backups.busy)
         throw new AppError('CONFLICT', 'A backup import is running; wait for it to finish.');
       c.device(deviceId);
-      const importId = imports.start(c.path, paths, deviceId, () => changed('import-finished'));
+      const importId = imports.start(
+        c.path,
+        paths,
+        deviceId,
+        () => changed('import-finished'),
+        timeZone,
+      );
       return { importId };
     },
     cancelImport: ({ importId }) => ({
@@ -124,6 +132,15 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     listConnectedDevices: () => acquisitions.list(),
     startDeviceBackup: ({ udid, folder }) => ({ backupId: acquisitions.start(udid, folder) }),
     cancelDeviceBackup: ({ backupId }) => ({ cancelled: acquisitions.cancel(backupId) }),
+    listAndroidDevices: () => captures.list(),
+    startAndroidCapture: async (input) => {
+      const c = need();
+      if (imports.busy || backups.busy)
+        throw new AppError('CONFLICT', 'An import is running; wait for it to finish.');
+      if (input.deviceId !== undefined) c.device(input.deviceId);
+      return { captureId: await captures.start(c, input, () => changed('import-finished')) };
+    },
+    stopAndroidCapture: ({ captureId }) => ({ stopped: captures.stop(captureId) }),
     queryTimeline: (input) => need().queries.timeline(input),
     getSession: ({ id }) => need().queries.session(id),
     querySummary: ({ filter, night }) => need().queries.summary(filter, night),
@@ -150,6 +167,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       await imports.dispose();
       backups.dispose();
       await acquisitions.dispose();
+      await captures.dispose();
       current?.close();
       current = null;
       listeners.clear();

@@ -6,11 +6,15 @@ import type {
   NetworkUsageEvent,
   PermissionEvent,
   ProfileEvent,
+  OpHistoryEvent,
+  RejectEvent,
+  UsageEvent,
 } from '../../contract/records';
 import { formatInstant, formatUtc, msToSeconds } from '../../contract/time';
 import type { CaseSession } from './case-service';
-import { networkWhere, whereSql } from './filter-sql';
+import { networkWhere, recordWhere, whereSql } from './filter-sql';
 import { sessionId } from './query-service';
+import { eventState } from './session-state';
 import {
   PERMISSION_SQL,
   permissionFilter,
@@ -39,6 +43,10 @@ interface AccessRow {
   durationMs: number | null;
   state: AccessEvent['state'];
   stateSource: AccessEvent['stateSource'];
+  inferredState: 'foreground' | 'background' | null;
+  proxy: string | null;
+  attributionTag: string | null;
+  durationKnown: number;
   /** JSON array of `[sha256, line]`: begin edge, end edge, then further exports holding either edge. */
   sources: string;
 }
@@ -69,6 +77,8 @@ SELECT s.device_id AS deviceId, s.interval_key AS intervalKey, d.label AS device
        a.display_name AS appName, s.category, s.raw_category AS raw, s.start_ms AS startMs,
        s.start_offset AS startOffset, s.end_ms AS endMs, s.end_offset AS endOffset,
        s.duration_ms AS durationMs, s.state, s.state_source AS stateSource,
+       s.inferred_state AS inferredState, s.proxy, s.attribution_tag AS attributionTag,
+       s.duration_known AS durationKnown,
        (SELECT json_group_array(json_array(src.sha256, x.line) ORDER BY x.ord, x.source_id, x.kind, x.line)
         FROM (SELECT s.b_source_id AS source_id, s.b_line AS line, 0 AS kind, 0 AS ord WHERE s.b_source_id IS NOT NULL
               UNION ALL
@@ -121,8 +131,10 @@ function toAccessEvent(r: AccessRow): AccessEvent {
     start: instant(r.startMs, r.startOffset),
     end: instant(r.endMs, r.endOffset),
     durationSeconds: r.durationMs === null ? null : msToSeconds(r.durationMs),
-    state: r.state,
-    stateSource: r.stateSource,
+    ...eventState(r),
+    proxy: r.proxy === null ? null : (JSON.parse(r.proxy) as AccessEvent['proxy']),
+    attributionTag: r.attributionTag,
+    durationKnown: r.durationKnown === 1,
     sources: provenance(r.sources),
   };
 }
@@ -271,6 +283,157 @@ export function* profileEvents(
       rootCertificate: item.rootCertificate,
       time: recordInstant(r.timeMs, r.offsetMin),
       sources: recordSource(r),
+    };
+  }
+}
+
+const REJECT_SQL = (where: string): string => `
+SELECT r.id, d.label AS device, a.identifier AS app, a.display_name AS appName, r.op, r.category,
+       r.time_ms AS timeMs, r.time_offset AS offsetMin, r.state, r.raw_state AS rawState,
+       r.attribution_tag AS attributionTag, r.proxy, r.line, src.sha256, src.file_name AS fileName
+FROM reject_records r JOIN devices d ON d.id = r.device_id JOIN apps a ON a.id = r.app_id
+JOIN sources src ON src.id = r.source_id
+${where}
+ORDER BY r.time_ms, r.id`;
+
+/** Streams Android rejected app-op attempts matching the filter (devices, apps, categories, dates). */
+export function* rejectEvents(
+  session: CaseSession,
+  filter: Filter,
+): Generator<RejectEvent, void, undefined> {
+  const w = recordWhere(filter, 'r.time_ms', { apps: true, categories: true });
+  for (const r of session.db
+    .prepare(REJECT_SQL(whereSql(w)))
+    .iterate(...w.params) as IterableIterator<{
+    id: number;
+    device: string;
+    app: string;
+    appName: string | null;
+    op: string;
+    category: string;
+    timeMs: number;
+    offsetMin: number;
+    state: RejectEvent['state'];
+    rawState: string | null;
+    attributionTag: string | null;
+    proxy: string | null;
+    line: number;
+    sha256: string;
+  }>) {
+    yield {
+      id: `r:${r.id}`,
+      kind: 'reject',
+      device: r.device,
+      app: r.app,
+      appName: r.appName,
+      category: toCategory(r.category),
+      raw: r.op,
+      time: formatInstant(r.timeMs, r.offsetMin),
+      state: r.state,
+      stateSource: r.rawState === null ? null : 'reported',
+      proxy: r.proxy === null ? null : (JSON.parse(r.proxy) as RejectEvent['proxy']),
+      attributionTag: r.attributionTag,
+      sources: [{ sha256: r.sha256, locator: `line ${r.line}` }],
+    };
+  }
+}
+
+const USAGE_EVENT_SQL = (where: string): string => `
+SELECT r.id, d.label AS device, a.identifier AS app, a.display_name AS appName, r.type,
+       r.class_name AS className, r.instance_id AS instanceId, r.time_ms AS timeMs,
+       r.time_offset AS offsetMin, r.line, src.sha256
+FROM usage_records r JOIN devices d ON d.id = r.device_id LEFT JOIN apps a ON a.id = r.app_id
+JOIN sources src ON src.id = r.source_id
+${where}
+ORDER BY r.time_ms, r.id`;
+
+/** Streams Android usage events (usagestats) matching the filter's devices, apps and dates. */
+export function* usageEvents(
+  session: CaseSession,
+  filter: Filter,
+): Generator<UsageEvent, void, undefined> {
+  const w = recordWhere(filter, 'r.time_ms', { apps: true, categories: false });
+  for (const r of session.db
+    .prepare(USAGE_EVENT_SQL(whereSql(w)))
+    .iterate(...w.params) as IterableIterator<{
+    id: number;
+    device: string;
+    app: string | null;
+    appName: string | null;
+    type: string;
+    className: string | null;
+    instanceId: string | null;
+    timeMs: number;
+    offsetMin: number;
+    line: number;
+    sha256: string;
+  }>) {
+    yield {
+      id: `e:${r.id}`,
+      kind: 'usage',
+      device: r.device,
+      app: r.app,
+      appName: r.appName,
+      type: r.type,
+      className: r.className,
+      instanceId: r.instanceId,
+      time: formatInstant(r.timeMs, r.offsetMin),
+      sources: [{ sha256: r.sha256, locator: `line ${r.line}` }],
+    };
+  }
+}
+
+/** Streams aggregated Android app-op history buckets matching the filter's devices, apps, categories and dates. */
+export function* opHistoryEvents(
+  session: CaseSession,
+  filter: Filter,
+): Generator<OpHistoryEvent, void, undefined> {
+  const w = recordWhere(filter, 'COALESCE(r.end_ms, r.begin_ms)', { apps: true, categories: true });
+  const sql = `
+SELECT r.id, d.label AS device, a.identifier AS app, a.display_name AS appName, r.op, r.category,
+       r.attribution_tag AS attributionTag, r.state, r.raw_state AS rawState, r.begin_ms AS beginMs,
+       r.end_ms AS endMs, r.time_offset AS offsetMin, r.access_count AS accessCount,
+       r.reject_count AS rejectCount, r.duration_ms AS durationMs, r.line, src.sha256
+FROM op_history_records r JOIN devices d ON d.id = r.device_id LEFT JOIN apps a ON a.id = r.app_id
+JOIN sources src ON src.id = r.source_id
+${whereSql(w)}
+ORDER BY COALESCE(r.begin_ms, r.end_ms), r.id`;
+  for (const r of session.db.prepare(sql).iterate(...w.params) as IterableIterator<{
+    id: number;
+    device: string;
+    app: string | null;
+    appName: string | null;
+    op: string;
+    category: string;
+    attributionTag: string | null;
+    state: OpHistoryEvent['state'];
+    rawState: string | null;
+    beginMs: number | null;
+    endMs: number | null;
+    offsetMin: number | null;
+    accessCount: number | null;
+    rejectCount: number | null;
+    durationMs: number | null;
+    line: number;
+    sha256: string;
+  }>) {
+    yield {
+      id: `h:${r.id}`,
+      kind: 'op-history',
+      device: r.device,
+      app: r.app,
+      appName: r.appName,
+      category: toCategory(r.category),
+      raw: r.op,
+      attributionTag: r.attributionTag,
+      state: r.state,
+      rawState: r.rawState,
+      begin: recordInstant(r.beginMs, r.offsetMin),
+      end: recordInstant(r.endMs, r.offsetMin),
+      accessCount: r.accessCount,
+      rejectCount: r.rejectCount,
+      durationSeconds: r.durationMs === null ? null : msToSeconds(r.durationMs),
+      sources: [{ sha256: r.sha256, locator: `line ${r.line}` }],
     };
   }
 }

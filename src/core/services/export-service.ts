@@ -8,6 +8,7 @@ import { AppError } from '../model/errors';
 import type { CaseSession } from './case-service';
 import { writeTx } from './case-service';
 import { csvRow } from './csv';
+import { STATE_SQL } from './filter-sql';
 import { sessionId } from './query-service';
 
 /** Columns of the sessions CSV, documented in the README. */
@@ -74,7 +75,9 @@ export function exportSessionsCsv(
   const stmt = session.db.prepare(
     `SELECT s.device_id, s.interval_key, d.label AS device, a.identifier AS app, a.display_name AS app_name,
             s.category, s.raw_category, s.start_ms, s.start_offset, s.end_ms, s.end_offset, s.anchor_minute,
-            s.duration_ms, s.open, s.conflict, s.state, s.state_source,
+            s.duration_ms, s.open, s.conflict, ${STATE_SQL} AS state,
+            CASE WHEN s.state_source = 'reported' THEN 'reported'
+                 WHEN s.inferred_state IS NOT NULL THEN 'inferred' END AS state_source,
             bs.sha256 AS b_sha, s.b_line, es.sha256 AS e_sha, s.e_line
      FROM access_sessions s JOIN devices d ON d.id = s.device_id JOIN apps a ON a.id = s.app_id
      LEFT JOIN sources bs ON bs.id = s.b_source_id LEFT JOIN sources es ON es.id = s.e_source_id

@@ -31,6 +31,10 @@ export function parseRangeBound(text: string): RangeBound {
   return { kind: 'instant', ms: parsed.ms };
 }
 
+/** A session's app state: reported by the OS, else inferred from usage records, else unknown. */
+export const STATE_SQL =
+  "(CASE WHEN s.state_source = 'reported' THEN s.state WHEN s.inferred_state IS NOT NULL THEN s.inferred_state ELSE 'unknown' END)";
+
 /** A session's end instant (its one known edge when open), answered from the anchor index. */
 export const SESSION_END_SQL = '(s.anchor_ms + COALESCE(s.duration_ms, 0))';
 
@@ -91,6 +95,10 @@ export function sessionWhere(filter: Filter, maxDurationMs: number): SqlWhere {
   if (filter.minSeconds !== undefined && filter.minSeconds > 0) {
     clauses.push('s.duration_ms >= ?');
     params.push(Math.round(filter.minSeconds * 1000));
+  }
+  if (filter.states && filter.states.length > 0) {
+    clauses.push(`${STATE_SQL} IN (${filter.states.map(() => '?').join(', ')})`);
+    params.push(...filter.states);
   }
   return { clauses, params };
 }

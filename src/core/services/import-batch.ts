@@ -1,6 +1,9 @@
 import type { ImportProgress } from '../../contract/events';
 import type { ImportOutcome } from '../../contract/records';
 import type { Db } from '../db/open';
+import { importAndroidInto } from '../importers/android/import';
+import { isAndroidInput } from '../importers/android/detect';
+import { AppError } from '../model/errors';
 import { importFile, unreadOutcome } from './import-run';
 
 export interface BatchOptions {
@@ -8,6 +11,8 @@ export interface BatchOptions {
   importId: string;
   paths: string[];
   deviceId: number;
+  /** The phone's IANA zone for Android captures that do not record it. */
+  timeZone?: string;
   isCancelled: () => boolean;
   onProgress: (p: ImportProgress) => void;
   /** Minimum interval between progress reports. */
@@ -37,6 +42,10 @@ export async function importBatch(
     }
     const started = Date.now();
     let last = 0;
+    if (await isAndroidInput(path)) {
+      outcomes.push(...(await importAndroidPath(options, path, index)));
+      continue;
+    }
     const outcome = await importFile({
       db: options.db,
       path,
@@ -76,4 +85,58 @@ export async function importBatch(
     });
   }
   return { outcomes, cancelled: options.isCancelled() };
+}
+
+/** Imports one Android capture (each evidence file its own outcome); a refusal is one outcome. */
+async function importAndroidPath(
+  options: BatchOptions,
+  path: string,
+  index: number,
+): Promise<ImportOutcome[]> {
+  const controller = new AbortController();
+  const poll = setInterval(() => {
+    if (options.isCancelled()) controller.abort();
+  }, 50);
+  const report = (phase: ImportProgress['phase'], percent: number, detail?: string): void =>
+    options.onProgress({
+      importId: options.importId,
+      path,
+      fileIndex: index,
+      fileCount: options.paths.length,
+      phase,
+      lines: 0,
+      bytes: 0,
+      totalBytes: 0,
+      percent,
+      linesPerSecond: 0,
+      detail,
+    });
+  try {
+    const r = await importAndroidInto(options.db, path, {
+      deviceId: options.deviceId,
+      timeZone: options.timeZone,
+      signal: controller.signal,
+      onProgress: (p) =>
+        report(
+          p.phase === 'reading' ? 'reading' : 'committing',
+          Math.round(p.fraction * 100),
+          p.detail,
+        ),
+    });
+    report('done', 100);
+    return r.outcomes;
+  } catch (e) {
+    if (e instanceof AppError)
+      return [
+        unreadOutcome(
+          path,
+          options.deviceId,
+          e.code === 'CANCELLED' ? 'cancelled' : 'refused',
+          e.message,
+        ),
+      ];
+    throw e;
+  } finally {
+    clearInterval(poll);
+  }
 }

@@ -4,7 +4,14 @@ import type { ErrorCode } from '../../contract/result';
 
 /** Messages to the import worker. */
 export type WorkerRequest =
-  | { type: 'start'; importId: string; casePath: string; paths: string[]; deviceId: number }
+  | {
+      type: 'start';
+      importId: string;
+      casePath: string;
+      paths: string[];
+      deviceId: number;
+      timeZone?: string;
+    }
   | { type: 'cancel' };
 
 /** Messages from the import worker. */

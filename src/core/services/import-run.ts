@@ -251,6 +251,12 @@ export async function importFile(options: ImportFileOptions): Promise<ImportOutc
       writer.dataTo,
       sourceId,
     );
+    // An App Privacy Report comes from an iPhone or iPad: a device of unknown platform becomes iOS.
+    if (importer.manifest.platform !== 'unknown')
+      db.prepare("UPDATE devices SET platform = ? WHERE id = ? AND platform = 'unknown'").run(
+        importer.manifest.platform,
+        deviceId,
+      );
     appendAudit(db, 'import', {
       sourceId,
       deviceId,
@@ -317,11 +323,17 @@ export class StoreWriter {
   private readonly touchedExisting = new Set<number>();
   private readonly firstNewId: number;
 
+  /**
+   * `sameEdge` decides whether two lines record the same edge (default: byte-identical). A
+   * capture whose lines print a time relative to the dump compares them without that part; an
+   * equal edge with other bytes is kept as an occurrence with its own line.
+   */
   constructor(
     private readonly db: Db,
     private readonly deviceId: number,
     private readonly sourceId: number,
     private readonly warn: (w: ImportWarning) => void,
+    private readonly sameEdge: (a: string, b: string) => boolean = (a, b) => a === b,
   ) {
     this.apps = new AppResolver(db, deviceId);
     this.store = new SessionStore(db);
@@ -420,18 +432,19 @@ export class StoreWriter {
       this.store.update(before, stored);
       return;
     }
-    if (current.sourceId === this.sourceId && current.rawLine === edge.rawLine) {
+    if (current.sourceId === this.sourceId && this.sameEdge(current.rawLine, edge.rawLine)) {
       this.duplicateLines += 1;
       return;
     }
     const seen = this.findOccurrence.all(id, kind, this.sourceId) as { rawLine: string | null }[];
-    if (seen.some((o) => (o.rawLine ?? current.rawLine) === edge.rawLine)) {
+    if (seen.some((o) => this.sameEdge(o.rawLine ?? current.rawLine, edge.rawLine))) {
       this.duplicateLines += 1;
       return;
     }
-    if (current.rawLine === edge.rawLine) {
+    if (this.sameEdge(current.rawLine, edge.rawLine)) {
       this.alreadyStored += 1;
-      this.insertOccurrence.run(id, kind, this.sourceId, edge.line, null, 0);
+      const bytes = current.rawLine === edge.rawLine ? null : edge.rawLine;
+      this.insertOccurrence.run(id, kind, this.sourceId, edge.line, bytes, 0);
       return;
     }
     this.insertOccurrence.run(id, kind, this.sourceId, edge.line, edge.rawLine, 1);

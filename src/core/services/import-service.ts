@@ -14,8 +14,9 @@ interface Running {
 
 /** Creates the import worker: the bundled file when given, else the TypeScript source through tsx. */
 function spawnWorker(workerUrl: URL | undefined): Worker {
-  // A bounded heap keeps the import's memory flat whatever the file size (it streams).
-  const resourceLimits = { maxOldGenerationSizeMb: 192 };
+  // A bounded heap: exports stream, so their memory stays flat whatever the file size; an
+  // Android capture's sections are parsed whole (a 50 MB bugreport peaks near 200 MB of heap).
+  const resourceLimits = { maxOldGenerationSizeMb: 768 };
   if (workerUrl) return new Worker(workerUrl, { resourceLimits });
   return new Worker(new URL('./import-worker.ts', import.meta.url), {
     execArgv: [...process.execArgv, '--import', 'tsx'],
@@ -40,7 +41,13 @@ export class ImportService {
     return this.running.size > 0;
   }
 
-  start(casePath: string, paths: string[], deviceId: number, onSettled: () => void): string {
+  start(
+    casePath: string,
+    paths: string[],
+    deviceId: number,
+    onSettled: () => void,
+    timeZone?: string,
+  ): string {
     if (this.running.size > 0) {
       throw new AppError(
         'CONFLICT',
@@ -99,7 +106,7 @@ export class ImportService {
           `The import worker exited (code ${code}); nothing of the unfinished file was kept.`,
         );
     });
-    const request: WorkerRequest = { type: 'start', importId, casePath, paths, deviceId };
+    const request: WorkerRequest = { type: 'start', importId, casePath, paths, deviceId, timeZone };
     worker.postMessage(request);
     return importId;
   }

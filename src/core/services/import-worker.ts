@@ -25,6 +25,7 @@ port.on('message', (msg: WorkerRequest) => {
         importId: msg.importId,
         paths: msg.paths,
         deviceId: msg.deviceId,
+        timeZone: msg.timeZone,
         isCancelled: () => cancelled,
         onProgress: (p) => post({ type: 'progress', progress: p }),
       });

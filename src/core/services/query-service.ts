@@ -6,6 +6,7 @@ import type {
   SessionDetails,
   SummaryItem,
   TimelineResult,
+  TimelineSession,
 } from '../../contract/api';
 import { toCategory, type Category } from '../../contract/categories';
 import { DEFAULT_NIGHT, minutesOfDay, type DayWindow, type Filter } from '../../contract/filter';
@@ -16,11 +17,13 @@ import {
   parseRangeBound,
   SESSION_END_SQL,
   sessionWhere,
+  STATE_SQL,
   whereSql,
   type SqlParam,
 } from './filter-sql';
 import { fromRow } from './pairing';
 import { RecordQueries } from './record-queries';
+import { eventState } from './session-state';
 import { latestOffset } from '../db/queries/device-offset';
 import { DAY_MS, DURATION_THRESHOLDS, ROLLUP_LEVELS, rollupBucket } from '../db/rollup';
 import { localDayNumber } from '../../contract/time';
@@ -50,6 +53,7 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
  * minimum duration with an hours window needs the sessions.
  */
 function rollupServes(filter: Filter): boolean {
+  if (filter.states && filter.states.length > 0) return false;
   const min = filter.minSeconds ?? 0;
   if (min > 0 && (filter.hours || !(DURATION_THRESHOLDS as readonly number[]).includes(min)))
     return false;
@@ -529,7 +533,9 @@ export class QueryService {
         .prepare(
           `SELECT s.device_id AS deviceId, s.interval_key AS intervalKey, s.app_id AS appId, s.category,
                   s.start_ms AS startMs, s.end_ms AS endMs, s.anchor_ms AS anchorMs, s.anchor_offset AS offsetMin,
-                  s.open, s.duration_ms AS durationMs
+                  s.open, s.duration_ms AS durationMs, ${STATE_SQL} AS state,
+                  CASE WHEN s.state_source = 'reported' THEN 'reported'
+                       WHEN s.inferred_state IS NOT NULL THEN 'inferred' END AS stateSource
            FROM access_sessions s ${where} ORDER BY s.anchor_ms`,
         )
         .all(...params) as {
@@ -543,6 +549,8 @@ export class QueryService {
         offsetMin: number;
         open: number;
         durationMs: number | null;
+        state: TimelineSession['state'];
+        stateSource: TimelineSession['stateSource'];
       }[];
       result.sessions = rows.map((r) => ({
         id: sessionId(r.deviceId, r.intervalKey),
@@ -553,6 +561,8 @@ export class QueryService {
         anchorMs: r.anchorMs,
         offsetMin: r.offsetMin,
         open: r.open === 1,
+        state: r.state,
+        stateSource: r.stateSource,
       }));
     } else {
       const binMs =
@@ -728,6 +738,11 @@ export class QueryService {
           open: number;
           state: 'foreground' | 'background' | 'unknown';
           state_source: 'reported' | 'inferred' | null;
+          inferred_state: 'foreground' | 'background' | null;
+          raw_state: string | null;
+          attribution_tag: string | null;
+          proxy: string | null;
+          duration_known: number;
           device: string;
           app: string;
           appName: string | null;
@@ -791,11 +806,36 @@ export class QueryService {
       open: s.open === 1,
       openReason: s.open === 1 ? (s.start_ms === null ? 'missing-begin' : 'missing-end') : null,
       conflict: s.conflict === 1,
-      state: s.state,
-      stateSource: s.state_source,
+      ...eventState({
+        state: s.state,
+        stateSource: s.state_source,
+        inferredState: s.inferred_state,
+      }),
       intervalId: intervalKey,
       extra,
       edges,
+      android: intervalKey.startsWith('aop:')
+        ? {
+            rawState: s.raw_state,
+            attributionTag: s.attribution_tag,
+            proxy:
+              s.proxy === null
+                ? null
+                : (JSON.parse(s.proxy) as {
+                    uid: number | null;
+                    packageName: string | null;
+                    attributionTag: string | null;
+                  }),
+            durationKnown: s.duration_known === 1,
+            inferredState: s.inferred_state,
+            proxyLines: this.db
+              .prepare(
+                `SELECT p.app, p.source_id AS sourceId, src.file_name AS fileName, src.sha256, p.line, p.raw_line AS rawLine
+                 FROM proxy_lines p JOIN sources src ON src.id = p.source_id WHERE p.session_id = ? ORDER BY p.source_id, p.line`,
+              )
+              .all(s.id) as NonNullable<SessionDetails['android']>['proxyLines'],
+          }
+        : null,
     };
   }
 }

@@ -10,6 +10,7 @@ import type { Filter } from '../../contract/filter';
 import type { PermissionStatus } from '../../contract/records';
 import { tccServiceLabel } from '../../contract/tcc-services';
 import type { Db } from '../db/open';
+import { androidManifest } from '../importers/android/manifest';
 import { ARTIFACT_MANIFESTS } from '../importers/ios-backup/artifact-read';
 import { AppError } from '../model/errors';
 import { recordWhere, whereSql, type SqlParam } from './filter-sql';
@@ -87,7 +88,12 @@ export function toPermissionItem(r: PermissionRowOut): PermissionItem {
     id: `p:${r.id}`,
     category: toCategory(r.category),
     status: r.status,
-    label: r.origin === 'tcc' ? tccServiceLabel(r.raw) : 'Location (locationd)',
+    label:
+      r.origin === 'tcc'
+        ? tccServiceLabel(r.raw)
+        : r.origin === 'location-clients'
+          ? 'Location (locationd)'
+          : r.raw.replace(/^android\.permission\./, ''),
   };
 }
 
@@ -241,7 +247,7 @@ export class RecordQueries {
       importer: string;
       locator: string | null;
     };
-    const manifest = ARTIFACT_MANIFESTS.find((x) => x.id === src.importer);
+    const manifest = [...ARTIFACT_MANIFESTS, androidManifest].find((x) => x.id === src.importer);
     return {
       id,
       kind: m[1] === 'p' ? 'permission' : m[1] === 'u' ? 'network-usage' : 'profile',

@@ -101,8 +101,14 @@ export function detachSourceEdges(db: Db, sourceId: number): AccessEdgeRecord[] 
       let replacement: StoredEdge | null = null;
       if (next) {
         dropOccurrence.run(next.session_id, next.kind, next.source_id, next.line);
-        if (next.raw_line === null) {
-          replacement = { ...edge, sourceId: next.source_id, line: next.line };
+        if (next.raw_line === null || next.conflict === 0) {
+          // The same edge (a capture may print it with other bytes, e.g. a relative time).
+          replacement = {
+            ...edge,
+            sourceId: next.source_id,
+            line: next.line,
+            rawLine: next.raw_line ?? edge.rawLine,
+          };
         } else {
           const v = reparse(next.raw_line, next.line);
           if (v) {
@@ -132,8 +138,13 @@ export function detachSourceEdges(db: Db, sourceId: number): AccessEdgeRecord[] 
     const stored = o.kind === 0 ? s.begin : s.end;
     if (stored) {
       const rec =
-        o.raw_line === null
-          ? edgeRecord(s.intervalKey, o.kind, { ...stored, line: o.line }, app(stored.appId))
+        o.raw_line === null || o.conflict === 0
+          ? edgeRecord(
+              s.intervalKey,
+              o.kind,
+              { ...stored, line: o.line, rawLine: o.raw_line ?? stored.rawLine },
+              app(stored.appId),
+            )
           : reparse(o.raw_line, o.line);
       if (rec) records.push(rec);
     }
@@ -151,24 +162,45 @@ export function pruneApps(db: Db, deviceId: number): void {
        AND id NOT IN (SELECT app_id FROM network_observations WHERE device_id = ?)
        AND id NOT IN (SELECT app_id FROM access_sessions WHERE device_id = ?)
        AND id NOT IN (SELECT app_id FROM permission_records WHERE device_id = ?)
-       AND id NOT IN (SELECT app_id FROM network_usage_records WHERE device_id = ? AND app_id IS NOT NULL)`,
-  ).run(deviceId, deviceId, deviceId, deviceId, deviceId);
+       AND id NOT IN (SELECT app_id FROM network_usage_records WHERE device_id = ? AND app_id IS NOT NULL)
+       AND id NOT IN (SELECT app_id FROM reject_records WHERE device_id = ?)
+       AND id NOT IN (SELECT app_id FROM usage_records WHERE device_id = ? AND app_id IS NOT NULL)
+       AND id NOT IN (SELECT app_id FROM op_history_records WHERE device_id = ? AND app_id IS NOT NULL)`,
+  ).run(deviceId, deviceId, deviceId, deviceId, deviceId, deviceId, deviceId, deviceId);
 }
 
 /** Tables of records read from backup artifacts; each row belongs to one source. */
-const BACKUP_RECORD_TABLES = ['permission_records', 'network_usage_records', 'profile_records'];
+const BACKUP_RECORD_TABLES = [
+  'permission_records',
+  'network_usage_records',
+  'profile_records',
+  'reject_records',
+  'usage_records',
+  'op_history_records',
+];
 
-/** Re-homes a backup artifact's records (and their apps) on another device. */
+/** Re-homes a source's backup and Android records (and their apps) on another device. */
 function moveBackupRecords(db: Db, sourceId: number, toDevice: number, apps: AppResolver): void {
-  for (const table of ['permission_records', 'network_usage_records']) {
+  for (const table of [
+    'permission_records',
+    'network_usage_records',
+    'reject_records',
+    'usage_records',
+    'op_history_records',
+  ]) {
     const rows = db
       .prepare(
         `SELECT r.id, a.identifier FROM ${table} r LEFT JOIN apps a ON a.id = r.app_id WHERE r.source_id = ?`,
       )
       .all(sourceId) as { id: number; identifier: string | null }[];
-    const move = db.prepare(`UPDATE ${table} SET device_id = ?, app_id = ? WHERE id = ?`);
+    // A record the target device already holds from another source stays there once.
+    const move = db.prepare(`UPDATE OR IGNORE ${table} SET device_id = ?, app_id = ? WHERE id = ?`);
     for (const r of rows)
       move.run(toDevice, r.identifier === null ? null : apps.idFor(r.identifier), r.id);
+    db.prepare(`DELETE FROM ${table} WHERE source_id = ? AND device_id != ?`).run(
+      sourceId,
+      toDevice,
+    );
   }
   db.prepare('UPDATE profile_records SET device_id = ? WHERE source_id = ?').run(
     toDevice,
@@ -214,6 +246,11 @@ export function removeSourceRows(db: Db, sourceId: number, deviceId: number): vo
   db.prepare('DELETE FROM network_observations WHERE source_id = ?').run(sourceId);
   for (const table of BACKUP_RECORD_TABLES)
     db.prepare(`DELETE FROM ${table} WHERE source_id = ?`).run(sourceId);
+  db.prepare('DELETE FROM proxy_lines WHERE source_id = ?').run(sourceId);
+  // Proxy lines of other captures whose session no longer exists.
+  db.prepare(
+    'DELETE FROM proxy_lines WHERE session_id NOT IN (SELECT id FROM access_sessions)',
+  ).run();
   db.prepare('DELETE FROM source_warnings WHERE source_id = ?').run(sourceId);
   db.prepare('DELETE FROM sources WHERE id = ?').run(sourceId);
   pruneApps(db, deviceId);

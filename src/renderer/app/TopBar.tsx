@@ -1,4 +1,6 @@
+import { Fragment } from 'react';
 import type { CaseInfo } from '../../contract/api';
+import { PlatformBadge } from '../features/devices/PlatformBadge';
 import { formatCount, plural } from '../shared/format';
 import type { ImportPhase } from '../features/import/use-import';
 
@@ -27,7 +29,13 @@ export function TopBar({ caseInfo, importPhase, onImport, onExport, onClose }: P
           {devices.length === 0
             ? 'No devices yet'
             : devices.length <= 3
-              ? devices.map((d) => d.label).join(', ')
+              ? devices.map((d, i) => (
+                  <Fragment key={d.id}>
+                    {i > 0 ? ', ' : ''}
+                    {d.label}
+                    <PlatformBadge platform={d.platform} />
+                  </Fragment>
+                ))
               : plural(devices.length, 'device')}{' '}
           · {plural(caseInfo.sources, 'source')} · {formatCount(caseInfo.sessions)} sessions
         </div>

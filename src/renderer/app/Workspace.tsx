@@ -11,11 +11,14 @@ import { HeatmapView } from '../features/heatmap/HeatmapView';
 import { ImportDialog } from '../features/import/ImportDialog';
 import { useImport } from '../features/import/use-import';
 import { NetworkView } from '../features/network/NetworkView';
+import { PermissionsView } from '../features/permissions/PermissionsView';
+import { RecordDetails } from '../features/records/RecordDetails';
 import { SourcesView } from '../features/sources/SourcesView';
 import { SummaryView } from '../features/summary/SummaryView';
 import { SessionDetails } from '../features/timeline/SessionDetails';
 import { Timeline } from '../features/timeline/Timeline';
 import type { TimeRange } from '../features/timeline/time-window';
+import { UsageView } from '../features/usage/UsageView';
 import { ErrorBanner } from '../shared/ErrorBanner';
 import type { TimeMode } from '../shared/format';
 import { Notice } from '../shared/Notice';
@@ -31,10 +34,15 @@ const TABS = [
   { id: 'summary', label: 'Summary' },
   { id: 'heatmap', label: 'Heatmap' },
   { id: 'network', label: 'Network' },
+  { id: 'permissions', label: 'Permissions' },
+  { id: 'usage', label: 'Data usage' },
   { id: 'sources', label: 'Sources' },
 ] as const;
 
 type Tab = (typeof TABS)[number]['id'];
+
+/** What the details panel shows: an access session, or a record read from a backup. */
+type Selection = { kind: 'session'; id: string } | { kind: 'record'; id: string };
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -50,7 +58,9 @@ export function Workspace({ caseInfo }: Props) {
   const [tab, setTab] = useState<Tab>('timeline');
   const [view, setView] = useState<TimeRange | null>(null);
   const [timeMode, setTimeMode] = useState<TimeMode>('local');
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selection, setSelection] = useState<Selection | null>(null);
+  // Unmasked identifiers last until the case is closed (this component is keyed by the case).
+  const [unmasked, setUnmasked] = useState(false);
   const [importOpen, setImportOpen] = useState(false);
   const [dropped, setDropped] = useState<string[]>([]);
   const [dropNotice, setDropNotice] = useState<string | null>(null);
@@ -167,6 +177,10 @@ export function Workspace({ caseInfo }: Props) {
     app: appName,
   });
   const hasSessions = caseInfo.sessions > 0;
+  const selectedId = selection?.id ?? null;
+  const selectSession = (id: string | null): void =>
+    setSelection(id === null ? null : { kind: 'session', id });
+  const openRecord = (id: string): void => setSelection({ kind: 'record', id });
 
   const renderTab = () => {
     switch (tab) {
@@ -178,8 +192,9 @@ export function Workspace({ caseInfo }: Props) {
             onViewChange={setView}
             timeMode={timeMode}
             onTimeModeChange={setTimeMode}
-            selectedId={selected}
-            onSelect={setSelected}
+            selectedId={selectedId}
+            onSelect={selectSession}
+            onSelectRecord={openRecord}
             devices={devices}
             deviceOffsets={deviceOffsets}
             caseHasSessions={hasSessions}
@@ -191,6 +206,7 @@ export function Workspace({ caseInfo }: Props) {
             filter={filter}
             timeMode={timeMode}
             caseHasSessions={hasSessions}
+            devices={devices}
             onPick={pickSummary}
           />
         );
@@ -205,8 +221,40 @@ export function Workspace({ caseInfo }: Props) {
         );
       case 'network':
         return <NetworkView filter={filter} timeMode={timeMode} />;
+      case 'permissions':
+        return (
+          <PermissionsView
+            filter={filter}
+            timeMode={timeMode}
+            onTimeModeChange={setTimeMode}
+            selectedId={selectedId}
+            onOpen={openRecord}
+            onImport={() => openImport()}
+          />
+        );
+      case 'usage':
+        return (
+          <UsageView
+            filter={filter}
+            timeMode={timeMode}
+            onTimeModeChange={setTimeMode}
+            selectedId={selectedId}
+            onOpen={openRecord}
+            onImport={() => openImport()}
+          />
+        );
       case 'sources':
-        return <SourcesView devices={devices} onImport={() => openImport()} />;
+        return (
+          <SourcesView
+            devices={devices}
+            onImport={() => openImport()}
+            unmasked={unmasked}
+            onUnmaskedChange={setUnmasked}
+            timeMode={timeMode}
+            selectedId={selectedId}
+            onOpenRecord={openRecord}
+          />
+        );
       default: {
         const never: never = tab;
         return never;
@@ -243,7 +291,7 @@ export function Workspace({ caseInfo }: Props) {
             <Notice testId="no-devices">
               This case has no devices yet.{' '}
               <button type="button" className="btn-link" onClick={() => openImport()}>
-                Import App Privacy Report exports
+                Import App Privacy Report exports, an iPhone backup or an Android capture
               </button>{' '}
               to begin.
             </Notice>
@@ -300,8 +348,10 @@ export function Workspace({ caseInfo }: Props) {
             {renderTab()}
           </div>
         </main>
-        {selected ? (
-          <SessionDetails key={selected} id={selected} onClose={() => setSelected(null)} />
+        {selection?.kind === 'session' ? (
+          <SessionDetails key={selection.id} id={selection.id} onClose={() => setSelection(null)} />
+        ) : selection?.kind === 'record' ? (
+          <RecordDetails key={selection.id} id={selection.id} onClose={() => setSelection(null)} />
         ) : null}
       </div>
       {importOpen ? (

@@ -2,6 +2,7 @@ import { m0001Initial } from './0001-initial';
 import { m0002SessionRollup } from './0002-session-rollup';
 import { m0003DeviceIdentity } from './0003-device-identity';
 import { m0004BackupRecords } from './0004-backup-records';
+import { m0005Android } from './0005-android';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -10,4 +11,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0002SessionRollup,
   m0003DeviceIdentity,
   m0004BackupRecords,
+  m0005Android,
 ];

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Device, ImportOutcome } from '../../../contract/records';
 import { appendAudit } from '../../db/audit';
+import { bindPhoneDevice } from '../../db/queries/bind-device';
 import {
   BackupCryptoError,
   type ClassKeys,
@@ -230,7 +231,7 @@ export async function importBackupDevice(
   if (options.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled; nothing was imported.');
   if (!timeZone)
     problems.push(
-      'The backup does not record the time zone; pass one (--timezone IANA) to set it.',
+      'The backup does not record the time zone; give it (the time-zone field of the import, or --timezone IANA on the command line) to place its times.',
     );
   const apps = collectApps(infoPlist, manifestPlist, domains);
   const udid = info.udid;
@@ -238,50 +239,13 @@ export async function importBackupDevice(
   let artifactOutcomes: ImportOutcome[] = [];
   const deviceId = writeTx(session.db, () => {
     const db = session.db;
-    const byUdid = db.prepare('SELECT id, label FROM devices WHERE udid = ?').get(udid) as
-      { id: number; label: string } | undefined;
-    let id: number;
-    if (options.label !== undefined) {
-      const label = options.label.trim();
-      const byLabel = db
-        .prepare('SELECT id, label, udid FROM devices WHERE label = ? COLLATE NOCASE')
-        .get(label) as { id: number; label: string; udid: string | null } | undefined;
-      if (byLabel?.udid && byLabel.udid !== udid) {
-        throw new AppError(
-          'CONFLICT',
-          `The device "${byLabel.label}" is already bound to another phone; choose another label.`,
-        );
-      }
-      if (byUdid && byUdid.id !== byLabel?.id) {
-        throw new AppError(
-          'CONFLICT',
-          `This phone is already the device "${byUdid.label}" in this case; import with that label.`,
-        );
-      }
-      id =
-        byLabel?.id ??
-        Number(
-          db
-            .prepare("INSERT INTO devices (label, platform, created_at) VALUES (?, 'ios', ?)")
-            .run(label, Date.now()).lastInsertRowid,
-        );
-    } else if (byUdid) {
-      id = byUdid.id;
-    } else {
-      const base = info.deviceName ?? `iPhone ${udid.slice(-4)}`;
-      let label = base;
-      for (
-        let n = 2;
-        db.prepare('SELECT 1 FROM devices WHERE label = ? COLLATE NOCASE').get(label);
-        n += 1
-      )
-        label = `${base} (${n})`;
-      id = Number(
-        db
-          .prepare("INSERT INTO devices (label, platform, created_at) VALUES (?, 'ios', ?)")
-          .run(label, Date.now()).lastInsertRowid,
-      );
-    }
+    const id = bindPhoneDevice(db, {
+      platform: 'ios',
+      column: 'udid',
+      value: udid,
+      label: options.label,
+      defaultLabel: info.deviceName ?? `iPhone ${udid.slice(-4)}`,
+    });
     db.prepare(
       `UPDATE devices SET platform = 'ios', udid = ?, serial = COALESCE(?, serial), imei = COALESCE(?, imei),
          phone_number = COALESCE(?, phone_number), product_type = COALESCE(?, product_type),

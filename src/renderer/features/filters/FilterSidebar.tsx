@@ -10,7 +10,10 @@ import {
 } from '../../../contract/filter';
 import { categoryColor, categoryLabel } from '../../shared/category-colors';
 import { formatCount } from '../../shared/format';
+import { PlatformBadge } from '../devices/PlatformBadge';
 import { visibleApps, type AppOption } from './app-options';
+import { APP_STATES, appStateLabel } from './app-states';
+import './filters.css';
 import { countActive, filterToText, normalizeFilter, textToFilter } from './filter-text';
 
 interface Props {
@@ -234,7 +237,10 @@ export function FilterSidebar({ filter, onChange, devices, apps, appsLoading }: 
                 checked={f.devices?.includes(d.id) ?? false}
                 onChange={(e) => set({ devices: toggle(f.devices, d.id, e.target.checked) })}
               />
-              <span>{d.label}</span>
+              <span>
+                {d.label}
+                <PlatformBadge platform={d.platform} />
+              </span>
             </label>
           ))}
         </fieldset>
@@ -361,6 +367,28 @@ export function FilterSidebar({ filter, onChange, devices, apps, appsLoading }: 
             Any hour
           </button>
         </div>
+      </fieldset>
+
+      <fieldset className="fieldset" data-testid="filter-states">
+        <legend>App state</legend>
+        <div className="state-options">
+          {APP_STATES.map((st) => (
+            <label key={st} className="check">
+              <input
+                type="checkbox"
+                data-testid={`filter-state-${st}`}
+                checked={f.states?.includes(st) ?? false}
+                aria-describedby="filter-states-hint"
+                onChange={(e) => set({ states: toggle(f.states, st, e.target.checked) })}
+              />
+              <span>{appStateLabel(st)}</span>
+            </label>
+          ))}
+        </div>
+        <p className="muted small filter-hint" id="filter-states-hint">
+          Background is the state Android reported or, where marked as inferred, an inference from
+          usage records. iOS App Privacy Report sessions record no state: they are Unknown.
+        </p>
       </fieldset>
 
       <fieldset className="fieldset">

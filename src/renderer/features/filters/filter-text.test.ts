@@ -19,6 +19,7 @@ const full: Filter = {
   to: '2024-05-03T12:00:00+02:00',
   hours: { from: '00:00', to: '06:00' },
   minSeconds: 30,
+  states: ['unknown', 'background'],
 };
 
 describe('normalizeFilter', () => {
@@ -26,12 +27,18 @@ describe('normalizeFilter', () => {
     expect(normalizeFilter({ devices: [], apps: [], categories: [], minSeconds: 0 })).toEqual({});
     expect(normalizeFilter(full).devices).toEqual([1, 2]);
     expect(normalizeFilter(full).categories).toEqual(['camera', 'location']);
+    expect(normalizeFilter(full).states).toEqual(['background', 'unknown']);
+    expect(normalizeFilter({ states: ['background', 'background'] }).states).toEqual([
+      'background',
+    ]);
     expect(filterKey({ devices: [2, 1] })).toBe(filterKey({ devices: [1, 2], apps: [] }));
   });
 
   it('counts active fields (a date range counts once)', () => {
     expect(countActive({})).toBe(0);
-    expect(countActive(full)).toBe(6);
+    expect(countActive(full)).toBe(7);
+    expect(countActive({ states: ['background'] })).toBe(1);
+    expect(countActive({ states: [] })).toBe(0);
     expect(countActive({ to: '2024-01-01' })).toBe(1);
   });
 });
@@ -40,7 +47,7 @@ describe('filter text', () => {
   it('round-trips every field, quoting names with spaces', () => {
     const text = filterToText(full);
     expect(text).toBe(
-      'device:1,2 app:com.example.cam,"My App" category:camera,location from:2024-05-01 to:2024-05-03T12:00:00+02:00 hours:00:00-06:00 min:30',
+      'device:1,2 app:com.example.cam,"My App" category:camera,location from:2024-05-01 to:2024-05-03T12:00:00+02:00 hours:00:00-06:00 min:30 state:background,unknown',
     );
     const back = textToFilter(text);
     expect(back).toEqual({ ok: true, filter: normalizeFilter(full) });
@@ -52,10 +59,18 @@ describe('filter text', () => {
       filter: { apps: ['x'], categories: ['camera'] },
     });
     expect(textToFilter('')).toEqual({ ok: true, filter: {} });
+    expect(textToFilter('state:Background states:foreground')).toEqual({
+      ok: true,
+      filter: { states: ['foreground', 'background'] },
+    });
   });
 
   it('reports errors', () => {
     expect(textToFilter('category:teleport').ok).toBe(false);
+    expect(textToFilter('state:asleep')).toEqual({
+      ok: false,
+      message: 'state must be foreground, background or unknown',
+    });
     expect(textToFilter('device:abc').ok).toBe(false);
     expect(textToFilter('from:yesterday').ok).toBe(false);
     expect(textToFilter('hours:night').ok).toBe(false);
@@ -74,8 +89,10 @@ describe('filter text', () => {
       'To 2024-05-03T12:00:00+02:00',
       'Hours 00:00–06:00',
       '≥ 30 s',
+      'App state: Background, Unknown',
     ]);
     expect(withoutField(full, 'apps').apps).toBeUndefined();
+    expect(withoutField(full, 'states').states).toBeUndefined();
   });
 });
 
@@ -99,7 +116,10 @@ describe('filter storage', () => {
     saveFilter(s, '/cases/a.snoop', { categories: ['camera'] });
     expect(loadFilter(s, '/cases/a.snoop')).toEqual({ categories: ['camera'] });
     expect(loadFilter(s, '/cases/b.snoop')).toEqual({});
+    saveFilter(s, '/cases/c.snoop', { states: ['background'] });
+    expect(loadFilter(s, '/cases/c.snoop')).toEqual({ states: ['background'] });
     saveFilter(s, '/cases/a.snoop', {});
+    saveFilter(s, '/cases/c.snoop', { states: [] });
     expect(s.data.size).toBe(0);
   });
 

@@ -1,5 +1,6 @@
 import { CATEGORIES, CATEGORY_LABELS, type Category } from '../../../contract/categories';
 import { filterSchema, parseDayWindow, type Filter } from '../../../contract/filter';
+import { APP_STATES, appStateLabel, parseAppState, type AppState } from './app-states';
 
 /** Drops empty lists and undefined fields so equal filters serialise equally. */
 export function normalizeFilter(filter: Filter): Filter {
@@ -15,6 +16,10 @@ export function normalizeFilter(filter: Filter): Filter {
   if (filter.to) out.to = filter.to;
   if (filter.hours) out.hours = { from: filter.hours.from, to: filter.hours.to };
   if (filter.minSeconds !== undefined && filter.minSeconds > 0) out.minSeconds = filter.minSeconds;
+  if (filter.states && filter.states.length > 0) {
+    const set = new Set(filter.states);
+    out.states = APP_STATES.filter((s) => set.has(s));
+  }
   return out;
 }
 
@@ -26,7 +31,7 @@ export function filterKey(filter: Filter): string {
 /** How many filter fields are active. */
 export function countActive(filter: Filter): number {
   const f = normalizeFilter(filter);
-  return [f.devices, f.apps, f.categories, f.from ?? f.to, f.hours, f.minSeconds].filter(
+  return [f.devices, f.apps, f.categories, f.from ?? f.to, f.hours, f.minSeconds, f.states].filter(
     (v) => v !== undefined,
   ).length;
 }
@@ -36,7 +41,8 @@ const quote = (v: string): string => (needsQuotes(v) ? JSON.stringify(v) : v);
 
 /**
  * A filter as one line of text, e.g.
- * `device:1,2 app:com.example.app,"My App" category:camera from:2024-05-01 hours:00:00-06:00 min:60`.
+ * `device:1,2 app:com.example.app,"My App" category:camera from:2024-05-01 hours:00:00-06:00 min:60
+ * state:background`.
  */
 export function filterToText(filter: Filter): string {
   const f = normalizeFilter(filter);
@@ -48,6 +54,7 @@ export function filterToText(filter: Filter): string {
   if (f.to) parts.push(`to:${f.to}`);
   if (f.hours) parts.push(`hours:${f.hours.from}-${f.hours.to}`);
   if (f.minSeconds !== undefined) parts.push(`min:${f.minSeconds}`);
+  if (f.states) parts.push(`state:${f.states.join(',')}`);
   return parts.join(' ');
 }
 
@@ -150,6 +157,17 @@ export function textToFilter(text: string): ParseResult {
         draft.minSeconds = s;
         break;
       }
+      case 'state':
+      case 'states': {
+        const states: AppState[] = [];
+        for (const v of values) {
+          const st = parseAppState(v);
+          if (!st) return { ok: false, message: `state must be foreground, background or unknown` };
+          states.push(st);
+        }
+        draft.states = [...(draft.states ?? []), ...states];
+        break;
+      }
       default:
         return { ok: false, message: `unknown key "${key}"` };
     }
@@ -194,6 +212,8 @@ export function describeFilter(
   if (f.to) chips.push({ field: 'to', label: `To ${f.to}` });
   if (f.hours) chips.push({ field: 'hours', label: `Hours ${f.hours.from}–${f.hours.to}` });
   if (f.minSeconds !== undefined) chips.push({ field: 'minSeconds', label: `≥ ${f.minSeconds} s` });
+  if (f.states)
+    chips.push({ field: 'states', label: `App state: ${f.states.map(appStateLabel).join(', ')}` });
   return chips;
 }
 

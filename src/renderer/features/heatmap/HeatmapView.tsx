@@ -172,7 +172,7 @@ export function HeatmapView({ filter, appName, caseHasSessions, onPickCell }: Pr
         >
           {caseHasSessions
             ? 'Loosen the filter to see when access happens.'
-            : 'Import an App Privacy Report export first.'}
+            : 'Import an App Privacy Report export or an Android capture first.'}
         </EmptyState>
       ) : (
         <>

@@ -8,12 +8,70 @@ interface Props {
   devices: Device[];
   value: number | null;
   onChange: (deviceId: number | null) => void;
+  /**
+   * When given, a new device is only named here and the import creates it: `value` null then
+   * means "a new device with this label", and there is no Create button.
+   */
+  newDevice?: { label: string; onLabelChange: (label: string) => void; hint?: string };
 }
 
 const NEW = 'new';
 
 /** Choose the device an import belongs to, or create one by label. */
-export function DevicePicker({ devices, value, onChange }: Props) {
+export function DevicePicker({ devices, value, onChange, newDevice }: Props) {
+  if (newDevice) {
+    return (
+      <DeviceOrLabel devices={devices} value={value} onChange={onChange} newDevice={newDevice} />
+    );
+  }
+  return <DeviceOrCreate devices={devices} value={value} onChange={onChange} />;
+}
+
+/** A device of the case, or the label of a new one that the import will create. */
+function DeviceOrLabel({
+  devices,
+  value,
+  onChange,
+  newDevice,
+}: Props & { newDevice: NonNullable<Props['newDevice']> }) {
+  return (
+    <fieldset className="fieldset">
+      <legend>Device</legend>
+      {devices.length > 0 ? (
+        <select
+          className="input"
+          data-testid="import-device-select"
+          aria-label="Device"
+          value={value === null ? NEW : String(value)}
+          onChange={(e) => onChange(e.target.value === NEW ? null : Number(e.target.value))}
+        >
+          <option value={NEW}>A new device…</option>
+          {devices.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.label}
+              {d.model ? ` (${d.model})` : ''} — {d.sources} source{d.sources === 1 ? '' : 's'}
+            </option>
+          ))}
+        </select>
+      ) : null}
+      {value === null ? (
+        <label className="stack">
+          <span className="small">Name of the new device</span>
+          <input
+            className="input"
+            data-testid="new-device-label"
+            maxLength={200}
+            value={newDevice.label}
+            onChange={(e) => newDevice.onLabelChange(e.target.value)}
+          />
+        </label>
+      ) : null}
+      {newDevice.hint ? <p className="muted small">{newDevice.hint}</p> : null}
+    </fieldset>
+  );
+}
+
+function DeviceOrCreate({ devices, value, onChange }: Props) {
   const { client, invalidate } = useApp();
   const [creating, setCreating] = useState(devices.length === 0);
   const [label, setLabel] = useState('');

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Device } from '../../../contract/api';
+import type { BackupSummary } from '../../../contract/records';
 import type { AppErrorShape } from '../../../contract/result';
 import { useApp } from '../../app/use-app';
 import { ErrorBanner } from '../../shared/ErrorBanner';
@@ -7,30 +8,82 @@ import { Modal } from '../../shared/Modal';
 import { Notice } from '../../shared/Notice';
 import { Spinner } from '../../shared/Spinner';
 import { formatBytes } from '../../shared/format';
+import { ConnectedAndroid } from '../android/ConnectedAndroid';
+import { checkTimeZone } from '../android/time-zones';
+import { TimeZoneField } from '../android/TimeZoneField';
+import { BackupChooser } from '../backups/BackupChooser';
+import { BackupImportForm } from '../backups/BackupImportForm';
+import { BackupProgress } from '../backups/BackupProgress';
+import { ConnectedPhones } from '../backups/ConnectedPhones';
+import { dropNotice, newDraft, type BackupDraft } from '../backups/backup-flow';
+import { useDeviceBackup } from '../backups/use-device-backup';
+import { useDroppedPaths } from '../backups/use-dropped-paths';
 import { DevicePicker } from './DevicePicker';
 import { baseName, clampPercent, parsePathList, progressLine } from './import-format';
 import { ImportSummary } from './ImportSummary';
+import '../backups/backups.css';
 import type { ImportControl } from './use-import';
 
 interface Props {
   control: ImportControl;
   devices: Device[];
+  /** Paths dropped on the window: backup folders go to the backup import, the rest to files. */
   initialPaths: string[];
   onClose: () => void;
 }
 
-/** Choose files and a device, run the import, follow progress and read the per-file results. */
+type Mode = 'files' | 'backup' | 'connected' | 'android';
+
+const MODES: { mode: Mode; label: string; hint: string }[] = [
+  { mode: 'files', label: 'Files', hint: 'Privacy Reports, Android captures' },
+  { mode: 'backup', label: 'iPhone backup', hint: 'A Finder or iTunes backup folder' },
+  { mode: 'connected', label: 'Connected iPhone', hint: 'Make a backup over USB' },
+  { mode: 'android', label: 'Connected Android', hint: 'Capture over adb (USB)' },
+];
+
+/**
+ * Import exports and Android captures, an iPhone backup, a fresh backup of a connected iPhone,
+ * or a capture of a connected Android phone; follow progress and read the per-file (or
+ * per-artifact) results. A running Android capture or watch lives with `control`, so the dialog
+ * reopens on it.
+ */
 export function ImportDialog({ control, devices, initialPaths, onClose }: Props) {
   const { client, info } = useApp();
-  const [paths, setPaths] = useState<string[]>(initialPaths);
+  const { state } = control;
+  // Dropped paths go to Files (or a backup); else a running Android capture is shown first.
+  const [mode, setMode] = useState<Mode>(
+    initialPaths.length === 0 && control.android.active
+      ? 'android'
+      : state.kind === 'backup'
+        ? 'backup'
+        : 'files',
+  );
+  const [zone, setZone] = useState('');
+  const [paths, setPaths] = useState<string[]>([]);
   const [typed, setTyped] = useState('');
   const [deviceId, setDeviceId] = useState<number | null>(
     devices.length === 1 ? (devices[0]?.id ?? null) : null,
   );
+  const [draft, setDraft] = useState<BackupDraft | null>(
+    state.kind === 'backup' && state.backup ? newDraft(state.backup.path) : null,
+  );
+  const [pinned, setPinned] = useState<BackupSummary[]>([]);
+  const [dropped, setDropped] = useState<string | null>(null);
   const [error, setError] = useState<AppErrorShape | null>(null);
-  const { state } = control;
+  const deviceBackup = useDeviceBackup();
   const running = state.phase === 'starting' || state.phase === 'running';
   const devserver = info.host === 'devserver';
+
+  const { sorting } = useDroppedPaths(initialPaths, ({ backups, files }) => {
+    setPaths(files);
+    setPinned(backups.map((b) => b.backup));
+    setDropped(dropNotice(backups.length, files.length));
+    const first = backups[0];
+    if (first) {
+      setMode('backup');
+      setDraft(newDraft(first.backup.path));
+    }
+  });
 
   const choose = async (): Promise<void> => {
     const r = await client.call('pickImportFiles', {});
@@ -48,27 +101,215 @@ export function ImportDialog({ control, devices, initialPaths, onClose }: Props)
     setPaths((prev) => [...prev, ...r.value.filter((p) => !prev.includes(p))]);
   };
 
+  // An AndroidQF or dumpsys folder is imported as one capture.
+  const chooseFolder = async (): Promise<void> => {
+    const r = await client.call('pickFolder', { mode: 'open' });
+    if (!r.ok) {
+      setError(r.error);
+      return;
+    }
+    const folder = r.value;
+    if (folder === null) {
+      if (devserver) {
+        setError({
+          code: 'UNSUPPORTED',
+          message: 'No folder dialog in the browser: type the paths below, one per line.',
+        });
+      }
+      return;
+    }
+    setPaths((prev) => (prev.includes(folder) ? prev : [...prev, folder]));
+  };
+
+  const selectBackup = (path: string): void => {
+    if (draft?.path === path) return;
+    setDraft(newDraft(path));
+  };
+
+  // A backup just made from a connected iPhone: list it and open it in the backup import.
+  const importMade = async (path: string): Promise<void> => {
+    const r = await client.call('inspectBackup', { path });
+    if (!r.ok) {
+      setError(r.error);
+      return;
+    }
+    const summary = r.value.backup;
+    setPinned((prev) => [summary, ...prev.filter((b) => b.path !== summary.path)]);
+    setDraft(newDraft(summary.path));
+    setMode('backup');
+  };
+
   const allPaths = [...paths, ...parsePathList(typed).filter((p) => !paths.includes(p))];
-  const canStart = !running && allPaths.length > 0 && deviceId !== null;
+  const zoneCheck = checkTimeZone(zone);
+  const canStart = !running && allPaths.length > 0 && deviceId !== null && zoneCheck.ok;
 
   const start = (): void => {
-    if (deviceId === null || allPaths.length === 0) return;
+    if (deviceId === null || allPaths.length === 0 || !zoneCheck.ok) return;
     setError(null);
-    void control.start(allPaths, deviceId);
+    void control.start(allPaths, deviceId, zoneCheck.zone);
   };
 
   const again = (): void => {
     control.reset();
     setPaths([]);
     setTyped('');
+    setDraft(null);
+    setDropped(null);
+    setZone('');
   };
 
   const progress = state.progress;
   const percent = progress ? clampPercent(progress.percent) : 0;
+  const backupState = state.kind === 'backup' ? state.backup : null;
+
+  const filesView = (
+    <>
+      <fieldset className="fieldset">
+        <legend>Files</legend>
+        <div className="row">
+          <button
+            type="button"
+            className="btn"
+            data-testid="import-choose-files"
+            onClick={() => void choose()}
+          >
+            Choose files…
+          </button>
+          <button
+            type="button"
+            className="btn"
+            data-testid="import-choose-folder"
+            onClick={() => void chooseFolder()}
+          >
+            Choose folder…
+          </button>
+          <span className="muted small">
+            {client.kind === 'electron'
+              ? 'or drop them onto the window.'
+              : 'Drag-and-drop of file paths needs the desktop app.'}
+          </span>
+        </div>
+        <p className="muted small" data-testid="import-files-help">
+          Takes App Privacy Report exports (.ndjson) and Android captures: a bugreport zip, an
+          AndroidQF folder or zip, a folder of dumpsys and getprop outputs, or a single dumpsys
+          file. A folder is imported as one capture.
+        </p>
+        {paths.length > 0 ? (
+          <ul className="path-list" data-testid="import-paths">
+            {paths.map((p) => (
+              <li key={p}>
+                <span className="mono" title={p}>
+                  {p}
+                </span>
+                <button
+                  type="button"
+                  className="btn-icon"
+                  aria-label={`Remove ${baseName(p)}`}
+                  onClick={() => setPaths((prev) => prev.filter((x) => x !== p))}
+                >
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        {devserver ? (
+          <label className="stack">
+            <span className="small">Paths on the dev server machine, one per line</span>
+            <textarea
+              className="input mono"
+              rows={3}
+              data-testid="import-paths-input"
+              value={typed}
+              placeholder={'/path/to/App_Privacy_Report.ndjson\n/path/to/bugreport.zip'}
+              onChange={(e) => setTyped(e.target.value)}
+            />
+          </label>
+        ) : null}
+      </fieldset>
+      <div className="files-grid">
+        <DevicePicker devices={devices} value={deviceId} onChange={setDeviceId} />
+        <fieldset className="fieldset">
+          <legend>Phone’s time zone (Android captures)</legend>
+          <TimeZoneField
+            value={zone}
+            onChange={setZone}
+            label="IANA name, optional"
+            help="Only for an Android capture that does not record the phone’s time zone (the import then asks). A zone given here replaces the one a capture records."
+            testId="import-time-zone"
+          />
+        </fieldset>
+      </div>
+      {state.phase === 'failed' && state.kind === 'files' ? (
+        <ErrorBanner error={state.error} title="Import did not start" />
+      ) : null}
+      <Notice>Source files are hashed and read only; nothing is written next to them.</Notice>
+    </>
+  );
+
+  const backupView = (
+    <div className="backup-mode">
+      <BackupChooser pinned={pinned} selected={draft?.path ?? null} onSelect={selectBackup} />
+      {draft ? (
+        <BackupImportForm
+          key={draft.path}
+          draft={draft}
+          onDraftChange={setDraft}
+          devices={devices}
+          rejected={
+            state.phase === 'idle' && backupState?.path === draft.path ? state.rejected : null
+          }
+          failed={state.phase === 'failed' && state.kind === 'backup' ? state.error : null}
+          onStart={(request, name) => {
+            setError(null);
+            void control.startBackup(request, name);
+          }}
+        />
+      ) : (
+        <p className="muted small" data-testid="backup-none-selected">
+          Select a backup above (arrow keys and Enter work too).
+        </p>
+      )}
+      <Notice>
+        Backups are read only: nothing is written into the backup folder, and decrypted files stay
+        in memory.
+      </Notice>
+    </div>
+  );
+
+  const modeSwitch = (
+    <div className="import-modes" role="tablist" aria-label="What to import">
+      {MODES.map((m) => (
+        <button
+          key={m.mode}
+          type="button"
+          role="tab"
+          aria-selected={mode === m.mode}
+          className={`import-mode${mode === m.mode ? ' import-mode-on' : ''}`}
+          data-testid={`import-mode-${m.mode}`}
+          onClick={() => setMode(m.mode)}
+          onKeyDown={(e) => {
+            if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+            const i = MODES.findIndex((x) => x.mode === mode);
+            const next =
+              MODES[(i + (e.key === 'ArrowRight' ? 1 : MODES.length - 1)) % MODES.length];
+            if (!next) return;
+            setMode(next.mode);
+            const buttons = e.currentTarget.parentElement?.querySelectorAll('button');
+            buttons?.[MODES.indexOf(next)]?.focus();
+          }}
+          tabIndex={mode === m.mode ? 0 : -1}
+        >
+          <span className="import-mode-label">{m.label}</span>
+          <span className="import-mode-hint">{m.hint}</span>
+        </button>
+      ))}
+    </div>
+  );
 
   return (
     <Modal
-      title="Import exports"
+      title="Import"
       onClose={onClose}
       testId="import-dialog"
       wide
@@ -102,7 +343,7 @@ export function ImportDialog({ control, devices, initialPaths, onClose }: Props)
               {state.cancelling ? 'Cancelling…' : 'Cancel import'}
             </button>
           </>
-        ) : (
+        ) : mode === 'files' ? (
           <>
             <button type="button" className="btn" onClick={onClose}>
               Close
@@ -120,11 +361,26 @@ export function ImportDialog({ control, devices, initialPaths, onClose }: Props)
                 : ''}
             </button>
           </>
+        ) : (
+          <button type="button" className="btn" data-testid="import-close" onClick={onClose}>
+            {control.android.active ? 'Hide' : 'Close'}
+          </button>
         )
       }
     >
       {state.phase === 'finished' && state.finished ? (
-        <ImportSummary finished={state.finished} devices={devices} />
+        <ImportSummary
+          finished={state.finished}
+          devices={devices}
+          onRetryWithTimeZone={
+            state.kind === 'files'
+              ? (retryPaths, retryDevice, timeZone) =>
+                  void control.start(retryPaths, retryDevice, timeZone)
+              : undefined
+          }
+        />
+      ) : running && backupState ? (
+        <BackupProgress name={backupState.name} path={backupState.path} progress={progress} />
       ) : running ? (
         <section className="import-progress" data-testid="import-progress" aria-live="polite">
           {progress ? (
@@ -153,63 +409,27 @@ export function ImportDialog({ control, devices, initialPaths, onClose }: Props)
             <Spinner label="Starting import…" />
           )}
         </section>
+      ) : sorting ? (
+        <Spinner label="Looking at what was dropped…" />
       ) : (
         <>
-          <fieldset className="fieldset">
-            <legend>Files</legend>
-            <div className="row">
-              <button
-                type="button"
-                className="btn"
-                data-testid="import-choose-files"
-                onClick={() => void choose()}
-              >
-                Choose files…
-              </button>
-              <span className="muted small">
-                {client.kind === 'electron'
-                  ? 'or drop App Privacy Report exports (.ndjson) onto the window.'
-                  : 'Drag-and-drop of file paths needs the desktop app.'}
-              </span>
-            </div>
-            {paths.length > 0 ? (
-              <ul className="path-list" data-testid="import-paths">
-                {paths.map((p) => (
-                  <li key={p}>
-                    <span className="mono" title={p}>
-                      {p}
-                    </span>
-                    <button
-                      type="button"
-                      className="btn-icon"
-                      aria-label={`Remove ${baseName(p)}`}
-                      onClick={() => setPaths((prev) => prev.filter((x) => x !== p))}
-                    >
-                      ×
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            ) : null}
-            {devserver ? (
-              <label className="stack">
-                <span className="small">Paths on the dev server machine, one per line</span>
-                <textarea
-                  className="input mono"
-                  rows={3}
-                  data-testid="import-paths-input"
-                  value={typed}
-                  placeholder="/path/to/App_Privacy_Report.ndjson"
-                  onChange={(e) => setTyped(e.target.value)}
-                />
-              </label>
-            ) : null}
-          </fieldset>
-          <DevicePicker devices={devices} value={deviceId} onChange={setDeviceId} />
-          {state.phase === 'failed' ? (
-            <ErrorBanner error={state.error} title="Import did not start" />
+          {modeSwitch}
+          {dropped ? (
+            <Notice tone="warning" testId="import-drop-notice" onDismiss={() => setDropped(null)}>
+              {dropped}
+            </Notice>
           ) : null}
-          <Notice>Source files are hashed and read only; nothing is written next to them.</Notice>
+          <div role="tabpanel" aria-label={MODES.find((m) => m.mode === mode)?.label}>
+            {mode === 'files' ? (
+              filesView
+            ) : mode === 'backup' ? (
+              backupView
+            ) : mode === 'connected' ? (
+              <ConnectedPhones backup={deviceBackup} onImport={(p) => void importMade(p)} />
+            ) : (
+              <ConnectedAndroid capture={control.android} devices={devices} />
+            )}
+          </div>
         </>
       )}
       <ErrorBanner error={error} onDismiss={() => setError(null)} />

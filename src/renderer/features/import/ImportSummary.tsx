@@ -1,25 +1,118 @@
 import type { Device } from '../../../contract/api';
 import type { ImportFinished } from '../../../contract/events';
 import type { ImportOutcome } from '../../../contract/records';
+import type { ImportWarning } from '../../../contract/warnings';
 import { formatCount, plural } from '../../shared/format';
-import { baseName, statusLabel, statusTone, totals } from './import-format';
+import { timeZoneRetry } from '../android/android-flow';
+import { TimeZoneRetry } from '../android/TimeZoneRetry';
+import '../backups/backups.css';
+import {
+  isBackupOutcome,
+  outcomeSourceLabel,
+  outcomeStats,
+  outcomeTitle,
+  splitWarnings,
+  statusLabel,
+  statusTone,
+  totals,
+} from './import-format';
 
 interface Props {
   finished: ImportFinished;
   devices: Device[];
+  /**
+   * Imports again the Android captures refused for a missing time zone, with the zone given; when
+   * absent, the summary does not offer it.
+   */
+  onRetryWithTimeZone?: (paths: string[], deviceId: number, timeZone: string) => void;
 }
 
 const WARNING_ROWS = 200;
 
-function Stat({ label, value, note }: { label: string; value: string; note?: string }) {
+function Stat({
+  label,
+  value,
+  note,
+  title,
+}: {
+  label: string;
+  value: string;
+  note?: string;
+  title?: string;
+}) {
   return (
     <div className="stat">
-      <dt>{label}</dt>
+      <dt title={title}>{label}</dt>
       <dd>
         {value}
         {note ? <span className="muted small"> ({note})</span> : null}
       </dd>
     </div>
+  );
+}
+
+function Stats({ outcome }: { outcome: ImportOutcome }) {
+  const items = outcomeStats(outcome);
+  if (items === null) return null;
+  return (
+    <dl className="stats">
+      {items.map((item) => (
+        <Stat
+          key={item.label}
+          label={item.label}
+          value={formatCount(item.value)}
+          note={item.note}
+          title={item.title}
+        />
+      ))}
+    </dl>
+  );
+}
+
+/** Notes on a backup: what it lacks or how it was made; not problems with what was read. */
+function Notes({ notes }: { notes: ImportWarning[] }) {
+  if (notes.length === 0) return null;
+  return (
+    <ul className="outcome-notes" data-testid="import-notes" aria-label="Notes">
+      {notes.map((n, i) => (
+        <li key={`${n.locator}-${i}`} className="small" data-testid="import-note">
+          {n.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Warnings({ warnings }: { warnings: ImportWarning[] }) {
+  if (warnings.length === 0) return null;
+  return (
+    <details className="warnings" open={warnings.length <= 10}>
+      <summary data-testid="import-warnings-toggle">{plural(warnings.length, 'warning')}</summary>
+      <table className="table table-compact" data-testid="import-warnings">
+        <thead>
+          <tr>
+            <th scope="col">Code</th>
+            <th scope="col">Line</th>
+            <th scope="col">Message</th>
+          </tr>
+        </thead>
+        <tbody>
+          {warnings.slice(0, WARNING_ROWS).map((w, i) => (
+            <tr key={`${w.locator}-${i}`} data-testid="import-warning">
+              <td className="mono">{w.code}</td>
+              <td className="num">{w.line ?? w.locator}</td>
+              <td>{w.message}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {warnings.length > WARNING_ROWS ? (
+        <p className="muted small">
+          Showing the first {WARNING_ROWS}; the Sources tab lists all {formatCount(warnings.length)}
+          .
+        </p>
+      ) : null}
+    </details>
   );
 }
 
@@ -30,12 +123,18 @@ function OutcomeCard({
   outcome: ImportOutcome;
   deviceLabel: string | null;
 }) {
-  const c = outcome.counts;
+  const { notes, warnings } = splitWarnings(outcome.warnings);
+  const backup = isBackupOutcome(outcome);
   return (
-    <li className="outcome" data-testid="import-outcome" data-status={outcome.status}>
+    <li
+      className="outcome"
+      data-testid="import-outcome"
+      data-status={outcome.status}
+      data-importer={outcome.importer ?? ''}
+    >
       <div className="outcome-head">
-        <span className="outcome-file" title={outcome.path}>
-          {baseName(outcome.path)}
+        <span className="outcome-file" title={outcome.path} data-testid="import-outcome-title">
+          {outcomeTitle(outcome)}
         </span>
         <span
           className={`tag tag-${statusTone(outcome.status)}`}
@@ -44,87 +143,67 @@ function OutcomeCard({
           {statusLabel(outcome.status)}
         </span>
       </div>
-      <div className="muted small mono" title={outcome.path}>
+      {outcome.locator ? (
+        <div className="small mono break" title="Where in the backup">
+          {outcome.locator}
+        </div>
+      ) : null}
+      <div className="muted small mono break" title={outcome.path}>
         {outcome.path}
       </div>
       <div className="muted small">
-        {outcome.importer ? `${outcome.importer}` : 'format not recognised'}
+        {backup ? 'From an iPhone backup' : outcomeSourceLabel(outcome)}
         {deviceLabel ? ` · device ${deviceLabel}` : ''}
+        {backup && outcome.importer !== 'ios-backup' && outcome.status === 'imported' ? (
+          <span data-testid="import-outcome-records">
+            {' '}
+            · {plural(outcome.counts.records, 'record')}
+          </span>
+        ) : null}
       </div>
       {outcome.sha256 ? (
         <div className="small">
           SHA-256 <span className="mono break">{outcome.sha256}</span>
         </div>
       ) : null}
-      <dl className="stats">
-        <Stat label="Lines" value={formatCount(c.lines)} />
-        <Stat label="Access records" value={formatCount(c.access)} />
-        <Stat label="Network records" value={formatCount(c.network)} />
-        <Stat
-          label="Sessions"
-          value={formatCount(c.sessions)}
-          note={c.openSessions > 0 ? `${formatCount(c.openSessions)} open` : undefined}
-        />
-        <Stat label="Duplicate lines" value={formatCount(outcome.duplicateLines)} />
-        <Stat label="Already stored" value={formatCount(outcome.alreadyStored)} />
-      </dl>
+      <Stats outcome={outcome} />
       {outcome.error ? (
         <div className="banner banner-error" role="alert">
           <div className="banner-body">{outcome.error}</div>
         </div>
       ) : null}
-      {outcome.warnings.length > 0 ? (
-        <details className="warnings" open={outcome.warnings.length <= 10}>
-          <summary data-testid="import-warnings-toggle">
-            {plural(outcome.warnings.length, 'warning')}
-          </summary>
-          <table className="table table-compact" data-testid="import-warnings">
-            <thead>
-              <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Line</th>
-                <th scope="col">Message</th>
-              </tr>
-            </thead>
-            <tbody>
-              {outcome.warnings.slice(0, WARNING_ROWS).map((w, i) => (
-                <tr key={`${w.locator}-${i}`} data-testid="import-warning">
-                  <td className="mono">{w.code}</td>
-                  <td className="num">{w.line ?? w.locator}</td>
-                  <td>{w.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {outcome.warnings.length > WARNING_ROWS ? (
-            <p className="muted small">
-              Showing the first {WARNING_ROWS}; the Sources tab lists all{' '}
-              {formatCount(outcome.warnings.length)}.
-            </p>
-          ) : null}
-        </details>
-      ) : null}
+      <Notes notes={notes} />
+      <Warnings warnings={warnings} />
     </li>
   );
 }
 
-/** Per-file results of a finished import. */
-export function ImportSummary({ finished, devices }: Props) {
+/** Per-file results of a finished import; a backup's results per part (the phone, each artifact). */
+export function ImportSummary({ finished, devices, onRetryWithTimeZone }: Props) {
   const t = totals(finished.outcomes);
+  const retry = onRetryWithTimeZone ? timeZoneRetry(finished) : null;
+  const noun = finished.outcomes.some(isBackupOutcome) ? 'part' : 'file';
   const label = (id: number | null): string | null =>
     id === null ? null : (devices.find((d) => d.id === id)?.label ?? `Device ${id}`);
   return (
     <section className="import-summary" data-testid="import-summary" aria-label="Import results">
       <p className="summary-line">
         {finished.cancelled ? <strong>Import cancelled. </strong> : null}
-        {plural(t.imported, 'file')} imported
+        {plural(t.imported, noun)} imported
         {t['already-imported'] > 0
           ? `, ${formatCount(t['already-imported'])} already imported`
           : ''}
         {t.refused > 0 ? `, ${formatCount(t.refused)} refused` : ''}
         {t.cancelled > 0 ? `, ${formatCount(t.cancelled)} cancelled` : ''} ·{' '}
         {plural(t.warnings, 'warning')}
+        {t.notes > 0 ? ` · ${plural(t.notes, 'note')}` : ''}
       </p>
+      {retry && onRetryWithTimeZone ? (
+        <TimeZoneRetry
+          paths={retry.paths}
+          onRetry={(zone) => onRetryWithTimeZone(retry.paths, retry.deviceId, zone)}
+        />
+      ) : null}
       <ul className="outcomes">
         {finished.outcomes.map((o, i) => (
           <OutcomeCard key={`${o.path}-${i}`} outcome={o} deviceLabel={label(o.deviceId)} />

@@ -1,6 +1,8 @@
 import type { ImportOutcome, ImportStatus } from '../../../contract/records';
 import type { ImportProgress } from '../../../contract/events';
+import type { ImportWarning } from '../../../contract/warnings';
 import { formatCount } from '../../shared/format';
+import { isTimeZoneRefusal } from '../android/android-flow';
 
 /** The file name of a path (either separator). */
 export function baseName(path: string): string {
@@ -50,11 +52,11 @@ export function phaseLabel(phase: ImportProgress['phase']): string {
     case 'hashing':
       return 'Hashing';
     case 'unlocking':
-      return 'Unlocking the backup';
+      return 'Unlocking';
+    case 'artifacts':
+      return 'Reading the backup';
     case 'reading':
       return 'Reading';
-    case 'artifacts':
-      return 'Reading backup files';
     case 'pairing':
       return 'Pairing sessions';
     case 'committing':
@@ -85,24 +87,132 @@ export function clampPercent(percent: number): number {
   return Math.max(0, Math.min(100, percent));
 }
 
-/** Totals across outcomes, for the summary heading. */
+/** Totals across outcomes, for the summary heading. Backup notes are counted apart from warnings. */
 export function totals(
   outcomes: readonly ImportOutcome[],
-): Record<ImportStatus, number> & { warnings: number; sessions: number } {
+): Record<ImportStatus, number> & { warnings: number; notes: number; sessions: number } {
   const t = {
     imported: 0,
     'already-imported': 0,
     refused: 0,
     cancelled: 0,
     warnings: 0,
+    notes: 0,
     sessions: 0,
   };
   for (const o of outcomes) {
     t[o.status] += 1;
-    t.warnings += o.warnings.length;
+    const { notes, warnings } = splitWarnings(o.warnings);
+    t.warnings += warnings.length;
+    t.notes += notes.length;
     t.sessions += o.counts.sessions;
   }
   return t;
+}
+
+const IMPORTER_NAMES: Record<string, string> = {
+  'ios-app-privacy-report': 'App Privacy Report',
+  'ios-backup': "The phone's identity and apps",
+  'ios-backup-tcc': 'Permissions (TCC.db)',
+  'ios-backup-data-usage': 'Network usage per app (DataUsage.sqlite)',
+  'ios-backup-location-clients': 'Location authorisations (clients.plist)',
+  'ios-backup-osanalytics-addaily': 'Daily network baseline (addaily)',
+  'ios-backup-configuration-profiles': 'Configuration profiles',
+  'android-dumpsys': 'Android capture (dumpsys)',
+};
+
+/** An importer id in words (`ios-backup-tcc` → `Permissions (TCC.db)`); unknown ids as they are. */
+export function importerLabel(importer: string | null): string {
+  if (importer === null) return 'Format not recognised';
+  return IMPORTER_NAMES[importer] ?? importer;
+}
+
+/**
+ * What an outcome's file was read as, in words. An Android capture refused for its missing time
+ * zone was recognised even though no importer is named.
+ */
+export function outcomeSourceLabel(
+  o: Pick<ImportOutcome, 'importer' | 'status' | 'error'>,
+): string {
+  if (o.importer === null && isTimeZoneRefusal(o)) return 'Android capture without its time zone';
+  return importerLabel(o.importer);
+}
+
+/** One figure of an outcome's summary card. */
+export interface OutcomeStat {
+  label: string;
+  value: number;
+  note?: string;
+  /** What the label covers, when it is not plain from the label. */
+  title?: string;
+}
+
+/**
+ * The figures shown for an outcome: an Android file's records beside its accesses (it has no
+ * network rows), an export's network rows; null for a backup part (its one figure is on its
+ * source line) and for a file refused or cancelled before anything was read.
+ */
+export function outcomeStats(
+  o: Pick<
+    ImportOutcome,
+    'importer' | 'status' | 'sha256' | 'counts' | 'duplicateLines' | 'alreadyStored'
+  >,
+): OutcomeStat[] | null {
+  if (isBackupOutcome(o)) return null;
+  const c = o.counts;
+  if ((o.status === 'refused' || o.status === 'cancelled') && o.sha256 === null && c.lines === 0)
+    return null;
+  const sessions: OutcomeStat = {
+    label: 'Sessions',
+    value: c.sessions,
+    ...(c.openSessions > 0 ? { note: `${formatCount(c.openSessions)} open` } : {}),
+  };
+  const middle: OutcomeStat[] =
+    o.importer === 'android-dumpsys'
+      ? [
+          { label: 'Access records', value: c.access },
+          {
+            label: 'Other records',
+            value: c.records,
+            title: 'Refused accesses, usage events and permissions',
+          },
+        ]
+      : [
+          { label: 'Access records', value: c.access },
+          { label: 'Network records', value: c.network },
+        ];
+  return [
+    { label: 'Lines', value: c.lines },
+    ...middle,
+    sessions,
+    { label: 'Duplicate lines', value: o.duplicateLines },
+    { label: 'Already stored', value: o.alreadyStored },
+  ];
+}
+
+/** True for the outcomes of a backup import (the phone itself and each artifact). */
+export function isBackupOutcome(o: Pick<ImportOutcome, 'importer'>): boolean {
+  return o.importer === 'ios-backup' || (o.importer?.startsWith('ios-backup-') ?? false);
+}
+
+/** The heading of an outcome: a backup part by what it is, a plain file by its name. */
+export function outcomeTitle(o: Pick<ImportOutcome, 'importer' | 'path'>): string {
+  return isBackupOutcome(o) ? importerLabel(o.importer) : baseName(o.path);
+}
+
+/**
+ * Notes on a backup or an Android capture (`BACKUP_NOTE`, `CAPTURE_NOTE`: missing artifact or
+ * section, unfinished snapshot, derived time zone) apart from real warnings.
+ */
+export function splitWarnings(list: readonly ImportWarning[]): {
+  notes: ImportWarning[];
+  warnings: ImportWarning[];
+} {
+  const notes: ImportWarning[] = [];
+  const warnings: ImportWarning[] = [];
+  for (const w of list)
+    (w.code === 'BACKUP_NOTE' || w.code === 'CAPTURE_NOTE' ? notes : warnings).push(w);
+  return { notes, warnings };
 }
 
 /** Splits a text area into paths: one per line, blank lines and surrounding quotes dropped. */

@@ -1,5 +1,5 @@
 import { Fragment, useMemo, useState } from 'react';
-import type { Device, SourceInfo } from '../../../contract/api';
+import type { Device, ProfileItem, SourceInfo } from '../../../contract/api';
 import type { AppErrorShape } from '../../../contract/result';
 import { useApp } from '../../app/use-app';
 import { useQuery } from '../../app/use-query';
@@ -7,13 +7,34 @@ import { ConfirmDialog } from '../../shared/ConfirmDialog';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatExaminerTime } from '../../shared/examiner-time';
-import { formatBytes, formatCount, formatUtcShort, plural, shortHash } from '../../shared/format';
+import {
+  formatBytes,
+  formatCount,
+  formatUtcShort,
+  plural,
+  shortHash,
+  type TimeMode,
+} from '../../shared/format';
 import { Spinner } from '../../shared/Spinner';
+import { DeviceIdentity } from '../devices/DeviceIdentity';
+import '../devices/devices.css';
+import { PlatformBadge } from '../devices/PlatformBadge';
+import { sourceColumns } from '../devices/source-columns';
+import { profilesByDevice } from '../profiles/profile-table';
+import { ProfilesTable } from '../profiles/ProfilesTable';
 
 interface Props {
   devices: Device[];
   onImport: () => void;
+  /** Identifiers shown in full; lasts for this session of the case only. */
+  unmasked: boolean;
+  onUnmaskedChange: (unmasked: boolean) => void;
+  timeMode: TimeMode;
+  selectedId: string | null;
+  onOpenRecord: (id: string) => void;
 }
+
+const NO_PROFILES: ProfileItem[] = [];
 
 type Pending =
   { kind: 'remove'; source: SourceInfo } | { kind: 'move'; source: SourceInfo; to: number };
@@ -82,10 +103,15 @@ function RenameDevice({ device, onDone }: { device: Device; onDone: () => void }
   );
 }
 
-/** Devices of the case and the source files imported for each, with move and remove. */
-export function SourcesView({ devices, onImport }: Props) {
+/**
+ * Devices of the case with their identity and configuration profiles, and the source files
+ * imported for each, with move and remove.
+ */
+export function SourcesView({ devices, onImport, unmasked, onUnmaskedChange, ...props }: Props) {
   const { client, invalidate } = useApp();
   const q = useQuery('listSources', {});
+  const profiles = useQuery('queryProfiles', { filter: {} });
+  const profilesOf = useMemo(() => profilesByDevice(profiles.data ?? []), [profiles.data]);
   const [pending, setPending] = useState<Pending | null>(null);
   const [moveTarget, setMoveTarget] = useState<Record<number, number>>({});
   const [openWarnings, setOpenWarnings] = useState<number | null>(null);
@@ -120,9 +146,12 @@ export function SourcesView({ devices, onImport }: Props) {
     return (
       <section className="view" data-testid="sources-view">
         <EmptyState title="No devices yet" testId="sources-empty">
-          <p>A device groups the exports taken from one phone.</p>
+          <p>
+            A device groups the App Privacy Report exports, iPhone backups and Android captures
+            taken from one phone.
+          </p>
           <button type="button" className="btn btn-primary" onClick={onImport}>
-            Import exports…
+            Import…
           </button>
         </EmptyState>
       </section>
@@ -136,11 +165,25 @@ export function SourcesView({ devices, onImport }: Props) {
         <button type="button" className="btn btn-small" onClick={onImport}>
           Import…
         </button>
-        {q.loading ? <Spinner /> : null}
+        <button
+          type="button"
+          className={unmasked ? 'btn btn-small btn-on' : 'btn btn-small'}
+          aria-pressed={unmasked}
+          data-testid="unmask-identifiers"
+          title="Identifiers are masked to their last four characters; unmasking lasts until the case is closed."
+          onClick={() => onUnmaskedChange(!unmasked)}
+        >
+          {unmasked ? 'Mask identifiers' : 'Unmask identifiers'}
+        </button>
+        {q.loading || profiles.loading ? <Spinner /> : null}
       </div>
       <ErrorBanner error={error ?? q.error} onDismiss={error ? () => setError(null) : undefined} />
+      <ErrorBanner error={profiles.error} title="Configuration profiles" />
       {devices.map((d) => {
         const sources = byDevice.get(d.id) ?? [];
+        const deviceProfiles = profilesOf.get(d.id) ?? NO_PROFILES;
+        const cols = sourceColumns(sources);
+        const columnCount = 6 + (cols.report ? 5 : 0) + (cols.records ? 1 : 0);
         return (
           <article
             key={d.id}
@@ -153,7 +196,10 @@ export function SourcesView({ devices, onImport }: Props) {
                 <RenameDevice device={d} onDone={() => setRenaming(null)} />
               ) : (
                 <>
-                  <h3>{d.label}</h3>
+                  <h3 data-testid="device-card-name">
+                    {d.label}
+                    <PlatformBadge platform={d.platform} />
+                  </h3>
                   <button
                     type="button"
                     className="btn btn-small btn-quiet"
@@ -163,13 +209,21 @@ export function SourcesView({ devices, onImport }: Props) {
                   </button>
                 </>
               )}
-              <span className="muted small">
-                {d.platform === 'unknown' ? 'platform unknown' : d.platform}
-                {d.model ? ` · ${d.model}` : ''}
-                {d.osVersion ? ` · ${d.osVersion}` : ''}
-                {d.timeZone ? ` · ${d.timeZone}` : ''} · {plural(d.sources, 'source')}
-              </span>
+              <span className="muted small">{plural(d.sources, 'source')}</span>
             </header>
+            <DeviceIdentity device={d} unmasked={unmasked} />
+            {deviceProfiles.length > 0 ? (
+              <>
+                <h4 className="device-section-title">Configuration profiles</h4>
+                <ProfilesTable
+                  items={deviceProfiles}
+                  timeMode={props.timeMode}
+                  selectedId={props.selectedId}
+                  onOpen={props.onOpenRecord}
+                />
+              </>
+            ) : null}
+            <h4 className="device-section-title">Sources</h4>
             {q.data !== null && sources.length === 0 ? (
               <p className="muted small" data-testid="device-no-sources">
                 No sources imported for this device yet.
@@ -184,21 +238,38 @@ export function SourcesView({ devices, onImport }: Props) {
                       <th scope="col" className="num">
                         Lines
                       </th>
-                      <th scope="col" className="num">
-                        Access
-                      </th>
-                      <th scope="col" className="num">
-                        Network
-                      </th>
-                      <th scope="col" className="num">
-                        Sessions
-                      </th>
-                      <th scope="col" className="num">
-                        Duplicates
-                      </th>
-                      <th scope="col" className="num">
-                        Already stored
-                      </th>
+                      {cols.report ? (
+                        <>
+                          <th scope="col" className="num">
+                            Access
+                          </th>
+                          <th scope="col" className="num">
+                            Network
+                          </th>
+                          <th scope="col" className="num">
+                            Sessions
+                          </th>
+                        </>
+                      ) : null}
+                      {cols.records ? (
+                        <th
+                          scope="col"
+                          className="num"
+                          title="Permission, data usage, profile and usage records read from a backup artifact or an Android capture"
+                        >
+                          Records
+                        </th>
+                      ) : null}
+                      {cols.report ? (
+                        <>
+                          <th scope="col" className="num">
+                            Duplicates
+                          </th>
+                          <th scope="col" className="num">
+                            Already stored
+                          </th>
+                        </>
+                      ) : null}
                       <th scope="col" className="num">
                         Warnings
                       </th>
@@ -224,18 +295,29 @@ export function SourcesView({ devices, onImport }: Props) {
                               {shortHash(s.sha256)}
                             </td>
                             <td className="num">{formatCount(s.counts.lines)}</td>
-                            <td className="num">{formatCount(s.counts.access)}</td>
-                            <td className="num">{formatCount(s.counts.network)}</td>
-                            <td className="num">
-                              {formatCount(s.counts.sessions)}
-                              {s.counts.openSessions > 0 ? (
-                                <div className="muted small nowrap">
-                                  {formatCount(s.counts.openSessions)} open
-                                </div>
-                              ) : null}
-                            </td>
-                            <td className="num">{formatCount(s.duplicateLines)}</td>
-                            <td className="num">{formatCount(s.alreadyStored)}</td>
+                            {cols.report ? (
+                              <>
+                                <td className="num">{formatCount(s.counts.access)}</td>
+                                <td className="num">{formatCount(s.counts.network)}</td>
+                                <td className="num">
+                                  {formatCount(s.counts.sessions)}
+                                  {s.counts.openSessions > 0 ? (
+                                    <div className="muted small nowrap">
+                                      {formatCount(s.counts.openSessions)} open
+                                    </div>
+                                  ) : null}
+                                </td>
+                              </>
+                            ) : null}
+                            {cols.records ? (
+                              <td className="num">{formatCount(s.counts.records)}</td>
+                            ) : null}
+                            {cols.report ? (
+                              <>
+                                <td className="num">{formatCount(s.duplicateLines)}</td>
+                                <td className="num">{formatCount(s.alreadyStored)}</td>
+                              </>
+                            ) : null}
                             <td className="num">
                               {s.warnings > 0 ? (
                                 <button
@@ -304,7 +386,7 @@ export function SourcesView({ devices, onImport }: Props) {
                           </tr>
                           {openWarnings === s.id ? (
                             <tr>
-                              <td colSpan={11}>
+                              <td colSpan={columnCount}>
                                 <Warnings sourceId={s.id} />
                               </td>
                             </tr>
@@ -340,8 +422,9 @@ export function SourcesView({ devices, onImport }: Props) {
               </p>
               <ul>
                 <li>
-                  the {plural(pending.source.counts.access, 'access record')} and{' '}
-                  {plural(pending.source.counts.network, 'network record')} read from it
+                  the {plural(pending.source.counts.access, 'access record')},{' '}
+                  {plural(pending.source.counts.network, 'network record')} and{' '}
+                  {plural(pending.source.counts.records, 'other record')} read from it
                 </li>
                 <li>its {plural(pending.source.warnings, 'import warning')}</li>
                 <li>

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { SummaryItem } from '../../../contract/api';
+import type { Device, SummaryItem } from '../../../contract/api';
 import { DEFAULT_NIGHT, type Filter } from '../../../contract/filter';
 import { useQuery } from '../../app/use-query';
 import { categoryColor, categoryLabel } from '../../shared/category-colors';
@@ -8,12 +8,15 @@ import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatCount, formatDuration, formatWhenCompact, type TimeMode } from '../../shared/format';
 import { nextSort, type SortState } from '../../shared/sort';
 import { Spinner } from '../../shared/Spinner';
+import { PlatformBadge } from '../devices/PlatformBadge';
 import { defaultDir, sortSummary, type SummaryColumn } from './summary-sort';
 
 interface Props {
   filter: Filter;
   timeMode: TimeMode;
   caseHasSessions: boolean;
+  /** The case's devices, for the platform beside each device name. */
+  devices: readonly Device[];
   onPick: (item: SummaryItem) => void;
 }
 
@@ -24,7 +27,7 @@ interface Column {
 }
 
 /** App × category totals; a row narrows the filter to it and shows it on the timeline. */
-export function SummaryView({ filter, timeMode, caseHasSessions, onPick }: Props) {
+export function SummaryView({ filter, timeMode, caseHasSessions, devices, onPick }: Props) {
   const q = useQuery('querySummary', { filter });
   const [sort, setSort] = useState<SortState<SummaryColumn>>({ key: 'sessions', dir: 'desc' });
   const items = q.data;
@@ -33,6 +36,7 @@ export function SummaryView({ filter, timeMode, caseHasSessions, onPick }: Props
     [items],
   );
   const rows = useMemo(() => (items ? sortSummary(items, sort.key, sort.dir) : []), [items, sort]);
+  const platforms = useMemo(() => new Map(devices.map((d) => [d.id, d.platform])), [devices]);
 
   const columns: Column[] = [
     ...(multiDevice ? [{ key: 'device' as const, label: 'Device', numeric: false }] : []),
@@ -54,7 +58,12 @@ export function SummaryView({ filter, timeMode, caseHasSessions, onPick }: Props
   const cell = (item: SummaryItem, key: SummaryColumn) => {
     switch (key) {
       case 'device':
-        return item.device;
+        return (
+          <span className="nowrap">
+            {item.device}
+            <PlatformBadge platform={platforms.get(item.deviceId) ?? 'unknown'} />
+          </span>
+        );
       case 'app':
         return (
           <span title={item.app}>
@@ -112,7 +121,7 @@ export function SummaryView({ filter, timeMode, caseHasSessions, onPick }: Props
         >
           {caseHasSessions
             ? 'Loosen the filter to see totals.'
-            : 'Import an App Privacy Report export first.'}
+            : 'Import an App Privacy Report export or an Android capture first.'}
         </EmptyState>
       ) : (
         <div className="table-wrap">

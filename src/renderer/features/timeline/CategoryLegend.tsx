@@ -3,10 +3,12 @@ import { categoryColor, categoryLabel, orderedCategories } from '../../shared/ca
 
 interface Props {
   categories: Category[];
+  /** Shows the key of open sessions; off when only permission marks are on screen. */
+  openKey?: boolean;
 }
 
 /** Colour key of the categories on screen, plus the open-session mark. */
-export function CategoryLegend({ categories }: Props) {
+export function CategoryLegend({ categories, openKey = true }: Props) {
   const shown = orderedCategories(categories);
   if (shown.length === 0) return null;
   return (
@@ -17,10 +19,12 @@ export function CategoryLegend({ categories }: Props) {
           {categoryLabel(c)}
         </li>
       ))}
-      <li>
-        <span className="swatch swatch-open" aria-hidden="true" />
-        open (end or begin unknown)
-      </li>
+      {openKey ? (
+        <li>
+          <span className="swatch swatch-open" aria-hidden="true" />
+          open (end or begin unknown)
+        </li>
+      ) : null}
     </ul>
   );
 }

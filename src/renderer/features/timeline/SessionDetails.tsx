@@ -4,6 +4,8 @@ import { categoryColor, categoryLabel } from '../../shared/category-colors';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatBoth, formatDuration } from '../../shared/format';
 import { Spinner } from '../../shared/Spinner';
+import { androidRows, stateText as describeState } from './state-mark';
+import './state-marks.css';
 
 interface Props {
   id: string;
@@ -46,7 +48,69 @@ function openReasonText(reason: Details['openReason']): string {
 }
 
 function stateText(d: Details): string {
-  return d.stateSource ? `${d.state} (${d.stateSource})` : d.state;
+  return describeState(d.state, d.stateSource, d.android?.rawState) ?? 'unknown (not recorded)';
+}
+
+type AndroidFacts = NonNullable<Details['android']>;
+
+/** What Android printed about this access, with the inferred state kept apart. */
+function AndroidSection({ android }: { android: AndroidFacts }) {
+  const rows = androidRows({ android });
+  return (
+    <section className="android-facts" data-testid="details-android" aria-label="Android">
+      <h3>Android</h3>
+      <dl className="kv">
+        {rows.map((r) => (
+          <div
+            key={r.key}
+            className={r.inference ? 'kv-pair android-inference' : 'kv-pair'}
+            data-testid={`details-android-${r.key}`}
+          >
+            <dt>{r.label}</dt>
+            <dd className={r.mono ? 'mono break' : undefined}>
+              {r.inference ? <span className="tag tag-warn inference-tag">inference</span> : null}
+              {r.value}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      {android.proxy ? (
+        <div className="proxy-lines" data-testid="details-proxy">
+          <p className="small">
+            Performed by <span className="mono">{android.proxy.packageName ?? 'another app'}</span>{' '}
+            and blamed on this app; the proxy’s own line:
+          </p>
+          {android.proxyLines.length === 0 ? (
+            <p className="muted small">
+              Not found: the capture holds no matching line under the proxy app.
+            </p>
+          ) : (
+            android.proxyLines.map((p) => (
+              <div
+                key={`${p.sourceId}-${p.line}`}
+                className="proxy-line"
+                data-testid="details-proxy-line"
+              >
+                <dl className="kv">
+                  <dt>Proxy app</dt>
+                  <dd className="mono break">{p.app}</dd>
+                  <dt>Source file</dt>
+                  <dd>{p.fileName}</dd>
+                  <dt>SHA-256</dt>
+                  <dd className="mono small break">{p.sha256}</dd>
+                  <dt>Line</dt>
+                  <dd className="mono">{p.line}</dd>
+                </dl>
+                <pre className="raw" aria-label={`Proxy's line ${p.line}`}>
+                  {p.rawLine}
+                </pre>
+              </div>
+            ))
+          )}
+        </div>
+      ) : null}
+    </section>
+  );
 }
 
 function ExtraValue({ value }: { value: unknown }) {
@@ -153,7 +217,11 @@ export function SessionDetails({ id, onClose }: Props) {
             <Instant label="Start" ms={d.startMs} offsetMin={d.startOffsetMin} />
             <Instant label="End" ms={d.endMs} offsetMin={d.endOffsetMin} />
             <dt>Duration</dt>
-            <dd data-testid="details-duration">{formatDuration(d.durationMs)}</dd>
+            <dd data-testid="details-duration">
+              {d.android && !d.android.durationKnown
+                ? 'not printed by Android (shown as an instant)'
+                : formatDuration(d.durationMs)}
+            </dd>
             <dt>Open</dt>
             <dd data-testid="details-open">{d.open ? 'yes' : 'no'}</dd>
             <dt>Open reason</dt>
@@ -163,12 +231,15 @@ export function SessionDetails({ id, onClose }: Props) {
               {d.conflict ? 'yes — the sources disagree about this interval' : 'no'}
             </dd>
             <dt>App state</dt>
-            <dd>{stateText(d)}</dd>
+            <dd data-testid="details-state" data-state={d.state}>
+              {stateText(d)}
+            </dd>
             <dt>Interval id</dt>
             <dd className="mono break">{d.intervalId}</dd>
             <dt>Session id</dt>
             <dd className="mono break">{d.id}</dd>
           </dl>
+          {d.android ? <AndroidSection android={d.android} /> : null}
           {Object.keys(d.extra).length > 0 ? (
             <>
               <h3>Extra fields</h3>

@@ -2,6 +2,7 @@ import type { TimelineLane, TimelineSession } from '../../../contract/api';
 import { categoryColor, categoryLabel } from '../../shared/category-colors';
 import { formatCount, formatDuration, formatWhenCompact, type TimeMode } from '../../shared/format';
 import { laneLabel } from './lane-layout';
+import { stateText } from './state-mark';
 import { sessionDuration } from './tooltip-content';
 
 interface Props {
@@ -39,6 +40,8 @@ export function SessionList({
     );
   }
   const rows = sessions.slice(0, MAX_ROWS);
+  // The state column appears once a session with a known state (Android) is listed.
+  const withState = rows.some((s) => s.state !== 'unknown');
   return (
     <div className="session-list" data-testid="session-list">
       <table className="table table-compact table-hover">
@@ -52,12 +55,13 @@ export function SessionList({
             <th scope="col" className="num">
               Duration
             </th>
+            {withState ? <th scope="col">App state</th> : null}
           </tr>
         </thead>
         <tbody>
           {rows.length === 0 ? (
             <tr>
-              <td colSpan={5} className="muted">
+              <td colSpan={withState ? 6 : 5} className="muted">
                 No sessions in the visible window.
               </td>
             </tr>
@@ -106,6 +110,11 @@ export function SessionList({
                       formatDuration(sessionDuration(s))
                     )}
                   </td>
+                  {withState ? (
+                    <td data-testid="session-row-state" data-state={s.state}>
+                      {stateText(s.state, s.stateSource) ?? <span className="muted">unknown</span>}
+                    </td>
+                  ) : null}
                 </tr>
               );
             })

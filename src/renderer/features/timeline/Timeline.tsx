@@ -1,12 +1,19 @@
 import { useMemo, useState, type KeyboardEvent } from 'react';
 import type { Device } from '../../../contract/api';
+import type { Platform } from '../../../contract/records';
 import type { Filter } from '../../../contract/filter';
 import { useDebounced } from '../../app/use-debounced';
 import { useElementSize } from '../../app/use-element-size';
 import { useQuery } from '../../app/use-query';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
-import { formatCount, formatDuration, offsetLabel, type TimeMode } from '../../shared/format';
+import {
+  formatCount,
+  formatDuration,
+  offsetLabel,
+  plural,
+  type TimeMode,
+} from '../../shared/format';
 import { Spinner } from '../../shared/Spinner';
 import { countActive } from '../filters/filter-text';
 import { axisTicks } from './axis';
@@ -15,8 +22,12 @@ import { overviewColumns } from './density';
 import { indexBins, indexNetwork } from './draw';
 import { indexSessions } from './hit-test';
 import { buildLayout, hasSeveralDevices } from './lane-layout';
+import { MarkLegend } from './MarkLegend';
+import { indexMarks, markCounts as countMarks } from './marks';
 import { nightBands } from './night-bands';
 import { SessionList } from './SessionList';
+import { countBackground, stateMarkKinds } from './state-mark';
+import { StateLegend } from './StateLegend';
 import { visibleSessions } from './session-list';
 import { TimelineAxis } from './TimelineAxis';
 import { TimelineLanes } from './TimelineLanes';
@@ -30,6 +41,7 @@ import {
   type Viewport,
 } from './time-window';
 import { CategoryLegend } from './CategoryLegend';
+import type { MarkInfo } from './tooltip-content';
 
 interface Props {
   filter: Filter;
@@ -39,6 +51,8 @@ interface Props {
   onTimeModeChange: (mode: TimeMode) => void;
   selectedId: string | null;
   onSelect: (id: string | null) => void;
+  /** Opens a permission record (a mark) in the details panel. */
+  onSelectRecord: (id: string) => void;
   devices: Device[];
   deviceOffsets: ReadonlyMap<number, number>;
   caseHasSessions: boolean;
@@ -91,12 +105,28 @@ export function Timeline(props: Props) {
     () => (result?.bins ?? []).reduce((m, b) => Math.max(m, b.count), 0),
     [result],
   );
+  const markIndex = useMemo(() => indexMarks(result?.marks ?? []), [result]);
+  const markCounts = useMemo(() => countMarks(markIndex), [markIndex]);
+  const hasMarks = (result?.marks.length ?? 0) > 0;
+  // The marks carry category and status only; the service name and origin for their tooltips
+  // come from the permission records of the same filter.
+  const permissions = useQuery('queryPermissions', hasMarks ? { filter } : null);
+  const markInfo = useMemo(
+    () => new Map<string, MarkInfo>((permissions.data ?? []).map((p) => [p.id, p])),
+    [permissions.data],
+  );
   const maxHits = useMemo(
     () => (result?.network ?? []).reduce((m, n) => Math.max(m, n.hits), 0),
     [result],
   );
   const multiDevice =
     props.devices.length > 1 || (result ? hasSeveralDevices(result.lanes) : false);
+  const platforms = useMemo(
+    () => new Map<number, Platform>(props.devices.map((d) => [d.id, d.platform])),
+    [props.devices],
+  );
+  const stateKinds = useMemo(() => stateMarkKinds(result?.sessions ?? []), [result]);
+  const background = useMemo(() => countBackground(result?.sessions ?? []), [result]);
 
   const { devices, deviceOffsets } = props;
   const midMs = (shownFrom + shownTo) / 2;
@@ -194,6 +224,8 @@ export function Timeline(props: Props) {
       data-mode={result?.mode ?? ''}
       data-lanes={result?.lanes.length ?? 0}
       data-sessions={result?.sessions.length ?? 0}
+      data-marks={result?.marks.length ?? 0}
+      data-background={background}
       data-view-from={shown ? Math.round(shown.fromMs) : ''}
       data-view-to={shown ? Math.round(shown.toMs) : ''}
       tabIndex={0}
@@ -275,6 +307,9 @@ export function Timeline(props: Props) {
               ? `${formatCount(result.total)} sessions · density per ${formatDuration(result.binMs)}`
               : `${formatCount(result.sessions.length)} of ${formatCount(result.total)} sessions in view`
             : null}
+          {result && !loading && hasMarks
+            ? ` · ${plural(result.marks.length, 'permission record')}`
+            : null}
         </span>
       </div>
 
@@ -319,7 +354,7 @@ export function Timeline(props: Props) {
             ? countActive(filter) > 0 || laneSearch
               ? 'Loosen the filter or clear the lane search to see sessions.'
               : 'No sessions in this window.'
-            : 'Import an App Privacy Report export to see which apps accessed what, and when.'}
+            : 'Import an App Privacy Report export or an Android capture to see which apps accessed what, and when.'}
         </EmptyState>
       ) : layout && viewport ? (
         <TimelineLanes
@@ -330,14 +365,19 @@ export function Timeline(props: Props) {
           maxBinCount={maxBinCount}
           network={networkIndex}
           maxHits={maxHits}
+          marks={markIndex}
+          markCounts={markCounts}
+          markInfo={markInfo}
           viewport={viewport}
           nights={nights}
           gridMs={gridMs}
           offsetMin={offsetMin}
           timeMode={timeMode}
           multiDevice={multiDevice}
+          platforms={platforms}
           selectedId={selectedId}
           onSelect={(id) => onSelect(id)}
+          onSelectRecord={props.onSelectRecord}
           onPan={(start, dx) =>
             onViewChange(panRange(start, (-dx * (start.toMs - start.fromMs)) / width, bounds))
           }
@@ -347,8 +387,20 @@ export function Timeline(props: Props) {
 
       <div className="timeline-foot">
         <CategoryLegend
-          categories={layout ? [...new Set([...layout.tracks.values()].flat())] : []}
+          categories={
+            layout
+              ? [
+                  ...new Set([
+                    ...[...layout.tracks.values()].flat(),
+                    ...(result?.marks ?? []).map((m) => m.category),
+                  ]),
+                ]
+              : []
+          }
+          openKey={(result?.sessions.length ?? 0) + (result?.bins.length ?? 0) > 0}
         />
+        {hasMarks && result ? <MarkLegend statuses={result.marks.map((m) => m.status)} /> : null}
+        <StateLegend kinds={stateKinds} />
         <span className="muted small">
           Wheel: zoom · Shift+wheel: scroll lanes · Drag: pan · Drag on the axis: zoom to range ·
           Keys + − ← → 0{timeMode === 'local' ? ' · Shaded: 00:00–06:00 device-local' : ''} · Grey

@@ -5,13 +5,31 @@ import {
   useState,
   type PointerEvent as ReactPointerEvent,
 } from 'react';
-import type { NetworkSpan, TimelineLane, TimelineResult } from '../../../contract/api';
+import type {
+  NetworkSpan,
+  TimelineLane,
+  TimelineResult,
+  TimelineSession,
+} from '../../../contract/api';
+import type { Platform } from '../../../contract/records';
+import { useDebounced } from '../../app/use-debounced';
 import { useElementSize } from '../../app/use-element-size';
-import { formatCount, formatDuration, type TimeMode } from '../../shared/format';
-import { drawLanes, makeHatch, prepareCanvas, type BinIndex } from './draw';
+import { useQuery } from '../../app/use-query';
+import { formatCount, formatDuration, plural, type TimeMode } from '../../shared/format';
+import { PlatformBadge } from '../devices/PlatformBadge';
+import { drawLanes, makeDash, makeHatch, prepareCanvas, type BinIndex } from './draw';
 import { hitBin, hitNetwork, hitSession, type SessionIndex } from './hit-test';
 import { LANE_HEIGHT, laneLabel, partAt, type LaneLayout } from './lane-layout';
-import { binTooltip, networkTooltip, sessionTooltip, type TooltipContent } from './tooltip-content';
+import { glyphAt, placeMarks, type MarkIndex } from './marks';
+import {
+  binTooltip,
+  markTooltip,
+  networkTooltip,
+  sessionTooltip,
+  tooltipNeedsDetails,
+  type MarkInfo,
+  type TooltipContent,
+} from './tooltip-content';
 import { pxToMs, wheelZoomFactor, type TimeRange, type Viewport } from './time-window';
 
 interface Props {
@@ -22,23 +40,38 @@ interface Props {
   maxBinCount: number;
   network: Map<string, NetworkSpan[]>;
   maxHits: number;
+  marks: MarkIndex;
+  markCounts: ReadonlyMap<string, number>;
+  markInfo: ReadonlyMap<string, MarkInfo>;
   viewport: Viewport;
   nights: TimeRange[];
   gridMs: number[];
   offsetMin: number;
   timeMode: TimeMode;
   multiDevice: boolean;
+  /** The platform of each device, for the badge beside the device name. */
+  platforms: ReadonlyMap<number, Platform>;
   selectedId: string | null;
   onSelect: (id: string) => void;
+  /** A permission mark was clicked. */
+  onSelectRecord: (id: string) => void;
   onPan: (start: TimeRange, deltaPx: number) => void;
   onZoom: (factor: number, anchorMs: number) => void;
 }
 
-interface Hover {
+type HitKind = 'session' | 'mark' | 'other';
+
+interface Hit {
+  id: string | null;
+  kind: HitKind;
+  content: TooltipContent;
+  /** The session under the pointer: its tooltip is built when shown, with the printed state. */
+  session?: { s: TimelineSession; lane: TimelineLane };
+}
+
+interface Hover extends Hit {
   x: number;
   y: number;
-  id: string | null;
-  content: TooltipContent;
 }
 
 interface Drag {
@@ -56,6 +89,7 @@ export function TimelineLanes(props: Props) {
   const [hover, setHover] = useState<Hover | null>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const hatchRef = useRef<CanvasPattern | null>(null);
+  const dashRef = useRef<CanvasPattern | null>(null);
   const dragRef = useRef<Drag | null>(null);
   const totalHeight = layout.lanes.length * LANE_HEIGHT;
   const canvasHeight = Math.max(0, Math.min(scrollSize.height, totalHeight));
@@ -66,6 +100,7 @@ export function TimelineLanes(props: Props) {
     const ctx = prepareCanvas(canvas, viewport.width, canvasHeight);
     if (!ctx) return;
     hatchRef.current ??= makeHatch(ctx);
+    dashRef.current ??= makeDash(ctx);
     drawLanes({
       ctx,
       width: viewport.width,
@@ -79,11 +114,13 @@ export function TimelineLanes(props: Props) {
       maxBinCount: props.maxBinCount,
       network: props.network,
       maxHits: props.maxHits,
+      marks: props.marks,
       nights: props.nights,
       gridMs: props.gridMs,
       selectedId,
       hoverId: hover?.id ?? null,
       hatch: hatchRef.current,
+      dash: dashRef.current,
     });
   }, [
     viewport,
@@ -96,33 +133,76 @@ export function TimelineLanes(props: Props) {
     props.maxBinCount,
     props.network,
     props.maxHits,
+    props.marks,
     props.nights,
     props.gridMs,
     selectedId,
     hover?.id,
   ]);
 
-  const hitAt = (px: number, py: number): { id: string | null; content: TooltipContent } | null => {
-    const part = partAt(py + scrollTop, layout);
-    if (!part || part.kind === 'none') return null;
+  const hitAt = (px: number, py: number): Hit | null => {
+    const y = py + scrollTop;
+    const part = partAt(y, layout);
+    if (!part) return null;
     const lane: TimelineLane | undefined = layout.lanes[part.laneIndex];
     if (!lane) return null;
+    // Marks are drawn over the bars, so they take the pointer first.
+    const laneMarks = props.marks.get(lane.key);
+    const glyph = laneMarks
+      ? glyphAt(placeMarks(laneMarks, viewport), px, y - part.laneIndex * LANE_HEIGHT)
+      : null;
+    const first = glyph?.marks[0];
+    if (glyph && first)
+      return {
+        id: first.id,
+        kind: 'mark',
+        content: markTooltip(glyph.marks, lane, props.markInfo, props.timeMode),
+      };
+    if (part.kind === 'none') return null;
     if (part.kind === 'network') {
       const spans = hitNetwork(props.network.get(lane.key) ?? [], px, viewport);
       return spans.length > 0
-        ? { id: null, content: networkTooltip(spans, lane, props.offsetMin, props.timeMode) }
+        ? {
+            id: null,
+            kind: 'other',
+            content: networkTooltip(spans, lane, props.offsetMin, props.timeMode),
+          }
         : null;
     }
     if (props.result.mode === 'bins') {
       const binMs = props.result.binMs ?? 0;
       const bin = hitBin(props.bins.get(lane.key)?.get(part.category) ?? [], binMs, px, viewport);
       return bin
-        ? { id: null, content: binTooltip(bin, binMs, lane, props.offsetMin, props.timeMode) }
+        ? {
+            id: null,
+            kind: 'other',
+            content: binTooltip(bin, binMs, lane, props.offsetMin, props.timeMode),
+          }
         : null;
     }
     const s = hitSession(props.sessions.get(lane.key)?.get(part.category) ?? [], px, viewport);
-    return s ? { id: s.id, content: sessionTooltip(s, lane, props.timeMode) } : null;
+    return s
+      ? {
+          id: s.id,
+          kind: 'session',
+          content: sessionTooltip(s, lane, props.timeMode),
+          session: { s, lane },
+        }
+      : null;
   };
+
+  // The printed state-flag (`bg-s`) and whether Android printed a duration are in the session's
+  // details only: read them for the session under the pointer once it has rested a moment.
+  const hovered = hover?.session?.s ?? null;
+  const wantedId = hovered && tooltipNeedsDetails(hovered) ? hovered.id : null;
+  const detailsId = useDebounced(wantedId, 120, wantedId ?? '');
+  const details = useQuery('getSession', detailsId ? { id: detailsId } : null);
+  const android = details.data && details.data.id === wantedId ? details.data.android : undefined;
+  const tooltip: TooltipContent | null = hover
+    ? hover.session
+      ? sessionTooltip(hover.session.s, hover.session.lane, props.timeMode, android)
+      : hover.content
+    : null;
 
   const onWheel = useEffectEvent((e: WheelEvent) => {
     const canvas = canvasRef.current;
@@ -180,12 +260,7 @@ export function TimelineLanes(props: Props) {
       if (hover) setHover(null);
       return;
     }
-    setHover({
-      x: e.clientX - wrapper.left,
-      y: e.clientY - wrapper.top,
-      id: hit.id,
-      content: hit.content,
-    });
+    setHover({ ...hit, x: e.clientX - wrapper.left, y: e.clientY - wrapper.top });
   };
 
   const onPointerUp = (e: ReactPointerEvent<HTMLCanvasElement>): void => {
@@ -196,7 +271,9 @@ export function TimelineLanes(props: Props) {
     if (!drag || drag.moved) return;
     const p = local(e);
     const hit = hitAt(p.x, p.y);
-    if (hit?.id) props.onSelect(hit.id);
+    if (!hit?.id) return;
+    if (hit.kind === 'mark') props.onSelectRecord(hit.id);
+    else props.onSelect(hit.id);
   };
 
   return (
@@ -222,8 +299,18 @@ export function TimelineLanes(props: Props) {
               >
                 <span className="lane-name">{laneLabel(lane, false)}</span>
                 <span className="lane-meta">
-                  {props.multiDevice ? `${lane.deviceLabel} · ` : ''}
-                  {formatCount(lane.sessions)} · {formatDuration(lane.totalMs)}
+                  {props.multiDevice ? (
+                    <>
+                      <span className="lane-device">
+                        {lane.deviceLabel}
+                        <PlatformBadge platform={props.platforms.get(lane.deviceId) ?? 'unknown'} />
+                      </span>
+                      {' · '}
+                    </>
+                  ) : null}
+                  {lane.sessions === 0 && props.markCounts.has(lane.key)
+                    ? plural(props.markCounts.get(lane.key) ?? 0, 'permission record')
+                    : `${formatCount(lane.sessions)} · ${formatDuration(lane.totalMs)}`}
                 </span>
               </div>
             ))}
@@ -235,7 +322,7 @@ export function TimelineLanes(props: Props) {
               data-testid="timeline-canvas"
               style={{ width: viewport.width, height: canvasHeight }}
               role="img"
-              aria-label="Access sessions per app over time. Use the List view for an accessible table."
+              aria-label="Access sessions and permission records per app over time. The List view and the Permissions tab hold the same data as tables."
               onPointerDown={onPointerDown}
               onPointerMove={onPointerMove}
               onPointerUp={onPointerUp}
@@ -251,13 +338,15 @@ export function TimelineLanes(props: Props) {
         <div
           className="tooltip"
           data-testid="timeline-tooltip"
+          data-kind={hover.kind}
+          data-id={hover.id ?? ''}
           style={{
             left: Math.min(hover.x + 14, Math.max(0, (scrollSize.width || 0) - 300)),
             top: hover.y + 14,
           }}
         >
-          <div className="tooltip-title">{hover.content.title}</div>
-          {hover.content.lines.map((line) => (
+          <div className="tooltip-title">{tooltip?.title}</div>
+          {tooltip?.lines.map((line) => (
             <div key={line}>{line}</div>
           ))}
         </div>

@@ -1,22 +1,8 @@
 import type { Device, TimelineResult } from '../../../contract/api';
+import { zoneOffsetMinutes } from '../../../contract/time';
 
 /** The UTC offset in minutes of an IANA zone at an instant, or null when unknown. */
-export function offsetForZone(timeZone: string, ms: number): number | null {
-  try {
-    const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      timeZoneName: 'longOffset',
-    }).formatToParts(new Date(ms));
-    const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? '';
-    if (name === 'GMT' || name === 'UTC') return 0;
-    const m = /^(?:GMT|UTC)([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(name);
-    if (!m) return null;
-    const minutes = Number(m[2]) * 60 + Number(m[3] ?? '0');
-    return m[1] === '-' ? -minutes : minutes;
-  } catch {
-    return null;
-  }
-}
+export const offsetForZone = zoneOffsetMinutes;
 
 export interface AxisOffset {
   offsetMin: number;

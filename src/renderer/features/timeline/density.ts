@@ -1,4 +1,4 @@
-import type { TimelineResult } from '../../../contract/api';
+import type { TimelineMark, TimelineResult } from '../../../contract/api';
 import { msToPx, type Viewport } from './time-window';
 
 const MIN_ALPHA = 0.14;
@@ -26,10 +26,13 @@ export function networkAlpha(hits: number, maxHits: number): number {
 
 /**
  * Activity per pixel column for the overview strip, scaled to 0..1. Bins spread their count over
- * the columns they cover; sessions add one to every column they touch.
+ * the columns they cover; sessions add one to every column they touch; permission marks add one
+ * to their column.
  */
 export function overviewColumns(
-  result: Pick<TimelineResult, 'sessions' | 'bins' | 'binMs'>,
+  result: Pick<TimelineResult, 'sessions' | 'bins' | 'binMs'> & {
+    marks?: readonly TimelineMark[];
+  },
   v: Viewport,
 ): Float64Array {
   const width = Math.max(0, Math.floor(v.width));
@@ -51,6 +54,7 @@ export function overviewColumns(
     const b = Math.floor(msToPx(to, v));
     add(from, to, Math.max(1, b - a + 1));
   }
+  for (const m of result.marks ?? []) add(m.atMs, m.atMs, 1);
   let max = 0;
   for (const c of cols) max = Math.max(max, c);
   if (max > 0) for (let i = 0; i < width; i += 1) cols[i] = (cols[i] ?? 0) / max;

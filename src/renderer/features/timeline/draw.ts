@@ -1,9 +1,13 @@
 import type { NetworkSpan, TimelineBin, TimelineResult } from '../../../contract/api';
 import type { Category } from '../../../contract/categories';
+import type { PermissionStatus } from '../../../contract/records';
 import { categoryColor, withAlpha } from '../../shared/category-colors';
+import { diamondPoints, statusShape } from '../permissions/permission-status';
 import { binAlpha, networkAlpha } from './density';
 import { sessionSpan, type SessionIndex } from './hit-test';
 import { LANE_HEIGHT, NET_HEIGHT, NET_TOP, trackBox, type LaneLayout } from './lane-layout';
+import { MARK_CY, MARK_RADIUS, placeMarks, type MarkIndex } from './marks';
+import { stateMarkBox, stateMarkKind, type MarkBox } from './state-mark';
 import { msToPx, type TimeRange, type Viewport } from './time-window';
 
 export type BinIndex = Map<string, Map<Category, TimelineBin[]>>;
@@ -48,14 +52,22 @@ export interface DrawInput {
   maxBinCount: number;
   network: Map<string, NetworkSpan[]>;
   maxHits: number;
+  /** Permission records drawn as diamonds over their lane. */
+  marks: MarkIndex;
   nights: TimeRange[];
   gridMs: number[];
   selectedId: string | null;
   hoverId: string | null;
   hatch: CanvasPattern | null;
+  /** Dashes of the inferred-background band (see `makeDash`). */
+  dash: CanvasPattern | null;
 }
 
 const NETWORK_COLOR = '#64748b';
+/** The background band: near-black so it reads on every category colour and in black and white. */
+export const STATE_MARK_COLOR = '#0f172a';
+const DASH_ON = 4;
+const DASH_OFF = 3;
 
 /** A diagonal hatch used on the unknown side of open sessions. */
 export function makeHatch(ctx: CanvasRenderingContext2D): CanvasPattern | null {
@@ -71,6 +83,105 @@ export function makeHatch(ctx: CanvasRenderingContext2D): CanvasPattern | null {
   t.lineTo(6, 0);
   t.stroke();
   return ctx.createPattern(tile, 'repeat');
+}
+
+/** Horizontal dashes (dark, then gap) for the band of an inferred background state. */
+export function makeDash(ctx: CanvasRenderingContext2D): CanvasPattern | null {
+  const tile = document.createElement('canvas');
+  tile.width = DASH_ON + DASH_OFF;
+  tile.height = 1;
+  const t = tile.getContext('2d');
+  if (!t) return null;
+  t.fillStyle = STATE_MARK_COLOR;
+  t.fillRect(0, 0, DASH_ON, 1);
+  return ctx.createPattern(tile, 'repeat');
+}
+
+/**
+ * The background band along the foot of a session bar: solid when Android reported the state,
+ * dashed (on white) when it was inferred from usage records. A white line above keeps it apart
+ * from the bar where the bar is tall enough.
+ */
+function drawStateBand(
+  ctx: CanvasRenderingContext2D,
+  box: MarkBox,
+  inferred: boolean,
+  dash: CanvasPattern | null,
+): void {
+  ctx.fillStyle = '#ffffff';
+  if (box.gap) ctx.fillRect(box.x, box.y - 1, box.w, box.h + 1);
+  else ctx.fillRect(box.x, box.y, box.w, box.h);
+  ctx.fillStyle = inferred ? (dash ?? NETWORK_COLOR) : STATE_MARK_COLOR;
+  ctx.fillRect(box.x, box.y, box.w, box.h);
+}
+
+function diamondPath(ctx: CanvasRenderingContext2D, x: number, y: number, r: number): void {
+  ctx.beginPath();
+  diamondPoints(x, y, r).forEach(([px, py], i) =>
+    i === 0 ? ctx.moveTo(px, py) : ctx.lineTo(px, py),
+  );
+  ctx.closePath();
+}
+
+/**
+ * One permission mark: a diamond in its category's colour whose fill tells the status (filled
+ * granted, hollow denied, left half limited, dashed outline undetermined), on a white halo so
+ * it reads over session bars.
+ */
+export function drawMark(
+  ctx: CanvasRenderingContext2D,
+  x: number,
+  y: number,
+  status: PermissionStatus,
+  color: string,
+  r = MARK_RADIUS,
+): void {
+  const shape = statusShape(status);
+  diamondPath(ctx, x, y, r);
+  ctx.lineWidth = 3.5;
+  ctx.strokeStyle = 'rgba(255,255,255,0.95)';
+  ctx.stroke();
+  ctx.fillStyle = shape === 'filled' ? color : '#ffffff';
+  ctx.fill();
+  if (shape === 'half') {
+    const [top, , bottom, left] = diamondPoints(x, y, r);
+    if (top && bottom && left) {
+      ctx.beginPath();
+      ctx.moveTo(top[0], top[1]);
+      ctx.lineTo(bottom[0], bottom[1]);
+      ctx.lineTo(left[0], left[1]);
+      ctx.closePath();
+      ctx.fillStyle = color;
+      ctx.fill();
+    }
+    diamondPath(ctx, x, y, r);
+  }
+  ctx.lineWidth = shape === 'hollow' ? 2 : 1.5;
+  ctx.strokeStyle = color;
+  if (shape === 'dashed') ctx.setLineDash([2, 2]);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.lineWidth = 1;
+}
+
+/** A dense cluster of marks: a dark tag with their count (the tooltip lists them). */
+function drawCluster(ctx: CanvasRenderingContext2D, x: number, y: number, count: number): void {
+  const text = count > 99 ? '99+' : String(count);
+  ctx.font = '600 9px system-ui, sans-serif';
+  const w = Math.max(2 * MARK_RADIUS + 2, ctx.measureText(text).width + 6);
+  const h = 2 * MARK_RADIUS;
+  ctx.beginPath();
+  ctx.roundRect(x - w / 2, y - h / 2, w, h, 3);
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = 'rgba(255,255,255,0.95)';
+  ctx.stroke();
+  ctx.fillStyle = '#334155';
+  ctx.fill();
+  ctx.fillStyle = '#ffffff';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(text, x, y + 0.5);
+  ctx.lineWidth = 1;
 }
 
 /** Paints the lanes currently scrolled into view. */
@@ -98,6 +209,8 @@ export function drawLanes(input: DrawInput): void {
   const last = Math.min(layout.lanes.length - 1, Math.floor((scrollTop + height) / LANE_HEIGHT));
   let selectedBox: { x: number; y: number; w: number; h: number } | null = null;
   let hoverBox: { x: number; y: number; w: number; h: number } | null = null;
+  let selectedMark: { x: number; y: number } | null = null;
+  let hoverMark: { x: number; y: number } | null = null;
 
   for (let i = first; i <= last; i += 1) {
     const lane = layout.lanes[i];
@@ -149,6 +262,9 @@ export function drawLanes(input: DrawInput): void {
           ctx.fillStyle = color;
           ctx.fillRect(span.x0, y, w, box.h);
         }
+        const mark = stateMarkKind(s);
+        if (mark)
+          drawStateBand(ctx, stateMarkBox(span, { y, h: box.h }), mark === 'inferred', input.dash);
         if (s.id === input.selectedId) selectedBox = { x: span.x0, y, w, h: box.h };
         else if (s.id === input.hoverId) hoverBox = { x: span.x0, y, w, h: box.h };
       }
@@ -160,6 +276,16 @@ export function drawLanes(input: DrawInput): void {
       if (x1 < 0 || x0 > width) continue;
       ctx.fillStyle = withAlpha(NETWORK_COLOR, networkAlpha(n.hits, input.maxHits) * 0.5);
       ctx.fillRect(x0, top + NET_TOP, x1 - x0, NET_HEIGHT);
+    }
+
+    for (const p of placeMarks(input.marks.get(lane.key) ?? [], v)) {
+      const y = top + MARK_CY;
+      const [m] = p.marks;
+      if (!m) continue;
+      if (p.marks.length === 1) drawMark(ctx, p.x, y, m.status, categoryColor(m.category));
+      else drawCluster(ctx, p.x, y, p.marks.length);
+      if (p.marks.some((x) => x.id === input.selectedId)) selectedMark = { x: p.x, y };
+      else if (m.id === input.hoverId) hoverMark = { x: p.x, y };
     }
   }
 
@@ -176,6 +302,16 @@ export function drawLanes(input: DrawInput): void {
   };
   outline(hoverBox, 'rgba(15, 23, 42, 0.55)', 1);
   outline(selectedBox, '#0f172a', 2);
+  const ring = (p: { x: number; y: number } | null, color: string, lw: number): void => {
+    if (!p) return;
+    diamondPath(ctx, p.x, p.y, MARK_RADIUS + 3.5);
+    ctx.strokeStyle = color;
+    ctx.lineWidth = lw;
+    ctx.stroke();
+    ctx.lineWidth = 1;
+  };
+  ring(hoverMark, 'rgba(15, 23, 42, 0.55)', 1);
+  ring(selectedMark, '#0f172a', 2);
 }
 
 /** Paints the overview strip from column densities. */

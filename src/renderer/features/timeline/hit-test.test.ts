@@ -28,6 +28,8 @@ function session(
     anchorMs: startMs ?? endMs ?? 0,
     offsetMin: 120,
     open: startMs === null || endMs === null,
+    state: 'unknown',
+    stateSource: null,
     ...extra,
   };
 }

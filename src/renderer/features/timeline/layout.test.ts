@@ -38,6 +38,8 @@ const session = (
   anchorMs: 0,
   offsetMin,
   open: false,
+  state: 'unknown',
+  stateSource: null,
 });
 
 const device = (id: number, timeZone: string | null): Device => ({

@@ -11,6 +11,8 @@ const s = (id: string, startMs: number | null, endMs: number | null): TimelineSe
   anchorMs: startMs ?? endMs ?? 0,
   offsetMin: 0,
   open: startMs === null || endMs === null,
+  state: 'unknown',
+  stateSource: null,
 });
 
 describe('visibleSessions', () => {

@@ -1,0 +1,445 @@
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AppError } from '../model/errors';
+import { OFFLINE_PROBLEM, UNAUTHORIZED_PROBLEM } from './adb';
+import {
+  captureAndroid,
+  captureCommand,
+  parseGetprop,
+  type CaptureManifest,
+  type CaptureOptions,
+  type CaptureProgress,
+} from './adb-capture';
+import {
+  PIXEL,
+  SYNTHETIC_APPOPS,
+  SYNTHETIC_DEVICE_EPOCH_SECONDS,
+  SYNTHETIC_DISCRETE,
+  recordedAdbOutputs,
+  syntheticAdbOutputs,
+  writeStandInAdb,
+  type StandInAdb,
+  type StandInAdbScenario,
+} from './testing/stand-in-adb';
+
+const sha256 = (bytes: string | Uint8Array): string =>
+  createHash('sha256').update(bytes).digest('hex');
+
+describe('parseGetprop', () => {
+  it('reads [key]: [value] lines, keeping empty values and skipping others', () => {
+    const props = parseGetprop(
+      '[ro.build.version.sdk]: [34]\r\n[persist.sys.timezone]: [Europe/Lisbon]\n\n[empty]: []\nnoise\n',
+    );
+    expect([...props]).toEqual([
+      ['ro.build.version.sdk', '34'],
+      ['persist.sys.timezone', 'Europe/Lisbon'],
+      ['empty', ''],
+    ]);
+  });
+});
+
+describe('captureCommand', () => {
+  it('adds --include-discrete to appops from Android 12 (SDK 31) only', () => {
+    expect(captureCommand('appops', 'S1', 31)).toEqual([
+      '-s',
+      'S1',
+      'shell',
+      'dumpsys',
+      'appops',
+      '--include-discrete',
+    ]);
+    expect(captureCommand('appops', 'S1', 30)).toEqual(['-s', 'S1', 'shell', 'dumpsys', 'appops']);
+    expect(captureCommand('appops', 'S1', null)).toEqual([
+      '-s',
+      'S1',
+      'shell',
+      'dumpsys',
+      'appops',
+    ]);
+    expect(captureCommand('date', 'S1', 34)).toEqual(['-s', 'S1', 'shell', 'date', '+%s']);
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
+  let adb: StandInAdb | null;
+  let root: string;
+  let folder: string;
+
+  beforeEach(() => {
+    adb = null;
+    root = mkdtempSync(join(tmpdir(), 'snoopscope-capture-'));
+    folder = join(root, 'capture');
+  });
+  afterEach(() => {
+    adb?.cleanup();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** A clock that moves one second each time it is read. */
+  function tickingClock(startMs: number): () => number {
+    let t = startMs - 1000;
+    return () => (t += 1000);
+  }
+
+  async function capture(
+    scenario: StandInAdbScenario,
+    options: Partial<CaptureOptions> = {},
+  ): Promise<{ manifest: CaptureManifest; progress: CaptureProgress[] }> {
+    adb = writeStandInAdb(scenario);
+    const progress: CaptureProgress[] = [];
+    const r = await captureAndroid({
+      adbPath: adb.path,
+      serial: PIXEL.serial,
+      folder,
+      onProgress: (p) => progress.push(p),
+      ...options,
+    });
+    expect(r.folder).toBe(folder);
+    expect(r.manifestPath).toBe(join(folder, 'capture.json'));
+    return { manifest: r.manifest, progress };
+  }
+
+  /** Runs a capture expected to fail, and returns the error and the capture.json left behind. */
+  async function failedCapture(
+    scenario: StandInAdbScenario,
+    options: Partial<CaptureOptions> = {},
+  ): Promise<{ error: AppError; manifest: CaptureManifest }> {
+    const error = await capture(scenario, options).then(
+      () => {
+        throw new Error('the capture should have failed');
+      },
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AppError);
+    const manifest = JSON.parse(
+      readFileSync(join(folder, 'capture.json'), 'utf8'),
+    ) as CaptureManifest;
+    return { error: error as AppError, manifest };
+  }
+
+  it('captures an Android 14 phone byte for byte and records it in capture.json', async () => {
+    const outputs = syntheticAdbOutputs(34);
+    const { manifest, progress } = await capture(
+      { devices: [PIXEL], outputs },
+      { now: tickingClock(Date.UTC(2025, 5, 18, 18, 20, 40)) },
+    );
+    const files = readdirSync(folder).sort();
+    expect(files).toEqual([
+      'appops.txt',
+      'capture.json',
+      'date.txt',
+      'getprop.txt',
+      'package.txt',
+      'usagestats.txt',
+    ]);
+    expect(readFileSync(join(folder, 'getprop.txt'), 'utf8')).toBe(outputs.getprop);
+    expect(readFileSync(join(folder, 'appops.txt'), 'utf8')).toBe(
+      SYNTHETIC_APPOPS + SYNTHETIC_DISCRETE,
+    );
+    expect(readFileSync(join(folder, 'usagestats.txt'), 'utf8')).toBe(
+      outputs['dumpsys usagestats'],
+    );
+    expect(readFileSync(join(folder, 'package.txt'), 'utf8')).toBe(outputs['dumpsys package']);
+    for (const f of files) expect(statSync(join(folder, f)).mode & 0o777).toBe(0o600);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+
+    expect(progress).toEqual([
+      { step: 'getprop', index: 0, count: 5 },
+      { step: 'date', index: 1, count: 5 },
+      { step: 'appops', index: 2, count: 5 },
+      { step: 'usagestats', index: 3, count: 5 },
+      { step: 'package', index: 4, count: 5 },
+    ]);
+    const s = PIXEL.serial;
+    expect(adb!.calls().map((c) => c.args)).toEqual([
+      ['-s', s, 'shell', 'getprop'],
+      ['-s', s, 'shell', 'date', '+%s'],
+      ['-s', s, 'shell', 'dumpsys', 'appops', '--include-discrete'],
+      ['-s', s, 'shell', 'dumpsys', 'usagestats'],
+      ['-s', s, 'shell', 'dumpsys', 'package'],
+    ]);
+
+    const onDisk = JSON.parse(readFileSync(join(folder, 'capture.json'), 'utf8')) as unknown;
+    expect(onDisk).toEqual(manifest);
+    expect(manifest).toMatchObject({
+      format: 'snoopscope-adb-capture',
+      version: 1,
+      status: 'complete',
+      error: null,
+      serial: s,
+      model: 'Pixel 7',
+      manufacturer: 'Google',
+      androidVersion: '14',
+      sdk: 34,
+      fingerprint:
+        'examplebrand/exampleproduct/exampledevice:14/UP1A.231005.007/1234567:user/release-keys',
+      timeZone: 'Europe/Lisbon',
+      hostStartedAt: '2025-06-18T18:20:40.000Z',
+      deviceEpochSeconds: SYNTHETIC_DEVICE_EPOCH_SECONDS,
+      tool: 'snoopscope',
+    });
+    const started = Date.parse(manifest.hostStartedAt);
+    expect(manifest.hostTimeMs).toBeGreaterThan(started);
+    expect(Date.parse(manifest.hostCompletedAt)).toBeGreaterThan(manifest.hostTimeMs!);
+    expect(manifest.commands.map((c) => [c.file, c.bytes, c.exitCode, c.stderr])).toEqual([
+      ['getprop.txt', Buffer.byteLength(outputs.getprop!), 0, ''],
+      ['date.txt', 11, 0, ''],
+      ['appops.txt', Buffer.byteLength(SYNTHETIC_APPOPS + SYNTHETIC_DISCRETE), 0, ''],
+      ['usagestats.txt', Buffer.byteLength(outputs['dumpsys usagestats']!), 0, ''],
+      ['package.txt', Buffer.byteLength(outputs['dumpsys package']!), 0, ''],
+    ]);
+    for (const c of manifest.commands) {
+      expect(c.sha256).toBe(sha256(readFileSync(join(folder, c.file))));
+      expect(c.command.slice(0, 3)).toEqual(['-s', s, 'shell']);
+      expect(c.durationMs).toBeGreaterThanOrEqual(0);
+      expect(Date.parse(c.startedAt)).toBeGreaterThanOrEqual(started);
+    }
+    expect(manifest.commands[2]!.command).toEqual([
+      '-s',
+      s,
+      'shell',
+      'dumpsys',
+      'appops',
+      '--include-discrete',
+    ]);
+  });
+
+  it('asks Android 11 for appops without discrete history, and leaves an unknown zone null', async () => {
+    const { manifest } = await capture({
+      devices: [PIXEL],
+      outputs: syntheticAdbOutputs(30, null),
+    });
+    expect(manifest.sdk).toBe(30);
+    expect(manifest.timeZone).toBeNull();
+    expect(manifest.androidVersion).toBe('10');
+    expect(manifest.commands[2]!.command.slice(3)).toEqual(['dumpsys', 'appops']);
+    expect(readFileSync(join(folder, 'appops.txt'), 'utf8')).toBe(SYNTHETIC_APPOPS);
+  });
+
+  it('captures into an existing empty folder, but never into one holding files', async () => {
+    mkdirSync(folder);
+    await capture({ devices: [PIXEL], outputs: syntheticAdbOutputs() });
+    adb?.cleanup();
+    adb = writeStandInAdb({ devices: [PIXEL], outputs: syntheticAdbOutputs() });
+    const again = captureAndroid({ adbPath: adb.path, serial: PIXEL.serial, folder });
+    await expect(again).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: `The folder ${folder} is not empty; a capture goes into a new or empty folder and never overwrites.`,
+    });
+    expect(adb.calls()).toEqual([]);
+    const file = join(root, 'file');
+    writeFileSync(file, 'x');
+    await expect(
+      captureAndroid({ adbPath: adb.path, serial: PIXEL.serial, folder: file }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', message: `${file} is not a folder.` });
+  });
+
+  it('refuses a serial that would read as an option, and a cancel before the start', async () => {
+    adb = writeStandInAdb({ devices: [PIXEL] });
+    await expect(captureAndroid({ adbPath: adb.path, serial: '-d', folder })).rejects.toMatchObject(
+      { code: 'INVALID_INPUT' },
+    );
+    await expect(
+      captureAndroid({
+        adbPath: adb.path,
+        serial: PIXEL.serial,
+        folder,
+        signal: AbortSignal.abort(),
+      }),
+    ).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(existsSync(folder)).toBe(false);
+    expect(adb.calls()).toEqual([]);
+  });
+
+  it('stops with IMPORT_REFUSED when the phone has not allowed USB debugging', async () => {
+    const { error, manifest } = await failedCapture({
+      devices: [{ ...PIXEL, state: 'unauthorized' }],
+      outputs: syntheticAdbOutputs(),
+    });
+    expect(error.code).toBe('IMPORT_REFUSED');
+    expect(error.message).toBe(
+      `The capture stopped at “getprop”: ${UNAUTHORIZED_PROBLEM} What was captured before is kept in ${folder}.`,
+    );
+    expect(readdirSync(folder).sort()).toEqual(['capture.json', 'getprop.txt.partial']);
+    expect(manifest).toMatchObject({ status: 'failed', error: UNAUTHORIZED_PROBLEM, sdk: null });
+    expect(manifest.commands).toHaveLength(1);
+    expect(manifest.commands[0]).toMatchObject({
+      file: 'getprop.txt.partial',
+      bytes: 0,
+      exitCode: 1,
+      sha256: sha256(''),
+    });
+    expect(manifest.commands[0]!.stderr).toMatch(/^adb: device unauthorized\.\nThis adb server/);
+  });
+
+  it('keeps what was captured when a later command fails', async () => {
+    const { error, manifest } = await failedCapture({
+      devices: [PIXEL],
+      outputs: syntheticAdbOutputs(),
+      fail: { command: 'dumpsys usagestats', stdout: 'user=0\n', stderr: 'error: device offline' },
+    });
+    expect(error.code).toBe('IMPORT_REFUSED');
+    expect(error.message).toContain(`“dumpsys usagestats”: ${OFFLINE_PROBLEM}`);
+    expect(readdirSync(folder).sort()).toEqual([
+      'appops.txt',
+      'capture.json',
+      'date.txt',
+      'getprop.txt',
+      'usagestats.txt.partial',
+    ]);
+    expect(readFileSync(join(folder, 'usagestats.txt.partial'), 'utf8')).toBe('user=0\n');
+    expect(manifest).toMatchObject({ status: 'failed', error: OFFLINE_PROBLEM, sdk: 34 });
+    expect(manifest.commands.map((c) => [c.file, c.exitCode])).toEqual([
+      ['getprop.txt', 0],
+      ['date.txt', 0],
+      ['appops.txt', 0],
+      ['usagestats.txt.partial', 1],
+    ]);
+    expect(manifest.commands[3]!.stderr).toBe('error: device offline');
+  });
+
+  it('reports a shell command that exits non-zero, and a phone that went away', async () => {
+    const failing = await failedCapture({
+      devices: [PIXEL],
+      outputs: syntheticAdbOutputs(),
+      fail: { command: 'dumpsys package', stderr: "Can't find service: package", exitCode: 255 },
+    });
+    expect(failing.manifest.error).toBe(
+      "“dumpsys package” failed with exit code 255: Can't find service: package",
+    );
+    rmSync(folder, { recursive: true });
+    adb?.cleanup();
+    const gone = await failedCapture(
+      { devices: [], outputs: syntheticAdbOutputs() },
+      { serial: 'R58N12ABCDE' },
+    );
+    expect(gone.error.message).toContain(
+      'The phone R58N12ABCDE is no longer connected to adb: reconnect it, unlock it and try again.',
+    );
+  });
+
+  it('refuses an empty getprop, and stops a command that outlives its time limit', async () => {
+    const empty = await failedCapture({
+      devices: [PIXEL],
+      outputs: { ...syntheticAdbOutputs(), getprop: '' },
+    });
+    expect(empty.manifest.error).toBe('getprop printed nothing; the phone did not answer.');
+    rmSync(folder, { recursive: true });
+    adb?.cleanup();
+    const slow = await failedCapture(
+      { devices: [PIXEL], outputs: syntheticAdbOutputs(), hang: { command: 'date +%s' } },
+      { timeoutMs: 300 },
+    );
+    expect(slow.error.code).toBe('IMPORT_REFUSED');
+    expect(slow.manifest.error).toBe(
+      '“date +%s” did not finish within 1 s; the phone may be locked or disconnected.',
+    );
+    expect(slow.manifest.commands[1]).toMatchObject({ file: 'date.txt.partial', exitCode: null });
+  });
+
+  /** Aborts once the partial output of `file` holds bytes. */
+  function abortWhenWritten(controller: AbortController, file: string): void {
+    const timer = setInterval(() => {
+      const path = join(folder, file);
+      if (existsSync(path) && statSync(path).size > 0) {
+        clearInterval(timer);
+        controller.abort();
+      }
+    }, 10);
+    setTimeout(() => clearInterval(timer), 10_000).unref();
+  }
+
+  it('cancels: stops the running adb, keeps earlier outputs, and says so in capture.json', async () => {
+    const controller = new AbortController();
+    abortWhenWritten(controller, 'usagestats.txt.partial');
+    const { error, manifest } = await failedCapture(
+      {
+        devices: [PIXEL],
+        outputs: syntheticAdbOutputs(),
+        hang: { command: 'dumpsys usagestats', stdout: 'user=0\n' },
+      },
+      { signal: controller.signal },
+    );
+    expect(error.code).toBe('CANCELLED');
+    expect(error.message).toBe(
+      `The capture was cancelled; what was captured before is kept in ${folder}.`,
+    );
+    expect(manifest).toMatchObject({
+      status: 'cancelled',
+      error: 'The capture was cancelled during “dumpsys usagestats”.',
+    });
+    expect(manifest.commands[3]).toMatchObject({
+      file: 'usagestats.txt.partial',
+      bytes: 7,
+      exitCode: null,
+    });
+    expect(existsSync(join(folder, 'appops.txt'))).toBe(true);
+    expect(existsSync(join(folder, 'package.txt.partial'))).toBe(false);
+    expect(adb!.calls()).toHaveLength(4);
+  });
+
+  it('kills an adb that ignores SIGINT after the grace period', async () => {
+    const controller = new AbortController();
+    abortWhenWritten(controller, 'appops.txt.partial');
+    const { error, manifest } = await failedCapture(
+      {
+        devices: [PIXEL],
+        outputs: syntheticAdbOutputs(),
+        hang: { command: 'dumpsys appops --include-discrete', stdout: 'x', ignoreSigint: true },
+      },
+      { signal: controller.signal, killGraceMs: 200 },
+    );
+    expect(error.code).toBe('CANCELLED');
+    expect(manifest.commands.map((c) => c.file)).toEqual([
+      'getprop.txt',
+      'date.txt',
+      'appops.txt.partial',
+    ]);
+  });
+});
+
+const recorded = recordedAdbOutputs();
+
+describe.skipIf(process.platform === 'win32' || recorded === null)(
+  'conformance: captures real recorded outputs byte for byte',
+  () => {
+    it('MVT getprop, dumpsys appops and dumpsys package (no sdk or zone in that getprop)', async () => {
+      const root = mkdtempSync(join(tmpdir(), 'snoopscope-capture-real-'));
+      const adb = writeStandInAdb({ devices: [PIXEL], outputs: recorded! });
+      try {
+        const folder = join(root, 'capture');
+        const { manifest } = await captureAndroid({
+          adbPath: adb.path,
+          serial: PIXEL.serial,
+          folder,
+        });
+        expect(manifest).toMatchObject({ status: 'complete', sdk: null, timeZone: null });
+        for (const [file, key] of [
+          ['getprop.txt', 'getprop'],
+          ['appops.txt', 'dumpsys appops'],
+          ['package.txt', 'dumpsys package'],
+        ] as const) {
+          const expected = recorded![key]!;
+          expect(sha256(readFileSync(join(folder, file)))).toBe(sha256(expected));
+          expect(manifest.commands.find((c) => c.file === file)?.sha256).toBe(sha256(expected));
+        }
+        expect(manifest.commands[2]!.command.slice(3)).toEqual(['dumpsys', 'appops']);
+      } finally {
+        adb.cleanup();
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+  },
+);

@@ -1,0 +1,28 @@
+import type { ImporterManifest } from '../importer';
+
+/** What the Android importer reads, and what its records prove and do not prove. */
+export const androidManifest: ImporterManifest = {
+  id: 'android-dumpsys',
+  name: 'Android dumpsys (appops, usagestats, package, getprop)',
+  version: '1.0.0',
+  platform: 'android',
+  reads:
+    'A bugreport zip, an AndroidQF folder or zip, a folder of dumpsys/getprop outputs, a single such ' +
+    'file, or a Snoopscope adb capture: dumpsys appops (Android 8–15 layouts, discrete accesses), ' +
+    'dumpsys usagestats, dumpsys package, getprop. The Android 8 and 9 appops layouts have no public ' +
+    'sample and are read as the reference describes them.',
+  proves: [
+    'Android noted the app op for the package at the printed device-local time, in the printed uid ' +
+      'state (top, foreground service, foreground, background, cached) and with the printed flag ' +
+      '(self, or through a proxy app).',
+    'A Reject line: the op was attempted and refused at that time.',
+    'usagestats: the activity or service events Android logged for the package (last 24 hours).',
+    'dumpsys package: the permissions each package requested and whether runtime permissions were granted at capture time.',
+  ],
+  doesNotProve: [
+    'More than the last access per op, attribution tag, state and flag: earlier ones are overwritten; only repeated captures build a series.',
+    'What was read, or that anything was uploaded.',
+    'That the op was a real access: Android notes some ops without one (checkOp calls are not recorded at all).',
+    'A background state inferred from usage records is an inference from missing foreground activity, not a state Android reported.',
+  ],
+};

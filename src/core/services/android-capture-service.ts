@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { AndroidDevices } from '../../contract/api';
+import type { AndroidCaptureStatus } from '../../contract/events';
+import { adbInstallHint, findAdb, listAdbDevices } from '../acquire/adb';
+import { AndroidWatch } from '../acquire/android-watch';
+import { importAndroid } from '../importers/android/import';
+import { AppError } from '../model/errors';
+import type { CaseSession } from './case-service';
+import type { EmitFn } from './import-service';
+
+interface StartInput {
+  serial: string;
+  deviceId?: number;
+  label?: string;
+  timeZone?: string;
+  watchMinutes?: number;
+}
+
+export interface AndroidCaptureOptions {
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  /** A folder or file the examiner configured for adb. */
+  adbPath?: string;
+}
+
+/**
+ * Captures connected Android phones over adb for the app: each capture goes into the case's
+ * `captures/` folder (beside the case file) and is imported into one device; in watch mode the
+ * capture repeats until stopped, and successive captures merge without repeating accesses.
+ */
+export class AndroidCaptureService {
+  private readonly running = new Map<
+    string,
+    { watch: AndroidWatch; controller: AbortController }
+  >();
+
+  constructor(
+    private readonly emit: EmitFn,
+    private readonly log: (message: string, error?: unknown) => void,
+    private readonly options: AndroidCaptureOptions = {},
+  ) {}
+
+  get busy(): boolean {
+    return this.running.size > 0;
+  }
+
+  private adb(): Promise<string | null> {
+    return findAdb({
+      env: this.options.env ?? process.env,
+      platform: this.options.platform,
+      configuredPath: this.options.adbPath,
+    });
+  }
+
+  async list(): Promise<AndroidDevices> {
+    const adb = await this.adb();
+    if (!adb)
+      return {
+        adb: null,
+        installHint: adbInstallHint(this.options.platform ?? process.platform),
+        hint: null,
+        problem: null,
+        devices: [],
+      };
+    const listing = await listAdbDevices(adb, { env: this.options.env });
+    return {
+      adb,
+      installHint: null,
+      hint: listing.hint,
+      problem: listing.problem,
+      devices: listing.devices.map((d) => ({
+        serial: d.serial,
+        state: d.state,
+        model: d.model,
+        product: d.product,
+        problem: d.problem,
+      })),
+    };
+  }
+
+  async start(session: CaseSession, input: StartInput, onImported: () => void): Promise<string> {
+    if ([...this.running.values()].length > 0)
+      throw new AppError('CONFLICT', 'A capture is already running; stop it first.');
+    const adbPath = await this.adb();
+    if (!adbPath)
+      throw new AppError(
+        'UNSUPPORTED',
+        `adb was not found. ${adbInstallHint(this.options.platform ?? process.platform)}`,
+      );
+    const root = join(dirname(session.path), 'captures');
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    const captureId = randomUUID();
+    const controller = new AbortController();
+    let deviceId = input.deviceId ?? null;
+    let label = input.label;
+    const status = (
+      s: Omit<AndroidCaptureStatus, 'captureId' | 'serial' | 'history' | 'deviceId'>,
+    ) =>
+      this.emit('onAndroidCapture', {
+        captureId,
+        serial: input.serial,
+        ...s,
+        history: watch.history.map((h) => ({ ...h })),
+        deviceId,
+      });
+    const watch = new AndroidWatch({
+      root,
+      serial: input.serial,
+      intervalMinutes: input.watchMinutes ?? 1,
+      adbPath,
+      env: this.options.env,
+      signal: controller.signal,
+      onStatus: (s) => {
+        if (s.phase === 'stopped') this.running.delete(captureId);
+        status({ phase: s.phase, nextCaptureAt: input.watchMinutes ? s.nextCaptureAt : null });
+        // Without watch mode, one capture and its import are the whole job.
+        if (!input.watchMinutes && s.phase === 'waiting' && watch.history.length > 0)
+          void watch.stop();
+      },
+      onCapture: async (folder, signal) => {
+        const r = await importAndroid(session, folder, {
+          deviceId: deviceId ?? undefined,
+          label: deviceId === null ? label : undefined,
+          timeZone: input.timeZone,
+          signal,
+        });
+        deviceId = r.device.id;
+        label = r.device.label;
+        onImported();
+        return { added: r.added };
+      },
+    });
+    this.running.set(captureId, { watch, controller });
+    void watch
+      .start()
+      .catch((e: unknown) => this.log('Android capture failed', e))
+      .finally(() => this.running.delete(captureId));
+    return captureId;
+  }
+
+  stop(captureId: string): boolean {
+    const r = this.running.get(captureId);
+    if (!r) return false;
+    void r.watch.stop();
+    return true;
+  }
+
+  async dispose(): Promise<void> {
+    for (const r of this.running.values()) void r.watch.stop();
+    await Promise.all([...this.running.values()].map((r) => r.watch.done));
+    this.running.clear();
+  }
+}

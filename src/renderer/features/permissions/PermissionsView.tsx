@@ -1,0 +1,277 @@
+import { useMemo, useState } from 'react';
+import type { PermissionItem } from '../../../contract/api';
+import type { Filter } from '../../../contract/filter';
+import { useQuery } from '../../app/use-query';
+import { categoryColor, categoryLabel } from '../../shared/category-colors';
+import { EmptyState } from '../../shared/EmptyState';
+import { ErrorBanner } from '../../shared/ErrorBanner';
+import { formatWhenCompact, plural, type TimeMode } from '../../shared/format';
+import { nextSort, type SortState } from '../../shared/sort';
+import { Spinner } from '../../shared/Spinner';
+import { countActive } from '../filters/filter-text';
+import { SortHeader } from '../records/SortHeader';
+import { TimeModeToggle } from '../records/TimeModeToggle';
+import '../records/records.css';
+import { statusLabel, statusTone } from './permission-status';
+import {
+  countStatuses,
+  filterPermissions,
+  originLabel,
+  permissionDefaultDir,
+  sortPermissions,
+  type PermissionColumn,
+} from './permission-table';
+import './permissions.css';
+import { StatusGlyph } from './StatusGlyph';
+
+interface Props {
+  filter: Filter;
+  timeMode: TimeMode;
+  onTimeModeChange: (mode: TimeMode) => void;
+  selectedId: string | null;
+  onOpen: (id: string) => void;
+  onImport: () => void;
+}
+
+const COLUMNS: { key: PermissionColumn; label: string; title?: string }[] = [
+  { key: 'app', label: 'App' },
+  { key: 'service', label: 'Service' },
+  { key: 'category', label: 'Category' },
+  { key: 'status', label: 'Status' },
+  { key: 'reason', label: 'Reason' },
+  {
+    key: 'changed',
+    label: 'Last changed',
+    title:
+      'TCC.db: when the entry last changed. locationd: when a location service last stopped for the app. dumpsys package: no time is recorded.',
+  },
+  { key: 'device', label: 'Device' },
+  { key: 'origin', label: 'Origin' },
+];
+
+function Cell({
+  item,
+  column,
+  timeMode,
+}: {
+  item: PermissionItem;
+  column: PermissionColumn;
+  timeMode: TimeMode;
+}) {
+  switch (column) {
+    case 'app':
+      return (
+        <>
+          <div>{item.appName ?? item.app}</div>
+          {item.appName ? <div className="muted small mono">{item.app}</div> : null}
+        </>
+      );
+    case 'service':
+      return (
+        <>
+          <div>{item.label}</div>
+          <div className="muted small mono">{item.raw}</div>
+        </>
+      );
+    case 'category':
+      return (
+        <span className="nowrap">
+          <span
+            className="swatch"
+            style={{ background: categoryColor(item.category) }}
+            aria-hidden="true"
+          />
+          {categoryLabel(item.category)}
+        </span>
+      );
+    case 'status':
+      return (
+        <span
+          className={`tag ${statusTone(item.status)} status-tag`}
+          data-testid="permission-status"
+          data-status={item.status}
+        >
+          <StatusGlyph status={item.status} />
+          {statusLabel(item.status)}
+        </span>
+      );
+    case 'reason':
+      return item.reason ? <>{item.reason}</> : <span className="muted">—</span>;
+    case 'changed':
+      return (
+        <span className="nowrap">{formatWhenCompact(item.timeMs, item.offsetMin, timeMode)}</span>
+      );
+    case 'device':
+      return <span className="nowrap">{item.device}</span>;
+    case 'origin':
+      return <span className="nowrap">{originLabel(item.origin)}</span>;
+    default: {
+      const never: never = column;
+      return never;
+    }
+  }
+}
+
+/**
+ * Which app may use which service, per iPhone backup (TCC.db and locationd) or Android capture
+ * (dumpsys package), one row per app and service.
+ */
+export function PermissionsView(props: Props) {
+  const { filter, timeMode } = props;
+  const q = useQuery('queryPermissions', { filter });
+  const [sort, setSort] = useState<SortState<PermissionColumn>>({ key: 'app', dir: 'asc' });
+  const [grantedOnly, setGrantedOnly] = useState(false);
+  const [sensitiveOnly, setSensitiveOnly] = useState(false);
+  const items = q.data;
+  const rows = useMemo(
+    () =>
+      items
+        ? sortPermissions(
+            filterPermissions(items, { grantedOnly, sensitiveOnly }),
+            sort.key,
+            sort.dir,
+          )
+        : [],
+    [items, grantedOnly, sensitiveOnly, sort],
+  );
+  const counts = useMemo(() => countStatuses(rows), [rows]);
+  const filtered = countActive(filter) > 0;
+
+  return (
+    <section className="view" data-testid="permissions-view" aria-label="Permissions">
+      <div className="view-head">
+        <h2>Permissions</h2>
+        <TimeModeToggle
+          mode={timeMode}
+          onChange={props.onTimeModeChange}
+          testIdPrefix="permissions"
+        />
+        {items && items.length > 0 ? (
+          <div className="record-toggles">
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={grantedOnly}
+                data-testid="permissions-granted-only"
+                onChange={(e) => setGrantedOnly(e.target.checked)}
+              />
+              Granted only
+            </label>
+            <label
+              className="check"
+              title="Photos, camera, microphone, contacts, location, screen recording, calendars, call log, SMS, body sensors"
+            >
+              <input
+                type="checkbox"
+                checked={sensitiveOnly}
+                data-testid="permissions-sensitive-only"
+                onChange={(e) => setSensitiveOnly(e.target.checked)}
+              />
+              Sensitive categories only
+            </label>
+          </div>
+        ) : null}
+        {q.loading ? <Spinner /> : null}
+      </div>
+      <p className="record-caveat">
+        The state each app held when the backup or Android capture was made. “Granted” means the app
+        was allowed to use the service, not that it did; the time is when the entry last changed
+        (TCC.db) or when a location service last stopped for the app (locationd). Android’s
+        <span className="mono">dumpsys package</span> records no time.
+      </p>
+      <ErrorBanner error={q.error} title="Permissions" />
+      {items === null ? null : items.length === 0 ? (
+        <EmptyState
+          title={filtered ? 'No permissions match the filter' : 'No permission records yet'}
+          testId="permissions-empty"
+        >
+          {filtered ? (
+            <p>Loosen the filter to see permission records.</p>
+          ) : (
+            <>
+              <p>
+                Permission states come from iPhone backups: <span className="mono">TCC.db</span>{' '}
+                (camera, microphone, photos, contacts and the other privacy services) and
+                locationd’s client list (location authorisation).
+              </p>
+              <p>
+                On Android they come from <span className="mono">dumpsys package</span> in a
+                bugreport, an AndroidQF capture or a dumpsys folder.
+              </p>
+              <p>
+                Choose <strong>Import…</strong> and give the folder of an iPhone backup (made by
+                Finder, iTunes or idevicebackup2) or an Android capture; App Privacy Report exports
+                hold no permissions.
+              </p>
+              <button type="button" className="btn btn-primary" onClick={props.onImport}>
+                Import…
+              </button>
+            </>
+          )}
+        </EmptyState>
+      ) : (
+        <>
+          <div className="muted small" data-testid="permissions-count">
+            {plural(rows.length, 'permission')} · {counts.granted} granted · {counts.limited}{' '}
+            limited · {counts.denied} denied · {counts.unknown} undetermined
+            {rows.length < items.length ? ` (of ${items.length})` : ''}
+          </div>
+          <div className="table-wrap">
+            <table
+              className="table table-compact table-hover table-sticky"
+              data-testid="permissions-table"
+            >
+              <thead>
+                <tr>
+                  {COLUMNS.map((c) => (
+                    <SortHeader
+                      key={c.key}
+                      column={c.key}
+                      label={c.label}
+                      title={c.title}
+                      sort={sort}
+                      testIdPrefix="permissions"
+                      onSort={(k) => setSort((s) => nextSort(s, k, permissionDefaultDir(k)))}
+                    />
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((item) => (
+                  <tr
+                    key={item.id}
+                    data-testid="permission-row"
+                    data-id={item.id}
+                    data-app={item.app}
+                    data-service={item.raw}
+                    data-status={item.status}
+                    className={props.selectedId === item.id ? 'row-selected' : undefined}
+                    tabIndex={0}
+                    onClick={() => props.onOpen(item.id)}
+                    onKeyDown={(e) => {
+                      if (e.key === 'Enter' || e.key === ' ') {
+                        e.preventDefault();
+                        props.onOpen(item.id);
+                      }
+                    }}
+                  >
+                    {COLUMNS.map((c) => (
+                      <td key={c.key}>
+                        <Cell item={item} column={c.key} timeMode={timeMode} />
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {rows.length === 0 ? (
+              <p className="muted small permissions-none">
+                No rows left: clear “Granted only” or “Sensitive categories only”.
+              </p>
+            ) : null}
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
