@@ -55,3 +55,8 @@ if (process.env.BENCH_SKIP_BACKUPS !== '1') {
   );
   console.log(String(child('backup-child.ts', [dataDir]).report));
 }
+
+if (process.env.BENCH_SKIP_ANDROID !== '1') {
+  console.log('\n# Android: generated 50 MB bugreport');
+  console.log(String(child('android-child.ts', [dataDir]).report));
+}
