@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../playwright.config';
 import { accessPair, generateExportLines } from '../src/core/testing/apr-fixture';
+import { writeAndroidCapture } from '../src/core/testing/android-capture';
+import { writeDemoBackup } from '../src/core/testing/ios-backup-demo';
 
 const outDir = resolve(process.argv[2] ?? 'docs/screenshots');
 mkdirSync(outDir, { recursive: true });
@@ -116,6 +118,53 @@ try {
   await page.getByTestId('tab-network').click();
   await ready(page);
   await page.screenshot({ path: join(outDir, 'network.png') });
+
+  // A generated iPhone backup and a generated Android capture, imported through the bridge.
+  const invoke = async (method: string, args: unknown): Promise<unknown> => {
+    const res = await fetch(`http://127.0.0.1:${port}/api/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-snoopscope-token': token },
+      body: JSON.stringify({ method, args }),
+    });
+    const body = (await res.json()) as {
+      ok: boolean;
+      value?: unknown;
+      error?: { message: string };
+    };
+    if (!body.ok) throw new Error(`${method}: ${body.error?.message ?? 'failed'}`);
+    return body.value;
+  };
+  const sources = async (): Promise<number> =>
+    ((await invoke('listSources', {})) as unknown[]).length;
+  const waitForSources = async (count: number): Promise<void> => {
+    for (let i = 0; i < 200 && (await sources()) < count; i += 1)
+      await new Promise((r) => setTimeout(r, 100));
+  };
+  const backup = join(work, 'backup');
+  writeDemoBackup(backup);
+  let expected = (await sources()) + 6;
+  await invoke('startBackupImport', { path: backup });
+  await waitForSources(expected);
+  const capture = writeAndroidCapture(join(work, 'android'));
+  const pixel = (await invoke('createDevice', { label: 'Pixel 7', platform: 'android' })) as {
+    id: number;
+  };
+  expected += 4;
+  await invoke('startImport', { paths: [capture], deviceId: pixel.id });
+  await waitForSources(expected);
+  await page.reload();
+  await ready(page);
+  await page.getByTestId('tab-permissions').click();
+  await ready(page);
+  await page.screenshot({ path: join(outDir, 'permissions.png') });
+  await page.getByTestId('tab-usage').click();
+  await ready(page);
+  await page.screenshot({ path: join(outDir, 'data-usage.png') });
+  await page.getByTestId('tab-timeline').click();
+  await page.getByRole('checkbox', { name: /Pixel 7/ }).check();
+  await ready(page);
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(outDir, 'android-timeline.png') });
   console.log(`screenshots written to ${outDir}`);
 } finally {
   await browser.close();
