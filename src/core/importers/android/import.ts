@@ -455,7 +455,14 @@ function storeGroup(
             changed?.ms ?? null,
             changed?.offsetMin ?? null,
             `${section.origin} line ${at(pkg.line)}`,
-            JSON.stringify({ ...perm, packageName: pkg.packageName, user: perm.user }),
+            JSON.stringify({
+              ...perm,
+              packageName: pkg.packageName,
+              versionName: pkg.versionName,
+              installer: pkg.installer,
+              firstInstallTime: pkg.firstInstallTime?.text ?? null,
+              lastUpdateTime: pkg.lastUpdateTime?.text ?? null,
+            }),
           );
           added.permission += 1;
           records += 1;
@@ -603,7 +610,11 @@ export async function importAndroidInto(
   if (options.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled; nothing was imported.');
   const problems = [...input.problems];
   if (input.missing.length > 0)
-    problems.push(`Not found in this input: ${input.missing.join(', ')}.`);
+    problems.push(
+      `Found ${input.found.length > 0 ? input.found.join(', ') : 'no section it reads'}; ` +
+        `not found: ${input.missing.join(', ')}.`,
+    );
+
   const capture = (await stat(full)).isDirectory() ? await readCaptureJson(full) : null;
   const getprop = input.sections.find((s) => s.service === 'getprop');
   const facts = deviceFacts(getprop ? parseGetprop(getprop.text).props : new Map());
