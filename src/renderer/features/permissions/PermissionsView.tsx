@@ -9,7 +9,7 @@ import { formatWhenCompact, plural, type TimeMode } from '../../shared/format';
 import { nextSort, type SortState } from '../../shared/sort';
 import { Spinner } from '../../shared/Spinner';
 import { countActive } from '../filters/filter-text';
-import { SortHeader } from '../records/SortHeader';
+import { RecordTable } from '../records/RecordTable';
 import { TimeModeToggle } from '../records/TimeModeToggle';
 import '../records/records.css';
 import { statusLabel, statusTone } from './permission-status';
@@ -217,53 +217,19 @@ export function PermissionsView(props: Props) {
             {rows.length < items.length ? ` (of ${items.length})` : ''}
           </div>
           <div className="table-wrap">
-            <table
-              className="table table-compact table-hover table-sticky"
-              data-testid="permissions-table"
-            >
-              <thead>
-                <tr>
-                  {COLUMNS.map((c) => (
-                    <SortHeader
-                      key={c.key}
-                      column={c.key}
-                      label={c.label}
-                      title={c.title}
-                      sort={sort}
-                      testIdPrefix="permissions"
-                      onSort={(k) => setSort((s) => nextSort(s, k, permissionDefaultDir(k)))}
-                    />
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((item) => (
-                  <tr
-                    key={item.id}
-                    data-testid="permission-row"
-                    data-id={item.id}
-                    data-app={item.app}
-                    data-service={item.raw}
-                    data-status={item.status}
-                    className={props.selectedId === item.id ? 'row-selected' : undefined}
-                    tabIndex={0}
-                    onClick={() => props.onOpen(item.id)}
-                    onKeyDown={(e) => {
-                      if (e.key === 'Enter' || e.key === ' ') {
-                        e.preventDefault();
-                        props.onOpen(item.id);
-                      }
-                    }}
-                  >
-                    {COLUMNS.map((c) => (
-                      <td key={c.key}>
-                        <Cell item={item} column={c.key} timeMode={timeMode} />
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <RecordTable
+              columns={COLUMNS}
+              rows={rows}
+              sort={sort}
+              onSort={(k) => setSort((s) => nextSort(s, k, permissionDefaultDir(k)))}
+              testIdPrefix="permissions"
+              tableTestId="permissions-table"
+              rowTestId="permission-row"
+              rowData={(item) => ({ app: item.app, service: item.raw, status: item.status })}
+              selectedId={props.selectedId}
+              onOpen={props.onOpen}
+              cell={(item, column) => <Cell item={item} column={column} timeMode={timeMode} />}
+            />
             {rows.length === 0 ? (
               <p className="muted small permissions-none">
                 No rows left: clear “Granted only” or “Sensitive categories only”.

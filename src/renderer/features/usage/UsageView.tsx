@@ -8,7 +8,7 @@ import { formatWhenCompact, plural, type TimeMode } from '../../shared/format';
 import { nextSort, type SortState } from '../../shared/sort';
 import { Spinner } from '../../shared/Spinner';
 import { countActive } from '../filters/filter-text';
-import { SortHeader } from '../records/SortHeader';
+import { RecordTable } from '../records/RecordTable';
 import { TimeModeToggle } from '../records/TimeModeToggle';
 import '../records/records.css';
 import {
@@ -168,49 +168,19 @@ export function UsageView(props: Props) {
         </EmptyState>
       ) : (
         <div className="table-wrap">
-          <table className="table table-compact table-hover table-sticky" data-testid="usage-table">
-            <thead>
-              <tr>
-                {columns.map((c) => (
-                  <SortHeader
-                    key={c.key}
-                    column={c.key}
-                    label={c.label}
-                    numeric={c.numeric}
-                    title={c.title}
-                    sort={sort}
-                    testIdPrefix="usage"
-                    onSort={(k) => setSort((s) => nextSort(s, k, usageDefaultDir(k)))}
-                  />
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((item) => (
-                <tr
-                  key={item.id}
-                  data-testid="usage-row"
-                  data-id={item.id}
-                  data-process={item.process}
-                  className={props.selectedId === item.id ? 'row-selected' : undefined}
-                  tabIndex={0}
-                  onClick={() => props.onOpen(item.id)}
-                  onKeyDown={(e) => {
-                    if (e.key === 'Enter' || e.key === ' ') {
-                      e.preventDefault();
-                      props.onOpen(item.id);
-                    }
-                  }}
-                >
-                  {columns.map((c) => (
-                    <td key={c.key} className={c.numeric ? 'num nowrap' : undefined}>
-                      <Cell item={item} column={c.key} timeMode={timeMode} />
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <RecordTable
+            columns={columns}
+            rows={rows}
+            sort={sort}
+            onSort={(k) => setSort((s) => nextSort(s, k, usageDefaultDir(k)))}
+            testIdPrefix="usage"
+            tableTestId="usage-table"
+            rowTestId="usage-row"
+            rowData={(item) => ({ process: item.process })}
+            selectedId={props.selectedId}
+            onOpen={props.onOpen}
+            cell={(item, column) => <Cell item={item} column={column} timeMode={timeMode} />}
+          />
         </div>
       )}
     </section>
