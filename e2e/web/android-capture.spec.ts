@@ -1,8 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { writeAndroidCapture } from '../../src/core/testing/android-capture';
-import { PAGE, tempDir } from './support';
+import { createCaseAt, openStartScreen, ready, tempDir } from './support';
 
 // Android phones in the import dialog, in Chromium against the dev server. The dev server has no
 // adb here, so the Connected Android tab can only say how to install it; a capture folder written
@@ -11,24 +11,13 @@ import { PAGE, tempDir } from './support';
 
 const SHOTS = '/tmp/shots';
 
-const ready = (page: Page) =>
-  expect(page.getByTestId('app')).toHaveAttribute('data-app-state', 'ready', { timeout: 30_000 });
-
 let dir: string;
 
 test.beforeEach(async ({ page }) => {
   dir = tempDir();
   mkdirSync(SHOTS, { recursive: true });
-  await page.goto(PAGE);
-  await ready(page);
-  if (await page.getByTestId('close-case').count()) {
-    await page.getByTestId('close-case').click();
-    await ready(page);
-  }
-  await page.getByTestId('create-case').click();
-  await page.getByTestId('case-path-input').fill(path.join(dir, 'case.snoopscope'));
-  await page.getByTestId('case-path-submit').click();
-  await ready(page);
+  await openStartScreen(page);
+  await createCaseAt(page, path.join(dir, 'case.snoopscope'));
 });
 
 test.afterEach(() => {

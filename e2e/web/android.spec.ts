@@ -3,16 +3,13 @@ import path from 'node:path';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { LANE_HEIGHT } from '../../src/renderer/features/timeline/lane-layout';
 import { E2E_TOKEN } from '../../playwright.config';
-import { PAGE, tempDir, writeExport } from './support';
+import { createCaseAt, openStartScreen, ready, tempDir, writeExport } from './support';
 
 // An Android capture (getprop and dumpsys appops, Android 11+ layout) imported through the
 // import dialog: the platform badge, the background mark on the timeline and its tooltip, the
 // app state filter and the Android section of the session details.
 
 const SHOTS = '/tmp/shots';
-
-const ready = (page: Page) =>
-  expect(page.getByTestId('app')).toHaveAttribute('data-app-state', 'ready', { timeout: 30_000 });
 
 let dir: string;
 
@@ -22,13 +19,7 @@ test.beforeAll(() => {
 
 test.beforeEach(async ({ page }) => {
   dir = tempDir();
-  await page.goto(PAGE);
-  await ready(page);
-  if (await page.getByTestId('close-case').count()) {
-    await page.getByTestId('close-case').click();
-    await ready(page);
-  }
-  await expect(page.getByTestId('start-screen')).toBeVisible();
+  await openStartScreen(page);
 });
 
 test.afterEach(() => {
@@ -100,10 +91,7 @@ function writeCapture(parent: string, uids: string[] = SOCIAL_READS): string {
 }
 
 async function createCase(page: Page): Promise<void> {
-  await page.getByTestId('create-case').click();
-  await page.getByTestId('case-path-input').fill(path.join(dir, 'case.snoopscope'));
-  await page.getByTestId('case-path-submit').click();
-  await ready(page);
+  await createCaseAt(page, path.join(dir, 'case.snoopscope'));
 }
 
 /** Calls the bridge of the dev server (the case the page has open) and returns the value. */

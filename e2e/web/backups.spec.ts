@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { demoBackupFiles, writeDemoBackup } from '../../src/core/testing/ios-backup-demo';
 import { writeSyntheticBackup } from '../../src/core/testing/ios-backup-fixture';
-import { PAGE, queuePicks, tempDir } from './support';
+import { createCaseAt, openStartScreen, queuePicks, ready, tempDir } from './support';
 
 // iPhone backups in the import dialog, in Chromium against the dev server. Each test works on a
 // fresh case and a folder holding two generated backups: "Ana's iPhone" (not encrypted) and
@@ -21,9 +21,6 @@ const ARTIFACT_IMPORTERS = [
   'ios-backup-configuration-profiles',
 ];
 
-const ready = (page: Page) =>
-  expect(page.getByTestId('app')).toHaveAttribute('data-app-state', 'ready', { timeout: 30_000 });
-
 let dir: string;
 let backups: string;
 
@@ -38,16 +35,8 @@ test.beforeEach(async ({ page }) => {
     password: PASSWORD,
   });
   mkdirSync(SHOTS, { recursive: true });
-  await page.goto(PAGE);
-  await ready(page);
-  if (await page.getByTestId('close-case').count()) {
-    await page.getByTestId('close-case').click();
-    await ready(page);
-  }
-  await page.getByTestId('create-case').click();
-  await page.getByTestId('case-path-input').fill(path.join(dir, 'case.snoopscope'));
-  await page.getByTestId('case-path-submit').click();
-  await ready(page);
+  await openStartScreen(page);
+  await createCaseAt(page, path.join(dir, 'case.snoopscope'));
 });
 
 test.afterEach(() => {

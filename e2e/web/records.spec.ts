@@ -10,16 +10,13 @@ import {
 import { LANE_HEIGHT } from '../../src/renderer/features/timeline/lane-layout';
 import { MARK_CY } from '../../src/renderer/features/timeline/marks';
 import { E2E_TOKEN } from '../../playwright.config';
-import { PAGE, tempDir } from './support';
+import { createCaseAt, openStartScreen, ready, tempDir } from './support';
 
 // Records read from an iPhone backup: permissions, data usage, configuration profiles, the
 // device's identity and the permission marks on the timeline. The backup is generated, imported
 // through the dev server's bridge, and the views are read in Chromium.
 
 const SHOTS = '/tmp/shots';
-
-const ready = (page: Page) =>
-  expect(page.getByTestId('app')).toHaveAttribute('data-app-state', 'ready', { timeout: 30_000 });
 
 let dir: string;
 
@@ -29,13 +26,7 @@ test.beforeAll(() => {
 
 test.beforeEach(async ({ page }) => {
   dir = tempDir();
-  await page.goto(PAGE);
-  await ready(page);
-  if (await page.getByTestId('close-case').count()) {
-    await page.getByTestId('close-case').click();
-    await ready(page);
-  }
-  await expect(page.getByTestId('start-screen')).toBeVisible();
+  await openStartScreen(page);
 });
 
 test.afterEach(() => {
@@ -43,10 +34,7 @@ test.afterEach(() => {
 });
 
 async function createCase(page: Page): Promise<void> {
-  await page.getByTestId('create-case').click();
-  await page.getByTestId('case-path-input').fill(path.join(dir, 'case.snoopscope'));
-  await page.getByTestId('case-path-submit').click();
-  await ready(page);
+  await createCaseAt(page, path.join(dir, 'case.snoopscope'));
   await expect(page.getByTestId('workspace')).toBeVisible();
 }
 

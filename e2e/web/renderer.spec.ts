@@ -2,13 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { PAGE, queuePicks, tempDir, writeExport } from './support';
+import { createCaseAt, openStartScreen, queuePicks, ready, tempDir, writeExport } from './support';
 
 // The built renderer in Chromium against the dev server the config starts. Each test works on a
 // fresh case in its own temporary folder and waits on `data-app-state`, never on sleeps.
-
-const ready = (page: Page) =>
-  expect(page.getByTestId('app')).toHaveAttribute('data-app-state', 'ready', { timeout: 30_000 });
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -16,13 +13,7 @@ let dir: string;
 
 test.beforeEach(async ({ page }) => {
   dir = tempDir();
-  await page.goto(PAGE);
-  await ready(page);
-  if (await page.getByTestId('close-case').count()) {
-    await page.getByTestId('close-case').click();
-    await ready(page);
-  }
-  await expect(page.getByTestId('start-screen')).toBeVisible();
+  await openStartScreen(page);
 });
 
 test.afterEach(() => {
@@ -31,10 +22,7 @@ test.afterEach(() => {
 
 /** Creates a case by typing its path (the browser has no file dialog) and imports the export. */
 async function caseWithImport(page: Page): Promise<string> {
-  await page.getByTestId('create-case').click();
-  await page.getByTestId('case-path-input').fill(path.join(dir, 'case.snoopscope'));
-  await page.getByTestId('case-path-submit').click();
-  await ready(page);
+  await createCaseAt(page, path.join(dir, 'case.snoopscope'));
   await expect(page.getByTestId('timeline-empty')).toBeVisible();
   const report = writeExport(dir).path;
   await page.getByTestId('open-import').click();

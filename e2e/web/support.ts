@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { APIRequestContext } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { accessPair, accessLine, networkLine } from '../../src/core/testing/apr-fixture';
 import { E2E_TOKEN } from '../../playwright.config';
 
@@ -108,4 +108,27 @@ export function writeExport(dir: string): { path: string; nightPhotoSessions: nu
   const path = join(dir, 'App_Privacy_Report_v4_2024-05-02T08_00_00.ndjson');
   writeFileSync(path, lines.join('\n') + '\n');
   return { path, nightPhotoSessions: 2 };
+}
+
+/** Waits until the app has no query or action in flight. */
+export const ready = (page: Page) =>
+  expect(page.getByTestId('app')).toHaveAttribute('data-app-state', 'ready', { timeout: 30_000 });
+
+/** Opens the app on its start screen, closing a case an earlier test left open. */
+export async function openStartScreen(page: Page): Promise<void> {
+  await page.goto(PAGE);
+  await ready(page);
+  if (await page.getByTestId('close-case').count()) {
+    await page.getByTestId('close-case').click();
+    await ready(page);
+  }
+  await expect(page.getByTestId('start-screen')).toBeVisible();
+}
+
+/** Creates a case by typing its path (the browser has no file dialog). */
+export async function createCaseAt(page: Page, file: string): Promise<void> {
+  await page.getByTestId('create-case').click();
+  await page.getByTestId('case-path-input').fill(file);
+  await page.getByTestId('case-path-submit').click();
+  await ready(page);
 }
