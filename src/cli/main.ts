@@ -5,6 +5,7 @@ import { UsageError } from './args';
 import type { CommandContext } from './context';
 import { runBackups } from './backups-command';
 import { runCapture } from './capture-command';
+import { runCompare, runPair } from './compare-command';
 import { runDevices } from './devices-command';
 import { runEvents } from './events-command';
 import { runImport } from './import-command';
@@ -35,6 +36,8 @@ const COMMANDS = [
   'backups',
   'acquire',
   'capture',
+  'compare',
+  'pair',
 ] as const;
 type Command = (typeof COMMANDS)[number];
 
@@ -57,6 +60,10 @@ function run(command: Command, args: string[], ctx: CommandContext): Promise<num
       return runAcquire(args, ctx);
     case 'capture':
       return runCapture(args, ctx);
+    case 'compare':
+      return runCompare(args, ctx);
+    case 'pair':
+      return runPair(args, ctx);
     default: {
       const never: never = command;
       throw new Error(`Unhandled command ${String(never)}`);

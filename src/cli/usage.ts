@@ -63,6 +63,17 @@ Commands:
       --json             print {folder, capture, device, added, problems, outcomes}; with --watch,
                          one JSON line per capture
 
+  compare <case> --devices A,B[,C...] | --periods DEVICE:FROM..TO,... [--night HH:MM-HH:MM] [--json]
+      Compares devices, or periods of one device (dates YYYY-MM-DD, device-local, half-open; either
+      may be left out): one row per app x category seen in any column, with each column's observed
+      days (the local days its sources cover: a day outside them is no data, not no activity),
+      sessions, sessions per observed day, night sessions, median and longest duration and
+      background share (null where no session has an app state). Paired apps count as one.
+
+  pair <case> <appA> <appB> [--remove]
+      Pairs two app identifiers (e.g. an iOS app and its Android counterpart, com.tencent.xin and
+      com.tencent.mm) so comparisons treat them as one app; stored in the case and audited.
+
 Filters (summary, events):
   --device <label>        only this device (repeatable)
   --app <id-or-name>      app identifier as the source wrote it, or display name (repeatable)

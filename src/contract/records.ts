@@ -313,3 +313,32 @@ export const backupSummarySchema = z.object({
   error: z.string().nullable(),
 });
 export type BackupSummary = z.infer<typeof backupSummarySchema>;
+
+/** One column of a comparison: a device, or a period of one device. */
+export const compareColumnSchema = z.object({
+  /** The device label, or the period as written (`Alice:2024-01-01..2024-03-01`). */
+  label: z.string(),
+  /** Device-local days its sources cover (inside the period): the divisor of every rate. */
+  observedDays: z.number().int(),
+  sessions: z.number().int(),
+  /** Sessions per observed day; null when nothing was observed. */
+  sessionsPerDay: z.number().nullable(),
+  nightSessions: z.number().int(),
+  medianSeconds: z.number().nullable(),
+  longestSeconds: z.number().nullable(),
+  /** Background sessions over sessions with a known state; null when no session has one. */
+  backgroundShare: z.number().nullable(),
+});
+export type CompareColumn = z.infer<typeof compareColumnSchema>;
+
+/** `compare --json` row: one app × category seen in any column (zero where a column has none). */
+export const compareRowSchema = z.object({
+  /** The app identifier (the first of a pairing of counterparts, e.g. iOS and Android ids). */
+  app: z.string(),
+  appName: z.string().nullable(),
+  /** Every identifier the row stands for (one, or the paired counterparts). */
+  apps: z.array(z.string()),
+  category: categorySchema,
+  columns: z.array(compareColumnSchema),
+});
+export type CompareRow = z.infer<typeof compareRowSchema>;

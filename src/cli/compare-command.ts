@@ -1,0 +1,145 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CATEGORY_LABELS } from '../contract/categories';
+import { DEFAULT_NIGHT } from '../contract/filter';
+import { appendAudit } from '../core/db/audit';
+import { compare, dayOf, pairApps, unpairApps, type CompareSpec } from '../core/services/compare';
+import { AppError } from '../core/model/errors';
+import { writeTx } from '../core/services/case-service';
+import {
+  noMorePositionals,
+  parseCommandArgs,
+  parseWindowFlag,
+  takeCasePath,
+  UsageError,
+} from './args';
+import { openCaseForQuery, openOrCreateCase, resolveDeviceLabels } from './case-open';
+import { say, type CommandContext } from './context';
+import { formatApp, formatTable } from './output';
+import type { CaseSession } from '../core/services/case-service';
+
+const COMPARE_OPTIONS = {
+  devices: { type: 'string' },
+  periods: { type: 'string' },
+  night: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** Splits a comma list, keeping commas inside a period's label out of the question. */
+function list(text: string, flag: string): string[] {
+  const items = text
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+  if (items.length < 2)
+    throw new UsageError(`${flag} needs two entries or more, separated by commas.`);
+  return items;
+}
+
+/** `DEVICE:FROM..TO` (either date may be left out) → a column limited to those local days. */
+export function parsePeriod(session: CaseSession, text: string): CompareSpec {
+  const m = /^(.+):(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?$/.exec(text);
+  if (!m)
+    throw new UsageError(
+      `--periods ${text}: expected DEVICE:FROM..TO with dates as YYYY-MM-DD (either may be left out).`,
+    );
+  const [deviceId] = resolveDeviceLabels(session, [m[1]!.trim()]);
+  const fromDay = m[2] ? dayOf(m[2]) : null;
+  const toDay = m[3] ? dayOf(m[3]) : null;
+  if (fromDay !== null && toDay !== null && toDay <= fromDay)
+    throw new UsageError(`--periods ${text}: the period ends before it starts.`);
+  return { label: text, deviceId: deviceId!, fromDay, toDay };
+}
+
+/**
+ * `compare <case> --devices A,B[,C…] | --periods DEVICE:FROM..TO,… [--night HH:MM-HH:MM] [--json]`:
+ * one row per app × category seen in any column, rates divided by each column's observed days.
+ */
+export async function runCompare(args: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, COMPARE_OPTIONS);
+  const { casePath, rest } = takeCasePath('compare', positionals);
+  noMorePositionals('compare', rest);
+  if ((values.devices === undefined) === (values.periods === undefined))
+    throw new UsageError('compare needs either --devices A,B or --periods DEVICE:FROM..TO,….');
+  const night =
+    values.night === undefined ? DEFAULT_NIGHT : parseWindowFlag('--night', values.night);
+  const session = openCaseForQuery(casePath);
+  try {
+    const specs: CompareSpec[] =
+      values.devices !== undefined
+        ? list(values.devices, '--devices').map((label) => ({
+            label,
+            deviceId: resolveDeviceLabels(session, [label])[0]!,
+            fromDay: null,
+            toDay: null,
+          }))
+        : list(values.periods!, '--periods').map((p) => parsePeriod(session, p));
+    const rows = compare(session.db, specs, night);
+    if (values.json) {
+      await ctx.out.write(JSON.stringify(rows, null, 2) + '\n');
+      return 0;
+    }
+    if (rows.length === 0) {
+      say(ctx, 'no access sessions in these columns.');
+      return 0;
+    }
+    const header = ['App', 'Category'];
+    for (const s of specs) header.push(`${s.label}: /day`, 'night', 'median s', 'bg share');
+    const table = formatTable(
+      header,
+      rows.map((r) => [
+        formatApp(r.app, r.appName) +
+          (r.apps.length > 1 ? ` (= ${r.apps.slice(1).join(', ')})` : ''),
+        CATEGORY_LABELS[r.category],
+        ...r.columns.flatMap((c) => [
+          c.sessionsPerDay === null ? 'no data' : String(c.sessionsPerDay),
+          String(c.nightSessions),
+          c.medianSeconds === null ? '-' : String(c.medianSeconds),
+          c.backgroundShare === null ? 'n/a' : `${Math.round(c.backgroundShare * 100)}%`,
+        ]),
+      ]),
+    );
+    await ctx.out.write(table);
+    await ctx.out.write(
+      `observed days: ${rows[0]!.columns.map((c) => `${c.label} ${c.observedDays}`).join(', ')}\n`,
+    );
+    return 0;
+  } finally {
+    session.close();
+  }
+}
+
+const PAIR_OPTIONS = { remove: { type: 'boolean' } } as const;
+
+/** `pair <case> <appA> <appB> [--remove]`: treats two app identifiers as one app when comparing. */
+export async function runPair(args: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, PAIR_OPTIONS);
+  const { casePath, rest } = takeCasePath('pair', positionals);
+  const [a, b, ...more] = rest;
+  if (!a || !b)
+    throw new UsageError('pair needs two app identifiers, e.g. com.tencent.xin com.tencent.mm.');
+  noMorePositionals('pair', more);
+  if (!existsSync(resolve(casePath)))
+    throw new AppError('NOT_FOUND', `No case file at ${resolve(casePath)}.`);
+  const { session } = openOrCreateCase(casePath);
+  try {
+    const changed = writeTx(session.db, () => {
+      const done = values.remove ? unpairApps(session.db, a, b) : pairApps(session.db, a, b);
+      if (done) appendAudit(session.db, values.remove ? 'apps-unpaired' : 'apps-paired', { a, b });
+      return done;
+    });
+    say(
+      ctx,
+      values.remove
+        ? changed
+          ? `${a} and ${b} are no longer paired.`
+          : `${a} and ${b} were not paired.`
+        : changed
+          ? `${a} and ${b} are paired: comparisons treat them as one app.`
+          : `${a} and ${b} were already paired.`,
+    );
+    return 0;
+  } finally {
+    session.close();
+  }
+}
