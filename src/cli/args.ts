@@ -29,6 +29,8 @@ export const FILTER_OPTIONS = {
   hours: { type: 'string' },
   'min-seconds': { type: 'string' },
   state: { type: 'string', multiple: true },
+  tag: { type: 'string', multiple: true },
+  starred: { type: 'boolean' },
 } as const satisfies Options;
 
 /** Parses one command's arguments strictly; an unknown or malformed option is a usage error. */
@@ -54,6 +56,8 @@ export interface FilterFlags {
   hours?: string;
   'min-seconds'?: string;
   state?: string[];
+  tag?: string[];
+  starred?: boolean;
 }
 
 const STATES = ['foreground', 'background', 'unknown'] as const;
@@ -139,6 +143,12 @@ export function parseFilterFlags(flags: FilterFlags): ParsedFilter {
       ),
     ];
   }
+  if (flags.tag && flags.tag.length > 0) {
+    const tags = flags.tag.map((t) => t.trim());
+    if (tags.some((t) => t === '')) throw new UsageError('--tag needs a tag.');
+    filter.tags = [...new Set(tags)];
+  }
+  if (flags.starred) filter.starred = true;
   return { filter: validateFilter(filter), deviceLabels };
 }
 

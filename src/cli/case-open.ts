@@ -25,6 +25,13 @@ export function openCaseForQuery(path: string): CaseSession {
   return CaseSession.open(full);
 }
 
+/** Opens an existing case for writing (an export or an annotation is recorded in its audit log). */
+export function openCaseForWrite(path: string): CaseSession {
+  const full = resolve(path);
+  if (!existsSync(full)) throw new AppError('NOT_FOUND', `No case file at ${full}.`);
+  return CaseSession.open(full);
+}
+
 /** Opens the case for writing, creating it when the file does not exist (or is empty). */
 export function openOrCreateCase(path: string): { session: CaseSession; created: boolean } {
   const full = resolve(path);

@@ -1,10 +1,7 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { CATEGORY_LABELS } from '../contract/categories';
 import { DEFAULT_NIGHT } from '../contract/filter';
 import { appendAudit } from '../core/db/audit';
 import { compare, dayOf, pairApps, unpairApps, type CompareSpec } from '../core/services/compare';
-import { AppError } from '../core/model/errors';
 import { writeTx } from '../core/services/case-service';
 import {
   noMorePositionals,
@@ -13,7 +10,7 @@ import {
   takeCasePath,
   UsageError,
 } from './args';
-import { openCaseForQuery, openOrCreateCase, resolveDeviceLabels } from './case-open';
+import { openCaseForQuery, openCaseForWrite, resolveDeviceLabels } from './case-open';
 import { say, type CommandContext } from './context';
 import { formatApp, formatTable } from './output';
 import type { CaseSession } from '../core/services/case-service';
@@ -119,9 +116,7 @@ export async function runPair(args: string[], ctx: CommandContext): Promise<numb
   if (!a || !b)
     throw new UsageError('pair needs two app identifiers, e.g. com.tencent.xin com.tencent.mm.');
   noMorePositionals('pair', more);
-  if (!existsSync(resolve(casePath)))
-    throw new AppError('NOT_FOUND', `No case file at ${resolve(casePath)}.`);
-  const { session } = openOrCreateCase(casePath);
+  const session = openCaseForWrite(casePath);
   try {
     const changed = writeTx(session.db, () => {
       const done = values.remove ? unpairApps(session.db, a, b) : pairApps(session.db, a, b);

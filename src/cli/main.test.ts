@@ -40,9 +40,9 @@ describe('usage', () => {
   });
 
   it('exits 2 for an unknown command, naming it', async () => {
-    const r = await runCli(['export', casePath]);
+    const r = await runCli(['exfiltrate', casePath]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('unknown command "export"');
+    expect(r.stderr).toContain('unknown command "exfiltrate"');
     expect(r.stderr).toContain(cliUsage);
   });
 

@@ -1,17 +1,21 @@
 import type { Writable } from 'node:stream';
 import { AppError } from '../core/model/errors';
 import { runAcquire } from './acquire-command';
+import { runAnnotate } from './annotate-command';
 import { UsageError } from './args';
 import type { CommandContext } from './context';
 import { runBackups } from './backups-command';
 import { runCapture } from './capture-command';
+import { runExport, runVerify } from './bundle-command';
 import { runCompare, runPair } from './compare-command';
+import { cliVersion } from './version';
 import { runDevices } from './devices-command';
 import { runEvents } from './events-command';
 import { runImport } from './import-command';
 import { isBrokenPipe, OutputWriter } from './output';
 import { readSecret } from './secret-prompt';
 import { runSummary } from './summary-command';
+import { runFindingsCommand } from './findings-command';
 import { cliUsage } from './usage';
 
 export { cliUsage };
@@ -38,6 +42,10 @@ const COMMANDS = [
   'capture',
   'compare',
   'pair',
+  'annotate',
+  'findings',
+  'export',
+  'verify',
 ] as const;
 type Command = (typeof COMMANDS)[number];
 
@@ -64,6 +72,14 @@ function run(command: Command, args: string[], ctx: CommandContext): Promise<num
       return runCompare(args, ctx);
     case 'pair':
       return runPair(args, ctx);
+    case 'export':
+      return runExport(args, ctx, cliVersion());
+    case 'verify':
+      return runVerify(args, ctx);
+    case 'annotate':
+      return runAnnotate(args, ctx);
+    case 'findings':
+      return runFindingsCommand(args, ctx);
     default: {
       const never: never = command;
       throw new Error(`Unhandled command ${String(never)}`);

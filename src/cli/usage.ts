@@ -74,6 +74,42 @@ Commands:
       Pairs two app identifiers (e.g. an iOS app and its Android counterpart, com.tencent.xin and
       com.tencent.mm) so comparisons treat them as one app; stored in the case and audited.
 
+  annotate <case> <recordId|findingId> [--star|--unstar] [--tag T]... [--untag T]...
+           [--note N|--clear-note] [--json]
+      Stars, tags or notes a record (s:<device>:<interval> sessions; p:, u:, m:, r:, e:, n: records,
+      as listed by events) or a finding (f:<rule>:<device>:<app>:<category>), and prints the
+      annotation. Tags are added and removed one by one; an annotation left with no star, tag or
+      note is removed. Every change is recorded in the case's audit log. Opens the case for
+      writing; never creates it.
+
+  export <case> --out bundle.zip [filters] [--redact contexts,apps:A,B] [--include-sources]
+         [--timesketch out.jsonl] [--unmask] [--json]
+      Writes a signed evidence bundle: events.csv, network.csv, findings.csv, annotations.csv,
+      optional copies of the sources, and manifest.json (tool, case, devices, sources, filter,
+      export time, the sha256 of every file, the audit log) signed with this installation's
+      Ed25519 key (fingerprint printed). --redact blanks network contexts and replaces the named
+      apps; identifiers stay masked unless --unmask. --timesketch also writes the records in
+      Timesketch's JSONL import format.
+
+  verify <bundle.zip> [--fingerprint F] [--json]
+      Checks a bundle: the manifest's signature, every file's sha256, no file missing or added.
+      Names each file that does not match and exits 1 on any mismatch. Prints the signer's
+      fingerprint; --fingerprint F fails when the bundle was signed by another key.
+
+  findings <case> [filters] [--rule R]... [--param rule.name=value]... [--json]
+      Findings: which app did something worth a closer look. One row per rule x device x app x
+      category, most severe first. Rules: night-access, background-access, frequent-access,
+      regular-polling, long-access, screen-off-access, profiling-domains, new-sensitive-permission
+      (all by default). Parameters and defaults: night-access.from=00:00, night-access.to=06:00,
+      frequent-access.perDay=10, regular-polling.minAccesses=10, regular-polling.maxCv=0.25,
+      long-access.seconds=60, new-sensitive-permission.days=30. Each finding carries a caveat
+      saying what the data does not prove.
+      --rule R           run only this rule (repeatable)
+      --param N=V        set a rule parameter, e.g. --param long-access.seconds=120 (repeatable)
+      --json             print an array of {id, rule, severity, device, app, appName, category,
+                         count, first, last, title, caveat, evidence, details}; evidence lists
+                         record ids (s:…, p:…, e:…, n:…), at most 5,000 (details.evidenceTruncated)
+
 Filters (summary, events):
   --device <label>        only this device (repeatable)
   --app <id-or-name>      app identifier as the source wrote it, or display name (repeatable)
@@ -85,6 +121,8 @@ Filters (summary, events):
   --min-seconds <n>       closed sessions lasting at least n seconds
   --state <s>             foreground, background or unknown (repeatable): the app state Android
                           reported, else the one inferred from usage records (stateSource says which)
+  --tag <t>               only records annotated with this tag (repeatable: any of them)
+  --starred               only starred records
   Network, network-usage and profile rows are filtered by device, app and date range only;
   undated permission rows (a state at backup time) are left out when a date range is given.
 

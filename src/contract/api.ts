@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { categorySchema, type Category } from './categories';
 import { dayWindowSchema, filterSchema } from './filter';
+import {
+  FINDING_RULES,
+  findingParamsSchema,
+  type Annotation,
+  type Finding,
+  type FindingRuleInfo,
+} from './findings';
 import type {
   BackupSummary,
   Device,
@@ -124,6 +131,32 @@ export const api = {
   queryPermissions: z.object({ filter: filterSchema }).strict(),
   queryNetworkUsage: z.object({ filter: filterSchema }).strict(),
   queryProfiles: z.object({ filter: filterSchema }).strict(),
+  /** The findings rules with their parameters, defaults and severity criteria. */
+  listFindingRules: empty,
+  /** Findings over the filtered records; `params` overrides rule parameters (`rule.name`). */
+  queryFindings: z
+    .object({
+      filter: filterSchema,
+      params: findingParamsSchema.optional(),
+      rules: z.array(z.enum(FINDING_RULES)).optional(),
+    })
+    .strict(),
+  /** Stars, tags or notes a record or a finding by its stable id (recorded in the audit log). */
+  annotate: z
+    .object({
+      target: z.string().min(1).max(400),
+      star: z.boolean().optional(),
+      addTags: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
+      removeTags: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
+      note: z.string().max(20_000).nullable().optional(),
+    })
+    .strict(),
+  listAnnotations: z
+    .object({
+      tag: z.string().max(100).optional(),
+      targets: z.array(z.string().max(400)).max(5000).optional(),
+    })
+    .strict(),
   /** One permission, network-usage or profile record with its source and raw fields. */
   getRecord: z.object({ id: z.string().min(1).max(100) }).strict(),
 
@@ -533,6 +566,10 @@ export interface ApiOutputs {
   queryNetworkUsage: NetworkUsageItem[];
   queryProfiles: ProfileItem[];
   getRecord: RecordDetails;
+  listFindingRules: FindingRuleInfo[];
+  queryFindings: Finding[];
+  annotate: Annotation;
+  listAnnotations: Annotation[];
   exportSessionsCsv: { path: string; rows: number; sha256: string };
   listAudit: AuditEntry[];
   verifyAudit: AuditCheck;

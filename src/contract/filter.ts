@@ -36,6 +36,10 @@ export const filterSchema = z.object({
    * records, else `unknown` (every iOS App Privacy Report session).
    */
   states: z.array(z.enum(['foreground', 'background', 'unknown'])).optional(),
+  /** Only records the examiner annotated with one of these tags. */
+  tags: z.array(z.string().min(1).max(100)).optional(),
+  /** Only records the examiner starred. */
+  starred: z.boolean().optional(),
 });
 export type Filter = z.infer<typeof filterSchema>;
 

@@ -8,7 +8,9 @@ import { DeviceBackupService } from './acquire/device-backup';
 import { listBackups } from './importers/ios-backup/discover';
 import { defaultBackupRoots } from './importers/ios-backup/locations';
 import { AppError } from './model/errors';
+import { runFindings, ruleInfos } from './findings';
 import { AndroidCaptureService } from './services/android-capture-service';
+import { annotate, listAnnotations } from './services/annotations';
 import { BackupImportService } from './services/backup-import-service';
 import { CaseSession } from './services/case-service';
 import { exportSessionsCsv } from './services/export-service';
@@ -151,6 +153,14 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     queryNetworkUsage: ({ filter }) => need().queries.records.networkUsage(filter),
     queryProfiles: ({ filter }) => need().queries.records.profiles(filter),
     getRecord: ({ id }) => need().queries.records.record(id),
+    listFindingRules: () => ruleInfos(),
+    queryFindings: ({ filter, params, rules }) => runFindings(need().db, filter, params, rules),
+    annotate: (input) => {
+      const a = annotate(need().db, input);
+      changed('annotation');
+      return a;
+    },
+    listAnnotations: (input) => listAnnotations(need().db, input),
     exportSessionsCsv: ({ filter, path, night }) =>
       exportSessionsCsv(need(), { filter, path, night, version: options.version }),
     listAudit: ({ limit }) => listAudit(need().db, limit),

@@ -301,7 +301,7 @@ export function* rejectEvents(
   session: CaseSession,
   filter: Filter,
 ): Generator<RejectEvent, void, undefined> {
-  const w = recordWhere(filter, 'r.time_ms', { apps: true, categories: true });
+  const w = recordWhere(filter, 'r.time_ms', { apps: true, categories: true, kind: 'reject' });
   for (const r of session.db
     .prepare(REJECT_SQL(whereSql(w)))
     .iterate(...w.params) as IterableIterator<{
@@ -352,7 +352,7 @@ export function* usageEvents(
   session: CaseSession,
   filter: Filter,
 ): Generator<UsageEvent, void, undefined> {
-  const w = recordWhere(filter, 'r.time_ms', { apps: true, categories: false });
+  const w = recordWhere(filter, 'r.time_ms', { apps: true, categories: false, kind: 'usage' });
   for (const r of session.db
     .prepare(USAGE_EVENT_SQL(whereSql(w)))
     .iterate(...w.params) as IterableIterator<{

@@ -60,18 +60,13 @@ interface Row {
   e_line: number | null;
 }
 
-/**
- * Writes the filtered sessions as CSV (UTF-8, header row, device-local and UTC times, source
- * sha256 and line numbers) plus a sidecar `<file>.json` with the filter so a reader can
- * reproduce it. Written to a temporary name first, then renamed.
- */
-export function exportSessionsCsv(
+/** The filtered sessions as CSV lines (header first), one SQLite row at a time. */
+export function* sessionCsvLines(
   session: CaseSession,
-  input: { filter: Filter; path: string; night?: DayWindow; version: string },
-): { path: string; rows: number; sha256: string } {
-  const path = resolve(input.path);
-  const night = input.night ?? DEFAULT_NIGHT;
-  const { where, params } = session.queries.sessionFilter(input.filter);
+  filter: Filter,
+  night: DayWindow = DEFAULT_NIGHT,
+): Generator<string, void, undefined> {
+  const { where, params } = session.queries.sessionFilter(filter);
   const stmt = session.db.prepare(
     `SELECT s.device_id, s.interval_key, d.label AS device, a.identifier AS app, a.display_name AS app_name,
             s.category, s.raw_category, s.start_ms, s.start_offset, s.end_ms, s.end_offset, s.anchor_minute,
@@ -83,6 +78,45 @@ export function exportSessionsCsv(
      LEFT JOIN sources bs ON bs.id = s.b_source_id LEFT JOIN sources es ON es.id = s.e_source_id
      ${where} ORDER BY s.anchor_ms, d.label, a.identifier`,
   );
+  yield csvRow([...SESSION_CSV_COLUMNS]);
+  for (const r of stmt.iterate(...params) as IterableIterator<Row>) {
+    yield csvRow([
+      sessionId(r.device_id, r.interval_key),
+      r.device,
+      r.app,
+      r.app_name,
+      r.category,
+      r.raw_category,
+      r.start_ms !== null ? formatInstant(r.start_ms, r.start_offset ?? 0) : null,
+      r.end_ms !== null ? formatInstant(r.end_ms, r.end_offset ?? 0) : null,
+      r.start_ms !== null ? formatUtc(r.start_ms) : null,
+      r.end_ms !== null ? formatUtc(r.end_ms) : null,
+      r.duration_ms !== null ? msToSeconds(r.duration_ms) : null,
+      r.open === 1,
+      r.open === 1 ? (r.start_ms === null ? 'missing-begin' : 'missing-end') : null,
+      inDayWindow(r.anchor_minute, night),
+      r.state,
+      r.state_source,
+      r.conflict === 1,
+      r.b_sha,
+      r.b_line,
+      r.e_sha,
+      r.e_line,
+    ]);
+  }
+}
+
+/**
+ * Writes the filtered sessions as CSV (UTF-8, header row, device-local and UTC times, source
+ * sha256 and line numbers) plus a sidecar `<file>.json` with the filter so a reader can
+ * reproduce it. Written to a temporary name first, then renamed.
+ */
+export function exportSessionsCsv(
+  session: CaseSession,
+  input: { filter: Filter; path: string; night?: DayWindow; version: string },
+): { path: string; rows: number; sha256: string } {
+  const path = resolve(input.path);
+  const night = input.night ?? DEFAULT_NIGHT;
   const tmp = `${path}.partial`;
   const hash = createHash('sha256');
   let fd: number;
@@ -98,35 +132,11 @@ export function exportSessionsCsv(
       hash.update(buf);
       writeSync(fd, buf);
     };
-    write(csvRow([...SESSION_CSV_COLUMNS]));
-    for (const r of stmt.iterate(...params) as IterableIterator<Row>) {
+    for (const line of sessionCsvLines(session, input.filter, night)) {
+      write(line);
       rows += 1;
-      write(
-        csvRow([
-          sessionId(r.device_id, r.interval_key),
-          r.device,
-          r.app,
-          r.app_name,
-          r.category,
-          r.raw_category,
-          r.start_ms !== null ? formatInstant(r.start_ms, r.start_offset ?? 0) : null,
-          r.end_ms !== null ? formatInstant(r.end_ms, r.end_offset ?? 0) : null,
-          r.start_ms !== null ? formatUtc(r.start_ms) : null,
-          r.end_ms !== null ? formatUtc(r.end_ms) : null,
-          r.duration_ms !== null ? msToSeconds(r.duration_ms) : null,
-          r.open === 1,
-          r.open === 1 ? (r.start_ms === null ? 'missing-begin' : 'missing-end') : null,
-          inDayWindow(r.anchor_minute, night),
-          r.state,
-          r.state_source,
-          r.conflict === 1,
-          r.b_sha,
-          r.b_line,
-          r.e_sha,
-          r.e_line,
-        ]),
-      );
     }
+    rows -= 1; // the header
     closeSync(fd);
     renameSync(tmp, path);
   } catch (e) {

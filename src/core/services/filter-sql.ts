@@ -100,7 +100,61 @@ export function sessionWhere(filter: Filter, maxDurationMs: number): SqlWhere {
     clauses.push(`${STATE_SQL} IN (${filter.states.map(() => '?').join(', ')})`);
     params.push(...filter.states);
   }
+  const annotated = annotatedSql(filter, 'access', 'a.device_id, a.interval_key');
+  if (annotated) {
+    // Through the sessions' (device_id, interval_key) key: session ids survive re-pairing, row ids do not.
+    clauses.push(`(s.device_id, s.interval_key) IN (${annotated.sql})`);
+    params.push(...annotated.params);
+  }
   return { clauses, params };
+}
+
+/** The kinds of record an annotation filter can select in a record table. */
+export type AnnotatedRecordKind =
+  'permission' | 'network-usage' | 'profile' | 'reject' | 'usage' | 'network';
+
+/**
+ * The subquery selecting `columns` of the annotations of `kind` that pass the filter's `tags`
+ * (any of them) and `starred`, or null when the filter asks for neither.
+ */
+function annotatedSql(
+  filter: Filter,
+  kind: 'access' | AnnotatedRecordKind,
+  columns: string,
+): { sql: string; params: SqlParam[] } | null {
+  const tags = filter.tags ?? [];
+  if (tags.length === 0 && filter.starred !== true) return null;
+  const parts = ['a.kind = ?'];
+  const params: SqlParam[] = [kind];
+  if (filter.starred === true) parts.push('a.star = 1');
+  if (tags.length > 0) {
+    parts.push(
+      `a.target IN (SELECT t.target FROM annotation_tags t WHERE t.tag IN (${tags.map(() => '?').join(', ')}))`,
+    );
+    params.push(...tags);
+  }
+  return { sql: `SELECT ${columns} FROM annotations a WHERE ${parts.join(' AND ')}`, params };
+}
+
+/** Adds the tag and star clause for records whose `id` column backs their `<prefix>:<id>` id. */
+function addAnnotatedRecords(
+  filter: Filter,
+  alias: string,
+  kind: AnnotatedRecordKind | undefined,
+  clauses: string[],
+  params: SqlParam[],
+): void {
+  if ((filter.tags ?? []).length === 0 && filter.starred !== true) return;
+  // A table without annotatable ids holds nothing the examiner could have tagged or starred.
+  if (kind === undefined) {
+    clauses.push('0');
+    return;
+  }
+  const annotated = annotatedSql(filter, kind, 'a.row_id');
+  if (annotated) {
+    clauses.push(`${alias}.id IN (${annotated.sql})`);
+    params.push(...annotated.params);
+  }
 }
 
 /** WHERE clauses for network snapshot rows (`n` = network_observations): devices, apps, date range. */
@@ -118,18 +172,20 @@ export function networkWhere(filter: Filter): SqlWhere {
     clauses.push('COALESCE(n.last_ms, n.first_ms) >= ?');
     params.push(b.kind === 'instant' ? b.ms : b.localMs - MAX_OFFSET_MS);
   }
+  addAnnotatedRecords(filter, 'n', 'network', clauses, params);
   return { clauses, params };
 }
 
 /**
  * WHERE clauses for records of backup artifacts (alias `r`): devices, apps, categories (when the
  * table has them) and the date range on `timeExpr` (local dates with the row's `time_offset`).
- * Undated rows (a state at backup time) are kept unless a date range is set.
+ * Undated rows (a state at backup time) are kept unless a date range is set. `kind` names the
+ * records' id prefix (`p:<id>`…) for the tag and star filters; without it those filters match none.
  */
 export function recordWhere(
   filter: Filter,
   timeExpr: string,
-  opts: { apps: boolean; categories: boolean },
+  opts: { apps: boolean; categories: boolean; kind?: AnnotatedRecordKind },
 ): SqlWhere {
   const clauses: string[] = [];
   const params: SqlParam[] = [];
@@ -149,6 +205,7 @@ export function recordWhere(
     clauses.push(b.kind === 'instant' ? `${timeExpr} < ?` : `${local} < ?`);
     params.push(b.kind === 'instant' ? b.ms : b.localMs);
   }
+  addAnnotatedRecords(filter, 'r', opts.kind, clauses, params);
   return { clauses, params };
 }
 

@@ -64,12 +64,13 @@ export type ProfileRowOut = WithSource<
 
 /** Where-clauses of the three record kinds for a filter. */
 export function permissionFilter(filter: Filter): { where: string; params: SqlParam[] } {
-  const w = recordWhere(filter, 'r.time_ms', { apps: true, categories: true });
+  const w = recordWhere(filter, 'r.time_ms', { apps: true, categories: true, kind: 'permission' });
   return { where: whereSql(w), params: w.params };
 }
 
 export function usageFilter(filter: Filter): { where: string; params: SqlParam[] } {
   const w = recordWhere(filter, 'COALESCE(r.last_ms, r.first_ms)', {
+    kind: 'network-usage',
     apps: true,
     categories: false,
   });
@@ -77,7 +78,7 @@ export function usageFilter(filter: Filter): { where: string; params: SqlParam[]
 }
 
 export function profileFilter(filter: Filter): { where: string; params: SqlParam[] } {
-  const w = recordWhere(filter, 'r.time_ms', { apps: false, categories: false });
+  const w = recordWhere(filter, 'r.time_ms', { apps: false, categories: false, kind: 'profile' });
   return { where: whereSql(w), params: w.params };
 }
 
@@ -161,7 +162,11 @@ export class RecordQueries {
     marks: TimelineMark[];
     lanes: { key: string; deviceId: number; appId: number; count: number }[];
   } {
-    const w = recordWhere(filter, 'r.time_ms', { apps: true, categories: true });
+    const w = recordWhere(filter, 'r.time_ms', {
+      apps: true,
+      categories: true,
+      kind: 'permission',
+    });
     const where = whereSql(w, [
       'r.time_ms >= ?',
       'r.time_ms < ?',

@@ -25,6 +25,9 @@ import { Notice } from '../shared/Notice';
 import { localStore } from '../shared/storage';
 import { deviceOffsetsFrom } from './device-offsets';
 import { TopBar } from './TopBar';
+import type { Finding } from '../../contract/findings';
+import { AuditView } from '../features/annotations/AuditView';
+import { FindingsView } from '../features/findings/FindingsView';
 import { useBridgeEvent } from './use-bridge-event';
 import { useApp } from './use-app';
 import { useQuery } from './use-query';
@@ -36,7 +39,9 @@ const TABS = [
   { id: 'network', label: 'Network' },
   { id: 'permissions', label: 'Permissions' },
   { id: 'usage', label: 'Data usage' },
+  { id: 'findings', label: 'Findings' },
   { id: 'sources', label: 'Sources' },
+  { id: 'audit', label: 'Audit log' },
 ] as const;
 
 type Tab = (typeof TABS)[number]['id'];
@@ -181,6 +186,21 @@ export function Workspace({ caseInfo }: Props) {
   const selectSession = (id: string | null): void =>
     setSelection(id === null ? null : { kind: 'session', id });
   const openRecord = (id: string): void => setSelection({ kind: 'record', id });
+  /** Opens a finding's evidence record: a session or a backup record in the details panel. */
+  const openEvidence = (id: string): void => {
+    if (id.startsWith('s:')) selectSession(id);
+    else if (/^[pum]:/.test(id)) openRecord(id);
+  };
+  const showFinding = (f: Finding): void => {
+    setFilter({
+      ...filter,
+      devices: [f.deviceId],
+      apps: f.app ? [f.app] : undefined,
+      categories: f.category ? [f.category] : undefined,
+    });
+    setView(null);
+    setTab('timeline');
+  };
 
   const renderTab = () => {
     switch (tab) {
@@ -243,6 +263,12 @@ export function Workspace({ caseInfo }: Props) {
             onImport={() => openImport()}
           />
         );
+      case 'findings':
+        return (
+          <FindingsView filter={filter} onShowEvidence={showFinding} onOpenRecord={openEvidence} />
+        );
+      case 'audit':
+        return <AuditView />;
       case 'sources':
         return (
           <SourcesView

@@ -3,6 +3,7 @@ import { m0002SessionRollup } from './0002-session-rollup';
 import { m0003DeviceIdentity } from './0003-device-identity';
 import { m0004BackupRecords } from './0004-backup-records';
 import { m0005Android } from './0005-android';
+import { m0006Annotations } from './0006-annotations';
 import { m0007AppPairings } from './0007-app-pairings';
 import type { Migration } from './types';
 
@@ -13,5 +14,6 @@ export const MIGRATIONS: readonly Migration[] = [
   m0003DeviceIdentity,
   m0004BackupRecords,
   m0005Android,
+  m0006Annotations,
   m0007AppPairings,
 ];

@@ -10,6 +10,8 @@ import {
 } from '../../../contract/filter';
 import { categoryColor, categoryLabel } from '../../shared/category-colors';
 import { formatCount } from '../../shared/format';
+import { filterMarks } from '../annotations/filter-marks';
+import { TagFilter } from '../annotations/TagFilter';
 import { PlatformBadge } from '../devices/PlatformBadge';
 import { visibleApps, type AppOption } from './app-options';
 import { APP_STATES, appStateLabel } from './app-states';
@@ -192,7 +194,10 @@ export function FilterSidebar({ filter, onChange, devices, apps, appsLoading }: 
   const [search, setSearch] = useState('');
   const f = normalizeFilter(filter);
   const active = countActive(f);
-  const set = (patch: Partial<Filter>): void => onChange(normalizeFilter({ ...f, ...patch }));
+  // Tags and the starred flag are kept beside the fields the normal form knows.
+  const marks = filterMarks(filter);
+  const set = (patch: Partial<Filter>): void =>
+    onChange({ ...normalizeFilter({ ...f, ...patch }), ...marks });
   const selectedApps = f.apps ?? [];
   const shownApps = visibleApps(apps, search, selectedApps, APP_LIMIT);
   const matching = apps.filter((o) => {
@@ -399,6 +404,11 @@ export function FilterSidebar({ filter, onChange, devices, apps, appsLoading }: 
           onCommit={(v) => set({ minSeconds: v })}
         />
       </fieldset>
+
+      <TagFilter
+        marks={marks}
+        onChange={(m) => onChange({ ...normalizeFilter(f), ...filterMarks(m) })}
+      />
 
       <details className="fieldset-details">
         <summary>Filter as text</summary>

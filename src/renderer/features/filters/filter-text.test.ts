@@ -132,3 +132,21 @@ describe('filter storage', () => {
     expect(loadFilter(null, '/x')).toEqual({});
   });
 });
+
+describe('tags and star in the filter text', () => {
+  it('round-trips tags and starred, counts and describes them', () => {
+    const f = { tags: ['night', 'follow up'], starred: true };
+    const text = filterToText(f);
+    expect(text).toBe('tag:"follow up",night starred:yes');
+    expect(textToFilter(text)).toEqual({
+      ok: true,
+      filter: { tags: ['follow up', 'night'], starred: true },
+    });
+    expect(countActive(f)).toBe(2);
+    expect(describeFilter(f, { device: String, app: String }).map((c) => c.label)).toEqual([
+      'Tagged: follow up, night',
+      'Starred',
+    ]);
+    expect(textToFilter('starred:maybe')).toMatchObject({ ok: false });
+  });
+});

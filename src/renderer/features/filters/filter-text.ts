@@ -20,6 +20,8 @@ export function normalizeFilter(filter: Filter): Filter {
     const set = new Set(filter.states);
     out.states = APP_STATES.filter((s) => set.has(s));
   }
+  if (filter.tags && filter.tags.length > 0) out.tags = [...new Set(filter.tags)].sort();
+  if (filter.starred) out.starred = true;
   return out;
 }
 
@@ -31,9 +33,17 @@ export function filterKey(filter: Filter): string {
 /** How many filter fields are active. */
 export function countActive(filter: Filter): number {
   const f = normalizeFilter(filter);
-  return [f.devices, f.apps, f.categories, f.from ?? f.to, f.hours, f.minSeconds, f.states].filter(
-    (v) => v !== undefined,
-  ).length;
+  return [
+    f.devices,
+    f.apps,
+    f.categories,
+    f.from ?? f.to,
+    f.hours,
+    f.minSeconds,
+    f.states,
+    f.tags,
+    f.starred,
+  ].filter((v) => v !== undefined).length;
 }
 
 const needsQuotes = (v: string): boolean => /[\s,":]/.test(v) || v.length === 0;
@@ -55,6 +65,8 @@ export function filterToText(filter: Filter): string {
   if (f.hours) parts.push(`hours:${f.hours.from}-${f.hours.to}`);
   if (f.minSeconds !== undefined) parts.push(`min:${f.minSeconds}`);
   if (f.states) parts.push(`state:${f.states.join(',')}`);
+  if (f.tags) parts.push(`tag:${f.tags.map(quote).join(',')}`);
+  if (f.starred) parts.push('starred:yes');
   return parts.join(' ');
 }
 
@@ -168,6 +180,15 @@ export function textToFilter(text: string): ParseResult {
         draft.states = [...(draft.states ?? []), ...states];
         break;
       }
+      case 'tag':
+      case 'tags':
+        draft.tags = [...(draft.tags ?? []), ...values.filter((v) => v.length > 0)];
+        break;
+      case 'starred':
+        if (first !== 'yes' && first !== 'no')
+          return { ok: false, message: 'starred must be yes or no' };
+        if (first === 'yes') draft.starred = true;
+        break;
       default:
         return { ok: false, message: `unknown key "${key}"` };
     }
@@ -214,6 +235,8 @@ export function describeFilter(
   if (f.minSeconds !== undefined) chips.push({ field: 'minSeconds', label: `≥ ${f.minSeconds} s` });
   if (f.states)
     chips.push({ field: 'states', label: `App state: ${f.states.map(appStateLabel).join(', ')}` });
+  if (f.tags) chips.push({ field: 'tags', label: `Tagged: ${f.tags.join(', ')}` });
+  if (f.starred) chips.push({ field: 'starred', label: 'Starred' });
   return chips;
 }
 

@@ -3,6 +3,7 @@ import { CATEGORIES, type Category } from '../../../contract/categories';
 import { permissionStatusSchema } from '../../../contract/records';
 import { useQuery } from '../../app/use-query';
 import { categoryColor } from '../../shared/category-colors';
+import { AnnotationEditor } from '../annotations/AnnotationEditor';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { Spinner } from '../../shared/Spinner';
 import { statusLabel, statusTone } from '../permissions/permission-status';
@@ -106,6 +107,7 @@ export function RecordDetails({ id, onClose }: Props) {
               </div>
             ))}
           </dl>
+          <AnnotationEditor target={d.id} />
 
           <h3>Where it was read</h3>
           <dl className="kv record-kv" data-testid="record-source">

@@ -1,6 +1,7 @@
 import type { EdgeDetails, SessionDetails as Details } from '../../../contract/api';
 import { useQuery } from '../../app/use-query';
 import { categoryColor, categoryLabel } from '../../shared/category-colors';
+import { AnnotationEditor } from '../annotations/AnnotationEditor';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatBoth, formatDuration } from '../../shared/format';
 import { Spinner } from '../../shared/Spinner';
@@ -239,6 +240,7 @@ export function SessionDetails({ id, onClose }: Props) {
             <dt>Session id</dt>
             <dd className="mono break">{d.id}</dd>
           </dl>
+          <AnnotationEditor target={d.id} />
           {d.android ? <AndroidSection android={d.android} /> : null}
           {Object.keys(d.extra).length > 0 ? (
             <>

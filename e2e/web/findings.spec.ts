@@ -1,0 +1,68 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { createCaseAt, openStartScreen, ready, tempDir, writeExport } from './support';
+
+// Findings, annotations and the audit log in Chromium against the dev server: the generated
+// export has WeChat reading photos twice at night.
+
+const SHOTS = '/tmp/shots';
+let dir: string;
+
+test.beforeEach(async ({ page }) => {
+  dir = tempDir();
+  mkdirSync(SHOTS, { recursive: true });
+  await openStartScreen(page);
+  await createCaseAt(page, path.join(dir, 'case.snoopscope'));
+  await page.getByTestId('open-import').click();
+  await page.getByTestId('import-paths-input').fill(writeExport(dir).path);
+  await page.getByTestId('new-device-label').fill('Test iPhone');
+  await page.getByTestId('create-device').click();
+  await ready(page);
+  await page.getByTestId('start-import').click();
+  await expect(page.getByTestId('import-summary')).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId('import-done').click();
+  await ready(page);
+});
+
+test.afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a night-access finding opens its evidence, which can be starred and tagged, and the audit log records it', async ({
+  page,
+}) => {
+  await page.getByTestId('tab-findings').click();
+  await ready(page);
+  const night = page.locator('[data-testid="finding-row"][data-finding-id^="f:night-access:"]');
+  await expect(night).toHaveCount(1);
+  await expect(night).toContainText('com.tencent.xin');
+  await night.click();
+  await expect(page.getByTestId('finding-caveat')).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/findings.png` });
+  await page.getByTestId('finding-evidence').getByRole('button').first().click();
+  await ready(page);
+
+  const editor = page.getByTestId('annotation-editor');
+  await expect(editor).toBeVisible();
+  await editor.getByTestId('annotation-star').click();
+  await ready(page);
+  await editor.getByTestId('annotation-tag-input').fill('night read');
+  await editor.getByTestId('annotation-tag-add').click();
+  await ready(page);
+  await expect(editor.getByTestId('annotation-tag')).toHaveCount(1);
+
+  await page.locator('[data-testid="filter-tag"][data-tag="night read"]').click();
+  await ready(page);
+  await page.getByTestId('tab-summary').click();
+  await ready(page);
+  await expect(page.getByTestId('summary-row')).toHaveCount(1);
+
+  await page.getByTestId('tab-audit').click();
+  await ready(page);
+  await expect(page.getByTestId('audit-check')).toHaveAttribute('data-intact', 'true');
+  await expect(
+    page.getByTestId('audit-entry').filter({ hasText: 'annotation' }).first(),
+  ).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/audit.png` });
+});

@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { accessPair } from '../core/testing/apr-fixture';
+import { parseRedact } from './bundle-command';
+import { runCli } from './test-support';
+
+let dir: string;
+let casePath: string;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'snoopscope-cli-bundle-'));
+  process.env.SNOOPSCOPE_USER_DATA = join(dir, 'user');
+  casePath = join(dir, 'c.snoopcase');
+  const apr = join(dir, 'apr.ndjson');
+  writeFileSync(
+    apr,
+    accessPair({
+      app: 'com.tencent.xin',
+      category: 'photos',
+      id: 'A',
+      ms: Date.UTC(2024, 4, 1, 1),
+      durationMs: 5000,
+    }).join('\n') + '\n',
+  );
+  await runCli(['import', casePath, apr, '--device', 'A']);
+});
+afterEach(() => {
+  delete process.env.SNOOPSCOPE_USER_DATA;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('export and verify', () => {
+  it('exports a signed bundle and a Timesketch timeline, and verifies it (exit 0), naming the signer', async () => {
+    const out = join(dir, 'bundle.zip');
+    const sketch = join(dir, 'sketch.jsonl');
+    const r = await runCli(['export', casePath, '--out', out, '--timesketch', sketch, '--json']);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as { fingerprint: string; events: number };
+    expect(result.events).toBe(1);
+    const line = JSON.parse(readFileSync(sketch, 'utf8').trim()) as Record<string, unknown>;
+    expect(line).toMatchObject({
+      datetime: '2024-05-01T01:00:00.000+00:00',
+      timestamp_desc: 'Access start',
+      app: 'com.tencent.xin',
+    });
+    const v = await runCli(['verify', out, '--fingerprint', result.fingerprint]);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/^ok\s+events\.csv$/m);
+    expect(v.stdout).toContain(`intact: signed by ${result.fingerprint}`);
+    const wrong = await runCli(['verify', out, '--fingerprint', 'abcd']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/not by the expected key abcd/);
+  });
+
+  it('fails on a damaged file and on a usage error', async () => {
+    const out = join(dir, 'b.zip');
+    await runCli(['export', casePath, '--out', out]);
+    const bytes = readFileSync(out);
+    bytes[40] = bytes[40]! ^ 0xff;
+    writeFileSync(out, bytes);
+    const v = await runCli(['verify', out]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toMatch(/NOT INTACT/);
+    expect((await runCli(['export', casePath])).code).toBe(2);
+  });
+
+  it('reads the redaction option', () => {
+    expect(parseRedact('contexts,apps:a.b,c.d')).toEqual({ contexts: true, apps: ['a.b', 'c.d'] });
+    expect(parseRedact(undefined)).toEqual({ contexts: false, apps: [] });
+    expect(() => parseRedact('urls')).toThrow(/expected contexts/);
+  });
+});

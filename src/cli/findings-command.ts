@@ -1,0 +1,131 @@
+import { CATEGORY_LABELS } from '../contract/categories';
+import type { Filter } from '../contract/filter';
+import { FINDING_RULES, type Finding, type FindingRule } from '../contract/findings';
+import { resolveParams, runFindings } from '../core/findings';
+import { AppError } from '../core/model/errors';
+import {
+  FILTER_OPTIONS,
+  noMorePositionals,
+  parseCommandArgs,
+  parseFilterFlags,
+  takeCasePath,
+  UsageError,
+  validateFilter,
+} from './args';
+import { openCaseForQuery, resolveDeviceLabels } from './case-open';
+import { say, type CommandContext } from './context';
+import { formatApp, formatTable } from './output';
+
+const FINDINGS_OPTIONS = {
+  ...FILTER_OPTIONS,
+  rule: { type: 'string', multiple: true },
+  param: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+} as const;
+
+/** One finding as the command prints it with `--json`: the public fields first, then details. */
+export function findingRecord(f: Finding) {
+  return {
+    id: f.id,
+    rule: f.rule,
+    severity: f.severity,
+    device: f.device,
+    app: f.app,
+    appName: f.appName,
+    category: f.category,
+    count: f.count,
+    first: f.first,
+    last: f.last,
+    title: f.title,
+    caveat: f.caveat,
+    evidence: f.evidence,
+    details: f.details,
+  };
+}
+
+/** Parses `--rule` values; an unknown rule is a usage error naming the rules. */
+export function parseRules(values: string[] | undefined): FindingRule[] | undefined {
+  if (!values || values.length === 0) return undefined;
+  return [
+    ...new Set(
+      values.map((v) => {
+        const found = FINDING_RULES.find((r) => r === v.trim());
+        if (!found)
+          throw new UsageError(`--rule ${v}: unknown rule. Rules: ${FINDING_RULES.join(', ')}.`);
+        return found;
+      }),
+    ),
+  ];
+}
+
+/** Parses `--param rule.name=value` values, checked against the rules' parameters. */
+export function parseParams(values: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values ?? []) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param ${v}: expected rule.name=value.`);
+    out[v.slice(0, eq).trim()] = v.slice(eq + 1).trim();
+  }
+  try {
+    resolveParams(out);
+  } catch (e) {
+    if (e instanceof AppError) throw new UsageError(`--param: ${e.message}`);
+    throw e;
+  }
+  return out;
+}
+
+/**
+ * `findings <case> [filters] [--rule R]... [--param rule.name=value]... [--json]`: the findings
+ * rules over the filtered records, most severe first.
+ */
+export async function runFindingsCommand(args: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, FINDINGS_OPTIONS);
+  const { casePath, rest } = takeCasePath('findings', positionals);
+  noMorePositionals('findings', rest);
+  const parsed = parseFilterFlags(values);
+  const rules = parseRules(values.rule);
+  const params = parseParams(values.param);
+
+  const session = openCaseForQuery(casePath);
+  try {
+    const filter: Filter = validateFilter({
+      ...parsed.filter,
+      ...(parsed.deviceLabels.length > 0
+        ? { devices: resolveDeviceLabels(session, parsed.deviceLabels) }
+        : {}),
+    });
+    const findings = runFindings(session.db, filter, params, rules);
+    if (values.json) {
+      await ctx.out.write(JSON.stringify(findings.map(findingRecord), null, 2) + '\n');
+      return 0;
+    }
+    if (findings.length === 0) {
+      say(ctx, 'no findings.');
+      return 0;
+    }
+    const table = formatTable(
+      ['Severity', 'Rule', 'Device', 'App', 'Category', 'Count', 'First', 'Last', 'Finding'],
+      findings.map((f) => [
+        f.severity,
+        f.rule,
+        f.device,
+        f.app === null ? '-' : formatApp(f.app, f.appName),
+        f.category === null ? '-' : CATEGORY_LABELS[f.category],
+        String(f.count),
+        f.first ?? '-',
+        f.last ?? '-',
+        f.title,
+      ]),
+      new Set([5]),
+    );
+    await ctx.out.write(table);
+    const caveats = new Map(findings.map((f) => [f.rule, f.caveat]));
+    await ctx.out.write('\nWhat these findings do not prove:\n');
+    for (const [rule, caveat] of caveats) await ctx.out.write(`  ${rule}: ${caveat}\n`);
+    await ctx.out.write('Evidence record ids: run with --json.\n');
+    return 0;
+  } finally {
+    session.close();
+  }
+}

@@ -1,0 +1,262 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { maskIdentifier } from '../../contract/mask';
+import type { Filter } from '../../contract/filter';
+import { formatInstant, formatUtc } from '../../contract/time';
+import { appendAudit, listAudit, verifyAudit } from '../db/audit';
+import { ZipWriter, type WrittenEntry } from '../formats/zip/writer';
+import { AppError } from '../model/errors';
+import type { CaseSession } from '../services/case-service';
+import { writeTx } from '../services/case-service';
+import { csvRow } from '../services/csv';
+import { networkWhere, whereSql } from '../services/filter-sql';
+import { sessionCsvLines } from '../services/export-service';
+import { installationKey, signBytes, type SigningKey } from './signing-key';
+
+export const BUNDLE_FORMAT = 'snoopscope-evidence-bundle';
+
+/** Network rows: one per export snapshot (never summed), with provenance. */
+export const NETWORK_CSV_COLUMNS = [
+  'id',
+  'device',
+  'app',
+  'app_name',
+  'domain',
+  'domain_owner',
+  'profiling',
+  'initiated_type',
+  'context',
+  'hits',
+  'first_local',
+  'last_local',
+  'first_utc',
+  'last_utc',
+  'source_sha256',
+  'locator',
+] as const;
+
+export interface Redaction {
+  /** Blank network contexts (the web sites or pages an app's traffic served). */
+  contexts: boolean;
+  /** App identifiers whose names are replaced by `redacted-app-N` everywhere in the bundle. */
+  apps: string[];
+}
+
+export interface BundleOptions {
+  out: string;
+  filter: Filter;
+  version: string;
+  redact?: Redaction;
+  /** Copies of the original source files under `sources/`. */
+  includeSources?: boolean;
+  /** Shows device identifiers unmasked in the manifest. */
+  unmask?: boolean;
+  /** Extra files, each written as given (e.g. findings.csv, report.pdf). */
+  extra?: { name: string; content: string | Uint8Array | Iterable<string> }[];
+  key?: SigningKey;
+  userDataDir?: string;
+}
+
+export interface BundleResult {
+  path: string;
+  files: WrittenEntry[];
+  fingerprint: string;
+  events: number;
+}
+
+/** Lines of a CSV with redacted app identifiers replaced (cells are matched whole). */
+function* redactLines(lines: Iterable<string>, names: Map<string, string>): Generator<string> {
+  if (names.size === 0) {
+    yield* lines;
+    return;
+  }
+  for (const line of lines) {
+    let out = line;
+    for (const [app, alias] of names) out = out.split(app).join(alias);
+    yield out;
+  }
+}
+
+function* networkLines(session: CaseSession, filter: Filter, redact: Redaction): Generator<string> {
+  const w = networkWhere(filter);
+  const rows = session.db
+    .prepare(
+      `SELECT n.id, d.label AS device, a.identifier AS app, a.display_name AS appName, n.domain,
+              n.domain_owner AS owner, n.domain_type AS type, n.initiated_type AS initiated, n.context,
+              n.hits, n.first_ms AS firstMs, n.first_offset AS firstOff, n.last_ms AS lastMs,
+              n.last_offset AS lastOff, src.sha256, n.line
+       FROM network_observations n JOIN apps a ON a.id = n.app_id JOIN devices d ON d.id = n.device_id
+       JOIN sources src ON src.id = n.source_id ${whereSql(w)} ORDER BY COALESCE(n.first_ms, n.last_ms), n.id`,
+    )
+    .iterate(...w.params) as IterableIterator<{
+    id: number;
+    device: string;
+    app: string;
+    appName: string | null;
+    domain: string;
+    owner: string | null;
+    type: number | null;
+    initiated: string | null;
+    context: string | null;
+    hits: number | null;
+    firstMs: number | null;
+    firstOff: number | null;
+    lastMs: number | null;
+    lastOff: number | null;
+    sha256: string;
+    line: number;
+  }>;
+  yield csvRow([...NETWORK_CSV_COLUMNS]);
+  for (const r of rows) {
+    yield csvRow([
+      `n:${r.id}`,
+      r.device,
+      r.app,
+      r.appName,
+      r.domain,
+      r.owner,
+      r.type === 1,
+      r.initiated,
+      redact.contexts && r.context ? '[redacted]' : r.context,
+      r.hits,
+      r.firstMs === null ? null : formatInstant(r.firstMs, r.firstOff ?? 0),
+      r.lastMs === null ? null : formatInstant(r.lastMs, r.lastOff ?? 0),
+      r.firstMs === null ? null : formatUtc(r.firstMs),
+      r.lastMs === null ? null : formatUtc(r.lastMs),
+      r.sha256,
+      `line ${r.line}`,
+    ]);
+  }
+}
+
+async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  for await (const c of createReadStream(path)) yield c as Buffer;
+}
+
+/**
+ * Writes an evidence bundle: one zip holding `events.csv`, `network.csv`, any extra files, a
+ * `manifest.json` (tool, case, devices, sources, filter, export time, redaction, the sha256 of
+ * every other file, the audit log and its check), the manifest's Ed25519 signature and the
+ * signer's public key. Device identifiers are masked unless asked otherwise. The zip is written
+ * to a temporary name and renamed when complete; the export is recorded in the audit log.
+ */
+export async function exportBundle(session: CaseSession, o: BundleOptions): Promise<BundleResult> {
+  const out = resolve(o.out);
+  if (existsSync(out)) throw new AppError('CONFLICT', `${out} exists; choose a new file name.`);
+  const key = o.key ?? installationKey(o.userDataDir);
+  const redact: Redaction = o.redact ?? { contexts: false, apps: [] };
+  const aliases = new Map(redact.apps.map((a, i) => [a, `redacted-app-${i + 1}`]));
+  const tmp = `${out}.partial`;
+  await rm(tmp, { force: true });
+  const zip = await ZipWriter.create(tmp);
+  const files: WrittenEntry[] = [];
+  let events = 0;
+  try {
+    // One read transaction: every file describes the same state of the case.
+    session.db.exec('BEGIN');
+    try {
+      const counted = function* (lines: Iterable<string>): Generator<string> {
+        for (const l of lines) {
+          events += 1;
+          yield l;
+        }
+      };
+      files.push(
+        await zip.add(
+          'events.csv',
+          counted(redactLines(sessionCsvLines(session, o.filter), aliases)),
+        ),
+      );
+      events -= 1;
+      files.push(
+        await zip.add('network.csv', redactLines(networkLines(session, o.filter, redact), aliases)),
+      );
+      for (const x of o.extra ?? []) {
+        const content =
+          typeof x.content === 'string' || x.content instanceof Uint8Array
+            ? x.content
+            : redactLines(x.content, aliases);
+        files.push(await zip.add(x.name, content));
+      }
+      const sources = session.sources();
+      if (o.includeSources) {
+        for (const s of sources) {
+          if (!existsSync(s.path) || !statSync(s.path).isFile()) continue;
+          const entry = await zip.add(
+            `sources/${s.id}-${basename(s.fileName)}`,
+            fileChunks(s.path),
+          );
+          files.push(entry);
+          if (entry.sha256 !== s.sha256)
+            throw new AppError(
+              'IO_ERROR',
+              `${s.path} no longer matches the sha256 recorded at import; it was not copied as evidence.`,
+            );
+        }
+      }
+      const info = session.info();
+      const mask = (v: string | null): string | null => (o.unmask ? v : maskIdentifier(v));
+      const manifest = {
+        format: BUNDLE_FORMAT,
+        formatVersion: 1,
+        tool: { name: 'Snoopscope', version: o.version },
+        exportedAt: new Date().toISOString(),
+        case: { name: info.name, createdAt: new Date(info.createdAt).toISOString() },
+        filter: o.filter,
+        redaction: {
+          contexts: redact.contexts,
+          apps: redact.apps.length,
+          identifiersMasked: !o.unmask,
+        },
+        devices: info.devices.map((d) => ({
+          label: d.label,
+          platform: d.platform,
+          model: d.model,
+          osVersion: d.osVersion,
+          timeZone: d.timeZone,
+          identifiers: {
+            udid: mask(d.identifiers.udid),
+            serial: mask(d.identifiers.serial),
+            imei: mask(d.identifiers.imei),
+            phoneNumber: mask(d.identifiers.phoneNumber),
+          },
+        })),
+        sources: sources.map((s) => ({
+          id: s.id,
+          name: s.fileName,
+          size: s.size,
+          sha256: s.sha256,
+          importer: s.importer,
+          importerVersion: s.importerVersion,
+          importedAt: new Date(s.importedAt).toISOString(),
+        })),
+        files: files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 })),
+        signer: { algorithm: 'Ed25519', fingerprint: key.fingerprint },
+        audit: { check: verifyAudit(session.db), entries: listAudit(session.db, 100_000) },
+      };
+      const bytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8');
+      await zip.add('manifest.json', bytes);
+      await zip.add('manifest.sig', signBytes(key, bytes) + '\n');
+      await zip.add('signer.pub.pem', key.publicPem);
+    } finally {
+      session.db.exec('COMMIT');
+    }
+    await zip.finish();
+  } catch (e) {
+    await zip.abort();
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  const { rename } = await import('node:fs/promises');
+  await rename(tmp, out);
+  writeTx(session.db, () =>
+    appendAudit(session.db, 'bundle-export', {
+      path: out,
+      files: files.map((f) => ({ name: f.name, sha256: f.sha256 })),
+      filter: o.filter,
+      fingerprint: key.fingerprint,
+    }),
+  );
+  return { path: out, files, fingerprint: key.fingerprint, events };
+}

@@ -1,0 +1,2 @@
+export { resolveParams, ruleInfos, runFindings } from './engine';
+export { EVIDENCE_CAP } from './common';

@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { type FileHandle, open } from 'node:fs/promises';
+import { crc32, createDeflateRaw } from 'node:zlib';
+
+/** What was written for one entry: its name, uncompressed size and the sha256 of its content. */
+export interface WrittenEntry {
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+interface Central {
+  name: Buffer;
+  crc: number;
+  compressed: number;
+  size: number;
+  offset: number;
+  method: number;
+  time: number;
+  date: number;
+}
+
+const LIMIT = 0xffff_fffe;
+
+function dosTime(d: Date): { time: number; date: number } {
+  return {
+    time: (d.getHours() << 11) | (d.getMinutes() << 5) | Math.floor(d.getSeconds() / 2),
+    date: ((Math.max(1980, d.getFullYear()) - 1980) << 9) | ((d.getMonth() + 1) << 5) | d.getDate(),
+  };
+}
+
+/**
+ * Writes a ZIP archive entry by entry, streaming each entry's content (deflated) straight to the
+ * file with a data descriptor, so large entries never sit in memory. Entries and the archive stay
+ * under 4 GiB (no ZIP64).
+ */
+export class ZipWriter {
+  private offset = 0;
+  /** File writes run one after the other, in the order they were asked for. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly central: Central[] = [];
+  private readonly names = new Set<string>();
+
+  private constructor(private readonly fh: FileHandle) {}
+
+  /** Creates the archive; refuses to overwrite an existing file. */
+  static async create(path: string): Promise<ZipWriter> {
+    return new ZipWriter(await open(path, 'wx', 0o644));
+  }
+
+  private write(buf: Uint8Array): Promise<void> {
+    this.offset += buf.length;
+    if (this.offset > LIMIT) return Promise.reject(new Error('The archive would exceed 4 GiB.'));
+    const next = this.chain.then(() => this.fh.write(buf));
+    this.chain = next;
+    return next.then(() => undefined);
+  }
+
+  /** Adds one entry from a buffer, a string or chunks; returns its size and sha256. */
+  async add(
+    name: string,
+    content:
+      string | Uint8Array | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+    modified = new Date(),
+  ): Promise<WrittenEntry> {
+    if (this.names.has(name)) throw new Error(`The archive already has an entry named ${name}.`);
+    if (name.startsWith('/') || name.split('/').includes('..'))
+      throw new Error(`Unsafe entry name: ${name}`);
+    this.names.add(name);
+    const nameBuf = Buffer.from(name, 'utf8');
+    const { time, date } = dosTime(modified);
+    const offset = this.offset;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0808, 6); // data descriptor follows; names are UTF-8
+    local.writeUInt16LE(8, 8); // deflate
+    local.writeUInt16LE(time, 10);
+    local.writeUInt16LE(date, 12);
+    local.writeUInt16LE(nameBuf.length, 26);
+    await this.write(local);
+    await this.write(nameBuf);
+
+    const hash = createHash('sha256');
+    let crc = 0;
+    let size = 0;
+    let compressed = 0;
+    const deflate = createDeflateRaw({ level: 6 });
+    const pending: Promise<void>[] = [];
+    const drained = new Promise<void>((resolve, reject) => {
+      deflate.on('data', (chunk: Buffer) => {
+        compressed += chunk.length;
+        pending.push(this.write(chunk));
+      });
+      deflate.on('end', () => resolve());
+      deflate.on('error', reject);
+    });
+    const feed = async (chunk: Uint8Array | string): Promise<void> => {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      if (buf.length === 0) return;
+      hash.update(buf);
+      crc = crc32(buf, crc);
+      size += buf.length;
+      if (size > LIMIT) throw new Error(`The entry ${name} would exceed 4 GiB.`);
+      if (!deflate.write(buf)) await new Promise<void>((r) => deflate.once('drain', () => r()));
+      // Keep the file writes in order and bounded.
+      if (pending.length > 64) await Promise.all(pending.splice(0));
+    };
+    if (typeof content === 'string' || content instanceof Uint8Array) await feed(content);
+    else {
+      // Small pieces (CSV lines) are gathered into blocks before they are hashed and deflated.
+      let block: string[] = [];
+      let blockChars = 0;
+      for await (const chunk of content) {
+        if (typeof chunk !== 'string') {
+          if (block.length > 0) await feed(block.join(''));
+          block = [];
+          blockChars = 0;
+          await feed(chunk);
+          continue;
+        }
+        block.push(chunk);
+        blockChars += chunk.length;
+        if (blockChars >= 1 << 16) {
+          await feed(block.join(''));
+          block = [];
+          blockChars = 0;
+        }
+      }
+      if (block.length > 0) await feed(block.join(''));
+    }
+    deflate.end();
+    await drained;
+    await Promise.all(pending.splice(0));
+
+    const descriptor = Buffer.alloc(16);
+    descriptor.writeUInt32LE(0x08074b50, 0);
+    descriptor.writeUInt32LE(crc >>> 0, 4);
+    descriptor.writeUInt32LE(compressed, 8);
+    descriptor.writeUInt32LE(size, 12);
+    await this.write(descriptor);
+    this.central.push({
+      name: nameBuf,
+      crc: crc >>> 0,
+      compressed,
+      size,
+      offset,
+      method: 8,
+      time,
+      date,
+    });
+    return { name, size, sha256: hash.digest('hex') };
+  }
+
+  /** Writes the central directory and closes the file. */
+  async finish(): Promise<void> {
+    const start = this.offset;
+    for (const c of this.central) {
+      const h = Buffer.alloc(46);
+      h.writeUInt32LE(0x02014b50, 0);
+      h.writeUInt16LE(20, 4);
+      h.writeUInt16LE(20, 6);
+      h.writeUInt16LE(0x0808, 8);
+      h.writeUInt16LE(c.method, 10);
+      h.writeUInt16LE(c.time, 12);
+      h.writeUInt16LE(c.date, 14);
+      h.writeUInt32LE(c.crc, 16);
+      h.writeUInt32LE(c.compressed, 20);
+      h.writeUInt32LE(c.size, 24);
+      h.writeUInt16LE(c.name.length, 28);
+      h.writeUInt32LE(c.offset, 42);
+      await this.write(h);
+      await this.write(c.name);
+    }
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(this.central.length, 8);
+    end.writeUInt16LE(this.central.length, 10);
+    end.writeUInt32LE(this.offset - start, 12);
+    end.writeUInt32LE(start, 16);
+    await this.write(end);
+    await this.fh.close();
+  }
+
+  /** Closes the file without finishing it (after a failure); the caller removes it. */
+  async abort(): Promise<void> {
+    await this.fh.close().catch(() => undefined);
+  }
+}

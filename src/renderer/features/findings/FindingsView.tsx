@@ -1,0 +1,359 @@
+import { Fragment, useMemo, useState } from 'react';
+import type { Filter } from '../../../contract/filter';
+import {
+  FINDING_RULES,
+  type Finding,
+  type FindingParams,
+  type FindingRuleInfo,
+} from '../../../contract/findings';
+import { useApp } from '../../app/use-app';
+import { useQuery } from '../../app/use-query';
+import { categoryLabel } from '../../shared/category-colors';
+import { EmptyState } from '../../shared/EmptyState';
+import { ErrorBanner } from '../../shared/ErrorBanner';
+import { nextSort, type SortState } from '../../shared/sort';
+import { Spinner } from '../../shared/Spinner';
+import { localStore } from '../../shared/storage';
+import {
+  defaultDir,
+  defaultParams,
+  EVIDENCE_SHOWN,
+  filterFindings,
+  loadFindingParams,
+  overrides,
+  paramKey,
+  parseParamInput,
+  saveFindingParams,
+  SEVERITIES,
+  sortFindings,
+  toggle,
+  type FindingColumn,
+  type FindingsFilter,
+} from './findings-model';
+import './findings.css';
+
+export interface FindingsViewProps {
+  filter: Filter;
+  /** Shows the finding on the timeline (the workspace narrows the filter to its device, app and category). */
+  onShowEvidence(f: Finding): void;
+  /** Opens one evidence record by its id. */
+  onOpenRecord(id: string): void;
+}
+
+const COLUMNS: { key: FindingColumn; label: string; numeric?: boolean }[] = [
+  { key: 'severity', label: 'Severity' },
+  { key: 'rule', label: 'Rule' },
+  { key: 'device', label: 'Device' },
+  { key: 'app', label: 'App' },
+  { key: 'category', label: 'Category' },
+  { key: 'count', label: 'Count', numeric: true },
+  { key: 'first', label: 'First' },
+  { key: 'last', label: 'Last' },
+  { key: 'title', label: 'Finding' },
+];
+
+/** The findings of the case under the shared filter: sortable, filterable, with editable rule parameters. */
+export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsViewProps) {
+  const { caseInfo } = useApp();
+  const casePath = caseInfo?.path ?? '';
+  const rulesQ = useQuery('listFindingRules', {});
+  const infos = rulesQ.data;
+  // Parameters belong to the case: another case reads its own stored values.
+  const [stored, setStored] = useState<{ path: string; params: FindingParams }>(() => ({
+    path: casePath,
+    params: loadFindingParams(localStore(), casePath),
+  }));
+  const params =
+    stored.path === casePath ? stored.params : loadFindingParams(localStore(), casePath);
+  const applied = useMemo(() => (infos ? overrides(infos, params) : params), [infos, params]);
+  const q = useQuery('queryFindings', infos ? { filter, params: applied } : null);
+  const [sort, setSort] = useState<SortState<FindingColumn>>({ key: 'severity', dir: 'desc' });
+  const [shown, setShown] = useState<FindingsFilter>({ rules: [], severities: [] });
+  const [open, setOpen] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
+
+  const rows = useMemo(
+    () => (q.data ? sortFindings(filterFindings(q.data, shown), sort.key, sort.dir) : []),
+    [q.data, shown, sort],
+  );
+
+  const apply = (next: FindingParams): void => {
+    const o = infos ? overrides(infos, next) : next;
+    setStored({ path: casePath, params: o });
+    saveFindingParams(localStore(), casePath, o);
+  };
+
+  return (
+    <section className="view findings-view" data-testid="findings-view" aria-label="Findings">
+      <div className="view-head">
+        <h2>Findings</h2>
+        <span className="muted small">
+          Times are device-local. Each finding says what the data does not prove.
+        </span>
+        {q.loading || rulesQ.loading ? <Spinner /> : null}
+        <button
+          type="button"
+          className="btn btn-small"
+          data-testid="findings-params-toggle"
+          aria-expanded={editing}
+          onClick={() => setEditing(!editing)}
+        >
+          Parameters
+          {Object.keys(applied).length > 0 ? ` (${Object.keys(applied).length} changed)` : ''}
+        </button>
+      </div>
+      <ErrorBanner error={rulesQ.error ?? q.error} title="Findings" />
+      {editing && infos ? (
+        <ParamEditor
+          infos={infos}
+          values={{ ...defaultParams(infos), ...params }}
+          onApply={apply}
+        />
+      ) : null}
+      <div className="findings-filters" data-testid="findings-filters">
+        <fieldset>
+          <legend>Severity</legend>
+          {SEVERITIES.map((s) => (
+            <label key={s} className={`findings-chip sev-${s}`}>
+              <input
+                type="checkbox"
+                checked={shown.severities.includes(s)}
+                onChange={() => setShown({ ...shown, severities: toggle(shown.severities, s) })}
+              />
+              {s}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset>
+          <legend>Rule</legend>
+          {FINDING_RULES.map((r) => (
+            <label
+              key={r}
+              className="findings-chip"
+              title={infos?.find((i) => i.id === r)?.description}
+            >
+              <input
+                type="checkbox"
+                checked={shown.rules.includes(r)}
+                onChange={() => setShown({ ...shown, rules: toggle(shown.rules, r) })}
+              />
+              {r}
+            </label>
+          ))}
+        </fieldset>
+      </div>
+      {q.data === null ? null : rows.length === 0 ? (
+        <EmptyState title="No findings" testId="findings-empty">
+          {q.data.length === 0
+            ? 'No rule found anything in the records the filter selects. Loosen the filter or change the parameters.'
+            : 'No finding has the chosen rules and severities.'}
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table
+            className="table table-compact table-hover table-sticky"
+            data-testid="findings-table"
+          >
+            <thead>
+              <tr>
+                {COLUMNS.map((c) => (
+                  <th
+                    key={c.key}
+                    scope="col"
+                    className={c.numeric ? 'num' : undefined}
+                    aria-sort={
+                      sort.key === c.key
+                        ? sort.dir === 'asc'
+                          ? 'ascending'
+                          : 'descending'
+                        : 'none'
+                    }
+                  >
+                    <button
+                      type="button"
+                      className="th-button"
+                      data-testid={`findings-sort-${c.key}`}
+                      onClick={() => setSort(nextSort(sort, c.key, defaultDir(c.key)))}
+                    >
+                      {c.label}
+                      {sort.key === c.key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+                    </button>
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((f) => (
+                <Fragment key={f.id}>
+                  <tr
+                    data-testid="finding-row"
+                    data-finding-id={f.id}
+                    aria-expanded={open === f.id}
+                    className="findings-row"
+                    onClick={() => setOpen(open === f.id ? null : f.id)}
+                  >
+                    <td>
+                      <span className={`findings-sev sev-${f.severity}`}>{f.severity}</span>
+                    </td>
+                    <td className="mono small">{f.rule}</td>
+                    <td>{f.device}</td>
+                    <td title={f.app ?? undefined}>{f.appName ?? f.app ?? '—'}</td>
+                    <td>{f.category ? categoryLabel(f.category) : '—'}</td>
+                    <td className="num">{f.count}</td>
+                    <td className="nowrap small">{f.first ?? '—'}</td>
+                    <td className="nowrap small">{f.last ?? '—'}</td>
+                    <td>{f.title}</td>
+                  </tr>
+                  {open === f.id ? (
+                    <tr className="findings-detail-row">
+                      <td colSpan={COLUMNS.length}>
+                        <FindingDetail
+                          finding={f}
+                          onShowEvidence={onShowEvidence}
+                          onOpenRecord={onOpenRecord}
+                        />
+                      </td>
+                    </tr>
+                  ) : null}
+                </Fragment>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function FindingDetail({
+  finding: f,
+  onShowEvidence,
+  onOpenRecord,
+}: {
+  finding: Finding;
+  onShowEvidence(f: Finding): void;
+  onOpenRecord(id: string): void;
+}) {
+  const details = Object.entries(f.details);
+  const more = f.evidence.length - EVIDENCE_SHOWN + Number(f.details.evidenceTruncated ?? 0);
+  return (
+    <div className="findings-detail" data-testid="finding-detail">
+      <p className="findings-title">{f.title}</p>
+      <p className="findings-caveat" data-testid="finding-caveat">
+        <strong>What this does not prove: </strong>
+        {f.caveat}
+      </p>
+      {details.length > 0 ? (
+        <dl className="findings-details">
+          {details.map(([k, v]) => (
+            <Fragment key={k}>
+              <dt>{k}</dt>
+              <dd>{v === null ? '—' : String(v)}</dd>
+            </Fragment>
+          ))}
+        </dl>
+      ) : null}
+      <div className="findings-actions">
+        <button
+          type="button"
+          className="btn btn-small"
+          data-testid="finding-show-timeline"
+          onClick={() => onShowEvidence(f)}
+        >
+          Show on timeline
+        </button>
+        <span className="muted small">
+          {f.evidence.length + Number(f.details.evidenceTruncated ?? 0)} evidence records
+        </span>
+      </div>
+      <ul className="findings-evidence" data-testid="finding-evidence">
+        {f.evidence.slice(0, EVIDENCE_SHOWN).map((id) => (
+          <li key={id}>
+            <button type="button" className="btn-link mono small" onClick={() => onOpenRecord(id)}>
+              {id}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {more > 0 ? <p className="muted small">and {more} more</p> : null}
+    </div>
+  );
+}
+
+function ParamEditor({
+  infos,
+  values,
+  onApply,
+}: {
+  infos: readonly FindingRuleInfo[];
+  values: FindingParams;
+  onApply(next: FindingParams): void;
+}) {
+  const [draft, setDraft] = useState<Record<string, string>>(() =>
+    Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])),
+  );
+  const errors = new Map<string, string>();
+  const parsed: FindingParams = {};
+  for (const r of infos)
+    for (const p of r.params) {
+      const k = paramKey(r.id, p);
+      const res = parseParamInput(p, draft[k] ?? String(p.default));
+      if (res.ok) parsed[k] = res.value;
+      else errors.set(k, res.message);
+    }
+  return (
+    <form
+      className="findings-params"
+      data-testid="findings-params"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (errors.size === 0) onApply(parsed);
+      }}
+    >
+      {infos
+        .filter((r) => r.params.length > 0)
+        .map((r) => (
+          <fieldset key={r.id}>
+            <legend title={r.severity}>{r.title}</legend>
+            {r.params.map((p) => {
+              const k = paramKey(r.id, p);
+              return (
+                <label key={k} title={p.description}>
+                  <span className="mono small">{p.name}</span>
+                  <input
+                    className="input"
+                    value={draft[k] ?? ''}
+                    aria-invalid={errors.has(k)}
+                    data-testid={`param-${k}`}
+                    onChange={(e) => setDraft({ ...draft, [k]: e.target.value })}
+                  />
+                  <span className="muted small">
+                    {p.unit} (default {String(p.default)})
+                  </span>
+                  {errors.has(k) ? (
+                    <span className="findings-error small">expected {errors.get(k)}</span>
+                  ) : null}
+                </label>
+              );
+            })}
+          </fieldset>
+        ))}
+      <div className="findings-actions">
+        <button type="submit" className="btn btn-small" disabled={errors.size > 0}>
+          Apply
+        </button>
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => {
+            const d = defaultParams(infos);
+            setDraft(Object.fromEntries(Object.entries(d).map(([k, v]) => [k, String(v)])));
+            onApply(d);
+          }}
+        >
+          Reset to defaults
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding, FindingRuleInfo } from '../../../contract/findings';
+import {
+  defaultParams,
+  filterFindings,
+  loadFindingParams,
+  overrides,
+  parseParamInput,
+  saveFindingParams,
+  sortFindings,
+  toggle,
+} from './findings-model';
+
+const f = (o: Partial<Finding> & Pick<Finding, 'id'>): Finding => ({
+  rule: 'night-access',
+  severity: 'low',
+  deviceId: 1,
+  device: 'Phone',
+  app: 'com.a',
+  appName: null,
+  category: 'photos',
+  count: 1,
+  first: null,
+  last: null,
+  title: '',
+  caveat: '',
+  evidence: [],
+  details: {},
+  ...o,
+});
+
+const items = [
+  f({ id: 'a', severity: 'low', count: 5, app: 'com.b', last: '2024-05-01T10:00:00.000+08:00' }),
+  f({
+    id: 'b',
+    severity: 'high',
+    count: 2,
+    rule: 'long-access',
+    last: '2024-05-01T05:00:00.000+02:00',
+  }),
+  f({ id: 'c', severity: 'medium', count: 9, appName: 'Alpha', last: null }),
+];
+
+const infos: FindingRuleInfo[] = [
+  {
+    id: 'night-access',
+    title: '',
+    description: '',
+    severity: '',
+    caveat: '',
+    params: [
+      { name: 'from', default: '00:00', unit: 'HH:MM', description: '' },
+      { name: 'to', default: '06:00', unit: 'HH:MM', description: '' },
+    ],
+  },
+  {
+    id: 'long-access',
+    title: '',
+    description: '',
+    severity: '',
+    caveat: '',
+    params: [{ name: 'seconds', default: 60, unit: 's', description: '' }],
+  },
+];
+
+describe('sorting and filtering findings', () => {
+  it('sorts by severity rank, count and instants (not by text)', () => {
+    expect(sortFindings(items, 'severity', 'desc').map((x) => x.id)).toEqual(['b', 'c', 'a']);
+    expect(sortFindings(items, 'count', 'asc').map((x) => x.id)).toEqual(['b', 'a', 'c']);
+    // 10:00+08:00 = 02:00Z comes before 05:00+02:00 = 03:00Z; null last.
+    expect(sortFindings(items, 'last', 'asc').map((x) => x.id)).toEqual(['a', 'b', 'c']);
+    expect(sortFindings(items, 'app', 'asc').map((x) => x.id)).toEqual(['c', 'b', 'a']);
+  });
+
+  it('filters by rule and severity; empty choices keep all', () => {
+    expect(filterFindings(items, { rules: [], severities: [] })).toHaveLength(3);
+    expect(
+      filterFindings(items, { rules: ['long-access'], severities: [] }).map((x) => x.id),
+    ).toEqual(['b']);
+    expect(
+      filterFindings(items, { rules: [], severities: ['low', 'medium'] }).map((x) => x.id),
+    ).toEqual(['a', 'c']);
+    expect(toggle(['a'], 'a')).toEqual([]);
+    expect(toggle(['a'], 'b')).toEqual(['a', 'b']);
+  });
+});
+
+describe('parameters', () => {
+  it('lists defaults and keeps only changed values', () => {
+    expect(defaultParams(infos)).toEqual({
+      'night-access.from': '00:00',
+      'night-access.to': '06:00',
+      'long-access.seconds': 60,
+    });
+    expect(
+      overrides(infos, { 'night-access.from': '00:00', 'long-access.seconds': 90, 'gone.x': 1 }),
+    ).toEqual({ 'long-access.seconds': 90 });
+  });
+
+  it('checks typed values by the default type', () => {
+    const secs = infos[1]!.params[0]!;
+    const from = infos[0]!.params[0]!;
+    expect(parseParamInput(secs, ' 90 ')).toEqual({ ok: true, value: 90 });
+    expect(parseParamInput(secs, '-1').ok).toBe(false);
+    expect(parseParamInput(secs, '').ok).toBe(false);
+    expect(parseParamInput(from, '22:30')).toEqual({ ok: true, value: '22:30' });
+    expect(parseParamInput(from, '24:30').ok).toBe(false);
+  });
+
+  it('stores parameters per case and survives damaged entries', () => {
+    const map = new Map<string, string>();
+    const storage = {
+      getItem: (k: string) => map.get(k) ?? null,
+      setItem: (k: string, v: string) => void map.set(k, v),
+      removeItem: (k: string) => void map.delete(k),
+    };
+    saveFindingParams(storage, '/a.snoopcase', { 'long-access.seconds': 90 });
+    expect(loadFindingParams(storage, '/a.snoopcase')).toEqual({ 'long-access.seconds': 90 });
+    expect(loadFindingParams(storage, '/b.snoopcase')).toEqual({});
+    saveFindingParams(storage, '/a.snoopcase', {});
+    expect(map.size).toBe(0);
+    map.set('snoopscope.findingParams:/c', '{not json');
+    expect(loadFindingParams(storage, '/c')).toEqual({});
+    expect(loadFindingParams(null, '/c')).toEqual({});
+  });
+});
