@@ -60,3 +60,8 @@ if (process.env.BENCH_SKIP_ANDROID !== '1') {
   console.log('\n# Android: generated 50 MB bugreport');
   console.log(String(child('android-child.ts', [dataDir]).report));
 }
+
+if (process.env.BENCH_SKIP_BUNDLE !== '1') {
+  console.log('\n# Evidence bundle: 1,000,000 access sessions');
+  console.log(String(child('bundle-child.ts', [dataDir]).report));
+}
