@@ -11,9 +11,8 @@ import {
   parseFilterFlags,
   takeCasePath,
   UsageError,
-  validateFilter,
 } from './args';
-import { openCaseForWrite, resolveDeviceLabels } from './case-open';
+import { openCaseForWrite, caseFilter } from './case-open';
 import { say, type CommandContext } from './context';
 
 const EXPORT_OPTIONS = {
@@ -64,12 +63,7 @@ export async function runExport(
   const parsed = parseFilterFlags(values);
   const session = openCaseForWrite(casePath);
   try {
-    const filter: Filter = validateFilter({
-      ...parsed.filter,
-      ...(parsed.deviceLabels.length > 0
-        ? { devices: resolveDeviceLabels(session, parsed.deviceLabels) }
-        : {}),
-    });
+    const filter: Filter = caseFilter(session, parsed);
     const r = await exportBundle(session, {
       out: values.out,
       filter,

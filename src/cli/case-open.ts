@@ -4,6 +4,8 @@ import { schemaVersion } from '../core/db/open';
 import { MIGRATIONS } from '../core/db/migrations';
 import { AppError } from '../core/model/errors';
 import { CaseSession } from '../core/services/case-service';
+import type { Filter } from '../contract/filter';
+import { validateFilter, type ParsedFilter } from './args';
 
 const LATEST_SCHEMA = Math.max(0, ...MIGRATIONS.map((m) => m.version));
 
@@ -56,4 +58,14 @@ export function resolveDeviceLabels(session: CaseSession, labels: string[]): num
     if (!ids.includes(device.id)) ids.push(device.id);
   }
   return ids;
+}
+
+/** The command line's filter with its device labels resolved against the case, validated. */
+export function caseFilter(session: CaseSession, parsed: ParsedFilter): Filter {
+  return validateFilter({
+    ...parsed.filter,
+    ...(parsed.deviceLabels.length > 0
+      ? { devices: resolveDeviceLabels(session, parsed.deviceLabels) }
+      : {}),
+  });
 }

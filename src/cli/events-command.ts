@@ -35,9 +35,8 @@ import {
   parseFilterFlags,
   takeCasePath,
   UsageError,
-  validateFilter,
 } from './args';
-import { openCaseForQuery, resolveDeviceLabels } from './case-open';
+import { openCaseForQuery, caseFilter } from './case-open';
 import type { CommandContext } from './context';
 
 const EVENTS_OPTIONS = {
@@ -165,12 +164,7 @@ export async function runEvents(args: string[], ctx: CommandContext): Promise<nu
 
   const session = openCaseForQuery(casePath);
   try {
-    const filter: Filter = validateFilter({
-      ...parsed.filter,
-      ...(parsed.deviceLabels.length > 0
-        ? { devices: resolveDeviceLabels(session, parsed.deviceLabels) }
-        : {}),
-    });
+    const filter: Filter = caseFilter(session, parsed);
     const stream = (kind: EventKind): Iterable<EventRecord> => {
       switch (kind) {
         case 'access':

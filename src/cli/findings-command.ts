@@ -10,9 +10,8 @@ import {
   parseFilterFlags,
   takeCasePath,
   UsageError,
-  validateFilter,
 } from './args';
-import { openCaseForQuery, resolveDeviceLabels } from './case-open';
+import { openCaseForQuery, caseFilter } from './case-open';
 import { say, type CommandContext } from './context';
 import { formatApp, formatTable } from './output';
 
@@ -89,12 +88,7 @@ export async function runFindingsCommand(args: string[], ctx: CommandContext): P
 
   const session = openCaseForQuery(casePath);
   try {
-    const filter: Filter = validateFilter({
-      ...parsed.filter,
-      ...(parsed.deviceLabels.length > 0
-        ? { devices: resolveDeviceLabels(session, parsed.deviceLabels) }
-        : {}),
-    });
+    const filter: Filter = caseFilter(session, parsed);
     const findings = runFindings(session.db, filter, params, rules);
     if (values.json) {
       await ctx.out.write(JSON.stringify(findings.map(findingRecord), null, 2) + '\n');

@@ -10,9 +10,8 @@ import {
   parseFilterFlags,
   parseWindowFlag,
   takeCasePath,
-  validateFilter,
 } from './args';
-import { openCaseForQuery, resolveDeviceLabels } from './case-open';
+import { openCaseForQuery, caseFilter } from './case-open';
 import { say, type CommandContext } from './context';
 import { formatApp, formatDuration, formatTable } from './output';
 
@@ -50,12 +49,7 @@ export async function runSummary(args: string[], ctx: CommandContext): Promise<n
 
   const session = openCaseForQuery(casePath);
   try {
-    const filter: Filter = validateFilter({
-      ...parsed.filter,
-      ...(parsed.deviceLabels.length > 0
-        ? { devices: resolveDeviceLabels(session, parsed.deviceLabels) }
-        : {}),
-    });
+    const filter: Filter = caseFilter(session, parsed);
     const rows = session.queries.summary(filter, night).map(summaryRecord);
     if (values.json) {
       await ctx.out.write(JSON.stringify(rows, null, 2) + '\n');

@@ -163,6 +163,19 @@ export const api = {
   exportSessionsCsv: z
     .object({ filter: filterSchema, path, night: dayWindowSchema.optional() })
     .strict(),
+  /** Writes a signed evidence bundle of the filtered case (progress in the result only). */
+  exportBundle: z
+    .object({
+      filter: filterSchema,
+      path,
+      redactContexts: z.boolean().optional(),
+      redactApps: z.array(z.string().min(1).max(300)).max(500).optional(),
+      includeSources: z.boolean().optional(),
+      unmask: z.boolean().optional(),
+    })
+    .strict(),
+  /** Checks a bundle's signature and every file's sha256; names what does not match. */
+  verifyBundle: z.object({ path, fingerprint: z.string().max(200).optional() }).strict(),
   listAudit: z.object({ limit: z.number().int().min(1).max(10_000).optional() }).strict(),
   verifyAudit: empty,
 
@@ -571,6 +584,18 @@ export interface ApiOutputs {
   annotate: Annotation;
   listAnnotations: Annotation[];
   exportSessionsCsv: { path: string; rows: number; sha256: string };
+  exportBundle: {
+    path: string;
+    fingerprint: string;
+    events: number;
+    files: { name: string; size: number; sha256: string }[];
+  };
+  verifyBundle: {
+    ok: boolean;
+    fingerprint: string | null;
+    problems: string[];
+    files: { name: string; status: 'ok' | 'changed' | 'missing' | 'unlisted' }[];
+  };
   listAudit: AuditEntry[];
   verifyAudit: AuditCheck;
   pickCaseFile: string | null;

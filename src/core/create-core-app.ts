@@ -8,6 +8,9 @@ import { DeviceBackupService } from './acquire/device-backup';
 import { listBackups } from './importers/ios-backup/discover';
 import { defaultBackupRoots } from './importers/ios-backup/locations';
 import { AppError } from './model/errors';
+import { exportBundle } from './bundle/export-bundle';
+import { bundleExtras } from './bundle/extras';
+import { verifyBundle } from './bundle/verify-bundle';
 import { runFindings, ruleInfos } from './findings';
 import { AndroidCaptureService } from './services/android-capture-service';
 import { annotate, listAnnotations } from './services/annotations';
@@ -163,6 +166,22 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     listAnnotations: (input) => listAnnotations(need().db, input),
     exportSessionsCsv: ({ filter, path, night }) =>
       exportSessionsCsv(need(), { filter, path, night, version: options.version }),
+    exportBundle: async (input) => {
+      const s = need();
+      const r = await exportBundle(s, {
+        out: input.path,
+        filter: input.filter,
+        version: options.version,
+        redact: { contexts: input.redactContexts ?? false, apps: input.redactApps ?? [] },
+        includeSources: input.includeSources ?? false,
+        unmask: input.unmask ?? false,
+        extra: bundleExtras(s, input.filter),
+        userDataDir: options.userDataDir,
+      });
+      changed('bundle-exported');
+      return { path: r.path, fingerprint: r.fingerprint, events: r.events, files: r.files };
+    },
+    verifyBundle: ({ path, fingerprint }) => verifyBundle(path, fingerprint),
     listAudit: ({ limit }) => listAudit(need().db, limit),
     verifyAudit: () => verifyAudit(need().db),
   };

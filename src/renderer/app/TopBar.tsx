@@ -9,11 +9,12 @@ interface Props {
   importPhase: ImportPhase;
   onImport: () => void;
   onExport: () => void;
+  onVerify: () => void;
   onClose: () => void;
 }
 
 /** Case name, what the case holds, and the case-wide actions. */
-export function TopBar({ caseInfo, importPhase, onImport, onExport, onClose }: Props) {
+export function TopBar({ caseInfo, importPhase, onImport, onExport, onVerify, onClose }: Props) {
   const devices = caseInfo.devices;
   const running = importPhase === 'starting' || importPhase === 'running';
   return (
@@ -66,7 +67,10 @@ export function TopBar({ caseInfo, importPhase, onImport, onExport, onClose }: P
           disabled={caseInfo.sessions === 0}
           onClick={onExport}
         >
-          Export CSV
+          Export…
+        </button>
+        <button type="button" className="btn" data-testid="open-verify" onClick={onVerify}>
+          Verify bundle…
         </button>
         <button
           type="button"

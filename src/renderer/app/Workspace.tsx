@@ -28,6 +28,7 @@ import { TopBar } from './TopBar';
 import type { Finding } from '../../contract/findings';
 import { AuditView } from '../features/annotations/AuditView';
 import { FindingsView } from '../features/findings/FindingsView';
+import { VerifyView } from '../features/verify/VerifyView';
 import { useBridgeEvent } from './use-bridge-event';
 import { useApp } from './use-app';
 import { useQuery } from './use-query';
@@ -42,6 +43,7 @@ const TABS = [
   { id: 'findings', label: 'Findings' },
   { id: 'sources', label: 'Sources' },
   { id: 'audit', label: 'Audit log' },
+  { id: 'verify', label: 'Verify bundle' },
 ] as const;
 
 type Tab = (typeof TABS)[number]['id'];
@@ -269,6 +271,8 @@ export function Workspace({ caseInfo }: Props) {
         );
       case 'audit':
         return <AuditView />;
+      case 'verify':
+        return <VerifyView />;
       case 'sources':
         return (
           <SourcesView
@@ -295,6 +299,7 @@ export function Workspace({ caseInfo }: Props) {
         importPhase={importControl.state.phase}
         onImport={() => openImport()}
         onExport={() => setExportOpen(true)}
+        onVerify={() => setTab('verify')}
         onClose={() => void closeCase()}
       />
       <div className="workspace-body">

@@ -1,43 +1,81 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { ApiOutput } from '../../../contract/api';
 import type { Filter } from '../../../contract/filter';
 import type { AppErrorShape } from '../../../contract/result';
 import { useApp } from '../../app/use-app';
+import { useQuery } from '../../app/use-query';
 import { ErrorBanner } from '../../shared/ErrorBanner';
-import { formatCount } from '../../shared/format';
+import { formatBytes, formatCount } from '../../shared/format';
 import { Modal } from '../../shared/Modal';
+import { Notice } from '../../shared/Notice';
 import { Spinner } from '../../shared/Spinner';
+import { mergeApps } from '../filters/app-options';
 import { filterToText } from '../filters/filter-text';
+import { Fingerprint } from '../verify/Fingerprint';
+import { defaultBundleName, describeBundleOptions, quoteArg, redactedApps } from './bundle-options';
+import './export.css';
 
 interface Props {
   filter: Filter;
   onClose: () => void;
 }
 
-type ExportResult = ApiOutput<'exportSessionsCsv'>;
+type Kind = 'csv' | 'bundle';
+type Result =
+  | { kind: 'csv'; value: ApiOutput<'exportSessionsCsv'> }
+  | { kind: 'bundle'; value: ApiOutput<'exportBundle'> };
 
-/** Exports the sessions matching the current filter to CSV and shows what was written. */
+/**
+ * Exports what matches the current filter: the sessions as CSV, or a signed evidence bundle
+ * (a zip a reader can check with `snoopscope verify`), and shows what was written.
+ */
 export function ExportDialog({ filter, onClose }: Props) {
-  const { client, info } = useApp();
+  const { client, info, caseInfo } = useApp();
+  const [kind, setKind] = useState<Kind>('csv');
   const [typing, setTyping] = useState(false);
   const [path, setPath] = useState('');
   const [working, setWorking] = useState(false);
   const [error, setError] = useState<AppErrorShape | null>(null);
-  const [result, setResult] = useState<ExportResult | null>(null);
+  const [result, setResult] = useState<Result | null>(null);
+  const [redactContexts, setRedactContexts] = useState(false);
+  const [redactAppsOn, setRedactAppsOn] = useState(false);
+  const [pickedApps, setPickedApps] = useState<string[]>([]);
+  const [typedApps, setTypedApps] = useState('');
+  const [includeSources, setIncludeSources] = useState(false);
+  const [unmask, setUnmask] = useState(false);
   const filterText = filterToText(filter);
+  const bundle = kind === 'bundle';
+  const apps = useQuery('listApps', bundle && redactAppsOn ? {} : null);
+  const appOptions = useMemo(() => mergeApps(apps.data ?? []), [apps.data]);
+  const appsToRedact = redactAppsOn ? redactedApps(pickedApps, typedApps) : [];
+  const defaultName = bundle ? defaultBundleName(caseInfo?.name ?? 'case') : 'sessions.csv';
 
   const run = async (target: string): Promise<void> => {
     setWorking(true);
     setError(null);
-    const r = await client.call('exportSessionsCsv', { filter, path: target });
-    setWorking(false);
-    if (r.ok) setResult(r.value);
-    else setError(r.error);
+    if (bundle) {
+      const r = await client.call('exportBundle', {
+        filter,
+        path: target,
+        redactContexts,
+        redactApps: appsToRedact,
+        includeSources,
+        unmask,
+      });
+      setWorking(false);
+      if (r.ok) setResult({ kind: 'bundle', value: r.value });
+      else setError(r.error);
+    } else {
+      const r = await client.call('exportSessionsCsv', { filter, path: target });
+      setWorking(false);
+      if (r.ok) setResult({ kind: 'csv', value: r.value });
+      else setError(r.error);
+    }
   };
 
   const choose = async (): Promise<void> => {
     setError(null);
-    const r = await client.call('pickSavePath', { defaultName: 'sessions.csv' });
+    const r = await client.call('pickSavePath', { defaultName });
     if (!r.ok) {
       if (info.host === 'devserver') setTyping(true);
       else setError(r.error);
@@ -50,11 +88,15 @@ export function ExportDialog({ filter, onClose }: Props) {
     await run(r.value);
   };
 
+  const toggleApp = (id: string): void =>
+    setPickedApps((prev) => (prev.includes(id) ? prev.filter((x) => x !== id) : [...prev, id]));
+
   return (
     <Modal
-      title="Export sessions as CSV"
+      title={bundle ? 'Export an evidence bundle' : 'Export sessions as CSV'}
       onClose={onClose}
       testId="export-dialog"
+      wide={bundle}
       footer={
         <>
           <button type="button" className="btn" onClick={onClose}>
@@ -74,16 +116,148 @@ export function ExportDialog({ filter, onClose }: Props) {
         </>
       }
     >
-      <p>
-        Exports every access session matching the current filter. The filter is written into the
-        file so a reader can reproduce it.
-      </p>
+      {result ? null : (
+        <fieldset className="export-kind" disabled={working}>
+          <legend className="sr-only">What to export</legend>
+          <label>
+            <input
+              type="radio"
+              name="export-kind"
+              data-testid="export-kind-csv"
+              checked={!bundle}
+              onChange={() => setKind('csv')}
+            />
+            Sessions CSV
+          </label>
+          <label>
+            <input
+              type="radio"
+              name="export-kind"
+              data-testid="export-kind-bundle"
+              checked={bundle}
+              onChange={() => setKind('bundle')}
+            />
+            Evidence bundle (signed zip)
+          </label>
+        </fieldset>
+      )}
+      {bundle ? (
+        <p>
+          One zip with the report, events, findings, network and annotations as CSV, a manifest with
+          the sha256 of every file, and a signature by this installation's key, so anyone can check
+          that nothing was changed after export.
+        </p>
+      ) : (
+        <p>
+          Exports every access session matching the current filter. The filter is written into the
+          file so a reader can reproduce it.
+        </p>
+      )}
       <div className="small">
-        Filter:{' '}
+        The current filter is applied:{' '}
         <code data-testid="export-filter">
           {filterText === '' ? '(none — all sessions)' : filterText}
         </code>
       </div>
+      {bundle && !result ? (
+        <div className="bundle-options" data-testid="bundle-options">
+          <label>
+            <input
+              type="checkbox"
+              data-testid="bundle-redact-contexts"
+              checked={redactContexts}
+              disabled={working}
+              onChange={(e) => setRedactContexts(e.target.checked)}
+            />
+            Redact network contexts (web addresses and page contexts)
+          </label>
+          <label>
+            <input
+              type="checkbox"
+              data-testid="bundle-redact-apps"
+              checked={redactAppsOn}
+              disabled={working}
+              onChange={(e) => setRedactAppsOn(e.target.checked)}
+            />
+            Redact chosen apps (their identifiers become redacted-app-1, -2, …)
+          </label>
+          {redactAppsOn ? (
+            <>
+              {apps.loading && apps.data === null ? <Spinner label="Loading apps…" /> : null}
+              <ErrorBanner error={apps.error} title="Apps" />
+              {appOptions.length > 0 ? (
+                <div className="bundle-apps" role="group" aria-label="Apps to redact">
+                  {appOptions.map((a) => (
+                    <label key={a.identifier}>
+                      <input
+                        type="checkbox"
+                        data-testid="bundle-app"
+                        data-app={a.identifier}
+                        checked={pickedApps.includes(a.identifier)}
+                        disabled={working}
+                        onChange={() => toggleApp(a.identifier)}
+                      />
+                      <span>
+                        {a.name ?? a.identifier}
+                        {a.name ? <span className="muted mono small"> {a.identifier}</span> : null}
+                      </span>
+                    </label>
+                  ))}
+                </div>
+              ) : null}
+              <div className="bundle-apps-typed">
+                <label htmlFor="bundle-apps-typed" className="small">
+                  Or type app identifiers, comma-separated
+                </label>
+                <input
+                  id="bundle-apps-typed"
+                  className="input mono"
+                  data-testid="bundle-apps-typed"
+                  placeholder="com.example.app, com.other.app"
+                  value={typedApps}
+                  disabled={working}
+                  onChange={(e) => setTypedApps(e.target.value)}
+                />
+              </div>
+            </>
+          ) : null}
+          <label>
+            <input
+              type="checkbox"
+              data-testid="bundle-include-sources"
+              checked={includeSources}
+              disabled={working}
+              onChange={(e) => setIncludeSources(e.target.checked)}
+            />
+            Include copies of the original sources
+          </label>
+          <label>
+            <input
+              type="checkbox"
+              data-testid="bundle-unmask"
+              checked={unmask}
+              disabled={working}
+              onChange={(e) => setUnmask(e.target.checked)}
+            />
+            Show device identifiers unmasked
+          </label>
+          {unmask ? (
+            <Notice tone="warning" testId="bundle-unmask-warning">
+              Serial numbers, IMEIs and other device identifiers will be written in full. Anyone who
+              receives the bundle can read them; keep the default (masked) unless the recipient
+              needs them.
+            </Notice>
+          ) : null}
+          <div className="small muted" data-testid="bundle-options-summary">
+            {describeBundleOptions({
+              redactContexts,
+              redactApps: appsToRedact,
+              includeSources,
+              unmask,
+            })}
+          </div>
+        </div>
+      ) : null}
       {typing && !result ? (
         <form
           className="path-form"
@@ -101,7 +275,7 @@ export function ExportDialog({ filter, onClose }: Props) {
               id="export-path"
               className="input grow mono"
               data-testid="export-path-input"
-              placeholder="/path/to/sessions.csv"
+              placeholder={`/path/to/${defaultName}`}
               value={path}
               autoFocus
               onChange={(e) => setPath(e.target.value)}
@@ -117,22 +291,72 @@ export function ExportDialog({ filter, onClose }: Props) {
           </div>
         </form>
       ) : null}
-      {working ? <Spinner label="Exporting…" /> : null}
+      {working ? (
+        <Spinner label={bundle ? 'Writing and signing the bundle…' : 'Exporting…'} />
+      ) : null}
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
-      {result ? (
+      {result?.kind === 'csv' ? (
         <dl className="kv" data-testid="export-result">
           <dt>Rows</dt>
-          <dd data-testid="export-rows">{formatCount(result.rows)}</dd>
+          <dd data-testid="export-rows">{formatCount(result.value.rows)}</dd>
           <dt>File</dt>
           <dd className="mono break" data-testid="export-path">
-            {result.path}
+            {result.value.path}
           </dd>
           <dt>SHA-256</dt>
           <dd className="mono break" data-testid="export-sha256">
-            {result.sha256}
+            {result.value.sha256}
           </dd>
         </dl>
       ) : null}
+      {result?.kind === 'bundle' ? <BundleResult value={result.value} /> : null}
     </Modal>
+  );
+}
+
+/** What a bundle export wrote: the file, the events, every file's sha256 and the signer. */
+function BundleResult({ value }: { value: ApiOutput<'exportBundle'> }) {
+  return (
+    <div className="bundle-result" data-testid="bundle-result">
+      <Notice tone="success">Bundle written and signed.</Notice>
+      <h3>Signer fingerprint</h3>
+      <Fingerprint fingerprint={value.fingerprint} testId="bundle-fingerprint" />
+      <p className="small">
+        Share this fingerprint <strong>separately</strong> from the bundle (by phone, in a message,
+        on your website): anyone could re-sign an altered bundle with their own key, and only the
+        fingerprint tells them apart. A reader checks the bundle on the Verify screen or with:
+      </p>
+      <pre className="bundle-command" data-testid="bundle-verify-command">
+        snoopscope verify {quoteArg(value.path)} --fingerprint "{value.fingerprint}"
+      </pre>
+      <dl className="kv">
+        <dt>File</dt>
+        <dd className="mono break" data-testid="bundle-path">
+          {value.path}
+        </dd>
+        <dt>Events</dt>
+        <dd data-testid="bundle-events">{formatCount(value.events)}</dd>
+      </dl>
+      <div className="table-wrap">
+        <table className="table table-compact bundle-files" data-testid="bundle-files">
+          <thead>
+            <tr>
+              <th>File in the bundle</th>
+              <th className="num">Size</th>
+              <th>SHA-256</th>
+            </tr>
+          </thead>
+          <tbody>
+            {value.files.map((f) => (
+              <tr key={f.name} data-testid="bundle-file" data-name={f.name}>
+                <td className="mono break">{f.name}</td>
+                <td className="num">{formatBytes(f.size)}</td>
+                <td className="mono break small">{f.sha256}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
   );
 }

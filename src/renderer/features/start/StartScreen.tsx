@@ -7,6 +7,7 @@ import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatExaminerTime } from '../../shared/examiner-time';
 import { Spinner } from '../../shared/Spinner';
+import { VerifyView } from '../verify/VerifyView';
 
 type Mode = 'create' | 'open';
 
@@ -18,6 +19,7 @@ export function StartScreen() {
   const [typing, setTyping] = useState<Mode | null>(null);
   const [pathText, setPathText] = useState('');
   const [working, setWorking] = useState(false);
+  const [verifying, setVerifying] = useState(false);
 
   const openPath = async (mode: Mode, path: string): Promise<void> => {
     setWorking(true);
@@ -59,6 +61,15 @@ export function StartScreen() {
     invalidate();
   };
 
+  if (verifying)
+    return (
+      <main className="start" data-testid="start-screen">
+        <div className="start-card">
+          <VerifyView onClose={() => setVerifying(false)} />
+        </div>
+      </main>
+    );
+
   return (
     <main className="start" data-testid="start-screen">
       <div className="start-card">
@@ -86,6 +97,15 @@ export function StartScreen() {
             onClick={() => void pick('open')}
           >
             Open case…
+          </button>
+          <button
+            type="button"
+            className="btn"
+            data-testid="start-verify"
+            disabled={working}
+            onClick={() => setVerifying(true)}
+          >
+            Verify a bundle…
           </button>
         </div>
         {typing ? (

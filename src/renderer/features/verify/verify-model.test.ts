@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import {
+  countStatuses,
+  fileStatusLabel,
+  fingerprintLooksValid,
+  normaliseFingerprint,
+  sortFiles,
+  verdict,
+  type VerifyResult,
+} from './verify-model';
+
+const FP = 'ab12 cd34 ef56 7890 ab12 cd34 ef56 7890 ab12 cd34 ef56 7890 ab12 cd34 ef56 7890';
+
+describe('verdict', () => {
+  it('calls a clean bundle intact', () => {
+    const r: VerifyResult = {
+      ok: true,
+      fingerprint: FP,
+      problems: [],
+      files: [
+        { name: 'events.csv', status: 'ok' },
+        { name: 'manifest.json', status: 'ok' },
+      ],
+    };
+    expect(verdict(r)).toEqual({
+      intact: true,
+      title: 'Intact',
+      detail: 'The signature is valid and all 2 listed files match the manifest.',
+    });
+  });
+
+  it('counts problems and file statuses when not intact', () => {
+    const r: VerifyResult = {
+      ok: false,
+      fingerprint: null,
+      problems: ['events.csv was changed', 'x.txt is in the bundle but not in the manifest'],
+      files: [
+        { name: 'events.csv', status: 'changed' },
+        { name: 'x.txt', status: 'unlisted' },
+        { name: 'report.pdf', status: 'ok' },
+      ],
+    };
+    const v = verdict(r);
+    expect(v.intact).toBe(false);
+    expect(v.title).toBe('NOT intact');
+    expect(v.detail).toBe(
+      '2 problems found (files: 1 changed, 1 added). Do not rely on this bundle.',
+    );
+  });
+
+  it('is not intact even with no file listed (an unreadable zip)', () => {
+    const v = verdict({ ok: false, fingerprint: null, problems: ['cannot read'], files: [] });
+    expect(v.detail).toBe('1 problem found. Do not rely on this bundle.');
+  });
+});
+
+describe('files', () => {
+  it('puts problems first and labels every status in words', () => {
+    const files: VerifyResult['files'] = [
+      { name: 'b.csv', status: 'ok' },
+      { name: 'z.csv', status: 'missing' },
+      { name: 'a.csv', status: 'ok' },
+      { name: 'c.csv', status: 'changed' },
+    ];
+    expect(sortFiles(files).map((f) => f.name)).toEqual(['c.csv', 'z.csv', 'a.csv', 'b.csv']);
+    expect(countStatuses(files)).toEqual({ ok: 2, changed: 1, missing: 1, unlisted: 0 });
+    expect(fileStatusLabel('ok')).toBe('Matches');
+    expect(fileStatusLabel('unlisted')).toMatch(/ADDED/);
+  });
+});
+
+describe('fingerprints', () => {
+  it('ignores spacing, colons and case', () => {
+    expect(normaliseFingerprint('AB:12 cd')).toBe('ab12cd');
+    expect(fingerprintLooksValid(FP.toUpperCase())).toBe(true);
+    expect(fingerprintLooksValid('ab12')).toBe(false);
+  });
+});
