@@ -1,5 +1,6 @@
 // Bundles the Node-side entry points (CLI, import worker, loopback dev server) into out/node.
 // better-sqlite3 stays external: it is a native module loaded from node_modules at run time.
+// pdfkit stays external too: it reads its font metrics and data files from its own folder.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
@@ -18,7 +19,7 @@ await build({
   format: 'esm',
   target: 'node22',
   sourcemap: true,
-  external: ['better-sqlite3', 'electron'],
+  external: ['better-sqlite3', 'electron', 'pdfkit'],
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },

@@ -36,8 +36,19 @@ describe('export and verify', () => {
     const sketch = join(dir, 'sketch.jsonl');
     const r = await runCli(['export', casePath, '--out', out, '--timesketch', sketch, '--json']);
     expect(r.code).toBe(0);
-    const result = JSON.parse(r.stdout) as { fingerprint: string; events: number };
+    const result = JSON.parse(r.stdout) as {
+      fingerprint: string;
+      events: number;
+      files: { name: string }[];
+    };
     expect(result.events).toBe(1);
+    expect(result.files.map((f) => f.name)).toEqual([
+      'events.csv',
+      'network.csv',
+      'report.pdf',
+      'findings.csv',
+      'annotations.csv',
+    ]);
     const line = JSON.parse(readFileSync(sketch, 'utf8').trim()) as Record<string, unknown>;
     expect(line).toMatchObject({
       datetime: '2024-05-01T01:00:00.000+00:00',

@@ -4,6 +4,7 @@ import { exportBundle, type Redaction } from '../core/bundle/export-bundle';
 import { exportTimesketch } from '../core/bundle/timesketch';
 import { verifyBundle } from '../core/bundle/verify-bundle';
 import { bundleExtras } from '../core/bundle/extras';
+import { installationKey } from '../core/bundle/signing-key';
 import {
   FILTER_OPTIONS,
   noMorePositionals,
@@ -64,14 +65,22 @@ export async function runExport(
   const session = openCaseForWrite(casePath);
   try {
     const filter: Filter = caseFilter(session, parsed);
+    const key = installationKey();
+    const unmask = values.unmask ?? false;
     const r = await exportBundle(session, {
       out: values.out,
       filter,
       version,
       redact,
       includeSources: values['include-sources'] ?? false,
-      unmask: values.unmask ?? false,
-      extra: bundleExtras(session, filter),
+      unmask,
+      key,
+      extra: await bundleExtras(session, filter, {
+        version,
+        fingerprint: key.fingerprint,
+        unmask,
+        redaction: { contexts: redact.contexts, apps: redact.apps },
+      }),
     });
     let sketch: { path: string; events: number } | null = null;
     if (values.timesketch) {

@@ -1,7 +1,7 @@
 import { CATEGORY_LABELS } from '../contract/categories';
 import type { Filter } from '../contract/filter';
 import { FINDING_RULES, type Finding, type FindingRule } from '../contract/findings';
-import { resolveParams, runFindings } from '../core/findings';
+import { resolveParams, runFindings, storedFindingParams } from '../core/findings';
 import { AppError } from '../core/model/errors';
 import {
   FILTER_OPTIONS,
@@ -89,7 +89,12 @@ export async function runFindingsCommand(args: string[], ctx: CommandContext): P
   const session = openCaseForQuery(casePath);
   try {
     const filter: Filter = caseFilter(session, parsed);
-    const findings = runFindings(session.db, filter, params, rules);
+    const findings = runFindings(
+      session.db,
+      filter,
+      { ...storedFindingParams(session.db), ...params },
+      rules,
+    );
     if (values.json) {
       await ctx.out.write(JSON.stringify(findings.map(findingRecord), null, 2) + '\n');
       return 0;

@@ -6,6 +6,7 @@ import {
   findingParamsSchema,
   type Annotation,
   type Finding,
+  type FindingParams,
   type FindingRuleInfo,
 } from './findings';
 import type {
@@ -141,6 +142,10 @@ export const api = {
       rules: z.array(z.enum(FINDING_RULES)).optional(),
     })
     .strict(),
+  /** The rule parameters stored in the case (the examiner's changes to the defaults). */
+  getFindingParams: empty,
+  /** Stores the case's rule parameters; recorded in the audit log. */
+  setFindingParams: z.object({ params: findingParamsSchema }).strict(),
   /** Stars, tags or notes a record or a finding by its stable id (recorded in the audit log). */
   annotate: z
     .object({
@@ -581,6 +586,8 @@ export interface ApiOutputs {
   getRecord: RecordDetails;
   listFindingRules: FindingRuleInfo[];
   queryFindings: Finding[];
+  getFindingParams: FindingParams;
+  setFindingParams: FindingParams;
   annotate: Annotation;
   listAnnotations: Annotation[];
   exportSessionsCsv: { path: string; rows: number; sha256: string };

@@ -10,8 +10,9 @@ import { defaultBackupRoots } from './importers/ios-backup/locations';
 import { AppError } from './model/errors';
 import { exportBundle } from './bundle/export-bundle';
 import { bundleExtras } from './bundle/extras';
+import { installationKey } from './bundle/signing-key';
 import { verifyBundle } from './bundle/verify-bundle';
-import { runFindings, ruleInfos } from './findings';
+import { runFindings, ruleInfos, setStoredFindingParams, storedFindingParams } from './findings';
 import { AndroidCaptureService } from './services/android-capture-service';
 import { annotate, listAnnotations } from './services/annotations';
 import { BackupImportService } from './services/backup-import-service';
@@ -157,7 +158,14 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     queryProfiles: ({ filter }) => need().queries.records.profiles(filter),
     getRecord: ({ id }) => need().queries.records.record(id),
     listFindingRules: () => ruleInfos(),
-    queryFindings: ({ filter, params, rules }) => runFindings(need().db, filter, params, rules),
+    queryFindings: ({ filter, params, rules }) =>
+      runFindings(need().db, filter, params ?? storedFindingParams(need().db), rules),
+    getFindingParams: () => storedFindingParams(need().db),
+    setFindingParams: ({ params }) => {
+      const p = setStoredFindingParams(need().db, params);
+      changed('finding-parameters');
+      return p;
+    },
     annotate: (input) => {
       const a = annotate(need().db, input);
       changed('annotation');
@@ -168,15 +176,23 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       exportSessionsCsv(need(), { filter, path, night, version: options.version }),
     exportBundle: async (input) => {
       const s = need();
+      const key = installationKey(options.userDataDir);
+      const redact = { contexts: input.redactContexts ?? false, apps: input.redactApps ?? [] };
+      const unmask = input.unmask ?? false;
       const r = await exportBundle(s, {
         out: input.path,
         filter: input.filter,
         version: options.version,
-        redact: { contexts: input.redactContexts ?? false, apps: input.redactApps ?? [] },
+        redact,
         includeSources: input.includeSources ?? false,
-        unmask: input.unmask ?? false,
-        extra: bundleExtras(s, input.filter),
-        userDataDir: options.userDataDir,
+        unmask,
+        key,
+        extra: await bundleExtras(s, input.filter, {
+          version: options.version,
+          fingerprint: key.fingerprint,
+          unmask,
+          redaction: { contexts: redact.contexts, apps: redact.apps },
+        }),
       });
       changed('bundle-exported');
       return { path: r.path, fingerprint: r.fingerprint, events: r.events, files: r.files };

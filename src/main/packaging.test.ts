@@ -122,6 +122,12 @@ describe('electron-builder.yml', () => {
         false,
       );
       expect(kept(patterns, 'node_modules/better-sqlite3/lib/index.js', arch)).toBe(true);
+      // The report's fonts: the two weights it embeds, not the others.
+      const font = (w: string) =>
+        `node_modules/@expo-google-fonts/noto-sans-sc/${w}/NotoSansSC_${w}.ttf`;
+      expect(kept(patterns, font('400Regular'), arch)).toBe(true);
+      expect(kept(patterns, font('700Bold'), arch)).toBe(true);
+      expect(kept(patterns, font('900Black'), arch)).toBe(false);
     }
   });
 

@@ -146,7 +146,16 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
   if (existsSync(out)) throw new AppError('CONFLICT', `${out} exists; choose a new file name.`);
   const key = o.key ?? installationKey(o.userDataDir);
   const redact: Redaction = o.redact ?? { contexts: false, apps: [] };
-  const aliases = new Map(redact.apps.map((a, i) => [a, `redacted-app-${i + 1}`]));
+  // A redacted app is replaced by `redacted-app-N` under its identifier and its display name.
+  const aliases = new Map<string, string>();
+  const displayName = session.db.prepare(
+    'SELECT display_name AS n FROM apps WHERE identifier = ? AND display_name IS NOT NULL',
+  );
+  redact.apps.forEach((app, i) => {
+    aliases.set(app, `redacted-app-${i + 1}`);
+    const n = (displayName.get(app) as { n: string } | undefined)?.n;
+    if (n) aliases.set(n, `redacted-app-${i + 1}`);
+  });
   const tmp = `${out}.partial`;
   await rm(tmp, { force: true });
   const zip = await ZipWriter.create(tmp);

@@ -1,8 +1,10 @@
 import type { Filter } from '../../contract/filter';
 import type { Finding } from '../../contract/findings';
-import { runFindings } from '../findings';
+import { runFindings, storedFindingParams } from '../findings';
 import { listAnnotations } from '../services/annotations';
+import { maskIdentifier } from '../../contract/mask';
 import type { CaseSession } from '../services/case-service';
+import { renderReportPdf } from '../report/report-pdf';
 import { csvRow } from '../services/csv';
 
 /** Columns of `findings.csv`. */
@@ -52,17 +54,84 @@ export const ANNOTATIONS_CSV_COLUMNS = [
   'updated_utc',
 ] as const;
 
+export interface ExtrasOptions {
+  version: string;
+  fingerprint: string;
+  unmask: boolean;
+  redaction: { contexts: boolean; apps: string[] };
+  examiner?: string;
+}
+
 /**
- * Files a bundle holds beside events.csv and network.csv: the findings (default parameters) and
- * the examiner's annotations.
+ * Files a bundle holds beside events.csv and network.csv: `report.pdf`, the findings (with the
+ * case's rule parameters) and the examiner's annotations.
  */
-export function bundleExtras(
+export async function bundleExtras(
   session: CaseSession,
   filter: Filter,
-): { name: string; content: Iterable<string> }[] {
+  o: ExtrasOptions,
+): Promise<{ name: string; content: Iterable<string> | Uint8Array }[]> {
+  // Redacted apps become `redacted-app-N` in the report as in the CSVs (same numbering).
+  const names = new Map<string, string>();
+  o.redaction.apps.forEach((app, i) => {
+    names.set(app, `redacted-app-${i + 1}`);
+    const display = (
+      session.db
+        .prepare(
+          'SELECT display_name AS n FROM apps WHERE identifier = ? AND display_name IS NOT NULL',
+        )
+        .get(app) as { n: string } | undefined
+    )?.n;
+    if (display) names.set(display, `redacted-app-${i + 1}`);
+  });
+  const scrub = (text: string): string => {
+    let out = text;
+    for (const [from, to] of names) out = out.split(from).join(to);
+    return out;
+  };
+  const scrubNull = (text: string | null): string | null => (text === null ? null : scrub(text));
+  const findings = runFindings(session.db, filter, storedFindingParams(session.db));
+  const shownFindings = findings.map((f) => ({
+    ...f,
+    app: scrubNull(f.app),
+    appName: scrubNull(f.appName),
+    title: scrub(f.title),
+    caveat: scrub(f.caveat),
+  }));
   const annotations = listAnnotations(session.db, {});
+  const info = session.info();
+  const mask = (v: string | null): string | null => (o.unmask ? v : maskIdentifier(v));
+  const report = await renderReportPdf({
+    caseName: info.name,
+    examiner: o.examiner,
+    exportedAt: new Date(),
+    toolVersion: o.version,
+    fingerprint: o.fingerprint,
+    devices: info.devices.map((d) => ({
+      ...d,
+      identifiers: {
+        udid: mask(d.identifiers.udid),
+        serial: mask(d.identifiers.serial),
+        imei: mask(d.identifiers.imei),
+        phoneNumber: mask(d.identifiers.phoneNumber),
+      },
+    })),
+    filterText: Object.keys(filter).length === 0 ? 'none (the whole case)' : JSON.stringify(filter),
+    summary: session.queries
+      .summary(filter)
+      .map((x) => ({ ...x, app: scrub(x.app), appName: scrubNull(x.appName) })),
+    findings: shownFindings,
+    sources: session.sources(),
+    heatmap: session.queries.heatmap(filter),
+    redaction: {
+      contexts: o.redaction.contexts,
+      apps: o.redaction.apps.length,
+      identifiersMasked: !o.unmask,
+    },
+  });
   return [
-    { name: 'findings.csv', content: findingsLines(runFindings(session.db, filter)) },
+    { name: 'report.pdf', content: report },
+    { name: 'findings.csv', content: findingsLines(shownFindings) },
     {
       name: 'annotations.csv',
       content: [

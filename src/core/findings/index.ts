@@ -1,2 +1,3 @@
 export { resolveParams, ruleInfos, runFindings } from './engine';
 export { EVIDENCE_CAP } from './common';
+export { setStoredFindingParams, storedFindingParams } from './stored-params';

@@ -13,17 +13,14 @@ import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { nextSort, type SortState } from '../../shared/sort';
 import { Spinner } from '../../shared/Spinner';
-import { localStore } from '../../shared/storage';
 import {
   defaultDir,
   defaultParams,
   EVIDENCE_SHOWN,
   filterFindings,
-  loadFindingParams,
   overrides,
   paramKey,
   parseParamInput,
-  saveFindingParams,
   SEVERITIES,
   sortFindings,
   toggle,
@@ -54,19 +51,15 @@ const COLUMNS: { key: FindingColumn; label: string; numeric?: boolean }[] = [
 
 /** The findings of the case under the shared filter: sortable, filterable, with editable rule parameters. */
 export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsViewProps) {
-  const { caseInfo } = useApp();
-  const casePath = caseInfo?.path ?? '';
+  const { client, invalidate } = useApp();
   const rulesQ = useQuery('listFindingRules', {});
   const infos = rulesQ.data;
-  // Parameters belong to the case: another case reads its own stored values.
-  const [stored, setStored] = useState<{ path: string; params: FindingParams }>(() => ({
-    path: casePath,
-    params: loadFindingParams(localStore(), casePath),
-  }));
-  const params =
-    stored.path === casePath ? stored.params : loadFindingParams(localStore(), casePath);
+  // Parameters are stored in the case (each change is recorded in its audit log).
+  const paramsQ = useQuery('getFindingParams', {});
+  const params = useMemo<FindingParams>(() => paramsQ.data ?? {}, [paramsQ.data]);
+  const [saveError, setSaveError] = useState<string | null>(null);
   const applied = useMemo(() => (infos ? overrides(infos, params) : params), [infos, params]);
-  const q = useQuery('queryFindings', infos ? { filter, params: applied } : null);
+  const q = useQuery('queryFindings', infos && paramsQ.data ? { filter, params: applied } : null);
   const [sort, setSort] = useState<SortState<FindingColumn>>({ key: 'severity', dir: 'desc' });
   const [shown, setShown] = useState<FindingsFilter>({ rules: [], severities: [] });
   const [open, setOpen] = useState<string | null>(null);
@@ -79,8 +72,10 @@ export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsV
 
   const apply = (next: FindingParams): void => {
     const o = infos ? overrides(infos, next) : next;
-    setStored({ path: casePath, params: o });
-    saveFindingParams(localStore(), casePath, o);
+    void client.call('setFindingParams', { params: o }).then((r) => {
+      setSaveError(r.ok ? null : r.error.message);
+      invalidate();
+    });
   };
 
   return (
@@ -102,7 +97,12 @@ export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsV
           {Object.keys(applied).length > 0 ? ` (${Object.keys(applied).length} changed)` : ''}
         </button>
       </div>
-      <ErrorBanner error={rulesQ.error ?? q.error} title="Findings" />
+      <ErrorBanner error={rulesQ.error ?? paramsQ.error ?? q.error} title="Findings" />
+      <ErrorBanner
+        error={saveError}
+        title="Parameters not saved"
+        onDismiss={() => setSaveError(null)}
+      />
       {editing && infos ? (
         <ParamEditor
           infos={infos}

@@ -3,10 +3,8 @@ import type { Finding, FindingRuleInfo } from '../../../contract/findings';
 import {
   defaultParams,
   filterFindings,
-  loadFindingParams,
   overrides,
   parseParamInput,
-  saveFindingParams,
   sortFindings,
   toggle,
 } from './findings-model';
@@ -105,22 +103,5 @@ describe('parameters', () => {
     expect(parseParamInput(secs, '').ok).toBe(false);
     expect(parseParamInput(from, '22:30')).toEqual({ ok: true, value: '22:30' });
     expect(parseParamInput(from, '24:30').ok).toBe(false);
-  });
-
-  it('stores parameters per case and survives damaged entries', () => {
-    const map = new Map<string, string>();
-    const storage = {
-      getItem: (k: string) => map.get(k) ?? null,
-      setItem: (k: string, v: string) => void map.set(k, v),
-      removeItem: (k: string) => void map.delete(k),
-    };
-    saveFindingParams(storage, '/a.snoopcase', { 'long-access.seconds': 90 });
-    expect(loadFindingParams(storage, '/a.snoopcase')).toEqual({ 'long-access.seconds': 90 });
-    expect(loadFindingParams(storage, '/b.snoopcase')).toEqual({});
-    saveFindingParams(storage, '/a.snoopcase', {});
-    expect(map.size).toBe(0);
-    map.set('snoopscope.findingParams:/c', '{not json');
-    expect(loadFindingParams(storage, '/c')).toEqual({});
-    expect(loadFindingParams(null, '/c')).toEqual({});
   });
 });

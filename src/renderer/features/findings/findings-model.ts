@@ -123,41 +123,5 @@ export function overrides(infos: readonly FindingRuleInfo[], values: FindingPara
   return out;
 }
 
-const STORAGE_PREFIX = 'snoopscope.findingParams:';
-
-/** The parameters the examiner set for a case (a missing or damaged entry gives none). */
-export function loadFindingParams(
-  storage: Pick<Storage, 'getItem'> | null,
-  casePath: string,
-): FindingParams {
-  try {
-    const raw = storage?.getItem(STORAGE_PREFIX + casePath);
-    if (!raw) return {};
-    const parsed = JSON.parse(raw) as unknown;
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
-    const out: FindingParams = {};
-    for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-      if (typeof v === 'number' || typeof v === 'string') out[k] = v;
-    }
-    return out;
-  } catch {
-    return {};
-  }
-}
-
-/** Stores the parameters set for a case; none set removes the entry. */
-export function saveFindingParams(
-  storage: Pick<Storage, 'setItem' | 'removeItem'> | null,
-  casePath: string,
-  params: FindingParams,
-): void {
-  try {
-    if (Object.keys(params).length === 0) storage?.removeItem(STORAGE_PREFIX + casePath);
-    else storage?.setItem(STORAGE_PREFIX + casePath, JSON.stringify(params));
-  } catch {
-    // A full or blocked storage only loses the preference.
-  }
-}
-
 /** How many evidence ids the expanded finding lists. */
 export const EVIDENCE_SHOWN = 50;

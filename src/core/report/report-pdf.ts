@@ -1,0 +1,921 @@
+/**
+ * The evidence bundle's `report.pdf`, rendered in Node (no browser) so the app and the CLI
+ * produce the same document. Everything is set in embedded fonts (Noto Sans SC, which covers
+ * Latin and Chinese app names, and Roboto Mono for hashes and record ids), and everything is
+ * drawn in black and greys so the report stays readable when printed in black and white.
+ */
+import { createRequire } from 'node:module';
+import PDFDocument from 'pdfkit';
+import type { HeatmapResult, SummaryItem } from '../../contract/api';
+import { CATEGORY_LABELS } from '../../contract/categories';
+import type { Category } from '../../contract/categories';
+import type { Finding, Severity } from '../../contract/findings';
+import type { Device, SourceInfo } from '../../contract/records';
+
+export interface ReportRedaction {
+  /** Contexts and URLs replaced by a placeholder. */
+  contexts: boolean;
+  /** How many apps the examiner chose to redact. */
+  apps: number;
+  /** Device identifiers shown masked (the default). */
+  identifiersMasked: boolean;
+}
+
+export interface ReportInput {
+  caseName: string;
+  examiner?: string;
+  exportedAt: Date;
+  /** IANA zone the export time is shown in; defaults to the zone of the exporting machine. */
+  timeZone?: string;
+  toolVersion: string;
+  /** Fingerprint of the installation's signing key (the manifest's signer). */
+  fingerprint: string;
+  /** Devices as they should appear: identifiers already masked by the caller where required. */
+  devices: Device[];
+  /** The filter the bundle was exported with, in words (or as typed on the command line). */
+  filterText: string;
+  summary: SummaryItem[];
+  findings: Finding[];
+  sources: SourceInfo[];
+  heatmap?: HeatmapResult;
+  redaction: ReportRedaction;
+}
+
+const requireFromHere = createRequire(import.meta.url);
+
+/** Font files, resolved at run time from node_modules (also from the bundled CLI). */
+export function reportFontPaths(): { regular: string; bold: string; mono: string } {
+  return {
+    regular: requireFromHere.resolve(
+      '@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf',
+    ),
+    bold: requireFromHere.resolve('@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf'),
+    mono: requireFromHere.resolve(
+      '@expo-google-fonts/roboto-mono/400Regular/RobotoMono_400Regular.ttf',
+    ),
+  };
+}
+
+const SANS = 'report-sans';
+const BOLD = 'report-bold';
+const MONO = 'report-mono';
+
+const MARGIN = 50;
+const FOOTER_GAP = 28;
+const INK = '#000000';
+const MUTED = '#555555';
+const RULE_GREY = '#999999';
+const STRIPE = '#eeeeee';
+
+const SEVERITY_WORDS: Record<Severity, string> = {
+  high: 'High',
+  medium: 'Medium',
+  low: 'Low',
+  info: 'Information',
+};
+const SEVERITY_ORDER: Record<Severity, number> = { high: 0, medium: 1, low: 2, info: 3 };
+/** Fill of the severity badge: darker for more severe, always with the word beside it. */
+const SEVERITY_FILL: Record<Severity, string> = {
+  high: '#000000',
+  medium: '#555555',
+  low: '#999999',
+  info: '#ffffff',
+};
+
+/** How many evidence ids a finding lists in the report (the CSV and the app list all). */
+const EVIDENCE_SHOWN = 12;
+/** Days shown by the heatmap; a longer period is cut at the most recent days. */
+const HEATMAP_MAX_DAYS = 366;
+
+const METHODOLOGY: { heading: string; body: string }[] = [
+  {
+    heading: 'iOS App Privacy Report',
+    body:
+      'The App Privacy Report (Settings > Privacy & Security) is a log the device writes itself. ' +
+      'An access record proves that iOS registered an app using a protected resource (photos, ' +
+      'camera, microphone, contacts, location and others) between the times shown; the interval is when ' +
+      'access was possible, not proof that data was read in full, copied or uploaded. Network ' +
+      'records list domains an app contacted and how often in the report window; they do not show ' +
+      'what was sent. The report keeps about seven days, so an absence of records before that ' +
+      'window proves nothing.',
+  },
+  {
+    heading: 'iOS backups',
+    body:
+      'Permission databases in a backup show the state at backup time (granted, denied, limited) ' +
+      'and when an entry last changed, not every use. Data-usage counters attribute bytes to ' +
+      'processes and are snapshots; they are never summed across snapshots. Installed profiles ' +
+      'are listed as found; a profile being present does not prove how it was used.',
+  },
+  {
+    heading: 'Android app ops',
+    body:
+      'App-ops records (dumpsys appops and its history) show the last or aggregated accesses an ' +
+      'app made through the permission system, refusals included. They are bounded by what the ' +
+      'OS retains and by its bucketing; a missing entry is not proof of no access, and an op ' +
+      'being allowed does not prove it was used. Usage-stats events show activity and screen ' +
+      'state only where the device kept them.',
+  },
+  {
+    heading: 'Findings and times',
+    body:
+      'Findings are produced by documented rules with the parameters stated in the bundle. They ' +
+      'point at records worth examining; each carries a caveat saying what it does not prove. ' +
+      'Background state marked as inferred is an inference from correlated records, not a report ' +
+      'from the OS. Times are shown device-local with their UTC offset. Every record in the ' +
+      'bundle carries the sha256 of its source file and its position in that file, so it can be ' +
+      'checked against the original evidence, which this tool never modifies.',
+  },
+];
+
+type Doc = PDFKit.PDFDocument;
+
+/** Renders the report and resolves with the whole PDF. */
+export function renderReportPdf(input: ReportInput): Promise<Buffer> {
+  const fonts = reportFontPaths();
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: MARGIN, bottom: MARGIN + FOOTER_GAP, left: MARGIN, right: MARGIN },
+    bufferPages: true,
+    autoFirstPage: true,
+    font: fonts.regular,
+    info: {
+      Title: `Snoopscope report: ${input.caseName}`,
+      Author: input.examiner ?? '',
+      Creator: `Snoopscope ${input.toolVersion}`,
+      Producer: `Snoopscope ${input.toolVersion}`,
+      CreationDate: input.exportedAt,
+    },
+  });
+  doc.registerFont(SANS, fonts.regular);
+  doc.registerFont(BOLD, fonts.bold);
+  doc.registerFont(MONO, fonts.mono);
+
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  try {
+    drawCover(doc, input);
+    doc.addPage();
+    drawSummary(doc, input.summary);
+    doc.addPage();
+    drawFindings(doc, input.findings);
+    if (input.heatmap) {
+      doc.addPage();
+      drawHeatmap(doc, input.heatmap);
+    }
+    doc.addPage();
+    drawMethodology(doc, input);
+    doc.addPage();
+    drawSources(doc, input);
+    drawFooters(doc, input);
+    doc.end();
+  } catch (err) {
+    doc.end();
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+  return done;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page furniture
+
+function contentWidth(doc: Doc): number {
+  return doc.page.width - doc.page.margins.left - doc.page.margins.right;
+}
+
+function bottomLimit(doc: Doc): number {
+  return doc.page.height - doc.page.margins.bottom;
+}
+
+/** Starts a new page when fewer than `needed` points remain. */
+function ensureSpace(doc: Doc, needed: number): void {
+  if (doc.y + needed > bottomLimit(doc)) {
+    doc.addPage();
+  }
+}
+
+function heading(doc: Doc, text: string): void {
+  doc.font(BOLD).fontSize(18).fillColor(INK);
+  doc.text(text, MARGIN, doc.y, { width: contentWidth(doc) });
+  const y = doc.y + 2;
+  doc
+    .moveTo(MARGIN, y)
+    .lineTo(MARGIN + contentWidth(doc), y)
+    .lineWidth(0.75)
+    .strokeColor(INK)
+    .stroke();
+  doc.y = y + 10;
+}
+
+function subheading(doc: Doc, text: string): void {
+  ensureSpace(doc, 40);
+  doc.moveDown(0.4);
+  doc.font(BOLD).fontSize(12).fillColor(INK);
+  doc.text(text, MARGIN, doc.y, { width: contentWidth(doc) });
+  doc.moveDown(0.2);
+}
+
+function paragraph(doc: Doc, text: string, size = 10, color = INK): void {
+  doc.font(SANS).fontSize(size).fillColor(color);
+  doc.text(text, MARGIN, doc.y, { width: contentWidth(doc), lineGap: 1.5 });
+}
+
+/** A label and value on one line, the value wrapping under itself. */
+function field(doc: Doc, label: string, value: string, mono = false): void {
+  const labelWidth = 130;
+  const x = MARGIN;
+  const valueWidth = contentWidth(doc) - labelWidth;
+  const valueFont = mono && isAscii(value) ? MONO : SANS;
+  const size = valueFont === MONO ? 9 : 10;
+  doc.font(valueFont).fontSize(size);
+  const h = Math.max(doc.heightOfString(value, { width: valueWidth }), 14);
+  ensureSpace(doc, h + 2);
+  const y = doc.y;
+  doc
+    .font(BOLD)
+    .fontSize(10)
+    .fillColor(MUTED)
+    .text(label, x, y, { width: labelWidth - 8 });
+  doc
+    .font(valueFont)
+    .fontSize(size)
+    .fillColor(INK)
+    .text(value, x + labelWidth, y, {
+      width: valueWidth,
+    });
+  doc.y = y + h + 3;
+  doc.x = MARGIN;
+}
+
+function drawFooters(doc: Doc, input: ReportInput): void {
+  const range = doc.bufferedPageRange();
+  const total = range.count;
+  for (let i = 0; i < total; i += 1) {
+    doc.switchToPage(range.start + i);
+    const bottom = doc.page.margins.bottom;
+    // Writing below the bottom margin would open a new page; lift it while drawing the footer.
+    doc.page.margins.bottom = 0;
+    const y = doc.page.height - MARGIN - 10;
+    const width = contentWidth(doc);
+    doc
+      .moveTo(MARGIN, y - 6)
+      .lineTo(MARGIN + width, y - 6)
+      .lineWidth(0.5)
+      .strokeColor(RULE_GREY)
+      .stroke();
+    doc.font(SANS).fontSize(8).fillColor(MUTED);
+    doc.text(`Snoopscope ${input.toolVersion} | ${truncate(input.caseName, 70)}`, MARGIN, y, {
+      width: width * 0.7,
+      lineBreak: false,
+    });
+    doc.text(`Page ${i + 1} of ${total}`, MARGIN + width * 0.7, y, {
+      width: width * 0.3,
+      align: 'right',
+      lineBreak: false,
+    });
+    doc.page.margins.bottom = bottom;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cover
+
+function drawCover(doc: Doc, input: ReportInput): void {
+  doc.font(SANS).fontSize(11).fillColor(MUTED);
+  doc.text('Snoopscope evidence report', MARGIN, MARGIN + 20, { width: contentWidth(doc) });
+  doc.moveDown(0.3);
+  doc.font(BOLD).fontSize(26).fillColor(INK);
+  doc.text(input.caseName, { width: contentWidth(doc) });
+  doc.moveDown(0.8);
+
+  field(doc, 'Examiner', input.examiner?.trim() ? input.examiner : 'Not stated');
+  field(doc, 'Exported', formatInstant(input.exportedAt, input.timeZone));
+  field(doc, 'Tool', `Snoopscope ${input.toolVersion}`);
+  field(doc, 'Signer fingerprint', input.fingerprint, true);
+  field(doc, 'Filter', input.filterText.trim() ? input.filterText : 'None (all records)');
+
+  subheading(doc, `Devices (${input.devices.length})`);
+  if (input.devices.length === 0) {
+    paragraph(doc, 'No device in this case.', 10, MUTED);
+  }
+  for (const d of input.devices) {
+    ensureSpace(doc, 70);
+    doc.font(BOLD).fontSize(11).fillColor(INK);
+    doc.text(d.label, MARGIN, doc.y, { width: contentWidth(doc) });
+    const model = [platformWord(d.platform), d.model].filter(Boolean).join(' | ');
+    field(doc, 'Model', model || 'Unknown');
+    field(doc, 'OS version', d.osVersion ?? 'Unknown');
+    field(doc, 'Time zone', deviceZone(d));
+    const ids = identifierLines(d);
+    field(doc, 'Identifiers', ids.length > 0 ? ids.join('\n') : 'None recorded', true);
+    doc.moveDown(0.3);
+  }
+
+  subheading(doc, 'Redaction');
+  const r = input.redaction;
+  field(
+    doc,
+    'Device identifiers',
+    r.identifiersMasked ? 'Masked (partly hidden)' : "Shown in full at the examiner's request",
+  );
+  field(doc, 'Contexts and URLs', r.contexts ? 'Redacted' : 'Not redacted');
+  field(
+    doc,
+    'Apps',
+    r.apps > 0
+      ? `${r.apps} app${r.apps === 1 ? '' : 's'} redacted at the examiner's request`
+      : 'None redacted',
+  );
+
+  subheading(doc, 'Contents');
+  const parts = ['Summary', 'Findings'];
+  if (input.heatmap) parts.push('Heatmap by hour and date');
+  parts.push('Methodology and caveats', 'Filter and sources');
+  paragraph(doc, parts.join(' | '), 10, MUTED);
+  doc.moveDown(0.3);
+  paragraph(
+    doc,
+    'Verify this bundle with: snoopscope verify <bundle.zip> --fingerprint <F>, using a ' +
+      'fingerprint obtained separately from the examiner.',
+    9,
+    MUTED,
+  );
+}
+
+function platformWord(p: Device['platform']): string {
+  return p === 'ios' ? 'iOS' : p === 'android' ? 'Android' : '';
+}
+
+function deviceZone(d: Device): string {
+  const offset = d.offsetMin === null ? null : `UTC${formatOffset(d.offsetMin)}`;
+  if (d.timeZone && offset) return `${d.timeZone} (latest record at ${offset})`;
+  return d.timeZone ?? (offset ? `${offset} (from the latest record)` : 'Unknown');
+}
+
+function identifierLines(d: Device): string[] {
+  const lines: string[] = [];
+  const ids = d.identifiers;
+  if (ids.udid) lines.push(`UDID ${ids.udid}`);
+  if (ids.serial) lines.push(`Serial ${ids.serial}`);
+  if (ids.imei) lines.push(`IMEI ${ids.imei}`);
+  if (ids.phoneNumber) lines.push(`Phone ${ids.phoneNumber}`);
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+
+interface Column<T> {
+  title: string;
+  width: number;
+  align?: 'left' | 'right';
+  mono?: boolean;
+  value: (row: T) => string;
+}
+
+function drawTable<T>(doc: Doc, columns: Column<T>[], rows: T[]): void {
+  const size = 9;
+  const pad = 3;
+  const x0 = MARGIN;
+  const total = columns.reduce((s, c) => s + c.width, 0);
+  const scale = contentWidth(doc) / total;
+  const widths = columns.map((c) => c.width * scale);
+
+  const drawHeader = (): void => {
+    doc.font(BOLD).fontSize(size);
+    const h =
+      Math.max(
+        ...columns.map((c, i) => doc.heightOfString(c.title, { width: widths[i]! - 2 * pad })),
+      ) +
+      2 * pad;
+    ensureSpace(doc, h + 20);
+    const y = doc.y;
+    doc.rect(x0, y, contentWidth(doc), h).fillColor('#d0d0d0').fill();
+    let x = x0;
+    columns.forEach((c, i) => {
+      doc
+        .fillColor(INK)
+        .font(BOLD)
+        .fontSize(size)
+        .text(c.title, x + pad, y + pad, { width: widths[i]! - 2 * pad, align: c.align ?? 'left' });
+      x += widths[i]!;
+    });
+    doc.y = y + h;
+  };
+
+  drawHeader();
+  rows.forEach((row, r) => {
+    const cells = columns.map((c) => c.value(row));
+    const fontsFor = columns.map((c, i) => (c.mono && isAscii(cells[i]!) ? MONO : SANS));
+    const h =
+      Math.max(
+        ...cells.map((text, i) => {
+          doc.font(fontsFor[i]!).fontSize(size);
+          return doc.heightOfString(text || ' ', { width: widths[i]! - 2 * pad });
+        }),
+      ) +
+      2 * pad;
+    if (doc.y + h > bottomLimit(doc)) {
+      doc.addPage();
+      drawHeader();
+    }
+    const y = doc.y;
+    if (r % 2 === 1) doc.rect(x0, y, contentWidth(doc), h).fillColor(STRIPE).fill();
+    let x = x0;
+    cells.forEach((text, i) => {
+      doc
+        .font(fontsFor[i]!)
+        .fontSize(size)
+        .fillColor(INK)
+        .text(text, x + pad, y + pad, {
+          width: widths[i]! - 2 * pad,
+          align: columns[i]!.align ?? 'left',
+        });
+      x += widths[i]!;
+    });
+    doc
+      .moveTo(x0, y + h)
+      .lineTo(x0 + contentWidth(doc), y + h)
+      .lineWidth(0.25)
+      .strokeColor(RULE_GREY)
+      .stroke();
+    doc.y = y + h;
+  });
+  doc.x = MARGIN;
+  doc.moveDown(0.5);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summary
+
+function drawSummary(doc: Doc, summary: SummaryItem[]): void {
+  heading(doc, 'Summary');
+  paragraph(
+    doc,
+    'Access sessions per device, app and category within the filter. "Night" counts sessions ' +
+      'inside the quiet hours (device-local). "Longest" is the longest single session.',
+    9,
+    MUTED,
+  );
+  doc.moveDown(0.5);
+  if (summary.length === 0) {
+    paragraph(doc, 'No access sessions within the filter.');
+    return;
+  }
+  const rows = [...summary].sort(
+    (a, b) =>
+      a.device.localeCompare(b.device) ||
+      appLabel(a.appName, a.app).localeCompare(appLabel(b.appName, b.app)) ||
+      a.category.localeCompare(b.category),
+  );
+  const multiDevice = new Set(rows.map((r) => r.deviceId)).size > 1;
+  const columns: Column<SummaryItem>[] = [];
+  if (multiDevice) columns.push({ title: 'Device', width: 80, value: (r) => r.device });
+  columns.push(
+    { title: 'App', width: 150, value: (r) => appCell(r.appName, r.app) },
+    { title: 'Category', width: 80, value: (r) => categoryWord(r.category) },
+    {
+      title: 'Sessions',
+      width: 55,
+      align: 'right',
+      value: (r) =>
+        r.openSessions > 0 ? `${r.sessions}\n(${r.openSessions} open)` : String(r.sessions),
+    },
+    { title: 'Night', width: 45, align: 'right', value: (r) => String(r.nightSessions) },
+    { title: 'Longest', width: 60, align: 'right', value: (r) => formatDuration(r.longestMs) },
+    {
+      title: 'First / last (device-local)',
+      width: 140,
+      value: (r) => `${formatLocal(r.first)}\n${formatLocal(r.last)}`,
+    },
+  );
+  drawTable(doc, columns, rows);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Findings
+
+function drawFindings(doc: Doc, findings: Finding[]): void {
+  heading(doc, 'Findings');
+  if (findings.length === 0) {
+    paragraph(doc, 'No rule produced a finding within the filter.');
+    return;
+  }
+  const counts = (['high', 'medium', 'low', 'info'] as const)
+    .map((s) => ({ s, n: findings.filter((f) => f.severity === s).length }))
+    .filter((c) => c.n > 0)
+    .map((c) => `${c.n} ${SEVERITY_WORDS[c.s].toLowerCase()}`);
+  paragraph(
+    doc,
+    `${findings.length} finding${findings.length === 1 ? '' : 's'}: ${counts.join(', ')}. ` +
+      'Severity follows the documented criteria of each rule and is written out in words.',
+    9,
+    MUTED,
+  );
+  doc.moveDown(0.6);
+
+  const sorted = [...findings].sort(
+    (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      a.rule.localeCompare(b.rule) ||
+      a.id.localeCompare(b.id),
+  );
+  for (const f of sorted) drawFinding(doc, f);
+}
+
+function drawFinding(doc: Doc, f: Finding): void {
+  const width = contentWidth(doc);
+  const badgeW = 78;
+  const textX = MARGIN + badgeW + 8;
+  const textW = width - badgeW - 8;
+
+  doc.font(BOLD).fontSize(11);
+  const titleH = doc.heightOfString(f.title, { width: textW });
+  ensureSpace(doc, titleH + 80);
+
+  const y = doc.y;
+  // Severity badge: shade plus the word, so it reads without colour.
+  const fill = SEVERITY_FILL[f.severity];
+  doc
+    .rect(MARGIN, y + 1, badgeW, 16)
+    .lineWidth(0.75)
+    .fillColor(fill)
+    .strokeColor(INK)
+    .fillAndStroke();
+  doc
+    .font(BOLD)
+    .fontSize(8.5)
+    .fillColor(f.severity === 'high' || f.severity === 'medium' ? '#ffffff' : INK)
+    .text(SEVERITY_WORDS[f.severity].toUpperCase(), MARGIN, y + 3.5, {
+      width: badgeW,
+      align: 'center',
+      lineBreak: false,
+    });
+  doc.font(BOLD).fontSize(11).fillColor(INK).text(f.title, textX, y, { width: textW });
+  doc.y = Math.max(doc.y, y + 20);
+
+  const who = [
+    f.device,
+    f.app
+      ? appLabel(f.appName, f.app) + (f.appName && f.appName !== f.app ? ` (${f.app})` : '')
+      : null,
+    f.category ? categoryWord(f.category) : null,
+  ]
+    .filter(Boolean)
+    .join(' | ');
+  const lines: [string, string, boolean][] = [
+    ['Severity', SEVERITY_WORDS[f.severity], false],
+    ['Rule', f.rule, false],
+    ['Where', who, false],
+    ['Count', String(f.count), false],
+    ['First', formatIso(f.first), false],
+    ['Last', formatIso(f.last), false],
+    ['Caveat', f.caveat, false],
+  ];
+  const ev = f.evidence.slice(0, EVIDENCE_SHOWN).join('  ');
+  const more = f.evidence.length - EVIDENCE_SHOWN;
+  lines.push([
+    'Evidence',
+    f.evidence.length === 0
+      ? 'None listed'
+      : more > 0
+        ? `${ev}  (+${more} more in findings.csv)`
+        : ev,
+    f.evidence.length > 0,
+  ]);
+
+  const labelW = 60;
+  for (const [label, value, mono] of lines) {
+    const font = mono && isAscii(value) ? MONO : SANS;
+    doc.font(font).fontSize(9);
+    const h = doc.heightOfString(value, { width: textW - labelW });
+    ensureSpace(doc, h + 2);
+    const ly = doc.y;
+    doc
+      .font(BOLD)
+      .fontSize(9)
+      .fillColor(MUTED)
+      .text(label, textX, ly, { width: labelW - 4 });
+    doc
+      .font(font)
+      .fontSize(9)
+      .fillColor(INK)
+      .text(value, textX + labelW, ly, { width: textW - labelW });
+    doc.y = ly + Math.max(h, 11) + 1.5;
+  }
+  doc.x = MARGIN;
+  const sepY = doc.y + 5;
+  if (sepY < bottomLimit(doc)) {
+    doc
+      .moveTo(MARGIN, sepY)
+      .lineTo(MARGIN + width, sepY)
+      .lineWidth(0.25)
+      .strokeColor(RULE_GREY)
+      .stroke();
+  }
+  doc.y = sepY + 9;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Heatmap
+
+function drawHeatmap(doc: Doc, heatmap: HeatmapResult): void {
+  heading(doc, 'Access by hour and date');
+  paragraph(
+    doc,
+    'Access sessions starting in each device-local hour of each date. Darker cells hold more ' +
+      'sessions; empty cells are white with a faint outline.',
+    9,
+    MUTED,
+  );
+  doc.moveDown(0.5);
+  if (heatmap.fromDay === null || heatmap.toDay === null || heatmap.cells.length === 0) {
+    paragraph(doc, 'No sessions within the filter.');
+    return;
+  }
+
+  let fromDay = heatmap.fromDay;
+  const toDay = heatmap.toDay;
+  if (toDay - fromDay + 1 > HEATMAP_MAX_DAYS) {
+    fromDay = toDay - HEATMAP_MAX_DAYS + 1;
+    paragraph(
+      doc,
+      `The period is longer than ${HEATMAP_MAX_DAYS} days; the most recent ${HEATMAP_MAX_DAYS} are shown.`,
+      9,
+      MUTED,
+    );
+  }
+
+  const counts = new Map<number, number>();
+  for (const c of heatmap.cells) {
+    if (c.day < fromDay || c.day > toDay) continue;
+    const key = c.day * 24 + c.hour;
+    counts.set(key, (counts.get(key) ?? 0) + c.sessions);
+  }
+  const max = Math.max(0, ...counts.values());
+  const shades = ['#d9d9d9', '#a6a6a6', '#6e6e6e', '#333333', '#000000'];
+  const bucketOf = (n: number): number =>
+    n <= 0 || max <= 0 ? -1 : Math.min(shades.length - 1, Math.ceil((n / max) * shades.length) - 1);
+
+  drawHeatmapLegend(doc, shades, max);
+
+  const labelW = 62;
+  const cellW = (contentWidth(doc) - labelW) / 24;
+  const cellH = 10;
+  const days: number[] = [];
+  for (let d = fromDay; d <= toDay; d += 1) days.push(d);
+
+  const hourHeader = (): void => {
+    const y = doc.y;
+    doc.font(SANS).fontSize(6.5).fillColor(MUTED);
+    for (let h = 0; h < 24; h += 1) {
+      doc.text(String(h).padStart(2, '0'), MARGIN + labelW + h * cellW, y, {
+        width: cellW,
+        align: 'center',
+        lineBreak: false,
+      });
+    }
+    doc.y = y + 11;
+  };
+
+  ensureSpace(doc, 11 + cellH * 3);
+  hourHeader();
+  for (const day of days) {
+    if (doc.y + cellH > bottomLimit(doc)) {
+      doc.addPage();
+      hourHeader();
+    }
+    const y = doc.y;
+    doc
+      .font(SANS)
+      .fontSize(7)
+      .fillColor(INK)
+      .text(dayLabel(day), MARGIN, y + 1.2, { width: labelW - 4, lineBreak: false });
+    for (let h = 0; h < 24; h += 1) {
+      const n = counts.get(day * 24 + h) ?? 0;
+      const b = bucketOf(n);
+      const x = MARGIN + labelW + h * cellW;
+      if (b < 0) {
+        doc
+          .rect(x + 0.5, y + 0.5, cellW - 1, cellH - 1)
+          .lineWidth(0.2)
+          .strokeColor('#c8c8c8')
+          .stroke();
+      } else {
+        doc
+          .rect(x + 0.5, y + 0.5, cellW - 1, cellH - 1)
+          .fillColor(shades[b]!)
+          .fill();
+      }
+    }
+    doc.y = y + cellH;
+  }
+  doc.x = MARGIN;
+  doc.moveDown(0.5);
+}
+
+function drawHeatmapLegend(doc: Doc, shades: string[], max: number): void {
+  const y = doc.y;
+  let x = MARGIN;
+  doc.font(SANS).fontSize(8).fillColor(INK);
+  doc.text('Sessions per hour:', x, y + 1, { lineBreak: false });
+  x += doc.widthOfString('Sessions per hour:') + 8;
+  const swatch = (fill: string | null, label: string): void => {
+    if (fill === null) {
+      doc
+        .rect(x, y + 1, 10, 10)
+        .lineWidth(0.4)
+        .strokeColor('#888888')
+        .stroke();
+    } else {
+      doc
+        .rect(x, y + 1, 10, 10)
+        .fillColor(fill)
+        .fill();
+    }
+    doc.fillColor(INK).text(label, x + 13, y + 1, { lineBreak: false });
+    x += 13 + doc.widthOfString(label) + 10;
+  };
+  swatch(null, '0');
+  shades.forEach((fill, i) => {
+    const lo = Math.floor((i * max) / shades.length) + 1;
+    const hi = Math.floor(((i + 1) * max) / shades.length);
+    if (hi < lo) return;
+    swatch(fill, lo === hi ? String(lo) : `${lo}–${hi}`);
+  });
+  doc.y = y + 18;
+  doc.x = MARGIN;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Methodology, filter, sources
+
+function drawMethodology(doc: Doc, input: ReportInput): void {
+  heading(doc, 'Methodology and caveats');
+  for (const m of METHODOLOGY) {
+    subheading(doc, m.heading);
+    paragraph(doc, m.body, 9.5);
+  }
+  subheading(doc, 'Redaction');
+  paragraph(
+    doc,
+    [
+      input.redaction.identifiersMasked
+        ? 'Device identifiers are masked.'
+        : 'Device identifiers are shown in full.',
+      input.redaction.contexts
+        ? 'Contexts and URLs are replaced by a placeholder.'
+        : 'Contexts and URLs are shown as recorded.',
+      input.redaction.apps > 0
+        ? `${input.redaction.apps} app${input.redaction.apps === 1 ? ' is' : 's are'} redacted.`
+        : 'No app is redacted.',
+    ].join(' '),
+    9.5,
+  );
+}
+
+function drawSources(doc: Doc, input: ReportInput): void {
+  heading(doc, 'Filter and sources');
+  subheading(doc, 'Filter used');
+  const filter = input.filterText.trim() ? input.filterText : 'None (all records)';
+  doc.font(SANS).fontSize(9.5);
+  const fh = doc.heightOfString(filter, { width: contentWidth(doc) - 16 });
+  ensureSpace(doc, fh + 14);
+  const fy = doc.y;
+  doc
+    .rect(MARGIN, fy, contentWidth(doc), fh + 10)
+    .lineWidth(0.5)
+    .strokeColor(RULE_GREY)
+    .stroke();
+  doc.fillColor(INK).text(filter, MARGIN + 8, fy + 5, { width: contentWidth(doc) - 16 });
+  doc.y = fy + fh + 16;
+  doc.x = MARGIN;
+
+  subheading(doc, `Sources (${input.sources.length})`);
+  paragraph(
+    doc,
+    'Every source file the case was built from, with the sha256 computed while importing it. ' +
+      'Compare these with hashes of the original files.',
+    9,
+    MUTED,
+  );
+  doc.moveDown(0.4);
+  if (input.sources.length === 0) {
+    paragraph(doc, 'No source.');
+  }
+  const deviceNames = new Map(input.devices.map((d) => [d.id, d.label]));
+  input.sources.forEach((s, i) => {
+    ensureSpace(doc, 90);
+    doc.font(BOLD).fontSize(10).fillColor(INK);
+    doc.text(`${i + 1}. ${s.fileName}`, MARGIN, doc.y, { width: contentWidth(doc) });
+    doc.moveDown(0.15);
+    field(doc, 'sha256', s.sha256, true);
+    field(doc, 'Path', s.path, true);
+    field(doc, 'Device', deviceNames.get(s.deviceId) ?? `#${s.deviceId}`);
+    field(doc, 'Importer', `${s.importer} ${s.importerVersion}`);
+    field(doc, 'Size', `${s.size.toLocaleString('en-US')} bytes`);
+    field(doc, 'Imported', formatInstant(new Date(s.importedAt), input.timeZone));
+    if (s.dataFrom !== null && s.dataTo !== null) {
+      field(
+        doc,
+        'Data covers',
+        `${formatInstant(new Date(s.dataFrom), 'UTC')} to ${formatInstant(new Date(s.dataTo), 'UTC')}`,
+      );
+    }
+    doc.moveDown(0.4);
+  });
+
+  subheading(doc, 'Tool');
+  paragraph(doc, `Snoopscope ${input.toolVersion}`, 9.5);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting
+
+function isAscii(s: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7e]*$/.test(s);
+}
+
+function truncate(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 3)}...`;
+}
+
+function appLabel(appName: string | null, app: string): string {
+  return appName && appName.trim() ? appName : app;
+}
+
+function appCell(appName: string | null, app: string): string {
+  return appName && appName.trim() && appName !== app ? `${appName}\n${app}` : app;
+}
+
+function categoryWord(c: Category): string {
+  return CATEGORY_LABELS[c] ?? c;
+}
+
+function formatOffset(offsetMin: number): string {
+  const sign = offsetMin < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMin);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** `2024-03-05 01:12 +08:00` from an instant and the device's offset at that instant. */
+function formatLocal(t: { ms: number; offsetMin: number } | null): string {
+  if (!t) return '–';
+  const local = new Date(t.ms + t.offsetMin * 60_000).toISOString();
+  return `${local.slice(0, 10)} ${local.slice(11, 16)} ${formatOffset(t.offsetMin)}`;
+}
+
+/** An ISO-8601 string with offset, shown as `2024-03-05 01:12:09 +08:00`. */
+function formatIso(s: string | null): string {
+  if (!s) return '–';
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.exec(s);
+  if (!m) return s;
+  const zone = m[3] === undefined ? '' : m[3] === 'Z' ? ' UTC' : ` UTC${m[3]}`;
+  return `${m[1]} ${m[2]}${zone}`;
+}
+
+/** An instant in an IANA zone, with the offset and the zone's name. */
+function formatInstant(d: Date, timeZone?: string): string {
+  const zone = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    }).formatToParts(d);
+  } catch {
+    return `${d.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+  }
+  const get = (t: Intl.DateTimeFormatPartTypes): string =>
+    parts.find((p) => p.type === t)?.value ?? '';
+  const offset = get('timeZoneName').replace('GMT', 'UTC');
+  const shownOffset = offset === 'UTC' ? 'UTC+00:00' : offset;
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')} ${shownOffset} (${zone})`;
+}
+
+function formatDuration(ms: number | null): string {
+  if (ms === null) return '–';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+function dayLabel(day: number): string {
+  const d = new Date(day * 86_400_000);
+  const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()]!;
+  return `${d.toISOString().slice(0, 10)} ${weekday}`;
+}
