@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { withZip } from '../core/formats/zip';
 import { accessPair } from '../core/testing/apr-fixture';
 import { parseRedact } from './bundle-command';
 import { runCli } from './test-support';
@@ -55,6 +57,17 @@ describe('export and verify', () => {
       timestamp_desc: 'Access start',
       app: 'com.tencent.xin',
     });
+    // Every findings row names where its evidence comes from: the export's sha256 and lines.
+    const sha = createHash('sha256')
+      .update(readFileSync(join(dir, 'apr.ndjson')))
+      .digest('hex');
+    const findingsCsv = await withZip(out, async (zip) =>
+      Buffer.from(await zip.readEntry(zip.findEntry('findings.csv')!)).toString('utf8'),
+    );
+    const [header, ...rows] = findingsCsv.trim().split(/\r?\n/);
+    expect(header).toMatch(/,evidence,evidence_sources$/);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row).toContain(`${sha}:line 1`);
     const v = await runCli(['verify', out, '--fingerprint', result.fingerprint]);
     expect(v.code).toBe(0);
     expect(v.stdout).toMatch(/^ok\s+events\.csv$/m);

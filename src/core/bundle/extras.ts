@@ -3,7 +3,9 @@ import type { Finding } from '../../contract/findings';
 import { runFindings, storedFindingParams } from '../findings';
 import { listAnnotations } from '../services/annotations';
 import { maskIdentifier } from '../../contract/mask';
+import type { Db } from '../db/open';
 import type { CaseSession } from '../services/case-service';
+import { evidenceSources } from './evidence-sources';
 import { renderReportPdf } from '../report/report-pdf';
 import { csvRow } from '../services/csv';
 
@@ -22,9 +24,10 @@ export const FINDINGS_CSV_COLUMNS = [
   'title',
   'caveat',
   'evidence',
+  'evidence_sources',
 ] as const;
 
-function* findingsLines(findings: Finding[]): Generator<string> {
+function* findingsLines(db: Db, findings: Finding[]): Generator<string> {
   yield csvRow([...FINDINGS_CSV_COLUMNS]);
   for (const f of findings)
     yield csvRow([
@@ -41,6 +44,7 @@ function* findingsLines(findings: Finding[]): Generator<string> {
       f.title,
       f.caveat,
       f.evidence.join(' '),
+      evidenceSources(db, f.evidence).join(';'),
     ]);
 }
 
@@ -52,6 +56,7 @@ export const ANNOTATIONS_CSV_COLUMNS = [
   'tags',
   'note',
   'updated_utc',
+  'sources',
 ] as const;
 
 export interface ExtrasOptions {
@@ -99,6 +104,7 @@ export async function bundleExtras(
     caveat: scrub(f.caveat),
   }));
   const annotations = listAnnotations(session.db, {});
+  const findingById = new Map(findings.map((f) => [f.id, f]));
   const info = session.info();
   const mask = (v: string | null): string | null => (o.unmask ? v : maskIdentifier(v));
   const report = await renderReportPdf({
@@ -131,13 +137,24 @@ export async function bundleExtras(
   });
   return [
     { name: 'report.pdf', content: report },
-    { name: 'findings.csv', content: findingsLines(shownFindings) },
+    { name: 'findings.csv', content: findingsLines(session.db, shownFindings) },
     {
       name: 'annotations.csv',
       content: [
         csvRow([...ANNOTATIONS_CSV_COLUMNS]),
         ...annotations.map((a) =>
-          csvRow([a.target, a.kind, a.star, a.tags.join(' '), a.note, a.updatedAt]),
+          csvRow([
+            a.target,
+            a.kind,
+            a.star,
+            a.tags.join(' '),
+            a.note,
+            a.updatedAt,
+            evidenceSources(
+              session.db,
+              a.kind === 'finding' ? (findingById.get(a.target)?.evidence ?? []) : [a.target],
+            ).join(';'),
+          ]),
         ),
       ],
     },
