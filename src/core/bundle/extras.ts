@@ -5,6 +5,7 @@ import { listAnnotations } from '../services/annotations';
 import { maskIdentifier } from '../../contract/mask';
 import type { Db } from '../db/open';
 import type { CaseSession } from '../services/case-service';
+import { parseSessionId } from '../services/query-service';
 import { evidenceSources } from './evidence-sources';
 import { renderReportPdf } from '../report/report-pdf';
 import { csvRow } from '../services/csv';
@@ -58,6 +59,33 @@ export const ANNOTATIONS_CSV_COLUMNS = [
   'updated_utc',
   'sources',
 ] as const;
+
+/** The accesses behind each finding (at most 2,000 each), for the report's timeline excerpts. */
+function excerptsOf(
+  session: CaseSession,
+  findings: Finding[],
+): Record<string, { ms: number; durationMs: number }[]> {
+  const stmt = session.db.prepare(
+    'SELECT anchor_ms AS ms, COALESCE(duration_ms, 0) AS durationMs FROM access_sessions WHERE device_id = ? AND interval_key = ?',
+  );
+  const out: Record<string, { ms: number; durationMs: number }[]> = {};
+  for (const f of findings) {
+    const marks: { ms: number; durationMs: number }[] = [];
+    for (const id of f.evidence) {
+      if (!id.startsWith('s:') || marks.length >= 2000) continue;
+      try {
+        const key = parseSessionId(id);
+        const r = stmt.get(key.deviceId, key.intervalKey) as
+          { ms: number; durationMs: number } | undefined;
+        if (r) marks.push(r);
+      } catch {
+        // Not a session id: nothing to draw.
+      }
+    }
+    if (marks.length > 0) out[f.id] = marks;
+  }
+  return out;
+}
 
 export interface ExtrasOptions {
   version: string;
@@ -129,6 +157,7 @@ export async function bundleExtras(
     findings: shownFindings,
     sources: session.sources(),
     heatmap: session.queries.heatmap(filter),
+    excerpts: excerptsOf(session, findings),
     redaction: {
       contexts: o.redaction.contexts,
       apps: o.redaction.apps.length,

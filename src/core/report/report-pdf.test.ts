@@ -176,7 +176,15 @@ describe('renderReportPdf', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('renders a PDF with embedded fonts, Chinese app names, hashes and page numbers', async () => {
-    const pdf = await renderReportPdf(sampleReport());
+    const input = sampleReport();
+    const first = input.findings[0]!;
+    input.excerpts = {
+      [first.id]: [
+        { ms: START, durationMs: 60_000 },
+        { ms: START + DAY, durationMs: 0 },
+      ],
+    };
+    const pdf = await renderReportPdf(input);
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     const file = join(dir, 'report.pdf');
     writeFileSync(file, pdf);
@@ -199,6 +207,7 @@ describe('renderReportPdf', () => {
     expect(joined).toContain(SHA_A);
     expect(joined).toContain(SHA_B);
     expect(text).toContain('Page 1 of');
+    expect(text).toContain('Timeline excerpt, 2 accesses');
     expect(text).toContain(`Page ${pages.length} of ${pages.length}`);
     for (const [i, page] of pages.entries())
       expect(page).toContain(`Page ${i + 1} of ${pages.length}`);

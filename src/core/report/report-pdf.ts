@@ -38,6 +38,8 @@ export interface ReportInput {
   findings: Finding[];
   sources: SourceInfo[];
   heatmap?: HeatmapResult;
+  /** Per finding id, the instants (ms) and durations of its evidence accesses, for a timeline excerpt. */
+  excerpts?: Record<string, { ms: number; durationMs: number }[]>;
   redaction: ReportRedaction;
 }
 
@@ -163,7 +165,7 @@ export function renderReportPdf(input: ReportInput): Promise<Buffer> {
     doc.addPage();
     drawSummary(doc, input.summary);
     doc.addPage();
-    drawFindings(doc, input.findings);
+    drawFindings(doc, input.findings, input.excerpts ?? {});
     if (input.heatmap) {
       doc.addPage();
       drawHeatmap(doc, input.heatmap);
@@ -500,7 +502,11 @@ function drawSummary(doc: Doc, summary: SummaryItem[]): void {
 // ---------------------------------------------------------------------------------------------
 // Findings
 
-function drawFindings(doc: Doc, findings: Finding[]): void {
+function drawFindings(
+  doc: Doc,
+  findings: Finding[],
+  excerpts: Record<string, { ms: number; durationMs: number }[]>,
+): void {
   heading(doc, 'Findings');
   if (findings.length === 0) {
     paragraph(doc, 'No rule produced a finding within the filter.');
@@ -525,10 +531,59 @@ function drawFindings(doc: Doc, findings: Finding[]): void {
       a.rule.localeCompare(b.rule) ||
       a.id.localeCompare(b.id),
   );
-  for (const f of sorted) drawFinding(doc, f);
+  for (const f of sorted) drawFinding(doc, f, excerpts[f.id] ?? []);
 }
 
-function drawFinding(doc: Doc, f: Finding): void {
+/**
+ * A timeline excerpt of a finding's evidence: its accesses as black marks (width by duration,
+ * at least a hairline) on a grey strip from the first to the last, with the two ends labelled.
+ */
+function drawExcerpt(
+  doc: Doc,
+  x: number,
+  width: number,
+  marks: { ms: number; durationMs: number }[],
+  first: string | null,
+  last: string | null,
+): void {
+  if (marks.length === 0) return;
+  const from = Math.min(...marks.map((m) => m.ms));
+  const to = Math.max(...marks.map((m) => m.ms + m.durationMs));
+  const span = Math.max(1, to - from);
+  ensureSpace(doc, 30);
+  const y = doc.y + 2;
+  doc.rect(x, y, width, 10).fillColor(STRIPE).fill();
+  doc.rect(x, y, width, 10).lineWidth(0.5).strokeColor(RULE_GREY).stroke();
+  for (const m of marks) {
+    const mx = x + ((m.ms - from) / span) * width;
+    const mw = Math.max(0.8, (m.durationMs / span) * width);
+    doc
+      .rect(Math.min(mx, x + width - mw), y, mw, 10)
+      .fillColor(INK)
+      .fill();
+  }
+  doc.font(SANS).fontSize(7).fillColor(MUTED);
+  doc.text(`Timeline excerpt, ${marks.length} access${marks.length === 1 ? '' : 'es'}`, x, y + 12, {
+    width: width / 3,
+    lineBreak: false,
+  });
+  if (first)
+    doc.text(formatIso(first), x + width / 3, y + 12, {
+      width: width / 3,
+      align: 'center',
+      lineBreak: false,
+    });
+  if (last)
+    doc.text(formatIso(last), x + (2 * width) / 3, y + 12, {
+      width: width / 3,
+      align: 'right',
+      lineBreak: false,
+    });
+  doc.fillColor(INK);
+  doc.y = y + 24;
+}
+
+function drawFinding(doc: Doc, f: Finding, marks: { ms: number; durationMs: number }[]): void {
   const width = contentWidth(doc);
   const badgeW = 78;
   const textX = MARGIN + badgeW + 8;
@@ -608,6 +663,7 @@ function drawFinding(doc: Doc, f: Finding): void {
       .text(value, textX + labelW, ly, { width: textW - labelW });
     doc.y = ly + Math.max(h, 11) + 1.5;
   }
+  drawExcerpt(doc, textX, textW, marks, f.first, f.last);
   doc.x = MARGIN;
   const sepY = doc.y + 5;
   if (sepY < bottomLimit(doc)) {
