@@ -40,10 +40,18 @@ test('a night-access finding opens its evidence, which can be starred and tagged
   await night.click();
   await expect(page.getByTestId('finding-caveat')).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/findings.png` });
+  // The finding itself can be starred.
+  const findingEditor = page.getByTestId('finding-detail').getByTestId('annotation-editor');
+  await findingEditor.getByTestId('annotation-star').click();
+  await ready(page);
+  await expect(findingEditor.getByTestId('annotation-star')).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
   await page.getByTestId('finding-evidence').getByRole('button').first().click();
   await ready(page);
 
-  const editor = page.getByTestId('annotation-editor');
+  const editor = page.getByTestId('session-details').getByTestId('annotation-editor');
   await expect(editor).toBeVisible();
   await editor.getByTestId('annotation-star').click();
   await ready(page);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +37,17 @@ describe('export and verify', () => {
   it('exports a signed bundle and a Timesketch timeline, and verifies it (exit 0), naming the signer', async () => {
     const out = join(dir, 'bundle.zip');
     const sketch = join(dir, 'sketch.jsonl');
-    const r = await runCli(['export', casePath, '--out', out, '--timesketch', sketch, '--json']);
+    const r = await runCli([
+      'export',
+      casePath,
+      '--out',
+      out,
+      '--timesketch',
+      sketch,
+      '--examiner',
+      'Jo Reporter',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout) as {
       fingerprint: string;
@@ -68,6 +79,20 @@ describe('export and verify', () => {
     expect(header).toMatch(/,evidence,evidence_sources$/);
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row).toContain(`${sha}:line 1`);
+    const pdf = await withZip(out, async (zip) =>
+      Buffer.from(await zip.readEntry(zip.findEntry('report.pdf')!, { maxBytes: 1 << 26 })),
+    );
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    try {
+      const pdfPath = join(dir, 'report.pdf');
+      writeFileSync(pdfPath, pdf);
+      const text = execFileSync('pdftotext', [pdfPath, '-'], { encoding: 'utf8' });
+      expect(text).toContain('Jo Reporter');
+      expect(text).toContain(result.fingerprint.slice(0, 19));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      console.warn('pdftotext not found (install poppler-utils): the report text was not checked');
+    }
     const v = await runCli(['verify', out, '--fingerprint', result.fingerprint]);
     expect(v.code).toBe(0);
     expect(v.stdout).toMatch(/^ok\s+events\.csv$/m);

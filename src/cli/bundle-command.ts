@@ -23,6 +23,7 @@ const EXPORT_OPTIONS = {
   'include-sources': { type: 'boolean' },
   timesketch: { type: 'string' },
   unmask: { type: 'boolean' },
+  examiner: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -80,6 +81,7 @@ export async function runExport(
         fingerprint: key.fingerprint,
         unmask,
         redaction: { contexts: redact.contexts, apps: redact.apps },
+        examiner: values.examiner?.trim() || undefined,
       }),
     });
     let sketch: { path: string; events: number } | null = null;

@@ -83,7 +83,7 @@ Commands:
       writing; never creates it.
 
   export <case> --out bundle.zip [filters] [--redact contexts,apps:A,B] [--include-sources]
-         [--timesketch out.jsonl] [--unmask] [--json]
+         [--timesketch out.jsonl] [--unmask] [--examiner NAME] [--json]
       Writes a signed evidence bundle: events.csv, network.csv, findings.csv, annotations.csv,
       optional copies of the sources, and manifest.json (tool, case, devices, sources, filter,
       export time, the sha256 of every file, the audit log) signed with this installation's

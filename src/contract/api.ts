@@ -177,6 +177,8 @@ export const api = {
       redactApps: z.array(z.string().min(1).max(300)).max(500).optional(),
       includeSources: z.boolean().optional(),
       unmask: z.boolean().optional(),
+      /** The examiner's name for the report's cover. */
+      examiner: z.string().trim().max(200).optional(),
     })
     .strict(),
   /** Checks a bundle's signature and every file's sha256; names what does not match. */

@@ -192,6 +192,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
           fingerprint: key.fingerprint,
           unmask,
           redaction: { contexts: redact.contexts, apps: redact.apps },
+          examiner: input.examiner || undefined,
         }),
       });
       changed('bundle-exported');

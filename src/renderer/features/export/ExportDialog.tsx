@@ -43,6 +43,7 @@ export function ExportDialog({ filter, onClose }: Props) {
   const [typedApps, setTypedApps] = useState('');
   const [includeSources, setIncludeSources] = useState(false);
   const [unmask, setUnmask] = useState(false);
+  const [examiner, setExaminer] = useState('');
   const filterText = filterToText(filter);
   const bundle = kind === 'bundle';
   const apps = useQuery('listApps', bundle && redactAppsOn ? {} : null);
@@ -61,6 +62,7 @@ export function ExportDialog({ filter, onClose }: Props) {
         redactApps: appsToRedact,
         includeSources,
         unmask,
+        examiner: examiner.trim() || undefined,
       });
       setWorking(false);
       if (r.ok) setResult({ kind: 'bundle', value: r.value });
@@ -240,6 +242,17 @@ export function ExportDialog({ filter, onClose }: Props) {
               onChange={(e) => setUnmask(e.target.checked)}
             />
             Show device identifiers unmasked
+          </label>
+          <label className="field">
+            <span>Examiner (on the report&apos;s cover, optional)</span>
+            <input
+              type="text"
+              data-testid="bundle-examiner"
+              value={examiner}
+              maxLength={200}
+              disabled={working}
+              onChange={(e) => setExaminer(e.target.value)}
+            />
           </label>
           {unmask ? (
             <Notice tone="warning" testId="bundle-unmask-warning">

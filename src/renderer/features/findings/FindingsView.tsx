@@ -7,6 +7,7 @@ import {
   type FindingRuleInfo,
 } from '../../../contract/findings';
 import { useApp } from '../../app/use-app';
+import { AnnotationEditor } from '../annotations/AnnotationEditor';
 import { useQuery } from '../../app/use-query';
 import { categoryLabel } from '../../shared/category-colors';
 import { EmptyState } from '../../shared/EmptyState';
@@ -275,6 +276,7 @@ function FindingDetail({
           </li>
         ))}
       </ul>
+      <AnnotationEditor target={f.id} />
       {more > 0 ? <p className="muted small">and {more} more</p> : null}
     </div>
   );
