@@ -2,10 +2,9 @@ import type { RecordDetails as Details } from '../../../contract/api';
 import { CATEGORIES, type Category } from '../../../contract/categories';
 import { permissionStatusSchema } from '../../../contract/records';
 import { useQuery } from '../../app/use-query';
+import { DetailsPanel } from '../../shared/DetailsPanel';
 import { categoryColor } from '../../shared/category-colors';
 import { AnnotationEditor } from '../annotations/AnnotationEditor';
-import { ErrorBanner } from '../../shared/ErrorBanner';
-import { Spinner } from '../../shared/Spinner';
 import { statusLabel, statusTone } from '../permissions/permission-status';
 import { StatusGlyph } from '../permissions/StatusGlyph';
 import { describeFields, formatRaw, kindLabel, recordTitle, type FieldRow } from './record-fields';
@@ -71,31 +70,17 @@ export function RecordDetails({ id, onClose }: Props) {
   const q = useQuery('getRecord', { id });
   const d = q.data && q.data.id === id ? q.data : null;
   return (
-    <aside
-      className="details"
-      data-testid="record-details"
-      data-record-id={id}
-      aria-label="Record details"
+    <DetailsPanel
+      label="Record details"
+      title={d ? kindLabel(d.kind) : 'Record'}
+      testId="record-details"
+      data={{ 'data-record-id': id }}
+      error={q.error}
+      loading={q.loading}
+      onClose={onClose}
     >
-      <header className="details-head">
-        <h2>{d ? kindLabel(d.kind) : 'Record'}</h2>
-        <button
-          type="button"
-          className="btn-icon"
-          aria-label="Close details"
-          data-testid="details-close"
-          onClick={onClose}
-        >
-          ×
-        </button>
-      </header>
-      <ErrorBanner error={q.error} />
-      {d === null ? (
-        q.loading ? (
-          <Spinner />
-        ) : null
-      ) : (
-        <div className="details-body">
+      {d === null ? null : (
+        <>
           <Headline d={d} />
           <dl className="kv record-kv" data-testid="record-fields">
             {describeFields(d.kind, d.fields).map((f) => (
@@ -166,8 +151,8 @@ export function RecordDetails({ id, onClose }: Props) {
               })}
             </dl>
           )}
-        </div>
+        </>
       )}
-    </aside>
+    </DetailsPanel>
   );
 }

@@ -1,10 +1,9 @@
 import type { EdgeDetails, SessionDetails as Details } from '../../../contract/api';
 import { useQuery } from '../../app/use-query';
+import { DetailsPanel } from '../../shared/DetailsPanel';
 import { categoryColor, categoryLabel } from '../../shared/category-colors';
 import { AnnotationEditor } from '../annotations/AnnotationEditor';
-import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatBoth, formatDuration } from '../../shared/format';
-import { Spinner } from '../../shared/Spinner';
 import { androidRows, stateText as describeState } from './state-mark';
 import './state-marks.css';
 
@@ -168,31 +167,17 @@ export function SessionDetails({ id, onClose }: Props) {
   const q = useQuery('getSession', { id });
   const d = q.data && q.data.id === id ? q.data : null;
   return (
-    <aside
-      className="details"
-      data-testid="session-details"
-      data-session-id={id}
-      aria-label="Session details"
+    <DetailsPanel
+      label="Session details"
+      title={'Session'}
+      testId="session-details"
+      data={{ 'data-session-id': id }}
+      error={q.error}
+      loading={q.loading}
+      onClose={onClose}
     >
-      <header className="details-head">
-        <h2>Session</h2>
-        <button
-          type="button"
-          className="btn-icon"
-          aria-label="Close details"
-          data-testid="details-close"
-          onClick={onClose}
-        >
-          ×
-        </button>
-      </header>
-      <ErrorBanner error={q.error} />
-      {d === null ? (
-        q.loading ? (
-          <Spinner />
-        ) : null
-      ) : (
-        <div className="details-body">
+      {d === null ? null : (
+        <>
           <div className="details-title">
             <span
               className="swatch"
@@ -263,8 +248,8 @@ export function SessionDetails({ id, onClose }: Props) {
           ) : (
             d.edges.map((e) => <Edge key={`${e.kind}-${e.source.id}-${e.line}`} edge={e} />)
           )}
-        </div>
+        </>
       )}
-    </aside>
+    </DetailsPanel>
   );
 }
