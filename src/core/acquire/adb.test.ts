@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, win32 } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import {
   sdkPlatformToolsDirs,
 } from './adb';
 import { PIXEL, writeStandInAdb, type StandInAdb } from './testing/stand-in-adb';
+import { touchExecutable } from './testing/touch';
 
 const posix = describe.skipIf(process.platform === 'win32');
 
@@ -25,19 +26,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-/** Creates `dir/name` with the given mode and returns its path. */
-function touch(dir: string, name: string, mode = 0o755): string {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, name);
-  writeFileSync(path, '#!/bin/sh\n');
-  chmodSync(path, mode);
-  return path;
-}
-
 posix('findAdb', () => {
   it('takes the configured executable, or searches the configured folder before PATH', async () => {
-    const chosen = touch(join(root, 'chosen'), 'adb');
-    const onPath = touch(join(root, 'bin'), 'adb');
+    const chosen = touchExecutable(join(root, 'chosen'), 'adb');
+    const onPath = touchExecutable(join(root, 'bin'), 'adb');
     const env = { PATH: join(root, 'bin') };
     expect(await findAdb({ env, platform: 'linux', configuredPath: chosen, home: root })).toBe(
       chosen,
@@ -47,23 +39,23 @@ posix('findAdb', () => {
     ).toBe(chosen);
     expect(await findAdb({ env, platform: 'linux', home: root })).toBe(onPath);
     // A configured file that cannot run is reported as not found, not silently replaced.
-    const broken = touch(join(root, 'broken'), 'adb', 0o644);
+    const broken = touchExecutable(join(root, 'broken'), 'adb', 0o644);
     expect(
       await findAdb({ env, platform: 'linux', configuredPath: broken, home: root }),
     ).toBeNull();
   });
 
   it('skips PATH entries whose adb is not executable or is a folder', async () => {
-    touch(join(root, 'a'), 'adb', 0o644);
+    touchExecutable(join(root, 'a'), 'adb', 0o644);
     mkdirSync(join(root, 'b', 'adb'), { recursive: true });
-    const good = touch(join(root, 'c'), 'adb');
+    const good = touchExecutable(join(root, 'c'), 'adb');
     const env = { PATH: [join(root, 'a'), '', join(root, 'b'), join(root, 'c')].join(':') };
     expect(await findAdb({ env, platform: 'freebsd', home: root })).toBe(good);
   });
 
   it('falls back to ANDROID_HOME, then ANDROID_SDK_ROOT, then the SDK in the home folder', async () => {
-    const sdkRoot = touch(join(root, 'sdk-root', 'platform-tools'), 'adb');
-    const linuxHome = touch(join(root, 'Android', 'Sdk', 'platform-tools'), 'adb');
+    const sdkRoot = touchExecutable(join(root, 'sdk-root', 'platform-tools'), 'adb');
+    const linuxHome = touchExecutable(join(root, 'Android', 'Sdk', 'platform-tools'), 'adb');
     const env = {
       PATH: '',
       ANDROID_HOME: join(root, 'none'),
@@ -71,7 +63,7 @@ posix('findAdb', () => {
     };
     expect(await findAdb({ env, platform: 'linux', home: root })).toBe(sdkRoot);
     expect(await findAdb({ env: { PATH: '' }, platform: 'linux', home: root })).toBe(linuxHome);
-    const androidHome = touch(join(root, 'home-sdk', 'platform-tools'), 'adb');
+    const androidHome = touchExecutable(join(root, 'home-sdk', 'platform-tools'), 'adb');
     expect(
       await findAdb({
         env: { ...env, ANDROID_HOME: join(root, 'home-sdk') },
@@ -82,7 +74,7 @@ posix('findAdb', () => {
   });
 
   it('looks in ~/Library/Android/sdk on macOS', async () => {
-    const mac = touch(join(root, 'Library', 'Android', 'sdk', 'platform-tools'), 'adb');
+    const mac = touchExecutable(join(root, 'Library', 'Android', 'sdk', 'platform-tools'), 'adb');
     expect(await findAdb({ env: { PATH: '' }, platform: 'darwin', home: root })).toBe(mac);
   });
 
@@ -93,8 +85,8 @@ posix('findAdb', () => {
 
 describe('findAdb on Windows', () => {
   it('reads Path and PATHEXT case-insensitively, keeps .exe, and needs no execute bit', async () => {
-    touch(join(root, 'a'), 'adb.cmd');
-    const exe = touch(join(root, 'b'), 'adb.exe', 0o644);
+    touchExecutable(join(root, 'a'), 'adb.cmd');
+    const exe = touchExecutable(join(root, 'b'), 'adb.exe', 0o644);
     expect(
       await findAdb({
         env: { Path: `"${join(root, 'a')}";${join(root, 'b')}`, PathExt: '.COM;.EXE;.CMD' },

@@ -1,8 +1,15 @@
 import { runTool, type ToolRun } from './idevice-tools';
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, posix, win32 } from 'node:path';
+import { posix, win32 } from 'node:path';
+import {
+  candidatePaths,
+  envValue,
+  executableNames,
+  firstRunnable,
+  isRunnable,
+  pathDirs,
+} from './executables';
 
 /** Where to look for `adb`: the environment (PATH, PATHEXT, the SDK variables), the OS, the user's choice. */
 export interface FindAdbOptions {
@@ -12,17 +19,6 @@ export interface FindAdbOptions {
   configuredPath?: string | null;
   /** The user's home folder (default: this process's). */
   home?: string;
-}
-
-/** An environment variable by name; Windows names are case-insensitive (`Path`, `PATH`). */
-function envValue(
-  env: NodeJS.ProcessEnv,
-  name: string,
-  platform: NodeJS.Platform,
-): string | undefined {
-  if (platform !== 'win32') return env[name];
-  const key = Object.keys(env).find((k) => k.toUpperCase() === name);
-  return key === undefined ? undefined : env[key];
 }
 
 function pathsFor(platform: NodeJS.Platform): typeof posix {
@@ -64,27 +60,6 @@ export function sdkPlatformToolsDirs(
   return dirs;
 }
 
-/** The names `adb` may have: on Windows, with each PATHEXT extension that runs without a shell. */
-function adbFileNames(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string[] {
-  if (platform !== 'win32') return ['adb'];
-  const exts = (envValue(env, 'PATHEXT', platform) ?? '.COM;.EXE')
-    .split(';')
-    .map((e) => e.trim().toLowerCase())
-    .filter((e) => e === '.exe' || e === '.com');
-  return (exts.length > 0 ? [...new Set(exts)] : ['.exe']).map((e) => `adb${e}`);
-}
-
-async function isRunnable(path: string, platform: NodeJS.Platform): Promise<boolean> {
-  try {
-    if (!(await stat(path)).isFile()) return false;
-    // Windows has no execute bit: a file with an executable extension is runnable.
-    if (platform !== 'win32') await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function isFolder(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();
@@ -100,29 +75,15 @@ async function isFolder(path: string): Promise<boolean> {
 export async function findAdb(options: FindAdbOptions = {}): Promise<string | null> {
   const platform = options.platform ?? process.platform;
   const env = options.env ?? process.env;
-  const names = adbFileNames(env, platform);
   const configured = options.configuredPath?.trim();
-  if (configured) {
-    if (!(await isFolder(configured))) {
-      return (await isRunnable(configured, platform)) ? configured : null;
-    }
-  }
-  const fromPath = (envValue(env, 'PATH', platform) ?? '')
-    .split(platform === 'win32' ? ';' : ':')
-    .map((d) => d.trim().replace(/^"(.*)"$/, '$1'))
-    .filter((d) => d !== '');
+  if (configured && !(await isFolder(configured)))
+    return (await isRunnable(configured, platform)) ? configured : null;
   const dirs = [
     ...(configured ? [configured] : []),
-    ...fromPath,
+    ...pathDirs(env, platform),
     ...sdkPlatformToolsDirs(platform, env, options.home ?? homedir()),
   ];
-  for (const dir of new Set(dirs)) {
-    for (const name of names) {
-      const path = join(dir, name);
-      if (await isRunnable(path, platform)) return path;
-    }
-  }
-  return null;
+  return firstRunnable(candidatePaths(dirs, executableNames('adb', env, platform)), platform);
 }
 
 /** What to install to get `adb` on this OS, in words; the app downloads nothing itself. */

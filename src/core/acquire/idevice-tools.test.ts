@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import {
   usualToolDirs,
 } from './idevice-tools';
 import { UDIDS, writeStandInTools, type StandInTools } from './testing/stand-in-tools';
+import { touchExecutable } from './testing/touch';
 
 const posix = describe.skipIf(process.platform === 'win32');
 
@@ -23,26 +24,17 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-/** Creates `dir/name` with the given mode and returns its path. */
-function touch(dir: string, name: string, mode = 0o755): string {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, name);
-  writeFileSync(path, '#!/bin/sh\n');
-  chmodSync(path, mode);
-  return path;
-}
-
 posix('findTools', () => {
   it('prefers the configured folder, then PATH in order, and skips files that are not executable', async () => {
     const configured = join(root, 'configured');
     const first = join(root, 'first');
     const second = join(root, 'second');
-    const backup = touch(configured, 'idevicebackup2');
-    touch(first, 'idevice_id', 0o644);
-    const id = touch(second, 'idevice_id');
-    const info = touch(first, 'ideviceinfo');
-    touch(second, 'ideviceinfo');
-    touch(second, 'idevicebackup2');
+    const backup = touchExecutable(configured, 'idevicebackup2');
+    touchExecutable(first, 'idevice_id', 0o644);
+    const id = touchExecutable(second, 'idevice_id');
+    const info = touchExecutable(first, 'ideviceinfo');
+    touchExecutable(second, 'ideviceinfo');
+    touchExecutable(second, 'idevicebackup2');
     const options = {
       env: { PATH: `${first}::${second}` },
       platform: 'linux' as const,
@@ -64,9 +56,9 @@ describe('findTools on Windows', () => {
   it('reads Path case-insensitively, keeps .exe and .com from PATHEXT and needs no execute bit', async () => {
     const a = join(root, 'a');
     const b = join(root, 'b');
-    touch(a, 'idevice_id.cmd');
-    const id = touch(b, 'idevice_id.exe', 0o644);
-    const info = touch(a, 'ideviceinfo.com', 0o644);
+    touchExecutable(a, 'idevice_id.cmd');
+    const id = touchExecutable(b, 'idevice_id.exe', 0o644);
+    const info = touchExecutable(a, 'ideviceinfo.com', 0o644);
     const tools = await findTools({
       env: { Path: `"${a}";${b}`, PathExt: '.COM;.EXE;.BAT;.CMD' },
       platform: 'win32',

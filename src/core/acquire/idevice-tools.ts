@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
-import { constants, accessSync, statSync } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ConnectedDevice } from '../../contract/api';
 import { marketingName } from '../importers/ios-backup/product-types';
+import {
+  candidatePaths,
+  executableNames,
+  firstRunnable,
+  isRunnableSync,
+  pathDirs,
+} from './executables';
 
 /** Paths of libimobiledevice's tools; null when a tool was not found. */
 export interface IdeviceTools {
@@ -51,72 +55,20 @@ export function usualToolDirs(platform: NodeJS.Platform): string[] {
   }
 }
 
-/** An environment variable by name; Windows names are case-insensitive (`Path`, `PATH`). */
-function envValue(
-  env: NodeJS.ProcessEnv,
-  name: string,
-  platform: NodeJS.Platform,
-): string | undefined {
-  if (platform !== 'win32') return env[name];
-  const key = Object.keys(env).find((k) => k.toUpperCase() === name);
-  return key === undefined ? undefined : env[key];
-}
-
-/** The folders to search, in order, without repeats. */
+/** The folders to search, in order: the configured one, PATH, then the usual install folders. */
 function searchDirs(options: FindToolsOptions, platform: NodeJS.Platform): string[] {
-  const env = options.env ?? process.env;
-  const delimiter = platform === 'win32' ? ';' : ':';
-  const fromPath = (envValue(env, 'PATH', platform) ?? '')
-    .split(delimiter)
-    .map((d) => d.trim().replace(/^"(.*)"$/, '$1'))
-    .filter((d) => d !== '');
-  const dirs = [
+  return [
     ...(options.configuredDir ? [options.configuredDir] : []),
-    ...fromPath,
+    ...pathDirs(options.env ?? process.env, platform),
     ...usualToolDirs(platform),
   ];
-  return [...new Set(dirs)];
-}
-
-/**
- * The file names a command may have. On Windows: the name with each PATHEXT extension, keeping
- * only `.exe` and `.com`, because batch files cannot be started without a shell and tools are
- * never started through one.
- */
-function fileNames(name: string, options: FindToolsOptions, platform: NodeJS.Platform): string[] {
-  if (platform !== 'win32') return [name];
-  const pathext = envValue(options.env ?? process.env, 'PATHEXT', platform) ?? '.COM;.EXE';
-  const exts = pathext
-    .split(';')
-    .map((e) => e.trim().toLowerCase())
-    .filter((e) => e === '.exe' || e === '.com');
-  return (exts.length > 0 ? [...new Set(exts)] : ['.exe']).map((e) => name + e);
 }
 
 function candidates(name: string, options: FindToolsOptions, platform: NodeJS.Platform): string[] {
-  const names = fileNames(name, options, platform);
-  return searchDirs(options, platform).flatMap((dir) => names.map((n) => join(dir, n)));
-}
-
-async function isRunnable(path: string, platform: NodeJS.Platform): Promise<boolean> {
-  try {
-    if (!(await stat(path)).isFile()) return false;
-    // Windows has no execute bit: a file with an executable extension is runnable.
-    if (platform !== 'win32') await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isRunnableSync(path: string, platform: NodeJS.Platform): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    if (platform !== 'win32') accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+  return candidatePaths(
+    searchDirs(options, platform),
+    executableNames(name, options.env ?? process.env, platform),
+  );
 }
 
 /**
@@ -126,14 +78,8 @@ function isRunnableSync(path: string, platform: NodeJS.Platform): boolean {
 export async function findTools(options: FindToolsOptions = {}): Promise<IdeviceTools> {
   const platform = options.platform ?? process.platform;
   const found: IdeviceTools = { ideviceId: null, ideviceinfo: null, idevicebackup2: null };
-  for (const key of TOOL_KEYS) {
-    for (const path of candidates(TOOL_NAMES[key], options, platform)) {
-      if (await isRunnable(path, platform)) {
-        found[key] = path;
-        break;
-      }
-    }
-  }
+  for (const key of TOOL_KEYS)
+    found[key] = await firstRunnable(candidates(TOOL_NAMES[key], options, platform), platform);
   return found;
 }
 
