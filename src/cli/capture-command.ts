@@ -20,7 +20,7 @@ import {
   type WatchStatus,
 } from '../core/acquire/android-watch';
 import { importAndroid } from '../core/importers/android/import';
-import { isTimeZone } from '../core/importers/ios-backup/device-import';
+import { isIanaTimeZone } from '../contract/time';
 import { AppError } from '../core/model/errors';
 import type { CaseSession } from '../core/services/case-service';
 import { noMorePositionals, parseCommandArgs, takeCasePath, UsageError } from './args';
@@ -186,7 +186,7 @@ export async function runCapture(
   const label = values.device?.trim();
   if (label === '') throw new UsageError('--device needs a device label.');
   const timeZone = values.timezone?.trim();
-  if (timeZone !== undefined && !isTimeZone(timeZone)) {
+  if (timeZone !== undefined && !isIanaTimeZone(timeZone)) {
     throw new UsageError(
       `--timezone ${values.timezone ?? ''}: not an IANA time zone such as Europe/Lisbon.`,
     );

@@ -144,3 +144,17 @@ export function zoneOffsetMinutes(timeZone: string, ms: number): number | null {
     return null;
   }
 }
+
+/**
+ * True when `zone` is an IANA time-zone name the runtime knows (`Europe/Lisbon`, `UTC`). Offset
+ * strings such as `+01:00` are refused even where `Intl` takes them: they carry no DST rules.
+ */
+export function isIanaTimeZone(zone: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,7 +1,7 @@
 // `getprop` output (reference android-sources.md §5): `[key]: [value]` lines. The device's time
 // zone (`persist.sys.timezone`) decides how every dumpsys time is read; a missing or unknown zone
 // stays null and is reported, never guessed.
-import { isValidTimeZone } from './local-time';
+import { isIanaTimeZone } from '../../../contract/time';
 import type { ParseResult } from './types';
 
 type Problem = ParseResult<never>['problems'][number];
@@ -125,7 +125,7 @@ export function deviceFacts(props: ReadonlyMap<string, string>): DeviceFacts {
       line: null,
       message: 'No persist.sys.timezone: the device time zone is unknown.',
     });
-  } else if (isValidTimeZone(zoneText)) {
+  } else if (isIanaTimeZone(zoneText)) {
     timeZone = zoneText;
   } else {
     problems.push({

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import {
@@ -8,6 +9,7 @@ import {
   androidUidState,
 } from '../../../contract/android-ops';
 import type { Device, ImportOutcome } from '../../../contract/records';
+import { isIanaTimeZone } from '../../../contract/time';
 import type { ImportWarning } from '../../../contract/warnings';
 import { appendAudit } from '../../db/audit';
 import type { Db } from '../../db/open';
@@ -17,7 +19,6 @@ import { AppError } from '../../model/errors';
 import type { CaseSession } from '../../services/case-service';
 import { writeTx } from '../../services/case-service';
 import { StoreWriter, unreadOutcome } from '../../services/import-run';
-import { isTimeZone } from '../ios-backup/device-import';
 import { parseAppOps } from './appops';
 import { androidManifest } from './manifest';
 import { deviceFacts, parseGetprop } from './getprop';
@@ -111,6 +112,20 @@ export function withoutRelativeTime(line: string): string {
   return line.replace(/\s*\(-[0-9dhms]+\)/, '').trimEnd();
 }
 
+// A section's app ops, parsed once per import (the time-zone derivation reads them too).
+const parsedAppOps = new WeakMap<
+  AndroidInput['sections'][number],
+  ReturnType<typeof parseAppOps>
+>();
+function appOpsOf(section: AndroidInput['sections'][number]): ReturnType<typeof parseAppOps> {
+  let parsed = parsedAppOps.get(section);
+  if (!parsed) {
+    parsed = parseAppOps(section.text);
+    parsedAppOps.set(section, parsed);
+  }
+  return parsed;
+}
+
 interface SourceGroup {
   /** The evidence file: the zip, the single file, or one file of a folder. */
   path: string;
@@ -121,8 +136,7 @@ interface SourceGroup {
 }
 
 /** One source per evidence file: a container file is one source; a folder gives one per file read. */
-async function sourceGroups(path: string, input: AndroidInput): Promise<SourceGroup[]> {
-  const st = await stat(path);
+async function sourceGroups(path: string, st: Stats, input: AndroidInput): Promise<SourceGroup[]> {
   if (st.isFile()) {
     return [
       {
@@ -289,7 +303,7 @@ function storeGroup(
     const at = (line: number): number => section.startLine + line - 1;
     lines += section.text.split('\n').length;
     if (section.service === 'appops') {
-      const parsed = parseAppOps(section.text);
+      const parsed = appOpsOf(section);
       for (const h of parsed.history) {
         const b = h.begin ? instant(clock, h.begin.wallMs) : null;
         const en = h.end ? instant(clock, h.end.wallMs) : null;
@@ -594,7 +608,7 @@ export async function importAndroidInto(
   options: AndroidImportOptions = {},
 ): Promise<Omit<AndroidImportResult, 'device'> & { deviceId: number }> {
   const full = resolve(path);
-  if (options.timeZone !== undefined && !isTimeZone(options.timeZone))
+  if (options.timeZone !== undefined && !isIanaTimeZone(options.timeZone))
     throw new AppError(
       'INVALID_INPUT',
       `Unknown time zone "${options.timeZone}"; use an IANA name such as Europe/Lisbon.`,
@@ -615,14 +629,15 @@ export async function importAndroidInto(
         `not found: ${input.missing.join(', ')}.`,
     );
 
-  const capture = (await stat(full)).isDirectory() ? await readCaptureJson(full) : null;
+  const st = await stat(full);
+  const capture = st.isDirectory() ? await readCaptureJson(full) : null;
   const getprop = input.sections.find((s) => s.service === 'getprop');
   const facts = deviceFacts(getprop ? parseGetprop(getprop.text).props : new Map());
   const serial = capture?.serial ?? facts.serial;
 
   let clock: Clock | null = null;
   const zone = options.timeZone ?? facts.timeZone ?? capture?.timeZone ?? null;
-  if (zone && isTimeZone(zone))
+  if (zone && isIanaTimeZone(zone))
     clock = {
       kind: 'zone',
       zone,
@@ -631,7 +646,7 @@ export async function importAndroidInto(
   const captureMs = capture?.hostTimeMs ?? null;
   if (!clock && captureMs !== null) {
     const appops = input.sections.find((s) => s.service === 'appops');
-    const offset = appops ? derivedOffset(parseAppOps(appops.text).records, captureMs) : null;
+    const offset = appops ? derivedOffset(appOpsOf(appops).records, captureMs) : null;
     if (offset !== null) {
       clock = { kind: 'offset', offsetMin: offset, source: 'derived from the capture time' };
       problems.push(
@@ -647,7 +662,7 @@ export async function importAndroidInto(
         '(the time-zone field of the import, or --timezone IANA on the command line, e.g. ' +
         'Europe/Lisbon). Nothing was imported.',
     );
-  const groups = await sourceGroups(full, input);
+  const groups = await sourceGroups(full, st, input);
   if (options.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled; nothing was imported.');
   const added: Added = { access: 0, reject: 0, usage: 0, permission: 0, history: 0 };
   const outcomes: ImportOutcome[] = [];

@@ -2,6 +2,7 @@
 // prints `yyyy-MM-dd HH:mm:ss[.SSS]` in the device's zone with no offset, so a time only becomes an
 // instant once the zone (`persist.sys.timezone`) is known. Zone rules come from the runtime's ICU
 // data through `Intl.DateTimeFormat`; no zone is ever guessed here.
+import { isIanaTimeZone } from '../../../contract/time';
 import type { LocalTime } from './types';
 
 const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?$/;
@@ -80,20 +81,6 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/**
- * True when `zone` is a time-zone name the runtime knows (`Europe/Lisbon`, `UTC`). Offset strings
- * such as `+01:00` are refused even where `Intl` would take them: a device zone is an IANA name.
- */
-export function isValidTimeZone(zone: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return false;
-  try {
-    formatterFor(zone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The wall clock of `zone` at the instant `ms`, as milliseconds read as UTC (second precision). */
 function wallAt(ms: number, zone: string): number {
   const seconds = Math.floor(ms / 1000) * 1000;
@@ -139,7 +126,7 @@ export interface ZonedInstant {
  * `skipped` is set. Throws a RangeError for a zone the runtime does not know.
  */
 export function zonedInstant(wallMs: number, zone: string): ZonedInstant {
-  if (!isValidTimeZone(zone)) throw new RangeError(`Unknown time zone: ${zone}`);
+  if (!isIanaTimeZone(zone)) throw new RangeError(`Unknown time zone: ${zone}`);
   if (!Number.isFinite(wallMs)) throw new RangeError(`Not a wall-clock time: ${wallMs}`);
   // The offsets a day either side bracket any single transition near the wall time.
   const before = offsetAt(wallMs - DAY_MS, zone);
@@ -185,6 +172,6 @@ function epochZeroInAnyZone(): Set<number> {
  * runtime knows: no Android device records real events at 1970-01-01, so this cannot hide one.
  */
 export function isEpochZeroInZone(t: LocalTime, zone: string | null): boolean {
-  if (zone !== null && isValidTimeZone(zone)) return wallAt(0, zone) === t.wallMs;
+  if (zone !== null && isIanaTimeZone(zone)) return wallAt(0, zone) === t.wallMs;
   return epochZeroInAnyZone().has(t.wallMs);
 }

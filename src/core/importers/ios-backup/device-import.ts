@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Device, ImportOutcome } from '../../../contract/records';
+import { isIanaTimeZone } from '../../../contract/time';
 import { appendAudit } from '../../db/audit';
 import { bindPhoneDevice } from '../../db/queries/bind-device';
 import {
@@ -63,16 +64,6 @@ export interface BackupDeviceResult {
 interface AppFacts {
   name: string | null;
   version: string | null;
-}
-
-/** True for a time zone name the runtime knows (IANA). */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** App names and versions from Info.plist (App Store metadata), Manifest.plist and the app domains. */
@@ -203,7 +194,7 @@ export async function importBackupDevice(
       `${info.path} does not name its phone (no UDID in Info.plist or Manifest.plist).`,
     );
   }
-  if (options.timeZone !== undefined && !isTimeZone(options.timeZone)) {
+  if (options.timeZone !== undefined && !isIanaTimeZone(options.timeZone)) {
     throw new AppError(
       'INVALID_INPUT',
       `Unknown time zone "${options.timeZone}"; use an IANA name such as Europe/Zurich.`,

@@ -1,3 +1,4 @@
+import { isIanaTimeZone } from '../../../contract/time';
 import type { ApiRawInput, BackupInspection, ConnectedDevices } from '../../../contract/api';
 import type { ImportFinished } from '../../../contract/events';
 import type { BackupSummary } from '../../../contract/records';
@@ -22,15 +23,7 @@ export function newDraft(path: string, deviceId: number | null = null): BackupDr
 /** True for an empty field or a time zone this runtime knows (IANA names like `Europe/Zurich`). */
 export function isValidTimeZone(name: string): boolean {
   const zone = name.trim();
-  if (zone.length === 0) return true;
-  // A bare offset ("+02:00") is accepted by newer runtimes but is not a zone: it has no DST rules.
-  if (!/[A-Za-z]/.test(zone)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
+  return zone.length === 0 || isIanaTimeZone(zone);
 }
 
 /** The label a new device gets: what was typed, else the phone's own name. */
