@@ -1,5 +1,5 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { maskIdentifier } from '../../contract/mask';
 import type { Filter } from '../../contract/filter';
@@ -257,7 +257,6 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
     await rm(tmp, { force: true });
     throw e;
   }
-  const { rename } = await import('node:fs/promises');
   await rename(tmp, out);
   writeTx(session.db, () =>
     appendAudit(session.db, 'bundle-export', {

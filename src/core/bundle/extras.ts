@@ -3,10 +3,9 @@ import type { Finding } from '../../contract/findings';
 import { runFindings, storedFindingParams } from '../findings';
 import { listAnnotations } from '../services/annotations';
 import { maskIdentifier } from '../../contract/mask';
-import type { Db } from '../db/open';
 import type { CaseSession } from '../services/case-service';
 import { parseSessionId } from '../services/query-service';
-import { evidenceSources } from './evidence-sources';
+import { evidenceSourceLookup } from './evidence-sources';
 import { renderReportPdf } from '../report/report-pdf';
 import { csvRow } from '../services/csv';
 
@@ -28,7 +27,10 @@ export const FINDINGS_CSV_COLUMNS = [
   'evidence_sources',
 ] as const;
 
-function* findingsLines(db: Db, findings: Finding[]): Generator<string> {
+function* findingsLines(
+  sourcesOf: (ids: readonly string[]) => string[],
+  findings: Finding[],
+): Generator<string> {
   yield csvRow([...FINDINGS_CSV_COLUMNS]);
   for (const f of findings)
     yield csvRow([
@@ -45,7 +47,7 @@ function* findingsLines(db: Db, findings: Finding[]): Generator<string> {
       f.title,
       f.caveat,
       f.evidence.join(' '),
-      evidenceSources(db, f.evidence).join(';'),
+      sourcesOf(f.evidence).join(';'),
     ]);
 }
 
@@ -133,6 +135,7 @@ export async function bundleExtras(
   }));
   const annotations = listAnnotations(session.db, {});
   const findingById = new Map(findings.map((f) => [f.id, f]));
+  const sourcesOf = evidenceSourceLookup(session.db);
   const info = session.info();
   const mask = (v: string | null): string | null => (o.unmask ? v : maskIdentifier(v));
   const report = await renderReportPdf({
@@ -166,7 +169,7 @@ export async function bundleExtras(
   });
   return [
     { name: 'report.pdf', content: report },
-    { name: 'findings.csv', content: findingsLines(session.db, shownFindings) },
+    { name: 'findings.csv', content: findingsLines(sourcesOf, shownFindings) },
     {
       name: 'annotations.csv',
       content: [
@@ -179,8 +182,7 @@ export async function bundleExtras(
             a.tags.join(' '),
             a.note,
             a.updatedAt,
-            evidenceSources(
-              session.db,
+            sourcesOf(
               a.kind === 'finding' ? (findingById.get(a.target)?.evidence ?? []) : [a.target],
             ).join(';'),
           ]),

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { withZip } from '../formats/zip';
 import { BUNDLE_FORMAT } from './export-bundle';
 import { fingerprint, normaliseFingerprint, verifyBytes } from './signing-key';
