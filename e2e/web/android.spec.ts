@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { LANE_HEIGHT } from '../../src/renderer/features/timeline/lane-layout';
 import { E2E_TOKEN } from '../../playwright.config';
-import { createCaseAt, openStartScreen, ready, tempDir, writeExport } from './support';
+import { createCaseAt, importPaths, openStartScreen, ready, tempDir, writeExport } from './support';
 
 // An Android capture (getprop and dumpsys appops, Android 11+ layout) imported through the
 // import dialog: the platform badge, the background mark on the timeline and its tooltip, the
@@ -135,14 +135,7 @@ async function importInto(
 async function importCapture(page: Page): Promise<void> {
   await createCase(page);
   const folder = writeCapture(dir);
-  await page.getByTestId('open-import').click();
-  await page.getByTestId('import-paths-input').fill(folder);
-  await page.getByTestId('new-device-label').fill('Subject Pixel');
-  await page.getByTestId('create-device').click();
-  await ready(page);
-  await page.getByTestId('start-import').click();
-  await expect(page.getByTestId('import-summary')).toBeVisible({ timeout: 30_000 });
-  await ready(page);
+  await importPaths(page, folder, 'Subject Pixel');
   await expect(page.getByTestId('import-outcome').first()).toHaveAttribute(
     'data-status',
     'imported',

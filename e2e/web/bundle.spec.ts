@@ -1,7 +1,15 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { createCaseAt, openStartScreen, queuePicks, ready, tempDir, writeExport } from './support';
+import {
+  createCaseAt,
+  importPaths,
+  openStartScreen,
+  queuePicks,
+  ready,
+  tempDir,
+  writeExport,
+} from './support';
 
 // Evidence bundles in Chromium against the dev server: export a signed zip of the generated
 // export, verify it (intact), then change one byte of one file inside it and verify again.
@@ -14,13 +22,7 @@ test.beforeEach(async ({ page }) => {
   mkdirSync(SHOTS, { recursive: true });
   await openStartScreen(page);
   await createCaseAt(page, path.join(dir, 'case.snoopscope'));
-  await page.getByTestId('open-import').click();
-  await page.getByTestId('import-paths-input').fill(writeExport(dir).path);
-  await page.getByTestId('new-device-label').fill('Test iPhone');
-  await page.getByTestId('create-device').click();
-  await ready(page);
-  await page.getByTestId('start-import').click();
-  await expect(page.getByTestId('import-summary')).toBeVisible({ timeout: 30_000 });
+  await importPaths(page, writeExport(dir).path, 'Test iPhone');
   await page.getByTestId('import-done').click();
   await ready(page);
 });

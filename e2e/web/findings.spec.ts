@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { createCaseAt, openStartScreen, ready, tempDir, writeExport } from './support';
+import { createCaseAt, importPaths, openStartScreen, ready, tempDir, writeExport } from './support';
 
 // Findings, annotations and the audit log in Chromium against the dev server: the generated
 // export has WeChat reading photos twice at night.
@@ -14,13 +14,7 @@ test.beforeEach(async ({ page }) => {
   mkdirSync(SHOTS, { recursive: true });
   await openStartScreen(page);
   await createCaseAt(page, path.join(dir, 'case.snoopscope'));
-  await page.getByTestId('open-import').click();
-  await page.getByTestId('import-paths-input').fill(writeExport(dir).path);
-  await page.getByTestId('new-device-label').fill('Test iPhone');
-  await page.getByTestId('create-device').click();
-  await ready(page);
-  await page.getByTestId('start-import').click();
-  await expect(page.getByTestId('import-summary')).toBeVisible({ timeout: 30_000 });
+  await importPaths(page, writeExport(dir).path, 'Test iPhone');
   await page.getByTestId('import-done').click();
   await ready(page);
 });

@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { createCaseAt, openStartScreen, queuePicks, ready, tempDir, writeExport } from './support';
+import {
+  createCaseAt,
+  importPaths,
+  openStartScreen,
+  queuePicks,
+  ready,
+  tempDir,
+  writeExport,
+} from './support';
 
 // The built renderer in Chromium against the dev server the config starts. Each test works on a
 // fresh case in its own temporary folder and waits on `data-app-state`, never on sleeps.
@@ -25,14 +33,7 @@ async function caseWithImport(page: Page): Promise<string> {
   await createCaseAt(page, path.join(dir, 'case.snoopscope'));
   await expect(page.getByTestId('timeline-empty')).toBeVisible();
   const report = writeExport(dir).path;
-  await page.getByTestId('open-import').click();
-  await page.getByTestId('import-paths-input').fill(report);
-  await page.getByTestId('new-device-label').fill('Test iPhone');
-  await page.getByTestId('create-device').click();
-  await ready(page);
-  await page.getByTestId('start-import').click();
-  await expect(page.getByTestId('import-summary')).toBeVisible({ timeout: 30_000 });
-  await ready(page);
+  await importPaths(page, report, 'Test iPhone');
   return report;
 }
 

@@ -132,3 +132,18 @@ export async function createCaseAt(page: Page, file: string): Promise<void> {
   await page.getByTestId('case-path-submit').click();
   await ready(page);
 }
+
+/**
+ * Imports paths typed into the import dialog (the browser has no file dialog) into a new device
+ * with this label, and waits for the import summary.
+ */
+export async function importPaths(page: Page, paths: string, deviceLabel: string): Promise<void> {
+  await page.getByTestId('open-import').click();
+  await page.getByTestId('import-paths-input').fill(paths);
+  await page.getByTestId('new-device-label').fill(deviceLabel);
+  await page.getByTestId('create-device').click();
+  await ready(page);
+  await page.getByTestId('start-import').click();
+  await expect(page.getByTestId('import-summary')).toBeVisible({ timeout: 30_000 });
+  await ready(page);
+}
