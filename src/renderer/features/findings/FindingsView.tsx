@@ -12,6 +12,7 @@ import { useQuery } from '../../app/use-query';
 import { categoryLabel } from '../../shared/category-colors';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
+import { SortHeader } from '../../shared/SortHeader';
 import { nextSort, type SortState } from '../../shared/sort';
 import { Spinner } from '../../shared/Spinner';
 import {
@@ -158,28 +159,15 @@ export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsV
             <thead>
               <tr>
                 {COLUMNS.map((c) => (
-                  <th
+                  <SortHeader
                     key={c.key}
-                    scope="col"
-                    className={c.numeric ? 'num' : undefined}
-                    aria-sort={
-                      sort.key === c.key
-                        ? sort.dir === 'asc'
-                          ? 'ascending'
-                          : 'descending'
-                        : 'none'
-                    }
-                  >
-                    <button
-                      type="button"
-                      className="th-button"
-                      data-testid={`findings-sort-${c.key}`}
-                      onClick={() => setSort(nextSort(sort, c.key, defaultDir(c.key)))}
-                    >
-                      {c.label}
-                      {sort.key === c.key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
-                    </button>
-                  </th>
+                    column={c.key}
+                    label={c.label}
+                    numeric={c.numeric}
+                    sort={sort}
+                    testIdPrefix="findings"
+                    onSort={(k) => setSort(nextSort(sort, k, defaultDir(k)))}
+                  />
                 ))}
               </tr>
             </thead>

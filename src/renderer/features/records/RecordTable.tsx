@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { SortState } from '../../shared/sort';
-import { SortHeader } from './SortHeader';
+import { SortHeader } from '../../shared/SortHeader';
 
 export interface RecordColumn<K extends string> {
   key: K;

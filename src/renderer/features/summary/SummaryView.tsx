@@ -6,6 +6,7 @@ import { categoryColor, categoryLabel } from '../../shared/category-colors';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatCount, formatDuration, formatWhenCompact, type TimeMode } from '../../shared/format';
+import { SortHeader } from '../../shared/SortHeader';
 import { nextSort, type SortState } from '../../shared/sort';
 import { Spinner } from '../../shared/Spinner';
 import { PlatformBadge } from '../devices/PlatformBadge';
@@ -132,30 +133,15 @@ export function SummaryView({ filter, timeMode, caseHasSessions, devices, onPick
             <thead>
               <tr>
                 {columns.map((c) => (
-                  <th
+                  <SortHeader
                     key={c.key}
-                    scope="col"
-                    className={c.numeric ? 'num' : undefined}
-                    aria-sort={
-                      sort.key === c.key
-                        ? sort.dir === 'asc'
-                          ? 'ascending'
-                          : 'descending'
-                        : 'none'
-                    }
-                  >
-                    <button
-                      type="button"
-                      className="th-button"
-                      data-testid={`summary-sort-${c.key}`}
-                      onClick={() => setSort((s) => nextSort(s, c.key, defaultDir(c.key)))}
-                    >
-                      {c.label}
-                      <span className="sort-mark" aria-hidden="true">
-                        {sort.key === c.key ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
-                      </span>
-                    </button>
-                  </th>
+                    column={c.key}
+                    label={c.label}
+                    numeric={c.numeric}
+                    sort={sort}
+                    testIdPrefix="summary"
+                    onSort={(k) => setSort((s) => nextSort(s, k, defaultDir(k)))}
+                  />
                 ))}
               </tr>
             </thead>

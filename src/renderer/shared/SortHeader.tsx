@@ -1,4 +1,4 @@
-import type { SortState } from '../../shared/sort';
+import type { SortState } from './sort';
 
 interface Props<K extends string> {
   column: K;
