@@ -1,8 +1,7 @@
 import { CATEGORY_LABELS } from '../contract/categories';
 import { DEFAULT_NIGHT } from '../contract/filter';
-import { appendAudit } from '../core/db/audit';
-import { compare, dayOf, pairApps, unpairApps, type CompareSpec } from '../core/services/compare';
-import { writeTx } from '../core/services/case-service';
+import { compare, dayOf, type CompareSpec } from '../core/services/compare';
+import { setPairing } from '../core/services/compare-request';
 import {
   noMorePositionals,
   parseCommandArgs,
@@ -118,11 +117,7 @@ export async function runPair(args: string[], ctx: CommandContext): Promise<numb
   noMorePositionals('pair', more);
   const session = openCaseForWrite(casePath);
   try {
-    const changed = writeTx(session.db, () => {
-      const done = values.remove ? unpairApps(session.db, a, b) : pairApps(session.db, a, b);
-      if (done) appendAudit(session.db, values.remove ? 'apps-unpaired' : 'apps-paired', { a, b });
-      return done;
-    });
+    const changed = setPairing(session.db, a, b, values.remove ?? false);
     say(
       ctx,
       values.remove

@@ -18,7 +18,12 @@ import type {
   Platform,
   SourceInfo,
 } from './records';
-import { platformSchema } from './records';
+import {
+  compareRequestSchema,
+  platformSchema,
+  type AppPairing,
+  type CompareResult,
+} from './records';
 import type { ImportWarning } from './warnings';
 
 /**
@@ -122,6 +127,17 @@ export const api = {
       laneSearch: z.string().max(200).optional(),
     })
     .strict(),
+  /**
+   * The timeline folded onto one day: every session of the filter placed at its device-local time
+   * of day (ms since local midnight, 0..86,400,000), so days overlay; `range` is a part of that day.
+   */
+  queryTimeOfDay: z
+    .object({
+      filter: filterSchema,
+      range: rangeSchema.optional(),
+      width: z.number().int().min(10).max(20_000),
+    })
+    .strict(),
   getSession: z.object({ id: z.string().min(1).max(300) }).strict(),
   querySummary: z.object({ filter: filterSchema, night: dayWindowSchema.optional() }).strict(),
   queryHeatmap: z.object({ filter: filterSchema }).strict(),
@@ -140,6 +156,18 @@ export const api = {
       filter: filterSchema,
       params: findingParamsSchema.optional(),
       rules: z.array(z.enum(FINDING_RULES)).optional(),
+    })
+    .strict(),
+  /** Devices or periods side by side: one row per app × category, rates per observed day. */
+  queryCompare: compareRequestSchema,
+  /** The app pairings stored in the case (counterparts treated as one app when comparing). */
+  listPairings: empty,
+  /** Pairs two app identifiers, or with `remove` unpairs them (recorded in the audit log). */
+  pairApps: z
+    .object({
+      a: z.string().trim().min(1).max(300),
+      b: z.string().trim().min(1).max(300),
+      remove: z.boolean().optional(),
     })
     .strict(),
   /** The rule parameters stored in the case (the examiner's changes to the defaults). */
@@ -179,6 +207,8 @@ export const api = {
       unmask: z.boolean().optional(),
       /** The examiner's name for the report's cover. */
       examiner: z.string().trim().max(200).optional(),
+      /** Adds the comparison (matrix CSV and a report section) as exported from the comparison view. */
+      comparison: compareRequestSchema.optional(),
     })
     .strict(),
   /** Checks a bundle's signature and every file's sha256; names what does not match. */
@@ -577,6 +607,7 @@ export interface ApiOutputs {
   startAndroidCapture: { captureId: string };
   stopAndroidCapture: { stopped: boolean };
   queryTimeline: TimelineResult;
+  queryTimeOfDay: TimelineResult;
   getSession: SessionDetails;
   querySummary: SummaryItem[];
   queryHeatmap: HeatmapResult;
@@ -588,6 +619,9 @@ export interface ApiOutputs {
   getRecord: RecordDetails;
   listFindingRules: FindingRuleInfo[];
   queryFindings: Finding[];
+  queryCompare: CompareResult;
+  listPairings: AppPairing[];
+  pairApps: { changed: boolean };
   getFindingParams: FindingParams;
   setFindingParams: FindingParams;
   annotate: Annotation;

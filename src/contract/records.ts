@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { categorySchema } from './categories';
+import { dayWindowSchema } from './filter';
 import { WARNING_CODES } from './warnings';
 
 /**
@@ -314,6 +315,31 @@ export const backupSummarySchema = z.object({
 });
 export type BackupSummary = z.infer<typeof backupSummarySchema>;
 
+const dayText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+
+/**
+ * A column to compare as asked for: a device, optionally limited to its device-local days from
+ * `from` (inclusive) to `to` (exclusive), both `YYYY-MM-DD`.
+ */
+export const compareSpecSchema = z
+  .object({
+    label: z.string().trim().min(1).max(200),
+    deviceId: z.number().int().positive(),
+    from: dayText.optional(),
+    to: dayText.optional(),
+  })
+  .strict();
+export type CompareSpecInput = z.infer<typeof compareSpecSchema>;
+
+/** Two columns or more (devices or periods) and the night window. */
+export const compareRequestSchema = z
+  .object({
+    columns: z.array(compareSpecSchema).min(2).max(12),
+    night: dayWindowSchema.optional(),
+  })
+  .strict();
+export type CompareRequest = z.infer<typeof compareRequestSchema>;
+
 /** One column of a comparison: a device, or a period of one device. */
 export const compareColumnSchema = z.object({
   /** The device label, or the period as written (`Alice:2024-01-01..2024-03-01`). */
@@ -342,3 +368,29 @@ export const compareRowSchema = z.object({
   columns: z.array(compareColumnSchema),
 });
 export type CompareRow = z.infer<typeof compareRowSchema>;
+
+/** A compared column with its observation window, for drawing "no data" days. */
+export interface CompareColumnInfo {
+  label: string;
+  deviceId: number;
+  from: string | null;
+  to: string | null;
+  /** The device-local days (days since 1970-01-01) its sources cover inside the period, ascending. */
+  days: number[];
+  /** The device's latest UTC offset in minutes (the one its local days were counted in). */
+  offsetMin: number;
+}
+
+/** The bridge's comparison: the columns with their observed days, and the rows. */
+export interface CompareResult {
+  columns: CompareColumnInfo[];
+  rows: CompareRow[];
+  night: { from: string; to: string };
+}
+
+/** Two app identifiers the examiner paired across platforms (stored in the case). */
+export interface AppPairing {
+  a: string;
+  b: string;
+  createdAt: number;
+}

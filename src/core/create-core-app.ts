@@ -15,6 +15,7 @@ import { verifyBundle } from './bundle/verify-bundle';
 import { runFindings, ruleInfos, setStoredFindingParams, storedFindingParams } from './findings';
 import { AndroidCaptureService } from './services/android-capture-service';
 import { annotate, listAnnotations } from './services/annotations';
+import { compareResult, listPairings, setPairing } from './services/compare-request';
 import { BackupImportService } from './services/backup-import-service';
 import { CaseSession } from './services/case-service';
 import { exportSessionsCsv } from './services/export-service';
@@ -148,6 +149,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     },
     stopAndroidCapture: ({ captureId }) => ({ stopped: captures.stop(captureId) }),
     queryTimeline: (input) => need().queries.timeline(input),
+    queryTimeOfDay: (input) => need().queries.timeOfDay(input),
     getSession: ({ id }) => need().queries.session(id),
     querySummary: ({ filter, night }) => need().queries.summary(filter, night),
     queryHeatmap: ({ filter }) => need().queries.heatmap(filter),
@@ -157,6 +159,14 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     queryNetworkUsage: ({ filter }) => need().queries.records.networkUsage(filter),
     queryProfiles: ({ filter }) => need().queries.records.profiles(filter),
     getRecord: ({ id }) => need().queries.records.record(id),
+    queryCompare: (input) => compareResult(need().db, input),
+    listPairings: () => listPairings(need().db),
+    pairApps: ({ a, b, remove }) => {
+      if (a === b) throw new AppError('INVALID_INPUT', 'An app cannot be paired with itself.');
+      const c = setPairing(need().db, a, b, remove ?? false);
+      if (c) changed('app-pairing');
+      return { changed: c };
+    },
     listFindingRules: () => ruleInfos(),
     queryFindings: ({ filter, params, rules }) =>
       runFindings(need().db, filter, params ?? storedFindingParams(need().db), rules),

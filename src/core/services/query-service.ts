@@ -23,6 +23,7 @@ import {
 } from './filter-sql';
 import { fromRow } from './pairing';
 import { RecordQueries } from './record-queries';
+import { timeOfDayTimeline } from './time-of-day';
 import { eventState } from './session-state';
 import { latestOffset } from '../db/queries/device-offset';
 import { DAY_MS, DURATION_THRESHOLDS, ROLLUP_LEVELS, rollupBucket } from '../db/rollup';
@@ -245,6 +246,20 @@ export class QueryService {
       new Set(result.lanes.map((l) => l.key)),
     );
     return this.withMarks(result, input.filter, range, laneFilter);
+  }
+
+  /** The timeline folded onto one device-local day (days overlaid). */
+  timeOfDay(input: {
+    filter: Filter;
+    range?: { fromMs: number; toMs: number };
+    width: number;
+  }): TimelineResult {
+    return timeOfDayTimeline(this.db, input, {
+      maxDurationMs: this.maxDurationMs(),
+      sessionLimit: TIMELINE_SESSION_LIMIT,
+      describeLanes: (lanes) => this.describeLanes(lanes),
+      sessionId,
+    });
   }
 
   /** Adds the dated permission records in range, and lanes for apps that have only those. */

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useEffectEvent, useMemo, useState } from 'react
 import type { CaseInfo, SummaryItem } from '../../contract/api';
 import type { Filter } from '../../contract/filter';
 import type { AppErrorShape } from '../../contract/result';
+import { CompareView } from '../features/compare/CompareView';
 import { ExportDialog } from '../features/export/ExportDialog';
 import { appDisplayName, mergeApps } from '../features/filters/app-options';
 import { FilterSidebar } from '../features/filters/FilterSidebar';
@@ -36,6 +37,7 @@ import { useQuery } from './use-query';
 const TABS = [
   { id: 'timeline', label: 'Timeline' },
   { id: 'summary', label: 'Summary' },
+  { id: 'compare', label: 'Compare' },
   { id: 'heatmap', label: 'Heatmap' },
   { id: 'network', label: 'Network' },
   { id: 'permissions', label: 'Permissions' },
@@ -230,6 +232,18 @@ export function Workspace({ caseInfo }: Props) {
             caseHasSessions={hasSessions}
             devices={devices}
             onPick={pickSummary}
+          />
+        );
+      case 'compare':
+        return (
+          <CompareView
+            filter={filter}
+            devices={devices}
+            timeMode={timeMode}
+            onTimeModeChange={setTimeMode}
+            selectedId={selectedId}
+            onSelect={selectSession}
+            onSelectRecord={openRecord}
           />
         );
       case 'heatmap':

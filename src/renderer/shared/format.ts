@@ -1,7 +1,11 @@
 import { formatInstant, formatOffset, formatUtc } from '../../contract/time';
 
 /** How instants are shown: the device's own wall clock, or UTC. */
-export type TimeMode = 'local' | 'utc';
+/**
+ * How instants are written: device-local with the offset, UTC, or (on a timeline folded onto one
+ * day, where instants are ms since device-local midnight) the time of day alone.
+ */
+export type TimeMode = 'local' | 'utc' | 'time-of-day';
 
 /** A duration for people: `850 ms`, `12.5 s`, `4 min 05 s`, `2 h 03 min`, `3 d 04 h`. */
 export function formatDuration(ms: number | null): string {
@@ -39,6 +43,7 @@ export function formatWallClock(ms: number, offsetMin: number): string {
 /** An instant in the chosen mode: device-local with its offset, or UTC with `Z`. */
 export function formatWhen(ms: number | null, offsetMin: number | null, mode: TimeMode): string {
   if (ms === null) return '—';
+  if (mode === 'time-of-day') return `${formatWallClock(ms, 0).slice(11)} device-local`;
   if (mode === 'utc' || offsetMin === null) return `${formatWallClock(ms, 0)} UTC`;
   return `${formatWallClock(ms, offsetMin)} (UTC${formatOffset(offsetMin)})`;
 }
@@ -55,6 +60,7 @@ export function formatWhenCompact(
   mode: TimeMode,
 ): string {
   if (ms === null) return '—';
+  if (mode === 'time-of-day') return formatWallClock(ms, 0).slice(11);
   if (mode === 'utc' || offsetMin === null) return `${formatWallClock(ms, 0)} Z`;
   return `${formatWallClock(ms, offsetMin)} ${formatOffset(offsetMin)}`;
 }

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { ApiOutput } from '../../../contract/api';
 import type { Filter } from '../../../contract/filter';
+import type { CompareRequest } from '../../../contract/records';
 import type { AppErrorShape } from '../../../contract/result';
 import { useApp } from '../../app/use-app';
 import { useQuery } from '../../app/use-query';
@@ -18,6 +19,8 @@ import './export.css';
 interface Props {
   filter: Filter;
   onClose: () => void;
+  /** Exported from the comparison view: the bundle adds the comparison (CSV and report section). */
+  comparison?: CompareRequest;
 }
 
 type Kind = 'csv' | 'bundle';
@@ -29,9 +32,9 @@ type Result =
  * Exports what matches the current filter: the sessions as CSV, or a signed evidence bundle
  * (a zip a reader can check with `snoopscope verify`), and shows what was written.
  */
-export function ExportDialog({ filter, onClose }: Props) {
+export function ExportDialog({ filter, onClose, comparison }: Props) {
   const { client, info, caseInfo } = useApp();
-  const [kind, setKind] = useState<Kind>('csv');
+  const [kind, setKind] = useState<Kind>(comparison ? 'bundle' : 'csv');
   const [typing, setTyping] = useState(false);
   const [path, setPath] = useState('');
   const [working, setWorking] = useState(false);
@@ -63,6 +66,7 @@ export function ExportDialog({ filter, onClose }: Props) {
         includeSources,
         unmask,
         examiner: examiner.trim() || undefined,
+        ...(comparison ? { comparison } : {}),
       });
       setWorking(false);
       if (r.ok) setResult({ kind: 'bundle', value: r.value });
@@ -155,6 +159,13 @@ export function ExportDialog({ filter, onClose }: Props) {
           file so a reader can reproduce it.
         </p>
       )}
+      {bundle && comparison ? (
+        <Notice tone="info" testId="export-comparison">
+          The bundle also holds the comparison of{' '}
+          {comparison.columns.map((c) => c.label).join(', ')}: the matrix as CSV and a section in
+          the report.
+        </Notice>
+      ) : null}
       <div className="small">
         The current filter is applied:{' '}
         <code data-testid="export-filter">

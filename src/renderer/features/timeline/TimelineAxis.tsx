@@ -1,4 +1,4 @@
-import { axisBottom, brushX, select, type D3BrushEvent } from 'd3';
+import { axisBottom, brushX, select, utcFormat, type D3BrushEvent } from 'd3';
 import { useEffect, useEffectEvent, useRef } from 'react';
 import { tickCount, wallClockScale } from './axis';
 import { pxToMs, type TimeRange, type Viewport } from './time-window';
@@ -7,12 +7,16 @@ interface Props {
   viewport: Viewport;
   offsetMin: number;
   onSelectRange: (range: TimeRange) => void;
+  /** The axis is one folded day: label hours and minutes only. */
+  timeOfDay?: boolean;
 }
+
+const hourMinute = utcFormat('%H:%M');
 
 const HEIGHT = 30;
 
 /** The wall-clock time axis; dragging on it selects a range to zoom into. */
-export function TimelineAxis({ viewport, offsetMin, onSelectRange }: Props) {
+export function TimelineAxis({ viewport, offsetMin, onSelectRange, timeOfDay = false }: Props) {
   const ref = useRef<SVGSVGElement>(null);
   const select_ = useEffectEvent((x0: number, x1: number) => {
     onSelectRange({ fromMs: pxToMs(x0, viewport), toMs: pxToMs(x1, viewport) });
@@ -26,11 +30,9 @@ export function TimelineAxis({ viewport, offsetMin, onSelectRange }: Props) {
     const root = select(svg);
     root.selectAll('*').remove();
     const scale = wallClockScale({ fromMs, toMs, width }, offsetMin);
-    root
-      .append('g')
-      .attr('class', 'axis')
-      .attr('transform', 'translate(0,0)')
-      .call(axisBottom(scale).ticks(tickCount(width)).tickSizeOuter(0).tickSize(6));
+    const axis = axisBottom(scale).ticks(tickCount(width)).tickSizeOuter(0).tickSize(6);
+    if (timeOfDay) axis.tickFormat((d) => hourMinute(d as Date));
+    root.append('g').attr('class', 'axis').attr('transform', 'translate(0,0)').call(axis);
     const brushLayer = root.append('g').attr('class', 'brush');
     const brush = brushX<unknown>()
       .extent([
@@ -44,7 +46,7 @@ export function TimelineAxis({ viewport, offsetMin, onSelectRange }: Props) {
         if (b - a >= 4) select_(a, b);
       });
     brushLayer.call(brush);
-  }, [fromMs, toMs, width, offsetMin]);
+  }, [fromMs, toMs, width, offsetMin, timeOfDay]);
 
   return (
     <svg

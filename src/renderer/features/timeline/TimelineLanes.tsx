@@ -45,6 +45,8 @@ interface Props {
   markInfo: ReadonlyMap<string, MarkInfo>;
   viewport: Viewport;
   nights: TimeRange[];
+  /** Stretches without data (comparison bands). */
+  noData?: TimeRange[];
   gridMs: number[];
   offsetMin: number;
   timeMode: TimeMode;
@@ -116,6 +118,7 @@ export function TimelineLanes(props: Props) {
       maxHits: props.maxHits,
       marks: props.marks,
       nights: props.nights,
+      noData: props.noData,
       gridMs: props.gridMs,
       selectedId,
       hoverId: hover?.id ?? null,
@@ -135,6 +138,7 @@ export function TimelineLanes(props: Props) {
     props.maxHits,
     props.marks,
     props.nights,
+    props.noData,
     props.gridMs,
     selectedId,
     hover?.id,

@@ -55,6 +55,8 @@ export interface DrawInput {
   /** Permission records drawn as diamonds over their lane. */
   marks: MarkIndex;
   nights: TimeRange[];
+  /** Days the sources do not cover (comparison bands): hatched, never drawn as "no activity". */
+  noData?: TimeRange[];
   gridMs: number[];
   selectedId: string | null;
   hoverId: string | null;
@@ -184,6 +186,30 @@ function drawCluster(ctx: CanvasRenderingContext2D, x: number, y: number, count:
   ctx.lineWidth = 1;
 }
 
+/** Greys and hatches stretches without data, so they read apart from quiet days. */
+export function drawNoData(
+  ctx: CanvasRenderingContext2D,
+  ranges: readonly TimeRange[],
+  v: Viewport,
+  height: number,
+  hatch: CanvasPattern | null,
+): void {
+  for (const r of ranges) {
+    const x0 = Math.max(0, msToPx(r.fromMs, v));
+    const x1 = Math.min(v.width, msToPx(r.toMs, v));
+    if (x1 <= x0) continue;
+    ctx.fillStyle = 'rgba(100, 116, 139, 0.14)';
+    ctx.fillRect(x0, 0, x1 - x0, height);
+    if (hatch) {
+      ctx.save();
+      ctx.globalAlpha = 0.35;
+      ctx.fillStyle = hatch;
+      ctx.fillRect(x0, 0, x1 - x0, height);
+      ctx.restore();
+    }
+  }
+}
+
 /** Paints the lanes currently scrolled into view. */
 export function drawLanes(input: DrawInput): void {
   const { ctx, width, height, scrollTop, viewport: v, layout } = input;
@@ -195,6 +221,8 @@ export function drawLanes(input: DrawInput): void {
     const x1 = msToPx(n.toMs, v);
     ctx.fillRect(x0, 0, x1 - x0, height);
   }
+  if (input.noData && input.noData.length > 0)
+    drawNoData(ctx, input.noData, v, height, input.hatch);
   ctx.strokeStyle = 'rgba(100, 116, 139, 0.16)';
   ctx.lineWidth = 1;
   for (const ms of input.gridMs) {

@@ -1,0 +1,341 @@
+import { useMemo, useState, type KeyboardEvent } from 'react';
+import type { Device } from '../../../contract/api';
+import { CATEGORY_LABELS } from '../../../contract/categories';
+import { DEFAULT_NIGHT, type DayWindow, type Filter } from '../../../contract/filter';
+import type { CompareRequest, CompareRow } from '../../../contract/records';
+import { useElementSize } from '../../app/use-element-size';
+import { useQuery } from '../../app/use-query';
+import { EmptyState } from '../../shared/EmptyState';
+import { ErrorBanner } from '../../shared/ErrorBanner';
+import { offsetLabel, type TimeMode } from '../../shared/format';
+import { Spinner } from '../../shared/Spinner';
+import { ExportDialog } from '../export/ExportDialog';
+import { axisTicks } from '../timeline/axis';
+import { TimelineAxis } from '../timeline/TimelineAxis';
+import { panRange, paddedExtent, zoomRange, type TimeRange } from '../timeline/time-window';
+import { CompareBand } from './CompareBand';
+import { CompareMatrix, rowKey } from './CompareMatrix';
+import { ColumnPicker } from './ColumnPicker';
+import {
+  bandFilter,
+  buildColumns,
+  DAY_MS,
+  daysExtent,
+  narrowRows,
+  type Alignment,
+  type CompareMode,
+  type PeriodDraft,
+} from './compare-model';
+import { PairingsPanel } from './PairingsPanel';
+import './compare.css';
+
+interface Props {
+  filter: Filter;
+  devices: Device[];
+  timeMode: TimeMode;
+  onTimeModeChange: (mode: TimeMode) => void;
+  selectedId: string | null;
+  onSelect: (id: string | null) => void;
+  onSelectRecord: (id: string) => void;
+}
+
+const MAX_WIDTH = 20_000;
+const FULL_DAY: TimeRange = { fromMs: 0, toMs: DAY_MS };
+
+/**
+ * Devices, or periods of one device, side by side: the app × category matrix with its
+ * differences, and one band per column on a shared time axis (real time, or days overlaid).
+ */
+export function CompareView(props: Props) {
+  const { devices, filter, timeMode } = props;
+  const [mode, setMode] = useState<CompareMode>(devices.length >= 2 ? 'devices' : 'periods');
+  const [picked, setPicked] = useState<number[]>(() => devices.slice(0, 4).map((d) => d.id));
+  const [periods, setPeriods] = useState<PeriodDraft[]>([]);
+  const [night, setNight] = useState<DayWindow>(DEFAULT_NIGHT);
+  const [alignment, setAlignment] = useState<Alignment>('absolute');
+  const [focus, setFocus] = useState<CompareRow | null>(null);
+  const [absView, setAbsView] = useState<TimeRange | null>(null);
+  const [dayView, setDayView] = useState<TimeRange | null>(null);
+  const [exportOpen, setExportOpen] = useState(false);
+  const [plotRef, plotSize] = useElementSize<HTMLDivElement>();
+  const width = Math.min(MAX_WIDTH, Math.floor(plotSize.width));
+
+  const built = useMemo(
+    () => buildColumns(mode, devices, picked, periods),
+    [mode, devices, picked, periods],
+  );
+  const request: CompareRequest | null = useMemo(
+    () => ('columns' in built ? { columns: built.columns, night } : null),
+    [built, night],
+  );
+  const compared = useQuery('queryCompare', request);
+  const result = compared.data;
+  const rows = useMemo(() => (result ? narrowRows(result.rows, filter) : []), [result, filter]);
+  const focusKey = focus ? rowKey(focus) : null;
+  const focusSpec = useMemo(
+    () => (focus ? { apps: focus.apps, category: focus.category } : null),
+    [focus],
+  );
+
+  const folded = alignment === 'time-of-day';
+  const bounds = useMemo(() => {
+    if (folded) return FULL_DAY;
+    const e = result ? daysExtent(result.columns) : null;
+    return e ? paddedExtent(e) : null;
+  }, [folded, result]);
+  const view = folded ? (dayView ?? FULL_DAY) : (absView ?? bounds);
+  const setView = folded ? setDayView : setAbsView;
+  const axisOffset = folded || timeMode === 'utc' ? 0 : (result?.columns[0]?.offsetMin ?? 0);
+  const gridMs = useMemo(
+    () => (view && width > 0 ? axisTicks({ ...view, width }, axisOffset) : []),
+    [view, width, axisOffset],
+  );
+
+  const zoom = (factor: number, anchorMs?: number): void => {
+    if (!view) return;
+    setView(zoomRange(view, factor, anchorMs ?? (view.fromMs + view.toMs) / 2, bounds));
+  };
+  const pan = (fraction: number): void => {
+    if (!view) return;
+    setView(panRange(view, (view.toMs - view.fromMs) * fraction, bounds));
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>): void => {
+    const target = e.target as HTMLElement;
+    if (target.closest('input, textarea, select, table, form')) return;
+    const keys: Record<string, () => void> = {
+      '+': () => zoom(0.5),
+      '=': () => zoom(0.5),
+      '-': () => zoom(2),
+      _: () => zoom(2),
+      ArrowLeft: () => pan(-0.2),
+      ArrowRight: () => pan(0.2),
+      '0': () => setView(null),
+    };
+    const act = keys[e.key];
+    if (!act) return;
+    act();
+    e.preventDefault();
+  };
+
+  const platformOf = (id: number) => devices.find((d) => d.id === id)?.platform ?? 'unknown';
+  const axisCaption = folded
+    ? 'Time of day (each device local)'
+    : timeMode === 'utc'
+      ? 'UTC'
+      : `Local time of ${result?.columns[0]?.label ?? 'the first column'} (${offsetLabel(axisOffset)})`;
+
+  if (devices.length === 0)
+    return (
+      <EmptyState title="Nothing to compare yet" testId="compare-empty">
+        Import logs from two phones, or from one phone over time, to compare them side by side.
+      </EmptyState>
+    );
+
+  return (
+    <section
+      className="compare timeline"
+      data-testid="compare-view"
+      data-alignment={alignment}
+      data-view-from={view ? Math.round(view.fromMs) : ''}
+      data-view-to={view ? Math.round(view.toMs) : ''}
+      tabIndex={0}
+      aria-label="Comparison. Plus and minus zoom every band, arrow keys pan, 0 resets."
+      onKeyDown={onKeyDown}
+    >
+      <ColumnPicker
+        mode={mode}
+        onModeChange={(m) => {
+          setMode(m);
+          setFocus(null);
+        }}
+        devices={devices}
+        picked={picked}
+        onPickedChange={setPicked}
+        periods={periods}
+        onPeriodsChange={setPeriods}
+        night={night}
+        onNightChange={setNight}
+      />
+      {'problem' in built ? (
+        <p className="muted" data-testid="compare-problem">
+          {built.problem}
+        </p>
+      ) : null}
+      <ErrorBanner error={compared.error} title="Comparison" />
+
+      {result ? (
+        <>
+          <div className="toolbar cmp-toolbar">
+            <span className="small" data-testid="compare-observed">
+              Observed days: {result.columns.map((c) => `${c.label} ${c.days.length}`).join(' · ')}{' '}
+              — rates are per observed day; days without data are not counted as quiet days.
+            </span>
+            <button
+              type="button"
+              className="btn btn-small"
+              data-testid="compare-export"
+              onClick={() => setExportOpen(true)}
+            >
+              Export bundle with this comparison…
+            </button>
+          </div>
+          {rows.length === 0 ? (
+            <EmptyState title="No access sessions in these columns" testId="compare-no-rows">
+              {result.rows.length > 0
+                ? 'The sidebar’s app or category filter hides every row.'
+                : 'None of the compared columns holds an access session.'}
+            </EmptyState>
+          ) : (
+            <CompareMatrix
+              rows={rows}
+              labels={result.columns.map((c) => c.label)}
+              focusKey={focusKey}
+              onFocus={setFocus}
+            />
+          )}
+
+          <div className="toolbar">
+            <div className="btn-group" role="group" aria-label="Alignment">
+              <button
+                type="button"
+                className={!folded ? 'btn btn-small btn-on' : 'btn btn-small'}
+                aria-pressed={!folded}
+                data-testid="compare-align-absolute"
+                onClick={() => setAlignment('absolute')}
+              >
+                Absolute time
+              </button>
+              <button
+                type="button"
+                className={folded ? 'btn btn-small btn-on' : 'btn btn-small'}
+                aria-pressed={folded}
+                data-testid="compare-align-day"
+                onClick={() => setAlignment('time-of-day')}
+              >
+                Time of day (days overlaid)
+              </button>
+            </div>
+            {!folded ? (
+              <div className="btn-group" role="group" aria-label="Time zone">
+                <button
+                  type="button"
+                  className={timeMode === 'local' ? 'btn btn-small btn-on' : 'btn btn-small'}
+                  aria-pressed={timeMode === 'local'}
+                  onClick={() => props.onTimeModeChange('local')}
+                >
+                  Device-local
+                </button>
+                <button
+                  type="button"
+                  className={timeMode === 'utc' ? 'btn btn-small btn-on' : 'btn btn-small'}
+                  aria-pressed={timeMode === 'utc'}
+                  onClick={() => props.onTimeModeChange('utc')}
+                >
+                  UTC
+                </button>
+              </div>
+            ) : null}
+            <div className="btn-group" role="group" aria-label="Zoom">
+              <button
+                type="button"
+                className="btn btn-small"
+                aria-label="Zoom out"
+                data-testid="compare-zoom-out"
+                onClick={() => zoom(2)}
+              >
+                −
+              </button>
+              <button
+                type="button"
+                className="btn btn-small"
+                aria-label="Zoom in"
+                data-testid="compare-zoom-in"
+                onClick={() => zoom(0.5)}
+              >
+                +
+              </button>
+              <button
+                type="button"
+                className="btn btn-small"
+                data-testid="compare-zoom-reset"
+                onClick={() => setView(null)}
+              >
+                Fit
+              </button>
+            </div>
+            {focus ? (
+              <span className="chip" data-testid="compare-focus">
+                Showing {focus.appName ?? focus.app} · {CATEGORY_LABELS[focus.category]} on every
+                band
+                <button
+                  type="button"
+                  className="chip-x"
+                  aria-label="Show every app"
+                  onClick={() => setFocus(null)}
+                >
+                  ×
+                </button>
+              </span>
+            ) : null}
+          </div>
+
+          <div className="tl-row">
+            <div className="tl-caption small" data-testid="compare-axis-caption">
+              {axisCaption}
+            </div>
+            <div className="tl-plot" ref={plotRef}>
+              {view && width >= 10 ? (
+                <TimelineAxis
+                  viewport={{ ...view, width }}
+                  offsetMin={axisOffset}
+                  timeOfDay={folded}
+                  onSelectRange={(r) => setView(zoomRange(r, 1, r.fromMs, bounds))}
+                />
+              ) : null}
+            </div>
+          </div>
+          <div className="cmp-bands" data-testid="compare-bands">
+            {view && width >= 10 ? (
+              result.columns.map((info, i) => (
+                <CompareBand
+                  key={`${info.label}|${i}`}
+                  info={info}
+                  platform={platformOf(info.deviceId)}
+                  filter={bandFilter(filter, request!.columns[i]!, focusSpec)}
+                  alignment={alignment}
+                  view={view}
+                  width={width}
+                  gridMs={gridMs}
+                  night={result.night}
+                  timeMode={timeMode}
+                  selectedId={props.selectedId}
+                  onSelect={(id) => props.onSelect(id)}
+                  onSelectRecord={props.onSelectRecord}
+                  onPan={(start, dx) =>
+                    setView(panRange(start, (-dx * (start.toMs - start.fromMs)) / width, bounds))
+                  }
+                  onZoom={(factor, anchor) => zoom(factor, anchor)}
+                />
+              ))
+            ) : (
+              <p className="muted small">No observed day in any column.</p>
+            )}
+          </div>
+          <p className="muted small">
+            Wheel: zoom every band · Drag: pan · Drag on the axis: zoom to range · Keys + − ← → 0 ·
+            Hatched: no data (outside the sources or the period) · Shaded: the night window{' '}
+            {result.night.from}–{result.night.to}
+          </p>
+        </>
+      ) : request ? (
+        <Spinner label="Comparing…" />
+      ) : null}
+
+      <PairingsPanel devices={devices} />
+
+      {exportOpen && request ? (
+        <ExportDialog filter={filter} comparison={request} onClose={() => setExportOpen(false)} />
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,236 @@
+import type { Device } from '../../../contract/api';
+import type { Filter } from '../../../contract/filter';
+import type {
+  CompareColumn,
+  CompareColumnInfo,
+  CompareRow,
+  CompareSpecInput,
+} from '../../../contract/records';
+import type { TimeRange } from '../timeline/time-window';
+
+export const DAY_MS = 86_400_000;
+
+/** Devices side by side, or periods of one device. */
+export type CompareMode = 'devices' | 'periods';
+/** Bands on the real time axis, or every day overlaid on one device-local day. */
+export type Alignment = 'absolute' | 'time-of-day';
+
+export interface PeriodDraft {
+  deviceId: number;
+  from: string;
+  to: string;
+}
+
+/** The label of a period column, as the CLI writes it: `DEVICE:FROM..TO`. */
+export function periodLabel(deviceLabel: string, p: { from: string; to: string }): string {
+  return `${deviceLabel}:${p.from}..${p.to}`;
+}
+
+/** The columns the view asks for, or a reason it cannot ask yet. */
+export function buildColumns(
+  mode: CompareMode,
+  devices: readonly Device[],
+  picked: readonly number[],
+  periods: readonly PeriodDraft[],
+): { columns: CompareSpecInput[] } | { problem: string } {
+  const byId = new Map(devices.map((d) => [d.id, d]));
+  if (mode === 'devices') {
+    const chosen = picked.map((id) => byId.get(id)).filter((d): d is Device => d !== undefined);
+    if (chosen.length < 2) return { problem: 'Pick two devices or more to compare.' };
+    return { columns: chosen.map((d) => ({ label: d.label, deviceId: d.id })) };
+  }
+  if (periods.length < 2) return { problem: 'Add two periods or more to compare.' };
+  const columns: CompareSpecInput[] = [];
+  for (const [i, p] of periods.entries()) {
+    const device = byId.get(p.deviceId);
+    if (!device) return { problem: `Period ${i + 1}: pick a device.` };
+    if (p.from && p.to && p.to <= p.from)
+      return { problem: `Period ${i + 1} ends before it starts.` };
+    columns.push({
+      label: periodLabel(device.label, p),
+      deviceId: p.deviceId,
+      ...(p.from ? { from: p.from } : {}),
+      ...(p.to ? { to: p.to } : {}),
+    });
+  }
+  const labels = new Set(columns.map((c) => c.label));
+  if (labels.size < columns.length) return { problem: 'Two periods are the same.' };
+  return { columns };
+}
+
+/** Two periods split at a date: everything before it, and everything from it on. */
+export function splitAt(deviceId: number, date: string): PeriodDraft[] {
+  return [
+    { deviceId, from: '', to: date },
+    { deviceId, from: date, to: '' },
+  ];
+}
+
+/** The filter of one band: the sidebar's filter on the column's device and period, narrowed to a drilled app. */
+export function bandFilter(
+  base: Filter,
+  column: CompareSpecInput,
+  focus: { apps: string[]; category: CompareRow['category'] } | null,
+): Filter {
+  const f: Filter = { ...base, devices: [column.deviceId] };
+  delete f.from;
+  delete f.to;
+  if (column.from) f.from = column.from;
+  if (column.to) f.to = column.to;
+  if (focus) {
+    f.apps = focus.apps;
+    f.categories = [focus.category];
+  }
+  return f;
+}
+
+/** Keeps the rows the sidebar's app and category filters name (the columns replace its devices and dates). */
+export function narrowRows(rows: readonly CompareRow[], filter: Filter): CompareRow[] {
+  const apps = filter.apps && filter.apps.length > 0 ? new Set(filter.apps) : null;
+  const cats =
+    filter.categories && filter.categories.length > 0 ? new Set(filter.categories) : null;
+  return rows.filter(
+    (r) =>
+      (!apps || r.apps.some((a) => apps.has(a)) || (r.appName !== null && apps.has(r.appName))) &&
+      (!cats || cats.has(r.category)),
+  );
+}
+
+/** Night share of a column: night sessions over sessions; null without sessions. */
+export function nightShare(c: CompareColumn): number | null {
+  return c.sessions > 0 ? c.nightSessions / c.sessions : null;
+}
+
+export type Metric = 'perDay' | 'night' | 'median' | 'longest' | 'background';
+
+export const METRICS: { id: Metric; label: string; title: string }[] = [
+  { id: 'perDay', label: 'Sessions/day', title: 'Sessions per observed day' },
+  { id: 'night', label: 'Night share', title: 'Share of sessions in the night window' },
+  { id: 'median', label: 'Median duration', title: 'Median duration of closed sessions' },
+  { id: 'longest', label: 'Longest', title: 'Longest closed session' },
+  {
+    id: 'background',
+    label: 'Background share',
+    title: 'Share of sessions with a known state that ran in the background',
+  },
+];
+
+/** A metric's value in a column; null where the data cannot give it. */
+export function metricValue(c: CompareColumn, m: Metric): number | null {
+  switch (m) {
+    case 'perDay':
+      return c.sessionsPerDay;
+    case 'night':
+      return c.observedDays > 0 ? nightShare(c) : null;
+    case 'median':
+      return c.medianSeconds;
+    case 'longest':
+      return c.longestSeconds;
+    case 'background':
+      return c.backgroundShare;
+  }
+}
+
+/**
+ * The change of a metric across the columns: the largest value minus the smallest, signed by
+ * whether the later column is the larger (so "after" minus "before" reads naturally); null
+ * when fewer than two columns have a value.
+ */
+export function change(row: CompareRow, m: Metric): number | null {
+  let lo = -1;
+  let hi = -1;
+  const values = row.columns.map((c) => metricValue(c, m));
+  for (let i = 0; i < values.length; i += 1) {
+    const v = values[i];
+    if (v === null || v === undefined) continue;
+    if (lo < 0 || v < values[lo]!) lo = i;
+    if (hi < 0 || v > values[hi]!) hi = i;
+  }
+  if (values.filter((v) => v !== null).length < 2) return null;
+  const spread = values[hi]! - values[lo]!;
+  return hi >= lo ? spread : -spread;
+}
+
+/** How a cell stands against the row's other columns: the highest or lowest of a clear spread. */
+export function cellMark(row: CompareRow, index: number, m: Metric): 'high' | 'low' | null {
+  const values = row.columns.map((c) => metricValue(c, m));
+  const present = values.filter((v): v is number => v !== null);
+  const v = values[index];
+  if (v === null || v === undefined || present.length < 2) return null;
+  const max = Math.max(...present);
+  const min = Math.min(...present);
+  // A spread worth pointing at: the larger at least half again the smaller, and not a rounding step.
+  const floor = m === 'night' || m === 'background' ? 0.1 : m === 'perDay' ? 0.5 : 1;
+  if (max - min < floor || max < min * 1.5) return null;
+  if (v === max) return 'high';
+  if (v === min) return 'low';
+  return null;
+}
+
+/**
+ * The stretches of a time range outside a column's observed days: each device-local day is
+ * placed on the axis with the device's offset, and consecutive missing days merge.
+ */
+export function noDataRanges(info: CompareColumnInfo, range: TimeRange): TimeRange[] {
+  const offsetMs = info.offsetMin * 60_000;
+  const dayOf = (ms: number): number => Math.floor((ms + offsetMs) / DAY_MS);
+  const startOf = (day: number): number => day * DAY_MS - offsetMs;
+  const first = dayOf(range.fromMs);
+  const last = dayOf(range.toMs);
+  const observed = new Set(info.days);
+  const periodFrom = info.from ? Date.parse(`${info.from}T00:00:00Z`) / DAY_MS : null;
+  const periodTo = info.to ? Date.parse(`${info.to}T00:00:00Z`) / DAY_MS : null;
+  const out: TimeRange[] = [];
+  // Past a few thousand days a pixel holds many days: coarse stretches are enough there.
+  const step = Math.max(1, Math.floor((last - first) / 4000));
+  for (let d = first; d <= last; d += step) {
+    const inPeriod =
+      (periodFrom === null || d >= periodFrom) && (periodTo === null || d < periodTo);
+    let seen = false;
+    for (let k = d; k < d + step && !seen; k += 1) seen = observed.has(k);
+    if (inPeriod && seen) continue;
+    const from = Math.max(range.fromMs, startOf(d));
+    const to = Math.min(range.toMs, startOf(d + step));
+    const prev = out.at(-1);
+    if (prev && prev.toMs >= from) prev.toMs = to;
+    else out.push({ fromMs: from, toMs: to });
+  }
+  return out;
+}
+
+/** Observed days as `2024-05-01…2024-05-09, 2024-06-01` stretches, for headers and tooltips. */
+export function dayStretches(days: readonly number[]): string {
+  const iso = (d: number): string => new Date(d * DAY_MS).toISOString().slice(0, 10);
+  const parts: string[] = [];
+  let start: number | null = null;
+  let prev: number | null = null;
+  const flush = (): void => {
+    if (start === null || prev === null) return;
+    parts.push(start === prev ? iso(start) : `${iso(start)}…${iso(prev)}`);
+  };
+  for (const d of days) {
+    if (prev !== null && d === prev + 1) {
+      prev = d;
+      continue;
+    }
+    flush();
+    start = d;
+    prev = d;
+  }
+  flush();
+  return parts.join(', ');
+}
+
+/** The span of days of all columns on the absolute axis, padded a little; null with none. */
+export function daysExtent(columns: readonly CompareColumnInfo[]): TimeRange | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const c of columns) {
+    const first = c.days[0];
+    const last = c.days.at(-1);
+    if (first === undefined || last === undefined) continue;
+    lo = Math.min(lo, first * DAY_MS - c.offsetMin * 60_000);
+    hi = Math.max(hi, (last + 1) * DAY_MS - c.offsetMin * 60_000);
+  }
+  return Number.isFinite(lo) && Number.isFinite(hi) ? { fromMs: lo, toMs: hi } : null;
+}
