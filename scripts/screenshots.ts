@@ -165,6 +165,19 @@ try {
   await ready(page);
   await page.waitForTimeout(500);
   await page.screenshot({ path: join(outDir, 'android-timeline.png') });
+  await page.getByRole('checkbox', { name: /Pixel 7/ }).uncheck();
+  await page.getByTestId('tab-compare').click();
+  for (const box of await page.getByTestId('compare-device').all()) {
+    const label = (await box.getAttribute('data-device')) ?? '';
+    if (/Reporter|Pixel/.test(label)) await box.check();
+    else await box.uncheck();
+  }
+  await ready(page);
+  await page.getByTestId('compare-metric-night').click();
+  await page.getByTestId('compare-align-day').click();
+  await ready(page);
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(outDir, 'compare.png') });
   console.log(`screenshots written to ${outDir}`);
 } finally {
   await browser.close();

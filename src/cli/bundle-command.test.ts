@@ -114,6 +114,88 @@ describe('export and verify', () => {
     expect((await runCli(['export', casePath])).code).toBe(2);
   });
 
+  it('adds a comparison of devices or of periods to the bundle, and refuses a malformed one', async () => {
+    const b = join(dir, 'b.ndjson');
+    writeFileSync(
+      b,
+      [0, 2]
+        .flatMap((d) =>
+          accessPair({
+            app: 'com.tencent.xin',
+            category: 'photos',
+            id: `B${d}`,
+            ms: Date.UTC(2024, 4, 1 + d, 1),
+            durationMs: 8000,
+          }),
+        )
+        .join('\n') + '\n',
+    );
+    expect((await runCli(['import', casePath, b, '--device', 'B'])).code).toBe(0);
+    const read = (zipPath: string, name: string): Promise<string> =>
+      withZip(zipPath, async (zip) =>
+        Buffer.from(await zip.readEntry(zip.findEntry(name)!)).toString('utf8'),
+      );
+
+    const out = join(dir, 'devices.zip');
+    const r = await runCli([
+      'export',
+      casePath,
+      '--out',
+      out,
+      '--compare-devices',
+      'A,B',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const files = (JSON.parse(r.stdout) as { files: { name: string }[] }).files.map((f) => f.name);
+    expect(files).toContain('comparison.csv');
+    expect(files).toContain('comparison-columns.csv');
+    expect((await read(out, 'comparison.csv')).trim().split('\r\n')).toEqual([
+      'app,app_name,paired_apps,category,column,device,period_from,period_to_exclusive,observed_days,sessions,sessions_per_day,night_sessions,median_seconds,longest_seconds,background_share',
+      'com.tencent.xin,,com.tencent.xin,photos,A,A,,,1,1,1,1,5,5,',
+      'com.tencent.xin,,com.tencent.xin,photos,B,B,,,3,2,0.67,2,8,8,',
+    ]);
+    const manifest = JSON.parse(await read(out, 'manifest.json')) as {
+      comparison: { request: { columns: { label: string }[]; night: unknown } };
+    };
+    expect(manifest.comparison.request.columns.map((c) => c.label)).toEqual(['A', 'B']);
+    expect((await runCli(['verify', out])).code).toBe(0);
+
+    const periods = join(dir, 'periods.zip');
+    const p = await runCli([
+      'export',
+      casePath,
+      '--out',
+      periods,
+      '--compare-periods',
+      'B:..2024-05-02,B:2024-05-02..2024-05-06',
+      '--compare-night',
+      '00:00-03:00',
+    ]);
+    expect(p.code).toBe(0);
+    expect((await read(periods, 'comparison-columns.csv')).trim().split('\r\n').slice(1)).toEqual([
+      'B:..2024-05-02,B,,2024-05-02,1,2024-05-01,2024-05-01,0,,+00:00,00:00-03:00',
+      'B:2024-05-02..2024-05-06,B,2024-05-02,2024-05-06,2,2024-05-02,2024-05-03,2,2024-05-04 to 2024-05-05,+00:00,00:00-03:00',
+    ]);
+
+    const bad = (extra: string[]) =>
+      runCli(['export', casePath, '--out', join(dir, 'bad.zip'), ...extra]);
+    expect((await bad(['--compare-devices', 'A'])).code).toBe(2);
+    expect((await bad(['--compare-devices', 'A,B', '--compare-periods', 'A:..,B:..'])).code).toBe(
+      2,
+    );
+    expect((await bad(['--compare-night', '22:00-06:00'])).code).toBe(2);
+    const reversed = await bad(['--compare-periods', 'B:2024-05-03..2024-05-01,B:..']);
+    expect(reversed.code).toBe(2);
+    expect(reversed.stderr).toContain('--compare-periods B:2024-05-03..2024-05-01');
+    expect((await bad(['--compare-devices', 'A,Z'])).code).toBe(1);
+    const many = Array.from(
+      { length: 13 },
+      (_, i) => `A:..2024-06-${String(i + 1).padStart(2, '0')}`,
+    );
+    expect((await bad(['--compare-periods', many.join(',')])).code).toBe(2);
+  });
+
   it('reads the redaction option', () => {
     expect(parseRedact('contexts,apps:a.b,c.d')).toEqual({ contexts: true, apps: ['a.b', 'c.d'] });
     expect(parseRedact(undefined)).toEqual({ contexts: false, apps: [] });

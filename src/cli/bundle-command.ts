@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import type { Filter } from '../contract/filter';
+import { compareRequestSchema, type CompareRequest } from '../contract/records';
+import { dayNumberToDate } from '../contract/time';
 import { exportBundle, type Redaction } from '../core/bundle/export-bundle';
 import { exportTimesketch } from '../core/bundle/timesketch';
 import { verifyBundle } from '../core/bundle/verify-bundle';
@@ -10,10 +12,14 @@ import {
   noMorePositionals,
   parseCommandArgs,
   parseFilterFlags,
+  parseWindowFlag,
   takeCasePath,
   UsageError,
 } from './args';
-import { openCaseForWrite, caseFilter } from './case-open';
+import { openCaseForWrite, caseFilter, resolveDeviceLabels } from './case-open';
+import { parsePeriod } from './compare-command';
+import type { CaseSession } from '../core/services/case-service';
+import type { CompareSpec } from '../core/services/compare';
 import { say, type CommandContext } from './context';
 
 const EXPORT_OPTIONS = {
@@ -24,8 +30,84 @@ const EXPORT_OPTIONS = {
   timesketch: { type: 'string' },
   unmask: { type: 'boolean' },
   examiner: { type: 'string' },
+  'compare-devices': { type: 'string' },
+  'compare-periods': { type: 'string' },
+  'compare-night': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
+
+/** The comparison flags as given on the command line. */
+export interface CompareFlags {
+  'compare-devices'?: string;
+  'compare-periods'?: string;
+  'compare-night'?: string;
+}
+
+/** A comma list of two entries or more. */
+function entries(text: string, flag: string): string[] {
+  const items = text
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+  if (items.length < 2)
+    throw new UsageError(`${flag} needs two entries or more, separated by commas.`);
+  return items;
+}
+
+/** `DEVICE:FROM..TO` read as the compare command reads it, errors naming this command's flag. */
+function periodOf(session: CaseSession, text: string): CompareSpec {
+  try {
+    return parsePeriod(session, text);
+  } catch (e) {
+    if (e instanceof UsageError)
+      throw new UsageError(e.message.replace(/^--periods\b/, '--compare-periods'));
+    throw e;
+  }
+}
+
+/**
+ * The comparison a bundle should hold, from `--compare-devices A,B` or `--compare-periods
+ * DEVICE:FROM..TO,…` (the `compare` command's syntax) and `--compare-night`; undefined when none.
+ */
+export function parseCompareFlags(
+  session: CaseSession,
+  flags: CompareFlags,
+): CompareRequest | undefined {
+  const devices = flags['compare-devices'];
+  const periods = flags['compare-periods'];
+  if (devices === undefined && periods === undefined) {
+    if (flags['compare-night'] !== undefined)
+      throw new UsageError('--compare-night needs --compare-devices or --compare-periods.');
+    return undefined;
+  }
+  if (devices !== undefined && periods !== undefined)
+    throw new UsageError('Use either --compare-devices or --compare-periods, not both.');
+  const columns =
+    devices !== undefined
+      ? entries(devices, '--compare-devices').map((label) => ({
+          label,
+          deviceId: resolveDeviceLabels(session, [label])[0]!,
+        }))
+      : entries(periods!, '--compare-periods').map((text) => {
+          const spec = periodOf(session, text);
+          return {
+            label: spec.label,
+            deviceId: spec.deviceId,
+            ...(spec.fromDay === null ? {} : { from: dayNumberToDate(spec.fromDay) }),
+            ...(spec.toDay === null ? {} : { to: dayNumberToDate(spec.toDay) }),
+          };
+        });
+  const night =
+    flags['compare-night'] === undefined
+      ? undefined
+      : parseWindowFlag('--compare-night', flags['compare-night']);
+  const parsed = compareRequestSchema.safeParse({ columns, ...(night ? { night } : {}) });
+  if (!parsed.success)
+    throw new UsageError(
+      `The comparison cannot be exported: ${parsed.error.issues.map((i) => i.message).join('; ')} (2 to 12 columns).`,
+    );
+  return parsed.data;
+}
 
 /** `contexts,apps:A,B` → what to redact. */
 export function parseRedact(text: string | undefined): Redaction {
@@ -50,7 +132,9 @@ export function parseRedact(text: string | undefined): Redaction {
 
 /**
  * `export <case> --out bundle.zip [filters] [--redact contexts,apps:A,B] [--include-sources]
- * [--timesketch out.jsonl] [--unmask] [--json]`: writes a signed evidence bundle.
+ * [--timesketch out.jsonl] [--unmask] [--examiner NAME] [--compare-devices A,B |
+ * --compare-periods DEVICE:FROM..TO,… [--compare-night HH:MM-HH:MM]] [--json]`: writes a signed
+ * evidence bundle.
  */
 export async function runExport(
   args: string[],
@@ -66,6 +150,7 @@ export async function runExport(
   const session = openCaseForWrite(casePath);
   try {
     const filter: Filter = caseFilter(session, parsed);
+    const comparison = parseCompareFlags(session, values);
     const key = installationKey();
     const unmask = values.unmask ?? false;
     const r = await exportBundle(session, {
@@ -76,12 +161,14 @@ export async function runExport(
       includeSources: values['include-sources'] ?? false,
       unmask,
       key,
+      comparison,
       extra: await bundleExtras(session, filter, {
         version,
         fingerprint: key.fingerprint,
         unmask,
         redaction: { contexts: redact.contexts, apps: redact.apps },
         examiner: values.examiner?.trim() || undefined,
+        comparison,
       }),
     });
     let sketch: { path: string; events: number } | null = null;

@@ -84,12 +84,16 @@ Commands:
 
   export <case> --out bundle.zip [filters] [--redact contexts,apps:A,B] [--include-sources]
          [--timesketch out.jsonl] [--unmask] [--examiner NAME] [--json]
-      Writes a signed evidence bundle: events.csv, network.csv, findings.csv, annotations.csv,
-      optional copies of the sources, and manifest.json (tool, case, devices, sources, filter,
-      export time, the sha256 of every file, the audit log) signed with this installation's
-      Ed25519 key (fingerprint printed). --redact blanks network contexts and replaces the named
-      apps; identifiers stay masked unless --unmask. --timesketch also writes the records in
-      Timesketch's JSONL import format.
+         [--compare-devices A,B[,C...] | --compare-periods DEVICE:FROM..TO,...
+          [--compare-night HH:MM-HH:MM]]
+      Writes a signed evidence bundle: report.pdf, events.csv, network.csv, findings.csv,
+      annotations.csv, optional copies of the sources, and manifest.json (tool, case, devices,
+      sources, filter, export time, the sha256 of every file, the audit log) signed with this
+      installation's Ed25519 key (fingerprint printed). --redact blanks network contexts and
+      replaces the named apps; identifiers stay masked unless --unmask. --timesketch also writes
+      the records in Timesketch's JSONL import format. --compare-devices / --compare-periods (the
+      compare command's syntax, 2 to 12 columns) add the comparison: comparison.csv,
+      comparison-columns.csv, a Comparison section in the report and the request in the manifest.
 
   verify <bundle.zip> [--fingerprint F] [--json]
       Checks a bundle: the manifest's signature, every file's sha256, no file missing or added.

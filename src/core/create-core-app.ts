@@ -197,12 +197,14 @@ export function createCoreApp(options: CoreOptions): CoreApp {
         includeSources: input.includeSources ?? false,
         unmask,
         key,
+        comparison: input.comparison,
         extra: await bundleExtras(s, input.filter, {
           version: options.version,
           fingerprint: key.fingerprint,
           unmask,
           redaction: { contexts: redact.contexts, apps: redact.apps },
           examiner: input.examiner || undefined,
+          comparison: input.comparison,
         }),
       });
       changed('bundle-exported');

@@ -3,6 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { maskIdentifier } from '../../contract/mask';
 import type { Filter } from '../../contract/filter';
+import type { CompareRequest } from '../../contract/records';
 import { formatInstant, formatUtc } from '../../contract/time';
 import { appendAudit, listAudit, verifyAudit } from '../db/audit';
 import { ZipWriter, type WrittenEntry } from '../formats/zip/writer';
@@ -12,6 +13,15 @@ import { writeTx } from '../services/case-service';
 import { csvRow } from '../services/csv';
 import { networkWhere, whereSql } from '../services/filter-sql';
 import { sessionCsvLines } from '../services/export-service';
+import {
+  buildComparison,
+  COMPARISON_COLUMNS_CSV,
+  COMPARISON_CSV,
+  comparisonFiles,
+  comparisonManifest,
+  type ComparisonManifest,
+} from './comparison';
+import { appAliases } from './redaction';
 import { installationKey, signBytes, type SigningKey } from './signing-key';
 
 export const BUNDLE_FORMAT = 'snoopscope-evidence-bundle';
@@ -54,6 +64,12 @@ export interface BundleOptions {
   unmask?: boolean;
   /** Extra files, each written as given (e.g. findings.csv, report.pdf). */
   extra?: { name: string; content: string | Uint8Array | Iterable<string> }[];
+  /**
+   * A comparison of devices or periods, recorded in the manifest. Its files come from
+   * `bundleExtras` given the same request (so the report and the CSVs show one computation);
+   * when the extras do not hold them, they are written here.
+   */
+  comparison?: CompareRequest;
   key?: SigningKey;
   userDataDir?: string;
 }
@@ -147,20 +163,22 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
   const key = o.key ?? installationKey(o.userDataDir);
   const redact: Redaction = o.redact ?? { contexts: false, apps: [] };
   // A redacted app is replaced by `redacted-app-N` under its identifier and its display name.
-  const aliases = new Map<string, string>();
-  const displayName = session.db.prepare(
-    'SELECT display_name AS n FROM apps WHERE identifier = ? AND display_name IS NOT NULL',
-  );
-  redact.apps.forEach((app, i) => {
-    aliases.set(app, `redacted-app-${i + 1}`);
-    const n = (displayName.get(app) as { n: string } | undefined)?.n;
-    if (n) aliases.set(n, `redacted-app-${i + 1}`);
-  });
+  const aliases = appAliases(session.db, redact.apps);
+  const extraNames = new Set((o.extra ?? []).map((x) => x.name));
+  const comparisonGiven = extraNames.has(COMPARISON_CSV) || extraNames.has(COMPARISON_COLUMNS_CSV);
+  // A comparison file the manifest could not describe would leave the reader without its request.
+  if (comparisonGiven && !o.comparison)
+    throw new AppError(
+      'INTERNAL',
+      'The bundle was given comparison files without the comparison request they come from.',
+    );
+  const privacy = { aliases, unmask: o.unmask ?? false };
   const tmp = `${out}.partial`;
   await rm(tmp, { force: true });
   const zip = await ZipWriter.create(tmp);
   const files: WrittenEntry[] = [];
   let events = 0;
+  let comparisonRecord: ComparisonManifest | null = null;
   try {
     // One read transaction: every file describes the same state of the case.
     session.db.exec('BEGIN');
@@ -188,6 +206,11 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
             : redactLines(x.content, aliases);
         files.push(await zip.add(x.name, content));
       }
+      if (o.comparison && !comparisonGiven) {
+        const comparison = buildComparison(session, o.comparison, privacy);
+        for (const f of comparisonFiles(comparison))
+          files.push(await zip.add(f.name, redactLines(f.content, aliases)));
+      }
       const sources = session.sources();
       if (o.includeSources) {
         for (const s of sources) {
@@ -205,6 +228,7 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
         }
       }
       const info = session.info();
+      comparisonRecord = o.comparison ? comparisonManifest(session, o.comparison, privacy) : null;
       const mask = (v: string | null): string | null => (o.unmask ? v : maskIdentifier(v));
       const manifest = {
         format: BUNDLE_FORMAT,
@@ -213,6 +237,7 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
         exportedAt: new Date().toISOString(),
         case: { name: info.name, createdAt: new Date(info.createdAt).toISOString() },
         filter: o.filter,
+        comparison: comparisonRecord,
         redaction: {
           contexts: redact.contexts,
           apps: redact.apps.length,
@@ -263,6 +288,8 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
       path: out,
       files: files.map((f) => ({ name: f.name, sha256: f.sha256 })),
       filter: o.filter,
+      // As the manifest states it: the audit log travels in later bundles' manifests.
+      ...(comparisonRecord ? { comparison: comparisonRecord.request } : {}),
       fingerprint: key.fingerprint,
     }),
   );

@@ -1,11 +1,14 @@
 import type { Filter } from '../../contract/filter';
+import type { CompareRequest } from '../../contract/records';
 import type { Finding } from '../../contract/findings';
 import { runFindings, storedFindingParams } from '../findings';
 import { listAnnotations } from '../services/annotations';
 import { maskIdentifier } from '../../contract/mask';
 import type { CaseSession } from '../services/case-service';
 import { parseSessionId } from '../services/query-service';
+import { buildComparison, comparisonFiles } from './comparison';
 import { evidenceSourceLookup } from './evidence-sources';
+import { appAliases, scrubText } from './redaction';
 import { renderReportPdf } from '../report/report-pdf';
 import { csvRow } from '../services/csv';
 
@@ -95,11 +98,15 @@ export interface ExtrasOptions {
   unmask: boolean;
   redaction: { contexts: boolean; apps: string[] };
   examiner?: string;
+  /** Devices or periods to compare: a report section and the comparison CSVs. */
+  comparison?: CompareRequest;
 }
 
 /**
  * Files a bundle holds beside events.csv and network.csv: `report.pdf`, the findings (with the
- * case's rule parameters) and the examiner's annotations.
+ * case's rule parameters), the examiner's annotations and, when asked, the comparison
+ * (`comparison.csv`, `comparison-columns.csv`). Pass the same comparison to `exportBundle`, which
+ * records its request in the manifest.
  */
 export async function bundleExtras(
   session: CaseSession,
@@ -107,23 +114,8 @@ export async function bundleExtras(
   o: ExtrasOptions,
 ): Promise<{ name: string; content: Iterable<string> | Uint8Array }[]> {
   // Redacted apps become `redacted-app-N` in the report as in the CSVs (same numbering).
-  const names = new Map<string, string>();
-  o.redaction.apps.forEach((app, i) => {
-    names.set(app, `redacted-app-${i + 1}`);
-    const display = (
-      session.db
-        .prepare(
-          'SELECT display_name AS n FROM apps WHERE identifier = ? AND display_name IS NOT NULL',
-        )
-        .get(app) as { n: string } | undefined
-    )?.n;
-    if (display) names.set(display, `redacted-app-${i + 1}`);
-  });
-  const scrub = (text: string): string => {
-    let out = text;
-    for (const [from, to] of names) out = out.split(from).join(to);
-    return out;
-  };
+  const names = appAliases(session.db, o.redaction.apps);
+  const scrub = (text: string): string => scrubText(text, names);
   const scrubNull = (text: string | null): string | null => (text === null ? null : scrub(text));
   const findings = runFindings(session.db, filter, storedFindingParams(session.db));
   const shownFindings = findings.map((f) => ({
@@ -138,6 +130,10 @@ export async function bundleExtras(
   const sourcesOf = evidenceSourceLookup(session.db);
   const info = session.info();
   const mask = (v: string | null): string | null => (o.unmask ? v : maskIdentifier(v));
+  // One computation feeds the report and the CSVs, so the two cannot disagree.
+  const comparison = o.comparison
+    ? buildComparison(session, o.comparison, { aliases: names, unmask: o.unmask })
+    : undefined;
   const report = await renderReportPdf({
     caseName: info.name,
     examiner: o.examiner,
@@ -166,6 +162,7 @@ export async function bundleExtras(
       apps: o.redaction.apps.length,
       identifiersMasked: !o.unmask,
     },
+    comparison,
   });
   return [
     { name: 'report.pdf', content: report },
@@ -189,5 +186,6 @@ export async function bundleExtras(
         ),
       ],
     },
+    ...(comparison ? comparisonFiles(comparison) : []),
   ];
 }

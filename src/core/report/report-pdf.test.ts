@@ -3,9 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CATEGORIES } from '../../contract/categories';
 import type { Finding } from '../../contract/findings';
+import type { CompareColumn, CompareRow } from '../../contract/records';
 import { renderReportPdf } from './report-pdf';
-import type { ReportInput } from './report-pdf';
+import type { ReportComparison, ReportInput } from './report-pdf';
 
 const SHA_A = 'a3f1c2d4e5b60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const SHA_B = '0f9e8d7c6b5a49382716a5b4c3d2e1f00f9e8d7c6b5a49382716a5b4c3d2e1f0';
@@ -167,6 +169,98 @@ function sampleReport(): ReportInput {
   };
 }
 
+/** A comparison of four columns (the last without data) over `apps` app × category rows. */
+function sampleComparison(apps: number): ReportComparison {
+  const columns: ReportComparison['columns'] = [
+    {
+      label: 'Alice iPhone',
+      device: 'Alice iPhone',
+      from: null,
+      to: null,
+      observedDays: 21,
+      firstObserved: '2024-03-04',
+      lastObserved: '2024-03-26',
+      noData: [{ first: '2024-03-10', last: '2024-03-11' }],
+      noDataDays: 2,
+      offsetMin: 480,
+    },
+    {
+      label: 'Bob Pixel',
+      device: 'Bob Pixel',
+      from: null,
+      to: null,
+      observedDays: 9,
+      firstObserved: '2024-03-05',
+      lastObserved: '2024-03-13',
+      noData: [],
+      noDataDays: 0,
+      offsetMin: 480,
+    },
+    {
+      label: 'Alice iPhone:2024-03-01..2024-03-15',
+      device: 'Alice iPhone',
+      from: '2024-03-01',
+      to: '2024-03-15',
+      observedDays: 9,
+      firstObserved: '2024-03-04',
+      lastObserved: '2024-03-14',
+      noData: [
+        { first: '2024-03-01', last: '2024-03-03' },
+        { first: '2024-03-10', last: '2024-03-11' },
+      ],
+      noDataDays: 5,
+      offsetMin: 480,
+    },
+    {
+      label: 'Alice iPhone:2024-04-01..',
+      device: 'Alice iPhone',
+      from: '2024-04-01',
+      to: null,
+      observedDays: 0,
+      firstObserved: null,
+      lastObserved: null,
+      noData: [],
+      noDataDays: 0,
+      offsetMin: 480,
+    },
+  ];
+  const rows: CompareRow[] = [];
+  for (let a = 0; a < apps; a += 1) {
+    const category = CATEGORIES[a % CATEGORIES.length]!;
+    const cell = (i: number, sessions: number, bg: number | null): CompareColumn => {
+      const days = columns[i]!.observedDays;
+      return {
+        label: columns[i]!.label,
+        observedDays: days,
+        sessions,
+        sessionsPerDay: days > 0 ? Math.round((sessions / days) * 100) / 100 : null,
+        nightSessions: Math.floor(sessions / 4),
+        medianSeconds: sessions > 0 ? 12.5 + a : null,
+        longestSeconds: sessions > 0 ? 3600 + a * 97 : null,
+        backgroundShare: bg,
+      };
+    };
+    rows.push({
+      app: a === 0 ? 'com.tencent.xin' : `com.example.app${a}`,
+      appName: a === 0 ? '微信' : a % 3 === 0 ? null : `Example App ${a}`,
+      apps: a === 0 ? ['com.tencent.mm', 'com.tencent.xin'] : [`com.example.app${a}`],
+      category,
+      columns: [
+        cell(0, (a * 7) % 40, null),
+        cell(1, (a * 5) % 30, a % 2 === 0 ? 0.25 : null),
+        cell(2, a % 5 === 0 ? 0 : (a * 3) % 20, null),
+        cell(3, 0, null),
+      ],
+    });
+  }
+  return {
+    night: { from: '00:00', to: '06:00' },
+    columns,
+    rows,
+    pairings: [{ a: 'com.tencent.mm', b: 'com.tencent.xin' }],
+  };
+}
+
 function has(cmd: string): boolean {
   return spawnSync(cmd, ['-v'], { stdio: 'ignore' }).error === undefined;
 }
@@ -232,6 +326,66 @@ describe('renderReportPdf', () => {
     }
   });
 
+  it('adds a Comparison section: what was compared, the explanation, and the matrix sorted by change', async () => {
+    const input = { ...sampleReport(), comparison: sampleComparison(60) };
+    const pdf = await renderReportPdf(input);
+    const file = join(dir, 'comparison.pdf');
+    writeFileSync(file, pdf);
+    const keep = process.env.SNOOPSCOPE_COMPARISON_SAMPLE;
+    if (keep) writeFileSync(keep, pdf);
+    if (!has('pdftotext')) {
+      console.warn('pdftotext not found (install poppler-utils): text checks skipped');
+      return;
+    }
+    const text = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], {
+      encoding: 'utf8',
+    });
+    const pages = text.split('\f').filter((p) => p.trim() !== '');
+    const first = pages.findIndex((p) => /^\s*Comparison\s*$/m.test(p));
+    expect(first).toBeGreaterThan(0);
+    const section = pages.slice(first).join('\f');
+    expect(text).toMatch(/Summary \| Findings \| Comparison/);
+    expect(section).toContain('What was compared');
+    expect(section).toContain('Rates are per observed day');
+    expect(section.replace(/\s+/g, ' ')).toContain(
+      'Days without data are not counted as days without activity',
+    );
+    expect(section).toContain('2024-03-01 to 2024-03-14');
+    expect(section).toContain('from 2024-04-01');
+    expect(section).toContain('No observed day');
+    expect(section).toContain('00:00 to 06:00');
+    expect(section).toContain('com.tencent.mm = com.tencent.xin');
+    expect(section).toContain('no data');
+    expect(section).toContain('n/a');
+    // Four columns do not fit beside the app on one page: two slices of two.
+    expect(section).toContain('Columns 1–2 of 4');
+    expect(section).toContain('Columns 3–4 of 4');
+    // The matrix is long: it continues on further pages, the header repeated.
+    const matrixPages = pages.slice(first).filter((p) => /backgr\./.test(p));
+    expect(matrixPages.length).toBeGreaterThan(2);
+    // The first matrix row is the largest change of sessions per day.
+    const ranked = sampleComparison(60).rows.map((r) => {
+      const v = r.columns.map((c) => c.sessionsPerDay).filter((x): x is number => x !== null);
+      return { app: r.app, change: Math.round((Math.max(...v) - Math.min(...v)) * 100) };
+    });
+    const top = ranked.sort((a, b) => b.change - a.change || a.app.localeCompare(b.app))[0]!;
+    const afterHeader = section.slice(section.indexOf('Columns 1–2 of 4'));
+    const firstApp = /com\.example\.app\d+|com\.tencent\.xin/.exec(afterHeader)?.[0];
+    expect(firstApp).toBe(top.app);
+    // The comparison pages are landscape; the others stay portrait.
+    if (has('pdfinfo')) {
+      const info = execFileSync('pdfinfo', ['-f', '1', '-l', String(pages.length), file], {
+        encoding: 'utf8',
+      });
+      const sizes = [...info.matchAll(/Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+)/g)].map((m) =>
+        Number(m[2]) > Number(m[3]) ? 'landscape' : 'portrait',
+      );
+      expect(sizes[0]).toBe('portrait');
+      expect(sizes[first]).toBe('landscape');
+      expect(sizes[sizes.length - 1]).toBe('portrait');
+    }
+  });
+
   it('renders an empty case without failing', async () => {
     const input = sampleReport();
     const pdf = await renderReportPdf({
@@ -243,6 +397,7 @@ describe('renderReportPdf', () => {
       sources: [],
       heatmap: { fromDay: null, toDay: null, cells: [] },
       filterText: '',
+      comparison: { ...sampleComparison(0), pairings: [] },
     });
     expect(pdf.length).toBeGreaterThan(1000);
   });

@@ -43,11 +43,12 @@ export function timeOfDayTimeline(
   const to = Math.min(DAY_MS, range.toMs);
   if (to <= from) throw new AppError('INVALID_INPUT', 'The time-of-day range is empty.');
   const w = sessionWhere(input.filter, opts.maxDurationMs);
-  // A session shows when it overlaps the range: its anchor before the range's end, and its end
-  // (anchor plus duration, open ones count as instants) after the range's start.
-  const overlap = `(${TOD_SQL} < ? AND ${TOD_SQL} + COALESCE(s.duration_ms, 0) >= ?)`;
+  // A session shows when it overlaps the half-open range: its anchor before the range's end, and
+  // its end (anchor plus duration) after the range's start, or the anchor itself inside it
+  // (open sessions count as instants).
+  const overlap = `(${TOD_SQL} < ? AND (${TOD_SQL} + COALESCE(s.duration_ms, 0) > ? OR ${TOD_SQL} >= ?))`;
   const where = whereSql(w, [overlap]);
-  const params = [...w.params, to, from];
+  const params = [...w.params, to, from, from];
   const result: TimelineResult = {
     extent: { fromMs: 0, toMs: DAY_MS },
     range: { fromMs: from, toMs: to },

@@ -95,6 +95,7 @@ export function CompareBand(props: Props) {
     () => new Map<number, Platform>([[info.deviceId, props.platform]]),
     [info.deviceId, props.platform],
   );
+  const stretches = useMemo(() => dayStretches(info.days), [info.days]);
   const period =
     info.from || info.to ? `${info.from ?? 'start'} → ${info.to ?? 'end'} (end exclusive)` : null;
 
@@ -113,7 +114,7 @@ export function CompareBand(props: Props) {
         <strong className="cmp-band-label">{info.label}</strong>
         <PlatformBadge platform={props.platform} />
         {period ? <span className="muted small">{period}</span> : null}
-        <span className="muted small" title={dayStretches(info.days)}>
+        <span className="muted small" title={stretches}>
           {info.days.length === 0
             ? 'no observed days'
             : `${plural(info.days.length, 'observed day')}${folded ? ', overlaid' : ''}`}

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { CATEGORY_LABELS } from '../../../contract/categories';
 import type { CompareColumn, CompareRow } from '../../../contract/records';
 import { SortHeader } from '../../shared/SortHeader';
@@ -51,8 +51,16 @@ const NULL_TITLES: Record<Metric, string> = {
   background: 'No session with a known app state (e.g. App Privacy Report sessions carry none)',
 };
 
-/** App × category matrix, a group of metric cells per column; differences marked, sortable by change. */
-export function CompareMatrix({ rows, labels, focusKey, onFocus }: Props) {
+/**
+ * App × category matrix, a group of metric cells per column; differences marked, sortable by
+ * change. Memoised: zooming and panning the bands must not re-render the table.
+ */
+export const CompareMatrix = memo(function CompareMatrix({
+  rows,
+  labels,
+  focusKey,
+  onFocus,
+}: Props) {
   const [metric, setMetric] = useState<Metric>('perDay');
   const [sort, setSort] = useState<SortState<SortKey>>({ key: 'change', dir: 'desc' });
 
@@ -204,4 +212,4 @@ export function CompareMatrix({ rows, labels, focusKey, onFocus }: Props) {
       </div>
     </div>
   );
-}
+});

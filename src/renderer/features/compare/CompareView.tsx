@@ -71,6 +71,7 @@ export function CompareView(props: Props) {
   const compared = useQuery('queryCompare', request);
   const result = compared.data;
   const rows = useMemo(() => (result ? narrowRows(result.rows, filter) : []), [result, filter]);
+  const labels = useMemo(() => (result ? result.columns.map((c) => c.label) : []), [result]);
   const focusKey = focus ? rowKey(focus) : null;
   const focusSpec = useMemo(
     () => (focus ? { apps: focus.apps, category: focus.category } : null),
@@ -186,12 +187,7 @@ export function CompareView(props: Props) {
                 : 'None of the compared columns holds an access session.'}
             </EmptyState>
           ) : (
-            <CompareMatrix
-              rows={rows}
-              labels={result.columns.map((c) => c.label)}
-              focusKey={focusKey}
-              onFocus={setFocus}
-            />
+            <CompareMatrix rows={rows} labels={labels} focusKey={focusKey} onFocus={setFocus} />
           )}
 
           <div className="toolbar">

@@ -7,6 +7,7 @@ const HEIGHT = 8;
 /** A thin strip over a band: observed days in blue, days without data hatched grey. */
 export function CoverageStrip({ viewport, noData }: { viewport: Viewport; noData: TimeRange[] }) {
   const ref = useRef<HTMLCanvasElement>(null);
+  const hatch = useRef<CanvasPattern | null>(null);
   useEffect(() => {
     const canvas = ref.current;
     if (!canvas || viewport.width <= 0) return;
@@ -20,7 +21,8 @@ export function CoverageStrip({ viewport, noData }: { viewport: Viewport; noData
       const x1 = Math.min(viewport.width, msToPx(r.toMs, viewport));
       if (x1 > x0) ctx.clearRect(x0, 0, x1 - x0, HEIGHT);
     }
-    drawNoData(ctx, noData, viewport, HEIGHT, makeHatch(ctx));
+    hatch.current ??= makeHatch(ctx);
+    drawNoData(ctx, noData, viewport, HEIGHT, hatch.current);
   }, [viewport, noData]);
   return (
     <canvas

@@ -1,4 +1,4 @@
-import { useId, useMemo, useState } from 'react';
+import { memo, useId, useMemo, useState } from 'react';
 import type { Device } from '../../../contract/api';
 import type { AppErrorShape } from '../../../contract/result';
 import { useApp } from '../../app/use-app';
@@ -14,7 +14,7 @@ interface Props {
  * App pairings: an iOS app and its Android counterpart (e.g. `com.tencent.xin` and
  * `com.tencent.mm`) are one row in the comparison. Stored in the case; the CLI uses them too.
  */
-export function PairingsPanel({ devices }: Props) {
+export const PairingsPanel = memo(function PairingsPanel({ devices }: Props) {
   const { client } = useApp();
   const pairings = useQuery('listPairings', {});
   const apps = useQuery('listApps', {});
@@ -144,4 +144,4 @@ export function PairingsPanel({ devices }: Props) {
       ) : null}
     </section>
   );
-}
+});

@@ -191,6 +191,7 @@ export function noDataRanges(info: CompareColumnInfo, range: TimeRange): TimeRan
     if (inPeriod && seen) continue;
     const from = Math.max(range.fromMs, startOf(d));
     const to = Math.min(range.toMs, startOf(d + step));
+    if (to <= from) continue;
     const prev = out.at(-1);
     if (prev && prev.toMs >= from) prev.toMs = to;
     else out.push({ fromMs: from, toMs: to });

@@ -3,6 +3,7 @@ import type { Category } from '../../../contract/categories';
 import type { PermissionStatus } from '../../../contract/records';
 import { categoryColor, withAlpha } from '../../shared/category-colors';
 import { diamondPoints, statusShape } from '../permissions/permission-status';
+import { drawBinRaster, type RasterTrack } from './bin-raster';
 import { binAlpha, networkAlpha } from './density';
 import { sessionSpan, type SessionIndex } from './hit-test';
 import { LANE_HEIGHT, NET_HEIGHT, NET_TOP, trackBox, type LaneLayout } from './lane-layout';
@@ -240,6 +241,23 @@ export function drawLanes(input: DrawInput): void {
   let selectedMark: { x: number; y: number } | null = null;
   let hoverMark: { x: number; y: number } | null = null;
 
+  if (input.result.mode === 'bins') {
+    const raster: RasterTrack[] = [];
+    for (let i = first; i <= last; i += 1) {
+      const lane = layout.lanes[i];
+      if (!lane) continue;
+      const top = i * LANE_HEIGHT - scrollTop;
+      const tracks = layout.tracks.get(lane.key) ?? [];
+      tracks.forEach((category, t) => {
+        const box = trackBox(t, tracks.length);
+        const bins = input.bins.get(lane.key)?.get(category);
+        if (bins) raster.push({ y: top + box.y, h: box.h, color: categoryColor(category), bins });
+      });
+    }
+    const binMs = input.result.binMs ?? 0;
+    drawBinRaster(ctx, raster, v, height, binMs, (b) => binAlpha(b, binMs, input.maxBinCount));
+  }
+
   for (let i = first; i <= last; i += 1) {
     const lane = layout.lanes[i];
     if (!lane) continue;
@@ -255,17 +273,8 @@ export function drawLanes(input: DrawInput): void {
       const box = trackBox(t, tracks.length);
       const y = top + box.y;
       const color = categoryColor(category);
-      if (input.result.mode === 'bins') {
-        const binMs = input.result.binMs ?? 0;
-        for (const b of input.bins.get(lane.key)?.get(category) ?? []) {
-          const x0 = msToPx(b.startMs, v);
-          const x1 = Math.max(msToPx(b.startMs + binMs, v), x0 + 1);
-          if (x1 < 0 || x0 > width) continue;
-          ctx.fillStyle = withAlpha(color, binAlpha(b, binMs, input.maxBinCount));
-          ctx.fillRect(x0, y, x1 - x0, box.h);
-        }
-        return;
-      }
+      // Bins were drawn above, all tracks at once.
+      if (input.result.mode === 'bins') return;
       for (const s of input.sessions.get(lane.key)?.get(category) ?? []) {
         const span = sessionSpan(s, v);
         if (span.x1 < 0 || span.x0 > width) continue;
