@@ -1,5 +1,5 @@
 import type { TimelineBin } from '../../../contract/api';
-import { msToPx, type Viewport } from './time-window';
+import type { Viewport } from './time-window';
 
 /** One track's bins and where the track sits on the canvas (CSS pixels). */
 export interface RasterTrack {
@@ -11,6 +11,7 @@ export interface RasterTrack {
 }
 
 const rgbCache = new Map<string, [number, number, number]>();
+let column = new Float32Array(0);
 
 function rgb(hex: string): [number, number, number] {
   let c = rgbCache.get(hex);
@@ -23,56 +24,54 @@ function rgb(hex: string): [number, number, number] {
 }
 
 /**
- * Writes the bins of every track into an RGBA pixel buffer (`w` × `h` device pixels, `scale`
- * device pixels per CSS pixel): each pixel column of a track takes the strongest bin over it.
- * Returns the buffer, which the caller puts on the canvas in one operation.
+ * Writes the bins of every track into one RGBA row per track (`w` device pixels wide, `scale`
+ * device pixels per CSS pixel): each pixel column takes the strongest bin over it. Returns the
+ * rows, `tracks.length` × `w` pixels, which the caller stretches to each track's height.
  */
 export function rasterizeBins(
   tracks: readonly RasterTrack[],
   viewport: Viewport,
   binMs: number,
   alpha: (bin: TimelineBin) => number,
-  size: { w: number; h: number; scale: number },
+  size: { w: number; scale: number },
   out?: Uint8ClampedArray<ArrayBuffer>,
 ): Uint8ClampedArray<ArrayBuffer> {
-  const { w, h, scale } = size;
+  const { w, scale } = size;
+  const length = w * tracks.length * 4;
+  // The buffer is reused between draws (and bands): a fresh one per frame is garbage to collect.
   const buf =
-    out && out.length === w * h * 4 ? out : new Uint8ClampedArray(new ArrayBuffer(w * h * 4));
+    out && out.length >= length
+      ? out.subarray(0, length)
+      : new Uint8ClampedArray(new ArrayBuffer(length));
   buf.fill(0);
-  const column = new Float32Array(w);
-  for (const t of tracks) {
-    const top = Math.max(0, Math.round(t.y * scale));
-    const bottom = Math.min(h, Math.round((t.y + t.h) * scale));
-    if (bottom <= top) continue;
+  if (column.length !== w) column = new Float32Array(w);
+  // Device pixels per ms, inlined: this loop runs for every bin of every visible track.
+  const k = (viewport.width * scale) / (viewport.toMs - viewport.fromMs);
+  const origin = viewport.fromMs;
+  const binPx = binMs * k;
+  tracks.forEach((t, row) => {
     column.fill(0);
-    let lo = w;
-    let hi = -1;
     for (const b of t.bins) {
-      const x0 = Math.floor(msToPx(b.startMs, viewport) * scale);
-      const x1 = Math.max(x0 + 1, Math.ceil(msToPx(b.startMs + binMs, viewport) * scale));
+      const start = (b.startMs - origin) * k;
+      if (start >= w || start + binPx <= 0) continue;
+      const x0 = Math.floor(start);
       const from = Math.max(0, x0);
-      const to = Math.min(w, x1);
-      if (to <= from) continue;
+      const to = Math.min(w, Math.max(x0 + 1, Math.ceil(start + binPx)));
       const a = alpha(b);
       for (let x = from; x < to; x += 1) if (a > column[x]!) column[x] = a;
-      if (from < lo) lo = from;
-      if (to - 1 > hi) hi = to - 1;
     }
-    if (hi < lo) continue;
     const [r, g, bl] = rgb(t.color);
-    for (let x = lo; x <= hi; x += 1) {
+    const base = row * w * 4;
+    for (let x = 0; x < w; x += 1) {
       const a = column[x]!;
       if (a <= 0) continue;
-      const a8 = Math.round(a * 255);
-      for (let y = top; y < bottom; y += 1) {
-        const i = (y * w + x) * 4;
-        buf[i] = r;
-        buf[i + 1] = g;
-        buf[i + 2] = bl;
-        buf[i + 3] = a8;
-      }
+      const i = base + x * 4;
+      buf[i] = r;
+      buf[i + 1] = g;
+      buf[i + 2] = bl;
+      buf[i + 3] = Math.round(a * 255);
     }
-  }
+  });
   return buf;
 }
 
@@ -80,31 +79,35 @@ let scratch: HTMLCanvasElement | null = null;
 let scratchBuf: Uint8ClampedArray<ArrayBuffer> | undefined;
 
 /**
- * Draws the tracks' bins onto `ctx` through one pixel buffer and one `drawImage`: a year of
- * daily bins over dozens of tracks is tens of thousands of rectangles, which a software canvas
- * cannot fill within a frame.
+ * Draws the tracks' bins onto `ctx`: one pixel row per track put on a scratch canvas at once,
+ * then each row stretched to its track. A year of daily bins over dozens of tracks is tens of
+ * thousands of rectangles, which a software canvas cannot fill within a frame.
  */
 export function drawBinRaster(
   ctx: CanvasRenderingContext2D,
   tracks: readonly RasterTrack[],
   viewport: Viewport,
-  height: number,
   binMs: number,
   alpha: (bin: TimelineBin) => number,
 ): void {
   if (tracks.length === 0) return;
   const scale = ctx.getTransform().a || 1;
   const w = Math.max(1, Math.round(viewport.width * scale));
-  const h = Math.max(1, Math.round(height * scale));
-  scratchBuf = rasterizeBins(tracks, viewport, binMs, alpha, { w, h, scale }, scratchBuf);
+  const rows = rasterizeBins(tracks, viewport, binMs, alpha, { w, scale }, scratchBuf);
+  if (!scratchBuf || rows.buffer !== scratchBuf.buffer) scratchBuf = rows;
   scratch ??= document.createElement('canvas');
   if (scratch.width !== w) scratch.width = w;
-  if (scratch.height !== h) scratch.height = h;
+  if (scratch.height !== tracks.length) scratch.height = tracks.length;
   const sctx = scratch.getContext('2d');
   if (!sctx) return;
-  sctx.putImageData(new ImageData(scratchBuf, w, h), 0, 0);
+  sctx.putImageData(new ImageData(rows, w, tracks.length), 0, 0);
   ctx.save();
   ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.drawImage(scratch, 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  tracks.forEach((t, row) => {
+    const top = Math.round(t.y * scale);
+    const bottom = Math.round((t.y + t.h) * scale);
+    if (bottom > top) ctx.drawImage(scratch!, 0, row, w, 1, 0, top, w, bottom - top);
+  });
   ctx.restore();
 }

@@ -187,6 +187,21 @@ function drawCluster(ctx: CanvasRenderingContext2D, x: number, y: number, count:
   ctx.lineWidth = 1;
 }
 
+// A bin's shade depends only on the bin and on its result's bin size and busiest bin, so it is
+// kept with the bin between redraws of the same result.
+const alphaCache = new WeakMap<TimelineBin, { key: string; alpha: number }>();
+
+function binAlphaOf(binMs: number, maxCount: number): (b: TimelineBin) => number {
+  const key = `${binMs}:${maxCount}`;
+  return (b) => {
+    const hit = alphaCache.get(b);
+    if (hit && hit.key === key) return hit.alpha;
+    const alpha = binAlpha(b, binMs, maxCount);
+    alphaCache.set(b, { key, alpha });
+    return alpha;
+  };
+}
+
 /** Greys and hatches stretches without data, so they read apart from quiet days. */
 export function drawNoData(
   ctx: CanvasRenderingContext2D,
@@ -255,7 +270,7 @@ export function drawLanes(input: DrawInput): void {
       });
     }
     const binMs = input.result.binMs ?? 0;
-    drawBinRaster(ctx, raster, v, height, binMs, (b) => binAlpha(b, binMs, input.maxBinCount));
+    drawBinRaster(ctx, raster, v, binMs, binAlphaOf(binMs, input.maxBinCount));
   }
 
   for (let i = first; i <= last; i += 1) {
