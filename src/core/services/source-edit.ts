@@ -74,6 +74,7 @@ export function detachSourceEdges(db: Db, sourceId: number): AccessEdgeRecord[] 
   const dropOccurrence = db.prepare(
     'DELETE FROM edge_occurrences WHERE session_id = ? AND kind = ? AND source_id = ? AND line = ?',
   );
+  const dropProxies = db.prepare('DELETE FROM proxy_lines WHERE session_id = ?');
   const mine = db
     .prepare('SELECT * FROM edge_occurrences WHERE source_id = ?')
     .all(sourceId) as Occurrence[];
@@ -82,6 +83,8 @@ export function detachSourceEdges(db: Db, sourceId: number): AccessEdgeRecord[] 
     const rest = occurrencesOf.all(s.id) as Occurrence[];
     if (!s.begin && !s.end) {
       for (const o of rest) dropOccurrence.run(o.session_id, o.kind, o.source_id, o.line);
+      // Proxy lines point at the session: they go first, whichever capture printed them.
+      dropProxies.run(s.id);
       store.delete(before);
       return;
     }
