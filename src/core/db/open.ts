@@ -52,6 +52,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
     if (applied.has(m.version)) continue;
     const run = db.transaction(() => {
       db.exec(m.up);
+      m.fill?.(db);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         m.version,
         m.name,

@@ -1,4 +1,10 @@
 import type { Db } from './open';
+import {
+  applySessionStats,
+  rebuildSessionStats,
+  type SessionState,
+  type StatsDelta,
+} from './session-stats';
 
 export const DAY_MS = 86_400_000;
 
@@ -28,17 +34,23 @@ export function rollupBucket(localDay: number, level: number): number {
   return Math.floor(localDay / level);
 }
 
-interface Delta {
+/**
+ * The change of one rollup cell; day cells also carry the session stats' change (the counts by
+ * hour are the same), so one map serves both tables.
+ */
+interface Delta extends StatsDelta {
   level: number;
-  deviceId: number;
-  appId: number;
-  category: string;
-  bucket: number;
-  counts: number[];
+  /** A day cell's place in the duration log. */
+  index: number;
+  /** Whether sessions were counted in or out (else only app states changed, and the arrays are shared zeros). */
+  counted: boolean;
   busy: number[];
   long: number[];
   longBusy: number[];
 }
+
+const ZERO_HOURS: readonly number[] = new Array<number>(24).fill(0);
+const ZERO_THRESHOLDS: readonly number[] = new Array<number>(DURATION_THRESHOLDS.length).fill(0);
 
 function emptyDelta(
   level: number,
@@ -46,31 +58,133 @@ function emptyDelta(
   appId: number,
   category: string,
   bucket: number,
+  index = -1,
 ): Delta {
   return {
     level,
+    index,
     deviceId,
     appId,
     category,
     bucket,
-    counts: new Array<number>(24).fill(0),
-    busy: new Array<number>(24).fill(0),
-    long: new Array<number>(DURATION_THRESHOLDS.length).fill(0),
-    longBusy: new Array<number>(DURATION_THRESHOLDS.length).fill(0),
+    counted: false,
+    // Shared until sessions are counted (`count`): a change of app states needs none of them.
+    counts: ZERO_HOURS as number[],
+    busy: ZERO_HOURS as number[],
+    long: ZERO_THRESHOLDS as number[],
+    longBusy: ZERO_THRESHOLDS as number[],
+    background: 0,
+    known: 0,
+    added: NO_DURATIONS,
+    removed: NO_DURATIONS,
   };
+}
+
+/** Gives a delta arrays of its own, to count sessions into. */
+function counting(d: Delta): Delta {
+  if (!d.counted) {
+    d.counted = true;
+    d.counts = new Array<number>(24).fill(0);
+    d.busy = new Array<number>(24).fill(0);
+    d.long = new Array<number>(DURATION_THRESHOLDS.length).fill(0);
+    d.longBusy = new Array<number>(DURATION_THRESHOLDS.length).fill(0);
+  }
+  return d;
+}
+
+const NO_DURATIONS = new Float64Array(0);
+
+/**
+ * The closed durations counted in and out during a write, kept in typed arrays outside the
+ * JavaScript heap (one entry a session, not one list a cell) and sorted out by cell at flush.
+ */
+class DurationLog {
+  private static readonly CHUNK = 1 << 16;
+  /** Fixed-size chunks, so growing never copies. */
+  private readonly cells: Int32Array[] = [];
+  private readonly values: Float64Array[] = [];
+  private size = 0;
+
+  /** `cell` ≥ 0 counts the value in, -1 - `cell` counts it out. */
+  push(cell: number, value: number): void {
+    const at = this.size % DurationLog.CHUNK;
+    if (at === 0 && this.size / DurationLog.CHUNK === this.cells.length) {
+      this.cells.push(new Int32Array(DurationLog.CHUNK));
+      this.values.push(new Float64Array(DurationLog.CHUNK));
+    }
+    const chunk = Math.floor(this.size / DurationLog.CHUNK);
+    this.cells[chunk]![at] = cell;
+    this.values[chunk]![at] = value;
+    this.size += 1;
+  }
+
+  private forEach(f: (cell: number, value: number) => void): void {
+    for (let c = 0; c * DurationLog.CHUNK < this.size; c += 1) {
+      const cells = this.cells[c]!;
+      const values = this.values[c]!;
+      const n = Math.min(DurationLog.CHUNK, this.size - c * DurationLog.CHUNK);
+      for (let i = 0; i < n; i += 1) f(cells[i]!, values[i]!);
+    }
+  }
+
+  /** Hands each cell its values counted in and out, as views of one array; then empties. */
+  split(
+    cellCount: number,
+    into: (cell: number, added: Float64Array, removed: Float64Array) => void,
+  ): void {
+    // Slot 2c holds cell c's values counted in, 2c + 1 those counted out.
+    const slot = (code: number): number => (code >= 0 ? code * 2 : (-1 - code) * 2 + 1);
+    const start = new Int32Array(cellCount * 2 + 1);
+    this.forEach((cell) => {
+      start[slot(cell) + 1]! += 1;
+    });
+    for (let k = 1; k < start.length; k += 1) start[k]! += start[k - 1]!;
+    const grouped = new Float64Array(this.size);
+    const next = start.slice(0, cellCount * 2);
+    this.forEach((cell, value) => {
+      grouped[next[slot(cell)]!++] = value;
+    });
+    for (let c = 0; c < cellCount; c += 1)
+      into(
+        c,
+        grouped.subarray(start[2 * c]!, start[2 * c + 1]!),
+        grouped.subarray(start[2 * c + 1]!, start[2 * c + 2]!),
+      );
+    this.size = 0;
+  }
 }
 
 function addInto(target: number[], source: number[]): void {
   for (let i = 0; i < source.length; i += 1) target[i]! += source[i]!;
 }
 
-/** Collects rollup changes during a write transaction and applies them in one pass at its end. */
+/**
+ * Collects rollup changes during a write transaction and applies them in one pass at its end,
+ * together with the changes of the session stats (durations and app states).
+ */
 export class RollupDeltas {
   private readonly deltas = new Map<string, Delta>();
+  /** The day cells in the order they were first touched: their index in the duration log. */
+  private order: Delta[] = [];
+  private readonly durations = new DurationLog();
   /** Longest session duration written in this transaction. */
   maxDurationMs = 0;
 
-  /** Counts a session in (sign 1) or out (sign -1); day cells here, coarser levels at flush. */
+  private day(deviceId: number, appId: number, category: string, localDay: number): Delta {
+    const key = `${deviceId}|${appId}|${category}|${localDay}`;
+    let d = this.deltas.get(key);
+    if (!d) {
+      d = emptyDelta(1, deviceId, appId, category, localDay, this.order.length);
+      this.deltas.set(key, d);
+      this.order.push(d);
+    }
+    return d;
+  }
+
+  /**
+   * Counts a session in (sign 1) or out (sign -1); day cells here, coarser levels at flush.
+   * `durationMs` is null while the session is open; `state` is its app state as stored.
+   */
   add(
     deviceId: number,
     appId: number,
@@ -79,15 +193,16 @@ export class RollupDeltas {
     anchorMinute: number,
     durationMs: number | null,
     sign: 1 | -1,
+    state: SessionState = 'unknown',
   ): void {
     const hour = Math.floor(anchorMinute / 60);
     if (sign === 1 && durationMs !== null && durationMs > this.maxDurationMs)
       this.maxDurationMs = durationMs;
-    const key = `${deviceId}|${appId}|${category}|${localDay}`;
-    let d = this.deltas.get(key);
-    if (!d) {
-      d = emptyDelta(1, deviceId, appId, category, localDay);
-      this.deltas.set(key, d);
+    const d = counting(this.day(deviceId, appId, category, localDay));
+    if (state !== 'unknown') d.known += sign;
+    if (state === 'background') d.background += sign;
+    if (durationMs !== null) {
+      this.durations.push(sign === 1 ? d.index : -1 - d.index, durationMs);
     }
     d.counts[hour]! += sign;
     d.busy[hour]! += sign * (durationMs ?? 0);
@@ -100,18 +215,35 @@ export class RollupDeltas {
     }
   }
 
+  /** Records that a stored session's app state changed (the rollup does not count states). */
+  changeState(
+    deviceId: number,
+    appId: number,
+    category: string,
+    localDay: number,
+    before: SessionState,
+    after: SessionState,
+  ): void {
+    if (before === after) return;
+    const d = this.day(deviceId, appId, category, localDay);
+    d.known += (after !== 'unknown' ? 1 : 0) - (before !== 'unknown' ? 1 : 0);
+    d.background += (after === 'background' ? 1 : 0) - (before === 'background' ? 1 : 0);
+  }
+
   /** The day cells plus the week and four-week cells summed from them. */
   private allLevels(): Delta[] {
-    const out: Delta[] = [...this.deltas.values()];
+    const out: Delta[] = [...this.deltas.values()].filter((d) => d.counted);
+    const days = out.length;
     for (const level of ROLLUP_LEVELS) {
       if (level === 1) continue;
       const coarse = new Map<string, Delta>();
-      for (const d of this.deltas.values()) {
+      for (let i = 0; i < days; i += 1) {
+        const d = out[i]!;
         const bucket = rollupBucket(d.bucket, level);
         const key = `${d.deviceId}|${d.appId}|${d.category}|${bucket}`;
         let c = coarse.get(key);
         if (!c) {
-          c = emptyDelta(level, d.deviceId, d.appId, d.category, bucket);
+          c = counting(emptyDelta(level, d.deviceId, d.appId, d.category, bucket));
           coarse.set(key, c);
         }
         addInto(c.counts, d.counts);
@@ -156,7 +288,13 @@ export class RollupDeltas {
         );
         if (sessions < 0) prune.run(d.level, d.deviceId, d.appId, d.category, d.bucket);
       }
+      this.durations.split(this.order.length, (cell, added, removed) => {
+        this.order[cell]!.added = added;
+        this.order[cell]!.removed = removed;
+      });
+      applySessionStats(db, this.order);
       this.deltas.clear();
+      this.order = [];
     }
     if (this.maxDurationMs > 0) {
       db.prepare(
@@ -168,10 +306,11 @@ export class RollupDeltas {
   }
 }
 
-/** Recomputes the whole rollup and the longest duration from the sessions. */
+/** Recomputes the whole rollup, the session stats and the longest duration from the sessions. */
 export function rebuildRollup(db: Db): void {
   db.exec('DELETE FROM session_rollup');
   db.exec(rebuildRollupSql());
+  rebuildSessionStats(db);
 }
 
 /** SQL that fills the rollup from the sessions (also used by the migration that adds it). */

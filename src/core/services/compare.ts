@@ -1,9 +1,16 @@
 import { toCategory, type Category } from '../../contract/categories';
-import { DEFAULT_NIGHT, type DayWindow } from '../../contract/filter';
+import { DEFAULT_NIGHT, inDayWindow, minutesOfDay, type DayWindow } from '../../contract/filter';
 import type { CompareColumn, CompareRow } from '../../contract/records';
 import { localDayNumber, msToSeconds } from '../../contract/time';
 import { latestOffset } from '../db/queries/device-offset';
 import type { Db } from '../db/open';
+import {
+  bucketOf,
+  decodeStatsCells,
+  durationCount,
+  DurationScratch,
+  STATS_LEVELS,
+} from '../db/session-stats';
 import { AppError } from '../model/errors';
 import { STATE_SQL } from './filter-sql';
 import { nightExpr } from './query-service';
@@ -27,23 +34,56 @@ export function dayOf(text: string): number {
 }
 
 /**
+ * The device-local days a device's sources cover, as ascending disjoint inclusive ranges: each
+ * source's data range mapped to local days with the device's offset (at most 36,600 days each).
+ */
+function observedRanges(db: Db, deviceId: number): [number, number][] {
+  const offset = latestOffset(db, deviceId) ?? 0;
+  const ranges = (
+    db
+      .prepare(
+        'SELECT data_from AS a, data_to AS b FROM sources WHERE device_id = ? AND data_from IS NOT NULL AND data_to IS NOT NULL',
+      )
+      .all(deviceId) as { a: number; b: number }[]
+  )
+    .map((r): [number, number] => {
+      const first = localDayNumber(r.a, offset);
+      return [first, Math.min(localDayNumber(r.b, offset), first + 36_599)];
+    })
+    .filter(([a, b]) => a <= b)
+    .sort((x, y) => x[0] - y[0]);
+  const merged: [number, number][] = [];
+  for (const [a, b] of ranges) {
+    const last = merged.at(-1);
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  return merged;
+}
+
+/** How many of the ranges' days lie in [fromDay, toDay) (null: unbounded). */
+function countDays(
+  ranges: [number, number][],
+  fromDay: number | null,
+  toDay: number | null,
+): number {
+  let n = 0;
+  for (const [a, b] of ranges) {
+    const lo = fromDay === null ? a : Math.max(a, fromDay);
+    const hi = toDay === null ? b : Math.min(b, toDay - 1);
+    if (hi >= lo) n += hi - lo + 1;
+  }
+  return n;
+}
+
+/**
  * The device-local days a device's sources cover, as a set of day numbers: each source's data
  * range mapped to local days with the device's offset. A day outside them is "no data", never
  * "no activity".
  */
 export function observedDays(db: Db, deviceId: number): Set<number> {
-  const offset = latestOffset(db, deviceId) ?? 0;
   const days = new Set<number>();
-  const ranges = db
-    .prepare(
-      'SELECT data_from AS a, data_to AS b FROM sources WHERE device_id = ? AND data_from IS NOT NULL AND data_to IS NOT NULL',
-    )
-    .all(deviceId) as { a: number; b: number }[];
-  for (const r of ranges) {
-    const first = localDayNumber(r.a, offset);
-    const last = localDayNumber(r.b, offset);
-    for (let d = first; d <= last && d - first < 36_600; d += 1) days.add(d);
-  }
+  for (const [a, b] of observedRanges(db, deviceId)) for (let d = a; d <= b; d += 1) days.add(d);
   return days;
 }
 
@@ -76,38 +116,233 @@ export function pairingGroups(db: Db): Map<string, string[]> {
   return out;
 }
 
+/** One column's figures for one row (app × category), as collected by either path. */
 interface Cell {
   sessions: number;
   night: number;
-  longestMs: number | null;
   background: number;
   known: number;
-  durations: number[];
+  /** While a column is read: its closed durations (ms) as ascending runs. */
+  runs: Float64Array[];
+  medianMs: number | null;
+  longestMs: number | null;
+  /** The app rows (ids) the cell's sessions belong to, to name the row. */
+  apps: Set<number>;
+}
+
+interface RowKey {
+  app: string;
+  category: Category;
+}
+
+/** What both paths collect: the rows seen in any column and each column's cells. */
+interface Collected {
+  rows: Map<string, RowKey>;
+  cells: Map<string, Cell>[];
+}
+
+function cellOf(cells: Map<string, Cell>, key: string): Cell {
+  let c = cells.get(key);
+  if (!c) {
+    c = {
+      sessions: 0,
+      night: 0,
+      background: 0,
+      known: 0,
+      runs: [],
+      medianMs: null,
+      longestMs: null,
+      apps: new Set(),
+    };
+    cells.set(key, c);
+  }
+  return c;
+}
+
+/** The number of values ≤ x in an ascending run, searched within [lo, hi). */
+function countAtMost(run: Float64Array, x: number, lo: number, hi: number): number {
+  let a = lo;
+  let b = hi;
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    if (run[m]! <= x) a = m + 1;
+    else b = m;
+  }
+  return a;
 }
 
 /**
- * Compares devices or periods: one row per app × category seen in any column, with sessions per
- * observed day, night sessions, median and longest duration and background share per column.
+ * The k-th smallest value (0-based) of the union of ascending runs of whole numbers (durations
+ * are integer milliseconds): the least whole number with more than k values at or below it,
+ * found by halving the value range between the runs' k-th bounds. Each run's search window only
+ * narrows, so a step costs a few comparisons per run instead of a pass over the values.
  */
-export function compare(
+function kthOfRuns(runs: Float64Array[], k: number): number {
+  if (runs.length === 1) return runs[0]![k]!;
+  const m = runs.length;
+  const lo = new Int32Array(m);
+  const hi = new Int32Array(m);
+  const counts = new Int32Array(m);
+  let low = Infinity;
+  let high = -Infinity;
+  for (let i = 0; i < m; i += 1) {
+    const r = runs[i]!;
+    hi[i] = r.length;
+    if (r.length === 0) continue;
+    // The k-th value lies between the smallest of all and, for each run with more than k
+    // values, that run's (k+1)-th.
+    low = Math.min(low, r[0]!);
+    high = Math.max(high, r[r.length - 1]!);
+  }
+  for (let i = 0; i < m; i += 1) {
+    const r = runs[i]!;
+    if (r.length > k) high = Math.min(high, r[k]!);
+  }
+  while (low < high) {
+    const mid = Math.floor((low + high) / 2);
+    let n = 0;
+    for (let i = 0; i < m; i += 1) {
+      counts[i] = countAtMost(runs[i]!, mid, lo[i]!, hi[i]!);
+      n += counts[i]!;
+    }
+    if (n > k) {
+      high = mid;
+      hi.set(counts);
+    } else {
+      low = mid + 1;
+      lo.set(counts);
+    }
+  }
+  return low;
+}
+
+/** Sets a cell's median (the mean of the middle two for an even count) and longest from its runs. */
+function settleRuns(c: Cell): void {
+  const runs = c.runs;
+  c.runs = [];
+  let n = 0;
+  let longest: number | null = null;
+  for (const r of runs) {
+    n += r.length;
+    if (r.length > 0 && (longest === null || r[r.length - 1]! > longest))
+      longest = r[r.length - 1]!;
+  }
+  c.longestMs = longest;
+  if (n === 0) return;
+  const mid = n >> 1;
+  if (n % 2) {
+    c.medianMs = kthOfRuns(runs, mid);
+    return;
+  }
+  const lower = kthOfRuns(runs, mid - 1);
+  c.medianMs = (lower + nextAfter(runs, lower, mid)) / 2;
+}
+
+/**
+ * The k-th smallest value (0-based) of the runs' union, given that the (k-1)-th is `below`:
+ * `below` again when more than k values are at or below it, else the least value above it.
+ */
+function nextAfter(runs: Float64Array[], below: number, k: number): number {
+  let atOrBelow = 0;
+  let next = Infinity;
+  for (const r of runs) {
+    const i = countAtMost(r, below, 0, r.length);
+    atOrBelow += i;
+    if (i < r.length && r[i]! < next) next = r[i]!;
+  }
+  return atOrBelow > k ? below : next;
+}
+
+/** The whole hours of the day (0-23) in the night window, or null when a bound is not whole. */
+function nightHours(night: DayWindow): number[] | null {
+  const a = minutesOfDay(night.from);
+  const b = minutesOfDay(night.to);
+  if (a % 60 !== 0 || b % 60 !== 0) return null;
+  return Array.from({ length: 24 }, (_, h) => h).filter((h) => inDayWindow(h * 60, night));
+}
+
+interface Piece {
+  level: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * Splits the local days [from, to) into buckets of the summary levels (four weeks, weeks, days),
+ * coarsest first where they fit: a year is about thirteen four-week buckets plus the edges.
+ * Returns one bucket range [from, to) per level and side.
+ */
+function splitDays(from: number, to: number): Piece[] {
+  const out: Piece[] = [];
+  const levels = [...STATS_LEVELS].sort((x, y) => y - x);
+  let d = from;
+  while (d < to) {
+    const level = levels.find((l) => ((d % l) + l) % l === 0 && d + l <= to) ?? 1;
+    const bucket = bucketOf(d, level);
+    const last = out.at(-1);
+    if (last && last.level === level && last.to === bucket) last.to = bucket + 1;
+    else out.push({ level, from: bucket, to: bucket + 1 });
+    d += level;
+  }
+  return out;
+}
+
+/**
+ * The space the last comparison decoded durations into, reused while the garbage collector
+ * keeps it: allocating (and zeroing) megabytes on every call costs more than the rest of it.
+ */
+let lastScratch: WeakRef<DurationScratch> | null = null;
+
+function scratchSpace(): DurationScratch {
+  const kept = lastScratch?.deref();
+  if (kept) return kept;
+  const fresh = new DurationScratch();
+  lastScratch = new WeakRef(fresh);
+  return fresh;
+}
+
+/** Per-device lookups shared by a comparison's columns. */
+class DeviceInfo {
+  private readonly apps = new Map<
+    number,
+    Map<number, { identifier: string; name: string | null }>
+  >();
+  private readonly observed = new Map<number, [number, number][]>();
+
+  constructor(private readonly db: Db) {}
+
+  appsOf(deviceId: number): Map<number, { identifier: string; name: string | null }> {
+    let m = this.apps.get(deviceId);
+    if (!m) {
+      const rows = this.db
+        .prepare('SELECT id, identifier, display_name AS name FROM apps WHERE device_id = ?')
+        .all(deviceId) as { id: number; identifier: string; name: string | null }[];
+      m = new Map(rows.map((r) => [r.id, { identifier: r.identifier, name: r.name }]));
+      this.apps.set(deviceId, m);
+    }
+    return m;
+  }
+
+  observedDays(spec: CompareSpec): number {
+    let r = this.observed.get(spec.deviceId);
+    if (!r) {
+      r = observedRanges(this.db, spec.deviceId);
+      this.observed.set(spec.deviceId, r);
+    }
+    return countDays(r, spec.fromDay, spec.toDay);
+  }
+}
+
+/** Reads every session of each column, with the night decided per session. */
+function collectByScan(
   db: Db,
   specs: CompareSpec[],
-  night: DayWindow = DEFAULT_NIGHT,
-): CompareRow[] {
-  if (specs.length < 2) throw new AppError('INVALID_INPUT', 'Compare needs two columns or more.');
-  const groups = pairingGroups(db);
-  const canonical = (app: string): string => groups.get(app)?.[0] ?? app;
+  night: DayWindow,
+  canonical: (app: string) => string,
+): Collected {
   const n = nightExpr(night);
-  const rows = new Map<string, { app: string; category: Category; appName: string | null }>();
+  const rows = new Map<string, RowKey>();
   const cells = specs.map(() => new Map<string, Cell>());
-  const observed = specs.map((spec) => {
-    const days = observedDays(db, spec.deviceId);
-    let count = 0;
-    for (const d of days)
-      if ((spec.fromDay === null || d >= spec.fromDay) && (spec.toDay === null || d < spec.toDay))
-        count += 1;
-    return count;
-  });
   specs.forEach((spec, i) => {
     const where = ['s.device_id = ?'];
     const params: (number | string)[] = [spec.deviceId];
@@ -120,15 +355,16 @@ export function compare(
       params.push(spec.toDay);
     }
     const stmt = db.prepare(
-      `SELECT a.identifier AS app, a.display_name AS appName, s.category,
+      `SELECT s.app_id AS appId, a.identifier AS app, s.category,
               CASE WHEN ${n.sql} THEN 1 ELSE 0 END AS night, s.open, s.duration_ms AS durationMs,
               ${STATE_SQL} AS state
        FROM access_sessions s JOIN apps a ON a.id = s.app_id
        WHERE ${where.join(' AND ')}`,
     );
+    const durations = new Map<Cell, number[]>();
     for (const r of stmt.iterate(...n.params, ...params) as IterableIterator<{
+      appId: number;
       app: string;
-      appName: string | null;
       category: string;
       night: number;
       open: number;
@@ -138,42 +374,185 @@ export function compare(
       const app = canonical(r.app);
       const category = toCategory(r.category);
       const key = `${app}\n${category}`;
-      const row = rows.get(key);
-      if (!row) rows.set(key, { app, category, appName: r.appName });
-      else if (row.appName === null) row.appName = r.appName;
-      let c = cells[i]!.get(key);
-      if (!c) {
-        c = { sessions: 0, night: 0, longestMs: null, background: 0, known: 0, durations: [] };
-        cells[i]!.set(key, c);
-      }
+      if (!rows.has(key)) rows.set(key, { app, category });
+      const c = cellOf(cells[i]!, key);
+      c.apps.add(r.appId);
       c.sessions += 1;
       c.night += r.night;
       if (r.open === 0 && r.durationMs !== null) {
-        c.durations.push(r.durationMs);
+        const list = durations.get(c);
+        if (list) list.push(r.durationMs);
+        else durations.set(c, [r.durationMs]);
         if (c.longestMs === null || r.durationMs > c.longestMs) c.longestMs = r.durationMs;
       }
       if (r.state !== 'unknown') c.known += 1;
       if (r.state === 'background') c.background += 1;
     }
+    for (const [c, list] of durations) {
+      const v = list.sort((a, b) => a - b);
+      const mid = v.length >> 1;
+      c.medianMs = v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+    }
   });
-  const median = (values: number[]): number | null => {
-    if (values.length === 0) return null;
-    const v = [...values].sort((a, b) => a - b);
-    const mid = v.length >> 1;
-    return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+  return { rows, cells };
+}
+
+/**
+ * Reads the session stats over each column's days, split into four-week, week and day buckets:
+ * a few dozen rows per column however many sessions the devices hold.
+ */
+function collectFromSummaries(
+  db: Db,
+  specs: CompareSpec[],
+  hours: number[],
+  canonical: (app: string) => string,
+  devices: DeviceInfo,
+): Collected {
+  const first = db.prepare(
+    'SELECT MIN(bucket) AS b FROM session_stats WHERE level = 28 AND device_id = ?',
+  );
+  const last = db.prepare(
+    'SELECT MAX(bucket) AS b FROM session_stats WHERE level = 28 AND device_id = ?',
+  );
+  const read = db.prepare(
+    'SELECT cells FROM session_stats WHERE level = ? AND device_id = ? AND bucket >= ? AND bucket < ?',
+  );
+  const rows = new Map<string, RowKey>();
+  const cells = specs.map(() => new Map<string, Cell>());
+  const scratch = scratchSpace();
+  specs.forEach((spec, i) => {
+    const a = (first.get(spec.deviceId) as { b: number | null }).b;
+    const b = (last.get(spec.deviceId) as { b: number | null }).b;
+    if (a === null || b === null) return;
+    // The device's four-week buckets bound an open side; no session lies outside them.
+    const from = Math.max(spec.fromDay ?? -Infinity, a * 28);
+    const to = Math.min(spec.toDay ?? Infinity, (b + 1) * 28);
+    if (from >= to) return;
+    const blobs: Buffer[] = [];
+    for (const piece of splitDays(from, to))
+      for (const r of read.all(piece.level, spec.deviceId, piece.from, piece.to) as {
+        cells: Buffer;
+      }[])
+        blobs.push(r.cells);
+    // One column's durations at a time, in one buffer sized for them.
+    scratch.reset(blobs.reduce((n, blob) => n + durationCount(blob), 0));
+    const apps = devices.appsOf(spec.deviceId);
+    const keys = new Map<string, string>();
+    const column = cells[i]!;
+    for (const blob of blobs) {
+      decodeStatsCells(
+        blob,
+        (v) => {
+          const k = `${v.appId}\n${v.category}`;
+          let key = keys.get(k);
+          if (key === undefined) {
+            const app = canonical(apps.get(v.appId)?.identifier ?? '');
+            const category = toCategory(v.category);
+            key = `${app}\n${category}`;
+            if (!rows.has(key)) rows.set(key, { app, category });
+            keys.set(k, key);
+          }
+          const c = cellOf(column, key);
+          c.apps.add(v.appId);
+          let sessions = 0;
+          for (let h = 0; h < 24; h += 1) sessions += v.hours[h]!;
+          c.sessions += sessions;
+          for (const h of hours) c.night += v.hours[h]!;
+          c.background += v.background;
+          c.known += v.known;
+          if (v.durations.length > 0) c.runs.push(v.durations);
+        },
+        scratch,
+      );
+    }
+    for (const c of column.values()) settleRuns(c);
+  });
+  return { rows, cells };
+}
+
+/**
+ * Compares devices or periods: one row per app × category seen in any column, with sessions per
+ * observed day, night sessions, median and longest duration and background share per column.
+ * With a night window of whole hours the figures come from the session stats; otherwise every
+ * session is read.
+ */
+export function compare(
+  db: Db,
+  specs: CompareSpec[],
+  night: DayWindow = DEFAULT_NIGHT,
+): CompareRow[] {
+  return compareWith(db, specs, night, hasSummaries(db) ? 'auto' : 'scan');
+}
+
+/** True when the case has the session stats (a case opened read-only before its migration has not). */
+function hasSummaries(db: Db): boolean {
+  return (
+    db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'session_stats'")
+      .get() !== undefined
+  );
+}
+
+/**
+ * `compare` on a chosen path: 'scan' reads every session (the reference), 'auto' reads the
+ * summaries when the night window allows it.
+ */
+export function compareWith(
+  db: Db,
+  specs: CompareSpec[],
+  night: DayWindow,
+  path: 'auto' | 'scan',
+): CompareRow[] {
+  if (specs.length < 2) throw new AppError('INVALID_INPUT', 'Compare needs two columns or more.');
+  const groups = pairingGroups(db);
+  const canonical = (app: string): string => groups.get(app)?.[0] ?? app;
+  const devices = new DeviceInfo(db);
+  const hours = path === 'auto' ? nightHours(night) : null;
+  const { rows, cells } =
+    hours === null
+      ? collectByScan(db, specs, night, canonical)
+      : collectFromSummaries(db, specs, hours, canonical, devices);
+  const observed = specs.map((spec) => devices.observedDays(spec));
+  // The row's name: the first display name in column order, then by app identifier and row id,
+  // so it does not depend on the order sessions are read in.
+  const nameOf = (key: string): string | null => {
+    for (let i = 0; i < specs.length; i += 1) {
+      const c = cells[i]!.get(key);
+      if (!c) continue;
+      const apps = devices.appsOf(specs[i]!.deviceId);
+      const named = [...c.apps]
+        .map((id) => ({ id, app: apps.get(id) }))
+        .filter((a) => a.app?.name != null)
+        .sort((x, y) =>
+          x.app!.identifier < y.app!.identifier
+            ? -1
+            : x.app!.identifier > y.app!.identifier
+              ? 1
+              : x.id - y.id,
+        );
+      if (named.length > 0) return named[0]!.app!.name;
+    }
+    return null;
   };
+  const codeOrder = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
   return [...rows.entries()]
-    .sort(([, a], [, b]) => a.app.localeCompare(b.app) || a.category.localeCompare(b.category))
+    .sort(
+      ([, a], [, b]) =>
+        a.app.localeCompare(b.app) ||
+        a.category.localeCompare(b.category) ||
+        codeOrder(a.app, b.app),
+    )
     .map(([key, row]) => ({
       app: row.app,
-      appName: row.appName,
+      appName: nameOf(key),
       apps: groups.get(row.app) ?? [row.app],
       category: row.category,
       columns: specs.map((spec, i): CompareColumn => {
         const c = cells[i]!.get(key);
         const days = observed[i]!;
         const sessions = c?.sessions ?? 0;
-        const med = c ? median(c.durations) : null;
+        const med = c?.medianMs ?? null;
+        const longest = c?.longestMs ?? null;
         return {
           label: spec.label,
           observedDays: days,
@@ -181,7 +560,7 @@ export function compare(
           sessionsPerDay: days > 0 ? Math.round((sessions / days) * 100) / 100 : null,
           nightSessions: c?.night ?? 0,
           medianSeconds: med === null ? null : msToSeconds(med),
-          longestSeconds: c?.longestMs == null ? null : msToSeconds(c.longestMs),
+          longestSeconds: longest === null ? null : msToSeconds(longest),
           backgroundShare:
             c && c.known > 0 ? Math.round((c.background / c.known) * 1000) / 1000 : null,
         };

@@ -2,8 +2,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../db/audit';
-import { rebuildRollup } from '../db/rollup';
 import { accessLine, accessPair, networkLine } from '../testing/apr-fixture';
+import { repairedStatsCells } from '../db/session-stats';
+import { summariesAndRebuilt } from '../testing/session-summaries';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { importFile } from './import-run';
 
@@ -13,18 +14,11 @@ beforeEach(() => {
   t = tempCase();
 });
 afterEach(() => {
-  // The incrementally maintained rollup must always equal one rebuilt from the sessions.
-  const db = t.session.db;
-  const read = () =>
-    db
-      .prepare('SELECT * FROM session_rollup ORDER BY level, device_id, app_id, category, bucket')
-      .all();
-  const kept = read();
-  db.exec('SAVEPOINT check_rollup');
-  rebuildRollup(db);
-  const rebuilt = read();
-  db.exec('ROLLBACK TO check_rollup; RELEASE check_rollup');
+  // The incrementally maintained rollup and session stats must always equal ones rebuilt from
+  // the sessions.
+  const { kept, rebuilt } = summariesAndRebuilt(t.session.db);
   expect(kept).toEqual(rebuilt);
+  expect(repairedStatsCells()).toBe(0);
   t.cleanup();
 });
 

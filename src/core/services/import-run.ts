@@ -6,6 +6,7 @@ import type { ImportWarning } from '../../contract/warnings';
 import { appendAudit } from '../db/audit';
 import { describeSqliteError, type Db } from '../db/open';
 import { AppResolver } from '../db/queries/apps';
+import type { SessionState } from '../db/session-stats';
 import { describeFileHead } from '../importers/describe-file';
 import type { AccessEdgeRecord, Importer, NetworkRecord } from '../importers/importer';
 import { IMPORTERS, pickImporter } from '../importers/registry';
@@ -498,10 +499,29 @@ export class StoreWriter {
     );
   }
 
-  /** Stores the begins still waiting for an end: open sessions, or completions of stored ones. */
-  finishPairing(): void {
+  /**
+   * Stores the begins still waiting for an end: open sessions, or completions of stored ones.
+   * Then applies the summaries' changes, unless the caller has more (`applySummaries`).
+   */
+  finishPairing(apply = true): void {
     for (const [key, p] of this.pending) this.merge(key, 0, p.edge, p.rec);
     this.pending.clear();
+    if (apply) this.store.flush();
+  }
+
+  /** Records that a stored session's app state changed (applied with the writer's own changes). */
+  changeState(
+    appId: number,
+    category: string,
+    localDay: number,
+    before: SessionState,
+    after: SessionState,
+  ): void {
+    this.store.changeState(this.deviceId, appId, category, localDay, before, after);
+  }
+
+  /** Applies the summaries' changes held since `finishPairing(false)`. */
+  applySummaries(): void {
     this.store.flush();
   }
 

@@ -1,6 +1,8 @@
 import { localDayNumber, localMinuteOfDay } from '../../contract/time';
 import type { Db } from '../db/open';
 import { RollupDeltas } from '../db/rollup';
+import type { SessionState } from '../db/session-stats';
+import { eventState } from './session-state';
 
 /** One edge of an interval as stored: what the source said and where it said it. */
 export interface StoredEdge {
@@ -23,6 +25,11 @@ export interface SessionRecord {
   begin: StoredEdge | null;
   end: StoredEdge | null;
   conflict: boolean;
+  /**
+   * The stored row's app state (reported, else inferred, else unknown), which rewriting its
+   * edges leaves as it is; absent for a row not stored yet (a new row has none).
+   */
+  state?: SessionState;
 }
 
 interface Derived {
@@ -136,6 +143,9 @@ interface Row {
   e_raw_line: string | null;
   conflict: number;
   device_id: number;
+  state: 'foreground' | 'background' | 'unknown';
+  state_source: 'reported' | 'inferred' | null;
+  inferred_state: 'foreground' | 'background' | null;
 }
 
 /** A copy of a record, to keep its stored state while the original is edited. */
@@ -167,6 +177,11 @@ export function fromRow(r: Row): SessionRecord {
     begin: edge('b'),
     end: edge('e'),
     conflict: r.conflict === 1,
+    state: eventState({
+      state: r.state,
+      stateSource: r.state_source,
+      inferredState: r.inferred_state,
+    }).state,
   };
 }
 
@@ -199,19 +214,21 @@ export class SessionStore {
     const v = values(r);
     const info = this.insertStmt.run(...v);
     if (info.changes !== 1) return null;
-    this.count(r, 1);
+    this.count(r, 1, 'unknown');
     return Number(info.lastInsertRowid);
   }
 
   /** Rewrites a stored interval; `before` is the row as it was stored. */
   update(before: SessionRecord, after: SessionRecord): void {
     if (after.id === null) throw new Error('update needs a stored session');
-    this.count(before, -1);
+    // The state columns are not rewritten: the row keeps the state it had.
+    const state = before.state ?? 'unknown';
+    this.count(before, -1, state);
     this.updateStmt.run(...values(after), after.id);
-    this.count(after, 1);
+    this.count(after, 1, state);
   }
 
-  private count(r: SessionRecord, sign: 1 | -1): void {
+  private count(r: SessionRecord, sign: 1 | -1, state: SessionState): void {
     const d = derive(r.begin, r.end);
     this.rollup.add(
       r.deviceId,
@@ -221,7 +238,20 @@ export class SessionStore {
       d.anchorMinute,
       d.durationMs,
       sign,
+      state,
     );
+  }
+
+  /** Records that a stored session's app state changed (its state columns were rewritten). */
+  changeState(
+    deviceId: number,
+    appId: number,
+    category: string,
+    localDay: number,
+    before: SessionState,
+    after: SessionState,
+  ): void {
+    this.rollup.changeState(deviceId, appId, category, localDay, before, after);
   }
 
   /** Applies the rollup changes of this transaction; call before it commits. */
@@ -242,6 +272,6 @@ export class SessionStore {
   delete(r: SessionRecord): void {
     if (r.id === null) throw new Error('delete needs a stored session');
     this.deleteStmt.run(r.id);
-    this.count(r, -1);
+    this.count(r, -1, r.state ?? 'unknown');
   }
 }

@@ -5,6 +5,7 @@ import { m0004BackupRecords } from './0004-backup-records';
 import { m0005Android } from './0005-android';
 import { m0006Annotations } from './0006-annotations';
 import { m0007AppPairings } from './0007-app-pairings';
+import { m0008SessionStats } from './0008-session-stats';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0005Android,
   m0006Annotations,
   m0007AppPairings,
+  m0008SessionStats,
 ];

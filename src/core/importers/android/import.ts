@@ -15,10 +15,13 @@ import { appendAudit } from '../../db/audit';
 import type { Db } from '../../db/open';
 import { AppResolver } from '../../db/queries/apps';
 import { bindPhoneDevice } from '../../db/queries/bind-device';
+import type { SessionState } from '../../db/session-stats';
 import { AppError } from '../../model/errors';
 import type { CaseSession } from '../../services/case-service';
 import { writeTx } from '../../services/case-service';
+import { STATE_SQL } from '../../services/filter-sql';
 import { StoreWriter, unreadOutcome } from '../../services/import-run';
+import { eventState } from '../../services/session-state';
 import { parseAppOps } from './appops';
 import { androidManifest } from './manifest';
 import { deviceFacts, parseGetprop } from './getprop';
@@ -492,41 +495,61 @@ function storeGroup(
       }
     }
   }
-  writer.finishPairing();
+  // The state changes below are applied with the sessions' own changes, in one pass.
+  writer.finishPairing(false);
   const setColumns = db.prepare(
     `UPDATE access_sessions SET state = ?, state_source = ?, raw_state = ?, attribution_tag = ?, proxy = ?,
-       duration_known = ? WHERE device_id = ? AND interval_key = ?`,
+       duration_known = ? WHERE id = ?`,
   );
+  // The row's stats cell and app state before the change, so the session stats follow it.
   const sessionOf = db.prepare(
-    'SELECT id FROM access_sessions WHERE device_id = ? AND interval_key = ?',
+    `SELECT s.id, s.app_id AS appId, s.category, s.local_day AS localDay,
+            s.inferred_state AS inferredState, ${STATE_SQL} AS state
+     FROM access_sessions s WHERE s.device_id = ? AND s.interval_key = ?`,
   );
   const insertProxyLine = db.prepare(
     'INSERT OR IGNORE INTO proxy_lines (session_id, source_id, line, app, raw_line) VALUES (?, ?, ?, ?, ?)',
   );
   for (const c of sessionColumns) {
+    const s = sessionOf.get(deviceId, c.key) as
+      | {
+          id: number;
+          appId: number;
+          category: string;
+          localDay: number;
+          inferredState: 'foreground' | 'background' | null;
+          state: SessionState;
+        }
+      | undefined;
+    if (!s) continue;
     const state = androidUidState(c.e.uidState);
+    const stateSource = c.e.uidState === null ? null : 'reported';
     setColumns.run(
       state,
-      c.e.uidState === null ? null : 'reported',
+      stateSource,
       c.e.uidState === null ? null : `${c.e.uidState}${c.e.flag ? `-${c.e.flag}` : ''}`,
       c.e.attributionTag,
       c.e.proxy ? JSON.stringify(c.e.proxy) : null,
       c.e.durationMs !== null && !c.e.running ? 1 : 0,
-      deviceId,
-      c.key,
+      s.id,
     );
-    if (c.linked) {
-      const s = sessionOf.get(deviceId, c.key) as { id: number } | undefined;
-      if (s)
-        insertProxyLine.run(
-          s.id,
-          sourceId,
-          c.linked.line,
-          c.linked.e.packageName,
-          c.linked.e.rawLine,
-        );
-    }
+    writer.changeState(
+      s.appId,
+      s.category,
+      s.localDay,
+      s.state,
+      eventState({ state, stateSource, inferredState: s.inferredState }).state,
+    );
+    if (c.linked)
+      insertProxyLine.run(
+        s.id,
+        sourceId,
+        c.linked.line,
+        c.linked.e.packageName,
+        c.linked.e.rawLine,
+      );
   }
+  writer.applySummaries();
   const counts = writer.countSessions();
   added.access += writer.accessRows / 2;
   outcome.counts = {

@@ -1,4 +1,7 @@
+import type { AccessEvent } from '../../../contract/records';
 import type { Db } from '../../db/open';
+import { RollupDeltas } from '../../db/rollup';
+import { eventState } from '../../services/session-state';
 
 /** How close (ms) foreground activity must be to an access to count as around it. */
 export const FOREGROUND_MARGIN_MS = 60_000;
@@ -57,10 +60,6 @@ export function inferAndroidStates(db: Db, deviceId: number): void {
        FROM usage_records WHERE device_id = ? ORDER BY time_ms, id`,
     )
     .all(deviceId) as UsageRow[];
-  db.prepare(
-    "UPDATE access_sessions SET inferred_state = NULL WHERE device_id = ? AND interval_key LIKE 'aop:%'",
-  ).run(deviceId);
-  if (rows.length === 0) return;
   // Each capture's usage events cover its own window: from its first event to its last.
   const windows = new Map<number, [number, number]>();
   for (const r of rows) {
@@ -68,22 +67,50 @@ export function inferAndroidStates(db: Db, deviceId: number): void {
     if (!w) windows.set(r.sourceId, [r.timeMs, r.timeMs]);
     else w[1] = Math.max(w[1], r.timeMs);
   }
-  const coverEnd = Math.max(...[...windows.values()].map((w) => w[1]));
-  const fg = foregroundByApp(rows, coverEnd);
+  const spans = [...windows.values()];
+  const coverEnd = Math.max(...spans.map((w) => w[1]));
+  const fg =
+    rows.length > 0 ? foregroundByApp(rows, coverEnd) : new Map<number, [number, number][]>();
   const sessions = db
     .prepare(
-      `SELECT id, app_id AS appId, anchor_ms AS startMs, anchor_ms + COALESCE(duration_ms, 0) AS endMs
+      `SELECT id, app_id AS appId, category, local_day AS localDay, anchor_ms AS startMs,
+              anchor_ms + COALESCE(duration_ms, 0) AS endMs, state, state_source AS stateSource,
+              inferred_state AS inferredState
        FROM access_sessions WHERE device_id = ? AND interval_key LIKE 'aop:%'`,
     )
-    .all(deviceId) as { id: number; appId: number; startMs: number; endMs: number }[];
+    .all(deviceId) as {
+    id: number;
+    appId: number;
+    category: string;
+    localDay: number;
+    startMs: number;
+    endMs: number;
+    state: AccessEvent['state'];
+    stateSource: AccessEvent['stateSource'];
+    inferredState: 'foreground' | 'background' | null;
+  }[];
   const set = db.prepare('UPDATE access_sessions SET inferred_state = ? WHERE id = ?');
-  const covered = (ms: number): boolean =>
-    [...windows.values()].some(([a, b]) => ms >= a && ms <= b);
+  const covered = (ms: number): boolean => spans.some(([a, b]) => ms >= a && ms <= b);
+  // Only rows whose inference changes are written, and the session stats follow their state.
+  const changes = new RollupDeltas();
   for (const s of sessions) {
-    if (!covered(s.startMs)) continue;
-    const near = (fg.get(s.appId) ?? []).some(
-      ([a, b]) => a - FOREGROUND_MARGIN_MS <= s.endMs && s.startMs <= b + FOREGROUND_MARGIN_MS,
+    let next: 'foreground' | 'background' | null = null;
+    if (covered(s.startMs)) {
+      const near = (fg.get(s.appId) ?? []).some(
+        ([a, b]) => a - FOREGROUND_MARGIN_MS <= s.endMs && s.startMs <= b + FOREGROUND_MARGIN_MS,
+      );
+      next = near ? 'foreground' : 'background';
+    }
+    if (next === s.inferredState) continue;
+    set.run(next, s.id);
+    changes.changeState(
+      deviceId,
+      s.appId,
+      s.category,
+      s.localDay,
+      eventState(s).state,
+      eventState({ ...s, inferredState: next }).state,
     );
-    set.run(near ? 'foreground' : 'background', s.id);
   }
+  changes.flush(db);
 }

@@ -1,0 +1,784 @@
+import { STATE_SQL } from '../services/filter-sql';
+import type { Db } from './open';
+
+/**
+ * A summary of the sessions for comparisons, per device and bucket of device-local days, by app
+ * and category: the sessions by device-local hour of their anchor (for any night window of whole
+ * hours), the durations of closed sessions, kept whole (an exact median needs every value), and
+ * the counts of sessions whose app state is known and of those in the background. The bucket
+ * levels are the rollup's: days, weeks and four-week spans.
+ *
+ * One row holds all the app × category cells of its device and bucket: a comparison over a year
+ * reads a few dozen rows per device, not thousands, and the durations (ascending, stored as
+ * differences, mostly two bytes each) take a quarter of their size as numbers.
+ */
+export const STATS_LEVELS = [1, 7, 28] as const;
+
+export const SESSION_STATS_TABLE_SQL = `
+CREATE TABLE session_stats (
+  level INTEGER NOT NULL,
+  device_id INTEGER NOT NULL,
+  bucket INTEGER NOT NULL,
+  cells BLOB NOT NULL,
+  PRIMARY KEY (level, device_id, bucket)
+) STRICT;`;
+
+/** A session's app state as compared: reported, else inferred, else unknown. */
+export type SessionState = 'foreground' | 'background' | 'unknown';
+
+/** The change of one day cell, collected during a write and applied at its end. */
+export interface StatsDelta {
+  deviceId: number;
+  appId: number;
+  category: string;
+  /** The device-local day. */
+  bucket: number;
+  /** Sessions counted in and out, by device-local hour of their anchor. */
+  counts: number[];
+  background: number;
+  known: number;
+  /** Closed durations counted in and out. */
+  added: Float64Array;
+  removed: Float64Array;
+}
+
+/** One app × category cell of a bucket. */
+export interface StatsCell {
+  appId: number;
+  category: string;
+  /** Sessions by device-local hour (0-23) of their anchor. */
+  hours: number[];
+  background: number;
+  known: number;
+  /** Closed sessions' durations (whole ms), ascending. */
+  durations: Float64Array;
+}
+
+/** A decoded cell, handed to a visitor and reused for the next: keep only `durations`. */
+export interface CellView {
+  appId: number;
+  category: string;
+  hours: Int32Array;
+  background: number;
+  known: number;
+  durations: Float64Array;
+}
+
+let repairs = 0;
+
+/**
+ * How many cells a write found out of step with its change and recomputed from the sessions
+ * since the process started. Never expected: tests check it stays unchanged.
+ */
+export function repairedStatsCells(): number {
+  return repairs;
+}
+
+const sum = (values: ArrayLike<number>): number => {
+  let n = 0;
+  for (let i = 0; i < values.length; i += 1) n += values[i]!;
+  return n;
+};
+
+export function bucketOf(day: number, level: number): number {
+  return Math.floor(day / level);
+}
+
+const EMPTY = new Float64Array(0);
+const NO_BYTES = new Uint8Array(0);
+/** A difference this large or larger is written in full after an escape word. */
+const WIDE = 0xffff;
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+function varintLength(value: number): number {
+  let n = 1;
+  for (let v = value; v >= 128; v = Math.floor(v / 128)) n += 1;
+  return n;
+}
+
+/** Appends unsigned varints (7 bits a byte, low first) and 16-bit words to a growing buffer. */
+class ByteWriter {
+  private buf: Uint8Array;
+  private len = 0;
+
+  /** `expected`: the bytes likely needed, to allocate once. */
+  constructor(expected = 256) {
+    this.buf = new Uint8Array(expected);
+  }
+
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  uint(value: number): void {
+    this.room(8);
+    let v = value;
+    while (v >= 128) {
+      this.buf[this.len++] = (v % 128) | 128;
+      v = Math.floor(v / 128);
+    }
+    this.buf[this.len++] = v;
+  }
+
+  /**
+   * The differences of ascending values as 16-bit little-endian words; a difference of 65,535 or
+   * more is the word 0xffff followed by the difference as a varint.
+   */
+  differences(values: Float64Array): void {
+    this.room(values.length * 2);
+    for (let i = 1; i < values.length; i += 1) {
+      const d = values[i]! - values[i - 1]!;
+      if (d < WIDE) {
+        this.buf[this.len++] = d & 255;
+        this.buf[this.len++] = d >>> 8;
+      } else {
+        this.room(10 + (values.length - i) * 2);
+        this.buf[this.len++] = 255;
+        this.buf[this.len++] = 255;
+        this.uint(d);
+      }
+    }
+  }
+
+  /**
+   * Ascending values as stored: their byte length, the first zigzag-mapped, then the
+   * differences (see `differences`).
+   */
+  durations(values: Float64Array): void {
+    if (values.length === 0) {
+      this.uint(0);
+      return;
+    }
+    // The first zigzag-mapped, so small negatives stay short.
+    const first = values[0]! >= 0 ? values[0]! * 2 : -values[0]! * 2 - 1;
+    let length = varintLength(first);
+    for (let i = 1; i < values.length; i += 1) {
+      const d = values[i]! - values[i - 1]!;
+      length += d < WIDE ? 2 : 2 + varintLength(d);
+    }
+    this.uint(length);
+    this.uint(first);
+    this.differences(values);
+  }
+
+  bytes(b: Uint8Array): void {
+    this.uint(b.length);
+    this.room(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  done(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+}
+
+/**
+ * A cell as stored, its durations still encoded: a write that changes only a cell's counts, or
+ * other cells of its bucket, copies these bytes as they are.
+ */
+interface StoredCell {
+  appId: number;
+  category: string;
+  hours: readonly number[];
+  background: number;
+  known: number;
+  count: number;
+  /** The durations as stored, or (when they changed) as values to encode. */
+  durations: Uint8Array | Float64Array;
+}
+
+function storedCell(c: StatsCell): StoredCell {
+  return {
+    appId: c.appId,
+    category: c.category,
+    hours: c.hours,
+    background: c.background,
+    known: c.known,
+    count: c.durations.length,
+    durations: c.durations,
+  };
+}
+
+/**
+ * Encodes a bucket's cells: the category names once, the total number of durations, then per
+ * cell (by app id, then category) its ids, hour counts and state counts as varints, and its
+ * durations (their count and byte length, the first, then the differences: two bytes each,
+ * cheap to decode, as the durations of a busy cell mostly lie within a minute of the next).
+ */
+function encodeCells(cells: StoredCell[]): Uint8Array {
+  const sorted = [...cells].sort(
+    (a, b) => a.appId - b.appId || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0),
+  );
+  const categories = [...new Set(sorted.map((c) => c.category))].sort();
+  const index = new Map(categories.map((c, i) => [c, i]));
+  let count = 0;
+  let bytes = 0;
+  for (const c of sorted) {
+    count += c.count;
+    bytes += c.durations instanceof Uint8Array ? c.durations.length : c.count * 2 + 8;
+  }
+  const w = new ByteWriter(64 + categories.length * 16 + sorted.length * 48 + bytes);
+  w.uint(categories.length);
+  for (const c of categories) w.bytes(utf8.encode(c));
+  w.uint(count);
+  w.uint(sorted.length);
+  for (const c of sorted) {
+    w.uint(c.appId);
+    w.uint(index.get(c.category)!);
+    // The hours with sessions as a bit mask, then their counts: a day's cell has few of them.
+    let mask = 0;
+    for (let h = 0; h < 24; h += 1) if (c.hours[h]! !== 0) mask |= 1 << h;
+    w.uint(mask);
+    for (let h = 0; h < 24; h += 1) if (c.hours[h]! !== 0) w.uint(c.hours[h]!);
+    w.uint(c.background);
+    w.uint(c.known);
+    w.uint(c.count);
+    if (c.durations instanceof Uint8Array) w.bytes(c.durations);
+    else w.durations(c.durations);
+  }
+  return w.done();
+}
+
+/** Reads unsigned varints from a blob. */
+class ByteReader {
+  pos = 0;
+  readonly bytes: Uint8Array;
+
+  constructor(blob: Uint8Array) {
+    // A plain view: element reads on one array type keep the decoding loop monomorphic.
+    this.bytes = new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength);
+  }
+
+  uint(): number {
+    const bytes = this.bytes;
+    let b = bytes[this.pos++]!;
+    if (b < 128) return b;
+    let v = b & 127;
+    let scale = 128;
+    do {
+      b = bytes[this.pos++]!;
+      v += (b & 127) * scale;
+      scale *= 128;
+    } while (b >= 128);
+    return v;
+  }
+}
+
+/**
+ * Space for decoded durations, reused between reads: views taken from it stay valid until
+ * `reset`, and a full buffer is replaced (the views keep the old one alive).
+ */
+export class DurationScratch {
+  private buf = new Float64Array(1 << 16);
+  private used = 0;
+
+  take(n: number): Float64Array {
+    if (this.used + n > this.buf.length) {
+      this.buf = new Float64Array(Math.max(this.buf.length * 2, n));
+      this.used = 0;
+    }
+    const view = this.buf.subarray(this.used, this.used + n);
+    this.used += n;
+    return view;
+  }
+
+  /** Forgets the views taken; `capacity` values will fit without a new buffer. */
+  reset(capacity = 0): void {
+    this.used = 0;
+    if (capacity > this.buf.length) this.buf = new Float64Array(capacity);
+  }
+}
+
+/** The number of durations a blob holds (to size the space they are decoded into). */
+export function durationCount(blob: Uint8Array): number {
+  const r = new ByteReader(blob);
+  for (let n = r.uint(); n > 0; n -= 1) r.pos += r.uint();
+  return r.uint();
+}
+
+/**
+ * Decodes a bucket's cells, handing each to `visit` as one reused view; the durations of all
+ * cells share one array (each cell gets a view of it), taken from `scratch` when given.
+ */
+export function decodeStatsCells(
+  blob: Uint8Array,
+  visit: (cell: CellView) => void,
+  scratch?: DurationScratch,
+): void {
+  const r = new ByteReader(blob);
+  const bytes = r.bytes;
+  const categories: string[] = [];
+  for (let n = r.uint(); n > 0; n -= 1) {
+    const len = r.uint();
+    categories.push(fromUtf8.decode(r.bytes.subarray(r.pos, r.pos + len)));
+    r.pos += len;
+  }
+  const total = r.uint();
+  const all = scratch ? scratch.take(total) : new Float64Array(total);
+  const view: CellView = {
+    appId: 0,
+    category: '',
+    hours: new Int32Array(24),
+    background: 0,
+    known: 0,
+    durations: all,
+  };
+  let o = 0;
+  for (let cells = r.uint(); cells > 0; cells -= 1) {
+    view.appId = r.uint();
+    view.category = categories[r.uint()]!;
+    const mask = r.uint();
+    for (let h = 0; h < 24; h += 1) view.hours[h] = mask & (1 << h) ? r.uint() : 0;
+    view.background = r.uint();
+    view.known = r.uint();
+    const n = r.uint();
+    r.uint(); // their byte length
+    // The durations, decoded here rather than in a function of their own: one long-running
+    // loop per bucket gets optimized within the first bucket, not after hundreds of short calls.
+    if (n > 0) {
+      const z = r.uint();
+      let v = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      all[o] = v;
+      let pos = r.pos;
+      for (let i = 1; i < n; i += 1) {
+        let d = bytes[pos]! | (bytes[pos + 1]! << 8);
+        pos += 2;
+        if (d === WIDE) {
+          let b = bytes[pos++]!;
+          d = b & 127;
+          let scale = 128;
+          while (b >= 128) {
+            b = bytes[pos++]!;
+            d += (b & 127) * scale;
+            scale *= 128;
+          }
+        }
+        v += d;
+        all[o + i] = v;
+      }
+      r.pos = pos;
+    }
+    view.durations = all.subarray(o, o + n);
+    o += n;
+    visit(view);
+  }
+}
+
+/** The cells of a blob, as a map by `appId|category`, their durations left encoded. */
+function readCells(blob: Uint8Array): Map<string, StoredCell> {
+  const r = new ByteReader(blob);
+  const categories: string[] = [];
+  for (let n = r.uint(); n > 0; n -= 1) {
+    const len = r.uint();
+    categories.push(fromUtf8.decode(r.bytes.subarray(r.pos, r.pos + len)));
+    r.pos += len;
+  }
+  r.uint(); // the number of durations
+  const out = new Map<string, StoredCell>();
+  for (let cells = r.uint(); cells > 0; cells -= 1) {
+    const appId = r.uint();
+    const category = categories[r.uint()]!;
+    const mask = r.uint();
+    const hours = new Array<number>(24);
+    for (let h = 0; h < 24; h += 1) hours[h] = mask & (1 << h) ? r.uint() : 0;
+    const background = r.uint();
+    const known = r.uint();
+    const count = r.uint();
+    const length = r.uint();
+    const durations = r.bytes.subarray(r.pos, r.pos + length);
+    r.pos += length;
+    out.set(`${appId}|${category}`, {
+      appId,
+      category,
+      hours,
+      background,
+      known,
+      count,
+      durations,
+    });
+  }
+  return out;
+}
+
+/** A cell's durations, decoded. */
+function durationsOf(c: StoredCell): Float64Array {
+  if (c.durations instanceof Float64Array) return c.durations;
+  const out = new Float64Array(c.count);
+  if (c.count === 0) return out;
+  const r = new ByteReader(c.durations);
+  const z = r.uint();
+  let v = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  out[0] = v;
+  const bytes = r.bytes;
+  let pos = r.pos;
+  for (let i = 1; i < c.count; i += 1) {
+    const d = bytes[pos]! | (bytes[pos + 1]! << 8);
+    pos += 2;
+    if (d === WIDE) {
+      r.pos = pos;
+      v += r.uint();
+      pos = r.pos;
+    } else v += d;
+    out[i] = v;
+  }
+  return out;
+}
+
+/**
+ * Removes the values present in both lists (as multisets); both come back ascending. The lists
+ * are the caller's to reorder.
+ */
+function cancel(added: Float64Array, removed: Float64Array): [Float64Array, Float64Array] {
+  const a = added.sort();
+  const r = removed.sort();
+  if (a.length === 0 || r.length === 0) return [a, r];
+  const keepA = new Float64Array(a.length);
+  const keepR = new Float64Array(r.length);
+  let i = 0;
+  let j = 0;
+  let na = 0;
+  let nr = 0;
+  while (i < a.length && j < r.length) {
+    if (a[i] === r[j]) {
+      i += 1;
+      j += 1;
+    } else if (a[i]! < r[j]!) keepA[na++] = a[i++]!;
+    else keepR[nr++] = r[j++]!;
+  }
+  while (i < a.length) keepA[na++] = a[i++]!;
+  while (j < r.length) keepR[nr++] = r[j++]!;
+  return [keepA.subarray(0, na), keepR.subarray(0, nr)];
+}
+
+/** The lists joined into one. */
+function join(lists: Float64Array[]): Float64Array {
+  if (lists.length === 1) return lists[0]!;
+  const out = new Float64Array(lists.reduce((n, l) => n + l.length, 0));
+  let o = 0;
+  for (const l of lists) {
+    out.set(l, o);
+    o += l.length;
+  }
+  return out;
+}
+
+/** `stored` plus `added` minus `removed` (all ascending), or null when a removed value is missing. */
+function applyValues(
+  stored: Float64Array,
+  added: Float64Array,
+  removed: Float64Array,
+): Float64Array | null {
+  if (removed.length === 0 && (added.length === 0 || stored.length === 0))
+    return added.length === 0 ? stored : added;
+  const size = stored.length + added.length - removed.length;
+  if (size < 0) return null;
+  const out = new Float64Array(size);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  let o = 0;
+  while (i < stored.length || j < added.length) {
+    const fromStored = j >= added.length || (i < stored.length && stored[i]! <= added[j]!);
+    const v = fromStored ? stored[i++]! : added[j++]!;
+    if (k < removed.length && removed[k] === v) {
+      k += 1;
+      continue;
+    }
+    if ((k < removed.length && removed[k]! < v) || o >= size) return null;
+    out[o++] = v;
+  }
+  return k === removed.length && o === size ? out : null;
+}
+
+interface CellChange {
+  appId: number;
+  category: string;
+  /** Not to be changed: it may be a day delta's own array. */
+  hours: readonly number[];
+  background: number;
+  known: number;
+  added: Float64Array;
+  removed: Float64Array;
+}
+
+/** Statements over the table; prepare once per flush or rebuild. */
+class StatsWriter {
+  private readonly selectStmt;
+  private readonly upsertStmt;
+  private readonly deleteStmt;
+  private readonly cellSessionsStmt;
+
+  constructor(db: Db) {
+    this.selectStmt = db.prepare(
+      'SELECT cells FROM session_stats WHERE level = ? AND device_id = ? AND bucket = ?',
+    );
+    this.upsertStmt = db.prepare(
+      `INSERT INTO session_stats (level, device_id, bucket, cells) VALUES (?, ?, ?, ?)
+       ON CONFLICT (level, device_id, bucket) DO UPDATE SET cells = excluded.cells`,
+    );
+    this.deleteStmt = db.prepare(
+      'DELETE FROM session_stats WHERE level = ? AND device_id = ? AND bucket = ?',
+    );
+    // The app index narrows to the app (an app id belongs to one device); the days are filtered.
+    this.cellSessionsStmt = db.prepare(
+      `SELECT s.anchor_minute / 60 AS hour, s.open = 0 AND s.duration_ms IS NOT NULL AS closed,
+              s.duration_ms AS durationMs, ${STATE_SQL} AS state
+       FROM access_sessions s
+       WHERE s.app_id = ? AND s.device_id = ? AND s.category = ? AND s.local_day >= ? AND s.local_day < ?`,
+    );
+  }
+
+  /** Stores a bucket's cells (those with sessions); a bucket without any is removed. */
+  write(level: number, deviceId: number, bucket: number, cells: Iterable<StoredCell>): void {
+    const kept = [...cells].filter((c) => sum(c.hours) > 0);
+    if (kept.length === 0) this.deleteStmt.run(level, deviceId, bucket);
+    else this.upsertStmt.run(level, deviceId, bucket, encodeCells(kept));
+  }
+
+  /**
+   * Applies the net changes of a bucket's cells to the stored row. A change that does not fit
+   * what is stored (it would leave a count negative or remove a duration that is not there) is
+   * not trusted: that cell is recomputed from the sessions instead.
+   */
+  apply(level: number, deviceId: number, bucket: number, changes: CellChange[]): void {
+    const row = this.selectStmt.get(level, deviceId, bucket) as { cells: Buffer } | undefined;
+    const cells = row ? readCells(row.cells) : new Map<string, StoredCell>();
+    for (const ch of changes) {
+      const key = `${ch.appId}|${ch.category}`;
+      const c = cells.get(key);
+      let hours: readonly number[] = ch.hours;
+      if (c) {
+        const sumHours = [...c.hours];
+        for (let h = 0; h < 24; h += 1) sumHours[h]! += ch.hours[h]!;
+        hours = sumHours;
+      }
+      const sessions = sum(hours);
+      const background = (c?.background ?? 0) + ch.background;
+      const known = (c?.known ?? 0) + ch.known;
+      // The stored durations are decoded only when the change adds or removes some.
+      const same = ch.added.length === 0 && ch.removed.length === 0;
+      const values = same ? null : applyValues(c ? durationsOf(c) : EMPTY, ch.added, ch.removed);
+      const count = same ? (c?.count ?? 0) : (values?.length ?? 0);
+      const fits =
+        (same || values !== null) &&
+        hours.every((n) => n >= 0) &&
+        background >= 0 &&
+        known >= background &&
+        sessions >= known &&
+        sessions >= count;
+      cells.set(
+        key,
+        fits
+          ? {
+              appId: ch.appId,
+              category: ch.category,
+              hours,
+              background,
+              known,
+              count,
+              durations: same ? (c?.durations ?? NO_BYTES) : values!,
+            }
+          : storedCell(this.recompute(level, deviceId, bucket, ch.appId, ch.category)),
+      );
+    }
+    this.write(level, deviceId, bucket, cells.values());
+  }
+
+  /** One cell computed from the sessions. */
+  private recompute(
+    level: number,
+    deviceId: number,
+    bucket: number,
+    appId: number,
+    category: string,
+  ): StatsCell {
+    const cell: StatsCell = {
+      appId,
+      category,
+      hours: new Array<number>(24).fill(0),
+      background: 0,
+      known: 0,
+      durations: EMPTY,
+    };
+    repairs += 1;
+    const values: number[] = [];
+    const rows = this.cellSessionsStmt.all(
+      appId,
+      deviceId,
+      category,
+      bucket * level,
+      (bucket + 1) * level,
+    ) as { hour: number; closed: number; durationMs: number | null; state: SessionState }[];
+    for (const r of rows) {
+      cell.hours[r.hour]! += 1;
+      if (r.state !== 'unknown') cell.known += 1;
+      if (r.state === 'background') cell.background += 1;
+      if (r.closed === 1) values.push(r.durationMs!);
+    }
+    cell.durations = Float64Array.from(values).sort();
+    return cell;
+  }
+}
+
+/** The net change of one cell from the day changes that fall in it. */
+function netChange(days: StatsDelta[]): CellChange | null {
+  const first = days[0]!;
+  // A single day's change is taken as it is; several days' are summed into new arrays.
+  const hours = days.length === 1 ? first.counts : [...first.counts];
+  const c: CellChange = {
+    appId: first.appId,
+    category: first.category,
+    hours,
+    background: first.background,
+    known: first.known,
+    added: join(days.map((d) => d.added)),
+    removed: join(days.map((d) => d.removed)),
+  };
+  for (let i = 1; i < days.length; i += 1) {
+    const d = days[i]!;
+    for (let h = 0; h < 24; h += 1) hours[h]! += d.counts[h]!;
+    c.background += d.background;
+    c.known += d.known;
+  }
+  [c.added, c.removed] = cancel(c.added, c.removed);
+  const unchanged =
+    c.hours.every((n) => n === 0) &&
+    c.background === 0 &&
+    c.known === 0 &&
+    c.added.length === 0 &&
+    c.removed.length === 0;
+  return unchanged ? null : c;
+}
+
+/**
+ * Applies the day cells' changes of a write to every level, one bucket row at a time. Changes
+ * that cancel out (a session rewritten with the same duration and state) never reach the table.
+ * The delta lists are reordered.
+ */
+export function applySessionStats(db: Db, deltas: Iterable<StatsDelta>): void {
+  const days = [...deltas];
+  if (days.length === 0) return;
+  const writer = new StatsWriter(db);
+  for (const level of STATS_LEVELS) {
+    const rows = new Map<string, StatsDelta[]>();
+    for (const d of days) {
+      const key = `${d.deviceId}|${bucketOf(d.bucket, level)}`;
+      const list = rows.get(key);
+      if (list) list.push(d);
+      else rows.set(key, [d]);
+    }
+    for (const list of rows.values()) {
+      const cells = new Map<string, StatsDelta[]>();
+      for (const d of list) {
+        const key = `${d.appId}|${d.category}`;
+        const c = cells.get(key);
+        if (c) c.push(d);
+        else cells.set(key, [d]);
+      }
+      const changes: CellChange[] = [];
+      for (const c of cells.values()) {
+        const change = netChange(c);
+        if (change) changes.push(change);
+      }
+      if (changes.length > 0)
+        writer.apply(level, list[0]!.deviceId, bucketOf(list[0]!.bucket, level), changes);
+    }
+  }
+}
+
+/** Recomputes the whole table from the sessions (also used by the migration that adds it). */
+export function rebuildSessionStats(db: Db): void {
+  db.exec('DELETE FROM session_stats');
+  interface DayCell {
+    deviceId: number;
+    appId: number;
+    category: string;
+    day: number;
+    hours: number[];
+    background: number;
+    known: number;
+    durations: number[];
+  }
+  const days = new Map<string, DayCell>();
+  const rows = db
+    .prepare(
+      `SELECT s.device_id, s.app_id, s.category, s.local_day, s.anchor_minute / 60,
+              s.open = 0 AND s.duration_ms IS NOT NULL, s.duration_ms,
+              CASE ${STATE_SQL} WHEN 'background' THEN 2 WHEN 'foreground' THEN 1 ELSE 0 END
+       FROM access_sessions s`,
+    )
+    .raw(true);
+  for (const r of rows.iterate() as IterableIterator<
+    [number, number, string, number, number, number, number | null, number]
+  >) {
+    const key = `${r[0]}|${r[1]}|${r[2]}|${r[3]}`;
+    let c = days.get(key);
+    if (!c) {
+      c = {
+        deviceId: r[0],
+        appId: r[1],
+        category: r[2],
+        day: r[3],
+        hours: new Array<number>(24).fill(0),
+        background: 0,
+        known: 0,
+        durations: [],
+      };
+      days.set(key, c);
+    }
+    c.hours[r[4]]! += 1;
+    if (r[7] !== 0) c.known += 1;
+    if (r[7] === 2) c.background += 1;
+    if (r[5] === 1) c.durations.push(r[6]!);
+  }
+  const writer = new StatsWriter(db);
+  for (const level of STATS_LEVELS) {
+    const buckets = new Map<
+      string,
+      { deviceId: number; bucket: number; cells: Map<string, DayCell[]> }
+    >();
+    for (const c of days.values()) {
+      const bucket = bucketOf(c.day, level);
+      const rowKey = `${c.deviceId}|${bucket}`;
+      let row = buckets.get(rowKey);
+      if (!row) {
+        row = { deviceId: c.deviceId, bucket, cells: new Map() };
+        buckets.set(rowKey, row);
+      }
+      const cellKey = `${c.appId}|${c.category}`;
+      const parts = row.cells.get(cellKey);
+      if (parts) parts.push(c);
+      else row.cells.set(cellKey, [c]);
+    }
+    for (const row of buckets.values()) {
+      const cells: StatsCell[] = [];
+      for (const parts of row.cells.values()) {
+        const durations = new Float64Array(parts.reduce((n, p) => n + p.durations.length, 0));
+        const cell: StatsCell = {
+          appId: parts[0]!.appId,
+          category: parts[0]!.category,
+          hours: new Array<number>(24).fill(0),
+          background: 0,
+          known: 0,
+          durations,
+        };
+        let o = 0;
+        for (const p of parts) {
+          for (let h = 0; h < 24; h += 1) cell.hours[h]! += p.hours[h]!;
+          cell.background += p.background;
+          cell.known += p.known;
+          durations.set(p.durations, o);
+          o += p.durations.length;
+        }
+        durations.sort();
+        cells.push(cell);
+      }
+      writer.write(level, row.deviceId, row.bucket, cells.map(storedCell));
+    }
+  }
+}
