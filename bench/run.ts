@@ -1,4 +1,5 @@
-// `npm run bench`: prints import throughput against the floor, peak memory, and query latency.
+// `npm run bench`: prints import throughput against the floor, peak memory, and query and compare
+// latency.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,6 +48,17 @@ console.log(
 if (process.env.BENCH_SKIP_QUERIES !== '1') {
   const q = child('query-child.ts', [dataDir]);
   console.log(String(q.report));
+}
+
+if (process.env.BENCH_SKIP_COMPARE !== '1') {
+  console.log('\n# Compare: 4 devices × 1,000,000 access sessions');
+  const cmp = child('compare-child.ts', [dataDir]);
+  console.log(String(cmp.report));
+  if (process.env.BENCH_SKIP_REDRAW !== '1') {
+    console.log('\n# Comparison view redraw in Chromium: the same case, one band per device');
+    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+    console.log(String(child('redraw-child.ts', [String(cmp.casePath), dataDir]).report));
+  }
 }
 
 if (process.env.BENCH_SKIP_BACKUPS !== '1') {

@@ -13,6 +13,30 @@ export interface RasterTrack {
 const rgbCache = new Map<string, [number, number, number]>();
 let column = new Float32Array(0);
 
+// Each track's bins as typed arrays of start and shade, kept while the same result (and the same
+// shading function) is drawn again: the raster loop then touches no objects.
+const packCache = new WeakMap<
+  readonly TimelineBin[],
+  { alpha: (bin: TimelineBin) => number; starts: Float64Array; alphas: Float32Array }
+>();
+
+function packed(
+  bins: readonly TimelineBin[],
+  alpha: (bin: TimelineBin) => number,
+): { starts: Float64Array; alphas: Float32Array } {
+  const hit = packCache.get(bins);
+  if (hit && hit.alpha === alpha) return hit;
+  const starts = new Float64Array(bins.length);
+  const alphas = new Float32Array(bins.length);
+  bins.forEach((b, i) => {
+    starts[i] = b.startMs;
+    alphas[i] = alpha(b);
+  });
+  const entry = { alpha, starts, alphas };
+  packCache.set(bins, entry);
+  return entry;
+}
+
 function rgb(hex: string): [number, number, number] {
   let c = rgbCache.get(hex);
   if (!c) {
@@ -51,13 +75,14 @@ export function rasterizeBins(
   const binPx = binMs * k;
   tracks.forEach((t, row) => {
     column.fill(0);
-    for (const b of t.bins) {
-      const start = (b.startMs - origin) * k;
+    const { starts, alphas } = packed(t.bins, alpha);
+    for (let n = 0; n < starts.length; n += 1) {
+      const start = (starts[n]! - origin) * k;
       if (start >= w || start + binPx <= 0) continue;
       const x0 = Math.floor(start);
       const from = Math.max(0, x0);
       const to = Math.min(w, Math.max(x0 + 1, Math.ceil(start + binPx)));
-      const a = alpha(b);
+      const a = alphas[n]!;
       for (let x = from; x < to; x += 1) if (a > column[x]!) column[x] = a;
     }
     const [r, g, bl] = rgb(t.color);

@@ -187,19 +187,14 @@ function drawCluster(ctx: CanvasRenderingContext2D, x: number, y: number, count:
   ctx.lineWidth = 1;
 }
 
-// A bin's shade depends only on the bin and on its result's bin size and busiest bin, so it is
-// kept with the bin between redraws of the same result.
-const alphaCache = new WeakMap<TimelineBin, { key: string; alpha: number }>();
+// One shading function per bin size and busiest bin, so the raster's per-track cache (keyed on
+// the function) holds while the same result is redrawn.
+let shade: { key: string; fn: (b: TimelineBin) => number } | null = null;
 
 function binAlphaOf(binMs: number, maxCount: number): (b: TimelineBin) => number {
   const key = `${binMs}:${maxCount}`;
-  return (b) => {
-    const hit = alphaCache.get(b);
-    if (hit && hit.key === key) return hit.alpha;
-    const alpha = binAlpha(b, binMs, maxCount);
-    alphaCache.set(b, { key, alpha });
-    return alpha;
-  };
+  if (shade?.key !== key) shade = { key, fn: (b) => binAlpha(b, binMs, maxCount) };
+  return shade.fn;
 }
 
 /** Greys and hatches stretches without data, so they read apart from quiet days. */
