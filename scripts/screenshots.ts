@@ -167,6 +167,7 @@ try {
   await page.screenshot({ path: join(outDir, 'android-timeline.png') });
   await page.getByRole('checkbox', { name: /Pixel 7/ }).uncheck();
   await page.getByTestId('tab-compare').click();
+  await ready(page);
   for (const box of await page.getByTestId('compare-device').all()) {
     const label = (await box.getAttribute('data-device')) ?? '';
     if (/Reporter|Pixel/.test(label)) await box.check();

@@ -280,6 +280,17 @@ test('periods of one device split at a date give two columns', async ({ page }) 
     '6.00',
   ]);
 
+  // A third period, then removing it: the bands stay on the columns shown until the new
+  // comparison arrives.
+  await page.getByTestId('compare-add-period').click();
+  await page.getByTestId('compare-period-from').nth(2).fill('2024-05-09');
+  await ready(page);
+  await expect(page.getByTestId('compare-band')).toHaveCount(3);
+  await page.getByRole('button', { name: 'Remove period 3' }).click();
+  await ready(page);
+  await expect(page.getByTestId('compare-band')).toHaveCount(2);
+  await expect(page.getByTestId('compare-view')).toBeVisible();
+
   // A reversed period is refused in the view, naming it.
   await page.getByTestId('compare-period-to').first().fill('2024-05-01');
   await page.getByTestId('compare-period-from').first().fill('2024-05-05');

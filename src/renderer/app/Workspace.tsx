@@ -23,6 +23,7 @@ import { UsageView } from '../features/usage/UsageView';
 import { ErrorBanner } from '../shared/ErrorBanner';
 import type { TimeMode } from '../shared/format';
 import { Notice } from '../shared/Notice';
+import { ViewBoundary } from '../shared/ViewBoundary';
 import { localStore } from '../shared/storage';
 import { deviceOffsetsFrom } from './device-offsets';
 import { TopBar } from './TopBar';
@@ -390,7 +391,9 @@ export function Workspace({ caseInfo }: Props) {
             ))}
           </div>
           <div className="tab-panel" id="tab-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
-            {renderTab()}
+            <ViewBoundary key={tab} name={TABS.find((t) => t.id === tab)?.label ?? 'This view'}>
+              {renderTab()}
+            </ViewBoundary>
           </div>
         </main>
         {selection?.kind === 'session' ? (

@@ -297,7 +297,7 @@ export function CompareView(props: Props) {
                   key={`${info.label}|${i}`}
                   info={info}
                   platform={platformOf(info.deviceId)}
-                  filter={bandFilter(filter, request!.columns[i]!, focusSpec)}
+                  filter={bandFilter(filter, info, focusSpec)}
                   alignment={alignment}
                   view={view}
                   width={width}

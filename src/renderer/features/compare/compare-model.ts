@@ -66,10 +66,14 @@ export function splitAt(deviceId: number, date: string): PeriodDraft[] {
   ];
 }
 
-/** The filter of one band: the sidebar's filter on the column's device and period, narrowed to a drilled app. */
+/**
+ * The filter of one band: the sidebar's filter on the column's device and period, narrowed to a
+ * drilled app. Built from the columns of the result on screen, which may lag the columns being
+ * asked for while a new comparison loads.
+ */
 export function bandFilter(
   base: Filter,
-  column: CompareSpecInput,
+  column: { label?: string; deviceId: number; from?: string | null; to?: string | null },
   focus: { apps: string[]; category: CompareRow['category'] } | null,
 ): Filter {
   const f: Filter = { ...base, devices: [column.deviceId] };
