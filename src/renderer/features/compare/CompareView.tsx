@@ -12,6 +12,7 @@ import { Spinner } from '../../shared/Spinner';
 import { ExportDialog } from '../export/ExportDialog';
 import { axisTicks } from '../timeline/axis';
 import { TimelineAxis } from '../timeline/TimelineAxis';
+import { TimeModeButtons, ZoomButtons } from '../timeline/ViewControls';
 import { panRange, paddedExtent, zoomRange, type TimeRange } from '../timeline/time-window';
 import { CompareBand } from './CompareBand';
 import { CompareMatrix, rowKey } from './CompareMatrix';
@@ -212,53 +213,13 @@ export function CompareView(props: Props) {
               </button>
             </div>
             {!folded ? (
-              <div className="btn-group" role="group" aria-label="Time zone">
-                <button
-                  type="button"
-                  className={timeMode === 'local' ? 'btn btn-small btn-on' : 'btn btn-small'}
-                  aria-pressed={timeMode === 'local'}
-                  onClick={() => props.onTimeModeChange('local')}
-                >
-                  Device-local
-                </button>
-                <button
-                  type="button"
-                  className={timeMode === 'utc' ? 'btn btn-small btn-on' : 'btn btn-small'}
-                  aria-pressed={timeMode === 'utc'}
-                  onClick={() => props.onTimeModeChange('utc')}
-                >
-                  UTC
-                </button>
-              </div>
+              <TimeModeButtons timeMode={timeMode} onChange={props.onTimeModeChange} />
             ) : null}
-            <div className="btn-group" role="group" aria-label="Zoom">
-              <button
-                type="button"
-                className="btn btn-small"
-                aria-label="Zoom out"
-                data-testid="compare-zoom-out"
-                onClick={() => zoom(2)}
-              >
-                −
-              </button>
-              <button
-                type="button"
-                className="btn btn-small"
-                aria-label="Zoom in"
-                data-testid="compare-zoom-in"
-                onClick={() => zoom(0.5)}
-              >
-                +
-              </button>
-              <button
-                type="button"
-                className="btn btn-small"
-                data-testid="compare-zoom-reset"
-                onClick={() => setView(null)}
-              >
-                Fit
-              </button>
-            </div>
+            <ZoomButtons
+              testIdPrefix="compare"
+              onZoom={(f) => zoom(f)}
+              onReset={() => setView(null)}
+            />
             {focus ? (
               <span className="chip" data-testid="compare-focus">
                 Showing {focus.appName ?? focus.app} · {CATEGORY_LABELS[focus.category]} on every

@@ -32,6 +32,7 @@ import { visibleSessions } from './session-list';
 import { TimelineAxis } from './TimelineAxis';
 import { TimelineLanes } from './TimelineLanes';
 import { TimelineOverview } from './TimelineOverview';
+import { TimeModeButtons, ZoomButtons } from './ViewControls';
 import {
   paddedExtent,
   panRange,
@@ -242,55 +243,13 @@ export function Timeline(props: Props) {
           value={search}
           onChange={(e) => setSearch(e.target.value)}
         />
-        <div className="btn-group" role="group" aria-label="Zoom">
-          <button
-            type="button"
-            className="btn btn-small"
-            aria-label="Zoom out"
-            data-testid="timeline-zoom-out"
-            onClick={() => zoom(2)}
-          >
-            −
-          </button>
-          <button
-            type="button"
-            className="btn btn-small"
-            aria-label="Zoom in"
-            data-testid="timeline-zoom-in"
-            onClick={() => zoom(0.5)}
-          >
-            +
-          </button>
-          <button
-            type="button"
-            className="btn btn-small"
-            data-testid="timeline-zoom-reset"
-            disabled={view === null}
-            onClick={() => onViewChange(null)}
-          >
-            Fit
-          </button>
-        </div>
-        <div className="btn-group" role="group" aria-label="Time zone">
-          <button
-            type="button"
-            className={timeMode === 'local' ? 'btn btn-small btn-on' : 'btn btn-small'}
-            aria-pressed={timeMode === 'local'}
-            data-testid="time-mode-local"
-            onClick={() => props.onTimeModeChange('local')}
-          >
-            Device-local
-          </button>
-          <button
-            type="button"
-            className={timeMode === 'utc' ? 'btn btn-small btn-on' : 'btn btn-small'}
-            aria-pressed={timeMode === 'utc'}
-            data-testid="time-mode-utc"
-            onClick={() => props.onTimeModeChange('utc')}
-          >
-            UTC
-          </button>
-        </div>
+        <ZoomButtons
+          testIdPrefix="timeline"
+          onZoom={(f) => zoom(f)}
+          onReset={() => onViewChange(null)}
+          resetDisabled={view === null}
+        />
+        <TimeModeButtons timeMode={timeMode} onChange={props.onTimeModeChange} withTestIds />
         <button
           type="button"
           className={listOpen ? 'btn btn-small btn-on' : 'btn btn-small'}
