@@ -1,121 +1,27 @@
 // Builds (once) a case with 4 devices x 1,000,000 access sessions and times compare() over it.
 // Usage: compare-child.ts <datadir>
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DayWindow } from '../src/contract/filter';
-import { localDayNumber, localMinuteOfDay } from '../src/contract/time';
-import { rebuildRollup } from '../src/core/db/rollup';
 import { rebuildSessionStats } from '../src/core/db/session-stats';
 import { CaseSession } from '../src/core/services/case-service';
 import { compareWith, dayOf, type CompareSpec } from '../src/core/services/compare';
-import { accessPair, intervalId, seededRandom } from '../src/core/testing/apr-fixture';
+import { buildSyntheticCase, SYNTHETIC_APPS, SYNTHETIC_CATEGORIES } from './synthetic-case';
 
 const dataDir = process.argv[2]!;
 const PER_DEVICE = Number(process.env.BENCH_COMPARE_SESSIONS ?? 1_000_000);
 const DEVICES = 4;
-const APPS = 30;
-const CATS = [
-  'photos',
-  'location',
-  'contacts',
-  'camera',
-  'microphone',
-  'mediaLibrary',
-  'screenRecording',
-];
-const START = Date.UTC(2024, 0, 1);
-const SPAN = 365 * 86_400_000;
 const path = join(dataDir, `compare-${DEVICES}x${PER_DEVICE}.snoopcase`);
 
 function build(): void {
-  for (const s of ['', '-wal', '-shm']) rmSync(path + s, { force: true });
-  const c = CaseSession.create(path);
-  const db = c.db;
-  const rnd = seededRandom(23);
-  const appIds: number[][] = [];
-  db.transaction(() => {
-    const addDevice = db.prepare(
-      "INSERT INTO devices (label, platform, created_at) VALUES (?, 'ios', 0)",
-    );
-    const addSource = db.prepare(
-      `INSERT INTO sources (device_id, importer_id, importer_version, original_path, file_name, size, sha256,
-         imported_at, data_from, data_to)
-       VALUES (?, 'bench', '1', 'generated', 'generated.ndjson', 0, ?, 0, ?, ?)`,
-    );
-    const addApp = db.prepare('INSERT INTO apps (device_id, identifier) VALUES (?, ?)');
-    for (let d = 1; d <= DEVICES; d += 1) {
-      addDevice.run(`Phone ${d}`);
-      addSource.run(d, `bench-compare-${d}`, START, START + SPAN);
-      appIds.push(
-        Array.from({ length: APPS }, (_, a) =>
-          Number(addApp.run(d, `com.example.app${a}`).lastInsertRowid),
-        ),
-      );
-    }
-  })();
-  const ins = db.prepare(
-    `INSERT INTO access_sessions (device_id, interval_key, app_id, category, raw_category,
-       start_ms, start_offset, b_raw_ts, b_source_id, b_line, b_raw_line, end_ms, end_offset, e_raw_ts,
-       e_source_id, e_line, e_raw_line, anchor_ms, anchor_offset, anchor_minute, local_day, duration_ms,
-       open, state, state_source, inferred_state)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  for (let d = 1; d <= DEVICES; d += 1) {
-    db.transaction(() => {
-      for (let i = 0; i < PER_DEVICE; i += 1) {
-        const ms = START + Math.floor((i / PER_DEVICE) * SPAN + rnd() * 60_000);
-        const offset = ms > Date.UTC(2024, 2, 31, 1) && ms < Date.UTC(2024, 9, 27, 1) ? 120 : 60;
-        const dur = rnd() < 0.05 ? 0 : Math.floor(rnd() * rnd() * 300_000);
-        const app = Math.floor(rnd() * rnd() * APPS);
-        const cat = CATS[Math.floor(rnd() * CATS.length)]!;
-        const key = intervalId(i, d);
-        const [b, e] = accessPair({
-          app: `com.example.app${app}`,
-          category: cat,
-          id: key,
-          ms,
-          durationMs: dur,
-          offsetMin: offset,
-        });
-        const open = rnd() < 0.02;
-        // A third of the sessions have a reported state, a tenth of the rest an inferred one.
-        const p = rnd();
-        const reported = p < 0.33;
-        const inferred = !reported && p < 0.4;
-        const bg = rnd() < 0.3;
-        ins.run(
-          d,
-          key,
-          appIds[d - 1]![app]!,
-          cat,
-          cat,
-          ms,
-          offset,
-          '',
-          d,
-          i * 2 + 1,
-          b,
-          open ? null : ms + dur,
-          open ? null : offset,
-          open ? null : '',
-          open ? null : d,
-          open ? null : i * 2 + 2,
-          open ? null : e,
-          ms,
-          offset,
-          localMinuteOfDay(ms, offset),
-          localDayNumber(ms, offset),
-          open ? null : dur,
-          open ? 1 : 0,
-          reported ? (bg ? 'background' : 'foreground') : 'unknown',
-          reported ? 'reported' : null,
-          inferred ? (bg ? 'background' : 'foreground') : null,
-        );
-      }
-    })();
-  }
-  db.transaction(() => rebuildRollup(db))();
-  c.close();
+  buildSyntheticCase(path, {
+    devices: DEVICES,
+    perDevice: PER_DEVICE,
+    seed: 23,
+    deviceLabel: (d) => `Phone ${d}`,
+    states: true,
+    dataRanges: true,
+  });
 }
 
 const t0 = Date.now();
@@ -161,7 +67,7 @@ function time(
 const ms = (v: number): string => v.toFixed(1).padStart(10);
 const lines: string[] = [];
 lines.push(
-  `(${DEVICES} devices x ${PER_DEVICE.toLocaleString('en-US')} sessions, ${APPS} apps, ${CATS.length} categories, one year${buildSeconds > 1 ? `; case built in ${buildSeconds.toFixed(0)} s` : ''})`,
+  `(${DEVICES} devices x ${PER_DEVICE.toLocaleString('en-US')} sessions, ${SYNTHETIC_APPS} apps, ${SYNTHETIC_CATEGORIES.length} categories, one year${buildSeconds > 1 ? `; case built in ${buildSeconds.toFixed(0)} s` : ''})`,
 );
 lines.push(
   'compare                          path         first ms  median ms   worst ms  (median and worst of the warm runs)',
