@@ -10,7 +10,13 @@ import type {
 import { formatInstant } from '../../contract/time';
 import type { Db } from '../db/open';
 import { AppError } from '../model/errors';
-import { sessionWhere, STATE_SQL, whereSql, type SqlParam } from '../services/filter-sql';
+import {
+  sessionWhere,
+  STATE_SOURCE_SQL,
+  STATE_SQL,
+  whereSql,
+  type SqlParam,
+} from '../services/filter-sql';
 import { sessionId } from '../services/query-service';
 
 /** A finding lists at most this many evidence ids; the rest are counted in `details.evidenceTruncated`. */
@@ -84,8 +90,7 @@ export function forEachSessionGroup(
       s.anchor_minute AS anchorMinute, s.local_day AS localDay, s.start_ms AS startMs, s.end_ms AS endMs,
       s.start_offset AS startOffset, s.end_offset AS endOffset, s.duration_ms AS durationMs, s.open,
       ${STATE_SQL} AS state,
-      CASE WHEN s.state_source = 'reported' THEN 'reported'
-           WHEN s.inferred_state IS NOT NULL THEN 'inferred' END AS stateSource
+      ${STATE_SOURCE_SQL} AS stateSource
     FROM access_sessions s JOIN apps a ON a.id = s.app_id JOIN devices d ON d.id = s.device_id
     ${whereSql(w, extra.clauses)}
     ORDER BY s.device_id, s.app_id, s.category, s.anchor_ms, s.interval_key`;

@@ -8,7 +8,7 @@ import { AppError } from '../model/errors';
 import type { CaseSession } from './case-service';
 import { writeTx } from './case-service';
 import { csvRow } from './csv';
-import { STATE_SQL } from './filter-sql';
+import { STATE_SOURCE_SQL, STATE_SQL } from './filter-sql';
 import { sessionId } from './query-service';
 
 /** Columns of the sessions CSV, documented in the README. */
@@ -71,8 +71,7 @@ export function* sessionCsvLines(
     `SELECT s.device_id, s.interval_key, d.label AS device, a.identifier AS app, a.display_name AS app_name,
             s.category, s.raw_category, s.start_ms, s.start_offset, s.end_ms, s.end_offset, s.anchor_minute,
             s.duration_ms, s.open, s.conflict, ${STATE_SQL} AS state,
-            CASE WHEN s.state_source = 'reported' THEN 'reported'
-                 WHEN s.inferred_state IS NOT NULL THEN 'inferred' END AS state_source,
+            ${STATE_SOURCE_SQL} AS state_source,
             bs.sha256 AS b_sha, s.b_line, es.sha256 AS e_sha, s.e_line
      FROM access_sessions s JOIN devices d ON d.id = s.device_id JOIN apps a ON a.id = s.app_id
      LEFT JOIN sources bs ON bs.id = s.b_source_id LEFT JOIN sources es ON es.id = s.e_source_id

@@ -35,6 +35,10 @@ export function parseRangeBound(text: string): RangeBound {
 export const STATE_SQL =
   "(CASE WHEN s.state_source = 'reported' THEN s.state WHEN s.inferred_state IS NOT NULL THEN s.inferred_state ELSE 'unknown' END)";
 
+/** Where a session's state came from: `reported` by the OS, `inferred` from usage records, else null. */
+export const STATE_SOURCE_SQL =
+  "(CASE WHEN s.state_source = 'reported' THEN 'reported' WHEN s.inferred_state IS NOT NULL THEN 'inferred' END)";
+
 /** A session's end instant (its one known edge when open), answered from the anchor index. */
 export const SESSION_END_SQL = '(s.anchor_ms + COALESCE(s.duration_ms, 0))';
 

@@ -17,6 +17,7 @@ import {
   parseRangeBound,
   SESSION_END_SQL,
   sessionWhere,
+  STATE_SOURCE_SQL,
   STATE_SQL,
   whereSql,
   type SqlParam,
@@ -24,6 +25,7 @@ import {
 import { fromRow } from './pairing';
 import { RecordQueries } from './record-queries';
 import { timeOfDayTimeline } from './time-of-day';
+import { emptyTimeline, LaneTally, type LaneTotals } from './timeline-parts';
 import { eventState } from './session-state';
 import { latestOffset } from '../db/queries/device-offset';
 import { DAY_MS, DURATION_THRESHOLDS, ROLLUP_LEVELS, rollupBucket } from '../db/rollup';
@@ -197,18 +199,7 @@ export class QueryService {
     laneSearch?: string;
   }): TimelineResult {
     const extent = this.extent(input.filter.devices);
-    const empty: TimelineResult = {
-      extent,
-      range: null,
-      lanes: [],
-      mode: 'sessions',
-      binMs: null,
-      sessions: [],
-      bins: [],
-      network: [],
-      marks: [],
-      total: 0,
-    };
+    const empty = emptyTimeline(extent, null);
     if (!extent) return empty;
     const range = input.range ?? { fromMs: extent.fromMs, toMs: extent.toMs + 1 };
     if (range.toMs <= range.fromMs) throw new AppError('INVALID_INPUT', 'The time range is empty.');
@@ -424,18 +415,11 @@ export class QueryService {
           sessions: number;
           busyMs: number;
         }[]);
-    const lanes = new Map<
-      string,
-      { deviceId: number; appId: number; sessions: number; totalMs: number }
-    >();
+    const lanes = new LaneTally();
     const bins: TimelineResult['bins'] = [];
     for (const r of rows) {
       if (r.sessions === 0) continue;
-      const key = `${r.deviceId}:${r.appId}`;
-      const l = lanes.get(key) ?? { deviceId: r.deviceId, appId: r.appId, sessions: 0, totalMs: 0 };
-      l.sessions += r.sessions;
-      l.totalMs += r.busyMs;
-      lanes.set(key, l);
+      const key = lanes.add(r.deviceId, r.appId, r.sessions, r.busyMs);
       // A local-day bucket starts at that day's local midnight, placed with the device's offset.
       const startMs = r.bucket * level * DAY_MS - (offsets.get(r.deviceId) ?? 0) * 60_000;
       bins.push({
@@ -446,7 +430,7 @@ export class QueryService {
         busyMs: r.busyMs,
       });
     }
-    const laneList = this.describeLanes([...lanes.values()]);
+    const laneList = this.describeLanes(lanes.totals());
     return {
       ...empty,
       range,
@@ -459,9 +443,7 @@ export class QueryService {
   }
 
   /** Adds labels to lane totals and sorts them by activity. */
-  private describeLanes(
-    lanes: { deviceId: number; appId: number; sessions: number; totalMs: number }[],
-  ): TimelineResult['lanes'] {
+  private describeLanes(lanes: LaneTotals[]): TimelineResult['lanes'] {
     if (lanes.length === 0) return [];
     const apps = this.memo(
       'apps',
@@ -531,18 +513,7 @@ export class QueryService {
         .get(...params) as { n: number };
       few = n.n <= TIMELINE_SESSION_LIMIT;
     }
-    const lanes = new Map<
-      string,
-      { deviceId: number; appId: number; sessions: number; totalMs: number }
-    >();
-    const count = (deviceId: number, appId: number, n: number, ms: number): string => {
-      const key = `${deviceId}:${appId}`;
-      const l = lanes.get(key) ?? { deviceId, appId, sessions: 0, totalMs: 0 };
-      l.sessions += n;
-      l.totalMs += ms;
-      lanes.set(key, l);
-      return key;
-    };
+    const lanes = new LaneTally();
     const result: TimelineResult = { ...empty, range };
     if (few) {
       const rows = this.db
@@ -550,8 +521,7 @@ export class QueryService {
           `SELECT s.device_id AS deviceId, s.interval_key AS intervalKey, s.app_id AS appId, s.category,
                   s.start_ms AS startMs, s.end_ms AS endMs, s.anchor_ms AS anchorMs, s.anchor_offset AS offsetMin,
                   s.open, s.duration_ms AS durationMs, ${STATE_SQL} AS state,
-                  CASE WHEN s.state_source = 'reported' THEN 'reported'
-                       WHEN s.inferred_state IS NOT NULL THEN 'inferred' END AS stateSource
+                  ${STATE_SOURCE_SQL} AS stateSource
            FROM access_sessions s ${where} ORDER BY s.anchor_ms`,
         )
         .all(...params) as {
@@ -570,7 +540,7 @@ export class QueryService {
       }[];
       result.sessions = rows.map((r) => ({
         id: sessionId(r.deviceId, r.intervalKey),
-        lane: count(r.deviceId, r.appId, 1, r.durationMs ?? 0),
+        lane: lanes.add(r.deviceId, r.appId, 1, r.durationMs ?? 0),
         category: toCategory(r.category),
         startMs: r.startMs,
         endMs: r.endMs,
@@ -600,14 +570,14 @@ export class QueryService {
         busyMs: number;
       }[];
       result.bins = rows.map((r) => ({
-        lane: count(r.deviceId, r.appId, r.count, r.busyMs),
+        lane: lanes.add(r.deviceId, r.appId, r.count, r.busyMs),
         category: toCategory(r.category),
         startMs: r.startMs,
         count: r.count,
         busyMs: r.busyMs,
       }));
     }
-    result.lanes = this.describeLanes([...lanes.values()]);
+    result.lanes = this.describeLanes(lanes.totals());
     result.total = result.lanes.reduce((n, l) => n + l.sessions, 0);
     return result;
   }

@@ -4,15 +4,8 @@ import type { Filter } from '../../contract/filter';
 import { DAY_MS } from '../db/rollup';
 import type { Db } from '../db/open';
 import { AppError } from '../model/errors';
-import { sessionWhere, STATE_SQL, whereSql } from './filter-sql';
-
-/** A lane's totals before its labels are added. */
-export interface LaneTotals {
-  deviceId: number;
-  appId: number;
-  sessions: number;
-  totalMs: number;
-}
+import { emptyTimeline, LaneTally, type LaneTotals } from './timeline-parts';
+import { sessionWhere, STATE_SOURCE_SQL, STATE_SQL, whereSql } from './filter-sql';
 
 const BIN_SIZES_MS = [1_000, 5_000, 15_000, 60_000, 300_000, 900_000, 3_600_000];
 
@@ -49,27 +42,8 @@ export function timeOfDayTimeline(
   const overlap = `(${TOD_SQL} < ? AND (${TOD_SQL} + COALESCE(s.duration_ms, 0) > ? OR ${TOD_SQL} >= ?))`;
   const where = whereSql(w, [overlap]);
   const params = [...w.params, to, from, from];
-  const result: TimelineResult = {
-    extent: { fromMs: 0, toMs: DAY_MS },
-    range: { fromMs: from, toMs: to },
-    lanes: [],
-    mode: 'sessions',
-    binMs: null,
-    sessions: [],
-    bins: [],
-    network: [],
-    marks: [],
-    total: 0,
-  };
-  const lanes = new Map<string, LaneTotals>();
-  const count = (deviceId: number, appId: number, n: number, ms: number): string => {
-    const key = `${deviceId}:${appId}`;
-    const l = lanes.get(key) ?? { deviceId, appId, sessions: 0, totalMs: 0 };
-    l.sessions += n;
-    l.totalMs += ms;
-    lanes.set(key, l);
-    return key;
-  };
+  const result = emptyTimeline({ fromMs: 0, toMs: DAY_MS }, { fromMs: from, toMs: to });
+  const lanes = new LaneTally();
   const desiredBin = (to - from) / Math.max(10, input.width / 2);
   const binMs = BIN_SIZES_MS.find((b) => b >= desiredBin) ?? BIN_SIZES_MS.at(-1)!;
   const bins = db
@@ -93,7 +67,7 @@ export function timeOfDayTimeline(
     result.mode = 'bins';
     result.binMs = binMs;
     result.bins = bins.map((b) => ({
-      lane: count(b.deviceId, b.appId, b.count, b.busyMs),
+      lane: lanes.add(b.deviceId, b.appId, b.count, b.busyMs),
       category: toCategory(b.category),
       startMs: Math.max(from, b.startMs),
       count: b.count,
@@ -105,8 +79,7 @@ export function timeOfDayTimeline(
         `SELECT s.device_id AS deviceId, s.interval_key AS intervalKey, s.app_id AS appId, s.category,
                 s.start_ms AS startMs, s.end_ms AS endMs, s.anchor_ms AS anchorMs, ${TOD_SQL} AS tod,
                 s.open, s.duration_ms AS durationMs, ${STATE_SQL} AS state,
-                CASE WHEN s.state_source = 'reported' THEN 'reported'
-                     WHEN s.inferred_state IS NOT NULL THEN 'inferred' END AS stateSource
+                ${STATE_SOURCE_SQL} AS stateSource
          FROM access_sessions s ${where} ORDER BY tod`,
       )
       .all(...params) as {
@@ -128,7 +101,7 @@ export function timeOfDayTimeline(
       const shift = r.tod - r.anchorMs;
       return {
         id: opts.sessionId(r.deviceId, r.intervalKey),
-        lane: count(r.deviceId, r.appId, 1, r.durationMs ?? 0),
+        lane: lanes.add(r.deviceId, r.appId, 1, r.durationMs ?? 0),
         category: toCategory(r.category),
         startMs: r.startMs === null ? null : r.startMs + shift,
         endMs: r.endMs === null ? null : r.endMs + shift,
@@ -140,7 +113,7 @@ export function timeOfDayTimeline(
       };
     });
   }
-  result.lanes = opts.describeLanes([...lanes.values()]);
+  result.lanes = opts.describeLanes(lanes.totals());
   result.total = result.lanes.reduce((n, l) => n + l.sessions, 0);
   return result;
 }
