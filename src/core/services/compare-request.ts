@@ -11,7 +11,7 @@ import { latestOffset } from '../db/queries/device-offset';
 import type { Db } from '../db/open';
 import { AppError } from '../model/errors';
 import { writeTx } from './case-service';
-import { compare, dayOf, observedDays, pairApps, unpairApps, type CompareSpec } from './compare';
+import { compare, dayOf, observedDaysIn, pairApps, unpairApps, type CompareSpec } from './compare';
 
 /** Turns the bridge's columns into compare specs, checking each device and period. */
 export function resolveCompareSpecs(db: Db, columns: CompareSpecInput[]): CompareSpec[] {
@@ -34,12 +34,7 @@ export function compareResult(db: Db, request: CompareRequest): CompareResult {
   const rows = compare(db, specs, night);
   const columns = specs.map((spec, i): CompareColumnInfo => {
     const input = request.columns[i]!;
-    const days = [...observedDays(db, spec.deviceId)]
-      .filter(
-        (d) =>
-          (spec.fromDay === null || d >= spec.fromDay) && (spec.toDay === null || d < spec.toDay),
-      )
-      .sort((a, b) => a - b);
+    const days = observedDaysIn(db, spec);
     return {
       label: spec.label,
       deviceId: spec.deviceId,

@@ -76,6 +76,17 @@ function countDays(
   return n;
 }
 
+/** A column's observed days inside its period [fromDay, toDay), ascending. */
+export function observedDaysIn(db: Db, spec: Omit<CompareSpec, 'label'>): number[] {
+  const out: number[] = [];
+  for (const [a, b] of observedRanges(db, spec.deviceId)) {
+    const lo = spec.fromDay === null ? a : Math.max(a, spec.fromDay);
+    const hi = spec.toDay === null ? b : Math.min(b, spec.toDay - 1);
+    for (let d = lo; d <= hi; d += 1) out.push(d);
+  }
+  return out;
+}
+
 /**
  * The device-local days a device's sources cover, as a set of day numbers: each source's data
  * range mapped to local days with the device's offset. A day outside them is "no data", never
