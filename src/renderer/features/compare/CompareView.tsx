@@ -13,7 +13,13 @@ import { ExportDialog } from '../export/ExportDialog';
 import { axisTicks } from '../timeline/axis';
 import { TimelineAxis } from '../timeline/TimelineAxis';
 import { TimeModeButtons, ZoomButtons } from '../timeline/ViewControls';
-import { panRange, paddedExtent, zoomRange, type TimeRange } from '../timeline/time-window';
+import {
+  panRange,
+  paddedExtent,
+  viewForKey,
+  zoomRange,
+  type TimeRange,
+} from '../timeline/time-window';
 import { CompareBand } from './CompareBand';
 import { CompareMatrix, rowKey } from './CompareMatrix';
 import { ColumnPicker } from './ColumnPicker';
@@ -97,25 +103,12 @@ export function CompareView(props: Props) {
     if (!view) return;
     setView(zoomRange(view, factor, anchorMs ?? (view.fromMs + view.toMs) / 2, bounds));
   };
-  const pan = (fraction: number): void => {
-    if (!view) return;
-    setView(panRange(view, (view.toMs - view.fromMs) * fraction, bounds));
-  };
   const onKeyDown = (e: KeyboardEvent<HTMLElement>): void => {
     const target = e.target as HTMLElement;
     if (target.closest('input, textarea, select, table, form')) return;
-    const keys: Record<string, () => void> = {
-      '+': () => zoom(0.5),
-      '=': () => zoom(0.5),
-      '-': () => zoom(2),
-      _: () => zoom(2),
-      ArrowLeft: () => pan(-0.2),
-      ArrowRight: () => pan(0.2),
-      '0': () => setView(null),
-    };
-    const act = keys[e.key];
-    if (!act) return;
-    act();
+    const next = view ? viewForKey(e.key, view, bounds) : undefined;
+    if (next === undefined) return;
+    setView(next);
     e.preventDefault();
   };
 

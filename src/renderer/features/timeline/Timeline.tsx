@@ -37,6 +37,7 @@ import {
   paddedExtent,
   panRange,
   roundRange,
+  viewForKey,
   zoomRange,
   type TimeRange,
   type Viewport,
@@ -173,37 +174,15 @@ export function Timeline(props: Props) {
     if (!shown) return;
     onViewChange(zoomRange(shown, factor, anchorMs ?? (shown.fromMs + shown.toMs) / 2, bounds));
   };
-  const pan = (fraction: number): void => {
-    if (!shown) return;
-    onViewChange(panRange(shown, (shown.toMs - shown.fromMs) * fraction, bounds));
-  };
 
   const onKeyDown = (e: KeyboardEvent<HTMLElement>): void => {
     const target = e.target as HTMLElement;
     if (target.closest('input, textarea, select, [data-testid="session-list"]')) return;
-    switch (e.key) {
-      case '+':
-      case '=':
-        zoom(0.5);
-        break;
-      case '-':
-      case '_':
-        zoom(2);
-        break;
-      case 'ArrowLeft':
-        pan(-0.2);
-        break;
-      case 'ArrowRight':
-        pan(0.2);
-        break;
-      case '0':
-        onViewChange(null);
-        break;
-      case 'Escape':
-        onSelect(null);
-        break;
-      default:
-        return;
+    if (e.key === 'Escape') onSelect(null);
+    else {
+      const next = shown ? viewForKey(e.key, shown, bounds) : undefined;
+      if (next === undefined) return;
+      onViewChange(next);
     }
     e.preventDefault();
   };

@@ -8,6 +8,7 @@ import {
   pxToMs,
   sameRange,
   wheelZoomFactor,
+  viewForKey,
   zoomRange,
 } from './time-window';
 
@@ -93,5 +94,29 @@ describe('helpers', () => {
     expect(wheelZoomFactor(100, 0)).toBeGreaterThan(1);
     expect(wheelZoomFactor(3, 1)).toBeCloseTo(wheelZoomFactor(48, 0));
     expect(wheelZoomFactor(100000, 0)).toBeCloseTo(Math.exp(0.8));
+  });
+});
+
+describe('viewForKey', () => {
+  const shown = { fromMs: 10 * H, toMs: 20 * H };
+  const bounds = { fromMs: 0, toMs: 100 * H };
+
+  it('zooms about the middle, pans by a fifth and fits', () => {
+    expect(viewForKey('+', shown, bounds)).toEqual({ fromMs: 12.5 * H, toMs: 17.5 * H });
+    expect(viewForKey('=', shown, bounds)).toEqual({ fromMs: 12.5 * H, toMs: 17.5 * H });
+    expect(viewForKey('-', shown, bounds)).toEqual({ fromMs: 5 * H, toMs: 25 * H });
+    expect(viewForKey('_', shown, bounds)).toEqual({ fromMs: 5 * H, toMs: 25 * H });
+    expect(viewForKey('ArrowLeft', shown, bounds)).toEqual({ fromMs: 8 * H, toMs: 18 * H });
+    expect(viewForKey('ArrowRight', shown, bounds)).toEqual({ fromMs: 12 * H, toMs: 22 * H });
+    expect(viewForKey('0', shown, bounds)).toBeNull();
+  });
+
+  it('keeps inside the bounds and ignores other keys', () => {
+    expect(viewForKey('ArrowLeft', { fromMs: 0, toMs: 10 * H }, bounds)).toEqual({
+      fromMs: 0,
+      toMs: 10 * H,
+    });
+    expect(viewForKey('a', shown, bounds)).toBeUndefined();
+    expect(viewForKey('Escape', shown, bounds)).toBeUndefined();
   });
 });

@@ -72,6 +72,35 @@ export function panRange(r: TimeRange, deltaMs: number, bounds: TimeRange | null
   return clampRange({ fromMs: r.fromMs + deltaMs, toMs: r.toMs + deltaMs }, bounds);
 }
 
+/**
+ * The view a zoom or pan key asks for: `+`/`=` zoom in, `-`/`_` zoom out (about the middle),
+ * arrows pan by a fifth, `0` fits (null). Undefined when the key is none of them.
+ */
+export function viewForKey(
+  key: string,
+  shown: TimeRange,
+  bounds: TimeRange | null,
+): TimeRange | null | undefined {
+  const mid = (shown.fromMs + shown.toMs) / 2;
+  const span = shown.toMs - shown.fromMs;
+  switch (key) {
+    case '+':
+    case '=':
+      return zoomRange(shown, 0.5, mid, bounds);
+    case '-':
+    case '_':
+      return zoomRange(shown, 2, mid, bounds);
+    case 'ArrowLeft':
+      return panRange(shown, -span * 0.2, bounds);
+    case 'ArrowRight':
+      return panRange(shown, span * 0.2, bounds);
+    case '0':
+      return null;
+    default:
+      return undefined;
+  }
+}
+
 /** True when two windows are the same to the millisecond. */
 export function sameRange(a: TimeRange | null, b: TimeRange | null): boolean {
   if (a === null || b === null) return a === b;
