@@ -8,11 +8,9 @@ import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatCount, formatDuration, plural, type TimeMode } from '../../shared/format';
 import { Spinner } from '../../shared/Spinner';
 import { PlatformBadge } from '../devices/PlatformBadge';
-import { indexBins, indexNetwork } from '../timeline/draw';
-import { indexSessions } from '../timeline/hit-test';
-import { buildLayout, LANE_HEIGHT } from '../timeline/lane-layout';
-import { indexMarks, markCounts as countMarks } from '../timeline/marks';
+import { LANE_HEIGHT } from '../timeline/lane-layout';
 import { nightBands } from '../timeline/night-bands';
+import { indexTimeline } from '../timeline/timeline-index';
 import { TimelineLanes } from '../timeline/TimelineLanes';
 import { roundRange, type TimeRange, type Viewport } from '../timeline/time-window';
 import type { Alignment } from './compare-model';
@@ -39,7 +37,6 @@ interface Props {
 
 /** Lanes shown per band before it scrolls, so every band stays on screen. */
 const MAX_LANES = 6;
-const NO_MARKS = new Map<string, number>();
 const NO_INFO = new Map();
 
 /** One compared column as a band: its header, its observed days and its app lanes on the shared axis. */
@@ -61,20 +58,7 @@ export function CompareBand(props: Props) {
   const q = folded ? day : absolute;
   const result = q.data;
 
-  const layout = useMemo(() => (result ? buildLayout(result) : null), [result]);
-  const sessions = useMemo(() => indexSessions(result?.sessions ?? []), [result]);
-  const bins = useMemo(() => indexBins(result?.bins ?? []), [result]);
-  const network = useMemo(() => indexNetwork(result?.network ?? []), [result]);
-  const marks = useMemo(() => indexMarks(result?.marks ?? []), [result]);
-  const markCounts = useMemo(() => countMarks(marks), [marks]);
-  const maxBinCount = useMemo(
-    () => (result?.bins ?? []).reduce((m, b) => Math.max(m, b.count), 0),
-    [result],
-  );
-  const maxHits = useMemo(
-    () => (result?.network ?? []).reduce((m, n) => Math.max(m, n.hits), 0),
-    [result],
-  );
+  const index = useMemo(() => (result ? indexTimeline(result) : null), [result]);
   const viewport: Viewport = useMemo(
     () => ({ fromMs: view.fromMs, toMs: view.toMs, width }),
     [view.fromMs, view.toMs, width],
@@ -146,21 +130,14 @@ export function CompareBand(props: Props) {
               ? 'No sessions in view. Hatched stretches have no data; the rest are observed days without a matching session.'
               : 'No sessions in view on observed days.'}
         </div>
-      ) : layout ? (
+      ) : index ? (
         <div
           className="cmp-band-lanes"
           style={{ height: Math.min(result.lanes.length, MAX_LANES) * LANE_HEIGHT + 2 }}
         >
           <TimelineLanes
-            layout={layout}
+            {...index}
             result={result}
-            sessions={sessions}
-            bins={bins}
-            maxBinCount={maxBinCount}
-            network={network}
-            maxHits={maxHits}
-            marks={marks}
-            markCounts={result.marks.length > 0 ? markCounts : NO_MARKS}
             markInfo={NO_INFO}
             viewport={viewport}
             nights={nights}

@@ -19,17 +19,15 @@ import { countActive } from '../filters/filter-text';
 import { axisTicks } from './axis';
 import { pickAxisOffset } from './axis-offset';
 import { overviewColumns } from './density';
-import { indexBins, indexNetwork } from './draw';
-import { indexSessions } from './hit-test';
-import { buildLayout, hasSeveralDevices } from './lane-layout';
+import { hasSeveralDevices } from './lane-layout';
 import { MarkLegend } from './MarkLegend';
-import { indexMarks, markCounts as countMarks } from './marks';
 import { nightBands } from './night-bands';
 import { SessionList } from './SessionList';
 import { countBackground, stateMarkKinds } from './state-mark';
 import { StateLegend } from './StateLegend';
 import { visibleSessions } from './session-list';
 import { TimelineAxis } from './TimelineAxis';
+import { indexTimeline } from './timeline-index';
 import { TimelineLanes } from './TimelineLanes';
 import { TimelineOverview } from './TimelineOverview';
 import { TimeModeButtons, ZoomButtons } from './ViewControls';
@@ -99,16 +97,8 @@ export function Timeline(props: Props) {
     [hasShown, shownFrom, shownTo, width],
   );
 
-  const layout = useMemo(() => (result ? buildLayout(result) : null), [result]);
-  const sessionIndex = useMemo(() => indexSessions(result?.sessions ?? []), [result]);
-  const binIndex = useMemo(() => indexBins(result?.bins ?? []), [result]);
-  const networkIndex = useMemo(() => indexNetwork(result?.network ?? []), [result]);
-  const maxBinCount = useMemo(
-    () => (result?.bins ?? []).reduce((m, b) => Math.max(m, b.count), 0),
-    [result],
-  );
-  const markIndex = useMemo(() => indexMarks(result?.marks ?? []), [result]);
-  const markCounts = useMemo(() => countMarks(markIndex), [markIndex]);
+  const index = useMemo(() => (result ? indexTimeline(result) : null), [result]);
+  const layout = index?.layout ?? null;
   const hasMarks = (result?.marks.length ?? 0) > 0;
   // The marks carry category and status only; the service name and origin for their tooltips
   // come from the permission records of the same filter.
@@ -116,10 +106,6 @@ export function Timeline(props: Props) {
   const markInfo = useMemo(
     () => new Map<string, MarkInfo>((permissions.data ?? []).map((p) => [p.id, p])),
     [permissions.data],
-  );
-  const maxHits = useMemo(
-    () => (result?.network ?? []).reduce((m, n) => Math.max(m, n.hits), 0),
-    [result],
   );
   const multiDevice =
     props.devices.length > 1 || (result ? hasSeveralDevices(result.lanes) : false);
@@ -294,17 +280,10 @@ export function Timeline(props: Props) {
               : 'No sessions in this window.'
             : 'Import an App Privacy Report export or an Android capture to see which apps accessed what, and when.'}
         </EmptyState>
-      ) : layout && viewport ? (
+      ) : index && viewport ? (
         <TimelineLanes
-          layout={layout}
+          {...index}
           result={result}
-          sessions={sessionIndex}
-          bins={binIndex}
-          maxBinCount={maxBinCount}
-          network={networkIndex}
-          maxHits={maxHits}
-          marks={markIndex}
-          markCounts={markCounts}
           markInfo={markInfo}
           viewport={viewport}
           nights={nights}
