@@ -1,11 +1,70 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AuditCheck, AuditEntry } from '../../contract/api';
 import type { Db } from './open';
 
-const GENESIS = '0'.repeat(64);
+/** The `prev_hash` of the first entry. */
+export const AUDIT_GENESIS = '0'.repeat(64);
 
-function entryHash(prev: string, seq: number, at: number, action: string, details: string): string {
-  return createHash('sha256').update(`${prev}\n${seq}\n${at}\n${action}\n${details}`).digest('hex');
+/**
+ * How an entry's hash is computed. Scheme 1 (entries written before migration 0009) hashes the
+ * payload text itself. Scheme 2 hashes the SHA-256 of the salted payload instead, so an export
+ * can withhold a payload and publish its hash, and a reader can still recompute the chain; the
+ * salt keeps a short payload (two app ids, one tag) from being confirmed by guessing it.
+ */
+export type AuditScheme = 1 | 2;
+
+/** The scheme of every entry written from now on. */
+export const CURRENT_AUDIT_SCHEME: AuditScheme = 2;
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Scheme 2: SHA-256 over the UTF-8 of `<salt>\n<details>`, as lowercase hex. */
+export function auditPayloadHash(salt: string, details: string): string {
+  return sha256(`${salt}\n${details}`);
+}
+
+/** Scheme 1: SHA-256 over `<prev>\n<seq>\n<at>\n<action>\n<details>`. */
+export function auditHashV1(
+  prev: string,
+  seq: number,
+  at: number,
+  action: string,
+  details: string,
+): string {
+  return sha256(`${prev}\n${seq}\n${at}\n${action}\n${details}`);
+}
+
+/** Scheme 2: SHA-256 over `snoopscope-audit-2\n<prev>\n<seq>\n<at>\n<action>\n<payload sha256>`. */
+export function auditHashV2(
+  prev: string,
+  seq: number,
+  at: number,
+  action: string,
+  payloadSha256: string,
+): string {
+  return sha256(`snoopscope-audit-2\n${prev}\n${seq}\n${at}\n${action}\n${payloadSha256}`);
+}
+
+/** One stored audit row, as the chain reads it. */
+export interface AuditRow {
+  seq: number;
+  at: number;
+  action: string;
+  details: string;
+  prevHash: string;
+  hash: string;
+  scheme: number;
+  salt: string | null;
+}
+
+/** The hash a row should carry given its scheme, or null for an unknown scheme or a missing salt. */
+export function expectedAuditHash(r: AuditRow): string | null {
+  if (r.scheme === 1) return auditHashV1(r.prevHash, r.seq, r.at, r.action, r.details);
+  if (r.scheme === 2 && r.salt !== null)
+    return auditHashV2(r.prevHash, r.seq, r.at, r.action, auditPayloadHash(r.salt, r.details));
+  return null;
 }
 
 /**
@@ -16,12 +75,22 @@ export function appendAudit(db: Db, action: string, details: Record<string, unkn
   const last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
     { seq: number; hash: string } | undefined;
   const seq = (last?.seq ?? 0) + 1;
-  const prev = last?.hash ?? GENESIS;
+  const prev = last?.hash ?? AUDIT_GENESIS;
   const at = Date.now();
   const text = JSON.stringify(details);
+  const salt = randomBytes(16).toString('hex');
   db.prepare(
-    'INSERT INTO audit_log (seq, at, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)',
-  ).run(seq, at, action, text, prev, entryHash(prev, seq, at, action, text));
+    'INSERT INTO audit_log (seq, at, action, details, prev_hash, hash, scheme, salt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(
+    seq,
+    at,
+    action,
+    text,
+    prev,
+    auditHashV2(prev, seq, at, action, auditPayloadHash(salt, text)),
+    CURRENT_AUDIT_SCHEME,
+    salt,
+  );
 }
 
 /** Lists the most recent audit entries, newest first. */
@@ -38,27 +107,31 @@ export function listAudit(db: Db, limit = 500): AuditEntry[] {
   }));
 }
 
+/** The most recent `limit` rows in chain order (oldest first), as stored. */
+export function auditRows(db: Db, limit: number): AuditRow[] {
+  const rows = db
+    .prepare(
+      `SELECT seq, at, action, details, prev_hash AS prevHash, hash, scheme, salt FROM audit_log
+       ORDER BY seq DESC LIMIT ?`,
+    )
+    .all(limit) as AuditRow[];
+  return rows.reverse();
+}
+
 /** Recomputes the chain; reports the first entry whose hash or link does not match. */
 export function verifyAudit(db: Db): AuditCheck {
-  let prev = GENESIS;
+  let prev = AUDIT_GENESIS;
   let expectedSeq = 1;
   let entries = 0;
   const rows = db
-    .prepare('SELECT seq, at, action, details, prev_hash, hash FROM audit_log ORDER BY seq')
-    .iterate() as IterableIterator<{
-    seq: number;
-    at: number;
-    action: string;
-    details: string;
-    prev_hash: string;
-    hash: string;
-  }>;
+    .prepare(
+      `SELECT seq, at, action, details, prev_hash AS prevHash, hash, scheme, salt FROM audit_log
+       ORDER BY seq`,
+    )
+    .iterate() as IterableIterator<AuditRow>;
   for (const r of rows) {
     entries += 1;
-    const broken =
-      r.seq !== expectedSeq ||
-      r.prev_hash !== prev ||
-      r.hash !== entryHash(r.prev_hash, r.seq, r.at, r.action, r.details);
+    const broken = r.seq !== expectedSeq || r.prevHash !== prev || r.hash !== expectedAuditHash(r);
     if (broken) {
       return {
         intact: false,

@@ -6,6 +6,7 @@ import { m0005Android } from './0005-android';
 import { m0006Annotations } from './0006-annotations';
 import { m0007AppPairings } from './0007-app-pairings';
 import { m0008SessionStats } from './0008-session-stats';
+import { m0009AuditPayloadHash } from './0009-audit-payload-hash';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0006Annotations,
   m0007AppPairings,
   m0008SessionStats,
+  m0009AuditPayloadHash,
 ];
