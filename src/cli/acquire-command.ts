@@ -16,7 +16,7 @@ import { withCancelSignal } from './cancel';
 import { say, type CommandContext } from './context';
 import { formatTable } from './output';
 
-const ACQUIRE_OPTIONS = {
+export const ACQUIRE_OPTIONS = {
   list: { type: 'boolean' },
   udid: { type: 'string' },
   json: { type: 'boolean' },

@@ -7,7 +7,7 @@ import { CaseSession } from '../core/services/case-service';
 import { parseCommandArgs, takeCasePath, UsageError } from './args';
 import type { CommandContext } from './context';
 
-const ANNOTATE_OPTIONS = {
+export const ANNOTATE_OPTIONS = {
   star: { type: 'boolean' },
   unstar: { type: 'boolean' },
   tag: { type: 'string', multiple: true },

@@ -5,7 +5,7 @@ import { parseCommandArgs } from './args';
 import { say, type CommandContext } from './context';
 import { formatTable } from './output';
 
-const BACKUPS_OPTIONS = {
+export const BACKUPS_OPTIONS = {
   json: { type: 'boolean' },
   unmask: { type: 'boolean' },
   'no-size': { type: 'boolean' },

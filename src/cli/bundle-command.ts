@@ -22,7 +22,7 @@ import type { CaseSession } from '../core/services/case-service';
 import type { CompareSpec } from '../core/services/compare';
 import { say, type CommandContext } from './context';
 
-const EXPORT_OPTIONS = {
+export const EXPORT_OPTIONS = {
   ...FILTER_OPTIONS,
   out: { type: 'string' },
   redact: { type: 'string' },
@@ -202,7 +202,7 @@ export async function runExport(
   }
 }
 
-const VERIFY_OPTIONS = { fingerprint: { type: 'string' }, json: { type: 'boolean' } } as const;
+export const VERIFY_OPTIONS = { fingerprint: { type: 'string' }, json: { type: 'boolean' } } as const;
 
 /** `verify <bundle.zip> [--fingerprint F] [--json]`: exit 0 when intact, 1 on any mismatch. */
 export async function runVerify(args: string[], ctx: CommandContext): Promise<number> {

@@ -29,7 +29,7 @@ import { withCancelSignal } from './cancel';
 import { say, type CommandContext } from './context';
 import { outcomeRecord } from './import-command';
 
-const CAPTURE_OPTIONS = {
+export const CAPTURE_OPTIONS = {
   adb: { type: 'boolean' },
   serial: { type: 'string' },
   device: { type: 'string' },

@@ -14,7 +14,7 @@ import { say, type CommandContext } from './context';
 import { formatApp, formatTable } from './output';
 import type { CaseSession } from '../core/services/case-service';
 
-const COMPARE_OPTIONS = {
+export const COMPARE_OPTIONS = {
   devices: { type: 'string' },
   periods: { type: 'string' },
   night: { type: 'string' },
@@ -105,7 +105,7 @@ export async function runCompare(args: string[], ctx: CommandContext): Promise<n
   }
 }
 
-const PAIR_OPTIONS = { remove: { type: 'boolean' } } as const;
+export const PAIR_OPTIONS = { remove: { type: 'boolean' } } as const;
 
 /** `pair <case> <appA> <appB> [--remove]`: treats two app identifiers as one app when comparing. */
 export async function runPair(args: string[], ctx: CommandContext): Promise<number> {

@@ -6,7 +6,7 @@ import { openCaseForQuery } from './case-open';
 import { say, type CommandContext } from './context';
 import { formatTable } from './output';
 
-const DEVICES_OPTIONS = { json: { type: 'boolean' }, unmask: { type: 'boolean' } } as const;
+export const DEVICES_OPTIONS = { json: { type: 'boolean' }, unmask: { type: 'boolean' } } as const;
 
 /** The device with exactly the fields of the public `deviceSchema`, in its order; identifiers masked unless `unmask`. */
 export function deviceRecord(d: Device, unmask = false): Device {

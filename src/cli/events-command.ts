@@ -39,7 +39,7 @@ import {
 import { openCaseForQuery, caseFilter } from './case-open';
 import type { CommandContext } from './context';
 
-const EVENTS_OPTIONS = {
+export const EVENTS_OPTIONS = {
   ...FILTER_OPTIONS,
   kind: { type: 'string' },
   format: { type: 'string' },

@@ -125,6 +125,52 @@ describe('findings command', () => {
   it('is documented in --help', async () => {
     const r = await runCli(['findings', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('findings <case> [filters] [--rule R]');
+    expect(r.stdout).toContain('findings <case> [filters] [--rule R]');
+    expect(r.stdout).toContain('--explain');
+  });
+});
+
+describe('findings --explain', () => {
+  it('prints every rule’s criteria, severity, parameters and caveat without a case', async () => {
+    const r = await runCli(['findings', '--explain']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const { ruleInfos } = await import('../core/findings');
+    const flat = r.stdout.replace(/\s+/g, ' ');
+    for (const info of ruleInfos()) {
+      expect(r.stdout).toMatch(new RegExp(`^${info.id}: ${info.title}$`, 'm'));
+      expect(flat).toContain(`Severity: ${info.severity}`);
+      expect(flat).toContain(`Does not prove: ${info.caveat}`);
+      for (const p of info.params)
+        expect(flat).toContain(`${info.id}.${p.name} (default ${String(p.default)} ${p.unit}`);
+    }
+    for (const line of r.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+  });
+
+  it('explains only the rules asked for, with the values in force from the case and --param', async () => {
+    const r = await runCli([
+      'findings',
+      casePath,
+      '--explain',
+      '--rule',
+      'long-access',
+      '--param',
+      'long-access.seconds=120',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^long-access: /);
+    expect(r.stdout).not.toContain('night-access:');
+    expect(r.stdout).toContain('long-access.seconds (default 60 s; in force: 120)');
+  });
+
+  it('refuses an unknown rule or parameter, and --json', async () => {
+    for (const argv of [
+      ['findings', '--explain', '--rule', 'nope'],
+      ['findings', '--explain', '--param', 'nope.x=1'],
+      ['findings', '--explain', '--json'],
+    ]) {
+      const r = await runCli(argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+    }
   });
 });

@@ -1,7 +1,12 @@
 import { CATEGORY_LABELS } from '../contract/categories';
 import type { Filter } from '../contract/filter';
-import { FINDING_RULES, type Finding, type FindingRule } from '../contract/findings';
-import { resolveParams, runFindings, storedFindingParams } from '../core/findings';
+import {
+  FINDING_RULES,
+  type Finding,
+  type FindingRule,
+  type FindingRuleInfo,
+} from '../contract/findings';
+import { resolveParams, ruleInfos, runFindings, storedFindingParams } from '../core/findings';
 import { AppError } from '../core/model/errors';
 import {
   FILTER_OPTIONS,
@@ -14,11 +19,13 @@ import {
 import { openCaseForQuery, caseFilter } from './case-open';
 import { say, type CommandContext } from './context';
 import { formatApp, formatTable } from './output';
+import { wrap } from './usage';
 
-const FINDINGS_OPTIONS = {
+export const FINDINGS_OPTIONS = {
   ...FILTER_OPTIONS,
   rule: { type: 'string', multiple: true },
   param: { type: 'string', multiple: true },
+  explain: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -75,11 +82,79 @@ export function parseParams(values: string[] | undefined): Record<string, string
 }
 
 /**
+ * The rules' criteria as `findings --explain` prints them: what each rule looks for, how its
+ * severity is decided, its parameters with their defaults (and the values in force, when they
+ * differ) and what it does not prove. Rendered from the engine's own rule declarations.
+ */
+export function formatRuleExplanations(
+  infos: FindingRuleInfo[],
+  inForce: ReadonlyMap<string, number | string> = new Map(),
+): string {
+  const lines: string[] = [];
+  for (const info of infos) {
+    lines.push(`${info.id}: ${info.title}`);
+    lines.push(...wrap(info.description, 100, '  '));
+    lines.push(...wrap(`Severity: ${info.severity}`, 100, '  '));
+    if (info.params.length === 0) lines.push('  Parameters: none.');
+    else {
+      lines.push('  Parameters:');
+      for (const p of info.params) {
+        const name = `${info.id}.${p.name}`;
+        const value = inForce.get(name);
+        const current =
+          value !== undefined && value !== p.default ? `; in force: ${String(value)}` : '';
+        lines.push(
+          ...wrap(
+            `${name} (default ${String(p.default)} ${p.unit}${current}): ${p.description}`,
+            100,
+            '    ',
+          ),
+        );
+      }
+    }
+    lines.push(...wrap(`Does not prove: ${info.caveat}`, 100, '  '), '');
+  }
+  lines.push(
+    'Severity is one of high, medium, low, info; findings are listed most severe first.',
+    'Set a parameter with --param rule.name=value (this run) or in the app (kept in the case).',
+  );
+  return lines.join('\n') + '\n';
+}
+
+/** `findings [<case>] --explain`: the chosen rules' criteria, with the case's parameters when one is given. */
+async function explainRules(
+  casePath: string | undefined,
+  rules: FindingRule[] | undefined,
+  params: Record<string, string>,
+  ctx: CommandContext,
+): Promise<number> {
+  let stored = {};
+  if (casePath !== undefined) {
+    const session = openCaseForQuery(casePath);
+    try {
+      stored = storedFindingParams(session.db);
+    } finally {
+      session.close();
+    }
+  }
+  const inForce = resolveParams({ ...stored, ...params });
+  const infos = ruleInfos().filter((r) => !rules || rules.includes(r.id));
+  await ctx.out.write(formatRuleExplanations(infos, inForce));
+  return 0;
+}
+
+/**
  * `findings <case> [filters] [--rule R]... [--param rule.name=value]... [--json]`: the findings
- * rules over the filtered records, most severe first.
+ * rules over the filtered records, most severe first. With `--explain`, their criteria instead.
  */
 export async function runFindingsCommand(args: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, FINDINGS_OPTIONS);
+  if (values.explain) {
+    const [casePath, ...more] = positionals;
+    noMorePositionals('findings', more);
+    if (values.json) throw new UsageError('--explain prints text; it takes no --json.');
+    return explainRules(casePath, parseRules(values.rule), parseParams(values.param), ctx);
+  }
   const { casePath, rest } = takeCasePath('findings', positionals);
   noMorePositionals('findings', rest);
   const parsed = parseFilterFlags(values);

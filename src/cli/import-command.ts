@@ -15,7 +15,7 @@ import { openOrCreateCase } from './case-open';
 import { withCancelSignal } from './cancel';
 import { say, type CommandContext } from './context';
 
-const IMPORT_OPTIONS = {
+export const IMPORT_OPTIONS = {
   device: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   timezone: { type: 'string' },

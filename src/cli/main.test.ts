@@ -24,18 +24,12 @@ describe('usage', () => {
     expect(r).toEqual({ code: 2, stdout: '', stderr: cliUsage });
   });
 
-  it('exits 0 for an explicit --help, before or after a command', async () => {
-    for (const argv of [
-      ['--help'],
-      ['-h'],
-      ['help'],
-      ['summary', '--help'],
-      ['import', 'x.snoopcase', '-h'],
-    ]) {
+  it('prints the usage on stdout and exits 0 for an explicit --help', async () => {
+    for (const argv of [['--help'], ['-h'], ['help']]) {
       const r = await runCli(argv);
       expect(r.code, argv.join(' ')).toBe(0);
-      expect(r.stderr).toBe(cliUsage);
-      expect(r.stdout).toBe('');
+      expect(r.stdout).toBe(cliUsage);
+      expect(r.stderr).toBe('');
     }
   });
 

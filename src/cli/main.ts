@@ -16,7 +16,7 @@ import { isBrokenPipe, OutputWriter } from './output';
 import { readSecret } from './secret-prompt';
 import { runSummary } from './summary-command';
 import { runFindingsCommand } from './findings-command';
-import { cliUsage } from './usage';
+import { cliUsage, COMMAND_NAMES, commandHelp } from './usage';
 
 export { cliUsage };
 
@@ -32,25 +32,12 @@ export interface CliIo {
   promptPassword?: (prompt: string) => Promise<string | null>;
 }
 
-const COMMANDS = [
-  'import',
-  'summary',
-  'events',
-  'devices',
-  'backups',
-  'acquire',
-  'capture',
-  'compare',
-  'pair',
-  'annotate',
-  'findings',
-  'export',
-  'verify',
-] as const;
+const COMMANDS = COMMAND_NAMES;
 type Command = (typeof COMMANDS)[number];
 
 const isCommand = (text: string): text is Command => (COMMANDS as readonly string[]).includes(text);
 const HELP_FLAGS = ['--help', '-h', 'help'];
+const VERSION_FLAGS = ['--version', '-V'];
 
 function run(command: Command, args: string[], ctx: CommandContext): Promise<number> {
   switch (command) {
@@ -103,9 +90,26 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
 
   const [command, ...args] = argv;
   if (command === undefined) return usage(2);
-  if (HELP_FLAGS.includes(command)) return usage(0);
+  // Asked-for help and the version are the command's output: stdout, exit 0.
+  if (VERSION_FLAGS.includes(command)) {
+    stdout.write(`snoopscope ${cliVersion()}\n`);
+    return 0;
+  }
+  if (HELP_FLAGS.includes(command)) {
+    const topic = args[0];
+    if (topic === undefined) {
+      stdout.write(cliUsage);
+      return 0;
+    }
+    if (!isCommand(topic)) return usage(2, `unknown command "${topic}".`);
+    stdout.write(commandHelp(topic));
+    return 0;
+  }
   if (!isCommand(command)) return usage(2, `unknown command "${command}".`);
-  if (args.includes('--help') || args.includes('-h')) return usage(0);
+  if (args.includes('--help') || args.includes('-h')) {
+    stdout.write(commandHelp(command));
+    return 0;
+  }
 
   const out = new OutputWriter(stdout);
   const promptPassword =

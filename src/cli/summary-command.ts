@@ -15,7 +15,7 @@ import { openCaseForQuery, caseFilter } from './case-open';
 import { say, type CommandContext } from './context';
 import { formatApp, formatDuration, formatTable } from './output';
 
-const SUMMARY_OPTIONS = {
+export const SUMMARY_OPTIONS = {
   ...FILTER_OPTIONS,
   night: { type: 'string' },
   json: { type: 'boolean' },
