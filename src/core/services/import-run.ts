@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, statSync, type Stats } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { ImportOutcome } from '../../contract/records';
 import type { ImportWarning } from '../../contract/warnings';
@@ -23,7 +23,11 @@ export interface ImportFileProgress {
 export interface ImportFileOptions {
   db: Db;
   path: string;
-  deviceId: number;
+  /**
+   * The device the file goes into: its id, or a function that returns it, called inside the
+   * file's transaction (it may create the device there, so a refused file leaves none behind).
+   */
+  deviceId: number | (() => number);
   isCancelled?: () => boolean;
   onProgress?: (p: ImportFileProgress) => void;
   /** Warnings kept in the outcome (all are counted and stored in the case). */
@@ -36,6 +40,9 @@ const CHUNK = 1024 * 1024;
 
 class Refused extends Error {}
 class Cancelled extends Error {}
+
+/** Lets pending events (a SIGINT, a cancel message) run before a synchronous phase goes on. */
+const yieldToEvents = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** The outcome of a file that was not imported (nothing of it was kept). */
 export function unreadOutcome(
@@ -67,6 +74,46 @@ async function readHeadBytes(path: string, n: number): Promise<Uint8Array> {
   return Buffer.concat(parts);
 }
 
+const FS_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the path is too long',
+  EIO: 'an input/output error (the disk or the network share failed)',
+  EISDIR: 'it is a folder',
+  EMFILE: 'too many files are open',
+  ENXIO: 'no such device',
+  EBUSY: 'it is in use',
+};
+
+/** A plain reason for a file-system error: "permission denied", not `EACCES: …, open '…'`. */
+export function describeFsError(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && FS_REASONS[code]) return FS_REASONS[code];
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** What a path that is not a regular file is, for messages. */
+export function describeNonFile(st: Stats): string {
+  if (st.isFIFO()) return 'a named pipe (FIFO), not a file';
+  if (st.isSocket()) return 'a socket, not a file';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device, not a file';
+  return 'not a regular file';
+}
+
+/**
+ * The outcome of a file whose import failed with an unexpected error (after its transaction was
+ * rolled back): refused, with a sentence naming the file and the reason.
+ */
+export function failedOutcome(path: string, deviceId: number | null, e: unknown): ImportOutcome {
+  const reason = describeFsError(e);
+  const message =
+    e instanceof AppError ? reason : `Cannot import ${path}: ${reason.replace(/\.?$/, '.')}`;
+  return unreadOutcome(path, deviceId, 'refused', `${message} Nothing of this file was kept.`);
+}
+
 /** Chooses the importer, or refuses with a message that names what the file looks like. */
 function chooseImporter(head: Uint8Array, fileName: string): Importer {
   const picked = pickImporter(head, fileName);
@@ -88,9 +135,12 @@ function chooseImporter(head: Uint8Array, fileName: string): Importer {
  * A refusal, a cancel or an error rolls everything back. The source file is only read.
  */
 export async function importFile(options: ImportFileOptions): Promise<ImportOutcome> {
-  const { db, deviceId } = options;
+  const { db } = options;
   const path = resolve(options.path);
-  const outcome = unreadOutcome(path, deviceId);
+  const outcome = unreadOutcome(
+    path,
+    typeof options.deviceId === 'number' ? options.deviceId : null,
+  );
   const maxOutcomeWarnings = options.maxOutcomeWarnings ?? 1000;
 
   let size: number;
@@ -102,14 +152,20 @@ export async function importFile(options: ImportFileOptions): Promise<ImportOutc
         'Import › iPhone backup (or `snoopscope import <case> <backup-folder>`).';
       return outcome;
     }
-    if (!st.isFile()) throw new Error('not a regular file');
+    if (!st.isFile()) {
+      outcome.error = `Cannot read ${path}: it is ${describeNonFile(st)}.`;
+      return outcome;
+    }
     size = st.size;
   } catch (e) {
-    outcome.error = `Cannot read ${path}: ${(e as Error).message}`;
+    outcome.error = `Cannot read ${path}: ${describeFsError(e)}.`;
     return outcome;
   }
-  const device = db.prepare('SELECT id FROM devices WHERE id = ?').get(deviceId);
-  if (!device) throw new AppError('NOT_FOUND', `No device with id ${deviceId} in this case.`);
+  if (typeof options.deviceId === 'number') {
+    const device = db.prepare('SELECT id FROM devices WHERE id = ?').get(options.deviceId);
+    if (!device)
+      throw new AppError('NOT_FOUND', `No device with id ${options.deviceId} in this case.`);
+  }
 
   let importer: Importer;
   try {
@@ -119,7 +175,7 @@ export async function importFile(options: ImportFileOptions): Promise<ImportOutc
       outcome.error = e.message;
       return outcome;
     }
-    outcome.error = `Cannot read ${path}: ${(e as Error).message}`;
+    outcome.error = `Cannot read ${path}: ${describeFsError(e)}.`;
     return outcome;
   }
   outcome.importer = importer.manifest.id;
@@ -145,6 +201,8 @@ export async function importFile(options: ImportFileOptions): Promise<ImportOutc
     throw describeSqliteError(e) ?? e;
   }
   try {
+    const deviceId = typeof options.deviceId === 'number' ? options.deviceId : options.deviceId();
+    outcome.deviceId = deviceId;
     const now = Date.now();
     const sourceId = Number(
       db
@@ -203,9 +261,16 @@ export async function importFile(options: ImportFileOptions): Promise<ImportOutc
         }
       }
     }
-    if (options.isCancelled?.()) throw new Cancelled();
+    // Each synchronous phase below is preceded by a pause for events, so a cancel (SIGINT, or the
+    // app's cancel message) that arrives at any point before the commit rolls this file back.
+    const checkpoint = async (): Promise<void> => {
+      await yieldToEvents();
+      if (options.isCancelled?.()) throw new Cancelled();
+    };
+    await checkpoint();
     progress('pairing', lines);
     writer.finishPairing();
+    await checkpoint();
     const sha256 = hash.digest('hex');
     outcome.sha256 = sha256;
 
@@ -271,6 +336,7 @@ export async function importFile(options: ImportFileOptions): Promise<ImportOutc
       alreadyStored: writer.alreadyStored,
       warnings: warningCount,
     });
+    await checkpoint();
     db.exec('COMMIT');
     outcome.status = 'imported';
     return outcome;
@@ -280,12 +346,16 @@ export async function importFile(options: ImportFileOptions): Promise<ImportOutc
     if (e instanceof Refused) {
       outcome.status = 'refused';
       outcome.error = e.message;
-      outcome.counts = unreadOutcome(path, deviceId).counts;
+      outcome.counts = unreadOutcome(path, null).counts;
+      if (typeof options.deviceId !== 'number') outcome.deviceId = null;
       return outcome;
     }
     if (e instanceof Cancelled) {
       outcome.status = 'cancelled';
       outcome.error = 'The import was cancelled; nothing of this file was kept.';
+      outcome.counts = unreadOutcome(path, null).counts;
+      outcome.sha256 = null;
+      if (typeof options.deviceId !== 'number') outcome.deviceId = null;
       return outcome;
     }
     throw describeSqliteError(e) ?? e;
@@ -393,6 +463,11 @@ export class StoreWriter {
     const end = this.toEdge(rec);
     if (waiting) {
       this.pending.delete(key);
+      if (end.tsMs < waiting.edge.tsMs) {
+        this.merge(key, 0, waiting.edge, waiting.rec);
+        this.refuseReversed(key, rec, waiting.edge);
+        return;
+      }
       const id = this.store.insert({
         id: null,
         deviceId: this.deviceId,
@@ -427,6 +502,11 @@ export class StoreWriter {
     if (id < this.firstNewId) this.touchedExisting.add(id);
     const current = kind === 0 ? stored.begin : stored.end;
     if (!current) {
+      const partner = kind === 0 ? stored.end : stored.begin;
+      if (partner && (kind === 0 ? edge.tsMs > partner.tsMs : edge.tsMs < partner.tsMs)) {
+        this.refuseReversed(key, rec, partner);
+        return;
+      }
       const before = cloneRecord(stored);
       if (kind === 0) stored.begin = edge;
       else stored.end = edge;
@@ -463,6 +543,23 @@ export class StoreWriter {
       message:
         `Line ${rec.line}: interval ${key} ${rec.edge} differs from the one already stored${where}; ` +
         'both are kept and the session is flagged.',
+    });
+  }
+
+  /**
+   * Leaves out an edge that would make its interval end before it begins: which of the two
+   * timestamps is wrong cannot be told, so the edge already held stays and this one is reported.
+   */
+  private refuseReversed(key: string, rec: AccessEdgeRecord, partner: StoredEdge): void {
+    const where = partner.sourceId === this.sourceId ? `line ${partner.line}` : 'another export';
+    const other = rec.edge === 'begin' ? 'end' : 'begin';
+    this.warn({
+      line: rec.line,
+      locator: `line ${rec.line}`,
+      code: 'INVALID_TIMESTAMP',
+      message:
+        `Line ${rec.line}: interval ${key} would ${rec.edge === 'begin' ? 'begin after it ends' : 'end before it begins'} ` +
+        `(${rec.edge} ${rec.rawTs}, ${other} ${partner.rawTs} from ${where}); this ${rec.edge} was not stored.`,
     });
   }
 

@@ -1,8 +1,8 @@
 import { toCategory, type Category } from '../../../contract/categories';
-import { parseIsoWithOffset } from '../../../contract/time';
 import type { ImportWarning, WarningCode } from '../../../contract/warnings';
 import type { AccessEdgeRecord, NetworkRecord, ParsedItem } from '../importer';
 import { readLineBatches, type SourceLine } from '../line-reader';
+import { readReportTimestamp } from './timestamp';
 
 /** A file is refused only when none of its first this-many non-empty lines is a report record. */
 export const SNIFF_LINES = 20;
@@ -44,12 +44,57 @@ const STREAM_CATEGORY: Record<string, Category> = {
 const isObject = (v: unknown): v is Json =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const int = (v: unknown): number | null =>
-  typeof v === 'number' && Number.isInteger(v) ? v : null;
+
+/** Real rows nest two levels deep; anything past this is refused before it is parsed. */
+export const MAX_NESTING = 64;
+
+/**
+ * True when the JSON text opens more than `limit` arrays or objects inside one another. Counts
+ * brackets outside strings without parsing, so a line nested thousands deep never reaches code
+ * that recurses over it (writing its warning or its unknown keys).
+ */
+export function nestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth -= 1;
+  }
+  return false;
+}
+
+/** A string for a message, quoted and cut to 60 characters. */
+const quote = (v: string): string => JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
+
+/** A short, safe rendering of a JSON value for a message: never the whole of an array or object. */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return `the string ${quote(v)}`;
+  if (typeof v === 'number') return String(v);
+  if (v === null || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  return typeof v;
+}
 
 function pickExtra(obj: Json, known: Set<string>): Json {
   const extra: Json = {};
-  for (const k in obj) if (!known.has(k)) extra[k] = obj[k];
+  for (const k of Object.keys(obj)) {
+    // defineProperty keeps a key such as "__proto__" as data instead of changing the prototype.
+    if (!known.has(k))
+      Object.defineProperty(extra, k, {
+        value: obj[k],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+  }
   return extra;
 }
 
@@ -100,7 +145,7 @@ interface EdgeLayout {
 }
 
 /** Reads the fields every access row has, in either layout. */
-function readEdge(obj: Json, l: SourceLine, layout: EdgeLayout): EdgeOrReason {
+function readEdge(obj: Json, l: SourceLine, layout: EdgeLayout, nowMs: number): EdgeOrReason {
   const accessor = isObject(obj.accessor) ? obj.accessor : null;
   const app = accessor ? str(accessor.identifier) : null;
   if (!app) {
@@ -122,16 +167,22 @@ function readEdge(obj: Json, l: SourceLine, layout: EdgeLayout): EdgeOrReason {
       code: layout.badKind,
       message:
         layout.badKind === 'BETA_UNPAIRABLE'
-          ? `Line ${l.line}: beta access row of kind ${JSON.stringify(kind)} does not say whether it begins or ends an interval; skipped.`
-          : `Line ${l.line}: unknown access kind ${JSON.stringify(kind)}.`,
+          ? `Line ${l.line}: beta access row of kind ${describeValue(kind)} does not say whether it begins or ends an interval; skipped.`
+          : `Line ${l.line}: unknown access kind ${describeValue(kind)}.`,
     };
   }
   const rawTs = layout.timestamp(obj);
-  const ts = rawTs ? parseIsoWithOffset(rawTs) : null;
-  if (!rawTs || !ts) {
+  if (!rawTs) {
     return {
       code: 'INVALID_TIMESTAMP',
-      message: `Line ${l.line}: access row with a missing or unreadable timestamp ${JSON.stringify(rawTs)}.`,
+      message: `Line ${l.line}: access row without a timestamp; skipped.`,
+    };
+  }
+  const ts = readReportTimestamp(rawTs, nowMs);
+  if (!ts.ok) {
+    return {
+      code: 'INVALID_TIMESTAMP',
+      message: `Line ${l.line}: access row skipped: its timestamp ${quote(rawTs)} ${ts.reason}.`,
     };
   }
   return {
@@ -186,8 +237,8 @@ const BETA2_LAYOUT: EdgeLayout = {
 };
 
 /** Parses one v4 `access` row into an edge, or returns a warning reason. */
-export function parseV4Access(obj: Json, l: SourceLine): EdgeOrReason {
-  return readEdge(obj, l, V4_LAYOUT);
+export function parseV4Access(obj: Json, l: SourceLine, nowMs = Date.now()): EdgeOrReason {
+  return readEdge(obj, l, V4_LAYOUT, nowMs);
 }
 
 function optionalTime(
@@ -195,18 +246,53 @@ function optionalTime(
   key: string,
   l: SourceLine,
   warn: LineWarnings,
+  nowMs: number,
 ): { ms: number; offsetMin: number } | null {
   const v = obj[key];
   if (v === undefined || v === null) return null;
-  const parsed = typeof v === 'string' ? parseIsoWithOffset(v) : null;
-  if (!parsed) {
+  if (typeof v !== 'string') {
     warn.add(
       l.line,
       'INVALID_TIMESTAMP',
-      `Line ${l.line}: unreadable ${key} ${JSON.stringify(v)}; kept as unknown.`,
+      `Line ${l.line}: ${key} is ${describeValue(v)}, not a timestamp; stored as unknown.`,
     );
+    return null;
   }
-  return parsed;
+  const ts = readReportTimestamp(v, nowMs);
+  if (!ts.ok) {
+    warn.add(
+      l.line,
+      'INVALID_TIMESTAMP',
+      `Line ${l.line}: ${key} ${quote(v)} ${ts.reason}; stored as unknown.`,
+    );
+    return null;
+  }
+  return { ms: ts.ms, offsetMin: ts.offsetMin };
+}
+
+/**
+ * Reads a whole-number field (`hits`, `domainType`, …): absent or null is unknown without a
+ * warning; anything but a whole number from 0 to 2^53 − 1 (the largest SQLite and JSON both keep
+ * exactly) is unknown with a warning naming the line and the field.
+ */
+function optionalCount(obj: Json, key: string, l: SourceLine, warn: LineWarnings): number | null {
+  const v = obj[key];
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
+  const why =
+    typeof v !== 'number'
+      ? 'not a number'
+      : !Number.isInteger(v)
+        ? 'not a whole number'
+        : v < 0
+          ? 'negative'
+          : 'too large to be stored exactly';
+  warn.add(
+    l.line,
+    'INVALID_FIELD',
+    `Line ${l.line}: ${key} is ${describeValue(v)}, which is ${why}; stored as unknown.`,
+  );
+  return null;
 }
 
 /** Parses one network row (v4, or beta 2 which has the same keys without `type`). */
@@ -214,6 +300,7 @@ export function parseNetwork(
   obj: Json,
   l: SourceLine,
   warn: LineWarnings,
+  nowMs = Date.now(),
 ): NetworkRecord | { code: WarningCode; message: string } {
   const app = str(obj.bundleID);
   if (!app)
@@ -223,6 +310,18 @@ export function parseNetwork(
     return { code: 'INVALID_FIELD', message: `Line ${l.line}: network row without domain.` };
   const owner = str(obj.domainOwner);
   const context = str(obj.context);
+  let first = optionalTime(obj, 'firstTimeStamp', l, warn, nowMs);
+  let last = optionalTime(obj, 'timeStamp', l, warn, nowMs);
+  if (first && last && first.ms > last.ms) {
+    // Which of the two is wrong cannot be told; neither is kept as a bound.
+    warn.add(
+      l.line,
+      'INVALID_TIMESTAMP',
+      `Line ${l.line}: firstTimeStamp is after timeStamp; both are stored as unknown.`,
+    );
+    first = null;
+    last = null;
+  }
   return {
     type: 'network',
     line: l.line,
@@ -230,21 +329,21 @@ export function parseNetwork(
     app,
     domain,
     domainOwner: owner === null || owner === '' ? null : owner,
-    domainType: int(obj.domainType),
+    domainType: optionalCount(obj, 'domainType', l, warn),
     initiatedType: str(obj.initiatedType),
     context: context === null || context === '' ? null : context,
-    hits: int(obj.hits),
-    first: optionalTime(obj, 'firstTimeStamp', l, warn),
-    last: optionalTime(obj, 'timeStamp', l, warn),
-    contextVerificationType: int(obj.contextVerificationType),
-    domainClassification: int(obj.domainClassification),
+    hits: optionalCount(obj, 'hits', l, warn),
+    first,
+    last,
+    contextVerificationType: optionalCount(obj, 'contextVerificationType', l, warn),
+    domainClassification: optionalCount(obj, 'domainClassification', l, warn),
     extra: pickExtra(obj, V4_NETWORK_KEYS),
   };
 }
 
 /** Parses a beta 2 access line (`kind` intervalBegin/intervalEnd, lower-case `timestamp`). */
-function parseBeta2Access(obj: Json, l: SourceLine): EdgeOrReason {
-  return readEdge(obj, l, BETA2_LAYOUT);
+function parseBeta2Access(obj: Json, l: SourceLine, nowMs: number): EdgeOrReason {
+  return readEdge(obj, l, BETA2_LAYOUT, nowMs);
 }
 
 const BETA1_REFUSAL =
@@ -265,7 +364,11 @@ export class AprLineReader {
   /** Set once the file is refused; nothing more is read. */
   refused = false;
 
-  constructor(private readonly describeHead: () => string) {}
+  /** `nowMs`: the import time; timestamps more than a day after it are refused. */
+  constructor(
+    private readonly describeHead: () => string,
+    private readonly nowMs = Date.now(),
+  ) {}
 
   /** Receives the line reader's own warnings (BOM, CRLF, NUL, too long). */
   addWarning(w: ImportWarning): void {
@@ -287,6 +390,16 @@ export class AprLineReader {
     const text = l.text.trim();
     if (text === '') return;
     this.nonEmpty += 1;
+    if (nestedDeeperThan(text, MAX_NESTING)) {
+      out.push(
+        lineWarning(l, {
+          code: 'MALFORMED_LINE',
+          message: `Line ${l.line} nests arrays or objects more than ${MAX_NESTING} levels deep; skipped.`,
+        }),
+      );
+      if (this.format === null && this.nonEmpty >= SNIFF_LINES) this.refuse(out);
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -325,7 +438,7 @@ export class AprLineReader {
             line: null,
             locator: 'file',
             code: 'BETA_FORMAT',
-            message: `This is an iOS 15 beta "Record App Activity" export (metadata version ${String(value.version)}); it is read with the beta 2 layout.`,
+            message: `This is an iOS 15 beta "Record App Activity" export (metadata version ${describeValue(value.version)}); it is read with the beta 2 layout.`,
           },
         });
         return;
@@ -339,19 +452,20 @@ export class AprLineReader {
       }
       const rec =
         this.betaSection === 'network' || 'domain' in value
-          ? parseNetwork(value, l, this.warn)
-          : parseBeta2Access(value, l);
+          ? parseNetwork(value, l, this.warn, this.nowMs)
+          : parseBeta2Access(value, l, this.nowMs);
       this.emit(rec, l, out);
       return;
     }
     const type = value.type;
-    if (type === 'access') this.emit(parseV4Access(value, l), l, out);
-    else if (type === 'networkActivity') this.emit(parseNetwork(value, l, this.warn), l, out);
+    if (type === 'access') this.emit(parseV4Access(value, l, this.nowMs), l, out);
+    else if (type === 'networkActivity')
+      this.emit(parseNetwork(value, l, this.warn, this.nowMs), l, out);
     else {
       out.push(
         lineWarning(l, {
           code: 'UNKNOWN_RECORD_TYPE',
-          message: `Line ${l.line}: unknown record type ${JSON.stringify(type ?? null).slice(0, 80)}; skipped.`,
+          message: `Line ${l.line}: unknown record type ${describeValue(type ?? null)}; skipped.`,
         }),
       );
     }
@@ -385,8 +499,9 @@ function lineWarning(l: SourceLine, e: { code: WarningCode; message: string }): 
 export async function* parseAppPrivacyReport(
   chunks: AsyncIterable<Uint8Array>,
   describeHead: () => string,
+  nowMs = Date.now(),
 ): AsyncGenerator<ParsedItem[]> {
-  const reader = new AprLineReader(describeHead);
+  const reader = new AprLineReader(describeHead, nowMs);
   let last: SourceLine | null = null;
   for await (const batch of readLineBatches(chunks, { warn: (w) => reader.addWarning(w) })) {
     const out: ParsedItem[] = [];
