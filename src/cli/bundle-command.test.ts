@@ -76,7 +76,7 @@ describe('export and verify', () => {
       Buffer.from(await zip.readEntry(zip.findEntry('findings.csv')!)).toString('utf8'),
     );
     const [header, ...rows] = findingsCsv.trim().split(/\r?\n/);
-    expect(header).toMatch(/,evidence,evidence_sources$/);
+    expect(header).toMatch(/,evidence,evidence_sources,evidence_locations$/);
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row).toContain(`${sha}:line 1`);
     const pdf = await withZip(out, async (zip) =>

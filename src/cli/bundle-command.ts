@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import type { Filter } from '../contract/filter';
 import { compareRequestSchema, type CompareRequest } from '../contract/records';
 import { dayNumberToDate } from '../contract/time';
-import { exportBundle, type Redaction } from '../core/bundle/export-bundle';
+import { exportBundle, redactionConflict, type Redaction } from '../core/bundle/export-bundle';
+import { createRedactor } from '../core/bundle/redaction';
 import { exportTimesketch } from '../core/bundle/timesketch';
 import { verifyBundle } from '../core/bundle/verify-bundle';
 import { bundleExtras } from '../core/bundle/extras';
@@ -146,6 +147,9 @@ export async function runExport(
   noMorePositionals('export', rest);
   if (!values.out) throw new UsageError('export needs --out <bundle.zip>.');
   const redact = parseRedact(values.redact);
+  const includeSources = values['include-sources'] ?? false;
+  const conflict = redactionConflict(redact, includeSources);
+  if (conflict) throw new UsageError(`--redact with --include-sources: ${conflict}`);
   const parsed = parseFilterFlags(values);
   const session = openCaseForWrite(casePath);
   try {
@@ -158,7 +162,7 @@ export async function runExport(
       filter,
       version,
       redact,
-      includeSources: values['include-sources'] ?? false,
+      includeSources,
       unmask,
       key,
       comparison,
@@ -174,7 +178,9 @@ export async function runExport(
     let sketch: { path: string; events: number } | null = null;
     if (values.timesketch) {
       const path = resolve(values.timesketch);
-      sketch = { path, events: await exportTimesketch(session, filter, path) };
+      // The Timesketch file leaves with the bundle: it is redacted the same way.
+      const redactor = createRedactor(session.db, redact, { unmask });
+      sketch = { path, events: await exportTimesketch(session, filter, path, redactor) };
     }
     if (values.json) {
       await ctx.out.write(

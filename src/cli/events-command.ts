@@ -17,7 +17,8 @@ import {
   type RejectEvent,
   type UsageEvent,
 } from '../contract/records';
-import { csvRow } from '../core/services/csv';
+import { z } from 'zod';
+import { csvTable, type CsvColumn, type CsvTable } from '../core/services/csv';
 import {
   accessEvents,
   networkEvents,
@@ -71,6 +72,37 @@ type EventRecord =
   | NetworkUsageEvent
   | ProfileEvent;
 
+/**
+ * Record fields holding an instant the tool formats (`YYYY-MM-DDTHH:mm:ss.SSS±HH:MM`): value
+ * columns, written as they are. Every other string field quotes the evidence and is text.
+ */
+const TIME_FIELDS = new Set(['start', 'end', 'time', 'begin', 'firstSeen', 'lastSeen']);
+
+/** The type inside `.nullable()` and `.optional()`. */
+function unwrap(schema: unknown): unknown {
+  let s = schema;
+  while (s instanceof z.ZodNullable || s instanceof z.ZodOptional) s = s.unwrap();
+  return s;
+}
+
+/**
+ * The CSV writer for the chosen kinds: numbers, flags and times are value columns; every other
+ * field (ids, device, app, names, domains, contexts, raw names, provenance) is text, guarded
+ * against spreadsheet formulas.
+ */
+export function eventsCsvTable(kinds: readonly EventKind[]): CsvTable {
+  const kindOf = new Map<string, CsvColumn['kind']>();
+  for (const kind of kinds)
+    for (const [key, schema] of Object.entries(kindShape(kind))) {
+      const inner = unwrap(schema);
+      const value =
+        inner instanceof z.ZodNumber || inner instanceof z.ZodBoolean || TIME_FIELDS.has(key);
+      // A field that is text in any kind is text: the column may hold that kind's strings.
+      if (kindOf.get(key) !== 'text') kindOf.set(key, value ? 'value' : 'text');
+    }
+  return csvTable(csvColumns(kinds).map((name) => ({ name, kind: kindOf.get(name) ?? 'text' })));
+}
+
 /** The CSV columns for the chosen kinds: the record fields, access fields first, each once. */
 export function csvColumns(kinds: readonly EventKind[]): string[] {
   const columns: string[] = [];
@@ -106,12 +138,18 @@ function kindShape(kind: EventKind): Record<string, unknown> {
   }
 }
 
-/** One CSV cell: null is empty, provenance is `sha256:locator` joined by `;`. */
+/** One CSV cell: null is empty, provenance is `sha256:locator` and other lists items, joined by `;`. */
 function csvValue(value: unknown): string | number | boolean | null {
   if (value === null || value === undefined) return null;
   if (Array.isArray(value)) {
-    return (value as { sha256: string; locator: string }[])
-      .map((s) => `${s.sha256}:${s.locator}`)
+    return (value as unknown[])
+      .map((s) =>
+        s !== null && typeof s === 'object' && 'sha256' in s && 'locator' in s
+          ? `${String(s.sha256)}:${String(s.locator)}`
+          : typeof s === 'string'
+            ? s
+            : JSON.stringify(s),
+      )
       .join(';');
   }
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
@@ -120,10 +158,10 @@ function csvValue(value: unknown): string | number | boolean | null {
   return JSON.stringify(value);
 }
 
-/** One record as a CSV row over the given columns (fields another kind has stay empty). */
-export function csvRecord(record: EventRecord, columns: readonly string[]): string {
+/** One record as a CSV row over the table's columns (fields another kind has stay empty). */
+export function csvRecord(record: EventRecord, table: CsvTable): string {
   const fields = record as unknown as Record<string, unknown>;
-  return csvRow(columns.map((c) => csvValue(fields[c])));
+  return table.row(table.columns.map((c) => csvValue(fields[c.name])));
 }
 
 function parseChoice<T extends string>(
@@ -189,13 +227,13 @@ export async function runEvents(args: string[], ctx: CommandContext): Promise<nu
         }
       }
     };
-    const columns = csvColumns(kinds);
+    const table = eventsCsvTable(kinds);
     session.db.exec('BEGIN');
     try {
-      if (format === 'csv') await ctx.out.write(csvRow(columns));
+      if (format === 'csv') await ctx.out.write(table.header());
       for (const record of recordsOf(kinds, stream)) {
         await ctx.out.write(
-          format === 'csv' ? csvRecord(record, columns) : JSON.stringify(record) + '\n',
+          format === 'csv' ? csvRecord(record, table) : JSON.stringify(record) + '\n',
         );
       }
       await ctx.out.flush();

@@ -1,12 +1,11 @@
 import { DEFAULT_NIGHT, type DayWindow } from '../../contract/filter';
-import { maskIdentifier } from '../../contract/mask';
 import type { CompareRequest, CompareRow } from '../../contract/records';
 import { dayNumberToDate, formatOffset } from '../../contract/time';
 import { compareResult } from '../services/compare-request';
 import { dayOf } from '../services/compare';
 import type { CaseSession } from '../services/case-service';
-import { csvRow } from '../services/csv';
-import { scrubText } from './redaction';
+import { csvColumns, csvTable } from '../services/csv';
+import type { Redactor } from './redaction';
 
 /** The bundle's comparison matrix: one row per app × category × compared column. */
 export const COMPARISON_CSV = 'comparison.csv';
@@ -32,6 +31,20 @@ export const COMPARISON_CSV_COLUMNS = [
   'background_share',
 ] as const;
 
+const COMPARISON_TABLE = csvTable(
+  csvColumns(COMPARISON_CSV_COLUMNS, [
+    'period_from',
+    'period_to_exclusive',
+    'observed_days',
+    'sessions',
+    'sessions_per_day',
+    'night_sessions',
+    'median_seconds',
+    'longest_seconds',
+    'background_share',
+  ]),
+);
+
 /** Columns of `comparison-columns.csv`. */
 export const COMPARISON_COLUMNS_CSV_COLUMNS = [
   'column',
@@ -46,6 +59,20 @@ export const COMPARISON_COLUMNS_CSV_COLUMNS = [
   'local_day_offset',
   'night_window',
 ] as const;
+
+const COMPARISON_COLUMNS_TABLE = csvTable(
+  csvColumns(COMPARISON_COLUMNS_CSV_COLUMNS, [
+    'period_from',
+    'period_to_exclusive',
+    'observed_days',
+    'first_observed_day',
+    'last_observed_day',
+    'no_data_days',
+    'no_data_ranges',
+    'local_day_offset',
+    'night_window',
+  ]),
+);
 
 /** A run of consecutive days, both ends included, as `YYYY-MM-DD`. */
 export interface DayRange {
@@ -85,10 +112,11 @@ export interface BundleComparison {
 }
 
 export interface ComparisonPrivacy {
-  /** Redacted identifiers and display names → their `redacted-app-N` alias. */
-  aliases: ReadonlyMap<string, string>;
-  /** Device identifiers are shown in full; otherwise any that a column label quotes is masked. */
-  unmask: boolean;
+  /**
+   * The bundle's rewriting of free text: redacted apps become their alias (also among paired
+   * identifiers) and, unless unmasked, a device identifier a column label quotes is masked.
+   */
+  redactor: Redactor;
 }
 
 /** The runs of day numbers in [from, to] (both included) that are not in `days` (ascending). */
@@ -107,30 +135,6 @@ export function missingRanges(
   }
   if (to >= next) out.push({ first: next, last: to });
   return out;
-}
-
-/** How a bundle writes a comparison's free text: redacted apps aliased, identifiers masked. */
-function privacyText(
-  session: CaseSession,
-  privacy: ComparisonPrivacy,
-): { label: (text: string) => string; app: (text: string) => string } {
-  // Column labels are free text from the request; a label such as a serial number must not undo
-  // the masking the rest of the bundle applies.
-  const identifiers = privacy.unmask
-    ? []
-    : session
-        .devices()
-        .flatMap((d) => Object.values(d.identifiers))
-        .filter((v): v is string => typeof v === 'string' && v.length > 0)
-        .map((v) => [v, maskIdentifier(v)!] as const);
-  return {
-    label: (text) => {
-      let out = scrubText(text, privacy.aliases);
-      for (const [from, to] of identifiers) out = out.split(from).join(to);
-      return out;
-    },
-    app: (text) => scrubText(text, privacy.aliases),
-  };
 }
 
 /** The case's app pairings (they decide which identifiers count as one app), aliased. */
@@ -158,7 +162,8 @@ export function buildComparison(
 ): BundleComparison {
   const result = compareResult(session.db, request);
   const deviceLabel = new Map(session.devices().map((d) => [d.id, d.label]));
-  const { label, app } = privacyText(session, privacy);
+  const label = privacy.redactor.text;
+  const app = privacy.redactor.text;
   const columns = result.columns.map((c): ComparisonColumn => {
     const first = c.days[0];
     const last = c.days[c.days.length - 1];
@@ -169,7 +174,7 @@ export function buildComparison(
     return {
       label: label(c.label),
       deviceId: c.deviceId,
-      device: deviceLabel.get(c.deviceId) ?? `#${c.deviceId}`,
+      device: label(deviceLabel.get(c.deviceId) ?? `#${c.deviceId}`),
       from: c.from,
       to: c.to,
       observedDays: c.days.length,
@@ -197,11 +202,11 @@ export function buildComparison(
 
 /** `comparison.csv`: one line per app × category × column, empty cells where the value is null. */
 export function* comparisonCsvLines(c: BundleComparison): Generator<string> {
-  yield csvRow([...COMPARISON_CSV_COLUMNS]);
+  yield COMPARISON_TABLE.header();
   for (const row of c.rows)
     for (const [i, cell] of row.columns.entries()) {
       const column = c.columns[i]!;
-      yield csvRow([
+      yield COMPARISON_TABLE.row([
         row.app,
         row.appName,
         row.apps.join(';'),
@@ -223,9 +228,9 @@ export function* comparisonCsvLines(c: BundleComparison): Generator<string> {
 
 /** `comparison-columns.csv`: each column's device, period, observed days and no-data ranges. */
 export function* comparisonColumnsCsvLines(c: BundleComparison): Generator<string> {
-  yield csvRow([...COMPARISON_COLUMNS_CSV_COLUMNS]);
+  yield COMPARISON_COLUMNS_TABLE.header();
   for (const col of c.columns)
-    yield csvRow([
+    yield COMPARISON_COLUMNS_TABLE.row([
       col.label,
       col.device,
       col.from,
@@ -269,7 +274,7 @@ export function comparisonManifest(
   request: CompareRequest,
   privacy: ComparisonPrivacy,
 ): ComparisonManifest {
-  const { label, app } = privacyText(session, privacy);
+  const label = privacy.redactor.text;
   const deviceLabel = new Map(session.devices().map((d) => [d.id, d.label]));
   const columns = request.columns.map((c) => ({ ...c, label: label(c.label) }));
   return {
@@ -277,9 +282,9 @@ export function comparisonManifest(
     devices: columns.map((c) => ({
       column: c.label,
       deviceId: c.deviceId,
-      device: deviceLabel.get(c.deviceId) ?? `#${c.deviceId}`,
+      device: label(deviceLabel.get(c.deviceId) ?? `#${c.deviceId}`),
     })),
-    pairings: pairingsOf(session, app),
+    pairings: pairingsOf(session, label),
     files: [COMPARISON_CSV, COMPARISON_COLUMNS_CSV],
   };
 }

@@ -11,14 +11,22 @@ const RECORD_TABLES: Record<string, { table: string; locator: string }> = {
   n: { table: 'network_observations', locator: "'line ' || r.line" },
 };
 
+/** Where a record was read: its source file (name and sha256) and its place in that file. */
+export interface EvidenceLocation {
+  sha256: string;
+  fileName: string;
+  /** `line N`, `<table> rowid N`, `<section> line N` … as the importer recorded it. */
+  locator: string;
+}
+
 /**
- * A lookup of where record ids come from: `sha256:locator` of each record's source (a session
- * gives its begin and end lines), for the provenance columns of a bundle's CSVs. Unknown ids
- * give nothing. The statements are prepared once per lookup.
+ * A lookup of where one record id was read: a session gives its begin and end edges, any other
+ * record its one row; an unknown or malformed id gives nothing. The statements are prepared once.
  */
-export function evidenceSourceLookup(db: Db): (ids: readonly string[], limit?: number) => string[] {
+export function evidenceLocator(db: Db): (id: string) => EvidenceLocation[] {
   const session = db.prepare(
-    `SELECT bs.sha256 AS bSha, s.b_line AS bLine, es.sha256 AS eSha, s.e_line AS eLine
+    `SELECT bs.sha256 AS bSha, bs.file_name AS bName, s.b_line AS bLine,
+            es.sha256 AS eSha, es.file_name AS eName, s.e_line AS eLine
      FROM access_sessions s LEFT JOIN sources bs ON bs.id = s.b_source_id
      LEFT JOIN sources es ON es.id = s.e_source_id WHERE s.device_id = ? AND s.interval_key = ?`,
   );
@@ -26,44 +34,84 @@ export function evidenceSourceLookup(db: Db): (ids: readonly string[], limit?: n
     Object.entries(RECORD_TABLES).map(([prefix, t]) => [
       prefix,
       db.prepare(
-        `SELECT src.sha256 AS sha, ${t.locator} AS locator FROM ${t.table} r JOIN sources src ON src.id = r.source_id WHERE r.id = ?`,
+        `SELECT src.sha256 AS sha, src.file_name AS name, ${t.locator} AS locator
+         FROM ${t.table} r JOIN sources src ON src.id = r.source_id WHERE r.id = ?`,
       ),
     ]),
   );
+  return (id) => {
+    if (id.startsWith('s:')) {
+      let key: { deviceId: number; intervalKey: string };
+      try {
+        key = parseSessionId(id);
+      } catch {
+        return [];
+      }
+      const r = session.get(key.deviceId, key.intervalKey) as
+        | {
+            bSha: string | null;
+            bName: string | null;
+            bLine: number | null;
+            eSha: string | null;
+            eName: string | null;
+            eLine: number | null;
+          }
+        | undefined;
+      if (!r) return [];
+      const out: EvidenceLocation[] = [];
+      if (r.bSha && r.bName !== null && r.bLine !== null)
+        out.push({ sha256: r.bSha, fileName: r.bName, locator: `line ${r.bLine}` });
+      if (r.eSha && r.eName !== null && r.eLine !== null)
+        out.push({ sha256: r.eSha, fileName: r.eName, locator: `line ${r.eLine}` });
+      return out;
+    }
+    const m = /^([pumren]):(\d+)$/.exec(id);
+    const stmt = m ? records.get(m[1]!) : undefined;
+    if (!m || !stmt) return [];
+    const r = stmt.get(Number(m[2])) as
+      { sha: string; name: string; locator: string | null } | undefined;
+    return r && r.locator !== null ? [{ sha256: r.sha, fileName: r.name, locator: r.locator }] : [];
+  };
+}
+
+/**
+ * A lookup of where record ids come from: `sha256:locator` of each record's source (a session
+ * gives its begin and end lines), for the provenance columns of a bundle's CSVs, without repeats
+ * and at most `limit` of them. `rewrite` is applied to each locator (a bundle's redaction).
+ */
+export function evidenceSourceLookup(
+  db: Db,
+  rewrite: (text: string) => string = (t) => t,
+): (ids: readonly string[], limit?: number) => string[] {
+  const locate = evidenceLocator(db);
   return (ids, limit = 50) => {
     const out: string[] = [];
     const seen = new Set<string>();
-    const add = (sha: string | null, locator: string | null): void => {
-      if (!sha || !locator) return;
-      const v = `${sha}:${locator}`;
-      if (!seen.has(v)) {
-        seen.add(v);
-        out.push(v);
-      }
-    };
     for (const id of ids) {
       if (out.length >= limit) break;
-      if (id.startsWith('s:')) {
-        let key: { deviceId: number; intervalKey: string };
-        try {
-          key = parseSessionId(id);
-        } catch {
-          continue;
+      for (const l of locate(id)) {
+        const v = `${l.sha256}:${rewrite(l.locator)}`;
+        if (!seen.has(v) && out.length < limit) {
+          seen.add(v);
+          out.push(v);
         }
-        const r = session.get(key.deviceId, key.intervalKey) as
-          | { bSha: string | null; bLine: number | null; eSha: string | null; eLine: number | null }
-          | undefined;
-        if (!r) continue;
-        add(r.bSha, r.bLine === null ? null : `line ${r.bLine}`);
-        add(r.eSha, r.eLine === null ? null : `line ${r.eLine}`);
-        continue;
       }
-      const m = /^([pumren]):(\d+)$/.exec(id);
-      const stmt = m ? records.get(m[1]!) : undefined;
-      if (!m || !stmt) continue;
-      const r = stmt.get(Number(m[2])) as { sha: string; locator: string } | undefined;
-      if (r) add(r.sha, r.locator);
     }
     return out;
+  };
+}
+
+/**
+ * Each record id with where it was read, in words a reader can follow without the case:
+ * `s:1:A at apr.ndjson line 3, apr.ndjson line 9`; an id the case cannot place says so.
+ * `rewrite` is applied to file names and locators (a bundle's redaction), not to the ids.
+ */
+export function describeEvidence(
+  locate: (id: string) => EvidenceLocation[],
+  rewrite: (text: string) => string = (t) => t,
+): (id: string) => string {
+  return (id) => {
+    const where = locate(id).map((l) => `${rewrite(l.fileName)} ${rewrite(l.locator)}`);
+    return where.length === 0 ? 'no source recorded in the case' : where.join(', ');
   };
 }

@@ -2,17 +2,18 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { maskIdentifier } from '../../contract/mask';
-import type { Filter } from '../../contract/filter';
+import { DEFAULT_NIGHT, type Filter } from '../../contract/filter';
 import type { CompareRequest } from '../../contract/records';
 import { formatInstant, formatUtc } from '../../contract/time';
-import { appendAudit, listAudit, verifyAudit } from '../db/audit';
+import { appendAudit } from '../db/audit';
 import { ZipWriter, type WrittenEntry } from '../formats/zip/writer';
 import { AppError } from '../model/errors';
 import type { CaseSession } from '../services/case-service';
 import { writeTx } from '../services/case-service';
-import { csvRow } from '../services/csv';
+import { csvColumns, csvTable } from '../services/csv';
 import { networkWhere, whereSql } from '../services/filter-sql';
 import { sessionCsvLines } from '../services/export-service';
+import { bundleAudit } from './audit-manifest';
 import {
   buildComparison,
   COMPARISON_COLUMNS_CSV,
@@ -21,7 +22,7 @@ import {
   comparisonManifest,
   type ComparisonManifest,
 } from './comparison';
-import { appAliases } from './redaction';
+import { createRedactor, type RedactionChoice, type Redactor } from './redaction';
 import { installationKey, signBytes, type SigningKey } from './signing-key';
 
 export const BUNDLE_FORMAT = 'snoopscope-evidence-bundle';
@@ -46,11 +47,35 @@ export const NETWORK_CSV_COLUMNS = [
   'locator',
 ] as const;
 
-export interface Redaction {
-  /** Blank network contexts (the web sites or pages an app's traffic served). */
-  contexts: boolean;
-  /** App identifiers whose names are replaced by `redacted-app-N` everywhere in the bundle. */
-  apps: string[];
+const NETWORK_CSV = csvTable(
+  csvColumns(NETWORK_CSV_COLUMNS, [
+    'profiling',
+    'hits',
+    'first_local',
+    'last_local',
+    'first_utc',
+    'last_utc',
+    'source_sha256',
+  ]),
+);
+
+/** What a bundle redacts: network contexts, and apps by identifier. */
+export type Redaction = RedactionChoice;
+
+/**
+ * Why a redaction cannot go with copies of the sources, or null when it can: the copies are the
+ * evidence byte for byte and would still hold every redacted app and context.
+ */
+export function redactionConflict(
+  redact: Redaction | undefined,
+  includeSources: boolean,
+): string | null {
+  if (!includeSources || !redact || (!redact.contexts && redact.apps.length === 0)) return null;
+  return (
+    'A redacted bundle cannot include copies of the sources: they are the original evidence, ' +
+    'byte for byte, and would still hold the redacted apps and contexts. Export without the ' +
+    'sources, or without the redaction.'
+  );
 }
 
 export interface BundleOptions {
@@ -81,20 +106,11 @@ export interface BundleResult {
   events: number;
 }
 
-/** Lines of a CSV with redacted app identifiers replaced (cells are matched whole). */
-function* redactLines(lines: Iterable<string>, names: Map<string, string>): Generator<string> {
-  if (names.size === 0) {
-    yield* lines;
-    return;
-  }
-  for (const line of lines) {
-    let out = line;
-    for (const [app, alias] of names) out = out.split(app).join(alias);
-    yield out;
-  }
-}
-
-function* networkLines(session: CaseSession, filter: Filter, redact: Redaction): Generator<string> {
+function* networkLines(
+  session: CaseSession,
+  filter: Filter,
+  redactor: Redactor,
+): Generator<string> {
   const w = networkWhere(filter);
   const rows = session.db
     .prepare(
@@ -123,18 +139,19 @@ function* networkLines(session: CaseSession, filter: Filter, redact: Redaction):
     sha256: string;
     line: number;
   }>;
-  yield csvRow([...NETWORK_CSV_COLUMNS]);
+  const { text, maybe } = redactor;
+  yield NETWORK_CSV.header();
   for (const r of rows) {
-    yield csvRow([
+    yield NETWORK_CSV.row([
       `n:${r.id}`,
-      r.device,
-      r.app,
-      r.appName,
-      r.domain,
-      r.owner,
+      text(r.device),
+      text(r.app),
+      maybe(r.appName),
+      text(r.domain),
+      maybe(r.owner),
       r.type === 1,
-      r.initiated,
-      redact.contexts && r.context ? '[redacted]' : r.context,
+      maybe(r.initiated),
+      maybe(redactor.context(r.context)),
       r.hits,
       r.firstMs === null ? null : formatInstant(r.firstMs, r.firstOff ?? 0),
       r.lastMs === null ? null : formatInstant(r.lastMs, r.lastOff ?? 0),
@@ -154,16 +171,22 @@ async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
  * Writes an evidence bundle: one zip holding `events.csv`, `network.csv`, any extra files, a
  * `manifest.json` (tool, case, devices, sources, filter, export time, redaction, the sha256 of
  * every other file, the audit log and its check), the manifest's Ed25519 signature and the
- * signer's public key. Device identifiers are masked unless asked otherwise. The zip is written
- * to a temporary name and renamed when complete; the export is recorded in the audit log.
+ * signer's public key. Device identifiers are masked unless asked otherwise, and a redaction
+ * rewrites every free-text value of every file (see `createRedactor`); audit entries that mention
+ * what is redacted publish their payload's hash instead. A redaction with copies of the sources is
+ * refused (INVALID_INPUT). The zip is written to a temporary name and renamed when complete; the
+ * export is recorded in the audit log.
  */
 export async function exportBundle(session: CaseSession, o: BundleOptions): Promise<BundleResult> {
   const out = resolve(o.out);
+  const redact: Redaction = o.redact ?? { contexts: false, apps: [] };
+  const conflict = redactionConflict(redact, o.includeSources ?? false);
+  if (conflict) throw new AppError('INVALID_INPUT', conflict);
   if (existsSync(out)) throw new AppError('CONFLICT', `${out} exists; choose a new file name.`);
   const key = o.key ?? installationKey(o.userDataDir);
-  const redact: Redaction = o.redact ?? { contexts: false, apps: [] };
-  // A redacted app is replaced by `redacted-app-N` under its identifier and its display name.
-  const aliases = appAliases(session.db, redact.apps);
+  const unmask = o.unmask ?? false;
+  // Redacted apps become `redacted-app-N` and identifiers are masked in every free-text value.
+  const redactor = createRedactor(session.db, redact, { unmask });
   const extraNames = new Set((o.extra ?? []).map((x) => x.name));
   const comparisonGiven = extraNames.has(COMPARISON_CSV) || extraNames.has(COMPARISON_COLUMNS_CSV);
   // A comparison file the manifest could not describe would leave the reader without its request.
@@ -172,7 +195,6 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
       'INTERNAL',
       'The bundle was given comparison files without the comparison request they come from.',
     );
-  const privacy = { aliases, unmask: o.unmask ?? false };
   const tmp = `${out}.partial`;
   await rm(tmp, { force: true });
   const zip = await ZipWriter.create(tmp);
@@ -192,24 +214,16 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
       files.push(
         await zip.add(
           'events.csv',
-          counted(redactLines(sessionCsvLines(session, o.filter), aliases)),
+          counted(sessionCsvLines(session, o.filter, DEFAULT_NIGHT, redactor.text)),
         ),
       );
       events -= 1;
-      files.push(
-        await zip.add('network.csv', redactLines(networkLines(session, o.filter, redact), aliases)),
-      );
-      for (const x of o.extra ?? []) {
-        const content =
-          typeof x.content === 'string' || x.content instanceof Uint8Array
-            ? x.content
-            : redactLines(x.content, aliases);
-        files.push(await zip.add(x.name, content));
-      }
+      files.push(await zip.add('network.csv', networkLines(session, o.filter, redactor)));
+      // The extras come from `bundleExtras` given the same redaction: they are written as given.
+      for (const x of o.extra ?? []) files.push(await zip.add(x.name, x.content));
       if (o.comparison && !comparisonGiven) {
-        const comparison = buildComparison(session, o.comparison, privacy);
-        for (const f of comparisonFiles(comparison))
-          files.push(await zip.add(f.name, redactLines(f.content, aliases)));
+        const comparison = buildComparison(session, o.comparison, { redactor });
+        for (const f of comparisonFiles(comparison)) files.push(await zip.add(f.name, f.content));
       }
       const sources = session.sources();
       if (o.includeSources) {
@@ -228,26 +242,39 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
         }
       }
       const info = session.info();
-      comparisonRecord = o.comparison ? comparisonManifest(session, o.comparison, privacy) : null;
-      const mask = (v: string | null): string | null => (o.unmask ? v : maskIdentifier(v));
+      comparisonRecord = o.comparison
+        ? comparisonManifest(session, o.comparison, { redactor })
+        : null;
+      const mask = (v: string | null): string | null => (unmask ? v : maskIdentifier(v));
+      const audit = bundleAudit(session.db, redactor);
       const manifest = {
         format: BUNDLE_FORMAT,
-        formatVersion: 1,
+        formatVersion: 2,
         tool: { name: 'Snoopscope', version: o.version },
         exportedAt: new Date().toISOString(),
-        case: { name: info.name, createdAt: new Date(info.createdAt).toISOString() },
-        filter: o.filter,
+        case: {
+          name: redactor.text(info.name),
+          createdAt: new Date(info.createdAt).toISOString(),
+        },
+        filter: redactor.deep(o.filter),
         comparison: comparisonRecord,
         redaction: {
           contexts: redact.contexts,
-          apps: redact.apps.length,
-          identifiersMasked: !o.unmask,
+          apps: redactor.apps,
+          identifiersMasked: !unmask,
+          auditEntriesRedacted: audit.redactedEntries.length,
+          ...(o.includeSources && !unmask
+            ? {
+                sourcesNote:
+                  'The copies under sources/ are the original files, byte for byte: device identifiers in them are not masked.',
+              }
+            : {}),
         },
         devices: info.devices.map((d) => ({
-          label: d.label,
+          label: redactor.text(d.label),
           platform: d.platform,
-          model: d.model,
-          osVersion: d.osVersion,
+          model: redactor.maybe(d.model),
+          osVersion: redactor.maybe(d.osVersion),
           timeZone: d.timeZone,
           identifiers: {
             udid: mask(d.identifiers.udid),
@@ -258,7 +285,7 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
         })),
         sources: sources.map((s) => ({
           id: s.id,
-          name: s.fileName,
+          name: redactor.text(s.fileName),
           size: s.size,
           sha256: s.sha256,
           importer: s.importer,
@@ -267,7 +294,7 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
         })),
         files: files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 })),
         signer: { algorithm: 'Ed25519', fingerprint: key.fingerprint },
-        audit: { check: verifyAudit(session.db), entries: listAudit(session.db, 100_000) },
+        audit,
       };
       const bytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8');
       await zip.add('manifest.json', bytes);

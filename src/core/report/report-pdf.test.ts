@@ -310,7 +310,7 @@ describe('renderReportPdf', () => {
     expect(text).toContain('UTC+08:00 (Asia/Shanghai)');
     expect(text).toContain('Redacted');
     expect(text).toContain('Methodology and caveats');
-    expect(text).toContain('(+3 more in findings.csv)');
+    expect(text).toContain('+3 more: findings.csv lists every id');
     expect(text).toContain('categories: photos, camera, microphone');
 
     if (has('pdffonts')) {

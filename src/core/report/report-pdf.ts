@@ -30,6 +30,24 @@ export interface ReportRedaction {
   identifiersMasked: boolean;
 }
 
+/** A finding as the report shows it: `evidenceWhere[i]` says where `evidence[i]` was read. */
+export type ReportFinding = Finding & {
+  /** For the first evidence ids (those the report lists): source file name and locator in words. */
+  evidenceWhere?: readonly string[];
+};
+
+/** What the report says of the audit log the manifest carries. */
+export interface ReportAudit {
+  /** Entries in the case's log. */
+  entries: number;
+  intact: boolean;
+  message: string;
+  /** Entries whose payload the manifest withholds because it mentions what is redacted. */
+  redacted: number;
+  /** Of those, the entries (by number) the bundle alone cannot re-verify (written before payload hashing). */
+  unverifiable: readonly number[];
+}
+
 export interface ReportInput {
   caseName: string;
   examiner?: string;
@@ -44,12 +62,14 @@ export interface ReportInput {
   /** The filter the bundle was exported with, in words (or as typed on the command line). */
   filterText: string;
   summary: SummaryItem[];
-  findings: Finding[];
+  findings: ReportFinding[];
   sources: SourceInfo[];
   heatmap?: HeatmapResult;
   /** Per finding id, the instants (ms) and durations of its evidence accesses, for a timeline excerpt. */
   excerpts?: Record<string, { ms: number; durationMs: number }[]>;
   redaction: ReportRedaction;
+  /** The audit log as the manifest publishes it. */
+  audit?: ReportAudit;
   /** Devices or periods compared side by side, redaction already applied. */
   comparison?: ReportComparison;
 }
@@ -121,7 +141,7 @@ const SEVERITY_FILL: Record<Severity, string> = {
 };
 
 /** How many evidence ids a finding lists in the report (the CSV and the app list all). */
-const EVIDENCE_SHOWN = 12;
+export const EVIDENCE_SHOWN = 12;
 /** Days shown by the heatmap; a longer period is cut at the most recent days. */
 const HEATMAP_MAX_DAYS = 366;
 
@@ -628,7 +648,11 @@ function drawExcerpt(
   doc.y = y + 24;
 }
 
-function drawFinding(doc: Doc, f: Finding, marks: { ms: number; durationMs: number }[]): void {
+function drawFinding(
+  doc: Doc,
+  f: ReportFinding,
+  marks: { ms: number; durationMs: number }[],
+): void {
   const width = contentWidth(doc);
   const badgeW = 78;
   const textX = MARGIN + badgeW + 8;
@@ -677,17 +701,7 @@ function drawFinding(doc: Doc, f: Finding, marks: { ms: number; durationMs: numb
     ['Last', formatIso(f.last), false],
     ['Caveat', f.caveat, false],
   ];
-  const ev = f.evidence.slice(0, EVIDENCE_SHOWN).join('  ');
-  const more = f.evidence.length - EVIDENCE_SHOWN;
-  lines.push([
-    'Evidence',
-    f.evidence.length === 0
-      ? 'None listed'
-      : more > 0
-        ? `${ev}  (+${more} more in findings.csv)`
-        : ev,
-    f.evidence.length > 0,
-  ]);
+  if (f.evidence.length === 0) lines.push(['Evidence', 'None listed', false]);
 
   const labelW = 60;
   for (const [label, value, mono] of lines) {
@@ -708,6 +722,7 @@ function drawFinding(doc: Doc, f: Finding, marks: { ms: number; durationMs: numb
       .text(value, textX + labelW, ly, { width: textW - labelW });
     doc.y = ly + Math.max(h, 11) + 1.5;
   }
+  if (f.evidence.length > 0) drawEvidence(doc, f, textX + labelW, textW - labelW, textX, labelW);
   drawExcerpt(doc, textX, textW, marks, f.first, f.last);
   doc.x = MARGIN;
   const sepY = doc.y + 5;
@@ -720,6 +735,76 @@ function drawFinding(doc: Doc, f: Finding, marks: { ms: number; durationMs: numb
       .stroke();
   }
   doc.y = sepY + 9;
+}
+
+/**
+ * A finding's evidence as two columns: each record id (monospace) beside the source file and the
+ * place in it (line, table and rowid, section and line) where it was read, so a reader without the
+ * case can open the original file at that place. Rows break across pages whole, and the label is
+ * repeated on a new page.
+ */
+function drawEvidence(
+  doc: Doc,
+  f: ReportFinding,
+  x: number,
+  width: number,
+  labelX: number,
+  labelW: number,
+): void {
+  const size = 8.5;
+  const idW = Math.round(width * 0.46);
+  const whereX = x + idW + 6;
+  const whereW = width - idW - 6;
+  const shown = f.evidence.slice(0, EVIDENCE_SHOWN);
+  const more = f.evidence.length - shown.length;
+  const rows: { id: string; where: string }[] = shown.map((id, i) => ({
+    id,
+    where: f.evidenceWhere?.[i] ?? '',
+  }));
+  let labelled = false;
+  let first = true;
+  let page = doc.page;
+  const label = (text: string, y: number): void => {
+    doc
+      .font(BOLD)
+      .fontSize(9)
+      .fillColor(MUTED)
+      .text(text, labelX, y, { width: labelW - 4 });
+  };
+  for (const r of rows) {
+    const idFont = isAscii(r.id) ? MONO : SANS;
+    doc.font(idFont).fontSize(size);
+    const idH = doc.heightOfString(r.id, { width: idW });
+    doc.font(SANS).fontSize(size);
+    const whereH = r.where === '' ? 0 : doc.heightOfString(r.where, { width: whereW });
+    const h = Math.max(idH, whereH, 10);
+    ensureSpace(doc, h + 2);
+    if (doc.page !== page) {
+      page = doc.page;
+      labelled = false;
+    }
+    const y = doc.y;
+    if (!labelled) {
+      label(first ? 'Evidence' : 'Evidence (cont.)', y);
+      labelled = true;
+    }
+    first = false;
+    doc.font(idFont).fontSize(size).fillColor(INK).text(r.id, x, y, { width: idW });
+    if (r.where !== '')
+      doc.font(SANS).fontSize(size).fillColor(INK).text(r.where, whereX, y, { width: whereW });
+    doc.y = y + h + 2;
+  }
+  if (more > 0) {
+    const note = `+${more} more: findings.csv lists every id with its source file and place.`;
+    doc.font(SANS).fontSize(size);
+    const h = doc.heightOfString(note, { width });
+    ensureSpace(doc, h + 2);
+    const y = doc.y;
+    doc.fillColor(MUTED).text(note, x, y, { width });
+    doc.y = y + h + 2;
+  }
+  doc.fillColor(INK);
+  doc.x = MARGIN;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1224,11 +1309,39 @@ function drawMethodology(doc: Doc, input: ReportInput): void {
         ? 'Contexts and URLs are replaced by a placeholder.'
         : 'Contexts and URLs are shown as recorded.',
       input.redaction.apps > 0
-        ? `${input.redaction.apps} app${input.redaction.apps === 1 ? ' is' : 's are'} redacted.`
+        ? `${input.redaction.apps} app${input.redaction.apps === 1 ? ' is' : 's are'} redacted: ` +
+          'each identifier and display name is replaced by redacted-app-N wherever it occurs, ' +
+          'also inside record ids, domains, contexts and file names.'
         : 'No app is redacted.',
     ].join(' '),
     9.5,
   );
+  if (input.audit) drawAuditNote(doc, input.audit);
+}
+
+/** What the bundle's copy of the audit log proves, and which entries it cannot re-verify. */
+function drawAuditNote(doc: Doc, a: ReportAudit): void {
+  subheading(doc, 'Audit log');
+  const parts = [
+    `manifest.json carries the case's audit log (${a.entries} entr${a.entries === 1 ? 'y' : 'ies'}): ` +
+      'every import, annotation and export, each entry chained to the one before by SHA-256, so ' +
+      `editing one breaks the chain. At export: ${a.message}`,
+  ];
+  if (a.redacted > 0)
+    parts.push(
+      `${a.redacted} entr${a.redacted === 1 ? 'y mentions' : 'ies mention'} a redacted app or a ` +
+        'masked identifier: the manifest withholds their contents and publishes a SHA-256 of ' +
+        'each in its place, from which the chain is still recomputed.',
+    );
+  if (a.unverifiable.length > 0)
+    parts.push(
+      `Entr${a.unverifiable.length === 1 ? 'y' : 'ies'} ${a.unverifiable.join(', ')} ` +
+        `${a.unverifiable.length === 1 ? 'was' : 'were'} written before Snoopscope chained ` +
+        'payload hashes: with the contents withheld, this bundle alone cannot re-verify ' +
+        `${a.unverifiable.length === 1 ? 'it' : 'them'}; only the link to the next entry is ` +
+        "checked. The examiner's case file verifies them in full.",
+    );
+  paragraph(doc, parts.join(' '), 9.5);
 }
 
 function drawSources(doc: Doc, input: ReportInput): void {

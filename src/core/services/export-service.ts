@@ -7,7 +7,7 @@ import { appendAudit } from '../db/audit';
 import { AppError } from '../model/errors';
 import type { CaseSession } from './case-service';
 import { writeTx } from './case-service';
-import { csvRow } from './csv';
+import { csvColumns, csvTable } from './csv';
 import { STATE_SOURCE_SQL, STATE_SQL } from './filter-sql';
 import { sessionId } from './query-service';
 
@@ -36,6 +36,30 @@ export const SESSION_CSV_COLUMNS = [
   'end_line',
 ] as const;
 
+/**
+ * The sessions CSV's writer: times, durations, flags, hashes and line numbers are values; the
+ * rest (ids, device, app, names, categories as recorded, state source) is text from the evidence.
+ */
+export const SESSION_CSV = csvTable(
+  csvColumns(SESSION_CSV_COLUMNS, [
+    'start_local',
+    'end_local',
+    'start_utc',
+    'end_utc',
+    'duration_seconds',
+    'open',
+    'night',
+    'conflict',
+    'begin_source_sha256',
+    'begin_line',
+    'end_source_sha256',
+    'end_line',
+  ]),
+);
+
+/** How a writer rewrites free text (a bundle's redaction); the identity when not given. */
+export type TextRewrite = (text: string) => string;
+
 interface Row {
   device_id: number;
   interval_key: string;
@@ -60,11 +84,15 @@ interface Row {
   e_line: number | null;
 }
 
-/** The filtered sessions as CSV lines (header first), one SQLite row at a time. */
+/**
+ * The filtered sessions as CSV lines (header first), one SQLite row at a time. `rewrite` is applied
+ * to every free-text cell (a bundle's redaction); categories, states and numbers are left as they are.
+ */
 export function* sessionCsvLines(
   session: CaseSession,
   filter: Filter,
   night: DayWindow = DEFAULT_NIGHT,
+  rewrite: TextRewrite = (t) => t,
 ): Generator<string, void, undefined> {
   const { where, params } = session.queries.sessionFilter(filter);
   const stmt = session.db.prepare(
@@ -77,15 +105,16 @@ export function* sessionCsvLines(
      LEFT JOIN sources bs ON bs.id = s.b_source_id LEFT JOIN sources es ON es.id = s.e_source_id
      ${where} ORDER BY s.anchor_ms, d.label, a.identifier`,
   );
-  yield csvRow([...SESSION_CSV_COLUMNS]);
+  const maybe = (t: string | null): string | null => (t === null ? null : rewrite(t));
+  yield SESSION_CSV.header();
   for (const r of stmt.iterate(...params) as IterableIterator<Row>) {
-    yield csvRow([
-      sessionId(r.device_id, r.interval_key),
-      r.device,
-      r.app,
-      r.app_name,
+    yield SESSION_CSV.row([
+      rewrite(sessionId(r.device_id, r.interval_key)),
+      rewrite(r.device),
+      rewrite(r.app),
+      maybe(r.app_name),
       r.category,
-      r.raw_category,
+      rewrite(r.raw_category),
       r.start_ms !== null ? formatInstant(r.start_ms, r.start_offset ?? 0) : null,
       r.end_ms !== null ? formatInstant(r.end_ms, r.end_offset ?? 0) : null,
       r.start_ms !== null ? formatUtc(r.start_ms) : null,
