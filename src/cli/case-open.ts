@@ -38,9 +38,15 @@ export function openCaseForWrite(path: string): CaseSession {
 export function openOrCreateCase(path: string): { session: CaseSession; created: boolean } {
   const full = resolve(path);
   const present = existsSync(full) && !(statSync(full).isFile() && statSync(full).size === 0);
-  return present
-    ? { session: CaseSession.open(full), created: false }
-    : { session: CaseSession.create(full), created: true };
+  if (present) return { session: CaseSession.open(full), created: false };
+  try {
+    return { session: CaseSession.create(full), created: true };
+  } catch (e) {
+    // Another process created the case a moment ago: use it.
+    if (e instanceof AppError && e.code === 'CONFLICT' && existsSync(full))
+      return { session: CaseSession.open(full), created: false };
+    throw e;
+  }
 }
 
 /** Maps device labels to the case's device ids; an unknown label is an error naming the known ones. */

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { maskIdentifier } from '../contract/mask';
 import type { ImportOutcome } from '../contract/records';
@@ -8,8 +8,15 @@ import { importAndroid } from '../core/importers/android/import';
 import { isAndroidInput } from '../core/importers/android/detect';
 import { isBackupFolder, readBackupInfo } from '../core/importers/ios-backup/discover';
 import { backupOutcomes, failedBackupOutcome } from '../core/services/backup-import-service';
-import type { CaseSession } from '../core/services/case-service';
-import { importFile, unreadOutcome, type ImportFileProgress } from '../core/services/import-run';
+import { AppError } from '../core/model/errors';
+import { CaseSession, type PendingCase } from '../core/services/case-service';
+import {
+  describeFsError,
+  failedOutcome,
+  importFile,
+  unreadOutcome,
+  type ImportFileProgress,
+} from '../core/services/import-run';
 import { parseCommandArgs, takeCasePath, UsageError } from './args';
 import { openOrCreateCase } from './case-open';
 import { withCancelSignal } from './cancel';
@@ -101,6 +108,28 @@ async function classifyPath(path: string): Promise<'backup' | 'android' | 'file'
   if (folder && (await isBackupFolder(path))) return 'backup';
   if (await isAndroidInput(path)) return 'android';
   return folder ? 'backup' : 'file';
+}
+
+/** Prints an unexpected error's stack on stderr when SNOOPSCOPE_DEBUG asks for it. */
+export function debugStack(ctx: CommandContext, e: unknown): void {
+  if (!process.env.SNOOPSCOPE_DEBUG) return;
+  const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  ctx.stderr.write(`snoopscope: debug: ${stack}\n`);
+}
+
+/** Runs one path's import; an unexpected error becomes that path's refusal, never the command's. */
+async function guarded(
+  ctx: CommandContext,
+  path: string,
+  deviceId: number | null,
+  run: () => Promise<ImportOutcome[]>,
+): Promise<ImportOutcome[]> {
+  try {
+    return await run();
+  } catch (e) {
+    debugStack(ctx, e);
+    return [failedOutcome(resolve(path), deviceId, e)];
+  }
 }
 
 /** Imports an Android capture: one outcome per evidence file, or one refusal. */
@@ -240,6 +269,142 @@ function humanOutcome(o: ImportOutcome): string {
   }
 }
 
+interface ImportRequest {
+  paths: string[];
+  label: string | undefined;
+  timeZone: string | undefined;
+  password: string | undefined;
+  json: boolean;
+}
+
+/** What one run of the paths into one case gave. */
+interface ImportRun {
+  outcomes: ImportOutcome[];
+  /** The device of the exports, when there is one; created only with the first file stored. */
+  device: { label: string; created: boolean } | null;
+}
+
+type PathKind = 'backup' | 'android' | 'file' | { error: unknown };
+
+/**
+ * Imports every path into an open case, in the order given, one transaction per file. Never
+ * throws for a path: a path that cannot be read or fails is refused with its reason, the others
+ * still import. After a cancel, the file being read is rolled back and the rest are not read.
+ */
+async function importPaths(
+  session: CaseSession,
+  req: ImportRequest,
+  ctx: CommandContext,
+  signal: AbortSignal,
+): Promise<ImportRun> {
+  const { paths, label } = req;
+  const kinds: PathKind[] = [];
+  for (const p of paths) {
+    try {
+      kinds.push(await classifyPath(p));
+    } catch (e) {
+      kinds.push({ error: e });
+    }
+  }
+  const byPath = new Map<number, ImportOutcome[]>();
+  const notRead = (path: string, deviceId: number | null): ImportOutcome =>
+    unreadOutcome(
+      resolve(path),
+      deviceId,
+      'cancelled',
+      'The import was cancelled before this file was read.',
+    );
+  let backupDeviceId: number | null = null;
+  for (const [i, path] of paths.entries()) {
+    const kind = kinds[i]!;
+    if (typeof kind === 'object') {
+      byPath.set(i, [
+        unreadOutcome(
+          resolve(path),
+          null,
+          'refused',
+          `Cannot read ${resolve(path)}: ${describeFsError(kind.error)}.`,
+        ),
+      ]);
+      continue;
+    }
+    if (kind === 'file') continue;
+    if (signal.aborted) {
+      byPath.set(i, [notRead(path, null)]);
+      continue;
+    }
+    const outcomes = await guarded(ctx, path, null, () =>
+      kind === 'backup'
+        ? importBackupFolder(
+            session,
+            path,
+            { label, timeZone: req.timeZone, password: req.password },
+            ctx,
+            signal,
+          )
+        : importCapture(session, path, { label, timeZone: req.timeZone }, ctx, signal),
+    );
+    byPath.set(i, outcomes);
+    const first =
+      kind === 'backup'
+        ? outcomes.find((o) => o.status === 'imported' && o.importer === 'ios-backup')
+        : outcomes.find((o) => o.status !== 'refused' && o.deviceId !== null);
+    if (first && first.deviceId !== null) backupDeviceId = first.deviceId;
+  }
+
+  const files = paths.flatMap((p, i) => (kinds[i] === 'file' ? [{ p, i }] : []));
+  let device: ImportRun['device'] = null;
+  if (files.length > 0) {
+    let existing = label !== undefined ? session.deviceByLabel(label) : null;
+    if (!existing && backupDeviceId !== null) existing = session.device(backupDeviceId);
+    let createdId: number | null = null;
+    // A new device is created inside the first file's transaction: a refused file leaves none.
+    const deviceId: number | (() => number) =
+      existing?.id ??
+      (() => {
+        const now = session.deviceByLabel(label!);
+        if (now) return now.id;
+        createdId = session.insertDevice({
+          label: label!,
+          platform: appPrivacyReportManifest.platform,
+        });
+        return createdId;
+      });
+    const progress = ctx.stderrIsTTY ? new ProgressLine(ctx) : null;
+    for (const [index, { p: path, i }] of files.entries()) {
+      const known = typeof deviceId === 'number' ? deviceId : null;
+      if (signal.aborted) {
+        byPath.set(i, [notRead(path, known)]);
+        continue;
+      }
+      let phase: ImportFileProgress['phase'] | null = null;
+      const outcomes = await guarded(ctx, path, known, async () => [
+        await importFile({
+          db: session.db,
+          path,
+          deviceId,
+          isCancelled: () => signal.aborted,
+          onProgress: progress
+            ? (pr) => {
+                progress.update(
+                  describeProgress(index, files.length, path, pr),
+                  pr.phase !== phase,
+                );
+                phase = pr.phase;
+              }
+            : undefined,
+        }),
+      ]);
+      progress?.clear();
+      byPath.set(i, outcomes);
+    }
+    const stored = existing ?? (label !== undefined ? session.deviceByLabel(label) : null);
+    if (stored) device = { label: stored.label, created: createdId !== null };
+    else if (label !== undefined) device = { label, created: false };
+  }
+  return { outcomes: paths.flatMap((_, i) => byPath.get(i) ?? []), device };
+}
+
 /** `import <case> <path...> --device <label> [--json]`: imports each file as its own transaction. */
 export async function runImport(args: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, IMPORT_OPTIONS);
@@ -253,15 +418,16 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
   }
   const label = devices[0]?.trim();
   if (label === '') throw new UsageError('--device needs a device label.');
-  const kinds = await Promise.all(paths.map(classifyPath));
-  const folders = paths.filter((_, i) => kinds[i] === 'backup');
-  const captures = paths.filter((_, i) => kinds[i] === 'android');
-  const files = paths.filter((_, i) => kinds[i] === 'file');
-  if (label === undefined && files.length > 0 && folders.length + captures.length !== 1) {
-    throw new UsageError(
-      'import needs --device <label>: App Privacy Report exports do not say which device they come from. ' +
-        'Name the device (it is created in the case when new), e.g. --device "Alice iPhone".',
-    );
+  if (label === undefined) {
+    // Only the count matters here: a path that cannot be classified is refused later with its reason.
+    const kinds = await Promise.all(paths.map((p) => classifyPath(p).catch(() => 'file' as const)));
+    const files = kinds.filter((k) => k === 'file').length;
+    if (files > 0 && kinds.length - files !== 1) {
+      throw new UsageError(
+        'import needs --device <label>: App Privacy Report exports do not say which device they come from. ' +
+          'Name the device (it is created in the case when new), e.g. --device "Alice iPhone".',
+      );
+    }
   }
   let password: string | undefined;
   if (values['password-env'] !== undefined) {
@@ -272,137 +438,114 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
       );
     }
   }
+  const req: ImportRequest = {
+    paths,
+    label,
+    timeZone: values.timezone,
+    password,
+    json: values.json === true,
+  };
 
-  const { session, created } = openOrCreateCase(casePath);
-  try {
-    if (created) say(ctx, `created case ${session.path}`);
-    const fromBackups: ImportOutcome[] = [];
-    // Outcomes are printed in the order the paths were given.
-    const byPath = new Map<string, ImportOutcome[]>();
-    let backupDeviceId: number | null = null;
-    await withCancelSignal(
-      ctx,
-      'cancelling: the file being read is rolled back',
-      async (signal) => {
-        for (const folder of folders) {
-          const outcomes = await importBackupFolder(
-            session,
-            folder,
-            { label, timeZone: values.timezone, password },
-            ctx,
-            signal,
-          );
-          fromBackups.push(...outcomes);
-          byPath.set(folder, outcomes);
-          const phone = outcomes[0];
-          if (phone?.status === 'imported' && phone.importer === 'ios-backup')
-            backupDeviceId = phone.deviceId;
-        }
-        for (const capture of captures) {
-          const outcomes = await importCapture(
-            session,
-            capture,
-            { label, timeZone: values.timezone },
-            ctx,
-            signal,
-          );
-          fromBackups.push(...outcomes);
-          byPath.set(capture, outcomes);
-          const first = outcomes.find((o) => o.status !== 'refused' && o.deviceId !== null);
-          if (first) backupDeviceId = first.deviceId;
-        }
-      },
-    );
-    if (files.length === 0) {
-      if (values.json)
-        await ctx.out.write(JSON.stringify(fromBackups.map(outcomeRecord), null, 2) + '\n');
-      else for (const o of fromBackups) await ctx.out.write(humanOutcome(o));
-      if (fromBackups.some((o) => o.status === 'cancelled')) return 130;
-      return fromBackups.some((o) => o.status === 'refused') ? 1 : 0;
+  return withCancelSignal(ctx, 'cancelling: the file being read is rolled back', async (signal) => {
+    const opened = openCaseForImport(casePath);
+    let session = opened.session;
+    let run: ImportRun;
+    try {
+      run = await importPaths(session, req, ctx, signal);
+    } catch (e) {
+      if (opened.pending) opened.pending.discard();
+      else session.close();
+      throw e;
     }
-    let device = label !== undefined ? session.deviceByLabel(label) : null;
-    if (!device && backupDeviceId !== null) device = session.device(backupDeviceId);
-    if (!device) {
-      device = session.createDevice({ label: label!, platform: appPrivacyReportManifest.platform });
-      say(ctx, `created device "${device.label}" (${device.platform})`);
-    }
-    const deviceId = device.id;
-    const progress = ctx.stderrIsTTY ? new ProgressLine(ctx) : null;
-    const fileOutcomes = await withCancelSignal(
-      ctx,
-      'cancelling: the file being read is rolled back',
-      async (signal) => {
-        const done: ImportOutcome[] = [];
-        for (const [index, path] of files.entries()) {
-          if (signal.aborted) {
-            done.push(
-              unreadOutcome(
-                path,
-                deviceId,
-                'cancelled',
-                'The import was cancelled before this file was read.',
-              ),
-            );
-            continue;
-          }
-          let phase: ImportFileProgress['phase'] | null = null;
-          try {
-            done.push(
-              await importFile({
-                db: session.db,
-                path,
-                deviceId,
-                isCancelled: () => signal.aborted,
-                onProgress: progress
-                  ? (p) => {
-                      progress.update(
-                        describeProgress(index, files.length, path, p),
-                        p.phase !== phase,
-                      );
-                      phase = p.phase;
-                    }
-                  : undefined,
-              }),
-            );
-          } finally {
-            progress?.clear();
-          }
-        }
-        return done;
-      },
-    );
-    files.forEach((f, i) => byPath.set(f, fileOutcomes[i] ? [fileOutcomes[i]] : []));
-    const outcomes = paths.flatMap((p) => byPath.get(p) ?? []);
-
-    if (values.json) {
-      await ctx.out.write(JSON.stringify(outcomes.map(outcomeRecord), null, 2) + '\n');
+    let caseNote: string | null = null;
+    if (!opened.pending) {
+      session.close();
+    } else if (!run.outcomes.some((o) => o.status === 'imported')) {
+      opened.pending.discard();
+      caseNote = `no case file was created at ${session.path}: nothing was imported.`;
     } else {
-      for (const o of outcomes) await ctx.out.write(humanOutcome(o));
-      const count = (s: ImportOutcome['status']): number =>
-        outcomes.filter((o) => o.status === s).length;
-      await ctx.out.write(
-        `${plural(outcomes.length, 'file')}: ${count('imported')} imported, ` +
-          `${count('already-imported')} already imported, ${count('refused')} refused, ${count('cancelled')} cancelled` +
-          ` (device "${device.label}", case ${session.path})\n`,
-      );
+      try {
+        opened.pending.publish();
+        say(ctx, `created case ${session.path}`);
+      } catch (e) {
+        if (!(e instanceof AppError && e.code === 'CONFLICT')) throw e;
+        // Another process created the case meanwhile: import into that one instead.
+        say(ctx, `${session.path} was created by another program meanwhile; importing into it.`);
+        session = CaseSession.open(session.path);
+        try {
+          run = await importPaths(session, req, ctx, signal);
+        } finally {
+          session.close();
+        }
+      }
     }
-    if (outcomes.some((o) => o.status === 'cancelled')) {
-      say(
-        ctx,
-        'import cancelled: files imported before the cancel are kept; the file being read was rolled back.',
-      );
-      return 130;
-    }
-    const refused = outcomes.filter((o) => o.status === 'refused').length;
-    if (refused > 0) {
-      say(
-        ctx,
-        `${refused} of ${plural(outcomes.length, 'file')} ${refused === 1 ? 'was' : 'were'} refused; the others were kept.`,
-      );
-      return 1;
-    }
-    return 0;
-  } finally {
-    session.close();
+    if (run.device?.created) say(ctx, `created device "${run.device.label}"`);
+    // A Ctrl-C pressed during the last synchronous steps is handled before the exit code is chosen.
+    await new Promise((r) => setImmediate(r));
+    return report(ctx, req, run, session.path, signal, caseNote);
+  });
+}
+
+/** Opens the case, or prepares a new one that appears only once something is stored in it. */
+function openCaseForImport(casePath: string): {
+  session: CaseSession;
+  pending: PendingCase | null;
+} {
+  const full = resolve(casePath);
+  const present = existsSync(full) && !(statSync(full).isFile() && statSync(full).size === 0);
+  if (present) return { session: CaseSession.open(full), pending: null };
+  // An empty file is a placeholder someone made for the case: it becomes the case in place.
+  if (existsSync(full)) return { session: openOrCreateCase(full).session, pending: null };
+  const pending = CaseSession.createPending(full);
+  return { session: pending.session, pending };
+}
+
+/** Prints the outcomes and returns the exit code: 130 after a cancel, 1 when a path was refused. */
+async function report(
+  ctx: CommandContext,
+  req: ImportRequest,
+  run: ImportRun,
+  casePath: string,
+  signal: AbortSignal,
+  caseNote: string | null,
+): Promise<number> {
+  const { outcomes } = run;
+  if (req.json) {
+    await ctx.out.write(JSON.stringify(outcomes.map(outcomeRecord), null, 2) + '\n');
+  } else {
+    for (const o of outcomes) await ctx.out.write(humanOutcome(o));
+    const count = (s: ImportOutcome['status']): number =>
+      outcomes.filter((o) => o.status === s).length;
+    await ctx.out.write(
+      `${plural(outcomes.length, 'file')}: ${count('imported')} imported, ` +
+        `${count('already-imported')} already imported, ${count('refused')} refused, ${count('cancelled')} cancelled` +
+        (run.device ? ` (device "${run.device.label}", case ${casePath})` : ` (case ${casePath})`) +
+        '\n',
+    );
   }
+  if (caseNote) say(ctx, caseNote);
+  if (signal.aborted) {
+    const kept = outcomes.filter((o) => o.status === 'imported' || o.status === 'already-imported');
+    const dropped = outcomes.filter((o) => o.status === 'cancelled');
+    const names = (list: ImportOutcome[]): string =>
+      list.map((o) => o.locator ?? basename(o.path)).join(', ');
+    say(
+      ctx,
+      'import cancelled: ' +
+        (kept.length > 0 ? `kept ${names(kept)}` : 'nothing was kept') +
+        (dropped.length > 0
+          ? `; rolled back or not read: ${names(dropped)}.`
+          : '; the cancel came after the last file was stored, so nothing was rolled back.'),
+    );
+    return 130;
+  }
+  const refused = outcomes.filter((o) => o.status === 'refused').length;
+  if (refused > 0) {
+    say(
+      ctx,
+      `${refused} of ${plural(outcomes.length, 'file')} ${refused === 1 ? 'was' : 'were'} refused; the others were kept.`,
+    );
+    return 1;
+  }
+  return 0;
 }

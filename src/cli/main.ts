@@ -132,8 +132,12 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
       return 1;
     }
     if (isBrokenPipe(e)) return 0;
+    // A plain sentence only; the stack is for developers, on request.
     const err = e instanceof Error ? e : new Error(String(e));
-    stderr.write(`snoopscope: unexpected error: ${err.message}\n${err.stack ?? ''}\n`);
+    const reason = err.message.trim().replace(/\.?$/, '.');
+    stderr.write(`snoopscope: ${command} failed: ${reason}\n`);
+    if (process.env.SNOOPSCOPE_DEBUG) stderr.write(`${err.stack ?? err.message}\n`);
+    else stderr.write('Set SNOOPSCOPE_DEBUG=1 to print where it failed.\n');
     return 1;
   } finally {
     out.release();

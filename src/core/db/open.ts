@@ -1,5 +1,17 @@
 import Database from 'better-sqlite3';
-import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import {
+  closeSync,
+  constants as fsConstants,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { AppError } from '../model/errors';
 import { MIGRATIONS } from './migrations';
 import type { Migration } from './migrations/types';
@@ -12,8 +24,9 @@ export const BUSY_TIMEOUT_MS = 5000;
 
 /** Applies the connection pragmas every case connection uses. */
 function applyPragmas(db: Db): void {
-  db.pragma('journal_mode = WAL');
+  // The busy timeout first: switching to WAL takes a lock that another process may hold.
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL');
   // A larger page cache keeps the interval-key indexes in memory while a large export is written.
@@ -31,15 +44,22 @@ function readHead(path: string): Buffer {
   }
 }
 
-/** Applies pending migrations, each in its own transaction; a failure stops with a clear error. */
+/**
+ * Applies pending migrations, each in its own transaction; a failure stops with a clear error.
+ * Whether a migration is still pending is checked again inside its write transaction (BEGIN
+ * IMMEDIATE), so when two processes open the case at once the second waits for the first and
+ * then finds the migration applied instead of applying it twice.
+ */
 export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): number {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
+  // A hint read without a lock: a version listed here stays applied; one missing is checked again.
   const applied = new Set(
     (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
       (r) => r.version,
     ),
   );
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   const known = Math.max(0, ...migrations.map((m) => m.version));
   const newest = Math.max(0, ...applied);
   if (newest > known) {
@@ -51,6 +71,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
     const run = db.transaction(() => {
+      if (isApplied.get(m.version) !== undefined) return;
       db.exec(m.up);
       m.fill?.(db);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
@@ -85,17 +106,143 @@ export function describeSqliteError(e: unknown): AppError | null {
   return null;
 }
 
-/** Creates a new case file and applies all migrations. Refuses to overwrite an existing file. */
-export function createCaseDatabase(path: string, name: string): Db {
-  if (existsSync(path) && statSync(path).size > 0) {
-    throw new AppError(
-      'CONFLICT',
-      `A file already exists at ${path}; choose another name or open it.`,
-    );
+const alreadyExists = (path: string): AppError =>
+  new AppError('CONFLICT', `A file already exists at ${path}; choose another name or open it.`);
+
+/**
+ * Makes an open connection a case: stamps the application id (unless another process already
+ * did), applies every migration, and, once per file, records its name and creation time and runs
+ * `seed` in the same transaction (e.g. the audit entry of its creation). Returns whether this
+ * connection was the one that seeded it.
+ */
+function initialiseCase(db: Db, name: string, seed?: (db: Db) => void): boolean {
+  applyPragmas(db);
+  db.transaction(() => {
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    if (appId === CASE_APPLICATION_ID) return;
+    const tables = db.prepare('SELECT COUNT(*) AS n FROM sqlite_schema').get() as { n: number };
+    if (appId !== 0 || tables.n > 0)
+      throw new AppError('CASE_INVALID', `${db.name} is an SQLite database but not a case file.`);
+    db.pragma(`application_id = ${CASE_APPLICATION_ID}`);
+  }).immediate();
+  migrate(db);
+  return db
+    .transaction(() => {
+      if (db.prepare("SELECT 1 FROM case_meta WHERE key = 'created_at'").get()) return false;
+      const put = db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?)');
+      put.run('name', name);
+      put.run('created_at', String(Date.now()));
+      seed?.(db);
+      return true;
+    })
+    .immediate();
+}
+
+/** A private, not yet used path beside `path` where a case is built before it appears there. */
+export function pendingCasePath(path: string): string {
+  return join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}-${randomUUID().slice(0, 8)}.creating`,
+  );
+}
+
+/** Removes a case file built at a pending path, with its write-ahead log and shared memory. */
+export function removePendingCase(tempPath: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) {
+    try {
+      rmSync(tempPath + suffix, { force: true });
+    } catch {
+      // Best effort: a file still open on Windows stays; it is hidden and never opened as a case.
+    }
   }
+}
+
+/**
+ * Builds a complete case file (every migration applied, `seed` run) at `tempPath`, which must
+ * not exist yet, and returns the open connection to it.
+ */
+export function buildCaseFile(tempPath: string, name: string, seed?: (db: Db) => void): Db {
   let db: Db;
   try {
-    db = new Database(path);
+    // Exclusive creation: a path that exists is never reused.
+    closeSync(openSync(tempPath, 'wx', 0o666));
+    db = new Database(tempPath);
+  } catch (e) {
+    throw new AppError(
+      'IO_ERROR',
+      `Cannot create the case file in ${dirname(tempPath)}: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+  try {
+    initialiseCase(db, name, seed);
+    return db;
+  } catch (e) {
+    db.close();
+    removePendingCase(tempPath);
+    throw describeSqliteError(e) ?? e;
+  }
+}
+
+/**
+ * Makes the closed case at `tempPath` appear at `path` in one step, only if nothing is there yet
+ * (a hard link, which fails when the name is taken), then removes the pending name. Throws
+ * CONFLICT when a file appeared at `path` meanwhile; the pending case is left for the caller.
+ */
+export function publishCaseFile(tempPath: string, path: string): void {
+  try {
+    linkSync(tempPath, path);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'EEXIST') throw alreadyExists(path);
+    // File systems without hard links (FAT, exFAT, some shares): an exclusive copy.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') {
+      try {
+        copyFileSync(tempPath, path, fsConstants.COPYFILE_EXCL);
+      } catch (c) {
+        if ((c as { code?: string }).code === 'EEXIST') throw alreadyExists(path);
+        throw new AppError(
+          'IO_ERROR',
+          `Cannot create the case file at ${path}: ${(c as Error).message}`,
+          { cause: c },
+        );
+      }
+    } else {
+      throw new AppError(
+        'IO_ERROR',
+        `Cannot create the case file at ${path}: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+  }
+  removePendingCase(tempPath);
+}
+
+/**
+ * Creates a new case file and applies all migrations. Refuses to overwrite an existing file. The
+ * case is built under a private name and appears at `path` complete, so another process never
+ * opens a half-made case; when two create the same path at once, one gets CONFLICT. An existing
+ * empty file (a placeholder) is made a case in place.
+ */
+export function createCaseDatabase(path: string, name: string, seed?: (db: Db) => void): Db {
+  if (existsSync(path)) {
+    if (statSync(path).size > 0 || !statSync(path).isFile()) throw alreadyExists(path);
+    return createInPlace(path, name, seed);
+  }
+  const temp = pendingCasePath(path);
+  try {
+    buildCaseFile(temp, name, seed).close();
+    publishCaseFile(temp, path);
+  } finally {
+    removePendingCase(temp);
+  }
+  return openCaseDatabase(path);
+}
+
+function createInPlace(path: string, name: string, seed?: (db: Db) => void): Db {
+  let db: Db;
+  try {
+    db = new Database(path, { fileMustExist: true });
   } catch (e) {
     throw new AppError(
       'IO_ERROR',
@@ -104,16 +251,11 @@ export function createCaseDatabase(path: string, name: string): Db {
     );
   }
   try {
-    applyPragmas(db);
-    db.pragma(`application_id = ${CASE_APPLICATION_ID}`);
-    migrate(db);
-    const put = db.prepare('INSERT OR REPLACE INTO case_meta (key, value) VALUES (?, ?)');
-    put.run('name', name);
-    put.run('created_at', String(Date.now()));
+    initialiseCase(db, name, seed);
     return db;
   } catch (e) {
     db.close();
-    throw e;
+    throw describeSqliteError(e) ?? e;
   }
 }
 

@@ -4,9 +4,13 @@ import type { Device, Platform, SourceInfo } from '../../contract/records';
 import type { ImportWarning, WarningCode } from '../../contract/warnings';
 import { appendAudit } from '../db/audit';
 import {
+  buildCaseFile,
   createCaseDatabase,
   describeSqliteError,
   openCaseDatabase,
+  pendingCasePath,
+  publishCaseFile,
+  removePendingCase,
   schemaVersion,
   type Db,
 } from '../db/open';
@@ -65,13 +69,32 @@ export class CaseSession {
     this.queries = new QueryService(db);
   }
 
+  /**
+   * Creates a case file; it appears complete, with the audit entry of its creation. CONFLICT when
+   * a file is already there (also when another process created it a moment before).
+   */
   static create(path: string): CaseSession {
     const full = resolve(path);
-    const name = basename(full).replace(/\.snoopcase$/i, '');
-    const db = createCaseDatabase(full, name);
-    const s = new CaseSession(db, full);
-    writeTx(db, () => appendAudit(db, 'case-created', { path: full, name }));
-    return s;
+    const name = caseName(full);
+    const db = createCaseDatabase(full, name, (d) =>
+      appendAudit(d, 'case-created', { path: full, name }),
+    );
+    return new CaseSession(db, full);
+  }
+
+  /**
+   * Builds a new case under a private name beside `path`, to be published there only once
+   * something worth keeping is stored in it (`PendingCase.publish`) or dropped (`discard`). The
+   * session's `path` is already the final one.
+   */
+  static createPending(path: string): PendingCase {
+    const full = resolve(path);
+    const name = caseName(full);
+    const temp = pendingCasePath(full);
+    const db = buildCaseFile(temp, name, (d) =>
+      appendAudit(d, 'case-created', { path: full, name }),
+    );
+    return new PendingCase(new CaseSession(db, full), temp);
   }
 
   static open(path: string, options: { readonly?: boolean } = {}): CaseSession {
@@ -127,22 +150,28 @@ export class CaseSession {
   }
 
   createDevice(input: { label: string; platform?: Platform; timeZone?: string }): Device {
+    const id = writeTx(this.db, () => this.insertDevice(input));
+    return this.device(id);
+  }
+
+  /**
+   * Adds a device with its audit entry inside the caller's transaction (so a rolled-back import
+   * leaves no device behind) and returns its id; CONFLICT when the label is taken.
+   */
+  insertDevice(input: { label: string; platform?: Platform; timeZone?: string }): number {
     const label = input.label.trim();
     if (this.deviceByLabel(label))
       throw new AppError('CONFLICT', `A device labelled "${label}" already exists.`);
-    const id = writeTx(this.db, () => {
-      const r = this.db
-        .prepare('INSERT INTO devices (label, platform, time_zone, created_at) VALUES (?, ?, ?, ?)')
-        .run(label, input.platform ?? 'unknown', input.timeZone ?? null, Date.now());
-      const newId = Number(r.lastInsertRowid);
-      appendAudit(this.db, 'device-created', {
-        deviceId: newId,
-        label,
-        platform: input.platform ?? 'unknown',
-      });
-      return newId;
+    const r = this.db
+      .prepare('INSERT INTO devices (label, platform, time_zone, created_at) VALUES (?, ?, ?, ?)')
+      .run(label, input.platform ?? 'unknown', input.timeZone ?? null, Date.now());
+    const newId = Number(r.lastInsertRowid);
+    appendAudit(this.db, 'device-created', {
+      deviceId: newId,
+      label,
+      platform: input.platform ?? 'unknown',
     });
-    return this.device(id);
+    return newId;
   }
 
   renameDevice(deviceId: number, label: string): Device {
@@ -264,5 +293,55 @@ export class CaseSession {
         deviceId: src.deviceId,
       });
     });
+  }
+}
+
+const caseName = (full: string): string => basename(full).replace(/\.snoopcase$/i, '');
+
+/** Pending case files of this process, removed if it exits before publishing or discarding them. */
+const pendingFiles = new Set<string>();
+let exitHookInstalled = false;
+
+/** A case built under a private name, not visible at its path until `publish`. */
+export class PendingCase {
+  private settled = false;
+
+  constructor(
+    readonly session: CaseSession,
+    private readonly tempPath: string,
+  ) {
+    pendingFiles.add(tempPath);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      // A second Ctrl-C exits at once: the half-made case must not stay behind as litter.
+      process.on('exit', () => {
+        for (const f of pendingFiles) removePendingCase(f);
+      });
+    }
+  }
+
+  /**
+   * Closes the session and makes the case appear at its path. CONFLICT when a file appeared
+   * there meanwhile (another process created the case first); the pending case is then dropped.
+   */
+  publish(): void {
+    this.finish(() => publishCaseFile(this.tempPath, this.session.path));
+  }
+
+  /** Closes the session and removes the pending case: nothing appears at the path. */
+  discard(): void {
+    this.finish(() => undefined);
+  }
+
+  private finish(step: () => void): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.session.close();
+    try {
+      step();
+    } finally {
+      removePendingCase(this.tempPath);
+      pendingFiles.delete(this.tempPath);
+    }
   }
 }

@@ -4,7 +4,7 @@ import type { Db } from '../db/open';
 import { importAndroidInto } from '../importers/android/import';
 import { isAndroidInput } from '../importers/android/detect';
 import { AppError } from '../model/errors';
-import { importFile, unreadOutcome } from './import-run';
+import { describeFsError, failedOutcome, importFile, unreadOutcome } from './import-run';
 
 export interface BatchOptions {
   db: Db;
@@ -17,17 +17,19 @@ export interface BatchOptions {
   onProgress: (p: ImportProgress) => void;
   /** Minimum interval between progress reports. */
   progressEveryMs?: number;
+  /** Receives an unexpected error (with its stack) that refused one path; the others go on. */
+  onError?: (path: string, error: unknown) => void;
 }
 
 /**
  * Imports several files one after the other, each its own transaction. After a cancel, the
- * file being read is rolled back and the remaining files are reported as cancelled.
+ * file being read is rolled back and the remaining files are reported as cancelled. A path that
+ * cannot be read or fails is refused with its reason; the others still import.
  */
 export async function importBatch(
   options: BatchOptions,
 ): Promise<{ outcomes: ImportOutcome[]; cancelled: boolean }> {
   const outcomes: ImportOutcome[] = [];
-  const every = options.progressEveryMs ?? 100;
   for (const [index, path] of options.paths.entries()) {
     if (options.isCancelled()) {
       outcomes.push(
@@ -40,36 +42,31 @@ export async function importBatch(
       );
       continue;
     }
-    const started = Date.now();
-    let last = 0;
-    if (await isAndroidInput(path)) {
-      outcomes.push(...(await importAndroidPath(options, path, index)));
+    let android: boolean;
+    try {
+      android = await isAndroidInput(path);
+    } catch (e) {
+      outcomes.push(
+        unreadOutcome(
+          path,
+          options.deviceId,
+          'refused',
+          `Cannot read ${path}: ${describeFsError(e)}.`,
+        ),
+      );
       continue;
     }
-    const outcome = await importFile({
-      db: options.db,
-      path,
-      deviceId: options.deviceId,
-      isCancelled: options.isCancelled,
-      onProgress: (p) => {
-        const now = Date.now();
-        if (p.phase === 'reading' && now - last < every) return;
-        last = now;
-        const seconds = Math.max(0.001, (now - started) / 1000);
-        options.onProgress({
-          importId: options.importId,
-          path,
-          fileIndex: index,
-          fileCount: options.paths.length,
-          phase: p.phase,
-          lines: p.lines,
-          bytes: p.bytes,
-          totalBytes: p.totalBytes,
-          percent: p.totalBytes > 0 ? Math.min(100, (100 * p.bytes) / p.totalBytes) : 100,
-          linesPerSecond: Math.round(p.lines / seconds),
-        });
-      },
-    });
+    let outcome: ImportOutcome;
+    try {
+      if (android) {
+        outcomes.push(...(await importAndroidPath(options, path, index)));
+        continue;
+      }
+      outcome = await importOne(options, path, index);
+    } catch (e) {
+      options.onError?.(path, e);
+      outcome = failedOutcome(path, options.deviceId, e);
+    }
     outcomes.push(outcome);
     options.onProgress({
       importId: options.importId,
@@ -85,6 +82,37 @@ export async function importBatch(
     });
   }
   return { outcomes, cancelled: options.isCancelled() };
+}
+
+/** Imports one export file, reporting its progress. */
+function importOne(options: BatchOptions, path: string, index: number): Promise<ImportOutcome> {
+  const every = options.progressEveryMs ?? 100;
+  const started = Date.now();
+  let last = 0;
+  return importFile({
+    db: options.db,
+    path,
+    deviceId: options.deviceId,
+    isCancelled: options.isCancelled,
+    onProgress: (p) => {
+      const now = Date.now();
+      if (p.phase === 'reading' && now - last < every) return;
+      last = now;
+      const seconds = Math.max(0.001, (now - started) / 1000);
+      options.onProgress({
+        importId: options.importId,
+        path,
+        fileIndex: index,
+        fileCount: options.paths.length,
+        phase: p.phase,
+        lines: p.lines,
+        bytes: p.bytes,
+        totalBytes: p.totalBytes,
+        percent: p.totalBytes > 0 ? Math.min(100, (100 * p.bytes) / p.totalBytes) : 100,
+        linesPerSecond: Math.round(p.lines / seconds),
+      });
+    },
+  });
 }
 
 /** Imports one Android capture (each evidence file its own outcome); a refusal is one outcome. */

@@ -17,5 +17,7 @@ export type WorkerRequest =
 /** Messages from the import worker. */
 export type WorkerMessage =
   | { type: 'progress'; progress: ImportProgress }
+  /** An unexpected error that refused one path (the others went on), for the log. */
+  | { type: 'log'; message: string; stack: string | null }
   | { type: 'done'; outcomes: ImportOutcome[]; cancelled: boolean }
   | { type: 'error'; code: ErrorCode; message: string; stack: string | null };

@@ -79,6 +79,9 @@ export class ImportService {
         case 'progress':
           this.emit('onImportProgress', m.progress);
           break;
+        case 'log':
+          this.log(m.message, m.stack);
+          break;
         case 'done':
           finish(m.outcomes, m.cancelled);
           break;

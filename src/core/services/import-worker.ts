@@ -28,6 +28,12 @@ port.on('message', (msg: WorkerRequest) => {
         timeZone: msg.timeZone,
         isCancelled: () => cancelled,
         onProgress: (p) => post({ type: 'progress', progress: p }),
+        onError: (path, e) =>
+          post({
+            type: 'log',
+            message: `Import of ${path} failed`,
+            stack: e instanceof Error ? (e.stack ?? e.message) : String(e),
+          }),
       });
       post({ type: 'done', outcomes: result.outcomes, cancelled: result.cancelled });
     } catch (e) {
