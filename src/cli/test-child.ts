@@ -3,7 +3,7 @@
  * two processes at once): `node --import tsx src/cli/test-child.ts <argv…>`. Progress lines are
  * on (as on a terminal) and both streams are written synchronously, so a test can act at a
  * known point of an import without sleeping:
- * - SNOOPSCOPE_TEST_GO=1: waits for one byte on stdin before running;
+ * - SNOOPSCOPE_TEST_GO=1: writes `READY` on stderr, then waits for one byte on stdin before running;
  * - SNOOPSCOPE_TEST_PAUSE=<text>: the first time stdout or stderr receives text containing it,
  *   writes `PAUSED` on stderr and waits for one byte on stdin before going on.
  */
@@ -51,7 +51,10 @@ class SyncOut extends Writable {
   }
 }
 
-if (process.env.SNOOPSCOPE_TEST_GO) waitForByte();
+if (process.env.SNOOPSCOPE_TEST_GO) {
+  writeSync(2, 'READY\n');
+  waitForByte();
+}
 process.exitCode = await main(process.argv.slice(2), {
   stdout: new SyncOut(1),
   stderr: new SyncOut(2),
