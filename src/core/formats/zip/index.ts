@@ -3,6 +3,7 @@ export {
   DEFAULT_ZIP_LIMITS,
   ZipArchive,
   ZipError,
+  fileKind,
   openZip,
   withZip,
   type ReadEntryLinesOptions,
@@ -11,5 +12,6 @@ export {
   type ZipErrorCode,
   type ZipLimits,
   type ZipRefusal,
+  type OpenZipOptions,
 } from './reader';
 export { withPrivateTempDir } from './temp';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { crc32, createInflateRaw } from 'node:zlib';
@@ -25,8 +26,12 @@ const LOCAL_HEADER_SIZE = 30;
 const MAX_COMMENT = 0xffff;
 
 const FLAG_ENCRYPTED = 0x0001;
+const FLAG_DATA_DESCRIPTOR = 0x0008;
 const FLAG_STRONG_ENCRYPTION = 0x0040;
 const FLAG_UTF8 = 0x0800;
+
+const SIG_DATA_DESCRIPTOR = 0x08074b50;
+const DATA_DESCRIPTOR_SIZE = 16;
 
 const METHOD_STORED = 0;
 const METHOD_DEFLATE = 8;
@@ -126,6 +131,19 @@ export interface ZipRefusal {
   message: string;
 }
 
+/** How an archive is opened. */
+export interface OpenZipOptions {
+  /**
+   * Also report, as `problems`, every layout that two ZIP readers could read differently: bytes
+   * that belong to no entry, an archive comment, local headers that disagree with the central
+   * directory, extra fields, data descriptors that do not match, names that collide once case or
+   * Unicode form is ignored, folders, links, encrypted or unreadable entries, ZIP64 records. For
+   * signed evidence bundles, which must mean one thing to every reader; importers stay tolerant.
+   * Reads then also refuse deflate data that goes on past the end of its stream.
+   */
+  strict?: boolean;
+}
+
 /** Options of a whole-entry read. */
 export interface ReadEntryOptions {
   /** Refuse entries larger than this (uncompressed bytes); default 64 MiB. */
@@ -140,24 +158,52 @@ export interface ReadEntryLinesOptions {
   warn?: (w: ImportWarning) => void;
 }
 
+// O_NONBLOCK makes opening a FIFO return at once instead of waiting for a writer; the file type
+// is then checked on the opened handle, so a path swapped between a check and the open cannot
+// make a read hang. Windows has no FIFOs to open and no such flag.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
 /**
  * Opens a ZIP archive read-only and lists its central directory.
- * Throws `ZipError` when the file is not a ZIP, is truncated, spans several disks, or breaks a
- * limit. Entries that cannot be read (encrypted, unsupported method, too large, overlapping)
- * are listed with a `refusal` instead of failing the whole archive. Close it when done.
+ * Throws `ZipError` when the path is not a regular file (never waiting on a FIFO), when the file
+ * is not a ZIP, is truncated, spans several disks, or breaks a limit. Entries that cannot be read
+ * (encrypted, unsupported method, too large, overlapping) are listed with a `refusal` instead of
+ * failing the whole archive. Close it when done.
  */
-export async function openZip(path: string, limits?: Partial<ZipLimits>): Promise<ZipArchive> {
+export async function openZip(
+  path: string,
+  limits?: Partial<ZipLimits>,
+  options: OpenZipOptions = {},
+): Promise<ZipArchive> {
   const lim: ZipLimits = { ...DEFAULT_ZIP_LIMITS, ...limits };
-  const handle = await open(path, 'r');
+  const strict = options.strict === true;
+  const handle = await open(path, OPEN_FLAGS);
   try {
-    const { size } = await handle.stat();
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      throw new ZipError('NOT_ZIP', `${path} is ${fileKind(stats)}, not a ZIP file.`);
+    }
+    const { size } = stats;
     const layout = await readLayout(handle, size, lim);
-    const { entries, problems } = await readCentralDirectory(handle, size, layout, lim);
-    return new ZipArchive(handle, path, size, entries, layout, problems, lim);
+    const { entries, records, findings } = await readCentralDirectory(handle, size, layout, lim);
+    if (strict) findings.push(...(await strictFindings(handle, size, layout, entries, records)));
+    return new ZipArchive(handle, path, size, entries, layout, findings, lim, strict);
   } catch (err) {
     await handle.close();
     throw err;
   }
+}
+
+/** What kind of file system object a non-regular file is, in words ("a folder", "a FIFO"…). */
+export function fileKind(stats: Stats): string {
+  if (stats.isFile()) return 'a regular file';
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isFIFO()) return 'a named pipe (FIFO)';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSymbolicLink()) return 'a symbolic link';
+  return 'not a regular file';
 }
 
 /** Opens an archive, runs `fn` on it and closes it, even when `fn` throws. */
@@ -165,8 +211,9 @@ export async function withZip<T>(
   path: string,
   fn: (zip: ZipArchive) => Promise<T>,
   limits?: Partial<ZipLimits>,
+  options?: OpenZipOptions,
 ): Promise<T> {
-  const zip = await openZip(path, limits);
+  const zip = await openZip(path, limits, options);
   try {
     return await fn(zip);
   } finally {
@@ -178,6 +225,10 @@ export async function withZip<T>(
 export class ZipArchive {
   private closed = false;
   private inflated = 0;
+  /** Archive-level findings that did not stop listing (duplicates, comment, prefix bytes…). */
+  readonly problems: readonly string[];
+  /** Names of the entries that any of `problems` concerns (duplicates, unsafe names…). */
+  readonly flaggedNames: ReadonlySet<string>;
 
   /** @internal Use `openZip`. */
   constructor(
@@ -187,10 +238,14 @@ export class ZipArchive {
     readonly size: number,
     readonly entries: readonly ZipEntry[],
     private readonly layout: Layout,
-    /** Archive-level findings that did not stop listing (duplicates, comment, prefix bytes). */
-    readonly problems: readonly string[],
+    findings: readonly Finding[],
     readonly limits: Readonly<ZipLimits>,
-  ) {}
+    /** Opened with `strict` (see `OpenZipOptions`). */
+    readonly strict = false,
+  ) {
+    this.problems = findings.map((f) => f.message);
+    this.flaggedNames = new Set(findings.flatMap((f) => f.names));
+  }
 
   /** True when the archive used ZIP64 end records. */
   get zip64(): boolean {
@@ -264,6 +319,16 @@ export class ZipArchive {
         for await (const chunk of inflater as AsyncIterable<Buffer>) {
           count(chunk);
           yield chunk;
+        }
+        // zlib stops at the end of the deflate stream and ignores what follows; bytes hidden
+        // there are read by no one but could be taken for a data descriptor or a next entry by
+        // a streaming reader. `bytesWritten` counts the compressed bytes zlib consumed.
+        const unused = entry.compressedSize - inflater.bytesWritten;
+        if (this.strict && unused > 0) {
+          throw new ZipError(
+            'CORRUPT',
+            `The compressed data of "${entry.name}" goes on for ${unused} bytes past the end of its deflate stream (hidden data).`,
+          );
         }
       } catch (err) {
         if (err instanceof ZipError) throw err;
@@ -416,6 +481,17 @@ export class ZipArchive {
   }
 }
 
+/** A problem of the archive in words, and the entries it concerns (none for the archive). */
+interface Finding {
+  message: string;
+  names: string[];
+}
+
+/** A finding about the archive as a whole. */
+function archiveFinding(message: string): Finding {
+  return { message, names: [] };
+}
+
 interface Layout {
   zip64: boolean;
   entryCount: number;
@@ -423,7 +499,21 @@ interface Layout {
   centralDirectorySize: number;
   eocdOffset: number;
   comment: string;
-  problems: string[];
+  /** The comment length the end record declares. */
+  commentLength: number;
+  findings: Finding[];
+}
+
+/** Central-directory fields kept for the overlap and strict checks. */
+interface CentralRecord {
+  nameBytes: Buffer;
+  versionMadeBy: number;
+  versionNeeded: number;
+  dosTime: number;
+  dosDate: number;
+  extraLength: number;
+  commentLength: number;
+  externalAttributes: number;
 }
 
 async function readLayout(handle: FileHandle, size: number, lim: ZipLimits): Promise<Layout> {
@@ -449,11 +539,16 @@ async function readLayout(handle: FileHandle, size: number, lim: ZipLimits): Pro
     }
     if (fallback < 0) fallback = i;
   }
-  const problems: string[] = [];
+  const findings: Finding[] = [];
   if (found < 0 && fallback >= 0) {
     found = fallback;
-    problems.push(
-      'The archive comment does not reach the end of the file: bytes were appended or the comment is cut short.',
+    const after = tailLen - (found + EOCD_SIZE + tail.readUInt16LE(found + 20));
+    findings.push(
+      archiveFinding(
+        after > 0
+          ? `${after} bytes follow the end of central directory record and its comment: data was appended to the archive.`
+          : `The archive comment is cut short: the file ends ${-after} bytes before the length its end record declares.`,
+      ),
     );
   }
   if (found < 0) {
@@ -551,7 +646,8 @@ async function readLayout(handle: FileHandle, size: number, lim: ZipLimits): Pro
     centralDirectorySize: cdSize,
     eocdOffset,
     comment,
-    problems,
+    commentLength: commentLen,
+    findings,
   };
 }
 
@@ -560,11 +656,11 @@ async function readCentralDirectory(
   size: number,
   layout: Layout,
   lim: ZipLimits,
-): Promise<{ entries: ZipEntry[]; problems: string[] }> {
+): Promise<{ entries: ZipEntry[]; records: CentralRecord[]; findings: Finding[] }> {
   const cd = await mustRead(handle, layout.centralDirectoryOffset, layout.centralDirectorySize);
   const entries: ZipEntry[] = [];
-  const nameLengths: number[] = [];
-  const problems: string[] = [...layout.problems];
+  const records: CentralRecord[] = [];
+  const findings: Finding[] = [...layout.findings];
   let p = 0;
   for (let index = 0; index < layout.entryCount; index++) {
     if (p + CENTRAL_HEADER_SIZE > cd.length || cd.readUInt32LE(p) !== SIG_CENTRAL) {
@@ -632,7 +728,7 @@ async function readCentralDirectory(
       zip64 = true;
     }
 
-    const unsafeReason = decoded.invalid ? 'the name is not valid UTF-8' : checkName(name);
+    const unsafeReason = decoded.invalid ? 'the name is not valid UTF-8' : unsafeNameReason(name);
     const isDirectory = name.endsWith('/');
     const path = unsafeReason === null ? name.replace(/\/$/, '') : null;
     const encrypted = (flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) !== 0 || method === 99; // 99: WinZip AES
@@ -691,41 +787,62 @@ async function readCentralDirectory(
       modified: dosDateTime(dosDate, dosTime),
       refusal,
     });
-    nameLengths.push(nameLen);
+    records.push({
+      nameBytes,
+      versionMadeBy: cd.readUInt16LE(p + 4),
+      versionNeeded: cd.readUInt16LE(p + 6),
+      dosTime,
+      dosDate,
+      extraLength: extraLen,
+      commentLength: commentLen,
+      externalAttributes: cd.readUInt32LE(p + 38),
+    });
     p = end;
   }
   if (p !== cd.length) {
-    problems.push(
-      `The central directory holds ${cd.length - p} bytes after its ${layout.entryCount} declared entries.`,
+    findings.push(
+      archiveFinding(
+        `The central directory holds ${cd.length - p} bytes after its ${layout.entryCount} declared entries.`,
+      ),
     );
   }
-  markOverlaps(entries, nameLengths, layout.centralDirectoryOffset);
+  markOverlaps(entries, records, layout.centralDirectoryOffset);
   const seen = new Map<string, number>();
   for (const e of entries) seen.set(e.name, (seen.get(e.name) ?? 0) + 1);
   for (const [name, n] of seen) {
-    if (n > 1) problems.push(`The name "${name}" appears ${n} times in the archive.`);
+    if (n > 1)
+      findings.push({
+        message: `The name "${name}" appears ${n} times in the archive.`,
+        names: [name],
+      });
   }
   for (const e of entries) {
     if (e.unsafeReason !== null) {
-      problems.push(`The entry "${e.name}" has an unsafe name: ${e.unsafeReason}.`);
+      findings.push({
+        message: `The entry "${e.name}" has an unsafe name: ${e.unsafeReason}.`,
+        names: [e.name],
+      });
     }
   }
   const first = entries.reduce((m, e) => Math.min(m, e.localHeaderOffset), Infinity);
   if (entries.length > 0 && first > 0) {
-    problems.push(`The archive starts with ${first} bytes before its first entry.`);
+    findings.push(archiveFinding(`The archive starts with ${first} bytes before its first entry.`));
   }
-  return { entries, problems };
+  return { entries, records, findings };
 }
 
 // Entries whose data ranges overlap (several central records pointing at the same bytes) are
 // the "overlapping files" ZIP bomb; each such entry is refused.
-function markOverlaps(entries: ZipEntry[], nameLengths: number[], cdOffset: number): void {
+function markOverlaps(entries: ZipEntry[], records: CentralRecord[], cdOffset: number): void {
   const sorted = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
   for (let i = 0; i < sorted.length; i++) {
     const e = sorted[i]!;
     const next = sorted[i + 1];
     const minEnd =
-      e.localHeaderOffset + LOCAL_HEADER_SIZE + nameLengths[e.index]! + e.compressedSize;
+      e.localHeaderOffset +
+      LOCAL_HEADER_SIZE +
+      records[e.index]!.nameBytes.length +
+      e.compressedSize;
     const limit = next ? next.localHeaderOffset : cdOffset;
     if (minEnd <= limit) continue;
     e.refusal ??= {
@@ -740,7 +857,268 @@ function markOverlaps(entries: ZipEntry[], nameLengths: number[], cdOffset: numb
   }
 }
 
-function checkName(name: string): string | null {
+// Unix file types in the high half of the external attributes (st_mode), and MS-DOS attributes
+// in the low byte (APPNOTE 4.4.15; Info-ZIP's unzip reads the Unix half for most hosts).
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+const S_IFLNK = 0o120000;
+const DOS_VOLUME_LABEL = 0x08;
+const DOS_DIRECTORY = 0x10;
+
+// The strict layout (see `OpenZipOptions.strict`): the entries tile the file from offset 0, each
+// local header repeats its central record, the central directory runs up to the end record, and
+// the end record, with no comment, closes the file. Every other layout is a place where this
+// reader, unzip, Python's zipfile or a streaming reader could see different files.
+async function strictFindings(
+  handle: FileHandle,
+  size: number,
+  layout: Layout,
+  entries: readonly ZipEntry[],
+  records: readonly CentralRecord[],
+): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const about = (names: string[], message: string): void => {
+    out.push({ message, names });
+  };
+  if (layout.zip64) {
+    about([], 'The archive uses ZIP64 end records; a Snoopscope bundle never does.');
+  }
+  if (layout.commentLength > 0) {
+    about(
+      [],
+      `The archive carries a comment of ${layout.commentLength} bytes; a bundle's comment is empty, since a comment can hide a second central directory that other ZIP tools read instead.`,
+    );
+  }
+  for (const e of entries) {
+    const r = records[e.index]!;
+    const n = [e.name];
+    if (e.isDirectory) {
+      about(n, `The archive holds a folder entry "${e.name}"; a bundle holds files only.`);
+    }
+    if (e.refusal !== null) about(n, `The entry "${e.name}" cannot be read: ${e.refusal.message}.`);
+    if ((e.flags & FLAG_UTF8) === 0 && r.nameBytes.some((b) => b >= 0x80)) {
+      about(
+        n,
+        `The name of "${e.name}" holds non-ASCII bytes without the UTF-8 flag, which ZIP tools decode differently.`,
+      );
+    }
+    if (r.extraLength > 0) {
+      about(
+        n,
+        `The entry "${e.name}" carries ${r.extraLength} bytes of extra fields in the central directory; a bundle's entries carry none (an extra field can give some ZIP tools another name or size).`,
+      );
+    }
+    if (r.commentLength > 0) {
+      about(n, `The entry "${e.name}" carries a comment; a bundle's entries carry none.`);
+    }
+    const kind = attributeKind(r.externalAttributes);
+    if (kind !== null) {
+      about(n, `The entry "${e.name}" is marked as ${kind}; a bundle holds plain files only.`);
+    }
+    if ((e.flags & FLAG_DATA_DESCRIPTOR) !== 0 && e.method === METHOD_STORED) {
+      about(
+        n,
+        `The entry "${e.name}" is stored with a data descriptor, whose position a streaming ZIP reader cannot find.`,
+      );
+    }
+  }
+  out.push(...nameClashes(entries));
+
+  const order = [...entries].sort(
+    (a, b) => a.localHeaderOffset - b.localHeaderOffset || a.index - b.index,
+  );
+  let pos = 0;
+  let prev: ZipEntry | null = null;
+  for (const e of order) {
+    // A gap before the first entry is reported by every reader already.
+    if (prev !== null && e.localHeaderOffset > pos) {
+      about(
+        [prev.name, e.name],
+        `${e.localHeaderOffset - pos} bytes between the entries "${prev.name}" and "${e.name}" belong to no entry (hidden data).`,
+      );
+    } else if (prev !== null && e.localHeaderOffset < pos) {
+      about(
+        [prev.name, e.name],
+        `The entry "${e.name}" starts inside the entry "${prev.name}" (overlapping entries).`,
+      );
+    }
+    const end = await checkLocalHeader(handle, size, e, records[e.index]!, about);
+    // Where an entry ends is unknown without its local header or descriptor: stop tiling.
+    if (end === null) return out;
+    pos = end;
+    prev = e;
+  }
+  const cdStart = layout.centralDirectoryOffset;
+  if (pos < cdStart) {
+    about(
+      prev ? [prev.name] : [],
+      prev
+        ? `${cdStart - pos} bytes between the last entry "${prev.name}" and the central directory belong to no entry (hidden data).`
+        : `${cdStart} bytes before the central directory belong to no entry (hidden data).`,
+    );
+  } else if (pos > cdStart && prev !== null) {
+    about([prev.name], `The entry "${prev.name}" runs into the central directory.`);
+  }
+  const cdEnd = cdStart + layout.centralDirectorySize;
+  if (!layout.zip64 && cdEnd < layout.eocdOffset) {
+    about(
+      [],
+      `${layout.eocdOffset - cdEnd} bytes between the central directory and its end record belong to no entry (hidden data).`,
+    );
+  }
+  return out;
+}
+
+// Compares an entry's local header (and data descriptor) with its central record; returns where
+// the entry ends, or null when that cannot be told.
+async function checkLocalHeader(
+  handle: FileHandle,
+  size: number,
+  e: ZipEntry,
+  r: CentralRecord,
+  about: (names: string[], message: string) => void,
+): Promise<number | null> {
+  const n = [e.name];
+  const at = e.localHeaderOffset;
+  const header =
+    at + LOCAL_HEADER_SIZE <= size ? await readExact(handle, at, LOCAL_HEADER_SIZE) : null;
+  if (header === null || header.readUInt32LE(0) !== SIG_LOCAL) {
+    about(n, `The entry "${e.name}" has no local header at offset ${at}.`);
+    return null;
+  }
+  const nameLen = header.readUInt16LE(26);
+  const extraLen = header.readUInt16LE(28);
+  const localName = await readExact(handle, at + LOCAL_HEADER_SIZE, nameLen);
+  if (localName === null) {
+    about(n, `The local header of "${e.name}" is cut short by the end of the file.`);
+    return null;
+  }
+  const flags = header.readUInt16LE(6);
+  const differs = (what: string, local: string | number, central: string | number): void =>
+    about(
+      n,
+      `The local header of "${e.name}" gives ${what} ${local}, the central directory ${central}.`,
+    );
+  if (!localName.equals(r.nameBytes)) {
+    const shown = decodeName(localName, (flags & FLAG_UTF8) !== 0).text;
+    about(
+      n,
+      `The local header of "${e.name}" names another file ("${shown}") than the central directory.`,
+    );
+  }
+  if (header.readUInt16LE(4) !== r.versionNeeded) {
+    differs('version needed', header.readUInt16LE(4), r.versionNeeded);
+  }
+  if (flags !== e.flags) differs('flags', hex4(flags), hex4(e.flags));
+  if (header.readUInt16LE(8) !== e.method) {
+    differs('compression method', header.readUInt16LE(8), e.method);
+  }
+  if (header.readUInt16LE(10) !== r.dosTime || header.readUInt16LE(12) !== r.dosDate) {
+    about(
+      n,
+      `The local header of "${e.name}" gives another modification time than the central directory.`,
+    );
+  }
+  // With a data descriptor the local header may leave CRC-32 and sizes as zero (APPNOTE 4.4.4).
+  const descriptor = (e.flags & FLAG_DATA_DESCRIPTOR) !== 0;
+  const agrees = (local: number, central: number): boolean =>
+    local === central || (descriptor && local === 0);
+  if (!agrees(header.readUInt32LE(14), e.crc32)) {
+    differs('CRC-32', hex8(header.readUInt32LE(14)), hex8(e.crc32));
+  }
+  if (!agrees(header.readUInt32LE(18), e.compressedSize)) {
+    differs('compressed size', header.readUInt32LE(18), e.compressedSize);
+  }
+  if (!agrees(header.readUInt32LE(22), e.uncompressedSize)) {
+    differs('uncompressed size', header.readUInt32LE(22), e.uncompressedSize);
+  }
+  if (extraLen > 0) {
+    about(
+      n,
+      `The local header of "${e.name}" carries ${extraLen} bytes of extra fields; a bundle's entries carry none (an extra field can give some ZIP tools another name or size).`,
+    );
+  }
+  let end = at + LOCAL_HEADER_SIZE + nameLen + extraLen + e.compressedSize;
+  if (!descriptor) return end;
+  const d =
+    end + DATA_DESCRIPTOR_SIZE <= size ? await readExact(handle, end, DATA_DESCRIPTOR_SIZE) : null;
+  if (d === null || d.readUInt32LE(0) !== SIG_DATA_DESCRIPTOR) {
+    about(
+      n,
+      `The entry "${e.name}" announces a data descriptor, but none with its signature follows its data.`,
+    );
+    return null;
+  }
+  if (
+    d.readUInt32LE(4) !== e.crc32 ||
+    d.readUInt32LE(8) !== e.compressedSize ||
+    d.readUInt32LE(12) !== e.uncompressedSize
+  ) {
+    about(
+      n,
+      `The data descriptor of "${e.name}" gives another CRC-32 or size than the central directory.`,
+    );
+  }
+  end += DATA_DESCRIPTOR_SIZE;
+  return end;
+}
+
+// What the external attributes mark an entry as, when it is not a plain file. The Unix half is
+// read whatever the host, as unzip does for most hosts when it is set.
+function attributeKind(attributes: number): string | null {
+  const mode = attributes >>> 16;
+  const type = mode & S_IFMT;
+  if (type === S_IFLNK) return 'a symbolic link';
+  if (type === S_IFDIR || (attributes & DOS_DIRECTORY) !== 0) return 'a folder';
+  if (type !== 0 && type !== S_IFREG) return `a special file (mode ${mode.toString(8)})`;
+  if ((attributes & DOS_VOLUME_LABEL) !== 0) return 'a volume label';
+  return null;
+}
+
+// Names that one file system would take for one file: equal once letter case and Unicode
+// normalisation are ignored (Windows, macOS), or a file that another name needs as a folder.
+function nameClashes(entries: readonly ZipEntry[]): Finding[] {
+  const out: Finding[] = [];
+  const firstByKey = new Map<string, string>();
+  const pairs = new Set<string>();
+  for (const e of entries) {
+    const key = foldName(e.name);
+    const first = firstByKey.get(key);
+    if (first === undefined) firstByKey.set(key, e.name);
+    else if (first !== e.name && !pairs.has(`${first}\u0000${e.name}`)) {
+      pairs.add(`${first}\u0000${e.name}`);
+      out.push({
+        names: [first, e.name],
+        message: `The names "${first}" and "${e.name}" differ only in letter case or Unicode form: on many systems they are one file.`,
+      });
+    }
+  }
+  const files = new Map(
+    entries.filter((e) => !e.isDirectory).map((e) => [foldName(e.name), e.name] as const),
+  );
+  for (const e of entries) {
+    const parts = e.name.replace(/\/$/, '').split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const file = files.get(foldName(parts.slice(0, i).join('/')));
+      if (file === undefined) continue;
+      out.push({
+        names: [file, e.name],
+        message: `The entry "${file}" is a file, yet "${e.name}" needs it as a folder: both cannot be extracted.`,
+      });
+      break;
+    }
+  }
+  return out;
+}
+
+/** An entry name as file systems that ignore letter case and Unicode form compare it. */
+export function foldName(name: string): string {
+  return name.normalize('NFC').toLowerCase();
+}
+
+/** Why an entry name is unsafe to extract (traversal, absolute, backslash…), or null when safe. */
+export function unsafeNameReason(name: string): string | null {
   if (name.length === 0) return 'the name is empty';
   // eslint-disable-next-line no-control-regex -- control bytes in names are exactly what is checked
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'the name contains control characters';
@@ -848,6 +1226,10 @@ function refusalError(entry: ZipEntry, refusal: ZipRefusal): ZipError {
     refusal.code,
     `The entry "${entry.name}" cannot be read: ${refusal.message}.`,
   );
+}
+
+function hex4(n: number): string {
+  return `0x${n.toString(16).padStart(4, '0')}`;
 }
 
 function hex8(n: number): string {

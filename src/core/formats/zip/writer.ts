@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 import { crc32, createDeflateRaw } from 'node:zlib';
+import { foldName, unsafeNameReason } from './reader';
 
 /** What was written for one entry: its name, uncompressed size and the sha256 of its content. */
 export interface WrittenEntry {
@@ -63,10 +64,15 @@ export class ZipWriter {
       string | Uint8Array | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
     modified = new Date(),
   ): Promise<WrittenEntry> {
-    if (this.names.has(name)) throw new Error(`The archive already has an entry named ${name}.`);
-    if (name.startsWith('/') || name.split('/').includes('..'))
-      throw new Error(`Unsafe entry name: ${name}`);
-    this.names.add(name);
+    // The names a strict reader (verify) accepts, and no others: a bundle the writer completes
+    // must never fail its own verification.
+    const unsafe = name.endsWith('/') ? 'it names a folder' : unsafeNameReason(name);
+    if (unsafe !== null) throw new Error(`Unsafe entry name ${JSON.stringify(name)}: ${unsafe}.`);
+    if (this.names.has(foldName(name)))
+      throw new Error(
+        `The archive already has an entry named ${name} (letter case and Unicode form aside).`,
+      );
+    this.names.add(foldName(name));
     const nameBuf = Buffer.from(name, 'utf8');
     const { time, date } = dosTime(modified);
     const offset = this.offset;
