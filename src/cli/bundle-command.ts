@@ -7,7 +7,7 @@ import { createRedactor } from '../core/bundle/redaction';
 import { exportTimesketch } from '../core/bundle/timesketch';
 import { verifyBundle } from '../core/bundle/verify-bundle';
 import { bundleExtras } from '../core/bundle/extras';
-import { installationKey } from '../core/bundle/signing-key';
+import { installationKey, keyCreatedMessage } from '../core/bundle/signing-key';
 import {
   FILTER_OPTIONS,
   noMorePositionals,
@@ -156,6 +156,7 @@ export async function runExport(
     const filter: Filter = caseFilter(session, parsed);
     const comparison = parseCompareFlags(session, values);
     const key = installationKey();
+    if (key.created) say(ctx, keyCreatedMessage(key));
     const unmask = values.unmask ?? false;
     const r = await exportBundle(session, {
       out: values.out,
@@ -220,11 +221,17 @@ export async function runVerify(args: string[], ctx: CommandContext): Promise<nu
   if (values.json) {
     await ctx.out.write(JSON.stringify(check, null, 2) + '\n');
   } else {
-    for (const f of check.files) await ctx.out.write(`${f.status.padEnd(8)} ${f.name}\n`);
-    await ctx.out.write(
-      `${check.ok ? 'intact' : 'NOT INTACT'}: signed by ${check.fingerprint ?? 'an unknown key'}` +
-        `${values.fingerprint === undefined ? ' (compare this fingerprint with one you obtained separately)' : ''}\n`,
-    );
+    for (const f of check.files) await ctx.out.write(`${f.status.padEnd(9)} ${f.name}\n`);
+    const signer =
+      check.fingerprint !== null
+        ? `signed by ${check.fingerprint}` +
+          (values.fingerprint === undefined
+            ? ' (compare this fingerprint with one you obtained separately)'
+            : '')
+        : check.files.length === 0
+          ? 'the bundle could not be checked'
+          : 'no valid Ed25519 signer key';
+    await ctx.out.write(`${check.ok ? 'intact' : 'NOT INTACT'}: ${signer}\n`);
     for (const p of check.problems) say(ctx, p);
   }
   return check.ok ? 0 : 1;

@@ -632,12 +632,17 @@ export interface ApiOutputs {
     fingerprint: string;
     events: number;
     files: { name: string; size: number; sha256: string }[];
+    /** Set on the export that created the installation's signing key: back it up, publish it. */
+    keyCreated?: { path: string; fingerprint: string };
   };
   verifyBundle: {
     ok: boolean;
     fingerprint: string | null;
     problems: string[];
-    files: { name: string; status: 'ok' | 'changed' | 'missing' | 'unlisted' }[];
+    files: {
+      name: string;
+      status: 'ok' | 'changed' | 'missing' | 'unlisted' | 'ambiguous';
+    }[];
   };
   listAudit: AuditEntry[];
   verifyAudit: AuditCheck;

@@ -208,7 +208,15 @@ export function createCoreApp(options: CoreOptions): CoreApp {
         }),
       });
       changed('bundle-exported');
-      return { path: r.path, fingerprint: r.fingerprint, events: r.events, files: r.files };
+      return {
+        path: r.path,
+        fingerprint: r.fingerprint,
+        events: r.events,
+        files: r.files,
+        ...(key.created && key.file
+          ? { keyCreated: { path: key.file, fingerprint: key.fingerprint } }
+          : {}),
+      };
     },
     verifyBundle: ({ path, fingerprint }) => verifyBundle(path, fingerprint),
     listAudit: ({ limit }) => listAudit(need().db, limit),

@@ -1,108 +1,274 @@
-import { createHash, createPublicKey } from 'node:crypto';
-import { withZip } from '../formats/zip';
+import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { lstat, stat } from 'node:fs/promises';
+import { fileKind, withZip, ZipError, type ZipArchive, type ZipEntry } from '../formats/zip';
 import { BUNDLE_FORMAT } from './export-bundle';
-import { fingerprint, normaliseFingerprint, verifyBytes } from './signing-key';
+import { normaliseFingerprint, readSignerKey, verifyBytes } from './signing-key';
+
+/** What verify found for one file of the bundle. */
+export type BundleFileStatus = 'ok' | 'changed' | 'missing' | 'unlisted' | 'ambiguous';
 
 export interface BundleCheck {
-  /** True when every file matches the manifest, nothing is missing or added, and the signature holds. */
+  /**
+   * True when the zip has one reading only, every file matches the manifest, nothing is
+   * missing or added, and the signature by an Ed25519 key holds.
+   */
   ok: boolean;
-  /** The signer's key fingerprint, to compare with one obtained separately. */
+  /** The signer's key fingerprint, to compare with one obtained separately; null when refused. */
   fingerprint: string | null;
   /** Each problem in words, naming the file. */
   problems: string[];
-  files: { name: string; status: 'ok' | 'changed' | 'missing' | 'unlisted' }[];
+  /**
+   * Each file the manifest lists or the zip holds. `ambiguous`: zip tools could read another
+   * content under this name (a duplicate, a twin name, a local header that disagrees…).
+   */
+  files: { name: string; status: BundleFileStatus }[];
 }
 
-const SIGNATURE_FILES = new Set(['manifest.json', 'manifest.sig', 'signer.pub.pem']);
+const MANIFEST = 'manifest.json';
+const SIGNATURE = 'manifest.sig';
+const PUBLIC_KEY = 'signer.pub.pem';
+const SIGNATURE_FILES = new Set([MANIFEST, SIGNATURE, PUBLIC_KEY]);
+const MANIFEST_MAX_BYTES = 512 * 1024 * 1024;
+const SMALL_FILE_MAX_BYTES = 64 * 1024;
+// An Ed25519 signature is 64 bytes: 86 base64 digits and two padding signs.
+const SIGNATURE_TEXT = /^([A-Za-z0-9+/]{86}==)\r?\n?$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
- * Checks an evidence bundle: the manifest's signature with the public key it carries (and, when
- * given, that the key's fingerprint is the expected one), the sha256 of every file the manifest
- * lists, and that no file is missing or added.
+ * Checks an evidence bundle: that the path is a regular file (links are followed to regular
+ * files only; a FIFO is never opened for reading), that the zip has one reading only (strict
+ * layout: see `OpenZipOptions.strict`), the manifest's signature with the Ed25519 public key it
+ * carries (and, when given, that the key's fingerprint is the expected one), the sha256 of every
+ * file the manifest lists, and that no file is missing, added or listed twice.
  */
 export async function verifyBundle(
   path: string,
   expectedFingerprint?: string,
 ): Promise<BundleCheck> {
+  const pathProblem = await checkBundlePath(path);
+  if (pathProblem !== null)
+    return { ok: false, fingerprint: null, problems: [pathProblem], files: [] };
   const problems: string[] = [];
   const files: BundleCheck['files'] = [];
   let signer: string | null = null;
   try {
-    await withZip(path, async (zip) => {
-      const text = async (name: string): Promise<Buffer | null> => {
-        const e = zip.findEntry(name);
-        return e ? Buffer.from(await zip.readEntry(e, { maxBytes: 512 * 1024 * 1024 })) : null;
-      };
-      const manifestBytes = await text('manifest.json');
-      const sig = await text('manifest.sig');
-      const pub = await text('signer.pub.pem');
-      if (!manifestBytes || !sig || !pub) {
-        for (const [name, v] of [
-          ['manifest.json', manifestBytes],
-          ['manifest.sig', sig],
-          ['signer.pub.pem', pub],
-        ] as const)
-          if (!v) problems.push(`${name} is missing: this is not a complete Snoopscope bundle.`);
-        return;
-      }
-      try {
-        signer = fingerprint(createPublicKey(pub.toString('utf8')));
-      } catch {
-        problems.push('signer.pub.pem is not a public key.');
-      }
-      if (!verifyBytes(pub.toString('utf8'), manifestBytes, sig.toString('utf8').trim()))
-        problems.push(
-          'manifest.json does not match its signature (manifest.sig): it was changed after signing, or signed by another key.',
-        );
-      if (
-        signer &&
-        expectedFingerprint !== undefined &&
-        normaliseFingerprint(signer) !== normaliseFingerprint(expectedFingerprint)
-      )
-        problems.push(
-          `The bundle was signed by ${signer}, not by the expected key ${expectedFingerprint}.`,
-        );
-      let manifest: { format?: string; files?: { name: string; sha256: string }[] };
-      try {
-        manifest = JSON.parse(manifestBytes.toString('utf8')) as typeof manifest;
-      } catch {
-        problems.push('manifest.json is not valid JSON.');
-        return;
-      }
-      if (manifest.format !== BUNDLE_FORMAT)
-        problems.push(
-          `manifest.json is not a Snoopscope bundle manifest (format ${String(manifest.format)}).`,
-        );
-      const listed = new Map((manifest.files ?? []).map((f) => [f.name, f.sha256]));
-      for (const [name, sha] of listed) {
-        const e = zip.findEntry(name);
-        if (!e) {
-          files.push({ name, status: 'missing' });
-          problems.push(`${name} is listed in the manifest but missing from the bundle.`);
-          continue;
-        }
-        const hash = createHash('sha256');
-        try {
-          for await (const c of zip.openEntryStream(e)) hash.update(c);
-        } catch (err) {
-          files.push({ name, status: 'changed' });
-          problems.push(`${name} cannot be read: ${(err as Error).message}`);
-          continue;
-        }
-        const actual = hash.digest('hex');
-        if (actual !== sha) {
-          files.push({ name, status: 'changed' });
-          problems.push(`${name} was changed: its sha256 is ${actual}, the manifest says ${sha}.`);
-        } else files.push({ name, status: 'ok' });
-      }
-      for (const e of zip.entries) {
-        if (SIGNATURE_FILES.has(e.name) || listed.has(e.name)) continue;
-        files.push({ name: e.name, status: 'unlisted' });
-        problems.push(`${e.name} is in the bundle but not in the manifest (added after export).`);
-      }
-    });
+    await withZip(
+      path,
+      async (zip) => {
+        problems.push(...zip.problems);
+        signer = await checkContent(zip, expectedFingerprint, problems, files);
+      },
+      undefined,
+      { strict: true },
+    );
   } catch (e) {
-    problems.push(`The bundle cannot be read as a zip: ${(e as Error).message}`);
+    problems.push(
+      e instanceof ZipError || typeof (e as NodeJS.ErrnoException).code !== 'string'
+        ? `${path} cannot be read as a zip: ${(e as Error).message}`
+        : pathError(path, e),
+    );
   }
   return { ok: problems.length === 0, fingerprint: signer, problems, files };
+}
+
+// The signature, the manifest and every file; returns the signer's fingerprint when its key
+// was accepted.
+async function checkContent(
+  zip: ZipArchive,
+  expectedFingerprint: string | undefined,
+  problems: string[],
+  files: BundleCheck['files'],
+): Promise<string | null> {
+  const read = async (name: string, maxBytes: number): Promise<Buffer | null> => {
+    const e = zip.entries.find((x) => x.name === name);
+    if (!e) {
+      problems.push(`${name} is missing: this is not a complete Snoopscope bundle.`);
+      return null;
+    }
+    // An entry the zip refused is among the zip's problems already.
+    if (e.refusal !== null) return null;
+    try {
+      return Buffer.from(await zip.readEntry(e, { maxBytes }));
+    } catch (err) {
+      problems.push(`${name} cannot be read: ${(err as Error).message}`);
+      return null;
+    }
+  };
+  const manifestBytes = await read(MANIFEST, MANIFEST_MAX_BYTES);
+  const sig = await read(SIGNATURE, SMALL_FILE_MAX_BYTES);
+  const pub = await read(PUBLIC_KEY, SMALL_FILE_MAX_BYTES);
+  if (!manifestBytes || !sig || !pub) return null;
+
+  let signer: string | null = null;
+  const key = readSignerKey(pub.toString('utf8'), PUBLIC_KEY);
+  if (!key.ok) problems.push(key.reason);
+  else {
+    signer = key.fingerprint;
+    const sigText = SIGNATURE_TEXT.exec(sig.toString('utf8'));
+    // Canonical base64 only: spare bits set would give other bytes the same signature.
+    if (!sigText || Buffer.from(sigText[1]!, 'base64').toString('base64') !== sigText[1])
+      problems.push(`${SIGNATURE} does not hold an Ed25519 signature (64 bytes in base64).`);
+    else if (!verifyBytes(key.publicKey, manifestBytes, sigText[1]!))
+      problems.push(
+        `${MANIFEST} does not match its signature (${SIGNATURE}): it was changed after signing, or signed by another key.`,
+      );
+  }
+  if (expectedFingerprint !== undefined) {
+    if (signer === null)
+      problems.push(
+        `The bundle carries no valid Ed25519 key, so it was not signed by the expected key ${expectedFingerprint}.`,
+      );
+    else if (normaliseFingerprint(signer) !== normaliseFingerprint(expectedFingerprint))
+      problems.push(
+        `The bundle was signed by ${signer}, not by the expected key ${expectedFingerprint}.`,
+      );
+  }
+
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(manifestBytes.toString('utf8'));
+  } catch {
+    problems.push(`${MANIFEST} is not valid JSON.`);
+    return signer;
+  }
+  const m = (typeof manifest === 'object' && manifest !== null ? manifest : {}) as {
+    format?: unknown;
+    files?: unknown;
+    signer?: { fingerprint?: unknown };
+  };
+  if (m.format !== BUNDLE_FORMAT)
+    problems.push(`${MANIFEST} is not a Snoopscope bundle manifest (format ${String(m.format)}).`);
+  const named = m.signer?.fingerprint;
+  if (
+    signer !== null &&
+    typeof named === 'string' &&
+    normaliseFingerprint(named) !== normaliseFingerprint(signer)
+  )
+    problems.push(
+      `${MANIFEST} names the signer ${named}, but the bundle carries the key ${signer}.`,
+    );
+
+  const listed = listedFiles(m.files, problems);
+  for (const [name, { sha256, times }] of listed) {
+    const copies = zip.entries.filter((e) => e.name === name);
+    const entry = copies[0];
+    if (!entry) {
+      files.push({ name, status: 'missing' });
+      problems.push(`${name} is listed in the manifest but missing from the bundle.`);
+      continue;
+    }
+    const actual = await hashEntry(zip, entry, problems);
+    if (actual !== sha256) {
+      files.push({ name, status: 'changed' });
+      if (actual !== null)
+        problems.push(`${name} was changed: its sha256 is ${actual}, the manifest says ${sha256}.`);
+      continue;
+    }
+    const ambiguous = times > 1 || copies.length > 1 || zip.flaggedNames.has(name);
+    files.push({ name, status: ambiguous ? 'ambiguous' : 'ok' });
+  }
+  const unlisted = new Set<string>();
+  for (const e of zip.entries) {
+    if (SIGNATURE_FILES.has(e.name) || listed.has(e.name) || unlisted.has(e.name)) continue;
+    unlisted.add(e.name);
+    files.push({ name: e.name, status: 'unlisted' });
+    problems.push(`${e.name} is in the bundle but not in the manifest (added after export).`);
+  }
+  return signer;
+}
+
+// The manifest's file list by name, with each name's count; malformed items are problems.
+function listedFiles(
+  list: unknown,
+  problems: string[],
+): Map<string, { sha256: string; times: number }> {
+  const out = new Map<string, { sha256: string; times: number }>();
+  if (!Array.isArray(list)) {
+    problems.push(`${MANIFEST} has no list of files.`);
+    return out;
+  }
+  list.forEach((item: unknown, i) => {
+    const f = (typeof item === 'object' && item !== null ? item : {}) as {
+      name?: unknown;
+      sha256?: unknown;
+    };
+    if (typeof f.name !== 'string' || typeof f.sha256 !== 'string' || !SHA256_HEX.test(f.sha256)) {
+      problems.push(`${MANIFEST} lists a file without a name and sha256 (item ${i + 1}).`);
+      return;
+    }
+    const seen = out.get(f.name);
+    if (seen === undefined) out.set(f.name, { sha256: f.sha256, times: 1 });
+    else {
+      seen.times += 1;
+      if (seen.times === 2) problems.push(`${MANIFEST} lists ${f.name} more than once.`);
+      if (seen.sha256 !== f.sha256)
+        problems.push(`${MANIFEST} lists ${f.name} with two different sha256 values.`);
+    }
+  });
+  return out;
+}
+
+// The entry's sha256, or null when it cannot be read (the problem is then recorded, once: an
+// entry the zip refused is already among the zip's problems).
+async function hashEntry(
+  zip: ZipArchive,
+  entry: ZipEntry,
+  problems: string[],
+): Promise<string | null> {
+  if (entry.refusal !== null) return null;
+  const hash = createHash('sha256');
+  try {
+    for await (const c of zip.openEntryStream(entry)) hash.update(c);
+  } catch (err) {
+    problems.push(`${entry.name} cannot be read: ${(err as Error).message}`);
+    return null;
+  }
+  return hash.digest('hex');
+}
+
+// A bundle is a regular file. Symbolic links are followed to regular files only (a bundle
+// reached through a linked folder or a shortcut stays checkable); a link to anything else, a
+// folder, FIFO, socket or device is refused by name before anything is opened.
+async function checkBundlePath(path: string): Promise<string | null> {
+  let st: Stats;
+  try {
+    st = await lstat(path);
+  } catch (e) {
+    return pathError(path, e);
+  }
+  if (st.isSymbolicLink()) {
+    let target: Stats;
+    try {
+      target = await stat(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return `${path} is a symbolic link to a file that does not exist.`;
+      if (code === 'ELOOP') return `${path} is a symbolic link that loops back on itself.`;
+      return pathError(path, e);
+    }
+    return target.isFile()
+      ? null
+      : `${path} is a symbolic link to ${fileKind(target)}, not to a bundle file.`;
+  }
+  return st.isFile() ? null : `${path} is ${fileKind(st)}, not a bundle file.`;
+}
+
+function pathError(path: string, e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT':
+      return `${path} does not exist.`;
+    case 'ENOTDIR':
+      return `${path} does not exist: a part of the path is not a folder.`;
+    case 'EACCES':
+    case 'EPERM':
+      return `${path} cannot be read: permission denied.`;
+    case 'ELOOP':
+      return `${path} cannot be opened: too many symbolic links.`;
+    case 'ENAMETOOLONG':
+      return `${path} cannot be opened: the path is too long.`;
+    default:
+      return `${path} cannot be opened: ${err.message}`;
+  }
 }

@@ -343,6 +343,13 @@ function BundleResult({ value }: { value: ApiOutput<'exportBundle'> }) {
   return (
     <div className="bundle-result" data-testid="bundle-result">
       <Notice tone="success">Bundle written and signed.</Notice>
+      {value.keyCreated ? (
+        <Notice tone="warning" testId="bundle-key-created">
+          This first export created the installation's signing key{' '}
+          <span className="mono break">{value.keyCreated.path}</span>. Back that file up (a lost key
+          cannot be recovered) and publish its fingerprint below, so readers can check your bundles.
+        </Notice>
+      ) : null}
       <h3>Signer fingerprint</h3>
       <Fingerprint fingerprint={value.fingerprint} testId="bundle-fingerprint" />
       <p className="small">

@@ -194,8 +194,9 @@ export function VerifyView({ onClose }: Props) {
                     </tr>
                   </thead>
                   <tbody>
-                    {sortFiles(result.r.files).map((f) => (
-                      <tr key={f.name} data-testid="verify-file" data-status={f.status}>
+                    {sortFiles(result.r.files).map((f, i) => (
+                      // A tampered zip can hold one name twice: the row key cannot be the name.
+                      <tr key={`${i}:${f.name}`} data-testid="verify-file" data-status={f.status}>
                         <td className="mono break">{f.name}</td>
                         <td>
                           <span className={f.status === 'ok' ? 'tag tag-ok' : 'tag tag-bad'}>

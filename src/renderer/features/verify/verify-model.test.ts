@@ -63,9 +63,32 @@ describe('files', () => {
       { name: 'c.csv', status: 'changed' },
     ];
     expect(sortFiles(files).map((f) => f.name)).toEqual(['c.csv', 'z.csv', 'a.csv', 'b.csv']);
-    expect(countStatuses(files)).toEqual({ ok: 2, changed: 1, missing: 1, unlisted: 0 });
+    expect(countStatuses(files)).toEqual({
+      ok: 2,
+      changed: 1,
+      missing: 1,
+      unlisted: 0,
+      ambiguous: 0,
+    });
     expect(fileStatusLabel('ok')).toBe('Matches');
     expect(fileStatusLabel('unlisted')).toMatch(/ADDED/);
+    expect(fileStatusLabel('ambiguous')).toMatch(/AMBIGUOUS/);
+  });
+
+  it('counts a file that zip tools could read differently as ambiguous, never as matching', () => {
+    const r: VerifyResult = {
+      ok: false,
+      fingerprint: FP,
+      problems: ['The name "events.csv" appears 2 times in the archive.'],
+      files: [
+        { name: 'events.csv', status: 'ambiguous' },
+        { name: 'network.csv', status: 'ok' },
+      ],
+    };
+    expect(sortFiles(r.files)[0]).toEqual({ name: 'events.csv', status: 'ambiguous' });
+    expect(verdict(r).detail).toBe(
+      '1 problem found (files: 1 ambiguous). Do not rely on this bundle.',
+    );
   });
 });
 

@@ -8,6 +8,7 @@ const STATUS_LABELS: Record<FileStatus, string> = {
   changed: 'CHANGED',
   missing: 'MISSING',
   unlisted: 'ADDED (not in manifest)',
+  ambiguous: 'AMBIGUOUS (other zip tools may read other content)',
 };
 
 /** The status of one file in words, so the result never depends on colour alone. */
@@ -24,7 +25,13 @@ export function sortFiles(files: VerifyResult['files']): VerifyResult['files'] {
 
 /** How many files have each status. */
 export function countStatuses(files: VerifyResult['files']): Record<FileStatus, number> {
-  const out: Record<FileStatus, number> = { ok: 0, changed: 0, missing: 0, unlisted: 0 };
+  const out: Record<FileStatus, number> = {
+    ok: 0,
+    changed: 0,
+    missing: 0,
+    unlisted: 0,
+    ambiguous: 0,
+  };
   for (const f of files) out[f.status] += 1;
   return out;
 }
@@ -44,6 +51,7 @@ export function verdict(result: VerifyResult): { intact: boolean; title: string;
   if (c.changed > 0) parts.push(`${c.changed} changed`);
   if (c.missing > 0) parts.push(`${c.missing} missing`);
   if (c.unlisted > 0) parts.push(`${c.unlisted} added`);
+  if (c.ambiguous > 0) parts.push(`${c.ambiguous} ambiguous`);
   const n = result.problems.length;
   return {
     intact: false,
