@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Filter } from '../contract/filter';
 import { compareRequestSchema, type CompareRequest } from '../contract/records';
@@ -20,6 +21,7 @@ import {
 import { openCaseForWrite, caseFilter, resolveDeviceLabels } from './case-open';
 import { parsePeriod } from './compare-command';
 import type { CaseSession } from '../core/services/case-service';
+import { AppError } from '../core/model/errors';
 import type { CompareSpec } from '../core/services/compare';
 import { say, type CommandContext } from './context';
 
@@ -151,6 +153,11 @@ export async function runExport(
   const conflict = redactionConflict(redact, includeSources);
   if (conflict) throw new UsageError(`--redact with --include-sources: ${conflict}`);
   const parsed = parseFilterFlags(values);
+  // Both files are checked before either is written: a refusal leaves nothing half done.
+  const sketchPath = values.timesketch ? resolve(values.timesketch) : null;
+  for (const path of [resolve(values.out), sketchPath])
+    if (path !== null && existsSync(path))
+      throw new AppError('CONFLICT', `${path} exists; choose a new file name.`);
   const session = openCaseForWrite(casePath);
   try {
     const filter: Filter = caseFilter(session, parsed);
@@ -177,11 +184,13 @@ export async function runExport(
       }),
     });
     let sketch: { path: string; events: number } | null = null;
-    if (values.timesketch) {
-      const path = resolve(values.timesketch);
+    if (sketchPath !== null) {
       // The Timesketch file leaves with the bundle: it is redacted the same way.
       const redactor = createRedactor(session.db, redact, { unmask });
-      sketch = { path, events: await exportTimesketch(session, filter, path, redactor) };
+      sketch = {
+        path: sketchPath,
+        events: await exportTimesketch(session, filter, sketchPath, redactor),
+      };
     }
     if (values.json) {
       await ctx.out.write(

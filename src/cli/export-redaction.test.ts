@@ -285,6 +285,17 @@ describe('export --redact', () => {
     expect(v.code).toBe(0);
   });
 
+  it('refuses an existing Timesketch file before writing the bundle', async () => {
+    const out = join(dir, 'b.zip');
+    const sketch = join(dir, 'taken.jsonl');
+    writeFileSync(sketch, 'earlier work\n');
+    const r = await runCli(['export', casePath, '--out', out, '--timesketch', sketch]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${sketch} exists; choose a new file name.`);
+    expect(existsSync(out)).toBe(false);
+    expect(readFileSync(sketch, 'utf8')).toBe('earlier work\n');
+  });
+
   it('refuses a redaction with copies of the sources (usage error), writing nothing', async () => {
     for (const redact of [`apps:${APP}`, 'contexts']) {
       const out = join(dir, 'refused.zip');

@@ -102,16 +102,24 @@ export function evidenceSourceLookup(
 }
 
 /**
- * Each record id with where it was read, in words a reader can follow without the case:
- * `s:1:A at apr.ndjson line 3, apr.ndjson line 9`; an id the case cannot place says so.
- * `rewrite` is applied to file names and locators (a bundle's redaction), not to the ids.
+ * Each record id with where it was read, in words a reader can follow without the case: the
+ * source file name and the places in it, e.g. `apr.ndjson line 3, line 9` (places in another file
+ * follow after `; `); an id the case cannot place says so. `rewrite` is applied to file names and
+ * locators (a bundle's redaction).
  */
 export function describeEvidence(
   locate: (id: string) => EvidenceLocation[],
   rewrite: (text: string) => string = (t) => t,
 ): (id: string) => string {
   return (id) => {
-    const where = locate(id).map((l) => `${rewrite(l.fileName)} ${rewrite(l.locator)}`);
-    return where.length === 0 ? 'no source recorded in the case' : where.join(', ');
+    const byFile = new Map<string, string[]>();
+    for (const l of locate(id)) {
+      const file = rewrite(l.fileName);
+      const places = byFile.get(file) ?? [];
+      places.push(rewrite(l.locator));
+      byFile.set(file, places);
+    }
+    if (byFile.size === 0) return 'no source recorded in the case';
+    return [...byFile].map(([file, places]) => `${file} ${places.join(', ')}`).join('; ');
   };
 }

@@ -1,5 +1,6 @@
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { open, type FileHandle } from 'node:fs/promises';
+import { AppError } from '../model/errors';
 import type { Filter } from '../../contract/filter';
 import type { CaseSession } from '../services/case-service';
 import {
@@ -118,7 +119,19 @@ export async function exportTimesketch(
   path: string,
   redactor: Redactor = NO_REDACTION,
 ): Promise<number> {
-  const out = createWriteStream(path, { flags: 'wx' });
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'wx');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw code === 'EEXIST'
+      ? new AppError('CONFLICT', `${path} exists; choose a new file name for the Timesketch file.`)
+      : new AppError(
+          'IO_ERROR',
+          `Cannot write the Timesketch file ${path}: ${(e as Error).message}`,
+        );
+  }
+  const out = handle.createWriteStream();
   let n = 0;
   for (const line of sketchLines(session, filter)) {
     n += 1;

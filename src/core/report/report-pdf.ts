@@ -752,10 +752,13 @@ function drawEvidence(
   labelW: number,
 ): void {
   const size = 8.5;
-  const idW = Math.round(width * 0.46);
+  const shown = f.evidence.slice(0, EVIDENCE_SHOWN);
+  // The id column is as wide as the longest id shown, between a quarter and a half of the width.
+  doc.font(MONO).fontSize(size);
+  const longest = Math.max(...shown.map((id) => doc.widthOfString(id)));
+  const idW = Math.round(Math.min(width * 0.5, Math.max(width * 0.25, longest + 4)));
   const whereX = x + idW + 6;
   const whereW = width - idW - 6;
-  const shown = f.evidence.slice(0, EVIDENCE_SHOWN);
   const more = f.evidence.length - shown.length;
   const rows: { id: string; where: string }[] = shown.map((id, i) => ({
     id,
@@ -771,21 +774,30 @@ function drawEvidence(
       .fillColor(MUTED)
       .text(text, labelX, y, { width: labelW - 4 });
   };
+  const labelHeight = (text: string): number =>
+    doc
+      .font(BOLD)
+      .fontSize(9)
+      .heightOfString(text, { width: labelW - 4 });
   for (const r of rows) {
     const idFont = isAscii(r.id) ? MONO : SANS;
     doc.font(idFont).fontSize(size);
     const idH = doc.heightOfString(r.id, { width: idW });
     doc.font(SANS).fontSize(size);
     const whereH = r.where === '' ? 0 : doc.heightOfString(r.where, { width: whereW });
-    const h = Math.max(idH, whereH, 10);
-    ensureSpace(doc, h + 2);
+    const rowH = Math.max(idH, whereH, 10);
+    // A row that starts a page carries the (continued) label: room for both.
+    ensureSpace(doc, Math.max(rowH, labelHeight('Evidence (cont.)')) + 2);
     if (doc.page !== page) {
       page = doc.page;
       labelled = false;
     }
     const y = doc.y;
+    let h = rowH;
     if (!labelled) {
-      label(first ? 'Evidence' : 'Evidence (cont.)', y);
+      const text = first ? 'Evidence' : 'Evidence (cont.)';
+      label(text, y);
+      h = Math.max(h, labelHeight(text));
       labelled = true;
     }
     first = false;

@@ -13,7 +13,13 @@ import { Spinner } from '../../shared/Spinner';
 import { mergeApps } from '../filters/app-options';
 import { filterToText } from '../filters/filter-text';
 import { Fingerprint } from '../verify/Fingerprint';
-import { defaultBundleName, describeBundleOptions, quoteArg, redactedApps } from './bundle-options';
+import {
+  bundleOptionsConflict,
+  defaultBundleName,
+  describeBundleOptions,
+  quoteArg,
+  redactedApps,
+} from './bundle-options';
 import './export.css';
 
 interface Props {
@@ -53,6 +59,11 @@ export function ExportDialog({ filter, onClose, comparison }: Props) {
   const appOptions = useMemo(() => mergeApps(apps.data ?? []), [apps.data]);
   const appsToRedact = redactAppsOn ? redactedApps(pickedApps, typedApps) : [];
   const defaultName = bundle ? defaultBundleName(caseInfo?.name ?? 'case') : 'sessions.csv';
+  const redacting = redactContexts || appsToRedact.length > 0;
+  // A redacted bundle cannot carry the unredacted originals: the export waits for a choice.
+  const conflict = bundle
+    ? bundleOptionsConflict({ redactContexts, redactApps: appsToRedact, includeSources })
+    : null;
 
   const run = async (target: string): Promise<void> => {
     setWorking(true);
@@ -113,7 +124,7 @@ export function ExportDialog({ filter, onClose, comparison }: Props) {
               type="button"
               className="btn btn-primary"
               data-testid="export-choose"
-              disabled={working}
+              disabled={working || conflict !== null}
               onClick={() => void choose()}
             >
               Choose file and export…
@@ -239,11 +250,22 @@ export function ExportDialog({ filter, onClose, comparison }: Props) {
               type="checkbox"
               data-testid="bundle-include-sources"
               checked={includeSources}
-              disabled={working}
+              disabled={working || (redacting && !includeSources)}
               onChange={(e) => setIncludeSources(e.target.checked)}
             />
             Include copies of the original sources
+            {redacting && !includeSources ? (
+              <span className="muted small">
+                {' '}
+                (not with a redaction: the copies are the unredacted evidence)
+              </span>
+            ) : null}
           </label>
+          {conflict ? (
+            <Notice tone="warning" testId="bundle-sources-conflict">
+              {conflict}
+            </Notice>
+          ) : null}
           <label>
             <input
               type="checkbox"
@@ -308,7 +330,7 @@ export function ExportDialog({ filter, onClose, comparison }: Props) {
               type="submit"
               className="btn btn-primary"
               data-testid="export-run"
-              disabled={working || path.trim() === ''}
+              disabled={working || conflict !== null || path.trim() === ''}
             >
               Export
             </button>

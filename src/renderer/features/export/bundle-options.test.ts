@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  bundleOptionsConflict,
   defaultBundleName,
   describeBundleOptions,
   parseAppList,
@@ -62,5 +63,20 @@ describe('quoteArg', () => {
     expect(quoteArg('/tmp/case-bundle.zip')).toBe('/tmp/case-bundle.zip');
     expect(quoteArg('/tmp/my case.zip')).toBe("'/tmp/my case.zip'");
     expect(quoteArg("/tmp/it's.zip")).toBe("'/tmp/it'\\''s.zip'");
+  });
+});
+
+describe('bundleOptionsConflict', () => {
+  it('refuses copies of the sources with any redaction, and nothing else', () => {
+    const base = { redactContexts: false, redactApps: [] as string[], includeSources: false };
+    expect(bundleOptionsConflict(base)).toBeNull();
+    expect(bundleOptionsConflict({ ...base, includeSources: true })).toBeNull();
+    expect(
+      bundleOptionsConflict({ ...base, redactContexts: true, redactApps: ['com.a'] }),
+    ).toBeNull();
+    for (const redaction of [{ redactContexts: true }, { redactApps: ['com.a'] }])
+      expect(bundleOptionsConflict({ ...base, ...redaction, includeSources: true })).toMatch(
+        /cannot include copies of the sources/,
+      );
   });
 });

@@ -27,6 +27,22 @@ export function redactedApps(selected: readonly string[], typed: string): string
   return out;
 }
 
+/**
+ * Why the chosen options cannot be exported together, or null: copies of the sources are the
+ * original evidence byte for byte, so they cannot go with a redaction (the core refuses it too).
+ */
+export function bundleOptionsConflict(o: {
+  redactContexts: boolean;
+  redactApps: readonly string[];
+  includeSources: boolean;
+}): string | null {
+  if (!o.includeSources || (!o.redactContexts && o.redactApps.length === 0)) return null;
+  return (
+    'A redacted bundle cannot include copies of the sources: they are the original evidence, ' +
+    'byte for byte, and would still hold the redacted apps and contexts. Untick one of the two.'
+  );
+}
+
 /** One line stating which redaction and masking choices a bundle is exported with. */
 export function describeBundleOptions(o: {
   redactContexts: boolean;
