@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import { devServerCsp } from './scripts/vite-dev-csp.js';
 
 const root = import.meta.dirname;
 const from = (...parts: string[]) => resolve(root, ...parts);
@@ -47,7 +48,7 @@ export default defineConfig({
 
   renderer: {
     root: from('src/renderer'),
-    plugins: [react()],
+    plugins: [react(), devServerCsp()],
     server: { host: '127.0.0.1' },
     build: {
       outDir: from('out/renderer'),

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import react from '@vitejs/plugin-react';
 import { createServer } from 'vite';
+import { devServerCsp } from './vite-dev-csp.js';
 
 await import('./build-node.js');
 
@@ -24,7 +25,7 @@ const apiUrl = await new Promise((resolve, reject) => {
 
 const vite = await createServer({
   root: 'src/renderer',
-  plugins: [react()],
+  plugins: [react(), devServerCsp()],
   server: {
     host: '127.0.0.1',
     port: 5173,

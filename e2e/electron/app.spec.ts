@@ -10,13 +10,13 @@ import {
 } from '@playwright/test';
 import type { SnoopscopeBridge } from '../../src/contract/bridge';
 import type { ImportFinished } from '../../src/contract/events';
-import { ELECTRON_MISSING, findElectronBinary } from './support/electron-binary';
+import { ELECTRON_MISSING, electronLaunchTarget } from './support/electron-binary';
 import { writeSyntheticReport } from './support/evidence';
 
 const projectDir = path.resolve(import.meta.dirname, '../..');
 const mainEntry = path.join(projectDir, 'out/main/index.js');
-const binary = findElectronBinary();
-if (!binary) console.log(ELECTRON_MISSING);
+const target = electronLaunchTarget(projectDir);
+if (!target) console.log(ELECTRON_MISSING);
 
 /** The renderer's global scope as the page functions below see it (the spec compiles without DOM types). */
 type RendererGlobal = {
@@ -28,22 +28,23 @@ type RendererGlobal = {
 };
 
 test.describe('Electron app', () => {
-  test.skip(!binary, ELECTRON_MISSING);
+  test.skip(!target, ELECTRON_MISSING);
 
   let app: ElectronApplication;
   let page: Page;
   let dir: string;
 
   test.beforeEach(async () => {
-    expect(existsSync(mainEntry), 'out/main/index.js is missing; run `npm run build` first').toBe(
-      true,
-    );
+    if (!target!.packaged)
+      expect(existsSync(mainEntry), 'out/main/index.js is missing; run `npm run build` first').toBe(
+        true,
+      );
     dir = mkdtempSync(path.join(os.tmpdir(), 'snoopscope-e2e-'));
     const env = { ...process.env } as Record<string, string>;
     delete env.ELECTRON_RENDERER_URL;
     app = await electron.launch({
-      executablePath: binary!,
-      args: [projectDir, `--user-data-dir=${path.join(dir, 'user-data')}`],
+      executablePath: target!.executablePath,
+      args: [...target!.appArgs, `--user-data-dir=${path.join(dir, 'user-data')}`],
       env,
     });
     page = await app.firstWindow();

@@ -28,6 +28,7 @@ import {
   hardenWebContents,
   resolveRendererOrigin,
 } from './security';
+import { runNativeSelfTest, selfTestRequest, writeSelfTestReport } from './self-test';
 import { createMainWindow } from './window';
 
 const here = import.meta.dirname;
@@ -198,7 +199,13 @@ app.on('will-quit', (event) => {
     });
 });
 
-if (app.requestSingleInstanceLock()) {
+const selfTest = selfTestRequest(process.argv);
+if (selfTest) {
+  // Checks the native SQLite module in this (packaged) app and exits without a window.
+  const report = runNativeSelfTest();
+  writeSelfTestReport(report, selfTest.out);
+  app.exit(report.ok ? 0 : 1);
+} else if (app.requestSingleInstanceLock()) {
   start().catch((error: unknown) => {
     log('Startup failed', error);
     dialog.showErrorBox(

@@ -48,6 +48,7 @@ interface BuilderConfig {
     files?: FilePatterns;
   };
   win?: { target?: Target[]; files?: FilePatterns };
+  linux?: { target?: Target[]; files?: FilePatterns; executableName?: string };
   electronFuses?: Record<string, boolean>;
 }
 
@@ -57,6 +58,8 @@ const PREBUILDS = [
   'win32-x64',
   'win32-arm64',
   'linux-x64',
+  'linux-arm64',
+  'linuxmusl-x64',
   'linuxmusl-arm64',
 ];
 const prebuild = (id: string) => `node_modules/better-sqlite3/prebuilds/${id}.node`;
@@ -89,6 +92,8 @@ describe('electron-builder.yml', () => {
     expect(config.mac?.category).toBe('public.app-category.developer-tools');
     expect(config.mac?.hardenedRuntime).toBe(true);
     expect(config.win?.target).toEqual([{ target: 'nsis', arch: ['x64', 'arm64'] }]);
+    expect(config.linux?.target).toEqual([{ target: 'AppImage', arch: ['x64'] }]);
+    expect(config.linux?.executableName).toBe('snoopscope');
   });
 
   it('ships better-sqlite3 as published: no rebuild, native files unpacked from the asar', () => {
@@ -107,6 +112,7 @@ describe('electron-builder.yml', () => {
       [config.mac?.files, 'x64', 'darwin-x64'],
       [config.win?.files, 'x64', 'win32-x64'],
       [config.win?.files, 'arm64', 'win32-arm64'],
+      [config.linux?.files, 'x64', 'linux-x64'],
     ];
     for (const [platformFiles, arch, wanted] of cases) {
       const files = patternsOf(platformFiles);
@@ -131,13 +137,16 @@ describe('electron-builder.yml', () => {
     }
   });
 
-  it('turns off the Electron fuses the app does not use', () => {
-    expect(config.electronFuses).toMatchObject({
+  it('turns off the Electron fuses the app does not use, and loads only a checked app.asar', () => {
+    expect(config.electronFuses).toEqual({
       runAsNode: false,
+      enableCookieEncryption: true,
       enableNodeOptionsEnvironmentVariable: false,
       enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
       onlyLoadAppFromAsar: true,
       grantFileProtocolExtraPrivileges: false,
+      resetAdHocDarwinSignature: true,
     });
   });
 });

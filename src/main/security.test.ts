@@ -1,5 +1,8 @@
 import { EventEmitter } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { devServerCsp, relaxForDevServer } from '../../scripts/vite-dev-csp.js';
 import {
   APP_SCHEME_REGISTRATION,
   buildContentSecurityPolicy,
@@ -13,6 +16,7 @@ import {
 } from './security';
 
 type Listener = (...args: unknown[]) => void;
+const root = path.resolve(import.meta.dirname, '../..');
 
 /** A WebContents stand-in that records listeners and the window-open handler. */
 function fakeContents() {
@@ -228,7 +232,7 @@ describe('Content-Security-Policy', () => {
     const d = directives(buildContentSecurityPolicy(null));
     expect(d.get('default-src')).toEqual(["'self'"]);
     expect(d.get('script-src')).toEqual(["'self'"]);
-    expect(d.get('style-src')).toEqual(["'self'", "'unsafe-inline'"]);
+    expect(d.get('style-src')).toEqual(["'self'"]);
     expect(d.get('img-src')).toEqual(["'self'", 'data:']);
     expect(d.get('connect-src')).toEqual(["'self'"]);
     expect(d.get('object-src')).toEqual(["'none'"]);
@@ -237,6 +241,50 @@ describe('Content-Security-Policy', () => {
     const all = [...d.values()].flat();
     expect(all).not.toContain("'unsafe-eval'");
     expect(all.some((v) => /^(https?|wss?):/.test(v) || v === '*')).toBe(false);
+  });
+
+  it('allows no inline script or style in production, in the header or in index.html', () => {
+    expect(buildContentSecurityPolicy(null)).not.toContain("'unsafe-inline'");
+    const html = readFileSync(path.join(root, 'src/renderer/index.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]*)"/.exec(html)?.[1];
+    expect(meta).toBeDefined();
+    expect(meta).not.toContain("'unsafe-inline'");
+    expect(directives(meta!).get('style-src')).toEqual(["'self'"]);
+    expect(directives(meta!).get('script-src')).toEqual(["'self'"]);
+  });
+
+  it('relaxes index.html for the dev server only, as the development header does', () => {
+    const html = readFileSync(path.join(root, 'src/renderer/index.html'), 'utf8');
+    const relaxed = relaxForDevServer(html);
+    const meta = /content="([^"]*)"/.exec(relaxed.slice(relaxed.indexOf('http-equiv')))![1]!;
+    expect(directives(meta).get('style-src')).toEqual(["'self'", "'unsafe-inline'"]);
+    expect(directives(meta).get('script-src')).toEqual(["'self'", "'unsafe-inline'"]);
+    expect(directives(meta).get('default-src')).toEqual(["'self'"]);
+    expect(relaxForDevServer(relaxed)).toBe(relaxed);
+    expect(devServerCsp()).toMatchObject({ apply: 'serve' });
+    const devPolicy = directives(buildContentSecurityPolicy(dev.devOrigin));
+    expect(devPolicy.get('style-src')).toContain("'unsafe-inline'");
+  });
+
+  it('needs no inline style: the renderer never writes style attributes or elements as text', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (/\.(ts|tsx|html)$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) {
+          const text = readFileSync(full, 'utf8');
+          if (
+            /attr\(\s*['"]style['"]|setAttribute\(\s*['"]style['"]|<style|cssText|\bstyle="/.test(
+              text,
+            )
+          )
+            offenders.push(path.relative(root, full));
+        }
+      }
+    };
+    walk(path.join(root, 'src/renderer'));
+    expect(offenders).toEqual([]);
   });
 
   it('allows the dev server and its HMR socket, and nothing else, in development', () => {

@@ -98,9 +98,11 @@ function parseLoopbackHttpUrl(url: string): URL | null {
 }
 
 /**
- * The Content-Security-Policy of the renderer. Production allows only the app's own origin.
- * With a dev server, its origin and its HMR WebSocket are allowed as well, and inline scripts,
- * because the React Refresh preamble Vite injects into index.html is an inline module script.
+ * The Content-Security-Policy of the renderer. Production allows only the app's own origin, with
+ * no inline scripts or styles: the built renderer links its one stylesheet, and React sets `style`
+ * props through the CSSOM, which CSP does not restrict. With a dev server, its origin and its HMR
+ * WebSocket are allowed as well, inline scripts (the React Refresh preamble Vite injects into
+ * index.html is an inline module script) and inline styles (Vite serves CSS as `<style>` elements).
  */
 export function buildContentSecurityPolicy(devOrigin: string | null): string {
   const dev = devOrigin ? parseUrl(devOrigin) : null;
@@ -109,7 +111,7 @@ export function buildContentSecurityPolicy(devOrigin: string | null): string {
   const directives: [string, string[]][] = [
     ['default-src', ["'self'", ...devHosts]],
     ['script-src', ["'self'", ...(dev ? ["'unsafe-inline'"] : []), ...devHosts]],
-    ['style-src', ["'self'", "'unsafe-inline'", ...devHosts]],
+    ['style-src', ["'self'", ...(dev ? ["'unsafe-inline'"] : []), ...devHosts]],
     ['img-src', ["'self'", 'data:', ...devHosts]],
     ['font-src', ["'self'", ...devHosts]],
     ['connect-src', ["'self'", ...devHosts, ...hmr]],

@@ -25,3 +25,21 @@ export function findElectronBinary(): string | null {
   const binary = override ? path.join(override, relative) : path.join(dir, 'dist', relative);
   return existsSync(binary) ? binary : null;
 }
+
+/**
+ * What the Electron spec launches: the packaged app named by `SNOOPSCOPE_E2E_APP` (its
+ * executable; CI sets it after packaging), which loads its own app.asar, or else the Electron
+ * binary with this project folder as the app. Null when neither is available.
+ */
+export function electronLaunchTarget(
+  projectDir: string,
+): { executablePath: string; appArgs: string[]; packaged: boolean } | null {
+  const packaged = process.env.SNOOPSCOPE_E2E_APP;
+  if (packaged) {
+    if (!existsSync(packaged))
+      throw new Error(`SNOOPSCOPE_E2E_APP names ${packaged}, which does not exist`);
+    return { executablePath: packaged, appArgs: [], packaged: true };
+  }
+  const binary = findElectronBinary();
+  return binary ? { executablePath: binary, appArgs: [projectDir], packaged: false } : null;
+}
