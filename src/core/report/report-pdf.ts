@@ -1342,8 +1342,9 @@ function drawAuditNote(doc: Doc, a: ReportAudit): void {
   if (a.redacted > 0)
     parts.push(
       `${a.redacted} entr${a.redacted === 1 ? 'y mentions' : 'ies mention'} a redacted app or a ` +
-        'masked identifier: the manifest withholds their contents and publishes a SHA-256 of ' +
-        'each in its place, from which the chain is still recomputed.',
+        'masked identifier: the manifest withholds their contents and, for entries written with ' +
+        'payload hashing, publishes the SHA-256 of the contents instead, from which the chain is ' +
+        'still recomputed.',
     );
   if (a.unverifiable.length > 0)
     parts.push(
