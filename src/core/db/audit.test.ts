@@ -91,6 +91,9 @@ describe('the audit chain', () => {
       MIGRATIONS.filter((m) => m.version < 9),
     );
     writeOldEntries(3);
+    // A case opened read-only is not migrated: its chain is still checked.
+    expect(verifyAudit(db)).toMatchObject({ intact: true, entries: 3 });
+    expect(auditRows(db, 10).map((r) => r.scheme)).toEqual([1, 1, 1]);
     migrate(db);
     expect(auditRows(db, 10).map((r) => [r.seq, r.scheme, r.salt])).toEqual([
       [1, 1, null],

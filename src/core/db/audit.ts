@@ -107,13 +107,21 @@ export function listAudit(db: Db, limit = 500): AuditEntry[] {
   }));
 }
 
+/**
+ * The columns a chain check reads. A case opened read-only is not migrated: before migration 0009
+ * every entry is scheme 1 and has no salt.
+ */
+function rowColumns(db: Db): string {
+  const migrated = db
+    .prepare("SELECT 1 FROM pragma_table_info('audit_log') WHERE name = 'salt'")
+    .get();
+  return `seq, at, action, details, prev_hash AS prevHash, hash, ${migrated ? 'scheme, salt' : '1 AS scheme, NULL AS salt'}`;
+}
+
 /** The most recent `limit` rows in chain order (oldest first), as stored. */
 export function auditRows(db: Db, limit: number): AuditRow[] {
   const rows = db
-    .prepare(
-      `SELECT seq, at, action, details, prev_hash AS prevHash, hash, scheme, salt FROM audit_log
-       ORDER BY seq DESC LIMIT ?`,
-    )
+    .prepare(`SELECT ${rowColumns(db)} FROM audit_log ORDER BY seq DESC LIMIT ?`)
     .all(limit) as AuditRow[];
   return rows.reverse();
 }
@@ -124,10 +132,7 @@ export function verifyAudit(db: Db): AuditCheck {
   let expectedSeq = 1;
   let entries = 0;
   const rows = db
-    .prepare(
-      `SELECT seq, at, action, details, prev_hash AS prevHash, hash, scheme, salt FROM audit_log
-       ORDER BY seq`,
-    )
+    .prepare(`SELECT ${rowColumns(db)} FROM audit_log ORDER BY seq`)
     .iterate() as IterableIterator<AuditRow>;
   for (const r of rows) {
     entries += 1;
