@@ -164,6 +164,14 @@ describe('CSV formula injection', () => {
     exportSessionsCsv(t.session, { filter: {}, path: csvPath, version: '1' });
     const sessions = checkCsv('sessions.csv', readFileSync(csvPath, 'utf8'));
     expect(sessions.map((r) => r.app).sort()).toEqual([`'${TAB_APP}`, `'${EVIL_APP}`].sort());
+    // Its sidecar tells a reader which columns are values and how to undo the guard.
+    const sidecar = JSON.parse(readFileSync(`${csvPath}.json`, 'utf8')) as {
+      valueColumns: string[];
+      formulaGuard: string;
+    };
+    expect(sidecar.valueColumns).toContain('duration_seconds');
+    expect(sidecar.valueColumns).not.toContain('app');
+    expect(sidecar.formulaGuard).toMatch(/remove one leading ' /);
 
     // The CLI's events CSV, every kind.
     const r = await runCli(['events', t.session.path, '--kind', 'all', '--format', 'csv']);

@@ -31,6 +31,10 @@ export interface CsvColumn {
  */
 const GUARDED_START = /^[=+\-@'\uFF1D\uFF0B\uFF0D\uFF20\s\p{Cc}]/u;
 
+/** The rule in words, for files that describe a CSV beside it. */
+export const FORMULA_GUARD_NOTE =
+  "A text cell (any column not listed as a value column) whose text starts with =, +, -, @, a tab, a carriage return, other whitespace or control characters, a full-width ＝＋－＠, or ' is written with one ' in front so spreadsheets do not run it as a formula; remove one leading ' from such a cell to read the original text. Value columns are written as they are.";
+
 /** True when a text cell starting like this would be guarded (the rule in one place). */
 export function needsFormulaGuard(text: string): boolean {
   return GUARDED_START.test(text);

@@ -7,7 +7,7 @@ import { appendAudit } from '../db/audit';
 import { AppError } from '../model/errors';
 import type { CaseSession } from './case-service';
 import { writeTx } from './case-service';
-import { csvColumns, csvTable } from './csv';
+import { csvColumns, csvTable, FORMULA_GUARD_NOTE } from './csv';
 import { STATE_SOURCE_SQL, STATE_SQL } from './filter-sql';
 import { sessionId } from './query-service';
 
@@ -195,7 +195,9 @@ export function exportSessionsCsv(
         night,
         devices: session.devices().map((d) => ({ id: d.id, label: d.label })),
         columns: SESSION_CSV_COLUMNS,
+        valueColumns: SESSION_CSV.columns.filter((c) => c.kind === 'value').map((c) => c.name),
         note: 'Times in *_local columns are device-local with the offset recorded for that event; night uses device-local time.',
+        formulaGuard: FORMULA_GUARD_NOTE,
       },
       null,
       2,
