@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../cli/test-support';
 import { createCoreApp } from '../create-core-app';
+import { CaseSession } from '../services/case-service';
+import { importFile } from '../services/import-run';
 import { accessPair } from '../testing/apr-fixture';
 import {
   fingerprint,
@@ -106,18 +108,24 @@ describe('the installation key', () => {
 describe('announcing a new key on export', () => {
   async function newCase(): Promise<string> {
     const casePath = join(dir, 'c.snoopcase');
-    const apr = join(dir, 'apr.ndjson');
-    writeFileSync(
-      apr,
-      accessPair({
-        app: 'com.example',
-        category: 'photos',
-        id: 'A',
-        ms: Date.UTC(2024, 4, 1, 1),
-        durationMs: 5000,
-      }).join('\n') + '\n',
-    );
-    expect((await runCli(['import', casePath, apr, '--device', 'A'])).code).toBe(0);
+    const session = CaseSession.create(casePath);
+    try {
+      const device = session.createDevice({ label: 'A', platform: 'ios' });
+      const apr = join(dir, 'apr.ndjson');
+      writeFileSync(
+        apr,
+        accessPair({
+          app: 'com.example',
+          category: 'photos',
+          id: 'A',
+          ms: Date.UTC(2024, 4, 1, 1),
+          durationMs: 5000,
+        }).join('\n') + '\n',
+      );
+      await importFile({ db: session.db, path: apr, deviceId: device.id });
+    } finally {
+      session.close();
+    }
     return casePath;
   }
 

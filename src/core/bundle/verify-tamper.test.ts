@@ -419,6 +419,14 @@ describe('a zip that means one thing to every reader', () => {
       /"events\.csv" is marked as a folder/,
     );
     await expectRefused(
+      zipOf(entries({ 'events.csv': { externalAttributes: 0o104755 * 0x10000 } })),
+      /"events\.csv" is marked as a file with set-id or sticky bits \(mode 104755\)/,
+    );
+    await expectRefused(
+      zipOf(entries({ 'events.csv': { internalAttributes: 1 } })),
+      /"events\.csv" has internal attributes 0x0001; .* rewrite line ends/,
+    );
+    await expectRefused(
       more({ name: 'x', nameBytes: Buffer.from([0x82, 0x2e, 0x63]), utf8: false, data: 'x' }),
       /holds non-ASCII bytes without the UTF-8 flag/,
     );

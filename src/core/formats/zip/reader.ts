@@ -513,6 +513,7 @@ interface CentralRecord {
   dosDate: number;
   extraLength: number;
   commentLength: number;
+  internalAttributes: number;
   externalAttributes: number;
 }
 
@@ -795,6 +796,7 @@ async function readCentralDirectory(
       dosDate,
       extraLength: extraLen,
       commentLength: commentLen,
+      internalAttributes: cd.readUInt16LE(p + 36),
       externalAttributes: cd.readUInt32LE(p + 38),
     });
     p = end;
@@ -863,6 +865,7 @@ const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 const S_IFLNK = 0o120000;
+const S_ISPECIAL = 0o7000;
 const DOS_VOLUME_LABEL = 0x08;
 const DOS_DIRECTORY = 0x10;
 
@@ -915,6 +918,13 @@ async function strictFindings(
     const kind = attributeKind(r.externalAttributes);
     if (kind !== null) {
       about(n, `The entry "${e.name}" is marked as ${kind}; a bundle holds plain files only.`);
+    }
+    // Bit 0 marks text, which some tools take as leave to rewrite line ends on extraction.
+    if (r.internalAttributes !== 0) {
+      about(
+        n,
+        `The entry "${e.name}" has internal attributes ${hex4(r.internalAttributes)}; a bundle's entries have none (a text mark lets some ZIP tools rewrite line ends).`,
+      );
     }
     if ((e.flags & FLAG_DATA_DESCRIPTOR) !== 0 && e.method === METHOD_STORED) {
       about(
@@ -1072,6 +1082,8 @@ function attributeKind(attributes: number): string | null {
   if (type === S_IFLNK) return 'a symbolic link';
   if (type === S_IFDIR || (attributes & DOS_DIRECTORY) !== 0) return 'a folder';
   if (type !== 0 && type !== S_IFREG) return `a special file (mode ${mode.toString(8)})`;
+  if ((mode & S_ISPECIAL) !== 0)
+    return `a file with set-id or sticky bits (mode ${mode.toString(8)})`;
   if ((attributes & DOS_VOLUME_LABEL) !== 0) return 'a volume label';
   return null;
 }

@@ -54,6 +54,8 @@ export interface TestZipEntry {
   /** "Version made by" (default 0x031e: Unix, 3.0) and external attributes (default regular file 0644). */
   versionMadeBy?: number;
   externalAttributes?: number;
+  /** Internal attributes of the central record (bit 0: text); default 0. */
+  internalAttributes?: number;
   /** Bytes written before this entry's local header (offsets account for them). */
   gapBefore?: Uint8Array;
   /** The local header offset the central record declares, instead of the real one. */
@@ -151,7 +153,7 @@ export function buildZip(entries: TestZipEntry[], options: TestZipOptions = {}):
     c.writeUInt16LE(centralExtra.length, 30);
     c.writeUInt16LE(entryComment.length, 32);
     c.writeUInt16LE(0, 34);
-    c.writeUInt16LE(0, 36);
+    c.writeUInt16LE(e.internalAttributes ?? 0, 36);
     c.writeUInt32LE(e.externalAttributes ?? (e.name.endsWith('/') ? 0x41ed0010 : 0x81a40000), 38);
     c.writeUInt32LE(z64 ? 0xffffffff : (e.declaredOffset ?? offset), 42);
     central.push(c, name, centralExtra, entryComment);
