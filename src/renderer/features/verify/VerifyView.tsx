@@ -7,6 +7,7 @@ import { Fingerprint } from './Fingerprint';
 import {
   fileStatusLabel,
   fingerprintLooksValid,
+  missingSignerNote,
   sortFiles,
   verdict,
   type VerifyResult,
@@ -179,7 +180,7 @@ export function VerifyView({ onClose }: Props) {
             </>
           ) : (
             <p className="small" data-testid="verify-signer-none">
-              No valid signer key was found in the bundle.
+              {missingSignerNote(result.r)}
             </p>
           )}
           {result.r.files.length > 0 ? (

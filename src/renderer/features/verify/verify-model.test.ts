@@ -3,6 +3,7 @@ import {
   countStatuses,
   fileStatusLabel,
   fingerprintLooksValid,
+  missingSignerNote,
   normaliseFingerprint,
   sortFiles,
   verdict,
@@ -51,6 +52,29 @@ describe('verdict', () => {
   it('is not intact even with no file listed (an unreadable zip)', () => {
     const v = verdict({ ok: false, fingerprint: null, problems: ['cannot read'], files: [] });
     expect(v.detail).toBe('1 problem found. Do not rely on this bundle.');
+  });
+});
+
+describe('a missing signer', () => {
+  it('says whether the bundle was not read at all or its key was refused', () => {
+    expect(
+      missingSignerNote({
+        ok: false,
+        fingerprint: null,
+        problems: ['/x.zip does not exist.'],
+        files: [],
+      }),
+    ).toMatch(/^The bundle could not be checked/);
+    expect(
+      missingSignerNote({
+        ok: false,
+        fingerprint: null,
+        problems: [
+          'signer.pub.pem holds an RSA key; Snoopscope bundles are signed with Ed25519 only.',
+        ],
+        files: [{ name: 'events.csv', status: 'ok' }],
+      }),
+    ).toMatch(/^No valid Ed25519 signer key was found/);
   });
 });
 

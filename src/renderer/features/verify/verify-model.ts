@@ -63,6 +63,13 @@ export function verdict(result: VerifyResult): { intact: boolean; title: string;
   };
 }
 
+/** Why no signer is shown: the bundle was not read at all, or its key was refused. */
+export function missingSignerNote(result: VerifyResult): string {
+  return result.files.length === 0 && result.problems.length > 0
+    ? 'The bundle could not be checked, so no signer was read (see the problems above).'
+    : 'No valid Ed25519 signer key was found in the bundle (see the problems above): nothing shows who signed it.';
+}
+
 /** A fingerprint as typed (spaces, colons, case ignored), for comparison. */
 export function normaliseFingerprint(text: string): string {
   return text.toLowerCase().replace(/[^0-9a-f]/g, '');
