@@ -123,6 +123,26 @@ describe('strict reading', () => {
     );
   });
 
+  it('reports damaged deflate data as damaged, not as hidden data, when the stream ends early', async () => {
+    const path = await write([
+      {
+        name: 'a.txt',
+        data: 'hello world',
+        rawData: Buffer.concat([deflateRawSync('hello'), Buffer.alloc(4)]),
+      },
+    ]);
+    await withZip(
+      path,
+      async (z) => {
+        await expect(z.readEntry(z.entries[0]!)).rejects.toThrow(
+          'The entry "a.txt" holds 5 bytes but its header declares 11.',
+        );
+      },
+      undefined,
+      { strict: true },
+    );
+  });
+
   it('reports bytes appended after the end record by their count', async () => {
     const path = await write([{ name: 'a.txt', data: 'a' }], { trailing: Buffer.alloc(5) });
     expect((await problems(path)).tolerant).toEqual([

@@ -306,6 +306,7 @@ export class ZipArchive {
     };
 
     const raw = this.readRange(dataStart, entry.compressedSize, entry.name);
+    let unused = 0;
     if (entry.method === METHOD_STORED) {
       for await (const chunk of raw) {
         count(chunk);
@@ -320,16 +321,8 @@ export class ZipArchive {
           count(chunk);
           yield chunk;
         }
-        // zlib stops at the end of the deflate stream and ignores what follows; bytes hidden
-        // there are read by no one but could be taken for a data descriptor or a next entry by
-        // a streaming reader. `bytesWritten` counts the compressed bytes zlib consumed.
-        const unused = entry.compressedSize - inflater.bytesWritten;
-        if (this.strict && unused > 0) {
-          throw new ZipError(
-            'CORRUPT',
-            `The compressed data of "${entry.name}" goes on for ${unused} bytes past the end of its deflate stream (hidden data).`,
-          );
-        }
+        // `bytesWritten` counts the compressed bytes zlib consumed before the stream's end.
+        unused = entry.compressedSize - inflater.bytesWritten;
       } catch (err) {
         if (err instanceof ZipError) throw err;
         const message = err instanceof Error ? err.message : String(err);
@@ -354,6 +347,15 @@ export class ZipArchive {
       throw new ZipError(
         'CRC_MISMATCH',
         `The entry "${entry.name}" fails its CRC-32 check (expected ${hex8(entry.crc32)}, got ${hex8(crc >>> 0)}).`,
+      );
+    }
+    // zlib stops at the end of the deflate stream and ignores what follows. Bytes hidden there
+    // are extracted by no one, but a streaming reader could take them for a data descriptor or
+    // the next entry. Checked last, so damaged data is reported as damaged.
+    if (this.strict && unused > 0) {
+      throw new ZipError(
+        'CORRUPT',
+        `The compressed data of "${entry.name}" goes on for ${unused} bytes past the end of its deflate stream (hidden data).`,
       );
     }
   }
