@@ -80,8 +80,15 @@ async function checkContent(
   problems: string[],
   files: BundleCheck['files'],
 ): Promise<string | null> {
+  // Entries by name, so a manifest listing many names costs one lookup each.
+  const byName = new Map<string, ZipEntry[]>();
+  for (const e of zip.entries) {
+    const same = byName.get(e.name);
+    if (same) same.push(e);
+    else byName.set(e.name, [e]);
+  }
   const read = async (name: string, maxBytes: number): Promise<Buffer | null> => {
-    const e = zip.entries.find((x) => x.name === name);
+    const e = byName.get(name)?.[0];
     if (!e) {
       problems.push(`${name} is missing: this is not a complete Snoopscope bundle.`);
       return null;
@@ -151,7 +158,7 @@ async function checkContent(
 
   const listed = listedFiles(m.files, problems);
   for (const [name, { sha256, times }] of listed) {
-    const copies = zip.entries.filter((e) => e.name === name);
+    const copies = byName.get(name) ?? [];
     const entry = copies[0];
     if (!entry) {
       files.push({ name, status: 'missing' });
