@@ -319,6 +319,21 @@ export interface TimelineResult {
   /** Permission records dated inside the range (lanes with only marks are listed after the others). */
   marks: TimelineMark[];
   total: number;
+  /**
+   * The device-local days the access logs of the filter's devices cover, cut to its date range:
+   * outside them a lane is drawn as "no data", never as a quiet stretch. Absent on a folded day.
+   */
+  observed?: ObservedDays[];
+}
+
+/** The days one device's access logs (App Privacy Reports, Android captures) cover. */
+export interface ObservedDays {
+  deviceId: number;
+  label: string;
+  /** The device's latest UTC offset in minutes (the one its local days are counted in). */
+  offsetMin: number;
+  /** Ascending, disjoint, inclusive ranges of device-local day numbers (days since 1970-01-01). */
+  ranges: [number, number][];
 }
 
 export interface EdgeDetails {
@@ -401,6 +416,8 @@ export interface HeatmapResult {
   fromDay: number | null;
   toDay: number | null;
   cells: { day: number; hour: number; sessions: number; busyMs: number }[];
+  /** The observed days of the filter's devices; `fromDay`..`toDay` spans them as well as the cells. */
+  observed?: ObservedDays[];
 }
 
 export interface NetworkItem {

@@ -87,7 +87,7 @@ function generatedCase(db: Db, seed: number): number[] {
   const addSource = db.prepare(
     `INSERT INTO sources (device_id, importer_id, importer_version, original_path, file_name, size,
        sha256, imported_at, data_from, data_to)
-     VALUES (?, 'test', '1', 'generated', 'generated', 0, ?, 0, ?, ?)`,
+     VALUES (?, 'ios-app-privacy-report', '1', 'generated', 'generated', 0, ?, 0, ?, ?)`,
   );
   const addSession = db.prepare(
     `INSERT INTO access_sessions (device_id, interval_key, app_id, category, raw_category,

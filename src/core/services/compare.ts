@@ -1,8 +1,7 @@
 import { toCategory, type Category } from '../../contract/categories';
 import { DEFAULT_NIGHT, inDayWindow, minutesOfDay, type DayWindow } from '../../contract/filter';
 import type { CompareColumn, CompareRow } from '../../contract/records';
-import { localDayNumber, msToSeconds } from '../../contract/time';
-import { latestOffset } from '../db/queries/device-offset';
+import { msToSeconds } from '../../contract/time';
 import type { Db } from '../db/open';
 import {
   bucketOf,
@@ -13,6 +12,7 @@ import {
 } from '../db/session-stats';
 import { AppError } from '../model/errors';
 import { STATE_SQL } from './filter-sql';
+import { observedRanges } from './observed-days';
 import { nightExpr } from './query-service';
 
 /** One column to compare: a device, optionally limited to local days [fromDay, toDay). */
@@ -31,34 +31,6 @@ export function dayOf(text: string): number {
   if (!m || Number.isNaN(ms) || new Date(ms).getUTCDate() !== Number(m[3]))
     throw new AppError('INVALID_INPUT', `Not a date (YYYY-MM-DD): ${text}`);
   return Math.floor(ms / 86_400_000);
-}
-
-/**
- * The device-local days a device's sources cover, as ascending disjoint inclusive ranges: each
- * source's data range mapped to local days with the device's offset (at most 36,600 days each).
- */
-function observedRanges(db: Db, deviceId: number): [number, number][] {
-  const offset = latestOffset(db, deviceId) ?? 0;
-  const ranges = (
-    db
-      .prepare(
-        'SELECT data_from AS a, data_to AS b FROM sources WHERE device_id = ? AND data_from IS NOT NULL AND data_to IS NOT NULL',
-      )
-      .all(deviceId) as { a: number; b: number }[]
-  )
-    .map((r): [number, number] => {
-      const first = localDayNumber(r.a, offset);
-      return [first, Math.min(localDayNumber(r.b, offset), first + 36_599)];
-    })
-    .filter(([a, b]) => a <= b)
-    .sort((x, y) => x[0] - y[0]);
-  const merged: [number, number][] = [];
-  for (const [a, b] of ranges) {
-    const last = merged.at(-1);
-    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
-    else merged.push([a, b]);
-  }
-  return merged;
 }
 
 /** How many of the ranges' days lie in [fromDay, toDay) (null: unbounded). */
@@ -88,9 +60,8 @@ export function observedDaysIn(db: Db, spec: Omit<CompareSpec, 'label'>): number
 }
 
 /**
- * The device-local days a device's sources cover, as a set of day numbers: each source's data
- * range mapped to local days with the device's offset. A day outside them is "no data", never
- * "no activity".
+ * The device-local days a device's access logs cover, as a set of day numbers (see
+ * `observedRanges`). A day outside them is "no data", never "no activity".
  */
 export function observedDays(db: Db, deviceId: number): Set<number> {
   const days = new Set<number>();

@@ -23,6 +23,7 @@ import {
   type SqlParam,
 } from './filter-sql';
 import { fromRow } from './pairing';
+import { observedDevices } from './observed-days';
 import { RecordQueries } from './record-queries';
 import { timeOfDayTimeline } from './time-of-day';
 import { emptyTimeline, LaneTally, type LaneTotals } from './timeline-parts';
@@ -199,7 +200,10 @@ export class QueryService {
     laneSearch?: string;
   }): TimelineResult {
     const extent = this.extent(input.filter.devices);
-    const empty = emptyTimeline(extent, null);
+    const empty = {
+      ...emptyTimeline(extent, null),
+      observed: observedDevices(this.db, input.filter),
+    };
     if (!extent) return empty;
     const range = input.range ?? { fromMs: extent.fromMs, toMs: extent.toMs + 1 };
     if (range.toMs <= range.fromMs) throw new AppError('INVALID_INPUT', 'The time range is empty.');
@@ -654,11 +658,27 @@ export class QueryService {
          FROM access_sessions s ${where} GROUP BY s.local_day, s.anchor_minute / 60 ORDER BY day, hour`,
       )
       .all(...params) as HeatmapResult['cells'];
-    const days = cells.map((c) => c.day);
+    const observed = observedDevices(this.db, filter);
+    // The grid spans the observed days as well as the cells, so a day the app was quiet on reads
+    // as observed and a day without any access log as "no data". Without a cell nothing is drawn.
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const c of cells) {
+      lo = Math.min(lo, c.day);
+      hi = Math.max(hi, c.day);
+    }
+    if (cells.length > 0)
+      for (const o of observed) {
+        const first = o.ranges[0];
+        const last = o.ranges.at(-1);
+        if (first) lo = Math.min(lo, first[0]);
+        if (last) hi = Math.max(hi, last[1]);
+      }
     return {
-      fromDay: days.length ? Math.min(...days) : null,
-      toDay: days.length ? Math.max(...days) : null,
+      fromDay: Number.isFinite(lo) ? lo : null,
+      toDay: Number.isFinite(hi) ? hi : null,
       cells,
+      observed,
     };
   }
 

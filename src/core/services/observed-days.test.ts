@@ -1,0 +1,175 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localDayNumber } from '../../contract/time';
+import { accessPair } from '../testing/apr-fixture';
+import { tempCase, type TempCase } from '../testing/temp-case';
+import { compare } from './compare';
+import { importFile } from './import-run';
+import {
+  clipRanges,
+  filterDays,
+  observedDevices,
+  observedRanges,
+  rangeDays,
+} from './observed-days';
+
+let t: TempCase;
+beforeEach(() => {
+  t = tempCase();
+});
+afterEach(() => t.cleanup());
+
+const DAY_MS = 86_400_000;
+/** 2024-05-01 00:00 at +08:00. */
+const MAY1 = Date.UTC(2024, 4, 1) - 8 * 3_600_000;
+const day = (iso: string): number => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
+
+/** An export with one photo read at 10:00 device-local (+08:00) on each of the given May days. */
+async function importDays(deviceId: number, name: string, days: number[]): Promise<void> {
+  const lines = days.flatMap((d, i) =>
+    accessPair({
+      app: 'com.tencent.xin',
+      category: 'photos',
+      id: `${name}-${i}`,
+      ms: MAY1 + (d - 1) * DAY_MS + 10 * 3_600_000,
+      durationMs: 30_000,
+      offsetMin: 480,
+    }),
+  );
+  const outcome = await importFile({
+    db: t.session.db,
+    path: t.write(`${name}.ndjson`, lines),
+    deviceId,
+  });
+  expect(outcome.status).toBe('imported');
+}
+
+/** A source of a backup artifact (permission records) dated over a long span. */
+function addBackupSource(deviceId: number, fromMs: number, toMs: number): void {
+  t.session.db
+    .prepare(
+      `INSERT INTO sources (device_id, importer_id, importer_version, original_path, file_name, size,
+         sha256, imported_at, data_from, data_to, record_rows)
+       VALUES (?, 'ios-backup-tcc', '1', 'TCC.db', 'TCC.db', 0, ?, 0, ?, ?, 12)`,
+    )
+    .run(deviceId, `tcc-${deviceId}-${fromMs}`, fromMs, toMs);
+}
+
+describe('observed days', () => {
+  it('come from the access logs only: a backup artifact’s dates do not make days observed', async () => {
+    await importDays(t.deviceId, 'first', [1, 2, 3]);
+    await importDays(t.deviceId, 'second', [10, 11]);
+    addBackupSource(t.deviceId, Date.UTC(2022, 0, 1), Date.UTC(2024, 5, 1));
+    expect(observedRanges(t.session.db, t.deviceId)).toEqual([
+      [day('2024-05-01'), day('2024-05-03')],
+      [day('2024-05-10'), day('2024-05-11')],
+    ]);
+    // The comparison divides by the same days.
+    const backupOnly = t.session.createDevice({ label: 'Backup only', platform: 'ios' });
+    addBackupSource(backupOnly.id, Date.UTC(2023, 0, 1), Date.UTC(2024, 4, 20));
+    const rows = compare(t.session.db, [
+      { label: 'A', deviceId: t.deviceId, fromDay: null, toDay: null },
+      { label: 'B', deviceId: backupOnly.id, fromDay: null, toDay: null },
+    ]);
+    expect(rows[0]!.columns.map((c) => [c.observedDays, c.sessionsPerDay])).toEqual([
+      [5, 1],
+      [0, null],
+    ]);
+  });
+
+  it('merge touching and overlapping exports into one stretch', async () => {
+    await importDays(t.deviceId, 'a', [1, 2]);
+    await importDays(t.deviceId, 'b', [3, 4]);
+    await importDays(t.deviceId, 'c', [2, 6]);
+    expect(observedRanges(t.session.db, t.deviceId)).toEqual([
+      [day('2024-05-01'), day('2024-05-06')],
+    ]);
+  });
+
+  it('are cut to the filter’s date range, a date being that local day and an end exclusive', async () => {
+    await importDays(t.deviceId, 'a', [1, 2, 3, 4, 5, 6, 7]);
+    const other = t.session.createDevice({ label: 'Other', platform: 'ios' });
+    await importDays(other.id, 'b', [20]);
+    const db = t.session.db;
+    expect(
+      observedDevices(db, { devices: [t.deviceId], from: '2024-05-03', to: '2024-05-05' }),
+    ).toEqual([
+      {
+        deviceId: t.deviceId,
+        label: 'Phone A',
+        offsetMin: 480,
+        ranges: [[day('2024-05-03'), day('2024-05-04')]],
+      },
+    ]);
+    // An instant falls on the local day it lies in (02:00 +08:00 on May 6 is May 6 there).
+    const cut = observedDevices(db, { from: '2024-05-05T18:00:00Z' });
+    expect(cut.map((o) => [o.label, o.ranges])).toEqual([
+      ['Phone A', [[day('2024-05-06'), day('2024-05-07')]]],
+      ['Other', [[day('2024-05-20'), day('2024-05-20')]]],
+    ]);
+    expect(filterDays({ to: '2024-05-06T16:00:00Z' }, 480)).toEqual({
+      fromDay: null,
+      toDay: day('2024-05-06'),
+    });
+    expect(filterDays({ to: '2024-05-06T16:00:00.001Z' }, 480).toDay).toBe(day('2024-05-07'));
+  });
+
+  it('travel with the timeline and the heatmap, whose rows span them as well as the cells', async () => {
+    await importDays(t.deviceId, 'first', [1, 2, 3]);
+    await importDays(t.deviceId, 'second', [10, 11]);
+    const q = t.session.queries;
+    const timeline = q.timeline({ filter: {}, width: 800 });
+    expect(timeline.observed?.[0]?.ranges).toHaveLength(2);
+    // The photo filter narrows the cells to May 2, not the observed days.
+    const heat = q.heatmap({ from: '2024-05-02', to: '2024-05-03' });
+    expect(heat.cells.map((c) => c.day)).toEqual([day('2024-05-02')]);
+    expect([heat.fromDay, heat.toDay]).toEqual([day('2024-05-02'), day('2024-05-02')]);
+    const all = q.heatmap({ categories: ['photos'] });
+    expect([all.fromDay, all.toDay]).toEqual([day('2024-05-01'), day('2024-05-11')]);
+    expect(all.observed?.[0]?.ranges).toEqual([
+      [day('2024-05-01'), day('2024-05-03')],
+      [day('2024-05-10'), day('2024-05-11')],
+    ]);
+    // Nothing matches: no grid at all, whatever was observed.
+    const none = q.heatmap({ categories: ['camera'] });
+    expect([none.fromDay, none.toDay]).toEqual([null, null]);
+  });
+
+  it('stay bounded for a source dated over centuries', () => {
+    addBackupSource(t.deviceId, 0, 1);
+    t.session.db
+      .prepare(
+        `INSERT INTO sources (device_id, importer_id, importer_version, original_path, file_name, size,
+           sha256, imported_at, data_from, data_to)
+         VALUES (?, 'ios-app-privacy-report', '1', 'x', 'x', 0, 'wild', 0, ?, ?)`,
+      )
+      .run(t.deviceId, -8.64e15, 8.64e15);
+    const ranges = observedRanges(t.session.db, t.deviceId);
+    expect(ranges).toHaveLength(1);
+    expect(rangeDays(ranges)).toBe(36_600);
+    expect(ranges[0]![0]).toBe(localDayNumber(-8.64e15, 0));
+  });
+
+  it('clip helpers keep what lies inside and count days', () => {
+    expect(
+      clipRanges(
+        [
+          [1, 3],
+          [5, 9],
+          [12, 12],
+        ],
+        2,
+        8,
+      ),
+    ).toEqual([
+      [2, 3],
+      [5, 8],
+    ]);
+    expect(clipRanges([[1, 3]], null, null)).toEqual([[1, 3]]);
+    expect(
+      rangeDays([
+        [2, 3],
+        [5, 8],
+      ]),
+    ).toBe(6);
+  });
+});
