@@ -11,6 +11,8 @@ export function describeFileHead(head: Uint8Array): string {
   if (ascii.startsWith('\x1f\x8b')) return 'a gzip-compressed file';
   if (ascii.startsWith('%PDF-')) return 'a PDF document';
   if (ascii.startsWith('ANDROID BACKUP')) return 'an Android backup (.ab)';
+  if (looksLikeUtf16(head))
+    return 'UTF-16 text (App Privacy Reports are UTF-8: convert the file to UTF-8 first)';
   let text = Buffer.from(head).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const trimmed = text.trimStart();
@@ -28,4 +30,26 @@ export function describeFileHead(head: Uint8Array): string {
   const firstLine = trimmed.split(/\r?\n/, 1)[0] ?? '';
   if (/^[^,;\t]+([,;\t][^,;\t]*){2,}$/.test(firstLine)) return 'CSV or other delimited text';
   return 'plain text';
+}
+
+/**
+ * A UTF-16 byte order mark, or text whose every other byte is zero (ASCII written as UTF-16
+ * without a mark), as editors on Windows may save a file.
+ */
+function looksLikeUtf16(head: Uint8Array): boolean {
+  if (
+    head.length >= 2 &&
+    ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))
+  )
+    return true;
+  const n = Math.min(head.length, 512) & ~1;
+  if (n < 8) return false;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (head[i] === 0) evenZero += 1;
+    if (head[i + 1] === 0) oddZero += 1;
+  }
+  const pairs = n / 2;
+  return Math.max(evenZero, oddZero) > pairs * 0.9 && Math.min(evenZero, oddZero) < pairs * 0.1;
 }

@@ -114,15 +114,24 @@ export function failedOutcome(path: string, deviceId: number | null, e: unknown)
   return unreadOutcome(path, deviceId, 'refused', `${message} Nothing of this file was kept.`);
 }
 
+/** True when at most one byte in ten of the file's first 4 KiB is a control byte other than white space. */
+function looksTextual(head: Uint8Array): boolean {
+  const sample = head.subarray(0, 4096);
+  if (sample.length === 0) return false;
+  let control = 0;
+  for (const b of sample) if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) control += 1;
+  return control * 10 <= sample.length;
+}
+
 /** Chooses the importer, or refuses with a message that names what the file looks like. */
 function chooseImporter(head: Uint8Array, fileName: string): Importer {
   const picked = pickImporter(head, fileName);
   if (picked) return picked;
   const description = describeFileHead(head);
-  const textual = !head.subarray(0, 4096).includes(0) && head.length > 0;
   // Text that no sniffer recognises goes to the line-oriented report parser, which reports each
-  // line and refuses only when none of the first 20 non-empty lines is a record.
-  if (textual && !/zip|SQLite|plist|gzip|PDF|Android backup/.test(description))
+  // line and refuses only when none of the first 20 non-empty lines is a record. A stray NUL or
+  // a first line longer than the sniffed head does not make a file binary: many control bytes do.
+  if (looksTextual(head) && !/zip|SQLite|plist|gzip|PDF|Android backup|UTF-16/.test(description))
     return IMPORTERS[0]!;
   throw new Refused(
     `Unsupported file: it looks like ${description}. Supported: ${IMPORTERS.map((i) => i.manifest.name).join('; ')}.`,

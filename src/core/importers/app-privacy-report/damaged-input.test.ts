@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ImportOutcome } from '../../../contract/records';
 import { importFile } from '../../services/import-run';
@@ -243,5 +245,41 @@ describe('keys that are not plain data', () => {
     expect(all('SELECT extra FROM network_observations')).toEqual([
       { extra: '{"__proto__":{"x":1}}' },
     ]);
+  });
+});
+
+describe('an export saved in another encoding', () => {
+  it('refuses UTF-16 (with or without a byte order mark) by name', async () => {
+    const text = good('U16').join('\n') + '\n';
+    for (const bytes of [
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+      Buffer.from(text, 'utf16le'),
+    ]) {
+      const path = join(t.dir, 'u16.ndjson');
+      writeFileSync(path, bytes);
+      const o = await importFile({ db: t.session.db, path, deviceId: t.deviceId });
+      expect(o.status).toBe('refused');
+      expect(o.error).toMatch(/UTF-16 text \(App Privacy Reports are UTF-8/);
+    }
+  });
+});
+
+describe('a damaged first line', () => {
+  it('with a NUL and longer than the sniffed head does not get the whole file refused', async () => {
+    const junk = '\u0000' + '['.repeat(100_000);
+    const o = await run([junk, ...good('AFTER-JUNK')]);
+    expect(o.status).toBe('imported');
+    expect(sessionKeys()).toEqual(['AFTER-JUNK']);
+    expect(o.warnings.map((w) => [w.line, w.code])).toContainEqual([1, 'MALFORMED_LINE']);
+  });
+
+  it('still refuses a binary file by name', async () => {
+    const bytes = Buffer.alloc(8192);
+    for (let i = 0; i < bytes.length; i += 1) bytes[i] = (i * 7) % 32;
+    const path = join(t.dir, 'photo.heic');
+    writeFileSync(path, bytes);
+    const o = await importFile({ db: t.session.db, path, deviceId: t.deviceId });
+    expect(o.status).toBe('refused');
+    expect(o.error).toMatch(/looks like a binary file/);
   });
 });
