@@ -26,6 +26,14 @@ describe('formatTable', () => {
       ),
     ).toBe('Name         N\n---------  ---\na            1\nlong name  100\n');
   });
+
+  it('lays out 200,000 rows (more than a call can take as arguments)', () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => [`app${i}`, String(i)]);
+    const lines = formatTable(['App', 'N'], rows, new Set([1])).split('\n');
+    expect(lines).toHaveLength(200_003);
+    expect(lines[2]).toBe('app0            0');
+    expect(lines[200_001]).toBe('app199999  199999');
+  });
 });
 
 describe('formatApp', () => {

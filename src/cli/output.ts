@@ -84,7 +84,11 @@ export function formatTable(
   rows: string[][],
   right: ReadonlySet<number> = new Set(),
 ): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // A running maximum: spreading every row's width into Math.max overflows the stack on a large table.
+  const widths = header.map((h) => h.length);
+  for (const r of rows)
+    for (let i = 0; i < widths.length; i += 1)
+      widths[i] = Math.max(widths[i]!, (r[i] ?? '').length);
   const line = (cells: string[]): string =>
     widths
       .map((w, i) => {

@@ -251,7 +251,8 @@ export class RollupDeltas {
         addInto(c.long, d.long);
         addInto(c.longBusy, d.longBusy);
       }
-      out.push(...coarse.values());
+      // One push a cell: spreading a map of 150,000 cells into a call overflows the stack.
+      for (const c of coarse.values()) out.push(c);
     }
     return out;
   }
