@@ -186,7 +186,10 @@ export async function openZip(
     const { size } = stats;
     const layout = await readLayout(handle, size, lim);
     const { entries, records, findings } = await readCentralDirectory(handle, size, layout, lim);
-    if (strict) findings.push(...(await strictFindings(handle, size, layout, entries, records)));
+    // One push each: a crafted archive can hold more findings than a call takes as arguments.
+    if (strict)
+      for (const f of await strictFindings(handle, size, layout, entries, records))
+        findings.push(f);
     return new ZipArchive(handle, path, size, entries, layout, findings, lim, strict);
   } catch (err) {
     await handle.close();
@@ -935,7 +938,7 @@ async function strictFindings(
       );
     }
   }
-  out.push(...nameClashes(entries));
+  for (const f of nameClashes(entries)) out.push(f);
 
   const order = [...entries].sort(
     (a, b) => a.localHeaderOffset - b.localHeaderOffset || a.index - b.index,
