@@ -10,6 +10,9 @@ import { fuzzing, fuzzOptions } from '../../testing/fuzz';
 import { tempCase } from '../../testing/temp-case';
 import { EARLIEST_REPORT_MS } from './timestamp';
 
+/** The values an arbitrary generates. */
+type Infer<A> = A extends fc.Arbitrary<infer T> ? T : never;
+
 // Real-shaped exports (reference §3): access edges sorted by time, then network rows, with the
 // apps, categories, offsets and values seen in real files.
 const APPS = [
@@ -52,8 +55,8 @@ const network = fc.record({
 
 /** Builds the lines of one export. */
 function exportLines(
-  intervals: fc.infer<typeof interval>[],
-  rows: fc.infer<typeof network>[],
+  intervals: Infer<typeof interval>[],
+  rows: Infer<typeof network>[],
   salt: number,
 ): string[] {
   const edges: { ms: number; line: string }[] = [];
@@ -129,7 +132,7 @@ const lineMutation = fc.oneof(
     bytes: fc.constantFrom([0x00], [0xff], [0xc3], [0xed, 0xa0, 0x80], [0x0d], [0x0a], [0x22]),
   }),
 );
-type LineMutation = fc.infer<typeof lineMutation>;
+type LineMutation = Infer<typeof lineMutation>;
 
 /** A change to the whole file after the lines are joined. */
 const fileMutation = fc.oneof(
@@ -224,7 +227,7 @@ function mutateLine(lines: Buffer[], m: LineMutation): void {
 function fileBytes(
   lines: Buffer[],
   finalNewline: boolean,
-  whole: fc.infer<typeof fileMutation>,
+  whole: Infer<typeof fileMutation>,
   encoding: (typeof ENCODINGS)[number],
 ): Buffer {
   const eol = Buffer.from(encoding.includes('crlf') ? '\r\n' : '\n');
