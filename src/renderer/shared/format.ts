@@ -1,11 +1,12 @@
-import { formatInstant, formatOffset, formatUtc } from '../../contract/time';
-
-/** How instants are shown: the device's own wall clock, or UTC. */
-/**
- * How instants are written: device-local with the offset, UTC, or (on a timeline folded onto one
- * day, where instants are ms since device-local midnight) the time of day alone.
- */
-export type TimeMode = 'local' | 'utc' | 'time-of-day';
+export {
+  formatBoth,
+  formatUtcShort,
+  formatWallClock,
+  formatWhen,
+  formatWhenCompact,
+  offsetLabel,
+  type TimeMode,
+} from './time-format';
 
 /** A duration for people: `850 ms`, `12.5 s`, `4 min 05 s`, `2 h 03 min`, `3 d 04 h`. */
 export function formatDuration(ms: number | null): string {
@@ -33,53 +34,6 @@ export function formatDuration(ms: number | null): string {
   const d = Math.floor(totalHours / 24);
   const h = totalHours % 24;
   return `${sign}${d} d ${String(h).padStart(2, '0')} h`;
-}
-
-/** `YYYY-MM-DD HH:mm:ss` wall-clock time at the given offset (no offset suffix). */
-export function formatWallClock(ms: number, offsetMin: number): string {
-  return formatInstant(ms, offsetMin).slice(0, 19).replace('T', ' ');
-}
-
-/** An instant in the chosen mode: device-local with its offset, or UTC with `Z`. */
-export function formatWhen(ms: number | null, offsetMin: number | null, mode: TimeMode): string {
-  if (ms === null) return '—';
-  if (mode === 'time-of-day') return `${formatWallClock(ms, 0).slice(11)} device-local`;
-  if (mode === 'utc' || offsetMin === null) return `${formatWallClock(ms, 0)} UTC`;
-  return `${formatWallClock(ms, offsetMin)} (UTC${formatOffset(offsetMin)})`;
-}
-
-/** `YYYY-MM-DD HH:mm` in UTC, for compact tables. */
-export function formatUtcShort(ms: number): string {
-  return formatWallClock(ms, 0).slice(0, 16);
-}
-
-/** A compact instant for tables: `2024-05-01 02:17:11 +02:00` or `2024-05-01 00:17:11 Z`. */
-export function formatWhenCompact(
-  ms: number | null,
-  offsetMin: number | null,
-  mode: TimeMode,
-): string {
-  if (ms === null) return '—';
-  if (mode === 'time-of-day') return formatWallClock(ms, 0).slice(11);
-  if (mode === 'utc' || offsetMin === null) return `${formatWallClock(ms, 0)} Z`;
-  return `${formatWallClock(ms, offsetMin)} ${formatOffset(offsetMin)}`;
-}
-
-/** Both renderings of an instant, for details panels where nothing may be hidden. */
-export function formatBoth(
-  ms: number | null,
-  offsetMin: number | null,
-): { local: string; utc: string } {
-  if (ms === null) return { local: '—', utc: '—' };
-  return {
-    local: offsetMin === null ? '— (offset unknown)' : formatInstant(ms, offsetMin),
-    utc: formatUtc(ms),
-  };
-}
-
-/** `UTC+02:00` style label of an offset. */
-export function offsetLabel(offsetMin: number): string {
-  return `UTC${formatOffset(offsetMin)}`;
 }
 
 /** Thousands separators, independent of the machine's locale. */

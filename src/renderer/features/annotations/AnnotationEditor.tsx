@@ -5,6 +5,7 @@ import type { AppErrorShape } from '../../../contract/result';
 import { useApp } from '../../app/use-app';
 import { useQuery } from '../../app/use-query';
 import { ErrorBanner } from '../../shared/ErrorBanner';
+import { formatExaminerTimeWithOffset } from '../../shared/examiner-time';
 import { collectTags, parseTagInput } from './annotation-text';
 import './annotations.css';
 
@@ -179,7 +180,8 @@ function Editor({ target }: Props) {
       </div>
       {current ? (
         <p className="muted small" data-testid="annotation-updated">
-          Last changed {new Date(current.updatedAt).toLocaleString()} · recorded in the audit log
+          Last changed {formatExaminerTimeWithOffset(Date.parse(current.updatedAt))} · recorded in
+          the audit log
         </p>
       ) : null}
     </section>

@@ -4,6 +4,7 @@ import type { AppErrorShape } from '../../../contract/result';
 import { useApp } from '../../app/use-app';
 import { useQuery } from '../../app/use-query';
 import { ErrorBanner } from '../../shared/ErrorBanner';
+import { formatExaminerTimeWithOffset } from '../../shared/examiner-time';
 import { Spinner } from '../../shared/Spinner';
 import { summarizeAuditEntry } from './annotation-text';
 import './annotations.css';
@@ -106,7 +107,7 @@ export function AuditView() {
                 <td className="mono nowrap">
                   {new Date(e.at).toISOString().replace('T', ' ').slice(0, 19)}
                 </td>
-                <td className="nowrap">{new Date(e.at).toLocaleString()}</td>
+                <td className="nowrap">{formatExaminerTimeWithOffset(e.at)}</td>
                 <td className="mono">{e.action}</td>
                 <td className="break" title={JSON.stringify(e.details, null, 2)}>
                   {summarizeAuditEntry(e)}

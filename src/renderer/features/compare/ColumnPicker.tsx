@@ -1,6 +1,9 @@
 import { useState } from 'react';
 import type { Device } from '../../../contract/api';
 import type { DayWindow } from '../../../contract/filter';
+import { ClockInput } from '../../shared/ClockInput';
+import { DateInput } from '../../shared/DateInput';
+import { formatClock, parseClock } from '../../shared/time-format';
 import { PlatformBadge } from '../devices/PlatformBadge';
 import { splitAt, type CompareMode, type PeriodDraft } from './compare-model';
 
@@ -91,13 +94,12 @@ export function ColumnPicker(props: Props) {
                 ))}
               </select>
             </label>
-            <input
-              type="date"
+            <DateInput
               className="input input-small"
-              aria-label="Split date (device-local)"
-              data-testid="compare-split-date"
+              label="Split date (device-local)"
+              testId="compare-split-date"
               value={splitDate}
-              onChange={(e) => setSplitDate(e.target.value)}
+              onChange={setSplitDate}
             />
             <button
               type="submit"
@@ -122,22 +124,20 @@ export function ColumnPicker(props: Props) {
                   </option>
                 ))}
               </select>
-              <input
-                type="date"
+              <DateInput
                 className="input input-small"
-                aria-label={`Period ${i + 1} from (inclusive)`}
-                data-testid="compare-period-from"
+                label={`Period ${i + 1} from (inclusive)`}
+                testId="compare-period-from"
                 value={p.from}
-                onChange={(e) => setPeriod(i, { from: e.target.value })}
+                onChange={(from) => setPeriod(i, { from })}
               />
               <span aria-hidden="true">→</span>
-              <input
-                type="date"
+              <DateInput
                 className="input input-small"
-                aria-label={`Period ${i + 1} to (exclusive)`}
-                data-testid="compare-period-to"
+                label={`Period ${i + 1} to (exclusive)`}
+                testId="compare-period-to"
                 value={p.to}
-                onChange={(e) => setPeriod(i, { to: e.target.value })}
+                onChange={(to) => setPeriod(i, { to })}
               />
               <button
                 type="button"
@@ -169,30 +169,52 @@ export function ColumnPicker(props: Props) {
         </div>
       )}
 
-      <label className="cmp-night small">
-        Night{' '}
-        <input
-          type="time"
-          className="input input-small"
-          aria-label="Night from"
-          data-testid="compare-night-from"
-          value={props.night.from}
-          onChange={(e) =>
-            e.target.value && props.onNightChange({ ...props.night, from: e.target.value })
-          }
-        />
-        –
-        <input
-          type="time"
-          className="input input-small"
-          aria-label="Night to"
-          data-testid="compare-night-to"
-          value={props.night.to}
-          onChange={(e) =>
-            e.target.value && props.onNightChange({ ...props.night, to: e.target.value })
-          }
-        />
-      </label>
+      <NightFields night={props.night} onChange={props.onNightChange} />
+    </div>
+  );
+}
+
+/** The night window as two 24-hour fields; a valid edge is applied when the field is left. */
+function NightFields({
+  night,
+  onChange,
+}: {
+  night: DayWindow;
+  onChange: (night: DayWindow) => void;
+}) {
+  const [from, setFrom] = useState(night.from);
+  const [to, setTo] = useState(night.to);
+  const commit = (edge: 'from' | 'to', text: string): void => {
+    const minutes = parseClock(text, true);
+    if (minutes === null) return;
+    const clock = formatClock(minutes);
+    if (edge === 'from') setFrom(clock);
+    else setTo(clock);
+    if (clock !== night[edge]) onChange({ ...night, [edge]: clock });
+  };
+  return (
+    <div className="cmp-night small" role="group" aria-label="Night window (device-local)">
+      <span>Night</span>
+      <ClockInput
+        className="input input-small"
+        label="Night from"
+        testId="compare-night-from"
+        value={from}
+        endOfDay
+        onChange={setFrom}
+        onCommit={() => commit('from', from)}
+      />
+      <span aria-hidden="true">–</span>
+      <ClockInput
+        className="input input-small"
+        label="Night to"
+        testId="compare-night-to"
+        value={to}
+        endOfDay
+        onChange={setTo}
+        onCommit={() => commit('to', to)}
+      />
+      <span className="muted">24-hour, device-local</span>
     </div>
   );
 }

@@ -9,7 +9,9 @@ import {
   type Filter,
 } from '../../../contract/filter';
 import { categoryColor, categoryLabel } from '../../shared/category-colors';
+import { ClockInput } from '../../shared/ClockInput';
 import { formatCount } from '../../shared/format';
+import { formatClock, parseClock } from '../../shared/time-format';
 import { filterMarks } from '../annotations/filter-marks';
 import { TagFilter } from '../annotations/TagFilter';
 import { PlatformBadge } from '../devices/PlatformBadge';
@@ -84,30 +86,29 @@ function HoursInput({
 }) {
   const [from, setFrom] = useState(value?.from ?? '');
   const [to, setTo] = useState(value?.to ?? '');
-  const commit = (f: string, t: string): void => {
-    if (f === '' && t === '') {
+  const commit = (fromText: string, toText: string): void => {
+    if (fromText.trim() === '' && toText.trim() === '') {
       if (value) onCommit(undefined);
       return;
     }
+    // Typed as 9:05 or 0905, stored as 09:05.
+    const a = parseClock(fromText, true);
+    const b = parseClock(toText, true);
+    const f = a === null ? fromText : formatClock(a);
+    const t = b === null ? toText : formatClock(b);
     const parsed = dayWindowSchema.safeParse({ from: f, to: t });
     if (parsed.success && (parsed.data.from !== value?.from || parsed.data.to !== value.to))
       onCommit(parsed.data);
   };
   const field = (edge: 'from' | 'to', text: string, set: (v: string) => void) => (
-    // Text, not type="time": the browser would show its own 12-hour clock.
-    <input
-      type="text"
-      inputMode="numeric"
-      placeholder="HH:MM"
-      maxLength={5}
-      pattern="([01][0-9]|2[0-3]):[0-5][0-9]|24:00"
-      className="input"
-      aria-label={`Hours ${edge} (HH:MM, 24-hour)`}
-      data-testid={`filter-hours-${edge}`}
+    <ClockInput
+      label={`Hours ${edge}`}
+      testId={`filter-hours-${edge}`}
       value={text}
-      onChange={(e) => set(e.target.value)}
-      onBlur={() => commit(from, to)}
-      onKeyDown={commitOnEnter}
+      endOfDay
+      allowEmpty
+      onChange={set}
+      onCommit={() => commit(from, to)}
     />
   );
   return (

@@ -1,5 +1,6 @@
-import { axisBottom, brushX, select, utcFormat, type D3BrushEvent } from 'd3';
+import { axisBottom, brushX, select, type D3BrushEvent } from 'd3';
 import { useEffect, useEffectEvent, useRef } from 'react';
+import { axisTickFormat, formatTimeOfDay } from '../../shared/time-format';
 import { tickCount, wallClockScale } from './axis';
 import { pxToMs, type TimeRange, type Viewport } from './time-window';
 
@@ -10,8 +11,6 @@ interface Props {
   /** The axis is one folded day: label hours and minutes only. */
   timeOfDay?: boolean;
 }
-
-const hourMinute = utcFormat('%H:%M');
 
 const HEIGHT = 30;
 
@@ -30,8 +29,15 @@ export function TimelineAxis({ viewport, offsetMin, onSelectRange, timeOfDay = f
     const root = select(svg);
     root.selectAll('*').remove();
     const scale = wallClockScale({ fromMs, toMs, width }, offsetMin);
-    const axis = axisBottom(scale).ticks(tickCount(width)).tickSizeOuter(0).tickSize(6);
-    if (timeOfDay) axis.tickFormat((d) => hourMinute(d as Date));
+    // The ticks are placed once and labelled by the app's 24-hour formatter: d3's own labels
+    // follow a 12-hour clock ("02 PM", and "02:15" for 14:15).
+    const ticks = scale.ticks(tickCount(width));
+    const label = timeOfDay ? (d: Date) => formatTimeOfDay(d.getTime()) : axisTickFormat(ticks);
+    const axis = axisBottom(scale)
+      .tickValues(ticks)
+      .tickFormat((d) => label(d as Date))
+      .tickSizeOuter(0)
+      .tickSize(6);
     root.append('g').attr('class', 'axis').attr('transform', 'translate(0,0)').call(axis);
     const brushLayer = root.append('g').attr('class', 'brush');
     const brush = brushX<unknown>()
