@@ -6,6 +6,7 @@ import type {
   CompareRow,
   CompareSpecInput,
 } from '../../../contract/records';
+import { dayRanges, noDataStretches } from '../timeline/no-data';
 import type { TimeRange } from '../timeline/time-window';
 
 export const DAY_MS = 86_400_000;
@@ -172,35 +173,16 @@ export function cellMark(row: CompareRow, index: number, m: Metric): 'high' | 'l
 }
 
 /**
- * The stretches of a time range outside a column's observed days: each device-local day is
- * placed on the axis with the device's offset, and consecutive missing days merge.
+ * The stretches of a time range outside a column's observed days or its period: each
+ * device-local day is placed on the axis with the device's offset (the timeline's rule).
  */
 export function noDataRanges(info: CompareColumnInfo, range: TimeRange): TimeRange[] {
-  const offsetMs = info.offsetMin * 60_000;
-  const dayOf = (ms: number): number => Math.floor((ms + offsetMs) / DAY_MS);
-  const startOf = (day: number): number => day * DAY_MS - offsetMs;
-  const first = dayOf(range.fromMs);
-  const last = dayOf(range.toMs);
-  const observed = new Set(info.days);
-  const periodFrom = info.from ? Date.parse(`${info.from}T00:00:00Z`) / DAY_MS : null;
-  const periodTo = info.to ? Date.parse(`${info.to}T00:00:00Z`) / DAY_MS : null;
-  const out: TimeRange[] = [];
-  // Past a few thousand days a pixel holds many days: coarse stretches are enough there.
-  const step = Math.max(1, Math.floor((last - first) / 4000));
-  for (let d = first; d <= last; d += step) {
-    const inPeriod =
-      (periodFrom === null || d >= periodFrom) && (periodTo === null || d < periodTo);
-    let seen = false;
-    for (let k = d; k < d + step && !seen; k += 1) seen = observed.has(k);
-    if (inPeriod && seen) continue;
-    const from = Math.max(range.fromMs, startOf(d));
-    const to = Math.min(range.toMs, startOf(d + step));
-    if (to <= from) continue;
-    const prev = out.at(-1);
-    if (prev && prev.toMs >= from) prev.toMs = to;
-    else out.push({ fromMs: from, toMs: to });
-  }
-  return out;
+  const dayOf = (date: string | null): number | null =>
+    date ? Date.parse(`${date}T00:00:00Z`) / DAY_MS : null;
+  return noDataStretches(dayRanges(info.days), info.offsetMin, range, {
+    fromDay: dayOf(info.from),
+    toDay: dayOf(info.to),
+  });
 }
 
 /** Observed days as `2024-05-01…2024-05-09, 2024-06-01` stretches, for headers and tooltips. */

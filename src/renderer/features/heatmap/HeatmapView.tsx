@@ -1,6 +1,5 @@
 import { interpolateYlOrRd } from 'd3';
 import { useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from 'react';
-import { dayNumberToDate } from '../../../contract/time';
 import type { Filter } from '../../../contract/filter';
 import { useElementSize } from '../../app/use-element-size';
 import { useQuery } from '../../app/use-query';
@@ -8,14 +7,15 @@ import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatCount, formatDuration } from '../../shared/format';
 import { Spinner } from '../../shared/Spinner';
-import { prepareCanvas } from '../timeline/draw';
+import { NO_DATA_EXPLAINED, NoDataLegend } from '../../shared/NoDataLegend';
+import { formatDayNumber, formatHourNumber, formatHourRange } from '../../shared/time-format';
+import { drawNoData, makeHatch, prepareCanvas } from '../timeline/draw';
 import {
   buildGrid,
   cellAt,
   cellValue,
   heatmapTitle,
   labelEvery,
-  weekday,
   type HeatGrid,
   type HeatMetric,
 } from './heatmap-grid';
@@ -50,6 +50,7 @@ function draw(
   width: number,
   height: number,
   hover: { row: number; hour: number } | null,
+  hatch: CanvasPattern | null,
 ): void {
   const rowH = rowHeight(grid.days);
   const cellW = (width - LEFT) / 24;
@@ -60,7 +61,7 @@ function draw(
   ctx.textAlign = 'center';
   for (let h = 0; h < 24; h += 1) {
     if (cellW < 18 && h % 2 === 1) continue;
-    ctx.fillText(String(h).padStart(2, '0'), LEFT + h * cellW + cellW / 2, TOP / 2);
+    ctx.fillText(formatHourNumber(h), LEFT + h * cellW + cellW / 2, TOP / 2);
   }
   const every = labelEvery(rowH);
   ctx.textAlign = 'right';
@@ -68,12 +69,33 @@ function draw(
   for (let r = 0; r < grid.days; r += 1) {
     const y = TOP + r * rowH;
     const day = grid.fromDay + r;
+    const coverage = grid.coverage[r] ?? 'observed';
     if (r % every === 0) {
-      ctx.fillStyle = '#334155';
-      ctx.fillText(`${weekday(day)} ${dayNumberToDate(day)}`, LEFT - 8, y + Math.max(rowH, 12) / 2);
+      ctx.fillStyle = coverage === 'none' ? '#94a3b8' : '#334155';
+      ctx.fillText(formatDayNumber(day), LEFT - 14, y + Math.max(rowH, 12) / 2);
+    }
+    if (coverage !== 'observed') {
+      // A day without data is hatched across the row (and marked in the gutter when only some
+      // devices lack it), so it never reads as a quiet day.
+      const markH = Math.max(1, rowH - 1);
+      drawNoData(
+        ctx,
+        [
+          {
+            fromMs: coverage === 'none' ? LEFT : LEFT - 10,
+            toMs: coverage === 'none' ? width : LEFT - 3,
+          },
+        ],
+        { fromMs: 0, toMs: width, width },
+        markH,
+        hatch,
+        y + 0.5,
+      );
     }
     for (let h = 0; h < 24; h += 1) {
-      ctx.fillStyle = colour(cellValue(grid, metric, r, h), max);
+      const v = cellValue(grid, metric, r, h);
+      if (coverage === 'none' && v <= 0) continue;
+      ctx.fillStyle = colour(v, max);
       ctx.fillRect(LEFT + h * cellW + 0.5, y + 0.5, cellW - 1, Math.max(1, rowH - 1));
     }
   }
@@ -93,6 +115,7 @@ export function HeatmapView({ filter, appName, caseHasSessions, onPickCell }: Pr
   );
   const [wrapRef, size] = useElementSize<HTMLDivElement>();
   const canvasRef = useRef<HTMLCanvasElement>(null);
+  const hatchRef = useRef<CanvasPattern | null>(null);
   const grid = useMemo(() => (q.data ? buildGrid(q.data) : null), [q.data]);
   const width = Math.max(LEFT + 24 * 12, Math.min(size.width, LEFT + 24 * 48));
   const rowH = grid ? rowHeight(grid.days) : 0;
@@ -104,15 +127,17 @@ export function HeatmapView({ filter, appName, caseHasSessions, onPickCell }: Pr
     const canvas = canvasRef.current;
     if (!canvas || !grid || width <= 0) return;
     const ctx = prepareCanvas(canvas, width, height);
-    if (ctx)
-      draw(
-        ctx,
-        grid,
-        metric,
-        width,
-        height,
-        hoverRow >= 0 ? { row: hoverRow, hour: hoverHour } : null,
-      );
+    if (!ctx) return;
+    hatchRef.current ??= makeHatch(ctx);
+    draw(
+      ctx,
+      grid,
+      metric,
+      width,
+      height,
+      hoverRow >= 0 ? { row: hoverRow, hour: hoverHour } : null,
+      hatchRef.current,
+    );
   }, [grid, metric, width, height, hoverRow, hoverHour]);
 
   const locate = (e: ReactMouseEvent<HTMLCanvasElement>) => {
@@ -135,6 +160,8 @@ export function HeatmapView({ filter, appName, caseHasSessions, onPickCell }: Pr
   // Squared steps undo the square-root colour scale, so the ramp runs evenly from low to high.
   const legendStops = Array.from({ length: 10 }, (_, i) => colour(((i + 1) / 10) ** 2, 1));
   const tip = hover && grid ? { day: grid.fromDay + hover.row, hour: hover.hour } : null;
+  const noDataDays = grid ? grid.coverage.filter((c) => c === 'none').length : 0;
+  const partialDays = grid ? grid.coverage.filter((c) => c === 'partial').length : 0;
 
   return (
     <section className="view" data-testid="heatmap" aria-label="Heatmap">
@@ -161,8 +188,8 @@ export function HeatmapView({ filter, appName, caseHasSessions, onPickCell }: Pr
         {q.loading ? <Spinner /> : null}
       </div>
       <p className="muted small">
-        Hours and dates are device-local (each session at its own UTC offset). Click a cell to open
-        that hour on the timeline.
+        Hours (00–23) and dates are device-local (each session at its own UTC offset). Click a cell
+        to open that hour on the timeline.
       </p>
       <ErrorBanner error={q.error} title="Heatmap" />
       {q.data === null ? null : grid === null ? (
@@ -191,14 +218,29 @@ export function HeatmapView({ filter, appName, caseHasSessions, onPickCell }: Pr
             <span className="small num">
               {metric === 'sessions' ? formatCount(max) : formatDuration(max)}
             </span>
+            {noDataDays + partialDays > 0 ? <NoDataLegend testId="heatmap-nodata-legend" /> : null}
+            {partialDays > 0 ? (
+              <span className="small muted" title={NO_DATA_EXPLAINED}>
+                hatch beside a date: some devices have no data that day
+              </span>
+            ) : null}
           </div>
+          {grid.unobserved.length > 0 ? (
+            <p className="muted small" data-testid="heatmap-unobserved">
+              No App Privacy Report or Android capture of {grid.unobserved.join(', ')} covers this
+              period: {grid.unobserved.length === 1 ? 'its' : 'their'} access cannot show here.
+            </p>
+          ) : null}
           <div className="heat-wrap" ref={wrapRef}>
             <canvas
               ref={canvasRef}
               data-testid="heatmap-canvas"
+              data-days={grid.days}
+              data-nodata-days={noDataDays}
+              data-partial-days={partialDays}
               style={{ width, height }}
               role="img"
-              aria-label={`${title} ${grid.days} days by 24 hours.`}
+              aria-label={`${title} ${grid.days} days by 24 hours, device-local${noDataDays > 0 ? `; ${noDataDays} days without data, hatched` : ''}.`}
               onPointerMove={(e) => setHover(locate(e))}
               onPointerLeave={() => setHover(null)}
               onClick={(e) => {
@@ -214,13 +256,28 @@ export function HeatmapView({ filter, appName, caseHasSessions, onPickCell }: Pr
                 data-testid="heatmap-tooltip"
               >
                 <div className="tooltip-title">
-                  {weekday(tip.day)} {dayNumberToDate(tip.day)} ·{' '}
-                  {String(tip.hour).padStart(2, '0')}:00–{String(tip.hour + 1).padStart(2, '0')}:00
+                  {formatDayNumber(tip.day)} · {formatHourRange(tip.hour)}
                 </div>
-                <div>
-                  {formatCount(cellValue(grid, 'sessions', hover.row, hover.hour))} sessions
-                </div>
-                <div>In use {formatDuration(cellValue(grid, 'busyMs', hover.row, hover.hour))}</div>
+                {grid.coverage[hover.row] === 'none' &&
+                cellValue(grid, 'sessions', hover.row, hover.hour) === 0 ? (
+                  <div data-testid="heatmap-tooltip-nodata">
+                    No data: outside the imported sources, not a quiet hour.
+                  </div>
+                ) : (
+                  <>
+                    <div>
+                      {formatCount(cellValue(grid, 'sessions', hover.row, hover.hour))} sessions
+                    </div>
+                    <div>
+                      In use {formatDuration(cellValue(grid, 'busyMs', hover.row, hover.hour))}
+                    </div>
+                    {grid.coverage[hover.row] === 'partial' ? (
+                      <div className="muted">
+                        No data from {(grid.missing[hover.row] ?? []).join(', ')} this day.
+                      </div>
+                    ) : null}
+                  </>
+                )}
               </div>
             ) : null}
           </div>

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { buildGrid, cellAt, cellValue, heatmapTitle, labelEvery, weekday } from './heatmap-grid';
+import {
+  buildGrid,
+  cellAt,
+  cellValue,
+  dayCoverage,
+  heatmapTitle,
+  labelEvery,
+  weekday,
+} from './heatmap-grid';
 
 describe('buildGrid', () => {
   it('fills a dense day × hour grid', () => {
@@ -23,6 +31,65 @@ describe('buildGrid', () => {
 
   it('returns null without data', () => {
     expect(buildGrid({ fromDay: null, toDay: null, cells: [] })).toBeNull();
+  });
+
+  it('marks the days outside the observed windows as no data, never as quiet days', () => {
+    // Two exports, days 100–101 and 105–106, with activity on 100 and 106 only.
+    const g = buildGrid({
+      fromDay: 100,
+      toDay: 106,
+      cells: [
+        { day: 100, hour: 2, sessions: 1, busyMs: 1 },
+        { day: 106, hour: 14, sessions: 1, busyMs: 1 },
+      ],
+      observed: [
+        {
+          deviceId: 1,
+          label: 'iPhone',
+          offsetMin: 480,
+          ranges: [
+            [100, 101],
+            [105, 106],
+          ],
+        },
+      ],
+    });
+    expect(g?.coverage).toEqual([
+      'observed',
+      'observed',
+      'none',
+      'none',
+      'none',
+      'observed',
+      'observed',
+    ]);
+    expect(g?.unobserved).toEqual([]);
+  });
+});
+
+describe('dayCoverage', () => {
+  const dev = (label: string, ranges: [number, number][]) => ({
+    deviceId: label.length,
+    label,
+    offsetMin: 0,
+    ranges,
+  });
+
+  it('tells days every device observed from days only some did, naming the others', () => {
+    const c = dayCoverage(
+      [dev('iPhone', [[10, 12]]), dev('Pixel', [[12, 13]]), dev('Backup', [])],
+      10,
+      5,
+    );
+    expect(c.coverage).toEqual(['partial', 'partial', 'observed', 'partial', 'none']);
+    expect(c.missing).toEqual([['Pixel'], ['Pixel'], [], ['iPhone'], ['iPhone', 'Pixel']]);
+    // A device with no access log at all is named once, not on every day.
+    expect(c.unobserved).toEqual(['Backup']);
+  });
+
+  it('counts every day observed when the answer carries no observed days', () => {
+    expect(dayCoverage(undefined, 0, 2).coverage).toEqual(['observed', 'observed']);
+    expect(dayCoverage([dev('Backup', [])], 0, 2).coverage).toEqual(['none', 'none']);
   });
 });
 

@@ -1,8 +1,14 @@
-import type { HeatmapResult } from '../../../contract/api';
+import type { HeatmapResult, ObservedDays } from '../../../contract/api';
 import { CATEGORY_LABELS } from '../../../contract/categories';
 import type { Filter } from '../../../contract/filter';
 
 export type HeatMetric = 'sessions' | 'busyMs';
+
+/**
+ * Whether a day was observed: by every device that has access logs in the period, by some of
+ * them (`partial`), or by none (`none`: drawn as "no data", never as a quiet day).
+ */
+export type DayCoverage = 'observed' | 'partial' | 'none';
 
 export interface HeatGrid {
   fromDay: number;
@@ -10,6 +16,12 @@ export interface HeatGrid {
   sessions: Float64Array;
   busyMs: Float64Array;
   max: Record<HeatMetric, number>;
+  /** Per row: whether its day was observed. */
+  coverage: DayCoverage[];
+  /** Per row: the devices without data that day (empty when observed by all). */
+  missing: string[][];
+  /** Devices with no access log in the period at all: they cannot appear in the grid. */
+  unobserved: string[];
 }
 
 /** The most days drawn; longer spans keep their most recent days. */
@@ -33,7 +45,41 @@ export function buildGrid(result: HeatmapResult): HeatGrid | null {
     max.sessions = Math.max(max.sessions, sessions[i] ?? 0);
     max.busyMs = Math.max(max.busyMs, busyMs[i] ?? 0);
   }
-  return { fromDay, days, sessions, busyMs, max };
+  const { coverage, missing, unobserved } = dayCoverage(result.observed, fromDay, days);
+  return { fromDay, days, sessions, busyMs, max, coverage, missing, unobserved };
+}
+
+/**
+ * Each day's coverage by the devices' observed days. Devices with no observed day in the period
+ * are left out of `partial` (they hold no access log at all) and listed apart; without any
+ * observed days (an older answer) every day counts as observed.
+ */
+export function dayCoverage(
+  observed: readonly ObservedDays[] | undefined,
+  fromDay: number,
+  days: number,
+): { coverage: DayCoverage[]; missing: string[][]; unobserved: string[] } {
+  const coverage: DayCoverage[] = new Array<DayCoverage>(days).fill('observed');
+  const missing: string[][] = Array.from({ length: days }, () => []);
+  if (!observed || observed.length === 0) return { coverage, missing, unobserved: [] };
+  const withData = observed.filter((o) => o.ranges.length > 0);
+  const unobserved = observed.filter((o) => o.ranges.length === 0).map((o) => o.label);
+  const seen = new Uint16Array(days);
+  for (const o of withData) {
+    const covered = new Uint8Array(days);
+    for (const [a, b] of o.ranges)
+      for (let d = Math.max(a, fromDay); d <= Math.min(b, fromDay + days - 1); d += 1)
+        covered[d - fromDay] = 1;
+    for (let r = 0; r < days; r += 1) {
+      if (covered[r]) seen[r] = (seen[r] ?? 0) + 1;
+      else missing[r]!.push(o.label);
+    }
+  }
+  for (let r = 0; r < days; r += 1) {
+    const n = seen[r] ?? 0;
+    coverage[r] = n === 0 ? 'none' : n < withData.length ? 'partial' : 'observed';
+  }
+  return { coverage, missing, unobserved };
 }
 
 /** The value of one cell. */

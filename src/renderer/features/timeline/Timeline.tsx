@@ -22,6 +22,8 @@ import { overviewColumns } from './density';
 import { hasSeveralDevices } from './lane-layout';
 import { MarkLegend } from './MarkLegend';
 import { nightBands } from './night-bands';
+import { NoDataLegend } from '../../shared/NoDataLegend';
+import { countStretches, noDataByDevice, noDataForAll } from './no-data';
 import { SessionList } from './SessionList';
 import { countBackground, stateMarkKinds } from './state-mark';
 import { StateLegend } from './StateLegend';
@@ -135,6 +137,17 @@ export function Timeline(props: Props) {
     [hasShown, shownFrom, shownTo, offsetMin, timeMode],
   );
 
+  // The observed days do not depend on the window: the whole-period answer carries them.
+  const observed = overview.data?.observed ?? result?.observed;
+  const noDataInView = useMemo(
+    () => (hasShown ? noDataByDevice(observed, { fromMs: shownFrom, toMs: shownTo }) : new Map()),
+    [observed, hasShown, shownFrom, shownTo],
+  );
+  const laneDevices = useMemo(() => new Set(result?.lanes.map((l) => l.deviceId)), [result]);
+  const stretchesInView = countStretches(
+    new Map([...noDataInView].filter(([id]) => laneDevices.has(id))),
+  );
+
   const fullViewport: Viewport | null = useMemo(
     () => (bounds && ready ? { ...bounds, width } : null),
     [bounds, ready, width],
@@ -145,6 +158,10 @@ export function Timeline(props: Props) {
         ? overviewColumns(overview.data, fullViewport)
         : new Float64Array(0),
     [overview.data, fullViewport],
+  );
+  const overviewNoData = useMemo(
+    () => (fullViewport ? noDataForAll(observed, fullViewport) : []),
+    [observed, fullViewport],
   );
 
   const lanesByKey = useMemo(() => new Map((result?.lanes ?? []).map((l) => [l.key, l])), [result]);
@@ -194,6 +211,7 @@ export function Timeline(props: Props) {
       data-background={background}
       data-view-from={shown ? Math.round(shown.fromMs) : ''}
       data-view-to={shown ? Math.round(shown.toMs) : ''}
+      data-nodata={stretchesInView}
       tabIndex={0}
       aria-label="Timeline. Plus and minus zoom, arrow keys pan, 0 resets."
       onKeyDown={onKeyDown}
@@ -245,6 +263,7 @@ export function Timeline(props: Props) {
           <TimelineOverview
             full={fullViewport}
             columns={columns}
+            noData={overviewNoData}
             window={view}
             onWindow={onViewChange}
           />
@@ -287,6 +306,7 @@ export function Timeline(props: Props) {
           markInfo={markInfo}
           viewport={viewport}
           nights={nights}
+          noDataByDevice={noDataInView}
           gridMs={gridMs}
           offsetMin={offsetMin}
           timeMode={timeMode}
@@ -318,6 +338,7 @@ export function Timeline(props: Props) {
         />
         {hasMarks && result ? <MarkLegend statuses={result.marks.map((m) => m.status)} /> : null}
         <StateLegend kinds={stateKinds} />
+        {stretchesInView > 0 || overviewNoData.length > 0 ? <NoDataLegend /> : null}
         <span className="muted small">
           Wheel: zoom · Shift+wheel: scroll lanes · Drag: pan · Drag on the axis: zoom to range ·
           Keys + − ← → 0{timeMode === 'local' ? ' · Shaded: 00:00–06:00 device-local' : ''} · Grey

@@ -47,6 +47,8 @@ interface Props {
   nights: TimeRange[];
   /** Stretches without data (comparison bands). */
   noData?: TimeRange[];
+  /** Per device, the stretches its access logs do not cover (hatched across its lanes). */
+  noDataByDevice?: ReadonlyMap<number, readonly TimeRange[]>;
   gridMs: number[];
   offsetMin: number;
   timeMode: TimeMode;
@@ -62,6 +64,14 @@ interface Props {
 }
 
 type HitKind = 'session' | 'mark' | 'other';
+
+const NO_DATA_TOOLTIP: TooltipContent = {
+  title: 'No data',
+  lines: [
+    'Outside the imported sources: no App Privacy Report or Android capture of this device covers this day.',
+    'Access here was not recorded, so this is not a quiet day.',
+  ],
+};
 
 interface Hit {
   id: string | null;
@@ -119,6 +129,7 @@ export function TimelineLanes(props: Props) {
       marks: props.marks,
       nights: props.nights,
       noData: props.noData,
+      noDataByDevice: props.noDataByDevice,
       gridMs: props.gridMs,
       selectedId,
       hoverId: hover?.id ?? null,
@@ -139,6 +150,7 @@ export function TimelineLanes(props: Props) {
     props.marks,
     props.nights,
     props.noData,
+    props.noDataByDevice,
     props.gridMs,
     selectedId,
     hover?.id,
@@ -162,7 +174,7 @@ export function TimelineLanes(props: Props) {
         kind: 'mark',
         content: markTooltip(glyph.marks, lane, props.markInfo, props.timeMode),
       };
-    if (part.kind === 'none') return null;
+    if (part.kind === 'none') return noDataHit(lane, px);
     if (part.kind === 'network') {
       const spans = hitNetwork(props.network.get(lane.key) ?? [], px, viewport);
       return spans.length > 0
@@ -192,6 +204,15 @@ export function TimelineLanes(props: Props) {
           content: sessionTooltip(s, lane, props.timeMode),
           session: { s, lane },
         }
+      : noDataHit(lane, px);
+  };
+
+  // Over a hatched stretch with nothing drawn, the tooltip says why it is empty.
+  const noDataHit = (lane: TimelineLane, px: number): Hit | null => {
+    const ms = pxToMs(px, viewport);
+    const gaps = [...(props.noDataByDevice?.get(lane.deviceId) ?? []), ...(props.noData ?? [])];
+    return gaps.some((g) => ms >= g.fromMs && ms < g.toMs)
+      ? { id: null, kind: 'other', content: NO_DATA_TOOLTIP }
       : null;
   };
 

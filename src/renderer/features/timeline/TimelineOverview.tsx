@@ -1,12 +1,14 @@
 import { brushX, select, type BrushBehavior, type D3BrushEvent, type Selection } from 'd3';
 import { useEffect, useEffectEvent, useRef } from 'react';
-import { drawOverview, prepareCanvas } from './draw';
+import { drawNoData, drawOverview, makeHatch, prepareCanvas } from './draw';
 import { msToPx, pxToMs, type TimeRange, type Viewport } from './time-window';
 
 interface Props {
   /** The whole extent mapped to the strip's width. */
   full: Viewport | null;
   columns: Float64Array;
+  /** Stretches no device's access logs cover: hatched. */
+  noData?: TimeRange[];
   /** The current window, or null when the whole extent is shown. */
   window: TimeRange | null;
   onWindow: (range: TimeRange | null) => void;
@@ -15,8 +17,9 @@ interface Props {
 const HEIGHT = 34;
 
 /** The whole extent in miniature, with the current window as a movable brush. */
-export function TimelineOverview({ full, columns, window: current, onWindow }: Props) {
+export function TimelineOverview({ full, columns, noData, window: current, onWindow }: Props) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
+  const hatchRef = useRef<CanvasPattern | null>(null);
   const svgRef = useRef<SVGSVGElement>(null);
   const brushRef = useRef<{
     brush: BrushBehavior<unknown>;
@@ -36,8 +39,13 @@ export function TimelineOverview({ full, columns, window: current, onWindow }: P
     const canvas = canvasRef.current;
     if (!canvas || width <= 0) return;
     const ctx = prepareCanvas(canvas, width, HEIGHT);
-    if (ctx) drawOverview(ctx, columns, width, HEIGHT);
-  }, [columns, width]);
+    if (!ctx) return;
+    drawOverview(ctx, columns, width, HEIGHT);
+    if (noData && noData.length > 0) {
+      hatchRef.current ??= makeHatch(ctx);
+      drawNoData(ctx, noData, { fromMs, toMs, width }, HEIGHT, hatchRef.current);
+    }
+  }, [columns, width, noData, fromMs, toMs]);
 
   useEffect(() => {
     const svg = svgRef.current;
@@ -74,7 +82,12 @@ export function TimelineOverview({ full, columns, window: current, onWindow }: P
   }, [current, width, fromMs, toMs]);
 
   return (
-    <div className="overview" data-testid="timeline-overview" style={{ height: HEIGHT }}>
+    <div
+      className="overview"
+      data-testid="timeline-overview"
+      data-nodata={noData?.length ?? 0}
+      style={{ height: HEIGHT }}
+    >
       <canvas ref={canvasRef} style={{ width, height: HEIGHT }} aria-hidden="true" />
       <svg
         ref={svgRef}

@@ -58,6 +58,8 @@ export interface DrawInput {
   nights: TimeRange[];
   /** Days the sources do not cover (comparison bands): hatched, never drawn as "no activity". */
   noData?: TimeRange[];
+  /** Per device, the days its access logs do not cover: hatched across that device's lanes. */
+  noDataByDevice?: ReadonlyMap<number, readonly TimeRange[]>;
   gridMs: number[];
   selectedId: string | null;
   hoverId: string | null;
@@ -197,6 +199,9 @@ function binAlphaOf(binMs: number, maxCount: number): (b: TimelineBin) => number
   return shade.fn;
 }
 
+/** The grey under the hatch of a no-data stretch (the legend's swatch uses the same). */
+export const NO_DATA_FILL = 'rgba(100, 116, 139, 0.14)';
+
 /** Greys and hatches stretches without data, so they read apart from quiet days. */
 export function drawNoData(
   ctx: CanvasRenderingContext2D,
@@ -204,18 +209,21 @@ export function drawNoData(
   v: Viewport,
   height: number,
   hatch: CanvasPattern | null,
+  top = 0,
 ): void {
   for (const r of ranges) {
     const x0 = Math.max(0, msToPx(r.fromMs, v));
     const x1 = Math.min(v.width, msToPx(r.toMs, v));
     if (x1 <= x0) continue;
-    ctx.fillStyle = 'rgba(100, 116, 139, 0.14)';
-    ctx.fillRect(x0, 0, x1 - x0, height);
+    // A stretch narrower than a pixel still shows: a one-day gap in a year must not vanish.
+    const w = Math.max(1, x1 - x0);
+    ctx.fillStyle = NO_DATA_FILL;
+    ctx.fillRect(x0, top, w, height);
     if (hatch) {
       ctx.save();
       ctx.globalAlpha = 0.35;
       ctx.fillStyle = hatch;
-      ctx.fillRect(x0, 0, x1 - x0, height);
+      ctx.fillRect(x0, top, w, height);
       ctx.restore();
     }
   }
@@ -246,6 +254,13 @@ export function drawLanes(input: DrawInput): void {
 
   const first = Math.max(0, Math.floor(scrollTop / LANE_HEIGHT));
   const last = Math.min(layout.lanes.length - 1, Math.floor((scrollTop + height) / LANE_HEIGHT));
+  if (input.noDataByDevice && input.noDataByDevice.size > 0)
+    for (let i = first; i <= last; i += 1) {
+      const lane = layout.lanes[i];
+      const gaps = lane ? input.noDataByDevice.get(lane.deviceId) : undefined;
+      if (gaps && gaps.length > 0)
+        drawNoData(ctx, gaps, v, LANE_HEIGHT, input.hatch, i * LANE_HEIGHT - scrollTop);
+    }
   let selectedBox: { x: number; y: number; w: number; h: number } | null = null;
   let hoverBox: { x: number; y: number; w: number; h: number } | null = null;
   let selectedMark: { x: number; y: number } | null = null;
