@@ -313,6 +313,33 @@ describe('Ctrl-C at any point of an import', () => {
   }, 30_000);
 });
 
+describe('a cancel in the app during the last steps of a file', () => {
+  for (const phase of ['pairing', 'committing'] as const) {
+    it(`rolls the file back when it comes while ${phase}`, async () => {
+      const session = CaseSession.create(casePath);
+      const device = session.createDevice({ label: 'p', platform: 'ios' });
+      const a = tmp.file('a.ndjson', REPORTS.a);
+      const c = tmp.file('c.ndjson', REPORTS.c);
+      let cancelled = false;
+      const r = await importBatch({
+        db: session.db,
+        importId: 'x',
+        paths: [a, c],
+        deviceId: device.id,
+        isCancelled: () => cancelled,
+        // The cancel message arrives while the last file is in this phase.
+        onProgress: (p) => {
+          if (p.path === c && p.phase === phase) cancelled = true;
+        },
+      });
+      expect(r.cancelled).toBe(true);
+      expect(r.outcomes.map((o) => o.status)).toEqual(['imported', 'cancelled']);
+      expect(session.sources().map((s) => s.fileName)).toEqual(['a.ndjson']);
+      session.close();
+    });
+  }
+});
+
 describe('an error no command expected', () => {
   it('prints one plain sentence and exits 1; the stack only when SNOOPSCOPE_DEBUG asks', async () => {
     const c = tmp.file('c.ndjson', REPORTS.c);
