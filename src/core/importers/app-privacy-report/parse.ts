@@ -49,23 +49,19 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 export const MAX_NESTING = 64;
 
 /**
- * True when the JSON text opens more than `limit` arrays or objects inside one another. Counts
- * brackets outside strings without parsing, so a line nested thousands deep never reaches code
- * that recurses over it (writing its warning or its unknown keys).
+ * True when a parsed JSON value nests arrays or objects more than `limit` deep. Walks with its
+ * own stack (JSON.parse itself does not recurse), so a line nested thousands deep never reaches
+ * code that recurses over it (writing its warning or its unknown keys).
  */
-export function nestedDeeperThan(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i += 1;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      depth += 1;
-      if (depth > limit) return true;
-    } else if (c === 0x5d || c === 0x7d) depth -= 1;
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 1 }];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const { v, depth } = top;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push({ v: child, depth: depth + 1 });
+    }
   }
   return false;
 }
@@ -390,7 +386,13 @@ export class AprLineReader {
     const text = l.text.trim();
     if (text === '') return;
     this.nonEmpty += 1;
-    if (nestedDeeperThan(text, MAX_NESTING)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    if (nestedDeeperThan(value, MAX_NESTING)) {
       out.push(
         lineWarning(l, {
           code: 'MALFORMED_LINE',
@@ -399,12 +401,6 @@ export class AprLineReader {
       );
       if (this.format === null && this.nonEmpty >= SNIFF_LINES) this.refuse(out);
       return;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      value = undefined;
     }
     if (!isObject(value)) {
       // Beta network blocks may be pretty-printed; their lines are not records on their own.
