@@ -1,11 +1,12 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { maskIdentifier } from '../../contract/mask';
 import { DEFAULT_NIGHT, type Filter } from '../../contract/filter';
 import type { CompareRequest } from '../../contract/records';
 import { formatInstant, formatUtc } from '../../contract/time';
 import { appendAudit } from '../db/audit';
+import { unsafeNameReason } from '../formats/zip/reader';
 import { ZipWriter, type WrittenEntry } from '../formats/zip/writer';
 import { AppError } from '../model/errors';
 import type { CaseSession } from '../services/case-service';
@@ -26,6 +27,9 @@ import { createRedactor, type RedactionChoice, type Redactor } from './redaction
 import { installationKey, signBytes, type SigningKey } from './signing-key';
 
 export const BUNDLE_FORMAT = 'snoopscope-evidence-bundle';
+
+/** The manifest's layout: 2 publishes each audit entry with the inputs of its hash. */
+export const BUNDLE_FORMAT_VERSION = 2;
 
 /** Network rows: one per export snapshot (never summed), with provenance. */
 export const NETWORK_CSV_COLUMNS = [
@@ -163,6 +167,41 @@ function* networkLines(
   }
 }
 
+/** The longest name part of a source copy, in UTF-8 bytes: within every file system's 255. */
+const SOURCE_NAME_MAX_BYTES = 150;
+
+// Characters a source copy's name must not hold (see `sourceEntryName`).
+const UNSAFE_IN_NAME =
+  // eslint-disable-next-line no-control-regex -- control characters are what is replaced
+  /[\u0000-\u001f\u007f-\u009f\\:*?"<>|\u200e\u200f\u202a-\u202e\u2066-\u2069]|\p{Cs}/gu;
+
+/**
+ * The entry name of a source's copy: `sources/<id>-<name>`, where `<name>` is the last part of the
+ * source's file name with every character the strict zip check refuses (a backslash, a control
+ * character), that Windows cannot store in a file name (`: * ? " < > |`), that reorders the text
+ * around it (bidirectional controls, which can make `gpj.exe` look like `exe.jpg`) or that has no
+ * UTF-8 form (an unpaired surrogate) replaced by `_`, and cut to a length every file system
+ * takes. The id keeps the names of two sources apart, whatever their letter case; the manifest
+ * keeps the original name.
+ */
+export function sourceEntryName(id: number, fileName: string): string {
+  const last =
+    fileName
+      .split('/')
+      .filter((p) => p !== '')
+      .pop() ?? '';
+  let safe = '';
+  let bytes = 0;
+  for (const ch of last.replace(UNSAFE_IN_NAME, '_')) {
+    bytes += Buffer.byteLength(ch, 'utf8');
+    if (bytes > SOURCE_NAME_MAX_BYTES) break;
+    safe += ch;
+  }
+  const name = safe === '' ? `sources/${id}` : `sources/${id}-${safe}`;
+  // What is left is one name under sources/; the check stays as a guard.
+  return unsafeNameReason(name) === null ? name : `sources/${id}`;
+}
+
 async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
   for await (const c of createReadStream(path)) yield c as Buffer;
 }
@@ -226,14 +265,14 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
         for (const f of comparisonFiles(comparison)) files.push(await zip.add(f.name, f.content));
       }
       const sources = session.sources();
+      // Each copied source's entry name, for its manifest entry.
+      const copies = new Map<number, string>();
       if (o.includeSources) {
         for (const s of sources) {
           if (!existsSync(s.path) || !statSync(s.path).isFile()) continue;
-          const entry = await zip.add(
-            `sources/${s.id}-${basename(s.fileName)}`,
-            fileChunks(s.path),
-          );
+          const entry = await zip.add(sourceEntryName(s.id, s.fileName), fileChunks(s.path));
           files.push(entry);
+          copies.set(s.id, entry.name);
           if (entry.sha256 !== s.sha256)
             throw new AppError(
               'IO_ERROR',
@@ -249,7 +288,7 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
       const audit = bundleAudit(session.db, redactor);
       const manifest = {
         format: BUNDLE_FORMAT,
-        formatVersion: 2,
+        formatVersion: BUNDLE_FORMAT_VERSION,
         tool: { name: 'Snoopscope', version: o.version },
         exportedAt: new Date().toISOString(),
         case: {
@@ -291,6 +330,7 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
           importer: s.importer,
           importerVersion: s.importerVersion,
           importedAt: new Date(s.importedAt).toISOString(),
+          ...(copies.has(s.id) ? { entry: copies.get(s.id) } : {}),
         })),
         files: files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 })),
         signer: { algorithm: 'Ed25519', fingerprint: key.fingerprint },
