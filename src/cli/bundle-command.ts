@@ -241,6 +241,7 @@ export async function runVerify(args: string[], ctx: CommandContext): Promise<nu
           ? 'the bundle could not be checked'
           : 'no valid Ed25519 signer key';
     await ctx.out.write(`${check.ok ? 'intact' : 'NOT INTACT'}: ${signer}\n`);
+    for (const n of check.notes) await ctx.out.write(`note: ${n}\n`);
     for (const p of check.problems) say(ctx, p);
   }
   return check.ok ? 0 : 1;

@@ -19,7 +19,10 @@ export const AUDIT_CHAIN_DESCRIPTION =
   'salt but publishes payloadSha256, so its hash is still recomputed. Scheme 1 (entries written ' +
   'before Snoopscope chained payload hashes): hash = SHA-256("<prevHash>\\n<seq>\\n<at>\\n<action>\\n' +
   '<details>"); a redacted scheme-1 entry cannot be recomputed from the bundle: its hash is only ' +
-  "checked as the next entry's prevHash, and it is listed in unverifiableEntries.";
+  "checked as the next entry's prevHash, and it is listed in unverifiableEntries. seq runs without a " +
+  'gap; an entry withholds details (and salt) exactly when redacted is true; total is the seq of the ' +
+  'last entry; redactedEntries and unverifiableEntries list those entries in order. snoopscope verify ' +
+  'checks all of this (docs/evidence-bundle.md gives a script that does the same).';
 
 /** One audit entry as a manifest carries it. */
 export interface ManifestAuditEntry {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { fileKind, withZip, ZipError, type ZipArchive, type ZipEntry } from '../formats/zip';
-import { BUNDLE_FORMAT } from './export-bundle';
+import { checkAuditChain } from './audit-chain-check';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION } from './export-bundle';
 import { normaliseFingerprint, readSignerKey, verifyBytes } from './signing-key';
 
 /** What verify found for one file of the bundle. */
@@ -18,6 +19,11 @@ export interface BundleCheck {
   fingerprint: string | null;
   /** Each problem in words, naming the file. */
   problems: string[];
+  /**
+   * What the bundle cannot show by itself, in words (withheld audit entries written before
+   * payload hashing, a bundle too old to carry its audit chain's inputs); never a failure.
+   */
+  notes: string[];
   /**
    * Each file the manifest lists or the zip holds. `ambiguous`: zip tools could read another
    * content under this name (a duplicate, a twin name, a local header that disagrees…).
@@ -40,7 +46,8 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
  * files only; a FIFO is never opened for reading), that the zip has one reading only (strict
  * layout: see `OpenZipOptions.strict`), the manifest's signature with the Ed25519 public key it
  * carries (and, when given, that the key's fingerprint is the expected one), the sha256 of every
- * file the manifest lists, and that no file is missing, added or listed twice.
+ * file the manifest lists, that no file is missing, added or listed twice, and that the audit
+ * chain the manifest publishes recomputes (see `checkAuditChain`).
  */
 export async function verifyBundle(
   path: string,
@@ -48,8 +55,9 @@ export async function verifyBundle(
 ): Promise<BundleCheck> {
   const pathProblem = await checkBundlePath(path);
   if (pathProblem !== null)
-    return { ok: false, fingerprint: null, problems: [pathProblem], files: [] };
+    return { ok: false, fingerprint: null, problems: [pathProblem], notes: [], files: [] };
   const problems: string[] = [];
+  const notes: string[] = [];
   const files: BundleCheck['files'] = [];
   let signer: string | null = null;
   try {
@@ -58,7 +66,7 @@ export async function verifyBundle(
       async (zip) => {
         // One push each: a crafted archive can list more problems than a call takes as arguments.
         for (const p of zip.problems) problems.push(p);
-        signer = await checkContent(zip, expectedFingerprint, problems, files);
+        signer = await checkContent(zip, expectedFingerprint, { problems, notes, files });
       },
       undefined,
       { strict: true },
@@ -70,7 +78,7 @@ export async function verifyBundle(
         : pathError(path, e),
     );
   }
-  return { ok: problems.length === 0, fingerprint: signer, problems, files };
+  return { ok: problems.length === 0, fingerprint: signer, problems, notes, files };
 }
 
 // The signature, the manifest and every file; returns the signer's fingerprint when its key
@@ -78,8 +86,7 @@ export async function verifyBundle(
 async function checkContent(
   zip: ZipArchive,
   expectedFingerprint: string | undefined,
-  problems: string[],
-  files: BundleCheck['files'],
+  { problems, notes, files }: Pick<BundleCheck, 'problems' | 'notes' | 'files'>,
 ): Promise<string | null> {
   // Entries by name, so a manifest listing many names costs one lookup each.
   const byName = new Map<string, ZipEntry[]>();
@@ -135,18 +142,37 @@ async function checkContent(
 
   let manifest: unknown;
   try {
-    manifest = JSON.parse(manifestBytes.toString('utf8'));
+    // Fatal decoding: bytes that are not UTF-8 would otherwise be read as U+FFFD here and
+    // refused by other readers.
+    manifest = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(manifestBytes));
   } catch {
-    problems.push(`${MANIFEST} is not valid JSON.`);
+    problems.push(`${MANIFEST} is not valid JSON in UTF-8.`);
     return signer;
   }
   const m = (typeof manifest === 'object' && manifest !== null ? manifest : {}) as {
     format?: unknown;
+    formatVersion?: unknown;
     files?: unknown;
     signer?: { fingerprint?: unknown };
   };
   if (m.format !== BUNDLE_FORMAT)
     problems.push(`${MANIFEST} is not a Snoopscope bundle manifest (format ${String(m.format)}).`);
+  else if (m.formatVersion === 1 && publishesChainInputs(manifest))
+    problems.push(
+      `${MANIFEST} says format version 1, yet its audit entries carry the inputs of their hashes (version ${BUNDLE_FORMAT_VERSION}): the version was changed, which would skip the audit chain check.`,
+    );
+  else if (m.formatVersion === 1)
+    notes.push(
+      `${MANIFEST} is format version 1, which publishes the audit log without the inputs of its hashes: its chain cannot be recomputed from the bundle (export the case again for one that can).`,
+    );
+  else if (m.formatVersion === BUNDLE_FORMAT_VERSION) {
+    const chain = checkAuditChain(m as Record<string, unknown>);
+    problems.push(...chain.problems);
+    notes.push(...chain.notes);
+  } else
+    problems.push(
+      `${MANIFEST} is format version ${JSON.stringify(m.formatVersion) ?? 'missing'}; this Snoopscope reads versions 1 and ${BUNDLE_FORMAT_VERSION} (a newer bundle needs a newer Snoopscope).`,
+    );
   const named = m.signer?.fingerprint;
   if (
     signer !== null &&
@@ -184,6 +210,15 @@ async function checkContent(
     problems.push(`${e.name} is in the bundle but not in the manifest (added after export).`);
   }
   return signer;
+}
+
+// Version 1 entries were {seq, at, action, details, hash}: a prevHash marks a later layout.
+function publishesChainInputs(manifest: unknown): boolean {
+  const entries = (manifest as { audit?: { entries?: unknown } }).audit?.entries;
+  return (
+    Array.isArray(entries) &&
+    entries.some((e: unknown) => typeof e === 'object' && e !== null && 'prevHash' in e)
+  );
 }
 
 // The manifest's file list by name, with each name's count; malformed items are problems.

@@ -507,7 +507,13 @@ describe('paths that are no bundle file', () => {
 
   async function expectPathRefused(path: string, reason: string): Promise<void> {
     const check = await answer(path);
-    expect(check).toEqual({ ok: false, fingerprint: null, problems: [reason], files: [] });
+    expect(check).toEqual({
+      ok: false,
+      fingerprint: null,
+      problems: [reason],
+      notes: [],
+      files: [],
+    });
     const cli = await runCli(['verify', path]);
     expect(cli.code).toBe(1);
     expect(cli.stdout).toBe('NOT INTACT: the bundle could not be checked\n');
