@@ -364,14 +364,15 @@ export const COMMAND_DOCS: readonly CommandDoc[] = [
     ],
     summary: 'write a signed evidence bundle',
     description: [
-      'Writes a signed evidence bundle, one zip: report.pdf, events.csv, network.csv, findings.csv, annotations.csv, optional copies of the sources, and manifest.json (tool, case, devices, sources, filter, export time, the sha256 of every other file, the audit log with its check), signed with this installation’s Ed25519 key (created on first use; its fingerprint is printed; see docs/signing-key.md). The export is recorded in the audit log.',
+      'Writes a signed evidence bundle, one zip: report.pdf, events.csv, network.csv, findings.csv, annotations.csv, optional copies of the sources, and manifest.json (tool, case, devices, sources, filter, export time, the sha256 of every other file, the audit log with its check and how to recompute its hash chain), signed with this installation’s Ed25519 key (created on first use; its fingerprint is printed; see docs/signing-key.md). The export is recorded in the audit log.',
+      '--redact cannot be combined with --include-sources (exit 2): the copies are the original evidence, byte for byte, and would still hold what is redacted. See docs/evidence-bundle.md.',
     ],
     options: [
       { flag: '--out bundle.zip', names: ['out'], text: 'the bundle to write (required)' },
       {
         flag: '--redact contexts,apps:A,B',
         names: ['redact'],
-        text: 'blank network contexts; replace the named app identifiers everywhere in the bundle',
+        text: 'replace network contexts with [redacted]; replace each named app’s identifier and display names, in any case, with redacted-app-N in every file written; not with --include-sources',
       },
       {
         flag: '--include-sources',
@@ -417,15 +418,20 @@ export const COMMAND_DOCS: readonly CommandDoc[] = [
     usage: ['verify <bundle.zip> [--fingerprint F] [--json]'],
     summary: 'check an evidence bundle',
     description: [
-      'Checks a bundle: the manifest’s signature, the sha256 of every file it lists, and that no file is missing or added. Names each file that does not match and exits 1 on any mismatch. Prints the signer’s fingerprint: compare it with one obtained separately, or pass it with --fingerprint (a forger can re-sign a bundle with their own key; --fingerprint makes that fail).',
+      'Checks a bundle, reading it strictly: anything another zip tool could read differently (duplicate or twin names, hidden bytes, a comment, headers that disagree) and any signer key that is not Ed25519 make it fail with the reason, so check the file exactly as the examiner sent it. Then checks the manifest’s signature, the sha256 of every file it lists, that no file is missing or added, and recomputes the audit chain published in the manifest (naming the first broken entry; withheld entries it cannot recompute are printed as notes). Names each problem and exits 1 on any.',
+      'Prints the signer’s fingerprint: compare it with one obtained separately, or pass it with --fingerprint (a forger can re-sign a bundle with their own key; --fingerprint makes that fail). Where the key lives and how to publish its fingerprint: docs/signing-key.md.',
     ],
     options: [
       {
         flag: '--fingerprint F',
         names: ['fingerprint'],
-        text: 'fail unless the bundle was signed by the key with this fingerprint',
+        text: 'fail unless the bundle was signed by the Ed25519 key with this fingerprint (spaces, colons and letter case ignored)',
       },
-      { flag: '--json', names: ['json'], text: 'print the check as JSON' },
+      {
+        flag: '--json',
+        names: ['json'],
+        text: 'print the check as JSON: {ok, fingerprint, problems, notes, files}',
+      },
     ],
     filters: false,
   },
