@@ -58,6 +58,8 @@ describe('compare', () => {
         medianSeconds: 20,
         longestSeconds: 30,
         backgroundShare: null,
+        knownStateSessions: 0,
+        closedSessions: 12,
       },
       {
         label: 'B',
@@ -68,10 +70,68 @@ describe('compare', () => {
         medianSeconds: 30,
         longestSeconds: 30,
         backgroundShare: null,
+        knownStateSessions: 0,
+        closedSessions: 2,
       },
     ]);
     const table = await runCli(['compare', casePath, '--devices', 'A,B']);
     expect(table.stdout).toMatch(/observed days: A 4, B 2/);
+    // Sample sizes beside the shares and the median.
+    expect(table.stdout).toMatch(/4 of 12 +20 \(12\) +n\/a/);
+  });
+
+  it('defines change for devices as the spread, whatever the order of the columns', async () => {
+    await runCli(['import', casePath, exportOf('a', 4, 3, 10), '--device', 'A']);
+    await runCli(['import', casePath, exportOf('b', 2, 1, 30), '--device', 'B']);
+    const changes = async (devices: string) => {
+      const r = await runCli(['compare', casePath, '--devices', devices, '--json']);
+      return (JSON.parse(r.stdout) as { change: unknown }[]).map((x) => x.change);
+    };
+    const spread = { kind: 'spread', sessionsPerDay: 2, high: ['A'], low: ['B'] };
+    expect(await changes('A,B')).toEqual([spread]);
+    expect(await changes('B,A')).toEqual([spread]);
+    const ab = (await runCli(['compare', casePath, '--devices', 'A,B'])).stdout;
+    const ba = (await runCli(['compare', casePath, '--devices', 'B,A'])).stdout;
+    for (const out of [ab, ba]) {
+      expect(out).toMatch(/spread \/day/);
+      expect(out).toMatch(/ 2 \(A high, B low\)\n/);
+      expect(out).toMatch(/Spread: Highest column minus lowest/);
+    }
+  });
+
+  it('defines change for periods as the last minus the first', async () => {
+    await runCli(['import', casePath, exportOf('a', 2, 2, 10), '--device', 'A']);
+    const later = exportOf('b', 4, 3, 10);
+    await runCli(['import', casePath, later, '--device', 'A']);
+    const run = async (periods: string) =>
+      (
+        JSON.parse(
+          (await runCli(['compare', casePath, '--periods', periods, '--json'])).stdout,
+        ) as { change: { kind: string; sessionsPerDay: number } }[]
+      )[0]!.change;
+    // Five a day on May 1–2 (both exports), three on May 3–4: the later period is lower, and
+    // turning the columns round turns the sign round.
+    expect(await run('A:..2024-05-03,A:2024-05-03..')).toMatchObject({
+      kind: 'last-minus-first',
+      sessionsPerDay: -2,
+    });
+    expect(await run('A:2024-05-03..,A:..2024-05-03')).toMatchObject({ sessionsPerDay: 2 });
+    const table = (
+      await runCli(['compare', casePath, '--periods', 'A:..2024-05-02,A:2024-05-03..'])
+    ).stdout;
+    expect(table).toMatch(/change \/day \(last - first\)/);
+    expect(table).toMatch(/Change \(last − first\): The last period minus the first/);
+  });
+
+  it('says why an Android column’s rates are a floor and why a device without sessions reads no data', async () => {
+    await runCli(['import', casePath, exportOf('a', 2, 1, 10), '--device', 'A']);
+    await runCli(['import', casePath, writeAndroidCapture(join(dir, 'cap')), '--device', 'P']);
+    const out = (await runCli(['compare', casePath, '--devices', 'A,P'])).stdout;
+    expect(out).toMatch(
+      /note: P is an Android phone: appops keeps only the last access per app, operation, state and flag/,
+    );
+    expect(out).toMatch(/what one capture caught/);
+    expect(out).not.toMatch(/note: A /);
   });
 
   it('compares two periods of one device, and paired apps across platforms as one row', async () => {

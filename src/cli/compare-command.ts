@@ -1,6 +1,15 @@
 import { CATEGORY_LABELS } from '../contract/categories';
+import {
+  androidRetentionNote,
+  changeHeading,
+  columnChange,
+  noSessionsNote,
+  type ColumnChange,
+  type CompareKind,
+} from '../contract/compare-change';
 import { DEFAULT_NIGHT } from '../contract/filter';
-import { compare, dayOf, type CompareSpec } from '../core/services/compare';
+import type { CompareRow } from '../contract/records';
+import { columnFacts, compare, dayOf, type CompareSpec } from '../core/services/compare';
 import { setPairing } from '../core/services/compare-request';
 import {
   noMorePositionals,
@@ -70,17 +79,45 @@ export async function runCompare(args: string[], ctx: CommandContext): Promise<n
             toDay: null,
           }))
         : list(values.periods!, '--periods').map((p) => parsePeriod(session, p));
+    const kind: CompareKind = values.devices !== undefined ? 'devices' : 'periods';
     const rows = compare(session.db, specs, night);
+    // The change of sessions per day, as the app's matrix defines it for this kind of comparison.
+    const changeOf = (r: CompareRow) =>
+      columnChange(
+        r.columns.map((c) => c.sessionsPerDay),
+        kind,
+      );
     if (values.json) {
-      await ctx.out.write(JSON.stringify(rows, null, 2) + '\n');
+      const withChange = rows.map((r) => {
+        const c = changeOf(r);
+        return {
+          ...r,
+          change: c && {
+            kind: c.kind,
+            sessionsPerDay: c.value,
+            high: c.high.map((i) => specs[i]!.label),
+            low: c.low.map((i) => specs[i]!.label),
+          },
+        };
+      });
+      await ctx.out.write(JSON.stringify(withChange, null, 2) + '\n');
       return 0;
     }
+    const notes = columnFacts(session.db, specs).flatMap((f, i) => {
+      const label = specs[i]!.label;
+      if (f.sessions === 0 && kind === 'devices') return [noSessionsNote(label)];
+      return f.platform === 'android' ? [androidRetentionNote(label, f.androidCaptures)] : [];
+    });
     if (rows.length === 0) {
       say(ctx, 'no access sessions in these columns.');
+      for (const n of notes) say(ctx, n);
       return 0;
     }
+    const heading = changeHeading(kind);
     const header = ['App', 'Category'];
-    for (const s of specs) header.push(`${s.label}: /day`, 'night', 'median s', 'bg share');
+    for (const s of specs)
+      header.push(`${s.label}: /day`, 'night of all', 'median s (closed)', 'bg share of known');
+    header.push(kind === 'devices' ? 'spread /day' : 'change /day (last - first)');
     const table = formatTable(
       header,
       rows.map((r) => [
@@ -89,20 +126,34 @@ export async function runCompare(args: string[], ctx: CommandContext): Promise<n
         CATEGORY_LABELS[r.category],
         ...r.columns.flatMap((c) => [
           c.sessionsPerDay === null ? 'no data' : String(c.sessionsPerDay),
-          String(c.nightSessions),
-          c.medianSeconds === null ? '-' : String(c.medianSeconds),
-          c.backgroundShare === null ? 'n/a' : `${Math.round(c.backgroundShare * 100)}%`,
+          `${c.nightSessions} of ${c.sessions}`,
+          c.medianSeconds === null ? '-' : `${c.medianSeconds} (${c.closedSessions ?? 0})`,
+          c.backgroundShare === null
+            ? 'n/a'
+            : `${Math.round(c.backgroundShare * 100)}% of ${c.knownStateSessions ?? 0}`,
         ]),
+        formatChange(changeOf(r), specs),
       ]),
     );
     await ctx.out.write(table);
     await ctx.out.write(
       `observed days: ${rows[0]!.columns.map((c) => `${c.label} ${c.observedDays}`).join(', ')}\n`,
     );
+    await ctx.out.write(`${heading.label}: ${heading.meaning}\n`);
+    for (const n of notes) await ctx.out.write(`note: ${n}\n`);
     return 0;
   } finally {
     session.close();
   }
+}
+
+/** A change cell: `6 (A high, B low)` for a spread, `+2.5` for last minus first, `-` when unknown. */
+function formatChange(c: ColumnChange | null, specs: readonly CompareSpec[]): string {
+  if (c === null) return '-';
+  if (c.kind === 'last-minus-first') return `${c.value > 0 ? '+' : ''}${c.value}`;
+  if (c.high.length === 0) return '0 (all equal)';
+  const names = (ix: number[]) => ix.map((i) => specs[i]!.label).join(', ');
+  return `${c.value} (${names(c.high)} high, ${names(c.low)} low)`;
 }
 
 export const PAIR_OPTIONS = { remove: { type: 'boolean' } } as const;

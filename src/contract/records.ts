@@ -336,6 +336,11 @@ export const compareRequestSchema = z
   .object({
     columns: z.array(compareSpecSchema).min(2).max(12),
     night: dayWindowSchema.optional(),
+    /**
+     * Devices (no order: change is the spread) or periods (ordered: change is last minus first);
+     * when absent, periods if any column has a date bound.
+     */
+    kind: z.enum(['devices', 'periods']).optional(),
   })
   .strict();
 export type CompareRequest = z.infer<typeof compareRequestSchema>;
@@ -354,6 +359,10 @@ export const compareColumnSchema = z.object({
   longestSeconds: z.number().nullable(),
   /** Background sessions over sessions with a known state; null when no session has one. */
   backgroundShare: z.number().nullable(),
+  /** Sessions with a known app state: the sample the background share is taken over. */
+  knownStateSessions: z.number().int().optional(),
+  /** Closed sessions (duration known): the sample of the median and the longest. */
+  closedSessions: z.number().int().optional(),
 });
 export type CompareColumn = z.infer<typeof compareColumnSchema>;
 
@@ -379,6 +388,11 @@ export interface CompareColumnInfo {
   days: number[];
   /** The device's latest UTC offset in minutes (the one its local days were counted in). */
   offsetMin: number;
+  platform?: Platform;
+  /** Access sessions of the column (every app and category, inside the period). */
+  sessions?: number;
+  /** Android captures imported for the device (appops keeps only the last access of each op). */
+  androidCaptures?: number;
 }
 
 /** The bridge's comparison: the columns with their observed days, and the rows. */
@@ -386,6 +400,8 @@ export interface CompareResult {
   columns: CompareColumnInfo[];
   rows: CompareRow[];
   night: { from: string; to: string };
+  /** How "change" is defined: the spread for devices, last minus first for periods. */
+  kind?: 'devices' | 'periods';
 }
 
 /** Two app identifiers the examiner paired across platforms (stored in the case). */

@@ -148,6 +148,8 @@ describe('queryCompare', () => {
       ],
     });
     expect(r.night).toEqual({ from: '00:00', to: '06:00' });
+    // Devices without date bounds: change is the spread.
+    expect(r.kind).toBe('devices');
     expect(r.columns).toEqual([
       {
         label: 'Alice',
@@ -156,8 +158,21 @@ describe('queryCompare', () => {
         to: null,
         days: [D, D + 1, D + 2],
         offsetMin: 120,
+        platform: 'ios',
+        sessions: 7,
+        androidCaptures: 0,
       },
-      { label: 'Bob', deviceId: bob, from: null, to: null, days: [D, D + 1], offsetMin: -300 },
+      {
+        label: 'Bob',
+        deviceId: bob,
+        from: null,
+        to: null,
+        days: [D, D + 1],
+        offsetMin: -300,
+        platform: 'ios',
+        sessions: 3,
+        androidCaptures: 0,
+      },
     ]);
     expect(r.rows.map((row) => `${row.app}/${row.category}`)).toEqual([
       'com.google.Maps/location',
@@ -204,6 +219,9 @@ describe('queryCompare', () => {
         },
       ],
     });
+    // Date bounds make it a comparison of periods (change: last minus first).
+    expect(r.kind).toBe('periods');
+    expect(r.columns.map((c) => c.sessions)).toEqual([2, 5, 3]);
     expect(r.columns.map((c) => [c.label, c.from, c.to, c.days])).toEqual([
       ['Alice:..2024-05-02', null, '2024-05-02', [D]],
       ['Alice:2024-05-02..', '2024-05-02', null, [D + 1, D + 2]],

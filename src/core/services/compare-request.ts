@@ -11,7 +11,16 @@ import { latestOffset } from '../db/queries/device-offset';
 import type { Db } from '../db/open';
 import { AppError } from '../model/errors';
 import { writeTx } from './case-service';
-import { compare, dayOf, observedDaysIn, pairApps, unpairApps, type CompareSpec } from './compare';
+import { compareKindOf } from '../../contract/compare-change';
+import {
+  columnFacts,
+  compare,
+  dayOf,
+  observedDaysIn,
+  pairApps,
+  unpairApps,
+  type CompareSpec,
+} from './compare';
 
 /** Turns the bridge's columns into compare specs, checking each device and period. */
 export function resolveCompareSpecs(db: Db, columns: CompareSpecInput[]): CompareSpec[] {
@@ -32,6 +41,7 @@ export function compareResult(db: Db, request: CompareRequest): CompareResult {
   const specs = resolveCompareSpecs(db, request.columns);
   const night = request.night ?? DEFAULT_NIGHT;
   const rows = compare(db, specs, night);
+  const facts = columnFacts(db, specs);
   const columns = specs.map((spec, i): CompareColumnInfo => {
     const input = request.columns[i]!;
     const days = observedDaysIn(db, spec);
@@ -42,9 +52,10 @@ export function compareResult(db: Db, request: CompareRequest): CompareResult {
       to: input.to ?? null,
       days,
       offsetMin: latestOffset(db, spec.deviceId) ?? 0,
+      ...facts[i]!,
     };
   });
-  return { columns, rows, night };
+  return { columns, rows, night, kind: compareKindOf(request.columns, request.kind) };
 }
 
 /** The stored app pairings, oldest first. */

@@ -1,6 +1,6 @@
 import { toCategory, type Category } from '../../contract/categories';
 import { DEFAULT_NIGHT, inDayWindow, minutesOfDay, type DayWindow } from '../../contract/filter';
-import type { CompareColumn, CompareRow } from '../../contract/records';
+import type { CompareColumn, CompareRow, Platform } from '../../contract/records';
 import { msToSeconds } from '../../contract/time';
 import type { Db } from '../db/open';
 import {
@@ -12,7 +12,7 @@ import {
 } from '../db/session-stats';
 import { AppError } from '../model/errors';
 import { STATE_SQL } from './filter-sql';
-import { observedRanges } from './observed-days';
+import { ACCESS_SOURCE_SQL, observedRanges } from './observed-days';
 import { nightExpr } from './query-service';
 
 /** One column to compare: a device, optionally limited to local days [fromDay, toDay). */
@@ -104,6 +104,8 @@ interface Cell {
   night: number;
   background: number;
   known: number;
+  /** Closed sessions: the durations the median and the longest are taken over. */
+  closed: number;
   /** While a column is read: its closed durations (ms) as ascending runs. */
   runs: Float64Array[];
   medianMs: number | null;
@@ -131,6 +133,7 @@ function cellOf(cells: Map<string, Cell>, key: string): Cell {
       night: 0,
       background: 0,
       known: 0,
+      closed: 0,
       runs: [],
       medianMs: null,
       longestMs: null,
@@ -210,6 +213,7 @@ function settleRuns(c: Cell): void {
       longest = r[r.length - 1]!;
   }
   c.longestMs = longest;
+  c.closed = n;
   if (n === 0) return;
   const mid = n >> 1;
   if (n % 2) {
@@ -371,6 +375,7 @@ function collectByScan(
       if (r.state === 'background') c.background += 1;
     }
     for (const [c, list] of durations) {
+      c.closed = list.length;
       const v = list.sort((a, b) => a - b);
       const mid = v.length >> 1;
       c.medianMs = v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
@@ -545,6 +550,8 @@ export function compareWith(
           longestSeconds: longest === null ? null : msToSeconds(longest),
           backgroundShare:
             c && c.known > 0 ? Math.round((c.background / c.known) * 1000) / 1000 : null,
+          knownStateSessions: c?.known ?? 0,
+          closedSessions: c?.closed ?? 0,
         };
       }),
     }));
@@ -565,4 +572,46 @@ export function pairApps(db: Db, x: string, y: string): boolean {
 export function unpairApps(db: Db, x: string, y: string): boolean {
   const [a, b] = x < y ? [x, y] : [y, x];
   return db.prepare('DELETE FROM app_pairings WHERE a = ? AND b = ?').run(a, b).changes > 0;
+}
+
+/** What a column's device is, for the caveats beside its rates. */
+export interface ColumnFacts {
+  platform: Platform;
+  /** Access sessions in the column's period (every app and category). */
+  sessions: number;
+  /** Android captures of the device: appops keeps only the last access of each op. */
+  androidCaptures: number;
+}
+
+/** Each column's platform, session count and number of Android captures. */
+export function columnFacts(db: Db, specs: readonly CompareSpec[]): ColumnFacts[] {
+  const platform = db.prepare('SELECT platform FROM devices WHERE id = ?');
+  const captures = db.prepare(
+    // A capture's usagestats, package and getprop files are sources of their own: only its
+    // appops dump is a snapshot of accesses.
+    `SELECT COUNT(*) AS n FROM sources WHERE device_id = ? AND importer_id = 'android-dumpsys' AND ${ACCESS_SOURCE_SQL}`,
+  );
+  return specs.map((spec) => {
+    const where = ['device_id = ?'];
+    const params: number[] = [spec.deviceId];
+    if (spec.fromDay !== null) {
+      where.push('local_day >= ?');
+      params.push(spec.fromDay);
+    }
+    if (spec.toDay !== null) {
+      where.push('local_day < ?');
+      params.push(spec.toDay);
+    }
+    const sessions = (
+      db
+        .prepare(`SELECT COUNT(*) AS n FROM access_sessions WHERE ${where.join(' AND ')}`)
+        .get(...params) as { n: number }
+    ).n;
+    const p = (platform.get(spec.deviceId) as { platform: string } | undefined)?.platform;
+    return {
+      platform: p === 'ios' || p === 'android' ? p : 'unknown',
+      sessions,
+      androidCaptures: (captures.get(spec.deviceId) as { n: number }).n,
+    };
+  });
 }

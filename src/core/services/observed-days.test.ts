@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localDayNumber } from '../../contract/time';
+import { join } from 'node:path';
+import { importAndroid } from '../importers/android/import';
+import { writeAndroidCapture } from '../testing/android-capture';
 import { accessPair } from '../testing/apr-fixture';
 import { tempCase, type TempCase } from '../testing/temp-case';
-import { compare } from './compare';
+import { columnFacts, compare } from './compare';
 import { importFile } from './import-run';
 import {
   clipRanges,
@@ -74,6 +77,35 @@ describe('observed days', () => {
       [5, 1],
       [0, null],
     ]);
+  });
+
+  it('of an Android capture come from its appops dump, not its usagestats, package or getprop files', async () => {
+    const r = await importAndroid(t.session, writeAndroidCapture(join(t.dir, 'cap')), {
+      label: 'Pixel',
+    });
+    const db = t.session.db;
+    const sources = db
+      .prepare(
+        'SELECT file_name AS name, data_from AS a, data_to AS b FROM sources WHERE device_id = ? ORDER BY file_name',
+      )
+      .all(r.device.id) as { name: string; a: number | null; b: number | null }[];
+    const appops = sources.find((x) => x.name === 'appops.txt')!;
+    expect(sources.map((x) => x.name)).toEqual([
+      'appops.txt',
+      'getprop.txt',
+      'package.txt',
+      'usagestats.txt',
+    ]);
+    const offset = observedDevices(db, { devices: [r.device.id] })[0]!.offsetMin;
+    expect(observedRanges(db, r.device.id)).toEqual([
+      [localDayNumber(appops.a!, offset), localDayNumber(appops.b!, offset)],
+    ]);
+    // One capture, however many files it holds.
+    const [facts] = columnFacts(db, [
+      { label: 'P', deviceId: r.device.id, fromDay: null, toDay: null },
+    ]);
+    expect(facts).toMatchObject({ platform: 'android', androidCaptures: 1 });
+    expect(facts!.sessions).toBeGreaterThan(0);
   });
 
   it('merge touching and overlapping exports into one stretch', async () => {

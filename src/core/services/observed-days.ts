@@ -6,12 +6,16 @@ import type { Db } from '../db/open';
 import { parseRangeBound } from './filter-sql';
 
 /**
- * The importers whose sources record app access (an App Privacy Report, an Android appops
- * capture). A backup's artifacts (permissions, data usage, profiles) carry dates too, but no
- * access could have been recorded in them: counting their dates would turn years without any
- * access log into quiet days.
+ * True (in SQL, over `sources`) for a source that records app access: an App Privacy Report, an
+ * Android capture holding an appops dump, or any source that stored access rows. A backup's
+ * artifacts (permissions, data usage, profiles) and an Android capture's usagestats, package or
+ * getprop files carry dates too, but no access could have been recorded in them: counting their
+ * dates would turn days without any access log into quiet days.
  */
-export const ACCESS_IMPORTERS: readonly string[] = ['ios-app-privacy-report', 'android-dumpsys'];
+export const ACCESS_SOURCE_SQL = `(access_rows > 0 OR importer_id = 'ios-app-privacy-report' OR
+  CASE WHEN importer_id = 'android-dumpsys' AND json_valid(details) THEN EXISTS (
+    SELECT 1 FROM json_each(details, '$.sections') WHERE json_extract(value, '$.service') = 'appops'
+  ) ELSE 0 END)`;
 
 /** The most days one source may span (a hundred years): a wild clock cannot make the lists huge. */
 const MAX_SPAN_DAYS = 36_600;
@@ -23,15 +27,13 @@ const MAX_SPAN_DAYS = 36_600;
  */
 export function observedRanges(db: Db, deviceId: number, offsetMin?: number): [number, number][] {
   const offset = offsetMin ?? latestOffset(db, deviceId) ?? 0;
-  const marks = ACCESS_IMPORTERS.map(() => '?').join(', ');
   const ranges = (
     db
       .prepare(
         `SELECT data_from AS a, data_to AS b FROM sources
-         WHERE device_id = ? AND data_from IS NOT NULL AND data_to IS NOT NULL
-           AND (importer_id IN (${marks}) OR access_rows > 0)`,
+         WHERE device_id = ? AND data_from IS NOT NULL AND data_to IS NOT NULL AND ${ACCESS_SOURCE_SQL}`,
       )
-      .all(deviceId, ...ACCESS_IMPORTERS) as { a: number; b: number }[]
+      .all(deviceId) as { a: number; b: number }[]
   )
     .map((r): [number, number] => {
       const first = localDayNumber(r.a, offset);

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Device } from '../../../contract/api';
+import { noSessionsNote } from '../../../contract/compare-change';
 import type { DayWindow } from '../../../contract/filter';
 import { ClockInput } from '../../shared/ClockInput';
 import { DateInput } from '../../shared/DateInput';
@@ -13,6 +14,10 @@ interface Props {
   devices: Device[];
   picked: number[];
   onPickedChange: (ids: number[]) => void;
+  /** Access sessions per device, once known: a device without any is not compared by default. */
+  sessions: ReadonlyMap<number, number> | null;
+  /** Devices whose sources all come from a backup. */
+  backupOnly: ReadonlySet<number>;
   periods: PeriodDraft[];
   onPeriodsChange: (periods: PeriodDraft[]) => void;
   night: DayWindow;
@@ -56,18 +61,29 @@ export function ColumnPicker(props: Props) {
       {mode === 'devices' ? (
         <fieldset className="cmp-devices">
           <legend className="sr-only">Devices to compare</legend>
-          {devices.map((d) => (
-            <label key={d.id}>
-              <input
-                type="checkbox"
-                data-testid="compare-device"
-                data-device={d.label}
-                checked={picked.includes(d.id)}
-                onChange={() => togglePicked(d.id)}
-              />
-              {d.label} <PlatformBadge platform={d.platform} />
-            </label>
-          ))}
+          {devices.map((d) => {
+            const empty = props.sessions !== null && (props.sessions.get(d.id) ?? 0) === 0;
+            return (
+              <label key={d.id} title={empty ? noSessionsNote(d.label) : undefined}>
+                <input
+                  type="checkbox"
+                  data-testid="compare-device"
+                  data-device={d.label}
+                  data-no-sessions={empty ? 'true' : undefined}
+                  checked={picked.includes(d.id)}
+                  onChange={() => togglePicked(d.id)}
+                />
+                {d.label} <PlatformBadge platform={d.platform} />
+                {empty ? (
+                  <span className="cmp-excluded" data-testid="compare-device-excluded">
+                    {props.backupOnly.has(d.id)
+                      ? 'backup only, no access log: not compared by default'
+                      : 'no access sessions: not compared by default'}
+                  </span>
+                ) : null}
+              </label>
+            );
+          })}
         </fieldset>
       ) : (
         <div className="cmp-periods">

@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { androidRetentionNote } from '../../../contract/compare-change';
 import type { Filter } from '../../../contract/filter';
 import type { CompareColumnInfo } from '../../../contract/records';
 import type { Platform } from '../../../contract/records';
@@ -97,6 +98,15 @@ export function CompareBand(props: Props) {
       <header className="cmp-band-head">
         <strong className="cmp-band-label">{info.label}</strong>
         <PlatformBadge platform={props.platform} />
+        {props.platform === 'android' ? (
+          <span
+            className="badge"
+            data-testid="compare-band-retention"
+            title={androidRetentionNote(info.label, info.androidCaptures ?? 0)}
+          >
+            † last access per op only
+          </span>
+        ) : null}
         {period ? <span className="muted small">{period}</span> : null}
         <span className="muted small" title={stretches}>
           {info.days.length === 0

@@ -1,16 +1,25 @@
 import { memo, useMemo, useState } from 'react';
 import { CATEGORY_LABELS } from '../../../contract/categories';
+import {
+  changeHeading,
+  type ColumnChange,
+  type CompareKind,
+} from '../../../contract/compare-change';
 import type { CompareColumn, CompareRow } from '../../../contract/records';
 import { SortHeader } from '../../shared/SortHeader';
 import { formatCount } from '../../shared/format';
 import { nextSort, sortBy, type SortState } from '../../shared/sort';
-import { cellMark, change, metricValue, METRICS, type Metric } from './compare-model';
+import { cellMark, change, metricValue, METRICS, sampleOf, type Metric } from './compare-model';
 
 type SortKey = 'app' | 'category' | 'change' | `col${number}`;
 
 interface Props {
   rows: CompareRow[];
   labels: string[];
+  /** Devices (change is the spread) or periods (last minus first). */
+  kind: CompareKind;
+  /** Columns whose device is an Android phone (their rates count the last access per op only). */
+  android: ReadonlySet<number>;
   /** The row drilled into on every band (its key), if any. */
   focusKey: string | null;
   onFocus: (row: CompareRow | null) => void;
@@ -34,13 +43,25 @@ function formatMetric(c: CompareColumn, m: Metric): string {
   }
 }
 
-function formatChange(v: number | null, m: Metric): string {
-  if (v === null) return '—';
-  const sign = v > 0 ? '+' : v < 0 ? '−' : '±';
-  const a = Math.abs(v);
-  if (m === 'night' || m === 'background') return `${sign}${Math.round(a * 100)} pt`;
-  if (m === 'perDay') return `${sign}${a.toFixed(a >= 10 ? 1 : 2)}/day`;
-  return `${sign}${a.toFixed(1)} s`;
+function formatAmount(a: number, m: Metric): string {
+  if (m === 'night' || m === 'background') return `${Math.round(a * 100)} pt`;
+  if (m === 'perDay') return `${a.toFixed(a >= 10 ? 1 : 2)}/day`;
+  return `${a.toFixed(1)} s`;
+}
+
+/** A spread without a sign (it has no direction); last minus first with its sign. */
+function formatChange(c: ColumnChange | null, m: Metric): string {
+  if (c === null) return '—';
+  if (c.kind === 'spread') return formatAmount(c.value, m);
+  const sign = c.value > 0 ? '+' : c.value < 0 ? '−' : '±';
+  return `${sign}${formatAmount(Math.abs(c.value), m)}`;
+}
+
+/** Which columns a spread runs between, in words. */
+function spreadEnds(c: ColumnChange, labels: readonly string[]): string {
+  if (c.high.length === 0) return 'all equal';
+  const names = (ix: number[]) => ix.map((i) => labels[i] ?? '?').join(', ');
+  return `▲ ${names(c.high)} · ▼ ${names(c.low)}`;
 }
 
 const NULL_TITLES: Record<Metric, string> = {
@@ -58,9 +79,12 @@ const NULL_TITLES: Record<Metric, string> = {
 export const CompareMatrix = memo(function CompareMatrix({
   rows,
   labels,
+  kind,
+  android,
   focusKey,
   onFocus,
 }: Props) {
+  const heading = changeHeading(kind);
   const [metric, setMetric] = useState<Metric>('perDay');
   const [sort, setSort] = useState<SortState<SortKey>>({ key: 'change', dir: 'desc' });
 
@@ -69,14 +93,14 @@ export const CompareMatrix = memo(function CompareMatrix({
       if (sort.key === 'app') return r.appName ?? r.app;
       if (sort.key === 'category') return CATEGORY_LABELS[r.category];
       if (sort.key === 'change') {
-        const c = change(r, metric);
-        return c === null ? null : Math.abs(c);
+        const c = change(r, metric, kind);
+        return c === null ? null : Math.abs(c.value);
       }
       const col = r.columns[Number(sort.key.slice(3))];
       return col ? metricValue(col, metric) : null;
     };
     return sortBy(rows, get, sort.dir);
-  }, [rows, sort, metric]);
+  }, [rows, sort, metric, kind]);
 
   const onSort = (key: SortKey): void =>
     setSort(nextSort(sort, key, key === 'app' || key === 'category' ? 'asc' : 'desc'));
@@ -100,8 +124,11 @@ export const CompareMatrix = memo(function CompareMatrix({
           ))}
         </div>
         <span className="muted small">
-          Highlighted: the highest (▲) and lowest (▼) column where they differ clearly. Click a row
-          to show that app on every band.
+          Highlighted: the highest (▲) and lowest (▼) column where they differ clearly.{' '}
+          <span data-testid="compare-change-meaning">
+            {heading.label}: {heading.meaning}
+          </span>{' '}
+          Click a row to show that app on every band.
         </span>
       </div>
       <div className="table-wrap cmp-table-wrap">
@@ -126,21 +153,21 @@ export const CompareMatrix = memo(function CompareMatrix({
                 <SortHeader
                   key={label}
                   column={`col${i}` as SortKey}
-                  label={label}
+                  label={android.has(i) ? `${label} †` : label}
                   sort={sort}
                   onSort={onSort}
                   numeric
-                  title={`${METRICS.find((m) => m.id === metric)?.title} in ${label}`}
+                  title={`${METRICS.find((m) => m.id === metric)?.title} in ${label}${android.has(i) ? ' (Android: counts the last access of each op per capture only)' : ''}`}
                   testIdPrefix="compare"
                 />
               ))}
               <SortHeader
                 column="change"
-                label="Change"
+                label={heading.label}
                 sort={sort}
                 onSort={onSort}
                 numeric
-                title="Largest value minus smallest (signed: later column minus earlier)"
+                title={heading.meaning}
                 testIdPrefix="compare"
               />
             </tr>
@@ -184,6 +211,7 @@ export const CompareMatrix = memo(function CompareMatrix({
                   {r.columns.map((c, i) => {
                     const mark = cellMark(r, i, metric);
                     const v = metricValue(c, metric);
+                    const sample = metric === 'perDay' ? null : sampleOf(c, metric);
                     return (
                       <td
                         key={c.label}
@@ -198,12 +226,15 @@ export const CompareMatrix = memo(function CompareMatrix({
                       >
                         {mark === 'high' ? '▲ ' : mark === 'low' ? '▼ ' : ''}
                         {formatMetric(c, metric)}
+                        {sample ? (
+                          <span className="cmp-n" data-testid="compare-n">
+                            {sample}
+                          </span>
+                        ) : null}
                       </td>
                     );
                   })}
-                  <td className="num" data-testid="compare-change">
-                    {formatChange(change(r, metric), metric)}
-                  </td>
+                  <ChangeCell change={change(r, metric, kind)} metric={metric} labels={labels} />
                 </tr>
               );
             })}
@@ -213,3 +244,25 @@ export const CompareMatrix = memo(function CompareMatrix({
     </div>
   );
 });
+
+/** The change of a row: a spread with the columns it runs between, or last minus first. */
+function ChangeCell({
+  change: c,
+  metric,
+  labels,
+}: {
+  change: ColumnChange | null;
+  metric: Metric;
+  labels: readonly string[];
+}) {
+  return (
+    <td className="num cmp-change" data-testid="compare-change-cell" data-kind={c?.kind ?? ''}>
+      <span data-testid="compare-change">{formatChange(c, metric)}</span>
+      {c?.kind === 'spread' ? (
+        <span className="cmp-n" data-testid="compare-change-ends">
+          {spreadEnds(c, labels)}
+        </span>
+      ) : null}
+    </td>
+  );
+}

@@ -5,7 +5,9 @@ import { DEFAULT_NIGHT, type DayWindow, type Filter } from '../../../contract/fi
 import type { CompareRequest, CompareRow } from '../../../contract/records';
 import { useElementSize } from '../../app/use-element-size';
 import { useQuery } from '../../app/use-query';
+import { androidRetentionNote, noSessionsNote } from '../../../contract/compare-change';
 import { EmptyState } from '../../shared/EmptyState';
+import { NoDataLegend } from '../../shared/NoDataLegend';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { offsetLabel, type TimeMode } from '../../shared/format';
 import { Spinner } from '../../shared/Spinner';
@@ -27,8 +29,11 @@ import {
   bandFilter,
   buildColumns,
   DAY_MS,
+  backupOnlyDevices,
   daysExtent,
+  defaultPicked,
   narrowRows,
+  sessionsByDevice,
   type Alignment,
   type CompareMode,
   type PeriodDraft,
@@ -55,8 +60,20 @@ const FULL_DAY: TimeRange = { fromMs: 0, toMs: DAY_MS };
  */
 export function CompareView(props: Props) {
   const { devices, filter, timeMode } = props;
+  const platformOf = (id: number) => devices.find((d) => d.id === id)?.platform ?? 'unknown';
   const [mode, setMode] = useState<CompareMode>(devices.length >= 2 ? 'devices' : 'periods');
-  const [picked, setPicked] = useState<number[]>(() => devices.slice(0, 4).map((d) => d.id));
+  // Until the examiner ticks a device, the default columns: devices with access sessions.
+  const sourcesQ = useQuery('listSources', {});
+  const sessions = useMemo(
+    () => (sourcesQ.data ? sessionsByDevice(sourcesQ.data) : null),
+    [sourcesQ.data],
+  );
+  const backupOnly = useMemo(() => backupOnlyDevices(sourcesQ.data ?? []), [sourcesQ.data]);
+  const [pickedByHand, setPicked] = useState<number[] | null>(null);
+  const picked = useMemo(
+    () => pickedByHand ?? defaultPicked(devices, sessions),
+    [pickedByHand, devices, sessions],
+  );
   const [periods, setPeriods] = useState<PeriodDraft[]>([]);
   const [night, setNight] = useState<DayWindow>(DEFAULT_NIGHT);
   const [alignment, setAlignment] = useState<Alignment>('absolute');
@@ -72,13 +89,23 @@ export function CompareView(props: Props) {
     [mode, devices, picked, periods],
   );
   const request: CompareRequest | null = useMemo(
-    () => ('columns' in built ? { columns: built.columns, night } : null),
-    [built, night],
+    () => ('columns' in built ? { columns: built.columns, night, kind: mode } : null),
+    [built, night, mode],
   );
   const compared = useQuery('queryCompare', request);
   const result = compared.data;
   const rows = useMemo(() => (result ? narrowRows(result.rows, filter) : []), [result, filter]);
   const labels = useMemo(() => (result ? result.columns.map((c) => c.label) : []), [result]);
+  // The kind of the comparison on screen (it may lag the mode while a new one loads).
+  const kind = result?.kind ?? mode;
+  const android = useMemo(() => {
+    const platforms = new Map(devices.map((d) => [d.id, d.platform]));
+    return new Set(
+      (result?.columns ?? []).flatMap((c, i) =>
+        (c.platform ?? platforms.get(c.deviceId)) === 'android' ? [i] : [],
+      ),
+    );
+  }, [result, devices]);
   const focusKey = focus ? rowKey(focus) : null;
   const focusSpec = useMemo(
     () => (focus ? { apps: focus.apps, category: focus.category } : null),
@@ -112,7 +139,6 @@ export function CompareView(props: Props) {
     e.preventDefault();
   };
 
-  const platformOf = (id: number) => devices.find((d) => d.id === id)?.platform ?? 'unknown';
   const axisCaption = folded
     ? 'Time of day (each device local)'
     : timeMode === 'utc'
@@ -146,6 +172,8 @@ export function CompareView(props: Props) {
         devices={devices}
         picked={picked}
         onPickedChange={setPicked}
+        sessions={sessions}
+        backupOnly={backupOnly}
         periods={periods}
         onPeriodsChange={setPeriods}
         night={night}
@@ -174,6 +202,22 @@ export function CompareView(props: Props) {
               Export bundle with this comparison…
             </button>
           </div>
+          {result.columns.map((c, i) =>
+            android.has(i) ? (
+              <p className="cmp-note" key={`android-${i}`} data-testid="compare-android-note">
+                † {androidRetentionNote(c.label, c.androidCaptures ?? 0)}
+              </p>
+            ) : null,
+          )}
+          {kind === 'devices'
+            ? result.columns.map((c, i) =>
+                c.sessions === 0 ? (
+                  <p className="cmp-note" key={`empty-${i}`} data-testid="compare-empty-note">
+                    {noSessionsNote(c.label)}
+                  </p>
+                ) : null,
+              )
+            : null}
           {rows.length === 0 ? (
             <EmptyState title="No access sessions in these columns" testId="compare-no-rows">
               {result.rows.length > 0
@@ -181,7 +225,14 @@ export function CompareView(props: Props) {
                 : 'None of the compared columns holds an access session.'}
             </EmptyState>
           ) : (
-            <CompareMatrix rows={rows} labels={labels} focusKey={focusKey} onFocus={setFocus} />
+            <CompareMatrix
+              rows={rows}
+              labels={labels}
+              kind={kind}
+              android={android}
+              focusKey={focusKey}
+              onFocus={setFocus}
+            />
           )}
 
           <div className="toolbar">
@@ -250,7 +301,7 @@ export function CompareView(props: Props) {
                 <CompareBand
                   key={`${info.label}|${i}`}
                   info={info}
-                  platform={platformOf(info.deviceId)}
+                  platform={info.platform ?? platformOf(info.deviceId)}
                   filter={bandFilter(filter, info, focusSpec)}
                   alignment={alignment}
                   view={view}
@@ -273,9 +324,9 @@ export function CompareView(props: Props) {
           </div>
           <p className="muted small">
             Wheel: zoom every band · Drag: pan · Drag on the axis: zoom to range · Keys + − ← → 0 ·
-            Hatched: no data (outside the sources or the period) · Shaded: the night window{' '}
-            {result.night.from}–{result.night.to}
+            Shaded: the night window {result.night.from}–{result.night.to} (24-hour, device-local)
           </p>
+          <NoDataLegend testId="compare-nodata-legend" />
         </>
       ) : request ? (
         <Spinner label="Comparing…" />

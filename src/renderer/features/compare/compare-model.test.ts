@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Device } from '../../../contract/api';
+import type { Device, SourceInfo } from '../../../contract/api';
 import type { Filter } from '../../../contract/filter';
 import type { CompareColumn, CompareColumnInfo, CompareRow } from '../../../contract/records';
 import {
@@ -7,14 +7,18 @@ import {
   buildColumns,
   cellMark,
   change,
+  backupOnlyDevices,
   DAY_MS,
   dayStretches,
   daysExtent,
+  defaultPicked,
   metricValue,
   narrowRows,
   nightShare,
   noDataRanges,
   periodLabel,
+  sampleOf,
+  sessionsByDevice,
   splitAt,
   type Metric,
 } from './compare-model';
@@ -382,21 +386,41 @@ describe('nightShare and metricValue', () => {
 });
 
 describe('change', () => {
-  it('is the spread, positive when the later column holds the larger value', () => {
-    expect(change(perDayRow([1, 3]), 'perDay')).toBe(2);
-    expect(change(perDayRow([3, 1]), 'perDay')).toBe(-2);
-    expect(change(perDayRow([1, 5, 3]), 'perDay')).toBe(4);
-    expect(change(perDayRow([5, 1, 3]), 'perDay')).toBe(-4);
-    expect(change(perDayRow([2, 2, 2]), 'perDay')).toBe(0);
+  const value = (r: CompareRow, m: Metric, kind: 'devices' | 'periods') =>
+    change(r, m, kind)?.value;
+
+  it('is the spread for devices, the same whatever the order of the columns', () => {
+    expect(change(perDayRow([1, 3]), 'perDay', 'devices')).toEqual({
+      kind: 'spread',
+      value: 2,
+      high: [1],
+      low: [0],
+    });
+    expect(change(perDayRow([3, 1]), 'perDay', 'devices')).toEqual({
+      kind: 'spread',
+      value: 2,
+      high: [0],
+      low: [1],
+    });
+    expect(value(perDayRow([1, 5, 3]), 'perDay', 'devices')).toBe(4);
+    expect(value(perDayRow([5, 1, 3]), 'perDay', 'devices')).toBe(4);
+    expect(change(perDayRow([2, 2, 2]), 'perDay', 'devices')).toMatchObject({ value: 0, high: [] });
   });
 
-  it('skips null columns and is null with fewer than two values', () => {
-    expect(change(perDayRow([2, null, 4.5]), 'perDay')).toBe(2.5);
-    expect(change(perDayRow([null, 4, null, 1]), 'perDay')).toBe(-3);
-    expect(change(perDayRow([null, 4]), 'perDay')).toBeNull();
-    expect(change(perDayRow([null, null]), 'perDay')).toBeNull();
-    expect(change(perDayRow([7]), 'perDay')).toBeNull();
-    expect(change(row([]), 'perDay')).toBeNull();
+  it('is the last minus the first for periods, signed by time', () => {
+    expect(value(perDayRow([1, 3]), 'perDay', 'periods')).toBe(2);
+    expect(value(perDayRow([3, 1]), 'perDay', 'periods')).toBe(-2);
+    expect(value(perDayRow([5, 1, 3]), 'perDay', 'periods')).toBe(-2);
+    expect(change(perDayRow([null, 1, 3]), 'perDay', 'periods')).toBeNull();
+  });
+
+  it('skips null columns for devices and is null with fewer than two values', () => {
+    expect(value(perDayRow([2, null, 4.5]), 'perDay', 'devices')).toBe(2.5);
+    expect(value(perDayRow([null, 4, null, 1]), 'perDay', 'devices')).toBe(3);
+    expect(change(perDayRow([null, 4]), 'perDay', 'devices')).toBeNull();
+    expect(change(perDayRow([null, null]), 'perDay', 'devices')).toBeNull();
+    expect(change(perDayRow([7]), 'perDay', 'devices')).toBeNull();
+    expect(change(row([]), 'perDay', 'devices')).toBeNull();
   });
 
   it('works on the metric asked for', () => {
@@ -404,10 +428,71 @@ describe('change', () => {
       col({ medianSeconds: 30, longestSeconds: 100, sessions: 4, nightSessions: 1 }),
       col({ medianSeconds: 10, longestSeconds: 400, sessions: 4, nightSessions: 3 }),
     ]);
-    expect(change(r, 'median')).toBe(-20);
-    expect(change(r, 'longest')).toBe(300);
-    expect(change(r, 'night')).toBe(0.5);
-    expect(change(r, 'background')).toBeNull();
+    expect(value(r, 'median', 'periods')).toBe(-20);
+    expect(value(r, 'median', 'devices')).toBe(20);
+    expect(value(r, 'longest', 'devices')).toBe(300);
+    expect(value(r, 'night', 'devices')).toBe(0.5);
+    expect(change(r, 'background', 'devices')).toBeNull();
+  });
+});
+
+describe('sampleOf', () => {
+  it('names the sample beside each figure', () => {
+    const c = col({
+      sessions: 10,
+      nightSessions: 4,
+      observedDays: 5,
+      knownStateSessions: 8,
+      closedSessions: 9,
+    });
+    expect(sampleOf(c, 'perDay')).toBe('10 in 5 d');
+    expect(sampleOf(c, 'night')).toBe('4 of 10');
+    expect(sampleOf(c, 'background')).toBe('of 8');
+    expect(sampleOf(c, 'median')).toBe('n=9');
+    expect(sampleOf(c, 'longest')).toBe('n=9');
+    expect(sampleOf(col({ observedDays: 0 }), 'night')).toBeNull();
+  });
+});
+
+describe('defaultPicked', () => {
+  it('leaves a device without access sessions (a backup alone) out by default', () => {
+    const sessions = sessionsByDevice([
+      { deviceId: 1, counts: { sessions: 5 } as SourceInfo['counts'] },
+      { deviceId: 2, counts: { sessions: 0 } as SourceInfo['counts'] },
+      { deviceId: 3, counts: { sessions: 2 } as SourceInfo['counts'] },
+      { deviceId: 3, counts: { sessions: 1 } as SourceInfo['counts'] },
+    ]);
+    expect(sessions).toEqual(
+      new Map([
+        [1, 5],
+        [2, 0],
+        [3, 3],
+      ]),
+    );
+    expect(defaultPicked([device(1, 'A'), device(2, 'B'), device(3, 'C')], sessions)).toEqual([
+      1, 3,
+    ]);
+    expect(defaultPicked([device(1, 'A'), device(2, 'B'), device(3, 'C')], null)).toEqual([
+      1, 2, 3,
+    ]);
+    expect(
+      defaultPicked(
+        [1, 2, 3, 4, 5, 6].map((id) => device(id, `D${id}`)),
+        null,
+      ),
+    ).toEqual([1, 2, 3, 4]);
+  });
+
+  it('tells a device whose sources all come from a backup', () => {
+    expect(
+      backupOnlyDevices([
+        { deviceId: 1, importer: 'ios-app-privacy-report' },
+        { deviceId: 1, importer: 'ios-backup-tcc' },
+        { deviceId: 2, importer: 'ios-backup-tcc' },
+        { deviceId: 2, importer: 'ios-backup-data-usage' },
+        { deviceId: 3, importer: 'android-dumpsys' },
+      ]),
+    ).toEqual(new Set([2]));
   });
 });
 

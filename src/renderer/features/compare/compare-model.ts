@@ -1,4 +1,9 @@
-import type { Device } from '../../../contract/api';
+import type { Device, SourceInfo } from '../../../contract/api';
+import {
+  columnChange,
+  type ColumnChange,
+  type CompareKind,
+} from '../../../contract/compare-change';
 import type { Filter } from '../../../contract/filter';
 import type {
   CompareColumn,
@@ -7,6 +12,7 @@ import type {
   CompareSpecInput,
 } from '../../../contract/records';
 import { dayRanges, noDataStretches } from '../timeline/no-data';
+import { formatCount } from '../../shared/format';
 import type { TimeRange } from '../timeline/time-window';
 
 export const DAY_MS = 86_400_000;
@@ -137,23 +143,69 @@ export function metricValue(c: CompareColumn, m: Metric): number | null {
 }
 
 /**
- * The change of a metric across the columns: the largest value minus the smallest, signed by
- * whether the later column is the larger (so "after" minus "before" reads naturally); null
- * when fewer than two columns have a value.
+ * The change of a metric across the columns, as the contract defines it for the comparison's kind:
+ * for devices the spread (highest minus lowest, naming both, whatever the column order); for
+ * periods the last minus the first. Null when the data cannot give it.
  */
-export function change(row: CompareRow, m: Metric): number | null {
-  let lo = -1;
-  let hi = -1;
-  const values = row.columns.map((c) => metricValue(c, m));
-  for (let i = 0; i < values.length; i += 1) {
-    const v = values[i];
-    if (v === null || v === undefined) continue;
-    if (lo < 0 || v < values[lo]!) lo = i;
-    if (hi < 0 || v > values[hi]!) hi = i;
+export function change(row: CompareRow, m: Metric, kind: CompareKind): ColumnChange | null {
+  return columnChange(
+    row.columns.map((c) => metricValue(c, m)),
+    kind,
+  );
+}
+
+/**
+ * The sample a column's value rests on, in words beside it: sessions for a per-day rate, all
+ * sessions for the night share, sessions with a known state for the background share, closed
+ * sessions for durations. Null where the column has no observed day.
+ */
+export function sampleOf(c: CompareColumn, m: Metric): string | null {
+  if (c.observedDays === 0) return null;
+  switch (m) {
+    case 'perDay':
+      return `${formatCount(c.sessions)} in ${formatCount(c.observedDays)} d`;
+    case 'night':
+      return `${formatCount(c.nightSessions)} of ${formatCount(c.sessions)}`;
+    case 'background':
+      return c.knownStateSessions === undefined ? null : `of ${formatCount(c.knownStateSessions)}`;
+    case 'median':
+    case 'longest':
+      return c.closedSessions === undefined ? null : `n=${formatCount(c.closedSessions)}`;
   }
-  if (values.filter((v) => v !== null).length < 2) return null;
-  const spread = values[hi]! - values[lo]!;
-  return hi >= lo ? spread : -spread;
+}
+
+/** Access sessions per device, from the case's sources. */
+export function sessionsByDevice(
+  sources: readonly Pick<SourceInfo, 'deviceId' | 'counts'>[],
+): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const s of sources) out.set(s.deviceId, (out.get(s.deviceId) ?? 0) + s.counts.sessions);
+  return out;
+}
+
+/** Devices whose every source is an artifact of a backup (permissions, usage, profiles). */
+export function backupOnlyDevices(
+  sources: readonly Pick<SourceInfo, 'deviceId' | 'importer'>[],
+): Set<number> {
+  const other = new Set<number>();
+  const backup = new Set<number>();
+  for (const s of sources) (s.importer.startsWith('ios-backup') ? backup : other).add(s.deviceId);
+  return new Set([...backup].filter((id) => !other.has(id)));
+}
+
+/**
+ * The devices compared by default: up to four with access sessions. A device without any (a
+ * backup alone) would read "no data" as a column; it stays available, unticked. Before the
+ * session counts are known every device counts.
+ */
+export function defaultPicked(
+  devices: readonly Device[],
+  sessions: ReadonlyMap<number, number> | null,
+): number[] {
+  return devices
+    .filter((d) => sessions === null || (sessions.get(d.id) ?? 0) > 0)
+    .slice(0, 4)
+    .map((d) => d.id);
 }
 
 /** How a cell stands against the row's other columns: the highest or lowest of a clear spread. */
