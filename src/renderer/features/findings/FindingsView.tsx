@@ -11,6 +11,7 @@ import { AnnotationEditor } from '../annotations/AnnotationEditor';
 import { useQuery } from '../../app/use-query';
 import { categoryLabel } from '../../shared/category-colors';
 import { EmptyState } from '../../shared/EmptyState';
+import { wordsOfKey } from '../../shared/labels';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { SortHeader } from '../../shared/SortHeader';
 import { nextSort, type SortState } from '../../shared/sort';
@@ -18,11 +19,15 @@ import { Spinner } from '../../shared/Spinner';
 import {
   defaultDir,
   defaultParams,
+  detailLabel,
+  detailValue,
   EVIDENCE_SHOWN,
   filterFindings,
+  formatFindingTime,
   overrides,
   paramKey,
   parseParamInput,
+  ruleLabel,
   SEVERITIES,
   sortFindings,
   toggle,
@@ -139,7 +144,7 @@ export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsV
                 checked={shown.rules.includes(r)}
                 onChange={() => setShown({ ...shown, rules: toggle(shown.rules, r) })}
               />
-              {r}
+              {ruleLabel(r, infos)}
             </label>
           ))}
         </fieldset>
@@ -184,13 +189,17 @@ export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsV
                     <td>
                       <span className={`findings-sev sev-${f.severity}`}>{f.severity}</span>
                     </td>
-                    <td className="mono small">{f.rule}</td>
+                    <td className="small" title={f.rule}>
+                      {ruleLabel(f.rule, infos)}
+                    </td>
                     <td>{f.device}</td>
                     <td title={f.app ?? undefined}>{f.appName ?? f.app ?? '—'}</td>
                     <td>{f.category ? categoryLabel(f.category) : '—'}</td>
                     <td className="num">{f.count}</td>
-                    <td className="nowrap small">{f.first ?? '—'}</td>
-                    <td className="nowrap small">{f.last ?? '—'}</td>
+                    <td className="nowrap small" data-testid="finding-first">
+                      {formatFindingTime(f.first)}
+                    </td>
+                    <td className="nowrap small">{formatFindingTime(f.last)}</td>
                     <td>{f.title}</td>
                   </tr>
                   {open === f.id ? (
@@ -236,8 +245,8 @@ function FindingDetail({
         <dl className="findings-details">
           {details.map(([k, v]) => (
             <Fragment key={k}>
-              <dt>{k}</dt>
-              <dd>{v === null ? '—' : String(v)}</dd>
+              <dt title={k}>{detailLabel(k)}</dt>
+              <dd>{detailValue(k, v)}</dd>
             </Fragment>
           ))}
         </dl>
@@ -309,7 +318,9 @@ function ParamEditor({
               const k = paramKey(r.id, p);
               return (
                 <label key={k} title={p.description}>
-                  <span className="mono small">{p.name}</span>
+                  <span className="small" title={k}>
+                    {wordsOfKey(p.name)}
+                  </span>
                   <input
                     className="input"
                     value={draft[k] ?? ''}

@@ -2,9 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Finding, FindingRuleInfo } from '../../../contract/findings';
 import {
   defaultParams,
+  detailLabel,
+  detailValue,
   filterFindings,
+  formatFindingTime,
   overrides,
   parseParamInput,
+  ruleLabel,
   sortFindings,
   toggle,
 } from './findings-model';
@@ -103,5 +107,35 @@ describe('parameters', () => {
     expect(parseParamInput(secs, '').ok).toBe(false);
     expect(parseParamInput(from, '22:30')).toEqual({ ok: true, value: '22:30' });
     expect(parseParamInput(from, '24:30').ok).toBe(false);
+  });
+});
+
+describe('labels and times of findings', () => {
+  it('write first and last like every table: device-local, 24-hour, with the offset', () => {
+    expect(formatFindingTime('2024-05-01T14:15:00.000+08:00')).toBe('2024-05-01 14:15:00 +08:00');
+    expect(formatFindingTime('2024-05-01T02:15:09+08:00')).toBe('2024-05-01 02:15:09 +08:00');
+    expect(formatFindingTime('2024-05-01T00:00:00Z')).toBe('2024-05-01 00:00:00 +00:00');
+    expect(formatFindingTime(null)).toBe('—');
+    expect(formatFindingTime('not a time')).toBe('not a time');
+  });
+
+  it('name rules by their title, else in words', () => {
+    const infos = [{ id: 'night-access', title: 'Access at night' }] as FindingRuleInfo[];
+    expect(ruleLabel('night-access', infos)).toBe('Access at night');
+    expect(ruleLabel('regular-polling', infos)).toBe('Regular polling');
+    expect(ruleLabel('long-access', null)).toBe('Long access');
+  });
+
+  it('put the details’ keys in words and their values in the app’s units', () => {
+    expect(detailLabel('busiestNightSessions')).toBe('Sessions on the busiest night');
+    expect(detailLabel('someNewFigure')).toBe('Some new figure');
+    expect(detailValue('medianGapSeconds', 900)).toBe('15 min 00 s');
+    expect(detailValue('totalSeconds', 730)).toBe('12 min 10 s');
+    expect(detailValue('window', '00:00-06:00')).toBe('00:00–06:00 device-local');
+    expect(detailValue('at', '2024-05-01T14:15:00.000+08:00')).toBe('2024-05-01 14:15:00 +08:00');
+    expect(detailValue('firstNight', '2024-05-01')).toBe('2024-05-01');
+    expect(detailValue('nights', 5)).toBe('5');
+    expect(detailValue('flag', true)).toBe('yes');
+    expect(detailValue('x', null)).toBe('—');
   });
 });

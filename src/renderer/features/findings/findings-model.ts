@@ -6,7 +6,11 @@ import type {
   FindingRuleInfo,
   Severity,
 } from '../../../contract/findings';
+import { parseIsoWithOffset } from '../../../contract/time';
+import { formatDuration } from '../../shared/format';
+import { wordsOfKey } from '../../shared/labels';
 import { compareValues, sortBy, type SortDir } from '../../shared/sort';
+import { formatWhenCompact } from '../../shared/time-format';
 
 /** The columns the findings list sorts by. */
 export type FindingColumn =
@@ -125,3 +129,72 @@ export function overrides(infos: readonly FindingRuleInfo[], values: FindingPara
 
 /** How many evidence ids the expanded finding lists. */
 export const EVIDENCE_SHOWN = 50;
+
+/**
+ * A finding's instant (ISO-8601 with the device's offset) as every table writes it:
+ * `2024-05-01 02:17:11 +08:00`, on a 24-hour clock. Text that is not an instant is kept.
+ */
+export function formatFindingTime(iso: string | null): string {
+  if (iso === null) return '—';
+  const t = parseIsoWithOffset(iso);
+  return t ? formatWhenCompact(t.ms, t.offsetMin, 'local') : iso;
+}
+
+/** The rule's title ("Night access"), else its id in words. */
+export function ruleLabel(rule: FindingRule, infos: readonly FindingRuleInfo[] | null): string {
+  return infos?.find((i) => i.id === rule)?.title ?? wordsOfKey(rule);
+}
+
+/** Labels of the figures the rules put in a finding's details; any other key is put in words. */
+const DETAIL_LABELS: Record<string, string> = {
+  nights: 'Nights',
+  sessions: 'Sessions',
+  busiestNightSessions: 'Sessions on the busiest night',
+  firstNight: 'First night',
+  lastNight: 'Last night',
+  window: 'Hours',
+  reported: 'Background as reported by Android',
+  inferred: 'Background as inferred from usage records',
+  backgroundRejects: 'Background attempts refused',
+  medianGapSeconds: 'Median gap between sessions',
+  meanGapSeconds: 'Mean gap between sessions',
+  cv: 'Variation of the gaps (coefficient of variation)',
+  maxCv: 'Largest variation counted as regular',
+  longestSeconds: 'Longest session',
+  totalSeconds: 'Time in use',
+  thresholdSeconds: 'Threshold',
+  domains: 'Domains',
+  owners: 'Domain owners',
+  rows: 'Network rows',
+  status: 'Status',
+  origin: 'Recorded in',
+  permission: 'Permission as recorded',
+  accessesAfter: 'Accesses after the change',
+  perDay: 'Sessions per observed day',
+  observedDays: 'Observed days',
+  activeDays: 'Days with a session',
+  threshold: 'Threshold per day',
+  screenOffIntervals: 'Screen-off intervals',
+  evidenceTruncated: 'Evidence records not listed',
+};
+
+/** A detail's label for people. */
+export function detailLabel(key: string): string {
+  return DETAIL_LABELS[key] ?? wordsOfKey(key);
+}
+
+/**
+ * A detail's value for people: seconds as a duration, instants and hour windows on the app's
+ * 24-hour format, yes or no for flags.
+ */
+export function detailValue(key: string, value: string | number | boolean | null): string {
+  if (value === null) return '—';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'number') {
+    if (/Seconds$/.test(key)) return formatDuration(value * 1000);
+    return String(value);
+  }
+  const window = /^(\d{2}:\d{2})-(\d{2}:\d{2})$/.exec(value);
+  if (window) return `${window[1]}–${window[2]} device-local`;
+  return /^\d{4}-\d{2}-\d{2}T/.test(value) ? formatFindingTime(value) : value;
+}
