@@ -118,8 +118,8 @@ function entryOf(m: Manifest, seq: number): ManifestAuditEntry {
 }
 
 /** The bundle with this manifest text, signed by the examiner's own key. */
-function resigned(text: string): { path: string; bytes: Buffer } {
-  const bytes = Buffer.from(text, 'utf8');
+function resigned(text: string | Buffer): { path: string; bytes: Buffer } {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   const path = join(t.dir, `resigned-${++counter}.zip`);
   const entries = original.map(([name, data]) => ({
     name,
@@ -143,7 +143,7 @@ const text = (m: unknown): string => JSON.stringify(m, null, 2) + '\n';
  * manifests go to one run of the script).
  */
 async function expectChainRefused(
-  ...cases: [manifestText: string, reason: RegExp][]
+  ...cases: [manifestText: string | Buffer, reason: RegExp][]
 ): Promise<void> {
   const named: (string | undefined)[] = [];
   const manifests: Buffer[] = [];
@@ -331,7 +331,11 @@ describe('verify recomputes the audit chain published in the manifest', () => {
     const older = manifest();
     older.formatVersion = 1;
     entryOf(older, 5).details = '{"note":"edited"}';
+    // A byte that is not UTF-8 inside the case name: read leniently it would become U+FFFD.
+    const latin1 = Buffer.from(text(manifest()).replace('"name": "case"', '"name": "case\u0000"'));
+    latin1[latin1.indexOf(0)] = 0xff;
     await expectChainRefused(
+      [latin1, /^manifest\.json is not valid JSON in UTF-8\.$/],
       [text(none), /^manifest\.json has no audit log \(audit\.entries\)/],
       [text(newer), /^manifest\.json is format version 3; this Snoopscope reads versions 1 and 2/],
       [
