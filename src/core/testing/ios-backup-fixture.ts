@@ -10,6 +10,12 @@ import { PlistUid, type PlistValue } from '../formats/plist/types';
 import { writeBinaryPlist, writeXmlPlist } from '../formats/plist/writer';
 import { fileIdFor } from '../importers/ios-backup/manifest';
 
+/** Where a backed-up file's payload lies in a backup folder: `<fileId[0:2]>/<fileId>`. */
+export function payloadPath(dir: string, domain: string, relativePath: string): string {
+  const fileId = fileIdFor(domain, relativePath);
+  return join(dir, fileId.slice(0, 2), fileId);
+}
+
 /** An MBFile as NSKeyedArchiver writes it into Manifest.db's `file` column. */
 export function mbFileBlob(
   relativePath: string,

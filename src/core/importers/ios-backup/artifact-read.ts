@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import type { Category } from '../../../contract/categories';
 import type { PermissionStatus } from '../../../contract/records';
 import { parsePlist, type PlistValue } from '../../formats/plist';
@@ -10,6 +10,7 @@ import { profilesManifest, readProfile, readProfileEvents } from './artifacts/pr
 import { readTccDb, tccManifest } from './artifacts/tcc';
 import {
   BackupFileError,
+  SqliteArtifactError,
   openSqliteArtifact,
   type BackupFile,
   type BackupFiles,
@@ -125,6 +126,7 @@ async function withSqlite<T>(
     );
   }
   const opened = await openSqliteArtifact(file, wal, files.tempRoot);
+  problems.push(...opened.problems);
   try {
     if (opened.wal === 'applied')
       problems.push(
@@ -338,9 +340,20 @@ export async function readArtifacts(
   for (const [index, spec] of ARTIFACTS.entries()) {
     if (signal?.aborted) break;
     onArtifact?.(spec.name, index, ARTIFACTS.length);
-    const rows = spec.many
-      ? files.list(spec.domain, spec.path)
-      : [files.row(spec.domain, spec.path)].filter((r): r is ManifestRow => r !== null);
+    let rows: ManifestRow[];
+    try {
+      rows = spec.many
+        ? files.list(spec.domain, spec.path)
+        : [files.row(spec.domain, spec.path)].filter((r): r is ManifestRow => r !== null);
+    } catch (e) {
+      // The index itself failed while being searched: this artifact cannot be found.
+      results.push({
+        kind: 'missing',
+        manifest: spec.manifest,
+        note: `${spec.name}: Manifest.db could not be searched for ${spec.domain} ${spec.path} (${(e as Error).message}); nothing was read.`,
+      });
+      continue;
+    }
     if (rows.length === 0) {
       if (!spec.many)
         results.push({
@@ -354,12 +367,18 @@ export async function readArtifacts(
       try {
         const file = await files.read(row);
         const parsed = await spec.read(file, files);
+        if (file.linkTarget !== null)
+          parsed.problems.unshift(
+            `${row.domain} ${row.relativePath} is stored as a symbolic link to ${file.linkTarget} inside the backup folder; the link's target was read.`,
+          );
         results.push({ kind: 'read', read: { manifest: spec.manifest, file, ...parsed } });
       } catch (e) {
         const message =
-          e instanceof BackupFileError
+          e instanceof BackupFileError || e instanceof SqliteArtifactError
             ? e.message
-            : `${row.domain} ${row.relativePath} cannot be read: ${(e as Error).message}`;
+            : e instanceof Database.SqliteError
+              ? `${row.domain} ${row.relativePath} cannot be read as a SQLite database (${e.message}).`
+              : `${row.domain} ${row.relativePath} cannot be read: ${(e as Error).message}`;
         results.push({ kind: 'failed', manifest: spec.manifest, row, message });
       }
     }

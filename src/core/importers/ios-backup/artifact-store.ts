@@ -38,6 +38,29 @@ function outcomeOf(
 }
 
 /**
+ * The UTC offset of a zone at an instant, looked up once per hour of UTC time (a lookup is slow,
+ * and an artifact may hold a hundred thousand rows): when both ends of the hour have the same
+ * offset, no rule change falls inside it, since zone rules never change twice within an hour.
+ */
+function zoneOffsets(timeZone: string | null): (ms: number | null) => number | null {
+  const hours = new Map<number, [number | null, number | null]>();
+  return (ms) => {
+    if (ms === null || timeZone === null || !Number.isFinite(ms)) return null;
+    const hour = Math.floor(ms / 3_600_000);
+    let ends = hours.get(hour);
+    if (!ends) {
+      ends = [
+        zoneOffsetMinutes(timeZone, hour * 3_600_000),
+        zoneOffsetMinutes(timeZone, hour * 3_600_000 + 3_599_999),
+      ];
+      if (hours.size > 100_000) hours.clear();
+      hours.set(hour, ends);
+    }
+    return ends[0] === ends[1] ? ends[0] : zoneOffsetMinutes(timeZone, ms);
+  };
+}
+
+/**
  * Stores one artifact read from a backup as a source of the device with its records (inside the
  * caller's transaction). A file whose bytes are already a source of the case is not stored again.
  */
@@ -64,13 +87,21 @@ function storeRead(
       ],
     });
   }
-  const offset = (ms: number | null): number | null =>
-    ms === null || timeZone === null ? null : zoneOffsetMinutes(timeZone, ms);
-  const times = [
-    ...r.permissions.map((p) => p.timeMs),
-    ...r.usage.flatMap((u) => [u.firstMs, u.lastMs]),
-    ...r.profiles.map((p) => p.timeMs),
-  ].filter((t): t is number => t !== null);
+  const offset = zoneOffsets(timeZone);
+  // A running minimum and maximum: Math.min(...times) overflows the stack on a large artifact.
+  let from: number | null = null;
+  let to: number | null = null;
+  const span = (t: number | null): void => {
+    if (t === null || !Number.isFinite(t)) return;
+    if (from === null || t < from) from = t;
+    if (to === null || t > to) to = t;
+  };
+  for (const p of r.permissions) span(p.timeMs);
+  for (const u of r.usage) {
+    span(u.firstMs);
+    span(u.lastMs);
+  }
+  for (const p of r.profiles) span(p.timeMs);
   const records = r.permissions.length + r.usage.length + r.profiles.length;
   const warnings = r.problems.map((m) => note(locator, m));
   const sourceId = Number(
@@ -91,8 +122,8 @@ function storeRead(
         Date.now(),
         records,
         warnings.length,
-        times.length > 0 ? Math.min(...times) : null,
-        times.length > 0 ? Math.max(...times) : null,
+        from,
+        to,
         backupDir,
         locator,
         records,

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Device, ImportOutcome } from '../../../contract/records';
 import { isIanaTimeZone } from '../../../contract/time';
@@ -17,6 +16,7 @@ import type { PlistDict } from '../../formats/plist/types';
 import { AppError } from '../../model/errors';
 import type { CaseSession } from '../../services/case-service';
 import { writeTx } from '../../services/case-service';
+import { EvidenceFileError, EvidenceFolder } from '../evidence-file';
 import { readArtifacts } from './artifact-read';
 import { storeArtifacts } from './artifact-store';
 import { BackupFiles } from './backup-files';
@@ -24,6 +24,8 @@ import { readBackupInfo, readRootPlists, type BackupInfo } from './discover';
 import type { BackupKeyCache } from './key-cache';
 import {
   appsFromDomains,
+  indexUnreadable,
+  ManifestError,
   openManifest,
   timeZoneFromManifest,
   type BackupManifest,
@@ -107,11 +109,34 @@ function collectApps(
   return apps;
 }
 
+/** The refusal of a backup's index, as an outcome of its own beside the phone's. */
+function indexOutcome(path: string, deviceId: number, message: string): ImportOutcome {
+  return {
+    path,
+    sha256: null,
+    importer: 'ios-backup',
+    status: 'refused',
+    counts: { lines: 0, access: 0, network: 0, sessions: 0, openSessions: 0, records: 0 },
+    duplicateLines: 0,
+    alreadyStored: 0,
+    warnings: [],
+    error: `${message} No artifact of the backup was read; the phone and its apps were recorded from Info.plist and Manifest.plist.`,
+    sourceId: null,
+    deviceId,
+    locator: 'Manifest.db',
+  };
+}
+
 interface OpenedIndex {
   index: BackupManifest;
   classKeys: ClassKeys | null;
 }
 
+/**
+ * Opens the backup's index, decrypting it when the backup is encrypted. An index that cannot be
+ * used throws ManifestError (the rest of the backup is still read); a missing or wrong password,
+ * or a cancel, throws AppError (nothing is imported).
+ */
 async function openIndex(
   dir: string,
   info: BackupInfo,
@@ -123,9 +148,8 @@ async function openIndex(
   const keybagBytes = asData(manifestPlist?.BackupKeyBag);
   const manifestKey = asData(manifestPlist?.ManifestKey);
   if (!keybagBytes || !manifestKey) {
-    throw new AppError(
-      'IMPORT_REFUSED',
-      'The backup is encrypted but Manifest.plist has no BackupKeyBag or ManifestKey.',
+    throw new ManifestError(
+      'The backup is encrypted but Manifest.plist has no BackupKeyBag or ManifestKey, so Manifest.db cannot be decrypted.',
     );
   }
   const cached = options.keyCache?.get(keybagBytes) ?? null;
@@ -135,8 +159,8 @@ async function openIndex(
       'The backup is encrypted: its password is needed to read it; nothing was imported.',
     );
   }
+  let classKeys = cached;
   try {
-    let classKeys = cached;
     if (!classKeys) {
       const keybag = parseKeybag(keybagBytes);
       const kek = await deriveKek(
@@ -151,22 +175,34 @@ async function openIndex(
     } else {
       options.onProgress?.(1);
     }
-    const plain = decryptManifestDb(
-      await readFile(join(dir, 'Manifest.db')),
-      manifestKey,
-      classKeys,
-    );
-    return { index: await openManifest(dir, plain), classKeys };
   } catch (e) {
     if (e instanceof BackupCryptoError) {
       if (e.code === 'WRONG_PASSWORD')
         throw new AppError('WRONG_PASSWORD', 'The backup password is wrong; nothing was imported.');
       if (e.code === 'CANCELLED')
         throw new AppError('CANCELLED', 'Cancelled; nothing was imported.');
-      throw new AppError('IMPORT_REFUSED', `The encrypted backup cannot be read: ${e.message}`);
+      throw new ManifestError(
+        `The backup's keys (Manifest.plist BackupKeyBag) cannot be unlocked: ${e.message}`,
+      );
     }
     throw e;
   }
+  let encrypted: Uint8Array;
+  try {
+    encrypted = (await (await EvidenceFolder.at(dir)).read('Manifest.db')).bytes;
+  } catch (e) {
+    if (e instanceof EvidenceFileError) throw indexUnreadable(e);
+    throw e;
+  }
+  let plain: Uint8Array;
+  try {
+    plain = decryptManifestDb(encrypted, manifestKey, classKeys);
+  } catch (e) {
+    if (e instanceof BackupCryptoError)
+      throw new ManifestError(`Manifest.db cannot be decrypted: ${e.message}`);
+    throw e;
+  }
+  return { index: await openManifest(dir, plain), classKeys };
 }
 
 /**
@@ -201,7 +237,16 @@ export async function importBackupDevice(
     );
   }
   const { info: infoPlist, manifest: manifestPlist } = await readRootPlists(info.path, []);
-  const opened = await openIndex(info.path, info, manifestPlist, options);
+  let opened: OpenedIndex | null = null;
+  // When the index cannot be used, the phone, its apps and the notes are still recorded, and the
+  // index is refused on its own with the reason.
+  let indexRefusal: string | null = null;
+  try {
+    opened = await openIndex(info.path, info, manifestPlist, options);
+  } catch (e) {
+    if (!(e instanceof ManifestError)) throw e;
+    indexRefusal = e.message;
+  }
   let timeZone: string | null = options.timeZone ?? null;
   let domains: string[] = [];
   let artifactResults: Awaited<ReturnType<typeof readArtifacts>> = [];
@@ -209,8 +254,14 @@ export async function importBackupDevice(
     if (opened) {
       const { index } = opened;
       problems.push(...index.problems);
-      timeZone ??= timeZoneFromManifest(index);
-      domains = appsFromDomains(index);
+      try {
+        timeZone ??= timeZoneFromManifest(index, problems);
+        domains = appsFromDomains(index);
+      } catch (e) {
+        problems.push(
+          `Manifest.db could not be searched for the time zone and the app domains (${(e as Error).message}).`,
+        );
+      }
       if (options.artifacts !== false) {
         const files = new BackupFiles(info.path, index, opened.classKeys, options.tempRoot);
         artifactResults = await readArtifacts(files, options.onArtifact, options.signal);
@@ -276,6 +327,8 @@ export async function importBackupDevice(
     });
     const stored = storeArtifacts(db, id, info.path, artifactResults, timeZone);
     artifactOutcomes = stored.outcomes;
+    if (indexRefusal !== null)
+      artifactOutcomes.unshift(indexOutcome(join(info.path, 'Manifest.db'), id, indexRefusal));
     problems.push(...stored.notes);
     return id;
   });

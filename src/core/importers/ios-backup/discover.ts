@@ -1,9 +1,10 @@
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { maskIdentifier } from '../../../contract/mask';
 import type { BackupSummary } from '../../../contract/records';
-import { asBool, asDate, asDict, asString, parsePlist } from '../../formats/plist';
+import { asBool, asData, asDate, asDict, asString, parsePlist } from '../../formats/plist';
 import type { PlistDict, PlistValue } from '../../formats/plist/types';
+import { EvidenceFileError, EvidenceFolder } from '../evidence-file';
 import { marketingName } from './product-types';
 
 /** What the three root plists and the index say about one backup folder. */
@@ -27,9 +28,10 @@ export interface BackupInfo {
 
 const MARKERS = ['Manifest.db', 'Manifest.mbdb', 'Manifest.plist', 'Info.plist'];
 
+// lstat: a link is there even when its target is not (opening it then says why it is not read).
 async function exists(path: string): Promise<boolean> {
   try {
-    await stat(path);
+    await lstat(path);
     return true;
   } catch {
     return false;
@@ -43,27 +45,29 @@ export async function isBackupFolder(dir: string): Promise<boolean> {
 }
 
 function explain(e: unknown, what: string): string {
-  const code = (e as { code?: string }).code;
+  const code = (e as { code?: string }).code ?? (e instanceof EvidenceFileError ? e.errno : null);
   if (code === 'EPERM' || code === 'EACCES') {
     return (
       `${what} cannot be read (permission denied). On macOS, backups are protected: give Snoopscope ` +
       'Full Disk Access in System Settings › Privacy & Security, or copy the backup folder elsewhere.'
     );
   }
+  if (e instanceof EvidenceFileError) return e.message;
   if (code === 'ENOENT') return `${what} is missing.`;
   return `${what} cannot be read: ${(e as Error).message}`;
 }
 
 async function readPlistFile(
-  path: string,
+  folder: EvidenceFolder,
   name: string,
   problems: string[],
 ): Promise<Record<string, PlistValue> | null> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = (await folder.read(name)).bytes;
   } catch (e) {
-    if ((e as { code?: string }).code !== 'ENOENT') problems.push(explain(e, name));
+    if (!(e instanceof EvidenceFileError)) throw e;
+    if (e.reason !== 'missing') problems.push(explain(e, name));
     return null;
   }
   try {
@@ -76,17 +80,26 @@ async function readPlistFile(
   }
 }
 
-async function startsWithSqlite(path: string): Promise<boolean | null> {
-  let fh;
+/**
+ * Whether Manifest.db starts with the SQLite header: true, false (16 bytes or more that are not
+ * the header), or null when it is shorter or cannot be read (opening the index says why).
+ */
+async function startsWithSqlite(folder: EvidenceFolder): Promise<boolean | null> {
+  let opened;
   try {
-    fh = await open(path, 'r');
+    opened = await folder.open('Manifest.db');
+  } catch (e) {
+    if (e instanceof EvidenceFileError) return null;
+    throw e;
+  }
+  try {
     const buf = Buffer.alloc(16);
-    const { bytesRead } = await fh.read(buf, 0, 16, 0);
-    return bytesRead === 16 && buf.toString('latin1') === 'SQLite format 3\0';
+    const { bytesRead } = await opened.handle.read(buf, 0, 16, 0);
+    return bytesRead === 16 ? buf.toString('latin1') === 'SQLite format 3\0' : null;
   } catch {
     return null;
   } finally {
-    await fh?.close();
+    await opened.handle.close();
   }
 }
 
@@ -95,10 +108,11 @@ export async function readRootPlists(
   path: string,
   problems: string[],
 ): Promise<{ info: PlistDict | null; manifest: PlistDict | null; status: PlistDict | null }> {
+  const folder = await EvidenceFolder.at(path);
   return {
-    info: await readPlistFile(join(path, 'Info.plist'), 'Info.plist', problems),
-    manifest: await readPlistFile(join(path, 'Manifest.plist'), 'Manifest.plist', problems),
-    status: await readPlistFile(join(path, 'Status.plist'), 'Status.plist', problems),
+    info: await readPlistFile(folder, 'Info.plist', problems),
+    manifest: await readPlistFile(folder, 'Manifest.plist', problems),
+    status: await readPlistFile(folder, 'Status.plist', problems),
   };
 }
 
@@ -117,12 +131,30 @@ export async function readBackupInfo(dir: string): Promise<BackupInfo> {
   };
 
   let format: BackupSummary['format'] = 'unknown';
-  let encrypted: boolean | null = manifest ? asBool(manifest.IsEncrypted ?? null) : null;
+  const flag = manifest ? asBool(manifest.IsEncrypted ?? null) : null;
+  let encrypted: boolean | null = flag;
   if (await exists(join(path, 'Manifest.db'))) {
     format = 'manifest-db';
     // An encrypted index does not start with the SQLite header (reference §2).
-    const plain = await startsWithSqlite(join(path, 'Manifest.db'));
-    if (encrypted === null && plain !== null) encrypted = !plain;
+    const plain = await startsWithSqlite(await EvidenceFolder.at(path));
+    const hasKeys =
+      asData(manifest?.BackupKeyBag) !== null && asData(manifest?.ManifestKey) !== null;
+    if (flag === true && plain === true) {
+      // The bytes decide: a plain index is read as it is, and each file is checked as it is read.
+      encrypted = false;
+      problems.push(
+        'Manifest.plist says the backup is encrypted (IsEncrypted), but Manifest.db is a plain SQLite database: the backup is read as unencrypted.',
+      );
+    } else if (flag === false && plain === false && hasKeys) {
+      encrypted = true;
+      problems.push(
+        'Manifest.plist says the backup is not encrypted (IsEncrypted), but Manifest.db is not a plain SQLite database and Manifest.plist holds the backup keys: the backup is read as encrypted.',
+      );
+    } else if (flag === null && plain !== null) {
+      // Without the flag, an index that is not plain SQLite is taken as encrypted only when
+      // Manifest.plist holds the keys to decrypt it; otherwise it is simply unreadable.
+      encrypted = plain ? false : hasKeys ? true : null;
+    }
   } else if (await exists(join(path, 'Manifest.mbdb'))) {
     format = 'manifest-mbdb';
   } else {

@@ -223,12 +223,10 @@ describe('readTccDb, broken input', () => {
     expect(problems).toHaveLength(1);
   });
 
-  it('reports a closed database instead of throwing', () => {
+  it('throws for a database that cannot be read, as the other SQLite artifact readers do', () => {
     const d = new Database(':memory:');
     d.close();
-    const { records, problems } = readTccDb(d);
-    expect(records).toEqual([]);
-    expect(problems[0]).toMatch(/could not be read/);
+    expect(() => readTccDb(d)).toThrow(/not open/);
   });
 });
 

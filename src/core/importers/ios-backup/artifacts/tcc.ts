@@ -94,17 +94,14 @@ export function tccReasonLabel(code: number): string {
  * Reads every row of TCC.db `access` from an open database.
  * Never throws for content: a missing table or an unexpected schema is returned as a problem, and a
  * row with an undocumented value keeps it raw (status `unknown`) with a problem naming its rowid.
+ * A database that cannot be read (damaged, closed) throws SQLite's error, as every SQLite artifact
+ * reader does, so the artifact is refused rather than imported empty.
  */
 export function readTccDb(db: Database.Database): { records: TccRecord[]; problems: string[] } {
   const problems: string[] = [];
-  let columns: string[];
-  try {
-    columns = (db.prepare('PRAGMA table_info(access)').all() as Array<{ name: string }>).map(
-      (c) => c.name,
-    );
-  } catch (e) {
-    return { records: [], problems: [`TCC.db could not be read: ${errorText(e)}`] };
-  }
+  const columns = (db.prepare('PRAGMA table_info(access)').all() as Array<{ name: string }>).map(
+    (c) => String(c.name),
+  );
   if (columns.length === 0) {
     return { records: [], problems: ['TCC.db has no access table'] };
   }
@@ -135,14 +132,12 @@ export function readTccDb(db: Database.Database): { records: TccRecord[]; proble
     rows = db.prepare('SELECT rowid AS "__snoopscope_rowid", * FROM access').all() as Array<
       Record<string, SqliteValue>
     >;
-  } catch {
-    // A WITHOUT ROWID table has no rowid: rows are numbered in scan order instead.
+  } catch (e) {
+    // A WITHOUT ROWID table has no rowid: rows are numbered in scan order instead. Any other
+    // failure is the database's own, and is thrown.
+    if (!/no such column: rowid/i.test(errorText(e))) throw e;
     ordinalLocators = true;
-    try {
-      rows = db.prepare('SELECT * FROM access').all() as Array<Record<string, SqliteValue>>;
-    } catch (e) {
-      return { records: [], problems: [...problems, `TCC.db access rows: ${errorText(e)}`] };
-    }
+    rows = db.prepare('SELECT * FROM access').all() as Array<Record<string, SqliteValue>>;
     problems.push('TCC.db access table has no rowid; locators give the row number in scan order');
   }
 
