@@ -323,7 +323,7 @@ describe('verify recomputes the audit chain published in the manifest', () => {
     ]);
   });
 
-  it('refuses a manifest without its audit log, of an unknown version, or claiming version 1 to skip the check', async () => {
+  it('refuses a manifest not in UTF-8, without its audit log, of an unknown version, or claiming version 1 to skip the check', async () => {
     const none = manifest() as unknown as Record<string, unknown>;
     delete none.audit;
     const newer = manifest();
