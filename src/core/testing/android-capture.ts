@@ -140,3 +140,36 @@ export function writeAndroidCapture(
   writeFileSync(join(dir, 'package.txt'), capturePackages());
   return dir;
 }
+
+/** The capture's services as one `dumpsys` text, as AndroidQF saves it in `dumpsys.txt`. */
+export function captureDumpsys(relativeShiftMs = 0): string {
+  const rule = '-'.repeat(79);
+  const at = '2025-06-18 19:20:45';
+  const out: string[] = ['Currently running services:', '  appops', '  package', '  usagestats'];
+  for (const [name, body] of [
+    ['appops', captureAppops(relativeShiftMs)],
+    ['package', capturePackages()],
+    ['usagestats', captureUsagestats()],
+  ] as const) {
+    out.push(rule, `DUMP OF SERVICE ${name}:`, body.trimEnd());
+    out.push(`--------- 0.050s was the duration of dumpsys ${name}, ending at: ${at}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+/** AndroidQF's `packages.json` for the capture's apps. */
+export function capturePackagesJson(): string {
+  return JSON.stringify([
+    { name: 'com.example.social', installer: 'com.android.vending', uid: 10245, files: [] },
+    { name: 'com.google.android.gm', installer: 'null', uid: 10187, system: true, files: [] },
+  ]);
+}
+
+/** Writes an AndroidQF output folder (getprop.txt, dumpsys.txt, packages.json); returns its path. */
+export function writeAndroidQfCapture(dir: string, o: { zone?: string | null } = {}): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'getprop.txt'), captureGetprop(o));
+  writeFileSync(join(dir, 'dumpsys.txt'), captureDumpsys());
+  writeFileSync(join(dir, 'packages.json'), capturePackagesJson());
+  return dir;
+}

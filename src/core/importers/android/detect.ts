@@ -1,4 +1,5 @@
-import { open, stat } from 'node:fs/promises';
+import { stat, type FileHandle } from 'node:fs/promises';
+import { EvidenceFileError, openRegularFile } from '../evidence-file';
 import { isBackupFolder } from '../ios-backup/discover';
 import { detectSingleDump } from './sections';
 
@@ -13,9 +14,16 @@ export async function isAndroidInput(path: string): Promise<boolean> {
   if (!st) return false;
   if (st.isDirectory()) return !(await isBackupFolder(path));
   if (!st.isFile()) return false;
-  const handle = await open(path, 'r');
+  let handle: FileHandle;
   try {
-    const buf = Buffer.alloc(Math.min(SNIFF_BYTES, st.size));
+    // Opened without blocking: the path may have become a named pipe since the stat.
+    handle = await openRegularFile(path);
+  } catch (e) {
+    if (e instanceof EvidenceFileError) return false;
+    throw e;
+  }
+  try {
+    const buf = Buffer.alloc(SNIFF_BYTES);
     const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
     const head = buf.subarray(0, bytesRead);
     if (head.length >= 4 && head.readUInt32LE(0) === 0x04034b50) return true;

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import {
   androidOpCategory,
@@ -12,6 +11,7 @@ import type { Device, ImportOutcome } from '../../../contract/records';
 import { isIanaTimeZone } from '../../../contract/time';
 import type { ImportWarning } from '../../../contract/warnings';
 import { appendAudit } from '../../db/audit';
+import { EvidenceFileError, EvidenceFolder, openRegularFile } from '../evidence-file';
 import type { Db } from '../../db/open';
 import { AppResolver } from '../../db/queries/apps';
 import { bindPhoneDevice } from '../../db/queries/bind-device';
@@ -58,18 +58,48 @@ interface CaptureJson {
   hostTimeMs?: number;
 }
 
-async function readCaptureJson(path: string): Promise<CaptureJson | null> {
+/** The capture's `capture.json`, when it is a readable one; why it is not read goes to problems. */
+async function readCaptureJson(path: string, problems: string[]): Promise<CaptureJson | null> {
+  let text: string;
   try {
-    const json = JSON.parse(await readFile(join(path, 'capture.json'), 'utf8')) as CaptureJson;
-    return json.format === 'snoopscope-adb-capture' ? json : null;
+    text = (await (await EvidenceFolder.at(path)).read('capture.json')).bytes.toString('utf8');
+  } catch (e) {
+    // Not there, or not a regular file inside the folder (listing the folder reported that).
+    if (e instanceof EvidenceFileError) return null;
+    throw e;
+  }
+  try {
+    const json = JSON.parse(text) as unknown;
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) return null;
+    const c = json as Record<string, unknown>;
+    if (c.format !== 'snoopscope-adb-capture') return null;
+    // Only fields of the expected types are taken: the file is evidence, not configuration.
+    return {
+      format: 'snoopscope-adb-capture',
+      serial: typeof c.serial === 'string' && c.serial !== '' ? c.serial : undefined,
+      timeZone: typeof c.timeZone === 'string' ? c.timeZone : null,
+      hostTimeMs:
+        typeof c.hostTimeMs === 'number' && Number.isFinite(c.hostTimeMs)
+          ? c.hostTimeMs
+          : undefined,
+    };
   } catch {
+    problems.push(
+      'capture.json is not valid JSON; the capture time and serial it may hold are not used.',
+    );
     return null;
   }
 }
 
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  const handle = await openRegularFile(path);
+  try {
+    for await (const chunk of handle.createReadStream({ autoClose: false }))
+      hash.update(chunk as Buffer);
+  } finally {
+    await handle.close();
+  }
   return hash.digest('hex');
 }
 
@@ -112,7 +142,12 @@ function derivedOffset(events: AppOpEvent[], captureMs: number): number | null {
 
 /** The same line of a capture whatever its time relative to the dump: `(-1d2h…)` removed. */
 export function withoutRelativeTime(line: string): string {
-  return line.replace(/\s*\(-[0-9dhms]+\)/, '').trimEnd();
+  // The white space before the mark is cut by hand: `\s*\(-…\)` backtracks quadratically over
+  // a long run of spaces that is not followed by the mark.
+  const mark = /\(-[0-9dhms]+\)/.exec(line);
+  if (mark === null) return line.trimEnd();
+  const before = line.slice(0, mark.index).trimEnd();
+  return (before + line.slice(mark.index + mark[0].length)).trimEnd();
 }
 
 // A section's app ops, parsed once per import (the time-zone derivation reads them too).
@@ -489,7 +524,15 @@ function storeGroup(
       const setInventory = db.prepare(
         'UPDATE apps SET inventory = 1 WHERE device_id = ? AND identifier = ?',
       );
-      for (const pkg of parsePackagesJson(section.text)) {
+      let packages: ReturnType<typeof parsePackagesJson> = [];
+      try {
+        packages = parsePackagesJson(section.text);
+      } catch (e) {
+        // A damaged packages.json costs its own app list only; the rest of the capture is read.
+        const why = (e as Error).message.replace(/^packages\.json /, '').replace(/\.$/, '');
+        note(null, section.origin, `${section.origin} ${why}; its app list is not imported.`);
+      }
+      for (const pkg of packages) {
         apps.idFor(pkg.name);
         setInventory.run(deviceId, pkg.name);
       }
@@ -653,7 +696,7 @@ export async function importAndroidInto(
     );
 
   const st = await stat(full);
-  const capture = st.isDirectory() ? await readCaptureJson(full) : null;
+  const capture = st.isDirectory() ? await readCaptureJson(full, problems) : null;
   const getprop = input.sections.find((s) => s.service === 'getprop');
   const facts = deviceFacts(getprop ? parseGetprop(getprop.text).props : new Map());
   const serial = capture?.serial ?? facts.serial;

@@ -363,12 +363,15 @@ describe('readAndroidInput: AndroidQF', () => {
     expect(await snapshot(dir)).toEqual(before);
   });
 
-  it('reports invalid JSON without failing', async () => {
+  it('keeps an invalid packages.json as a section of its own without failing', async () => {
     const dir = await folder({ 'packages.json': '[{"name": ', 'dumpsys.txt': dumpsys([]) });
     const input = await readAndroidInput(dir);
     expect(input.kind).toBe('androidqf-folder');
-    expect(input.problems).toHaveLength(1);
-    expect(input.problems[0]).toMatch(/^packages\.json is not valid JSON: /);
+    // The importer warns on packages.json's own source; the reader does not repeat it.
+    expect(input.problems).toEqual([]);
+    expect(input.sections.map((s) => [s.service, s.origin, s.text])).toEqual([
+      ['packages-json', 'packages.json', '[{"name": '],
+    ]);
     expect(input.missing).toEqual(['appops', 'usagestats', 'package', 'getprop']);
     expect(input.captureTime).toBeNull();
   });

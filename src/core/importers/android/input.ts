@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ImportWarning } from '../../../contract/warnings';
 import {
@@ -11,6 +11,12 @@ import {
   type ZipLimits,
 } from '../../formats/zip/index';
 import { describeFileHead } from '../describe-file';
+import {
+  EvidenceFileError,
+  EvidenceFolder,
+  describeFileKind,
+  openRegularFile,
+} from '../evidence-file';
 import { readLineBatches } from '../line-reader';
 import {
   DumpSplitter,
@@ -202,9 +208,14 @@ export async function readAndroidInput(
   try {
     if (info.isDirectory()) kind = await readFolder(path, c, options);
     else if (info.isFile()) kind = await readFileInput(path, info.size, c, options);
-    else throw new AndroidInputError(`${path} is neither a file nor a folder.`);
+    else
+      throw new AndroidInputError(
+        `${path} is ${describeFileKind(info)}, neither a file nor a folder; it was not opened.`,
+      );
   } catch (err) {
     if (err instanceof AndroidInputError) throw err;
+    // A file that changed into something else between the listing and the reading.
+    if (err instanceof EvidenceFileError) throw new AndroidInputError(err.message);
     if (err instanceof ZipError || err instanceof DumpTooLargeError) {
       throw new AndroidInputError(`${basename(path)}: ${err.message}`);
     }
@@ -221,15 +232,32 @@ async function readFolder(
   c: Collector,
   options: AndroidInputOptions,
 ): Promise<AndroidInputKind> {
-  const dirents = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-  );
+  let listed: Dirent[];
+  try {
+    listed = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    throw new AndroidInputError(`The folder ${dir} cannot be listed: ${errorText(err)}.`);
+  }
+  const dirents = listed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const folder = await EvidenceFolder.at(dir);
+  // Regular files, and links to regular files inside the folder; nothing else is ever opened.
   const files = new Map<string, Dirent>();
   for (const d of dirents) {
-    if (d.isFile()) files.set(d.name, d);
-    else if (d.isSymbolicLink()) c.ignored.push(`${d.name} (symbolic link, not followed)`);
+    if (d.isFile()) {
+      files.set(d.name, d);
+    } else if (d.isSymbolicLink()) {
+      await admitLink(folder, d, files, c);
+    } else if (!d.isDirectory()) {
+      c.problems.push(
+        `${d.name} is ${describeFileKind(d)}, not a regular file; it was skipped without being opened.`,
+      );
+    }
   }
-  const src = (name: string) => fileSource(join(dir, name), name);
+  const src = async (name: string): Promise<Source> => {
+    const opened = await folder.open(name);
+    await opened.handle.close();
+    return fileSource(async () => (await folder.open(name)).handle, name, opened.size);
+  };
 
   if (files.has('main_entry.txt') || [...files.keys()].some((n) => /^bugreport-.*\.txt$/.test(n))) {
     await readBugreportFolder(files, src, c);
@@ -274,7 +302,7 @@ async function readFolder(
   if (used.size === 0) {
     const shown = dirents.slice(0, 8).map((d) => (d.isDirectory() ? `${d.name}/` : d.name));
     throw new AndroidInputError(
-      `${dir} is a folder with ${dirents.length} entries${shown.length ? ` (${shown.join(', ')}${dirents.length > shown.length ? ', …' : ''})` : ''}; none is a bugreport (main_entry.txt), AndroidQF output (dumpsys.txt, getprop.txt, packages.json, acquisition.json) or a plain dumpsys appops/usagestats/package or getprop output.`,
+      `${dir} is a folder with ${dirents.length} entries${shown.length ? ` (${shown.join(', ')}${dirents.length > shown.length ? ', …' : ''})` : ''}; none is a bugreport (main_entry.txt), AndroidQF output (dumpsys.txt, getprop.txt, packages.json, acquisition.json) or a plain dumpsys appops/usagestats/package or getprop output.${c.problems.length > 0 ? ` ${c.problems.join(' ')}` : ''}`,
     );
   }
   ignoreRest(c, dirents, used);
@@ -309,9 +337,38 @@ async function readBugreportFolder(
   await splitSource(await src(main), c);
 }
 
+// A link is read when its real target is a regular file inside the folder; a link that leaves
+// the folder, or names anything else, is reported and not followed.
+async function admitLink(
+  folder: EvidenceFolder,
+  d: Dirent,
+  files: Map<string, Dirent>,
+  c: Collector,
+): Promise<void> {
+  try {
+    const { real, stats } = await folder.inspect(d.name);
+    if (stats.isFile()) {
+      files.set(d.name, d);
+      c.problems.push(
+        `${d.name} is a symbolic link to ${folder.nameOf(real)} inside the capture folder; it is read through the link.`,
+      );
+    } else if (stats.isDirectory()) {
+      c.ignored.push(`${d.name} (symbolic link to a folder, not followed)`);
+    } else {
+      c.problems.push(
+        `${d.name} is a symbolic link to ${describeFileKind(stats)}, not a regular file; it was skipped without being opened.`,
+      );
+    }
+  } catch (err) {
+    if (!(err instanceof EvidenceFileError)) throw err;
+    c.problems.push(err.message);
+  }
+}
+
 function ignoreRest(c: Collector, dirents: Dirent[], used: ReadonlySet<string>): void {
   for (const d of dirents) {
-    if (used.has(d.name) || d.isSymbolicLink()) continue;
+    // Links and special files were reported when the folder was listed.
+    if (used.has(d.name) || d.isSymbolicLink() || (!d.isFile() && !d.isDirectory())) continue;
     c.ignored.push(d.isDirectory() ? `${d.name}/` : d.name);
   }
 }
@@ -342,19 +399,26 @@ async function readQfFile(
     return true;
   }
   if (base === 'packages.json' || base === 'acquisition.json') {
-    const text = await readJson(await open(), c);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      c.problems.push(`${origin} is not valid JSON: ${errorText(err)}.`);
+    const src = await open();
+    if (src.size > c.maxJsonBytes) {
+      // Too large to read whole: this file alone is left out.
+      c.problems.push(
+        `${origin} is ${src.size} bytes, more than the ${c.maxJsonBytes} bytes allowed for a JSON file; it was not read.`,
+      );
+      return true;
     }
+    const text = await readJson(src, c);
     if (base === 'packages.json') {
-      if (parsed !== undefined && !Array.isArray(parsed)) {
-        c.problems.push(`${origin} is not a JSON array of packages.`);
-      }
+      // Kept whatever it holds: the importer warns on this file's own source when it is not a
+      // JSON array of packages, and the rest of the capture is read as usual.
       c.addSection('packages-json', text, origin);
     } else {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (err) {
+        c.problems.push(`${origin} is not valid JSON: ${errorText(err)}.`);
+      }
       c.addSection('acquisition', text, origin);
       if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
         const rec = parsed as Record<string, unknown>;
@@ -381,7 +445,7 @@ async function readFileInput(
   options: AndroidInputOptions,
 ): Promise<AndroidInputKind> {
   const name = basename(path);
-  const src = await fileSource(path, name, size);
+  const src = fileSource(() => openRegularFile(path, name), name, size);
   const headBytes = await src.head(HEAD_BYTES);
   const ascii = headBytes.subarray(0, 64).toString('latin1');
   if (
@@ -618,13 +682,13 @@ async function entryHead(zip: ZipArchive, entry: ZipEntry): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 // Reading texts
 
-async function fileSource(path: string, name: string, knownSize?: number): Promise<Source> {
-  const size = knownSize ?? (await stat(path)).size;
+// A file read through a fresh handle each time: the opener refuses anything but a regular file.
+function fileSource(openFile: () => Promise<FileHandle>, name: string, size: number): Source {
   return {
     name,
     size,
     async head(bytes) {
-      const fh = await open(path, 'r');
+      const fh = await openFile();
       try {
         const buf = Buffer.alloc(Math.min(bytes, size));
         const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
@@ -634,7 +698,7 @@ async function fileSource(path: string, name: string, knownSize?: number): Promi
       }
     },
     async *chunks() {
-      const fh = await open(path, 'r');
+      const fh = await openFile();
       try {
         let pos = 0;
         for (;;) {
@@ -796,7 +860,7 @@ async function readJson(src: Source, c: Collector): Promise<string> {
 
 async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
-  const src = await fileSource(path, basename(path));
+  const src = fileSource(() => openRegularFile(path, basename(path)), basename(path), 0);
   for await (const chunk of src.chunks()) hash.update(chunk);
   return hash.digest('hex');
 }

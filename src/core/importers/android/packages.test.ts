@@ -319,6 +319,9 @@ describe('parsePackagesJson', () => {
 
   it('throws a plain message for text that is not a JSON array', () => {
     expect(() => parsePackagesJson('{"name": "x"}')).toThrow('packages.json is not a JSON array.');
-    expect(() => parsePackagesJson('[{"name": ')).toThrow(/not valid JSON/);
+    expect(() => parsePackagesJson('[{"name": ')).toThrow(
+      /^packages\.json is not valid JSON \(.+\)\.$/,
+    );
+    expect(() => parsePackagesJson(' \n')).toThrow('packages.json is empty.');
   });
 });

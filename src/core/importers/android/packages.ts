@@ -339,11 +339,13 @@ function bool(value: unknown): boolean | null {
  * problem when the text is not a JSON array.
  */
 export function parsePackagesJson(text: string): AndroidQfPackage[] {
+  if (text.trim() === '') throw new Error('packages.json is empty.');
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new Error(`packages.json is not valid JSON: ${String(err)}`, { cause: err });
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`packages.json is not valid JSON (${why}).`, { cause: err });
   }
   if (!Array.isArray(data)) throw new Error('packages.json is not a JSON array.');
   const records: AndroidQfPackage[] = [];

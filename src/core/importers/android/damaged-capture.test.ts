@@ -1,0 +1,196 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  writeAndroidCapture,
+  writeAndroidQfCapture,
+  CAPTURE_MS,
+} from '../../testing/android-capture';
+import { tempCase, type TempCase } from '../../testing/temp-case';
+import { isAndroidInput } from './detect';
+import { importAndroid, type AndroidImportResult } from './import';
+import { AndroidInputError, readAndroidInput } from './input';
+
+let t: TempCase;
+beforeEach(() => {
+  t = tempCase();
+});
+afterEach(() => t.cleanup());
+
+/** Every warning of every outcome, as messages. */
+function messages(r: AndroidImportResult): string[] {
+  return r.outcomes.flatMap((o) => o.warnings.map((w) => w.message));
+}
+
+function outcomesByName(r: AndroidImportResult): Record<string, [string, number]> {
+  return Object.fromEntries(
+    r.outcomes.map((o) => [o.path.split('/').pop()!, [o.status, o.counts.records]]),
+  );
+}
+
+const PASSWD_SHA = createHash('sha256').update(readFileSync('/etc/passwd')).digest('hex');
+
+describe('named pipes in a capture folder', () => {
+  it('never opens a named pipe among dumpsys outputs, names it, and imports the rest', async () => {
+    const dir = writeAndroidCapture(join(t.dir, 'capture'));
+    execFileSync('mkfifo', [join(dir, 'extra.txt')]);
+    // A Snoopscope capture's capture.json is read by the importer itself.
+    execFileSync('mkfifo', [join(dir, 'capture.json')]);
+    const r = await importAndroid(t.session, dir);
+    expect(messages(r)).toEqual(
+      expect.arrayContaining([
+        'extra.txt is a named pipe (FIFO), not a regular file; it was skipped without being opened.',
+        'capture.json is a named pipe (FIFO), not a regular file; it was skipped without being opened.',
+      ]),
+    );
+    expect(r.added).toMatchObject({ access: 3, reject: 1, usage: 7, permission: 2 });
+  });
+
+  it('never opens a named pipe in an AndroidQF folder, and imports the other files', async () => {
+    const dir = writeAndroidQfCapture(join(t.dir, 'qf'));
+    rmSync(join(dir, 'packages.json'));
+    execFileSync('mkfifo', [join(dir, 'packages.json')]);
+    const r = await importAndroid(t.session, dir);
+    expect(messages(r)).toContain(
+      'packages.json is a named pipe (FIFO), not a regular file; it was skipped without being opened.',
+    );
+    expect(outcomesByName(r)).toEqual({
+      'dumpsys.txt': ['imported', 13],
+      'getprop.txt': ['imported', 0],
+    });
+  });
+
+  it('refuses a named pipe given as the capture itself, by name', async () => {
+    const pipe = join(t.dir, 'appops.txt');
+    execFileSync('mkfifo', [pipe]);
+    expect(await isAndroidInput(pipe)).toBe(false);
+    await expect(readAndroidInput(pipe)).rejects.toThrow(
+      new AndroidInputError(
+        `${pipe} is a named pipe (FIFO), neither a file nor a folder; it was not opened.`,
+      ),
+    );
+  });
+
+  it('names the pipes of a folder holding nothing else it reads', async () => {
+    const dir = join(t.dir, 'pipes');
+    writeAndroidCapture(dir);
+    for (const f of ['appops.txt', 'getprop.txt', 'package.txt', 'usagestats.txt']) {
+      rmSync(join(dir, f));
+      execFileSync('mkfifo', [join(dir, f)]);
+    }
+    await expect(readAndroidInput(dir)).rejects.toThrow(
+      /appops\.txt is a named pipe \(FIFO\), not a regular file; it was skipped without being opened\./,
+    );
+  });
+});
+
+describe('links in a capture folder', () => {
+  it('does not follow a link out of the folder, and says so', async () => {
+    const dir = writeAndroidCapture(join(t.dir, 'capture'));
+    rmSync(join(dir, 'appops.txt'));
+    symlinkSync('/etc/passwd', join(dir, 'appops.txt'));
+    writeFileSync(join(t.dir, 'secret.txt'), 'Current AppOps Service state:\n');
+    symlinkSync('../secret.txt', join(dir, 'more.txt'));
+    const r = await importAndroid(t.session, dir);
+    expect(messages(r)).toEqual(
+      expect.arrayContaining([
+        'appops.txt is a symbolic link to /etc/passwd, outside the evidence folder; it was not followed.',
+        'more.txt is a symbolic link to ../secret.txt, outside the evidence folder; it was not followed.',
+      ]),
+    );
+    expect(r.added).toMatchObject({ access: 0, usage: 7, permission: 2 });
+    const shas = t.session.sources().map((s) => s.sha256);
+    expect(shas).not.toContain(PASSWD_SHA);
+  });
+
+  it('does not follow an AndroidQF dumpsys.txt that links out of the folder', async () => {
+    const dir = writeAndroidQfCapture(join(t.dir, 'qf'));
+    rmSync(join(dir, 'dumpsys.txt'));
+    symlinkSync('/etc/passwd', join(dir, 'dumpsys.txt'));
+    const r = await importAndroid(t.session, dir);
+    expect(messages(r)).toContain(
+      'dumpsys.txt is a symbolic link to /etc/passwd, outside the evidence folder; it was not followed.',
+    );
+    expect(t.session.sources().map((s) => s.sha256)).not.toContain(PASSWD_SHA);
+  });
+
+  it('follows a link that stays inside the folder, and notes it', async () => {
+    const dir = writeAndroidCapture(join(t.dir, 'capture'));
+    renameSync(join(dir, 'appops.txt'), join(dir, 'appops.dump'));
+    symlinkSync('appops.dump', join(dir, 'appops.txt'));
+    const r = await importAndroid(t.session, dir);
+    expect(messages(r)).toContain(
+      'appops.txt is a symbolic link to appops.dump inside the capture folder; it is read through the link.',
+    );
+    expect(r.added).toMatchObject({ access: 3, reject: 1 });
+  });
+});
+
+describe('a damaged AndroidQF packages.json', () => {
+  for (const [what, text, warning] of [
+    ['an empty', '', 'packages.json is empty; its app list is not imported.'],
+    [
+      'an invalid',
+      '[{"name": ',
+      expect.stringMatching(
+        /^packages\.json is not valid JSON \(.+\); its app list is not imported\.$/,
+      ),
+    ],
+    [
+      'a non-array',
+      '{"name": "x"}',
+      'packages.json is not a JSON array; its app list is not imported.',
+    ],
+  ] as const) {
+    it(`warns on ${what} packages.json and imports the good dumpsys.txt`, async () => {
+      const dir = writeAndroidQfCapture(join(t.dir, 'qf'));
+      writeFileSync(join(dir, 'packages.json'), text);
+      const r = await importAndroid(t.session, dir);
+      expect(outcomesByName(r)).toEqual({
+        'dumpsys.txt': ['imported', 13],
+        'getprop.txt': ['imported', 0],
+        'packages.json': ['imported', 0],
+      });
+      const packages = r.outcomes.find((o) => o.path.endsWith('packages.json'))!;
+      expect(packages.warnings).toEqual([
+        { line: null, locator: 'packages.json', code: 'CAPTURE_NOTE', message: warning },
+      ]);
+      expect(r.added).toMatchObject({ access: 3, reject: 1, usage: 7, permission: 2 });
+    });
+  }
+
+  it('leaves out a packages.json too large to read whole, and reads the rest', async () => {
+    const dir = writeAndroidQfCapture(join(t.dir, 'qf'));
+    const input = await readAndroidInput(dir, { maxJsonBytes: 16 });
+    expect(input.problems).toContain(
+      `packages.json is ${readFileSync(join(dir, 'packages.json')).length} bytes, more than the 16 bytes allowed for a JSON file; it was not read.`,
+    );
+    expect(input.found).toEqual(['appops', 'package', 'usagestats', 'getprop']);
+  });
+});
+
+describe("a Snoopscope capture's capture.json", () => {
+  it('takes only fields of the expected types, and reports JSON it cannot read', async () => {
+    const dir = writeAndroidCapture(join(t.dir, 'capture'), { zone: null });
+    writeFileSync(
+      join(dir, 'capture.json'),
+      JSON.stringify({ format: 'snoopscope-adb-capture', serial: 42, hostTimeMs: 'soon' }),
+    );
+    await expect(importAndroid(t.session, dir)).rejects.toMatchObject({
+      code: 'TIMEZONE_REQUIRED',
+    });
+    writeFileSync(
+      join(dir, 'capture.json'),
+      JSON.stringify({ format: 'snoopscope-adb-capture', hostTimeMs: CAPTURE_MS }),
+    );
+    const r = await importAndroid(t.session, dir);
+    expect(r.added.access).toBe(3);
+    writeFileSync(join(dir, 'capture.json'), '{"format": ');
+    const again = await importAndroid(t.session, dir, { timeZone: 'Europe/Lisbon' });
+    expect(messages(again)).toContain(
+      'capture.json is not valid JSON; the capture time and serial it may hold are not used.',
+    );
+  });
+});
