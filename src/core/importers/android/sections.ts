@@ -76,8 +76,10 @@ export type SingleDumpKind = 'appops' | 'usagestats' | 'package' | 'getprop';
 
 const RULE = '-'.repeat(79);
 const SERVICE_HEADER = /^DUMP OF SERVICE (?:(CRITICAL|HIGH|NORMAL) )?(\S+):\s*$/;
+// Matched against lines without their trailing white space: a lazy group followed by `\s*$`
+// backtracks quadratically over a long run of spaces inside a line.
 const SERVICE_END =
-  /^-{9} (\d+(?:\.\d+)?)s was the duration of dumpsys (\S+?)(?:, ending at: (.+?))?\s*$/;
+  /^-{9} (\d+(?:\.\d+)?)s was the duration of dumpsys (\S+?)(?:, ending at: (.+))?$/;
 const COMMAND_END = /^------ \d+(?:\.\d+)?s was the duration of '.*' ------\s*$/;
 const COMMAND_HEADER = /^------ (.+) ------\s*$/;
 const DASHES = /^-+\s*$/;
@@ -211,16 +213,18 @@ export class DumpSplitter {
     }
   }
 
-  private readHeaderLine(line: string, lineNo: number): void {
+  private readHeaderLine(raw: string, lineNo: number): void {
+    // Trailing white space is cut first (see SERVICE_END).
+    const line = raw.trimEnd();
     let m: RegExpExecArray | null;
-    if ((m = /^== dumpstate: (.+?)\s*$/.exec(line)) && this.header.dumpstateTime === null) {
+    if ((m = /^== dumpstate: (.+)$/.exec(line)) && this.header.dumpstateTime === null) {
       this.header.dumpstateTime = m[1]!;
       this.header.dumpstateLine = lineNo;
-    } else if ((m = /^Build fingerprint: '?(.*?)'?\s*$/.exec(line))) {
+    } else if ((m = /^Build fingerprint: '?(.*?)'?$/.exec(line))) {
       this.header.buildFingerprint ??= m[1]!;
-    } else if ((m = /^Build: (.+?)\s*$/.exec(line))) {
+    } else if ((m = /^Build: (.+)$/.exec(line))) {
       this.header.build ??= m[1]!;
-    } else if ((m = /^Bootloader: (.+?)\s*$/.exec(line))) {
+    } else if ((m = /^Bootloader: (.+)$/.exec(line))) {
       this.header.bootloader ??= m[1]!;
     }
   }
@@ -237,7 +241,7 @@ export class DumpSplitter {
     let endedAt: string | null = null;
     let endMarkerService: string | null = null;
     let endMarkerLine: number | null = null;
-    const marker = end > 0 ? SERVICE_END.exec(lines[end - 1]!) : null;
+    const marker = end > 0 ? SERVICE_END.exec(lines[end - 1]!.trimEnd()) : null;
     if (marker) {
       endMarkerService = marker[2]!;
       endedAt = marker[3] ?? null;
@@ -308,7 +312,7 @@ export function detectSingleDump(text: string): SingleDumpKind | null {
   if (looksLikeDumpsysText(text)) return null;
   const lines: string[] = [];
   forEachLine(text.replace(/^\ufeff/, ''), (line) => {
-    if (line.trim() !== '') lines.push(line.replace(/\s+$/, ''));
+    if (line.trim() !== '') lines.push(line.trimEnd());
     return lines.length < DETECT_LINES;
   });
   const first = lines[0];

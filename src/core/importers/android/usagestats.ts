@@ -72,6 +72,46 @@ export interface EventInterval {
 
 const KEY_VALUE_START = /^([A-Za-z][A-Za-z0-9_]*)=/;
 
+/** True when `key=` (a letter, then letters, digits or `_`, then `=`) starts at `at`. */
+function keyAt(text: string, at: number): boolean {
+  const first = text.charCodeAt(at);
+  if (!((first >= 65 && first <= 90) || (first >= 97 && first <= 122))) return false;
+  for (let j = at + 1; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 61) return true;
+    const word = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95;
+    if (!word) return false;
+  }
+  return false;
+}
+
+/**
+ * Where the next pair starts after `from`: with `space-before-key`, the single space right before
+ * a `key=`; with `run-before-pair`, the first space of the run before a `key=` or `Bundle[`.
+ * -1 when none. A scan, not a regular expression: ` +key=` backtracks quadratically over a long
+ * run of spaces that is not followed by a key.
+ */
+function nextPairStart(
+  text: string,
+  from: number,
+  mode: 'space-before-key' | 'run-before-pair',
+): number {
+  let i = from;
+  for (;;) {
+    const space = text.indexOf(' ', i);
+    if (space === -1) return -1;
+    let end = space;
+    while (end < text.length && text.charCodeAt(end) === 32) end++;
+    if (mode === 'space-before-key') {
+      if (keyAt(text, end)) return end - 1;
+    } else if (keyAt(text, end) || text.startsWith('Bundle[', end)) {
+      return space;
+    }
+    if (end >= text.length) return -1;
+    i = end;
+  }
+}
+
 /**
  * Splits `key=value key="quoted value" …` as written by `IndentingPrintWriter.printPair`.
  * A quoted value runs to its closing quote; an unquoted one runs to the next ` key=` so a value
@@ -96,8 +136,8 @@ export function splitPairs(text: string): { pairs: [string, string][]; rest: str
     const key = KEY_VALUE_START.exec(tail);
     if (!key) {
       // Text outside any pair: keep it so the caller can report or attach it.
-      const next = tail.search(/ [A-Za-z][A-Za-z0-9_]*=/);
-      const chunk = next === -1 ? tail : tail.slice(0, next);
+      const next = nextPairStart(text, i, 'space-before-key');
+      const chunk = next === -1 ? tail : text.slice(i, next);
       const last = pairs[pairs.length - 1];
       if (last) last[1] = `${last[1]} ${chunk}`;
       else rest = rest === '' ? chunk : `${rest} ${chunk}`;
@@ -113,9 +153,8 @@ export function splitPairs(text: string): { pairs: [string, string][]; rest: str
       i = close === -1 ? n : close + 1;
       continue;
     }
-    const after = text.slice(i);
-    const next = after.search(/ +[A-Za-z][A-Za-z0-9_]*=| +Bundle\[/);
-    const value = next === -1 ? after : after.slice(0, next);
+    const next = nextPairStart(text, i, 'run-before-pair');
+    const value = next === -1 ? text.slice(i) : text.slice(i, next);
     pairs.push([name, value.trimEnd()]);
     i += value.length;
   }
@@ -393,7 +432,8 @@ export function foregroundIntervals(events: readonly UsageEvent[]): ForegroundIn
       open.delete(key);
     }
   }
-  done.push(...open.values());
+  // One push per interval: spreading a large map into push() overflows the call stack.
+  for (const interval of open.values()) done.push(interval);
   return done.sort((a, b) => a.startLine - b.startLine);
 }
 
@@ -442,7 +482,8 @@ function pairIntervals(
       open.delete(key);
     }
   }
-  done.push(...open.values());
+  // One push per interval: spreading a large map into push() overflows the call stack.
+  for (const interval of open.values()) done.push(interval);
   return done.sort((a, b) => a.startLine - b.startLine);
 }
 
