@@ -178,6 +178,7 @@ export class BackupImportService {
         },
         (e: unknown) => {
           if (!(e instanceof AppError)) this.log('Backup import failed', e);
+          else if (e.code === 'INTERNAL') this.log('Backup import failed', e.cause ?? e);
           const outcome =
             e instanceof AppError
               ? failedBackupOutcome(path, e)

@@ -8,6 +8,7 @@ import {
   writeAndroidQfCapture,
   CAPTURE_MS,
 } from '../../testing/android-capture';
+import { AppError } from '../../model/errors';
 import { tempCase, type TempCase } from '../../testing/temp-case';
 import { isAndroidInput } from './detect';
 import { importAndroid, type AndroidImportResult } from './import';
@@ -17,7 +18,10 @@ let t: TempCase;
 beforeEach(() => {
   t = tempCase();
 });
-afterEach(() => t.cleanup());
+afterEach(() => {
+  if (t.session.db.open) t.cleanup();
+  else rmSync(t.dir, { recursive: true, force: true });
+});
 
 /** Every warning of every outcome, as messages. */
 function messages(r: AndroidImportResult): string[] {
@@ -192,5 +196,19 @@ describe("a Snoopscope capture's capture.json", () => {
     expect(messages(again)).toContain(
       'capture.json is not valid JSON; the capture time and serial it may hold are not used.',
     );
+  });
+});
+
+describe('a failure that is not about the input', () => {
+  it('comes out as an INTERNAL refusal naming the capture, with the cause kept for the log', async () => {
+    const dir = writeAndroidCapture(join(t.dir, 'capture'));
+    t.session.db.close();
+    const e = (await importAndroid(t.session, dir).catch((x: unknown) => x)) as AppError;
+    expect(e).toBeInstanceOf(AppError);
+    expect(e.code).toBe('INTERNAL');
+    expect(
+      e.message.startsWith(`${dir} could not be imported because of an unexpected error (`),
+    ).toBe(true);
+    expect(e.cause).toBeInstanceOf(Error);
   });
 });

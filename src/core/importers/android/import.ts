@@ -673,6 +673,24 @@ export async function importAndroidInto(
   path: string,
   options: AndroidImportOptions = {},
 ): Promise<Omit<AndroidImportResult, 'device'> & { deviceId: number }> {
+  try {
+    return await importAndroidUnguarded(db, path, options);
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    // A defect, not the input: the import is refused by name, and the cause keeps the stack.
+    throw new AppError(
+      'INTERNAL',
+      `${resolve(path)} could not be imported because of an unexpected error (${e instanceof Error ? e.message : String(e)}); nothing was imported from it.`,
+      { cause: e },
+    );
+  }
+}
+
+async function importAndroidUnguarded(
+  db: Db,
+  path: string,
+  options: AndroidImportOptions,
+): Promise<Omit<AndroidImportResult, 'device'> & { deviceId: number }> {
   const full = resolve(path);
   if (options.timeZone !== undefined && !isIanaTimeZone(options.timeZone))
     throw new AppError(

@@ -17,6 +17,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { asDict, parsePlist } from '../../formats/plist';
 import type { PlistValue } from '../../formats/plist/types';
 import { writeBinaryPlist } from '../../formats/plist/writer';
+import { AppError } from '../../model/errors';
 import { DEMO_UDID, DEMO_ZONE, writeDemoBackup } from '../../testing/ios-backup-demo';
 import { payloadPath, writeSyntheticBackup } from '../../testing/ios-backup-fixture';
 import { tempCase, type TempCase } from '../../testing/temp-case';
@@ -50,7 +51,8 @@ beforeEach(() => {
 });
 afterEach(() => {
   denied.suffix = null;
-  t.cleanup();
+  if (t.session.db.open) t.cleanup();
+  else rmSync(t.dir, { recursive: true, force: true });
 });
 
 /** sha256 of every file under a folder (links by their target text), keyed by relative path. */
@@ -365,5 +367,18 @@ describe('large artifacts', () => {
     const source = t.session.sources().find((s) => s.importer === 'ios-backup-data-usage');
     expect(source?.dataFrom).toBe(Date.UTC(2024, 4, 10) - 60 * 86_400_000);
     expect(deviceRow()?.time_zone).toBe(DEMO_ZONE);
+  });
+});
+
+describe('a failure that is not about the input', () => {
+  it('comes out as an INTERNAL refusal naming the backup, with the cause kept for the log', async () => {
+    t.session.db.close();
+    const e = (await importBackupDevice(t.session, dir).catch((x: unknown) => x)) as AppError;
+    expect(e).toBeInstanceOf(AppError);
+    expect(e.code).toBe('INTERNAL');
+    expect(
+      e.message.startsWith(`${dir} could not be imported because of an unexpected error (`),
+    ).toBe(true);
+    expect(e.cause).toBeInstanceOf(Error);
   });
 });

@@ -216,6 +216,24 @@ export async function importBackupDevice(
   dir: string,
   options: BackupDeviceOptions = {},
 ): Promise<BackupDeviceResult> {
+  try {
+    return await importBackupDeviceUnguarded(session, dir, options);
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    // A defect, not the input: the import is refused by name, and the cause keeps the stack.
+    throw new AppError(
+      'INTERNAL',
+      `${dir} could not be imported because of an unexpected error (${e instanceof Error ? e.message : String(e)}); nothing was imported from it.`,
+      { cause: e },
+    );
+  }
+}
+
+async function importBackupDeviceUnguarded(
+  session: CaseSession,
+  dir: string,
+  options: BackupDeviceOptions,
+): Promise<BackupDeviceResult> {
   const info = await readBackupInfo(dir);
   const problems = [...info.problems];
   if (info.format === 'manifest-mbdb') {
