@@ -7,6 +7,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -316,6 +317,19 @@ describe.skipIf(process.platform === 'win32')('DeviceBackupService', () => {
     const end = await recorder.end();
     expect(end.phase).toBe('failed');
     expect(end.message).toContain(`${status} is from an earlier backup`);
+  });
+
+  it('fails naming a Status.plist that is a named pipe, without waiting on it', async () => {
+    const backup = join(folder, UDIDS.modern);
+    mkdirSync(backup);
+    execFileSync('mkfifo', [join(backup, 'Status.plist')]);
+    const s = serviceFor({ devices: [{ udid: UDIDS.modern }], backup: { writeBackup: false } });
+    s.start(UDIDS.modern, folder);
+    const end = await recorder.end();
+    expect(end.phase).toBe('failed');
+    expect(end.message).toBe(
+      `idevicebackup2 ended without an error, but ${join(backup, 'Status.plist')} could not be read: Status.plist is a named pipe (FIFO), not a regular file; it was skipped without being opened.`,
+    );
   });
 
   it('fails when the tool cannot be started', async () => {

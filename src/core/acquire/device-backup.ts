@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { constants, accessSync, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ConnectedDevices } from '../../contract/api';
 import type { DeviceBackupProgress } from '../../contract/events';
 import { asDict, asString, parsePlist } from '../formats/plist';
+import { EvidenceFolder } from '../importers/evidence-file';
 import { AppError } from '../model/errors';
 import type { EmitFn } from '../services/import-service';
 import {
@@ -375,7 +375,10 @@ export class DeviceBackupService {
   private async checkSnapshot(run: Run, backupPath: string): Promise<string | null> {
     const statusPath = join(backupPath, 'Status.plist');
     try {
-      const [info, bytes] = await Promise.all([stat(statusPath), readFile(statusPath)]);
+      // Through the evidence folder: a named pipe or a link out of the backup is never opened.
+      const folder = await EvidenceFolder.at(backupPath);
+      const { stats: info } = await folder.inspect('Status.plist');
+      const { bytes } = await folder.read('Status.plist');
       const state = asString(asDict(parsePlist(bytes))?.['SnapshotState']);
       if (state !== 'finished') {
         return `idevicebackup2 ended without an error, but Status.plist says the snapshot is ${
