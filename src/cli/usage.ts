@@ -103,7 +103,7 @@ export const COMMAND_DOCS: readonly CommandDoc[] = [
     ],
     summary: 'import App Privacy Reports, iPhone backups and Android captures into a case',
     description: [
-      'Imports App Privacy Report exports (NDJSON), iPhone backup folders and Android captures (a bugreport zip, an AndroidQF folder or zip, a folder of dumpsys/getprop outputs, a single dumpsys file, or a Snoopscope capture folder) into the case, one transaction per file; a backup or a capture is one transaction: the phone (bound by UDID or serial), its apps, and each artifact or evidence file as its own source. Creates the case file when it does not exist and the device when the label is new. A file imported before (same SHA-256) is already-imported and changes nothing. Ctrl-C cancels: the file being read is rolled back, files before it are kept.',
+      'Imports App Privacy Report exports (NDJSON), iPhone backup folders and Android captures (a bugreport zip, an AndroidQF folder or zip, a folder of dumpsys/getprop outputs, a single dumpsys file, or a Snoopscope capture folder) into the case, one transaction per file; a backup or a capture is one transaction: the phone (bound by UDID or serial), its apps, and each artifact or evidence file as its own source. Creates the case and the device (when the label is new) with the first file stored: when nothing is imported, no case file and no device is left behind. A path that cannot be read is refused with its reason; the others still import. A file imported before (same SHA-256) is already-imported and changes nothing. Ctrl-C at any point rolls back the file being read, keeps the files before it, lists what was kept and exits 130. SNOOPSCOPE_DEBUG=1 shows the stack of an unexpected error.',
     ],
     options: [
       {

@@ -656,6 +656,8 @@ export interface ApiOutputs {
     ok: boolean;
     fingerprint: string | null;
     problems: string[];
+    /** What the check could not establish without being a failure (e.g. withheld old audit entries). */
+    notes: string[];
     files: {
       name: string;
       status: 'ok' | 'changed' | 'missing' | 'unlisted' | 'ambiguous';

@@ -168,6 +168,18 @@ export function VerifyView({ onClose }: Props) {
               </ul>
             </>
           ) : null}
+          {result.r.notes.length > 0 ? (
+            <>
+              <h3>Notes</h3>
+              <ul className="verify-notes" data-testid="verify-notes">
+                {result.r.notes.map((n, i) => (
+                  <li key={i} data-testid="verify-note">
+                    {n}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
           <h3>Signer</h3>
           {result.r.fingerprint ? (
             <>

@@ -17,6 +17,7 @@ describe('verdict', () => {
     const r: VerifyResult = {
       ok: true,
       fingerprint: FP,
+      notes: [],
       problems: [],
       files: [
         { name: 'events.csv', status: 'ok' },
@@ -34,6 +35,7 @@ describe('verdict', () => {
     const r: VerifyResult = {
       ok: false,
       fingerprint: null,
+      notes: [],
       problems: ['events.csv was changed', 'x.txt is in the bundle but not in the manifest'],
       files: [
         { name: 'events.csv', status: 'changed' },
@@ -50,7 +52,13 @@ describe('verdict', () => {
   });
 
   it('is not intact even with no file listed (an unreadable zip)', () => {
-    const v = verdict({ ok: false, fingerprint: null, problems: ['cannot read'], files: [] });
+    const v = verdict({
+      ok: false,
+      fingerprint: null,
+      problems: ['cannot read'],
+      notes: [],
+      files: [],
+    });
     expect(v.detail).toBe('1 problem found. Do not rely on this bundle.');
   });
 });
@@ -61,6 +69,7 @@ describe('a missing signer', () => {
       missingSignerNote({
         ok: false,
         fingerprint: null,
+        notes: [],
         problems: ['/x.zip does not exist.'],
         files: [],
       }),
@@ -69,6 +78,7 @@ describe('a missing signer', () => {
       missingSignerNote({
         ok: false,
         fingerprint: null,
+        notes: [],
         problems: [
           'signer.pub.pem holds an RSA key; Snoopscope bundles are signed with Ed25519 only.',
         ],
@@ -103,6 +113,7 @@ describe('files', () => {
     const r: VerifyResult = {
       ok: false,
       fingerprint: FP,
+      notes: [],
       problems: ['The name "events.csv" appears 2 times in the archive.'],
       files: [
         { name: 'events.csv', status: 'ambiguous' },
