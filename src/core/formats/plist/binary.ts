@@ -338,7 +338,9 @@ class BinaryParser {
     }
     this.need(offset + 1, 8, index, 'date');
     const seconds = this.view.getFloat64(offset + 1);
-    const date = new Date((APPLE_EPOCH_SECONDS + seconds) * 1000);
+    // Rounded to the millisecond: seconds since 2001 as a double carry a sub-millisecond error
+    // that truncation would turn into a whole millisecond.
+    const date = new Date(Math.round((APPLE_EPOCH_SECONDS + seconds) * 1000));
     if (Number.isNaN(date.getTime())) {
       throw new PlistError(`binary plist: object ${index} is a date out of range (${seconds} s)`, {
         offset,

@@ -133,7 +133,7 @@ class Resolver {
     if (only('NS.time')) {
       const time = dict['NS.time'];
       if (typeof time === 'number') {
-        const date = new Date((APPLE_EPOCH_SECONDS + time) * 1000);
+        const date = new Date(Math.round((APPLE_EPOCH_SECONDS + time) * 1000));
         if (!Number.isNaN(date.getTime())) return date;
       }
     }
