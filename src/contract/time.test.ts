@@ -26,6 +26,28 @@ describe('parseIsoWithOffset', () => {
     expect(parseIsoWithOffset('2021-06-21T25:03:07Z')).toBeNull();
     expect(parseIsoWithOffset('yesterday')).toBeNull();
   });
+  it('keeps years 0000-0099 as written instead of reading them as 1900-1999', () => {
+    for (const t of ['0050-03-01T10:00:00Z', '0050-03-01T10:00:00.000+00:00']) {
+      const r = parseIsoWithOffset(t);
+      expect(r).not.toBeNull();
+      expect(new Date(r?.ms ?? 0).getUTCFullYear()).toBe(50);
+    }
+    expect(parseIsoWithOffset('0000-01-01T00:00:00Z')?.ms).toBe(
+      Date.UTC(2000, 0, 1) - 730485 * 86_400_000,
+    );
+    expect(parseIsoWithOffset('0001-02-29T00:00:00Z')).toBeNull();
+  });
+  it('refuses second 60 and offsets past 14:00 on both layouts', () => {
+    for (const t of [
+      '2022-04-27T10:53:60Z',
+      '2022-04-27T10:53:60.000-04:00',
+      '2022-04-27T10:53:24+14:30',
+      '2022-04-27T10:53:24.555+14:59',
+      '2022-04-27T10:53:24.555-14:01',
+    ])
+      expect(parseIsoWithOffset(t)).toBeNull();
+    expect(parseIsoWithOffset('2022-04-27T10:53:24.555-14:00')?.offsetMin).toBe(-840);
+  });
 });
 
 describe('formatInstant and local time', () => {

@@ -65,22 +65,44 @@ export function parseIsoWithOffset(text: string): { ms: number; offsetMin: numbe
   const hour = Number(h);
   const minute = Number(mi);
   const second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
     return null;
   }
   const fracMs = frac ? Math.floor(Number(`0.${frac}`) * 1000 + 1e-9) : 0;
-  const base = Date.UTC(Number(y), month - 1, day, hour, minute, second, fracMs);
-  // Reject dates like 02-31 that Date.UTC silently rolls over.
-  if (new Date(base).getUTCDate() !== day) return null;
+  const base = utcMs(Number(y), month, day, hour, minute, second, fracMs);
+  if (base === null) return null;
   let offsetMin = 0;
   if (zone !== 'Z') {
     const oH = Number(oh);
     const oM = Number(om);
-    if (oH > 14 || oM > 59) return null;
+    if (!offsetInRange(oH, oM)) return null;
     offsetMin = (sign === '-' ? -1 : 1) * (oH * 60 + oM);
   }
   return { ms: base - offsetMin * 60_000, offsetMin };
 }
+
+/**
+ * UTC epoch ms of a calendar date and time, or null when the day does not exist in its month
+ * (02-30). Years 0-99 stay years 0-99: `Date.UTC` would read them as 1900-1999.
+ */
+function utcMs(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  sec: number,
+  ms: number,
+): number | null {
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d);
+  date.setUTCHours(h, mi, sec, ms);
+  return date.getUTCFullYear() === y && date.getUTCDate() === d ? date.getTime() : null;
+}
+
+/** Offsets run from -14:00 to +14:00 (ISO 8601 allows more; no zone has ever used more). */
+const offsetInRange = (hours: number, minutes: number): boolean =>
+  minutes <= 59 && (hours < 14 || (hours === 14 && minutes === 0));
 
 const digit = (text: string, i: number): number => {
   const c = text.charCodeAt(i) - 48;
@@ -119,10 +141,10 @@ function parseReleaseTimestamp(text: string): { ms: number; offsetMin: number } 
   const oh = num(text, 24, 2);
   const om = num(text, 27, 2);
   if (sign === 0 || Number.isNaN(y + mo + d + h + mi + sec + frac + oh + om)) return null;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || oh > 14 || om > 59)
-    return null;
-  const base = Date.UTC(y, mo - 1, d, h, mi, sec, frac);
-  if (new Date(base).getUTCDate() !== d) return null;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return null;
+  if (!offsetInRange(oh, om)) return null;
+  const base = utcMs(y, mo, d, h, mi, sec, frac);
+  if (base === null) return null;
   const offsetMin = sign * (oh * 60 + om);
   return { ms: base - offsetMin * 60_000, offsetMin };
 }
