@@ -6,7 +6,13 @@ import {
   type FindingRule,
   type FindingRuleInfo,
 } from '../contract/findings';
-import { resolveParams, ruleInfos, runFindings, storedFindingParams } from '../core/findings';
+import {
+  findingsNeedRefresh,
+  resolveParams,
+  ruleInfos,
+  runFindings,
+  storedFindingParams,
+} from '../core/findings';
 import { AppError } from '../core/model/errors';
 import {
   FILTER_OPTIONS,
@@ -16,7 +22,7 @@ import {
   takeCasePath,
   UsageError,
 } from './args';
-import { openCaseForQuery, caseFilter } from './case-open';
+import { openCaseForQuery, openCaseForWrite, caseFilter } from './case-open';
 import { say, type CommandContext } from './context';
 import { formatApp, formatTable } from './output';
 import { wrap } from './usage';
@@ -161,14 +167,29 @@ export async function runFindingsCommand(args: string[], ctx: CommandContext): P
   const rules = parseRules(values.rule);
   const params = parseParams(values.param);
 
-  const session = openCaseForQuery(casePath);
+  let session = openCaseForQuery(casePath);
   try {
-    const filter: Filter = caseFilter(session, parsed);
+    let filter: Filter = caseFilter(session, parsed);
+    // Findings are kept in the case; when the case changed since, they are computed once and
+    // kept (a cache of derived figures, like a migration), unless the file cannot be written.
+    if (
+      findingsNeedRefresh(session.db, filter, { ...storedFindingParams(session.db), ...params })
+    ) {
+      session.close();
+      try {
+        session = openCaseForWrite(casePath);
+      } catch {
+        session = openCaseForQuery(casePath);
+      }
+      filter = caseFilter(session, parsed);
+    }
     const findings = runFindings(
       session.db,
       filter,
       { ...storedFindingParams(session.db), ...params },
       rules,
+      // The table shows no evidence ids: none are read.
+      { evidenceLimit: values.json ? undefined : 0 },
     );
     if (values.json) {
       await ctx.out.write(JSON.stringify(findings.map(findingRecord), null, 2) + '\n');

@@ -1,3 +1,4 @@
+import { refreshFindings, staleFindingDevices } from '../core/findings';
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { maskIdentifier } from '../contract/mask';
@@ -457,6 +458,8 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
       else session.close();
       throw e;
     }
+    if (!signal.aborted && run.outcomes.some((o) => o.status === 'imported'))
+      keepFindingsCurrent(session);
     let caseNote: string | null = null;
     if (!opened.pending) {
       session.close();
@@ -484,6 +487,18 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
     await new Promise((r) => setImmediate(r));
     return report(ctx, req, run, session.path, signal, caseNote);
   });
+}
+
+/**
+ * Computes the stored findings of the devices the import changed, so `findings` and the app read
+ * them. When that fails (another program writing), they are computed when next asked for.
+ */
+function keepFindingsCurrent(session: CaseSession): void {
+  try {
+    refreshFindings(session.db, staleFindingDevices(session.db));
+  } catch {
+    // Left stale: the next findings query brings them up to date.
+  }
 }
 
 /** Opens the case, or prepares a new one that appears only once something is stored in it. */

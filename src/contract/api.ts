@@ -156,6 +156,11 @@ export const api = {
       filter: filterSchema,
       params: findingParamsSchema.optional(),
       rules: z.array(z.enum(FINDING_RULES)).optional(),
+      /**
+       * At most this many evidence ids per finding (default and most 5,000, the engine's cap); the
+       * rest are counted in `details.evidenceTruncated`. A view listing a few asks for a few.
+       */
+      evidenceLimit: z.number().int().min(0).max(5000).optional(),
     })
     .strict(),
   /** Devices or periods side by side: one row per app × category, rates per observed day. */

@@ -12,7 +12,14 @@ import { exportBundle } from './bundle/export-bundle';
 import { bundleExtras } from './bundle/extras';
 import { installationKey } from './bundle/signing-key';
 import { verifyBundle } from './bundle/verify-bundle';
-import { runFindings, ruleInfos, setStoredFindingParams, storedFindingParams } from './findings';
+import {
+  refreshFindings,
+  runFindings,
+  ruleInfos,
+  setStoredFindingParams,
+  staleFindingDevices,
+  storedFindingParams,
+} from './findings';
 import { AndroidCaptureService } from './services/android-capture-service';
 import { annotate, listAnnotations } from './services/annotations';
 import { compareResult, listPairings, setPairing } from './services/compare-request';
@@ -51,6 +58,22 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       throw new AppError('CONFLICT', `Cannot ${what} while an import is running.`);
   };
   const changed = (reason: string): void => emit('onCaseChanged', { reason });
+  // The stored findings of the devices whose data or parameters changed are computed again, so
+  // the Findings view reads a table. A failure (another writer holding the case) leaves them
+  // stale: the next query computes them, or answers from the records.
+  const refreshStoredFindings = (): void => {
+    const db = current?.db;
+    if (!db) return;
+    try {
+      refreshFindings(db, staleFindingDevices(db));
+    } catch (e) {
+      log('Could not bring the stored findings up to date', e);
+    }
+  };
+  const imported = (): void => {
+    refreshStoredFindings();
+    changed('import-finished');
+  };
   const swap = (next: CaseSession): void => {
     current?.close();
     current = next;
@@ -97,12 +120,14 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     moveSource: ({ sourceId, deviceId }) => {
       notBusy('move a source');
       const s = need().moveSource(sourceId, deviceId);
+      refreshStoredFindings();
       changed('source-moved');
       return s;
     },
     removeSource: ({ sourceId }) => {
       notBusy('remove a source');
       need().removeSource(sourceId);
+      refreshStoredFindings();
       changed('source-removed');
       return { removed: 1 };
     },
@@ -111,13 +136,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       if (backups.busy)
         throw new AppError('CONFLICT', 'A backup import is running; wait for it to finish.');
       c.device(deviceId);
-      const importId = imports.start(
-        c.path,
-        paths,
-        deviceId,
-        () => changed('import-finished'),
-        timeZone,
-      );
+      const importId = imports.start(c.path, paths, deviceId, imported, timeZone);
       return { importId };
     },
     cancelImport: ({ importId }) => ({
@@ -133,7 +152,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       const c = need();
       if (imports.busy)
         throw new AppError('CONFLICT', 'An import is already running; wait for it to finish.');
-      const importId = backups.start(c, input, () => changed('import-finished'));
+      const importId = backups.start(c, input, imported);
       return { importId };
     },
     listConnectedDevices: () => acquisitions.list(),
@@ -145,7 +164,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       if (imports.busy || backups.busy)
         throw new AppError('CONFLICT', 'An import is running; wait for it to finish.');
       if (input.deviceId !== undefined) c.device(input.deviceId);
-      return { captureId: await captures.start(c, input, () => changed('import-finished')) };
+      return { captureId: await captures.start(c, input, imported) };
     },
     stopAndroidCapture: ({ captureId }) => ({ stopped: captures.stop(captureId) }),
     queryTimeline: (input) => need().queries.timeline(input),
@@ -168,11 +187,14 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       return { changed: c };
     },
     listFindingRules: () => ruleInfos(),
-    queryFindings: ({ filter, params, rules }) =>
-      runFindings(need().db, filter, params ?? storedFindingParams(need().db), rules),
+    queryFindings: ({ filter, params, rules, evidenceLimit }) =>
+      runFindings(need().db, filter, params ?? storedFindingParams(need().db), rules, {
+        evidenceLimit,
+      }),
     getFindingParams: () => storedFindingParams(need().db),
     setFindingParams: ({ params }) => {
       const p = setStoredFindingParams(need().db, params);
+      refreshStoredFindings();
       changed('finding-parameters');
       return p;
     },

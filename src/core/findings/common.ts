@@ -22,6 +22,13 @@ import { sessionId } from '../services/query-service';
 /** A finding lists at most this many evidence ids; the rest are counted in `details.evidenceTruncated`. */
 export const EVIDENCE_CAP = 5_000;
 
+/**
+ * How the session rules read the sessions: `auto` aggregates in SQL and reads only the evidence of
+ * each finding; `scan` walks every matching session in JavaScript (the reference the fast path is
+ * tested against).
+ */
+export type RulePath = 'auto' | 'scan';
+
 /** What a rule gets to run: the case, the shared filter and its resolved parameters. */
 export interface RuleContext {
   db: Db;
@@ -30,6 +37,9 @@ export interface RuleContext {
   param(name: string): number | string;
   num(name: string): number;
   str(name: string): string;
+  path: RulePath;
+  /** At most this many evidence ids per finding (never more than {@link EVIDENCE_CAP}). */
+  evidenceLimit: number;
 }
 
 /** One rule: its public description and how it runs. */
@@ -122,18 +132,44 @@ export const sessionLast = (s: SessionRow): Instant =>
     ? { ms: s.endMs, offsetMin: s.endOffset ?? s.anchorOffset }
     : { ms: s.startMs ?? s.anchorMs, offsetMin: s.startOffset ?? s.anchorOffset };
 
-/** Earliest first and latest last instant of sessions. */
+/**
+ * Earliest first and latest last instant of sessions. Of two at the same instant the first keeps
+ * the lower offset and the last the higher, so the result does not depend on the rows' order (the
+ * SQL path packs instant and offset into one number: {@link FIRST_PACKED_SQL}).
+ */
 export function sessionSpan(rows: SessionRow[]): { first: Instant | null; last: Instant | null } {
   let first: Instant | null = null;
   let last: Instant | null = null;
   for (const s of rows) {
     const f = sessionFirst(s);
     const l = sessionLast(s);
-    if (!first || f.ms < first.ms) first = f;
-    if (!last || l.ms > last.ms) last = l;
+    if (!first || f.ms < first.ms || (f.ms === first.ms && f.offsetMin < first.offsetMin))
+      first = f;
+    if (!last || l.ms > last.ms || (l.ms === last.ms && l.offsetMin > last.offsetMin)) last = l;
   }
   return { first, last };
 }
+
+// An instant and its offset packed into one integer, so MIN and MAX keep the pair together.
+// Offsets lie within ±14:00 (every importer refuses others), well inside ±1024 minutes.
+const PACK = 2048;
+const OFFSET_BIAS = 1024;
+
+/** A session's first instant (its anchor) packed with its offset, for MIN. */
+export const FIRST_PACKED_SQL = `(s.anchor_ms * ${PACK} + s.anchor_offset + ${OFFSET_BIAS})`;
+
+/** A session's last instant (see {@link sessionLast}) packed with its offset, for MAX. */
+export const LAST_PACKED_SQL = `(CASE WHEN s.end_ms IS NOT NULL
+  THEN s.end_ms * ${PACK} + COALESCE(s.end_offset, s.anchor_offset)
+  ELSE COALESCE(s.start_ms, s.anchor_ms) * ${PACK} + COALESCE(s.start_offset, s.anchor_offset) END + ${OFFSET_BIAS})`;
+
+/** SQL unpacking a packed column into `<name>Ms` and `<name>Offset` (exact: integer arithmetic in SQLite). */
+export const unpackSql = (column: string, name: string): string =>
+  `${column} / ${PACK} AS ${name}Ms, ${column} % ${PACK} - ${OFFSET_BIAS} AS ${name}Offset`;
+
+/** The instant of an unpacked pair, or null. */
+export const unpacked = (ms: number | null, offsetMin: number | null): Instant | null =>
+  ms === null || offsetMin === null ? null : { ms, offsetMin };
 
 export const sessionEvidence = (rows: SessionRow[]): string[] =>
   rows.map((s) => sessionId(s.deviceId, s.intervalKey));
@@ -155,14 +191,17 @@ export function makeFinding(o: {
   title: string;
   caveat: string;
   evidence: string[];
+  /** How many evidence ids there are in all, when `evidence` holds only the first of them. */
+  evidenceTotal?: number;
+  /** At most this many ids are kept ({@link EVIDENCE_CAP} when not given). */
+  evidenceLimit?: number;
   details: Finding['details'];
 }): Finding {
   const details: Finding['details'] = { ...o.details };
-  let evidence = o.evidence;
-  if (evidence.length > EVIDENCE_CAP) {
-    details.evidenceTruncated = evidence.length - EVIDENCE_CAP;
-    evidence = evidence.slice(0, EVIDENCE_CAP);
-  }
+  const limit = Math.min(EVIDENCE_CAP, o.evidenceLimit ?? EVIDENCE_CAP);
+  const total = Math.max(o.evidenceTotal ?? 0, o.evidence.length);
+  const evidence = o.evidence.length > limit ? o.evidence.slice(0, limit) : o.evidence;
+  if (total > evidence.length) details.evidenceTruncated = total - evidence.length;
   return {
     id: `f:${o.rule}:${o.deviceId}:${o.app ?? ''}:${o.category ?? ''}`,
     rule: o.rule,

@@ -11,6 +11,7 @@ import { writeDemoBackup } from '../testing/ios-backup-demo';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { EVIDENCE_CAP } from './common';
 import { resolveParams, ruleInfos, runFindings } from './engine';
+import { refreshFindings } from './stored';
 
 // The iPhone is at +08:00: local time = UTC + 8 h. Day d of May 2024, local hour h.
 const local = (d: number, h: number, m = 0): number => Date.UTC(2024, 4, d, h - 8, m);
@@ -283,6 +284,8 @@ describe('Android captures', () => {
         "UPDATE access_sessions SET state_source = NULL, state = 'unknown' WHERE category = 'contacts'",
       )
       .run();
+    // An edit by hand is no import: the stored findings are brought up to date by hand too.
+    refreshFindings(t.session.db, [pixel()]);
     fs = runFindings(t.session.db, { devices: [pixel()] }, undefined, ['background-access']);
     const inferred = fs.find((f) => f.category === 'contacts')!;
     expect(inferred).toMatchObject({

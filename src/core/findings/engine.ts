@@ -7,7 +7,15 @@ import {
   type FindingRuleInfo,
 } from '../../contract/findings';
 import type { Db } from '../db/open';
-import { badParam, SEVERITY_RANK, type RuleContext, type RuleDef } from './common';
+import {
+  badParam,
+  EVIDENCE_CAP,
+  SEVERITY_RANK,
+  type RuleContext,
+  type RuleDef,
+  type RulePath,
+} from './common';
+import { readStoredFindings } from './stored';
 import { newSensitivePermission, profilingDomains } from './record-rules';
 import {
   backgroundAccess,
@@ -66,17 +74,71 @@ export function resolveParams(params: FindingParams = {}): Map<string, number | 
   return out;
 }
 
+/** How findings are read. */
+export interface FindingsOptions {
+  /**
+   * `auto` (the default): from the stored findings when they answer the request, else aggregated
+   * in SQL; `scan`: every session walked in JavaScript (the reference path).
+   */
+  path?: RulePath;
+  /** Whether the stored findings may answer (default true); false computes them afresh. */
+  stored?: boolean;
+  /** At most this many evidence ids per finding (default and most {@link EVIDENCE_CAP}); the rest are counted in `details.evidenceTruncated`. */
+  evidenceLimit?: number;
+}
+
+/** The evidence limit asked for, within 0..{@link EVIDENCE_CAP}. */
+export function evidenceLimitOf(options: FindingsOptions = {}): number {
+  const n = options.evidenceLimit ?? EVIDENCE_CAP;
+  return Number.isFinite(n) ? Math.max(0, Math.min(EVIDENCE_CAP, Math.floor(n))) : EVIDENCE_CAP;
+}
+
+/** Keeps at most `limit` evidence ids, counting the rest in `details.evidenceTruncated`. */
+export function limitEvidence(f: Finding, limit: number): Finding {
+  if (f.evidence.length <= limit) return f;
+  const dropped = f.evidence.length - limit;
+  return {
+    ...f,
+    evidence: f.evidence.slice(0, limit),
+    details: {
+      ...f.details,
+      evidenceTruncated: Number(f.details.evidenceTruncated ?? 0) + dropped,
+    },
+  };
+}
+
+const RULE_ORDER = new Map<string, number>(FINDING_RULES.map((r, i) => [r, i]));
+
+/** Most severe first, then by rule, device, app and category (a stable sort keeps the rest). */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      RULE_ORDER.get(a.rule)! - RULE_ORDER.get(b.rule)! ||
+      a.device.localeCompare(b.device) ||
+      (a.app ?? '').localeCompare(b.app ?? '') ||
+      (a.category ?? '').localeCompare(b.category ?? ''),
+  );
+}
+
+/** The rules asked for (all when none are named), in the order of {@link FINDING_RULES}. */
+export function chosenRules(rules?: readonly FindingRule[]): FindingRule[] {
+  return rules && rules.length > 0
+    ? FINDING_RULES.filter((r) => rules.includes(r))
+    : [...FINDING_RULES];
+}
+
 /**
- * Runs the findings rules (all, or those named) over the records matching the filter. One finding
- * per device × app × category × rule, most severe first, then by rule, device, app and category.
+ * Computes the findings of the chosen rules over the records matching the filter, in rule order
+ * and, within a rule, in device, app and category order (not yet sorted by severity).
  */
-export function runFindings(
+export function computeFindings(
   db: Db,
   filter: Filter,
-  params?: FindingParams,
-  rules?: FindingRule[],
+  values: ReadonlyMap<string, number | string>,
+  rules: readonly FindingRule[],
+  options: { path: RulePath; evidenceLimit: number },
 ): Finding[] {
-  const values = resolveParams(params);
   const get = (name: string): number | string => {
     const v = values.get(name);
     if (v === undefined) badParam(name, 'unknown.');
@@ -88,17 +150,35 @@ export function runFindings(
     param: get,
     num: (name) => Number(get(name)),
     str: (name) => String(get(name)),
+    path: options.path,
+    evidenceLimit: options.evidenceLimit,
   };
-  const chosen =
-    rules && rules.length > 0 ? FINDING_RULES.filter((r) => rules.includes(r)) : FINDING_RULES;
-  const ruleOrder = new Map<string, number>(FINDING_RULES.map((r, i) => [r, i]));
-  const out = db.transaction(() => chosen.flatMap((r) => RULES[r].run(ctx)))();
-  return out.sort(
-    (a, b) =>
-      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-      ruleOrder.get(a.rule)! - ruleOrder.get(b.rule)! ||
-      a.device.localeCompare(b.device) ||
-      (a.app ?? '').localeCompare(b.app ?? '') ||
-      (a.category ?? '').localeCompare(b.category ?? ''),
-  );
+  // One read transaction: every rule sees the same snapshot of the case.
+  return db.transaction(() =>
+    rules.flatMap((r) => RULES[r].run(ctx).map((f) => limitEvidence(f, options.evidenceLimit))),
+  )();
+}
+
+/**
+ * Runs the findings rules (all, or those named) over the records matching the filter. One finding
+ * per device × app × category × rule, most severe first, then by rule, device, app and category.
+ * With the case's own parameters and a filter of devices, apps and categories only, the stored
+ * findings answer (brought up to date first when the case changed and can be written).
+ */
+export function runFindings(
+  db: Db,
+  filter: Filter,
+  params?: FindingParams,
+  rules?: FindingRule[],
+  options: FindingsOptions = {},
+): Finding[] {
+  const values = resolveParams(params);
+  const chosen = chosenRules(rules);
+  const evidenceLimit = evidenceLimitOf(options);
+  const path = options.path ?? 'auto';
+  if (path === 'auto' && options.stored !== false) {
+    const stored = readStoredFindings(db, filter, values, chosen, evidenceLimit);
+    if (stored) return sortFindings(stored);
+  }
+  return sortFindings(computeFindings(db, filter, values, chosen, { path, evidenceLimit }));
 }

@@ -1,3 +1,4 @@
-export { resolveParams, ruleInfos, runFindings } from './engine';
+export { resolveParams, ruleInfos, runFindings, type FindingsOptions } from './engine';
 export { EVIDENCE_CAP } from './common';
 export { setStoredFindingParams, storedFindingParams } from './stored-params';
+export { findingsNeedRefresh, refreshFindings, staleFindingDevices } from './stored';

@@ -1,6 +1,7 @@
 import type { Finding, Severity } from '../../contract/findings';
 import { formatInstant } from '../../contract/time';
 import type { Db } from '../db/open';
+import { DAY_MS } from '../db/rollup';
 import { networkWhere, recordWhere, whereSql } from '../services/filter-sql';
 import {
   appLabel,
@@ -35,7 +36,7 @@ export const profilingDomains: RuleDef = {
                   ROW_NUMBER() OVER (
                     PARTITION BY n.device_id, n.app_id, n.domain, COALESCE(n.context, ''), COALESCE(n.initiated_type, ''),
                       COALESCE(n.domain_type, -1), COALESCE(n.context_verification_type, -1)
-                    ORDER BY src.data_to DESC, src.id DESC) AS rn
+                    ORDER BY src.data_to DESC, src.id DESC, n.id DESC) AS rn
            FROM network_observations n JOIN apps a ON a.id = n.app_id JOIN devices d ON d.id = n.device_id
            JOIN sources src ON src.id = n.source_id
            ${whereSql(nw)}
@@ -113,15 +114,24 @@ export const profilingDomains: RuleDef = {
 /** The latest dated record of a device: its sessions, permission records and usage records. */
 function latestRecordMs(db: Db): (deviceId: number) => number | null {
   const cache = new Map<number, number | null>();
+  // The device's newest local day in the rollup bounds its latest session from below (a local
+  // day starts at most 14 h after its UTC midnight), so the start index reads about a day of
+  // sessions rather than every newer session of the other devices.
+  const newestDay = db
+    .prepare('SELECT MAX(bucket) FROM session_rollup WHERE level = 1 AND device_id = ?')
+    .pluck();
   const q = db.prepare(
     `SELECT MAX(t) AS t FROM (
-       SELECT (SELECT anchor_ms FROM access_sessions WHERE +device_id = ? ORDER BY anchor_ms DESC LIMIT 1) AS t
+       SELECT (SELECT MAX(anchor_ms) FROM access_sessions WHERE anchor_ms >= ? AND +device_id = ?) AS t
        UNION ALL SELECT MAX(time_ms) FROM permission_records WHERE device_id = ?
        UNION ALL SELECT MAX(time_ms) FROM usage_records WHERE device_id = ?)`,
   );
   return (deviceId) => {
     if (!cache.has(deviceId)) {
-      const r = q.get(deviceId, deviceId, deviceId) as { t: number | null };
+      const day = newestDay.get(deviceId) as number | null;
+      // Without a rollup cell the device has no session: no bound can skip one.
+      const from = day === null ? Number.MAX_SAFE_INTEGER : (day - 1) * DAY_MS;
+      const r = q.get(from, deviceId, deviceId, deviceId) as { t: number | null };
       cache.set(deviceId, r.t);
     }
     return cache.get(deviceId) ?? null;

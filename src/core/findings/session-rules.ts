@@ -2,12 +2,14 @@ import type { Category } from '../../contract/categories';
 import { minutesOfDay } from '../../contract/filter';
 import type { Finding, Severity } from '../../contract/findings';
 import { dayNumberToDate } from '../../contract/time';
-import { sessionWhere, whereSql } from '../services/filter-sql';
+import { sessionWhere, whereSql, type SqlParam } from '../services/filter-sql';
 import {
   accessPhrase,
   appLabel,
   categoryOf,
+  FIRST_PACKED_SQL,
   forEachSessionGroup,
+  LAST_PACKED_SQL,
   humanDuration,
   makeFinding,
   maxSessionMs,
@@ -15,10 +17,22 @@ import {
   sessionEvidence,
   sessionSpan,
   times,
+  unpackSql,
+  type Instant,
   type RuleContext,
   type RuleDef,
   type SessionRow,
 } from './common';
+import {
+  filterWhere,
+  groupAggregates,
+  groupEvidence,
+  groupSpan,
+  readNames,
+  type Clauses,
+  type GroupRow,
+  type Names,
+} from './session-sql';
 
 const INTERVAL_CAVEAT =
   'An access interval shows that the operating system recorded the app using the resource; it does not show what was read or that anything was uploaded.';
@@ -26,19 +40,113 @@ const INTERVAL_CAVEAT =
 /** Severity of any session rule for the `other` category: it names no specific resource. */
 const otherIsInfo = (c: Category, s: Severity): Severity => (c === 'other' ? 'info' : s);
 
-/** Fields every session finding shares for one device × app × category group. */
-function base(rows: SessionRow[]) {
+/** What a session finding says about its group of sessions, whichever path read them. */
+interface Group {
+  deviceId: number;
+  device: string;
+  app: string;
+  appName: string | null;
+  category: Category;
+  name: string;
+  first: Instant | null;
+  last: Instant | null;
+}
+
+/** The group of sessions read by the scan path (one device × app × category, in start order). */
+function groupOfRows(rows: SessionRow[]): Group {
   const s0 = rows[0]!;
-  const category = categoryOf(s0.category);
   return {
     deviceId: s0.deviceId,
     device: s0.device,
     app: s0.app,
     appName: s0.appName,
-    category,
+    category: categoryOf(s0.category),
     name: appLabel(s0.app, s0.appName),
     ...sessionSpan(rows),
   };
+}
+
+/** The group aggregated by the SQL path. */
+function groupOfRow(g: GroupRow, names: Names): Group {
+  const app = names.app(g.appId);
+  return {
+    deviceId: g.deviceId,
+    device: names.device(g.deviceId),
+    app: app.identifier,
+    appName: app.displayName,
+    category: categoryOf(g.category),
+    name: appLabel(app.identifier, app.displayName),
+    ...groupSpan(g),
+  };
+}
+
+/** The evidence of a finding: the ids read (at most the limit) and how many there are in all. */
+interface Evidence {
+  ids: string[];
+  total: number;
+}
+
+const allOf = (rows: SessionRow[]): Evidence => ({
+  ids: sessionEvidence(rows),
+  total: rows.length,
+});
+
+// ---------------------------------------------------------------------------------------------
+
+/** The night window and the clauses selecting sessions that start inside it. */
+interface NightWindow {
+  from: string;
+  to: string;
+  /** The window's end (minutes into the day). */
+  end: number;
+  wraps: boolean;
+  where: Clauses;
+}
+
+function nightWindow(ctx: RuleContext): NightWindow {
+  const from = ctx.str('night-access.from');
+  const to = ctx.str('night-access.to');
+  const a = minutesOfDay(from);
+  const b = minutesOfDay(to);
+  const wraps = a > b;
+  const clauses = ["s.category <> 'other'"];
+  const params: number[] = [];
+  if (a < b) {
+    clauses.push('s.anchor_minute >= ? AND s.anchor_minute < ?');
+    params.push(a, b);
+  } else if (wraps) {
+    clauses.push('(s.anchor_minute >= ? OR s.anchor_minute < ?)');
+    params.push(a, b);
+  }
+  return { from, to, end: b, wraps, where: { clauses, params } };
+}
+
+function nightFinding(
+  w: NightWindow,
+  g: Group,
+  n: { sessions: number; nights: number; busiest: number; firstNight: number; lastNight: number },
+  evidence: Evidence,
+): Finding {
+  const severity: Severity =
+    n.nights >= 3 ? 'high' : n.nights === 2 || n.busiest >= 5 ? 'medium' : 'low';
+  return makeFinding({
+    rule: 'night-access',
+    severity: otherIsInfo(g.category, severity),
+    ...g,
+    count: n.sessions,
+    title: `${g.name} ${accessPhrase(g.category)} ${times(n.sessions)} between ${w.from} and ${w.to} on ${plural(n.nights, 'night')}`,
+    caveat: nightAccess.info.caveat,
+    evidence: evidence.ids,
+    evidenceTotal: evidence.total,
+    details: {
+      nights: n.nights,
+      sessions: n.sessions,
+      busiestNightSessions: n.busiest,
+      firstNight: dayNumberToDate(n.firstNight),
+      lastNight: dayNumberToDate(n.lastNight),
+      window: `${w.from}-${w.to}`,
+    },
+  });
 }
 
 /** `night-access`: sensitive accesses starting inside the device-local quiet hours. */
@@ -66,58 +174,122 @@ export const nightAccess: RuleDef = {
       },
     ],
   },
-  run(ctx) {
-    const from = ctx.str('night-access.from');
-    const to = ctx.str('night-access.to');
-    const a = minutesOfDay(from);
-    const b = minutesOfDay(to);
-    const wraps = a > b;
-    const clauses = ["s.category <> 'other'"];
-    const params: number[] = [];
-    if (a < b) {
-      clauses.push('s.anchor_minute >= ? AND s.anchor_minute < ?');
-      params.push(a, b);
-    } else if (wraps) {
-      clauses.push('(s.anchor_minute >= ? OR s.anchor_minute < ?)');
-      params.push(a, b);
-    }
-    const out: Finding[] = [];
-    forEachSessionGroup(ctx, { clauses, params }, (rows) => {
-      const g = base(rows);
-      const perNight = new Map<number, number>();
-      for (const s of rows) {
-        // A window wrapping midnight belongs to the evening it starts on.
-        const night = wraps && s.anchorMinute < b ? s.localDay - 1 : s.localDay;
-        perNight.set(night, (perNight.get(night) ?? 0) + 1);
-      }
-      const nights = perNight.size;
-      const busiest = Math.max(...perNight.values());
-      const severity: Severity =
-        nights >= 3 ? 'high' : nights === 2 || busiest >= 5 ? 'medium' : 'low';
-      const nightDays = [...perNight.keys()].sort((x, y) => x - y);
-      out.push(
-        makeFinding({
-          rule: 'night-access',
-          severity: otherIsInfo(g.category, severity),
-          ...g,
-          count: rows.length,
-          title: `${g.name} ${accessPhrase(g.category)} ${times(rows.length)} between ${from} and ${to} on ${plural(nights, 'night')}`,
-          caveat: nightAccess.info.caveat,
-          evidence: sessionEvidence(rows),
-          details: {
-            nights,
-            sessions: rows.length,
-            busiestNightSessions: busiest,
-            firstNight: dayNumberToDate(nightDays[0]!),
-            lastNight: dayNumberToDate(nightDays[nightDays.length - 1]!),
-            window: `${from}-${to}`,
-          },
-        }),
-      );
-    });
-    return out;
-  },
+  run: (ctx) => (ctx.path === 'scan' ? nightAccessScan(ctx) : nightAccessFast(ctx)),
 };
+
+/** The reference path of `night-access`: every matching session, grouped in JavaScript. */
+function nightAccessScan(ctx: RuleContext): Finding[] {
+  const w = nightWindow(ctx);
+  const out: Finding[] = [];
+  forEachSessionGroup(ctx, w.where, (rows) => {
+    const perNight = new Map<number, number>();
+    for (const s of rows) {
+      // A window wrapping midnight belongs to the evening it starts on.
+      const night = w.wraps && s.anchorMinute < w.end ? s.localDay - 1 : s.localDay;
+      perNight.set(night, (perNight.get(night) ?? 0) + 1);
+    }
+    let busiest = 0;
+    let firstNight = Infinity;
+    let lastNight = -Infinity;
+    for (const [night, n] of perNight) {
+      busiest = Math.max(busiest, n);
+      firstNight = Math.min(firstNight, night);
+      lastNight = Math.max(lastNight, night);
+    }
+    out.push(
+      nightFinding(
+        w,
+        groupOfRows(rows),
+        { sessions: rows.length, nights: perNight.size, busiest, firstNight, lastNight },
+        allOf(rows),
+      ),
+    );
+  });
+  return out;
+}
+
+/** `night-access` in SQL: sessions per group and night, then per group. */
+function nightAccessFast(ctx: RuleContext): Finding[] {
+  const w = nightWindow(ctx);
+  const fw = filterWhere(ctx);
+  // `end` is a whole number of minutes this code computed, not input text.
+  const night = w.wraps
+    ? `CASE WHEN s.anchor_minute < ${w.end} THEN s.local_day - 1 ELSE s.local_day END`
+    : 's.local_day';
+  const rows = ctx.db
+    .prepare(
+      `SELECT deviceId, appId, category, ${unpackSql('fp', 'first')}, ${unpackSql('lp', 'last')},
+              sessions, nights, busiest, firstNight, lastNight
+       FROM (SELECT deviceId, appId, category, MIN(fp) AS fp, MAX(lp) AS lp, SUM(c) AS sessions,
+                    COUNT(*) AS nights, MAX(c) AS busiest, MIN(night) AS firstNight, MAX(night) AS lastNight
+             FROM (SELECT s.device_id AS deviceId, s.app_id AS appId, s.category AS category, ${night} AS night,
+                          COUNT(*) AS c, MIN(${FIRST_PACKED_SQL}) AS fp, MAX(${LAST_PACKED_SQL}) AS lp
+                   FROM access_sessions s ${whereSql(fw, w.where.clauses)}
+                   GROUP BY s.app_id, s.category, night)
+             GROUP BY appId, category)
+       ORDER BY deviceId, appId, category`,
+    )
+    .all(...fw.params, ...w.where.params) as (GroupRow & {
+    sessions: number;
+    nights: number;
+    busiest: number;
+    firstNight: number;
+    lastNight: number;
+  })[];
+  const names = readNames(ctx.db);
+  return rows.map((r) =>
+    nightFinding(w, groupOfRow(r, names), r, {
+      ids: groupEvidence(ctx, w.where, r, ctx.evidenceLimit),
+      total: r.sessions,
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const BACKGROUND: Clauses = {
+  clauses: [
+    "((s.state_source = 'reported' AND s.state = 'background') OR ((s.state_source IS NULL OR s.state_source <> 'reported') AND s.inferred_state = 'background'))",
+  ],
+  params: [],
+};
+
+function backgroundFinding(
+  g: Group,
+  count: number,
+  reported: number,
+  rejects: Map<string, number>,
+  evidence: Evidence,
+): Finding {
+  const inferred = count - reported;
+  const severity: Severity =
+    reported >= 3 || (reported >= 1 && (g.category === 'camera' || g.category === 'microphone'))
+      ? 'high'
+      : reported >= 1
+        ? 'medium'
+        : 'low';
+  const how =
+    inferred === 0
+      ? 'reported by the operating system'
+      : reported === 0
+        ? 'inferred from usage records, not reported'
+        : `${reported} reported by the operating system, ${inferred} inferred from usage records`;
+  return makeFinding({
+    rule: 'background-access',
+    severity: otherIsInfo(g.category, severity),
+    ...g,
+    count,
+    title: `${g.name} ${accessPhrase(g.category)} ${times(count)} in the background (${how})`,
+    caveat: backgroundAccess.info.caveat,
+    evidence: evidence.ids,
+    evidenceTotal: evidence.total,
+    details: {
+      reported,
+      inferred,
+      backgroundRejects: rejects.get(`${g.deviceId}\n${g.app}\n${g.category}`) ?? 0,
+    },
+  });
+}
 
 /** `background-access`: sessions whose app state is background, reported or inferred. */
 export const backgroundAccess: RuleDef = {
@@ -131,70 +303,48 @@ export const backgroundAccess: RuleDef = {
     caveat: `${INTERVAL_CAVEAT} A reported background state is what the operating system recorded for the app's process; an inferred one is only an inference from the absence of foreground activity in the usage records, which may be incomplete.`,
     params: [],
   },
-  run(ctx) {
-    const out: Finding[] = [];
-    const rejects = backgroundRejects(ctx);
-    forEachSessionGroup(
-      ctx,
-      {
-        clauses: [
-          "((s.state_source = 'reported' AND s.state = 'background') OR ((s.state_source IS NULL OR s.state_source <> 'reported') AND s.inferred_state = 'background'))",
-        ],
-        params: [],
-      },
-      (rows) => {
-        const g = base(rows);
-        const reported = rows.filter((s) => s.stateSource === 'reported').length;
-        const inferred = rows.length - reported;
-        const severity: Severity =
-          reported >= 3 ||
-          (reported >= 1 && (g.category === 'camera' || g.category === 'microphone'))
-            ? 'high'
-            : reported >= 1
-              ? 'medium'
-              : 'low';
-        const how =
-          inferred === 0
-            ? 'reported by the operating system'
-            : reported === 0
-              ? 'inferred from usage records, not reported'
-              : `${reported} reported by the operating system, ${inferred} inferred from usage records`;
-        out.push(
-          makeFinding({
-            rule: 'background-access',
-            severity: otherIsInfo(g.category, severity),
-            ...g,
-            count: rows.length,
-            title: `${g.name} ${accessPhrase(g.category)} ${times(rows.length)} in the background (${how})`,
-            caveat: backgroundAccess.info.caveat,
-            evidence: sessionEvidence(rows),
-            details: {
-              reported,
-              inferred,
-              backgroundRejects: rejects.get(`${g.deviceId}\n${g.app}\n${g.category}`) ?? 0,
-            },
-          }),
-        );
-      },
-    );
-    return out;
-  },
+  run: (ctx) => (ctx.path === 'scan' ? backgroundAccessScan(ctx) : backgroundAccessFast(ctx)),
 };
+
+function backgroundAccessScan(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const rejects = backgroundRejects(ctx);
+  forEachSessionGroup(ctx, BACKGROUND, (rows) => {
+    const reported = rows.filter((s) => s.stateSource === 'reported').length;
+    out.push(backgroundFinding(groupOfRows(rows), rows.length, reported, rejects, allOf(rows)));
+  });
+  return out;
+}
+
+function backgroundAccessFast(ctx: RuleContext): Finding[] {
+  const rejects = backgroundRejects(ctx);
+  const names = readNames(ctx.db);
+  return groupAggregates<{ n: number; reported: number }>(
+    ctx,
+    BACKGROUND,
+    "COUNT(*) AS n, COUNT(CASE WHEN s.state_source = 'reported' THEN 1 END) AS reported",
+  ).map((r) =>
+    backgroundFinding(groupOfRow(r, names), r.n, r.reported, rejects, {
+      ids: groupEvidence(ctx, BACKGROUND, r, ctx.evidenceLimit),
+      total: r.n,
+    }),
+  );
+}
 
 /** Rejected background attempts per device × app × category, within the filter's devices, apps and range. */
 function backgroundRejects(ctx: RuleContext): Map<string, number> {
   const f = ctx.filter;
   const clauses: string[] = ["r.state = 'background'"];
-  const params: (string | number)[] = [];
+  const params: SqlParam[] = [];
   if (f.devices && f.devices.length > 0) {
     clauses.push(`r.device_id IN (${f.devices.map(() => '?').join(',')})`);
-    params.push(...f.devices);
+    for (const d of f.devices) params.push(d);
   }
   if (f.apps && f.apps.length > 0) {
     const marks = f.apps.map(() => '?').join(',');
     clauses.push(`(lower(a.identifier) IN (${marks}) OR lower(a.display_name) IN (${marks}))`);
     const lower = f.apps.map((x) => x.toLowerCase());
-    params.push(...lower, ...lower);
+    for (const x of [...lower, ...lower]) params.push(x);
   }
   const rows = ctx.db
     .prepare(
@@ -206,21 +356,25 @@ function backgroundRejects(ctx: RuleContext): Map<string, number> {
   return new Map(rows.map((r) => [`${r.deviceId}\n${r.app}\n${categoryOf(r.category)}`, r.n]));
 }
 
+// ---------------------------------------------------------------------------------------------
+
+/** The filter's devices and date range: what narrows the observed days. */
+function dayFilter(ctx: RuleContext) {
+  const f = ctx.filter;
+  return {
+    ...(f.devices ? { devices: f.devices } : {}),
+    ...(f.from ? { from: f.from } : {}),
+    ...(f.to ? { to: f.to } : {}),
+  };
+}
+
 /**
  * The observed days of each device: the distinct device-local days on which any of its sessions
  * lies, within the filter's devices and date range (other filter fields do not narrow them, so an
  * app's quiet days still count).
  */
 function observedDays(ctx: RuleContext): Map<number, number> {
-  const f = ctx.filter;
-  const w = sessionWhere(
-    {
-      ...(f.devices ? { devices: f.devices } : {}),
-      ...(f.from ? { from: f.from } : {}),
-      ...(f.to ? { to: f.to } : {}),
-    },
-    maxSessionMs(ctx.db),
-  );
+  const w = sessionWhere(dayFilter(ctx), maxSessionMs(ctx.db));
   const rows = ctx.db
     .prepare(
       `SELECT s.device_id AS deviceId, COUNT(DISTINCT s.local_day) AS days FROM access_sessions s ${whereSql(w)} GROUP BY s.device_id`,
@@ -228,6 +382,55 @@ function observedDays(ctx: RuleContext): Map<number, number> {
     .all(...w.params) as { deviceId: number; days: number }[];
   return new Map(rows.map((r) => [r.deviceId, r.days]));
 }
+
+/**
+ * The observed days as {@link observedDays} counts them; without a date range, from the rollup's
+ * day cells (one per device, app, category and local day that holds a session).
+ */
+function observedDaysFast(ctx: RuleContext): Map<number, number> {
+  const f = ctx.filter;
+  if (f.from || f.to) return observedDays(ctx);
+  const devices = f.devices && f.devices.length > 0 ? f.devices : null;
+  const rows = ctx.db
+    .prepare(
+      `SELECT device_id AS deviceId, COUNT(DISTINCT bucket) AS days FROM session_rollup
+       WHERE level = 1 AND sessions > 0 ${devices ? `AND device_id IN (${devices.map(() => '?').join(',')})` : ''}
+       GROUP BY device_id`,
+    )
+    .all(...(devices ?? [])) as { deviceId: number; days: number }[];
+  return new Map(rows.map((r) => [r.deviceId, r.days]));
+}
+
+/** The finding of a group of `count` sessions on `activeDays` days, or null under the threshold. */
+function frequentFinding(
+  ctx: RuleContext,
+  days: Map<number, number>,
+  g: Group,
+  count: number,
+  activeDays: number,
+  evidence: () => Evidence,
+): Finding | null {
+  const perDay = ctx.num('frequent-access.perDay');
+  const observed = Math.max(1, days.get(g.deviceId) ?? 1);
+  const rate = count / observed;
+  if (rate <= perDay) return null;
+  const severity: Severity = rate > 5 * perDay ? 'high' : rate > 2 * perDay ? 'medium' : 'low';
+  const rounded = Math.round(rate * 10) / 10;
+  const e = evidence();
+  return makeFinding({
+    rule: 'frequent-access',
+    severity: otherIsInfo(g.category, severity),
+    ...g,
+    count,
+    title: `${g.name} ${accessPhrase(g.category)} ${times(count)} in ${plural(observed, 'observed day')} (${rounded} a day on average)`,
+    caveat: frequentAccess.info.caveat,
+    evidence: e.ids,
+    evidenceTotal: e.total,
+    details: { perDay: rounded, observedDays: observed, activeDays, threshold: perDay },
+  });
+}
+
+const NO_CLAUSES: Clauses = { clauses: [], params: [] };
 
 /** `frequent-access`: more than N sessions per observed day. */
 export const frequentAccess: RuleDef = {
@@ -248,39 +451,104 @@ export const frequentAccess: RuleDef = {
       },
     ],
   },
-  run(ctx) {
-    const perDay = ctx.num('frequent-access.perDay');
-    const days = observedDays(ctx);
-    const out: Finding[] = [];
-    forEachSessionGroup(ctx, { clauses: [], params: [] }, (rows) => {
-      const g = base(rows);
-      const observed = Math.max(1, days.get(g.deviceId) ?? 1);
-      const rate = rows.length / observed;
-      if (rate <= perDay) return;
-      const activeDays = new Set(rows.map((s) => s.localDay)).size;
-      const severity: Severity = rate > 5 * perDay ? 'high' : rate > 2 * perDay ? 'medium' : 'low';
-      const rounded = Math.round(rate * 10) / 10;
-      out.push(
-        makeFinding({
-          rule: 'frequent-access',
-          severity: otherIsInfo(g.category, severity),
-          ...g,
-          count: rows.length,
-          title: `${g.name} ${accessPhrase(g.category)} ${times(rows.length)} in ${plural(observed, 'observed day')} (${rounded} a day on average)`,
-          caveat: frequentAccess.info.caveat,
-          evidence: sessionEvidence(rows),
-          details: { perDay: rounded, observedDays: observed, activeDays, threshold: perDay },
-        }),
-      );
-    });
-    return out;
-  },
+  run: (ctx) => (ctx.path === 'scan' ? frequentAccessScan(ctx) : frequentAccessFast(ctx)),
 };
 
+function frequentAccessScan(ctx: RuleContext): Finding[] {
+  const days = observedDays(ctx);
+  const out: Finding[] = [];
+  forEachSessionGroup(ctx, NO_CLAUSES, (rows) => {
+    const activeDays = new Set(rows.map((s) => s.localDay)).size;
+    const f = frequentFinding(ctx, days, groupOfRows(rows), rows.length, activeDays, () =>
+      allOf(rows),
+    );
+    if (f) out.push(f);
+  });
+  return out;
+}
+
+function frequentAccessFast(ctx: RuleContext): Finding[] {
+  const days = observedDaysFast(ctx);
+  const names = readNames(ctx.db);
+  const out: Finding[] = [];
+  for (const r of groupAggregates<{ n: number; activeDays: number }>(
+    ctx,
+    NO_CLAUSES,
+    'COUNT(*) AS n, COUNT(DISTINCT s.local_day) AS activeDays',
+  )) {
+    const f = frequentFinding(ctx, days, groupOfRow(r, names), r.n, r.activeDays, () => ({
+      ids: groupEvidence(ctx, NO_CLAUSES, r, ctx.evidenceLimit),
+      total: r.n,
+    }));
+    if (f) out.push(f);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
 /** Median of a non-empty sorted list. */
-function median(sorted: number[]): number {
+function median(sorted: Float64Array): number {
   const m = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2;
+}
+
+/**
+ * The gaps between consecutive starts (ascending) and their mean, spread and median, or null when
+ * the series is not regular enough (too few starts, no time between them, or a spread over maxCv).
+ */
+function pollingStats(
+  ctx: RuleContext,
+  starts: ArrayLike<number>,
+): { mean: number; cv: number; median: number } | null {
+  const minAccesses = ctx.num('regular-polling.minAccesses');
+  const maxCv = ctx.num('regular-polling.maxCv');
+  if (starts.length < Math.max(3, minAccesses)) return null;
+  const gaps = new Float64Array(starts.length - 1);
+  for (let i = 1; i < starts.length; i += 1) gaps[i - 1] = starts[i]! - starts[i - 1]!;
+  let sum = 0;
+  for (const g of gaps) sum += g;
+  const mean = sum / gaps.length;
+  if (mean <= 0) return null;
+  let squares = 0;
+  for (const g of gaps) squares += (g - mean) ** 2;
+  const cv = Math.sqrt(squares / gaps.length) / mean;
+  if (cv > maxCv) return null;
+  return { mean, cv, median: median(gaps.sort()) };
+}
+
+function pollingFinding(
+  ctx: RuleContext,
+  g: Group,
+  count: number,
+  stats: { mean: number; cv: number; median: number },
+  evidence: Evidence,
+): Finding {
+  const minAccesses = ctx.num('regular-polling.minAccesses');
+  const maxCv = ctx.num('regular-polling.maxCv');
+  const { mean, cv, median: med } = stats;
+  const severity: Severity =
+    count >= 5 * minAccesses && cv <= maxCv / 2
+      ? 'high'
+      : count >= 2 * minAccesses
+        ? 'medium'
+        : 'low';
+  return makeFinding({
+    rule: 'regular-polling',
+    severity: otherIsInfo(g.category, severity),
+    ...g,
+    count,
+    title: `${g.name} ${accessPhrase(g.category)} ${times(count)} at near-regular intervals (every ${humanDuration(med)}, spread ${Math.round(cv * 100)} %)`,
+    caveat: regularPolling.info.caveat,
+    evidence: evidence.ids,
+    evidenceTotal: evidence.total,
+    details: {
+      medianGapSeconds: Math.round(med) / 1000,
+      meanGapSeconds: Math.round(mean) / 1000,
+      cv: Math.round(cv * 1000) / 1000,
+      maxCv,
+    },
+  });
 }
 
 /** `regular-polling`: accesses at near-constant gaps. */
@@ -309,48 +577,113 @@ export const regularPolling: RuleDef = {
       },
     ],
   },
-  run(ctx) {
-    const minAccesses = ctx.num('regular-polling.minAccesses');
-    const maxCv = ctx.num('regular-polling.maxCv');
-    const out: Finding[] = [];
-    forEachSessionGroup(ctx, { clauses: [], params: [] }, (rows) => {
-      if (rows.length < Math.max(3, minAccesses)) return;
-      const gaps: number[] = [];
-      for (let i = 1; i < rows.length; i += 1) gaps.push(rows[i]!.anchorMs - rows[i - 1]!.anchorMs);
-      const mean = gaps.reduce((x, y) => x + y, 0) / gaps.length;
-      if (mean <= 0) return;
-      const sd = Math.sqrt(gaps.reduce((x, y) => x + (y - mean) ** 2, 0) / gaps.length);
-      const cv = sd / mean;
-      if (cv > maxCv) return;
-      const g = base(rows);
-      const med = median([...gaps].sort((x, y) => x - y));
-      const severity: Severity =
-        rows.length >= 5 * minAccesses && cv <= maxCv / 2
-          ? 'high'
-          : rows.length >= 2 * minAccesses
-            ? 'medium'
-            : 'low';
-      out.push(
-        makeFinding({
-          rule: 'regular-polling',
-          severity: otherIsInfo(g.category, severity),
-          ...g,
-          count: rows.length,
-          title: `${g.name} ${accessPhrase(g.category)} ${times(rows.length)} at near-regular intervals (every ${humanDuration(med)}, spread ${Math.round(cv * 100)} %)`,
-          caveat: regularPolling.info.caveat,
-          evidence: sessionEvidence(rows),
-          details: {
-            medianGapSeconds: Math.round(med) / 1000,
-            meanGapSeconds: Math.round(mean) / 1000,
-            cv: Math.round(cv * 1000) / 1000,
-            maxCv,
-          },
-        }),
-      );
-    });
-    return out;
-  },
+  run: (ctx) => (ctx.path === 'scan' ? regularPollingScan(ctx) : regularPollingFast(ctx)),
 };
+
+function regularPollingScan(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  forEachSessionGroup(ctx, NO_CLAUSES, (rows) => {
+    const stats = pollingStats(
+      ctx,
+      rows.map((s) => s.anchorMs),
+    );
+    if (stats) out.push(pollingFinding(ctx, groupOfRows(rows), rows.length, stats, allOf(rows)));
+  });
+  return out;
+}
+
+/**
+ * `regular-polling` in SQL: each group's count, span and sum of squared gaps give its spread; only
+ * a group whose spread is near or under maxCv has its starts read, to decide exactly as the scan.
+ */
+function regularPollingFast(ctx: RuleContext): Finding[] {
+  const minAccesses = ctx.num('regular-polling.minAccesses');
+  const maxCv = ctx.num('regular-polling.maxCv');
+  const fw = filterWhere(ctx);
+  const rows = ctx.db
+    .prepare(
+      `SELECT deviceId, appId, category, ${unpackSql('fp', 'first')}, ${unpackSql('lp', 'last')}, n, a0, a1, sq
+       FROM (SELECT deviceId, appId, category, MIN(fp) AS fp, MAX(lp) AS lp, COUNT(*) AS n,
+                    MIN(a) AS a0, MAX(a) AS a1, TOTAL(gap * gap) AS sq
+             FROM (SELECT s.device_id AS deviceId, s.app_id AS appId, s.category AS category, s.anchor_ms AS a,
+                          ${FIRST_PACKED_SQL} AS fp, ${LAST_PACKED_SQL} AS lp,
+                          s.anchor_ms - LAG(s.anchor_ms) OVER (PARTITION BY s.app_id, s.category ORDER BY s.anchor_ms) AS gap
+                   FROM access_sessions s ${whereSql(fw)})
+             GROUP BY appId, category)
+       WHERE n >= ?
+       ORDER BY deviceId, appId, category`,
+    )
+    .all(...fw.params, Math.max(3, minAccesses)) as (GroupRow & {
+    n: number;
+    a0: number;
+    a1: number;
+    sq: number;
+  })[];
+  const names = readNames(ctx.db);
+  const starts = ctx.db.prepare(
+    `SELECT s.anchor_ms FROM access_sessions s ${whereSql(fw, ['s.app_id = ?', 's.category = ?'])} ORDER BY s.anchor_ms`,
+  );
+  const out: Finding[] = [];
+  for (const r of rows) {
+    const gaps = r.n - 1;
+    const mean = (r.a1 - r.a0) / gaps;
+    if (!(mean > 0)) continue;
+    // The variance from the sums loses a little precision; the margin keeps every group the exact
+    // computation below could accept.
+    const variance = r.sq / gaps - mean * mean;
+    if (variance > (maxCv * maxCv + 1e-6) * mean * mean) continue;
+    const stats = pollingStats(
+      ctx,
+      starts.pluck().all(...fw.params, r.appId, r.category) as number[],
+    );
+    if (!stats) continue;
+    out.push(
+      pollingFinding(ctx, groupOfRow(r, names), r.n, stats, {
+        ids: groupEvidence(ctx, NO_CLAUSES, r, ctx.evidenceLimit),
+        total: r.n,
+      }),
+    );
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function longClauses(ctx: RuleContext): Clauses {
+  return {
+    clauses: ['s.open = 0', 's.duration_ms > ?'],
+    params: [Math.round(ctx.num('long-access.seconds') * 1000)],
+  };
+}
+
+function longFinding(
+  ctx: RuleContext,
+  g: Group,
+  count: number,
+  longest: number,
+  total: number,
+  evidence: Evidence,
+): Finding {
+  const seconds = ctx.num('long-access.seconds');
+  const t = seconds * 1000;
+  const severity: Severity =
+    longest >= 10 * t ? 'high' : count >= 3 || longest >= 3 * t ? 'medium' : 'low';
+  return makeFinding({
+    rule: 'long-access',
+    severity: otherIsInfo(g.category, severity),
+    ...g,
+    count,
+    title: `${g.name} ${accessPhrase(g.category)} ${times(count)} for more than ${seconds} s (longest ${humanDuration(longest)})`,
+    caveat: longAccess.info.caveat,
+    evidence: evidence.ids,
+    evidenceTotal: evidence.total,
+    details: {
+      longestSeconds: longest / 1000,
+      totalSeconds: total / 1000,
+      thresholdSeconds: seconds,
+    },
+  });
+}
 
 /** `long-access`: closed sessions longer than N seconds. */
 export const longAccess: RuleDef = {
@@ -371,40 +704,39 @@ export const longAccess: RuleDef = {
       },
     ],
   },
-  run(ctx) {
-    const seconds = ctx.num('long-access.seconds');
-    const out: Finding[] = [];
-    forEachSessionGroup(
-      ctx,
-      { clauses: ['s.open = 0', 's.duration_ms > ?'], params: [Math.round(seconds * 1000)] },
-      (rows) => {
-        const g = base(rows);
-        const longest = Math.max(...rows.map((s) => s.durationMs ?? 0));
-        const total = rows.reduce((x, s) => x + (s.durationMs ?? 0), 0);
-        const t = seconds * 1000;
-        const severity: Severity =
-          longest >= 10 * t ? 'high' : rows.length >= 3 || longest >= 3 * t ? 'medium' : 'low';
-        out.push(
-          makeFinding({
-            rule: 'long-access',
-            severity: otherIsInfo(g.category, severity),
-            ...g,
-            count: rows.length,
-            title: `${g.name} ${accessPhrase(g.category)} ${times(rows.length)} for more than ${seconds} s (longest ${humanDuration(longest)})`,
-            caveat: longAccess.info.caveat,
-            evidence: sessionEvidence(rows),
-            details: {
-              longestSeconds: longest / 1000,
-              totalSeconds: total / 1000,
-              thresholdSeconds: seconds,
-            },
-          }),
-        );
-      },
-    );
-    return out;
-  },
+  run: (ctx) => (ctx.path === 'scan' ? longAccessScan(ctx) : longAccessFast(ctx)),
 };
+
+function longAccessScan(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  forEachSessionGroup(ctx, longClauses(ctx), (rows) => {
+    let longest = 0;
+    let total = 0;
+    for (const s of rows) {
+      longest = Math.max(longest, s.durationMs ?? 0);
+      total += s.durationMs ?? 0;
+    }
+    out.push(longFinding(ctx, groupOfRows(rows), rows.length, longest, total, allOf(rows)));
+  });
+  return out;
+}
+
+function longAccessFast(ctx: RuleContext): Finding[] {
+  const where = longClauses(ctx);
+  const names = readNames(ctx.db);
+  return groupAggregates<{ n: number; longest: number; total: number }>(
+    ctx,
+    where,
+    'COUNT(*) AS n, MAX(s.duration_ms) AS longest, SUM(s.duration_ms) AS total',
+  ).map((r) =>
+    longFinding(ctx, groupOfRow(r, names), r.n, r.longest, r.total, {
+      ids: groupEvidence(ctx, where, r, ctx.evidenceLimit),
+      total: r.n,
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 
 interface OffInterval {
   fromMs: number;
@@ -413,22 +745,44 @@ interface OffInterval {
   recordId: number;
 }
 
+const SCREEN_TYPES = [
+  'SCREEN_NON_INTERACTIVE',
+  'SCREEN_INTERACTIVE',
+  'DEVICE_STARTUP',
+  'DEVICE_SHUTDOWN',
+] as const;
+
 /**
  * Screen-off intervals per device from usage records: from SCREEN_NON_INTERACTIVE to the next
  * SCREEN_INTERACTIVE; a device start or shutdown ends what is known, and a last interval with no
- * later record ends at the device's latest usage record.
+ * later record ends at the device's latest usage record. Intervals of a device never overlap.
  */
 function screenOffIntervals(ctx: RuleContext): Map<number, OffInterval[]> {
-  const devs = ctx.filter.devices;
+  const devs = ctx.filter.devices && ctx.filter.devices.length > 0 ? ctx.filter.devices : null;
+  const devClause = devs ? `device_id IN (${devs.map(() => '?').join(',')})` : '1';
+  const types = SCREEN_TYPES.map(() => '?').join(',');
+  // Only the screen and device records change the state; the others only move the latest time.
   const rows = ctx.db
     .prepare(
       `SELECT id, device_id AS deviceId, type, time_ms AS timeMs FROM usage_records
-       ${devs && devs.length > 0 ? `WHERE device_id IN (${devs.map(() => '?').join(',')})` : ''}
-       ORDER BY device_id, time_ms, id`,
+       WHERE ${devClause} AND type IN (${types}) ORDER BY device_id, time_ms, id`,
     )
-    .all(...(devs ?? [])) as { id: number; deviceId: number; type: string; timeMs: number }[];
+    .iterate(...(devs ?? []), ...SCREEN_TYPES) as Iterable<{
+    id: number;
+    deviceId: number;
+    type: string;
+    timeMs: number;
+  }>;
+  const lastSeen = new Map(
+    (
+      ctx.db
+        .prepare(
+          `SELECT device_id AS deviceId, MAX(time_ms) AS t FROM usage_records WHERE ${devClause} GROUP BY device_id`,
+        )
+        .all(...(devs ?? [])) as { deviceId: number; t: number }[]
+    ).map((r) => [r.deviceId, r.t]),
+  );
   const out = new Map<number, OffInterval[]>();
-  const lastSeen = new Map<number, number>();
   const open = new Map<number, { fromMs: number; recordId: number }>();
   const close = (deviceId: number, toMs: number): void => {
     const o = open.get(deviceId);
@@ -439,19 +793,28 @@ function screenOffIntervals(ctx: RuleContext): Map<number, OffInterval[]> {
     out.set(deviceId, list);
   };
   for (const r of rows) {
-    lastSeen.set(r.deviceId, r.timeMs);
     if (r.type === 'SCREEN_NON_INTERACTIVE') {
       if (!open.has(r.deviceId)) open.set(r.deviceId, { fromMs: r.timeMs, recordId: r.id });
-    } else if (
-      r.type === 'SCREEN_INTERACTIVE' ||
-      r.type === 'DEVICE_STARTUP' ||
-      r.type === 'DEVICE_SHUTDOWN'
-    ) {
-      close(r.deviceId, r.timeMs);
-    }
+    } else close(r.deviceId, r.timeMs);
   }
   for (const deviceId of [...open.keys()]) close(deviceId, lastSeen.get(deviceId)!);
   return out;
+}
+
+function screenOffFinding(g: Group, count: number, intervals: number, evidence: Evidence): Finding {
+  const severity: Severity =
+    count >= 3 || g.category === 'camera' || g.category === 'microphone' ? 'high' : 'medium';
+  return makeFinding({
+    rule: 'screen-off-access',
+    severity: otherIsInfo(g.category, severity),
+    ...g,
+    count,
+    title: `${g.name} ${accessPhrase(g.category)} ${times(count)} while the screen was off`,
+    caveat: screenOffAccess.info.caveat,
+    evidence: evidence.ids,
+    evidenceTotal: evidence.total,
+    details: { screenOffIntervals: intervals },
+  });
 }
 
 /** `screen-off-access`: accesses while the screen was off, per Android usage records. */
@@ -466,45 +829,79 @@ export const screenOffAccess: RuleDef = {
     caveat: `${INTERVAL_CAVEAT} Usage records are kept for a limited time and may miss screen changes; a non-interactive screen can still show an always-on display or play media.`,
     params: [],
   },
-  run(ctx) {
-    const intervals = screenOffIntervals(ctx);
-    if (intervals.size === 0) return [];
-    const out: Finding[] = [];
-    const devices = [...intervals.keys()];
-    forEachSessionGroup(
-      ctx,
-      { clauses: [`s.device_id IN (${devices.map(() => '?').join(',')})`], params: devices },
-      (all) => {
-        const list = intervals.get(all[0]!.deviceId) ?? [];
-        const hits = new Set<number>();
-        const rows = all.filter((s) => {
-          const iv = list.find((o) => s.anchorMs >= o.fromMs && s.anchorMs < o.toMs);
-          if (iv) hits.add(iv.recordId);
-          return iv !== undefined;
-        });
-        if (rows.length === 0) return;
-        const g = base(rows);
-        const severity: Severity =
-          rows.length >= 3 || g.category === 'camera' || g.category === 'microphone'
-            ? 'high'
-            : 'medium';
-        out.push(
-          makeFinding({
-            rule: 'screen-off-access',
-            severity: otherIsInfo(g.category, severity),
-            ...g,
-            count: rows.length,
-            title: `${g.name} ${accessPhrase(g.category)} ${times(rows.length)} while the screen was off`,
-            caveat: screenOffAccess.info.caveat,
-            evidence: [
-              ...sessionEvidence(rows),
-              ...[...hits].sort((x, y) => x - y).map((id) => `e:${id}`),
-            ],
-            details: { screenOffIntervals: hits.size },
-          }),
-        );
-      },
-    );
-    return out;
-  },
+  run: (ctx) => (ctx.path === 'scan' ? screenOffAccessScan(ctx) : screenOffAccessFast(ctx)),
 };
+
+function screenOffAccessScan(ctx: RuleContext): Finding[] {
+  const intervals = screenOffIntervals(ctx);
+  if (intervals.size === 0) return [];
+  const out: Finding[] = [];
+  const devices = [...intervals.keys()];
+  forEachSessionGroup(
+    ctx,
+    { clauses: [`s.device_id IN (${devices.map(() => '?').join(',')})`], params: devices },
+    (all) => {
+      const list = intervals.get(all[0]!.deviceId) ?? [];
+      const hits = new Set<number>();
+      const rows = all.filter((s) => {
+        const iv = list.find((o) => s.anchorMs >= o.fromMs && s.anchorMs < o.toMs);
+        if (iv) hits.add(iv.recordId);
+        return iv !== undefined;
+      });
+      if (rows.length === 0) return;
+      const ids = [
+        ...sessionEvidence(rows),
+        ...[...hits].sort((x, y) => x - y).map((id) => `e:${id}`),
+      ];
+      out.push(
+        screenOffFinding(groupOfRows(rows), rows.length, hits.size, { ids, total: ids.length }),
+      );
+    },
+  );
+  return out;
+}
+
+/**
+ * `screen-off-access` in SQL: the device's intervals joined to the sessions through the start
+ * index, one interval after the other.
+ */
+function screenOffAccessFast(ctx: RuleContext): Finding[] {
+  const intervals = screenOffIntervals(ctx);
+  const names = readNames(ctx.db);
+  const out: Finding[] = [];
+  for (const deviceId of [...intervals.keys()].sort((a, b) => a - b)) {
+    const json = JSON.stringify(
+      intervals.get(deviceId)!.map((o) => [o.fromMs, o.toMs, o.recordId]),
+    );
+    const from = `(SELECT json_extract(value, '$[0]') AS a, json_extract(value, '$[1]') AS b,
+                          json_extract(value, '$[2]') AS rid FROM json_each(?)) iv
+                  CROSS JOIN access_sessions s ON s.anchor_ms >= iv.a AND s.anchor_ms < iv.b AND +s.device_id = ?`;
+    const leading = [json, deviceId];
+    const hits = ctx.db.prepare(
+      `SELECT DISTINCT iv.rid FROM ${from} ${whereSql(filterWhere(ctx), ['s.app_id = ?', 's.category = ?'])}
+       ORDER BY iv.rid LIMIT ?`,
+    );
+    for (const r of groupAggregates<{ n: number; hits: number }>(
+      ctx,
+      NO_CLAUSES,
+      'COUNT(*) AS n, COUNT(DISTINCT iv.rid) AS hits',
+      from,
+      leading,
+    )) {
+      const ids = groupEvidence(ctx, NO_CLAUSES, r, ctx.evidenceLimit, from, leading);
+      if (ids.length < ctx.evidenceLimit)
+        for (const id of hits
+          .pluck()
+          .all(
+            ...leading,
+            ...filterWhere(ctx).params,
+            r.appId,
+            r.category,
+            ctx.evidenceLimit - ids.length,
+          ) as number[])
+          ids.push(`e:${id}`);
+      out.push(screenOffFinding(groupOfRow(r, names), r.n, r.hits, { ids, total: r.n + r.hits }));
+    }
+  }
+  return out;
+}

@@ -698,7 +698,7 @@ export class QueryService {
                   ROW_NUMBER() OVER (
                     PARTITION BY n.device_id, n.app_id, n.domain, COALESCE(n.context, ''), COALESCE(n.initiated_type, ''),
                       COALESCE(n.domain_type, -1), COALESCE(n.context_verification_type, -1)
-                    ORDER BY src.data_to DESC, src.id DESC) AS rn
+                    ORDER BY src.data_to DESC, src.id DESC, n.id DESC) AS rn
            FROM network_observations n JOIN apps a ON a.id = n.app_id JOIN devices d ON d.id = n.device_id
            JOIN sources src ON src.id = n.source_id
            ${whereSql(nw)}

@@ -7,6 +7,7 @@ import { m0006Annotations } from './0006-annotations';
 import { m0007AppPairings } from './0007-app-pairings';
 import { m0008SessionStats } from './0008-session-stats';
 import { m0009AuditPayloadHash } from './0009-audit-payload-hash';
+import { m0010StoredFindings } from './0010-stored-findings';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0007AppPairings,
   m0008SessionStats,
   m0009AuditPayloadHash,
+  m0010StoredFindings,
 ];

@@ -66,7 +66,11 @@ export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsV
   const params = useMemo<FindingParams>(() => paramsQ.data ?? {}, [paramsQ.data]);
   const [saveError, setSaveError] = useState<string | null>(null);
   const applied = useMemo(() => (infos ? overrides(infos, params) : params), [infos, params]);
-  const q = useQuery('queryFindings', infos && paramsQ.data ? { filter, params: applied } : null);
+  // Only the first evidence ids are listed; the rest are counted, not carried over the bridge.
+  const q = useQuery(
+    'queryFindings',
+    infos && paramsQ.data ? { filter, params: applied, evidenceLimit: EVIDENCE_SHOWN } : null,
+  );
   const [sort, setSort] = useState<SortState<FindingColumn>>({ key: 'severity', dir: 'desc' });
   const [shown, setShown] = useState<FindingsFilter>({ rules: [], severities: [] });
   const [open, setOpen] = useState<string | null>(null);

@@ -1,0 +1,249 @@
+import type { Filter } from '../../contract/filter';
+import {
+  FINDING_RULES,
+  type Finding,
+  type FindingParams,
+  type FindingRule,
+} from '../../contract/findings';
+import { describeSqliteError, type Db } from '../db/open';
+import { AppError } from '../model/errors';
+import { writeTx } from '../services/case-service';
+import { EVIDENCE_CAP } from './common';
+import { computeFindings, resolveParams } from './engine';
+import { storedFindingParams } from './stored-params';
+
+/**
+ * The version of the rules' logic. Raising it makes every stored finding stale, so a change to a
+ * rule reaches cases computed by an earlier version.
+ */
+export const FINDINGS_RULES_VERSION = 1;
+
+/** The evidence ids kept apart at the head of each stored list, read without the rest. */
+const HEAD = 100;
+
+/** The stamp of the parameters and the rules' version. */
+function paramsStamp(values: ReadonlyMap<string, number | string>): string {
+  return JSON.stringify([
+    FINDINGS_RULES_VERSION,
+    [...values].sort(([a], [b]) => a.localeCompare(b)),
+  ]);
+}
+
+/**
+ * The stamp of a device's data: its sources. Every import adds a source and every removal or move
+ * takes one away, so a device whose list is unchanged still has the records its findings came from.
+ */
+function sourcesStamp(db: Db, deviceId: number): string {
+  const r = db
+    .prepare(
+      "SELECT COALESCE(group_concat(id, ','), '') AS ids FROM (SELECT id FROM sources WHERE device_id = ? ORDER BY id)",
+    )
+    .get(deviceId) as { ids: string };
+  return r.ids;
+}
+
+const stampOf = (params: string, db: Db, deviceId: number): string =>
+  `${params}|${sourcesStamp(db, deviceId)}`;
+
+/** The case's parameters, resolved, and their stamp. */
+function caseParams(db: Db): { values: Map<string, number | string>; stamp: string } {
+  let values: Map<string, number | string>;
+  try {
+    values = resolveParams(storedFindingParams(db));
+  } catch {
+    // Parameters stored by another version that this one refuses: the defaults apply.
+    values = resolveParams({});
+  }
+  return { values, stamp: paramsStamp(values) };
+}
+
+/** The devices whose stored findings are missing or were computed from other data or parameters. */
+export function staleFindingDevices(db: Db, deviceIds?: readonly number[]): number[] {
+  const { stamp } = caseParams(db);
+  const ids =
+    deviceIds ?? (db.prepare('SELECT id FROM devices ORDER BY id').pluck().all() as number[]);
+  const stored = db.prepare('SELECT stamp FROM stored_findings_state WHERE device_id = ?').pluck();
+  return ids.filter((d) => stored.get(d) !== stampOf(stamp, db, d));
+}
+
+/**
+ * Computes and stores the findings of the devices named (every device when none are), with the
+ * case's parameters: the incremental step to run after an import into those devices, a source
+ * removal or move, or a change of the parameters. Each device is computed in a read snapshot and
+ * written in a short transaction of its own, kept only when its sources did not change meanwhile.
+ * Stored findings of devices that no longer exist are dropped. Returns the devices refreshed.
+ */
+export function refreshFindings(db: Db, deviceIds?: readonly number[]): number[] {
+  const existing = new Set(db.prepare('SELECT id FROM devices').pluck().all() as number[]);
+  const targets = [...new Set(deviceIds ?? existing)]
+    .filter((d) => existing.has(d))
+    .sort((a, b) => a - b);
+  const { values, stamp } = caseParams(db);
+  const done: number[] = [];
+  const insert = db.prepare(
+    `INSERT INTO stored_findings (device_id, rule, seq, app_id, category, finding, evidence_total, evidence_head, evidence)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const appOf = db.prepare('SELECT id FROM apps WHERE device_id = ? AND identifier = ?').pluck();
+  for (const deviceId of targets) {
+    let computedFrom = '';
+    const findings = db.transaction(() => {
+      computedFrom = stampOf(stamp, db, deviceId);
+      return computeFindings(db, { devices: [deviceId] }, values, FINDING_RULES, {
+        path: 'auto',
+        evidenceLimit: EVIDENCE_CAP,
+      });
+    })();
+    writeTx(db, () => {
+      // The device's sources changed while it was computed: leave it stale for the next call.
+      if (stampOf(stamp, db, deviceId) !== computedFrom) return;
+      db.prepare('DELETE FROM stored_findings WHERE device_id = ?').run(deviceId);
+      const seq = new Map<string, number>();
+      for (const f of findings) {
+        const n = seq.get(f.rule) ?? 0;
+        seq.set(f.rule, n + 1);
+        const { evidence, ...rest } = f;
+        const truncated = Number(f.details.evidenceTruncated ?? 0);
+        insert.run(
+          deviceId,
+          f.rule,
+          n,
+          f.app === null ? null : ((appOf.get(deviceId, f.app) as number | undefined) ?? null),
+          f.category,
+          JSON.stringify(rest),
+          evidence.length + truncated,
+          JSON.stringify(evidence.slice(0, HEAD)),
+          JSON.stringify(evidence),
+        );
+      }
+      db.prepare(
+        'INSERT INTO stored_findings_state (device_id, stamp) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET stamp = excluded.stamp',
+      ).run(deviceId, computedFrom);
+      done.push(deviceId);
+    });
+  }
+  if (deviceIds === undefined)
+    writeTx(db, () => {
+      db.exec(
+        'DELETE FROM stored_findings WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM stored_findings_state WHERE device_id NOT IN (SELECT id FROM devices)',
+      );
+    });
+  return done;
+}
+
+/** Whether the stored findings can answer a filter: one of devices, apps and categories only. */
+function servable(filter: Filter): boolean {
+  for (const [key, value] of Object.entries(filter)) {
+    if (value === undefined) continue;
+    if (key === 'devices' || key === 'apps' || key === 'categories') continue;
+    if (Array.isArray(value) && value.length === 0) continue;
+    if (key === 'starred' && value === false) continue;
+    if (key === 'minSeconds' && value === 0) continue;
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Whether the stored findings would answer this request once brought up to date, and some of
+ * them are not: the caller may open the case for writing so they are computed and kept.
+ */
+export function findingsNeedRefresh(db: Db, filter: Filter, params: FindingParams): boolean {
+  if (!servable(filter)) return false;
+  let values: Map<string, number | string>;
+  try {
+    values = resolveParams(params);
+  } catch {
+    return false;
+  }
+  if (paramsStamp(values) !== caseParams(db).stamp) return false;
+  const wanted = filter.devices && filter.devices.length > 0 ? new Set(filter.devices) : null;
+  const devices = (
+    db.prepare('SELECT id FROM devices ORDER BY id').pluck().all() as number[]
+  ).filter((d) => wanted === null || wanted.has(d));
+  return staleFindingDevices(db, devices).length > 0;
+}
+
+/**
+ * The stored findings answering a request, in rule order and, within a rule, in the order they
+ * were computed; null when they cannot: other parameters than the case's, a filter on more than
+ * devices, apps and categories, or stale findings on a case this connection cannot bring up to
+ * date (read-only, or busy with another writer).
+ */
+export function readStoredFindings(
+  db: Db,
+  filter: Filter,
+  values: ReadonlyMap<string, number | string>,
+  rules: readonly FindingRule[],
+  evidenceLimit: number,
+): Finding[] | null {
+  if (!servable(filter)) return null;
+  if (paramsStamp(values) !== caseParams(db).stamp) return null;
+  const all = db.prepare('SELECT id FROM devices ORDER BY id').pluck().all() as number[];
+  const wanted = filter.devices && filter.devices.length > 0 ? new Set(filter.devices) : null;
+  const devices = wanted ? all.filter((d) => wanted.has(d)) : all;
+  if (devices.length === 0) return [];
+  if (staleFindingDevices(db, devices).length > 0) {
+    if (db.readonly || db.inTransaction) return null;
+    try {
+      refreshFindings(db, devices);
+    } catch (e) {
+      // Another process is writing (an import): answer from the records instead.
+      if (describeSqliteError(e) || (e instanceof AppError && e.code === 'CASE_BUSY')) return null;
+      throw e;
+    }
+    if (staleFindingDevices(db, devices).length > 0) return null;
+  }
+  const clauses = [
+    `f.device_id IN (${devices.map(() => '?').join(', ')})`,
+    `f.rule IN (${rules.map(() => '?').join(', ')})`,
+  ];
+  const params: (string | number)[] = [...devices, ...rules];
+  if (filter.apps && filter.apps.length > 0) {
+    const marks = filter.apps.map(() => '?').join(', ');
+    clauses.push(
+      `f.app_id IN (SELECT id FROM apps WHERE lower(identifier) IN (${marks}) OR lower(display_name) IN (${marks}))`,
+    );
+    const lower = filter.apps.map((a) => a.toLowerCase());
+    for (const a of [...lower, ...lower]) params.push(a);
+  }
+  if (filter.categories && filter.categories.length > 0) {
+    // Network findings have no category; the categories do not narrow them (nor their records).
+    // Every importer stores a session's and a permission's category as one of the known names
+    // (the name as read is kept apart), so the category shown is the one the records hold.
+    clauses.push(
+      `(f.category IS NULL OR f.category IN (${filter.categories.map(() => '?').join(', ')}))`,
+    );
+    for (const c of filter.categories) params.push(c);
+  }
+  const evidenceColumn =
+    evidenceLimit === 0 ? "'[]'" : evidenceLimit <= HEAD ? 'f.evidence_head' : 'f.evidence';
+  const rows = db
+    .prepare(
+      `SELECT f.rule, f.device_id AS deviceId, f.seq, d.label, f.finding, f.evidence_total AS total,
+              ${evidenceColumn} AS evidence
+       FROM stored_findings f JOIN devices d ON d.id = f.device_id
+       WHERE ${clauses.join(' AND ')}`,
+    )
+    .all(...params) as {
+    rule: FindingRule;
+    deviceId: number;
+    seq: number;
+    label: string;
+    finding: string;
+    total: number;
+    evidence: string;
+  }[];
+  const order = new Map<string, number>(FINDING_RULES.map((r, i) => [r, i]));
+  rows.sort(
+    (a, b) => order.get(a.rule)! - order.get(b.rule)! || a.deviceId - b.deviceId || a.seq - b.seq,
+  );
+  return rows.map((r) => {
+    const f = JSON.parse(r.finding) as Omit<Finding, 'evidence'>;
+    const evidence = (JSON.parse(r.evidence) as string[]).slice(0, evidenceLimit);
+    const details = { ...f.details };
+    delete details.evidenceTruncated;
+    if (r.total > evidence.length) details.evidenceTruncated = r.total - evidence.length;
+    return { ...f, device: r.label, evidence, details };
+  });
+}
