@@ -89,6 +89,6 @@ export function androidRetentionNote(label: string, captures: number): string {
 export function noSessionsNote(label: string): string {
   return (
     `${label} holds no access sessions (a backup alone records permissions and usage, not ` +
-    'access): as a column it would read "no data".'
+    'access): its column can only read "no data".'
   );
 }

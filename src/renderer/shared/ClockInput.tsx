@@ -32,7 +32,7 @@ export function ClockInput(props: Props) {
         inputMode="numeric"
         autoComplete="off"
         placeholder="HH:MM"
-        maxLength={5}
+        maxLength={12}
         className={`${props.className ?? 'input'} mono${valid ? '' : ' input-invalid'}`}
         aria-label={`${props.label} (HH:MM, 24-hour)`}
         aria-invalid={!valid}

@@ -211,7 +211,7 @@ export const CompareMatrix = memo(function CompareMatrix({
                   {r.columns.map((c, i) => {
                     const mark = cellMark(r, i, metric);
                     const v = metricValue(c, metric);
-                    const sample = metric === 'perDay' ? null : sampleOf(c, metric);
+                    const sample = metric === 'perDay' || v === null ? null : sampleOf(c, metric);
                     return (
                       <td
                         key={c.label}

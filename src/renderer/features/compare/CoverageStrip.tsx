@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { drawNoData, makeHatch, prepareCanvas } from '../timeline/draw';
+import { drawNoData, prepareCanvas } from '../timeline/draw';
 import { msToPx, type TimeRange, type Viewport } from '../timeline/time-window';
 
 const HEIGHT = 8;
@@ -7,7 +7,6 @@ const HEIGHT = 8;
 /** A thin strip over a band: observed days in blue, days without data hatched grey. */
 export function CoverageStrip({ viewport, noData }: { viewport: Viewport; noData: TimeRange[] }) {
   const ref = useRef<HTMLCanvasElement>(null);
-  const hatch = useRef<CanvasPattern | null>(null);
   useEffect(() => {
     const canvas = ref.current;
     if (!canvas || viewport.width <= 0) return;
@@ -21,8 +20,7 @@ export function CoverageStrip({ viewport, noData }: { viewport: Viewport; noData
       const x1 = Math.min(viewport.width, msToPx(r.toMs, viewport));
       if (x1 > x0) ctx.clearRect(x0, 0, x1 - x0, HEIGHT);
     }
-    hatch.current ??= makeHatch(ctx);
-    drawNoData(ctx, noData, viewport, HEIGHT, hatch.current);
+    drawNoData(ctx, noData, viewport, HEIGHT);
   }, [viewport, noData]);
   return (
     <canvas

@@ -5,11 +5,11 @@ import { useElementSize } from '../../app/use-element-size';
 import { useQuery } from '../../app/use-query';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
-import { formatCount, formatDuration } from '../../shared/format';
+import { formatCount, formatDuration, plural } from '../../shared/format';
 import { Spinner } from '../../shared/Spinner';
 import { NO_DATA_EXPLAINED, NoDataLegend } from '../../shared/NoDataLegend';
 import { formatDayNumber, formatHourNumber, formatHourRange } from '../../shared/time-format';
-import { drawNoData, makeHatch, prepareCanvas } from '../timeline/draw';
+import { drawNoData, prepareCanvas } from '../timeline/draw';
 import {
   buildGrid,
   cellAt,
@@ -50,7 +50,6 @@ function draw(
   width: number,
   height: number,
   hover: { row: number; hour: number } | null,
-  hatch: CanvasPattern | null,
 ): void {
   const rowH = rowHeight(grid.days);
   const cellW = (width - LEFT) / 24;
@@ -88,7 +87,6 @@ function draw(
         ],
         { fromMs: 0, toMs: width, width },
         markH,
-        hatch,
         y + 0.5,
       );
     }
@@ -115,7 +113,6 @@ export function HeatmapView({ filter, appName, caseHasSessions, onPickCell }: Pr
   );
   const [wrapRef, size] = useElementSize<HTMLDivElement>();
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const hatchRef = useRef<CanvasPattern | null>(null);
   const grid = useMemo(() => (q.data ? buildGrid(q.data) : null), [q.data]);
   const width = Math.max(LEFT + 24 * 12, Math.min(size.width, LEFT + 24 * 48));
   const rowH = grid ? rowHeight(grid.days) : 0;
@@ -128,7 +125,6 @@ export function HeatmapView({ filter, appName, caseHasSessions, onPickCell }: Pr
     if (!canvas || !grid || width <= 0) return;
     const ctx = prepareCanvas(canvas, width, height);
     if (!ctx) return;
-    hatchRef.current ??= makeHatch(ctx);
     draw(
       ctx,
       grid,
@@ -136,7 +132,6 @@ export function HeatmapView({ filter, appName, caseHasSessions, onPickCell }: Pr
       width,
       height,
       hoverRow >= 0 ? { row: hoverRow, hour: hoverHour } : null,
-      hatchRef.current,
     );
   }, [grid, metric, width, height, hoverRow, hoverHour]);
 
@@ -266,7 +261,7 @@ export function HeatmapView({ filter, appName, caseHasSessions, onPickCell }: Pr
                 ) : (
                   <>
                     <div>
-                      {formatCount(cellValue(grid, 'sessions', hover.row, hover.hour))} sessions
+                      {plural(cellValue(grid, 'sessions', hover.row, hover.hour), 'session')}
                     </div>
                     <div>
                       In use {formatDuration(cellValue(grid, 'busyMs', hover.row, hover.hour))}

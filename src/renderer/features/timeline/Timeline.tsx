@@ -143,9 +143,14 @@ export function Timeline(props: Props) {
     () => (hasShown ? noDataByDevice(observed, { fromMs: shownFrom, toMs: shownTo }) : new Map()),
     [observed, hasShown, shownFrom, shownTo],
   );
-  const laneDevices = useMemo(() => new Set(result?.lanes.map((l) => l.deviceId)), [result]);
+  // With lanes, the stretches of their devices; with none, those of every device in the filter,
+  // so an empty window that lies outside the sources does not read as a quiet one.
+  const laneDevices = useMemo(
+    () => (result && result.lanes.length > 0 ? new Set(result.lanes.map((l) => l.deviceId)) : null),
+    [result],
+  );
   const stretchesInView = countStretches(
-    new Map([...noDataInView].filter(([id]) => laneDevices.has(id))),
+    laneDevices ? new Map([...noDataInView].filter(([id]) => laneDevices.has(id))) : noDataInView,
   );
 
   const fullViewport: Viewport | null = useMemo(
@@ -296,7 +301,9 @@ export function Timeline(props: Props) {
           {props.caseHasSessions
             ? countActive(filter) > 0 || laneSearch
               ? 'Loosen the filter or clear the lane search to see sessions.'
-              : 'No sessions in this window.'
+              : stretchesInView > 0
+                ? 'No sessions in this window, and part of it lies outside the imported sources: no access could have been recorded there, so it is not a quiet stretch.'
+                : 'No sessions in this window.'
             : 'Import an App Privacy Report export or an Android capture to see which apps accessed what, and when.'}
         </EmptyState>
       ) : index && viewport ? (
@@ -323,6 +330,7 @@ export function Timeline(props: Props) {
       ) : null}
 
       <div className="timeline-foot">
+        {stretchesInView > 0 || overviewNoData.length > 0 ? <NoDataLegend /> : null}
         <CategoryLegend
           categories={
             layout
@@ -338,7 +346,6 @@ export function Timeline(props: Props) {
         />
         {hasMarks && result ? <MarkLegend statuses={result.marks.map((m) => m.status)} /> : null}
         <StateLegend kinds={stateKinds} />
-        {stretchesInView > 0 || overviewNoData.length > 0 ? <NoDataLegend /> : null}
         <span className="muted small">
           Wheel: zoom · Shift+wheel: scroll lanes · Drag: pan · Drag on the axis: zoom to range ·
           Keys + − ← → 0{timeMode === 'local' ? ' · Shaded: 00:00–06:00 device-local' : ''} · Grey

@@ -1,6 +1,6 @@
 import { brushX, select, type BrushBehavior, type D3BrushEvent, type Selection } from 'd3';
 import { useEffect, useEffectEvent, useRef } from 'react';
-import { drawNoData, drawOverview, makeHatch, prepareCanvas } from './draw';
+import { drawNoData, drawOverview, prepareCanvas } from './draw';
 import { msToPx, pxToMs, type TimeRange, type Viewport } from './time-window';
 
 interface Props {
@@ -19,7 +19,6 @@ const HEIGHT = 34;
 /** The whole extent in miniature, with the current window as a movable brush. */
 export function TimelineOverview({ full, columns, noData, window: current, onWindow }: Props) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const hatchRef = useRef<CanvasPattern | null>(null);
   const svgRef = useRef<SVGSVGElement>(null);
   const brushRef = useRef<{
     brush: BrushBehavior<unknown>;
@@ -41,10 +40,7 @@ export function TimelineOverview({ full, columns, noData, window: current, onWin
     const ctx = prepareCanvas(canvas, width, HEIGHT);
     if (!ctx) return;
     drawOverview(ctx, columns, width, HEIGHT);
-    if (noData && noData.length > 0) {
-      hatchRef.current ??= makeHatch(ctx);
-      drawNoData(ctx, noData, { fromMs, toMs, width }, HEIGHT, hatchRef.current);
-    }
+    if (noData && noData.length > 0) drawNoData(ctx, noData, { fromMs, toMs, width }, HEIGHT);
   }, [columns, width, noData, fromMs, toMs]);
 
   useEffect(() => {

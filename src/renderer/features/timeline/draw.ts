@@ -200,17 +200,52 @@ function binAlphaOf(binMs: number, maxCount: number): (b: TimelineBin) => number
 }
 
 /** The grey under the hatch of a no-data stretch (the legend's swatch uses the same). */
-export const NO_DATA_FILL = 'rgba(100, 116, 139, 0.14)';
+export const NO_DATA_FILL = 'rgba(100, 116, 139, 0.12)';
+/** The hatch lines of a no-data stretch: dark enough to tell it from an empty, quiet stretch. */
+export const NO_DATA_LINE = 'rgba(71, 85, 105, 0.5)';
 
-/** Greys and hatches stretches without data, so they read apart from quiet days. */
+const noDataPatterns = new WeakMap<CanvasRenderingContext2D, CanvasPattern | null>();
+
+/** The diagonal hatch of no-data stretches, made once per canvas. */
+function noDataPattern(ctx: CanvasRenderingContext2D): CanvasPattern | null {
+  if (noDataPatterns.has(ctx)) return noDataPatterns.get(ctx) ?? null;
+  let pattern: CanvasPattern | null = null;
+  if (typeof document !== 'undefined') {
+    const tile = document.createElement('canvas');
+    tile.width = 7;
+    tile.height = 7;
+    const t = tile.getContext('2d');
+    if (t) {
+      t.strokeStyle = NO_DATA_LINE;
+      t.lineWidth = 1;
+      t.beginPath();
+      // One "/" per tile, continued across its corners so the lines join up.
+      t.moveTo(-1, 8);
+      t.lineTo(8, -1);
+      t.moveTo(-1, 1);
+      t.lineTo(1, -1);
+      t.moveTo(6, 8);
+      t.lineTo(8, 6);
+      t.stroke();
+      pattern = ctx.createPattern(tile, 'repeat');
+    }
+  }
+  noDataPatterns.set(ctx, pattern);
+  return pattern;
+}
+
+/**
+ * Greys and hatches stretches without data, so they read apart from quiet days: every view (the
+ * timeline's lanes and overview, the comparison's bands, the heatmap's rows) draws them this way.
+ */
 export function drawNoData(
   ctx: CanvasRenderingContext2D,
   ranges: readonly TimeRange[],
   v: Viewport,
   height: number,
-  hatch: CanvasPattern | null,
   top = 0,
 ): void {
+  const hatch = ranges.length > 0 ? noDataPattern(ctx) : null;
   for (const r of ranges) {
     const x0 = Math.max(0, msToPx(r.fromMs, v));
     const x1 = Math.min(v.width, msToPx(r.toMs, v));
@@ -220,11 +255,8 @@ export function drawNoData(
     ctx.fillStyle = NO_DATA_FILL;
     ctx.fillRect(x0, top, w, height);
     if (hatch) {
-      ctx.save();
-      ctx.globalAlpha = 0.35;
       ctx.fillStyle = hatch;
       ctx.fillRect(x0, top, w, height);
-      ctx.restore();
     }
   }
 }
@@ -240,8 +272,7 @@ export function drawLanes(input: DrawInput): void {
     const x1 = msToPx(n.toMs, v);
     ctx.fillRect(x0, 0, x1 - x0, height);
   }
-  if (input.noData && input.noData.length > 0)
-    drawNoData(ctx, input.noData, v, height, input.hatch);
+  if (input.noData && input.noData.length > 0) drawNoData(ctx, input.noData, v, height);
   ctx.strokeStyle = 'rgba(100, 116, 139, 0.16)';
   ctx.lineWidth = 1;
   for (const ms of input.gridMs) {
@@ -259,7 +290,7 @@ export function drawLanes(input: DrawInput): void {
       const lane = layout.lanes[i];
       const gaps = lane ? input.noDataByDevice.get(lane.deviceId) : undefined;
       if (gaps && gaps.length > 0)
-        drawNoData(ctx, gaps, v, LANE_HEIGHT, input.hatch, i * LANE_HEIGHT - scrollTop);
+        drawNoData(ctx, gaps, v, LANE_HEIGHT, i * LANE_HEIGHT - scrollTop);
     }
   let selectedBox: { x: number; y: number; w: number; h: number } | null = null;
   let hoverBox: { x: number; y: number; w: number; h: number } | null = null;
