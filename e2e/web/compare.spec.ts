@@ -146,12 +146,21 @@ test('devices side by side: marked differences, sorting, drilling into an app, g
   await expect(xin.getByTestId('compare-cell')).toHaveText(['▲ 6.00', '▼ 0.00']);
   await expect(xin.getByTestId('compare-cell').nth(0)).toHaveAttribute('data-mark', 'high');
   await expect(xin.getByTestId('compare-cell').nth(1)).toHaveAttribute('data-mark', 'low');
-  await expect(xin.getByTestId('compare-change')).toHaveText('−6.00/day');
-  await expect(rowOf(page, 'com.google.Maps', 'location').getByTestId('compare-change')).toHaveText(
-    '+3.00/day',
-  );
+  // Devices have no order: the change is the spread, naming the high and the low column.
+  await expect(page.getByTestId('compare-sort-change')).toHaveText(/^Spread/);
+  await expect(xin.getByTestId('compare-change')).toHaveText('6.00/day');
+  await expect(xin.getByTestId('compare-change-ends')).toHaveText(`▲ ${ALICE} · ▼ ${BOB}`);
+  const maps = rowOf(page, 'com.google.Maps', 'location');
+  await expect(maps.getByTestId('compare-change')).toHaveText('3.00/day');
+  await expect(maps.getByTestId('compare-change-ends')).toHaveText(`▲ ${BOB} · ▼ ${ALICE}`);
   const camera = rowOf(page, 'com.apple.camera', 'camera');
-  await expect(camera.getByTestId('compare-change')).toHaveText('±0.00/day');
+  await expect(camera.getByTestId('compare-change')).toHaveText('0.00/day');
+  await expect(camera.getByTestId('compare-change-ends')).toHaveText('all equal');
+  // Shares carry their sample: Alice's night share of WeChat is 2 of 6 sessions a day, 6 days.
+  await page.getByTestId('compare-metric-night').click();
+  await expect(xin.getByTestId('compare-cell').nth(0)).toContainText('33%');
+  await expect(xin.getByTestId('compare-n').nth(0)).toHaveText('12 of 36');
+  await page.getByTestId('compare-metric-perDay').click();
   await expect(camera.locator('[data-testid="compare-cell"][data-mark=""]')).toHaveCount(2);
   await expect(page.locator('[data-testid="compare-cell"][data-mark="high"]')).toHaveCount(3);
   await expect(page.locator('[data-testid="compare-cell"][data-mark="low"]')).toHaveCount(3);
@@ -269,11 +278,14 @@ test('periods of one device split at a date give two columns', async ({ page }) 
   await expect(band(page, after)).toHaveAttribute('data-total', String(9 * 3));
   // The same habits before and after: no change, nothing marked, and only Alice's apps.
   await expect(page.getByTestId('compare-row')).toHaveCount(3);
+  // Periods are ordered in time: the change is the last minus the first.
+  await expect(page.getByTestId('compare-sort-change')).toHaveText(/^Change \(last − first\)/);
   await expect(page.getByTestId('compare-change')).toHaveText([
     '±0.00/day',
     '±0.00/day',
     '±0.00/day',
   ]);
+  await expect(page.getByTestId('compare-change-ends')).toHaveCount(0);
   await expect(page.locator('[data-testid="compare-cell"][data-mark="high"]')).toHaveCount(0);
   await expect(rowOf(page, 'com.tencent.xin', 'photos').getByTestId('compare-cell')).toHaveText([
     '6.00',
@@ -315,7 +327,7 @@ test('pairing two apps merges their rows, unpairing restores them, and the expor
   const merged = rowOf(page, 'com.tencent.mm', 'photos');
   await expect(merged.locator('.badge')).toHaveText('paired');
   await expect(merged.getByTestId('compare-cell')).toHaveText(['▲ 6.00', '▼ 2.00']);
-  await expect(merged.getByTestId('compare-change')).toHaveText('−4.00/day');
+  await expect(merged.getByTestId('compare-change')).toHaveText('4.00/day');
 
   await page.getByTestId('compare-unpair').click();
   await ready(page);
