@@ -295,6 +295,17 @@ test('compare an iPhone, an Android phone and a device known from a backup alone
   await ready(page);
   await expect(page.getByTestId('no-data-legend')).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/views-timeline-three-devices.png` });
+
+  // On the heatmap a day only one phone observed is marked as partly without data, and the
+  // device without any access log is named once instead of on every day.
+  await page.getByTestId('tab-heatmap').click();
+  await ready(page);
+  const heat = page.getByTestId('heatmap-canvas');
+  await expect.poll(async () => Number(await heat.getAttribute('data-partial-days'))).toBe(7);
+  await expect(page.getByTestId('heatmap-unobserved')).toContainText(
+    'No App Privacy Report or Android capture of Old iPhone (backup) covers this period',
+  );
+  await page.screenshot({ path: `${SHOTS}/views-heatmap-three-devices.png` });
 });
 
 test('findings use the app’s time format and words, not code keys', async ({ page }) => {
