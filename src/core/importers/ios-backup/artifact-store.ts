@@ -7,6 +7,9 @@ import type { Db } from '../../db/open';
 import { AppResolver } from '../../db/queries/apps';
 import type { ArtifactRead, ArtifactResult } from './artifact-read';
 
+/** The largest distance from the epoch a Date can hold (ECMAScript's time range), in ms. */
+const MAX_DATE_MS = 8.64e15;
+
 const NO_COUNTS = { lines: 0, access: 0, network: 0, sessions: 0, openSessions: 0, records: 0 };
 
 function note(locator: string, message: string): ImportWarning {
@@ -88,22 +91,47 @@ function storeRead(
     });
   }
   const offset = zoneOffsets(timeZone);
+  const warnings = r.problems.map((m) => note(locator, m));
+  // Times and byte counts come from the evidence as they are: one that no date or count can be
+  // (1e308 seconds, NaN) is stored as unknown with a warning, so that it costs its field only.
+  const time = (ms: number | null, where: string): number | null => {
+    if (ms === null) return null;
+    if (Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS) return Math.round(ms);
+    warnings.push(
+      note(
+        locator,
+        `${where}: the time is outside the range of dates (${String(ms)} ms from 1970); it is stored as unknown.`,
+      ),
+    );
+    return null;
+  };
+  const bytes = (n: number | null): number | null => (n !== null && Number.isFinite(n) ? n : null);
+  const permissionRows = r.permissions.map((p) => ({ ...p, timeMs: time(p.timeMs, p.locator) }));
+  const usageRows = r.usage.map((u) => ({
+    ...u,
+    firstMs: time(u.firstMs, u.locator),
+    lastMs: time(u.lastMs, u.locator),
+    wifiIn: bytes(u.wifiIn),
+    wifiOut: bytes(u.wifiOut),
+    cellIn: bytes(u.cellIn),
+    cellOut: bytes(u.cellOut),
+  }));
+  const profileRows = r.profiles.map((p) => ({ ...p, timeMs: time(p.timeMs, p.locator) }));
   // A running minimum and maximum: Math.min(...times) overflows the stack on a large artifact.
   let from: number | null = null;
   let to: number | null = null;
   const span = (t: number | null): void => {
-    if (t === null || !Number.isFinite(t)) return;
+    if (t === null) return;
     if (from === null || t < from) from = t;
     if (to === null || t > to) to = t;
   };
-  for (const p of r.permissions) span(p.timeMs);
-  for (const u of r.usage) {
+  for (const p of permissionRows) span(p.timeMs);
+  for (const u of usageRows) {
     span(u.firstMs);
     span(u.lastMs);
   }
-  for (const p of r.profiles) span(p.timeMs);
-  const records = r.permissions.length + r.usage.length + r.profiles.length;
-  const warnings = r.problems.map((m) => note(locator, m));
+  for (const p of profileRows) span(p.timeMs);
+  const records = permissionRows.length + usageRows.length + profileRows.length;
   const sourceId = Number(
     db
       .prepare(
@@ -142,7 +170,7 @@ function storeRead(
     `INSERT INTO permission_records (device_id, app_id, source_id, origin, raw, category, status, reason,
        time_ms, time_offset, locator, raw_fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  for (const p of r.permissions) {
+  for (const p of permissionRows) {
     perm.run(
       deviceId,
       apps.idFor(p.app),
@@ -163,7 +191,7 @@ function storeRead(
        cell_in, cell_out, first_ms, last_ms, time_offset, locator, raw_fields)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  for (const u of r.usage) {
+  for (const u of usageRows) {
     usage.run(
       deviceId,
       u.app === null ? null : apps.idFor(u.app),
@@ -186,7 +214,7 @@ function storeRead(
        process, payload_types, mdm, vpn, root_certificate, time_ms, time_offset, locator, raw_fields)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  for (const p of r.profiles) {
+  for (const p of profileRows) {
     profile.run(
       deviceId,
       sourceId,

@@ -356,6 +356,31 @@ describe('SQLite artifacts that are not readable databases', () => {
   });
 });
 
+describe('values no date can be', () => {
+  it('stores a TCC row whose last_modified is 1e308 seconds without a time, and everything else', async () => {
+    const db = new Database(payloadPath(dir, ...TCC));
+    db.prepare('UPDATE access SET last_modified = 1e308 WHERE rowid = 2').run();
+    db.close();
+    const r = await importBackupDevice(t.session, dir);
+    expect(statuses(r)).toEqual(ALL_IMPORTED);
+    expect(r.artifacts[0]).toMatchObject({ counts: { records: 4 } });
+    expect(r.artifacts[0]!.warnings.map((w) => w.message)).toContain(
+      'access rowid 2: the time is outside the range of dates (Infinity ms from 1970); it is stored as unknown.',
+    );
+    const times = t.session.db
+      .prepare(
+        "SELECT locator, time_ms FROM permission_records WHERE origin = 'tcc' ORDER BY locator",
+      )
+      .all() as { locator: string; time_ms: number | null }[];
+    expect(times.map((x) => [x.locator, x.time_ms === null])).toEqual([
+      ['access rowid 1', false],
+      ['access rowid 2', true],
+      ['access rowid 3', false],
+      ['access rowid 4', false],
+    ]);
+  });
+});
+
 describe('large artifacts', () => {
   it('stores a DataUsage.sqlite with 70,000 processes (its time span is not spread into Math.min)', async () => {
     rmSync(dir, { recursive: true });
