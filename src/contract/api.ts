@@ -175,6 +175,19 @@ export const api = {
       remove: z.boolean().optional(),
     })
     .strict(),
+  /** iOS/Android counterparts worth pairing: from the built-in app catalog, then by equal name. */
+  suggestPairings: empty,
+  /**
+   * Names an app identifier on every device that has it, or on one device; `name: null` clears
+   * the examiner's name. A name from the device's backup stays shown. Recorded in the audit log.
+   */
+  renameApp: z
+    .object({
+      identifier: z.string().trim().min(1).max(300),
+      name: z.string().trim().min(1).max(200).nullable(),
+      deviceId: id.optional(),
+    })
+    .strict(),
   /** The rule parameters stored in the case (the examiner's changes to the defaults). */
   getFindingParams: empty,
   /** Stores the case's rule parameters; recorded in the audit log. */
@@ -450,6 +463,28 @@ export interface NetworkItem {
   domainClassification: number | null;
 }
 
+/** `suggestPairings`: an iOS and an Android identifier that look like one app. */
+export interface PairingSuggestion {
+  name: string;
+  /** The iOS identifier. */
+  a: string;
+  /** The Android identifier. */
+  b: string;
+  /** `catalog`: the built-in catalog lists both as one app; `same-name`: equal shown names. */
+  reason: 'catalog' | 'same-name';
+}
+
+/** `renameApp`: one app as the change left it, with where its shown name comes from. */
+export interface NamedApp {
+  deviceId: number;
+  device: string;
+  identifier: string;
+  displayName: string | null;
+  nameSource: 'backup' | 'user' | 'catalog' | null;
+  backupName: string | null;
+  userName: string | null;
+}
+
 export interface AppItem {
   id: number;
   deviceId: number;
@@ -644,6 +679,8 @@ export interface ApiOutputs {
   queryCompare: CompareResult;
   listPairings: AppPairing[];
   pairApps: { changed: boolean };
+  suggestPairings: PairingSuggestion[];
+  renameApp: NamedApp[];
   getFindingParams: FindingParams;
   setFindingParams: FindingParams;
   annotate: Annotation;

@@ -20,6 +20,8 @@ import {
   staleFindingDevices,
   storedFindingParams,
 } from './findings';
+import { suggestAppPairings } from './catalog/pairing-suggestions';
+import { renameApp } from './catalog/rename-app';
 import { AndroidCaptureService } from './services/android-capture-service';
 import { annotate, listAnnotations } from './services/annotations';
 import { compareResult, listPairings, setPairing } from './services/compare-request';
@@ -185,6 +187,16 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       const c = setPairing(need().db, a, b, remove ?? false);
       if (c) changed('app-pairing');
       return { changed: c };
+    },
+    suggestPairings: () => suggestAppPairings(need().db),
+    renameApp: ({ identifier, name, deviceId }) => {
+      const named = renameApp(need().db, {
+        identifier,
+        name,
+        ...(deviceId === undefined ? {} : { deviceId }),
+      });
+      changed('app-renamed');
+      return named;
     },
     listFindingRules: () => ruleInfos(),
     queryFindings: ({ filter, params, rules, evidenceLimit }) =>

@@ -2,6 +2,7 @@ import type { Filter } from '../../contract/filter';
 import { minutesOfDay } from '../../contract/filter';
 import { parseIsoWithOffset } from '../../contract/time';
 import { AppError } from '../model/errors';
+import { appNameMatchSql } from '../catalog/app-search';
 
 export type SqlParam = string | number | null;
 
@@ -226,11 +227,12 @@ function addDeviceAndApp(
   }
   if (filter.apps && filter.apps.length > 0) {
     const marks = filter.apps.map(() => '?').join(', ');
+    const names = appNameMatchSql(filter.apps.length);
     clauses.push(
-      `${alias}.app_id IN (SELECT id FROM apps WHERE lower(identifier) IN (${marks}) OR lower(display_name) IN (${marks}))`,
+      `${alias}.app_id IN (SELECT id FROM apps WHERE lower(identifier) IN (${marks}) OR lower(display_name) IN (${marks}) OR ${names.sql})`,
     );
     const lower = filter.apps.map((a) => a.toLowerCase());
-    params.push(...lower, ...lower);
+    params.push(...lower, ...lower, ...names.params(filter.apps));
   }
 }
 

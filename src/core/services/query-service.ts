@@ -280,9 +280,9 @@ export class QueryService {
     const like = `%${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     return {
       sql: [
-        "app_id IN (SELECT id FROM apps WHERE identifier LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\')",
+        "app_id IN (SELECT id FROM apps WHERE identifier LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\' OR search_names LIKE ? ESCAPE '\\')",
       ],
-      params: [like, like],
+      params: [like, like, like.toLowerCase()],
     };
   }
 

@@ -8,6 +8,7 @@ import { m0007AppPairings } from './0007-app-pairings';
 import { m0008SessionStats } from './0008-session-stats';
 import { m0009AuditPayloadHash } from './0009-audit-payload-hash';
 import { m0010StoredFindings } from './0010-stored-findings';
+import { m0011AppNames } from './0011-app-names';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0008SessionStats,
   m0009AuditPayloadHash,
   m0010StoredFindings,
+  m0011AppNames,
 ];

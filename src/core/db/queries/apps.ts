@@ -1,3 +1,4 @@
+import { refreshAppNames } from '../../catalog/app-names';
 import type { Db } from '../open';
 
 /** Finds or creates app rows of one device, caching ids for the life of the object. */
@@ -7,7 +8,7 @@ export class AppResolver {
   private readonly select;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly deviceId: number,
   ) {
     this.insert = db.prepare('INSERT OR IGNORE INTO apps (device_id, identifier) VALUES (?, ?)');
@@ -18,8 +19,10 @@ export class AppResolver {
   idFor(identifier: string): number {
     const cached = this.cache.get(identifier);
     if (cached !== undefined) return cached;
-    this.insert.run(this.deviceId, identifier);
+    const created = this.insert.run(this.deviceId, identifier).changes > 0;
     const row = this.select.get(this.deviceId, identifier) as { id: number };
+    // A new app gets its catalog name at once, so every view and export shows it.
+    if (created) refreshAppNames(this.db, [row.id]);
     this.cache.set(identifier, row.id);
     return row.id;
   }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Device, ImportOutcome } from '../../../contract/records';
 import { isIanaTimeZone } from '../../../contract/time';
+import { recordBackupApp } from '../../catalog/app-names';
 import { appendAudit } from '../../db/audit';
 import { bindPhoneDevice } from '../../db/queries/bind-device';
 import {
@@ -324,14 +325,7 @@ async function importBackupDeviceUnguarded(
       timeZone,
       id,
     );
-    const addApp = db.prepare('INSERT OR IGNORE INTO apps (device_id, identifier) VALUES (?, ?)');
-    const setApp = db.prepare(
-      'UPDATE apps SET display_name = COALESCE(?, display_name), version = COALESCE(?, version), inventory = 1 WHERE device_id = ? AND identifier = ?',
-    );
-    for (const [bundle, facts] of apps) {
-      addApp.run(id, bundle);
-      setApp.run(facts.name, facts.version, id, bundle);
-    }
+    for (const [bundle, facts] of apps) recordBackupApp(db, id, bundle, facts.name, facts.version);
     appendAudit(db, 'backup-device', {
       deviceId: id,
       path: info.path,
