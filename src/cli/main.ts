@@ -8,6 +8,7 @@ import { runBackups } from './backups-command';
 import { runCapture } from './capture-command';
 import { runExport, runVerify } from './bundle-command';
 import { runCompare, runPair } from './compare-command';
+import { runNameApp } from './name-app-command';
 import { cliVersion } from './version';
 import { runDevices } from './devices-command';
 import { runEvents } from './events-command';
@@ -59,6 +60,8 @@ function run(command: Command, args: string[], ctx: CommandContext): Promise<num
       return runCompare(args, ctx);
     case 'pair':
       return runPair(args, ctx);
+    case 'name-app':
+      return runNameApp(args, ctx);
     case 'export':
       return runExport(args, ctx, cliVersion());
     case 'verify':

@@ -11,6 +11,7 @@ import { EXPORT_OPTIONS, VERIFY_OPTIONS } from './bundle-command';
 import { CAPTURE_OPTIONS } from './capture-command';
 import { findingsDocBlocks, readmeBlocks, updateGeneratedBlocks } from './cli-docs';
 import { COMPARE_OPTIONS, PAIR_OPTIONS } from './compare-command';
+import { NAME_APP_OPTIONS } from './name-app-command';
 import { DEVICES_OPTIONS } from './devices-command';
 import { EVENTS_OPTIONS } from './events-command';
 import { FINDINGS_OPTIONS } from './findings-command';
@@ -41,6 +42,7 @@ const PARSERS: Record<CommandName, Record<string, unknown>> = {
   capture: CAPTURE_OPTIONS,
   compare: COMPARE_OPTIONS,
   pair: PAIR_OPTIONS,
+  'name-app': NAME_APP_OPTIONS,
   annotate: ANNOTATE_OPTIONS,
   findings: FINDINGS_OPTIONS,
   export: EXPORT_OPTIONS,

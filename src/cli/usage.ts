@@ -13,6 +13,7 @@ export const COMMAND_NAMES = [
   'capture',
   'compare',
   'pair',
+  'name-app',
   'annotate',
   'findings',
   'export',
@@ -304,6 +305,22 @@ export const COMMAND_DOCS: readonly CommandDoc[] = [
       'Pairs two app identifiers (an iOS app and its Android counterpart, e.g. com.tencent.xin and com.tencent.mm) so comparisons count them as one app. Stored in the case and recorded in its audit log.',
     ],
     options: [{ flag: '--remove', names: ['remove'], text: 'remove the pairing instead' }],
+    filters: false,
+  },
+  {
+    name: 'name-app',
+    usage: [
+      'name-app <case> <app-id> <name> [--device L]',
+      'name-app <case> <app-id> --clear [--device L]',
+    ],
+    summary: 'give an app identifier a name in the case',
+    description: [
+      'Names an app identifier (as the app list shows it, e.g. com.example.tracker) on every device of the case that has it, or with --device on one device, and prints the name each device now shows and where it comes from. Names are chosen in this order: the device’s own backup, then yours, then the built-in catalog of well-known apps (docs/app-catalog.md), then the identifier itself. Every change is recorded in the case’s audit log.',
+    ],
+    options: [
+      { flag: '--device L', names: ['device'], text: 'only the app on the device with this label' },
+      { flag: '--clear', names: ['clear'], text: 'remove your name instead of setting one' },
+    ],
     filters: false,
   },
   {
