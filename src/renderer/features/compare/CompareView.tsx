@@ -332,7 +332,7 @@ export function CompareView(props: Props) {
         <Spinner label="Comparing…" />
       ) : null}
 
-      <PairingsPanel devices={devices} />
+      <PairingsPanel />
 
       {exportOpen && request ? (
         <ExportDialog filter={filter} comparison={request} onClose={() => setExportOpen(false)} />

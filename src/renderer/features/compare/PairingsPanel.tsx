@@ -1,20 +1,14 @@
 import { memo, useId, useMemo, useState } from 'react';
-import type { Device } from '../../../contract/api';
 import type { AppErrorShape } from '../../../contract/result';
 import { useApp } from '../../app/use-app';
 import { useQuery } from '../../app/use-query';
 import { ErrorBanner } from '../../shared/ErrorBanner';
-import { suggestPairings } from './pairing-suggestions';
-
-interface Props {
-  devices: Device[];
-}
 
 /**
  * App pairings: an iOS app and its Android counterpart (e.g. `com.tencent.xin` and
  * `com.tencent.mm`) are one row in the comparison. Stored in the case; the CLI uses them too.
  */
-export const PairingsPanel = memo(function PairingsPanel({ devices }: Props) {
+export const PairingsPanel = memo(function PairingsPanel() {
   const { client } = useApp();
   const pairings = useQuery('listPairings', {});
   const apps = useQuery('listApps', {});
@@ -31,10 +25,9 @@ export const PairingsPanel = memo(function PairingsPanel({ devices }: Props) {
       ),
     [apps.data],
   );
-  const suggestions = useMemo(
-    () => suggestPairings(apps.data ?? [], devices, pairings.data ?? []),
-    [apps.data, devices, pairings.data],
-  );
+  // The core offers the built-in catalog's counterparts first, then equal shown names.
+  const suggested = useQuery('suggestPairings', {});
+  const suggestions = (suggested.data ?? []).slice(0, 12);
 
   const run = async (x: string, y: string, remove: boolean): Promise<void> => {
     setBusy(true);
@@ -126,7 +119,7 @@ export const PairingsPanel = memo(function PairingsPanel({ devices }: Props) {
       </form>
       {suggestions.length > 0 ? (
         <div className="cmp-suggest" data-testid="compare-suggestions">
-          <span className="muted small">Same name on both platforms:</span>
+          <span className="muted small">Likely the same app on both platforms:</span>
           {suggestions.map((s) => (
             <button
               key={`${s.a}|${s.b}`}
@@ -134,7 +127,7 @@ export const PairingsPanel = memo(function PairingsPanel({ devices }: Props) {
               className="btn btn-small"
               disabled={busy}
               data-testid="compare-suggestion"
-              title={`Pair ${s.a} and ${s.b}`}
+              title={`Pair ${s.a} and ${s.b} (${s.reason === 'catalog' ? 'the built-in app catalog lists both' : 'same name on both platforms'})`}
               onClick={() => void run(s.a, s.b, false)}
             >
               {s.name}: {s.a} = {s.b}
