@@ -123,6 +123,10 @@ export const oddToken: fc.Arbitrary<string> = fc.oneof(
     '+99999999d99h99m99s999ms',
     '-99999999d',
     '(-1d2h3m4s5ms)',
+    '(-99999999999999999999d)',
+    'duration=+99999999999999999999d',
+    '+9999999999999d ago;',
+    'uid=99999999999999999999,',
     '(running)',
     'null',
     '[',
@@ -173,9 +177,14 @@ export const lineMutation: fc.Arbitrary<LineMutation> = fc.oneof(
   fc.record({ kind: fc.constant('cut' as const), line: fc.nat(), at: fc.nat() }),
 );
 
+/** Text put into a line never breaks it in two (that would be two mutations, not one). */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]/g, ' ');
+}
+
 /**
  * Applies one line mutation to `lines` (wrapping `line` around the count) and returns the new
- * lines with the 0-based index of the line changed (null for a delete).
+ * lines with the 0-based index of the line changed (null for a delete). No line break is added.
  */
 export function mutateLine(
   lines: readonly string[],
@@ -197,21 +206,23 @@ export function mutateLine(
       const parts = line.split(/( +)/);
       const words = parts.map((p, k) => (p.trim() === '' ? -1 : k)).filter((k) => k >= 0);
       if (words.length === 0) {
-        out[i] = m.by;
+        out[i] = oneLine(m.by);
       } else {
-        parts[words[m.token % words.length]!] = m.by;
+        parts[words[m.token % words.length]!] = oneLine(m.by);
         out[i] = parts.join('');
       }
       return { lines: out, changed: i };
     }
     case 'insert':
-      out.splice(i, 0, m.text);
+      out.splice(i, 0, oneLine(m.text));
       return { lines: out, changed: i };
     case 'flip': {
       if (line.length === 0) return { lines: out, changed: i };
       const at = m.at % line.length;
       out[i] =
-        line.slice(0, at) + String.fromCharCode(line.charCodeAt(at) ^ m.mask) + line.slice(at + 1);
+        line.slice(0, at) +
+        oneLine(String.fromCharCode(line.charCodeAt(at) ^ m.mask)) +
+        line.slice(at + 1);
       return { lines: out, changed: i };
     }
     case 'cut':

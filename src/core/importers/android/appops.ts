@@ -98,14 +98,24 @@ export function parseLocalTime(text: string): LocalTime | null {
 }
 
 const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
+/**
+ * A century: no phone prints a duration or a time before the dump that long, and a crafted line
+ * of hundreds of digits would otherwise give a number no date can be added to (or Infinity).
+ */
+export const MAX_DURATION_MS = 100 * 365.25 * 86_400_000;
 const UNIT_ORDER = ['d', 'h', 'm', 's', 'ms'] as const;
 
 /**
  * Parses an Android duration as `TimeUtils.formatDuration` prints it (`-22d4h22m19s762ms`, `+3s254ms`,
  * `+59ms`, `+1m3s8ms`, `0`) into signed milliseconds; null when the text is not such a duration.
- * Units must appear at most once each, largest first.
+ * Units must appear at most once each, largest first; more than a century is not a duration.
  */
 export function parseAndroidDuration(text: string): number | null {
+  const ms = readAndroidDuration(text);
+  return ms === null || Math.abs(ms) > MAX_DURATION_MS ? null : ms;
+}
+
+function readAndroidDuration(text: string): number | null {
   const s = text.trim();
   let i = 0;
   let sign = 1;
@@ -888,6 +898,7 @@ function parseDiscreteRow(
   let durationMs: number | null = null;
   if (/^-?\d+$/.test(dur)) {
     const n = Number(dur);
+    if (n > MAX_DURATION_MS) return 'unreadable duration';
     durationMs = n < 0 ? null : n;
   } else if (dur !== '') {
     return 'unreadable duration';

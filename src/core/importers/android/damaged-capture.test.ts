@@ -212,3 +212,55 @@ describe('a failure that is not about the input', () => {
     expect(e.cause).toBeInstanceOf(Error);
   });
 });
+
+describe('numbers no date or duration can be', () => {
+  it('warns on an access line whose duration has hundreds of digits, and imports the rest', async () => {
+    const dir = writeAndroidCapture(join(t.dir, 'capture'));
+    const appops = readFileSync(join(dir, 'appops.txt'), 'utf8').replace(
+      'duration=+2s5ms',
+      `duration=+${'9'.repeat(400)}d`,
+    );
+    writeFileSync(join(dir, 'appops.txt'), appops);
+    const r = await importAndroid(t.session, dir);
+    expect(messages(r)).toContainEqual(
+      expect.stringMatching(/^Unreadable access line \(unreadable duration\): Access: \[top-s\] /),
+    );
+    expect(r.added).toMatchObject({ access: 2, reject: 1, usage: 7, permission: 2 });
+  });
+
+  it('does not use a capture time that is not a whole millisecond within the range of dates', async () => {
+    const dir = writeAndroidCapture(join(t.dir, 'capture'), { zone: null });
+    for (const hostTimeMs of [-5e-324, 1e308, 8.64e15 + 1]) {
+      writeFileSync(
+        join(dir, 'capture.json'),
+        JSON.stringify({ format: 'snoopscope-adb-capture', hostTimeMs }),
+      );
+      await expect(importAndroid(t.session, dir)).rejects.toMatchObject({
+        code: 'TIMEZONE_REQUIRED',
+      });
+    }
+  });
+
+  it('skips an access whose time before the dump places it before any date, with a note', async () => {
+    const dir = writeAndroidCapture(join(t.dir, 'capture'));
+    writeFileSync(
+      join(dir, 'appops.txt'),
+      readFileSync(join(dir, 'appops.txt'), 'utf8') +
+        [
+          '  Uid u0a12:',
+          '    Package com.example.sync:',
+          '      WAKE_LOCK: mode=allow; time=+23m48s927ms ago; duration=+39ms',
+          '',
+        ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'capture.json'),
+      JSON.stringify({ format: 'snoopscope-adb-capture', hostTimeMs: -8.64e15 }),
+    );
+    const r = await importAndroid(t.session, dir);
+    expect(messages(r)).toContain(
+      'com.example.sync WAKE_LOCK: the capture time less the time before the dump is no date; skipped.',
+    );
+    expect(r.added).toMatchObject({ access: 3, reject: 1, usage: 7 });
+  });
+});

@@ -78,8 +78,11 @@ async function readCaptureJson(path: string, problems: string[]): Promise<Captur
       format: 'snoopscope-adb-capture',
       serial: typeof c.serial === 'string' && c.serial !== '' ? c.serial : undefined,
       timeZone: typeof c.timeZone === 'string' ? c.timeZone : null,
+      // Whole milliseconds within the range of dates (it is stored as an integer).
       hostTimeMs:
-        typeof c.hostTimeMs === 'number' && Number.isFinite(c.hostTimeMs)
+        typeof c.hostTimeMs === 'number' &&
+        Number.isInteger(c.hostTimeMs) &&
+        Math.abs(c.hostTimeMs) <= MAX_DATE_MS
           ? c.hostTimeMs
           : undefined,
     };
@@ -107,6 +110,9 @@ async function sha256File(path: string): Promise<string> {
 type Clock =
   | { kind: 'zone'; zone: string; source: string }
   | { kind: 'offset'; offsetMin: number; source: string };
+
+/** The largest distance from the epoch a Date can hold (ECMAScript's time range), in ms. */
+const MAX_DATE_MS = 8.64e15;
 
 // Offsets of wall-clock quarter hours already placed (zone rules only change on such marks).
 const offsetCache = new Map<string, number>();
@@ -391,6 +397,14 @@ function storeGroup(
         if (e.time) start = instant(clock, e.time.wallMs);
         else if (e.relativeMs !== null && captureMs !== null) {
           const ms = captureMs - e.relativeMs;
+          if (Math.abs(ms) > MAX_DATE_MS) {
+            note(
+              at(e.line),
+              section.origin,
+              `${e.packageName} ${e.op}: the capture time less the time before the dump is no date; skipped.`,
+            );
+            continue;
+          }
           const probe = instant(clock, ms);
           start = { ms, offsetMin: probe.offsetMin };
         } else {
