@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import type * as FsPromises from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   writeAndroidCapture,
   writeAndroidQfCapture,
@@ -14,11 +15,28 @@ import { isAndroidInput } from './detect';
 import { importAndroid, type AndroidImportResult } from './import';
 import { AndroidInputError, readAndroidInput } from './input';
 
+// Opening a file can be made to fail with EACCES: tests run as root, where chmod 000 does not
+// stop a read, so the file system's answer is simulated instead.
+const denied = vi.hoisted(() => ({ suffix: null as string | null }));
+vi.mock('node:fs/promises', async (original) => {
+  const fs = await original<typeof FsPromises>();
+  const open: typeof fs.open = async (path, ...rest) => {
+    if (denied.suffix !== null && String(path).endsWith(denied.suffix)) {
+      throw Object.assign(new Error(`EACCES: permission denied, open '${String(path)}'`), {
+        code: 'EACCES',
+      });
+    }
+    return fs.open(path, ...rest);
+  };
+  return { ...fs, open, default: { ...fs, open } };
+});
+
 let t: TempCase;
 beforeEach(() => {
   t = tempCase();
 });
 afterEach(() => {
+  denied.suffix = null;
   if (t.session.db.open) t.cleanup();
   else rmSync(t.dir, { recursive: true, force: true });
 });
@@ -87,6 +105,31 @@ describe('named pipes in a capture folder', () => {
     await expect(readAndroidInput(dir)).rejects.toThrow(
       /appops\.txt is a named pipe \(FIFO\), not a regular file; it was skipped without being opened\./,
     );
+  });
+});
+
+describe('a file of a capture folder that cannot be opened', () => {
+  it('is named and skipped among dumpsys outputs, and the other files are imported', async () => {
+    const dir = writeAndroidCapture(join(t.dir, 'capture'));
+    denied.suffix = 'usagestats.txt';
+    const r = await importAndroid(t.session, dir);
+    expect(messages(r)).toContain(
+      'usagestats.txt cannot be read (permission denied). It was skipped; the other files were read.',
+    );
+    expect(r.added).toMatchObject({ access: 3, reject: 1, usage: 0, permission: 2 });
+  });
+
+  it('is named and skipped in an AndroidQF folder, and the other files are imported', async () => {
+    const dir = writeAndroidQfCapture(join(t.dir, 'qf'));
+    denied.suffix = 'packages.json';
+    const r = await importAndroid(t.session, dir);
+    expect(messages(r)).toContain(
+      'packages.json cannot be read (permission denied). It was skipped; the other files were read.',
+    );
+    expect(outcomesByName(r)).toEqual({
+      'dumpsys.txt': ['imported', 13],
+      'getprop.txt': ['imported', 0],
+    });
   });
 });
 

@@ -268,7 +268,11 @@ async function readFolder(
   if (QF_FOLDER_MARKERS.some((m) => files.has(m))) {
     const used = new Set<string>();
     for (const name of files.keys()) {
-      if (await readQfFile(name, name, () => src(name), c)) used.add(name);
+      try {
+        if (await readQfFile(name, name, () => src(name), c)) used.add(name);
+      } catch (err) {
+        skipUnreadable(err, name, c, used);
+      }
     }
     if (files.has('bugreport.zip') && c.missingWanted().length > 0) {
       await readNestedBugreport(join(dir, 'bugreport.zip'), 'bugreport.zip', c, options);
@@ -279,27 +283,33 @@ async function readFolder(
   }
 
   const used = new Set<string>();
+  const unreadable = new Set<string>();
   for (const [name] of files) {
     if (!name.toLowerCase().endsWith('.txt')) continue;
-    const s = await src(name);
-    const head = (await s.head(HEAD_BYTES)).toString('utf8');
-    if (looksLikeDumpsysText(head)) {
-      const services = await splitSource(s, c);
-      used.add(name);
-      if (!services.some((x) => c.wanted.has(x))) {
-        c.ignored.push(
-          `${name} (dumpsys ${services.join(', ') || 'without sections'}: no section needed)`,
-        );
+    try {
+      const s = await src(name);
+      const head = (await s.head(HEAD_BYTES)).toString('utf8');
+      if (looksLikeDumpsysText(head)) {
+        const services = await splitSource(s, c);
+        used.add(name);
+        if (!services.some((x) => c.wanted.has(x))) {
+          c.ignored.push(
+            `${name} (dumpsys ${services.join(', ') || 'without sections'}: no section needed)`,
+          );
+        }
+        continue;
       }
-      continue;
-    }
-    const single = detectSingleDump(head);
-    if (single !== null) {
-      c.addSection(single, await readLinesText(s, c), s.name);
-      used.add(name);
+      const single = detectSingleDump(head);
+      if (single !== null) {
+        c.addSection(single, await readLinesText(s, c), s.name);
+        used.add(name);
+      }
+    } catch (err) {
+      skipUnreadable(err, name, c, unreadable);
     }
   }
-  if (used.size === 0) {
+  for (const name of unreadable) used.add(name);
+  if (used.size === unreadable.size) {
     const shown = dirents.slice(0, 8).map((d) => (d.isDirectory() ? `${d.name}/` : d.name));
     throw new AndroidInputError(
       `${dir} is a folder with ${dirents.length} entries${shown.length ? ` (${shown.join(', ')}${dirents.length > shown.length ? ', …' : ''})` : ''}; none is a bugreport (main_entry.txt), AndroidQF output (dumpsys.txt, getprop.txt, packages.json, acquisition.json) or a plain dumpsys appops/usagestats/package or getprop output.${c.problems.length > 0 ? ` ${c.problems.join(' ')}` : ''}`,
@@ -335,6 +345,13 @@ async function readBugreportFolder(
     );
   }
   await splitSource(await src(main), c);
+}
+
+// A file that cannot be opened or read costs itself only: it is named, and the others are read.
+function skipUnreadable(err: unknown, name: string, c: Collector, used: Set<string>): void {
+  if (!(err instanceof EvidenceFileError)) throw err;
+  c.problems.push(`${err.message} It was skipped; the other files were read.`);
+  used.add(name);
 }
 
 // A link is read when its real target is a regular file inside the folder; a link that leaves
