@@ -73,10 +73,10 @@ describe('findings command', () => {
     expect(night).toMatchObject({
       id: expect.stringMatching(/^f:night-access:\d+:com\.tencent\.xin:photos$/) as unknown,
       device: 'phone',
-      appName: null,
+      appName: 'WeChat',
       first: '2024-05-01T01:00:00.000+02:00',
       last: '2024-05-03T01:00:02.000+02:00',
-      title: 'com.tencent.xin read the photo library 3 times between 00:00 and 06:00 on 3 nights',
+      title: 'WeChat read the photo library 3 times between 00:00 and 06:00 on 3 nights',
     });
     expect((night.evidence as string[]).map((e) => e.replace(/^s:\d+:/, 's:*:'))).toEqual([
       's:*:P1',

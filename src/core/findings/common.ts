@@ -40,6 +40,31 @@ export interface RuleContext {
   path: RulePath;
   /** At most this many evidence ids per finding (never more than {@link EVIDENCE_CAP}). */
   evidenceLimit: number;
+  /**
+   * The session rules leave `evidence` empty and attach the sessions' interval keys instead
+   * ({@link evidenceRef}): storing findings then builds no id strings.
+   */
+  leanEvidence?: boolean;
+}
+
+/** A finding's evidence as interval keys of one device's sessions, then other record ids. */
+export interface EvidenceRef {
+  deviceId: number;
+  keys: string[];
+  extra: string[];
+}
+
+const refs = new WeakMap<Finding, EvidenceRef>();
+
+/** Attaches lean evidence to a finding (see {@link RuleContext.leanEvidence}). */
+export function attachEvidence(f: Finding, ref: EvidenceRef): Finding {
+  refs.set(f, ref);
+  return f;
+}
+
+/** The lean evidence attached to a finding, if any. */
+export function evidenceRef(f: Finding): EvidenceRef | undefined {
+  return refs.get(f);
 }
 
 /** One rule: its public description and how it runs. */
@@ -134,8 +159,7 @@ export const sessionLast = (s: SessionRow): Instant =>
 
 /**
  * Earliest first and latest last instant of sessions. Of two at the same instant the first keeps
- * the lower offset and the last the higher, so the result does not depend on the rows' order (the
- * SQL path packs instant and offset into one number: {@link FIRST_PACKED_SQL}).
+ * the lower offset and the last the higher, so the result does not depend on the rows' order.
  */
 export function sessionSpan(rows: SessionRow[]): { first: Instant | null; last: Instant | null } {
   let first: Instant | null = null;
@@ -149,27 +173,6 @@ export function sessionSpan(rows: SessionRow[]): { first: Instant | null; last: 
   }
   return { first, last };
 }
-
-// An instant and its offset packed into one integer, so MIN and MAX keep the pair together.
-// Offsets lie within ±14:00 (every importer refuses others), well inside ±1024 minutes.
-const PACK = 2048;
-const OFFSET_BIAS = 1024;
-
-/** A session's first instant (its anchor) packed with its offset, for MIN. */
-export const FIRST_PACKED_SQL = `(s.anchor_ms * ${PACK} + s.anchor_offset + ${OFFSET_BIAS})`;
-
-/** A session's last instant (see {@link sessionLast}) packed with its offset, for MAX. */
-export const LAST_PACKED_SQL = `(CASE WHEN s.end_ms IS NOT NULL
-  THEN s.end_ms * ${PACK} + COALESCE(s.end_offset, s.anchor_offset)
-  ELSE COALESCE(s.start_ms, s.anchor_ms) * ${PACK} + COALESCE(s.start_offset, s.anchor_offset) END + ${OFFSET_BIAS})`;
-
-/** SQL unpacking a packed column into `<name>Ms` and `<name>Offset` (exact: integer arithmetic in SQLite). */
-export const unpackSql = (column: string, name: string): string =>
-  `${column} / ${PACK} AS ${name}Ms, ${column} % ${PACK} - ${OFFSET_BIAS} AS ${name}Offset`;
-
-/** The instant of an unpacked pair, or null. */
-export const unpacked = (ms: number | null, offsetMin: number | null): Instant | null =>
-  ms === null || offsetMin === null ? null : { ms, offsetMin };
 
 export const sessionEvidence = (rows: SessionRow[]): string[] =>
   rows.map((s) => sessionId(s.deviceId, s.intervalKey));

@@ -233,7 +233,7 @@ describe('profiling-domains', () => {
       count: 2,
       category: null,
       title:
-        'com.tencent.xin contacted 2 domains Apple flags as possibly profiling (owners: Example Ads, Tracker Inc)',
+        'WeChat contacted 2 domains Apple flags as possibly profiling (owners: Example Ads, Tracker Inc)',
       last: '2024-05-03T10:00:00.000+08:00',
       details: { domains: 'ads.example.com, track.example.net', rows: 2 },
     });

@@ -20,6 +20,8 @@ import { newSensitivePermission, profilingDomains } from './record-rules';
 import {
   backgroundAccess,
   frequentAccess,
+  isSessionRule,
+  sessionRulesFast,
   longAccess,
   nightAccess,
   regularPolling,
@@ -137,7 +139,7 @@ export function computeFindings(
   filter: Filter,
   values: ReadonlyMap<string, number | string>,
   rules: readonly FindingRule[],
-  options: { path: RulePath; evidenceLimit: number },
+  options: { path: RulePath; evidenceLimit: number; leanEvidence?: boolean },
 ): Finding[] {
   const get = (name: string): number | string => {
     const v = values.get(name);
@@ -152,11 +154,19 @@ export function computeFindings(
     str: (name) => String(get(name)),
     path: options.path,
     evidenceLimit: options.evidenceLimit,
+    leanEvidence: options.leanEvidence ?? false,
   };
   // One read transaction: every rule sees the same snapshot of the case.
-  return db.transaction(() =>
-    rules.flatMap((r) => RULES[r].run(ctx).map((f) => limitEvidence(f, options.evidenceLimit))),
-  )();
+  return db.transaction(() => {
+    // The session rules share one pass over the sessions; the scan path runs each on its own.
+    const together =
+      options.path === 'scan'
+        ? new Map<string, Finding[]>()
+        : sessionRulesFast(ctx, rules.filter(isSessionRule));
+    return rules.flatMap((r) =>
+      (together.get(r) ?? RULES[r].run(ctx)).map((f) => limitEvidence(f, options.evidenceLimit)),
+    );
+  })();
 }
 
 /**

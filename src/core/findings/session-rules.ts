@@ -2,14 +2,14 @@ import type { Category } from '../../contract/categories';
 import { minutesOfDay } from '../../contract/filter';
 import type { Finding, Severity } from '../../contract/findings';
 import { dayNumberToDate } from '../../contract/time';
-import { sessionWhere, whereSql, type SqlParam } from '../services/filter-sql';
+import { appIdsSql, sessionWhere, whereSql, type SqlParam } from '../services/filter-sql';
+import { sessionId } from '../services/query-service';
 import {
   accessPhrase,
+  attachEvidence,
   appLabel,
   categoryOf,
-  FIRST_PACKED_SQL,
   forEachSessionGroup,
-  LAST_PACKED_SQL,
   humanDuration,
   makeFinding,
   maxSessionMs,
@@ -17,22 +17,20 @@ import {
   sessionEvidence,
   sessionSpan,
   times,
-  unpackSql,
+  type EvidenceRef,
   type Instant,
   type RuleContext,
   type RuleDef,
   type SessionRow,
 } from './common';
 import {
-  filterWhere,
-  groupAggregates,
-  groupEvidence,
-  groupSpan,
-  readNames,
-  type Clauses,
-  type GroupRow,
-  type Names,
-} from './session-sql';
+  sessionPass,
+  SESSION_RULES,
+  type GroupTally,
+  type RuleTally,
+  type SessionRule,
+} from './session-pass';
+import { readNames, type Clauses, type Names } from './names';
 
 const INTERVAL_CAVEAT =
   'An access interval shows that the operating system recorded the app using the resource; it does not show what was read or that anything was uploaded.';
@@ -66,24 +64,39 @@ function groupOfRows(rows: SessionRow[]): Group {
   };
 }
 
-/** The group aggregated by the SQL path. */
-function groupOfRow(g: GroupRow, names: Names): Group {
+/** The group tallied by the pass, with the span of one rule's sessions. */
+function groupOfTally(deviceId: number, g: GroupTally, t: RuleTally, names: Names): Group {
   const app = names.app(g.appId);
   return {
-    deviceId: g.deviceId,
-    device: names.device(g.deviceId),
+    deviceId,
+    device: names.device(deviceId),
     app: app.identifier,
     appName: app.displayName,
     category: categoryOf(g.category),
     name: appLabel(app.identifier, app.displayName),
-    ...groupSpan(g),
+    first: t.span.first,
+    last: t.span.last,
   };
 }
+
+/** The evidence of a rule's tally: ids, or in lean mode the keys alone (see `leanEvidence`). */
+function tallied(ctx: RuleContext, deviceId: number, t: RuleTally, extra: string[] = []): Evidence {
+  const keys = t.evidence.sorted();
+  const room = Math.max(0, ctx.evidenceLimit - keys.length);
+  const more = extra.slice(0, room);
+  const total = t.evidence.total + extra.length;
+  if (ctx.leanEvidence) return { ids: [], total, ref: { deviceId, keys, extra: more } };
+  return { ids: [...keys.map((k) => sessionId(deviceId, k)), ...more], total };
+}
+
+/** The finding with its lean evidence attached, when the evidence is lean. */
+const withRef = (f: Finding, e: Evidence): Finding => (e.ref ? attachEvidence(f, e.ref) : f);
 
 /** The evidence of a finding: the ids read (at most the limit) and how many there are in all. */
 interface Evidence {
   ids: string[];
   total: number;
+  ref?: EvidenceRef;
 }
 
 const allOf = (rows: SessionRow[]): Evidence => ({
@@ -174,7 +187,7 @@ export const nightAccess: RuleDef = {
       },
     ],
   },
-  run: (ctx) => (ctx.path === 'scan' ? nightAccessScan(ctx) : nightAccessFast(ctx)),
+  run: (ctx) => nightAccessScan(ctx),
 };
 
 /** The reference path of `night-access`: every matching session, grouped in JavaScript. */
@@ -206,43 +219,6 @@ function nightAccessScan(ctx: RuleContext): Finding[] {
     );
   });
   return out;
-}
-
-/** `night-access` in SQL: sessions per group and night, then per group. */
-function nightAccessFast(ctx: RuleContext): Finding[] {
-  const w = nightWindow(ctx);
-  const fw = filterWhere(ctx);
-  // `end` is a whole number of minutes this code computed, not input text.
-  const night = w.wraps
-    ? `CASE WHEN s.anchor_minute < ${w.end} THEN s.local_day - 1 ELSE s.local_day END`
-    : 's.local_day';
-  const rows = ctx.db
-    .prepare(
-      `SELECT deviceId, appId, category, ${unpackSql('fp', 'first')}, ${unpackSql('lp', 'last')},
-              sessions, nights, busiest, firstNight, lastNight
-       FROM (SELECT deviceId, appId, category, MIN(fp) AS fp, MAX(lp) AS lp, SUM(c) AS sessions,
-                    COUNT(*) AS nights, MAX(c) AS busiest, MIN(night) AS firstNight, MAX(night) AS lastNight
-             FROM (SELECT s.device_id AS deviceId, s.app_id AS appId, s.category AS category, ${night} AS night,
-                          COUNT(*) AS c, MIN(${FIRST_PACKED_SQL}) AS fp, MAX(${LAST_PACKED_SQL}) AS lp
-                   FROM access_sessions s ${whereSql(fw, w.where.clauses)}
-                   GROUP BY s.app_id, s.category, night)
-             GROUP BY appId, category)
-       ORDER BY deviceId, appId, category`,
-    )
-    .all(...fw.params, ...w.where.params) as (GroupRow & {
-    sessions: number;
-    nights: number;
-    busiest: number;
-    firstNight: number;
-    lastNight: number;
-  })[];
-  const names = readNames(ctx.db);
-  return rows.map((r) =>
-    nightFinding(w, groupOfRow(r, names), r, {
-      ids: groupEvidence(ctx, w.where, r, ctx.evidenceLimit),
-      total: r.sessions,
-    }),
-  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -303,7 +279,7 @@ export const backgroundAccess: RuleDef = {
     caveat: `${INTERVAL_CAVEAT} A reported background state is what the operating system recorded for the app's process; an inferred one is only an inference from the absence of foreground activity in the usage records, which may be incomplete.`,
     params: [],
   },
-  run: (ctx) => (ctx.path === 'scan' ? backgroundAccessScan(ctx) : backgroundAccessFast(ctx)),
+  run: (ctx) => backgroundAccessScan(ctx),
 };
 
 function backgroundAccessScan(ctx: RuleContext): Finding[] {
@@ -316,21 +292,6 @@ function backgroundAccessScan(ctx: RuleContext): Finding[] {
   return out;
 }
 
-function backgroundAccessFast(ctx: RuleContext): Finding[] {
-  const rejects = backgroundRejects(ctx);
-  const names = readNames(ctx.db);
-  return groupAggregates<{ n: number; reported: number }>(
-    ctx,
-    BACKGROUND,
-    "COUNT(*) AS n, COUNT(CASE WHEN s.state_source = 'reported' THEN 1 END) AS reported",
-  ).map((r) =>
-    backgroundFinding(groupOfRow(r, names), r.n, r.reported, rejects, {
-      ids: groupEvidence(ctx, BACKGROUND, r, ctx.evidenceLimit),
-      total: r.n,
-    }),
-  );
-}
-
 /** Rejected background attempts per device × app × category, within the filter's devices, apps and range. */
 function backgroundRejects(ctx: RuleContext): Map<string, number> {
   const f = ctx.filter;
@@ -341,10 +302,9 @@ function backgroundRejects(ctx: RuleContext): Map<string, number> {
     for (const d of f.devices) params.push(d);
   }
   if (f.apps && f.apps.length > 0) {
-    const marks = f.apps.map(() => '?').join(',');
-    clauses.push(`(lower(a.identifier) IN (${marks}) OR lower(a.display_name) IN (${marks}))`);
-    const lower = f.apps.map((x) => x.toLowerCase());
-    for (const x of [...lower, ...lower]) params.push(x);
+    const apps = appIdsSql(f.apps);
+    clauses.push(`r.app_id IN (${apps.sql})`);
+    for (const p of apps.params) params.push(p);
   }
   const rows = ctx.db
     .prepare(
@@ -451,7 +411,7 @@ export const frequentAccess: RuleDef = {
       },
     ],
   },
-  run: (ctx) => (ctx.path === 'scan' ? frequentAccessScan(ctx) : frequentAccessFast(ctx)),
+  run: (ctx) => frequentAccessScan(ctx),
 };
 
 function frequentAccessScan(ctx: RuleContext): Finding[] {
@@ -464,24 +424,6 @@ function frequentAccessScan(ctx: RuleContext): Finding[] {
     );
     if (f) out.push(f);
   });
-  return out;
-}
-
-function frequentAccessFast(ctx: RuleContext): Finding[] {
-  const days = observedDaysFast(ctx);
-  const names = readNames(ctx.db);
-  const out: Finding[] = [];
-  for (const r of groupAggregates<{ n: number; activeDays: number }>(
-    ctx,
-    NO_CLAUSES,
-    'COUNT(*) AS n, COUNT(DISTINCT s.local_day) AS activeDays',
-  )) {
-    const f = frequentFinding(ctx, days, groupOfRow(r, names), r.n, r.activeDays, () => ({
-      ids: groupEvidence(ctx, NO_CLAUSES, r, ctx.evidenceLimit),
-      total: r.n,
-    }));
-    if (f) out.push(f);
-  }
   return out;
 }
 
@@ -577,7 +519,7 @@ export const regularPolling: RuleDef = {
       },
     ],
   },
-  run: (ctx) => (ctx.path === 'scan' ? regularPollingScan(ctx) : regularPollingFast(ctx)),
+  run: (ctx) => regularPollingScan(ctx),
 };
 
 function regularPollingScan(ctx: RuleContext): Finding[] {
@@ -589,61 +531,6 @@ function regularPollingScan(ctx: RuleContext): Finding[] {
     );
     if (stats) out.push(pollingFinding(ctx, groupOfRows(rows), rows.length, stats, allOf(rows)));
   });
-  return out;
-}
-
-/**
- * `regular-polling` in SQL: each group's count, span and sum of squared gaps give its spread; only
- * a group whose spread is near or under maxCv has its starts read, to decide exactly as the scan.
- */
-function regularPollingFast(ctx: RuleContext): Finding[] {
-  const minAccesses = ctx.num('regular-polling.minAccesses');
-  const maxCv = ctx.num('regular-polling.maxCv');
-  const fw = filterWhere(ctx);
-  const rows = ctx.db
-    .prepare(
-      `SELECT deviceId, appId, category, ${unpackSql('fp', 'first')}, ${unpackSql('lp', 'last')}, n, a0, a1, sq
-       FROM (SELECT deviceId, appId, category, MIN(fp) AS fp, MAX(lp) AS lp, COUNT(*) AS n,
-                    MIN(a) AS a0, MAX(a) AS a1, TOTAL(gap * gap) AS sq
-             FROM (SELECT s.device_id AS deviceId, s.app_id AS appId, s.category AS category, s.anchor_ms AS a,
-                          ${FIRST_PACKED_SQL} AS fp, ${LAST_PACKED_SQL} AS lp,
-                          s.anchor_ms - LAG(s.anchor_ms) OVER (PARTITION BY s.app_id, s.category ORDER BY s.anchor_ms) AS gap
-                   FROM access_sessions s ${whereSql(fw)})
-             GROUP BY appId, category)
-       WHERE n >= ?
-       ORDER BY deviceId, appId, category`,
-    )
-    .all(...fw.params, Math.max(3, minAccesses)) as (GroupRow & {
-    n: number;
-    a0: number;
-    a1: number;
-    sq: number;
-  })[];
-  const names = readNames(ctx.db);
-  const starts = ctx.db.prepare(
-    `SELECT s.anchor_ms FROM access_sessions s ${whereSql(fw, ['s.app_id = ?', 's.category = ?'])} ORDER BY s.anchor_ms`,
-  );
-  const out: Finding[] = [];
-  for (const r of rows) {
-    const gaps = r.n - 1;
-    const mean = (r.a1 - r.a0) / gaps;
-    if (!(mean > 0)) continue;
-    // The variance from the sums loses a little precision; the margin keeps every group the exact
-    // computation below could accept.
-    const variance = r.sq / gaps - mean * mean;
-    if (variance > (maxCv * maxCv + 1e-6) * mean * mean) continue;
-    const stats = pollingStats(
-      ctx,
-      starts.pluck().all(...fw.params, r.appId, r.category) as number[],
-    );
-    if (!stats) continue;
-    out.push(
-      pollingFinding(ctx, groupOfRow(r, names), r.n, stats, {
-        ids: groupEvidence(ctx, NO_CLAUSES, r, ctx.evidenceLimit),
-        total: r.n,
-      }),
-    );
-  }
   return out;
 }
 
@@ -704,7 +591,7 @@ export const longAccess: RuleDef = {
       },
     ],
   },
-  run: (ctx) => (ctx.path === 'scan' ? longAccessScan(ctx) : longAccessFast(ctx)),
+  run: (ctx) => longAccessScan(ctx),
 };
 
 function longAccessScan(ctx: RuleContext): Finding[] {
@@ -719,21 +606,6 @@ function longAccessScan(ctx: RuleContext): Finding[] {
     out.push(longFinding(ctx, groupOfRows(rows), rows.length, longest, total, allOf(rows)));
   });
   return out;
-}
-
-function longAccessFast(ctx: RuleContext): Finding[] {
-  const where = longClauses(ctx);
-  const names = readNames(ctx.db);
-  return groupAggregates<{ n: number; longest: number; total: number }>(
-    ctx,
-    where,
-    'COUNT(*) AS n, MAX(s.duration_ms) AS longest, SUM(s.duration_ms) AS total',
-  ).map((r) =>
-    longFinding(ctx, groupOfRow(r, names), r.n, r.longest, r.total, {
-      ids: groupEvidence(ctx, where, r, ctx.evidenceLimit),
-      total: r.n,
-    }),
-  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -829,7 +701,7 @@ export const screenOffAccess: RuleDef = {
     caveat: `${INTERVAL_CAVEAT} Usage records are kept for a limited time and may miss screen changes; a non-interactive screen can still show an always-on display or play media.`,
     params: [],
   },
-  run: (ctx) => (ctx.path === 'scan' ? screenOffAccessScan(ctx) : screenOffAccessFast(ctx)),
+  run: (ctx) => screenOffAccessScan(ctx),
 };
 
 function screenOffAccessScan(ctx: RuleContext): Finding[] {
@@ -861,46 +733,125 @@ function screenOffAccessScan(ctx: RuleContext): Finding[] {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+
+/** Whether a rule is a session rule (computed by {@link sessionRulesFast}). */
+export const isSessionRule = (rule: string): rule is SessionRule =>
+  (SESSION_RULES as readonly string[]).includes(rule);
+
 /**
- * `screen-off-access` in SQL: the device's intervals joined to the sessions through the start
- * index, one interval after the other.
+ * The session rules asked for, computed together: one pass over each device's sessions in start
+ * order (see `sessionPass`), holding per group its figures and at most the evidence limit of ids.
+ * Findings come back per rule, in device, app and category order, as the scan path gives them.
  */
-function screenOffAccessFast(ctx: RuleContext): Finding[] {
-  const intervals = screenOffIntervals(ctx);
+export function sessionRulesFast(
+  ctx: RuleContext,
+  rules: readonly SessionRule[],
+): Map<SessionRule, Finding[]> {
+  const chosen = new Set(rules);
+  const out = new Map<SessionRule, Finding[]>(rules.map((r) => [r, []]));
+  if (chosen.size === 0) return out;
   const names = readNames(ctx.db);
-  const out: Finding[] = [];
-  for (const deviceId of [...intervals.keys()].sort((a, b) => a - b)) {
-    const json = JSON.stringify(
-      intervals.get(deviceId)!.map((o) => [o.fromMs, o.toMs, o.recordId]),
-    );
-    const from = `(SELECT json_extract(value, '$[0]') AS a, json_extract(value, '$[1]') AS b,
-                          json_extract(value, '$[2]') AS rid FROM json_each(?)) iv
-                  CROSS JOIN access_sessions s ON s.anchor_ms >= iv.a AND s.anchor_ms < iv.b AND +s.device_id = ?`;
-    const leading = [json, deviceId];
-    const hits = ctx.db.prepare(
-      `SELECT DISTINCT iv.rid FROM ${from} ${whereSql(filterWhere(ctx), ['s.app_id = ?', 's.category = ?'])}
-       ORDER BY iv.rid LIMIT ?`,
-    );
-    for (const r of groupAggregates<{ n: number; hits: number }>(
-      ctx,
-      NO_CLAUSES,
-      'COUNT(*) AS n, COUNT(DISTINCT iv.rid) AS hits',
-      from,
-      leading,
-    )) {
-      const ids = groupEvidence(ctx, NO_CLAUSES, r, ctx.evidenceLimit, from, leading);
-      if (ids.length < ctx.evidenceLimit)
-        for (const id of hits
-          .pluck()
-          .all(
-            ...leading,
-            ...filterWhere(ctx).params,
-            r.appId,
-            r.category,
-            ctx.evidenceLimit - ids.length,
-          ) as number[])
-          ids.push(`e:${id}`);
-      out.push(screenOffFinding(groupOfRow(r, names), r.n, r.hits, { ids, total: r.n + r.hits }));
+  const all = ctx.db.prepare('SELECT id FROM devices ORDER BY id').pluck().all() as number[];
+  const wanted =
+    ctx.filter.devices && ctx.filter.devices.length > 0 ? new Set(ctx.filter.devices) : null;
+  const night = nightWindow(ctx);
+  const nightStart = minutesOfDay(night.from);
+  const intervals = chosen.has('screen-off-access')
+    ? screenOffIntervals(ctx)
+    : new Map<number, OffInterval[]>();
+  const days = chosen.has('frequent-access') ? observedDaysFast(ctx) : new Map<number, number>();
+  const rejects = chosen.has('background-access')
+    ? backgroundRejects(ctx)
+    : new Map<string, number>();
+  const onlyScreen = chosen.size === 1 && chosen.has('screen-off-access');
+  for (const deviceId of all) {
+    if (wanted && !wanted.has(deviceId)) continue;
+    const off = intervals.get(deviceId) ?? [];
+    if (onlyScreen && off.length === 0) continue;
+    const groups = sessionPass(ctx, deviceId, {
+      rules: chosen,
+      inNight: (m) =>
+        nightStart < night.end
+          ? m >= nightStart && m < night.end
+          : nightStart > night.end
+            ? m >= nightStart || m < night.end
+            : true,
+      nightOf: (day, m) => (night.wraps && m < night.end ? day - 1 : day),
+      longerThanMs: Math.round(ctx.num('long-access.seconds') * 1000),
+      offIntervals: off,
+    });
+    const add = (rule: SessionRule, f: Finding | null, e: Evidence | null): void => {
+      if (f) out.get(rule)!.push(e ? withRef(f, e) : f);
+    };
+    for (const g of groups) {
+      const group = (t: RuleTally): Group => groupOfTally(deviceId, g, t, names);
+      if (chosen.has('night-access') && g.night.evidence.total > 0) {
+        let busiest = 0;
+        let firstNight = Infinity;
+        let lastNight = -Infinity;
+        for (const [n, c] of g.perNight) {
+          busiest = Math.max(busiest, c);
+          firstNight = Math.min(firstNight, n);
+          lastNight = Math.max(lastNight, n);
+        }
+        const e = tallied(ctx, deviceId, g.night);
+        const n = { sessions: g.night.evidence.total, nights: g.perNight.size, busiest };
+        add(
+          'night-access',
+          nightFinding(night, group(g.night), { ...n, firstNight, lastNight }, e),
+          e,
+        );
+      }
+      if (chosen.has('background-access') && g.background.evidence.total > 0) {
+        const e = tallied(ctx, deviceId, g.background);
+        const count = g.background.evidence.total;
+        add(
+          'background-access',
+          backgroundFinding(group(g.background), count, g.reported, rejects, e),
+          e,
+        );
+      }
+      if (chosen.has('frequent-access') && g.all.evidence.total > 0) {
+        let e: Evidence | null = null;
+        const f = frequentFinding(
+          ctx,
+          days,
+          group(g.all),
+          g.all.evidence.total,
+          g.days.size,
+          () => {
+            e = tallied(ctx, deviceId, g.all);
+            return e;
+          },
+        );
+        add('frequent-access', f, e);
+      }
+      if (chosen.has('regular-polling')) {
+        const stats = pollingStats(ctx, g.starts.view());
+        if (stats) {
+          const e = tallied(ctx, deviceId, g.all);
+          add(
+            'regular-polling',
+            pollingFinding(ctx, group(g.all), g.all.evidence.total, stats, e),
+            e,
+          );
+        }
+      }
+      if (chosen.has('long-access') && g.long.evidence.total > 0) {
+        const e = tallied(ctx, deviceId, g.long);
+        const count = g.long.evidence.total;
+        add('long-access', longFinding(ctx, group(g.long), count, g.longest, g.longTotal, e), e);
+      }
+      if (chosen.has('screen-off-access') && g.off.evidence.total > 0) {
+        const hits = [...g.offHits].sort((x, y) => x - y).map((id) => `e:${id}`);
+        const e = tallied(ctx, deviceId, g.off, hits);
+        add(
+          'screen-off-access',
+          screenOffFinding(group(g.off), g.off.evidence.total, g.offHits.size, e),
+          e,
+        );
+      }
     }
   }
   return out;

@@ -86,6 +86,16 @@ describe('stored findings', () => {
     expect(staleFindingDevices(t.session.db)).toEqual([]);
   });
 
+  it('are computed again when an app is renamed: its name is in their titles', async () => {
+    await importLines('a.ndjson', nightLines(1, 2, 'A'));
+    refreshFindings(t.session.db);
+    t.session.db
+      .prepare("UPDATE apps SET display_name = 'Chat' WHERE identifier = ?")
+      .run('com.tencent.xin');
+    expect(staleFindingDevices(t.session.db)).toEqual([t.deviceId]);
+    expect(runFindings(t.session.db, {}, undefined, ['night-access'])[0]?.title).toMatch(/^Chat /);
+  });
+
   it('keep at most the evidence asked for and count the rest', async () => {
     await importLines('a.ndjson', nightLines(1, 4, 'A'));
     const [f] = runFindings(t.session.db, {}, undefined, ['night-access'], { evidenceLimit: 1 });

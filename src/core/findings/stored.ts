@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Filter } from '../../contract/filter';
 import {
   FINDING_RULES,
@@ -8,7 +9,9 @@ import {
 import { describeSqliteError, type Db } from '../db/open';
 import { AppError } from '../model/errors';
 import { writeTx } from '../services/case-service';
-import { EVIDENCE_CAP } from './common';
+import { appIdsSql } from '../services/filter-sql';
+import { sessionId } from '../services/query-service';
+import { EVIDENCE_CAP, evidenceRef, type EvidenceRef } from './common';
 import { computeFindings, resolveParams } from './engine';
 import { storedFindingParams } from './stored-params';
 
@@ -30,16 +33,20 @@ function paramsStamp(values: ReadonlyMap<string, number | string>): string {
 }
 
 /**
- * The stamp of a device's data: its sources. Every import adds a source and every removal or move
- * takes one away, so a device whose list is unchanged still has the records its findings came from.
+ * The stamp of a device's data: its sources and its apps' names. Every import adds a source and
+ * every removal or move takes one away, so a device whose list is unchanged still has the records
+ * its findings came from.
  */
 function sourcesStamp(db: Db, deviceId: number): string {
   const r = db
     .prepare(
-      "SELECT COALESCE(group_concat(id, ','), '') AS ids FROM (SELECT id FROM sources WHERE device_id = ? ORDER BY id)",
+      `SELECT (SELECT COALESCE(group_concat(id, ','), '') FROM (SELECT id FROM sources WHERE device_id = ? ORDER BY id)) AS ids,
+              (SELECT COALESCE(group_concat(length(n) || ':' || n, ','), '')
+               FROM (SELECT COALESCE(display_name, '') AS n FROM apps WHERE device_id = ? ORDER BY id)) AS names`,
     )
-    .get(deviceId) as { ids: string };
-  return r.ids;
+    .get(deviceId, deviceId) as { ids: string; names: string };
+  // App names are in the findings' titles; an examiner can rename an app without an import.
+  return `${r.ids}|${createHash('sha256').update(r.names).digest('hex')}`;
 }
 
 const stampOf = (params: string, db: Db, deviceId: number): string =>
@@ -92,6 +99,7 @@ export function refreshFindings(db: Db, deviceIds?: readonly number[]): number[]
       return computeFindings(db, { devices: [deviceId] }, values, FINDING_RULES, {
         path: 'auto',
         evidenceLimit: EVIDENCE_CAP,
+        leanEvidence: true,
       });
     })();
     writeTx(db, () => {
@@ -104,6 +112,7 @@ export function refreshFindings(db: Db, deviceIds?: readonly number[]): number[]
         seq.set(f.rule, n + 1);
         const { evidence, ...rest } = f;
         const truncated = Number(f.details.evidenceTruncated ?? 0);
+        const ref = evidenceRef(f);
         insert.run(
           deviceId,
           f.rule,
@@ -112,8 +121,9 @@ export function refreshFindings(db: Db, deviceIds?: readonly number[]): number[]
           f.category,
           JSON.stringify(rest),
           evidence.length + truncated,
-          JSON.stringify(evidence.slice(0, HEAD)),
-          JSON.stringify(evidence),
+          JSON.stringify(ref ? leanIds(ref, HEAD) : evidence.slice(0, HEAD)),
+          // Lean evidence is kept as its keys: [device id, interval keys, other ids].
+          JSON.stringify(ref ? [ref.deviceId, ref.keys, ref.extra] : evidence),
         );
       }
       db.prepare(
@@ -129,6 +139,20 @@ export function refreshFindings(db: Db, deviceIds?: readonly number[]): number[]
       );
     });
   return done;
+}
+
+/** The first `limit` ids of lean evidence. */
+function leanIds(ref: EvidenceRef, limit: number): string[] {
+  const ids: string[] = [];
+  for (const k of ref.keys) {
+    if (ids.length >= limit) return ids;
+    ids.push(sessionId(ref.deviceId, k));
+  }
+  for (const x of ref.extra) {
+    if (ids.length >= limit) return ids;
+    ids.push(x);
+  }
+  return ids;
 }
 
 /** Whether the stored findings can answer a filter: one of devices, apps and categories only. */
@@ -200,12 +224,9 @@ export function readStoredFindings(
   ];
   const params: (string | number)[] = [...devices, ...rules];
   if (filter.apps && filter.apps.length > 0) {
-    const marks = filter.apps.map(() => '?').join(', ');
-    clauses.push(
-      `f.app_id IN (SELECT id FROM apps WHERE lower(identifier) IN (${marks}) OR lower(display_name) IN (${marks}))`,
-    );
-    const lower = filter.apps.map((a) => a.toLowerCase());
-    for (const a of [...lower, ...lower]) params.push(a);
+    const apps = appIdsSql(filter.apps);
+    clauses.push(`f.app_id IN (${apps.sql})`);
+    for (const p of apps.params) params.push(p as string | number);
   }
   if (filter.categories && filter.categories.length > 0) {
     // Network findings have no category; the categories do not narrow them (nor their records).
@@ -240,7 +261,18 @@ export function readStoredFindings(
   );
   return rows.map((r) => {
     const f = JSON.parse(r.finding) as Omit<Finding, 'evidence'>;
-    const evidence = (JSON.parse(r.evidence) as string[]).slice(0, evidenceLimit);
+    const stored = JSON.parse(r.evidence) as string[] | [number, string[], string[]];
+    const evidence =
+      typeof stored[0] === 'number'
+        ? leanIds(
+            {
+              deviceId: stored[0],
+              keys: stored[1] as string[],
+              extra: stored[2] as string[],
+            },
+            evidenceLimit,
+          )
+        : (stored as string[]).slice(0, evidenceLimit);
     const details = { ...f.details };
     delete details.evidenceTruncated;
     if (r.total > evidence.length) details.evidenceTruncated = r.total - evidence.length;

@@ -226,14 +226,24 @@ function addDeviceAndApp(
     params.push(...filter.devices);
   }
   if (filter.apps && filter.apps.length > 0) {
-    const marks = filter.apps.map(() => '?').join(', ');
-    const names = appNameMatchSql(filter.apps.length);
-    clauses.push(
-      `${alias}.app_id IN (SELECT id FROM apps WHERE lower(identifier) IN (${marks}) OR lower(display_name) IN (${marks}) OR ${names.sql})`,
-    );
-    const lower = filter.apps.map((a) => a.toLowerCase());
-    params.push(...lower, ...lower, ...names.params(filter.apps));
+    const apps = appIdsSql(filter.apps);
+    clauses.push(`${alias}.app_id IN (${apps.sql})`);
+    for (const p of apps.params) params.push(p);
   }
+}
+
+/**
+ * The ids of the apps a filter's `apps` names: by identifier, shown name or any name a search
+ * matches (catalog, native, aliases), ignoring case. Every query filtering on apps uses it.
+ */
+export function appIdsSql(apps: readonly string[]): { sql: string; params: SqlParam[] } {
+  const marks = apps.map(() => '?').join(', ');
+  const names = appNameMatchSql(apps.length);
+  const lower = apps.map((a) => a.toLowerCase());
+  return {
+    sql: `SELECT id FROM apps WHERE lower(identifier) IN (${marks}) OR lower(display_name) IN (${marks}) OR ${names.sql}`,
+    params: [...lower, ...lower, ...names.params(apps)],
+  };
 }
 
 /** Joins clauses into `WHERE ...` (or nothing). */

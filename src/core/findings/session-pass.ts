@@ -1,0 +1,267 @@
+import type { FindingRule } from '../../contract/findings';
+import { sessionWhere, whereSql } from '../services/filter-sql';
+import { sessionId } from '../services/query-service';
+import { maxSessionMs, type Instant, type RuleContext } from './common';
+
+/** The session rules a pass computes. */
+export const SESSION_RULES = [
+  'night-access',
+  'background-access',
+  'frequent-access',
+  'regular-polling',
+  'long-access',
+  'screen-off-access',
+] as const satisfies readonly FindingRule[];
+export type SessionRule = (typeof SESSION_RULES)[number];
+
+/** What a pass needs to know of each rule. */
+export interface PassSpec {
+  rules: ReadonlySet<SessionRule>;
+  /** `night-access`: whether a session starting at a minute of the day is inside the window. */
+  inNight: (minute: number) => boolean;
+  /** `night-access`: the night a session belongs to (its local day, or the evening before). */
+  nightOf: (localDay: number, minute: number) => number;
+  /** `long-access`: the duration a session must exceed (ms). */
+  longerThanMs: number;
+  /** `screen-off-access`: the device's screen-off intervals, ascending and disjoint. */
+  offIntervals: readonly { fromMs: number; toMs: number; recordId: number }[];
+}
+
+/** Utf-8 byte order, as SQLite orders text (it differs from UTF-16 order past U+FFFF). */
+export function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i += 1) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x - y;
+    if (x > 0xffff) i += 1;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * The first `limit` sessions of a rule in start order (ties by interval key, as the scan path's
+ * ORDER BY): rows arrive by start, so every row past the limit that ties with the last one kept
+ * is kept too, and the list is sorted and cut when it doubles.
+ */
+export class EvidenceList {
+  private anchors: number[] = [];
+  private keys: string[] = [];
+  total = 0;
+
+  constructor(private readonly limit: number) {}
+
+  add(anchor: number, key: string): void {
+    this.total += 1;
+    if (this.limit === 0) return;
+    const n = this.keys.length;
+    if (n >= this.limit && anchor !== this.anchors[n - 1]) return;
+    this.anchors.push(anchor);
+    this.keys.push(key);
+    if (this.keys.length >= 2 * this.limit) this.cut();
+  }
+
+  private cut(): void {
+    const order = this.keys.map((_, i) => i);
+    order.sort(
+      (i, j) => this.anchors[i]! - this.anchors[j]! || compareText(this.keys[i]!, this.keys[j]!),
+    );
+    const keep = order.slice(0, this.limit);
+    this.anchors = keep.map((i) => this.anchors[i]!);
+    this.keys = keep.map((i) => this.keys[i]!);
+  }
+
+  /** The interval keys kept, in start order (at most the limit). */
+  sorted(): string[] {
+    this.cut();
+    return this.keys;
+  }
+
+  ids(deviceId: number): string[] {
+    return this.sorted().map((k) => sessionId(deviceId, k));
+  }
+}
+
+/** The earliest first and latest last instant (ties: the lower, resp. higher offset). */
+export class Span {
+  first: Instant | null = null;
+  last: Instant | null = null;
+
+  add(firstMs: number, firstOffset: number, lastMs: number, lastOffset: number): void {
+    const f = this.first;
+    if (!f || firstMs < f.ms || (firstMs === f.ms && firstOffset < f.offsetMin))
+      this.first = { ms: firstMs, offsetMin: firstOffset };
+    const l = this.last;
+    if (!l || lastMs > l.ms || (lastMs === l.ms && lastOffset > l.offsetMin))
+      this.last = { ms: lastMs, offsetMin: lastOffset };
+  }
+}
+
+/** The sessions of one rule in one group: count, span and evidence. */
+export class RuleTally {
+  readonly span = new Span();
+  readonly evidence: EvidenceList;
+  constructor(limit: number) {
+    this.evidence = new EvidenceList(limit);
+  }
+
+  add(anchor: number, anchorOffset: number, lastMs: number, lastOffset: number, key: string): void {
+    this.span.add(anchor, anchorOffset, lastMs, lastOffset);
+    this.evidence.add(anchor, key);
+  }
+}
+
+/** A growable list of numbers. */
+export class Numbers {
+  values = new Float64Array(64);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.values.length) {
+      const next = new Float64Array(this.values.length * 2);
+      next.set(this.values);
+      this.values = next;
+    }
+    this.values[this.length++] = v;
+  }
+  view(): Float64Array {
+    return this.values.subarray(0, this.length);
+  }
+}
+
+/** Everything the session rules need of one device × app × category group. */
+export class GroupTally {
+  /** Every session: `frequent-access` and `regular-polling`. */
+  readonly all: RuleTally;
+  readonly days = new Set<number>();
+  readonly starts = new Numbers();
+  readonly night: RuleTally;
+  readonly perNight = new Map<number, number>();
+  readonly background: RuleTally;
+  reported = 0;
+  readonly long: RuleTally;
+  longest = 0;
+  longTotal = 0;
+  readonly off: RuleTally;
+  readonly offHits = new Set<number>();
+
+  constructor(
+    readonly appId: number,
+    readonly category: string,
+    limit: number,
+  ) {
+    this.all = new RuleTally(limit);
+    this.night = new RuleTally(limit);
+    this.background = new RuleTally(limit);
+    this.long = new RuleTally(limit);
+    this.off = new RuleTally(limit);
+  }
+}
+
+type Row = [
+  appId: number,
+  category: string,
+  anchorMs: number,
+  key: string,
+  anchorOffset: number,
+  minute: number,
+  localDay: number,
+  startMs: number | null,
+  startOffset: number | null,
+  endMs: number | null,
+  endOffset: number | null,
+  durationMs: number | null,
+  open: number,
+  state: string,
+  stateSource: string | null,
+  inferred: string | null,
+];
+
+/**
+ * One pass over a device's sessions matching the filter, in start order, tallying every session
+ * rule asked for per app × category group. Holds the groups' figures and at most a limit of
+ * evidence ids per group and rule, never the sessions. Groups come back in app and category order.
+ */
+export function sessionPass(ctx: RuleContext, deviceId: number, spec: PassSpec): GroupTally[] {
+  const w = sessionWhere({ ...ctx.filter, devices: [deviceId] }, maxSessionMs(ctx.db));
+  const rows = ctx.db
+    .prepare(
+      `SELECT s.app_id, s.category, s.anchor_ms, s.interval_key, s.anchor_offset, s.anchor_minute,
+              s.local_day, s.start_ms, s.start_offset, s.end_ms, s.end_offset, s.duration_ms, s.open,
+              s.state, s.state_source, s.inferred_state
+       FROM access_sessions s ${whereSql(w)} ORDER BY s.anchor_ms`,
+    )
+    .raw()
+    .iterate(...w.params) as Iterable<Row>;
+  const groups = new Map<number, Map<string, GroupTally>>();
+  const found: GroupTally[] = [];
+  const r = spec.rules;
+  const wantAll = r.has('frequent-access') || r.has('regular-polling');
+  const wantNight = r.has('night-access');
+  const wantBackground = r.has('background-access');
+  const wantLong = r.has('long-access');
+  const intervals = r.has('screen-off-access') ? spec.offIntervals : [];
+  let next = 0;
+  for (const row of rows) {
+    const appId = row[0];
+    const category = row[1];
+    const anchor = row[2];
+    const key = row[3];
+    const anchorOffset = row[4];
+    const minute = row[5];
+    const localDay = row[6];
+    const startMs = row[7];
+    const startOffset = row[8];
+    const endMs = row[9];
+    const endOffset = row[10];
+    const duration = row[11];
+    let byCategory = groups.get(appId);
+    if (!byCategory) {
+      byCategory = new Map();
+      groups.set(appId, byCategory);
+    }
+    let g = byCategory.get(category);
+    if (!g) {
+      g = new GroupTally(appId, category, ctx.evidenceLimit);
+      byCategory.set(category, g);
+      found.push(g);
+    }
+    // The first instant is the anchor; the last is the end, else the one known edge.
+    const lastMs = endMs !== null ? endMs : (startMs ?? anchor);
+    const lastOffset = endMs !== null ? (endOffset ?? anchorOffset) : (startOffset ?? anchorOffset);
+    if (wantAll) {
+      g.all.add(anchor, anchorOffset, lastMs, lastOffset, key);
+      g.days.add(localDay);
+      g.starts.push(anchor);
+    }
+    if (wantNight && category !== 'other' && spec.inNight(minute)) {
+      g.night.add(anchor, anchorOffset, lastMs, lastOffset, key);
+      const night = spec.nightOf(localDay, minute);
+      g.perNight.set(night, (g.perNight.get(night) ?? 0) + 1);
+    }
+    if (wantBackground) {
+      const stateSource = row[14];
+      if (
+        (stateSource === 'reported' && row[13] === 'background') ||
+        (stateSource !== 'reported' && row[15] === 'background')
+      ) {
+        g.background.add(anchor, anchorOffset, lastMs, lastOffset, key);
+        if (stateSource === 'reported') g.reported += 1;
+      }
+    }
+    if (wantLong && row[12] === 0 && duration !== null && duration > spec.longerThanMs) {
+      g.long.add(anchor, anchorOffset, lastMs, lastOffset, key);
+      if (duration > g.longest) g.longest = duration;
+      g.longTotal += duration;
+    }
+    if (intervals.length > 0) {
+      while (next < intervals.length && intervals[next]!.toMs <= anchor) next += 1;
+      const iv = intervals[next];
+      if (iv && anchor >= iv.fromMs && anchor < iv.toMs) {
+        g.off.add(anchor, anchorOffset, lastMs, lastOffset, key);
+        g.offHits.add(iv.recordId);
+      }
+    }
+  }
+  return found.sort((a, b) => a.appId - b.appId || compareText(a.category, b.category));
+}
