@@ -1,6 +1,6 @@
 import {
-  APPLE_EPOCH_SECONDS,
   MAX_PLIST_DEPTH,
+  appleDateMs,
   PlistError,
   PlistUid,
   createDict,
@@ -338,9 +338,7 @@ class BinaryParser {
     }
     this.need(offset + 1, 8, index, 'date');
     const seconds = this.view.getFloat64(offset + 1);
-    // Rounded to the millisecond: seconds since 2001 as a double carry a sub-millisecond error
-    // that truncation would turn into a whole millisecond.
-    const date = new Date(Math.round((APPLE_EPOCH_SECONDS + seconds) * 1000));
+    const date = new Date(appleDateMs(seconds));
     if (Number.isNaN(date.getTime())) {
       throw new PlistError(`binary plist: object ${index} is a date out of range (${seconds} s)`, {
         offset,

@@ -1,8 +1,8 @@
 import { asArray, asDict } from './accessors';
 import { parseBinaryPlist } from './binary';
 import {
-  APPLE_EPOCH_SECONDS,
   MAX_PLIST_DEPTH,
+  appleDateMs,
   PlistError,
   PlistUid,
   createDict,
@@ -133,7 +133,7 @@ class Resolver {
     if (only('NS.time')) {
       const time = dict['NS.time'];
       if (typeof time === 'number') {
-        const date = new Date(Math.round((APPLE_EPOCH_SECONDS + time) * 1000));
+        const date = new Date(appleDateMs(time));
         if (!Number.isNaN(date.getTime())) return date;
       }
     }

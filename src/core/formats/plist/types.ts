@@ -52,6 +52,19 @@ export class PlistError extends Error {
 /** Seconds between the Unix epoch and Apple's reference date, 2001-01-01T00:00:00Z. */
 export const APPLE_EPOCH_SECONDS = 978_307_200;
 
+/**
+ * Epoch milliseconds of a plist date (seconds since 2001-01-01): the millisecond it falls in, as
+ * other tools show sub-millisecond times. A value within the double's own rounding error of a
+ * whole millisecond is that millisecond: a date written on one must not read back as the one before.
+ */
+export function appleDateMs(seconds: number): number {
+  const ms = APPLE_EPOCH_SECONDS * 1000 + seconds * 1000;
+  const whole = Math.round(ms);
+  // A few units in the last place of the seconds value, in milliseconds.
+  const slack = Math.abs(seconds) * 2 ** -52 * 1000 * 4 + 1e-6;
+  return Math.abs(ms - whole) <= slack ? whole : Math.floor(ms);
+}
+
 /** How deep containers may nest before a parser refuses the input. */
 export const MAX_PLIST_DEPTH = 512;
 
