@@ -9,6 +9,7 @@ import { m0008SessionStats } from './0008-session-stats';
 import { m0009AuditPayloadHash } from './0009-audit-payload-hash';
 import { m0010StoredFindings } from './0010-stored-findings';
 import { m0011AppNames } from './0011-app-names';
+import { m0012OpenSessions } from './0012-open-sessions';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0009AuditPayloadHash,
   m0010StoredFindings,
   m0011AppNames,
+  m0012OpenSessions,
 ];
