@@ -1,5 +1,6 @@
 import type { FindingRule } from '../../contract/findings';
 import { sessionWhere, whereSql } from '../services/filter-sql';
+import { compareText } from '../db/queries/text-order';
 import { sessionId } from '../services/query-service';
 import { maxSessionMs, type Instant, type RuleContext } from './common';
 
@@ -25,19 +26,6 @@ export interface PassSpec {
   longerThanMs: number;
   /** `screen-off-access`: the device's screen-off intervals, ascending and disjoint. */
   offIntervals: readonly { fromMs: number; toMs: number; recordId: number }[];
-}
-
-/** Utf-8 byte order, as SQLite orders text (it differs from UTF-16 order past U+FFFF). */
-export function compareText(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i += 1) {
-    const x = a.codePointAt(i)!;
-    const y = b.codePointAt(i)!;
-    if (x !== y) return x - y;
-    if (x > 0xffff) i += 1;
-  }
-  return a.length - b.length;
 }
 
 /**

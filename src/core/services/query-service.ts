@@ -29,6 +29,7 @@ import { timeOfDayTimeline } from './time-of-day';
 import { emptyTimeline, LaneTally, type LaneTotals } from './timeline-parts';
 import { eventState } from './session-state';
 import { latestOffset } from '../db/queries/device-offset';
+import { statsServeSummary, summaryFromStats } from '../db/queries/summary';
 import { DAY_MS, DURATION_THRESHOLDS, ROLLUP_LEVELS, rollupBucket } from '../db/rollup';
 import { localDayNumber } from '../../contract/time';
 
@@ -619,7 +620,24 @@ export class QueryService {
       .filter((n) => laneKeys.has(n.lane));
   }
 
-  summary(filter: Filter, night: DayWindow = DEFAULT_NIGHT): SummaryItem[] {
+  /**
+   * Sessions per device, app and category: from the session stats when the filter names only
+   * devices, apps and categories (see `summaryFromStats`), else from the sessions.
+   */
+  summary(
+    filter: Filter,
+    night: DayWindow = DEFAULT_NIGHT,
+    path: 'auto' | 'scan' = 'auto',
+  ): SummaryItem[] {
+    if (path === 'auto' && statsServeSummary(filter))
+      return this.db.transaction(() =>
+        summaryFromStats(this.db, filter, night, this.maxDurationMs()),
+      )();
+    return this.summaryScan(filter, night);
+  }
+
+  /** The summary from every matching session: the reference the stats path is tested against. */
+  private summaryScan(filter: Filter, night: DayWindow): SummaryItem[] {
     const { where, params } = this.sessionFilter(filter);
     const n = nightExpr(night);
     const rows = this.db

@@ -1,0 +1,232 @@
+import type { SummaryItem } from '../../../contract/api';
+import { toCategory } from '../../../contract/categories';
+import { minutesOfDay, type DayWindow, type Filter } from '../../../contract/filter';
+import { appIdsSql, type SqlParam } from '../../services/filter-sql';
+import type { Db } from '../open';
+import { decodeStatsCells } from '../session-stats';
+import { compareText } from './text-order';
+
+/** Whether the session stats answer a summary with this filter: devices, apps and categories only. */
+export function statsServeSummary(filter: Filter): boolean {
+  for (const [key, value] of Object.entries(filter)) {
+    if (value === undefined) continue;
+    if (key === 'devices' || key === 'apps' || key === 'categories') continue;
+    if (Array.isArray(value) && value.length === 0) continue;
+    if (key === 'starred' && value === false) continue;
+    if (key === 'minSeconds' && value === 0) continue;
+    return false;
+  }
+  return true;
+}
+
+/**
+ * The minutes of the day a night window holds, as whole hours and the minute ranges left over
+ * (start inclusive, end exclusive; a window from a time to itself holds the whole day).
+ */
+export function nightParts(night: DayWindow): { hours: number[]; minutes: [number, number][] } {
+  const a = minutesOfDay(night.from);
+  const b = minutesOfDay(night.to);
+  const inside = (m: number): boolean =>
+    a === b ? true : a < b ? m >= a && m < b : m >= a || m < b;
+  const hours: number[] = [];
+  const minutes: [number, number][] = [];
+  for (let h = 0; h < 24; h += 1) {
+    let whole = true;
+    let start = -1;
+    for (let m = h * 60; m < h * 60 + 60; m += 1) {
+      if (inside(m)) {
+        if (start < 0) start = m;
+      } else {
+        whole = false;
+        if (start >= 0) minutes.push([start, m]);
+        start = -1;
+      }
+    }
+    if (whole) hours.push(h);
+    else if (start >= 0) minutes.push([start, h * 60 + 60]);
+  }
+  return { hours, minutes };
+}
+
+interface Cell {
+  deviceId: number;
+  appId: number;
+  category: string;
+  sessions: number;
+  night: number;
+  open: number;
+  closed: number;
+  totalMs: number;
+  longestMs: number;
+}
+
+/** SQLite's NOCASE order: ASCII letters folded, the rest compared by code point. */
+const nocase = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+/**
+ * The summary per device, app and category from the session stats (sessions by hour, closed
+ * durations) of the four-week buckets, the open sessions from their partial index, and each
+ * group's first and last instant from the index by app, category and start: a few thousand rows
+ * and lookups, whatever the number of sessions. Exactly what the scan over the sessions gives;
+ * only filters of devices, apps and categories ({@link statsServeSummary}).
+ */
+export function summaryFromStats(
+  db: Db,
+  filter: Filter,
+  night: DayWindow,
+  maxDurationMs: number,
+): SummaryItem[] {
+  const devices = filter.devices && filter.devices.length > 0 ? filter.devices : null;
+  const categories =
+    filter.categories && filter.categories.length > 0 ? new Set<string>(filter.categories) : null;
+  const apps = filter.apps && filter.apps.length > 0 ? appIdsSql(filter.apps) : null;
+  const appSet = apps
+    ? new Set(
+        db
+          .prepare(apps.sql)
+          .pluck()
+          .all(...apps.params) as number[],
+      )
+    : null;
+  const { hours, minutes } = nightParts(night);
+  const cells = new Map<string, Cell>();
+  const cellOf = (deviceId: number, appId: number, category: string): Cell => {
+    const key = `${appId}\u0000${category}`;
+    let c = cells.get(key);
+    if (!c) {
+      c = {
+        deviceId,
+        appId,
+        category,
+        sessions: 0,
+        night: 0,
+        open: 0,
+        closed: 0,
+        totalMs: 0,
+        longestMs: 0,
+      };
+      cells.set(key, c);
+    }
+    return c;
+  };
+  const wanted = (appId: number, category: string): boolean =>
+    (appSet === null || appSet.has(appId)) && (categories === null || categories.has(category));
+  const devClause = devices ? `AND device_id IN (${devices.map(() => '?').join(', ')})` : '';
+  for (const row of db
+    .prepare(`SELECT device_id AS deviceId, cells FROM session_stats WHERE level = 28 ${devClause}`)
+    .iterate(...(devices ?? [])) as Iterable<{ deviceId: number; cells: Uint8Array }>)
+    decodeStatsCells(row.cells, (v) => {
+      if (!wanted(v.appId, v.category)) return;
+      const c = cellOf(row.deviceId, v.appId, v.category);
+      for (let h = 0; h < 24; h += 1) c.sessions += v.hours[h]!;
+      for (const h of hours) c.night += v.hours[h]!;
+      const d = v.durations;
+      c.closed += d.length;
+      for (let i = 0; i < d.length; i += 1) c.totalMs += d[i]!;
+      // Ascending: the last is the longest.
+      if (d.length > 0) c.longestMs = Math.max(c.longestMs, d[d.length - 1]!);
+    });
+  const restrict = (alias: string): { sql: string; params: SqlParam[] } => {
+    const parts: string[] = [];
+    const params: SqlParam[] = [];
+    if (devices) {
+      // Through the apps (an app belongs to one device): the indexes read need no session row.
+      parts.push(
+        `${alias}.app_id IN (SELECT id FROM apps WHERE device_id IN (${devices.map(() => '?').join(', ')}))`,
+      );
+      for (const d of devices) params.push(d);
+    }
+    if (apps) {
+      parts.push(`${alias}.app_id IN (${apps.sql})`);
+      for (const p of apps.params) params.push(p);
+    }
+    if (categories) {
+      parts.push(`${alias}.category IN (${[...categories].map(() => '?').join(', ')})`);
+      for (const c of categories) params.push(c);
+    }
+    return { sql: parts.map((p) => ` AND ${p}`).join(''), params };
+  };
+  const r = restrict('s');
+  // Minutes of the night outside whole hours: counted from the start index, which holds them.
+  if (minutes.length > 0) {
+    const ranges = minutes.map(() => '(s.anchor_minute >= ? AND s.anchor_minute < ?)').join(' OR ');
+    for (const row of db
+      .prepare(
+        `SELECT s.device_id AS deviceId, s.app_id AS appId, s.category, COUNT(*) AS n
+         FROM access_sessions s INDEXED BY access_sessions_anchor WHERE (${ranges})${r.sql}
+         GROUP BY s.app_id, s.category`,
+      )
+      .iterate(...minutes.flat(), ...r.params) as Iterable<{
+      deviceId: number;
+      appId: number;
+      category: string;
+      n: number;
+    }>)
+      cellOf(row.deviceId, row.appId, row.category).night += row.n;
+  }
+  for (const row of db
+    .prepare(
+      `SELECT s.app_id AS appId, s.category, COUNT(*) AS n
+       FROM access_sessions s INDEXED BY access_sessions_open WHERE s.open = 1${r.sql}
+       GROUP BY s.app_id, s.category`,
+    )
+    .iterate(...r.params) as Iterable<{ appId: number; category: string; n: number }>) {
+    const c = cells.get(`${row.appId}\u0000${row.category}`);
+    if (c) c.open += row.n;
+  }
+
+  const firstOf = db.prepare(
+    `SELECT anchor_ms AS ms, MIN(anchor_offset) AS offsetMin FROM access_sessions
+     WHERE app_id = ? AND category = ?
+       AND anchor_ms = (SELECT MIN(anchor_ms) FROM access_sessions WHERE app_id = ? AND category = ?)`,
+  );
+  // A session's last instant lies at most the longest duration after its start.
+  const lastOf = db.prepare(
+    `SELECT MAX(COALESCE(end_ms, start_ms) * 2048 + COALESCE(end_offset, start_offset) + 1024) / 2048 AS ms,
+            MAX(COALESCE(end_ms, start_ms) * 2048 + COALESCE(end_offset, start_offset) + 1024) % 2048 - 1024 AS offsetMin
+     FROM access_sessions WHERE app_id = ? AND category = ?
+       AND anchor_ms >= (SELECT MAX(anchor_ms) FROM access_sessions WHERE app_id = ? AND category = ?) - ?`,
+  );
+  const labels = new Map(
+    (db.prepare('SELECT id, label FROM devices').all() as { id: number; label: string }[]).map(
+      (d) => [d.id, d.label],
+    ),
+  );
+  const appNames = db.prepare('SELECT identifier, display_name AS name FROM apps WHERE id = ?');
+  const out: (SummaryItem & { rawCategory: string })[] = [];
+  for (const c of cells.values()) {
+    if (c.sessions === 0) continue;
+    const a = appNames.get(c.appId) as { identifier: string; name: string | null } | undefined;
+    const first = firstOf.get(c.appId, c.category, c.appId, c.category) as {
+      ms: number | null;
+      offsetMin: number;
+    };
+    const last = lastOf.get(c.appId, c.category, c.appId, c.category, maxDurationMs) as {
+      ms: number | null;
+      offsetMin: number;
+    };
+    out.push({
+      deviceId: c.deviceId,
+      device: labels.get(c.deviceId) ?? '',
+      appId: c.appId,
+      app: a?.identifier ?? '',
+      appName: a?.name ?? null,
+      category: toCategory(c.category),
+      rawCategory: c.category,
+      sessions: c.sessions,
+      openSessions: c.open,
+      totalMs: c.closed > 0 ? c.totalMs : null,
+      longestMs: c.closed > 0 ? c.longestMs : null,
+      nightSessions: c.night,
+      first: first.ms === null ? null : { ms: first.ms, offsetMin: first.offsetMin },
+      last: last.ms === null ? null : { ms: last.ms, offsetMin: last.offsetMin },
+    });
+  }
+  out.sort(
+    (x, y) =>
+      compareText(nocase(x.device), nocase(y.device)) ||
+      compareText(x.app, y.app) ||
+      compareText(x.rawCategory, y.rawCategory),
+  );
+  return out.map(({ rawCategory: _raw, ...item }) => item);
+}
