@@ -28,28 +28,31 @@ import {
   type UsageRowOut,
 } from './record-queries';
 
-interface AccessRow {
-  deviceId: number;
-  intervalKey: string;
-  device: string;
-  app: string;
-  appName: string | null;
-  category: string;
-  raw: string;
-  startMs: number | null;
-  startOffset: number | null;
-  endMs: number | null;
-  endOffset: number | null;
-  durationMs: number | null;
-  state: AccessEvent['state'];
-  stateSource: AccessEvent['stateSource'];
-  inferredState: 'foreground' | 'background' | null;
-  proxy: string | null;
-  attributionTag: string | null;
-  durationKnown: number;
-  /** JSON array of `[sha256, line]`: begin edge, end edge, then further exports holding either edge. */
-  sources: string;
-}
+/** One stored session as read for its record: a row of values, in this order. */
+type AccessRow = [
+  deviceId: number,
+  intervalKey: string,
+  appId: number,
+  category: string,
+  raw: string,
+  startMs: number | null,
+  startOffset: number | null,
+  endMs: number | null,
+  endOffset: number | null,
+  durationMs: number | null,
+  state: AccessEvent['state'],
+  stateSource: AccessEvent['stateSource'],
+  inferredState: 'foreground' | 'background' | null,
+  proxy: string | null,
+  attributionTag: string | null,
+  durationKnown: number,
+  beginSource: number | null,
+  beginLine: number | null,
+  endSource: number | null,
+  endLine: number | null,
+  /** Further exports holding either edge: `source line` pairs, space-separated; null when none. */
+  more: string | null,
+];
 
 interface NetworkRow {
   id: number;
@@ -72,21 +75,16 @@ interface NetworkRow {
   line: number;
 }
 
+// Labels, names and sources' sha256 come from small maps read once; a session's further exports
+// (edge occurrences) are looked up through their key, and are usually none.
 const ACCESS_SQL = (where: string): string => `
-SELECT s.device_id AS deviceId, s.interval_key AS intervalKey, d.label AS device, a.identifier AS app,
-       a.display_name AS appName, s.category, s.raw_category AS raw, s.start_ms AS startMs,
-       s.start_offset AS startOffset, s.end_ms AS endMs, s.end_offset AS endOffset,
-       s.duration_ms AS durationMs, s.state, s.state_source AS stateSource,
-       s.inferred_state AS inferredState, s.proxy, s.attribution_tag AS attributionTag,
-       s.duration_known AS durationKnown,
-       (SELECT json_group_array(json_array(src.sha256, x.line) ORDER BY x.ord, x.source_id, x.kind, x.line)
-        FROM (SELECT s.b_source_id AS source_id, s.b_line AS line, 0 AS kind, 0 AS ord WHERE s.b_source_id IS NOT NULL
-              UNION ALL
-              SELECT s.e_source_id, s.e_line, 1, 1 WHERE s.e_source_id IS NOT NULL
-              UNION ALL
-              SELECT o.source_id, o.line, o.kind, 2 FROM edge_occurrences o WHERE o.session_id = s.id) x
-        JOIN sources src ON src.id = x.source_id) AS sources
-FROM access_sessions s JOIN devices d ON d.id = s.device_id JOIN apps a ON a.id = s.app_id
+SELECT s.device_id, s.interval_key, s.app_id, s.category, s.raw_category, s.start_ms, s.start_offset,
+       s.end_ms, s.end_offset, s.duration_ms, s.state, s.state_source, s.inferred_state, s.proxy,
+       s.attribution_tag, s.duration_known, s.b_source_id, s.b_line, s.e_source_id, s.e_line,
+       (SELECT group_concat(o.source_id || ' ' || o.line, ' ')
+        FROM (SELECT source_id, line FROM edge_occurrences WHERE session_id = s.id
+              ORDER BY source_id, kind, line) o) AS more
+FROM access_sessions s
 ${where}
 ORDER BY s.anchor_ms, s.device_id, s.interval_key`;
 
@@ -104,38 +102,80 @@ ORDER BY COALESCE(n.first_ms, n.last_ms), n.id`;
 const instant = (ms: number | null, offsetMin: number | null): string | null =>
   ms === null ? null : formatInstant(ms, offsetMin ?? 0);
 
+/** The small tables an access record names: device labels, app names, sources' sha256. */
+interface AccessNames {
+  device: Map<number, string>;
+  app: Map<number, { identifier: string; name: string | null }>;
+  sha256: Map<number, string>;
+}
+
+function accessNames(session: CaseSession): AccessNames {
+  const db = session.db;
+  return {
+    device: new Map(
+      (db.prepare('SELECT id, label FROM devices').raw().all() as [number, string][]).map(
+        ([id, label]) => [id, label],
+      ),
+    ),
+    app: new Map(
+      (
+        db.prepare('SELECT id, identifier, display_name FROM apps').raw().all() as [
+          number,
+          string,
+          string | null,
+        ][]
+      ).map(([id, identifier, name]) => [id, { identifier, name }]),
+    ),
+    sha256: new Map(
+      (db.prepare('SELECT id, sha256 FROM sources').raw().all() as [number, string][]).map(
+        ([id, sha]) => [id, sha],
+      ),
+    ),
+  };
+}
+
 /** Provenance of a session: each (export, line) once, begin edge first, then end edge, then further exports. */
-function provenance(json: string): AccessEvent['sources'] {
-  const seen = new Set<string>();
+function provenance(r: AccessRow, names: AccessNames): AccessEvent['sources'] {
   const out: AccessEvent['sources'] = [];
-  for (const [sha256, line] of JSON.parse(json) as [string, number][]) {
+  const add = (source: number | null, line: number | null): void => {
+    if (source === null || line === null) return;
+    const sha256 = names.sha256.get(source);
+    // A source that is no longer in the case names nothing (as a join would drop it).
+    if (sha256 === undefined) return;
     const locator = `line ${line}`;
-    const key = `${sha256}\n${locator}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    // A handful of places at most: a linear check is cheaper than a set.
+    for (const o of out) if (o.sha256 === sha256 && o.locator === locator) return;
     out.push({ sha256, locator });
+  };
+  add(r[16], r[17]);
+  add(r[18], r[19]);
+  const more = r[20];
+  if (more !== null) {
+    const parts = more.split(' ');
+    for (let i = 0; i + 1 < parts.length; i += 2) add(Number(parts[i]), Number(parts[i + 1]));
   }
   return out;
 }
 
 /** Maps one stored session row to its public access event record. */
-function toAccessEvent(r: AccessRow): AccessEvent {
+function toAccessEvent(r: AccessRow, names: AccessNames): AccessEvent {
+  const app = names.app.get(r[2]);
   return {
-    id: sessionId(r.deviceId, r.intervalKey),
+    id: sessionId(r[0], r[1]),
     kind: 'access',
-    device: r.device,
-    app: r.app,
-    appName: r.appName,
-    category: toCategory(r.category),
-    raw: r.raw,
-    start: instant(r.startMs, r.startOffset),
-    end: instant(r.endMs, r.endOffset),
-    durationSeconds: r.durationMs === null ? null : msToSeconds(r.durationMs),
-    ...eventState(r),
-    proxy: r.proxy === null ? null : (JSON.parse(r.proxy) as AccessEvent['proxy']),
-    attributionTag: r.attributionTag,
-    durationKnown: r.durationKnown === 1,
-    sources: provenance(r.sources),
+    device: names.device.get(r[0]) ?? '',
+    app: app?.identifier ?? '',
+    appName: app?.name ?? null,
+    category: toCategory(r[3]),
+    raw: r[4],
+    start: instant(r[5], r[6]),
+    end: instant(r[7], r[8]),
+    durationSeconds: r[9] === null ? null : msToSeconds(r[9]),
+    ...eventState({ state: r[10], stateSource: r[11], inferredState: r[12] }),
+    proxy: r[13] === null ? null : (JSON.parse(r[13]) as AccessEvent['proxy']),
+    attributionTag: r[14],
+    durationKnown: r[15] === 1,
+    sources: provenance(r, names),
   };
 }
 
@@ -171,10 +211,12 @@ export function* accessEvents(
   filter: Filter,
 ): Generator<AccessEvent, void, undefined> {
   const { where, params } = session.queries.sessionFilter(filter);
+  const names = accessNames(session);
   const rows = session.db
     .prepare(ACCESS_SQL(where))
+    .raw()
     .iterate(...params) as IterableIterator<AccessRow>;
-  for (const r of rows) yield toAccessEvent(r);
+  for (const r of rows) yield toAccessEvent(r, names);
 }
 
 /**
