@@ -171,7 +171,14 @@ export class EvidenceFolder {
         `${name} is a symbolic link to ${target}, outside the evidence folder; it was not followed.`,
       );
     }
-    const stats = own.isSymbolicLink() || real !== full ? await lstat(real) : own;
+    let stats = own;
+    if (own.isSymbolicLink() || real !== full) {
+      try {
+        stats = await lstat(real);
+      } catch (e) {
+        throw unreadable(name, e);
+      }
+    }
     return { real, stats, link: own.isSymbolicLink() };
   }
 
