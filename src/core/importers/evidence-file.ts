@@ -93,7 +93,13 @@ export async function openRegularFile(path: string, name = path): Promise<FileHa
       throw new EvidenceFileError('special', `${name} is a socket, not a regular file.`, 'ENXIO');
     throw unreadable(name, e);
   }
-  const st = await handle.stat();
+  let st: Stats;
+  try {
+    st = await handle.stat();
+  } catch (e) {
+    await handle.close();
+    throw unreadable(name, e);
+  }
   if (!st.isFile()) {
     await handle.close();
     throw new EvidenceFileError(
