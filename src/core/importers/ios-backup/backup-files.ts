@@ -166,7 +166,7 @@ function checkDatabase(db: Database.Database, file: BackupFile): string[] {
   let verdict: string;
   try {
     verdict = (db.pragma('quick_check(3)') as { quick_check: string }[])
-      .map((r) => r.quick_check)
+      .map((r) => r.quick_check.replace(/\s+/g, ' ').trim())
       .join('; ');
   } catch (e) {
     verdict = (e as Error).message;

@@ -159,6 +159,16 @@ describe('a backup whose Manifest.db cannot serve as the index', () => {
 });
 
 describe('a damaged Manifest.db whose rows can partly be read', () => {
+  it("reads a Manifest.db cut short after its rows, and reports SQLite's verdict on one line", async () => {
+    const path = join(dir, 'Manifest.db');
+    truncateSync(path, Math.floor(statSync(path).size * 0.7));
+    const r = await importBackupDevice(t.session, dir);
+    const warning = r.problems.find((p) => p.startsWith('Manifest.db is damaged ('));
+    expect(warning).toMatch(/rows of its Files table could be read and are used/);
+    expect(warning).not.toMatch(/\n/);
+    expect(statuses(r)).toEqual(ALL_IMPORTED);
+  });
+
   it('uses the rows on both sides of a damaged page, with a warning', async () => {
     rmSync(dir, { recursive: true });
     writeSyntheticBackup(dir, {

@@ -145,7 +145,8 @@ function checkIndex(db: Database.Database, name: string): BackupManifest {
   let verdict: string;
   try {
     const rows = db.pragma('quick_check(3)') as { quick_check: string }[];
-    verdict = rows.map((r) => r.quick_check).join('; ');
+    // SQLite's report spans lines (`*** in database main ***`); a message is one line.
+    verdict = rows.map((r) => r.quick_check.replace(/\s+/g, ' ').trim()).join('; ');
   } catch (e) {
     verdict = message(e);
   }
