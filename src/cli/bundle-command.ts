@@ -218,7 +218,10 @@ export async function runExport(
   }
 }
 
-export const VERIFY_OPTIONS = { fingerprint: { type: 'string' }, json: { type: 'boolean' } } as const;
+export const VERIFY_OPTIONS = {
+  fingerprint: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
 
 /** `verify <bundle.zip> [--fingerprint F] [--json]`: exit 0 when intact, 1 on any mismatch. */
 export async function runVerify(args: string[], ctx: CommandContext): Promise<number> {

@@ -99,9 +99,7 @@ describe('findings evidence readable without the case', () => {
     const first = ids[0]!;
     const n = Number(/N(\d\d)$/.exec(first)![1]);
     expect(text).toMatch(
-      new RegExp(
-        `${first}\\s+App_Privacy_Report\\.ndjson line ${2 * n + 1}, line ${2 * n + 2}\\n`,
-      ),
+      new RegExp(`${first}\\s+App_Privacy_Report\\.ndjson line ${2 * n + 1}, line ${2 * n + 2}\\n`),
     );
     expect(text).toContain('+3 more: findings.csv lists every id with its source file and place.');
   });

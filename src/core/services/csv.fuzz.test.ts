@@ -12,13 +12,11 @@ const TRIGGERS = ['=', '+', '-', '@', '\t', '\r', '\n', "'", ' ', '＝', '＋', 
 /** Any text, often starting with a formula character or a quote, sometimes with CSV syntax in it. */
 const evidenceText = fc.oneof(
   fc.string({ unit: 'binary' }),
-  fc
-    .tuple(fc.constantFrom(...TRIGGERS), fc.string({ unit: 'grapheme' }))
-    .map(([a, b]) => a + b),
+  fc.tuple(fc.constantFrom(...TRIGGERS), fc.string({ unit: 'grapheme' })).map(([a, b]) => a + b),
   fc
     .tuple(fc.constantFrom(...TRIGGERS), fc.constantFrom(...TRIGGERS), fc.string())
     .map(([a, b, c]) => `${a}${b}${c}`),
-  fc.constantFrom('=HYPERLINK("http://x","y")', '+1+1', '-2+3', '@SUM(A1)', '=cmd|\' /C calc\'!A0'),
+  fc.constantFrom('=HYPERLINK("http://x","y")', '+1+1', '-2+3', '@SUM(A1)', "=cmd|' /C calc'!A0"),
 );
 
 /** Numbers as the tool writes them: negative, fractional, huge, tiny, zero. */
