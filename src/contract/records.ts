@@ -53,6 +53,22 @@ export const warningSchema = z.object({
 export const importStatusSchema = z.enum(['imported', 'already-imported', 'refused', 'cancelled']);
 export type ImportStatus = z.infer<typeof importStatusSchema>;
 
+/**
+ * The clock an import placed a file's times with, so that the import summary can name it:
+ * `file` when each time carries its own UTC offset (App Privacy Report), `examiner` when the zone
+ * was given at import, `device` when the phone records it (persist.sys.timezone, a backup's
+ * settings), `capture` when the capture tool noted the host's zone, `derived` when the offset was
+ * derived from the capture time.
+ */
+export const appliedClockSchema = z.object({
+  /** The IANA zone applied; null when the times carry their own offsets or only an offset is known. */
+  zone: z.string().nullable(),
+  /** UTC offsets (minutes) of the stored times, ascending, at most 12. */
+  offsets: z.array(z.number().int()),
+  source: z.enum(['file', 'examiner', 'device', 'capture', 'derived']),
+});
+export type AppliedClock = z.infer<typeof appliedClockSchema>;
+
 /** The outcome of importing one path (CLI `import --json` prints an array of these). */
 export const importOutcomeSchema = z.object({
   path: z.string(),
@@ -68,6 +84,8 @@ export const importOutcomeSchema = z.object({
   deviceId: z.number().int().nullable(),
   /** Where inside a backup the file lies (`HomeDomain Library/TCC/TCC.db`); null for plain files. */
   locator: z.string().nullable(),
+  /** The clock its times were placed with; absent when no time of it was stored. */
+  timeZone: appliedClockSchema.optional(),
 });
 export type ImportOutcome = z.infer<typeof importOutcomeSchema>;
 

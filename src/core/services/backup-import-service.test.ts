@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BridgeEvents, ImportFinished, ImportProgress } from '../../contract/events';
-import { writeDemoBackup } from '../testing/ios-backup-demo';
+import { DEMO_ZONE, writeDemoBackup } from '../testing/ios-backup-demo';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { BackupImportService } from './backup-import-service';
 
@@ -94,6 +94,29 @@ describe('BackupImportService', () => {
     expect(cached.outcomes.slice(1).map((o) => o.status)).toEqual(
       Array(6).fill('already-imported'),
     );
+  });
+
+  it('names the time zone each stored part was placed in, and whether the examiner gave it', async () => {
+    const dir = join(t.dir, 'zone');
+    writeDemoBackup(dir);
+    service.start(t.session, { path: dir }, () => undefined);
+    const own = await finished();
+    expect(own.outcomes.map((o) => o.timeZone)).toEqual(
+      own.outcomes.map(() => ({ zone: DEMO_ZONE, offsets: [], source: 'device' })),
+    );
+
+    const other = join(t.dir, 'given');
+    writeDemoBackup(other, { udid: '00008110-0000000000000002', extraDomains: 1 });
+    service.start(t.session, { path: other, timeZone: 'Asia/Shanghai' }, () => undefined);
+    const given = await finished();
+    expect(given.outcomes[0]?.timeZone).toEqual({
+      zone: 'Asia/Shanghai',
+      offsets: [],
+      source: 'examiner',
+    });
+    // Parts already in the case (same bytes) were not placed again, so they name no zone.
+    for (const o of given.outcomes.slice(1))
+      expect(o.timeZone === undefined).toBe(o.status !== 'imported');
   });
 
   it('cancels a running import with nothing stored', async () => {

@@ -23,8 +23,26 @@ import type { CaseSession } from './case-service';
 import type { EmitFn } from './import-service';
 import { unreadOutcome } from './import-run';
 
-/** The outcomes of a backup import: the phone (identity, apps, notes), then each artifact file. */
-export function backupOutcomes(path: string, r: BackupDeviceResult): ImportOutcome[] {
+/**
+ * The outcomes of a backup import: the phone (identity, apps, notes), then each artifact file.
+ * The phone and each stored artifact name the time zone their times were placed in: the one
+ * given at import (`givenZone`), else the backup's own.
+ */
+export function backupOutcomes(
+  path: string,
+  r: BackupDeviceResult,
+  givenZone?: string,
+): ImportOutcome[] {
+  const clock: Pick<ImportOutcome, 'timeZone'> =
+    r.timeZone === null
+      ? {}
+      : {
+          timeZone: {
+            zone: r.timeZone,
+            offsets: [],
+            source: givenZone !== undefined && givenZone === r.timeZone ? 'examiner' : 'device',
+          },
+        };
   return [
     {
       ...unreadOutcome(path, r.device.id, 'imported'),
@@ -35,8 +53,9 @@ export function backupOutcomes(path: string, r: BackupDeviceResult): ImportOutco
         code: 'BACKUP_NOTE' as const,
         message,
       })),
+      ...clock,
     },
-    ...r.artifacts,
+    ...r.artifacts.map((a) => (a.status === 'imported' ? { ...a, ...clock } : a)),
   ];
 }
 
@@ -174,7 +193,7 @@ export class BackupImportService {
       importBackupDevice(session, path, options).then(
         (r) => {
           progress('done', 100);
-          finish(backupOutcomes(path, r), false);
+          finish(backupOutcomes(path, r, input.timeZone), false);
         },
         (e: unknown) => {
           if (!(e instanceof AppError)) this.log('Backup import failed', e);

@@ -6,7 +6,7 @@ import { accessLine, accessPair, networkLine } from '../testing/apr-fixture';
 import { repairedStatsCells } from '../db/session-stats';
 import { summariesAndRebuilt } from '../testing/session-summaries';
 import { tempCase, type TempCase } from '../testing/temp-case';
-import { importFile } from './import-run';
+import { fileClock, importFile } from './import-run';
 
 const T0 = Date.UTC(2024, 4, 1, 0, 10);
 let t: TempCase;
@@ -207,6 +207,33 @@ describe('importing an App Privacy Report', () => {
     expect(count('audit_log')).toBe(auditBefore);
   });
 
+  it('names the UTC offsets its times carry, across a daylight-saving change and network rows', async () => {
+    const path = t.write('zones.ndjson', [
+      ...accessPair({
+        app: 'x',
+        category: 'photos',
+        id: 'W',
+        ms: T0,
+        durationMs: 1,
+        offsetMin: 60,
+      }),
+      ...accessPair({
+        app: 'x',
+        category: 'photos',
+        id: 'S',
+        ms: T0 + 3_600_000,
+        durationMs: 1,
+        offsetMin: 120,
+      }),
+      networkLine({ app: 'x', domain: 'a.example', firstMs: T0, lastMs: T0, offsetMin: -330 }),
+    ]);
+    const o = await run(path);
+    expect(o.status).toBe('imported');
+    expect(o.timeZone).toEqual({ zone: null, offsets: [-330, 60, 120], source: 'file' });
+    // A second import stores nothing, so it names no clock.
+    expect((await run(path)).timeZone).toBeUndefined();
+  });
+
   it('refuses a file that is not a report and leaves the case unchanged', async () => {
     await run(
       t.write(
@@ -370,5 +397,13 @@ describe('moving and removing sources', () => {
     expect(
       ['edge_occurrences', 'access_sessions', 'network_observations', 'sources'].map(count),
     ).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('fileClock', () => {
+  it('lists each offset once, ascending, and at most twelve of a crafted file’s many', () => {
+    expect(fileClock([120, 60, 120])).toEqual({ zone: null, offsets: [60, 120], source: 'file' });
+    const many = Array.from({ length: 200 }, (_, i) => 840 - i * 15);
+    expect(fileClock(many).offsets).toEqual(many.slice(-12).reverse());
   });
 });

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, statSync, type Stats } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import type { ImportOutcome } from '../../contract/records';
+import type { AppliedClock, ImportOutcome } from '../../contract/records';
 import type { ImportWarning } from '../../contract/warnings';
 import { appendAudit } from '../db/audit';
 import { describeSqliteError, type Db } from '../db/open';
@@ -112,6 +112,15 @@ export function failedOutcome(path: string, deviceId: number | null, e: unknown)
   const message =
     e instanceof AppError ? reason : `Cannot import ${path}: ${reason.replace(/\.?$/, '.')}`;
   return unreadOutcome(path, deviceId, 'refused', `${message} Nothing of this file was kept.`);
+}
+
+/** At most this many offsets are listed in an outcome (a file may carry many after crafting). */
+const MAX_LISTED_OFFSETS = 12;
+
+/** The clock of a file whose times carry their own UTC offsets: those offsets, ascending. */
+export function fileClock(offsets: Iterable<number>): AppliedClock {
+  const sorted = [...new Set(offsets)].filter(Number.isInteger).sort((a, b) => a - b);
+  return { zone: null, offsets: sorted.slice(0, MAX_LISTED_OFFSETS), source: 'file' };
 }
 
 /** True when at most one byte in ten of the file's first 4 KiB is a control byte other than white space. */
@@ -348,6 +357,7 @@ export async function importFile(options: ImportFileOptions): Promise<ImportOutc
     await checkpoint();
     db.exec('COMMIT');
     outcome.status = 'imported';
+    if (writer.offsets.size > 0) outcome.timeZone = fileClock(writer.offsets);
     return outcome;
   } catch (e) {
     if (db.inTransaction) db.exec('ROLLBACK');
@@ -391,6 +401,8 @@ export class StoreWriter {
   alreadyStored = 0;
   dataFrom: number | null = null;
   dataTo: number | null = null;
+  /** The UTC offsets (minutes) the stored times carry: the import summary names them. */
+  readonly offsets = new Set<number>();
 
   private readonly apps: AppResolver;
   private readonly store: SessionStore;
@@ -456,6 +468,7 @@ export class StoreWriter {
   addEdge(rec: AccessEdgeRecord): void {
     this.accessRows += 1;
     this.extend(rec.tsMs);
+    this.offsets.add(rec.offsetMin);
     const key = rec.intervalKey;
     const waiting = this.pending.get(key);
     if (rec.edge === 'begin') {
@@ -580,8 +593,14 @@ export class StoreWriter {
     }
     this.networkSeen.add(hash);
     this.networkRows += 1;
-    if (rec.first) this.extend(rec.first.ms);
-    if (rec.last) this.extend(rec.last.ms);
+    if (rec.first) {
+      this.extend(rec.first.ms);
+      this.offsets.add(rec.first.offsetMin);
+    }
+    if (rec.last) {
+      this.extend(rec.last.ms);
+      this.offsets.add(rec.last.offsetMin);
+    }
     this.insertNetwork.run(
       this.deviceId,
       this.apps.idFor(rec.app),

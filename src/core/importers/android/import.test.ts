@@ -16,7 +16,7 @@ import {
 } from '../../services/events-query';
 import { CAPTURE_ZONE, writeAndroidCapture } from '../../testing/android-capture';
 import { tempCase, type TempCase } from '../../testing/temp-case';
-import { importAndroid } from './import';
+import { appliedClock, importAndroid } from './import';
 
 let t: TempCase;
 beforeEach(() => {
@@ -150,6 +150,22 @@ describe('importing an Android capture', () => {
     expect(t.session.sources()).toEqual([]);
     const r = await importAndroid(t.session, dir, { timeZone: 'Europe/Lisbon' });
     expect(r.device.timeZone).toBe('Europe/Lisbon');
+    // Each stored file names the zone its times were placed in, and that the examiner gave it.
+    expect(r.outcomes.map((o) => o.timeZone)).toEqual(
+      r.outcomes.map(() => ({ zone: 'Europe/Lisbon', offsets: [], source: 'examiner' })),
+    );
+  });
+
+  it('names the phone’s own time zone on each file it stores, and none on a file already stored', async () => {
+    const dir = writeAndroidCapture(join(t.dir, 'own'));
+    const r = await importAndroid(t.session, dir);
+    expect(r.outcomes.length).toBeGreaterThan(0);
+    for (const o of r.outcomes)
+      expect(o.timeZone).toEqual({ zone: CAPTURE_ZONE, offsets: [], source: 'device' });
+    const again = await importAndroid(t.session, dir);
+    expect(again.outcomes.map((o) => [o.status, o.timeZone])).toEqual(
+      again.outcomes.map(() => ['already-imported', undefined]),
+    );
   });
 
   it('stores discrete accesses and the aggregated history buckets', async () => {
@@ -199,5 +215,21 @@ describe('importing an Android capture', () => {
     expect(discrete.map((e) => [e.app, e.start, e.durationSeconds, e.state])).toEqual([
       ['com.example.camera', '2025-06-18T18:26:00.000+01:00', 60, 'foreground'],
     ]);
+  });
+});
+
+describe('appliedClock', () => {
+  it('says where the zone or offset of a capture came from', () => {
+    expect(appliedClock({ kind: 'zone', zone: 'Asia/Shanghai', source: 'capture' })).toEqual({
+      zone: 'Asia/Shanghai',
+      offsets: [],
+      source: 'capture',
+    });
+    expect(
+      appliedClock({ kind: 'zone', zone: 'Asia/Shanghai', source: 'persist.sys.timezone' }),
+    ).toMatchObject({ source: 'device' });
+    expect(
+      appliedClock({ kind: 'offset', offsetMin: 480, source: 'derived from the capture time' }),
+    ).toEqual({ zone: null, offsets: [480], source: 'derived' });
   });
 });

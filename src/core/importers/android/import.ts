@@ -7,7 +7,7 @@ import {
   androidPermissionCategory,
   androidUidState,
 } from '../../../contract/android-ops';
-import type { Device, ImportOutcome } from '../../../contract/records';
+import type { AppliedClock, Device, ImportOutcome } from '../../../contract/records';
 import { isIanaTimeZone } from '../../../contract/time';
 import type { ImportWarning } from '../../../contract/warnings';
 import { appendAudit } from '../../db/audit';
@@ -107,9 +107,21 @@ async function sha256File(path: string): Promise<string> {
 }
 
 /** A wall-clock time made absolute: in the phone's zone, or at a fixed offset derived from the capture. */
-type Clock =
+export type Clock =
   | { kind: 'zone'; zone: string; source: string }
   | { kind: 'offset'; offsetMin: number; source: string };
+
+/** How the import summary names a capture's clock: the zone or offset, and where it came from. */
+export function appliedClock(clock: Clock): AppliedClock {
+  if (clock.kind === 'offset') return { zone: null, offsets: [clock.offsetMin], source: 'derived' };
+  const source =
+    clock.source === 'examiner'
+      ? 'examiner'
+      : clock.source === 'persist.sys.timezone'
+        ? 'device'
+        : 'capture';
+  return { zone: clock.zone, offsets: [], source };
+}
 
 /** The largest distance from the epoch a Date can hold (ECMAScript's time range), in ms. */
 const MAX_DATE_MS = 8.64e15;
@@ -780,6 +792,7 @@ async function importAndroidUnguarded(
     inferAndroidStates(db, id);
     return id;
   });
+  for (const o of outcomes) if (o.status === 'imported') o.timeZone = appliedClock(activeClock);
   if (problems.length > 0 && outcomes[0])
     outcomes[0].warnings.unshift(
       ...problems.map((message) => ({
