@@ -264,7 +264,11 @@ export function BackupImportForm({
 
       <div className="backup-form-actions">
         {!check.ok ? (
-          <span className="muted small" data-testid="backup-start-problem">
+          <span
+            className="muted small"
+            id={`${id}-start-problem`}
+            data-testid="backup-start-problem"
+          >
             {check.problem}
           </span>
         ) : needsPassword ? (
@@ -275,6 +279,7 @@ export function BackupImportForm({
           className="btn btn-primary"
           data-testid="start-backup-import"
           disabled={!check.ok}
+          aria-describedby={check.ok ? undefined : `${id}-start-problem`}
         >
           Import backup
         </button>

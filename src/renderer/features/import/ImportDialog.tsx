@@ -20,6 +20,7 @@ import { useDeviceBackup } from '../backups/use-device-backup';
 import { useDroppedPaths } from '../backups/use-dropped-paths';
 import { DevicePicker } from './DevicePicker';
 import { baseName, clampPercent, parsePathList, progressLine } from './import-format';
+import { importBlockers } from './import-notes';
 import { ImportSummary } from './ImportSummary';
 import '../backups/backups.css';
 import type { ImportControl } from './use-import';
@@ -142,6 +143,13 @@ export function ImportDialog({ control, devices, initialPaths, onClose }: Props)
   const allPaths = [...paths, ...parsePathList(typed).filter((p) => !paths.includes(p))];
   const zoneCheck = checkTimeZone(zone);
   const canStart = !running && allPaths.length > 0 && deviceId !== null && zoneCheck.ok;
+  const blocker = importBlockers({
+    paths: allPaths.length,
+    typed: devserver && paths.length === 0,
+    deviceChosen: deviceId !== null,
+    hasDevices: devices.length > 0,
+    zone: zoneCheck,
+  });
 
   const start = (): void => {
     if (deviceId === null || allPaths.length === 0 || !zoneCheck.ok) return;
@@ -345,6 +353,11 @@ export function ImportDialog({ control, devices, initialPaths, onClose }: Props)
           </>
         ) : mode === 'files' ? (
           <>
+            {blocker ? (
+              <p className="modal-footer-note" id="import-blocked" data-testid="import-blocked">
+                {blocker}
+              </p>
+            ) : null}
             <button type="button" className="btn" onClick={onClose}>
               Close
             </button>
@@ -353,6 +366,7 @@ export function ImportDialog({ control, devices, initialPaths, onClose }: Props)
               className="btn btn-primary"
               data-testid="start-import"
               disabled={!canStart}
+              aria-describedby={blocker ? 'import-blocked' : undefined}
               onClick={start}
             >
               Import{' '}

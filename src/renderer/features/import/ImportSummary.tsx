@@ -6,6 +6,7 @@ import { formatCount, plural } from '../../shared/format';
 import { timeZoneRetry } from '../android/android-flow';
 import { TimeZoneRetry } from '../android/TimeZoneRetry';
 import '../backups/backups.css';
+import { clockLabel, skippedFiles, zonesApplied } from './import-notes';
 import {
   isBackupOutcome,
   outcomeSourceLabel,
@@ -151,6 +152,11 @@ function OutcomeCard({
       <div className="muted small mono break" title={outcome.path}>
         {outcome.path}
       </div>
+      {outcome.timeZone ? (
+        <div className="small" data-testid="import-outcome-time-zone">
+          Times placed in {clockLabel(outcome.timeZone)}
+        </div>
+      ) : null}
       <div className="muted small">
         {backup ? 'From an iPhone backup' : outcomeSourceLabel(outcome)}
         {deviceLabel ? ` · device ${deviceLabel}` : ''}
@@ -178,6 +184,57 @@ function OutcomeCard({
   );
 }
 
+/** The time zone (or offsets) each stored file was placed in, in words. */
+function ZonesApplied({ outcomes }: { outcomes: readonly ImportOutcome[] }) {
+  const uses = zonesApplied(outcomes);
+  if (uses.length === 0) return null;
+  const [only] = uses;
+  if (uses.length === 1 && only)
+    return (
+      <p className="import-zone" data-testid="import-time-zone">
+        <strong>Time zone applied:</strong> {only.label}.
+      </p>
+    );
+  return (
+    <div className="import-zone" data-testid="import-time-zone">
+      <strong>Time zones applied:</strong>
+      <ul>
+        {uses.map((u) => (
+          <li key={u.label}>
+            {u.label}: {u.files.join(', ')}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** Every file the import did not store, with the reason, above the per-file cards. */
+function Skipped({ outcomes }: { outcomes: readonly ImportOutcome[] }) {
+  const skipped = skippedFiles(outcomes);
+  if (skipped.length === 0) return null;
+  return (
+    <section
+      className="import-skipped"
+      data-testid="import-skipped"
+      aria-labelledby="import-skipped-title"
+    >
+      <h3 id="import-skipped-title">Skipped: {plural(skipped.length, 'file')} not stored</h3>
+      <ul>
+        {skipped.map((f, i) => (
+          <li key={`${f.path}-${i}`} data-testid="import-skipped-file" data-status={f.status}>
+            <span className="mono break" title={f.path}>
+              {f.name}
+            </span>{' '}
+            <span className={`tag tag-${statusTone(f.status)}`}>{statusLabel(f.status)}</span>
+            <div className="small">{f.reason}</div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 /** Per-file results of a finished import; a backup's results per part (the phone, each artifact). */
 export function ImportSummary({ finished, devices, onRetryWithTimeZone }: Props) {
   const t = totals(finished.outcomes);
@@ -198,6 +255,8 @@ export function ImportSummary({ finished, devices, onRetryWithTimeZone }: Props)
         {plural(t.warnings, 'warning')}
         {t.notes > 0 ? ` · ${plural(t.notes, 'note')}` : ''}
       </p>
+      <ZonesApplied outcomes={finished.outcomes} />
+      <Skipped outcomes={finished.outcomes} />
       {retry && onRetryWithTimeZone ? (
         <TimeZoneRetry
           paths={retry.paths}
