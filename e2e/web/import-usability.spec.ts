@@ -87,7 +87,7 @@ test('the import summary names the time zone applied and every file skipped, wit
   await expect(page.getByTestId('import-summary')).toBeVisible({ timeout: 30_000 });
   await ready(page);
   // Its files are placed in the zone the phone records, and the photo is skipped with why.
-  await expect(page.getByTestId('import-time-zone')).toHaveText(
+  await expect(page.getByTestId('import-zones-applied')).toHaveText(
     `Time zone applied: ${CAPTURE_ZONE} (the phone’s own setting).`,
   );
   await expect(page.getByTestId('import-skipped')).toContainText('Skipped: 1 file not stored');
@@ -111,7 +111,7 @@ test('the import summary names the time zone applied and every file skipped, wit
   await page.screenshot({ path: `${SHOTS}/import-summary-report.png`, fullPage: true });
 
   // The report's times keep the offset written in each of them.
-  await expect(page.getByTestId('import-time-zone')).toHaveText(
+  await expect(page.getByTestId('import-zones-applied')).toHaveText(
     'Time zone applied: UTC+08:00 (as written in the file, each time with its own offset).',
   );
   const reportCard = page

@@ -191,12 +191,12 @@ function ZonesApplied({ outcomes }: { outcomes: readonly ImportOutcome[] }) {
   const [only] = uses;
   if (uses.length === 1 && only)
     return (
-      <p className="import-zone" data-testid="import-time-zone">
+      <p className="import-zone" data-testid="import-zones-applied">
         <strong>Time zone applied:</strong> {only.label}.
       </p>
     );
   return (
-    <div className="import-zone" data-testid="import-time-zone">
+    <div className="import-zone" data-testid="import-zones-applied">
       <strong>Time zones applied:</strong>
       <ul>
         {uses.map((u) => (
