@@ -286,7 +286,8 @@ describe.skipIf(process.platform === 'win32')('acquire', () => {
     expect(noFolder.stderr).toContain('acquire needs a destination folder');
     const listAndFolder = await runCli(['acquire', '--list', folder]);
     expect(listAndFolder.code).toBe(2);
-    const help = await runCli(['--help']);
-    expect(help.stderr).toContain('acquire <folder> [--udid UDID]');
+    const help = await runCli(['acquire', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('acquire <folder> [--udid UDID]');
   });
 });
