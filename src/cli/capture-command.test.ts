@@ -377,7 +377,8 @@ describe.skipIf(process.platform === 'win32')('capture', () => {
     await usage([casePath, '--adb', '--serial=-d'], '--serial -d: not an adb serial');
     await usage([casePath, '--adb', '--device', ' '], '--device needs a device label.');
     await usage([casePath, '--adb', '--nope'], "Unknown option '--nope'");
-    const help = await runCli(['--help']);
-    expect(help.stderr).toContain('capture <case> --adb [--serial S]');
+    const help = await runCli(['capture', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('capture <case> --adb [--serial S]');
   });
 });
