@@ -152,8 +152,8 @@ describe('export and verify', () => {
     expect(files).toContain('comparison-columns.csv');
     expect((await read(out, 'comparison.csv')).trim().split('\r\n')).toEqual([
       'app,app_name,paired_apps,category,column,device,period_from,period_to_exclusive,observed_days,sessions,sessions_per_day,night_sessions,median_seconds,longest_seconds,background_share',
-      'com.tencent.xin,,com.tencent.xin,photos,A,A,,,1,1,1,1,5,5,',
-      'com.tencent.xin,,com.tencent.xin,photos,B,B,,,3,2,0.67,2,8,8,',
+      'com.tencent.xin,WeChat,com.tencent.xin,photos,A,A,,,1,1,1,1,5,5,',
+      'com.tencent.xin,WeChat,com.tencent.xin,photos,B,B,,,3,2,0.67,2,8,8,',
     ]);
     const manifest = JSON.parse(await read(out, 'manifest.json')) as {
       comparison: { request: { columns: { label: string }[]; night: unknown } };

@@ -271,16 +271,17 @@ describe('evidence bundles with a comparison', () => {
 
     const [header, ...rows] = table(files.get('comparison.csv')!.toString('utf8'));
     expect(header).toEqual([...COMPARISON_CSV_COLUMNS]);
-    // One line per app × category × column; empty cells where the data cannot give a value.
+    // One line per app × category × column; empty cells where the data cannot give a value. The
+    // app's name comes from the built-in catalog; an unknown app has none.
     expect(rows).toEqual([
       // prettier-ignore
       ['com.example.maps', '', 'com.example.maps', 'location', 'A', 'Phone A', '', '', '4', '1', '0.25', '0', '1', '1', ''],
       // prettier-ignore
       ['com.example.maps', '', 'com.example.maps', 'location', 'B', 'Phone B', '', '', '2', '0', '0', '0', '', '', ''],
       // prettier-ignore
-      ['com.tencent.xin', '', 'com.tencent.xin', 'photos', 'A', 'Phone A', '', '', '4', '13', '3.25', '5', '20', '30', ''],
+      ['com.tencent.xin', 'WeChat', 'com.tencent.xin', 'photos', 'A', 'Phone A', '', '', '4', '13', '3.25', '5', '20', '30', ''],
       // prettier-ignore
-      ['com.tencent.xin', '', 'com.tencent.xin', 'photos', 'B', 'Phone B', '', '', '2', '2', '1', '2', '10', '10', ''],
+      ['com.tencent.xin', 'WeChat', 'com.tencent.xin', 'photos', 'B', 'Phone B', '', '', '2', '2', '1', '2', '10', '10', ''],
     ]);
 
     const [colHeader, ...cols] = table(files.get('comparison-columns.csv')!.toString('utf8'));
@@ -417,7 +418,9 @@ describe('evidence bundles with a comparison', () => {
     const files = await entries(out);
     const csv = files.get('comparison.csv')!.toString('utf8');
     expect(csv).not.toContain('com.tencent.xin');
-    expect(csv).toContain('com.tencent.mm,,com.tencent.mm;redacted-app-1,photos,A');
+    // The Android counterpart's catalog name is the redacted app's name, so it is withheld too.
+    expect(csv).not.toContain('WeChat');
+    expect(csv).toContain('com.tencent.mm,redacted-app-1,com.tencent.mm;redacted-app-1,photos,A');
     const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as {
       comparison: { pairings: unknown };
     };
