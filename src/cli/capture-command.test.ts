@@ -7,6 +7,7 @@ import type { CaptureManifest } from '../core/acquire/adb-capture';
 import {
   PIXEL,
   syntheticAdbOutputs,
+  withoutEndMarker,
   writeStandInAdb,
   type StandInAdb,
   type StandInAdbScenario,
@@ -124,7 +125,12 @@ describe.skipIf(process.platform === 'win32')('capture', () => {
     } satisfies Partial<CaptureManifest>);
     expect(a.outcomes.map((o) => o.status)).not.toContain('refused');
     // With --serial the phones are not listed first.
-    expect(adb!.calls()[0]!.args).toEqual(['-s', PIXEL.serial, 'shell', 'getprop']);
+    expect(withoutEndMarker(adb!.calls()[0]!.args)).toEqual([
+      '-s',
+      PIXEL.serial,
+      'shell',
+      'getprop',
+    ]);
 
     const second = await capture(['--json'], null);
     expect(second.code).toBe(0);

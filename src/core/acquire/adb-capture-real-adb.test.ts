@@ -126,7 +126,9 @@ describe.skipIf(adbPath === null)('capture through the real adb client', () => {
       'package.txt',
       'usagestats.txt',
     ]);
-    expect(emu.services()).toEqual([
+    expect(
+      emu.services().map((x) => x.replace(/ ; echo snoopscope-end-[0-9a-f]{16}:\$\?$/, '')),
+    ).toEqual([
       'shell,v2,TERM=xterm,raw:getprop',
       'shell,v2,TERM=xterm,raw:date +%s',
       'shell,v2,TERM=xterm,raw:dumpsys appops --include-discrete',
@@ -146,7 +148,7 @@ describe.skipIf(adbPath === null)('capture through the real adb client', () => {
     expect(manifest.sdk).toBe(23);
     expect(sha256(readFileSync(join(folder, 'usagestats.txt')))).toBe(sha256(BIG));
     // Android 6 has no --include-discrete, and without shell_v2 adb opens plain `shell:`.
-    expect(emu.services()).toContain('shell:dumpsys appops');
+    expect(emu.services().some((x) => x.startsWith('shell:dumpsys appops ; echo '))).toBe(true);
   }, 60_000);
 
   it('captures and then imports the capture into a case', async () => {
@@ -200,6 +202,25 @@ describe.skipIf(adbPath === null)('capture through the real adb client', () => {
     expect(manifest.status).toBe('failed');
     expect(manifest.commands.at(-1)).toMatchObject({ file: 'usagestats.txt.partial', exitCode: 1 });
     expect(existsSync(join(folder, 'package.txt'))).toBe(false);
+  }, 30_000);
+
+  it('a phone that disconnects mid-stream leaves a .partial output and a failed capture.json', async () => {
+    const emu = await phone({
+      outputs: { ...syntheticAdbOutputs(), 'dumpsys usagestats': BIG },
+      disconnect: { command: 'dumpsys usagestats', afterBytes: 100_000 },
+    });
+    const e = await refusal(capture(emu.serial));
+    expect(e.code).toBe('IMPORT_REFUSED');
+    expect(e.message).toMatch(
+      /^The capture stopped at “dumpsys usagestats”: The output of “dumpsys usagestats” ended before the command finished: the connection to the phone was lost\./,
+    );
+    const folder = join(dir, 'capture');
+    const manifest = readManifest(folder);
+    expect(manifest.status).toBe('failed');
+    const last = manifest.commands.at(-1)!;
+    expect(last.file).toBe('usagestats.txt.partial');
+    expect(last.bytes).toBeLessThan(BIG.length);
+    expect(existsSync(join(folder, 'usagestats.txt'))).toBe(false);
   }, 30_000);
 
   it('a very slow stream hits the time limit; adb is stopped and the output stays .partial', async () => {

@@ -29,10 +29,14 @@ import {
   SYNTHETIC_DISCRETE,
   recordedAdbOutputs,
   syntheticAdbOutputs,
+  withoutEndMarker,
   writeStandInAdb,
   type StandInAdb,
   type StandInAdbScenario,
 } from './testing/stand-in-adb';
+
+// Longer than the bytes a capture holds back while it looks for the end marker, so it reaches the file.
+const HANG_OUTPUT = 'user=0\n' + 'x'.repeat(100) + '\n';
 
 const sha256 = (bytes: string | Uint8Array): string =>
   createHash('sha256').update(bytes).digest('hex');
@@ -163,7 +167,7 @@ describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
       { step: 'package', index: 4, count: 5 },
     ]);
     const s = PIXEL.serial;
-    expect(adb!.calls().map((c) => c.args)).toEqual([
+    expect(adb!.calls().map((c) => withoutEndMarker(c.args))).toEqual([
       ['-s', s, 'shell', 'getprop'],
       ['-s', s, 'shell', 'date', '+%s'],
       ['-s', s, 'shell', 'dumpsys', 'appops', '--include-discrete'],
@@ -206,7 +210,7 @@ describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
       expect(c.durationMs).toBeGreaterThanOrEqual(0);
       expect(Date.parse(c.startedAt)).toBeGreaterThanOrEqual(started);
     }
-    expect(manifest.commands[2]!.command).toEqual([
+    expect(withoutEndMarker(manifest.commands[2]!.command)).toEqual([
       '-s',
       s,
       'shell',
@@ -224,7 +228,7 @@ describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
     expect(manifest.sdk).toBe(30);
     expect(manifest.timeZone).toBeNull();
     expect(manifest.androidVersion).toBe('10');
-    expect(manifest.commands[2]!.command.slice(3)).toEqual(['dumpsys', 'appops']);
+    expect(withoutEndMarker(manifest.commands[2]!.command).slice(3)).toEqual(['dumpsys', 'appops']);
     expect(readFileSync(join(folder, 'appops.txt'), 'utf8')).toBe(SYNTHETIC_APPOPS);
   });
 
@@ -368,7 +372,7 @@ describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
       {
         devices: [PIXEL],
         outputs: syntheticAdbOutputs(),
-        hang: { command: 'dumpsys usagestats', stdout: 'user=0\n' },
+        hang: { command: 'dumpsys usagestats', stdout: HANG_OUTPUT },
       },
       { signal: controller.signal },
     );
@@ -382,12 +386,46 @@ describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
     });
     expect(manifest.commands[3]).toMatchObject({
       file: 'usagestats.txt.partial',
-      bytes: 7,
+      bytes: HANG_OUTPUT.length,
       exitCode: null,
     });
     expect(existsSync(join(folder, 'appops.txt'))).toBe(true);
     expect(existsSync(join(folder, 'package.txt.partial'))).toBe(false);
     expect(adb!.calls()).toHaveLength(4);
+  });
+
+  it('an output cut short while adb exits 0 (connection lost) stays .partial and fails the capture', async () => {
+    const { error, manifest } = await failedCapture({
+      devices: [PIXEL],
+      outputs: syntheticAdbOutputs(),
+      cut: { command: 'dumpsys usagestats', bytes: 40 },
+    });
+    expect(error.code).toBe('IMPORT_REFUSED');
+    expect(error.message).toBe(
+      `The capture stopped at “dumpsys usagestats”: The output of “dumpsys usagestats” ended before the command finished: the connection to the phone was lost. Reconnect it and capture again. What was captured before is kept in ${folder}.`,
+    );
+    expect(manifest.status).toBe('failed');
+    expect(manifest.commands[3]).toMatchObject({
+      file: 'usagestats.txt.partial',
+      bytes: 40,
+      exitCode: 0,
+    });
+    expect(readFileSync(join(folder, 'usagestats.txt.partial'), 'utf8')).toBe(
+      syntheticAdbOutputs()['dumpsys usagestats']!.slice(0, 40),
+    );
+    expect(existsSync(join(folder, 'usagestats.txt'))).toBe(false);
+  });
+
+  it('the exit code the end marker carries fails a command even when adb itself exits 0', async () => {
+    const { error, manifest } = await failedCapture({
+      devices: [PIXEL],
+      outputs: syntheticAdbOutputs(),
+      fail: { command: 'dumpsys package', stderr: "Can't find service: package", exitCode: 5 },
+    });
+    expect(error.message).toContain(
+      "“dumpsys package” failed with exit code 5: Can't find service: package",
+    );
+    expect(manifest.commands[4]).toMatchObject({ file: 'package.txt.partial', exitCode: 5 });
   });
 
   it('kills an adb that ignores SIGINT after the grace period', async () => {
@@ -397,7 +435,11 @@ describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
       {
         devices: [PIXEL],
         outputs: syntheticAdbOutputs(),
-        hang: { command: 'dumpsys appops --include-discrete', stdout: 'x', ignoreSigint: true },
+        hang: {
+          command: 'dumpsys appops --include-discrete',
+          stdout: HANG_OUTPUT,
+          ignoreSigint: true,
+        },
       },
       { signal: controller.signal, killGraceMs: 200 },
     );
@@ -435,7 +477,10 @@ describe.skipIf(process.platform === 'win32' || recorded === null)(
           expect(sha256(readFileSync(join(folder, file)))).toBe(sha256(expected));
           expect(manifest.commands.find((c) => c.file === file)?.sha256).toBe(sha256(expected));
         }
-        expect(manifest.commands[2]!.command.slice(3)).toEqual(['dumpsys', 'appops']);
+        expect(withoutEndMarker(manifest.commands[2]!.command).slice(3)).toEqual([
+          'dumpsys',
+          'appops',
+        ]);
       } finally {
         adb.cleanup();
         rmSync(root, { recursive: true, force: true });

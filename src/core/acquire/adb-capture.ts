@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -124,33 +124,57 @@ export function parseGetprop(text: string): Map<string, string> {
   return props;
 }
 
-/** The argument arrays of a capture's adb commands. */
-export function captureCommand(step: CaptureStep, serial: string, sdk: number | null): string[] {
+/**
+ * The argument arrays of a capture's adb commands. With `endMarker`, the phone's shell prints
+ * the marker and the command's exit code as the output's last line (`; echo MARKER$?`).
+ */
+export function captureCommand(
+  step: CaptureStep,
+  serial: string,
+  sdk: number | null,
+  endMarker?: string,
+): string[] {
+  const words = commandWords(step, sdk);
   // `shell` rather than `exec-out`: with a command and no terminal, adb allocates no pty, so the
   // bytes arrive unchanged on Android 7+, and shell keeps the device's exit code and its stderr
   // apart from the output (exec-out merges them and always exits 0).
-  const shell = ['-s', serial, 'shell'];
+  // adb exits 0 with a truncated output when the connection drops mid-stream (the real client
+  // does, over shell v2), so only a marker printed after the command proves the output whole.
+  const end = endMarker === undefined ? [] : [';', 'echo', `${endMarker}$?`];
+  return ['-s', serial, 'shell', ...words, ...end];
+}
+
+/** The words of a step's shell command, as the phone runs it. */
+function commandWords(step: CaptureStep, sdk: number | null): string[] {
   switch (step) {
     case 'getprop':
-      return [...shell, 'getprop'];
+      return ['getprop'];
     case 'date':
-      return [...shell, 'date', '+%s'];
+      return ['date', '+%s'];
     case 'appops':
       return [
-        ...shell,
         'dumpsys',
         'appops',
         ...(sdk !== null && sdk >= DISCRETE_MIN_SDK ? ['--include-discrete'] : []),
       ];
     case 'usagestats':
-      return [...shell, 'dumpsys', 'usagestats'];
+      return ['dumpsys', 'usagestats'];
     case 'package':
-      return [...shell, 'dumpsys', 'package'];
+      return ['dumpsys', 'package'];
     default: {
       const never: never = step;
       throw new Error(`Unhandled capture step ${String(never)}`);
     }
   }
+}
+
+/** The output's end, when `tail` (the output's last bytes) ends with the marker line. */
+function findEnd(tail: Buffer, marker: string): { at: number; code: number } | null {
+  const at = tail.lastIndexOf(marker);
+  if (at < 0) return null;
+  const rest = tail.subarray(at + marker.length).toString('latin1');
+  const m = /^(\d{1,3})\r?\n$/.exec(rest);
+  return m ? { at, code: Number(m[1]) } : null;
 }
 
 interface StepRun {
@@ -172,11 +196,16 @@ function trimStderr(text: string): string {
 /** Why a finished adb command counts as failed, in words; null when it succeeded. */
 function describeFailure(
   serial: string,
-  args: string[],
-  run: { code: number | null; stderr: string; timedOut: boolean; startError: string | null },
+  shown: string,
+  run: {
+    code: number | null;
+    stderr: string;
+    timedOut: boolean;
+    startError: string | null;
+    ended: boolean;
+  },
   timeoutMs: number,
 ): string | null {
-  const shown = args.slice(3).join(' ');
   if (run.startError !== null) return `adb could not be started: ${run.startError}`;
   if (run.timedOut) {
     return `“${shown}” did not finish within ${Math.ceil(timeoutMs / 1000)} s; the phone may be locked or disconnected.`;
@@ -195,6 +224,9 @@ function describeFailure(
   if (run.code !== 0) {
     return `“${shown}” failed with exit code ${String(run.code)}${said ? `: ${said.slice(0, 300)}` : '.'}`;
   }
+  if (!run.ended) {
+    return `The output of “${shown}” ended before the command finished: the connection to the phone was lost. Reconnect it and capture again.`;
+  }
   return null;
 }
 
@@ -209,8 +241,9 @@ function runStep(
   },
   folder: string,
   file: string,
-  args: string[],
+  step: { args: string[]; shown: string; endMarker: string | null },
 ): Promise<StepRun> {
+  const { args } = step;
   return new Promise((resolvePromise) => {
     const startedMs = options.now();
     const partial = join(folder, `${file}.partial`);
@@ -223,6 +256,8 @@ function runStep(
     let writeError: string | null = null;
     let exit: { code: number | null; atMs: number } | null = null;
     let written = false;
+    let ended = step.endMarker === null;
+    let markerCode: number | null = null;
     let killTimer: NodeJS.Timeout | null = null;
 
     // Owner-readable only: the outputs describe a person's phone.
@@ -259,8 +294,15 @@ function runStep(
           ? `The output could not be written to ${partial}: ${writeError}`
           : describeFailure(
               options.serial,
-              args,
-              { code: exit.code, stderr, timedOut, startError },
+              step.shown,
+              {
+                // adb's own failure first; else the phone command's code the marker carried.
+                code: exit.code !== 0 || markerCode === null ? exit.code : markerCode,
+                stderr,
+                timedOut,
+                startError,
+                ended,
+              },
               options.timeoutMs,
             );
       let name = `${file}.partial`;
@@ -278,7 +320,8 @@ function runStep(
           file: name,
           bytes,
           sha256: hash.digest('hex'),
-          exitCode: cancelled || timedOut ? null : exit.code,
+          exitCode:
+            cancelled || timedOut ? null : exit.code !== 0 ? exit.code : (markerCode ?? exit.code),
           startedAt: new Date(startedMs).toISOString(),
           durationMs: Math.max(0, options.now() - startedMs),
           stderr: trimStderr(stderr),
@@ -300,11 +343,42 @@ function runStep(
       written = true;
       void settle();
     });
+    // The last bytes are held back until the output ends, so the end marker never reaches the file.
+    const hold = step.endMarker === null ? 0 : step.endMarker.length + 8;
+    let tail = Buffer.alloc(0);
+    const keep = (piece: Buffer): void => {
+      if (piece.length === 0) return;
+      bytes += piece.length;
+      hash.update(piece);
+      if (!out.write(piece)) {
+        child.stdout.pause();
+        out.once('drain', () => child.stdout.resume());
+      }
+    };
     child.stdout.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      hash.update(chunk);
+      if (hold === 0) {
+        keep(chunk);
+        return;
+      }
+      tail = Buffer.concat([tail, chunk]);
+      if (tail.length > hold) {
+        keep(tail.subarray(0, tail.length - hold));
+        tail = Buffer.from(tail.subarray(tail.length - hold));
+      }
     });
-    child.stdout.pipe(out);
+    child.stdout.on('end', () => {
+      if (step.endMarker !== null) {
+        const found = findEnd(tail, step.endMarker);
+        if (found) {
+          ended = true;
+          markerCode = found.code;
+          tail = tail.subarray(0, found.at);
+        }
+      }
+      // An output without its marker is kept whole, marker search aside, as evidence of what came.
+      keep(tail);
+      if (!out.writableEnded) out.end();
+    });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       if (stderr.length < MAX_STDERR_READ) stderr += chunk;
@@ -314,7 +388,7 @@ function runStep(
       if (child.pid !== undefined) return;
       startError ??= e.message;
       exit = { code: null, atMs: options.now() };
-      out.end();
+      if (!out.writableEnded) out.end();
     });
     child.on('close', (code) => {
       exit = { code, atMs: options.now() };
@@ -366,6 +440,8 @@ export async function captureAndroid(options: CaptureOptions): Promise<CaptureRe
   const folder = await checkFolder(options.folder);
   await mkdir(folder, { recursive: true, mode: 0o700 });
   const now = options.now ?? Date.now;
+  // Random, so no text on the phone (an app's name, say) can pass for the end of an output.
+  const endMarker = `snoopscope-end-${randomBytes(8).toString('hex')}:`;
   const stepOptions = {
     adbPath: options.adbPath,
     serial,
@@ -422,12 +498,17 @@ export async function captureAndroid(options: CaptureOptions): Promise<CaptureRe
       );
     }
     options.onProgress?.({ step, index, count: CAPTURE_STEPS.length });
-    const args = captureCommand(step, serial, manifest.sdk);
-    const run = await runStep(stepOptions, folder, CAPTURE_FILES[step], args);
+    const args = captureCommand(step, serial, manifest.sdk, endMarker);
+    const shown = captureCommand(step, serial, manifest.sdk).slice(3).join(' ');
+    const run = await runStep(stepOptions, folder, CAPTURE_FILES[step], {
+      args,
+      shown,
+      endMarker,
+    });
     manifest.commands.push(run.record);
     if (run.cancelled) {
       manifest.status = 'cancelled';
-      manifest.error = `The capture was cancelled during “${args.slice(3).join(' ')}”.`;
+      manifest.error = `The capture was cancelled during “${shown}”.`;
       await writeManifest();
       throw new AppError(
         'CANCELLED',
@@ -443,7 +524,7 @@ export async function captureAndroid(options: CaptureOptions): Promise<CaptureRe
       await writeManifest();
       throw new AppError(
         'IMPORT_REFUSED',
-        `The capture stopped at “${args.slice(3).join(' ')}”: ${run.failure} What was captured before is kept in ${folder}.`,
+        `The capture stopped at “${shown}”: ${run.failure} What was captured before is kept in ${folder}.`,
       );
     }
     if (step === 'getprop') {

@@ -267,7 +267,11 @@ class Connection {
       return;
     }
     const v2 = m[1] === 'shell' && (m[2] ?? '').split(',').includes('v2');
-    const command = m[3]!.trim();
+    // `CMD ; echo MARKER$?`: the phone's shell prints the marker and CMD's exit code after the
+    // output, then exits 0 itself.
+    const full = m[3]!.trim();
+    const marked = / ; echo (\S+)\$\?$/.exec(full);
+    const command = marked ? full.slice(0, marked.index) : full;
     const b = this.behaviour();
     let stdout: Buffer;
     let stderr = Buffer.alloc(0);
@@ -306,6 +310,11 @@ class Connection {
     if (stderr.length > 0) {
       // Without shell v2 the device has one output stream, and stderr is mixed into it.
       if (!(await this.write(stream, frame(SHELL_STDERR, stderr)))) return;
+    }
+    if (marked) {
+      const line = Buffer.from(`${marked[1]!}${code}\n`, 'utf8');
+      if (!(await this.write(stream, frame(SHELL_STDOUT, line)))) return;
+      code = 0;
     }
     if (v2 && !(await this.write(stream, shellPacket(SHELL_EXIT, Buffer.from([code & 0xff]))))) {
       return;

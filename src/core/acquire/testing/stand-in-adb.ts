@@ -50,6 +50,11 @@ export interface StandInAdbScenario {
   outputs?: Record<string, string | Uint8Array>;
   fail?: StandInAdbFailure;
   hang?: StandInAdbHang;
+  /**
+   * This command's output stops after `bytes` bytes, without the end marker, and adb exits 0:
+   * what the real client does when the connection drops mid-stream.
+   */
+  cut?: { command: string; bytes: number };
 }
 
 /** One start of the stand-in. */
@@ -128,7 +133,14 @@ function shell(serial, words) {
   }
   if (state === 'offline') return fail('error: device offline');
   if (state !== 'device') return fail("adb: device '" + device.serial + "' not found");
-  const command = words.join(' ');
+  // A capture ends its command with '; echo MARKER$?': the phone's shell prints the marker and
+  // the command's exit code after the output, and the shell itself then exits 0.
+  const joined = words.join(' ');
+  const marked = / ; echo (\S+)\$\?$/.exec(joined);
+  const command = marked ? joined.slice(0, marked.index) : joined;
+  const end = (code) => {
+    if (marked) process.stdout.write(marked[1] + String(code) + '\n');
+  };
   const hang = scenario.hang;
   if (hang && hang.command === command) {
     if (hang.ignoreSigint) process.on('SIGINT', () => {});
@@ -141,13 +153,31 @@ function shell(serial, words) {
   const failure = scenario.fail;
   if (failure && failure.command === command) {
     if (failure.stdout) process.stdout.write(failure.stdout);
-    return fail(failure.stderr || '', failure.exitCode === undefined ? 1 : failure.exitCode);
+    const code = failure.exitCode === undefined ? 1 : failure.exitCode;
+    fail(failure.stderr || '', code);
+    if (marked) {
+      end(code);
+      process.exitCode = 0;
+    }
+    return;
   }
   const file = (scenario.outputs || {})[command];
   if (file === undefined) {
-    return fail('/system/bin/sh: ' + (words[0] || '') + ': inaccessible or not found', 127);
+    fail('/system/bin/sh: ' + (words[0] || '') + ': inaccessible or not found', 127);
+    if (marked) {
+      end(127);
+      process.exitCode = 0;
+    }
+    return;
   }
-  process.stdout.write(fs.readFileSync(path.join(here, 'outputs', file)));
+  const bytes = fs.readFileSync(path.join(here, 'outputs', file));
+  const cut = scenario.cut;
+  if (cut && cut.command === command) {
+    process.stdout.write(bytes.subarray(0, cut.bytes));
+    return;
+  }
+  process.stdout.write(bytes);
+  end(0);
 }
 
 let rest = args;
@@ -372,4 +402,15 @@ export function recordedAdbOutputs(): Record<string, Uint8Array | string> | null
     'dumpsys usagestats': SYNTHETIC_USAGESTATS,
     'dumpsys package': readFileSync(join(dir, 'dumpsys_packages.txt')),
   };
+}
+
+/** The `; echo MARKER$?` a capture appends to each shell command. */
+const END_ECHO = /^snoopscope-end-[0-9a-f]{16}:\$\?$/;
+
+/** A capture's adb arguments without the end-marker echo; unchanged when it is missing. */
+export function withoutEndMarker(args: readonly string[]): string[] {
+  const n = args.length;
+  return n >= 3 && args[n - 3] === ';' && args[n - 2] === 'echo' && END_ECHO.test(args[n - 1]!)
+    ? args.slice(0, n - 3)
+    : [...args];
 }
