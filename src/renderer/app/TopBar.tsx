@@ -23,9 +23,9 @@ export function TopBar({ caseInfo, importPhase, onImport, onExport, onVerify, on
         Snoopscope
       </div>
       <div className="topbar-case">
-        <div className="case-name" data-testid="case-name" title={caseInfo.path}>
+        <h1 className="case-name" data-testid="case-name" title={caseInfo.path}>
           {caseInfo.name}
-        </div>
+        </h1>
         <div className="case-meta small" data-testid="case-summary">
           {devices.length === 0
             ? 'No devices yet'

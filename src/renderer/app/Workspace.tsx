@@ -1,4 +1,12 @@
-import { useCallback, useEffect, useEffectEvent, useMemo, useState } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useEffectEvent,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+} from 'react';
 import type { CaseInfo, SummaryItem } from '../../contract/api';
 import type { Filter } from '../../contract/filter';
 import type { AppErrorShape } from '../../contract/result';
@@ -7,7 +15,12 @@ import { ExportDialog } from '../features/export/ExportDialog';
 import { appDisplayName, mergeApps } from '../features/filters/app-options';
 import { FilterSidebar } from '../features/filters/FilterSidebar';
 import { loadFilter, saveFilter } from '../features/filters/filter-storage';
-import { describeFilter, normalizeFilter, withoutField } from '../features/filters/filter-text';
+import {
+  countActive,
+  describeFilter,
+  normalizeFilter,
+  withoutField,
+} from '../features/filters/filter-text';
 import { HeatmapView } from '../features/heatmap/HeatmapView';
 import { ImportDialog } from '../features/import/ImportDialog';
 import { useImport } from '../features/import/use-import';
@@ -26,6 +39,8 @@ import { Notice } from '../shared/Notice';
 import { ViewBoundary } from '../shared/ViewBoundary';
 import { localStore } from '../shared/storage';
 import { deviceOffsetsFrom } from './device-offsets';
+import { escapeAction } from './escape';
+import { nextTabIndex } from './tab-keys';
 import { TopBar } from './TopBar';
 import type { Finding } from '../../contract/findings';
 import { AuditView } from '../features/annotations/AuditView';
@@ -33,6 +48,7 @@ import { FindingsView } from '../features/findings/FindingsView';
 import { VerifyView } from '../features/verify/VerifyView';
 import { useBridgeEvent } from './use-bridge-event';
 import { useApp } from './use-app';
+import { useMediaQuery } from './use-media-query';
 import { useQuery } from './use-query';
 
 const TABS = [
@@ -53,6 +69,12 @@ type Tab = (typeof TABS)[number]['id'];
 
 /** What the details panel shows: an access session, or a record read from a backup. */
 type Selection = { kind: 'session'; id: string } | { kind: 'record'; id: string };
+
+/**
+ * Below this width the filters are a panel opened from the Filters button, so that the views and
+ * their key columns keep the window's width (1024 px laptops and split screens).
+ */
+const NARROW = '(max-width: 1199px)';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -79,6 +101,14 @@ export function Workspace({ caseInfo }: Props) {
   const [error, setError] = useState<AppErrorShape | null>(null);
   const importControl = useImport();
   const devices = caseInfo.devices;
+  const narrow = useMediaQuery(NARROW);
+  // null: the layout decides (a column on wide windows, closed on narrow ones).
+  const [filtersChoice, setFiltersChoice] = useState<boolean | null>(null);
+  const filtersShown = filtersChoice ?? !narrow;
+  const filtersToggle = useRef<HTMLButtonElement>(null);
+  const focusFilters = useRef(false);
+  // What had the focus when the details panel opened, so that closing it returns there.
+  const detailsOpener = useRef<HTMLElement | null>(null);
 
   const setFilter = useCallback(
     (next: Filter) => {
@@ -188,9 +218,60 @@ export function Workspace({ caseInfo }: Props) {
   });
   const hasSessions = caseInfo.sessions > 0;
   const selectedId = selection?.id ?? null;
-  const selectSession = (id: string | null): void =>
+  const rememberOpener = (): void => {
+    const active = document.activeElement;
+    detailsOpener.current =
+      active instanceof HTMLElement && active !== document.body ? active : null;
+  };
+  const selectSession = (id: string | null): void => {
+    if (id !== null) rememberOpener();
     setSelection(id === null ? null : { kind: 'session', id });
-  const openRecord = (id: string): void => setSelection({ kind: 'record', id });
+  };
+  const openRecord = (id: string): void => {
+    rememberOpener();
+    setSelection({ kind: 'record', id });
+  };
+  /** Closes the details panel and gives the focus back to what opened it (else the view's tab). */
+  const closeDetails = (): void => {
+    setSelection(null);
+    const opener = detailsOpener.current;
+    detailsOpener.current = null;
+    if (opener?.isConnected && !opener.closest('.details')) opener.focus();
+    else document.getElementById(`tab-${tab}`)?.focus();
+  };
+  const toggleFilters = (): void => {
+    // Opened as a panel, the filters come before the views in the page: the focus goes to them.
+    if (!filtersShown && narrow) focusFilters.current = true;
+    setFiltersChoice(!filtersShown);
+  };
+  useEffect(() => {
+    if (!filtersShown || !focusFilters.current) return;
+    focusFilters.current = false;
+    document
+      .querySelector<HTMLElement>(
+        '#filter-panel :is(button, input, select, textarea):not(:disabled)',
+      )
+      ?.focus();
+  }, [filtersShown]);
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
+    if (e.key !== 'Escape') return;
+    const target = e.target as HTMLElement;
+    const action = escapeAction({
+      inDialog: target.closest('dialog') !== null,
+      inTextArea: target.closest('textarea') !== null,
+      composing: e.nativeEvent.isComposing,
+      inFilters: target.closest('#filter-panel') !== null,
+      filtersArePanel: narrow,
+      filtersShown,
+      detailsOpen: selection !== null,
+    });
+    if (action === 'filters') {
+      setFiltersChoice(false);
+      filtersToggle.current?.focus();
+    } else if (action === 'details') closeDetails();
+    else return;
+    e.preventDefault();
+  };
   /** Opens a finding's evidence record: a session or a backup record in the details panel. */
   const openEvidence = (id: string): void => {
     if (id.startsWith('s:')) selectSession(id);
@@ -308,7 +389,20 @@ export function Workspace({ caseInfo }: Props) {
   };
 
   return (
-    <div className={dragging ? 'workspace workspace-drop' : 'workspace'} data-testid="workspace">
+    <div
+      className={dragging ? 'workspace workspace-drop' : 'workspace'}
+      data-testid="workspace"
+      data-narrow={narrow}
+      onKeyDown={onKeyDown}
+    >
+      <button
+        type="button"
+        className="skip-link"
+        data-testid="skip-to-views"
+        onClick={() => document.getElementById(`tab-${tab}`)?.focus()}
+      >
+        Skip to the views
+      </button>
       <TopBar
         caseInfo={caseInfo}
         importPhase={importControl.state.phase}
@@ -318,13 +412,20 @@ export function Workspace({ caseInfo }: Props) {
         onClose={() => void closeCase()}
       />
       <div className="workspace-body">
-        <FilterSidebar
-          filter={filter}
-          onChange={setFilter}
-          devices={devices}
-          apps={appOptions}
-          appsLoading={apps.loading}
-        />
+        <div
+          id="filter-panel"
+          className={narrow ? 'filter-panel filter-panel-narrow' : 'filter-panel'}
+          data-testid="filter-panel"
+          hidden={!filtersShown}
+        >
+          <FilterSidebar
+            filter={filter}
+            onChange={setFilter}
+            devices={devices}
+            apps={appOptions}
+            appsLoading={apps.loading}
+          />
+        </div>
         <main className="main">
           <ErrorBanner error={error} onDismiss={() => setError(null)} />
           <ErrorBanner error={apps.error} title="Apps" />
@@ -342,26 +443,42 @@ export function Workspace({ caseInfo }: Props) {
               to begin.
             </Notice>
           ) : null}
-          {chips.length > 0 ? (
-            <div className="chips" data-testid="filter-chips" aria-label="Active filters">
-              {chips.map((c) => (
-                <span key={c.field} className="chip">
-                  {c.label}
-                  <button
-                    type="button"
-                    className="chip-x"
-                    aria-label={`Remove filter ${c.label}`}
-                    onClick={() => setFilter(withoutField(filter, c.field))}
-                  >
-                    ×
-                  </button>
-                </span>
-              ))}
-              <button type="button" className="btn-link small" onClick={() => setFilter({})}>
-                Clear all
-              </button>
-            </div>
-          ) : null}
+          <div className="main-bar">
+            <button
+              ref={filtersToggle}
+              type="button"
+              className={filtersShown ? 'btn btn-small btn-on' : 'btn btn-small'}
+              data-testid="filters-toggle"
+              aria-expanded={filtersShown}
+              aria-controls="filter-panel"
+              onClick={toggleFilters}
+            >
+              {filtersShown ? 'Hide filters' : 'Filters'}
+              {countActive(filter) > 0 ? (
+                <span className="badge badge-on">{countActive(filter)}</span>
+              ) : null}
+            </button>
+            {chips.length > 0 ? (
+              <div className="chips" data-testid="filter-chips" aria-label="Active filters">
+                {chips.map((c) => (
+                  <span key={c.field} className="chip">
+                    {c.label}
+                    <button
+                      type="button"
+                      className="chip-x"
+                      aria-label={`Remove filter ${c.label}`}
+                      onClick={() => setFilter(withoutField(filter, c.field))}
+                    >
+                      ×
+                    </button>
+                  </span>
+                ))}
+                <button type="button" className="btn-link small" onClick={() => setFilter({})}>
+                  Clear all
+                </button>
+              </div>
+            ) : null}
+          </div>
           <div className="tabs" role="tablist" aria-label="Views">
             {TABS.map((t) => (
               <button
@@ -376,14 +493,11 @@ export function Workspace({ caseInfo }: Props) {
                 data-testid={`tab-${t.id}`}
                 onClick={() => setTab(t.id)}
                 onKeyDown={(e) => {
-                  if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
-                  const i = TABS.findIndex((x) => x.id === tab);
-                  const next =
-                    TABS[(i + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length];
-                  if (next) {
-                    setTab(next.id);
-                    document.getElementById(`tab-${next.id}`)?.focus();
-                  }
+                  const next = TABS[nextTabIndex(TABS.length, TABS.indexOf(t), e.key) ?? -1];
+                  if (!next) return;
+                  e.preventDefault();
+                  setTab(next.id);
+                  document.getElementById(`tab-${next.id}`)?.focus();
                 }}
               >
                 {t.label}
@@ -397,9 +511,9 @@ export function Workspace({ caseInfo }: Props) {
           </div>
         </main>
         {selection?.kind === 'session' ? (
-          <SessionDetails key={selection.id} id={selection.id} onClose={() => setSelection(null)} />
+          <SessionDetails key={selection.id} id={selection.id} onClose={closeDetails} />
         ) : selection?.kind === 'record' ? (
-          <RecordDetails key={selection.id} id={selection.id} onClose={() => setSelection(null)} />
+          <RecordDetails key={selection.id} id={selection.id} onClose={closeDetails} />
         ) : null}
       </div>
       {importOpen ? (

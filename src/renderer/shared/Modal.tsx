@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, type ReactNode } from 'react';
 
 interface Props {
   title: string;
@@ -9,15 +9,23 @@ interface Props {
   wide?: boolean;
 }
 
-/** A modal dialog on the native `<dialog>` element (focus trap and Escape come with it). */
+/**
+ * A modal dialog on the native `<dialog>` element (focus trap and Escape come with it). When it
+ * closes, the focus goes back to what had it before the dialog opened.
+ */
 export function Modal({ title, onClose, children, footer, testId, wide = false }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
 
-  useEffect(() => {
+  // A layout effect, so that the dialog closes while it is still in the page: closed after its
+  // removal, it cannot hand the focus back and the focus falls to the page's body.
+  useLayoutEffect(() => {
     const dialog = ref.current;
+    const active = document.activeElement;
+    const opener = active instanceof HTMLElement && active !== document.body ? active : null;
     if (dialog && !dialog.open) dialog.showModal();
     return () => {
       if (dialog?.open) dialog.close();
+      if (opener?.isConnected) opener.focus();
     };
   }, []);
 

@@ -70,7 +70,8 @@ function Editor({ target }: Props) {
       className="annotation-editor"
       data-testid="annotation-editor"
       data-target={target}
-      aria-label="Examiner's annotation"
+      // Named by its target: a finding's and a record's annotations can be on screen together.
+      aria-label={`Examiner's annotation of ${target}`}
     >
       <h3>Annotation</h3>
       <ErrorBanner error={error ?? q.error} onDismiss={error ? () => setError(null) : undefined} />

@@ -6,6 +6,7 @@ import { useQuery } from '../../app/use-query';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatExaminerTimeWithOffset } from '../../shared/examiner-time';
 import { Spinner } from '../../shared/Spinner';
+import { When } from '../records/When';
 import { summarizeAuditEntry } from './annotation-text';
 import './annotations.css';
 
@@ -83,42 +84,52 @@ export function AuditView() {
       ) : entries.data.length === 0 ? (
         <p className="muted">The audit log is empty.</p>
       ) : (
-        <table className="table table-compact" data-testid="audit-entries">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Time (UTC)</th>
-              <th scope="col">Time (this computer)</th>
-              <th scope="col">Action</th>
-              <th scope="col">Details</th>
-              <th scope="col">Hash</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.data.map((e) => (
-              <tr
-                key={e.seq}
-                className={e.seq === firstBroken ? 'audit-broken' : undefined}
-                data-testid="audit-entry"
-                data-action={e.action}
-                data-seq={e.seq}
-              >
-                <td className="mono">{e.seq}</td>
-                <td className="mono nowrap">
-                  {new Date(e.at).toISOString().replace('T', ' ').slice(0, 19)}
-                </td>
-                <td className="nowrap">{formatExaminerTimeWithOffset(e.at)}</td>
-                <td className="mono">{e.action}</td>
-                <td className="break" title={JSON.stringify(e.details, null, 2)}>
-                  {summarizeAuditEntry(e)}
-                </td>
-                <td className="mono small" title={e.hash}>
-                  {e.hash.slice(0, 12)}
-                </td>
+        <div
+          className="table-wrap"
+          // The rows hold no control: the box takes the focus so that the keyboard can scroll it.
+          tabIndex={0}
+          role="region"
+          aria-label="Audit log entries"
+        >
+          <table className="table table-compact" data-testid="audit-entries">
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Time (UTC)</th>
+                <th scope="col">Time (this computer)</th>
+                <th scope="col">Action</th>
+                <th scope="col">Details</th>
+                <th scope="col">Hash</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {entries.data.map((e) => (
+                <tr
+                  key={e.seq}
+                  className={e.seq === firstBroken ? 'audit-broken' : undefined}
+                  data-testid="audit-entry"
+                  data-action={e.action}
+                  data-seq={e.seq}
+                >
+                  <td className="mono">{e.seq}</td>
+                  <td className="mono">
+                    <When text={new Date(e.at).toISOString().replace('T', ' ').slice(0, 19)} />
+                  </td>
+                  <td>
+                    <When text={formatExaminerTimeWithOffset(e.at)} />
+                  </td>
+                  <td className="mono">{e.action}</td>
+                  <td className="break" title={JSON.stringify(e.details, null, 2)}>
+                    {summarizeAuditEntry(e)}
+                  </td>
+                  <td className="mono small" title={e.hash}>
+                    {e.hash.slice(0, 12)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {entries.data && entries.data.length >= AUDIT_LIMIT ? (
         <p className="muted small">Showing the newest {AUDIT_LIMIT} entries.</p>

@@ -163,6 +163,7 @@ export function CompareView(props: Props) {
       aria-label="Comparison. Plus and minus zoom every band, arrow keys pan, 0 resets."
       onKeyDown={onKeyDown}
     >
+      <h2 className="sr-only">Compare</h2>
       <ColumnPicker
         mode={mode}
         onModeChange={(m) => {

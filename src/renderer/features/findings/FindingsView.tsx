@@ -1,4 +1,5 @@
-import { Fragment, useMemo, useState } from 'react';
+import { Fragment, useId, useMemo, useState, type KeyboardEvent } from 'react';
+import { When } from '../records/When';
 import type { Filter } from '../../../contract/filter';
 import {
   FINDING_RULES,
@@ -75,6 +76,17 @@ export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsV
   const [shown, setShown] = useState<FindingsFilter>({ rules: [], severities: [] });
   const [open, setOpen] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
+  const ids = useId();
+  // Escape closes an open finding or the parameters and gives the focus back to their button.
+  const closeOnEscape =
+    (close: () => void, focusId: string) =>
+    (e: KeyboardEvent<HTMLElement>): void => {
+      if (e.key !== 'Escape' || (e.target as HTMLElement).closest('textarea')) return;
+      e.preventDefault();
+      e.stopPropagation();
+      close();
+      document.getElementById(focusId)?.focus();
+    };
 
   const rows = useMemo(
     () => (q.data ? sortFindings(filterFindings(q.data, shown), sort.key, sort.dir) : []),
@@ -101,7 +113,9 @@ export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsV
           type="button"
           className="btn btn-small"
           data-testid="findings-params-toggle"
+          id={`${ids}-params-toggle`}
           aria-expanded={editing}
+          aria-controls={`${ids}-params`}
           onClick={() => setEditing(!editing)}
         >
           Parameters
@@ -115,11 +129,16 @@ export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsV
         onDismiss={() => setSaveError(null)}
       />
       {editing && infos ? (
-        <ParamEditor
-          infos={infos}
-          values={{ ...defaultParams(infos), ...params }}
-          onApply={apply}
-        />
+        <div
+          id={`${ids}-params`}
+          onKeyDown={closeOnEscape(() => setEditing(false), `${ids}-params-toggle`)}
+        >
+          <ParamEditor
+            infos={infos}
+            values={{ ...defaultParams(infos), ...params }}
+            onApply={apply}
+          />
+        </div>
       ) : null}
       <div className="findings-filters" data-testid="findings-filters">
         <fieldset>
@@ -181,14 +200,19 @@ export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsV
               </tr>
             </thead>
             <tbody>
-              {rows.map((f) => (
+              {rows.map((f, i) => (
                 <Fragment key={f.id}>
                   <tr
                     data-testid="finding-row"
                     data-finding-id={f.id}
-                    aria-expanded={open === f.id}
+                    data-open={open === f.id}
                     className="findings-row"
                     onClick={() => setOpen(open === f.id ? null : f.id)}
+                    onKeyDown={
+                      open === f.id
+                        ? closeOnEscape(() => setOpen(null), `${ids}-toggle-${i}`)
+                        : undefined
+                    }
                   >
                     <td>
                       <span className={`findings-sev sev-${f.severity}`}>{f.severity}</span>
@@ -200,14 +224,35 @@ export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsV
                     <td title={f.app ?? undefined}>{f.appName ?? f.app ?? '—'}</td>
                     <td>{f.category ? categoryLabel(f.category) : '—'}</td>
                     <td className="num">{f.count}</td>
-                    <td className="nowrap small" data-testid="finding-first">
-                      {formatFindingTime(f.first)}
+                    <td className="small" data-testid="finding-first">
+                      <When text={formatFindingTime(f.first)} />
                     </td>
-                    <td className="nowrap small">{formatFindingTime(f.last)}</td>
-                    <td>{f.title}</td>
+                    <td className="small">
+                      <When text={formatFindingTime(f.last)} />
+                    </td>
+                    <td>
+                      <button
+                        type="button"
+                        className="findings-toggle"
+                        id={`${ids}-toggle-${i}`}
+                        data-testid="finding-toggle"
+                        aria-expanded={open === f.id}
+                        aria-controls={open === f.id ? `${ids}-detail-${i}` : undefined}
+                        onClick={(e) => {
+                          e.stopPropagation();
+                          setOpen(open === f.id ? null : f.id);
+                        }}
+                      >
+                        {f.title}
+                      </button>
+                    </td>
                   </tr>
                   {open === f.id ? (
-                    <tr className="findings-detail-row">
+                    <tr
+                      className="findings-detail-row"
+                      id={`${ids}-detail-${i}`}
+                      onKeyDown={closeOnEscape(() => setOpen(null), `${ids}-toggle-${i}`)}
+                    >
                       <td colSpan={COLUMNS.length}>
                         <FindingDetail
                           finding={f}

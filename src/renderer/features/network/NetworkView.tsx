@@ -4,6 +4,8 @@ import { useQuery } from '../../app/use-query';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatCount, formatWhenCompact, plural, type TimeMode } from '../../shared/format';
+import { When } from '../records/When';
+import { Ident } from '../records/Ident';
 import { Notice } from '../../shared/Notice';
 import { Spinner } from '../../shared/Spinner';
 import { groupNetwork, initiatedLabel, profilingLabel } from './network-group';
@@ -61,7 +63,14 @@ export function NetworkView({ filter, timeMode }: Props) {
           Nothing matches the filter, or the imported exports contain no network records.
         </EmptyState>
       ) : (
-        <div className="table-wrap">
+        <div
+          className="table-wrap"
+          // The rows hold no control: the table itself takes the focus so that the keyboard can
+          // scroll it when it is wider or taller than the window.
+          tabIndex={0}
+          role="region"
+          aria-label="Network activity by app"
+        >
           <table className="table table-compact table-sticky" data-testid="network-table">
             <thead>
               <tr>
@@ -99,7 +108,9 @@ export function NetworkView({ filter, timeMode }: Props) {
                 </tr>
                 {g.items.map((n) => (
                   <tr key={n.id} data-testid="network-row">
-                    <td className="mono col-domain">{n.domain}</td>
+                    <td className="mono col-domain">
+                      <Ident text={n.domain} />
+                    </td>
                     <td className="num">{formatCount(n.hits)}</td>
                     <td>{n.domainOwner ? n.domainOwner : '—'}</td>
                     <td>
@@ -107,15 +118,15 @@ export function NetworkView({ filter, timeMode }: Props) {
                     </td>
                     <td>{initiatedLabel(n.initiatedType)}</td>
                     <td>{n.context ? n.context : '—'}</td>
-                    <td className="nowrap">
-                      {formatWhenCompact(n.firstMs, n.firstOffsetMin, timeMode)}
+                    <td>
+                      <When text={formatWhenCompact(n.firstMs, n.firstOffsetMin, timeMode)} />
                     </td>
-                    <td className="nowrap">
-                      {formatWhenCompact(n.lastMs, n.lastOffsetMin, timeMode)}
+                    <td>
+                      <When text={formatWhenCompact(n.lastMs, n.lastOffsetMin, timeMode)} />
                     </td>
-                    <td className="nowrap" title={`${n.sourceSha256} · line ${n.line}`}>
+                    <td className="break" title={`${n.sourceSha256} · line ${n.line}`}>
                       {n.sourceName}
-                      <span className="muted small"> :{n.line}</span>
+                      <span className="muted small nowrap"> :{n.line}</span>
                     </td>
                   </tr>
                 ))}

@@ -6,6 +6,8 @@ import { categoryColor, categoryLabel } from '../../shared/category-colors';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatWhenCompact, plural, type TimeMode } from '../../shared/format';
+import { When } from '../records/When';
+import { Ident } from '../records/Ident';
 import { nextSort, type SortState } from '../../shared/sort';
 import { Spinner } from '../../shared/Spinner';
 import { countActive } from '../filters/filter-text';
@@ -63,14 +65,20 @@ function Cell({
       return (
         <>
           <div>{item.appName ?? item.app}</div>
-          {item.appName ? <div className="muted small mono">{item.app}</div> : null}
+          {item.appName ? (
+            <div className="muted small mono">
+              <Ident text={item.app} />
+            </div>
+          ) : null}
         </>
       );
     case 'service':
       return (
         <>
           <div>{item.label}</div>
-          <div className="muted small mono">{item.raw}</div>
+          <div className="muted small mono">
+            <Ident text={item.raw} />
+          </div>
         </>
       );
     case 'category':
@@ -96,15 +104,13 @@ function Cell({
         </span>
       );
     case 'reason':
-      return item.reason ? <>{item.reason}</> : <span className="muted">—</span>;
+      return item.reason ? <Ident text={item.reason} /> : <span className="muted">—</span>;
     case 'changed':
-      return (
-        <span className="nowrap">{formatWhenCompact(item.timeMs, item.offsetMin, timeMode)}</span>
-      );
+      return <When text={formatWhenCompact(item.timeMs, item.offsetMin, timeMode)} />;
     case 'device':
-      return <span className="nowrap">{item.device}</span>;
+      return <>{item.device}</>;
     case 'origin':
-      return <span className="nowrap">{originLabel(item.origin)}</span>;
+      return <>{originLabel(item.origin)}</>;
     default: {
       const never: never = column;
       return never;
@@ -176,7 +182,7 @@ export function PermissionsView(props: Props) {
       <p className="record-caveat">
         The state each app held when the backup or Android capture was made. “Granted” means the app
         was allowed to use the service, not that it did; the time is when the entry last changed
-        (TCC.db) or when a location service last stopped for the app (locationd). Android’s
+        (TCC.db) or when a location service last stopped for the app (locationd). Android’s{' '}
         <span className="mono">dumpsys package</span> records no time.
       </p>
       <ErrorBanner error={q.error} title="Permissions" />

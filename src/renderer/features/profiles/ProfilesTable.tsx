@@ -1,5 +1,7 @@
 import type { ProfileItem } from '../../../contract/api';
 import { formatWhenCompact, type TimeMode } from '../../shared/format';
+import { Ident } from '../records/Ident';
+import { When } from '../records/When';
 import { operationLabel, orderProfiles, profileBadges, profileNames } from './profile-table';
 import './profiles.css';
 
@@ -51,7 +53,11 @@ export function ProfilesTable({ items, timeMode, selectedId, onOpen }: Props) {
               >
                 <td>
                   <div>{names.get(p.id) ?? p.identifier}</div>
-                  {names.get(p.id) ? <div className="muted small mono">{p.identifier}</div> : null}
+                  {names.get(p.id) ? (
+                    <div className="muted small mono">
+                      <Ident text={p.identifier} />
+                    </div>
+                  ) : null}
                 </td>
                 <td>{p.organization ?? <span className="muted">—</span>}</td>
                 <td className="nowrap">{operationLabel(p.operation)}</td>
@@ -75,7 +81,9 @@ export function ProfilesTable({ items, timeMode, selectedId, onOpen }: Props) {
                 <td className="mono small">
                   {p.payloadTypes.length > 0 ? p.payloadTypes.join(', ') : '—'}
                 </td>
-                <td className="nowrap">{formatWhenCompact(p.timeMs, p.offsetMin, timeMode)}</td>
+                <td>
+                  <When text={formatWhenCompact(p.timeMs, p.offsetMin, timeMode)} />
+                </td>
                 <td className="mono small">{p.process ?? '—'}</td>
               </tr>
             );

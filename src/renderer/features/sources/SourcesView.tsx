@@ -1,4 +1,4 @@
-import { Fragment, useMemo, useState } from 'react';
+import { Fragment, useMemo, useState, type KeyboardEvent } from 'react';
 import type { Device, ProfileItem, SourceInfo } from '../../../contract/api';
 import type { AppErrorShape } from '../../../contract/result';
 import { useApp } from '../../app/use-app';
@@ -17,6 +17,7 @@ import {
 } from '../../shared/format';
 import { Spinner } from '../../shared/Spinner';
 import { DeviceIdentity } from '../devices/DeviceIdentity';
+import { When } from '../records/When';
 import '../devices/devices.css';
 import { PlatformBadge } from '../devices/PlatformBadge';
 import { sourceColumns } from '../devices/source-columns';
@@ -115,6 +116,16 @@ export function SourcesView({ devices, onImport, unmasked, onUnmaskedChange, ...
   const [pending, setPending] = useState<Pending | null>(null);
   const [moveTarget, setMoveTarget] = useState<Record<number, number>>({});
   const [openWarnings, setOpenWarnings] = useState<number | null>(null);
+  // Escape folds a source's warnings and returns to their button.
+  const foldOnEscape =
+    (sourceId: number) =>
+    (e: KeyboardEvent<HTMLElement>): void => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      e.stopPropagation();
+      setOpenWarnings(null);
+      document.getElementById(`source-warnings-toggle-${sourceId}`)?.focus();
+    };
   const [renaming, setRenaming] = useState<number | null>(null);
   const [error, setError] = useState<AppErrorShape | null>(null);
   const [working, setWorking] = useState(false);
@@ -183,7 +194,7 @@ export function SourcesView({ devices, onImport, unmasked, onUnmaskedChange, ...
         const sources = byDevice.get(d.id) ?? [];
         const deviceProfiles = profilesOf.get(d.id) ?? NO_PROFILES;
         const cols = sourceColumns(sources);
-        const columnCount = 6 + (cols.report ? 5 : 0) + (cols.records ? 1 : 0);
+        const columnCount = 5 + (cols.report ? 5 : 0) + (cols.records ? 1 : 0);
         return (
           <article
             key={d.id}
@@ -234,7 +245,6 @@ export function SourcesView({ devices, onImport, unmasked, onUnmaskedChange, ...
                   <thead>
                     <tr>
                       <th scope="col">File</th>
-                      <th scope="col">SHA-256</th>
                       <th scope="col" className="num">
                         Lines
                       </th>
@@ -290,9 +300,14 @@ export function SourcesView({ devices, onImport, unmasked, onUnmaskedChange, ...
                                 {s.importer}@{s.importerVersion} · {formatBytes(s.size)} · imported{' '}
                                 {formatExaminerTime(s.importedAt)}
                               </div>
-                            </td>
-                            <td className="mono small nowrap" title={s.sha256}>
-                              {shortHash(s.sha256)}
+                              {/* The hash sits under the name so that the counts and the actions
+                                  keep their place on a 1024 px window. */}
+                              <div className="small" data-testid="source-sha256">
+                                SHA-256{' '}
+                                <span className="mono nowrap" title={s.sha256}>
+                                  {shortHash(s.sha256)}
+                                </span>
+                              </div>
                             </td>
                             <td className="num">{formatCount(s.counts.lines)}</td>
                             {cols.report ? (
@@ -323,8 +338,14 @@ export function SourcesView({ devices, onImport, unmasked, onUnmaskedChange, ...
                                 <button
                                   type="button"
                                   className="btn-link"
+                                  id={`source-warnings-toggle-${s.id}`}
                                   aria-expanded={openWarnings === s.id}
+                                  aria-controls={
+                                    openWarnings === s.id ? `source-warnings-${s.id}` : undefined
+                                  }
+                                  aria-label={`${plural(s.warnings, 'warning')} of ${s.fileName}`}
                                   data-testid="source-warnings-toggle"
+                                  onKeyDown={openWarnings === s.id ? foldOnEscape(s.id) : undefined}
                                   onClick={() => setOpenWarnings((v) => (v === s.id ? null : s.id))}
                                 >
                                   {formatCount(s.warnings)}
@@ -333,10 +354,15 @@ export function SourcesView({ devices, onImport, unmasked, onUnmaskedChange, ...
                                 '0'
                               )}
                             </td>
-                            <td className="nowrap small">
-                              {s.dataFrom !== null ? formatUtcShort(s.dataFrom) : '—'}
-                              <br />
-                              {s.dataTo !== null ? formatUtcShort(s.dataTo) : '—'}
+                            <td className="small">
+                              <div>
+                                <When
+                                  text={s.dataFrom !== null ? formatUtcShort(s.dataFrom) : '—'}
+                                />
+                              </div>
+                              <div>
+                                <When text={s.dataTo !== null ? formatUtcShort(s.dataTo) : '—'} />
+                              </div>
                             </td>
                             <td>
                               <div className="row row-tight">
@@ -385,7 +411,7 @@ export function SourcesView({ devices, onImport, unmasked, onUnmaskedChange, ...
                             </td>
                           </tr>
                           {openWarnings === s.id ? (
-                            <tr>
+                            <tr id={`source-warnings-${s.id}`} onKeyDown={foldOnEscape(s.id)}>
                               <td colSpan={columnCount}>
                                 <Warnings sourceId={s.id} />
                               </td>

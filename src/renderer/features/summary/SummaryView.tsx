@@ -6,6 +6,8 @@ import { categoryColor, categoryLabel } from '../../shared/category-colors';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatCount, formatDuration, formatWhenCompact, type TimeMode } from '../../shared/format';
+import { When } from '../records/When';
+import { Ident } from '../records/Ident';
 import { SortHeader } from '../../shared/SortHeader';
 import { nextSort, type SortState } from '../../shared/sort';
 import { Spinner } from '../../shared/Spinner';
@@ -60,7 +62,7 @@ export function SummaryView({ filter, timeMode, caseHasSessions, devices, onPick
     switch (key) {
       case 'device':
         return (
-          <span className="nowrap">
+          <span>
             {item.device}
             <PlatformBadge platform={platforms.get(item.deviceId) ?? 'unknown'} />
           </span>
@@ -69,7 +71,12 @@ export function SummaryView({ filter, timeMode, caseHasSessions, devices, onPick
         return (
           <span title={item.app}>
             {item.appName ?? item.app}
-            {item.appName ? <span className="muted small mono"> {item.app}</span> : null}
+            {item.appName ? (
+              <span className="muted small mono">
+                {' '}
+                <Ident text={item.app} />
+              </span>
+            ) : null}
           </span>
         );
       case 'category':
@@ -94,9 +101,17 @@ export function SummaryView({ filter, timeMode, caseHasSessions, devices, onPick
       case 'nightSessions':
         return formatCount(item.nightSessions);
       case 'first':
-        return item.first ? formatWhenCompact(item.first.ms, item.first.offsetMin, timeMode) : '—';
+        return item.first ? (
+          <When text={formatWhenCompact(item.first.ms, item.first.offsetMin, timeMode)} />
+        ) : (
+          '—'
+        );
       case 'last':
-        return item.last ? formatWhenCompact(item.last.ms, item.last.offsetMin, timeMode) : '—';
+        return item.last ? (
+          <When text={formatWhenCompact(item.last.ms, item.last.offsetMin, timeMode)} />
+        ) : (
+          '—'
+        );
       default: {
         const never: never = key;
         return never;
@@ -164,7 +179,14 @@ export function SummaryView({ filter, timeMode, caseHasSessions, devices, onPick
                   {columns.map((c) => (
                     <td
                       key={c.key}
-                      className={c.numeric ? 'num nowrap' : c.key === 'app' ? undefined : 'nowrap'}
+                      className={
+                        c.numeric
+                          ? 'num nowrap'
+                          : // Names and times wrap so that the table fits a 1024 px window.
+                            ['device', 'app', 'first', 'last'].includes(c.key)
+                            ? undefined
+                            : 'nowrap'
+                      }
                     >
                       {cell(item, c.key)}
                     </td>

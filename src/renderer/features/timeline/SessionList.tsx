@@ -1,6 +1,7 @@
 import type { TimelineLane, TimelineSession } from '../../../contract/api';
 import { categoryColor, categoryLabel } from '../../shared/category-colors';
 import { formatCount, formatDuration, formatWhenCompact, type TimeMode } from '../../shared/format';
+import { When } from '../records/When';
 import { laneLabel } from './lane-layout';
 import { stateText } from './state-mark';
 import { sessionDuration } from './tooltip-content';
@@ -93,15 +94,23 @@ export function SessionList({
                     />
                     {categoryLabel(s.category)}
                   </td>
-                  <td className="nowrap">
-                    {s.startMs === null
-                      ? 'unknown'
-                      : formatWhenCompact(s.startMs, s.offsetMin, timeMode)}
+                  <td>
+                    <When
+                      text={
+                        s.startMs === null
+                          ? 'unknown'
+                          : formatWhenCompact(s.startMs, s.offsetMin, timeMode)
+                      }
+                    />
                   </td>
-                  <td className="nowrap">
-                    {s.endMs === null
-                      ? 'unknown'
-                      : formatWhenCompact(s.endMs, s.offsetMin, timeMode)}
+                  <td>
+                    <When
+                      text={
+                        s.endMs === null
+                          ? 'unknown'
+                          : formatWhenCompact(s.endMs, s.offsetMin, timeMode)
+                      }
+                    />
                   </td>
                   <td className="num nowrap">
                     {s.open ? (

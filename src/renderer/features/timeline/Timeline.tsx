@@ -221,6 +221,7 @@ export function Timeline(props: Props) {
       aria-label="Timeline. Plus and minus zoom, arrow keys pan, 0 resets."
       onKeyDown={onKeyDown}
     >
+      <h2 className="sr-only">Timeline</h2>
       <div className="toolbar">
         <input
           type="search"

@@ -306,6 +306,11 @@ export function TimelineLanes(props: Props) {
       <div
         className="lanes-scroll"
         ref={scrollRef}
+        // Focusable so that the keyboard can scroll through many lanes (the rows hold no control);
+        // a group, not a landmark, since Compare shows one per device.
+        tabIndex={0}
+        role="group"
+        aria-label="Timeline lanes, one per app"
         onScroll={(e) => {
           setScrollTop(e.currentTarget.scrollTop);
           setHover(null);

@@ -5,6 +5,8 @@ import { useQuery } from '../../app/use-query';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatWhenCompact, plural, type TimeMode } from '../../shared/format';
+import { When } from '../records/When';
+import { Ident } from '../records/Ident';
 import { nextSort, type SortState } from '../../shared/sort';
 import { Spinner } from '../../shared/Spinner';
 import { countActive } from '../filters/filter-text';
@@ -80,7 +82,11 @@ function Cell({
       ) : (
         <>
           <div>{usageAppLabel(item)}</div>
-          {item.appName ? <div className="muted small mono">{item.app}</div> : null}
+          {item.appName ? (
+            <div className="muted small mono">
+              <Ident text={item.app} />
+            </div>
+          ) : null}
         </>
       );
     case 'origin':
@@ -100,10 +106,12 @@ function Cell({
     case 'last':
       return (
         <>
-          <div className="nowrap">{formatWhenCompact(item.firstMs, item.offsetMin, timeMode)}</div>
+          <div>
+            <When text={formatWhenCompact(item.firstMs, item.offsetMin, timeMode)} />
+          </div>
           {item.lastMs !== item.firstMs ? (
-            <div className="nowrap">
-              → {formatWhenCompact(item.lastMs, item.offsetMin, timeMode)}
+            <div>
+              → <When text={formatWhenCompact(item.lastMs, item.offsetMin, timeMode)} />
             </div>
           ) : null}
         </>
