@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CaptureManifest } from '../core/acquire/adb-capture';
+import {
+  startAdbEmulator,
+  type AdbEmulator,
+  type AdbEmulatorBehaviour,
+} from '../core/acquire/testing/adb-emulator';
+import { realAdbPath, startPrivateAdb, type PrivateAdb } from '../core/acquire/testing/private-adb';
+import { syntheticAdbOutputs, syntheticGetprop } from '../core/acquire/testing/stand-in-adb';
+import { CaseSession } from '../core/services/case-service';
+import { runCapture, type CaptureCommandResult, type CaptureEnvironment } from './capture-command';
+import { OutputWriter } from './output';
+import { Capture } from './test-support';
+
+// `capture --adb` through Debian's real adb client and a private adb server, against an
+// emulated phone on a loopback port.
+
+const adbPath = realAdbPath();
+if (adbPath === null) {
+  console.warn(
+    'capture-command-real-adb: skipped, the real adb client is not installed (apt-get install adb).',
+  );
+}
+
+const sha256 = (bytes: string | Uint8Array): string =>
+  createHash('sha256').update(bytes).digest('hex');
+
+describe.skipIf(adbPath === null)('capture --adb through the real adb client', () => {
+  let adb: PrivateAdb;
+  let dir: string;
+  let casePath: string;
+  const phones: AdbEmulator[] = [];
+
+  beforeAll(async () => {
+    adb = await startPrivateAdb(adbPath!);
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const p of phones) await p.close();
+    await adb.stop();
+    expect(() => process.kill(adb.pid, 0)).toThrow();
+  }, 30_000);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'snoopscope-cli-real-adb-'));
+    casePath = join(dir, 'case.snoop');
+    return () => rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function phone(behaviour: AdbEmulatorBehaviour): Promise<AdbEmulator> {
+    const emu = await startAdbEmulator({ behaviour });
+    phones.push(emu);
+    await adb.connect(emu.serial);
+    return emu;
+  }
+
+  async function capture(
+    args: string[],
+    io: { signal?: AbortSignal; environment?: CaptureEnvironment } = {},
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
+    const stdout = new Capture();
+    const stderr = new Capture();
+    const out = new OutputWriter(stdout);
+    try {
+      const code = await runCapture(
+        [casePath, '--adb', '--adb-path', adb.adbPath, ...args],
+        { out, stderr, stderrIsTTY: false, signal: io.signal },
+        { env: adb.env, platform: 'linux', home: dir, killGraceMs: 500, ...io.environment },
+      );
+      await out.flush();
+      return { code, stdout: stdout.text, stderr: stderr.text };
+    } finally {
+      out.release();
+    }
+  }
+
+  function devices(): string[] {
+    const session = CaseSession.open(casePath, { readonly: true });
+    try {
+      return session.devices().map((d) => d.label);
+    } finally {
+      session.close();
+    }
+  }
+
+  it('captures the phone byte for byte and imports it', async () => {
+    const outputs = syntheticAdbOutputs();
+    const emu = await phone({ outputs });
+    const r = await capture(['--serial', emu.serial, '--json', '--device', 'Emulated']);
+    expect(r.stderr).toBe(`snoopscope: created case ${casePath}\n`);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as CaptureCommandResult;
+    expect(result.capture.status).toBe('complete');
+    expect(result.device?.label).toBe('Emulated');
+    expect(result.added?.access).toBeGreaterThan(0);
+    expect(sha256(readFileSync(join(result.folder, 'appops.txt')))).toBe(
+      sha256(outputs['dumpsys appops --include-discrete']!),
+    );
+    expect(sha256(readFileSync(join(result.folder, 'package.txt')))).toBe(
+      sha256(outputs['dumpsys package']!),
+    );
+    expect(devices()).toEqual(['Emulated']);
+  }, 30_000);
+
+  it('a connection lost mid-stream: a clear message, a failed capture.json, nothing imported', async () => {
+    const outputs = { ...syntheticAdbOutputs(), 'dumpsys package': 'x'.repeat(300_000) };
+    const emu = await phone({
+      outputs,
+      disconnect: { command: 'dumpsys package', afterBytes: 50_000 },
+    });
+    const run = capture(['--serial', emu.serial]);
+    await expect(run).rejects.toThrow(
+      /^The capture stopped at “dumpsys package”: The output of “dumpsys package” ended before the command finished: the connection to the phone was lost\./,
+    );
+    const root = join(dir, 'captures');
+    const [folder] = readdirSync(root);
+    const manifest = JSON.parse(
+      readFileSync(join(root, folder!, 'capture.json'), 'utf8'),
+    ) as CaptureManifest;
+    expect(manifest.status).toBe('failed');
+    expect(existsSync(join(root, folder!, 'package.txt.partial'))).toBe(true);
+    expect(existsSync(join(root, folder!, 'package.txt'))).toBe(false);
+    expect(devices()).toEqual([]);
+  }, 30_000);
+
+  it('watch mode: the phone reboots (reconnects, new serial in getprop) between two captures', async () => {
+    const emu = await phone({ outputs: syntheticAdbOutputs() });
+    const controller = new AbortController();
+    let t = Date.UTC(2025, 5, 18, 18, 20, 45);
+    let captures = 0;
+    const environment: CaptureEnvironment = {
+      now: () => t,
+      setTimer: (fn, ms) => {
+        captures += 1;
+        if (captures === 1) {
+          // The reboot: the connection drops, adb reconnects, and the phone answers anew.
+          emu.setBehaviour({
+            outputs: {
+              ...syntheticAdbOutputs(),
+              getprop: syntheticGetprop(34).replace(
+                /\[ro\.serialno\]: \[[^\]]*\]/,
+                '[ro.serialno]: [NEWSERIAL01]',
+              ),
+              'date +%s': '1750272000\n',
+            },
+          });
+          emu.dropConnections();
+          const wait = async (): Promise<void> => {
+            // First until adb has noticed the drop, then until it has reconnected.
+            const noticed = Date.now() + 3_000;
+            while ((await adb.state(emu.serial)) === 'device' && Date.now() < noticed) {
+              await new Promise((r) => setTimeout(r, 20));
+            }
+            const until = Date.now() + 15_000;
+            while ((await adb.state(emu.serial)) !== 'device' && Date.now() < until) {
+              await new Promise((r) => setTimeout(r, 100));
+            }
+            t += ms;
+            fn();
+          };
+          void wait();
+        } else {
+          controller.abort();
+        }
+        return () => undefined;
+      },
+    };
+    const r = await capture(['--serial', emu.serial, '--watch', '1', '--json'], {
+      signal: controller.signal,
+      environment,
+    });
+    expect(r.code).toBe(130);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { error: string | null; added: Record<string, number> | null });
+    expect(lines).toHaveLength(2);
+    expect(lines.map((l) => l.error)).toEqual([null, null]);
+    expect(r.stderr).toContain('watch stopped after 2 captures (2 imported).');
+    const folders = readdirSync(join(dir, 'captures')).sort();
+    expect(folders).toHaveLength(2);
+    const second = JSON.parse(
+      readFileSync(join(dir, 'captures', folders[1]!, 'capture.json'), 'utf8'),
+    ) as CaptureManifest;
+    expect(second.deviceEpochSeconds).toBe(1_750_272_000);
+    expect(readFileSync(join(dir, 'captures', folders[1]!, 'getprop.txt'), 'utf8')).toContain(
+      '[ro.serialno]: [NEWSERIAL01]',
+    );
+  }, 60_000);
+});
