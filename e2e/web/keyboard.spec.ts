@@ -1,6 +1,8 @@
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { openFullCase, VIEWS } from './a11y-support';
+import { accessPair } from '../../src/core/testing/apr-fixture';
+import { invoke, openFullCase, VIEWS } from './a11y-support';
 import { ready, tempDir } from './support';
 
 // The keyboard alone, in Chromium against the dev server: the skip link and the tab list reach
@@ -224,9 +226,41 @@ test('Escape closes every dialog and panel and gives the focus back to what open
   await expect(params).toHaveAttribute('aria-expanded', 'false');
   await expect(params).toBeFocused();
 
-  // The confirmation before a source is removed.
+  // A source's warnings, folded again from their button.
+  const { devices } = await invoke<{ devices: { id: number; label: string }[] }>(
+    request,
+    'getCase',
+    {},
+  );
+  const iphone = devices.find((d) => d.label === "Reporter's iPhone");
+  const damaged = path.join(dir, 'App_Privacy_Report_damaged.ndjson');
+  writeFileSync(
+    damaged,
+    [
+      ...accessPair({
+        app: 'com.example.x',
+        category: 'camera',
+        id: 'K-1',
+        ms: 1.7e12,
+        durationMs: 1,
+      }),
+      '{"type":"access", not json',
+    ].join('\n') + '\n',
+  );
+  await invoke(request, 'startImport', { paths: [damaged], deviceId: iphone?.id });
   await page.getByTestId('tab-sources').click();
   await ready(page);
+  const warnings = page.getByTestId('source-warnings-toggle');
+  await expect(warnings).toHaveCount(1);
+  await pressOn(warnings, 'Enter');
+  await expect(page.getByTestId('source-warnings')).toBeVisible();
+  await expect(warnings).toHaveAttribute('aria-expanded', 'true');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('source-warnings')).toBeHidden();
+  await expect(warnings).toHaveAttribute('aria-expanded', 'false');
+  await expect(warnings).toBeFocused();
+
+  // The confirmation before a source is removed.
   const remove = page.getByTestId('source-remove').first();
   await pressOn(remove, 'Enter');
   await expect(page.getByTestId('confirm-dialog')).toBeVisible();
@@ -247,6 +281,7 @@ test('the focus ring is visible on links, tabs, buttons, fields, rows and dialog
   await expectVisibleFocus(page.getByTestId('skip-to-views'), 'the skip link');
   await page.keyboard.press('Enter');
   await expectVisibleFocus(page.getByTestId('tab-timeline'), 'a tab');
+  await page.screenshot({ path: '/tmp/shots/keyboard-focus-tab.png' });
   await page.keyboard.press('Shift+Tab');
   await expectVisibleFocus(page.getByTestId('filters-toggle'), 'the Filters button');
   for (const target of [
