@@ -216,7 +216,8 @@ export function describeInfoFailure(run: ToolRun, timeoutMs: number): string {
   ) {
     return TRUST_PROBLEM;
   }
-  if (/no device found/i.test(said)) {
+  // `ideviceinfo -u UDID` says `ERROR: Device UDID not found!` for a phone that is not attached.
+  if (/no device found|\bdevice \S+ not found/i.test(said)) {
     return 'The iPhone is no longer connected. Reconnect it and try again.';
   }
   return said || `ideviceinfo failed with exit code ${String(run.code)}.`;
