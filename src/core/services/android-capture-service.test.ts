@@ -72,6 +72,21 @@ describe('AndroidCaptureService', () => {
     expect(service.busy).toBe(false);
   });
 
+  it('uses the adb SNOOPSCOPE_ADB names; one that cannot be run counts as no adb', async () => {
+    const named = new AndroidCaptureService(
+      () => undefined,
+      () => undefined,
+      { env: { PATH: '', SNOOPSCOPE_ADB: adb.path }, platform: 'linux' },
+    );
+    expect((await named.list()).adb).toBe(adb.path);
+    const broken = new AndroidCaptureService(
+      () => undefined,
+      () => undefined,
+      { env: { PATH: adb.dir, SNOOPSCOPE_ADB: '/nonexistent/adb' }, platform: 'linux' },
+    );
+    expect(await broken.list()).toMatchObject({ adb: null, devices: [] });
+  });
+
   it('says what to install when adb is missing', async () => {
     const none = new AndroidCaptureService(
       () => undefined,

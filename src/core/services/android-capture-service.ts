@@ -47,10 +47,13 @@ export class AndroidCaptureService {
   }
 
   private adb(): Promise<string | null> {
+    const env = this.options.env ?? process.env;
     return findAdb({
-      env: this.options.env ?? process.env,
+      env,
       platform: this.options.platform,
-      configuredPath: this.options.adbPath,
+      // SNOOPSCOPE_ADB names the adb to use when none was configured (a file that is not
+      // runnable means no adb), so a dev server can be pointed at a particular client.
+      configuredPath: this.options.adbPath ?? env['SNOOPSCOPE_ADB'],
     });
   }
 
