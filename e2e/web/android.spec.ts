@@ -276,7 +276,8 @@ test('platform badges with an iPhone and an Android phone in one case', async ({
   // Lanes name their device with its platform when several devices are shown.
   const social = page.locator('[data-testid="lane-label"]', { hasText: 'com.example.social' });
   await expect(social.getByTestId('platform-badge')).toHaveText('Android');
-  const wechat = page.locator('[data-testid="lane-label"]', { hasText: 'com.tencent.xin' });
+  const wechat = page.locator('[data-testid="lane-label"]', { hasText: 'WeChat' });
+  await expect(wechat).toHaveAttribute('title', /com\.tencent\.xin/);
   await expect(wechat.getByTestId('platform-badge')).toHaveText('iOS');
   const sidebar = page.getByTestId('filter-sidebar');
   await expect(sidebar.getByTestId('platform-badge')).toHaveText(['iOS', 'Android']);

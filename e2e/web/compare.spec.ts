@@ -194,7 +194,7 @@ test('devices side by side: marked differences, sorting, drilling into an app, g
   // Drilling into Maps: a focus chip, and one lane per band.
   await rowOf(page, 'com.google.Maps', 'location').click();
   await ready(page);
-  await expect(page.getByTestId('compare-focus')).toContainText('com.google.Maps');
+  await expect(page.getByTestId('compare-focus')).toContainText('Google Maps');
   await expect(page.getByTestId('compare-focus')).toContainText('Location');
   await expect(rowOf(page, 'com.google.Maps', 'location')).toHaveAttribute('aria-selected', 'true');
   await expect(alice).toHaveAttribute('data-lanes', '1');

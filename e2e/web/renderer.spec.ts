@@ -104,7 +104,8 @@ test('filters drive every view and survive a reload', async ({ page }) => {
   await ready(page);
   await expect(page.getByTestId('filter-active-count')).toHaveText('1');
   await expect(page.getByTestId('lane-label')).toHaveCount(1);
-  await expect(page.getByTestId('lane-label')).toContainText('com.tencent.xin');
+  await expect(page.getByTestId('lane-label')).toContainText('WeChat');
+  await expect(page.getByTestId('lane-label')).toHaveAttribute('title', /com\.tencent\.xin/);
 
   // A reload without the token in the address keeps the session (sessionStorage) and the filter (localStorage).
   await page.goto('/');
