@@ -46,6 +46,9 @@ describe('import', () => {
       deviceId: 1,
     });
     expect(oa!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // The clock the times were placed with: a report's own offsets.
+    expect(oa!.timeZone).toMatchObject({ zone: null, source: 'file' });
+    expect(oa!.timeZone?.offsets.length).toBeGreaterThan(0);
     expect(ob).toMatchObject({
       status: 'imported',
       counts: { lines: 5, access: 4, network: 1, sessions: 2, openSessions: 0 },

@@ -61,6 +61,7 @@ export function outcomeRecord(o: ImportOutcome): ImportOutcome {
     sourceId: o.sourceId,
     deviceId: o.deviceId,
     locator: o.locator,
+    ...(o.timeZone ? { timeZone: o.timeZone } : {}),
   };
 }
 
