@@ -124,7 +124,7 @@ test('filters drive every view and survive a reload', async ({ page }) => {
   await page.getByTestId('tab-heatmap').click();
   await ready(page);
   await expect(page.getByTestId('heatmap-title')).toHaveText(
-    'When does com.google.Maps access Location?',
+    'When does Google Maps access Location?',
   );
 });
 
