@@ -74,7 +74,7 @@ describe.skipIf(adbPath === null)('capture through the real adb client', () => {
   ): Promise<AdbEmulator> {
     const emu = await startAdbEmulator({ behaviour, ...o });
     phones.push(emu);
-    await adb.connect(emu.serial);
+    await adb.connect(emu.serial, behaviour.offline ? 1_000 : undefined);
     return emu;
   }
 
@@ -177,6 +177,10 @@ describe.skipIf(adbPath === null)('capture through the real adb client', () => {
 
   it('an offline phone (no answer to CNXN) ends the capture with the offline advice', async () => {
     const emu = await phone({ outputs: syntheticAdbOutputs(), offline: true });
+    const until = Date.now() + 10_000;
+    while ((await adb.state(emu.serial)) !== 'offline' && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect(await adb.state(emu.serial)).toBe('offline');
     const e = await refusal(capture(emu.serial, { timeoutMs: 10_000 }));
     expect(e.message).toContain(OFFLINE_PROBLEM);

@@ -24,8 +24,12 @@ export interface PrivateAdb {
   pid: number;
   /** Runs `adb <args>` against this server. */
   run: (args: string[], timeoutMs?: number) => Promise<AdbRun>;
-  /** `adb connect`, then waits until adb lists the serial in a state other than connecting. */
-  connect: (serial: string) => Promise<string>;
+  /**
+   * `adb connect`, then waits until adb lists the serial in a state other than connecting. The
+   * client is stopped after `timeoutMs` (the server keeps trying: adb 29 waits 10 s for a phone
+   * that never answers CNXN).
+   */
+  connect: (serial: string, timeoutMs?: number) => Promise<string>;
   /** The serial's state in `adb devices`, or null when it is not listed. */
   state: (serial: string) => Promise<string | null>;
   /** `adb kill-server`, then SIGKILL by pid if the server is still alive; removes its HOME. */
@@ -110,8 +114,8 @@ export async function startPrivateAdb(adbPath: string): Promise<PrivateAdb> {
     pid: child.pid!,
     run,
     state,
-    connect: async (serial) => {
-      const r = await run(['connect', serial]);
+    connect: async (serial, timeoutMs = 20_000) => {
+      const r = await run(['connect', serial], timeoutMs);
       const until = Date.now() + 10_000;
       let st = await state(serial);
       while ((st === null || st === 'connecting' || st === 'authorizing') && Date.now() < until) {
