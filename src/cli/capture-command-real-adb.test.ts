@@ -191,4 +191,51 @@ describe.skipIf(adbPath === null)('capture --adb through the real adb client', (
       '[ro.serialno]: [NEWSERIAL01]',
     );
   }, 60_000);
+  it('watch mode: the phone comes back under another serial; the next capture says it is gone', async () => {
+    const emu = await phone({ outputs: syntheticAdbOutputs() });
+    const controller = new AbortController();
+    let t = Date.UTC(2025, 5, 18, 18, 20, 45);
+    let timers = 0;
+    const environment: CaptureEnvironment = {
+      now: () => t,
+      setTimer: (fn, ms) => {
+        timers += 1;
+        if (timers === 1) {
+          // The phone reappears on another port: to adb, a new serial; the old one goes offline.
+          const moved = async (): Promise<void> => {
+            await emu.close();
+            await phone({ outputs: syntheticAdbOutputs() });
+            const until = Date.now() + 10_000;
+            while ((await adb.state(emu.serial)) === 'device' && Date.now() < until) {
+              await new Promise((r) => setTimeout(r, 50));
+            }
+            t += ms;
+            fn();
+          };
+          void moved();
+        } else {
+          controller.abort();
+        }
+        return () => undefined;
+      },
+    };
+    const r = await capture(['--serial', emu.serial, '--watch', '1', '--json'], {
+      signal: controller.signal,
+      environment,
+    });
+    expect(r.code).toBe(130);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { error: string | null; added: Record<string, number> | null });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]!.error).toBeNull();
+    expect(lines[1]!.added).toBeNull();
+    expect(lines[1]!.error).toMatch(
+      new RegExp(
+        `^The capture stopped at “getprop”: (The phone is connected but not answering adb|The phone ${emu.serial.replace(/\./g, '\\.')} is no longer connected to adb)`,
+      ),
+    );
+    expect(r.stderr).toContain('watch stopped after 2 captures (1 imported).');
+  }, 60_000);
 });
