@@ -44,8 +44,8 @@ export default defineConfig({
     stdout: 'ignore',
     stderr: 'pipe',
     timeout: 60_000,
-    // The shared dev server has no adb even where one is installed (connected-android.spec.ts
+    // The shared dev server has no adb and no libimobiledevice even where they are installed (connected-android.spec.ts
     // starts its own dev server, pointed at the real client and an emulated phone).
-    env: { SNOOPSCOPE_ADB: '/nonexistent/adb' },
+    env: { SNOOPSCOPE_ADB: '/nonexistent/adb', SNOOPSCOPE_IDEVICE_TOOLS_DIR: '/nonexistent' },
   },
 });

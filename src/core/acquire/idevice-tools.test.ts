@@ -45,6 +45,25 @@ posix('findTools', () => {
     expect(findToolsSync(options)).toEqual(expected);
   });
 
+  it('searches only SNOOPSCOPE_IDEVICE_TOOLS_DIR (after a configured folder) when it is set', async () => {
+    const onPath = join(root, 'path');
+    const pinned = join(root, 'pinned');
+    touchExecutable(onPath, 'idevice_id');
+    touchExecutable(onPath, 'ideviceinfo');
+    const info = touchExecutable(pinned, 'ideviceinfo');
+    const env = { PATH: onPath, SNOOPSCOPE_IDEVICE_TOOLS_DIR: pinned };
+    const expected = { ideviceId: null, ideviceinfo: info, idevicebackup2: null };
+    expect(await findTools({ env, platform: 'linux' })).toEqual(expected);
+    expect(findToolsSync({ env, platform: 'linux' })).toEqual(expected);
+    // Nothing from PATH or /usr/bin when the pinned folder does not exist.
+    const none = { env: { ...env, SNOOPSCOPE_IDEVICE_TOOLS_DIR: join(root, 'missing') } };
+    expect(await findTools({ ...none, platform: 'linux' })).toEqual({
+      ideviceId: null,
+      ideviceinfo: null,
+      idevicebackup2: null,
+    });
+  });
+
   it('skips a folder named like a tool', async () => {
     mkdirSync(join(root, 'idevice_id'));
     const tools = await findTools({ env: { PATH: root }, platform: 'win32' });

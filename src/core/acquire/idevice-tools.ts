@@ -55,12 +55,17 @@ export function usualToolDirs(platform: NodeJS.Platform): string[] {
   }
 }
 
-/** The folders to search, in order: the configured one, PATH, then the usual install folders. */
+/**
+ * The folders to search, in order: the configured one, PATH, then the usual install folders.
+ * `SNOOPSCOPE_IDEVICE_TOOLS_DIR` replaces PATH and the usual folders with that one folder, so a
+ * packaged build or a test can pin the tools it uses whatever the machine has installed.
+ */
 function searchDirs(options: FindToolsOptions, platform: NodeJS.Platform): string[] {
+  const env = options.env ?? process.env;
+  const pinned = env.SNOOPSCOPE_IDEVICE_TOOLS_DIR;
   return [
     ...(options.configuredDir ? [options.configuredDir] : []),
-    ...pathDirs(options.env ?? process.env, platform),
-    ...usualToolDirs(platform),
+    ...(pinned ? [pinned] : [...pathDirs(env, platform), ...usualToolDirs(platform)]),
   ];
 }
 
