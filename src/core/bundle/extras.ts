@@ -1,17 +1,34 @@
 import type { Filter } from '../../contract/filter';
 import type { CompareRequest } from '../../contract/records';
 import type { Finding } from '../../contract/findings';
-import { runFindings, storedFindingParams } from '../findings';
+import { EVIDENCE_CAP, findingsWithEvidence, storedFindingParams } from '../findings';
 import { listAnnotations } from '../services/annotations';
 import { maskIdentifier } from '../../contract/mask';
 import type { CaseSession } from '../services/case-service';
 import { parseSessionId } from '../services/query-service';
 import { bundleAudit } from './audit-manifest';
 import { buildComparison, comparisonFiles } from './comparison';
-import { describeEvidence, evidenceLocator, evidenceSourceLookup } from './evidence-sources';
+import {
+  describeEvidence,
+  describeEvidenceMany,
+  evidenceLocator,
+  evidenceSourceLookup,
+} from './evidence-sources';
 import { createRedactor, type Redactor } from './redaction';
-import { EVIDENCE_SHOWN, renderReportPdf, type ReportFinding } from '../report/report-pdf';
-import { csvColumns, csvTable } from '../services/csv';
+import {
+  detailedFindings,
+  EVIDENCE_SHOWN,
+  renderReportPdf,
+  type ReportFinding,
+} from '../report/report-pdf';
+import {
+  csvColumns,
+  csvField,
+  csvTable,
+  guardFormula,
+  needsFormulaGuard,
+  type CsvValue,
+} from '../services/csv';
 
 /** Columns of `findings.csv`. */
 export const FINDINGS_CSV_COLUMNS = [
@@ -36,35 +53,64 @@ const FINDINGS_CSV = csvTable(
   csvColumns(FINDINGS_CSV_COLUMNS, ['count', 'first_local', 'last_local']),
 );
 
+/** One cell of `findings.csv`, as its table writes it (text cells guarded against formulas). */
+function findingsCell(column: number, value: CsvValue): string {
+  if (value === null || value === undefined) return '';
+  return csvField(
+    FINDINGS_CSV.columns[column]!.kind === 'text' ? guardFormula(String(value)) : value,
+  );
+}
+
+/**
+ * A text cell made of many pieces joined by `sep`, written piece by piece exactly as
+ * `findingsCell` writes the joined text: a finding's thousands of evidence ids never become one
+ * string of hundreds of kilobytes.
+ */
+export function* joinedTextCell(pieces: readonly string[], sep: string): Generator<string> {
+  if (pieces.length === 0) return;
+  // The formula guard looks at the first character, the quoting at every one.
+  let start = '';
+  for (let i = 0; i < pieces.length && start.length < 2; i += 1)
+    start += (i > 0 ? sep : '') + pieces[i]!;
+  const guard = needsFormulaGuard(start);
+  const special = /[",\r\n]/;
+  const quote = (pieces.length > 1 && special.test(sep)) || pieces.some((p) => special.test(p));
+  const escape = (t: string): string => (quote ? t.replace(/"/g, '""') : t);
+  if (quote) yield '"';
+  if (guard) yield "'";
+  for (let i = 0; i < pieces.length; i += 1) yield (i > 0 ? escape(sep) : '') + escape(pieces[i]!);
+  if (quote) yield '"';
+}
+
 /**
  * `findings.csv`: findings already redacted, their evidence ids with the sources' sha256 and
  * locators, and each id beside its source file name and locator (readable without the case).
  */
 function* findingsLines(
-  findings: readonly { shown: Finding; evidence: readonly string[] }[],
+  findings: readonly { shown: Finding; evidence: () => readonly string[] }[],
   sourcesOf: (ids: readonly string[]) => string[],
-  whereOf: (id: string) => string,
+  whereOf: (ids: readonly string[]) => string[],
   redactor: Redactor,
 ): Generator<string> {
   yield FINDINGS_CSV.header();
-  for (const { shown: f, evidence } of findings)
-    yield FINDINGS_CSV.row([
-      f.id,
-      f.rule,
-      f.severity,
-      f.device,
-      f.app,
-      f.appName,
-      f.category,
-      f.count,
-      f.first,
-      f.last,
-      f.title,
-      f.caveat,
-      f.evidence.join(' '),
-      sourcesOf(evidence).join(';'),
-      evidence.map((id) => `${redactor.text(id)} at ${whereOf(id)}`).join(' | '),
-    ]);
+  // Each finding's whole evidence is read when its row is written, never all of them at once.
+  for (const { shown: f, evidence: read } of findings) {
+    const evidence = read();
+    const wheres = whereOf(evidence);
+    yield (
+      [f.id, f.rule, f.severity, f.device, f.app, f.appName, f.category, f.count, f.first]
+        .concat([f.last, f.title, f.caveat])
+        .map((v, i) => findingsCell(i, v))
+        .join(',') + ','
+    );
+    yield* joinedTextCell(evidence.map(redactor.text), ' ');
+    yield `,${findingsCell(13, sourcesOf(evidence).join(';'))},`;
+    yield* joinedTextCell(
+      evidence.map((id, i) => `${redactor.text(id)} at ${wheres[i]}`),
+      ' | ',
+    );
+    yield '\r\n';
+  }
 }
 
 /** Columns of `annotations.csv`. */
@@ -80,28 +126,35 @@ export const ANNOTATIONS_CSV_COLUMNS = [
 
 const ANNOTATIONS_CSV = csvTable(csvColumns(ANNOTATIONS_CSV_COLUMNS, ['star', 'updated_utc']));
 
-/** The accesses behind each finding (at most 2,000 each), for the report's timeline excerpts. */
+/**
+ * The accesses behind each finding the report details (at most 2,000 each), for its timeline
+ * excerpts: one query per finding over its evidence keys, in evidence order.
+ */
 function excerptsOf(
   session: CaseSession,
-  findings: Finding[],
+  findings: readonly Finding[],
+  evidenceOf: (f: Finding) => readonly string[],
 ): Record<string, { ms: number; durationMs: number }[]> {
   const stmt = session.db.prepare(
-    'SELECT anchor_ms AS ms, COALESCE(duration_ms, 0) AS durationMs FROM access_sessions WHERE device_id = ? AND interval_key = ?',
+    `SELECT s.anchor_ms AS ms, COALESCE(s.duration_ms, 0) AS durationMs
+     FROM json_each(?) j CROSS JOIN access_sessions s
+       ON s.device_id = json_extract(j.value, '$[0]') AND s.interval_key = json_extract(j.value, '$[1]')
+     ORDER BY j.key`,
   );
   const out: Record<string, { ms: number; durationMs: number }[]> = {};
   for (const f of findings) {
-    const marks: { ms: number; durationMs: number }[] = [];
-    for (const id of f.evidence) {
-      if (!id.startsWith('s:') || marks.length >= 2000) continue;
+    const keys: [number, string][] = [];
+    for (const id of evidenceOf(f)) {
+      if (!id.startsWith('s:') || keys.length >= 2000) continue;
       try {
         const key = parseSessionId(id);
-        const r = stmt.get(key.deviceId, key.intervalKey) as
-          { ms: number; durationMs: number } | undefined;
-        if (r) marks.push(r);
+        keys.push([key.deviceId, key.intervalKey]);
       } catch {
         // Not a session id: nothing to draw.
       }
     }
+    if (keys.length === 0) continue;
+    const marks = stmt.all(JSON.stringify(keys)) as { ms: number; durationMs: number }[];
     if (marks.length > 0) out[f.id] = marks;
   }
   return out;
@@ -131,11 +184,18 @@ export async function bundleExtras(
 ): Promise<{ name: string; content: Iterable<string> | Uint8Array }[]> {
   const redactor = createRedactor(session.db, o.redaction, { unmask: o.unmask });
   const { text, maybe } = redactor;
-  const findings = runFindings(session.db, filter, storedFindingParams(session.db));
+  // The findings with the first evidence ids the report lists; each one's whole evidence is read
+  // when findings.csv writes its row (see `findingsWithEvidence`).
+  const { findings, evidenceOf } = findingsWithEvidence(
+    session.db,
+    filter,
+    storedFindingParams(session.db),
+    EVIDENCE_SHOWN,
+  );
   const locate = evidenceLocator(session.db);
   const whereOf = describeEvidence(locate, text);
   const shown = findings.map((f) => ({
-    evidence: f.evidence,
+    evidence: () => evidenceOf(f),
     shown: {
       ...f,
       id: text(f.id),
@@ -148,9 +208,14 @@ export async function bundleExtras(
       details: redactor.deep(f.details),
     } satisfies Finding,
   }));
-  const reportFindings = shown.map(({ shown: f, evidence }): ReportFinding => ({
+  const reportFindings = shown.map(({ shown: f }, i): ReportFinding => ({
     ...f,
-    evidenceWhere: evidence.slice(0, EVIDENCE_SHOWN).map(whereOf),
+    evidenceWhere: findings[i]!.evidence.slice(0, EVIDENCE_SHOWN).map(whereOf),
+    // findings.csv lists the whole evidence, at most the engine's cap.
+    evidenceListed: Math.min(
+      EVIDENCE_CAP,
+      f.evidence.length + Number(findings[i]!.details.evidenceTruncated ?? 0),
+    ),
   }));
   const annotations = listAnnotations(session.db, {});
   const findingById = new Map(findings.map((f) => [f.id, f]));
@@ -161,7 +226,13 @@ export async function bundleExtras(
   const comparison = o.comparison
     ? buildComparison(session, o.comparison, { redactor })
     : undefined;
-  const excerpts = excerptsOf(session, findings);
+  // The findings the report details, by their redacted text (the order it sorts in).
+  const original = new Map<ReportFinding, Finding>(reportFindings.map((f, i) => [f, findings[i]!]));
+  const excerpts = excerptsOf(
+    session,
+    detailedFindings(reportFindings).map((f) => original.get(f)!),
+    evidenceOf,
+  );
   const audit = bundleAudit(session.db, redactor);
   const report = await renderReportPdf({
     caseName: text(info.name),
@@ -212,7 +283,10 @@ export async function bundleExtras(
   });
   return [
     { name: 'report.pdf', content: report },
-    { name: 'findings.csv', content: findingsLines(shown, sourcesOf, whereOf, redactor) },
+    {
+      name: 'findings.csv',
+      content: findingsLines(shown, sourcesOf, describeEvidenceMany(session.db, text), redactor),
+    },
     {
       name: 'annotations.csv',
       content: [
@@ -226,7 +300,9 @@ export async function bundleExtras(
             maybe(a.note),
             a.updatedAt,
             sourcesOf(
-              a.kind === 'finding' ? (findingById.get(a.target)?.evidence ?? []) : [a.target],
+              a.kind === 'finding'
+                ? ((f) => (f ? evidenceOf(f) : []))(findingById.get(a.target))
+                : [a.target],
             ).join(';'),
           ]),
         ),

@@ -15,7 +15,7 @@ import {
   type RuleDef,
   type RulePath,
 } from './common';
-import { readStoredFindings } from './stored';
+import { readStoredFindings, storedEvidence } from './stored';
 import { newSensitivePermission, profilingDomains } from './record-rules';
 import {
   backgroundAccess,
@@ -191,4 +191,37 @@ export function runFindings(
     if (stored) return sortFindings(stored);
   }
   return sortFindings(computeFindings(db, filter, values, chosen, { path, evidenceLimit }));
+}
+
+/**
+ * The findings with at most `shown` evidence ids each, and a way to read any one finding's whole
+ * evidence (at most {@link EVIDENCE_CAP} ids) when it is needed: from the stored findings one at a
+ * time, so an export holds a few ids per finding rather than every evidence list at once. Findings
+ * computed afresh (a filter the stored findings do not answer) keep their evidence in memory.
+ */
+export function findingsWithEvidence(
+  db: Db,
+  filter: Filter,
+  params: FindingParams | undefined,
+  shown: number,
+): { findings: Finding[]; evidenceOf: (f: Finding) => string[] } {
+  const values = resolveParams(params);
+  const rules = chosenRules();
+  const limit = evidenceLimitOf({ evidenceLimit: shown });
+  const stored = readStoredFindings(db, filter, values, rules, limit);
+  if (stored)
+    return {
+      findings: sortFindings(stored),
+      evidenceOf: (f) => storedEvidence(db, f) ?? f.evidence,
+    };
+  const full = sortFindings(
+    computeFindings(db, filter, values, rules, { path: 'auto', evidenceLimit: EVIDENCE_CAP }),
+  );
+  const whole = new Map<Finding, string[]>();
+  const findings = full.map((f) => {
+    const light = limitEvidence(f, limit);
+    whole.set(light, f.evidence);
+    return light;
+  });
+  return { findings, evidenceOf: (f) => whole.get(f) ?? f.evidence };
 }

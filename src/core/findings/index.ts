@@ -1,4 +1,10 @@
-export { resolveParams, ruleInfos, runFindings, type FindingsOptions } from './engine';
+export {
+  findingsWithEvidence,
+  resolveParams,
+  ruleInfos,
+  runFindings,
+  type FindingsOptions,
+} from './engine';
 export { EVIDENCE_CAP } from './common';
 export { setStoredFindingParams, storedFindingParams } from './stored-params';
 export { findingsNeedRefresh, refreshFindings, staleFindingDevices } from './stored';

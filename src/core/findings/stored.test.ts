@@ -6,7 +6,7 @@ import { CaseSession } from '../services/case-service';
 import { importFile } from '../services/import-run';
 import { accessPair } from '../testing/apr-fixture';
 import { tempCase, type TempCase } from '../testing/temp-case';
-import { runFindings } from './engine';
+import { findingsWithEvidence, runFindings } from './engine';
 import { findingsNeedRefresh, refreshFindings, staleFindingDevices } from './stored';
 import { setStoredFindingParams } from './stored-params';
 
@@ -106,6 +106,19 @@ describe('stored findings', () => {
     });
     expect(none!.evidence).toEqual([]);
     expect(none!.details.evidenceTruncated).toBe(4);
+  });
+
+  it('give an export a few evidence ids per finding and the whole list of one when asked', async () => {
+    await importLines('a.ndjson', nightLines(1, 4, 'A'));
+    for (const stored of [true, false]) {
+      if (!stored) t.session.db.exec('DELETE FROM stored_findings_state');
+      const filter = stored ? {} : { from: '2024-04-01' };
+      const { findings, evidenceOf } = findingsWithEvidence(t.session.db, filter, {}, 1);
+      const night = findings.find((f) => f.rule === 'night-access')!;
+      expect(night.evidence).toEqual([`s:${t.deviceId}:A1`]);
+      expect(night.details.evidenceTruncated).toBe(3);
+      expect(evidenceOf(night)).toEqual([1, 2, 3, 4].map((d) => `s:${t.deviceId}:A${d}`));
+    }
   });
 
   it('answer from the records on a read-only connection when stale', async () => {

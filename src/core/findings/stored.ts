@@ -241,12 +241,13 @@ export function readStoredFindings(
     evidenceLimit === 0 ? "'[]'" : evidenceLimit <= HEAD ? 'f.evidence_head' : 'f.evidence';
   const rows = db
     .prepare(
-      `SELECT f.rule, f.device_id AS deviceId, f.seq, d.label, f.finding, f.evidence_total AS total,
+      `SELECT f.id, f.rule, f.device_id AS deviceId, f.seq, d.label, f.finding, f.evidence_total AS total,
               ${evidenceColumn} AS evidence
        FROM stored_findings f JOIN devices d ON d.id = f.device_id
        WHERE ${clauses.join(' AND ')}`,
     )
     .all(...params) as {
+    id: number;
     rule: FindingRule;
     deviceId: number;
     seq: number;
@@ -261,21 +262,38 @@ export function readStoredFindings(
   );
   return rows.map((r) => {
     const f = JSON.parse(r.finding) as Omit<Finding, 'evidence'>;
-    const stored = JSON.parse(r.evidence) as string[] | [number, string[], string[]];
-    const evidence =
-      typeof stored[0] === 'number'
-        ? leanIds(
-            {
-              deviceId: stored[0],
-              keys: stored[1] as string[],
-              extra: stored[2] as string[],
-            },
-            evidenceLimit,
-          )
-        : (stored as string[]).slice(0, evidenceLimit);
+    const evidence = storedIds(r.evidence, evidenceLimit);
     const details = { ...f.details };
     delete details.evidenceTruncated;
     if (r.total > evidence.length) details.evidenceTruncated = r.total - evidence.length;
-    return { ...f, device: r.label, evidence, details };
+    const out = { ...f, device: r.label, evidence, details };
+    storedRows.set(out, r.id);
+    return out;
   });
+}
+
+/** The first `limit` ids of a stored evidence column (full ids, or lean keys). */
+function storedIds(json: string, limit: number): string[] {
+  const stored = JSON.parse(json) as string[] | [number, string[], string[]];
+  return typeof stored[0] === 'number'
+    ? leanIds(
+        { deviceId: stored[0], keys: stored[1] as string[], extra: stored[2] as string[] },
+        limit,
+      )
+    : (stored as string[]).slice(0, limit);
+}
+
+/** The stored row each finding read from the table came from. */
+const storedRows = new WeakMap<Finding, number>();
+
+/**
+ * The whole evidence (at most {@link EVIDENCE_CAP} ids) of a finding read from the stored
+ * findings, or null for a finding computed afresh.
+ */
+export function storedEvidence(db: Db, f: Finding): string[] | null {
+  const id = storedRows.get(f);
+  if (id === undefined) return null;
+  const json = db.prepare('SELECT evidence FROM stored_findings WHERE id = ?').pluck().get(id) as
+    string | undefined;
+  return json === undefined ? null : storedIds(json, EVIDENCE_CAP);
 }

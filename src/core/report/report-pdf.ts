@@ -34,6 +34,8 @@ export interface ReportRedaction {
 export type ReportFinding = Finding & {
   /** For the first evidence ids (those the report lists): source file name and locator in words. */
   evidenceWhere?: readonly string[];
+  /** How many evidence ids findings.csv lists, when `evidence` holds only the first of them. */
+  evidenceListed?: number;
 };
 
 /** What the report says of the audit log the manifest carries. */
@@ -188,13 +190,26 @@ const METHODOLOGY: { heading: string; body: string }[] = [
 
 type Doc = PDFKit.PDFDocument;
 
-/** Renders the report and resolves with the whole PDF. */
-export function renderReportPdf(input: ReportInput): Promise<Buffer> {
+/**
+ * Renders the report and resolves with the whole PDF. Twice: the first pass only counts the pages
+ * (for "Page N of M"); each page is written out as soon as the next begins, so neither pass keeps
+ * the document's pages in memory.
+ */
+export async function renderReportPdf(input: ReportInput): Promise<Buffer> {
+  const { pages } = await renderPass(input, null);
+  return (await renderPass(input, pages)).pdf;
+}
+
+/** One pass over the report; without `total` its bytes are counted, not kept. */
+function renderPass(
+  input: ReportInput,
+  total: number | null,
+): Promise<{ pdf: Buffer; pages: number }> {
   const fonts = reportFontPaths();
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN, bottom: MARGIN + FOOTER_GAP, left: MARGIN, right: MARGIN },
-    bufferPages: true,
+    bufferPages: false,
     autoFirstPage: true,
     info: {
       Title: `Snoopscope report: ${input.caseName}`,
@@ -211,10 +226,21 @@ export function renderReportPdf(input: ReportInput): Promise<Buffer> {
   doc.registerFont(MONO, fonts.mono);
   doc.font(SANS);
 
+  // Each page gets its footer just before the next is added (which writes the page out).
+  let page = 1;
+  const addPage = doc.addPage.bind(doc);
+  doc.addPage = (options?: PDFKit.PDFDocumentOptions) => {
+    drawFooter(doc, input, page, total ?? 0);
+    page += 1;
+    return addPage(options);
+  };
+
   const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
+  const done = new Promise<{ pdf: Buffer; pages: number }>((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => {
+      if (total !== null) chunks.push(chunk);
+    });
+    doc.on('end', () => resolve({ pdf: Buffer.concat(chunks), pages: page }));
     doc.on('error', reject);
   });
 
@@ -233,7 +259,7 @@ export function renderReportPdf(input: ReportInput): Promise<Buffer> {
     drawMethodology(doc, input);
     doc.addPage();
     drawSources(doc, input);
-    drawFooters(doc, input);
+    drawFooter(doc, input, page, total ?? 0);
     doc.end();
   } catch (err) {
     doc.end();
@@ -318,34 +344,49 @@ function field(doc: Doc, label: string, value: string, mono = false): void {
   doc.x = MARGIN;
 }
 
-function drawFooters(doc: Doc, input: ReportInput): void {
-  const range = doc.bufferedPageRange();
-  const total = range.count;
-  for (let i = 0; i < total; i += 1) {
-    doc.switchToPage(range.start + i);
-    const bottom = doc.page.margins.bottom;
-    // Writing below the bottom margin would open a new page; lift it while drawing the footer.
-    doc.page.margins.bottom = 0;
-    const y = doc.page.height - MARGIN - 10;
-    const width = contentWidth(doc);
-    doc
-      .moveTo(MARGIN, y - 6)
-      .lineTo(MARGIN + width, y - 6)
-      .lineWidth(0.5)
-      .strokeColor(RULE_GREY)
-      .stroke();
-    doc.font(SANS).fontSize(8).fillColor(MUTED);
-    doc.text(`Snoopscope ${input.toolVersion} | ${truncate(input.caseName, 70)}`, MARGIN, y, {
-      width: width * 0.7,
-      lineBreak: false,
-    });
-    doc.text(`Page ${i + 1} of ${total}`, MARGIN + width * 0.7, y, {
-      width: width * 0.3,
-      align: 'right',
-      lineBreak: false,
-    });
-    doc.page.margins.bottom = bottom;
-  }
+/** pdfkit's text state, kept across a footer drawn in the middle of the page's flow. */
+interface TextState {
+  _font: unknown;
+  _fontSize: number;
+  _fontFamily: unknown;
+  _fillColor: unknown;
+}
+
+/**
+ * The footer of the current page: tool, case and "Page N of M". It may be drawn while text flows
+ * onto a new page, so the position, font and colour are put back as they were.
+ */
+function drawFooter(doc: Doc, input: ReportInput, n: number, total: number): void {
+  const state = doc as unknown as TextState;
+  const { x, y: flowY } = doc;
+  const { _font, _fontSize, _fontFamily, _fillColor } = state;
+  doc.save();
+  const bottom = doc.page.margins.bottom;
+  // Writing below the bottom margin would open a new page; lift it while drawing the footer.
+  doc.page.margins.bottom = 0;
+  const y = doc.page.height - MARGIN - 10;
+  const width = contentWidth(doc);
+  doc
+    .moveTo(MARGIN, y - 6)
+    .lineTo(MARGIN + width, y - 6)
+    .lineWidth(0.5)
+    .strokeColor(RULE_GREY)
+    .stroke();
+  doc.font(SANS).fontSize(8).fillColor(MUTED);
+  doc.text(`Snoopscope ${input.toolVersion} | ${truncate(input.caseName, 70)}`, MARGIN, y, {
+    width: width * 0.7,
+    lineBreak: false,
+  });
+  doc.text(`Page ${n} of ${total}`, MARGIN + width * 0.7, y, {
+    width: width * 0.3,
+    align: 'right',
+    lineBreak: false,
+  });
+  doc.page.margins.bottom = bottom;
+  doc.restore();
+  Object.assign(state, { _font, _fontSize, _fontFamily, _fillColor });
+  doc.x = x;
+  doc.y = flowY;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -590,13 +631,31 @@ function drawFindings(
   );
   doc.moveDown(0.6);
 
-  const sorted = [...findings].sort(
-    (a, b) =>
-      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-      a.rule.localeCompare(b.rule) ||
-      a.id.localeCompare(b.id),
-  );
-  for (const f of sorted) drawFinding(doc, f, excerpts[f.id] ?? []);
+  const detailed = detailedFindings(findings);
+  for (const f of detailed) drawFinding(doc, f, excerpts[f.id] ?? []);
+  // Pages for thousands of findings would hold the whole document in memory for little use.
+  if (findings.length > detailed.length)
+    paragraph(
+      doc,
+      `${findings.length - detailed.length} more finding${findings.length - detailed.length === 1 ? '' : 's'} of lower rank are not detailed here: findings.csv lists every finding with its evidence.`,
+      9,
+      MUTED,
+    );
+}
+
+/** The report details at most this many findings, the most severe first. */
+export const REPORT_FINDINGS_DETAILED = 300;
+
+/** The findings the report details, in its order: most severe first, then by rule and id. */
+export function detailedFindings<T extends Finding>(findings: readonly T[]): T[] {
+  return [...findings]
+    .sort(
+      (a, b) =>
+        SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+        a.rule.localeCompare(b.rule) ||
+        a.id.localeCompare(b.id),
+    )
+    .slice(0, REPORT_FINDINGS_DETAILED);
 }
 
 /**
@@ -759,7 +818,7 @@ function drawEvidence(
   const idW = Math.round(Math.min(width * 0.5, Math.max(width * 0.25, longest + 4)));
   const whereX = x + idW + 6;
   const whereW = width - idW - 6;
-  const more = f.evidence.length - shown.length;
+  const more = (f.evidenceListed ?? f.evidence.length) - shown.length;
   const rows: { id: string; where: string }[] = shown.map((id, i) => ({
     id,
     where: f.evidenceWhere?.[i] ?? '',
