@@ -307,3 +307,41 @@ describe('numbers no date or duration can be', () => {
     expect(r.added).toMatchObject({ access: 3, reject: 1, usage: 7 });
   });
 });
+
+describe('a capture that did not finish', () => {
+  it('says so, names its partial outputs, and reads only the outputs that ended', async () => {
+    const dir = writeAndroidCapture(join(t.dir, 'capture'));
+    renameSync(join(dir, 'usagestats.txt'), join(dir, 'usagestats.txt.partial'));
+    renameSync(join(dir, 'package.txt'), join(dir, 'package.txt.partial'));
+    writeFileSync(
+      join(dir, 'capture.json'),
+      JSON.stringify({
+        format: 'snoopscope-adb-capture',
+        status: 'failed',
+        hostTimeMs: CAPTURE_MS,
+      }),
+    );
+    const r = await importAndroid(t.session, dir);
+    expect(messages(r)).toContain(
+      'capture.json says this capture failed: it is not a complete capture. Only the outputs ' +
+        'that ended with their command were read; the partial outputs package.txt.partial, ' +
+        'usagestats.txt.partial were not read.',
+    );
+    expect(r.added).toMatchObject({ usage: 0, permission: 0 });
+    expect(r.added.access).toBeGreaterThan(0);
+  });
+
+  it('says nothing of the kind for a complete capture', async () => {
+    const dir = writeAndroidCapture(join(t.dir, 'capture'));
+    writeFileSync(
+      join(dir, 'capture.json'),
+      JSON.stringify({
+        format: 'snoopscope-adb-capture',
+        status: 'complete',
+        hostTimeMs: CAPTURE_MS,
+      }),
+    );
+    const r = await importAndroid(t.session, dir);
+    expect(messages(r).join('\n')).not.toContain('not a complete capture');
+  });
+});

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import {
   androidOpCategory,
@@ -56,6 +56,8 @@ interface CaptureJson {
   serial?: string;
   timeZone?: string | null;
   hostTimeMs?: number;
+  /** How the capture ended; absent in a capture.json that does not say. */
+  status?: 'complete' | 'failed' | 'cancelled';
 }
 
 /** The capture's `capture.json`, when it is a readable one; why it is not read goes to problems. */
@@ -84,6 +86,10 @@ async function readCaptureJson(path: string, problems: string[]): Promise<Captur
         Number.isInteger(c.hostTimeMs) &&
         Math.abs(c.hostTimeMs) <= MAX_DATE_MS
           ? c.hostTimeMs
+          : undefined,
+      status:
+        c.status === 'complete' || c.status === 'failed' || c.status === 'cancelled'
+          ? c.status
           : undefined,
     };
   } catch {
@@ -121,6 +127,22 @@ export function appliedClock(clock: Clock): AppliedClock {
         ? 'device'
         : 'capture';
   return { zone: clock.zone, offsets: [], source };
+}
+
+/**
+ * What an import of a capture that did not finish says: only the outputs that ended with their
+ * command were written under their own names; the `.partial` ones are not read.
+ */
+async function incompleteCaptureNote(
+  folder: string,
+  status: 'failed' | 'cancelled',
+): Promise<string> {
+  const partial = (await readdir(folder)).filter((n) => n.endsWith('.partial')).sort();
+  return (
+    `capture.json says this capture ${status === 'failed' ? 'failed' : 'was cancelled'}: it is not ` +
+    'a complete capture. Only the outputs that ended with their command were read' +
+    (partial.length > 0 ? `; the partial outputs ${partial.join(', ')} were not read.` : '.')
+  );
 }
 
 /** The largest distance from the epoch a Date can hold (ECMAScript's time range), in ms. */
@@ -741,6 +763,8 @@ async function importAndroidUnguarded(
 
   const st = await stat(full);
   const capture = st.isDirectory() ? await readCaptureJson(full, problems) : null;
+  if (capture?.status === 'failed' || capture?.status === 'cancelled')
+    problems.push(await incompleteCaptureNote(full, capture.status));
   const getprop = input.sections.find((s) => s.service === 'getprop');
   const facts = deviceFacts(getprop ? parseGetprop(getprop.text).props : new Map());
   const serial = capture?.serial ?? facts.serial;
