@@ -31,19 +31,12 @@ export const COMPARISON_CSV_COLUMNS = [
   'background_share',
 ] as const;
 
-const COMPARISON_TABLE = csvTable(
-  csvColumns(COMPARISON_CSV_COLUMNS, [
-    'period_from',
-    'period_to_exclusive',
-    'observed_days',
-    'sessions',
-    'sessions_per_day',
-    'night_sessions',
-    'median_seconds',
-    'longest_seconds',
-    'background_share',
-  ]),
-);
+/** Both tables hold text up to the period and values from `period_from` on. */
+function valuesFromPeriod<N extends string>(names: readonly (N | 'period_from')[]) {
+  return csvTable(csvColumns(names, names.slice(names.indexOf('period_from'))));
+}
+
+const COMPARISON_TABLE = valuesFromPeriod(COMPARISON_CSV_COLUMNS);
 
 /** Columns of `comparison-columns.csv`. */
 export const COMPARISON_COLUMNS_CSV_COLUMNS = [
@@ -60,19 +53,7 @@ export const COMPARISON_COLUMNS_CSV_COLUMNS = [
   'night_window',
 ] as const;
 
-const COMPARISON_COLUMNS_TABLE = csvTable(
-  csvColumns(COMPARISON_COLUMNS_CSV_COLUMNS, [
-    'period_from',
-    'period_to_exclusive',
-    'observed_days',
-    'first_observed_day',
-    'last_observed_day',
-    'no_data_days',
-    'no_data_ranges',
-    'local_day_offset',
-    'night_window',
-  ]),
-);
+const COMPARISON_COLUMNS_TABLE = valuesFromPeriod(COMPARISON_COLUMNS_CSV_COLUMNS);
 
 /** A run of consecutive days, both ends included, as `YYYY-MM-DD`. */
 export interface DayRange {
