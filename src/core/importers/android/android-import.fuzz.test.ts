@@ -12,7 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, relative } from 'node:path';
+import { basename, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../model/errors';
@@ -36,6 +36,7 @@ import {
   type LineMutation,
   type TextEncoding,
 } from '../../testing/mutate';
+import { treeHashes } from '../../testing/tree-hashes';
 import { importAndroid } from './import';
 
 // Property-based tests of the Android importer: a capture folder (plain dumpsys outputs with a
@@ -103,18 +104,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** sha256 of every entry under a folder (links and special files by kind), by relative path. */
-function hashes(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    const p = join(e.parentPath, e.name);
-    if (e.isFile())
-      out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    else if (!e.isDirectory()) out[relative(dir, p)] = e.isSymbolicLink() ? 'link' : 'special';
-  }
-  return out;
-}
 
 type Damage =
   | { kind: 'lines'; file: number; mutations: LineMutation[]; encoding: TextEncoding }
@@ -194,7 +183,7 @@ async function importDamaged(t: Template, d: Damage): Promise<void> {
       else writeFileSync(path, '');
     }
   }
-  const before = hashes(dir);
+  const before = treeHashes(dir);
   const casePath = join(work, 'case.snoopcase');
   copyFileSync(emptyCase, casePath);
   const session = CaseSession.open(casePath);
@@ -211,7 +200,7 @@ async function importDamaged(t: Template, d: Damage): Promise<void> {
       if (!(e instanceof AppError) || e.code === 'INTERNAL') throw e;
     }
     expect(session.db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(hashes(dir)).toEqual(before);
+    expect(treeHashes(dir)).toEqual(before);
     const outsideSha = createHash('sha256').update(readFileSync(outside)).digest('hex');
     expect(
       session.db.prepare('SELECT count(*) AS n FROM sources WHERE sha256 = ?').get(outsideSha),

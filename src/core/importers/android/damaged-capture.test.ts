@@ -10,25 +10,15 @@ import {
   CAPTURE_MS,
 } from '../../testing/android-capture';
 import { AppError } from '../../model/errors';
+import { deniedOpen } from '../../testing/denied-open';
 import { tempCase, type TempCase } from '../../testing/temp-case';
 import { isAndroidInput } from './detect';
 import { importAndroid, type AndroidImportResult } from './import';
 import { AndroidInputError, readAndroidInput } from './input';
 
-// Opening a file can be made to fail with EACCES: tests run as root, where chmod 000 does not
-// stop a read, so the file system's answer is simulated instead.
-const denied = vi.hoisted(() => ({ suffix: null as string | null }));
 vi.mock('node:fs/promises', async (original) => {
-  const fs = await original<typeof FsPromises>();
-  const open: typeof fs.open = async (path, ...rest) => {
-    if (denied.suffix !== null && String(path).endsWith(denied.suffix)) {
-      throw Object.assign(new Error(`EACCES: permission denied, open '${String(path)}'`), {
-        code: 'EACCES',
-      });
-    }
-    return fs.open(path, ...rest);
-  };
-  return { ...fs, open, default: { ...fs, open } };
+  const { withDeniedOpen } = await import('../../testing/denied-open');
+  return withDeniedOpen(await original<typeof FsPromises>());
 });
 
 let t: TempCase;
@@ -36,7 +26,7 @@ beforeEach(() => {
   t = tempCase();
 });
 afterEach(() => {
-  denied.suffix = null;
+  deniedOpen.suffix = null;
   if (t.session.db.open) t.cleanup();
   else rmSync(t.dir, { recursive: true, force: true });
 });
@@ -111,7 +101,7 @@ describe('named pipes in a capture folder', () => {
 describe('a file of a capture folder that cannot be opened', () => {
   it('is named and skipped among dumpsys outputs, and the other files are imported', async () => {
     const dir = writeAndroidCapture(join(t.dir, 'capture'));
-    denied.suffix = 'usagestats.txt';
+    deniedOpen.suffix = 'usagestats.txt';
     const r = await importAndroid(t.session, dir);
     expect(messages(r)).toContain(
       'usagestats.txt cannot be read (permission denied). It was skipped; the other files were read.',
@@ -121,7 +111,7 @@ describe('a file of a capture folder that cannot be opened', () => {
 
   it('is named and skipped in an AndroidQF folder, and the other files are imported', async () => {
     const dir = writeAndroidQfCapture(join(t.dir, 'qf'));
-    denied.suffix = 'packages.json';
+    deniedOpen.suffix = 'packages.json';
     const r = await importAndroid(t.session, dir);
     expect(messages(r)).toContain(
       'packages.json cannot be read (permission denied). It was skipped; the other files were read.',

@@ -7,13 +7,12 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
-  readdirSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportOutcome } from '../../../contract/records';
@@ -26,6 +25,7 @@ import { fuzzOptions } from '../../testing/fuzz';
 import { demoBackupFiles, writeDemoBackup } from '../../testing/ios-backup-demo';
 import { payloadPath } from '../../testing/ios-backup-fixture';
 import { byteMutation, mutateBytes, type ByteMutation } from '../../testing/mutate';
+import { treeHashes } from '../../testing/tree-hashes';
 import { importBackupDevice } from './device-import';
 
 // Property-based tests of the backup importer: a generated backup (testing/ios-backup-demo.ts)
@@ -105,22 +105,6 @@ function locatorsBySource(session: CaseSession): Map<string, string[]> {
     .all() as { source: string; locator: string }[];
   const out = new Map<string, string[]>();
   for (const r of rows) out.set(r.source, [...(out.get(r.source) ?? []), r.locator]);
-  return out;
-}
-
-/** sha256 of every entry under a folder (links and special files by kind), by relative path. */
-function hashes(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile())
-        out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-      else out[relative(dir, p)] = e.isSymbolicLink() ? 'link' : 'special';
-    }
-  };
-  walk(dir);
   return out;
 }
 
@@ -369,7 +353,7 @@ async function importDamaged(
   const outside = join(dir, 'outside.txt');
   writeFileSync(outside, 'not evidence');
   const changedRow = applyDamage(backup, outside, d);
-  const before = hashes(backup);
+  const before = treeHashes(backup);
   const session = CaseSession.open(casePath);
   try {
     let outcomes: ImportOutcome[] | null = null;
@@ -382,7 +366,7 @@ async function importDamaged(
       expect(['WRONG_PASSWORD', 'PASSWORD_REQUIRED', 'IMPORT_REFUSED']).toContain(e.code);
     }
     expect(session.db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(hashes(backup)).toEqual(before);
+    expect(treeHashes(backup)).toEqual(before);
     const outsideSha = createHash('sha256').update('not evidence').digest('hex');
     expect(
       session.db.prepare('SELECT count(*) AS n FROM sources WHERE sha256 = ?').get(outsideSha),

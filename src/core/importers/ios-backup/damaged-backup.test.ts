@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import {
   mkdirSync,
   readFileSync,
-  readdirSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -12,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import type * as FsPromises from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { asDict, parsePlist } from '../../formats/plist';
 import type { PlistValue } from '../../formats/plist/types';
@@ -20,23 +19,14 @@ import { writeBinaryPlist } from '../../formats/plist/writer';
 import { AppError } from '../../model/errors';
 import { DEMO_UDID, DEMO_ZONE, writeDemoBackup } from '../../testing/ios-backup-demo';
 import { payloadPath, writeSyntheticBackup } from '../../testing/ios-backup-fixture';
+import { deniedOpen } from '../../testing/denied-open';
 import { tempCase, type TempCase } from '../../testing/temp-case';
+import { treeHashes } from '../../testing/tree-hashes';
 import { importBackupDevice, type BackupDeviceResult } from './device-import';
 
-// Opening Manifest.db can be made to fail with EACCES: tests run as root, where chmod 000 does
-// not stop a read, so the file system's answer is simulated instead.
-const denied = vi.hoisted(() => ({ suffix: null as string | null }));
 vi.mock('node:fs/promises', async (original) => {
-  const fs = await original<typeof FsPromises>();
-  const open: typeof fs.open = async (path, ...rest) => {
-    if (denied.suffix !== null && String(path).endsWith(denied.suffix)) {
-      throw Object.assign(new Error(`EACCES: permission denied, open '${String(path)}'`), {
-        code: 'EACCES',
-      });
-    }
-    return fs.open(path, ...rest);
-  };
-  return { ...fs, open, default: { ...fs, open } };
+  const { withDeniedOpen } = await import('../../testing/denied-open');
+  return withDeniedOpen(await original<typeof FsPromises>());
 });
 
 const TCC = ['HomeDomain', 'Library/TCC/TCC.db'] as const;
@@ -50,26 +40,10 @@ beforeEach(() => {
   writeDemoBackup(dir);
 });
 afterEach(() => {
-  denied.suffix = null;
+  deniedOpen.suffix = null;
   if (t.session.db.open) t.cleanup();
   else rmSync(t.dir, { recursive: true, force: true });
 });
-
-/** sha256 of every file under a folder (links by their target text), keyed by relative path. */
-function hashes(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile())
-        out[relative(root, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-      else out[relative(root, p)] = e.isSymbolicLink() ? 'link' : 'special';
-    }
-  };
-  walk(root);
-  return out;
-}
 
 function statuses(r: BackupDeviceResult): [string | null, string][] {
   return r.artifacts.map((o) => [o.importer, o.status]);
@@ -100,7 +74,7 @@ const ALL_IMPORTED: [string, string][] = [
 describe('a backup whose Manifest.db cannot serve as the index', () => {
   /** Imports, and checks the phone was still recorded and the index refused with the reason. */
   async function expectIndexRefused(reason: RegExp): Promise<void> {
-    const before = hashes(dir);
+    const before = treeHashes(dir);
     const r = await importBackupDevice(t.session, dir);
     expect(r.artifacts).toHaveLength(1);
     expect(r.artifacts[0]).toMatchObject({
@@ -114,7 +88,7 @@ describe('a backup whose Manifest.db cannot serve as the index', () => {
     // What else can be read is read: the phone's identity and its apps from the root plists.
     expect(r.device.identifiers.udid).toBe(DEMO_UDID);
     expect(r.apps).toBe(2);
-    expect(hashes(dir)).toEqual(before);
+    expect(treeHashes(dir)).toEqual(before);
   }
 
   it('refuses an empty Manifest.db by name', async () => {
@@ -142,7 +116,7 @@ describe('a backup whose Manifest.db cannot serve as the index', () => {
   });
 
   it('refuses a Manifest.db that cannot be opened (permission denied) and says what to do', async () => {
-    denied.suffix = 'Manifest.db';
+    deniedOpen.suffix = 'Manifest.db';
     await expectIndexRefused(
       /^Manifest\.db cannot be read \(permission denied\).*Full Disk Access/,
     );
