@@ -107,6 +107,26 @@ function indexesOf(text: string, test: (content: string) => boolean): number[] {
 
 const finite = (n: number | null): boolean => n === null || Number.isFinite(n);
 
+/** The text's lines after every mutation in turn. */
+function damageLines(text: string, ms: readonly LineMutation[]): string[] {
+  let all = lines(text);
+  for (const m of ms) all = mutateLine(all, m).lines;
+  return all;
+}
+
+/** Expects every record but the one on line `index` to be read again after that line's mutation. */
+function expectOthersKept<R extends { line: number; rawLine: string }>(
+  parse: (text: string) => readonly R[],
+  key: (record: R) => string,
+  text: string,
+  index: number,
+  m: LineMutation,
+): void {
+  const before = parse(text).filter((e) => e.line - 1 !== index);
+  const after = new Set(parse(mutateRecordLine(lines(text), index, m).join('\n')).map(key));
+  for (const e of before) expect(after, e.rawLine).toContain(key(e));
+}
+
 describe('dumpsys appops (property-based)', () => {
   const corpus = [captureAppops(), captureAppops(86_400_000), APPOPS_OLDER];
   const key = (e: ReturnType<typeof parseAppOps>['records'][number]): string =>
@@ -129,11 +149,7 @@ describe('dumpsys appops (property-based)', () => {
           (c) => c.startsWith('Access:') || c.startsWith('Reject:') || / time=\+/.test(c),
         );
         const index = pick(targets, at);
-        const before = parseAppOps(text).records.filter((e) => e.line - 1 !== index);
-        const after = new Set(
-          parseAppOps(mutateRecordLine(lines(text), index, m).join('\n')).records.map(key),
-        );
-        for (const e of before) expect(after, e.rawLine).toContain(key(e));
+        expectOthersKept((t) => parseAppOps(t).records, key, text, index, m);
       }),
       fuzzOptions(300),
     );
@@ -145,8 +161,7 @@ describe('dumpsys appops (property-based)', () => {
         fc.constantFrom(...corpus, APPOPS_9),
         fc.array(lineMutation, { minLength: 1, maxLength: 6 }),
         (text, ms) => {
-          let all = lines(text);
-          for (const m of ms) all = mutateLine(all, m).lines;
+          const all = damageLines(text, ms);
           const r = parseAppOps(all.join('\n'));
           for (const e of r.records) {
             expect(
@@ -171,11 +186,7 @@ describe('dumpsys usagestats (property-based)', () => {
     fc.assert(
       fc.property(fc.nat(), lineMutation, (at, m) => {
         const index = pick(targets, at);
-        const before = parseUsageStats(text).records.filter((e) => e.line - 1 !== index);
-        const after = new Set(
-          parseUsageStats(mutateRecordLine(lines(text), index, m).join('\n')).records.map(key),
-        );
-        for (const e of before) expect(after, e.rawLine).toContain(key(e));
+        expectOthersKept((t) => parseUsageStats(t).records, key, text, index, m);
       }),
       fuzzOptions(300),
     );
@@ -184,8 +195,7 @@ describe('dumpsys usagestats (property-based)', () => {
   it('returns finite times whatever lines are damaged', () => {
     fc.assert(
       fc.property(fc.array(lineMutation, { minLength: 1, maxLength: 6 }), (ms) => {
-        let all = lines(text);
-        for (const m of ms) all = mutateLine(all, m).lines;
+        const all = damageLines(text, ms);
         const r = parseUsageStats(all.join('\n'));
         for (const e of r.records) expect(Number.isFinite(e.time.wallMs)).toBe(true);
         for (const s of r.dailyStats) expect(finite(s.totalTimeUsedMs)).toBe(true);
@@ -222,8 +232,7 @@ describe('dumpsys package (property-based)', () => {
   it('returns whatever lines are damaged', () => {
     fc.assert(
       fc.property(fc.array(lineMutation, { minLength: 1, maxLength: 6 }), (ms) => {
-        let all = lines(text);
-        for (const m of ms) all = mutateLine(all, m).lines;
+        const all = damageLines(text, ms);
         const r = parsePackages(all.join('\n'));
         for (const p of r.records) {
           expect(p.firstInstallTime === null || Number.isFinite(p.firstInstallTime.wallMs)).toBe(
@@ -262,8 +271,7 @@ describe('getprop (property-based)', () => {
   it('returns whatever lines are damaged', () => {
     fc.assert(
       fc.property(fc.array(lineMutation, { minLength: 1, maxLength: 6 }), (ms) => {
-        let all = lines(text);
-        for (const m of ms) all = mutateLine(all, m).lines;
+        const all = damageLines(text, ms);
         parseGetprop(all.join('\n'));
       }),
       fuzzOptions(300),
@@ -293,8 +301,7 @@ describe('sections and input detection (property-based)', () => {
         fc.constantFrom(...sources),
         fc.array(lineMutation, { maxLength: 6 }),
         (text, ms) => {
-          let all = lines(text);
-          for (const m of ms) all = mutateLine(all, m).lines;
+          const all = damageLines(text, ms);
           const splitter = new DumpSplitter({ maxKeptChars: 1_000_000 });
           for (const l of all) splitter.push(l);
           splitter.finish();
@@ -313,8 +320,7 @@ describe('sections and input detection (property-based)', () => {
         textEncoding,
         fc.array(byteMutation, { maxLength: 2 }),
         async (text, ms, encoding, bytes) => {
-          let all = lines(text);
-          for (const m of ms) all = mutateLine(all, m).lines;
+          const all = damageLines(text, ms);
           n += 1;
           const path = join(dir, `input-${n}.txt`);
           writeFileSync(path, mutateBytes(encodeText(all.join('\n'), encoding), bytes));
