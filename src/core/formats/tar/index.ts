@@ -1,0 +1,15 @@
+export {
+  DEFAULT_TAR_LIMITS,
+  extractMembers,
+  globToRegExp,
+  readTar,
+  TarError,
+  type ExtractedMember,
+  type ExtractOptions,
+  type TarEntry,
+  type TarEntryType,
+  type TarErrorCode,
+  type TarLimits,
+  type TarMember,
+  type TarSource,
+} from './reader';
