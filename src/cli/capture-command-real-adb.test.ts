@@ -2,14 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { CaptureManifest } from '../core/acquire/adb-capture';
-import {
-  startAdbEmulator,
-  type AdbEmulator,
-  type AdbEmulatorBehaviour,
-} from '../core/acquire/testing/adb-emulator';
-import { realAdbPath, startPrivateAdb, type PrivateAdb } from '../core/acquire/testing/private-adb';
+import { realAdbOrSkip, usePrivateAdb } from '../core/acquire/testing/real-adb-suite';
 import { syntheticAdbOutputs, syntheticGetprop } from '../core/acquire/testing/stand-in-adb';
 import { CaseSession } from '../core/services/case-service';
 import { runCapture, type CaptureCommandResult, type CaptureEnvironment } from './capture-command';
@@ -19,44 +14,32 @@ import { Capture } from './test-support';
 // `capture --adb` through Debian's real adb client and a private adb server, against an
 // emulated phone on a loopback port.
 
-const adbPath = realAdbPath();
-if (adbPath === null) {
-  console.warn(
-    'capture-command-real-adb: skipped, the real adb client is not installed (apt-get install adb).',
-  );
-}
+const adbPath = realAdbOrSkip('capture-command-real-adb');
 
 const sha256 = (bytes: string | Uint8Array): string =>
   createHash('sha256').update(bytes).digest('hex');
 
+/** The JSON lines `capture --watch --json` printed, one per capture. */
+function watchLines(
+  stdout: string,
+): { error: string | null; added: Record<string, number> | null }[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { error: string | null; added: Record<string, number> | null });
+}
+
 describe.skipIf(adbPath === null)('capture --adb through the real adb client', () => {
-  let adb: PrivateAdb;
+  const real = usePrivateAdb(adbPath!);
+  const phone = real.phone;
   let dir: string;
   let casePath: string;
-  const phones: AdbEmulator[] = [];
-
-  beforeAll(async () => {
-    adb = await startPrivateAdb(adbPath!);
-  }, 30_000);
-
-  afterAll(async () => {
-    for (const p of phones) await p.close();
-    await adb.stop();
-    expect(() => process.kill(adb.pid, 0)).toThrow();
-  }, 30_000);
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'snoopscope-cli-real-adb-'));
     casePath = join(dir, 'case.snoop');
     return () => rmSync(dir, { recursive: true, force: true });
   });
-
-  async function phone(behaviour: AdbEmulatorBehaviour): Promise<AdbEmulator> {
-    const emu = await startAdbEmulator({ behaviour });
-    phones.push(emu);
-    await adb.connect(emu.serial);
-    return emu;
-  }
 
   async function capture(
     args: string[],
@@ -67,15 +50,47 @@ describe.skipIf(adbPath === null)('capture --adb through the real adb client', (
     const out = new OutputWriter(stdout);
     try {
       const code = await runCapture(
-        [casePath, '--adb', '--adb-path', adb.adbPath, ...args],
+        [casePath, '--adb', '--adb-path', real.adb.adbPath, ...args],
         { out, stderr, stderrIsTTY: false, signal: io.signal },
-        { env: adb.env, platform: 'linux', home: dir, killGraceMs: 500, ...io.environment },
+        { env: real.adb.env, platform: 'linux', home: dir, killGraceMs: 500, ...io.environment },
       );
       await out.flush();
       return { code, stdout: stdout.text, stderr: stderr.text };
     } finally {
       out.release();
     }
+  }
+
+  /**
+   * `capture --watch 1 --json` on the serial with a clock of its own: the first wait runs
+   * `between` and then moves the clock on; the second stops the watch.
+   */
+  function watchTwice(
+    serial: string,
+    between: () => Promise<void>,
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
+    const controller = new AbortController();
+    let t = Date.UTC(2025, 5, 18, 18, 20, 45);
+    let timers = 0;
+    const environment: CaptureEnvironment = {
+      now: () => t,
+      setTimer: (fn, ms) => {
+        timers += 1;
+        if (timers === 1) {
+          void between().then(() => {
+            t += ms;
+            fn();
+          });
+        } else {
+          controller.abort();
+        }
+        return () => undefined;
+      },
+    };
+    return capture(['--serial', serial, '--watch', '1', '--json'], {
+      signal: controller.signal,
+      environment,
+    });
   }
 
   function devices(): string[] {
@@ -129,55 +144,31 @@ describe.skipIf(adbPath === null)('capture --adb through the real adb client', (
 
   it('watch mode: the phone reboots (reconnects, new serial in getprop) between two captures', async () => {
     const emu = await phone({ outputs: syntheticAdbOutputs() });
-    const controller = new AbortController();
-    let t = Date.UTC(2025, 5, 18, 18, 20, 45);
-    let captures = 0;
-    const environment: CaptureEnvironment = {
-      now: () => t,
-      setTimer: (fn, ms) => {
-        captures += 1;
-        if (captures === 1) {
-          // The reboot: the connection drops, adb reconnects, and the phone answers anew.
-          emu.setBehaviour({
-            outputs: {
-              ...syntheticAdbOutputs(),
-              getprop: syntheticGetprop(34).replace(
-                /\[ro\.serialno\]: \[[^\]]*\]/,
-                '[ro.serialno]: [NEWSERIAL01]',
-              ),
-              'date +%s': '1750272000\n',
-            },
-          });
-          emu.dropConnections();
-          const wait = async (): Promise<void> => {
-            // First until adb has noticed the drop, then until it has reconnected.
-            const noticed = Date.now() + 3_000;
-            while ((await adb.state(emu.serial)) === 'device' && Date.now() < noticed) {
-              await new Promise((r) => setTimeout(r, 20));
-            }
-            const until = Date.now() + 15_000;
-            while ((await adb.state(emu.serial)) !== 'device' && Date.now() < until) {
-              await new Promise((r) => setTimeout(r, 100));
-            }
-            t += ms;
-            fn();
-          };
-          void wait();
-        } else {
-          controller.abort();
-        }
-        return () => undefined;
-      },
-    };
-    const r = await capture(['--serial', emu.serial, '--watch', '1', '--json'], {
-      signal: controller.signal,
-      environment,
+    const r = await watchTwice(emu.serial, async () => {
+      // The reboot: the connection drops, adb reconnects, and the phone answers anew.
+      emu.setBehaviour({
+        outputs: {
+          ...syntheticAdbOutputs(),
+          getprop: syntheticGetprop(34).replace(
+            /\[ro\.serialno\]: \[[^\]]*\]/,
+            '[ro.serialno]: [NEWSERIAL01]',
+          ),
+          'date +%s': '1750272000\n',
+        },
+      });
+      emu.dropConnections();
+      // First until adb has noticed the drop, then until it has reconnected.
+      const noticed = Date.now() + 3_000;
+      while ((await real.adb.state(emu.serial)) === 'device' && Date.now() < noticed) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const until = Date.now() + 15_000;
+      while ((await real.adb.state(emu.serial)) !== 'device' && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
     });
     expect(r.code).toBe(130);
-    const lines = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { error: string | null; added: Record<string, number> | null });
+    const lines = watchLines(r.stdout);
     expect(lines).toHaveLength(2);
     expect(lines.map((l) => l.error)).toEqual([null, null]);
     expect(r.stderr).toContain('watch stopped after 2 captures (2 imported).');
@@ -193,41 +184,17 @@ describe.skipIf(adbPath === null)('capture --adb through the real adb client', (
   }, 60_000);
   it('watch mode: the phone comes back under another serial; the next capture says it is gone', async () => {
     const emu = await phone({ outputs: syntheticAdbOutputs() });
-    const controller = new AbortController();
-    let t = Date.UTC(2025, 5, 18, 18, 20, 45);
-    let timers = 0;
-    const environment: CaptureEnvironment = {
-      now: () => t,
-      setTimer: (fn, ms) => {
-        timers += 1;
-        if (timers === 1) {
-          // The phone reappears on another port: to adb, a new serial; the old one goes offline.
-          const moved = async (): Promise<void> => {
-            await emu.close();
-            await phone({ outputs: syntheticAdbOutputs() });
-            const until = Date.now() + 10_000;
-            while ((await adb.state(emu.serial)) === 'device' && Date.now() < until) {
-              await new Promise((r) => setTimeout(r, 50));
-            }
-            t += ms;
-            fn();
-          };
-          void moved();
-        } else {
-          controller.abort();
-        }
-        return () => undefined;
-      },
-    };
-    const r = await capture(['--serial', emu.serial, '--watch', '1', '--json'], {
-      signal: controller.signal,
-      environment,
+    const r = await watchTwice(emu.serial, async () => {
+      // The phone reappears on another port: to adb, a new serial; the old one goes offline.
+      await emu.close();
+      await phone({ outputs: syntheticAdbOutputs() });
+      const until = Date.now() + 10_000;
+      while ((await real.adb.state(emu.serial)) === 'device' && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
     });
     expect(r.code).toBe(130);
-    const lines = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { error: string | null; added: Record<string, number> | null });
+    const lines = watchLines(r.stdout);
     expect(lines).toHaveLength(2);
     expect(lines[0]!.error).toBeNull();
     expect(lines[1]!.added).toBeNull();

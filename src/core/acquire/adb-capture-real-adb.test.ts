@@ -2,30 +2,20 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../model/errors';
 import { CaseSession } from '../services/case-service';
 import { importAndroid } from '../importers/android/import';
 import { OFFLINE_PROBLEM, UNAUTHORIZED_PROBLEM, listAdbDevices } from './adb';
 import { captureAndroid, type CaptureManifest } from './adb-capture';
-import {
-  A_VERSION_MIN,
-  startAdbEmulator,
-  type AdbEmulator,
-  type AdbEmulatorBehaviour,
-} from './testing/adb-emulator';
-import { realAdbPath, startPrivateAdb, type PrivateAdb } from './testing/private-adb';
+import { A_VERSION_MIN } from './testing/adb-emulator';
+import { realAdbOrSkip, usePrivateAdb } from './testing/real-adb-suite';
 import { SYNTHETIC_DEVICE_EPOCH_SECONDS, syntheticAdbOutputs } from './testing/stand-in-adb';
 
 // The capture driven through Debian's real adb client and a private adb server, against an
 // emulated phone speaking the ADB transport protocol on a loopback port.
 
-const adbPath = realAdbPath();
-if (adbPath === null) {
-  console.warn(
-    'adb-capture-real-adb: skipped, the real adb client is not installed (apt-get install adb).',
-  );
-}
+const adbPath = realAdbOrSkip('adb-capture-real-adb');
 
 const sha256 = (bytes: string | Uint8Array): string =>
   createHash('sha256').update(bytes).digest('hex');
@@ -48,49 +38,28 @@ async function refusal(p: Promise<unknown>): Promise<AppError> {
 }
 
 describe.skipIf(adbPath === null)('capture through the real adb client', () => {
-  let adb: PrivateAdb;
+  const real = usePrivateAdb(adbPath!);
+  const phone = real.phone;
   let dir: string;
-  const phones: AdbEmulator[] = [];
-
-  beforeAll(async () => {
-    adb = await startPrivateAdb(adbPath!);
-  }, 30_000);
-
-  afterAll(async () => {
-    for (const p of phones) await p.close();
-    await adb.stop();
-    // Stopped by its pid: nothing of the private server is left running.
-    expect(() => process.kill(adb.pid, 0)).toThrow();
-  }, 30_000);
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'snoopscope-real-adb-'));
     return () => rmSync(dir, { recursive: true, force: true });
   });
 
-  async function phone(
-    behaviour: AdbEmulatorBehaviour,
-    o: { version?: number; maxPayload?: number; features?: string[] } = {},
-  ): Promise<AdbEmulator> {
-    const emu = await startAdbEmulator({ behaviour, ...o });
-    phones.push(emu);
-    await adb.connect(emu.serial, behaviour.offline ? 1_000 : undefined);
-    return emu;
-  }
-
   const capture = (serial: string, extra: { timeoutMs?: number; signal?: AbortSignal } = {}) =>
     captureAndroid({
-      adbPath: adb.adbPath,
+      adbPath: real.adb.adbPath,
       serial,
       folder: join(dir, 'capture'),
-      env: adb.env,
+      env: real.adb.env,
       killGraceMs: 500,
       ...extra,
     });
 
   it('lists the connected phone with its model from the CNXN banner', async () => {
     const emu = await phone({ outputs: syntheticAdbOutputs() });
-    const listing = await listAdbDevices(adb.adbPath, { env: adb.env });
+    const listing = await listAdbDevices(real.adb.adbPath, { env: real.adb.env });
     const found = listing.devices.find((d) => d.serial === emu.serial);
     expect(found).toMatchObject({ serial: emu.serial, state: 'device', model: 'Pixel 7' });
   });
@@ -166,7 +135,7 @@ describe.skipIf(adbPath === null)('capture through the real adb client', () => {
 
   it('an unauthorized phone: adb lists it so and the capture says to accept the prompt', async () => {
     const emu = await phone({ outputs: syntheticAdbOutputs(), auth: 'unauthorized' });
-    expect(await adb.state(emu.serial)).toBe('unauthorized');
+    expect(await real.adb.state(emu.serial)).toBe('unauthorized');
     const e = await refusal(capture(emu.serial));
     expect(e.message).toContain(UNAUTHORIZED_PROBLEM);
     const manifest = readManifest(join(dir, 'capture'));
@@ -178,10 +147,10 @@ describe.skipIf(adbPath === null)('capture through the real adb client', () => {
   it('an offline phone (no answer to CNXN) ends the capture with the offline advice', async () => {
     const emu = await phone({ outputs: syntheticAdbOutputs(), offline: true });
     const until = Date.now() + 10_000;
-    while ((await adb.state(emu.serial)) !== 'offline' && Date.now() < until) {
+    while ((await real.adb.state(emu.serial)) !== 'offline' && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(await adb.state(emu.serial)).toBe('offline');
+    expect(await real.adb.state(emu.serial)).toBe('offline');
     const e = await refusal(capture(emu.serial, { timeoutMs: 10_000 }));
     expect(e.message).toContain(OFFLINE_PROBLEM);
     expect(readManifest(join(dir, 'capture')).status).toBe('failed');
@@ -266,7 +235,7 @@ describe.skipIf(adbPath === null)('capture through the real adb client', () => {
     emu.dropConnections();
     // adb keeps a dropped TCP phone listed while it tries to reconnect; this one never answers.
     const until = Date.now() + 10_000;
-    while ((await adb.state(emu.serial)) !== 'offline' && Date.now() < until) {
+    while ((await real.adb.state(emu.serial)) !== 'offline' && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 100));
     }
     const e = await refusal(capture(emu.serial));
