@@ -5,13 +5,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AUDIT_GENESIS, auditHashV1, verifyAudit } from '../core/db/audit';
+import { AUDIT_GENESIS, verifyAudit } from '../core/db/audit';
 import { runFindings, storedFindingParams } from '../core/findings';
 import { withZip } from '../core/formats/zip';
 import { annotate } from '../core/services/annotations';
 import { CaseSession } from '../core/services/case-service';
 import { setPairing } from '../core/services/compare-request';
 import { accessPair, networkLine } from '../core/testing/apr-fixture';
+import { rewriteAuditAsScheme1 } from '../core/testing/legacy-audit';
 import { runCli } from './test-support';
 
 const APP = 'com.evilcorp.spyware';
@@ -74,16 +75,7 @@ beforeEach(async () => {
   const db = new Database(casePath);
   db.prepare('UPDATE apps SET display_name = ? WHERE identifier = ?').run(NAME, APP);
   db.prepare("UPDATE case_meta SET value = ? WHERE key = 'name'").run(`Case of ${NAME}`);
-  let prev = AUDIT_GENESIS;
-  for (const r of db
-    .prepare('SELECT seq, at, action, details FROM audit_log ORDER BY seq')
-    .all() as { seq: number; at: number; action: string; details: string }[]) {
-    const hash = auditHashV1(prev, r.seq, r.at, r.action, r.details);
-    db.prepare(
-      'UPDATE audit_log SET scheme = 1, salt = NULL, prev_hash = ?, hash = ? WHERE seq = ?',
-    ).run(prev, hash, r.seq);
-    prev = hash;
-  }
+  rewriteAuditAsScheme1(db);
   db.close();
 
   // Later entries (scheme 2) quote the app: a pairing, annotations of a session and a finding.

@@ -3,12 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/test-support';
-import { AUDIT_GENESIS, auditHashV1, verifyAudit } from '../db/audit';
+import { verifyAudit } from '../db/audit';
 import { withZip } from '../formats/zip';
 import { buildZip } from '../formats/zip/testing/write-zip';
 import { annotate } from '../services/annotations';
 import { importFile } from '../services/import-run';
 import { accessPair } from '../testing/apr-fixture';
+import { rewriteAuditAsScheme1 } from '../testing/legacy-audit';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { exportBundle } from './export-bundle';
 import type { ManifestAuditEntry } from './audit-manifest';
@@ -68,16 +69,7 @@ beforeAll(async () => {
   // The entries so far (case, device, import) become scheme 1, as a case written before payload
   // hashing holds them.
   const db = t.session.db;
-  let prev = AUDIT_GENESIS;
-  for (const r of db
-    .prepare('SELECT seq, at, action, details FROM audit_log ORDER BY seq')
-    .all() as { seq: number; at: number; action: string; details: string }[]) {
-    const hash = auditHashV1(prev, r.seq, r.at, r.action, r.details);
-    db.prepare(
-      'UPDATE audit_log SET scheme = 1, salt = NULL, prev_hash = ?, hash = ? WHERE seq = ?',
-    ).run(prev, hash, r.seq);
-    prev = hash;
-  }
+  rewriteAuditAsScheme1(db);
   // Scheme 2: one annotation naming the app (withheld), one that does not (published).
   annotate(db, { target: 's:1:A1', note: `${SECRET} used the camera at night` });
   annotate(db, { target: 's:1:B1', note: 'an ordinary drive' });
