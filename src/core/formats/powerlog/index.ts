@@ -1,0 +1,18 @@
+export {
+  captureLocalTimeFromName,
+  parsePowerLog,
+  POWERLOG_STATE_TABLES,
+  PowerLogError,
+  readPowerLogFile,
+  TIME_OFFSET_TABLE,
+  type OffsetBasis,
+  type PowerLogChange,
+  type PowerLogCoverage,
+  type PowerLogErrorCode,
+  type PowerLogInterval,
+  type PowerLogLocator,
+  type PowerLogStateKind,
+  type PowerLogStates,
+  type PowerLogTimeOffset,
+  type ReadPowerLogOptions,
+} from './reader';
