@@ -10,6 +10,7 @@ import { m0009AuditPayloadHash } from './0009-audit-payload-hash';
 import { m0010StoredFindings } from './0010-stored-findings';
 import { m0011AppNames } from './0011-app-names';
 import { m0012OpenSessions } from './0012-open-sessions';
+import { m0013NetworkTime } from './0013-network-time';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0010StoredFindings,
   m0011AppNames,
   m0012OpenSessions,
+  m0013NetworkTime,
 ];
