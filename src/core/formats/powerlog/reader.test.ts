@@ -107,7 +107,7 @@ describe('parsePowerLog', () => {
     expect(r.changes.map((c) => [c.kind, c.subject, c.value])).toEqual([
       ['screen-app', 'display 0', 'com.apple.lock-screen'],
       ['backlight', null, 100],
-      ['camera', 'com.apple.camera', 1],
+      ['camera', 'com.apple.camera', 'on'],
       ['app-state', 'com.example.app', 8],
       ['screen-app', 'display 0', 'com.example.app'],
     ]);

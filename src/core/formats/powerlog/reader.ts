@@ -48,7 +48,8 @@ export interface PowerLogLocator {
  * - `backlight`: value the raw `BacklightLevel` number (not interpreted; see the docs).
  * - `location-client`: value the client's `Type` text; subject the client; an end time when
  *   the row gives one.
- * - `camera`: value the raw camera `State` number (not interpreted); subject the bundle id.
+ * - `camera`: value `'on'`/`'off'` for camera `State` 1/0, other numbers as stored; subject the
+ *   bundle id.
  * - `app-state`: value the raw application `State` number (not interpreted); subject the app.
  */
 export type PowerLogStateKind =
@@ -225,7 +226,9 @@ const STATE_TABLES: readonly TableSpec[] = [
     parse: (r) => {
       const v = num(r.State);
       if (!Number.isFinite(v)) return 'State is not a number';
-      return { subject: nonEmpty(r.BundleId), value: v };
+      // APOLLO's powerlog_camera_state module reads State 0 as off and 1 as on (iOS 9-11);
+      // any other value is passed on as stored.
+      return { subject: nonEmpty(r.BundleId), value: v === 1 ? 'on' : v === 0 ? 'off' : v };
     },
   },
   {
