@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUDIT_GENESIS, verifyAudit } from '../core/db/audit';
 import { runFindings, storedFindingParams } from '../core/findings';
-import { withZip } from '../core/formats/zip';
 import { annotate } from '../core/services/annotations';
 import { CaseSession } from '../core/services/case-service';
 import { setPairing } from '../core/services/compare-request';
 import { accessPair, networkLine } from '../core/testing/apr-fixture';
 import { rewriteAuditAsScheme1 } from '../core/testing/legacy-audit';
+import { zipEntries } from '../core/testing/zip-entries';
 import { runCli } from './test-support';
 
 const APP = 'com.evilcorp.spyware';
@@ -102,16 +102,6 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Every entry of a zip, inflated, as name → bytes. */
-async function entries(path: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  await withZip(path, async (zip) => {
-    for (const e of zip.entries)
-      out.set(e.name, Buffer.from(await zip.readEntry(e, { maxBytes: 1 << 26 })));
-  });
-  return out;
-}
-
 function pdfText(pdf: Buffer): string {
   const file = join(dir, 'report-check.pdf');
   writeFileSync(file, pdf);
@@ -180,7 +170,7 @@ describe('export --redact', () => {
       '--json',
     ]);
     expect(r.code, r.stderr).toBe(0);
-    const files = await entries(out);
+    const files = await zipEntries(out);
     expect([...files.keys()]).toEqual([
       'events.csv',
       'network.csv',

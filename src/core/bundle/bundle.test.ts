@@ -3,20 +3,20 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { withZip } from '../formats/zip';
 import { buildZip } from '../formats/zip/testing/write-zip';
 import { setPairing } from '../services/compare-request';
 import { importFile } from '../services/import-run';
 import { accessPair, networkLine } from '../testing/apr-fixture';
 import { tempCase, type TempCase } from '../testing/temp-case';
+import { zipEntries } from '../testing/zip-entries';
 import {
   COMPARISON_COLUMNS_CSV_COLUMNS,
   COMPARISON_CSV_COLUMNS,
   missingRanges,
 } from './comparison';
 import { exportBundle } from './export-bundle';
-import { bundleExtras } from './extras';
 import { installationKey, normaliseFingerprint } from './signing-key';
+import { exportWithComparison } from './testing/export-comparison';
 import { verifyBundle } from './verify-bundle';
 
 let t: TempCase;
@@ -49,16 +49,6 @@ beforeEach(async () => {
 });
 afterEach(() => t.cleanup());
 
-/** Every entry of a zip, as name → bytes. */
-async function entries(path: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  await withZip(path, async (zip) => {
-    for (const e of zip.entries)
-      out.set(e.name, Buffer.from(await zip.readEntry(e, { maxBytes: 1 << 26 })));
-  });
-  return out;
-}
-
 /** Writes a zip from entries (deflated). */
 function rezip(path: string, files: Map<string, Buffer>): string {
   writeFileSync(
@@ -75,7 +65,7 @@ describe('evidence bundles', () => {
     const r = await exportBundle(t.session, { out, filter: {}, version: '1.2.3', key });
     expect(r.events).toBe(2);
     expect(r.files.map((f) => f.name)).toEqual(['events.csv', 'network.csv']);
-    const files = await entries(out);
+    const files = await zipEntries(out);
     expect([...files.keys()]).toEqual([
       'events.csv',
       'network.csv',
@@ -117,7 +107,7 @@ describe('evidence bundles', () => {
       key: installationKey(join(t.dir, 'user')),
       redact: { contexts: true, apps: ['com.tencent.xin'] },
     });
-    const files = await entries(out);
+    const files = await zipEntries(out);
     const all = [...files.values()].map((b) => b.toString('utf8')).join('\n');
     expect(all).not.toContain('com.tencent.xin');
     expect(all).not.toContain('secret.example');
@@ -128,7 +118,7 @@ describe('evidence bundles', () => {
     const key = installationKey(join(t.dir, 'user'));
     const out = join(t.dir, 'b.zip');
     await exportBundle(t.session, { out, filter: {}, version: '1', key });
-    const files = await entries(out);
+    const files = await zipEntries(out);
 
     const changed = new Map(files);
     const csv = Buffer.from(changed.get('events.csv')!);
@@ -240,24 +230,7 @@ describe('evidence bundles with a comparison', () => {
     const key = installationKey(join(t.dir, 'user'));
     const out = join(t.dir, 'c.zip');
     const comparison = request();
-    const r = await exportBundle(t.session, {
-      out,
-      filter: {},
-      version: '1',
-      key,
-      comparison,
-      extra: await bundleExtras(
-        t.session,
-        {},
-        {
-          version: '1',
-          fingerprint: key.fingerprint,
-          unmask: false,
-          redaction: { contexts: false, apps: [] },
-          comparison,
-        },
-      ),
-    });
+    const r = await exportWithComparison(t.session, { out, key, comparison });
     expect(r.files.map((f) => f.name)).toEqual([
       'events.csv',
       'network.csv',
@@ -267,7 +240,7 @@ describe('evidence bundles with a comparison', () => {
       'comparison.csv',
       'comparison-columns.csv',
     ]);
-    const files = await entries(out);
+    const files = await zipEntries(out);
 
     const [header, ...rows] = table(files.get('comparison.csv')!.toString('utf8'));
     expect(header).toEqual([...COMPARISON_CSV_COLUMNS]);
@@ -355,7 +328,7 @@ describe('evidence bundles with a comparison', () => {
       'comparison.csv',
       'comparison-columns.csv',
     ]);
-    const files = await entries(out);
+    const files = await zipEntries(out);
     const [, ...cols] = table(files.get('comparison-columns.csv')!.toString('utf8'));
     expect(cols).toEqual([
       // An open start spans from the first observed day.
@@ -396,26 +369,8 @@ describe('evidence bundles with a comparison', () => {
     const out = join(t.dir, 'r.zip');
     const comparison = request();
     const redaction = { contexts: false, apps: ['com.tencent.xin'] };
-    await exportBundle(t.session, {
-      out,
-      filter: {},
-      version: '1',
-      key,
-      redact: redaction,
-      comparison,
-      extra: await bundleExtras(
-        t.session,
-        {},
-        {
-          version: '1',
-          fingerprint: key.fingerprint,
-          unmask: false,
-          redaction,
-          comparison,
-        },
-      ),
-    });
-    const files = await entries(out);
+    await exportWithComparison(t.session, { out, key, comparison, redaction });
+    const files = await zipEntries(out);
     const csv = files.get('comparison.csv')!.toString('utf8');
     expect(csv).not.toContain('com.tencent.xin');
     // The Android counterpart's catalog name is the redacted app's name, so it is withheld too.
@@ -445,7 +400,7 @@ describe('evidence bundles with a comparison', () => {
     const labels = async (unmask: boolean): Promise<string[]> => {
       const out = join(t.dir, `m-${unmask}.zip`);
       await exportBundle(t.session, { out, filter: {}, version: '1', key, comparison, unmask });
-      const files = await entries(out);
+      const files = await zipEntries(out);
       const cols = table(files.get('comparison-columns.csv')!.toString('utf8'));
       const manifest = files.get('manifest.json')!.toString('utf8');
       expect(manifest.includes('F2LXK9QX7Z')).toBe(unmask);

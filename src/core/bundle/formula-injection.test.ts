@@ -9,9 +9,8 @@ import { exportSessionsCsv } from '../services/export-service';
 import { importFile } from '../services/import-run';
 import { accessPair, networkLine } from '../testing/apr-fixture';
 import { tempCase, type TempCase } from '../testing/temp-case';
-import { exportBundle } from './export-bundle';
-import { bundleExtras } from './extras';
 import { installationKey } from './signing-key';
+import { exportWithComparison } from './testing/export-comparison';
 
 /** What a spreadsheet reads as the start of a formula. */
 const LIVE_FORMULA = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/u;
@@ -98,24 +97,7 @@ describe('CSV formula injection', () => {
         { label: '@B', deviceId: t.deviceId, from: '2024-05-02' },
       ],
     };
-    await exportBundle(t.session, {
-      out,
-      filter: {},
-      version: '1',
-      key,
-      comparison,
-      extra: await bundleExtras(
-        t.session,
-        {},
-        {
-          version: '1',
-          fingerprint: key.fingerprint,
-          unmask: false,
-          redaction: { contexts: false, apps: [] },
-          comparison,
-        },
-      ),
-    });
+    await exportWithComparison(t.session, { out, key, comparison });
     const csvs = new Map<string, string>();
     await withZip(out, async (zip) => {
       for (const e of zip.entries)
