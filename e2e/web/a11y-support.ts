@@ -1,10 +1,14 @@
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
-import { E2E_TOKEN } from '../../playwright.config';
-import { writeAndroidCapture } from '../../src/core/testing/android-capture';
-import { writeDemoBackup } from '../../src/core/testing/ios-backup-demo';
-import { createCaseAt, importPaths, openStartScreen, ready, writeExport } from './support';
+import type { APIRequestContext, Page } from '@playwright/test';
+import {
+  addAndroidAndBackup,
+  createCaseAt,
+  importPaths,
+  openStartScreen,
+  ready,
+  writeExport,
+} from './support';
 
 /** The views of the open case, by the test id of their tab. */
 export const VIEWS = [
@@ -21,31 +25,6 @@ export const VIEWS = [
   'verify',
 ] as const;
 
-/** Calls the dev server's bridge (the case the page has open). */
-export async function invoke<T>(
-  request: APIRequestContext,
-  method: string,
-  args: object,
-): Promise<T> {
-  const res = await request.post('/api/invoke', {
-    headers: { 'x-snoopscope-token': E2E_TOKEN },
-    data: { method, args },
-  });
-  const body = (await res.json()) as
-    { ok: true; value: T } | { ok: false; error: { message: string } };
-  if (!body.ok) throw new Error(`${method} failed: ${body.error.message}`);
-  return body.value;
-}
-
-/** Waits until the case lists at least `n` sources (imports started through the bridge). */
-async function waitForSources(request: APIRequestContext, n: number): Promise<void> {
-  await expect
-    .poll(async () => (await invoke<unknown[]>(request, 'listSources', {})).length, {
-      timeout: 30_000,
-    })
-    .toBeGreaterThanOrEqual(n);
-}
-
 /**
  * A case with something on every view: an App Privacy Report imported through the dialog, then a
  * generated Android capture and a generated iPhone backup imported through the bridge.
@@ -60,30 +39,7 @@ export async function openFullCase(
   await importPaths(page, writeExport(dir).path, "Reporter's iPhone");
   await page.getByTestId('import-done').click();
   await ready(page);
-  const before = (await invoke<unknown[]>(request, 'listSources', {})).length;
-  const pixel = await invoke<{ id: number }>(request, 'createDevice', {
-    label: 'Pixel 7',
-    platform: 'android',
-  });
-  await invoke(request, 'startImport', {
-    paths: [writeAndroidCapture(path.join(dir, 'android'))],
-    deviceId: pixel.id,
-  });
-  await waitForSources(request, before + 4);
-  const backup = path.join(dir, 'backup');
-  writeDemoBackup(backup);
-  // The Android import may still be settling: retry until the bridge takes the backup import.
-  await expect
-    .poll(() =>
-      invoke(request, 'startBackupImport', { path: backup, label: 'Old iPhone (backup)' }).then(
-        () => 'started',
-        (e: Error) => e.message,
-      ),
-    )
-    .toBe('started');
-  await waitForSources(request, before + 5);
-  await page.reload();
-  await ready(page);
+  await addAndroidAndBackup(page, request, dir);
 }
 
 export type View = (typeof VIEWS)[number];

@@ -1,15 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import {
-  axeScan,
-  describeViolations,
-  invoke,
-  openFullCase,
-  VIEWS,
-  type View,
-} from './a11y-support';
-import { openStartScreen, ready, tempDir, writeExport } from './support';
+import { axeScan, describeViolations, openFullCase, VIEWS, type View } from './a11y-support';
+import { invoke, openStartScreen, ready, tempDir, writeExport } from './support';
 
 // Accessibility of every view, dialog and details panel, checked with axe-core in Chromium on a
 // 1024 x 700 window (a small laptop, or half of a large screen) with a generated case that has

@@ -2,8 +2,15 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { LANE_HEIGHT } from '../../src/renderer/features/timeline/lane-layout';
-import { E2E_TOKEN } from '../../playwright.config';
-import { createCaseAt, importPaths, openStartScreen, ready, tempDir, writeExport } from './support';
+import {
+  createCaseAt,
+  importPaths,
+  invoke,
+  openStartScreen,
+  ready,
+  tempDir,
+  writeExport,
+} from './support';
 
 // An Android capture (getprop and dumpsys appops, Android 11+ layout) imported through the
 // import dialog: the platform badge, the background mark on the timeline and its tooltip, the
@@ -92,18 +99,6 @@ function writeCapture(parent: string, uids: string[] = SOCIAL_READS): string {
 
 async function createCase(page: Page): Promise<void> {
   await createCaseAt(page, path.join(dir, 'case.snoopscope'));
-}
-
-/** Calls the bridge of the dev server (the case the page has open) and returns the value. */
-async function invoke<T>(request: APIRequestContext, method: string, args: object): Promise<T> {
-  const res = await request.post('/api/invoke', {
-    headers: { 'x-snoopscope-token': E2E_TOKEN },
-    data: { method, args },
-  });
-  const body = (await res.json()) as
-    { ok: true; value: T } | { ok: false; error: { message: string } };
-  if (!body.ok) throw new Error(`${method} failed: ${body.error.message}`);
-  return body.value;
 }
 
 /**

@@ -2,8 +2,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { accessPair } from '../../src/core/testing/apr-fixture';
-import { invoke, openFullCase, VIEWS } from './a11y-support';
-import { ready, tempDir } from './support';
+import { openFullCase, VIEWS } from './a11y-support';
+import { invoke, ready, tempDir } from './support';
 
 // The keyboard alone, in Chromium against the dev server: the skip link and the tab list reach
 // the views in a few presses, the arrows move between the views, Escape closes every dialog and

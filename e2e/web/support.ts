@@ -2,7 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { writeAndroidCapture } from '../../src/core/testing/android-capture';
 import { accessPair, accessLine, networkLine } from '../../src/core/testing/apr-fixture';
+import { writeDemoBackup } from '../../src/core/testing/ios-backup-demo';
 import { E2E_TOKEN } from '../../playwright.config';
 
 /** A private temporary folder for one test's case and exports. */
@@ -145,5 +147,65 @@ export async function importPaths(page: Page, paths: string, deviceLabel: string
   await ready(page);
   await page.getByTestId('start-import').click();
   await expect(page.getByTestId('import-summary')).toBeVisible({ timeout: 30_000 });
+  await ready(page);
+}
+
+/** Calls the dev server's bridge (the case the page has open) and returns the value. */
+export async function invoke<T>(
+  request: APIRequestContext,
+  method: string,
+  args: object,
+): Promise<T> {
+  const res = await request.post('/api/invoke', {
+    headers: { 'x-snoopscope-token': E2E_TOKEN },
+    data: { method, args },
+  });
+  const body = (await res.json()) as
+    { ok: true; value: T } | { ok: false; error: { message: string } };
+  if (!body.ok) throw new Error(`${method} failed: ${body.error.message}`);
+  return body.value;
+}
+
+/** Waits until the case lists at least `n` sources (imports started through the bridge). */
+export async function waitForSources(request: APIRequestContext, n: number): Promise<void> {
+  await expect
+    .poll(async () => (await invoke<unknown[]>(request, 'listSources', {})).length, {
+      timeout: 30_000,
+    })
+    .toBeGreaterThanOrEqual(n);
+}
+
+/**
+ * Adds a generated Android capture (device "Pixel 7") and a generated iPhone backup (device "Old
+ * iPhone (backup)") to the open case through the bridge, then reloads the page.
+ */
+export async function addAndroidAndBackup(
+  page: Page,
+  request: APIRequestContext,
+  dir: string,
+): Promise<void> {
+  const before = (await invoke<unknown[]>(request, 'listSources', {})).length;
+  const pixel = await invoke<{ id: number }>(request, 'createDevice', {
+    label: 'Pixel 7',
+    platform: 'android',
+  });
+  await invoke(request, 'startImport', {
+    paths: [writeAndroidCapture(join(dir, 'android'))],
+    deviceId: pixel.id,
+  });
+  await waitForSources(request, before + 4);
+  const backup = join(dir, 'backup');
+  writeDemoBackup(backup);
+  // The Android import may still be settling: retry until the bridge takes the backup import.
+  await expect
+    .poll(() =>
+      invoke(request, 'startBackupImport', { path: backup, label: 'Old iPhone (backup)' }).then(
+        () => 'started',
+        (e: Error) => e.message,
+      ),
+    )
+    .toBe('started');
+  await waitForSources(request, before + 5);
+  await page.reload();
   await ready(page);
 }

@@ -1,11 +1,15 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
-import { E2E_TOKEN } from '../../playwright.config';
-import { writeAndroidCapture } from '../../src/core/testing/android-capture';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { accessPair } from '../../src/core/testing/apr-fixture';
-import { writeDemoBackup } from '../../src/core/testing/ios-backup-demo';
-import { createCaseAt, importPaths, openStartScreen, ready, tempDir } from './support';
+import {
+  addAndroidAndBackup,
+  createCaseAt,
+  importPaths,
+  openStartScreen,
+  ready,
+  tempDir,
+} from './support';
 
 // Views that cannot be misread, in Chromium against the dev server: 24-hour axes and fields, days
 // outside the imported sources drawn as "no data" on the timeline and the heatmap, and a
@@ -77,27 +81,6 @@ async function brushAxis(page: Page, fromMs: number, toMs: number): Promise<void
   await page.mouse.move((x(fromMs) + x(toMs)) / 2, y, { steps: 4 });
   await page.mouse.move(x(toMs), y, { steps: 4 });
   await page.mouse.up();
-}
-
-/** Calls the dev server's bridge (the case the page has open). */
-async function invoke<T>(request: APIRequestContext, method: string, args: object): Promise<T> {
-  const res = await request.post('/api/invoke', {
-    headers: { 'x-snoopscope-token': E2E_TOKEN },
-    data: { method, args },
-  });
-  const body = (await res.json()) as
-    { ok: true; value: T } | { ok: false; error: { message: string } };
-  if (!body.ok) throw new Error(`${method} failed: ${body.error.message}`);
-  return body.value;
-}
-
-/** Waits until the case lists at least `n` sources (imports started through the bridge). */
-async function waitForSources(request: APIRequestContext, n: number): Promise<void> {
-  await expect
-    .poll(async () => (await invoke<unknown[]>(request, 'listSources', {})).length, {
-      timeout: 30_000,
-    })
-    .toBeGreaterThanOrEqual(n);
 }
 
 test.beforeEach(() => {
@@ -216,29 +199,7 @@ test('compare an iPhone, an Android phone and a device known from a backup alone
   request,
 }) => {
   await importTwoExports(page);
-  const before = (await invoke<unknown[]>(request, 'listSources', {})).length;
-  const pixel = await invoke<{ id: number }>(request, 'createDevice', {
-    label: 'Pixel 7',
-    platform: 'android',
-  });
-  await invoke(request, 'startImport', {
-    paths: [writeAndroidCapture(path.join(dir, 'android'))],
-    deviceId: pixel.id,
-  });
-  await waitForSources(request, before + 4);
-  const backup = path.join(dir, 'backup');
-  writeDemoBackup(backup);
-  await expect
-    .poll(() =>
-      invoke(request, 'startBackupImport', { path: backup, label: 'Old iPhone (backup)' }).then(
-        () => 'started',
-        (e: Error) => e.message,
-      ),
-    )
-    .toBe('started');
-  await waitForSources(request, before + 5);
-  await page.reload();
-  await ready(page);
+  await addAndroidAndBackup(page, request, dir);
   await page.getByTestId('tab-compare').click();
   await ready(page);
 
