@@ -156,30 +156,8 @@ export function VerifyView({ onClose }: Props) {
           <div className="small">
             Checked: <span className="mono break">{result.path}</span>
           </div>
-          {result.r.problems.length > 0 ? (
-            <>
-              <h3>Problems</h3>
-              <ul className="verify-problems" data-testid="verify-problems">
-                {result.r.problems.map((p, i) => (
-                  <li key={i} data-testid="verify-problem">
-                    {p}
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : null}
-          {result.r.notes.length > 0 ? (
-            <>
-              <h3>Notes</h3>
-              <ul className="verify-notes" data-testid="verify-notes">
-                {result.r.notes.map((n, i) => (
-                  <li key={i} data-testid="verify-note">
-                    {n}
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : null}
+          <VerifyList title="Problems" kind="problem" items={result.r.problems} />
+          <VerifyList title="Notes" kind="note" items={result.r.notes} />
           <h3>Signer</h3>
           {result.r.fingerprint ? (
             <>
@@ -226,5 +204,30 @@ export function VerifyView({ onClose }: Props) {
         </div>
       ) : null}
     </section>
+  );
+}
+
+/** A headed list of the verifier's problems or notes; nothing when there are none. */
+function VerifyList({
+  title,
+  kind,
+  items,
+}: {
+  title: string;
+  kind: 'problem' | 'note';
+  items: readonly string[];
+}) {
+  if (items.length === 0) return null;
+  return (
+    <>
+      <h3>{title}</h3>
+      <ul className={`verify-${kind}s`} data-testid={`verify-${kind}s`}>
+        {items.map((item, i) => (
+          <li key={i} data-testid={`verify-${kind}`}>
+            {item}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
