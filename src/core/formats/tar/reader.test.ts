@@ -208,6 +208,33 @@ describe('readTar', () => {
   });
 });
 
+describe('readTar, partial reads and extension runs', () => {
+  it('skips the rest of a content stream the caller left early', async () => {
+    const archive = buildTarGz([
+      { name: 'a', content: 'a'.repeat(3000) },
+      { name: 'b', content: 'bee' },
+    ]);
+    let b = '';
+    for await (const m of readTar(archive)) {
+      if (m.name === 'a') {
+        for await (const _ of m.content()) break;
+      } else for await (const c of m.content()) b += c.toString();
+    }
+    expect(b).toBe('bee');
+  });
+
+  it('refuses a long run of extended headers', async () => {
+    const many: TestTarEntry[] = Array.from({ length: 10 }, () => ({
+      name: 'x',
+      type: 'L',
+      content: 'name\0',
+    }));
+    const err = await failure(list(buildTarGz([...many, { name: 'f', content: 'x' }])));
+    expect(err.code).toBe('CORRUPT');
+    expect(err.message).toBe('The archive holds more than 8 extended headers in a row.');
+  });
+});
+
 describe('extractMembers', () => {
   it('pulls the PowerLog files by pattern and nothing else', async () => {
     const entries: TestTarEntry[] = [

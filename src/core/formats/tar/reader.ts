@@ -12,6 +12,7 @@ import { fileKind, unsafeNameReason } from '../zip/reader';
 // names and base-256 sizes.
 
 const BLOCK = 512;
+const MAX_EXTENSIONS_IN_A_ROW = 8;
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const GiB = 1024 * MiB;
@@ -353,6 +354,7 @@ async function* readEntries(
   let index = 0;
   let pending: Pending = {};
   let sawHeader = false;
+  let extensions = 0;
   for (;;) {
     const header = await reader.read(BLOCK);
     if (header === null) {
@@ -379,6 +381,15 @@ async function* readEntries(
     const padded = storedSize + ((BLOCK - (storedSize % BLOCK)) % BLOCK);
 
     if (typeFlag === 'x' || typeFlag === 'g' || typeFlag === 'L' || typeFlag === 'K') {
+      extensions += 1;
+      // Writers put one or two extension headers before an entry; a long run of them is a crafted
+      // archive that would otherwise be read on without ever counting as an entry.
+      if (extensions > MAX_EXTENSIONS_IN_A_ROW) {
+        throw new TarError(
+          'CORRUPT',
+          `${capital(label)} holds more than ${MAX_EXTENSIONS_IN_A_ROW} extended headers in a row.`,
+        );
+      }
       if (storedSize > lim.maxExtensionBytes) {
         throw new TarError(
           'LIMIT',
@@ -412,6 +423,7 @@ async function* readEntries(
       continue;
     }
 
+    extensions = 0;
     if (index >= lim.maxEntries) {
       throw new TarError('LIMIT', `${capital(label)} holds more than ${lim.maxEntries} entries.`);
     }
@@ -437,7 +449,8 @@ async function* readEntries(
       refusal: refusalOf(type, typeFlag, size, reason, lim),
     };
     index += 1;
-    let state: 'unread' | 'reading' | 'done' = 'unread';
+    let started = false;
+    let consumed = 0;
     let stale = false;
     const member: TarMember = {
       ...entry,
@@ -453,22 +466,26 @@ async function* readEntries(
             `The entry "${name}" cannot be read: ${entry.refusal.message}.`,
           );
         }
-        if (state !== 'unread')
-          throw new TarError('CLOSED', `The content of "${name}" was already read.`);
-        state = 'reading';
-        yield* reader.take(size, `the content of "${name}"`);
-        state = 'done';
+        if (started) throw new TarError('CLOSED', `The content of "${name}" was already read.`);
+        started = true;
+        for await (const chunk of reader.take(size, `the content of "${name}"`)) {
+          consumed += chunk.length;
+          yield chunk;
+          // A reader that kept this stream and resumed it after the archive moved on would get
+          // another entry's bytes.
+          if (stale) {
+            throw new TarError(
+              'CLOSED',
+              `The content of "${name}" can no longer be read: the archive has moved past it.`,
+            );
+          }
+        }
       },
     };
     yield member;
     stale = true;
-    if (state === 'unread') await reader.skip(dataBytes, `the content of "${name}"`);
-    else if (state === 'reading') {
-      throw new TarError(
-        'CLOSED',
-        `The content of "${name}" was left half read; the archive cannot go on.`,
-      );
-    } else await reader.skip(dataBytes - size, `the padding of "${name}"`);
+    // Whatever the caller left unread (all of it, or the rest after a `break`) is skipped.
+    await reader.skip(dataBytes - consumed, `the content of "${name}"`);
   }
 }
 
