@@ -46,7 +46,7 @@ function input(findings: ReportFinding[]): ReportInput {
     summary: [],
     findings,
     sources: [],
-    redaction: { contexts: false, apps: [], identifiersMasked: true },
+    redaction: { contexts: false, apps: 0, identifiersMasked: true },
   };
 }
 

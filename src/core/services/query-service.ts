@@ -152,6 +152,18 @@ export class QueryService {
     return Math.max(0, Number(r?.value ?? 0));
   }
 
+  /** The longest span of a network row (last minus first instant), kept until the case changes. */
+  private longestNetworkSpan(): number {
+    return this.memo('longestNetworkSpan', () => {
+      const r = this.db
+        .prepare(
+          'SELECT MAX(COALESCE(last_ms, first_ms) - COALESCE(first_ms, last_ms)) AS span FROM network_observations',
+        )
+        .get() as { span: number | null };
+      return Math.max(0, r.span ?? 0);
+    });
+  }
+
   /** Where-clause for sessions matching the filter. */
   sessionFilter(filter: Filter): { where: string; params: SqlParam[] } {
     const w = sessionWhere(filter, this.maxDurationMs());
@@ -182,11 +194,13 @@ export class QueryService {
               )
               .get(...p, s.b - this.maxDurationMs()) as { e: number }
           ).e;
+    // Each from its own index (migration 0013): one MIN or MAX a statement.
     const n = this.db
       .prepare(
-        `SELECT MIN(COALESCE(first_ms, last_ms)) AS a, MAX(COALESCE(last_ms, first_ms)) AS b FROM network_observations ${dev}`,
+        `SELECT (SELECT MIN(COALESCE(first_ms, last_ms)) FROM network_observations ${dev}) AS a,
+                (SELECT MAX(COALESCE(last_ms, first_ms)) FROM network_observations ${dev}) AS b`,
       )
-      .get(...p) as { a: number | null; b: number | null };
+      .get(...p, ...p) as { a: number | null; b: number | null };
     const marks = this.records.extent(devices);
     const lo = [s.a, n.a, marks?.fromMs ?? null].filter((v): v is number => v !== null);
     const hi = [lastEnd, n.b, marks?.toMs ?? null].filter((v): v is number => v !== null);
@@ -593,15 +607,21 @@ export class QueryService {
     laneKeys: Set<string>,
   ): TimelineResult['network'] {
     const nw = networkWhere(filter);
+    // A row overlapping the range starts at most the longest row's span before it: the start
+    // index reads those rows only.
     const net = this.db
       .prepare(
         `SELECT n.device_id AS deviceId, n.app_id AS appId, MIN(COALESCE(n.first_ms, n.last_ms)) AS firstMs,
                 MAX(COALESCE(n.last_ms, n.first_ms)) AS lastMs, SUM(COALESCE(n.hits, 0)) AS hits,
                 COUNT(DISTINCT n.domain_lower) AS domains
-         FROM network_observations n ${whereSql(nw, ['COALESCE(n.first_ms, n.last_ms) < ?', 'COALESCE(n.last_ms, n.first_ms) >= ?'])}
+         FROM network_observations n ${whereSql(nw, [
+           'COALESCE(n.first_ms, n.last_ms) < ?',
+           'COALESCE(n.first_ms, n.last_ms) >= ?',
+           'COALESCE(n.last_ms, n.first_ms) >= ?',
+         ])}
          GROUP BY n.device_id, n.app_id, n.source_id`,
       )
-      .all(...nw.params, range.toMs, range.fromMs) as {
+      .all(...nw.params, range.toMs, range.fromMs - this.longestNetworkSpan(), range.fromMs) as {
       deviceId: number;
       appId: number;
       firstMs: number;

@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FINDINGS_CASE_START, fillFindingsCase } from '../testing/findings-case';
+import { fuzzOptions } from '../testing/fuzz';
+import { tempCase, type TempCase } from '../testing/temp-case';
+
+let t: TempCase;
+beforeAll(() => {
+  t = tempCase();
+});
+afterAll(() => t.cleanup());
+
+function reset(): void {
+  t.session.db
+    .exec(`DELETE FROM access_sessions; DELETE FROM usage_records; DELETE FROM reject_records;
+    DELETE FROM permission_records; DELETE FROM network_observations; DELETE FROM session_rollup;
+    DELETE FROM session_stats; DELETE FROM apps; DELETE FROM sources; DELETE FROM devices`);
+}
+
+/** The network spans of a range read from every row: what the timeline's indexed read must give. */
+function reference(range: { fromMs: number; toMs: number }) {
+  return t.session.db
+    .prepare(
+      `SELECT n.device_id || ':' || n.app_id AS lane, MIN(COALESCE(n.first_ms, n.last_ms)) AS firstMs,
+              MAX(COALESCE(n.last_ms, n.first_ms)) AS lastMs, SUM(COALESCE(n.hits, 0)) AS hits,
+              COUNT(DISTINCT n.domain_lower) AS domains
+       FROM network_observations n NOT INDEXED
+       WHERE COALESCE(n.first_ms, n.last_ms) < ? AND COALESCE(n.last_ms, n.first_ms) >= ?
+       GROUP BY n.device_id, n.app_id, n.source_id`,
+    )
+    .all(range.toMs, range.fromMs) as {
+    lane: string;
+    firstMs: number;
+    lastMs: number;
+    hits: number;
+    domains: number;
+  }[];
+}
+
+const order = <T extends { lane: string; firstMs: number; lastMs: number; hits: number }>(
+  xs: T[],
+) =>
+  [...xs].sort(
+    (a, b) =>
+      a.lane.localeCompare(b.lane) ||
+      a.firstMs - b.firstMs ||
+      a.lastMs - b.lastMs ||
+      a.hits - b.hits,
+  );
+
+describe('timeline network spans', () => {
+  it('read through the time indexes equal those read from every row', () => {
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        fc.integer({ min: -2, max: 16 }),
+        fc.integer({ min: 1, max: 400 }),
+        (seed, startDay, hours) => {
+          reset();
+          fillFindingsCase(t.session.db, seed);
+          const fromMs = FINDINGS_CASE_START + startDay * 86_400_000;
+          const range = { fromMs, toMs: fromMs + hours * 3_600_000 };
+          const r = t.session.queries.timeline({ filter: {}, range, width: 800 });
+          // Spans are drawn on the lanes of sessions (not on those of permission marks only).
+          const lanes = new Set(r.lanes.filter((l) => l.sessions > 0).map((l) => l.key));
+          expect(order(r.network)).toEqual(
+            order(reference(range).filter((n) => lanes.has(n.lane))),
+          );
+          const extent = t.session.queries.extent();
+          const all = t.session.db
+            .prepare(
+              'SELECT MIN(COALESCE(first_ms, last_ms)) AS a, MAX(COALESCE(last_ms, first_ms)) AS b FROM network_observations NOT INDEXED',
+            )
+            .get() as { a: number | null; b: number | null };
+          if (extent && all.a !== null) {
+            expect(extent.fromMs).toBeLessThanOrEqual(all.a);
+            expect(extent.toMs).toBeGreaterThanOrEqual(all.b!);
+          }
+        },
+      ),
+      fuzzOptions(60),
+    );
+  });
+});
