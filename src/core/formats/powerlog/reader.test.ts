@@ -89,6 +89,31 @@ describe('parsePowerLog', () => {
     ]);
   });
 
+  it('ignores a capture instant that is not a plausible date', () => {
+    const rows = {
+      PLStorageOperator_EventForward_TimeOffset: [{ timestamp: T, system: 0 }],
+      PLSpringBoardAgent_EventForward_SBLock: [
+        { timestamp: T + 100, Locked: 1 },
+        { timestamp: T + 200, Locked: 0 },
+      ],
+    };
+    for (const until of [Infinity, NaN, 1e20]) {
+      const r = parse(rows, until);
+      expect(r.coverage[0]!.endMs).toBe((T + 200) * 1000);
+    }
+  });
+
+  it("leaves the caller's bytes unchanged, WAL header included", () => {
+    const bytes = buildPowerLog({
+      PLSpringBoardAgent_EventForward_SBLock: [{ timestamp: T, Locked: 1 }],
+    });
+    bytes[18] = 2;
+    bytes[19] = 2;
+    const before = Buffer.from(bytes);
+    expect(parsePowerLog(bytes).changes).toHaveLength(1);
+    expect(bytes.equals(before)).toBe(true);
+  });
+
   it('reads the app on screen per display, backlight levels, camera and application rows', () => {
     const r = parse({
       PLStorageOperator_EventForward_TimeOffset: [{ timestamp: T, system: 0 }],

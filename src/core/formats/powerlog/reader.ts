@@ -305,8 +305,8 @@ export function parsePowerLog(
       `${label} is ${bytes.length} bytes, more than the ${maxBytes} bytes a PowerLog may have here.`,
     );
   }
-  const copy = Buffer.from(bytes);
-  if (copy.length < 100 || copy.subarray(0, 16).toString('latin1') !== 'SQLite format 3\0') {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 100));
+  if (head.length < 100 || head.subarray(0, 16).toString('latin1') !== 'SQLite format 3\0') {
     throw new PowerLogError(
       'NOT_POWERLOG',
       `${label} is not a SQLite database, so not a PowerLog.`,
@@ -315,6 +315,9 @@ export function parsePowerLog(
   // A database in WAL mode (header bytes 18-19 = 2) cannot be opened from memory; the private
   // copy is marked as a rollback-journal database, which changes nothing in its pages. Pages that
   // lived only in a -wal file beside the original are not part of these bytes.
+  const wal = head[18] === 2 || head[19] === 2;
+  // SQLite deserializes from its own copy; the caller's bytes are copied here only to be patched.
+  const copy = wal ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   if (copy[18] === 2) copy[18] = 1;
   if (copy[19] === 2) copy[19] = 1;
   let db: Database.Database;
@@ -430,7 +433,7 @@ function readStates(
       start = Math.min(start, c.atMs);
       end = Math.max(end, c.endMs ?? c.atMs);
     }
-    if (spec.forward && untilMs !== undefined && Number.isFinite(untilMs) && untilMs > end)
+    if (spec.forward && untilMs !== undefined && untilMs <= LATEST_MS && untilMs > end)
       end = untilMs;
     coverage.push({
       kind: spec.kind,
