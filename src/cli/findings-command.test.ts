@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessPair } from '../core/testing/apr-fixture';
+import { runFindings, storedFindingParams } from '../core/findings';
+import { CaseSession } from '../core/services/case-service';
+import { findingRecord } from './findings-command';
 import { runCli, tempDir } from './test-support';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -83,6 +86,21 @@ describe('findings command', () => {
       's:*:P2',
       's:*:P3',
     ]);
+  });
+
+  it('writes the JSON array exactly as one stringify of every record would', async () => {
+    const r = await runCli(['findings', casePath, '--json']);
+    const session = CaseSession.open(casePath, { readonly: true });
+    try {
+      const all = runFindings(session.db, {}, storedFindingParams(session.db));
+      expect(all.length).toBeGreaterThan(1);
+      expect(r.stdout).toBe(JSON.stringify(all.map(findingRecord), null, 2) + '\n');
+    } finally {
+      session.close();
+    }
+    expect(
+      (await runCli(['findings', casePath, '--json', '--rule', 'screen-off-access'])).stdout,
+    ).toBe('[]\n');
   });
 
   it('applies --rule, --param and the filters', async () => {

@@ -8,6 +8,7 @@ import {
 } from '../contract/findings';
 import {
   findingsNeedRefresh,
+  findingsWithEvidence,
   resolveParams,
   ruleInfos,
   runFindings,
@@ -53,6 +54,31 @@ export function findingRecord(f: Finding) {
     evidence: f.evidence,
     details: f.details,
   };
+}
+
+/**
+ * The findings as one JSON array (as `JSON.stringify(records, null, 2)` writes it), one finding at
+ * a time: each one's whole evidence is read as it is written, never every list at once.
+ */
+async function writeFindingsJson(
+  ctx: CommandContext,
+  { findings, evidenceOf }: { findings: Finding[]; evidenceOf: (f: Finding) => string[] },
+): Promise<void> {
+  if (findings.length === 0) {
+    await ctx.out.write('[]\n');
+    return;
+  }
+  await ctx.out.write('[\n');
+  for (const [i, light] of findings.entries()) {
+    const evidence = evidenceOf(light);
+    const total = light.evidence.length + Number(light.details.evidenceTruncated ?? 0);
+    const details = { ...light.details };
+    delete details.evidenceTruncated;
+    if (total > evidence.length) details.evidenceTruncated = total - evidence.length;
+    const json = JSON.stringify(findingRecord({ ...light, evidence, details }), null, 2);
+    await ctx.out.write(`  ${json.replace(/\n/g, '\n  ')}${i < findings.length - 1 ? ',' : ''}\n`);
+  }
+  await ctx.out.write(']\n');
 }
 
 /** Parses `--rule` values; an unknown rule is a usage error naming the rules. */
@@ -183,18 +209,13 @@ export async function runFindingsCommand(args: string[], ctx: CommandContext): P
       }
       filter = caseFilter(session, parsed);
     }
-    const findings = runFindings(
-      session.db,
-      filter,
-      { ...storedFindingParams(session.db), ...params },
-      rules,
-      // The table shows no evidence ids: none are read.
-      { evidenceLimit: values.json ? undefined : 0 },
-    );
+    const merged = { ...storedFindingParams(session.db), ...params };
     if (values.json) {
-      await ctx.out.write(JSON.stringify(findings.map(findingRecord), null, 2) + '\n');
+      await writeFindingsJson(ctx, findingsWithEvidence(session.db, filter, merged, 0, rules));
       return 0;
     }
+    // The table shows no evidence ids: none are read.
+    const findings = runFindings(session.db, filter, merged, rules, { evidenceLimit: 0 });
     if (findings.length === 0) {
       say(ctx, 'no findings.');
       return 0;

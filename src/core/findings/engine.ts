@@ -204,9 +204,10 @@ export function findingsWithEvidence(
   filter: Filter,
   params: FindingParams | undefined,
   shown: number,
+  only?: FindingRule[],
 ): { findings: Finding[]; evidenceOf: (f: Finding) => string[] } {
   const values = resolveParams(params);
-  const rules = chosenRules();
+  const rules = chosenRules(only);
   const limit = evidenceLimitOf({ evidenceLimit: shown });
   const stored = readStoredFindings(db, filter, values, rules, limit);
   if (stored)

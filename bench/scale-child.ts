@@ -1,0 +1,250 @@
+// Study-scale figures: builds (once) a case of DEVICES x PER_DEVICE access sessions, then times every
+// app view through the bridge (warm, in this process) and every CLI command in a fresh process, each
+// beside its target from issue 13. Usage: scale-child.ts <datadir> <devices> <perDevice>
+import { execFileSync } from 'node:child_process';
+import { build } from 'esbuild';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ApiHandlers } from '../src/contract/api';
+import type { Filter } from '../src/contract/filter';
+import { dispatch } from '../src/core/bridge/dispatch';
+import { createCoreApp } from '../src/core/create-core-app';
+import { refreshFindings, staleFindingDevices } from '../src/core/findings';
+import { CaseSession } from '../src/core/services/case-service';
+import { buildScaleCase } from './scale-case';
+
+const dataDir = process.argv[2]!;
+const DEVICES = Number(process.argv[3] ?? 8);
+const PER_DEVICE = Number(process.argv[4] ?? 350_000);
+const TOTAL = DEVICES * PER_DEVICE;
+const path = join(dataDir, `scale-${DEVICES}x${PER_DEVICE}.snoopcase`);
+const only = new Set((process.env.BENCH_SCALE_PARTS ?? 'views,cli').split(','));
+const lines: string[] = [];
+const say = (line: string): void => {
+  process.stderr.write(line + '\n');
+  lines.push(line);
+};
+const load = (): string => {
+  const u = execFileSync('uptime', { encoding: 'utf8' });
+  return u.slice(u.indexOf('load average')).trim();
+};
+
+const t0 = performance.now();
+if (!existsSync(path)) {
+  buildScaleCase(path, {
+    devices: DEVICES,
+    perDevice: PER_DEVICE,
+    seed: 31,
+    log: (l) => process.stderr.write(`  ${l}\n`),
+  });
+  say(
+    `case built in ${((performance.now() - t0) / 1000).toFixed(0)} s (${(statSync(path).size / 1e9).toFixed(1)} GB)`,
+  );
+}
+
+const pct = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const ms = (v: number): string => v.toFixed(1).padStart(8);
+
+say(
+  `\n# Scale: ${DEVICES} devices x ${PER_DEVICE.toLocaleString('en-US')} sessions = ${TOTAL.toLocaleString('en-US')} (${load()})`,
+);
+
+{
+  // What an import does after writing: the findings of its device computed and stored. A new
+  // case has none stored: all of them are computed once here, then one device again.
+  const c = CaseSession.open(path);
+  const stale = staleFindingDevices(c.db);
+  const t1 = performance.now();
+  refreshFindings(c.db, stale);
+  const all = (performance.now() - t1) / 1000;
+  const t2 = performance.now();
+  c.db.prepare('DELETE FROM stored_findings_state WHERE device_id = 1').run();
+  refreshFindings(c.db, [1]);
+  const one = (performance.now() - t2) / 1000;
+  c.close();
+  say(
+    `\nstored findings: ${stale.length > 0 ? `all ${stale.length} devices computed in ${all.toFixed(1)} s; ` : ''}one device (${PER_DEVICE.toLocaleString('en-US')} sessions) in ${one.toFixed(1)} s, as after an import into it`,
+  );
+}
+
+if (only.has('views')) {
+  const user = mkdtempSync(join(dataDir, 'user-'));
+  const app = createCoreApp({ userDataDir: user, host: 'devserver', version: 'bench' });
+  const call = async (method: string, args: unknown): Promise<unknown> => {
+    const r = await dispatch(app.handlers as ApiHandlers, method, args);
+    // The bytes a transport carries: the dev server sends JSON, Electron a structured clone.
+    const text = JSON.stringify(r);
+    if (!r.ok) throw new Error(`${method}: ${text.slice(0, 300)}`);
+    return text.length;
+  };
+  await call('openCase', { path });
+  const RUNS = Number(process.env.BENCH_VIEW_RUNS ?? 7);
+  /** Times `run` RUNS times: the first run separately, then median and p95 over all runs. */
+  const time = async (run: () => Promise<unknown>) => {
+    const times: number[] = [];
+    let size = 0;
+    for (let i = 0; i < RUNS; i += 1) {
+      const t = performance.now();
+      size = Number(await run());
+      times.push(performance.now() - t);
+    }
+    const first = times[0]!;
+    times.sort((a, b) => a - b);
+    return { first, median: pct(times, 50), p95: pct(times, 95), size };
+  };
+  say('\n## App views through the bridge (warm; target: median <= 100 ms, p95 <= 250 ms)');
+  say('view                                   first ms  median ms   p95 ms   answer KB');
+  const row = (name: string, r: Awaited<ReturnType<typeof time>>, flag: number) =>
+    say(
+      `${name.padEnd(38)} ${ms(r.first)} ${ms(r.median)}  ${ms(r.p95)} ${(r.size / 1024).toFixed(0).padStart(10)}${r.median > flag || r.p95 > flag * 2.5 ? '  OVER' : ''}`,
+    );
+  const devices = Array.from({ length: DEVICES }, (_, i) => i + 1);
+  const views: [string, () => Promise<unknown>][] = [
+    ['Summary', () => call('querySummary', { filter: {} })],
+    ['Heatmap', () => call('queryHeatmap', { filter: {} })],
+    ['Network (latest snapshots)', () => call('queryNetwork', { filter: {} })],
+    ['Network (all snapshots)', () => call('queryNetwork', { filter: {}, snapshots: 'all' })],
+    [
+      'Findings',
+      async () =>
+        Number(await call('listFindingRules', {})) +
+        Number(await call('getFindingParams', {})) +
+        // As the view asks: the 50 evidence ids it lists.
+        Number(await call('queryFindings', { filter: {}, params: {}, evidenceLimit: 50 })),
+    ],
+    ['Permissions', () => call('queryPermissions', { filter: {} })],
+    ['Apps list', () => call('listApps', {})],
+    [
+      'Compare (all devices)',
+      () =>
+        call('queryCompare', {
+          columns: devices.map((d) => ({
+            label: `Phone ${String(d).padStart(2, '0')}`,
+            deviceId: d,
+          })),
+        }),
+    ],
+  ];
+  for (const [name, run] of views) row(name, await time(run), 100);
+
+  say('\n## Timeline queries (warm; target: p95 <= 50 ms)');
+  say('zoom          filter                    first ms  median ms   p95 ms   answer KB');
+  const start = Date.UTC(2024, 5, 12, 22);
+  const zooms: [string, { fromMs: number; toMs: number } | undefined][] = [
+    ['whole range', undefined],
+    ['4 weeks', { fromMs: start - 14 * 86_400_000, toMs: start + 14 * 86_400_000 }],
+    ['one week', { fromMs: start, toMs: start + 7 * 86_400_000 }],
+    ['one day', { fromMs: start, toMs: start + 86_400_000 }],
+    ['one hour', { fromMs: start + 10 * 3_600_000, toMs: start + 11 * 3_600_000 }],
+  ];
+  const filters: [string, Filter][] = [
+    ['no filter', {}],
+    ['devices (3)', { devices: [2, 5, Math.min(DEVICES, 7)] }],
+    ['apps (2)', { apps: ['com.example.app3', 'com.example.app17'] }],
+    ['categories (photos)', { categories: ['photos'] }],
+    ['date range (1 month)', { from: '2024-03-01', to: '2024-04-01' }],
+    ['hours 00:00-06:00', { hours: { from: '00:00', to: '06:00' } }],
+    ['hours 22:30-06:00', { hours: { from: '22:30', to: '06:00' } }],
+    ['min 60 s', { minSeconds: 60 }],
+    ['min 45 s', { minSeconds: 45 }],
+    ['background', { states: ['background'] }],
+  ];
+  const all: number[] = [];
+  for (const [zname, range] of zooms)
+    for (const [fname, filter] of filters) {
+      const r = await time(() => call('queryTimeline', { filter, range, width: 1200 }));
+      all.push(r.p95);
+      say(
+        `${zname.padEnd(13)} ${fname.padEnd(25)} ${ms(r.first)} ${ms(r.median)}  ${ms(r.p95)} ${(r.size / 1024).toFixed(0).padStart(10)}${r.p95 > 50 ? '  OVER' : ''}`,
+      );
+    }
+  all.sort((a, b) => a - b);
+  say(
+    `timeline: ${all.filter((v) => v > 50).length} of ${all.length} queries over 50 ms at p95; worst p95 ${all.at(-1)!.toFixed(1)} ms`,
+  );
+  await app.dispose();
+  rmSync(user, { recursive: true, force: true });
+  say(`peak memory of the app process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+}
+
+if (only.has('cli')) {
+  say(`\n## CLI commands, each in a fresh process (${load()})`);
+  say(
+    'command                          seconds  target   peak MB (< 512)  output               (+ module load s)',
+  );
+  const work = mkdtempSync(join(dataDir, 'cli-'));
+  const node = process.execPath;
+  // The command as it ships: bundled like `npm run build:node` does, run by plain Node.
+  const bundled = join(work, 'cli-child.mjs');
+  await build({
+    entryPoints: [join(import.meta.dirname, 'cli-child.ts')],
+    outfile: bundled,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    external: ['better-sqlite3', 'electron', 'pdfkit'],
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+    logLevel: 'warning',
+  });
+  const cli = (args: string[]) => {
+    const out = execFileSync(node, [bundled, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, SNOOPSCOPE_USER_DATA: join(work, 'user') },
+      maxBuffer: 16 << 20,
+    });
+    return JSON.parse(out.trim().split('\n').pop()!) as {
+      code: number;
+      seconds: number;
+      loadSeconds: number;
+      maxRssMb: number;
+      bytes: number;
+      lines: number;
+      errors: string;
+    };
+  };
+  const labels = Array.from(
+    { length: DEVICES },
+    (_, i) => `Phone ${String(i + 1).padStart(2, '0')}`,
+  );
+  const commands: [string, string[], number, (r: ReturnType<typeof cli>) => string][] = [
+    ['summary', ['summary', path], 1, (r) => `${r.lines} lines`],
+    [
+      'compare (all devices)',
+      ['compare', path, '--devices', labels.join(',')],
+      1,
+      (r) => `${r.lines} lines`,
+    ],
+    ['findings', ['findings', path], 4, (r) => `${r.lines} lines`],
+    ['findings --json', ['findings', path, '--json'], 4, (r) => `${(r.bytes / 1e6).toFixed(1)} MB`],
+    [
+      'events --kind access (jsonl)',
+      ['events', path, '--kind', 'access'],
+      TOTAL / 300_000,
+      (r) => `${Math.round(r.lines / r.seconds).toLocaleString('en-US')} rows/s (>= 300,000)`,
+    ],
+    [
+      'export (signed bundle + PDF)',
+      ['export', path, '--out', join(work, 'bundle.zip')],
+      60,
+      () => `${(statSync(join(work, 'bundle.zip')).size / 1e6).toFixed(0)} MB zip`,
+    ],
+  ];
+  const skip = new Set((process.env.BENCH_SKIP_CLI ?? '').split(',').filter(Boolean));
+  for (const [name, args, target, what] of commands) {
+    if (skip.has(args[0]!)) continue;
+    const r = cli(args);
+    if (r.code !== 0) say(`${name}: exit ${r.code} ${r.errors}`);
+    say(
+      `${name.padEnd(32)} ${r.seconds.toFixed(2).padStart(7)}  <= ${String(Math.round(target * 10) / 10).padEnd(4)} ${r.maxRssMb.toFixed(0).padStart(8)}${r.maxRssMb >= 512 ? ' OVER' : '     '}     ${what(r).padEnd(22)} (+${r.loadSeconds.toFixed(1)})${r.seconds > target ? '  OVER' : ''}`,
+    );
+    rmSync(join(work, 'bundle.zip'), { force: true });
+  }
+  rmSync(work, { recursive: true, force: true });
+}
+say(`\nscale figures took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+process.stdout.write(JSON.stringify({ report: lines.join('\n') }) + '\n');
