@@ -1,13 +1,22 @@
 // `npm run bench`: prints import throughput against the floor, peak memory, and query and compare
 // latency.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureExport } from './gen';
 
 const dataDir = join(import.meta.dirname, '.data');
 mkdirSync(dataDir, { recursive: true });
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
+const began = Date.now();
+// The generated files and cases take gigabytes: removed when the bench ends, however it ends,
+// unless BENCH_KEEP_DATA=1 keeps them for the next run.
+process.on('exit', () => {
+  if (process.env.BENCH_KEEP_DATA !== '1') rmSync(dataDir, { recursive: true, force: true });
+  const s = Math.round((Date.now() - began) / 1000);
+  console.log(`\nbench took ${Math.floor(s / 60)} min ${s % 60} s`);
+});
+process.on('SIGINT', () => process.exit(130));
 
 function child(script: string, args: string[]): Record<string, number | string> {
   const out = execFileSync(
@@ -20,6 +29,11 @@ function child(script: string, args: string[]): Record<string, number | string> 
     },
   );
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | string>;
+}
+
+if (process.env.BENCH_ONLY_SCALE === '1') {
+  scale();
+  process.exit(0);
 }
 
 const exp = await ensureExport(join(dataDir, `export-${LINES}.ndjson`), LINES);
@@ -76,4 +90,28 @@ if (process.env.BENCH_SKIP_ANDROID !== '1') {
 if (process.env.BENCH_SKIP_BUNDLE !== '1') {
   console.log('\n# Evidence bundle: 1,000,000 access sessions');
   console.log(String(child('bundle-child.ts', [dataDir]).report));
+}
+
+if (process.env.BENCH_SKIP_SCALE !== '1') scale();
+
+/**
+ * Study scale (issue 13): 8 devices x 350,000 sessions, and with BENCH_SCALE_10M=1 also
+ * 8 x 1,250,000; each case is removed once measured (2.8 GB and 10 GB on disk).
+ */
+function scale(): void {
+  const sizes: [number, number][] = [
+    [
+      Number(process.env.BENCH_SCALE_DEVICES ?? 8),
+      Number(process.env.BENCH_SCALE_PER_DEVICE ?? 350_000),
+    ],
+  ];
+  if (process.env.BENCH_SCALE_10M === '1') sizes.push([8, 1_250_000]);
+  for (const [devices, perDevice] of sizes) {
+    console.log(
+      String(child('scale-child.ts', [dataDir, String(devices), String(perDevice)]).report),
+    );
+    if (process.env.BENCH_KEEP_DATA !== '1')
+      for (const suffix of ['', '-wal', '-shm'])
+        rmSync(join(dataDir, `scale-${devices}x${perDevice}.snoopcase${suffix}`), { force: true });
+  }
 }
