@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -289,6 +290,17 @@ describe('readPowerLogFile', () => {
   it('refuses a folder', async () => {
     await expect(readPowerLogFile(dir)).rejects.toThrow(`${dir} is a folder, not a PowerLog file.`);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'refuses a FIFO without waiting for a writer',
+    async () => {
+      const fifo = join(dir, 'powerlog.fifo');
+      execFileSync('mkfifo', [fifo]);
+      await expect(readPowerLogFile(fifo)).rejects.toThrow(
+        `${fifo} is a named pipe (FIFO), not a PowerLog file.`,
+      );
+    },
+  );
 
   it('refuses a file over the size limit', async () => {
     const path = join(dir, 'big.PLSQL');

@@ -195,6 +195,16 @@ describe('readTar', () => {
     expect(err.message).toBe(`${dir} is a folder, not an archive file.`);
   });
 
+  it.skipIf(process.platform === 'win32')(
+    'refuses a FIFO without waiting for a writer',
+    async () => {
+      const fifo = join(dir, 'archive.fifo');
+      execFileSync('mkfifo', [fifo]);
+      const err = await failure(list(fifo));
+      expect(err.message).toBe(`${fifo} is a named pipe (FIFO), not an archive file.`);
+    },
+  );
+
   it('refuses content read after the iteration moved on', async () => {
     const archive = buildTarGz([
       { name: 'a', content: 'x' },
