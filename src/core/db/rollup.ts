@@ -257,6 +257,41 @@ export class RollupDeltas {
     return out;
   }
 
+  /** Adds the day cells' counts and time in use by hour to their device's day row. */
+  private flushDayHours(db: Db): void {
+    const days = new Map<
+      string,
+      { deviceId: number; day: number; counts: number[]; busy: number[] }
+    >();
+    for (const d of this.order) {
+      if (!d.counted) continue;
+      const key = `${d.deviceId}|${d.bucket}`;
+      let row = days.get(key);
+      if (!row) {
+        row = {
+          deviceId: d.deviceId,
+          day: d.bucket,
+          counts: new Array<number>(24).fill(0),
+          busy: new Array<number>(24).fill(0),
+        };
+        days.set(key, row);
+      }
+      addInto(row.counts, d.counts);
+      addInto(row.busy, d.busy);
+    }
+    if (days.size === 0) return;
+    const cols = [...HOUR_COUNT_COLUMNS, ...HOUR_BUSY_COLUMNS];
+    const upsert = db.prepare(
+      `INSERT INTO session_day_hours (device_id, day, ${cols.join(', ')})
+       VALUES (?, ?, ${cols.map(() => '?').join(', ')})
+       ON CONFLICT (device_id, day) DO UPDATE SET ${cols.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`,
+    );
+    for (const r of days.values()) {
+      if (r.counts.every((v) => v === 0) && r.busy.every((v) => v === 0)) continue;
+      upsert.run(r.deviceId, r.day, ...r.counts, ...r.busy);
+    }
+  }
+
   flush(db: Db): void {
     if (this.deltas.size > 0) {
       const cols = ALL_COLUMNS;
@@ -289,6 +324,7 @@ export class RollupDeltas {
         );
         if (sessions < 0) prune.run(d.level, d.deviceId, d.appId, d.category, d.bucket);
       }
+      this.flushDayHours(db);
       this.durations.split(this.order.length, (cell, added, removed) => {
         this.order[cell]!.added = added;
         this.order[cell]!.removed = removed;
@@ -311,7 +347,34 @@ export class RollupDeltas {
 export function rebuildRollup(db: Db): void {
   db.exec('DELETE FROM session_rollup');
   db.exec(rebuildRollupSql());
+  db.exec('DELETE FROM session_day_hours');
+  db.exec(rebuildDayHoursSql());
   rebuildSessionStats(db);
+}
+
+/**
+ * Sessions and time in use per device, device-local day and local hour of their start, over all
+ * apps and categories: what an unfiltered heatmap shows, one row a device and day.
+ */
+export const DAY_HOURS_TABLE_SQL = `
+CREATE TABLE session_day_hours (
+  device_id INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  ${HOUR_COUNT_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(',\n  ')},
+  ${HOUR_BUSY_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(',\n  ')},
+  PRIMARY KEY (device_id, day)
+) STRICT, WITHOUT ROWID;`;
+
+/** SQL that fills `session_day_hours` from the sessions. */
+export function rebuildDayHoursSql(): string {
+  const hourCols = HOURS.map((h) => `SUM(s.anchor_minute / 60 = ${h})`).join(', ');
+  const busyCols = HOURS.map(
+    (h) => `SUM(CASE WHEN s.anchor_minute / 60 = ${h} THEN COALESCE(s.duration_ms, 0) ELSE 0 END)`,
+  ).join(', ');
+  return `
+INSERT INTO session_day_hours (device_id, day, ${[...HOUR_COUNT_COLUMNS, ...HOUR_BUSY_COLUMNS].join(', ')})
+SELECT s.device_id, s.local_day, ${hourCols}, ${busyCols}
+FROM access_sessions s GROUP BY s.device_id, s.local_day;`;
 }
 
 /** SQL that fills the rollup from the sessions (also used by the migration that adds it). */

@@ -11,6 +11,7 @@ import { m0010StoredFindings } from './0010-stored-findings';
 import { m0011AppNames } from './0011-app-names';
 import { m0012OpenSessions } from './0012-open-sessions';
 import { m0013NetworkTime } from './0013-network-time';
+import { m0014DayHours } from './0014-day-hours';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0011AppNames,
   m0012OpenSessions,
   m0013NetworkTime,
+  m0014DayHours,
 ];
