@@ -232,6 +232,9 @@ async function* decompress(raw: AsyncIterable<Buffer>, label: string): AsyncGene
   if (!(head[0] === 0x1f && (head.length < 2 || head[1] === 0x8b))) {
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
+    } catch (err) {
+      if (err instanceof TarError) throw err;
+      throw new TarError('CORRUPT', `${capital(label)} could not be read: ${messageOf(err)}.`);
     } finally {
       stream.destroy();
       await it.return?.();
@@ -244,7 +247,7 @@ async function* decompress(raw: AsyncIterable<Buffer>, label: string): AsyncGene
     for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
   } catch (err) {
     if (err instanceof TarError) throw err;
-    const message = err instanceof Error ? err.message : String(err);
+    const message = messageOf(err);
     if (/unexpected end/i.test(message)) {
       throw new TarError('TRUNCATED', `The gzip data of ${label} ends early (truncated file).`);
     }
@@ -694,6 +697,10 @@ function printable(s: string): string {
     /[\u0000-\u001f\u007f]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
+}
+
+function messageOf(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/\.$/, '');
 }
 
 function capital(s: string): string {
