@@ -109,11 +109,12 @@ describe('readTar', () => {
       { name: '/etc/passwd', content: 'x' },
       { name: 'a\\b', content: 'x' },
       { name: 'x', pax: { path: 'nul\0name' }, content: 'x' },
+      { name: './', content: 'a file named like the root' },
       { name: 'ok.txt', content: 'fine' },
     ]);
     const { entries, contents } = await list(archive);
-    expect(entries.slice(0, 4).map((e) => e.path)).toEqual([null, null, null, null]);
-    expect(entries.slice(0, 4).every((e) => e.refusal?.code === 'CORRUPT')).toBe(true);
+    expect(entries.slice(0, 5).map((e) => e.path)).toEqual([null, null, null, null, null]);
+    expect(entries.slice(0, 5).every((e) => e.refusal?.code === 'CORRUPT')).toBe(true);
     expect(entries[0]!.unsafeReason).toMatch(/\.\./);
     expect(contents.get('ok.txt')).toBe('fine');
     const first = (await readTar(archive).next()).value!;

@@ -437,7 +437,7 @@ async function* readEntries(
     const linkName = pending.linkPath ?? (cString(header, 157, 100) || null);
     pending = {};
     const type = entryType(typeFlag);
-    const { path, reason } = safePath(name);
+    const { path, reason } = safePath(name, type);
     const entry: TarEntry = {
       index,
       name,
@@ -556,10 +556,17 @@ function entryType(flag: string): TarEntryType {
   }
 }
 
-function safePath(name: string): { path: string | null; reason: string | null } {
+function safePath(
+  name: string,
+  type: TarEntryType,
+): { path: string | null; reason: string | null } {
   let rest = name;
   while (rest.startsWith('./')) rest = rest.slice(2);
-  if (rest === '' || rest === '.') return { path: '', reason: null };
+  if (rest === '' || rest === '.' || rest === './') {
+    // Only a folder may stand for the archive's root; anything else needs a name.
+    if (type === 'directory') return { path: '', reason: null };
+    return { path: null, reason: 'the name is empty or "."' };
+  }
   const reason = unsafeNameReason(rest);
   if (reason !== null) return { path: null, reason };
   return { path: rest.replace(/\/$/, ''), reason: null };
