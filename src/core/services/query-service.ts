@@ -29,6 +29,7 @@ import { timeOfDayTimeline } from './time-of-day';
 import { emptyTimeline, LaneTally, type LaneTotals } from './timeline-parts';
 import { eventState } from './session-state';
 import { latestOffset } from '../db/queries/device-offset';
+import { heatmapFromRollup } from '../db/queries/heatmap';
 import { statsServeSummary, summaryFromStats } from '../db/queries/summary';
 import { DAY_MS, DURATION_THRESHOLDS, ROLLUP_LEVELS, rollupBucket } from '../db/rollup';
 import { localDayNumber } from '../../contract/time';
@@ -687,15 +688,16 @@ export class QueryService {
     }));
   }
 
-  heatmap(filter: Filter): HeatmapResult {
-    const { where, params } = this.sessionFilter(filter);
-    const cells = this.db
-      .prepare(
-        `SELECT s.local_day AS day, s.anchor_minute / 60 AS hour, COUNT(*) AS sessions,
-                COALESCE(SUM(s.duration_ms), 0) AS busyMs
-         FROM access_sessions s ${where} GROUP BY s.local_day, s.anchor_minute / 60 ORDER BY day, hour`,
-      )
-      .all(...params) as HeatmapResult['cells'];
+  /**
+   * Sessions per device-local day and hour: from the summaries kept with the rollup when the
+   * filter names only devices, apps and categories (see `heatmapFromRollup`), else from the
+   * sessions (the reference path).
+   */
+  heatmap(filter: Filter, path: 'auto' | 'scan' = 'auto'): HeatmapResult {
+    const cells =
+      path === 'auto' && statsServeSummary(filter)
+        ? heatmapFromRollup(this.db, filter)
+        : this.heatmapScan(filter);
     const observed = observedDevices(this.db, filter);
     // The grid spans the observed days as well as the cells, so a day the app was quiet on reads
     // as observed and a day without any access log as "no data". Without a cell nothing is drawn.
@@ -718,6 +720,18 @@ export class QueryService {
       cells,
       observed,
     };
+  }
+
+  /** The heatmap's cells grouped from every matching session. */
+  private heatmapScan(filter: Filter): HeatmapResult['cells'] {
+    const { where, params } = this.sessionFilter(filter);
+    return this.db
+      .prepare(
+        `SELECT s.local_day AS day, s.anchor_minute / 60 AS hour, COUNT(*) AS sessions,
+                COALESCE(SUM(s.duration_ms), 0) AS busyMs
+         FROM access_sessions s ${where} GROUP BY s.local_day, s.anchor_minute / 60 ORDER BY day, hour`,
+      )
+      .all(...params) as HeatmapResult['cells'];
   }
 
   network(filter: Filter, snapshots: 'latest' | 'all' = 'latest'): NetworkItem[] {

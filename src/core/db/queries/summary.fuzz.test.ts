@@ -33,10 +33,10 @@ function reset(): void {
   t.session.db
     .exec(`DELETE FROM access_sessions; DELETE FROM usage_records; DELETE FROM reject_records;
     DELETE FROM permission_records; DELETE FROM network_observations; DELETE FROM session_rollup;
-    DELETE FROM session_stats; DELETE FROM apps; DELETE FROM sources; DELETE FROM devices`);
+    DELETE FROM session_stats; DELETE FROM session_day_hours; DELETE FROM apps; DELETE FROM sources; DELETE FROM devices`);
 }
 
-describe('summary', () => {
+describe('summary and heatmap', () => {
   it('from the session stats equals the summary over every session', () => {
     fc.assert(
       fc.property(fc.integer(), filter, hhmm, hhmm, (seed, f, from, to) => {
@@ -45,6 +45,18 @@ describe('summary', () => {
         const night: DayWindow = { from, to };
         const q = t.session.queries;
         expect(q.summary(f, night)).toEqual(q.summary(f, night, 'scan'));
+      }),
+      fuzzOptions(80),
+    );
+  });
+
+  it('heatmap from the rollup equals the heatmap over every session', () => {
+    fc.assert(
+      fc.property(fc.integer(), filter, (seed, f) => {
+        reset();
+        fillFindingsCase(t.session.db, seed);
+        const q = t.session.queries;
+        expect(q.heatmap(f)).toEqual(q.heatmap(f, 'scan'));
       }),
       fuzzOptions(80),
     );
