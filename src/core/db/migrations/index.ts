@@ -12,6 +12,7 @@ import { m0011AppNames } from './0011-app-names';
 import { m0012OpenSessions } from './0012-open-sessions';
 import { m0013NetworkTime } from './0013-network-time';
 import { m0014DayHours } from './0014-day-hours';
+import { m0015NetworkLatest } from './0015-network-latest';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0012OpenSessions,
   m0013NetworkTime,
   m0014DayHours,
+  m0015NetworkLatest,
 ];
