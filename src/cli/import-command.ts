@@ -1,3 +1,4 @@
+import { refreshNetworkLatest, staleNetworkDevices } from '../core/db/queries/network-latest';
 import { refreshFindings, staleFindingDevices } from '../core/findings';
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -491,12 +492,14 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
 }
 
 /**
- * Computes the stored findings of the devices the import changed, so `findings` and the app read
- * them. When that fails (another program writing), they are computed when next asked for.
+ * Computes the stored findings and the latest network snapshots of the devices the import
+ * changed, so `findings` and the app read them. When that fails (another program writing), they
+ * are computed when next asked for.
  */
 function keepFindingsCurrent(session: CaseSession): void {
   try {
     refreshFindings(session.db, staleFindingDevices(session.db));
+    refreshNetworkLatest(session.db, staleNetworkDevices(session.db));
   } catch {
     // Left stale: the next findings query brings them up to date.
   }

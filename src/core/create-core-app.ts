@@ -3,6 +3,7 @@ import type { EventEnvelope } from '../contract/bridge';
 import type { BridgeEvents } from '../contract/events';
 import type { CoreApp, CoreOptions } from './app';
 import { listAudit, verifyAudit } from './db/audit';
+import { refreshNetworkLatest, staleNetworkDevices } from './db/queries/network-latest';
 import { homedir } from 'node:os';
 import { DeviceBackupService } from './acquire/device-backup';
 import { listBackups } from './importers/ios-backup/discover';
@@ -68,6 +69,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     if (!db) return;
     try {
       refreshFindings(db, staleFindingDevices(db));
+      refreshNetworkLatest(db, staleNetworkDevices(db));
     } catch (e) {
       log('Could not bring the stored findings up to date', e);
     }

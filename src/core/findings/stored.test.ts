@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../../cli/test-support';
+import { staleNetworkDevices } from '../db/queries/network-latest';
 import { CaseSession } from '../services/case-service';
 import { importFile } from '../services/import-run';
 import { accessPair } from '../testing/apr-fixture';
@@ -149,7 +150,7 @@ describe('stored findings', () => {
 });
 
 describe('the CLI', () => {
-  it('computes the findings of the devices an import changed, and findings reads them', async () => {
+  it('computes the findings and latest network rows of the devices an import changed', async () => {
     const tmp = tempDir();
     try {
       const casePath = join(tmp.dir, 'c.snoopcase');
@@ -158,6 +159,7 @@ describe('the CLI', () => {
       const c = CaseSession.open(casePath, { readonly: true });
       try {
         expect(staleFindingDevices(c.db)).toEqual([]);
+        expect(staleNetworkDevices(c.db)).toEqual([]);
       } finally {
         c.close();
       }

@@ -30,6 +30,7 @@ import { emptyTimeline, LaneTally, type LaneTotals } from './timeline-parts';
 import { eventState } from './session-state';
 import { latestOffset } from '../db/queries/device-offset';
 import { heatmapFromRollup } from '../db/queries/heatmap';
+import { LATEST_RANK_SQL, networkLatestReady } from '../db/queries/network-latest';
 import { statsServeSummary, summaryFromStats } from '../db/queries/summary';
 import { DAY_MS, DURATION_THRESHOLDS, ROLLUP_LEVELS, rollupBucket } from '../db/rollup';
 import { localDayNumber } from '../../contract/time';
@@ -734,30 +735,60 @@ export class QueryService {
       .all(...params) as HeatmapResult['cells'];
   }
 
-  network(filter: Filter, snapshots: 'latest' | 'all' = 'latest'): NetworkItem[] {
+  /**
+   * Network rows (latest snapshot of each, or every snapshot), by device, app and hits. The latest
+   * snapshots are read from those kept per device (see `refreshNetworkLatest`) when the filter has
+   * no date range and no tag or star, else ranked from every snapshot (the reference path).
+   */
+  network(
+    filter: Filter,
+    snapshots: 'latest' | 'all' = 'latest',
+    path: 'auto' | 'scan' = 'auto',
+  ): NetworkItem[] {
     const nw = networkWhere(filter);
-    const latest = snapshots === 'latest' ? `WHERE rn = 1` : '';
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM (
-           SELECT n.id, n.device_id AS deviceId, d.label AS device, n.source_id AS sourceId,
+    const columns = `n.id, n.device_id AS deviceId, d.label AS device, n.source_id AS sourceId,
                   src.file_name AS sourceName, src.sha256 AS sourceSha256, n.line, a.identifier AS app,
                   a.display_name AS appName, n.domain, n.domain_owner AS domainOwner, n.domain_type AS domainType,
                   n.initiated_type AS initiatedType, n.context, n.hits, n.first_ms AS firstMs,
                   n.first_offset AS firstOffsetMin, n.last_ms AS lastMs, n.last_offset AS lastOffsetMin,
                   n.context_verification_type AS contextVerificationType,
-                  n.domain_classification AS domainClassification,
-                  ROW_NUMBER() OVER (
-                    PARTITION BY n.device_id, n.app_id, n.domain, COALESCE(n.context, ''), COALESCE(n.initiated_type, ''),
-                      COALESCE(n.domain_type, -1), COALESCE(n.context_verification_type, -1)
-                    ORDER BY src.data_to DESC, src.id DESC, n.id DESC) AS rn
-           FROM network_observations n JOIN apps a ON a.id = n.app_id JOIN devices d ON d.id = n.device_id
-           JOIN sources src ON src.id = n.source_id
-           ${whereSql(nw)}
-         ) ${latest}
-         ORDER BY device, app, hits DESC, domain`,
-      )
-      .all(...nw.params) as (Omit<NetworkItem, 'id' | 'profiling'> & { id: number; rn: number })[];
+                  n.domain_classification AS domainClassification`;
+    // Rows that tie on every shown key come in the order of their ids, whichever path reads them.
+    const order = (id: string): string => `ORDER BY device, app, hits DESC, domain, ${id}`;
+    const devices =
+      filter.devices && filter.devices.length > 0
+        ? filter.devices
+        : (this.db.prepare('SELECT id FROM devices').pluck().all() as number[]);
+    const kept =
+      snapshots === 'latest' &&
+      path === 'auto' &&
+      !filter.from &&
+      !filter.to &&
+      !(filter.tags && filter.tags.length > 0) &&
+      filter.starred !== true &&
+      networkLatestReady(this.db, devices);
+    const rows = (
+      kept
+        ? this.db
+            .prepare(
+              `SELECT ${columns} FROM network_latest l JOIN network_observations n ON n.id = l.observation_id
+               JOIN apps a ON a.id = n.app_id JOIN devices d ON d.id = n.device_id
+               JOIN sources src ON src.id = n.source_id
+               ${whereSql(nw, [`l.device_id IN (${devices.map(() => '?').join(', ')})`])} ${order('n.id')}`,
+            )
+            .all(...nw.params, ...devices)
+        : this.db
+            .prepare(
+              `SELECT * FROM (
+                 SELECT ${columns}, ${LATEST_RANK_SQL} AS rn
+                 FROM network_observations n JOIN apps a ON a.id = n.app_id JOIN devices d ON d.id = n.device_id
+                 JOIN sources src ON src.id = n.source_id
+                 ${whereSql(nw)}
+               ) ${snapshots === 'latest' ? 'WHERE rn = 1' : ''}
+               ${order('id')}`,
+            )
+            .all(...nw.params)
+    ) as (Omit<NetworkItem, 'id' | 'profiling'> & { id: number; rn?: number })[];
     return rows.map(({ rn: _rn, id, ...r }) => ({
       ...r,
       id: `n:${id}`,

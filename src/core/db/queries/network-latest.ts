@@ -1,0 +1,79 @@
+import { describeSqliteError, type Db } from '../open';
+
+/**
+ * A network row's rank among the snapshots of the same row (same device, app, domain, context,
+ * initiator, domain type and verification): 1 for the one from the most recent export (latest
+ * data, then the later source, then the later line). Needs `n` joined to its source as `src`.
+ */
+export const LATEST_RANK_SQL = `ROW_NUMBER() OVER (
+  PARTITION BY n.device_id, n.app_id, n.domain, COALESCE(n.context, ''), COALESCE(n.initiated_type, ''),
+    COALESCE(n.domain_type, -1), COALESCE(n.context_verification_type, -1)
+  ORDER BY src.data_to DESC, src.id DESC, n.id DESC)`;
+
+/** The stamp of a device's network rows: its sources (a snapshot's rows never change after import). */
+function stampOf(db: Db, deviceId: number): string {
+  return db
+    .prepare(
+      "SELECT COALESCE(group_concat(id, ','), '') FROM (SELECT id FROM sources WHERE device_id = ? ORDER BY id)",
+    )
+    .pluck()
+    .get(deviceId) as string;
+}
+
+/** The devices (of those given, else every one) whose kept latest snapshots are missing or stale. */
+export function staleNetworkDevices(db: Db, deviceIds?: readonly number[]): number[] {
+  const ids =
+    deviceIds ?? (db.prepare('SELECT id FROM devices ORDER BY id').pluck().all() as number[]);
+  const kept = db.prepare('SELECT stamp FROM network_latest_state WHERE device_id = ?').pluck();
+  return ids.filter((d) => kept.get(d) !== stampOf(db, d));
+}
+
+/**
+ * Chooses and keeps the latest snapshot of each network row of the devices named (every device
+ * when none are), each device in a transaction of its own. Returns the devices done.
+ */
+export function refreshNetworkLatest(db: Db, deviceIds?: readonly number[]): number[] {
+  const existing = db.prepare('SELECT id FROM devices ORDER BY id').pluck().all() as number[];
+  const wanted = deviceIds ? new Set(deviceIds) : null;
+  const done: number[] = [];
+  for (const deviceId of existing) {
+    if (wanted && !wanted.has(deviceId)) continue;
+    db.transaction(() => {
+      db.prepare('DELETE FROM network_latest WHERE device_id = ?').run(deviceId);
+      db.prepare(
+        `INSERT INTO network_latest (observation_id, device_id)
+         SELECT id, ? FROM (
+           SELECT n.id, ${LATEST_RANK_SQL} AS rn
+           FROM network_observations n JOIN sources src ON src.id = n.source_id
+           WHERE n.app_id IN (SELECT id FROM apps WHERE device_id = ?) AND n.device_id = ?)
+         WHERE rn = 1`,
+      ).run(deviceId, deviceId, deviceId);
+      db.prepare(
+        'INSERT INTO network_latest_state (device_id, stamp) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET stamp = excluded.stamp',
+      ).run(deviceId, stampOf(db, deviceId));
+    }).immediate();
+    done.push(deviceId);
+  }
+  if (!deviceIds)
+    db.exec(
+      'DELETE FROM network_latest WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM network_latest_state WHERE device_id NOT IN (SELECT id FROM devices)',
+    );
+  return done;
+}
+
+/**
+ * Brings the kept latest snapshots of these devices up to date when this connection can write;
+ * false when some stay stale (a read-only connection, or another writer holding the case).
+ */
+export function networkLatestReady(db: Db, deviceIds: readonly number[]): boolean {
+  const stale = staleNetworkDevices(db, deviceIds);
+  if (stale.length === 0) return true;
+  if (db.readonly || db.inTransaction) return false;
+  try {
+    refreshNetworkLatest(db, stale);
+  } catch (e) {
+    if (describeSqliteError(e)) return false;
+    throw e;
+  }
+  return staleNetworkDevices(db, deviceIds).length === 0;
+}
