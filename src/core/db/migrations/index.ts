@@ -13,6 +13,7 @@ import { m0012OpenSessions } from './0012-open-sessions';
 import { m0013NetworkTime } from './0013-network-time';
 import { m0014DayHours } from './0014-day-hours';
 import { m0015NetworkLatest } from './0015-network-latest';
+import { m0016NetworkSpans } from './0016-network-spans';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0013NetworkTime,
   m0014DayHours,
   m0015NetworkLatest,
+  m0016NetworkSpans,
 ];
