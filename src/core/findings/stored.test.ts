@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../../cli/test-support';
-import { staleNetworkDevices } from '../db/queries/network-latest';
+import { refreshNetworkLatest, staleNetworkDevices } from '../db/queries/network-latest';
 import { CaseSession } from '../services/case-service';
 import { importFile } from '../services/import-run';
 import { accessPair } from '../testing/apr-fixture';
@@ -85,6 +85,19 @@ describe('stored findings', () => {
       runFindings(t.session.db, {}, { 'night-access.from': '02:00' }, ['night-access']),
     ).toEqual([]);
     expect(staleFindingDevices(t.session.db)).toEqual([]);
+  });
+
+  it('are computed again when the id of a removed source comes back for another file', async () => {
+    await importLines('a.ndjson', nightLines(1, 2, 'A'));
+    const first = t.session.sources()[0]!.id;
+    refreshFindings(t.session.db);
+    refreshNetworkLatest(t.session.db);
+    t.session.removeSource(first);
+    await importLines('b.ndjson', nightLines(1, 4, 'B'));
+    expect(t.session.sources().map((s) => s.id)).toEqual([first]);
+    expect(staleFindingDevices(t.session.db)).toEqual([t.deviceId]);
+    expect(staleNetworkDevices(t.session.db)).toEqual([t.deviceId]);
+    expect(nightCount()).toBe(4);
   });
 
   it('are computed again when an app is renamed: its name is in their titles', async () => {

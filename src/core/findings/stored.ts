@@ -33,20 +33,20 @@ function paramsStamp(values: ReadonlyMap<string, number | string>): string {
 }
 
 /**
- * The stamp of a device's data: its sources and its apps' names. Every import adds a source and
- * every removal or move takes one away, so a device whose list is unchanged still has the records
- * its findings came from.
+ * The stamp of a device's data: its sources (by id and file hash: a removed source's id can come
+ * back for another file) and its apps' names. Every import adds a source and every removal or move
+ * takes one away, so a device whose list is unchanged still has the records its findings came from.
  */
 function sourcesStamp(db: Db, deviceId: number): string {
   const r = db
     .prepare(
-      `SELECT (SELECT COALESCE(group_concat(id, ','), '') FROM (SELECT id FROM sources WHERE device_id = ? ORDER BY id)) AS ids,
+      `SELECT (SELECT COALESCE(group_concat(id || ':' || sha256, ','), '') FROM (SELECT id, sha256 FROM sources WHERE device_id = ? ORDER BY id)) AS ids,
               (SELECT COALESCE(group_concat(length(n) || ':' || n, ','), '')
                FROM (SELECT COALESCE(display_name, '') AS n FROM apps WHERE device_id = ? ORDER BY id)) AS names`,
     )
     .get(deviceId, deviceId) as { ids: string; names: string };
   // App names are in the findings' titles; an examiner can rename an app without an import.
-  return `${r.ids}|${createHash('sha256').update(r.names).digest('hex')}`;
+  return createHash('sha256').update(r.ids).update('|').update(r.names).digest('hex');
 }
 
 const stampOf = (params: string, db: Db, deviceId: number): string =>

@@ -12,9 +12,10 @@ afterAll(() => t.cleanup());
 
 function reset(): void {
   t.session.db
-    .exec(`DELETE FROM access_sessions; DELETE FROM usage_records; DELETE FROM reject_records;
+    .exec(`DELETE FROM network_latest; DELETE FROM network_spans; DELETE FROM network_latest_state;
+    DELETE FROM access_sessions; DELETE FROM usage_records; DELETE FROM reject_records;
     DELETE FROM permission_records; DELETE FROM network_observations; DELETE FROM session_rollup;
-    DELETE FROM session_stats; DELETE FROM apps; DELETE FROM sources; DELETE FROM devices`);
+    DELETE FROM session_stats; DELETE FROM session_day_hours; DELETE FROM apps; DELETE FROM sources; DELETE FROM devices`);
 }
 
 /** The network spans of a range read from every row: what the timeline's indexed read must give. */

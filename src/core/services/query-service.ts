@@ -608,6 +608,87 @@ export class QueryService {
     range: { fromMs: number; toMs: number },
     laneKeys: Set<string>,
   ): TimelineResult['network'] {
+    const spans =
+      !(filter.tags && filter.tags.length > 0) && filter.starred !== true
+        ? this.keptNetworkSpans(filter, range)
+        : null;
+    return (spans ?? this.networkSpansFromRows(filter, range)).filter((n) => laneKeys.has(n.lane));
+  }
+
+  /**
+   * Network spans from those kept per snapshot and app (`network_spans`): a snapshot whose rows all
+   * overlap the range gives its kept figures, one none of whose rows do is skipped, and only one
+   * that straddles an end of the range is read row by row. Null when they cannot be kept current
+   * (a read-only case changed since).
+   */
+  private keptNetworkSpans(
+    filter: Filter,
+    range: { fromMs: number; toMs: number },
+  ): TimelineResult['network'] | null {
+    const devices =
+      filter.devices && filter.devices.length > 0
+        ? filter.devices
+        : (this.db.prepare('SELECT id FROM devices').pluck().all() as number[]);
+    if (!networkLatestReady(this.db, devices)) return null;
+    // The filter's date range bounds the rows as the view's range does: the two together.
+    let fromMs = range.fromMs;
+    let toMs = range.toMs;
+    const w = networkWhere({ devices: filter.devices, apps: filter.apps });
+    if (filter.to) {
+      const b = parseRangeBound(filter.to);
+      toMs = Math.min(toMs, b.kind === 'instant' ? b.ms : b.localMs + 14 * 3_600_000);
+    }
+    if (filter.from) {
+      const b = parseRangeBound(filter.from);
+      fromMs = Math.max(fromMs, b.kind === 'instant' ? b.ms : b.localMs - 14 * 3_600_000);
+    }
+    const kept = this.db
+      .prepare(
+        `SELECT n.device_id AS deviceId, n.app_id AS appId, n.source_id AS sourceId, n.start_min AS startMin,
+                n.start_max AS startMax, n.end_min AS endMin, n.end_max AS endMax, n.hits, n.domains
+         FROM network_spans n ${whereSql(w, ['n.start_min < ?', 'n.end_max >= ?'])}`,
+      )
+      .all(...w.params, toMs, fromMs) as {
+      deviceId: number;
+      appId: number;
+      sourceId: number;
+      startMin: number;
+      startMax: number;
+      endMin: number;
+      endMax: number;
+      hits: number;
+      domains: number;
+    }[];
+    const straddling = this.db.prepare(
+      `SELECT MIN(COALESCE(first_ms, last_ms)) AS firstMs, MAX(COALESCE(last_ms, first_ms)) AS lastMs,
+              SUM(COALESCE(hits, 0)) AS hits, COUNT(DISTINCT domain_lower) AS domains
+       FROM network_observations
+       WHERE source_id = ? AND app_id = ? AND COALESCE(first_ms, last_ms) < ? AND COALESCE(last_ms, first_ms) >= ?`,
+    );
+    const out: TimelineResult['network'] = [];
+    for (const k of kept) {
+      const lane = `${k.deviceId}:${k.appId}`;
+      if (k.startMax < toMs && k.endMin >= fromMs) {
+        out.push({ lane, firstMs: k.startMin, lastMs: k.endMax, hits: k.hits, domains: k.domains });
+        continue;
+      }
+      const r = straddling.get(k.sourceId, k.appId, toMs, fromMs) as {
+        firstMs: number | null;
+        lastMs: number;
+        hits: number;
+        domains: number;
+      };
+      if (r.firstMs !== null)
+        out.push({ lane, firstMs: r.firstMs, lastMs: r.lastMs, hits: r.hits, domains: r.domains });
+    }
+    return out;
+  }
+
+  /** Network spans grouped from the rows in view: the reference of the kept spans. */
+  private networkSpansFromRows(
+    filter: Filter,
+    range: { fromMs: number; toMs: number },
+  ): TimelineResult['network'] {
     const nw = networkWhere(filter);
     // A row overlapping the range starts at most the longest row's span before it: the start
     // index reads those rows only.
@@ -631,15 +712,13 @@ export class QueryService {
       hits: number;
       domains: number;
     }[];
-    return net
-      .map((r) => ({
-        lane: `${r.deviceId}:${r.appId}`,
-        firstMs: r.firstMs,
-        lastMs: r.lastMs,
-        hits: r.hits,
-        domains: r.domains,
-      }))
-      .filter((n) => laneKeys.has(n.lane));
+    return net.map((r) => ({
+      lane: `${r.deviceId}:${r.appId}`,
+      firstMs: r.firstMs,
+      lastMs: r.lastMs,
+      hits: r.hits,
+      domains: r.domains,
+    }));
   }
 
   /**

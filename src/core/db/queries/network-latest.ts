@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describeSqliteError, type Db } from '../open';
 
 /**
@@ -10,14 +11,18 @@ export const LATEST_RANK_SQL = `ROW_NUMBER() OVER (
     COALESCE(n.domain_type, -1), COALESCE(n.context_verification_type, -1)
   ORDER BY src.data_to DESC, src.id DESC, n.id DESC)`;
 
-/** The stamp of a device's network rows: its sources (a snapshot's rows never change after import). */
+/**
+ * The stamp of a device's network rows: its sources, each by id and file hash (a snapshot's rows
+ * never change after import, and a removed source's id can come back for another file).
+ */
 function stampOf(db: Db, deviceId: number): string {
-  return db
+  const list = db
     .prepare(
-      "SELECT COALESCE(group_concat(id, ','), '') FROM (SELECT id FROM sources WHERE device_id = ? ORDER BY id)",
+      "SELECT COALESCE(group_concat(id || ':' || sha256, ','), '') FROM (SELECT id, sha256 FROM sources WHERE device_id = ? ORDER BY id)",
     )
     .pluck()
     .get(deviceId) as string;
+  return createHash('sha256').update(list).digest('hex');
 }
 
 /** The devices (of those given, else every one) whose kept latest snapshots are missing or stale. */
@@ -30,7 +35,8 @@ export function staleNetworkDevices(db: Db, deviceIds?: readonly number[]): numb
 
 /**
  * Chooses and keeps the latest snapshot of each network row of the devices named (every device
- * when none are), each device in a transaction of its own. Returns the devices done.
+ * when none are), and the spans of each snapshot's rows per app (`network_spans`), each device in
+ * a transaction of its own. Returns the devices done.
  */
 export function refreshNetworkLatest(db: Db, deviceIds?: readonly number[]): number[] {
   const existing = db.prepare('SELECT id FROM devices ORDER BY id').pluck().all() as number[];
@@ -40,13 +46,26 @@ export function refreshNetworkLatest(db: Db, deviceIds?: readonly number[]): num
     if (wanted && !wanted.has(deviceId)) continue;
     db.transaction(() => {
       db.prepare('DELETE FROM network_latest WHERE device_id = ?').run(deviceId);
+      // Row ids of a removed source can come back with a later import into another device; the
+      // device they were kept for is stale then, and replacing its row is right.
       db.prepare(
-        `INSERT INTO network_latest (observation_id, device_id)
+        `INSERT OR REPLACE INTO network_latest (observation_id, device_id)
          SELECT id, ? FROM (
            SELECT n.id, ${LATEST_RANK_SQL} AS rn
            FROM network_observations n JOIN sources src ON src.id = n.source_id
            WHERE n.app_id IN (SELECT id FROM apps WHERE device_id = ?) AND n.device_id = ?)
          WHERE rn = 1`,
+      ).run(deviceId, deviceId, deviceId);
+      db.prepare('DELETE FROM network_spans WHERE device_id = ?').run(deviceId);
+      db.prepare(
+        `INSERT OR REPLACE INTO network_spans (source_id, app_id, device_id, start_min, start_max, end_min, end_max, hits, domains)
+         SELECT n.source_id, n.app_id, ?, MIN(COALESCE(n.first_ms, n.last_ms)), MAX(COALESCE(n.first_ms, n.last_ms)),
+                MIN(COALESCE(n.last_ms, n.first_ms)), MAX(COALESCE(n.last_ms, n.first_ms)),
+                SUM(COALESCE(n.hits, 0)), COUNT(DISTINCT n.domain_lower)
+         FROM network_observations n
+         WHERE n.app_id IN (SELECT id FROM apps WHERE device_id = ?) AND n.device_id = ?
+           AND COALESCE(n.first_ms, n.last_ms) IS NOT NULL
+         GROUP BY n.source_id, n.app_id`,
       ).run(deviceId, deviceId, deviceId);
       db.prepare(
         'INSERT INTO network_latest_state (device_id, stamp) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET stamp = excluded.stamp',
@@ -56,7 +75,7 @@ export function refreshNetworkLatest(db: Db, deviceIds?: readonly number[]): num
   }
   if (!deviceIds)
     db.exec(
-      'DELETE FROM network_latest WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM network_latest_state WHERE device_id NOT IN (SELECT id FROM devices)',
+      'DELETE FROM network_latest WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM network_spans WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM network_latest_state WHERE device_id NOT IN (SELECT id FROM devices)',
     );
   return done;
 }
