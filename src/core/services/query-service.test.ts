@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { accessLine, accessPair, networkLine } from '../testing/apr-fixture';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { importFile } from './import-run';
+import { exactBinFloor } from './query-service';
 
 let t: TempCase;
 const H = 3_600_000;
@@ -233,5 +234,16 @@ describe('timeline over many sessions', () => {
     });
     expect(tooMany.mode).toBe('bins');
     expect(tooMany.bins.reduce((n, b) => n + b.count, 0)).toBe(30_000);
+  });
+});
+
+describe('exact timeline bins', () => {
+  it('widen so lanes x categories x bins stays within what the rollup path reads', () => {
+    const year = 365 * 86_400_000;
+    // 1,680 lanes x categories over a year: bins of a month, not of a day (613,000 bins).
+    expect(exactBinFloor(86_400_000, year, 1680)).toBeCloseTo((year * 1680) / 20_000);
+    expect((year / exactBinFloor(86_400_000, year, 1680)) * 1680).toBeLessThanOrEqual(20_000);
+    // Few lanes keep the bins asked for.
+    expect(exactBinFloor(3_600_000, 86_400_000, 5)).toBe(3_600_000);
   });
 });

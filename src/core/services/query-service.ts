@@ -72,6 +72,14 @@ function rollupServes(filter: Filter): boolean {
   return true;
 }
 
+/**
+ * The least bin size for exact bins: the one asked for, or wider when `cells` lanes x categories
+ * over the range would give more bins than the rollup path reads ({@link MAX_ROLLUP_ROWS}).
+ */
+export function exactBinFloor(desiredBin: number, rangeMs: number, cells: number): number {
+  return Math.max(desiredBin, (rangeMs * cells) / MAX_ROLLUP_ROWS);
+}
+
 /** The local hours (0-23) a whole-hour window covers, or null for every hour. */
 function windowHours(filter: Filter): number[] | null {
   if (!filter.hours) return null;
@@ -84,6 +92,7 @@ function windowHours(filter: Filter): number[] | null {
 }
 const BIN_SIZES_MS = [
   60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 86_400_000, 604_800_000,
+  2_419_200_000, 7_257_600_000,
 ];
 
 // Packs an instant and its offset into one sortable integer so MIN/MAX keep the pair together.
@@ -229,10 +238,12 @@ export class QueryService {
 
     let result: TimelineResult | null = null;
     let estimate: number | null = null;
+    let cells: number | null = null;
     if (rollupServes(input.filter)) {
       const offsets = this.deviceOffsets();
       const counted = this.rollupCount(input.filter, range, laneFilter, offsets);
       estimate = counted.sessions;
+      cells = counted.cells;
       // The estimate counts whole buckets, so nothing there means nothing in view.
       if (estimate === 0)
         return this.withMarks({ ...empty, range }, input.filter, range, laneFilter);
@@ -251,7 +262,25 @@ export class QueryService {
         );
       }
     }
-    result ??= this.exactTimeline(input.filter, range, desiredBin, laneFilter, empty, estimate);
+    if (!result && cells === null) {
+      // Lanes and categories in view, from the rollup with the filter's devices, apps and
+      // categories: at least as many as the full filter leaves.
+      const f = input.filter;
+      cells = this.rollupCount(
+        { devices: f.devices, apps: f.apps, categories: f.categories },
+        range,
+        laneFilter,
+        this.deviceOffsets(),
+      ).cells;
+    }
+    result ??= this.exactTimeline(
+      input.filter,
+      range,
+      exactBinFloor(desiredBin, range.toMs - range.fromMs, cells ?? 0),
+      laneFilter,
+      empty,
+      estimate,
+    );
     result.network = this.networkSpans(
       input.filter,
       range,
@@ -529,8 +558,11 @@ export class QueryService {
     ];
     let few = estimate !== null && estimate <= TIMELINE_SESSION_LIMIT;
     if (estimate === null) {
+      // Counting stops one past the limit: whether there are more is all that is asked.
       const n = this.db
-        .prepare(`SELECT COUNT(*) AS n FROM access_sessions s ${where}`)
+        .prepare(
+          `SELECT COUNT(*) AS n FROM (SELECT 1 FROM access_sessions s ${where} LIMIT ${TIMELINE_SESSION_LIMIT + 1})`,
+        )
         .get(...params) as { n: number };
       few = n.n <= TIMELINE_SESSION_LIMIT;
     }
