@@ -72,6 +72,11 @@ function rollupServes(filter: Filter): boolean {
   return true;
 }
 
+/** The exact bin size for a least size: the first of {@link BIN_SIZES_MS} at or over it. */
+function binSize(least: number): number {
+  return BIN_SIZES_MS.find((b) => b >= least) ?? BIN_SIZES_MS[BIN_SIZES_MS.length - 1]!;
+}
+
 /**
  * The least bin size for exact bins: the one asked for, or wider when `cells` lanes x categories
  * over the range would give more bins than the rollup path reads ({@link MAX_ROLLUP_ROWS}).
@@ -247,9 +252,11 @@ export class QueryService {
       // The estimate counts whole buckets, so nothing there means nothing in view.
       if (estimate === 0)
         return this.withMarks({ ...empty, range }, input.filter, range, laneFilter);
+      // Exact bins of a day or more would show what the rollup's day cells hold.
+      const exactBin = binSize(exactBinFloor(desiredBin, range.toMs - range.fromMs, counted.cells));
       if (
         estimate > TIMELINE_SESSION_LIMIT &&
-        (desiredBin >= DAY_MS || estimate > EXACT_BIN_LIMIT)
+        (desiredBin >= DAY_MS || estimate > EXACT_BIN_LIMIT || exactBin >= DAY_MS)
       ) {
         result = this.rollupBins(
           input.filter,
@@ -604,8 +611,7 @@ export class QueryService {
         stateSource: r.stateSource,
       }));
     } else {
-      const binMs =
-        BIN_SIZES_MS.find((b) => b >= desiredBin) ?? BIN_SIZES_MS[BIN_SIZES_MS.length - 1]!;
+      const binMs = binSize(desiredBin);
       result.mode = 'bins';
       result.binMs = binMs;
       const rows = this.db
