@@ -114,26 +114,30 @@ export class ZipWriter {
     };
     if (typeof content === 'string' || content instanceof Uint8Array) await feed(content);
     else {
-      // Small pieces (CSV lines) are gathered into blocks before they are hashed and deflated.
-      let block: string[] = [];
-      let blockChars = 0;
+      // Small pieces (CSV lines) are copied into blocks of bytes before they are hashed and
+      // deflated: each piece can be dropped at once, rather than kept in a list until the block
+      // is joined (millions of lines would otherwise outlive the young generation of the heap).
+      const BLOCK = 1 << 16;
+      let block = Buffer.allocUnsafe(BLOCK);
+      let used = 0;
+      const flush = async (): Promise<void> => {
+        if (used === 0) return;
+        const full = block.subarray(0, used);
+        block = Buffer.allocUnsafe(BLOCK);
+        used = 0;
+        await feed(full);
+      };
       for await (const chunk of content) {
-        if (typeof chunk !== 'string') {
-          if (block.length > 0) await feed(block.join(''));
-          block = [];
-          blockChars = 0;
+        if (typeof chunk !== 'string' || chunk.length * 3 > BLOCK) {
+          await flush();
           await feed(chunk);
           continue;
         }
-        block.push(chunk);
-        blockChars += chunk.length;
-        if (blockChars >= 1 << 16) {
-          await feed(block.join(''));
-          block = [];
-          blockChars = 0;
-        }
+        // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
+        if (used + chunk.length * 3 > BLOCK) await flush();
+        used += block.write(chunk, used, 'utf8');
       }
-      if (block.length > 0) await feed(block.join(''));
+      await flush();
     }
     deflate.end();
     await drained;
