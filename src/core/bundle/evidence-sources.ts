@@ -157,9 +157,20 @@ export function describeEvidenceMany(
     }
     return f;
   };
+  const rows = new Map(
+    Object.entries(RECORD_TABLES).map(([prefix, t]) => [
+      prefix,
+      db.prepare(
+        `SELECT j.key AS i, src.file_name AS name, ${t.locator} AS locator
+         FROM json_each(?) j CROSS JOIN ${t.table} r ON r.id = j.value JOIN sources src ON src.id = r.source_id`,
+      ),
+    ]),
+  );
   return (ids) => {
     const out = new Array<string>(ids.length);
     const byDevice = new Map<number, { keys: string[]; at: number[] }>();
+    // Other records by table: their ids and where they stand in `ids`.
+    const byTable = new Map<string, { ids: number[]; at: number[] }>();
     ids.forEach((id, i) => {
       let key: { deviceId: number; intervalKey: string } | null = null;
       if (id.startsWith('s:')) {
@@ -170,7 +181,17 @@ export function describeEvidenceMany(
         }
       }
       if (!key) {
-        out[i] = one(id);
+        const m = /^([pumren]):(\d+)$/.exec(id);
+        if (m && rows.has(m[1]!)) {
+          let t = byTable.get(m[1]!);
+          if (!t) {
+            t = { ids: [], at: [] };
+            byTable.set(m[1]!, t);
+          }
+          t.ids.push(Number(m[2]));
+          t.at.push(i);
+          out[i] = 'no source recorded in the case';
+        } else out[i] = one(id);
         return;
       }
       let d = byDevice.get(key.deviceId);
@@ -182,6 +203,14 @@ export function describeEvidenceMany(
       d.at.push(i);
       out[i] = 'no source recorded in the case';
     });
+    // As `describeEvidence` for a record: its file and its one place.
+    for (const [prefix, t] of byTable)
+      for (const r of rows.get(prefix)!.all(JSON.stringify(t.ids)) as {
+        i: number;
+        name: string;
+        locator: string | null;
+      }[])
+        if (r.locator !== null) out[t.at[r.i]!] = `${file(r.name)} ${rewrite(r.locator)}`;
     for (const [deviceId, d] of byDevice)
       for (const r of places.all(JSON.stringify(d.keys), deviceId) as {
         i: number;
