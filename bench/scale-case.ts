@@ -4,10 +4,10 @@
 // records and background rejects. The sessions' derived columns, the rollup and the session stats
 // are filled as an import would fill them.
 import { rmSync } from 'node:fs';
-import { localDayNumber, localMinuteOfDay } from '../src/contract/time';
 import { rebuildRollup } from '../src/core/db/rollup';
 import { CaseSession } from '../src/core/services/case-service';
 import { accessPair, intervalId, networkLine, seededRandom } from '../src/core/testing/apr-fixture';
+import { drawState, sessionInserter } from './synthetic-case';
 
 export const SCALE_APPS = 30;
 export const SCALE_CATEGORIES = [
@@ -94,13 +94,7 @@ export function buildScaleCase(path: string, o: ScaleOptions): void {
     }
   })();
 
-  const ins = db.prepare(
-    `INSERT INTO access_sessions (device_id, interval_key, app_id, category, raw_category,
-       start_ms, start_offset, b_raw_ts, b_source_id, b_line, b_raw_line, end_ms, end_offset, e_raw_ts,
-       e_source_id, e_line, e_raw_line, anchor_ms, anchor_offset, anchor_minute, local_day, duration_ms,
-       open, state, state_source, inferred_state)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insert = sessionInserter(db);
   for (let d = 1; d <= o.devices; d += 1) {
     const android = isAndroid(d, o.devices);
     const t0 = Date.now();
@@ -123,45 +117,21 @@ export function buildScaleCase(path: string, o: ScaleOptions): void {
         const open = rnd() < 0.02;
         const source =
           sourceIds[d - 1]![Math.min(SCALE_WEEKS - 1, Math.floor((ms - SCALE_START) / WEEK_MS))]!;
-        let state = 'unknown';
-        let stateSource: string | null = null;
-        let inferred: string | null = null;
-        if (android) {
-          const p = rnd();
-          const bg = rnd() < 0.3 ? 'background' : 'foreground';
-          if (p < 0.33) {
-            state = bg;
-            stateSource = 'reported';
-          } else if (p < 0.4) inferred = bg;
-        }
-        ins.run(
-          d,
+        insert({
+          deviceId: d,
           key,
-          appIds[d - 1]![app]!,
-          cat,
-          cat,
+          appId: appIds[d - 1]![app]!,
+          category: cat,
           ms,
           offset,
-          '',
-          source,
-          i * 2 + 1,
-          b,
-          open ? null : ms + dur,
-          open ? null : offset,
-          open ? null : '',
-          open ? null : source,
-          open ? null : i * 2 + 2,
-          open ? null : e,
-          ms,
-          offset,
-          localMinuteOfDay(ms, offset),
-          localDayNumber(ms, offset),
-          open ? null : dur,
-          open ? 1 : 0,
-          state,
-          stateSource,
-          inferred,
-        );
+          durationMs: dur,
+          open,
+          sourceId: source,
+          index: i,
+          begin: b,
+          end: e,
+          ...drawState(rnd, android),
+        });
       }
     })();
     log(

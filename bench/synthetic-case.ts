@@ -2,6 +2,7 @@
 // with the sessions' derived columns filled as an import would, then the rollups rebuilt.
 import { rmSync } from 'node:fs';
 import { localDayNumber, localMinuteOfDay } from '../src/contract/time';
+import type { Db } from '../src/core/db/open';
 import { rebuildRollup } from '../src/core/db/rollup';
 import { CaseSession } from '../src/core/services/case-service';
 import { accessPair, intervalId, seededRandom } from '../src/core/testing/apr-fixture';
@@ -61,13 +62,7 @@ export function buildSyntheticCase(path: string, o: SyntheticOptions): void {
       );
     }
   })();
-  const ins = db.prepare(
-    `INSERT INTO access_sessions (device_id, interval_key, app_id, category, raw_category,
-       start_ms, start_offset, b_raw_ts, b_source_id, b_line, b_raw_line, end_ms, end_offset, e_raw_ts,
-       e_source_id, e_line, e_raw_line, anchor_ms, anchor_offset, anchor_minute, local_day, duration_ms,
-       open, state, state_source, inferred_state)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insert = sessionInserter(db);
   for (let d = 1; d <= o.devices; d += 1) {
     db.transaction(() => {
       for (let i = 0; i < o.perDevice; i += 1) {
@@ -87,48 +82,101 @@ export function buildSyntheticCase(path: string, o: SyntheticOptions): void {
           offsetMin: offset,
         });
         const open = rnd() < 0.02;
-        let state = 'unknown';
-        let stateSource: string | null = null;
-        let inferred: string | null = null;
-        if (o.states) {
-          const p = rnd();
-          const bg = rnd() < 0.3 ? 'background' : 'foreground';
-          if (p < 0.33) {
-            state = bg;
-            stateSource = 'reported';
-          } else if (p < 0.4) inferred = bg;
-        }
-        ins.run(
-          d,
+        insert({
+          deviceId: d,
           key,
-          appIds[d - 1]![app]!,
-          cat,
-          cat,
+          appId: appIds[d - 1]![app]!,
+          category: cat,
           ms,
           offset,
-          '',
-          d,
-          i * 2 + 1,
-          b,
-          open ? null : ms + dur,
-          open ? null : offset,
-          open ? null : '',
-          open ? null : d,
-          open ? null : i * 2 + 2,
-          open ? null : e,
-          ms,
-          offset,
-          localMinuteOfDay(ms, offset),
-          localDayNumber(ms, offset),
-          open ? null : dur,
-          open ? 1 : 0,
-          state,
-          stateSource,
-          inferred,
-        );
+          durationMs: dur,
+          open,
+          sourceId: d,
+          index: i,
+          begin: b,
+          end: e,
+          ...drawState(rnd, o.states),
+        });
       }
     })();
   }
   db.transaction(() => rebuildRollup(db))();
   c.close();
+}
+
+/** One generated access session, stored as the importer stores a paired begin and end. */
+export interface GeneratedSession {
+  deviceId: number;
+  key: string;
+  appId: number;
+  category: string;
+  ms: number;
+  offset: number;
+  durationMs: number;
+  open: boolean;
+  sourceId: number;
+  /** The session's position in its source: its lines are 2·index+1 and 2·index+2. */
+  index: number;
+  begin: string;
+  end: string;
+  state: string;
+  stateSource: string | null;
+  inferred: string | null;
+}
+
+/** A prepared insert of generated sessions into `access_sessions`. */
+export function sessionInserter(db: Db): (s: GeneratedSession) => void {
+  const ins = db.prepare(
+    `INSERT INTO access_sessions (device_id, interval_key, app_id, category, raw_category,
+       start_ms, start_offset, b_raw_ts, b_source_id, b_line, b_raw_line, end_ms, end_offset, e_raw_ts,
+       e_source_id, e_line, e_raw_line, anchor_ms, anchor_offset, anchor_minute, local_day, duration_ms,
+       open, state, state_source, inferred_state)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  return (s) => {
+    const { ms, offset, open } = s;
+    ins.run(
+      s.deviceId,
+      s.key,
+      s.appId,
+      s.category,
+      s.category,
+      ms,
+      offset,
+      '',
+      s.sourceId,
+      s.index * 2 + 1,
+      s.begin,
+      open ? null : ms + s.durationMs,
+      open ? null : offset,
+      open ? null : '',
+      open ? null : s.sourceId,
+      open ? null : s.index * 2 + 2,
+      open ? null : s.end,
+      ms,
+      offset,
+      localMinuteOfDay(ms, offset),
+      localDayNumber(ms, offset),
+      open ? null : s.durationMs,
+      open ? 1 : 0,
+      s.state,
+      s.stateSource,
+      s.inferred,
+    );
+  };
+}
+
+/**
+ * The app state of a generated session: with `withStates`, a third reported (30 % of them
+ * background) and a few inferred; otherwise unknown. Draws from `rnd` only with `withStates`.
+ */
+export function drawState(
+  rnd: () => number,
+  withStates: boolean,
+): { state: string; stateSource: string | null; inferred: string | null } {
+  if (!withStates) return { state: 'unknown', stateSource: null, inferred: null };
+  const p = rnd();
+  const bg = rnd() < 0.3 ? 'background' : 'foreground';
+  if (p < 0.33) return { state: bg, stateSource: 'reported', inferred: null };
+  return { state: 'unknown', stateSource: null, inferred: p < 0.4 ? bg : null };
 }
