@@ -1,6 +1,7 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, readlink, realpath, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileKind, type FileKindTests } from '../formats/file-kind';
 
 // Files inside an evidence folder (an iPhone backup, an Android capture) are opened only when
 // they are regular files whose real location is inside that folder. A named pipe would block an
@@ -39,29 +40,9 @@ export interface OpenedEvidenceFile {
 // named pipes or symbolic links of this kind in ordinary folders.
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
 
-/** The type tests that both Stats and Dirent offer. */
-export type FileKindTests = Pick<
-  Stats,
-  | 'isFile'
-  | 'isDirectory'
-  | 'isSymbolicLink'
-  | 'isFIFO'
-  | 'isSocket'
-  | 'isCharacterDevice'
-  | 'isBlockDevice'
->;
-
 /** What a file-system entry is, in words ("a named pipe (FIFO)", "a folder", …). */
-export function describeFileKind(st: FileKindTests): string {
-  if (st.isFile()) return 'a regular file';
-  if (st.isDirectory()) return 'a folder';
-  if (st.isSymbolicLink()) return 'a symbolic link';
-  if (st.isFIFO()) return 'a named pipe (FIFO)';
-  if (st.isSocket()) return 'a socket';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  return 'a special file';
-}
+export const describeFileKind = fileKind;
+export type { FileKindTests };
 
 function errnoOf(e: unknown): string | null {
   const code = (e as { code?: unknown } | null)?.code;

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { crc32, createInflateRaw } from 'node:zlib';
 import type { ImportWarning } from '../../../contract/warnings';
 import { readLineBatches, type SourceLine } from '../../importers/line-reader';
+import { fileKind } from '../file-kind';
 
 // A read-only ZIP reader for evidence containers (bugreports, AndroidQF output). It trusts
 // nothing in the archive: every offset is checked against the file, every size against the
@@ -161,6 +162,8 @@ export interface ReadEntryLinesOptions {
 // O_NONBLOCK makes opening a FIFO return at once instead of waiting for a writer; the file type
 // is then checked on the opened handle, so a path swapped between a check and the open cannot
 // make a read hang. Windows has no FIFOs to open and no such flag.
+export { fileKind };
+
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 /**
@@ -195,18 +198,6 @@ export async function openZip(
     await handle.close();
     throw err;
   }
-}
-
-/** What kind of file system object a non-regular file is, in words ("a folder", "a FIFO"…). */
-export function fileKind(stats: Stats): string {
-  if (stats.isFile()) return 'a regular file';
-  if (stats.isDirectory()) return 'a folder';
-  if (stats.isFIFO()) return 'a named pipe (FIFO)';
-  if (stats.isSocket()) return 'a socket';
-  if (stats.isCharacterDevice()) return 'a character device';
-  if (stats.isBlockDevice()) return 'a block device';
-  if (stats.isSymbolicLink()) return 'a symbolic link';
-  return 'not a regular file';
 }
 
 /** Opens an archive, runs `fn` on it and closes it, even when `fn` throws. */
