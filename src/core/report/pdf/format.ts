@@ -1,0 +1,93 @@
+/** Words and numbers as the report prints them: times, offsets, durations, app and category names. */
+import { CATEGORY_LABELS, type Category } from '../../../contract/categories';
+
+/** Whether a string is plain ASCII (so the monospace font can set it). */
+export function isAscii(s: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7e]*$/.test(s);
+}
+
+/** Cuts a string to `n` characters, ending in "..." when cut. */
+export function truncate(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 3)}...`;
+}
+
+/** An app's display name, or its identifier when it has none. */
+export function appLabel(appName: string | null, app: string): string {
+  return appName && appName.trim() ? appName : app;
+}
+
+/** An app's display name over its identifier, or the identifier alone. */
+export function appCell(appName: string | null, app: string): string {
+  return appName && appName.trim() && appName !== app ? `${appName}\n${app}` : app;
+}
+
+/** A category in words. */
+export function categoryWord(c: Category): string {
+  return CATEGORY_LABELS[c] ?? c;
+}
+
+/** A UTC offset in minutes as `+08:00`. */
+export function formatOffset(offsetMin: number): string {
+  const sign = offsetMin < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMin);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** `2024-03-05 01:12 +08:00` from an instant and the device's offset at that instant. */
+export function formatLocal(t: { ms: number; offsetMin: number } | null): string {
+  if (!t) return '–';
+  const local = new Date(t.ms + t.offsetMin * 60_000).toISOString();
+  return `${local.slice(0, 10)} ${local.slice(11, 16)} ${formatOffset(t.offsetMin)}`;
+}
+
+/** An ISO-8601 string with offset, shown as `2024-03-05 01:12:09 +08:00`. */
+export function formatIso(s: string | null): string {
+  if (!s) return '–';
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.exec(s);
+  if (!m) return s;
+  const zone = m[3] === undefined ? '' : m[3] === 'Z' ? ' UTC' : ` UTC${m[3]}`;
+  return `${m[1]} ${m[2]}${zone}`;
+}
+
+/** An instant in an IANA zone, with the offset and the zone's name. */
+export function formatInstant(d: Date, timeZone?: string): string {
+  const zone = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    }).formatToParts(d);
+  } catch {
+    return `${d.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+  }
+  const get = (t: Intl.DateTimeFormatPartTypes): string =>
+    parts.find((p) => p.type === t)?.value ?? '';
+  const offset = get('timeZoneName').replace('GMT', 'UTC');
+  const shownOffset = offset === 'UTC' ? 'UTC+00:00' : offset;
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')} ${shownOffset} (${zone})`;
+}
+
+/** A duration as `45 s`, `3 min 05 s` or `2 h 10 min`. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '–';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+/** A day number (days since 1970-01-01) as `2024-03-05 Tue`. */
+export function dayLabel(day: number): string {
+  const d = new Date(day * 86_400_000);
+  const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()]!;
+  return `${d.toISOString().slice(0, 10)} ${weekday}`;
+}

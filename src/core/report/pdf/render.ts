@@ -1,0 +1,89 @@
+/** Rendering the whole report: two passes over the sections, pages written out as they end. */
+import PDFDocument from 'pdfkit';
+import { drawComparison } from './comparison';
+import { drawCover } from './cover';
+import { drawFindings } from './findings';
+import { drawHeatmap } from './heatmap';
+import { BOLD, FOOTER_GAP, MARGIN, MONO, SANS, drawFooter, reportFontPaths } from './layout';
+import { drawMethodology } from './methodology';
+import { drawSources } from './sources';
+import { drawSummary } from './summary';
+import type { ReportInput } from './types';
+
+/**
+ * Renders the report and resolves with the whole PDF. Twice: the first pass only counts the pages
+ * (for "Page N of M"); each page is written out as soon as the next begins, so neither pass keeps
+ * the document's pages in memory.
+ */
+export async function renderReportPdf(input: ReportInput): Promise<Buffer> {
+  const { pages } = await renderPass(input, null);
+  return (await renderPass(input, pages)).pdf;
+}
+
+/** One pass over the report; without `total` its bytes are counted, not kept. */
+function renderPass(
+  input: ReportInput,
+  total: number | null,
+): Promise<{ pdf: Buffer; pages: number }> {
+  const fonts = reportFontPaths();
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: MARGIN, bottom: MARGIN + FOOTER_GAP, left: MARGIN, right: MARGIN },
+    bufferPages: false,
+    autoFirstPage: true,
+    info: {
+      Title: `Snoopscope report: ${input.caseName}`,
+      Author: input.examiner ?? '',
+      Creator: `Snoopscope ${input.toolVersion}`,
+      Producer: `Snoopscope ${input.toolVersion}`,
+      CreationDate: input.exportedAt,
+    },
+  });
+  // The fonts are only registered: a document opened with a font file as its default would
+  // parse that file again on every switch back to it (pdfkit caches it under another key).
+  doc.registerFont(SANS, fonts.regular);
+  doc.registerFont(BOLD, fonts.bold);
+  doc.registerFont(MONO, fonts.mono);
+  doc.font(SANS);
+
+  // Each page gets its footer just before the next is added (which writes the page out).
+  let page = 1;
+  const addPage = doc.addPage.bind(doc);
+  doc.addPage = (options?: PDFKit.PDFDocumentOptions) => {
+    drawFooter(doc, input, page, total ?? 0);
+    page += 1;
+    return addPage(options);
+  };
+
+  const chunks: Buffer[] = [];
+  const done = new Promise<{ pdf: Buffer; pages: number }>((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => {
+      if (total !== null) chunks.push(chunk);
+    });
+    doc.on('end', () => resolve({ pdf: Buffer.concat(chunks), pages: page }));
+    doc.on('error', reject);
+  });
+
+  try {
+    drawCover(doc, input);
+    doc.addPage();
+    drawSummary(doc, input.summary);
+    doc.addPage();
+    drawFindings(doc, input.findings, input.excerpts ?? {});
+    if (input.comparison) drawComparison(doc, input.comparison);
+    if (input.heatmap) {
+      doc.addPage();
+      drawHeatmap(doc, input.heatmap);
+    }
+    doc.addPage();
+    drawMethodology(doc, input);
+    doc.addPage();
+    drawSources(doc, input);
+    drawFooter(doc, input, page, total ?? 0);
+    doc.end();
+  } catch (err) {
+    doc.end();
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+  return done;
+}
