@@ -34,65 +34,85 @@ const ONE_LINE = /^\[([^\]]*)\]: \[(.*)\]$/;
 const OPENING = /^\[([^\]]*)\]: \[(.*)$/;
 
 /**
+ * Reads `getprop` output line by line (see `parseGetprop`). A multi-line value is held until its
+ * closing line.
+ */
+export class GetpropParser {
+  readonly props = new Map<string, string>();
+  readonly problems: Problem[] = [];
+  private readonly keyLines = new Map<string, number>();
+  private pending: { key: string; parts: string[]; line: number } | null = null;
+
+  /** Feeds one line (without its `\n`) and its 1-based number. */
+  push(raw: string, lineNo: number): void {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const pending = this.pending;
+    if (pending) {
+      // A new property line means the value was cut off rather than continued.
+      if (ONE_LINE.test(line) || OPENING.test(line)) {
+        this.unclosed();
+      } else if (line.endsWith(']')) {
+        pending.parts.push(line.slice(0, -1));
+        this.pending = null;
+        this.store(pending.key, pending.parts.join('\n'), pending.line);
+        return;
+      } else {
+        pending.parts.push(line);
+        return;
+      }
+    }
+    if (line.trim() === '') return;
+    const one = ONE_LINE.exec(line);
+    if (one) {
+      this.store(one[1] ?? '', one[2] ?? '', lineNo);
+      return;
+    }
+    const open = OPENING.exec(line);
+    if (open) {
+      this.pending = { key: open[1] ?? '', parts: [open[2] ?? ''], line: lineNo };
+      return;
+    }
+    this.problems.push({ line: lineNo, message: `Not a getprop line: ${line}` });
+  }
+
+  /** Reports a value still open; call once after the last line. */
+  end(): void {
+    if (this.pending) this.unclosed();
+  }
+
+  private unclosed(): void {
+    const pending = this.pending!;
+    this.pending = null;
+    this.problems.push({
+      line: pending.line,
+      message: `[${pending.key}] has no closing bracket; skipped.`,
+    });
+  }
+
+  private store(key: string, value: string, line: number): void {
+    const previous = this.props.get(key);
+    if (previous !== undefined && previous !== value) {
+      this.problems.push({
+        line,
+        message: `[${key}] repeats line ${this.keyLines.get(key)} with another value ([${previous}] → [${value}]); the later value is kept.`,
+      });
+    }
+    this.props.set(key, value);
+    this.keyLines.set(key, line);
+  }
+}
+
+/**
  * Parses `getprop` output. A value may span lines (a property holding a newline): it runs from
  * `[key]: [` to the first later line ending in `]`. Blank lines are skipped; any other line is a
  * problem. A key repeated with a different value is a problem and the later value is kept.
  */
 export function parseGetprop(text: string): GetpropResult {
-  const props = new Map<string, string>();
-  const keyLines = new Map<string, number>();
-  const problems: Problem[] = [];
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
-
-  const store = (key: string, value: string, line: number) => {
-    const previous = props.get(key);
-    if (previous !== undefined && previous !== value) {
-      problems.push({
-        line,
-        message: `[${key}] repeats line ${keyLines.get(key)} with another value ([${previous}] → [${value}]); the later value is kept.`,
-      });
-    }
-    props.set(key, value);
-    keyLines.set(key, line);
-  };
-
-  for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1;
-    const line = lines[i] ?? '';
-    if (line.trim() === '') continue;
-    const one = ONE_LINE.exec(line);
-    if (one) {
-      store(one[1] ?? '', one[2] ?? '', lineNo);
-      continue;
-    }
-    const open = OPENING.exec(line);
-    if (open) {
-      const parts = [open[2] ?? ''];
-      let j = i + 1;
-      let closed = false;
-      for (; j < lines.length; j++) {
-        const next = lines[j] ?? '';
-        // A new property line means the value was cut off rather than continued.
-        if (ONE_LINE.test(next) || OPENING.test(next)) break;
-        if (next.endsWith(']')) {
-          parts.push(next.slice(0, -1));
-          closed = true;
-          break;
-        }
-        parts.push(next);
-      }
-      if (closed) {
-        store(open[1] ?? '', parts.join('\n'), lineNo);
-        i = j;
-      } else {
-        problems.push({ line: lineNo, message: `[${open[1]}] has no closing bracket; skipped.` });
-        i = j - 1;
-      }
-      continue;
-    }
-    problems.push({ line: lineNo, message: `Not a getprop line: ${line}` });
-  }
-  return { props, problems };
+  const parser = new GetpropParser();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) parser.push(lines[i] ?? '', i + 1);
+  parser.end();
+  return { props: parser.props, problems: parser.problems };
 }
 
 function first(props: ReadonlyMap<string, string>, ...keys: string[]): string | null {

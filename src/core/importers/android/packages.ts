@@ -128,72 +128,44 @@ interface Block {
   perUser: Map<number, { firstInstallTime?: LocalTime; installReason?: string }>;
 }
 
+/** Where `PackagesParser` delivers what it reads. */
+export interface PackagesSink {
+  /** A package block, once its last line has been read. */
+  package(pkg: AndroidPackage): void;
+  problem(p: Problem): void;
+}
+
 /**
- * Parses the `Packages:` section of `dumpsys package` (also the whole service output, or a whole
- * bugreport section: everything outside `Packages:` is skipped).
- *
- * Handles the Android 10 shape (`userId=`, `firstInstallTime=` in the block, `install
- * permissions:` then `User 0:` with `runtime permissions:`) and the Android 14–16 shape
- * (`appId=`, `installerPackageName=`, `initiatingPackageName=`, and `firstInstallTime=` /
- * `installReason=` under `User N:`). Unreadable times and permission lines become problems.
+ * Reads `dumpsys package` line by line (see `parsePackages`); only the package block being read
+ * is held.
  */
-export function parsePackages(text: string): ParseResult<AndroidPackage> {
-  const records: AndroidPackage[] = [];
-  const problems: Problem[] = [];
-  let inSection = false;
-  // Declared through `as` so the closure `finish` resetting them does not leave them narrowed.
-  let block = null as Block | null;
-  let list = null as {
-    kind: PackagePermission['kind'];
-    indent: number;
-    user: number | null;
-  } | null;
-  let userBlock = null as { user: number; indent: number } | null;
+export class PackagesParser {
+  private inSection = false;
+  private block: Block | null = null;
+  private list: { kind: PackagePermission['kind']; indent: number; user: number | null } | null =
+    null;
+  private userBlock: { user: number; indent: number } | null = null;
 
-  const finish = () => {
-    if (block) {
-      const users = [...block.perUser.keys()].sort((a, b) => a - b);
-      for (const u of users) {
-        const v = block.perUser.get(u);
-        if (block.pkg.firstInstallTime === null && v?.firstInstallTime) {
-          block.pkg.firstInstallTime = v.firstInstallTime;
-        }
-        if (block.pkg.installReason === null && v?.installReason !== undefined) {
-          block.pkg.installReason = v.installReason;
-        }
-      }
-      records.push(block.pkg);
-    }
-    block = null;
-    list = null;
-    userBlock = null;
-  };
+  constructor(private readonly sink: PackagesSink) {}
 
-  const readTime = (value: string, key: string, line: number): LocalTime | null => {
-    const t = parseLocalTime(value.trim());
-    if (!t) problems.push({ line, message: `${key} "${value.trim()}" is not a date and time.` });
-    return t;
-  };
-
-  const lines = text.split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    const lineNo = index + 1;
-    const rawLine = (lines[index] ?? '').replace(/\r$/, '').trimEnd();
+  /** Feeds one line (without its `\n`) and its 1-based number. */
+  push(raw: string, lineNo: number): void {
+    const rawLine = raw.trimEnd();
     const content = rawLine.trimStart();
-    if (content === '') continue;
+    if (content === '') return;
     const indent = rawLine.length - content.length;
 
     if (indent === 0) {
-      finish();
-      inSection = content === 'Packages:';
-      continue;
+      this.finish();
+      this.inSection = content === 'Packages:';
+      return;
     }
-    if (!inSection) continue;
+    if (!this.inSection) return;
 
     const header = /^Package \[([^\]]+)\] \(([0-9a-fA-F]+)\):$/.exec(content);
     if (header) {
-      finish();
-      block = {
+      this.finish();
+      this.block = {
         indent,
         perUser: new Map(),
         pkg: {
@@ -213,45 +185,51 @@ export function parsePackages(text: string): ParseResult<AndroidPackage> {
           line: lineNo,
         },
       };
-      continue;
+      return;
     }
-    const current = block;
-    if (current === null) continue;
+    const current = this.block;
+    if (current === null) return;
     if (indent <= current.indent) {
       // Another subsection of the service (e.g. `  APEX session state:`) ends the block.
-      finish();
-      continue;
+      this.finish();
+      return;
     }
-    if (list && indent <= list.indent) list = null;
-    if (userBlock && indent <= userBlock.indent) userBlock = null;
+    if (this.list && indent <= this.list.indent) this.list = null;
+    if (this.userBlock && indent <= this.userBlock.indent) this.userBlock = null;
 
-    if (list) {
-      const perm = readPermission(content, list.kind, list.user);
+    if (this.list) {
+      const perm = readPermission(content, this.list.kind, this.list.user);
       if (perm) current.pkg.permissions.push(perm);
-      else problems.push({ line: lineNo, message: `Unreadable permission line: ${content}` });
-      continue;
+      else this.sink.problem({ line: lineNo, message: `Unreadable permission line: ${content}` });
+      return;
     }
 
     const user = /^User (\d+):/.exec(content);
     if (user) {
-      userBlock = { user: Number(user[1]), indent };
-      continue;
+      this.userBlock = { user: Number(user[1]), indent };
+      return;
     }
     if (content === 'requested permissions:') {
-      list = { kind: 'requested', indent, user: null };
-      continue;
+      this.list = { kind: 'requested', indent, user: null };
+      return;
     }
     if (content === 'install permissions:') {
-      list = { kind: 'install', indent, user: null };
-      continue;
+      this.list = { kind: 'install', indent, user: null };
+      return;
     }
     if (content === 'runtime permissions:') {
-      list = { kind: 'runtime', indent, user: userBlock?.user ?? null };
-      continue;
+      this.list = { kind: 'runtime', indent, user: this.userBlock?.user ?? null };
+      return;
     }
 
-    if (userBlock && indent === userBlock.indent + 2) {
-      const slot = current.perUser.get(userBlock.user) ?? {};
+    const readTime = (value: string, key: string, line: number): LocalTime | null => {
+      const t = parseLocalTime(value.trim());
+      if (!t)
+        this.sink.problem({ line, message: `${key} "${value.trim()}" is not a date and time.` });
+      return t;
+    };
+    if (this.userBlock && indent === this.userBlock.indent + 2) {
+      const slot = current.perUser.get(this.userBlock.user) ?? {};
       const first = /^firstInstallTime=(.*)$/.exec(content);
       if (first) {
         const t = readTime(first[1] ?? '', 'firstInstallTime', lineNo);
@@ -259,13 +237,58 @@ export function parsePackages(text: string): ParseResult<AndroidPackage> {
       }
       const reason = pick(content, 'installReason');
       if (reason !== undefined) slot.installReason = reason;
-      current.perUser.set(userBlock.user, slot);
-      continue;
+      current.perUser.set(this.userBlock.user, slot);
+      return;
     }
-    if (indent !== current.indent + 2) continue;
+    if (indent !== current.indent + 2) return;
     readField(current.pkg, content, lineNo, readTime);
   }
-  finish();
+
+  /** Delivers the package block still open; call once after the last line. */
+  end(): void {
+    this.finish();
+  }
+
+  private finish(): void {
+    const block = this.block;
+    if (block) {
+      const users = [...block.perUser.keys()].sort((a, b) => a - b);
+      for (const u of users) {
+        const v = block.perUser.get(u);
+        if (block.pkg.firstInstallTime === null && v?.firstInstallTime) {
+          block.pkg.firstInstallTime = v.firstInstallTime;
+        }
+        if (block.pkg.installReason === null && v?.installReason !== undefined) {
+          block.pkg.installReason = v.installReason;
+        }
+      }
+      this.sink.package(block.pkg);
+    }
+    this.block = null;
+    this.list = null;
+    this.userBlock = null;
+  }
+}
+
+/**
+ * Parses the `Packages:` section of `dumpsys package` (also the whole service output, or a whole
+ * bugreport section: everything outside `Packages:` is skipped).
+ *
+ * Handles the Android 10 shape (`userId=`, `firstInstallTime=` in the block, `install
+ * permissions:` then `User 0:` with `runtime permissions:`) and the Android 14–16 shape
+ * (`appId=`, `installerPackageName=`, `initiatingPackageName=`, and `firstInstallTime=` /
+ * `installReason=` under `User N:`). Unreadable times and permission lines become problems.
+ */
+export function parsePackages(text: string): ParseResult<AndroidPackage> {
+  const records: AndroidPackage[] = [];
+  const problems: Problem[] = [];
+  const parser = new PackagesParser({
+    package: (pkg) => records.push(pkg),
+    problem: (p) => problems.push(p),
+  });
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index++) parser.push(lines[index] ?? '', index + 1);
+  parser.end();
   return { records, problems };
 }
 

@@ -210,6 +210,120 @@ const KNOWN_EVENT_KEYS = new Set([
 
 type Mode = 'none' | 'events24' | 'daily';
 
+/** Where `UsageStatsParser` delivers what it reads. */
+export interface UsageStatsSink {
+  event(e: UsageEvent): void;
+  dailyStat(s: UsageDailyStat): void;
+  problem(p: Problem): void;
+}
+
+/**
+ * Reads `dumpsys usagestats` line by line (see `parseUsageStats`). The daily block's events of a
+ * user are held until that user's 24-hour block shows up (then they are dropped: the 24-hour
+ * block has the same events) or until `end` (older Android, where they are the only events).
+ */
+export class UsageStatsParser {
+  private user: number | null = null;
+  private mode: Mode = 'none';
+  private headerIndent = 0;
+  private readonly usersSeen: number[] = [];
+  private readonly usersWith24h = new Set<number | null>();
+  /** Daily-block events and their problems, per user, while the user has no 24-hour block. */
+  private readonly heldDaily = new Map<
+    number | null,
+    { events: UsageEvent[]; problems: Problem[] }
+  >();
+
+  constructor(private readonly sink: UsageStatsSink) {}
+
+  /** The `user=N` headers seen so far, in order. */
+  get users(): number[] {
+    return [...this.usersSeen];
+  }
+
+  /** Feeds one line (without its `\n`) and its 1-based number. */
+  push(raw: string, lineNo: number): void {
+    const rawLine = raw.trimEnd();
+    const content = rawLine.trimStart();
+    if (content === '') return;
+    const indent = rawLine.length - content.length;
+
+    const userHeader = /^user=(\d+)$/.exec(content);
+    if (userHeader && indent === 0) {
+      const user = Number(userHeader[1]);
+      this.user = user;
+      if (!this.usersSeen.includes(user)) this.usersSeen.push(user);
+      this.mode = 'none';
+      return;
+    }
+    if (/^Last 24 hour events\b/.test(content)) {
+      this.mode = 'events24';
+      this.headerIndent = indent;
+      this.usersWith24h.add(this.user);
+      this.heldDaily.delete(this.user);
+      return;
+    }
+    const interval = /^In-memory (\w+) stats\b/.exec(content);
+    if (interval) {
+      this.mode = interval[1] === 'daily' ? 'daily' : 'none';
+      this.headerIndent = indent;
+      return;
+    }
+    if (this.mode === 'none') return;
+
+    const isEvent = content.startsWith('time=');
+    const isPackage = content.startsWith('package=');
+    // printIntervalStats writes the block's `timeRange=` (or `beginTime=`) at the header's indent.
+    const isRange = this.mode === 'daily' && /^(timeRange|beginTime)=/.test(content);
+    if (isRange) return;
+    if (indent <= this.headerIndent && !isEvent && !(this.mode === 'daily' && isPackage)) {
+      this.mode = 'none';
+      return;
+    }
+
+    if (isEvent) {
+      const bad: Problem[] = [];
+      const event = readEvent(content, this.user, lineNo, rawLine, bad);
+      if (this.mode === 'events24') {
+        if (event) this.sink.event(event);
+        for (const p of bad) this.sink.problem(p);
+      } else if (!this.usersWith24h.has(this.user)) {
+        let held = this.heldDaily.get(this.user);
+        if (!held) {
+          held = { events: [], problems: [] };
+          this.heldDaily.set(this.user, held);
+        }
+        if (event) held.events.push(event);
+        held.problems.push(...bad);
+      }
+      return;
+    }
+    if (this.mode === 'daily' && isPackage) {
+      const bad: Problem[] = [];
+      const stat = readDailyStat(content, this.user, lineNo, bad);
+      for (const p of bad) this.sink.problem(p);
+      if (stat) this.sink.dailyStat(stat);
+      return;
+    }
+    if (this.mode === 'events24') {
+      this.sink.problem({
+        line: lineNo,
+        message: `Unrecognised line in the 24-hour events: ${content}`,
+      });
+    }
+    // Other daily-block lines (timeRange, configurations, event aggregations, …) are not read.
+  }
+
+  /** Delivers the daily events of users that had no 24-hour block; call once after the last line. */
+  end(): void {
+    for (const held of this.heldDaily.values()) {
+      for (const e of held.events) this.sink.event(e);
+      for (const p of held.problems) this.sink.problem(p);
+    }
+    this.heldDaily.clear();
+  }
+}
+
 /**
  * Parses the text of `dumpsys usagestats`.
  *
@@ -219,92 +333,19 @@ type Mode = 'none' | 'events24' | 'daily';
  * time is not `yyyy-MM-dd HH:mm:ss` (older releases print `4/4/2017 22:46`) becomes a problem.
  */
 export function parseUsageStats(text: string): UsageStatsResult {
-  const events24: UsageEvent[] = [];
-  const dailyEvents: UsageEvent[] = [];
+  const records: UsageEvent[] = [];
   const dailyStats: UsageDailyStat[] = [];
   const problems: Problem[] = [];
-  const dailyEventProblems: (Problem & { user: number | null })[] = [];
-  const users: number[] = [];
-  const usersWith24h = new Set<number | null>();
-
-  let user: number | null = null;
-  let mode: Mode = 'none';
-  let headerIndent = 0;
-
-  const lines = text.split('\n');
-  lines.forEach((raw, index) => {
-    const lineNo = index + 1;
-    const rawLine = raw.replace(/\r$/, '').trimEnd();
-    const content = rawLine.trimStart();
-    if (content === '') return;
-    const indent = rawLine.length - content.length;
-
-    const userHeader = /^user=(\d+)$/.exec(content);
-    if (userHeader && indent === 0) {
-      user = Number(userHeader[1]);
-      if (!users.includes(user)) users.push(user);
-      mode = 'none';
-      return;
-    }
-    if (/^Last 24 hour events\b/.test(content)) {
-      mode = 'events24';
-      headerIndent = indent;
-      usersWith24h.add(user);
-      return;
-    }
-    const interval = /^In-memory (\w+) stats\b/.exec(content);
-    if (interval) {
-      mode = interval[1] === 'daily' ? 'daily' : 'none';
-      headerIndent = indent;
-      return;
-    }
-    if (mode === 'none') return;
-
-    const isEvent = content.startsWith('time=');
-    const isPackage = content.startsWith('package=');
-    // printIntervalStats writes the block's `timeRange=` (or `beginTime=`) at the header's indent.
-    const isRange = mode === 'daily' && /^(timeRange|beginTime)=/.test(content);
-    if (isRange) return;
-    if (indent <= headerIndent && !isEvent && !(mode === 'daily' && isPackage)) {
-      mode = 'none';
-      return;
-    }
-
-    if (isEvent) {
-      const bad: Problem[] = [];
-      const event = readEvent(content, user, lineNo, rawLine, bad);
-      if (mode === 'events24') {
-        if (event) events24.push(event);
-        problems.push(...bad);
-      } else {
-        if (event) dailyEvents.push(event);
-        dailyEventProblems.push(...bad.map((p) => ({ ...p, user })));
-      }
-      return;
-    }
-    if (mode === 'daily' && isPackage) {
-      const stat = readDailyStat(content, user, lineNo, problems);
-      if (stat) dailyStats.push(stat);
-      return;
-    }
-    if (mode === 'events24') {
-      problems.push({
-        line: lineNo,
-        message: `Unrecognised line in the 24-hour events: ${content}`,
-      });
-    }
-    // Other daily-block lines (timeRange, configurations, event aggregations, …) are not read.
+  const parser = new UsageStatsParser({
+    event: (e) => records.push(e),
+    dailyStat: (d) => dailyStats.push(d),
+    problem: (p) => problems.push(p),
   });
-
-  const fallbackEvents = dailyEvents.filter((e) => !usersWith24h.has(e.user));
-  const fallbackProblems = dailyEventProblems
-    .filter((p) => !usersWith24h.has(p.user))
-    .map(({ line, message }) => ({ line, message }));
-  const records = [...events24, ...fallbackEvents].sort((a, b) => a.line - b.line);
-  const allProblems = [...problems, ...fallbackProblems].sort(
-    (a, b) => (a.line ?? 0) - (b.line ?? 0),
-  );
-  return { records, problems: allProblems, dailyStats, users };
+  text.split('\n').forEach((raw, index) => parser.push(raw, index + 1));
+  parser.end();
+  records.sort((a, b) => a.line - b.line);
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  return { records, problems, dailyStats, users: parser.users };
 }
 
 function readEvent(
