@@ -1,5 +1,5 @@
 import type { Category } from '../../contract/categories';
-import type { CatalogSource, CatalogSourceKey } from './types';
+import type { AppKind, CatalogSource, CatalogSourceKey } from './types';
 
 /**
  * Where the catalog's identifiers and names come from. Repository files are cited at the commit
@@ -72,18 +72,36 @@ export const CATALOG_SOURCES: Readonly<Record<CatalogSourceKey, CatalogSource>> 
 };
 
 /**
- * Why an app is expected to use a resource. Expectations are set only where using the resource
- * is the app's function as its catalog name states it (a camera, a map, a recorder).
+ * Why an app is expected to use a resource: a default per resource, applied to apps whose `expects`
+ * names it. Expectations are set only where using the resource is the app's function as its name
+ * and the sources state it (a camera, a map, a recorder); each text says it is such a default.
  */
 export const EXPECTATION_BASIS: Readonly<Partial<Record<Category, string>>> = {
   camera:
-    'the app is for taking photos or video, scanning, or video calls (its function as named in the sources)',
+    'category default: the app is for taking photos or video, scanning, or video calls (its function as named in the sources)',
   photos:
-    'the app is for viewing, editing or managing photos and videos (its function as named in the sources)',
+    'category default: the app is for viewing, editing or managing photos and videos (its function as named in the sources)',
   microphone:
-    'the app is for recording, calls, voice input or music recognition (its function as named in the sources)',
+    'category default: the app is for recording, calls, voice input or music recognition (its function as named in the sources)',
   location:
-    'the app is for maps, navigation, rides, transit, activity tracking or finding people and things (its function as named in the sources)',
-  contacts: 'the app is a phone or contacts app (its function as named in the sources)',
-  calendar: 'the app is a calendar (its function as named in the sources)',
+    'category default: the app is for maps, navigation, rides, transit, activity tracking or finding people and things (its function as named in the sources)',
+  contacts:
+    'category default: the app is a phone or contacts app (its function as named in the sources)',
+  calendar: 'category default: the app is a calendar (its function as named in the sources)',
+};
+
+/**
+ * The resources every app of a kind is expected to use, and why: a category default, stated as
+ * one. Messengers (app-store categories Social Networking and Business, vendors describing voice
+ * and video calls) need the camera and microphone for calls; sending photos goes through the
+ * system photo picker, which gives the app no photo-library access, so photos are not expected.
+ */
+export const KIND_EXPECTATIONS: Readonly<
+  Record<AppKind, { expects: readonly Category[]; basis: string }>
+> = {
+  messenger: {
+    expects: ['camera', 'microphone'],
+    basis:
+      'category default for messengers: the vendor describes voice and video calls (app-store category Social Networking or Business), which need the camera and microphone',
+  },
 };

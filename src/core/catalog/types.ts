@@ -25,6 +25,18 @@ export interface CatalogApp {
   aliases?: readonly string[];
   /** Resources the app's function needs (a camera app -> camera); basis in `EXPECTATION_BASIS`. */
   expects?: readonly Category[];
+  /** The kind of app, whose default expectations (`KIND_EXPECTATIONS`) add to `expects`. */
+  kind?: AppKind;
+}
+
+/** Kinds of app with default expectations (see `KIND_EXPECTATIONS`). */
+export type AppKind = 'messenger';
+
+/** One resource an app is expected to use, and why. */
+export interface Expectation {
+  category: Category;
+  /** Where the expectation comes from, in words (a category default says so). */
+  basis: string;
 }
 
 /** `[identifier, platforms, app key, confidence, sources]`: one identifier as the data lists it. */

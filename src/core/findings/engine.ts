@@ -15,6 +15,8 @@ import {
   type RuleDef,
   type RulePath,
 } from './common';
+import { applyExpectations } from './expectation';
+import { applyIntervalClusters } from './interval-clusters';
 import { readStoredFindings, storedEvidence } from './stored';
 import { newSensitivePermission, profilingDomains } from './record-rules';
 import {
@@ -163,9 +165,14 @@ export function computeFindings(
       options.path === 'scan'
         ? new Map<string, Finding[]>()
         : sessionRulesFast(ctx, rules.filter(isSessionRule));
-    return rules.flatMap((r) =>
+    const found = rules.flatMap((r) =>
       (together.get(r) ?? RULES[r].run(ctx)).map((f) => limitEvidence(f, options.evidenceLimit)),
     );
+    // Both weigh the whole case's records of a device, never the filter's: an app's purpose and
+    // the system's interval lengths do not change with the period looked at.
+    applyIntervalClusters(db, found);
+    applyExpectations(db, found);
+    return found;
   })();
 }
 
