@@ -25,6 +25,7 @@ import {
 } from './args';
 import { openCaseForQuery, openCaseForWrite, caseFilter } from './case-open';
 import { say, type CommandContext } from './context';
+import { checkKeyFlags, runKeyFindings } from './findings-key';
 import { formatApp, formatTable } from './output';
 import { wrap } from './usage';
 
@@ -33,6 +34,7 @@ export const FINDINGS_OPTIONS = {
   rule: { type: 'string', multiple: true },
   param: { type: 'string', multiple: true },
   explain: { type: 'boolean' },
+  key: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -192,6 +194,10 @@ export async function runFindingsCommand(args: string[], ctx: CommandContext): P
   const parsed = parseFilterFlags(values);
   const rules = parseRules(values.rule);
   const params = parseParams(values.param);
+  if (values.key) {
+    checkKeyFlags(parsed.filter, rules, params);
+    return runKeyFindings(casePath, parsed, values.json === true, ctx);
+  }
 
   let session = openCaseForQuery(casePath);
   try {

@@ -348,11 +348,13 @@ export const COMMAND_DOCS: readonly CommandDoc[] = [
     usage: [
       'findings <case> [filters] [--rule R]... [--param rule.name=value]... [--json]',
       'findings [<case>] --explain [--rule R]... [--param rule.name=value]...',
+      'findings <case> --key [--device D]... [--json]',
     ],
     summary: 'what deserves a closer look, with severity and caveats',
     description: [
       'Runs the findings rules over the filtered records: one finding per rule × device × app × category, most severe first, each with a plain-language title, its evidence record ids and a caveat saying what the data does not prove. Rules: night-access, background-access, frequent-access, regular-polling, long-access, screen-off-access, profiling-domains, new-sensitive-permission (all by default). Parameters set in the app are kept in the case and used here; --param overrides them for this run.',
       'With --explain: prints each rule’s criteria, how its severity is decided, its parameters with their defaults (and, with a case, the values in force) and what it does not prove, without running it. The same text is in docs/findings.md.',
+      'With --key: per device, the few apps that deserve attention (at most 5, medium or high severity), each in one sentence with the resource, how often per observed day, the device-local hours, the interval lengths and what the data cannot prove, then every other finding grouped by app. Reads every record of the devices named and the case’s parameters.',
     ],
     options: [
       { flag: '--rule R', names: ['rule'], text: 'run (or explain) only this rule (repeatable)' },
@@ -365,6 +367,11 @@ export const COMMAND_DOCS: readonly CommandDoc[] = [
         flag: '--explain',
         names: ['explain'],
         text: 'print the rules’ criteria instead of running them',
+      },
+      {
+        flag: '--key',
+        names: ['key'],
+        text: 'print the key findings per device (with --json: an array of {deviceId, device, observedDays, key, others, intervalClusters})',
       },
       {
         flag: '--json',
