@@ -90,15 +90,30 @@ export function jsonSafe(v: unknown): unknown {
 
 const PROFILE_DOMAIN = 'SysSharedContainerDomain-systemgroup.com.apple.configurationprofiles';
 
-interface ArtifactSpec {
+/** The `-wal` a backup holds beside a SQLite artifact: read, absent, or unreadable (a problem). */
+export interface WalLookup {
+  file: BackupFile | null;
+  /** Why the `-wal` listed in the index could not be read, or null. */
+  problem: string | null;
+}
+
+/** What reading one artifact file gives, before it is tied to its manifest and file. */
+export type ParsedArtifact = Omit<ArtifactRead, 'manifest' | 'file'>;
+
+/** One artifact the importers know: where a backup keeps it, and how its bytes are read. */
+export interface ArtifactSpec {
   manifest: ImporterManifest;
+  /** Names the spec among those of one manifest (a container hands it to the member's parse). */
+  key: string;
   /** A short name for progress and notes. */
   name: string;
   domain: string;
   /** One path, or a prefix when `many`. */
   path: string;
   many?: boolean;
-  read(file: BackupFile, files: BackupFiles): Promise<Omit<ArtifactRead, 'manifest' | 'file'>>;
+  /** Whether the artifact is a SQLite database (its `-wal` is read beside it). */
+  sqlite: boolean;
+  read(file: BackupFile, wal: WalLookup, tempRoot: string): Promise<ParsedArtifact>;
 }
 
 function empty(): Pick<ArtifactRead, 'permissions' | 'usage' | 'profiles' | 'problems'> {
@@ -112,20 +127,12 @@ function plistOf(file: BackupFile): PlistValue {
 /** Opens a SQLite artifact with the `-wal` the backup may hold beside it. */
 async function withSqlite<T>(
   file: BackupFile,
-  files: BackupFiles,
+  wal: WalLookup,
+  tempRoot: string,
   fn: (db: Database.Database) => T,
 ): Promise<{ value: T; wal: 'applied' | 'none'; problems: string[] }> {
-  const problems: string[] = [];
-  let wal: BackupFile | null = null;
-  try {
-    wal = await files.readPath(file.domain, `${file.relativePath}-wal`);
-  } catch (e) {
-    if (!(e instanceof BackupFileError)) throw e;
-    problems.push(
-      `${e.message} Changes it may hold that were not checkpointed into the database are not read.`,
-    );
-  }
-  const opened = await openSqliteArtifact(file, wal, files.tempRoot);
+  const problems: string[] = wal.problem === null ? [] : [wal.problem];
+  const opened = await openSqliteArtifact(file, wal.file, tempRoot);
   problems.push(...opened.problems);
   try {
     if (opened.wal === 'applied')
@@ -138,17 +145,20 @@ async function withSqlite<T>(
   }
 }
 
-const ARTIFACTS: readonly ArtifactSpec[] = [
+/** Every artifact the importers read from a backup, in the order they are read. */
+export const ARTIFACTS: readonly ArtifactSpec[] = [
   {
     manifest: tccManifest,
+    key: 'tcc',
     name: 'TCC.db (permissions)',
     domain: 'HomeDomain',
     path: 'Library/TCC/TCC.db',
-    async read(file, files) {
-      const { value, wal, problems } = await withSqlite(file, files, readTccDb);
+    sqlite: true,
+    async read(file, wal, tempRoot) {
+      const { value, problems, ...opened } = await withSqlite(file, wal, tempRoot, readTccDb);
       return {
         ...empty(),
-        wal,
+        wal: opened.wal,
         problems: [...problems, ...value.problems],
         permissions: value.records.map((r) => ({
           app: r.client,
@@ -174,14 +184,16 @@ const ARTIFACTS: readonly ArtifactSpec[] = [
   },
   {
     manifest: dataUsageManifest,
+    key: 'data-usage',
     name: 'DataUsage.sqlite (network usage)',
     domain: 'WirelessDomain',
     path: 'Library/Databases/DataUsage.sqlite',
-    async read(file, files) {
-      const { value, wal, problems } = await withSqlite(file, files, readDataUsage);
+    sqlite: true,
+    async read(file, wal, tempRoot) {
+      const { value, problems, ...opened } = await withSqlite(file, wal, tempRoot, readDataUsage);
       return {
         ...empty(),
-        wal,
+        wal: opened.wal,
         problems: [...problems, ...value.problems],
         usage: value.records.map((r) => ({
           app: r.bundleId,
@@ -201,9 +213,11 @@ const ARTIFACTS: readonly ArtifactSpec[] = [
   },
   {
     manifest: locationClientsManifest,
+    key: 'location-clients',
     name: 'clients.plist (location clients)',
     domain: 'RootDomain',
     path: 'Library/Caches/locationd/clients.plist',
+    sqlite: false,
     async read(file) {
       const { records, problems } = readLocationClients(plistOf(file));
       return {
@@ -233,9 +247,11 @@ const ARTIFACTS: readonly ArtifactSpec[] = [
   },
   {
     manifest: osanalyticsAddailyManifest,
+    key: 'addaily',
     name: 'addaily (daily network baseline)',
     domain: 'HomeDomain',
     path: 'Library/Preferences/com.apple.osanalytics.addaily.plist',
+    sqlite: false,
     async read(file) {
       const { records, problems } = readAddaily(plistOf(file));
       return {
@@ -260,9 +276,11 @@ const ARTIFACTS: readonly ArtifactSpec[] = [
   },
   {
     manifest: profilesManifest,
+    key: 'profile-events',
     name: 'MCProfileEvents.plist (profile events)',
     domain: PROFILE_DOMAIN,
     path: 'Library/ConfigurationProfiles/MCProfileEvents.plist',
+    sqlite: false,
     async read(file) {
       const { events, problems } = readProfileEvents(plistOf(file));
       return {
@@ -288,10 +306,12 @@ const ARTIFACTS: readonly ArtifactSpec[] = [
   },
   {
     manifest: profilesManifest,
+    key: 'profiles',
     name: 'configuration profiles',
     domain: PROFILE_DOMAIN,
     path: 'Library/ConfigurationProfiles/profile-',
     many: true,
+    sqlite: false,
     async read(file) {
       const { profile, problems } = readProfile(plistOf(file));
       const name = file.relativePath.split('/').pop() ?? file.relativePath;
@@ -327,6 +347,57 @@ export const ARTIFACT_MANIFESTS: readonly ImporterManifest[] = [
   ...new Set(ARTIFACTS.map((a) => a.manifest)),
 ];
 
+/** The message of an artifact that could not be read or parsed, naming the file and the reason. */
+export function artifactFailure(where: string, e: unknown): string {
+  if (e instanceof BackupFileError || e instanceof SqliteArtifactError) return e.message;
+  if (e instanceof Database.SqliteError)
+    return `${where} cannot be read as a SQLite database (${e.message}).`;
+  return `${where} cannot be read: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+/** The note of a file reached through a link that stays inside the backup folder. */
+export function linkNote(where: string, linkTarget: string): string {
+  return `${where} is stored as a symbolic link to ${linkTarget} inside the backup folder; the link's target was read.`;
+}
+
+/** The `-wal` the index lists beside a SQLite artifact (read and decrypted), or why it is not read. */
+export async function lookupWal(files: BackupFiles, file: BackupFile): Promise<WalLookup> {
+  try {
+    return { file: await files.readPath(file.domain, `${file.relativePath}-wal`), problem: null };
+  } catch (e) {
+    if (!(e instanceof BackupFileError)) throw e;
+    return {
+      file: null,
+      problem: `${e.message} Changes it may hold that were not checkpointed into the database are not read.`,
+    };
+  }
+}
+
+/** The index rows of one artifact, or the note saying why none is read. */
+export function artifactRows(
+  files: BackupFiles,
+  spec: ArtifactSpec,
+): { rows: ManifestRow[]; note: string | null } {
+  let rows: ManifestRow[];
+  try {
+    rows = spec.many
+      ? files.list(spec.domain, spec.path)
+      : [files.row(spec.domain, spec.path)].filter((r): r is ManifestRow => r !== null);
+  } catch (e) {
+    // The index itself failed while being searched: this artifact cannot be found.
+    return {
+      rows: [],
+      note: `${spec.name}: Manifest.db could not be searched for ${spec.domain} ${spec.path} (${(e as Error).message}); nothing was read.`,
+    };
+  }
+  if (rows.length === 0 && !spec.many)
+    return {
+      rows,
+      note: `${spec.name}: not in this backup (${spec.domain} ${spec.path}); nothing to read.`,
+    };
+  return { rows, note: null };
+}
+
 /**
  * Reads every artifact the importers know from a backup. An artifact the backup does not hold is
  * a note; one that cannot be read or parsed is a failure of that artifact alone.
@@ -340,46 +411,23 @@ export async function readArtifacts(
   for (const [index, spec] of ARTIFACTS.entries()) {
     if (signal?.aborted) break;
     onArtifact?.(spec.name, index, ARTIFACTS.length);
-    let rows: ManifestRow[];
-    try {
-      rows = spec.many
-        ? files.list(spec.domain, spec.path)
-        : [files.row(spec.domain, spec.path)].filter((r): r is ManifestRow => r !== null);
-    } catch (e) {
-      // The index itself failed while being searched: this artifact cannot be found.
-      results.push({
-        kind: 'missing',
-        manifest: spec.manifest,
-        note: `${spec.name}: Manifest.db could not be searched for ${spec.domain} ${spec.path} (${(e as Error).message}); nothing was read.`,
-      });
-      continue;
-    }
-    if (rows.length === 0) {
-      if (!spec.many)
-        results.push({
-          kind: 'missing',
-          manifest: spec.manifest,
-          note: `${spec.name}: not in this backup (${spec.domain} ${spec.path}); nothing to read.`,
-        });
-      continue;
-    }
+    const { rows, note } = artifactRows(files, spec);
+    if (note !== null) results.push({ kind: 'missing', manifest: spec.manifest, note });
     for (const row of rows) {
       try {
         const file = await files.read(row);
-        const parsed = await spec.read(file, files);
+        const wal = spec.sqlite ? await lookupWal(files, file) : { file: null, problem: null };
+        const parsed = await spec.read(file, wal, files.tempRoot);
         if (file.linkTarget !== null)
-          parsed.problems.unshift(
-            `${row.domain} ${row.relativePath} is stored as a symbolic link to ${file.linkTarget} inside the backup folder; the link's target was read.`,
-          );
+          parsed.problems.unshift(linkNote(`${row.domain} ${row.relativePath}`, file.linkTarget));
         results.push({ kind: 'read', read: { manifest: spec.manifest, file, ...parsed } });
       } catch (e) {
-        const message =
-          e instanceof BackupFileError || e instanceof SqliteArtifactError
-            ? e.message
-            : e instanceof Database.SqliteError
-              ? `${row.domain} ${row.relativePath} cannot be read as a SQLite database (${e.message}).`
-              : `${row.domain} ${row.relativePath} cannot be read: ${(e as Error).message}`;
-        results.push({ kind: 'failed', manifest: spec.manifest, row, message });
+        results.push({
+          kind: 'failed',
+          manifest: spec.manifest,
+          row,
+          message: artifactFailure(`${row.domain} ${row.relativePath}`, e),
+        });
       }
     }
   }

@@ -1,14 +1,11 @@
 import { join } from 'node:path';
 import type { ImportOutcome } from '../../../contract/records';
-import { zoneOffsetMinutes } from '../../../contract/time';
 import type { ImportWarning } from '../../../contract/warnings';
 import { appendAudit } from '../../db/audit';
 import type { Db } from '../../db/open';
 import { AppResolver } from '../../db/queries/apps';
 import type { ArtifactRead, ArtifactResult } from './artifact-read';
-
-/** The largest distance from the epoch a Date can hold (ECMAScript's time range), in ms. */
-const MAX_DATE_MS = 8.64e15;
+import { MAX_DATE_MS, zoneOffsets } from './placed-time';
 
 const NO_COUNTS = { lines: 0, access: 0, network: 0, sessions: 0, openSessions: 0, records: 0 };
 
@@ -37,29 +34,6 @@ function outcomeOf(
     deviceId: null,
     locator: null,
     ...fields,
-  };
-}
-
-/**
- * The UTC offset of a zone at an instant, looked up once per hour of UTC time (a lookup is slow,
- * and an artifact may hold a hundred thousand rows): when both ends of the hour have the same
- * offset, no rule change falls inside it, since zone rules never change twice within an hour.
- */
-function zoneOffsets(timeZone: string | null): (ms: number | null) => number | null {
-  const hours = new Map<number, [number | null, number | null]>();
-  return (ms) => {
-    if (ms === null || timeZone === null || !Number.isFinite(ms)) return null;
-    const hour = Math.floor(ms / 3_600_000);
-    let ends = hours.get(hour);
-    if (!ends) {
-      ends = [
-        zoneOffsetMinutes(timeZone, hour * 3_600_000),
-        zoneOffsetMinutes(timeZone, hour * 3_600_000 + 3_599_999),
-      ];
-      if (hours.size > 100_000) hours.clear();
-      hours.set(hour, ends);
-    }
-    return ends[0] === ends[1] ? ends[0] : zoneOffsetMinutes(timeZone, ms);
   };
 }
 

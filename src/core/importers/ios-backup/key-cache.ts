@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { ClassKeys } from '../../formats/ios-backup-crypto';
+import type { ImportCache } from '../importer';
+
+const PREFIX = 'ios-backup-class-keys:';
+
+/** The key under which a backup's unlocked class keys are kept in an import cache. */
+export function classKeysCacheKey(keybag: Uint8Array): string {
+  return PREFIX + BackupKeyCache.id(keybag);
+}
 
 /**
  * Class keys of encrypted backups unlocked in this session, in memory only: a second import of
@@ -23,6 +31,20 @@ export class BackupKeyCache {
 
   set(keybag: Uint8Array, classKeys: ClassKeys): void {
     this.keys.set(BackupKeyCache.id(keybag), classKeys);
+  }
+
+  /**
+   * This cache as an import cache (`ParseContext.cache`): the backup importer keeps the class keys
+   * it unlocks under {@link classKeysCacheKey}; other keys are not kept.
+   */
+  asImportCache(): ImportCache {
+    return {
+      get: (key) => (key.startsWith(PREFIX) ? this.keys.get(key.slice(PREFIX.length)) : undefined),
+      set: (key, value) => {
+        if (key.startsWith(PREFIX) && value instanceof Map)
+          this.keys.set(key.slice(PREFIX.length), value as ClassKeys);
+      },
+    };
   }
 
   /** Forgets every key (and overwrites the key bytes). */
