@@ -15,7 +15,7 @@ import {
   type RuleDef,
   type RulePath,
 } from './common';
-import { applyExpectations } from './expectation';
+import { applyExpectations, WEIGHING } from './expectation';
 import { applyIntervalClusters } from './interval-clusters';
 import { readStoredFindings, storedEvidence } from './stored';
 import { newSensitivePermission, profilingDomains } from './record-rules';
@@ -46,6 +46,11 @@ const RULES: Record<FindingRule, RuleDef> = {
 export function ruleInfos(): FindingRuleInfo[] {
   return FINDING_RULES.map((id) => ({
     ...RULES[id].info,
+    // Every rule with a category is then weighed by the app's purpose (expectation.ts).
+    severity:
+      id === 'profiling-domains'
+        ? RULES[id].info.severity
+        : `${RULES[id].info.severity} Then weighed by the app's purpose: ${WEIGHING}`,
     params: RULES[id].info.params.map((p) => ({ ...p })),
   }));
 }

@@ -16,6 +16,10 @@ export type Expectedness =
   /** The catalog does not know the app (or the finding names no resource). */
   | { kind: 'unknown' };
 
+/** How the rules' severities are weighed by the app's purpose, in words (for `--explain` and the docs). */
+export const WEIGHING =
+  "at most low when the built-in catalog says the app's purpose needs the resource or the app is Apple's own iOS app; one level higher (at most high) for photos, contacts, microphone or location used by an app the catalog knows and does not expect to, when the rule is night-access, background-access, regular-polling or screen-off-access; otherwise as above (an app the catalog does not know keeps the rule's severity).";
+
 /** Resources whose use by an app that does not need them ranks higher at unexpected times. */
 export const PROBED_CATEGORIES: readonly Category[] = [
   'photos',
