@@ -156,7 +156,7 @@ describe('session rules over App Privacy Reports', () => {
       ['com.example.cam', 'camera', 'high', 1],
     ]);
     expect(fs[0]!.title).toBe(
-      'com.example.cam used the camera once for more than 60 s (longest 11.7 min)',
+      'com.example.cam: 1 interval of the camera recorded as open longer than 60 s (longest 11.7 min)',
     );
     const lower = runFindings(t.session.db, {}, { 'long-access.seconds': 20 }, ['long-access']);
     expect(lower[0]).toMatchObject({ count: 2, severity: 'high', details: { totalSeconds: 730 } });
