@@ -1,5 +1,7 @@
 /** The cover page: case, examiner, export, filter, devices, redaction and contents. */
 import type { Device } from '../../../contract/records';
+import { deviceModelWords } from './answer-model';
+import { filterTextInWords } from './filter-words';
 import { formatInstant, formatOffset } from './format';
 import {
   BOLD,
@@ -29,7 +31,7 @@ export function drawCover(doc: Doc, input: ReportInput): void {
   field(doc, 'Exported', formatInstant(input.exportedAt, input.timeZone));
   field(doc, 'Tool', `Snoopscope ${input.toolVersion}`);
   field(doc, 'Signer fingerprint', input.fingerprint, true);
-  field(doc, 'Filter', input.filterText.trim() ? input.filterText : 'None (all records)');
+  field(doc, 'Filter', filterTextInWords(input.filterText, input.devices));
 
   subheading(doc, `Devices (${input.devices.length})`);
   if (input.devices.length === 0) {
@@ -39,9 +41,7 @@ export function drawCover(doc: Doc, input: ReportInput): void {
     ensureSpace(doc, 70);
     doc.font(BOLD).fontSize(11).fillColor(INK);
     doc.text(d.label, MARGIN, doc.y, { width: contentWidth(doc) });
-    const model = [platformWord(d.platform), d.model].filter(Boolean).join(' | ');
-    field(doc, 'Model', model || 'Unknown');
-    field(doc, 'OS version', d.osVersion ?? 'Unknown');
+    field(doc, 'Model and OS', deviceModelWords(d));
     field(doc, 'Time zone', deviceZone(d));
     const ids = identifierLines(d);
     field(doc, 'Identifiers', ids.length > 0 ? ids.join('\n') : 'None recorded', true);
@@ -65,7 +65,7 @@ export function drawCover(doc: Doc, input: ReportInput): void {
   );
 
   subheading(doc, 'Contents');
-  const parts = ['Summary', 'Findings'];
+  const parts = ['The answer (page 1)', 'Summary', 'Findings'];
   if (input.comparison) parts.push('Comparison');
   if (input.heatmap) parts.push('Heatmap by hour and date');
   parts.push('Methodology and caveats', 'Filter and sources');
@@ -78,10 +78,6 @@ export function drawCover(doc: Doc, input: ReportInput): void {
     9,
     MUTED,
   );
-}
-
-function platformWord(p: Device['platform']): string {
-  return p === 'ios' ? 'iOS' : p === 'android' ? 'Android' : '';
 }
 
 function deviceZone(d: Device): string {

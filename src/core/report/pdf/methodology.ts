@@ -2,19 +2,26 @@
 import { type Doc, heading, paragraph, subheading } from './layout';
 import type { ReportAudit, ReportInput } from './types';
 
-const METHODOLOGY: { heading: string; body: string }[] = [
+/** The kind of source a methodology section explains; `null`: every report explains it. */
+type SourceKind = 'app-privacy-report' | 'ios-backup' | 'android' | null;
+
+const METHODOLOGY: { kind: SourceKind; heading: string; body: string }[] = [
   {
+    kind: 'app-privacy-report',
     heading: 'iOS App Privacy Report',
     body:
       'The App Privacy Report (Settings > Privacy & Security) is a log the device writes itself. ' +
       'An access record proves that iOS registered an app using a protected resource (photos, ' +
       'camera, microphone, contacts, location and others) between the times shown; the interval is when ' +
-      'access was possible, not proof that data was read in full, copied or uploaded. Network ' +
+      'access was possible, not proof that data was read in full, copied or uploaded, and its ' +
+      'length is a privacy-accounting window iOS chooses (many intervals share one system-defined ' +
+      'length across apps), not how long anything was read. Network ' +
       'records list domains an app contacted and how often in the report window; they do not show ' +
       'what was sent. The report keeps about seven days, so an absence of records before that ' +
       'window proves nothing.',
   },
   {
+    kind: 'ios-backup',
     heading: 'iOS backups',
     body:
       'Permission databases in a backup show the state at backup time (granted, denied, limited) ' +
@@ -23,6 +30,7 @@ const METHODOLOGY: { heading: string; body: string }[] = [
       'are listed as found; a profile being present does not prove how it was used.',
   },
   {
+    kind: 'android',
     heading: 'Android app ops',
     body:
       'App-ops records (dumpsys appops and its history) show the last or aggregated accesses an ' +
@@ -32,6 +40,7 @@ const METHODOLOGY: { heading: string; body: string }[] = [
       'state only where the device kept them.',
   },
   {
+    kind: null,
     heading: 'Findings and times',
     body:
       'Findings are produced by documented rules with the parameters stated in the bundle. They ' +
@@ -43,10 +52,31 @@ const METHODOLOGY: { heading: string; body: string }[] = [
   },
 ];
 
+/** The kind of source an importer reads, by its id. */
+function sourceKind(importer: string): SourceKind {
+  if (importer === 'ios-app-privacy-report') return 'app-privacy-report';
+  if (importer.startsWith('ios-backup')) return 'ios-backup';
+  if (importer.startsWith('android')) return 'android';
+  return null;
+}
+
+/** The methodology sections of the source kinds among the importers, then those every report has. */
+export function methodologySections(
+  importers: readonly string[],
+): { heading: string; body: string }[] {
+  const kinds = new Set(importers.map(sourceKind));
+  return METHODOLOGY.filter((m) => m.kind === null || kinds.has(m.kind)).map(
+    ({ heading, body }) => ({
+      heading,
+      body,
+    }),
+  );
+}
+
 /** Draws the methodology and caveats section. */
 export function drawMethodology(doc: Doc, input: ReportInput): void {
   heading(doc, 'Methodology and caveats');
-  for (const m of METHODOLOGY) {
+  for (const m of methodologySections(input.sources.map((s) => s.importer))) {
     subheading(doc, m.heading);
     paragraph(doc, m.body, 9.5);
   }

@@ -1,5 +1,7 @@
 /** Rendering the whole report: two passes over the sections, pages written out as they end. */
 import PDFDocument from 'pdfkit';
+import { answerModel } from './answer-model';
+import { drawAnswerPage } from './answer-page';
 import { drawComparison } from './comparison';
 import { drawCover } from './cover';
 import { drawFindings } from './findings';
@@ -65,6 +67,9 @@ function renderPass(
   });
 
   try {
+    const answer = answerModel(input);
+    drawAnswerPage(doc, input.caseName, answer);
+    doc.addPage();
     drawCover(doc, input);
     doc.addPage();
     drawSummary(doc, input.summary);
@@ -73,7 +78,11 @@ function renderPass(
     if (input.comparison) drawComparison(doc, input.comparison);
     if (input.heatmap) {
       doc.addPage();
-      drawHeatmap(doc, input.heatmap);
+      drawHeatmap(doc, input.heatmap, {
+        filter: answer.filter,
+        devices: heatmapDevices(input),
+        night: answer.night,
+      });
     }
     doc.addPage();
     drawMethodology(doc, input);
@@ -86,4 +95,14 @@ function renderPass(
     return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
   return done;
+}
+
+/**
+ * Labels of the devices the heatmap counts: those it observed, else every device of the case.
+ * Labels come from the report's devices, never from the heatmap, whose labels are not redacted.
+ */
+function heatmapDevices(input: ReportInput): string[] {
+  const observed = new Set((input.heatmap?.observed ?? []).map((o) => o.deviceId));
+  const devices = input.devices.filter((d) => observed.size === 0 || observed.has(d.id));
+  return devices.map((d) => d.label);
 }

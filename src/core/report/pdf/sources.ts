@@ -1,4 +1,5 @@
 /** The filter and sources section: the filter used and every source file with its hash. */
+import { filterTextInWords } from './filter-words';
 import { formatInstant } from './format';
 import {
   BOLD,
@@ -21,7 +22,7 @@ import type { ReportInput } from './types';
 export function drawSources(doc: Doc, input: ReportInput): void {
   heading(doc, 'Filter and sources');
   subheading(doc, 'Filter used');
-  const filter = input.filterText.trim() ? input.filterText : 'None (all records)';
+  const filter = filterTextInWords(input.filterText, input.devices);
   doc.font(SANS).fontSize(9.5);
   const fh = doc.heightOfString(filter, { width: contentWidth(doc) - 16 });
   ensureSpace(doc, fh + 14);

@@ -1,7 +1,8 @@
 /** Shapes of what the report is given to render. */
 import type { HeatmapResult, SummaryItem } from '../../../contract/api';
 import type { DayWindow } from '../../../contract/filter';
-import type { Finding } from '../../../contract/findings';
+import type { Finding, Severity } from '../../../contract/findings';
+import type { Category } from '../../../contract/categories';
 import type { CompareRow, Device, SourceInfo } from '../../../contract/records';
 
 export interface ReportRedaction {
@@ -57,6 +58,34 @@ export interface ReportInput {
   audit?: ReportAudit;
   /** Devices or periods compared side by side, redaction already applied. */
   comparison?: ReportComparison;
+  /**
+   * The key findings (`keyFindings` of the findings module, redaction applied), most important
+   * first; without them page 1 ranks the stored findings by severity.
+   */
+  keyFindings?: ReportKeyFinding[];
+}
+
+/** A key finding as page 1 needs it (a `KeyFinding` of the key-findings view fits this shape). */
+export interface ReportKeyFinding {
+  /** The most severe finding of the app and resource; its evidence is cited. */
+  findingId: string;
+  deviceId: number;
+  app: string;
+  appName: string | null;
+  category: Category;
+  severity: Severity;
+  /** App, resource, how often per observed day, when, how long, and what the data cannot prove. */
+  sentence: string;
+  why?: string | null;
+  sessions: number;
+  observedDays: number;
+  perObservedDay: number;
+  hours: { from: number; to: number; share: number } | null;
+  cannotProve?: string | null;
+  /** Every finding of the app and resource (their evidence gives the hours chart). */
+  findingIds?: string[];
+  first: string | null;
+  last: string | null;
 }
 
 /** A compared column: its device, period and the days its data covers. */

@@ -1,0 +1,224 @@
+/** Page 1: the question, the answer with a 24-hour chart per key finding, the observed period, filter and caveats. */
+import { inDayWindow, type DayWindow } from '../../../contract/filter';
+import type { Severity } from '../../../contract/findings';
+import { observedSentence, type AnswerItem, type AnswerModel } from './answer-model';
+import { isAscii, truncate } from './format';
+import {
+  BOLD,
+  contentWidth,
+  ensureSpace,
+  INK,
+  MARGIN,
+  MONO,
+  MUTED,
+  paragraph,
+  RULE_GREY,
+  SANS,
+  subheading,
+  type Doc,
+} from './layout';
+
+const BADGE_FILL: Record<Severity, string> = {
+  high: '#000000',
+  medium: '#555555',
+  low: '#999999',
+  info: '#ffffff',
+};
+const BADGE_WORD: Record<Severity, string> = {
+  high: 'HIGH',
+  medium: 'MEDIUM',
+  low: 'LOW',
+  info: 'INFO',
+};
+const CHART_W = 150;
+/** The night hours' background: light enough that a one-access bar stays black on it. */
+const NIGHT_FILL = '#d8d8d8';
+const CHART_H = 20;
+
+/** Draws page 1 from its model. */
+export function drawAnswerPage(doc: Doc, caseName: string, model: AnswerModel): void {
+  const width = contentWidth(doc);
+  doc.font(SANS).fontSize(9).fillColor(MUTED);
+  doc.text(`Snoopscope evidence report | ${truncate(caseName, 90)}`, MARGIN, MARGIN, { width });
+  doc.moveDown(0.4);
+  doc.font(BOLD).fontSize(15).fillColor(INK);
+  doc.text(model.question, MARGIN, doc.y, { width });
+  const ruleY = doc.y + 3;
+  doc
+    .moveTo(MARGIN, ruleY)
+    .lineTo(MARGIN + width, ruleY)
+    .lineWidth(0.75)
+    .strokeColor(INK)
+    .stroke();
+  doc.y = ruleY + 6;
+
+  subheading(doc, 'The answer');
+  if (model.items.length === 0) {
+    paragraph(
+      doc,
+      'No rule found an access worth attention within the filter. The Summary lists every access recorded.',
+      9.5,
+    );
+  }
+  model.items.forEach((item, i) => drawItem(doc, item, model.night, i));
+  if (model.otherFindings > 0)
+    paragraph(
+      doc,
+      `${model.otherFindings} other finding${model.otherFindings === 1 ? '' : 's'} of lower rank: the Findings section details them, each with its evidence.`,
+      8.5,
+      MUTED,
+    );
+
+  subheading(doc, 'Observed period');
+  if (model.devices.length === 0) paragraph(doc, 'No device in this case.', 9, MUTED);
+  for (const d of model.devices) {
+    doc.font(BOLD).fontSize(9.5);
+    ensureSpace(doc, 30);
+    const y = doc.y;
+    doc.fillColor(INK).text(d.label, MARGIN, y, { width, continued: true });
+    doc.font(SANS).fillColor(MUTED).text(` | ${d.model}`);
+    paragraph(doc, observedSentence(d), 9);
+    doc.moveDown(0.2);
+  }
+
+  subheading(doc, 'Filter');
+  paragraph(doc, model.filter, 9);
+
+  subheading(doc, 'Caveats');
+  for (const c of model.caveats) {
+    doc.font(SANS).fontSize(8.5);
+    const h = doc.heightOfString(c, { width: width - 10 });
+    ensureSpace(doc, h + 2);
+    const y = doc.y;
+    doc
+      .circle(MARGIN + 3, y + 5, 1.4)
+      .fillColor(INK)
+      .fill();
+    doc.fillColor(INK).text(c, MARGIN + 10, y, { width: width - 10, lineGap: 0.5 });
+    doc.y = Math.max(doc.y, y + h) + 1.5;
+  }
+  doc.x = MARGIN;
+}
+
+/** One key finding: badge, name and resource, its sentence and evidence, and its 24-hour chart. */
+function drawItem(doc: Doc, item: AnswerItem, night: DayWindow, index: number): void {
+  const width = contentWidth(doc);
+  const textW = width - CHART_W - 14;
+  const badgeW = 44;
+  const title = `${item.name} | ${item.resource}`;
+  const evidence = evidenceLine(item);
+  doc.font(BOLD).fontSize(10.5);
+  let h = doc.heightOfString(title, { width: textW - badgeW - 6 });
+  doc.font(SANS).fontSize(8.5);
+  h += doc.heightOfString(item.sentence, { width: textW }) + 4;
+  doc.font(SANS).fontSize(7.5);
+  h += doc.heightOfString(evidence, { width: textW }) + 4;
+  if (item.appId) h += 10;
+  ensureSpace(doc, Math.max(h, CHART_H + 20) + 8);
+
+  const y0 = doc.y;
+  if (index % 2 === 0)
+    doc
+      .rect(MARGIN - 4, y0 - 3, width + 8, Math.max(h, CHART_H + 20) + 6)
+      .fillColor('#f6f6f6')
+      .fill();
+  doc
+    .rect(MARGIN, y0 + 1, badgeW, 12)
+    .lineWidth(0.6)
+    .fillColor(BADGE_FILL[item.severity])
+    .strokeColor(INK)
+    .fillAndStroke();
+  doc
+    .font(BOLD)
+    .fontSize(7)
+    .fillColor(item.severity === 'high' || item.severity === 'medium' ? '#ffffff' : INK)
+    .text(BADGE_WORD[item.severity], MARGIN, y0 + 3.3, {
+      width: badgeW,
+      align: 'center',
+      lineBreak: false,
+    });
+  doc
+    .font(BOLD)
+    .fontSize(10.5)
+    .fillColor(INK)
+    .text(title, MARGIN + badgeW + 6, y0, { width: textW - badgeW - 6 });
+  let y = Math.max(doc.y, y0 + 14);
+  if (item.appId) {
+    doc
+      .font(isAscii(item.appId) ? MONO : SANS)
+      .fontSize(7)
+      .fillColor(MUTED)
+      .text(`${item.appId} | ${item.device}`, MARGIN, y, { width: textW, lineBreak: false });
+    y += 10;
+  }
+  doc.font(SANS).fontSize(8.5).fillColor(INK).text(item.sentence, MARGIN, y, { width: textW });
+  y = doc.y + 2;
+  doc.font(SANS).fontSize(7.5).fillColor(MUTED).text(evidence, MARGIN, y, { width: textW });
+  const textBottom = doc.y;
+  drawHourStrip(doc, MARGIN + width - CHART_W, y0 + 2, item.hourCounts, night);
+  doc.y = Math.max(textBottom, y0 + CHART_H + 22) + 8;
+  doc.x = MARGIN;
+}
+
+/** The evidence a key finding cites: each id beside the source file and place it was read from. */
+function evidenceLine(item: AnswerItem): string {
+  if (item.evidence.length === 0) return `Finding ${item.findingId}: no evidence listed.`;
+  const cited = item.evidence.map((e) => (e.where ? `${e.id} (${e.where})` : e.id)).join('; ');
+  const more = item.evidenceTotal - item.evidence.length;
+  return (
+    `Evidence of ${item.findingId}: ${cited}` +
+    (more > 0 ? `; ${more} more in the Findings section and findings.csv.` : '.')
+  );
+}
+
+/**
+ * A 24-hour strip: one bar per device-local hour, as tall as its share of the busiest hour (a
+ * single access still gets a visible bar), over a hatched band for the night hours.
+ */
+function drawHourStrip(
+  doc: Doc,
+  x: number,
+  y: number,
+  counts: readonly number[],
+  night: DayWindow,
+): void {
+  const cellW = CHART_W / 24;
+  const max = Math.max(0, ...counts);
+  doc.rect(x, y, CHART_W, CHART_H).fillColor('#ffffff').fill();
+  for (let h = 0; h < 24; h += 1) {
+    if (!inDayWindow(h * 60, night)) continue;
+    doc
+      .rect(x + h * cellW, y, cellW, CHART_H)
+      .fillColor(NIGHT_FILL)
+      .fill();
+  }
+  doc.rect(x, y, CHART_W, CHART_H).lineWidth(0.5).strokeColor(RULE_GREY).stroke();
+  for (let h = 0; h < 24; h += 1) {
+    const n = counts[h] ?? 0;
+    if (n <= 0 || max <= 0) continue;
+    const bh = Math.max(3, (n / max) * (CHART_H - 2));
+    doc
+      .rect(x + h * cellW + 0.6, y + CHART_H - bh, cellW - 1.2, bh)
+      .fillColor(INK)
+      .fill();
+  }
+  doc.font(SANS).fontSize(6).fillColor(MUTED);
+  for (const h of [0, 6, 12, 18, 24]) {
+    const label = String(h).padStart(2, '0');
+    doc.text(label, x + h * cellW - 8, y + CHART_H + 1.5, {
+      width: 16,
+      align: 'center',
+      lineBreak: false,
+    });
+  }
+  const total = counts.reduce((s, n) => s + n, 0);
+  doc.text(
+    total > 0
+      ? `Hour (device-local) of the cited intervals; grey: night ${night.from}–${night.to}`
+      : 'No access instants cited',
+    x,
+    y + CHART_H + 9,
+    { width: CHART_W, align: 'center', lineBreak: false },
+  );
+  doc.fillColor(INK);
+}
