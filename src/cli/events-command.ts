@@ -21,6 +21,8 @@ import { z } from 'zod';
 import { csvTable, type CsvColumn, type CsvTable } from '../core/services/csv';
 import {
   accessEvents,
+  accessEventText,
+  eventCsvValue,
   networkEvents,
   networkUsageEvents,
   permissionEvents,
@@ -138,30 +140,10 @@ function kindShape(kind: EventKind): Record<string, unknown> {
   }
 }
 
-/** One CSV cell: null is empty, provenance is `sha256:locator` and other lists items, joined by `;`. */
-function csvValue(value: unknown): string | number | boolean | null {
-  if (value === null || value === undefined) return null;
-  if (Array.isArray(value)) {
-    return (value as unknown[])
-      .map((s) =>
-        s !== null && typeof s === 'object' && 'sha256' in s && 'locator' in s
-          ? `${String(s.sha256)}:${String(s.locator)}`
-          : typeof s === 'string'
-            ? s
-            : JSON.stringify(s),
-      )
-      .join(';');
-  }
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-    return value;
-  }
-  return JSON.stringify(value);
-}
-
 /** One record as a CSV row over the table's columns (fields another kind has stay empty). */
 export function csvRecord(record: EventRecord, table: CsvTable): string {
   const fields = record as unknown as Record<string, unknown>;
-  return table.row(table.columns.map((c) => csvValue(fields[c.name])));
+  return table.row(table.columns.map((c) => eventCsvValue(fields[c.name])));
 }
 
 function parseChoice<T extends string>(
@@ -231,10 +213,21 @@ export async function runEvents(args: string[], ctx: CommandContext): Promise<nu
     session.db.exec('BEGIN');
     try {
       if (format === 'csv') await ctx.out.write(table.header());
-      for (const record of recordsOf(kinds, stream)) {
-        await ctx.out.write(
-          format === 'csv' ? csvRecord(record, table) : JSON.stringify(record) + '\n',
-        );
+      for (const kind of kinds) {
+        if (kind === 'access') {
+          // Millions of rows: written from the SQLite rows in chunks, without record objects.
+          const how =
+            format === 'csv'
+              ? { format: 'csv' as const, columns: table.columns }
+              : { format: 'jsonl' as const };
+          for (const chunk of accessEventText(session, filter, how)) await ctx.out.write(chunk);
+          continue;
+        }
+        for (const record of recordsOf([kind], stream)) {
+          await ctx.out.write(
+            format === 'csv' ? csvRecord(record, table) : JSON.stringify(record) + '\n',
+          );
+        }
       }
       await ctx.out.flush();
     } finally {

@@ -10,8 +10,9 @@ import type {
   RejectEvent,
   UsageEvent,
 } from '../../contract/records';
-import { formatInstant, formatUtc, msToSeconds } from '../../contract/time';
+import { formatInstant, formatOffset, formatUtc, msToSeconds } from '../../contract/time';
 import type { CaseSession } from './case-service';
+import { csvField, guardFormula, type CsvColumn } from './csv';
 import { networkWhere, recordWhere, whereSql } from './filter-sql';
 import { sessionId } from './query-service';
 import { eventState } from './session-state';
@@ -76,14 +77,17 @@ interface NetworkRow {
 }
 
 // Labels, names and sources' sha256 come from small maps read once; a session's further exports
-// (edge occurrences) are looked up through their key, and are usually none.
+// (edge occurrences) are looked up through their key, and are usually none: a lookup of the key
+// alone says so before their list is sorted. The sessions come from the index of migration 0018,
+// which holds every column read here in this order.
 const ACCESS_SQL = (where: string): string => `
 SELECT s.device_id, s.interval_key, s.app_id, s.category, s.raw_category, s.start_ms, s.start_offset,
        s.end_ms, s.end_offset, s.duration_ms, s.state, s.state_source, s.inferred_state, s.proxy,
        s.attribution_tag, s.duration_known, s.b_source_id, s.b_line, s.e_source_id, s.e_line,
-       (SELECT group_concat(o.source_id || ' ' || o.line, ' ')
-        FROM (SELECT source_id, line FROM edge_occurrences WHERE session_id = s.id
-              ORDER BY source_id, kind, line) o) AS more
+       CASE WHEN EXISTS (SELECT 1 FROM edge_occurrences WHERE session_id = s.id)
+       THEN (SELECT group_concat(o.source_id || ' ' || o.line, ' ')
+             FROM (SELECT source_id, line FROM edge_occurrences WHERE session_id = s.id
+                   ORDER BY source_id, kind, line) o) END AS more
 FROM access_sessions s
 ${where}
 ORDER BY s.anchor_ms, s.device_id, s.interval_key`;
@@ -217,6 +221,295 @@ export function* accessEvents(
     .raw()
     .iterate(...params) as IterableIterator<AccessRow>;
   for (const r of rows) yield toAccessEvent(r, names);
+}
+
+/** Instants whose local date falls in years 1970-9999: formatted from a day's cached date. */
+const FAST_LOCAL_MAX = 253_402_300_800_000;
+
+/**
+ * `formatInstant` for many instants in a row: the date part of the last days and each offset's
+ * text are kept, the time of day is worked out from the milliseconds (the same text; instants
+ * outside years 1970-9999 or not whole milliseconds go through `formatInstant` itself).
+ */
+export function instantFormatter(): (ms: number, offsetMin: number) => string {
+  const days = new Map<number, string>();
+  const offsets = new Map<number, string>();
+  const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
+  return (ms, offsetMin) => {
+    const local = ms + offsetMin * 60_000;
+    if (
+      !Number.isInteger(local) ||
+      local < 0 ||
+      local >= FAST_LOCAL_MAX ||
+      !Number.isInteger(offsetMin)
+    )
+      return formatInstant(ms, offsetMin);
+    const day = Math.floor(local / 86_400_000);
+    let date = days.get(day);
+    if (date === undefined) {
+      // A year of days at most: a long export crosses many, each looked up once.
+      if (days.size >= 4096) days.clear();
+      date = formatInstant(day * 86_400_000, 0).slice(0, 11);
+      days.set(day, date);
+    }
+    let offset = offsets.get(offsetMin);
+    if (offset === undefined) {
+      offset = formatOffset(offsetMin);
+      if (offsets.size < 4096) offsets.set(offsetMin, offset);
+    }
+    let rest = local - day * 86_400_000;
+    const milli = rest % 1000;
+    rest = (rest - milli) / 1000;
+    const sec = rest % 60;
+    rest = (rest - sec) / 60;
+    const min = rest % 60;
+    const hour = (rest - min) / 60;
+    return `${date}${two(hour)}:${two(min)}:${two(sec)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}${offset}`;
+  };
+}
+
+/** The fields of an access record, in the order a record lists them. */
+const ACCESS_FIELDS = [
+  'id',
+  'kind',
+  'device',
+  'app',
+  'appName',
+  'category',
+  'raw',
+  'start',
+  'end',
+  'durationSeconds',
+  'state',
+  'stateSource',
+  'proxy',
+  'attributionTag',
+  'durationKnown',
+  'sources',
+] as const;
+
+/** Small caches of encoded text for values that repeat from row to row (categories, states). */
+function encodedCache<K, V = string>(encode: (k: K) => V, max = 4096): (k: K) => V {
+  const m = new Map<K, V>();
+  return (k) => {
+    let v = m.get(k);
+    if (v === undefined) {
+      v = encode(k);
+      if (m.size < max) m.set(k, v);
+    }
+    return v;
+  };
+}
+
+/** How access lines are written: JSON lines, or CSV rows over a table's columns. */
+export type AccessLineFormat =
+  { format: 'jsonl' } | { format: 'csv'; columns: readonly CsvColumn[] };
+
+/**
+ * The access events matching a filter, written as text in pieces of about `chunkChars`
+ * characters: each line is exactly `JSON.stringify(record) + '\n'` (JSON lines) or the CSV row
+ * of the record over the given columns (as `csvRecord` writes it), but built from the SQLite row
+ * without a record object, with device, app, source, category and state texts encoded once.
+ * Rows are read one at a time, in the order of `accessEvents`.
+ */
+export function* accessEventText(
+  session: CaseSession,
+  filter: Filter,
+  how: AccessLineFormat,
+  chunkChars = 64 * 1024,
+): Generator<string, void, undefined> {
+  const { where, params } = session.queries.sessionFilter(filter);
+  const names = accessNames(session);
+  const instantText = instantFormatter();
+  const rows = session.db
+    .prepare(ACCESS_SQL(where))
+    .raw()
+    .iterate(...params) as IterableIterator<AccessRow>;
+  const line =
+    how.format === 'jsonl'
+      ? jsonAccessLine(names, instantText)
+      : csvAccessLine(names, instantText, how.columns);
+  let chunk = '';
+  for (const r of rows) {
+    chunk += line(r);
+    if (chunk.length >= chunkChars) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+/**
+ * A row's state and its source as the record shows them (see `eventState`), encoded once per
+ * combination of the stored state, state source and inferred state.
+ */
+function stateText<V>(
+  encode: (state: AccessEvent['state'], source: AccessEvent['stateSource']) => V,
+): (r: AccessRow) => V {
+  const done = new Map<string | null, Map<string | null, Map<string, V>>>();
+  return (r) => {
+    let bySource = done.get(r[12]);
+    if (!bySource) {
+      bySource = new Map();
+      done.set(r[12], bySource);
+    }
+    let byState = bySource.get(r[11]);
+    if (!byState) {
+      byState = new Map();
+      bySource.set(r[11], byState);
+    }
+    let v = byState.get(r[10]);
+    if (v === undefined) {
+      const e = eventState({ state: r[10], stateSource: r[11], inferredState: r[12] });
+      v = encode(e.state, e.stateSource);
+      byState.set(r[10], v);
+    }
+    return v;
+  };
+}
+
+/**
+ * One field of an event as a CSV cell's value: null is empty, provenance is `sha256:locator` and
+ * other lists items, joined by `;`, other objects their JSON.
+ */
+export function eventCsvValue(value: unknown): string | number | boolean | null {
+  if (value === null || value === undefined) return null;
+  if (Array.isArray(value)) {
+    return (value as unknown[])
+      .map((s) =>
+        s !== null && typeof s === 'object' && 'sha256' in s && 'locator' in s
+          ? `${String(s.sha256)}:${String(s.locator)}`
+          : typeof s === 'string'
+            ? s
+            : JSON.stringify(s),
+      )
+      .join(';');
+  }
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return value;
+  }
+  return JSON.stringify(value);
+}
+
+/** The sources of a row as `provenance` lists them, when the row names only its two edges. */
+function edgeSources(r: AccessRow, names: AccessNames): { sha256: string; line: number }[] | null {
+  if (r[20] !== null) return null;
+  const out: { sha256: string; line: number }[] = [];
+  const b = r[16] === null || r[17] === null ? undefined : names.sha256.get(r[16]);
+  if (b !== undefined) out.push({ sha256: b, line: r[17]! });
+  const e = r[18] === null || r[19] === null ? undefined : names.sha256.get(r[18]);
+  if (e !== undefined && !(b === e && r[17] === r[19])) out.push({ sha256: e, line: r[19]! });
+  return out;
+}
+
+/** One access row as its JSON line (the text `JSON.stringify` gives its record, and `\n`). */
+function jsonAccessLine(
+  names: AccessNames,
+  instantText: (ms: number, offsetMin: number) => string,
+): (r: AccessRow) => string {
+  const device = encodedCache(
+    (id: number) => `,"device":${JSON.stringify(names.device.get(id) ?? '')}`,
+  );
+  const app = encodedCache((id: number) => {
+    const a = names.app.get(id);
+    return `,"app":${JSON.stringify(a?.identifier ?? '')},"appName":${JSON.stringify(a?.name ?? null)}`;
+  });
+  const category = encodedCache(
+    (raw: string) => `,"category":${JSON.stringify(toCategory(raw))},"raw":`,
+  );
+  const raw = encodedCache((t: string) => JSON.stringify(t));
+  const state = stateText(
+    (st, src) => `,"state":${JSON.stringify(st)},"stateSource":${JSON.stringify(src)}`,
+  );
+  const sha = encodedCache((s: string) => `{"sha256":${JSON.stringify(s)},"locator":"line `);
+  const time = (ms: number | null, off: number | null): string =>
+    ms === null ? 'null' : `"${instantText(ms, off ?? 0)}"`;
+  return (r) => {
+    let sources: string;
+    const edges = edgeSources(r, names);
+    if (edges === null) sources = JSON.stringify(provenance(r, names));
+    else if (edges.length === 0) sources = '[]';
+    else if (edges.length === 1) sources = `[${sha(edges[0]!.sha256)}${edges[0]!.line}"}]`;
+    else
+      sources = `[${sha(edges[0]!.sha256)}${edges[0]!.line}"},${sha(edges[1]!.sha256)}${edges[1]!.line}"}]`;
+    return (
+      `{"id":${JSON.stringify(sessionId(r[0], r[1]))},"kind":"access"${device(r[0])}${app(r[2])}` +
+      `${category(r[3])}${raw(r[4])},"start":${time(r[5], r[6])},"end":${time(r[7], r[8])}` +
+      `,"durationSeconds":${r[9] === null ? 'null' : JSON.stringify(msToSeconds(r[9]))}` +
+      `${state(r)},"proxy":${r[13] === null ? 'null' : JSON.stringify(JSON.parse(r[13]))}` +
+      `,"attributionTag":${JSON.stringify(r[14])},"durationKnown":${r[15] === 1},"sources":${sources}}\n`
+    );
+  };
+}
+
+/** One access row as its CSV row over `columns` (fields of other kinds stay empty). */
+function csvAccessLine(
+  names: AccessNames,
+  instantText: (ms: number, offsetMin: number) => string,
+  columns: readonly CsvColumn[],
+): (r: AccessRow) => string {
+  const kindOf = new Map(columns.map((c) => [c.name, c.kind]));
+  // A cell as the CSV table writes it: text guarded against formulas, then quoted when needed.
+  const cellOf =
+    (field: (typeof ACCESS_FIELDS)[number]) =>
+    (v: string | number | boolean | null): string => {
+      if (v === null) return '';
+      return csvField(kindOf.get(field) === 'text' ? guardFormula(String(v)) : v);
+    };
+  const cell = Object.fromEntries(ACCESS_FIELDS.map((f) => [f, cellOf(f)])) as Record<
+    (typeof ACCESS_FIELDS)[number],
+    (v: string | number | boolean | null) => string
+  >;
+  const device = encodedCache((id: number) => cell.device(names.device.get(id) ?? ''));
+  const app = encodedCache((id: number) => cell.app(names.app.get(id)?.identifier ?? ''));
+  const appName = encodedCache((id: number) => cell.appName(names.app.get(id)?.name ?? null));
+  const category = encodedCache((raw: string) => cell.category(toCategory(raw)));
+  const raw = encodedCache((t: string) => cell.raw(t));
+  const state = stateText((st, src) => [cell.state(st), cell.stateSource(src)] as const);
+  const kind = cell.kind('access');
+  // Times and numbers the tool formats hold no comma, quote or line break: a value cell is the text.
+  const start = kindOf.get('start') === 'value' ? (t: string) => t : cell.start;
+  const end = kindOf.get('end') === 'value' ? (t: string) => t : cell.end;
+  const duration =
+    kindOf.get('durationSeconds') === 'value' ? (n: number) => String(n) : cell.durationSeconds;
+  const durationKnown = [cell.durationKnown(false), cell.durationKnown(true)];
+  // Where each column's cell comes from: an access field, or nothing (another kind's field).
+  const at = columns.map((c) => (ACCESS_FIELDS as readonly string[]).indexOf(c.name));
+  const cells = new Array<string>(ACCESS_FIELDS.length);
+  return (r) => {
+    const st = state(r);
+    const edges = edgeSources(r, names);
+    cells[0] = cell.id(sessionId(r[0], r[1]));
+    cells[1] = kind;
+    cells[2] = device(r[0]);
+    cells[3] = app(r[2]);
+    cells[4] = appName(r[2]);
+    cells[5] = category(r[3]);
+    cells[6] = raw(r[4]);
+    cells[7] = r[5] === null ? '' : start(instantText(r[5], r[6] ?? 0));
+    cells[8] = r[7] === null ? '' : end(instantText(r[7], r[8] ?? 0));
+    cells[9] = r[9] === null ? '' : duration(msToSeconds(r[9]));
+    cells[10] = st[0];
+    cells[11] = st[1];
+    cells[12] = r[13] === null ? '' : cell.proxy(eventCsvValue(JSON.parse(r[13])));
+    cells[13] = cell.attributionTag(r[14]);
+    cells[14] = durationKnown[r[15] === 1 ? 1 : 0]!;
+    let sources: string;
+    if (edges === null)
+      sources = provenance(r, names)
+        .map((x) => `${x.sha256}:${x.locator}`)
+        .join(';');
+    else if (edges.length === 0) sources = '';
+    else if (edges.length === 1) sources = `${edges[0]!.sha256}:line ${edges[0]!.line}`;
+    else
+      sources = `${edges[0]!.sha256}:line ${edges[0]!.line};${edges[1]!.sha256}:line ${edges[1]!.line}`;
+    cells[15] = cell.sources(sources);
+    let out = '';
+    for (let i = 0; i < at.length; i += 1)
+      out += (i > 0 ? ',' : '') + (at[i]! >= 0 ? cells[at[i]!] : '');
+    return out + '\r\n';
+  };
 }
 
 /**
