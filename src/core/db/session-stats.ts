@@ -1,4 +1,4 @@
-import { STATE_SQL } from '../services/filter-sql';
+import { STATE_SQL } from './session-state';
 import type { Db } from './open';
 
 /**

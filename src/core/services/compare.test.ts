@@ -6,7 +6,7 @@ import type { DayWindow } from '../../contract/filter';
 import type { Db } from '../db/open';
 import { rebuildRollup } from '../db/rollup';
 import { repairedStatsCells } from '../db/session-stats';
-import { inferAndroidStates } from '../importers/android/state-inference';
+import { inferAndroidStates } from '../db/state-inference';
 import { importAndroid } from '../importers/android/import';
 import { writeAndroidCapture } from '../testing/android-capture';
 import { accessLine, accessPair, seededRandom } from '../testing/apr-fixture';

@@ -15,7 +15,7 @@ import type { CaseSession } from './case-service';
 import { csvField, guardFormula, type CsvColumn } from './csv';
 import { networkWhere, recordWhere, whereSql } from './filter-sql';
 import { sessionId } from './query-service';
-import { eventState } from './session-state';
+import { eventState } from '../db/session-state';
 import {
   PERMISSION_SQL,
   permissionFilter,

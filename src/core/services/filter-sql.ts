@@ -1,3 +1,4 @@
+import { STATE_SOURCE_SQL, STATE_SQL } from '../db/session-state';
 import type { Filter } from '../../contract/filter';
 import { minutesOfDay } from '../../contract/filter';
 import { parseIsoWithOffset } from '../../contract/time';
@@ -32,13 +33,8 @@ export function parseRangeBound(text: string): RangeBound {
   return { kind: 'instant', ms: parsed.ms };
 }
 
-/** A session's app state: reported by the OS, else inferred from usage records, else unknown. */
-export const STATE_SQL =
-  "(CASE WHEN s.state_source = 'reported' THEN s.state WHEN s.inferred_state IS NOT NULL THEN s.inferred_state ELSE 'unknown' END)";
-
-/** Where a session's state came from: `reported` by the OS, `inferred` from usage records, else null. */
-export const STATE_SOURCE_SQL =
-  "(CASE WHEN s.state_source = 'reported' THEN 'reported' WHEN s.inferred_state IS NOT NULL THEN 'inferred' END)";
+/** The state expressions live with the session state in core/db; queries here use them too. */
+export { STATE_SOURCE_SQL, STATE_SQL };
 
 /** A session's end instant (its one known edge when open), answered from the anchor index. */
 export const SESSION_END_SQL = '(s.anchor_ms + COALESCE(s.duration_ms, 0))';

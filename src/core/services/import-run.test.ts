@@ -256,7 +256,8 @@ describe('importing an App Privacy Report', () => {
       ),
     );
     expect(o.status).toBe('refused');
-    expect(o.error).toMatch(/none of the first 20 non-empty lines.*plain text/);
+    // No importer recognises it: the message says what it looks like and what each looked for.
+    expect(o.error).toMatch(/notes\.txt looks like plain text.*It looked for.*"type":"access"/);
     expect(
       [
         'sources',
@@ -278,7 +279,10 @@ describe('importing an App Privacy Report', () => {
     const o = await run(`${t.dir}/missing.ndjson`);
     expect(o.status).toBe('refused');
     expect(o.error).toMatch(/Cannot read/);
-    expect((await run(t.dir)).error).toMatch(/is a folder.*snoopscope import/);
+    // A folder holding no export is not recognised, and the message names what was looked for.
+    expect((await run(t.dir)).error).toMatch(
+      /is a folder of \d+ entr.*It looked for.*App Privacy Report/,
+    );
   });
 
   it('rolls back completely when cancelled', async () => {

@@ -22,12 +22,12 @@ import {
   whereSql,
   type SqlParam,
 } from './filter-sql';
-import { fromRow } from './pairing';
+import { fromRow } from '../db/pairing';
 import { observedDevices } from './observed-days';
 import { RecordQueries } from './record-queries';
 import { timeOfDayTimeline } from './time-of-day';
 import { emptyTimeline, LaneTally, type LaneTotals } from './timeline-parts';
-import { eventState } from './session-state';
+import { eventState } from '../db/session-state';
 import { latestOffset } from '../db/queries/device-offset';
 import { heatmapFromRollup } from '../db/queries/heatmap';
 import { LATEST_RANK_SQL, networkLatestReady } from '../db/queries/network-latest';

@@ -4,8 +4,14 @@ import { parseV4Access } from '../importers/app-privacy-report/parse';
 import type { AccessEdgeRecord } from '../importers/importer';
 import type { Db } from '../db/open';
 import { AppResolver } from '../db/queries/apps';
-import { StoreWriter } from './import-run';
-import { cloneRecord, fromRow, SessionStore, type SessionRecord, type StoredEdge } from './pairing';
+import { StoreWriter } from '../db/edge-writer';
+import {
+  cloneRecord,
+  fromRow,
+  SessionStore,
+  type SessionRecord,
+  type StoredEdge,
+} from '../db/pairing';
 
 /** Rebuilds the record an edge was read as, to attach it to another device. */
 function edgeRecord(key: string, kind: 0 | 1, e: StoredEdge, app: string): AccessEdgeRecord {
@@ -205,10 +211,8 @@ function moveBackupRecords(db: Db, sourceId: number, toDevice: number, apps: App
       toDevice,
     );
   }
-  db.prepare('UPDATE profile_records SET device_id = ? WHERE source_id = ?').run(
-    toDevice,
-    sourceId,
-  );
+  for (const table of ['profile_records', 'device_states', 'device_state_coverage'])
+    db.prepare(`UPDATE ${table} SET device_id = ? WHERE source_id = ?`).run(toDevice, sourceId);
 }
 
 /** Moves a source and everything derived from it to another device (inside the caller's transaction). */
@@ -250,6 +254,8 @@ export function removeSourceRows(db: Db, sourceId: number, deviceId: number): vo
   for (const table of BACKUP_RECORD_TABLES)
     db.prepare(`DELETE FROM ${table} WHERE source_id = ?`).run(sourceId);
   db.prepare('DELETE FROM proxy_lines WHERE source_id = ?').run(sourceId);
+  db.prepare('DELETE FROM device_states WHERE source_id = ?').run(sourceId);
+  db.prepare('DELETE FROM device_state_coverage WHERE source_id = ?').run(sourceId);
   // Proxy lines of other captures whose session no longer exists.
   db.prepare(
     'DELETE FROM proxy_lines WHERE session_id NOT IN (SELECT id FROM access_sessions)',

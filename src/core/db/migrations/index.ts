@@ -14,6 +14,7 @@ import { m0013NetworkTime } from './0013-network-time';
 import { m0014DayHours } from './0014-day-hours';
 import { m0015NetworkLatest } from './0015-network-latest';
 import { m0016NetworkSpans } from './0016-network-spans';
+import { m0017DeviceStates } from './0017-device-states';
 import { m0018SessionEvents } from './0018-session-events';
 import type { Migration } from './types';
 
@@ -35,5 +36,6 @@ export const MIGRATIONS: readonly Migration[] = [
   m0014DayHours,
   m0015NetworkLatest,
   m0016NetworkSpans,
+  m0017DeviceStates,
   m0018SessionEvents,
 ];

@@ -26,24 +26,58 @@ export const appPrivacyReportManifest: ImporterManifest = {
   ],
 };
 
-/** True when the head of the file looks like report JSON lines (cheap check, no full parse). */
+const MARKERS = [/"type"\s*:\s*"(access|networkActivity)"/, /"_marker"\s*:\s*"<metadata>"/];
+
+/** True when the head of the file holds a report record or its metadata marker (no full parse). */
 function looksLikeReport(head: Uint8Array): boolean {
   const text = Buffer.from(head.subarray(0, 64 * 1024)).toString('utf8');
-  return (
-    /"type"\s*:\s*"(access|networkActivity)"/.test(text) ||
-    /"_marker"\s*:\s*"<metadata>"/.test(text)
-  );
+  return MARKERS.some((m) => m.test(text));
+}
+
+/**
+ * True when the head may still be a report whose first lines are damaged: one of its first
+ * complete lines starts like a JSON value (after stray control bytes), or its first line is
+ * longer than the head, so that no line of it can be judged from the head alone.
+ */
+// Control bytes are what a damaged first line starts with; the pattern skips them on purpose.
+/* eslint-disable no-control-regex */
+const JSON_START = /^[\s\x00-\x1f\uFEFF\uFFFD]*[{[]/;
+/* eslint-enable no-control-regex */
+
+function mayBeDamagedReport(head: Uint8Array): boolean {
+  const text = Buffer.from(head).toString('utf8');
+  const firstBreak = text.indexOf('\n');
+  if (firstBreak < 0) return head.length >= 64 * 1024 || JSON_START.test(text);
+  const complete = text.slice(0, text.lastIndexOf('\n'));
+  return complete
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(0, 20)
+    .some((l) => JSON_START.test(l));
 }
 
 export const appPrivacyReportImporter: Importer = {
   manifest: appPrivacyReportManifest,
-  sniff(head) {
-    return { match: looksLikeReport(head), description: describeFileHead(head) };
+  accepts: {
+    input: 'file',
+    extensions: ['ndjson', 'json', 'txt'],
+    looksFor:
+      'JSON lines with "type":"access" or "type":"networkActivity" (or the export\'s metadata marker)',
   },
-  parse(chunks) {
+  sniff(probe) {
+    if (probe.kind !== 'file') return { confidence: 0, reason: 'a folder, not a report file' };
+    if (looksLikeReport(probe.head))
+      return { confidence: 0.95, reason: 'JSON lines with App Privacy Report records' };
+    // Lines that parse as JSON but whose first records are not recognisable: the parser reads
+    // them and refuses only when none of the first lines is a record, naming each line's problem.
+    if (mayBeDamagedReport(probe.head))
+      return { confidence: 0.3, reason: 'lines that may be a damaged report' };
+    return { confidence: 0, reason: `it looks like ${describeFileHead(probe.head)}` };
+  },
+  parse(source) {
     let head: Uint8Array | null = null;
     async function* capture(): AsyncGenerator<Uint8Array> {
-      for await (const c of chunks) {
+      for await (const c of source.chunks()) {
         if (head === null) head = c.subarray(0, 4096);
         yield c;
       }

@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { AccessEdgeRecord, NetworkRecord, ParsedItem } from '../importer';
+import type {
+  AccessEdgeRecord,
+  ImportRecord as ParsedItem,
+  NetworkRecord,
+} from '../../model/import-records';
 import { accessLine, accessPair, networkLine } from '../../testing/apr-fixture';
+import { bytesSource, testContext } from '../testing/source-input';
 import { appPrivacyReportImporter } from '.';
 
 async function parse(text: string | Uint8Array): Promise<ParsedItem[]> {
-  async function* one(): AsyncGenerator<Uint8Array> {
-    yield typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
-  }
   const out: ParsedItem[] = [];
-  for await (const batch of appPrivacyReportImporter.parse(one()))
-    for (const item of batch) if (item.type !== 'progress') out.push(item);
+  for await (const batch of appPrivacyReportImporter.parse(bytesSource(text), testContext()))
+    for (const item of batch)
+      if (item.type !== 'progress' && item.type !== 'member') out.push(item);
   return out;
 }
 

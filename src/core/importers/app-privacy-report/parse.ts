@@ -1,6 +1,10 @@
 import { toCategory, type Category } from '../../../contract/categories';
 import type { ImportWarning, WarningCode } from '../../../contract/warnings';
-import type { AccessEdgeRecord, NetworkRecord, ParsedItem } from '../importer';
+import type {
+  AccessEdgeRecord,
+  ImportRecord as ParsedItem,
+  NetworkRecord,
+} from '../../model/import-records';
 import { readLineBatches, type SourceLine } from '../line-reader';
 import { readReportTimestamp } from './timestamp';
 

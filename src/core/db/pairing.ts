@@ -1,7 +1,7 @@
 import { localDayNumber, localMinuteOfDay } from '../../contract/time';
-import type { Db } from '../db/open';
-import { RollupDeltas } from '../db/rollup';
-import type { SessionState } from '../db/session-stats';
+import type { Db } from './open';
+import { RollupDeltas } from './rollup';
+import type { SessionState } from './session-stats';
 import { eventState } from './session-state';
 
 /** One edge of an interval as stored: what the source said and where it said it. */

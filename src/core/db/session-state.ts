@@ -10,3 +10,11 @@ export function eventState(r: {
   if (r.inferredState) return { state: r.inferredState, stateSource: 'inferred' };
   return { state: 'unknown', stateSource: null };
 }
+
+/** A session's app state in SQL (alias `s`): reported by the OS, else inferred, else unknown. */
+export const STATE_SQL =
+  "(CASE WHEN s.state_source = 'reported' THEN s.state WHEN s.inferred_state IS NOT NULL THEN s.inferred_state ELSE 'unknown' END)";
+
+/** Where a session's state came from in SQL: `reported` by the OS, `inferred` from usage records, else null. */
+export const STATE_SOURCE_SQL =
+  "(CASE WHEN s.state_source = 'reported' THEN 'reported' WHEN s.inferred_state IS NOT NULL THEN 'inferred' END)";

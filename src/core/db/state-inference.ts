@@ -1,7 +1,7 @@
-import type { AccessEvent } from '../../../contract/records';
-import type { Db } from '../../db/open';
-import { RollupDeltas } from '../../db/rollup';
-import { eventState } from '../../services/session-state';
+import type { AccessEvent } from '../../contract/records';
+import type { Db } from './open';
+import { RollupDeltas } from './rollup';
+import { eventState } from './session-state';
 
 /** How close (ms) foreground activity must be to an access to count as around it. */
 export const FOREGROUND_MARGIN_MS = 60_000;

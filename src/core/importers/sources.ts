@@ -1,0 +1,74 @@
+// Source inputs over files on disk: a file the examiner named, and a file inside an evidence
+// folder (opened only as a regular file whose real location stays inside the folder).
+import { basename, join, resolve } from 'node:path';
+import { openRegularFile, type EvidenceFolder } from './evidence-file';
+import type { SourceInput } from './importer';
+
+const CHUNK = 1024 * 1024;
+
+/** A file the examiner named: opened without blocking, refused unless a regular file. */
+export function fileSource(path: string, size: number): SourceInput {
+  const full = resolve(path);
+  return {
+    kind: 'file',
+    path: full,
+    name: basename(full),
+    size,
+    locator: null,
+    sha256: null,
+    async *chunks() {
+      const handle = await openRegularFile(full);
+      try {
+        yield* handle.createReadStream({
+          autoClose: false,
+          highWaterMark: CHUNK,
+        }) as AsyncIterable<Buffer>;
+      } finally {
+        await handle.close();
+      }
+    },
+  };
+}
+
+/** A folder the examiner named (a container lists it). */
+export function folderSource(path: string): SourceInput {
+  const full = resolve(path);
+  return {
+    kind: 'folder',
+    path: full,
+    name: basename(full),
+    size: 0,
+    locator: null,
+    sha256: null,
+    chunks() {
+      throw new Error(`${full} is a folder; it has no bytes to stream.`);
+    },
+  };
+}
+
+/** A regular file inside an evidence folder, by its name relative to the folder. */
+export function folderMemberSource(
+  folder: EvidenceFolder,
+  relativeName: string,
+  size: number,
+): SourceInput {
+  return {
+    kind: 'file',
+    path: join(folder.path, relativeName),
+    name: relativeName,
+    size,
+    locator: relativeName,
+    sha256: null,
+    async *chunks() {
+      const { handle } = await folder.open(relativeName);
+      try {
+        yield* handle.createReadStream({
+          autoClose: false,
+          highWaterMark: CHUNK,
+        }) as AsyncIterable<Buffer>;
+      } finally {
+        await handle.close();
+      }
+    },
+  };
+}
