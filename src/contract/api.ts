@@ -24,6 +24,7 @@ import {
   type AppPairing,
   type CompareResult,
 } from './records';
+import type { DeviceKeyFindings } from './key-findings';
 import type { ImportWarning } from './warnings';
 
 /**
@@ -161,6 +162,24 @@ export const api = {
        * rest are counted in `details.evidenceTruncated`. A view listing a few asks for a few.
        */
       evidenceLimit: z.number().int().min(0).max(5000).optional(),
+    })
+    .strict(),
+  /**
+   * Per device (all, or those named), the few apps that deserve attention, each in one sentence,
+   * and every other finding grouped by app (the case's parameters, every record of the device).
+   */
+  queryKeyFindings: z.object({ deviceIds: z.array(id).max(1000).optional() }).strict(),
+  /**
+   * One page of a finding's evidence ids (at most 5,000 in all), read when the finding is opened:
+   * the finding as `queryFindings` gives it for the same filter and parameters.
+   */
+  getFindingEvidence: z
+    .object({
+      filter: filterSchema,
+      params: findingParamsSchema.optional(),
+      findingId: z.string().min(1).max(2000),
+      offset: z.number().int().min(0).max(5000).optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
     })
     .strict(),
   /** Devices or periods side by side: one row per app × category, rates per observed day. */
@@ -676,6 +695,8 @@ export interface ApiOutputs {
   getRecord: RecordDetails;
   listFindingRules: FindingRuleInfo[];
   queryFindings: Finding[];
+  queryKeyFindings: DeviceKeyFindings[];
+  getFindingEvidence: { ids: string[]; total: number; offset: number };
   queryCompare: CompareResult;
   listPairings: AppPairing[];
   pairApps: { changed: boolean };

@@ -29,6 +29,7 @@ import { compareResult, listPairings, setPairing } from './services/compare-requ
 import { BackupImportService } from './services/backup-import-service';
 import { CaseSession } from './services/case-service';
 import { exportSessionsCsv } from './services/export-service';
+import { findingEvidencePage, queryKeyFindings } from './services/findings-service';
 import { ImportService } from './services/import-service';
 import { RecentCases } from './services/recent-cases';
 
@@ -205,6 +206,8 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       runFindings(need().db, filter, params ?? storedFindingParams(need().db), rules, {
         evidenceLimit,
       }),
+    queryKeyFindings: ({ deviceIds }) => queryKeyFindings(need().db, deviceIds),
+    getFindingEvidence: (input) => findingEvidencePage(need().db, input),
     getFindingParams: () => storedFindingParams(need().db),
     setFindingParams: ({ params }) => {
       const p = setStoredFindingParams(need().db, params);

@@ -45,6 +45,13 @@ import { TopBar } from './TopBar';
 import type { Finding } from '../../contract/findings';
 import { AuditView } from '../features/annotations/AuditView';
 import { FindingsView } from '../features/findings/FindingsView';
+import {
+  placeOfFinding,
+  timelineTarget,
+  type FindingPlace,
+} from '../features/findings/timeline-target';
+import { KeyFindingsView } from '../features/key-findings/KeyFindingsView';
+import { hasAnyFinding } from '../features/key-findings/key-findings-model';
 import { VerifyView } from '../features/verify/VerifyView';
 import { useBridgeEvent } from './use-bridge-event';
 import { useApp } from './use-app';
@@ -52,6 +59,7 @@ import { useMediaQuery } from './use-media-query';
 import { useQuery } from './use-query';
 
 const TABS = [
+  { id: 'key-findings', label: 'Key findings' },
   { id: 'timeline', label: 'Timeline' },
   { id: 'summary', label: 'Summary' },
   { id: 'compare', label: 'Compare' },
@@ -120,6 +128,17 @@ export function Workspace({ caseInfo }: Props) {
   );
 
   const apps = useQuery('listApps', filter.devices ? { deviceIds: filter.devices } : {});
+  // A case with findings opens on its key findings: decided once, when the case opens, and only
+  // while no other view was chosen.
+  const openedOn = useRef(false);
+  useEffect(() => {
+    if (openedOn.current) return;
+    openedOn.current = true;
+    if (caseInfo.sessions === 0) return;
+    void client.call('queryKeyFindings', {}).then((r) => {
+      if (r.ok && hasAnyFinding(r.value)) setTab((t) => (t === 'timeline' ? 'key-findings' : t));
+    });
+  }, [client, caseInfo.sessions]);
   const appOptions = useMemo(() => mergeApps(apps.data ?? []), [apps.data]);
   const deviceOffsets = useMemo(() => deviceOffsetsFrom(devices), [devices]);
   const appName = useCallback((id: string) => appDisplayName(appOptions, id), [appOptions]);
@@ -277,16 +296,14 @@ export function Workspace({ caseInfo }: Props) {
     if (id.startsWith('s:')) selectSession(id);
     else if (/^[pum]:/.test(id)) openRecord(id);
   };
-  const showFinding = (f: Finding): void => {
-    setFilter({
-      ...filter,
-      devices: [f.deviceId],
-      apps: f.app ? [f.app] : undefined,
-      categories: f.category ? [f.category] : undefined,
-    });
-    setView(null);
+  // The timeline narrows to the finding, zooms to its evidence and keeps its hours window.
+  const showPlace = (place: FindingPlace): void => {
+    const target = timelineTarget(filter, place);
+    setFilter(target.filter);
+    setView(target.view);
     setTab('timeline');
   };
+  const showFinding = (f: Finding): void => showPlace(placeOfFinding(f));
 
   const renderTab = () => {
     switch (tab) {
@@ -359,6 +376,14 @@ export function Workspace({ caseInfo }: Props) {
             selectedId={selectedId}
             onOpen={openRecord}
             onImport={() => openImport()}
+          />
+        );
+      case 'key-findings':
+        return (
+          <KeyFindingsView
+            deviceIds={filter.devices}
+            onShowOnTimeline={showPlace}
+            onOpenFindings={() => setTab('findings')}
           />
         );
       case 'findings':

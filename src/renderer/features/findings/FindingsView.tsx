@@ -67,10 +67,10 @@ export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsV
   const params = useMemo<FindingParams>(() => paramsQ.data ?? {}, [paramsQ.data]);
   const [saveError, setSaveError] = useState<string | null>(null);
   const applied = useMemo(() => (infos ? overrides(infos, params) : params), [infos, params]);
-  // Only the first evidence ids are listed; the rest are counted, not carried over the bridge.
+  // No evidence ids cross the bridge with the list: an opened finding reads its own, a page at a time.
   const q = useQuery(
     'queryFindings',
-    infos && paramsQ.data ? { filter, params: applied, evidenceLimit: EVIDENCE_SHOWN } : null,
+    infos && paramsQ.data ? { filter, params: applied, evidenceLimit: 0 } : null,
   );
   const [sort, setSort] = useState<SortState<FindingColumn>>({ key: 'severity', dir: 'desc' });
   const [shown, setShown] = useState<FindingsFilter>({ rules: [], severities: [] });
@@ -256,6 +256,8 @@ export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsV
                       <td colSpan={COLUMNS.length}>
                         <FindingDetail
                           finding={f}
+                          filter={filter}
+                          params={applied}
                           onShowEvidence={onShowEvidence}
                           onOpenRecord={onOpenRecord}
                         />
@@ -274,15 +276,30 @@ export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsV
 
 function FindingDetail({
   finding: f,
+  filter,
+  params,
   onShowEvidence,
   onOpenRecord,
 }: {
   finding: Finding;
+  filter: Filter;
+  params: FindingParams;
   onShowEvidence(f: Finding): void;
   onOpenRecord(id: string): void;
 }) {
-  const details = Object.entries(f.details);
-  const more = f.evidence.length - EVIDENCE_SHOWN + Number(f.details.evidenceTruncated ?? 0);
+  const details = Object.entries(f.details).filter(([k]) => k !== 'evidenceTruncated');
+  const [pages, setPages] = useState(1);
+  const evidenceQ = useQuery('getFindingEvidence', {
+    filter,
+    params,
+    findingId: f.id,
+    offset: 0,
+    // The bridge gives at most 1,000 ids a call; the rest are in findings.csv and the CLI.
+    limit: Math.min(1000, pages * EVIDENCE_SHOWN),
+  });
+  const ids = evidenceQ.data?.ids ?? [];
+  const total = f.evidence.length + Number(f.details.evidenceTruncated ?? 0);
+  const more = Math.max(0, total - ids.length);
   return (
     <div className="findings-detail" data-testid="finding-detail">
       <p className="findings-title">{f.title}</p>
@@ -309,12 +326,12 @@ function FindingDetail({
         >
           Show on timeline
         </button>
-        <span className="muted small">
-          {f.evidence.length + Number(f.details.evidenceTruncated ?? 0)} evidence records
-        </span>
+        <span className="muted small">{total} evidence records</span>
+        {evidenceQ.loading ? <Spinner /> : null}
       </div>
+      <ErrorBanner error={evidenceQ.error} title="Evidence" />
       <ul className="findings-evidence" data-testid="finding-evidence">
-        {f.evidence.slice(0, EVIDENCE_SHOWN).map((id) => (
+        {ids.map((id) => (
           <li key={id}>
             <button type="button" className="btn-link mono small" onClick={() => onOpenRecord(id)}>
               {id}
@@ -322,8 +339,22 @@ function FindingDetail({
           </li>
         ))}
       </ul>
+      {more > 0 && evidenceQ.data ? (
+        <p className="muted small">
+          {evidenceQ.data.total > ids.length && ids.length < 1000 ? (
+            <button
+              type="button"
+              className="btn-link small"
+              data-testid="finding-evidence-more"
+              onClick={() => setPages(pages + 1)}
+            >
+              Show {Math.min(EVIDENCE_SHOWN, evidenceQ.data.total - ids.length)} more
+            </button>
+          ) : null}{' '}
+          {more} not listed
+        </p>
+      ) : null}
       <AnnotationEditor target={f.id} />
-      {more > 0 ? <p className="muted small">and {more} more</p> : null}
     </div>
   );
 }

@@ -160,8 +160,8 @@ const DETAIL_LABELS: Record<string, string> = {
   meanGapSeconds: 'Mean gap between sessions',
   cv: 'Variation of the gaps (coefficient of variation)',
   maxCv: 'Largest variation counted as regular',
-  longestSeconds: 'Longest session',
-  totalSeconds: 'Time in use',
+  longestSeconds: 'Longest interval',
+  totalSeconds: 'Total length of these intervals',
   thresholdSeconds: 'Threshold',
   domains: 'Domains',
   owners: 'Domain owners',
@@ -176,6 +176,11 @@ const DETAIL_LABELS: Record<string, string> = {
   threshold: 'Threshold per day',
   screenOffIntervals: 'Screen-off intervals',
   evidenceTruncated: 'Evidence records not listed',
+  why: 'Why this severity',
+  ruleSeverity: 'Severity by the rule alone',
+  expectation: 'What the app catalog says',
+  intervalLength: 'Interval length shared across apps (s)',
+  intervalNote: 'What that length means',
 };
 
 /** A detail's label for people. */

@@ -1,0 +1,176 @@
+import { useId } from 'react';
+import type { DeviceKeyFindings, KeyFinding } from '../../../contract/key-findings';
+import { useQuery } from '../../app/use-query';
+import { categoryLabel } from '../../shared/category-colors';
+import { EmptyState } from '../../shared/EmptyState';
+import { ErrorBanner } from '../../shared/ErrorBanner';
+import { Spinner } from '../../shared/Spinner';
+import type { FindingPlace } from '../findings/timeline-target';
+import '../findings/findings.css';
+import './key-findings.css';
+import {
+  findingCount,
+  hasAnyFinding,
+  placeOfKey,
+  placeOfOther,
+  severityWord,
+} from './key-findings-model';
+
+export interface KeyFindingsViewProps {
+  /** The devices the filter names (all when none). */
+  deviceIds?: number[];
+  /** Opens the timeline on a finding's evidence, keeping its hours window. */
+  onShowOnTimeline(place: FindingPlace): void;
+  /** Opens the full findings table. */
+  onOpenFindings(): void;
+}
+
+/** Per device, the few apps that deserve attention, each in one sentence; the rest by app. */
+export function KeyFindingsView({
+  deviceIds,
+  onShowOnTimeline,
+  onOpenFindings,
+}: KeyFindingsViewProps) {
+  const q = useQuery('queryKeyFindings', deviceIds && deviceIds.length > 0 ? { deviceIds } : {});
+  return (
+    <section
+      className="view key-findings-view"
+      data-testid="key-findings-view"
+      aria-labelledby="key-findings-title"
+    >
+      <div className="view-head">
+        <h2 id="key-findings-title">Key findings</h2>
+        <span className="muted small">
+          Times are device-local, on a 24-hour clock. Each sentence says what the records cannot
+          prove.
+        </span>
+        {q.loading ? <Spinner /> : null}
+      </div>
+      <ErrorBanner error={q.error} title="Key findings" />
+      {q.data && !hasAnyFinding(q.data) ? (
+        <EmptyState title="No findings in this case" testId="key-findings-empty">
+          No rule found anything to look at in the records of{' '}
+          {q.data.length === 1 ? 'this device' : 'these devices'}. That is not proof that nothing
+          happened: days without a source are unobserved, not quiet. Import more exports, or see the{' '}
+          <button type="button" className="btn-link" onClick={onOpenFindings}>
+            findings rules
+          </button>
+          .
+        </EmptyState>
+      ) : null}
+      {q.data && hasAnyFinding(q.data)
+        ? q.data.map((d) => (
+            <DeviceSection key={d.deviceId} d={d} onShowOnTimeline={onShowOnTimeline} />
+          ))
+        : null}
+    </section>
+  );
+}
+
+function DeviceSection({
+  d,
+  onShowOnTimeline,
+}: {
+  d: DeviceKeyFindings;
+  onShowOnTimeline(place: FindingPlace): void;
+}) {
+  const id = useId();
+  return (
+    <section className="key-device" data-testid="key-device" aria-labelledby={`${id}-h`}>
+      <h3 id={`${id}-h`}>
+        {d.device}{' '}
+        <span className="muted small">
+          {d.observedDays} observed {d.observedDays === 1 ? 'day' : 'days'}
+        </span>
+      </h3>
+      {d.key.length === 0 ? (
+        <p className="muted" data-testid="key-findings-none">
+          No app on this device stands out: no finding of medium or high severity on a named
+          resource. Its other findings are below.
+        </p>
+      ) : (
+        <ol className="key-list">
+          {d.key.map((k) => (
+            <KeyItem key={k.findingId} k={k} onShowOnTimeline={onShowOnTimeline} />
+          ))}
+        </ol>
+      )}
+      {d.intervalClusters.length > 0 ? (
+        <div className="key-intervals" data-testid="key-intervals">
+          <h4>Interval lengths</h4>
+          <ul>
+            {d.intervalClusters.map((c) => (
+              <li key={c.category}>
+                <strong>
+                  {categoryLabel(c.category)}: about {c.seconds} s.
+                </strong>{' '}
+                {c.note}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {d.others.length > 0 ? (
+        <div className="key-others">
+          <h4>Everything else, by app</h4>
+          {d.others.map((o) => (
+            <details key={o.app ?? ''} className="key-other" data-testid="key-other-app">
+              <summary>
+                <span className={`findings-sev sev-${o.severity}`}>{o.severity}</span>{' '}
+                {o.appName ?? o.app ?? 'No app'} · {findingCount(o.findings.length)}
+              </summary>
+              <ul>
+                {o.findings.map((f) => (
+                  <li key={f.id}>
+                    <span className={`findings-sev sev-${f.severity}`}>{f.severity}</span> {f.title}
+                    {f.why ? <div className="muted small">{f.why}</div> : null}
+                    <button
+                      type="button"
+                      className="btn-link small"
+                      onClick={() => onShowOnTimeline(placeOfOther(d.deviceId, o.app, f))}
+                    >
+                      Show on timeline
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </details>
+          ))}
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function KeyItem({
+  k,
+  onShowOnTimeline,
+}: {
+  k: KeyFinding;
+  onShowOnTimeline(place: FindingPlace): void;
+}) {
+  return (
+    <li className="key-item" data-testid="key-finding">
+      <p className="key-sentence">
+        <span className={`findings-sev sev-${k.severity}`}>{severityWord(k.severity)}</span>{' '}
+        <strong>{k.appName ?? k.app}</strong> · {categoryLabel(k.category)}
+      </p>
+      <p className="key-text" data-testid="key-sentence">
+        {k.sentence}
+      </p>
+      {k.why ? (
+        <p className="muted small">
+          Why {k.severity}: {k.why}
+        </p>
+      ) : null}
+      <button
+        type="button"
+        className="btn btn-small"
+        data-testid="key-show-timeline"
+        onClick={() => onShowOnTimeline(placeOfKey(k))}
+      >
+        Show on timeline
+      </button>
+    </li>
+  );
+}
