@@ -4,7 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { crc32, createInflateRaw } from 'node:zlib';
 import type { ImportWarning } from '../../../contract/warnings';
-import { readLineBatches, type SourceLine } from '../../importers/line-reader';
+import { readLineBatches, type SourceLine } from '../text/line-reader';
 import { fileKind } from '../file-kind';
 
 // A read-only ZIP reader for evidence containers (bugreports, AndroidQF output). It trusts

@@ -5,7 +5,7 @@ import type {
   ImportRecord as ParsedItem,
   NetworkRecord,
 } from '../../model/import-records';
-import { readLineBatches, type SourceLine } from '../line-reader';
+import { readLineBatches, type SourceLine } from '../../formats/text/line-reader';
 import { readReportTimestamp } from './timestamp';
 
 /** A file is refused only when none of its first this-many non-empty lines is a report record. */

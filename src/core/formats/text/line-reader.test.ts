@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImportWarning } from '../../contract/warnings';
+import type { ImportWarning } from '../../../contract/warnings';
 import { readLineBatches } from './line-reader';
 
 async function* chunksOf(...parts: (string | Uint8Array)[]): AsyncGenerator<Uint8Array> {

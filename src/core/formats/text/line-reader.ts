@@ -1,0 +1,142 @@
+import type { ImportWarning } from '../../../contract/warnings';
+
+/** One line of a line-oriented source. */
+export interface SourceLine {
+  /** 1-based line number. */
+  line: number;
+  /** Text without the line terminator (CR stripped when the file uses CRLF). */
+  text: string;
+  /** Byte offset just after this line's terminator. */
+  bytesRead: number;
+  /** False for a final line that has no terminating newline. */
+  terminated: boolean;
+}
+
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+export interface LineReaderOptions {
+  maxLineBytes?: number;
+  /** Receives file-level and line-level warnings raised while splitting (BOM, CRLF, NUL, too long). */
+  warn: (w: ImportWarning) => void;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Splits a byte stream into lines without holding the file in memory, one batch per chunk.
+ * A leading UTF-8 BOM is stripped, CRLF endings are accepted, and a line longer than
+ * `maxLineBytes` is skipped with a warning (its bytes are never accumulated past the limit).
+ * BOM, CRLF and NUL bytes each give one file-level warning.
+ */
+export async function* readLineBatches(
+  chunks: AsyncIterable<Uint8Array>,
+  options: LineReaderOptions,
+): AsyncGenerator<SourceLine[]> {
+  const max = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const decoder = new TextDecoder('utf-8', { fatal: false });
+  let parts: Uint8Array[] = [];
+  let partLen = 0;
+  let tooLong = false;
+  let lineNo = 0;
+  let offset = 0;
+  let first = true;
+  let sawCrlf = false;
+  let sawNul = false;
+
+  const finishLine = (terminated: boolean, bytesRead: number): SourceLine | null => {
+    lineNo += 1;
+    if (tooLong) {
+      options.warn({
+        line: lineNo,
+        locator: `line ${lineNo}`,
+        code: 'LINE_TOO_LONG',
+        message: `Line ${lineNo} is longer than ${max} bytes and was skipped.`,
+      });
+      tooLong = false;
+      parts = [];
+      partLen = 0;
+      return null;
+    }
+    let buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partLen);
+    parts = [];
+    partLen = 0;
+    if (terminated && buf.length > 0 && buf[buf.length - 1] === CR) {
+      buf = buf.subarray(0, buf.length - 1);
+      if (!sawCrlf) {
+        sawCrlf = true;
+        options.warn({
+          line: null,
+          locator: 'file',
+          code: 'CRLF_LINE_ENDINGS',
+          message: `The file uses CRLF line endings (first seen on line ${lineNo}); they were accepted.`,
+        });
+      }
+    }
+    if (!sawNul && buf.includes(0)) {
+      sawNul = true;
+      options.warn({
+        line: null,
+        locator: 'file',
+        code: 'NUL_BYTES',
+        message: `The file contains NUL bytes (first on line ${lineNo}); such lines are reported as malformed.`,
+      });
+    }
+    return { line: lineNo, text: decoder.decode(buf), bytesRead, terminated };
+  };
+
+  for await (const raw of chunks) {
+    const batch: SourceLine[] = [];
+    let chunk = raw;
+    if (first) {
+      first = false;
+      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+        chunk = chunk.subarray(3);
+        offset += 3;
+        options.warn({
+          line: null,
+          locator: 'file',
+          code: 'BOM_STRIPPED',
+          message: 'The file starts with a UTF-8 byte order mark; it was ignored.',
+        });
+      }
+    }
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(LF, start);
+      if (nl === -1) break;
+      const piece = chunk.subarray(start, nl);
+      if (!tooLong) {
+        if (partLen + piece.length > max + 1) tooLong = true;
+        else {
+          parts.push(piece);
+          partLen += piece.length;
+        }
+      }
+      offset += nl + 1 - start;
+      start = nl + 1;
+      const out = finishLine(true, offset);
+      if (out) batch.push(out);
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      offset += rest.length;
+      if (!tooLong) {
+        if (partLen + rest.length > max + 1) {
+          tooLong = true;
+          parts = [];
+          partLen = 0;
+        } else {
+          // Copy: the caller may reuse the chunk's buffer.
+          parts.push(Uint8Array.from(rest));
+          partLen += rest.length;
+        }
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+  if (partLen > 0 || tooLong) {
+    const out = finishLine(false, offset);
+    if (out) yield [out];
+  }
+}
