@@ -7,15 +7,12 @@ import type {
   SaveDialogOptions,
 } from 'electron';
 import type { HostHandlers } from '../contract/api';
+import { dialogFilters } from '../core/importers/registry';
 
 export const CASE_EXTENSION = 'snoopcase';
 
 const CASE_FILTER: FileFilter = { name: 'Snoopscope case', extensions: [CASE_EXTENSION] };
 const ALL_FILES: FileFilter = { name: 'All files', extensions: ['*'] };
-const IMPORT_FILTER: FileFilter = {
-  name: 'Privacy logs (NDJSON, JSON)',
-  extensions: ['ndjson', 'json'],
-};
 
 export interface HostHandlerOptions {
   dialog: Pick<Dialog, 'showOpenDialog' | 'showSaveDialog'>;
@@ -70,7 +67,8 @@ export function createHostHandlers(options: HostHandlerOptions): HostHandlers {
       const result = await open({
         title: 'Import evidence files',
         buttonLabel: 'Import',
-        filters: [IMPORT_FILTER, ALL_FILES],
+        // One filter per format that reads files, from the importers' own declarations.
+        filters: dialogFilters(),
         properties: ['openFile', 'multiSelections'],
       });
       return result.canceled ? [] : result.filePaths;
