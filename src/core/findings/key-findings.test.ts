@@ -80,6 +80,14 @@ describe('hours window', () => {
       '92 % of them between 23:00 and 02:00 device-local time',
     );
     expect(hoursWindow(Array.from({ length: 24 }, () => 0))).toBeNull();
+    // Three sessions at 01, 03 and 15 h: the hours themselves, not a 13-hour window.
+    const few = Array.from({ length: 24 }, () => 0);
+    few[1] = 1;
+    few[3] = 1;
+    few[15] = 1;
+    expect(hoursPhrase(hoursWindow(few), few)).toBe(
+      'in the device-local hours 01:00–02:00, 03:00–04:00 and 15:00–16:00',
+    );
     expect(hoursPhrase(hoursWindow(Array.from({ length: 24 }, () => 1)))).toBe(
       'at every hour of the day',
     );

@@ -9,7 +9,7 @@ import type {
 } from '../../contract/key-findings';
 import type { Db } from '../db/open';
 import { observedRanges } from '../services/observed-days';
-import { accessPhrase, humanDuration, resourceName, SEVERITY_RANK, times } from './common';
+import { accessPhrase, humanDuration, plural, resourceName, SEVERITY_RANK, times } from './common';
 import { runFindings } from './engine';
 import { PROBED_CATEGORIES } from './expectation';
 import { deviceIntervalClusters } from './interval-clusters';
@@ -48,9 +48,23 @@ export function hoursWindow(
 
 const hh = (h: number): string => `${String(h % 24).padStart(2, '0')}:00`;
 
-/** "between 00:00 and 06:00 (80 % of them)", or "at every hour of the day". */
-export function hoursPhrase(w: { from: number; to: number; share: number } | null): string {
+/**
+ * "80 % of them between 00:00 and 06:00 device-local time"; "in the device-local hours
+ * 01:00-02:00 and 15:00-16:00" when a few scattered hours hold them all (a window would be wide
+ * and mostly empty); "at every hour of the day" when the window takes 18 hours or more.
+ */
+export function hoursPhrase(
+  w: { from: number; to: number; share: number } | null,
+  hist: readonly number[] = [],
+): string {
   if (!w) return '';
+  const used = hist.map((n, h) => (n > 0 ? h : -1)).filter((h) => h >= 0);
+  if (w.to - w.from > 6 && used.length > 0 && used.length <= 4) {
+    const slots = used.map((h) => `${hh(h)}–${hh(h + 1)}`);
+    const list =
+      slots.length === 1 ? slots[0]! : `${slots.slice(0, -1).join(', ')} and ${slots.at(-1)!}`;
+    return `in the device-local ${slots.length === 1 ? 'hour' : 'hours'} ${list}`;
+  }
   if (w.to - w.from >= 18) return 'at every hour of the day';
   return `${Math.round(w.share * 100)} % of them between ${hh(w.from)} and ${hh(w.to)} device-local time`;
 }
@@ -192,8 +206,8 @@ function keyFindingOf(
     s.sessions === 0
       ? `${lead.title}; ${proof}.`
       : [
-          `${name} ${accessPhrase(category)} ${times(s.sessions)} on ${s.activeDays} of ${observed} observed days (${rate(perDay)} a day on average)`,
-          hoursPhrase(hours),
+          `${name} ${accessPhrase(category)} ${times(s.sessions)} on ${s.activeDays} of ${plural(observed, 'observed day')} (${rate(perDay)} a day on average)`,
+          hoursPhrase(hours, s.hours),
           lengthPhrase(category, s, system),
         ]
           .filter((p) => p !== '')
