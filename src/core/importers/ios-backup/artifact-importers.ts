@@ -167,21 +167,14 @@ async function* parseArtifact(
   }
   if (hints.linkTarget !== null) parsed.problems.unshift(linkNote(where, hints.linkTarget));
 
-  const clock: AppliedClock = { zone: hints.timeZone, offsets: [], source: hints.clockSource };
+  // The source row's details come from the container (the member's `details`); a clock is
+  // yielded only when a zone placed the times, so that an outcome names no zone it did not use.
+  const clock: AppliedClock | null =
+    hints.timeZone === null
+      ? null
+      : { zone: hints.timeZone, offsets: [], source: hints.clockSource };
   let batch: ParseItem[] = [
-    {
-      type: 'clock',
-      clock,
-      capturedAtMs: null,
-      details: {
-        domain: hints.domain,
-        relativePath: hints.relativePath,
-        fileId: hints.fileId,
-        encrypted: hints.encrypted,
-        plainSha256: hints.plainSha256,
-        wal: parsed.wal,
-      },
-    },
+    ...(clock ? [{ type: 'clock', clock, capturedAtMs: null, details: {} } as const] : []),
     ...parsed.problems.map((m): ImportRecord => ({ type: 'warning', warning: note(where, m) })),
   ];
   const place = timePlacer(hints.timeZone, (m) =>

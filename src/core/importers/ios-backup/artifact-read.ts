@@ -70,12 +70,6 @@ export interface ArtifactRead {
   wal: 'applied' | 'none' | 'not-sqlite';
 }
 
-/** The outcome of looking for one artifact: read, absent (a note), or unreadable (a refusal). */
-export type ArtifactResult =
-  | { kind: 'read'; read: ArtifactRead }
-  | { kind: 'missing'; manifest: ImporterManifest; note: string }
-  | { kind: 'failed'; manifest: ImporterManifest; row: ManifestRow; message: string };
-
 /** A value of a parsed row as JSON can hold it (binary as hex, big integers as text). */
 export function jsonSafe(v: unknown): unknown {
   if (v instanceof Uint8Array) return { hex: Buffer.from(v).toString('hex') };
@@ -396,40 +390,4 @@ export function artifactRows(
       note: `${spec.name}: not in this backup (${spec.domain} ${spec.path}); nothing to read.`,
     };
   return { rows, note: null };
-}
-
-/**
- * Reads every artifact the importers know from a backup. An artifact the backup does not hold is
- * a note; one that cannot be read or parsed is a failure of that artifact alone.
- */
-export async function readArtifacts(
-  files: BackupFiles,
-  onArtifact?: (name: string, index: number, count: number) => void,
-  signal?: AbortSignal,
-): Promise<ArtifactResult[]> {
-  const results: ArtifactResult[] = [];
-  for (const [index, spec] of ARTIFACTS.entries()) {
-    if (signal?.aborted) break;
-    onArtifact?.(spec.name, index, ARTIFACTS.length);
-    const { rows, note } = artifactRows(files, spec);
-    if (note !== null) results.push({ kind: 'missing', manifest: spec.manifest, note });
-    for (const row of rows) {
-      try {
-        const file = await files.read(row);
-        const wal = spec.sqlite ? await lookupWal(files, file) : { file: null, problem: null };
-        const parsed = await spec.read(file, wal, files.tempRoot);
-        if (file.linkTarget !== null)
-          parsed.problems.unshift(linkNote(`${row.domain} ${row.relativePath}`, file.linkTarget));
-        results.push({ kind: 'read', read: { manifest: spec.manifest, file, ...parsed } });
-      } catch (e) {
-        results.push({
-          kind: 'failed',
-          manifest: spec.manifest,
-          row,
-          message: artifactFailure(`${row.domain} ${row.relativePath}`, e),
-        });
-      }
-    }
-  }
-  return results;
 }

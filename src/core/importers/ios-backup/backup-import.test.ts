@@ -235,7 +235,16 @@ describe('importing a backup’s artifacts', () => {
     });
     const tempRoot = join(t.dir, 'tmp');
     mkdirSync(tempRoot);
-    const r = await importBackupDevice(t.session, dir, { tempRoot });
+    // The private copy goes to the system's temporary folder, here one of the test's own.
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = tempRoot;
+    let r;
+    try {
+      r = await importBackupDevice(t.session, dir);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+    }
     const tccOutcome = r.artifacts.find((o) => o.importer === 'ios-backup-tcc')!;
     expect(tccOutcome.warnings.map((w) => w.message).join(' ')).toMatch(
       /-wal; its changes were applied/,

@@ -117,7 +117,14 @@ describe('the backup container parses a backup into the phone, its apps and memb
     expect(tcc.records[0]).toMatchObject({
       type: 'clock',
       clock: { zone: DEMO_ZONE, source: 'device' },
-      details: { domain: 'HomeDomain', fileId: id, encrypted: false, wal: 'none' },
+    });
+    expect(tcc.member.details).toEqual({
+      domain: 'HomeDomain',
+      relativePath: 'Library/TCC/TCC.db',
+      fileId: id,
+      encrypted: false,
+      plainSha256: null,
+      wal: 'none',
     });
     const grant = ofType(tcc.records, 'permission').find(
       (p) => p.raw === 'kTCCServicePhotos' && p.status === 'granted',
@@ -231,7 +238,10 @@ describe('an encrypted backup', () => {
     expect(cache.size()).toBe(1);
     expect(first.members).toHaveLength(6);
     const tcc = first.members[0]!;
-    expect(tcc.records[0]).toMatchObject({ type: 'clock', details: { encrypted: true } });
+    expect(tcc.member.details).toMatchObject({
+      encrypted: true,
+      plainSha256: expect.not.stringMatching(tcc.member.source.sha256!),
+    });
     expect(ofType(tcc.records, 'permission')).toHaveLength(4);
 
     const again: number[] = [];

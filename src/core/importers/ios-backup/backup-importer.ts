@@ -47,6 +47,10 @@ export const iosBackupManifest: ImporterManifest = {
   ],
 };
 
+/** The note of a backup whose times cannot be placed: it records no zone and none was given. */
+export const NO_ZONE_NOTE =
+  'The backup does not record the time zone; give it (the time-zone field of the import, or --timezone IANA on the command line) to place its times.';
+
 const INDEX_NAMES = ['Manifest.db', 'Manifest.mbdb'];
 const PLIST_NAMES = ['Info.plist', 'Manifest.plist', 'Status.plist'];
 
@@ -129,6 +133,7 @@ function artifactMember(
   artifact: string,
   file: BackupFile,
   wal: { file: BackupFile | null; problem: string | null },
+  sqlite: boolean,
   timeZone: string | null,
   clockSource: ArtifactHints['clockSource'],
 ): ParseItem {
@@ -158,6 +163,15 @@ function artifactMember(
       file.bytes,
     ),
     hints: { ...hints },
+    details: {
+      domain: file.domain,
+      relativePath: file.relativePath,
+      fileId: file.fileId,
+      encrypted: file.encrypted,
+      plainSha256: file.plainSha256,
+      // A -wal is replayed when it holds bytes; a member whose -wal cannot be opened is refused.
+      wal: !sqlite ? 'not-sqlite' : wal.file && wal.file.bytes.length > 0 ? 'applied' : 'none',
+    },
   };
 }
 
@@ -241,10 +255,7 @@ async function* parseBackup(
       }
     }
     if (context.signal.aborted) throw cancelled();
-    if (!timeZone)
-      problems.push(
-        'The backup does not record the time zone; give it (the time-zone field of the import, or --timezone IANA on the command line) to place its times.',
-      );
+    if (!timeZone) problems.push(NO_ZONE_NOTE);
     const clockSource = given !== undefined && given === timeZone ? 'examiner' : 'device';
     const apps = collectApps(infoPlist, manifestPlist, domains);
     const device: DeviceRecord = {
@@ -252,6 +263,7 @@ async function* parseBackup(
       platform: 'ios',
       identity: { column: 'udid', value: info.udid },
       defaultLabel: info.deviceName ?? `iPhone ${info.udid.slice(-4)}`,
+      // The phone's name is its default label: the case has no device_name column to record it in.
       facts: {
         model: marketingName(info.productType),
         product_type: info.productType,
@@ -260,7 +272,6 @@ async function* parseBackup(
         serial: info.serial,
         imei: info.imei,
         phone_number: info.phoneNumber,
-        device_name: info.deviceName,
         time_zone: timeZone,
       },
     };
@@ -312,7 +323,15 @@ async function* parseBackup(
         try {
           const file = await files.read(row);
           const wal = spec.sqlite ? await lookupWal(files, file) : { file: null, problem: null };
-          member = artifactMember(spec.manifest.id, spec.key, file, wal, timeZone, clockSource);
+          member = artifactMember(
+            spec.manifest.id,
+            spec.key,
+            file,
+            wal,
+            spec.sqlite,
+            timeZone,
+            clockSource,
+          );
         } catch (e) {
           member = refusedMember(
             spec.manifest.id,
