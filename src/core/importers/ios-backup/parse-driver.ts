@@ -1,5 +1,5 @@
 // Runs a backup's parse the way the import pipeline does, without a case: the container's items,
-// then each member through its own importer. Tests and the property tests use it.
+// then each member through its own importer. Tests, the property tests and the bench use it.
 import { readdir } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { ImportRecord } from '../../model/import-records';
