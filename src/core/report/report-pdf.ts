@@ -11,6 +11,7 @@ export type {
   ReportComparisonColumn,
   ReportFinding,
   ReportInput,
+  ReportKeyFinding,
   ReportRedaction,
 } from './pdf/types';
 export { reportFontPaths } from './pdf/layout';

@@ -10,7 +10,7 @@ import { dayNumberToDate, localDayNumber } from '../../../contract/time';
 import type { Device } from '../../../contract/records';
 import { marketingName } from '../../importers/ios-backup/product-types';
 import { filterTextInWords, wordList } from './filter-words';
-import { appLabel, formatOffset } from './format';
+import { appLabel, formatOffset, intervalWording } from './format';
 import type { ReportFinding, ReportInput, ReportKeyFinding } from './types';
 
 /** The question the report answers, as page 1 asks it. */
@@ -370,9 +370,9 @@ export function answerModel(input: ReportInput): AnswerModel {
       name,
       appId: name === k.app ? null : k.app,
       resource: CATEGORY_LABELS[k.category] ?? k.category,
-      sentence: k.sentence,
-      why: k.why ?? null,
-      cannotProve: k.cannotProve ?? null,
+      sentence: intervalWording(k.sentence),
+      why: k.why ? intervalWording(k.why) : null,
+      cannotProve: k.cannotProve ? intervalWording(k.cannotProve) : null,
       hourCounts: hourCounts(marksOf(input, ids), offset),
       evidence: (lead?.evidence ?? []).slice(0, ANSWER_EVIDENCE).map((id, i) => ({
         id,

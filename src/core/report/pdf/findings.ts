@@ -2,7 +2,7 @@
 import type { Finding, Severity } from '../../../contract/findings';
 import { drawEvidence } from './evidence';
 import { drawExcerpt } from './excerpt';
-import { appLabel, categoryWord, formatIso, isAscii } from './format';
+import { appLabel, categoryWord, formatIso, isAscii, intervalWording } from './format';
 import {
   BOLD,
   type Doc,
@@ -97,7 +97,9 @@ function drawFinding(
   const textW = width - badgeW - 8;
 
   doc.font(BOLD).fontSize(11);
-  const titleH = doc.heightOfString(f.title, { width: textW });
+  // An interval is never said to be how long something was read (see `intervalWording`).
+  const title = intervalWording(f.title);
+  const titleH = doc.heightOfString(title, { width: textW });
   ensureSpace(doc, titleH + 80);
 
   const y = doc.y;
@@ -118,7 +120,7 @@ function drawFinding(
       align: 'center',
       lineBreak: false,
     });
-  doc.font(BOLD).fontSize(11).fillColor(INK).text(f.title, textX, y, { width: textW });
+  doc.font(BOLD).fontSize(11).fillColor(INK).text(title, textX, y, { width: textW });
   doc.y = Math.max(doc.y, y + 20);
 
   const who = [
@@ -137,7 +139,7 @@ function drawFinding(
     ['Count', String(f.count), false],
     ['First', formatIso(f.first), false],
     ['Last', formatIso(f.last), false],
-    ['Caveat', f.caveat, false],
+    ['Caveat', intervalWording(f.caveat), false],
   ];
   if (f.evidence.length === 0) lines.push(['Evidence', 'None listed', false]);
 

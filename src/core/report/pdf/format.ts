@@ -52,6 +52,8 @@ export function formatIso(s: string | null): string {
 
 /** An instant in an IANA zone, with the offset and the zone's name. */
 export function formatInstant(d: Date, timeZone?: string): string {
+  // A source's wild clock can store a time no Date can hold; say so rather than fail the report.
+  if (!Number.isFinite(d.getTime())) return 'not a valid time';
   const zone = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
   let parts: Intl.DateTimeFormatPart[];
   try {
@@ -88,6 +90,42 @@ export function formatDuration(ms: number | null): string {
 /** A day number (days since 1970-01-01) as `2024-03-05 Tue`. */
 export function dayLabel(day: number): string {
   const d = new Date(day * 86_400_000);
+  if (!Number.isFinite(d.getTime())) return `day ${day}`;
   const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()]!;
   return `${d.toISOString().slice(0, 10)} ${weekday}`;
+}
+
+const ACCESS_VERB = /\b(?:read|reads|accessed|accesses|used|uses|touched|touches|opened)\b/i;
+const DURATION =
+  /\bfor\s+(more than|longer than|over|about|at least|up to)?\s*(\d[\d.,]*\s*(?:s|secs?|seconds?|min|mins|minutes?|h|hrs?|hours?))(?![\w])/gi;
+
+/**
+ * A sentence about accesses with any "for N seconds" turned into the interval it is: an access
+ * interval is a privacy-accounting window, not how long data was read, so "read the photos for
+ * 45 s" becomes "accessed the photos in an interval of 45 s".
+ */
+export function intervalWording(text: string): string {
+  return text
+    .split(/(?<=[.;!?])\s+/)
+    .map((sentence) => {
+      if (!ACCESS_VERB.test(sentence)) return sentence;
+      DURATION.lastIndex = 0;
+      if (!DURATION.test(sentence)) return sentence;
+      return sentence
+        .replace(/\b(read|reads)\b/gi, (w) =>
+          w.toLowerCase() === 'read' ? 'accessed' : 'accesses',
+        )
+        .replace(DURATION, (_m, bound: string | undefined, amount: string) =>
+          intervalPhrase(bound?.toLowerCase(), amount),
+        );
+    })
+    .join(' ');
+}
+
+function intervalPhrase(bound: string | undefined, amount: string): string {
+  if (bound === undefined) return `in an interval of ${amount}`;
+  if (bound === 'about') return `in an interval of about ${amount}`;
+  if (bound === 'up to') return `in intervals of up to ${amount}`;
+  if (bound === 'at least') return `in intervals of at least ${amount}`;
+  return `in intervals longer than ${amount}`;
 }
