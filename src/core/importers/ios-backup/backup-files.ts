@@ -45,8 +45,6 @@ export class BackupFiles {
     readonly dir: string,
     private readonly index: BackupManifest,
     private readonly classKeys: ClassKeys | null,
-    /** Where private temporary copies go (a SQLite artifact with a write-ahead log). */
-    readonly tempRoot: string = tmpdir(),
   ) {}
 
   /** Index rows of regular files (flags 1) in a domain whose path starts with a prefix. */

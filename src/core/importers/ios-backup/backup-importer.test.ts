@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppError } from '../../model/errors';
 import type { ImportRecord } from '../../model/import-records';
+import { importPath } from '../../services/import-pipeline';
 import {
   DEMO_PHOTOS_GRANT_MS,
   DEMO_UDID,
@@ -13,10 +14,11 @@ import {
   writeDemoBackup,
 } from '../../testing/ios-backup-demo';
 import { writeSyntheticBackup } from '../../testing/ios-backup-fixture';
+import { tempCase } from '../../testing/temp-case';
 import { ARTIFACT_IMPORTERS } from './artifact-importers';
 import { iosBackupImporter } from './backup-importer';
 import { fileIdFor } from './manifest';
-import { driveBackup, folderProbe, mapCache } from './parse-driver';
+import { driveBackup, folderProbe, folderSource, mapCache } from './parse-driver';
 
 let dir: string;
 beforeEach(() => {
@@ -264,6 +266,33 @@ describe('an encrypted backup', () => {
   });
 });
 
+describe('a cancel between members', () => {
+  it('stops the backup with a CANCELLED refusal that says what was kept', async () => {
+    const backup = join(dir, 'b');
+    writeDemoBackup(backup);
+    const controller = new AbortController();
+    const parse = iosBackupImporter.parse(folderSource(backup), {
+      hints: {},
+      signal: controller.signal,
+      cache: mapCache(),
+      onProgress: () => undefined,
+    });
+    const seen: string[] = [];
+    const run = (async () => {
+      for await (const batch of parse)
+        for (const item of batch) {
+          seen.push(item.type);
+          if (item.type === 'member') controller.abort();
+        }
+    })();
+    await expect(run).rejects.toMatchObject({
+      code: 'CANCELLED',
+      message: expect.stringMatching(/artifacts read before the cancel were kept/),
+    });
+    expect(seen.filter((t) => t === 'member')).toHaveLength(1);
+  });
+});
+
 describe('artifact members', () => {
   it('store a time no date can be as unknown, with a warning naming the row', async () => {
     const backup = join(dir, 'b');
@@ -302,5 +331,34 @@ describe('artifact members', () => {
     expect(
       tcc.sniff({ kind: 'file', name: 'other.db', size: db.length, head: db }).confidence,
     ).toBe(0);
+  });
+});
+
+describe('an artifact taken out of a backup on its own', () => {
+  it('is recognised and imported through the pipeline, its times placed in the given zone', async () => {
+    const t = tempCase();
+    try {
+      const path = join(t.dir, 'TCC.db');
+      writeFileSync(
+        path,
+        demoTccDb([['kTCCServiceCamera', 'com.example.cam', 2, 2, DEMO_PHOTOS_GRANT_MS]]),
+      );
+      const r = await importPath(t.session.db, path, {
+        device: t.deviceId,
+        timeZone: 'Europe/Zurich',
+      });
+      expect(r.outcomes).toEqual([
+        expect.objectContaining({
+          importer: 'ios-backup-tcc',
+          status: 'imported',
+          timeZone: { zone: 'Europe/Zurich', offsets: [], source: 'examiner' },
+        }),
+      ]);
+      expect(
+        t.session.queries.records.permissions({}).map((p) => [p.app, p.timeMs, p.offsetMin]),
+      ).toEqual([['com.example.cam', DEMO_PHOTOS_GRANT_MS, 120]]);
+    } finally {
+      t.cleanup();
+    }
   });
 });

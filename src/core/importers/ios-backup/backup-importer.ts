@@ -89,6 +89,13 @@ function note(message: string): ImportRecord {
 
 const cancelled = (): AppError => new AppError('CANCELLED', 'Cancelled; nothing was imported.');
 
+// Each member is stored in its own transaction: a cancel between members keeps those stored.
+const cancelledAfterMembers = (): AppError =>
+  new AppError(
+    'CANCELLED',
+    'Cancelled; the phone, its apps and the artifacts read before the cancel were kept, and the rest of the backup was not read.',
+  );
+
 /** A member whose bytes are already in memory. */
 function memberSource(
   path: string,
@@ -313,11 +320,11 @@ async function* parseBackup(
     if (!opened) return;
     const files = new BackupFiles(dir, opened.index, opened.classKeys);
     for (const spec of ARTIFACTS) {
-      if (context.signal.aborted) throw cancelled();
+      if (context.signal.aborted) throw cancelledAfterMembers();
       const { rows, note: missing } = artifactRows(files, spec);
       if (missing !== null) yield [note(missing)];
       for (const row of rows) {
-        if (context.signal.aborted) throw cancelled();
+        if (context.signal.aborted) throw cancelledAfterMembers();
         const where = `${row.domain} ${row.relativePath}`;
         let member: ParseItem;
         try {
