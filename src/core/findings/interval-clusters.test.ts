@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { clusterNote, findCluster, type IntervalHistogram } from './interval-clusters';
+import { tempCase } from '../testing/temp-case';
+import {
+  clusterNote,
+  deviceIntervalClusters,
+  findCluster,
+  type IntervalHistogram,
+} from './interval-clusters';
+import { daily, writeSessions } from './test-sessions';
 
 const hist = (apps: Record<number, Record<number, number>>): IntervalHistogram =>
   new Map(
@@ -29,5 +36,29 @@ describe('interval clusters', () => {
     expect(note).toContain('about 45 s');
     expect(note).toContain('not how long the app used the photo library');
     expect(note).not.toMatch(/read for/i);
+  });
+});
+
+describe('device interval clusters', () => {
+  it('are computed again when the device gets another source', () => {
+    const t = tempCase();
+    try {
+      const three = ['com.a', 'com.b', 'com.c'];
+      writeSessions(
+        t.session.db,
+        t.deviceId,
+        three.flatMap((app) => daily(app, 'photos', 3, 600, 45)),
+      );
+      expect(deviceIntervalClusters(t.session.db, t.deviceId).map((c) => c.seconds)).toEqual([45]);
+      // A second export where most of the intervals of every app last 10 s.
+      writeSessions(
+        t.session.db,
+        t.deviceId,
+        three.flatMap((app) => daily(app, 'photos', 4, 700, 10)),
+      );
+      expect(deviceIntervalClusters(t.session.db, t.deviceId).map((c) => c.seconds)).toEqual([10]);
+    } finally {
+      t.cleanup();
+    }
   });
 });

@@ -80,8 +80,40 @@ export function clusterNote(category: Category, seconds: number, apps: number): 
   return `On this device ${apps} apps' intervals of ${resourceName(category)} mostly last about ${seconds} s: a length the system's record-keeping gives such intervals, shared across apps. It shows when the system recorded an access as open, not how long the app used ${resourceName(category)} or how much it took; intervals of this length say nothing about one app beyond the others.`;
 }
 
-/** The shared interval lengths of a device, per resource (closed intervals only). */
+/** Clusters computed per connection and device, with the stamp of the device's sources. */
+const cache = new WeakMap<Db, Map<number, { stamp: string; clusters: IntervalCluster[] }>>();
+
+/**
+ * The stamp of a device's sessions: its sources by id and file hash. Sessions change only when a
+ * source is imported, removed or moved, each of which changes this list.
+ */
+function sourcesStamp(db: Db, deviceId: number): string {
+  return String(
+    db
+      .prepare(
+        `SELECT COALESCE(group_concat(id || ':' || sha256, ','), '') FROM (SELECT id, sha256 FROM sources WHERE device_id = ? ORDER BY id)`,
+      )
+      .pluck()
+      .get(deviceId),
+  );
+}
+
+/**
+ * The shared interval lengths of a device, per resource (closed intervals only). Kept per
+ * connection until the device's sources change: the grouping reads every session of the device.
+ */
 export function deviceIntervalClusters(db: Db, deviceId: number): IntervalCluster[] {
+  const stamp = sourcesStamp(db, deviceId);
+  let perDevice = cache.get(db);
+  if (!perDevice) cache.set(db, (perDevice = new Map()));
+  const kept = perDevice.get(deviceId);
+  if (kept && kept.stamp === stamp) return kept.clusters;
+  const clusters = computeClusters(db, deviceId);
+  perDevice.set(deviceId, { stamp, clusters });
+  return clusters;
+}
+
+function computeClusters(db: Db, deviceId: number): IntervalCluster[] {
   const rows = db
     .prepare(
       `SELECT category, app_id AS appId, duration_ms / 1000 AS s, COUNT(*) AS n
