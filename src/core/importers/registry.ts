@@ -4,6 +4,8 @@ import { appPrivacyReportImporter } from './app-privacy-report';
 import { exportFolderImporter } from './export-folder';
 import type { Importer, SniffProbe, SniffResult } from './importer';
 import { IOS_BACKUP_IMPORTERS } from './ios-backup';
+import { powerLogImporter } from './powerlog';
+import { sysdiagnoseImporter } from './sysdiagnose';
 
 /** Every importer. Detection asks each one; on equal confidence the earlier one wins. */
 export const IMPORTERS: readonly Importer[] = [

@@ -54,6 +54,23 @@ describe('readTar', () => {
     expect(contents.get('sysdiagnose_x/b.bin')!.length).toBe(1500);
   });
 
+  it('reads an archive streamed in small chunks (a container member or an importer input)', async () => {
+    const archive = buildTarGz([
+      { name: 'sysdiagnose_x/a.txt', content: 'hello' },
+      { name: 'sysdiagnose_x/b.bin', content: Buffer.alloc(1500, 7) },
+    ]);
+    async function* pieces(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < archive.length; i += 7) yield new Uint8Array(archive.subarray(i, i + 7));
+    }
+    const seen: string[] = [];
+    for await (const m of readTar(pieces())) {
+      let n = 0;
+      for await (const c of m.content()) n += c.length;
+      seen.push(`${m.path}:${n}`);
+    }
+    expect(seen).toEqual(['sysdiagnose_x/a.txt:5', 'sysdiagnose_x/b.bin:1500']);
+  });
+
   it('reads plain (uncompressed) tar too, and skips content the caller does not read', async () => {
     const archive = buildTar([
       { name: 'a', content: 'x'.repeat(700) },

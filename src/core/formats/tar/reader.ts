@@ -98,8 +98,8 @@ export interface TarMember extends TarEntry {
   content(): AsyncGenerator<Buffer>;
 }
 
-/** Where an archive comes from: a file path, or its bytes. */
-export type TarSource = string | Uint8Array;
+/** Where an archive comes from: a file path, its bytes, or a stream of its bytes. */
+export type TarSource = string | Uint8Array | AsyncIterable<Uint8Array>;
 
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
@@ -193,6 +193,13 @@ export function globToRegExp(pattern: string): RegExp {
 }
 
 async function openSource(source: TarSource): Promise<AsyncIterable<Buffer>> {
+  if (typeof source !== 'string' && Symbol.asyncIterator in source) {
+    const stream = source;
+    return (async function* () {
+      for await (const chunk of stream)
+        yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    })();
+  }
   if (typeof source !== 'string') {
     const bytes = Buffer.from(source);
     return (async function* () {
