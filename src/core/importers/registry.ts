@@ -12,6 +12,8 @@ export const IMPORTERS: readonly Importer[] = [
   appPrivacyReportImporter,
   exportFolderImporter,
   ...IOS_BACKUP_IMPORTERS,
+  powerLogImporter,
+  sysdiagnoseImporter,
 ];
 
 /** Below this confidence an importer's sniff is not taken as a recognition. */
