@@ -1,5 +1,6 @@
 // The one list of importers: the app, the import worker, the CLI and the file dialogs all read it.
 // Adding a source format is one folder under importers/ and one line in IMPORTERS.
+import { ANDROID_IMPORTERS } from './android';
 import { appPrivacyReportImporter } from './app-privacy-report';
 import { exportFolderImporter } from './export-folder';
 import type { Importer, SniffProbe, SniffResult } from './importer';
@@ -12,6 +13,7 @@ export const IMPORTERS: readonly Importer[] = [
   appPrivacyReportImporter,
   exportFolderImporter,
   ...IOS_BACKUP_IMPORTERS,
+  ...ANDROID_IMPORTERS,
   powerLogImporter,
   sysdiagnoseImporter,
 ];

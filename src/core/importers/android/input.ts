@@ -25,6 +25,7 @@ import {
   looksLikeDumpsysText,
   type DumpHeader,
   type DumpSplit,
+  type SectionSink,
 } from './sections';
 
 // Recognises what an examiner hands over for an Android phone and returns the dumpsys
@@ -106,6 +107,19 @@ export interface AndroidInputOptions {
   maxJsonBytes?: number;
   /** Bounds for ZIP containers. */
   zipLimits?: Partial<ZipLimits>;
+  /**
+   * Streams the sections instead of keeping their text (their `text` is then empty): each wanted
+   * section's lines go to the sink `open` returns, as they are read.
+   */
+  stream?: AndroidSectionStream;
+}
+
+/** Where a streamed read sends the sections' lines. */
+export interface AndroidSectionStream {
+  /** A section of `origin` starts at `startLine`; returns where its lines go. */
+  open(service: string, origin: string, startLine: number): SectionSink;
+  /** Called after each batch of lines read, so the receiver can hold the reading back. */
+  pause?(): Promise<void>;
 }
 
 /** The path is not a recognised Android input, or cannot be read. */
@@ -155,6 +169,7 @@ class Collector {
     readonly wanted: ReadonlySet<string>,
     readonly maxChars: number,
     readonly maxJsonBytes: number,
+    readonly stream: AndroidSectionStream | null = null,
   ) {}
 
   charge(n: number, origin: string): void {
@@ -179,6 +194,13 @@ class Collector {
   }
 
   addSection(service: string, text: string, origin: string, startLine = 1): void {
+    if (this.stream) {
+      const sink = this.stream.open(service, origin, startLine);
+      let lineNo = startLine - 1;
+      for (const line of text.split('\n')) sink.line(line, ++lineNo);
+      sink.end();
+      text = '';
+    }
     this.sections.push({ service, text, origin, startLine, endedAt: null });
   }
 }
@@ -197,6 +219,7 @@ export async function readAndroidInput(
     new Set(options.services ?? DEFAULT_ANDROID_SERVICES),
     options.maxSectionChars ?? DEFAULT_MAX_SECTION_CHARS,
     options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
+    options.stream ?? null,
   );
   let info;
   try {
@@ -301,7 +324,7 @@ async function readFolder(
       }
       const single = detectSingleDump(head);
       if (single !== null) {
-        c.addSection(single, await readLinesText(s, c), s.name);
+        await readSection(single, s, c);
         used.add(name);
       }
     } catch (err) {
@@ -403,6 +426,14 @@ async function readQfFile(
   }
   if (base === 'getprop.txt') {
     const s = await open();
+    if (c.stream) {
+      // Streamed: the check reads the head, as many lines as the detection looks at.
+      if (detectSingleDump((await s.head(HEAD_BYTES)).toString('utf8')) !== 'getprop') {
+        c.problems.push(`${origin} does not look like getprop output ([key]: [value] lines).`);
+      }
+      await readSection('getprop', s, c, origin);
+      return true;
+    }
     const text = await readLinesText(s, c);
     if (detectSingleDump(text) !== 'getprop') {
       c.problems.push(`${origin} does not look like getprop output ([key]: [value] lines).`);
@@ -412,7 +443,7 @@ async function readQfFile(
   }
   const settings = QF_SETTINGS.exec(base);
   if (settings) {
-    c.addSection(`settings:${settings[1]}`, await readLinesText(await open(), c), origin);
+    await readSection(`settings:${settings[1]}`, await open(), c, origin);
     return true;
   }
   if (base === 'packages.json' || base === 'acquisition.json') {
@@ -484,7 +515,7 @@ async function readFileInput(
   }
   const single = detectSingleDump(head);
   if (single !== null) {
-    c.addSection(single, await readLinesText(src, c), name);
+    await readSection(single, src, c);
     return 'file';
   }
   throw new AndroidInputError(
@@ -764,6 +795,7 @@ async function* linesOf(src: Source, c: Collector): AsyncGenerator<string> {
   };
   for await (const batch of readLineBatches(hashed(src, c), { warn })) {
     for (const l of batch) yield l.text;
+    if (c.stream?.pause) await c.stream.pause();
   }
 }
 
@@ -775,9 +807,11 @@ async function splitSource(
   only?: ReadonlySet<string>,
 ): Promise<string[]> {
   const keep = only ?? c.wanted;
+  const stream = c.stream;
   const splitter = new DumpSplitter({
     keep: (service) => keep.has(service),
     maxKeptChars: c.remaining(),
+    stream: stream ? (service, startLine) => stream.open(service, src.name, startLine) : undefined,
   });
   try {
     for await (const line of linesOf(src, c)) splitter.push(line);
@@ -832,6 +866,29 @@ function addSplit(split: DumpSplit, origin: string, c: Collector): void {
       );
     }
   }
+}
+
+// A whole file as one section: streamed line by line, or read whole.
+async function readSection(
+  service: string,
+  src: Source,
+  c: Collector,
+  origin: string = src.name,
+): Promise<void> {
+  if (!c.stream) {
+    c.addSection(service, await readLinesText(src, c), origin);
+    return;
+  }
+  const sink = c.stream.open(service, origin, 1);
+  let lineNo = 0;
+  try {
+    for await (const line of linesOf(src, c)) sink.line(line, ++lineNo);
+  } catch (err) {
+    if (err instanceof ZipError) throw new AndroidInputError(`${src.name}: ${err.message}`);
+    throw err;
+  }
+  sink.end();
+  c.sections.push({ service, text: '', origin, startLine: 1, endedAt: null });
 }
 
 // Reads a whole text line by line (CRLF becomes LF), counted against the section bound.

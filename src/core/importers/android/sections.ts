@@ -59,9 +59,22 @@ export interface DumpSplit {
   problems: DumpProblem[];
 }
 
+/** Where the lines of a streamed section go. */
+export interface SectionSink {
+  /** One body line and its 1-based line number in the whole text. */
+  line(text: string, lineNo: number): void;
+  /** The section ended (its trailing blank lines and end line are not passed on). */
+  end(): void;
+}
+
 export interface DumpSplitterOptions {
   /** Which sections keep their text (default: all). Others are listed with empty text. */
   keep?: (service: string) => boolean;
+  /**
+   * Streams a kept section instead of keeping its text: the lines go to the sink returned, as
+   * they come (only the last few are held, to cut the trailing blank lines and end line).
+   */
+  stream?: (service: string, startLine: number) => SectionSink | null;
   /** Most characters of section text kept in total; more throws `DumpTooLargeError`. */
   maxKeptChars?: number;
 }
@@ -95,6 +108,10 @@ interface OpenSection {
   kept: boolean;
   lines: string[];
   total: number;
+  /** Where a streamed section's lines go; its `lines` then hold only the last few. */
+  sink: SectionSink | null;
+  /** Lines already passed to the sink. */
+  fed: number;
 }
 
 /**
@@ -103,6 +120,7 @@ interface OpenSection {
  */
 export class DumpSplitter {
   private readonly keep: (service: string) => boolean;
+  private readonly stream: DumpSplitterOptions['stream'];
   private readonly maxKeptChars: number;
   private keptChars = 0;
   private lineNo = 0;
@@ -121,6 +139,7 @@ export class DumpSplitter {
 
   constructor(options: DumpSplitterOptions = {}) {
     this.keep = options.keep ?? (() => true);
+    this.stream = options.stream;
     this.maxKeptChars = options.maxKeptChars ?? Number.POSITIVE_INFINITY;
   }
 
@@ -181,14 +200,17 @@ export class DumpSplitter {
   private open(service: string, kind: 'dumpsys' | 'command', priority: DumpPriority | null) {
     this.close();
     this.inPreamble = false;
+    const kept = this.keep(service);
     this.current = {
       service,
       kind,
       priority,
       headerLine: this.lineNo,
-      kept: this.keep(service),
+      kept,
       lines: [],
       total: 0,
+      sink: kept && this.stream ? this.stream(service, this.lineNo + 1) : null,
+      fed: 0,
     };
   }
 
@@ -199,7 +221,13 @@ export class DumpSplitter {
       return;
     }
     cur.total += 1;
-    if (cur.kept) {
+    if (cur.sink) {
+      cur.lines.push(line);
+      if (cur.lines.length > TAIL_LINES) {
+        cur.fed += 1;
+        cur.sink.line(cur.lines.shift()!, cur.headerLine + cur.fed);
+      }
+    } else if (cur.kept) {
       this.keptChars += line.length + 1;
       if (this.keptChars > this.maxKeptChars) {
         throw new DumpTooLargeError(
@@ -258,7 +286,10 @@ export class DumpSplitter {
     }
     while (end > 0 && lines[end - 1]!.trim() === '') end--;
     const lineCount = firstHeld + end;
-    if (cur.kept) {
+    if (cur.sink) {
+      for (let i = 0; i < end; i++) cur.sink.line(lines[i]!, cur.headerLine + cur.fed + i + 1);
+      cur.sink.end();
+    } else if (cur.kept) {
       // Trimmed lines no longer count against the bound.
       for (let i = end; i < lines.length; i++) this.keptChars -= lines[i]!.length + 1;
     }
@@ -266,7 +297,7 @@ export class DumpSplitter {
       service: cur.service,
       kind: cur.kind,
       priority: cur.priority,
-      text: cur.kept ? lines.slice(0, end).join('\n') : '',
+      text: cur.kept && !cur.sink ? lines.slice(0, end).join('\n') : '',
       startLine: cur.headerLine + 1,
       lineCount,
       headerLine: cur.headerLine,

@@ -1,0 +1,166 @@
+// The two ways an Android capture is read into records: a whole input at a path (a bugreport or
+// AndroidQF zip, or one dumpsys text: one source), and one member file of a capture folder, fed
+// from the bytes the pipeline hands over, with the clock its container resolved.
+import { basename } from 'node:path';
+import { isIanaTimeZone } from '../../../contract/time';
+import { AppError } from '../../model/errors';
+import type { ImportRecord } from '../../model/import-records';
+import type { ParseContext, ParseItem, SourceInput } from '../importer';
+import { readLineBatches } from '../line-reader';
+import { ContextPass, chooseClock, deviceRecord, factsOf } from './capture-context';
+import { TIMEZONE_REQUIRED_MESSAGE, appliedClock, type Clock } from './clock';
+import { AndroidInputError, readAndroidInput, type AndroidInput } from './input';
+import { pump } from './pump';
+import { AndroidRecordBuilder, captureNote } from './records';
+import { DumpSplitter } from './sections';
+
+/** Records are handed on in batches of about this many. */
+export const BATCH_RECORDS = 1_000;
+
+/** What a capture folder hands each of its members (under `hints.android`). */
+export interface AndroidMemberHints {
+  clock: Clock;
+  captureMs: number | null;
+  captureTime: AndroidInput['captureTime'];
+  /** The file's name in the capture, as locators name it. */
+  origin: string;
+  /** The services the file holds that are read. */
+  services: string[];
+  /** The service the whole file is (a single-command output or JSON file), or null to split it. */
+  whole: string | null;
+}
+
+/** The notes a read gives about the whole input: its problems and what it lacks. */
+export function inputNotes(input: AndroidInput): string[] {
+  const notes = [...input.problems];
+  if (input.missing.length > 0)
+    notes.push(
+      `Found ${input.found.length > 0 ? input.found.join(', ') : 'no section it reads'}; ` +
+        `not found: ${input.missing.join(', ')}.`,
+    );
+  return notes;
+}
+
+function refusal(message: string): ImportRecord {
+  return { type: 'refusal', message };
+}
+
+/**
+ * Throws when the examiner's zone is not one: the examiner must act, as for a capture whose
+ * times cannot be placed without a zone.
+ */
+export function checkExaminerZone(zone: string | undefined): void {
+  if (zone !== undefined && !isIanaTimeZone(zone))
+    throw new AppError(
+      'INVALID_INPUT',
+      `Unknown time zone "${zone}"; use an IANA name such as Europe/Lisbon.`,
+    );
+}
+
+/** Throws TIMEZONE_REQUIRED: nothing places the capture's times, and only the examiner can. */
+export function zoneRequired(): never {
+  throw new AppError('TIMEZONE_REQUIRED', TIMEZONE_REQUIRED_MESSAGE);
+}
+
+/** The record batches of a builder run by `read`, then its clock and line count. */
+async function* builderBatches(
+  builder: AndroidRecordBuilder,
+  read: () => Promise<void>,
+  ctx: ParseContext,
+  captureTime: AndroidInput['captureTime'],
+): AsyncGenerator<ParseItem[]> {
+  yield* pump<ImportRecord>(
+    async (pause) => {
+      builder.pause = pause;
+      await read();
+    },
+    () => builder.out.length,
+    () => {
+      const batch = builder.take();
+      if (batch.length > 0)
+        batch.push({ type: 'progress', lines: builder.lines, bytes: builder.bytes });
+      return batch;
+    },
+    BATCH_RECORDS,
+    ctx.signal,
+  );
+  yield [
+    {
+      type: 'clock',
+      clock: appliedClock(builder.clock),
+      capturedAtMs: builder.captureMs,
+      details: { sections: builder.sections, clock: builder.clock, captureTime },
+    },
+    { type: 'progress', lines: builder.lines, bytes: builder.bytes },
+  ];
+}
+
+/**
+ * A whole input at a path as one source: a bugreport or AndroidQF zip, or one dumpsys, getprop
+ * or single-command text. A first read takes getprop (for the phone and its zone); the second
+ * streams every section's records.
+ */
+export async function* parseWholeInput(
+  source: SourceInput,
+  ctx: ParseContext,
+): AsyncGenerator<ParseItem[]> {
+  checkExaminerZone(ctx.timeZone);
+  const pass = new ContextPass(null);
+  let input: AndroidInput;
+  try {
+    input = await readAndroidInput(source.path, { stream: pass });
+  } catch (e) {
+    if (e instanceof AndroidInputError) {
+      yield [refusal(e.message)];
+      return;
+    }
+    throw e;
+  }
+  const facts = factsOf(pass);
+  const choice = chooseClock(ctx.timeZone, facts, null, null) ?? zoneRequired();
+  const locator = basename(source.path);
+  yield [
+    deviceRecord(facts, facts.serial, choice.clock),
+    ...inputNotes(input).map((m) => captureNote(null, locator, m)),
+  ];
+  const builder = new AndroidRecordBuilder(choice.clock, null);
+  yield* builderBatches(
+    builder,
+    async () => {
+      await readAndroidInput(source.path, { stream: builder });
+    },
+    ctx,
+    input.captureTime,
+  );
+}
+
+/** One file of a capture folder, with the clock and notes its container hands over. */
+export async function* parseMember(
+  source: SourceInput,
+  ctx: ParseContext,
+  hints: AndroidMemberHints,
+): AsyncGenerator<ParseItem[]> {
+  const builder = new AndroidRecordBuilder(hints.clock, hints.captureMs);
+  const read = async (): Promise<void> => {
+    const wanted = new Set(hints.services);
+    const whole = hints.whole === null ? null : builder.open(hints.whole, hints.origin, 1);
+    const splitter =
+      whole === null
+        ? new DumpSplitter({
+            keep: (service) => wanted.has(service),
+            stream: (service, startLine) => builder.open(service, hints.origin, startLine),
+          })
+        : null;
+    // Line warnings (too long, CRLF, …) were noted when the container first read the file.
+    for await (const batch of readLineBatches(source.chunks(), { warn: () => {} })) {
+      for (const l of batch) {
+        if (whole) whole.line(l.text, l.line);
+        else splitter!.push(l.text);
+      }
+      await builder.pause?.();
+    }
+    if (whole) whole.end();
+    else splitter!.finish();
+  };
+  yield* builderBatches(builder, read, ctx, hints.captureTime);
+}
