@@ -14,7 +14,8 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { AppError } from '../model/errors';
 import { MIGRATIONS } from './migrations';
-import type { Migration } from './migrations/types';
+import type { DerivedTable, Migration } from './migrations/types';
+import { rebuildDerived } from './derived';
 
 export type Db = Database.Database;
 
@@ -53,6 +54,9 @@ function readHead(path: string): Buffer {
 export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): number {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
+  // Derived tables a migration asked to rebuild; kept until rebuilt, so an interrupted upgrade
+  // rebuilds them the next time the case is opened.
+  db.exec('CREATE TABLE IF NOT EXISTS derived_pending (name TEXT PRIMARY KEY) STRICT');
   // A hint read without a lock: a version listed here stays applied; one missing is checked again.
   const applied = new Set(
     (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
@@ -60,6 +64,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
     ),
   );
   const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
+  const markPending = db.prepare('INSERT OR IGNORE INTO derived_pending (name) VALUES (?)');
   const known = Math.max(0, ...migrations.map((m) => m.version));
   const newest = Math.max(0, ...applied);
   if (newest > known) {
@@ -73,7 +78,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
     const run = db.transaction(() => {
       if (isApplied.get(m.version) !== undefined) return;
       db.exec(m.up);
-      m.fill?.(db);
+      for (const t of m.rebuilds ?? []) markPending.run(t);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         m.version,
         m.name,
@@ -90,7 +95,30 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
       );
     }
   }
+  // Only once the schema is the one this code knows are derived tables rebuilt by this code.
+  if (known === MIGRATIONS.at(-1)?.version) rebuildPending(db);
   return known;
+}
+
+/** Rebuilds the derived tables migrations asked for, in one transaction. */
+function rebuildPending(db: Db): void {
+  const rebuild = db.transaction(() => {
+    const names = (db.prepare('SELECT name FROM derived_pending').all() as { name: string }[]).map(
+      (r) => r.name as DerivedTable,
+    );
+    if (names.length === 0) return;
+    rebuildDerived(db, names);
+    db.exec('DELETE FROM derived_pending');
+  });
+  try {
+    rebuild.immediate();
+  } catch (e) {
+    throw new AppError(
+      'MIGRATION_FAILED',
+      `Rebuilding the case's summary tables after its upgrade failed and was rolled back; they are rebuilt the next time the case is opened. ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
+  }
 }
 
 /** Translates SQLite's busy/locked errors into a clear message. */

@@ -1,17 +1,11 @@
-import {
-  HOUR_BUSY_COLUMNS,
-  HOUR_COUNT_COLUMNS,
-  LONG_BUSY_COLUMNS,
-  LONG_COUNT_COLUMNS,
-  rebuildRollupSql,
-} from '../rollup';
 import type { Migration } from './types';
 
 /**
  * Per device-local day, week and four-week span: session counts and time in use by device, app,
  * category and local hour of day, and above each of a few minimum durations, for zoomed-out
- * timelines. Also a wider anchor index that
- * answers the timeline's own columns without reading the rows.
+ * timelines. Also a wider anchor index that answers the timeline's own columns without reading the
+ * rows. The SQL is written out in full so that it never changes with the code; the rollup is filled
+ * by the current code once every migration has run.
  */
 export const m0002SessionRollup: Migration = {
   version: 2,
@@ -25,14 +19,78 @@ CREATE TABLE session_rollup (
   bucket INTEGER NOT NULL,
   sessions INTEGER NOT NULL,
   busy_ms INTEGER NOT NULL,
-  ${HOUR_COUNT_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(',\n  ')},
-  ${HOUR_BUSY_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(',\n  ')},
-  ${LONG_COUNT_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(',\n  ')},
-  ${LONG_BUSY_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(',\n  ')},
+  h0 INTEGER NOT NULL DEFAULT 0,
+  h1 INTEGER NOT NULL DEFAULT 0,
+  h2 INTEGER NOT NULL DEFAULT 0,
+  h3 INTEGER NOT NULL DEFAULT 0,
+  h4 INTEGER NOT NULL DEFAULT 0,
+  h5 INTEGER NOT NULL DEFAULT 0,
+  h6 INTEGER NOT NULL DEFAULT 0,
+  h7 INTEGER NOT NULL DEFAULT 0,
+  h8 INTEGER NOT NULL DEFAULT 0,
+  h9 INTEGER NOT NULL DEFAULT 0,
+  h10 INTEGER NOT NULL DEFAULT 0,
+  h11 INTEGER NOT NULL DEFAULT 0,
+  h12 INTEGER NOT NULL DEFAULT 0,
+  h13 INTEGER NOT NULL DEFAULT 0,
+  h14 INTEGER NOT NULL DEFAULT 0,
+  h15 INTEGER NOT NULL DEFAULT 0,
+  h16 INTEGER NOT NULL DEFAULT 0,
+  h17 INTEGER NOT NULL DEFAULT 0,
+  h18 INTEGER NOT NULL DEFAULT 0,
+  h19 INTEGER NOT NULL DEFAULT 0,
+  h20 INTEGER NOT NULL DEFAULT 0,
+  h21 INTEGER NOT NULL DEFAULT 0,
+  h22 INTEGER NOT NULL DEFAULT 0,
+  h23 INTEGER NOT NULL DEFAULT 0,
+  b0 INTEGER NOT NULL DEFAULT 0,
+  b1 INTEGER NOT NULL DEFAULT 0,
+  b2 INTEGER NOT NULL DEFAULT 0,
+  b3 INTEGER NOT NULL DEFAULT 0,
+  b4 INTEGER NOT NULL DEFAULT 0,
+  b5 INTEGER NOT NULL DEFAULT 0,
+  b6 INTEGER NOT NULL DEFAULT 0,
+  b7 INTEGER NOT NULL DEFAULT 0,
+  b8 INTEGER NOT NULL DEFAULT 0,
+  b9 INTEGER NOT NULL DEFAULT 0,
+  b10 INTEGER NOT NULL DEFAULT 0,
+  b11 INTEGER NOT NULL DEFAULT 0,
+  b12 INTEGER NOT NULL DEFAULT 0,
+  b13 INTEGER NOT NULL DEFAULT 0,
+  b14 INTEGER NOT NULL DEFAULT 0,
+  b15 INTEGER NOT NULL DEFAULT 0,
+  b16 INTEGER NOT NULL DEFAULT 0,
+  b17 INTEGER NOT NULL DEFAULT 0,
+  b18 INTEGER NOT NULL DEFAULT 0,
+  b19 INTEGER NOT NULL DEFAULT 0,
+  b20 INTEGER NOT NULL DEFAULT 0,
+  b21 INTEGER NOT NULL DEFAULT 0,
+  b22 INTEGER NOT NULL DEFAULT 0,
+  b23 INTEGER NOT NULL DEFAULT 0,
+  n_ge_1 INTEGER NOT NULL DEFAULT 0,
+  n_ge_5 INTEGER NOT NULL DEFAULT 0,
+  n_ge_10 INTEGER NOT NULL DEFAULT 0,
+  n_ge_30 INTEGER NOT NULL DEFAULT 0,
+  n_ge_60 INTEGER NOT NULL DEFAULT 0,
+  n_ge_120 INTEGER NOT NULL DEFAULT 0,
+  n_ge_300 INTEGER NOT NULL DEFAULT 0,
+  n_ge_600 INTEGER NOT NULL DEFAULT 0,
+  n_ge_1800 INTEGER NOT NULL DEFAULT 0,
+  n_ge_3600 INTEGER NOT NULL DEFAULT 0,
+  ms_ge_1 INTEGER NOT NULL DEFAULT 0,
+  ms_ge_5 INTEGER NOT NULL DEFAULT 0,
+  ms_ge_10 INTEGER NOT NULL DEFAULT 0,
+  ms_ge_30 INTEGER NOT NULL DEFAULT 0,
+  ms_ge_60 INTEGER NOT NULL DEFAULT 0,
+  ms_ge_120 INTEGER NOT NULL DEFAULT 0,
+  ms_ge_300 INTEGER NOT NULL DEFAULT 0,
+  ms_ge_600 INTEGER NOT NULL DEFAULT 0,
+  ms_ge_1800 INTEGER NOT NULL DEFAULT 0,
+  ms_ge_3600 INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (level, bucket, device_id, app_id, category)
 ) STRICT, WITHOUT ROWID;
 DROP INDEX access_sessions_anchor;
 CREATE INDEX access_sessions_anchor ON access_sessions(anchor_ms, device_id, app_id, category, anchor_minute, duration_ms);
-${rebuildRollupSql()}
 `,
+  rebuilds: ['session-rollup'],
 };

@@ -1,4 +1,3 @@
-import { refreshAppNames } from '../../catalog/app-names';
 import type { Migration } from './types';
 
 /**
@@ -7,7 +6,8 @@ import type { Migration } from './types';
  * `backup_name` (the device's own backup), `user_name` (named by the examiner, audited),
  * `catalog_id` (the built-in catalog entry the identifier matched), `name_source` (which one
  * `display_name` is), and `search_names` (every name a search matches, lower-cased, `|`-joined).
- * Names stored before this migration came only from backups, so they become backup names.
+ * Names stored before this migration came only from backups, so they become backup names; every
+ * app's shown name is then resolved by the current code once every migration has run.
  */
 export const m0011AppNames: Migration = {
   version: 11,
@@ -20,5 +20,5 @@ ALTER TABLE apps ADD COLUMN name_source TEXT CHECK (name_source IN ('backup', 'u
 ALTER TABLE apps ADD COLUMN search_names TEXT;
 UPDATE apps SET backup_name = display_name WHERE display_name IS NOT NULL AND trim(display_name) <> '';
 `,
-  fill: (db) => refreshAppNames(db),
+  rebuilds: ['app-names'],
 };
