@@ -13,8 +13,8 @@ import type { CaseSession } from '../services/case-service';
 import { writeTx } from '../services/case-service';
 import { csvColumns, csvTable } from '../services/csv';
 import { networkWhere, whereSql } from '../services/filter-sql';
-import { sessionCsvLines } from '../services/export-service';
 import { bundleAudit } from './audit-manifest';
+import { sessionCsvText } from './events-csv';
 import {
   buildComparison,
   COMPARISON_COLUMNS_CSV,
@@ -238,25 +238,20 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
   await rm(tmp, { force: true });
   const zip = await ZipWriter.create(tmp);
   const files: WrittenEntry[] = [];
-  let events = 0;
+  let events: number;
   let comparisonRecord: ComparisonManifest | null = null;
   try {
     // One read transaction: every file describes the same state of the case.
     session.db.exec('BEGIN');
     try {
-      const counted = function* (lines: Iterable<string>): Generator<string> {
-        for (const l of lines) {
-          events += 1;
-          yield l;
-        }
-      };
+      const counter = { rows: 0 };
       files.push(
         await zip.add(
           'events.csv',
-          counted(sessionCsvLines(session, o.filter, DEFAULT_NIGHT, redactor.text)),
+          sessionCsvText(session, o.filter, DEFAULT_NIGHT, redactor.text, counter),
         ),
       );
-      events -= 1;
+      events = counter.rows;
       files.push(await zip.add('network.csv', networkLines(session, o.filter, redactor)));
       // The extras come from `bundleExtras` given the same redaction: they are written as given.
       for (const x of o.extra ?? []) files.push(await zip.add(x.name, x.content));
