@@ -56,14 +56,13 @@ test('a case with findings opens on its key findings: one sentence per app, axe-
 
   // From the view's tab, Tab reaches the key finding's button in a few presses.
   await page.getByTestId('tab-key-findings').focus();
-  let reached = false;
-  for (let i = 0; i < 8 && !reached; i += 1) {
+  const target = page.getByTestId('key-show-timeline').first();
+  let presses = 0;
+  while (presses < 8 && !(await target.evaluate((el) => el === el.ownerDocument.activeElement))) {
     await page.keyboard.press('Tab');
-    reached = await page.evaluate(
-      () => document.activeElement?.getAttribute('data-testid') === 'key-show-timeline',
-    );
+    presses += 1;
   }
-  expect(reached).toBe(true);
+  await expect(target).toBeFocused();
   // The other findings are collapsed by app and open from the keyboard.
   const other = page.getByTestId('key-other-app').first();
   await expect(other).not.toHaveAttribute('open', '');

@@ -1,7 +1,10 @@
 import type { Category } from '../../contract/categories';
 import type { Finding, FindingRule, Severity } from '../../contract/findings';
 import { lookupApp } from '../catalog/catalog';
+import { createHash } from 'node:crypto';
+import { CATALOG_APPS, CATALOG_IDS } from '../catalog/catalog-data';
 import { expectationOf } from '../catalog/expectations';
+import { KIND_EXPECTATIONS } from '../catalog/sources';
 import type { Db } from '../db/open';
 import { plural, resourceName } from './common';
 
@@ -38,6 +41,26 @@ export const TIMING_RULES: readonly FindingRule[] = [
 
 const LEVELS: readonly Severity[] = ['info', 'low', 'medium', 'high'];
 const level = (s: Severity): number => LEVELS.indexOf(s);
+
+let stamp: string | null = null;
+
+/**
+ * A hash of everything the weighing reads from the catalog (each identifier's app, vendor,
+ * expectations and kind, and the kinds' defaults): part of the stored findings' stamp, so a change
+ * to the catalog's expectations reaches findings stored before it.
+ */
+export function expectationsStamp(): string {
+  stamp ??= createHash('sha256')
+    .update(
+      JSON.stringify([
+        CATALOG_APPS.map((a) => [a.key, a.vendor, a.expects ?? [], a.kind ?? null]),
+        CATALOG_IDS.map(([id, platforms, key]) => [id, platforms, key]),
+        KIND_EXPECTATIONS,
+      ]),
+    )
+    .digest('hex');
+  return stamp;
+}
 
 /** The lower of two severities. */
 export const minSeverity = (a: Severity, b: Severity): Severity => (level(a) <= level(b) ? a : b);

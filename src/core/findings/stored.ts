@@ -13,6 +13,7 @@ import { appIdsSql } from '../services/filter-sql';
 import { sessionId } from '../services/query-service';
 import { EVIDENCE_CAP, evidenceRef, type EvidenceRef } from './common';
 import { computeFindings, resolveParams } from './engine';
+import { expectationsStamp } from './expectation';
 import { storedFindingParams } from './stored-params';
 
 /**
@@ -24,10 +25,11 @@ export const FINDINGS_RULES_VERSION = 2;
 /** The evidence ids kept apart at the head of each stored list, read without the rest. */
 const HEAD = 100;
 
-/** The stamp of the parameters and the rules' version. */
+/** The stamp of the parameters, the rules' version and the catalog's expectations. */
 function paramsStamp(values: ReadonlyMap<string, number | string>): string {
   return JSON.stringify([
     FINDINGS_RULES_VERSION,
+    expectationsStamp(),
     [...values].sort(([a], [b]) => a.localeCompare(b)),
   ]);
 }
