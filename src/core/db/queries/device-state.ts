@@ -1,0 +1,125 @@
+// The device's own state (screen, lock, app in front) at the instant of an access, from the
+// device-state intervals stored per source. A state is reported only where a coverage window of
+// the same source and kind covers the instant; elsewhere it is null (unknown), never guessed.
+import type { Db } from '../open';
+
+/** The device's state at one instant, as its own logs recorded it. */
+export interface DeviceStateAt {
+  screen: 'on' | 'off' | null;
+  locked: boolean | null;
+  /** The app (or system surface, e.g. `com.apple.lock-screen`) the device charged the screen to. */
+  foregroundApp: string | null;
+  /** The evidence the known states come from (`powerlog`, `usagestats`, …; several joined by `+`). */
+  basis: string | null;
+  /** The stored rows that establish each known state. */
+  sources: { sourceId: number; locator: string }[];
+}
+
+type Kind = 'screen' | 'lock' | 'foreground';
+const KINDS: readonly Kind[] = ['screen', 'lock', 'foreground'];
+
+interface StateRow {
+  id: number;
+  sourceId: number;
+  value: string;
+  fromMs: number;
+  toMs: number | null;
+  basis: string;
+  locator: string;
+}
+
+interface CoverageRow {
+  sourceId: number;
+  fromMs: number;
+  toMs: number;
+}
+
+/** No state known. */
+export function unknownDeviceState(): DeviceStateAt {
+  return { screen: null, locked: null, foregroundApp: null, basis: null, sources: [] };
+}
+
+/** The device's state at `ms` (null fields where no coverage window of that kind covers it). */
+export function deviceStateAt(db: Db, deviceId: number, ms: number): DeviceStateAt {
+  return deviceStatesAt(db, deviceId, [ms])[0]!;
+}
+
+/**
+ * The device's state at each of many instants (in the order given): one ordered pass per kind
+ * over the intervals and coverage windows that can touch the instants, not one query per instant.
+ */
+export function deviceStatesAt(
+  db: Db,
+  deviceId: number,
+  instants: readonly number[],
+): DeviceStateAt[] {
+  const out = instants.map(() => unknownDeviceState());
+  const order = instants
+    .map((ms, i) => ({ ms, i }))
+    .filter((x) => Number.isFinite(x.ms))
+    .sort((a, b) => a.ms - b.ms);
+  if (order.length === 0) return out;
+  const lo = order[0]!.ms;
+  const hi = order[order.length - 1]!.ms;
+  const states = db.prepare(
+    `SELECT id, source_id AS sourceId, value, from_ms AS fromMs, to_ms AS toMs, basis, locator
+     FROM device_states WHERE device_id = ? AND kind = ? AND from_ms <= ? AND (to_ms IS NULL OR to_ms > ?)
+     ORDER BY from_ms, id`,
+  );
+  const coverage = db.prepare(
+    `SELECT source_id AS sourceId, from_ms AS fromMs, to_ms AS toMs
+     FROM device_state_coverage WHERE device_id = ? AND kind = ? AND from_ms <= ? AND to_ms >= ?
+     ORDER BY from_ms`,
+  );
+  const bases = instants.map(() => new Set<string>());
+  for (const kind of KINDS) {
+    const rows = states.all(deviceId, kind, hi, lo) as StateRow[];
+    if (rows.length === 0) continue;
+    const windows = coverage.all(deviceId, kind, hi, lo) as CoverageRow[];
+    sweep(kind, rows, windows, order, out, bases);
+  }
+  out.forEach((s, i) => {
+    if (bases[i]!.size > 0) s.basis = [...bases[i]!].join('+');
+  });
+  return out;
+}
+
+// Walks the instants in time order; intervals and windows enter when they start and are dropped
+// once they have ended. Among the intervals in effect whose own source covers the instant, the
+// one that started last wins (then the later row).
+function sweep(
+  kind: Kind,
+  rows: readonly StateRow[],
+  windows: readonly CoverageRow[],
+  order: readonly { ms: number; i: number }[],
+  out: DeviceStateAt[],
+  bases: Set<string>[],
+): void {
+  let active: StateRow[] = [];
+  let open: CoverageRow[] = [];
+  let r = 0;
+  let w = 0;
+  for (const { ms, i } of order) {
+    while (r < rows.length && rows[r]!.fromMs <= ms) active.push(rows[r++]!);
+    while (w < windows.length && windows[w]!.fromMs <= ms) open.push(windows[w++]!);
+    active = active.filter((a) => a.toMs === null || a.toMs > ms);
+    open = open.filter((c) => c.toMs >= ms);
+    let best: StateRow | null = null;
+    for (const a of active) {
+      if (!open.some((c) => c.sourceId === a.sourceId)) continue;
+      if (best === null || a.fromMs > best.fromMs || (a.fromMs === best.fromMs && a.id > best.id))
+        best = a;
+    }
+    if (best === null) continue;
+    const s = out[i]!;
+    if (kind === 'screen') {
+      if (best.value !== 'on' && best.value !== 'off') continue;
+      s.screen = best.value;
+    } else if (kind === 'lock') {
+      if (best.value !== 'locked' && best.value !== 'unlocked') continue;
+      s.locked = best.value === 'locked';
+    } else s.foregroundApp = best.value;
+    s.sources.push({ sourceId: best.sourceId, locator: best.locator });
+    bases[i]!.add(best.basis);
+  }
+}
