@@ -21,7 +21,7 @@ import type { ArtifactHints } from './artifact-importers';
 import { ARTIFACTS, artifactFailure, artifactRows, lookupWal } from './artifact-read';
 import { BackupFiles, type BackupFile } from './backup-files';
 import { collectApps, openIndex, type OpenedIndex } from './backup-index';
-import { readBackupInfo, readRootPlists } from './discover';
+import { readBackupInfo, readRootPlists, type BackupInfo } from './discover';
 import { classKeysCacheKey } from './key-cache';
 import { appsFromDomains, ManifestError, timeZoneFromManifest } from './manifest';
 import { marketingName } from './product-types';
@@ -183,6 +183,24 @@ function artifactMember(
 }
 
 /**
+ * The UDID of a backup that can be imported; throws the refusal of one that cannot be at all
+ * (made by iOS 9 or earlier, or naming no phone).
+ */
+export function importableUdid(info: BackupInfo): string {
+  if (info.format === 'manifest-mbdb')
+    throw new AppError(
+      'UNSUPPORTED',
+      'This backup was made by iOS 9 or earlier (Manifest.mbdb index); such backups are recognised but not imported.',
+    );
+  if (!info.udid)
+    throw new AppError(
+      'IMPORT_REFUSED',
+      `${info.path} does not name its phone (no UDID in Info.plist or Manifest.plist).`,
+    );
+  return info.udid;
+}
+
+/**
  * Parses a backup folder: the phone (a `device` record), its apps, the notes, then one member per
  * artifact file. A backup that cannot be imported at all (iOS 9 or earlier, no UDID, an unknown
  * zone given, a missing or wrong password, a cancel) throws the AppError that says why; an index
@@ -207,18 +225,7 @@ async function* parseBackup(
   }
   const info = await readBackupInfo(source.path);
   const dir = info.path;
-  if (info.format === 'manifest-mbdb') {
-    throw new AppError(
-      'UNSUPPORTED',
-      'This backup was made by iOS 9 or earlier (Manifest.mbdb index); such backups are recognised but not imported.',
-    );
-  }
-  if (!info.udid) {
-    throw new AppError(
-      'IMPORT_REFUSED',
-      `${dir} does not name its phone (no UDID in Info.plist or Manifest.plist).`,
-    );
-  }
+  const udid = importableUdid(info);
   const given = context.timeZone;
   if (given !== undefined && !isIanaTimeZone(given)) {
     throw new AppError(
@@ -268,8 +275,8 @@ async function* parseBackup(
     const device: DeviceRecord = {
       type: 'device',
       platform: 'ios',
-      identity: { column: 'udid', value: info.udid },
-      defaultLabel: info.deviceName ?? `iPhone ${info.udid.slice(-4)}`,
+      identity: { column: 'udid', value: udid },
+      defaultLabel: info.deviceName ?? `iPhone ${udid.slice(-4)}`,
       // The phone's name is its default label: the case has no device_name column to record it in.
       facts: {
         model: marketingName(info.productType),
@@ -289,7 +296,7 @@ async function* parseBackup(
         clock: { zone: timeZone, offsets: [], source: clockSource },
         capturedAtMs: info.lastBackup?.getTime() ?? null,
         details: {
-          udid: info.udid,
+          udid,
           productType: info.productType,
           iosVersion: info.iosVersion,
           lastBackup: info.lastBackup?.toISOString() ?? null,

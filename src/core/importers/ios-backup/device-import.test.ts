@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../db/audit';
@@ -64,6 +65,26 @@ describe('a backup binds its phone to a device', () => {
     const again = await importBackupDevice(t.session, dir);
     expect(again.device.id).toBe(t.deviceId);
     expect(verifyAudit(t.session.db).intact).toBe(true);
+  });
+
+  it('refuses a folder that is not a backup by name, even when it holds other evidence', async () => {
+    const dir = join(t.dir, 'exports');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'apr.ndjson'),
+      accessPair({
+        app: 'a.b',
+        category: 'photos',
+        id: 'Y',
+        ms: Date.UTC(2024, 4, 1),
+        durationMs: 1,
+      }).join('\n'),
+    );
+    await expect(importBackupDevice(t.session, dir, { label: 'Phone B' })).rejects.toMatchObject({
+      code: 'IMPORT_REFUSED',
+      message: expect.stringMatching(/does not name its phone \(no UDID/),
+    });
+    expect(t.session.sources()).toEqual([]);
   });
 
   it('creates a device named after the phone when no label is given', async () => {

@@ -4,7 +4,7 @@ import { AppError } from '../../model/errors';
 import type { CaseSession } from '../../services/case-service';
 import { importPath } from '../../services/import-pipeline';
 import { ARTIFACTS } from './artifact-read';
-import { NO_ZONE_NOTE } from './backup-importer';
+import { importableUdid, NO_ZONE_NOTE } from './backup-importer';
 import { readBackupInfo, type BackupInfo } from './discover';
 import type { BackupKeyCache } from './key-cache';
 
@@ -91,6 +91,10 @@ async function importThroughPipeline(
   dir: string,
   options: BackupDeviceOptions,
 ): Promise<BackupDeviceResult> {
+  // Only a backup goes to the pipeline: a folder that does not name its phone is refused as such
+  // here, rather than recognised as some other kind of folder.
+  const info = await readBackupInfo(dir);
+  importableUdid(info);
   const seen = new Set<string>();
   const r = await importPath(session.db, dir, {
     choice: options.label === undefined ? {} : { label: options.label },
@@ -125,7 +129,7 @@ async function importThroughPipeline(
     .get(r.deviceId) as { apps: number; named: number };
   return {
     device,
-    info: await readBackupInfo(dir),
+    info,
     timeZone: options.timeZone ?? (problems.includes(NO_ZONE_NOTE) ? null : device.timeZone),
     apps: apps.apps,
     namedApps: apps.named,
