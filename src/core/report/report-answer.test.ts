@@ -8,6 +8,7 @@ import type { Device, SourceInfo } from '../../contract/records';
 import { answerModel, busiestHours, deviceModelWords } from './pdf/answer-model';
 import { filterTextInWords } from './pdf/filter-words';
 import { intervalWording } from './pdf/format';
+import { noDataDays } from './pdf/heatmap';
 import { methodologySections } from './pdf/methodology';
 import { renderReportPdf, type ReportInput, type ReportKeyFinding } from './report-pdf';
 
@@ -192,7 +193,7 @@ describe('page 1 model', () => {
     expect(item!.sentence).toContain(
       '16 access intervals recorded over 8 observed days (2 per observed day)',
     );
-    expect(item!.sentence).toContain('3 began between 01:00 and 04:00 device-local');
+    expect(item!.sentence).toContain('3 of the 3 cited intervals began between 01:00 and 04:00');
     expect(item!.hourCounts.slice(0, 5)).toEqual([0, 1, 1, 1, 0]);
   });
 
@@ -201,7 +202,6 @@ describe('page 1 model', () => {
     expect(item!.findingId).toBe('f:night-access:1:com.tencent.xin:photos');
     expect(item!.evidence).toEqual([
       { id: 's:1001', where: 'App_Privacy_Report_v4_2024-03-11.ndjson line 12' },
-      { id: 's:1002', where: 'App_Privacy_Report_v4_2024-03-11.ndjson line 40' },
     ]);
     expect(item!.evidenceTotal).toBe(3);
   });
@@ -341,6 +341,39 @@ describe.skipIf(!havePdftotext)('the rendered report', () => {
     expect(all).not.toMatch(/read [^.\n]* for 45/);
     expect(all).toContain('no data');
     expect(all).not.toContain('Android app ops');
+  });
+
+  it('holds five key findings, the observed period, the filter and the caveats on page 1', async () => {
+    const base = input();
+    const lead = base.findings[0]!;
+    const apps = ['WeChat', 'Weibo', 'Douyin', 'Taobao', 'Alipay'];
+    const findings = apps.map((appName, i) =>
+      finding({
+        id: `f:night-access:1:com.example.app${i}:photos`,
+        app: `com.example.app${i}`,
+        appName,
+        evidence: lead.evidence,
+        evidenceWhere: [...(lead.evidenceWhere ?? [])],
+      }),
+    );
+    const excerpts = Object.fromEntries(findings.map((f) => [f.id, base.excerpts![lead.id]!]));
+    const page1 = pdfText(await renderReportPdf({ ...base, findings, excerpts }), 1);
+    for (const app of apps) expect(page1).toContain(`${app} | Photos`);
+    expect(page1).toContain('Observed period');
+    expect(page1.replace(/\s+/g, ' ')).toContain(
+      'an export covers at most the week before it was saved.',
+    );
+  });
+
+  it('marks each day without data on the heatmap page, and names what the heatmap counts', async () => {
+    const pages = pdfText(await renderReportPdf(input())).split('\f');
+    const heat = pages.find((p) => p.includes('Access sessions by hour and date'))!;
+    expect(heat.match(/no data/g)?.length).toBeGreaterThanOrEqual(3); // legend and two days
+    expect(heat.replace(/\s+/g, ' ')).toContain(
+      'on Alice iPhone, that began in that device-local hour',
+    );
+    expect(noDataDays(input().heatmap!, D0, D0 + 9)).toEqual(new Set([D0 + 3, D0 + 4]));
+    expect(noDataDays({ ...input().heatmap!, observed: undefined }, D0, D0 + 9)).toBeNull();
   });
 
   it('prints device labels only as the report was given them (the heatmap’s are not redacted)', async () => {

@@ -19,8 +19,8 @@ export const REPORT_QUESTION =
 
 /** Key findings page 1 shows; the Findings section lists the rest. */
 export const ANSWER_ITEMS = 5;
-/** Evidence ids cited under each key finding on page 1. */
-const ANSWER_EVIDENCE = 2;
+/** Evidence ids cited under each key finding on page 1 (the Findings section lists more). */
+const ANSWER_EVIDENCE = 1;
 /** Runs of days without data named per device; the heatmap shows them all. */
 const NO_DATA_RUNS_SHOWN = 6;
 
@@ -289,15 +289,16 @@ function fallbackKeyFinding(input: ReportInput, group: ReportFinding[]): ReportK
   );
   const busy = busiestHours(counts);
   const total = counts.reduce((s, n) => s + n, 0);
+  // Hours are device-local, as the chart beside the sentence says.
   const often =
     observedDays > 0
       ? `${plural(sessions, 'access interval')} recorded over ${plural(observedDays, 'observed day')} (${rate(perDay)} per observed day)`
       : `${plural(sessions, 'access interval')} recorded`;
   const when =
     busy && total > 1
-      ? `; of the ${total} intervals the findings cite, ${busy.n} began between ${hh(busy.from)} and ${hh(busy.to)} device-local`
+      ? `; ${busy.n} of the ${total} cited intervals began between ${hh(busy.from)} and ${hh(busy.to)}`
       : busy
-        ? `; the interval the findings cite began between ${hh(busy.from)} and ${hh((busy.from + 1) % 24)} device-local`
+        ? `; the cited interval began between ${hh(busy.from)} and ${hh((busy.from + 1) % 24)}`
         : '';
   return {
     findingId: lead.id,
@@ -336,10 +337,10 @@ function marksOf(input: ReportInput, ids: readonly string[]): { ms: number }[] {
 function caveats(input: ReportInput): string[] {
   const importers = new Set(input.sources.map((s) => s.importer));
   const list = [
-    'An access record shows that the operating system registered an app using a resource between two times. It does not show what was read, copied or sent.',
-    "An interval is the operating system's privacy-accounting window, not how long data was read: intervals often have the same system-defined length across apps, the phone's own apps included.",
-    'A day without data is not a quiet day: only the observed days above were covered by an access log; nothing is known of the others.',
-    'Severity ranks how unexpected an access is by the documented criteria of each rule; it is not a verdict on the app.',
+    'An access record shows that the system registered an app using a resource between two times, not what was read, copied or sent.',
+    "An interval is a privacy-accounting window, not how long data was read; many share one system-defined length, the phone's own apps included.",
+    'A day without data is not a quiet day: nothing is known of the days outside the observed period or in its gaps.',
+    "Severity ranks how unexpected an access is by each rule's documented criteria; it is not a verdict on the app.",
   ];
   if (importers.has('ios-app-privacy-report'))
     list.push(

@@ -2,14 +2,13 @@
 import { inDayWindow, type DayWindow } from '../../../contract/filter';
 import type { Severity } from '../../../contract/findings';
 import { observedSentence, type AnswerItem, type AnswerModel } from './answer-model';
-import { isAscii, truncate } from './format';
+import { truncate } from './format';
 import {
   BOLD,
   contentWidth,
   ensureSpace,
   INK,
   MARGIN,
-  MONO,
   MUTED,
   paragraph,
   RULE_GREY,
@@ -30,10 +29,10 @@ const BADGE_WORD: Record<Severity, string> = {
   low: 'LOW',
   info: 'INFO',
 };
-const CHART_W = 150;
+const CHART_W = 132;
 /** The night hours' background: light enough that a one-access bar stays black on it. */
 const NIGHT_FILL = '#d8d8d8';
-const CHART_H = 20;
+const CHART_H = 16;
 
 /** Draws page 1 from its model. */
 export function drawAnswerPage(doc: Doc, caseName: string, model: AnswerModel): void {
@@ -41,7 +40,7 @@ export function drawAnswerPage(doc: Doc, caseName: string, model: AnswerModel): 
   doc.font(SANS).fontSize(9).fillColor(MUTED);
   doc.text(`Snoopscope evidence report | ${truncate(caseName, 90)}`, MARGIN, MARGIN, { width });
   doc.moveDown(0.4);
-  doc.font(BOLD).fontSize(15).fillColor(INK);
+  doc.font(BOLD).fontSize(14).fillColor(INK);
   doc.text(model.question, MARGIN, doc.y, { width });
   const ruleY = doc.y + 3;
   doc
@@ -86,7 +85,7 @@ export function drawAnswerPage(doc: Doc, caseName: string, model: AnswerModel): 
 
   subheading(doc, 'Caveats');
   for (const c of model.caveats) {
-    doc.font(SANS).fontSize(8.5);
+    doc.font(SANS).fontSize(8);
     const h = doc.heightOfString(c, { width: width - 10 });
     ensureSpace(doc, h + 2);
     const y = doc.y;
@@ -113,13 +112,12 @@ function drawItem(doc: Doc, item: AnswerItem, night: DayWindow, index: number): 
   h += doc.heightOfString(item.sentence, { width: textW }) + 4;
   doc.font(SANS).fontSize(7.5);
   h += doc.heightOfString(evidence, { width: textW }) + 4;
-  if (item.appId) h += 10;
-  ensureSpace(doc, Math.max(h, CHART_H + 20) + 8);
+  ensureSpace(doc, Math.max(h, CHART_H + 18) + 6);
 
   const y0 = doc.y;
   if (index % 2 === 0)
     doc
-      .rect(MARGIN - 4, y0 - 3, width + 8, Math.max(h, CHART_H + 20) + 6)
+      .rect(MARGIN - 4, y0 - 3, width + 8, Math.max(h, CHART_H + 18) + 5)
       .fillColor('#f6f6f6')
       .fill();
   doc
@@ -143,31 +141,24 @@ function drawItem(doc: Doc, item: AnswerItem, night: DayWindow, index: number): 
     .fillColor(INK)
     .text(title, MARGIN + badgeW + 6, y0, { width: textW - badgeW - 6 });
   let y = Math.max(doc.y, y0 + 14);
-  if (item.appId) {
-    doc
-      .font(isAscii(item.appId) ? MONO : SANS)
-      .fontSize(7)
-      .fillColor(MUTED)
-      .text(`${item.appId} | ${item.device}`, MARGIN, y, { width: textW, lineBreak: false });
-    y += 10;
-  }
   doc.font(SANS).fontSize(8.5).fillColor(INK).text(item.sentence, MARGIN, y, { width: textW });
   y = doc.y + 2;
   doc.font(SANS).fontSize(7.5).fillColor(MUTED).text(evidence, MARGIN, y, { width: textW });
   const textBottom = doc.y;
   drawHourStrip(doc, MARGIN + width - CHART_W, y0 + 2, item.hourCounts, night);
-  doc.y = Math.max(textBottom, y0 + CHART_H + 22) + 8;
+  doc.y = Math.max(textBottom, y0 + CHART_H + 18) + 6;
   doc.x = MARGIN;
 }
 
 /** The evidence a key finding cites: each id beside the source file and place it was read from. */
 function evidenceLine(item: AnswerItem): string {
-  if (item.evidence.length === 0) return `Finding ${item.findingId}: no evidence listed.`;
+  const who = `${item.appId ? `${item.appId} on ` : ''}${item.device}.`;
+  if (item.evidence.length === 0) return `${who} Finding ${item.findingId}: no evidence listed.`;
   const cited = item.evidence.map((e) => (e.where ? `${e.id} (${e.where})` : e.id)).join('; ');
   const more = item.evidenceTotal - item.evidence.length;
   return (
-    `Evidence of ${item.findingId}: ${cited}` +
-    (more > 0 ? `; ${more} more in the Findings section and findings.csv.` : '.')
+    `${who} Evidence of ${item.findingId}: ${cited}` +
+    (more > 0 ? `; ${more} more in the Findings section.` : '.')
   );
 }
 
@@ -214,7 +205,7 @@ function drawHourStrip(
   const total = counts.reduce((s, n) => s + n, 0);
   doc.text(
     total > 0
-      ? `Hour (device-local) of the cited intervals; grey: night ${night.from}–${night.to}`
+      ? `Hour (device-local); grey: night ${night.from}–${night.to}`
       : 'No access instants cited',
     x,
     y + CHART_H + 9,

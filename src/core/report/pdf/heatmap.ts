@@ -167,13 +167,10 @@ export function drawHeatmap(doc: Doc, heatmap: HeatmapResult, scope: HeatmapScop
     const y = doc.y;
     const noData = missing?.has(day) === true;
     doc
-      .font(noData ? BOLD : SANS)
+      .font(SANS)
       .fontSize(7)
       .fillColor(noData ? MUTED : INK)
-      .text(noData ? `${dayLabel(day)} no data` : dayLabel(day), MARGIN, y + 2, {
-        width: labelW - 4,
-        lineBreak: false,
-      });
+      .text(dayLabel(day), MARGIN, y + 2, { width: labelW - 4, lineBreak: false });
     if (noData) {
       hatch(doc, gridX, y + 0.5, cellW * 24, cellH - 1);
       doc
@@ -181,6 +178,16 @@ export function drawHeatmap(doc: Doc, heatmap: HeatmapResult, scope: HeatmapScop
         .lineWidth(0.4)
         .strokeColor(HATCH)
         .stroke();
+      // The words too, on white, so the row reads as "no data" without the legend.
+      doc.font(BOLD).fontSize(6.5);
+      const words = 'no data';
+      const w = doc.widthOfString(words) + 8;
+      const wx = gridX + (cellW * 24 - w) / 2;
+      doc
+        .rect(wx, y + 1.5, w, cellH - 3)
+        .fillColor('#ffffff')
+        .fill();
+      doc.fillColor(INK).text(words, wx, y + 2.3, { width: w, align: 'center', lineBreak: false });
     }
     for (let h = 0; h < 24; h += 1) {
       const n = counts.get(day * 24 + h) ?? 0;
