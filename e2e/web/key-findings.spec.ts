@@ -25,13 +25,26 @@ async function reopenedCase(page: Page): Promise<void> {
   await ready(page);
 }
 
-test.beforeEach(async ({ page }) => {
+test.beforeEach(async ({ page }, info) => {
   dir = tempDir();
-  await reopenedCase(page);
+  if (!info.title.startsWith('empty:')) await reopenedCase(page);
 });
 
 test.afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('empty: a case without devices says so on the key findings view, axe-clean', async ({
+  page,
+}) => {
+  await openStartScreen(page);
+  await createCaseAt(page, path.join(dir, 'empty.snoopscope'));
+  // An empty case opens on the timeline; the key findings view explains why it has nothing.
+  await expect(page.getByTestId('tab-timeline')).toHaveAttribute('aria-selected', 'true');
+  await page.getByTestId('tab-key-findings').click();
+  await ready(page);
+  await expect(page.getByTestId('key-findings-empty')).toContainText('No devices yet');
+  expect(describeViolations(await axeScan(page))).toEqual([]);
 });
 
 test('a case with findings opens on its key findings: one sentence per app, axe-clean, keyboard reachable', async ({

@@ -47,13 +47,19 @@ export function KeyFindingsView({
         {q.loading ? <Spinner /> : null}
       </div>
       <ErrorBanner error={q.error} title="Key findings" />
-      {q.data && !hasAnyFinding(q.data) ? (
+      {q.data && q.data.length === 0 ? (
+        <EmptyState title="No devices yet" testId="key-findings-empty">
+          Import an App Privacy Report export, an iPhone backup or an Android capture: the key
+          findings of each device are listed here.
+        </EmptyState>
+      ) : null}
+      {q.data && q.data.length > 0 && !hasAnyFinding(q.data) ? (
         <EmptyState title="No findings in this case" testId="key-findings-empty">
           No rule found anything to look at in the records of{' '}
           {q.data.length === 1 ? 'this device' : 'these devices'}. That is not proof that nothing
-          happened: days without a source are unobserved, not quiet. Import more exports, or see the{' '}
+          happened: days without a source are unobserved, not quiet. See the{' '}
           <button type="button" className="btn-link" onClick={onOpenFindings}>
-            findings rules
+            findings rules and their parameters
           </button>
           .
         </EmptyState>
