@@ -12,6 +12,7 @@ import {
 import type {
   BackupSummary,
   Device,
+  DeviceState,
   ImportCounts,
   ImportOutcome,
   PermissionStatus,
@@ -229,6 +230,14 @@ export const api = {
     .strict(),
   /** One permission, network-usage or profile record with its source and raw fields. */
   getRecord: z.object({ id: z.string().min(1).max(100) }).strict(),
+  /** Screen-off and locked stretches of devices in a time range, with the windows their logs cover. */
+  queryDeviceStates: z
+    .object({
+      deviceIds: z.array(id).max(500),
+      fromMs: z.number().finite(),
+      toMs: z.number().finite(),
+    })
+    .strict(),
 
   exportSessionsCsv: z
     .object({ filter: filterSchema, path, night: dayWindowSchema.optional() })
@@ -430,6 +439,17 @@ export interface SessionDetails {
       rawLine: string;
     }[];
   } | null;
+  /** The device's own state at the start (screen, lock, app in front), filled by the bridge. */
+  deviceState?: DeviceState;
+}
+
+/** `queryDeviceStates`: one device's screen-off and locked stretches and the windows covered. */
+export interface DeviceStateBands {
+  deviceId: number;
+  /** Where the device's logs record each kind; outside them the state is unknown. */
+  coverage: { kind: 'screen' | 'lock'; fromMs: number; toMs: number }[];
+  /** Stretches with the screen off, or the device locked, cut to the range and to coverage. */
+  bands: { kind: 'screen-off' | 'locked'; fromMs: number; toMs: number; basis: string }[];
 }
 
 export interface SummaryItem {
@@ -693,6 +713,7 @@ export interface ApiOutputs {
   queryNetworkUsage: NetworkUsageItem[];
   queryProfiles: ProfileItem[];
   getRecord: RecordDetails;
+  queryDeviceStates: DeviceStateBands[];
   listFindingRules: FindingRuleInfo[];
   queryFindings: Finding[];
   queryKeyFindings: DeviceKeyFindings[];

@@ -139,6 +139,22 @@ function accessEventSchemaProxy() {
 }
 export const stateSourceSchema = z.enum(['reported', 'inferred']).nullable();
 
+/**
+ * The device's own state at an access's start, from its logs (PowerLog, usagestats, batterystats):
+ * a field is null where no coverage window of that kind covers the instant (never guessed).
+ */
+export const deviceStateSchema = z.object({
+  screen: z.enum(['on', 'off']).nullable(),
+  locked: z.boolean().nullable(),
+  /** The app or system surface (e.g. `com.apple.lock-screen`) the device charged the screen to. */
+  foregroundApp: z.string().nullable(),
+  /** The evidence the known fields rest on (`powerlog`, `usagestats`, `batterystats`; `+` joins several). */
+  basis: z.string().nullable(),
+  /** The stored source and the row (`<table> rowid <n>`, `line <n>`) of each known field. */
+  sources: z.array(z.object({ sourceId: z.number().int(), locator: z.string() })),
+});
+export type DeviceState = z.infer<typeof deviceStateSchema>;
+
 /** `events --kind access` record. */
 export const accessEventSchema = z.object({
   id: z.string(),
@@ -160,6 +176,8 @@ export const accessEventSchema = z.object({
   /** False for an access whose duration the source did not print (stored zero-length). */
   durationKnown: z.boolean(),
   sources: z.array(provenanceSchema),
+  /** The device's state at the start (the details panel fills it; events and CSV do not yet). */
+  deviceState: deviceStateSchema.optional(),
 });
 export type AccessEvent = z.infer<typeof accessEventSchema>;
 

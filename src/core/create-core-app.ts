@@ -4,6 +4,7 @@ import type { BridgeEvents } from '../contract/events';
 import type { CoreApp, CoreOptions } from './app';
 import { listAudit, verifyAudit } from './db/audit';
 import { refreshNetworkLatest, staleNetworkDevices } from './db/queries/network-latest';
+import { deviceStateAt, deviceStateBands, unknownDeviceState } from './db/queries/device-state';
 import { homedir } from 'node:os';
 import { DeviceBackupService } from './acquire/device-backup';
 import { listBackups } from './importers/ios-backup/discover';
@@ -174,7 +175,13 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     stopAndroidCapture: ({ captureId }) => ({ stopped: captures.stop(captureId) }),
     queryTimeline: (input) => need().queries.timeline(input),
     queryTimeOfDay: (input) => need().queries.timeOfDay(input),
-    getSession: ({ id }) => need().queries.session(id),
+    getSession: ({ id }) => {
+      const c = need();
+      const s = c.queries.session(id);
+      const deviceState =
+        s.startMs === null ? unknownDeviceState() : deviceStateAt(c.db, s.deviceId, s.startMs);
+      return { ...s, deviceState };
+    },
     querySummary: ({ filter, night }) => need().queries.summary(filter, night),
     queryHeatmap: ({ filter }) => need().queries.heatmap(filter),
     queryNetwork: ({ filter, snapshots }) => need().queries.network(filter, snapshots),
@@ -183,6 +190,8 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     queryNetworkUsage: ({ filter }) => need().queries.records.networkUsage(filter),
     queryProfiles: ({ filter }) => need().queries.records.profiles(filter),
     getRecord: ({ id }) => need().queries.records.record(id),
+    queryDeviceStates: ({ deviceIds, fromMs, toMs }) =>
+      deviceStateBands(need().db, deviceIds, fromMs, toMs),
     queryCompare: (input) => compareResult(need().db, input),
     listPairings: () => listPairings(need().db),
     pairApps: ({ a, b, remove }) => {

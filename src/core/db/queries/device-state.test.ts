@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempCase, type TempCase } from '../../testing/temp-case';
-import { deviceStateAt, deviceStatesAt } from './device-state';
+import { deviceStateAt, deviceStateBands, deviceStatesAt } from './device-state';
 import { addCoverage, addState, addStateSource } from './device-state-testing';
 
 const LOCK = 'PLSpringBoardAgent_EventForward_SBLock';
@@ -113,5 +113,35 @@ describe('deviceStatesAt', () => {
       deviceStatesAt(db, c.deviceId, [250, 50, 999, Number.NaN, 50]).map((s) => s.screen),
     ).toEqual(['on', 'off', null, null, 'off']);
     expect(deviceStatesAt(db, c.deviceId, [])).toEqual([]);
+  });
+});
+
+describe('deviceStateBands', () => {
+  it('gives screen-off and locked stretches cut to the range and to their source’s coverage', () => {
+    const db = c.session.db;
+    addCoverage(db, c.deviceId, src, 'screen', 100, 500);
+    addCoverage(db, c.deviceId, src, 'lock', 200, 300);
+    addState(db, c.deviceId, src, 'screen', 'off', 100, 200, `${BLANK} rowid 1`);
+    addState(db, c.deviceId, src, 'screen', 'on', 200, 300, `${BLANK} rowid 2`);
+    addState(db, c.deviceId, src, 'screen', 'off', 300, null, `${BLANK} rowid 3`);
+    // Runs past its coverage: drawn only up to 300.
+    addState(db, c.deviceId, src, 'lock', 'locked', 150, 900, `${LOCK} rowid 1`);
+    const [d] = deviceStateBands(db, [c.deviceId], 150, 1000);
+    expect(d!.coverage).toEqual([
+      { kind: 'screen', fromMs: 150, toMs: 500 },
+      { kind: 'lock', fromMs: 200, toMs: 300 },
+    ]);
+    expect(d!.bands).toEqual([
+      { kind: 'screen-off', fromMs: 150, toMs: 200, basis: 'powerlog' },
+      { kind: 'screen-off', fromMs: 300, toMs: 500, basis: 'powerlog' },
+      { kind: 'locked', fromMs: 200, toMs: 300, basis: 'powerlog' },
+    ]);
+  });
+
+  it('gives nothing for a device without device-state records or an empty range', () => {
+    expect(deviceStateBands(c.session.db, [c.deviceId], 0, 100)).toEqual([
+      { deviceId: c.deviceId, coverage: [], bands: [] },
+    ]);
+    expect(deviceStateBands(c.session.db, [c.deviceId], 100, 100)[0]!.bands).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // The device's own state (screen, lock, app in front) at the instant of an access, from the
 // device-state intervals stored per source. A state is reported only where a coverage window of
 // the same source and kind covers the instant; elsewhere it is null (unknown), never guessed.
+import type { DeviceStateBands } from '../../../contract/api';
 import type { Db } from '../open';
 
 /** The device's state at one instant, as its own logs recorded it. */
@@ -122,4 +123,82 @@ function sweep(
     s.sources.push({ sourceId: best.sourceId, locator: best.locator });
     bases[i]!.add(best.basis);
   }
+}
+
+/** Most bands returned per device and kind; a range holding more is cut (the rest are not drawn). */
+const MAX_BANDS = 20_000;
+
+/**
+ * Each device's screen-off and locked stretches in a time range, for the timeline's bands: every
+ * stretch is cut to the range and to its own source's coverage windows, and touching stretches of
+ * one kind are merged. The coverage windows (merged per kind) say where the state is known.
+ */
+export function deviceStateBands(
+  db: Db,
+  deviceIds: readonly number[],
+  fromMs: number,
+  toMs: number,
+): DeviceStateBands[] {
+  if (!(toMs > fromMs)) return deviceIds.map((deviceId) => ({ deviceId, coverage: [], bands: [] }));
+  const windowsOf = db.prepare(
+    `SELECT source_id AS sourceId, from_ms AS fromMs, to_ms AS toMs FROM device_state_coverage
+     WHERE device_id = ? AND kind = ? AND from_ms < ? AND to_ms > ? ORDER BY from_ms`,
+  );
+  const rowsOf = db.prepare(
+    `SELECT source_id AS sourceId, from_ms AS fromMs, to_ms AS toMs, basis FROM device_states
+     WHERE device_id = ? AND kind = ? AND value = ? AND from_ms < ? AND (to_ms IS NULL OR to_ms > ?)
+     ORDER BY from_ms LIMIT ?`,
+  );
+  return deviceIds.map((deviceId) => {
+    const coverage: DeviceStateBands['coverage'] = [];
+    const bands: DeviceStateBands['bands'] = [];
+    for (const [kind, value, band] of [
+      ['screen', 'off', 'screen-off'],
+      ['lock', 'locked', 'locked'],
+    ] as const) {
+      const windows = windowsOf.all(deviceId, kind, toMs, fromMs) as CoverageRow[];
+      for (const w of merge(windows.map((x) => clip(x.fromMs, x.toMs, fromMs, toMs))))
+        coverage.push({ kind, ...w });
+      const bySource = new Map<number, CoverageRow[]>();
+      for (const w of windows) bySource.set(w.sourceId, [...(bySource.get(w.sourceId) ?? []), w]);
+      const rows = rowsOf.all(deviceId, kind, value, toMs, fromMs, MAX_BANDS) as {
+        sourceId: number;
+        fromMs: number;
+        toMs: number | null;
+        basis: string;
+      }[];
+      const pieces: { fromMs: number; toMs: number; basis: string }[] = [];
+      for (const r of rows)
+        for (const w of bySource.get(r.sourceId) ?? []) {
+          const a = Math.max(r.fromMs, w.fromMs, fromMs);
+          const b = Math.min(r.toMs ?? Infinity, w.toMs, toMs);
+          if (b > a) pieces.push({ fromMs: a, toMs: b, basis: r.basis });
+        }
+      pieces.sort((x, y) => x.fromMs - y.fromMs);
+      for (const p of pieces) {
+        const last = bands.at(-1);
+        if (last && last.kind === band && p.fromMs <= last.toMs) {
+          last.toMs = Math.max(last.toMs, p.toMs);
+          if (!last.basis.split('+').includes(p.basis)) last.basis += `+${p.basis}`;
+        } else bands.push({ kind: band, ...p });
+      }
+    }
+    return { deviceId, coverage, bands };
+  });
+}
+
+function clip(a: number, b: number, lo: number, hi: number): { fromMs: number; toMs: number } {
+  return { fromMs: Math.max(a, lo), toMs: Math.min(b, hi) };
+}
+
+// Sorted, disjoint union of stretches.
+function merge(list: { fromMs: number; toMs: number }[]): { fromMs: number; toMs: number }[] {
+  const out: { fromMs: number; toMs: number }[] = [];
+  for (const x of [...list].sort((p, q) => p.fromMs - q.fromMs)) {
+    if (!(x.toMs > x.fromMs)) continue;
+    const last = out.at(-1);
+    if (last && x.fromMs <= last.toMs) last.toMs = Math.max(last.toMs, x.toMs);
+    else out.push({ ...x });
+  }
+  return out;
 }
