@@ -238,3 +238,152 @@ export function describeEvidenceMany(
     return out;
   };
 }
+
+/** Where a finding's evidence was read: each id's place in words, and its sources' provenance. */
+export interface EvidencePlaces {
+  /** Each id's place, as `describeEvidence` words it, in the order of the ids. */
+  where: string[];
+  /** `sha256:locator` of the ids' sources, as `evidenceSourceLookup` lists them (at most `limit`). */
+  sources: string[];
+}
+
+/**
+ * `describeEvidenceMany` and `evidenceSourceLookup` in one pass: each session id's edges are read
+ * once, through one query per device over the ids' interval keys (one per table for other
+ * records), and file names, locators and hashes are rewritten once each; both answers are the
+ * same text as those give. A finding with thousands of evidence ids costs a few queries.
+ */
+export function evidencePlacesMany(
+  db: Db,
+  rewrite: (text: string) => string = (t) => t,
+  limit = 50,
+): (ids: readonly string[]) => EvidencePlaces {
+  const sources = new Map(
+    (
+      db.prepare('SELECT id, sha256, file_name FROM sources').raw().all() as [
+        number,
+        string,
+        string,
+      ][]
+    ).map(([id, sha256, name]) => [id, { sha256, name }]),
+  );
+  const places = db
+    .prepare(
+      `SELECT j.key, s.b_source_id, s.b_line, s.e_source_id, s.e_line
+       FROM json_each(?) j CROSS JOIN access_sessions s ON s.device_id = ? AND s.interval_key = j.value`,
+    )
+    .raw();
+  const rows = new Map(
+    Object.entries(RECORD_TABLES).map(([prefix, t]) => [
+      prefix,
+      db
+        .prepare(
+          `SELECT j.key, src.sha256, src.file_name, ${t.locator}
+           FROM json_each(?) j CROSS JOIN ${t.table} r ON r.id = j.value JOIN sources src ON src.id = r.source_id`,
+        )
+        .raw(),
+    ]),
+  );
+  const remember = <K>(f: (k: K) => string): ((k: K) => string) => {
+    const m = new Map<K, string>();
+    return (k) => {
+      let v = m.get(k);
+      if (v === undefined) {
+        v = f(k);
+        if (m.size < 100_000) m.set(k, v);
+      }
+      return v;
+    };
+  };
+  const file = remember((name: string) => rewrite(name));
+  const lineText = remember((line: number) => rewrite(`line ${line}`));
+  const NONE = 'no source recorded in the case';
+  return (ids) => {
+    const where = new Array<string>(ids.length).fill(NONE);
+    // Per id, the provenance values it gives, in order (begin edge, then end edge).
+    const given = new Array<string[] | undefined>(ids.length);
+    const byDevice = new Map<number, { keys: string[]; at: number[] }>();
+    const byTable = new Map<string, { ids: number[]; at: number[] }>();
+    ids.forEach((id, i) => {
+      if (id.startsWith('s:')) {
+        let key: { deviceId: number; intervalKey: string } | null;
+        try {
+          key = parseSessionId(id);
+        } catch {
+          key = null;
+        }
+        if (key) {
+          let d = byDevice.get(key.deviceId);
+          if (!d) {
+            d = { keys: [], at: [] };
+            byDevice.set(key.deviceId, d);
+          }
+          d.keys.push(key.intervalKey);
+          d.at.push(i);
+          return;
+        }
+      }
+      const m = /^([pumren]):(\d+)$/.exec(id);
+      if (!m || !rows.has(m[1]!)) return;
+      let t = byTable.get(m[1]!);
+      if (!t) {
+        t = { ids: [], at: [] };
+        byTable.set(m[1]!, t);
+      }
+      t.ids.push(Number(m[2]));
+      t.at.push(i);
+    });
+    for (const [prefix, t] of byTable)
+      for (const [k, sha, name, locator] of rows.get(prefix)!.all(JSON.stringify(t.ids)) as [
+        number,
+        string,
+        string,
+        string | null,
+      ][]) {
+        if (locator === null) continue;
+        const at = t.at[k]!;
+        const place = rewrite(locator);
+        where[at] = `${file(name)} ${place}`;
+        given[at] = [`${sha}:${place}`];
+      }
+    for (const [deviceId, d] of byDevice)
+      for (const [k, b, bLine, e, eLine] of places.all(JSON.stringify(d.keys), deviceId) as [
+        number,
+        number | null,
+        number | null,
+        number | null,
+        number | null,
+      ][]) {
+        const bs = b === null ? undefined : sources.get(b);
+        const es = e === null ? undefined : sources.get(e);
+        const hasB = bs !== undefined && bs.sha256 !== '' && bLine !== null;
+        const hasE = es !== undefined && es.sha256 !== '' && eLine !== null;
+        if (!hasB && !hasE) continue;
+        const at = d.at[k]!;
+        // As `describeEvidence`: the places of each file in the order found, files joined by `; `.
+        if (hasB && hasE) {
+          const fb = file(bs.name);
+          const fe = file(es.name);
+          const lb = lineText(bLine);
+          const le = lineText(eLine);
+          where[at] = fb === fe ? `${fb} ${lb}, ${le}` : `${fb} ${lb}; ${fe} ${le}`;
+          given[at] = [`${bs.sha256}:${lb}`, `${es.sha256}:${le}`];
+        } else if (hasB) {
+          where[at] = `${file(bs.name)} ${lineText(bLine)}`;
+          given[at] = [`${bs.sha256}:${lineText(bLine)}`];
+        } else {
+          where[at] = `${file(es!.name)} ${lineText(eLine!)}`;
+          given[at] = [`${es!.sha256}:${lineText(eLine!)}`];
+        }
+      }
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < ids.length && out.length < limit; i += 1)
+      for (const v of given[i] ?? [])
+        if (!seen.has(v) && out.length < limit) {
+          seen.add(v);
+          out.push(v);
+        }
+    return { where, sources: out };
+  };
+}

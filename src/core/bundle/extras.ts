@@ -10,9 +10,10 @@ import { bundleAudit } from './audit-manifest';
 import { buildComparison, comparisonFiles } from './comparison';
 import {
   describeEvidence,
-  describeEvidenceMany,
   evidenceLocator,
+  evidencePlacesMany,
   evidenceSourceLookup,
+  type EvidencePlaces,
 } from './evidence-sources';
 import { createRedactor, type Redactor } from './redaction';
 import {
@@ -88,15 +89,14 @@ export function* joinedTextCell(pieces: readonly string[], sep: string): Generat
  */
 function* findingsLines(
   findings: readonly { shown: Finding; evidence: () => readonly string[] }[],
-  sourcesOf: (ids: readonly string[]) => string[],
-  whereOf: (ids: readonly string[]) => string[],
+  placesOf: (ids: readonly string[]) => EvidencePlaces,
   redactor: Redactor,
 ): Generator<string> {
   yield FINDINGS_CSV.header();
   // Each finding's whole evidence is read when its row is written, never all of them at once.
   for (const { shown: f, evidence: read } of findings) {
     const evidence = read();
-    const wheres = whereOf(evidence);
+    const { where: wheres, sources } = placesOf(evidence);
     yield (
       [f.id, f.rule, f.severity, f.device, f.app, f.appName, f.category, f.count, f.first]
         .concat([f.last, f.title, f.caveat])
@@ -104,7 +104,7 @@ function* findingsLines(
         .join(',') + ','
     );
     yield* joinedTextCell(evidence.map(redactor.text), ' ');
-    yield `,${findingsCell(13, sourcesOf(evidence).join(';'))},`;
+    yield `,${findingsCell(13, sources.join(';'))},`;
     yield* joinedTextCell(
       evidence.map((id, i) => `${redactor.text(id)} at ${wheres[i]}`),
       ' | ',
@@ -285,7 +285,7 @@ export async function bundleExtras(
     { name: 'report.pdf', content: report },
     {
       name: 'findings.csv',
-      content: findingsLines(shown, sourcesOf, describeEvidenceMany(session.db, text), redactor),
+      content: findingsLines(shown, evidencePlacesMany(session.db, text), redactor),
     },
     {
       name: 'annotations.csv',
