@@ -23,6 +23,10 @@ interface Central {
 
 const LIMIT = 0xffff_fffe;
 
+// Level 2 deflates a bundle's CSVs about three times as fast as the default 6, for entries about
+// 16 % larger (measured on generated session CSVs: 0.170 of the text against 0.146).
+const DEFLATE_LEVEL = 2;
+
 function dosTime(d: Date): { time: number; date: number } {
   return {
     time: (d.getHours() << 11) | (d.getMinutes() << 5) | Math.floor(d.getSeconds() / 2),
@@ -91,7 +95,7 @@ export class ZipWriter {
     let crc = 0;
     let size = 0;
     let compressed = 0;
-    const deflate = createDeflateRaw({ level: 6 });
+    const deflate = createDeflateRaw({ level: DEFLATE_LEVEL });
     const pending: Promise<void>[] = [];
     const drained = new Promise<void>((resolve, reject) => {
       deflate.on('data', (chunk: Buffer) => {
