@@ -4,6 +4,7 @@ import { DetailsPanel } from '../../shared/DetailsPanel';
 import { categoryColor, categoryLabel } from '../../shared/category-colors';
 import { AnnotationEditor } from '../annotations/AnnotationEditor';
 import { formatBoth, formatDuration } from '../../shared/format';
+import { DeviceStateSection } from './DeviceStateSection';
 import { androidRows, stateText as describeState } from './state-mark';
 import './state-marks.css';
 
@@ -226,6 +227,7 @@ export function SessionDetails({ id, onClose }: Props) {
             <dd className="mono break">{d.id}</dd>
           </dl>
           <AnnotationEditor target={d.id} />
+          <DeviceStateSection state={d.deviceState} />
           {d.android ? <AndroidSection android={d.android} /> : null}
           {Object.keys(d.extra).length > 0 ? (
             <>

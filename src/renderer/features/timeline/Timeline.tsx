@@ -43,6 +43,7 @@ import {
   type Viewport,
 } from './time-window';
 import { CategoryLegend } from './CategoryLegend';
+import { DeviceStateBands } from './DeviceStateBands';
 import type { MarkInfo } from './tooltip-content';
 
 interface Props {
@@ -328,6 +329,9 @@ export function Timeline(props: Props) {
           }
           onZoom={(factor, anchor) => zoom(factor, anchor)}
         />
+      ) : null}
+      {viewport && laneDevices ? (
+        <DeviceStateBands deviceIds={[...laneDevices]} devices={devices} viewport={viewport} />
       ) : null}
 
       <div className="timeline-foot">
