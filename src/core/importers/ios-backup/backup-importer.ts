@@ -270,7 +270,7 @@ async function* parseBackup(
     }
     if (context.signal.aborted) throw cancelled();
     if (!timeZone) problems.push(NO_ZONE_NOTE);
-    const clockSource = given !== undefined && given === timeZone ? 'examiner' : 'device';
+    const clockSource = given !== undefined ? 'examiner' : 'device';
     const apps = collectApps(infoPlist, manifestPlist, domains);
     const device: DeviceRecord = {
       type: 'device',
