@@ -365,6 +365,32 @@ describe.skipIf(!havePdftotext)('the rendered report', () => {
     );
   });
 
+  it('keeps the observed period, filter and caveats on page 1 when long key findings do not all fit', async () => {
+    const long =
+      'read the photo library 24 times on 12 of 14 observed days (1.7 a day on average), in the device-local hours 02:00–03:00 and 14:00–15:00, in intervals of about 45 s (a length iOS gives many apps); the records cannot prove what the app did with the photo library, what it took, or that anything left the phone, nor that the owner was asleep.';
+    const keyFindings: ReportKeyFinding[] = ['WeChat', 'Weibo', 'Douyin', 'Taobao', 'Alipay'].map(
+      (appName, i) => ({
+        findingId: `f:night-access:1:com.example.app${i}:photos`,
+        deviceId: 1,
+        app: `com.example.app${i}`,
+        appName,
+        category: 'photos',
+        severity: 'high',
+        sentence: `${appName} ${long}`,
+        sessions: 24,
+        observedDays: 14,
+        perObservedDay: 1.7,
+        hours: null,
+        first: null,
+        last: null,
+      }),
+    );
+    const page1 = pdfText(await renderReportPdf(input({ keyFindings })), 1).replace(/\s+/g, ' ');
+    expect(page1).toContain('WeChat | Photos');
+    expect(page1).toMatch(/\d more key findings? and 2 other findings of lower rank/);
+    expect(page1).toContain('an export covers at most the week before it was saved.');
+  });
+
   it('marks each day without data on the heatmap page, and names what the heatmap counts', async () => {
     const pages = pdfText(await renderReportPdf(input())).split('\f');
     const heat = pages.find((p) => p.includes('Access sessions by hour and date'))!;

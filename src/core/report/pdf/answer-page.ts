@@ -5,6 +5,7 @@ import { observedSentence, type AnswerItem, type AnswerModel } from './answer-mo
 import { truncate } from './format';
 import {
   BOLD,
+  bottomLimit,
   contentWidth,
   ensureSpace,
   INK,
@@ -30,6 +31,7 @@ const BADGE_WORD: Record<Severity, string> = {
   info: 'INFO',
 };
 const CHART_W = 132;
+const BADGE_W = 44;
 /** The night hours' background: light enough that a one-access bar stays black on it. */
 const NIGHT_FILL = '#d8d8d8';
 const CHART_H = 16;
@@ -59,14 +61,16 @@ export function drawAnswerPage(doc: Doc, caseName: string, model: AnswerModel): 
       9.5,
     );
   }
-  model.items.forEach((item, i) => drawItem(doc, item, model.night, i));
-  if (model.otherFindings > 0)
-    paragraph(
-      doc,
-      `${model.otherFindings} other finding${model.otherFindings === 1 ? '' : 's'} of lower rank: the Findings section details them, each with its evidence.`,
-      8.5,
-      MUTED,
-    );
+  // Key findings are drawn while the sections after them still fit on page 1; the first always is.
+  const reserve = trailingHeight(doc, model);
+  let shown = 0;
+  for (const item of model.items) {
+    if (shown > 0 && doc.y + itemHeight(doc, item) > bottomLimit(doc) - reserve) break;
+    drawItem(doc, item, model.night, shown);
+    shown += 1;
+  }
+  const note = restNote(model.items.length - shown, model.otherFindings);
+  if (note) paragraph(doc, note, 8.5, MUTED);
 
   subheading(doc, 'Observed period');
   if (model.devices.length === 0) paragraph(doc, 'No device in this case.', 9, MUTED);
@@ -99,19 +103,52 @@ export function drawAnswerPage(doc: Doc, caseName: string, model: AnswerModel): 
   doc.x = MARGIN;
 }
 
+/** The height of a key finding's text (title, sentence, evidence line). */
+function textHeight(doc: Doc, item: AnswerItem): number {
+  const textW = contentWidth(doc) - CHART_W - 14;
+  doc.font(BOLD).fontSize(10.5);
+  let h = doc.heightOfString(`${item.name} | ${item.resource}`, { width: textW - BADGE_W - 6 });
+  doc.font(SANS).fontSize(8.5);
+  h += doc.heightOfString(item.sentence, { width: textW }) + 4;
+  doc.font(SANS).fontSize(7.5);
+  h += doc.heightOfString(evidenceLine(item), { width: textW }) + 4;
+  return h;
+}
+
+/** The room a key finding takes, its gap included. */
+function itemHeight(doc: Doc, item: AnswerItem): number {
+  return Math.max(textHeight(doc, item), CHART_H + 18) + 6;
+}
+
+/** The room the sections after the key findings take: the note, observed period, filter, caveats. */
+function trailingHeight(doc: Doc, model: AnswerModel): number {
+  const width = contentWidth(doc);
+  const section = 12 * 1.4 + 10;
+  let h = 3 * section + 30;
+  doc.font(SANS).fontSize(9);
+  for (const d of model.devices) h += 14 + doc.heightOfString(observedSentence(d), { width }) + 3;
+  h += doc.heightOfString(model.filter, { width });
+  doc.font(SANS).fontSize(8);
+  for (const c of model.caveats) h += doc.heightOfString(c, { width: width - 10 }) + 1.5;
+  return h;
+}
+
+/** What page 1 says of the findings it does not show. */
+function restNote(keyLeft: number, others: number): string | null {
+  const parts: string[] = [];
+  if (keyLeft > 0) parts.push(`${keyLeft} more key finding${keyLeft === 1 ? '' : 's'}`);
+  if (others > 0) parts.push(`${others} other finding${others === 1 ? '' : 's'} of lower rank`);
+  if (parts.length === 0) return null;
+  return `${parts.join(' and ')}: the Findings section details them, each with its evidence.`;
+}
+
 /** One key finding: badge, name and resource, its sentence and evidence, and its 24-hour chart. */
 function drawItem(doc: Doc, item: AnswerItem, night: DayWindow, index: number): void {
   const width = contentWidth(doc);
   const textW = width - CHART_W - 14;
-  const badgeW = 44;
   const title = `${item.name} | ${item.resource}`;
   const evidence = evidenceLine(item);
-  doc.font(BOLD).fontSize(10.5);
-  let h = doc.heightOfString(title, { width: textW - badgeW - 6 });
-  doc.font(SANS).fontSize(8.5);
-  h += doc.heightOfString(item.sentence, { width: textW }) + 4;
-  doc.font(SANS).fontSize(7.5);
-  h += doc.heightOfString(evidence, { width: textW }) + 4;
+  const h = textHeight(doc, item);
   ensureSpace(doc, Math.max(h, CHART_H + 18) + 6);
 
   const y0 = doc.y;
@@ -121,7 +158,7 @@ function drawItem(doc: Doc, item: AnswerItem, night: DayWindow, index: number): 
       .fillColor('#f6f6f6')
       .fill();
   doc
-    .rect(MARGIN, y0 + 1, badgeW, 12)
+    .rect(MARGIN, y0 + 1, BADGE_W, 12)
     .lineWidth(0.6)
     .fillColor(BADGE_FILL[item.severity])
     .strokeColor(INK)
@@ -131,7 +168,7 @@ function drawItem(doc: Doc, item: AnswerItem, night: DayWindow, index: number): 
     .fontSize(7)
     .fillColor(item.severity === 'high' || item.severity === 'medium' ? '#ffffff' : INK)
     .text(BADGE_WORD[item.severity], MARGIN, y0 + 3.3, {
-      width: badgeW,
+      width: BADGE_W,
       align: 'center',
       lineBreak: false,
     });
@@ -139,7 +176,7 @@ function drawItem(doc: Doc, item: AnswerItem, night: DayWindow, index: number): 
     .font(BOLD)
     .fontSize(10.5)
     .fillColor(INK)
-    .text(title, MARGIN + badgeW + 6, y0, { width: textW - badgeW - 6 });
+    .text(title, MARGIN + BADGE_W + 6, y0, { width: textW - BADGE_W - 6 });
   let y = Math.max(doc.y, y0 + 14);
   doc.font(SANS).fontSize(8.5).fillColor(INK).text(item.sentence, MARGIN, y, { width: textW });
   y = doc.y + 2;
