@@ -60,7 +60,8 @@ export interface StoreOptions {
   device: number | (() => number);
   /** The sha256 of the source's bytes, known once its records are consumed. */
   sha256: () => string | Promise<string>;
-  signal?: AbortSignal;
+  /** Asked between record batches and before each synchronous phase: true rolls the source back. */
+  isCancelled?: () => boolean;
   onProgress?: (phase: 'reading' | 'pairing' | 'committing', lines: number) => void;
   /** Warnings kept in the outcome (all are counted and stored in the case). */
   maxOutcomeWarnings?: number;
@@ -107,7 +108,7 @@ export async function storeSource(
   );
   outcome.importer = plan.importer.id;
   outcome.locator = plan.locator;
-  const cancelled = (): boolean => options.signal?.aborted === true;
+  const cancelled = (): boolean => options.isCancelled?.() === true;
   try {
     db.exec('BEGIN IMMEDIATE');
   } catch (e) {

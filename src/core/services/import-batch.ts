@@ -1,10 +1,10 @@
 import type { ImportProgress } from '../../contract/events';
 import type { ImportOutcome } from '../../contract/records';
 import type { Db } from '../db/open';
-import { importAndroidInto } from '../importers/android/import';
-import { isAndroidInput } from '../importers/android/detect';
 import { AppError } from '../model/errors';
-import { describeFsError, failedOutcome, importFile, unreadOutcome } from './import-run';
+import type { ImportCache } from '../importers/importer';
+import { importPath } from './import-pipeline';
+import { failedOutcome, pollingSignal, unreadOutcome } from './import-run';
 
 export interface BatchOptions {
   db: Db;
@@ -17,6 +17,10 @@ export interface BatchOptions {
   onProgress: (p: ImportProgress) => void;
   /** Minimum interval between progress reports. */
   progressEveryMs?: number;
+  /** A backup password. */
+  password?: string;
+  /** Survives between imports of one process (a backup's unlocked keys). */
+  cache?: ImportCache;
   /** Receives an unexpected error (with its stack) that refused one path; the others go on. */
   onError?: (path: string, error: unknown) => void;
 }
@@ -42,39 +46,21 @@ export async function importBatch(
       );
       continue;
     }
-    let android: boolean;
+    let these: ImportOutcome[];
     try {
-      android = await isAndroidInput(path);
-    } catch (e) {
-      outcomes.push(
-        unreadOutcome(
-          path,
-          options.deviceId,
-          'refused',
-          `Cannot read ${path}: ${describeFsError(e)}.`,
-        ),
-      );
-      continue;
-    }
-    let outcome: ImportOutcome;
-    try {
-      if (android) {
-        outcomes.push(...(await importAndroidPath(options, path, index)));
-        continue;
-      }
-      outcome = await importOne(options, path, index);
+      these = await importOne(options, path, index);
     } catch (e) {
       options.onError?.(path, e);
-      outcome = failedOutcome(path, options.deviceId, e);
+      these = [failedOutcome(path, options.deviceId, e)];
     }
-    outcomes.push(outcome);
+    outcomes.push(...these);
     options.onProgress({
       importId: options.importId,
       path,
       fileIndex: index,
       fileCount: options.paths.length,
       phase: 'done',
-      lines: outcome.counts.lines,
+      lines: these.reduce((n, o) => n + o.counts.lines, 0),
       bytes: 0,
       totalBytes: 0,
       percent: 100,
@@ -84,77 +70,53 @@ export async function importBatch(
   return { outcomes, cancelled: options.isCancelled() };
 }
 
-/** Imports one export file, reporting its progress. */
-function importOne(options: BatchOptions, path: string, index: number): Promise<ImportOutcome> {
-  const every = options.progressEveryMs ?? 100;
-  const started = Date.now();
-  let last = 0;
-  return importFile({
-    db: options.db,
-    path,
-    deviceId: options.deviceId,
-    isCancelled: options.isCancelled,
-    onProgress: (p) => {
-      const now = Date.now();
-      if (p.phase === 'reading' && now - last < every) return;
-      last = now;
-      const seconds = Math.max(0.001, (now - started) / 1000);
-      options.onProgress({
-        importId: options.importId,
-        path,
-        fileIndex: index,
-        fileCount: options.paths.length,
-        phase: p.phase,
-        lines: p.lines,
-        bytes: p.bytes,
-        totalBytes: p.totalBytes,
-        percent: p.totalBytes > 0 ? Math.min(100, (100 * p.bytes) / p.totalBytes) : 100,
-        linesPerSecond: Math.round(p.lines / seconds),
-      });
-    },
-  });
-}
-
-/** Imports one Android capture (each evidence file its own outcome); a refusal is one outcome. */
-async function importAndroidPath(
+/** Imports what one path holds through the pipeline, reporting its progress. */
+async function importOne(
   options: BatchOptions,
   path: string,
   index: number,
 ): Promise<ImportOutcome[]> {
-  const controller = new AbortController();
-  const poll = setInterval(() => {
-    if (options.isCancelled()) controller.abort();
-  }, 50);
-  const report = (phase: ImportProgress['phase'], percent: number, detail?: string): void =>
-    options.onProgress({
-      importId: options.importId,
-      path,
-      fileIndex: index,
-      fileCount: options.paths.length,
-      phase,
-      lines: 0,
-      bytes: 0,
-      totalBytes: 0,
-      percent,
-      linesPerSecond: 0,
-      detail,
-    });
+  const every = options.progressEveryMs ?? 100;
+  const started = Date.now();
+  let last = 0;
+  const { signal, stop } = pollingSignal(options.isCancelled);
   try {
-    const r = await importAndroidInto(options.db, path, {
-      deviceId: options.deviceId,
+    const r = await importPath(options.db, path, {
+      device: options.deviceId,
+      choice: { deviceId: options.deviceId },
       timeZone: options.timeZone,
-      signal: controller.signal,
-      onProgress: (p) =>
-        report(
-          p.phase === 'reading' ? 'reading' : 'committing',
-          Math.round(p.fraction * 100),
-          p.detail,
-        ),
+      password: options.password,
+      signal,
+      isCancelled: options.isCancelled,
+      cache: options.cache,
+      onProgress: (p) => {
+        const now = Date.now();
+        if (p.phase === 'reading' && now - last < every) return;
+        last = now;
+        const seconds = Math.max(0.001, (now - started) / 1000);
+        options.onProgress({
+          importId: options.importId,
+          path,
+          fileIndex: index,
+          fileCount: options.paths.length,
+          phase: p.phase,
+          lines: p.lines,
+          bytes: p.bytes,
+          totalBytes: p.totalBytes,
+          percent:
+            p.fraction !== undefined
+              ? Math.round(p.fraction * 100)
+              : p.totalBytes > 0
+                ? Math.min(100, (100 * p.bytes) / p.totalBytes)
+                : 100,
+          linesPerSecond: Math.round(p.lines / seconds),
+          detail: p.detail ?? (p.name !== path ? p.name : undefined),
+        });
+      },
     });
-    report('done', 100);
     return r.outcomes;
   } catch (e) {
-    if (e instanceof AppError)
+    if (e instanceof AppError && e.code !== 'INTERNAL')
       return [
         unreadOutcome(
           path,
@@ -165,6 +127,6 @@ async function importAndroidPath(
       ];
     throw e;
   } finally {
-    clearInterval(poll);
+    stop();
   }
 }

@@ -2,6 +2,7 @@
 // registered importer, parsed as a stream of records, and stored source by source through the one
 // writer. A container's members are recognised and parsed by their own importers in turn.
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ImportOutcome } from '../../contract/records';
@@ -16,7 +17,7 @@ import {
 } from '../db/import-writer';
 import type { Db } from '../db/open';
 import { describeFileHead } from '../importers/describe-file';
-import { EvidenceFileError, describeFileKind, openRegularFile } from '../importers/evidence-file';
+import { EvidenceFileError, openRegularFile } from '../importers/evidence-file';
 import type {
   ImportCache,
   Importer,
@@ -61,6 +62,8 @@ export interface ImportPathOptions {
   timeZone?: string;
   password?: string;
   signal?: AbortSignal;
+  /** Asked between batches and before each commit, besides the signal (a polled cancel flag). */
+  isCancelled?: () => boolean;
   cache?: ImportCache;
   onProgress?: (p: PipelineProgress) => void;
   /** Warnings kept per outcome (all are counted and stored). */
@@ -88,6 +91,14 @@ const FS_REASONS: Record<string, string> = {
   ENXIO: 'no such device',
   EBUSY: 'it is in use',
 };
+
+/** What a path that is not a regular file is, for messages. */
+export function describeNonFile(st: Stats): string {
+  if (st.isFIFO()) return 'a named pipe (FIFO), not a file';
+  if (st.isSocket()) return 'a socket, not a file';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device, not a file';
+  return 'not a regular file';
+}
 
 /** A plain reason for a file-system error: "permission denied", not `EACCES: …, open '…'`. */
 export function describeFsError(e: unknown): string {
@@ -156,8 +167,7 @@ async function probePath(
       return { error: `Cannot read the folder ${path}: ${describeFsError(e)}.` };
     }
   }
-  if (!st.isFile())
-    return { error: `Cannot read ${path}: it is ${describeFileKind(st)}, not a file.` };
+  if (!st.isFile()) return { error: `Cannot read ${path}: it is ${describeNonFile(st)}.` };
   try {
     // Opened without blocking: the path may have become a named pipe since the stat.
     const handle = await openRegularFile(path);
@@ -173,8 +183,11 @@ async function probePath(
       await handle.close();
     }
   } catch (e) {
-    if (e instanceof EvidenceFileError) return { error: `Cannot read ${path}: ${e.message}` };
-    return { error: `Cannot read ${path}: ${describeFsError(e)}.` };
+    if (e instanceof EvidenceFileError && e.errno === null)
+      return { error: `Cannot read ${path}: ${e.message}` };
+    return {
+      error: `Cannot read ${path}: ${describeFsError(e instanceof EvidenceFileError ? { code: e.errno } : e)}.`,
+    };
   }
 }
 
@@ -424,7 +437,7 @@ class PipelineRun {
           {
             device: deviceFor,
             sha256,
-            signal: this.signal,
+            isCancelled: () => this.signal.aborted || this.options.isCancelled?.() === true,
             maxOutcomeWarnings: this.options.maxOutcomeWarnings,
             onProgress: (phase, lines) => progress(phase, lines),
           },
@@ -445,7 +458,7 @@ class PipelineRun {
     this.notes.push(...warningsOf(held));
     try {
       while (item !== null) {
-        if (this.signal.aborted) {
+        if (this.signal.aborted || this.options.isCancelled?.() === true) {
           await items.return?.(undefined);
           throw new AppError('CANCELLED', 'The import was cancelled.');
         }

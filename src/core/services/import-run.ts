@@ -1,15 +1,14 @@
 // Importing one file through the pipeline, for callers that name one export file and one device
 // (the CLI's file arguments, tests, benchmarks).
-import type { Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ImportOutcome } from '../../contract/records';
 import { emptyOutcome } from '../db/import-writer';
 import type { Db } from '../db/open';
 import { AppError } from '../model/errors';
-import { describeFsError, importPath } from './import-pipeline';
+import { describeFsError, describeNonFile, importPath } from './import-pipeline';
 
 export { fileClock } from '../db/import-writer';
-export { describeFsError };
+export { describeFsError, describeNonFile };
 
 export interface ImportFileProgress {
   phase: 'reading' | 'pairing' | 'committing';
@@ -40,14 +39,6 @@ export function unreadOutcome(
   error: string | null = null,
 ): ImportOutcome {
   return emptyOutcome(path, deviceId, status, error);
-}
-
-/** What a path that is not a regular file is, for messages. */
-export function describeNonFile(st: Stats): string {
-  if (st.isFIFO()) return 'a named pipe (FIFO), not a file';
-  if (st.isSocket()) return 'a socket, not a file';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device, not a file';
-  return 'not a regular file';
 }
 
 /**
@@ -92,6 +83,7 @@ export async function importFile(options: ImportFileOptions): Promise<ImportOutc
     const r = await importPath(options.db, path, {
       device: options.deviceId,
       signal,
+      isCancelled: options.isCancelled,
       maxOutcomeWarnings: options.maxOutcomeWarnings,
       onProgress: (p) => {
         if (p.phase === 'unlocking') return;
