@@ -197,6 +197,22 @@ describe('page 1 model', () => {
     expect(item!.hourCounts.slice(0, 5)).toEqual([0, 1, 1, 1, 0]);
   });
 
+  it('names the hours one by one when a few intervals are hours apart', () => {
+    const [item] = answerModel(
+      input({
+        excerpts: {
+          'f:night-access:1:com.tencent.xin:photos': [
+            { ms: at(1, 8, 5), durationMs: 1_000 },
+            { ms: at(1, 17, 40), durationMs: 1_000 },
+          ],
+        },
+      }),
+    ).items;
+    expect(item!.sentence).toContain(
+      'the 2 cited intervals began in the hours 08:00–09:00 and 17:00–18:00',
+    );
+  });
+
   it('cites each key finding by its id and its evidence by source file and line', () => {
     const [item] = answerModel(input()).items;
     expect(item!.findingId).toBe('f:night-access:1:com.tencent.xin:photos');

@@ -216,6 +216,24 @@ export function busiestHours(
   return null;
 }
 
+/**
+ * When the cited intervals began: the busiest window, or, when that window is wide and the
+ * intervals fall in a few hours, those hours one by one.
+ */
+function hoursWords(
+  counts: readonly number[],
+  busy: { from: number; to: number; n: number },
+  total: number,
+): string {
+  if (total === 1)
+    return `the cited interval began between ${hh(busy.from)} and ${hh((busy.from + 1) % 24)}`;
+  const width = (busy.to - busy.from + 24) % 24 || 24;
+  const hours = counts.flatMap((n, h) => (n > 0 ? [h] : []));
+  if (width > 4 && hours.length <= 4)
+    return `the ${total} cited intervals began in the hours ${wordList(hours.map((h) => `${hh(h)}–${hh((h + 1) % 24)}`))}`;
+  return `${busy.n} of the ${total} cited intervals began between ${hh(busy.from)} and ${hh(busy.to)}`;
+}
+
 function hh(h: number): string {
   return `${String(h).padStart(2, '0')}:00`;
 }
@@ -294,12 +312,7 @@ function fallbackKeyFinding(input: ReportInput, group: ReportFinding[]): ReportK
     observedDays > 0
       ? `${plural(sessions, 'access interval')} recorded over ${plural(observedDays, 'observed day')} (${rate(perDay)} per observed day)`
       : `${plural(sessions, 'access interval')} recorded`;
-  const when =
-    busy && total > 1
-      ? `; ${busy.n} of the ${total} cited intervals began between ${hh(busy.from)} and ${hh(busy.to)}`
-      : busy
-        ? `; the cited interval began between ${hh(busy.from)} and ${hh((busy.from + 1) % 24)}`
-        : '';
+  const when = busy ? `; ${hoursWords(counts, busy, total)}` : '';
   return {
     findingId: lead.id,
     deviceId: lead.deviceId,
