@@ -8,13 +8,7 @@ import type { CaseSession } from '../services/case-service';
 import { parseSessionId } from '../services/query-service';
 import { bundleAudit } from './audit-manifest';
 import { buildComparison, comparisonFiles } from './comparison';
-import {
-  describeEvidence,
-  evidenceLocator,
-  evidencePlacesMany,
-  evidenceSourceLookup,
-  type EvidencePlaces,
-} from './evidence-sources';
+import { evidencePlacesMany, evidenceSourceLookup, type EvidencePlaces } from './evidence-sources';
 import { createRedactor, type Redactor } from './redaction';
 import {
   detailedFindings,
@@ -192,8 +186,8 @@ export async function bundleExtras(
     storedFindingParams(session.db),
     EVIDENCE_SHOWN,
   );
-  const locate = evidenceLocator(session.db);
-  const whereOf = describeEvidence(locate, text);
+  // Each finding's places are read a finding at a time, a few queries each.
+  const placesOf = evidencePlacesMany(session.db, text);
   const shown = findings.map((f) => ({
     evidence: () => evidenceOf(f),
     shown: {
@@ -210,7 +204,7 @@ export async function bundleExtras(
   }));
   const reportFindings = shown.map(({ shown: f }, i): ReportFinding => ({
     ...f,
-    evidenceWhere: findings[i]!.evidence.slice(0, EVIDENCE_SHOWN).map(whereOf),
+    evidenceWhere: placesOf(findings[i]!.evidence.slice(0, EVIDENCE_SHOWN)).where,
     // findings.csv lists the whole evidence, at most the engine's cap.
     evidenceListed: Math.min(
       EVIDENCE_CAP,
@@ -285,7 +279,7 @@ export async function bundleExtras(
     { name: 'report.pdf', content: report },
     {
       name: 'findings.csv',
-      content: findingsLines(shown, evidencePlacesMany(session.db, text), redactor),
+      content: findingsLines(shown, placesOf, redactor),
     },
     {
       name: 'annotations.csv',
