@@ -228,6 +228,12 @@ if (only.has('cli')) {
       (r) => `${Math.round(r.lines / r.seconds).toLocaleString('en-US')} rows/s (>= 300,000)`,
     ],
     [
+      'events --kind access (csv)',
+      ['events', path, '--kind', 'access', '--format', 'csv'],
+      TOTAL / 300_000,
+      (r) => `${Math.round((r.lines - 1) / r.seconds).toLocaleString('en-US')} rows/s (>= 300,000)`,
+    ],
+    [
       'export (signed bundle + PDF)',
       ['export', path, '--out', join(work, 'bundle.zip')],
       60,
