@@ -11,8 +11,30 @@ import { readLineBatches } from '../line-reader';
 import { AppOpsParser, parseAppOps } from './appops';
 import { GetpropParser, parseGetprop } from './getprop';
 import { PackagesParser, parsePackages } from './packages';
+import { DumpSplitter, splitDumpsys } from './sections';
 import type { AppOpEvent } from './types';
 import { UsageStatsParser, parseUsageStats } from './usagestats';
+
+const RULE = '-'.repeat(79);
+const SPLIT_LINES = [
+  RULE,
+  'DUMP OF SERVICE appops:',
+  'DUMP OF SERVICE HIGH package:',
+  'DUMP OF SERVICE usagestats:',
+  '--------- 0.050s was the duration of dumpsys appops, ending at: 2025-06-18 19:20:45',
+  '--------- 0.020s was the duration of dumpsys package',
+  '------ SYSTEM PROPERTIES (getprop) ------',
+  "------ 0.1s was the duration of 'SYSTEM PROPERTIES' ------",
+  '------ UPTIME (uptime) ------',
+  '== dumpstate: 2025-06-18 19:20:45',
+  '----',
+  '',
+  '   ',
+  'Current AppOps Service state:',
+  '  Uid u0a1:',
+  '[ro.product.model]: [Pixel 7]',
+  'some line',
+];
 
 // Property tests of the line-fed parsers: whatever the lines (drawn from real-shaped dumps of
 // every appops layout, usagestats, package and getprop, in any order) and however the bytes are
@@ -205,6 +227,44 @@ describe('line-fed Android parsers', () => {
         expect(parser.problems).toEqual(whole.problems);
       }),
       fuzzOptions(200),
+    );
+  });
+
+  it('sections: a streamed split passes on the lines of each kept section, as the text split keeps them', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...SPLIT_LINES), { maxLength: 300 }),
+        fc.subarray(['appops', 'package', 'getprop', 'usagestats', 'command:UPTIME']),
+        (lines, kept) => {
+          const keep = (service: string) => kept.includes(service);
+          const streamed: { service: string; start: number; lines: [string, number][] }[] = [];
+          const splitter = new DumpSplitter({
+            keep,
+            stream: (service, start) => {
+              const section = { service, start, lines: [] as [string, number][] };
+              streamed.push(section);
+              return { line: (text, n) => section.lines.push([text, n]), end: () => {} };
+            },
+          });
+          for (const l of lines) splitter.push(l);
+          const split = splitter.finish();
+          const whole = splitDumpsys(lines.join('\n'), { keep });
+          expect(split.sections.map((x) => ({ ...x, text: '' }))).toEqual(
+            whole.sections.map((x) => ({ ...x, text: '' })),
+          );
+          expect(split.header).toEqual(whole.header);
+          expect(split.problems).toEqual(whole.problems);
+          const keptWhole = whole.sections.filter((x) => x.kept);
+          expect(streamed.map((x) => x.service)).toEqual(keptWhole.map((x) => x.service));
+          streamed.forEach((x, i) => {
+            const w = keptWhole[i]!;
+            expect(x.start).toBe(w.startLine);
+            expect(x.lines.map(([text]) => text).join('\n')).toBe(w.text);
+            expect(x.lines.map(([, n]) => n)).toEqual(x.lines.map((_, k) => w.startLine + k));
+          });
+        },
+      ),
+      fuzzOptions(300),
     );
   });
 });
