@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildPowerLog } from '../../formats/powerlog/testing/synthetic';
 import { buildTar, buildTarGz } from '../../formats/tar/testing/tar-writer';
@@ -47,6 +52,33 @@ describe('sysdiagnose importer: sniff', () => {
     const r = sysdiagnoseImporter.sniff({ kind: 'file', name: 'x.bin', size: 1, head });
     expect(r.confidence).toBe(0.95);
     expect(detect({ kind: 'file', name: 'x.bin', size: 1, head }).chosen).toBe(sysdiagnoseImporter);
+  });
+  it('looks inside the first 64 KiB of a large archive, past a PAX header', () => {
+    const big = buildTarGz([
+      { name: 'x', pax: { path: `${ROOT}/logs/powerlogs/${PL}` }, content: randomBytes(300_000) },
+    ]);
+    const head = big.subarray(0, 64 * 1024);
+    const r = sysdiagnoseImporter.sniff({
+      kind: 'file',
+      name: 'evidence.bin',
+      size: big.length,
+      head,
+    });
+    expect(r.confidence).toBe(0.95);
+  });
+  it('recognises an archive made by the system tar from its first 64 KiB', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'sysdiagnose-sniff-'));
+    try {
+      mkdirSync(join(tmp, ROOT, 'logs', 'powerlogs'), { recursive: true });
+      writeFileSync(join(tmp, ROOT, 'logs', 'powerlogs', PL), randomBytes(200_000));
+      const archive = join(tmp, 'upload.tgz');
+      execFileSync('tar', ['-czf', archive, '-C', tmp, ROOT]);
+      const head = readFileSync(archive).subarray(0, 64 * 1024);
+      const r = sysdiagnoseImporter.sniff({ kind: 'file', name: 'upload.tgz', size: 1, head });
+      expect(r.confidence).toBe(0.95);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
   it('recognises a plain tar of a sysdiagnose', () => {
     const head = buildTar([{ name: `${ROOT}/`, type: '5' }]);
@@ -146,7 +178,6 @@ describe('sysdiagnose through the import pipeline', () => {
   it('stores each PowerLog as its own source with its states and coverage', async () => {
     c = tempCase();
     const path = c.write(`${ROOT}.tar.gz`, '');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(path, archive());
     const r = await importPath(c.session.db, path, {
       device: c.deviceId,
@@ -177,7 +208,6 @@ describe('sysdiagnose through the import pipeline', () => {
   it('asks for the time zone when none is given', async () => {
     c = tempCase();
     const path = c.write(`${ROOT}.tar.gz`, '');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(path, archive());
     await expect(importPath(c.session.db, path, { device: c.deviceId })).rejects.toMatchObject({
       code: 'TIMEZONE_REQUIRED',

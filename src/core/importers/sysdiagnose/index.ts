@@ -31,21 +31,45 @@ const POWERLOG_PATH = /(^|\/)logs\/powerlogs\/[^/]+\.PLSQL$/i;
 const ARCHIVE_NAME = /^sysdiagnose_.*\.(tar\.gz|tgz|tar)$/i;
 const BATCH_PROGRESS_ENTRIES = 2000;
 
-/** Whether the head of a (decompressed) tar starts with a sysdiagnose entry. */
-function tarHeadIsSysdiagnose(tar: Uint8Array): boolean {
-  if (tar.length < 512) return false;
-  const block = Buffer.from(tar.buffer, tar.byteOffset, 512);
-  const ustar = block.toString('latin1', 257, 262) === 'ustar';
-  const name = block.toString('latin1', 0, 100).replace(/\0.*$/s, '');
-  const prefix = ustar ? block.toString('latin1', 345, 500).replace(/\0.*$/s, '') : '';
-  const full = prefix === '' ? name : `${prefix}/${name}`;
-  return /(^|\/)sysdiagnose_[^/]*(\/|$)/.test(full.replace(/^\.\//, ''));
+const SYSDIAGNOSE_PART = /(^|\/)sysdiagnose_[^/]*(\/|$)/;
+/** Tar headers looked at in a head (a PAX or long-name header may come before the first name). */
+const MAX_HEAD_ENTRIES = 8;
+
+/** Whether one of the first entries of a (decompressed) tar head lies in a `sysdiagnose_…` folder. */
+export function tarHeadIsSysdiagnose(tar: Uint8Array): boolean {
+  const b = Buffer.from(tar.buffer, tar.byteOffset, tar.length);
+  let at = 0;
+  for (let n = 0; n < MAX_HEAD_ENTRIES && at + 512 <= b.length; n += 1) {
+    const field = (from: number, to: number): string =>
+      b.toString('latin1', at + from, at + to).replace(/\0.*$/s, '');
+    const name = field(0, 100);
+    if (name === '') return false;
+    const prefix = field(257, 262) === 'ustar' ? field(345, 500) : '';
+    const full = (prefix === '' ? name : `${prefix}/${name}`).replace(/^\.\//, '');
+    if (SYSDIAGNOSE_PART.test(full)) return true;
+    const size = Number.parseInt(field(124, 136).trim() || '0', 8);
+    if (!Number.isSafeInteger(size) || size < 0) return false;
+    // A PAX header (`x`) or a GNU long name (`L`) carries the next entry's name in its body.
+    const type = b.toString('latin1', at + 156, at + 157);
+    if (type === 'x' || type === 'L') {
+      const body = b.toString('latin1', at + 512, Math.min(b.length, at + 512 + size));
+      const named =
+        type === 'L' ? body.replace(/\0.*$/s, '') : (/ path=([^\n]*)\n/.exec(body)?.[1] ?? '');
+      if (SYSDIAGNOSE_PART.test(named.replace(/^\.\//, ''))) return true;
+    }
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return false;
 }
 
-// The first bytes of a gzip stream, inflated as far as the head allows (bounded output).
+// The first bytes of a gzip stream, inflated as far as they go. Only the first 4 KiB are
+// inflated (at most a few MiB even for a crafted stream): the first tar headers sit there.
 function gunzipHead(head: Uint8Array): Uint8Array | null {
   try {
-    return gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 64 * 1024 });
+    return gunzipSync(head.subarray(0, 4096), {
+      finishFlush: constants.Z_SYNC_FLUSH,
+      maxOutputLength: 8 * 1024 * 1024,
+    });
   } catch {
     return null;
   }
