@@ -13,7 +13,6 @@ import type {
   DeviceStateCoverageRecord,
   DeviceStateRecord,
   ImportRecord,
-  Instant,
 } from '../model/import-records';
 import { AppError } from '../model/errors';
 import { appendAudit } from './audit';
@@ -236,7 +235,6 @@ const FACT_COLUMNS = new Set([
   'serial',
   'imei',
   'phone_number',
-  'device_name',
   'time_zone',
 ]);
 
@@ -497,7 +495,7 @@ export class SourceWriter {
         this.records += 1;
         this.span(r.first?.ms);
         this.span(r.last?.ms);
-        const at: Instant | null = r.last ?? r.first;
+        const at = r.last ?? r.first;
         this.stmts.networkUsage.run(
           this.deviceId,
           r.app === null ? null : this.apps.idFor(r.app),

@@ -12,6 +12,15 @@ export interface Instant {
   offsetMin: number;
 }
 
+/**
+ * An instant whose UTC offset may be unknown (a backup that does not record its zone, none given):
+ * the time is still the device's instant; its local time is unknown rather than assumed UTC.
+ */
+export interface PlacedInstant {
+  ms: number;
+  offsetMin: number | null;
+}
+
 /** One edge (begin or end) of an access interval, as read from the source (App Privacy Report). */
 export interface AccessEdgeRecord {
   type: 'access-edge';
@@ -134,7 +143,7 @@ export interface PermissionRecord {
   category: Category;
   status: PermissionStatus;
   reason: string | null;
-  time: Instant | null;
+  time: PlacedInstant | null;
   locator: string;
   rawFields: Record<string, unknown>;
 }
@@ -149,8 +158,8 @@ export interface NetworkUsageRecord {
   wifiOut: number | null;
   cellIn: number | null;
   cellOut: number | null;
-  first: Instant | null;
-  last: Instant | null;
+  first: PlacedInstant | null;
+  last: PlacedInstant | null;
   locator: string;
   rawFields: Record<string, unknown>;
 }
@@ -167,7 +176,7 @@ export interface ProfileRecord {
   mdm: boolean;
   vpn: boolean;
   rootCertificate: boolean;
-  time: Instant | null;
+  time: PlacedInstant | null;
   locator: string;
   rawFields: Record<string, unknown>;
 }
@@ -203,7 +212,6 @@ export interface DeviceRecord {
       | 'serial'
       | 'imei'
       | 'phone_number'
-      | 'device_name'
       | 'time_zone',
       string | number | null
     >

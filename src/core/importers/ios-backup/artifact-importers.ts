@@ -19,7 +19,7 @@ import type {
 } from '../importer';
 import { ARTIFACTS, artifactFailure, linkNote, type ArtifactSpec } from './artifact-read';
 import type { BackupFile } from './backup-files';
-import { asInstant, timePlacer } from './placed-time';
+import { timePlacer } from './placed-time';
 
 /** Records per batch a parse yields. */
 const BATCH = 1000;
@@ -180,7 +180,7 @@ async function* parseArtifact(
   const place = timePlacer(hints.timeZone, (m) =>
     batch.push({ type: 'warning', warning: note(where, m) }),
   );
-  const at = (ms: number | null, locator: string) => asInstant(place(ms, locator));
+  const at = (ms: number | null, locator: string) => place(ms, locator);
   const flush = (): ParseItem[] | null => {
     if (batch.length < BATCH) return null;
     const full = batch;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../model/errors';
-import type { ImportRecord, Instant } from '../../model/import-records';
+import type { ImportRecord, PlacedInstant } from '../../model/import-records';
 import { fuzzOptions } from '../../testing/fuzz';
 import { writeDemoBackup } from '../../testing/ios-backup-demo';
 import { byteMutation, mutateBytes, type ByteMutation } from '../../testing/mutate';
@@ -141,17 +141,17 @@ function apply(dir: string, d: Damage): void {
 }
 
 /** Why an instant is not valid, or null when it is. */
-function invalidInstant(t: Instant | null): string | null {
+function invalidInstant(t: PlacedInstant | null): string | null {
   if (t === null) return null;
   if (!Number.isInteger(t.ms) || Math.abs(t.ms) > 8.64e15) return `ms ${t.ms}`;
-  const offset = t.offsetMin as number | null;
+  const offset = t.offsetMin;
   if (offset !== null && !(Number.isInteger(offset) && Math.abs(offset) <= 24 * 60))
     return `offset ${offset}`;
   return null;
 }
 
 /** The instants a record carries. */
-function instants(r: ImportRecord): (Instant | null)[] {
+function instants(r: ImportRecord): (PlacedInstant | null)[] {
   switch (r.type) {
     case 'permission':
     case 'profile':

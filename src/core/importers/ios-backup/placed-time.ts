@@ -1,5 +1,5 @@
 import { zoneOffsetMinutes } from '../../../contract/time';
-import type { Instant } from '../../model/import-records';
+import type { PlacedInstant } from '../../model/import-records';
 
 /** The largest distance from the epoch a Date can hold (ECMAScript's time range), in ms. */
 export const MAX_DATE_MS = 8.64e15;
@@ -27,23 +27,7 @@ export function zoneOffsets(timeZone: string | null): (ms: number | null) => num
   };
 }
 
-/**
- * An instant of a backup artifact. `offsetMin` is null when the UTC offset is not known (the
- * backup does not record its zone and none was given): the time is still the device's instant,
- * and its local time is unknown rather than assumed to be UTC.
- */
-export interface PlacedInstant {
-  ms: number;
-  offsetMin: number | null;
-}
-
-/**
- * The record-model form of a placed instant. The model's `Instant` has no "offset unknown" yet;
- * the writer stores `offsetMin` as the row's time offset, so null is kept as it was stored before.
- */
-export function asInstant(t: PlacedInstant | null): Instant | null {
-  return t as Instant | null;
-}
+export type { PlacedInstant };
 
 /**
  * Places times read from an artifact: a finite time within the range of dates becomes an instant
