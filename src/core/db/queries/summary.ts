@@ -175,36 +175,53 @@ export function summaryFromStats(
     if (c) c.open += row.n;
   }
 
-  const firstOf = db.prepare(
-    `SELECT anchor_ms AS ms, MIN(anchor_offset) AS offsetMin FROM access_sessions
-     WHERE app_id = ? AND category = ?
-       AND anchor_ms = (SELECT MIN(anchor_ms) FROM access_sessions WHERE app_id = ? AND category = ?)`,
-  );
-  // A session's last instant lies at most the longest duration after its start.
-  const lastOf = db.prepare(
-    `SELECT MAX(COALESCE(end_ms, start_ms) * 2048 + COALESCE(end_offset, start_offset) + 1024) / 2048 AS ms,
-            MAX(COALESCE(end_ms, start_ms) * 2048 + COALESCE(end_offset, start_offset) + 1024) % 2048 - 1024 AS offsetMin
-     FROM access_sessions WHERE app_id = ? AND category = ?
-       AND anchor_ms >= (SELECT MAX(anchor_ms) FROM access_sessions WHERE app_id = ? AND category = ?) - ?`,
-  );
+  // Each group's first and last instant, for all groups in one statement: two seeks of the index
+  // by app, category and start per group, rather than two statements per group.
+  const groups = [...cells.values()].filter((c) => c.sessions > 0);
+  const edges = db
+    .prepare(
+      `WITH g AS MATERIALIZED (
+         SELECT j.key AS i, json_extract(j.value, '$[0]') AS a, json_extract(j.value, '$[1]') AS k
+         FROM json_each(?) j)
+       SELECT i, firstMs, firstOffset, lastPacked / 2048, lastPacked % 2048 - 1024 FROM (
+         SELECT g.i,
+           (SELECT MIN(anchor_ms) FROM access_sessions WHERE app_id = g.a AND category = g.k) AS firstMs,
+           (SELECT MIN(anchor_offset) FROM access_sessions WHERE app_id = g.a AND category = g.k
+              AND anchor_ms = (SELECT MIN(anchor_ms) FROM access_sessions WHERE app_id = g.a AND category = g.k)
+           ) AS firstOffset,
+           -- A session's last instant lies at most the longest duration after its start.
+           (SELECT MAX(COALESCE(end_ms, start_ms) * 2048 + COALESCE(end_offset, start_offset) + 1024)
+            FROM access_sessions WHERE app_id = g.a AND category = g.k
+              AND anchor_ms >= (SELECT MAX(anchor_ms) FROM access_sessions WHERE app_id = g.a AND category = g.k) - ?
+           ) AS lastPacked
+         FROM g)`,
+    )
+    .raw()
+    .all(JSON.stringify(groups.map((c) => [c.appId, c.category])), maxDurationMs) as [
+    number,
+    number | null,
+    number | null,
+    number | null,
+    number | null,
+  ][];
   const labels = new Map(
     (db.prepare('SELECT id, label FROM devices').all() as { id: number; label: string }[]).map(
       (d) => [d.id, d.label],
     ),
   );
-  const appNames = db.prepare('SELECT identifier, display_name AS name FROM apps WHERE id = ?');
+  const appNames = new Map(
+    (
+      db.prepare('SELECT id, identifier, display_name AS name FROM apps').all() as {
+        id: number;
+        identifier: string;
+        name: string | null;
+      }[]
+    ).map((a) => [a.id, a]),
+  );
   const out: (SummaryItem & { rawCategory: string })[] = [];
-  for (const c of cells.values()) {
-    if (c.sessions === 0) continue;
-    const a = appNames.get(c.appId) as { identifier: string; name: string | null } | undefined;
-    const first = firstOf.get(c.appId, c.category, c.appId, c.category) as {
-      ms: number | null;
-      offsetMin: number;
-    };
-    const last = lastOf.get(c.appId, c.category, c.appId, c.category, maxDurationMs) as {
-      ms: number | null;
-      offsetMin: number;
-    };
+  for (const [i, firstMs, firstOffset, lastMs, lastOffset] of edges) {
+    const c = groups[i]!;
+    const a = appNames.get(c.appId);
     out.push({
       deviceId: c.deviceId,
       device: labels.get(c.deviceId) ?? '',
@@ -218,8 +235,8 @@ export function summaryFromStats(
       totalMs: c.closed > 0 ? c.totalMs : null,
       longestMs: c.closed > 0 ? c.longestMs : null,
       nightSessions: c.night,
-      first: first.ms === null ? null : { ms: first.ms, offsetMin: first.offsetMin },
-      last: last.ms === null ? null : { ms: last.ms, offsetMin: last.offsetMin },
+      first: firstMs === null ? null : { ms: firstMs, offsetMin: firstOffset! },
+      last: lastMs === null ? null : { ms: lastMs, offsetMin: lastOffset! },
     });
   }
   out.sort(
