@@ -374,7 +374,7 @@ class PipelineRun {
     if (item !== null && item.type === 'member') isContainer = true;
     if (!isContainer && input.kind === 'folder' && item === null) {
       // A folder importer that found nothing to read: its notes are the outcome.
-      this.bindContainerDevice(device, apps, input, importer);
+      this.bindContainerDevice(device, apps, input, importer, held);
       this.notes.push(...warningsOf(held));
       if (this.outcomes.length === 0 && device === null)
         this.outcomes.push(
@@ -454,7 +454,7 @@ class PipelineRun {
       return;
     }
     // A container: its phone and apps first, then each member as its own source.
-    this.bindContainerDevice(device, apps, input, importer);
+    this.bindContainerDevice(device, apps, input, importer, held);
     this.notes.push(...warningsOf(held));
     try {
       while (item !== null) {
@@ -490,21 +490,27 @@ class PipelineRun {
     apps: readonly AppRecord[],
     input: SourceInput,
     importer: Importer,
+    held: readonly ImportRecord[] = [],
   ): void {
     if (device === null && apps.length === 0) return;
+    // The container's own facts (its capture time, whether it was encrypted) go into the audit.
+    const audit: Record<string, unknown> = {
+      path: input.path,
+      importer: `${importer.manifest.id}@${importer.manifest.version}`,
+    };
+    for (const r of held)
+      if (r.type === 'clock') {
+        Object.assign(audit, r.details);
+        if (r.capturedAtMs !== null) audit.capturedAt = r.capturedAtMs;
+        audit.clock = r.clock;
+      }
     if (device === null) {
       if (this.deviceId === null) return;
       // Apps of a device already bound: recorded under it.
-      storeDevice(this.db, { deviceId: this.deviceId }, null, apps, {
-        path: input.path,
-        importer: `${importer.manifest.id}@${importer.manifest.version}`,
-      });
+      storeDevice(this.db, { deviceId: this.deviceId }, null, apps, audit);
       return;
     }
-    this.deviceId = storeDevice(this.db, this.choice(), device, apps, {
-      path: input.path,
-      importer: `${importer.manifest.id}@${importer.manifest.version}`,
-    });
+    this.deviceId = storeDevice(this.db, this.choice(), device, apps, audit);
   }
 
   /** Recognises a member (or takes the importer it names) and stores it. */
