@@ -369,6 +369,84 @@ export function decodeStatsCells(
   }
 }
 
+/** A cell of a bucket with its closed durations counted, summed and the longest taken. */
+export interface CellTotals {
+  appId: number;
+  category: string;
+  /** Sessions starting in each device-local hour. */
+  hours: Int32Array;
+  /** Closed sessions (those with a duration). */
+  closed: number;
+  /** The sum of their durations. */
+  totalMs: number;
+  /** The longest of them (the last, as they are stored in ascending order); 0 when none. */
+  longestMs: number;
+}
+
+/**
+ * Decodes a bucket's cells as `decodeStatsCells` does, but hands each over with its durations'
+ * count, sum and longest instead of the durations: summed as they are read, never stored, for
+ * readers that need nothing else of them (the summary).
+ */
+export function sumStatsCells(blob: Uint8Array, visit: (cell: CellTotals) => void): void {
+  const r = new ByteReader(blob);
+  const bytes = r.bytes;
+  const categories: string[] = [];
+  for (let n = r.uint(); n > 0; n -= 1) {
+    const len = r.uint();
+    categories.push(fromUtf8.decode(r.bytes.subarray(r.pos, r.pos + len)));
+    r.pos += len;
+  }
+  r.uint(); // the number of durations of all cells
+  const view: CellTotals = {
+    appId: 0,
+    category: '',
+    hours: new Int32Array(24),
+    closed: 0,
+    totalMs: 0,
+    longestMs: 0,
+  };
+  for (let cells = r.uint(); cells > 0; cells -= 1) {
+    view.appId = r.uint();
+    view.category = categories[r.uint()]!;
+    const mask = r.uint();
+    for (let h = 0; h < 24; h += 1) view.hours[h] = mask & (1 << h) ? r.uint() : 0;
+    r.uint(); // background
+    r.uint(); // known
+    const n = r.uint();
+    r.uint(); // their byte length
+    let total = 0;
+    let v = 0;
+    if (n > 0) {
+      const z = r.uint();
+      v = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      total = v;
+      let pos = r.pos;
+      for (let i = 1; i < n; i += 1) {
+        let d = bytes[pos]! | (bytes[pos + 1]! << 8);
+        pos += 2;
+        if (d === WIDE) {
+          let b = bytes[pos++]!;
+          d = b & 127;
+          let scale = 128;
+          while (b >= 128) {
+            b = bytes[pos++]!;
+            d += (b & 127) * scale;
+            scale *= 128;
+          }
+        }
+        v += d;
+        total += v;
+      }
+      r.pos = pos;
+    }
+    view.closed = n;
+    view.totalMs = total;
+    view.longestMs = n > 0 ? v : 0;
+    visit(view);
+  }
+}
+
 /** The cells of a blob, as a map by `appId|category`, their durations left encoded. */
 function readCells(blob: Uint8Array): Map<string, StoredCell> {
   const r = new ByteReader(blob);

@@ -3,7 +3,7 @@ import { toCategory } from '../../../contract/categories';
 import { minutesOfDay, type DayWindow, type Filter } from '../../../contract/filter';
 import { appIdsSql, type SqlParam } from '../../services/filter-sql';
 import type { Db } from '../open';
-import { decodeStatsCells } from '../session-stats';
+import { sumStatsCells } from '../session-stats';
 import { compareText } from './text-order';
 
 /** Whether the session stats answer a summary with this filter: devices, apps and categories only. */
@@ -115,16 +115,15 @@ export function summaryFromStats(
   for (const row of db
     .prepare(`SELECT device_id AS deviceId, cells FROM session_stats WHERE level = 28 ${devClause}`)
     .iterate(...(devices ?? [])) as Iterable<{ deviceId: number; cells: Uint8Array }>)
-    decodeStatsCells(row.cells, (v) => {
+    // The durations are summed as they are decoded: the summary needs no more of them.
+    sumStatsCells(row.cells, (v) => {
       if (!wanted(v.appId, v.category)) return;
       const c = cellOf(row.deviceId, v.appId, v.category);
       for (let h = 0; h < 24; h += 1) c.sessions += v.hours[h]!;
       for (const h of hours) c.night += v.hours[h]!;
-      const d = v.durations;
-      c.closed += d.length;
-      for (let i = 0; i < d.length; i += 1) c.totalMs += d[i]!;
-      // Ascending: the last is the longest.
-      if (d.length > 0) c.longestMs = Math.max(c.longestMs, d[d.length - 1]!);
+      c.closed += v.closed;
+      c.totalMs += v.totalMs;
+      if (v.closed > 0) c.longestMs = Math.max(c.longestMs, v.longestMs);
     });
   const restrict = (alias: string): { sql: string; params: SqlParam[] } => {
     const parts: string[] = [];
