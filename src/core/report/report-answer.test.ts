@@ -229,6 +229,15 @@ describe('page 1 model', () => {
     expect(d!.noDataDays).toBe(2);
   });
 
+  it('lists only the devices the filter keeps', () => {
+    const two = input({ devices: [device(), device({ id: 2, label: 'Bob Pixel' })] });
+    expect(answerModel(two).devices.map((d) => d.label)).toEqual(['Alice iPhone']);
+    expect(answerModel({ ...two, heatmap: undefined }).devices.map((d) => d.label)).toEqual([
+      'Alice iPhone',
+      'Bob Pixel',
+    ]);
+  });
+
   it('falls back to the sources for the observed days when the heatmap has none', () => {
     const [d] = answerModel(input({ heatmap: undefined })).devices;
     expect(d!.observed).toEqual([{ first: '2024-03-04', last: '2024-03-13' }]);
@@ -268,6 +277,11 @@ describe('page 1 model', () => {
     };
     const m = answerModel(input({ keyFindings: [key] }));
     expect(m.items.map((i) => i.sentence)).toEqual([key.sentence]);
+    expect(m.night).toEqual({ from: '00:00', to: '06:00' });
+    const late = answerModel(
+      input({ keyFindings: [{ ...key, window: { from: '23:00', to: '05:00' } }] }),
+    );
+    expect(late.night).toEqual({ from: '23:00', to: '05:00' });
     expect(m.otherFindings).toBe(1);
   });
 
@@ -379,6 +393,17 @@ describe.skipIf(!havePdftotext)('the rendered report', () => {
     expect(page1.replace(/\s+/g, ' ')).toContain(
       'an export covers at most the week before it was saved.',
     );
+  });
+
+  it('says no answer can be given when no access log covers any day', async () => {
+    const pdf = await renderReportPdf(
+      input({
+        findings: [],
+        heatmap: { fromDay: null, toDay: null, cells: [], observed: [] },
+        sources: [],
+      }),
+    );
+    expect(pdfText(pdf, 1).replace(/\s+/g, ' ')).toContain('No answer can be given: no access log');
   });
 
   it('keeps the observed period, filter and caveats on page 1 when long key findings do not all fit', async () => {

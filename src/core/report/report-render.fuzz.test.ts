@@ -140,7 +140,9 @@ describe('report rendering', () => {
       fc.property(caseArb, (input) => {
         const m = answerModel(input);
         expect(m.filter).not.toMatch(/^\{/);
-        expect(m.devices).toHaveLength(input.devices.length);
+        const ids = input.devices.map((d) => d.id);
+        expect(m.devices.every((d) => ids.includes(d.deviceId))).toBe(true);
+        if (!input.heatmap?.observed) expect(m.devices).toHaveLength(input.devices.length);
       }),
       fuzzOptions(300),
     );

@@ -50,6 +50,7 @@ export interface AnswerItem {
 
 /** A device's model, OS and the days its access logs cover. */
 export interface ObservedDevice {
+  deviceId: number;
   label: string;
   /** Platform, model and OS version in words. */
   model: string;
@@ -144,7 +145,10 @@ function logsAccess(s: ReportInput['sources'][number]): boolean {
  * the data ranges of the device's access-log sources.
  */
 export function observedDevices(input: ReportInput): ObservedDevice[] {
-  return input.devices.map((d) => {
+  // The heatmap lists the filter's devices: a filter on one device leaves the others out.
+  const listed = new Set((input.heatmap?.observed ?? []).map((o) => o.deviceId));
+  const inFilter = input.devices.filter((d) => listed.has(d.id));
+  return (inFilter.length > 0 ? inFilter : input.devices).map((d) => {
     const fromHeatmap = input.heatmap?.observed?.find((o) => o.deviceId === d.id);
     const offsetMin = fromHeatmap?.offsetMin ?? d.offsetMin ?? 0;
     const ranges: [number, number][] = fromHeatmap
@@ -157,7 +161,13 @@ export function observedDevices(input: ReportInput): ObservedDevice[] {
               : [],
           )
           .filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
-    return { label: d.label, model: deviceModelWords(d), offsetMin, ...runsAndGaps(ranges) };
+    return {
+      deviceId: d.id,
+      label: d.label,
+      model: deviceModelWords(d),
+      offsetMin,
+      ...runsAndGaps(ranges),
+    };
   });
 }
 
@@ -292,7 +302,7 @@ function fallbackKeyFinding(input: ReportInput, group: ReportFinding[]): ReportK
   const summary = input.summary.find(
     (s) => s.deviceId === lead.deviceId && s.app === app && s.category === category,
   );
-  const observed = observedDevices(input).find((_, i) => input.devices[i]!.id === lead.deviceId);
+  const observed = observedDevices(input).find((o) => o.deviceId === lead.deviceId);
   const sessions = summary?.sessions ?? Math.max(...group.map((f) => f.count));
   const observedDays = observed?.observedDays ?? 0;
   const perDay = observedDays > 0 ? sessions / observedDays : 0;
@@ -405,7 +415,7 @@ export function answerModel(input: ReportInput): AnswerModel {
     otherFindings: input.findings.filter((f) => !shown.has(f.id)).length,
     devices: observedDevices(input),
     filter: filterTextInWords(input.filterText, input.devices),
-    night: input.comparison?.night ?? DEFAULT_NIGHT,
+    night: keys.find((k) => k.window)?.window ?? input.comparison?.night ?? DEFAULT_NIGHT,
     caveats: caveats(input),
   };
 }

@@ -55,9 +55,12 @@ export function drawAnswerPage(doc: Doc, caseName: string, model: AnswerModel): 
 
   subheading(doc, 'The answer');
   if (model.items.length === 0) {
+    const anyLog = model.devices.some((d) => d.observedDays > 0);
     paragraph(
       doc,
-      'No rule found an access worth attention within the filter. The Summary lists every access recorded.',
+      anyLog
+        ? 'No rule found an access worth attention within the filter. The Summary lists every access recorded.'
+        : 'No answer can be given: no access log (an App Privacy Report or an Android capture) covers any day of this case, so it does not show which apps used these resources.',
       9.5,
     );
   }

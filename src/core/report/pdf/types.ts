@@ -82,6 +82,8 @@ export interface ReportKeyFinding {
   perObservedDay: number;
   hours: { from: number; to: number; share: number } | null;
   cannotProve?: string | null;
+  /** The hours a night rule found the accesses in; the first given is shaded as night on page 1. */
+  window?: DayWindow | null;
   /** Every finding of the app and resource (their evidence gives the hours chart). */
   findingIds?: string[];
   first: string | null;
