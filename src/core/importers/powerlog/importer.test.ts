@@ -161,6 +161,21 @@ describe('PowerLog importer: parse', () => {
     expect(clock.clock).toEqual({ zone: 'Europe/Lisbon', offsets: [0], source: 'device' });
   });
 
+  it('takes the capture instant the container hands down, unless it is implausible', async () => {
+    const rows = {
+      ...OFFSET,
+      PLSpringBoardAgent_EventForward_SBLock: [{ timestamp: T, Locked: 1 }],
+    };
+    const at = Date.UTC(2021, 11, 16, 10, 54, 30);
+    const clockOf = (items: ParseItem[]) =>
+      items.find((i) => i.type === 'clock') as Extract<ImportRecord, { type: 'clock' }>;
+    const hinted = await collect(rows, { timeZone: ZONE, hints: { capturedAtMs: at } });
+    expect(clockOf(hinted).capturedAtMs).toBe(at);
+    expect(states(hinted, 'lock').at(-1)!.to!.ms).toBe(at);
+    const crafted = await collect(rows, { timeZone: ZONE, hints: { capturedAtMs: 1e20 } });
+    expect(clockOf(crafted).capturedAtMs).toBe(Date.UTC(2021, 11, 16, 10, 54));
+  });
+
   it('warns when the archive offset at capture disagrees with the zone', async () => {
     const items = await collect(
       { ...OFFSET, PLSpringBoardAgent_EventForward_SBLock: [{ timestamp: T, Locked: 1 }] },

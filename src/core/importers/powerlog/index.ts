@@ -47,6 +47,8 @@ export const powerLogManifest: ImporterManifest = {
 
 /** Largest PowerLog read into memory. */
 export const MAX_POWERLOG_BYTES = 1024 * 1024 * 1024;
+const EARLIEST_CAPTURE_MS = Date.UTC(2007, 0, 1);
+const LATEST_CAPTURE_MS = Date.UTC(2100, 0, 1);
 /** Records per yielded batch. */
 const BATCH = 1000;
 
@@ -126,7 +128,9 @@ function captureInstant(
   zone: PowerLogZone | null,
   hinted: unknown,
 ): { at: number; until: number } | null {
-  if (typeof hinted === 'number' && Number.isFinite(hinted)) return { at: hinted, until: hinted };
+  // A hinted instant outside the years a PowerLog can hold is ignored, like a damaged row.
+  if (typeof hinted === 'number' && hinted >= EARLIEST_CAPTURE_MS && hinted <= LATEST_CAPTURE_MS)
+    return { at: hinted, until: hinted };
   const at = zone === null ? null : captureInstantFromName(name, zone.zone);
   return at === null ? null : { at, until: at + 59_999 };
 }
