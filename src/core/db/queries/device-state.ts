@@ -42,7 +42,34 @@ export function unknownDeviceState(): DeviceStateAt {
 
 /** The device's state at `ms` (null fields where no coverage window of that kind covers it). */
 export function deviceStateAt(db: Db, deviceId: number, ms: number): DeviceStateAt {
-  return deviceStatesAt(db, deviceId, [ms])[0]!;
+  const out = unknownDeviceState();
+  if (!Number.isFinite(ms)) return out;
+  const bases = new Set<string>();
+  const covering = db.prepare(
+    `SELECT DISTINCT source_id AS sourceId FROM device_state_coverage
+     WHERE device_id = ? AND kind = ? AND from_ms <= ? AND to_ms >= ?`,
+  );
+  // Newest start first: the first interval in effect whose source covers the instant is the one
+  // that started last, so the walk usually stops at its first row.
+  const walk = db.prepare(
+    `SELECT id, source_id AS sourceId, value, from_ms AS fromMs, to_ms AS toMs, basis, locator
+     FROM device_states WHERE device_id = ? AND kind = ? AND from_ms <= ?
+     ORDER BY from_ms DESC, id DESC`,
+  );
+  for (const kind of KINDS) {
+    const sources = new Set(
+      (covering.all(deviceId, kind, ms, ms) as { sourceId: number }[]).map((r) => r.sourceId),
+    );
+    if (sources.size === 0) continue;
+    for (const row of walk.iterate(deviceId, kind, ms) as IterableIterator<StateRow>) {
+      if ((row.toMs === null || row.toMs > ms) && sources.has(row.sourceId)) {
+        apply(kind, row, out, bases);
+        break;
+      }
+    }
+  }
+  if (bases.size > 0) out.basis = [...bases].join('+');
+  return out;
 }
 
 /**
@@ -111,18 +138,22 @@ function sweep(
       if (best === null || a.fromMs > best.fromMs || (a.fromMs === best.fromMs && a.id > best.id))
         best = a;
     }
-    if (best === null) continue;
-    const s = out[i]!;
-    if (kind === 'screen') {
-      if (best.value !== 'on' && best.value !== 'off') continue;
-      s.screen = best.value;
-    } else if (kind === 'lock') {
-      if (best.value !== 'locked' && best.value !== 'unlocked') continue;
-      s.locked = best.value === 'locked';
-    } else s.foregroundApp = best.value;
-    s.sources.push({ sourceId: best.sourceId, locator: best.locator });
-    bases[i]!.add(best.basis);
+    if (best !== null) apply(kind, best, out[i]!, bases[i]!);
   }
+}
+
+// Sets one kind's field from the interval in effect (a value outside the kind's words is left
+// unknown) and notes its row and basis.
+function apply(kind: Kind, row: StateRow, s: DeviceStateAt, bases: Set<string>): void {
+  if (kind === 'screen') {
+    if (row.value !== 'on' && row.value !== 'off') return;
+    s.screen = row.value;
+  } else if (kind === 'lock') {
+    if (row.value !== 'locked' && row.value !== 'unlocked') return;
+    s.locked = row.value === 'locked';
+  } else s.foregroundApp = row.value;
+  s.sources.push({ sourceId: row.sourceId, locator: row.locator });
+  bases.add(row.basis);
 }
 
 /** Most bands returned per device and kind; a range holding more is cut (the rest are not drawn). */
