@@ -1,6 +1,5 @@
 import type {
   AppItem,
-  EdgeDetails,
   HeatmapResult,
   NetworkItem,
   SessionDetails,
@@ -8,7 +7,7 @@ import type {
   TimelineResult,
   TimelineSession,
 } from '../../contract/api';
-import { toCategory, type Category } from '../../contract/categories';
+import { toCategory } from '../../contract/categories';
 import { DEFAULT_NIGHT, minutesOfDay, type DayWindow, type Filter } from '../../contract/filter';
 import type { Db } from '../db/open';
 import { AppError } from '../model/errors';
@@ -22,18 +21,24 @@ import {
   whereSql,
   type SqlParam,
 } from './filter-sql';
-import { fromRow } from '../db/pairing';
 import { observedDevices } from './observed-days';
 import { RecordQueries } from './record-queries';
 import { timeOfDayTimeline } from './time-of-day';
 import { emptyTimeline, LaneTally, type LaneTotals } from './timeline-parts';
-import { eventState } from '../db/session-state';
 import { latestOffset } from '../db/queries/device-offset';
 import { heatmapFromRollup } from '../db/queries/heatmap';
-import { LATEST_RANK_SQL, networkLatestReady } from '../db/queries/network-latest';
+import { networkLatestReady } from '../db/queries/network-latest';
 import { statsServeSummary, summaryFromStats } from '../db/queries/summary';
 import { DAY_MS, DURATION_THRESHOLDS, ROLLUP_LEVELS, rollupBucket } from '../db/rollup';
 import { localDayNumber } from '../../contract/time';
+import { networkItems } from './network-query';
+import { sessionDetails } from './session-details';
+import { sessionId } from './session-ids';
+import { heatmapScan, summaryScan } from './session-scans';
+
+// Moved to modules of their own; named here too for the callers that import them from here.
+export { parseSessionId, sessionId } from './session-ids';
+export { nightExpr } from './session-scans';
 
 /** Above this many sessions in view, the timeline returns bins instead of sessions. */
 export const TIMELINE_SESSION_LIMIT = 5_000;
@@ -99,58 +104,6 @@ const BIN_SIZES_MS = [
   60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 86_400_000, 604_800_000,
   2_419_200_000, 7_257_600_000,
 ];
-
-// Packs an instant and its offset into one sortable integer so MIN/MAX keep the pair together.
-const PACK = 2048;
-const OFFSET_BIAS = 1024;
-const unpack = (v: number | null): { ms: number; offsetMin: number } | null =>
-  v === null ? null : { ms: Math.floor(v / PACK), offsetMin: (v % PACK) - OFFSET_BIAS };
-
-const READ_KEYS = new Set([
-  'type',
-  'accessor',
-  'category',
-  'identifier',
-  'kind',
-  'timeStamp',
-  'timestamp',
-]);
-
-/** The fields of a stored raw line beyond those the session shows (outOfProcess, broadcaster, ...). */
-function extraFields(rawLine: string): Record<string, unknown> {
-  try {
-    const obj = JSON.parse(rawLine) as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(obj)) if (!READ_KEYS.has(k)) out[k] = v;
-    const acc = obj.accessor as Record<string, unknown> | undefined;
-    if (acc && acc.identifierType !== undefined) out.identifierType = acc.identifierType;
-    return out;
-  } catch {
-    return {};
-  }
-}
-
-/** The public id of a session: stable across re-pairing (device + the source's interval id). */
-export function sessionId(deviceId: number, intervalKey: string): string {
-  return `s:${deviceId}:${intervalKey}`;
-}
-
-/** Splits a session id into device and interval key, or throws NOT_FOUND. */
-export function parseSessionId(id: string): { deviceId: number; intervalKey: string } {
-  const m = /^s:(\d+):(.+)$/.exec(id);
-  if (!m) throw new AppError('NOT_FOUND', `Not a session id: ${id}`);
-  return { deviceId: Number(m[1]), intervalKey: m[2]! };
-}
-
-/** Night window clause on `s.anchor_minute` (start inclusive, end exclusive, wrapping). */
-export function nightExpr(night: DayWindow): { sql: string; params: SqlParam[] } {
-  const a = minutesOfDay(night.from);
-  const b = minutesOfDay(night.to);
-  if (a === b) return { sql: '1', params: [] };
-  return a < b
-    ? { sql: '(s.anchor_minute >= ? AND s.anchor_minute < ?)', params: [a, b] }
-    : { sql: '(s.anchor_minute >= ? OR s.anchor_minute < ?)', params: [a, b] };
-}
 
 /** Read-side queries over a case: timeline, summary, heatmap, network, session details. */
 export class QueryService {
@@ -772,38 +725,7 @@ export class QueryService {
       return this.db.transaction(() =>
         summaryFromStats(this.db, filter, night, this.maxDurationMs()),
       )();
-    return this.summaryScan(filter, night);
-  }
-
-  /** The summary from every matching session: the reference the stats path is tested against. */
-  private summaryScan(filter: Filter, night: DayWindow): SummaryItem[] {
-    const { where, params } = this.sessionFilter(filter);
-    const n = nightExpr(night);
-    const rows = this.db
-      .prepare(
-        `SELECT s.device_id AS deviceId, d.label AS device, s.app_id AS appId, a.identifier AS app,
-                a.display_name AS appName, s.category, COUNT(*) AS sessions, SUM(s.open) AS openSessions,
-                SUM(CASE WHEN s.open = 0 THEN s.duration_ms END) AS totalMs,
-                MAX(CASE WHEN s.open = 0 THEN s.duration_ms END) AS longestMs,
-                SUM(CASE WHEN ${n.sql} THEN 1 ELSE 0 END) AS nightSessions,
-                MIN(s.anchor_ms * ${PACK} + s.anchor_offset + ${OFFSET_BIAS}) AS firstPacked,
-                MAX(COALESCE(s.end_ms, s.start_ms) * ${PACK} + COALESCE(s.end_offset, s.start_offset) + ${OFFSET_BIAS}) AS lastPacked
-         FROM access_sessions s JOIN apps a ON a.id = s.app_id JOIN devices d ON d.id = s.device_id
-         ${where}
-         GROUP BY s.device_id, s.app_id, s.category
-         ORDER BY d.label, a.identifier, s.category`,
-      )
-      .all(...n.params, ...params) as (Omit<SummaryItem, 'first' | 'last' | 'category'> & {
-      category: string;
-      firstPacked: number | null;
-      lastPacked: number | null;
-    })[];
-    return rows.map(({ firstPacked, lastPacked, ...r }) => ({
-      ...r,
-      category: toCategory(r.category),
-      first: unpack(firstPacked),
-      last: unpack(lastPacked),
-    }));
+    return summaryScan(this.db, this.sessionFilter(filter), night);
   }
 
   /**
@@ -815,7 +737,7 @@ export class QueryService {
     const cells =
       path === 'auto' && statsServeSummary(filter)
         ? heatmapFromRollup(this.db, filter)
-        : this.heatmapScan(filter);
+        : heatmapScan(this.db, this.sessionFilter(filter));
     const observed = observedDevices(this.db, filter);
     // The grid spans the observed days as well as the cells, so a day the app was quiet on reads
     // as observed and a day without any access log as "no data". Without a cell nothing is drawn.
@@ -840,77 +762,13 @@ export class QueryService {
     };
   }
 
-  /** The heatmap's cells grouped from every matching session. */
-  private heatmapScan(filter: Filter): HeatmapResult['cells'] {
-    const { where, params } = this.sessionFilter(filter);
-    return this.db
-      .prepare(
-        `SELECT s.local_day AS day, s.anchor_minute / 60 AS hour, COUNT(*) AS sessions,
-                COALESCE(SUM(s.duration_ms), 0) AS busyMs
-         FROM access_sessions s ${where} GROUP BY s.local_day, s.anchor_minute / 60 ORDER BY day, hour`,
-      )
-      .all(...params) as HeatmapResult['cells'];
-  }
-
-  /**
-   * Network rows (latest snapshot of each, or every snapshot), by device, app and hits. The latest
-   * snapshots are read from those kept per device (see `refreshNetworkLatest`) when the filter has
-   * no date range and no tag or star, else ranked from every snapshot (the reference path).
-   */
+  /** Network rows: see `networkItems`. */
   network(
     filter: Filter,
     snapshots: 'latest' | 'all' = 'latest',
     path: 'auto' | 'scan' = 'auto',
   ): NetworkItem[] {
-    const nw = networkWhere(filter);
-    const columns = `n.id, n.device_id AS deviceId, d.label AS device, n.source_id AS sourceId,
-                  src.file_name AS sourceName, src.sha256 AS sourceSha256, n.line, a.identifier AS app,
-                  a.display_name AS appName, n.domain, n.domain_owner AS domainOwner, n.domain_type AS domainType,
-                  n.initiated_type AS initiatedType, n.context, n.hits, n.first_ms AS firstMs,
-                  n.first_offset AS firstOffsetMin, n.last_ms AS lastMs, n.last_offset AS lastOffsetMin,
-                  n.context_verification_type AS contextVerificationType,
-                  n.domain_classification AS domainClassification`;
-    // Rows that tie on every shown key come in the order of their ids, whichever path reads them.
-    const order = (id: string): string => `ORDER BY device, app, hits DESC, domain, ${id}`;
-    const devices =
-      filter.devices && filter.devices.length > 0
-        ? filter.devices
-        : (this.db.prepare('SELECT id FROM devices').pluck().all() as number[]);
-    const kept =
-      snapshots === 'latest' &&
-      path === 'auto' &&
-      !filter.from &&
-      !filter.to &&
-      !(filter.tags && filter.tags.length > 0) &&
-      filter.starred !== true &&
-      networkLatestReady(this.db, devices);
-    const rows = (
-      kept
-        ? this.db
-            .prepare(
-              `SELECT ${columns} FROM network_latest l JOIN network_observations n ON n.id = l.observation_id
-               JOIN apps a ON a.id = n.app_id JOIN devices d ON d.id = n.device_id
-               JOIN sources src ON src.id = n.source_id
-               ${whereSql(nw, [`l.device_id IN (${devices.map(() => '?').join(', ')})`])} ${order('n.id')}`,
-            )
-            .all(...nw.params, ...devices)
-        : this.db
-            .prepare(
-              `SELECT * FROM (
-                 SELECT ${columns}, ${LATEST_RANK_SQL} AS rn
-                 FROM network_observations n JOIN apps a ON a.id = n.app_id JOIN devices d ON d.id = n.device_id
-                 JOIN sources src ON src.id = n.source_id
-                 ${whereSql(nw)}
-               ) ${snapshots === 'latest' ? 'WHERE rn = 1' : ''}
-               ${order('id')}`,
-            )
-            .all(...nw.params)
-    ) as (Omit<NetworkItem, 'id' | 'profiling'> & { id: number; rn?: number })[];
-    return rows.map(({ rn: _rn, id, ...r }) => ({
-      ...r,
-      id: `n:${id}`,
-      profiling: r.domainType === 1,
-    }));
+    return networkItems(this.db, filter, snapshots, path);
   }
 
   apps(deviceIds?: number[]): AppItem[] {
@@ -930,118 +788,8 @@ export class QueryService {
       .all(...(deviceIds ?? [])) as AppItem[];
   }
 
+  /** One session's details: see `sessionDetails`. */
   session(id: string): SessionDetails {
-    const { deviceId, intervalKey } = parseSessionId(id);
-    const s = this.db
-      .prepare(
-        `SELECT s.*, d.label AS device, a.identifier AS app, a.display_name AS appName
-         FROM access_sessions s JOIN devices d ON d.id = s.device_id JOIN apps a ON a.id = s.app_id
-         WHERE s.device_id = ? AND s.interval_key = ?`,
-      )
-      .get(deviceId, intervalKey) as
-      | (Parameters<typeof fromRow>[0] & {
-          duration_ms: number | null;
-          open: number;
-          state: 'foreground' | 'background' | 'unknown';
-          state_source: 'reported' | 'inferred' | null;
-          inferred_state: 'foreground' | 'background' | null;
-          raw_state: string | null;
-          attribution_tag: string | null;
-          proxy: string | null;
-          duration_known: number;
-          device: string;
-          app: string;
-          appName: string | null;
-        })
-      | undefined;
-    if (!s) throw new AppError('NOT_FOUND', `No session ${id} in this case.`);
-    const rec = fromRow(s);
-    const source = this.db.prepare(
-      'SELECT id, file_name AS fileName, sha256, original_path AS path FROM sources WHERE id = ?',
-    );
-    const occ = this.db.prepare(
-      `SELECT o.source_id AS sourceId, src.file_name AS fileName, src.sha256, o.line, o.conflict, o.raw_line AS rawLine
-       FROM edge_occurrences o JOIN sources src ON src.id = o.source_id
-       WHERE o.session_id = ? AND o.kind = ? ORDER BY src.id, o.line`,
-    );
-    const extra: Record<string, unknown> = {};
-    const edges: SessionDetails['edges'] = [];
-    for (const [kind, e] of [
-      [0, rec.begin],
-      [1, rec.end],
-    ] as const) {
-      if (!e) continue;
-      Object.assign(extra, extraFields(e.rawLine));
-      const others = occ.all(s.id, kind) as {
-        sourceId: number;
-        fileName: string;
-        sha256: string;
-        line: number;
-        conflict: number;
-        rawLine: string | null;
-      }[];
-      edges.push({
-        kind: kind === 0 ? 'begin' : 'end',
-        timestamp: e.rawTs,
-        line: e.line,
-        rawLine: e.rawLine,
-        source: source.get(e.sourceId) as EdgeDetails['source'],
-        alsoIn: others.map((o) => ({
-          sourceId: o.sourceId,
-          fileName: o.fileName,
-          sha256: o.sha256,
-          line: o.line,
-          differs: o.conflict === 1,
-          rawLine: o.rawLine,
-        })),
-      });
-    }
-    return {
-      id,
-      deviceId,
-      device: s.device,
-      app: s.app,
-      appName: s.appName,
-      category: toCategory(s.category) as Category,
-      raw: s.raw_category,
-      startMs: s.start_ms,
-      endMs: s.end_ms,
-      startOffsetMin: s.start_offset,
-      endOffsetMin: s.end_offset,
-      durationMs: s.duration_ms,
-      open: s.open === 1,
-      openReason: s.open === 1 ? (s.start_ms === null ? 'missing-begin' : 'missing-end') : null,
-      conflict: s.conflict === 1,
-      ...eventState({
-        state: s.state,
-        stateSource: s.state_source,
-        inferredState: s.inferred_state,
-      }),
-      intervalId: intervalKey,
-      extra,
-      edges,
-      android: intervalKey.startsWith('aop:')
-        ? {
-            rawState: s.raw_state,
-            attributionTag: s.attribution_tag,
-            proxy:
-              s.proxy === null
-                ? null
-                : (JSON.parse(s.proxy) as {
-                    uid: number | null;
-                    packageName: string | null;
-                    attributionTag: string | null;
-                  }),
-            durationKnown: s.duration_known === 1,
-            inferredState: s.inferred_state,
-            proxyLines: this.db
-              .prepare(
-                `SELECT p.app, p.source_id AS sourceId, src.file_name AS fileName, src.sha256, p.line, p.raw_line AS rawLine
-                 FROM proxy_lines p JOIN sources src ON src.id = p.source_id WHERE p.session_id = ? ORDER BY p.source_id, p.line`,
-              )
-              .all(s.id) as NonNullable<SessionDetails['android']>['proxyLines'],
-          }
-        : null,
-    };
+    return sessionDetails(this.db, id);
   }
 }
