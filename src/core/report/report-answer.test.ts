@@ -395,6 +395,15 @@ describe.skipIf(!havePdftotext)('the rendered report', () => {
     );
   });
 
+  it('shows the identifier where an app name is in a script the fonts cannot draw', async () => {
+    const base = input();
+    const arabic = finding({ app: 'com.whatsapp', appName: 'واتساب' });
+    const page1 = pdfText(await renderReportPdf({ ...base, findings: [arabic] }), 1);
+    expect(page1).toContain('com.whatsapp | Photos');
+    expect(page1).toContain('com.whatsapp, photos:');
+    expect(page1).not.toContain('واتساب');
+  });
+
   it('says no answer can be given when no access log covers any day', async () => {
     const pdf = await renderReportPdf(
       input({

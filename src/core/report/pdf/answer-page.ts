@@ -8,6 +8,7 @@ import {
   bottomLimit,
   contentWidth,
   ensureSpace,
+  fontCovers,
   INK,
   MARGIN,
   MUTED,
@@ -106,13 +107,27 @@ export function drawAnswerPage(doc: Doc, caseName: string, model: AnswerModel): 
   doc.x = MARGIN;
 }
 
+/**
+ * A key finding's title and sentence: the app's name, or its identifier where the name is in a
+ * script the report's fonts cannot draw (it would print as empty boxes).
+ */
+function itemText(doc: Doc, item: AnswerItem): { title: string; sentence: string } {
+  if (fontCovers(doc, BOLD, item.name) || item.appId === null || item.name.trim() === '')
+    return { title: `${item.name} | ${item.resource}`, sentence: item.sentence };
+  return {
+    title: `${item.appId} | ${item.resource}`,
+    sentence: item.sentence.replaceAll(item.name, item.appId),
+  };
+}
+
 /** The height of a key finding's text (title, sentence, evidence line). */
 function textHeight(doc: Doc, item: AnswerItem): number {
   const textW = contentWidth(doc) - CHART_W - 14;
+  const { title, sentence } = itemText(doc, item);
   doc.font(BOLD).fontSize(10.5);
-  let h = doc.heightOfString(`${item.name} | ${item.resource}`, { width: textW - BADGE_W - 6 });
+  let h = doc.heightOfString(title, { width: textW - BADGE_W - 6 });
   doc.font(SANS).fontSize(8.5);
-  h += doc.heightOfString(item.sentence, { width: textW }) + 4;
+  h += doc.heightOfString(sentence, { width: textW }) + 4;
   doc.font(SANS).fontSize(7.5);
   h += doc.heightOfString(evidenceLine(item), { width: textW }) + 4;
   return h;
@@ -149,7 +164,7 @@ function restNote(keyLeft: number, others: number): string | null {
 function drawItem(doc: Doc, item: AnswerItem, night: DayWindow, index: number): void {
   const width = contentWidth(doc);
   const textW = width - CHART_W - 14;
-  const title = `${item.name} | ${item.resource}`;
+  const { title, sentence } = itemText(doc, item);
   const evidence = evidenceLine(item);
   const h = textHeight(doc, item);
   ensureSpace(doc, Math.max(h, CHART_H + 18) + 6);
@@ -181,7 +196,7 @@ function drawItem(doc: Doc, item: AnswerItem, night: DayWindow, index: number): 
     .fillColor(INK)
     .text(title, MARGIN + BADGE_W + 6, y0, { width: textW - BADGE_W - 6 });
   let y = Math.max(doc.y, y0 + 14);
-  doc.font(SANS).fontSize(8.5).fillColor(INK).text(item.sentence, MARGIN, y, { width: textW });
+  doc.font(SANS).fontSize(8.5).fillColor(INK).text(sentence, MARGIN, y, { width: textW });
   y = doc.y + 2;
   doc.font(SANS).fontSize(7.5).fillColor(MUTED).text(evidence, MARGIN, y, { width: textW });
   const textBottom = doc.y;

@@ -234,3 +234,24 @@ export function drawTable<T>(doc: Doc, columns: Column<T>[], rows: T[]): void {
   doc.x = MARGIN;
   doc.moveDown(0.5);
 }
+
+/** pdfkit's current font, as far as the glyph check needs it. */
+interface CurrentFont {
+  _font?: { font?: { hasGlyphForCodePoint?: (codePoint: number) => boolean } };
+}
+
+/**
+ * Whether a registered font can draw every visible character of the text. The embedded fonts
+ * cover Latin and Chinese but not Arabic or Hebrew, which would print as empty boxes.
+ */
+export function fontCovers(doc: Doc, font: string, text: string): boolean {
+  doc.font(font);
+  const current = (doc as unknown as CurrentFont)._font?.font;
+  if (!current?.hasGlyphForCodePoint) return true;
+  for (const ch of text) {
+    // Spaces, controls and format characters (direction marks, joiners) draw nothing anyway.
+    if (/[\p{Cc}\p{Cf}\p{Z}]/u.test(ch)) continue;
+    if (!current.hasGlyphForCodePoint(ch.codePointAt(0)!)) return false;
+  }
+  return true;
+}
