@@ -90,8 +90,18 @@ describe('the Android capture importers', () => {
         { name: 'bugreport-x.txt', data: main, method: 'deflate' },
       ]),
     );
-    const head = (await inputAt(zipPath)).name;
-    expect(head).toBe('bugreport.zip');
+    // The container hands the zip whole to the dumpsys importer, which stores every Android source.
+    const items = [];
+    for await (const batch of androidCaptureImporter.parse(await inputAt(zipPath), {
+      hints: {},
+      signal: new AbortController().signal,
+      cache: { get: () => undefined, set: () => {} },
+      onProgress: () => {},
+    }))
+      items.push(...batch);
+    expect(items).toEqual([
+      expect.objectContaining({ type: 'member', importer: androidDumpsysImporter.manifest.id }),
+    ]);
     const sources = await parseAll(zipPath);
     expect(sources.map((s) => s.name)).toEqual(['bugreport.zip']);
     const records = sources[0]!.records;

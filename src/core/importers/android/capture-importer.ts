@@ -26,7 +26,6 @@ import { androidManifest } from './manifest';
 import {
   checkExaminerZone,
   inputNotes,
-  parseWholeInput,
   zoneRequired,
   type AndroidMemberHints,
 } from './read-capture';
@@ -174,6 +173,14 @@ async function* parseFolder(source: SourceInput, ctx: ParseContext): AsyncGenera
   }
 }
 
+/**
+ * A zip is one source: the dumpsys importer reads it whole (it reads any capture file that comes
+ * without its container's clock), so every Android source is stored by that one importer.
+ */
+async function* zipAsMember(source: SourceInput): AsyncGenerator<ParseItem[]> {
+  yield [{ type: 'member', source, importer: ANDROID_DUMPSYS_ID }];
+}
+
 /** The Android capture container importer. */
 export const androidCaptureImporter: Importer = {
   manifest: {
@@ -190,6 +197,6 @@ export const androidCaptureImporter: Importer = {
   sniff: sniffCapture,
   matchLine: withoutRelativeTime,
   parse(source, ctx) {
-    return source.kind === 'folder' ? parseFolder(source, ctx) : parseWholeInput(source, ctx);
+    return source.kind === 'folder' ? parseFolder(source, ctx) : zipAsMember(source);
   },
 };

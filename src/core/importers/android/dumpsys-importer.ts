@@ -1,7 +1,8 @@
 // The Android dumpsys importer: one text (a bugreport main text, dumpsys.txt, or one command's
 // output: appops, usagestats, package, getprop, an AndroidQF JSON or settings file) streamed into
 // records. As a member of a capture folder it uses the clock its container resolved; as a file of
-// its own it reads the file's getprop for the phone and its zone first.
+// its own (a text, or a bugreport or AndroidQF zip the container hands over whole) it reads the
+// file's getprop for the phone and its zone first.
 import type { Importer, SniffProbe, SniffResult } from '../importer';
 import { withoutRelativeTime } from './clock';
 import { androidManifest } from './manifest';
