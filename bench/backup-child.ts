@@ -16,7 +16,7 @@ import {
   createTestBackupKeys,
   encryptTestFile,
 } from '../src/core/formats/ios-backup-crypto/test-backup';
-import { importBackupDevice } from '../src/core/importers/ios-backup/device-import';
+import { importBackupDevice } from '../src/core/services/backup-import';
 import { listBackups } from '../src/core/importers/ios-backup/discover';
 import { driveBackup, mapCache } from '../src/core/importers/ios-backup/parse-driver';
 import { CaseSession } from '../src/core/services/case-service';

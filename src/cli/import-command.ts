@@ -5,7 +5,7 @@ import { basename, resolve } from 'node:path';
 import { maskIdentifier } from '../contract/mask';
 import type { ImportOutcome } from '../contract/records';
 import { appPrivacyReportManifest } from '../core/importers/app-privacy-report';
-import { importBackupDevice } from '../core/importers/ios-backup/device-import';
+import { importBackupDevice } from '../core/services/backup-import';
 import { importAndroid } from '../core/importers/android/import';
 import { isAndroidInput } from '../core/importers/android/detect';
 import { isBackupFolder, readBackupInfo } from '../core/importers/ios-backup/discover';

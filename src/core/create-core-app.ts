@@ -48,7 +48,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
   };
   const recent = new RecentCases(options.userDataDir);
   const imports = new ImportService(emit, log, options.workerUrl);
-  const backups = new BackupImportService(emit, log);
+  const backups = new BackupImportService(emit, log, options.workerUrl);
   const acquisitions = new DeviceBackupService(emit, {});
   const captures = new AndroidCaptureService(emit, log);
   let current: CaseSession | null = null;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FINDING_RULES, findingSchema, type Finding } from '../../contract/findings';
 import { importAndroid } from '../importers/android/import';
-import { importBackupDevice } from '../importers/ios-backup/device-import';
+import { importBackupDevice } from '../services/backup-import';
 import { importFile } from '../services/import-run';
 import { captureUsagestats, writeAndroidCapture } from '../testing/android-capture';
 import { accessPair, networkLine } from '../testing/apr-fixture';

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { BackupInspection } from '../../contract/api';
-import type { ImportProgress } from '../../contract/events';
 import type { ImportOutcome } from '../../contract/records';
 import {
   estimateDerivationSeconds,
@@ -11,60 +10,16 @@ import {
   type Pbkdf2Rate,
 } from '../formats/ios-backup-crypto';
 import { asData } from '../formats/plist';
-import {
-  importBackupDevice,
-  type BackupDeviceOptions,
-  type BackupDeviceResult,
-} from '../importers/ios-backup/device-import';
+import type { Worker } from 'node:worker_threads';
 import { readBackupInfo, readRootPlists, summarize } from '../importers/ios-backup/discover';
 import { BackupKeyCache } from '../importers/ios-backup/key-cache';
 import { AppError } from '../model/errors';
+
+export { backupOutcomes, failedBackupOutcome } from './backup-import';
 import type { CaseSession } from './case-service';
-import type { EmitFn } from './import-service';
+import type { WorkerMessage, WorkerRequest } from './import-protocol';
+import { spawnWorker, type EmitFn } from './import-service';
 import { unreadOutcome } from './import-run';
-
-/**
- * The outcomes of a backup import: the phone (identity, apps, notes), then each artifact file.
- * The phone and each stored artifact name the time zone their times were placed in: the one
- * given at import (`givenZone`), else the backup's own.
- */
-export function backupOutcomes(
-  path: string,
-  r: BackupDeviceResult,
-  givenZone?: string,
-): ImportOutcome[] {
-  const clock: Pick<ImportOutcome, 'timeZone'> =
-    r.timeZone === null
-      ? {}
-      : {
-          timeZone: {
-            zone: r.timeZone,
-            offsets: [],
-            source: givenZone !== undefined && givenZone === r.timeZone ? 'examiner' : 'device',
-          },
-        };
-  return [
-    {
-      ...unreadOutcome(path, r.device.id, 'imported'),
-      importer: 'ios-backup',
-      warnings: r.problems.map((message) => ({
-        line: null,
-        locator: 'backup',
-        code: 'BACKUP_NOTE' as const,
-        message,
-      })),
-      ...clock,
-    },
-    ...r.artifacts.map((a) => (a.status === 'imported' ? { ...a, ...clock } : a)),
-  ];
-}
-
-/** A failed backup import as its one outcome (nothing was stored). */
-export function failedBackupOutcome(path: string, e: unknown): ImportOutcome {
-  if (e instanceof AppError)
-    return unreadOutcome(path, null, e.code === 'CANCELLED' ? 'cancelled' : 'refused', e.message);
-  throw e;
-}
 
 interface StartInput {
   path: string;
@@ -81,12 +36,13 @@ interface StartInput {
  */
 export class BackupImportService {
   readonly keys = new BackupKeyCache();
-  private running: { importId: string; controller: AbortController } | null = null;
+  private running: { importId: string; worker: Worker } | null = null;
   private rate: Promise<Pbkdf2Rate> | null = null;
 
   constructor(
     private readonly emit: EmitFn,
     private readonly log: (message: string, error?: unknown) => void,
+    private readonly workerUrl?: URL,
   ) {}
 
   get busy(): boolean {
@@ -139,89 +95,88 @@ export class BackupImportService {
     if (this.running)
       throw new AppError('CONFLICT', 'A backup import is already running; wait or cancel it.');
     const importId = randomUUID();
-    const controller = new AbortController();
-    this.running = { importId, controller };
     const path = resolve(input.path);
     let label = input.label;
     if (input.deviceId !== undefined) label = session.device(input.deviceId).label;
-    const progress = (
-      phase: ImportProgress['phase'],
-      percent: number,
-      extra: Partial<ImportProgress> = {},
-    ): void =>
-      this.emit('onImportProgress', {
-        importId,
-        path,
-        fileIndex: 0,
-        fileCount: 1,
-        phase,
-        lines: 0,
-        bytes: 0,
-        totalBytes: 0,
-        percent,
-        linesPerSecond: 0,
-        ...extra,
-      });
-    const startedUnlock = Date.now();
-    let lastEmit = 0;
-    const options: BackupDeviceOptions = {
-      label,
-      timeZone: input.timeZone,
-      password: input.password,
-      keyCache: this.keys,
-      signal: controller.signal,
-      onProgress: (f) => {
-        const now = Date.now();
-        if (now - lastEmit < 100 && f < 1) return;
-        lastEmit = now;
-        const elapsed = (now - startedUnlock) / 1000;
-        progress('unlocking', Math.round(f * 80), {
-          detail: 'Deriving the backup keys from the password',
-          etaSeconds: f > 0.02 && f < 1 ? Math.ceil((elapsed * (1 - f)) / f) : null,
-        });
-      },
-      onArtifact: (name, index, count) =>
-        progress('artifacts', 80 + Math.round((index / count) * 15), { detail: name }),
-    };
+    // The import runs in a worker with its own connection: reading a large backup never holds
+    // up the window. Keys unlocked there come back here, so the next import of the backup skips
+    // the derivation.
+    const worker = spawnWorker(this.workerUrl);
+    this.running = { importId, worker };
+    const cache = this.keys.asImportCache();
+    let finished = false;
     const finish = (outcomes: ImportOutcome[], cancelled: boolean): void => {
+      if (finished) return;
+      finished = true;
       this.running = null;
+      void worker.terminate();
       this.emit('onImportFinished', { importId, outcomes, cancelled });
       onSettled();
     };
-    setImmediate(() => {
-      progress('hashing', 0, { detail: 'Reading the backup folder' });
-      importBackupDevice(session, path, options).then(
-        (r) => {
-          progress('done', 100);
-          finish(backupOutcomes(path, r, input.timeZone), false);
-        },
-        (e: unknown) => {
-          if (!(e instanceof AppError)) this.log('Backup import failed', e);
-          else if (e.code === 'INTERNAL') this.log('Backup import failed', e.cause ?? e);
-          const outcome =
-            e instanceof AppError
-              ? failedBackupOutcome(path, e)
-              : unreadOutcome(
-                  path,
-                  null,
-                  'refused',
-                  'The backup import failed unexpectedly; see the log for details.',
-                );
-          finish([outcome], outcome.status === 'cancelled');
-        },
-      );
+    const fail = (message: string): void =>
+      finish([unreadOutcome(path, null, 'refused', message)], false);
+    worker.on('message', (m: WorkerMessage) => {
+      switch (m.type) {
+        case 'progress':
+          this.emit('onImportProgress', m.progress);
+          break;
+        case 'cache':
+          cache.set(m.key, m.value);
+          break;
+        case 'log':
+          this.log(m.message, m.stack);
+          break;
+        case 'done':
+          finish(m.outcomes, m.cancelled);
+          break;
+        case 'error':
+          if (m.stack) this.log('Backup import worker failed', m.stack);
+          fail(
+            m.code === 'INTERNAL'
+              ? 'The backup import failed unexpectedly; see the log for details.'
+              : m.message,
+          );
+          break;
+        default: {
+          const never: never = m;
+          this.log(`Unknown worker message ${JSON.stringify(never)}`);
+        }
+      }
     });
+    worker.on('error', (e) => {
+      this.log('Backup import worker crashed', e);
+      fail('The backup import stopped unexpectedly; artifacts stored before it stay in the case.');
+    });
+    worker.on('exit', (code) => {
+      if (!finished)
+        fail(
+          `The backup import worker exited (code ${code}); artifacts stored before it stay in the case.`,
+        );
+    });
+    const request: WorkerRequest = {
+      type: 'start-backup',
+      importId,
+      casePath: session.path,
+      path,
+      label,
+      timeZone: input.timeZone,
+      password: input.password,
+      cached: this.keys.entries(),
+    };
+    worker.postMessage(request);
     return importId;
   }
 
   cancel(importId: string): boolean {
     if (this.running?.importId !== importId) return false;
-    this.running.controller.abort();
+    const msg: WorkerRequest = { type: 'cancel' };
+    this.running.worker.postMessage(msg);
     return true;
   }
 
   dispose(): void {
-    this.running?.controller.abort();
+    void this.running?.worker.terminate();
+    this.running = null;
     this.keys.clear();
   }
 }

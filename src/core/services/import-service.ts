@@ -13,7 +13,7 @@ interface Running {
 }
 
 /** Creates the import worker: the bundled file when given, else the TypeScript source through tsx. */
-function spawnWorker(workerUrl: URL | undefined): Worker {
+export function spawnWorker(workerUrl: URL | undefined): Worker {
   // A bounded heap: exports stream, so their memory stays flat whatever the file size; an
   // Android capture's sections are parsed whole (a 50 MB bugreport peaks near 200 MB of heap).
   const resourceLimits = { maxOldGenerationSizeMb: 768 };
@@ -82,6 +82,9 @@ export class ImportService {
         case 'log':
           this.log(m.message, m.stack);
           break;
+        case 'cache':
+          // Files imports keep no cache between runs.
+          break;
         case 'done':
           finish(m.outcomes, m.cancelled);
           break;
@@ -109,7 +112,14 @@ export class ImportService {
           `The import worker exited (code ${code}); nothing of the unfinished file was kept.`,
         );
     });
-    const request: WorkerRequest = { type: 'start', importId, casePath, paths, deviceId, timeZone };
+    const request: WorkerRequest = {
+      type: 'start',
+      importId,
+      casePath,
+      paths,
+      deviceId,
+      timeZone,
+    };
     worker.postMessage(request);
     return importId;
   }

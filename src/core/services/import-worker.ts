@@ -1,6 +1,9 @@
 import { parentPort } from 'node:worker_threads';
 import { openCaseDatabase } from '../db/open';
+import type { ImportCache } from '../importers/importer';
 import { AppError } from '../model/errors';
+import { runBackupImport } from './backup-import';
+import { CaseSession } from './case-service';
 import { importBatch } from './import-batch';
 import type { WorkerRequest, WorkerMessage } from './import-protocol';
 
@@ -9,42 +12,75 @@ const port = parentPort;
 if (!port) throw new Error('import-worker must run in a worker thread');
 
 let cancelled = false;
+const controller = new AbortController();
 const post = (m: WorkerMessage): void => port.postMessage(m);
+const logError = (message: string, e: unknown): void =>
+  post({
+    type: 'log',
+    message,
+    stack: e instanceof Error ? (e.stack ?? e.message) : String(e),
+  });
+
+/** A cache seeded by the app whose new entries are sent back to it. */
+function reportingCache(entries: [string, unknown][]): ImportCache {
+  const m = new Map(entries);
+  return {
+    get: (k) => m.get(k),
+    set: (k, v) => {
+      m.set(k, v);
+      post({ type: 'cache', key: k, value: v });
+    },
+  };
+}
+
+async function run(msg: Exclude<WorkerRequest, { type: 'cancel' }>): Promise<void> {
+  if (msg.type === 'start-backup') {
+    const session = CaseSession.open(msg.casePath);
+    try {
+      const r = await runBackupImport(
+        session,
+        msg,
+        reportingCache(msg.cached),
+        controller.signal,
+        (progress) => post({ type: 'progress', progress }),
+        logError,
+      );
+      post({ type: 'done', outcomes: r.outcomes, cancelled: r.cancelled });
+    } finally {
+      session.close();
+    }
+    return;
+  }
+  const db = openCaseDatabase(msg.casePath);
+  try {
+    const result = await importBatch({
+      db,
+      importId: msg.importId,
+      paths: msg.paths,
+      deviceId: msg.deviceId,
+      timeZone: msg.timeZone,
+      isCancelled: () => cancelled,
+      onProgress: (p) => post({ type: 'progress', progress: p }),
+      onError: (path, e) => logError(`Import of ${path} failed`, e),
+    });
+    post({ type: 'done', outcomes: result.outcomes, cancelled: result.cancelled });
+  } finally {
+    db.close();
+  }
+}
 
 port.on('message', (msg: WorkerRequest) => {
   if (msg.type === 'cancel') {
     cancelled = true;
+    controller.abort();
     return;
   }
-  void (async () => {
-    let db;
-    try {
-      db = openCaseDatabase(msg.casePath);
-      const result = await importBatch({
-        db,
-        importId: msg.importId,
-        paths: msg.paths,
-        deviceId: msg.deviceId,
-        timeZone: msg.timeZone,
-        isCancelled: () => cancelled,
-        onProgress: (p) => post({ type: 'progress', progress: p }),
-        onError: (path, e) =>
-          post({
-            type: 'log',
-            message: `Import of ${path} failed`,
-            stack: e instanceof Error ? (e.stack ?? e.message) : String(e),
-          }),
-      });
-      post({ type: 'done', outcomes: result.outcomes, cancelled: result.cancelled });
-    } catch (e) {
-      post({
-        type: 'error',
-        code: e instanceof AppError ? e.code : 'INTERNAL',
-        message: e instanceof Error ? e.message : String(e),
-        stack: e instanceof Error && !(e instanceof AppError) ? (e.stack ?? null) : null,
-      });
-    } finally {
-      db?.close();
-    }
-  })();
+  run(msg).catch((e: unknown) =>
+    post({
+      type: 'error',
+      code: e instanceof AppError ? e.code : 'INTERNAL',
+      message: e instanceof Error ? e.message : String(e),
+      stack: e instanceof Error && !(e instanceof AppError) ? (e.stack ?? null) : null,
+    }),
+  );
 });

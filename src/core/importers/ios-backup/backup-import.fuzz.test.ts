@@ -26,7 +26,7 @@ import { demoBackupFiles, writeDemoBackup } from '../../testing/ios-backup-demo'
 import { payloadPath } from '../../testing/ios-backup-fixture';
 import { byteMutation, mutateBytes, type ByteMutation } from '../../testing/mutate';
 import { treeHashes } from '../../testing/tree-hashes';
-import { importBackupDevice } from './device-import';
+import { importBackupDevice } from '../../services/backup-import';
 
 // Property-based tests of the backup importer: a generated backup (testing/ios-backup-demo.ts)
 // with one thing damaged or crafted per case (its index, a root plist, an artifact, a row of an

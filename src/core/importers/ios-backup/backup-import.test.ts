@@ -16,7 +16,7 @@ import {
 } from '../../testing/ios-backup-demo';
 import { writeSyntheticBackup } from '../../testing/ios-backup-fixture';
 import { tempCase, type TempCase } from '../../testing/temp-case';
-import { importBackupDevice } from './device-import';
+import { importBackupDevice } from '../../services/backup-import';
 import { fileIdFor } from './manifest';
 import { BackupKeyCache } from './key-cache';
 

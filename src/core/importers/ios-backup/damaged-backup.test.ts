@@ -22,7 +22,7 @@ import { payloadPath, writeSyntheticBackup } from '../../testing/ios-backup-fixt
 import { deniedOpen } from '../../testing/denied-open';
 import { tempCase, type TempCase } from '../../testing/temp-case';
 import { treeHashes } from '../../testing/tree-hashes';
-import { importBackupDevice, type BackupDeviceResult } from './device-import';
+import { importBackupDevice, type BackupDeviceResult } from '../../services/backup-import';
 
 vi.mock('node:fs/promises', async (original) => {
   const { withDeniedOpen } = await import('../../testing/denied-open');

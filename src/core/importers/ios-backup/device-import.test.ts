@@ -6,7 +6,7 @@ import { importFile } from '../../services/import-run';
 import { accessPair } from '../../testing/apr-fixture';
 import { writeSyntheticBackup } from '../../testing/ios-backup-fixture';
 import { tempCase, type TempCase } from '../../testing/temp-case';
-import { importBackupDevice } from './device-import';
+import { importBackupDevice } from '../../services/backup-import';
 
 let t: TempCase;
 beforeEach(() => {

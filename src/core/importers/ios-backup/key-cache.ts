@@ -47,6 +47,11 @@ export class BackupKeyCache {
     };
   }
 
+  /** Every cached entry as import-cache keys and values (handed to an import worker). */
+  entries(): [string, unknown][] {
+    return [...this.keys].map(([id, keys]) => [PREFIX + id, keys]);
+  }
+
   /** Forgets every key (and overwrites the key bytes). */
   clear(): void {
     for (const k of this.keys.values()) for (const v of k.values()) v.fill(0);

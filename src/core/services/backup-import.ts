@@ -1,12 +1,15 @@
-import type { Device, ImportOutcome } from '../../../contract/records';
-import type { ImportWarning } from '../../../contract/warnings';
-import { AppError } from '../../model/errors';
-import type { CaseSession } from '../../services/case-service';
-import { importPath } from '../../services/import-pipeline';
-import { ARTIFACTS } from './artifact-read';
-import { importableUdid, NO_ZONE_NOTE } from './backup-importer';
-import { readBackupInfo, type BackupInfo } from './discover';
-import type { BackupKeyCache } from './key-cache';
+import type { Device, ImportOutcome } from '../../contract/records';
+import type { ImportWarning } from '../../contract/warnings';
+import { AppError } from '../model/errors';
+import type { ImportProgress } from '../../contract/events';
+import type { ImportCache } from '../importers/importer';
+import { unreadOutcome } from './import-run';
+import type { CaseSession } from './case-service';
+import { importPath } from './import-pipeline';
+import { ARTIFACTS } from '../importers/ios-backup/artifact-read';
+import { importableUdid, NO_ZONE_NOTE } from '../importers/ios-backup/backup-importer';
+import { readBackupInfo, type BackupInfo } from '../importers/ios-backup/discover';
+import type { BackupKeyCache } from '../importers/ios-backup/key-cache';
 
 export interface BackupDeviceOptions {
   /** Binds the backup's phone to this device label (created when new). */
@@ -17,6 +20,8 @@ export interface BackupDeviceOptions {
   password?: string;
   /** Keys unlocked earlier in the session; newly unlocked keys are added to it. */
   keyCache?: BackupKeyCache;
+  /** The same as an import cache (the import worker's, which reports new keys to the app). */
+  cache?: ImportCache;
   /** Key derivation progress, 0–1. */
   onProgress?: (fraction: number) => void;
   /** Called as each artifact is read. */
@@ -101,7 +106,7 @@ async function importThroughPipeline(
     timeZone: options.timeZone,
     password: options.password,
     signal: options.signal,
-    cache: options.keyCache?.asImportCache(),
+    cache: options.cache ?? options.keyCache?.asImportCache(),
     onProgress: (p) => {
       if (p.phase === 'unlocking' && p.fraction !== undefined) options.onProgress?.(p.fraction);
       else if (p.phase === 'reading' && !seen.has(p.path)) {
@@ -136,4 +141,128 @@ async function importThroughPipeline(
     problems,
     artifacts: artifactOutcomes(r.outcomes, r.notes),
   };
+}
+
+/**
+ * The outcomes of a backup import: the phone (identity, apps, notes), then each artifact file.
+ * The phone and each stored artifact name the time zone their times were placed in: the one
+ * given at import (`givenZone`), else the backup's own.
+ */
+export function backupOutcomes(
+  path: string,
+  r: BackupDeviceResult,
+  givenZone?: string,
+): ImportOutcome[] {
+  const clock: Pick<ImportOutcome, 'timeZone'> =
+    r.timeZone === null
+      ? {}
+      : {
+          timeZone: {
+            zone: r.timeZone,
+            offsets: [],
+            source: givenZone !== undefined && givenZone === r.timeZone ? 'examiner' : 'device',
+          },
+        };
+  return [
+    {
+      ...unreadOutcome(path, r.device.id, 'imported'),
+      importer: 'ios-backup',
+      warnings: r.problems.map((message) => ({
+        line: null,
+        locator: 'backup',
+        code: 'BACKUP_NOTE' as const,
+        message,
+      })),
+      ...clock,
+    },
+    ...r.artifacts.map((a) => (a.status === 'imported' ? { ...a, ...clock } : a)),
+  ];
+}
+
+/** A failed backup import as its one outcome (nothing was stored). */
+export function failedBackupOutcome(path: string, e: unknown): ImportOutcome {
+  if (e instanceof AppError)
+    return unreadOutcome(path, null, e.code === 'CANCELLED' ? 'cancelled' : 'refused', e.message);
+  throw e;
+}
+
+/** What a backup import to run is given. */
+export interface BackupRunInput {
+  importId: string;
+  path: string;
+  label?: string;
+  timeZone?: string;
+  password?: string;
+}
+
+/**
+ * Runs one backup import with its progress reported as the app shows it (key derivation with
+ * an estimate of the time left, then each artifact), and its outcomes as the app lists them.
+ */
+export async function runBackupImport(
+  session: CaseSession,
+  input: BackupRunInput,
+  cache: ImportCache,
+  signal: AbortSignal,
+  emit: (p: ImportProgress) => void,
+  log: (message: string, error: unknown) => void,
+): Promise<{ outcomes: ImportOutcome[]; cancelled: boolean }> {
+  const { importId, path } = input;
+  const progress = (
+    phase: ImportProgress['phase'],
+    percent: number,
+    extra: Partial<ImportProgress> = {},
+  ): void =>
+    emit({
+      importId,
+      path,
+      fileIndex: 0,
+      fileCount: 1,
+      phase,
+      lines: 0,
+      bytes: 0,
+      totalBytes: 0,
+      percent,
+      linesPerSecond: 0,
+      ...extra,
+    });
+  const startedUnlock = Date.now();
+  let lastEmit = 0;
+  progress('hashing', 0, { detail: 'Reading the backup folder' });
+  try {
+    const r = await importBackupDevice(session, path, {
+      label: input.label,
+      timeZone: input.timeZone,
+      password: input.password,
+      cache,
+      signal,
+      onProgress: (f) => {
+        const now = Date.now();
+        if (now - lastEmit < 100 && f < 1) return;
+        lastEmit = now;
+        const elapsed = (now - startedUnlock) / 1000;
+        progress('unlocking', Math.round(f * 80), {
+          detail: 'Deriving the backup keys from the password',
+          etaSeconds: f > 0.02 && f < 1 ? Math.ceil((elapsed * (1 - f)) / f) : null,
+        });
+      },
+      onArtifact: (name, index, count) =>
+        progress('artifacts', 80 + Math.round((index / count) * 15), { detail: name }),
+    });
+    progress('done', 100);
+    return { outcomes: backupOutcomes(path, r, input.timeZone), cancelled: false };
+  } catch (e) {
+    if (!(e instanceof AppError)) log('Backup import failed', e);
+    else if (e.code === 'INTERNAL') log('Backup import failed', e.cause ?? e);
+    const outcome =
+      e instanceof AppError
+        ? failedBackupOutcome(path, e)
+        : unreadOutcome(
+            path,
+            null,
+            'refused',
+            'The backup import failed unexpectedly; see the log for details.',
+          );
+    return { outcomes: [outcome], cancelled: outcome.status === 'cancelled' };
+  }
 }
