@@ -93,6 +93,10 @@ const SERVICE_HEADER = /^DUMP OF SERVICE (?:(CRITICAL|HIGH|NORMAL) )?(\S+):\s*$/
 // backtracks quadratically over a long run of spaces inside a line.
 const SERVICE_END =
   /^-{9} (\d+(?:\.\d+)?)s was the duration of dumpsys (\S+?)(?:, ending at: (.+))?$/;
+// Most lines are not headers: the prefix is checked before the expression.
+function isServiceHeader(line: string): boolean {
+  return line.startsWith('DUMP OF SERVICE ') && SERVICE_HEADER.test(line);
+}
 const COMMAND_END = /^------ \d+(?:\.\d+)?s was the duration of '.*' ------\s*$/;
 const COMMAND_HEADER = /^------ (.+) ------\s*$/;
 const DASHES = /^-+\s*$/;
@@ -148,7 +152,7 @@ export class DumpSplitter {
     this.lineNo += 1;
     if (this.heldRule) {
       this.heldRule = false;
-      if (SERVICE_HEADER.test(line)) {
+      if (isServiceHeader(line)) {
         this.openService(line);
         return;
       }
@@ -158,7 +162,7 @@ export class DumpSplitter {
       this.heldRule = true;
       return;
     }
-    if (SERVICE_HEADER.test(line)) {
+    if (isServiceHeader(line)) {
       this.openService(line);
       return;
     }
