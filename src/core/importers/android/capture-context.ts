@@ -88,7 +88,8 @@ const NO_SINK: SectionSink = { line: () => {}, end: () => {} };
  * the offsets the app-op lines point to. Every other line is passed over.
  */
 export class ContextPass implements AndroidSectionStream {
-  readonly getprop = new GetpropParser();
+  // Its problems are not kept: the first read wants the values; the file's own read reports.
+  readonly getprop = new GetpropParser(false);
   readonly votes: OffsetVotes | null;
 
   constructor(captureMs: number | null) {

@@ -30,6 +30,8 @@ export interface DeviceFacts {
   problems: Problem[];
 }
 
+/** The longest value held while its closing bracket is awaited (characters). */
+const MAX_VALUE_CHARS = 1024 * 1024;
 const ONE_LINE = /^\[([^\]]*)\]: \[(.*)\]$/;
 const OPENING = /^\[([^\]]*)\]: \[(.*)$/;
 
@@ -41,7 +43,10 @@ export class GetpropParser {
   readonly props = new Map<string, string>();
   readonly problems: Problem[] = [];
   private readonly keyLines = new Map<string, number>();
-  private pending: { key: string; parts: string[]; line: number } | null = null;
+  private pending: { key: string; parts: string[]; chars: number; line: number } | null = null;
+
+  /** With `keepProblems` false, problems are not kept (a first read that only wants the values). */
+  constructor(private readonly keepProblems = true) {}
 
   /** Feeds one line (without its `\n`) and its 1-based number. */
   push(raw: string, lineNo: number): void {
@@ -51,6 +56,9 @@ export class GetpropParser {
       // A new property line means the value was cut off rather than continued.
       if (ONE_LINE.test(line) || OPENING.test(line)) {
         this.unclosed();
+      } else if (pending.chars + line.length > MAX_VALUE_CHARS) {
+        // No property holds a megabyte: a value that never closes is given up, not held.
+        this.unclosed();
       } else if (line.endsWith(']')) {
         pending.parts.push(line.slice(0, -1));
         this.pending = null;
@@ -58,6 +66,7 @@ export class GetpropParser {
         return;
       } else {
         pending.parts.push(line);
+        pending.chars += line.length + 1;
         return;
       }
     }
@@ -69,10 +78,15 @@ export class GetpropParser {
     }
     const open = OPENING.exec(line);
     if (open) {
-      this.pending = { key: open[1] ?? '', parts: [open[2] ?? ''], line: lineNo };
+      this.pending = {
+        key: open[1] ?? '',
+        parts: [open[2] ?? ''],
+        chars: (open[2] ?? '').length,
+        line: lineNo,
+      };
       return;
     }
-    this.problems.push({ line: lineNo, message: `Not a getprop line: ${line}` });
+    this.problem({ line: lineNo, message: `Not a getprop line: ${line}` });
   }
 
   /** Reports a value still open; call once after the last line. */
@@ -80,10 +94,14 @@ export class GetpropParser {
     if (this.pending) this.unclosed();
   }
 
+  private problem(p: Problem): void {
+    if (this.keepProblems) this.problems.push(p);
+  }
+
   private unclosed(): void {
     const pending = this.pending!;
     this.pending = null;
-    this.problems.push({
+    this.problem({
       line: pending.line,
       message: `[${pending.key}] has no closing bracket; skipped.`,
     });
@@ -92,7 +110,7 @@ export class GetpropParser {
   private store(key: string, value: string, line: number): void {
     const previous = this.props.get(key);
     if (previous !== undefined && previous !== value) {
-      this.problems.push({
+      this.problem({
         line,
         message: `[${key}] repeats line ${this.keyLines.get(key)} with another value ([${previous}] → [${value}]); the later value is kept.`,
       });

@@ -23,6 +23,9 @@ import { UsageStatsParser, type UsageEvent } from './usagestats';
 /** The most proxy-flagged accesses of one section held for de-duplication (see AppOpsSection). */
 export const MAX_HELD_PROXY_ACCESSES = 200_000;
 
+/** The most characters of packages.json read (the reader's JSON bound, 64 MiB). */
+const MAX_JSON_CHARS = 64 * 1024 * 1024;
+
 /** A section read, as the source's details list it. */
 export interface SectionSeen {
   service: string;
@@ -344,10 +347,23 @@ function packageSection(b: AndroidRecordBuilder, origin: string): SectionSink {
 // a file over its JSON bound before any line comes).
 function packagesJsonSection(b: AndroidRecordBuilder, origin: string): SectionSink {
   const lines: string[] = [];
+  let chars = 0;
   return {
-    line: (text) => lines.push(text),
+    line: (text) => {
+      // The file may have grown since its size was checked: the bound is kept here too.
+      chars += text.length + 1;
+      if (chars <= MAX_JSON_CHARS) lines.push(text);
+    },
     end: () => {
       let packages: ReturnType<typeof parsePackagesJson> = [];
+      if (chars > MAX_JSON_CHARS) {
+        b.note(
+          null,
+          origin,
+          `${origin} is larger than the ${MAX_JSON_CHARS} characters allowed for a JSON file; its app list is not imported.`,
+        );
+        return;
+      }
       try {
         packages = parsePackagesJson(lines.join('\n'));
       } catch (e) {
