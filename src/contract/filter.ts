@@ -36,12 +36,40 @@ export const filterSchema = z.object({
    * records, else `unknown` (every iOS App Privacy Report session).
    */
   states: z.array(z.enum(['foreground', 'background', 'unknown'])).optional(),
+  /**
+   * The device's own state at the access's start (PowerLog, usagestats): `in-use` (screen on and
+   * unlocked), `screen-off`, `locked`, `unknown` (none of those established: no coverage, or only
+   * part of the state known). An access matches when any of its states is chosen; one that is
+   * locked with the screen off is both `locked` and `screen-off`.
+   */
+  deviceStates: z.array(z.enum(['in-use', 'screen-off', 'locked', 'unknown'])).optional(),
   /** Only records the examiner annotated with one of these tags. */
   tags: z.array(z.string().min(1).max(100)).optional(),
   /** Only records the examiner starred. */
   starred: z.boolean().optional(),
 });
 export type Filter = z.infer<typeof filterSchema>;
+
+/** The device states a filter can choose, in display order. */
+export const DEVICE_STATE_CHOICES = ['in-use', 'screen-off', 'locked', 'unknown'] as const;
+export type DeviceStateChoice = (typeof DEVICE_STATE_CHOICES)[number];
+
+/**
+ * The filter's device states an instant's state belongs to: `locked` when locked, `screen-off`
+ * when the screen is off, `in-use` when the screen is on and the device unlocked, else `unknown`
+ * (a state never established is never counted as in use).
+ */
+export function deviceStateChoices(s: {
+  screen: 'on' | 'off' | null;
+  locked: boolean | null;
+}): DeviceStateChoice[] {
+  const out: DeviceStateChoice[] = [];
+  if (s.screen === 'on' && s.locked === false) out.push('in-use');
+  if (s.screen === 'off') out.push('screen-off');
+  if (s.locked === true) out.push('locked');
+  if (out.length === 0) out.push('unknown');
+  return out;
+}
 
 export const DEFAULT_NIGHT: DayWindow = { from: '00:00', to: '06:00' };
 

@@ -4,6 +4,7 @@ import { minutesOfDay } from '../../contract/filter';
 import { parseIsoWithOffset } from '../../contract/time';
 import { AppError } from '../model/errors';
 import { appNameMatchSql } from '../catalog/app-search';
+import { deviceStateWhereSql } from '../db/queries/device-state';
 
 export type SqlParam = string | number | null;
 
@@ -100,6 +101,12 @@ export function sessionWhere(filter: Filter, maxDurationMs: number): SqlWhere {
   if (filter.states && filter.states.length > 0) {
     clauses.push(`${STATE_SQL} IN (${filter.states.map(() => '?').join(', ')})`);
     params.push(...filter.states);
+  }
+  if (filter.deviceStates && filter.deviceStates.length > 0) {
+    // The device's own state at the access's start (unknown when the start is not known).
+    const d = deviceStateWhereSql(filter.deviceStates, 's.device_id', 's.start_ms');
+    clauses.push(d.sql);
+    params.push(...d.params);
   }
   const annotated = annotatedSql(filter, 'access', 'a.device_id, a.interval_key');
   if (annotated) {

@@ -2,6 +2,7 @@
 // device-state intervals stored per source. A state is reported only where a coverage window of
 // the same source and kind covers the instant; elsewhere it is null (unknown), never guessed.
 import type { DeviceStateBands } from '../../../contract/api';
+import type { DeviceStateChoice } from '../../../contract/filter';
 import type { Db } from '../open';
 
 /** The device's state at one instant, as its own logs recorded it. */
@@ -232,4 +233,159 @@ function merge(list: { fromMs: number; toMs: number }[]): { fromMs: number; toMs
     else out.push({ ...x });
   }
   return out;
+}
+
+/**
+ * SQL for the raw value of one kind's interval in effect at `instantExpr` on `deviceExpr`, as
+ * {@link deviceStateAt} chooses it (the latest start among intervals whose own source covers the
+ * instant), or NULL. The coverage test comes first, so an instant no window covers walks nothing.
+ */
+export function deviceStateValueSql(kind: Kind, deviceExpr: string, instantExpr: string): string {
+  return `(CASE WHEN ${instantExpr} IS NOT NULL AND EXISTS (SELECT 1 FROM device_state_coverage dc
+      WHERE dc.device_id = ${deviceExpr} AND dc.kind = '${kind}' AND dc.from_ms <= ${instantExpr} AND dc.to_ms >= ${instantExpr})
+    THEN (SELECT ds.value FROM device_states ds
+      WHERE ds.device_id = ${deviceExpr} AND ds.kind = '${kind}' AND ds.from_ms <= ${instantExpr}
+        AND (ds.to_ms IS NULL OR ds.to_ms > ${instantExpr})
+        AND EXISTS (SELECT 1 FROM device_state_coverage dw WHERE dw.device_id = ds.device_id AND dw.kind = ds.kind
+          AND dw.source_id = ds.source_id AND dw.from_ms <= ${instantExpr} AND dw.to_ms >= ${instantExpr})
+      ORDER BY ds.from_ms DESC, ds.id DESC LIMIT 1) END)`;
+}
+
+/**
+ * SQL for a two-letter code of the lock and screen state at `instantExpr`: lock `L` (locked),
+ * `U` (unlocked) or `-` (unknown), then screen `F` (off), `N` (on) or `-`. A stored value outside
+ * a kind's words counts as unknown, as in {@link deviceStateAt}.
+ */
+export function deviceStateCodeSql(deviceExpr: string, instantExpr: string): string {
+  return `(CASE ${deviceStateValueSql('lock', deviceExpr, instantExpr)} WHEN 'locked' THEN 'L' WHEN 'unlocked' THEN 'U' ELSE '-' END
+    || CASE ${deviceStateValueSql('screen', deviceExpr, instantExpr)} WHEN 'off' THEN 'F' WHEN 'on' THEN 'N' ELSE '-' END)`;
+}
+
+/** Whether a device has any stored state interval (a pass over it is then worth opening). */
+export function hasDeviceStates(db: Db, deviceId: number): boolean {
+  return (
+    db.prepare('SELECT 1 FROM device_states WHERE device_id = ? LIMIT 1').get(deviceId) !==
+    undefined
+  );
+}
+
+// One kind's side of a sweep: its intervals and windows are read in start order as the instants
+// advance, and those that have ended are dropped, so memory holds only what is in effect.
+class KindSweep {
+  private readonly rows: IterableIterator<StateRow>;
+  private readonly windows: IterableIterator<CoverageRow>;
+  private nextRow: StateRow | null | undefined;
+  private nextWindow: CoverageRow | null | undefined;
+  private active: StateRow[] = [];
+  private open: CoverageRow[] = [];
+
+  constructor(
+    db: Db,
+    deviceId: number,
+    readonly kind: Kind,
+  ) {
+    this.rows = db
+      .prepare(
+        `SELECT id, source_id AS sourceId, value, from_ms AS fromMs, to_ms AS toMs, basis, locator
+         FROM device_states WHERE device_id = ? AND kind = ? ORDER BY from_ms, id`,
+      )
+      .iterate(deviceId, kind) as IterableIterator<StateRow>;
+    this.windows = db
+      .prepare(
+        `SELECT source_id AS sourceId, from_ms AS fromMs, to_ms AS toMs
+         FROM device_state_coverage WHERE device_id = ? AND kind = ? ORDER BY from_ms, id`,
+      )
+      .iterate(deviceId, kind) as IterableIterator<CoverageRow>;
+  }
+
+  private peekRow(): StateRow | null {
+    if (this.nextRow === undefined) this.nextRow = this.rows.next().value ?? null;
+    return this.nextRow;
+  }
+
+  private peekWindow(): CoverageRow | null {
+    if (this.nextWindow === undefined) this.nextWindow = this.windows.next().value ?? null;
+    return this.nextWindow;
+  }
+
+  best(ms: number): StateRow | null {
+    for (let r = this.peekRow(); r !== null && r.fromMs <= ms; r = this.peekRow()) {
+      this.active.push(r);
+      this.nextRow = undefined;
+    }
+    for (let w = this.peekWindow(); w !== null && w.fromMs <= ms; w = this.peekWindow()) {
+      this.open.push(w);
+      this.nextWindow = undefined;
+    }
+    this.active = this.active.filter((a) => a.toMs === null || a.toMs > ms);
+    this.open = this.open.filter((c) => c.toMs >= ms);
+    let best: StateRow | null = null;
+    for (const a of this.active) {
+      if (!this.open.some((c) => c.sourceId === a.sourceId)) continue;
+      if (best === null || a.fromMs > best.fromMs || (a.fromMs === best.fromMs && a.id > best.id))
+        best = a;
+    }
+    return best;
+  }
+
+  close(): void {
+    this.rows.return?.();
+    this.windows.return?.();
+  }
+}
+
+/**
+ * The device's state at instants given in ascending order, answered while a caller walks its own
+ * rows in time order: one streaming pass per kind, holding only the intervals and windows in
+ * effect. Answers equal {@link deviceStateAt}. Call `close` when done.
+ */
+export class DeviceStateSweep {
+  private readonly kinds: KindSweep[];
+  private last = -Infinity;
+
+  constructor(db: Db, deviceId: number) {
+    this.kinds = KINDS.map((k) => new KindSweep(db, deviceId, k));
+  }
+
+  /** The state at `ms` (not before the previous instant asked; a non-finite instant is unknown). */
+  at(ms: number): DeviceStateAt {
+    const out = unknownDeviceState();
+    if (!Number.isFinite(ms)) return out;
+    if (ms < this.last) throw new RangeError('DeviceStateSweep instants must not go back in time');
+    this.last = ms;
+    const bases = new Set<string>();
+    for (const k of this.kinds) {
+      const best = k.best(ms);
+      if (best !== null) apply(k.kind, best, out, bases);
+    }
+    if (bases.size > 0) out.basis = [...bases].join('+');
+    return out;
+  }
+
+  close(): void {
+    for (const k of this.kinds) k.close();
+  }
+}
+
+// The lock and screen codes (see deviceStateCodeSql) each filter choice covers; together the four
+// cover all nine codes, as deviceStateChoices classifies them.
+const CODES_OF: Record<DeviceStateChoice, readonly string[]> = {
+  'in-use': ['UN'],
+  'screen-off': ['-F', 'LF', 'UF'],
+  locked: ['L-', 'LF', 'LN'],
+  unknown: ['--', '-N', 'U-'],
+};
+
+/** A clause keeping the rows whose device state at `instantExpr` is one of the choices. */
+export function deviceStateWhereSql(
+  choices: readonly DeviceStateChoice[],
+  deviceExpr: string,
+  instantExpr: string,
+): { sql: string; params: string[] } {
+  const codes = [...new Set(choices.flatMap((c) => CODES_OF[c]))].sort();
+  if (codes.length === 0) return { sql: '0', params: [] };
+  return {
+    sql: `${deviceStateCodeSql(deviceExpr, instantExpr)} IN (${codes.map(() => '?').join(', ')})`,
+    params: codes,
+  };
 }
