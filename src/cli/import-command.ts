@@ -7,15 +7,15 @@ import type { ImportOutcome } from '../contract/records';
 import { appPrivacyReportManifest } from '../core/importers/app-privacy-report';
 import { importBackupDevice } from '../core/services/backup-import';
 import { importAndroid } from '../core/importers/android/import';
-import { isAndroidInput } from '../core/importers/android/detect';
-import { isBackupFolder, readBackupInfo } from '../core/importers/ios-backup/discover';
+import { readBackupInfo } from '../core/importers/ios-backup/discover';
+import { detect } from '../core/importers/registry';
+import { importPath, probePath } from '../core/services/import-pipeline';
 import { backupOutcomes, failedBackupOutcome } from '../core/services/backup-import-service';
 import { AppError } from '../core/model/errors';
 import { CaseSession, type PendingCase } from '../core/services/case-service';
 import {
   describeFsError,
   failedOutcome,
-  importFile,
   unreadOutcome,
   type ImportFileProgress,
 } from '../core/services/import-run';
@@ -102,15 +102,15 @@ function describeProgress(
 
 /** An iPhone backup folder, an Android capture (folder, zip or dumpsys file), or an export file. */
 async function classifyPath(path: string): Promise<'backup' | 'android' | 'file'> {
-  let folder: boolean;
-  try {
-    folder = statSync(path).isDirectory();
-  } catch {
-    return 'file';
-  }
-  if (folder && (await isBackupFolder(path))) return 'backup';
-  if (await isAndroidInput(path)) return 'android';
-  return folder ? 'backup' : 'file';
+  // The registry decides what a path is; backups and Android captures get their phone's summary
+  // printed, everything else (reports, folders of them, PowerLogs, sysdiagnoses) goes straight
+  // to the pipeline, which also words every refusal.
+  const probed = await probePath(resolve(path));
+  if ('error' in probed) return 'file';
+  const id = detect(probed.probe).chosen?.manifest.id ?? null;
+  if (id === 'ios-backup') return 'backup';
+  if (id !== null && id.startsWith('android-')) return 'android';
+  return 'file';
 }
 
 /** Prints an unexpected error's stack on stderr when SNOOPSCOPE_DEBUG asks for it. */
@@ -381,23 +381,26 @@ async function importPaths(
         continue;
       }
       let phase: ImportFileProgress['phase'] | null = null;
-      const outcomes = await guarded(ctx, path, known, async () => [
-        await importFile({
-          db: session.db,
-          path,
-          deviceId,
+      const outcomes = await guarded(ctx, path, known, async () => {
+        const r = await importPath(session.db, path, {
+          device: deviceId,
+          timeZone: req.timeZone,
           isCancelled: () => signal.aborted,
+          signal,
           onProgress: progress
             ? (pr) => {
+                const at = pr.phase;
+                if (at === 'unlocking') return;
                 progress.update(
-                  describeProgress(index, files.length, path, pr),
-                  pr.phase !== phase,
+                  describeProgress(index, files.length, path, { ...pr, phase: at }),
+                  at !== phase,
                 );
-                phase = pr.phase;
+                phase = at;
               }
             : undefined,
-        }),
-      ]);
+        });
+        return r.outcomes;
+      });
       progress?.clear();
       byPath.set(i, outcomes);
     }

@@ -149,7 +149,7 @@ async function peek(source: SourceInput): Promise<{ head: Uint8Array; source: So
 }
 
 /** What a path is, and the probe its sniffing sees; or why it cannot be read. */
-async function probePath(
+export async function probePath(
   path: string,
 ): Promise<{ probe: SniffProbe; input: SourceInput } | { error: string }> {
   let st;
