@@ -83,8 +83,13 @@ if (process.env.BENCH_SKIP_BACKUPS !== '1') {
 }
 
 if (process.env.BENCH_SKIP_ANDROID !== '1') {
-  console.log('\n# Android: generated 50 MB bugreport');
+  console.log('\n# Android: generated 100 MB appops text and 100 MB bugreport');
   console.log(String(child('android-child.ts', [dataDir]).report));
+}
+
+if (process.env.BENCH_SKIP_SYSDIAGNOSE !== '1') {
+  console.log('\n# iOS: generated 200 MB sysdiagnose archive');
+  console.log(String(child('sysdiagnose-child.ts', [dataDir]).report));
 }
 
 if (process.env.BENCH_SKIP_BUNDLE !== '1') {
