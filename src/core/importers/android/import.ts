@@ -1,6 +1,9 @@
 // The Android import as the CLI, the capture service and the import batch call it: one run of the
 // import pipeline over the path (the android-capture and android-dumpsys importers read it; the
 // one writer stores it), with the figures those callers show.
+// This entry point runs the pipeline, so it reaches above the importers' layer; it stays here only
+// until its callers call importPath themselves (or it moves to services/).
+/* eslint-disable no-restricted-imports -- a pipeline entry kept for its callers, see above */
 import { basename, resolve } from 'node:path';
 import type { Device, ImportOutcome } from '../../../contract/records';
 import type { Db } from '../../db/open';

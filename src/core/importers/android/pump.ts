@@ -10,14 +10,13 @@ export class PumpStopped extends Error {
 /**
  * Runs `read`, yielding what `take` returns each time at least `batchSize` items are waiting
  * (the reader calls `pause` between its line batches) and once more at the end. Leaving the loop
- * early, or `signal` aborting, stops the reader at its next pause.
+ * early (the pipeline does on a cancel or a refusal) stops the reader at its next pause.
  */
 export async function* pump<T>(
   read: (pause: () => Promise<void>) => Promise<void>,
   size: () => number,
   take: () => T[],
   batchSize: number,
-  signal?: AbortSignal,
 ): AsyncGenerator<T[]> {
   // The reader's wake-up while it waits for a batch to be taken (in an object: set in closures).
   const held: { resume: (() => void) | null } = { resume: null };
@@ -31,7 +30,7 @@ export async function* pump<T>(
     n?.();
   };
   const pause = async (): Promise<void> => {
-    if (stopped || signal?.aborted) throw new PumpStopped('The parse was stopped.');
+    if (stopped) throw new PumpStopped('The parse was stopped.');
     if (size() < batchSize) return;
     await new Promise<void>((r) => {
       held.resume = r;

@@ -66,7 +66,6 @@ export function zoneRequired(): never {
 async function* builderBatches(
   builder: AndroidRecordBuilder,
   read: () => Promise<void>,
-  ctx: ParseContext,
   captureTime: AndroidInput['captureTime'],
 ): AsyncGenerator<ParseItem[]> {
   yield* pump<ImportRecord>(
@@ -82,7 +81,6 @@ async function* builderBatches(
       return batch;
     },
     BATCH_RECORDS,
-    ctx.signal,
   );
   yield [
     {
@@ -129,7 +127,6 @@ export async function* parseWholeInput(
     async () => {
       await readAndroidInput(source.path, { stream: builder });
     },
-    ctx,
     input.captureTime,
   );
 }
@@ -162,5 +159,5 @@ export async function* parseMember(
     if (whole) whole.end();
     else splitter!.finish();
   };
-  yield* builderBatches(builder, read, ctx, hints.captureTime);
+  yield* builderBatches(builder, read, hints.captureTime);
 }
