@@ -9,6 +9,7 @@ export const FINDING_RULES = [
   'regular-polling',
   'long-access',
   'screen-off-access',
+  'access-while-locked',
   'profiling-domains',
   'new-sensitive-permission',
 ] as const;

@@ -20,6 +20,7 @@ import { applyIntervalClusters } from './interval-clusters';
 import { readStoredFindings, storedEvidence } from './stored';
 import { newSensitivePermission, profilingDomains } from './record-rules';
 import {
+  accessWhileLocked,
   backgroundAccess,
   frequentAccess,
   isSessionRule,
@@ -38,6 +39,7 @@ const RULES: Record<FindingRule, RuleDef> = {
   'regular-polling': regularPolling,
   'long-access': longAccess,
   'screen-off-access': screenOffAccess,
+  'access-while-locked': accessWhileLocked,
   'profiling-domains': profilingDomains,
   'new-sensitive-permission': newSensitivePermission,
 };

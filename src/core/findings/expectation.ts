@@ -21,7 +21,7 @@ export type Expectedness =
 
 /** How the rules' severities are weighed by the app's purpose, in words (for `--explain` and the docs). */
 export const WEIGHING =
-  "at most low when the built-in catalog says the app's purpose needs the resource or the app is Apple's own iOS app; one level higher (at most high) for photos, contacts, microphone or location used by an app the catalog knows and does not expect to, when the rule is night-access, background-access, regular-polling or screen-off-access; otherwise as above (an app the catalog does not know keeps the rule's severity).";
+  "at most low when the built-in catalog says the app's purpose needs the resource or the app is Apple's own iOS app; one level higher (at most high) for photos, contacts, microphone or location used by an app the catalog knows and does not expect to, when the rule is night-access, background-access, regular-polling, screen-off-access or access-while-locked; otherwise as above (an app the catalog does not know keeps the rule's severity).";
 
 /** Resources whose use by an app that does not need them ranks higher at unexpected times. */
 export const PROBED_CATEGORIES: readonly Category[] = [
@@ -37,6 +37,7 @@ export const TIMING_RULES: readonly FindingRule[] = [
   'background-access',
   'regular-polling',
   'screen-off-access',
+  'access-while-locked',
 ];
 
 const LEVELS: readonly Severity[] = ['info', 'low', 'medium', 'high'];
@@ -135,6 +136,8 @@ function timing(f: Finding): string {
       return 'accesses at machine-regular gaps between starts';
     case 'screen-off-access':
       return 'accesses with the screen off';
+    case 'access-while-locked':
+      return 'accesses while the device was locked with its screen off';
     default:
       return `${f.count} accesses`;
   }

@@ -8,6 +8,7 @@ import { tempCase, type TempCase } from '../testing/temp-case';
 import { runFindings } from './engine';
 import { refreshFindings } from './stored';
 import { setStoredFindingParams } from './stored-params';
+import { fillDeviceStates } from './test-device-states';
 
 // The SQL path and the stored findings must say exactly what the reference scan says: the same
 // findings, in the same order, with the same figures, titles and evidence.
@@ -48,6 +49,9 @@ const filter: fc.Arbitrary<Filter> = fc.record(
     states: fc.uniqueArray(fc.constantFrom('foreground', 'background', 'unknown'), {
       maxLength: 2,
     }),
+    deviceStates: fc.uniqueArray(fc.constantFrom('in-use', 'screen-off', 'locked', 'unknown'), {
+      maxLength: 2,
+    }),
   },
   { requiredKeys: [] },
 ) as fc.Arbitrary<Filter>;
@@ -67,7 +71,8 @@ afterAll(() => t.cleanup());
 
 /** Empties the case's records, keeping its schema. */
 function reset(): void {
-  t.session.db.exec(`DELETE FROM stored_findings; DELETE FROM stored_findings_state;
+  t.session.db.exec(`DELETE FROM device_states; DELETE FROM device_state_coverage;
+    DELETE FROM stored_findings; DELETE FROM stored_findings_state;
     DELETE FROM access_sessions; DELETE FROM usage_records; DELETE FROM reject_records;
     DELETE FROM permission_records; DELETE FROM network_observations; DELETE FROM session_rollup;
     DELETE FROM session_stats; DELETE FROM apps; DELETE FROM sources; DELETE FROM devices;
@@ -84,7 +89,8 @@ describe('findings paths', () => {
         fc.constantFrom(undefined, 0, 3, 5000),
         (seed, f, p, limit) => {
           reset();
-          fillFindingsCase(t.session.db, seed);
+          const { devices } = fillFindingsCase(t.session.db, seed);
+          fillDeviceStates(t.session.db, devices, seed);
           const scan = runFindings(t.session.db, f, p, undefined, {
             path: 'scan',
             evidenceLimit: limit,
@@ -111,6 +117,7 @@ describe('findings paths', () => {
         (seed, f, p, next, limit) => {
           reset();
           const { devices } = fillFindingsCase(t.session.db, seed);
+          fillDeviceStates(t.session.db, devices, seed);
           setStoredFindingParams(t.session.db, p);
           refreshFindings(t.session.db, devices.slice(0, 1));
           // The other devices are stale: the query brings them up to date first.

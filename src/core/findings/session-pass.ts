@@ -2,6 +2,7 @@ import type { FindingRule } from '../../contract/findings';
 import { sessionWhere, whereSql } from '../services/filter-sql';
 import { compareText } from '../db/queries/text-order';
 import { sessionId } from '../services/query-service';
+import type { DeviceStateAt, DeviceStateSweep } from '../db/queries/device-state';
 import { maxSessionMs, type Instant, type RuleContext } from './common';
 
 /** The session rules a pass computes. */
@@ -12,6 +13,7 @@ export const SESSION_RULES = [
   'regular-polling',
   'long-access',
   'screen-off-access',
+  'access-while-locked',
 ] as const satisfies readonly FindingRule[];
 export type SessionRule = (typeof SESSION_RULES)[number];
 
@@ -26,6 +28,38 @@ export interface PassSpec {
   longerThanMs: number;
   /** `screen-off-access`: the device's screen-off intervals, ascending and disjoint. */
   offIntervals: readonly { fromMs: number; toMs: number; recordId: number }[];
+  /**
+   * `access-while-locked` and `background-access`: the device's own state at each session's start,
+   * answered in start order (null when the device has no state records).
+   */
+  states: DeviceStateSweep | null;
+  /** `background-access`: an app's identifier, to compare with the app the device had in front. */
+  appIdentifier: (appId: number) => string;
+}
+
+/** Whether a device state says the screen was off and the device locked. */
+export const lockedAndOff = (s: DeviceStateAt): boolean => s.screen === 'off' && s.locked === true;
+
+/**
+ * Whether a device state names something else than the app in front: another app or a system
+ * surface (the lock screen, the home screen, the passcode screen).
+ */
+export const otherInFront = (s: DeviceStateAt, app: string): boolean =>
+  s.foregroundApp !== null && s.foregroundApp !== app;
+
+/** The first session of a rule (by start, then interval key) and the state rows at its start. */
+export class FirstHit {
+  anchor = Infinity;
+  key = '';
+  rows: { sourceId: number; locator: string }[] = [];
+
+  add(anchor: number, key: string, rows: { sourceId: number; locator: string }[]): void {
+    if (anchor < this.anchor || (anchor === this.anchor && compareText(key, this.key) < 0)) {
+      this.anchor = anchor;
+      this.key = key;
+      this.rows = rows;
+    }
+  }
 }
 
 /**
@@ -132,6 +166,12 @@ export class GroupTally {
   longTotal = 0;
   readonly off: RuleTally;
   readonly offHits = new Set<number>();
+  readonly locked: RuleTally;
+  readonly lockedFirst = new FirstHit();
+  readonly lockedBases = new Set<string>();
+  /** Background sessions known only from the app the device had in front, and their bases. */
+  inFront = 0;
+  readonly inFrontBases = new Set<string>();
 
   constructor(
     readonly appId: number,
@@ -143,6 +183,7 @@ export class GroupTally {
     this.background = new RuleTally(limit);
     this.long = new RuleTally(limit);
     this.off = new RuleTally(limit);
+    this.locked = new RuleTally(limit);
   }
 }
 
@@ -189,6 +230,8 @@ export function sessionPass(ctx: RuleContext, deviceId: number, spec: PassSpec):
   const wantBackground = r.has('background-access');
   const wantLong = r.has('long-access');
   const intervals = r.has('screen-off-access') ? spec.offIntervals : [];
+  const wantLocked = r.has('access-while-locked');
+  const sweep = wantLocked || wantBackground ? spec.states : null;
   let next = 0;
   for (const row of rows) {
     const appId = row[0];
@@ -227,15 +270,28 @@ export function sessionPass(ctx: RuleContext, deviceId: number, spec: PassSpec):
       const night = spec.nightOf(localDay, minute);
       g.perNight.set(night, (g.perNight.get(night) ?? 0) + 1);
     }
+    // The start is the anchor whenever it is known, so the sweep is asked in time order.
+    const state = sweep !== null && startMs !== null ? sweep.at(startMs) : null;
     if (wantBackground) {
       const stateSource = row[14];
-      if (
-        (stateSource === 'reported' && row[13] === 'background') ||
-        (stateSource !== 'reported' && row[15] === 'background')
-      ) {
+      const effective = stateSource === 'reported' ? row[13] : (row[15] ?? 'unknown');
+      if (effective === 'background') {
         g.background.add(anchor, anchorOffset, lastMs, lastOffset, key);
         if (stateSource === 'reported') g.reported += 1;
+      } else if (
+        effective === 'unknown' &&
+        state !== null &&
+        otherInFront(state, spec.appIdentifier(appId))
+      ) {
+        g.background.add(anchor, anchorOffset, lastMs, lastOffset, key);
+        g.inFront += 1;
+        if (state.basis !== null) g.inFrontBases.add(state.basis);
       }
+    }
+    if (wantLocked && state !== null && lockedAndOff(state)) {
+      g.locked.add(anchor, anchorOffset, lastMs, lastOffset, key);
+      g.lockedFirst.add(anchor, key, state.sources.slice(0, 2));
+      if (state.basis !== null) g.lockedBases.add(state.basis);
     }
     if (wantLong && row[12] === 0 && duration !== null && duration > spec.longerThanMs) {
       g.long.add(anchor, anchorOffset, lastMs, lastOffset, key);

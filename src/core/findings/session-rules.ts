@@ -24,7 +24,12 @@ import {
   type RuleDef,
   type SessionRow,
 } from './common';
+import { compareText } from '../db/queries/text-order';
+import { DeviceStateSweep, deviceStatesAt, hasDeviceStates } from '../db/queries/device-state';
 import {
+  FirstHit,
+  lockedAndOff,
+  otherInFront,
   sessionPass,
   SESSION_RULES,
   type GroupTally,
@@ -231,26 +236,56 @@ const BACKGROUND: Clauses = {
   params: [],
 };
 
+/** The evidence names of state bases (`powerlog+usagestats` → "PowerLog and usagestats"). */
+function basisWords(bases: ReadonlySet<string>): string {
+  const names = new Set<string>();
+  for (const b of bases)
+    for (const part of b.split('+'))
+      names.add(
+        part === 'powerlog' ? 'PowerLog' : part === 'usagestats' ? 'Android usagestats' : part,
+      );
+  const list = [...names].sort(compareText);
+  return list.length === 0 ? 'the device' : list.join(' and ');
+}
+
+/** How many background sessions rest on the app the device had in front, and on what. */
+interface InFront {
+  count: number;
+  bases: ReadonlySet<string>;
+}
+
 function backgroundFinding(
   g: Group,
   count: number,
   reported: number,
+  inFront: InFront,
   rejects: Map<string, number>,
   evidence: Evidence,
 ): Finding {
-  const inferred = count - reported;
+  const inferred = count - reported - inFront.count;
+  // A record of what the device had on screen is the device's own, like a reported state.
+  const recorded = reported + inFront.count;
   const severity: Severity =
-    reported >= 3 || (reported >= 1 && (g.category === 'camera' || g.category === 'microphone'))
+    recorded >= 3 || (recorded >= 1 && (g.category === 'camera' || g.category === 'microphone'))
       ? 'high'
-      : reported >= 1
+      : recorded >= 1
         ? 'medium'
         : 'low';
+  const by = `as reported by ${basisWords(inFront.bases)}`;
   const how =
-    inferred === 0
-      ? 'reported by the operating system'
-      : reported === 0
-        ? 'inferred from usage records, not reported'
-        : `${reported} reported by the operating system, ${inferred} inferred from usage records`;
+    inFront.count === 0
+      ? inferred === 0
+        ? 'reported by the operating system'
+        : reported === 0
+          ? 'inferred from usage records, not reported'
+          : `${reported} reported by the operating system, ${inferred} inferred from usage records`
+      : reported === 0 && inferred === 0
+        ? `the app was not on screen; another app or the lock screen was, ${by}`
+        : [
+            ...(reported > 0 ? [`${reported} reported by the operating system`] : []),
+            ...(inferred > 0 ? [`${inferred} inferred from usage records`] : []),
+            `${inFront.count} with another app or the lock screen on screen, ${by}`,
+          ].join(', ');
   return makeFinding({
     rule: 'background-access',
     severity: otherIsInfo(g.category, severity),
@@ -263,6 +298,8 @@ function backgroundFinding(
     details: {
       reported,
       inferred,
+      notOnScreen: inFront.count,
+      notOnScreenBasis: inFront.count > 0 ? [...inFront.bases].sort(compareText).join(', ') : null,
       backgroundRejects: rejects.get(`${g.deviceId}\n${g.app}\n${g.category}`) ?? 0,
     },
   });
@@ -274,10 +311,10 @@ export const backgroundAccess: RuleDef = {
     id: 'background-access',
     title: 'Access in the background',
     description:
-      'Sessions whose app state is background: as the operating system reported it (Android app ops), or, where it reported none, as inferred from usage records (no foreground activity of the app within a minute). One finding per device, app and category with both counts, reported and inferred, always named in the title and in details.reported / details.inferred; background rejects of the same app and category are counted in details.backgroundRejects. iOS App Privacy Reports carry no app state, so their sessions never appear here.',
+      'Sessions whose app state is background: as the operating system reported it (Android app ops), or, where it reported none, as inferred from usage records (no foreground activity of the app within a minute). A session with no app state at all (every iOS App Privacy Report session) counts when the device\'s own state record at its start names another app or a system surface (the lock screen, the home screen) in front: on iOS PowerLog\'s ScreenState table, labelled "as reported by PowerLog". One finding per device, app and category with each count, named in the title and in details.reported / details.inferred / details.notOnScreen (details.notOnScreenBasis names the record); background rejects of the same app and category are counted in details.backgroundRejects.',
     severity:
-      'high: 3 or more reported background sessions, or any reported one of the camera or microphone; medium: at least one reported; low: inferred only; info: category "other".',
-    caveat: `${INTERVAL_CAVEAT} A reported background state is what the operating system recorded for the app's process; an inferred one is only an inference from the absence of foreground activity in the usage records, which may be incomplete.`,
+      'high: 3 or more background sessions reported by the operating system or resting on the device\'s record of another app in front, or any such one of the camera or microphone; medium: at least one; low: inferred only; info: category "other".',
+    caveat: `${INTERVAL_CAVEAT} A reported background state is what the operating system recorded for the app's process; an inferred one is only an inference from the absence of foreground activity in the usage records, which may be incomplete. "Another app on screen" is the app PowerLog charged the screen to (PLScreenStateAgent_EventForward_ScreenState): the accessing app was not the one on that display, but PowerLog says nothing of a second display, a picture-in-picture window or a widget.`,
     params: [],
   },
   run: (ctx) => backgroundAccessScan(ctx),
@@ -286,11 +323,55 @@ export const backgroundAccess: RuleDef = {
 function backgroundAccessScan(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const rejects = backgroundRejects(ctx);
-  forEachSessionGroup(ctx, BACKGROUND, (rows) => {
-    const reported = rows.filter((s) => s.stateSource === 'reported').length;
-    out.push(backgroundFinding(groupOfRows(rows), rows.length, reported, rejects, allOf(rows)));
+  const withStates = devicesWithStates(ctx);
+  // Every session when a device has state records: one with no app state may count by them.
+  const where = withStates.length > 0 ? NO_CLAUSES : BACKGROUND;
+  forEachSessionGroup(ctx, where, (all) => {
+    const unknown = all.filter((s) => s.state === 'unknown');
+    const states =
+      unknown.length > 0 && withStates.includes(all[0]!.deviceId)
+        ? deviceStatesAt(
+            ctx.db,
+            all[0]!.deviceId,
+            unknown.map((s) => s.startMs ?? Number.NaN),
+          )
+        : [];
+    const front = new Set<SessionRow>();
+    const bases = new Set<string>();
+    states.forEach((st, i) => {
+      if (!otherInFront(st, all[0]!.app)) return;
+      front.add(unknown[i]!);
+      if (st.basis !== null) bases.add(st.basis);
+    });
+    const rows = all.filter((s) => s.state === 'background' || front.has(s));
+    if (rows.length === 0) return;
+    const reported = rows.filter(
+      (s) => s.state === 'background' && s.stateSource === 'reported',
+    ).length;
+    out.push(
+      backgroundFinding(
+        groupOfRows(rows),
+        rows.length,
+        reported,
+        { count: front.size, bases },
+        rejects,
+        allOf(rows),
+      ),
+    );
   });
   return out;
+}
+
+/** The devices (within the filter's) that have any device-state record. */
+function devicesWithStates(ctx: RuleContext): number[] {
+  const devs = ctx.filter.devices && ctx.filter.devices.length > 0 ? ctx.filter.devices : null;
+  return ctx.db
+    .prepare(
+      `SELECT id FROM devices d WHERE EXISTS (SELECT 1 FROM device_states s WHERE s.device_id = d.id)
+         ${devs ? `AND d.id IN (${devs.map(() => '?').join(',')})` : ''} ORDER BY id`,
+    )
+    .pluck()
+    .all(...(devs ?? [])) as number[];
 }
 
 /** Rejected background attempts per device × app × category, within the filter's devices, apps and range. */
@@ -736,6 +817,110 @@ function screenOffAccessScan(ctx: RuleContext): Finding[] {
 
 // ---------------------------------------------------------------------------------------------
 
+const LOCKED_LIMITS =
+  "They are what the system logged, not who held the device: PowerLog's lock flag is SpringBoard's (PLSpringBoardAgent_EventForward_SBLock) and says the device reported itself locked, not that the owner was away or asleep; a blanked screen (PLSpringBoardAgent_EventForward_SBBlank) does not rule out an always-on display; PowerLog writes in batches, so a row can be seconds late. Android's KEYGUARD_SHOWN and SCREEN_NON_INTERACTIVE usage events carry the same limits and are kept for a limited time.";
+
+const LOCKED_READS = `${INTERVAL_CAVEAT} An iOS App Privacy Report access can also stand for the app being told that the data changed (a change observer) rather than a read.`;
+
+/** What the device's state records were, in words, for the bases seen. */
+function lockedRecords(bases: ReadonlySet<string>): string {
+  const parts: string[] = [];
+  const all = new Set([...bases].flatMap((b) => b.split('+')));
+  if (all.has('powerlog'))
+    parts.push(
+      "PowerLog's SpringBoard lock flag (PLSpringBoardAgent_EventForward_SBLock) and screen-blanked flag (PLSpringBoardAgent_EventForward_SBBlank)",
+    );
+  if (all.has('usagestats'))
+    parts.push('Android usagestats KEYGUARD_SHOWN and SCREEN_NON_INTERACTIVE events');
+  for (const b of [...all].sort(compareText))
+    if (b !== 'powerlog' && b !== 'usagestats') parts.push(`${b} records`);
+  return parts.length > 0 ? parts.join(' and ') : "the device's state records";
+}
+
+/** The stored rows that established the state at the first access, with their files. */
+function firstRows(
+  ctx: RuleContext,
+  rows: readonly { sourceId: number; locator: string }[],
+): string {
+  const name = ctx.db.prepare('SELECT file_name FROM sources WHERE id = ?').pluck();
+  return rows
+    .map((r) => `${r.locator} of ${String(name.get(r.sourceId) ?? `source ${r.sourceId}`)}`)
+    .join(' and ');
+}
+
+function lockedFinding(
+  ctx: RuleContext,
+  g: Group,
+  count: number,
+  bases: ReadonlySet<string>,
+  first: FirstHit,
+  evidence: Evidence,
+): Finding {
+  const severity: Severity =
+    count >= 3 || g.category === 'camera' || g.category === 'microphone' ? 'high' : 'medium';
+  const rows = firstRows(ctx, first.rows);
+  return makeFinding({
+    rule: 'access-while-locked',
+    severity: otherIsInfo(g.category, severity),
+    ...g,
+    count,
+    title: `${g.name} ${accessPhrase(g.category)} ${times(count)} while the device was locked with its screen off (as recorded by ${basisWords(bases)})`,
+    caveat: `The state at each access's start comes from ${lockedRecords(bases)}; at the first access: ${rows}. ${LOCKED_LIMITS} ${LOCKED_READS}`,
+    evidence: evidence.ids,
+    evidenceTotal: evidence.total,
+    details: {
+      stateBasis: [...bases].sort(compareText).join(', '),
+      firstStateRows: rows,
+    },
+  });
+}
+
+/** `access-while-locked`: accesses while the device's own records say locked with the screen off. */
+export const accessWhileLocked: RuleDef = {
+  info: {
+    id: 'access-while-locked',
+    title: 'Access while locked',
+    description:
+      "Sessions starting while the device's own state records say both that the screen was off and that the device was locked (iOS: PowerLog's SpringBoard lock and screen-blanked flags; Android: usagestats KEYGUARD_SHOWN and SCREEN_NON_INTERACTIVE). The state is read at the session's start and only where a coverage window of the same record covers it; a session without a known start, or outside coverage, never counts. The caveat names the table and row (or usagestats line) that established the state at the first access, and its file; details.stateBasis names the records.",
+    severity:
+      'high: 3 or more sessions, or any of the camera or microphone; medium: otherwise; info: category "other".',
+    caveat: `The state comes from the device's own records, named in each finding with the table and row that established it. ${LOCKED_LIMITS} ${LOCKED_READS}`,
+    params: [],
+  },
+  run: (ctx) => accessWhileLockedScan(ctx),
+};
+
+function accessWhileLockedScan(ctx: RuleContext): Finding[] {
+  const devices = devicesWithStates(ctx);
+  if (devices.length === 0) return [];
+  const out: Finding[] = [];
+  forEachSessionGroup(
+    ctx,
+    { clauses: [`s.device_id IN (${devices.map(() => '?').join(',')})`], params: devices },
+    (all) => {
+      const states = deviceStatesAt(
+        ctx.db,
+        all[0]!.deviceId,
+        all.map((s) => s.startMs ?? Number.NaN),
+      );
+      const first = new FirstHit();
+      const bases = new Set<string>();
+      const rows = all.filter((s, i) => {
+        const st = states[i]!;
+        if (!lockedAndOff(st)) return false;
+        first.add(s.anchorMs, s.intervalKey, st.sources.slice(0, 2));
+        if (st.basis !== null) bases.add(st.basis);
+        return true;
+      });
+      if (rows.length === 0) return;
+      out.push(lockedFinding(ctx, groupOfRows(rows), rows.length, bases, first, allOf(rows)));
+    },
+  );
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
 /** Whether a rule is a session rule (computed by {@link sessionRulesFast}). */
 export const isSessionRule = (rule: string): rule is SessionRule =>
   (SESSION_RULES as readonly string[]).includes(rule);
@@ -766,22 +951,35 @@ export function sessionRulesFast(
     ? backgroundRejects(ctx)
     : new Map<string, number>();
   const onlyScreen = chosen.size === 1 && chosen.has('screen-off-access');
+  const onlyLocked = chosen.size === 1 && chosen.has('access-while-locked');
   for (const deviceId of all) {
     if (wanted && !wanted.has(deviceId)) continue;
     const off = intervals.get(deviceId) ?? [];
     if (onlyScreen && off.length === 0) continue;
-    const groups = sessionPass(ctx, deviceId, {
-      rules: chosen,
-      inNight: (m) =>
-        nightStart < night.end
-          ? m >= nightStart && m < night.end
-          : nightStart > night.end
-            ? m >= nightStart || m < night.end
-            : true,
-      nightOf: (day, m) => (night.wraps && m < night.end ? day - 1 : day),
-      longerThanMs: Math.round(ctx.num('long-access.seconds') * 1000),
-      offIntervals: off,
-    });
+    const withStates =
+      (chosen.has('access-while-locked') || chosen.has('background-access')) &&
+      hasDeviceStates(ctx.db, deviceId);
+    if (onlyLocked && !withStates) continue;
+    const states = withStates ? new DeviceStateSweep(ctx.db, deviceId) : null;
+    let groups: GroupTally[];
+    try {
+      groups = sessionPass(ctx, deviceId, {
+        rules: chosen,
+        inNight: (m) =>
+          nightStart < night.end
+            ? m >= nightStart && m < night.end
+            : nightStart > night.end
+              ? m >= nightStart || m < night.end
+              : true,
+        nightOf: (day, m) => (night.wraps && m < night.end ? day - 1 : day),
+        longerThanMs: Math.round(ctx.num('long-access.seconds') * 1000),
+        offIntervals: off,
+        states,
+        appIdentifier: (appId) => names.app(appId).identifier,
+      });
+    } finally {
+      states?.close();
+    }
     const add = (rule: SessionRule, f: Finding | null, e: Evidence | null): void => {
       if (f) out.get(rule)!.push(e ? withRef(f, e) : f);
     };
@@ -807,9 +1005,10 @@ export function sessionRulesFast(
       if (chosen.has('background-access') && g.background.evidence.total > 0) {
         const e = tallied(ctx, deviceId, g.background);
         const count = g.background.evidence.total;
+        const front = { count: g.inFront, bases: g.inFrontBases };
         add(
           'background-access',
-          backgroundFinding(group(g.background), count, g.reported, rejects, e),
+          backgroundFinding(group(g.background), count, g.reported, front, rejects, e),
           e,
         );
       }
@@ -852,6 +1051,18 @@ export function sessionRulesFast(
           screenOffFinding(group(g.off), g.off.evidence.total, g.offHits.size, e),
           e,
         );
+      }
+      if (chosen.has('access-while-locked') && g.locked.evidence.total > 0) {
+        const e = tallied(ctx, deviceId, g.locked);
+        const f = lockedFinding(
+          ctx,
+          group(g.locked),
+          g.locked.evidence.total,
+          g.lockedBases,
+          g.lockedFirst,
+          e,
+        );
+        add('access-while-locked', f, e);
       }
     }
   }

@@ -20,7 +20,7 @@ import { storedFindingParams } from './stored-params';
  * The version of the rules' logic. Raising it makes every stored finding stale, so a change to a
  * rule reaches cases computed by an earlier version.
  */
-export const FINDINGS_RULES_VERSION = 2;
+export const FINDINGS_RULES_VERSION = 3;
 
 /** The evidence ids kept apart at the head of each stored list, read without the rest. */
 const HEAD = 100;

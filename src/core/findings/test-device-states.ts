@@ -4,8 +4,8 @@ import { FINDINGS_CASE_START } from '../testing/findings-case';
 
 const SPAN = 14 * 86_400_000;
 const VALUES = {
-  screen: ['on', 'off', 'dim'],
-  lock: ['locked', 'unlocked', 'locked', 'unlocked', '2'],
+  screen: ['on', 'off', 'off', 'dim'],
+  lock: ['locked', 'unlocked', 'locked', 'locked', '2'],
   foreground: ['com.a.one', 'com.b.two', 'com.apple.lock-screen', 'com.c.three'],
 } as const;
 const TABLES = {

@@ -299,13 +299,17 @@ class KindSweep {
   }
 
   private peekRow(): StateRow | null {
-    if (this.nextRow === undefined) this.nextRow = this.rows.next().value ?? null;
-    return this.nextRow;
+    if (this.nextRow !== undefined) return this.nextRow;
+    const next: StateRow | null = this.rows.next().value ?? null;
+    this.nextRow = next;
+    return next;
   }
 
   private peekWindow(): CoverageRow | null {
-    if (this.nextWindow === undefined) this.nextWindow = this.windows.next().value ?? null;
-    return this.nextWindow;
+    if (this.nextWindow !== undefined) return this.nextWindow;
+    const next: CoverageRow | null = this.windows.next().value ?? null;
+    this.nextWindow = next;
+    return next;
   }
 
   best(ms: number): StateRow | null {
