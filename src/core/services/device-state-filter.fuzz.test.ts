@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEVICE_STATE_CHOICES, deviceStateChoices } from '../../contract/filter';
-import { deviceStateAt } from '../db/queries/device-state';
+import { deviceStateAt, DeviceStateSweep } from '../db/queries/device-state';
 import { fillDeviceStates } from '../findings/test-device-states';
 import { fillFindingsCase } from '../testing/findings-case';
 import { fuzzOptions } from '../testing/fuzz';
@@ -55,6 +55,33 @@ describe('device state filter', () => {
           }),
       ),
       fuzzOptions(40),
+    );
+  });
+
+  it('the streaming sweep answers as deviceStateAt at every session start, in start order', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), (seed) =>
+        withCase((c) => {
+          const db = c.session.db;
+          const { devices } = fillFindingsCase(db, seed);
+          fillDeviceStates(db, devices, seed);
+          for (const d of devices) {
+            const starts = db
+              .prepare(
+                'SELECT start_ms FROM access_sessions WHERE device_id = ? AND start_ms IS NOT NULL ORDER BY start_ms',
+              )
+              .pluck()
+              .all(d) as number[];
+            const sweep = new DeviceStateSweep(db, d);
+            try {
+              for (const ms of starts) expect(sweep.at(ms)).toEqual(deviceStateAt(db, d, ms));
+            } finally {
+              sweep.close();
+            }
+          }
+        }),
+      ),
+      fuzzOptions(30),
     );
   });
 
