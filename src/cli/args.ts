@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CATEGORIES, type Category } from '../contract/categories';
 import {
+  DEVICE_STATE_CHOICES,
   filterSchema,
   parseDayWindow,
   rangeBoundSchema,
@@ -29,6 +30,7 @@ export const FILTER_OPTIONS = {
   hours: { type: 'string' },
   'min-seconds': { type: 'string' },
   state: { type: 'string', multiple: true },
+  'device-state': { type: 'string', multiple: true },
   tag: { type: 'string', multiple: true },
   starred: { type: 'boolean' },
 } as const satisfies Options;
@@ -56,6 +58,7 @@ export interface FilterFlags {
   hours?: string;
   'min-seconds'?: string;
   state?: string[];
+  'device-state'?: string[];
   tag?: string[];
   starred?: boolean;
 }
@@ -138,6 +141,21 @@ export function parseFilterFlags(flags: FilterFlags): ParsedFilter {
           const found = STATES.find((x) => x === text.trim().toLowerCase());
           if (!found)
             throw new UsageError(`--state ${text}: expected one of ${STATES.join(', ')}.`);
+          return found;
+        }),
+      ),
+    ];
+  }
+  const deviceStates = flags['device-state'];
+  if (deviceStates && deviceStates.length > 0) {
+    filter.deviceStates = [
+      ...new Set(
+        deviceStates.map((text) => {
+          const found = DEVICE_STATE_CHOICES.find((x) => x === text.trim().toLowerCase());
+          if (!found)
+            throw new UsageError(
+              `--device-state ${text}: expected one of ${DEVICE_STATE_CHOICES.join(', ')}.`,
+            );
           return found;
         }),
       ),

@@ -78,6 +78,11 @@ export const FILTER_DOCS: OptionDoc[] = [
     text: 'foreground, background or unknown (repeatable): the app state Android reported, else the one inferred from usage records (stateSource says which); App Privacy Report sessions are unknown',
   },
   {
+    flag: '--device-state <s>',
+    names: ['device-state'],
+    text: "in-use, screen-off, locked or unknown (repeatable): the device's own state at the access's start (iOS PowerLog, Android usagestats); in-use is screen on and unlocked; an access no record covers is unknown",
+  },
+  {
     flag: '--tag <t>',
     names: ['tag'],
     text: 'only records annotated with this tag (repeatable: any of them)',
@@ -352,7 +357,7 @@ export const COMMAND_DOCS: readonly CommandDoc[] = [
     ],
     summary: 'what deserves a closer look, with severity and caveats',
     description: [
-      'Runs the findings rules over the filtered records: one finding per rule × device × app × category, most severe first, each with a plain-language title, its evidence record ids and a caveat saying what the data does not prove. Rules: night-access, background-access, frequent-access, regular-polling, long-access, screen-off-access, profiling-domains, new-sensitive-permission (all by default). Parameters set in the app are kept in the case and used here; --param overrides them for this run.',
+      'Runs the findings rules over the filtered records: one finding per rule × device × app × category, most severe first, each with a plain-language title, its evidence record ids and a caveat saying what the data does not prove. Rules: night-access, background-access, frequent-access, regular-polling, long-access, screen-off-access, access-while-locked, profiling-domains, new-sensitive-permission (all by default). Parameters set in the app are kept in the case and used here; --param overrides them for this run.',
       'With --explain: prints each rule’s criteria, how its severity is decided, its parameters with their defaults (and, with a case, the values in force) and what it does not prove, without running it. The same text is in docs/findings.md.',
       'With --key: per device, the few apps that deserve attention (at most 5, medium or high severity), each in one sentence with the resource, how often per observed day, the device-local hours, the interval lengths and what the data cannot prove, then every other finding grouped by app. Reads every record of the devices named and the case’s parameters.',
     ],
