@@ -16,7 +16,7 @@ import { filterMarks } from '../annotations/filter-marks';
 import { TagFilter } from '../annotations/TagFilter';
 import { PlatformBadge } from '../devices/PlatformBadge';
 import { visibleApps, type AppOption } from './app-options';
-import { APP_STATES, appStateLabel } from './app-states';
+import { APP_STATES, appStateLabel, DEVICE_STATES, deviceStateLabel } from './app-states';
 import './filters.css';
 import { countActive, filterToText, normalizeFilter, textToFilter } from './filter-text';
 
@@ -394,6 +394,31 @@ export function FilterSidebar({ filter, onChange, devices, apps, appsLoading }: 
         <p className="muted small filter-hint" id="filter-states-hint">
           Background is the state Android reported or, where marked as inferred, an inference from
           usage records. iOS App Privacy Report sessions record no state: they are Unknown.
+        </p>
+      </fieldset>
+
+      <fieldset className="fieldset" data-testid="filter-device-states">
+        <legend>Device state</legend>
+        <div className="state-options">
+          {DEVICE_STATES.map((st) => (
+            <label key={st} className="check">
+              <input
+                type="checkbox"
+                data-testid={`filter-device-state-${st}`}
+                checked={f.deviceStates?.includes(st) ?? false}
+                aria-describedby="filter-device-states-hint"
+                onChange={(e) =>
+                  set({ deviceStates: toggle(f.deviceStates, st, e.target.checked) })
+                }
+              />
+              <span>{deviceStateLabel(st)}</span>
+            </label>
+          ))}
+        </div>
+        <p className="muted small filter-hint" id="filter-device-states-hint">
+          The device&apos;s own record at the access&apos;s start: an iPhone&apos;s PowerLog (from a
+          sysdiagnose) or Android usage events. In use means screen on and unlocked. Where no record
+          covers the moment the state is Unknown, never In use.
         </p>
       </fieldset>
 

@@ -150,3 +150,30 @@ describe('tags and star in the filter text', () => {
     expect(textToFilter('starred:maybe')).toMatchObject({ ok: false });
   });
 });
+
+describe('device state in the filter text', () => {
+  it('round-trips, orders, counts and describes the device states', () => {
+    const f: Filter = { deviceStates: ['unknown', 'locked', 'locked'] };
+    expect(normalizeFilter(f)).toEqual({ deviceStates: ['locked', 'unknown'] });
+    expect(countActive(f)).toBe(1);
+    const text = filterToText(f);
+    expect(text).toBe('devicestate:locked,unknown');
+    expect(textToFilter(text)).toEqual({
+      ok: true,
+      filter: { deviceStates: ['locked', 'unknown'] },
+    });
+    expect(textToFilter('devicestate:In-Use')).toEqual({
+      ok: true,
+      filter: { deviceStates: ['in-use'] },
+    });
+    expect(textToFilter('devicestate:asleep')).toEqual({
+      ok: false,
+      message: 'devicestate must be in-use, screen-off, locked or unknown',
+    });
+    const names = { device: String, app: String };
+    expect(describeFilter(f, names)).toEqual([
+      { field: 'deviceStates', label: 'Device state: Locked, Unknown' },
+    ]);
+    expect(withoutField(f, 'deviceStates')).toEqual({});
+  });
+});

@@ -1,6 +1,15 @@
 import { CATEGORIES, CATEGORY_LABELS, type Category } from '../../../contract/categories';
 import { filterSchema, parseDayWindow, type Filter } from '../../../contract/filter';
-import { APP_STATES, appStateLabel, parseAppState, type AppState } from './app-states';
+import {
+  APP_STATES,
+  appStateLabel,
+  DEVICE_STATES,
+  deviceStateLabel,
+  parseAppState,
+  parseDeviceState,
+  type AppState,
+  type DeviceState,
+} from './app-states';
 
 /** Drops empty lists and undefined fields so equal filters serialise equally. */
 export function normalizeFilter(filter: Filter): Filter {
@@ -19,6 +28,10 @@ export function normalizeFilter(filter: Filter): Filter {
   if (filter.states && filter.states.length > 0) {
     const set = new Set(filter.states);
     out.states = APP_STATES.filter((s) => set.has(s));
+  }
+  if (filter.deviceStates && filter.deviceStates.length > 0) {
+    const set = new Set(filter.deviceStates);
+    out.deviceStates = DEVICE_STATES.filter((s) => set.has(s));
   }
   if (filter.tags && filter.tags.length > 0) out.tags = [...new Set(filter.tags)].sort();
   if (filter.starred) out.starred = true;
@@ -41,6 +54,7 @@ export function countActive(filter: Filter): number {
     f.hours,
     f.minSeconds,
     f.states,
+    f.deviceStates,
     f.tags,
     f.starred,
   ].filter((v) => v !== undefined).length;
@@ -65,6 +79,7 @@ export function filterToText(filter: Filter): string {
   if (f.hours) parts.push(`hours:${f.hours.from}-${f.hours.to}`);
   if (f.minSeconds !== undefined) parts.push(`min:${f.minSeconds}`);
   if (f.states) parts.push(`state:${f.states.join(',')}`);
+  if (f.deviceStates) parts.push(`devicestate:${f.deviceStates.join(',')}`);
   if (f.tags) parts.push(`tag:${f.tags.map(quote).join(',')}`);
   if (f.starred) parts.push('starred:yes');
   return parts.join(' ');
@@ -180,6 +195,21 @@ export function textToFilter(text: string): ParseResult {
         draft.states = [...(draft.states ?? []), ...states];
         break;
       }
+      case 'devicestate':
+      case 'devicestates': {
+        const states: DeviceState[] = [];
+        for (const v of values) {
+          const st = parseDeviceState(v);
+          if (!st)
+            return {
+              ok: false,
+              message: 'devicestate must be in-use, screen-off, locked or unknown',
+            };
+          states.push(st);
+        }
+        draft.deviceStates = [...(draft.deviceStates ?? []), ...states];
+        break;
+      }
       case 'tag':
       case 'tags':
         draft.tags = [...(draft.tags ?? []), ...values.filter((v) => v.length > 0)];
@@ -235,6 +265,11 @@ export function describeFilter(
   if (f.minSeconds !== undefined) chips.push({ field: 'minSeconds', label: `≥ ${f.minSeconds} s` });
   if (f.states)
     chips.push({ field: 'states', label: `App state: ${f.states.map(appStateLabel).join(', ')}` });
+  if (f.deviceStates)
+    chips.push({
+      field: 'deviceStates',
+      label: `Device state: ${f.deviceStates.map(deviceStateLabel).join(', ')}`,
+    });
   if (f.tags) chips.push({ field: 'tags', label: `Tagged: ${f.tags.join(', ')}` });
   if (f.starred) chips.push({ field: 'starred', label: 'Starred' });
   return chips;
