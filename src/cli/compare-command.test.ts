@@ -60,6 +60,8 @@ describe('compare', () => {
         backgroundShare: null,
         knownStateSessions: 0,
         closedSessions: 12,
+        lockedShare: null,
+        knownLockSessions: 0,
       },
       {
         label: 'B',
@@ -72,6 +74,8 @@ describe('compare', () => {
         backgroundShare: null,
         knownStateSessions: 0,
         closedSessions: 2,
+        lockedShare: null,
+        knownLockSessions: 0,
       },
     ]);
     const table = await runCli(['compare', casePath, '--devices', 'A,B']);

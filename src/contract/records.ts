@@ -399,6 +399,13 @@ export const compareColumnSchema = z.object({
   knownStateSessions: z.number().int().optional(),
   /** Closed sessions (duration known): the sample of the median and the longest. */
   closedSessions: z.number().int().optional(),
+  /**
+   * Sessions starting while the device's own records (PowerLog, usagestats) say it was locked,
+   * over the sessions whose lock state at their start is known; null when none is known.
+   */
+  lockedShare: z.number().nullable().optional(),
+  /** Sessions whose lock state at their start is known: the sample the locked share is taken over. */
+  knownLockSessions: z.number().int().optional(),
 });
 export type CompareColumn = z.infer<typeof compareColumnSchema>;
 

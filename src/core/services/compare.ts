@@ -10,6 +10,7 @@ import {
   DurationScratch,
   STATS_LEVELS,
 } from '../db/session-stats';
+import { DeviceStateSweep, hasDeviceStates } from '../db/queries/device-state';
 import { AppError } from '../model/errors';
 import { STATE_SQL } from './filter-sql';
 import { ACCESS_SOURCE_SQL, observedRanges } from './observed-days';
@@ -112,6 +113,9 @@ interface Cell {
   longestMs: number | null;
   /** The app rows (ids) the cell's sessions belong to, to name the row. */
   apps: Set<number>;
+  /** Sessions starting while the device recorded itself locked, and those whose lock state is known. */
+  locked: number;
+  lockKnown: number;
 }
 
 interface RowKey {
@@ -138,6 +142,8 @@ function cellOf(cells: Map<string, Cell>, key: string): Cell {
       medianMs: null,
       longestMs: null,
       apps: new Set(),
+      locked: 0,
+      lockKnown: 0,
     };
     cells.set(key, c);
   }
@@ -458,6 +464,62 @@ function collectFromSummaries(
 }
 
 /**
+ * Adds to each column's cells how many sessions started while the device's own records say it
+ * was locked, and how many have a known lock state: one pass per column over the sessions of a
+ * device with state records, in start order, beside one streaming sweep of its states.
+ */
+function collectLocked(
+  db: Db,
+  specs: CompareSpec[],
+  canonical: (app: string) => string,
+  collected: Collected,
+): void {
+  specs.forEach((spec, i) => {
+    if (!hasDeviceStates(db, spec.deviceId)) return;
+    const where = ['s.device_id = ?', 's.start_ms IS NOT NULL'];
+    const params: number[] = [spec.deviceId];
+    if (spec.fromDay !== null) {
+      where.push('s.local_day >= ?');
+      params.push(spec.fromDay);
+    }
+    if (spec.toDay !== null) {
+      where.push('s.local_day < ?');
+      params.push(spec.toDay);
+    }
+    // A known start is the anchor, so the anchor order is the start order the sweep needs.
+    const rows = db
+      .prepare(
+        `SELECT s.app_id AS appId, a.identifier AS app, s.category, s.start_ms AS startMs
+         FROM access_sessions s JOIN apps a ON a.id = s.app_id
+         WHERE ${where.join(' AND ')} ORDER BY s.anchor_ms`,
+      )
+      .iterate(...params) as IterableIterator<{
+      appId: number;
+      app: string;
+      category: string;
+      startMs: number;
+    }>;
+    const sweep = new DeviceStateSweep(db, spec.deviceId);
+    try {
+      for (const r of rows) {
+        const locked = sweep.at(r.startMs).locked;
+        if (locked === null) continue;
+        const app = canonical(r.app);
+        const category = toCategory(r.category);
+        const key = `${app}\n${category}`;
+        if (!collected.rows.has(key)) collected.rows.set(key, { app, category });
+        const c = cellOf(collected.cells[i]!, key);
+        c.apps.add(r.appId);
+        c.lockKnown += 1;
+        if (locked) c.locked += 1;
+      }
+    } finally {
+      sweep.close();
+    }
+  });
+}
+
+/**
  * Compares devices or periods: one row per app × category seen in any column, with sessions per
  * observed day, night sessions, median and longest duration and background share per column.
  * With a night window of whole hours the figures come from the session stats; otherwise every
@@ -499,6 +561,7 @@ export function compareWith(
     hours === null
       ? collectByScan(db, specs, night, canonical)
       : collectFromSummaries(db, specs, hours, canonical, devices);
+  collectLocked(db, specs, canonical, { rows, cells });
   const observed = specs.map((spec) => devices.observedDays(spec));
   // The row's name: the first display name in column order, then by app identifier and row id,
   // so it does not depend on the order sessions are read in.
@@ -552,6 +615,9 @@ export function compareWith(
             c && c.known > 0 ? Math.round((c.background / c.known) * 1000) / 1000 : null,
           knownStateSessions: c?.known ?? 0,
           closedSessions: c?.closed ?? 0,
+          lockedShare:
+            c && c.lockKnown > 0 ? Math.round((c.locked / c.lockKnown) * 1000) / 1000 : null,
+          knownLockSessions: c?.lockKnown ?? 0,
         };
       }),
     }));

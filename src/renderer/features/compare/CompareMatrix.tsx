@@ -9,7 +9,15 @@ import type { CompareColumn, CompareRow } from '../../../contract/records';
 import { SortHeader } from '../../shared/SortHeader';
 import { formatCount } from '../../shared/format';
 import { nextSort, sortBy, type SortState } from '../../shared/sort';
-import { cellMark, change, metricValue, METRICS, sampleOf, type Metric } from './compare-model';
+import {
+  cellMark,
+  change,
+  isShare,
+  metricValue,
+  METRICS,
+  sampleOf,
+  type Metric,
+} from './compare-model';
 
 type SortKey = 'app' | 'category' | 'change' | `col${number}`;
 
@@ -30,12 +38,13 @@ export const rowKey = (r: CompareRow): string => `${r.app}\n${r.category}`;
 function formatMetric(c: CompareColumn, m: Metric): string {
   const v = metricValue(c, m);
   if (c.observedDays === 0) return 'no data';
-  if (v === null) return m === 'background' ? 'n/a' : '—';
+  if (v === null) return m === 'background' || m === 'locked' ? 'n/a' : '—';
   switch (m) {
     case 'perDay':
       return v >= 100 ? formatCount(Math.round(v)) : v.toFixed(v >= 10 ? 1 : 2);
     case 'night':
     case 'background':
+    case 'locked':
       return `${Math.round(v * 100)}%`;
     case 'median':
     case 'longest':
@@ -44,7 +53,7 @@ function formatMetric(c: CompareColumn, m: Metric): string {
 }
 
 function formatAmount(a: number, m: Metric): string {
-  if (m === 'night' || m === 'background') return `${Math.round(a * 100)} pt`;
+  if (isShare(m)) return `${Math.round(a * 100)} pt`;
   if (m === 'perDay') return `${a.toFixed(a >= 10 ? 1 : 2)}/day`;
   return `${a.toFixed(1)} s`;
 }
@@ -70,6 +79,8 @@ const NULL_TITLES: Record<Metric, string> = {
   median: 'No closed session (duration unknown)',
   longest: 'No closed session (duration unknown)',
   background: 'No session with a known app state (e.g. App Privacy Report sessions carry none)',
+  locked:
+    'No session whose lock state is known: import a sysdiagnose (PowerLog) or usage events covering these days',
 };
 
 /**

@@ -12,7 +12,9 @@ import {
   dayStretches,
   daysExtent,
   defaultPicked,
+  isShare,
   metricValue,
+  METRICS,
   narrowRows,
   nightShare,
   noDataRanges,
@@ -664,5 +666,21 @@ describe('daysExtent', () => {
     });
     expect(daysExtent([info({ days: [] }), info({ days: [] })])).toBeNull();
     expect(daysExtent([])).toBeNull();
+  });
+});
+
+describe('locked share', () => {
+  it('reads the locked share with its sample, and marks a clear spread', () => {
+    const a = col({ lockedShare: 0.8, knownLockSessions: 10 });
+    const b = col({ lockedShare: 0.1, knownLockSessions: 20 });
+    expect(metricValue(a, 'locked')).toBe(0.8);
+    expect(metricValue(col(), 'locked')).toBeNull();
+    expect(sampleOf(a, 'locked')).toBe('of 10');
+    expect(sampleOf(col(), 'locked')).toBeNull();
+    const r = row([a, b]);
+    expect(cellMark(r, 0, 'locked')).toBe('high');
+    expect(cellMark(r, 1, 'locked')).toBe('low');
+    expect(isShare('locked')).toBe(true);
+    expect(METRICS.map((m) => m.id)).toContain('locked');
   });
 });

@@ -112,7 +112,7 @@ export function nightShare(c: CompareColumn): number | null {
   return c.sessions > 0 ? c.nightSessions / c.sessions : null;
 }
 
-export type Metric = 'perDay' | 'night' | 'median' | 'longest' | 'background';
+export type Metric = 'perDay' | 'night' | 'median' | 'longest' | 'background' | 'locked';
 
 export const METRICS: { id: Metric; label: string; title: string }[] = [
   { id: 'perDay', label: 'Sessions/day', title: 'Sessions per observed day' },
@@ -124,7 +124,17 @@ export const METRICS: { id: Metric; label: string; title: string }[] = [
     label: 'Background share',
     title: 'Share of sessions with a known state that ran in the background',
   },
+  {
+    id: 'locked',
+    label: 'Locked share',
+    title:
+      "Share of sessions starting while the device's own logs (PowerLog, usagestats) recorded it locked, over those whose lock state is known",
+  },
 ];
+
+/** Metrics that are shares (0..1), shown as percentages. */
+export const isShare = (m: Metric): boolean =>
+  m === 'night' || m === 'background' || m === 'locked';
 
 /** A metric's value in a column; null where the data cannot give it. */
 export function metricValue(c: CompareColumn, m: Metric): number | null {
@@ -139,6 +149,8 @@ export function metricValue(c: CompareColumn, m: Metric): number | null {
       return c.longestSeconds;
     case 'background':
       return c.backgroundShare;
+    case 'locked':
+      return c.lockedShare ?? null;
   }
 }
 
@@ -168,6 +180,8 @@ export function sampleOf(c: CompareColumn, m: Metric): string | null {
       return `${formatCount(c.nightSessions)} of ${formatCount(c.sessions)}`;
     case 'background':
       return c.knownStateSessions === undefined ? null : `of ${formatCount(c.knownStateSessions)}`;
+    case 'locked':
+      return c.knownLockSessions === undefined ? null : `of ${formatCount(c.knownLockSessions)}`;
     case 'median':
     case 'longest':
       return c.closedSessions === undefined ? null : `n=${formatCount(c.closedSessions)}`;
@@ -217,7 +231,7 @@ export function cellMark(row: CompareRow, index: number, m: Metric): 'high' | 'l
   const max = Math.max(...present);
   const min = Math.min(...present);
   // A spread worth pointing at: the larger at least half again the smaller, and not a rounding step.
-  const floor = m === 'night' || m === 'background' ? 0.1 : m === 'perDay' ? 0.5 : 1;
+  const floor = isShare(m) ? 0.1 : m === 'perDay' ? 0.5 : 1;
   if (max - min < floor || max < min * 1.5) return null;
   if (v === max) return 'high';
   if (v === min) return 'low';
