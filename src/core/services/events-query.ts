@@ -80,14 +80,18 @@ interface NetworkRow {
 // (edge occurrences) are looked up through their key, and are usually none: a lookup of the key
 // alone says so before their list is sorted. The sessions come from the index of migration 0018,
 // which holds every column read here in this order.
-const ACCESS_SQL = (where: string): string => `
+const ACCESS_SQL = (where: string, occurrences = true): string => `
 SELECT s.device_id, s.interval_key, s.app_id, s.category, s.raw_category, s.start_ms, s.start_offset,
        s.end_ms, s.end_offset, s.duration_ms, s.state, s.state_source, s.inferred_state, s.proxy,
        s.attribution_tag, s.duration_known, s.b_source_id, s.b_line, s.e_source_id, s.e_line,
-       CASE WHEN EXISTS (SELECT 1 FROM edge_occurrences WHERE session_id = s.id)
+       ${
+         occurrences
+           ? `CASE WHEN EXISTS (SELECT 1 FROM edge_occurrences WHERE session_id = s.id)
        THEN (SELECT group_concat(o.source_id || ' ' || o.line, ' ')
              FROM (SELECT source_id, line FROM edge_occurrences WHERE session_id = s.id
-                   ORDER BY source_id, kind, line) o) END AS more
+                   ORDER BY source_id, kind, line) o) END`
+           : 'NULL'
+       } AS more
 FROM access_sessions s
 ${where}
 ORDER BY s.anchor_ms, s.device_id, s.interval_key`;
@@ -223,6 +227,11 @@ export function* accessEvents(
   for (const r of rows) yield toAccessEvent(r, names);
 }
 
+/** Whether any session has further exports holding its edges (none: no session is looked up). */
+function anyOccurrences(session: CaseSession): boolean {
+  return session.db.prepare('SELECT 1 FROM edge_occurrences LIMIT 1').get() !== undefined;
+}
+
 /** Instants whose local date falls in years 1970-9999: formatted from a day's cached date. */
 const FAST_LOCAL_MAX = 253_402_300_800_000;
 
@@ -322,7 +331,7 @@ export function* accessEventText(
   const names = accessNames(session);
   const instantText = instantFormatter();
   const rows = session.db
-    .prepare(ACCESS_SQL(where))
+    .prepare(ACCESS_SQL(where, anyOccurrences(session)))
     .raw()
     .iterate(...params) as IterableIterator<AccessRow>;
   const line =
