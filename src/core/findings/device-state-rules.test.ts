@@ -1,7 +1,12 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findingSchema, type Finding } from '../../contract/findings';
 import { addCoverage, addState, addStateSource } from '../db/queries/device-state-testing';
 import { importFile } from '../services/import-run';
+import { deviceStateAt } from '../db/queries/device-state';
+import { importAndroid } from '../importers/android/import';
+import { captureUsagestats, writeAndroidCapture } from '../testing/android-capture';
 import { accessPair } from '../testing/apr-fixture';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { runFindings } from './engine';
@@ -190,5 +195,56 @@ describe('background-access from the app in front', () => {
     expect(
       runFindings(t.session.db, {}, undefined, ['background-access'], { stored: false }),
     ).toEqual([]);
+  });
+});
+
+describe('Android usagestats as device state', () => {
+  it('screen and keyguard events give access-while-locked, naming the usagestats lines', async () => {
+    const dir = writeAndroidCapture(join(t.dir, 'cap'));
+    // Screen off 07:41:00 and keyguard shown 07:41:01; back at 07:42:00 / 07:42:05. The
+    // capture's background photo read at 07:41:07 (+01:00) falls inside.
+    writeFileSync(
+      join(dir, 'usagestats.txt'),
+      captureUsagestats().replace(
+        '    time="2025-06-18 07:41:04"',
+        '    time="2025-06-18 07:41:00" type=SCREEN_NON_INTERACTIVE package=android flags=0x0\n' +
+          '    time="2025-06-18 07:41:01" type=KEYGUARD_SHOWN package=android flags=0x0\n' +
+          '    time="2025-06-18 07:42:00" type=SCREEN_INTERACTIVE package=android flags=0x0\n' +
+          '    time="2025-06-18 07:42:05" type=KEYGUARD_HIDDEN package=android flags=0x0\n' +
+          '    time="2025-06-18 07:41:04"',
+      ),
+    );
+    await importAndroid(t.session, dir, { label: 'Pixel' });
+    const pixel = t.session.deviceByLabel('Pixel')!.id;
+    const state = deviceStateAt(t.session.db, pixel, Date.parse('2025-06-18T07:41:30+01:00'));
+    expect(state).toMatchObject({
+      screen: 'off',
+      locked: true,
+      basis: 'usagestats',
+      foregroundApp: 'com.example.launcher',
+      sources: [
+        { locator: 'usagestats.txt line 4' },
+        { locator: 'usagestats.txt line 5' },
+        { locator: 'usagestats.txt line 8' },
+      ],
+    });
+    // Before the first usage event the state is unknown.
+    expect(
+      deviceStateAt(t.session.db, pixel, Date.parse('2025-06-18T07:00:00+01:00')).screen,
+    ).toBeNull();
+    for (const path of ['scan', 'auto'] as const) {
+      const fs = only(
+        runFindings(t.session.db, {}, undefined, ['access-while-locked'], { path, stored: false }),
+        'access-while-locked',
+      );
+      expect(fs.map((f) => [f.app, f.category, f.count])).toEqual([
+        ['com.example.social', 'photos', 1],
+      ]);
+      expect(fs[0]!.title).toMatch(/\(as recorded by Android usagestats\)$/);
+      expect(fs[0]!.caveat).toContain(
+        'usagestats.txt line 4 of usagestats.txt and usagestats.txt line 5 of usagestats.txt',
+      );
+      expect(fs[0]!.caveat).toContain('KEYGUARD_SHOWN');
+    }
   });
 });

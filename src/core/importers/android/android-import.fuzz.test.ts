@@ -95,10 +95,10 @@ beforeAll(async () => {
     'appops.txt': 7,
     'getprop.txt': 0,
     'package.txt': 2,
-    'usagestats.txt': 7,
+    'usagestats.txt': 11,
   });
   expect(Object.fromEntries(androidQf.baseline)).toEqual({
-    'dumpsys.txt': 13,
+    'dumpsys.txt': 17,
     'getprop.txt': 0,
     'packages.json': 0,
   });

@@ -69,7 +69,7 @@ describe('named pipes in a capture folder', () => {
       'packages.json is a named pipe (FIFO), not a regular file; it was skipped without being opened.',
     );
     expect(outcomesByName(r)).toEqual({
-      'dumpsys.txt': ['imported', 13],
+      'dumpsys.txt': ['imported', 17],
       'getprop.txt': ['imported', 0],
     });
   });
@@ -117,7 +117,7 @@ describe('a file of a capture folder that cannot be opened', () => {
       'packages.json cannot be read (permission denied). It was skipped; the other files were read.',
     );
     expect(outcomesByName(r)).toEqual({
-      'dumpsys.txt': ['imported', 13],
+      'dumpsys.txt': ['imported', 17],
       'getprop.txt': ['imported', 0],
     });
   });
@@ -186,7 +186,7 @@ describe('a damaged AndroidQF packages.json', () => {
       writeFileSync(join(dir, 'packages.json'), text);
       const r = await importAndroid(t.session, dir);
       expect(outcomesByName(r)).toEqual({
-        'dumpsys.txt': ['imported', 13],
+        'dumpsys.txt': ['imported', 17],
         'getprop.txt': ['imported', 0],
         'packages.json': ['imported', 0],
       });

@@ -19,6 +19,7 @@ import { PackagesParser, parsePackagesJson, type AndroidPackage } from './packag
 import type { SectionSink } from './sections';
 import type { AppOpEvent, AppOpHistoryEntry } from './types';
 import { UsageStatsParser, type UsageEvent } from './usagestats';
+import { UsageStateTracker } from './usagestats-states';
 
 /** The most proxy-flagged accesses of one section held for de-duplication (see AppOpsSection). */
 export const MAX_HELD_PROXY_ACCESSES = 200_000;
@@ -280,8 +281,11 @@ class AppOpsSection implements SectionSink {
 }
 
 function usageSection(b: AndroidRecordBuilder, origin: string): SectionSink {
+  const states = new UsageStateTracker(origin);
   const parser = new UsageStatsParser({
     event: (u: UsageEvent) => {
+      const time = b.at(u.time.wallMs);
+      for (const r of states.event(u, time)) b.out.push(r);
       b.out.push({
         type: 'usage',
         line: u.line,
@@ -291,13 +295,19 @@ function usageSection(b: AndroidRecordBuilder, origin: string): SectionSink {
         eventType: u.type,
         className: u.className,
         instanceId: u.instanceId,
-        time: b.at(u.time.wallMs),
+        time,
       });
     },
     dailyStat: () => {},
     problem: (p) => b.note(p.line, origin, p.message),
   });
-  return { line: (text, lineNo) => parser.push(text, lineNo), end: () => parser.end() };
+  return {
+    line: (text, lineNo) => parser.push(text, lineNo),
+    end: () => {
+      parser.end();
+      for (const r of states.end()) b.out.push(r);
+    },
+  };
 }
 
 function packageSection(b: AndroidRecordBuilder, origin: string): SectionSink {
