@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ImportWarning } from '../../contract/warnings';
 import type { AccessEdgeRecord, NetworkRecord } from '../model/import-records';
 import type { Db } from './open';
-import { cloneRecord, SessionStore, type StoredEdge } from './pairing';
+import { cloneRecord, SessionStore, type ReportedColumns, type StoredEdge } from './pairing';
 import { AppResolver } from './queries/apps';
 import type { SessionState } from './session-stats';
 
@@ -93,6 +93,41 @@ export class StoreWriter {
       category: rec.category,
       rawCategory: rec.rawCategory,
     };
+  }
+
+  /**
+   * Stores an access whose two edges are read at once, with what the platform reported of it,
+   * as one new row. Returns the new row's id; null when the device already holds the interval
+   * (or one of its edges waits in this source), in which case its edges went through the stored
+   * row and the caller stamps the reported columns afterwards.
+   */
+  addInterval(
+    begin: AccessEdgeRecord,
+    end: AccessEdgeRecord,
+    reported: ReportedColumns,
+  ): number | null {
+    const key = begin.intervalKey;
+    if (!this.pending.has(key)) {
+      this.accessRows += 2;
+      this.extend(begin.tsMs);
+      this.extend(end.tsMs);
+      this.offsets.add(begin.offsetMin);
+      this.offsets.add(end.offsetMin);
+      const id = this.store.insert({
+        id: null,
+        deviceId: this.deviceId,
+        intervalKey: key,
+        begin: this.toEdge(begin),
+        end: this.toEdge(end),
+        conflict: false,
+        reported,
+      });
+      if (id !== null) return id;
+      this.accessRows -= 2;
+    }
+    this.addEdge(begin);
+    this.addEdge(end);
+    return null;
   }
 
   addEdge(rec: AccessEdgeRecord): void {

@@ -17,6 +17,7 @@ import type {
 import { AppError } from '../model/errors';
 import { appendAudit } from './audit';
 import { StoreWriter } from './edge-writer';
+import type { ReportedColumns } from './pairing';
 import { describeSqliteError, type Db } from './open';
 import { AppResolver } from './queries/apps';
 import { bindPhoneDevice } from './queries/bind-device';
@@ -272,9 +273,11 @@ function storeApp(db: Db, deviceId: number, resolver: AppResolver, a: AppRecord)
   ).run(a.version, a.installed ? 1 : 0, deviceId, a.identifier);
 }
 
-/** The sessions an access-interval record touched, to stamp with its reported columns. */
+/** An interval already stored before this source, to stamp with what this source reported. */
 interface IntervalColumns {
-  rec: AccessIntervalRecord;
+  key: string;
+  reported: ReportedColumns;
+  linked: AccessIntervalRecord['linked'];
 }
 
 /**
@@ -376,6 +379,9 @@ export class SourceWriter {
       coverage: db.prepare(
         `INSERT INTO device_state_coverage (device_id, source_id, kind, basis, from_ms, to_ms)
          VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      proxyLine: db.prepare(
+        'INSERT OR IGNORE INTO proxy_lines (session_id, source_id, line, app, raw_line) VALUES (?, ?, ?, ?, ?)',
       ),
       version: db.prepare(
         `UPDATE apps SET version = COALESCE(?, version), inventory = MAX(inventory, ?)
@@ -614,14 +620,34 @@ export class SourceWriter {
       rawTs: r.rawTs,
       extra: {},
     };
-    this.edges.addEdge({ ...base, edge: 'begin', tsMs: r.start.ms, offsetMin: r.start.offsetMin });
-    this.edges.addEdge({
-      ...base,
-      edge: 'end',
-      tsMs: r.start.ms + (r.durationMs ?? 0),
-      offsetMin: r.start.offsetMin,
-    });
-    this.intervalColumns.push({ rec: r });
+    const reported: ReportedColumns = {
+      state: r.state,
+      stateSource: r.rawState === null ? null : 'reported',
+      rawState: r.rawState,
+      attributionTag: r.attributionTag,
+      proxy: r.proxy ? JSON.stringify(r.proxy) : null,
+      durationKnown: r.durationKnown,
+    };
+    const id = this.edges.addInterval(
+      { ...base, edge: 'begin', tsMs: r.start.ms, offsetMin: r.start.offsetMin },
+      {
+        ...base,
+        edge: 'end',
+        tsMs: r.start.ms + (r.durationMs ?? 0),
+        offsetMin: r.start.offsetMin,
+      },
+      reported,
+    );
+    const linked = r.linked;
+    if (id !== null) {
+      // A new row holds its reported columns already; only a proxy's own line is added.
+      if (linked)
+        this.stmts.proxyLine.run(id, this.sourceId, linked.line, linked.app, linked.rawLine);
+      return;
+    }
+    // The interval was already stored (an earlier capture): its columns are stamped at the end,
+    // from a compact tuple, so memory holds no record.
+    this.intervalColumns.push({ key: r.intervalKey, reported, linked });
   }
 
   /** Pairs what waits, stamps reported states on interval sessions, and applies the summaries. */
@@ -650,11 +676,8 @@ export class SourceWriter {
               s.inferred_state AS inferredState, ${STATE_SQL} AS state
        FROM access_sessions s WHERE s.device_id = ? AND s.interval_key = ?`,
     );
-    const insertProxyLine = db.prepare(
-      'INSERT OR IGNORE INTO proxy_lines (session_id, source_id, line, app, raw_line) VALUES (?, ?, ?, ?, ?)',
-    );
-    for (const { rec } of this.intervalColumns) {
-      const s = sessionOf.get(this.deviceId, rec.intervalKey) as
+    for (const { key, reported, linked } of this.intervalColumns) {
+      const s = sessionOf.get(this.deviceId, key) as
         | {
             id: number;
             appId: number;
@@ -665,14 +688,13 @@ export class SourceWriter {
           }
         | undefined;
       if (!s) continue;
-      const stateSource = rec.rawState === null ? null : 'reported';
       setColumns.run(
-        rec.state,
-        stateSource,
-        rec.rawState,
-        rec.attributionTag,
-        rec.proxy ? JSON.stringify(rec.proxy) : null,
-        rec.durationKnown ? 1 : 0,
+        reported.state,
+        reported.stateSource,
+        reported.rawState,
+        reported.attributionTag,
+        reported.proxy,
+        reported.durationKnown ? 1 : 0,
         s.id,
       );
       this.edges.changeState(
@@ -680,16 +702,14 @@ export class SourceWriter {
         s.category,
         s.localDay,
         s.state,
-        eventState({ state: rec.state, stateSource, inferredState: s.inferredState }).state,
+        eventState({
+          state: reported.state,
+          stateSource: reported.stateSource,
+          inferredState: s.inferredState,
+        }).state,
       );
-      if (rec.linked)
-        insertProxyLine.run(
-          s.id,
-          this.sourceId,
-          rec.linked.line,
-          rec.linked.app,
-          rec.linked.rawLine,
-        );
+      if (linked)
+        this.stmts.proxyLine.run(s.id, this.sourceId, linked.line, linked.app, linked.rawLine);
     }
     this.intervalColumns.length = 0;
   }

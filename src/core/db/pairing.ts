@@ -30,6 +30,18 @@ export interface SessionRecord {
    * edges leaves as it is; absent for a row not stored yet (a new row has none).
    */
   state?: SessionState;
+  /** What the platform reported with the access (Android app ops), written when it is inserted. */
+  reported?: ReportedColumns;
+}
+
+/** The columns a platform's own report of an access fills (Android app ops). */
+export interface ReportedColumns {
+  state: 'foreground' | 'background' | 'unknown';
+  stateSource: 'reported' | null;
+  rawState: string | null;
+  attributionTag: string | null;
+  proxy: string | null;
+  durationKnown: boolean;
 }
 
 interface Derived {
@@ -188,6 +200,7 @@ export function fromRow(r: Row): SessionRecord {
 /** Prepared statements over `access_sessions`; create once per connection and transaction. */
 export class SessionStore {
   private readonly insertStmt;
+  private readonly insertReportedStmt;
   private readonly updateStmt;
   private readonly selectStmt;
   private readonly deleteStmt;
@@ -197,6 +210,19 @@ export class SessionStore {
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
       `INSERT INTO access_sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
+       ON CONFLICT (device_id, interval_key) DO NOTHING`,
+    );
+    const reported = [
+      ...COLUMNS,
+      'state',
+      'state_source',
+      'raw_state',
+      'attribution_tag',
+      'proxy',
+      'duration_known',
+    ];
+    this.insertReportedStmt = db.prepare(
+      `INSERT INTO access_sessions (${reported.join(', ')}) VALUES (${reported.map(() => '?').join(', ')})
        ON CONFLICT (device_id, interval_key) DO NOTHING`,
     );
     this.updateStmt = db.prepare(
@@ -212,9 +238,23 @@ export class SessionStore {
   /** Inserts a new interval; returns its id, or null when the device already has that interval. */
   insert(r: SessionRecord): number | null {
     const v = values(r);
-    const info = this.insertStmt.run(...v);
+    const p = r.reported;
+    const info = p
+      ? this.insertReportedStmt.run(
+          ...v,
+          p.state,
+          p.stateSource,
+          p.rawState,
+          p.attributionTag,
+          p.proxy,
+          p.durationKnown ? 1 : 0,
+        )
+      : this.insertStmt.run(...v);
     if (info.changes !== 1) return null;
-    this.count(r, 1, 'unknown');
+    const state = p
+      ? eventState({ state: p.state, stateSource: p.stateSource, inferredState: null }).state
+      : 'unknown';
+    this.count(r, 1, state);
     return Number(info.lastInsertRowid);
   }
 
