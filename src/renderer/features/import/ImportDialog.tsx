@@ -22,6 +22,7 @@ import { DevicePicker } from './DevicePicker';
 import { baseName, clampPercent, parsePathList, progressLine } from './import-format';
 import { importBlockers } from './import-notes';
 import { ImportSummary } from './ImportSummary';
+import { SysdiagnoseHelp } from './SysdiagnoseHelp';
 import '../backups/backups.css';
 import type { ImportControl } from './use-import';
 
@@ -198,10 +199,12 @@ export function ImportDialog({ control, devices, initialPaths, onClose }: Props)
           </span>
         </div>
         <p className="muted small" data-testid="import-files-help">
-          Takes App Privacy Report exports (.ndjson) and Android captures: a bugreport zip, an
-          AndroidQF folder or zip, a folder of dumpsys and getprop outputs, or a single dumpsys
+          Takes App Privacy Report exports (.ndjson), iPhone sysdiagnose archives
+          (sysdiagnose_….tar.gz) and PowerLog files (.PLSQL), and Android captures: a bugreport zip,
+          an AndroidQF folder or zip, a folder of dumpsys and getprop outputs, or a single dumpsys
           file. A folder is imported as one capture.
         </p>
+        <SysdiagnoseHelp />
         {paths.length > 0 ? (
           <ul className="path-list" data-testid="import-paths">
             {paths.map((p) => (

@@ -6,7 +6,9 @@ import { formatCount, plural } from '../../shared/format';
 import { timeZoneRetry } from '../android/android-flow';
 import { TimeZoneRetry } from '../android/TimeZoneRetry';
 import '../backups/backups.css';
+import { useQuery } from '../../app/use-query';
 import { clockLabel, skippedFiles, zonesApplied } from './import-notes';
+import { StateCoverageNotice } from './StateCoverageNotice';
 import {
   isBackupOutcome,
   outcomeSourceLabel,
@@ -242,6 +244,16 @@ export function ImportSummary({ finished, devices, onRetryWithTimeZone }: Props)
   const noun = finished.outcomes.some(isBackupOutcome) ? 'part' : 'file';
   const label = (id: number | null): string | null =>
     id === null ? null : (devices.find((d) => d.id === id)?.label ?? `Device ${id}`);
+  // The devices this import stored into: each is checked for a report and a PowerLog that
+  // cover no common time.
+  const touched = [
+    ...new Set(
+      finished.outcomes
+        .filter((o) => o.status === 'imported' && o.deviceId !== null)
+        .map((o) => o.deviceId!),
+    ),
+  ].sort((a, b) => a - b);
+  const sources = useQuery('listSources', touched.length > 0 ? {} : null);
   return (
     <section className="import-summary" data-testid="import-summary" aria-label="Import results">
       <p className="summary-line">
@@ -256,6 +268,9 @@ export function ImportSummary({ finished, devices, onRetryWithTimeZone }: Props)
         {t.notes > 0 ? ` · ${plural(t.notes, 'note')}` : ''}
       </p>
       <ZonesApplied outcomes={finished.outcomes} />
+      {sources.data ? (
+        <StateCoverageNotice sources={sources.data} devices={devices} deviceIds={touched} />
+      ) : null}
       <Skipped outcomes={finished.outcomes} />
       {retry && onRetryWithTimeZone ? (
         <TimeZoneRetry

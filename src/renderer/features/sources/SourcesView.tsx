@@ -17,6 +17,7 @@ import {
 } from '../../shared/format';
 import { Spinner } from '../../shared/Spinner';
 import { DeviceIdentity } from '../devices/DeviceIdentity';
+import { StateCoverageNotice } from '../import/StateCoverageNotice';
 import { When } from '../records/When';
 import '../devices/devices.css';
 import { PlatformBadge } from '../devices/PlatformBadge';
@@ -223,6 +224,7 @@ export function SourcesView({ devices, onImport, unmasked, onUnmaskedChange, ...
               <span className="muted small">{plural(d.sources, 'source')}</span>
             </header>
             <DeviceIdentity device={d} unmasked={unmasked} />
+            <StateCoverageNotice sources={sources} devices={devices} deviceIds={[d.id]} />
             {deviceProfiles.length > 0 ? (
               <>
                 <h4 className="device-section-title">Configuration profiles</h4>
