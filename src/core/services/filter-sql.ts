@@ -3,10 +3,11 @@ import type { Filter } from '../../contract/filter';
 import { minutesOfDay } from '../../contract/filter';
 import { parseIsoWithOffset } from '../../contract/time';
 import { AppError } from '../model/errors';
-import { appNameMatchSql } from '../catalog/app-search';
 import { deviceStateWhereSql } from '../db/queries/device-state';
+import { appIdsSql, type SqlParam } from '../db/queries/sql';
 
-export type SqlParam = string | number | null;
+/** Values and the apps filter are shared with the queries in core/db. */
+export { appIdsSql, type SqlParam };
 
 export interface SqlWhere {
   clauses: string[];
@@ -233,20 +234,6 @@ function addDeviceAndApp(
     clauses.push(`${alias}.app_id IN (${apps.sql})`);
     for (const p of apps.params) params.push(p);
   }
-}
-
-/**
- * The ids of the apps a filter's `apps` names: by identifier, shown name or any name a search
- * matches (catalog, native, aliases), ignoring case. Every query filtering on apps uses it.
- */
-export function appIdsSql(apps: readonly string[]): { sql: string; params: SqlParam[] } {
-  const marks = apps.map(() => '?').join(', ');
-  const names = appNameMatchSql(apps.length);
-  const lower = apps.map((a) => a.toLowerCase());
-  return {
-    sql: `SELECT id FROM apps WHERE lower(identifier) IN (${marks}) OR lower(display_name) IN (${marks}) OR ${names.sql}`,
-    params: [...lower, ...lower, ...names.params(apps)],
-  };
 }
 
 /** Joins clauses into `WHERE ...` (or nothing). */

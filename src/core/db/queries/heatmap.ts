@@ -1,6 +1,6 @@
 import type { HeatmapResult } from '../../../contract/api';
 import type { Filter } from '../../../contract/filter';
-import { appIdsSql, type SqlParam } from '../../services/filter-sql';
+import { appIdsSql, type SqlParam } from './sql';
 import type { Db } from '../open';
 import { HOUR_BUSY_COLUMNS, HOUR_COUNT_COLUMNS } from '../rollup';
 

@@ -1,7 +1,7 @@
 import type { SummaryItem } from '../../../contract/api';
 import { toCategory } from '../../../contract/categories';
 import { minutesOfDay, type DayWindow, type Filter } from '../../../contract/filter';
-import { appIdsSql, type SqlParam } from '../../services/filter-sql';
+import { appIdsSql, type SqlParam } from './sql';
 import type { Db } from '../open';
 import { sumStatsCells } from '../session-stats';
 import { compareText } from './text-order';
