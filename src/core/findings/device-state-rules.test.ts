@@ -5,7 +5,7 @@ import { findingSchema, type Finding } from '../../contract/findings';
 import { addCoverage, addState, addStateSource } from '../db/queries/device-state-testing';
 import { importFile } from '../services/import-run';
 import { deviceStateAt } from '../db/queries/device-state';
-import { importAndroid } from '../importers/android/import';
+import { importAndroid } from '../services/android-import';
 import { captureUsagestats, writeAndroidCapture } from '../testing/android-capture';
 import { accessPair } from '../testing/apr-fixture';
 import { tempCase, type TempCase } from '../testing/temp-case';
@@ -130,6 +130,7 @@ describe('access-while-locked', () => {
         `${BLANK} rowid 11 of powerlog_2024-05-01_06-00_ABCD.PLSQL and ${LOCK} rowid 21 of powerlog_2024-05-01_06-00_ABCD.PLSQL`,
       );
       expect(shop.caveat).toContain("PowerLog's lock flag is SpringBoard's");
+      expect(shop.caveat).not.toContain('KEYGUARD');
       expect(shop.caveat).toContain('change observer');
       expect(shop.details.stateBasis).toBe('powerlog');
       // An app the catalog does not know keeps the rule's own severity (2 sessions: medium).
@@ -244,7 +245,8 @@ describe('Android usagestats as device state', () => {
       expect(fs[0]!.caveat).toContain(
         'usagestats.txt line 4 of usagestats.txt and usagestats.txt line 5 of usagestats.txt',
       );
-      expect(fs[0]!.caveat).toContain('KEYGUARD_SHOWN');
+      expect(fs[0]!.caveat).toContain('KEYGUARD_SHOWN says the keyguard was shown');
+      expect(fs[0]!.caveat).not.toContain('PowerLog');
     }
   });
 });

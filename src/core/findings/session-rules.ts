@@ -817,8 +817,21 @@ function screenOffAccessScan(ctx: RuleContext): Finding[] {
 
 // ---------------------------------------------------------------------------------------------
 
-const LOCKED_LIMITS =
-  "They are what the system logged, not who held the device: PowerLog's lock flag is SpringBoard's (PLSpringBoardAgent_EventForward_SBLock) and says the device reported itself locked, not that the owner was away or asleep; a blanked screen (PLSpringBoardAgent_EventForward_SBBlank) does not rule out an always-on display; PowerLog writes in batches, so a row can be seconds late. Android's KEYGUARD_SHOWN and SCREEN_NON_INTERACTIVE usage events carry the same limits and are kept for a limited time.";
+const POWERLOG_LIMITS =
+  "PowerLog's lock flag is SpringBoard's (PLSpringBoardAgent_EventForward_SBLock) and says the device reported itself locked, not that the owner was away or asleep; a blanked screen (PLSpringBoardAgent_EventForward_SBBlank) does not rule out an always-on display; PowerLog writes in batches, so a row can be seconds late.";
+
+const USAGE_LIMITS =
+  "Android's KEYGUARD_SHOWN says the keyguard was shown, not that the owner was away or asleep; SCREEN_NON_INTERACTIVE does not rule out an always-on display; usage events are kept for a limited time.";
+
+/** What the state records do not prove, for the bases seen (all of them when none is named). */
+function lockedLimits(bases: ReadonlySet<string>): string {
+  const all = new Set([...bases].flatMap((b) => b.split('+')));
+  const any = !all.has('powerlog') && !all.has('usagestats');
+  const parts = ['They are what the system logged, not who held the device.'];
+  if (any || all.has('powerlog')) parts.push(POWERLOG_LIMITS);
+  if (any || all.has('usagestats')) parts.push(USAGE_LIMITS);
+  return parts.join(' ');
+}
 
 const LOCKED_READS = `${INTERVAL_CAVEAT} An iOS App Privacy Report access can also stand for the app being told that the data changed (a change observer) rather than a read.`;
 
@@ -865,7 +878,7 @@ function lockedFinding(
     ...g,
     count,
     title: `${g.name} ${accessPhrase(g.category)} ${times(count)} while the device was locked with its screen off (as recorded by ${basisWords(bases)})`,
-    caveat: `The state at each access's start comes from ${lockedRecords(bases)}; at the first access: ${rows}. ${LOCKED_LIMITS} ${LOCKED_READS}`,
+    caveat: `The state at each access's start comes from ${lockedRecords(bases)}; at the first access: ${rows}. ${lockedLimits(bases)} ${LOCKED_READS}`,
     evidence: evidence.ids,
     evidenceTotal: evidence.total,
     details: {
@@ -884,7 +897,7 @@ export const accessWhileLocked: RuleDef = {
       "Sessions starting while the device's own state records say both that the screen was off and that the device was locked (iOS: PowerLog's SpringBoard lock and screen-blanked flags; Android: usagestats KEYGUARD_SHOWN and SCREEN_NON_INTERACTIVE). The state is read at the session's start and only where a coverage window of the same record covers it; a session without a known start, or outside coverage, never counts. The caveat names the table and row (or usagestats line) that established the state at the first access, and its file; details.stateBasis names the records.",
     severity:
       'high: 3 or more sessions, or any of the camera or microphone; medium: otherwise; info: category "other".',
-    caveat: `The state comes from the device's own records, named in each finding with the table and row that established it. ${LOCKED_LIMITS} ${LOCKED_READS}`,
+    caveat: `The state comes from the device's own records, named in each finding with the table and row that established it. ${lockedLimits(new Set())} ${LOCKED_READS}`,
     params: [],
   },
   run: (ctx) => accessWhileLockedScan(ctx),
