@@ -19,6 +19,43 @@ const nodeBuiltinNames = [
 ];
 const nodeBuiltinPaths = (message) => nodeBuiltinNames.map((name) => ({ name, message }));
 
+/** The restrictions every core, contract, CLI and dev-server file has, plus a layer's own. */
+function coreRestrictions(extraPatterns) {
+  return [
+    'error',
+    {
+      paths: [{ name: 'electron', message: 'electron belongs to src/main and src/preload only.' }],
+      patterns: [
+        {
+          group: ['react', 'react-dom', 'react/*', 'react-dom/*', 'd3', 'd3-*'],
+          message: 'No UI libraries outside the renderer.',
+        },
+        {
+          group: ['**/renderer/**', '**/main/**', '**/preload/**'],
+          message: 'Core code must not depend on the shells.',
+        },
+        ...extraPatterns,
+      ],
+    },
+  ];
+}
+
+/** Import patterns of the rooms above a layer of core, with the reason. */
+function layersAbove(rooms, who) {
+  const above = [...rooms, 'findings', 'report', 'bundle', 'acquire', 'bridge'];
+  return [
+    {
+      group: above.flatMap((r) => [
+        `../${r}/**`,
+        `../../${r}/**`,
+        `../../../${r}/**`,
+        `**/core/${r}/**`,
+      ]),
+      message: `${who} must not import a layer above it (core: formats <- importers <- db <- services).`,
+    },
+  ];
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -46,25 +83,33 @@ export default tseslint.config(
   },
   {
     files: ['src/core/**/*.ts', 'src/contract/**/*.ts', 'src/cli/**/*.ts', 'src/devserver/**/*.ts'],
+    rules: { 'no-restricted-imports': coreRestrictions([]) },
+  },
+  // The layers of core: formats <- importers <- db <- services (and the rooms above). A layer
+  // never imports one above it. Tests may reach up to build their fixtures.
+  {
+    files: ['src/core/formats/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'electron', message: 'electron belongs to src/main and src/preload only.' },
-          ],
-          patterns: [
-            {
-              group: ['react', 'react-dom', 'react/*', 'react-dom/*', 'd3', 'd3-*'],
-              message: 'No UI libraries outside the renderer.',
-            },
-            {
-              group: ['**/renderer/**', '**/main/**', '**/preload/**'],
-              message: 'Core code must not depend on the shells.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': coreRestrictions(
+        layersAbove(['importers', 'db', 'services', 'catalog'], 'A format reader'),
+      ),
+    },
+  },
+  {
+    files: ['src/core/importers/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': coreRestrictions(
+        layersAbove(['db', 'services'], 'An importer never touches the case: it yields records'),
+      ),
+    },
+  },
+  {
+    files: ['src/core/db/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': coreRestrictions(layersAbove(['services'], 'The case database')),
     },
   },
   {

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { openZip } from '../src/core/formats/zip/index';
 import { ZipWriter } from '../src/core/formats/zip/writer';
 import { androidCaptureImporter } from '../src/core/importers/android/capture-importer';
-import { importAndroid } from '../src/core/importers/android/import';
+import { importAndroid } from '../src/core/services/android-import';
 import type { Importer, ParseContext, SourceInput } from '../src/core/importers/importer';
 import { importerById } from '../src/core/importers/registry';
 import { fileSource } from '../src/core/importers/sources';

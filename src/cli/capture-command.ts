@@ -19,7 +19,7 @@ import {
   type WatchEntry,
   type WatchStatus,
 } from '../core/acquire/android-watch';
-import { importAndroid } from '../core/importers/android/import';
+import { importAndroid } from '../core/services/android-import';
 import { isIanaTimeZone } from '../contract/time';
 import { AppError } from '../core/model/errors';
 import type { CaseSession } from '../core/services/case-service';

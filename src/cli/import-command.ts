@@ -6,7 +6,7 @@ import { maskIdentifier } from '../contract/mask';
 import type { ImportOutcome } from '../contract/records';
 import { appPrivacyReportManifest } from '../core/importers/app-privacy-report';
 import { importBackupDevice } from '../core/services/backup-import';
-import { importAndroid } from '../core/importers/android/import';
+import { importAndroid } from '../core/services/android-import';
 import { readBackupInfo } from '../core/importers/ios-backup/discover';
 import { detect } from '../core/importers/registry';
 import { importPath, probePath } from '../core/services/import-pipeline';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../model/errors';
 import { CaseSession } from '../services/case-service';
-import { importAndroid } from '../importers/android/import';
+import { importAndroid } from '../services/android-import';
 import { OFFLINE_PROBLEM, UNAUTHORIZED_PROBLEM, listAdbDevices } from './adb';
 import { captureAndroid, type CaptureManifest } from './adb-capture';
 import { A_VERSION_MIN } from './testing/adb-emulator';

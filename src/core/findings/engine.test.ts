@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FINDING_RULES, findingSchema, type Finding } from '../../contract/findings';
-import { importAndroid } from '../importers/android/import';
+import { importAndroid } from '../services/android-import';
 import { importBackupDevice } from '../services/backup-import';
 import { importFile } from '../services/import-run';
 import { captureUsagestats, writeAndroidCapture } from '../testing/android-capture';

@@ -5,7 +5,7 @@ import type { AndroidDevices } from '../../contract/api';
 import type { AndroidCaptureStatus } from '../../contract/events';
 import { adbInstallHint, findAdb, listAdbDevices } from '../acquire/adb';
 import { AndroidWatch } from '../acquire/android-watch';
-import { importAndroid } from '../importers/android/import';
+import { importAndroid } from './android-import';
 import { AppError } from '../model/errors';
 import type { CaseSession } from './case-service';
 import type { EmitFn } from './import-service';

@@ -7,7 +7,7 @@ import type { Db } from '../db/open';
 import { rebuildRollup } from '../db/rollup';
 import { repairedStatsCells } from '../db/session-stats';
 import { inferAndroidStates } from '../db/state-inference';
-import { importAndroid } from '../importers/android/import';
+import { importAndroid } from './android-import';
 import { writeAndroidCapture } from '../testing/android-capture';
 import { accessLine, accessPair, seededRandom } from '../testing/apr-fixture';
 import { summariesAndRebuilt } from '../testing/session-summaries';

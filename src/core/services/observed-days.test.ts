@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localDayNumber } from '../../contract/time';
 import { join } from 'node:path';
-import { importAndroid } from '../importers/android/import';
+import { importAndroid } from './android-import';
 import { writeAndroidCapture } from '../testing/android-capture';
 import { accessPair } from '../testing/apr-fixture';
 import { tempCase, type TempCase } from '../testing/temp-case';

@@ -37,7 +37,7 @@ import {
   type TextEncoding,
 } from '../../testing/mutate';
 import { treeHashes } from '../../testing/tree-hashes';
-import { importAndroid } from './import';
+import { importAndroid } from '../../services/android-import';
 
 // Property-based tests of the Android importer: a capture folder (plain dumpsys outputs with a
 // Snoopscope capture.json, or AndroidQF output) with one file damaged, re-encoded, or replaced by

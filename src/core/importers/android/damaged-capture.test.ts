@@ -12,8 +12,8 @@ import {
 import { AppError } from '../../model/errors';
 import { deniedOpen } from '../../testing/denied-open';
 import { tempCase, type TempCase } from '../../testing/temp-case';
-import { isAndroidInput } from './detect';
-import { importAndroid, type AndroidImportResult } from './import';
+import { probePath } from '../../services/import-pipeline';
+import { importAndroid, type AndroidImportResult } from '../../services/android-import';
 import { AndroidInputError, readAndroidInput } from './input';
 
 vi.mock('node:fs/promises', async (original) => {
@@ -77,7 +77,9 @@ describe('named pipes in a capture folder', () => {
   it('refuses a named pipe given as the capture itself, by name', async () => {
     const pipe = join(t.dir, 'appops.txt');
     execFileSync('mkfifo', [pipe]);
-    expect(await isAndroidInput(pipe)).toBe(false);
+    expect(await probePath(pipe)).toEqual({
+      error: `Cannot read ${pipe}: it is a named pipe (FIFO), not a file.`,
+    });
     await expect(readAndroidInput(pipe)).rejects.toThrow(
       new AndroidInputError(
         `${pipe} is a named pipe (FIFO), neither a file nor a folder; it was not opened.`,

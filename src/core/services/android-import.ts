@@ -1,18 +1,15 @@
 // The Android import as the CLI, the capture service and the import batch call it: one run of the
 // import pipeline over the path (the android-capture and android-dumpsys importers read it; the
 // one writer stores it), with the figures those callers show.
-// This entry point runs the pipeline, so it reaches above the importers' layer; it stays here only
-// until its callers call importPath themselves (or it moves to services/).
-/* eslint-disable no-restricted-imports -- a pipeline entry kept for its callers, see above */
 import { basename, resolve } from 'node:path';
-import type { Device, ImportOutcome } from '../../../contract/records';
-import type { Db } from '../../db/open';
-import { AppError } from '../../model/errors';
-import type { CaseSession } from '../../services/case-service';
-import { importPath } from '../../services/import-pipeline';
+import type { Device, ImportOutcome } from '../../contract/records';
+import type { Db } from '../db/open';
+import { AppError } from '../model/errors';
+import type { CaseSession } from './case-service';
+import { importPath } from './import-pipeline';
 
-export { appliedClock, withoutRelativeTime, type Clock } from './clock';
-export { parseLocalTime } from './local-time';
+export { appliedClock, withoutRelativeTime, type Clock } from '../importers/android/clock';
+export { parseLocalTime } from '../importers/android/local-time';
 
 export interface AndroidImportOptions {
   /** The device label to bind the phone to (created when new). */
