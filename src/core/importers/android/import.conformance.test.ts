@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { accessEvents } from '../../services/events-query';
 import { sharedFixtures } from '../../testing/shared-fixtures';
 import { tempCase, type TempCase } from '../../testing/temp-case';
-import { importAndroid } from './import';
+import { importAndroid } from '../../services/android-import';
 
 // Real third-party data (MVT test artefacts, Android 10, Samsung), read in place and never
 // copied (see shared/fixtures/README.md). Their getprop files do not record the time zone.

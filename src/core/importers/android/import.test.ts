@@ -16,7 +16,7 @@ import {
 } from '../../services/events-query';
 import { CAPTURE_ZONE, writeAndroidCapture } from '../../testing/android-capture';
 import { tempCase, type TempCase } from '../../testing/temp-case';
-import { appliedClock, importAndroid } from './import';
+import { appliedClock, importAndroid } from '../../services/android-import';
 
 let t: TempCase;
 beforeEach(() => {

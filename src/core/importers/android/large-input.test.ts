@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withoutRelativeTime } from './import';
+import { withoutRelativeTime } from '../../services/android-import';
 import { DumpSplitter, detectSingleDump } from './sections';
 import { foregroundIntervals, parseUsageStats, screenIntervals, splitPairs } from './usagestats';
 
