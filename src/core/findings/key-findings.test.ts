@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { runFindings } from './engine';
-import { hoursPhrase, hoursWindow, keyFindings } from './key-findings';
+import { cannotProve, hoursPhrase, hoursWindow, keyFindings, lockedPhrase } from './key-findings';
 import { daily, writeSessions } from './test-sessions';
 
 let t: TempCase;
@@ -90,6 +90,23 @@ describe('hours window', () => {
     );
     expect(hoursPhrase(hoursWindow(Array.from({ length: 24 }, () => 1)))).toBe(
       'at every hour of the day',
+    );
+  });
+});
+
+describe('key findings and the device state', () => {
+  it('say how many accesses the device recorded while locked, and what that cannot prove', () => {
+    const locked = {
+      rule: 'access-while-locked',
+      count: 3,
+      details: { stateBasis: 'powerlog' },
+    } as unknown as Parameters<typeof lockedPhrase>[0][number];
+    expect(lockedPhrase([locked])).toBe(
+      '3 while the device was locked with its screen off (as recorded by PowerLog)',
+    );
+    expect(lockedPhrase([])).toBe('');
+    expect(cannotProve('photos', ['access-while-locked'])).toBe(
+      'the records cannot prove what the app did with the photo library, what it took, or that anything left the phone, nor who held the device',
     );
   });
 });

@@ -11,6 +11,7 @@ import type { Db } from '../db/open';
 import { observedRanges } from '../services/observed-days';
 import { accessPhrase, humanDuration, plural, resourceName, SEVERITY_RANK, times } from './common';
 import { runFindings } from './engine';
+import { basisWords } from './session-rules';
 import { PROBED_CATEGORIES } from './expectation';
 import { deviceIntervalClusters } from './interval-clusters';
 import { storedFindingParams } from './stored-params';
@@ -69,6 +70,14 @@ export function hoursPhrase(
   return `${Math.round(w.share * 100)} % of them between ${hh(w.from)} and ${hh(w.to)} device-local time`;
 }
 
+/** How many of the accesses the device's own records place while it was locked, or nothing. */
+export function lockedPhrase(related: readonly Finding[]): string {
+  const f = related.find((x) => x.rule === 'access-while-locked');
+  if (!f) return '';
+  const bases = typeof f.details.stateBasis === 'string' ? f.details.stateBasis.split(', ') : [];
+  return `${f.count} while the device was locked with its screen off (as recorded by ${basisWords(new Set(bases.filter((b) => b !== '')))})`;
+}
+
 /** What the records of a key finding cannot prove, by its rules. */
 export function cannotProve(category: Category, rules: readonly FindingRule[]): string {
   const parts = [
@@ -76,6 +85,7 @@ export function cannotProve(category: Category, rules: readonly FindingRule[]): 
   ];
   if (rules.includes('night-access')) parts.push('that the owner was asleep');
   if (rules.includes('regular-polling')) parts.push('that the app, not the system, set the timing');
+  if (rules.includes('access-while-locked')) parts.push('who held the device');
   return `the records cannot prove ${parts.join(', nor ')}`;
 }
 
@@ -208,6 +218,7 @@ function keyFindingOf(
       : [
           `${name} ${accessPhrase(category)} ${times(s.sessions)} on ${s.activeDays} of ${plural(observed, 'observed day')} (${rate(perDay)} a day on average)`,
           hoursPhrase(hours, s.hours),
+          lockedPhrase(related),
           lengthPhrase(category, s, system),
         ]
           .filter((p) => p !== '')

@@ -237,7 +237,7 @@ const BACKGROUND: Clauses = {
 };
 
 /** The evidence names of state bases (`powerlog+usagestats` → "PowerLog and usagestats"). */
-function basisWords(bases: ReadonlySet<string>): string {
+export function basisWords(bases: ReadonlySet<string>): string {
   const names = new Set<string>();
   for (const b of bases)
     for (const part of b.split('+'))
