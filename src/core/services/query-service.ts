@@ -67,6 +67,8 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 function rollupServes(filter: Filter): boolean {
   if ((filter.tags && filter.tags.length > 0) || filter.starred === true) return false;
   if (filter.states && filter.states.length > 0) return false;
+  // The device's state at each access is not in the rollup either.
+  if (filter.deviceStates && filter.deviceStates.length > 0) return false;
   const min = filter.minSeconds ?? 0;
   if (min > 0 && (filter.hours || !(DURATION_THRESHOLDS as readonly number[]).includes(min)))
     return false;
