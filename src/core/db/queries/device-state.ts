@@ -347,15 +347,21 @@ export class DeviceStateSweep {
   private readonly kinds: KindSweep[];
   private last = -Infinity;
 
-  constructor(db: Db, deviceId: number) {
+  constructor(
+    private readonly db: Db,
+    private readonly deviceId: number,
+  ) {
     this.kinds = KINDS.map((k) => new KindSweep(db, deviceId, k));
   }
 
-  /** The state at `ms` (not before the previous instant asked; a non-finite instant is unknown). */
+  /**
+   * The state at `ms` (a non-finite instant is unknown). An instant before the previous one
+   * cannot be swept to; it is answered by {@link deviceStateAt} instead.
+   */
   at(ms: number): DeviceStateAt {
     const out = unknownDeviceState();
     if (!Number.isFinite(ms)) return out;
-    if (ms < this.last) throw new RangeError('DeviceStateSweep instants must not go back in time');
+    if (ms < this.last) return deviceStateAt(this.db, this.deviceId, ms);
     this.last = ms;
     const bases = new Set<string>();
     for (const k of this.kinds) {
