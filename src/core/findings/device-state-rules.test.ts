@@ -168,15 +168,20 @@ describe('background-access from the app in front', () => {
       { app: 'com.example.shop', category: 'location', ms: at(3, 30) },
       // The app itself in front (02:30): not background.
       { app: 'com.example.shop', category: 'location', ms: at(2, 30) },
+      // Its widget extension while the app is in front (02:40): one app, not background.
+      { app: 'com.example.shop.widget', category: 'location', ms: at(2, 40) },
       // Outside coverage: unknown.
       { app: 'com.example.shop', category: 'location', ms: at(7) },
     ]);
     writePowerLog();
     for (const path of ['scan', 'auto'] as const) {
-      const [f] = only(
+      const fs = only(
         runFindings(t.session.db, {}, undefined, ['background-access'], { path, stored: false }),
         'background-access',
       );
+      // The widget is not named: its app was in front.
+      expect(fs.map((x) => x.app)).toEqual(['com.example.shop']);
+      const f = fs[0];
       expect(f!.count).toBe(2);
       expect(f!.title).toBe(
         'com.example.shop accessed the location twice in the background (the app was not on screen; another app or the lock screen was, as reported by PowerLog)',

@@ -42,10 +42,15 @@ export const lockedAndOff = (s: DeviceStateAt): boolean => s.screen === 'off' &&
 
 /**
  * Whether a device state names something else than the app in front: another app or a system
- * surface (the lock screen, the home screen, the passcode screen).
+ * surface (the lock screen, the home screen, the passcode screen). An app and its extensions
+ * (an identifier under the other's, `com.example.app.widget`) count as one app, since either may
+ * be named for the other; an empty name says nothing.
  */
-export const otherInFront = (s: DeviceStateAt, app: string): boolean =>
-  s.foregroundApp !== null && s.foregroundApp !== app;
+export function otherInFront(s: DeviceStateAt, app: string): boolean {
+  const front = s.foregroundApp;
+  if (front === null || front === '') return false;
+  return front !== app && !front.startsWith(`${app}.`) && !app.startsWith(`${front}.`);
+}
 
 /** The first session of a rule (by start, then interval key) and the state rows at its start. */
 export class FirstHit {
