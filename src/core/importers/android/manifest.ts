@@ -18,6 +18,7 @@ export const androidManifest: ImporterManifest = {
     'A Reject line: the op was attempted and refused at that time.',
     'usagestats: the activity or service events Android logged for the package (last 24 hours).',
     "usagestats: the device state (basis usagestats) from SCREEN_INTERACTIVE / SCREEN_NON_INTERACTIVE (screen on / off), KEYGUARD_SHOWN / KEYGUARD_HIDDEN (locked / unlocked) and ACTIVITY_RESUMED (the app in front until its ACTIVITY_PAUSED or ACTIVITY_STOPPED), covering the span of each user's events.",
+    'dumpsys batterystats history (in a bugreport or AndroidQF dumpsys): the screen (+screen / -screen) and the app on top (top= / +top= / -top=) as device states (basis batterystats), placed by its RESET:TIME / TIME line and covering its first to last placed line.',
     'dumpsys package: the permissions each package requested and whether runtime permissions were granted at capture time.',
   ],
   doesNotProve: [
@@ -25,6 +26,6 @@ export const androidManifest: ImporterManifest = {
     'What was read, or that anything was uploaded.',
     'That the op was a real access: Android notes some ops without one (checkOp calls are not recorded at all).',
     'A background state inferred from usage records is an inference from missing foreground activity, not a state Android reported.',
-    'The device state before the first or after the last usagestats event, or across a reboot (DEVICE_STARTUP / DEVICE_SHUTDOWN end every state); dumpsys batterystats --history is not read.',
+    'The device state before the first or after the last usagestats event, or across a reboot (DEVICE_STARTUP / DEVICE_SHUTDOWN end every state); batterystats history states before its clock line or across START, SHUTDOWN or *OVERFLOW*; the lock state from batterystats (it records none).',
   ],
 };

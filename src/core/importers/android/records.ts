@@ -20,6 +20,7 @@ import type { SectionSink } from './sections';
 import type { AppOpEvent, AppOpHistoryEntry } from './types';
 import { UsageStatsParser, type UsageEvent } from './usagestats';
 import { UsageStateTracker } from './usagestats-states';
+import { BatteryHistoryStates } from './batterystats-history';
 
 /** The most proxy-flagged accesses of one section held for de-duplication (see AppOpsSection). */
 export const MAX_HELD_PROXY_ACCESSES = 200_000;
@@ -80,6 +81,7 @@ export class AndroidRecordBuilder implements AndroidSectionStream {
     else if (service === 'usagestats') inner = usageSection(this, origin);
     else if (service === 'package') inner = packageSection(this, origin);
     else if (service === 'packages-json') inner = packagesJsonSection(this, origin);
+    else if (service === 'batterystats') inner = batterySection(this, origin);
     // Every section's lines count, as when the text was held (an empty text is one line).
     let n = 0;
     return {
@@ -305,6 +307,18 @@ function usageSection(b: AndroidRecordBuilder, origin: string): SectionSink {
     line: (text, lineNo) => parser.push(text, lineNo),
     end: () => {
       parser.end();
+      for (const r of states.end()) b.out.push(r);
+    },
+  };
+}
+
+function batterySection(b: AndroidRecordBuilder, origin: string): SectionSink {
+  const states = new BatteryHistoryStates(origin, (wallMs) => b.at(wallMs));
+  return {
+    line: (text, lineNo) => {
+      for (const r of states.line(text, lineNo)) b.out.push(r);
+    },
+    end: () => {
       for (const r of states.end()) b.out.push(r);
     },
   };

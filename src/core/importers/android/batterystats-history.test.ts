@@ -1,0 +1,143 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { DeviceStateRecord } from '../../model/import-records';
+import { BatteryHistoryStates, relativeMs, stateChanges } from './batterystats-history';
+
+const place = (wallMs: number) => ({ ms: wallMs, offsetMin: 0 });
+const T0 = Date.UTC(2022, 0, 4, 17, 30, 1);
+
+/** Feeds lines (numbered from 1) and returns every record, the end's included. */
+function read(lines: string[]): ReturnType<BatteryHistoryStates['end']> {
+  const s = new BatteryHistoryStates('batterystats.txt', place);
+  const out: ReturnType<BatteryHistoryStates['end']> = [];
+  lines.forEach((l, i) => out.push(...s.line(l, i + 1)));
+  out.push(...s.end());
+  return out;
+}
+
+/** The state records by kind (foreground first), then start. */
+const states = (rs: ReturnType<typeof read>) =>
+  rs
+    .filter((r): r is DeviceStateRecord => r.type === 'device-state')
+    .sort((a, b) => a.kind.localeCompare(b.kind) || a.from.ms - b.from.ms);
+
+describe('batterystats history', () => {
+  it.each([
+    ['0', 0],
+    ['+343ms', 343],
+    ['+1s235ms', 1235],
+    ['+23m32s163ms', 23 * 60_000 + 32_163],
+    ['+1h26m18s315ms', 3_600_000 + 26 * 60_000 + 18_315],
+    ['+2d23h22m24s588ms', 2 * 86_400_000 + 23 * 3_600_000 + 22 * 60_000 + 24_588],
+    ['+', null],
+    ['+1x', null],
+    ['+999999d', null],
+  ])('relative time %s is %s ms', (text, ms) => {
+    expect(relativeMs(text)).toBe(ms);
+  });
+
+  it('reads +screen, -screen, top=, +top= and -top=, and nothing inside quotes', () => {
+    expect(
+      stateChanges(
+        '100 c0100024 +running +screen brightness=bright top=1000:"com.wssyncmldm" stats=0:"screen-state"',
+      ),
+    ).toEqual([
+      { kind: 'screen', value: 'on' },
+      { kind: 'foreground', value: 'com.wssyncmldm' },
+    ]);
+    expect(stateChanges('100 80000024 -wake_lock -screen -usb_data')).toEqual([
+      { kind: 'screen', value: 'off' },
+    ]);
+    expect(stateChanges('095 -top=u0a280:"com.whatsapp"')).toEqual([
+      { kind: 'foreground', value: null, ending: 'com.whatsapp' },
+    ]);
+    expect(stateChanges('100 +screen_doze screen=1 +top')).toEqual([]);
+  });
+
+  it('places lines by the RESET:TIME line and gives screen and top-app intervals with their lines', () => {
+    const rs = read([
+      'Battery History (0% used, 2720 used of 4096KB, 31 strings using 2694):',
+      '                    0 (19) RESET:TIME: 2022-01-04-17-30-01',
+      '                    0 (2) 100 status=discharging +screen top=u0a44:"com.sec.android.app.launcher"',
+      '            +47s645ms (2) 100 -screen +job=u0a94:"com.samsung.android.app.reminder/.X"',
+      '       +1h26m18s315ms (2) 095 +screen +top=u0a280:"com.whatsapp"',
+      '       +1h28m35s053ms (2) 095 -top=u0a280:"com.whatsapp"',
+      '',
+      'Daily stats:',
+      '  +5m (1) 100 +screen',
+    ]);
+    const at = (ms: number) => ({ ms: T0 + ms, offsetMin: 0 });
+    const s1 = 47_645;
+    const s2 = 3_600_000 + 26 * 60_000 + 18_315;
+    const s3 = 3_600_000 + 28 * 60_000 + 35_053;
+    expect(states(rs).map((r) => [r.kind, r.value, r.from, r.to, r.locator])).toEqual([
+      ['foreground', 'com.sec.android.app.launcher', at(0), at(s2), 'batterystats.txt line 3'],
+      ['foreground', 'com.whatsapp', at(s2), at(s3), 'batterystats.txt line 5'],
+      ['screen', 'on', at(0), at(s1), 'batterystats.txt line 3'],
+      ['screen', 'off', at(s1), at(s2), 'batterystats.txt line 4'],
+      ['screen', 'on', at(s2), null, 'batterystats.txt line 5'],
+    ]);
+    expect(states(rs).every((r) => r.basis === 'batterystats')).toBe(true);
+    // Coverage of the screen and the top app only (batterystats says nothing of the lock).
+    expect(rs.filter((r) => r.type === 'device-state-coverage')).toEqual([
+      {
+        type: 'device-state-coverage',
+        kind: 'screen',
+        basis: 'batterystats',
+        fromMs: T0,
+        toMs: T0 + s3,
+      },
+      {
+        type: 'device-state-coverage',
+        kind: 'foreground',
+        basis: 'batterystats',
+        fromMs: T0,
+        toMs: T0 + s3,
+      },
+    ]);
+  });
+
+  it('skips lines before a clock line, and ends every state at START, SHUTDOWN or *OVERFLOW*', () => {
+    const rs = read([
+      'Battery History (1% used):',
+      '                    0 (2) 100 +screen',
+      '                    0 (19) RESET:TIME: 2022-01-04-17-30-01',
+      '                +1s (2) 100 +screen',
+      '                +2s (8) SHUTDOWN',
+      '                +3s (8) START',
+      '                +4s (19) TIME: 2022-01-05-09-00-00',
+      '                +5s (2) 100 -screen',
+    ]);
+    expect(
+      states(rs).map((r) => [r.value, r.from.ms - T0, r.to === null ? null : r.to.ms - T0]),
+    ).toEqual([
+      ['on', 1000, 2000],
+      ['off', Date.UTC(2022, 0, 5, 9, 0, 1) - T0, null],
+    ]);
+  });
+
+  it('reads nothing outside a Battery History block', () => {
+    expect(read(['Daily stats:', '  +5m (1) 100 +screen'])).toEqual([]);
+  });
+
+  const fixture = '/work/shared/fixtures/android/androidqf/dumpsys.txt';
+  it.skipIf(!existsSync(fixture))('reads the AndroidQF fixture’s batterystats section', () => {
+    const text = readFileSync(fixture, 'latin1').split('\n');
+    const start = text.findIndex((l) => l.startsWith('DUMP OF SERVICE batterystats:'));
+    expect(start).toBeGreaterThan(0);
+    const rs = read(text.slice(start + 1, start + 80));
+    const base = Date.UTC(2023, 6, 27, 12, 34, 18);
+    const screens = states(rs).filter((r) => r.kind === 'screen');
+    expect(
+      screens.slice(0, 2).map((r) => [r.value, r.from.ms - base, r.to && r.to.ms - base]),
+    ).toEqual([
+      ['on', 0, 343],
+      ['off', 343, null],
+    ]);
+    expect(states(rs).find((r) => r.kind === 'foreground')).toMatchObject({
+      value: 'com.wssyncmldm',
+      from: { ms: base },
+      to: null,
+    });
+  });
+});

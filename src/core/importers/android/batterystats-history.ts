@@ -1,0 +1,178 @@
+// `dumpsys batterystats` history (reference android-sources.md §4): after `Battery History (…):`,
+// lines `<relative time> (<n>) <cmd or battery level> <state tokens>`, e.g.
+// `+1h26m18s315ms (2) 095 +top=u0a280:"com.whatsapp"`. Times are relative to the history's start
+// and placed by its `RESET:TIME: 2022-01-04-17-30-01` (or a later `TIME:`) line, device-local.
+// `+screen` / `-screen` give the screen, `top=` / `+top=` / `-top=` the app on top. START,
+// SHUTDOWN and *OVERFLOW* end every state (nothing is assumed across them). The history ends at
+// the first line of another shape.
+import type {
+  DeviceStateCoverageRecord,
+  DeviceStateRecord,
+  Instant,
+} from '../../model/import-records';
+
+/** A state change read from one history line. */
+export interface BatteryStateChange {
+  kind: 'screen' | 'foreground';
+  /** `on`/`off`, the package on top, or null when the state ends without a new one (`-top=`). */
+  value: string | null;
+  /** For `-top=`: the package whose time on top ends. */
+  ending?: string;
+}
+
+const LINE = /^\s*(0|\+[0-9dhms]+)\s+\(\d+\)\s+(.*)$/;
+const RELATIVE = /^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const TIME = /(?:^|\s)(?:RESET:)?TIME: (\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})(?:\s|$)/;
+const TOKEN = /(?:^|\s)([+-]?)(screen|top)(?:=([^\s"]*"[^"]*"|\S*))?(?=\s|$)/g;
+const MAX_MS = 400 * 86_400_000;
+
+/** Milliseconds of a relative time (`0`, `+343ms`, `+2d23h22m24s588ms`), or null. */
+export function relativeMs(text: string): number | null {
+  if (text === '0') return 0;
+  const m = RELATIVE.exec(text);
+  if (!m || text === '+') return null;
+  const [d, h, min, s, ms] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
+  const total = d! * 86_400_000 + h! * 3_600_000 + min! * 60_000 + s! * 1000 + ms!;
+  return Number.isSafeInteger(total) && total <= MAX_MS ? total : null;
+}
+
+/** The screen and top-app changes of one history line's state tokens. */
+export function stateChanges(rest: string): BatteryStateChange[] {
+  const out: BatteryStateChange[] = [];
+  for (const m of rest.matchAll(TOKEN)) {
+    const sign = m[1]!;
+    if (m[2] === 'screen') {
+      // `screen` has no value; an unsigned one is not a change.
+      if (m[3] !== undefined || sign === '') continue;
+      out.push({ kind: 'screen', value: sign === '+' ? 'on' : 'off' });
+      continue;
+    }
+    const pkg = /"([^"]+)"$/.exec(m[3] ?? '')?.[1] ?? null;
+    if (pkg === null) continue;
+    if (sign === '-') out.push({ kind: 'foreground', value: null, ending: pkg });
+    else out.push({ kind: 'foreground', value: pkg });
+  }
+  return out;
+}
+
+interface Open {
+  value: string;
+  from: Instant;
+  locator: string;
+}
+
+/**
+ * Reads a batterystats section line by line and gives the device-state records (basis
+ * `batterystats`) it implies: screen on/off and the app on top, with coverage from the first to
+ * the last placed line of the history. Lines before a clock line cannot be placed and are skipped.
+ */
+export class BatteryHistoryStates {
+  private inHistory = false;
+  private baseWall: number | null = null;
+  private baseRel = 0;
+  private first: number | null = null;
+  private last: number | null = null;
+  private readonly open = new Map<'screen' | 'foreground', Open>();
+
+  constructor(
+    private readonly origin: string,
+    private readonly place: (wallMs: number) => Instant,
+  ) {}
+
+  /** One line of the section; returns the records it closes. */
+  line(text: string, lineNo: number): DeviceStateRecord[] {
+    if (!this.inHistory) {
+      if (/^\s*Battery History\b/.test(text)) this.inHistory = true;
+      return [];
+    }
+    const m = LINE.exec(text);
+    const rel = m ? relativeMs(m[1]!) : null;
+    if (!m || rel === null) {
+      // The states still open hold to the last placed line (see `end`).
+      this.inHistory = false;
+      return [];
+    }
+    const rest = m[2]!;
+    const t = TIME.exec(rest);
+    if (t) {
+      const [y, mo, d, h, mi, s] = t.slice(1).map(Number) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      const wall = Date.UTC(y, mo - 1, d, h, mi, s);
+      if (Number.isFinite(wall) && y >= 2007 && y <= 2100) {
+        this.baseWall = wall;
+        this.baseRel = rel;
+      }
+      return [];
+    }
+    if (this.baseWall === null) return [];
+    const at = this.place(this.baseWall + rel - this.baseRel);
+    if (!Number.isFinite(at.ms)) return [];
+    this.first ??= at.ms;
+    this.last = Math.max(this.last ?? at.ms, at.ms);
+    const command = rest.trim();
+    if (command === 'START' || command === 'SHUTDOWN' || command === '*OVERFLOW*')
+      return this.closeAll(at);
+    const out: DeviceStateRecord[] = [];
+    for (const c of stateChanges(rest)) {
+      if (c.value === null) {
+        if (this.open.get(c.kind)?.value === c.ending) this.close(c.kind, at, out);
+        continue;
+      }
+      if (this.open.get(c.kind)?.value === c.value) continue;
+      this.close(c.kind, at, out);
+      this.open.set(c.kind, { value: c.value, from: at, locator: `${this.origin} line ${lineNo}` });
+    }
+    return out;
+  }
+
+  /** The states still open (holding to the coverage end) and the coverage of screen and top app. */
+  end(): (DeviceStateRecord | DeviceStateCoverageRecord)[] {
+    const out: (DeviceStateRecord | DeviceStateCoverageRecord)[] = [];
+    for (const [kind, o] of this.open) out.push(record(kind, o, null));
+    this.open.clear();
+    if (this.first !== null && this.last !== null)
+      for (const kind of ['screen', 'foreground'] as const)
+        out.push({
+          type: 'device-state-coverage',
+          kind,
+          basis: 'batterystats',
+          fromMs: this.first,
+          toMs: this.last,
+        });
+    this.first = null;
+    this.last = null;
+    return out;
+  }
+
+  // Ends every open state at `at`.
+  private closeAll(at: Instant): DeviceStateRecord[] {
+    const out: DeviceStateRecord[] = [];
+    for (const kind of [...this.open.keys()]) this.close(kind, at, out);
+    return out;
+  }
+
+  private close(kind: 'screen' | 'foreground', at: Instant, out: DeviceStateRecord[]): void {
+    const o = this.open.get(kind);
+    if (!o) return;
+    this.open.delete(kind);
+    out.push(record(kind, o, at.ms < o.from.ms ? o.from : at));
+  }
+}
+
+function record(kind: 'screen' | 'foreground', o: Open, to: Instant | null): DeviceStateRecord {
+  return {
+    type: 'device-state',
+    kind,
+    value: o.value,
+    from: o.from,
+    to,
+    basis: 'batterystats',
+    locator: o.locator,
+  };
+}
