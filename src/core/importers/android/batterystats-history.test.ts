@@ -75,7 +75,7 @@ describe('batterystats history', () => {
       ['foreground', 'com.whatsapp', at(s2), at(s3), 'batterystats.txt line 5'],
       ['screen', 'on', at(0), at(s1), 'batterystats.txt line 3'],
       ['screen', 'off', at(s1), at(s2), 'batterystats.txt line 4'],
-      ['screen', 'on', at(s2), null, 'batterystats.txt line 5'],
+      ['screen', 'on', at(s2), at(s3), 'batterystats.txt line 5'],
     ]);
     expect(states(rs).every((r) => r.basis === 'batterystats')).toBe(true);
     // Coverage of the screen and the top app only (batterystats says nothing of the lock).
@@ -112,7 +112,7 @@ describe('batterystats history', () => {
       states(rs).map((r) => [r.value, r.from.ms - T0, r.to === null ? null : r.to.ms - T0]),
     ).toEqual([
       ['on', 1000, 2000],
-      ['off', Date.UTC(2022, 0, 5, 9, 0, 1) - T0, null],
+      ['off', Date.UTC(2022, 0, 5, 9, 0, 1) - T0, Date.UTC(2022, 0, 5, 9, 0, 1) - T0],
     ]);
   });
 
@@ -127,17 +127,19 @@ describe('batterystats history', () => {
     expect(start).toBeGreaterThan(0);
     const rs = read(text.slice(start + 1, start + 80));
     const base = Date.UTC(2023, 6, 27, 12, 34, 18);
+    // The section's last history line: +23m33s910ms.
+    const LAST = 23 * 60_000 + 33_910;
     const screens = states(rs).filter((r) => r.kind === 'screen');
     expect(
       screens.slice(0, 2).map((r) => [r.value, r.from.ms - base, r.to && r.to.ms - base]),
     ).toEqual([
       ['on', 0, 343],
-      ['off', 343, null],
+      ['off', 343, LAST],
     ]);
     expect(states(rs).find((r) => r.kind === 'foreground')).toMatchObject({
       value: 'com.wssyncmldm',
       from: { ms: base },
-      to: null,
+      to: { ms: base + LAST },
     });
   });
 });

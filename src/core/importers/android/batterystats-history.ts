@@ -72,6 +72,8 @@ export class BatteryHistoryStates {
   private baseRel = 0;
   private first: number | null = null;
   private last: number | null = null;
+  /** The latest placed line's instant: the states still open at the end hold to it. */
+  private lastAt: Instant | null = null;
   private readonly open = new Map<'screen' | 'foreground', Open>();
 
   constructor(
@@ -114,6 +116,7 @@ export class BatteryHistoryStates {
     const at = this.place(this.baseWall + rel - this.baseRel);
     if (!Number.isFinite(at.ms)) return [];
     this.first ??= at.ms;
+    if (this.last === null || at.ms >= this.last) this.lastAt = at;
     this.last = Math.max(this.last ?? at.ms, at.ms);
     const command = rest.trim();
     if (command === 'START' || command === 'SHUTDOWN' || command === '*OVERFLOW*')
@@ -131,11 +134,18 @@ export class BatteryHistoryStates {
     return out;
   }
 
-  /** The states still open (holding to the coverage end) and the coverage of screen and top app. */
+  /**
+   * The states still open, ended at the last placed line (so none reaches past this history's
+   * coverage, whatever other records of the same file cover), and the coverage of the screen and
+   * the top app.
+   */
   end(): (DeviceStateRecord | DeviceStateCoverageRecord)[] {
     const out: (DeviceStateRecord | DeviceStateCoverageRecord)[] = [];
-    for (const [kind, o] of this.open) out.push(record(kind, o, null));
+    const end = this.lastAt;
+    for (const [kind, o] of this.open)
+      out.push(record(kind, o, end === null || end.ms < o.from.ms ? o.from : end));
     this.open.clear();
+    this.lastAt = null;
     if (this.first !== null && this.last !== null)
       for (const kind of ['screen', 'foreground'] as const)
         out.push({
@@ -165,7 +175,7 @@ export class BatteryHistoryStates {
   }
 }
 
-function record(kind: 'screen' | 'foreground', o: Open, to: Instant | null): DeviceStateRecord {
+function record(kind: 'screen' | 'foreground', o: Open, to: Instant): DeviceStateRecord {
   return {
     type: 'device-state',
     kind,

@@ -40,7 +40,8 @@ describe('usagestats events as device states', () => {
       },
     ]);
     const rest = t.end();
-    expect(rest[0]).toMatchObject({ kind: 'screen', value: 'on', from: at(300), to: null });
+    // The last state holds to the last event (the end of the coverage), never past it.
+    expect(rest[0]).toMatchObject({ kind: 'screen', value: 'on', from: at(300), to: at(300) });
     expect(rest.filter((r) => r.type === 'device-state-coverage')).toEqual(
       (['screen', 'lock', 'foreground'] as const).map((kind) => ({
         type: 'device-state-coverage',

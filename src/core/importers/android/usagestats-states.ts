@@ -41,6 +41,8 @@ interface Open {
 interface UserStates {
   first: number;
   last: number;
+  /** The latest event's instant: the states still open at the end hold to it. */
+  lastAt: Instant;
   open: Map<Kind, Open>;
 }
 
@@ -61,10 +63,11 @@ export class UsageStateTracker {
     const key = String(u.user);
     let s = this.users.get(key);
     if (!s) {
-      s = { first: at.ms, last: at.ms, open: new Map() };
+      s = { first: at.ms, last: at.ms, lastAt: at, open: new Map() };
       this.users.set(key, s);
     }
     s.first = Math.min(s.first, at.ms);
+    if (at.ms >= s.last) s.lastAt = at;
     s.last = Math.max(s.last, at.ms);
     const out: DeviceStateRecord[] = [];
     if (u.type === 'DEVICE_SHUTDOWN' || u.type === 'DEVICE_STARTUP') {
@@ -87,13 +90,16 @@ export class UsageStateTracker {
     return out;
   }
 
-  /** The states still open (holding to the coverage end) and each user's coverage windows. */
+  /**
+   * The states still open, ended at the user's last event (so none reaches past its own
+   * coverage, whatever other records of the same file cover), and each user's coverage windows.
+   */
   end(): (DeviceStateRecord | DeviceStateCoverageRecord)[] {
     const out: (DeviceStateRecord | DeviceStateCoverageRecord)[] = [];
     for (const s of this.users.values()) {
       for (const kind of KINDS) {
         const o = s.open.get(kind);
-        if (o) out.push(record(kind, o, null));
+        if (o) out.push(record(kind, o, s.lastAt.ms < o.from.ms ? o.from : s.lastAt));
       }
       s.open.clear();
       for (const kind of KINDS)
@@ -119,7 +125,7 @@ export class UsageStateTracker {
   }
 }
 
-function record(kind: Kind, o: Open, to: Instant | null): DeviceStateRecord {
+function record(kind: Kind, o: Open, to: Instant): DeviceStateRecord {
   return {
     type: 'device-state',
     kind,
