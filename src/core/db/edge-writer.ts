@@ -310,6 +310,11 @@ export class StoreWriter {
     this.store.changeState(this.deviceId, appId, category, localDay, before, after);
   }
 
+  /** Applies the summaries' changes held so far once they grow large (between record batches). */
+  flushSummariesIfLarge(): void {
+    this.store.flushIfLarge();
+  }
+
   /** Applies the summaries' changes held since `finishPairing(false)`. */
   applySummaries(): void {
     this.store.flush();

@@ -406,6 +406,7 @@ export class SourceWriter {
   /** Stores a batch of records. Throws SourceRefused on a refusal record. */
   add(batch: readonly ImportRecord[]): void {
     for (const r of batch) this.addOne(r);
+    this.edges.flushSummariesIfLarge();
   }
 
   private addOne(r: ImportRecord): void {

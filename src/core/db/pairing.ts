@@ -282,6 +282,11 @@ export class SessionStore {
     );
   }
 
+  /** Applies the summaries' changes held so far when they grow large (between two records). */
+  flushIfLarge(): void {
+    this.rollup.flushIfLarge(this.db);
+  }
+
   /** Records that a stored session's app state changed (its state columns were rewritten). */
   changeState(
     deviceId: number,

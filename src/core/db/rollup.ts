@@ -154,6 +154,9 @@ class DurationLog {
   }
 }
 
+/** Day cells held before they are applied in the middle of a write. */
+const FLUSH_CELLS = 50_000;
+
 function addInto(target: number[], source: number[]): void {
   for (let i = 0; i < source.length; i += 1) target[i]! += source[i]!;
 }
@@ -290,6 +293,20 @@ export class RollupDeltas {
       if (r.counts.every((v) => v === 0) && r.busy.every((v) => v === 0)) continue;
       upsert.run(r.deviceId, r.day, ...r.counts, ...r.busy);
     }
+  }
+
+  /** Cells held (day cells touched so far in this write). */
+  get size(): number {
+    return this.deltas.size;
+  }
+
+  /**
+   * Applies what is held once it passes `limit` cells, so a write touching millions of cells (an
+   * Android capture: one access per app, op and day) never holds them all. Sums are additive, so
+   * applying in parts gives the same tables as applying once.
+   */
+  flushIfLarge(db: Db, limit = FLUSH_CELLS): void {
+    if (this.deltas.size >= limit) this.flush(db);
   }
 
   flush(db: Db): void {

@@ -3,6 +3,9 @@ import type { Db } from './open';
 import { RollupDeltas } from './rollup';
 import { eventState } from './session-state';
 
+/** Sessions read at a time. */
+const PAGE = 5000;
+
 /** How close (ms) foreground activity must be to an access to count as around it. */
 export const FOREGROUND_MARGIN_MS = 60_000;
 
@@ -71,46 +74,57 @@ export function inferAndroidStates(db: Db, deviceId: number): void {
   const coverEnd = Math.max(...spans.map((w) => w[1]));
   const fg =
     rows.length > 0 ? foregroundByApp(rows, coverEnd) : new Map<number, [number, number][]>();
-  const sessions = db
-    .prepare(
-      `SELECT id, app_id AS appId, category, local_day AS localDay, anchor_ms AS startMs,
-              anchor_ms + COALESCE(duration_ms, 0) AS endMs, state, state_source AS stateSource,
-              inferred_state AS inferredState
-       FROM access_sessions WHERE device_id = ? AND interval_key LIKE 'aop:%'`,
-    )
-    .all(deviceId) as {
-    id: number;
-    appId: number;
-    category: string;
-    localDay: number;
-    startMs: number;
-    endMs: number;
-    state: AccessEvent['state'];
-    stateSource: AccessEvent['stateSource'];
-    inferredState: 'foreground' | 'background' | null;
-  }[];
+  // Only sessions that a usage window covers, or that carry an inference to clear, can change:
+  // read in pages by id, so a device of millions of sessions is never held at once.
+  const lo = spans.length > 0 ? Math.min(...spans.map((w) => w[0])) : 1;
+  const hi = spans.length > 0 ? coverEnd : 0;
+  const page = db.prepare(
+    `SELECT id, app_id AS appId, category, local_day AS localDay, anchor_ms AS startMs,
+            anchor_ms + COALESCE(duration_ms, 0) AS endMs, state, state_source AS stateSource,
+            inferred_state AS inferredState
+     FROM access_sessions
+     WHERE id > ? AND device_id = ? AND interval_key LIKE 'aop:%'
+       AND (inferred_state IS NOT NULL OR anchor_ms BETWEEN ? AND ?)
+     ORDER BY id LIMIT ${PAGE}`,
+  );
   const set = db.prepare('UPDATE access_sessions SET inferred_state = ? WHERE id = ?');
   const covered = (ms: number): boolean => spans.some(([a, b]) => ms >= a && ms <= b);
   // Only rows whose inference changes are written, and the session stats follow their state.
   const changes = new RollupDeltas();
-  for (const s of sessions) {
-    let next: 'foreground' | 'background' | null = null;
-    if (covered(s.startMs)) {
-      const near = (fg.get(s.appId) ?? []).some(
-        ([a, b]) => a - FOREGROUND_MARGIN_MS <= s.endMs && s.startMs <= b + FOREGROUND_MARGIN_MS,
+  for (let last = 0; ;) {
+    const sessions = page.all(last, deviceId, lo, hi) as {
+      id: number;
+      appId: number;
+      category: string;
+      localDay: number;
+      startMs: number;
+      endMs: number;
+      state: AccessEvent['state'];
+      stateSource: AccessEvent['stateSource'];
+      inferredState: 'foreground' | 'background' | null;
+    }[];
+    if (sessions.length === 0) break;
+    last = sessions[sessions.length - 1]!.id;
+    for (const s of sessions) {
+      let next: 'foreground' | 'background' | null = null;
+      if (covered(s.startMs)) {
+        const near = (fg.get(s.appId) ?? []).some(
+          ([a, b]) => a - FOREGROUND_MARGIN_MS <= s.endMs && s.startMs <= b + FOREGROUND_MARGIN_MS,
+        );
+        next = near ? 'foreground' : 'background';
+      }
+      if (next === s.inferredState) continue;
+      set.run(next, s.id);
+      changes.changeState(
+        deviceId,
+        s.appId,
+        s.category,
+        s.localDay,
+        eventState(s).state,
+        eventState({ ...s, inferredState: next }).state,
       );
-      next = near ? 'foreground' : 'background';
     }
-    if (next === s.inferredState) continue;
-    set.run(next, s.id);
-    changes.changeState(
-      deviceId,
-      s.appId,
-      s.category,
-      s.localDay,
-      eventState(s).state,
-      eventState({ ...s, inferredState: next }).state,
-    );
+    changes.flushIfLarge(db);
   }
   changes.flush(db);
 }
