@@ -1,7 +1,8 @@
 // One measurement in its own process, so peak memory (maxRSS) belongs to it alone.
 // Usage: import-child.ts floor|import <export> <workdir>
 import Database from 'better-sqlite3';
-import { createReadStream, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CaseSession } from '../src/core/services/case-service';
@@ -9,7 +10,10 @@ import { importFile } from '../src/core/services/import-run';
 
 const [mode, file, work] = process.argv.slice(2) as [string, string, string];
 
-/** The floor: stream + JSON.parse + batched prepared inserts of every row into an unindexed table. */
+/**
+ * The floor: stream + sha256 of the file + JSON.parse + batched prepared inserts of every row,
+ * raw line included, into an unindexed table.
+ */
 async function floor(): Promise<number> {
   const path = join(work, 'floor.sqlite');
   rmSync(path, { force: true });
@@ -22,10 +26,10 @@ async function floor(): Promise<number> {
   const insert = db.prepare('INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   let n = 0;
   db.exec('BEGIN');
-  const rl = createInterface({
-    input: createReadStream(file, { highWaterMark: 1 << 20 }),
-    crlfDelay: Infinity,
-  });
+  const hash = createHash('sha256');
+  const input = createReadStream(file, { highWaterMark: 1 << 20 });
+  input.on('data', (c) => hash.update(c));
+  const rl = createInterface({ input, crlfDelay: Infinity });
   for await (const line of rl) {
     n += 1;
     if (line === '') continue;
@@ -43,6 +47,7 @@ async function floor(): Promise<number> {
   }
   db.exec('COMMIT');
   db.close();
+  hash.digest('hex');
   return n;
 }
 
@@ -53,13 +58,26 @@ async function fullImport(): Promise<number> {
   const d = c.createDevice({ label: 'bench' });
   const o = await importFile({ db: c.db, path: file, deviceId: d.id });
   if (o.status !== 'imported') throw new Error(`import ${o.status}: ${o.error}`);
+  c.db.pragma('wal_checkpoint(TRUNCATE)');
   c.close();
+  sessions = o.counts.sessions;
+  caseBytes = statSync(path).size;
   return o.counts.lines;
 }
+
+let sessions = 0;
+let caseBytes = 0;
 
 const t0 = process.hrtime.bigint();
 const lines = mode === 'floor' ? await floor() : await fullImport();
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 process.stdout.write(
-  JSON.stringify({ mode, lines, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n',
+  JSON.stringify({
+    mode,
+    lines,
+    seconds,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    sessions,
+    caseBytes,
+  }) + '\n',
 );
