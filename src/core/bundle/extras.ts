@@ -16,6 +16,7 @@ import {
   renderReportPdf,
   type ReportFinding,
 } from '../report/report-pdf';
+import { reportKeyFindings } from '../report/report-key-findings';
 import {
   csvColumns,
   csvField,
@@ -274,6 +275,7 @@ export async function bundleExtras(
       unverifiable: audit.unverifiableEntries,
     },
     comparison,
+    keyFindings: reportKeyFindings(session.db, filter.devices, { text, maybe }),
   });
   return [
     { name: 'report.pdf', content: report },

@@ -315,6 +315,11 @@ describe('the filter in words', () => {
     expect(filterTextInWords('{"devices":"x"}', devices)).not.toContain('{');
     expect(filterTextInWords('{broken', devices)).toBe('{broken');
   });
+  it('words the device-state filter as the device recorded it', () => {
+    expect(filterTextInWords('{"deviceStates":["locked","unknown"]}', devices)).toBe(
+      "Only accesses whose device state at their start, per the device's own logs, was locked and unknown (no record covers it).",
+    );
+  });
   it('says when there is no filter', () => {
     expect(filterTextInWords('', devices)).toBe('None: every record of the case.');
     expect(filterTextInWords('none (the whole case)', devices)).toBe(

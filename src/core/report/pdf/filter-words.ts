@@ -25,6 +25,13 @@ function boundWords(bound: string): string {
   return `${m[1]} ${m[2]} ${m[3] === 'Z' ? 'UTC' : `UTC${m[3]}`}`;
 }
 
+const DEVICE_STATE_WORDS: Record<NonNullable<Filter['deviceStates']>[number], string> = {
+  'in-use': 'in use (screen on and unlocked)',
+  'screen-off': 'screen off',
+  locked: 'locked',
+  unknown: 'unknown (no record covers it)',
+};
+
 /** A filter as sentences: which devices, apps, resources, days, hours, states and annotations. */
 export function filterWords(
   filter: Filter,
@@ -52,6 +59,10 @@ export function filterWords(
     parts.push(`Only intervals of at least ${filter.minSeconds} s.`);
   if (filter.states && filter.states.length > 0)
     parts.push(`Only accesses ${wordList(filter.states.map((s) => STATE_WORDS[s] ?? s))}.`);
+  if (filter.deviceStates && filter.deviceStates.length > 0)
+    parts.push(
+      `Only accesses whose device state at their start, per the device's own logs, was ${wordList(filter.deviceStates.map((s) => DEVICE_STATE_WORDS[s]))}.`,
+    );
   if (filter.tags && filter.tags.length > 0)
     parts.push(`Only records tagged ${wordList(filter.tags.map((t) => `"${t}"`))}.`);
   if (filter.starred) parts.push('Only starred records.');
