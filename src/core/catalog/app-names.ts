@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/open';
 import { catalogDisplayName, catalogSearchNames, lookupApp } from './catalog';
 import type { CatalogPlatform } from './types';
@@ -62,10 +63,28 @@ interface AppRow {
 const SELECT_ROWS = `SELECT a.id, a.identifier, d.platform, a.backup_name, a.user_name
   FROM apps a JOIN devices d ON d.id = a.device_id`;
 
+/**
+ * The statements of a connection, prepared once: an import naming tens of thousands of new apps
+ * one at a time would otherwise prepare (and hold natively until collected) two statements each.
+ */
+const statements = new WeakMap<Db, { update: Statement; one: Statement }>();
+
+function statementsOf(db: Db): { update: Statement; one: Statement } {
+  let s = statements.get(db);
+  if (!s) {
+    s = {
+      update: db.prepare(
+        'UPDATE apps SET display_name = ?, name_source = ?, catalog_id = ?, search_names = ? WHERE id = ?',
+      ),
+      one: db.prepare(`${SELECT_ROWS} WHERE a.id = ?`),
+    };
+    statements.set(db, s);
+  }
+  return s;
+}
+
 function writer(db: Db): (row: AppRow) => void {
-  const update = db.prepare(
-    'UPDATE apps SET display_name = ?, name_source = ?, catalog_id = ?, search_names = ? WHERE id = ?',
-  );
+  const { update } = statementsOf(db);
   return (row) => {
     const r = resolveAppName(row.identifier, row.platform, row.backup_name, row.user_name);
     update.run(r.displayName, r.source, r.catalogId, r.searchNames, row.id);
@@ -83,7 +102,7 @@ export function refreshAppNames(db: Db, appIds?: readonly number[]): void {
     for (const row of db.prepare(SELECT_ROWS).all() as AppRow[]) write(row);
     return;
   }
-  const one = db.prepare(`${SELECT_ROWS} WHERE a.id = ?`);
+  const { one } = statementsOf(db);
   for (const id of appIds) {
     const row = one.get(id) as AppRow | undefined;
     if (row) write(row);
