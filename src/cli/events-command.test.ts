@@ -117,6 +117,8 @@ describe('events --format jsonl', () => {
         { sha256: shaA, locator: 'line 3' },
         { sha256: shaA, locator: 'line 4' },
       ],
+      // No record of the device's own state covers the access: every field unknown.
+      deviceState: { screen: null, locked: null, foregroundApp: null, basis: null, sources: [] },
     });
     expect(byId(list, ':U9')).toMatchObject({
       id: 's:2:U9',
@@ -272,6 +274,8 @@ function expectedCell(value: unknown): string {
       .map((s) => `${s.sha256}:${s.locator}`)
       .join(';');
   }
+  // Other objects (the device state) are their JSON.
+  if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
 

@@ -176,8 +176,8 @@ export const accessEventSchema = z.object({
   /** False for an access whose duration the source did not print (stored zero-length). */
   durationKnown: z.boolean(),
   sources: z.array(provenanceSchema),
-  /** The device's state at the start (the details panel fills it; events and CSV do not yet). */
-  deviceState: deviceStateSchema.optional(),
+  /** The device's state at the start, from its own logs (fields null where none covers it). */
+  deviceState: deviceStateSchema,
 });
 export type AccessEvent = z.infer<typeof accessEventSchema>;
 

@@ -3,6 +3,7 @@ import { formatUtc, msToSeconds } from '../../contract/time';
 import type { CaseSession } from '../services/case-service';
 import { csvField, guardFormula, type CsvColumnKind, type CsvValue } from '../services/csv';
 import { instantFormatter } from '../services/events-query';
+import { deviceStateReader } from '../db/queries/device-state';
 import { SESSION_CSV, type TextRewrite } from '../services/export-service';
 import { STATE_SOURCE_SQL, STATE_SQL } from '../services/filter-sql';
 import { sessionId } from '../services/query-service';
@@ -156,6 +157,15 @@ export function* sessionCsvText(
     Number.isInteger(ms) && ms >= 0 && ms < UTC_FAST_MAX
       ? `${local(ms, 0).slice(0, 23)}Z`
       : formatUtc(ms);
+  const states = deviceStateReader(db);
+  const screenCell = cached((v: string | null) => cell[21]!(v));
+  const lockedCell = [cell[22]!(null), cell[22]!(false), cell[22]!(true)];
+  const foreground = cached((v: string | null) => cell[23]!(v === null ? null : rewrite(v)));
+  const basisCell = cached((v: string | null) => cell[24]!(v));
+  const deviceState = (r: Row): string => {
+    const ds = states.at(r[1], r[6]);
+    return `,${screenCell(ds.screen)},${lockedCell[ds.locked === null ? 0 : ds.locked ? 2 : 1]},${foreground(ds.foregroundApp)},${basisCell(ds.basis)}`;
+  };
   const line = (r: Row): string => {
     const open = r[12] === 1;
     return (
@@ -166,7 +176,7 @@ export function* sessionCsvText(
       `${r[11] === null ? '' : time(String(msToSeconds(r[11])), 10)},${flags[0][open ? 1 : 0]},` +
       `${open ? openReason[r[6] === null ? 0 : 1] : ''},${nightCell[atNight(r[10]) ? 1 : 0]},` +
       `${state(r[14])},${stateSource(r[15])},${flags[1][r[13] === 1 ? 1 : 0]},${sha(r[16])},` +
-      `${lineCell(r[17], 18)},${sha(r[18])},${lineCell(r[19], 20)}\r\n`
+      `${lineCell(r[17], 18)},${sha(r[18])},${lineCell(r[19], 20)}${deviceState(r)}\r\n`
     );
   };
   // Sessions of one instant in the order the reference sorts them: device label (a NOCASE
@@ -188,21 +198,26 @@ export function* sessionCsvText(
     counter.rows += group.length;
     group = [];
   };
-  for (const r of db
-    .prepare(SQL(where))
-    .raw()
-    .iterate(...params) as IterableIterator<Row>) {
-    // A session whose device or app is gone is not listed (as the joins of the reference drop it).
-    if (!labels.has(r[1]) || !apps.has(r[3])) continue;
-    if (group.length > 0 && group[0]![0] !== r[0]) {
-      writeGroup();
-      if (chunk.length >= chunkChars) {
-        yield chunk;
-        chunk = '';
+  try {
+    for (const r of db
+      .prepare(SQL(where))
+      .raw()
+      .iterate(...params) as IterableIterator<Row>) {
+      // A session whose device or app is gone is not listed (as the joins of the reference drop it).
+      if (!labels.has(r[1]) || !apps.has(r[3])) continue;
+      if (group.length > 0 && group[0]![0] !== r[0]) {
+        writeGroup();
+        if (chunk.length >= chunkChars) {
+          yield chunk;
+          chunk = '';
+        }
       }
+      group.push(r);
     }
-    group.push(r);
+    writeGroup();
+    if (chunk !== '') yield chunk;
+  } finally {
+    // The state reads stop with the rows, however the caller stops reading.
+    states.close();
   }
-  writeGroup();
-  if (chunk !== '') yield chunk;
 }

@@ -17,6 +17,11 @@ import { networkWhere, recordWhere, whereSql } from './filter-sql';
 import { sessionId } from './query-service';
 import { eventState } from '../db/session-state';
 import {
+  deviceStateReader,
+  unknownDeviceState,
+  type DeviceStateAt,
+} from '../db/queries/device-state';
+import {
   PERMISSION_SQL,
   permissionFilter,
   PROFILE_SQL,
@@ -166,7 +171,7 @@ function provenance(r: AccessRow, names: AccessNames): AccessEvent['sources'] {
 }
 
 /** Maps one stored session row to its public access event record. */
-function toAccessEvent(r: AccessRow, names: AccessNames): AccessEvent {
+function toAccessEvent(r: AccessRow, names: AccessNames, deviceState: DeviceStateAt): AccessEvent {
   const app = names.app.get(r[2]);
   return {
     id: sessionId(r[0], r[1]),
@@ -184,6 +189,7 @@ function toAccessEvent(r: AccessRow, names: AccessNames): AccessEvent {
     attributionTag: r[14],
     durationKnown: r[15] === 1,
     sources: provenance(r, names),
+    deviceState,
   };
 }
 
@@ -224,7 +230,13 @@ export function* accessEvents(
     .prepare(ACCESS_SQL(where))
     .raw()
     .iterate(...params) as IterableIterator<AccessRow>;
-  for (const r of rows) yield toAccessEvent(r, names);
+  const states = deviceStateReader(session.db);
+  try {
+    for (const r of rows) yield toAccessEvent(r, names, states.at(r[0], r[5]));
+  } finally {
+    states.close();
+    rows.return?.();
+  }
 }
 
 /** Whether any session has further exports holding its edges (none: no session is looked up). */
@@ -295,7 +307,19 @@ const ACCESS_FIELDS = [
   'attributionTag',
   'durationKnown',
   'sources',
+  'deviceState',
 ] as const;
+
+/** A device state's JSON (the unknown one's text is given, as most rows have it). */
+function deviceStateJson(state: DeviceStateAt, unknownText: string): string {
+  return state.screen === null &&
+    state.locked === null &&
+    state.foregroundApp === null &&
+    state.basis === null &&
+    state.sources.length === 0
+    ? unknownText
+    : JSON.stringify(state);
+}
 
 /** Small caches of encoded text for values that repeat from row to row (categories, states). */
 function encodedCache<K, V = string>(encode: (k: K) => V, max = 4096): (k: K) => V {
@@ -334,19 +358,25 @@ export function* accessEventText(
     .prepare(ACCESS_SQL(where, anyOccurrences(session)))
     .raw()
     .iterate(...params) as IterableIterator<AccessRow>;
+  const states = deviceStateReader(session.db);
   const line =
     how.format === 'jsonl'
-      ? jsonAccessLine(names, instantText)
-      : csvAccessLine(names, instantText, how.columns);
+      ? jsonAccessLine(names, instantText, states.at)
+      : csvAccessLine(names, instantText, how.columns, states.at);
   let chunk = '';
-  for (const r of rows) {
-    chunk += line(r);
-    if (chunk.length >= chunkChars) {
-      yield chunk;
-      chunk = '';
+  try {
+    for (const r of rows) {
+      chunk += line(r);
+      if (chunk.length >= chunkChars) {
+        yield chunk;
+        chunk = '';
+      }
     }
+    if (chunk !== '') yield chunk;
+  } finally {
+    states.close();
+    rows.return?.();
   }
-  if (chunk !== '') yield chunk;
 }
 
 /**
@@ -416,7 +446,9 @@ function edgeSources(r: AccessRow, names: AccessNames): { sha256: string; line: 
 function jsonAccessLine(
   names: AccessNames,
   instantText: (ms: number, offsetMin: number) => string,
+  stateAt: (deviceId: number, ms: number | null) => DeviceStateAt,
 ): (r: AccessRow) => string {
+  const unknownState = JSON.stringify(unknownDeviceState());
   const device = encodedCache(
     (id: number) => `,"device":${JSON.stringify(names.device.get(id) ?? '')}`,
   );
@@ -447,7 +479,8 @@ function jsonAccessLine(
       `${category(r[3])}${raw(r[4])},"start":${time(r[5], r[6])},"end":${time(r[7], r[8])}` +
       `,"durationSeconds":${r[9] === null ? 'null' : JSON.stringify(msToSeconds(r[9]))}` +
       `${state(r)},"proxy":${r[13] === null ? 'null' : JSON.stringify(JSON.parse(r[13]))}` +
-      `,"attributionTag":${JSON.stringify(r[14])},"durationKnown":${r[15] === 1},"sources":${sources}}\n`
+      `,"attributionTag":${JSON.stringify(r[14])},"durationKnown":${r[15] === 1},"sources":${sources}` +
+      `,"deviceState":${deviceStateJson(stateAt(r[0], r[5]), unknownState)}}\n`
     );
   };
 }
@@ -457,7 +490,9 @@ function csvAccessLine(
   names: AccessNames,
   instantText: (ms: number, offsetMin: number) => string,
   columns: readonly CsvColumn[],
+  stateAt: (deviceId: number, ms: number | null) => DeviceStateAt,
 ): (r: AccessRow) => string {
+  const unknownState = JSON.stringify(unknownDeviceState());
   const kindOf = new Map(columns.map((c) => [c.name, c.kind]));
   // A cell as the CSV table writes it: text guarded against formulas, then quoted when needed.
   const cellOf =
@@ -514,6 +549,7 @@ function csvAccessLine(
     else
       sources = `${edges[0]!.sha256}:line ${edges[0]!.line};${edges[1]!.sha256}:line ${edges[1]!.line}`;
     cells[15] = cell.sources(sources);
+    cells[16] = cell.deviceState(deviceStateJson(stateAt(r[0], r[5]), unknownState));
     let out = '';
     for (let i = 0; i < at.length; i += 1)
       out += (i > 0 ? ',' : '') + (at[i]! >= 0 ? cells[at[i]!] : '');

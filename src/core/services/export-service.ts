@@ -10,6 +10,7 @@ import { writeTx } from './case-service';
 import { csvColumns, csvTable, FORMULA_GUARD_NOTE } from './csv';
 import { STATE_SOURCE_SQL, STATE_SQL } from './filter-sql';
 import { sessionId } from './query-service';
+import { deviceStateReader } from '../db/queries/device-state';
 
 /** Columns of the sessions CSV, documented in the README. */
 export const SESSION_CSV_COLUMNS = [
@@ -34,6 +35,10 @@ export const SESSION_CSV_COLUMNS = [
   'begin_line',
   'end_source_sha256',
   'end_line',
+  'device_screen',
+  'device_locked',
+  'device_foreground_app',
+  'device_state_basis',
 ] as const;
 
 /**
@@ -54,6 +59,7 @@ export const SESSION_CSV = csvTable(
     'begin_line',
     'end_source_sha256',
     'end_line',
+    'device_locked',
   ]),
 );
 
@@ -107,30 +113,40 @@ export function* sessionCsvLines(
   );
   const maybe = (t: string | null): string | null => (t === null ? null : rewrite(t));
   yield SESSION_CSV.header();
-  for (const r of stmt.iterate(...params) as IterableIterator<Row>) {
-    yield SESSION_CSV.row([
-      rewrite(sessionId(r.device_id, r.interval_key)),
-      rewrite(r.device),
-      rewrite(r.app),
-      maybe(r.app_name),
-      r.category,
-      rewrite(r.raw_category),
-      r.start_ms !== null ? formatInstant(r.start_ms, r.start_offset ?? 0) : null,
-      r.end_ms !== null ? formatInstant(r.end_ms, r.end_offset ?? 0) : null,
-      r.start_ms !== null ? formatUtc(r.start_ms) : null,
-      r.end_ms !== null ? formatUtc(r.end_ms) : null,
-      r.duration_ms !== null ? msToSeconds(r.duration_ms) : null,
-      r.open === 1,
-      r.open === 1 ? (r.start_ms === null ? 'missing-begin' : 'missing-end') : null,
-      inDayWindow(r.anchor_minute, night),
-      r.state,
-      r.state_source,
-      r.conflict === 1,
-      r.b_sha,
-      r.b_line,
-      r.e_sha,
-      r.e_line,
-    ]);
+  const states = deviceStateReader(session.db);
+  try {
+    for (const r of stmt.iterate(...params) as IterableIterator<Row>) {
+      const ds = states.at(r.device_id, r.start_ms);
+      yield SESSION_CSV.row([
+        rewrite(sessionId(r.device_id, r.interval_key)),
+        rewrite(r.device),
+        rewrite(r.app),
+        maybe(r.app_name),
+        r.category,
+        rewrite(r.raw_category),
+        r.start_ms !== null ? formatInstant(r.start_ms, r.start_offset ?? 0) : null,
+        r.end_ms !== null ? formatInstant(r.end_ms, r.end_offset ?? 0) : null,
+        r.start_ms !== null ? formatUtc(r.start_ms) : null,
+        r.end_ms !== null ? formatUtc(r.end_ms) : null,
+        r.duration_ms !== null ? msToSeconds(r.duration_ms) : null,
+        r.open === 1,
+        r.open === 1 ? (r.start_ms === null ? 'missing-begin' : 'missing-end') : null,
+        inDayWindow(r.anchor_minute, night),
+        r.state,
+        r.state_source,
+        r.conflict === 1,
+        r.b_sha,
+        r.b_line,
+        r.e_sha,
+        r.e_line,
+        ds.screen,
+        ds.locked,
+        maybe(ds.foregroundApp),
+        ds.basis,
+      ]);
+    }
+  } finally {
+    states.close();
   }
 }
 

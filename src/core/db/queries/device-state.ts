@@ -399,3 +399,28 @@ export function deviceStateWhereSql(
     params: codes,
   };
 }
+
+/**
+ * The device's state at each access's start, for rows met in start order: one sweep per device
+ * that has state records (others are unknown at once). `close` ends the sweeps' reads.
+ */
+export function deviceStateReader(db: Db): {
+  at: (deviceId: number, ms: number | null) => DeviceStateAt;
+  close: () => void;
+} {
+  const sweeps = new Map<number, DeviceStateSweep | null>();
+  return {
+    at: (deviceId, ms) => {
+      if (ms === null) return unknownDeviceState();
+      let sweep = sweeps.get(deviceId);
+      if (sweep === undefined) {
+        sweep = hasDeviceStates(db, deviceId) ? new DeviceStateSweep(db, deviceId) : null;
+        sweeps.set(deviceId, sweep);
+      }
+      return sweep === null ? unknownDeviceState() : sweep.at(ms);
+    },
+    close: () => {
+      for (const sw of sweeps.values()) sw?.close();
+    },
+  };
+}
