@@ -49,6 +49,45 @@ export function foregroundByApp(
   return out;
 }
 
+/** An app's foreground intervals sorted by start, with the latest end among each prefix. */
+export interface ForegroundIndex {
+  starts: Float64Array;
+  maxEnds: Float64Array;
+}
+
+export function foregroundIndex(list: readonly [number, number][]): ForegroundIndex {
+  const sorted = [...list].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  const starts = new Float64Array(sorted.length);
+  const maxEnds = new Float64Array(sorted.length);
+  let max = Number.NEGATIVE_INFINITY;
+  sorted.forEach(([a, b], i) => {
+    starts[i] = a;
+    max = Math.max(max, b);
+    maxEnds[i] = max;
+  });
+  return { starts, maxEnds };
+}
+
+/**
+ * Whether any foreground interval lies within the margin of [startMs, endMs]: among the intervals
+ * starting by endMs + margin (a binary search), the latest end must reach startMs - margin.
+ */
+export function nearForeground(
+  index: ForegroundIndex | undefined,
+  startMs: number,
+  endMs: number,
+): boolean {
+  if (!index || index.starts.length === 0) return false;
+  let lo = 0;
+  let hi = index.starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (index.starts[mid]! - FOREGROUND_MARGIN_MS <= endMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 && index.maxEnds[lo - 1]! + FOREGROUND_MARGIN_MS >= startMs;
+}
+
 /**
  * Marks each Android access of a device that falls inside the time covered by usage records as
  * background when no foreground activity of its app lies within a minute of it, else foreground
@@ -74,6 +113,8 @@ export function inferAndroidStates(db: Db, deviceId: number): void {
   const coverEnd = Math.max(...spans.map((w) => w[1]));
   const fg =
     rows.length > 0 ? foregroundByApp(rows, coverEnd) : new Map<number, [number, number][]>();
+  const index = new Map<number, ForegroundIndex>();
+  for (const [app, list] of fg) index.set(app, foregroundIndex(list));
   // Only sessions that a usage window covers, or that carry an inference to clear, can change:
   // read in pages by id, so a device of millions of sessions is never held at once.
   const lo = spans.length > 0 ? Math.min(...spans.map((w) => w[0])) : 1;
@@ -108,9 +149,7 @@ export function inferAndroidStates(db: Db, deviceId: number): void {
     for (const s of sessions) {
       let next: 'foreground' | 'background' | null = null;
       if (covered(s.startMs)) {
-        const near = (fg.get(s.appId) ?? []).some(
-          ([a, b]) => a - FOREGROUND_MARGIN_MS <= s.endMs && s.startMs <= b + FOREGROUND_MARGIN_MS,
-        );
+        const near = nearForeground(index.get(s.appId), s.startMs, s.endMs);
         next = near ? 'foreground' : 'background';
       }
       if (next === s.inferredState) continue;
