@@ -12,6 +12,7 @@ import {
 
 /** The views of the open case, by the test id of their tab. */
 export const VIEWS = [
+  'key-findings',
   'timeline',
   'summary',
   'compare',

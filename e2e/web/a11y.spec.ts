@@ -173,7 +173,9 @@ test('the dialogs and the details panels pass axe on a 1024 x 700 window', async
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('export-dialog')).toBeHidden();
 
-  // A session's details beside the timeline's list.
+  // A session's details beside the timeline's list (the case opened on its key findings).
+  await page.getByTestId('tab-timeline').click();
+  await ready(page);
   await page.getByTestId('timeline-list-toggle').click();
   await ready(page);
   await page.getByTestId('session-row').first().click();

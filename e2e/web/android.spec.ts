@@ -267,6 +267,9 @@ test('platform badges with an iPhone and an Android phone in one case', async ({
   await importInto(request, [writeCapture(dir)], pixel.id, 3);
   await page.reload();
   await ready(page);
+  // A case with findings opens on its key findings; the lanes are on the timeline.
+  await page.getByTestId('tab-timeline').click();
+  await ready(page);
 
   // Lanes name their device with its platform when several devices are shown.
   const social = page.locator('[data-testid="lane-label"]', { hasText: 'com.example.social' });

@@ -92,7 +92,7 @@ test('the import summary names the time zone applied and every file skipped, wit
   );
   await expect(page.getByTestId('import-skipped')).toContainText('Skipped: 1 file not stored');
   await expect(page.getByTestId('import-skipped-file')).toHaveText([
-    /^photo\.jpg Refused\s*Unsupported file: it looks like a binary file\./,
+    /^photo\.jpg Refused\s*Not a format Snoopscope reads: photo\.jpg looks like a binary file\. It looked for an App Privacy Report/,
   ]);
   await page.screenshot({ path: `${SHOTS}/import-summary-capture.png` });
 

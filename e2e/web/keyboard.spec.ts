@@ -116,7 +116,8 @@ test('Tab reaches the views in a few presses and the arrows, Home and End move b
   await expect(skip).toBeInViewport();
   await expect(skip).toHaveText('Skip to the views');
   await page.keyboard.press('Enter');
-  await expect(page.getByTestId('tab-timeline')).toBeFocused();
+  // A case with findings opens on its key findings: that tab is the selected one.
+  await expect(page.getByTestId('tab-key-findings')).toBeFocused();
 
   // On a 1024 px window the filters are behind their button: Tab alone gets there in 7 presses
   // (skip link, Import, Export, Verify bundle, Close case, Filters, the selected view).
@@ -125,9 +126,11 @@ test('Tab reaches the views in a few presses and the arrows, Home and End move b
   await ready(page);
   const presses = await tabsUntil(page, async () => (await focusedRole(page)) === 'tab');
   expect(presses).toBeLessThanOrEqual(7);
-  await expect(page.getByTestId('tab-timeline')).toBeFocused();
+  await expect(page.getByTestId('tab-key-findings')).toBeFocused();
 
   // The WAI-ARIA tabs pattern: one tab in the Tab order, arrows move and select, Home and End.
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('tab-timeline')).toBeFocused();
   await page.keyboard.press('ArrowRight');
   await expect(page.getByTestId('tab-summary')).toBeFocused();
   await expect(page.getByTestId('tab-summary')).toHaveAttribute('aria-selected', 'true');
@@ -136,11 +139,11 @@ test('Tab reaches the views in a few presses and the arrows, Home and End move b
   await expect(page.getByTestId(`tab-${VIEWS[VIEWS.length - 1]}`)).toBeFocused();
   await expect(page.getByTestId('verify-view')).toBeVisible();
   await page.keyboard.press('ArrowRight');
-  await expect(page.getByTestId('tab-timeline')).toBeFocused();
+  await expect(page.getByTestId('tab-key-findings')).toBeFocused();
   await page.keyboard.press('ArrowLeft');
   await expect(page.getByTestId('tab-verify')).toBeFocused();
   await page.keyboard.press('Home');
-  await expect(page.getByTestId('tab-timeline')).toBeFocused();
+  await expect(page.getByTestId('tab-key-findings')).toBeFocused();
   await expect(page.getByRole('tab', { selected: true })).toHaveCount(1);
   await expect(page.locator('[role="tab"][tabindex="0"]')).toHaveCount(1);
   await page.keyboard.press('Tab');
@@ -179,6 +182,8 @@ test('Escape closes every dialog and panel and gives the focus back to what open
   await expect(toggle).toBeFocused();
 
   // A session's details, from the list and from inside the panel.
+  await page.getByTestId('tab-timeline').click();
+  await ready(page);
   await page.getByTestId('timeline-list-toggle').click();
   await ready(page);
   const row = page.getByTestId('session-row').first();
@@ -280,10 +285,12 @@ test('the focus ring is visible on links, tabs, buttons, fields, rows and dialog
   await page.keyboard.press('Tab');
   await expectVisibleFocus(page.getByTestId('skip-to-views'), 'the skip link');
   await page.keyboard.press('Enter');
-  await expectVisibleFocus(page.getByTestId('tab-timeline'), 'a tab');
+  await expectVisibleFocus(page.getByTestId('tab-key-findings'), 'a tab');
   await page.screenshot({ path: '/tmp/shots/keyboard-focus-tab.png' });
   await page.keyboard.press('Shift+Tab');
   await expectVisibleFocus(page.getByTestId('filters-toggle'), 'the Filters button');
+  await page.getByTestId('tab-timeline').click();
+  await ready(page);
   for (const target of [
     page.getByTestId('open-import'),
     page.getByTestId('filter-sidebar').getByRole('checkbox').first(),

@@ -59,10 +59,10 @@ export function detect(probe: SniffProbe, among: readonly Importer[] = IMPORTERS
 
 /** The sentence for an input no importer recognises: what it looks like, what each looked for. */
 export function notRecognisedMessage(what: string, detection: Detection): string {
-  const looked = detection.verdicts
-    .filter((v) => v.importer.accepts.looksFor !== '')
-    .map((v) => `${v.importer.manifest.name}: ${v.importer.accepts.looksFor}`);
-  return `Not a format Snoopscope reads: ${what}. It looked for — ${looked.join('; ')}.`;
+  const looked = [
+    ...new Set(detection.verdicts.map((v) => v.importer.accepts.looksFor).filter((l) => l !== '')),
+  ];
+  return `Not a format Snoopscope reads: ${what}. It looked for ${looked.join('; ')}.`;
 }
 
 /** File-dialog filters derived from the manifests: one per importer that reads files, and all. */

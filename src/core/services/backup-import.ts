@@ -112,7 +112,7 @@ async function importThroughPipeline(
       else if (p.phase === 'reading' && !seen.has(p.path)) {
         seen.add(p.path);
         options.onArtifact?.(
-          p.name,
+          p.importer ?? p.name,
           Math.min(seen.size - 1, ARTIFACTS.length - 1),
           ARTIFACTS.length,
         );

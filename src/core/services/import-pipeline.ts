@@ -42,6 +42,8 @@ export interface PipelineProgress {
   phase: 'reading' | 'pairing' | 'committing' | 'unlocking';
   /** The source being read (a member's name inside its container). */
   name: string;
+  /** The name of the format reading it (its importer's manifest name). */
+  importer?: string;
   path: string;
   lines: number;
   bytes: number;
@@ -317,6 +319,7 @@ class PipelineRun {
       this.options.onProgress?.({
         phase,
         name: input.name,
+        importer: importer.manifest.name,
         path: input.path,
         lines,
         bytes,

@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 
 interface Props {
   title: string;
@@ -15,6 +15,21 @@ interface Props {
  */
 export function Modal({ title, onClose, children, footer, testId, wide = false }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
+  const body = useRef<HTMLDivElement>(null);
+  // A body taller than the dialog scrolls: it then takes the focus too, so the keyboard can
+  // scroll it (a body that fits stays out of the Tab order).
+  const [scrolls, setScrolls] = useState(false);
+  useLayoutEffect(() => {
+    const el = body.current;
+    if (!el) return;
+    const measure = (): void => setScrolls(el.scrollHeight > el.clientHeight + 1);
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    for (const child of Array.from(el.children)) observer.observe(child);
+    return () => observer.disconnect();
+  });
 
   // A layout effect, so that the dialog closes while it is still in the page: closed after its
   // removal, it cannot hand the focus back and the focus falls to the page's body.
@@ -52,7 +67,15 @@ export function Modal({ title, onClose, children, footer, testId, wide = false }
           ×
         </button>
       </header>
-      <div className="modal-body">{children}</div>
+      <div
+        ref={body}
+        className="modal-body"
+        tabIndex={scrolls ? 0 : undefined}
+        role={scrolls ? 'region' : undefined}
+        aria-label={scrolls ? title : undefined}
+      >
+        {children}
+      </div>
       {footer ? <footer className="modal-footer">{footer}</footer> : null}
     </dialog>
   );

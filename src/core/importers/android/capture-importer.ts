@@ -192,7 +192,7 @@ export const androidCaptureImporter: Importer = {
     input: 'file-or-folder',
     extensions: ['zip'],
     looksFor:
-      'a bugreport or AndroidQF zip, or a folder with capture.json, main_entry.txt, acquisition.json, dumpsys.txt or dumpsys outputs',
+      'an Android bugreport or AndroidQF zip, or a capture folder (capture.json, acquisition.json, dumpsys outputs)',
   },
   sniff: sniffCapture,
   matchLine: withoutRelativeTime,

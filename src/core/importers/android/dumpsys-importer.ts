@@ -32,8 +32,7 @@ export const androidDumpsysImporter: Importer = {
   accepts: {
     input: 'file',
     extensions: ['txt'],
-    looksFor:
-      'dumpsys output (DUMP OF SERVICE sections, or one of appops, usagestats, package) or getprop output',
+    looksFor: 'Android dumpsys or getprop output',
   },
   sniff: sniffDumpsys,
   // Two captures print the same access with other times relative to the dump.

@@ -61,8 +61,7 @@ export const appPrivacyReportImporter: Importer = {
   accepts: {
     input: 'file',
     extensions: ['ndjson', 'json', 'txt'],
-    looksFor:
-      'JSON lines with "type":"access" or "type":"networkActivity" (or the export\'s metadata marker)',
+    looksFor: 'an App Privacy Report (JSON lines with "type":"access" or "type":"networkActivity")',
   },
   sniff(probe) {
     if (probe.kind !== 'file') return { confidence: 0, reason: 'a folder, not a report file' };

@@ -285,9 +285,9 @@ function artifactImporter(manifest: ImporterManifest): Importer {
     accepts: {
       input: 'file',
       extensions: [],
-      looksFor: specs
-        .map((a) => `${a.domain} ${a.path}${a.many ? '…' : ''} from an iPhone backup`)
-        .join(', or '),
+      looksFor: `${specs
+        .map((a) => `${a.path.split('/').pop()}${a.many ? '…' : ''}`)
+        .join(' or ')} taken out of an iPhone backup`,
     },
     sniff: (probe) => sniffArtifact(manifest, probe),
     parse: (source, context) => parseArtifact(manifest, source, context),

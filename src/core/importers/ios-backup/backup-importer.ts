@@ -369,7 +369,7 @@ export const iosBackupImporter: Importer = {
   accepts: {
     input: 'folder',
     extensions: [],
-    looksFor: 'a backup folder holding Manifest.db, Info.plist and Manifest.plist',
+    looksFor: 'an iPhone backup folder (Manifest.db, Info.plist, Manifest.plist)',
   },
   sniff: sniffBackup,
   parse: parseBackup,

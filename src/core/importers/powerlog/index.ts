@@ -73,7 +73,7 @@ export const powerLogImporter: Importer = {
   accepts: {
     input: 'file',
     extensions: ['PLSQL', 'plsql'],
-    looksFor: 'a SQLite database named *.PLSQL or powerlog_* (an iOS PowerLog)',
+    looksFor: 'an iOS PowerLog (a SQLite database named *.PLSQL or powerlog_*)',
   },
   sniff(probe) {
     if (probe.kind !== 'file') return { confidence: 0, reason: 'a folder, not a PowerLog file' };

@@ -80,7 +80,7 @@ export const sysdiagnoseImporter: Importer = {
   accepts: {
     input: 'file',
     extensions: ['gz', 'tgz', 'tar'],
-    looksFor: 'a sysdiagnose_*.tar.gz archive (gzip or tar holding a sysdiagnose_… folder)',
+    looksFor: 'an iOS sysdiagnose archive (sysdiagnose_*.tar.gz)',
   },
   sniff(probe) {
     if (probe.kind !== 'file') return { confidence: 0, reason: 'a folder, not an archive' };
