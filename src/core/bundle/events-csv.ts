@@ -2,7 +2,7 @@ import { DEFAULT_NIGHT, minutesOfDay, type DayWindow, type Filter } from '../../
 import { formatUtc, msToSeconds } from '../../contract/time';
 import type { CaseSession } from '../services/case-service';
 import { csvField, guardFormula, type CsvColumnKind, type CsvValue } from '../services/csv';
-import { instantFormatter } from '../services/events-query';
+import { encodedCache, instantFormatter } from '../services/events-query';
 import { deviceStateReader } from '../db/queries/device-state';
 import { SESSION_CSV, type TextRewrite } from '../services/export-service';
 import { STATE_SOURCE_SQL, STATE_SQL } from '../services/filter-sql';
@@ -77,19 +77,6 @@ function cellOf(kind: CsvColumnKind): (v: CsvValue) => string {
   };
 }
 
-/** Encodes values that repeat from row to row once (a bounded map). */
-function cached<K, V>(encode: (k: K) => V, max = 4096): (k: K) => V {
-  const m = new Map<K, V>();
-  return (k) => {
-    let v = m.get(k);
-    if (v === undefined) {
-      v = encode(k);
-      if (m.size < max) m.set(k, v);
-    }
-    return v;
-  };
-}
-
 /**
  * The filtered sessions as the text of the sessions CSV (header first), in pieces of about
  * `chunkChars` characters: the same bytes as `sessionCsvLines` writes, each row built from its
@@ -124,16 +111,16 @@ export function* sessionCsvText(
   );
   const cell = SESSION_CSV.columns.map((c) => cellOf(c.kind));
   const value = (i: number): boolean => SESSION_CSV.columns[i]!.kind === 'value';
-  const device = cached((id: number) => cell[1]!(rewrite(labels.get(id)!)));
-  const app = cached((id: number) => {
+  const device = encodedCache((id: number) => cell[1]!(rewrite(labels.get(id)!)));
+  const app = encodedCache((id: number) => {
     const a = apps.get(id)!;
     return `${cell[2]!(rewrite(a.identifier))},${cell[3]!(a.name === null ? null : rewrite(a.name))}`;
   });
-  const category = cached((c: string) => cell[4]!(c));
-  const raw = cached((c: string) => cell[5]!(rewrite(c)));
-  const state = cached((s: string) => cell[14]!(s));
-  const stateSource = cached((s: string | null) => cell[15]!(s));
-  const sha = cached((id: number | null) => {
+  const category = encodedCache((c: string) => cell[4]!(c));
+  const raw = encodedCache((c: string) => cell[5]!(rewrite(c)));
+  const state = encodedCache((s: string) => cell[14]!(s));
+  const stateSource = encodedCache((s: string | null) => cell[15]!(s));
+  const sha = encodedCache((id: number | null) => {
     const s = id === null ? undefined : shas.get(id);
     return cell[17]!(s ?? null);
   });
@@ -158,10 +145,10 @@ export function* sessionCsvText(
       ? `${local(ms, 0).slice(0, 23)}Z`
       : formatUtc(ms);
   const states = deviceStateReader(db);
-  const screenCell = cached((v: string | null) => cell[21]!(v));
+  const screenCell = encodedCache((v: string | null) => cell[21]!(v));
   const lockedCell = [cell[22]!(null), cell[22]!(false), cell[22]!(true)];
-  const foreground = cached((v: string | null) => cell[23]!(v === null ? null : rewrite(v)));
-  const basisCell = cached((v: string | null) => cell[24]!(v));
+  const foreground = encodedCache((v: string | null) => cell[23]!(v === null ? null : rewrite(v)));
+  const basisCell = encodedCache((v: string | null) => cell[24]!(v));
   const deviceState = (r: Row): string => {
     const ds = states.at(r[1], r[6]);
     return `,${screenCell(ds.screen)},${lockedCell[ds.locked === null ? 0 : ds.locked ? 2 : 1]},${foreground(ds.foregroundApp)},${basisCell(ds.basis)}`;
@@ -182,7 +169,7 @@ export function* sessionCsvText(
   // Sessions of one instant in the order the reference sorts them: device label (a NOCASE
   // column) and app identifier, then as its index lists them: category, local minute, duration
   // (unknown first) and row id.
-  const utf8 = cached((t: string) => Buffer.from(t, 'utf8'));
+  const utf8 = encodedCache((t: string) => Buffer.from(t, 'utf8'));
   const byReferenceOrder = (a: Row, b: Row): number =>
     nocaseCompare(utf8(labels.get(a[1])!), utf8(labels.get(b[1])!)) ||
     Buffer.compare(utf8(apps.get(a[3])!.identifier), utf8(apps.get(b[3])!.identifier)) ||

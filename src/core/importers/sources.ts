@@ -1,10 +1,24 @@
 // Source inputs over files on disk: a file the examiner named, and a file inside an evidence
 // folder (opened only as a regular file whose real location stays inside the folder).
+import type { FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { openRegularFile, type EvidenceFolder } from './evidence-file';
 import type { SourceInput } from './importer';
 
 const CHUNK = 1024 * 1024;
+
+/** Streams what an opened file holds, closing it however the reader stops. */
+async function* streamOf(open: () => Promise<FileHandle>): AsyncGenerator<Uint8Array> {
+  const handle = await open();
+  try {
+    yield* handle.createReadStream({
+      autoClose: false,
+      highWaterMark: CHUNK,
+    }) as AsyncIterable<Buffer>;
+  } finally {
+    await handle.close();
+  }
+}
 
 /** A file the examiner named: opened without blocking, refused unless a regular file. */
 export function fileSource(path: string, size: number): SourceInput {
@@ -16,17 +30,7 @@ export function fileSource(path: string, size: number): SourceInput {
     size,
     locator: null,
     sha256: null,
-    async *chunks() {
-      const handle = await openRegularFile(full);
-      try {
-        yield* handle.createReadStream({
-          autoClose: false,
-          highWaterMark: CHUNK,
-        }) as AsyncIterable<Buffer>;
-      } finally {
-        await handle.close();
-      }
-    },
+    chunks: () => streamOf(() => openRegularFile(full)),
   };
 }
 
@@ -59,16 +63,6 @@ export function folderMemberSource(
     size,
     locator: relativeName,
     sha256: null,
-    async *chunks() {
-      const { handle } = await folder.open(relativeName);
-      try {
-        yield* handle.createReadStream({
-          autoClose: false,
-          highWaterMark: CHUNK,
-        }) as AsyncIterable<Buffer>;
-      } finally {
-        await handle.close();
-      }
-    },
+    chunks: () => streamOf(async () => (await folder.open(relativeName)).handle),
   };
 }

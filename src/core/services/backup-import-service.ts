@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { BackupInspection } from '../../contract/api';
-import type { ImportOutcome } from '../../contract/records';
 import {
   estimateDerivationSeconds,
   measurePbkdf2Rate,
@@ -17,8 +16,8 @@ import { AppError } from '../model/errors';
 
 export { backupOutcomes, failedBackupOutcome } from './backup-import';
 import type { CaseSession } from './case-service';
-import type { WorkerMessage, WorkerRequest } from './import-protocol';
-import { spawnWorker, type EmitFn } from './import-service';
+import type { WorkerRequest } from './import-protocol';
+import { spawnWorker, watchWorker, type EmitFn } from './import-service';
 import { unreadOutcome } from './import-run';
 
 interface StartInput {
@@ -104,54 +103,17 @@ export class BackupImportService {
     const worker = spawnWorker(this.workerUrl);
     this.running = { importId, worker };
     const cache = this.keys.asImportCache();
-    let finished = false;
-    const finish = (outcomes: ImportOutcome[], cancelled: boolean): void => {
-      if (finished) return;
-      finished = true;
-      this.running = null;
-      void worker.terminate();
-      this.emit('onImportFinished', { importId, outcomes, cancelled });
-      onSettled();
-    };
-    const fail = (message: string): void =>
-      finish([unreadOutcome(path, null, 'refused', message)], false);
-    worker.on('message', (m: WorkerMessage) => {
-      switch (m.type) {
-        case 'progress':
-          this.emit('onImportProgress', m.progress);
-          break;
-        case 'cache':
-          cache.set(m.key, m.value);
-          break;
-        case 'log':
-          this.log(m.message, m.stack);
-          break;
-        case 'done':
-          finish(m.outcomes, m.cancelled);
-          break;
-        case 'error':
-          if (m.stack) this.log('Backup import worker failed', m.stack);
-          fail(
-            m.code === 'INTERNAL'
-              ? 'The backup import failed unexpectedly; see the log for details.'
-              : m.message,
-          );
-          break;
-        default: {
-          const never: never = m;
-          this.log(`Unknown worker message ${JSON.stringify(never)}`);
-        }
-      }
-    });
-    worker.on('error', (e) => {
-      this.log('Backup import worker crashed', e);
-      fail('The backup import stopped unexpectedly; artifacts stored before it stay in the case.');
-    });
-    worker.on('exit', (code) => {
-      if (!finished)
-        fail(
-          `The backup import worker exited (code ${code}); artifacts stored before it stay in the case.`,
-        );
+    watchWorker(worker, {
+      emit: this.emit,
+      log: this.log,
+      finish: (outcomes, cancelled) => {
+        this.running = null;
+        this.emit('onImportFinished', { importId, outcomes, cancelled });
+        onSettled();
+      },
+      refuseAll: (message) => [unreadOutcome(path, null, 'refused', message)],
+      lost: 'artifacts stored before it stay in the case',
+      onCache: (key, value) => cache.set(key, value),
     });
     const request: WorkerRequest = {
       type: 'start-backup',

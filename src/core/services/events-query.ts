@@ -322,7 +322,7 @@ function deviceStateJson(state: DeviceStateAt, unknownText: string): string {
 }
 
 /** Small caches of encoded text for values that repeat from row to row (categories, states). */
-function encodedCache<K, V = string>(encode: (k: K) => V, max = 4096): (k: K) => V {
+export function encodedCache<K, V = string>(encode: (k: K) => V, max = 4096): (k: K) => V {
   const m = new Map<K, V>();
   return (k) => {
     let v = m.get(k);

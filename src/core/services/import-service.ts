@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { BridgeEvents } from '../../contract/events';
+import type { ImportOutcome } from '../../contract/records';
 import { AppError } from '../model/errors';
 import type { WorkerMessage, WorkerRequest } from './import-protocol';
 import { unreadOutcome } from './import-run';
@@ -21,6 +22,70 @@ export function spawnWorker(workerUrl: URL | undefined): Worker {
   return new Worker(new URL('./import-worker.ts', import.meta.url), {
     execArgv: [...process.execArgv, '--import', 'tsx'],
     resourceLimits,
+  });
+}
+
+/** What a running import worker reports to, and how its end is told. */
+export interface WorkerWatch {
+  emit: EmitFn;
+  log: (message: string, error?: unknown) => void;
+  /** Called once, with the outcomes, when the worker is done or gone. */
+  finish: (outcomes: ImportOutcome[], cancelled: boolean) => void;
+  /** The outcomes when the worker failed as a whole, with the sentence saying why. */
+  refuseAll: (message: string) => ImportOutcome[];
+  /** What a crash costs, in words ("nothing of the unfinished file was kept"). */
+  lost: string;
+  /** An entry the import put in its cache (a backup's unlocked keys). */
+  onCache?: (key: string, value: unknown) => void;
+}
+
+/**
+ * Relays a worker's progress, log lines and cache entries, and ends the import exactly once:
+ * when it is done, fails, crashes or exits. The worker is terminated at the end.
+ */
+export function watchWorker(worker: Worker, w: WorkerWatch): void {
+  let finished = false;
+  const finish = (outcomes: ImportOutcome[], cancelled: boolean): void => {
+    if (finished) return;
+    finished = true;
+    void worker.terminate();
+    w.finish(outcomes, cancelled);
+  };
+  const failAll = (message: string): void => finish(w.refuseAll(message), false);
+  worker.on('message', (m: WorkerMessage) => {
+    switch (m.type) {
+      case 'progress':
+        w.emit('onImportProgress', m.progress);
+        break;
+      case 'log':
+        w.log(m.message, m.stack);
+        break;
+      case 'cache':
+        w.onCache?.(m.key, m.value);
+        break;
+      case 'done':
+        finish(m.outcomes, m.cancelled);
+        break;
+      case 'error':
+        if (m.stack) w.log('Import worker failed', m.stack);
+        failAll(
+          m.code === 'INTERNAL'
+            ? 'The import failed unexpectedly; see the log for details.'
+            : m.message,
+        );
+        break;
+      default: {
+        const never: never = m;
+        w.log(`Unknown worker message ${JSON.stringify(never)}`);
+      }
+    }
+  });
+  worker.on('error', (e) => {
+    w.log('Import worker crashed', e);
+    failAll(`The import stopped unexpectedly; ${w.lost}.`);
+  });
+  worker.on('exit', (code) => {
+    if (!finished) failAll(`The import worker exited (code ${code}); ${w.lost}.`);
   });
 }
 
@@ -57,60 +122,17 @@ export class ImportService {
     const importId = randomUUID();
     const worker = spawnWorker(this.workerUrl);
     this.running.set(importId, { worker, casePath });
-    let finished = false;
-    const finish = (
-      outcomes: BridgeEvents['onImportFinished']['outcomes'],
-      cancelled: boolean,
-    ): void => {
-      if (finished) return;
-      finished = true;
-      this.running.delete(importId);
-      void worker.terminate();
-      this.emit('onImportFinished', { importId, outcomes, cancelled });
-      onSettled();
-    };
-    const failAll = (message: string): void =>
-      finish(
+    watchWorker(worker, {
+      emit: this.emit,
+      log: this.log,
+      finish: (outcomes, cancelled) => {
+        this.running.delete(importId);
+        this.emit('onImportFinished', { importId, outcomes, cancelled });
+        onSettled();
+      },
+      refuseAll: (message) =>
         paths.map((path) => unreadOutcome(path, deviceId, 'refused', message)),
-        false,
-      );
-    worker.on('message', (m: WorkerMessage) => {
-      switch (m.type) {
-        case 'progress':
-          this.emit('onImportProgress', m.progress);
-          break;
-        case 'log':
-          this.log(m.message, m.stack);
-          break;
-        case 'cache':
-          // Files imports keep no cache between runs.
-          break;
-        case 'done':
-          finish(m.outcomes, m.cancelled);
-          break;
-        case 'error':
-          if (m.stack) this.log('Import worker failed', m.stack);
-          failAll(
-            m.code === 'INTERNAL'
-              ? 'The import failed unexpectedly; see the log for details.'
-              : m.message,
-          );
-          break;
-        default: {
-          const never: never = m;
-          this.log(`Unknown worker message ${JSON.stringify(never)}`);
-        }
-      }
-    });
-    worker.on('error', (e) => {
-      this.log('Import worker crashed', e);
-      failAll('The import worker stopped unexpectedly; nothing of the unfinished file was kept.');
-    });
-    worker.on('exit', (code) => {
-      if (!finished)
-        failAll(
-          `The import worker exited (code ${code}); nothing of the unfinished file was kept.`,
-        );
+      lost: 'nothing of the unfinished file was kept',
     });
     const request: WorkerRequest = {
       type: 'start',
