@@ -116,14 +116,15 @@ export function inferAndroidStates(db: Db, deviceId: number): void {
   const index = new Map<number, ForegroundIndex>();
   for (const [app, list] of fg) index.set(app, foregroundIndex(list));
   // Only sessions that a usage window covers, or that carry an inference to clear, can change:
-  // read in pages by id, so a device of millions of sessions is never held at once.
+  // read in pages by id, so a device of millions of sessions is never held at once. Each page is
+  // a range of row ids (NOT INDEXED: an index on the device would sort every row for each page).
   const lo = spans.length > 0 ? Math.min(...spans.map((w) => w[0])) : 1;
   const hi = spans.length > 0 ? coverEnd : 0;
   const page = db.prepare(
     `SELECT id, app_id AS appId, category, local_day AS localDay, anchor_ms AS startMs,
             anchor_ms + COALESCE(duration_ms, 0) AS endMs, state, state_source AS stateSource,
             inferred_state AS inferredState
-     FROM access_sessions
+     FROM access_sessions NOT INDEXED
      WHERE id > ? AND device_id = ? AND interval_key LIKE 'aop:%'
        AND (inferred_state IS NOT NULL OR anchor_ms BETWEEN ? AND ?)
      ORDER BY id LIMIT ${PAGE}`,
