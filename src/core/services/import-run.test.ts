@@ -270,6 +270,19 @@ describe('importing an App Privacy Report', () => {
     ).toEqual(before);
   });
 
+  it('reads on when a damaged first line hides the next records from the sniffed head', async () => {
+    // The first line ends just before 64 KiB, so the head holds only the start of the next one.
+    const damaged = `q${'['.repeat(65_480)}`;
+    const o = await run(
+      t.write('cut.ndjson', [
+        damaged,
+        ...accessPair({ app: 'x', category: 'photos', id: 'CUT', ms: T0, durationMs: 1 }),
+      ]),
+    );
+    expect(o.status).toBe('imported');
+    expect(o.counts.sessions).toBe(1);
+  });
+
   it('refuses binary formats up front with a message naming them', async () => {
     const o = await run(t.write('x.db', 'SQLite format 3\0' + '\0'.repeat(200)));
     expect(o).toMatchObject({ status: 'refused', error: expect.stringMatching(/SQLite/) });

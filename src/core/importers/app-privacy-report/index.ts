@@ -34,26 +34,36 @@ function looksLikeReport(head: Uint8Array): boolean {
   return MARKERS.some((m) => m.test(text));
 }
 
-/**
- * True when the head may still be a report whose first lines are damaged: one of its first
- * complete lines starts like a JSON value (after stray control bytes), or its first line is
- * longer than the head, so that no line of it can be judged from the head alone.
- */
 // Control bytes are what a damaged first line starts with; the pattern skips them on purpose.
 /* eslint-disable no-control-regex */
 const JSON_START = /^[\s\x00-\x1f\uFEFF\uFFFD]*[{[]/;
 /* eslint-enable no-control-regex */
 
-function mayBeDamagedReport(head: Uint8Array): boolean {
+/** The parser refuses a file only when none of its first this-many non-empty lines is a record. */
+const JUDGED_LINES = 20;
+
+/** True when at most one byte in ten is a control byte other than white space (text, not binary). */
+function looksTextual(head: Uint8Array): boolean {
+  if (head.length === 0) return false;
+  let control = 0;
+  for (const b of head) if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) control += 1;
+  return control * 10 <= head.length;
+}
+
+/**
+ * True when the head may still be a report whose first lines are damaged: one of its first lines
+ * (the last one too, even cut off by the end of the head) starts like a JSON value after stray
+ * control bytes, or the head is text that ends before the lines the parser would judge, so that
+ * only reading on can tell (the parser then refuses the file by its first lines, naming them).
+ */
+function mayBeDamagedReport(head: Uint8Array, truncated: boolean): boolean {
   const text = Buffer.from(head).toString('utf8');
-  const firstBreak = text.indexOf('\n');
-  if (firstBreak < 0) return head.length >= 64 * 1024 || JSON_START.test(text);
-  const complete = text.slice(0, text.lastIndexOf('\n'));
-  return complete
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .slice(0, 20)
-    .some((l) => JSON_START.test(l));
+  const lines = text.split('\n');
+  const cut = truncated ? lines.pop() : undefined;
+  const nonEmpty = lines.filter((l) => l.trim() !== '').slice(0, JUDGED_LINES);
+  if (nonEmpty.some((l) => JSON_START.test(l))) return true;
+  if (cut !== undefined && JSON_START.test(cut)) return true;
+  return truncated && nonEmpty.length < JUDGED_LINES && looksTextual(head);
 }
 
 export const appPrivacyReportImporter: Importer = {
@@ -69,7 +79,7 @@ export const appPrivacyReportImporter: Importer = {
       return { confidence: 0.95, reason: 'JSON lines with App Privacy Report records' };
     // Lines that parse as JSON but whose first records are not recognisable: the parser reads
     // them and refuses only when none of the first lines is a record, naming each line's problem.
-    if (mayBeDamagedReport(probe.head))
+    if (mayBeDamagedReport(probe.head, probe.size > probe.head.length))
       return { confidence: 0.3, reason: 'lines that may be a damaged report' };
     return { confidence: 0, reason: `it looks like ${describeFileHead(probe.head)}` };
   },
