@@ -131,7 +131,9 @@ function apply(dir: string, d: Damage): void {
           id: number;
         }[];
         const id = ids[d.row % ids.length]!.id;
-        db.prepare(`UPDATE access SET ${d.column} = ? WHERE rowid = ?`).run(d.value, id);
+        // SQLite stores NaN as NULL, which a NOT NULL column cannot hold: a TCC.db on disk can
+        // never carry that damage, so the row is left as it is (OR IGNORE).
+        db.prepare(`UPDATE OR IGNORE access SET ${d.column} = ? WHERE rowid = ?`).run(d.value, id);
       } finally {
         db.close();
       }
