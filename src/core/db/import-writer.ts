@@ -3,6 +3,7 @@
 // tables (paired sessions, rollups, session stats, inferred app states) and its audit entry.
 // Importers never touch the case; this module never reads evidence.
 import { randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { AppliedClock, ImportOutcome, Platform } from '../../contract/records';
 import type { ImportWarning } from '../../contract/warnings';
 import { recordBackupApp } from '../catalog/app-names';
@@ -204,7 +205,8 @@ export function storeDevice(
     else if (choice.deviceId !== undefined) id = choice.deviceId;
     else throw new AppError('INVALID_INPUT', 'Apps were listed before any device was named.');
     const resolver = new AppResolver(db, id);
-    for (const a of apps) storeApp(db, id, resolver, a);
+    const setVersion = versionStatement(db);
+    for (const a of apps) storeApp(db, id, resolver, setVersion, a);
     appendAudit(db, 'device', {
       deviceId: id,
       ...(device
@@ -261,16 +263,28 @@ export function bindDevice(db: Db, choice: DeviceChoice, device: DeviceRecord): 
   return id;
 }
 
-function storeApp(db: Db, deviceId: number, resolver: AppResolver, a: AppRecord): void {
+/** The statement that records an app's version and whether an inventory lists it. */
+function versionStatement(db: Db): Statement {
+  return db.prepare(
+    `UPDATE apps SET version = COALESCE(?, version), inventory = MAX(inventory, ?)
+     WHERE device_id = ? AND identifier = ?`,
+  );
+}
+
+/** Stores what a source says of an app: a backup's name wins; otherwise its version. */
+function storeApp(
+  db: Db,
+  deviceId: number,
+  resolver: AppResolver,
+  setVersion: Statement,
+  a: AppRecord,
+): void {
   if (a.name !== null) {
     recordBackupApp(db, deviceId, a.identifier, a.name, a.version);
     return;
   }
   resolver.idFor(a.identifier);
-  db.prepare(
-    `UPDATE apps SET version = COALESCE(?, version), inventory = MAX(inventory, ?)
-     WHERE device_id = ? AND identifier = ?`,
-  ).run(a.version, a.installed ? 1 : 0, deviceId, a.identifier);
+  setVersion.run(a.version, a.installed ? 1 : 0, deviceId, a.identifier);
 }
 
 /** An interval already stored before this source, to stamp with what this source reported. */
@@ -383,10 +397,7 @@ export class SourceWriter {
       proxyLine: db.prepare(
         'INSERT OR IGNORE INTO proxy_lines (session_id, source_id, line, app, raw_line) VALUES (?, ?, ?, ?, ?)',
       ),
-      version: db.prepare(
-        `UPDATE apps SET version = COALESCE(?, version), inventory = MAX(inventory, ?)
-         WHERE device_id = ? AND identifier = ?`,
-      ),
+      version: versionStatement(db),
     };
   }
 
@@ -543,12 +554,7 @@ export class SourceWriter {
         );
         return;
       case 'app':
-        if (r.name !== null) {
-          recordBackupApp(this.db, this.deviceId, r.identifier, r.name, r.version);
-          return;
-        }
-        this.apps.idFor(r.identifier);
-        this.stmts.version.run(r.version, r.installed ? 1 : 0, this.deviceId, r.identifier);
+        storeApp(this.db, this.deviceId, this.apps, this.stmts.version, r);
         return;
       case 'device':
         // A source that describes its own phone (a member read alone): its facts are recorded.

@@ -3,7 +3,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { openRegularFile, type EvidenceFolder } from './evidence-file';
-import type { SourceInput } from './importer';
+import type { ImportCache, SourceInput } from './importer';
 
 const CHUNK = 1024 * 1024;
 
@@ -65,4 +65,10 @@ export function folderMemberSource(
     sha256: null,
     chunks: () => streamOf(async () => (await folder.open(relativeName)).handle),
   };
+}
+
+/** An import cache held in a map, for one run (or one process). */
+export function mapCache(): ImportCache {
+  const m = new Map<string, unknown>();
+  return { get: (k) => m.get(k), set: (k, v) => void m.set(k, v) };
 }

@@ -28,7 +28,7 @@ import type {
   SourceInput,
 } from '../importers/importer';
 import { detect, importerById, notRecognisedMessage } from '../importers/registry';
-import { fileSource, folderSource } from '../importers/sources';
+import { fileSource, folderSource, mapCache } from '../importers/sources';
 import type { AppRecord, DeviceRecord, ImportRecord } from '../model/import-records';
 import { AppError } from '../model/errors';
 
@@ -107,11 +107,6 @@ export function describeFsError(e: unknown): string {
   const code = (e as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && FS_REASONS[code]) return FS_REASONS[code];
   return e instanceof Error ? e.message : String(e);
-}
-
-function mapCache(): ImportCache {
-  const m = new Map<string, unknown>();
-  return { get: (k) => m.get(k), set: (k, v) => void m.set(k, v) };
 }
 
 /** A source whose first bytes were read for sniffing, and whose stream still yields them. */

@@ -1,10 +1,13 @@
 // Runs a backup's parse the way the import pipeline does, without a case: the container's items,
 // then each member through its own importer. Tests, the property tests and the bench use it.
 import { readdir } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import type { ImportRecord } from '../../model/import-records';
-import type { ImportCache, MemberRecord, ParseContext, SourceInput } from '../importer';
+import type { ImportCache, MemberRecord, ParseContext } from '../importer';
+import { folderSource } from '../sources';
 import { IOS_BACKUP_IMPORTERS, iosBackupImporter } from './index';
+
+export { folderSource };
 
 /** One member as parsed: what the container said of it, and the records its importer yielded. */
 export interface ParsedMember {
@@ -33,19 +36,6 @@ export function mapCache(): ImportCache & { size(): number } {
 }
 
 /** The folder as the container's source. */
-export function folderSource(dir: string): SourceInput {
-  return {
-    kind: 'folder',
-    path: resolve(dir),
-    name: basename(dir),
-    size: 0,
-    locator: null,
-    sha256: null,
-    chunks() {
-      throw new Error('A folder has no bytes.');
-    },
-  };
-}
 
 /** Parses a backup folder and each of its members; throws what a parse throws. */
 export async function driveBackup(dir: string, o: DriveOptions = {}): Promise<ParsedBackup> {

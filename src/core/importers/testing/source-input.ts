@@ -1,4 +1,5 @@
-import type { ImportCache, ParseContext, SourceInput } from '../importer';
+import type { ParseContext, SourceInput } from '../importer';
+import { mapCache } from '../sources';
 
 /** A file source over bytes held in memory (tests and members read whole). */
 export function bytesSource(
@@ -20,11 +21,7 @@ export function bytesSource(
   };
 }
 
-/** A cache held in a map. */
-export function mapCache(): ImportCache {
-  const m = new Map<string, unknown>();
-  return { get: (k) => m.get(k), set: (k, v) => void m.set(k, v) };
-}
+export { mapCache };
 
 /** A parse context with nothing given by the examiner. */
 export function testContext(fields: Partial<ParseContext> = {}): ParseContext {
