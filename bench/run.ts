@@ -5,7 +5,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureExport } from './gen';
 
-const dataDir = join(import.meta.dirname, '.data');
+const dataDir = process.env.BENCH_DATA_DIR ?? join(import.meta.dirname, '.data');
 mkdirSync(dataDir, { recursive: true });
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const began = Date.now();
