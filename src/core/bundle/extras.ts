@@ -17,6 +17,7 @@ import {
   type ReportFinding,
 } from '../report/report-pdf';
 import { reportKeyFindings } from '../report/report-key-findings';
+import { excerptDeviceStates } from '../report/pdf/excerpt-states';
 import {
   csvColumns,
   csvField,
@@ -262,6 +263,7 @@ export async function bundleExtras(
     })),
     heatmap: session.queries.heatmap(filter),
     excerpts: Object.fromEntries(Object.entries(excerpts).map(([id, marks]) => [text(id), marks])),
+    excerptStates: excerptDeviceStates(session.db, findings, excerpts, text),
     redaction: {
       contexts: o.redaction.contexts,
       apps: redactor.apps,

@@ -18,6 +18,7 @@ import {
   heading,
   paragraph,
 } from './layout';
+import type { ExcerptDeviceState } from './excerpt';
 import type { ReportFinding } from './types';
 
 const SEVERITY_WORDS: Record<Severity, string> = {
@@ -40,6 +41,7 @@ export function drawFindings(
   doc: Doc,
   findings: Finding[],
   excerpts: Record<string, { ms: number; durationMs: number }[]>,
+  states: Record<string, ExcerptDeviceState> = {},
 ): void {
   heading(doc, 'Findings');
   if (findings.length === 0) {
@@ -60,7 +62,7 @@ export function drawFindings(
   doc.moveDown(0.6);
 
   const detailed = detailedFindings(findings);
-  for (const f of detailed) drawFinding(doc, f, excerpts[f.id] ?? []);
+  for (const f of detailed) drawFinding(doc, f, excerpts[f.id] ?? [], states[f.id]);
   // Pages for thousands of findings would hold the whole document in memory for little use.
   if (findings.length > detailed.length)
     paragraph(
@@ -90,6 +92,7 @@ function drawFinding(
   doc: Doc,
   f: ReportFinding,
   marks: { ms: number; durationMs: number }[],
+  state: ExcerptDeviceState | undefined,
 ): void {
   const width = contentWidth(doc);
   const badgeW = 78;
@@ -163,7 +166,15 @@ function drawFinding(
     doc.y = ly + Math.max(h, 11) + 1.5;
   }
   if (f.evidence.length > 0) drawEvidence(doc, f, textX + labelW, textW - labelW, textX, labelW);
-  drawExcerpt(doc, textX, textW, marks, f.first, f.last);
+  drawExcerpt(
+    doc,
+    textX,
+    textW,
+    marks,
+    f.first,
+    f.last,
+    state && { ...state, deviceLabel: f.device },
+  );
   doc.x = MARGIN;
   const sepY = doc.y + 5;
   if (sepY < bottomLimit(doc)) {

@@ -74,7 +74,7 @@ function renderPass(
     doc.addPage();
     drawSummary(doc, input.summary);
     doc.addPage();
-    drawFindings(doc, input.findings, input.excerpts ?? {});
+    drawFindings(doc, input.findings, input.excerpts ?? {}, input.excerptStates ?? {});
     if (input.comparison) drawComparison(doc, input.comparison);
     if (input.heatmap) {
       doc.addPage();

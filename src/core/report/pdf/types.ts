@@ -4,6 +4,7 @@ import type { DayWindow } from '../../../contract/filter';
 import type { Finding, Severity } from '../../../contract/findings';
 import type { Category } from '../../../contract/categories';
 import type { CompareRow, Device, SourceInfo } from '../../../contract/records';
+import type { ExcerptDeviceState } from './excerpt';
 
 export interface ReportRedaction {
   /** Contexts and URLs replaced by a placeholder. */
@@ -53,6 +54,8 @@ export interface ReportInput {
   heatmap?: HeatmapResult;
   /** Per finding id, the instants (ms) and durations of its evidence accesses, for a timeline excerpt. */
   excerpts?: Record<string, { ms: number; durationMs: number }[]>;
+  /** Per finding id, its device's screen and lock state over the excerpt's window. */
+  excerptStates?: Record<string, ExcerptDeviceState>;
   redaction: ReportRedaction;
   /** The audit log as the manifest publishes it. */
   audit?: ReportAudit;
