@@ -25,6 +25,7 @@ import { observedDevices } from './observed-days';
 import { RecordQueries } from './record-queries';
 import { timeOfDayTimeline } from './time-of-day';
 import { emptyTimeline, LaneTally, type LaneTotals } from './timeline-parts';
+import { rollupCountable, statsBinRows, statsServeTimeline } from './timeline-stats';
 import { latestOffset } from '../db/queries/device-offset';
 import { heatmapFromRollup } from '../db/queries/heatmap';
 import { networkLatestReady } from '../db/queries/network-latest';
@@ -179,12 +180,19 @@ export class QueryService {
     return { fromMs: Math.min(...lo), toMs: Math.max(...hi) };
   }
 
-  timeline(input: {
+  timeline(request: {
     filter: Filter;
     range?: { fromMs: number; toMs: number };
     width: number;
     laneSearch?: string;
   }): TimelineResult {
+    // A device-state filter over devices with no lock or screen records keeps all sessions or
+    // none: said as such, the rollup can answer it.
+    const reach = this.deviceStateReach(request.filter);
+    const input =
+      reach === 'all'
+        ? { ...request, filter: { ...request.filter, deviceStates: undefined } }
+        : request;
     const extent = this.extent(input.filter.devices);
     const empty = {
       ...emptyTimeline(extent, null),
@@ -194,14 +202,24 @@ export class QueryService {
     const range = input.range ?? { fromMs: extent.fromMs, toMs: extent.toMs + 1 };
     if (range.toMs <= range.fromMs) throw new AppError('INVALID_INPUT', 'The time range is empty.');
     const laneFilter = this.laneSearchClause(input.laneSearch);
+    if (reach === 'none')
+      return this.withMarks({ ...empty, range }, input.filter, range, laneFilter);
     const desiredBin = (range.toMs - range.fromMs) / Math.max(10, input.width / 2);
 
     let result: TimelineResult | null = null;
     let estimate: number | null = null;
     let cells: number | null = null;
-    if (rollupServes(input.filter)) {
+    // A minimum duration the rollup does not count: bins from the session stats' durations,
+    // counted beforehand with the rollup's next lower minimum (an overcount, as an estimate is).
+    const viaStats = statsServeTimeline(input.filter, rollupServes);
+    if (rollupServes(input.filter) || viaStats) {
       const offsets = this.deviceOffsets();
-      const counted = this.rollupCount(input.filter, range, laneFilter, offsets);
+      const counted = this.rollupCount(
+        viaStats ? rollupCountable(input.filter) : input.filter,
+        range,
+        laneFilter,
+        offsets,
+      );
       estimate = counted.sessions;
       cells = counted.cells;
       // The estimate counts whole buckets, so nothing there means nothing in view.
@@ -221,8 +239,11 @@ export class QueryService {
           offsets,
           counted.cells,
           empty,
+          viaStats,
         );
       }
+      // The exact path counts the sessions itself rather than trust an overcount.
+      if (viaStats) estimate = null;
     }
     if (!result && cells === null) {
       // Lanes and categories in view, from the rollup with the filter's devices, apps and
@@ -249,6 +270,25 @@ export class QueryService {
       new Set(result.lanes.map((l) => l.key)),
     );
     return this.withMarks(result, input.filter, range, laneFilter);
+  }
+
+  /**
+   * What a device-state filter keeps when no device in view has lock or screen records (every
+   * access is then of unknown state): `all` sessions when it asks for unknown, else `none`;
+   * `some` when a device in view has such records (or there is no such filter).
+   */
+  private deviceStateReach(filter: Filter): 'all' | 'none' | 'some' {
+    const choices = filter.deviceStates ?? [];
+    if (choices.length === 0) return 'some';
+    const devices =
+      filter.devices && filter.devices.length > 0
+        ? filter.devices
+        : (this.db.prepare('SELECT id FROM devices').pluck().all() as number[]);
+    const covered = this.db.prepare(
+      "SELECT 1 FROM device_state_coverage WHERE device_id = ? AND kind IN ('lock', 'screen') LIMIT 1",
+    );
+    if (devices.some((d) => covered.get(d) !== undefined)) return 'some';
+    return choices.includes('unknown') ? 'all' : 'none';
   }
 
   /** The timeline folded onto one device-local day (days overlaid). */
@@ -365,6 +405,8 @@ export class QueryService {
       busy:
         min > 0 ? `r.ms_ge_${min}` : hours ? hours.map((h) => `r.b${h}`).join(' + ') : 'r.busy_ms',
       empty: toDay < fromDay,
+      fromBucket: rollupBucket(fromDay, level),
+      toBucket: rollupBucket(toDay, level),
     };
   }
 
@@ -392,7 +434,11 @@ export class QueryService {
     return { sessions: r.n, cells: r.buckets > 0 ? r.rows / r.buckets : 0 };
   }
 
-  /** Zoomed-out view from the rollup: per lane and category, device-local days, weeks or four-week spans. */
+  /**
+   * Zoomed-out view from the rollup: per lane and category, device-local days, weeks or four-week
+   * spans. With `fromStats`, the counts and time in use come from the session stats' durations
+   * instead (a minimum duration the rollup does not count; see `statsServeTimeline`).
+   */
   private rollupBins(
     filter: Filter,
     range: { fromMs: number; toMs: number },
@@ -401,6 +447,7 @@ export class QueryService {
     offsets: Map<number, number>,
     cells: number,
     empty: TimelineResult,
+    fromStats = false,
   ): TimelineResult {
     const span = range.toMs - range.fromMs;
     const dated = Boolean(filter.from || filter.to);
@@ -411,22 +458,30 @@ export class QueryService {
       levels.find((l) => l * DAY_MS >= desiredBin && span / (l * DAY_MS) <= maxBuckets) ??
       levels.find((l) => span / (l * DAY_MS) <= maxBuckets) ??
       levels[levels.length - 1]!;
-    const q = this.rollupRows(filter, range, level, lane, offsets);
+    const q = this.rollupRows(
+      fromStats ? rollupCountable(filter) : filter,
+      range,
+      level,
+      lane,
+      offsets,
+    );
     const rows = q.empty
       ? []
-      : (this.db
-          .prepare(
-            `SELECT r.device_id AS deviceId, r.app_id AS appId, r.category, r.bucket, ${q.count} AS sessions, ${q.busy} AS busyMs
+      : fromStats
+        ? statsBinRows(this.db, filter, level, q.fromBucket, q.toBucket, lane)
+        : (this.db
+            .prepare(
+              `SELECT r.device_id AS deviceId, r.app_id AS appId, r.category, r.bucket, ${q.count} AS sessions, ${q.busy} AS busyMs
              FROM session_rollup r ${q.where}`,
-          )
-          .all(...q.params) as {
-          deviceId: number;
-          appId: number;
-          category: string;
-          bucket: number;
-          sessions: number;
-          busyMs: number;
-        }[]);
+            )
+            .all(...q.params) as {
+            deviceId: number;
+            appId: number;
+            category: string;
+            bucket: number;
+            sessions: number;
+            busyMs: number;
+          }[]);
     const lanes = new LaneTally();
     const bins: TimelineResult['bins'] = [];
     for (const r of rows) {

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDayNumber, localMinuteOfDay } from '../../contract/time';
+import { rebuildRollup } from '../db/rollup';
+import { tempCase, type TempCase } from '../testing/temp-case';
+
+const DAY = 86_400_000;
+const START = Date.UTC(2024, 0, 1);
+const SESSIONS = 12_000;
+
+let t: TempCase;
+let device: number;
+beforeAll(() => {
+  t = tempCase();
+  const db = t.session.db;
+  device = t.deviceId;
+  const app = Number(
+    db.prepare("INSERT INTO apps (device_id, identifier) VALUES (?, 'com.x')").run(device)
+      .lastInsertRowid,
+  );
+  const insert = db.prepare(
+    `INSERT INTO access_sessions (device_id, interval_key, app_id, category, raw_category, start_ms, start_offset,
+       end_ms, end_offset, anchor_ms, anchor_offset, anchor_minute, local_day, duration_ms, open, state)
+     VALUES (?, ?, ?, 'photos', 'photos', ?, 60, ?, 60, ?, 60, ?, ?, ?, 0, 'unknown')`,
+  );
+  db.transaction(() => {
+    for (let i = 0; i < SESSIONS; i += 1) {
+      const ms = START + i * 2_600_000;
+      const dur = (i % 90) * 1000;
+      insert.run(
+        device,
+        `k${i}`,
+        app,
+        ms,
+        ms + dur,
+        ms,
+        localMinuteOfDay(ms, 60),
+        localDayNumber(ms, 60),
+        dur,
+      );
+    }
+    rebuildRollup(db);
+  })();
+});
+afterAll(() => t.cleanup());
+
+// Rollup bins start at the device's local midnights (+01:00 here); the sessions' own scan bins
+// at UTC multiples of the bin size.
+const localDayBins = (bins: { startMs: number }[]): boolean =>
+  bins.every((b) => (b.startMs + 3_600_000) % DAY === 0);
+
+describe('timeline answered without reading every session', () => {
+  it('a minimum duration the rollup does not count comes from the session stats, exactly', () => {
+    let over = 0;
+    for (let i = 0; i < SESSIONS; i += 1) if ((i % 90) * 1000 >= 45_000) over += 1;
+    const r = t.session.queries.timeline({ filter: { minSeconds: 45 }, width: 1200 });
+    expect(r.mode).toBe('bins');
+    expect(r.binMs! % DAY).toBe(0);
+    expect(localDayBins(r.bins)).toBe(true);
+    expect(r.total).toBe(over);
+    expect(r.bins.reduce((n, b) => n + b.count, 0)).toBe(over);
+  });
+
+  it('a device-state filter over devices without lock or screen records keeps all or none', () => {
+    const q = t.session.queries;
+    const all = q.timeline({ filter: {}, width: 1200 });
+    expect(localDayBins(all.bins)).toBe(true);
+    expect(q.timeline({ filter: { deviceStates: ['unknown'] }, width: 1200 })).toEqual(all);
+    expect(q.timeline({ filter: { deviceStates: ['in-use', 'unknown'] }, width: 1200 })).toEqual(
+      all,
+    );
+    const none = q.timeline({ filter: { deviceStates: ['locked', 'screen-off'] }, width: 1200 });
+    expect([none.total, none.lanes, none.bins, none.sessions]).toEqual([0, [], [], []]);
+  });
+
+  it('a device with lock records is still read session by session', () => {
+    const db = t.session.db;
+    const source = Number(
+      db
+        .prepare(
+          `INSERT INTO sources (device_id, importer_id, importer_version, original_path, file_name, size, sha256, imported_at)
+           VALUES (?, 'powerlog', '1', 'x', 'x', 0, 'x', 0)`,
+        )
+        .run(device).lastInsertRowid,
+    );
+    // Locked through the first ten days: the sessions then count as locked, the rest as unknown.
+    db.prepare(
+      `INSERT INTO device_state_coverage (device_id, source_id, kind, basis, from_ms, to_ms) VALUES (?, ?, 'lock', 'powerlog', ?, ?)`,
+    ).run(device, source, START, START + 10 * DAY);
+    db.prepare(
+      `INSERT INTO device_states (device_id, source_id, kind, value, from_ms, from_offset, to_ms, to_offset, basis, locator)
+       VALUES (?, ?, 'lock', 'locked', ?, 60, ?, 60, 'powerlog', 'row 1')`,
+    ).run(device, source, START, START + 10 * DAY);
+    try {
+      let locked = 0;
+      for (let i = 0; i < SESSIONS; i += 1) if (i * 2_600_000 < 10 * DAY) locked += 1;
+      const q = t.session.queries;
+      expect(q.timeline({ filter: { deviceStates: ['locked'] }, width: 1200 }).total).toBe(locked);
+      expect(q.timeline({ filter: { deviceStates: ['unknown'] }, width: 1200 }).total).toBe(
+        SESSIONS - locked,
+      );
+    } finally {
+      db.exec('DELETE FROM device_states; DELETE FROM device_state_coverage');
+      db.prepare('DELETE FROM sources WHERE id = ?').run(source);
+    }
+  });
+});

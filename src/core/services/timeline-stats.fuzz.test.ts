@@ -1,0 +1,106 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Filter } from '../../contract/filter';
+import { fillFindingsCase } from '../testing/findings-case';
+import { fuzzOptions } from '../testing/fuzz';
+import { tempCase, type TempCase } from '../testing/temp-case';
+import { sessionWhere, whereSql } from './filter-sql';
+import { lowerBound, statsBinRows, type BinRow } from './timeline-stats';
+
+const filter: fc.Arbitrary<Filter> = fc.record(
+  {
+    devices: fc.uniqueArray(fc.integer({ min: 1, max: 4 }), { maxLength: 2 }),
+    apps: fc.uniqueArray(fc.constantFrom('com.a.one', 'shared', 'com.c.three', 'one'), {
+      maxLength: 2,
+    }),
+    categories: fc.uniqueArray(fc.constantFrom('photos', 'camera', 'location', 'other'), {
+      maxLength: 2,
+    }),
+    minSeconds: fc.oneof(
+      fc.constantFrom(0.5, 1, 29.999, 30, 45, 61, 200, 899.5),
+      fc.double({ min: 0.001, max: 1000, noNaN: true }),
+    ),
+  },
+  { requiredKeys: ['minSeconds'] },
+) as fc.Arbitrary<Filter>;
+
+let t: TempCase;
+beforeAll(() => {
+  t = tempCase();
+});
+afterAll(() => t.cleanup());
+
+function reset(): void {
+  t.session.db
+    .exec(`DELETE FROM access_sessions; DELETE FROM usage_records; DELETE FROM reject_records;
+    DELETE FROM permission_records; DELETE FROM network_observations; DELETE FROM session_rollup;
+    DELETE FROM session_stats; DELETE FROM session_day_hours; DELETE FROM apps; DELETE FROM sources; DELETE FROM devices`);
+}
+
+const order = (rows: BinRow[]): BinRow[] =>
+  [...rows].sort(
+    (a, b) =>
+      a.deviceId - b.deviceId ||
+      a.appId - b.appId ||
+      (a.category < b.category ? -1 : a.category > b.category ? 1 : 0) ||
+      a.bucket - b.bucket,
+  );
+
+/** The reference: every session of the filter, grouped by device, app, category and bucket. */
+function scanRows(f: Filter, level: number, from: number, to: number): BinRow[] {
+  const w = sessionWhere(f, 0);
+  const bucket = `((s.local_day - ((s.local_day % ${level}) + ${level}) % ${level}) / ${level})`;
+  return t.session.db
+    .prepare(
+      `SELECT s.device_id AS deviceId, s.app_id AS appId, s.category, ${bucket} AS bucket,
+              COUNT(*) AS sessions, SUM(s.duration_ms) AS busyMs
+       FROM access_sessions s ${whereSql(w, [`${bucket} >= ?`, `${bucket} <= ?`])}
+       GROUP BY s.device_id, s.app_id, s.category, ${bucket}`,
+    )
+    .all(...w.params, from, to) as BinRow[];
+}
+
+describe('timeline bins from the session stats', () => {
+  it('equal the sessions at or over any minimum duration, counted and summed', () => {
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        filter,
+        fc.constantFrom(1, 7, 28),
+        fc.integer({ min: -2, max: 3 }),
+        fc.integer({ min: 0, max: 20 }),
+        (seed, f, level, lo, width) => {
+          reset();
+          fillFindingsCase(t.session.db, seed);
+          // Buckets around the case's two weeks (from 2024-05-01), some of them empty.
+          const first = Math.floor(19844 / level) + lo;
+          const last = first + Math.floor(width / level);
+          const lane = { sql: [], params: [] };
+          expect(order(statsBinRows(t.session.db, f, level, first, last, lane))).toEqual(
+            order(scanRows(f, level, first, last)),
+          );
+        },
+      ),
+      fuzzOptions(80),
+    );
+  });
+
+  it('finds the first value at or over a bound', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 50 })),
+        fc.integer({ min: -1, max: 52 }),
+        (xs, b) => {
+          const sorted = Float64Array.from(xs.sort((x, y) => x - y));
+          const i = lowerBound(sorted, b);
+          expect(i).toBe(
+            sorted.findIndex((v) => v >= b) === -1
+              ? sorted.length
+              : sorted.findIndex((v) => v >= b),
+          );
+        },
+      ),
+      fuzzOptions(200),
+    );
+  });
+});
