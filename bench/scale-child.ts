@@ -3,7 +3,7 @@
 // beside its target from issue 13. Usage: scale-child.ts <datadir> <devices> <perDevice>
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiHandlers } from '../src/contract/api';
 import type { Filter } from '../src/contract/filter';
@@ -176,7 +176,12 @@ if (only.has('cli')) {
   const work = mkdtempSync(join(dataDir, 'cli-'));
   const node = process.execPath;
   // The command as it ships: bundled like `npm run build:node` does, run by plain Node.
-  const bundled = join(work, 'cli-child.mjs');
+  // Beside the project's node_modules, so the bundle finds better-sqlite3 and pdfkit wherever
+  // BENCH_DATA_DIR puts the case.
+  const cacheDir = join(import.meta.dirname, '..', 'node_modules', '.cache');
+  mkdirSync(cacheDir, { recursive: true });
+  const bundleDir = mkdtempSync(join(cacheDir, 'bench-cli-'));
+  const bundled = join(bundleDir, 'cli-child.mjs');
   await build({
     entryPoints: [join(import.meta.dirname, 'cli-child.ts')],
     outfile: bundled,
@@ -251,6 +256,7 @@ if (only.has('cli')) {
     rmSync(join(work, 'bundle.zip'), { force: true });
   }
   rmSync(work, { recursive: true, force: true });
+  rmSync(bundleDir, { recursive: true, force: true });
 }
 say(`\nscale figures took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 process.stdout.write(JSON.stringify({ report: lines.join('\n') }) + '\n');
