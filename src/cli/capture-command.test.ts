@@ -84,13 +84,14 @@ describe.skipIf(process.platform === 'win32')('capture', () => {
       '  phone 2B121FDH200ABC: Pixel 7 (Google), Android 14 (SDK 34), time zone Europe/Lisbon',
     );
     expect(lines[2]).toMatch(
-      /^ {2}5 commands, 3,065 bytes; phone clock 2025-06-18T18:20:45Z, this computer \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+      /^ {2}6 commands, 3,558 bytes; phone clock 2025-06-18T18:20:45Z, this computer \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
     );
     expect(lines[3]).toBe(
       'imported into device "Ann phone" (id 1): 4 access, 1 reject, 3 usage, 2 permission, 0 history',
     );
     expect(readdirSync(folder).sort()).toEqual([
       'appops.txt',
+      'batterystats.txt',
       'capture.json',
       'date.txt',
       'getprop.txt',
@@ -149,8 +150,10 @@ describe.skipIf(process.platform === 'win32')('capture', () => {
       tty: true,
     });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('\r\x1b[K[1/5] capturing getprop\r\x1b[K[2/5] capturing date');
-    expect(r.stderr).toContain('\r\x1b[K[5/5] capturing package\r\x1b[K');
+    expect(r.stderr).toContain('\r\x1b[K[1/6] capturing getprop\r\x1b[K[2/6] capturing date');
+    expect(r.stderr).toContain(
+      '\r\x1b[K[5/6] capturing package\r\x1b[K[6/6] capturing batterystats\r\x1b[K',
+    );
     expect(r.stderr).toContain('\r\x1b[Kimporting  reading  0%');
     expect(r.stderr.endsWith('\r\x1b[K')).toBe(true);
     expect(captures(out)).toEqual(['2B121FDH200ABC-20250618T182045Z']);

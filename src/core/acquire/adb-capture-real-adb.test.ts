@@ -82,6 +82,7 @@ describe.skipIf(adbPath === null)('capture through the real adb client', () => {
       'appops.txt': outputs['dumpsys appops --include-discrete']!,
       'usagestats.txt': BIG,
       'package.txt': outputs['dumpsys package']!,
+      'batterystats.txt': outputs['dumpsys batterystats --history']!,
     };
     for (const [file, bytes] of Object.entries(expected)) {
       expect(sha256(readFileSync(join(folder, file))), file).toBe(sha256(bytes));
@@ -89,6 +90,7 @@ describe.skipIf(adbPath === null)('capture through the real adb client', () => {
     }
     expect(readdirSync(folder).sort()).toEqual([
       'appops.txt',
+      'batterystats.txt',
       'capture.json',
       'date.txt',
       'getprop.txt',
@@ -103,6 +105,7 @@ describe.skipIf(adbPath === null)('capture through the real adb client', () => {
       'shell,v2,TERM=xterm,raw:dumpsys appops --include-discrete',
       'shell,v2,TERM=xterm,raw:dumpsys usagestats',
       'shell,v2,TERM=xterm,raw:dumpsys package',
+      'shell,v2,TERM=xterm,raw:dumpsys batterystats --history',
     ]);
   }, 30_000);
 

@@ -13,6 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../model/errors';
+import { accessEvents } from '../services/events-query';
+import { importPath } from '../services/import-pipeline';
+import { tempCase } from '../testing/temp-case';
 import { OFFLINE_PROBLEM, UNAUTHORIZED_PROBLEM } from './adb';
 import {
   captureAndroid,
@@ -25,6 +28,7 @@ import {
 import {
   PIXEL,
   SYNTHETIC_APPOPS,
+  SYNTHETIC_BATTERY_HISTORY,
   SYNTHETIC_DEVICE_EPOCH_SECONDS,
   SYNTHETIC_DISCRETE,
   recordedAdbOutputs,
@@ -142,6 +146,7 @@ describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
     const files = readdirSync(folder).sort();
     expect(files).toEqual([
       'appops.txt',
+      'batterystats.txt',
       'capture.json',
       'date.txt',
       'getprop.txt',
@@ -149,6 +154,7 @@ describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
       'usagestats.txt',
     ]);
     expect(readFileSync(join(folder, 'getprop.txt'), 'utf8')).toBe(outputs.getprop);
+    expect(readFileSync(join(folder, 'batterystats.txt'), 'utf8')).toBe(SYNTHETIC_BATTERY_HISTORY);
     expect(readFileSync(join(folder, 'appops.txt'), 'utf8')).toBe(
       SYNTHETIC_APPOPS + SYNTHETIC_DISCRETE,
     );
@@ -160,11 +166,12 @@ describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
     expect(statSync(folder).mode & 0o777).toBe(0o700);
 
     expect(progress).toEqual([
-      { step: 'getprop', index: 0, count: 5 },
-      { step: 'date', index: 1, count: 5 },
-      { step: 'appops', index: 2, count: 5 },
-      { step: 'usagestats', index: 3, count: 5 },
-      { step: 'package', index: 4, count: 5 },
+      { step: 'getprop', index: 0, count: 6 },
+      { step: 'date', index: 1, count: 6 },
+      { step: 'appops', index: 2, count: 6 },
+      { step: 'usagestats', index: 3, count: 6 },
+      { step: 'package', index: 4, count: 6 },
+      { step: 'batterystats', index: 5, count: 6 },
     ]);
     const s = PIXEL.serial;
     expect(adb!.calls().map((c) => withoutEndMarker(c.args))).toEqual([
@@ -173,6 +180,7 @@ describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
       ['-s', s, 'shell', 'dumpsys', 'appops', '--include-discrete'],
       ['-s', s, 'shell', 'dumpsys', 'usagestats'],
       ['-s', s, 'shell', 'dumpsys', 'package'],
+      ['-s', s, 'shell', 'dumpsys', 'batterystats', '--history'],
     ]);
 
     const onDisk = JSON.parse(readFileSync(join(folder, 'capture.json'), 'utf8')) as unknown;
@@ -192,6 +200,7 @@ describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
       timeZone: 'Europe/Lisbon',
       hostStartedAt: '2025-06-18T18:20:40.000Z',
       deviceEpochSeconds: SYNTHETIC_DEVICE_EPOCH_SECONDS,
+      warnings: [],
       tool: 'snoopscope',
     });
     const started = Date.parse(manifest.hostStartedAt);
@@ -203,6 +212,7 @@ describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
       ['appops.txt', Buffer.byteLength(SYNTHETIC_APPOPS + SYNTHETIC_DISCRETE), 0, ''],
       ['usagestats.txt', Buffer.byteLength(outputs['dumpsys usagestats']!), 0, ''],
       ['package.txt', Buffer.byteLength(outputs['dumpsys package']!), 0, ''],
+      ['batterystats.txt', Buffer.byteLength(SYNTHETIC_BATTERY_HISTORY), 0, ''],
     ]);
     for (const c of manifest.commands) {
       expect(c.sha256).toBe(sha256(readFileSync(join(folder, c.file))));
@@ -449,6 +459,229 @@ describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
       'date.txt',
       'appops.txt.partial',
     ]);
+  });
+
+  describe('the battery history', () => {
+    const HISTORY = ['dumpsys', 'batterystats', '--history'];
+
+    it('a phone without it (command not found) leaves a warning and a complete capture', async () => {
+      const outputs: Record<string, string> = syntheticAdbOutputs();
+      delete outputs['dumpsys batterystats --history'];
+      const { manifest } = await capture({ devices: [PIXEL], outputs });
+      expect(manifest.status).toBe('complete');
+      expect(manifest.error).toBeNull();
+      expect(readdirSync(folder).sort()).toContain('batterystats.txt.partial');
+      expect(readdirSync(folder)).not.toContain('batterystats.txt');
+      expect(withoutEndMarker(manifest.commands[5]!.command).slice(3)).toEqual(HISTORY);
+      expect(manifest.commands[5]).toMatchObject({
+        file: 'batterystats.txt.partial',
+        exitCode: 127,
+      });
+      expect(manifest.warnings).toEqual([
+        'The phone did not give its battery history: “dumpsys batterystats --history” failed with ' +
+          'exit code 127: /system/bin/sh: dumpsys: inaccessible or not found The output is kept as ' +
+          'batterystats.txt.partial, which is not imported; the capture went on without it, and the ' +
+          'device state comes from usagestats only.',
+      ]);
+    });
+
+    it('a phone that refuses it (service missing) or hangs on it still completes the capture', async () => {
+      const refused = await capture({
+        devices: [PIXEL],
+        outputs: syntheticAdbOutputs(),
+        fail: {
+          command: 'dumpsys batterystats --history',
+          stderr: "Can't find service: batterystats",
+          exitCode: 255,
+        },
+      });
+      expect(refused.manifest.status).toBe('complete');
+      expect(refused.manifest.warnings[0]).toContain(
+        "“dumpsys batterystats --history” failed with exit code 255: Can't find service: batterystats",
+      );
+      rmSync(folder, { recursive: true });
+      adb?.cleanup();
+      const slow = await capture(
+        {
+          devices: [PIXEL],
+          outputs: syntheticAdbOutputs(),
+          hang: { command: 'dumpsys batterystats --history' },
+        },
+        { timeoutMs: 1500 },
+      );
+      expect(slow.manifest.status).toBe('complete');
+      expect(slow.manifest.warnings[0]).toContain(
+        '“dumpsys batterystats --history” did not finish within 2 s',
+      );
+      expect(slow.manifest.commands[5]).toMatchObject({ exitCode: null });
+    });
+
+    it('is stopped at the size limit, keeping what fit as .partial with a warning', async () => {
+      const { manifest } = await capture(
+        { devices: [PIXEL], outputs: syntheticAdbOutputs() },
+        { maxHistoryBytes: 100 },
+      );
+      expect(manifest.status).toBe('complete');
+      expect(manifest.commands[5]).toMatchObject({
+        file: 'batterystats.txt.partial',
+        bytes: 100,
+        exitCode: null,
+      });
+      expect(readFileSync(join(folder, 'batterystats.txt.partial'), 'utf8')).toBe(
+        SYNTHETIC_BATTERY_HISTORY.slice(0, 100),
+      );
+      expect(manifest.commands[5]!.sha256).toBe(sha256(SYNTHETIC_BATTERY_HISTORY.slice(0, 100)));
+      expect(manifest.warnings).toEqual([
+        expect.stringContaining(
+          '“dumpsys batterystats --history” printed more than 100 bytes; it was stopped there.',
+        ),
+      ]);
+      // The other outputs have no such limit.
+      expect(readFileSync(join(folder, 'package.txt'), 'utf8')).toBe(
+        syntheticAdbOutputs()['dumpsys package'],
+      );
+    });
+
+    it('an output without a history is kept as it came, with a warning', async () => {
+      const { manifest } = await capture({
+        devices: [PIXEL],
+        outputs: {
+          ...syntheticAdbOutputs(),
+          'dumpsys batterystats --history': 'Unknown option: --history\n',
+        },
+      });
+      expect(manifest.status).toBe('complete');
+      expect(readFileSync(join(folder, 'batterystats.txt'), 'utf8')).toBe(
+        'Unknown option: --history\n',
+      );
+      expect(manifest.warnings).toEqual([
+        '“dumpsys batterystats --history” printed no battery history (no “Battery History” line); ' +
+          'batterystats.txt is kept as it came, and the device state comes from usagestats only.',
+      ]);
+    });
+
+    it('a cancel while it runs still cancels the capture', async () => {
+      const controller = new AbortController();
+      abortWhenWritten(controller, 'batterystats.txt.partial');
+      const { error, manifest } = await failedCapture(
+        {
+          devices: [PIXEL],
+          outputs: syntheticAdbOutputs(),
+          hang: { command: 'dumpsys batterystats --history', stdout: HANG_OUTPUT },
+        },
+        { signal: controller.signal },
+      );
+      expect(error.code).toBe('CANCELLED');
+      expect(manifest.status).toBe('cancelled');
+      expect(manifest.warnings).toEqual([]);
+    });
+
+    it('imports through importPath as device states with basis batterystats', async () => {
+      await capture(
+        { devices: [PIXEL], outputs: syntheticAdbOutputs() },
+        { now: tickingClock(Date.UTC(2025, 5, 18, 18, 20, 40)) },
+      );
+      const t = tempCase();
+      try {
+        const r = await importPath(t.session.db, folder, {});
+        const member = r.outcomes.find((o) => o.path.endsWith('batterystats.txt'));
+        expect(member?.status).toBe('imported');
+        const rows = t.session.db
+          .prepare(
+            `SELECT kind, value, from_ms AS fromMs, to_ms AS toMs, locator FROM device_states
+             WHERE basis = 'batterystats' ORDER BY kind, from_ms`,
+          )
+          .all() as {
+          kind: string;
+          value: string;
+          fromMs: number;
+          toMs: number;
+          locator: string;
+        }[];
+        // Device-local times in Europe/Lisbon (UTC+1 in June).
+        const at = (h: number, m: number, s: number): number => Date.UTC(2025, 5, 18, h - 1, m, s);
+        expect(rows.filter((x) => x.kind === 'screen')).toEqual([
+          {
+            kind: 'screen',
+            value: 'on',
+            fromMs: at(7, 40, 36),
+            toMs: at(8, 10, 36),
+            locator: 'batterystats.txt line 3',
+          },
+          {
+            kind: 'screen',
+            value: 'off',
+            fromMs: at(8, 10, 36),
+            toMs: at(12, 58, 31),
+            locator: 'batterystats.txt line 4',
+          },
+          {
+            kind: 'screen',
+            value: 'on',
+            fromMs: at(12, 58, 31),
+            toMs: at(13, 10, 36),
+            locator: 'batterystats.txt line 5',
+          },
+          {
+            kind: 'screen',
+            value: 'off',
+            fromMs: at(13, 10, 36),
+            toMs: at(19, 15, 36),
+            locator: 'batterystats.txt line 7',
+          },
+          {
+            kind: 'screen',
+            value: 'on',
+            fromMs: at(19, 15, 36),
+            toMs: at(19, 15, 36),
+            locator: 'batterystats.txt line 8',
+          },
+        ]);
+        expect(rows.filter((x) => x.kind === 'foreground').map((x) => x.value)).toEqual([
+          'com.example.launcher',
+          'com.example.social',
+        ]);
+        const coverage = t.session.db
+          .prepare(
+            "SELECT kind, from_ms AS fromMs, to_ms AS toMs FROM device_state_coverage WHERE basis = 'batterystats' ORDER BY kind",
+          )
+          .all();
+        expect(coverage).toEqual([
+          { kind: 'foreground', fromMs: at(7, 40, 36), toMs: at(19, 15, 36) },
+          { kind: 'screen', fromMs: at(7, 40, 36), toMs: at(19, 15, 36) },
+        ]);
+        // The messenger's microphone access at 18:45:12 came with the screen off.
+        const access = [...accessEvents(t.session, {})].find(
+          (e) => e.app === 'com.example.messenger',
+        );
+        expect(access?.deviceState).toMatchObject({
+          screen: 'off',
+          basis: expect.stringContaining('batterystats') as unknown,
+        });
+      } finally {
+        t.cleanup();
+      }
+    });
+
+    it('the warning of a capture without it reaches the import as a note', async () => {
+      const outputs: Record<string, string> = syntheticAdbOutputs();
+      delete outputs['dumpsys batterystats --history'];
+      await capture({ devices: [PIXEL], outputs });
+      const t = tempCase();
+      try {
+        const r = await importPath(t.session.db, folder, {});
+        expect(r.notes.map((n) => n.message).join(' ')).toContain(
+          'capture.json: The phone did not give its battery history',
+        );
+        expect(
+          t.session.db
+            .prepare("SELECT COUNT(*) AS n FROM device_states WHERE basis = 'batterystats'")
+            .get(),
+        ).toEqual({ n: 0 });
+      } finally {
+        t.cleanup();
+      }
+    });
   });
 });
 

@@ -1,14 +1,28 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { detectSingleDump } from '../importers/android/sections';
 import { AppError } from '../model/errors';
 import { OFFLINE_PROBLEM, UNAUTHORIZED_PROBLEM, adbSaid, isAdbSerial } from './adb';
 
 /** The steps of a capture, in the order they run. */
-export const CAPTURE_STEPS = ['getprop', 'date', 'appops', 'usagestats', 'package'] as const;
+export const CAPTURE_STEPS = [
+  'getprop',
+  'date',
+  'appops',
+  'usagestats',
+  'package',
+  'batterystats',
+] as const;
 export type CaptureStep = (typeof CAPTURE_STEPS)[number];
+
+/**
+ * Steps the capture goes on without: a phone that refuses them, lacks them or prints too much
+ * leaves a warning in capture.json, and the capture still completes.
+ */
+export const OPTIONAL_CAPTURE_STEPS: ReadonlySet<CaptureStep> = new Set(['batterystats']);
 
 /** The file each step's output is written to, byte for byte. */
 export const CAPTURE_FILES: Readonly<Record<CaptureStep, string>> = {
@@ -17,6 +31,7 @@ export const CAPTURE_FILES: Readonly<Record<CaptureStep, string>> = {
   appops: 'appops.txt',
   usagestats: 'usagestats.txt',
   package: 'package.txt',
+  batterystats: 'batterystats.txt',
 };
 
 /** The file describing a capture. */
@@ -42,7 +57,7 @@ export interface CaptureCommand {
   bytes: number;
   /** SHA-256 (hex) of the bytes in `file`. */
   sha256: string;
-  /** Null when adb was stopped (cancel, time limit) or could not start. */
+  /** Null when adb was stopped (cancel, time limit, size limit) or could not start. */
   exitCode: number | null;
   /** Host time (ISO UTC) when adb was started. */
   startedAt: string;
@@ -79,6 +94,11 @@ export interface CaptureManifest {
   /** The phone's clock (epoch seconds) from `date +%s`. */
   deviceEpochSeconds: number | null;
   commands: CaptureCommand[];
+  /**
+   * What an optional step did not give (the phone refused or lacked it, or it was too large),
+   * in sentences; the capture went on without it.
+   */
+  warnings: string[];
   tool: 'snoopscope';
 }
 
@@ -105,9 +125,16 @@ export interface CaptureOptions {
   killGraceMs?: number;
   /** The host clock (default `Date.now`). */
   now?: () => number;
+  /** Most bytes of `dumpsys batterystats --history` kept (default 128 MiB); more stops it. */
+  maxHistoryBytes?: number;
 }
 
 export const DEFAULT_CAPTURE_TIMEOUT_MS = 5 * 60_000;
+/**
+ * The battery history is a ring buffer of a few MiB on the phone, printed as text several times
+ * larger; a history past this size is stopped rather than filling the examiner's disk.
+ */
+export const DEFAULT_MAX_HISTORY_BYTES = 128 * 1024 * 1024;
 const DEFAULT_KILL_GRACE_MS = 3_000;
 const MAX_STDERR_KEPT = 2_048;
 const MAX_STDERR_READ = 64 * 1024;
@@ -161,6 +188,9 @@ function commandWords(step: CaptureStep, sdk: number | null): string[] {
       return ['dumpsys', 'usagestats'];
     case 'package':
       return ['dumpsys', 'package'];
+    case 'batterystats':
+      // Only the history (screen on/off and the app on top over time), not the whole dump.
+      return ['dumpsys', 'batterystats', '--history'];
     default: {
       const never: never = step;
       throw new Error(`Unhandled capture step ${String(never)}`);
@@ -193,6 +223,12 @@ function trimStderr(text: string): string {
   return t.length <= MAX_STDERR_KEPT ? t : t.slice(0, MAX_STDERR_KEPT);
 }
 
+/** A byte count in words: whole MiB as such, else bytes. */
+function sizeWords(n: number): string {
+  const mib = 1024 * 1024;
+  return n >= mib && n % mib === 0 ? `${n / mib} MiB` : `${n.toLocaleString('en-US')} bytes`;
+}
+
 /** Why a finished adb command counts as failed, in words; null when it succeeded. */
 function describeFailure(
   serial: string,
@@ -203,10 +239,15 @@ function describeFailure(
     timedOut: boolean;
     startError: string | null;
     ended: boolean;
+    /** The byte limit the output went past, or null. */
+    tooLarge: number | null;
   },
   timeoutMs: number,
 ): string | null {
   if (run.startError !== null) return `adb could not be started: ${run.startError}`;
+  if (run.tooLarge !== null) {
+    return `“${shown}” printed more than ${sizeWords(run.tooLarge)}; it was stopped there.`;
+  }
   if (run.timedOut) {
     return `“${shown}” did not finish within ${Math.ceil(timeoutMs / 1000)} s; the phone may be locked or disconnected.`;
   }
@@ -241,7 +282,7 @@ function runStep(
   },
   folder: string,
   file: string,
-  step: { args: string[]; shown: string; endMarker: string | null },
+  step: { args: string[]; shown: string; endMarker: string | null; maxBytes?: number },
 ): Promise<StepRun> {
   const { args } = step;
   return new Promise((resolvePromise) => {
@@ -259,6 +300,8 @@ function runStep(
     let ended = step.endMarker === null;
     let markerCode: number | null = null;
     let killTimer: NodeJS.Timeout | null = null;
+    let tooLarge = false;
+    const maxBytes = step.maxBytes ?? Infinity;
 
     // Owner-readable only: the outputs describe a person's phone.
     const out = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
@@ -302,6 +345,7 @@ function runStep(
                 timedOut,
                 startError,
                 ended,
+                tooLarge: tooLarge ? maxBytes : null,
               },
               options.timeoutMs,
             );
@@ -321,7 +365,11 @@ function runStep(
           bytes,
           sha256: hash.digest('hex'),
           exitCode:
-            cancelled || timedOut ? null : exit.code !== 0 ? exit.code : (markerCode ?? exit.code),
+            cancelled || timedOut || tooLarge
+              ? null
+              : exit.code !== 0
+                ? exit.code
+                : (markerCode ?? exit.code),
           startedAt: new Date(startedMs).toISOString(),
           durationMs: Math.max(0, options.now() - startedMs),
           stderr: trimStderr(stderr),
@@ -346,7 +394,15 @@ function runStep(
     // The last bytes are held back until the output ends, so the end marker never reaches the file.
     const hold = step.endMarker === null ? 0 : step.endMarker.length + 8;
     let tail = Buffer.alloc(0);
-    const keep = (piece: Buffer): void => {
+    const keep = (whole: Buffer): void => {
+      if (whole.length === 0 || tooLarge) return;
+      let piece = whole;
+      if (bytes + piece.length > maxBytes) {
+        // What fits is kept (as .partial), and adb is stopped: the rest is never read.
+        piece = piece.subarray(0, maxBytes - bytes);
+        tooLarge = true;
+        child.kill('SIGKILL');
+      }
       if (piece.length === 0) return;
       bytes += piece.length;
       hash.update(piece);
@@ -397,6 +453,24 @@ function runStep(
   });
 }
 
+/** How much of an output is looked at to tell what it is. */
+const HISTORY_HEAD_BYTES = 64 * 1024;
+
+/**
+ * Whether an output opens with the `Battery History (…):` line of a history, as the importer
+ * recognises it (so a capture never calls a history usable that the import would pass over).
+ */
+async function holdsHistory(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(HISTORY_HEAD_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return detectSingleDump(buf.subarray(0, bytesRead).toString('utf8')) === 'batterystats';
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Throws unless `folder` is absent or an empty folder; returns its absolute path. */
 async function checkFolder(folder: string): Promise<string> {
   const target = resolve(folder);
@@ -424,11 +498,13 @@ function propOrNull(props: Map<string, string>, key: string): string | null {
 
 /**
  * Captures an Android phone's privacy state over adb into `folder`: `getprop`, the phone's clock
- * (`date +%s`), `dumpsys appops` (with `--include-discrete` on Android 12+), `dumpsys usagestats`
- * and `dumpsys package`, each written byte for byte with its SHA-256, and `capture.json`
- * recording the phone, the clocks and every command (android-sources.md §10). Throws CANCELLED
- * when the signal aborts, IMPORT_REFUSED when a command fails; either way the outputs captured so
- * far are kept with a `capture.json` that says how the capture ended.
+ * (`date +%s`), `dumpsys appops` (with `--include-discrete` on Android 12+), `dumpsys usagestats`,
+ * `dumpsys package` and `dumpsys batterystats --history`, each written byte for byte with its
+ * SHA-256, and `capture.json` recording the phone, the clocks and every command
+ * (android-sources.md §10). Throws CANCELLED when the signal aborts, IMPORT_REFUSED when a
+ * command fails; either way the outputs captured so far are kept with a `capture.json` that says
+ * how the capture ended. The battery history is optional: a phone that refuses or lacks it, or
+ * prints more than `maxHistoryBytes`, leaves a warning in `capture.json` and the capture goes on.
  */
 export async function captureAndroid(options: CaptureOptions): Promise<CaptureResult> {
   const { serial, signal } = options;
@@ -468,6 +544,7 @@ export async function captureAndroid(options: CaptureOptions): Promise<CaptureRe
     hostTimeMs: null,
     deviceEpochSeconds: null,
     commands: [],
+    warnings: [],
     tool: 'snoopscope',
   };
   const manifestPath = join(folder, CAPTURE_MANIFEST);
@@ -500,10 +577,12 @@ export async function captureAndroid(options: CaptureOptions): Promise<CaptureRe
     options.onProgress?.({ step, index, count: CAPTURE_STEPS.length });
     const args = captureCommand(step, serial, manifest.sdk, endMarker);
     const shown = captureCommand(step, serial, manifest.sdk).slice(3).join(' ');
+    const optional = OPTIONAL_CAPTURE_STEPS.has(step);
     const run = await runStep(stepOptions, folder, CAPTURE_FILES[step], {
       args,
       shown,
       endMarker,
+      maxBytes: optional ? (options.maxHistoryBytes ?? DEFAULT_MAX_HISTORY_BYTES) : undefined,
     });
     manifest.commands.push(run.record);
     if (run.cancelled) {
@@ -517,6 +596,21 @@ export async function captureAndroid(options: CaptureOptions): Promise<CaptureRe
     }
     if (run.failure === null && step === 'getprop' && run.record.bytes === 0) {
       run.failure = 'getprop printed nothing; the phone did not answer.';
+    }
+    if (run.failure === null && step === 'batterystats' && !(await holdsHistory(run.path))) {
+      manifest.warnings.push(
+        `“${shown}” printed no battery history (no “Battery History” line); ` +
+          `${CAPTURE_FILES[step]} is kept as it came, and the device state comes from usagestats only.`,
+      );
+      continue;
+    }
+    if (run.failure !== null && optional) {
+      manifest.warnings.push(
+        `The phone did not give its battery history: ${run.failure} The output is kept as ` +
+          `${run.record.file}, which is not imported; the capture went on without it, and the ` +
+          'device state comes from usagestats only.',
+      );
+      continue;
     }
     if (run.failure !== null) {
       manifest.status = 'failed';

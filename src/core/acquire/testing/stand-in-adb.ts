@@ -368,6 +368,24 @@ export const SYNTHETIC_PACKAGE = [
   '',
 ].join('\n');
 
+/**
+ * A synthetic `dumpsys batterystats --history` (android-sources.md §4 layout) of the same day,
+ * device-local: booted 07:40:36 with the launcher on top, screen off 08:10:36, on with
+ * com.example.social on top 12:58:31–12:58:52, off 13:10:36, on again 19:15:36 (the last line).
+ */
+export const SYNTHETIC_BATTERY_HISTORY = [
+  'Battery History (0% used, 1204 used of 4096KB, 12 strings using 640):',
+  '                    0 (19) RESET:TIME: 2025-06-18-07-40-36',
+  '                    0 (2) 100 status=discharging health=good plug=none +running +screen top=u0a44:"com.example.launcher"',
+  '              +30m0ms (2) 099 -screen',
+  '        +5h17m55s0ms (2) 097 +screen +top=u0a211:"com.example.social"',
+  '        +5h18m16s0ms (2) 097 -top=u0a211:"com.example.social"',
+  '        +5h30m0s0ms (2) 096 -screen',
+  '       +11h35m0s0ms (2) 090 +screen',
+  '',
+  '',
+].join('\n');
+
 /** The outputs of every command a capture runs, synthetic, for a phone at this SDK level. */
 export function syntheticAdbOutputs(
   sdk = 34,
@@ -380,18 +398,24 @@ export function syntheticAdbOutputs(
     'dumpsys appops --include-discrete': SYNTHETIC_APPOPS + SYNTHETIC_DISCRETE,
     'dumpsys usagestats': SYNTHETIC_USAGESTATS,
     'dumpsys package': SYNTHETIC_PACKAGE,
+    'dumpsys batterystats --history': SYNTHETIC_BATTERY_HISTORY,
   };
 }
 
 /**
- * Real recorded outputs (MVT's Android 10 `getprop`, `dumpsys appops`, `dumpsys package`, read
- * in place from the shared conformance fixtures, never copied), with the synthetic usagestats and
- * clock; null when the fixtures are absent.
+ * Real recorded outputs (MVT's Android 10 `getprop`, `dumpsys appops`, `dumpsys package` and
+ * battery history, read in place from the shared conformance fixtures, never copied), with the
+ * synthetic usagestats and clock; null when the fixtures are absent.
  */
 export function recordedAdbOutputs(): Record<string, Uint8Array | string> | null {
   const dir = sharedFixtures('android/android_data');
   if (dir === null) return null;
-  const names = ['getprop.txt', 'dumpsys_appops.txt', 'dumpsys_packages.txt'];
+  const names = [
+    'getprop.txt',
+    'dumpsys_appops.txt',
+    'dumpsys_packages.txt',
+    'dumpsys_battery.txt',
+  ];
   if (!names.every((n) => existsSync(join(dir, n)))) return null;
   const appops = readFileSync(join(dir, 'dumpsys_appops.txt'));
   return {
@@ -401,6 +425,7 @@ export function recordedAdbOutputs(): Record<string, Uint8Array | string> | null
     'dumpsys appops --include-discrete': appops,
     'dumpsys usagestats': SYNTHETIC_USAGESTATS,
     'dumpsys package': readFileSync(join(dir, 'dumpsys_packages.txt')),
+    'dumpsys batterystats --history': readFileSync(join(dir, 'dumpsys_battery.txt')),
   };
 }
 

@@ -20,7 +20,13 @@ export interface CaptureJson {
   hostTimeMs?: number;
   /** How the capture ended; absent in a capture.json that does not say. */
   status?: 'complete' | 'failed' | 'cancelled';
+  /** What an optional step of the capture did not give, in sentences (at most a few, cut short). */
+  warnings?: string[];
 }
+
+// capture.json is evidence, not configuration: only a few short warnings are passed on.
+const MAX_CAPTURE_WARNINGS = 10;
+const MAX_CAPTURE_WARNING_CHARS = 1_000;
 
 /** The folder's `capture.json`, when it is a readable one; why it is not read goes to problems. */
 export async function readCaptureJson(
@@ -56,6 +62,18 @@ export async function readCaptureJson(
         c.status === 'complete' || c.status === 'failed' || c.status === 'cancelled'
           ? c.status
           : undefined,
+      warnings: Array.isArray(c.warnings)
+        ? c.warnings
+            .filter((w): w is string => typeof w === 'string' && w.trim() !== '')
+            .slice(0, MAX_CAPTURE_WARNINGS)
+            .map((w) => {
+              // Control characters (line breaks, escapes) would let the text pose as other notes.
+              const flat = w.replace(/\p{Cc}+/gu, ' ');
+              return flat.length > MAX_CAPTURE_WARNING_CHARS
+                ? `${flat.slice(0, MAX_CAPTURE_WARNING_CHARS)}…`
+                : flat;
+            })
+        : undefined,
     };
   } catch {
     problems.push(

@@ -51,7 +51,7 @@ const FOLDER_MARKS: [RegExp, number, string][] = [
   [/^capture\.json$/, 0.95, 'a Snoopscope adb capture (capture.json)'],
   [/^main_entry\.txt$|^bugreport-.*\.txt$/, 0.95, 'an extracted bugreport (main_entry.txt)'],
   [/^acquisition\.json$|^dumpsys\.txt$|^packages\.json$/, 0.9, 'AndroidQF output'],
-  [/^(appops|usagestats|package|getprop)\.txt$/, 0.8, 'dumpsys or getprop outputs'],
+  [/^(appops|usagestats|package|getprop|batterystats)\.txt$/, 0.8, 'dumpsys or getprop outputs'],
 ];
 
 function sniffCapture(probe: SniffProbe): SniffResult {
@@ -127,6 +127,7 @@ async function* parseFolder(source: SourceInput, ctx: ParseContext): AsyncGenera
   const capture = await readCaptureJson(dir, captureProblems);
   if (capture?.status === 'failed' || capture?.status === 'cancelled')
     captureProblems.push(await incompleteCaptureNote(dir, capture.status));
+  for (const w of capture?.warnings ?? []) captureProblems.push(`capture.json: ${w}`);
   const captureMs = capture?.hostTimeMs ?? null;
   const pass = new ContextPass(captureMs);
   let input: AndroidInput;

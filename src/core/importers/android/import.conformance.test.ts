@@ -23,7 +23,9 @@ describe.skipIf(dir === null)('conformance: importing the MVT Android captures',
     });
     const r = await importAndroid(t.session, folder, { timeZone: 'Europe/Berlin' });
     expect(r.added).toMatchObject({ access: 16, reject: 7, usage: 0 });
-    expect(r.problems).toEqual(['Found appops, package, getprop; not found: usagestats.']);
+    expect(r.problems).toEqual([
+      'Found appops, batterystats, package, getprop; not found: usagestats.',
+    ]);
     const fb = [...accessEvents(t.session, { apps: ['com.facebook.katana'] })];
     expect(fb.find((e) => e.raw === 'READ_CONTACTS')).toMatchObject({
       start: '2022-03-07T18:05:34.325+01:00',

@@ -116,11 +116,14 @@ describe.skipIf(dir === null)('conformance: reading real Android inputs (MVT)', 
     expect(input.sections.map((s) => [s.service, s.origin, s.startLine])).toEqual([
       ['package', 'dumpsys.txt', 53],
       ['appops', 'dumpsys.txt', 151],
+      ['batterystats', 'dumpsys.txt', 294],
       ['getprop', 'getprop.txt', 1],
       ['packages-json', 'packages.json', 1],
       ['settings:random', 'settings_random.txt', 1],
     ]);
-    const packages = JSON.parse(input.sections[3]!.text) as { name: string }[];
+    const packages = JSON.parse(
+      input.sections.find((s) => s.service === 'packages-json')!.text,
+    ) as { name: string }[];
     expect(packages).toHaveLength(7);
     expect(packages[0]!.name).toBe('com.whatsapp');
     expect(input.missing).toEqual(['usagestats']);
@@ -181,6 +184,7 @@ describe.skipIf(dir === null)('conformance: reading real Android inputs (MVT)', 
     expect(input.kind).toBe('dumpsys-folder');
     expect(input.sections.map((s) => [s.service, s.origin])).toEqual([
       ['appops', 'dumpsys_appops.txt'],
+      ['batterystats', 'dumpsys_battery.txt'],
       ['package', 'dumpsys_packages.txt'],
       ['getprop', 'getprop.txt'],
     ]);

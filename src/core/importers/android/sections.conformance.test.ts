@@ -91,7 +91,7 @@ describe.skipIf(dir === null)('conformance: splitting real main texts (MVT)', ()
       'dumpsys_appops.txt': 'appops',
       'dumpsys_packages.txt': 'package',
       'getprop.txt': 'getprop',
-      'dumpsys_battery.txt': null,
+      'dumpsys_battery.txt': 'batterystats',
       'dumpsys_accessibility.txt': null,
       'dumpsys_adb.txt': null, // has a DUMP OF SERVICE header: split it instead
       'ps.txt': null,

@@ -85,7 +85,7 @@ export class DumpTooLargeError extends Error {
 }
 
 /** A plain single-command output recognised by its content. */
-export type SingleDumpKind = 'appops' | 'usagestats' | 'package' | 'getprop';
+export type SingleDumpKind = 'appops' | 'usagestats' | 'package' | 'getprop' | 'batterystats';
 
 const RULE = '-'.repeat(79);
 const SERVICE_HEADER = /^DUMP OF SERVICE (?:(CRITICAL|HIGH|NORMAL) )?(\S+):\s*$/;
@@ -340,7 +340,8 @@ const DETECT_LINES = 400;
 
 /**
  * Recognises a plain output of one command (no section markers) by its first non-empty
- * lines: `dumpsys appops`, `dumpsys usagestats`, `dumpsys package` or `getprop`. A text with
+ * lines: `dumpsys appops`, `dumpsys usagestats`, `dumpsys package`, `dumpsys batterystats`
+ * (its history first) or `getprop`. A text with
  * section markers is not a single dump (null): split it with `splitDumpsys`.
  */
 export function detectSingleDump(text: string): SingleDumpKind | null {
@@ -353,6 +354,8 @@ export function detectSingleDump(text: string): SingleDumpKind | null {
   const first = lines[0];
   if (first === undefined) return null;
   if (first === 'Current AppOps Service state:') return 'appops';
+  // `dumpsys batterystats --history` (and the whole dump) opens with its history block.
+  if (/^Battery History \(/.test(first)) return 'batterystats';
   if (lines.slice(0, 3).every((l) => /^\[[^\]]+\]: \[/.test(l))) return 'getprop';
   if (
     /^user=\d+$/.test(first) &&

@@ -70,7 +70,10 @@ export interface AndroidInput {
 }
 
 export interface AndroidInputOptions {
-  /** dumpsys services whose text is kept (default appops, usagestats, package, getprop, netstats). */
+  /**
+   * dumpsys services whose text is kept (default appops, usagestats, package, getprop, netstats,
+   * batterystats).
+   */
   services?: readonly string[];
   /** Most characters of section text held in memory in total (default 512,000,000). */
   maxSectionChars?: number;
@@ -104,6 +107,8 @@ export const DEFAULT_ANDROID_SERVICES: readonly string[] = Object.freeze([
   'package',
   'getprop',
   'netstats',
+  // Its history gives the screen and the app on top (device states, basis batterystats).
+  'batterystats',
 ]);
 export const CORE_SERVICES = ['appops', 'usagestats', 'package', 'getprop'] as const;
 export const DEFAULT_MAX_SECTION_CHARS = 512_000_000;
