@@ -18,7 +18,7 @@ export const androidManifest: ImporterManifest = {
     'A Reject line: the op was attempted and refused at that time.',
     'usagestats: the activity or service events Android logged for the package (last 24 hours).',
     "usagestats: the device state (basis usagestats) from SCREEN_INTERACTIVE / SCREEN_NON_INTERACTIVE (screen on / off), KEYGUARD_SHOWN / KEYGUARD_HIDDEN (locked / unlocked) and ACTIVITY_RESUMED (the app in front until its ACTIVITY_PAUSED or ACTIVITY_STOPPED), covering the span of each user's events.",
-    'dumpsys batterystats history (in a bugreport or AndroidQF dumpsys): the screen (+screen / -screen) and the app on top (top= / +top= / -top=) as device states (basis batterystats), placed by its RESET:TIME / TIME line and covering its first to last placed line.',
+    'dumpsys batterystats history (in a bugreport, an AndroidQF dumpsys.txt or the batterystats.txt of a Snoopscope adb capture): the screen (+screen / -screen) and the app on top (top= / +top= / -top=) as device states (basis batterystats), placed by its RESET:TIME / TIME line and covering its first to last placed line.',
     'dumpsys package: the permissions each package requested and whether runtime permissions were granted at capture time.',
   ],
   doesNotProve: [
