@@ -1,21 +1,18 @@
 import { Fragment } from 'react';
-import type { CaseInfo } from '../../contract/api';
 import { PlatformBadge } from '../features/devices/PlatformBadge';
 import { formatCount, plural } from '../shared/format';
-import type { ImportPhase } from '../features/import/use-import';
+import { useCase, useImportControl, useWorkspaceActions } from './workspace/use-workspace';
 
 interface Props {
-  caseInfo: CaseInfo;
-  importPhase: ImportPhase;
-  onImport: () => void;
-  onExport: () => void;
-  onVerify: () => void;
   onClose: () => void;
 }
 
 /** Case name, what the case holds, and the case-wide actions. */
-export function TopBar({ caseInfo, importPhase, onImport, onExport, onVerify, onClose }: Props) {
-  const devices = caseInfo.devices;
+export function TopBar({ onClose }: Props) {
+  const { caseInfo, devices } = useCase();
+  const importPhase = useImportControl().state.phase;
+  const actions = useWorkspaceActions();
+  const onImport = (): void => actions.openImport();
   const running = importPhase === 'starting' || importPhase === 'running';
   return (
     <header className="topbar">
@@ -65,11 +62,16 @@ export function TopBar({ caseInfo, importPhase, onImport, onExport, onVerify, on
           className="btn"
           data-testid="export-csv"
           disabled={caseInfo.sessions === 0}
-          onClick={onExport}
+          onClick={actions.openExport}
         >
           Export…
         </button>
-        <button type="button" className="btn" data-testid="open-verify" onClick={onVerify}>
+        <button
+          type="button"
+          className="btn"
+          data-testid="open-verify"
+          onClick={() => actions.setTab('verify')}
+        >
           Verify bundle…
         </button>
         <button

@@ -29,9 +29,6 @@ interface Props {
   gridMs: number[];
   night: { from: string; to: string };
   timeMode: TimeMode;
-  selectedId: string | null;
-  onSelect: (id: string) => void;
-  onSelectRecord: (id: string) => void;
   onPan: (start: TimeRange, deltaPx: number) => void;
   onZoom: (factor: number, anchorMs: number) => void;
 }
@@ -157,9 +154,6 @@ export function CompareBand(props: Props) {
             timeMode={folded ? 'time-of-day' : props.timeMode}
             multiDevice={false}
             platforms={platforms}
-            selectedId={props.selectedId}
-            onSelect={props.onSelect}
-            onSelectRecord={props.onSelectRecord}
             onPan={props.onPan}
             onZoom={props.onZoom}
           />

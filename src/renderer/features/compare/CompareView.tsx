@@ -1,15 +1,20 @@
 import { useMemo, useState, type KeyboardEvent } from 'react';
-import type { Device } from '../../../contract/api';
 import { CATEGORY_LABELS } from '../../../contract/categories';
-import { DEFAULT_NIGHT, type DayWindow, type Filter } from '../../../contract/filter';
+import { DEFAULT_NIGHT, type DayWindow } from '../../../contract/filter';
 import type { CompareRequest, CompareRow } from '../../../contract/records';
 import { useElementSize } from '../../app/use-element-size';
 import { useQuery } from '../../app/use-query';
+import {
+  useCase,
+  useFilter,
+  useTimeMode,
+  useWorkspaceActions,
+} from '../../app/workspace/use-workspace';
 import { androidRetentionNote, noSessionsNote } from '../../../contract/compare-change';
 import { EmptyState } from '../../shared/EmptyState';
 import { NoDataLegend } from '../../shared/NoDataLegend';
 import { ErrorBanner } from '../../shared/ErrorBanner';
-import { offsetLabel, type TimeMode } from '../../shared/format';
+import { offsetLabel } from '../../shared/format';
 import { Spinner } from '../../shared/Spinner';
 import { ExportDialog } from '../export/ExportDialog';
 import { axisTicks } from '../timeline/axis';
@@ -41,16 +46,6 @@ import {
 import { PairingsPanel } from './PairingsPanel';
 import './compare.css';
 
-interface Props {
-  filter: Filter;
-  devices: Device[];
-  timeMode: TimeMode;
-  onTimeModeChange: (mode: TimeMode) => void;
-  selectedId: string | null;
-  onSelect: (id: string | null) => void;
-  onSelectRecord: (id: string) => void;
-}
-
 const MAX_WIDTH = 20_000;
 const FULL_DAY: TimeRange = { fromMs: 0, toMs: DAY_MS };
 
@@ -58,8 +53,11 @@ const FULL_DAY: TimeRange = { fromMs: 0, toMs: DAY_MS };
  * Devices, or periods of one device, side by side: the app × category matrix with its
  * differences, and one band per column on a shared time axis (real time, or days overlaid).
  */
-export function CompareView(props: Props) {
-  const { devices, filter, timeMode } = props;
+export function CompareView() {
+  const filter = useFilter();
+  const timeMode = useTimeMode();
+  const { devices } = useCase();
+  const { setTimeMode } = useWorkspaceActions();
   const platformOf = (id: number) => devices.find((d) => d.id === id)?.platform ?? 'unknown';
   const [mode, setMode] = useState<CompareMode>(devices.length >= 2 ? 'devices' : 'periods');
   // Until the examiner ticks a device, the default columns: devices with access sessions.
@@ -257,9 +255,7 @@ export function CompareView(props: Props) {
                 Time of day (days overlaid)
               </button>
             </div>
-            {!folded ? (
-              <TimeModeButtons timeMode={timeMode} onChange={props.onTimeModeChange} />
-            ) : null}
+            {!folded ? <TimeModeButtons timeMode={timeMode} onChange={setTimeMode} /> : null}
             <ZoomButtons
               testIdPrefix="compare"
               onZoom={(f) => zoom(f)}
@@ -310,9 +306,6 @@ export function CompareView(props: Props) {
                   gridMs={gridMs}
                   night={result.night}
                   timeMode={timeMode}
-                  selectedId={props.selectedId}
-                  onSelect={(id) => props.onSelect(id)}
-                  onSelectRecord={props.onSelectRecord}
                   onPan={(start, dx) =>
                     setView(panRange(start, (-dx * (start.toMs - start.fromMs)) / width, bounds))
                   }
@@ -336,7 +329,7 @@ export function CompareView(props: Props) {
       <PairingsPanel />
 
       {exportOpen && request ? (
-        <ExportDialog filter={filter} comparison={request} onClose={() => setExportOpen(false)} />
+        <ExportDialog comparison={request} onClose={() => setExportOpen(false)} />
       ) : null}
     </section>
   );

@@ -1,29 +1,26 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import type { ApiOutput } from '../../../contract/api';
-import type { Filter } from '../../../contract/filter';
 import type { CompareRequest } from '../../../contract/records';
 import type { AppErrorShape } from '../../../contract/result';
 import { useApp } from '../../app/use-app';
-import { useQuery } from '../../app/use-query';
+import { useFilter } from '../../app/workspace/use-workspace';
 import { ErrorBanner } from '../../shared/ErrorBanner';
-import { formatBytes, formatCount } from '../../shared/format';
+import { formatCount } from '../../shared/format';
 import { Modal } from '../../shared/Modal';
 import { Notice } from '../../shared/Notice';
 import { Spinner } from '../../shared/Spinner';
-import { mergeApps } from '../filters/app-options';
 import { filterToText } from '../filters/filter-text';
-import { Fingerprint } from '../verify/Fingerprint';
 import {
   bundleOptionsConflict,
   defaultBundleName,
   describeBundleOptions,
-  quoteArg,
   redactedApps,
 } from './bundle-options';
+import { BundleResult } from './BundleResult';
 import './export.css';
+import { RedactAppsPicker } from './RedactAppsPicker';
 
 interface Props {
-  filter: Filter;
   onClose: () => void;
   /** Exported from the comparison view: the bundle adds the comparison (CSV and report section). */
   comparison?: CompareRequest;
@@ -38,7 +35,8 @@ type Result =
  * Exports what matches the current filter: the sessions as CSV, or a signed evidence bundle
  * (a zip a reader can check with `snoopscope verify`), and shows what was written.
  */
-export function ExportDialog({ filter, onClose, comparison }: Props) {
+export function ExportDialog({ onClose, comparison }: Props) {
+  const filter = useFilter();
   const { client, info, caseInfo } = useApp();
   const [kind, setKind] = useState<Kind>(comparison ? 'bundle' : 'csv');
   const [typing, setTyping] = useState(false);
@@ -55,8 +53,6 @@ export function ExportDialog({ filter, onClose, comparison }: Props) {
   const [examiner, setExaminer] = useState('');
   const filterText = filterToText(filter);
   const bundle = kind === 'bundle';
-  const apps = useQuery('listApps', bundle && redactAppsOn ? {} : null);
-  const appOptions = useMemo(() => mergeApps(apps.data ?? []), [apps.data]);
   const appsToRedact = redactAppsOn ? redactedApps(pickedApps, typedApps) : [];
   const defaultName = bundle ? defaultBundleName(caseInfo?.name ?? 'case') : 'sessions.csv';
   const redacting = redactContexts || appsToRedact.length > 0;
@@ -206,44 +202,13 @@ export function ExportDialog({ filter, onClose, comparison }: Props) {
             Redact chosen apps (their identifiers become redacted-app-1, -2, …)
           </label>
           {redactAppsOn ? (
-            <>
-              {apps.loading && apps.data === null ? <Spinner label="Loading apps…" /> : null}
-              <ErrorBanner error={apps.error} title="Apps" />
-              {appOptions.length > 0 ? (
-                <div className="bundle-apps" role="group" aria-label="Apps to redact">
-                  {appOptions.map((a) => (
-                    <label key={a.identifier}>
-                      <input
-                        type="checkbox"
-                        data-testid="bundle-app"
-                        data-app={a.identifier}
-                        checked={pickedApps.includes(a.identifier)}
-                        disabled={working}
-                        onChange={() => toggleApp(a.identifier)}
-                      />
-                      <span>
-                        {a.name ?? a.identifier}
-                        {a.name ? <span className="muted mono small"> {a.identifier}</span> : null}
-                      </span>
-                    </label>
-                  ))}
-                </div>
-              ) : null}
-              <div className="bundle-apps-typed">
-                <label htmlFor="bundle-apps-typed" className="small">
-                  Or type app identifiers, comma-separated
-                </label>
-                <input
-                  id="bundle-apps-typed"
-                  className="input mono"
-                  data-testid="bundle-apps-typed"
-                  placeholder="com.example.app, com.other.app"
-                  value={typedApps}
-                  disabled={working}
-                  onChange={(e) => setTypedApps(e.target.value)}
-                />
-              </div>
-            </>
+            <RedactAppsPicker
+              picked={pickedApps}
+              onToggle={toggleApp}
+              typed={typedApps}
+              onTyped={setTypedApps}
+              disabled={working}
+            />
           ) : null}
           <label>
             <input
@@ -357,59 +322,5 @@ export function ExportDialog({ filter, onClose, comparison }: Props) {
       ) : null}
       {result?.kind === 'bundle' ? <BundleResult value={result.value} /> : null}
     </Modal>
-  );
-}
-
-/** What a bundle export wrote: the file, the events, every file's sha256 and the signer. */
-function BundleResult({ value }: { value: ApiOutput<'exportBundle'> }) {
-  return (
-    <div className="bundle-result" data-testid="bundle-result">
-      <Notice tone="success">Bundle written and signed.</Notice>
-      {value.keyCreated ? (
-        <Notice tone="warning" testId="bundle-key-created">
-          This first export created the installation's signing key{' '}
-          <span className="mono break">{value.keyCreated.path}</span>. Back that file up (a lost key
-          cannot be recovered) and publish its fingerprint below, so readers can check your bundles.
-        </Notice>
-      ) : null}
-      <h3>Signer fingerprint</h3>
-      <Fingerprint fingerprint={value.fingerprint} testId="bundle-fingerprint" />
-      <p className="small">
-        Share this fingerprint <strong>separately</strong> from the bundle (by phone, in a message,
-        on your website): anyone could re-sign an altered bundle with their own key, and only the
-        fingerprint tells them apart. A reader checks the bundle on the Verify screen or with:
-      </p>
-      <pre className="bundle-command" data-testid="bundle-verify-command">
-        snoopscope verify {quoteArg(value.path)} --fingerprint "{value.fingerprint}"
-      </pre>
-      <dl className="kv">
-        <dt>File</dt>
-        <dd className="mono break" data-testid="bundle-path">
-          {value.path}
-        </dd>
-        <dt>Events</dt>
-        <dd data-testid="bundle-events">{formatCount(value.events)}</dd>
-      </dl>
-      <div className="table-wrap">
-        <table className="table table-compact bundle-files" data-testid="bundle-files">
-          <thead>
-            <tr>
-              <th>File in the bundle</th>
-              <th className="num">Size</th>
-              <th>SHA-256</th>
-            </tr>
-          </thead>
-          <tbody>
-            {value.files.map((f) => (
-              <tr key={f.name} data-testid="bundle-file" data-name={f.name}>
-                <td className="mono break">{f.name}</td>
-                <td className="num">{formatBytes(f.size)}</td>
-                <td className="mono break small">{f.sha256}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </div>
   );
 }

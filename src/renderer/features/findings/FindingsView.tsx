@@ -1,18 +1,11 @@
 import { Fragment, useId, useMemo, useState, type KeyboardEvent } from 'react';
 import { When } from '../records/When';
-import type { Filter } from '../../../contract/filter';
-import {
-  FINDING_RULES,
-  type Finding,
-  type FindingParams,
-  type FindingRuleInfo,
-} from '../../../contract/findings';
+import { FINDING_RULES, type FindingParams } from '../../../contract/findings';
 import { useApp } from '../../app/use-app';
-import { AnnotationEditor } from '../annotations/AnnotationEditor';
 import { useQuery } from '../../app/use-query';
+import { useFilter } from '../../app/workspace/use-workspace';
 import { categoryLabel } from '../../shared/category-colors';
 import { EmptyState } from '../../shared/EmptyState';
-import { wordsOfKey } from '../../shared/labels';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { SortHeader } from '../../shared/SortHeader';
 import { nextSort, type SortState } from '../../shared/sort';
@@ -20,14 +13,9 @@ import { Spinner } from '../../shared/Spinner';
 import {
   defaultDir,
   defaultParams,
-  detailLabel,
-  detailValue,
-  EVIDENCE_SHOWN,
   filterFindings,
   formatFindingTime,
   overrides,
-  paramKey,
-  parseParamInput,
   ruleLabel,
   SEVERITIES,
   sortFindings,
@@ -35,15 +23,9 @@ import {
   type FindingColumn,
   type FindingsFilter,
 } from './findings-model';
+import { FindingDetail } from './FindingDetail';
 import './findings.css';
-
-export interface FindingsViewProps {
-  filter: Filter;
-  /** Shows the finding on the timeline (the workspace narrows the filter to its device, app and category). */
-  onShowEvidence(f: Finding): void;
-  /** Opens one evidence record by its id. */
-  onOpenRecord(id: string): void;
-}
+import { ParamEditor } from './ParamEditor';
 
 const COLUMNS: { key: FindingColumn; label: string; numeric?: boolean }[] = [
   { key: 'severity', label: 'Severity' },
@@ -58,7 +40,8 @@ const COLUMNS: { key: FindingColumn; label: string; numeric?: boolean }[] = [
 ];
 
 /** The findings of the case under the shared filter: sortable, filterable, with editable rule parameters. */
-export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsViewProps) {
+export function FindingsView() {
+  const filter = useFilter();
   const { client, invalidate } = useApp();
   const rulesQ = useQuery('listFindingRules', {});
   const infos = rulesQ.data;
@@ -254,13 +237,7 @@ export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsV
                       onKeyDown={closeOnEscape(() => setOpen(null), `${ids}-toggle-${i}`)}
                     >
                       <td colSpan={COLUMNS.length}>
-                        <FindingDetail
-                          finding={f}
-                          filter={filter}
-                          params={applied}
-                          onShowEvidence={onShowEvidence}
-                          onOpenRecord={onOpenRecord}
-                        />
+                        <FindingDetail finding={f} params={applied} />
                       </td>
                     </tr>
                   ) : null}
@@ -271,170 +248,5 @@ export function FindingsView({ filter, onShowEvidence, onOpenRecord }: FindingsV
         </div>
       )}
     </section>
-  );
-}
-
-function FindingDetail({
-  finding: f,
-  filter,
-  params,
-  onShowEvidence,
-  onOpenRecord,
-}: {
-  finding: Finding;
-  filter: Filter;
-  params: FindingParams;
-  onShowEvidence(f: Finding): void;
-  onOpenRecord(id: string): void;
-}) {
-  const details = Object.entries(f.details).filter(([k]) => k !== 'evidenceTruncated');
-  const [pages, setPages] = useState(1);
-  const evidenceQ = useQuery('getFindingEvidence', {
-    filter,
-    params,
-    findingId: f.id,
-    offset: 0,
-    // The bridge gives at most 1,000 ids a call; the rest are in findings.csv and the CLI.
-    limit: Math.min(1000, pages * EVIDENCE_SHOWN),
-  });
-  const ids = evidenceQ.data?.ids ?? [];
-  const total = f.evidence.length + Number(f.details.evidenceTruncated ?? 0);
-  const more = Math.max(0, total - ids.length);
-  return (
-    <div className="findings-detail" data-testid="finding-detail">
-      <p className="findings-title">{f.title}</p>
-      <p className="findings-caveat" data-testid="finding-caveat">
-        <strong>What this does not prove: </strong>
-        {f.caveat}
-      </p>
-      {details.length > 0 ? (
-        <dl className="findings-details">
-          {details.map(([k, v]) => (
-            <Fragment key={k}>
-              <dt title={k}>{detailLabel(k)}</dt>
-              <dd>{detailValue(k, v)}</dd>
-            </Fragment>
-          ))}
-        </dl>
-      ) : null}
-      <div className="findings-actions">
-        <button
-          type="button"
-          className="btn btn-small"
-          data-testid="finding-show-timeline"
-          onClick={() => onShowEvidence(f)}
-        >
-          Show on timeline
-        </button>
-        <span className="muted small">{total} evidence records</span>
-        {evidenceQ.loading ? <Spinner /> : null}
-      </div>
-      <ErrorBanner error={evidenceQ.error} title="Evidence" />
-      <ul className="findings-evidence" data-testid="finding-evidence">
-        {ids.map((id) => (
-          <li key={id}>
-            <button type="button" className="btn-link mono small" onClick={() => onOpenRecord(id)}>
-              {id}
-            </button>
-          </li>
-        ))}
-      </ul>
-      {more > 0 && evidenceQ.data ? (
-        <p className="muted small">
-          {evidenceQ.data.total > ids.length && ids.length < 1000 ? (
-            <button
-              type="button"
-              className="btn-link small"
-              data-testid="finding-evidence-more"
-              onClick={() => setPages(pages + 1)}
-            >
-              Show {Math.min(EVIDENCE_SHOWN, evidenceQ.data.total - ids.length)} more
-            </button>
-          ) : null}{' '}
-          {more} not listed
-        </p>
-      ) : null}
-      <AnnotationEditor target={f.id} />
-    </div>
-  );
-}
-
-function ParamEditor({
-  infos,
-  values,
-  onApply,
-}: {
-  infos: readonly FindingRuleInfo[];
-  values: FindingParams;
-  onApply(next: FindingParams): void;
-}) {
-  const [draft, setDraft] = useState<Record<string, string>>(() =>
-    Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])),
-  );
-  const errors = new Map<string, string>();
-  const parsed: FindingParams = {};
-  for (const r of infos)
-    for (const p of r.params) {
-      const k = paramKey(r.id, p);
-      const res = parseParamInput(p, draft[k] ?? String(p.default));
-      if (res.ok) parsed[k] = res.value;
-      else errors.set(k, res.message);
-    }
-  return (
-    <form
-      className="findings-params"
-      data-testid="findings-params"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (errors.size === 0) onApply(parsed);
-      }}
-    >
-      {infos
-        .filter((r) => r.params.length > 0)
-        .map((r) => (
-          <fieldset key={r.id}>
-            <legend title={r.severity}>{r.title}</legend>
-            {r.params.map((p) => {
-              const k = paramKey(r.id, p);
-              return (
-                <label key={k} title={p.description}>
-                  <span className="small" title={k}>
-                    {wordsOfKey(p.name)}
-                  </span>
-                  <input
-                    className="input"
-                    value={draft[k] ?? ''}
-                    aria-invalid={errors.has(k)}
-                    data-testid={`param-${k}`}
-                    onChange={(e) => setDraft({ ...draft, [k]: e.target.value })}
-                  />
-                  <span className="muted small">
-                    {p.unit} (default {String(p.default)})
-                  </span>
-                  {errors.has(k) ? (
-                    <span className="findings-error small">expected {errors.get(k)}</span>
-                  ) : null}
-                </label>
-              );
-            })}
-          </fieldset>
-        ))}
-      <div className="findings-actions">
-        <button type="submit" className="btn btn-small" disabled={errors.size > 0}>
-          Apply
-        </button>
-        <button
-          type="button"
-          className="btn btn-small"
-          onClick={() => {
-            const d = defaultParams(infos);
-            setDraft(Object.fromEntries(Object.entries(d).map(([k, v]) => [k, String(v)])));
-            onApply(d);
-          }}
-        >
-          Reset to defaults
-        </button>
-      </div>
-    </form>
   );
 }

@@ -1,8 +1,13 @@
 import { interpolateYlOrRd } from 'd3';
 import { useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from 'react';
-import type { Filter } from '../../../contract/filter';
 import { useElementSize } from '../../app/use-element-size';
 import { useQuery } from '../../app/use-query';
+import {
+  useApps,
+  useCase,
+  useFilter,
+  useWorkspaceActions,
+} from '../../app/workspace/use-workspace';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatCount, formatDuration, plural } from '../../shared/format';
@@ -19,13 +24,7 @@ import {
   type HeatGrid,
   type HeatMetric,
 } from './heatmap-grid';
-
-interface Props {
-  filter: Filter;
-  appName: (identifier: string) => string;
-  caseHasSessions: boolean;
-  onPickCell: (day: number, hour: number) => void;
-}
+import { cellSpan } from './cell-span';
 
 const LEFT = 112;
 const TOP = 24;
@@ -105,7 +104,18 @@ function draw(
 }
 
 /** Hour of day × date grid of access sessions, device-local. */
-export function HeatmapView({ filter, appName, caseHasSessions, onPickCell }: Props) {
+export function HeatmapView() {
+  const filter = useFilter();
+  const { appName } = useApps();
+  const { devices, deviceOffsets, hasSessions: caseHasSessions } = useCase();
+  const { showSpan } = useWorkspaceActions();
+  // The grid is in device-local hours: a cell is found in the offset of the device the filter
+  // names first (else the case's first device).
+  const onPickCell = (day: number, hour: number): void => {
+    const deviceId = filter.devices?.[0] ?? devices[0]?.id;
+    const offsetMin = (deviceId !== undefined ? deviceOffsets.get(deviceId) : undefined) ?? 0;
+    showSpan(cellSpan(day, hour, offsetMin));
+  };
   const q = useQuery('queryHeatmap', { filter });
   const [metric, setMetric] = useState<HeatMetric>('sessions');
   const [hover, setHover] = useState<{ row: number; hour: number; x: number; y: number } | null>(

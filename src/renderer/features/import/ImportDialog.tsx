@@ -1,13 +1,12 @@
 import { useState } from 'react';
-import type { Device } from '../../../contract/api';
 import type { BackupSummary } from '../../../contract/records';
 import type { AppErrorShape } from '../../../contract/result';
 import { useApp } from '../../app/use-app';
+import { useCase, useImportControl } from '../../app/workspace/use-workspace';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { Modal } from '../../shared/Modal';
 import { Notice } from '../../shared/Notice';
 import { Spinner } from '../../shared/Spinner';
-import { formatBytes } from '../../shared/format';
 import { ConnectedAndroid } from '../android/ConnectedAndroid';
 import { checkTimeZone } from '../android/time-zones';
 import { TimeZoneField } from '../android/TimeZoneField';
@@ -19,29 +18,19 @@ import { dropNotice, newDraft, type BackupDraft } from '../backups/backup-flow';
 import { useDeviceBackup } from '../backups/use-device-backup';
 import { useDroppedPaths } from '../backups/use-dropped-paths';
 import { DevicePicker } from './DevicePicker';
-import { baseName, clampPercent, parsePathList, progressLine } from './import-format';
+import { parsePathList } from './import-format';
 import { importBlockers } from './import-notes';
+import { FileProgress } from './FileProgress';
+import { FilesFieldset } from './FilesFieldset';
+import { ImportModes, modeLabel, type ImportMode } from './ImportModes';
 import { ImportSummary } from './ImportSummary';
-import { SysdiagnoseHelp } from './SysdiagnoseHelp';
 import '../backups/backups.css';
-import type { ImportControl } from './use-import';
 
 interface Props {
-  control: ImportControl;
-  devices: Device[];
   /** Paths dropped on the window: backup folders go to the backup import, the rest to files. */
-  initialPaths: string[];
+  initialPaths: readonly string[];
   onClose: () => void;
 }
-
-type Mode = 'files' | 'backup' | 'connected' | 'android';
-
-const MODES: { mode: Mode; label: string; hint: string }[] = [
-  { mode: 'files', label: 'Files', hint: 'Privacy Reports, Android captures' },
-  { mode: 'backup', label: 'iPhone backup', hint: 'A Finder or iTunes backup folder' },
-  { mode: 'connected', label: 'Connected iPhone', hint: 'Make a backup over USB' },
-  { mode: 'android', label: 'Connected Android', hint: 'Capture over adb (USB)' },
-];
 
 /**
  * Import exports and Android captures, an iPhone backup, a fresh backup of a connected iPhone,
@@ -49,11 +38,13 @@ const MODES: { mode: Mode; label: string; hint: string }[] = [
  * per-artifact) results. A running Android capture or watch lives with `control`, so the dialog
  * reopens on it.
  */
-export function ImportDialog({ control, devices, initialPaths, onClose }: Props) {
+export function ImportDialog({ initialPaths, onClose }: Props) {
+  const control = useImportControl();
+  const { devices } = useCase();
   const { client, info } = useApp();
   const { state } = control;
   // Dropped paths go to Files (or a backup); else a running Android capture is shown first.
-  const [mode, setMode] = useState<Mode>(
+  const [mode, setMode] = useState<ImportMode>(
     initialPaths.length === 0 && control.android.active
       ? 'android'
       : state.kind === 'backup'
@@ -168,76 +159,18 @@ export function ImportDialog({ control, devices, initialPaths, onClose }: Props)
   };
 
   const progress = state.progress;
-  const percent = progress ? clampPercent(progress.percent) : 0;
   const backupState = state.kind === 'backup' ? state.backup : null;
 
   const filesView = (
     <>
-      <fieldset className="fieldset">
-        <legend>Files</legend>
-        <div className="row">
-          <button
-            type="button"
-            className="btn"
-            data-testid="import-choose-files"
-            onClick={() => void choose()}
-          >
-            Choose files…
-          </button>
-          <button
-            type="button"
-            className="btn"
-            data-testid="import-choose-folder"
-            onClick={() => void chooseFolder()}
-          >
-            Choose folder…
-          </button>
-          <span className="muted small">
-            {client.kind === 'electron'
-              ? 'or drop them onto the window.'
-              : 'Drag-and-drop of file paths needs the desktop app.'}
-          </span>
-        </div>
-        <p className="muted small" data-testid="import-files-help">
-          Takes App Privacy Report exports (.ndjson), iPhone sysdiagnose archives
-          (sysdiagnose_….tar.gz) and PowerLog files (.PLSQL), and Android captures: a bugreport zip,
-          an AndroidQF folder or zip, a folder of dumpsys and getprop outputs, or a single dumpsys
-          file. A folder is imported as one capture.
-        </p>
-        <SysdiagnoseHelp />
-        {paths.length > 0 ? (
-          <ul className="path-list" data-testid="import-paths">
-            {paths.map((p) => (
-              <li key={p}>
-                <span className="mono" title={p}>
-                  {p}
-                </span>
-                <button
-                  type="button"
-                  className="btn-icon"
-                  aria-label={`Remove ${baseName(p)}`}
-                  onClick={() => setPaths((prev) => prev.filter((x) => x !== p))}
-                >
-                  ×
-                </button>
-              </li>
-            ))}
-          </ul>
-        ) : null}
-        {devserver ? (
-          <label className="stack">
-            <span className="small">Paths on the dev server machine, one per line</span>
-            <textarea
-              className="input mono"
-              rows={3}
-              data-testid="import-paths-input"
-              value={typed}
-              placeholder={'/path/to/App_Privacy_Report.ndjson\n/path/to/bugreport.zip'}
-              onChange={(e) => setTyped(e.target.value)}
-            />
-          </label>
-        ) : null}
-      </fieldset>
+      <FilesFieldset
+        paths={paths}
+        onRemove={(p) => setPaths((prev) => prev.filter((x) => x !== p))}
+        onChooseFiles={() => void choose()}
+        onChooseFolder={() => void chooseFolder()}
+        typed={devserver ? typed : null}
+        onTyped={setTyped}
+      />
       <div className="files-grid">
         <DevicePicker devices={devices} value={deviceId} onChange={setDeviceId} />
         <fieldset className="fieldset">
@@ -285,36 +218,6 @@ export function ImportDialog({ control, devices, initialPaths, onClose }: Props)
         Backups are read only: nothing is written into the backup folder, and decrypted files stay
         in memory.
       </Notice>
-    </div>
-  );
-
-  const modeSwitch = (
-    <div className="import-modes" role="tablist" aria-label="What to import">
-      {MODES.map((m) => (
-        <button
-          key={m.mode}
-          type="button"
-          role="tab"
-          aria-selected={mode === m.mode}
-          className={`import-mode${mode === m.mode ? ' import-mode-on' : ''}`}
-          data-testid={`import-mode-${m.mode}`}
-          onClick={() => setMode(m.mode)}
-          onKeyDown={(e) => {
-            if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
-            const i = MODES.findIndex((x) => x.mode === mode);
-            const next =
-              MODES[(i + (e.key === 'ArrowRight' ? 1 : MODES.length - 1)) % MODES.length];
-            if (!next) return;
-            setMode(next.mode);
-            const buttons = e.currentTarget.parentElement?.querySelectorAll('button');
-            buttons?.[MODES.indexOf(next)]?.focus();
-          }}
-          tabIndex={mode === m.mode ? 0 : -1}
-        >
-          <span className="import-mode-label">{m.label}</span>
-          <span className="import-mode-hint">{m.hint}</span>
-        </button>
-      ))}
     </div>
   );
 
@@ -399,44 +302,18 @@ export function ImportDialog({ control, devices, initialPaths, onClose }: Props)
       ) : running && backupState ? (
         <BackupProgress name={backupState.name} path={backupState.path} progress={progress} />
       ) : running ? (
-        <section className="import-progress" data-testid="import-progress" aria-live="polite">
-          {progress ? (
-            <>
-              <div className="progress-file" title={progress.path}>
-                {baseName(progress.path)}
-              </div>
-              <div
-                className="progress"
-                role="progressbar"
-                aria-valuemin={0}
-                aria-valuemax={100}
-                aria-valuenow={Math.round(percent)}
-                aria-label="Import progress"
-              >
-                <div className="progress-fill" style={{ width: `${percent}%` }} />
-              </div>
-              <div className="muted small" data-testid="import-progress-text">
-                {progressLine(progress)} · {Math.round(percent)}%
-                {progress.totalBytes > 0
-                  ? ` · ${formatBytes(progress.bytes)} of ${formatBytes(progress.totalBytes)}`
-                  : ''}
-              </div>
-            </>
-          ) : (
-            <Spinner label="Starting import…" />
-          )}
-        </section>
+        <FileProgress progress={progress} />
       ) : sorting ? (
         <Spinner label="Looking at what was dropped…" />
       ) : (
         <>
-          {modeSwitch}
+          <ImportModes mode={mode} onMode={setMode} />
           {dropped ? (
             <Notice tone="warning" testId="import-drop-notice" onDismiss={() => setDropped(null)}>
               {dropped}
             </Notice>
           ) : null}
-          <div role="tabpanel" aria-label={MODES.find((m) => m.mode === mode)?.label}>
+          <div role="tabpanel" aria-label={modeLabel(mode)}>
             {mode === 'files' ? (
               filesView
             ) : mode === 'backup' ? (

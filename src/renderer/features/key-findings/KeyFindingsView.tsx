@@ -1,11 +1,11 @@
 import { useId } from 'react';
 import type { DeviceKeyFindings, KeyFinding } from '../../../contract/key-findings';
 import { useQuery } from '../../app/use-query';
+import { useFilter, useWorkspaceActions } from '../../app/workspace/use-workspace';
 import { categoryLabel } from '../../shared/category-colors';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { Spinner } from '../../shared/Spinner';
-import type { FindingPlace } from '../findings/timeline-target';
 import '../findings/findings.css';
 import './key-findings.css';
 import {
@@ -16,21 +16,11 @@ import {
   severityWord,
 } from './key-findings-model';
 
-export interface KeyFindingsViewProps {
-  /** The devices the filter names (all when none). */
-  deviceIds?: number[];
-  /** Opens the timeline on a finding's evidence, keeping its hours window. */
-  onShowOnTimeline(place: FindingPlace): void;
-  /** Opens the full findings table. */
-  onOpenFindings(): void;
-}
-
 /** Per device, the few apps that deserve attention, each in one sentence; the rest by app. */
-export function KeyFindingsView({
-  deviceIds,
-  onShowOnTimeline,
-  onOpenFindings,
-}: KeyFindingsViewProps) {
+export function KeyFindingsView() {
+  // The devices the filter names (all when none).
+  const deviceIds = useFilter().devices;
+  const { setTab } = useWorkspaceActions();
   const q = useQuery('queryKeyFindings', deviceIds && deviceIds.length > 0 ? { deviceIds } : {});
   return (
     <section
@@ -58,29 +48,23 @@ export function KeyFindingsView({
           No rule found anything to look at in the records of{' '}
           {q.data.length === 1 ? 'this device' : 'these devices'}. That is not proof that nothing
           happened: days without a source are unobserved, not quiet. See the{' '}
-          <button type="button" className="btn-link" onClick={onOpenFindings}>
+          <button type="button" className="btn-link" onClick={() => setTab('findings')}>
             findings rules and their parameters
           </button>
           .
         </EmptyState>
       ) : null}
       {q.data && hasAnyFinding(q.data)
-        ? q.data.map((d) => (
-            <DeviceSection key={d.deviceId} d={d} onShowOnTimeline={onShowOnTimeline} />
-          ))
+        ? q.data.map((d) => <DeviceSection key={d.deviceId} d={d} />)
         : null}
     </section>
   );
 }
 
-function DeviceSection({
-  d,
-  onShowOnTimeline,
-}: {
-  d: DeviceKeyFindings;
-  onShowOnTimeline(place: FindingPlace): void;
-}) {
+function DeviceSection({ d }: { d: DeviceKeyFindings }) {
   const id = useId();
+  // Opens the timeline on a finding's evidence, keeping its hours window.
+  const onShowOnTimeline = useWorkspaceActions().showPlace;
   return (
     <section className="key-device" data-testid="key-device" aria-labelledby={`${id}-h`}>
       <h3 id={`${id}-h`}>
@@ -97,7 +81,7 @@ function DeviceSection({
       ) : (
         <ol className="key-list">
           {d.key.map((k) => (
-            <KeyItem key={k.findingId} k={k} onShowOnTimeline={onShowOnTimeline} />
+            <KeyItem key={k.findingId} k={k} />
           ))}
         </ol>
       )}
@@ -148,13 +132,8 @@ function DeviceSection({
   );
 }
 
-function KeyItem({
-  k,
-  onShowOnTimeline,
-}: {
-  k: KeyFinding;
-  onShowOnTimeline(place: FindingPlace): void;
-}) {
+function KeyItem({ k }: { k: KeyFinding }) {
+  const onShowOnTimeline = useWorkspaceActions().showPlace;
   return (
     <li className="key-item" data-testid="key-finding">
       <p className="key-sentence">

@@ -1,24 +1,21 @@
 import { useMemo, useState } from 'react';
-import type { Filter } from '../../../contract/filter';
 import { useQuery } from '../../app/use-query';
+import { useFilter, useTimeMode } from '../../app/workspace/use-workspace';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
-import { formatCount, formatWhenCompact, plural, type TimeMode } from '../../shared/format';
+import { formatCount, formatWhenCompact, plural } from '../../shared/format';
 import { When } from '../records/When';
 import { Ident } from '../records/Ident';
 import { Notice } from '../../shared/Notice';
 import { Spinner } from '../../shared/Spinner';
 import { groupNetwork, initiatedLabel, profilingLabel } from './network-group';
 
-interface Props {
-  filter: Filter;
-  timeMode: TimeMode;
-}
-
 type Snapshots = 'latest' | 'all';
 
 /** Domains each app contacted, per App Privacy Report export snapshot. */
-export function NetworkView({ filter, timeMode }: Props) {
+export function NetworkView() {
+  const filter = useFilter();
+  const timeMode = useTimeMode();
   const [snapshots, setSnapshots] = useState<Snapshots>('latest');
   const q = useQuery('queryNetwork', { filter, snapshots });
   const groups = useMemo(() => (q.data ? groupNetwork(q.data) : []), [q.data]);

@@ -1,7 +1,12 @@
 import { useMemo, useState } from 'react';
 import type { PermissionItem } from '../../../contract/api';
-import type { Filter } from '../../../contract/filter';
 import { useQuery } from '../../app/use-query';
+import {
+  useFilter,
+  useSelectedId,
+  useTimeMode,
+  useWorkspaceActions,
+} from '../../app/workspace/use-workspace';
 import { categoryColor, categoryLabel } from '../../shared/category-colors';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
@@ -25,15 +30,6 @@ import {
 } from './permission-table';
 import './permissions.css';
 import { StatusGlyph } from './StatusGlyph';
-
-interface Props {
-  filter: Filter;
-  timeMode: TimeMode;
-  onTimeModeChange: (mode: TimeMode) => void;
-  selectedId: string | null;
-  onOpen: (id: string) => void;
-  onImport: () => void;
-}
 
 const COLUMNS: { key: PermissionColumn; label: string; title?: string }[] = [
   { key: 'app', label: 'App' },
@@ -122,8 +118,11 @@ function Cell({
  * Which app may use which service, per iPhone backup (TCC.db and locationd) or Android capture
  * (dumpsys package), one row per app and service.
  */
-export function PermissionsView(props: Props) {
-  const { filter, timeMode } = props;
+export function PermissionsView() {
+  const filter = useFilter();
+  const timeMode = useTimeMode();
+  const selectedId = useSelectedId();
+  const { setTimeMode, openRecord, openImport } = useWorkspaceActions();
   const q = useQuery('queryPermissions', { filter });
   const [sort, setSort] = useState<SortState<PermissionColumn>>({ key: 'app', dir: 'asc' });
   const [grantedOnly, setGrantedOnly] = useState(false);
@@ -147,11 +146,7 @@ export function PermissionsView(props: Props) {
     <section className="view" data-testid="permissions-view" aria-label="Permissions">
       <div className="view-head">
         <h2>Permissions</h2>
-        <TimeModeToggle
-          mode={timeMode}
-          onChange={props.onTimeModeChange}
-          testIdPrefix="permissions"
-        />
+        <TimeModeToggle mode={timeMode} onChange={setTimeMode} testIdPrefix="permissions" />
         {items && items.length > 0 ? (
           <div className="record-toggles">
             <label className="check">
@@ -209,7 +204,7 @@ export function PermissionsView(props: Props) {
                 Finder, iTunes or idevicebackup2) or an Android capture; App Privacy Report exports
                 hold no permissions.
               </p>
-              <button type="button" className="btn btn-primary" onClick={props.onImport}>
+              <button type="button" className="btn btn-primary" onClick={() => openImport()}>
                 Import…
               </button>
             </>
@@ -232,8 +227,8 @@ export function PermissionsView(props: Props) {
               tableTestId="permissions-table"
               rowTestId="permission-row"
               rowData={(item) => ({ app: item.app, service: item.raw, status: item.status })}
-              selectedId={props.selectedId}
-              onOpen={props.onOpen}
+              selectedId={selectedId}
+              onOpen={openRecord}
               cell={(item, column) => <Cell item={item} column={column} timeMode={timeMode} />}
             />
             {rows.length === 0 ? (

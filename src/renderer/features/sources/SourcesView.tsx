@@ -1,120 +1,49 @@
-import { Fragment, useMemo, useState, type KeyboardEvent } from 'react';
-import type { Device, ProfileItem, SourceInfo } from '../../../contract/api';
+import { useMemo, useState, type KeyboardEvent } from 'react';
+import type { ProfileItem, SourceInfo } from '../../../contract/api';
 import type { AppErrorShape } from '../../../contract/result';
 import { useApp } from '../../app/use-app';
 import { useQuery } from '../../app/use-query';
-import { ConfirmDialog } from '../../shared/ConfirmDialog';
+import {
+  useCase,
+  useSelectedId,
+  useTimeMode,
+  useWorkspaceActions,
+  useWorkspaceSlice,
+} from '../../app/workspace/use-workspace';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
-import { formatExaminerTime } from '../../shared/examiner-time';
-import {
-  formatBytes,
-  formatCount,
-  formatUtcShort,
-  plural,
-  shortHash,
-  type TimeMode,
-} from '../../shared/format';
+import { plural } from '../../shared/format';
 import { Spinner } from '../../shared/Spinner';
 import { DeviceIdentity } from '../devices/DeviceIdentity';
 import { StateCoverageNotice } from '../import/StateCoverageNotice';
-import { When } from '../records/When';
 import '../devices/devices.css';
 import { PlatformBadge } from '../devices/PlatformBadge';
 import { sourceColumns } from '../devices/source-columns';
 import { profilesByDevice } from '../profiles/profile-table';
 import { ProfilesTable } from '../profiles/ProfilesTable';
-
-interface Props {
-  devices: Device[];
-  onImport: () => void;
-  /** Identifiers shown in full; lasts for this session of the case only. */
-  unmasked: boolean;
-  onUnmaskedChange: (unmasked: boolean) => void;
-  timeMode: TimeMode;
-  selectedId: string | null;
-  onOpenRecord: (id: string) => void;
-}
+import { RenameDevice } from './RenameDevice';
+import { SourceChangeDialog, type PendingChange } from './SourceChangeDialog';
+import { SourceRow } from './SourceRow';
 
 const NO_PROFILES: ProfileItem[] = [];
-
-type Pending =
-  { kind: 'remove'; source: SourceInfo } | { kind: 'move'; source: SourceInfo; to: number };
-
-function Warnings({ sourceId }: { sourceId: number }) {
-  const q = useQuery('getSourceWarnings', { sourceId });
-  if (q.error) return <ErrorBanner error={q.error} />;
-  if (!q.data) return <Spinner />;
-  if (q.data.length === 0) return <p className="muted small">No warnings.</p>;
-  return (
-    <table className="table table-compact" data-testid="source-warnings">
-      <thead>
-        <tr>
-          <th scope="col">Code</th>
-          <th scope="col">Where</th>
-          <th scope="col">Message</th>
-        </tr>
-      </thead>
-      <tbody>
-        {q.data.map((w, i) => (
-          <tr key={`${w.locator}-${i}`}>
-            <td className="mono">{w.code}</td>
-            <td className="mono nowrap">{w.locator}</td>
-            <td>{w.message}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function RenameDevice({ device, onDone }: { device: Device; onDone: () => void }) {
-  const { client, invalidate } = useApp();
-  const [label, setLabel] = useState(device.label);
-  const [error, setError] = useState<AppErrorShape | null>(null);
-  return (
-    <form
-      className="row row-tight"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void client.call('renameDevice', { deviceId: device.id, label: label.trim() }).then((r) => {
-          if (!r.ok) setError(r.error);
-          else {
-            invalidate();
-            onDone();
-          }
-        });
-      }}
-    >
-      <input
-        className="input input-small"
-        aria-label="Device label"
-        value={label}
-        maxLength={200}
-        autoFocus
-        onChange={(e) => setLabel(e.target.value)}
-      />
-      <button type="submit" className="btn btn-small btn-primary" disabled={label.trim() === ''}>
-        Save
-      </button>
-      <button type="button" className="btn btn-small" onClick={onDone}>
-        Cancel
-      </button>
-      <ErrorBanner error={error} />
-    </form>
-  );
-}
 
 /**
  * Devices of the case with their identity and configuration profiles, and the source files
  * imported for each, with move and remove.
  */
-export function SourcesView({ devices, onImport, unmasked, onUnmaskedChange, ...props }: Props) {
+export function SourcesView() {
+  const { devices } = useCase();
+  const timeMode = useTimeMode();
+  const selectedId = useSelectedId();
+  // Identifiers shown in full; lasts for this session of the case only.
+  const unmasked = useWorkspaceSlice('unmasked');
+  const actions = useWorkspaceActions();
+  const onImport = (): void => actions.openImport();
   const { client, invalidate } = useApp();
   const q = useQuery('listSources', {});
   const profiles = useQuery('queryProfiles', { filter: {} });
   const profilesOf = useMemo(() => profilesByDevice(profiles.data ?? []), [profiles.data]);
-  const [pending, setPending] = useState<Pending | null>(null);
+  const [pending, setPending] = useState<PendingChange | null>(null);
   const [moveTarget, setMoveTarget] = useState<Record<number, number>>({});
   const [openWarnings, setOpenWarnings] = useState<number | null>(null);
   // Escape folds a source's warnings and returns to their button.
@@ -139,7 +68,6 @@ export function SourcesView({ devices, onImport, unmasked, onUnmaskedChange, ...
     }
     return m;
   }, [q.data]);
-  const label = (id: number): string => devices.find((d) => d.id === id)?.label ?? `Device ${id}`;
 
   const confirm = async (): Promise<void> => {
     if (!pending) return;
@@ -183,7 +111,7 @@ export function SourcesView({ devices, onImport, unmasked, onUnmaskedChange, ...
           aria-pressed={unmasked}
           data-testid="unmask-identifiers"
           title="Identifiers are masked to their last four characters; unmasking lasts until the case is closed."
-          onClick={() => onUnmaskedChange(!unmasked)}
+          onClick={() => actions.setUnmasked(!unmasked)}
         >
           {unmasked ? 'Mask identifiers' : 'Unmask identifiers'}
         </button>
@@ -230,9 +158,9 @@ export function SourcesView({ devices, onImport, unmasked, onUnmaskedChange, ...
                 <h4 className="device-section-title">Configuration profiles</h4>
                 <ProfilesTable
                   items={deviceProfiles}
-                  timeMode={props.timeMode}
-                  selectedId={props.selectedId}
-                  onOpen={props.onOpenRecord}
+                  timeMode={timeMode}
+                  selectedId={selectedId}
+                  onOpen={actions.openRecord}
                 />
               </>
             ) : null}
@@ -290,138 +218,22 @@ export function SourcesView({ devices, onImport, unmasked, onUnmaskedChange, ...
                     </tr>
                   </thead>
                   <tbody>
-                    {sources.map((s) => {
-                      const target =
-                        moveTarget[s.id] ?? devices.find((x) => x.id !== s.deviceId)?.id ?? null;
-                      return (
-                        <Fragment key={s.id}>
-                          <tr data-testid="source-row" data-source-id={s.id}>
-                            <td title={s.path}>
-                              <div>{s.fileName}</div>
-                              <div className="muted small">
-                                {s.importer}@{s.importerVersion} · {formatBytes(s.size)} · imported{' '}
-                                {formatExaminerTime(s.importedAt)}
-                              </div>
-                              {/* The hash sits under the name so that the counts and the actions
-                                  keep their place on a 1024 px window. */}
-                              <div className="small" data-testid="source-sha256">
-                                SHA-256{' '}
-                                <span className="mono nowrap" title={s.sha256}>
-                                  {shortHash(s.sha256)}
-                                </span>
-                              </div>
-                            </td>
-                            <td className="num">{formatCount(s.counts.lines)}</td>
-                            {cols.report ? (
-                              <>
-                                <td className="num">{formatCount(s.counts.access)}</td>
-                                <td className="num">{formatCount(s.counts.network)}</td>
-                                <td className="num">
-                                  {formatCount(s.counts.sessions)}
-                                  {s.counts.openSessions > 0 ? (
-                                    <div className="muted small nowrap">
-                                      {formatCount(s.counts.openSessions)} open
-                                    </div>
-                                  ) : null}
-                                </td>
-                              </>
-                            ) : null}
-                            {cols.records ? (
-                              <td className="num">{formatCount(s.counts.records)}</td>
-                            ) : null}
-                            {cols.report ? (
-                              <>
-                                <td className="num">{formatCount(s.duplicateLines)}</td>
-                                <td className="num">{formatCount(s.alreadyStored)}</td>
-                              </>
-                            ) : null}
-                            <td className="num">
-                              {s.warnings > 0 ? (
-                                <button
-                                  type="button"
-                                  className="btn-link"
-                                  id={`source-warnings-toggle-${s.id}`}
-                                  aria-expanded={openWarnings === s.id}
-                                  aria-controls={
-                                    openWarnings === s.id ? `source-warnings-${s.id}` : undefined
-                                  }
-                                  aria-label={`${plural(s.warnings, 'warning')} of ${s.fileName}`}
-                                  data-testid="source-warnings-toggle"
-                                  onKeyDown={openWarnings === s.id ? foldOnEscape(s.id) : undefined}
-                                  onClick={() => setOpenWarnings((v) => (v === s.id ? null : s.id))}
-                                >
-                                  {formatCount(s.warnings)}
-                                </button>
-                              ) : (
-                                '0'
-                              )}
-                            </td>
-                            <td className="small">
-                              <div>
-                                <When
-                                  text={s.dataFrom !== null ? formatUtcShort(s.dataFrom) : '—'}
-                                />
-                              </div>
-                              <div>
-                                <When text={s.dataTo !== null ? formatUtcShort(s.dataTo) : '—'} />
-                              </div>
-                            </td>
-                            <td>
-                              <div className="row row-tight">
-                                {devices.length > 1 && target !== null ? (
-                                  <>
-                                    <select
-                                      className="input input-small"
-                                      aria-label={`Move ${s.fileName} to device`}
-                                      value={target}
-                                      onChange={(e) =>
-                                        setMoveTarget((m) => ({
-                                          ...m,
-                                          [s.id]: Number(e.target.value),
-                                        }))
-                                      }
-                                    >
-                                      {devices
-                                        .filter((x) => x.id !== s.deviceId)
-                                        .map((x) => (
-                                          <option key={x.id} value={x.id}>
-                                            {x.label}
-                                          </option>
-                                        ))}
-                                    </select>
-                                    <button
-                                      type="button"
-                                      className="btn btn-small"
-                                      data-testid="source-move"
-                                      onClick={() =>
-                                        setPending({ kind: 'move', source: s, to: target })
-                                      }
-                                    >
-                                      Move
-                                    </button>
-                                  </>
-                                ) : null}
-                                <button
-                                  type="button"
-                                  className="btn btn-small btn-danger-quiet"
-                                  data-testid="source-remove"
-                                  onClick={() => setPending({ kind: 'remove', source: s })}
-                                >
-                                  Remove
-                                </button>
-                              </div>
-                            </td>
-                          </tr>
-                          {openWarnings === s.id ? (
-                            <tr id={`source-warnings-${s.id}`} onKeyDown={foldOnEscape(s.id)}>
-                              <td colSpan={columnCount}>
-                                <Warnings sourceId={s.id} />
-                              </td>
-                            </tr>
-                          ) : null}
-                        </Fragment>
-                      );
-                    })}
+                    {sources.map((s) => (
+                      <SourceRow
+                        key={s.id}
+                        source={s}
+                        columns={cols}
+                        columnCount={columnCount}
+                        warningsOpen={openWarnings === s.id}
+                        onToggleWarnings={() => setOpenWarnings((v) => (v === s.id ? null : s.id))}
+                        onFoldWarnings={foldOnEscape(s.id)}
+                        target={
+                          moveTarget[s.id] ?? devices.find((x) => x.id !== s.deviceId)?.id ?? null
+                        }
+                        onTarget={(to) => setMoveTarget((m) => ({ ...m, [s.id]: to }))}
+                        onPending={setPending}
+                      />
+                    ))}
                   </tbody>
                 </table>
               </div>
@@ -430,56 +242,12 @@ export function SourcesView({ devices, onImport, unmasked, onUnmaskedChange, ...
         );
       })}
       {pending ? (
-        <ConfirmDialog
-          title={
-            pending.kind === 'remove'
-              ? 'Remove source from the case?'
-              : 'Move source to another device?'
-          }
-          confirmLabel={pending.kind === 'remove' ? 'Remove source' : 'Move source'}
-          danger={pending.kind === 'remove'}
+        <SourceChangeDialog
+          pending={pending}
           busy={working}
           onConfirm={() => void confirm()}
           onCancel={() => setPending(null)}
-        >
-          {pending.kind === 'remove' ? (
-            <>
-              <p>
-                <strong>{pending.source.fileName}</strong> will be removed from device{' '}
-                <strong>{label(pending.source.deviceId)}</strong>:
-              </p>
-              <ul>
-                <li>
-                  the {plural(pending.source.counts.access, 'access record')},{' '}
-                  {plural(pending.source.counts.network, 'network record')} and{' '}
-                  {plural(pending.source.counts.records, 'other record')} read from it
-                </li>
-                <li>its {plural(pending.source.warnings, 'import warning')}</li>
-                <li>
-                  the access sessions built from its records (
-                  {formatCount(pending.source.counts.sessions)} at import time)
-                </li>
-              </ul>
-              <p className="muted small">
-                SHA-256 <span className="mono break">{pending.source.sha256}</span>. Only the case
-                file changes; the original export on disk is not touched and can be imported again.
-              </p>
-            </>
-          ) : (
-            <>
-              <p>
-                <strong>{pending.source.fileName}</strong> and everything read from it (
-                {plural(pending.source.counts.access, 'access record')},{' '}
-                {plural(pending.source.counts.network, 'network record')}) will move from{' '}
-                <strong>{label(pending.source.deviceId)}</strong> to{' '}
-                <strong>{label(pending.to)}</strong>.
-              </p>
-              <p className="muted small">
-                Only the case file changes; the original export on disk is not touched.
-              </p>
-            </>
-          )}
-        </ConfirmDialog>
+        />
       ) : null}
     </section>
   );

@@ -1,11 +1,17 @@
 import { useMemo, useState } from 'react';
-import type { Device, SummaryItem } from '../../../contract/api';
-import { DEFAULT_NIGHT, type Filter } from '../../../contract/filter';
+import type { SummaryItem } from '../../../contract/api';
+import { DEFAULT_NIGHT } from '../../../contract/filter';
 import { useQuery } from '../../app/use-query';
+import {
+  useCase,
+  useFilter,
+  useTimeMode,
+  useWorkspaceActions,
+} from '../../app/workspace/use-workspace';
 import { categoryColor, categoryLabel } from '../../shared/category-colors';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
-import { formatCount, formatDuration, formatWhenCompact, type TimeMode } from '../../shared/format';
+import { formatCount, formatDuration, formatWhenCompact } from '../../shared/format';
 import { When } from '../records/When';
 import { Ident } from '../records/Ident';
 import { SortHeader } from '../../shared/SortHeader';
@@ -14,15 +20,6 @@ import { Spinner } from '../../shared/Spinner';
 import { PlatformBadge } from '../devices/PlatformBadge';
 import { defaultDir, sortSummary, type SummaryColumn } from './summary-sort';
 
-interface Props {
-  filter: Filter;
-  timeMode: TimeMode;
-  caseHasSessions: boolean;
-  /** The case's devices, for the platform beside each device name. */
-  devices: readonly Device[];
-  onPick: (item: SummaryItem) => void;
-}
-
 interface Column {
   key: SummaryColumn;
   label: string;
@@ -30,7 +27,11 @@ interface Column {
 }
 
 /** App × category totals; a row narrows the filter to it and shows it on the timeline. */
-export function SummaryView({ filter, timeMode, caseHasSessions, devices, onPick }: Props) {
+export function SummaryView() {
+  const filter = useFilter();
+  const timeMode = useTimeMode();
+  const { devices, hasSessions: caseHasSessions } = useCase();
+  const onPick = useWorkspaceActions().showSummaryItem;
   const q = useQuery('querySummary', { filter });
   const [sort, setSort] = useState<SortState<SummaryColumn>>({ key: 'sessions', dir: 'desc' });
   const items = q.data;

@@ -1,34 +1,31 @@
 import { useMemo, useState, type KeyboardEvent } from 'react';
-import type { Device } from '../../../contract/api';
 import type { Platform } from '../../../contract/records';
-import type { Filter } from '../../../contract/filter';
 import { useDebounced } from '../../app/use-debounced';
 import { useElementSize } from '../../app/use-element-size';
 import { useQuery } from '../../app/use-query';
-import { EmptyState } from '../../shared/EmptyState';
-import { ErrorBanner } from '../../shared/ErrorBanner';
 import {
-  formatCount,
-  formatDuration,
-  offsetLabel,
-  plural,
-  type TimeMode,
-} from '../../shared/format';
+  useCase,
+  useFilter,
+  useSelectedId,
+  useTimeMode,
+  useView,
+  useWorkspaceActions,
+} from '../../app/workspace/use-workspace';
+import { ErrorBanner } from '../../shared/ErrorBanner';
+import { formatCount, formatDuration, offsetLabel, plural } from '../../shared/format';
 import { Spinner } from '../../shared/Spinner';
 import { countActive } from '../filters/filter-text';
 import { axisTicks } from './axis';
 import { pickAxisOffset } from './axis-offset';
 import { overviewColumns } from './density';
 import { hasSeveralDevices } from './lane-layout';
-import { MarkLegend } from './MarkLegend';
 import { nightBands } from './night-bands';
-import { NoDataLegend } from '../../shared/NoDataLegend';
 import { countStretches, noDataByDevice, noDataForAll } from './no-data';
 import { SessionList } from './SessionList';
 import { countBackground, stateMarkKinds } from './state-mark';
-import { StateLegend } from './StateLegend';
 import { visibleSessions } from './session-list';
 import { TimelineAxis } from './TimelineAxis';
+import { TimelineEmpty, TimelineFoot } from './TimelineFoot';
 import { indexTimeline } from './timeline-index';
 import { TimelineLanes } from './TimelineLanes';
 import { TimelineOverview } from './TimelineOverview';
@@ -42,30 +39,19 @@ import {
   type TimeRange,
   type Viewport,
 } from './time-window';
-import { CategoryLegend } from './CategoryLegend';
 import { DeviceStateBands } from './DeviceStateBands';
 import type { MarkInfo } from './tooltip-content';
-
-interface Props {
-  filter: Filter;
-  view: TimeRange | null;
-  onViewChange: (view: TimeRange | null) => void;
-  timeMode: TimeMode;
-  onTimeModeChange: (mode: TimeMode) => void;
-  selectedId: string | null;
-  onSelect: (id: string | null) => void;
-  /** Opens a permission record (a mark) in the details panel. */
-  onSelectRecord: (id: string) => void;
-  devices: Device[];
-  deviceOffsets: ReadonlyMap<number, number>;
-  caseHasSessions: boolean;
-}
 
 const MAX_WIDTH = 20_000;
 
 /** The timeline: one lane per app, sessions as bars (or density bins when zoomed out), zoom and pan. */
-export function Timeline(props: Props) {
-  const { filter, view, onViewChange, timeMode, selectedId, onSelect } = props;
+export function Timeline() {
+  const filter = useFilter();
+  const view = useView();
+  const timeMode = useTimeMode();
+  const selectedId = useSelectedId();
+  const { devices, deviceOffsets, hasSessions: caseHasSessions } = useCase();
+  const { setView: onViewChange, setTimeMode, selectSession: onSelect } = useWorkspaceActions();
   const [plotRef, plotSize] = useElementSize<HTMLDivElement>();
   const [search, setSearch] = useState('');
   const [listOpen, setListOpen] = useState(false);
@@ -110,16 +96,14 @@ export function Timeline(props: Props) {
     () => new Map<string, MarkInfo>((permissions.data ?? []).map((p) => [p.id, p])),
     [permissions.data],
   );
-  const multiDevice =
-    props.devices.length > 1 || (result ? hasSeveralDevices(result.lanes) : false);
+  const multiDevice = devices.length > 1 || (result ? hasSeveralDevices(result.lanes) : false);
   const platforms = useMemo(
-    () => new Map<number, Platform>(props.devices.map((d) => [d.id, d.platform])),
-    [props.devices],
+    () => new Map<number, Platform>(devices.map((d) => [d.id, d.platform])),
+    [devices],
   );
   const stateKinds = useMemo(() => stateMarkKinds(result?.sessions ?? []), [result]);
   const background = useMemo(() => countBackground(result?.sessions ?? []), [result]);
 
-  const { devices, deviceOffsets } = props;
   const midMs = (shownFrom + shownTo) / 2;
   const axis = useMemo(
     () => pickAxisOffset(result, devices, deviceOffsets, midMs),
@@ -239,7 +223,7 @@ export function Timeline(props: Props) {
           onReset={() => onViewChange(null)}
           resetDisabled={view === null}
         />
-        <TimeModeButtons timeMode={timeMode} onChange={props.onTimeModeChange} withTestIds />
+        <TimeModeButtons timeMode={timeMode} onChange={setTimeMode} withTestIds />
         <button
           type="button"
           className={listOpen ? 'btn btn-small btn-on' : 'btn btn-small'}
@@ -296,18 +280,11 @@ export function Timeline(props: Props) {
           {error ? null : <Spinner label="Loading timeline…" />}
         </div>
       ) : empty ? (
-        <EmptyState
-          title={props.caseHasSessions ? 'Nothing matches the filter' : 'No access sessions yet'}
-          testId="timeline-empty"
-        >
-          {props.caseHasSessions
-            ? countActive(filter) > 0 || laneSearch
-              ? 'Loosen the filter or clear the lane search to see sessions.'
-              : stretchesInView > 0
-                ? 'No sessions in this window, and part of it lies outside the imported sources: no access could have been recorded there, so it is not a quiet stretch.'
-                : 'No sessions in this window.'
-            : 'Import an App Privacy Report export or an Android capture to see which apps accessed what, and when.'}
-        </EmptyState>
+        <TimelineEmpty
+          caseHasSessions={caseHasSessions}
+          narrowed={countActive(filter) > 0 || laneSearch !== ''}
+          outsideSources={stretchesInView > 0}
+        />
       ) : index && viewport ? (
         <TimelineLanes
           {...index}
@@ -321,9 +298,6 @@ export function Timeline(props: Props) {
           timeMode={timeMode}
           multiDevice={multiDevice}
           platforms={platforms}
-          selectedId={selectedId}
-          onSelect={(id) => onSelect(id)}
-          onSelectRecord={props.onSelectRecord}
           onPan={(start, dx) =>
             onViewChange(panRange(start, (-dx * (start.toMs - start.fromMs)) / width, bounds))
           }
@@ -334,29 +308,13 @@ export function Timeline(props: Props) {
         <DeviceStateBands deviceIds={[...laneDevices]} devices={devices} viewport={viewport} />
       ) : null}
 
-      <div className="timeline-foot">
-        {stretchesInView > 0 || overviewNoData.length > 0 ? <NoDataLegend /> : null}
-        <CategoryLegend
-          categories={
-            layout
-              ? [
-                  ...new Set([
-                    ...[...layout.tracks.values()].flat(),
-                    ...(result?.marks ?? []).map((m) => m.category),
-                  ]),
-                ]
-              : []
-          }
-          openKey={(result?.sessions.length ?? 0) + (result?.bins.length ?? 0) > 0}
-        />
-        {hasMarks && result ? <MarkLegend statuses={result.marks.map((m) => m.status)} /> : null}
-        <StateLegend kinds={stateKinds} />
-        <span className="muted small">
-          Wheel: zoom · Shift+wheel: scroll lanes · Drag: pan · Drag on the axis: zoom to range ·
-          Keys + − ← → 0{timeMode === 'local' ? ' · Shaded: 00:00–06:00 device-local' : ''} · Grey
-          strip: network activity
-        </span>
-      </div>
+      <TimelineFoot
+        result={result}
+        layout={layout}
+        noData={stretchesInView > 0 || overviewNoData.length > 0}
+        stateKinds={stateKinds}
+        timeMode={timeMode}
+      />
 
       {listOpen && result ? (
         <SessionList

@@ -5,12 +5,8 @@ import {
   useState,
   type PointerEvent as ReactPointerEvent,
 } from 'react';
-import type {
-  NetworkSpan,
-  TimelineLane,
-  TimelineResult,
-  TimelineSession,
-} from '../../../contract/api';
+import type { NetworkSpan, TimelineResult } from '../../../contract/api';
+import { useSelectedId, useWorkspaceActions } from '../../app/workspace/use-workspace';
 import type { Platform } from '../../../contract/records';
 import { useDebounced } from '../../app/use-debounced';
 import { useElementSize } from '../../app/use-element-size';
@@ -18,13 +14,11 @@ import { useQuery } from '../../app/use-query';
 import { formatCount, formatDuration, plural, type TimeMode } from '../../shared/format';
 import { PlatformBadge } from '../devices/PlatformBadge';
 import { drawLanes, makeDash, makeHatch, prepareCanvas, type BinIndex } from './draw';
-import { hitBin, hitNetwork, hitSession, type SessionIndex } from './hit-test';
-import { LANE_HEIGHT, laneLabel, partAt, type LaneLayout } from './lane-layout';
-import { glyphAt, placeMarks, type MarkIndex } from './marks';
+import type { SessionIndex } from './hit-test';
+import { laneHitAt, type Hit } from './lane-hit';
+import { LANE_HEIGHT, laneLabel, type LaneLayout } from './lane-layout';
+import { type MarkIndex } from './marks';
 import {
-  binTooltip,
-  markTooltip,
-  networkTooltip,
   sessionTooltip,
   tooltipNeedsDetails,
   type MarkInfo,
@@ -55,30 +49,8 @@ interface Props {
   multiDevice: boolean;
   /** The platform of each device, for the badge beside the device name. */
   platforms: ReadonlyMap<number, Platform>;
-  selectedId: string | null;
-  onSelect: (id: string) => void;
-  /** A permission mark was clicked. */
-  onSelectRecord: (id: string) => void;
   onPan: (start: TimeRange, deltaPx: number) => void;
   onZoom: (factor: number, anchorMs: number) => void;
-}
-
-type HitKind = 'session' | 'mark' | 'other';
-
-const NO_DATA_TOOLTIP: TooltipContent = {
-  title: 'No data',
-  lines: [
-    'Outside the imported sources: no App Privacy Report or Android capture of this device covers this day.',
-    'Access here was not recorded, so this is not a quiet day.',
-  ],
-};
-
-interface Hit {
-  id: string | null;
-  kind: HitKind;
-  content: TooltipContent;
-  /** The session under the pointer: its tooltip is built when shown, with the printed state. */
-  session?: { s: TimelineSession; lane: TimelineLane };
 }
 
 interface Hover extends Hit {
@@ -95,7 +67,9 @@ interface Drag {
 
 /** Lane labels and the canvas of marks, with hover, click, drag-to-pan and wheel zoom. */
 export function TimelineLanes(props: Props) {
-  const { layout, viewport, selectedId } = props;
+  const { layout, viewport } = props;
+  const selectedId = useSelectedId();
+  const { selectSession, openRecord } = useWorkspaceActions();
   const [scrollRef, scrollSize] = useElementSize<HTMLDivElement>();
   const [scrollTop, setScrollTop] = useState(0);
   const [hover, setHover] = useState<Hover | null>(null);
@@ -156,65 +130,8 @@ export function TimelineLanes(props: Props) {
     hover?.id,
   ]);
 
-  const hitAt = (px: number, py: number): Hit | null => {
-    const y = py + scrollTop;
-    const part = partAt(y, layout);
-    if (!part) return null;
-    const lane: TimelineLane | undefined = layout.lanes[part.laneIndex];
-    if (!lane) return null;
-    // Marks are drawn over the bars, so they take the pointer first.
-    const laneMarks = props.marks.get(lane.key);
-    const glyph = laneMarks
-      ? glyphAt(placeMarks(laneMarks, viewport), px, y - part.laneIndex * LANE_HEIGHT)
-      : null;
-    const first = glyph?.marks[0];
-    if (glyph && first)
-      return {
-        id: first.id,
-        kind: 'mark',
-        content: markTooltip(glyph.marks, lane, props.markInfo, props.timeMode),
-      };
-    if (part.kind === 'none') return noDataHit(lane, px);
-    if (part.kind === 'network') {
-      const spans = hitNetwork(props.network.get(lane.key) ?? [], px, viewport);
-      return spans.length > 0
-        ? {
-            id: null,
-            kind: 'other',
-            content: networkTooltip(spans, lane, props.offsetMin, props.timeMode),
-          }
-        : null;
-    }
-    if (props.result.mode === 'bins') {
-      const binMs = props.result.binMs ?? 0;
-      const bin = hitBin(props.bins.get(lane.key)?.get(part.category) ?? [], binMs, px, viewport);
-      return bin
-        ? {
-            id: null,
-            kind: 'other',
-            content: binTooltip(bin, binMs, lane, props.offsetMin, props.timeMode),
-          }
-        : null;
-    }
-    const s = hitSession(props.sessions.get(lane.key)?.get(part.category) ?? [], px, viewport);
-    return s
-      ? {
-          id: s.id,
-          kind: 'session',
-          content: sessionTooltip(s, lane, props.timeMode),
-          session: { s, lane },
-        }
-      : noDataHit(lane, px);
-  };
-
-  // Over a hatched stretch with nothing drawn, the tooltip says why it is empty.
-  const noDataHit = (lane: TimelineLane, px: number): Hit | null => {
-    const ms = pxToMs(px, viewport);
-    const gaps = [...(props.noDataByDevice?.get(lane.deviceId) ?? []), ...(props.noData ?? [])];
-    return gaps.some((g) => ms >= g.fromMs && ms < g.toMs)
-      ? { id: null, kind: 'other', content: NO_DATA_TOOLTIP }
-      : null;
-  };
+  const hitAt = (px: number, py: number): Hit | null =>
+    laneHitAt(props, viewport, px, py + scrollTop);
 
   // The printed state-flag (`bg-s`) and whether Android printed a duration are in the session's
   // details only: read them for the session under the pointer once it has rested a moment.
@@ -297,8 +214,8 @@ export function TimelineLanes(props: Props) {
     const p = local(e);
     const hit = hitAt(p.x, p.y);
     if (!hit?.id) return;
-    if (hit.kind === 'mark') props.onSelectRecord(hit.id);
-    else props.onSelect(hit.id);
+    if (hit.kind === 'mark') openRecord(hit.id);
+    else selectSession(hit.id);
   };
 
   return (

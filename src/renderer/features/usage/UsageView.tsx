@@ -1,7 +1,12 @@
 import { useMemo, useState } from 'react';
 import type { NetworkUsageItem } from '../../../contract/api';
-import type { Filter } from '../../../contract/filter';
 import { useQuery } from '../../app/use-query';
+import {
+  useFilter,
+  useSelectedId,
+  useTimeMode,
+  useWorkspaceActions,
+} from '../../app/workspace/use-workspace';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatWhenCompact, plural, type TimeMode } from '../../shared/format';
@@ -24,15 +29,6 @@ import {
   type UsageColumn,
 } from './usage-table';
 import './usage.css';
-
-interface Props {
-  filter: Filter;
-  timeMode: TimeMode;
-  onTimeModeChange: (mode: TimeMode) => void;
-  selectedId: string | null;
-  onOpen: (id: string) => void;
-  onImport: () => void;
-}
 
 const COLUMNS: { key: UsageColumn; label: string; numeric?: boolean; title?: string }[] = [
   { key: 'process', label: 'Process' },
@@ -126,8 +122,11 @@ function Cell({
 }
 
 /** Bytes iOS attributed to each process (DataUsage.sqlite) and daily baselines (addaily). */
-export function UsageView(props: Props) {
-  const { filter, timeMode } = props;
+export function UsageView() {
+  const filter = useFilter();
+  const timeMode = useTimeMode();
+  const selectedId = useSelectedId();
+  const { setTimeMode, openRecord, openImport } = useWorkspaceActions();
   const q = useQuery('queryNetworkUsage', { filter });
   const [sort, setSort] = useState<SortState<UsageColumn>>({ key: 'total', dir: 'desc' });
   const items = q.data;
@@ -140,7 +139,7 @@ export function UsageView(props: Props) {
     <section className="view" data-testid="usage-view" aria-label="Data usage">
       <div className="view-head">
         <h2>Data usage</h2>
-        <TimeModeToggle mode={timeMode} onChange={props.onTimeModeChange} testIdPrefix="usage" />
+        <TimeModeToggle mode={timeMode} onChange={setTimeMode} testIdPrefix="usage" />
         {items ? (
           <span className="muted small" data-testid="usage-count">
             {plural(items.length, 'row')}
@@ -168,7 +167,7 @@ export function UsageView(props: Props) {
                 <span className="mono">DataUsage.sqlite</span> and the daily analytics baseline (
                 <span className="mono">com.apple.osanalytics.addaily.plist</span>).
               </p>
-              <button type="button" className="btn btn-primary" onClick={props.onImport}>
+              <button type="button" className="btn btn-primary" onClick={() => openImport()}>
                 Import…
               </button>
             </>
@@ -185,8 +184,8 @@ export function UsageView(props: Props) {
             tableTestId="usage-table"
             rowTestId="usage-row"
             rowData={(item) => ({ process: item.process })}
-            selectedId={props.selectedId}
-            onOpen={props.onOpen}
+            selectedId={selectedId}
+            onOpen={openRecord}
             cell={(item, column) => <Cell item={item} column={column} timeMode={timeMode} />}
           />
         </div>
