@@ -20,8 +20,8 @@ import {
 import { z } from 'zod';
 import { csvTable, type CsvColumn, type CsvTable } from '../core/services/csv';
 import {
+  accessEventBytes,
   accessEvents,
-  accessEventText,
   eventCsvValue,
   networkEvents,
   networkUsageEvents,
@@ -215,12 +215,13 @@ export async function runEvents(args: string[], ctx: CommandContext): Promise<nu
       if (format === 'csv') await ctx.out.write(table.header());
       for (const kind of kinds) {
         if (kind === 'access') {
-          // Millions of rows: written from the SQLite rows in chunks, without record objects.
+          // Millions of rows: written from the SQLite rows as bytes, without record objects.
           const how =
             format === 'csv'
               ? { format: 'csv' as const, columns: table.columns }
               : { format: 'jsonl' as const };
-          for (const chunk of accessEventText(session, filter, how)) await ctx.out.write(chunk);
+          for (const chunk of accessEventBytes(session, filter, how))
+            await ctx.out.writeBytes(chunk);
           continue;
         }
         for (const record of recordsOf([kind], stream)) {

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatInstant } from '../contract/time';
 import { CaseSession } from '../core/services/case-service';
-import { accessEvents, accessEventText, instantFormatter } from '../core/services/events-query';
+import {
+  accessEvents,
+  accessEventText,
+  ByteText,
+  instantBytes,
+  instantFormatter,
+} from '../core/services/events-query';
 import { fuzzOptions } from '../core/testing/fuzz';
 import {
   fillSessionCase,
@@ -45,6 +51,25 @@ describe('access events written from the rows', () => {
         }
       }),
       fuzzOptions(60),
+    );
+  });
+
+  it('writes numbers and instants as bytes of the text String and formatInstant give', () => {
+    const at = instantBytes();
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.nat(), fc.maxSafeNat(), fc.integer(), fc.double()),
+        fc.oneof(instantArb, fc.double({ min: -1e16, max: 1e16 })),
+        fc.oneof(offsetArb, fc.double({ min: -2000, max: 2000 })),
+        (n, ms, off) => {
+          // A tiny piece size: every write past it grows the buffer.
+          const out = new ByteText(1);
+          out.number(n);
+          at(out, ms, off);
+          expect(out.take().toString('utf8')).toBe(String(n) + formatInstant(ms, off));
+        },
+      ),
+      fuzzOptions(500),
     );
   });
 

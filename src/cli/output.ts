@@ -64,6 +64,19 @@ export class OutputWriter {
     if (this.failure) throw this.failure;
   }
 
+  /**
+   * Writes bytes after whatever text is queued (a piece of UTF-8 a writer built itself) and
+   * waits for the stream when it asks to.
+   */
+  async writeBytes(bytes: Uint8Array): Promise<void> {
+    await this.flush();
+    if (this.stream.destroyed) {
+      throw Object.assign(new Error('The output was closed.'), { code: 'EPIPE' });
+    }
+    if (!this.stream.write(bytes)) await waitForDrain(this.stream);
+    if (this.failure) throw this.failure;
+  }
+
   /** Stops listening for stream errors. */
   release(): void {
     this.stream.off('error', this.onError);

@@ -12,7 +12,7 @@ import type {
 } from '../../contract/records';
 import { formatInstant, formatOffset, formatUtc, msToSeconds } from '../../contract/time';
 import type { CaseSession } from './case-service';
-import { csvField, guardFormula, type CsvColumn } from './csv';
+import { csvField, guardFormula, needsFormulaGuard, type CsvColumn } from './csv';
 import { networkWhere, recordWhere, whereSql } from './filter-sql';
 import { sessionId } from './query-service';
 import { eventState } from '../db/session-state';
@@ -334,49 +334,231 @@ export function encodedCache<K, V = string>(encode: (k: K) => V, max = 4096): (k
   };
 }
 
+/**
+ * Text written as UTF-8 bytes into one buffer, handed out a piece at a time: cached pieces are
+ * copied as bytes and numbers written digit by digit, so millions of lines never become strings.
+ */
+export class ByteText {
+  private buf: Buffer;
+  pos = 0;
+
+  constructor(private readonly size: number) {
+    this.buf = Buffer.allocUnsafe(size + 4096);
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Whether a piece is full (the caller ends it at a line's end). */
+  full(): boolean {
+    return this.pos >= this.size;
+  }
+
+  /** Bytes as they are. */
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    if (b.length > 32) {
+      this.buf.set(b, this.pos);
+      this.pos += b.length;
+      return;
+    }
+    const t = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < b.length; i += 1) t[p++] = b[i]!;
+    this.pos = p;
+  }
+
+  /** Any text, as UTF-8. */
+  text(s: string): void {
+    this.room(s.length * 3);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  /** A number as `String` writes it: digits directly for whole numbers from 0 to 2^53. */
+  number(n: number): void {
+    if (!(Number.isSafeInteger(n) && n >= 0)) {
+      this.text(String(n));
+      return;
+    }
+    this.room(16);
+    const t = this.buf;
+    if (n < 10) {
+      t[this.pos++] = 48 + n;
+      return;
+    }
+    let digits = 1;
+    for (let v = n; v >= 10; v = Math.floor(v / 10)) digits += 1;
+    let p = this.pos + digits;
+    this.pos = p;
+    for (let v = n; digits > 0; digits -= 1) {
+      const q = Math.floor(v / 10);
+      t[--p] = 48 + (v - q * 10);
+      v = q;
+    }
+  }
+
+  /** Two digits (0-99). */
+  two(n: number): void {
+    this.room(2);
+    const q = (n / 10) | 0;
+    this.buf[this.pos++] = 48 + q;
+    this.buf[this.pos++] = 48 + n - q * 10;
+  }
+
+  /**
+   * Writes `text` when every character is printable ASCII and none is in `forbid` (char codes),
+   * and says whether it did; otherwise writes nothing.
+   */
+  plain(text: string, forbid: readonly number[]): boolean {
+    this.room(text.length);
+    const t = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < text.length; i += 1) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || forbid.includes(c)) return false;
+      t[p++] = c;
+    }
+    this.pos = p;
+    return true;
+  }
+
+  /** The bytes written since the last call, as their own buffer. */
+  take(): Buffer {
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(this.size + 4096);
+    this.pos = 0;
+    return out;
+  }
+}
+
+const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
+
+/**
+ * `formatInstant` written as bytes: the date part of a day and each offset's text are kept, the
+ * time of day is written from the milliseconds (instants outside years 1970-9999 or not whole
+ * milliseconds go through `formatInstant` itself). The same text as {@link instantFormatter}.
+ */
+export function instantBytes(): (out: ByteText, ms: number, offsetMin: number) => void {
+  const days = new Map<number, Buffer>();
+  const offsets = new Map<number, Buffer>();
+  return (out, ms, offsetMin) => {
+    const local = ms + offsetMin * 60_000;
+    if (
+      !Number.isInteger(local) ||
+      local < 0 ||
+      local >= FAST_LOCAL_MAX ||
+      !Number.isInteger(offsetMin)
+    ) {
+      out.text(formatInstant(ms, offsetMin));
+      return;
+    }
+    const day = Math.floor(local / 86_400_000);
+    let date = days.get(day);
+    if (date === undefined) {
+      if (days.size >= 4096) days.clear();
+      date = utf8(formatInstant(day * 86_400_000, 0).slice(0, 11));
+      days.set(day, date);
+    }
+    let offset = offsets.get(offsetMin);
+    if (offset === undefined) {
+      offset = utf8(formatOffset(offsetMin));
+      if (offsets.size < 4096) offsets.set(offsetMin, offset);
+    }
+    let rest = local - day * 86_400_000;
+    const milli = rest % 1000;
+    rest = (rest - milli) / 1000;
+    const sec = rest % 60;
+    rest = (rest - sec) / 60;
+    const min = rest % 60;
+    out.bytes(date);
+    out.two((rest - min) / 60);
+    out.bytes(COLON);
+    out.two(min);
+    out.bytes(COLON);
+    out.two(sec);
+    out.bytes(DOT);
+    out.two((milli / 10) | 0);
+    out.number(milli % 10);
+    out.bytes(offset);
+  };
+}
+
+const COLON = utf8(':');
+const DOT = utf8('.');
+
+/** A duration in ms as `String(msToSeconds(ms))` writes it (digits directly for whole ms). */
+function writeSeconds(out: ByteText, ms: number): void {
+  if (!(Number.isSafeInteger(ms) && ms >= 0 && ms < 1e15)) {
+    out.text(String(msToSeconds(ms)));
+    return;
+  }
+  const frac = ms % 1000;
+  out.number((ms - frac) / 1000);
+  if (frac === 0) return;
+  // Three places with trailing zeros left out, as the shortest text of the number has them.
+  out.bytes(DOT);
+  const d1 = (frac / 100) | 0;
+  const d2 = ((frac / 10) | 0) % 10;
+  const d3 = frac % 10;
+  out.number(d1);
+  if (d2 !== 0 || d3 !== 0) out.number(d2);
+  if (d3 !== 0) out.number(d3);
+}
+
 /** How access lines are written: JSON lines, or CSV rows over a table's columns. */
 export type AccessLineFormat =
   { format: 'jsonl' } | { format: 'csv'; columns: readonly CsvColumn[] };
 
 /**
- * The access events matching a filter, written as text in pieces of about `chunkChars`
- * characters: each line is exactly `JSON.stringify(record) + '\n'` (JSON lines) or the CSV row
- * of the record over the given columns (as `csvRecord` writes it), but built from the SQLite row
- * without a record object, with device, app, source, category and state texts encoded once.
- * Rows are read one at a time, in the order of `accessEvents`.
+ * The access events matching a filter, written as UTF-8 in pieces of about `chunkBytes` bytes,
+ * each ending at a line's end: each line is exactly `JSON.stringify(record) + '\n'` (JSON lines)
+ * or the CSV row of the record over the given columns (as `csvRecord` writes it), but built from
+ * the SQLite row without a record object or strings, with device, app, source, category and
+ * state texts encoded once. Rows are read one at a time, in the order of `accessEvents`.
  */
+export function* accessEventBytes(
+  session: CaseSession,
+  filter: Filter,
+  how: AccessLineFormat,
+  chunkBytes = 64 * 1024,
+): Generator<Buffer, void, undefined> {
+  const { where, params } = session.queries.sessionFilter(filter);
+  const names = accessNames(session);
+  const rows = session.db
+    .prepare(ACCESS_SQL(where, anyOccurrences(session)))
+    .raw()
+    .iterate(...params) as IterableIterator<AccessRow>;
+  const states = deviceStateReader(session.db);
+  const out = new ByteText(chunkBytes);
+  const line =
+    how.format === 'jsonl'
+      ? jsonAccessLine(names, states)
+      : csvAccessLine(names, how.columns, states);
+  try {
+    for (const r of rows) {
+      line(out, r);
+      if (out.full()) yield out.take();
+    }
+    if (out.pos > 0) yield out.take();
+  } finally {
+    states.close();
+    rows.return?.();
+  }
+}
+
+/** {@link accessEventBytes} as text, in pieces of about `chunkChars` bytes of UTF-8. */
 export function* accessEventText(
   session: CaseSession,
   filter: Filter,
   how: AccessLineFormat,
   chunkChars = 64 * 1024,
 ): Generator<string, void, undefined> {
-  const { where, params } = session.queries.sessionFilter(filter);
-  const names = accessNames(session);
-  const instantText = instantFormatter();
-  const rows = session.db
-    .prepare(ACCESS_SQL(where, anyOccurrences(session)))
-    .raw()
-    .iterate(...params) as IterableIterator<AccessRow>;
-  const states = deviceStateReader(session.db);
-  const line =
-    how.format === 'jsonl'
-      ? jsonAccessLine(names, instantText, states.at)
-      : csvAccessLine(names, instantText, how.columns, states.at);
-  let chunk = '';
-  try {
-    for (const r of rows) {
-      chunk += line(r);
-      if (chunk.length >= chunkChars) {
-        yield chunk;
-        chunk = '';
-      }
-    }
-    if (chunk !== '') yield chunk;
-  } finally {
-    states.close();
-    rows.return?.();
-  }
+  for (const chunk of accessEventBytes(session, filter, how, chunkChars))
+    yield chunk.toString('utf8');
 }
 
 /**
@@ -442,56 +624,131 @@ function edgeSources(r: AccessRow, names: AccessNames): { sha256: string; line: 
   return out;
 }
 
-/** One access row as its JSON line (the text `JSON.stringify` gives its record, and `\n`). */
+/** The device-state reader the line writers consult. */
+type StateReader = ReturnType<typeof deviceStateReader>;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+
+/** One access row written as its JSON line (the text `JSON.stringify` gives its record, and `\n`). */
 function jsonAccessLine(
   names: AccessNames,
-  instantText: (ms: number, offsetMin: number) => string,
-  stateAt: (deviceId: number, ms: number | null) => DeviceStateAt,
-): (r: AccessRow) => string {
+  states: StateReader,
+): (out: ByteText, r: AccessRow) => void {
   const unknownState = JSON.stringify(unknownDeviceState());
-  const device = encodedCache(
-    (id: number) => `,"device":${JSON.stringify(names.device.get(id) ?? '')}`,
+  const unknownBytes = utf8(`,"deviceState":${unknownState}}\n`);
+  const device = encodedCache((id: number) =>
+    utf8(`,"device":${JSON.stringify(names.device.get(id) ?? '')}`),
   );
   const app = encodedCache((id: number) => {
     const a = names.app.get(id);
-    return `,"app":${JSON.stringify(a?.identifier ?? '')},"appName":${JSON.stringify(a?.name ?? null)}`;
-  });
-  const category = encodedCache(
-    (raw: string) => `,"category":${JSON.stringify(toCategory(raw))},"raw":`,
-  );
-  const raw = encodedCache((t: string) => JSON.stringify(t));
-  const state = stateText(
-    (st, src) => `,"state":${JSON.stringify(st)},"stateSource":${JSON.stringify(src)}`,
-  );
-  const sha = encodedCache((s: string) => `{"sha256":${JSON.stringify(s)},"locator":"line `);
-  const time = (ms: number | null, off: number | null): string =>
-    ms === null ? 'null' : `"${instantText(ms, off ?? 0)}"`;
-  return (r) => {
-    let sources: string;
-    const edges = edgeSources(r, names);
-    if (edges === null) sources = JSON.stringify(provenance(r, names));
-    else if (edges.length === 0) sources = '[]';
-    else if (edges.length === 1) sources = `[${sha(edges[0]!.sha256)}${edges[0]!.line}"}]`;
-    else
-      sources = `[${sha(edges[0]!.sha256)}${edges[0]!.line}"},${sha(edges[1]!.sha256)}${edges[1]!.line}"}]`;
-    return (
-      `{"id":${JSON.stringify(sessionId(r[0], r[1]))},"kind":"access"${device(r[0])}${app(r[2])}` +
-      `${category(r[3])}${raw(r[4])},"start":${time(r[5], r[6])},"end":${time(r[7], r[8])}` +
-      `,"durationSeconds":${r[9] === null ? 'null' : JSON.stringify(msToSeconds(r[9]))}` +
-      `${state(r)},"proxy":${r[13] === null ? 'null' : JSON.stringify(JSON.parse(r[13]))}` +
-      `,"attributionTag":${JSON.stringify(r[14])},"durationKnown":${r[15] === 1},"sources":${sources}` +
-      `,"deviceState":${deviceStateJson(stateAt(r[0], r[5]), unknownState)}}\n`
+    return utf8(
+      `,"app":${JSON.stringify(a?.identifier ?? '')},"appName":${JSON.stringify(a?.name ?? null)}`,
     );
+  });
+  const category = encodedCache((raw: string) =>
+    utf8(`,"category":${JSON.stringify(toCategory(raw))},"raw":`),
+  );
+  const raw = encodedCache((t: string) => utf8(JSON.stringify(t)));
+  const state = stateText((st, src) =>
+    utf8(`,"state":${JSON.stringify(st)},"stateSource":${JSON.stringify(src)}`),
+  );
+  const sha = encodedCache((s: string) => utf8(`{"sha256":${JSON.stringify(s)},"locator":"line `));
+  const instant = instantBytes();
+  const idStart = utf8('{"id":"s:');
+  const idOpen = utf8('{"id":');
+  const quote = utf8('"');
+  const kind = utf8('","kind":"access"');
+  const kindAfterId = utf8(',"kind":"access"');
+  const start = utf8(',"start":');
+  const end = utf8(',"end":');
+  const nul = utf8('null');
+  const duration = utf8(',"durationSeconds":');
+  const proxy = utf8(',"proxy":');
+  const tag = utf8(',"attributionTag":');
+  const known = [utf8(',"durationKnown":false'), utf8(',"durationKnown":true')];
+  const sourcesOpen = utf8(',"sources":');
+  const noSources = utf8('[]');
+  const open = utf8('[');
+  const between = utf8('"},');
+  const close = utf8('"}]');
+  const deviceState = utf8(',"deviceState":');
+  const lineEnd = utf8('}\n');
+  const forbidInKey = [QUOTE, BACKSLASH];
+  const time = (out: ByteText, ms: number | null, off: number | null): void => {
+    if (ms === null) {
+      out.bytes(nul);
+      return;
+    }
+    out.bytes(quote);
+    instant(out, ms, off ?? 0);
+    out.bytes(quote);
+  };
+  return (out, r) => {
+    // The id: `s:<device>:<key>`, quoted as is when the key needs no escape.
+    const mark = out.pos;
+    out.bytes(idStart);
+    out.number(r[0]);
+    out.bytes(COLON);
+    if (out.plain(r[1], forbidInKey)) out.bytes(kind);
+    else {
+      out.pos = mark;
+      out.bytes(idOpen);
+      out.text(JSON.stringify(sessionId(r[0], r[1])));
+      out.bytes(kindAfterId);
+    }
+    out.bytes(device(r[0]));
+    out.bytes(app(r[2]));
+    out.bytes(category(r[3]));
+    out.bytes(raw(r[4]));
+    out.bytes(start);
+    time(out, r[5], r[6]);
+    out.bytes(end);
+    time(out, r[7], r[8]);
+    out.bytes(duration);
+    if (r[9] === null) out.bytes(nul);
+    else if (Number.isFinite(r[9])) writeSeconds(out, r[9]);
+    else out.text(JSON.stringify(msToSeconds(r[9])));
+    out.bytes(state(r));
+    out.bytes(proxy);
+    if (r[13] === null) out.bytes(nul);
+    else out.text(JSON.stringify(JSON.parse(r[13])));
+    out.bytes(tag);
+    if (r[14] === null) out.bytes(nul);
+    else out.text(JSON.stringify(r[14]));
+    out.bytes(known[r[15] === 1 ? 1 : 0]!);
+    out.bytes(sourcesOpen);
+    const edges = edgeSources(r, names);
+    if (edges === null) out.text(JSON.stringify(provenance(r, names)));
+    else if (edges.length === 0) out.bytes(noSources);
+    else {
+      out.bytes(open);
+      out.bytes(sha(edges[0]!.sha256));
+      out.number(edges[0]!.line);
+      if (edges.length > 1) {
+        out.bytes(between);
+        out.bytes(sha(edges[1]!.sha256));
+        out.number(edges[1]!.line);
+      }
+      out.bytes(close);
+    }
+    if (!states.tracks(r[0])) {
+      out.bytes(unknownBytes);
+      return;
+    }
+    out.bytes(deviceState);
+    out.text(deviceStateJson(states.at(r[0], r[5]), unknownState));
+    out.bytes(lineEnd);
   };
 }
 
-/** One access row as its CSV row over `columns` (fields of other kinds stay empty). */
+/** One access row written as its CSV row over `columns` (fields of other kinds stay empty). */
 function csvAccessLine(
   names: AccessNames,
-  instantText: (ms: number, offsetMin: number) => string,
   columns: readonly CsvColumn[],
-  stateAt: (deviceId: number, ms: number | null) => DeviceStateAt,
-): (r: AccessRow) => string {
+  states: StateReader,
+): (out: ByteText, r: AccessRow) => void {
   const unknownState = JSON.stringify(unknownDeviceState());
   const kindOf = new Map(columns.map((c) => [c.name, c.kind]));
   // A cell as the CSV table writes it: text guarded against formulas, then quoted when needed.
@@ -505,55 +762,122 @@ function csvAccessLine(
     (typeof ACCESS_FIELDS)[number],
     (v: string | number | boolean | null) => string
   >;
-  const device = encodedCache((id: number) => cell.device(names.device.get(id) ?? ''));
-  const app = encodedCache((id: number) => cell.app(names.app.get(id)?.identifier ?? ''));
-  const appName = encodedCache((id: number) => cell.appName(names.app.get(id)?.name ?? null));
-  const category = encodedCache((raw: string) => cell.category(toCategory(raw)));
-  const raw = encodedCache((t: string) => cell.raw(t));
-  const state = stateText((st, src) => [cell.state(st), cell.stateSource(src)] as const);
-  const kind = cell.kind('access');
+  const device = encodedCache((id: number) => utf8(cell.device(names.device.get(id) ?? '')));
+  const app = encodedCache((id: number) => utf8(cell.app(names.app.get(id)?.identifier ?? '')));
+  const appName = encodedCache((id: number) => utf8(cell.appName(names.app.get(id)?.name ?? null)));
+  const category = encodedCache((raw: string) => utf8(cell.category(toCategory(raw))));
+  const raw = encodedCache((t: string) => utf8(cell.raw(t)));
+  const state = stateText(
+    (st, src) => [utf8(cell.state(st)), utf8(cell.stateSource(src))] as const,
+  );
+  const kind = utf8(cell.kind('access'));
+  const instant = instantBytes();
   // Times and numbers the tool formats hold no comma, quote or line break: a value cell is the text.
-  const start = kindOf.get('start') === 'value' ? (t: string) => t : cell.start;
-  const end = kindOf.get('end') === 'value' ? (t: string) => t : cell.end;
-  const duration =
-    kindOf.get('durationSeconds') === 'value' ? (n: number) => String(n) : cell.durationSeconds;
-  const durationKnown = [cell.durationKnown(false), cell.durationKnown(true)];
+  const plainStart = kindOf.get('start') === 'value';
+  const plainEnd = kindOf.get('end') === 'value';
+  const plainDuration = kindOf.get('durationSeconds') === 'value';
+  const durationKnown = [utf8(cell.durationKnown(false)), utf8(cell.durationKnown(true))];
+  const unknownCell = utf8(cell.deviceState(unknownState));
+  // A source's sha256 written as is when, first in the cell or after `;`, it needs no guard and
+  // no quotes; null when it does.
+  const textSources = kindOf.get('sources') === 'text';
+  const sha = encodedCache((s: string) =>
+    /[",\r\n;]/.test(s) || (textSources && needsFormulaGuard(s)) || s === ''
+      ? null
+      : utf8(`${s}:line `),
+  );
+  const semicolon = utf8(';');
+  const comma = utf8(',');
+  const lineEnd = utf8('\r\n');
+  const forbidInKey = [QUOTE, COMMA];
+  const sPrefix = utf8('s:');
   // Where each column's cell comes from: an access field, or nothing (another kind's field).
   const at = columns.map((c) => (ACCESS_FIELDS as readonly string[]).indexOf(c.name));
-  const cells = new Array<string>(ACCESS_FIELDS.length);
-  return (r) => {
-    const st = state(r);
-    const edges = edgeSources(r, names);
-    cells[0] = cell.id(sessionId(r[0], r[1]));
-    cells[1] = kind;
-    cells[2] = device(r[0]);
-    cells[3] = app(r[2]);
-    cells[4] = appName(r[2]);
-    cells[5] = category(r[3]);
-    cells[6] = raw(r[4]);
-    cells[7] = r[5] === null ? '' : start(instantText(r[5], r[6] ?? 0));
-    cells[8] = r[7] === null ? '' : end(instantText(r[7], r[8] ?? 0));
-    cells[9] = r[9] === null ? '' : duration(msToSeconds(r[9]));
-    cells[10] = st[0];
-    cells[11] = st[1];
-    cells[12] = r[13] === null ? '' : cell.proxy(eventCsvValue(JSON.parse(r[13])));
-    cells[13] = cell.attributionTag(r[14]);
-    cells[14] = durationKnown[r[15] === 1 ? 1 : 0]!;
-    let sources: string;
-    if (edges === null)
-      sources = provenance(r, names)
-        .map((x) => `${x.sha256}:${x.locator}`)
-        .join(';');
-    else if (edges.length === 0) sources = '';
-    else if (edges.length === 1) sources = `${edges[0]!.sha256}:line ${edges[0]!.line}`;
-    else
-      sources = `${edges[0]!.sha256}:line ${edges[0]!.line};${edges[1]!.sha256}:line ${edges[1]!.line}`;
-    cells[15] = cell.sources(sources);
-    cells[16] = cell.deviceState(deviceStateJson(stateAt(r[0], r[5]), unknownState));
-    let out = '';
-    for (let i = 0; i < at.length; i += 1)
-      out += (i > 0 ? ',' : '') + (at[i]! >= 0 ? cells[at[i]!] : '');
-    return out + '\r\n';
+  const sourcesText = (r: AccessRow, edges: { sha256: string; line: number }[] | null): string =>
+    edges === null
+      ? provenance(r, names)
+          .map((x) => `${x.sha256}:${x.locator}`)
+          .join(';')
+      : edges.map((e) => `${e.sha256}:line ${e.line}`).join(';');
+  const field = (out: ByteText, f: number, r: AccessRow): void => {
+    switch (f) {
+      case 0: {
+        const mark = out.pos;
+        out.bytes(sPrefix);
+        out.number(r[0]);
+        out.bytes(COLON);
+        // The id starts with `s`: no guard; quoted only for a key with a quote or comma.
+        if (!out.plain(r[1], forbidInKey)) {
+          out.pos = mark;
+          out.text(cell.id(sessionId(r[0], r[1])));
+        }
+        return;
+      }
+      case 1:
+        return out.bytes(kind);
+      case 2:
+        return out.bytes(device(r[0]));
+      case 3:
+        return out.bytes(app(r[2]));
+      case 4:
+        return out.bytes(appName(r[2]));
+      case 5:
+        return out.bytes(category(r[3]));
+      case 6:
+        return out.bytes(raw(r[4]));
+      case 7:
+        if (r[5] === null) return;
+        if (plainStart) return instant(out, r[5], r[6] ?? 0);
+        return out.text(cell.start(instantText(r[5], r[6] ?? 0)));
+      case 8:
+        if (r[7] === null) return;
+        if (plainEnd) return instant(out, r[7], r[8] ?? 0);
+        return out.text(cell.end(instantText(r[7], r[8] ?? 0)));
+      case 9:
+        if (r[9] === null) return;
+        if (plainDuration && Number.isFinite(r[9])) return writeSeconds(out, r[9]);
+        return out.text(cell.durationSeconds(msToSeconds(r[9])));
+      case 10:
+        return out.bytes(state(r)[0]);
+      case 11:
+        return out.bytes(state(r)[1]);
+      case 12:
+        if (r[13] === null) return;
+        return out.text(cell.proxy(eventCsvValue(JSON.parse(r[13]))));
+      case 13:
+        if (r[14] === null) return;
+        return out.text(cell.attributionTag(r[14]));
+      case 14:
+        return out.bytes(durationKnown[r[15] === 1 ? 1 : 0]!);
+      case 15: {
+        const edges = edgeSources(r, names);
+        if (edges !== null && edges.length === 0) return;
+        const first = edges === null ? null : sha(edges[0]!.sha256);
+        const second = edges === null || edges.length < 2 ? undefined : sha(edges[1]!.sha256);
+        if (first === null || second === null) return out.text(cell.sources(sourcesText(r, edges)));
+        out.bytes(first);
+        out.number(edges![0]!.line);
+        if (second !== undefined) {
+          out.bytes(semicolon);
+          out.bytes(second);
+          out.number(edges![1]!.line);
+        }
+        return;
+      }
+      case 16:
+        if (!states.tracks(r[0])) return out.bytes(unknownCell);
+        return out.text(cell.deviceState(deviceStateJson(states.at(r[0], r[5]), unknownState)));
+      default:
+        return;
+    }
+  };
+  const instantText = instantFormatter();
+  return (out, r) => {
+    for (let i = 0; i < at.length; i += 1) {
+      if (i > 0) out.bytes(comma);
+      if (at[i]! >= 0) field(out, at[i]!, r);
+    }
+    out.bytes(lineEnd);
   };
 }
 

@@ -406,19 +406,26 @@ export function deviceStateWhereSql(
  */
 export function deviceStateReader(db: Db): {
   at: (deviceId: number, ms: number | null) => DeviceStateAt;
+  /** Whether the device has state records (without them, every answer is unknown). */
+  tracks: (deviceId: number) => boolean;
   close: () => void;
 } {
   const sweeps = new Map<number, DeviceStateSweep | null>();
+  const sweepOf = (deviceId: number): DeviceStateSweep | null => {
+    let sweep = sweeps.get(deviceId);
+    if (sweep === undefined) {
+      sweep = hasDeviceStates(db, deviceId) ? new DeviceStateSweep(db, deviceId) : null;
+      sweeps.set(deviceId, sweep);
+    }
+    return sweep;
+  };
   return {
     at: (deviceId, ms) => {
       if (ms === null) return unknownDeviceState();
-      let sweep = sweeps.get(deviceId);
-      if (sweep === undefined) {
-        sweep = hasDeviceStates(db, deviceId) ? new DeviceStateSweep(db, deviceId) : null;
-        sweeps.set(deviceId, sweep);
-      }
+      const sweep = sweepOf(deviceId);
       return sweep === null ? unknownDeviceState() : sweep.at(ms);
     },
+    tracks: (deviceId) => sweepOf(deviceId) !== null,
     close: () => {
       for (const sw of sweeps.values()) sw?.close();
     },
