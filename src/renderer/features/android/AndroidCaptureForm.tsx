@@ -1,4 +1,5 @@
-import type { AndroidDevice, Device } from '../../../contract/api';
+import type { AndroidDevice } from '../../../contract/api';
+import { useCase } from '../../app/workspace/use-workspace';
 import { maskIdentifier } from '../../../contract/mask';
 import { DevicePicker } from '../import/DevicePicker';
 import {
@@ -18,14 +19,14 @@ interface Props {
   phone: AndroidDevice;
   draft: CaptureDraft;
   onDraftChange: (draft: CaptureDraft) => void;
-  devices: Device[];
   /** Another capture is running, or starting. */
   busy: boolean;
   onStart: (request: CaptureRequest, name: string) => void;
 }
 
 /** A ready phone: which device its captures go into, its time zone, and capture once or watch. */
-export function AndroidCaptureForm({ phone, draft, onDraftChange, devices, busy, onStart }: Props) {
+export function AndroidCaptureForm({ phone, draft, onDraftChange, busy, onStart }: Props) {
+  const { devices } = useCase();
   const once = captureRequest(draft, phone, 'once');
   const watch = captureRequest(draft, phone, 'watch');
   const bound = boundDevice(devices, phone.serial);
@@ -61,7 +62,6 @@ export function AndroidCaptureForm({ phone, draft, onDraftChange, devices, busy,
       </header>
       <div className="capture-form-grid">
         <DevicePicker
-          devices={devices}
           value={draft.deviceId}
           onChange={(deviceId) => onDraftChange({ ...draft, deviceId })}
           newDevice={{

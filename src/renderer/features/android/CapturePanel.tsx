@@ -1,4 +1,4 @@
-import type { Device } from '../../../contract/api';
+import { useCase, useImportControl } from '../../app/workspace/use-workspace';
 import { maskIdentifier } from '../../../contract/mask';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { examinerOffset } from '../../shared/examiner-time';
@@ -11,20 +11,16 @@ import {
   countdownLabel,
   examinerClockLabel,
 } from './android-format';
-import type { AndroidCaptureControl } from './use-android-capture';
 import { useNow } from './use-now';
 import './android.css';
-
-interface Props {
-  control: AndroidCaptureControl;
-  devices: Device[];
-}
 
 /**
  * The capture or watch followed: what it is doing, when the next capture comes (on this
  * computer's clock, with a countdown), what each capture added or why it failed, and Stop.
  */
-export function CapturePanel({ control, devices }: Props) {
+export function CapturePanel() {
+  const control = useImportControl().android;
+  const { devices } = useCase();
   const { state, active } = control;
   const status = state.status;
   const watch = state.watchMinutes !== null;

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import type { AndroidDevice, Device } from '../../../contract/api';
+import { useCase, useImportControl } from '../../app/workspace/use-workspace';
+import type { AndroidDevice } from '../../../contract/api';
 import { maskIdentifier } from '../../../contract/mask';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
@@ -9,13 +10,7 @@ import { newCaptureDraft, type CaptureDraft } from './android-flow';
 import { phoneLabel, phoneReady, phoneStateLabel, phoneStateTone } from './android-format';
 import { AndroidCaptureForm } from './AndroidCaptureForm';
 import { CapturePanel } from './CapturePanel';
-import type { AndroidCaptureControl } from './use-android-capture';
 import './android.css';
-
-interface Props {
-  capture: AndroidCaptureControl;
-  devices: Device[];
-}
 
 function PhoneRow({
   phone,
@@ -81,7 +76,10 @@ function PhoneRow({
  * phone with what to do before it can be captured, then a capture or a watch of a ready phone,
  * followed live.
  */
-export function ConnectedAndroid({ capture, devices }: Props) {
+export function ConnectedAndroid() {
+  // The capture lives with the case's import, so it outlives the dialog.
+  const capture = useImportControl().android;
+  const { devices } = useCase();
   const listed = useRefreshable('listAndroidDevices', {});
   const [chosen, setChosen] = useState<string | null>(null);
   const [draft, setDraft] = useState<CaptureDraft | null>(null);
@@ -116,7 +114,7 @@ export function ConnectedAndroid({ capture, devices }: Props) {
           {listed.loading && data ? 'Looking…' : 'Refresh'}
         </button>
       </div>
-      <CapturePanel control={capture} devices={devices} />
+      <CapturePanel />
       {listed.error ? (
         <ErrorBanner error={listed.error} title="Could not ask adb for phones" />
       ) : null}
@@ -165,7 +163,6 @@ export function ConnectedAndroid({ capture, devices }: Props) {
           phone={phone}
           draft={current}
           onDraftChange={setDraft}
-          devices={devices}
           busy={capture.active}
           onStart={(request, name) => void capture.start(request, name)}
         />

@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { BackupInspection, Device } from '../../../contract/api';
+import type { BackupInspection } from '../../../contract/api';
 import type { AppErrorShape } from '../../../contract/result';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { examinerOffset } from '../../shared/examiner-time';
@@ -28,7 +28,6 @@ import './backups.css';
 interface Props {
   draft: BackupDraft;
   onDraftChange: (draft: BackupDraft) => void;
-  devices: Device[];
   /** The last import of this backup was refused as a whole (e.g. a wrong password). */
   rejected: { message: string; password: boolean } | null;
   /** The start call itself failed. */
@@ -116,14 +115,7 @@ function Refusal({ rejected }: { rejected: { message: string; password: boolean 
  * when encrypted, its password. The password lives only in this form and is emptied as soon as
  * the import is asked for.
  */
-export function BackupImportForm({
-  draft,
-  onDraftChange,
-  devices,
-  rejected,
-  failed,
-  onStart,
-}: Props) {
+export function BackupImportForm({ draft, onDraftChange, rejected, failed, onStart }: Props) {
   const id = useId();
   const inspected = useRefreshable('inspectBackup', { path: draft.path });
   const [password, setPassword] = useState('');
@@ -187,7 +179,6 @@ export function BackupImportForm({
           </fieldset>
         ) : (
           <DevicePicker
-            devices={devices}
             value={draft.deviceId}
             onChange={(deviceId) => onDraftChange({ ...draft, deviceId })}
             newDevice={{

@@ -2,10 +2,10 @@ import { useState } from 'react';
 import type { Device } from '../../../contract/api';
 import type { AppErrorShape } from '../../../contract/result';
 import { useApp } from '../../app/use-app';
+import { useCase } from '../../app/workspace/use-workspace';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 
 interface Props {
-  devices: Device[];
   value: number | null;
   onChange: (deviceId: number | null) => void;
   /**
@@ -15,10 +15,14 @@ interface Props {
   newDevice?: { label: string; onLabelChange: (label: string) => void; hint?: string };
 }
 
+/** What the two forms of the picker are given: the case's devices beside the props. */
+type WithDevices = Props & { devices: Device[] };
+
 const NEW = 'new';
 
 /** Choose the device an import belongs to, or create one by label. */
-export function DevicePicker({ devices, value, onChange, newDevice }: Props) {
+export function DevicePicker({ value, onChange, newDevice }: Props) {
+  const { devices } = useCase();
   if (newDevice) {
     return (
       <DeviceOrLabel devices={devices} value={value} onChange={onChange} newDevice={newDevice} />
@@ -33,7 +37,7 @@ function DeviceOrLabel({
   value,
   onChange,
   newDevice,
-}: Props & { newDevice: NonNullable<Props['newDevice']> }) {
+}: WithDevices & { newDevice: NonNullable<Props['newDevice']> }) {
   return (
     <fieldset className="fieldset">
       <legend>Device</legend>
@@ -71,7 +75,7 @@ function DeviceOrLabel({
   );
 }
 
-function DeviceOrCreate({ devices, value, onChange }: Props) {
+function DeviceOrCreate({ devices, value, onChange }: WithDevices) {
   const { client, invalidate } = useApp();
   const [creating, setCreating] = useState(devices.length === 0);
   const [label, setLabel] = useState('');

@@ -172,7 +172,7 @@ export function ImportDialog({ initialPaths, onClose }: Props) {
         onTyped={setTyped}
       />
       <div className="files-grid">
-        <DevicePicker devices={devices} value={deviceId} onChange={setDeviceId} />
+        <DevicePicker value={deviceId} onChange={setDeviceId} />
         <fieldset className="fieldset">
           <legend>Phone’s time zone (Android captures)</legend>
           <TimeZoneField
@@ -199,7 +199,6 @@ export function ImportDialog({ initialPaths, onClose }: Props) {
           key={draft.path}
           draft={draft}
           onDraftChange={setDraft}
-          devices={devices}
           rejected={
             state.phase === 'idle' && backupState?.path === draft.path ? state.rejected : null
           }
@@ -291,7 +290,6 @@ export function ImportDialog({ initialPaths, onClose }: Props) {
       {state.phase === 'finished' && state.finished ? (
         <ImportSummary
           finished={state.finished}
-          devices={devices}
           onRetryWithTimeZone={
             state.kind === 'files'
               ? (retryPaths, retryDevice, timeZone) =>
@@ -321,7 +319,7 @@ export function ImportDialog({ initialPaths, onClose }: Props) {
             ) : mode === 'connected' ? (
               <ConnectedPhones backup={deviceBackup} onImport={(p) => void importMade(p)} />
             ) : (
-              <ConnectedAndroid capture={control.android} devices={devices} />
+              <ConnectedAndroid />
             )}
           </div>
         </>

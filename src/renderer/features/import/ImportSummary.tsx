@@ -1,4 +1,4 @@
-import type { Device } from '../../../contract/api';
+import { useCase } from '../../app/workspace/use-workspace';
 import type { ImportFinished } from '../../../contract/events';
 import type { ImportOutcome } from '../../../contract/records';
 import type { ImportWarning } from '../../../contract/warnings';
@@ -22,7 +22,6 @@ import {
 
 interface Props {
   finished: ImportFinished;
-  devices: Device[];
   /**
    * Imports again the Android captures refused for a missing time zone, with the zone given; when
    * absent, the summary does not offer it.
@@ -238,7 +237,8 @@ function Skipped({ outcomes }: { outcomes: readonly ImportOutcome[] }) {
 }
 
 /** Per-file results of a finished import; a backup's results per part (the phone, each artifact). */
-export function ImportSummary({ finished, devices, onRetryWithTimeZone }: Props) {
+export function ImportSummary({ finished, onRetryWithTimeZone }: Props) {
+  const { devices } = useCase();
   const t = totals(finished.outcomes);
   const retry = onRetryWithTimeZone ? timeZoneRetry(finished) : null;
   const noun = finished.outcomes.some(isBackupOutcome) ? 'part' : 'file';
@@ -268,9 +268,7 @@ export function ImportSummary({ finished, devices, onRetryWithTimeZone }: Props)
         {t.notes > 0 ? ` · ${plural(t.notes, 'note')}` : ''}
       </p>
       <ZonesApplied outcomes={finished.outcomes} />
-      {sources.data ? (
-        <StateCoverageNotice sources={sources.data} devices={devices} deviceIds={touched} />
-      ) : null}
+      {sources.data ? <StateCoverageNotice sources={sources.data} deviceIds={touched} /> : null}
       <Skipped outcomes={finished.outcomes} />
       {retry && onRetryWithTimeZone ? (
         <TimeZoneRetry

@@ -1,5 +1,6 @@
 import type { ProfileItem } from '../../../contract/api';
-import { formatWhenCompact, type TimeMode } from '../../shared/format';
+import { useSelectedId, useTimeMode, useWorkspaceActions } from '../../app/workspace/use-workspace';
+import { formatWhenCompact } from '../../shared/format';
 import { Ident } from '../records/Ident';
 import { When } from '../records/When';
 import { operationLabel, orderProfiles, profileBadges, profileNames } from './profile-table';
@@ -7,13 +8,13 @@ import './profiles.css';
 
 interface Props {
   items: ProfileItem[];
-  timeMode: TimeMode;
-  selectedId: string | null;
-  onOpen: (id: string) => void;
 }
 
 /** Configuration profiles installed on a phone and its install/remove events, with risk badges. */
-export function ProfilesTable({ items, timeMode, selectedId, onOpen }: Props) {
+export function ProfilesTable({ items }: Props) {
+  const timeMode = useTimeMode();
+  const selectedId = useSelectedId();
+  const onOpen = useWorkspaceActions().openRecord;
   const rows = orderProfiles(items);
   const names = profileNames(items);
   return (

@@ -3,13 +3,7 @@ import type { ProfileItem, SourceInfo } from '../../../contract/api';
 import type { AppErrorShape } from '../../../contract/result';
 import { useApp } from '../../app/use-app';
 import { useQuery } from '../../app/use-query';
-import {
-  useCase,
-  useSelectedId,
-  useTimeMode,
-  useWorkspaceActions,
-  useWorkspaceSlice,
-} from '../../app/workspace/use-workspace';
+import { useCase, useWorkspaceActions, useWorkspaceSlice } from '../../app/workspace/use-workspace';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { plural } from '../../shared/format';
@@ -33,8 +27,6 @@ const NO_PROFILES: ProfileItem[] = [];
  */
 export function SourcesView() {
   const { devices } = useCase();
-  const timeMode = useTimeMode();
-  const selectedId = useSelectedId();
   // Identifiers shown in full; lasts for this session of the case only.
   const unmasked = useWorkspaceSlice('unmasked');
   const actions = useWorkspaceActions();
@@ -152,16 +144,11 @@ export function SourcesView() {
               <span className="muted small">{plural(d.sources, 'source')}</span>
             </header>
             <DeviceIdentity device={d} unmasked={unmasked} />
-            <StateCoverageNotice sources={sources} devices={devices} deviceIds={[d.id]} />
+            <StateCoverageNotice sources={sources} deviceIds={[d.id]} />
             {deviceProfiles.length > 0 ? (
               <>
                 <h4 className="device-section-title">Configuration profiles</h4>
-                <ProfilesTable
-                  items={deviceProfiles}
-                  timeMode={timeMode}
-                  selectedId={selectedId}
-                  onOpen={actions.openRecord}
-                />
+                <ProfilesTable items={deviceProfiles} />
               </>
             ) : null}
             <h4 className="device-section-title">Sources</h4>

@@ -1,6 +1,7 @@
 import type { TimelineLane, TimelineSession } from '../../../contract/api';
+import { useSelectedId, useTimeMode, useWorkspaceActions } from '../../app/workspace/use-workspace';
 import { categoryColor, categoryLabel } from '../../shared/category-colors';
-import { formatCount, formatDuration, formatWhenCompact, type TimeMode } from '../../shared/format';
+import { formatCount, formatDuration, formatWhenCompact } from '../../shared/format';
 import { When } from '../records/When';
 import { laneLabel } from './lane-layout';
 import { stateText } from './state-mark';
@@ -12,24 +13,15 @@ interface Props {
   binned: boolean;
   total: number;
   multiDevice: boolean;
-  timeMode: TimeMode;
-  selectedId: string | null;
-  onSelect: (id: string) => void;
 }
 
 const MAX_ROWS = 1000;
 
 /** An accessible table of the sessions in the visible window; a row opens its details. */
-export function SessionList({
-  sessions,
-  lanes,
-  binned,
-  total,
-  multiDevice,
-  timeMode,
-  selectedId,
-  onSelect,
-}: Props) {
+export function SessionList({ sessions, lanes, binned, total, multiDevice }: Props) {
+  const timeMode = useTimeMode();
+  const selectedId = useSelectedId();
+  const onSelect = useWorkspaceActions().selectSession;
   if (binned) {
     return (
       <div className="session-list" data-testid="session-list">

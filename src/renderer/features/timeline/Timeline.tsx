@@ -6,7 +6,6 @@ import { useQuery } from '../../app/use-query';
 import {
   useCase,
   useFilter,
-  useSelectedId,
   useTimeMode,
   useView,
   useWorkspaceActions,
@@ -49,7 +48,6 @@ export function Timeline() {
   const filter = useFilter();
   const view = useView();
   const timeMode = useTimeMode();
-  const selectedId = useSelectedId();
   const { devices, deviceOffsets, hasSessions: caseHasSessions } = useCase();
   const { setView: onViewChange, setTimeMode, selectSession: onSelect } = useWorkspaceActions();
   const [plotRef, plotSize] = useElementSize<HTMLDivElement>();
@@ -323,9 +321,6 @@ export function Timeline() {
           binned={binned}
           total={result.total}
           multiDevice={multiDevice}
-          timeMode={timeMode}
-          selectedId={selectedId}
-          onSelect={(id) => onSelect(id)}
         />
       ) : null}
     </section>
