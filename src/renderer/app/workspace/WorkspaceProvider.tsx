@@ -18,6 +18,7 @@ import {
   AppsContext,
   CaseContext,
   ImportControlContext,
+  LatestImportContext,
   WorkspaceContext,
   type AppsValue,
   type CaseValue,
@@ -107,5 +108,13 @@ function ImportProvider({ children }: { children: ReactNode }) {
     () => ({ state, start, startBackup, cancel, reset, android }),
     [state, start, startBackup, cancel, reset, android],
   );
-  return <ImportControlContext.Provider value={value}>{children}</ImportControlContext.Provider>;
+  const latest = useRef(value);
+  useEffect(() => {
+    latest.current = value;
+  }, [value]);
+  return (
+    <LatestImportContext.Provider value={latest}>
+      <ImportControlContext.Provider value={value}>{children}</ImportControlContext.Provider>
+    </LatestImportContext.Provider>
+  );
 }

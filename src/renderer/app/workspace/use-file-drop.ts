@@ -1,6 +1,6 @@
 import { useEffect, useEffectEvent, useState } from 'react';
 import { useApp } from '../use-app';
-import { useImportControl, useWorkspaceActions } from './use-workspace';
+import { useLatestImportControl, useWorkspaceActions } from './use-workspace';
 
 /** Files dragged over the window: whether they are over it, and what a refused drop said. */
 export interface FileDrop {
@@ -12,7 +12,8 @@ export interface FileDrop {
 /** Opens the import dialog with the files dropped on the window (the desktop app knows their paths). */
 export function useFileDrop(): FileDrop {
   const { client } = useApp();
-  const importControl = useImportControl();
+  // Read at the drop: the frame that owns the drop must not render on every progress event.
+  const latestImport = useLatestImportControl();
   const { openImport } = useWorkspaceActions();
   const [dragging, setDragging] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
@@ -29,6 +30,7 @@ export function useFileDrop(): FileDrop {
       );
       return;
     }
+    const importControl = latestImport.current;
     if (importControl.state.phase === 'starting' || importControl.state.phase === 'running') {
       setNotice('An import is running; drop the files again when it has finished.');
       return;

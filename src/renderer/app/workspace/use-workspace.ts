@@ -9,6 +9,7 @@ import {
   AppsContext,
   CaseContext,
   ImportControlContext,
+  LatestImportContext,
   WorkspaceContext,
   type AppsValue,
   type CaseValue,
@@ -87,7 +88,15 @@ export function useApps(): AppsValue {
   return useRequired(AppsContext, 'useApps');
 }
 
-/** The import that runs (or last ran) in this case. */
+/** The import that runs (or last ran) in this case; the component renders on its progress. */
 export function useImportControl(): ImportControl {
   return useRequired(ImportControlContext, 'useImportControl');
+}
+
+/**
+ * The import as of the last render, to read in an event handler: the component does not render
+ * on the import's progress.
+ */
+export function useLatestImportControl(): { readonly current: ImportControl } {
+  return useRequired(LatestImportContext, 'useLatestImportControl');
 }

@@ -7,9 +7,12 @@ import type { Client } from '../../transport/client';
 import { createActivity } from '../activity';
 import { AppContext, type AppContextValue } from '../app-context';
 import { createNullRoot, type NullRoot } from '../testing/null-root';
+import type { ImportControl } from '../../features/import/use-import';
 import {
   OUTSIDE_WORKSPACE,
   useFilter,
+  useImportControl,
+  useLatestImportControl,
   useSelection,
   useWorkspace,
   useWorkspaceActions,
@@ -160,5 +163,38 @@ describe('WorkspaceProvider', () => {
     await root.update(() => first?.setFilter({ categories: ['camera'] }));
     expect(seen.length).toBeGreaterThan(1);
     expect(new Set(seen).size).toBe(1);
+  });
+
+  it('gives handlers the running import without rendering them on its progress', async () => {
+    const renders = { control: 0, latest: 0 };
+    let control: ImportControl | null = null;
+    let latest: { readonly current: ImportControl } | null = null;
+    function ControlReader() {
+      control = useImportControl();
+      renders.control += 1;
+      return null;
+    }
+    function LatestReader() {
+      latest = useLatestImportControl();
+      renders.latest += 1;
+      return null;
+    }
+    root = createNullRoot();
+    await root.render(
+      <AppContext.Provider value={appValue(fakeClient([]))}>
+        <WorkspaceProvider caseInfo={CASE} environment={environment}>
+          <ControlReader />
+          <LatestReader />
+        </WorkspaceProvider>
+      </AppContext.Provider>,
+    );
+    const started = control as ImportControl | null;
+    if (!started) throw new Error('the import control was not given');
+    const before = { ...renders };
+    await root.update(() => void started.start(['/exports/a.ndjson'], 1));
+    expect(renders.control).toBeGreaterThan(before.control);
+    expect(renders.latest).toBe(before.latest);
+    const seen = latest as { readonly current: ImportControl } | null;
+    expect(seen?.current.state.phase).not.toBe('idle');
   });
 });

@@ -36,3 +36,5 @@ export const WorkspaceContext = createContext<WorkspaceValue | null>(null);
 export const CaseContext = createContext<CaseValue | null>(null);
 export const AppsContext = createContext<AppsValue | null>(null);
 export const ImportControlContext = createContext<ImportControl | null>(null);
+/** The running import as of the last render, for handlers that must not render on its progress. */
+export const LatestImportContext = createContext<{ readonly current: ImportControl } | null>(null);
