@@ -300,8 +300,11 @@ export function evidencePlacesMany(
   const NONE = 'no source recorded in the case';
   return (ids) => {
     const where = new Array<string>(ids.length).fill(NONE);
-    // Per id, the provenance values it gives, in order (begin edge, then end edge).
+    // Per id, what its provenance values come from: a record's one value, or a session's begin
+    // and end edges (source id and line; NaN where the edge gives none). The values themselves
+    // are written only for the first ids, until `limit` of them are listed.
     const given = new Array<string[] | undefined>(ids.length);
+    const edges = new Float64Array(ids.length * 4).fill(NaN);
     const byDevice = new Map<number, { keys: string[]; at: number[] }>();
     const byTable = new Map<string, { ids: number[]; at: number[] }>();
     ids.forEach((id, i) => {
@@ -360,6 +363,14 @@ export function evidencePlacesMany(
         const hasE = es !== undefined && es.sha256 !== '' && eLine !== null;
         if (!hasB && !hasE) continue;
         const at = d.at[k]!;
+        if (hasB) {
+          edges[at * 4] = b!;
+          edges[at * 4 + 1] = bLine;
+        }
+        if (hasE) {
+          edges[at * 4 + 2] = e!;
+          edges[at * 4 + 3] = eLine;
+        }
         // As `describeEvidence`: the places of each file in the order found, files joined by `; `.
         if (hasB && hasE) {
           const fb = file(bs.name);
@@ -367,23 +378,25 @@ export function evidencePlacesMany(
           const lb = lineText(bLine);
           const le = lineText(eLine);
           where[at] = fb === fe ? `${fb} ${lb}, ${le}` : `${fb} ${lb}; ${fe} ${le}`;
-          given[at] = [`${bs.sha256}:${lb}`, `${es.sha256}:${le}`];
-        } else if (hasB) {
-          where[at] = `${file(bs.name)} ${lineText(bLine)}`;
-          given[at] = [`${bs.sha256}:${lineText(bLine)}`];
-        } else {
-          where[at] = `${file(es!.name)} ${lineText(eLine!)}`;
-          given[at] = [`${es!.sha256}:${lineText(eLine!)}`];
-        }
+        } else if (hasB) where[at] = `${file(bs.name)} ${lineText(bLine)}`;
+        else where[at] = `${file(es!.name)} ${lineText(eLine!)}`;
       }
     const out: string[] = [];
     const seen = new Set<string>();
-    for (let i = 0; i < ids.length && out.length < limit; i += 1)
-      for (const v of given[i] ?? [])
-        if (!seen.has(v) && out.length < limit) {
-          seen.add(v);
-          out.push(v);
-        }
+    const note = (v: string): void => {
+      if (!seen.has(v) && out.length < limit) {
+        seen.add(v);
+        out.push(v);
+      }
+    };
+    for (let i = 0; i < ids.length && out.length < limit; i += 1) {
+      for (const v of given[i] ?? []) note(v);
+      for (let edge = 0; edge < 4; edge += 2) {
+        const source = edges[i * 4 + edge]!;
+        if (Number.isNaN(source)) continue;
+        note(`${sources.get(source)!.sha256}:${lineText(edges[i * 4 + edge + 1]!)}`);
+      }
+    }
     return { where, sources: out };
   };
 }

@@ -87,22 +87,43 @@ function* findingsLines(
   findings: readonly { shown: Finding; evidence: () => readonly string[] }[],
   placesOf: (ids: readonly string[]) => EvidencePlaces,
   redactor: Redactor,
+  chunkChars = 64 * 1024,
+): Generator<string> {
+  // The pieces are gathered into text of about `chunkChars` characters: the zip writer takes
+  // each piece it is given in its own turn, and a finding has thousands of evidence ids.
+  let chunk = '';
+  for (const piece of findingsPieces(findings, placesOf, redactor)) {
+    chunk += piece;
+    if (chunk.length >= chunkChars) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+/** The text of `findings.csv` in small pieces (see `findingsLines`). */
+function* findingsPieces(
+  findings: readonly { shown: Finding; evidence: () => readonly string[] }[],
+  placesOf: (ids: readonly string[]) => EvidencePlaces,
+  redactor: Redactor,
 ): Generator<string> {
   yield FINDINGS_CSV.header();
   // Each finding's whole evidence is read when its row is written, never all of them at once.
   for (const { shown: f, evidence: read } of findings) {
     const evidence = read();
     const { where: wheres, sources } = placesOf(evidence);
+    const ids = evidence.map(redactor.text);
     yield (
       [f.id, f.rule, f.severity, f.device, f.app, f.appName, f.category, f.count, f.first]
         .concat([f.last, f.title, f.caveat])
         .map((v, i) => findingsCell(i, v))
         .join(',') + ','
     );
-    yield* joinedTextCell(evidence.map(redactor.text), ' ');
+    yield* joinedTextCell(ids, ' ');
     yield `,${findingsCell(13, sources.join(';'))},`;
     yield* joinedTextCell(
-      evidence.map((id, i) => `${redactor.text(id)} at ${wheres[i]}`),
+      ids.map((id, i) => `${id} at ${wheres[i]}`),
       ' | ',
     );
     yield '\r\n';
