@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ImportWarning } from '../../contract/warnings';
 import type { AccessEdgeRecord, NetworkRecord } from '../model/import-records';
+import type { LineStore } from './line-store';
 import type { Db } from './open';
 import { cloneRecord, SessionStore, type ReportedColumns, type StoredEdge } from './pairing';
 import { AppResolver } from './queries/apps';
@@ -43,7 +44,9 @@ export class StoreWriter {
   /**
    * `sameEdge` decides whether two lines record the same edge (default: byte-identical). A
    * capture whose lines print a time relative to the dump compares them without that part; an
-   * equal edge with other bytes is kept as an occurrence with its own line.
+   * equal edge with other bytes is kept as an occurrence with its own line. `lines` keeps the
+   * source's access lines in compressed blocks as they are read; without it every row holds its
+   * raw lines.
    */
   constructor(
     private readonly db: Db,
@@ -51,9 +54,10 @@ export class StoreWriter {
     private readonly sourceId: number,
     private readonly warn: (w: ImportWarning) => void,
     private readonly sameEdge: (a: string, b: string) => boolean = (a, b) => a === b,
+    private readonly lines: LineStore | null = null,
   ) {
     this.apps = new AppResolver(db, deviceId);
-    this.store = new SessionStore(db);
+    this.store = new SessionStore(db, lines?.lookup());
     this.firstNewId =
       ((db.prepare('SELECT MAX(id) AS m FROM access_sessions').get() as { m: number | null }).m ??
         0) + 1;
@@ -89,6 +93,7 @@ export class StoreWriter {
       sourceId: this.sourceId,
       line: rec.line,
       rawLine: rec.rawLine,
+      rawHeld: this.lines?.hold(rec.line, rec.rawLine) ?? false,
       appId: this.apps.idFor(rec.app),
       category: rec.category,
       rawCategory: rec.rawCategory,

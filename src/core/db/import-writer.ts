@@ -17,6 +17,7 @@ import type {
 } from '../model/import-records';
 import { AppError } from '../model/errors';
 import { appendAudit } from './audit';
+import { LineStore } from './line-store';
 import { StoreWriter } from './edge-writer';
 import type { ReportedColumns } from './pairing';
 import { describeSqliteError, type Db } from './open';
@@ -309,6 +310,7 @@ export class SourceWriter {
   private details: Record<string, unknown>;
   private readonly sourceId: number;
   private readonly edges: StoreWriter;
+  private readonly lineStore: LineStore;
   private readonly apps: AppResolver;
   private readonly intervalColumns: IntervalColumns[] = [];
   private usageAdded = false;
@@ -346,12 +348,14 @@ export class SourceWriter {
     );
     outcome.sourceId = this.sourceId;
     const match = plan.matchLine;
+    this.lineStore = new LineStore(db, this.sourceId);
     this.edges = new StoreWriter(
       db,
       deviceId,
       this.sourceId,
       (w) => this.warn(w),
       match ? (a, b) => match(a) === match(b) : undefined,
+      this.lineStore,
     );
     this.apps = new AppResolver(db, deviceId);
     this.stmts = {
@@ -723,6 +727,7 @@ export class SourceWriter {
 
   /** Completes the source row, the outcome and the audit entry. */
   finishSource(sha256: string): void {
+    this.lineStore.finish();
     const sessions = this.edges.countSessions();
     const e = this.edges;
     // An interval is two edges: counts of an interval source are of intervals, not edges.

@@ -1,4 +1,5 @@
 import { localDayNumber, localMinuteOfDay } from '../../contract/time';
+import { LineReader, type LineLookup } from './line-store';
 import type { Db } from './open';
 import { RollupDeltas } from './rollup';
 import type { SessionState } from './session-stats';
@@ -12,6 +13,11 @@ export interface StoredEdge {
   sourceId: number;
   line: number;
   rawLine: string;
+  /**
+   * True when the source's stored blocks hold `rawLine` at `line` (see `line-store.ts`): the row
+   * then leaves its raw-line column NULL.
+   */
+  rawHeld: boolean;
   appId: number;
   category: string;
   rawCategory: string;
@@ -118,13 +124,13 @@ function values(r: SessionRecord): (string | number | null)[] {
     b?.rawTs ?? null,
     b?.sourceId ?? null,
     b?.line ?? null,
-    b?.rawLine ?? null,
+    b && !b.rawHeld ? b.rawLine : null,
     e?.tsMs ?? null,
     e?.offsetMin ?? null,
     e?.rawTs ?? null,
     e?.sourceId ?? null,
     e?.line ?? null,
-    e?.rawLine ?? null,
+    e && !e.rawHeld ? e.rawLine : null,
     d.anchorMs,
     d.anchorOffset,
     d.anchorMinute,
@@ -165,18 +171,25 @@ export function cloneRecord(r: SessionRecord): SessionRecord {
   return { ...r, begin: r.begin ? { ...r.begin } : null, end: r.end ? { ...r.end } : null };
 }
 
-/** Turns a stored row back into a record. */
-export function fromRow(r: Row): SessionRecord {
+/**
+ * Turns a stored row back into a record; `lines` finds a raw line its row leaves to the source's
+ * stored blocks (an edge whose line no block holds reads as an empty line).
+ */
+export function fromRow(r: Row, lines: LineLookup): SessionRecord {
   const edge = (p: 'b' | 'e'): StoredEdge | null => {
     const ts = p === 'b' ? r.start_ms : r.end_ms;
     if (ts === null) return null;
+    const sourceId = (p === 'b' ? r.b_source_id : r.e_source_id) ?? 0;
+    const line = (p === 'b' ? r.b_line : r.e_line) ?? 0;
+    const column = p === 'b' ? r.b_raw_line : r.e_raw_line;
     return {
       tsMs: ts,
       offsetMin: (p === 'b' ? r.start_offset : r.end_offset) ?? 0,
       rawTs: (p === 'b' ? r.b_raw_ts : r.e_raw_ts) ?? '',
-      sourceId: (p === 'b' ? r.b_source_id : r.e_source_id) ?? 0,
-      line: (p === 'b' ? r.b_line : r.e_line) ?? 0,
-      rawLine: (p === 'b' ? r.b_raw_line : r.e_raw_line) ?? '',
+      sourceId,
+      line,
+      rawLine: column ?? lines(sourceId, line) ?? '',
+      rawHeld: column === null,
       appId: r.app_id,
       category: r.category,
       rawCategory: r.raw_category,
@@ -206,8 +219,14 @@ export class SessionStore {
   private readonly deleteStmt;
   private readonly selectByIdStmt;
   private readonly rollup = new RollupDeltas();
+  private readonly lines: LineLookup;
 
-  constructor(private readonly db: Db) {
+  /** `lines` finds the raw lines rows leave to stored blocks (default: read from the case). */
+  constructor(
+    private readonly db: Db,
+    lines?: LineLookup,
+  ) {
+    this.lines = lines ?? new LineReader(db).lookup();
     this.insertStmt = db.prepare(
       `INSERT INTO access_sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
        ON CONFLICT (device_id, interval_key) DO NOTHING`,
@@ -239,17 +258,17 @@ export class SessionStore {
   insert(r: SessionRecord): number | null {
     const v = values(r);
     const p = r.reported;
-    const info = p
-      ? this.insertReportedStmt.run(
-          ...v,
-          p.state,
-          p.stateSource,
-          p.rawState,
-          p.attributionTag,
-          p.proxy,
-          p.durationKnown ? 1 : 0,
-        )
-      : this.insertStmt.run(...v);
+    // One array argument: binding from an array is cheaper than from spread arguments.
+    if (p)
+      v.push(
+        p.state,
+        p.stateSource,
+        p.rawState,
+        p.attributionTag,
+        p.proxy,
+        p.durationKnown ? 1 : 0,
+      );
+    const info = (p ? this.insertReportedStmt : this.insertStmt).run(v);
     if (info.changes !== 1) return null;
     const state = p
       ? eventState({ state: p.state, stateSource: p.stateSource, inferredState: null }).state
@@ -264,7 +283,9 @@ export class SessionStore {
     // The state columns are not rewritten: the row keeps the state it had.
     const state = before.state ?? 'unknown';
     this.count(before, -1, state);
-    this.updateStmt.run(...values(after), after.id);
+    const v = values(after);
+    v.push(after.id);
+    this.updateStmt.run(v);
     this.count(after, 1, state);
   }
 
@@ -306,12 +327,12 @@ export class SessionStore {
 
   find(deviceId: number, intervalKey: string): SessionRecord | null {
     const row = this.selectStmt.get(deviceId, intervalKey) as Row | undefined;
-    return row ? fromRow(row) : null;
+    return row ? fromRow(row, this.lines) : null;
   }
 
   findById(id: number): SessionRecord | null {
     const row = this.selectByIdStmt.get(id) as Row | undefined;
-    return row ? fromRow(row) : null;
+    return row ? fromRow(row, this.lines) : null;
   }
 
   delete(r: SessionRecord): void {

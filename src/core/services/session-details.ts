@@ -1,6 +1,7 @@
 import type { EdgeDetails, SessionDetails } from '../../contract/api';
 import { toCategory, type Category } from '../../contract/categories';
 import type { Db } from '../db/open';
+import { LineReader } from '../db/line-store';
 import { fromRow } from '../db/pairing';
 import { eventState } from '../db/session-state';
 import { AppError } from '../model/errors';
@@ -56,7 +57,7 @@ export function sessionDetails(db: Db, id: string): SessionDetails {
       })
     | undefined;
   if (!s) throw new AppError('NOT_FOUND', `No session ${id} in this case.`);
-  const rec = fromRow(s);
+  const rec = fromRow(s, new LineReader(db).lookup());
   const source = db.prepare(
     'SELECT id, file_name AS fileName, sha256, original_path AS path FROM sources WHERE id = ?',
   );

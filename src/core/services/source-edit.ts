@@ -5,6 +5,7 @@ import type { AccessEdgeRecord } from '../importers/importer';
 import type { Db } from '../db/open';
 import { AppResolver } from '../db/queries/apps';
 import { StoreWriter } from '../db/edge-writer';
+import { LineReader } from '../db/line-store';
 import {
   cloneRecord,
   fromRow,
@@ -65,7 +66,8 @@ interface Occurrence {
  * edge is deleted. Returns the records taken out, in line order, to re-attach elsewhere.
  */
 export function detachSourceEdges(db: Db, sourceId: number): AccessEdgeRecord[] {
-  const store = new SessionStore(db);
+  const lines = new LineReader(db).lookup();
+  const store = new SessionStore(db, lines);
   const records: AccessEdgeRecord[] = [];
   const appName = db.prepare('SELECT identifier FROM apps WHERE id = ?');
   const app = (id: number): string => (appName.get(id) as { identifier: string }).identifier;
@@ -73,7 +75,7 @@ export function detachSourceEdges(db: Db, sourceId: number): AccessEdgeRecord[] 
     db
       .prepare('SELECT * FROM access_sessions WHERE b_source_id = ? OR e_source_id = ?')
       .all(sourceId, sourceId) as Parameters<typeof fromRow>[0][]
-  ).map(fromRow);
+  ).map((r) => fromRow(r, lines));
   const occurrencesOf = db.prepare(
     'SELECT * FROM edge_occurrences WHERE session_id = ? ORDER BY kind, conflict, source_id, line',
   );
@@ -111,12 +113,14 @@ export function detachSourceEdges(db: Db, sourceId: number): AccessEdgeRecord[] 
       if (next) {
         dropOccurrence.run(next.session_id, next.kind, next.source_id, next.line);
         if (next.raw_line === null || next.conflict === 0) {
-          // The same edge (a capture may print it with other bytes, e.g. a relative time).
+          // The same edge (a capture may print it with other bytes, e.g. a relative time). Its
+          // line is written into the row: the source being taken out takes its blocks along.
           replacement = {
             ...edge,
             sourceId: next.source_id,
             line: next.line,
             rawLine: next.raw_line ?? edge.rawLine,
+            rawHeld: false,
           };
         } else {
           const v = reparse(next.raw_line, next.line);
@@ -129,6 +133,7 @@ export function detachSourceEdges(db: Db, sourceId: number): AccessEdgeRecord[] 
               sourceId: next.source_id,
               line: next.line,
               rawLine: next.raw_line,
+              rawHeld: false,
               category: v.category,
               rawCategory: v.rawCategory,
             };
@@ -261,6 +266,7 @@ export function removeSourceRows(db: Db, sourceId: number, deviceId: number): vo
     'DELETE FROM proxy_lines WHERE session_id NOT IN (SELECT id FROM access_sessions)',
   ).run();
   db.prepare('DELETE FROM source_warnings WHERE source_id = ?').run(sourceId);
+  db.prepare('DELETE FROM source_line_blocks WHERE source_id = ?').run(sourceId);
   db.prepare('DELETE FROM sources WHERE id = ?').run(sourceId);
   pruneApps(db, deviceId);
 }

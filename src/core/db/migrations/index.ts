@@ -16,6 +16,7 @@ import { m0015NetworkLatest } from './0015-network-latest';
 import { m0016NetworkSpans } from './0016-network-spans';
 import { m0017DeviceStates } from './0017-device-states';
 import { m0018SessionEvents } from './0018-session-events';
+import { m0019SourceLines } from './0019-source-lines';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0016NetworkSpans,
   m0017DeviceStates,
   m0018SessionEvents,
+  m0019SourceLines,
 ];

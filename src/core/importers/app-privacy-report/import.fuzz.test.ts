@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ImportOutcome } from '../../../contract/records';
+import { LineReader } from '../../db/line-store';
 import { importFile } from '../../services/import-run';
 import { accessPair, intervalId, networkLine } from '../../testing/apr-fixture';
 import { fuzzing, fuzzOptions } from '../../testing/fuzz';
@@ -329,17 +330,21 @@ describe('App Privacy Report import of damaged exports (property)', () => {
                 expect(db.prepare('SELECT COUNT(*) AS n FROM sources').get()).toEqual({ n: 0 });
                 return;
               }
+              // Raw lines as stored: in the row, or in the source's blocks of lines.
+              const lines = new LineReader(db);
+              const edges = db
+                .prepare(
+                  `SELECT b_raw_line AS l, b_source_id AS s, b_line AS n FROM access_sessions
+                   UNION ALL SELECT e_raw_line, e_source_id, e_line FROM access_sessions
+                   UNION ALL SELECT raw_line, NULL, NULL FROM edge_occurrences
+                   UNION ALL SELECT raw_line, NULL, NULL FROM network_observations`,
+                )
+                .all() as { l: string | null; s: number | null; n: number | null }[];
               const stored = new Set(
-                (
-                  db
-                    .prepare(
-                      `SELECT b_raw_line AS l FROM access_sessions UNION SELECT e_raw_line FROM access_sessions
-                       UNION SELECT raw_line FROM edge_occurrences UNION SELECT raw_line FROM network_observations`,
-                    )
-                    .all() as { l: string | null }[]
-                ).flatMap((r) =>
-                  r.l === null ? [] : [Buffer.from(r.l, 'utf8').toString('latin1')],
-                ),
+                edges.flatMap((r) => {
+                  const text = r.l ?? (r.s === null || r.n === null ? null : lines.get(r.s, r.n));
+                  return text === null ? [] : [Buffer.from(text, 'utf8').toString('latin1')];
+                }),
               );
               const damaged = mutations.length > 0 || whole.kind !== 'none';
               for (const [line, at] of unchanged) {

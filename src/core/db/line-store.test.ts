@@ -1,0 +1,111 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeBlock, encodeBlock, LineReader, LineStore } from './line-store';
+import { migrate, type Db } from './open';
+
+let db: Db;
+let source: number;
+
+beforeEach(() => {
+  db = new Database(':memory:');
+  migrate(db);
+  const device = db
+    .prepare("INSERT INTO devices (label, platform, created_at) VALUES ('P', 'ios', 1)")
+    .run().lastInsertRowid;
+  source = Number(
+    db
+      .prepare(
+        `INSERT INTO sources (device_id, importer_id, importer_version, original_path, file_name, size, sha256, imported_at)
+         VALUES (?, 'x', '1', '/p', 'f', 1, 'h', 1)`,
+      )
+      .run(device).lastInsertRowid,
+  );
+});
+afterEach(() => db.close());
+
+const blocks = (): { first: number; last: number; lines: number }[] =>
+  db
+    .prepare(
+      'SELECT first_line AS first, last_line AS last, lines FROM source_line_blocks ORDER BY first_line',
+    )
+    .all() as { first: number; last: number; lines: number }[];
+
+describe('LineStore', () => {
+  it('keeps lines in order, and gives them back before and after they are stored', () => {
+    const store = new LineStore(db, source);
+    expect(store.hold(3, 'three')).toBe(true);
+    expect(store.hold(7, 'seven\twith a tab\r')).toBe(true);
+    expect(store.get(source, 3)).toBe('three');
+    expect(store.get(source, 5)).toBeNull();
+    expect(blocks()).toEqual([]);
+    store.finish();
+    expect(blocks()).toEqual([{ first: 3, last: 7, lines: 2 }]);
+    const reader = new LineReader(db);
+    expect(reader.get(source, 7)).toBe('seven\twith a tab\r');
+    expect(reader.get(source, 3)).toBe('three');
+    expect(reader.get(source, 4)).toBeNull();
+    expect(reader.get(source, 8)).toBeNull();
+    expect(reader.get(source + 1, 3)).toBeNull();
+  });
+
+  it('leaves to the row a line out of order, repeated with other text, with a line feed or a lone surrogate', () => {
+    const store = new LineStore(db, source);
+    expect(store.hold(10, 'ten')).toBe(true);
+    expect(store.hold(10, 'ten')).toBe(true);
+    expect(store.hold(10, 'TEN')).toBe(false);
+    expect(store.hold(9, 'nine')).toBe(false);
+    expect(store.hold(11, 'a\nb')).toBe(false);
+    expect(store.hold(12, 'bad \uD800 half')).toBe(false);
+    expect(store.hold(13, 'pair 😀 fine')).toBe(true);
+    expect(store.hold(Number.MAX_SAFE_INTEGER + 2, 'huge')).toBe(false);
+    store.finish();
+    const reader = new LineReader(db);
+    expect([9, 10, 11, 12, 13].map((n) => reader.get(source, n))).toEqual([
+      null,
+      'ten',
+      null,
+      null,
+      'pair 😀 fine',
+    ]);
+  });
+
+  it('stores blocks of about 64 KiB whose ranges do not overlap', () => {
+    const store = new LineStore(db, source);
+    const text = (n: number) => `{"line":${n},"pad":"${'x'.repeat(200)}"}`;
+    for (let n = 1; n <= 2000; n += 1) expect(store.hold(n * 2, text(n * 2))).toBe(true);
+    // A line gathered but not stored yet, and one in a stored block, read alike.
+    expect(store.get(source, 4000)).toBe(text(4000));
+    expect(store.get(source, 2)).toBe(text(2));
+    store.finish();
+    const b = blocks();
+    expect(b.length).toBeGreaterThan(4);
+    for (let i = 1; i < b.length; i += 1) expect(b[i]!.first).toBeGreaterThan(b[i - 1]!.last);
+    expect(b.reduce((s, x) => s + x.lines, 0)).toBe(2000);
+    const reader = new LineReader(db);
+    for (let n = 1; n <= 4001; n += 1) expect(reader.get(source, n)).toBe(n % 2 ? null : text(n));
+    expect(store.bytesStored).toBeLessThan(store.bytesHeld / 5);
+  });
+
+  it('reads a damaged block as missing lines, never as other text', () => {
+    const store = new LineStore(db, source);
+    store.hold(1, 'one');
+    store.finish();
+    db.prepare("UPDATE source_line_blocks SET body = x'00ff00ff'").run();
+    expect(new LineReader(db).get(source, 1)).toBeNull();
+  });
+});
+
+describe('block bodies', () => {
+  it('are raw DEFLATE of one "<line>\\t<text>\\n" entry per line', () => {
+    const body = encodeBlock([
+      [1, 'a'],
+      [5, 'b\tc'],
+    ]);
+    expect(decodeBlock(body)).toEqual(
+      new Map([
+        [1, 'a'],
+        [5, 'b\tc'],
+      ]),
+    );
+  });
+});
