@@ -2,7 +2,7 @@
 // BENCH_ANDROID_MB MB each (default 100) into a fresh case, end to end, beside a floor measured in
 // the same run (stream the text, one regular expression per line, every access row inserted in
 // batches into a plain SQLite table). Each measure runs in a process of its own so its peak RSS is
-// its own. Usage: android-child.ts <workdir>
+// its own. Usage: android-child.ts <workdir>, or android-child.ts --write <dir> to write the inputs only.
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -237,6 +237,13 @@ function run(
 
 if (process.argv[2] === '--measure') {
   await measure(process.argv[3]!, process.argv[4]!, process.argv[5]!);
+} else if (process.argv[2] === '--write') {
+  // Only writes the two inputs into a folder, to profile an import by hand.
+  writeText(join(process.argv[3]!, 'appops.txt'), [
+    'Current AppOps Service state:\n',
+    ...appopsBlocks(TARGET),
+  ]);
+  await writeBugreport(join(process.argv[3]!, 'bugreport.zip'));
 } else {
   const work = mkdtempSync(join(process.argv[2] ?? '.', 'android-'));
   try {

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './open';
 import {
   applySessionStats,
@@ -151,6 +152,68 @@ class DurationLog {
         grouped.subarray(start[2 * c + 1]!, start[2 * c + 2]!),
       );
     this.size = 0;
+  }
+}
+
+/** Statements kept for the column sets of sparse cells, beyond which the full statement serves. */
+const MAX_SPARSE_STATEMENTS = 256;
+
+/**
+ * Adds cells into `session_rollup`. Most cells an import touches hold a session or two, so only
+ * a few of their 68 hour and duration columns are not zero: such a cell is written by a statement
+ * naming just those columns (one a set of columns, kept), which binds a handful of values instead
+ * of 75.
+ */
+class RollupUpserts {
+  private readonly statements = new Map<string, Statement>();
+  private full: Statement | null = null;
+  private readonly values: number[] = [];
+  private readonly columns: number[] = [];
+
+  constructor(private readonly db: Db) {}
+
+  private prepare(columns: readonly number[]): Statement {
+    const names = columns.map((c) => ALL_COLUMNS[c]!);
+    return this.db.prepare(
+      `INSERT INTO session_rollup (level, device_id, app_id, category, bucket, sessions, busy_ms${names.map((n) => `, ${n}`).join('')})
+       VALUES (?, ?, ?, ?, ?, ?, ?${names.map(() => ', ?').join('')})
+       ON CONFLICT (level, device_id, app_id, category, bucket) DO UPDATE SET
+         sessions = sessions + excluded.sessions, busy_ms = busy_ms + excluded.busy_ms${names.map((n) => `, ${n} = ${n} + excluded.${n}`).join('')}`,
+    );
+  }
+
+  /** Adds one cell; false when it changes nothing (every column zero). */
+  run(d: Delta, sessions: number): boolean {
+    const values = this.values;
+    const columns = this.columns;
+    values.length = 0;
+    columns.length = 0;
+    let busy = 0;
+    let at = 0;
+    for (const part of [d.counts, d.busy, d.long, d.longBusy]) {
+      for (let i = 0; i < part.length; i += 1, at += 1) {
+        const v = part[i]!;
+        if (v === 0) continue;
+        columns.push(at);
+        values.push(v);
+      }
+      if (part === d.busy) for (const v of part) busy += v;
+    }
+    if (columns.length === 0) return false;
+    const head = [d.level, d.deviceId, d.appId, d.category, d.bucket, sessions, busy];
+    const key = columns.join(',');
+    let stmt = this.statements.get(key);
+    if (!stmt && this.statements.size < MAX_SPARSE_STATEMENTS) {
+      stmt = this.prepare(columns);
+      this.statements.set(key, stmt);
+    }
+    if (stmt) {
+      stmt.run([...head, ...values]);
+      return true;
+    }
+    this.full ??= this.prepare(ALL_COLUMNS.map((_, i) => i));
+    this.full.run([...head, ...d.counts, ...d.busy, ...d.long, ...d.longBusy]);
+    return true;
   }
 }
 
@@ -311,34 +374,13 @@ export class RollupDeltas {
 
   flush(db: Db): void {
     if (this.deltas.size > 0) {
-      const cols = ALL_COLUMNS;
-      const upsert = db.prepare(
-        `INSERT INTO session_rollup (level, device_id, app_id, category, bucket, sessions, busy_ms, ${cols.join(', ')})
-         VALUES (?, ?, ?, ?, ?, ?, ?, ${cols.map(() => '?').join(', ')})
-         ON CONFLICT (level, device_id, app_id, category, bucket) DO UPDATE SET
-           sessions = sessions + excluded.sessions, busy_ms = busy_ms + excluded.busy_ms,
-           ${cols.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`,
-      );
       const prune = db.prepare(
         'DELETE FROM session_rollup WHERE level = ? AND device_id = ? AND app_id = ? AND category = ? AND bucket = ? AND sessions <= 0',
       );
+      const upserts = new RollupUpserts(db);
       for (const d of this.allLevels()) {
         const sessions = d.counts.reduce((a, b) => a + b, 0);
-        const busy = d.busy.reduce((a, b) => a + b, 0);
-        if ([...d.counts, ...d.busy, ...d.long, ...d.longBusy].every((v) => v === 0)) continue;
-        upsert.run(
-          d.level,
-          d.deviceId,
-          d.appId,
-          d.category,
-          d.bucket,
-          sessions,
-          busy,
-          ...d.counts,
-          ...d.busy,
-          ...d.long,
-          ...d.longBusy,
-        );
+        if (!upserts.run(d, sessions)) continue;
         if (sessions < 0) prune.run(d.level, d.deviceId, d.appId, d.category, d.bucket);
       }
       this.flushDayHours(db);
