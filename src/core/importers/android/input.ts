@@ -46,6 +46,7 @@ export async function readAndroidInput(
     options.maxSectionChars ?? DEFAULT_MAX_SECTION_CHARS,
     options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
     options.stream ?? null,
+    options.factsOnly === true && options.stream !== undefined,
   );
   let info;
   try {

@@ -62,11 +62,14 @@ export function zoneRequired(): never {
   throw new AppError('TIMEZONE_REQUIRED', TIMEZONE_REQUIRED_MESSAGE);
 }
 
-/** The record batches of a builder run by `read`, then its clock and line count. */
+/**
+ * The record batches of a builder run by `read`, then its clock (with the capture time, asked
+ * once the read is over) and line count.
+ */
 async function* builderBatches(
   builder: AndroidRecordBuilder,
   read: () => Promise<void>,
-  captureTime: AndroidInput['captureTime'],
+  captureTime: () => AndroidInput['captureTime'],
 ): AsyncGenerator<ParseItem[]> {
   yield* pump<ImportRecord>(
     async (pause) => {
@@ -87,7 +90,7 @@ async function* builderBatches(
       type: 'clock',
       clock: appliedClock(builder.clock),
       capturedAtMs: builder.captureMs,
-      details: { sections: builder.sections, clock: builder.clock, captureTime },
+      details: { sections: builder.sections, clock: builder.clock, captureTime: captureTime() },
     },
     { type: 'progress', lines: builder.lines, bytes: builder.bytes },
   ];
@@ -95,8 +98,9 @@ async function* builderBatches(
 
 /**
  * A whole input at a path as one source: a bugreport or AndroidQF zip, or one dumpsys, getprop
- * or single-command text. A first read takes getprop (for the phone and its zone); the second
- * streams every section's records.
+ * or single-command text. A first read takes only getprop (for the phone and its zone), passing
+ * the other sections' bytes over unsplit; the second streams every section's records, and the
+ * notes about the input as a whole follow them.
  */
 export async function* parseWholeInput(
   source: SourceInput,
@@ -104,9 +108,8 @@ export async function* parseWholeInput(
 ): AsyncGenerator<ParseItem[]> {
   checkExaminerZone(ctx.timeZone);
   const pass = new ContextPass(null);
-  let input: AndroidInput;
   try {
-    input = await readAndroidInput(source.path, { stream: pass });
+    await readAndroidInput(source.path, { stream: pass, factsOnly: true });
   } catch (e) {
     if (e instanceof AndroidInputError) {
       yield [refusal(e.message)];
@@ -117,18 +120,29 @@ export async function* parseWholeInput(
   const facts = factsOf(pass);
   const choice = chooseClock(ctx.timeZone, facts, null, null) ?? zoneRequired();
   const locator = basename(source.path);
-  yield [
-    deviceRecord(facts, facts.serial, choice.clock),
-    ...inputNotes(input).map((m) => captureNote(null, locator, m)),
-  ];
+  yield [deviceRecord(facts, facts.serial, choice.clock)];
   const builder = new AndroidRecordBuilder(choice.clock, null);
+  let input: AndroidInput | null = null;
+  let refused: string | null = null;
   yield* builderBatches(
     builder,
     async () => {
-      await readAndroidInput(source.path, { stream: builder });
+      try {
+        input = await readAndroidInput(source.path, { stream: builder });
+      } catch (e) {
+        // What the first read passed over can still refuse the input (the source is then not kept).
+        if (!(e instanceof AndroidInputError)) throw e;
+        refused = e.message;
+      }
     },
-    input.captureTime,
+    () => input?.captureTime ?? null,
   );
+  if (refused !== null) {
+    yield [refusal(refused)];
+    return;
+  }
+  const notes = input === null ? [] : inputNotes(input);
+  if (notes.length > 0) yield notes.map((m) => captureNote(null, locator, m));
 }
 
 /** One file of a capture folder, with the clock and notes its container hands over. */
@@ -159,5 +173,5 @@ export async function* parseMember(
     if (whole) whole.end();
     else splitter!.finish();
   };
-  yield* builderBatches(builder, read, hints.captureTime);
+  yield* builderBatches(builder, read, () => hints.captureTime);
 }

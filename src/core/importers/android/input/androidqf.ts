@@ -5,6 +5,10 @@ import type { Collector } from './collector';
 import { HEAD_BYTES, QF_SETTINGS, errorText, type Source } from './collector';
 import { readJson, readLinesText, readSection, splitSource } from './texts';
 
+function isQfFileName(base: string): boolean {
+  return QF_SETTINGS.test(base) || base === 'packages.json' || base === 'acquisition.json';
+}
+
 /** Reads one AndroidQF file by its base name; false when the name is not one that is read. */
 export async function readQfFile(
   base: string,
@@ -33,6 +37,8 @@ export async function readQfFile(
     c.addSection('getprop', text, origin);
     return true;
   }
+  // A read for the facts wants getprop only (read above); the other files are left for the full read.
+  if (c.factsOnly) return isQfFileName(base);
   const settings = QF_SETTINGS.exec(base);
   if (settings) {
     await readSection(`settings:${settings[1]}`, await open(), c, origin);

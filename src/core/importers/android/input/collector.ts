@@ -86,6 +86,13 @@ export interface AndroidInputOptions {
    * section's lines go to the sink `open` returns, as they are read.
    */
   stream?: AndroidSectionStream;
+  /**
+   * A streamed first read that wants only the capture's facts (getprop): the sections of a main
+   * text are passed over unsplit up to its first getprop block, single-command outputs, settings
+   * and JSON files other than getprop are not read, and nothing is hashed. Its result lists no
+   * sections or files to rely on; a second, full read does.
+   */
+  factsOnly?: boolean;
 }
 
 /** Where a streamed read sends the sections' lines. */
@@ -146,6 +153,7 @@ export class Collector {
     readonly maxChars: number,
     readonly maxJsonBytes: number,
     readonly stream: AndroidSectionStream | null = null,
+    readonly factsOnly = false,
   ) {}
 
   charge(n: number, origin: string): void {

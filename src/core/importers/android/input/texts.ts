@@ -6,9 +6,9 @@ import { basename } from 'node:path';
 import type { ImportWarning } from '../../../../contract/warnings';
 import { ZipError, type ZipArchive, type ZipEntry } from '../../../formats/zip/index';
 import { openRegularFile } from '../../evidence-file';
-import { readLineBatches } from '../../line-reader';
+import { MAX_LINE_BYTES, readLineBatches } from '../../line-reader';
 import { DumpSplitter, DumpTooLargeError, type DumpSplit } from '../sections';
-import type { Collector } from './collector';
+import type { AndroidSectionStream, Collector } from './collector';
 import { AndroidInputError, HEAD_BYTES, READ_CHUNK, type Source } from './collector';
 
 /** A file read through a fresh handle each time: the opener refuses anything but a regular file. */
@@ -96,6 +96,7 @@ export async function splitSource(
   only?: ReadonlySet<string>,
 ): Promise<string[]> {
   const keep = only ?? c.wanted;
+  if (c.factsOnly && c.stream) return scanForGetprop(src, keep, c.stream);
   const stream = c.stream;
   const splitter = new DumpSplitter({
     keep: (service) => keep.has(service),
@@ -113,6 +114,140 @@ export async function splitSource(
   const split = splitter.finish();
   addSplit(split, src.name, c);
   return [...new Set(split.sections.map((x) => x.service))];
+}
+
+/** Words a getprop header line holds: `------ SYSTEM PROPERTIES (getprop) ------`, `DUMP OF SERVICE getprop:`. */
+const GETPROP_WORDS = [Buffer.from('SYSTEM PROPERTIES'), Buffer.from('getprop:')];
+const LONGEST_WORD = Math.max(...GETPROP_WORDS.map((w) => w.length));
+const LF = 0x0a;
+
+/**
+ * The first read of a main text when only the facts are wanted: its bytes are searched for a
+ * getprop header word, and lines are split and sectioned only from the start of the line holding
+ * the first one, up to the end of the first getprop section; the rest is read through unsplit
+ * (so a damaged archive entry still fails here). A section header is recognised by its own line
+ * alone, so from any line start the splitter finds the same getprop section, with the same lines,
+ * as a read of the whole text. Returns `['getprop']` when it found one.
+ */
+export async function scanForGetprop(
+  src: Source,
+  keep: ReadonlySet<string>,
+  stream: AndroidSectionStream,
+): Promise<string[]> {
+  const chunks = src.chunks()[Symbol.asyncIterator]();
+  try {
+    const start = keep.has('getprop') ? await findGetpropWord(chunks) : null;
+    let seen = false;
+    if (start !== null) seen = await streamFirstGetprop(start, chunks, src.name, stream);
+    for (let r = await chunks.next(); !r.done; r = await chunks.next());
+    return seen ? ['getprop'] : [];
+  } catch (err) {
+    if (err instanceof ZipError) throw new AndroidInputError(`${src.name}: ${err.message}`);
+    throw err;
+  } finally {
+    await chunks.return?.(undefined);
+  }
+}
+
+/** The first position at or after `from` where a getprop word starts, or -1. */
+function firstWord(bytes: Uint8Array, from: number): number {
+  let hit = -1;
+  for (const w of GETPROP_WORDS) {
+    const i = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf(w, from);
+    if (i >= 0 && (hit < 0 || i < hit)) hit = i;
+  }
+  return hit;
+}
+
+/**
+ * Reads chunks up to the first getprop word that is not inside a line too long to be read, and
+ * returns the bytes from the start of its line to the end of that chunk; null when the text
+ * holds none. Only the current line's bytes are held (at most a line's limit), each chunk copied
+ * once.
+ */
+async function findGetpropWord(chunks: AsyncIterator<Uint8Array>): Promise<Uint8Array | null> {
+  // The current line's bytes from earlier chunks, unless it is already longer than a line can be.
+  let parts: Uint8Array[] = [];
+  let partsLen = 0;
+  let long = false;
+  // The stream's last bytes, for a word cut by a chunk's end.
+  let tail: Uint8Array = new Uint8Array(0);
+  for (let r = await chunks.next(); !r.done; r = await chunks.next()) {
+    const chunk = r.value;
+    const joint = Buffer.concat([tail, chunk.subarray(0, LONGEST_WORD - 1)]);
+    const spanning = firstWord(joint, 0);
+    // A word cut by the chunk's start lies in the line the chunk begins with.
+    let hit = spanning >= 0 && spanning < tail.length ? 0 : firstWord(chunk, 0);
+    while (hit >= 0) {
+      const lf = chunk.lastIndexOf(LF, hit);
+      if (lf >= 0) return chunk.subarray(lf + 1);
+      if (!long) return Buffer.concat([...parts, chunk]);
+      // Inside a line the line reader skips as too long: look on from the next line.
+      const next = chunk.indexOf(LF, hit);
+      hit = next < 0 ? -1 : firstWord(chunk, next + 1);
+    }
+    const lastLf = chunk.lastIndexOf(LF);
+    if (lastLf >= 0) {
+      parts = [Uint8Array.from(chunk.subarray(lastLf + 1))];
+      partsLen = parts[0]!.length;
+      long = false;
+    } else if (!long) {
+      parts.push(Uint8Array.from(chunk));
+      partsLen += chunk.length;
+    }
+    if (partsLen > MAX_LINE_BYTES + 1) {
+      parts = [];
+      partsLen = 0;
+      long = true;
+    }
+    const joined = Buffer.concat([tail, chunk.subarray(Math.max(0, chunk.length - LONGEST_WORD))]);
+    tail = Uint8Array.from(joined.subarray(Math.max(0, joined.length - (LONGEST_WORD - 1))));
+  }
+  return null;
+}
+
+/**
+ * Splits lines from `start` on and streams the first getprop section; stops reading lines when it
+ * ends. True when one was found.
+ */
+async function streamFirstGetprop(
+  head: Uint8Array,
+  chunks: AsyncIterator<Uint8Array>,
+  origin: string,
+  stream: AndroidSectionStream,
+): Promise<boolean> {
+  let opened = false;
+  let ended = false;
+  const splitter = new DumpSplitter({
+    keep: (service) => service === 'getprop',
+    stream: (service, startLine) => {
+      const sink = stream.open(service, origin, startLine);
+      opened = true;
+      return {
+        line: (text, lineNo) => sink.line(text, lineNo),
+        end: () => {
+          sink.end();
+          ended = true;
+        },
+      };
+    },
+  });
+  // The iterator is advanced by hand: leaving the lines early must not close the source.
+  // A byte order mark opening the first line is dropped as a whole read drops it on any line
+  // (its decoder takes each line as a new text).
+  const rest = async function* (): AsyncGenerator<Uint8Array> {
+    yield head;
+    for (let r = await chunks.next(); !r.done; r = await chunks.next()) yield r.value;
+  };
+  for await (const batch of readLineBatches(rest(), { warn: () => {} })) {
+    for (const l of batch) {
+      splitter.push(l.text);
+      if (ended) return true;
+    }
+    if (stream.pause) await stream.pause();
+  }
+  splitter.finish();
+  return opened;
 }
 
 function addSplit(split: DumpSplit, origin: string, c: Collector): void {
@@ -164,6 +299,8 @@ export async function readSection(
   c: Collector,
   origin: string = src.name,
 ): Promise<void> {
+  // A read for the facts wants getprop alone; the other outputs are left for the full read.
+  if (c.factsOnly && service !== 'getprop') return;
   if (!c.stream) {
     c.addSection(service, await readLinesText(src, c), origin);
     return;
