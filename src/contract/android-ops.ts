@@ -252,12 +252,20 @@ function normaliseOp(op: string): string {
   return PUBLIC_NAME_ALIASES.get(upper) ?? upper;
 }
 
+const opLookups = new Map<string, AndroidOpInfo | null>();
+
 /**
  * The table entry for an op, or null when the op is not in the table.
  * Accepts the printed name (`CAMERA`) and the public op string (`android:camera`).
  */
 export function androidOpInfo(op: string): AndroidOpInfo | null {
-  return ANDROID_OPS.get(normaliseOp(op)) ?? null;
+  const known = opLookups.get(op);
+  if (known !== undefined) return known;
+  const info = ANDROID_OPS.get(normaliseOp(op)) ?? null;
+  // A capture names a few dozen ops a million times: the answers are kept.
+  if (opLookups.size >= 1024) opLookups.clear();
+  opLookups.set(op, info);
+  return info;
 }
 
 /** The access-model category of an op; unknown and OEM ops (`VENDOROP(10001)`) become `other`. */

@@ -167,16 +167,25 @@ export function zoneOffsetMinutes(timeZone: string, ms: number): number | null {
   }
 }
 
+const zoneChecks = new Map<string, boolean>();
+
 /**
  * True when `zone` is an IANA time-zone name the runtime knows (`Europe/Lisbon`, `UTC`). Offset
  * strings such as `+01:00` are refused even where `Intl` takes them: they carry no DST rules.
  */
 export function isIanaTimeZone(zone: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  const known = zoneChecks.get(zone);
+  if (known !== undefined) return known;
+  let ok = /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone);
+  if (ok) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    } catch {
+      ok = false;
+    }
   }
+  // Importers ask once a record: the answers for the few zones of a case are kept.
+  if (zoneChecks.size >= 256) zoneChecks.clear();
+  zoneChecks.set(zone, ok);
+  return ok;
 }
