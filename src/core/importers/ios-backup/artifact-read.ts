@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3';
-import type { Category } from '../../../contract/categories';
-import type { PermissionStatus } from '../../../contract/records';
 import { parsePlist, type PlistValue } from '../../formats/plist';
+import type {
+  NetworkUsageRecord,
+  PermissionRecord,
+  ProfileRecord,
+} from '../../model/import-records';
 import type { ImporterManifest } from '../importer';
 import { readAddaily, osanalyticsAddailyManifest } from './artifacts/osanalytics-addaily';
 import { dataUsageManifest, readDataUsage } from './artifacts/data-usage';
@@ -17,46 +20,21 @@ import {
 } from './backup-files';
 import type { ManifestRow } from './manifest';
 
-export interface PermissionRow {
-  app: string;
+/**
+ * The records an artifact yields, as read: times are instants not placed in a zone yet (the
+ * backup's zone is applied when the records are yielded).
+ */
+export type PermissionRow = Omit<PermissionRecord, 'type' | 'origin' | 'time'> & {
   origin: 'tcc' | 'location-clients';
-  raw: string;
-  category: Category;
-  status: PermissionStatus;
-  reason: string | null;
   timeMs: number | null;
-  locator: string;
-  rawFields: Record<string, unknown>;
-}
+};
 
-export interface UsageRow {
-  app: string | null;
-  origin: 'data-usage' | 'addaily';
-  process: string;
-  wifiIn: number | null;
-  wifiOut: number | null;
-  cellIn: number | null;
-  cellOut: number | null;
+export type UsageRow = Omit<NetworkUsageRecord, 'type' | 'first' | 'last'> & {
   firstMs: number | null;
   lastMs: number | null;
-  locator: string;
-  rawFields: Record<string, unknown>;
-}
+};
 
-export interface ProfileRow {
-  identifier: string;
-  displayName: string | null;
-  organization: string | null;
-  operation: 'installed' | 'install' | 'remove' | 'other';
-  process: string | null;
-  payloadTypes: string[];
-  mdm: boolean;
-  vpn: boolean;
-  rootCertificate: boolean;
-  timeMs: number | null;
-  locator: string;
-  rawFields: Record<string, unknown>;
-}
+export type ProfileRow = Omit<ProfileRecord, 'type' | 'time'> & { timeMs: number | null };
 
 /** One artifact file read from a backup: its records, and what could not be read. */
 export interface ArtifactRead {
