@@ -2,7 +2,15 @@ import { DEFAULT_NIGHT, minutesOfDay, type DayWindow, type Filter } from '../../
 import { formatUtc, msToSeconds } from '../../contract/time';
 import type { CaseSession } from '../services/case-service';
 import { csvField, guardFormula, type CsvColumnKind, type CsvValue } from '../services/csv';
-import { encodedCache, instantFormatter } from '../services/events-query';
+import {
+  ByteText,
+  encodedCache,
+  instantBytes,
+  instantFormatter,
+  utcBytes,
+  utf8,
+  writeSeconds,
+} from '../services/events-query';
 import { deviceStateReader } from '../db/queries/device-state';
 import { SESSION_CSV, type TextRewrite } from '../services/export-service';
 import { STATE_SOURCE_SQL, STATE_SQL } from '../services/filter-sql';
@@ -79,10 +87,7 @@ function cellOf(kind: CsvColumnKind): (v: CsvValue) => string {
 
 /**
  * The filtered sessions as the text of the sessions CSV (header first), in pieces of about
- * `chunkChars` characters: the same bytes as `sessionCsvLines` writes, each row built from its
- * SQLite row without a row object, read in instant order from the index of migration 0018 and
- * sorted within an instant as the reference sorts them. `rewrite` is applied to every free-text cell (a bundle's redaction); `counter`
- * counts the rows written.
+ * `chunkChars` bytes of UTF-8: {@link sessionCsvBytes} as text.
  */
 export function* sessionCsvText(
   session: CaseSession,
@@ -92,6 +97,26 @@ export function* sessionCsvText(
   counter: { rows: number } = { rows: 0 },
   chunkChars = 64 * 1024,
 ): Generator<string, void, undefined> {
+  for (const chunk of sessionCsvBytes(session, filter, night, rewrite, counter, chunkChars))
+    yield chunk.toString('utf8');
+}
+
+/**
+ * The filtered sessions as the sessions CSV (header first), in pieces of about `chunkBytes`
+ * bytes of UTF-8: the same bytes as `sessionCsvLines` writes, each row built from its SQLite row
+ * without a row object or a string per row (cached cells copied as bytes, instants and numbers
+ * written digit by digit), read in instant order from the index of migration 0018 and sorted
+ * within an instant as the reference sorts them. `rewrite` is applied to every free-text cell (a
+ * bundle's redaction); `counter` counts the rows written.
+ */
+export function* sessionCsvBytes(
+  session: CaseSession,
+  filter: Filter,
+  night: DayWindow = DEFAULT_NIGHT,
+  rewrite: TextRewrite = (t) => t,
+  counter: { rows: number } = { rows: 0 },
+  chunkBytes = 64 * 1024,
+): Generator<Buffer, void, undefined> {
   const db = session.db;
   const { where, params } = session.queries.sessionFilter(filter);
   const labels = new Map(
@@ -111,32 +136,34 @@ export function* sessionCsvText(
   );
   const cell = SESSION_CSV.columns.map((c) => cellOf(c.kind));
   const value = (i: number): boolean => SESSION_CSV.columns[i]!.kind === 'value';
-  const device = encodedCache((id: number) => cell[1]!(rewrite(labels.get(id)!)));
+  const device = encodedCache((id: number) => utf8(`${cell[1]!(rewrite(labels.get(id)!))},`));
   const app = encodedCache((id: number) => {
     const a = apps.get(id)!;
-    return `${cell[2]!(rewrite(a.identifier))},${cell[3]!(a.name === null ? null : rewrite(a.name))}`;
+    return utf8(
+      `${cell[2]!(rewrite(a.identifier))},${cell[3]!(a.name === null ? null : rewrite(a.name))},`,
+    );
   });
-  const category = encodedCache((c: string) => cell[4]!(c));
-  const raw = encodedCache((c: string) => cell[5]!(rewrite(c)));
-  const state = encodedCache((s: string) => cell[14]!(s));
-  const stateSource = encodedCache((s: string | null) => cell[15]!(s));
+  const category = encodedCache((c: string) => utf8(`${cell[4]!(c)},`));
+  const raw = encodedCache((c: string) => utf8(`${cell[5]!(rewrite(c))},`));
+  const state = encodedCache((s: string) => utf8(`,${cell[14]!(s)},`));
+  const stateSource = encodedCache((s: string | null) => utf8(`${cell[15]!(s)},`));
   const sha = encodedCache((id: number | null) => {
     const s = id === null ? undefined : shas.get(id);
-    return cell[17]!(s ?? null);
+    return utf8(`${cell[17]!(s ?? null)},`);
   });
   const flags = [
-    [cell[11]!(false), cell[11]!(true)],
-    [cell[16]!(false), cell[16]!(true)],
+    [utf8(`${cell[11]!(false)},`), utf8(`${cell[11]!(true)},`)],
+    [utf8(`${cell[16]!(false)},`), utf8(`${cell[16]!(true)},`)],
   ] as const;
-  const nightCell = [cell[13]!(false), cell[13]!(true)];
-  const openReason = [cell[12]!('missing-begin'), cell[12]!('missing-end')];
+  const nightCell = [utf8(cell[13]!(false)), utf8(cell[13]!(true))];
+  const openReason = [utf8(`${cell[12]!('missing-begin')},`), utf8(`${cell[12]!('missing-end')},`)];
+  const comma = utf8(',');
   const local = instantFormatter();
+  const localBytes = instantBytes();
+  const utcWrite = utcBytes();
   // Times and numbers the tool formats hold no comma, quote or line break: a value cell is the text.
   const plainTimes = [6, 7, 8, 9, 10].every(value);
-  const time = (text: string, i: number): string => (plainTimes ? text : cell[i]!(text));
   const plainLines = value(18) && value(20);
-  const lineCell = (n: number | null, i: number): string =>
-    n === null ? '' : plainLines ? String(n) : cell[i]!(n);
   // The night window's test, with its bounds read once rather than for every row.
   const atNight = windowTest(night);
   // In years 1970-9999 the local text at offset 0 is the UTC text with +00:00 for its Z.
@@ -149,39 +176,93 @@ export function* sessionCsvText(
   const lockedCell = [cell[22]!(null), cell[22]!(false), cell[22]!(true)];
   const foreground = encodedCache((v: string | null) => cell[23]!(v === null ? null : rewrite(v)));
   const basisCell = encodedCache((v: string | null) => cell[24]!(v));
-  const deviceState = (r: Row): string => {
-    const ds = states.at(r[1], r[6]);
-    return `,${screenCell(ds.screen)},${lockedCell[ds.locked === null ? 0 : ds.locked ? 2 : 1]},${foreground(ds.foregroundApp)},${basisCell(ds.basis)}`;
-  };
-  const line = (r: Row): string => {
+  const unknownState = utf8(
+    `,${screenCell(null)},${lockedCell[0]},${foreground(null)},${basisCell(null)}\r\n`,
+  );
+  const out = new ByteText(chunkBytes);
+  const forbidInId = [0x22, 0x2c];
+  const line = (r: Row): void => {
     const open = r[12] === 1;
-    return (
-      `${cell[0]!(rewrite(sessionId(r[1], r[2])))},${device(r[1])},${app(r[3])},${category(r[4])},` +
-      `${raw(r[5])},${r[6] === null ? '' : time(local(r[6], r[7] ?? 0), 6)},` +
-      `${r[8] === null ? '' : time(local(r[8], r[9] ?? 0), 7)},` +
-      `${r[6] === null ? '' : time(utc(r[6]), 8)},${r[8] === null ? '' : time(utc(r[8]), 9)},` +
-      `${r[11] === null ? '' : time(String(msToSeconds(r[11])), 10)},${flags[0][open ? 1 : 0]},` +
-      `${open ? openReason[r[6] === null ? 0 : 1] : ''},${nightCell[atNight(r[10]) ? 1 : 0]},` +
-      `${state(r[14])},${stateSource(r[15])},${flags[1][r[13] === 1 ? 1 : 0]},${sha(r[16])},` +
-      `${lineCell(r[17], 18)},${sha(r[18])},${lineCell(r[19], 20)}${deviceState(r)}\r\n`
+    // The id: written as it is when it starts with `s` (no guard) and needs no quotes.
+    const id = rewrite(sessionId(r[1], r[2]));
+    const mark = out.pos;
+    if (id.charCodeAt(0) !== 0x73 || !out.plain(id, forbidInId)) {
+      out.pos = mark;
+      out.text(cell[0]!(id));
+    }
+    out.bytes(comma);
+    out.bytes(device(r[1]));
+    out.bytes(app(r[3]));
+    out.bytes(category(r[4]));
+    out.bytes(raw(r[5]));
+    if (r[6] !== null) {
+      if (plainTimes) localBytes(out, r[6], r[7] ?? 0);
+      else out.text(cell[6]!(local(r[6], r[7] ?? 0)));
+    }
+    out.bytes(comma);
+    if (r[8] !== null) {
+      if (plainTimes) localBytes(out, r[8], r[9] ?? 0);
+      else out.text(cell[7]!(local(r[8], r[9] ?? 0)));
+    }
+    out.bytes(comma);
+    if (r[6] !== null) {
+      if (plainTimes) utcWrite(out, r[6]);
+      else out.text(cell[8]!(utc(r[6])));
+    }
+    out.bytes(comma);
+    if (r[8] !== null) {
+      if (plainTimes) utcWrite(out, r[8]);
+      else out.text(cell[9]!(utc(r[8])));
+    }
+    out.bytes(comma);
+    if (r[11] !== null) {
+      if (plainTimes) writeSeconds(out, r[11]);
+      else out.text(cell[10]!(String(msToSeconds(r[11]))));
+    }
+    out.bytes(comma);
+    out.bytes(flags[0][open ? 1 : 0]);
+    if (open) out.bytes(openReason[r[6] === null ? 0 : 1]!);
+    else out.bytes(comma);
+    out.bytes(nightCell[atNight(r[10]) ? 1 : 0]!);
+    out.bytes(state(r[14]));
+    out.bytes(stateSource(r[15]));
+    out.bytes(flags[1][r[13] === 1 ? 1 : 0]);
+    out.bytes(sha(r[16]));
+    if (r[17] !== null) {
+      if (plainLines) out.number(r[17]);
+      else out.text(cell[18]!(r[17]));
+    }
+    out.bytes(comma);
+    out.bytes(sha(r[18]));
+    if (r[19] !== null) {
+      if (plainLines) out.number(r[19]);
+      else out.text(cell[20]!(r[19]));
+    }
+    if (!states.tracks(r[1])) {
+      out.bytes(unknownState);
+      return;
+    }
+    const ds = states.at(r[1], r[6]);
+    out.text(
+      `,${screenCell(ds.screen)},${lockedCell[ds.locked === null ? 0 : ds.locked ? 2 : 1]},${foreground(ds.foregroundApp)},${basisCell(ds.basis)}\r\n`,
     );
   };
   // Sessions of one instant in the order the reference sorts them: device label (a NOCASE
   // column) and app identifier, then as its index lists them: category, local minute, duration
   // (unknown first) and row id.
-  const utf8 = encodedCache((t: string) => Buffer.from(t, 'utf8'));
+  const bytesOf = encodedCache((t: string) => utf8(t));
   const byReferenceOrder = (a: Row, b: Row): number =>
-    nocaseCompare(utf8(labels.get(a[1])!), utf8(labels.get(b[1])!)) ||
-    Buffer.compare(utf8(apps.get(a[3])!.identifier), utf8(apps.get(b[3])!.identifier)) ||
-    Buffer.compare(utf8(a[4]), utf8(b[4])) ||
+    nocaseCompare(bytesOf(labels.get(a[1])!), bytesOf(labels.get(b[1])!)) ||
+    Buffer.compare(bytesOf(apps.get(a[3])!.identifier), bytesOf(apps.get(b[3])!.identifier)) ||
+    Buffer.compare(bytesOf(a[4]), bytesOf(b[4])) ||
     a[10] - b[10] ||
     (a[11] ?? -Infinity) - (b[11] ?? -Infinity) ||
     a[20] - b[20];
-  let chunk = SESSION_CSV.header();
+  out.text(SESSION_CSV.header());
   let group: Row[] = [];
   const writeGroup = (): void => {
     if (group.length > 1) group.sort(byReferenceOrder);
-    for (const r of group) chunk += line(r);
+    for (const r of group) line(r);
     counter.rows += group.length;
     group = [];
   };
@@ -194,15 +275,12 @@ export function* sessionCsvText(
       if (!labels.has(r[1]) || !apps.has(r[3])) continue;
       if (group.length > 0 && group[0]![0] !== r[0]) {
         writeGroup();
-        if (chunk.length >= chunkChars) {
-          yield chunk;
-          chunk = '';
-        }
+        if (out.full()) yield out.take();
       }
       group.push(r);
     }
     writeGroup();
-    if (chunk !== '') yield chunk;
+    if (out.pos > 0) yield out.take();
   } finally {
     // The state reads stop with the rows, however the caller stops reading.
     states.close();

@@ -14,7 +14,7 @@ import { writeTx } from '../services/case-service';
 import { csvColumns, csvTable } from '../services/csv';
 import { networkWhere, whereSql } from '../services/filter-sql';
 import { bundleAudit } from './audit-manifest';
-import { sessionCsvText } from './events-csv';
+import { sessionCsvBytes } from './events-csv';
 import {
   buildComparison,
   COMPARISON_COLUMNS_CSV,
@@ -248,7 +248,7 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
       files.push(
         await zip.add(
           'events.csv',
-          sessionCsvText(session, o.filter, DEFAULT_NIGHT, redactor.text, counter),
+          sessionCsvBytes(session, o.filter, DEFAULT_NIGHT, redactor.text, counter),
         ),
       );
       events = counter.rows;

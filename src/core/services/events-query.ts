@@ -435,7 +435,8 @@ export class ByteText {
   }
 }
 
-const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
+/** A text's UTF-8 bytes. */
+export const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
 
 /**
  * `formatInstant` written as bytes: the date part of a day and each offset's text are kept, the
@@ -443,30 +444,48 @@ const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
  * milliseconds go through `formatInstant` itself). The same text as {@link instantFormatter}.
  */
 export function instantBytes(): (out: ByteText, ms: number, offsetMin: number) => void {
-  const days = new Map<number, Buffer>();
+  const clock = clockBytes();
   const offsets = new Map<number, Buffer>();
   return (out, ms, offsetMin) => {
     const local = ms + offsetMin * 60_000;
-    if (
-      !Number.isInteger(local) ||
-      local < 0 ||
-      local >= FAST_LOCAL_MAX ||
-      !Number.isInteger(offsetMin)
-    ) {
+    if (!Number.isInteger(offsetMin) || !clock(out, local)) {
       out.text(formatInstant(ms, offsetMin));
       return;
-    }
-    const day = Math.floor(local / 86_400_000);
-    let date = days.get(day);
-    if (date === undefined) {
-      if (days.size >= 4096) days.clear();
-      date = utf8(formatInstant(day * 86_400_000, 0).slice(0, 11));
-      days.set(day, date);
     }
     let offset = offsets.get(offsetMin);
     if (offset === undefined) {
       offset = utf8(formatOffset(offsetMin));
       if (offsets.size < 4096) offsets.set(offsetMin, offset);
+    }
+    out.bytes(offset);
+  };
+}
+
+/** `formatUtc` written as bytes, as {@link instantBytes} writes instants (`Z` for the offset). */
+export function utcBytes(): (out: ByteText, ms: number) => void {
+  const clock = clockBytes();
+  const z = utf8('Z');
+  return (out, ms) => {
+    if (clock(out, ms)) out.bytes(z);
+    else out.text(formatUtc(ms));
+  };
+}
+
+/**
+ * Writes `YYYY-MM-DDTHH:mm:ss.SSS` of a local instant (ms of local time) from a day's cached date,
+ * when it is whole milliseconds in years 1970-9999; otherwise writes nothing and says so.
+ */
+function clockBytes(): (out: ByteText, local: number) => boolean {
+  const days = new Map<number, Buffer>();
+  return (out, local) => {
+    if (!Number.isInteger(local) || local < 0 || local >= FAST_LOCAL_MAX) return false;
+    const day = Math.floor(local / 86_400_000);
+    let date = days.get(day);
+    if (date === undefined) {
+      // A year of days at most: a long export crosses many, each looked up once.
+      if (days.size >= 4096) days.clear();
+      date = utf8(formatInstant(day * 86_400_000, 0).slice(0, 11));
+      days.set(day, date);
     }
     let rest = local - day * 86_400_000;
     const milli = rest % 1000;
@@ -483,7 +502,7 @@ export function instantBytes(): (out: ByteText, ms: number, offsetMin: number) =
     out.bytes(DOT);
     out.two((milli / 10) | 0);
     out.number(milli % 10);
-    out.bytes(offset);
+    return true;
   };
 }
 
@@ -491,7 +510,7 @@ const COLON = utf8(':');
 const DOT = utf8('.');
 
 /** A duration in ms as `String(msToSeconds(ms))` writes it (digits directly for whole ms). */
-function writeSeconds(out: ByteText, ms: number): void {
+export function writeSeconds(out: ByteText, ms: number): void {
   if (!(Number.isSafeInteger(ms) && ms >= 0 && ms < 1e15)) {
     out.text(String(msToSeconds(ms)));
     return;
