@@ -12,9 +12,11 @@ import type {
   SniffResult,
   SourceInput,
 } from '../importer';
+import { isIanaTimeZone } from '../../../contract/time';
 import {
   ContextPass,
   chooseClock,
+  type CaptureJson,
   deviceRecord,
   factsOf,
   incompleteCaptureNote,
@@ -87,7 +89,7 @@ function sniffCapture(probe: SniffProbe): SniffResult {
 }
 
 // A member file's bytes: a file of the folder, or an entry of a bugreport zip inside it.
-function memberSource(dir: string, name: string, size: number, sha256: string): SourceInput {
+function memberSource(dir: string, name: string, size: number, sha256: string | null): SourceInput {
   const bang = name.indexOf('!/');
   return {
     kind: 'file',
@@ -119,6 +121,17 @@ function memberSource(dir: string, name: string, size: number, sha256: string): 
   };
 }
 
+/**
+ * The single-command outputs the first read of a folder leaves to their one read as members:
+ * every one but getprop, and app ops too unless the clock may have to be derived from them (no
+ * zone from the examiner or capture.json: then getprop alone decides, and it may hold none).
+ */
+function passedOver(ctx: ParseContext, capture: CaptureJson | null): string[] {
+  const zoneKnown =
+    ctx.timeZone !== undefined || (capture?.timeZone ? isIanaTimeZone(capture.timeZone) : false);
+  return ['usagestats', 'package', 'batterystats', ...(zoneKnown ? ['appops'] : [])];
+}
+
 /** A capture folder: its context first, then one member per file whose sections are read. */
 async function* parseFolder(source: SourceInput, ctx: ParseContext): AsyncGenerator<ParseItem[]> {
   const dir = source.path;
@@ -132,7 +145,7 @@ async function* parseFolder(source: SourceInput, ctx: ParseContext): AsyncGenera
   const pass = new ContextPass(captureMs);
   let input: AndroidInput;
   try {
-    input = await readAndroidInput(dir, { stream: pass });
+    input = await readAndroidInput(dir, { stream: pass, passOver: passedOver(ctx, capture) });
   } catch (e) {
     if (e instanceof AndroidInputError) {
       yield [{ type: 'refusal', message: e.message }];
@@ -161,6 +174,7 @@ async function* parseFolder(source: SourceInput, ctx: ParseContext): AsyncGenera
       origin: f.name,
       services: [...new Set(sections.map((s) => s.service))],
       whole: only !== null && only.startLine === 1 ? only.service : null,
+      linesNoted: f.sha256 !== null,
     };
     yield [
       {

@@ -47,6 +47,7 @@ export async function readAndroidInput(
     options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
     options.stream ?? null,
     options.factsOnly === true && options.stream !== undefined,
+    new Set(options.passOver ?? []),
   );
   let info;
   try {

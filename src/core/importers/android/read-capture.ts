@@ -4,6 +4,7 @@
 import { basename } from 'node:path';
 import { isIanaTimeZone } from '../../../contract/time';
 import { AppError } from '../../model/errors';
+import type { ImportWarning } from '../../../contract/warnings';
 import type { ImportRecord } from '../../model/import-records';
 import type { ParseContext, ParseItem, SourceInput } from '../importer';
 import { readLineBatches } from '../line-reader';
@@ -28,6 +29,11 @@ export interface AndroidMemberHints {
   services: string[];
   /** The service the whole file is (a single-command output or JSON file), or null to split it. */
   whole: string | null;
+  /**
+   * Whether the container's first read went through the file's lines and noted what the line
+   * reader found (too-long lines); false when it only listed the file, so its one read notes them.
+   */
+  linesNoted?: boolean;
 }
 
 /** The notes a read gives about the whole input: its problems and what it lacks. */
@@ -162,8 +168,15 @@ export async function* parseMember(
             stream: (service, startLine) => builder.open(service, hints.origin, startLine),
           })
         : null;
-    // Line warnings (too long, CRLF, …) were noted when the container first read the file.
-    for await (const batch of readLineBatches(source.chunks(), { warn: () => {} })) {
+    // Line warnings were noted when the container first read the file's lines, as its notes
+    // (too-long lines); a file it only listed notes them here.
+    const warn =
+      hints.linesNoted === false
+        ? (w: ImportWarning) => {
+            if (w.code === 'LINE_TOO_LONG') builder.note(w.line, hints.origin, w.message);
+          }
+        : () => {};
+    for await (const batch of readLineBatches(source.chunks(), { warn })) {
       for (const l of batch) {
         if (whole) whole.line(l.text, l.line);
         else splitter!.push(l.text);

@@ -17,7 +17,8 @@ export interface AndroidInputFile {
   /** Relative path, entry name, or `outer.zip!/entry` for an archive inside a folder. */
   name: string;
   size: number;
-  sha256: string;
+  /** Null for a file listed without being read (see `passOver`): whoever reads it hashes it. */
+  sha256: string | null;
 }
 
 /** The text of one service or file, with where it came from. */
@@ -93,6 +94,12 @@ export interface AndroidInputOptions {
    * sections or files to rely on; a second, full read does.
    */
   factsOnly?: boolean;
+  /**
+   * In a folder of single-command outputs, the services whose files are only listed (by their
+   * first bytes, name and size) and not read: a first read that does not need their lines leaves
+   * them to the one read of their records. Their files have no SHA-256 in the result.
+   */
+  passOver?: readonly string[];
 }
 
 /** Where a streamed read sends the sections' lines. */
@@ -154,6 +161,7 @@ export class Collector {
     readonly maxJsonBytes: number,
     readonly stream: AndroidSectionStream | null = null,
     readonly factsOnly = false,
+    readonly passOver: ReadonlySet<string> = new Set(),
   ) {}
 
   charge(n: number, origin: string): void {

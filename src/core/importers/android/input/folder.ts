@@ -92,7 +92,12 @@ export async function readFolder(
         continue;
       }
       const single = detectSingleDump(head);
-      if (single !== null) {
+      if (single !== null && c.passOver.has(single)) {
+        // Listed for the read of its records, which reads (and hashes) it once.
+        c.files.push({ name, size: s.size, sha256: null });
+        c.sections.push({ service: single, text: '', origin: name, startLine: 1, endedAt: null });
+        used.add(name);
+      } else if (single !== null) {
         await readSection(single, s, c);
         used.add(name);
       }
