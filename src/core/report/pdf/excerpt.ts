@@ -72,12 +72,19 @@ export function drawExcerpt(
   doc: Doc,
   x: number,
   width: number,
-  marks: ExcerptMark[],
+  given: ExcerptMark[],
   first: string | null,
   last: string | null,
-  state?: ExcerptDeviceState & { deviceLabel: string },
+  givenState?: ExcerptDeviceState & { deviceLabel: string },
 ): void {
+  // An instant no clock can hold is left out rather than drawn at a place that means nothing.
+  const marks = given.filter((m) => Number.isFinite(m.ms) && Number.isFinite(m.durationMs));
   if (marks.length === 0) return;
+  const state = givenState && {
+    ...givenState,
+    coverage: givenState.coverage.filter(finiteStretch),
+    bands: givenState.bands.filter(finiteStretch),
+  };
   const { fromMs: from, toMs: to } = excerptWindow(marks);
   const span = Math.max(1, to - from);
   const tracks = state?.recorded ? TRACKS : [];
@@ -193,6 +200,10 @@ function drawStateLegend(
     : `Device state: ${basisWords(state.bases)} records of this device do not cover this stretch.`;
   doc.text(source, x, y + 9, { width });
   doc.y = doc.y + 1;
+}
+
+function finiteStretch(s: { fromMs: number; toMs: number }): boolean {
+  return Number.isFinite(s.fromMs) && Number.isFinite(s.toMs);
 }
 
 // The parts of [from, to] no window covers.
