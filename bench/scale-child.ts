@@ -149,6 +149,8 @@ if (only.has('views')) {
     ['min 60 s', { minSeconds: 60 }],
     ['min 45 s', { minSeconds: 45 }],
     ['background', { states: ['background'] }],
+    ['device state (locked)', { deviceStates: ['locked'] }],
+    ['device state (unknown)', { deviceStates: ['unknown'] }],
   ];
   const all: number[] = [];
   for (const [zname, range] of zooms)
@@ -171,7 +173,7 @@ if (only.has('views')) {
 if (only.has('cli')) {
   say(`\n## CLI commands, each in a fresh process (${load()})`);
   say(
-    'command                          seconds  target   peak MB (< 512)  output               (+ module load s)',
+    'command                          seconds  target   peak MB (< 512)  output               (+ module load s; cpu s)',
   );
   const work = mkdtempSync(join(dataDir, 'cli-'));
   const node = process.execPath;
@@ -205,6 +207,7 @@ if (only.has('cli')) {
     return JSON.parse(out.trim().split('\n').pop()!) as {
       code: number;
       seconds: number;
+      cpuSeconds: number;
       loadSeconds: number;
       maxRssMb: number;
       bytes: number;
@@ -251,7 +254,7 @@ if (only.has('cli')) {
     const r = cli(args);
     if (r.code !== 0) say(`${name}: exit ${r.code} ${r.errors}`);
     say(
-      `${name.padEnd(32)} ${r.seconds.toFixed(2).padStart(7)}  <= ${String(Math.round(target * 10) / 10).padEnd(4)} ${r.maxRssMb.toFixed(0).padStart(8)}${r.maxRssMb >= 512 ? ' OVER' : '     '}     ${what(r).padEnd(22)} (+${r.loadSeconds.toFixed(1)})${r.seconds > target ? '  OVER' : ''}`,
+      `${name.padEnd(32)} ${r.seconds.toFixed(2).padStart(7)}  <= ${String(Math.round(target * 10) / 10).padEnd(4)} ${r.maxRssMb.toFixed(0).padStart(8)}${r.maxRssMb >= 512 ? ' OVER' : '     '}     ${what(r).padEnd(22)} (+${r.loadSeconds.toFixed(1)}; cpu ${r.cpuSeconds.toFixed(1)} s)${r.seconds > target ? '  OVER' : ''}`,
     );
     rmSync(join(work, 'bundle.zip'), { force: true });
   }

@@ -25,7 +25,14 @@ import { observedDevices } from './observed-days';
 import { RecordQueries } from './record-queries';
 import { timeOfDayTimeline } from './time-of-day';
 import { emptyTimeline, LaneTally, type LaneTotals } from './timeline-parts';
-import { rollupCountable, statsBinRows, statsServeTimeline } from './timeline-stats';
+import {
+  minutesServeTimeline,
+  rollupCountable,
+  statsBinRows,
+  statsServeTimeline,
+  wholeHoursCountable,
+  windowBinRows,
+} from './timeline-stats';
 import { latestOffset } from '../db/queries/device-offset';
 import { heatmapFromRollup } from '../db/queries/heatmap';
 import { networkLatestReady } from '../db/queries/network-latest';
@@ -212,10 +219,18 @@ export class QueryService {
     // A minimum duration the rollup does not count: bins from the session stats' durations,
     // counted beforehand with the rollup's next lower minimum (an overcount, as an estimate is).
     const viaStats = statsServeTimeline(input.filter, rollupServes);
-    if (rollupServes(input.filter) || viaStats) {
+    // An hours window not on whole hours: bins from the rollup's whole hours and the sessions of
+    // the minutes left over, counted beforehand with the whole hours the window touches.
+    const viaMinutes = minutesServeTimeline(input.filter, rollupServes);
+    const via = viaStats ? 'stats' : viaMinutes ? 'minutes' : 'rollup';
+    if (rollupServes(input.filter) || via !== 'rollup') {
       const offsets = this.deviceOffsets();
       const counted = this.rollupCount(
-        viaStats ? rollupCountable(input.filter) : input.filter,
+        via === 'stats'
+          ? rollupCountable(input.filter)
+          : via === 'minutes'
+            ? wholeHoursCountable(input.filter)
+            : input.filter,
         range,
         laneFilter,
         offsets,
@@ -239,11 +254,11 @@ export class QueryService {
           offsets,
           counted.cells,
           empty,
-          viaStats,
+          via,
         );
       }
       // The exact path counts the sessions itself rather than trust an overcount.
-      if (viaStats) estimate = null;
+      if (via !== 'rollup') estimate = null;
     }
     if (!result && cells === null) {
       // Lanes and categories in view, from the rollup with the filter's devices, apps and
@@ -436,8 +451,10 @@ export class QueryService {
 
   /**
    * Zoomed-out view from the rollup: per lane and category, device-local days, weeks or four-week
-   * spans. With `fromStats`, the counts and time in use come from the session stats' durations
-   * instead (a minimum duration the rollup does not count; see `statsServeTimeline`).
+   * spans. `via` `stats`: the counts and time in use come from the session stats' durations
+   * instead (a minimum duration the rollup does not count; see `statsServeTimeline`); `minutes`:
+   * from the rollup's whole hours and the sessions of the minutes left over (an hours window not
+   * on whole hours; see `windowBinRows`).
    */
   private rollupBins(
     filter: Filter,
@@ -447,7 +464,7 @@ export class QueryService {
     offsets: Map<number, number>,
     cells: number,
     empty: TimelineResult,
-    fromStats = false,
+    via: 'rollup' | 'stats' | 'minutes' = 'rollup',
   ): TimelineResult {
     const span = range.toMs - range.fromMs;
     const dated = Boolean(filter.from || filter.to);
@@ -459,7 +476,11 @@ export class QueryService {
       levels.find((l) => span / (l * DAY_MS) <= maxBuckets) ??
       levels[levels.length - 1]!;
     const q = this.rollupRows(
-      fromStats ? rollupCountable(filter) : filter,
+      via === 'stats'
+        ? rollupCountable(filter)
+        : via === 'minutes'
+          ? wholeHoursCountable(filter)
+          : filter,
       range,
       level,
       lane,
@@ -467,21 +488,23 @@ export class QueryService {
     );
     const rows = q.empty
       ? []
-      : fromStats
+      : via === 'stats'
         ? statsBinRows(this.db, filter, level, q.fromBucket, q.toBucket, lane)
-        : (this.db
-            .prepare(
-              `SELECT r.device_id AS deviceId, r.app_id AS appId, r.category, r.bucket, ${q.count} AS sessions, ${q.busy} AS busyMs
+        : via === 'minutes'
+          ? windowBinRows(this.db, filter, level, q.fromBucket, q.toBucket, lane)
+          : (this.db
+              .prepare(
+                `SELECT r.device_id AS deviceId, r.app_id AS appId, r.category, r.bucket, ${q.count} AS sessions, ${q.busy} AS busyMs
              FROM session_rollup r ${q.where}`,
-            )
-            .all(...q.params) as {
-            deviceId: number;
-            appId: number;
-            category: string;
-            bucket: number;
-            sessions: number;
-            busyMs: number;
-          }[]);
+              )
+              .all(...q.params) as {
+              deviceId: number;
+              appId: number;
+              category: string;
+              bucket: number;
+              sessions: number;
+              busyMs: number;
+            }[]);
     const lanes = new LaneTally();
     const bins: TimelineResult['bins'] = [];
     for (const r of rows) {

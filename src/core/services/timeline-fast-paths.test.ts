@@ -60,6 +60,22 @@ describe('timeline answered without reading every session', () => {
     expect(r.bins.reduce((n, b) => n + b.count, 0)).toBe(over);
   });
 
+  it('an hours window not on whole hours comes from the rollup and the minutes left, exactly', () => {
+    let inWindow = 0;
+    for (let i = 0; i < SESSIONS; i += 1) {
+      const m = localMinuteOfDay(START + i * 2_600_000, 60);
+      if (m >= 12 * 60 + 30 || m < 6 * 60) inWindow += 1;
+    }
+    const r = t.session.queries.timeline({
+      filter: { hours: { from: '12:30', to: '06:00' } },
+      width: 1200,
+    });
+    expect(r.mode).toBe('bins');
+    expect(localDayBins(r.bins)).toBe(true);
+    expect(r.total).toBe(inWindow);
+    expect(r.bins.reduce((n, b) => n + b.count, 0)).toBe(inWindow);
+  });
+
   it('a device-state filter over devices without lock or screen records keeps all or none', () => {
     const q = t.session.queries;
     const all = q.timeline({ filter: {}, width: 1200 });

@@ -5,7 +5,14 @@ import { fillFindingsCase } from '../testing/findings-case';
 import { fuzzOptions } from '../testing/fuzz';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { sessionWhere, whereSql } from './filter-sql';
-import { lowerBound, statsBinRows, type BinRow } from './timeline-stats';
+import {
+  lowerBound,
+  statsBinRows,
+  wholeHoursCountable,
+  windowBinRows,
+  type BinRow,
+} from './timeline-stats';
+import { minutesOfDay } from '../../contract/filter';
 
 const filter: fc.Arbitrary<Filter> = fc.record(
   {
@@ -53,7 +60,7 @@ function scanRows(f: Filter, level: number, from: number, to: number): BinRow[] 
   return t.session.db
     .prepare(
       `SELECT s.device_id AS deviceId, s.app_id AS appId, s.category, ${bucket} AS bucket,
-              COUNT(*) AS sessions, SUM(s.duration_ms) AS busyMs
+              COUNT(*) AS sessions, COALESCE(SUM(s.duration_ms), 0) AS busyMs
        FROM access_sessions s ${whereSql(w, [`${bucket} >= ?`, `${bucket} <= ?`])}
        GROUP BY s.device_id, s.app_id, s.category, ${bucket}`,
     )
@@ -100,6 +107,60 @@ describe('timeline bins from the session stats', () => {
           );
         },
       ),
+      fuzzOptions(200),
+    );
+  });
+});
+
+const hhmm = fc
+  .tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 0, 15, 30, 59))
+  .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+
+/** Whether a device-local minute of the day lies in a window (from a time to itself: all day). */
+const inWindow = (m: number, from: string, to: string): boolean => {
+  const a = minutesOfDay(from);
+  const b = minutesOfDay(to);
+  return a === b ? true : a < b ? m >= a && m < b : m >= a || m < b;
+};
+
+describe('timeline bins for an hours window not on whole hours', () => {
+  it('equal the sessions anchored in the window, counted and summed', () => {
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        filter.map((f) => ({ ...f, minSeconds: undefined })),
+        hhmm,
+        hhmm,
+        fc.constantFrom(1, 7, 28),
+        fc.integer({ min: -2, max: 3 }),
+        fc.integer({ min: 0, max: 20 }),
+        (seed, base, from, to, level, lo, width) => {
+          reset();
+          fillFindingsCase(t.session.db, seed);
+          const f: Filter = { ...base, hours: { from, to } };
+          const first = Math.floor(19844 / level) + lo;
+          const last = first + Math.floor(width / level);
+          const lane = { sql: [], params: [] };
+          expect(order(windowBinRows(t.session.db, f, level, first, last, lane))).toEqual(
+            order(scanRows(f, level, first, last)),
+          );
+        },
+      ),
+      fuzzOptions(80),
+    );
+  });
+
+  it('widen to whole hours that hold every minute of the window', () => {
+    fc.assert(
+      fc.property(hhmm, hhmm, (from, to) => {
+        const wide = wholeHoursCountable({ hours: { from, to } }).hours;
+        if (wide) {
+          expect(wide.from.endsWith(':00') && wide.to.endsWith(':00')).toBe(true);
+          expect(wide.from).not.toBe(wide.to);
+        }
+        for (let m = 0; m < 1440; m += 1)
+          if (inWindow(m, from, to)) expect(!wide || inWindow(m, wide.from, wide.to)).toBe(true);
+      }),
       fuzzOptions(200),
     );
   });

@@ -1,12 +1,14 @@
-// Timeline bins for a minimum duration the rollup does not count (it keeps a few thresholds): the
-// session stats hold every closed session's duration per device, bucket of device-local days, app
-// and category, in ascending order, so the sessions at or over any minimum and their time in use
-// are read from those lists instead of from every session.
+// Timeline bins for filters the rollup alone does not answer, read from summaries instead of from
+// every session: a minimum duration it does not count (the session stats hold every closed
+// session's duration per device, bucket of device-local days, app and category, in ascending
+// order), and an hours window not on whole hours (the rollup's hour columns, and the sessions
+// anchored in the minutes left over).
 import { DURATION_THRESHOLDS } from '../db/rollup';
 import type { Filter } from '../../contract/filter';
 import type { Db } from '../db/open';
 import { decodeStatsCells, DurationScratch } from '../db/session-stats';
-import { appIdsSql, type SqlParam } from './filter-sql';
+import { nightParts } from '../db/queries/summary';
+import { appIdsSql, sessionWhere, whereSql, type SqlParam } from './filter-sql';
 
 /** One bucket of one device × app × category cell, as the rollup's rows give it. */
 export interface BinRow {
@@ -129,4 +131,105 @@ export function statsBinRows(
     );
   }
   return out;
+}
+
+/**
+ * Whether the rollup and a narrow read of the sessions answer the timeline's bins for this
+ * filter: an hours window not on whole hours, with nothing else but devices, apps, categories
+ * and date-only bounds. The whole hours come from the rollup's hour columns; the minutes left
+ * over from the sessions anchored in them (see `windowBinRows`).
+ */
+export function minutesServeTimeline(
+  filter: Filter,
+  rollupServes: (filter: Filter) => boolean,
+): boolean {
+  if (!filter.hours || (filter.minSeconds ?? 0) > 0) return false;
+  if (rollupServes(filter)) return false;
+  return rollupServes({ ...filter, hours: undefined });
+}
+
+/**
+ * The filter with its hours window widened to the whole hours it touches (or none when it
+ * touches all 24): it keeps every session the filter keeps, so counts from it never undercount.
+ */
+export function wholeHoursCountable(filter: Filter): Filter {
+  if (!filter.hours) return filter;
+  const { hours, minutes } = nightParts(filter.hours);
+  const touched = new Set([...hours, ...minutes.map(([from]) => Math.floor(from / 60))]);
+  if (touched.size === 24) return { ...filter, hours: undefined };
+  // The touched hours run round the clock without a gap: start after the one hour left out.
+  let first = 0;
+  while (!touched.has(first) || touched.has((first + 23) % 24)) first += 1;
+  const end = (first + touched.size) % 24;
+  const hh = (h: number): string => `${String(h).padStart(2, '0')}:00`;
+  return { ...filter, hours: { from: hh(first), to: hh(end) } };
+}
+
+/**
+ * Per device, app, category and bucket of `level` in `fromBucket..toBucket`: the sessions whose
+ * device-local minute of their anchor lies in the filter's hours window and the sum of their
+ * durations, for the filter's devices, apps and categories and the apps `lane` keeps. The whole
+ * hours of the window are read from the rollup's hour columns, the minutes left over (at most two
+ * stretches of under an hour) from the sessions anchored in them. Cells with no session are left
+ * out. Exactly what the sessions give.
+ */
+export function windowBinRows(
+  db: Db,
+  filter: Filter,
+  level: number,
+  fromBucket: number,
+  toBucket: number,
+  lane: { sql: string[]; params: SqlParam[] },
+): BinRow[] {
+  const { hours, minutes } = nightParts(filter.hours!);
+  const w = sessionWhere(
+    { devices: filter.devices, apps: filter.apps, categories: filter.categories },
+    0,
+  );
+  const rollupWhere = whereSql(
+    { clauses: w.clauses.map((c) => c.replace(/(^|[^\w.])s\./g, '$1r.')), params: w.params },
+    ['r.level = ?', 'r.bucket >= ?', 'r.bucket <= ?', ...lane.sql.map((c) => `r.${c}`)],
+  );
+  const cells = new Map<string, BinRow>();
+  const add = (r: BinRow): void => {
+    const key = `${r.deviceId}\u0000${r.appId}\u0000${r.bucket}\u0000${r.category}`;
+    const c = cells.get(key);
+    if (c) {
+      c.sessions += r.sessions;
+      c.busyMs += r.busyMs;
+    } else cells.set(key, { ...r });
+  };
+  if (hours.length > 0)
+    for (const r of db
+      .prepare(
+        `SELECT r.device_id AS deviceId, r.app_id AS appId, r.category, r.bucket,
+                ${hours.map((h) => `r.h${h}`).join(' + ')} AS sessions,
+                ${hours.map((h) => `r.b${h}`).join(' + ')} AS busyMs
+         FROM session_rollup r ${rollupWhere}`,
+      )
+      .iterate(...w.params, level, fromBucket, toBucket, ...lane.params) as Iterable<BinRow>)
+      add(r);
+  if (minutes.length > 0) {
+    // The anchor index holds the minute: only the sessions anchored in the stretches are read
+    // from the table (for their local day).
+    const ranges = minutes.map(() => '(s.anchor_minute >= ? AND s.anchor_minute < ?)').join(' OR ');
+    const bucket = `((s.local_day - ((s.local_day % ${level}) + ${level}) % ${level}) / ${level})`;
+    for (const r of db
+      .prepare(
+        `SELECT s.device_id AS deviceId, s.app_id AS appId, s.category, ${bucket} AS bucket,
+                COUNT(*) AS sessions, COALESCE(SUM(s.duration_ms), 0) AS busyMs
+         FROM access_sessions s INDEXED BY access_sessions_anchor
+         ${whereSql(w, [`(${ranges})`, `${bucket} >= ?`, `${bucket} <= ?`, ...lane.sql.map((c) => `s.${c}`)])}
+         GROUP BY s.device_id, s.app_id, s.category, ${bucket}`,
+      )
+      .iterate(
+        ...w.params,
+        ...minutes.flat(),
+        fromBucket,
+        toBucket,
+        ...lane.params,
+      ) as Iterable<BinRow>)
+      add(r);
+  }
+  return [...cells.values()].filter((c) => c.sessions > 0);
 }
