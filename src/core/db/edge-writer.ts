@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ImportWarning } from '../../contract/warnings';
-import type { AccessEdgeRecord, NetworkRecord } from '../model/import-records';
+import type {
+  AccessEdgeRecord,
+  AccessIntervalRecord,
+  NetworkRecord,
+} from '../model/import-records';
 import type { LineStore } from './line-store';
 import type { Db } from './open';
 import { cloneRecord, SessionStore, type ReportedColumns, type StoredEdge } from './pairing';
@@ -8,6 +12,30 @@ import { AppResolver } from './queries/apps';
 import type { SessionState } from './session-stats';
 
 const lineHash = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The two edges of an interval read at once: the end is the start plus the length, same offset. */
+export function intervalEdges(r: AccessIntervalRecord): [AccessEdgeRecord, AccessEdgeRecord] {
+  const base = {
+    type: 'access-edge' as const,
+    line: r.line,
+    rawLine: r.rawLine,
+    app: r.app,
+    rawCategory: r.rawCategory,
+    category: r.category,
+    intervalKey: r.intervalKey,
+    rawTs: r.rawTs,
+    extra: {},
+  };
+  return [
+    { ...base, edge: 'begin', tsMs: r.start.ms, offsetMin: r.start.offsetMin },
+    {
+      ...base,
+      edge: 'end',
+      tsMs: r.start.ms + (r.durationMs ?? 0),
+      offsetMin: r.start.offsetMin,
+    },
+  ];
+}
 
 interface PendingBegin {
   edge: StoredEdge;
@@ -106,30 +134,37 @@ export class StoreWriter {
    * (or one of its edges waits in this source), in which case its edges went through the stored
    * row and the caller stamps the reported columns afterwards.
    */
-  addInterval(
-    begin: AccessEdgeRecord,
-    end: AccessEdgeRecord,
-    reported: ReportedColumns,
-  ): number | null {
-    const key = begin.intervalKey;
+  addInterval(r: AccessIntervalRecord, reported: ReportedColumns): number | null {
+    const key = r.intervalKey;
     if (!this.pending.has(key)) {
+      const startMs = r.start.ms;
+      const endMs = startMs + (r.durationMs ?? 0);
       this.accessRows += 2;
-      this.extend(begin.tsMs);
-      this.extend(end.tsMs);
-      this.offsets.add(begin.offsetMin);
-      this.offsets.add(end.offsetMin);
-      const id = this.store.insert({
-        id: null,
-        deviceId: this.deviceId,
-        intervalKey: key,
-        begin: this.toEdge(begin),
-        end: this.toEdge(end),
-        conflict: false,
+      this.extend(startMs);
+      this.extend(endMs);
+      this.offsets.add(r.start.offsetMin);
+      const held = this.lines?.hold(r.line, r.rawLine) ?? false;
+      const id = this.store.insertInterval(
+        {
+          deviceId: this.deviceId,
+          intervalKey: key,
+          appId: this.apps.idFor(r.app),
+          category: r.category,
+          rawCategory: r.rawCategory,
+          startMs,
+          durationMs: r.durationMs ?? 0,
+          offsetMin: r.start.offsetMin,
+          rawTs: r.rawTs,
+          sourceId: this.sourceId,
+          line: r.line,
+          rawLine: held ? null : r.rawLine,
+        },
         reported,
-      });
+      );
       if (id !== null) return id;
       this.accessRows -= 2;
     }
+    const [begin, end] = intervalEdges(r);
     this.addEdge(begin);
     this.addEdge(end);
     return null;

@@ -620,17 +620,6 @@ export class SourceWriter {
   private addInterval(r: AccessIntervalRecord): void {
     this.records += 1;
     this.intervals += 1;
-    const base = {
-      type: 'access-edge' as const,
-      line: r.line,
-      rawLine: r.rawLine,
-      app: r.app,
-      rawCategory: r.rawCategory,
-      category: r.category,
-      intervalKey: r.intervalKey,
-      rawTs: r.rawTs,
-      extra: {},
-    };
     const reported: ReportedColumns = {
       state: r.state,
       stateSource: r.rawState === null ? null : 'reported',
@@ -639,16 +628,7 @@ export class SourceWriter {
       proxy: r.proxy ? JSON.stringify(r.proxy) : null,
       durationKnown: r.durationKnown,
     };
-    const id = this.edges.addInterval(
-      { ...base, edge: 'begin', tsMs: r.start.ms, offsetMin: r.start.offsetMin },
-      {
-        ...base,
-        edge: 'end',
-        tsMs: r.start.ms + (r.durationMs ?? 0),
-        offsetMin: r.start.offsetMin,
-      },
-      reported,
-    );
+    const id = this.edges.addInterval(r, reported);
     const linked = r.linked;
     if (id !== null) {
       // A new row holds its reported columns already; only a proxy's own line is added.

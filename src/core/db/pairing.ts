@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { localDayNumber, localMinuteOfDay } from '../../contract/time';
 import { LineReader, type LineLookup } from './line-store';
 import type { Db } from './open';
@@ -210,10 +211,94 @@ export function fromRow(r: Row, lines: LineLookup): SessionRecord {
   };
 }
 
+// The shape of a new row: which of its columns the insert binds, and which it writes as constants
+// (NULL, 0, 1, 'reported') or leaves to their defaults. A statement is prepared once a shape, so a
+// row binds only what varies: an App Privacy Report pair binds 20 values, an Android access 21,
+// rather than 24 and 30.
+const HAS_BEGIN = 1;
+const HAS_END = 2;
+const BEGIN_RAW = 4;
+const END_RAW = 8;
+const REPORTED = 16;
+const STATE_REPORTED = 32;
+const HAS_TAG = 64;
+const HAS_PROXY = 128;
+const DURATION_KNOWN = 256;
+const CONFLICT = 512;
+
+/** The INSERT of a row shape; its placeholders follow the order `SessionStore` pushes values in. */
+function insertSql(shape: number): string {
+  const cols = ['device_id', 'interval_key', 'app_id', 'category', 'raw_category'];
+  const vals = ['?', '?', '?', '?', '?'];
+  const bind = (...names: string[]): void => {
+    for (const n of names) {
+      cols.push(n);
+      vals.push('?');
+    }
+  };
+  const constant = (name: string, value: string): void => {
+    cols.push(name);
+    vals.push(value);
+  };
+  if (shape & HAS_BEGIN) bind('start_ms', 'start_offset', 'b_raw_ts', 'b_source_id', 'b_line');
+  if (shape & BEGIN_RAW) bind('b_raw_line');
+  if (shape & HAS_END) bind('end_ms', 'end_offset', 'e_raw_ts', 'e_source_id', 'e_line');
+  if (shape & END_RAW) bind('e_raw_line');
+  bind('anchor_ms', 'anchor_offset', 'anchor_minute', 'local_day');
+  const closed = (shape & HAS_BEGIN) !== 0 && (shape & HAS_END) !== 0;
+  if (closed) bind('duration_ms');
+  constant('open', closed ? '0' : '1');
+  constant('conflict', shape & CONFLICT ? '1' : '0');
+  if (shape & REPORTED) {
+    bind('state', 'raw_state');
+    if (shape & STATE_REPORTED) constant('state_source', "'reported'");
+    if (shape & HAS_TAG) bind('attribution_tag');
+    if (shape & HAS_PROXY) bind('proxy');
+    constant('duration_known', shape & DURATION_KNOWN ? '1' : '0');
+  }
+  return `INSERT INTO access_sessions (${cols.join(', ')}) VALUES (${vals.join(', ')})
+       ON CONFLICT (device_id, interval_key) DO NOTHING`;
+}
+
+/** The shape bits and values of what the platform reported, pushed after the anchor columns. */
+function pushReported(p: ReportedColumns, v: (string | number | null)[]): number {
+  let shape = REPORTED;
+  v.push(p.state, p.rawState);
+  if (p.stateSource === 'reported') shape |= STATE_REPORTED;
+  if (p.attributionTag !== null) {
+    shape |= HAS_TAG;
+    v.push(p.attributionTag);
+  }
+  if (p.proxy !== null) {
+    shape |= HAS_PROXY;
+    v.push(p.proxy);
+  }
+  if (p.durationKnown) shape |= DURATION_KNOWN;
+  return shape;
+}
+
+/** The fields of an access read with both its edges from one line (Android app ops). */
+export interface IntervalRow {
+  deviceId: number;
+  intervalKey: string;
+  appId: number;
+  category: string;
+  rawCategory: string;
+  startMs: number;
+  durationMs: number;
+  offsetMin: number;
+  rawTs: string;
+  sourceId: number;
+  line: number;
+  /** The line, or null when the source's stored blocks hold it (see `line-store.ts`). */
+  rawLine: string | null;
+}
+
 /** Prepared statements over `access_sessions`; create once per connection and transaction. */
 export class SessionStore {
-  private readonly insertStmt;
-  private readonly insertReportedStmt;
+  private readonly inserts = new Map<number, Statement>();
+  /** The values of the row being inserted, refilled for each row. */
+  private readonly args: (string | number | null)[] = [];
   private readonly updateStmt;
   private readonly selectStmt;
   private readonly deleteStmt;
@@ -227,23 +312,6 @@ export class SessionStore {
     lines?: LineLookup,
   ) {
     this.lines = lines ?? new LineReader(db).lookup();
-    this.insertStmt = db.prepare(
-      `INSERT INTO access_sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
-       ON CONFLICT (device_id, interval_key) DO NOTHING`,
-    );
-    const reported = [
-      ...COLUMNS,
-      'state',
-      'state_source',
-      'raw_state',
-      'attribution_tag',
-      'proxy',
-      'duration_known',
-    ];
-    this.insertReportedStmt = db.prepare(
-      `INSERT INTO access_sessions (${reported.join(', ')}) VALUES (${reported.map(() => '?').join(', ')})
-       ON CONFLICT (device_id, interval_key) DO NOTHING`,
-    );
     this.updateStmt = db.prepare(
       `UPDATE access_sessions SET ${COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
     );
@@ -254,27 +322,91 @@ export class SessionStore {
     this.selectByIdStmt = db.prepare('SELECT * FROM access_sessions WHERE id = ?');
   }
 
+  /** Runs the insert of a shape with the values in `args`; the new id, or null on a conflict. */
+  private runInsert(shape: number): number | null {
+    let stmt = this.inserts.get(shape);
+    if (!stmt) {
+      stmt = this.db.prepare(insertSql(shape));
+      this.inserts.set(shape, stmt);
+    }
+    // Spread arguments: binding them is cheaper than binding from one array argument.
+    const info = stmt.run(...this.args);
+    return info.changes === 1 ? Number(info.lastInsertRowid) : null;
+  }
+
   /** Inserts a new interval; returns its id, or null when the device already has that interval. */
   insert(r: SessionRecord): number | null {
-    const v = values(r);
+    const b = r.begin;
+    const e = r.end;
+    const anchor = b ?? e;
+    if (!anchor) throw new Error('an interval needs at least one edge');
+    const v = this.args;
+    v.length = 0;
+    v.push(r.deviceId, r.intervalKey, anchor.appId, anchor.category, anchor.rawCategory);
+    let shape = r.conflict ? CONFLICT : 0;
+    if (b) {
+      shape |= HAS_BEGIN;
+      v.push(b.tsMs, b.offsetMin, b.rawTs, b.sourceId, b.line);
+      if (!b.rawHeld) {
+        shape |= BEGIN_RAW;
+        v.push(b.rawLine);
+      }
+    }
+    if (e) {
+      shape |= HAS_END;
+      v.push(e.tsMs, e.offsetMin, e.rawTs, e.sourceId, e.line);
+      if (!e.rawHeld) {
+        shape |= END_RAW;
+        v.push(e.rawLine);
+      }
+    }
+    const minute = localMinuteOfDay(anchor.tsMs, anchor.offsetMin);
+    const day = localDayNumber(anchor.tsMs, anchor.offsetMin);
+    v.push(anchor.tsMs, anchor.offsetMin, minute, day);
+    const durationMs = b && e ? e.tsMs - b.tsMs : null;
+    if (durationMs !== null) v.push(durationMs);
     const p = r.reported;
-    // One array argument: binding from an array is cheaper than from spread arguments.
-    if (p)
-      v.push(
-        p.state,
-        p.stateSource,
-        p.rawState,
-        p.attributionTag,
-        p.proxy,
-        p.durationKnown ? 1 : 0,
-      );
-    const info = (p ? this.insertReportedStmt : this.insertStmt).run(v);
-    if (info.changes !== 1) return null;
-    const state = p
-      ? eventState({ state: p.state, stateSource: p.stateSource, inferredState: null }).state
-      : 'unknown';
-    this.count(r, 1, state);
-    return Number(info.lastInsertRowid);
+    if (p) shape |= pushReported(p, v);
+    const id = this.runInsert(shape);
+    if (id === null) return null;
+    const state = p?.stateSource === 'reported' ? p.state : 'unknown';
+    this.rollup.add(r.deviceId, anchor.appId, anchor.category, day, minute, durationMs, 1, state);
+    return id;
+  }
+
+  /**
+   * Inserts a new interval whose two edges come from one line (the end is the start plus the
+   * length, in the same offset), with what the platform reported; the same row `insert` writes
+   * for those edges, without building them. Returns its id, or null when the device already has
+   * that interval.
+   */
+  insertInterval(r: IntervalRow, p: ReportedColumns): number | null {
+    const v = this.args;
+    v.length = 0;
+    v.push(r.deviceId, r.intervalKey, r.appId, r.category, r.rawCategory);
+    const endMs = r.startMs + r.durationMs;
+    let shape = HAS_BEGIN | HAS_END;
+    v.push(r.startMs, r.offsetMin, r.rawTs, r.sourceId, r.line);
+    if (r.rawLine !== null) {
+      shape |= BEGIN_RAW;
+      v.push(r.rawLine);
+    }
+    v.push(endMs, r.offsetMin, r.rawTs, r.sourceId, r.line);
+    if (r.rawLine !== null) {
+      shape |= END_RAW;
+      v.push(r.rawLine);
+    }
+    const minute = localMinuteOfDay(r.startMs, r.offsetMin);
+    const day = localDayNumber(r.startMs, r.offsetMin);
+    // The stored length is the difference of the two instants, as for any pair of edges.
+    const durationMs = endMs - r.startMs;
+    v.push(r.startMs, r.offsetMin, minute, day, durationMs);
+    shape |= pushReported(p, v);
+    const id = this.runInsert(shape);
+    if (id === null) return null;
+    const state = p.stateSource === 'reported' ? p.state : 'unknown';
+    this.rollup.add(r.deviceId, r.appId, r.category, day, minute, durationMs, 1, state);
+    return id;
   }
 
   /** Rewrites a stored interval; `before` is the row as it was stored. */
