@@ -6,8 +6,9 @@ const BLOCK_BYTES = 64 * 1024;
 /** Blocks kept decoded by a reader: lookups in line order touch one block after another. */
 const CACHED_BLOCKS = 8;
 /**
- * DEFLATE level of the blocks: level 1 compresses about three times faster than the default 6
- * and the blocks come out about 9 % larger (measured on App Privacy Report exports).
+ * DEFLATE level of the blocks: level 1 compresses about three times faster than the default 6;
+ * the blocks of a real App Privacy Report come out about 12 % larger (8.4 times smaller than the
+ * lines instead of 9.4).
  */
 const DEFLATE_LEVEL = 1;
 
