@@ -54,6 +54,7 @@ function renderPass(
   doc.addPage = (options?: PDFKit.PDFDocumentOptions) => {
     drawFooter(doc, input, page, total ?? 0);
     page += 1;
+    forgetWordLayouts(doc);
     return addPage(options);
   };
 
@@ -95,6 +96,18 @@ function renderPass(
     return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
   return done;
+}
+
+/**
+ * Empties each font's cache of laid-out words (pdfkit keeps every distinct word's glyphs for the
+ * whole document): a report of thousands of evidence ids, hashes and dates would otherwise hold
+ * hundreds of megabytes of them. Words repeat within a page, so a page's cache is kept.
+ */
+export function forgetWordLayouts(doc: PDFKit.PDFDocument): void {
+  const fonts = (doc as unknown as { _fontFamilies?: Record<string, { layoutCache?: unknown }> })
+    ._fontFamilies;
+  for (const font of Object.values(fonts ?? {}))
+    if (font.layoutCache) font.layoutCache = Object.create(null);
 }
 
 /**
