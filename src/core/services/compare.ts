@@ -657,21 +657,22 @@ export function columnFacts(db: Db, specs: readonly CompareSpec[]): ColumnFacts[
     // appops dump is a snapshot of accesses.
     `SELECT COUNT(*) AS n FROM sources WHERE device_id = ? AND importer_id = 'android-dumpsys' AND ${ACCESS_SOURCE_SQL}`,
   );
+  // From the rollup: its cells count every session by device-local day, so a column's sessions
+  // are a few hundred of its rows summed rather than every session of the device counted (four-
+  // week buckets when the column has no period, day cells when it has).
+  const rolled = db.prepare(
+    `SELECT COALESCE(SUM(sessions), 0) AS n FROM session_rollup
+     WHERE level = ? AND bucket >= ? AND bucket < ? AND device_id = ?`,
+  );
   return specs.map((spec) => {
-    const where = ['device_id = ?'];
-    const params: number[] = [spec.deviceId];
-    if (spec.fromDay !== null) {
-      where.push('local_day >= ?');
-      params.push(spec.fromDay);
-    }
-    if (spec.toDay !== null) {
-      where.push('local_day < ?');
-      params.push(spec.toDay);
-    }
+    const whole = spec.fromDay === null && spec.toDay === null;
     const sessions = (
-      db
-        .prepare(`SELECT COUNT(*) AS n FROM access_sessions WHERE ${where.join(' AND ')}`)
-        .get(...params) as { n: number }
+      rolled.get(
+        whole ? 28 : 1,
+        spec.fromDay ?? Number.MIN_SAFE_INTEGER,
+        spec.toDay ?? Number.MAX_SAFE_INTEGER,
+        spec.deviceId,
+      ) as { n: number }
     ).n;
     const p = (platform.get(spec.deviceId) as { platform: string } | undefined)?.platform;
     return {
