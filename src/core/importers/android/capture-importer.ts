@@ -23,13 +23,20 @@ import {
   readCaptureJson,
 } from './capture-context';
 import { withoutRelativeTime } from './clock';
-import { AndroidInputError, readAndroidInput, type AndroidInput } from './input';
+import {
+  AndroidInputError,
+  DEFAULT_ANDROID_SERVICES,
+  readAndroidInput,
+  type AndroidInput,
+} from './input';
+import { CORE_SERVICES } from './input/collector';
 import { androidManifest } from './manifest';
 import {
   checkExaminerZone,
   inputNotes,
   zoneRequired,
   type AndroidMemberHints,
+  type MainTextReport,
 } from './read-capture';
 import { captureNote } from './records';
 import { ANDROID_DUMPSYS_ID } from './dumpsys-importer';
@@ -127,9 +134,46 @@ function memberSource(dir: string, name: string, size: number, sha256: string | 
  * zone from the examiner or capture.json: then getprop alone decides, and it may hold none).
  */
 function passedOver(ctx: ParseContext, capture: CaptureJson | null): string[] {
-  const zoneKnown =
-    ctx.timeZone !== undefined || (capture?.timeZone ? isIanaTimeZone(capture.timeZone) : false);
-  return ['usagestats', 'package', 'batterystats', ...(zoneKnown ? ['appops'] : [])];
+  return ['usagestats', 'package', 'batterystats', ...(zoneKnown(ctx, capture) ? ['appops'] : [])];
+}
+
+/** Whether the examiner or capture.json gives a zone, so no app-op line is needed for the clock. */
+function zoneKnown(ctx: ParseContext, capture: CaptureJson | null): boolean {
+  return (
+    ctx.timeZone !== undefined || (capture?.timeZone ? isIanaTimeZone(capture.timeZone) : false)
+  );
+}
+
+/** What the reads of a folder's listed main texts found, for the notes and the capture time. */
+class MainTexts implements MainTextReport {
+  readonly services: string[] = [];
+  captureTime: AndroidInput['captureTime'] = null;
+  reported = 0;
+
+  found(services: string[], captureTime: AndroidInput['captureTime']): void {
+    this.reported += 1;
+    for (const s of services) if (!this.services.includes(s)) this.services.push(s);
+    this.captureTime ??= captureTime;
+  }
+}
+
+/**
+ * The note on what a folder whose main texts were read as members lacks, as a read of the whole
+ * folder words it; null when it lacks nothing, or when a main text was not read to its end (what
+ * it holds is then unknown).
+ */
+function missingNote(input: AndroidInput, main: MainTexts): string | null {
+  if (main.reported < input.files.filter((f) => f.mainText).length) return null;
+  const found: string[] = [];
+  for (const f of input.files) {
+    const services = f.mainText
+      ? main.services
+      : input.sections.filter((s) => s.origin === f.name).map((s) => s.service);
+    for (const s of services) if (!found.includes(s)) found.push(s);
+  }
+  const missing = CORE_SERVICES.filter((s) => !found.includes(s));
+  if (missing.length === 0) return null;
+  return `Found ${found.length > 0 ? found.join(', ') : 'no section it reads'}; not found: ${missing.join(', ')}.`;
 }
 
 /** A capture folder: its context first, then one member per file whose sections are read. */
@@ -145,7 +189,12 @@ async function* parseFolder(source: SourceInput, ctx: ParseContext): AsyncGenera
   const pass = new ContextPass(captureMs);
   let input: AndroidInput;
   try {
-    input = await readAndroidInput(dir, { stream: pass, passOver: passedOver(ctx, capture) });
+    input = await readAndroidInput(dir, {
+      stream: pass,
+      passOver: passedOver(ctx, capture),
+      // A main text is split once, as a member, unless its app-op lines may have to give the clock.
+      passOverMainTexts: pass.votes === null || zoneKnown(ctx, capture),
+    });
   } catch (e) {
     if (e instanceof AndroidInputError) {
       yield [{ type: 'refusal', message: e.message }];
@@ -155,26 +204,38 @@ async function* parseFolder(source: SourceInput, ctx: ParseContext): AsyncGenera
   }
   const facts = factsOf(pass);
   const choice = chooseClock(ctx.timeZone, facts, capture, pass.votes) ?? zoneRequired();
-  const notes = [...inputNotes(input), ...captureProblems];
+  const listed = input.files.some((f) => f.mainText);
+  // Without its main texts, the first read cannot say what the capture lacks: that note follows them.
+  const notes = listed ? [...input.problems] : inputNotes(input);
+  notes.push(...captureProblems);
   if (choice.note) notes.push(choice.note);
   // The notes are about the whole capture: the pipeline puts them first on its first outcome.
   yield [
     deviceRecord(facts, capture?.serial ?? facts.serial, choice.clock),
     ...notes.map((m) => captureNote(null, basename(dir), m)),
   ];
-  for (const f of input.files) {
+  const main = new MainTexts();
+  // Main texts first: the capture time one prints is then known when the other files are read.
+  const files = [
+    ...input.files.filter((f) => f.mainText),
+    ...input.files.filter((f) => !f.mainText),
+  ];
+  for (const f of files) {
     const sections = input.sections.filter((s) => s.origin === f.name);
-    if (sections.length === 0) continue;
+    if (sections.length === 0 && !f.mainText) continue;
     // A section on line 1 is a whole file (a split section starts after its header line).
     const only = sections.length === 1 ? sections[0]! : null;
     const hints: AndroidMemberHints = {
       clock: choice.clock,
       captureMs,
-      captureTime: input.captureTime,
+      captureTime: input.captureTime ?? main.captureTime,
       origin: f.name,
-      services: [...new Set(sections.map((s) => s.service))],
+      services: f.mainText
+        ? [...DEFAULT_ANDROID_SERVICES]
+        : [...new Set(sections.map((s) => s.service))],
       whole: only !== null && only.startLine === 1 ? only.service : null,
       linesNoted: f.sha256 !== null,
+      ...(f.mainText ? { mainText: main } : {}),
     };
     yield [
       {
@@ -186,6 +247,8 @@ async function* parseFolder(source: SourceInput, ctx: ParseContext): AsyncGenera
       },
     ];
   }
+  const missing = listed ? missingNote(input, main) : null;
+  if (missing !== null) yield [captureNote(null, basename(dir), missing)];
 }
 
 /**

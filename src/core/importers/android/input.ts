@@ -48,6 +48,7 @@ export async function readAndroidInput(
     options.stream ?? null,
     options.factsOnly === true && options.stream !== undefined,
     new Set(options.passOver ?? []),
+    options.passOverMainTexts === true && options.stream !== undefined,
   );
   let info;
   try {

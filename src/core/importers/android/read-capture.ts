@@ -13,7 +13,7 @@ import { TIMEZONE_REQUIRED_MESSAGE, appliedClock, type Clock } from './clock';
 import { AndroidInputError, readAndroidInput, type AndroidInput } from './input';
 import { pump } from './pump';
 import { AndroidRecordBuilder, captureNote } from './records';
-import { DumpSplitter } from './sections';
+import { DumpSplitter, type DumpSection, type DumpSplit } from './sections';
 
 /** Records are handed on in batches of about this many. */
 export const BATCH_RECORDS = 1_000;
@@ -34,6 +34,17 @@ export interface AndroidMemberHints {
    * reader found (too-long lines); false when it only listed the file, so its one read notes them.
    */
   linesNoted?: boolean;
+  /**
+   * Set for a main text its container only listed: its read notes what splitting it finds, takes
+   * the capture time from it when `captureTime` is null, and reports both through this.
+   */
+  mainText?: MainTextReport;
+}
+
+/** Where the read of a listed main text tells its container what it found. */
+export interface MainTextReport {
+  /** The services the text holds that were read, and the capture time its source records. */
+  found(services: string[], captureTime: AndroidInput['captureTime']): void;
 }
 
 /** The notes a read gives about the whole input: its problems and what it lacks. */
@@ -158,6 +169,9 @@ export async function* parseMember(
   hints: AndroidMemberHints,
 ): AsyncGenerator<ParseItem[]> {
   const builder = new AndroidRecordBuilder(hints.clock, hints.captureMs);
+  // A capture time the container read elsewhere (AndroidQF's acquisition.json) comes first: in
+  // either capture order it outranks every time a main text prints.
+  let captureTime = hints.captureTime;
   const read = async (): Promise<void> => {
     const wanted = new Set(hints.services);
     const whole = hints.whole === null ? null : builder.open(hints.whole, hints.origin, 1);
@@ -183,8 +197,54 @@ export async function* parseMember(
       }
       await builder.pause?.();
     }
-    if (whole) whole.end();
-    else splitter!.finish();
+    if (whole) {
+      whole.end();
+      return;
+    }
+    const split = splitter!.finish();
+    if (hints.mainText) {
+      const printed = noteSplit(split, hints.origin, builder);
+      captureTime ??= printed;
+      hints.mainText.found([...new Set(keptSections(split).map((x) => x.service))], captureTime);
+    }
   };
-  yield* builderBatches(builder, read, () => hints.captureTime);
+  yield* builderBatches(builder, read, () => captureTime);
+}
+
+function keptSections(split: DumpSplit): DumpSection[] {
+  return split.sections.filter((x) => x.kept);
+}
+
+/**
+ * Notes what splitting a main text found (its problems, services dumped more than once), as a
+ * read of the whole input notes them, and returns the capture time it prints: the dumpstate
+ * header, else the end line of dumpsys appops, else the first end line naming its own section.
+ */
+function noteSplit(
+  split: DumpSplit,
+  origin: string,
+  builder: AndroidRecordBuilder,
+): AndroidInput['captureTime'] {
+  for (const p of split.problems) builder.note(p.line, origin, p.message);
+  const headers = new Map<string, number[]>();
+  const ends: { service: string; text: string; line: number | null }[] = [];
+  for (const s of keptSections(split)) {
+    headers.set(s.service, [...(headers.get(s.service) ?? []), s.headerLine]);
+    if (s.endMarkerService === s.service && s.endedAt !== null)
+      ends.push({ service: s.service, text: s.endedAt, line: s.endMarkerLine });
+  }
+  for (const [service, at] of headers)
+    if (at.length > 1)
+      builder.note(
+        null,
+        origin,
+        `${origin} holds ${at.length} "${service}" sections (headers on lines ${at.join(', ')}); all are kept.`,
+      );
+  const { dumpstateTime, dumpstateLine } = split.header;
+  if (dumpstateTime !== null)
+    return { text: dumpstateTime, source: `${origin} line ${dumpstateLine}: dumpstate header` };
+  const end = ends.find((e) => e.service === 'appops') ?? ends[0];
+  return end
+    ? { text: end.text, source: `${origin} line ${end.line}: end line of dumpsys ${end.service}` }
+    : null;
 }

@@ -3,21 +3,26 @@
 import { detectSingleDump } from '../sections';
 import type { Collector } from './collector';
 import { HEAD_BYTES, QF_SETTINGS, errorText, type Source } from './collector';
-import { readJson, readLinesText, readSection, splitSource } from './texts';
+import { listMainText, readJson, readLinesText, readSection, splitSource } from './texts';
 
 function isQfFileName(base: string): boolean {
   return QF_SETTINGS.test(base) || base === 'packages.json' || base === 'acquisition.json';
 }
 
-/** Reads one AndroidQF file by its base name; false when the name is not one that is read. */
+/**
+ * Reads one AndroidQF file by its base name; false when the name is not one that is read. With
+ * `listMain`, dumpsys.txt is only listed for the read of its records (see `listMainText`).
+ */
 export async function readQfFile(
   base: string,
   origin: string,
   open: () => Promise<Source>,
   c: Collector,
+  listMain = false,
 ): Promise<boolean> {
   if (base === 'dumpsys.txt') {
-    await splitSource(await open(), c);
+    if (listMain) await listMainText(await open(), c);
+    else await splitSource(await open(), c);
     return true;
   }
   if (base === 'getprop.txt') {

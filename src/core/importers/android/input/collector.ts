@@ -19,6 +19,11 @@ export interface AndroidInputFile {
   size: number;
   /** Null for a file listed without being read (see `passOver`): whoever reads it hashes it. */
   sha256: string | null;
+  /**
+   * True for a main text listed without being split (see `passOverMainTexts`): the read of its
+   * records splits it, and finds its sections, capture times and notes.
+   */
+  mainText?: boolean;
 }
 
 /** The text of one service or file, with where it came from. */
@@ -100,6 +105,13 @@ export interface AndroidInputOptions {
    * them to the one read of their records. Their files have no SHA-256 in the result.
    */
   passOver?: readonly string[];
+  /**
+   * In an extracted bugreport or AndroidQF folder (without a bugreport.zip), a streamed first read
+   * that leaves the main text (the bugreport's main text, AndroidQF's `dumpsys.txt`) to the one
+   * read of its records: only its first getprop section is streamed, found by searching its bytes,
+   * and the file is listed (`mainText`, no SHA-256) with no sections, capture times or notes.
+   */
+  passOverMainTexts?: boolean;
 }
 
 /** Where a streamed read sends the sections' lines. */
@@ -162,6 +174,7 @@ export class Collector {
     readonly stream: AndroidSectionStream | null = null,
     readonly factsOnly = false,
     readonly passOver: ReadonlySet<string> = new Set(),
+    readonly passOverMain = false,
   ) {}
 
   charge(n: number, origin: string): void {

@@ -15,7 +15,7 @@ import {
   type AndroidInputOptions,
   type Source,
 } from './collector';
-import { fileSource, readLinesText, readSection, splitSource } from './texts';
+import { fileSource, listMainText, readLinesText, readSection, splitSource } from './texts';
 import { readNestedBugreport } from './zip';
 
 /** Reads a capture folder: an extracted bugreport, AndroidQF output, or plain outputs. */
@@ -59,9 +59,11 @@ export async function readFolder(
 
   if (QF_FOLDER_MARKERS.some((m) => files.has(m))) {
     const used = new Set<string>();
+    // What a bugreport.zip inside is read for depends on the services dumpsys.txt holds.
+    const listMain = c.passOverMain && !files.has('bugreport.zip');
     for (const name of files.keys()) {
       try {
-        if (await readQfFile(name, name, () => src(name), c)) used.add(name);
+        if (await readQfFile(name, name, () => src(name), c, listMain)) used.add(name);
       } catch (err) {
         skipUnreadable(err, name, c, used);
       }
@@ -141,7 +143,8 @@ async function readBugreportFolder(
       'The folder looks like an extracted bugreport (main_entry.txt) but its main text is missing.',
     );
   }
-  await splitSource(await src(main), c);
+  if (c.passOverMain) await listMainText(await src(main), c);
+  else await splitSource(await src(main), c);
 }
 
 // A file that cannot be opened or read costs itself only: it is named, and the others are read.

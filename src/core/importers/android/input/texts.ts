@@ -116,6 +116,16 @@ export async function splitSource(
   return [...new Set(split.sections.map((x) => x.service))];
 }
 
+/**
+ * Lists a main text the read of its records will split: only its first getprop section is
+ * streamed now, found by searching its bytes; nothing after it is read, nothing is hashed or
+ * noted (that one read does both).
+ */
+export async function listMainText(src: Source, c: Collector): Promise<void> {
+  if (c.stream) await scanForGetprop(src, c.wanted, c.stream, false);
+  c.files.push({ name: src.name, size: src.size, sha256: null, mainText: true });
+}
+
 /** Words a getprop header line holds: `------ SYSTEM PROPERTIES (getprop) ------`, `DUMP OF SERVICE getprop:`. */
 const GETPROP_WORDS = [Buffer.from('SYSTEM PROPERTIES'), Buffer.from('getprop:')];
 const LONGEST_WORD = Math.max(...GETPROP_WORDS.map((w) => w.length));
@@ -124,22 +134,24 @@ const LF = 0x0a;
 /**
  * The first read of a main text when only the facts are wanted: its bytes are searched for a
  * getprop header word, and lines are split and sectioned only from the start of the line holding
- * the first one, up to the end of the first getprop section; the rest is read through unsplit
- * (so a damaged archive entry still fails here). A section header is recognised by its own line
- * alone, so from any line start the splitter finds the same getprop section, with the same lines,
- * as a read of the whole text. Returns `['getprop']` when it found one.
+ * the first one, up to the end of the first getprop section; with `readThrough`, the rest is
+ * read through unsplit (so a damaged archive entry still fails here), otherwise it is left unread.
+ * A section header is recognised by its own line alone, so from any line start the splitter finds
+ * the same getprop section, with the same lines, as a read of the whole text. Returns
+ * `['getprop']` when it found one.
  */
 export async function scanForGetprop(
   src: Source,
   keep: ReadonlySet<string>,
   stream: AndroidSectionStream,
+  readThrough = true,
 ): Promise<string[]> {
   const chunks = src.chunks()[Symbol.asyncIterator]();
   try {
     const start = keep.has('getprop') ? await findGetpropWord(chunks) : null;
     let seen = false;
     if (start !== null) seen = await streamFirstGetprop(start, chunks, src.name, stream);
-    for (let r = await chunks.next(); !r.done; r = await chunks.next());
+    if (readThrough) for (let r = await chunks.next(); !r.done; r = await chunks.next());
     return seen ? ['getprop'] : [];
   } catch (err) {
     if (err instanceof ZipError) throw new AndroidInputError(`${src.name}: ${err.message}`);
