@@ -7,7 +7,13 @@ import type {
 } from '../model/import-records';
 import type { LineStore } from './line-store';
 import type { Db } from './open';
-import { cloneRecord, SessionStore, type ReportedColumns, type StoredEdge } from './pairing';
+import {
+  cloneRecord,
+  SessionStore,
+  type IntervalRow,
+  type ReportedColumns,
+  type StoredEdge,
+} from './pairing';
 import { AppResolver } from './queries/apps';
 import type { SessionState } from './session-stats';
 
@@ -68,6 +74,7 @@ export class StoreWriter {
   /** Rows that existed before this source and that it touched. */
   private readonly touchedExisting = new Set<number>();
   private readonly firstNewId: number;
+  private readonly intervalRow: IntervalRow;
 
   /**
    * `sameEdge` decides whether two lines record the same edge (default: byte-identical). A
@@ -86,6 +93,20 @@ export class StoreWriter {
   ) {
     this.apps = new AppResolver(db, deviceId);
     this.store = new SessionStore(db, lines?.lookup());
+    this.intervalRow = {
+      deviceId,
+      intervalKey: '',
+      appId: 0,
+      category: '',
+      rawCategory: '',
+      startMs: 0,
+      durationMs: 0,
+      offsetMin: 0,
+      rawTs: '',
+      sourceId,
+      line: 0,
+      rawLine: null,
+    };
     this.firstNewId =
       ((db.prepare('SELECT MAX(id) AS m FROM access_sessions').get() as { m: number | null }).m ??
         0) + 1;
@@ -144,23 +165,19 @@ export class StoreWriter {
       this.extend(endMs);
       this.offsets.add(r.start.offsetMin);
       const held = this.lines?.hold(r.line, r.rawLine) ?? false;
-      const id = this.store.insertInterval(
-        {
-          deviceId: this.deviceId,
-          intervalKey: key,
-          appId: this.apps.idFor(r.app),
-          category: r.category,
-          rawCategory: r.rawCategory,
-          startMs,
-          durationMs: r.durationMs ?? 0,
-          offsetMin: r.start.offsetMin,
-          rawTs: r.rawTs,
-          sourceId: this.sourceId,
-          line: r.line,
-          rawLine: held ? null : r.rawLine,
-        },
-        reported,
-      );
+      // One row object refilled for every access: nothing of it is kept after the insert.
+      const row = this.intervalRow;
+      row.intervalKey = key;
+      row.appId = this.apps.idFor(r.app);
+      row.category = r.category;
+      row.rawCategory = r.rawCategory;
+      row.startMs = startMs;
+      row.durationMs = r.durationMs ?? 0;
+      row.offsetMin = r.start.offsetMin;
+      row.rawTs = r.rawTs;
+      row.line = r.line;
+      row.rawLine = held ? null : r.rawLine;
+      const id = this.store.insertInterval(row, reported);
       if (id !== null) return id;
       this.accessRows -= 2;
     }

@@ -56,3 +56,46 @@ describe('the day rows of the heatmap', () => {
     }
   });
 });
+
+describe('the rollup cells of an import', () => {
+  it('are written as a rebuild gives them when they need more column sets than statements are kept', async () => {
+    const t = tempCase();
+    try {
+      const db = t.session.db;
+      // One session a cell, each at its own hour and length class: 24 x 11 column sets, more
+      // than the 256 sparse statements kept, so the last cells go through the full statement.
+      const lengths = [
+        500, 1000, 5000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000,
+      ];
+      const lines = lengths.flatMap((durationMs, k) =>
+        Array.from({ length: 24 }, (_, h) =>
+          accessPair({
+            app: `com.example.app${k}.h${h}`,
+            category: 'photos',
+            id: `I${k}-${h}`,
+            ms: Date.UTC(2024, 4, 1 + k, h, 10),
+            durationMs,
+            offsetMin: 0,
+          }),
+        ).flat(),
+      );
+      const o = await importFile({ db, path: t.write('a.ndjson', lines), deviceId: t.deviceId });
+      expect(o.status).toBe('imported');
+      const read = (): unknown[] =>
+        db
+          .prepare(
+            'SELECT * FROM session_rollup ORDER BY level, bucket, device_id, app_id, category',
+          )
+          .all();
+      const kept = read();
+      db.exec('SAVEPOINT rebuild');
+      rebuildRollup(db);
+      const rebuilt = read();
+      db.exec('ROLLBACK TO rebuild; RELEASE rebuild');
+      expect(kept).toHaveLength(3 * 24 * 11);
+      expect(kept).toEqual(rebuilt);
+    } finally {
+      t.cleanup();
+    }
+  });
+});

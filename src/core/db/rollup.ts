@@ -167,8 +167,7 @@ const MAX_SPARSE_STATEMENTS = 256;
 class RollupUpserts {
   private readonly statements = new Map<string, Statement>();
   private full: Statement | null = null;
-  private readonly values: number[] = [];
-  private readonly columns: number[] = [];
+  private readonly values: (number | string)[] = [];
 
   constructor(private readonly db: Db) {}
 
@@ -184,38 +183,43 @@ class RollupUpserts {
 
   /** Adds one cell; false when it changes nothing (every column zero). */
   run(d: Delta, sessions: number): boolean {
-    const values = this.values;
-    const columns = this.columns;
+    const values: (number | string)[] = this.values;
     values.length = 0;
-    columns.length = 0;
     let busy = 0;
+    for (const v of d.busy) busy += v;
+    values.push(d.level, d.deviceId, d.appId, d.category, d.bucket, sessions, busy);
+    // The statement's key: the indexes of the non-zero columns, joined by commas.
+    let key = '';
     let at = 0;
-    for (const part of [d.counts, d.busy, d.long, d.longBusy]) {
+    for (const part of d.counted ? [d.counts, d.busy, d.long, d.longBusy] : NO_PARTS) {
       for (let i = 0; i < part.length; i += 1, at += 1) {
         const v = part[i]!;
         if (v === 0) continue;
-        columns.push(at);
+        key = key === '' ? `${at}` : `${key},${at}`;
         values.push(v);
       }
-      if (part === d.busy) for (const v of part) busy += v;
     }
-    if (columns.length === 0) return false;
-    const head = [d.level, d.deviceId, d.appId, d.category, d.bucket, sessions, busy];
-    const key = columns.join(',');
+    if (key === '') return false;
     let stmt = this.statements.get(key);
     if (!stmt && this.statements.size < MAX_SPARSE_STATEMENTS) {
-      stmt = this.prepare(columns);
+      stmt = this.prepare(key.split(',').map(Number));
       this.statements.set(key, stmt);
     }
+    // Spread arguments: binding them is cheaper than binding from one array argument.
     if (stmt) {
-      stmt.run([...head, ...values]);
+      stmt.run(...values);
       return true;
     }
     this.full ??= this.prepare(ALL_COLUMNS.map((_, i) => i));
-    this.full.run([...head, ...d.counts, ...d.busy, ...d.long, ...d.longBusy]);
+    values.length = 7;
+    for (const part of [d.counts, d.busy, d.long, d.longBusy]) for (const v of part) values.push(v);
+    this.full.run(...values);
     return true;
   }
 }
+
+/** A cell whose sessions were not counted has no column to write. */
+const NO_PARTS: readonly (readonly number[])[] = [];
 
 /** Day cells held before they are applied in the middle of a write. */
 const FLUSH_CELLS = 50_000;
