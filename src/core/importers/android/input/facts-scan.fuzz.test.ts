@@ -9,7 +9,7 @@ import {
   DEFAULT_MAX_SECTION_CHARS,
   type Source,
 } from './collector';
-import { splitSource } from './texts';
+import { listMainText, splitSource } from './texts';
 
 // The first read of a whole input wants only getprop: it searches the bytes for a getprop header
 // and splits lines only from there. It must find exactly the properties a read that splits every
@@ -58,17 +58,23 @@ function chunked(bytes: Buffer, sizes: readonly number[]): Source {
   };
 }
 
-/** The properties the first getprop section gives, read whole or for the facts only. */
-async function props(bytes: Buffer, sizes: readonly number[], factsOnly: boolean) {
+/**
+ * The properties the first getprop section gives, read whole, for the facts only, or by a folder's
+ * listing of its main text (`'list'`, which stops reading after that section).
+ */
+async function props(bytes: Buffer, sizes: readonly number[], factsOnly: boolean | 'list') {
   const pass = new ContextPass(null);
   const c = new Collector(
     new Set(DEFAULT_ANDROID_SERVICES),
     DEFAULT_MAX_SECTION_CHARS,
     DEFAULT_MAX_JSON_BYTES,
     pass,
-    factsOnly,
+    factsOnly === true,
+    new Set(),
+    factsOnly === 'list',
   );
-  await splitSource(chunked(bytes, sizes), c);
+  if (factsOnly === 'list') await listMainText(chunked(bytes, sizes), c);
+  else await splitSource(chunked(bytes, sizes), c);
   return [...pass.getprop.props];
 }
 
@@ -83,13 +89,15 @@ const text = fc
   );
 
 describe('the facts-only first read of a main text', () => {
-  it('finds the same getprop properties as a read that splits every line', async () => {
+  it('finds the same getprop properties as a read that splits every line, and so does a folder’s listing', async () => {
     await fc.assert(
       fc.asyncProperty(
         text,
         fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 8 }),
         async (bytes, sizes) => {
-          expect(await props(bytes, sizes, true)).toEqual(await props(bytes, [65536], false));
+          const whole = await props(bytes, [65536], false);
+          expect(await props(bytes, sizes, true)).toEqual(whole);
+          expect(await props(bytes, sizes, 'list')).toEqual(whole);
         },
       ),
       fuzzOptions(300),
@@ -111,6 +119,7 @@ describe('the facts-only first read of a main text', () => {
     expect(whole).toEqual([['ro.product.model', 'Right']]);
     expect(await props(bytes, [65536], true)).toEqual(whole);
     expect(await props(bytes, [4096, 100_000, 7], true)).toEqual(whole);
+    expect(await props(bytes, [4096, 100_000, 7], 'list')).toEqual(whole);
   });
 
   it('treats a byte order mark opening a line inside the text as a whole read does', async () => {
