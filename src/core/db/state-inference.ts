@@ -1,7 +1,6 @@
 import type { AccessEvent } from '../../contract/records';
 import type { Db } from './open';
 import { RollupDeltas } from './rollup';
-import { eventState } from './session-state';
 
 /** Sessions read at a time. */
 const PAGE = 5000;
@@ -155,13 +154,15 @@ export function inferAndroidStates(db: Db, deviceId: number): void {
       }
       if (next === s.inferredState) continue;
       set.run(next, s.id);
+      // The state as `eventState` gives it, before and after, without building its objects.
+      const reported = s.stateSource === 'reported';
       changes.changeState(
         deviceId,
         s.appId,
         s.category,
         s.localDay,
-        eventState(s).state,
-        eventState({ ...s, inferredState: next }).state,
+        reported ? s.state : (s.inferredState ?? 'unknown'),
+        reported ? s.state : (next ?? 'unknown'),
       );
     }
     changes.flushIfLarge(db);

@@ -66,8 +66,9 @@ export class AppOpsParser {
   private mode: string | null = null;
   private tag: string | null = null;
   private inTag = false;
-  /** The access of the current op block nearest the dump, with its sequence number. */
-  private best: { ev: AppOpEvent; seq: number } | null = null;
+  /** The access of the current op block nearest the dump, and its sequence number. */
+  private best: AppOpEvent | null = null;
+  private bestSeq = 0;
   /** Android 9: the kind of the last `Access:`/`Reject:` line, for its continuation lines. */
   private pieKind: AppOpEvent['kind'] | null = null;
   private begin: LocalTime | null = null;
@@ -156,7 +157,7 @@ export class AppOpsParser {
   }
 
   private closeBlock(): void {
-    if (this.best !== null) this.sink.event(this.best.ev, this.best.seq);
+    if (this.best !== null) this.sink.event(this.best, this.bestSeq);
     this.best = null;
   }
 
@@ -210,12 +211,12 @@ export class AppOpsParser {
     const best = this.best;
     if (
       best === null ||
-      (ev.relativeMs !== null &&
-        (best.ev.relativeMs === null || ev.relativeMs <= best.ev.relativeMs)) ||
-      (ev.relativeMs === null && best.ev.relativeMs === null)
+      (ev.relativeMs !== null && (best.relativeMs === null || ev.relativeMs <= best.relativeMs)) ||
+      (ev.relativeMs === null && best.relativeMs === null)
     ) {
-      if (best !== null) this.sink.event(best.ev, best.seq);
-      this.best = { ev, seq };
+      if (best !== null) this.sink.event(best, this.bestSeq);
+      this.best = ev;
+      this.bestSeq = seq;
     } else {
       this.sink.event(ev, seq);
     }
@@ -298,14 +299,14 @@ export class AppOpsParser {
       return;
     }
     if (t.startsWith('Running start at:')) {
-      if (this.best) this.best.ev.running = true;
+      if (this.best) this.best.running = true;
       return;
     }
     if (t.startsWith('startNesting=')) return;
     if (t.startsWith('duration=')) {
       // Android 9 prints the op's last duration on a line of its own.
       const ms = parseAndroidDuration(t.slice(9));
-      const ev = this.best?.ev;
+      const ev = this.best;
       if (ms !== null && ev && ev.durationMs === null) ev.durationMs = ms;
       return;
     }
