@@ -34,6 +34,7 @@ import { androidManifest } from './manifest';
 import {
   checkExaminerZone,
   inputNotes,
+  lacksNote,
   zoneRequired,
   type AndroidMemberHints,
   type MainTextReport,
@@ -172,8 +173,7 @@ function missingNote(input: AndroidInput, main: MainTexts): string | null {
     for (const s of services) if (!found.includes(s)) found.push(s);
   }
   const missing = CORE_SERVICES.filter((s) => !found.includes(s));
-  if (missing.length === 0) return null;
-  return `Found ${found.length > 0 ? found.join(', ') : 'no section it reads'}; not found: ${missing.join(', ')}.`;
+  return missing.length > 0 ? lacksNote(found, missing) : null;
 }
 
 /** A capture folder: its context first, then one member per file whose sections are read. */

@@ -50,12 +50,16 @@ export interface MainTextReport {
 /** The notes a read gives about the whole input: its problems and what it lacks. */
 export function inputNotes(input: AndroidInput): string[] {
   const notes = [...input.problems];
-  if (input.missing.length > 0)
-    notes.push(
-      `Found ${input.found.length > 0 ? input.found.join(', ') : 'no section it reads'}; ` +
-        `not found: ${input.missing.join(', ')}.`,
-    );
+  if (input.missing.length > 0) notes.push(lacksNote(input.found, input.missing));
   return notes;
+}
+
+/** The note on the core services a capture lacks, after those it holds. */
+export function lacksNote(found: readonly string[], missing: readonly string[]): string {
+  return (
+    `Found ${found.length > 0 ? found.join(', ') : 'no section it reads'}; ` +
+    `not found: ${missing.join(', ')}.`
+  );
 }
 
 function refusal(message: string): ImportRecord {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ImportRecord } from '../../../model/import-records';
 import { importPath } from '../../../services/import-pipeline';
 import {
+  CAPTURE_MS,
   CAPTURE_ZONE,
   captureAppops,
   captureDumpsys,
@@ -176,6 +177,20 @@ describe('an extracted bugreport folder', () => {
       text: '2025-06-18 19:20:50',
       source: `bugreport-x.txt line ${at}: end line of dumpsys appops`,
     });
+  });
+
+  it('still splits the main text first when only its app-op lines can give the clock', async () => {
+    // capture.json gives the capture time but no zone, and getprop names none either.
+    const main = bigMainText().replace(captureGetprop().trimEnd(), captureGetprop({ zone: null }));
+    const dir = writeBugreportFolder(main);
+    writeFileSync(
+      join(dir, 'capture.json'),
+      JSON.stringify({ format: 'snoopscope-adb-capture', hostTimeMs: CAPTURE_MS }),
+    );
+    const r = await importPath(t.session.db, dir, {});
+    const member = r.outcomes.find((o) => o.path.endsWith('bugreport-x.txt'))!;
+    expect(member.status).toBe('imported');
+    expect(member.timeZone).toMatchObject({ zone: null, source: 'derived' });
   });
 });
 
