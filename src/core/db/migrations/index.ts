@@ -17,6 +17,7 @@ import { m0016NetworkSpans } from './0016-network-spans';
 import { m0017DeviceStates } from './0017-device-states';
 import { m0018SessionEvents } from './0018-session-events';
 import { m0019SourceLines } from './0019-source-lines';
+import { m0020SessionPlaces } from './0020-session-places';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -40,4 +41,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0017DeviceStates,
   m0018SessionEvents,
   m0019SourceLines,
+  m0020SessionPlaces,
 ];
