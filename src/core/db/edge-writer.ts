@@ -157,7 +157,8 @@ export class StoreWriter {
    */
   addInterval(r: AccessIntervalRecord, reported: ReportedColumns): number | null {
     const key = r.intervalKey;
-    if (!this.pending.has(key)) {
+    // An Android capture never has a begin waiting: the key is then not even looked up.
+    if (this.pending.size === 0 || !this.pending.has(key)) {
       const startMs = r.start.ms;
       const endMs = startMs + (r.durationMs ?? 0);
       this.accessRows += 2;
