@@ -307,14 +307,29 @@ export class RollupDeltas {
     for (const level of ROLLUP_LEVELS) {
       if (level === 1) continue;
       const coarse = new Map<string, Delta>();
+      // A coarse cell of one day (most are) reads that day's arrays; one of several sums copies.
+      const lent = new Set<Delta>();
       for (let i = 0; i < days; i += 1) {
         const d = out[i]!;
         const bucket = rollupBucket(d.bucket, level);
         const key = `${d.deviceId}|${d.appId}|${d.category}|${bucket}`;
-        let c = coarse.get(key);
+        const c = coarse.get(key);
         if (!c) {
-          c = counting(emptyDelta(level, d.deviceId, d.appId, d.category, bucket));
-          coarse.set(key, c);
+          const first = emptyDelta(level, d.deviceId, d.appId, d.category, bucket);
+          first.counted = true;
+          first.counts = d.counts;
+          first.busy = d.busy;
+          first.long = d.long;
+          first.longBusy = d.longBusy;
+          coarse.set(key, first);
+          lent.add(first);
+          continue;
+        }
+        if (lent.delete(c)) {
+          c.counts = [...c.counts];
+          c.busy = [...c.busy];
+          c.long = [...c.long];
+          c.longBusy = [...c.longBusy];
         }
         addInto(c.counts, d.counts);
         addInto(c.busy, d.busy);
