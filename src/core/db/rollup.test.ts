@@ -14,6 +14,32 @@ describe('RollupDeltas', () => {
     expect(levels.filter((d) => d.level === 7)).toHaveLength(200_000);
     expect(levels.filter((d) => d.level === 28)).toHaveLength(50_000);
   });
+
+  it('sums the days of a week into its cell and leaves each day cell as it was counted', () => {
+    const deltas = new RollupDeltas();
+    // Days 7 and 8 share week 1 and four-week span 0; day 30 has week 4 to itself.
+    deltas.add(1, 1, 'photos', 7, 60, 2000, 1);
+    deltas.add(1, 1, 'photos', 8, 60, 5000, 1);
+    deltas.add(1, 1, 'photos', 8, 120, 500, 1);
+    deltas.add(1, 1, 'photos', 30, 60, 1000, 1);
+    type Cell = { level: number; bucket: number; counts: number[]; busy: number[]; long: number[] };
+    const levels = (deltas as unknown as { allLevels(): Cell[] }).allLevels();
+    const cell = (level: number, bucket: number) =>
+      levels.find((d) => d.level === level && d.bucket === bucket)!;
+    expect(cell(1, 7).counts[1]).toBe(1);
+    expect(cell(1, 7).busy[1]).toBe(2000);
+    expect(cell(1, 8).counts.slice(0, 3)).toEqual([0, 1, 1]);
+    expect(cell(1, 8).long[0]).toBe(1);
+    expect(cell(7, 1).counts.slice(0, 3)).toEqual([0, 2, 1]);
+    expect(cell(7, 1).busy.slice(0, 3)).toEqual([0, 7000, 500]);
+    expect(cell(7, 1).long.slice(0, 2)).toEqual([2, 1]);
+    expect(cell(28, 0).counts.slice(0, 3)).toEqual([0, 2, 1]);
+    expect(cell(28, 1).counts.slice(0, 3)).toEqual([0, 1, 0]);
+    expect(cell(7, 4).busy[1]).toBe(1000);
+    // Summing the week did not change the days it was summed from.
+    expect(cell(1, 7).counts.slice(0, 3)).toEqual([0, 1, 0]);
+    expect(cell(1, 7).busy.slice(0, 3)).toEqual([0, 2000, 0]);
+  });
 });
 
 describe('the day rows of the heatmap', () => {
