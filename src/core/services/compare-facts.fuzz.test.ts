@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillFindingsCase } from '../testing/findings-case';
+import { emptyFindingsCase, fillFindingsCase } from '../testing/findings-case';
 import { fuzzOptions } from '../testing/fuzz';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { columnFacts, type CompareSpec } from './compare';
@@ -12,10 +12,7 @@ beforeAll(() => {
 afterAll(() => t.cleanup());
 
 function reset(): void {
-  t.session.db
-    .exec(`DELETE FROM access_sessions; DELETE FROM usage_records; DELETE FROM reject_records;
-    DELETE FROM permission_records; DELETE FROM network_observations; DELETE FROM session_rollup;
-    DELETE FROM session_stats; DELETE FROM session_day_hours; DELETE FROM apps; DELETE FROM sources; DELETE FROM devices`);
+  emptyFindingsCase(t.session.db);
 }
 
 // Days around the generated fortnight (local day 19844 is 2024-05-01), some outside it.

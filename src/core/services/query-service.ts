@@ -26,6 +26,7 @@ import { RecordQueries } from './record-queries';
 import { timeOfDayTimeline } from './time-of-day';
 import { emptyTimeline, LaneTally, type LaneTotals } from './timeline-parts';
 import {
+  type BinRow,
   minutesServeTimeline,
   rollupCountable,
   statsBinRows,
@@ -497,14 +498,7 @@ export class QueryService {
                 `SELECT r.device_id AS deviceId, r.app_id AS appId, r.category, r.bucket, ${q.count} AS sessions, ${q.busy} AS busyMs
              FROM session_rollup r ${q.where}`,
               )
-              .all(...q.params) as {
-              deviceId: number;
-              appId: number;
-              category: string;
-              bucket: number;
-              sessions: number;
-              busyMs: number;
-            }[]);
+              .all(...q.params) as BinRow[]);
     const lanes = new LaneTally();
     const bins: TimelineResult['bins'] = [];
     for (const r of rows) {

@@ -17,6 +17,14 @@ const SCREEN = [
 export const FINDINGS_CASE_START = Date.UTC(2024, 4, 1);
 const SPAN = 14 * 86_400_000;
 
+/** Empties the tables `fillFindingsCase` fills, so a property test can refill one case per run. */
+export function emptyFindingsCase(db: Db): void {
+  db.exec(`DELETE FROM access_sessions; DELETE FROM usage_records; DELETE FROM reject_records;
+    DELETE FROM permission_records; DELETE FROM network_observations; DELETE FROM session_rollup;
+    DELETE FROM session_stats; DELETE FROM session_day_hours; DELETE FROM apps; DELETE FROM sources;
+    DELETE FROM devices`);
+}
+
 /**
  * Fills a case with random records for every findings rule, written straight into the tables
  * (sessions with their derived columns, usage, reject, permission and network records; the rollup
