@@ -2,6 +2,7 @@ import type { NetworkItem } from '../../contract/api';
 import type { Filter } from '../../contract/filter';
 import type { Db } from '../db/open';
 import { LATEST_RANK_SQL, networkLatestReady } from '../db/queries/network-latest';
+import { compareText } from '../db/queries/text-order';
 import { networkWhere, whereSql } from './filter-sql';
 
 /**
@@ -15,6 +16,152 @@ export function networkItems(
   snapshots: 'latest' | 'all' = 'latest',
   path: 'auto' | 'scan' = 'auto',
 ): NetworkItem[] {
+  if (path === 'scan') return scannedNetworkItems(db, filter, snapshots);
+  if (snapshots === 'all') return readNetworkItems(db, filter, null);
+  const devices =
+    filter.devices && filter.devices.length > 0
+      ? filter.devices
+      : (db.prepare('SELECT id FROM devices').pluck().all() as number[]);
+  const kept =
+    !filter.from &&
+    !filter.to &&
+    !(filter.tags && filter.tags.length > 0) &&
+    filter.starred !== true &&
+    networkLatestReady(db, devices);
+  return kept ? readNetworkItems(db, filter, devices) : scannedNetworkItems(db, filter, snapshots);
+}
+
+/**
+ * The rows of the filter (only those kept as latest of `keptDevices` when given), read without
+ * joins: the devices, apps and sources they name are looked up once each, and the rows are put in
+ * the reference's order here (device label, app identifier, hits from most, domain, id), which
+ * spares SQLite a sort of every row by text keys.
+ */
+function readNetworkItems(
+  db: Db,
+  filter: Filter,
+  keptDevices: readonly number[] | null,
+): NetworkItem[] {
+  const nw = networkWhere(filter);
+  const columns = `n.id, n.device_id, n.app_id, n.source_id, n.line, n.domain, n.domain_owner,
+    n.domain_type, n.initiated_type, n.context, n.hits, n.first_ms, n.first_offset, n.last_ms,
+    n.last_offset, n.context_verification_type, n.domain_classification`;
+  const rows = (
+    keptDevices
+      ? db
+          .prepare(
+            `SELECT ${columns} FROM network_latest l JOIN network_observations n ON n.id = l.observation_id
+             ${whereSql(nw, [`l.device_id IN (${keptDevices.map(() => '?').join(', ')})`])}`,
+          )
+          .raw()
+          .all(...nw.params, ...keptDevices)
+      : db
+          .prepare(`SELECT ${columns} FROM network_observations n ${whereSql(nw)}`)
+          .raw()
+          .all(...nw.params)
+  ) as RawRow[];
+  if (rows.length === 0) return [];
+  // Device labels are unique without regard to case (NOCASE, the column's collation, which the
+  // reference's order keeps), so their rank orders devices as the label does.
+  const devices = new Map<number, { rank: number; label: string }>();
+  (
+    db.prepare('SELECT id, label FROM devices ORDER BY label, id').raw().all() as [number, string][]
+  ).forEach(([id, label], rank) => devices.set(id, { rank, label }));
+  // Apps sharing an identifier (on other devices) share a rank: the order compares identifiers.
+  const apps = new Map<number, { rank: number; identifier: string; name: string | null }>();
+  let rank = -1;
+  let previous: string | null = null;
+  for (const [id, identifier, name] of db
+    .prepare('SELECT id, identifier, display_name FROM apps ORDER BY identifier')
+    .raw()
+    .all() as [number, string, string | null][]) {
+    if (identifier !== previous) rank += 1;
+    previous = identifier;
+    apps.set(id, { rank, identifier, name });
+  }
+  const sources = new Map<number, { name: string; sha256: string }>();
+  for (const [id, name, sha256] of db
+    .prepare('SELECT id, file_name, sha256 FROM sources')
+    .raw()
+    .all() as [number, string, string][])
+    sources.set(id, { name, sha256 });
+
+  // A row whose device, app or source is gone is left out, as the reference's joins leave it out.
+  const kept: { row: RawRow; device: number; app: number }[] = [];
+  for (const row of rows) {
+    const d = devices.get(row[1]);
+    const a = apps.get(row[2]);
+    if (d && a && sources.has(row[3])) kept.push({ row, device: d.rank, app: a.rank });
+  }
+  kept.sort((x, y) => {
+    if (x.device !== y.device) return x.device - y.device;
+    if (x.app !== y.app) return x.app - y.app;
+    const h1 = x.row[10];
+    const h2 = y.row[10];
+    if (h1 !== h2) {
+      // Descending, with no hits last (SQLite orders NULL lowest).
+      if (h1 === null) return 1;
+      if (h2 === null) return -1;
+      return h2 - h1;
+    }
+    return compareText(x.row[5], y.row[5]) || x.row[0] - y.row[0];
+  });
+  const out: NetworkItem[] = new Array<NetworkItem>(kept.length);
+  for (let i = 0; i < kept.length; i += 1) {
+    const r = kept[i]!.row;
+    const app = apps.get(r[2])!;
+    const source = sources.get(r[3])!;
+    out[i] = {
+      deviceId: r[1],
+      device: devices.get(r[1])!.label,
+      sourceId: r[3],
+      sourceName: source.name,
+      sourceSha256: source.sha256,
+      line: r[4],
+      app: app.identifier,
+      appName: app.name,
+      domain: r[5],
+      domainOwner: r[6],
+      domainType: r[7],
+      initiatedType: r[8],
+      context: r[9],
+      hits: r[10],
+      firstMs: r[11],
+      firstOffsetMin: r[12],
+      lastMs: r[13],
+      lastOffsetMin: r[14],
+      contextVerificationType: r[15],
+      domainClassification: r[16],
+      id: `n:${r[0]}`,
+      profiling: r[7] === 1,
+    };
+  }
+  return out;
+}
+
+/** A network row as `readNetworkItems` selects it. */
+type RawRow = [
+  id: number,
+  deviceId: number,
+  appId: number,
+  sourceId: number,
+  line: number,
+  domain: string,
+  domainOwner: string | null,
+  domainType: number | null,
+  initiatedType: string | null,
+  context: string | null,
+  hits: number | null,
+  firstMs: number | null,
+  firstOffset: number | null,
+  lastMs: number | null,
+  lastOffset: number | null,
+  contextVerificationType: number | null,
+  domainClassification: number | null,
+];
+
+/** The reference: every row joined and ranked in SQL, the latest of each chosen by its rank. */
+function scannedNetworkItems(db: Db, filter: Filter, snapshots: 'latest' | 'all'): NetworkItem[] {
   const nw = networkWhere(filter);
   const columns = `n.id, n.device_id AS deviceId, d.label AS device, n.source_id AS sourceId,
                 src.file_name AS sourceName, src.sha256 AS sourceSha256, n.line, a.identifier AS app,
@@ -23,42 +170,17 @@ export function networkItems(
                 n.first_offset AS firstOffsetMin, n.last_ms AS lastMs, n.last_offset AS lastOffsetMin,
                 n.context_verification_type AS contextVerificationType,
                 n.domain_classification AS domainClassification`;
-  // Rows that tie on every shown key come in the order of their ids, whichever path reads them.
-  const order = (id: string): string => `ORDER BY device, app, hits DESC, domain, ${id}`;
-  const devices =
-    filter.devices && filter.devices.length > 0
-      ? filter.devices
-      : (db.prepare('SELECT id FROM devices').pluck().all() as number[]);
-  const kept =
-    snapshots === 'latest' &&
-    path === 'auto' &&
-    !filter.from &&
-    !filter.to &&
-    !(filter.tags && filter.tags.length > 0) &&
-    filter.starred !== true &&
-    networkLatestReady(db, devices);
-  const rows = (
-    kept
-      ? db
-          .prepare(
-            `SELECT ${columns} FROM network_latest l JOIN network_observations n ON n.id = l.observation_id
-             JOIN apps a ON a.id = n.app_id JOIN devices d ON d.id = n.device_id
-             JOIN sources src ON src.id = n.source_id
-             ${whereSql(nw, [`l.device_id IN (${devices.map(() => '?').join(', ')})`])} ${order('n.id')}`,
-          )
-          .all(...nw.params, ...devices)
-      : db
-          .prepare(
-            `SELECT * FROM (
-               SELECT ${columns}, ${LATEST_RANK_SQL} AS rn
-               FROM network_observations n JOIN apps a ON a.id = n.app_id JOIN devices d ON d.id = n.device_id
-               JOIN sources src ON src.id = n.source_id
-               ${whereSql(nw)}
-             ) ${snapshots === 'latest' ? 'WHERE rn = 1' : ''}
-             ${order('id')}`,
-          )
-          .all(...nw.params)
-  ) as (Omit<NetworkItem, 'id' | 'profiling'> & { id: number; rn?: number })[];
+  const rows = db
+    .prepare(
+      `SELECT * FROM (
+         SELECT ${columns}, ${LATEST_RANK_SQL} AS rn
+         FROM network_observations n JOIN apps a ON a.id = n.app_id JOIN devices d ON d.id = n.device_id
+         JOIN sources src ON src.id = n.source_id
+         ${whereSql(nw)}
+       ) ${snapshots === 'latest' ? 'WHERE rn = 1' : ''}
+       ORDER BY device, app, hits DESC, domain, id`,
+    )
+    .all(...nw.params) as (Omit<NetworkItem, 'id' | 'profiling'> & { id: number; rn?: number })[];
   return rows.map(({ rn: _rn, id, ...r }) => ({
     ...r,
     id: `n:${id}`,

@@ -1,0 +1,208 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Filter } from '../../contract/filter';
+import { fuzzOptions } from '../testing/fuzz';
+import { tempCase, type TempCase } from '../testing/temp-case';
+
+// Texts that SQLite's BINARY order and JavaScript's UTF-16 order put differently (past U+FFFF),
+// cases that NOCASE folds, and equal texts, so that ties and collations are exercised.
+const text: fc.Arbitrary<string> = fc.constantFrom(
+  'a',
+  'B',
+  'b',
+  'é',
+  'Z',
+  '\u{1F600}',
+  '\uFF61',
+  'a b',
+  'ab',
+  '',
+);
+const label = fc.tuple(text, text).map(([a, b]) => `${a}${b}`);
+
+interface NetRow {
+  device: number;
+  app: number;
+  /** The app's device instead of the row's own (a crafted case). */
+  foreignApp: boolean;
+  source: number;
+  domain: string;
+  hits: number | null;
+  domainType: number | null;
+  context: string | null;
+  firstMs: number | null;
+  lastMs: number | null;
+}
+
+const caseShape = fc.record({
+  devices: fc.uniqueArray(label, {
+    minLength: 1,
+    maxLength: 3,
+    selector: (l) => l.toLowerCase(),
+  }),
+  apps: fc.array(fc.tuple(fc.nat(3), text, fc.option(text, { nil: null })), {
+    minLength: 1,
+    maxLength: 5,
+  }),
+  sources: fc.array(fc.tuple(fc.nat(3), fc.integer({ min: 0, max: 5 })), {
+    minLength: 1,
+    maxLength: 5,
+  }),
+  rows: fc.array(
+    fc.record<NetRow>({
+      device: fc.nat(3),
+      app: fc.nat(7),
+      foreignApp: fc.boolean(),
+      source: fc.nat(4),
+      domain: fc.constantFrom('a', 'A', '\uFF61', '\u{1F600}', '\u{1F600}a'),
+      hits: fc.option(fc.integer({ min: 0, max: 1 }), { nil: null }),
+      domainType: fc.option(fc.integer({ min: 1, max: 2 }), { nil: null }),
+      context: fc.option(text, { nil: null }),
+      firstMs: fc.option(
+        fc.integer({ min: 0, max: 10 }).map((d) => Date.UTC(2024, 4, d)),
+        {
+          nil: null,
+        },
+      ),
+      lastMs: fc.option(
+        fc.integer({ min: 0, max: 10 }).map((d) => Date.UTC(2024, 4, d)),
+        {
+          nil: null,
+        },
+      ),
+    }),
+    { minLength: 1, maxLength: 40 },
+  ),
+});
+
+type CaseShape = typeof caseShape extends fc.Arbitrary<infer T> ? T : never;
+
+const filter: fc.Arbitrary<Filter> = fc.record(
+  {
+    devices: fc.uniqueArray(fc.integer({ min: 1, max: 5 }), { maxLength: 2 }),
+    apps: fc.uniqueArray(text, { maxLength: 2 }),
+    from: fc.constantFrom('2024-05-03', '2024-05-09'),
+    to: fc.constantFrom('2024-05-04', '2024-05-08'),
+    starred: fc.boolean(),
+  },
+  { requiredKeys: [] },
+) as fc.Arbitrary<Filter>;
+
+let t: TempCase;
+beforeAll(() => {
+  t = tempCase();
+});
+afterAll(() => t.cleanup());
+
+/**
+ * Replaces the case's devices, apps, sources and network rows by those of `shape`; true when some
+ * row names an app of another device.
+ */
+function fill(shape: CaseShape, seed: number): boolean {
+  const db = t.session.db;
+  db.exec(`DELETE FROM annotations; DELETE FROM network_latest; DELETE FROM network_latest_state;
+    DELETE FROM network_spans; DELETE FROM network_observations; DELETE FROM apps;
+    DELETE FROM sources; DELETE FROM devices`);
+  const devices = shape.devices.map((l) =>
+    Number(
+      db.prepare("INSERT INTO devices (label, platform, created_at) VALUES (?, 'ios', 0)").run(l)
+        .lastInsertRowid,
+    ),
+  );
+  const pickDevice = (i: number): number => devices[i % devices.length]!;
+  const apps: { id: number; device: number }[] = [];
+  for (const [d, identifier, name] of shape.apps) {
+    const device = pickDevice(d);
+    const r = db
+      .prepare('INSERT OR IGNORE INTO apps (device_id, identifier, display_name) VALUES (?, ?, ?)')
+      .run(device, identifier, name);
+    if (r.changes > 0) apps.push({ id: Number(r.lastInsertRowid), device });
+  }
+  const sources = shape.sources.map(([d, to], k) => ({
+    device: pickDevice(d),
+    id: Number(
+      db
+        .prepare(
+          `INSERT INTO sources (device_id, importer_id, importer_version, original_path, file_name, size, sha256, imported_at, data_from, data_to)
+           VALUES (?, 'ios-app-privacy-report', '1', 'x', ?, 0, ?, 0, 0, ?)`,
+        )
+        .run(pickDevice(d), `file ${k}`, `${seed}-${k}`, to).lastInsertRowid,
+    ),
+  }));
+  if (apps.length === 0) return false;
+  let foreign = false;
+  const insert = db.prepare(
+    `INSERT INTO network_observations (device_id, app_id, source_id, line, domain, domain_lower,
+       domain_type, context, hits, first_ms, first_offset, last_ms, last_offset, raw_line)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 60, ?, 120, '')`,
+  );
+  shape.rows.forEach((r, line) => {
+    const device = pickDevice(r.device);
+    const own = apps.filter((a) => a.device === device);
+    const app = (r.foreignApp || own.length === 0 ? apps : own)[r.app % (own.length || apps.length)]
+      ?.id;
+    const source = sources[r.source % sources.length]!.id;
+    const appId = app ?? apps[0]!.id;
+    if (apps.find((a) => a.id === appId)!.device !== device) foreign = true;
+    const id = Number(
+      insert.run(
+        device,
+        appId,
+        source,
+        line + 1,
+        r.domain,
+        r.domain.toLowerCase(),
+        r.domainType,
+        r.context,
+        r.hits,
+        r.firstMs,
+        r.lastMs,
+      ).lastInsertRowid,
+    );
+    if (line % 3 === 0)
+      db.prepare(
+        "INSERT INTO annotations (target, kind, star, updated_at, row_id) VALUES (?, 'network', 1, 0, ?)",
+      ).run(`n:${id}`, id);
+  });
+  return foreign;
+}
+
+describe('network rows read without joins', () => {
+  it('are those of the reference query, in its order, for every snapshot and the latest', () => {
+    fc.assert(
+      fc.property(caseShape, filter, fc.integer(), (shape, f, seed) => {
+        const foreign = fill(shape, seed);
+        const q = t.session.queries;
+        expect(q.network(f, 'all')).toEqual(q.network(f, 'all', 'scan'));
+        // The latest rows are kept per device from the rows of its own apps only (see
+        // `refreshNetworkLatest`): a row naming another device's app is not among them.
+        if (!foreign) expect(q.network(f, 'latest')).toEqual(q.network(f, 'latest', 'scan'));
+      }),
+      fuzzOptions(150),
+    );
+  });
+
+  it('order domains as SQLite does, by code point, not by UTF-16 unit', () => {
+    const shape: CaseShape = {
+      devices: ['Phone'],
+      apps: [[0, 'a', null]],
+      sources: [[0, 1]],
+      rows: ['\u{1F600}', '\uFF61'].map((domain) => ({
+        device: 0,
+        app: 0,
+        foreignApp: false,
+        source: 0,
+        domain,
+        hits: 1,
+        domainType: null,
+        context: null,
+        firstMs: null,
+        lastMs: null,
+      })),
+    };
+    fill(shape, 0);
+    const all = t.session.queries.network({}, 'all');
+    expect(all.map((n) => n.domain)).toEqual(['\uFF61', '\u{1F600}']);
+    expect(all).toEqual(t.session.queries.network({}, 'all', 'scan'));
+  });
+});
