@@ -46,21 +46,6 @@ function readNetworkItems(
   const columns = `n.id, n.device_id, n.app_id, n.source_id, n.line, n.domain, n.domain_owner,
     n.domain_type, n.initiated_type, n.context, n.hits, n.first_ms, n.first_offset, n.last_ms,
     n.last_offset, n.context_verification_type, n.domain_classification`;
-  const rows = (
-    keptDevices
-      ? db
-          .prepare(
-            `SELECT ${columns} FROM network_latest l JOIN network_observations n ON n.id = l.observation_id
-             ${whereSql(nw, [`l.device_id IN (${keptDevices.map(() => '?').join(', ')})`])}`,
-          )
-          .raw()
-          .all(...nw.params, ...keptDevices)
-      : db
-          .prepare(`SELECT ${columns} FROM network_observations n ${whereSql(nw)}`)
-          .raw()
-          .all(...nw.params)
-  ) as RawRow[];
-  if (rows.length === 0) return [];
   // Device labels are unique without regard to case (NOCASE, the column's collation, which the
   // reference's order keeps), so their rank orders devices as the label does.
   const devices = new Map<number, { rank: number; label: string }>();
@@ -86,34 +71,40 @@ function readNetworkItems(
     .all() as [number, string, string][])
     sources.set(id, { name, sha256 });
 
+  const rows = (
+    keptDevices
+      ? db
+          .prepare(
+            `SELECT ${columns} FROM network_latest l JOIN network_observations n ON n.id = l.observation_id
+             ${whereSql(nw, [`l.device_id IN (${keptDevices.map(() => '?').join(', ')})`])}`,
+          )
+          .raw()
+          .iterate(...nw.params, ...keptDevices)
+      : db
+          .prepare(`SELECT ${columns} FROM network_observations n ${whereSql(nw)}`)
+          .raw()
+          .iterate(...nw.params)
+  ) as IterableIterator<RawRow>;
+
   // A row whose device, app or source is gone is left out, as the reference's joins leave it out.
-  const kept: { row: RawRow; device: number; app: number }[] = [];
-  for (const row of rows) {
-    const d = devices.get(row[1]);
-    const a = apps.get(row[2]);
-    if (d && a && sources.has(row[3])) kept.push({ row, device: d.rank, app: a.rank });
-  }
-  kept.sort((x, y) => {
-    if (x.device !== y.device) return x.device - y.device;
-    if (x.app !== y.app) return x.app - y.app;
-    const h1 = x.row[10];
-    const h2 = y.row[10];
-    if (h1 !== h2) {
-      // Descending, with no hits last (SQLite orders NULL lowest).
-      if (h1 === null) return 1;
-      if (h2 === null) return -1;
-      return h2 - h1;
-    }
-    return compareText(x.row[5], y.row[5]) || x.row[0] - y.row[0];
-  });
-  const out: NetworkItem[] = new Array<NetworkItem>(kept.length);
-  for (let i = 0; i < kept.length; i += 1) {
-    const r = kept[i]!.row;
-    const app = apps.get(r[2])!;
-    const source = sources.get(r[3])!;
-    out[i] = {
+  // Each item is built once, its sort keys kept beside it, and only the item indices are sorted.
+  const items: NetworkItem[] = [];
+  const ids: number[] = [];
+  const group: number[] = [];
+  const hits: number[] = [];
+  const appCount = apps.size + 1;
+  for (const r of rows) {
+    const device = devices.get(r[1]);
+    const app = apps.get(r[2]);
+    const source = sources.get(r[3]);
+    if (!device || !app || !source) continue;
+    group.push(device.rank * appCount + app.rank);
+    // No hits sort last in descending order, as SQLite orders NULL lowest (hits are integers).
+    hits.push(r[10] ?? -Infinity);
+    ids.push(r[0]);
+    items.push({
       deviceId: r[1],
-      device: devices.get(r[1])!.label,
+      device: device.label,
       sourceId: r[3],
       sourceName: source.name,
       sourceSha256: source.sha256,
@@ -134,9 +125,17 @@ function readNetworkItems(
       domainClassification: r[16],
       id: `n:${r[0]}`,
       profiling: r[7] === 1,
-    };
+    });
   }
-  return out;
+  const order = Array.from({ length: items.length }, (_, i) => i);
+  order.sort(
+    (x, y) =>
+      group[x]! - group[y]! ||
+      hits[y]! - hits[x]! ||
+      compareText(items[x]!.domain, items[y]!.domain) ||
+      ids[x]! - ids[y]!,
+  );
+  return order.map((i) => items[i]!);
 }
 
 /** A network row as `readNetworkItems` selects it. */
