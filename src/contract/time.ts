@@ -94,10 +94,19 @@ function utcMs(
   sec: number,
   ms: number,
 ): number | null {
+  // Callers pass every field in range but the day: from year 100 on, the day is checked against
+  // its month and Date.UTC gives the instant without building a Date.
+  if (y >= 100) return d <= daysInMonth(y, mo) ? Date.UTC(y, mo - 1, d, h, mi, sec, ms) : null;
   const date = new Date(0);
   date.setUTCFullYear(y, mo - 1, d);
   date.setUTCHours(h, mi, sec, ms);
   return date.getUTCFullYear() === y && date.getUTCDate() === d ? date.getTime() : null;
+}
+
+/** The days of a month (1-12) of a proleptic Gregorian year. */
+function daysInMonth(y: number, mo: number): number {
+  if (mo === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
+  return mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
 }
 
 /** Offsets run from -14:00 to +14:00 (ISO 8601 allows more; no zone has ever used more). */
