@@ -30,6 +30,8 @@ interface NetRow {
   hits: number | null;
   domainType: number | null;
   context: string | null;
+  initiated: string | null;
+  verification: number | null;
   firstMs: number | null;
   lastMs: number | null;
 }
@@ -44,7 +46,7 @@ const caseShape = fc.record({
     minLength: 1,
     maxLength: 5,
   }),
-  sources: fc.array(fc.tuple(fc.nat(3), fc.integer({ min: 0, max: 5 })), {
+  sources: fc.array(fc.tuple(fc.nat(3), fc.option(fc.integer({ min: 0, max: 3 }), { nil: null })), {
     minLength: 1,
     maxLength: 5,
   }),
@@ -56,8 +58,11 @@ const caseShape = fc.record({
       source: fc.nat(4),
       domain: fc.constantFrom('a', 'A', '\uFF61', '\u{1F600}', '\u{1F600}a'),
       hits: fc.option(fc.integer({ min: 0, max: 1 }), { nil: null }),
-      domainType: fc.option(fc.integer({ min: 1, max: 2 }), { nil: null }),
-      context: fc.option(text, { nil: null }),
+      // Missing and empty (or -1) values are one snapshot row to the latest rank.
+      domainType: fc.constantFrom(null, -1, 1),
+      context: fc.constantFrom(null, ''),
+      initiated: fc.constantFrom(null, ''),
+      verification: fc.constantFrom(null, -1),
       firstMs: fc.option(
         fc.integer({ min: 0, max: 10 }).map((d) => Date.UTC(2024, 4, d)),
         {
@@ -81,8 +86,9 @@ const filter: fc.Arbitrary<Filter> = fc.record(
   {
     devices: fc.uniqueArray(fc.integer({ min: 1, max: 5 }), { maxLength: 2 }),
     apps: fc.uniqueArray(text, { maxLength: 2 }),
-    from: fc.constantFrom('2024-05-03', '2024-05-09'),
-    to: fc.constantFrom('2024-05-04', '2024-05-08'),
+    // A range around every dated row: the latest are chosen among the filter's rows, not kept ones.
+    from: fc.constantFrom('2024-04-01', '2024-04-01', '2024-05-03', '2024-05-09'),
+    to: fc.constantFrom('2024-06-01', '2024-05-04', '2024-05-08'),
     starred: fc.boolean(),
   },
   { requiredKeys: [] },
@@ -133,8 +139,9 @@ function fill(shape: CaseShape, seed: number): boolean {
   let foreign = false;
   const insert = db.prepare(
     `INSERT INTO network_observations (device_id, app_id, source_id, line, domain, domain_lower,
-       domain_type, context, hits, first_ms, first_offset, last_ms, last_offset, raw_line)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 60, ?, 120, '')`,
+       domain_type, context, initiated_type, context_verification_type, hits, first_ms, first_offset,
+       last_ms, last_offset, raw_line)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 60, ?, 120, '')`,
   );
   shape.rows.forEach((r, line) => {
     const device = pickDevice(r.device);
@@ -154,6 +161,8 @@ function fill(shape: CaseShape, seed: number): boolean {
         r.domain.toLowerCase(),
         r.domainType,
         r.context,
+        r.initiated,
+        r.verification,
         r.hits,
         r.firstMs,
         r.lastMs,
@@ -175,11 +184,48 @@ describe('network rows read without joins', () => {
         const q = t.session.queries;
         expect(q.network(f, 'all')).toEqual(q.network(f, 'all', 'scan'));
         // The latest rows are kept per device from the rows of its own apps only (see
-        // `refreshNetworkLatest`): a row naming another device's app is not among them.
-        if (!foreign) expect(q.network(f, 'latest')).toEqual(q.network(f, 'latest', 'scan'));
+        // `refreshNetworkLatest`): a row naming another device's app is not among them. A date
+        // range or a star chooses the latest among the filter's rows, from every app.
+        if (!foreign || f.from || f.to || f.starred === true)
+          expect(q.network(f, 'latest')).toEqual(q.network(f, 'latest', 'scan'));
       }),
       fuzzOptions(150),
     );
+  });
+
+  it('choose as latest the row of the source with the latest data, none last, then the later source', () => {
+    const row = (source: number) => ({
+      device: 0,
+      app: 0,
+      foreignApp: false,
+      source,
+      domain: 'a',
+      hits: 1,
+      domainType: null,
+      context: null,
+      initiated: null,
+      verification: null,
+      firstMs: Date.UTC(2024, 4, 2),
+      lastMs: null,
+    });
+    fill(
+      {
+        devices: ['Phone'],
+        apps: [[0, 'a', null]],
+        sources: [
+          [0, 3],
+          [0, null],
+          [0, 3],
+        ],
+        rows: [row(0), row(1), row(2)],
+      },
+      0,
+    );
+    // The date range makes the latest be chosen among the filter's rows instead of read as kept.
+    const f: Filter = { from: '2024-04-01' };
+    const latest = t.session.queries.network(f, 'latest');
+    expect(latest.map((n) => n.sourceName)).toEqual(['file 2']);
+    expect(latest).toEqual(t.session.queries.network(f, 'latest', 'scan'));
   });
 
   it('order domains as SQLite does, by code point, not by UTF-16 unit', () => {
@@ -196,6 +242,8 @@ describe('network rows read without joins', () => {
         hits: 1,
         domainType: null,
         context: null,
+        initiated: null,
+        verification: null,
         firstMs: null,
         lastMs: null,
       })),

@@ -8,7 +8,8 @@ import { networkWhere, whereSql } from './filter-sql';
 /**
  * Network rows (latest snapshot of each, or every snapshot), by device, app and hits. The latest
  * snapshots are read from those kept per device (see `refreshNetworkLatest`) when the filter has
- * no date range and no tag or star, else ranked from every snapshot (the reference path).
+ * no date range and no tag or star, else chosen here among the rows of the filter; `scan` ranks
+ * them in SQL (the reference path).
  */
 export function networkItems(
   db: Db,
@@ -17,7 +18,7 @@ export function networkItems(
   path: 'auto' | 'scan' = 'auto',
 ): NetworkItem[] {
   if (path === 'scan') return scannedNetworkItems(db, filter, snapshots);
-  if (snapshots === 'all') return readNetworkItems(db, filter, null);
+  if (snapshots === 'all') return readNetworkItems(db, filter, { kept: null, latest: false });
   const devices =
     filter.devices && filter.devices.length > 0
       ? filter.devices
@@ -28,20 +29,26 @@ export function networkItems(
     !(filter.tags && filter.tags.length > 0) &&
     filter.starred !== true &&
     networkLatestReady(db, devices);
-  return kept ? readNetworkItems(db, filter, devices) : scannedNetworkItems(db, filter, snapshots);
+  return readNetworkItems(
+    db,
+    filter,
+    kept ? { kept: devices, latest: false } : { kept: null, latest: true },
+  );
 }
 
 /**
- * The rows of the filter (only those kept as latest of `keptDevices` when given), read without
- * joins: the devices, apps and sources they name are looked up once each, and the rows are put in
- * the reference's order here (device label, app identifier, hits from most, domain, id), which
- * spares SQLite a sort of every row by text keys.
+ * The rows of the filter (only those kept as latest of `which.kept`'s devices when given; only the
+ * latest snapshot of each row among them when `which.latest`), read without joins: the devices,
+ * apps and sources they name are looked up once each, and the rows are put in the reference's
+ * order here (device label, app identifier, hits from most, domain, id), which spares SQLite a
+ * sort of every row by text keys.
  */
 function readNetworkItems(
   db: Db,
   filter: Filter,
-  keptDevices: readonly number[] | null,
+  which: { kept: readonly number[] | null; latest: boolean },
 ): NetworkItem[] {
+  const keptDevices = which.kept;
   const nw = networkWhere(filter);
   const columns = `n.id, n.device_id, n.app_id, n.source_id, n.line, n.domain, n.domain_owner,
     n.domain_type, n.initiated_type, n.context, n.hits, n.first_ms, n.first_offset, n.last_ms,
@@ -64,12 +71,12 @@ function readNetworkItems(
     previous = identifier;
     apps.set(id, { rank, identifier, name });
   }
-  const sources = new Map<number, { name: string; sha256: string }>();
-  for (const [id, name, sha256] of db
-    .prepare('SELECT id, file_name, sha256 FROM sources')
+  const sources = new Map<number, { name: string; sha256: string; dataTo: number | null }>();
+  for (const [id, name, sha256, dataTo] of db
+    .prepare('SELECT id, file_name, sha256, data_to FROM sources')
     .raw()
-    .all() as [number, string, string][])
-    sources.set(id, { name, sha256 });
+    .all() as [number, string, string, number | null][])
+    sources.set(id, { name, sha256, dataTo });
 
   const rows = (
     keptDevices
@@ -85,6 +92,9 @@ function readNetworkItems(
           .raw()
           .iterate(...nw.params)
   ) as IterableIterator<RawRow>;
+  const chosen = which.latest
+    ? latestOf(rows, (r) => devices.has(r[1]) && apps.has(r[2]), sources)
+    : rows;
 
   // A row whose device, app or source is gone is left out, as the reference's joins leave it out.
   // Each item is built once, its sort keys kept beside it, and only the item indices are sorted.
@@ -93,7 +103,7 @@ function readNetworkItems(
   const group: number[] = [];
   const hits: number[] = [];
   const appCount = apps.size + 1;
-  for (const r of rows) {
+  for (const r of chosen) {
     const device = devices.get(r[1]);
     const app = apps.get(r[2]);
     const source = sources.get(r[3]);
@@ -136,6 +146,33 @@ function readNetworkItems(
       ids[x]! - ids[y]!,
   );
   return order.map((i) => items[i]!);
+}
+
+/**
+ * The latest snapshot of each row among `rows` (those `joined` accepts, whose source is known), as
+ * `LATEST_RANK_SQL` ranks them: per device, app, domain, context, initiator, domain type and
+ * verification (a missing text or number counted as the empty text or -1, as it coalesces them),
+ * the row of the source with the latest data (none last), then the later source, then the later row.
+ */
+function latestOf(
+  rows: Iterable<RawRow>,
+  joined: (r: RawRow) => boolean,
+  sources: ReadonlyMap<number, { dataTo: number | null }>,
+): Iterable<RawRow> {
+  const best = new Map<string, RawRow>();
+  const later = (a: RawRow, b: RawRow): boolean => {
+    const x = sources.get(a[3])!.dataTo;
+    const y = sources.get(b[3])!.dataTo;
+    if (x !== y) return y === null || (x !== null && x > y);
+    return a[3] !== b[3] ? a[3] > b[3] : a[0] > b[0];
+  };
+  for (const r of rows) {
+    if (!joined(r) || !sources.has(r[3])) continue;
+    const key = JSON.stringify([r[1], r[2], r[5], r[9] ?? '', r[8] ?? '', r[7] ?? -1, r[15] ?? -1]);
+    const held = best.get(key);
+    if (!held || later(r, held)) best.set(key, r);
+  }
+  return best.values();
 }
 
 /** A network row as `readNetworkItems` selects it. */
