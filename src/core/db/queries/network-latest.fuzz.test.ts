@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Filter } from '../../../contract/filter';
-import { fillFindingsCase } from '../../testing/findings-case';
+import { emptyFindingsCase, fillFindingsCase } from '../../testing/findings-case';
 import { fuzzOptions } from '../../testing/fuzz';
 import { tempCase, type TempCase } from '../../testing/temp-case';
 import { staleNetworkDevices } from './network-latest';
@@ -25,11 +25,8 @@ beforeAll(() => {
 afterAll(() => t.cleanup());
 
 function reset(): void {
-  t.session.db.exec(`DELETE FROM network_latest; DELETE FROM network_latest_state;
-    DELETE FROM access_sessions; DELETE FROM usage_records; DELETE FROM reject_records;
-    DELETE FROM permission_records; DELETE FROM network_observations; DELETE FROM session_rollup;
-    DELETE FROM session_stats; DELETE FROM session_day_hours; DELETE FROM apps; DELETE FROM sources;
-    DELETE FROM devices`);
+  t.session.db.exec('DELETE FROM network_latest; DELETE FROM network_latest_state');
+  emptyFindingsCase(t.session.db);
 }
 
 describe('latest network snapshots', () => {
