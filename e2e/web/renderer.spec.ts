@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import {
@@ -70,6 +70,10 @@ test('imports an export and opens a session with its evidence', async ({ page })
   await expect(details.getByTestId('details-raw-line').first()).toContainText(
     '"identifier":"E2E-NIGHT-1"',
   );
+  // The original lines as the case keeps them (compressed in blocks of their source).
+  mkdirSync('/tmp/shots', { recursive: true });
+  await details.getByTestId('details-edge').first().scrollIntoViewIfNeeded();
+  await details.screenshot({ path: '/tmp/shots/details-raw-line.png' });
   await page.getByTestId('details-close').click();
   await expect(details).toHaveCount(0);
 });
