@@ -1,6 +1,6 @@
 /** The timeline excerpt drawn under a finding, with the device's own state under its accesses. */
 import { formatIso } from './format';
-import { type Doc, INK, MUTED, RULE_GREY, SANS, STRIPE, ensureSpace } from './layout';
+import { type Doc, HATCH, INK, MUTED, RULE_GREY, SANS, STRIPE, ensureSpace, hatch } from './layout';
 
 /** One access of an excerpt: its start and how long it lasted. */
 export interface ExcerptMark {
@@ -40,7 +40,6 @@ export function excerptWindow(marks: readonly ExcerptMark[]): { fromMs: number; 
 
 const TRACK_H = 6;
 const TRACK_GAP = 3;
-const HATCH = '#8c8c8c';
 const TRACKS = [
   { kind: 'screen-off', coverage: 'screen', label: 'Screen off', fill: '#8c8c8c' },
   { kind: 'locked', coverage: 'lock', label: 'Locked', fill: '#333333' },
@@ -121,7 +120,7 @@ export function drawExcerpt(
     const windows = state!.coverage.filter((c) => c.kind === t.coverage);
     for (const g of uncovered(windows, from, to)) {
       const box = place(g.fromMs, g.toMs);
-      if (box) hatch(doc, box.left, ty, box.w, TRACK_H);
+      if (box) hatchTrack(doc, box.left, ty, box.w, TRACK_H);
     }
     for (const b of state!.bands) {
       if (b.kind !== t.kind) continue;
@@ -176,7 +175,7 @@ function drawStateLegend(
   const covered = state.coverage.length > 0;
   let cx = x;
   const swatch = (kind: 'fill' | 'hatch' | 'blank', fill: string, label: string): void => {
-    if (kind === 'hatch') hatch(doc, cx, y + 1, 10, TRACK_H);
+    if (kind === 'hatch') hatchTrack(doc, cx, y + 1, 10, TRACK_H);
     else
       doc
         .rect(cx, y + 1, 10, TRACK_H)
@@ -224,16 +223,7 @@ function uncovered(
   return out;
 }
 
-// Diagonal hatching inside a rectangle: the excerpt's mark of "no device-state record".
-function hatch(doc: Doc, x: number, y: number, w: number, h: number): void {
-  doc.save();
-  doc.rect(x, y, w, h).clip();
-  for (let k = -h; k < w; k += 3)
-    doc
-      .moveTo(x + k, y + h)
-      .lineTo(x + k + h, y)
-      .lineWidth(0.4)
-      .strokeColor(HATCH)
-      .stroke();
-  doc.restore();
+// The excerpt's mark of "no device-state record": finer than the heatmap's "no data".
+function hatchTrack(doc: Doc, x: number, y: number, w: number, h: number): void {
+  hatch(doc, { x, y, w, h }, 3, 0.4);
 }

@@ -5,6 +5,7 @@ import { dayLabel } from './format';
 import {
   type Doc,
   BOLD,
+  HATCH,
   INK,
   MARGIN,
   MUTED,
@@ -12,6 +13,7 @@ import {
   bottomLimit,
   contentWidth,
   ensureSpace,
+  hatch,
   heading,
   paragraph,
 } from './layout';
@@ -23,7 +25,6 @@ const HEATMAP_MAX_DAYS = 366;
  * its count printed in it, so a single session shows at print size and in black and white.
  */
 const SHADES = ['#b4b4b4', '#8a8a8a', '#5e5e5e', '#333333', '#000000'];
-const HATCH = '#8c8c8c';
 
 /** What the heatmap shows, in words, for its heading. */
 export interface HeatmapScope {
@@ -49,18 +50,9 @@ export function noDataDays(
   return missing;
 }
 
-/** Diagonal hatching inside a rectangle, the mark of "no data". */
-function hatch(doc: Doc, x: number, y: number, w: number, h: number): void {
-  doc.save();
-  doc.rect(x, y, w, h).clip();
-  for (let k = -h; k < w; k += 4)
-    doc
-      .moveTo(x + k, y + h)
-      .lineTo(x + k + h, y)
-      .lineWidth(0.5)
-      .strokeColor(HATCH)
-      .stroke();
-  doc.restore();
+/** The heatmap's mark of "no data". */
+function hatchCell(doc: Doc, x: number, y: number, w: number, h: number): void {
+  hatch(doc, { x, y, w, h }, 4, 0.5);
 }
 
 /** Draws the heatmap of sessions by device-local hour and date. */
@@ -172,7 +164,7 @@ export function drawHeatmap(doc: Doc, heatmap: HeatmapResult, scope: HeatmapScop
       .fillColor(noData ? MUTED : INK)
       .text(dayLabel(day), MARGIN, y + 2, { width: labelW - 4, lineBreak: false });
     if (noData) {
-      hatch(doc, gridX, y + 0.5, cellW * 24, cellH - 1);
+      hatchCell(doc, gridX, y + 0.5, cellW * 24, cellH - 1);
       doc
         .rect(gridX, y + 0.5, cellW * 24, cellH - 1)
         .lineWidth(0.4)
@@ -261,7 +253,7 @@ function drawHeatmapLegend(doc: Doc, max: number, withNoData: boolean): void {
     swatch(fill, lo === hi ? String(lo) : `${lo}–${hi}`);
   });
   if (withNoData) {
-    hatch(doc, x, y + 1, 22, 10);
+    hatchCell(doc, x, y + 1, 22, 10);
     doc
       .rect(x, y + 1, 22, 10)
       .lineWidth(0.4)

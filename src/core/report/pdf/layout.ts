@@ -28,6 +28,8 @@ export const INK = '#000000';
 export const MUTED = '#555555';
 export const RULE_GREY = '#999999';
 export const STRIPE = '#eeeeee';
+/** The grey of the diagonal hatching that marks where the report has no data. */
+export const HATCH = '#8c8c8c';
 
 export type Doc = PDFKit.PDFDocument;
 
@@ -254,4 +256,27 @@ export function fontCovers(doc: Doc, font: string, text: string): boolean {
     if (!current.hasGlyphForCodePoint(ch.codePointAt(0)!)) return false;
   }
   return true;
+}
+
+/**
+ * Diagonal hatching inside a rectangle, the report's mark of "no data": lines `step` points apart,
+ * `lineWidth` thick.
+ */
+export function hatch(
+  doc: Doc,
+  box: { x: number; y: number; w: number; h: number },
+  step: number,
+  lineWidth: number,
+): void {
+  const { x, y, w, h } = box;
+  doc.save();
+  doc.rect(x, y, w, h).clip();
+  for (let k = -h; k < w; k += step)
+    doc
+      .moveTo(x + k, y + h)
+      .lineTo(x + k + h, y)
+      .lineWidth(lineWidth)
+      .strokeColor(HATCH)
+      .stroke();
+  doc.restore();
 }
