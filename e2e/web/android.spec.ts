@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { LANE_HEIGHT } from '../../src/renderer/features/timeline/lane-layout';
 import {
   createCaseAt,
@@ -10,6 +10,7 @@ import {
   ready,
   tempDir,
   writeExport,
+  importThroughBridge,
 } from './support';
 
 // An Android capture (getprop and dumpsys appops, Android 11+ layout) imported through the
@@ -99,31 +100,6 @@ function writeCapture(parent: string, uids: string[] = SOCIAL_READS): string {
 
 async function createCase(page: Page): Promise<void> {
   await createCaseAt(page, path.join(dir, 'case.snoopscope'));
-}
-
-/**
- * Starts an import through the bridge (once the previous one has let go) and waits until the
- * case lists `sources` sources: an import started outside the page finishes in the background.
- */
-async function importInto(
-  request: APIRequestContext,
-  paths: string[],
-  deviceId: number,
-  sources: number,
-): Promise<void> {
-  await expect
-    .poll(async () =>
-      invoke(request, 'startImport', { paths, deviceId }).then(
-        () => 'started',
-        (e: Error) => e.message,
-      ),
-    )
-    .toBe('started');
-  await expect
-    .poll(async () => (await invoke<unknown[]>(request, 'listSources', {})).length, {
-      timeout: 30_000,
-    })
-    .toBe(sources);
 }
 
 /** Creates a case and imports the capture folder by typing its path into the import dialog. */
@@ -263,8 +239,8 @@ test('platform badges with an iPhone and an Android phone in one case', async ({
     platform: 'ios',
   });
   const pixel = await invoke<{ id: number }>(request, 'createDevice', { label: 'Subject Pixel' });
-  await importInto(request, [writeExport(dir).path], iphone.id, 1);
-  await importInto(request, [writeCapture(dir)], pixel.id, 3);
+  await importThroughBridge(request, { paths: [writeExport(dir).path], deviceId: iphone.id }, 1);
+  await importThroughBridge(request, { paths: [writeCapture(dir)], deviceId: pixel.id }, 3);
   await page.reload();
   await ready(page);
   // A case with findings opens on its key findings; the lanes are on the timeline.
@@ -310,7 +286,11 @@ test('platform badges with an iPhone and an Android phone in one case', async ({
 test('a proxied access shows the proxy app and its own line', async ({ page, request }) => {
   await createCase(page);
   const pixel = await invoke<{ id: number }>(request, 'createDevice', { label: 'Subject Pixel' });
-  await importInto(request, [writeCapture(dir, PROXIED_READ)], pixel.id, 2);
+  await importThroughBridge(
+    request,
+    { paths: [writeCapture(dir, PROXIED_READ)], deviceId: pixel.id },
+    2,
+  );
   await page.reload();
   await ready(page);
 

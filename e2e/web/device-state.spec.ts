@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { buildPowerLog } from '../../src/core/formats/powerlog/testing/synthetic';
 import { accessPair } from '../../src/core/testing/apr-fixture';
-import { createCaseAt, invoke, openStartScreen, ready, tempDir } from './support';
+import {
+  createCaseAt,
+  invoke,
+  openStartScreen,
+  ready,
+  tempDir,
+  importThroughBridge,
+} from './support';
 
 // An iPad's App Privacy Report and a PowerLog of the same night: the access at 03:30 New York
 // time falls while the screen was off and the device locked; an access the day before lies
@@ -67,19 +74,11 @@ function writeInputs(): { report: string; powerlog: string } {
 }
 
 async function importInto(request: APIRequestContext, paths: string[], deviceId: number) {
-  await expect
-    .poll(async () =>
-      invoke(request, 'startImport', { paths, deviceId, timeZone: 'America/New_York' }).then(
-        () => 'started',
-        (e: Error) => e.message,
-      ),
-    )
-    .toBe('started');
-  await expect
-    .poll(async () => (await invoke<unknown[]>(request, 'listSources', {})).length, {
-      timeout: 30_000,
-    })
-    .toBe(paths.length);
+  await importThroughBridge(
+    request,
+    { paths, deviceId, timeZone: 'America/New_York' },
+    paths.length,
+  );
 }
 
 test('an access on the timeline with its device-state band, and the Device state section', async ({

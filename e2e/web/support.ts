@@ -176,6 +176,31 @@ export async function waitForSources(request: APIRequestContext, n: number): Pro
 }
 
 /**
+ * Starts an import through the bridge (once the previous one has let go) and waits until the
+ * case lists exactly `sources` sources: an import started outside the page finishes in the
+ * background.
+ */
+export async function importThroughBridge(
+  request: APIRequestContext,
+  args: { paths: string[]; deviceId: number; timeZone?: string },
+  sources: number,
+): Promise<void> {
+  await expect
+    .poll(async () =>
+      invoke(request, 'startImport', args).then(
+        () => 'started',
+        (e: Error) => e.message,
+      ),
+    )
+    .toBe('started');
+  await expect
+    .poll(async () => (await invoke<unknown[]>(request, 'listSources', {})).length, {
+      timeout: 30_000,
+    })
+    .toBe(sources);
+}
+
+/**
  * Adds a generated Android capture (device "Pixel 7") and a generated iPhone backup (device "Old
  * iPhone (backup)") to the open case through the bridge, then reloads the page.
  */
