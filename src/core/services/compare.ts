@@ -25,6 +25,21 @@ export interface CompareSpec {
   toDay: number | null;
 }
 
+/** The sessions of a column: its device, and its days when it is a period. */
+function columnWhere(spec: CompareSpec): { where: string[]; params: number[] } {
+  const where = ['s.device_id = ?'];
+  const params = [spec.deviceId];
+  if (spec.fromDay !== null) {
+    where.push('s.local_day >= ?');
+    params.push(spec.fromDay);
+  }
+  if (spec.toDay !== null) {
+    where.push('s.local_day < ?');
+    params.push(spec.toDay);
+  }
+  return { where, params };
+}
+
 /** Parses `YYYY-MM-DD` into a local day number, or throws INVALID_INPUT naming the text. */
 export function dayOf(text: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
@@ -336,16 +351,7 @@ function collectByScan(
   const rows = new Map<string, RowKey>();
   const cells = specs.map(() => new Map<string, Cell>());
   specs.forEach((spec, i) => {
-    const where = ['s.device_id = ?'];
-    const params: (number | string)[] = [spec.deviceId];
-    if (spec.fromDay !== null) {
-      where.push('s.local_day >= ?');
-      params.push(spec.fromDay);
-    }
-    if (spec.toDay !== null) {
-      where.push('s.local_day < ?');
-      params.push(spec.toDay);
-    }
+    const { where, params } = columnWhere(spec);
     const stmt = db.prepare(
       `SELECT s.app_id AS appId, a.identifier AS app, s.category,
               CASE WHEN ${n.sql} THEN 1 ELSE 0 END AS night, s.open, s.duration_ms AS durationMs,
@@ -476,16 +482,8 @@ function collectLocked(
 ): void {
   specs.forEach((spec, i) => {
     if (!hasDeviceStates(db, spec.deviceId)) return;
-    const where = ['s.device_id = ?', 's.start_ms IS NOT NULL'];
-    const params: number[] = [spec.deviceId];
-    if (spec.fromDay !== null) {
-      where.push('s.local_day >= ?');
-      params.push(spec.fromDay);
-    }
-    if (spec.toDay !== null) {
-      where.push('s.local_day < ?');
-      params.push(spec.toDay);
-    }
+    const { where, params } = columnWhere(spec);
+    where.push('s.start_ms IS NOT NULL');
     // A known start is the anchor, so the anchor order is the start order the sweep needs.
     const rows = db
       .prepare(
