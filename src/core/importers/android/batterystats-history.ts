@@ -10,6 +10,7 @@ import type {
   DeviceStateRecord,
   Instant,
 } from '../../model/import-records';
+import { closedState, type OpenState } from './open-states';
 
 /** A state change read from one history line. */
 export interface BatteryStateChange {
@@ -55,12 +56,6 @@ export function stateChanges(rest: string): BatteryStateChange[] {
   return out;
 }
 
-interface Open {
-  value: string;
-  from: Instant;
-  locator: string;
-}
-
 /**
  * Reads a batterystats section line by line and gives the device-state records (basis
  * `batterystats`) it implies: screen on/off and the app on top, with coverage from the first to
@@ -74,7 +69,7 @@ export class BatteryHistoryStates {
   private last: number | null = null;
   /** The latest placed line's instant: the states still open at the end hold to it. */
   private lastAt: Instant | null = null;
-  private readonly open = new Map<'screen' | 'foreground', Open>();
+  private readonly open = new Map<'screen' | 'foreground', OpenState>();
 
   constructor(
     private readonly origin: string,
@@ -142,8 +137,7 @@ export class BatteryHistoryStates {
   end(): (DeviceStateRecord | DeviceStateCoverageRecord)[] {
     const out: (DeviceStateRecord | DeviceStateCoverageRecord)[] = [];
     const end = this.lastAt;
-    for (const [kind, o] of this.open)
-      out.push(record(kind, o, end === null || end.ms < o.from.ms ? o.from : end));
+    for (const [kind, o] of this.open) out.push(closedState(kind, o, end, 'batterystats'));
     this.open.clear();
     this.lastAt = null;
     if (this.first !== null && this.last !== null)
@@ -171,18 +165,6 @@ export class BatteryHistoryStates {
     const o = this.open.get(kind);
     if (!o) return;
     this.open.delete(kind);
-    out.push(record(kind, o, at.ms < o.from.ms ? o.from : at));
+    out.push(closedState(kind, o, at, 'batterystats'));
   }
-}
-
-function record(kind: 'screen' | 'foreground', o: Open, to: Instant): DeviceStateRecord {
-  return {
-    type: 'device-state',
-    kind,
-    value: o.value,
-    from: o.from,
-    to,
-    basis: 'batterystats',
-    locator: o.locator,
-  };
 }

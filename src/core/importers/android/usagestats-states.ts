@@ -8,6 +8,7 @@ import type {
   DeviceStateRecord,
   Instant,
 } from '../../model/import-records';
+import { closedState, type OpenState } from './open-states';
 
 type Kind = DeviceStateRecord['kind'];
 
@@ -32,18 +33,12 @@ export function usageStateOf(
   }
 }
 
-interface Open {
-  value: string;
-  from: Instant;
-  locator: string;
-}
-
 interface UserStates {
   first: number;
   last: number;
   /** The latest event's instant: the states still open at the end hold to it. */
   lastAt: Instant;
-  open: Map<Kind, Open>;
+  open: Map<Kind, OpenState>;
 }
 
 const KINDS: readonly Kind[] = ['screen', 'lock', 'foreground'];
@@ -99,7 +94,7 @@ export class UsageStateTracker {
     for (const s of this.users.values()) {
       for (const kind of KINDS) {
         const o = s.open.get(kind);
-        if (o) out.push(record(kind, o, s.lastAt.ms < o.from.ms ? o.from : s.lastAt));
+        if (o) out.push(closedState(kind, o, s.lastAt, 'usagestats'));
       }
       s.open.clear();
       for (const kind of KINDS)
@@ -121,18 +116,6 @@ export class UsageStateTracker {
     const o = s.open.get(kind);
     if (!o) return;
     s.open.delete(kind);
-    out.push(record(kind, o, at.ms < o.from.ms ? o.from : at));
+    out.push(closedState(kind, o, at, 'usagestats'));
   }
-}
-
-function record(kind: Kind, o: Open, to: Instant): DeviceStateRecord {
-  return {
-    type: 'device-state',
-    kind,
-    value: o.value,
-    from: o.from,
-    to,
-    basis: 'usagestats',
-    locator: o.locator,
-  };
 }
