@@ -334,6 +334,14 @@ export class SessionStore {
     return info.changes === 1 ? Number(info.lastInsertRowid) : null;
   }
 
+  /** Pushes an edge's values; the shape bits it sets (`raw` when its row holds the line). */
+  private pushEdge(e: StoredEdge, has: number, raw: number): number {
+    this.args.push(e.tsMs, e.offsetMin, e.rawTs, e.sourceId, e.line);
+    if (e.rawHeld) return has;
+    this.args.push(e.rawLine);
+    return has | raw;
+  }
+
   /** Inserts a new interval; returns its id, or null when the device already has that interval. */
   insert(r: SessionRecord): number | null {
     const b = r.begin;
@@ -344,22 +352,8 @@ export class SessionStore {
     v.length = 0;
     v.push(r.deviceId, r.intervalKey, anchor.appId, anchor.category, anchor.rawCategory);
     let shape = r.conflict ? CONFLICT : 0;
-    if (b) {
-      shape |= HAS_BEGIN;
-      v.push(b.tsMs, b.offsetMin, b.rawTs, b.sourceId, b.line);
-      if (!b.rawHeld) {
-        shape |= BEGIN_RAW;
-        v.push(b.rawLine);
-      }
-    }
-    if (e) {
-      shape |= HAS_END;
-      v.push(e.tsMs, e.offsetMin, e.rawTs, e.sourceId, e.line);
-      if (!e.rawHeld) {
-        shape |= END_RAW;
-        v.push(e.rawLine);
-      }
-    }
+    if (b) shape |= this.pushEdge(b, HAS_BEGIN, BEGIN_RAW);
+    if (e) shape |= this.pushEdge(e, HAS_END, END_RAW);
     const minute = localMinuteOfDay(anchor.tsMs, anchor.offsetMin);
     const day = localDayNumber(anchor.tsMs, anchor.offsetMin);
     v.push(anchor.tsMs, anchor.offsetMin, minute, day);
