@@ -32,11 +32,17 @@ async function tabsUntil(page: Page, done: () => Promise<boolean>, limit = 60): 
   return Infinity;
 }
 
+// Read at once: a locator of ':focus' waits (up to the test's timeout) while focus is on no
+// element, which a Tab press can leave it on for a moment.
 const focusedRole = (page: Page): Promise<string | null> =>
-  page
-    .locator(':focus')
-    .evaluate((el) => (el as { getAttribute(n: string): string | null }).getAttribute('role'))
-    .catch(() => null);
+  page.evaluate(() => {
+    const el = (
+      globalThis as unknown as {
+        document: { activeElement: { getAttribute(n: string): string | null } | null };
+      }
+    ).document.activeElement;
+    return el ? el.getAttribute('role') : null;
+  });
 
 /** Focuses an element as the keyboard would, so that `:focus-visible` applies, and presses a key. */
 async function pressOn(target: Locator, key: string): Promise<void> {
