@@ -116,6 +116,43 @@ describe('batterystats history', () => {
     ]);
   });
 
+  it('a TIME line setting the clock back half an hour ends the states there, warns, and gives no overlapping interval', () => {
+    const rs = read([
+      'Battery History (1% used):',
+      '                    0 (19) RESET:TIME: 2022-01-04-17-30-01',
+      '                    0 (2) 100 +screen top=u0a44:"com.a"',
+      '               +10m (2) 100 -screen',
+      '               +20m (19) TIME: 2022-01-04-17-20-01',
+      '               +25m (2) 100 +screen',
+      '               +40m (2) 100 -screen +top=u0a45:"com.b"',
+      '               +50m (2) 100 +screen',
+    ]);
+    const min = 60_000;
+    expect(
+      states(rs).map((r) => [r.kind, r.value, r.from.ms - T0, r.to && r.to.ms - T0, r.locator]),
+    ).toEqual([
+      // Before the step: the last line read at +10m (17:40:01) ends every state.
+      ['foreground', 'com.a', 0, 10 * min, 'batterystats.txt line 3'],
+      // After it the line at +25m is placed at 17:25:01 and the one at +40m at 17:40:01.
+      ['foreground', 'com.b', 10 * min, 20 * min, 'batterystats.txt line 7'],
+      ['screen', 'on', 0, 10 * min, 'batterystats.txt line 3'],
+      ['screen', 'off', 10 * min, 10 * min, 'batterystats.txt line 4'],
+      // The screen on from 17:25:01 to 17:40:01 was already covered by the first run: dropped.
+      ['screen', 'off', 10 * min, 20 * min, 'batterystats.txt line 7'],
+      ['screen', 'on', 20 * min, 20 * min, 'batterystats.txt line 8'],
+    ]);
+    const warnings = rs.flatMap((r) => (r.type === 'warning' ? [r.warning] : []));
+    expect(warnings).toEqual([
+      {
+        line: 6,
+        locator: 'batterystats.txt line 6',
+        code: 'CAPTURE_NOTE',
+        message:
+          "The battery history's time goes back here (placed by the TIME line at line 5): 2022-01-04 17:25:01 (UTC+00:00) comes after 2022-01-04 17:40:01 (UTC+00:00), 15 min earlier. The screen and top-app states read before end at 2022-01-04 17:40:01 (UTC+00:00); those read after count only from 2022-01-04 17:40:01 (UTC+00:00), as the times before it were read once already.",
+      },
+    ]);
+  });
+
   it('reads nothing outside a Battery History block', () => {
     expect(read(['Daily stats:', '  +5m (1) 100 +screen'])).toEqual([]);
   });

@@ -4,13 +4,25 @@
 // and placed by its `RESET:TIME: 2022-01-04-17-30-01` (or a later `TIME:`) line, device-local.
 // `+screen` / `-screen` give the screen, `top=` / `+top=` / `-top=` the app on top. START,
 // SHUTDOWN and *OVERFLOW* end every state (nothing is assumed across them). The history ends at
-// the first line of another shape.
+// the first line of another shape. A line placed earlier than the line before it (a later `TIME:`
+// setting the clock back, or a crafted relative time) ends every state there too, and the states
+// after it count only from the latest instant already read, with a warning (see StateRuns).
 import type {
   DeviceStateCoverageRecord,
   DeviceStateRecord,
   Instant,
+  WarningRecord,
 } from '../../model/import-records';
-import { closedState, type OpenState } from './open-states';
+import {
+  backwardStepText,
+  closedState,
+  localText,
+  MAX_STEP_WARNINGS,
+  StateRuns,
+  stateNote,
+  type BackwardStep,
+  type OpenState,
+} from './open-states';
 
 /** A state change read from one history line. */
 export interface BatteryStateChange {
@@ -67,8 +79,11 @@ export class BatteryHistoryStates {
   private baseRel = 0;
   private first: number | null = null;
   private last: number | null = null;
-  /** The latest placed line's instant: the states still open at the end hold to it. */
-  private lastAt: Instant | null = null;
+  private readonly runs = new StateRuns();
+  /** The clock line read since the last placed line, if any: a step back names it. */
+  private timeLine: number | null = null;
+  private steps = 0;
+  private firstUnwarned: number | null = null;
   private readonly open = new Map<'screen' | 'foreground', OpenState>();
 
   constructor(
@@ -76,8 +91,8 @@ export class BatteryHistoryStates {
     private readonly place: (wallMs: number) => Instant,
   ) {}
 
-  /** One line of the section; returns the records it closes. */
-  line(text: string, lineNo: number): DeviceStateRecord[] {
+  /** One line of the section; returns the records it closes and any warning it gives. */
+  line(text: string, lineNo: number): (DeviceStateRecord | WarningRecord)[] {
     if (!this.inHistory) {
       if (/^\s*Battery History\b/.test(text)) this.inHistory = true;
       return [];
@@ -104,6 +119,7 @@ export class BatteryHistoryStates {
       if (Number.isFinite(wall) && y >= 2007 && y <= 2100) {
         this.baseWall = wall;
         this.baseRel = rel;
+        this.timeLine = lineNo;
       }
       return [];
     }
@@ -111,12 +127,20 @@ export class BatteryHistoryStates {
     const at = this.place(this.baseWall + rel - this.baseRel);
     if (!Number.isFinite(at.ms)) return [];
     this.first ??= at.ms;
-    if (this.last === null || at.ms >= this.last) this.lastAt = at;
     this.last = Math.max(this.last ?? at.ms, at.ms);
+    const out: (DeviceStateRecord | WarningRecord)[] = [];
+    const step = this.runs.next(at, (last) => this.closeAll(last, out));
+    const timeLine = this.timeLine;
+    this.timeLine = null;
+    if (step) {
+      const warning = this.stepWarning(step, lineNo, timeLine);
+      if (warning) out.push(warning);
+    }
     const command = rest.trim();
-    if (command === 'START' || command === 'SHUTDOWN' || command === '*OVERFLOW*')
-      return this.closeAll(at);
-    const out: DeviceStateRecord[] = [];
+    if (command === 'START' || command === 'SHUTDOWN' || command === '*OVERFLOW*') {
+      this.closeAll(at, out);
+      return out;
+    }
     for (const c of stateChanges(rest)) {
       if (c.value === null) {
         if (this.open.get(c.kind)?.value === c.ending) this.close(c.kind, at, out);
@@ -134,12 +158,26 @@ export class BatteryHistoryStates {
    * coverage, whatever other records of the same file cover), and the coverage of the screen and
    * the top app.
    */
-  end(): (DeviceStateRecord | DeviceStateCoverageRecord)[] {
-    const out: (DeviceStateRecord | DeviceStateCoverageRecord)[] = [];
-    const end = this.lastAt;
-    for (const [kind, o] of this.open) out.push(closedState(kind, o, end, 'batterystats'));
+  end(): (DeviceStateRecord | DeviceStateCoverageRecord | WarningRecord)[] {
+    const out: (DeviceStateRecord | DeviceStateCoverageRecord | WarningRecord)[] = [];
+    const end = this.runs.last();
+    for (const [kind, o] of this.open) {
+      const r = this.runs.keep(closedState(kind, o, end, 'batterystats'));
+      if (r) out.push(r);
+    }
     this.open.clear();
-    this.lastAt = null;
+    this.runs.reset();
+    if (this.steps > MAX_STEP_WARNINGS)
+      out.push(
+        stateNote(
+          this.origin,
+          this.firstUnwarned,
+          `${this.steps - MAX_STEP_WARNINGS} more lines of the battery history, from this one on, are placed earlier than the line before them; each ends the screen and top-app states there like the ones warned about before.`,
+        ),
+      );
+    this.steps = 0;
+    this.firstUnwarned = null;
+    this.timeLine = null;
     if (this.first !== null && this.last !== null)
       for (const kind of ['screen', 'foreground'] as const)
         out.push({
@@ -155,16 +193,42 @@ export class BatteryHistoryStates {
   }
 
   // Ends every open state at `at`.
-  private closeAll(at: Instant): DeviceStateRecord[] {
-    const out: DeviceStateRecord[] = [];
+  private closeAll(at: Instant, out: (DeviceStateRecord | WarningRecord)[]): void {
     for (const kind of [...this.open.keys()]) this.close(kind, at, out);
-    return out;
   }
 
-  private close(kind: 'screen' | 'foreground', at: Instant, out: DeviceStateRecord[]): void {
+  private close(
+    kind: 'screen' | 'foreground',
+    at: Instant,
+    out: (DeviceStateRecord | WarningRecord)[],
+  ): void {
     const o = this.open.get(kind);
     if (!o) return;
     this.open.delete(kind);
-    out.push(closedState(kind, o, at, 'batterystats'));
+    const r = this.runs.keep(closedState(kind, o, at, 'batterystats'));
+    if (r) out.push(r);
+  }
+
+  // The warning for a line placed earlier than the line before it; past the first
+  // MAX_STEP_WARNINGS they are counted for one warning at the end.
+  private stepWarning(
+    step: BackwardStep,
+    lineNo: number,
+    timeLine: number | null,
+  ): WarningRecord | null {
+    this.steps += 1;
+    if (this.steps > MAX_STEP_WARNINGS) {
+      this.firstUnwarned ??= lineNo;
+      return null;
+    }
+    const cause =
+      timeLine === null
+        ? "its relative time is earlier than the previous line's"
+        : `placed by the TIME line at line ${timeLine}`;
+    return stateNote(
+      this.origin,
+      lineNo,
+      `The battery history's time goes back here (${cause}): ${backwardStepText(step)}. The screen and top-app states read before end at ${localText(step.before)}; those read after count only from ${localText(step.latest)}, as the times before it were read once already.`,
+    );
   }
 }

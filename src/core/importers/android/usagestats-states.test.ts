@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Instant } from '../../model/import-records';
+import { MAX_STEP_WARNINGS } from './open-states';
 import { UsageStateTracker, usageStateOf } from './usagestats-states';
 
 const at = (ms: number): Instant => ({ ms, offsetMin: 0 });
@@ -81,7 +82,7 @@ describe('usagestats events as device states', () => {
     t.event(ev('KEYGUARD_HIDDEN', 2), at(11));
     t.event(ev('ACTIVITY_RESUMED', 3, 'com.a'), at(12));
     const ended = t.event(ev('DEVICE_SHUTDOWN', 4), at(50));
-    expect(ended.map((r) => [r.kind, r.to])).toEqual([
+    expect(ended.map((r) => (r.type === 'device-state' ? [r.kind, r.to] : r.type))).toEqual([
       ['screen', at(50)],
       ['lock', at(50)],
       ['foreground', at(50)],
@@ -105,11 +106,56 @@ describe('usagestats events as device states', () => {
     ]);
   });
 
-  it('an event printed before the state it ends closes it where it began (never in effect)', () => {
-    const t = new UsageStateTracker('u');
-    t.event(ev('SCREEN_NON_INTERACTIVE', 1), at(100));
-    expect(t.event(ev('SCREEN_INTERACTIVE', 2), at(40))).toEqual([
-      expect.objectContaining({ value: 'off', from: at(100), to: at(100) }),
+  it('an event earlier than the one before it ends the states there, warns, and later states count only from the latest time read', () => {
+    const t = new UsageStateTracker('usagestats.txt');
+    t.event(ev('SCREEN_INTERACTIVE', 1), at(0));
+    t.event(ev('SCREEN_NON_INTERACTIVE', 2), at(100_000));
+    t.event(ev('ACTIVITY_RESUMED', 3, 'com.a'), at(200_000));
+    // The clock goes back 150 s: the screen off and com.a in front end at 200 s.
+    const back = t.event(ev('SCREEN_INTERACTIVE', 4), at(50_000));
+    expect(back.filter((r) => r.type === 'device-state')).toEqual([
+      expect.objectContaining({ kind: 'screen', value: 'off', from: at(100_000), to: at(200_000) }),
+      expect.objectContaining({
+        kind: 'foreground',
+        value: 'com.a',
+        from: at(200_000),
+        to: at(200_000),
+      }),
     ]);
+    const warnings = back.flatMap((r) => (r.type === 'warning' ? [r.warning] : []));
+    expect(warnings).toEqual([
+      expect.objectContaining({ line: 4, locator: 'usagestats.txt line 4', code: 'CAPTURE_NOTE' }),
+    ]);
+    expect(warnings[0]!.message).toContain(
+      '1970-01-01 00:00:50 (UTC+00:00) comes after 1970-01-01 00:03:20 (UTC+00:00), 2 min 30 s earlier',
+    );
+    // The screen on from 50 s counts only from 200 s, the latest time already read; an interval
+    // wholly before it (on 50 s..60 s) is not kept.
+    expect(t.event(ev('SCREEN_NON_INTERACTIVE', 5), at(60_000))).toEqual([]);
+    expect(t.event(ev('SCREEN_INTERACTIVE', 6), at(250_000))).toEqual([
+      expect.objectContaining({
+        value: 'off',
+        from: at(200_000),
+        to: at(250_000),
+        locator: 'usagestats.txt line 5',
+      }),
+    ]);
+    expect(t.end().filter((r) => r.type === 'device-state')).toEqual([
+      expect.objectContaining({ value: 'on', from: at(250_000), to: at(250_000) }),
+    ]);
+  });
+
+  it('warns of the first steps back one by one and counts the rest in one warning', () => {
+    const t = new UsageStateTracker('u');
+    const out = [];
+    for (let i = 0; i < MAX_STEP_WARNINGS + 5; i++) {
+      out.push(...t.event(ev('SCREEN_INTERACTIVE', 2 * i + 1), at(1000 * i + 500)));
+      out.push(...t.event(ev('SCREEN_NON_INTERACTIVE', 2 * i + 2), at(1000 * i)));
+    }
+    out.push(...t.end());
+    const warnings = out.flatMap((r) => (r.type === 'warning' ? [r.warning] : []));
+    expect(warnings).toHaveLength(MAX_STEP_WARNINGS + 1);
+    expect(warnings.at(-1)).toMatchObject({ line: 2 * MAX_STEP_WARNINGS + 2 });
+    expect(warnings.at(-1)!.message).toMatch(/^5 more usagestats events/);
   });
 });

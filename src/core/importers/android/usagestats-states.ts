@@ -3,12 +3,23 @@
 // (until its ACTIVITY_PAUSED or ACTIVITY_STOPPED, or another app's ACTIVITY_RESUMED). A device
 // start or shutdown ends every state: nothing is assumed across a reboot. Each user's events are
 // followed on their own, and the states' coverage is the span of that user's events in the section.
+// An event earlier than the user's event before it ends that user's states there, and the states
+// after it count only from the latest time already read, with a warning (see StateRuns).
 import type {
   DeviceStateCoverageRecord,
   DeviceStateRecord,
   Instant,
+  WarningRecord,
 } from '../../model/import-records';
-import { closedState, type OpenState } from './open-states';
+import {
+  backwardStepText,
+  closedState,
+  localText,
+  MAX_STEP_WARNINGS,
+  StateRuns,
+  stateNote,
+  type OpenState,
+} from './open-states';
 
 type Kind = DeviceStateRecord['kind'];
 
@@ -36,8 +47,7 @@ export function usageStateOf(
 interface UserStates {
   first: number;
   last: number;
-  /** The latest event's instant: the states still open at the end hold to it. */
-  lastAt: Instant;
+  runs: StateRuns;
   open: Map<Kind, OpenState>;
 }
 
@@ -46,25 +56,44 @@ const KINDS: readonly Kind[] = ['screen', 'lock', 'foreground'];
 /** Follows one usagestats section's events and gives the device-state records they imply. */
 export class UsageStateTracker {
   private readonly users = new Map<string, UserStates>();
+  private steps = 0;
+  private firstUnwarned: number | null = null;
 
   constructor(private readonly origin: string) {}
 
-  /** The records an event closes (at most one per kind, plus none for an event without state). */
+  /**
+   * The records an event closes (at most one per kind, plus none for an event without state), and
+   * a warning when the event is earlier than the user's event before it.
+   */
   event(
     u: { user: number | null; type: string; packageName: string | null; line: number },
     at: Instant,
-  ): DeviceStateRecord[] {
+  ): (DeviceStateRecord | WarningRecord)[] {
     if (!Number.isFinite(at.ms)) return [];
     const key = String(u.user);
     let s = this.users.get(key);
     if (!s) {
-      s = { first: at.ms, last: at.ms, lastAt: at, open: new Map() };
+      s = { first: at.ms, last: at.ms, runs: new StateRuns(), open: new Map() };
       this.users.set(key, s);
     }
     s.first = Math.min(s.first, at.ms);
-    if (at.ms >= s.last) s.lastAt = at;
     s.last = Math.max(s.last, at.ms);
-    const out: DeviceStateRecord[] = [];
+    const out: (DeviceStateRecord | WarningRecord)[] = [];
+    const step = s.runs.next(at, (last) => {
+      for (const kind of KINDS) this.close(s, kind, last, out);
+    });
+    if (step) {
+      this.steps += 1;
+      if (this.steps <= MAX_STEP_WARNINGS)
+        out.push(
+          stateNote(
+            this.origin,
+            u.line,
+            `This usagestats event${u.user === null ? '' : ` of user ${u.user}`} is earlier than the one before it: ${backwardStepText(step)}. The screen, lock and app states read before end at ${localText(step.before)}; those read after count only from ${localText(step.latest)}, as the times before it were read once already.`,
+          ),
+        );
+      else this.firstUnwarned ??= u.line;
+    }
     if (u.type === 'DEVICE_SHUTDOWN' || u.type === 'DEVICE_STARTUP') {
       for (const kind of KINDS) this.close(s, kind, at, out);
       return out;
@@ -89,12 +118,13 @@ export class UsageStateTracker {
    * The states still open, ended at the user's last event (so none reaches past its own
    * coverage, whatever other records of the same file cover), and each user's coverage windows.
    */
-  end(): (DeviceStateRecord | DeviceStateCoverageRecord)[] {
-    const out: (DeviceStateRecord | DeviceStateCoverageRecord)[] = [];
+  end(): (DeviceStateRecord | DeviceStateCoverageRecord | WarningRecord)[] {
+    const out: (DeviceStateRecord | DeviceStateCoverageRecord | WarningRecord)[] = [];
     for (const s of this.users.values()) {
       for (const kind of KINDS) {
         const o = s.open.get(kind);
-        if (o) out.push(closedState(kind, o, s.lastAt, 'usagestats'));
+        const r = o ? s.runs.keep(closedState(kind, o, s.runs.last(), 'usagestats')) : null;
+        if (r) out.push(r);
       }
       s.open.clear();
       for (const kind of KINDS)
@@ -107,15 +137,30 @@ export class UsageStateTracker {
         });
     }
     this.users.clear();
+    if (this.steps > MAX_STEP_WARNINGS)
+      out.push(
+        stateNote(
+          this.origin,
+          this.firstUnwarned,
+          `${this.steps - MAX_STEP_WARNINGS} more usagestats events, from this one on, are earlier than the event before them; each ends the screen, lock and app states there like the ones warned about before.`,
+        ),
+      );
+    this.steps = 0;
+    this.firstUnwarned = null;
     return out;
   }
 
-  // Ends the kind's open state at `at`; an event printed before the state's start (the list out
-  // of order) ends it where it began, so it is never in effect.
-  private close(s: UserStates, kind: Kind, at: Instant, out: DeviceStateRecord[]): void {
+  // Ends the kind's open state at `at`, keeping only what lies after the times already read.
+  private close(
+    s: UserStates,
+    kind: Kind,
+    at: Instant,
+    out: (DeviceStateRecord | WarningRecord)[],
+  ): void {
     const o = s.open.get(kind);
     if (!o) return;
     s.open.delete(kind);
-    out.push(closedState(kind, o, at, 'usagestats'));
+    const r = s.runs.keep(closedState(kind, o, at, 'usagestats'));
+    if (r) out.push(r);
   }
 }
