@@ -146,6 +146,21 @@ export const api = {
   queryNetwork: z
     .object({ filter: filterSchema, snapshots: z.enum(['latest', 'all']).optional() })
     .strict(),
+  /** The Network view's groups: one entry per device and app with its counts, no rows. */
+  queryNetworkGroups: z
+    .object({ filter: filterSchema, snapshots: z.enum(['latest', 'all']).optional() })
+    .strict(),
+  /** One page of one group's network rows (a device and an app identifier), by hits, domain, id. */
+  queryNetworkRows: z
+    .object({
+      filter: filterSchema,
+      snapshots: z.enum(['latest', 'all']).optional(),
+      deviceId: id,
+      app: z.string().min(1).max(1000),
+      offset: z.number().int().min(0).max(1_000_000_000).optional(),
+      limit: z.number().int().min(1).max(500).optional(),
+    })
+    .strict(),
   listApps: z.object({ deviceIds: z.array(id).optional() }).strict(),
   queryPermissions: z.object({ filter: filterSchema }).strict(),
   queryNetworkUsage: z.object({ filter: filterSchema }).strict(),
@@ -502,6 +517,42 @@ export interface NetworkItem {
   domainClassification: number | null;
 }
 
+/** `queryNetworkGroups`: one device's app and what its network rows under the filter hold. */
+export interface NetworkGroupItem {
+  deviceId: number;
+  device: string;
+  /** The app's identifier (bundle id) as the report wrote it. */
+  app: string;
+  /** The app's shown name, when known. */
+  appName: string | null;
+  /** Rows (one per domain and snapshot, or per domain with the latest snapshot). */
+  rows: number;
+  /** Distinct domains among the rows. */
+  domains: number;
+  /** Distinct domains Apple flagged (domain type 1) among the rows. */
+  profiling: number;
+}
+
+/** `queryNetworkGroups`: the groups, most domains first, then by shown name and device. */
+export interface NetworkGroupsResult {
+  groups: NetworkGroupItem[];
+  /** Rows of every group together. */
+  rows: number;
+  /**
+   * Whether the filter's devices (every device when it names none) hold any network row at all,
+   * whatever the rest of the filter: false means no App Privacy Report with network records was
+   * imported for them, which says nothing about what the phone did.
+   */
+  recorded: boolean;
+}
+
+/** `queryNetworkRows`: a page of one group's rows and how many it has under the filter. */
+export interface NetworkRowsPage {
+  items: NetworkItem[];
+  total: number;
+  offset: number;
+}
+
 /** `suggestPairings`: an iOS and an Android identifier that look like one app. */
 export interface PairingSuggestion {
   name: string;
@@ -708,6 +759,8 @@ export interface ApiOutputs {
   querySummary: SummaryItem[];
   queryHeatmap: HeatmapResult;
   queryNetwork: NetworkItem[];
+  queryNetworkGroups: NetworkGroupsResult;
+  queryNetworkRows: NetworkRowsPage;
   listApps: AppItem[];
   queryPermissions: PermissionItem[];
   queryNetworkUsage: NetworkUsageItem[];

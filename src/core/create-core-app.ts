@@ -185,6 +185,8 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     querySummary: ({ filter, night }) => need().queries.summary(filter, night),
     queryHeatmap: ({ filter }) => need().queries.heatmap(filter),
     queryNetwork: ({ filter, snapshots }) => need().queries.network(filter, snapshots),
+    queryNetworkGroups: ({ filter, snapshots }) => need().queries.networkGroups(filter, snapshots),
+    queryNetworkRows: (input) => need().queries.networkRows(input),
     listApps: ({ deviceIds }) => need().queries.apps(deviceIds),
     queryPermissions: ({ filter }) => need().queries.records.permissions(filter),
     queryNetworkUsage: ({ filter }) => need().queries.records.networkUsage(filter),

@@ -1,4 +1,9 @@
-import type { NetworkItem } from '../../contract/api';
+import type {
+  NetworkGroupItem,
+  NetworkGroupsResult,
+  NetworkItem,
+  NetworkRowsPage,
+} from '../../contract/api';
 import type { Filter } from '../../contract/filter';
 import type { Db } from '../db/open';
 import { LATEST_RANK_SQL, networkLatestReady } from '../db/queries/network-latest';
@@ -18,7 +23,21 @@ export function networkItems(
   path: 'auto' | 'scan' = 'auto',
 ): NetworkItem[] {
   if (path === 'scan') return scannedNetworkItems(db, filter, snapshots);
-  if (snapshots === 'all') return readNetworkItems(db, filter, { kept: null, latest: false });
+  return readNetworkItems(db, filter, readingOf(db, filter, snapshots));
+}
+
+/**
+ * Which rows a filter's snapshots read: every row of the filter, those kept as latest of some
+ * devices (no date range, tag or star, and the kept rows up to date), or the latest chosen among
+ * the filter's rows.
+ */
+interface Reading {
+  kept: readonly number[] | null;
+  latest: boolean;
+}
+
+function readingOf(db: Db, filter: Filter, snapshots: 'latest' | 'all'): Reading {
+  if (snapshots === 'all') return { kept: null, latest: false };
   const devices =
     filter.devices && filter.devices.length > 0
       ? filter.devices
@@ -29,37 +48,25 @@ export function networkItems(
     !(filter.tags && filter.tags.length > 0) &&
     filter.starred !== true &&
     networkLatestReady(db, devices);
-  return readNetworkItems(
-    db,
-    filter,
-    kept ? { kept: devices, latest: false } : { kept: null, latest: true },
-  );
+  return kept ? { kept: devices, latest: false } : { kept: null, latest: true };
 }
 
-/**
- * The rows of the filter (only those kept as latest of `which.kept`'s devices when given; only the
- * latest snapshot of each row among them when `which.latest`), read without joins: the devices,
- * apps and sources they name are looked up once each, and the rows are put in the reference's
- * order here (device label, app identifier, hits from most, domain, id), which spares SQLite a
- * sort of every row by text keys.
- */
-function readNetworkItems(
-  db: Db,
-  filter: Filter,
-  which: { kept: readonly number[] | null; latest: boolean },
-): NetworkItem[] {
-  const keptDevices = which.kept;
-  const nw = networkWhere(filter);
-  const columns = `n.id, n.device_id, n.app_id, n.source_id, n.line, n.domain, n.domain_owner,
-    n.domain_type, n.initiated_type, n.context, n.hits, n.first_ms, n.first_offset, n.last_ms,
-    n.last_offset, n.context_verification_type, n.domain_classification`;
+/** The devices, apps and sources network rows name, each looked up once. */
+interface Lookups {
+  /** Per device: its rank in label order (labels are unique without regard to case). */
+  devices: Map<number, { rank: number; label: string }>;
+  /** Per app: the rank of its identifier (apps sharing one, on other devices, share a rank). */
+  apps: Map<number, { rank: number; identifier: string; name: string | null }>;
+  sources: Map<number, { name: string; sha256: string; dataTo: number | null }>;
+}
+
+function lookups(db: Db): Lookups {
   // Device labels are unique without regard to case (NOCASE, the column's collation, which the
   // reference's order keeps), so their rank orders devices as the label does.
   const devices = new Map<number, { rank: number; label: string }>();
   (
     db.prepare('SELECT id, label FROM devices ORDER BY label, id').raw().all() as [number, string][]
   ).forEach(([id, label], rank) => devices.set(id, { rank, label }));
-  // Apps sharing an identifier (on other devices) share a rank: the order compares identifiers.
   const apps = new Map<number, { rank: number; identifier: string; name: string | null }>();
   let rank = -1;
   let previous: string | null = null;
@@ -77,23 +84,82 @@ function readNetworkItems(
     .raw()
     .all() as [number, string, string, number | null][])
     sources.set(id, { name, sha256, dataTo });
+  return { devices, apps, sources };
+}
 
+const COLUMNS = `n.id, n.device_id, n.app_id, n.source_id, n.line, n.domain, n.domain_owner,
+    n.domain_type, n.initiated_type, n.context, n.hits, n.first_ms, n.first_offset, n.last_ms,
+    n.last_offset, n.context_verification_type, n.domain_classification`;
+
+/** The clause that keeps only the rows kept as latest of these devices. */
+function keptClause(devices: readonly number[]): string {
+  return `n.id IN (SELECT observation_id FROM network_latest WHERE device_id IN (${devices.map(() => '?').join(', ')}))`;
+}
+
+/** A row as the bridge answers it, or null when its device, app or source is gone. */
+function toItem(r: RawRow, l: Lookups): NetworkItem | null {
+  const device = l.devices.get(r[1]);
+  const app = l.apps.get(r[2]);
+  const source = l.sources.get(r[3]);
+  if (!device || !app || !source) return null;
+  return {
+    deviceId: r[1],
+    device: device.label,
+    sourceId: r[3],
+    sourceName: source.name,
+    sourceSha256: source.sha256,
+    line: r[4],
+    app: app.identifier,
+    appName: app.name,
+    domain: r[5],
+    domainOwner: r[6],
+    domainType: r[7],
+    initiatedType: r[8],
+    context: r[9],
+    hits: r[10],
+    firstMs: r[11],
+    firstOffsetMin: r[12],
+    lastMs: r[13],
+    lastOffsetMin: r[14],
+    contextVerificationType: r[15],
+    domainClassification: r[16],
+    id: `n:${r[0]}`,
+    profiling: r[7] === 1,
+  };
+}
+
+/** A group's row order: hits from most (none last, as SQLite orders NULL lowest), domain, id. */
+function compareInGroup(a: RawRow, b: RawRow): number {
+  return (b[10] ?? -Infinity) - (a[10] ?? -Infinity) || compareText(a[5], b[5]) || a[0] - b[0];
+}
+
+/**
+ * The rows of the filter (only those kept as latest of `which.kept`'s devices when given; only the
+ * latest snapshot of each row among them when `which.latest`), read without joins: the devices,
+ * apps and sources they name are looked up once each, and the rows are put in the reference's
+ * order here (device label, app identifier, hits from most, domain, id), which spares SQLite a
+ * sort of every row by text keys.
+ */
+function readNetworkItems(db: Db, filter: Filter, which: Reading): NetworkItem[] {
+  const keptDevices = which.kept;
+  const nw = networkWhere(filter);
+  const l = lookups(db);
   const rows = (
     keptDevices
       ? db
           .prepare(
-            `SELECT ${columns} FROM network_latest l JOIN network_observations n ON n.id = l.observation_id
+            `SELECT ${COLUMNS} FROM network_latest l JOIN network_observations n ON n.id = l.observation_id
              ${whereSql(nw, [`l.device_id IN (${keptDevices.map(() => '?').join(', ')})`])}`,
           )
           .raw()
           .iterate(...nw.params, ...keptDevices)
       : db
-          .prepare(`SELECT ${columns} FROM network_observations n ${whereSql(nw)}`)
+          .prepare(`SELECT ${COLUMNS} FROM network_observations n ${whereSql(nw)}`)
           .raw()
           .iterate(...nw.params)
   ) as IterableIterator<RawRow>;
   const chosen = which.latest
-    ? latestOf(rows, (r) => devices.has(r[1]) && apps.has(r[2]), sources)
+    ? latestOf(rows, (r) => l.devices.has(r[1]) && l.apps.has(r[2]), l.sources)
     : rows;
 
   // A row whose device, app or source is gone is left out, as the reference's joins leave it out.
@@ -102,40 +168,15 @@ function readNetworkItems(
   const ids: number[] = [];
   const group: number[] = [];
   const hits: number[] = [];
-  const appCount = apps.size + 1;
+  const appCount = l.apps.size + 1;
   for (const r of chosen) {
-    const device = devices.get(r[1]);
-    const app = apps.get(r[2]);
-    const source = sources.get(r[3]);
-    if (!device || !app || !source) continue;
-    group.push(device.rank * appCount + app.rank);
+    const item = toItem(r, l);
+    if (!item) continue;
+    group.push(l.devices.get(r[1])!.rank * appCount + l.apps.get(r[2])!.rank);
     // No hits sort last in descending order, as SQLite orders NULL lowest (hits are integers).
     hits.push(r[10] ?? -Infinity);
     ids.push(r[0]);
-    items.push({
-      deviceId: r[1],
-      device: device.label,
-      sourceId: r[3],
-      sourceName: source.name,
-      sourceSha256: source.sha256,
-      line: r[4],
-      app: app.identifier,
-      appName: app.name,
-      domain: r[5],
-      domainOwner: r[6],
-      domainType: r[7],
-      initiatedType: r[8],
-      context: r[9],
-      hits: r[10],
-      firstMs: r[11],
-      firstOffsetMin: r[12],
-      lastMs: r[13],
-      lastOffsetMin: r[14],
-      contextVerificationType: r[15],
-      domainClassification: r[16],
-      id: `n:${r[0]}`,
-      profiling: r[7] === 1,
-    });
+    items.push(item);
   }
   const order = Array.from({ length: items.length }, (_, i) => i);
   order.sort(
@@ -146,6 +187,186 @@ function readNetworkItems(
       ids[x]! - ids[y]!,
   );
   return order.map((i) => items[i]!);
+}
+
+/** The order of the Network view's groups: most distinct domains, then shown name, device, identifier. */
+export function compareNetworkGroups(a: NetworkGroupItem, b: NetworkGroupItem): number {
+  return (
+    b.domains - a.domains ||
+    (a.appName ?? a.app).localeCompare(b.appName ?? b.app) ||
+    a.deviceId - b.deviceId ||
+    compareText(a.app, b.app)
+  );
+}
+
+/**
+ * The Network view's groups (one per device and app identifier) with their rows, distinct domains
+ * and domains Apple flagged, counted by one GROUP BY over the filter's rows through the index
+ * `network_observations_group` (or over the latest chosen among them, for a date range, tag or
+ * star with the latest snapshots). Equal to grouping `networkItems`' answer.
+ */
+export function networkGroups(
+  db: Db,
+  filter: Filter,
+  snapshots: 'latest' | 'all' = 'latest',
+): NetworkGroupsResult {
+  const which = readingOf(db, filter, snapshots);
+  const l = lookups(db);
+  const nw = networkWhere(filter);
+  const extra = which.kept ? [keptClause(which.kept)] : [];
+  const params = [...nw.params, ...(which.kept ?? [])];
+  const groups = new Map<string, NetworkGroupItem & { appIds: number[] }>();
+  const add = (deviceId: number, appId: number, rows: number, domains: number, flagged: number) => {
+    const device = l.devices.get(deviceId);
+    const app = l.apps.get(appId);
+    if (!device || !app) return;
+    const key = JSON.stringify([deviceId, app.identifier]);
+    const g = groups.get(key);
+    if (g) {
+      g.rows += rows;
+      g.appIds.push(appId);
+      return;
+    }
+    groups.set(key, {
+      deviceId,
+      device: device.label,
+      app: app.identifier,
+      appName: app.name,
+      rows,
+      domains,
+      profiling: flagged,
+      appIds: [appId],
+    });
+  };
+  const distinct = `count(DISTINCT n.domain), count(DISTINCT CASE WHEN n.domain_type = 1 THEN n.domain END)`;
+  if (which.latest) {
+    const rows = db
+      .prepare(`SELECT ${COLUMNS} FROM network_observations n ${whereSql(nw)}`)
+      .raw()
+      .iterate(...nw.params) as IterableIterator<RawRow>;
+    const sets = new Map<string, { domains: Set<string>; flagged: Set<string> }>();
+    for (const r of latestOf(rows, (r) => l.devices.has(r[1]) && l.apps.has(r[2]), l.sources)) {
+      add(r[1], r[2], 1, 0, 0);
+      const key = JSON.stringify([r[1], l.apps.get(r[2])!.identifier]);
+      let s = sets.get(key);
+      if (!s) sets.set(key, (s = { domains: new Set(), flagged: new Set() }));
+      s.domains.add(r[5]);
+      if (r[7] === 1) s.flagged.add(r[5]);
+    }
+    for (const [key, s] of sets) {
+      const g = groups.get(key)!;
+      g.domains = s.domains.size;
+      g.profiling = s.flagged.size;
+    }
+  } else {
+    for (const [deviceId, appId, rows, domains, flagged] of db
+      .prepare(
+        `SELECT n.device_id, n.app_id, count(*), ${distinct} FROM network_observations n
+         ${whereSql(nw, extra)} GROUP BY n.device_id, n.app_id`,
+      )
+      .raw()
+      .all(...params) as [number, number, number, number, number][])
+      add(deviceId, appId, rows, domains, flagged);
+    // Rows naming another device's app with the same identifier fall in one group with the
+    // device's own (a crafted case): their distinct domains are counted again over both.
+    const recount = db.prepare(
+      `SELECT ${distinct} FROM network_observations n ${whereSql(nw, [...extra, 'n.device_id = ?'])}
+       AND n.app_id IN (SELECT value FROM json_each(?))`,
+    );
+    for (const g of groups.values())
+      if (g.appIds.length > 1) {
+        const [domains, flagged] = recount
+          .raw()
+          .get(...params, g.deviceId, JSON.stringify(g.appIds)) as [number, number];
+        g.domains = domains;
+        g.profiling = flagged;
+      }
+  }
+  const list = [...groups.values()].map(({ appIds: _ids, ...g }) => g).sort(compareNetworkGroups);
+  const devices = filter.devices && filter.devices.length > 0 ? filter.devices : null;
+  const recorded = db
+    .prepare(
+      `SELECT EXISTS (SELECT 1 FROM network_observations n ${devices ? `WHERE n.device_id IN (${devices.map(() => '?').join(', ')})` : ''})`,
+    )
+    .pluck()
+    .get(...(devices ?? [])) as number;
+  return { groups: list, rows: list.reduce((sum, g) => sum + g.rows, 0), recorded: recorded === 1 };
+}
+
+/** Bounds of a page of network rows; the bridge checks them, this is for direct callers. */
+const MAX_LIMIT = 500;
+
+/**
+ * One page of one group's rows (the device's rows of the apps with this identifier) in the order
+ * `networkItems` gives them: hits from most, domain, id, read through the index
+ * `network_observations_group` so a page reads only its rows; the latest chosen among a date
+ * range's, tag's or star's rows are chosen among the group's rows alone, as a row's latest
+ * snapshot is always of its own device and app.
+ */
+export function networkRows(
+  db: Db,
+  args: {
+    filter: Filter;
+    snapshots?: 'latest' | 'all';
+    deviceId: number;
+    app: string;
+    offset?: number;
+    limit?: number;
+  },
+): NetworkRowsPage {
+  const offset = Math.max(0, Math.trunc(args.offset ?? 0));
+  const limit = Math.min(MAX_LIMIT, Math.max(1, Math.trunc(args.limit ?? 50)));
+  const which = readingOf(db, args.filter, args.snapshots ?? 'latest');
+  // The group's apps: those with this identifier holding rows of the device (its own app, and
+  // another device's in a crafted case), so one app is read in the index's order with no sort.
+  const appIds = (
+    db.prepare('SELECT id FROM apps WHERE identifier = ?').pluck().all(args.app) as number[]
+  ).filter(
+    (id) =>
+      db
+        .prepare(
+          'SELECT EXISTS (SELECT 1 FROM network_observations WHERE device_id = ? AND app_id = ?)',
+        )
+        .pluck()
+        .get(args.deviceId, id) === 1,
+  );
+  if (appIds.length === 0) return { items: [], total: 0, offset };
+  const l = lookups(db);
+  const nw = networkWhere(args.filter);
+  const group = [
+    'n.device_id = ?',
+    `n.app_id IN (${appIds.map(() => '?').join(', ')})`,
+    ...(which.kept ? [keptClause(which.kept)] : []),
+  ];
+  const params = [...nw.params, args.deviceId, ...appIds, ...(which.kept ?? [])];
+  if (which.latest) {
+    const rows = db
+      .prepare(`SELECT ${COLUMNS} FROM network_observations n ${whereSql(nw, group)}`)
+      .raw()
+      .iterate(...params) as IterableIterator<RawRow>;
+    const chosen = [
+      ...latestOf(rows, (r) => l.devices.has(r[1]) && l.apps.has(r[2]), l.sources),
+    ].sort(compareInGroup);
+    const items = chosen.map((r) => toItem(r, l)).filter((i): i is NetworkItem => i !== null);
+    return { items: items.slice(offset, offset + limit), total: items.length, offset };
+  }
+  const where = whereSql(nw, group);
+  const total = db
+    .prepare(`SELECT count(*) FROM network_observations n ${where}`)
+    .pluck()
+    .get(...params) as number;
+  const page = db
+    .prepare(
+      `SELECT ${COLUMNS} FROM network_observations n ${where}
+       ORDER BY n.hits DESC, n.domain, n.id LIMIT ? OFFSET ?`,
+    )
+    .raw()
+    .all(...params, limit, offset) as RawRow[];
+  return {
+    items: page.map((r) => toItem(r, l)).filter((i): i is NetworkItem => i !== null),
+    total,
+    offset,
+  };
 }
 
 /**

@@ -1,7 +1,9 @@
 import type {
   AppItem,
   HeatmapResult,
+  NetworkGroupsResult,
   NetworkItem,
+  NetworkRowsPage,
   SessionDetails,
   SummaryItem,
   TimelineResult,
@@ -40,7 +42,7 @@ import { networkLatestReady } from '../db/queries/network-latest';
 import { statsServeSummary, summaryFromStats } from '../db/queries/summary';
 import { DAY_MS, DURATION_THRESHOLDS, ROLLUP_LEVELS, rollupBucket } from '../db/rollup';
 import { localDayNumber } from '../../contract/time';
-import { networkItems } from './network-query';
+import { networkGroups, networkItems, networkRows } from './network-query';
 import { sessionDetails } from './session-details';
 import { sessionId } from './session-ids';
 import { heatmapScan, summaryScan } from './session-scans';
@@ -843,6 +845,16 @@ export class QueryService {
     path: 'auto' | 'scan' = 'auto',
   ): NetworkItem[] {
     return networkItems(this.db, filter, snapshots, path);
+  }
+
+  /** The Network view's groups: see `networkGroups`. */
+  networkGroups(filter: Filter, snapshots: 'latest' | 'all' = 'latest'): NetworkGroupsResult {
+    return networkGroups(this.db, filter, snapshots);
+  }
+
+  /** A page of one Network group's rows: see `networkRows`. */
+  networkRows(args: Parameters<typeof networkRows>[1]): NetworkRowsPage {
+    return networkRows(this.db, args);
   }
 
   apps(deviceIds?: number[]): AppItem[] {
