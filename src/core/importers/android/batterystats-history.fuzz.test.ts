@@ -185,7 +185,9 @@ describe('batterystats history with any clock lines', () => {
     records.push(...reader.end());
     const warnings = records.flatMap((r) => (r.type === 'warning' ? [r.warning] : []));
     expect(warnings).toHaveLength(MAX_STEP_WARNINGS + 1);
-    expect(warnings.at(-1)!.message).toMatch(/^3 more lines of the battery history/);
+    expect(warnings.at(-1)!.message).toMatch(
+      /^b.txt line \d+: 3 more lines of the battery history/,
+    );
     expect(warnings.at(-1)!.locator).toBe(`b.txt line ${2 + 2 * MAX_STEP_WARNINGS + 2}`);
   });
 });

@@ -146,9 +146,9 @@ describe('batterystats history', () => {
       {
         line: 6,
         locator: 'batterystats.txt line 6',
-        code: 'CAPTURE_NOTE',
+        code: 'INVALID_TIMESTAMP',
         message:
-          "The battery history's time goes back here (placed by the TIME line at line 5): 2022-01-04 17:25:01 (UTC+00:00) comes after 2022-01-04 17:40:01 (UTC+00:00), 15 min earlier. The screen and top-app states read before end at 2022-01-04 17:40:01 (UTC+00:00); those read after count only from 2022-01-04 17:40:01 (UTC+00:00), as the times before it were read once already.",
+          "batterystats.txt line 6: the battery history's time goes back here (placed by the TIME line at line 5): 2022-01-04 17:25:01 (UTC+00:00) comes after 2022-01-04 17:40:01 (UTC+00:00), 15 min earlier. The screen and top-app states read before end at 2022-01-04 17:40:01 (UTC+00:00); those read after count only from 2022-01-04 17:40:01 (UTC+00:00), as the times before it were read once already.",
       },
     ]);
   });

@@ -19,7 +19,7 @@ import {
   localText,
   MAX_STEP_WARNINGS,
   StateRuns,
-  stateNote,
+  stepWarning,
   type BackwardStep,
   type OpenState,
 } from './open-states';
@@ -133,7 +133,7 @@ export class BatteryHistoryStates {
     const timeLine = this.timeLine;
     this.timeLine = null;
     if (step) {
-      const warning = this.stepWarning(step, lineNo, timeLine);
+      const warning = this.warnStep(step, lineNo, timeLine);
       if (warning) out.push(warning);
     }
     const command = rest.trim();
@@ -169,7 +169,7 @@ export class BatteryHistoryStates {
     this.runs.reset();
     if (this.steps > MAX_STEP_WARNINGS)
       out.push(
-        stateNote(
+        stepWarning(
           this.origin,
           this.firstUnwarned,
           `${this.steps - MAX_STEP_WARNINGS} more lines of the battery history, from this one on, are placed earlier than the line before them; each ends the screen and top-app states there like the ones warned about before.`,
@@ -211,7 +211,7 @@ export class BatteryHistoryStates {
 
   // The warning for a line placed earlier than the line before it; past the first
   // MAX_STEP_WARNINGS they are counted for one warning at the end.
-  private stepWarning(
+  private warnStep(
     step: BackwardStep,
     lineNo: number,
     timeLine: number | null,
@@ -225,10 +225,10 @@ export class BatteryHistoryStates {
       timeLine === null
         ? "its relative time is earlier than the previous line's"
         : `placed by the TIME line at line ${timeLine}`;
-    return stateNote(
+    return stepWarning(
       this.origin,
       lineNo,
-      `The battery history's time goes back here (${cause}): ${backwardStepText(step)}. The screen and top-app states read before end at ${localText(step.before)}; those read after count only from ${localText(step.latest)}, as the times before it were read once already.`,
+      `the battery history's time goes back here (${cause}): ${backwardStepText(step)}. The screen and top-app states read before end at ${localText(step.before)}; those read after count only from ${localText(step.latest)}, as the times before it were read once already.`,
     );
   }
 }

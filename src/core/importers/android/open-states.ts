@@ -122,15 +122,14 @@ function durationText(ms: number): string {
 /** Steps back warned about one by one in a stream; the rest are counted in one warning. */
 export const MAX_STEP_WARNINGS = 20;
 
-/** A CAPTURE_NOTE warning located at `<origin> line N` (or the origin alone). */
-export function stateNote(origin: string, line: number | null, message: string): WarningRecord {
+/**
+ * A warning on times read out of order (code INVALID_TIMESTAMP, as for any interval whose times
+ * cannot both hold), located at `<origin> line N` and naming it first in the message too.
+ */
+export function stepWarning(origin: string, line: number | null, message: string): WarningRecord {
+  const locator = line === null ? origin : `${origin} line ${line}`;
   return {
     type: 'warning',
-    warning: {
-      line,
-      locator: line === null ? origin : `${origin} line ${line}`,
-      code: 'CAPTURE_NOTE',
-      message,
-    },
+    warning: { line, locator, code: 'INVALID_TIMESTAMP', message: `${locator}: ${message}` },
   };
 }

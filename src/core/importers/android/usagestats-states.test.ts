@@ -124,7 +124,11 @@ describe('usagestats events as device states', () => {
     ]);
     const warnings = back.flatMap((r) => (r.type === 'warning' ? [r.warning] : []));
     expect(warnings).toEqual([
-      expect.objectContaining({ line: 4, locator: 'usagestats.txt line 4', code: 'CAPTURE_NOTE' }),
+      expect.objectContaining({
+        line: 4,
+        locator: 'usagestats.txt line 4',
+        code: 'INVALID_TIMESTAMP',
+      }),
     ]);
     expect(warnings[0]!.message).toContain(
       '1970-01-01 00:00:50 (UTC+00:00) comes after 1970-01-01 00:03:20 (UTC+00:00), 2 min 30 s earlier',
@@ -156,6 +160,6 @@ describe('usagestats events as device states', () => {
     const warnings = out.flatMap((r) => (r.type === 'warning' ? [r.warning] : []));
     expect(warnings).toHaveLength(MAX_STEP_WARNINGS + 1);
     expect(warnings.at(-1)).toMatchObject({ line: 2 * MAX_STEP_WARNINGS + 2 });
-    expect(warnings.at(-1)!.message).toMatch(/^5 more usagestats events/);
+    expect(warnings.at(-1)!.message).toMatch(/^u line \d+: 5 more usagestats events/);
   });
 });

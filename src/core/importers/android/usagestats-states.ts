@@ -17,7 +17,7 @@ import {
   localText,
   MAX_STEP_WARNINGS,
   StateRuns,
-  stateNote,
+  stepWarning,
   type OpenState,
 } from './open-states';
 
@@ -86,10 +86,10 @@ export class UsageStateTracker {
       this.steps += 1;
       if (this.steps <= MAX_STEP_WARNINGS)
         out.push(
-          stateNote(
+          stepWarning(
             this.origin,
             u.line,
-            `This usagestats event${u.user === null ? '' : ` of user ${u.user}`} is earlier than the one before it: ${backwardStepText(step)}. The screen, lock and app states read before end at ${localText(step.before)}; those read after count only from ${localText(step.latest)}, as the times before it were read once already.`,
+            `this usagestats event${u.user === null ? '' : ` of user ${u.user}`} is earlier than the one before it: ${backwardStepText(step)}. The screen, lock and app states read before end at ${localText(step.before)}; those read after count only from ${localText(step.latest)}, as the times before it were read once already.`,
           ),
         );
       else this.firstUnwarned ??= u.line;
@@ -139,7 +139,7 @@ export class UsageStateTracker {
     this.users.clear();
     if (this.steps > MAX_STEP_WARNINGS)
       out.push(
-        stateNote(
+        stepWarning(
           this.origin,
           this.firstUnwarned,
           `${this.steps - MAX_STEP_WARNINGS} more usagestats events, from this one on, are earlier than the event before them; each ends the screen, lock and app states there like the ones warned about before.`,
