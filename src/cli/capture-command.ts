@@ -19,7 +19,7 @@ import {
   type WatchEntry,
   type WatchStatus,
 } from '../core/acquire/android-watch';
-import { importAndroid } from '../core/services/android-import';
+import type { AndroidImportResult } from '../core/services/android-import';
 import { isIanaTimeZone } from '../contract/time';
 import { AppError } from '../core/model/errors';
 import type { CaseSession } from '../core/services/case-service';
@@ -28,6 +28,7 @@ import { openOrCreateCase } from './case-open';
 import { withCancelSignal } from './cancel';
 import { say, type CommandContext } from './context';
 import { outcomeRecord } from './import-command';
+import { importAndroidInWorker } from './import-worker-url';
 
 export const CAPTURE_OPTIONS = {
   adb: { type: 'boolean' },
@@ -55,7 +56,7 @@ export interface CaptureEnvironment {
 }
 
 /** What one import of a capture added. */
-type Added = Awaited<ReturnType<typeof importAndroid>>['added'];
+type Added = AndroidImportResult['added'];
 
 /** The JSON printed for a single capture. */
 export interface CaptureCommandResult {
@@ -278,9 +279,9 @@ async function captureOnce(
     }
     if (!job.json) await ctx.out.write(captureSummary(manifest, folder));
 
-    let result: Awaited<ReturnType<typeof importAndroid>>;
+    let result: AndroidImportResult;
     try {
-      result = await importAndroid(session, folder, {
+      result = await importAndroidInWorker(session, ctx, folder, {
         label: job.label,
         timeZone: job.timeZone,
         signal,
@@ -412,7 +413,7 @@ async function watch(
           killGraceMs: environment.killGraceMs,
         }),
       onCapture: async (folder, importSignal) => {
-        const r = await importAndroid(session, folder, {
+        const r = await importAndroidInWorker(session, ctx, folder, {
           label,
           timeZone: job.timeZone,
           signal: importSignal,

@@ -13,6 +13,8 @@ export interface CommandContext {
   signal: AbortSignal | undefined;
   /** Asks for a secret on the terminal without echo; undefined when there is no terminal. */
   promptPassword?: (prompt: string) => Promise<string | null>;
+  /** Each import step waits until its progress line is written (the test child's pauses need it). */
+  lockstepImports?: boolean;
 }
 
 /** Writes one message line to stderr, prefixed with the program name. */

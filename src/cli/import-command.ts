@@ -5,11 +5,11 @@ import { basename, resolve } from 'node:path';
 import { maskIdentifier } from '../contract/mask';
 import type { ImportOutcome } from '../contract/records';
 import { appPrivacyReportManifest } from '../core/importers/app-privacy-report';
-import { importBackupDevice } from '../core/services/backup-import';
-import { importAndroid } from '../core/services/android-import';
 import { readBackupInfo } from '../core/importers/ios-backup/discover';
 import { detect } from '../core/importers/registry';
-import { importPath, probePath } from '../core/services/import-pipeline';
+import { afterPendingSignals } from '../core/services/event-turns';
+import { probePath } from '../core/services/import-pipeline';
+import type { ImportWorkerClient } from '../core/services/worker-call';
 import { backupOutcomes, failedBackupOutcome } from '../core/services/backup-import-service';
 import { AppError } from '../core/model/errors';
 import { CaseSession, type PendingCase } from '../core/services/case-service';
@@ -23,6 +23,7 @@ import { parseCommandArgs, takeCasePath, UsageError } from './args';
 import { openOrCreateCase } from './case-open';
 import { withCancelSignal } from './cancel';
 import { say, type CommandContext } from './context';
+import { importWorkerFor } from './import-worker-url';
 
 export const IMPORT_OPTIONS = {
   device: { type: 'string', multiple: true },
@@ -138,6 +139,7 @@ async function guarded(
 /** Imports an Android capture: one outcome per evidence file, or one refusal. */
 async function importCapture(
   session: CaseSession,
+  worker: ImportWorkerClient,
   path: string,
   options: { label?: string; timeZone?: string },
   ctx: CommandContext,
@@ -146,15 +148,17 @@ async function importCapture(
   const full = resolve(path);
   const progress = ctx.stderrIsTTY ? new ProgressLine(ctx) : null;
   try {
-    const r = await importAndroid(session, full, {
-      ...options,
-      signal,
-      onProgress: progress
-        ? (p) => progress.update(`${p.phase} ${p.detail ?? ''}`, true)
-        : undefined,
-    });
+    const r = await worker.run(
+      { fn: 'importAndroid', path: full, ...options },
+      {
+        signal,
+        onStep: (s) => {
+          if (s.kind === 'android') progress?.update(`${s.phase} ${s.detail ?? ''}`, true);
+        },
+      },
+    );
     progress?.clear();
-    const d = r.device;
+    const d = session.device(r.deviceId);
     say(
       ctx,
       `Android capture → device "${d.label}": ${d.model ?? 'unknown model'}, Android ${d.osVersion ?? '?'}, ` +
@@ -173,7 +177,7 @@ async function importCapture(
  * comes from --password-env, else from a prompt on the terminal. A refusal becomes one outcome.
  */
 async function importBackupFolder(
-  session: CaseSession,
+  worker: ImportWorkerClient,
   folder: string,
   options: { label?: string; timeZone?: string; password?: string },
   ctx: CommandContext,
@@ -199,17 +203,21 @@ async function importBackupFolder(
   }
   const progress = ctx.stderrIsTTY ? new ProgressLine(ctx) : null;
   try {
-    const r = await importBackupDevice(session, path, {
-      ...options,
-      password,
-      signal,
-      onProgress: progress
-        ? (f) => progress.update(`unlocking the backup keys  ${Math.floor(f * 100)}%`, f >= 1)
-        : undefined,
-      onArtifact: progress
-        ? (name, i, n) => progress.update(`[${i + 1}/${n}] reading ${name}`, true)
-        : undefined,
-    });
+    const r = await worker.run(
+      { fn: 'importBackup', path, ...options, password },
+      {
+        signal,
+        onStep: (s) => {
+          if (s.kind === 'unlock')
+            progress?.update(
+              `unlocking the backup keys  ${Math.floor(s.fraction * 100)}%`,
+              s.fraction >= 1,
+            );
+          else if (s.kind === 'artifact')
+            progress?.update(`[${s.index + 1}/${s.count}] reading ${s.name}`, true);
+        },
+      },
+    );
     progress?.clear();
     const d = r.device;
     say(
@@ -296,6 +304,7 @@ type PathKind = 'backup' | 'android' | 'file' | { error: unknown };
  */
 async function importPaths(
   session: CaseSession,
+  worker: ImportWorkerClient,
   req: ImportRequest,
   ctx: CommandContext,
   signal: AbortSignal,
@@ -339,13 +348,13 @@ async function importPaths(
     const outcomes = await guarded(ctx, path, null, () =>
       kind === 'backup'
         ? importBackupFolder(
-            session,
+            worker,
             path,
             { label, timeZone: req.timeZone, password: req.password },
             ctx,
             signal,
           )
-        : importCapture(session, path, { label, timeZone: req.timeZone }, ctx, signal),
+        : importCapture(session, worker, path, { label, timeZone: req.timeZone }, ctx, signal),
     );
     byPath.set(i, outcomes);
     const first =
@@ -360,19 +369,10 @@ async function importPaths(
   if (files.length > 0) {
     let existing = label !== undefined ? session.deviceByLabel(label) : null;
     if (!existing && backupDeviceId !== null) existing = session.device(backupDeviceId);
-    let createdId: number | null = null;
-    // A new device is created inside the first file's transaction: a refused file leaves none.
-    const deviceId: number | (() => number) =
-      existing?.id ??
-      (() => {
-        const now = session.deviceByLabel(label!);
-        if (now) return now.id;
-        createdId = session.insertDevice({
-          label: label!,
-          platform: appPrivacyReportManifest.platform,
-        });
-        return createdId;
-      });
+    // A new device is created inside the first stored file's transaction: a refused file leaves none.
+    let deviceId: number | { label: string; platform: typeof appPrivacyReportManifest.platform } =
+      existing?.id ?? { label: label!, platform: appPrivacyReportManifest.platform };
+    let created = false;
     const progress = ctx.stderrIsTTY ? new ProgressLine(ctx) : null;
     for (const [index, { p: path, i }] of files.entries()) {
       const known = typeof deviceId === 'number' ? deviceId : null;
@@ -382,30 +382,36 @@ async function importPaths(
       }
       let phase: ImportFileProgress['phase'] | null = null;
       const outcomes = await guarded(ctx, path, known, async () => {
-        const r = await importPath(session.db, path, {
-          device: deviceId,
-          timeZone: req.timeZone,
-          isCancelled: () => signal.aborted,
-          signal,
-          onProgress: progress
-            ? (pr) => {
-                const at = pr.phase;
-                if (at === 'unlocking') return;
-                progress.update(
-                  describeProgress(index, files.length, path, { ...pr, phase: at }),
-                  at !== phase,
-                );
-                phase = at;
-              }
-            : undefined,
-        });
+        const r = await worker.run(
+          { fn: 'importPath', path, device: deviceId, timeZone: req.timeZone },
+          {
+            signal,
+            onStep: (s) => {
+              if (!progress || s.kind !== 'pipeline') return;
+              const at = s.progress.phase;
+              if (at === 'unlocking') return;
+              progress.update(
+                describeProgress(index, files.length, path, { ...s.progress, phase: at }),
+                at !== phase,
+              );
+              phase = at;
+            },
+          },
+        );
         return r.outcomes;
       });
       progress?.clear();
       byPath.set(i, outcomes);
+      if (typeof deviceId !== 'number') {
+        const now = session.deviceByLabel(deviceId.label);
+        if (now) {
+          deviceId = now.id;
+          created = true;
+        }
+      }
     }
     const stored = existing ?? (label !== undefined ? session.deviceByLabel(label) : null);
-    if (stored) device = { label: stored.label, created: createdId !== null };
+    if (stored) device = { label: stored.label, created };
     else if (label !== undefined) device = { label, created: false };
   }
   return { outcomes: paths.flatMap((_, i) => byPath.get(i) ?? []), device };
@@ -456,12 +462,15 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
     const opened = openCaseForImport(casePath);
     let session = opened.session;
     let run: ImportRun;
+    const worker = importWorkerFor(session, ctx);
     try {
-      run = await importPaths(session, req, ctx, signal);
+      run = await importPaths(session, worker, req, ctx, signal);
     } catch (e) {
       if (opened.pending) opened.pending.discard();
       else session.close();
       throw e;
+    } finally {
+      await worker.close();
     }
     if (!signal.aborted && run.outcomes.some((o) => o.status === 'imported'))
       keepFindingsCurrent(session);
@@ -480,16 +489,18 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
         // Another process created the case meanwhile: import into that one instead.
         say(ctx, `${session.path} was created by another program meanwhile; importing into it.`);
         session = CaseSession.open(session.path);
+        const again = importWorkerFor(session, ctx);
         try {
-          run = await importPaths(session, req, ctx, signal);
+          run = await importPaths(session, again, req, ctx, signal);
         } finally {
+          await again.close();
           session.close();
         }
       }
     }
     if (run.device?.created) say(ctx, `created device "${run.device.label}"`);
     // A Ctrl-C pressed during the last synchronous steps is handled before the exit code is chosen.
-    await new Promise((r) => setImmediate(r));
+    await afterPendingSignals();
     return report(ctx, req, run, session.path, signal, caseNote);
   });
 }

@@ -31,6 +31,8 @@ export interface CliIo {
   signal?: AbortSignal;
   /** Asks for a password; defaults to a no-echo prompt when stdin and stderr are terminals. */
   promptPassword?: (prompt: string) => Promise<string | null>;
+  /** Each import step waits until its progress line is written (see `CommandContext`). */
+  lockstepImports?: boolean;
 }
 
 const COMMANDS = COMMAND_NAMES;
@@ -120,7 +122,14 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     (io.stderr === undefined && process.stdin.isTTY && stderrIsTTY
       ? (prompt: string) => readSecret(process.stdin, stderr, prompt)
       : undefined);
-  const ctx: CommandContext = { out, stderr, stderrIsTTY, signal: io.signal, promptPassword };
+  const ctx: CommandContext = {
+    out,
+    stderr,
+    stderrIsTTY,
+    signal: io.signal,
+    promptPassword,
+    lockstepImports: io.lockstepImports,
+  };
   try {
     const code = await run(command, args, ctx);
     await out.flush();

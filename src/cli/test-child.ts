@@ -59,4 +59,5 @@ process.exitCode = await main(process.argv.slice(2), {
   stdout: new SyncOut(1),
   stderr: new SyncOut(2),
   stderrIsTTY: true,
+  lockstepImports: true,
 });

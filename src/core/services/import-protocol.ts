@@ -1,6 +1,7 @@
 import type { ImportProgress } from '../../contract/events';
 import type { ImportOutcome } from '../../contract/records';
 import type { ErrorCode } from '../../contract/result';
+import type { CallRequest } from './worker-call';
 
 /** Messages to the import worker. */
 export type WorkerRequest =
@@ -23,6 +24,8 @@ export type WorkerRequest =
       /** Keys unlocked earlier in the session, as import-cache entries. */
       cached: [string, unknown][];
     }
+  /** One piece of the command line's import work (see worker-call.ts). */
+  | CallRequest
   | { type: 'cancel' };
 
 /** Messages from the import worker. */

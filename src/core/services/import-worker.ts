@@ -6,13 +6,14 @@ import { runBackupImport } from './backup-import';
 import { CaseSession } from './case-service';
 import { importBatch } from './import-batch';
 import type { WorkerRequest, WorkerMessage } from './import-protocol';
+import { runCall } from './worker-call';
 
 // Runs imports off the main thread with its own case connection.
 const port = parentPort;
 if (!port) throw new Error('import-worker must run in a worker thread');
 
 let cancelled = false;
-const controller = new AbortController();
+let controller = new AbortController();
 const post = (m: WorkerMessage): void => port.postMessage(m);
 const logError = (message: string, e: unknown): void =>
   post({
@@ -33,7 +34,7 @@ function reportingCache(entries: [string, unknown][]): ImportCache {
   };
 }
 
-async function run(msg: Exclude<WorkerRequest, { type: 'cancel' }>): Promise<void> {
+async function run(msg: Exclude<WorkerRequest, { type: 'cancel' | 'call' }>): Promise<void> {
   if (msg.type === 'start-backup') {
     const session = CaseSession.open(msg.casePath);
     try {
@@ -73,6 +74,13 @@ port.on('message', (msg: WorkerRequest) => {
   if (msg.type === 'cancel') {
     cancelled = true;
     controller.abort();
+    return;
+  }
+  if (msg.type === 'call') {
+    // Calls come one after another on one worker: each has its own cancel.
+    cancelled = false;
+    controller = new AbortController();
+    void runCall(msg, controller.signal, (m) => port.postMessage(m));
     return;
   }
   run(msg).catch((e: unknown) =>

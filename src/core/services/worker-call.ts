@@ -1,0 +1,295 @@
+// The command line's imports, run in an import worker like the app's: one worker per command,
+// with its own case connection and the same heap bound, so a large capture cannot take the
+// command's memory and a Ctrl-C reaches the file being read. The caller keeps its own connection
+// for everything else (device lookups, findings, printing).
+import type { Worker } from 'node:worker_threads';
+import type { Platform } from '../../contract/records';
+import type { ErrorCode } from '../../contract/result';
+import { AppError } from '../model/errors';
+import { importAndroidInto, type AndroidImportResult } from './android-import';
+import { importBackupDevice, type BackupDeviceResult } from './backup-import';
+import { CaseSession } from './case-service';
+import { afterPendingSignals } from './event-turns';
+import { importPath, type ImportPathResult, type PipelineProgress } from './import-pipeline';
+import { IMPORT_HEAP_MB, spawnWorker } from './import-service';
+
+/** One piece of import work, as the worker is asked to do it. */
+export type WorkerCall =
+  | {
+      fn: 'importPath';
+      path: string;
+      /** A device id, or a label found or created inside the first stored file's transaction. */
+      device: number | { label: string; platform: Platform };
+      timeZone?: string;
+    }
+  | { fn: 'importBackup'; path: string; label?: string; timeZone?: string; password?: string }
+  | { fn: 'importAndroid'; path: string; label?: string; timeZone?: string };
+
+/** What each call answers. */
+export interface WorkerCallResults {
+  importPath: ImportPathResult;
+  importBackup: BackupDeviceResult;
+  importAndroid: Omit<AndroidImportResult, 'device'> & { deviceId: number };
+}
+
+/** Progress of a call, as its in-process form reports it. */
+export type WorkerStep =
+  | { kind: 'pipeline'; progress: PipelineProgress }
+  | { kind: 'unlock'; fraction: number }
+  | { kind: 'artifact'; name: string; index: number; count: number }
+  | { kind: 'android'; phase: string; fraction: number; detail?: string };
+
+/** An error crossing the thread boundary: its code (the app's, or the file system's) kept. */
+interface CarriedError {
+  appCode: ErrorCode | null;
+  fsCode: string | null;
+  message: string;
+  stack: string | null;
+}
+
+/** The request that starts a call in the worker. */
+export interface CallRequest {
+  type: 'call';
+  /** The case file the worker opens (a pending case's private file while it is being built). */
+  casePath: string;
+  call: WorkerCall;
+  /**
+   * Two shared flags: [0] the caller's acknowledgement of the last step (in lockstep), [1] the
+   * cancel, seen by the worker's polls between batches even while it runs without yielding.
+   */
+  flags: SharedArrayBuffer;
+  /** Each step waits until the caller has handled it (so a test can act at a known step). */
+  lockstep: boolean;
+}
+
+const ACK = 0;
+const CANCEL = 1;
+
+/** What the worker sends back while and after running a call. */
+export type CallMessage =
+  | { type: 'step'; step: WorkerStep }
+  | { type: 'result'; value: WorkerCallResults[WorkerCall['fn']] }
+  | { type: 'failed'; error: CarriedError };
+
+function carry(e: unknown): CarriedError {
+  const code = (e as { code?: unknown } | null)?.code;
+  return {
+    appCode: e instanceof AppError ? e.code : null,
+    fsCode: !(e instanceof AppError) && typeof code === 'string' ? code : null,
+    message: e instanceof Error ? e.message : String(e),
+    stack: e instanceof Error ? (e.stack ?? null) : null,
+  };
+}
+
+function revive(c: CarriedError): Error {
+  if (c.appCode) return new AppError(c.appCode, c.message);
+  const e = new Error(c.message) as Error & { code?: string };
+  if (c.fsCode) e.code = c.fsCode;
+  if (c.stack) e.stack = c.stack;
+  return e;
+}
+
+/**
+ * Runs one call inside the worker on its own connection to the case, posting its progress and
+ * then its result or its error. Never throws.
+ */
+export async function runCall(
+  request: CallRequest,
+  signal: AbortSignal,
+  post: (m: CallMessage) => void,
+): Promise<void> {
+  const flags = new Int32Array(request.flags);
+  const step = (s: WorkerStep): void => {
+    post({ type: 'step', step: s });
+    if (!request.lockstep) return;
+    Atomics.wait(flags, ACK, 0);
+    Atomics.store(flags, ACK, 0);
+  };
+  const isCancelled = (): boolean => signal.aborted || Atomics.load(flags, CANCEL) === 1;
+  let session: CaseSession | null = null;
+  try {
+    session = CaseSession.open(request.casePath);
+    const open = session;
+    const call = request.call;
+    let value: WorkerCallResults[WorkerCall['fn']];
+    switch (call.fn) {
+      case 'importPath': {
+        const wanted = call.device;
+        value = await importPath(open.db, call.path, {
+          device:
+            typeof wanted === 'number'
+              ? wanted
+              : () => open.deviceByLabel(wanted.label)?.id ?? open.insertDevice(wanted),
+          timeZone: call.timeZone,
+          signal,
+          isCancelled,
+          onProgress: (progress) => step({ kind: 'pipeline', progress }),
+        });
+        break;
+      }
+      case 'importBackup':
+        value = await importBackupDevice(open, call.path, {
+          label: call.label,
+          timeZone: call.timeZone,
+          password: call.password,
+          signal,
+          onProgress: (fraction) => step({ kind: 'unlock', fraction }),
+          onArtifact: (name, index, count) => step({ kind: 'artifact', name, index, count }),
+        });
+        break;
+      case 'importAndroid':
+        value = await importAndroidInto(open.db, call.path, {
+          label: call.label,
+          timeZone: call.timeZone,
+          signal,
+          onProgress: (p) => step({ kind: 'android', ...p }),
+        });
+        break;
+      default: {
+        const never: never = call;
+        throw new Error(`Unknown import call ${JSON.stringify(never)}`);
+      }
+    }
+    post({ type: 'result', value });
+  } catch (e) {
+    post({ type: 'failed', error: carry(e) });
+  } finally {
+    session?.close();
+  }
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (e: Error) => void;
+  onStep: (s: WorkerStep) => void;
+}
+
+/**
+ * The caller's side: one import worker, started on the first call and reused for the next ones,
+ * each call run on its own and cancelled through its signal. A worker that runs out of memory or
+ * dies fails the call it was running; the next call starts a new one.
+ */
+export class ImportWorkerClient {
+  private worker: Worker | null = null;
+  private pending: Pending | null = null;
+  private readonly shared = new SharedArrayBuffer(8);
+  private readonly flags = new Int32Array(this.shared);
+
+  /**
+   * @param casePath the case file the worker opens.
+   * @param workerUrl the bundled worker, when running from a bundle; else the TypeScript source.
+   * @param lockstep each step of the worker waits until `onStep` has run and a cancel it caused
+   *   (a signal handled right after) is seen: for tests that interrupt an import at a known step.
+   */
+  constructor(
+    private readonly casePath: string,
+    private readonly workerUrl?: URL,
+    private readonly lockstep = false,
+  ) {}
+
+  /** Runs one call in the worker; rejects with the call's own error, revived with its code. */
+  run<F extends WorkerCall['fn']>(
+    call: Extract<WorkerCall, { fn: F }>,
+    options: { signal?: AbortSignal; onStep?: (s: WorkerStep) => void } = {},
+  ): Promise<WorkerCallResults[F]> {
+    if (this.pending) {
+      return Promise.reject(
+        new AppError('CONFLICT', 'An import is already running in this command.'),
+      );
+    }
+    if (options.signal?.aborted) {
+      return Promise.reject(new AppError('CANCELLED', 'The import was cancelled.'));
+    }
+    const worker = this.ensureWorker();
+    Atomics.store(this.flags, ACK, 0);
+    Atomics.store(this.flags, CANCEL, 0);
+    return new Promise<WorkerCallResults[F]>((resolve, reject) => {
+      const onAbort = (): void => {
+        Atomics.store(this.flags, CANCEL, 1);
+        worker.postMessage({ type: 'cancel' });
+      };
+      const settle = (): void => {
+        options.signal?.removeEventListener('abort', onAbort);
+        this.pending = null;
+        worker.unref();
+      };
+      this.pending = {
+        resolve: (v) => {
+          settle();
+          resolve(v as WorkerCallResults[F]);
+        },
+        reject: (e) => {
+          settle();
+          reject(e);
+        },
+        onStep: (s) => {
+          options.onStep?.(s);
+          if (this.lockstep) this.acknowledge();
+        },
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      // Held while a call runs, so the process waits for its answer.
+      worker.ref();
+      const request: CallRequest = {
+        type: 'call',
+        casePath: this.casePath,
+        call,
+        flags: this.shared,
+        lockstep: this.lockstep,
+      };
+      worker.postMessage(request);
+    });
+  }
+
+  /** Stops the worker (a call still running is failed). */
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    this.pending?.reject(new AppError('CANCELLED', 'The import was stopped.'));
+    if (w) await w.terminate();
+  }
+
+  /**
+   * Lets the worker go on after a step, once a signal that arrived while the step was handled
+   * has been seen (its cancel flag is then set).
+   */
+  private acknowledge(): void {
+    void afterPendingSignals().then(() => {
+      Atomics.store(this.flags, ACK, 1);
+      Atomics.notify(this.flags, ACK);
+    });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = spawnWorker(this.workerUrl);
+    // The command's own exit must not wait for an idle worker.
+    worker.unref();
+    worker.on('message', (m: CallMessage) => {
+      const p = this.pending;
+      if (!p) return;
+      if (m.type === 'step') p.onStep(m.step);
+      else if (m.type === 'result') p.resolve(m.value);
+      else p.reject(revive(m.error));
+    });
+    const gone = (e: Error): void => {
+      if (this.worker === worker) this.worker = null;
+      this.pending?.reject(e);
+    };
+    worker.on('error', (e) => {
+      gone(
+        (e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new AppError(
+              'IMPORT_REFUSED',
+              `The import needed more than the ${IMPORT_HEAP_MB} MB of memory an import may use.`,
+            )
+          : new Error(`the import stopped unexpectedly (${e.message})`),
+      );
+    });
+    worker.on('exit', (code) => {
+      gone(new Error(`the import worker exited with code ${code}`));
+    });
+    this.worker = worker;
+    return worker;
+  }
+}
