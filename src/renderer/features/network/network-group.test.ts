@@ -1,56 +1,55 @@
 import { describe, expect, it } from 'vitest';
-import type { NetworkItem } from '../../../contract/api';
-import { groupNetwork, initiatedLabel, profilingLabel } from './network-group';
+import type { NetworkGroupItem } from '../../../contract/api';
+import {
+  groupCounts,
+  initiatedLabel,
+  networkGroupKey,
+  openAtFirst,
+  profilingLabel,
+  showingLabel,
+} from './network-group';
 
-const row = (
-  app: string,
-  domain: string,
-  hits: number | null,
-  deviceId = 1,
-  profiling = false,
-  sourceId = 1,
-): NetworkItem => ({
-  id: `${app}-${domain}-${sourceId}`,
+const group = (app: string, rows: number, deviceId = 1): NetworkGroupItem => ({
   deviceId,
   device: `Phone ${deviceId}`,
-  sourceId,
-  sourceName: 'report.ndjson',
-  sourceSha256: 'ab',
-  line: 1,
   app,
   appName: null,
-  domain,
-  domainOwner: null,
-  domainType: profiling ? 1 : 2,
-  profiling,
-  initiatedType: 'AppInitiated',
-  context: null,
-  hits,
-  firstMs: null,
-  firstOffsetMin: null,
-  lastMs: null,
-  lastOffsetMin: null,
-  contextVerificationType: null,
-  domainClassification: null,
+  rows,
+  domains: rows,
+  profiling: 0,
 });
 
-describe('groupNetwork', () => {
-  it('groups per device and app and orders rows by hits', () => {
-    const groups = groupNetwork([
-      row('a', 'x.com', 1),
-      row('a', 'y.com', 10, 1, true),
-      row('b', 'z.com', 5),
-      row('a', 'y.com', 3, 1, true, 2),
-      row('a', 'q.com', 2, 2),
+describe('openAtFirst', () => {
+  it('opens the groups whose rows fit in one page together, and always the first', () => {
+    const keys = (gs: NetworkGroupItem[]) => [...openAtFirst(gs, 50)];
+    expect(keys([group('a', 20), group('b', 30), group('c', 1)])).toEqual([
+      networkGroupKey(group('a', 0)),
+      networkGroupKey(group('b', 0)),
     ]);
-    expect(groups.map((g) => g.key)).toEqual(['1|a', '2|a', '1|b']);
-    expect(groups[0]?.items.map((i) => i.hits)).toEqual([10, 3, 1]);
-    expect(groups[0]?.domains).toBe(2);
-    expect(groups[0]?.profiling).toBe(1);
+    expect(keys([group('a', 1560), group('b', 1)])).toEqual([networkGroupKey(group('a', 0))]);
+    expect(keys([])).toEqual([]);
+  });
+
+  it('keys groups by device and identifier, whatever characters the identifier holds', () => {
+    expect(networkGroupKey(group('a|1', 0, 2))).not.toBe(networkGroupKey(group('a', 0, 21)));
+    expect(networkGroupKey(group('x', 0, 2))).not.toBe(networkGroupKey(group('x', 0, 3)));
   });
 });
 
 describe('labels', () => {
+  it('say how many rows are drawn of how many', () => {
+    expect(showingLabel(50, 3214)).toBe('Showing 50 of 3,214 rows');
+    expect(showingLabel(7, 7)).toBe('All 7 rows');
+    expect(showingLabel(1, 1)).toBe('The only row');
+  });
+
+  it('count a group in words, naming flagged domains only when there are some', () => {
+    expect(groupCounts({ rows: 1560, domains: 30, profiling: 2 })).toBe(
+      '1,560 rows · 30 domains · 2 flagged by Apple',
+    );
+    expect(groupCounts({ rows: 1, domains: 1, profiling: 0 })).toBe('1 row · 1 domain');
+  });
+
   it('words initiator and profiling', () => {
     expect(initiatedLabel('AppInitiated')).toBe('app');
     expect(initiatedLabel('NonAppInitiated')).toBe('user (website/content)');

@@ -1,53 +1,38 @@
-import type { NetworkItem } from '../../../contract/api';
+import type { NetworkGroupItem, NetworkItem } from '../../../contract/api';
+import { formatCount, plural } from '../../shared/format';
 
-export interface NetworkGroup {
-  key: string;
-  deviceId: number;
-  device: string;
-  app: string;
-  appName: string | null;
-  items: NetworkItem[];
-  domains: number;
-  profiling: number;
+/** A group's key in the view: its device and app identifier. */
+export function networkGroupKey(g: Pick<NetworkGroupItem, 'deviceId' | 'app'>): string {
+  return JSON.stringify([g.deviceId, g.app]);
 }
 
-/** Groups network rows per device and app; apps with the most domains first, rows by hits. */
-export function groupNetwork(items: readonly NetworkItem[]): NetworkGroup[] {
-  const groups = new Map<string, NetworkGroup>();
-  for (const item of items) {
-    const key = `${item.deviceId}|${item.app}`;
-    let g = groups.get(key);
-    if (!g) {
-      g = {
-        key,
-        deviceId: item.deviceId,
-        device: item.device,
-        app: item.app,
-        appName: item.appName,
-        items: [],
-        domains: 0,
-        profiling: 0,
-      };
-      groups.set(key, g);
-    }
-    g.items.push(item);
+/**
+ * The groups opened when the view is first drawn: in order, as long as their rows together fit in
+ * one page, and at least the first, so a small case shows every row and a large one its first
+ * group's first page.
+ */
+export function openAtFirst(groups: readonly NetworkGroupItem[], page: number): Set<string> {
+  const open = new Set<string>();
+  let rows = 0;
+  for (const g of groups) {
+    rows += g.rows;
+    if (open.size > 0 && rows > page) break;
+    open.add(networkGroupKey(g));
   }
-  for (const g of groups.values()) {
-    g.items.sort(
-      (a, b) =>
-        (b.hits ?? -1) - (a.hits ?? -1) ||
-        a.domain.localeCompare(b.domain) ||
-        a.sourceId - b.sourceId,
-    );
-    g.domains = new Set(g.items.map((i) => i.domain)).size;
-    g.profiling = new Set(g.items.filter((i) => i.profiling).map((i) => i.domain)).size;
-  }
-  return [...groups.values()].sort(
-    (a, b) =>
-      b.domains - a.domains ||
-      (a.appName ?? a.app).localeCompare(b.appName ?? b.app) ||
-      a.deviceId - b.deviceId,
-  );
+  return open;
+}
+
+/** How many of a group's rows are drawn: "Showing 50 of 1,560 rows", or "All 7 rows". */
+export function showingLabel(shown: number, total: number): string {
+  if (shown >= total) return total === 1 ? 'The only row' : `All ${plural(total, 'row')}`;
+  return `Showing ${formatCount(shown)} of ${plural(total, 'row')}`;
+}
+
+/** A group's counts in words: rows, distinct domains, and those Apple flagged when any. */
+export function groupCounts(g: Pick<NetworkGroupItem, 'rows' | 'domains' | 'profiling'>): string {
+  const parts = [plural(g.rows, 'row'), plural(g.domains, 'domain')];
+  if (g.profiling > 0) parts.push(`${formatCount(g.profiling)} flagged by Apple`);
+  return parts.join(' · ');
 }
 
 /** Who started the connection, in words. */
