@@ -9,6 +9,7 @@ import '../backups/backups.css';
 import { useQuery } from '../../app/use-query';
 import { clockLabel, skippedFiles, zonesApplied } from './import-notes';
 import { StateCoverageNotice } from './StateCoverageNotice';
+import { WarningsTable } from '../../shared/WarningsTable';
 import {
   isBackupOutcome,
   outcomeSourceLabel,
@@ -28,8 +29,6 @@ interface Props {
    */
   onRetryWithTimeZone?: (paths: string[], deviceId: number, timeZone: string) => void;
 }
-
-const WARNING_ROWS = 200;
 
 function Stat({
   label,
@@ -85,35 +84,36 @@ function Notes({ notes }: { notes: ImportWarning[] }) {
   );
 }
 
-function Warnings({ warnings }: { warnings: ImportWarning[] }) {
+/**
+ * The warnings of one file's import. `counted` is how many the import counted for the file, notes
+ * included: when more than the results carry, the table says where the rest are listed.
+ */
+function Warnings({
+  warnings,
+  title,
+  carried,
+  counted,
+}: {
+  warnings: ImportWarning[];
+  title: string;
+  carried: number;
+  counted: number | null;
+}) {
   if (warnings.length === 0) return null;
   return (
     <details className="warnings" open={warnings.length <= 10}>
       <summary data-testid="import-warnings-toggle">{plural(warnings.length, 'warning')}</summary>
-      <table className="table table-compact" data-testid="import-warnings">
-        <thead>
-          <tr>
-            <th scope="col">Code</th>
-            <th scope="col">Line</th>
-            <th scope="col">Message</th>
-          </tr>
-        </thead>
-        <tbody>
-          {warnings.slice(0, WARNING_ROWS).map((w, i) => (
-            <tr key={`${w.locator}-${i}`} data-testid="import-warning">
-              <td className="mono">{w.code}</td>
-              <td className="num">{w.line ?? w.locator}</td>
-              <td>{w.message}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {warnings.length > WARNING_ROWS ? (
-        <p className="muted small">
-          Showing the first {WARNING_ROWS}; the Sources tab lists all {formatCount(warnings.length)}
-          .
-        </p>
-      ) : null}
+      <WarningsTable
+        warnings={warnings}
+        label={`Warnings of ${title}`}
+        testId="import-warnings"
+        rowTestId="import-warning"
+        footnote={
+          counted !== null && counted > carried
+            ? `The import counted ${formatCount(counted)} warnings and notes for this file; ${formatCount(carried)} came with these results, and the Sources tab lists every one it kept.`
+            : undefined
+        }
+      />
     </details>
   );
 }
@@ -121,9 +121,12 @@ function Warnings({ warnings }: { warnings: ImportWarning[] }) {
 function OutcomeCard({
   outcome,
   deviceLabel,
+  counted,
 }: {
   outcome: ImportOutcome;
   deviceLabel: string | null;
+  /** The warnings the stored source counts, once the sources are read. */
+  counted: number | null;
 }) {
   const { notes, warnings } = splitWarnings(outcome.warnings);
   const backup = isBackupOutcome(outcome);
@@ -180,7 +183,12 @@ function OutcomeCard({
         </div>
       ) : null}
       <Notes notes={notes} />
-      <Warnings warnings={warnings} />
+      <Warnings
+        warnings={warnings}
+        title={outcomeTitle(outcome)}
+        carried={outcome.warnings.length}
+        counted={counted}
+      />
     </li>
   );
 }
@@ -278,7 +286,16 @@ export function ImportSummary({ finished, onRetryWithTimeZone }: Props) {
       ) : null}
       <ul className="outcomes">
         {finished.outcomes.map((o, i) => (
-          <OutcomeCard key={`${o.path}-${i}`} outcome={o} deviceLabel={label(o.deviceId)} />
+          <OutcomeCard
+            key={`${o.path}-${i}`}
+            outcome={o}
+            deviceLabel={label(o.deviceId)}
+            counted={
+              o.sourceId === null
+                ? null
+                : (sources.data?.find((s) => s.id === o.sourceId)?.warnings ?? null)
+            }
+          />
         ))}
       </ul>
     </section>

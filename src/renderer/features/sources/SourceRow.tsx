@@ -142,7 +142,7 @@ export function SourceRow({
       {warningsOpen ? (
         <tr id={`source-warnings-${s.id}`} onKeyDown={onFoldWarnings}>
           <td colSpan={columnCount}>
-            <SourceWarnings sourceId={s.id} />
+            <SourceWarnings sourceId={s.id} fileName={s.fileName} counted={s.warnings} />
           </td>
         </tr>
       ) : null}
