@@ -165,9 +165,15 @@ if (only.has('views')) {
       ['device state (locked)', { deviceStates: ['locked'] }],
       ['device state (unknown)', { deviceStates: ['unknown'] }],
     ];
+    // BENCH_TIMELINE_ZOOMS / BENCH_TIMELINE_FILTERS (names joined by '|'): time only the zooms
+    // and filters whose names begin so.
+    const pick = (env: string | undefined, name: string): boolean =>
+      !env || env.split('|').some((w) => w !== '' && name.startsWith(w));
     const all: number[] = [];
     for (const [zname, range] of zooms)
       for (const [fname, filter] of filters) {
+        if (!pick(process.env.BENCH_TIMELINE_ZOOMS, zname)) continue;
+        if (!pick(process.env.BENCH_TIMELINE_FILTERS, fname)) continue;
         const r = await time(() => call('queryTimeline', { filter, range, width: 1200 }));
         all.push(r.p95);
         say(

@@ -31,6 +31,9 @@ import {
   type BinRow,
   minutesServeTimeline,
   rollupCountable,
+  stateBinRows,
+  stateless,
+  statesServeTimeline,
   statsBinRows,
   statsServeTimeline,
   wholeHoursCountable,
@@ -88,6 +91,20 @@ function rollupServes(filter: Filter): boolean {
   if (filter.hours && !(filter.hours.from.endsWith(':00') && filter.hours.to.endsWith(':00')))
     return false;
   return true;
+}
+
+/** Where the rollup path's bins come from (see `rollupBins`). */
+type TimelineVia = 'rollup' | 'stats' | 'minutes' | 'states';
+
+/**
+ * The filter the rollup counts for a path: one that keeps every session the filter keeps, so
+ * its counts never undercount.
+ */
+function rollupFilter(filter: Filter, via: TimelineVia): Filter {
+  if (via === 'stats') return rollupCountable(filter);
+  if (via === 'minutes') return wholeHoursCountable(filter);
+  if (via === 'states') return stateless(filter);
+  return filter;
 }
 
 /** The exact bin size for a least size: the first of {@link BIN_SIZES_MS} at or over it. */
@@ -225,19 +242,12 @@ export class QueryService {
     // An hours window not on whole hours: bins from the rollup's whole hours and the sessions of
     // the minutes left over, counted beforehand with the whole hours the window touches.
     const viaMinutes = minutesServeTimeline(input.filter, rollupServes);
-    const via = viaStats ? 'stats' : viaMinutes ? 'minutes' : 'rollup';
+    // App states: bins from the sessions by state, counted beforehand without the states.
+    const viaStates = statesServeTimeline(input.filter, rollupServes);
+    const via = viaStats ? 'stats' : viaMinutes ? 'minutes' : viaStates ? 'states' : 'rollup';
     if (rollupServes(input.filter) || via !== 'rollup') {
       const offsets = this.deviceOffsets();
-      const counted = this.rollupCount(
-        via === 'stats'
-          ? rollupCountable(input.filter)
-          : via === 'minutes'
-            ? wholeHoursCountable(input.filter)
-            : input.filter,
-        range,
-        laneFilter,
-        offsets,
-      );
+      const counted = this.rollupCount(rollupFilter(input.filter, via), range, laneFilter, offsets);
       estimate = counted.sessions;
       cells = counted.cells;
       // The estimate counts whole buckets, so nothing there means nothing in view.
@@ -457,7 +467,8 @@ export class QueryService {
    * spans. `via` `stats`: the counts and time in use come from the session stats' durations
    * instead (a minimum duration the rollup does not count; see `statsServeTimeline`); `minutes`:
    * from the rollup's whole hours and the sessions of the minutes left over (an hours window not
-   * on whole hours; see `windowBinRows`).
+   * on whole hours; see `windowBinRows`); `states`: from the sessions by app state (see
+   * `stateBinRows`).
    */
   private rollupBins(
     filter: Filter,
@@ -467,7 +478,7 @@ export class QueryService {
     offsets: Map<number, number>,
     cells: number,
     empty: TimelineResult,
-    via: 'rollup' | 'stats' | 'minutes' = 'rollup',
+    via: TimelineVia = 'rollup',
   ): TimelineResult {
     const span = range.toMs - range.fromMs;
     const dated = Boolean(filter.from || filter.to);
@@ -478,29 +489,21 @@ export class QueryService {
       levels.find((l) => l * DAY_MS >= desiredBin && span / (l * DAY_MS) <= maxBuckets) ??
       levels.find((l) => span / (l * DAY_MS) <= maxBuckets) ??
       levels[levels.length - 1]!;
-    const q = this.rollupRows(
-      via === 'stats'
-        ? rollupCountable(filter)
-        : via === 'minutes'
-          ? wholeHoursCountable(filter)
-          : filter,
-      range,
-      level,
-      lane,
-      offsets,
-    );
+    const q = this.rollupRows(rollupFilter(filter, via), range, level, lane, offsets);
     const rows = q.empty
       ? []
       : via === 'stats'
         ? statsBinRows(this.db, filter, level, q.fromBucket, q.toBucket, lane)
         : via === 'minutes'
           ? windowBinRows(this.db, filter, level, q.fromBucket, q.toBucket, lane)
-          : (this.db
-              .prepare(
-                `SELECT r.device_id AS deviceId, r.app_id AS appId, r.category, r.bucket, ${q.count} AS sessions, ${q.busy} AS busyMs
+          : via === 'states'
+            ? stateBinRows(this.db, filter, level, q.fromBucket, q.toBucket, lane)
+            : (this.db
+                .prepare(
+                  `SELECT r.device_id AS deviceId, r.app_id AS appId, r.category, r.bucket, ${q.count} AS sessions, ${q.busy} AS busyMs
              FROM session_rollup r ${q.where}`,
-              )
-              .all(...q.params) as BinRow[]);
+                )
+                .all(...q.params) as BinRow[]);
     const lanes = new LaneTally();
     const bins: TimelineResult['bins'] = [];
     for (const r of rows) {

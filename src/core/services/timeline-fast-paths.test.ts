@@ -76,6 +76,44 @@ describe('timeline answered without reading every session', () => {
     expect(r.bins.reduce((n, b) => n + b.count, 0)).toBe(inWindow);
   });
 
+  it('app states come from the sessions by state, exactly', () => {
+    const db = t.session.db;
+    // Every third session reported in the background, every fifth of the rest inferred so.
+    const background = (i: number): boolean => i % 3 === 0 || i % 5 === 0;
+    db.transaction(() => {
+      db.exec(`UPDATE access_sessions SET state = 'background', state_source = 'reported'
+               WHERE CAST(substr(interval_key, 2) AS INTEGER) % 3 = 0`);
+      db.exec(`UPDATE access_sessions SET inferred_state = 'background'
+               WHERE CAST(substr(interval_key, 2) AS INTEGER) % 5 = 0`);
+      rebuildRollup(db);
+    })();
+    try {
+      let n = 0;
+      let ms = 0;
+      for (let i = 0; i < SESSIONS; i += 1)
+        if (background(i)) {
+          n += 1;
+          ms += (i % 90) * 1000;
+        }
+      const q = t.session.queries;
+      const r = q.timeline({ filter: { states: ['background'] }, width: 1200 });
+      expect(r.mode).toBe('bins');
+      expect(localDayBins(r.bins)).toBe(true);
+      expect(r.total).toBe(n);
+      expect(r.bins.reduce((s, b) => s + b.busyMs, 0)).toBe(ms);
+      const rest = q.timeline({ filter: { states: ['unknown', 'foreground'] }, width: 1200 });
+      expect(localDayBins(rest.bins)).toBe(true);
+      expect(rest.total).toBe(SESSIONS - n);
+    } finally {
+      db.transaction(() => {
+        db.exec(
+          "UPDATE access_sessions SET state = 'unknown', state_source = NULL, inferred_state = NULL",
+        );
+        rebuildRollup(db);
+      })();
+    }
+  });
+
   it('a device-state filter over devices without lock or screen records keeps all or none', () => {
     const q = t.session.queries;
     const all = q.timeline({ filter: {}, width: 1200 });

@@ -7,6 +7,7 @@ import { tempCase, type TempCase } from '../testing/temp-case';
 import { sessionWhere, whereSql } from './filter-sql';
 import {
   lowerBound,
+  stateBinRows,
   statsBinRows,
   wholeHoursCountable,
   windowBinRows,
@@ -159,6 +160,37 @@ describe('timeline bins for an hours window not on whole hours', () => {
           if (inWindow(m, from, to)) expect(!wide || inWindow(m, wide.from, wide.to)).toBe(true);
       }),
       fuzzOptions(200),
+    );
+  });
+});
+
+describe('timeline bins for app states', () => {
+  it('equal the sessions of the chosen states, counted and summed', () => {
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        filter.map((f) => ({ ...f, minSeconds: undefined })),
+        // Repeats too: a state chosen twice still counts its sessions once.
+        fc.array(fc.constantFrom('foreground', 'background', 'unknown'), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.constantFrom(1, 7, 28),
+        fc.integer({ min: -2, max: 3 }),
+        fc.integer({ min: 0, max: 20 }),
+        (seed, base, states, level, lo, width) => {
+          reset();
+          fillFindingsCase(t.session.db, seed);
+          const f: Filter = { ...base, states };
+          const first = Math.floor(19844 / level) + lo;
+          const last = first + Math.floor(width / level);
+          const lane = { sql: [], params: [] };
+          expect(order(stateBinRows(t.session.db, f, level, first, last, lane))).toEqual(
+            order(scanRows(f, level, first, last)),
+          );
+        },
+      ),
+      fuzzOptions(80),
     );
   });
 });

@@ -1,13 +1,14 @@
 // Timeline bins for filters the rollup alone does not answer, read from summaries instead of from
 // every session: a minimum duration it does not count (the session stats hold every closed
 // session's duration per device, bucket of device-local days, app and category, in ascending
-// order), and an hours window not on whole hours (the rollup's hour columns, and the sessions
-// anchored in the minutes left over).
+// order), an hours window not on whole hours (the rollup's hour columns, and the sessions
+// anchored in the minutes left over), and app states (the sessions and time in use by state).
 import { DURATION_THRESHOLDS } from '../db/rollup';
 import type { Filter } from '../../contract/filter';
 import type { Db } from '../db/open';
 import { decodeStatsCells, DurationScratch } from '../db/session-stats';
 import { nightParts } from '../db/queries/summary';
+import { APP_STATES, STATE_COLUMNS } from '../db/session-states';
 import { appIdsSql, sessionWhere, whereSql, type SqlParam } from './filter-sql';
 
 /** One bucket of one device × app × category cell, as the rollup's rows give it. */
@@ -210,26 +211,80 @@ export function windowBinRows(
       .iterate(...w.params, level, fromBucket, toBucket, ...lane.params) as Iterable<BinRow>)
       add(r);
   if (minutes.length > 0) {
-    // The anchor index holds the minute: only the sessions anchored in the stretches are read
-    // from the table (for their local day).
-    const ranges = minutes.map(() => '(s.anchor_minute >= ? AND s.anchor_minute < ?)').join(' OR ');
+    // The minute index (minute, local day, then every column read) seeks each minute's days in
+    // range: only the sessions anchored in the stretches are read, from the index alone.
+    const each: number[] = [];
+    for (const [from, to] of minutes) for (let m = from; m < to; m += 1) each.push(m);
     const bucket = `((s.local_day - ((s.local_day % ${level}) + ${level}) % ${level}) / ${level})`;
     for (const r of db
       .prepare(
         `SELECT s.device_id AS deviceId, s.app_id AS appId, s.category, ${bucket} AS bucket,
                 COUNT(*) AS sessions, COALESCE(SUM(s.duration_ms), 0) AS busyMs
-         FROM access_sessions s INDEXED BY access_sessions_anchor
-         ${whereSql(w, [`(${ranges})`, `${bucket} >= ?`, `${bucket} <= ?`, ...lane.sql.map((c) => `s.${c}`)])}
+         FROM access_sessions s INDEXED BY access_sessions_minute
+         ${whereSql(w, [`s.anchor_minute IN (${each.map(() => '?').join(', ')})`, 's.local_day >= ?', 's.local_day <= ?', ...lane.sql.map((c) => `s.${c}`)])}
          GROUP BY s.device_id, s.app_id, s.category, ${bucket}`,
       )
       .iterate(
         ...w.params,
-        ...minutes.flat(),
-        fromBucket,
-        toBucket,
+        ...each,
+        fromBucket * level,
+        (toBucket + 1) * level - 1,
         ...lane.params,
       ) as Iterable<BinRow>)
       add(r);
   }
   return [...cells.values()].filter((c) => c.sessions > 0);
+}
+
+/**
+ * Whether the sessions by app state answer the timeline's bins for this filter: app states, with
+ * nothing else but devices, apps, categories and date-only bounds.
+ */
+export function statesServeTimeline(
+  filter: Filter,
+  rollupServes: (filter: Filter) => boolean,
+): boolean {
+  if (!filter.states || filter.states.length === 0) return false;
+  if (filter.hours || (filter.minSeconds ?? 0) > 0) return false;
+  return rollupServes(stateless(filter));
+}
+
+/** The filter without its app states: it keeps every session the filter keeps. */
+export function stateless(filter: Filter): Filter {
+  return { ...filter, states: undefined };
+}
+
+/**
+ * Per device, app, category and bucket of `level` in `fromBucket..toBucket`: the sessions whose
+ * app state is one of the filter's and the sum of their durations, for the filter's devices,
+ * apps and categories and the apps `lane` keeps, from `session_state_rollup`. Cells with no such
+ * session are left out. Exactly what the sessions give.
+ */
+export function stateBinRows(
+  db: Db,
+  filter: Filter,
+  level: number,
+  fromBucket: number,
+  toBucket: number,
+  lane: { sql: string[]; params: SqlParam[] },
+): BinRow[] {
+  const chosen = APP_STATES.filter((st) => filter.states?.includes(st));
+  if (chosen.length === 0) return [];
+  const w = sessionWhere(
+    { devices: filter.devices, apps: filter.apps, categories: filter.categories },
+    0,
+  );
+  const where = whereSql(
+    { clauses: w.clauses.map((c) => c.replace(/(^|[^\w.])s\./g, '$1r.')), params: w.params },
+    ['r.level = ?', 'r.bucket >= ?', 'r.bucket <= ?', ...lane.sql.map((c) => `r.${c}`)],
+  );
+  const sessions = chosen.map((st) => `r.${STATE_COLUMNS[st].sessions}`).join(' + ');
+  const busy = chosen.map((st) => `r.${STATE_COLUMNS[st].ms}`).join(' + ');
+  return db
+    .prepare(
+      `SELECT r.device_id AS deviceId, r.app_id AS appId, r.category, r.bucket,
+              ${sessions} AS sessions, ${busy} AS busyMs
+       FROM session_state_rollup r ${where} AND ${sessions} > 0`,
+    )
+    .all(...w.params, level, fromBucket, toBucket, ...lane.params) as BinRow[];
 }

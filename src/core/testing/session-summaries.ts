@@ -2,10 +2,18 @@ import type { Db } from '../db/open';
 import { rebuildRollup } from '../db/rollup';
 import { decodeStatsCells } from '../db/session-stats';
 
-/** The rollup and the session stats as stored, the stats decoded so a difference reads plainly. */
-export function readSummaries(db: Db): { rollup: unknown[]; stats: unknown[] } {
+/**
+ * The rollup, the session stats and the sessions by app state as stored, the stats decoded so a
+ * difference reads plainly.
+ */
+export function readSummaries(db: Db): { rollup: unknown[]; stats: unknown[]; states: unknown[] } {
   const rollup = db
     .prepare('SELECT * FROM session_rollup ORDER BY level, device_id, app_id, category, bucket')
+    .all();
+  const states = db
+    .prepare(
+      'SELECT * FROM session_state_rollup ORDER BY level, device_id, app_id, category, bucket',
+    )
     .all();
   const stats = (
     db
@@ -20,7 +28,7 @@ export function readSummaries(db: Db): { rollup: unknown[]; stats: unknown[] } {
     );
     return { level: r.level, deviceId: r.device_id, bucket: r.bucket, cells, bytes: r.cells };
   });
-  return { rollup, stats };
+  return { rollup, stats, states };
 }
 
 /**

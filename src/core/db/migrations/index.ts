@@ -18,6 +18,7 @@ import { m0017DeviceStates } from './0017-device-states';
 import { m0018SessionEvents } from './0018-session-events';
 import { m0019SourceLines } from './0019-source-lines';
 import { m0020SessionPlaces } from './0020-session-places';
+import { m0021SessionStates } from './0021-session-states';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -42,4 +43,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0018SessionEvents,
   m0019SourceLines,
   m0020SessionPlaces,
+  m0021SessionStates,
 ];

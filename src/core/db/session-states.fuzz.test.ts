@@ -1,0 +1,140 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDayNumber, localMinuteOfDay } from '../../contract/time';
+import { emptyFindingsCase, FINDINGS_CASE_START, fillFindingsCase } from '../testing/findings-case';
+import { fuzzOptions } from '../testing/fuzz';
+import { summariesAndRebuilt } from '../testing/session-summaries';
+import { tempCase, type TempCase } from '../testing/temp-case';
+import { RollupDeltas } from './rollup';
+import type { SessionState } from './session-stats';
+
+let t: TempCase;
+beforeAll(() => {
+  t = tempCase();
+});
+afterAll(() => t.cleanup());
+
+interface Row {
+  id: number;
+  device_id: number;
+  app_id: number;
+  category: string;
+  local_day: number;
+  anchor_minute: number;
+  duration_ms: number | null;
+  state: SessionState;
+  state_source: string | null;
+  inferred_state: 'foreground' | 'background' | null;
+}
+
+const stateOf = (r: Row): SessionState =>
+  r.state_source === 'reported' ? r.state : (r.inferred_state ?? 'unknown');
+
+/** A change to the sessions, as a write makes it. */
+const change = fc.oneof(
+  fc.record({
+    kind: fc.constant('state' as const),
+    pick: fc.nat(),
+    inferred: fc.constantFrom('foreground', 'background', null),
+    reported: fc.constantFrom('foreground', 'background', null),
+  }),
+  fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }),
+  fc.record({
+    kind: fc.constant('add' as const),
+    pick: fc.nat(),
+    atMin: fc.integer({ min: 0, max: 14 * 1440 }),
+    // Offsets past any real one too: their day lies further from their instant.
+    offset: fc.constantFrom(0, 60, -300, 840, 1500, -2000),
+    duration: fc.option(fc.integer({ min: 0, max: 600_000 })),
+    state: fc.constantFrom('foreground', 'background', 'unknown'),
+  }),
+);
+
+describe('the sessions by app state', () => {
+  it('follow writes that add and remove sessions and change their states, as a rebuild gives them', () => {
+    const db = t.session.db;
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        fc.array(fc.array(change, { maxLength: 8 }), { maxLength: 4 }),
+        (seed, writes) => {
+          emptyFindingsCase(db);
+          fillFindingsCase(db, seed);
+          let key = 0;
+          for (const write of writes) {
+            db.transaction(() => {
+              const deltas = new RollupDeltas();
+              for (const c of write) {
+                const rows = db.prepare('SELECT * FROM access_sessions ORDER BY id').all() as Row[];
+                const r = rows.length > 0 ? rows[c.pick % rows.length]! : undefined;
+                if (c.kind === 'state' && r) {
+                  const before = stateOf(r);
+                  db.prepare(
+                    'UPDATE access_sessions SET state = ?, state_source = ?, inferred_state = ? WHERE id = ?',
+                  ).run(c.reported ?? 'unknown', c.reported ? 'reported' : null, c.inferred, r.id);
+                  const after = c.reported ?? c.inferred ?? 'unknown';
+                  deltas.changeState(r.device_id, r.app_id, r.category, r.local_day, before, after);
+                } else if (c.kind === 'remove' && r) {
+                  db.prepare('DELETE FROM access_sessions WHERE id = ?').run(r.id);
+                  deltas.add(
+                    r.device_id,
+                    r.app_id,
+                    r.category,
+                    r.local_day,
+                    r.anchor_minute,
+                    r.duration_ms,
+                    -1,
+                    stateOf(r),
+                  );
+                } else if (c.kind === 'add' && r) {
+                  const ms = FINDINGS_CASE_START + c.atMin * 60_000;
+                  const day = localDayNumber(ms, c.offset);
+                  const minute = localMinuteOfDay(ms, c.offset);
+                  const reported = c.state !== 'unknown';
+                  db.prepare(
+                    `INSERT INTO access_sessions (device_id, interval_key, app_id, category, raw_category, start_ms,
+                     start_offset, end_ms, end_offset, anchor_ms, anchor_offset, anchor_minute, local_day,
+                     duration_ms, open, state, state_source)
+                   VALUES (?, ?, ?, ?, 'raw', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                  ).run(
+                    r.device_id,
+                    `new-${key++}`,
+                    r.app_id,
+                    r.category,
+                    ms,
+                    c.offset,
+                    c.duration === null ? null : ms + c.duration,
+                    c.duration === null ? null : c.offset,
+                    ms,
+                    c.offset,
+                    minute,
+                    day,
+                    c.duration,
+                    c.duration === null ? 1 : 0,
+                    c.state,
+                    reported ? 'reported' : null,
+                  );
+                  deltas.add(
+                    r.device_id,
+                    r.app_id,
+                    r.category,
+                    day,
+                    minute,
+                    c.duration,
+                    1,
+                    c.state,
+                  );
+                }
+              }
+              deltas.flush(db);
+            })();
+          }
+          const { kept, rebuilt } = summariesAndRebuilt(db);
+          expect(kept.states).toEqual(rebuilt.states);
+          expect(kept).toEqual(rebuilt);
+        },
+      ),
+      fuzzOptions(60),
+    );
+  });
+});
