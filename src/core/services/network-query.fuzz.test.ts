@@ -109,7 +109,7 @@ afterAll(() => t.cleanup());
 function fill(shape: CaseShape, seed: number): boolean {
   const db = t.session.db;
   db.exec(`DELETE FROM annotations; DELETE FROM network_latest; DELETE FROM network_latest_state;
-    DELETE FROM network_spans; DELETE FROM network_observations; DELETE FROM apps;
+    DELETE FROM network_spans; DELETE FROM network_groups; DELETE FROM network_observations; DELETE FROM apps;
     DELETE FROM sources; DELETE FROM devices`);
   const devices = shape.devices.map((l) =>
     Number(

@@ -38,17 +38,28 @@ interface Reading {
 
 function readingOf(db: Db, filter: Filter, snapshots: 'latest' | 'all'): Reading {
   if (snapshots === 'all') return { kept: null, latest: false };
+  const devices = keptDevices(db, filter);
+  return devices ? { kept: devices, latest: false } : { kept: null, latest: true };
+}
+
+/**
+ * The filter's devices (every device when it names none) when the filter has no date range, tag
+ * or star and their kept latest snapshots and groups are up to date (brought so when this
+ * connection can write), else null.
+ */
+function keptDevices(db: Db, filter: Filter): readonly number[] | null {
+  if (
+    filter.from ||
+    filter.to ||
+    (filter.tags && filter.tags.length > 0) ||
+    filter.starred === true
+  )
+    return null;
   const devices =
     filter.devices && filter.devices.length > 0
       ? filter.devices
       : (db.prepare('SELECT id FROM devices').pluck().all() as number[]);
-  const kept =
-    !filter.from &&
-    !filter.to &&
-    !(filter.tags && filter.tags.length > 0) &&
-    filter.starred !== true &&
-    networkLatestReady(db, devices);
-  return kept ? { kept: devices, latest: false } : { kept: null, latest: true };
+  return networkLatestReady(db, devices) ? devices : null;
 }
 
 /** The devices, apps and sources network rows name, each looked up once. */
@@ -201,9 +212,10 @@ export function compareNetworkGroups(a: NetworkGroupItem, b: NetworkGroupItem): 
 
 /**
  * The Network view's groups (one per device and app identifier) with their rows, distinct domains
- * and domains Apple flagged, counted by one GROUP BY over the filter's rows through the index
- * `network_observations_group` (or over the latest chosen among them, for a date range, tag or
- * star with the latest snapshots). Equal to grouping `networkItems`' answer.
+ * and domains Apple flagged. Without a date range, tag or star they are read from the counts kept
+ * per device and app with the latest snapshots (`network_groups`, one row per group); else counted
+ * by one GROUP BY over the filter's rows through the index `network_observations_group` (or, for
+ * the latest snapshots, over the latest chosen among them). Equal to grouping `networkItems`' answer.
  */
 export function networkGroups(
   db: Db,
@@ -239,7 +251,19 @@ export function networkGroups(
     });
   };
   const distinct = `count(DISTINCT n.domain), count(DISTINCT CASE WHEN n.domain_type = 1 THEN n.domain END)`;
-  if (which.latest) {
+  // Without a date range, tag or star, the counts kept per device and app are read.
+  const summarised = which.kept !== null || (!which.latest && keptDevices(db, filter) !== null);
+  if (summarised) {
+    const w = networkWhere({ devices: filter.devices, apps: filter.apps });
+    for (const [deviceId, appId, rows, domains, flagged] of db
+      .prepare(
+        `SELECT n.device_id, n.app_id, n.row_count, n.domains, n.flagged FROM network_groups n
+         ${whereSql(w, ['n.latest = ?'])}`,
+      )
+      .raw()
+      .all(...w.params, which.kept ? 1 : 0) as [number, number, number, number, number][])
+      add(deviceId, appId, rows, domains, flagged);
+  } else if (which.latest) {
     const rows = db
       .prepare(`SELECT ${COLUMNS} FROM network_observations n ${whereSql(nw)}`)
       .raw()
@@ -267,6 +291,8 @@ export function networkGroups(
       .raw()
       .all(...params) as [number, number, number, number, number][])
       add(deviceId, appId, rows, domains, flagged);
+  }
+  if (!which.latest) {
     // Rows naming another device's app with the same identifier fall in one group with the
     // device's own (a crafted case): their distinct domains are counted again over both.
     const recount = db.prepare(

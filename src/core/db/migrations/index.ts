@@ -19,6 +19,7 @@ import { m0018SessionEvents } from './0018-session-events';
 import { m0019SourceLines } from './0019-source-lines';
 import { m0020SessionPlaces } from './0020-session-places';
 import { m0021SessionStates } from './0021-session-states';
+import { m0022NetworkGroups } from './0022-network-groups';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -44,4 +45,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0019SourceLines,
   m0020SessionPlaces,
   m0021SessionStates,
+  m0022NetworkGroups,
 ];

@@ -67,6 +67,7 @@ export function refreshNetworkLatest(db: Db, deviceIds?: readonly number[]): num
            AND COALESCE(n.first_ms, n.last_ms) IS NOT NULL
          GROUP BY n.source_id, n.app_id`,
       ).run(deviceId, deviceId, deviceId);
+      refreshNetworkGroups(db, deviceId);
       db.prepare(
         'INSERT INTO network_latest_state (device_id, stamp) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET stamp = excluded.stamp',
       ).run(deviceId, stampOf(db, deviceId));
@@ -75,9 +76,32 @@ export function refreshNetworkLatest(db: Db, deviceIds?: readonly number[]): num
   }
   if (!deviceIds)
     db.exec(
-      'DELETE FROM network_latest WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM network_spans WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM network_latest_state WHERE device_id NOT IN (SELECT id FROM devices)',
+      'DELETE FROM network_latest WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM network_spans WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM network_groups WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM network_latest_state WHERE device_id NOT IN (SELECT id FROM devices)',
     );
   return done;
+}
+
+/**
+ * Keeps a device's Network groups (`network_groups`): per app, the rows, distinct domains and
+ * domains Apple flagged of every snapshot (`latest` 0: every row of the device, as the view's
+ * groups count them) and of the latest ones just kept (`latest` 1). Run inside the refresh's
+ * transaction, after `network_latest`.
+ */
+function refreshNetworkGroups(db: Db, deviceId: number): void {
+  const counts = `count(*), count(DISTINCT n.domain), count(DISTINCT CASE WHEN n.domain_type = 1 THEN n.domain END)`;
+  db.prepare('DELETE FROM network_groups WHERE device_id = ?').run(deviceId);
+  db.prepare(
+    `INSERT INTO network_groups (device_id, app_id, latest, row_count, domains, flagged)
+     SELECT n.device_id, n.app_id, 0, ${counts} FROM network_observations n
+     WHERE n.device_id = ? GROUP BY n.app_id`,
+  ).run(deviceId);
+  db.prepare(
+    `INSERT INTO network_groups (device_id, app_id, latest, row_count, domains, flagged)
+     SELECT n.device_id, n.app_id, 1, ${counts} FROM network_observations n
+     WHERE n.id IN (SELECT observation_id FROM network_latest WHERE device_id = ?)
+       AND n.device_id = ?
+     GROUP BY n.app_id`,
+  ).run(deviceId, deviceId);
 }
 
 /**
