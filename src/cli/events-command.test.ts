@@ -10,7 +10,8 @@ import {
 } from '../contract/records';
 import { csvColumns } from './events-command';
 import { main } from './main';
-import { Capture, interval, parseCsv, REPORTS, runCli, tempDir } from './test-support';
+import { accessPair } from '../core/testing/apr-fixture';
+import { Capture, parseCsv, REPORTS, runCli, tempDir } from './test-support';
 
 let tmp: ReturnType<typeof tempDir>;
 let caseA: string;
@@ -350,13 +351,13 @@ describe('events streaming', () => {
       const day = String(1 + Math.floor(i / 1440)).padStart(2, '0');
       const at = `2024-06-${day}T${hour}:${minute}`;
       lines.push(
-        ...interval(
-          `com.example.app${i % 7}`,
-          'camera',
-          `B-${i}`,
-          `${at}:00.000+02:00`,
-          `${at}:05.000+02:00`,
-        ),
+        ...accessPair({
+          app: `com.example.app${i % 7}`,
+          category: 'camera',
+          id: `B-${i}`,
+          timeStamp: `${at}:00.000+02:00`,
+          endTimeStamp: `${at}:05.000+02:00`,
+        }),
       );
     }
     const file = tmp.file('big.ndjson', lines.join('\n') + '\n');

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { interval } from './test-support';
+import { accessPair } from '../core/testing/apr-fixture';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin/snoopscope.js');
@@ -77,7 +77,16 @@ describe('bin/snoopscope.js', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'snoopscope-node-'));
     try {
       const report = path.join(dir, 'report.ndjson');
-      writeFileSync(report, interval('org.example.app', 'photos', 'A', BEGIN, END).join('\n'));
+      writeFileSync(
+        report,
+        accessPair({
+          app: 'org.example.app',
+          category: 'photos',
+          id: 'A',
+          timeStamp: BEGIN,
+          endTimeStamp: END,
+        }).join('\n'),
+      );
       const casePath = path.join(dir, 'case.snoopcase');
       const r = spawnSync(process.execPath, [bin, 'import', casePath, report, '--device', 'p'], {
         encoding: 'utf8',

@@ -2,64 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { accessLine, accessPair, networkLine } from '../core/testing/apr-fixture';
 import { main, type CliIo } from './main';
-
-/** One App Privacy Report access edge line, keys in the release order. */
-export function accessLine(
-  app: string,
-  category: string,
-  id: string,
-  kind: 'intervalBegin' | 'intervalEnd',
-  timeStamp: string,
-): string {
-  return JSON.stringify({
-    accessor: { identifier: app, identifierType: 'bundleID' },
-    category,
-    identifier: id,
-    kind,
-    timeStamp,
-    type: 'access',
-  });
-}
-
-/** The begin line and, when given, the end line of one interval. */
-export function interval(
-  app: string,
-  category: string,
-  id: string,
-  begin: string,
-  end?: string,
-): string[] {
-  const lines = [accessLine(app, category, id, 'intervalBegin', begin)];
-  if (end !== undefined) lines.push(accessLine(app, category, id, 'intervalEnd', end));
-  return lines;
-}
-
-/** One App Privacy Report network activity line. */
-export function networkLine(input: {
-  app: string;
-  domain: string;
-  first: string;
-  last: string;
-  hits: number;
-  domainType?: number;
-  owner?: string;
-  context?: string;
-  initiatedType?: string;
-}): string {
-  return JSON.stringify({
-    timeStamp: input.last,
-    initiatedType: input.initiatedType ?? 'AppInitiated',
-    context: input.context ?? '',
-    domain: input.domain,
-    type: 'networkActivity',
-    domainType: input.domainType ?? 2,
-    firstTimeStamp: input.first,
-    bundleID: input.app,
-    domainOwner: input.owner ?? '',
-    hits: input.hits,
-  });
-}
 
 /** A temporary folder removed by `cleanup`. */
 export function tempDir(): {
@@ -152,36 +96,43 @@ export function parseCsv(text: string): string[][] {
 export const REPORTS = {
   a:
     [
-      ...interval(
-        'com.example.app',
-        'contacts',
-        'U0',
-        '2024-04-30T08:00:00.000+01:00',
-        '2024-04-30T08:00:00.000+01:00',
-      ),
-      ...interval(
-        'com.example.app',
-        'photos',
-        'U1',
-        '2024-05-01T02:10:00.000+02:00',
-        '2024-05-01T02:10:30.500+02:00',
-      ),
-      ...interval(
-        'com.example.app',
-        'camera',
-        'U2',
-        '2024-05-01T14:00:00.000+02:00',
-        '2024-05-01T14:02:00.000+02:00',
-      ),
-      ...interval(
-        'com.example.app',
-        'photos',
-        'U3',
-        '2024-05-01T23:30:00.000+02:00',
-        '2024-05-01T23:30:10.000+02:00',
-      ),
-      ...interval('com.other.app', 'microphone', 'U4', '2024-05-02T10:00:00.000+02:00'),
+      ...accessPair({
+        app: 'com.example.app',
+        category: 'contacts',
+        id: 'U0',
+        timeStamp: '2024-04-30T08:00:00.000+01:00',
+        endTimeStamp: '2024-04-30T08:00:00.000+01:00',
+      }),
+      ...accessPair({
+        app: 'com.example.app',
+        category: 'photos',
+        id: 'U1',
+        timeStamp: '2024-05-01T02:10:00.000+02:00',
+        endTimeStamp: '2024-05-01T02:10:30.500+02:00',
+      }),
+      ...accessPair({
+        app: 'com.example.app',
+        category: 'camera',
+        id: 'U2',
+        timeStamp: '2024-05-01T14:00:00.000+02:00',
+        endTimeStamp: '2024-05-01T14:02:00.000+02:00',
+      }),
+      ...accessPair({
+        app: 'com.example.app',
+        category: 'photos',
+        id: 'U3',
+        timeStamp: '2024-05-01T23:30:00.000+02:00',
+        endTimeStamp: '2024-05-01T23:30:10.000+02:00',
+      }),
+      accessLine({
+        app: 'com.other.app',
+        category: 'microphone',
+        id: 'U4',
+        kind: 'intervalBegin',
+        timeStamp: '2024-05-02T10:00:00.000+02:00',
+      }),
       networkLine({
+        classified: false,
         app: 'com.example.app',
         domain: 'api.example.com',
         first: '2024-05-01T09:00:00.000+02:00',
@@ -189,32 +140,34 @@ export const REPORTS = {
         hits: 3,
       }),
       networkLine({
+        classified: false,
         app: 'com.other.app',
         domain: 'tracker.example.net',
         first: '2024-05-02T09:00:00.000+02:00',
         last: '2024-05-02T09:30:00.000+02:00',
         hits: 7,
         domainType: 1,
-        owner: 'Tracker Inc',
+        domainOwner: 'Tracker Inc',
       }),
     ].join('\n') + '\n',
   b:
     [
-      ...interval(
-        'com.example.app',
-        'photos',
-        'U3',
-        '2024-05-01T23:30:00.000+02:00',
-        '2024-05-01T23:30:10.000+02:00',
-      ),
-      ...interval(
-        'com.other.app',
-        'microphone',
-        'U4',
-        '2024-05-02T10:00:00.000+02:00',
-        '2024-05-02T10:05:00.000+02:00',
-      ),
+      ...accessPair({
+        app: 'com.example.app',
+        category: 'photos',
+        id: 'U3',
+        timeStamp: '2024-05-01T23:30:00.000+02:00',
+        endTimeStamp: '2024-05-01T23:30:10.000+02:00',
+      }),
+      ...accessPair({
+        app: 'com.other.app',
+        category: 'microphone',
+        id: 'U4',
+        timeStamp: '2024-05-02T10:00:00.000+02:00',
+        endTimeStamp: '2024-05-02T10:05:00.000+02:00',
+      }),
       networkLine({
+        classified: false,
         app: 'com.example.app',
         domain: 'api.example.com',
         first: '2024-05-01T09:00:00.000+02:00',
@@ -223,11 +176,11 @@ export const REPORTS = {
       }),
     ].join('\n') + '\n',
   c:
-    interval(
-      'com.example.app',
-      'location',
-      'U9',
-      '2024-05-01T03:00:00.000-04:00',
-      '2024-05-01T03:01:00.000-04:00',
-    ).join('\n') + '\n',
+    accessPair({
+      app: 'com.example.app',
+      category: 'location',
+      id: 'U9',
+      timeStamp: '2024-05-01T03:00:00.000-04:00',
+      endTimeStamp: '2024-05-01T03:01:00.000-04:00',
+    }).join('\n') + '\n',
 };

@@ -2,16 +2,34 @@ import { formatInstant } from '../../contract/time';
 
 /** Builders for synthetic App Privacy Report lines, for tests and benchmarks. */
 
-export interface AccessLineOptions {
+/**
+ * When a line says it happened: a UTC instant written with an offset, or a timestamp text written
+ * as is (a literal date such as `2024-05-01T02:10:00.000+02:00`, or a malformed one).
+ */
+export type LineTime =
+  | {
+      /** UTC instant. */
+      ms: number;
+      /** Offset in minutes written into the timestamp. */
+      offsetMin?: number;
+      timeStamp?: never;
+    }
+  | { timeStamp: string; ms?: never; offsetMin?: never };
+
+interface AccessFields {
   app: string;
   category: string;
   id: string;
-  kind: 'intervalBegin' | 'intervalEnd';
-  /** UTC instant. */
-  ms: number;
-  /** Offset in minutes written into the timestamp. */
-  offsetMin?: number;
   extra?: Record<string, unknown>;
+}
+
+export type AccessLineOptions = AccessFields & {
+  kind: 'intervalBegin' | 'intervalEnd';
+} & LineTime;
+
+// The timestamp text of a line's time.
+function stampOf(t: LineTime): string {
+  return t.timeStamp ?? formatInstant(t.ms, t.offsetMin ?? 0);
 }
 
 /** One v4 access line (2022+ key order). */
@@ -21,20 +39,34 @@ export function accessLine(o: AccessLineOptions): string {
     category: o.category,
     identifier: o.id,
     kind: o.kind,
-    timeStamp: formatInstant(o.ms, o.offsetMin ?? 0),
+    timeStamp: stampOf(o),
     type: 'access',
     ...o.extra,
   });
 }
 
-/** A begin and end line pair for one interval. */
+/**
+ * A begin and end line pair for one interval: from an instant and a duration (the end written with
+ * `endOffsetMin`, else the begin's offset), or from two timestamp texts written as they are.
+ */
 export function accessPair(
-  o: Omit<AccessLineOptions, 'kind'> & { durationMs: number; endOffsetMin?: number },
+  o: AccessFields &
+    (
+      | { ms: number; offsetMin?: number; durationMs: number; endOffsetMin?: number }
+      | { timeStamp: string; endTimeStamp: string }
+    ),
 ): [string, string] {
+  const { app, category, id, extra } = o;
+  const fields = { app, category, id, ...(extra ? { extra } : {}) };
+  if ('timeStamp' in o)
+    return [
+      accessLine({ ...fields, kind: 'intervalBegin', timeStamp: o.timeStamp }),
+      accessLine({ ...fields, kind: 'intervalEnd', timeStamp: o.endTimeStamp }),
+    ];
   return [
-    accessLine({ ...o, kind: 'intervalBegin' }),
+    accessLine({ ...fields, kind: 'intervalBegin', ms: o.ms, offsetMin: o.offsetMin }),
     accessLine({
-      ...o,
+      ...fields,
       kind: 'intervalEnd',
       ms: o.ms + o.durationMs,
       offsetMin: o.endOffsetMin ?? o.offsetMin,
@@ -45,9 +77,14 @@ export function accessPair(
 export interface NetworkLineOptions {
   app: string;
   domain: string;
-  firstMs: number;
-  lastMs: number;
+  /** First and last instants (UTC), written with `offsetMin`; or `first`/`last` as literal texts. */
+  firstMs?: number;
+  lastMs?: number;
   offsetMin?: number;
+  /** The first timestamp written as is, instead of `firstMs`. */
+  first?: string;
+  /** The last timestamp written as is, instead of `lastMs`. */
+  last?: string;
   hits?: number;
   domainType?: number;
   domainOwner?: string;
@@ -55,17 +92,32 @@ export interface NetworkLineOptions {
   initiatedType?: string;
   /** Write the 10-key 2021 layout (no contextVerificationType/domainClassification). */
   legacy?: boolean;
+  /**
+   * False leaves contextVerificationType and domainClassification out of the current key order
+   * (10 keys, as some exports write it).
+   */
+  classified?: boolean;
+}
+
+// A network line's timestamp: the literal text, else the instant with the line's offset.
+function networkStamp(text: string | undefined, ms: number | undefined, offsetMin: number): string {
+  if (text !== undefined) return text;
+  if (ms === undefined)
+    throw new Error('networkLine needs a time: give firstMs/lastMs or first/last');
+  return formatInstant(ms, offsetMin);
 }
 
 /** One v4 network line. */
 export function networkLine(o: NetworkLineOptions): string {
   const off = o.offsetMin ?? 0;
+  const first = networkStamp(o.first, o.firstMs, off);
+  const last = networkStamp(o.last, o.lastMs, off);
   if (o.legacy) {
     return JSON.stringify({
       domain: o.domain,
-      firstTimeStamp: formatInstant(o.firstMs, off),
+      firstTimeStamp: first,
       context: o.context ?? '',
-      timeStamp: formatInstant(o.lastMs, off),
+      timeStamp: last,
       domainType: o.domainType ?? 2,
       initiatedType: o.initiatedType ?? 'AppInitiated',
       hits: o.hits ?? 1,
@@ -74,19 +126,20 @@ export function networkLine(o: NetworkLineOptions): string {
       bundleID: o.app,
     });
   }
+  const classified = o.classified ?? true;
   return JSON.stringify({
-    timeStamp: formatInstant(o.lastMs, off),
+    timeStamp: last,
     initiatedType: o.initiatedType ?? 'AppInitiated',
     context: o.context ?? '',
     domain: o.domain,
-    contextVerificationType: o.context ? 2 : 0,
+    ...(classified ? { contextVerificationType: o.context ? 2 : 0 } : {}),
     type: 'networkActivity',
     domainType: o.domainType ?? 2,
-    firstTimeStamp: formatInstant(o.firstMs, off),
+    firstTimeStamp: first,
     bundleID: o.app,
     domainOwner: o.domainOwner ?? '',
     hits: o.hits ?? 1,
-    domainClassification: /^[\d.:]+$/.test(o.domain) ? 2 : 1,
+    ...(classified ? { domainClassification: /^[\d.:]+$/.test(o.domain) ? 2 : 1 } : {}),
   });
 }
 
