@@ -2,8 +2,10 @@
 // sessions, one App Privacy Report source a week per device with its network snapshot, permission
 // records, and for the Android half of the devices reported app states, screen on/off usage
 // records and background rejects. The sessions' derived columns, the rollup and the session stats
-// are filled as an import would fill them.
+// are filled as an import would fill them, and their access lines are kept as an import keeps
+// them: in compressed blocks per source (LineStore), the rows' raw-line columns left NULL.
 import { rmSync } from 'node:fs';
+import { LineStore } from '../src/core/db/line-store';
 import { rebuildRollup } from '../src/core/db/rollup';
 import { CaseSession } from '../src/core/services/case-service';
 import { accessPair, intervalId, networkLine, seededRandom } from '../src/core/testing/apr-fixture';
@@ -99,6 +101,10 @@ export function buildScaleCase(path: string, o: ScaleOptions): void {
     const android = isAndroid(d, o.devices);
     const t0 = Date.now();
     db.transaction(() => {
+      // A device's sessions come in time order, so each weekly source gets its lines in order,
+      // one source after another, as an import of that source would read them.
+      let lines: LineStore | null = null;
+      let linesOf = -1;
       for (let i = 0; i < o.perDevice; i += 1) {
         const ms = SCALE_START + Math.floor((i / o.perDevice) * SPAN_MS + rnd() * 60_000);
         const offset = offsetAt(ms);
@@ -117,6 +123,13 @@ export function buildScaleCase(path: string, o: ScaleOptions): void {
         const open = rnd() < 0.02;
         const source =
           sourceIds[d - 1]![Math.min(SCALE_WEEKS - 1, Math.floor((ms - SCALE_START) / WEEK_MS))]!;
+        if (source !== linesOf) {
+          lines?.finish();
+          lines = new LineStore(db, source);
+          linesOf = source;
+        }
+        const beginHeld = lines!.hold(i * 2 + 1, b);
+        const endHeld = !open && lines!.hold(i * 2 + 2, e);
         insert({
           deviceId: d,
           key,
@@ -128,11 +141,12 @@ export function buildScaleCase(path: string, o: ScaleOptions): void {
           open,
           sourceId: source,
           index: i,
-          begin: b,
-          end: e,
+          begin: beginHeld ? null : b,
+          end: endHeld ? null : e,
           ...drawState(rnd, android),
         });
       }
+      lines?.finish();
     })();
     log(
       `device ${d}: ${o.perDevice.toLocaleString('en-US')} sessions in ${((Date.now() - t0) / 1000).toFixed(0)} s`,

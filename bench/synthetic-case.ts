@@ -117,8 +117,9 @@ export interface GeneratedSession {
   sourceId: number;
   /** The session's position in its source: its lines are 2·index+1 and 2·index+2. */
   index: number;
-  begin: string;
-  end: string;
+  /** The begin and end lines, or null where a block of `source_line_blocks` holds them. */
+  begin: string | null;
+  end: string | null;
   state: string;
   stateSource: string | null;
   inferred: string | null;
