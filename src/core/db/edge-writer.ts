@@ -124,6 +124,11 @@ export class StoreWriter {
     );
   }
 
+  /** Sessions this writer inserted so far. */
+  get sessionsAdded(): number {
+    return this.store.inserted;
+  }
+
   /** Widens the source's data span to an instant of one of its records. */
   extendSpan(ms: number): void {
     this.extend(ms);

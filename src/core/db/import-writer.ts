@@ -17,6 +17,7 @@ import type {
 } from '../model/import-records';
 import { AppError } from '../model/errors';
 import { appendAudit } from './audit';
+import { BULK_DROPPED_INDEXES, BulkIndexes } from './bulk-indexes';
 import { LineStore } from './line-store';
 import { StoreWriter } from './edge-writer';
 import type { ReportedColumns } from './pairing';
@@ -152,6 +153,7 @@ export async function storeSource(
     }
     options.onProgress?.('committing', writer.lines);
     writer.finishSource(sha256);
+    writer.restoreIndexes();
     await checkpoint();
     db.exec('COMMIT');
     outcome.status = 'imported';
@@ -312,6 +314,7 @@ export class SourceWriter {
   private readonly edges: StoreWriter;
   private readonly lineStore: LineStore;
   private readonly apps: AppResolver;
+  private readonly bulk: BulkIndexes;
   private readonly intervalColumns: IntervalColumns[] = [];
   private usageAdded = false;
   private readonly stmts;
@@ -358,6 +361,7 @@ export class SourceWriter {
       this.lineStore,
     );
     this.apps = new AppResolver(db, deviceId);
+    this.bulk = new BulkIndexes(db, 'access_sessions', BULK_DROPPED_INDEXES);
     this.stmts = {
       warning: db.prepare(
         'INSERT INTO source_warnings (source_id, line, locator, code, message) VALUES (?, ?, ?, ?, ?)',
@@ -422,6 +426,12 @@ export class SourceWriter {
   add(batch: readonly ImportRecord[]): void {
     for (const r of batch) this.addOne(r);
     this.edges.flushSummariesIfLarge();
+    this.bulk.consider(this.edges.sessionsAdded);
+  }
+
+  /** Creates again the session indexes a large source dropped; call before the commit. */
+  restoreIndexes(): void {
+    this.bulk.restore();
   }
 
   private addOne(r: ImportRecord): void {

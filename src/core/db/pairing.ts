@@ -296,6 +296,8 @@ export interface IntervalRow {
 
 /** Prepared statements over `access_sessions`; create once per connection and transaction. */
 export class SessionStore {
+  /** Rows this store inserted. */
+  inserted = 0;
   private readonly inserts = new Map<number, Statement>();
   /** The values of the row being inserted, refilled for each row. */
   private readonly args: (string | number | null)[] = [];
@@ -331,7 +333,9 @@ export class SessionStore {
     }
     // Spread arguments: binding them is cheaper than binding from one array argument.
     const info = stmt.run(...this.args);
-    return info.changes === 1 ? Number(info.lastInsertRowid) : null;
+    if (info.changes !== 1) return null;
+    this.inserted += 1;
+    return Number(info.lastInsertRowid);
   }
 
   /** Pushes an edge's values; the shape bits it sets (`raw` when its row holds the line). */
