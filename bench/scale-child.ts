@@ -108,11 +108,47 @@ if (only.has('views')) {
       `${name.padEnd(38)} ${ms(r.first)} ${ms(r.median)}  ${ms(r.p95)} ${(r.size / 1024).toFixed(0).padStart(10)}${r.median > flag || r.p95 > flag * 2.5 ? '  OVER' : ''}`,
     );
   const devices = Array.from({ length: DEVICES }, (_, i) => i + 1);
+  // The Network view asks for its groups, then for the first page of the groups it opens.
+  const networkGroups = await dispatch(app.handlers as ApiHandlers, 'queryNetworkGroups', {
+    filter: {},
+    snapshots: 'all',
+  });
+  const largest = networkGroups.ok
+    ? (networkGroups.value as { groups: { deviceId: number; app: string; rows: number }[] }).groups
+        .slice()
+        .sort((a, b) => b.rows - a.rows)[0]
+    : undefined;
   const views: [string, () => Promise<unknown>][] = [
     ['Summary', () => call('querySummary', { filter: {} })],
     ['Heatmap', () => call('queryHeatmap', { filter: {} })],
-    ['Network (latest snapshots)', () => call('queryNetwork', { filter: {} })],
-    ['Network (all snapshots)', () => call('queryNetwork', { filter: {}, snapshots: 'all' })],
+    [
+      'Network groups (all snapshots)',
+      () => call('queryNetworkGroups', { filter: {}, snapshots: 'all' }),
+    ],
+    ['Network groups (latest)', () => call('queryNetworkGroups', { filter: {} })],
+    [
+      'Network groups (latest, one month)',
+      () => call('queryNetworkGroups', { filter: { from: '2024-03-01', to: '2024-04-01' } }),
+    ],
+    [
+      'Network groups (all, one month)',
+      () =>
+        call('queryNetworkGroups', {
+          filter: { from: '2024-03-01', to: '2024-04-01' },
+          snapshots: 'all',
+        }),
+    ],
+    [
+      'Network rows (largest group, page 1)',
+      () =>
+        call('queryNetworkRows', {
+          filter: {},
+          snapshots: 'all',
+          deviceId: largest?.deviceId ?? 1,
+          app: largest?.app ?? '',
+          limit: 50,
+        }),
+    ],
     [
       'Findings',
       async () =>

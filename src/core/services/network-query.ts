@@ -264,8 +264,16 @@ export function networkGroups(
       .all(...w.params, which.kept ? 1 : 0) as [number, number, number, number, number][])
       add(deviceId, appId, rows, domains, flagged);
   } else if (which.latest) {
+    // Only what the latest choice and the counts read, in a row of `RawRow`'s shape. The filter's
+    // rows are found in the index holding its columns: through the time indexes, a date range
+    // would read the table row of every row on one side of the range.
     const rows = db
-      .prepare(`SELECT ${COLUMNS} FROM network_observations n ${whereSql(nw)}`)
+      .prepare(
+        `SELECT n.id, n.device_id, n.app_id, n.source_id, NULL, n.domain, NULL, n.domain_type,
+           n.initiated_type, n.context, NULL, NULL, NULL, NULL, NULL, n.context_verification_type, NULL
+         FROM network_observations n WHERE n.id IN (
+           SELECT n.id FROM network_observations n INDEXED BY network_observations_group ${whereSql(nw)})`,
+      )
       .raw()
       .iterate(...nw.params) as IterableIterator<RawRow>;
     const sets = new Map<string, { domains: Set<string>; flagged: Set<string> }>();
