@@ -145,9 +145,14 @@ describe('batterystats history with any clock lines', () => {
           );
           records.push(...reader.end());
           const states = records.filter((r): r is DeviceStateRecord => r.type === 'device-state');
+          const coverage = records.find((r) => r.type === 'device-state-coverage');
           for (const r of states) {
             expect(r.to).not.toBeNull();
             expect(r.to!.ms).toBeGreaterThanOrEqual(r.from.ms);
+            // Inside the history's coverage: nothing is claimed where no line was placed.
+            expect(coverage).toBeDefined();
+            expect(r.from.ms).toBeGreaterThanOrEqual(coverage!.fromMs);
+            expect(r.to!.ms).toBeLessThanOrEqual(coverage!.toMs);
           }
           for (const kind of ['screen', 'foreground'] as const) {
             const ofKind = states.filter((r) => r.kind === kind);

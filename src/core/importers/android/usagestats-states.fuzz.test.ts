@@ -40,10 +40,12 @@ describe('usagestats events in any order', () => {
         fc.property(fc.array(event, { maxLength: 40 }), (events) => {
           const t = new UsageStateTracker('usagestats.txt');
           const byUser = new Map<string, DeviceStateRecord[]>();
+          const coverage: { fromMs: number; toMs: number }[] = [];
           const warnings: string[] = [];
           const take = (rs: ReturnType<UsageStateTracker['end']>, user: string | null) => {
             for (const r of rs) {
               if (r.type === 'warning') warnings.push(r.warning.locator);
+              if (r.type === 'device-state-coverage' && r.kind === 'screen') coverage.push(r);
               if (r.type !== 'device-state') continue;
               // `end` gives every user's records; the locator's line names the user's event.
               const key =
@@ -59,6 +61,11 @@ describe('usagestats events in any order', () => {
             for (const r of rs) {
               expect(r.to).not.toBeNull();
               expect(r.to!.ms).toBeGreaterThanOrEqual(r.from.ms);
+              // Every state lies inside a coverage window of the section (one per user).
+              expect(
+                coverage.some((c) => c.fromMs <= r.from.ms && r.to!.ms <= c.toMs),
+                JSON.stringify([r, coverage]),
+              ).toBe(true);
             }
             for (let a = 0; a < rs.length; a++)
               for (let b = a + 1; b < rs.length; b++)

@@ -149,6 +149,19 @@ describe('usagestats events as device states', () => {
     ]);
   });
 
+  it('a step back to before the first event claims no coverage before that event', () => {
+    const t = new UsageStateTracker('u');
+    t.event(ev('SCREEN_INTERACTIVE', 1), at(100));
+    t.event(ev('SCREEN_NON_INTERACTIVE', 2), at(200));
+    t.event(ev('SCREEN_INTERACTIVE', 3), at(20));
+    t.event(ev('SCREEN_NON_INTERACTIVE', 4), at(40));
+    const rest = t.end();
+    // The states read at 20 and 40 come after 200 was read: none is kept before 200.
+    expect(rest.filter((r) => r.type === 'device-state-coverage' && r.kind === 'screen')).toEqual([
+      expect.objectContaining({ fromMs: 100, toMs: 200 }),
+    ]);
+  });
+
   it('warns of the first steps back one by one and counts the rest in one warning', () => {
     const t = new UsageStateTracker('u');
     const out = [];

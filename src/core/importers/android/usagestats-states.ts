@@ -45,6 +45,10 @@ export function usageStateOf(
 }
 
 interface UserStates {
+  /**
+   * The user's first event in reading order: events read later at earlier times keep no state
+   * before the latest time read (see StateRuns), so the coverage starts here, not at them.
+   */
   first: number;
   last: number;
   runs: StateRuns;
@@ -76,7 +80,6 @@ export class UsageStateTracker {
       s = { first: at.ms, last: at.ms, runs: new StateRuns(), open: new Map() };
       this.users.set(key, s);
     }
-    s.first = Math.min(s.first, at.ms);
     s.last = Math.max(s.last, at.ms);
     const out: (DeviceStateRecord | WarningRecord)[] = [];
     const step = s.runs.next(at, (last) => {
