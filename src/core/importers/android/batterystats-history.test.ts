@@ -136,7 +136,7 @@ describe('batterystats history', () => {
       // After it the line at +25m is placed at 17:25:01 and the one at +40m at 17:40:01.
       ['foreground', 'com.b', 10 * min, 20 * min, 'batterystats.txt line 7'],
       ['screen', 'on', 0, 10 * min, 'batterystats.txt line 3'],
-      ['screen', 'off', 10 * min, 10 * min, 'batterystats.txt line 4'],
+      // The screen off of line 4 began at the first run's last instant: no time in it, left out.
       // The screen on from 17:25:01 to 17:40:01 was already covered by the first run: dropped.
       ['screen', 'off', 10 * min, 20 * min, 'batterystats.txt line 7'],
       ['screen', 'on', 20 * min, 20 * min, 'batterystats.txt line 8'],
@@ -150,6 +150,29 @@ describe('batterystats history', () => {
         message:
           "batterystats.txt line 6: the battery history's time goes back here (placed by the TIME line at line 5): 2022-01-04 17:25:01 (UTC+00:00) comes after 2022-01-04 17:40:01 (UTC+00:00), 15 min earlier. The screen and top-app states read before end at 2022-01-04 17:40:01 (UTC+00:00); those read after count only from 2022-01-04 17:40:01 (UTC+00:00), as the times before it were read once already.",
       },
+    ]);
+  });
+
+  it('a state begun at the last instant before a step back is left out, so the same state begun again there is kept whole', () => {
+    const rs = read([
+      'Battery History (1% used):',
+      '                    0 (19) RESET:TIME: 2022-01-04-17-30-01',
+      '                    0 (2) 100 -screen',
+      '               +10m (2) 100 +screen',
+      '               +20m (19) TIME: 2022-01-04-17-30-01',
+      '               +25m (2) 100 +screen',
+      '               +40m (2) 100 -screen',
+    ]);
+    const min = 60_000;
+    // Line 4 begins "on" at 17:40:01, the last instant before the step; line 6 begins "on" again
+    // at 17:35:01, kept from 17:40:01. Both would be stored as on from 17:40:01, and the case
+    // keeps one state per kind, value and start: the one with a duration is the one kept.
+    expect(
+      states(rs).map((r) => [r.value, r.from.ms - T0, r.to && r.to.ms - T0, r.locator]),
+    ).toEqual([
+      ['off', 0, 10 * min, 'batterystats.txt line 3'],
+      ['on', 10 * min, 20 * min, 'batterystats.txt line 6'],
+      ['off', 20 * min, 20 * min, 'batterystats.txt line 7'],
     ]);
   });
 

@@ -129,7 +129,7 @@ export class BatteryHistoryStates {
     this.first ??= at.ms;
     this.last = Math.max(this.last ?? at.ms, at.ms);
     const out: (DeviceStateRecord | WarningRecord)[] = [];
-    const step = this.runs.next(at, (last) => this.closeAll(last, out));
+    const step = this.runs.next(at, (last) => this.closeAll(last, out, true));
     const timeLine = this.timeLine;
     this.timeLine = null;
     if (step) {
@@ -193,19 +193,20 @@ export class BatteryHistoryStates {
   }
 
   // Ends every open state at `at`.
-  private closeAll(at: Instant, out: (DeviceStateRecord | WarningRecord)[]): void {
-    for (const kind of [...this.open.keys()]) this.close(kind, at, out);
+  private closeAll(at: Instant, out: (DeviceStateRecord | WarningRecord)[], endsRun = false): void {
+    for (const kind of [...this.open.keys()]) this.close(kind, at, out, endsRun);
   }
 
   private close(
     kind: 'screen' | 'foreground',
     at: Instant,
     out: (DeviceStateRecord | WarningRecord)[],
+    endsRun = false,
   ): void {
     const o = this.open.get(kind);
     if (!o) return;
     this.open.delete(kind);
-    const r = this.runs.keep(closedState(kind, o, at, 'batterystats'));
+    const r = this.runs.keep(closedState(kind, o, at, 'batterystats'), endsRun);
     if (r) out.push(r);
   }
 

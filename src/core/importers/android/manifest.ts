@@ -27,5 +27,6 @@ export const androidManifest: ImporterManifest = {
     'That the op was a real access: Android notes some ops without one (checkOp calls are not recorded at all).',
     'A background state inferred from usage records is an inference from missing foreground activity, not a state Android reported.',
     'The device state before the first or after the last usagestats event, or across a reboot (DEVICE_STARTUP / DEVICE_SHUTDOWN end every state); batterystats history states before its clock line or across START, SHUTDOWN or *OVERFLOW*; the lock state from batterystats (it records none).',
+    'The device state while the batterystats history or the usagestats events go back in time: the states read before end at the last time read, and those read after count only from the latest time already read (a warning names the line).',
   ],
 };

@@ -74,9 +74,12 @@ export class StateRuns {
 
   /**
    * The interval as kept: from the floor on when it began before it, or null when it lies wholly
-   * before the floor (its times were read once already).
+   * before the floor (its times were read once already). With `endsRun` (closed by a step back),
+   * a state begun at the run's last instant is left out: it had no time in the run, and the run
+   * after may begin the same state at that very instant.
    */
-  keep(r: DeviceStateRecord): DeviceStateRecord | null {
+  keep(r: DeviceStateRecord, endsRun = false): DeviceStateRecord | null {
+    if (endsRun && r.to !== null && r.to.ms === r.from.ms) return null;
     const floor = this.floor;
     if (floor === null || r.from.ms >= floor.ms) return r;
     if (r.to !== null && r.to.ms <= floor.ms) return null;

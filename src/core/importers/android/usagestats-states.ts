@@ -83,7 +83,7 @@ export class UsageStateTracker {
     s.last = Math.max(s.last, at.ms);
     const out: (DeviceStateRecord | WarningRecord)[] = [];
     const step = s.runs.next(at, (last) => {
-      for (const kind of KINDS) this.close(s, kind, last, out);
+      for (const kind of KINDS) this.close(s, kind, last, out, true);
     });
     if (step) {
       this.steps += 1;
@@ -159,11 +159,12 @@ export class UsageStateTracker {
     kind: Kind,
     at: Instant,
     out: (DeviceStateRecord | WarningRecord)[],
+    endsRun = false,
   ): void {
     const o = s.open.get(kind);
     if (!o) return;
     s.open.delete(kind);
-    const r = s.runs.keep(closedState(kind, o, at, 'usagestats'));
+    const r = s.runs.keep(closedState(kind, o, at, 'usagestats'), endsRun);
     if (r) out.push(r);
   }
 }
