@@ -191,49 +191,69 @@ export function windowBinRows(
     { clauses: w.clauses.map((c) => c.replace(/(^|[^\w.])s\./g, '$1r.')), params: w.params },
     ['r.level = ?', 'r.bucket >= ?', 'r.bucket <= ?', ...lane.sql.map((c) => `r.${c}`)],
   );
-  const cells = new Map<string, BinRow>();
-  const add = (r: BinRow): void => {
-    const key = `${r.deviceId}\u0000${r.appId}\u0000${r.bucket}\u0000${r.category}`;
-    const c = cells.get(key);
+  // Cells by category, then by one number for app (an app id belongs to one device) and bucket:
+  // summing tens of thousands of rows under string keys costs more than reading them.
+  const cells = new Map<string, Map<number, BinRow>>();
+  const span = toBucket - fromBucket + 1;
+  const add = (
+    deviceId: number,
+    appId: number,
+    category: string,
+    bucket: number,
+    sessions: number,
+    busyMs: number,
+  ): void => {
+    let byApp = cells.get(category);
+    if (!byApp) cells.set(category, (byApp = new Map()));
+    const key = appId * span + (bucket - fromBucket);
+    const c = byApp.get(key);
     if (c) {
-      c.sessions += r.sessions;
-      c.busyMs += r.busyMs;
-    } else cells.set(key, { ...r });
+      c.sessions += sessions;
+      c.busyMs += busyMs;
+    } else byApp.set(key, { deviceId, appId, category, bucket, sessions, busyMs });
   };
   if (hours.length > 0)
-    for (const r of db
+    for (const [deviceId, appId, category, bucket, sessions, busyMs] of db
       .prepare(
-        `SELECT r.device_id AS deviceId, r.app_id AS appId, r.category, r.bucket,
-                ${hours.map((h) => `r.h${h}`).join(' + ')} AS sessions,
-                ${hours.map((h) => `r.b${h}`).join(' + ')} AS busyMs
+        `SELECT r.device_id, r.app_id, r.category, r.bucket,
+                ${hours.map((h) => `r.h${h}`).join(' + ')}, ${hours.map((h) => `r.b${h}`).join(' + ')}
          FROM session_rollup r ${rollupWhere}`,
       )
-      .iterate(...w.params, level, fromBucket, toBucket, ...lane.params) as Iterable<BinRow>)
-      add(r);
+      .raw(true)
+      .all(...w.params, level, fromBucket, toBucket, ...lane.params) as [
+      number,
+      number,
+      string,
+      number,
+      number,
+      number,
+    ][])
+      if (sessions !== 0) add(deviceId, appId, category, bucket, sessions, busyMs);
   if (minutes.length > 0) {
     // The minute index (minute, local day, then every column read) seeks each minute's days in
-    // range: only the sessions anchored in the stretches are read, from the index alone.
+    // range: only the sessions anchored in the stretches are read, from the index alone. They
+    // are summed here: grouping them in SQL sorts every one of them first.
     const each: number[] = [];
     for (const [from, to] of minutes) for (let m = from; m < to; m += 1) each.push(m);
-    const bucket = `((s.local_day - ((s.local_day % ${level}) + ${level}) % ${level}) / ${level})`;
-    for (const r of db
+    for (const [deviceId, appId, category, day, durationMs] of db
       .prepare(
-        `SELECT s.device_id AS deviceId, s.app_id AS appId, s.category, ${bucket} AS bucket,
-                COUNT(*) AS sessions, COALESCE(SUM(s.duration_ms), 0) AS busyMs
+        `SELECT s.device_id, s.app_id, s.category, s.local_day, s.duration_ms
          FROM access_sessions s INDEXED BY access_sessions_minute
-         ${whereSql(w, [`s.anchor_minute IN (${each.map(() => '?').join(', ')})`, 's.local_day >= ?', 's.local_day <= ?', ...lane.sql.map((c) => `s.${c}`)])}
-         GROUP BY s.device_id, s.app_id, s.category, ${bucket}`,
+         ${whereSql(w, [`s.anchor_minute IN (${each.map(() => '?').join(', ')})`, 's.local_day >= ?', 's.local_day <= ?', ...lane.sql.map((c) => `s.${c}`)])}`,
       )
-      .iterate(
+      .raw(true)
+      .all(
         ...w.params,
         ...each,
         fromBucket * level,
         (toBucket + 1) * level - 1,
         ...lane.params,
-      ) as Iterable<BinRow>)
-      add(r);
+      ) as [number, number, string, number, number | null][])
+      add(deviceId, appId, category, Math.floor(day / level), 1, durationMs ?? 0);
   }
-  return [...cells.values()].filter((c) => c.sessions > 0);
+  const out: BinRow[] = [];
+  for (const byApp of cells.values()) for (const c of byApp.values()) out.push(c);
+  return out;
 }
 
 /**
