@@ -729,12 +729,40 @@ export class QueryService {
       hits: number;
       domains: number;
     }[];
+    // A snapshot straddling an end of the range is read row by row: all its apps at once, as
+    // the rows are found by their source.
     const straddling = this.db.prepare(
-      `SELECT MIN(COALESCE(first_ms, last_ms)) AS firstMs, MAX(COALESCE(last_ms, first_ms)) AS lastMs,
-              SUM(COALESCE(hits, 0)) AS hits, COUNT(DISTINCT domain_lower) AS domains
-       FROM network_observations
-       WHERE source_id = ? AND app_id = ? AND COALESCE(first_ms, last_ms) < ? AND COALESCE(last_ms, first_ms) >= ?`,
+      `SELECT app_id AS appId, MIN(COALESCE(first_ms, last_ms)) AS firstMs,
+              MAX(COALESCE(last_ms, first_ms)) AS lastMs, SUM(COALESCE(hits, 0)) AS hits,
+              COUNT(DISTINCT domain_lower) AS domains
+       FROM network_observations INDEXED BY network_observations_source
+       WHERE source_id = ? AND COALESCE(first_ms, last_ms) < ? AND COALESCE(last_ms, first_ms) >= ?
+       GROUP BY app_id`,
     );
+    const apart = new Map<number, Set<number>>();
+    for (const k of kept)
+      if (!(k.startMax < toMs && k.endMin >= fromMs)) {
+        const apps = apart.get(k.sourceId) ?? new Set<number>();
+        apps.add(k.appId);
+        apart.set(k.sourceId, apps);
+      }
+    const read = new Map<string, TimelineResult['network'][number]>();
+    for (const [sourceId, apps] of apart)
+      for (const r of straddling.all(sourceId, toMs, fromMs) as {
+        appId: number;
+        firstMs: number;
+        lastMs: number;
+        hits: number;
+        domains: number;
+      }[])
+        if (apps.has(r.appId))
+          read.set(`${sourceId}:${r.appId}`, {
+            lane: '',
+            firstMs: r.firstMs,
+            lastMs: r.lastMs,
+            hits: r.hits,
+            domains: r.domains,
+          });
     const out: TimelineResult['network'] = [];
     for (const k of kept) {
       const lane = `${k.deviceId}:${k.appId}`;
@@ -742,14 +770,8 @@ export class QueryService {
         out.push({ lane, firstMs: k.startMin, lastMs: k.endMax, hits: k.hits, domains: k.domains });
         continue;
       }
-      const r = straddling.get(k.sourceId, k.appId, toMs, fromMs) as {
-        firstMs: number | null;
-        lastMs: number;
-        hits: number;
-        domains: number;
-      };
-      if (r.firstMs !== null)
-        out.push({ lane, firstMs: r.firstMs, lastMs: r.lastMs, hits: r.hits, domains: r.domains });
+      const r = read.get(`${k.sourceId}:${k.appId}`);
+      if (r) out.push({ ...r, lane });
     }
     return out;
   }
