@@ -506,18 +506,15 @@ export class QueryService {
                 .all(...q.params) as BinRow[]);
     const lanes = new LaneTally();
     const bins: TimelineResult['bins'] = [];
+    const categories = new Map<string, TimelineResult['bins'][number]['category']>();
     for (const r of rows) {
       if (r.sessions === 0) continue;
       const key = lanes.add(r.deviceId, r.appId, r.sessions, r.busyMs);
       // A local-day bucket starts at that day's local midnight, placed with the device's offset.
       const startMs = r.bucket * level * DAY_MS - (offsets.get(r.deviceId) ?? 0) * 60_000;
-      bins.push({
-        lane: key,
-        category: toCategory(r.category),
-        startMs,
-        count: r.sessions,
-        busyMs: r.busyMs,
-      });
+      let category = categories.get(r.category);
+      if (category === undefined) categories.set(r.category, (category = toCategory(r.category)));
+      bins.push({ lane: key, category, startMs, count: r.sessions, busyMs: r.busyMs });
     }
     const laneList = this.describeLanes(lanes.totals());
     return {

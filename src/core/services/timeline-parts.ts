@@ -29,18 +29,28 @@ export function emptyTimeline(
 
 /** Adds up sessions and time in use per device × app lane; `add` returns the lane's key. */
 export class LaneTally {
-  private readonly lanes = new Map<string, LaneTotals>();
+  // By device, then app: numeric keys, as a timeline adds tens of thousands of bins.
+  private readonly lanes = new Map<number, Map<number, LaneTotals & { key: string }>>();
 
   add(deviceId: number, appId: number, sessions: number, ms: number): string {
-    const key = `${deviceId}:${appId}`;
-    const l = this.lanes.get(key) ?? { deviceId, appId, sessions: 0, totalMs: 0 };
+    let apps = this.lanes.get(deviceId);
+    if (!apps) this.lanes.set(deviceId, (apps = new Map()));
+    let l = apps.get(appId);
+    if (!l)
+      apps.set(
+        appId,
+        (l = { deviceId, appId, sessions: 0, totalMs: 0, key: `${deviceId}:${appId}` }),
+      );
     l.sessions += sessions;
     l.totalMs += ms;
-    this.lanes.set(key, l);
-    return key;
+    return l.key;
   }
 
   totals(): LaneTotals[] {
-    return [...this.lanes.values()];
+    const out: LaneTotals[] = [];
+    for (const apps of this.lanes.values())
+      for (const { deviceId, appId, sessions, totalMs } of apps.values())
+        out.push({ deviceId, appId, sessions, totalMs });
+    return out;
   }
 }
