@@ -44,8 +44,7 @@ function readingOf(db: Db, filter: Filter, snapshots: 'latest' | 'all'): Reading
 
 /**
  * The filter's devices (every device when it names none) when the filter has no date range, tag
- * or star and their kept latest snapshots and groups are up to date (brought so when this
- * connection can write), else null.
+ * or star and their kept latest snapshots and groups are up to date, else null.
  */
 function keptDevices(db: Db, filter: Filter): readonly number[] | null {
   if (
@@ -55,6 +54,15 @@ function keptDevices(db: Db, filter: Filter): readonly number[] | null {
     filter.starred === true
   )
     return null;
+  return readyDevices(db, filter);
+}
+
+/**
+ * The filter's devices (every device when it names none) when what is kept of their network rows
+ * (latest snapshots, groups, ranks) is up to date, brought so when this connection can write;
+ * else null.
+ */
+function readyDevices(db: Db, filter: Filter): readonly number[] | null {
   const devices =
     filter.devices && filter.devices.length > 0
       ? filter.devices
@@ -264,22 +272,40 @@ export function networkGroups(
       .all(...w.params, which.kept ? 1 : 0) as [number, number, number, number, number][])
       add(deviceId, appId, rows, domains, flagged);
   } else if (which.latest) {
-    // Only what the latest choice and the counts read, in a row of `RawRow`'s shape. The filter's
-    // rows are found in the index holding its columns: through the time indexes, a date range
-    // would read the table row of every row on one side of the range.
-    const rows = db
-      .prepare(
-        `SELECT n.id, n.device_id, n.app_id, n.source_id, NULL, n.domain, NULL, n.domain_type,
-           n.initiated_type, n.context, NULL, NULL, NULL, NULL, NULL, n.context_verification_type, NULL
-         FROM network_observations n WHERE n.id IN (
-           SELECT n.id FROM network_observations n INDEXED BY network_observations_group ${whereSql(nw)})`,
-      )
-      .raw()
-      .iterate(...nw.params) as IterableIterator<RawRow>;
+    // The latest snapshot of each row among the filter's: the row of least rank in its part, kept
+    // per device (`network_ranks`), read in one pass over that index; on a connection that cannot
+    // bring the ranks up to date, chosen here among the filter's rows. Either way only what the
+    // counts read, in a row of `RawRow`'s shape.
+    const columns = `n.id, n.device_id, n.app_id, n.source_id, NULL, n.domain, NULL, n.domain_type,
+      n.initiated_type, n.context, NULL, NULL, NULL, NULL, NULL, n.context_verification_type, NULL`;
+    const chosen: Iterable<RawRow> = readyDevices(db, filter)
+      ? (db
+          .prepare(
+            `SELECT ${columns} FROM network_observations n WHERE n.id IN (SELECT id FROM (
+               SELECT n.device_id, n.part, min(n.rn), n.id FROM network_ranks n ${whereSql(nw)}
+               GROUP BY n.device_id, n.part))`,
+          )
+          .raw()
+          .iterate(...nw.params) as IterableIterator<RawRow>)
+      : latestOf(
+          // Found in the index holding the filter's columns: through the time indexes, a date
+          // range would read the table row of every row on one side of the range.
+          db
+            .prepare(
+              `SELECT ${columns} FROM network_observations n WHERE n.id IN (
+                 SELECT n.id FROM network_observations n INDEXED BY network_observations_group ${whereSql(nw)})`,
+            )
+            .raw()
+            .iterate(...nw.params) as IterableIterator<RawRow>,
+          (r) => l.devices.has(r[1]) && l.apps.has(r[2]),
+          l.sources,
+        );
     const sets = new Map<string, { domains: Set<string>; flagged: Set<string> }>();
-    for (const r of latestOf(rows, (r) => l.devices.has(r[1]) && l.apps.has(r[2]), l.sources)) {
+    for (const r of chosen) {
+      const app = l.apps.get(r[2]);
+      if (!app || !l.devices.has(r[1])) continue;
       add(r[1], r[2], 1, 0, 0);
-      const key = JSON.stringify([r[1], l.apps.get(r[2])!.identifier]);
+      const key = JSON.stringify([r[1], app.identifier]);
       let s = sets.get(key);
       if (!s) sets.set(key, (s = { domains: new Set(), flagged: new Set() }));
       s.domains.add(r[5]);
@@ -316,6 +342,17 @@ export function networkGroups(
         g.profiling = flagged;
       }
   }
+  // A group's shown name is its device's own app's, else (rows naming only another device's app,
+  // a crafted case) that of the first app with the identifier, whichever app's rows came first.
+  const names = new Map<string, string | null>();
+  for (const [device, identifier, name] of db
+    .prepare('SELECT device_id, identifier, display_name FROM apps ORDER BY id DESC')
+    .raw()
+    .all() as [number, string, string | null][]) {
+    names.set(JSON.stringify([device, identifier]), name);
+    names.set(identifier, name);
+  }
+  for (const [key, g] of groups) g.appName = names.get(key) ?? names.get(g.app) ?? null;
   const list = [...groups.values()].map(({ appIds: _ids, ...g }) => g).sort(compareNetworkGroups);
   const devices = filter.devices && filter.devices.length > 0 ? filter.devices : null;
   const recorded = db

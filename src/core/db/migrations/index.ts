@@ -20,6 +20,7 @@ import { m0019SourceLines } from './0019-source-lines';
 import { m0020SessionPlaces } from './0020-session-places';
 import { m0021SessionStates } from './0021-session-states';
 import { m0022NetworkGroups } from './0022-network-groups';
+import { m0023NetworkRanks } from './0023-network-ranks';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -46,4 +47,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0020SessionPlaces,
   m0021SessionStates,
   m0022NetworkGroups,
+  m0023NetworkRanks,
 ];

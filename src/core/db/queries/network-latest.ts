@@ -68,6 +68,7 @@ export function refreshNetworkLatest(db: Db, deviceIds?: readonly number[]): num
          GROUP BY n.source_id, n.app_id`,
       ).run(deviceId, deviceId, deviceId);
       refreshNetworkGroups(db, deviceId);
+      refreshNetworkRanks(db, deviceId);
       db.prepare(
         'INSERT INTO network_latest_state (device_id, stamp) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET stamp = excluded.stamp',
       ).run(deviceId, stampOf(db, deviceId));
@@ -76,7 +77,7 @@ export function refreshNetworkLatest(db: Db, deviceIds?: readonly number[]): num
   }
   if (!deviceIds)
     db.exec(
-      'DELETE FROM network_latest WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM network_spans WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM network_groups WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM network_latest_state WHERE device_id NOT IN (SELECT id FROM devices)',
+      'DELETE FROM network_latest WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM network_spans WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM network_groups WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM network_ranks WHERE device_id NOT IN (SELECT id FROM devices); DELETE FROM network_latest_state WHERE device_id NOT IN (SELECT id FROM devices)',
     );
   return done;
 }
@@ -102,6 +103,25 @@ function refreshNetworkGroups(db: Db, deviceId: number): void {
        AND n.device_id = ?
      GROUP BY n.app_id`,
   ).run(deviceId, deviceId);
+}
+
+/**
+ * Keeps the snapshot rank of every network row of a device (`network_ranks`): its snapshot row
+ * (`part`, numbered within the device, among every row of the device, whatever app it names) and
+ * its rank among that row's snapshots as `LATEST_RANK_SQL` orders them. Run inside the refresh's
+ * transaction.
+ */
+function refreshNetworkRanks(db: Db, deviceId: number): void {
+  const row = `n.app_id, n.domain, COALESCE(n.context, ''), COALESCE(n.initiated_type, ''),
+    COALESCE(n.domain_type, -1), COALESCE(n.context_verification_type, -1)`;
+  db.prepare('DELETE FROM network_ranks WHERE device_id = ?').run(deviceId);
+  db.prepare(
+    `INSERT OR REPLACE INTO network_ranks (id, device_id, app_id, first_ms, last_ms, part, rn)
+     SELECT n.id, n.device_id, n.app_id, n.first_ms, n.last_ms, DENSE_RANK() OVER (ORDER BY ${row}),
+       ROW_NUMBER() OVER (PARTITION BY ${row} ORDER BY src.data_to DESC, src.id DESC, n.id DESC)
+     FROM network_observations n JOIN sources src ON src.id = n.source_id
+     WHERE n.device_id = ?`,
+  ).run(deviceId);
 }
 
 /**
