@@ -73,7 +73,9 @@ say(
     `\nstored findings: ${stale.length > 0 ? `all ${stale.length} devices computed in ${all.toFixed(1)} s; ` : ''}one device (${PER_DEVICE.toLocaleString('en-US')} sessions) in ${one.toFixed(1)} s, as after an import into it`,
   );
   if (kept.length > 0)
-    say(`latest network rows: kept for ${kept.length} devices in ${latest.toFixed(1)} s`);
+    say(
+      `latest network rows, groups and snapshot ranks: kept for ${kept.length} devices in ${latest.toFixed(1)} s`,
+    );
 }
 
 if (only.has('views')) {
@@ -129,6 +131,10 @@ if (only.has('views')) {
     [
       'Network groups (latest, one month)',
       () => call('queryNetworkGroups', { filter: { from: '2024-03-01', to: '2024-04-01' } }),
+    ],
+    [
+      'Network groups (latest, one year)',
+      () => call('queryNetworkGroups', { filter: { from: '2024-01-01', to: '2025-01-01' } }),
     ],
     [
       'Network groups (all, one month)',
