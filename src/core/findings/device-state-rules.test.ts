@@ -211,14 +211,20 @@ describe('Android usagestats as device state', () => {
     // capture's background photo read at 07:41:07 (+01:00) falls inside.
     writeFileSync(
       join(dir, 'usagestats.txt'),
-      captureUsagestats().replace(
-        '    time="2025-06-18 07:41:04"',
-        '    time="2025-06-18 07:41:00" type=SCREEN_NON_INTERACTIVE package=android flags=0x0\n' +
-          '    time="2025-06-18 07:41:01" type=KEYGUARD_SHOWN package=android flags=0x0\n' +
-          '    time="2025-06-18 07:42:00" type=SCREEN_INTERACTIVE package=android flags=0x0\n' +
-          '    time="2025-06-18 07:42:05" type=KEYGUARD_HIDDEN package=android flags=0x0\n' +
+      // In time order, as the dump lists them: a step back would end the states there.
+      captureUsagestats()
+        .replace(
           '    time="2025-06-18 07:41:04"',
-      ),
+          '    time="2025-06-18 07:41:00" type=SCREEN_NON_INTERACTIVE package=android flags=0x0\n' +
+            '    time="2025-06-18 07:41:01" type=KEYGUARD_SHOWN package=android flags=0x0\n' +
+            '    time="2025-06-18 07:41:04"',
+        )
+        .replace(
+          '    time="2025-06-18 12:58:31"',
+          '    time="2025-06-18 07:42:00" type=SCREEN_INTERACTIVE package=android flags=0x0\n' +
+            '    time="2025-06-18 07:42:05" type=KEYGUARD_HIDDEN package=android flags=0x0\n' +
+            '    time="2025-06-18 12:58:31"',
+        ),
     );
     await importAndroid(t.session, dir, { label: 'Pixel' });
     const pixel = t.session.deviceByLabel('Pixel')!.id;
@@ -231,7 +237,7 @@ describe('Android usagestats as device state', () => {
       sources: [
         { locator: 'usagestats.txt line 4' },
         { locator: 'usagestats.txt line 5' },
-        { locator: 'usagestats.txt line 8' },
+        { locator: 'usagestats.txt line 6' },
       ],
     });
     // Before the first usage event the state is unknown.
