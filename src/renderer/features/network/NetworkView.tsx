@@ -5,11 +5,10 @@ import { useQuery } from '../../app/use-query';
 import { useFilter, useTimeMode } from '../../app/workspace/use-workspace';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
-import { formatCount, plural } from '../../shared/format';
 import { Notice } from '../../shared/Notice';
 import { Spinner } from '../../shared/Spinner';
 import { NetworkGroupBody } from './NetworkGroupBody';
-import { networkGroupKey, openAtFirst } from './network-group';
+import { devicesOf, networkGroupKey, networkSummary, openAtFirst } from './network-group';
 import { NETWORK_PAGE } from './use-network-rows';
 import './network.css';
 
@@ -76,12 +75,7 @@ export function NetworkView() {
       ) : (
         <>
           <p className="muted small" data-testid="network-summary" role="status">
-            {plural(q.data.groups.length, 'app')}
-            {devicesOf(q.data.groups) > 1
-              ? ` on ${formatCount(devicesOf(q.data.groups))} devices`
-              : ''}
-            {' · '}
-            {plural(q.data.rows, 'row')}. Open an app to read its domains.
+            {networkSummary(q.data.groups, q.data.rows)} Open an app to read its domains.
           </p>
           <div
             className="table-wrap"
@@ -156,10 +150,6 @@ function NetworkGroups(props: {
       })}
     </>
   );
-}
-
-function devicesOf(groups: readonly NetworkGroupItem[]): number {
-  return new Set(groups.map((g) => g.deviceId)).size;
 }
 
 /** True when the filter leaves out some of the devices' network rows. */

@@ -4,6 +4,7 @@ import {
   groupCounts,
   initiatedLabel,
   networkGroupKey,
+  networkSummary,
   openAtFirst,
   profilingLabel,
   showingLabel,
@@ -48,6 +49,14 @@ describe('labels', () => {
       '1,560 rows · 30 domains · 2 flagged by Apple',
     );
     expect(groupCounts({ rows: 1, domains: 1, profiling: 0 })).toBe('1 row · 1 domain');
+  });
+
+  it('sum the groups up, naming devices and groups only when there are several devices', () => {
+    expect(networkSummary([group('a', 120), group('b', 3)], 123)).toBe('2 apps · 123 rows.');
+    expect(networkSummary([group('a', 1, 1), group('a', 1, 2), group('b', 1, 2)], 187_200)).toBe(
+      '2 apps on 2 devices (3 groups of an app on a device) · 187,200 rows.',
+    );
+    expect(networkSummary([group('a', 1)], 1)).toBe('1 app · 1 row.');
   });
 
   it('words initiator and profiling', () => {

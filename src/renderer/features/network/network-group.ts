@@ -35,6 +35,25 @@ export function groupCounts(g: Pick<NetworkGroupItem, 'rows' | 'domains' | 'prof
   return parts.join(' · ');
 }
 
+/** How many devices the groups are of. */
+export function devicesOf(groups: readonly Pick<NetworkGroupItem, 'deviceId'>[]): number {
+  return new Set(groups.map((g) => g.deviceId)).size;
+}
+
+/**
+ * What the groups hold in one line: "2 apps · 123 rows.", or with several devices "15 apps on 8
+ * devices (120 groups of an app on a device) · 187,200 rows."
+ */
+export function networkSummary(
+  groups: readonly Pick<NetworkGroupItem, 'deviceId' | 'app'>[],
+  rows: number,
+): string {
+  const apps = plural(new Set(groups.map((g) => g.app)).size, 'app');
+  const devices = devicesOf(groups);
+  if (devices <= 1) return `${apps} · ${plural(rows, 'row')}.`;
+  return `${apps} on ${formatCount(devices)} devices (${plural(groups.length, 'group')} of an app on a device) · ${plural(rows, 'row')}.`;
+}
+
 /** Who started the connection, in words. */
 export function initiatedLabel(type: string | null): string {
   if (type === null || type === '') return '—';
