@@ -41,7 +41,7 @@ export function devicesOf(groups: readonly Pick<NetworkGroupItem, 'deviceId'>[])
 }
 
 /**
- * What the groups hold in one line: "2 apps · 123 rows.", or with several devices "15 apps on 8
+ * What the groups hold in one line: "2 apps · 123 rows.", or with several devices "30 apps on 8
  * devices (120 groups of an app on a device) · 187,200 rows."
  */
 export function networkSummary(
