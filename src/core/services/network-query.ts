@@ -390,17 +390,14 @@ export function networkRows(
   const which = readingOf(db, args.filter, args.snapshots ?? 'latest');
   // The group's apps: those with this identifier holding rows of the device (its own app, and
   // another device's in a crafted case), so one app is read in the index's order with no sort.
+  const holds = db
+    .prepare(
+      'SELECT EXISTS (SELECT 1 FROM network_observations WHERE device_id = ? AND app_id = ?)',
+    )
+    .pluck();
   const appIds = (
     db.prepare('SELECT id FROM apps WHERE identifier = ?').pluck().all(args.app) as number[]
-  ).filter(
-    (id) =>
-      db
-        .prepare(
-          'SELECT EXISTS (SELECT 1 FROM network_observations WHERE device_id = ? AND app_id = ?)',
-        )
-        .pluck()
-        .get(args.deviceId, id) === 1,
-  );
+  ).filter((id) => holds.get(args.deviceId, id) === 1);
   if (appIds.length === 0) return { items: [], total: 0, offset };
   const l = lookups(db);
   const nw = networkWhere(args.filter);

@@ -1,4 +1,3 @@
-import { useId } from 'react';
 import type { NetworkGroupItem } from '../../../contract/api';
 import type { Filter } from '../../../contract/filter';
 import { formatCount, formatWhenCompact } from '../../shared/format';
@@ -33,20 +32,14 @@ export function NetworkGroupBody({
   showDevice,
   timeMode,
 }: Props) {
-  const id = useId();
   const rows = useNetworkRows(
     open ? { filter, snapshots, deviceId: g.deviceId, app: g.app } : null,
   );
   const name = g.appName ?? g.app;
   return (
-    <tbody
-      data-testid="network-group"
-      data-app={g.app}
-      data-open={open ? 'true' : 'false'}
-      aria-labelledby={`${id}-head`}
-    >
+    <tbody data-testid="network-group" data-app={g.app} data-open={open ? 'true' : 'false'}>
       <tr className="group-row">
-        <th scope="rowgroup" colSpan={COLUMNS} id={`${id}-head`}>
+        <th scope="rowgroup" colSpan={COLUMNS}>
           <button
             type="button"
             className="network-toggle"
