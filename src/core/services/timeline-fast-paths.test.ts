@@ -114,6 +114,22 @@ describe('timeline answered without reading every session', () => {
     }
   });
 
+  it('a few apps are binned from the app index alone, without reading the sessions', () => {
+    const plan = (
+      t.session.db
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT s.device_id, s.app_id, s.category, s.anchor_ms / 3600000, COUNT(*),
+                  SUM(s.duration_ms)
+           FROM access_sessions s WHERE s.app_id IN (1, 2) AND s.anchor_ms > ? AND s.anchor_ms < ?
+           GROUP BY s.device_id, s.app_id, s.category, s.anchor_ms / 3600000`,
+        )
+        .all(START, START + 28 * DAY) as { detail: string }[]
+    )
+      .map((r) => r.detail)
+      .join('; ');
+    expect(plan).toContain('COVERING INDEX access_sessions_app');
+  });
+
   it('a device-state filter over devices without lock or screen records keeps all or none', () => {
     const q = t.session.queries;
     const all = q.timeline({ filter: {}, width: 1200 });

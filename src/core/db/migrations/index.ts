@@ -21,6 +21,7 @@ import { m0020SessionPlaces } from './0020-session-places';
 import { m0021SessionStates } from './0021-session-states';
 import { m0022NetworkGroups } from './0022-network-groups';
 import { m0023NetworkRanks } from './0023-network-ranks';
+import { m0024SessionAppCover } from './0024-session-app-cover';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -48,4 +49,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0021SessionStates,
   m0022NetworkGroups,
   m0023NetworkRanks,
+  m0024SessionAppCover,
 ];
