@@ -86,6 +86,49 @@ describe('LineStore', () => {
     expect(store.bytesStored).toBeLessThan(store.bytesHeld / 5);
   });
 
+  it('compresses a full block in the background, reads its lines meanwhile, and stores every block in line order with the body encodeBlock gives', async () => {
+    const store = new LineStore(db, source);
+    const text = (n: number) => `{"line":${n},"pad":"${'y'.repeat(300)}"}`;
+    let n = 1;
+    // Up to the first line of a second block: the first is handed over, not stored yet.
+    while (blocks().length === 0 && n <= 250) store.hold(n, text(n++));
+    expect(blocks()).toEqual([]);
+    expect(store.get(source, 1)).toBe(text(1));
+    expect(store.get(source, n - 1)).toBe(text(n - 1));
+    // Turns of the event loop between blocks, as between the record batches of an import.
+    for (; n <= 2000; n += 1) {
+      store.hold(n, text(n));
+      if (n % 100 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(store.get(source, 2)).toBe(text(2));
+    store.finish();
+    const rows = db
+      .prepare('SELECT first_line AS first, body FROM source_line_blocks ORDER BY id')
+      .all() as { first: number; body: Buffer }[];
+    expect(rows.length).toBeGreaterThan(5);
+    let next = 1;
+    for (const r of rows) {
+      const lines = [...decodeBlock(r.body)];
+      expect(r.first).toBe(next);
+      expect(lines.map(([k]) => k)).toEqual(lines.map((_, i) => next + i));
+      expect(r.body.equals(encodeBlock(lines))).toBe(true);
+      next += lines.length;
+    }
+    expect(next).toBe(2001);
+  });
+
+  it('holds at most a bounded number of blocks awaiting compression when the event loop never turns', () => {
+    const store = new LineStore(db, source);
+    const text = (n: number) => `${n}:${'z'.repeat(1000)}`;
+    // About 40 blocks, read without a pause: the background never gets to finish one.
+    for (let n = 1; n <= 2600; n += 1) store.hold(n, text(n));
+    expect(blocks().length).toBeGreaterThanOrEqual(40 - 17);
+    store.finish();
+    const reader = new LineReader(db);
+    for (let n = 1; n <= 2600; n += 97) expect(reader.get(source, n)).toBe(text(n));
+    expect(blocks().reduce((s, b) => s + b.lines, 0)).toBe(2600);
+  });
+
   it('reads a damaged block as missing lines, never as other text', () => {
     const store = new LineStore(db, source);
     store.hold(1, 'one');

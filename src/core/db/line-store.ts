@@ -1,4 +1,4 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Db } from './open';
 
 /** Bytes of line text gathered before a block is compressed and stored. */
@@ -11,6 +11,12 @@ const CACHED_BLOCKS = 8;
  * lines instead of 9.4).
  */
 const DEFLATE_LEVEL = 1;
+
+/**
+ * Blocks compressed in the background at once: past this many the store compresses what is left
+ * itself, so a source whose records arrive without a turn of the event loop holds no more.
+ */
+const MAX_PENDING = 16;
 
 /** A UTF-16 surrogate without its pair: UTF-8 cannot hold it, so such a line stays in its row. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -25,11 +31,25 @@ interface Block {
   lines: Map<number, string>;
 }
 
-/** Encodes entries as a block body: raw DEFLATE of `<line>\t<text>\n` per entry. */
-export function encodeBlock(entries: readonly (readonly [number, string])[]): Buffer {
+/** The text a block body compresses: `<line>\t<text>\n` per entry. */
+function blockText(entries: readonly (readonly [number, string])[]): Buffer {
   let text = '';
   for (const [line, raw] of entries) text += `${line}\t${raw}\n`;
-  return deflateRawSync(Buffer.from(text, 'utf8'), { level: DEFLATE_LEVEL });
+  return Buffer.from(text, 'utf8');
+}
+
+/** Encodes entries as a block body: raw DEFLATE of `<line>\t<text>\n` per entry. */
+export function encodeBlock(entries: readonly (readonly [number, string])[]): Buffer {
+  return deflateRawSync(blockText(entries), { level: DEFLATE_LEVEL });
+}
+
+/** A block handed to the background compressor, kept readable until it is stored. */
+interface PendingBlock {
+  entries: [number, string][];
+  input: Buffer;
+  /** The compressed body once the background is done; null before, or when it failed. */
+  body: Buffer | null;
+  settled: boolean;
 }
 
 /** Decodes a block body into its lines by number; an entry that does not parse is left out. */
@@ -103,6 +123,8 @@ export class LineStore {
   /** Bytes of the stored blocks. */
   bytesStored = 0;
   private entries: [number, string][] = [];
+  /** Full blocks being compressed by the thread pool, in line order; stored in that order. */
+  private pending: PendingBlock[] = [];
   private gathered = 0;
   private last = -1;
   private lastText = '';
@@ -136,8 +158,13 @@ export class LineStore {
 
   /** The text of a line of any source, this one's unstored lines included. */
   get(sourceId: number, line: number): string | null {
-    if (sourceId === this.sourceId && this.entries.length > 0 && line >= this.entries[0]![0]) {
-      return this.gatheredLine(line);
+    if (sourceId === this.sourceId) {
+      if (this.entries.length > 0 && line >= this.entries[0]![0])
+        return findLine(this.entries, line);
+      for (let i = this.pending.length - 1; i >= 0; i -= 1) {
+        const entries = this.pending[i]!.entries;
+        if (line >= entries[0]![0]) return findLine(entries, line);
+      }
     }
     return this.reader.get(sourceId, line);
   }
@@ -147,36 +174,67 @@ export class LineStore {
     return (sourceId, line) => this.get(sourceId, line);
   }
 
-  /** Stores the lines still gathered. */
+  /** Stores every block: the lines still gathered and those still being compressed. */
   finish(): void {
     this.flush();
+    this.storeSettled(true);
   }
 
-  private gatheredLine(line: number): string | null {
-    let lo = 0;
-    let hi = this.entries.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const n = this.entries[mid]![0];
-      if (n === line) return this.entries[mid]![1];
-      if (n < line) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return null;
-  }
-
+  /**
+   * Hands the gathered lines to the thread pool as one block, so compressing it overlaps the
+   * reading of what follows; blocks are stored in line order once compressed.
+   */
   private flush(): void {
-    if (this.entries.length === 0) return;
-    const body = encodeBlock(this.entries);
-    this.insert.run(
-      this.sourceId,
-      this.entries[0]![0],
-      this.entries[this.entries.length - 1]![0],
-      this.entries.length,
-      body,
-    );
-    this.bytesStored += body.length;
+    this.storeSettled(false);
+    const entries = this.entries;
+    if (entries.length === 0) return;
     this.entries = [];
     this.gathered = 0;
+    const block: PendingBlock = { entries, input: blockText(entries), body: null, settled: false };
+    this.pending.push(block);
+    if (this.pending.length > MAX_PENDING) {
+      this.storeSettled(true);
+      return;
+    }
+    deflateRaw(block.input, { level: DEFLATE_LEVEL }, (error, body) => {
+      if (!error) block.body = body;
+      block.settled = true;
+    });
   }
+
+  /**
+   * Stores the pending blocks from the first on, while they are compressed; with `all`, every
+   * one, compressing here those the thread pool has not finished (or failed).
+   */
+  private storeSettled(all: boolean): void {
+    let n = 0;
+    for (const b of this.pending) {
+      if (!all && !b.settled) break;
+      const body = b.body ?? deflateRawSync(b.input, { level: DEFLATE_LEVEL });
+      this.insert.run(
+        this.sourceId,
+        b.entries[0]![0],
+        b.entries[b.entries.length - 1]![0],
+        b.entries.length,
+        body,
+      );
+      this.bytesStored += body.length;
+      n += 1;
+    }
+    if (n > 0) this.pending = this.pending.slice(n);
+  }
+}
+
+/** The text of a line in entries sorted by line number, or null. */
+function findLine(entries: readonly (readonly [number, string])[], line: number): string | null {
+  let lo = 0;
+  let hi = entries.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const n = entries[mid]![0];
+    if (n === line) return entries[mid]![1];
+    if (n < line) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return null;
 }
