@@ -45,6 +45,12 @@ export interface RuleContext {
    * ({@link evidenceRef}): storing findings then builds no id strings.
    */
   leanEvidence?: boolean;
+  /**
+   * Only the sessions of apps whose ids lie in this range (inclusive), on the session rules' fast
+   * path: stored findings are computed a range of apps at a time, so a pass over a device with
+   * tens of thousands of apps holds a bounded number of groups.
+   */
+  appRange?: { from: number; to: number };
 }
 
 /** A finding's evidence as interval keys of one device's sessions, then other record ids. */

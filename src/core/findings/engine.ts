@@ -148,8 +148,16 @@ export function computeFindings(
   filter: Filter,
   values: ReadonlyMap<string, number | string>,
   rules: readonly FindingRule[],
-  options: { path: RulePath; evidenceLimit: number; leanEvidence?: boolean },
+  options: {
+    path: RulePath;
+    evidenceLimit: number;
+    leanEvidence?: boolean;
+    /** Only these apps' sessions (see {@link RuleContext.appRange}); session rules only. */
+    appRange?: { from: number; to: number };
+  },
 ): Finding[] {
+  if (options.appRange && (options.path === 'scan' || !rules.every(isSessionRule)))
+    throw new Error('An app range applies to the session rules on their fast path only.');
   const get = (name: string): number | string => {
     const v = values.get(name);
     if (v === undefined) badParam(name, 'unknown.');
@@ -164,6 +172,7 @@ export function computeFindings(
     path: options.path,
     evidenceLimit: options.evidenceLimit,
     leanEvidence: options.leanEvidence ?? false,
+    appRange: options.appRange,
   };
   // One read transaction: every rule sees the same snapshot of the case.
   return db.transaction(() => {

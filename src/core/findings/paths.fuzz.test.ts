@@ -106,6 +106,24 @@ describe('findings paths', () => {
     );
   });
 
+  it('stored findings computed a range of apps at a time are those computed at once', () => {
+    fc.assert(
+      fc.property(fc.integer(), params, fc.integer({ min: 1, max: 6 }), (seed, p, chunk) => {
+        reset();
+        const { devices } = fillFindingsCase(t.session.db, seed);
+        fillDeviceStates(t.session.db, devices, seed);
+        setStoredFindingParams(t.session.db, p);
+        refreshFindings(t.session.db, undefined, chunk);
+        for (const d of devices) {
+          expect(runFindings(t.session.db, { devices: [d] }, p)).toEqual(
+            runFindings(t.session.db, { devices: [d] }, p, undefined, { stored: false }),
+          );
+        }
+      }),
+      fuzzOptions(40),
+    );
+  });
+
   it('the stored findings answer what the SQL path answers, and follow a change of parameters', () => {
     fc.assert(
       fc.property(

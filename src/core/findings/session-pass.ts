@@ -218,15 +218,16 @@ type Row = [
  */
 export function sessionPass(ctx: RuleContext, deviceId: number, spec: PassSpec): GroupTally[] {
   const w = sessionWhere({ ...ctx.filter, devices: [deviceId] }, maxSessionMs(ctx.db));
+  const range = ctx.appRange;
   const rows = ctx.db
     .prepare(
       `SELECT s.app_id, s.category, s.anchor_ms, s.interval_key, s.anchor_offset, s.anchor_minute,
               s.local_day, s.start_ms, s.start_offset, s.end_ms, s.end_offset, s.duration_ms, s.open,
               s.state, s.state_source, s.inferred_state
-       FROM access_sessions s ${whereSql(w)} ORDER BY s.anchor_ms`,
+       FROM access_sessions s ${whereSql(w, range ? ['s.app_id BETWEEN ? AND ?'] : [])} ORDER BY s.anchor_ms`,
     )
     .raw()
-    .iterate(...w.params) as Iterable<Row>;
+    .iterate(...w.params, ...(range ? [range.from, range.to] : [])) as Iterable<Row>;
   const groups = new Map<number, Map<string, GroupTally>>();
   const found: GroupTally[] = [];
   const r = spec.rules;

@@ -13,6 +13,7 @@ import { appIdsSql } from '../services/filter-sql';
 import { sessionId } from '../services/query-service';
 import { EVIDENCE_CAP, evidenceRef, type EvidenceRef } from './common';
 import { computeFindings, resolveParams } from './engine';
+import { isSessionRule } from './session-rules';
 import { expectationsStamp } from './expectation';
 import { storedFindingParams } from './stored-params';
 
@@ -82,57 +83,80 @@ export function staleFindingDevices(db: Db, deviceIds?: readonly number[]): numb
  * written in a short transaction of its own, kept only when its sources did not change meanwhile.
  * Stored findings of devices that no longer exist are dropped. Returns the devices refreshed.
  */
-export function refreshFindings(db: Db, deviceIds?: readonly number[]): number[] {
+export function refreshFindings(
+  db: Db,
+  deviceIds?: readonly number[],
+  chunkSessions = FINDINGS_CHUNK_SESSIONS,
+): number[] {
   const existing = new Set(db.prepare('SELECT id FROM devices').pluck().all() as number[]);
   const targets = [...new Set(deviceIds ?? existing)]
     .filter((d) => existing.has(d))
     .sort((a, b) => a - b);
   const { values, stamp } = caseParams(db);
   const done: number[] = [];
-  const insert = db.prepare(
-    `INSERT INTO stored_findings (device_id, rule, seq, app_id, category, finding, evidence_total, evidence_head, evidence)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  // A device's findings are gathered in a temporary table while they are computed (a read
+  // transaction can write it), then copied in one short write: neither the findings nor the
+  // pass over the sessions have to be held at once.
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS findings_pending (
+    rule TEXT NOT NULL, seq INTEGER NOT NULL, app_id INTEGER, category TEXT, finding TEXT NOT NULL,
+    evidence_total INTEGER NOT NULL, evidence_head TEXT NOT NULL, evidence TEXT NOT NULL)`);
+  const pending = db.prepare(
+    `INSERT INTO temp.findings_pending (rule, seq, app_id, category, finding, evidence_total, evidence_head, evidence)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const appOf = db.prepare('SELECT id FROM apps WHERE device_id = ? AND identifier = ?').pluck();
-  for (const deviceId of targets) {
-    let computedFrom = '';
-    const findings = db.transaction(() => {
-      computedFrom = stampOf(stamp, db, deviceId);
-      return computeFindings(db, { devices: [deviceId] }, values, FINDING_RULES, {
-        path: 'auto',
-        evidenceLimit: EVIDENCE_CAP,
-        leanEvidence: true,
+  const sessionRules = FINDING_RULES.filter(isSessionRule);
+  const recordRules = FINDING_RULES.filter((r) => !isSessionRule(r));
+  try {
+    for (const deviceId of targets) {
+      let computedFrom = '';
+      db.exec('DELETE FROM temp.findings_pending');
+      db.transaction(() => {
+        computedFrom = stampOf(stamp, db, deviceId);
+        const seq = new Map<string, number>();
+        const keep = (findings: Finding[]): void => {
+          for (const f of findings) {
+            const n = seq.get(f.rule) ?? 0;
+            seq.set(f.rule, n + 1);
+            const { evidence, ...rest } = f;
+            const truncated = Number(f.details.evidenceTruncated ?? 0);
+            const ref = evidenceRef(f);
+            pending.run(
+              f.rule,
+              n,
+              f.app === null ? null : ((appOf.get(deviceId, f.app) as number | undefined) ?? null),
+              f.category,
+              JSON.stringify(rest),
+              evidence.length + truncated,
+              JSON.stringify(ref ? leanIds(ref, HEAD) : evidence.slice(0, HEAD)),
+              // Lean evidence is kept as its keys: [device id, interval keys, other ids].
+              JSON.stringify(ref ? [ref.deviceId, ref.keys, ref.extra] : evidence),
+            );
+          }
+        };
+        const options = { path: 'auto' as const, evidenceLimit: EVIDENCE_CAP, leanEvidence: true };
+        const filter = { devices: [deviceId] };
+        keep(computeFindings(db, filter, values, recordRules, options));
+        for (const appRange of appRanges(db, deviceId, chunkSessions))
+          keep(computeFindings(db, filter, values, sessionRules, { ...options, appRange }));
+      })();
+      writeTx(db, () => {
+        // The device's sources changed while it was computed: leave it stale for the next call.
+        if (stampOf(stamp, db, deviceId) !== computedFrom) return;
+        db.prepare('DELETE FROM stored_findings WHERE device_id = ?').run(deviceId);
+        db.prepare(
+          `INSERT INTO stored_findings (device_id, rule, seq, app_id, category, finding, evidence_total, evidence_head, evidence)
+           SELECT ?, rule, seq, app_id, category, finding, evidence_total, evidence_head, evidence
+           FROM temp.findings_pending ORDER BY rowid`,
+        ).run(deviceId);
+        db.prepare(
+          'INSERT INTO stored_findings_state (device_id, stamp) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET stamp = excluded.stamp',
+        ).run(deviceId, computedFrom);
+        done.push(deviceId);
       });
-    })();
-    writeTx(db, () => {
-      // The device's sources changed while it was computed: leave it stale for the next call.
-      if (stampOf(stamp, db, deviceId) !== computedFrom) return;
-      db.prepare('DELETE FROM stored_findings WHERE device_id = ?').run(deviceId);
-      const seq = new Map<string, number>();
-      for (const f of findings) {
-        const n = seq.get(f.rule) ?? 0;
-        seq.set(f.rule, n + 1);
-        const { evidence, ...rest } = f;
-        const truncated = Number(f.details.evidenceTruncated ?? 0);
-        const ref = evidenceRef(f);
-        insert.run(
-          deviceId,
-          f.rule,
-          n,
-          f.app === null ? null : ((appOf.get(deviceId, f.app) as number | undefined) ?? null),
-          f.category,
-          JSON.stringify(rest),
-          evidence.length + truncated,
-          JSON.stringify(ref ? leanIds(ref, HEAD) : evidence.slice(0, HEAD)),
-          // Lean evidence is kept as its keys: [device id, interval keys, other ids].
-          JSON.stringify(ref ? [ref.deviceId, ref.keys, ref.extra] : evidence),
-        );
-      }
-      db.prepare(
-        'INSERT INTO stored_findings_state (device_id, stamp) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET stamp = excluded.stamp',
-      ).run(deviceId, computedFrom);
-      done.push(deviceId);
-    });
+    }
+  } finally {
+    db.exec('DELETE FROM temp.findings_pending');
   }
   if (deviceIds === undefined)
     writeTx(db, () => {
@@ -141,6 +165,40 @@ export function refreshFindings(db: Db, deviceIds?: readonly number[]): number[]
       );
     });
   return done;
+}
+
+/** Sessions one pass of a device's session rules reads at most (one app's are never split). */
+export const FINDINGS_CHUNK_SESSIONS = 25_000;
+
+/**
+ * Ranges of app ids that together cover every app, each holding about
+ * {@link FINDINGS_CHUNK_SESSIONS} of the device's sessions (counted from the rollup's coarsest
+ * level); one range when the device has fewer.
+ */
+export function appRanges(
+  db: Db,
+  deviceId: number,
+  chunk = FINDINGS_CHUNK_SESSIONS,
+): { from: number; to: number }[] {
+  const rows = db
+    .prepare(
+      `SELECT app_id AS id, SUM(sessions) AS n FROM session_rollup
+       WHERE level = 28 AND device_id = ? GROUP BY app_id ORDER BY app_id`,
+    )
+    .all(deviceId) as { id: number; n: number }[];
+  const ranges: { from: number; to: number }[] = [];
+  let from = Number.MIN_SAFE_INTEGER;
+  let held = 0;
+  for (const r of rows) {
+    held += r.n;
+    if (held >= chunk) {
+      ranges.push({ from, to: r.id });
+      from = r.id + 1;
+      held = 0;
+    }
+  }
+  ranges.push({ from, to: Number.MAX_SAFE_INTEGER });
+  return ranges;
 }
 
 /** The first `limit` ids of lean evidence. */
