@@ -1,5 +1,3 @@
-import { refreshNetworkLatest, staleNetworkDevices } from '../core/db/queries/network-latest';
-import { refreshFindings, staleFindingDevices } from '../core/findings';
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { maskIdentifier } from '../contract/mask';
@@ -465,6 +463,7 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
     const worker = importWorkerFor(session, ctx);
     try {
       run = await importPaths(session, worker, req, ctx, signal);
+      await keepFindingsCurrent(worker, run, signal);
     } catch (e) {
       if (opened.pending) opened.pending.discard();
       else session.close();
@@ -472,8 +471,6 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
     } finally {
       await worker.close();
     }
-    if (!signal.aborted && run.outcomes.some((o) => o.status === 'imported'))
-      keepFindingsCurrent(session);
     let caseNote: string | null = null;
     if (!opened.pending) {
       session.close();
@@ -492,6 +489,7 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
         const again = importWorkerFor(session, ctx);
         try {
           run = await importPaths(session, again, req, ctx, signal);
+          await keepFindingsCurrent(again, run, signal);
         } finally {
           await again.close();
           session.close();
@@ -507,16 +505,16 @@ export async function runImport(args: string[], ctx: CommandContext): Promise<nu
 
 /**
  * Computes the stored findings and the latest network snapshots of the devices the import
- * changed, so `findings` and the app read them. When that fails (another program writing), they
- * are computed when next asked for.
+ * changed, in the import worker, so `findings` and the app read them. When that fails (another
+ * program writing), they are computed when next asked for.
  */
-function keepFindingsCurrent(session: CaseSession): void {
-  try {
-    refreshFindings(session.db, staleFindingDevices(session.db));
-    refreshNetworkLatest(session.db, staleNetworkDevices(session.db));
-  } catch {
-    // Left stale: the next findings query brings them up to date.
-  }
+async function keepFindingsCurrent(
+  worker: ImportWorkerClient,
+  run: ImportRun,
+  signal: AbortSignal,
+): Promise<void> {
+  if (signal.aborted || !run.outcomes.some((o) => o.status === 'imported')) return;
+  await worker.run({ fn: 'refreshDerived' }).catch(() => undefined);
 }
 
 /** Opens the case, or prepares a new one that appears only once something is stored in it. */

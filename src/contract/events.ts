@@ -6,8 +6,19 @@ export interface ImportProgress {
   path: string;
   fileIndex: number;
   fileCount: number;
-  /** `unlocking`: deriving an encrypted backup's keys; `artifacts`: reading a backup's files. */
-  phase: 'hashing' | 'unlocking' | 'reading' | 'artifacts' | 'pairing' | 'committing' | 'done';
+  /**
+   * `unlocking`: deriving an encrypted backup's keys; `artifacts`: reading a backup's files;
+   * `findings`: computing the findings of the devices the import changed, once it is stored.
+   */
+  phase:
+    | 'hashing'
+    | 'unlocking'
+    | 'reading'
+    | 'artifacts'
+    | 'pairing'
+    | 'committing'
+    | 'findings'
+    | 'done';
   lines: number;
   bytes: number;
   totalBytes: number;

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../contract/bridge';
-import type { ImportFinished } from '../contract/events';
+import Database from 'better-sqlite3';
+import type { ImportFinished, ImportProgress } from '../contract/events';
 import type { CoreApp } from './app';
 import { createCoreApp } from './create-core-app';
 import { accessPair } from './testing/apr-fixture';
@@ -61,6 +62,20 @@ describe('core app', () => {
       counts: { sessions: 3000, openSessions: 0 },
     });
     expect(events.some((e) => e.event === 'onImportProgress')).toBe(true);
+    // The worker computes the findings of the device once the file is stored.
+    expect(
+      events.some(
+        (e) => e.event === 'onImportProgress' && (e.payload as ImportProgress).phase === 'findings',
+      ),
+    ).toBe(true);
+    const stored = new Database(join(dir, 'c.snoopcase'), { readonly: true });
+    try {
+      expect(stored.prepare('SELECT device_id FROM stored_findings_state').pluck().all()).toEqual([
+        device.id,
+      ]);
+    } finally {
+      stored.close();
+    }
     expect(events.some((e) => e.event === 'onCaseChanged')).toBe(true);
     expect((await h.getCase({}))?.sessions).toBe(3000);
     expect(await h.listRecentCases({})).toEqual([

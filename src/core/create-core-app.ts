@@ -3,7 +3,6 @@ import type { EventEnvelope } from '../contract/bridge';
 import type { BridgeEvents } from '../contract/events';
 import type { CoreApp, CoreOptions } from './app';
 import { listAudit, verifyAudit } from './db/audit';
-import { refreshNetworkLatest, staleNetworkDevices } from './db/queries/network-latest';
 import { deviceStateAt, deviceStateBands, unknownDeviceState } from './db/queries/device-state';
 import { homedir } from 'node:os';
 import { DeviceBackupService } from './acquire/device-backup';
@@ -14,14 +13,7 @@ import { exportBundle } from './bundle/export-bundle';
 import { bundleExtras } from './bundle/extras';
 import { installationKey } from './bundle/signing-key';
 import { verifyBundle } from './bundle/verify-bundle';
-import {
-  refreshFindings,
-  runFindings,
-  ruleInfos,
-  setStoredFindingParams,
-  staleFindingDevices,
-  storedFindingParams,
-} from './findings';
+import { runFindings, ruleInfos, setStoredFindingParams, storedFindingParams } from './findings';
 import { suggestAppPairings } from './catalog/pairing-suggestions';
 import { renameApp } from './catalog/rename-app';
 import { AndroidCaptureService } from './services/android-capture-service';
@@ -33,6 +25,7 @@ import { exportSessionsCsv } from './services/export-service';
 import { findingEvidencePage, queryKeyFindings } from './services/findings-service';
 import { ImportService } from './services/import-service';
 import { RecentCases } from './services/recent-cases';
+import { refreshDerived } from './services/refresh-derived';
 
 /**
  * Builds the core behind the bridge: one open case at a time, imports in a worker, and the
@@ -69,12 +62,8 @@ export function createCoreApp(options: CoreOptions): CoreApp {
   const refreshStoredFindings = (): void => {
     const db = current?.db;
     if (!db) return;
-    try {
-      refreshFindings(db, staleFindingDevices(db));
-      refreshNetworkLatest(db, staleNetworkDevices(db));
-    } catch (e) {
-      log('Could not bring the stored findings up to date', e);
-    }
+    const failed = refreshDerived(db);
+    if (failed) log('Could not bring the stored findings up to date', failed.error);
   };
   const imported = (): void => {
     refreshStoredFindings();

@@ -1,11 +1,13 @@
 import { parentPort } from 'node:worker_threads';
-import { openCaseDatabase } from '../db/open';
+import type { ImportOutcome } from '../../contract/records';
+import { openCaseDatabase, type Db } from '../db/open';
 import type { ImportCache } from '../importers/importer';
 import { AppError } from '../model/errors';
 import { runBackupImport } from './backup-import';
 import { CaseSession } from './case-service';
 import { importBatch } from './import-batch';
 import type { WorkerRequest, WorkerMessage } from './import-protocol';
+import { refreshDerived } from './refresh-derived';
 import { runCall } from './worker-call';
 
 // Runs imports off the main thread with its own case connection.
@@ -46,6 +48,7 @@ async function run(msg: Exclude<WorkerRequest, { type: 'cancel' | 'call' }>): Pr
         (progress) => post({ type: 'progress', progress }),
         logError,
       );
+      afterImport(session.db, msg.importId, msg.path, r.outcomes);
       post({ type: 'done', outcomes: r.outcomes, cancelled: r.cancelled });
     } finally {
       session.close();
@@ -64,10 +67,37 @@ async function run(msg: Exclude<WorkerRequest, { type: 'cancel' | 'call' }>): Pr
       onProgress: (p) => post({ type: 'progress', progress: p }),
       onError: (path, e) => logError(`Import of ${path} failed`, e),
     });
+    afterImport(db, msg.importId, msg.paths.at(-1) ?? '', result.outcomes);
     post({ type: 'done', outcomes: result.outcomes, cancelled: result.cancelled });
   } finally {
     db.close();
   }
+}
+
+/**
+ * Computes the findings and latest network rows of the devices the import changed, here on the
+ * worker's connection rather than in the caller's thread (at tens of thousands of apps on one
+ * phone that is a long computation).
+ */
+function afterImport(db: Db, importId: string, path: string, outcomes: ImportOutcome[]): void {
+  if (!outcomes.some((o) => o.status === 'imported')) return;
+  post({
+    type: 'progress',
+    progress: {
+      importId,
+      path,
+      fileIndex: 0,
+      fileCount: 1,
+      phase: 'findings',
+      lines: 0,
+      bytes: 0,
+      totalBytes: 0,
+      percent: 100,
+      linesPerSecond: 0,
+    },
+  });
+  const failed = refreshDerived(db);
+  if (failed) logError('Could not bring the stored findings up to date', failed.error);
 }
 
 port.on('message', (msg: WorkerRequest) => {

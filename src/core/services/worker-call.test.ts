@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { staleFindingDevices } from '../findings';
 import { AppError } from '../model/errors';
 import { accessPair } from '../testing/apr-fixture';
 import { CaseSession } from './case-service';
@@ -77,6 +78,9 @@ describe('ImportWorkerClient', () => {
     });
     expect(again.deviceId).toBe(device!.id);
     expect(inCase((s) => s.devices().length)).toBe(1);
+    // Then the findings of the device the imports changed, in the same worker.
+    expect(await client.run({ fn: 'refreshDerived' })).toEqual({ refreshed: true });
+    expect(inCase((s) => staleFindingDevices(s.db))).toEqual([]);
   });
 
   it('leaves no device behind when the file is refused', async () => {

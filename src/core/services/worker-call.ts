@@ -11,6 +11,7 @@ import { importBackupDevice, type BackupDeviceResult } from './backup-import';
 import { CaseSession } from './case-service';
 import { afterPendingSignals } from './event-turns';
 import { importPath, type ImportPathResult, type PipelineProgress } from './import-pipeline';
+import { refreshDerived } from './refresh-derived';
 import { IMPORT_HEAP_MB, spawnWorker } from './import-service';
 
 /** One piece of import work, as the worker is asked to do it. */
@@ -23,13 +24,17 @@ export type WorkerCall =
       timeZone?: string;
     }
   | { fn: 'importBackup'; path: string; label?: string; timeZone?: string; password?: string }
-  | { fn: 'importAndroid'; path: string; label?: string; timeZone?: string };
+  | { fn: 'importAndroid'; path: string; label?: string; timeZone?: string }
+  /** The stored findings and latest network rows of the devices the imports changed. */
+  | { fn: 'refreshDerived' };
 
 /** What each call answers. */
 export interface WorkerCallResults {
   importPath: ImportPathResult;
   importBackup: BackupDeviceResult;
   importAndroid: Omit<AndroidImportResult, 'device'> & { deviceId: number };
+  /** Whether they are up to date (false: another program held the case; computed when next asked). */
+  refreshDerived: { refreshed: boolean };
 }
 
 /** Progress of a call, as its in-process form reports it. */
@@ -144,6 +149,9 @@ export async function runCall(
           signal,
           onProgress: (p) => step({ kind: 'android', ...p }),
         });
+        break;
+      case 'refreshDerived':
+        value = { refreshed: refreshDerived(open.db) === null };
         break;
       default: {
         const never: never = call;

@@ -61,6 +61,8 @@ export function phaseLabel(phase: ImportProgress['phase']): string {
       return 'Pairing sessions';
     case 'committing':
       return 'Committing';
+    case 'findings':
+      return 'Computing findings';
     case 'done':
       return 'Done';
     default: {
