@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateExportLines } from '../testing/apr-fixture';
+import { accessPair, generateExportLines, intervalId, seededRandom } from '../testing/apr-fixture';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { importFile } from '../services/import-run';
 import { BULK_DROPPED_INDEXES, BULK_LOAD } from './bulk-indexes';
@@ -26,8 +26,24 @@ function newCase(): TempCase {
   return c;
 }
 
+const APPS = ['com.example.a', 'com.example.b', 'com.example.c'];
+
+/** An export whose intervals start anywhere in a month, in no order (each begin beside its end). */
 function exportLines(intervals: number, seed = 1): string[] {
-  return [...generateExportLines({ intervals, startMs: T0, offsetMin: 120, seed, networkRows: 3 })];
+  const rnd = seededRandom(seed);
+  const lines: string[] = [];
+  for (let i = 0; i < intervals; i += 1)
+    lines.push(
+      ...accessPair({
+        app: APPS[i % APPS.length]!,
+        category: i % 2 ? 'camera' : 'location',
+        id: intervalId(i, seed),
+        ms: T0 + Math.floor(rnd() * 30 * 86_400_000),
+        durationMs: Math.floor(rnd() * 60_000),
+        offsetMin: 120,
+      }),
+    );
+  return lines;
 }
 
 /** The indexes of the sessions table as the case defines them. */
@@ -191,6 +207,23 @@ describe('bulk loading the sessions of a large source', () => {
       },
     });
     expect(o.counts.sessions).toBe(100);
+    expect(keptDuring).toBe(true);
+  });
+
+  it('keeps the indexes while a large source whose sessions arrive in time order is stored', async () => {
+    const c = newCase();
+    let keptDuring = false;
+    const o = await importFile({
+      db: c.session.db,
+      path: c.write('sorted.ndjson', [
+        ...generateExportLines({ intervals: 400, startMs: T0, offsetMin: 120 }),
+      ]),
+      deviceId: c.deviceId,
+      onProgress: (p) => {
+        if (p.phase === 'pairing') keptDuring = !hasDropped(c.session.db);
+      },
+    });
+    expect(o.counts.sessions).toBe(400);
     expect(keptDuring).toBe(true);
   });
 

@@ -129,6 +129,11 @@ export class StoreWriter {
     return this.store.inserted;
   }
 
+  /** Sessions inserted that start more than a day before the one inserted just before them. */
+  get sessionsScattered(): number {
+    return this.store.scattered;
+  }
+
   /** Widens the source's data span to an instant of one of its records. */
   extendSpan(ms: number): void {
     this.extend(ms);

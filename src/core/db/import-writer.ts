@@ -426,7 +426,7 @@ export class SourceWriter {
   add(batch: readonly ImportRecord[]): void {
     for (const r of batch) this.addOne(r);
     this.edges.flushSummariesIfLarge();
-    this.bulk.consider(this.edges.sessionsAdded);
+    this.bulk.consider(this.edges.sessionsAdded, this.edges.sessionsScattered);
   }
 
   /** Creates again the session indexes a large source dropped; call before the commit. */

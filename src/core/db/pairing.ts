@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { localDayNumber, localMinuteOfDay } from '../../contract/time';
 import { LineReader, type LineLookup } from './line-store';
 import type { Db } from './open';
-import { RollupDeltas } from './rollup';
+import { DAY_MS, RollupDeltas } from './rollup';
 import type { SessionState } from './session-stats';
 import { eventState } from './session-state';
 
@@ -298,6 +298,13 @@ export interface IntervalRow {
 export class SessionStore {
   /** Rows this store inserted. */
   inserted = 0;
+  /**
+   * Rows inserted that start more than a day before the row inserted just before them: how
+   * scattered in time the rows arrive (an index on their start takes each such row at a place
+   * of its own rather than beside the last one).
+   */
+  scattered = 0;
+  private lastAnchorMs = Number.NEGATIVE_INFINITY;
   private readonly inserts = new Map<number, Statement>();
   /** The values of the row being inserted, refilled for each row. */
   private readonly args: (string | number | null)[] = [];
@@ -338,6 +345,12 @@ export class SessionStore {
     return Number(info.lastInsertRowid);
   }
 
+  /** Counts a new row's start into `scattered`. */
+  private noteAnchor(ms: number): void {
+    if (ms < this.lastAnchorMs - DAY_MS) this.scattered += 1;
+    this.lastAnchorMs = ms;
+  }
+
   /** Pushes an edge's values; the shape bits it sets (`raw` when its row holds the line). */
   private pushEdge(e: StoredEdge, has: number, raw: number): number {
     this.args.push(e.tsMs, e.offsetMin, e.rawTs, e.sourceId, e.line);
@@ -367,6 +380,7 @@ export class SessionStore {
     if (p) shape |= pushReported(p, v);
     const id = this.runInsert(shape);
     if (id === null) return null;
+    this.noteAnchor(anchor.tsMs);
     const state = p?.stateSource === 'reported' ? p.state : 'unknown';
     this.rollup.add(r.deviceId, anchor.appId, anchor.category, day, minute, durationMs, 1, state);
     return id;
@@ -402,6 +416,7 @@ export class SessionStore {
     shape |= pushReported(p, v);
     const id = this.runInsert(shape);
     if (id === null) return null;
+    this.noteAnchor(r.startMs);
     const state = p.stateSource === 'reported' ? p.state : 'unknown';
     this.rollup.add(r.deviceId, r.appId, r.category, day, minute, durationMs, 1, state);
     return id;
