@@ -55,9 +55,18 @@ const indexes = (db: Db): { name: string; sql: string | null }[] =>
     )
     .all() as { name: string; sql: string | null }[];
 
-const hasDropped = (db: Db): boolean => {
-  const names = new Set(indexes(db).map((i) => i.name));
-  return BULK_DROPPED_INDEXES.every((n) => !names.has(n));
+const ALL_DROPPED = [...BULK_DROPPED_INDEXES.unordered, ...BULK_DROPPED_INDEXES.byStart];
+
+/** Whether none of `names` (default: every index a bulk load may drop) is in the case. */
+const hasDropped = (db: Db, names: readonly string[] = ALL_DROPPED): boolean => {
+  const present = new Set(indexes(db).map((i) => i.name));
+  return names.every((n) => !present.has(n));
+};
+
+/** Whether every one of `names` (default: every index a bulk load may drop) is in the case. */
+const hasAll = (db: Db, names: readonly string[] = ALL_DROPPED): boolean => {
+  const present = new Set(indexes(db).map((i) => i.name));
+  return names.every((n) => present.has(n));
 };
 
 const integrity = (db: Db): string => db.pragma('integrity_check', { simple: true }) as string;
@@ -98,7 +107,7 @@ describe('bulk loading the sessions of a large source', () => {
       path: kept.write('a.ndjson', lines),
       deviceId: kept.deviceId,
       onProgress: (p) => {
-        if (p.phase === 'pairing') keptDuring = !hasDropped(kept.session.db);
+        if (p.phase === 'pairing') keptDuring = hasAll(kept.session.db);
       },
     });
     expect(keptDuring).toBe(true);
@@ -190,7 +199,7 @@ describe('bulk loading the sessions of a large source', () => {
     expect(integrity(c.session.db)).toBe('ok');
   });
 
-  it('keeps the indexes while a source small beside the case is stored', async () => {
+  it('keeps every index while a source small beside the case is stored', async () => {
     const c = newCase();
     await importFile({
       db: c.session.db,
@@ -203,16 +212,17 @@ describe('bulk loading the sessions of a large source', () => {
       path: c.write('small.ndjson', exportLines(100, 2)),
       deviceId: c.deviceId,
       onProgress: (p) => {
-        if (p.phase === 'pairing') keptDuring = !hasDropped(c.session.db);
+        if (p.phase === 'pairing') keptDuring = hasAll(c.session.db);
       },
     });
     expect(o.counts.sessions).toBe(100);
     expect(keptDuring).toBe(true);
   });
 
-  it('keeps the indexes while a large source whose sessions arrive in time order is stored', async () => {
+  it('keeps the indexes on the start, and drops the others, while a large source whose sessions arrive in time order is stored', async () => {
     const c = newCase();
     let keptDuring = false;
+    let droppedDuring = false;
     const o = await importFile({
       db: c.session.db,
       path: c.write('sorted.ndjson', [
@@ -220,11 +230,15 @@ describe('bulk loading the sessions of a large source', () => {
       ]),
       deviceId: c.deviceId,
       onProgress: (p) => {
-        if (p.phase === 'pairing') keptDuring = !hasDropped(c.session.db);
+        if (p.phase !== 'pairing') return;
+        keptDuring = hasAll(c.session.db, BULK_DROPPED_INDEXES.byStart);
+        droppedDuring = hasDropped(c.session.db, BULK_DROPPED_INDEXES.unordered);
       },
     });
     expect(o.counts.sessions).toBe(400);
     expect(keptDuring).toBe(true);
+    expect(droppedDuring).toBe(true);
+    expect(integrity(c.session.db)).toBe('ok');
   });
 
   it('creates the indexes again as the case defines them', async () => {

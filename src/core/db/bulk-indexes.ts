@@ -1,21 +1,21 @@
 // A source that adds many sessions to a case that holds few is stored faster without some
-// indexes of `access_sessions`: each new row would otherwise be inserted at a random place in
-// every one of them, whereas an index created once the rows are in is built by one sort. They are
-// dropped inside the source's transaction and created again before it commits, so a reader never
-// sees the case without them, and a rollback (refusal, cancel, error) restores them with the rest.
+// indexes of `access_sessions`: a row inserted into an index at a scattered place reads and
+// writes pages of its own once the index outgrows the page cache, whereas an index created once
+// the rows are in is built by one sort. They are dropped inside the source's transaction and
+// created again before it commits, so a reader never sees the case without them, and a rollback
+// (refusal, cancel, error) restores them with the rest.
 import type { Db } from './open';
 
 /**
- * When a source drops the indexes: once it has added `minRows` rows, at least `ratio` rows per
- * row the table held before it (rebuilding sorts every row, the old ones included, so a source
- * small beside the case keeps them), and when at least the `scattered` share of its rows started
- * more than a day before the row written just before them. Rows that arrive about in time order
- * (an App Privacy Report, a capture dumped in time order) are appended at the end of the indexes
- * on their start, which costs less than sorting them again; rows that jump about in time land
- * each on a page of its own, and once those indexes outgrow the page cache every insert reads
- * and writes pages (measured: 495,000 sessions in random time order took 26–29 s of CPU with the
- * indexes and 12–15 s with them dropped and built again; in time order, 5.3–5.7 s either way).
- * Read when a source starts; tests lower them.
+ * When a source drops indexes: once it has added `minRows` rows and at least `ratio` rows per row
+ * the table held before it (rebuilding sorts every row, the old ones included, so a source small
+ * beside the case keeps them all). The indexes on the sessions' start are dropped only when also
+ * at least the `scattered` share of the new rows started more than a day before the row written
+ * just before them: rows that arrive about in time order (an App Privacy Report, a capture dumped
+ * in time order) are appended at their end, which costs less than sorting them again. Measured
+ * on 495,000 App Privacy Report sessions replayed into a case: in random time order 26–29 s of
+ * CPU with those indexes and 12–15 s with them dropped and built again; in time order 5.3–5.7 s
+ * either way. Read when a source starts; tests lower them.
  */
 export const BULK_LOAD = { minRows: 20_000, ratio: 1, scattered: 0.05 };
 
@@ -23,14 +23,15 @@ export const BULK_LOAD = { minRows: 20_000, ratio: 1, scattered: 0.05 };
  * The indexes of `access_sessions` that no statement run while a source is stored reads: only
  * those may be missing until its commit. The UNIQUE key (rows are looked up by it), the app
  * index (session stats recount a cell by it) and the group index (app-state rollups recount
- * their day cells by it) stay.
+ * their day cells by it) stay. `unordered` indexes are keyed by what does not follow time (the
+ * minute of the day, the interval key), so rows reach them at scattered places in any order
+ * (the minute index alone took 1.4–1.7 s of the 6–7 s of CPU the 495,000 time-ordered sessions
+ * took to insert); `byStart` indexes begin with the session's start.
  */
-export const BULK_DROPPED_INDEXES = [
-  'access_sessions_anchor',
-  'access_sessions_events',
-  'access_sessions_open',
-  'access_sessions_places',
-] as const;
+export const BULK_DROPPED_INDEXES = {
+  unordered: ['access_sessions_minute', 'access_sessions_places'],
+  byStart: ['access_sessions_anchor', 'access_sessions_events', 'access_sessions_open'],
+} as const;
 
 interface IndexDefinition {
   name: string;
@@ -43,30 +44,32 @@ interface IndexDefinition {
  * case itself holds (so they are the ones its migrations made, whatever their version).
  */
 export class BulkIndexes {
-  private dropped: IndexDefinition[] | null = null;
+  private readonly dropped: IndexDefinition[] = [];
+  private unorderedDone = false;
+  private byStartDone = false;
   private existing: number | null = null;
 
   constructor(
     private readonly db: Db,
     private readonly table: string,
-    private readonly names: readonly string[],
+    private readonly names: { unordered: readonly string[]; byStart: readonly string[] },
     private readonly minRows = BULK_LOAD.minRows,
     private readonly ratio = BULK_LOAD.ratio,
     private readonly scatteredShare = BULK_LOAD.scattered,
   ) {}
 
-  /** Whether the indexes are dropped (and must be restored before the transaction commits). */
+  /** Whether indexes are dropped (and must be restored before the transaction commits). */
   get active(): boolean {
-    return this.dropped !== null;
+    return this.dropped.length > 0;
   }
 
   /**
-   * Drops the indexes when `added` new rows outweigh the rows the table held before and enough
-   * of them (`scattered`) arrived out of time order.
+   * Drops indexes when `added` new rows outweigh the rows the table held before: the unordered
+   * ones at once, those on the start once enough of the new rows (`scattered`) came out of time
+   * order.
    */
   consider(added: number, scattered: number): void {
-    if (this.dropped !== null || added < this.minRows) return;
-    if (scattered < added * this.scatteredShare) return;
+    if (this.byStartDone || added < this.minRows) return;
     if (this.existing === null) {
       // Counted once, when the source first reaches the floor: rows it added are not the case's.
       const total = (
@@ -75,7 +78,18 @@ export class BulkIndexes {
       this.existing = Math.max(0, total - added);
     }
     if (added < this.existing * this.ratio) return;
-    const wanted = new Set(this.names);
+    if (!this.unorderedDone) {
+      this.unorderedDone = true;
+      this.drop(this.names.unordered);
+    }
+    if (scattered >= added * this.scatteredShare) {
+      this.byStartDone = true;
+      this.drop(this.names.byStart);
+    }
+  }
+
+  private drop(names: readonly string[]): void {
+    const wanted = new Set(names);
     // Only an index a migration wrote has SQL text (a constraint's own index has none).
     const defs = (
       this.db
@@ -85,15 +99,15 @@ export class BulkIndexes {
         )
         .all(this.table) as IndexDefinition[]
     ).filter((d) => wanted.has(d.name));
-    for (const d of defs) this.db.exec(`DROP INDEX "${d.name.replaceAll('"', '""')}"`);
-    this.dropped = defs;
+    for (const d of defs) {
+      this.db.exec(`DROP INDEX "${d.name.replaceAll('"', '""')}"`);
+      this.dropped.push(d);
+    }
   }
 
   /** Creates the dropped indexes again; call inside the transaction, before it commits. */
   restore(): void {
-    const defs = this.dropped;
-    if (defs === null) return;
-    for (const d of defs) this.db.exec(d.sql);
-    this.dropped = null;
+    for (const d of this.dropped) this.db.exec(d.sql);
+    this.dropped.length = 0;
   }
 }
