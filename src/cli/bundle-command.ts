@@ -8,6 +8,7 @@ import { createRedactor } from '../core/bundle/redaction';
 import { exportTimesketch } from '../core/bundle/timesketch';
 import { verifyBundle } from '../core/bundle/verify-bundle';
 import { bundleExtras } from '../core/bundle/extras';
+import { exportTimings } from '../core/bundle/export-timings';
 import { installationKey, keyCreatedMessage } from '../core/bundle/signing-key';
 import {
   FILTER_OPTIONS,
@@ -165,6 +166,7 @@ export async function runExport(
     const key = installationKey();
     if (key.created) say(ctx, keyCreatedMessage(key));
     const unmask = values.unmask ?? false;
+    const timings = exportTimings();
     const r = await exportBundle(session, {
       out: values.out,
       filter,
@@ -174,6 +176,7 @@ export async function runExport(
       unmask,
       key,
       comparison,
+      timings,
       extra: await bundleExtras(session, filter, {
         version,
         fingerprint: key.fingerprint,
@@ -181,8 +184,10 @@ export async function runExport(
         redaction: { contexts: redact.contexts, apps: redact.apps },
         examiner: values.examiner?.trim() || undefined,
         comparison,
+        timings,
       }),
     });
+    timings.total();
     let sketch: { path: string; events: number } | null = null;
     if (sketchPath !== null) {
       // The Timesketch file leaves with the bundle: it is redacted the same way.

@@ -24,6 +24,7 @@ import {
   type ComparisonManifest,
 } from './comparison';
 import { createRedactor, type RedactionChoice, type Redactor } from './redaction';
+import { exportTimings, type ExportTimings } from './export-timings';
 import { installationKey, signBytes, type SigningKey } from './signing-key';
 
 export const BUNDLE_FORMAT = 'snoopscope-evidence-bundle';
@@ -101,6 +102,8 @@ export interface BundleOptions {
   comparison?: CompareRequest;
   key?: SigningKey;
   userDataDir?: string;
+  /** The stage clock (by default, stage times on stderr when `SNOOPSCOPE_EXPORT_TIMINGS=1`). */
+  timings?: ExportTimings;
 }
 
 export interface BundleResult {
@@ -223,6 +226,7 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
   if (conflict) throw new AppError('INVALID_INPUT', conflict);
   if (existsSync(out)) throw new AppError('CONFLICT', `${out} exists; choose a new file name.`);
   const key = o.key ?? installationKey(o.userDataDir);
+  const clock = o.timings ?? exportTimings();
   const unmask = o.unmask ?? false;
   // Redacted apps become `redacted-app-N` and identifiers are masked in every free-text value.
   const redactor = createRedactor(session.db, redact, { unmask });
@@ -246,15 +250,22 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
     try {
       const counter = { rows: 0 };
       files.push(
-        await zip.add(
-          'events.csv',
-          sessionCsvBytes(session, o.filter, DEFAULT_NIGHT, redactor.text, counter),
+        await clock.stage('events.csv', () =>
+          zip.add(
+            'events.csv',
+            sessionCsvBytes(session, o.filter, DEFAULT_NIGHT, redactor.text, counter),
+          ),
         ),
       );
       events = counter.rows;
-      files.push(await zip.add('network.csv', networkLines(session, o.filter, redactor)));
+      files.push(
+        await clock.stage('network.csv', () =>
+          zip.add('network.csv', networkLines(session, o.filter, redactor)),
+        ),
+      );
       // The extras come from `bundleExtras` given the same redaction: they are written as given.
-      for (const x of o.extra ?? []) files.push(await zip.add(x.name, x.content));
+      for (const x of o.extra ?? [])
+        files.push(await clock.stage(x.name, () => zip.add(x.name, x.content)));
       if (o.comparison && !comparisonGiven) {
         const comparison = buildComparison(session, o.comparison, { redactor });
         for (const f of comparisonFiles(comparison)) files.push(await zip.add(f.name, f.content));
@@ -275,6 +286,7 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
             );
         }
       }
+      clock.mark('comparison and sources');
       const info = session.info();
       comparisonRecord = o.comparison
         ? comparisonManifest(session, o.comparison, { redactor })
@@ -335,10 +347,12 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
       await zip.add('manifest.json', bytes);
       await zip.add('manifest.sig', signBytes(key, bytes) + '\n');
       await zip.add('signer.pub.pem', key.publicPem);
+      clock.mark('manifest');
     } finally {
       session.db.exec('COMMIT');
     }
     await zip.finish();
+    clock.mark('zip directory');
   } catch (e) {
     await zip.abort();
     await rm(tmp, { force: true });

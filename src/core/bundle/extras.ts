@@ -10,6 +10,7 @@ import { bundleAudit } from './audit-manifest';
 import { buildComparison, comparisonFiles } from './comparison';
 import { evidencePlacesMany, evidenceSourceLookup, type EvidencePlaces } from './evidence-sources';
 import { createRedactor, type Redactor } from './redaction';
+import { exportTimings, type ExportTimings } from './export-timings';
 import {
   detailedFindings,
   EVIDENCE_SHOWN,
@@ -58,32 +59,71 @@ function findingsCell(column: number, value: CsvValue): string {
   );
 }
 
+// What makes a CSV cell need quotes.
+const CSV_SPECIAL = /[",\r\n]/;
+
 /**
- * A text cell made of many pieces joined by `sep`, written piece by piece exactly as
- * `findingsCell` writes the joined text: a finding's thousands of evidence ids never become one
- * string of hundreds of kilobytes.
+ * A text cell made of many pieces joined by `sep`, written exactly as `findingsCell` writes the
+ * joined text but in runs of about 64k characters: a finding's thousands of evidence ids never
+ * become one string of hundreds of kilobytes, nor thousands of tiny ones.
  */
-export function* joinedTextCell(pieces: readonly string[], sep: string): Generator<string> {
-  if (pieces.length === 0) return;
+export function joinedTextCell(
+  pieces: readonly string[],
+  sep: string,
+  runChars = 64 * 1024,
+): Generator<string> {
+  return joinedCell(
+    pieces.length,
+    (i) => pieces[i]!,
+    sep,
+    pieces.some((p) => CSV_SPECIAL.test(p)),
+    runChars,
+  );
+}
+
+/**
+ * `joinedTextCell` of `count` pieces made on demand by `pieceAt`; `special` says whether any
+ * piece holds a comma, quote or line break (a caller that builds pieces from parts it has already
+ * tested knows it without building them twice).
+ */
+function* joinedCell(
+  count: number,
+  pieceAt: (i: number) => string,
+  sep: string,
+  special: boolean,
+  runChars = 64 * 1024,
+): Generator<string> {
+  if (count === 0) return;
   // The formula guard looks at the first character, the quoting at every one.
   let start = '';
-  for (let i = 0; i < pieces.length && start.length < 2; i += 1)
-    start += (i > 0 ? sep : '') + pieces[i]!;
-  const guard = needsFormulaGuard(start);
-  const special = /[",\r\n]/;
-  const quote = (pieces.length > 1 && special.test(sep)) || pieces.some((p) => special.test(p));
+  for (let i = 0; i < count && start.length < 2; i += 1) start += (i > 0 ? sep : '') + pieceAt(i);
+  const quote = (count > 1 && CSV_SPECIAL.test(sep)) || special;
   const escape = (t: string): string => (quote ? t.replace(/"/g, '""') : t);
-  if (quote) yield '"';
-  if (guard) yield "'";
-  for (let i = 0; i < pieces.length; i += 1) yield (i > 0 ? escape(sep) : '') + escape(pieces[i]!);
-  if (quote) yield '"';
+  const between = escape(sep);
+  let run: string[] = [];
+  let chars = 0;
+  if (quote) run.push('"');
+  if (needsFormulaGuard(start)) run.push("'");
+  for (let i = 0; i < count; i += 1) {
+    const piece = escape(pieceAt(i));
+    if (i > 0) run.push(between);
+    run.push(piece);
+    chars += piece.length + between.length;
+    if (chars >= runChars) {
+      yield run.join('');
+      run = [];
+      chars = 0;
+    }
+  }
+  if (quote) run.push('"');
+  if (run.length > 0) yield run.join('');
 }
 
 /**
  * `findings.csv`: findings already redacted, their evidence ids with the sources' sha256 and
  * locators, and each id beside its source file name and locator (readable without the case).
  */
-function* findingsLines(
+export function* findingsLines(
   findings: readonly { shown: Finding; evidence: () => readonly string[] }[],
   placesOf: (ids: readonly string[]) => EvidencePlaces,
   redactor: Redactor,
@@ -114,17 +154,21 @@ function* findingsPieces(
     const evidence = read();
     const { where: wheres, sources } = placesOf(evidence);
     const ids = evidence.map(redactor.text);
+    const idsSpecial = ids.some((id) => CSV_SPECIAL.test(id));
     yield (
       [f.id, f.rule, f.severity, f.device, f.app, f.appName, f.category, f.count, f.first]
         .concat([f.last, f.title, f.caveat])
         .map((v, i) => findingsCell(i, v))
         .join(',') + ','
     );
-    yield* joinedTextCell(ids, ' ');
+    yield* joinedCell(ids.length, (i) => ids[i]!, ' ', idsSpecial);
     yield `,${findingsCell(13, sources.join(';'))},`;
-    yield* joinedTextCell(
-      ids.map((id, i) => `${id} at ${wheres[i]}`),
+    // `<id> at <where>` holds a comma, quote or line break exactly when its id or place does.
+    yield* joinedCell(
+      ids.length,
+      (i) => `${ids[i]!} at ${wheres[i]!}`,
       ' | ',
+      idsSpecial || wheres.some((w) => CSV_SPECIAL.test(w)),
     );
     yield '\r\n';
   }
@@ -185,6 +229,8 @@ export interface ExtrasOptions {
   examiner?: string;
   /** Devices or periods to compare: a report section and the comparison CSVs. */
   comparison?: CompareRequest;
+  /** The stage clock (by default, stage times on stderr when `SNOOPSCOPE_EXPORT_TIMINGS=1`). */
+  timings?: ExportTimings;
 }
 
 /**
@@ -201,13 +247,11 @@ export async function bundleExtras(
 ): Promise<{ name: string; content: Iterable<string> | Uint8Array }[]> {
   const redactor = createRedactor(session.db, o.redaction, { unmask: o.unmask });
   const { text, maybe } = redactor;
+  const clock = o.timings ?? exportTimings();
   // The findings with the first evidence ids the report lists; each one's whole evidence is read
   // when findings.csv writes its row (see `findingsWithEvidence`).
-  const { findings, evidenceOf } = findingsWithEvidence(
-    session.db,
-    filter,
-    storedFindingParams(session.db),
-    EVIDENCE_SHOWN,
+  const { findings, evidenceOf } = clock.stage('findings', () =>
+    findingsWithEvidence(session.db, filter, storedFindingParams(session.db), EVIDENCE_SHOWN),
   );
   // Each finding's places are read a finding at a time, a few queries each.
   const placesOf = evidencePlacesMany(session.db, text);
@@ -225,15 +269,17 @@ export async function bundleExtras(
       details: redactor.deep(f.details),
     } satisfies Finding,
   }));
-  const reportFindings = shown.map(({ shown: f }, i): ReportFinding => ({
-    ...f,
-    evidenceWhere: placesOf(findings[i]!.evidence.slice(0, EVIDENCE_SHOWN)).where,
-    // findings.csv lists the whole evidence, at most the engine's cap.
-    evidenceListed: Math.min(
-      EVIDENCE_CAP,
-      f.evidence.length + Number(findings[i]!.details.evidenceTruncated ?? 0),
-    ),
-  }));
+  const reportFindings = clock.stage('evidence places', () =>
+    shown.map(({ shown: f }, i): ReportFinding => ({
+      ...f,
+      evidenceWhere: placesOf(findings[i]!.evidence.slice(0, EVIDENCE_SHOWN)).where,
+      // findings.csv lists the whole evidence, at most the engine's cap.
+      evidenceListed: Math.min(
+        EVIDENCE_CAP,
+        f.evidence.length + Number(findings[i]!.details.evidenceTruncated ?? 0),
+      ),
+    })),
+  );
   const annotations = listAnnotations(session.db, {});
   const findingById = new Map(findings.map((f) => [f.id, f]));
   const sourcesOf = evidenceSourceLookup(session.db, text);
@@ -241,65 +287,82 @@ export async function bundleExtras(
   const mask = (v: string | null): string | null => (o.unmask ? v : maskIdentifier(v));
   // One computation feeds the report and the CSVs, so the two cannot disagree.
   const comparison = o.comparison
-    ? buildComparison(session, o.comparison, { redactor })
+    ? clock.stage('comparison', () => buildComparison(session, o.comparison!, { redactor }))
     : undefined;
   // The findings the report details, by their redacted text (the order it sorts in).
   const original = new Map<ReportFinding, Finding>(reportFindings.map((f, i) => [f, findings[i]!]));
-  const excerpts = excerptsOf(
-    session,
-    detailedFindings(reportFindings).map((f) => original.get(f)!),
-    evidenceOf,
+  const excerpts = clock.stage('excerpts', () =>
+    excerptsOf(
+      session,
+      detailedFindings(reportFindings).map((f) => original.get(f)!),
+      evidenceOf,
+    ),
   );
-  const audit = bundleAudit(session.db, redactor);
-  const report = await renderReportPdf({
-    caseName: text(info.name),
-    examiner: o.examiner === undefined ? undefined : text(o.examiner),
-    exportedAt: new Date(),
-    toolVersion: o.version,
-    fingerprint: o.fingerprint,
-    devices: info.devices.map((d) => ({
-      ...d,
-      label: text(d.label),
-      model: maybe(d.model),
-      osVersion: maybe(d.osVersion),
-      identifiers: {
-        udid: mask(d.identifiers.udid),
-        serial: mask(d.identifiers.serial),
-        imei: mask(d.identifiers.imei),
-        phoneNumber: mask(d.identifiers.phoneNumber),
+  const excerptStates = clock.stage('excerpt states', () =>
+    excerptDeviceStates(session.db, findings, excerpts, text),
+  );
+  const audit = clock.stage('audit', () => bundleAudit(session.db, redactor));
+  const summary = clock.stage('summary', () => session.queries.summary(filter));
+  const heatmap = clock.stage('heatmap', () => session.queries.heatmap(filter));
+  const keyFindings = clock.stage('key findings', () =>
+    reportKeyFindings(session.db, filter.devices, { text, maybe }),
+  );
+  const report = await clock.stage('report.pdf', () =>
+    renderReportPdf({
+      caseName: text(info.name),
+      examiner: o.examiner === undefined ? undefined : text(o.examiner),
+      exportedAt: new Date(),
+      toolVersion: o.version,
+      fingerprint: o.fingerprint,
+      devices: info.devices.map((d) => ({
+        ...d,
+        label: text(d.label),
+        model: maybe(d.model),
+        osVersion: maybe(d.osVersion),
+        identifiers: {
+          udid: mask(d.identifiers.udid),
+          serial: mask(d.identifiers.serial),
+          imei: mask(d.identifiers.imei),
+          phoneNumber: mask(d.identifiers.phoneNumber),
+        },
+      })),
+      filterText:
+        Object.keys(filter).length === 0
+          ? 'none (the whole case)'
+          : JSON.stringify(redactor.deep(filter)),
+      summary: summary.map((x) => ({
+        ...x,
+        device: text(x.device),
+        app: text(x.app),
+        appName: maybe(x.appName),
+      })),
+      findings: reportFindings,
+      sources: session.sources().map((s) => ({
+        ...s,
+        fileName: text(s.fileName),
+        path: text(s.path),
+      })),
+      heatmap,
+      excerpts: Object.fromEntries(
+        Object.entries(excerpts).map(([id, marks]) => [text(id), marks]),
+      ),
+      excerptStates,
+      redaction: {
+        contexts: o.redaction.contexts,
+        apps: redactor.apps,
+        identifiersMasked: !o.unmask,
       },
-    })),
-    filterText:
-      Object.keys(filter).length === 0
-        ? 'none (the whole case)'
-        : JSON.stringify(redactor.deep(filter)),
-    summary: session.queries
-      .summary(filter)
-      .map((x) => ({ ...x, device: text(x.device), app: text(x.app), appName: maybe(x.appName) })),
-    findings: reportFindings,
-    sources: session.sources().map((s) => ({
-      ...s,
-      fileName: text(s.fileName),
-      path: text(s.path),
-    })),
-    heatmap: session.queries.heatmap(filter),
-    excerpts: Object.fromEntries(Object.entries(excerpts).map(([id, marks]) => [text(id), marks])),
-    excerptStates: excerptDeviceStates(session.db, findings, excerpts, text),
-    redaction: {
-      contexts: o.redaction.contexts,
-      apps: redactor.apps,
-      identifiersMasked: !o.unmask,
-    },
-    audit: {
-      entries: audit.total,
-      intact: audit.check.intact,
-      message: audit.check.message,
-      redacted: audit.redactedEntries.length,
-      unverifiable: audit.unverifiableEntries,
-    },
-    comparison,
-    keyFindings: reportKeyFindings(session.db, filter.devices, { text, maybe }),
-  });
+      audit: {
+        entries: audit.total,
+        intact: audit.check.intact,
+        message: audit.check.message,
+        redacted: audit.redactedEntries.length,
+        unverifiable: audit.unverifiableEntries,
+      },
+      comparison,
+      keyFindings,
+    }),
+  );
   return [
     { name: 'report.pdf', content: report },
     {
