@@ -50,14 +50,14 @@ export function formatIso(s: string | null): string {
   return `${m[1]} ${m[2]}${zone}`;
 }
 
-/** An instant in an IANA zone, with the offset and the zone's name. */
-export function formatInstant(d: Date, timeZone?: string): string {
-  // A source's wild clock can store a time no Date can hold; say so rather than fail the report.
-  if (!Number.isFinite(d.getTime())) return 'not a valid time';
-  const zone = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
-  let parts: Intl.DateTimeFormatPart[];
-  try {
-    parts = new Intl.DateTimeFormat('en-CA', {
+// Formatters by zone: making one takes far longer than formatting (a report formats hundreds).
+const instantFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The formatter of `formatInstant` for one zone; throws for a zone the runtime does not know. */
+function instantFormat(zone: string): Intl.DateTimeFormat {
+  let f = instantFormats.get(zone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-CA', {
       timeZone: zone,
       year: 'numeric',
       month: '2-digit',
@@ -67,7 +67,20 @@ export function formatInstant(d: Date, timeZone?: string): string {
       second: '2-digit',
       hourCycle: 'h23',
       timeZoneName: 'longOffset',
-    }).formatToParts(d);
+    });
+    if (instantFormats.size < 1000) instantFormats.set(zone, f);
+  }
+  return f;
+}
+
+/** An instant in an IANA zone, with the offset and the zone's name. */
+export function formatInstant(d: Date, timeZone?: string): string {
+  // A source's wild clock can store a time no Date can hold; say so rather than fail the report.
+  if (!Number.isFinite(d.getTime())) return 'not a valid time';
+  const zone = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = instantFormat(zone).formatToParts(d);
   } catch {
     return `${d.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
   }
