@@ -9,7 +9,9 @@ import {
   evidenceLocator,
   evidencePlacesMany,
   evidenceSourceLookup,
+  sessionIdColon,
 } from './evidence-sources';
+import { parseSessionId } from '../services/query-service';
 
 let t: TempCase;
 beforeAll(() => {
@@ -41,6 +43,10 @@ function evidenceIds(): fc.Arbitrary<string> {
       'e:1e3',
       '',
       's:99999999999999999999:a',
+      's:1:',
+      's::a',
+      's:1:a\nb',
+      's:01:a',
     ),
   );
 }
@@ -92,5 +98,41 @@ describe('evidence places read many at a time', () => {
         );
       }
     }
+  });
+});
+
+describe('session ids told apart without a match object', () => {
+  it('are the ids parseSessionId reads, split where it splits them', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc
+        .tuple(
+          fc.constantFrom('s:', 'S:', 's;', ''),
+          fc.oneof(fc.stringMatching(/^[0-9]{0,4}$/), fc.constantFrom('١', '0x1', '+1', '1e3')),
+          fc.constantFrom(':', '', '::'),
+          fc.oneof(
+            fc.string({ maxLength: 6 }),
+            fc.constantFrom('\n', 'a\r', '\u2028x', 'a\u2029', '😀', 'k:1', ' '),
+          ),
+        )
+        .map((parts) => parts.join('')),
+    );
+    fc.assert(
+      fc.property(text, (id) => {
+        let expected: { deviceId: number; intervalKey: string } | null;
+        try {
+          expected = parseSessionId(id);
+        } catch {
+          expected = null;
+        }
+        const colon = sessionIdColon(id);
+        const got =
+          colon < 0
+            ? null
+            : { deviceId: Number(id.slice(2, colon)), intervalKey: id.slice(colon + 1) };
+        expect(got).toEqual(expected);
+      }),
+      fuzzOptions(500),
+    );
   });
 });

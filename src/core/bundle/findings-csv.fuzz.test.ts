@@ -1,25 +1,83 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../contract/findings';
 import { csvField, guardFormula } from '../services/csv';
 import { fuzzOptions } from '../testing/fuzz';
-import { joinedTextCell } from './extras';
+import { findingsLines, joinedTextCell } from './extras';
+import { NO_REDACTION } from './redaction';
+
+const piece = fc.oneof(
+  fc.string({ maxLength: 6 }),
+  fc.constantFrom('s:1:A', '=1+1', '"q"', 'a,b', '\r\n', ' x', "'", '＝', '\u0007', '😀'),
+);
 
 describe('findings.csv cells written piece by piece', () => {
-  it('are the cell the table writes for the joined text', () => {
-    const piece = fc.oneof(
-      fc.string({ maxLength: 6 }),
-      fc.constantFrom('s:1:A', '=1+1', '"q"', 'a,b', '\r\n', ' x', "'", '＝', '\u0007', '😀'),
-    );
+  it('are the cell the table writes for the joined text, in runs of any length', () => {
     fc.assert(
       fc.property(
         fc.array(piece, { maxLength: 6 }),
         fc.constantFrom(' ', ' | ', ',', '"'),
-        (pieces, sep) => {
+        fc.integer({ min: 1, max: 12 }),
+        (pieces, sep, run) => {
           const expected = pieces.length === 0 ? '' : csvField(guardFormula(pieces.join(sep)));
           expect([...joinedTextCell(pieces, sep)].join('')).toBe(expected);
+          expect([...joinedTextCell(pieces, sep, run)].join('')).toBe(expected);
         },
       ),
       fuzzOptions(500),
+    );
+  });
+
+  it('make rows whose evidence cells are the joined ids and places, quoted as the text needs', () => {
+    const finding = (id: string, evidence: string[]): Finding => ({
+      id,
+      rule: 'night-access',
+      severity: 'medium',
+      deviceId: 1,
+      device: 'Phone',
+      app: 'com.example',
+      appName: null,
+      category: 'camera',
+      count: evidence.length,
+      first: '2024-03-04T01:00:00.000+01:00',
+      last: '2024-03-04T02:00:00.000+01:00',
+      title: 'Title',
+      caveat: 'Caveat',
+      evidence,
+      details: {},
+    });
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.tuple(piece, piece), { maxLength: 5 }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        (rows) => {
+          const where = new Map<string, string>();
+          const findings = rows.map((pairs, n) => {
+            const ids = pairs.map(([id], i) => `${id}#${n}.${i}`);
+            pairs.forEach(([, w], i) => where.set(ids[i]!, w));
+            return { shown: finding(`f:${n}`, ids), evidence: () => ids };
+          });
+          const placesOf = (ids: readonly string[]): { where: string[]; sources: string[] } => ({
+            where: ids.map((id) => where.get(id)!),
+            sources: ['abc:line 1'],
+          });
+          const text = [...findingsLines(findings, placesOf, NO_REDACTION, 7)].join('');
+          const lines = text.split('\r\n');
+          findings.forEach(({ shown: f }, n) => {
+            const ids = f.evidence;
+            const idsCell = ids.length === 0 ? '' : csvField(guardFormula(ids.join(' ')));
+            const placesCell =
+              ids.length === 0
+                ? ''
+                : csvField(guardFormula(ids.map((id) => `${id} at ${where.get(id)!}`).join(' | ')));
+            expect(text).toContain(`,${idsCell},abc:line 1,${placesCell}\r\n`);
+            expect(lines.length).toBeGreaterThan(n + 1);
+          });
+        },
+      ),
+      fuzzOptions(300),
     );
   });
 });
