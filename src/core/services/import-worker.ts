@@ -48,7 +48,7 @@ async function run(msg: Exclude<WorkerRequest, { type: 'cancel' | 'call' }>): Pr
         (progress) => post({ type: 'progress', progress }),
         logError,
       );
-      afterImport(session.db, msg.importId, msg.path, r.outcomes);
+      afterImport(session.db, msg.importId, [msg.path], r.outcomes);
       post({ type: 'done', outcomes: r.outcomes, cancelled: r.cancelled });
     } finally {
       session.close();
@@ -67,7 +67,7 @@ async function run(msg: Exclude<WorkerRequest, { type: 'cancel' | 'call' }>): Pr
       onProgress: (p) => post({ type: 'progress', progress: p }),
       onError: (path, e) => logError(`Import of ${path} failed`, e),
     });
-    afterImport(db, msg.importId, msg.paths.at(-1) ?? '', result.outcomes);
+    afterImport(db, msg.importId, msg.paths, result.outcomes);
     post({ type: 'done', outcomes: result.outcomes, cancelled: result.cancelled });
   } finally {
     db.close();
@@ -79,25 +79,28 @@ async function run(msg: Exclude<WorkerRequest, { type: 'cancel' | 'call' }>): Pr
  * worker's connection rather than in the caller's thread (at tens of thousands of apps on one
  * phone that is a long computation).
  */
-function afterImport(db: Db, importId: string, path: string, outcomes: ImportOutcome[]): void {
+function afterImport(db: Db, importId: string, paths: string[], outcomes: ImportOutcome[]): void {
   if (!outcomes.some((o) => o.status === 'imported')) return;
-  post({
-    type: 'progress',
-    progress: {
-      importId,
-      path,
-      fileIndex: 0,
-      fileCount: 1,
-      phase: 'findings',
-      lines: 0,
-      bytes: 0,
-      totalBytes: 0,
-      percent: 100,
-      linesPerSecond: 0,
-    },
-  });
+  const step = (phase: 'findings' | 'done'): void =>
+    post({
+      type: 'progress',
+      progress: {
+        importId,
+        path: paths.at(-1) ?? '',
+        fileIndex: Math.max(0, paths.length - 1),
+        fileCount: Math.max(1, paths.length),
+        phase,
+        lines: 0,
+        bytes: 0,
+        totalBytes: 0,
+        percent: 100,
+        linesPerSecond: 0,
+      },
+    });
+  step('findings');
   const failed = refreshDerived(db);
   if (failed) logError('Could not bring the stored findings up to date', failed.error);
+  step('done');
 }
 
 port.on('message', (msg: WorkerRequest) => {
