@@ -123,6 +123,7 @@ export async function storeSource(
     const writer = new SourceWriter(db, deviceId, plan, outcome, options.maxOutcomeWarnings);
     for await (const batch of records) {
       writer.add(batch);
+      await writer.settleLines();
       if (cancelled()) throw new SourceCancelled();
       options.onProgress?.('reading', writer.lines);
     }
@@ -427,6 +428,11 @@ export class SourceWriter {
     for (const r of batch) this.addOne(r);
     this.edges.flushSummariesIfLarge();
     this.bulk.consider(this.edges.sessionsAdded, this.edges.sessionsScattered);
+  }
+
+  /** Waits for the line blocks being compressed in the background (all but a few). */
+  settleLines(): Promise<void> {
+    return this.lineStore.settle();
   }
 
   /** Creates again the session indexes a large source dropped; call before the commit. */

@@ -120,13 +120,30 @@ describe('LineStore', () => {
   it('holds at most a bounded number of blocks awaiting compression when the event loop never turns', () => {
     const store = new LineStore(db, source);
     const text = (n: number) => `${n}:${'z'.repeat(1000)}`;
-    // About 40 blocks, read without a pause: the background never gets to finish one.
-    for (let n = 1; n <= 2600; n += 1) store.hold(n, text(n));
-    expect(blocks().length).toBeGreaterThanOrEqual(40 - 17);
+    // About 100 blocks, read without a pause: the background never gets to finish one.
+    for (let n = 1; n <= 6500; n += 1) store.hold(n, text(n));
+    expect(blocks().length).toBeGreaterThanOrEqual(100 - 65);
     store.finish();
     const reader = new LineReader(db);
-    for (let n = 1; n <= 2600; n += 97) expect(reader.get(source, n)).toBe(text(n));
-    expect(blocks().reduce((s, b) => s + b.lines, 0)).toBe(2600);
+    for (let n = 1; n <= 6500; n += 97) expect(reader.get(source, n)).toBe(text(n));
+    expect(blocks().reduce((s, b) => s + b.lines, 0)).toBe(6500);
+  });
+
+  it('waits, when settled between batches, until all but the last few blocks are compressed, and stores those in order', async () => {
+    const store = new LineStore(db, source);
+    const text = (n: number) => `${n}:${'w'.repeat(1000)}`;
+    // 19 full blocks handed over in one batch: none is stored before the caller waits.
+    for (let n = 1; n <= 1300; n += 1) store.hold(n, text(n));
+    expect(blocks()).toEqual([]);
+    await store.settle();
+    // Of the 19 blocks, at most the last 4 are left being compressed; the rest are stored.
+    const stored = blocks();
+    expect(stored.length).toBeGreaterThanOrEqual(15);
+    for (let i = 1; i < stored.length; i += 1)
+      expect(stored[i]!.first).toBe(stored[i - 1]!.last + 1);
+    expect(stored[0]!.first).toBe(1);
+    store.finish();
+    expect(blocks().reduce((s, b) => s + b.lines, 0)).toBe(1300);
   });
 
   it('reads a damaged block as missing lines, never as other text', () => {

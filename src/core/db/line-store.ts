@@ -13,10 +13,12 @@ const CACHED_BLOCKS = 8;
 const DEFLATE_LEVEL = 1;
 
 /**
- * Blocks compressed in the background at once: past this many the store compresses what is left
- * itself, so a source whose records arrive without a turn of the event loop holds no more.
+ * Blocks handed to the background at once: past this many the store compresses what is left
+ * itself, so a caller that never waits (`settle`) holds no more.
  */
-const MAX_PENDING = 16;
+const MAX_PENDING = 64;
+/** The newest blocks `settle` leaves being compressed: the next record batch is read meanwhile. */
+const SETTLED_LIMIT = 4;
 
 /** A UTF-16 surrogate without its pair: UTF-8 cannot hold it, so such a line stays in its row. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -50,6 +52,8 @@ interface PendingBlock {
   /** The compressed body once the background is done; null before, or when it failed. */
   body: Buffer | null;
   settled: boolean;
+  /** Resolves once the background is done with the block. */
+  done: Promise<void>;
 }
 
 /** Decodes a block body into its lines by number; an entry that does not parse is left out. */
@@ -190,7 +194,14 @@ export class LineStore {
     if (entries.length === 0) return;
     this.entries = [];
     this.gathered = 0;
-    const block: PendingBlock = { entries, input: blockText(entries), body: null, settled: false };
+    let markDone = (): void => undefined;
+    const block: PendingBlock = {
+      entries,
+      input: blockText(entries),
+      body: null,
+      settled: false,
+      done: new Promise((resolve) => (markDone = resolve)),
+    };
     this.pending.push(block);
     if (this.pending.length > MAX_PENDING) {
       this.storeSettled(true);
@@ -199,7 +210,19 @@ export class LineStore {
     deflateRaw(block.input, { level: DEFLATE_LEVEL }, (error, body) => {
       if (!error) block.body = body;
       block.settled = true;
+      markDone();
     });
+  }
+
+  /**
+   * Waits until every block but the last few handed over is compressed, and stores those. Call
+   * between record batches: the background's results only arrive while the caller waits, and a
+   * caller that reads on without waiting ends up compressing them itself.
+   */
+  async settle(): Promise<void> {
+    const blocks = this.pending.slice(0, Math.max(0, this.pending.length - SETTLED_LIMIT));
+    for (const b of blocks) await b.done;
+    this.storeSettled(false);
   }
 
   /**
