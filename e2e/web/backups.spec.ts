@@ -54,7 +54,7 @@ type MessageHandler = (this: unknown, m: { data: string }) => void;
 
 /**
  * Runs in the page: while `__holdImportEnd` is set, the dev server's events that end an import
- * (its `done` progress and `onImportFinished`) are kept until `__releaseImportEnd()`. Typed
+ * (its `findings` and `done` progress and `onImportFinished`) are kept until `__releaseImportEnd()`. Typed
  * without the DOM library, which the specs are not compiled with.
  */
 function holdImportEnd(): void {
@@ -71,7 +71,7 @@ function holdImportEnd(): void {
     set(this: unknown, handler: MessageHandler | null) {
       if (!handler) return set.call(this, handler);
       set.call(this, (m: { data: string }) => {
-        const ending = /"onImportFinished"|"phase":"done"/.test(m.data);
+        const ending = /"onImportFinished"|"phase":"(findings|done)"/.test(m.data);
         if (g.__holdImportEnd && ending) held.push(() => handler.call(this, m));
         else handler.call(this, m);
       });

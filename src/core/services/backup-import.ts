@@ -249,7 +249,7 @@ export async function runBackupImport(
       onArtifact: (name, index, count) =>
         progress('artifacts', 80 + Math.round((index / count) * 15), { detail: name }),
     });
-    progress('done', 100);
+    // The caller reports the end, after the findings of the device are computed.
     return { outcomes: backupOutcomes(path, r, input.timeZone), cancelled: false };
   } catch (e) {
     if (!(e instanceof AppError)) log('Backup import failed', e);

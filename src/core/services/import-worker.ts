@@ -75,12 +75,11 @@ async function run(msg: Exclude<WorkerRequest, { type: 'cancel' | 'call' }>): Pr
 }
 
 /**
- * Computes the findings and latest network rows of the devices the import changed, here on the
- * worker's connection rather than in the caller's thread (at tens of thousands of apps on one
- * phone that is a long computation).
+ * Ends an import's progress: when it stored anything, first computes the findings and latest
+ * network rows of the devices it changed, here on the worker's connection rather than in the
+ * caller's thread (at tens of thousands of apps on one phone that is a long computation).
  */
 function afterImport(db: Db, importId: string, paths: string[], outcomes: ImportOutcome[]): void {
-  if (!outcomes.some((o) => o.status === 'imported')) return;
   const step = (phase: 'findings' | 'done'): void =>
     post({
       type: 'progress',
@@ -97,9 +96,11 @@ function afterImport(db: Db, importId: string, paths: string[], outcomes: Import
         linesPerSecond: 0,
       },
     });
-  step('findings');
-  const failed = refreshDerived(db);
-  if (failed) logError('Could not bring the stored findings up to date', failed.error);
+  if (outcomes.some((o) => o.status === 'imported')) {
+    step('findings');
+    const failed = refreshDerived(db);
+    if (failed) logError('Could not bring the stored findings up to date', failed.error);
+  }
   step('done');
 }
 
