@@ -44,6 +44,14 @@ function report(name: string, n: number): string {
   return path;
 }
 
+/** A stand-in import worker that runs `onMessage` on the first message it gets. */
+function standIn(onMessage: string): URL {
+  const source =
+    "import { parentPort } from 'node:worker_threads';" +
+    `parentPort.on('message', () => { ${onMessage} });`;
+  return new URL(`data:text/javascript,${encodeURIComponent(source)}`);
+}
+
 function inCase<T>(read: (s: CaseSession) => T): T {
   const s = CaseSession.open(casePath, { readonly: true });
   try {
@@ -136,13 +144,7 @@ describe('ImportWorkerClient', () => {
 
   it('fails the running call when the worker runs out of its heap', async () => {
     // A stand-in worker that answers nothing and allocates until the heap bound stops it.
-    const hog = new URL(
-      'data:text/javascript,' +
-        encodeURIComponent(
-          "import { parentPort } from 'node:worker_threads';" +
-            'parentPort.on("message", () => { const keep = []; for (;;) keep.push(new Array(1e6).fill(1)); });',
-        ),
-    );
+    const hog = standIn('const keep = []; for (;;) keep.push(new Array(1e6).fill(1));');
     client = new ImportWorkerClient(casePath, hog);
     const error = await client
       .run({ fn: 'importPath', path: report('a.ndjson', 1), device: 1 })
@@ -154,13 +156,7 @@ describe('ImportWorkerClient', () => {
   }, 60_000);
 
   it('fails the running call when the worker exits', async () => {
-    const quitter = new URL(
-      'data:text/javascript,' +
-        encodeURIComponent(
-          "import { parentPort } from 'node:worker_threads';" +
-            'parentPort.on("message", () => process.exit(3));',
-        ),
-    );
+    const quitter = standIn('process.exit(3);');
     client = new ImportWorkerClient(casePath, quitter);
     await expect(
       client.run({ fn: 'importPath', path: report('a.ndjson', 1), device: 1 }),
