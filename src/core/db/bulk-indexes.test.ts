@@ -213,7 +213,7 @@ describe('bulk loading the sessions of a large source', () => {
     let keptDuring = false;
     const o = await importFile({
       db: c.session.db,
-      path: c.write('small.ndjson', exportLines(100, 2)),
+      path: c.write('small.ndjson', exportLines(100, 1 << 20)),
       deviceId: c.deviceId,
       onProgress: (p) => {
         if (p.phase === 'pairing') keptDuring = hasAll(c.session.db);
@@ -242,6 +242,26 @@ describe('bulk loading the sessions of a large source', () => {
     expect(o.counts.sessions).toBe(400);
     expect(keptDuring).toBe(true);
     expect(droppedDuring).toBe(true);
+    expect(integrity(c.session.db)).toBe('ok');
+  });
+
+  it('drops the indexes on the start when a source goes back in time once and then reads on in order', async () => {
+    const c = newCase();
+    // Two weeks in time order, the second written first: the rows of the first week then fall
+    // among those already held, not at the end of the index.
+    const week = (from: number, seed: number) => [
+      ...generateExportLines({ intervals: 200, startMs: from, offsetMin: 120, seed }),
+    ];
+    let dropped = false;
+    await importFile({
+      db: c.session.db,
+      path: c.write('weeks.ndjson', [...week(T0 + 14 * 86_400_000, 1), ...week(T0, 1 << 20)]),
+      deviceId: c.deviceId,
+      onProgress: (p) => {
+        if (p.phase === 'pairing') dropped = hasDropped(c.session.db);
+      },
+    });
+    expect(dropped).toBe(true);
     expect(integrity(c.session.db)).toBe('ok');
   });
 

@@ -129,7 +129,7 @@ export class StoreWriter {
     return this.store.inserted;
   }
 
-  /** Sessions inserted that start more than a day before the one inserted just before them. */
+  /** Sessions inserted that start more than a day before the latest start inserted before them. */
   get sessionsScattered(): number {
     return this.store.scattered;
   }

@@ -299,12 +299,11 @@ export class SessionStore {
   /** Rows this store inserted. */
   inserted = 0;
   /**
-   * Rows inserted that start more than a day before the row inserted just before them: how
-   * scattered in time the rows arrive (an index on their start takes each such row at a place
-   * of its own rather than beside the last one).
+   * Rows inserted that start more than a day before the latest start inserted so far: an index
+   * on the start takes each such row among the ones it holds rather than at its end.
    */
   scattered = 0;
-  private lastAnchorMs = Number.NEGATIVE_INFINITY;
+  private latestAnchorMs = Number.NEGATIVE_INFINITY;
   private readonly inserts = new Map<number, Statement>();
   /** The values of the row being inserted, refilled for each row. */
   private readonly args: (string | number | null)[] = [];
@@ -347,8 +346,8 @@ export class SessionStore {
 
   /** Counts a new row's start into `scattered`. */
   private noteAnchor(ms: number): void {
-    if (ms < this.lastAnchorMs - DAY_MS) this.scattered += 1;
-    this.lastAnchorMs = ms;
+    if (ms < this.latestAnchorMs - DAY_MS) this.scattered += 1;
+    else if (ms > this.latestAnchorMs) this.latestAnchorMs = ms;
   }
 
   /** Pushes an edge's values; the shape bits it sets (`raw` when its row holds the line). */
