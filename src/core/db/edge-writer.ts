@@ -374,8 +374,9 @@ export class StoreWriter {
     localDay: number,
     before: SessionState,
     after: SessionState,
+    durationMs: number | null,
   ): void {
-    this.store.changeState(this.deviceId, appId, category, localDay, before, after);
+    this.store.changeState(this.deviceId, appId, category, localDay, before, after, durationMs);
   }
 
   /** Applies the summaries' changes held so far once they grow large (between record batches). */

@@ -679,7 +679,7 @@ export class SourceWriter {
     );
     // The row's stats cell and app state before the change, so the session stats follow it.
     const sessionOf = db.prepare(
-      `SELECT s.id, s.app_id AS appId, s.category, s.local_day AS localDay,
+      `SELECT s.id, s.app_id AS appId, s.category, s.local_day AS localDay, s.duration_ms AS durationMs,
               s.inferred_state AS inferredState, ${STATE_SQL} AS state
        FROM access_sessions s WHERE s.device_id = ? AND s.interval_key = ?`,
     );
@@ -690,6 +690,7 @@ export class SourceWriter {
             appId: number;
             category: string;
             localDay: number;
+            durationMs: number | null;
             inferredState: 'foreground' | 'background' | null;
             state: SessionState;
           }
@@ -714,6 +715,7 @@ export class SourceWriter {
           stateSource: reported.stateSource,
           inferredState: s.inferredState,
         }).state,
+        s.durationMs,
       );
       if (linked)
         this.stmts.proxyLine.run(s.id, this.sourceId, linked.line, linked.app, linked.rawLine);

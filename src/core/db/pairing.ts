@@ -460,8 +460,9 @@ export class SessionStore {
     localDay: number,
     before: SessionState,
     after: SessionState,
+    durationMs: number | null,
   ): void {
-    this.rollup.changeState(deviceId, appId, category, localDay, before, after);
+    this.rollup.changeState(deviceId, appId, category, localDay, before, after, durationMs);
   }
 
   /** Applies the rollup changes of this transaction; call before it commits. */

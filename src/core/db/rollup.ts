@@ -6,6 +6,7 @@ import {
   type SessionState,
   type StatsDelta,
 } from './session-stats';
+import { applyStateDeltas } from './session-states';
 
 export const DAY_MS = 86_400_000;
 
@@ -48,6 +49,18 @@ interface Delta extends StatsDelta {
   busy: number[];
   long: number[];
   longBusy: number[];
+  /** Sessions and time in use by app state (see `STATE_SLOTS`); shared zeros until changed. */
+  states: number[];
+}
+
+/** Where a state's sessions and time in use are in a delta's `states` (its ms one after). */
+const STATE_SLOTS: Record<SessionState, number> = { foreground: 0, background: 2, unknown: 4 };
+const ZERO_STATES: readonly number[] = [0, 0, 0, 0, 0, 0];
+
+/** A delta's state sums, its own to change. */
+function ownStates(d: Delta): number[] {
+  if (d.states === ZERO_STATES) d.states = [0, 0, 0, 0, 0, 0];
+  return d.states;
 }
 
 const ZERO_HOURS: readonly number[] = new Array<number>(24).fill(0);
@@ -76,6 +89,7 @@ function emptyDelta(
     longBusy: ZERO_THRESHOLDS as number[],
     background: 0,
     known: 0,
+    states: ZERO_STATES as number[],
     added: NO_DURATIONS,
     removed: NO_DURATIONS,
   };
@@ -271,6 +285,9 @@ export class RollupDeltas {
     const d = counting(this.day(deviceId, appId, category, localDay));
     if (state !== 'unknown') d.known += sign;
     if (state === 'background') d.background += sign;
+    const states = ownStates(d);
+    states[STATE_SLOTS[state]]! += sign;
+    states[STATE_SLOTS[state] + 1]! += sign * (durationMs ?? 0);
     if (durationMs !== null) {
       this.durations.push(sign === 1 ? d.index : -1 - d.index, durationMs);
     }
@@ -285,7 +302,10 @@ export class RollupDeltas {
     }
   }
 
-  /** Records that a stored session's app state changed (the rollup does not count states). */
+  /**
+   * Records that a stored session's app state changed (the rollup does not count states; the
+   * session stats and the sessions by state do). `durationMs` is the session's, null while open.
+   */
   changeState(
     deviceId: number,
     appId: number,
@@ -293,11 +313,17 @@ export class RollupDeltas {
     localDay: number,
     before: SessionState,
     after: SessionState,
+    durationMs: number | null,
   ): void {
     if (before === after) return;
     const d = this.day(deviceId, appId, category, localDay);
     d.known += (after !== 'unknown' ? 1 : 0) - (before !== 'unknown' ? 1 : 0);
     d.background += (after === 'background' ? 1 : 0) - (before === 'background' ? 1 : 0);
+    const states = ownStates(d);
+    states[STATE_SLOTS[before]]! -= 1;
+    states[STATE_SLOTS[before] + 1]! -= durationMs ?? 0;
+    states[STATE_SLOTS[after]]! += 1;
+    states[STATE_SLOTS[after] + 1]! += durationMs ?? 0;
   }
 
   /** The day cells plus the week and four-week cells summed from them. */
@@ -408,6 +434,7 @@ export class RollupDeltas {
         this.order[cell]!.removed = removed;
       });
       applySessionStats(db, this.order);
+      applyStateDeltas(db, this.order);
       this.deltas.clear();
       this.order = [];
     }

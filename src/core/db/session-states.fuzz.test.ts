@@ -73,7 +73,15 @@ describe('the sessions by app state', () => {
                     'UPDATE access_sessions SET state = ?, state_source = ?, inferred_state = ? WHERE id = ?',
                   ).run(c.reported ?? 'unknown', c.reported ? 'reported' : null, c.inferred, r.id);
                   const after = c.reported ?? c.inferred ?? 'unknown';
-                  deltas.changeState(r.device_id, r.app_id, r.category, r.local_day, before, after);
+                  deltas.changeState(
+                    r.device_id,
+                    r.app_id,
+                    r.category,
+                    r.local_day,
+                    before,
+                    after,
+                    r.duration_ms,
+                  );
                 } else if (c.kind === 'remove' && r) {
                   db.prepare('DELETE FROM access_sessions WHERE id = ?').run(r.id);
                   deltas.add(

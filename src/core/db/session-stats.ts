@@ -1,5 +1,5 @@
 import { STATE_SQL } from './session-state';
-import { rebuildSessionStates, refreshSessionStates, type StateCounts } from './session-states';
+import { rebuildSessionStates } from './session-states';
 import type { Db } from './open';
 
 /**
@@ -768,31 +768,6 @@ export function applySessionStats(db: Db, deltas: Iterable<StatsDelta>): void {
         writer.apply(level, list[0]!.deviceId, bucketOf(list[0]!.bucket, level), changes);
     }
   }
-  // The app states' sessions and time in use of the touched days, from the day cells' state
-  // counts just written (and the sessions where those leave the split open).
-  refreshSessionStates(db, days, dayStateCounts(db));
-}
-
-/**
- * A reader of the day cells' counts of sessions with a known and a background app state, as
- * stored (level 1), each device's day decoded once.
- */
-function dayStateCounts(db: Db): StateCounts {
-  const select = db.prepare(
-    'SELECT cells FROM session_stats WHERE level = 1 AND device_id = ? AND bucket = ?',
-  );
-  const days = new Map<string, Map<string, StoredCell>>();
-  return (deviceId, appId, category, day) => {
-    const key = `${deviceId}|${day}`;
-    let cells = days.get(key);
-    if (!cells) {
-      const row = select.get(deviceId, day) as { cells: Buffer } | undefined;
-      cells = row ? readCells(row.cells) : new Map<string, StoredCell>();
-      days.set(key, cells);
-    }
-    const c = cells.get(`${appId}|${category}`);
-    return c ? { known: c.known, background: c.background } : undefined;
-  };
 }
 
 /**

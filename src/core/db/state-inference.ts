@@ -121,7 +121,8 @@ export function inferAndroidStates(db: Db, deviceId: number): void {
   const hi = spans.length > 0 ? coverEnd : 0;
   const page = db.prepare(
     `SELECT id, app_id AS appId, category, local_day AS localDay, anchor_ms AS startMs,
-            anchor_ms + COALESCE(duration_ms, 0) AS endMs, state, state_source AS stateSource,
+            anchor_ms + COALESCE(duration_ms, 0) AS endMs, duration_ms AS durationMs, state,
+            state_source AS stateSource,
             inferred_state AS inferredState
      FROM access_sessions NOT INDEXED
      WHERE id > ? AND device_id = ? AND interval_key LIKE 'aop:%'
@@ -140,6 +141,7 @@ export function inferAndroidStates(db: Db, deviceId: number): void {
       localDay: number;
       startMs: number;
       endMs: number;
+      durationMs: number | null;
       state: AccessEvent['state'];
       stateSource: AccessEvent['stateSource'];
       inferredState: 'foreground' | 'background' | null;
@@ -163,6 +165,7 @@ export function inferAndroidStates(db: Db, deviceId: number): void {
         s.localDay,
         reported ? s.state : (s.inferredState ?? 'unknown'),
         reported ? s.state : (next ?? 'unknown'),
+        s.durationMs,
       );
     }
     changes.flushIfLarge(db);
