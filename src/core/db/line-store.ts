@@ -19,6 +19,12 @@ const DEFLATE_LEVEL = 1;
 const MAX_PENDING = 64;
 /** The newest blocks `settle` leaves being compressed: the next record batch is read meanwhile. */
 const SETTLED_LIMIT = 4;
+/**
+ * Blocks handed to the thread pool and not yet called back, at most. A job keeps its block until
+ * its callback runs, which needs the event loop: a caller that never yields (a synchronous
+ * builder) would otherwise keep every block of the source; past this, blocks are compressed here.
+ */
+const MAX_IN_FLIGHT = 8;
 
 /** A UTF-16 surrogate without its pair: UTF-8 cannot hold it, so such a line stays in its row. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -129,6 +135,8 @@ export class LineStore {
   private entries: [number, string][] = [];
   /** Full blocks being compressed by the thread pool, in line order; stored in that order. */
   private pending: PendingBlock[] = [];
+  /** Jobs in the thread pool whose callback has not run yet. */
+  private inFlight = 0;
   private gathered = 0;
   private last = -1;
   private lastText = '';
@@ -207,7 +215,15 @@ export class LineStore {
       this.storeSettled(true);
       return;
     }
+    if (this.inFlight >= MAX_IN_FLIGHT) {
+      block.body = deflateRawSync(block.input, { level: DEFLATE_LEVEL });
+      block.settled = true;
+      markDone();
+      return;
+    }
+    this.inFlight += 1;
     deflateRaw(block.input, { level: DEFLATE_LEVEL }, (error, body) => {
+      this.inFlight -= 1;
       if (!error) block.body = body;
       block.settled = true;
       markDone();
