@@ -86,7 +86,7 @@ export function staleFindingDevices(db: Db, deviceIds?: readonly number[]): numb
 export function refreshFindings(
   db: Db,
   deviceIds?: readonly number[],
-  chunkSessions = FINDINGS_CHUNK_SESSIONS,
+  chunkGroups = FINDINGS_CHUNK_GROUPS,
 ): number[] {
   const existing = new Set(db.prepare('SELECT id FROM devices').pluck().all() as number[]);
   const targets = [...new Set(deviceIds ?? existing)]
@@ -137,8 +137,13 @@ export function refreshFindings(
         const options = { path: 'auto' as const, evidenceLimit: EVIDENCE_CAP, leanEvidence: true };
         const filter = { devices: [deviceId] };
         keep(computeFindings(db, filter, values, recordRules, options));
-        for (const appRange of appRanges(db, deviceId, chunkSessions))
-          keep(computeFindings(db, filter, values, sessionRules, { ...options, appRange }));
+        const ranges = appRanges(db, deviceId, chunkGroups);
+        // One range reads the device's sessions as a whole (in time order through the time
+        // index); several read each range's apps through the app index.
+        if (ranges.length === 1) keep(computeFindings(db, filter, values, sessionRules, options));
+        else
+          for (const appRange of ranges)
+            keep(computeFindings(db, filter, values, sessionRules, { ...options, appRange }));
       })();
       writeTx(db, () => {
         // The device's sources changed while it was computed: leave it stale for the next call.
@@ -167,22 +172,25 @@ export function refreshFindings(
   return done;
 }
 
-/** Sessions one pass of a device's session rules reads at most (one app's are never split). */
-export const FINDINGS_CHUNK_SESSIONS = 25_000;
+/**
+ * Groups (app and category) one pass of a device's session rules holds at most; one app's are
+ * never split. A pass holds each group's tallies and evidence, so a phone with tens of thousands
+ * of apps is passed over a range of apps at a time.
+ */
+export const FINDINGS_CHUNK_GROUPS = 2_000;
 
 /**
- * Ranges of app ids that together cover every app, each holding about
- * {@link FINDINGS_CHUNK_SESSIONS} of the device's sessions (counted from the rollup's coarsest
- * level); one range when the device has fewer.
+ * Ranges of app ids that together cover every app, each holding about `chunk` of the device's
+ * groups (counted from the rollup's coarsest level); one range when the device has fewer.
  */
 export function appRanges(
   db: Db,
   deviceId: number,
-  chunk = FINDINGS_CHUNK_SESSIONS,
+  chunk = FINDINGS_CHUNK_GROUPS,
 ): { from: number; to: number }[] {
   const rows = db
     .prepare(
-      `SELECT app_id AS id, SUM(sessions) AS n FROM session_rollup
+      `SELECT app_id AS id, COUNT(DISTINCT category) AS n FROM session_rollup
        WHERE level = 28 AND device_id = ? GROUP BY app_id ORDER BY app_id`,
     )
     .all(deviceId) as { id: number; n: number }[];
