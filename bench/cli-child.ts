@@ -1,6 +1,7 @@
 // Runs one CLI command in this (fresh) process and reports its time, peak memory and output size.
 // Usage: cli-child.ts <command> [args...]; the command's own output is counted, not kept.
 import { Writable } from 'node:stream';
+import { peakMemoryMb } from './peak-memory';
 
 const started = performance.now();
 const { main } = await import('../src/cli/main');
@@ -34,7 +35,7 @@ process.stdout.write(
       return (c.user + c.system) / 1e6;
     })(),
     loadSeconds: (loaded - started) / 1000,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    maxRssMb: peakMemoryMb(),
     bytes,
     lines,
     errors: errors.slice(0, 500),
