@@ -57,10 +57,11 @@ interface Delta extends StatsDelta {
 const STATE_SLOTS: Record<SessionState, number> = { foreground: 0, background: 2, unknown: 4 };
 const ZERO_STATES: readonly number[] = [0, 0, 0, 0, 0, 0];
 
-/** A delta's state sums, its own to change. */
-function ownStates(d: Delta): number[] {
+/** Counts a session of `state` and its time in use into (sign 1) or out of (-1) a delta's sums. */
+function countState(d: Delta, state: SessionState, sign: 1 | -1, durationMs: number | null): void {
   if (d.states === ZERO_STATES) d.states = [0, 0, 0, 0, 0, 0];
-  return d.states;
+  d.states[STATE_SLOTS[state]]! += sign;
+  d.states[STATE_SLOTS[state] + 1]! += sign * (durationMs ?? 0);
 }
 
 const ZERO_HOURS: readonly number[] = new Array<number>(24).fill(0);
@@ -283,11 +284,7 @@ export class RollupDeltas {
     if (sign === 1 && durationMs !== null && durationMs > this.maxDurationMs)
       this.maxDurationMs = durationMs;
     const d = counting(this.day(deviceId, appId, category, localDay));
-    if (state !== 'unknown') d.known += sign;
-    if (state === 'background') d.background += sign;
-    const states = ownStates(d);
-    states[STATE_SLOTS[state]]! += sign;
-    states[STATE_SLOTS[state] + 1]! += sign * (durationMs ?? 0);
+    countState(d, state, sign, durationMs);
     if (durationMs !== null) {
       this.durations.push(sign === 1 ? d.index : -1 - d.index, durationMs);
     }
@@ -317,13 +314,8 @@ export class RollupDeltas {
   ): void {
     if (before === after) return;
     const d = this.day(deviceId, appId, category, localDay);
-    d.known += (after !== 'unknown' ? 1 : 0) - (before !== 'unknown' ? 1 : 0);
-    d.background += (after === 'background' ? 1 : 0) - (before === 'background' ? 1 : 0);
-    const states = ownStates(d);
-    states[STATE_SLOTS[before]]! -= 1;
-    states[STATE_SLOTS[before] + 1]! -= durationMs ?? 0;
-    states[STATE_SLOTS[after]]! += 1;
-    states[STATE_SLOTS[after] + 1]! += durationMs ?? 0;
+    countState(d, before, -1, durationMs);
+    countState(d, after, 1, durationMs);
   }
 
   /** The day cells plus the week and four-week cells summed from them. */
@@ -433,6 +425,11 @@ export class RollupDeltas {
         this.order[cell]!.added = added;
         this.order[cell]!.removed = removed;
       });
+      // The session stats' state counts are those of the sums by state.
+      for (const d of this.order) {
+        d.background = d.states[STATE_SLOTS.background]!;
+        d.known = d.states[STATE_SLOTS.foreground]! + d.background;
+      }
       applySessionStats(db, this.order);
       applyStateDeltas(db, this.order);
       this.deltas.clear();
