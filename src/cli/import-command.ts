@@ -21,7 +21,7 @@ import { parseCommandArgs, takeCasePath, UsageError } from './args';
 import { openOrCreateCase } from './case-open';
 import { withCancelSignal } from './cancel';
 import { say, type CommandContext } from './context';
-import { importWorkerFor } from './import-worker-url';
+import { importAndroidWith, importWorkerFor } from './import-worker-url';
 
 export const IMPORT_OPTIONS = {
   device: { type: 'string', multiple: true },
@@ -146,17 +146,15 @@ async function importCapture(
   const full = resolve(path);
   const progress = ctx.stderrIsTTY ? new ProgressLine(ctx) : null;
   try {
-    const r = await worker.run(
-      { fn: 'importAndroid', path: full, ...options },
-      {
-        signal,
-        onStep: (s) => {
-          if (s.kind === 'android') progress?.update(`${s.phase} ${s.detail ?? ''}`, true);
-        },
-      },
-    );
+    const r = await importAndroidWith(worker, session, full, {
+      ...options,
+      signal,
+      onProgress: progress
+        ? (p) => progress.update(`${p.phase} ${p.detail ?? ''}`, true)
+        : undefined,
+    });
     progress?.clear();
-    const d = session.device(r.deviceId);
+    const d = r.device;
     say(
       ctx,
       `Android capture → device "${d.label}": ${d.model ?? 'unknown model'}, Android ${d.osVersion ?? '?'}, ` +

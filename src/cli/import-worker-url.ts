@@ -21,30 +21,43 @@ export function importWorkerFor(
   return new ImportWorkerClient(session.db.name, cliWorkerUrl(), ctx.lockstepImports === true);
 }
 
-/** Imports an Android capture in an import worker of its own, as `importAndroid` does in-process. */
+/** What an Android import in a worker is given, as `importAndroid` in-process. */
+interface AndroidWorkerOptions {
+  label?: string;
+  timeZone?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: { phase: string; fraction: number; detail?: string }) => void;
+}
+
+/** Imports an Android capture in a running import worker, as `importAndroid` does in-process. */
+export async function importAndroidWith(
+  worker: ImportWorkerClient,
+  session: CaseSession,
+  path: string,
+  options: AndroidWorkerOptions,
+): Promise<AndroidImportResult> {
+  const r = await worker.run(
+    { fn: 'importAndroid', path, label: options.label, timeZone: options.timeZone },
+    {
+      signal: options.signal,
+      onStep: (s) => {
+        if (s.kind === 'android') options.onProgress?.(s);
+      },
+    },
+  );
+  return { ...r, device: session.device(r.deviceId) };
+}
+
+/** Imports an Android capture in an import worker of its own. */
 export async function importAndroidInWorker(
   session: CaseSession,
   ctx: { lockstepImports?: boolean },
   path: string,
-  options: {
-    label?: string;
-    timeZone?: string;
-    signal?: AbortSignal;
-    onProgress?: (p: { phase: string; fraction: number; detail?: string }) => void;
-  },
+  options: AndroidWorkerOptions,
 ): Promise<AndroidImportResult> {
   const worker = importWorkerFor(session, ctx);
   try {
-    const r = await worker.run(
-      { fn: 'importAndroid', path, label: options.label, timeZone: options.timeZone },
-      {
-        signal: options.signal,
-        onStep: (s) => {
-          if (s.kind === 'android') options.onProgress?.(s);
-        },
-      },
-    );
-    return { ...r, device: session.device(r.deviceId) };
+    return await importAndroidWith(worker, session, path, options);
   } finally {
     await worker.close();
   }
