@@ -20,6 +20,13 @@ interface Running {
  */
 export const IMPORT_HEAP_MB = 384;
 
+/** Why a worker's import ended, when it ended for lack of heap; null for any other error. */
+export function outOfHeap(e: unknown): string | null {
+  return (e as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY'
+    ? `The import needed more than the ${IMPORT_HEAP_MB} MB of memory an import may use`
+    : null;
+}
+
 /** Creates the import worker: the bundled file when given, else the TypeScript source through tsx. */
 export function spawnWorker(workerUrl: URL | undefined): Worker {
   const resourceLimits = { maxOldGenerationSizeMb: IMPORT_HEAP_MB };
@@ -87,11 +94,7 @@ export function watchWorker(worker: Worker, w: WorkerWatch): void {
   });
   worker.on('error', (e) => {
     w.log('Import worker crashed', e);
-    failAll(
-      (e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY'
-        ? `The import needed more than the ${IMPORT_HEAP_MB} MB of memory an import may use; ${w.lost}.`
-        : `The import stopped unexpectedly; ${w.lost}.`,
-    );
+    failAll(`${outOfHeap(e) ?? 'The import stopped unexpectedly'}; ${w.lost}.`);
   });
   worker.on('exit', (code) => {
     if (!finished) failAll(`The import worker exited (code ${code}); ${w.lost}.`);

@@ -12,7 +12,7 @@ import { CaseSession } from './case-service';
 import { afterPendingSignals } from './event-turns';
 import { importPath, type ImportPathResult, type PipelineProgress } from './import-pipeline';
 import { refreshDerived } from './refresh-derived';
-import { IMPORT_HEAP_MB, spawnWorker } from './import-service';
+import { outOfHeap, spawnWorker } from './import-service';
 
 /** One piece of import work, as the worker is asked to do it. */
 export type WorkerCall =
@@ -285,12 +285,10 @@ export class ImportWorkerClient {
       this.pending?.reject(e);
     };
     worker.on('error', (e) => {
+      const heap = outOfHeap(e);
       gone(
-        (e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new AppError(
-              'IMPORT_REFUSED',
-              `The import needed more than the ${IMPORT_HEAP_MB} MB of memory an import may use.`,
-            )
+        heap
+          ? new AppError('IMPORT_REFUSED', `${heap}.`)
           : new Error(`the import stopped unexpectedly (${e.message})`),
       );
     });
