@@ -25,6 +25,7 @@ import {
   type AppPairing,
   type CompareResult,
 } from './records';
+import type { FindingsStatus } from './events';
 import type { DeviceKeyFindings } from './key-findings';
 import type { ImportWarning } from './warnings';
 
@@ -167,7 +168,10 @@ export const api = {
   queryProfiles: z.object({ filter: filterSchema }).strict(),
   /** The findings rules with their parameters, defaults and severity criteria. */
   listFindingRules: empty,
-  /** Findings over the filtered records; `params` overrides rule parameters (`rule.name`). */
+  /**
+   * Findings over the filtered records; `params` overrides rule parameters (`rule.name`). While
+   * the stored findings this would read are being computed, answers none with `pending` set.
+   */
   queryFindings: z
     .object({
       filter: filterSchema,
@@ -227,6 +231,10 @@ export const api = {
   getFindingParams: empty,
   /** Stores the case's rule parameters; recorded in the audit log. */
   setFindingParams: z.object({ params: findingParamsSchema }).strict(),
+  /** Where the stored findings stand (being computed, up to date, or what failed). */
+  getFindingsStatus: empty,
+  /** Computes the stale stored findings again in the import worker (after a failure). */
+  refreshFindings: empty,
   /** Stars, tags or notes a record or a finding by its stable id (recorded in the audit log). */
   annotate: z
     .object({
@@ -727,6 +735,16 @@ export interface AuditCheck {
   message: string;
 }
 
+/** The findings a request asks for, or none while the stored findings it reads are computed. */
+export interface FindingsAnswer {
+  findings: Finding[];
+  /**
+   * Set when the stored findings this request reads are being computed (or that failed): the
+   * list is then empty and an `onFindingsStatus` event follows; null when `findings` is the answer.
+   */
+  pending: FindingsStatus | null;
+}
+
 export interface ApiOutputs {
   getAppInfo: AppInfo;
   createCase: CaseInfo;
@@ -768,7 +786,7 @@ export interface ApiOutputs {
   getRecord: RecordDetails;
   queryDeviceStates: DeviceStateBands[];
   listFindingRules: FindingRuleInfo[];
-  queryFindings: Finding[];
+  queryFindings: FindingsAnswer;
   queryKeyFindings: DeviceKeyFindings[];
   getFindingEvidence: { ids: string[]; total: number; offset: number };
   queryCompare: CompareResult;
@@ -778,6 +796,8 @@ export interface ApiOutputs {
   renameApp: NamedApp[];
   getFindingParams: FindingParams;
   setFindingParams: FindingParams;
+  getFindingsStatus: FindingsStatus;
+  refreshFindings: FindingsStatus;
   annotate: Annotation;
   listAnnotations: Annotation[];
   exportSessionsCsv: { path: string; rows: number; sha256: string };

@@ -1,3 +1,4 @@
+import type { FindingParams } from './findings';
 import type { ImportOutcome } from './records';
 
 /** Events main (or the dev server) sends to the renderer. Never carries secrets. */
@@ -70,12 +71,29 @@ export interface AndroidCaptureStatus {
   deviceId: number | null;
 }
 
+/**
+ * Where the stored findings stand: `computing` after a parameter change, a source move or removal
+ * or an import whose own refresh failed (in the import worker, never on the app's main thread);
+ * `ready` once they are up to date (an `onCaseChanged` follows); `failed` with what failed.
+ */
+export interface FindingsStatus {
+  state: 'ready' | 'computing' | 'failed';
+  /** The parameters they are (being) computed with: the examiner's changes to the defaults. */
+  params: FindingParams;
+  /** Devices computed so far and devices to compute, while computing (0 and 0 until known). */
+  done: number;
+  total: number;
+  /** What failed, in a sentence, when `failed`; null otherwise. */
+  message: string | null;
+}
+
 export interface BridgeEvents {
   onImportProgress: ImportProgress;
   onImportFinished: ImportFinished;
   onCaseChanged: { reason: string };
   onDeviceBackupProgress: DeviceBackupProgress;
   onAndroidCapture: AndroidCaptureStatus;
+  onFindingsStatus: FindingsStatus;
   /** A menu item of the desktop app that the renderer carries out with its current state. */
   onMenuCommand: { command: 'import' | 'exportCsv' };
 }
@@ -87,5 +105,6 @@ export const BRIDGE_EVENTS: readonly BridgeEventName[] = [
   'onCaseChanged',
   'onDeviceBackupProgress',
   'onAndroidCapture',
+  'onFindingsStatus',
   'onMenuCommand',
 ];

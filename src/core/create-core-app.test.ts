@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../contract/bridge';
 import Database from 'better-sqlite3';
-import type { ImportFinished, ImportProgress } from '../contract/events';
+import type { FindingsStatus, ImportFinished, ImportProgress } from '../contract/events';
 import type { CoreApp } from './app';
 import { createCoreApp } from './create-core-app';
 import { accessPair } from './testing/apr-fixture';
@@ -114,5 +114,98 @@ describe('core app', () => {
     const tl = await h.queryTimeline({ filter: {}, width: 800 });
     expect(tl.marks).toHaveLength(5);
     expect((await h.inspectBackup({ path: join(folder, 'one') })).boundDevice?.label).toBe('Ana');
+  });
+});
+
+/** The next findings status event in the given state. */
+function findingsStatus(state: FindingsStatus['state']): Promise<FindingsStatus> {
+  return new Promise((resolve) => {
+    const off = core.onEvent((e) => {
+      if (e.event === 'onFindingsStatus' && (e.payload as FindingsStatus).state === state) {
+        off();
+        resolve(e.payload as FindingsStatus);
+      }
+    });
+  });
+}
+
+/** A case with one device whose import (and its findings) is stored. */
+async function caseWithFindings(): Promise<{ path: string; deviceId: number }> {
+  const h = core.handlers;
+  const path = join(dir, 'f.snoopcase');
+  await h.createCase({ path });
+  const device = await h.createDevice({ label: 'A' });
+  // Night access every night: the night-access rule finds something with its defaults.
+  const lines = Array.from({ length: 60 }, (_, i) =>
+    accessPair({
+      app: 'com.example.night',
+      category: 'photos',
+      id: `N${i}`,
+      ms: Date.UTC(2024, 0, 1 + i, 2, 30),
+      durationMs: 60_000,
+    }),
+  ).flat();
+  const file = join(dir, 'n.ndjson');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const done = finished();
+  await h.startImport({ paths: [file], deviceId: device.id });
+  await done;
+  return { path, deviceId: device.id };
+}
+
+describe('stored findings off the main thread', () => {
+  it('a parameter change returns at once; the findings are computed in the worker while queries say so', async () => {
+    const h = core.handlers;
+    await caseWithFindings();
+    const before = await h.queryFindings({ filter: {}, evidenceLimit: 0 });
+    expect(before.pending).toBeNull();
+    expect(before.findings.length).toBeGreaterThan(0);
+    const ready = findingsStatus('ready');
+    await h.setFindingParams({ params: { 'night-access.from': '01:00' } });
+    const during = await h.queryFindings({ filter: {}, evidenceLimit: 0 });
+    expect(during).toEqual({
+      findings: [],
+      pending: expect.objectContaining({
+        state: 'computing',
+        params: { 'night-access.from': '01:00' },
+      }),
+    });
+    expect(await h.getFindingsStatus({})).toMatchObject({ state: 'computing' });
+    // The other readers of the stored findings say so too, rather than computing them here.
+    expect(() => h.queryKeyFindings({})).toThrow(/being computed/);
+    await expect(h.exportBundle({ path: join(dir, 'b.zip'), filter: {} })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    expect((await ready).params).toEqual({ 'night-access.from': '01:00' });
+    expect(
+      events
+        .filter((e) => e.event === 'onCaseChanged')
+        .map((e) => (e.payload as { reason: string }).reason)
+        .slice(-2),
+    ).toEqual(['finding-parameters', 'finding-parameters']);
+    const after = await h.queryFindings({ filter: {}, evidenceLimit: 0 });
+    expect(after.pending).toBeNull();
+    expect(after.findings.length).toBeGreaterThan(0);
+    expect((await h.queryKeyFindings({})).length).toBe(1);
+  });
+
+  it('findings left stale by another program are computed in the worker when first asked for', async () => {
+    const h = core.handlers;
+    const { path } = await caseWithFindings();
+    await h.closeCase({});
+    // Another program changed the parameters: every stored finding is stale.
+    const other = new Database(path);
+    other
+      .prepare("INSERT INTO case_meta (key, value) VALUES ('finding_params', ?)")
+      .run(JSON.stringify({ 'night-access.from': '00:30' }));
+    other.close();
+    await h.openCase({ path });
+    const ready = findingsStatus('ready');
+    const first = await h.queryFindings({ filter: {}, evidenceLimit: 0 });
+    expect(first.pending?.state).toBe('computing');
+    expect((await ready).params).toEqual({ 'night-access.from': '00:30' });
+    const after = await h.queryFindings({ filter: {}, evidenceLimit: 0 });
+    expect(after.pending).toBeNull();
+    expect(after.findings.length).toBeGreaterThan(0);
   });
 });

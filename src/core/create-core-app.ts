@@ -13,7 +13,15 @@ import { exportBundle } from './bundle/export-bundle';
 import { bundleExtras } from './bundle/extras';
 import { installationKey } from './bundle/signing-key';
 import { verifyBundle } from './bundle/verify-bundle';
-import { runFindings, ruleInfos, setStoredFindingParams, storedFindingParams } from './findings';
+import {
+  FindingsPendingError,
+  runFindings,
+  ruleInfos,
+  serveStoredFindingsOnly,
+  setStoredFindingParams,
+  staleFindingDevices,
+  storedFindingParams,
+} from './findings';
 import { suggestAppPairings } from './catalog/pairing-suggestions';
 import { renameApp } from './catalog/rename-app';
 import { AndroidCaptureService } from './services/android-capture-service';
@@ -25,7 +33,9 @@ import { exportSessionsCsv } from './services/export-service';
 import { findingEvidencePage, queryKeyFindings } from './services/findings-service';
 import { ImportService } from './services/import-service';
 import { RecentCases } from './services/recent-cases';
-import { refreshDerived } from './services/refresh-derived';
+import { FindingsRefreshService } from './services/findings-refresh';
+import { derivedStale } from './services/refresh-derived';
+import { ImportWorkerClient } from './services/worker-call';
 
 /**
  * Builds the core behind the bridge: one open case at a time, imports in a worker, and the
@@ -43,7 +53,12 @@ export function createCoreApp(options: CoreOptions): CoreApp {
   const imports = new ImportService(emit, log, options.workerUrl);
   const backups = new BackupImportService(emit, log, options.workerUrl);
   const acquisitions = new DeviceBackupService(emit, {});
-  const captures = new AndroidCaptureService(emit, log);
+  const captures = new AndroidCaptureService(emit, log, { workerUrl: options.workerUrl });
+  const refresh = new FindingsRefreshService(
+    emit,
+    log,
+    (casePath) => new ImportWorkerClient(casePath, options.workerUrl),
+  );
   let current: CaseSession | null = null;
 
   const need = (): CaseSession => {
@@ -56,23 +71,41 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       throw new AppError('CONFLICT', `Cannot ${what} while an import is running.`);
   };
   const changed = (reason: string): void => emit('onCaseChanged', { reason });
-  // The stored findings of the devices whose data or parameters changed are computed again, so
-  // the Findings view reads a table. A failure (another writer holding the case) leaves them
-  // stale: the next query computes them, or answers from the records.
-  const refreshStoredFindings = (): void => {
-    const db = current?.db;
-    if (!db) return;
-    const failed = refreshDerived(db);
-    if (failed) log('Could not bring the stored findings up to date', failed.error);
+  // The stored findings of the devices whose data or parameters changed are computed again in
+  // the import worker, so the Findings view reads a table and this thread stays free; until they
+  // are, queries that read them answer that they are being computed.
+  const refreshStoredFindings = (reason: string): void => {
+    const c = current;
+    if (c) refresh.request(c.path, storedFindingParams(c.db), reason);
+  };
+  // A query met stale stored findings: they are computed in the worker unless that is under way
+  // or failed (the examiner then asks again, after reading why).
+  const pendingFindings = (): void => {
+    if (!refresh.busy && refresh.status().state !== 'failed')
+      refreshStoredFindings('findings-computed');
   };
   const imported = (): void => {
-    refreshStoredFindings();
     changed('import-finished');
+    // The import's worker brings them up to date itself; when that failed, its refresh is tried
+    // again in a worker, never here.
+    const c = current;
+    if (c && !refresh.busy && derivedStale(c.db)) refreshStoredFindings('findings-computed');
   };
   const swap = (next: CaseSession): void => {
+    void refresh.stop();
     current?.close();
+    serveStoredFindingsOnly(next.db);
     current = next;
     recent.touch(next.path, next.meta('name') ?? undefined);
+  };
+  // Runs a query that reads the stored findings; stale ones are computed in the worker meanwhile.
+  const whenStored = <T>(query: () => T): T => {
+    try {
+      return query();
+    } catch (e) {
+      if (e instanceof FindingsPendingError) pendingFindings();
+      throw e;
+    }
   };
 
   const handlers: CoreHandlers = {
@@ -89,6 +122,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     },
     closeCase: () => {
       notBusy('close the case');
+      void refresh.stop();
       current?.close();
       current = null;
       return null;
@@ -115,15 +149,15 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     moveSource: ({ sourceId, deviceId }) => {
       notBusy('move a source');
       const s = need().moveSource(sourceId, deviceId);
-      refreshStoredFindings();
       changed('source-moved');
+      refreshStoredFindings('source-moved');
       return s;
     },
     removeSource: ({ sourceId }) => {
       notBusy('remove a source');
       need().removeSource(sourceId);
-      refreshStoredFindings();
       changed('source-removed');
+      refreshStoredFindings('source-removed');
       return { removed: 1 };
     },
     startImport: ({ paths, deviceId, timeZone }) => {
@@ -202,18 +236,35 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       return named;
     },
     listFindingRules: () => ruleInfos(),
-    queryFindings: ({ filter, params, rules, evidenceLimit }) =>
-      runFindings(need().db, filter, params ?? storedFindingParams(need().db), rules, {
-        evidenceLimit,
-      }),
-    queryKeyFindings: ({ deviceIds }) => queryKeyFindings(need().db, deviceIds),
-    getFindingEvidence: (input) => findingEvidencePage(need().db, input),
+    queryFindings: ({ filter, params, rules, evidenceLimit }) => {
+      const db = need().db;
+      try {
+        const findings = runFindings(db, filter, params ?? storedFindingParams(db), rules, {
+          evidenceLimit,
+        });
+        return { findings, pending: null };
+      } catch (e) {
+        if (!(e instanceof FindingsPendingError)) throw e;
+        pendingFindings();
+        return { findings: [], pending: refresh.status() };
+      }
+    },
+    queryKeyFindings: ({ deviceIds }) => whenStored(() => queryKeyFindings(need().db, deviceIds)),
+    getFindingEvidence: (input) => whenStored(() => findingEvidencePage(need().db, input)),
     getFindingParams: () => storedFindingParams(need().db),
     setFindingParams: ({ params }) => {
       const p = setStoredFindingParams(need().db, params);
-      refreshStoredFindings();
       changed('finding-parameters');
+      refreshStoredFindings('finding-parameters');
       return p;
+    },
+    getFindingsStatus: () => {
+      need();
+      return refresh.status();
+    },
+    refreshFindings: () => {
+      refreshStoredFindings('findings-computed');
+      return refresh.status();
     },
     annotate: (input) => {
       const a = annotate(need().db, input);
@@ -225,6 +276,17 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       exportSessionsCsv(need(), { filter, path, night, version: options.version }),
     exportBundle: async (input) => {
       const s = need();
+      // The bundle's findings and report read the stored findings; they are not computed here.
+      if (refresh.busy || staleFindingDevices(s.db).length > 0) {
+        pendingFindings();
+        const st = refresh.status();
+        throw new AppError(
+          'CONFLICT',
+          st.state === 'failed'
+            ? `The bundle needs the findings, which could not be computed (${st.message ?? 'unknown reason'}); try computing them again from the Findings view.`
+            : 'The findings are being computed for the latest data and parameters; export the bundle once the Findings view lists them.',
+        );
+      }
       const key = installationKey(options.userDataDir);
       const redact = { contexts: input.redactContexts ?? false, apps: input.redactApps ?? [] };
       const unmask = input.unmask ?? false;
@@ -269,6 +331,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       return () => listeners.delete(listener);
     },
     async dispose() {
+      await refresh.stop();
       await imports.dispose();
       backups.dispose();
       await acquisitions.dispose();

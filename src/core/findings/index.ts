@@ -7,4 +7,11 @@ export {
 } from './engine';
 export { EVIDENCE_CAP } from './common';
 export { setStoredFindingParams, storedFindingParams } from './stored-params';
-export { findingsNeedRefresh, refreshFindings, staleFindingDevices } from './stored';
+export {
+  findingsNeedRefresh,
+  FindingsPendingError,
+  refreshFindings,
+  serveStoredFindingsOnly,
+  staleFindingDevices,
+  type RefreshControl,
+} from './stored';

@@ -87,6 +87,7 @@ export function refreshFindings(
   db: Db,
   deviceIds?: readonly number[],
   chunkGroups = FINDINGS_CHUNK_GROUPS,
+  control: RefreshControl = {},
 ): number[] {
   const existing = new Set(db.prepare('SELECT id FROM devices').pluck().all() as number[]);
   const targets = [...new Set(deviceIds ?? existing)]
@@ -107,8 +108,14 @@ export function refreshFindings(
   const appOf = db.prepare('SELECT id FROM apps WHERE device_id = ? AND identifier = ?').pluck();
   const sessionRules = FINDING_RULES.filter(isSessionRule);
   const recordRules = FINDING_RULES.filter((r) => !isSessionRule(r));
+  const stop = (): void => {
+    if (control.isCancelled?.())
+      throw new AppError('CANCELLED', 'The computation of the findings was cancelled.');
+  };
   try {
-    for (const deviceId of targets) {
+    for (const [index, deviceId] of targets.entries()) {
+      stop();
+      control.onDevice?.(index, targets.length);
       let computedFrom = '';
       db.exec('DELETE FROM temp.findings_pending');
       db.transaction(() => {
@@ -142,8 +149,10 @@ export function refreshFindings(
         // index); several read each range's apps through the app index.
         if (ranges.length === 1) keep(computeFindings(db, filter, values, sessionRules, options));
         else
-          for (const appRange of ranges)
+          for (const appRange of ranges) {
+            stop();
             keep(computeFindings(db, filter, values, sessionRules, { ...options, appRange }));
+          }
       })();
       writeTx(db, () => {
         // The device's sources changed while it was computed: leave it stale for the next call.
@@ -170,6 +179,14 @@ export function refreshFindings(
       );
     });
   return done;
+}
+
+/** How a refresh is followed and stopped (between devices, and between ranges of apps). */
+export interface RefreshControl {
+  /** Asked before each device and each range of apps; true stops the refresh with CANCELLED. */
+  isCancelled?: () => boolean;
+  /** Called before each device is computed, with its index among the devices to compute. */
+  onDevice?: (index: number, count: number) => void;
 }
 
 /**
@@ -236,6 +253,30 @@ function servable(filter: Filter): boolean {
   return true;
 }
 
+/** Connections that read stored findings but never compute them (the app's main thread). */
+const servingOnly = new WeakSet<Db>();
+
+/**
+ * Makes a connection read the stored findings without ever computing them: a request they would
+ * answer once brought up to date, while some of them are stale, fails with the error of
+ * {@link FindingsPendingError} instead, and the caller has them computed elsewhere (the import
+ * worker). Requests the stored findings cannot answer (other parameters, a filter on time) are
+ * still computed from the records by the caller.
+ */
+export function serveStoredFindingsOnly(db: Db): void {
+  servingOnly.add(db);
+}
+
+/** The stored findings a request needs are stale, and this connection does not compute them. */
+export class FindingsPendingError extends AppError {
+  constructor() {
+    super(
+      'CASE_BUSY',
+      'The findings are being computed for the latest data and parameters; this view is updated when they are ready.',
+    );
+  }
+}
+
 /**
  * Whether the stored findings would answer this request once brought up to date, and some of
  * them are not: the caller may open the case for writing so they are computed and kept.
@@ -276,6 +317,7 @@ export function readStoredFindings(
   const devices = wanted ? all.filter((d) => wanted.has(d)) : all;
   if (devices.length === 0) return [];
   if (staleFindingDevices(db, devices).length > 0) {
+    if (servingOnly.has(db)) throw new FindingsPendingError();
     if (db.readonly || db.inTransaction) return null;
     try {
       refreshFindings(db, devices);

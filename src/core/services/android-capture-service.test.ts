@@ -9,7 +9,9 @@ import {
   type StandInAdb,
 } from '../acquire/testing/stand-in-adb';
 import { tempCase, type TempCase } from '../testing/temp-case';
-import { AndroidCaptureService } from './android-capture-service';
+import { AppError } from '../model/errors';
+import { AndroidCaptureService, type CaptureImportClient } from './android-capture-service';
+import type { WorkerCall } from './worker-call';
 
 let t: TempCase;
 let adb: StandInAdb;
@@ -101,6 +103,141 @@ describe('AndroidCaptureService', () => {
     expect(r.installHint).toMatch(/brew install --cask android-platform-tools/);
     await expect(none.start(t.session, { serial: 'X' }, () => undefined)).rejects.toMatchObject({
       code: 'UNSUPPORTED',
+    });
+  });
+
+  describe('imports in the import worker', () => {
+    /** A stand-in worker client: `importAndroid` answers as `answer` says. */
+    function fakeClient(
+      answer: (
+        call: Extract<WorkerCall, { fn: 'importAndroid' }>,
+        signal?: AbortSignal,
+      ) => Promise<number>,
+    ) {
+      const calls: WorkerCall[] = [];
+      let closed = 0;
+      const client: CaptureImportClient = {
+        run: (async (call: WorkerCall, options: { signal?: AbortSignal }) => {
+          calls.push(call);
+          if (call.fn === 'refreshDerived') return { refreshed: true };
+          if (call.fn !== 'importAndroid') throw new Error('unexpected call');
+          const deviceId = await answer(call, options.signal);
+          return {
+            deviceId,
+            outcomes: [],
+            problems: [],
+            added: { access: 2, reject: 0, usage: 0, permission: 0, history: 0 },
+          };
+        }) as CaptureImportClient['run'],
+        close: () => {
+          closed += 1;
+          return Promise.resolve();
+        },
+      };
+      return { client, calls, closed: () => closed };
+    }
+
+    const withClient = (client: CaptureImportClient): AndroidCaptureService =>
+      new AndroidCaptureService(
+        (event, payload) => {
+          if (event === 'onAndroidCapture') statuses.push(payload as AndroidCaptureStatus);
+        },
+        () => undefined,
+        { env: { PATH: adb.dir }, platform: 'linux', importClient: () => client },
+      );
+
+    it('carries the device the first capture went into to the next captures of a watch', async () => {
+      const device = t.session.createDevice({ label: 'Pixel', platform: 'android' });
+      const fake = fakeClient(() => Promise.resolve(device.id));
+      const watching = withClient(fake.client);
+      let imported = 0;
+      const id = await watching.start(
+        t.session,
+        { serial: PIXEL.serial, label: 'Pixel', watchMinutes: 0.002 },
+        () => {
+          imported += 1;
+        },
+      );
+      await new Promise<void>((resolve) => {
+        const timer = setInterval(() => {
+          if (fake.calls.filter((c) => c.fn === 'importAndroid').length >= 2) {
+            clearInterval(timer);
+            resolve();
+          }
+        }, 10);
+      });
+      watching.stop(id);
+      await stopped();
+      await watching.dispose();
+      const imports = fake.calls.filter((c) => c.fn === 'importAndroid');
+      expect(imports[0]).toMatchObject({ label: 'Pixel', deviceId: undefined });
+      expect(imports[1]).toMatchObject({ label: undefined, deviceId: device.id });
+      // Each stored capture is followed by the findings step in the same worker.
+      expect(fake.calls[1]).toEqual({ fn: 'refreshDerived' });
+      expect(imported).toBeGreaterThanOrEqual(2);
+      expect(fake.closed()).toBe(1);
+    });
+
+    it('records a refused import as its sentence, and does not count it as imported', async () => {
+      const fake = fakeClient(() =>
+        Promise.reject(
+          new AppError('IMPORT_REFUSED', "The capture has no time zone; give the phone's zone."),
+        ),
+      );
+      const failing = withClient(fake.client);
+      let imported = 0;
+      await failing.start(t.session, { serial: PIXEL.serial, label: 'Pixel' }, () => {
+        imported += 1;
+      });
+      const last = await stopped();
+      expect(last.history[0]).toMatchObject({
+        added: null,
+        error: "The capture has no time zone; give the phone's zone.",
+      });
+      expect(last.deviceId).toBeNull();
+      expect(imported).toBe(0);
+      expect(fake.calls.map((c) => c.fn)).toEqual(['importAndroid']);
+    });
+
+    it('says which capture could not be imported when the worker stopped', async () => {
+      const fake = fakeClient(() =>
+        Promise.reject(new Error('the import worker exited with code 1')),
+      );
+      const crashing = withClient(fake.client);
+      await crashing.start(t.session, { serial: PIXEL.serial }, () => undefined);
+      const last = await stopped();
+      const entry = last.history[0]!;
+      expect(entry.error).toBe(
+        `The capture in ${entry.folder} could not be imported: the import worker exited with code 1; nothing of it was kept.`,
+      );
+    });
+
+    it('cancels the import under way when the capture is stopped', async () => {
+      let started: () => void = () => undefined;
+      const importing = new Promise<void>((r) => {
+        started = r;
+      });
+      const fake = fakeClient(
+        (_call, signal) =>
+          new Promise<number>((_resolve, reject) => {
+            started();
+            signal?.addEventListener('abort', () =>
+              reject(new AppError('CANCELLED', 'The import was cancelled.')),
+            );
+          }),
+      );
+      const cancelling = withClient(fake.client);
+      let imported = 0;
+      const id = await cancelling.start(t.session, { serial: PIXEL.serial }, () => {
+        imported += 1;
+      });
+      await importing;
+      expect(cancelling.stop(id)).toBe(true);
+      const last = await stopped();
+      expect(last.history[0]?.error).toBe('The import was cancelled.');
+      expect(imported).toBe(0);
+      await cancelling.dispose();
+      expect(fake.closed()).toBe(1);
     });
   });
 });

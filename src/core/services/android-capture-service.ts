@@ -5,10 +5,15 @@ import type { AndroidDevices } from '../../contract/api';
 import type { AndroidCaptureStatus } from '../../contract/events';
 import { adbInstallHint, findAdb, listAdbDevices } from '../acquire/adb';
 import { AndroidWatch } from '../acquire/android-watch';
-import { importAndroid } from './android-import';
 import { AppError } from '../model/errors';
 import type { CaseSession } from './case-service';
 import type { EmitFn } from './import-service';
+import {
+  ImportWorkerClient,
+  type WorkerCall,
+  type WorkerCallResults,
+  type WorkerStep,
+} from './worker-call';
 
 interface StartInput {
   serial: string;
@@ -23,6 +28,19 @@ export interface AndroidCaptureOptions {
   platform?: NodeJS.Platform;
   /** A folder or file the examiner configured for adb. */
   adbPath?: string;
+  /** The bundled import worker (else its TypeScript source, as in tests). */
+  workerUrl?: URL;
+  /** Makes the worker client that imports the captures (a fake in tests). */
+  importClient?: (casePath: string) => CaptureImportClient;
+}
+
+/** The part of an import worker client a capture uses. */
+export interface CaptureImportClient {
+  run<F extends 'importAndroid' | 'refreshDerived'>(
+    call: Extract<WorkerCall, { fn: F }>,
+    options: { signal?: AbortSignal; onStep?: (s: WorkerStep) => void },
+  ): Promise<WorkerCallResults[F]>;
+  close(): Promise<void>;
 }
 
 /**
@@ -33,7 +51,7 @@ export interface AndroidCaptureOptions {
 export class AndroidCaptureService {
   private readonly running = new Map<
     string,
-    { watch: AndroidWatch; controller: AbortController }
+    { watch: AndroidWatch; controller: AbortController; client: CaptureImportClient }
   >();
 
   constructor(
@@ -108,6 +126,11 @@ export class AndroidCaptureService {
         history: watch.history.map((h) => ({ ...h })),
         deviceId,
       });
+    // Every capture of this run is imported in one import worker with its own connection, as
+    // file imports are, so the app's main thread keeps answering.
+    const client =
+      this.options.importClient?.(session.path) ??
+      new ImportWorkerClient(session.path, this.options.workerUrl);
     const watch = new AndroidWatch({
       root,
       serial: input.serial,
@@ -123,23 +146,67 @@ export class AndroidCaptureService {
           void watch.stop();
       },
       onCapture: async (folder, signal) => {
-        const r = await importAndroid(session, folder, {
-          deviceId: deviceId ?? undefined,
-          label: deviceId === null ? label : undefined,
-          timeZone: input.timeZone,
-          signal,
+        const progress = (fraction: number, phase: 'reading' | 'committing' | 'findings'): void =>
+          this.emit('onImportProgress', {
+            importId: captureId,
+            path: folder,
+            fileIndex: 0,
+            fileCount: 1,
+            phase,
+            lines: 0,
+            bytes: 0,
+            totalBytes: 0,
+            percent: Math.round(fraction * 100),
+            linesPerSecond: 0,
+          });
+        const r = await client
+          .run(
+            {
+              fn: 'importAndroid',
+              path: folder,
+              deviceId: deviceId ?? undefined,
+              label: deviceId === null ? label : undefined,
+              timeZone: input.timeZone,
+            },
+            {
+              signal,
+              onStep: (s) => {
+                if (s.kind === 'android')
+                  progress(s.fraction, s.phase === 'reading' ? 'reading' : 'committing');
+              },
+            },
+          )
+          .catch((e: unknown) => {
+            if (e instanceof AppError) throw e;
+            // The worker itself stopped (a crash): the capture stays in its folder.
+            throw new AppError(
+              'INTERNAL',
+              `The capture in ${folder} could not be imported: ${e instanceof Error ? e.message : String(e)}; nothing of it was kept.`,
+            );
+          });
+        deviceId = r.deviceId;
+        label = session.device(r.deviceId).label;
+        // The findings of the device are brought up to date in the same worker; when that
+        // fails, `onImported` has them computed again in a worker.
+        progress(1, 'findings');
+        const refreshed = await client.run({ fn: 'refreshDerived' }, {}).catch((e: unknown) => {
+          this.log('Could not bring the stored findings up to date', e);
+          return null;
         });
-        deviceId = r.device.id;
-        label = r.device.label;
+        if (refreshed?.refreshed === false)
+          this.log(`Could not bring the stored findings up to date: ${refreshed.problem ?? ''}`);
         onImported();
         return { added: r.added };
       },
     });
-    this.running.set(captureId, { watch, controller });
+    this.running.set(captureId, { watch, controller, client });
     void watch
       .start()
       .catch((e: unknown) => this.log('Android capture failed', e))
-      .finally(() => this.running.delete(captureId));
+      .finally(() => {
+        this.running.delete(captureId);
+        void client.close();
+      });
     return captureId;
   }
 

@@ -1,19 +1,24 @@
 import type { Db } from '../db/open';
 import { refreshNetworkLatest, staleNetworkDevices } from '../db/queries/network-latest';
-import { refreshFindings, staleFindingDevices } from '../findings';
+import { refreshFindings, staleFindingDevices, type RefreshControl } from '../findings';
 
 /**
  * Computes the stored findings and the latest network rows of the devices whose data changed,
  * as every import does once it is stored, so the Findings and Network views read tables. Returns
- * the error when that failed (another program writing the case): they are then left stale and
- * computed when next asked for.
+ * the error when that failed (another program writing the case, or a cancel through `control`):
+ * they are then left stale and computed when next asked for.
  */
-export function refreshDerived(db: Db): { error: unknown } | null {
+export function refreshDerived(db: Db, control: RefreshControl = {}): { error: unknown } | null {
   try {
-    refreshFindings(db, staleFindingDevices(db));
+    refreshFindings(db, staleFindingDevices(db), undefined, control);
     refreshNetworkLatest(db, staleNetworkDevices(db));
     return null;
   } catch (error) {
     return { error };
   }
+}
+
+/** Whether any device's stored findings or latest network rows are stale (a cheap check). */
+export function derivedStale(db: Db): boolean {
+  return staleFindingDevices(db).length > 0 || staleNetworkDevices(db).length > 0;
 }

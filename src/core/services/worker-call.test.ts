@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { staleFindingDevices } from '../findings';
+import { setStoredFindingParams, staleFindingDevices } from '../findings';
 import { AppError } from '../model/errors';
 import { accessPair } from '../testing/apr-fixture';
 import { CaseSession } from './case-service';
@@ -165,5 +165,45 @@ describe('ImportWorkerClient', () => {
     await expect(
       client.run({ fn: 'importPath', path: report('b.ndjson', 1), device: 1 }),
     ).rejects.toThrow('the import worker exited with code 3');
+  });
+
+  it('computes the stale findings device by device with progress, and stops between devices when cancelled', async () => {
+    client = new ImportWorkerClient(casePath, undefined, true);
+    for (const [i, label] of ['One', 'Two', 'Three'].entries())
+      await client.run({
+        fn: 'importPath',
+        // Files of different lengths: the same bytes again would be refused as already stored.
+        path: report(`${label}.ndjson`, 3 + i),
+        device: { label, platform: 'ios' },
+      });
+    const all = inCase((s) => s.devices().map((d) => d.id)).sort((a, b) => a - b);
+    // Every device's findings are made stale by a change of the parameters.
+    const writer = CaseSession.open(casePath);
+    setStoredFindingParams(writer.db, { 'night-access.from': '00:30' });
+    writer.close();
+    const controller = new AbortController();
+    const steps: WorkerStep[] = [];
+    const error = await client
+      .run(
+        { fn: 'refreshDerived' },
+        {
+          signal: controller.signal,
+          onStep: (s) => {
+            steps.push(s);
+            if (s.kind === 'derived' && s.index === 1) controller.abort();
+          },
+        },
+      )
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CANCELLED' });
+    expect(steps).toEqual([
+      { kind: 'derived', index: 0, count: 3 },
+      { kind: 'derived', index: 1, count: 3 },
+    ]);
+    // The devices computed before the cancel was seen are kept; the last is left for the next
+    // refresh.
+    expect(inCase((s) => staleFindingDevices(s.db))).toEqual(all.slice(2));
+    expect(await client.run({ fn: 'refreshDerived' })).toEqual({ refreshed: true });
+    expect(inCase((s) => staleFindingDevices(s.db))).toEqual([]);
   });
 });

@@ -24,8 +24,15 @@ export type WorkerCall =
       timeZone?: string;
     }
   | { fn: 'importBackup'; path: string; label?: string; timeZone?: string; password?: string }
-  | { fn: 'importAndroid'; path: string; label?: string; timeZone?: string }
-  /** The stored findings and latest network rows of the devices the imports changed. */
+  | {
+      fn: 'importAndroid';
+      path: string;
+      label?: string;
+      /** An existing device to import into (the app's device choice, or an earlier capture's). */
+      deviceId?: number;
+      timeZone?: string;
+    }
+  /** The stored findings and latest network rows of the devices whose data or parameters changed. */
   | { fn: 'refreshDerived' };
 
 /** What each call answers. */
@@ -33,8 +40,11 @@ export interface WorkerCallResults {
   importPath: ImportPathResult;
   importBackup: BackupDeviceResult;
   importAndroid: Omit<AndroidImportResult, 'device'> & { deviceId: number };
-  /** Whether they are up to date (false: another program held the case; computed when next asked). */
-  refreshDerived: { refreshed: boolean };
+  /**
+   * Whether they are up to date (false: another program held the case; computed when next
+   * asked), and when not, why in a sentence. A cancelled refresh rejects with CANCELLED.
+   */
+  refreshDerived: { refreshed: boolean; problem?: string };
 }
 
 /** Progress of a call, as its in-process form reports it. */
@@ -42,7 +52,9 @@ export type WorkerStep =
   | { kind: 'pipeline'; progress: PipelineProgress }
   | { kind: 'unlock'; fraction: number }
   | { kind: 'artifact'; name: string; index: number; count: number }
-  | { kind: 'android'; phase: string; fraction: number; detail?: string };
+  | { kind: 'android'; phase: string; fraction: number; detail?: string }
+  /** The stored findings of device `index` (of `count` stale ones) are being computed. */
+  | { kind: 'derived'; index: number; count: number };
 
 /** An error crossing the thread boundary: its code (the app's, or the file system's) kept. */
 interface CarriedError {
@@ -84,6 +96,12 @@ function carry(e: unknown): CarriedError {
     message: e instanceof Error ? e.message : String(e),
     stack: e instanceof Error ? (e.stack ?? null) : null,
   };
+}
+
+/** Why a refresh of the stored findings failed, in a sentence. */
+function refreshProblem(e: unknown): string {
+  if (e instanceof AppError) return e.message;
+  return `The findings could not be computed because of an unexpected error (${e instanceof Error ? e.message : String(e)}).`;
 }
 
 function revive(c: CarriedError): Error {
@@ -145,14 +163,24 @@ export async function runCall(
       case 'importAndroid':
         value = await importAndroidInto(open.db, call.path, {
           label: call.label,
+          deviceId: call.deviceId,
           timeZone: call.timeZone,
           signal,
           onProgress: (p) => step({ kind: 'android', ...p }),
         });
         break;
-      case 'refreshDerived':
-        value = { refreshed: refreshDerived(open.db) === null };
+      case 'refreshDerived': {
+        const failed = refreshDerived(open.db, {
+          isCancelled,
+          onDevice: (index, count) => step({ kind: 'derived', index, count }),
+        });
+        if (failed && failed.error instanceof AppError && failed.error.code === 'CANCELLED')
+          throw failed.error;
+        value = failed
+          ? { refreshed: false, problem: refreshProblem(failed.error) }
+          : { refreshed: true };
         break;
+      }
       default: {
         const never: never = call;
         throw new Error(`Unknown import call ${JSON.stringify(never)}`);

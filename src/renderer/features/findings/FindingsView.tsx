@@ -1,7 +1,9 @@
 import { Fragment, useId, useMemo, useState, type KeyboardEvent } from 'react';
 import { When } from '../records/When';
+import type { FindingsStatus } from '../../../contract/events';
 import { FINDING_RULES, type FindingParams } from '../../../contract/findings';
 import { useApp } from '../../app/use-app';
+import { useBridgeEvent } from '../../app/use-bridge-event';
 import { useQuery } from '../../app/use-query';
 import { useFilter } from '../../app/workspace/use-workspace';
 import { categoryLabel } from '../../shared/category-colors';
@@ -16,6 +18,7 @@ import {
   filterFindings,
   formatFindingTime,
   overrides,
+  pendingSentence,
   ruleLabel,
   SEVERITIES,
   sortFindings,
@@ -55,6 +58,14 @@ export function FindingsView() {
     'queryFindings',
     infos && paramsQ.data ? { filter, params: applied, evidenceLimit: 0 } : null,
   );
+  // While the stored findings are computed in the background, the answer has none and says so;
+  // the status events tell how far along that is, and the case-changed event at its end reads
+  // the list again.
+  const [live, setLive] = useState<FindingsStatus | null>(null);
+  useBridgeEvent('onFindingsStatus', setLive);
+  const answered = q.data?.pending ?? null;
+  const pending = answered && live && live.state !== 'ready' ? live : answered;
+  const findings = q.data && !q.data.pending ? q.data.findings : null;
   const [sort, setSort] = useState<SortState<FindingColumn>>({ key: 'severity', dir: 'desc' });
   const [shown, setShown] = useState<FindingsFilter>({ rules: [], severities: [] });
   const [open, setOpen] = useState<string | null>(null);
@@ -72,9 +83,16 @@ export function FindingsView() {
     };
 
   const rows = useMemo(
-    () => (q.data ? sortFindings(filterFindings(q.data, shown), sort.key, sort.dir) : []),
-    [q.data, shown, sort],
+    () => (findings ? sortFindings(filterFindings(findings, shown), sort.key, sort.dir) : []),
+    [findings, shown, sort],
   );
+
+  const computeAgain = (): void => {
+    void client.call('refreshFindings', {}).then((r) => {
+      if (r.ok) setLive(r.value);
+      else setSaveError(r.error.message);
+    });
+  };
 
   const apply = (next: FindingParams): void => {
     const o = infos ? overrides(infos, next) : next;
@@ -155,9 +173,30 @@ export function FindingsView() {
           ))}
         </fieldset>
       </div>
-      {q.data === null ? null : rows.length === 0 ? (
+      {pending ? (
+        <div
+          className={`findings-pending findings-pending-${pending.state}`}
+          data-testid="findings-pending"
+          data-state={pending.state}
+          role={pending.state === 'failed' ? 'alert' : 'status'}
+          tabIndex={0}
+        >
+          <p>{pendingSentence(pending, infos ?? null)}</p>
+          {pending.state === 'failed' ? (
+            <button
+              type="button"
+              className="btn btn-small"
+              data-testid="findings-compute-again"
+              onClick={computeAgain}
+            >
+              Compute the findings again
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+      {findings === null ? null : rows.length === 0 ? (
         <EmptyState title="No findings" testId="findings-empty">
-          {q.data.length === 0
+          {findings.length === 0
             ? 'No rule found anything in the records the filter selects. Loosen the filter or change the parameters.'
             : 'No finding has the chosen rules and severities.'}
         </EmptyState>

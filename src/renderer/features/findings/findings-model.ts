@@ -6,6 +6,7 @@ import type {
   FindingRuleInfo,
   Severity,
 } from '../../../contract/findings';
+import type { FindingsStatus } from '../../../contract/events';
 import { parseIsoWithOffset } from '../../../contract/time';
 import { formatDuration } from '../../shared/format';
 import { wordsOfKey } from '../../shared/labels';
@@ -202,4 +203,32 @@ export function detailValue(key: string, value: string | number | boolean | null
   const window = /^(\d{2}:\d{2})-(\d{2}:\d{2})$/.exec(value);
   if (window) return `${window[1]}–${window[2]} device-local`;
   return /^\d{4}-\d{2}-\d{2}T/.test(value) ? formatFindingTime(value) : value;
+}
+
+/** The parameters the findings are computed with, in words: the changed ones, or the defaults. */
+export function paramsInWords(
+  params: FindingParams,
+  infos: readonly FindingRuleInfo[] | null,
+): string {
+  const changed = Object.entries(params).sort(([a], [b]) => a.localeCompare(b));
+  if (changed.length === 0) return 'the default parameters';
+  const words = changed.map(([key, value]) => {
+    const dot = key.indexOf('.');
+    const rule = key.slice(0, dot);
+    const title = infos?.find((r) => r.id === rule)?.title ?? rule;
+    return `${title}, ${wordsOfKey(key.slice(dot + 1)).toLowerCase()} ${String(value)}`;
+  });
+  return `these parameters: ${words.join('; ')}`;
+}
+
+/** What the Findings view says while the stored findings are computed, or why they are not. */
+export function pendingSentence(
+  status: FindingsStatus,
+  infos: readonly FindingRuleInfo[] | null,
+): string {
+  if (status.state === 'failed')
+    return status.message ?? 'The findings could not be computed for an unknown reason.';
+  if (status.state === 'ready') return 'The findings are up to date; they are being read.';
+  const progress = status.total > 1 ? ` ${status.done} of ${status.total} devices are done.` : '';
+  return `The findings are being computed with ${paramsInWords(status.params, infos)}. This list shows them when they are ready.${progress}`;
 }
