@@ -124,12 +124,12 @@ function sameList(list: unknown, expected: readonly number[]): boolean {
 const listed = (seqs: readonly number[]): string => (seqs.length === 0 ? 'none' : seqs.join(', '));
 
 /**
- * Recomputes the audit chain a bundle's `manifest.json` publishes (format version 2), exactly as
- * docs/evidence-bundle.md tells a reader to: entries numbered without gaps, each linked to the one
- * before (the case's first to 64 zeros), scheme-2 hashes from `payloadSha256` (checked against the
- * published salt and details where present), scheme-1 hashes from the details, withheld scheme-1
- * entries linked only; then that the lists of withheld entries, the count of entries and the
- * redaction's count agree with the entries. Stops at the first broken entry and names it.
+ * Recomputes the audit chain a bundle's `manifest.json` publishes (format versions 2 and 3),
+ * exactly as docs/evidence-bundle.md tells a reader to: entries numbered without gaps, each linked
+ * to the one before (the case's first to 64 zeros), scheme-2 hashes from `payloadSha256` (checked
+ * against the published salt and details where present), scheme-1 hashes from the details,
+ * withheld scheme-1 entries linked only; then that the lists of withheld entries, the count of
+ * entries and the redaction's count agree with the entries. Stops at the first broken entry and names it.
  */
 export function checkAuditChain(manifest: Fields): AuditChainCheck {
   const problems: string[] = [];

@@ -49,11 +49,17 @@ beforeEach(async () => {
 });
 afterEach(() => t.cleanup());
 
-/** Writes a zip from entries (deflated). */
+/** Writes a zip from entries (deflated), each with the export instant its manifest states. */
 function rezip(path: string, files: Map<string, Buffer>): string {
+  const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as {
+    exportedAt: string;
+  };
   writeFileSync(
     path,
-    buildZip([...files].map(([name, data]) => ({ name, data, method: 'deflate' as const }))),
+    buildZip(
+      [...files].map(([name, data]) => ({ name, data, method: 'deflate' as const })),
+      { modified: new Date(manifest.exportedAt) },
+    ),
   );
   return path;
 }

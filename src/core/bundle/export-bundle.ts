@@ -29,8 +29,11 @@ import { installationKey, signBytes, type SigningKey } from './signing-key';
 
 export const BUNDLE_FORMAT = 'snoopscope-evidence-bundle';
 
-/** The manifest's layout: 2 publishes each audit entry with the inputs of its hash. */
-export const BUNDLE_FORMAT_VERSION = 2;
+/**
+ * The manifest's layout: 2 publishes each audit entry with the inputs of its hash; 3 also gives
+ * every entry of the zip the signed export instant as its time.
+ */
+export const BUNDLE_FORMAT_VERSION = 3;
 
 /** Network rows: one per export snapshot (never summed), with provenance. */
 export const NETWORK_CSV_COLUMNS = [
@@ -240,7 +243,9 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
     );
   const tmp = `${out}.partial`;
   await rm(tmp, { force: true });
-  const zip = await ZipWriter.create(tmp);
+  // One instant for the manifest and every entry's time in the zip, which verify compares.
+  const exportedAt = new Date();
+  const zip = await ZipWriter.create(tmp, exportedAt);
   const files: WrittenEntry[] = [];
   let events: number;
   let comparisonRecord: ComparisonManifest | null = null;
@@ -297,7 +302,7 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
         format: BUNDLE_FORMAT,
         formatVersion: BUNDLE_FORMAT_VERSION,
         tool: { name: 'Snoopscope', version: o.version },
-        exportedAt: new Date().toISOString(),
+        exportedAt: exportedAt.toISOString(),
         case: {
           name: redactor.text(info.name),
           createdAt: new Date(info.createdAt).toISOString(),

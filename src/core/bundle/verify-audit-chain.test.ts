@@ -27,6 +27,7 @@ const SECRET = 'com.example.secret';
 
 interface Manifest {
   formatVersion: number;
+  exportedAt: string;
   redaction: { auditEntriesRedacted: number };
   audit: {
     total: number;
@@ -122,7 +123,10 @@ function resigned(text: string | Buffer): { path: string; bytes: Buffer } {
           ? Buffer.from(signBytes(examiner, bytes) + '\n')
           : data,
   }));
-  writeFileSync(path, buildZip(entries));
+  // Each entry keeps the time the export gave it: the signed export instant.
+  const manifestText = original.find(([n]) => n === 'manifest.json')![1].toString('utf8');
+  const at = new Date((JSON.parse(manifestText) as { exportedAt: string }).exportedAt);
+  writeFileSync(path, buildZip(entries, { modified: at }));
   return { path, bytes };
 }
 
@@ -319,7 +323,7 @@ describe('verify recomputes the audit chain published in the manifest', () => {
     const none = manifest() as unknown as Record<string, unknown>;
     delete none.audit;
     const newer = manifest();
-    newer.formatVersion = 3;
+    newer.formatVersion = 4;
     const older = manifest();
     older.formatVersion = 1;
     entryOf(older, 5).details = '{"note":"edited"}';
@@ -329,7 +333,7 @@ describe('verify recomputes the audit chain published in the manifest', () => {
     await expectChainRefused(
       [latin1, /^manifest\.json is not valid JSON in UTF-8\.$/],
       [text(none), /^manifest\.json has no audit log \(audit\.entries\)/],
-      [text(newer), /^manifest\.json is format version 3; this Snoopscope reads versions 1 and 2/],
+      [text(newer), /^manifest\.json is format version 4; this Snoopscope reads versions 1 to 3/],
       [
         text(older),
         /^manifest\.json says format version 1, yet its audit entries carry the inputs/,
@@ -350,6 +354,7 @@ describe('verify recomputes the audit chain published in the manifest', () => {
       expect.stringMatching(
         /^manifest\.json is format version 1, .* its chain cannot be recomputed from the bundle/,
       ),
+      expect.stringMatching(/^manifest\.json is format version 1, whose entries' times in the zip/),
     ]);
     const altered = manifest();
     altered.audit.check = { ...altered.audit.check, intact: false, firstBroken: 2 };
@@ -357,6 +362,76 @@ describe('verify recomputes the audit chain published in the manifest', () => {
     expect(check.ok).toBe(true);
     expect(check.notes[0]).toBe(
       "At export, the examiner's case found its own audit log altered at entry 2.",
+    );
+  });
+
+  it("checks every entry's time against the signed export instant from version 3, and notes that version 2 does not bind them", async () => {
+    const m = manifest();
+    const at = new Date(m.exportedAt);
+    const later = new Date(at.getTime() + 86_400_000);
+    // The bundle with this manifest, signed by the examiner, each entry with the time given.
+    const zipWith = (times: (name: string) => Date, manifestText = text(m)): string => {
+      const bytes = Buffer.from(manifestText, 'utf8');
+      const content = (name: string, data: Buffer): Buffer =>
+        name === 'manifest.json'
+          ? bytes
+          : name === 'manifest.sig'
+            ? Buffer.from(signBytes(examiner, bytes) + '\n')
+            : data;
+      const path = join(t.dir, `times-${++counter}.zip`);
+      writeFileSync(
+        path,
+        buildZip(
+          original.map(([name, data]) => ({
+            name,
+            data: content(name, data),
+            modified: times(name),
+          })),
+        ),
+      );
+      return path;
+    };
+    // The export's own times hold.
+    expect(
+      await verifyBundle(
+        zipWith(() => at),
+        examiner.fingerprint,
+      ),
+    ).toMatchObject({
+      ok: true,
+      problems: [],
+    });
+    // One file's date moved a day, in both headers: verify names it.
+    const moved = await verifyBundle(
+      zipWith((name) => (name === 'events.csv' ? later : at)),
+      examiner.fingerprint,
+    );
+    expect(moved.ok).toBe(false);
+    expect(moved.problems).toEqual([
+      expect.stringMatching(
+        /^events\.csv has the time \d{4}-\d\d-\d\d \d\d:\d\d:\d\d in the zip, not the export time the signed manifest states \(.* UTC\): the zip was changed after export\.$/,
+      ),
+    ]);
+    // A manifest without a readable export instant cannot have its entries' times checked.
+    const undated = { ...m, exportedAt: 'yesterday' };
+    const noInstant = await verifyBundle(
+      zipWith(() => at, text(undated)),
+      examiner.fingerprint,
+    );
+    expect(noInstant.problems).toEqual([
+      "manifest.json gives no export time as an ISO-8601 UTC instant (exportedAt), so its entries' times cannot be checked.",
+    ]);
+    // Version 2 carried the exporting machine's clock: any times pass, with a note.
+    const v2 = { ...m, formatVersion: 2 };
+    const older = await verifyBundle(
+      zipWith((name) => (name === 'events.csv' ? later : at), text(v2)),
+      examiner.fingerprint,
+    );
+    expect(older.ok).toBe(true);
+    expect(older.notes).toContainEqual(
+      expect.stringMatching(
+        /^manifest\.json is format version 2, whose entries' times in the zip are not bound/,
+      ),
     );
   });
 });

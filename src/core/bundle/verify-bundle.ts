@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { fileKind, withZip, ZipError, type ZipArchive, type ZipEntry } from '../formats/zip';
+import { dosStamp, dosStampText } from '../formats/zip/dos-time';
 import { checkAuditChain } from './audit-chain-check';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION } from './export-bundle';
 import { normaliseFingerprint, readSignerKey, verifyBytes } from './signing-key';
@@ -152,6 +153,7 @@ async function checkContent(
   const m = (typeof manifest === 'object' && manifest !== null ? manifest : {}) as {
     format?: unknown;
     formatVersion?: unknown;
+    exportedAt?: unknown;
     files?: unknown;
     signer?: { fingerprint?: unknown };
   };
@@ -161,17 +163,20 @@ async function checkContent(
     problems.push(
       `${MANIFEST} says format version 1, yet its audit entries carry the inputs of their hashes (version ${BUNDLE_FORMAT_VERSION}): the version was changed, which would skip the audit chain check.`,
     );
-  else if (m.formatVersion === 1)
+  else if (m.formatVersion === 1) {
     notes.push(
       `${MANIFEST} is format version 1, which publishes the audit log without the inputs of its hashes: its chain cannot be recomputed from the bundle (export the case again for one that can).`,
     );
-  else if (m.formatVersion === BUNDLE_FORMAT_VERSION) {
+    notes.push(UNBOUND_TIMES(1));
+  } else if (m.formatVersion === 2 || m.formatVersion === BUNDLE_FORMAT_VERSION) {
     const chain = checkAuditChain(m as Record<string, unknown>);
     problems.push(...chain.problems);
     notes.push(...chain.notes);
+    if (m.formatVersion === 2) notes.push(UNBOUND_TIMES(2));
+    else checkEntryTimes(zip, m.exportedAt, problems);
   } else
     problems.push(
-      `${MANIFEST} is format version ${JSON.stringify(m.formatVersion) ?? 'missing'}; this Snoopscope reads versions 1 and ${BUNDLE_FORMAT_VERSION} (a newer bundle needs a newer Snoopscope).`,
+      `${MANIFEST} is format version ${JSON.stringify(m.formatVersion) ?? 'missing'}; this Snoopscope reads versions 1 to ${BUNDLE_FORMAT_VERSION} (a newer bundle needs a newer Snoopscope).`,
     );
   const named = m.signer?.fingerprint;
   if (
@@ -210,6 +215,29 @@ async function checkContent(
     problems.push(`${e.name} is in the bundle but not in the manifest (added after export).`);
   }
   return signer;
+}
+
+// Bundles before version 3 carried the clock of the exporting machine as their entries' times.
+const UNBOUND_TIMES = (version: number): string =>
+  `${MANIFEST} is format version ${version}, whose entries' times in the zip are not bound to the signed manifest: the dates zip tools show for its files may have been changed (export the case again for a bundle that binds them).`;
+
+// Every entry of a version 3 bundle carries the signed export instant (UTC, to two seconds) as
+// its time, so a time a zip tool shows cannot have been changed without verify saying so.
+function checkEntryTimes(zip: ZipArchive, exportedAt: unknown, problems: string[]): void {
+  const at = typeof exportedAt === 'string' ? new Date(exportedAt) : null;
+  if (at === null || Number.isNaN(at.getTime()) || at.toISOString() !== exportedAt) {
+    problems.push(
+      `${MANIFEST} gives no export time as an ISO-8601 UTC instant (exportedAt), so its entries' times cannot be checked.`,
+    );
+    return;
+  }
+  const { date, time } = dosStamp(at);
+  const expected = dosStampText(date, time);
+  for (const e of zip.entries)
+    if (e.modified !== expected)
+      problems.push(
+        `${e.name} has the time ${e.modified ?? 'that is no valid date'} in the zip, not the export time the signed manifest states (${expected ?? exportedAt} UTC): the zip was changed after export.`,
+      );
 }
 
 // Version 1 entries were {seq, at, action, details, hash}: a prevHash marks a later layout.

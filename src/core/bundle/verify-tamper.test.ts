@@ -96,8 +96,15 @@ function save(bytes: Uint8Array): string {
   return path;
 }
 
+/** The export instant the signed manifest states, which every entry carries as its time. */
+function exportedAt(): Date {
+  return new Date(
+    (JSON.parse(file('manifest.json').toString('utf8')) as { exportedAt: string }).exportedAt,
+  );
+}
+
 function zipOf(list: TestZipEntry[], options?: TestZipOptions): string {
-  return save(buildZip(list, options));
+  return save(buildZip(list, { modified: exportedAt(), ...options }));
 }
 
 /** Verify and the CLI both refuse the bundle, naming `reason`. */

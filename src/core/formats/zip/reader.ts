@@ -6,6 +6,7 @@ import { crc32, createInflateRaw } from 'node:zlib';
 import type { ImportWarning } from '../../../contract/warnings';
 import { readLineBatches, type SourceLine } from '../text/line-reader';
 import { fileKind } from '../file-kind';
+import { dosStampText } from './dos-time';
 
 // A read-only ZIP reader for evidence containers (bugreports, AndroidQF output). It trusts
 // nothing in the archive: every offset is checked against the file, every size against the
@@ -781,7 +782,7 @@ async function readCentralDirectory(
       uncompressedSize,
       localHeaderOffset,
       zip64,
-      modified: dosDateTime(dosDate, dosTime),
+      modified: dosStampText(dosDate, dosTime),
       refusal,
     });
     records.push({
@@ -1195,19 +1196,6 @@ function decodeName(bytes: Uint8Array, utf8: boolean): { text: string; invalid: 
   let text = '';
   for (const b of bytes) text += b < 0x80 ? String.fromCharCode(b) : CP437_HIGH[b - 0x80]!;
   return { text, invalid: false };
-}
-
-function dosDateTime(date: number, time: number): string | null {
-  if (date === 0) return null;
-  const y = 1980 + (date >> 9);
-  const mo = (date >> 5) & 0x0f;
-  const d = date & 0x1f;
-  const h = time >> 11;
-  const mi = (time >> 5) & 0x3f;
-  const s = (time & 0x1f) * 2;
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return null;
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${y}-${two(mo)}-${two(d)} ${two(h)}:${two(mi)}:${two(s)}`;
 }
 
 function methodName(method: number): string {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 import { crc32, createDeflateRaw } from 'node:zlib';
+import { dosStamp, type DosStamp } from './dos-time';
 import { foldName, unsafeNameReason } from './reader';
 
 /** What was written for one entry: its name, uncompressed size and the sha256 of its content. */
@@ -27,13 +28,6 @@ const LIMIT = 0xffff_fffe;
 // 16 % larger (measured on generated session CSVs: 0.170 of the text against 0.146).
 const DEFLATE_LEVEL = 2;
 
-function dosTime(d: Date): { time: number; date: number } {
-  return {
-    time: (d.getHours() << 11) | (d.getMinutes() << 5) | Math.floor(d.getSeconds() / 2),
-    date: ((Math.max(1980, d.getFullYear()) - 1980) << 9) | ((d.getMonth() + 1) << 5) | d.getDate(),
-  };
-}
-
 /**
  * Writes a ZIP archive entry by entry, streaming each entry's content (deflated) straight to the
  * file with a data descriptor, so large entries never sit in memory. Entries and the archive stay
@@ -46,11 +40,17 @@ export class ZipWriter {
   private readonly central: Central[] = [];
   private readonly names = new Set<string>();
 
-  private constructor(private readonly fh: FileHandle) {}
+  private constructor(
+    private readonly fh: FileHandle,
+    private readonly stamp: DosStamp,
+  ) {}
 
-  /** Creates the archive; refuses to overwrite an existing file. */
-  static async create(path: string): Promise<ZipWriter> {
-    return new ZipWriter(await open(path, 'wx', 0o644));
+  /**
+   * Creates the archive; refuses to overwrite an existing file. Every entry carries `modified`
+   * (in UTC) as its time, so a reader can check each entry's time against one stated instant.
+   */
+  static async create(path: string, modified = new Date()): Promise<ZipWriter> {
+    return new ZipWriter(await open(path, 'wx', 0o644), dosStamp(modified));
   }
 
   private write(buf: Uint8Array): Promise<void> {
@@ -66,7 +66,6 @@ export class ZipWriter {
     name: string,
     content:
       string | Uint8Array | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
-    modified = new Date(),
   ): Promise<WrittenEntry> {
     // The names a strict reader (verify) accepts, and no others: a bundle the writer completes
     // must never fail its own verification.
@@ -78,7 +77,7 @@ export class ZipWriter {
       );
     this.names.add(foldName(name));
     const nameBuf = Buffer.from(name, 'utf8');
-    const { time, date } = dosTime(modified);
+    const { time, date } = this.stamp;
     const offset = this.offset;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
+import { dosStamp } from '../dos-time';
 
 // A small ZIP writer for tests: honest archives, and crafted ones whose headers lie.
 
@@ -36,6 +37,8 @@ export interface TestZipEntry {
    */
   descriptor?: boolean;
   descriptorBytes?: Uint8Array;
+  /** The entry's time in both headers (in UTC); default `TestZipOptions.modified`. */
+  modified?: Date;
   /** Local header fields that differ from the central directory. */
   local?: {
     flags?: number;
@@ -63,6 +66,8 @@ export interface TestZipEntry {
 }
 
 export interface TestZipOptions {
+  /** Every entry's time (in UTC) unless the entry gives one; default 2022-03-29 12:00:00. */
+  modified?: Date;
   /** Write ZIP64 end records (and saturate the classic ones). */
   zip64?: boolean;
   comment?: string;
@@ -104,6 +109,8 @@ export function buildZip(entries: TestZipEntry[], options: TestZipOptions = {}):
     const flags = (e.utf8 === false ? 0 : 0x0800) | (dd ? 0x0008 : 0) | (e.flags ?? 0);
     const z64 = e.zip64 === true;
     const l = e.local ?? {};
+    const at = e.modified ?? options.modified;
+    const stamp = at ? dosStamp(at) : { time: 0x6000, date: ((2022 - 1980) << 9) | (3 << 5) | 29 };
     if (e.gapBefore) {
       parts.push(Buffer.from(e.gapBefore));
       offset += e.gapBefore.length;
@@ -115,8 +122,8 @@ export function buildZip(entries: TestZipEntry[], options: TestZipOptions = {}):
     local.writeUInt16LE(l.versionNeeded ?? (z64 ? 45 : 20), 4);
     local.writeUInt16LE(l.flags ?? flags, 6);
     local.writeUInt16LE(l.method ?? method, 8);
-    local.writeUInt16LE(l.time ?? 0x6000, 10); // 12:00:00
-    local.writeUInt16LE(((2022 - 1980) << 9) | (3 << 5) | 29, 12); // 2022-03-29
+    local.writeUInt16LE(l.time ?? stamp.time, 10);
+    local.writeUInt16LE(stamp.date, 12);
     local.writeUInt32LE((l.crc ?? (dd ? 0 : crc)) >>> 0, 14);
     local.writeUInt32LE(l.compressedSize ?? (z64 ? 0xffffffff : dd ? 0 : csize), 18);
     local.writeUInt32LE(l.size ?? (z64 ? 0xffffffff : dd ? 0 : size), 22);
@@ -144,8 +151,8 @@ export function buildZip(entries: TestZipEntry[], options: TestZipOptions = {}):
     c.writeUInt16LE(z64 ? 45 : 20, 6);
     c.writeUInt16LE(flags, 8);
     c.writeUInt16LE(method, 10);
-    c.writeUInt16LE(0x6000, 12);
-    c.writeUInt16LE(((2022 - 1980) << 9) | (3 << 5) | 29, 14);
+    c.writeUInt16LE(stamp.time, 12);
+    c.writeUInt16LE(stamp.date, 14);
     c.writeUInt32LE(crc >>> 0, 16);
     c.writeUInt32LE(z64 ? 0xffffffff : csize, 20);
     c.writeUInt32LE(z64 ? 0xffffffff : size, 24);
