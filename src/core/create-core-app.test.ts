@@ -208,4 +208,34 @@ describe('stored findings off the main thread', () => {
     expect(after.pending).toBeNull();
     expect(after.findings.length).toBeGreaterThan(0);
   });
+
+  it('moves and removes a source in a worker, one edit at a time, then computes the findings there', async () => {
+    const h = core.handlers;
+    const { deviceId } = await caseWithFindings();
+    const other = await h.createDevice({ label: 'B' });
+    const [source] = await h.listSources({ deviceId });
+    const ready = findingsStatus('ready');
+    const moving = h.moveSource({ sourceId: source!.id, deviceId: other.id });
+    expect(moving).toBeInstanceOf(Promise);
+    // Meanwhile this thread answers, and refuses a second edit or an import.
+    expect(await h.listDevices({})).toHaveLength(2);
+    expect(() => h.removeSource({ sourceId: source!.id })).toThrow(/being moved or removed/);
+    expect(() => h.startImport({ paths: [join(dir, 'n.ndjson')], deviceId })).toThrow(
+      /being moved or removed/,
+    );
+    expect((await moving).deviceId).toBe(other.id);
+    await ready;
+    const moved = await h.queryFindings({ filter: {}, evidenceLimit: 0 });
+    expect(moved.pending).toBeNull();
+    expect(new Set(moved.findings.map((f) => f.deviceId))).toEqual(new Set([other.id]));
+    const emptied = findingsStatus('ready');
+    expect(await h.removeSource({ sourceId: source!.id })).toEqual({ removed: 1 });
+    expect(await h.listSources({ deviceId: other.id })).toEqual([]);
+    await emptied;
+    expect((await h.queryFindings({ filter: {}, evidenceLimit: 0 })).findings).toEqual([]);
+    // An edit of a source that is not there fails with its sentence.
+    await expect(h.removeSource({ sourceId: source!.id })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
 });

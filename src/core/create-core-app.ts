@@ -35,7 +35,11 @@ import { ImportService } from './services/import-service';
 import { RecentCases } from './services/recent-cases';
 import { FindingsRefreshService } from './services/findings-refresh';
 import { derivedStale } from './services/refresh-derived';
-import { ImportWorkerClient } from './services/worker-call';
+import {
+  ImportWorkerClient,
+  type WorkerCall,
+  type WorkerCallResults,
+} from './services/worker-call';
 
 /**
  * Builds the core behind the bridge: one open case at a time, imports in a worker, and the
@@ -66,9 +70,38 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       throw new AppError('NO_CASE_OPEN', 'No case is open; create or open a case first.');
     return current;
   };
+  // Source moves and removals run in a worker of their own (pairing and rollups are recomputed:
+  // seconds at millions of sessions); one at a time, and none during an import.
+  let editing = false;
   const notBusy = (what: string): void => {
     if (imports.busy || backups.busy || captures.busy)
       throw new AppError('CONFLICT', `Cannot ${what} while an import is running.`);
+    if (editing)
+      throw new AppError('CONFLICT', `Cannot ${what} while a source is being moved or removed.`);
+  };
+  const notEditing = (): void => {
+    if (editing)
+      throw new AppError(
+        'CONFLICT',
+        'A source is being moved or removed; import once that has finished.',
+      );
+  };
+  const edit = async <F extends 'moveSource' | 'removeSource'>(
+    call: Extract<WorkerCall, { fn: F }>,
+    reason: string,
+  ): Promise<WorkerCallResults[F]> => {
+    const c = need();
+    editing = true;
+    const worker = new ImportWorkerClient(c.path, options.workerUrl);
+    try {
+      const r = await worker.run(call, {});
+      changed(reason);
+      refreshStoredFindings(reason);
+      return r;
+    } finally {
+      editing = false;
+      await worker.close();
+    }
   };
   const changed = (reason: string): void => emit('onCaseChanged', { reason });
   // The stored findings of the devices whose data or parameters changed are computed again in
@@ -148,20 +181,15 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     getSourceWarnings: ({ sourceId }) => need().sourceWarnings(sourceId),
     moveSource: ({ sourceId, deviceId }) => {
       notBusy('move a source');
-      const s = need().moveSource(sourceId, deviceId);
-      changed('source-moved');
-      refreshStoredFindings('source-moved');
-      return s;
+      return edit({ fn: 'moveSource', sourceId, deviceId }, 'source-moved');
     },
     removeSource: ({ sourceId }) => {
       notBusy('remove a source');
-      need().removeSource(sourceId);
-      changed('source-removed');
-      refreshStoredFindings('source-removed');
-      return { removed: 1 };
+      return edit({ fn: 'removeSource', sourceId }, 'source-removed');
     },
     startImport: ({ paths, deviceId, timeZone }) => {
       const c = need();
+      notEditing();
       if (backups.busy)
         throw new AppError('CONFLICT', 'A backup import is running; wait for it to finish.');
       c.device(deviceId);
@@ -179,6 +207,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     inspectBackup: ({ path }) => backups.inspect(current, path),
     startBackupImport: (input) => {
       const c = need();
+      notEditing();
       if (imports.busy)
         throw new AppError('CONFLICT', 'An import is already running; wait for it to finish.');
       const importId = backups.start(c, input, imported);
@@ -190,6 +219,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     listAndroidDevices: () => captures.list(),
     startAndroidCapture: async (input) => {
       const c = need();
+      notEditing();
       if (imports.busy || backups.busy)
         throw new AppError('CONFLICT', 'An import is running; wait for it to finish.');
       if (input.deviceId !== undefined) c.device(input.deviceId);

@@ -3,7 +3,7 @@
 // command's memory and a Ctrl-C reaches the file being read. The caller keeps its own connection
 // for everything else (device lookups, findings, printing).
 import type { Worker } from 'node:worker_threads';
-import type { Platform } from '../../contract/records';
+import type { Platform, SourceInfo } from '../../contract/records';
 import type { ErrorCode } from '../../contract/result';
 import { AppError } from '../model/errors';
 import { importAndroidInto, type AndroidImportResult } from './android-import';
@@ -33,7 +33,11 @@ export type WorkerCall =
       timeZone?: string;
     }
   /** The stored findings and latest network rows of the devices whose data or parameters changed. */
-  | { fn: 'refreshDerived' };
+  | { fn: 'refreshDerived' }
+  /** A source moved to another device with its records, pairing and rollups (the app's edit). */
+  | { fn: 'moveSource'; sourceId: number; deviceId: number }
+  /** A source removed with its records, pairing and rollups (the app's edit). */
+  | { fn: 'removeSource'; sourceId: number };
 
 /** What each call answers. */
 export interface WorkerCallResults {
@@ -45,6 +49,8 @@ export interface WorkerCallResults {
    * asked), and when not, why in a sentence. A cancelled refresh rejects with CANCELLED.
    */
   refreshDerived: { refreshed: boolean; problem?: string };
+  moveSource: SourceInfo;
+  removeSource: { removed: number };
 }
 
 /** Progress of a call, as its in-process form reports it. */
@@ -181,6 +187,13 @@ export async function runCall(
           : { refreshed: true };
         break;
       }
+      case 'moveSource':
+        value = open.moveSource(call.sourceId, call.deviceId);
+        break;
+      case 'removeSource':
+        open.removeSource(call.sourceId);
+        value = { removed: 1 };
+        break;
       default: {
         const never: never = call;
         throw new Error(`Unknown import call ${JSON.stringify(never)}`);
