@@ -166,6 +166,12 @@ export function wholeHoursCountable(filter: Filter): Filter {
   return { ...filter, hours: { from: hh(first), to: hh(end) } };
 }
 
+/** How the minutes left over are read (see `windowBinRows`); tests lower `packLimit`. */
+export interface WindowRead {
+  /** The packed values stay under this (at most 2^53, where every integer is exact). */
+  packLimit?: number;
+}
+
 /**
  * Per device, app, category and bucket of `level` in `fromBucket..toBucket`: the sessions whose
  * device-local minute of their anchor lies in the filter's hours window and the sum of their
@@ -173,8 +179,152 @@ export function wholeHoursCountable(filter: Filter): Filter {
  * hours of the window are read from the rollup's hour columns, the minutes left over (at most two
  * stretches of under an hour) from the sessions anchored in them. Cells with no session are left
  * out. Exactly what the sessions give.
+ *
+ * The sessions of the minutes left over come as one number each, their cell and duration packed
+ * by SQLite: tens of thousands of rows cost far less handed over as one column than as rows of
+ * five values (grouping them in SQL sorts every one of them first, which costs more still).
  */
 export function windowBinRows(
+  db: Db,
+  filter: Filter,
+  level: number,
+  fromBucket: number,
+  toBucket: number,
+  lane: { sql: string[]; params: SqlParam[] },
+  read: WindowRead = {},
+): BinRow[] {
+  const { hours, minutes } = nightParts(filter.hours!);
+  const w = sessionWhere(
+    { devices: filter.devices, apps: filter.apps, categories: filter.categories },
+    0,
+  );
+  const rollupWhere = whereSql(
+    { clauses: w.clauses.map((c) => c.replace(/(^|[^\w.])s\./g, '$1r.')), params: w.params },
+    ['r.level = ?', 'r.bucket >= ?', 'r.bucket <= ?', ...lane.sql.map((c) => `r.${c}`)],
+  );
+  // Every cell of the range: one with sessions in the minutes left over holds them in the rollup
+  // too, whatever their hour. Its key: app (an app id belongs to one device), category, bucket.
+  const span = toBucket - fromBucket + 1;
+  const cells = db
+    .prepare(
+      `SELECT r.device_id, r.app_id, r.category, r.bucket,
+              ${hours.length > 0 ? hours.map((h) => `r.h${h}`).join(' + ') : '0'},
+              ${hours.length > 0 ? hours.map((h) => `r.b${h}`).join(' + ') : '0'}
+       FROM session_rollup r ${rollupWhere}`,
+    )
+    .raw(true)
+    .all(...w.params, level, fromBucket, toBucket, ...lane.params) as [
+    number,
+    number,
+    string,
+    number,
+    number,
+    number,
+  ][];
+  if (minutes.length === 0 || cells.length === 0) return cellRows(cells);
+  const categories = new Map<string, number>();
+  let maxApp = 0;
+  for (const c of cells) {
+    if (!categories.has(c[2])) categories.set(c[2], categories.size);
+    if (c[1] > maxApp) maxApp = c[1];
+  }
+  const keys = (maxApp + 1) * categories.size * span;
+  const limit = Math.min(read.packLimit ?? 2 ** 53, 2 ** 53);
+  // Durations under `scale` pack with their cell into one exact integer; longer ones (none in
+  // any case seen) are marked and read again on their own.
+  const scale = Math.floor(limit / keys);
+  if (scale < 2 || !Number.isSafeInteger(keys))
+    return windowBinRowsByRow(db, filter, level, fromBucket, toBucket, lane);
+  const index = new Map<number, number>();
+  for (let i = 0; i < cells.length; i += 1) {
+    const c = cells[i]!;
+    index.set((c[1] * categories.size + categories.get(c[2])!) * span + (c[3] - fromBucket), i);
+  }
+  const each: number[] = [];
+  for (const [from, to] of minutes) for (let m = from; m < to; m += 1) each.push(m);
+  const bucket = `((s.local_day - ((s.local_day % ${level}) + ${level}) % ${level}) / ${level} - ?)`;
+  const category = `CASE s.category ${[...categories.keys()].map(() => 'WHEN ? THEN ?').join(' ')} END`;
+  const key = `((s.app_id * ${categories.size} + ${category}) * ${span} + ${bucket})`;
+  const where = whereSql(w, [
+    `s.anchor_minute IN (${each.map(() => '?').join(', ')})`,
+    's.local_day >= ?',
+    's.local_day <= ?',
+    ...lane.sql.map((c) => `s.${c}`),
+  ]);
+  const categoryParams = [...categories].flat();
+  const params = [
+    ...w.params,
+    ...each,
+    fromBucket * level,
+    (toBucket + 1) * level - 1,
+    ...lane.params,
+  ];
+  const packed = db
+    .prepare(
+      `SELECT CASE WHEN COALESCE(s.duration_ms, 0) < ${scale}
+                   THEN ${key} * ${scale} + COALESCE(s.duration_ms, 0) ELSE -1 END
+       FROM access_sessions s INDEXED BY access_sessions_minute ${where}`,
+    )
+    .pluck()
+    .all(...categoryParams, fromBucket, ...params) as (number | null)[];
+  const sessions = cells.map((c) => c[4]);
+  const busy = cells.map((c) => c[5]);
+  let long = false;
+  for (const v of packed) {
+    if (v === null) return windowBinRowsByRow(db, filter, level, fromBucket, toBucket, lane);
+    if (v < 0) {
+      long = true;
+      continue;
+    }
+    const k = Math.floor(v / scale);
+    const i = index.get(k);
+    if (i === undefined) return windowBinRowsByRow(db, filter, level, fromBucket, toBucket, lane);
+    sessions[i]! += 1;
+    busy[i]! += v - k * scale;
+  }
+  if (long)
+    for (const [k, d] of db
+      .prepare(
+        `SELECT ${key}, s.duration_ms FROM access_sessions s INDEXED BY access_sessions_minute
+         ${where} AND s.duration_ms >= ${scale}`,
+      )
+      .raw(true)
+      .all(...categoryParams, fromBucket, ...params) as [number | null, number][]) {
+      const i = k === null ? undefined : index.get(k);
+      if (i === undefined) return windowBinRowsByRow(db, filter, level, fromBucket, toBucket, lane);
+      sessions[i]! += 1;
+      busy[i]! += d;
+    }
+  const out: BinRow[] = [];
+  for (let i = 0; i < cells.length; i += 1)
+    if (sessions[i] !== 0) {
+      const c = cells[i]!;
+      out.push({
+        deviceId: c[0],
+        appId: c[1],
+        category: c[2],
+        bucket: c[3],
+        sessions: sessions[i]!,
+        busyMs: busy[i]!,
+      });
+    }
+  return out;
+}
+
+/** Rollup cells as bin rows, those with no session left out. */
+function cellRows(cells: [number, number, string, number, number, number][]): BinRow[] {
+  const out: BinRow[] = [];
+  for (const [deviceId, appId, category, bucket, sessions, busyMs] of cells)
+    if (sessions !== 0) out.push({ deviceId, appId, category, bucket, sessions, busyMs });
+  return out;
+}
+
+/**
+ * What `windowBinRows` gives, with the sessions of the minutes left over read one row each: for
+ * a session whose cell the rollup does not hold (a summary out of step), which the packed read
+ * cannot place.
+ */
+export function windowBinRowsByRow(
   db: Db,
   filter: Filter,
   level: number,
@@ -191,8 +341,7 @@ export function windowBinRows(
     { clauses: w.clauses.map((c) => c.replace(/(^|[^\w.])s\./g, '$1r.')), params: w.params },
     ['r.level = ?', 'r.bucket >= ?', 'r.bucket <= ?', ...lane.sql.map((c) => `r.${c}`)],
   );
-  // Cells by category, then by one number for app (an app id belongs to one device) and bucket:
-  // summing tens of thousands of rows under string keys costs more than reading them.
+  // Cells by category, then by one number for app (an app id belongs to one device) and bucket.
   const cells = new Map<string, Map<number, BinRow>>();
   const span = toBucket - fromBucket + 1;
   const add = (
@@ -230,9 +379,6 @@ export function windowBinRows(
     ][])
       if (sessions !== 0) add(deviceId, appId, category, bucket, sessions, busyMs);
   if (minutes.length > 0) {
-    // The minute index (minute, local day, then every column read) seeks each minute's days in
-    // range: only the sessions anchored in the stretches are read, from the index alone. They
-    // are summed here: grouping them in SQL sorts every one of them first.
     const each: number[] = [];
     for (const [from, to] of minutes) for (let m = from; m < to; m += 1) each.push(m);
     for (const [deviceId, appId, category, day, durationMs] of db
