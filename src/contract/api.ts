@@ -349,12 +349,29 @@ export interface TimelineSession {
   stateSource: 'reported' | 'inferred' | null;
 }
 
+/** One bin of a timeline, as the renderer draws it (see {@link TimelineBins} for the answer's). */
 export interface TimelineBin {
   lane: string;
   category: Category;
   startMs: number;
   count: number;
   busyMs: number;
+}
+
+/**
+ * A timeline's bins as columns: bin `i` is of lane `lanes[lane[i]]` and category
+ * `categories[category[i]]`, starts at `startMs[i]` and holds `count[i]` sessions in use for
+ * `busyMs[i]` ms. A zoomed-out answer holds tens of thousands of bins: columns of numbers cost
+ * a fraction of one object per bin to build, carry and parse.
+ */
+export interface TimelineBins {
+  lanes: string[];
+  categories: Category[];
+  lane: number[];
+  category: number[];
+  startMs: number[];
+  count: number[];
+  busyMs: number[];
 }
 
 export interface NetworkSpan {
@@ -383,7 +400,7 @@ export interface TimelineResult {
   mode: 'sessions' | 'bins';
   binMs: number | null;
   sessions: TimelineSession[];
-  bins: TimelineBin[];
+  bins: TimelineBins;
   network: NetworkSpan[];
   /** Permission records dated inside the range (lanes with only marks are listed after the others). */
   marks: TimelineMark[];

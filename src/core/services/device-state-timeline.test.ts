@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { binList } from '../../contract/timeline-bins';
 import type { Filter } from '../../contract/filter';
 import { addCoverage, addState, addStateSource } from '../db/queries/device-state-testing';
 import { accessPair } from '../testing/apr-fixture';
@@ -52,7 +53,7 @@ describe('the timeline under the device-state filter', () => {
     expect(want).toBe(288);
     const r = t.session.queries.timeline({ filter, width: 200 });
     const shown =
-      r.mode === 'bins' ? r.bins.reduce((sum, b) => sum + b.count, 0) : r.sessions.length;
+      r.mode === 'bins' ? binList(r.bins).reduce((sum, b) => sum + b.count, 0) : r.sessions.length;
     expect(shown).toBe(want);
     expect(r.total).toBe(want);
   });

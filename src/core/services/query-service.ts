@@ -27,6 +27,7 @@ import { observedDevices } from './observed-days';
 import { RecordQueries } from './record-queries';
 import { timeOfDayTimeline } from './time-of-day';
 import { emptyTimeline, LaneTally, type LaneTotals } from './timeline-parts';
+import { BinColumns } from '../../contract/timeline-bins';
 import {
   type BinRow,
   minutesServeTimeline,
@@ -505,16 +506,18 @@ export class QueryService {
                 )
                 .all(...q.params) as BinRow[]);
     const lanes = new LaneTally();
-    const bins: TimelineResult['bins'] = [];
-    const categories = new Map<string, TimelineResult['bins'][number]['category']>();
+    const bins = new BinColumns();
+    // By the stored category: its index in the answer's categories.
+    const categories = new Map<string, number>();
     for (const r of rows) {
       if (r.sessions === 0) continue;
-      const key = lanes.add(r.deviceId, r.appId, r.sessions, r.busyMs);
+      const lane = bins.lane(lanes.add(r.deviceId, r.appId, r.sessions, r.busyMs));
       // A local-day bucket starts at that day's local midnight, placed with the device's offset.
       const startMs = r.bucket * level * DAY_MS - (offsets.get(r.deviceId) ?? 0) * 60_000;
       let category = categories.get(r.category);
-      if (category === undefined) categories.set(r.category, (category = toCategory(r.category)));
-      bins.push({ lane: key, category, startMs, count: r.sessions, busyMs: r.busyMs });
+      if (category === undefined)
+        categories.set(r.category, (category = bins.category(toCategory(r.category))));
+      bins.push(lane, category, startMs, r.sessions, r.busyMs);
     }
     const laneList = this.describeLanes(lanes.totals());
     return {
@@ -523,7 +526,7 @@ export class QueryService {
       lanes: laneList,
       mode: 'bins',
       binMs: level * DAY_MS,
-      bins,
+      bins: bins.columns,
       total: laneList.reduce((n, l) => n + l.sessions, 0),
     };
   }
@@ -657,13 +660,16 @@ export class QueryService {
         count: number;
         busyMs: number;
       }[];
-      result.bins = rows.map((r) => ({
-        lane: lanes.add(r.deviceId, r.appId, r.count, r.busyMs),
-        category: toCategory(r.category),
-        startMs: r.startMs,
-        count: r.count,
-        busyMs: r.busyMs,
-      }));
+      const bins = new BinColumns();
+      for (const r of rows)
+        bins.push(
+          bins.lane(lanes.add(r.deviceId, r.appId, r.count, r.busyMs)),
+          bins.category(toCategory(r.category)),
+          r.startMs,
+          r.count,
+          r.busyMs,
+        );
+      result.bins = bins.columns;
     }
     result.lanes = this.describeLanes(lanes.totals());
     result.total = result.lanes.reduce((n, l) => n + l.sessions, 0);

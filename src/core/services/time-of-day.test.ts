@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { binList, emptyBins } from '../../contract/timeline-bins';
 import type { TimelineResult } from '../../contract/api';
 import type { Filter } from '../../contract/filter';
 import { AppError } from '../model/errors';
@@ -321,24 +322,24 @@ describe('time of day: bins', () => {
     expect(r.binMs).toBe(300_000);
     expect(r.sessions).toEqual([]);
     expect(r.total).toBe(N);
-    expect(r.bins.reduce((n, b) => n + b.count, 0)).toBe(N);
+    expect(binList(r.bins).reduce((n, b) => n + b.count, 0)).toBe(N);
     expect(r.lanes.reduce((n, l) => n + l.sessions, 0)).toBe(N);
     expect(r.lanes.map((l) => [l.app, l.sessions]).sort()).toEqual([
       ['com.google.Maps', N / 2],
       ['com.tencent.xin', N / 2],
     ]);
-    for (const b of r.bins) {
+    for (const b of binList(r.bins)) {
       expect(b.startMs % 300_000).toBe(0);
       expect(b.startMs).toBeGreaterThanOrEqual(0);
       expect(b.startMs).toBeLessThan(DAY);
     }
     // 5,200 sessions over 288 bins: bins 0..15 hold 19, the rest 18 (split by app on parity).
     const perBin = new Map<number, number>();
-    for (const b of r.bins) perBin.set(b.startMs, (perBin.get(b.startMs) ?? 0) + b.count);
+    for (const b of binList(r.bins)) perBin.set(b.startMs, (perBin.get(b.startMs) ?? 0) + b.count);
     expect(perBin.size).toBe(288);
     expect(perBin.get(0)).toBe(Math.ceil((N - 0) / 288));
     expect(perBin.get(287 * 300_000)).toBe(Math.floor(N / 288));
-    const firstBin = r.bins.filter((b) => b.startMs === 0);
+    const firstBin = binList(r.bins).filter((b) => b.startMs === 0);
     expect(firstBin.map((b) => b.busyMs).reduce((a, b) => a + b, 0)).toBe(2_000 * perBin.get(0)!);
   });
 
@@ -448,6 +449,12 @@ describe('time of day: filter', () => {
 
   it('answers an empty result with no lanes', () => {
     const r = tod({ from: '2024-06-01' });
-    expect(r).toMatchObject({ mode: 'sessions', sessions: [], bins: [], lanes: [], total: 0 });
+    expect(r).toMatchObject({
+      mode: 'sessions',
+      sessions: [],
+      bins: emptyBins(),
+      lanes: [],
+      total: 0,
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { TimelineResult, TimelineSession } from '../../contract/api';
 import { toCategory } from '../../contract/categories';
+import { BinColumns } from '../../contract/timeline-bins';
 import type { Filter } from '../../contract/filter';
 import { DAY_MS } from '../db/rollup';
 import type { Db } from '../db/open';
@@ -66,13 +67,16 @@ export function timeOfDayTimeline(
   if (total > opts.sessionLimit) {
     result.mode = 'bins';
     result.binMs = binMs;
-    result.bins = bins.map((b) => ({
-      lane: lanes.add(b.deviceId, b.appId, b.count, b.busyMs),
-      category: toCategory(b.category),
-      startMs: Math.max(from, b.startMs),
-      count: b.count,
-      busyMs: b.busyMs,
-    }));
+    const columns = new BinColumns();
+    for (const b of bins)
+      columns.push(
+        columns.lane(lanes.add(b.deviceId, b.appId, b.count, b.busyMs)),
+        columns.category(toCategory(b.category)),
+        Math.max(from, b.startMs),
+        b.count,
+        b.busyMs,
+      );
+    result.bins = columns.columns;
   } else if (total > 0) {
     const rows = db
       .prepare(

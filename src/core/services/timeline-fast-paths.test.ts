@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binList } from '../../contract/timeline-bins';
 import { localDayNumber, localMinuteOfDay } from '../../contract/time';
 import { rebuildRollup } from '../db/rollup';
 import { tempCase, type TempCase } from '../testing/temp-case';
@@ -55,9 +56,9 @@ describe('timeline answered without reading every session', () => {
     const r = t.session.queries.timeline({ filter: { minSeconds: 45 }, width: 1200 });
     expect(r.mode).toBe('bins');
     expect(r.binMs! % DAY).toBe(0);
-    expect(localDayBins(r.bins)).toBe(true);
+    expect(localDayBins(binList(r.bins))).toBe(true);
     expect(r.total).toBe(over);
-    expect(r.bins.reduce((n, b) => n + b.count, 0)).toBe(over);
+    expect(binList(r.bins).reduce((n, b) => n + b.count, 0)).toBe(over);
   });
 
   it('an hours window not on whole hours comes from the rollup and the minutes left, exactly', () => {
@@ -71,9 +72,9 @@ describe('timeline answered without reading every session', () => {
       width: 1200,
     });
     expect(r.mode).toBe('bins');
-    expect(localDayBins(r.bins)).toBe(true);
+    expect(localDayBins(binList(r.bins))).toBe(true);
     expect(r.total).toBe(inWindow);
-    expect(r.bins.reduce((n, b) => n + b.count, 0)).toBe(inWindow);
+    expect(binList(r.bins).reduce((n, b) => n + b.count, 0)).toBe(inWindow);
   });
 
   it('app states come from the sessions by state, exactly', () => {
@@ -98,11 +99,11 @@ describe('timeline answered without reading every session', () => {
       const q = t.session.queries;
       const r = q.timeline({ filter: { states: ['background'] }, width: 1200 });
       expect(r.mode).toBe('bins');
-      expect(localDayBins(r.bins)).toBe(true);
+      expect(localDayBins(binList(r.bins))).toBe(true);
       expect(r.total).toBe(n);
-      expect(r.bins.reduce((s, b) => s + b.busyMs, 0)).toBe(ms);
+      expect(binList(r.bins).reduce((s, b) => s + b.busyMs, 0)).toBe(ms);
       const rest = q.timeline({ filter: { states: ['unknown', 'foreground'] }, width: 1200 });
-      expect(localDayBins(rest.bins)).toBe(true);
+      expect(localDayBins(binList(rest.bins))).toBe(true);
       expect(rest.total).toBe(SESSIONS - n);
     } finally {
       db.transaction(() => {
@@ -133,13 +134,13 @@ describe('timeline answered without reading every session', () => {
   it('a device-state filter over devices without lock or screen records keeps all or none', () => {
     const q = t.session.queries;
     const all = q.timeline({ filter: {}, width: 1200 });
-    expect(localDayBins(all.bins)).toBe(true);
+    expect(localDayBins(binList(all.bins))).toBe(true);
     expect(q.timeline({ filter: { deviceStates: ['unknown'] }, width: 1200 })).toEqual(all);
     expect(q.timeline({ filter: { deviceStates: ['in-use', 'unknown'] }, width: 1200 })).toEqual(
       all,
     );
     const none = q.timeline({ filter: { deviceStates: ['locked', 'screen-off'] }, width: 1200 });
-    expect([none.total, none.lanes, none.bins, none.sessions]).toEqual([0, [], [], []]);
+    expect([none.total, none.lanes, binList(none.bins), none.sessions]).toEqual([0, [], [], []]);
   });
 
   it('a device with lock records is still read session by session', () => {

@@ -1,4 +1,5 @@
 import type { TimelineResult } from '../../contract/api';
+import { emptyBins } from '../../contract/timeline-bins';
 
 /** A lane's totals before its labels are added. */
 export interface LaneTotals {
@@ -20,7 +21,7 @@ export function emptyTimeline(
     mode: 'sessions',
     binMs: null,
     sessions: [],
-    bins: [],
+    bins: emptyBins(),
     network: [],
     marks: [],
     total: 0,

@@ -33,7 +33,7 @@ export function TimelineFoot({ result, layout, noData, stateKinds, timeMode }: F
               ]
             : []
         }
-        openKey={(result?.sessions.length ?? 0) + (result?.bins.length ?? 0) > 0}
+        openKey={(result?.sessions.length ?? 0) + (result?.bins.count.length ?? 0) > 0}
       />
       {result && result.marks.length > 0 ? (
         <MarkLegend statuses={result.marks.map((m) => m.status)} />

@@ -46,7 +46,9 @@ export function overviewColumns(
     for (let i = a; i <= Math.max(a, b); i += 1) cols[i] = (cols[i] ?? 0) + weight / n;
   };
   const binMs = result.binMs ?? 0;
-  for (const bin of result.bins) add(bin.startMs, bin.startMs + binMs, bin.count);
+  const bins = result.bins;
+  for (let i = 0; i < bins.count.length; i += 1)
+    add(bins.startMs[i]!, bins.startMs[i]! + binMs, bins.count[i]!);
   for (const s of result.sessions) {
     const from = s.startMs ?? s.anchorMs;
     const to = s.endMs ?? s.anchorMs;

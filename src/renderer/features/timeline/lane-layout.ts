@@ -32,7 +32,9 @@ export function buildLayout(
     set.add(category);
   };
   for (const s of result.sessions) note(s.lane, s.category);
-  for (const b of result.bins) note(b.lane, b.category);
+  const bins = result.bins;
+  for (let i = 0; i < bins.count.length; i += 1)
+    note(bins.lanes[bins.lane[i]!]!, bins.categories[bins.category[i]!]!);
   const tracks = new Map<string, Category[]>();
   for (const [lane, set] of present) tracks.set(lane, orderedCategories(set));
   return { lanes: result.lanes, indexByKey, tracks };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Device, TimelineLane, TimelineSession } from '../../../contract/api';
+import { binColumns, emptyBins } from '../../../contract/timeline-bins';
 import { offsetForZone, pickAxisOffset } from './axis-offset';
 import { binAlpha, networkAlpha, overviewColumns } from './density';
 import {
@@ -63,7 +64,7 @@ describe('lane layout', () => {
       session('2', 'a', 'camera'),
       session('3', 'b', 'photos'),
     ],
-    bins: [],
+    bins: emptyBins(),
   });
 
   it('gives each lane one track per category in canonical order', () => {
@@ -129,10 +130,10 @@ describe('density', () => {
     const cols = overviewColumns(
       {
         binMs: 100,
-        bins: [
+        bins: binColumns([
           { lane: 'a', category: 'camera', startMs: 0, count: 4, busyMs: 1 },
           { lane: 'a', category: 'camera', startMs: 500, count: 1, busyMs: 1 },
-        ],
+        ]),
         sessions: [],
       },
       { fromMs: 0, toMs: 1000, width: 10 },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineMark } from '../../../contract/api';
+import { emptyBins } from '../../../contract/timeline-bins';
 import { overviewColumns } from './density';
 import {
   glyphAt,
@@ -90,7 +91,7 @@ describe('timeline marks', () => {
 
   it('counts marks in the overview strip', () => {
     const cols = overviewColumns(
-      { sessions: [], bins: [], binMs: null, marks: [mark('a', 100), mark('b', 900)] },
+      { sessions: [], bins: emptyBins(), binMs: null, marks: [mark('a', 100), mark('b', 900)] },
       { fromMs: 0, toMs: 1000, width: 10 },
     );
     expect(cols[1]).toBe(1);

@@ -1,4 +1,5 @@
 import type { NetworkSpan, TimelineResult } from '../../../contract/api';
+import { binList } from '../../../contract/timeline-bins';
 import { indexBins, indexNetwork, type BinIndex } from './draw';
 import { indexSessions, type SessionIndex } from './hit-test';
 import { buildLayout, type LaneLayout } from './lane-layout';
@@ -22,8 +23,8 @@ export function indexTimeline(result: TimelineResult): TimelineIndex {
   return {
     layout: buildLayout(result),
     sessions: indexSessions(result.sessions),
-    bins: indexBins(result.bins),
-    maxBinCount: result.bins.reduce((m, b) => Math.max(m, b.count), 0),
+    bins: indexBins(binList(result.bins)),
+    maxBinCount: result.bins.count.reduce((m, c) => Math.max(m, c), 0),
     network: indexNetwork(result.network),
     maxHits: result.network.reduce((m, n) => Math.max(m, n.hits), 0),
     marks,
