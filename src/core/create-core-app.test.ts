@@ -238,4 +238,46 @@ describe('stored findings off the main thread', () => {
       code: 'NOT_FOUND',
     });
   });
+
+  it('findings the stored ones cannot answer (a period) are computed in a worker; queries say so until then', async () => {
+    const h = core.handlers;
+    await caseWithFindings();
+    const filter = { from: '2024-01-10', to: '2024-02-10' };
+    const computed = new Promise<void>((resolve) => {
+      const off = core.onEvent((e) => {
+        if (
+          e.event === 'onCaseChanged' &&
+          (e.payload as { reason: string }).reason === 'findings-computed'
+        ) {
+          off();
+          resolve();
+        }
+      });
+    });
+    const first = await h.queryFindings({ filter, evidenceLimit: 0 });
+    expect(first).toEqual({
+      findings: [],
+      pending: expect.objectContaining({ state: 'computing', params: {} }),
+    });
+    await computed;
+    const ready = await h.queryFindings({ filter, evidenceLimit: 0 });
+    expect(ready.pending).toBeNull();
+    const night = ready.findings.find((f) => f.rule === 'night-access');
+    expect(night?.first?.startsWith('2024-01-1')).toBe(true);
+    // An opened finding's evidence over the same period is read in the worker as well.
+    const evidenceRead = new Promise<void>((resolve) => {
+      const off = core.onEvent((e) => {
+        if (e.event === 'onCaseChanged') {
+          off();
+          resolve();
+        }
+      });
+    });
+    expect(() => h.getFindingEvidence({ filter, findingId: night!.id })).toThrow(
+      /being read from the records/,
+    );
+    await evidenceRead;
+    const page = await h.getFindingEvidence({ filter, findingId: night!.id });
+    expect(page.total).toBeGreaterThan(0);
+  });
 });

@@ -17,6 +17,7 @@ import {
   FindingsPendingError,
   runFindings,
   ruleInfos,
+  servedByStoredFindings,
   serveStoredFindingsOnly,
   setStoredFindingParams,
   staleFindingDevices,
@@ -33,6 +34,7 @@ import { exportSessionsCsv } from './services/export-service';
 import { findingEvidencePage, queryKeyFindings } from './services/findings-service';
 import { ImportService } from './services/import-service';
 import { RecentCases } from './services/recent-cases';
+import { FindingsQueries } from './services/findings-queries';
 import { FindingsRefreshService } from './services/findings-refresh';
 import { derivedStale } from './services/refresh-derived';
 import {
@@ -63,6 +65,16 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     log,
     (casePath) => new ImportWorkerClient(casePath, options.workerUrl),
   );
+  const findingsQueries = new FindingsQueries(
+    emit,
+    log,
+    (casePath) => new ImportWorkerClient(casePath, options.workerUrl),
+  );
+  // The state of the case a computed answer holds for: commits of other connections (the
+  // workers) change SQLite's data_version, this connection's own writes each emit a change.
+  let edits = 0;
+  const generation = (c: CaseSession): string =>
+    `${String(c.db.pragma('data_version', { simple: true }))}:${edits}`;
   let current: CaseSession | null = null;
 
   const need = (): CaseSession => {
@@ -103,7 +115,10 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       await worker.close();
     }
   };
-  const changed = (reason: string): void => emit('onCaseChanged', { reason });
+  const changed = (reason: string): void => {
+    edits += 1;
+    emit('onCaseChanged', { reason });
+  };
   // The stored findings of the devices whose data or parameters changed are computed again in
   // the import worker, so the Findings view reads a table and this thread stays free; until they
   // are, queries that read them answer that they are being computed.
@@ -126,6 +141,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
   };
   const swap = (next: CaseSession): void => {
     void refresh.stop();
+    void findingsQueries.stop();
     current?.close();
     serveStoredFindingsOnly(next.db);
     current = next;
@@ -156,6 +172,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     closeCase: () => {
       notBusy('close the case');
       void refresh.stop();
+      void findingsQueries.stop();
       current?.close();
       current = null;
       return null;
@@ -267,9 +284,24 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     },
     listFindingRules: () => ruleInfos(),
     queryFindings: ({ filter, params, rules, evidenceLimit }) => {
-      const db = need().db;
+      const c = need();
+      const db = c.db;
+      const p = params ?? storedFindingParams(db);
+      if (!servedByStoredFindings(db, filter, p)) {
+        // Computed from the records, in a worker: seconds at millions of sessions.
+        const a = findingsQueries.answer(c.path, generation(c), {
+          fn: 'queryFindings',
+          filter,
+          params: p,
+          rules,
+          evidenceLimit,
+        });
+        if (a.state === 'ready') return { findings: a.value, pending: null };
+        const message = a.state === 'failed' ? a.message : null;
+        return { findings: [], pending: { state: a.state, params: p, done: 0, total: 0, message } };
+      }
       try {
-        const findings = runFindings(db, filter, params ?? storedFindingParams(db), rules, {
+        const findings = runFindings(db, filter, p, rules, {
           evidenceLimit,
         });
         return { findings, pending: null };
@@ -280,7 +312,24 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       }
     },
     queryKeyFindings: ({ deviceIds }) => whenStored(() => queryKeyFindings(need().db, deviceIds)),
-    getFindingEvidence: (input) => whenStored(() => findingEvidencePage(need().db, input)),
+    getFindingEvidence: (input) => {
+      const c = need();
+      const params = input.params ?? storedFindingParams(c.db);
+      if (servedByStoredFindings(c.db, input.filter, params))
+        return whenStored(() => findingEvidencePage(c.db, input));
+      const a = findingsQueries.answer(c.path, generation(c), {
+        fn: 'findingEvidence',
+        ...input,
+        params,
+      });
+      if (a.state === 'ready') return a.value;
+      throw new AppError(
+        'CASE_BUSY',
+        a.state === 'failed'
+          ? a.message
+          : "This finding's evidence is being read from the records; it is listed when ready.",
+      );
+    },
     getFindingParams: () => storedFindingParams(need().db),
     setFindingParams: ({ params }) => {
       const p = setStoredFindingParams(need().db, params);
@@ -293,6 +342,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       return refresh.status();
     },
     refreshFindings: () => {
+      findingsQueries.forgetFailures();
       refreshStoredFindings('findings-computed');
       return refresh.status();
     },
@@ -362,6 +412,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     },
     async dispose() {
       await refresh.stop();
+      await findingsQueries.stop();
       await imports.dispose();
       backups.dispose();
       await acquisitions.dispose();

@@ -11,6 +11,7 @@ export {
   findingsNeedRefresh,
   FindingsPendingError,
   refreshFindings,
+  servedByStoredFindings,
   serveStoredFindingsOnly,
   staleFindingDevices,
   type RefreshControl,

@@ -278,6 +278,22 @@ export class FindingsPendingError extends AppError {
 }
 
 /**
+ * Whether the stored findings answer a request (once brought up to date): a filter of devices,
+ * apps and categories only, with the case's parameters. Parameters that do not read count as
+ * answered, so the engine says what is wrong with them.
+ */
+export function servedByStoredFindings(db: Db, filter: Filter, params: FindingParams): boolean {
+  if (!servable(filter)) return false;
+  let values: Map<string, number | string>;
+  try {
+    values = resolveParams(params);
+  } catch {
+    return true;
+  }
+  return paramsStamp(values) === caseParams(db).stamp;
+}
+
+/**
  * Whether the stored findings would answer this request once brought up to date, and some of
  * them are not: the caller may open the case for writing so they are computed and kept.
  */

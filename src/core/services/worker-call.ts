@@ -3,7 +3,11 @@
 // command's memory and a Ctrl-C reaches the file being read. The caller keeps its own connection
 // for everything else (device lookups, findings, printing).
 import type { Worker } from 'node:worker_threads';
+import type { Filter } from '../../contract/filter';
+import type { Finding, FindingParams, FindingRule } from '../../contract/findings';
 import type { Platform, SourceInfo } from '../../contract/records';
+import { runFindings, storedFindingParams } from '../findings';
+import { findingEvidencePage } from './findings-service';
 import type { ErrorCode } from '../../contract/result';
 import { AppError } from '../model/errors';
 import { importAndroidInto, type AndroidImportResult } from './android-import';
@@ -37,7 +41,24 @@ export type WorkerCall =
   /** A source moved to another device with its records, pairing and rollups (the app's edit). */
   | { fn: 'moveSource'; sourceId: number; deviceId: number }
   /** A source removed with its records, pairing and rollups (the app's edit). */
-  | { fn: 'removeSource'; sourceId: number };
+  | { fn: 'removeSource'; sourceId: number }
+  /** Findings the stored findings cannot answer, computed from the records (the app's query). */
+  | {
+      fn: 'queryFindings';
+      filter: Filter;
+      params?: FindingParams;
+      rules?: FindingRule[];
+      evidenceLimit?: number;
+    }
+  /** A page of the evidence of such a finding (the app's query). */
+  | {
+      fn: 'findingEvidence';
+      filter: Filter;
+      params?: FindingParams;
+      findingId: string;
+      offset?: number;
+      limit?: number;
+    };
 
 /** What each call answers. */
 export interface WorkerCallResults {
@@ -51,6 +72,8 @@ export interface WorkerCallResults {
   refreshDerived: { refreshed: boolean; problem?: string };
   moveSource: SourceInfo;
   removeSource: { removed: number };
+  queryFindings: Finding[];
+  findingEvidence: { ids: string[]; total: number; offset: number };
 }
 
 /** Progress of a call, as its in-process form reports it. */
@@ -193,6 +216,18 @@ export async function runCall(
       case 'removeSource':
         open.removeSource(call.sourceId);
         value = { removed: 1 };
+        break;
+      case 'queryFindings':
+        value = runFindings(
+          open.db,
+          call.filter,
+          call.params ?? storedFindingParams(open.db),
+          call.rules,
+          { evidenceLimit: call.evidenceLimit },
+        );
+        break;
+      case 'findingEvidence':
+        value = findingEvidencePage(open.db, call);
         break;
       default: {
         const never: never = call;
