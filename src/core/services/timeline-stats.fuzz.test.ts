@@ -135,7 +135,9 @@ describe('timeline bins for an hours window not on whole hours', () => {
         fc.integer({ min: 0, max: 20 }),
         // Packed values kept under 2^53, or so low that some durations (or all) do not pack.
         fc.constantFrom(undefined, 1e9, 1e6, 10),
-        (seed, base, from, to, level, lo, width, packLimit) => {
+        // Cells found through an array, or through a map.
+        fc.constantFrom(undefined, 0),
+        (seed, base, from, to, level, lo, width, packLimit, denseKeys) => {
           reset();
           fillFindingsCase(t.session.db, seed);
           const f: Filter = { ...base, hours: { from, to } };
@@ -144,7 +146,9 @@ describe('timeline bins for an hours window not on whole hours', () => {
           const lane = { sql: [], params: [] };
           const scan = order(scanRows(f, level, first, last));
           expect(
-            order(windowBinRows(t.session.db, f, level, first, last, lane, { packLimit })),
+            order(
+              windowBinRows(t.session.db, f, level, first, last, lane, { packLimit, denseKeys }),
+            ),
           ).toEqual(scan);
           expect(order(windowBinRowsByRow(t.session.db, f, level, first, last, lane))).toEqual(
             scan,

@@ -170,6 +170,8 @@ export function wholeHoursCountable(filter: Filter): Filter {
 export interface WindowRead {
   /** The packed values stay under this (at most 2^53, where every integer is exact). */
   packLimit?: number;
+  /** Cells are found through an array while their keys are at most this many, else a map. */
+  denseKeys?: number;
 }
 
 /**
@@ -235,7 +237,7 @@ export function windowBinRows(
   const scale = Math.floor(limit / keys);
   if (scale < 2 || !Number.isSafeInteger(keys))
     return windowBinRowsByRow(db, filter, level, fromBucket, toBucket, lane);
-  const index = new Map<number, number>();
+  const index = new CellIndex(keys, read.denseKeys ?? DENSE_KEYS);
   for (let i = 0; i < cells.length; i += 1) {
     const c = cells[i]!;
     index.set((c[1] * categories.size + categories.get(c[2])!) * span + (c[3] - fromBucket), i);
@@ -310,6 +312,30 @@ export function windowBinRows(
     }
   return out;
 }
+
+/** Cells by key: an array when the keys are few enough (no hashing), else a map. */
+class CellIndex {
+  private readonly dense: Int32Array | null;
+  private readonly sparse = new Map<number, number>();
+
+  constructor(keys: number, denseKeys: number) {
+    this.dense = keys <= denseKeys ? new Int32Array(keys).fill(-1) : null;
+  }
+
+  set(key: number, cell: number): void {
+    if (this.dense) this.dense[key] = cell;
+    else this.sparse.set(key, cell);
+  }
+
+  get(key: number): number | undefined {
+    if (!this.dense) return this.sparse.get(key);
+    const cell = key >= 0 && key < this.dense.length ? this.dense[key]! : -1;
+    return cell < 0 ? undefined : cell;
+  }
+}
+
+/** The most keys `CellIndex` holds in an array (4 MB). */
+const DENSE_KEYS = 1 << 20;
 
 /** Rollup cells as bin rows, those with no session left out. */
 function cellRows(cells: [number, number, string, number, number, number][]): BinRow[] {
