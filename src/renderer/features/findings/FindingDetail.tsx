@@ -53,7 +53,15 @@ export function FindingDetail({ finding: f, params }: { finding: Finding; params
         <span className="muted small">{total} evidence records</span>
         {evidenceQ.loading ? <Spinner /> : null}
       </div>
-      <ErrorBanner error={evidenceQ.error} title="Evidence" />
+      {evidenceQ.error?.code === 'CASE_BUSY' ? (
+        // Read in the background (a period the stored findings do not cover): the list comes
+        // with the case-changed event that follows.
+        <p className="muted small" role="status" data-testid="finding-evidence-pending">
+          {evidenceQ.error.message}
+        </p>
+      ) : (
+        <ErrorBanner error={evidenceQ.error} title="Evidence" />
+      )}
       <ul className="findings-evidence" data-testid="finding-evidence">
         {ids.map((id) => (
           <li key={id}>

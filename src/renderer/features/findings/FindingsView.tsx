@@ -64,7 +64,10 @@ export function FindingsView() {
   const [live, setLive] = useState<FindingsStatus | null>(null);
   useBridgeEvent('onFindingsStatus', setLive);
   const answered = q.data?.pending ?? null;
-  const pending = answered && live && live.state !== 'ready' ? live : answered;
+  const pending =
+    answered?.state === 'computing' && live?.state === 'computing'
+      ? { ...answered, done: live.done, total: live.total }
+      : answered;
   const findings = q.data && !q.data.pending ? q.data.findings : null;
   const [sort, setSort] = useState<SortState<FindingColumn>>({ key: 'severity', dir: 'desc' });
   const [shown, setShown] = useState<FindingsFilter>({ rules: [], severities: [] });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { FindingsStatus } from '../../../contract/events';
 import type { Finding, FindingRuleInfo } from '../../../contract/findings';
 import {
   defaultParams,
@@ -7,7 +8,9 @@ import {
   filterFindings,
   formatFindingTime,
   overrides,
+  paramsInWords,
   parseParamInput,
+  pendingSentence,
   ruleLabel,
   sortFindings,
   toggle,
@@ -137,5 +140,48 @@ describe('labels and times of findings', () => {
     expect(detailValue('nights', 5)).toBe('5');
     expect(detailValue('flag', true)).toBe('yes');
     expect(detailValue('x', null)).toBe('—');
+  });
+});
+
+describe('findings being computed', () => {
+  const status = (o: Partial<FindingsStatus>): FindingsStatus => ({
+    state: 'computing',
+    params: {},
+    done: 0,
+    total: 0,
+    message: null,
+    ...o,
+  });
+
+  it('names the parameters they are computed with, by rule and parameter', () => {
+    expect(paramsInWords({}, infos)).toBe('the default parameters');
+    const titled = [
+      { id: 'long-access', title: 'Long access', params: [] },
+    ] as unknown as FindingRuleInfo[];
+    expect(paramsInWords({ 'long-access.seconds': 90, 'night-access.from': '23:00' }, titled)).toBe(
+      'these parameters: Long access, seconds 90; Night access, from 23:00',
+    );
+    // Before the rules are listed, a rule is named by its id in words.
+    expect(paramsInWords({ 'frequent-access.perDay': 3 }, null)).toBe(
+      'these parameters: Frequent access, per day 3',
+    );
+  });
+
+  it('says they are being computed, how far along, or what failed', () => {
+    expect(pendingSentence(status({}), infos)).toBe(
+      'The findings are being computed with the default parameters. This list shows them when they are ready.',
+    );
+    expect(pendingSentence(status({ done: 2, total: 8 }), infos)).toMatch(
+      /ready\. 2 of 8 devices are done\.$/,
+    );
+    expect(
+      pendingSentence(
+        status({
+          state: 'failed',
+          message: 'The findings could not be computed: the case is busy.',
+        }),
+        infos,
+      ),
+    ).toBe('The findings could not be computed: the case is busy.');
   });
 });

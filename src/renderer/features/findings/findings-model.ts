@@ -214,8 +214,7 @@ export function paramsInWords(
   if (changed.length === 0) return 'the default parameters';
   const words = changed.map(([key, value]) => {
     const dot = key.indexOf('.');
-    const rule = key.slice(0, dot);
-    const title = infos?.find((r) => r.id === rule)?.title ?? rule;
+    const title = ruleLabel(key.slice(0, dot) as FindingRule, infos);
     return `${title}, ${wordsOfKey(key.slice(dot + 1)).toLowerCase()} ${String(value)}`;
   });
   return `these parameters: ${words.join('; ')}`;
