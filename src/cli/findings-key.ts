@@ -2,7 +2,7 @@ import { CATEGORY_LABELS } from '../contract/categories';
 import type { Filter } from '../contract/filter';
 import type { DeviceKeyFindings } from '../contract/key-findings';
 import { findingsNeedRefresh, storedFindingParams } from '../core/findings';
-import { keyFindings } from '../core/findings/key-findings';
+import { readKeyFindings, staleKeyFindingDevices } from '../core/findings/key-findings-store';
 import { UsageError, type ParsedFilter } from './args';
 import { caseFilter, openCaseForQuery, openCaseForWrite } from './case-open';
 import type { CommandContext } from './context';
@@ -67,7 +67,10 @@ export async function runKeyFindings(
     let filter = caseFilter(session, parsed);
     const devices = filter.devices ? { devices: filter.devices } : {};
     // Stored findings are computed once and kept when the case changed, as for the table.
-    if (findingsNeedRefresh(session.db, devices, storedFindingParams(session.db))) {
+    if (
+      findingsNeedRefresh(session.db, devices, storedFindingParams(session.db)) ||
+      staleKeyFindingDevices(session.db, filter.devices).length > 0
+    ) {
       session.close();
       try {
         session = openCaseForWrite(casePath);
@@ -76,7 +79,7 @@ export async function runKeyFindings(
       }
       filter = caseFilter(session, parsed);
     }
-    const result = keyFindings(session.db, filter.devices);
+    const result = readKeyFindings(session.db, filter.devices);
     await ctx.out.write(json ? `${JSON.stringify(result, null, 2)}\n` : formatKeyFindings(result));
     return 0;
   } finally {

@@ -67,6 +67,14 @@ function caseParams(db: Db): { values: Map<string, number | string>; stamp: stri
   return { values, stamp: paramsStamp(values) };
 }
 
+/**
+ * The stamp a device's stored findings carry when they are up to date: the case's parameters and
+ * the device's sources and app names. What is derived from them (key findings) keeps it too.
+ */
+export function findingsStamp(db: Db, deviceId: number): string {
+  return stampOf(caseParams(db).stamp, db, deviceId);
+}
+
 /** The devices whose stored findings are missing or were computed from other data or parameters. */
 export function staleFindingDevices(db: Db, deviceIds?: readonly number[]): number[] {
   const { stamp } = caseParams(db);
@@ -265,6 +273,11 @@ const servingOnly = new WeakSet<Db>();
  */
 export function serveStoredFindingsOnly(db: Db): void {
   servingOnly.add(db);
+}
+
+/** Whether this connection leaves stale stored findings (and what derives from them) to a worker. */
+export function servesStoredFindingsOnly(db: Db): boolean {
+  return servingOnly.has(db);
 }
 
 /** The stored findings a request needs are stale, and this connection does not compute them. */

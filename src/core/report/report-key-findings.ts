@@ -1,6 +1,6 @@
 /** The key findings as the report's page 1 takes them, read from the case and redacted like the rest. */
 import type { Db } from '../db/open';
-import { keyFindings } from '../findings/key-findings';
+import { readKeyFindings } from '../findings/key-findings-store';
 import type { ReportKeyFinding } from './pdf/types';
 
 const RANK = { high: 0, medium: 1, low: 2, info: 3 } as const;
@@ -22,7 +22,7 @@ export function reportKeyFindings(
   redact: KeyFindingRedaction,
 ): ReportKeyFinding[] {
   const { text, maybe } = redact;
-  return keyFindings(db, deviceIds)
+  return readKeyFindings(db, deviceIds)
     .flatMap((d) => d.key)
     .map((k, order) => ({ k, order }))
     .sort((a, b) => RANK[a.k.severity] - RANK[b.k.severity] || a.order - b.order)

@@ -3,7 +3,7 @@ import { FINDING_RULES, type FindingParams } from '../../contract/findings';
 import type { DeviceKeyFindings } from '../../contract/key-findings';
 import type { Db } from '../db/open';
 import { findingsWithEvidence, storedFindingParams } from '../findings';
-import { keyFindings } from '../findings/key-findings';
+import { readKeyFindings } from '../findings/key-findings-store';
 import { AppError } from '../model/errors';
 
 /** The page size of a finding's evidence when none is asked for. */
@@ -11,7 +11,7 @@ export const EVIDENCE_PAGE = 100;
 
 /** The key findings of the devices named (all when none are). */
 export function queryKeyFindings(db: Db, deviceIds?: readonly number[]): DeviceKeyFindings[] {
-  return keyFindings(db, deviceIds);
+  return readKeyFindings(db, deviceIds);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Db } from '../db/open';
 import { refreshNetworkLatest, staleNetworkDevices } from '../db/queries/network-latest';
 import { refreshFindings, staleFindingDevices, type RefreshControl } from '../findings';
+import { refreshKeyFindings, staleKeyFindingDevices } from '../findings/key-findings-store';
 
 /**
  * Computes the stored findings and the latest network rows of the devices whose data changed,
@@ -11,6 +12,7 @@ import { refreshFindings, staleFindingDevices, type RefreshControl } from '../fi
 export function refreshDerived(db: Db, control: RefreshControl = {}): { error: unknown } | null {
   try {
     refreshFindings(db, staleFindingDevices(db), undefined, control);
+    refreshKeyFindings(db, staleKeyFindingDevices(db), control);
     refreshNetworkLatest(db, staleNetworkDevices(db));
     return null;
   } catch (error) {
@@ -20,5 +22,9 @@ export function refreshDerived(db: Db, control: RefreshControl = {}): { error: u
 
 /** Whether any device's stored findings or latest network rows are stale (a cheap check). */
 export function derivedStale(db: Db): boolean {
-  return staleFindingDevices(db).length > 0 || staleNetworkDevices(db).length > 0;
+  return (
+    staleFindingDevices(db).length > 0 ||
+    staleKeyFindingDevices(db).length > 0 ||
+    staleNetworkDevices(db).length > 0
+  );
 }

@@ -22,6 +22,7 @@ import { m0021SessionStates } from './0021-session-states';
 import { m0022NetworkGroups } from './0022-network-groups';
 import { m0023NetworkRanks } from './0023-network-ranks';
 import { m0024SessionAppCover } from './0024-session-app-cover';
+import { m0025StoredKeyFindings } from './0025-stored-key-findings';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -50,4 +51,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0022NetworkGroups,
   m0023NetworkRanks,
   m0024SessionAppCover,
+  m0025StoredKeyFindings,
 ];
