@@ -1,5 +1,5 @@
 import { Fragment, useState } from 'react';
-import type { Finding, FindingParams } from '../../../contract/findings';
+import type { Finding } from '../../../contract/findings';
 import { useQuery } from '../../app/use-query';
 import { useFilter, useWorkspaceActions } from '../../app/workspace/use-workspace';
 import { ErrorBanner } from '../../shared/ErrorBanner';
@@ -8,14 +8,13 @@ import { AnnotationEditor } from '../annotations/AnnotationEditor';
 import { detailLabel, detailValue, EVIDENCE_SHOWN } from './findings-model';
 
 /** An opened finding: what it says and does not prove, its evidence records, and its notes. */
-export function FindingDetail({ finding: f, params }: { finding: Finding; params: FindingParams }) {
+export function FindingDetail({ finding: f }: { finding: Finding }) {
   const filter = useFilter();
   const { showFinding, openEvidence } = useWorkspaceActions();
   const details = Object.entries(f.details).filter(([k]) => k !== 'evidenceTruncated');
   const [pages, setPages] = useState(1);
   const evidenceQ = useQuery('getFindingEvidence', {
     filter,
-    params,
     findingId: f.id,
     offset: 0,
     // The bridge gives at most 1,000 ids a call; the rest are in findings.csv and the CLI.

@@ -53,11 +53,10 @@ export function FindingsView() {
   const params = useMemo<FindingParams>(() => paramsQ.data ?? {}, [paramsQ.data]);
   const [saveError, setSaveError] = useState<string | null>(null);
   const applied = useMemo(() => (infos ? overrides(infos, params) : params), [infos, params]);
-  // No evidence ids cross the bridge with the list: an opened finding reads its own, a page at a time.
-  const q = useQuery(
-    'queryFindings',
-    infos && paramsQ.data ? { filter, params: applied, evidenceLimit: 0 } : null,
-  );
+  // No evidence ids cross the bridge with the list: an opened finding reads its own, a page at a
+  // time. The case's own parameters apply (none are sent): a list read while the parameters just
+  // stored are still on their way here must not ask for findings with the previous ones.
+  const q = useQuery('queryFindings', infos && paramsQ.data ? { filter, evidenceLimit: 0 } : null);
   // While the stored findings are computed in the background, the answer has none and says so;
   // the status events tell how far along that is, and the case-changed event at its end reads
   // the list again.
@@ -144,6 +143,27 @@ export function FindingsView() {
           />
         </div>
       ) : null}
+      {pending ? (
+        <div
+          className={`findings-pending findings-pending-${pending.state}`}
+          data-testid="findings-pending"
+          data-state={pending.state}
+          role={pending.state === 'failed' ? 'alert' : 'status'}
+          tabIndex={0}
+        >
+          <p>{pendingSentence(pending, infos ?? null)}</p>
+          {pending.state === 'failed' ? (
+            <button
+              type="button"
+              className="btn btn-small"
+              data-testid="findings-compute-again"
+              onClick={computeAgain}
+            >
+              Compute the findings again
+            </button>
+          ) : null}
+        </div>
+      ) : null}
       <div className="findings-filters" data-testid="findings-filters">
         <fieldset>
           <legend>Severity</legend>
@@ -176,27 +196,6 @@ export function FindingsView() {
           ))}
         </fieldset>
       </div>
-      {pending ? (
-        <div
-          className={`findings-pending findings-pending-${pending.state}`}
-          data-testid="findings-pending"
-          data-state={pending.state}
-          role={pending.state === 'failed' ? 'alert' : 'status'}
-          tabIndex={0}
-        >
-          <p>{pendingSentence(pending, infos ?? null)}</p>
-          {pending.state === 'failed' ? (
-            <button
-              type="button"
-              className="btn btn-small"
-              data-testid="findings-compute-again"
-              onClick={computeAgain}
-            >
-              Compute the findings again
-            </button>
-          ) : null}
-        </div>
-      ) : null}
       {findings === null ? null : rows.length === 0 ? (
         <EmptyState title="No findings" testId="findings-empty">
           {findings.length === 0
@@ -279,7 +278,7 @@ export function FindingsView() {
                       onKeyDown={closeOnEscape(() => setOpen(null), `${ids}-toggle-${i}`)}
                     >
                       <td colSpan={COLUMNS.length}>
-                        <FindingDetail finding={f} params={applied} />
+                        <FindingDetail finding={f} />
                       </td>
                     </tr>
                   ) : null}
