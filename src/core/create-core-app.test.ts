@@ -280,4 +280,46 @@ describe('stored findings off the main thread', () => {
     const page = await h.getFindingEvidence({ filter, findingId: night!.id });
     expect(page.total).toBeGreaterThan(0);
   });
+
+  it('findings an import left stale (its worker could not bring them up to date) are computed again in a worker', async () => {
+    const h = core.handlers;
+    const path = join(dir, 'i.snoopcase');
+    await h.createCase({ path });
+    const device = await h.createDevice({ label: 'A' });
+    const file = join(dir, 'i.ndjson');
+    writeFileSync(
+      file,
+      accessPair({
+        app: 'com.example.a',
+        category: 'photos',
+        id: 'I1',
+        ms: Date.UTC(2024, 0, 1, 2),
+      })
+        .concat('')
+        .join('\n'),
+    );
+    // Once the worker's findings step is over and before the import's end reaches this thread,
+    // another program changes the parameters: the findings the worker computed are stale.
+    let step = '';
+    const off = core.onEvent((e) => {
+      if (e.event !== 'onImportProgress') return;
+      const phase = (e.payload as ImportProgress).phase;
+      if (phase === 'done' && step === 'findings') {
+        const other = new Database(path);
+        other
+          .prepare("INSERT INTO case_meta (key, value) VALUES ('finding_params', ?)")
+          .run(JSON.stringify({ 'night-access.from': '01:00' }));
+        other.close();
+      }
+      step = phase;
+    });
+    const ready = findingsStatus('ready');
+    const done = finished();
+    await h.startImport({ paths: [file], deviceId: device.id });
+    await done;
+    off();
+    expect(await h.getFindingsStatus({})).toMatchObject({ state: 'computing' });
+    expect((await ready).params).toEqual({ 'night-access.from': '01:00' });
+    expect((await h.queryFindings({ filter: {}, evidenceLimit: 0 })).pending).toBeNull();
+  });
 });
