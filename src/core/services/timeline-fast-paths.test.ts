@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binList } from '../../contract/timeline-bins';
 import { localDayNumber, localMinuteOfDay } from '../../contract/time';
 import { rebuildRollup } from '../db/rollup';
+import { windowBinRows, windowBinRowsByRow } from './timeline-stats';
 import { tempCase, type TempCase } from '../testing/temp-case';
 
 const DAY = 86_400_000;
@@ -75,6 +76,37 @@ describe('timeline answered without reading every session', () => {
     expect(localDayBins(binList(r.bins))).toBe(true);
     expect(r.total).toBe(inWindow);
     expect(binList(r.bins).reduce((n, b) => n + b.count, 0)).toBe(inWindow);
+  });
+
+  it("an hours window reads the minutes row by row when the rollup lacks a session's cell", () => {
+    const db = t.session.db;
+    const f = { hours: { from: '12:30', to: '06:00' } };
+    const lane = { sql: [], params: [] };
+    const first = Math.floor(localDayNumber(START, 60) / 7);
+    const last = first + 60;
+    const level = 7;
+    // A summary out of step: one week cell gone. The packed read cannot place that cell's
+    // sessions and reads the minutes one row each instead, as the row-by-row path does.
+    const gone = db
+      .prepare('SELECT bucket FROM session_rollup WHERE level = ? ORDER BY bucket LIMIT 1 OFFSET 3')
+      .pluck()
+      .get(level) as number;
+    db.prepare('DELETE FROM session_rollup WHERE level = ? AND bucket = ?').run(level, gone);
+    try {
+      const rows = windowBinRows(db, f, level, first, last, lane);
+      expect(rows).toEqual(windowBinRowsByRow(db, f, level, first, last, lane));
+      // What is left of that week: its sessions of 12:30-12:59, from the minutes.
+      let left = 0;
+      for (let i = 0; i < SESSIONS; i += 1) {
+        const ms = START + i * 2_600_000;
+        const m = localMinuteOfDay(ms, 60);
+        if (Math.floor(localDayNumber(ms, 60) / level) === gone && m >= 750 && m < 780) left += 1;
+      }
+      expect(left).toBeGreaterThan(0);
+      expect(rows.find((r) => r.bucket === gone)?.sessions).toBe(left);
+    } finally {
+      db.transaction(() => rebuildRollup(db))();
+    }
   });
 
   it('app states come from the sessions by state, exactly', () => {
