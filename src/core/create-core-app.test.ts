@@ -173,14 +173,16 @@ describe('stored findings off the main thread', () => {
     expect(await h.getFindingsStatus({})).toMatchObject({ state: 'computing' });
     // The other readers of the stored findings say so too, rather than computing them here.
     expect(() => h.queryKeyFindings({})).toThrow(/being computed/);
-    await expect(h.exportBundle({ path: join(dir, 'b.zip'), filter: {} })).rejects.toMatchObject({
-      code: 'CONFLICT',
+    // A bundle is written in a worker of its own, which computes what it needs there.
+    await expect(h.exportBundle({ path: join(dir, 'b.zip'), filter: {} })).resolves.toMatchObject({
+      path: join(dir, 'b.zip'),
     });
     expect((await ready).params).toEqual({ 'night-access.from': '01:00' });
     expect(
       events
         .filter((e) => e.event === 'onCaseChanged')
         .map((e) => (e.payload as { reason: string }).reason)
+        .filter((reason) => reason !== 'bundle-exported')
         .slice(-2),
     ).toEqual(['finding-parameters', 'finding-parameters']);
     const after = await h.queryFindings({ filter: {}, evidenceLimit: 0 });

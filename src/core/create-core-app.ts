@@ -1,4 +1,4 @@
-import type { CoreHandlers } from '../contract/api';
+import type { ApiOutput, CoreHandlers } from '../contract/api';
 import type { EventEnvelope } from '../contract/bridge';
 import type { BridgeEvents } from '../contract/events';
 import type { CoreApp, CoreOptions } from './app';
@@ -9,9 +9,6 @@ import { DeviceBackupService } from './acquire/device-backup';
 import { listBackups } from './importers/ios-backup/discover';
 import { defaultBackupRoots } from './importers/ios-backup/locations';
 import { AppError } from './model/errors';
-import { exportBundle } from './bundle/export-bundle';
-import { bundleExtras } from './bundle/extras';
-import { installationKey } from './bundle/signing-key';
 import { verifyBundle } from './bundle/verify-bundle';
 import {
   FindingsPendingError,
@@ -20,7 +17,6 @@ import {
   servedByStoredFindings,
   serveStoredFindingsOnly,
   setStoredFindingParams,
-  staleFindingDevices,
   storedFindingParams,
 } from './findings';
 import { suggestAppPairings } from './catalog/pairing-suggestions';
@@ -356,48 +352,23 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       exportSessionsCsv(need(), { filter, path, night, version: options.version }),
     exportBundle: async (input) => {
       const s = need();
-      // The bundle's findings and report read the stored findings; they are not computed here.
-      if (refresh.busy || staleFindingDevices(s.db).length > 0) {
-        pendingFindings();
-        const st = refresh.status();
-        throw new AppError(
-          'CONFLICT',
-          st.state === 'failed'
-            ? `The bundle needs the findings, which could not be computed (${st.message ?? 'unknown reason'}); try computing them again from the Findings view.`
-            : 'The findings are being computed for the latest data and parameters; export the bundle once the Findings view lists them.',
-        );
-      }
-      const key = installationKey(options.userDataDir);
-      const redact = { contexts: input.redactContexts ?? false, apps: input.redactApps ?? [] };
-      const unmask = input.unmask ?? false;
-      const r = await exportBundle(s, {
-        out: input.path,
-        filter: input.filter,
-        version: options.version,
-        redact,
-        includeSources: input.includeSources ?? false,
-        unmask,
-        key,
-        comparison: input.comparison,
-        extra: await bundleExtras(s, input.filter, {
+      // Written in a worker of its own: reading every session and drawing the report of a large
+      // case take tens of seconds, which would hold this thread. Stale stored findings are
+      // computed there too, on the worker's connection.
+      const worker = new ImportWorkerClient(s.path, options.workerUrl);
+      let r: ApiOutput<'exportBundle'>;
+      try {
+        r = await worker.run({
+          fn: 'exportBundle',
+          input,
+          userDataDir: options.userDataDir,
           version: options.version,
-          fingerprint: key.fingerprint,
-          unmask,
-          redaction: { contexts: redact.contexts, apps: redact.apps },
-          examiner: input.examiner || undefined,
-          comparison: input.comparison,
-        }),
-      });
+        });
+      } finally {
+        await worker.close();
+      }
       changed('bundle-exported');
-      return {
-        path: r.path,
-        fingerprint: r.fingerprint,
-        events: r.events,
-        files: r.files,
-        ...(key.created && key.file
-          ? { keyCreated: { path: key.file, fingerprint: key.fingerprint } }
-          : {}),
-      };
+      return r;
     },
     verifyBundle: ({ path, fingerprint }) => verifyBundle(path, fingerprint),
     listAudit: ({ limit }) => listAudit(need().db, limit),

@@ -9,6 +9,7 @@ import type { Platform, SourceInfo } from '../../contract/records';
 import { runFindings, storedFindingParams } from '../findings';
 import { findingEvidencePage } from './findings-service';
 import type { ErrorCode } from '../../contract/result';
+import type { ApiOutput } from '../../contract/api';
 import { AppError } from '../model/errors';
 import { importAndroidInto, type AndroidImportResult } from './android-import';
 import { importBackupDevice, type BackupDeviceResult } from './backup-import';
@@ -16,6 +17,7 @@ import { CaseSession } from './case-service';
 import { afterPendingSignals } from './event-turns';
 import { importPath, type ImportPathResult, type PipelineProgress } from './import-pipeline';
 import { refreshDerived } from './refresh-derived';
+import { exportBundleFor, type BundleExportRequest } from './bundle-export';
 import { outOfHeap, spawnWorker } from './import-service';
 
 /** One piece of import work, as the worker is asked to do it. */
@@ -50,6 +52,8 @@ export type WorkerCall =
       rules?: FindingRule[];
       evidenceLimit?: number;
     }
+  /** The app's evidence bundle, written from the worker's own connection. */
+  | ({ fn: 'exportBundle' } & BundleExportRequest)
   /** A page of the evidence of such a finding (the app's query). */
   | {
       fn: 'findingEvidence';
@@ -74,6 +78,7 @@ export interface WorkerCallResults {
   removeSource: { removed: number };
   queryFindings: Finding[];
   findingEvidence: { ids: string[]; total: number; offset: number };
+  exportBundle: ApiOutput<'exportBundle'>;
 }
 
 /** Progress of a call, as its in-process form reports it. */
@@ -228,6 +233,9 @@ export async function runCall(
         break;
       case 'findingEvidence':
         value = findingEvidencePage(open.db, call);
+        break;
+      case 'exportBundle':
+        value = await exportBundleFor(open, call);
         break;
       default: {
         const never: never = call;
