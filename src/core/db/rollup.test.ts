@@ -2,43 +2,62 @@ import { describe, expect, it } from 'vitest';
 import { importFile } from '../services/import-run';
 import { accessPair } from '../testing/apr-fixture';
 import { tempCase } from '../testing/temp-case';
+import type { Db } from './open';
 import { rebuildRollup, RollupDeltas } from './rollup';
 
 describe('RollupDeltas', () => {
-  it('sums 200,000 day cells in distinct weeks into week and four-week cells', () => {
+  /** The rollup cells a flush wrote, by level, bucket and app (hours 0-2 and the first thresholds). */
+  function written(deltas: RollupDeltas, rollupOnly = false): Map<string, number[]> {
+    const t = tempCase();
+    try {
+      const db = t.session.db;
+      db.exec('BEGIN');
+      if (rollupOnly) (deltas as unknown as { flushRollup(db: Db): void }).flushRollup(db);
+      else deltas.flush(db);
+      const rows = db
+        .prepare(
+          'SELECT level, bucket, app_id, h0, h1, h2, b0, b1, b2, n_ge_1, n_ge_5 FROM session_rollup',
+        )
+        .raw()
+        .all() as number[][];
+      db.exec('ROLLBACK');
+      return new Map(rows.map(([level, bucket, app, ...v]) => [`${level}/${bucket}/${app}`, v]));
+    } finally {
+      t.cleanup();
+    }
+  }
+
+  it('sums 140,000 day cells in distinct weeks into week and four-week cells', () => {
     const deltas = new RollupDeltas();
-    // One day in each of 200,000 weeks: as many week cells, more than a call takes as arguments.
-    for (let w = 0; w < 200_000; w += 1) deltas.add(1, 1, 'photos', w * 7, 600, 1000, 1);
-    const levels = (deltas as unknown as { allLevels(): { level: number }[] }).allLevels();
-    expect(levels.filter((d) => d.level === 1)).toHaveLength(200_000);
-    expect(levels.filter((d) => d.level === 7)).toHaveLength(200_000);
-    expect(levels.filter((d) => d.level === 28)).toHaveLength(50_000);
+    // One day in each of 140,000 weeks: as many week cells, more than a call takes as arguments.
+    for (let w = 0; w < 140_000; w += 1) deltas.add(1, 1, 'photos', w * 7, 600, 1000, 1);
+    const keys = [...written(deltas, true).keys()];
+    expect(keys.filter((k) => k.startsWith('1/'))).toHaveLength(140_000);
+    expect(keys.filter((k) => k.startsWith('7/'))).toHaveLength(140_000);
+    expect(keys.filter((k) => k.startsWith('28/'))).toHaveLength(35_000);
   });
 
   it('sums the days of a week into its cell and leaves each day cell as it was counted', () => {
     const deltas = new RollupDeltas();
-    // Days 7 and 8 share week 1 and four-week span 0; day 30 has week 4 to itself.
+    // Days 7 and 8 share week 1 and four-week span 0; day 30 has week 4 to itself. Another app's
+    // sessions in between: a week's days are summed whatever else was counted between them.
     deltas.add(1, 1, 'photos', 7, 60, 2000, 1);
+    deltas.add(1, 2, 'photos', 8, 60, 9000, 1);
     deltas.add(1, 1, 'photos', 8, 60, 5000, 1);
     deltas.add(1, 1, 'photos', 8, 120, 500, 1);
     deltas.add(1, 1, 'photos', 30, 60, 1000, 1);
-    type Cell = { level: number; bucket: number; counts: number[]; busy: number[]; long: number[] };
-    const levels = (deltas as unknown as { allLevels(): Cell[] }).allLevels();
-    const cell = (level: number, bucket: number) =>
-      levels.find((d) => d.level === level && d.bucket === bucket)!;
-    expect(cell(1, 7).counts[1]).toBe(1);
-    expect(cell(1, 7).busy[1]).toBe(2000);
-    expect(cell(1, 8).counts.slice(0, 3)).toEqual([0, 1, 1]);
-    expect(cell(1, 8).long[0]).toBe(1);
-    expect(cell(7, 1).counts.slice(0, 3)).toEqual([0, 2, 1]);
-    expect(cell(7, 1).busy.slice(0, 3)).toEqual([0, 7000, 500]);
-    expect(cell(7, 1).long.slice(0, 2)).toEqual([2, 1]);
-    expect(cell(28, 0).counts.slice(0, 3)).toEqual([0, 2, 1]);
-    expect(cell(28, 1).counts.slice(0, 3)).toEqual([0, 1, 0]);
-    expect(cell(7, 4).busy[1]).toBe(1000);
-    // Summing the week did not change the days it was summed from.
-    expect(cell(1, 7).counts.slice(0, 3)).toEqual([0, 1, 0]);
-    expect(cell(1, 7).busy.slice(0, 3)).toEqual([0, 2000, 0]);
+    deltas.add(1, 2, 'photos', 8, 60, 9000, -1);
+    const cells = written(deltas);
+    // Columns: h0, h1, h2, b0, b1, b2, n_ge_1, n_ge_5.
+    expect(cells.get('1/7/1')).toEqual([0, 1, 0, 0, 2000, 0, 1, 0]);
+    expect(cells.get('1/8/1')).toEqual([0, 1, 1, 0, 5000, 500, 1, 1]);
+    expect(cells.get('7/1/1')).toEqual([0, 2, 1, 0, 7000, 500, 2, 1]);
+    expect(cells.get('28/0/1')).toEqual([0, 2, 1, 0, 7000, 500, 2, 1]);
+    expect(cells.get('28/1/1')).toEqual([0, 1, 0, 0, 1000, 0, 1, 0]);
+    expect(cells.get('7/4/1')).toEqual([0, 1, 0, 0, 1000, 0, 1, 0]);
+    expect(cells.get('1/30/1')).toEqual([0, 1, 0, 0, 1000, 0, 1, 0]);
+    // App 2's one session was counted in and out again: it left no cell.
+    expect(cells.size).toBe(7);
   });
 });
 

@@ -6,7 +6,7 @@ import {
   type SessionState,
   type StatsDelta,
 } from './session-stats';
-import { applyStateDeltas } from './session-states';
+import { applyStateDeltas, type StateDayDelta } from './session-states';
 
 export const DAY_MS = 86_400_000;
 
@@ -36,79 +36,55 @@ export function rollupBucket(localDay: number, level: number): number {
   return Math.floor(localDay / level);
 }
 
-/**
- * The change of one rollup cell; day cells also carry the session stats' change (the counts by
- * hour are the same), so one map serves both tables.
- */
-interface Delta extends StatsDelta {
-  level: number;
-  /** A day cell's place in the duration log. */
-  index: number;
-  /** Whether sessions were counted in or out (else only app states changed, and the arrays are shared zeros). */
-  counted: boolean;
-  busy: number[];
-  long: number[];
-  longBusy: number[];
-  /** Sessions and time in use by app state (see `STATE_SLOTS`); shared zeros until changed. */
-  states: number[];
-}
-
-/** Where a state's sessions and time in use are in a delta's `states` (its ms one after). */
+/** Where a state's sessions and time in use are in a cell's six state sums (its ms one after). */
 const STATE_SLOTS: Record<SessionState, number> = { foreground: 0, background: 2, unknown: 4 };
-const ZERO_STATES: readonly number[] = [0, 0, 0, 0, 0, 0];
+const STATE_WIDTH = 6;
 
-/** Counts a session of `state` and its time in use into (sign 1) or out of (-1) a delta's sums. */
-function countState(d: Delta, state: SessionState, sign: 1 | -1, durationMs: number | null): void {
-  if (d.states === ZERO_STATES) d.states = [0, 0, 0, 0, 0, 0];
-  d.states[STATE_SLOTS[state]]! += sign;
-  d.states[STATE_SLOTS[state] + 1]! += sign * (durationMs ?? 0);
-}
+/**
+ * A cell's sums, in this order: sessions by hour, time in use by hour, sessions of at least each
+ * duration threshold, their time in use (the order of `ALL_COLUMNS`).
+ */
+const WIDTH = ALL_COLUMNS.length;
+const BUSY_AT = 24;
+const LONG_AT = 48;
+const LONG_BUSY_AT = LONG_AT + DURATION_THRESHOLDS.length;
 
 const ZERO_HOURS: readonly number[] = new Array<number>(24).fill(0);
-const ZERO_THRESHOLDS: readonly number[] = new Array<number>(DURATION_THRESHOLDS.length).fill(0);
-
-function emptyDelta(
-  level: number,
-  deviceId: number,
-  appId: number,
-  category: string,
-  bucket: number,
-  index = -1,
-): Delta {
-  return {
-    level,
-    index,
-    deviceId,
-    appId,
-    category,
-    bucket,
-    counted: false,
-    // Shared until sessions are counted (`count`): a change of app states needs none of them.
-    counts: ZERO_HOURS as number[],
-    busy: ZERO_HOURS as number[],
-    long: ZERO_THRESHOLDS as number[],
-    longBusy: ZERO_THRESHOLDS as number[],
-    background: 0,
-    known: 0,
-    states: ZERO_STATES as number[],
-    added: NO_DURATIONS,
-    removed: NO_DURATIONS,
-  };
-}
-
-/** Gives a delta arrays of its own, to count sessions into. */
-function counting(d: Delta): Delta {
-  if (!d.counted) {
-    d.counted = true;
-    d.counts = new Array<number>(24).fill(0);
-    d.busy = new Array<number>(24).fill(0);
-    d.long = new Array<number>(DURATION_THRESHOLDS.length).fill(0);
-    d.longBusy = new Array<number>(DURATION_THRESHOLDS.length).fill(0);
-  }
-  return d;
-}
-
 const NO_DURATIONS = new Float64Array(0);
+
+/**
+ * The sums of the day cells a write touched, in typed arrays outside the JavaScript heap: cell
+ * `c` holds its `width` sums at `(c % CHUNK) * width` of chunk `c / CHUNK`. Tens of thousands of
+ * cells are held between flushes; as objects with arrays of their own each outlived the young
+ * generation and was copied and marked again and again (about a second of garbage collection in
+ * a 20 MB appops import). A chunk is allocated (zeroed) once a cell of it is written.
+ */
+class CellSlab {
+  static readonly CHUNK = 4096;
+  private chunks: (Float64Array | undefined)[] = [];
+
+  constructor(private readonly width: number) {}
+
+  /** The chunk that holds cell `c` (created when missing). */
+  chunk(c: number): Float64Array {
+    const k = Math.floor(c / CellSlab.CHUNK);
+    let chunk = this.chunks[k];
+    if (!chunk) {
+      chunk = new Float64Array(CellSlab.CHUNK * this.width);
+      this.chunks[k] = chunk;
+    }
+    return chunk;
+  }
+
+  /** Where cell `c`'s sums start in its chunk. */
+  offset(c: number): number {
+    return (c % CellSlab.CHUNK) * this.width;
+  }
+
+  clear(): void {
+    this.chunks = [];
+  }
+}
 
 /**
  * The closed durations counted in and out during a write, kept in typed arrays outside the
@@ -183,8 +159,13 @@ class RollupUpserts {
   private readonly statements = new Map<string, Statement>();
   private full: Statement | null = null;
   private readonly values: (number | string)[] = [];
+  private readonly prune: Statement;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.prune = db.prepare(
+      'DELETE FROM session_rollup WHERE level = ? AND device_id = ? AND app_id = ? AND category = ? AND bucket = ? AND sessions <= 0',
+    );
+  }
 
   private prepare(columns: readonly number[]): Statement {
     const names = columns.map((c) => ALL_COLUMNS[c]!);
@@ -196,74 +177,136 @@ class RollupUpserts {
     );
   }
 
-  /** Adds one cell; false when it changes nothing (every column zero). */
-  run(d: Delta, sessions: number): boolean {
+  /**
+   * Adds one cell whose sums are `sums[at .. at + WIDTH)`; nothing when every column is zero. A
+   * cell left with fewer than one session is removed.
+   */
+  run(
+    level: number,
+    deviceId: number,
+    appId: number,
+    category: string,
+    bucket: number,
+    sums: Float64Array,
+    at: number,
+  ): void {
     const values: (number | string)[] = this.values;
     values.length = 0;
+    let sessions = 0;
+    for (let h = 0; h < 24; h += 1) sessions += sums[at + h]!;
     let busy = 0;
-    for (const v of d.busy) busy += v;
-    values.push(d.level, d.deviceId, d.appId, d.category, d.bucket, sessions, busy);
+    for (let h = 0; h < 24; h += 1) busy += sums[at + BUSY_AT + h]!;
+    values.push(level, deviceId, appId, category, bucket, sessions, busy);
     // The statement's key: the indexes of the non-zero columns, joined by commas.
     let key = '';
-    let at = 0;
-    for (const part of d.counted ? [d.counts, d.busy, d.long, d.longBusy] : NO_PARTS) {
-      for (let i = 0; i < part.length; i += 1, at += 1) {
-        const v = part[i]!;
-        if (v === 0) continue;
-        key = key === '' ? `${at}` : `${key},${at}`;
-        values.push(v);
-      }
+    for (let i = 0; i < WIDTH; i += 1) {
+      const v = sums[at + i]!;
+      if (v === 0) continue;
+      key = key === '' ? `${i}` : `${key},${i}`;
+      values.push(v);
     }
-    if (key === '') return false;
+    if (key === '') return;
     let stmt = this.statements.get(key);
     if (!stmt && this.statements.size < MAX_SPARSE_STATEMENTS) {
       stmt = this.prepare(key.split(',').map(Number));
       this.statements.set(key, stmt);
     }
-    // Spread arguments: binding them is cheaper than binding from one array argument.
-    if (stmt) {
-      stmt.run(...values);
-      return true;
+    if (!stmt) {
+      this.full ??= this.prepare(ALL_COLUMNS.map((_, i) => i));
+      stmt = this.full;
+      values.length = 7;
+      for (let i = 0; i < WIDTH; i += 1) values.push(sums[at + i]!);
     }
-    this.full ??= this.prepare(ALL_COLUMNS.map((_, i) => i));
-    values.length = 7;
-    for (const part of [d.counts, d.busy, d.long, d.longBusy]) for (const v of part) values.push(v);
-    this.full.run(...values);
-    return true;
+    // Spread arguments: binding them is cheaper than binding from one array argument.
+    stmt.run(...values);
+    if (sessions < 0) this.prune.run(level, deviceId, appId, category, bucket);
   }
 }
-
-/** A cell whose sessions were not counted has no column to write. */
-const NO_PARTS: readonly (readonly number[])[] = [];
 
 /** Day cells held before they are applied in the middle of a write. */
 const FLUSH_CELLS = 50_000;
 
-function addInto(target: number[], source: number[]): void {
-  for (let i = 0; i < source.length; i += 1) target[i]! += source[i]!;
+/** The day cells of one device, app and category: cell ids by device-local day. */
+interface Series {
+  id: number;
+  days: Map<number, number>;
 }
+
+/** A day cell's change as the session stats and the sessions by state take it. */
+interface DayChange extends StatsDelta, StateDayDelta {}
 
 /**
  * Collects rollup changes during a write transaction and applies them in one pass at its end,
  * together with the changes of the session stats (durations and app states).
  */
 export class RollupDeltas {
-  private readonly deltas = new Map<string, Delta>();
-  /** The day cells in the order they were first touched: their index in the duration log. */
-  private order: Delta[] = [];
+  /** Cell ids by device, app and category (a series, numbered), then by device-local day. */
+  private readonly series = new Map<string, Series>();
+  /** The last series looked up: consecutive sessions are mostly of one app and category. */
+  private lastSeries: Series | null = null;
+  private lastDevice = Number.NaN;
+  private lastApp = Number.NaN;
+  private lastCategory = '';
+  /** Per cell, in the order cells were first touched (their index in the duration log). */
+  private deviceIds: number[] = [];
+  private appIds: number[] = [];
+  private categories: string[] = [];
+  private days: number[] = [];
+  /** The series a cell belongs to (cells of one series share device, app and category). */
+  private seriesOf: number[] = [];
+  /** Whether sessions were counted in or out (else only app states changed). */
+  private counted: boolean[] = [];
+  private readonly sums = new CellSlab(WIDTH);
+  private readonly states = new CellSlab(STATE_WIDTH);
   private readonly durations = new DurationLog();
   /** Longest session duration written in this transaction. */
   maxDurationMs = 0;
 
-  private day(deviceId: number, appId: number, category: string, localDay: number): Delta {
-    const key = `${deviceId}|${appId}|${category}|${localDay}`;
-    let d = this.deltas.get(key);
-    if (!d) {
-      d = emptyDelta(1, deviceId, appId, category, localDay, this.order.length);
-      this.deltas.set(key, d);
-      this.order.push(d);
+  /** The cell of a device, app, category and device-local day (created when new). */
+  private cell(deviceId: number, appId: number, category: string, localDay: number): number {
+    let series = this.lastSeries;
+    if (
+      series === null ||
+      deviceId !== this.lastDevice ||
+      appId !== this.lastApp ||
+      category !== this.lastCategory
+    ) {
+      const key = `${deviceId}|${appId}|${category}`;
+      series = this.series.get(key) ?? null;
+      if (series === null) {
+        series = { id: this.series.size, days: new Map() };
+        this.series.set(key, series);
+      }
+      this.lastSeries = series;
+      this.lastDevice = deviceId;
+      this.lastApp = appId;
+      this.lastCategory = category;
     }
-    return d;
+    let c = series.days.get(localDay);
+    if (c === undefined) {
+      c = this.deviceIds.length;
+      series.days.set(localDay, c);
+      this.deviceIds.push(deviceId);
+      this.appIds.push(appId);
+      this.categories.push(category);
+      this.days.push(localDay);
+      this.seriesOf.push(series.id);
+      this.counted.push(false);
+    }
+    return c;
+  }
+
+  /** Counts a session of `state` and its time in use into (sign 1) or out of (-1) a cell's states. */
+  private countState(
+    c: number,
+    state: SessionState,
+    sign: 1 | -1,
+    durationMs: number | null,
+  ): void {
+    const s = this.states.chunk(c);
+    const at = this.states.offset(c) + STATE_SLOTS[state];
+    s[at]! += sign;
+    s[at + 1]! += sign * (durationMs ?? 0);
   }
 
   /**
@@ -283,18 +326,19 @@ export class RollupDeltas {
     const hour = Math.floor(anchorMinute / 60);
     if (sign === 1 && durationMs !== null && durationMs > this.maxDurationMs)
       this.maxDurationMs = durationMs;
-    const d = counting(this.day(deviceId, appId, category, localDay));
-    countState(d, state, sign, durationMs);
+    const c = this.cell(deviceId, appId, category, localDay);
+    this.counted[c] = true;
+    this.countState(c, state, sign, durationMs);
+    const sums = this.sums.chunk(c);
+    const at = this.sums.offset(c);
+    sums[at + hour]! += sign;
+    sums[at + BUSY_AT + hour]! += sign * (durationMs ?? 0);
     if (durationMs !== null) {
-      this.durations.push(sign === 1 ? d.index : -1 - d.index, durationMs);
-    }
-    d.counts[hour]! += sign;
-    d.busy[hour]! += sign * (durationMs ?? 0);
-    if (durationMs !== null) {
+      this.durations.push(sign === 1 ? c : -1 - c, durationMs);
       for (let i = 0; i < DURATION_THRESHOLDS.length; i += 1) {
         if (durationMs < DURATION_THRESHOLDS[i]! * 1000) break;
-        d.long[i]! += sign;
-        d.longBusy[i]! += sign * durationMs;
+        sums[at + LONG_AT + i]! += sign;
+        sums[at + LONG_BUSY_AT + i]! += sign * durationMs;
       }
     }
   }
@@ -313,74 +357,95 @@ export class RollupDeltas {
     durationMs: number | null,
   ): void {
     if (before === after) return;
-    const d = this.day(deviceId, appId, category, localDay);
-    countState(d, before, -1, durationMs);
-    countState(d, after, 1, durationMs);
+    const c = this.cell(deviceId, appId, category, localDay);
+    this.countState(c, before, -1, durationMs);
+    this.countState(c, after, 1, durationMs);
   }
 
-  /** The day cells plus the week and four-week cells summed from them. */
-  private allLevels(): Delta[] {
-    const out: Delta[] = [...this.deltas.values()].filter((d) => d.counted);
-    const days = out.length;
+  /**
+   * Writes the counted cells at every level: day cells as they are, and the week and four-week
+   * cells summed from their days (in the order the days were first touched).
+   */
+  private flushRollup(db: Db): void {
+    const upserts = new RollupUpserts(db);
+    const cells: number[] = [];
+    for (let c = 0; c < this.deviceIds.length; c += 1) if (this.counted[c]) cells.push(c);
+    const scratch = new Float64Array(WIDTH);
     for (const level of ROLLUP_LEVELS) {
-      if (level === 1) continue;
-      const coarse = new Map<string, Delta>();
-      // A coarse cell of one day (most are) reads that day's arrays; one of several sums copies.
-      const lent = new Set<Delta>();
-      for (let i = 0; i < days; i += 1) {
-        const d = out[i]!;
-        const bucket = rollupBucket(d.bucket, level);
-        const key = `${d.deviceId}|${d.appId}|${d.category}|${bucket}`;
-        const c = coarse.get(key);
-        if (!c) {
-          const first = emptyDelta(level, d.deviceId, d.appId, d.category, bucket);
-          first.counted = true;
-          first.counts = d.counts;
-          first.busy = d.busy;
-          first.long = d.long;
-          first.longBusy = d.longBusy;
-          coarse.set(key, first);
-          lent.add(first);
-          continue;
-        }
-        if (lent.delete(c)) {
-          c.counts = [...c.counts];
-          c.busy = [...c.busy];
-          c.long = [...c.long];
-          c.longBusy = [...c.longBusy];
-        }
-        addInto(c.counts, d.counts);
-        addInto(c.busy, d.busy);
-        addInto(c.long, d.long);
-        addInto(c.longBusy, d.longBusy);
+      if (level === 1) {
+        for (const c of cells)
+          upserts.run(
+            1,
+            this.deviceIds[c]!,
+            this.appIds[c]!,
+            this.categories[c]!,
+            this.days[c]!,
+            this.sums.chunk(c),
+            this.sums.offset(c),
+          );
+        continue;
       }
-      // One push a cell: spreading a map of 150,000 cells into a call overflows the stack.
-      for (const c of coarse.values()) out.push(c);
+      // The days of one series and bucket next to each other, in the order they were touched.
+      const bucketOf = cells.map((c) => rollupBucket(this.days[c]!, level));
+      const order = cells.map((_, i) => i);
+      order.sort(
+        (x, y) =>
+          this.seriesOf[cells[x]!]! - this.seriesOf[cells[y]!]! ||
+          bucketOf[x]! - bucketOf[y]! ||
+          x - y,
+      );
+      for (let i = 0; i < order.length;) {
+        const first = cells[order[i]!]!;
+        const bucket = bucketOf[order[i]!]!;
+        let j = i + 1;
+        while (
+          j < order.length &&
+          this.seriesOf[cells[order[j]!]!] === this.seriesOf[first] &&
+          bucketOf[order[j]!] === bucket
+        )
+          j += 1;
+        let sums = this.sums.chunk(first);
+        let at = this.sums.offset(first);
+        // A coarse cell of one day (most are) reads that day's sums; one of several adds them up.
+        if (j > i + 1) {
+          scratch.set(sums.subarray(at, at + WIDTH));
+          for (let k = i + 1; k < j; k += 1) {
+            const c = cells[order[k]!]!;
+            const from = this.sums.chunk(c);
+            const o = this.sums.offset(c);
+            for (let v = 0; v < WIDTH; v += 1) scratch[v]! += from[o + v]!;
+          }
+          sums = scratch;
+          at = 0;
+        }
+        upserts.run(
+          level,
+          this.deviceIds[first]!,
+          this.appIds[first]!,
+          this.categories[first]!,
+          bucket,
+          sums,
+          at,
+        );
+        i = j;
+      }
     }
-    return out;
   }
 
-  /** Adds the day cells' counts and time in use by hour to their device's day row. */
+  /** Adds the counted cells' sessions and time in use by hour to their device's day row. */
   private flushDayHours(db: Db): void {
-    const days = new Map<
-      string,
-      { deviceId: number; day: number; counts: number[]; busy: number[] }
-    >();
-    for (const d of this.order) {
-      if (!d.counted) continue;
-      const key = `${d.deviceId}|${d.bucket}`;
+    const days = new Map<string, { deviceId: number; day: number; sums: Float64Array }>();
+    for (let c = 0; c < this.deviceIds.length; c += 1) {
+      if (!this.counted[c]) continue;
+      const key = `${this.deviceIds[c]}|${this.days[c]}`;
       let row = days.get(key);
       if (!row) {
-        row = {
-          deviceId: d.deviceId,
-          day: d.bucket,
-          counts: new Array<number>(24).fill(0),
-          busy: new Array<number>(24).fill(0),
-        };
+        row = { deviceId: this.deviceIds[c]!, day: this.days[c]!, sums: new Float64Array(48) };
         days.set(key, row);
       }
-      addInto(row.counts, d.counts);
-      addInto(row.busy, d.busy);
+      const from = this.sums.chunk(c);
+      const at = this.sums.offset(c);
+      for (let v = 0; v < 48; v += 1) row.sums[v]! += from[at + v]!;
     }
     if (days.size === 0) return;
     const cols = [...HOUR_COUNT_COLUMNS, ...HOUR_BUSY_COLUMNS];
@@ -390,14 +455,44 @@ export class RollupDeltas {
        ON CONFLICT (device_id, day) DO UPDATE SET ${cols.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`,
     );
     for (const r of days.values()) {
-      if (r.counts.every((v) => v === 0) && r.busy.every((v) => v === 0)) continue;
-      upsert.run(r.deviceId, r.day, ...r.counts, ...r.busy);
+      if (r.sums.every((v) => v === 0)) continue;
+      upsert.run(r.deviceId, r.day, ...r.sums);
     }
+  }
+
+  /** The day cells' changes of the session stats and the sessions by state, first touched first. */
+  private dayChanges(): DayChange[] {
+    const out: DayChange[] = [];
+    for (let c = 0; c < this.deviceIds.length; c += 1) {
+      const s = this.states.chunk(c);
+      const o = this.states.offset(c);
+      const states = Array.from(s.subarray(o, o + STATE_WIDTH));
+      const background = states[STATE_SLOTS.background]!;
+      let counts = ZERO_HOURS as number[];
+      if (this.counted[c]) {
+        const at = this.sums.offset(c);
+        counts = Array.from(this.sums.chunk(c).subarray(at, at + 24));
+      }
+      out.push({
+        deviceId: this.deviceIds[c]!,
+        appId: this.appIds[c]!,
+        category: this.categories[c]!,
+        bucket: this.days[c]!,
+        counts,
+        // The session stats' state counts are those of the sums by state.
+        background,
+        known: states[STATE_SLOTS.foreground]! + background,
+        states,
+        added: NO_DURATIONS,
+        removed: NO_DURATIONS,
+      });
+    }
+    return out;
   }
 
   /** Cells held (day cells touched so far in this write). */
   get size(): number {
-    return this.deltas.size;
+    return this.deviceIds.length;
   }
 
   /**
@@ -406,34 +501,21 @@ export class RollupDeltas {
    * applying in parts gives the same tables as applying once.
    */
   flushIfLarge(db: Db, limit = FLUSH_CELLS): void {
-    if (this.deltas.size >= limit) this.flush(db);
+    if (this.size >= limit) this.flush(db);
   }
 
   flush(db: Db): void {
-    if (this.deltas.size > 0) {
-      const prune = db.prepare(
-        'DELETE FROM session_rollup WHERE level = ? AND device_id = ? AND app_id = ? AND category = ? AND bucket = ? AND sessions <= 0',
-      );
-      const upserts = new RollupUpserts(db);
-      for (const d of this.allLevels()) {
-        const sessions = d.counts.reduce((a, b) => a + b, 0);
-        if (!upserts.run(d, sessions)) continue;
-        if (sessions < 0) prune.run(d.level, d.deviceId, d.appId, d.category, d.bucket);
-      }
+    if (this.size > 0) {
+      this.flushRollup(db);
       this.flushDayHours(db);
-      this.durations.split(this.order.length, (cell, added, removed) => {
-        this.order[cell]!.added = added;
-        this.order[cell]!.removed = removed;
+      const changes = this.dayChanges();
+      this.durations.split(changes.length, (cell, added, removed) => {
+        changes[cell]!.added = added;
+        changes[cell]!.removed = removed;
       });
-      // The session stats' state counts are those of the sums by state.
-      for (const d of this.order) {
-        d.background = d.states[STATE_SLOTS.background]!;
-        d.known = d.states[STATE_SLOTS.foreground]! + d.background;
-      }
-      applySessionStats(db, this.order);
-      applyStateDeltas(db, this.order);
-      this.deltas.clear();
-      this.order = [];
+      applySessionStats(db, changes);
+      applyStateDeltas(db, changes);
+      this.clear();
     }
     if (this.maxDurationMs > 0) {
       db.prepare(
@@ -442,6 +524,19 @@ export class RollupDeltas {
       ).run(String(this.maxDurationMs));
       this.maxDurationMs = 0;
     }
+  }
+
+  private clear(): void {
+    this.series.clear();
+    this.lastSeries = null;
+    this.deviceIds = [];
+    this.appIds = [];
+    this.categories = [];
+    this.days = [];
+    this.seriesOf = [];
+    this.counted = [];
+    this.sums.clear();
+    this.states.clear();
   }
 }
 
