@@ -1,4 +1,4 @@
-import type { ApiOutput, CoreHandlers } from '../contract/api';
+import type { CoreHandlers } from '../contract/api';
 import type { EventEnvelope } from '../contract/bridge';
 import type { BridgeEvents } from '../contract/events';
 import type { CoreApp, CoreOptions } from './app';
@@ -26,7 +26,6 @@ import { annotate, listAnnotations } from './services/annotations';
 import { compareResult, listPairings, setPairing } from './services/compare-request';
 import { BackupImportService } from './services/backup-import-service';
 import { CaseSession } from './services/case-service';
-import { exportSessionsCsv } from './services/export-service';
 import { findingEvidencePage, queryKeyFindings } from './services/findings-service';
 import { ImportService } from './services/import-service';
 import { RecentCases } from './services/recent-cases';
@@ -94,21 +93,30 @@ export function createCoreApp(options: CoreOptions): CoreApp {
         'A source is being moved or removed; import once that has finished.',
       );
   };
+  // Runs one call on the open case in a worker of its own (work that would hold this thread).
+  const inOwnWorker = async <F extends WorkerCall['fn']>(
+    call: Extract<WorkerCall, { fn: F }>,
+  ): Promise<WorkerCallResults[F]> => {
+    const worker = new ImportWorkerClient(need().path, options.workerUrl);
+    try {
+      return await worker.run(call, {});
+    } finally {
+      await worker.close();
+    }
+  };
   const edit = async <F extends 'moveSource' | 'removeSource'>(
     call: Extract<WorkerCall, { fn: F }>,
     reason: string,
   ): Promise<WorkerCallResults[F]> => {
-    const c = need();
+    need();
     editing = true;
-    const worker = new ImportWorkerClient(c.path, options.workerUrl);
     try {
-      const r = await worker.run(call, {});
+      const r = await inOwnWorker(call);
       changed(reason);
       refreshStoredFindings(reason);
       return r;
     } finally {
       editing = false;
-      await worker.close();
     }
   };
   const changed = (reason: string): void => {
@@ -348,25 +356,19 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       return a;
     },
     listAnnotations: (input) => listAnnotations(need().db, input),
-    exportSessionsCsv: ({ filter, path, night }) =>
-      exportSessionsCsv(need(), { filter, path, night, version: options.version }),
+    // Every session of the filter is read: in a worker of its own, as the bundle is.
+    exportSessionsCsv: (input) =>
+      inOwnWorker({ fn: 'exportSessionsCsv', input, version: options.version }),
     exportBundle: async (input) => {
-      const s = need();
-      // Written in a worker of its own: reading every session and drawing the report of a large
-      // case take tens of seconds, which would hold this thread. Stale stored findings are
-      // computed there too, on the worker's connection.
-      const worker = new ImportWorkerClient(s.path, options.workerUrl);
-      let r: ApiOutput<'exportBundle'>;
-      try {
-        r = await worker.run({
-          fn: 'exportBundle',
-          input,
-          userDataDir: options.userDataDir,
-          version: options.version,
-        });
-      } finally {
-        await worker.close();
-      }
+      // Reading every session and drawing the report of a large case take tens of seconds, which
+      // would hold this thread. Stale stored findings are computed there too, on the worker's
+      // connection.
+      const r = await inOwnWorker({
+        fn: 'exportBundle',
+        input,
+        userDataDir: options.userDataDir,
+        version: options.version,
+      });
       changed('bundle-exported');
       return r;
     },

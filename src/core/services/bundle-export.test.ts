@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -71,6 +72,30 @@ describe("the app's evidence bundle", () => {
       await expect(core.handlers.exportBundle({ path: out, filter: {} })).rejects.toMatchObject({
         code: 'CONFLICT',
         message: `${out} exists; choose a new file name.`,
+      });
+    } finally {
+      await core.dispose();
+    }
+  });
+});
+
+describe("the app's sessions CSV", () => {
+  it('is written by a worker on its own connection, with its sidecar', async () => {
+    const casePath = await caseWithSessions();
+    const run = vi.spyOn(ImportWorkerClient.prototype, 'run');
+    const core = createCoreApp({ userDataDir: join(dir, 'user'), host: 'cli', version: '1' });
+    try {
+      await core.handlers.openCase({ path: casePath });
+      const out = join(dir, 'sessions.csv');
+      const r = await core.handlers.exportSessionsCsv({ path: out, filter: {} });
+      expect(run.mock.calls.map(([call]) => call.fn)).toContain('exportSessionsCsv');
+      expect(r.rows).toBe(1);
+      const text = readFileSync(out);
+      expect(createHash('sha256').update(text).digest('hex')).toBe(r.sha256);
+      expect(text.toString('utf8').split('\n')[1]).toContain('com.example');
+      expect(JSON.parse(readFileSync(`${out}.json`, 'utf8'))).toMatchObject({
+        rows: 1,
+        sha256: r.sha256,
       });
     } finally {
       await core.dispose();

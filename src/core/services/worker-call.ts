@@ -9,7 +9,7 @@ import type { Platform, SourceInfo } from '../../contract/records';
 import { runFindings, storedFindingParams } from '../findings';
 import { findingEvidencePage } from './findings-service';
 import type { ErrorCode } from '../../contract/result';
-import type { ApiOutput } from '../../contract/api';
+import type { ApiInput, ApiOutput } from '../../contract/api';
 import { AppError } from '../model/errors';
 import { importAndroidInto, type AndroidImportResult } from './android-import';
 import { importBackupDevice, type BackupDeviceResult } from './backup-import';
@@ -18,6 +18,7 @@ import { afterPendingSignals } from './event-turns';
 import { importPath, type ImportPathResult, type PipelineProgress } from './import-pipeline';
 import { refreshDerived } from './refresh-derived';
 import { exportBundleFor, type BundleExportRequest } from './bundle-export';
+import { exportSessionsCsv } from './export-service';
 import { outOfHeap, spawnWorker } from './import-service';
 
 /** One piece of import work, as the worker is asked to do it. */
@@ -52,6 +53,8 @@ export type WorkerCall =
       rules?: FindingRule[];
       evidenceLimit?: number;
     }
+  /** The app's sessions CSV, written from the worker's own connection. */
+  | { fn: 'exportSessionsCsv'; input: ApiInput<'exportSessionsCsv'>; version: string }
   /** The app's evidence bundle, written from the worker's own connection. */
   | ({ fn: 'exportBundle' } & BundleExportRequest)
   /** A page of the evidence of such a finding (the app's query). */
@@ -79,6 +82,7 @@ export interface WorkerCallResults {
   queryFindings: Finding[];
   findingEvidence: { ids: string[]; total: number; offset: number };
   exportBundle: ApiOutput<'exportBundle'>;
+  exportSessionsCsv: ApiOutput<'exportSessionsCsv'>;
 }
 
 /** Progress of a call, as its in-process form reports it. */
@@ -236,6 +240,9 @@ export async function runCall(
         break;
       case 'exportBundle':
         value = await exportBundleFor(open, call);
+        break;
+      case 'exportSessionsCsv':
+        value = exportSessionsCsv(open, { ...call.input, version: call.version });
         break;
       default: {
         const never: never = call;
