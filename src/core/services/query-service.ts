@@ -10,7 +10,7 @@ import type {
   TimelineSession,
 } from '../../contract/api';
 import { toCategory } from '../../contract/categories';
-import { DEFAULT_NIGHT, minutesOfDay, type DayWindow, type Filter } from '../../contract/filter';
+import { DEFAULT_NIGHT, type DayWindow, type Filter } from '../../contract/filter';
 import type { Db } from '../db/open';
 import { AppError } from '../model/errors';
 import {
@@ -39,6 +39,9 @@ import {
   statsServeTimeline,
   wholeHoursCountable,
   windowBinRows,
+  windowOnRollupHours,
+  windowTerms,
+  rollupKeepsHalfHours,
 } from './timeline-stats';
 import { latestOffset } from '../db/queries/device-offset';
 import { heatmapFromRollup } from '../db/queries/heatmap';
@@ -75,11 +78,12 @@ function parseRangeBoundLocalMs(text: string): number {
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * The rollup holds devices, apps, categories, device-local days, whole local hours and a few
- * minimum durations: an instant bound, a window not on whole hours, another minimum duration, or a
- * minimum duration with an hours window needs the sessions.
+ * The rollup holds devices, apps, categories, device-local days, whole local hours (and half
+ * hours when `halves`: see `rollupKeepsHalfHours`) and a few minimum durations: an instant bound,
+ * a window on other minutes, another minimum duration, or a minimum duration with an hours window
+ * needs the sessions.
  */
-function rollupServes(filter: Filter): boolean {
+function rollupServes(filter: Filter, halves = false): boolean {
   if ((filter.tags && filter.tags.length > 0) || filter.starred === true) return false;
   if (filter.states && filter.states.length > 0) return false;
   // The device's state at each access is not in the rollup either.
@@ -89,8 +93,7 @@ function rollupServes(filter: Filter): boolean {
     return false;
   if ((filter.from && !DATE_ONLY.test(filter.from)) || (filter.to && !DATE_ONLY.test(filter.to)))
     return false;
-  if (filter.hours && !(filter.hours.from.endsWith(':00') && filter.hours.to.endsWith(':00')))
-    return false;
+  if (filter.hours && !windowOnRollupHours(filter.hours, halves)) return false;
   return true;
 }
 
@@ -121,16 +124,6 @@ export function exactBinFloor(desiredBin: number, rangeMs: number, cells: number
   return Math.max(desiredBin, (rangeMs * cells) / MAX_ROLLUP_ROWS);
 }
 
-/** The local hours (0-23) a whole-hour window covers, or null for every hour. */
-function windowHours(filter: Filter): number[] | null {
-  if (!filter.hours) return null;
-  const a = minutesOfDay(filter.hours.from) / 60;
-  const b = minutesOfDay(filter.hours.to) / 60;
-  if (a === b) return null;
-  const hours: number[] = [];
-  for (let h = a; h !== b; h = (h + 1) % 24) hours.push(h);
-  return hours;
-}
 const BIN_SIZES_MS = [
   60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 86_400_000, 604_800_000,
   2_419_200_000, 7_257_600_000,
@@ -239,14 +232,16 @@ export class QueryService {
     let cells: number | null = null;
     // A minimum duration the rollup does not count: bins from the session stats' durations,
     // counted beforehand with the rollup's next lower minimum (an overcount, as an estimate is).
-    const viaStats = statsServeTimeline(input.filter, rollupServes);
+    const halves = rollupKeepsHalfHours(this.db);
+    const serves = (f: Filter): boolean => rollupServes(f, halves);
+    const viaStats = statsServeTimeline(input.filter, serves);
     // An hours window not on whole hours: bins from the rollup's whole hours and the sessions of
     // the minutes left over, counted beforehand with the whole hours the window touches.
-    const viaMinutes = minutesServeTimeline(input.filter, rollupServes);
+    const viaMinutes = minutesServeTimeline(input.filter, serves);
     // App states: bins from the sessions by state, counted beforehand without the states.
-    const viaStates = statesServeTimeline(input.filter, rollupServes);
+    const viaStates = statesServeTimeline(input.filter, serves);
     const via = viaStats ? 'stats' : viaMinutes ? 'minutes' : viaStates ? 'states' : 'rollup';
-    if (rollupServes(input.filter) || via !== 'rollup') {
+    if (serves(input.filter) || via !== 'rollup') {
       const offsets = this.deviceOffsets();
       const counted = this.rollupCount(rollupFilter(input.filter, via), range, laneFilter, offsets);
       estimate = counted.sessions;
@@ -418,7 +413,7 @@ export class QueryService {
       'r.bucket <= ?',
       ...lane.sql.map((c) => `r.${c}`),
     ]);
-    const hours = windowHours(filter);
+    const hours = filter.hours ? windowTerms(filter.hours) : null;
     const min = filter.minSeconds ?? 0;
     return {
       where,
@@ -429,10 +424,8 @@ export class QueryService {
         rollupBucket(toDay, level),
         ...lane.params,
       ],
-      count:
-        min > 0 ? `r.n_ge_${min}` : hours ? hours.map((h) => `r.h${h}`).join(' + ') : 'r.sessions',
-      busy:
-        min > 0 ? `r.ms_ge_${min}` : hours ? hours.map((h) => `r.b${h}`).join(' + ') : 'r.busy_ms',
+      count: min > 0 ? `r.n_ge_${min}` : hours ? hours.count : 'r.sessions',
+      busy: min > 0 ? `r.ms_ge_${min}` : hours ? hours.busy : 'r.busy_ms',
       empty: toDay < fromDay,
       fromBucket: rollupBucket(fromDay, level),
       toBucket: rollupBucket(toDay, level),

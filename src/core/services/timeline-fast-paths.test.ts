@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binList } from '../../contract/timeline-bins';
 import { localDayNumber, localMinuteOfDay } from '../../contract/time';
 import { rebuildRollup } from '../db/rollup';
+import { dropHalfHours, fillHalfHours } from '../testing/half-hours';
 import { windowBinRows, windowBinRowsByRow } from './timeline-stats';
 import { tempCase, type TempCase } from '../testing/temp-case';
 
@@ -107,6 +108,23 @@ describe('timeline answered without reading every session', () => {
     } finally {
       db.transaction(() => rebuildRollup(db))();
     }
+  });
+
+  it('a window on half hours comes from the rollup alone once it keeps half hours', () => {
+    const db = t.session.db;
+    const q = t.session.queries;
+    const filter = { hours: { from: '12:30', to: '06:00' } };
+    const fromMinutes = q.timeline({ filter, width: 1200 });
+    fillHalfHours(db);
+    try {
+      expect(q.timeline({ filter, width: 1200 })).toEqual(fromMinutes);
+      // Read from the half-hour columns: with them emptied the answer changes.
+      db.exec('UPDATE session_rollup SET q12 = 0, qb12 = 0');
+      expect(q.timeline({ filter, width: 1200 }).total).not.toBe(fromMinutes.total);
+    } finally {
+      dropHalfHours(db);
+    }
+    expect(q.timeline({ filter, width: 1200 })).toEqual(fromMinutes);
   });
 
   it('app states come from the sessions by state, exactly', () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Filter } from '../../contract/filter';
 import { emptyFindingsCase, fillFindingsCase } from '../testing/findings-case';
 import { fuzzOptions } from '../testing/fuzz';
+import { fillHalfHours } from '../testing/half-hours';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { sessionWhere, whereSql } from './filter-sql';
 import {
@@ -12,6 +13,8 @@ import {
   wholeHoursCountable,
   windowBinRows,
   windowBinRowsByRow,
+  windowOnRollupHours,
+  windowTerms,
   type BinRow,
 } from './timeline-stats';
 import { minutesOfDay } from '../../contract/filter';
@@ -169,6 +172,63 @@ describe('timeline bins for an hours window not on whole hours', () => {
         }
         for (let m = 0; m < 1440; m += 1)
           if (inWindow(m, from, to)) expect(!wide || inWindow(m, wide.from, wide.to)).toBe(true);
+      }),
+      fuzzOptions(200),
+    );
+  });
+});
+
+const halfHour = fc
+  .tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 30))
+  .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+
+describe('timeline bins for an hours window on half hours', () => {
+  it('equal the sessions anchored in the window, from the rollup with its half hours', () => {
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        filter.map((f) => ({ ...f, minSeconds: undefined })),
+        halfHour,
+        halfHour,
+        fc.constantFrom(1, 7, 28),
+        fc.integer({ min: -2, max: 3 }),
+        fc.integer({ min: 0, max: 20 }),
+        (seed, base, from, to, level, lo, width) => {
+          reset();
+          fillFindingsCase(t.session.db, seed);
+          fillHalfHours(t.session.db);
+          const f: Filter = { ...base, hours: { from, to } };
+          const first = Math.floor(19844 / level) + lo;
+          const last = first + Math.floor(width / level);
+          const terms = windowTerms(f.hours!) ?? { count: 'r.sessions', busy: 'r.busy_ms' };
+          const w = sessionWhere({ devices: f.devices, apps: f.apps, categories: f.categories }, 0);
+          const where = whereSql(
+            {
+              clauses: w.clauses.map((c) => c.replace(/(^|[^\w.])s\./g, '$1r.')),
+              params: w.params,
+            },
+            ['r.level = ?', 'r.bucket >= ?', 'r.bucket <= ?', `${terms.count} != 0`],
+          );
+          const rows = t.session.db
+            .prepare(
+              `SELECT r.device_id AS deviceId, r.app_id AS appId, r.category, r.bucket,
+                      ${terms.count} AS sessions, ${terms.busy} AS busyMs
+               FROM session_rollup r ${where}`,
+            )
+            .all(...w.params, level, first, last) as BinRow[];
+          expect(order(rows)).toEqual(order(scanRows(f, level, first, last)));
+        },
+      ),
+      fuzzOptions(60),
+    );
+  });
+
+  it('are read from the rollup only for ends on half hours', () => {
+    fc.assert(
+      fc.property(hhmm, hhmm, (from, to) => {
+        const onHalves = minutesOfDay(from) % 30 === 0 && minutesOfDay(to) % 30 === 0;
+        expect(windowOnRollupHours({ from, to }, true)).toBe(onHalves);
+        if (!onHalves) expect(() => windowTerms({ from, to })).toThrow(/not on half hours/);
       }),
       fuzzOptions(200),
     );

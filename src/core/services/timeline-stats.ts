@@ -4,7 +4,7 @@
 // order), an hours window not on whole hours (the rollup's hour columns, and the sessions
 // anchored in the minutes left over), and app states (the sessions and time in use by state).
 import { DURATION_THRESHOLDS } from '../db/rollup';
-import type { Filter } from '../../contract/filter';
+import { inDayWindow, minutesOfDay, type DayWindow, type Filter } from '../../contract/filter';
 import type { Db } from '../db/open';
 import { decodeStatsCells, DurationScratch } from '../db/session-stats';
 import { nightParts } from '../db/queries/summary';
@@ -132,6 +132,53 @@ export function statsBinRows(
     );
   }
   return out;
+}
+
+/**
+ * Whether the rollup keeps the sessions anchored in the first half of each local hour and their
+ * time in use (columns `q0`..`q23`, `qb0`..`qb23`): then a window whose ends are on half hours is
+ * answered from the rollup alone. A case whose schema has no such columns reads the minutes left
+ * over from the sessions instead (see `windowBinRows`).
+ */
+export function rollupKeepsHalfHours(db: Db): boolean {
+  return (
+    db.prepare("SELECT 1 FROM pragma_table_info('session_rollup') WHERE name = 'qb23'").get() !==
+    undefined
+  );
+}
+
+/** Whether both ends of a window are on whole hours, or on half hours when `halves`. */
+export function windowOnRollupHours(hours: DayWindow, halves: boolean): boolean {
+  const step = halves ? 30 : 60;
+  return minutesOfDay(hours.from) % step === 0 && minutesOfDay(hours.to) % step === 0;
+}
+
+/**
+ * The rollup's expressions (over `r.`) for the sessions and the time in use of a window whose
+ * ends are on whole or half hours; null when it holds every hour. An hour wholly inside reads its
+ * hour columns, its first half alone `q`, its second half alone the hour less its first half.
+ */
+export function windowTerms(hours: DayWindow): { count: string; busy: string } | null {
+  if (!windowOnRollupHours(hours, true))
+    throw new Error(`The window ${hours.from}-${hours.to} is not on half hours.`);
+  if (minutesOfDay(hours.from) === minutesOfDay(hours.to)) return null;
+  const count: string[] = [];
+  const busy: string[] = [];
+  for (let h = 0; h < 24; h += 1) {
+    const first = inDayWindow(h * 60, hours);
+    const second = inDayWindow(h * 60 + 30, hours);
+    if (first && second) {
+      count.push(`r.h${h}`);
+      busy.push(`r.b${h}`);
+    } else if (first) {
+      count.push(`r.q${h}`);
+      busy.push(`r.qb${h}`);
+    } else if (second) {
+      count.push(`(r.h${h} - r.q${h})`);
+      busy.push(`(r.b${h} - r.qb${h})`);
+    }
+  }
+  return { count: count.join(' + '), busy: busy.join(' + ') };
 }
 
 /**
