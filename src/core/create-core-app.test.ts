@@ -296,6 +296,7 @@ describe('stored findings off the main thread', () => {
         category: 'photos',
         id: 'I1',
         ms: Date.UTC(2024, 0, 1, 2),
+        durationMs: 1000,
       })
         .concat('')
         .join('\n'),

@@ -11,7 +11,7 @@ function fakeWorkers() {
     let closed = false;
     return {
       run: ((call: FindingsCall) =>
-        new Promise((resolve, reject) => {
+        new Promise<unknown>((resolve, reject) => {
           calls.push({
             call,
             end: (v) => (v instanceof Error ? reject(v) : resolve(v)),
