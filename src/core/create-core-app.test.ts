@@ -256,6 +256,10 @@ describe('stored findings off the main thread', () => {
         }
       });
     });
+    // Parameters that do not read are refused at once, not sent to the worker.
+    expect(() =>
+      h.queryFindings({ filter, params: { 'night-access.from': 'late' }, evidenceLimit: 0 }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
     const first = await h.queryFindings({ filter, evidenceLimit: 0 });
     expect(first).toEqual({
       findings: [],

@@ -12,6 +12,7 @@ import { AppError } from './model/errors';
 import { verifyBundle } from './bundle/verify-bundle';
 import {
   FindingsPendingError,
+  resolveParams,
   runFindings,
   ruleInfos,
   servedByStoredFindings,
@@ -291,6 +292,8 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       const c = need();
       const db = c.db;
       const p = params ?? storedFindingParams(db);
+      // Parameters that do not read are refused here, not by the worker.
+      resolveParams(p);
       if (!servedByStoredFindings(db, filter, p)) {
         // Computed from the records, in a worker: seconds at millions of sessions.
         const a = findingsQueries.answer(c.path, generation(c), {
@@ -319,6 +322,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     getFindingEvidence: (input) => {
       const c = need();
       const params = input.params ?? storedFindingParams(c.db);
+      resolveParams(params);
       if (servedByStoredFindings(c.db, input.filter, params))
         return whenStored(() => findingEvidencePage(c.db, input));
       const a = findingsQueries.answer(c.path, generation(c), {
