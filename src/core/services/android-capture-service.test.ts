@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AndroidCaptureStatus } from '../../contract/events';
+import type { AndroidCaptureStatus, ImportProgress } from '../../contract/events';
 import {
   PIXEL,
   syntheticAdbOutputs,
@@ -113,13 +113,15 @@ describe('AndroidCaptureService', () => {
         call: Extract<WorkerCall, { fn: 'importAndroid' }>,
         signal?: AbortSignal,
       ) => Promise<number>,
+      refresh: (signal?: AbortSignal) => Promise<{ refreshed: boolean }> = () =>
+        Promise.resolve({ refreshed: true }),
     ) {
       const calls: WorkerCall[] = [];
       let closed = 0;
       const client: CaptureImportClient = {
         run: (async (call: WorkerCall, options: { signal?: AbortSignal }) => {
           calls.push(call);
-          if (call.fn === 'refreshDerived') return { refreshed: true };
+          if (call.fn === 'refreshDerived') return refresh(options.signal);
           if (call.fn !== 'importAndroid') throw new Error('unexpected call');
           const deviceId = await answer(call, options.signal);
           return {
@@ -137,10 +139,12 @@ describe('AndroidCaptureService', () => {
       return { client, calls, closed: () => closed };
     }
 
+    let phases: string[] = [];
     const withClient = (client: CaptureImportClient): AndroidCaptureService =>
       new AndroidCaptureService(
         (event, payload) => {
           if (event === 'onAndroidCapture') statuses.push(payload as AndroidCaptureStatus);
+          if (event === 'onImportProgress') phases.push((payload as ImportProgress).phase);
         },
         () => undefined,
         { env: { PATH: adb.dir }, platform: 'linux', importClient: () => client },
@@ -238,6 +242,37 @@ describe('AndroidCaptureService', () => {
       expect(imported).toBe(0);
       await cancelling.dispose();
       expect(fake.closed()).toBe(1);
+    });
+    it('stopping the capture during its findings step cancels that step; the import still counts', async () => {
+      const device = t.session.createDevice({ label: 'Pixel', platform: 'android' });
+      let refreshing: () => void = () => undefined;
+      const inRefresh = new Promise<void>((r) => {
+        refreshing = r;
+      });
+      const fake = fakeClient(
+        () => Promise.resolve(device.id),
+        (signal) =>
+          new Promise((_resolve, reject) => {
+            refreshing();
+            signal?.addEventListener('abort', () =>
+              reject(new AppError('CANCELLED', 'The computation of the findings was cancelled.')),
+            );
+          }),
+      );
+      phases = [];
+      const stopping = withClient(fake.client);
+      let imported = 0;
+      const id = await stopping.start(t.session, { serial: PIXEL.serial }, () => {
+        imported += 1;
+      });
+      await inRefresh;
+      stopping.stop(id);
+      const last = await stopped();
+      expect(last.history[0]).toMatchObject({ error: null, added: { access: 2 } });
+      expect(last.deviceId).toBe(device.id);
+      expect(imported).toBe(1);
+      // Progress ends on one 'done', after the findings step.
+      expect(phases.slice(-2)).toEqual(['findings', 'done']);
     });
   });
 });

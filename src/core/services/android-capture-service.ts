@@ -146,7 +146,10 @@ export class AndroidCaptureService {
           void watch.stop();
       },
       onCapture: async (folder, signal) => {
-        const progress = (fraction: number, phase: 'reading' | 'committing' | 'findings'): void =>
+        const progress = (
+          fraction: number,
+          phase: 'reading' | 'committing' | 'findings' | 'done',
+        ): void =>
           this.emit('onImportProgress', {
             importId: captureId,
             path: folder,
@@ -189,12 +192,16 @@ export class AndroidCaptureService {
         // The findings of the device are brought up to date in the same worker; when that
         // fails, `onImported` has them computed again in a worker.
         progress(1, 'findings');
-        const refreshed = await client.run({ fn: 'refreshDerived' }, {}).catch((e: unknown) => {
-          this.log('Could not bring the stored findings up to date', e);
-          return null;
-        });
+        // Stopping the capture stops it too (between devices); the rest is then computed later.
+        const refreshed = await client
+          .run({ fn: 'refreshDerived' }, { signal })
+          .catch((e: unknown) => {
+            if (!signal.aborted) this.log('Could not bring the stored findings up to date', e);
+            return null;
+          });
         if (refreshed?.refreshed === false)
           this.log(`Could not bring the stored findings up to date: ${refreshed.problem ?? ''}`);
+        progress(1, 'done');
         onImported();
         return { added: r.added };
       },
