@@ -110,6 +110,34 @@ describe('timeline answered without reading every session', () => {
     }
   });
 
+  it('an hours window counts a session whose end precedes its begin, exactly', () => {
+    const db = t.session.db;
+    const f = { hours: { from: '12:30', to: '06:00' } };
+    const lane = { sql: [], params: [] };
+    const level = 7;
+    const first = Math.floor(localDayNumber(START, 60) / level);
+    const last = first + 60;
+    // 12:45 local on the twentieth day, its end a minute before its begin: a negative duration.
+    const ms = START + 19 * DAY + 11 * 3_600_000 + 45 * 60_000;
+    const app = db
+      .prepare("SELECT id FROM apps WHERE identifier = 'com.x'")
+      .pluck()
+      .get() as number;
+    db.prepare(
+      `INSERT INTO access_sessions (device_id, interval_key, app_id, category, raw_category, start_ms, start_offset,
+         end_ms, end_offset, anchor_ms, anchor_offset, anchor_minute, local_day, duration_ms, open, state)
+       VALUES (?, 'backwards', ?, 'photos', 'photos', ?, 60, ?, 60, ?, 60, ?, ?, -60000, 0, 'unknown')`,
+    ).run(device, app, ms, ms - 60_000, ms, localMinuteOfDay(ms, 60), localDayNumber(ms, 60));
+    db.transaction(() => rebuildRollup(db))();
+    try {
+      const rows = windowBinRows(db, f, level, first, last, lane);
+      expect(rows).toEqual(windowBinRowsByRow(db, f, level, first, last, lane));
+    } finally {
+      db.exec("DELETE FROM access_sessions WHERE interval_key = 'backwards'");
+      db.transaction(() => rebuildRollup(db))();
+    }
+  });
+
   it('a window on half hours comes from the rollup alone once it keeps half hours', () => {
     const db = t.session.db;
     const q = t.session.queries;

@@ -279,8 +279,9 @@ export function windowBinRows(
   }
   const keys = (maxApp + 1) * categories.size * span;
   const limit = Math.min(read.packLimit ?? 2 ** 53, 2 ** 53);
-  // Durations under `scale` pack with their cell into one exact integer; longer ones (none in
-  // any case seen) are marked and read again on their own.
+  // Durations from 0 to under `scale` pack with their cell into one exact integer; longer ones
+  // (none in any case seen) and those below zero (an end before its begin) are marked and read
+  // again on their own.
   const scale = Math.floor(limit / keys);
   if (scale < 2 || !Number.isSafeInteger(keys))
     return windowBinRowsByRow(db, filter, level, fromBucket, toBucket, lane);
@@ -310,7 +311,7 @@ export function windowBinRows(
   ];
   const packed = db
     .prepare(
-      `SELECT CASE WHEN COALESCE(s.duration_ms, 0) < ${scale}
+      `SELECT CASE WHEN COALESCE(s.duration_ms, 0) BETWEEN 0 AND ${scale - 1}
                    THEN ${key} * ${scale} + COALESCE(s.duration_ms, 0) ELSE -1 END
        FROM access_sessions s INDEXED BY access_sessions_minute ${where}`,
     )
@@ -335,7 +336,7 @@ export function windowBinRows(
     for (const [k, d] of db
       .prepare(
         `SELECT ${key}, s.duration_ms FROM access_sessions s INDEXED BY access_sessions_minute
-         ${where} AND s.duration_ms >= ${scale}`,
+         ${where} AND (s.duration_ms >= ${scale} OR s.duration_ms < 0)`,
       )
       .raw(true)
       .all(...categoryParams, fromBucket, ...params) as [number | null, number][]) {
