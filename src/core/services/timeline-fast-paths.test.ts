@@ -105,6 +105,11 @@ describe('timeline answered without reading every session', () => {
       }
       expect(left).toBeGreaterThan(0);
       expect(rows.find((r) => r.bucket === gone)?.sessions).toBe(left);
+      // No cell at all: the minutes' sessions are still counted.
+      db.prepare('DELETE FROM session_rollup WHERE level = ?').run(level);
+      const bare = windowBinRows(db, f, level, first, last, lane);
+      expect(bare.length).toBeGreaterThan(0);
+      expect(bare).toEqual(windowBinRowsByRow(db, f, level, first, last, lane));
     } finally {
       db.transaction(() => rebuildRollup(db))();
     }

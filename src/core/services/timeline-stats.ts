@@ -270,7 +270,10 @@ export function windowBinRows(
     number,
     number,
   ][];
-  if (minutes.length === 0 || cells.length === 0) return cellRows(cells);
+  if (minutes.length === 0) return cellRows(cells);
+  // No cell to place the minutes' sessions in: the rollup holds none here, or is out of step.
+  if (cells.length === 0 || span <= 0)
+    return windowBinRowsByRow(db, filter, level, fromBucket, toBucket, lane);
   const categories = new Map<string, number>();
   let maxApp = 0;
   for (const c of cells) {
