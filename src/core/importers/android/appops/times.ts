@@ -29,9 +29,16 @@ export const TIME_LENGTH = 23;
  */
 export function parseLocalTimeAt(text: string, start: number): LocalTime | null {
   if (text.length < start + TIME_LENGTH) return null;
-  const sep = (offset: number, ch: string) => text[start + offset] === ch;
-  if (!sep(4, '-') || !sep(7, '-') || !sep(10, ' ') || !sep(13, ':') || !sep(16, ':')) return null;
-  if (!sep(19, '.')) return null;
+  // Char codes rather than one-character strings or a Date: one call a line of a capture.
+  if (
+    text.charCodeAt(start + 4) !== DASH ||
+    text.charCodeAt(start + 7) !== DASH ||
+    text.charCodeAt(start + 10) !== SPACE ||
+    text.charCodeAt(start + 13) !== COLON ||
+    text.charCodeAt(start + 16) !== COLON ||
+    text.charCodeAt(start + 19) !== DOT
+  )
+    return null;
   const year = readInt(text, start, 4);
   const month = readInt(text, start + 5, 2);
   const day = readInt(text, start + 8, 2);
@@ -43,10 +50,22 @@ export function parseLocalTimeAt(text: string, start: number): LocalTime | null 
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) {
     return null;
   }
+  // Reject 31 April and the like. `Date.UTC` reads years 0-99 as 1900-1999, so their leap
+  // years are those of that century.
+  if (day > daysInMonth(year < 100 ? 1900 + year : year, month)) return null;
   const wallMs = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  // Reject 31 April and the like: the day must survive the round trip.
-  if (new Date(wallMs).getUTCDate() !== day) return null;
   return { text: text.slice(start, start + TIME_LENGTH), wallMs };
+}
+
+const DASH = 45;
+const SPACE = 32;
+const COLON = 58;
+const DOT = 46;
+
+/** Days of a month (1-12) of a Gregorian year. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Reads a whole string as a `yyyy-MM-dd HH:mm:ss.SSS` wall-clock time, or null. */
