@@ -5,9 +5,9 @@ const HOURS = Array.from({ length: 24 }, (_, h) => h);
 /**
  * Gives the rollup the columns of each hour's first half (`q0`..`q23` sessions, `qb0`..`qb23`
  * their time in use) if it has none, and fills them from the sessions: the summary the timeline
- * reads for a window on half hours, as a test's reference computes it.
+ * reads for a window on half hours, as a test's reference computes it. True when it added them.
  */
-export function fillHalfHours(db: Db): void {
+export function fillHalfHours(db: Db): boolean {
   const has = db
     .prepare("SELECT 1 FROM pragma_table_info('session_rollup') WHERE name = 'q0'")
     .get();
@@ -46,6 +46,7 @@ export function fillHalfHours(db: Db): void {
      WHERE level = ? AND device_id = ? AND app_id = ? AND category = ? AND bucket = ?`,
   );
   for (const c of cells.values()) update.run(...c.q, ...c.qb, ...c.key);
+  return has === undefined;
 }
 
 /** Removes the columns `fillHalfHours` added. */
