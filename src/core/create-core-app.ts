@@ -60,6 +60,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     emit,
     log,
     (casePath) => new ImportWorkerClient(casePath, options.workerUrl),
+    () => (current ? generation(current) : ''),
   );
   const findingsQueries = new FindingsQueries(
     emit,
@@ -134,8 +135,8 @@ export function createCoreApp(options: CoreOptions): CoreApp {
   // A query met stale stored findings: they are computed in the worker unless that is under way
   // or failed (the examiner then asks again, after reading why).
   const pendingFindings = (): void => {
-    if (!refresh.busy && refresh.status().state !== 'failed')
-      refreshStoredFindings('findings-computed');
+    const c = current;
+    if (c) refresh.ensure(c.path, storedFindingParams(c.db));
   };
   const imported = (): void => {
     changed('import-finished');

@@ -41,7 +41,7 @@ function fakeWorker() {
   };
 }
 
-function service() {
+function service(generation: () => string = () => '') {
   const events: EventEnvelope[] = [];
   const logged: string[] = [];
   const worker = fakeWorker();
@@ -49,6 +49,7 @@ function service() {
     (event, payload) => events.push({ event, payload }),
     (m) => logged.push(m),
     worker.make,
+    generation,
   );
   const statuses = (): FindingsStatus[] =>
     events.filter((e) => e.event === 'onFindingsStatus').map((e) => e.payload as FindingsStatus);
@@ -199,5 +200,50 @@ describe('FindingsRefreshService', () => {
     t.worker.runs[0]!.end({ refreshed: true });
     await settle();
     expect(t.statuses().map((s) => s.state)).toEqual(['computing', 'computing', 'ready']);
+  });
+
+  it('a query meeting stale findings starts a refresh unless one runs or failed', async () => {
+    const t = service();
+    t.s.ensure('/c.snoopcase', {});
+    expect(t.s.busy).toBe(true);
+    t.s.ensure('/c.snoopcase', {});
+    await settle();
+    expect(t.worker.runs).toHaveLength(1);
+    t.worker.runs[0]!.end({ refreshed: false, problem: 'The case is busy.' });
+    await settle();
+    t.s.ensure('/c.snoopcase', {});
+    await settle();
+    expect(t.worker.runs).toHaveLength(1);
+    expect(t.s.status()).toMatchObject({ state: 'failed', message: 'The case is busy.' });
+  });
+
+  it('does not run again a refresh that left stale findings on an unchanged case, and says so', async () => {
+    let generation = 'g1';
+    const t = service(() => generation);
+    t.s.ensure('/c.snoopcase', {});
+    await settle();
+    generation = 'g2';
+    t.worker.runs[0]!.end({ refreshed: true });
+    await settle();
+    expect(t.s.status().state).toBe('ready');
+    // Still stale on the very state the refresh ended on: no refreshes without end.
+    t.s.ensure('/c.snoopcase', {});
+    await settle();
+    expect(t.worker.runs).toHaveLength(1);
+    expect(t.s.status()).toMatchObject({
+      state: 'failed',
+      message:
+        'The findings were computed but are still out of date for this case; compute them again, and if this repeats, see the log.',
+    });
+    // Asked again explicitly, or once the case changed, it runs.
+    t.s.request('/c.snoopcase', {}, 'findings-computed');
+    await settle();
+    expect(t.worker.runs).toHaveLength(2);
+    t.worker.runs[1]!.end({ refreshed: true });
+    await settle();
+    generation = 'g3';
+    t.s.ensure('/c.snoopcase', {});
+    await settle();
+    expect(t.worker.runs).toHaveLength(3);
   });
 });

@@ -26,11 +26,18 @@ export class FindingsRefreshService {
   private casePath = '';
   private reason = '';
   private current: FindingsStatus = READY({});
+  /** The state of the case (see `generation`) when the last refresh ended up to date. */
+  private settled: string | null = null;
 
+  /**
+   * @param generation names the state of the open case (it changes with every write, a worker's
+   *   included), so a refresh that left stale findings on an unchanged case is not run again.
+   */
   constructor(
     private readonly emit: EmitFn,
     private readonly log: (message: string, error?: unknown) => void,
     private readonly makeClient: (casePath: string) => RefreshClient,
+    private readonly generation: () => string = () => '',
   ) {}
 
   /** Whether a refresh is running or about to run. */
@@ -62,11 +69,33 @@ export class FindingsRefreshService {
     });
   }
 
+  /**
+   * Brings stale stored findings a query met up to date, unless a refresh runs or failed (the
+   * examiner then asks again). When the last refresh ended on this very state of the case and
+   * they are still stale, running it again would change nothing: that is said as a failure,
+   * rather than answered by refreshes without end.
+   */
+  ensure(casePath: string, params: FindingParams): void {
+    if (this.running || this.current.state === 'failed') return;
+    if (this.settled !== null && this.settled === this.generation()) {
+      this.log('The stored findings were still stale after a refresh of an unchanged case');
+      this.set(
+        FAILED(
+          params,
+          'The findings were computed but are still out of date for this case; compute them again, and if this repeats, see the log.',
+        ),
+      );
+      return;
+    }
+    this.request(casePath, params, 'findings-computed');
+  }
+
   /** Stops any refresh and its worker (the case is closed or another one opened). */
   async stop(): Promise<void> {
     this.again = false;
     this.controller?.abort();
     this.current = READY({});
+    this.settled = null;
     const c = this.client;
     this.client = null;
     await c?.worker.close();
@@ -117,6 +146,7 @@ export class FindingsRefreshService {
         outcome = FAILED(params, failure(e));
       }
       if (this.again || controller.signal.aborted) continue;
+      this.settled = outcome.state === 'ready' ? this.generation() : null;
       this.set(outcome);
       this.emit('onCaseChanged', {
         reason: outcome.state === 'ready' ? this.reason : 'findings-failed',
