@@ -1,62 +1,18 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { axeScan, describeViolations } from './a11y-support';
+import { hold, holdFindingsEnd } from './hold-findings-end';
 import { createCaseAt, importPaths, openStartScreen, ready, tempDir, writeExport } from './support';
 
 // A change of the findings parameters in Chromium against the dev server: the parameters are
 // stored at once, the findings are computed in the import worker, and meanwhile the Findings view
 // says so, with the parameters, instead of a list. The page keeps the events that end the
-// computation until the test lets them through, so the state can be looked at.
+// computation until the test lets them through (see hold-findings-end.ts), so the state can be
+// looked at.
 
 const SHOTS = '/tmp/shots';
 let dir: string;
-
-interface HoldGlobals {
-  __holdFindingsEnd: boolean;
-  __releaseFindingsEnd: () => void;
-  EventSource: { prototype: object };
-}
-
-type OnMessage = (this: unknown, m: { data: string }) => void;
-
-/**
- * Runs in the page: while `__holdFindingsEnd` is set, the events that tell the view the findings
- * are ready (their `ready` status and the case changes) wait for `__releaseFindingsEnd()`. Typed
- * without the DOM library, which the specs are not compiled with.
- */
-function holdFindingsEnd(): void {
-  const g = globalThis as unknown as HoldGlobals;
-  const waiting: Array<() => void> = [];
-  g.__holdFindingsEnd = false;
-  g.__releaseFindingsEnd = () => {
-    g.__holdFindingsEnd = false;
-    for (const deliver of waiting.splice(0)) deliver();
-  };
-  const proto = g.EventSource.prototype;
-  const own = Object.getOwnPropertyDescriptor(proto, 'onmessage');
-  const setter = own?.set;
-  if (!own || !setter) return;
-  Object.defineProperty(proto, 'onmessage', {
-    ...own,
-    set(this: unknown, handler: OnMessage | null) {
-      if (!handler) return setter.call(this, handler);
-      setter.call(this, (m: { data: string }) => {
-        const ends = /"onCaseChanged"|"state":"ready"/.test(m.data);
-        if (g.__holdFindingsEnd && ends) waiting.push(() => handler.call(this, m));
-        else handler.call(this, m);
-      });
-    },
-  });
-}
-
-async function hold(page: Page, on: boolean): Promise<void> {
-  await page.evaluate((value) => {
-    const g = globalThis as unknown as HoldGlobals;
-    if (value) g.__holdFindingsEnd = true;
-    else g.__releaseFindingsEnd();
-  }, on);
-}
 
 test.beforeEach(async ({ page }) => {
   dir = tempDir();

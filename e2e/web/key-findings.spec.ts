@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { axeScan, describeViolations } from './a11y-support';
+import { hold, holdFindingsEnd } from './hold-findings-end';
 import { createCaseAt, importPaths, openStartScreen, ready, tempDir, writeExport } from './support';
 
 // Key findings in Chromium against the dev server: the generated export has WeChat reading photos
@@ -27,6 +28,7 @@ async function reopenedCase(page: Page): Promise<void> {
 
 test.beforeEach(async ({ page }, info) => {
   dir = tempDir();
+  if (info.title.startsWith('pending:')) await page.addInitScript(holdFindingsEnd);
   if (!info.title.startsWith('empty:')) await reopenedCase(page);
 });
 
@@ -112,4 +114,33 @@ test("Show on timeline zooms to the finding's evidence and keeps its night hours
   await page.getByTestId('finding-show-timeline').click();
   await ready(page);
   await expect(page.getByTestId('filter-chips')).toContainText('Hours 00:00–06:00');
+});
+
+test('pending: while the findings are computed after a parameter change, the key findings say so, then list them', async ({
+  page,
+}) => {
+  await expect(page.getByTestId('key-finding')).toHaveCount(1);
+  await page.getByTestId('tab-findings').click();
+  await ready(page);
+  await page.getByTestId('findings-params-toggle').click();
+  await hold(page, true);
+  await page.getByTestId('param-night-access.from').fill('01:00');
+  await page.getByTestId('findings-params').getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByTestId('findings-pending')).toBeVisible();
+
+  await page.getByTestId('tab-key-findings').click();
+  const pending = page.getByTestId('key-findings-pending');
+  await expect(pending).toHaveAttribute('role', 'status');
+  await expect(pending).toContainText(
+    'The findings are being computed with these parameters: Access at night, from 01:00.',
+  );
+  await expect(page.getByTestId('key-finding')).toHaveCount(0);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(describeViolations(await axeScan(page))).toEqual([]);
+  await page.screenshot({ path: '/tmp/shots/key-findings-pending.png' });
+
+  await hold(page, false);
+  await expect(pending).toHaveCount(0);
+  await ready(page);
+  await expect(page.getByTestId('key-finding')).toHaveCount(1);
 });

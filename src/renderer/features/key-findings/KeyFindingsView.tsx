@@ -1,11 +1,15 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
+import type { FindingsStatus } from '../../../contract/events';
 import type { DeviceKeyFindings, KeyFinding } from '../../../contract/key-findings';
+import { useApp } from '../../app/use-app';
+import { useBridgeEvent } from '../../app/use-bridge-event';
 import { useQuery } from '../../app/use-query';
 import { useFilter, useWorkspaceActions } from '../../app/workspace/use-workspace';
 import { categoryLabel } from '../../shared/category-colors';
 import { EmptyState } from '../../shared/EmptyState';
 import { ErrorBanner } from '../../shared/ErrorBanner';
 import { Spinner } from '../../shared/Spinner';
+import { pendingSentence } from '../findings/findings-model';
 import '../findings/findings.css';
 import './key-findings.css';
 import {
@@ -36,7 +40,11 @@ export function KeyFindingsView() {
         </span>
         {q.loading ? <Spinner /> : null}
       </div>
-      <ErrorBanner error={q.error} title="Key findings" />
+      {q.error?.code === 'CASE_BUSY' ? (
+        <FindingsPending fallback={q.error.message} />
+      ) : (
+        <ErrorBanner error={q.error} title="Key findings" />
+      )}
       {q.data && q.data.length === 0 ? (
         <EmptyState title="No devices yet" testId="key-findings-empty">
           Import an App Privacy Report export, an iPhone backup or an Android capture: the key
@@ -58,6 +66,40 @@ export function KeyFindingsView() {
         ? q.data.map((d) => <DeviceSection key={d.deviceId} d={d} />)
         : null}
     </section>
+  );
+}
+
+/**
+ * While the stored findings are computed in the background: what is computed and how far along,
+ * updated by the status events; the case-changed event at its end reads the key findings again.
+ */
+function FindingsPending({ fallback }: { fallback: string }) {
+  const { client } = useApp();
+  const asked = useQuery('getFindingsStatus', {});
+  // The rules' titles, so the parameters are named as the Findings view names them.
+  const rules = useQuery('listFindingRules', {});
+  const [live, setLive] = useState<FindingsStatus | null>(null);
+  useBridgeEvent('onFindingsStatus', setLive);
+  const status = live ?? asked.data;
+  const computeAgain = (): void => {
+    void client.call('refreshFindings', {}).then((r) => {
+      if (r.ok) setLive(r.value);
+    });
+  };
+  return (
+    <div
+      className={`findings-pending findings-pending-${status?.state ?? 'computing'}`}
+      data-testid="key-findings-pending"
+      role={status?.state === 'failed' ? 'alert' : 'status'}
+      tabIndex={0}
+    >
+      <p>{status ? pendingSentence(status, rules.data) : fallback}</p>
+      {status?.state === 'failed' ? (
+        <button type="button" className="btn btn-small" onClick={computeAgain}>
+          Compute the findings again
+        </button>
+      ) : null}
+    </div>
   );
 }
 
