@@ -447,7 +447,7 @@ export const COMMAND_DOCS: readonly CommandDoc[] = [
     usage: ['verify <bundle.zip> [--fingerprint F] [--json]'],
     summary: 'check an evidence bundle',
     description: [
-      'Checks a bundle, reading it strictly: anything another zip tool could read differently (duplicate or twin names, hidden bytes, a comment, headers that disagree) and any signer key that is not Ed25519 make it fail with the reason, so check the file exactly as the examiner sent it. Then checks the manifest’s signature, the sha256 of every file it lists, that no file is missing or added, and recomputes the audit chain published in the manifest (naming the first broken entry; withheld entries it cannot recompute are printed as notes). Names each problem and exits 1 on any.',
+      'Checks a bundle, reading it strictly: anything another zip tool could read differently (duplicate or twin names, hidden bytes, a comment, headers that disagree) and any signer key that is not Ed25519 make it fail with the reason, so check the file exactly as the examiner sent it. Then checks the manifest’s signature, the sha256 of every file it lists, that no file is missing or added, that every file carries the export time the signed manifest states (so the dates a zip tool shows were not changed), and recomputes the audit chain published in the manifest (naming the first broken entry; withheld entries it cannot recompute are printed as notes). Names each problem and exits 1 on any.',
       'Prints the signer’s fingerprint: compare it with one obtained separately, or pass it with --fingerprint (a forger can re-sign a bundle with their own key; --fingerprint makes that fail). Where the key lives and how to publish its fingerprint: docs/signing-key.md.',
     ],
     options: [
