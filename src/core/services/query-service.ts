@@ -30,6 +30,8 @@ import { emptyTimeline, LaneTally, type LaneTotals } from './timeline-parts';
 import { BinColumns } from '../../contract/timeline-bins';
 import {
   type BinRow,
+  caseShape,
+  exactBinRows,
   minutesServeTimeline,
   rollupCountable,
   stateBinRows,
@@ -639,20 +641,13 @@ export class QueryService {
       const binMs = binSize(desiredBin);
       result.mode = 'bins';
       result.binMs = binMs;
-      const rows = this.db
-        .prepare(
-          `SELECT s.device_id AS deviceId, s.app_id AS appId, s.category, (s.anchor_ms / CAST(? AS INTEGER)) * ? AS startMs,
-                  COUNT(*) AS count, COALESCE(SUM(s.duration_ms), 0) AS busyMs
-           FROM access_sessions s ${where} GROUP BY s.device_id, s.app_id, s.category, s.anchor_ms / CAST(? AS INTEGER)`,
-        )
-        .all(binMs, binMs, ...params, binMs) as {
-        deviceId: number;
-        appId: number;
-        category: string;
-        startMs: number;
-        count: number;
-        busyMs: number;
-      }[];
+      const rows = exactBinRows(
+        this.db,
+        { where, params },
+        binMs,
+        { above: range.fromMs - maxDur - 1, below: range.toMs },
+        this.memo('caseShape', () => caseShape(this.db)),
+      );
       const bins = new BinColumns();
       for (const r of rows)
         bins.push(

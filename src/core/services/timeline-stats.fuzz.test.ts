@@ -6,8 +6,11 @@ import { rebuildRollup } from '../db/rollup';
 import { fuzzOptions } from '../testing/fuzz';
 import { fillHalfHours } from '../testing/half-hours';
 import { tempCase, type TempCase } from '../testing/temp-case';
-import { sessionWhere, whereSql } from './filter-sql';
+import { SESSION_END_SQL, sessionWhere, whereSql } from './filter-sql';
 import {
+  caseShape,
+  exactBinRows,
+  exactBinRowsGrouped,
   lowerBound,
   stateBinRows,
   statsBinRows,
@@ -19,6 +22,7 @@ import {
   type BinRow,
 } from './timeline-stats';
 import { minutesOfDay } from '../../contract/filter';
+import { FINDINGS_CASE_START } from '../testing/findings-case';
 
 const filter: fc.Arbitrary<Filter> = fc.record(
   {
@@ -271,6 +275,94 @@ describe('timeline bins for app states', () => {
         },
       ),
       fuzzOptions(80),
+    );
+  });
+});
+
+const BIN_MS = [60_000, 900_000, 3_600_000, 21_600_000, 86_400_000, 604_800_000];
+
+describe('exact timeline bins read packed', () => {
+  it('equal the bins SQLite groups, in the same order', () => {
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        fc.record(
+          {
+            devices: fc.uniqueArray(fc.integer({ min: 1, max: 4 }), { maxLength: 2 }),
+            apps: fc.uniqueArray(fc.constantFrom('com.a.one', 'shared', 'com.c.three'), {
+              maxLength: 2,
+            }),
+            categories: fc.uniqueArray(fc.constantFrom('photos', 'camera', 'other'), {
+              maxLength: 2,
+            }),
+            minSeconds: fc.constantFrom(1, 45),
+            hours: fc.constant({ from: '22:30', to: '06:00' }),
+            states: fc.constant(['background' as const]),
+          },
+          { requiredKeys: [] },
+        ) as fc.Arbitrary<Filter>,
+        fc.constantFrom(...BIN_MS),
+        // The view's range: from some hours before the case's start, for up to 20 days.
+        fc.integer({ min: -3 * 86_400_000, max: 14 * 86_400_000 }),
+        fc.integer({ min: 1, max: 20 * 86_400_000 }),
+        fc.constantFrom(undefined, 1e12, 1e7, 10),
+        fc.constantFrom(undefined, 0),
+        // Durations below zero; a session whose device is not its app's; a category or a device
+        // the packing does not know.
+        fc.constantFrom('none', 'negative', 'foreign-device', 'new-category', 'new-device'),
+        (seed, f, binMs, from, width, packLimit, denseKeys, twist) => {
+          reset();
+          fillFindingsCase(t.session.db, seed);
+          const db = t.session.db;
+          const shape = caseShape(db);
+          if (twist === 'negative')
+            db.exec('UPDATE access_sessions SET duration_ms = -duration_ms WHERE id % 3 = 0');
+          else if (twist === 'foreign-device')
+            db.exec(
+              "UPDATE access_sessions SET device_id = (SELECT MAX(id) FROM devices), interval_key = 'moved' || id WHERE id % 4 = 0",
+            );
+          else if (twist === 'new-category')
+            db.exec("UPDATE access_sessions SET category = 'zzz' WHERE id % 5 = 0");
+          else if (twist === 'new-device') {
+            db.exec("INSERT INTO devices (label, platform, created_at) VALUES ('Later', 'ios', 0)");
+            db.exec(
+              "UPDATE access_sessions SET device_id = (SELECT MAX(id) FROM devices), interval_key = 'moved' || id WHERE id % 4 = 0",
+            );
+          }
+          const maxDur = Number(
+            db.prepare('SELECT COALESCE(MAX(duration_ms), 0) FROM access_sessions').pluck().get(),
+          );
+          const range = {
+            fromMs: FINDINGS_CASE_START + from,
+            toMs: FINDINGS_CASE_START + from + width,
+          };
+          const w = sessionWhere(f, maxDur);
+          const where = whereSql(w, [
+            's.anchor_ms < ?',
+            's.anchor_ms > ?',
+            `(${SESSION_END_SQL} > ? OR s.anchor_ms >= ?)`,
+          ]);
+          const params = [
+            ...w.params,
+            range.toMs,
+            range.fromMs - maxDur - 1,
+            range.fromMs,
+            range.fromMs,
+          ];
+          const sessions = { where, params };
+          expect(
+            exactBinRows(
+              db,
+              sessions,
+              binMs,
+              { above: range.fromMs - maxDur - 1, below: range.toMs },
+              shape,
+              { packLimit, denseKeys },
+            ),
+          ).toEqual(exactBinRowsGrouped(db, sessions, binMs));
+        },
+      ),
+      fuzzOptions(100),
     );
   });
 });
