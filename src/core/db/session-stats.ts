@@ -448,6 +448,76 @@ export function sumStatsCells(blob: Uint8Array, visit: (cell: CellTotals) => voi
   }
 }
 
+/**
+ * Per cell of a bucket that `keep` accepts, the closed sessions whose duration is at least
+ * `leastMs` and the sum of those durations, counted as the durations are read (never stored);
+ * the durations of a cell `keep` refuses are skipped by their byte length, unread. `visit` is
+ * called for every kept cell, with 0 and 0 when none reaches `leastMs`.
+ */
+export function countStatsCellsAtLeast(
+  blob: Uint8Array,
+  leastMs: number,
+  keep: (appId: number, category: string) => boolean,
+  visit: (appId: number, category: string, sessions: number, sumMs: number) => void,
+): void {
+  const r = new ByteReader(blob);
+  const bytes = r.bytes;
+  const categories: string[] = [];
+  for (let n = r.uint(); n > 0; n -= 1) {
+    const len = r.uint();
+    categories.push(fromUtf8.decode(r.bytes.subarray(r.pos, r.pos + len)));
+    r.pos += len;
+  }
+  r.uint(); // the number of durations of all cells
+  for (let cells = r.uint(); cells > 0; cells -= 1) {
+    const appId = r.uint();
+    const category = categories[r.uint()]!;
+    const mask = r.uint();
+    for (let h = 0; h < 24; h += 1) if (mask & (1 << h)) r.uint();
+    r.uint(); // background
+    r.uint(); // known
+    const n = r.uint();
+    const length = r.uint();
+    if (!keep(appId, category)) {
+      r.pos += length;
+      continue;
+    }
+    let count = 0;
+    let total = 0;
+    if (n > 0) {
+      const z = r.uint();
+      let v = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      if (v >= leastMs) {
+        count += 1;
+        total += v;
+      }
+      let pos = r.pos;
+      for (let i = 1; i < n; i += 1) {
+        let d = bytes[pos]! | (bytes[pos + 1]! << 8);
+        pos += 2;
+        if (d === WIDE) {
+          let b = bytes[pos++]!;
+          d = b & 127;
+          let scale = 128;
+          while (b >= 128) {
+            b = bytes[pos++]!;
+            d += (b & 127) * scale;
+            scale *= 128;
+          }
+        }
+        v += d;
+        // Ascending: once one reaches the least, every later one does.
+        if (v >= leastMs) {
+          count += 1;
+          total += v;
+        }
+      }
+      r.pos = pos;
+    }
+    visit(appId, category, count, total);
+  }
+}
+
 /** The cells of a blob, as a map by `appId|category`, their durations left encoded. */
 function readCells(blob: Uint8Array): Map<string, StoredCell> {
   const r = new ByteReader(blob);

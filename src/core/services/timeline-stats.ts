@@ -6,7 +6,7 @@
 import { DURATION_THRESHOLDS } from '../db/rollup';
 import { inDayWindow, minutesOfDay, type DayWindow, type Filter } from '../../contract/filter';
 import type { Db } from '../db/open';
-import { decodeStatsCells, DurationScratch } from '../db/session-stats';
+import { countStatsCellsAtLeast } from '../db/session-stats';
 import { nightParts } from '../db/queries/summary';
 import { APP_STATES, STATE_COLUMNS } from '../db/session-states';
 import { appIdsSql, sessionWhere, whereSql, type SqlParam } from './filter-sql';
@@ -45,18 +45,6 @@ export function rollupCountable(filter: Filter): Filter {
   const min = filter.minSeconds ?? 0;
   const below = [...DURATION_THRESHOLDS].reverse().find((t) => t <= min);
   return { ...filter, minSeconds: below };
-}
-
-/** The index of the first value at or over `least` in ascending `values`. */
-export function lowerBound(values: Float64Array, least: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (values[mid]! < least) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
@@ -106,31 +94,13 @@ export function statsBinRows(
     [number, number, Uint8Array]
   >;
   const out: BinRow[] = [];
-  const scratch = new DurationScratch();
-  for (const [deviceId, bucket, blob] of rows) {
-    scratch.reset();
-    decodeStatsCells(
-      blob,
-      (c) => {
-        if (apps !== null && !apps.has(c.appId)) return;
-        if (categories !== null && !categories.has(c.category)) return;
-        const d = c.durations;
-        const first = lowerBound(d, minMs);
-        if (first >= d.length) return;
-        let busyMs = 0;
-        for (let i = first; i < d.length; i += 1) busyMs += d[i]!;
-        out.push({
-          deviceId,
-          appId: c.appId,
-          category: c.category,
-          bucket,
-          sessions: d.length - first,
-          busyMs,
-        });
-      },
-      scratch,
-    );
-  }
+  // The filter's apps and categories, asked once per app and category of a blob.
+  const keep = (appId: number, category: string): boolean =>
+    (apps === null || apps.has(appId)) && (categories === null || categories.has(category));
+  for (const [deviceId, bucket, blob] of rows)
+    countStatsCellsAtLeast(blob, minMs, keep, (appId, category, sessions, busyMs) => {
+      if (sessions > 0) out.push({ deviceId, appId, category, bucket, sessions, busyMs });
+    });
   return out;
 }
 
