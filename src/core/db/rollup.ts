@@ -6,7 +6,7 @@ import {
   type SessionState,
   type StatsDelta,
 } from './session-stats';
-import { applyStateDeltas, type StateDayDelta } from './session-states';
+import { STATE_LEVELS, StateUpserts } from './session-states';
 
 export const DAY_MS = 86_400_000;
 
@@ -232,9 +232,6 @@ interface Series {
   days: Map<number, number>;
 }
 
-/** A day cell's change as the session stats and the sessions by state take it. */
-interface DayChange extends StatsDelta, StateDayDelta {}
-
 /**
  * Collects rollup changes during a write transaction and applies them in one pass at its end,
  * together with the changes of the session stats (durations and app states).
@@ -363,73 +360,102 @@ export class RollupDeltas {
   }
 
   /**
-   * Writes the counted cells at every level: day cells as they are, and the week and four-week
-   * cells summed from their days (in the order the days were first touched).
+   * Hands over each cell of `level` summed from the day cells `cells` of `slab` (`width` sums a
+   * cell): a day cell's own sums at level 1; at a coarser level the days of one device, app,
+   * category and bucket added up in the order they were first touched (a bucket of one day reads
+   * that day's sums). `first` is the cell's first day cell.
    */
+  private eachCell(
+    level: number,
+    cells: readonly number[],
+    slab: CellSlab,
+    width: number,
+    emit: (first: number, bucket: number, sums: Float64Array, at: number) => void,
+  ): void {
+    if (level === 1) {
+      for (const c of cells) emit(c, this.days[c]!, slab.chunk(c), slab.offset(c));
+      return;
+    }
+    const scratch = new Float64Array(width);
+    // The days of one series and bucket next to each other, in the order they were touched.
+    const bucketOf = cells.map((c) => rollupBucket(this.days[c]!, level));
+    const order = cells.map((_, i) => i);
+    order.sort(
+      (x, y) =>
+        this.seriesOf[cells[x]!]! - this.seriesOf[cells[y]!]! ||
+        bucketOf[x]! - bucketOf[y]! ||
+        x - y,
+    );
+    for (let i = 0; i < order.length;) {
+      const first = cells[order[i]!]!;
+      const bucket = bucketOf[order[i]!]!;
+      let j = i + 1;
+      while (
+        j < order.length &&
+        this.seriesOf[cells[order[j]!]!] === this.seriesOf[first] &&
+        bucketOf[order[j]!] === bucket
+      )
+        j += 1;
+      if (j === i + 1) emit(first, bucket, slab.chunk(first), slab.offset(first));
+      else {
+        const at = slab.offset(first);
+        scratch.set(slab.chunk(first).subarray(at, at + width));
+        for (let k = i + 1; k < j; k += 1) {
+          const c = cells[order[k]!]!;
+          const from = slab.chunk(c);
+          const o = slab.offset(c);
+          for (let v = 0; v < width; v += 1) scratch[v]! += from[o + v]!;
+        }
+        emit(first, bucket, scratch, 0);
+      }
+      i = j;
+    }
+  }
+
+  /** Writes the counted cells at every level of the rollup. */
   private flushRollup(db: Db): void {
     const upserts = new RollupUpserts(db);
     const cells: number[] = [];
     for (let c = 0; c < this.deviceIds.length; c += 1) if (this.counted[c]) cells.push(c);
-    const scratch = new Float64Array(WIDTH);
-    for (const level of ROLLUP_LEVELS) {
-      if (level === 1) {
-        for (const c of cells)
-          upserts.run(
-            1,
-            this.deviceIds[c]!,
-            this.appIds[c]!,
-            this.categories[c]!,
-            this.days[c]!,
-            this.sums.chunk(c),
-            this.sums.offset(c),
-          );
-        continue;
-      }
-      // The days of one series and bucket next to each other, in the order they were touched.
-      const bucketOf = cells.map((c) => rollupBucket(this.days[c]!, level));
-      const order = cells.map((_, i) => i);
-      order.sort(
-        (x, y) =>
-          this.seriesOf[cells[x]!]! - this.seriesOf[cells[y]!]! ||
-          bucketOf[x]! - bucketOf[y]! ||
-          x - y,
-      );
-      for (let i = 0; i < order.length;) {
-        const first = cells[order[i]!]!;
-        const bucket = bucketOf[order[i]!]!;
-        let j = i + 1;
-        while (
-          j < order.length &&
-          this.seriesOf[cells[order[j]!]!] === this.seriesOf[first] &&
-          bucketOf[order[j]!] === bucket
-        )
-          j += 1;
-        let sums = this.sums.chunk(first);
-        let at = this.sums.offset(first);
-        // A coarse cell of one day (most are) reads that day's sums; one of several adds them up.
-        if (j > i + 1) {
-          scratch.set(sums.subarray(at, at + WIDTH));
-          for (let k = i + 1; k < j; k += 1) {
-            const c = cells[order[k]!]!;
-            const from = this.sums.chunk(c);
-            const o = this.sums.offset(c);
-            for (let v = 0; v < WIDTH; v += 1) scratch[v]! += from[o + v]!;
-          }
-          sums = scratch;
-          at = 0;
-        }
+    for (const level of ROLLUP_LEVELS)
+      this.eachCell(level, cells, this.sums, WIDTH, (c, bucket, sums, at) =>
         upserts.run(
           level,
-          this.deviceIds[first]!,
-          this.appIds[first]!,
-          this.categories[first]!,
+          this.deviceIds[c]!,
+          this.appIds[c]!,
+          this.categories[c]!,
           bucket,
           sums,
           at,
-        );
-        i = j;
-      }
+        ),
+      );
+  }
+
+  /** Adds the cells' sessions and time in use by app state to every level of their table. */
+  private flushStates(db: Db): void {
+    const upserts = new StateUpserts(db);
+    const cells: number[] = [];
+    for (let c = 0; c < this.deviceIds.length; c += 1) {
+      const s = this.states.chunk(c);
+      const at = this.states.offset(c);
+      for (let v = 0; v < STATE_WIDTH; v += 1)
+        if (s[at + v] !== 0) {
+          cells.push(c);
+          break;
+        }
     }
+    for (const level of STATE_LEVELS)
+      this.eachCell(level, cells, this.states, STATE_WIDTH, (c, bucket, sums, at) =>
+        upserts.run(
+          level,
+          bucket,
+          this.deviceIds[c]!,
+          this.appIds[c]!,
+          this.categories[c]!,
+          sums,
+          at,
+        ),
+      );
   }
 
   /** Adds the counted cells' sessions and time in use by hour to their device's day row. */
@@ -460,14 +486,13 @@ export class RollupDeltas {
     }
   }
 
-  /** The day cells' changes of the session stats and the sessions by state, first touched first. */
-  private dayChanges(): DayChange[] {
-    const out: DayChange[] = [];
+  /** The day cells' changes of the session stats, first touched first. */
+  private dayChanges(): StatsDelta[] {
+    const out: StatsDelta[] = [];
     for (let c = 0; c < this.deviceIds.length; c += 1) {
       const s = this.states.chunk(c);
       const o = this.states.offset(c);
-      const states = Array.from(s.subarray(o, o + STATE_WIDTH));
-      const background = states[STATE_SLOTS.background]!;
+      const background = s[o + STATE_SLOTS.background]!;
       let counts = ZERO_HOURS as number[];
       if (this.counted[c]) {
         const at = this.sums.offset(c);
@@ -481,8 +506,7 @@ export class RollupDeltas {
         counts,
         // The session stats' state counts are those of the sums by state.
         background,
-        known: states[STATE_SLOTS.foreground]! + background,
-        states,
+        known: s[o + STATE_SLOTS.foreground]! + background,
         added: NO_DURATIONS,
         removed: NO_DURATIONS,
       });
@@ -514,7 +538,7 @@ export class RollupDeltas {
         changes[cell]!.removed = removed;
       });
       applySessionStats(db, changes);
-      applyStateDeltas(db, changes);
+      this.flushStates(db);
       this.clear();
     }
     if (this.maxDurationMs > 0) {

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { STATE_SQL } from './session-state';
 import type { Db } from './open';
 
@@ -31,73 +32,56 @@ const bucketSql = (day: string, level: number): string =>
   `((${day} - ((${day} % ${level}) + ${level}) % ${level}) / ${level})`;
 
 /**
- * A write's change of one device-local day cell: sessions and time in use of the foreground,
- * background and unknown states, in that order (the rollup's deltas carry it).
+ * Adds a write's changes of cells to `session_state_rollup`, removing a cell left with no
+ * session. Each session counted in or out and each change of state is in the changes with its
+ * duration, so the table follows every write without reading the sessions.
  */
-export interface StateDayDelta {
-  deviceId: number;
-  appId: number;
-  category: string;
-  /** The device-local day. */
-  bucket: number;
-  states: readonly number[];
-}
+export class StateUpserts {
+  private readonly add: Statement;
+  private readonly remove: Statement;
+  private readonly values: (number | string)[] = [];
 
-/**
- * Adds a write's changes of the day cells to every level of `session_state_rollup`, removing a
- * cell left with no session. Each session counted in or out and each change of state is in the
- * deltas with its duration, so the table follows every write without reading the sessions.
- */
-export function applyStateDeltas(db: Db, days: readonly StateDayDelta[]): void {
-  const changes = new Map<
-    string,
-    {
-      level: number;
-      bucket: number;
-      deviceId: number;
-      appId: number;
-      category: string;
-      v: number[];
-    }
-  >();
-  for (const d of days) {
-    if (d.states.every((x) => x === 0)) continue;
-    for (const level of STATE_LEVELS) {
-      const bucket = Math.floor(d.bucket / level);
-      const key = `${level}|${bucket}|${d.deviceId}|${d.appId}|${d.category}`;
-      let ch = changes.get(key);
-      if (!ch) {
-        ch = {
-          level,
-          bucket,
-          deviceId: d.deviceId,
-          appId: d.appId,
-          category: d.category,
-          v: [0, 0, 0, 0, 0, 0],
-        };
-        changes.set(key, ch);
-      }
-      for (let i = 0; i < 6; i += 1) ch.v[i]! += d.states[i]!;
-    }
+  constructor(db: Db) {
+    this.add = db
+      .prepare(
+        `INSERT INTO session_state_rollup (level, bucket, device_id, app_id, category, ${VALUE_COLUMNS.join(', ')})
+         VALUES (?, ?, ?, ?, ?, ${VALUE_COLUMNS.map(() => '?').join(', ')})
+         ON CONFLICT (level, bucket, device_id, app_id, category) DO UPDATE SET
+           ${VALUE_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}
+         RETURNING fg_sessions + bg_sessions + un_sessions`,
+      )
+      .pluck();
+    this.remove = db.prepare(
+      `DELETE FROM session_state_rollup
+       WHERE level = ? AND bucket = ? AND device_id = ? AND app_id = ? AND category = ?`,
+    );
   }
-  if (changes.size === 0) return;
-  const add = db.prepare(
-    `INSERT INTO session_state_rollup (level, bucket, device_id, app_id, category, ${VALUE_COLUMNS.join(', ')})
-     VALUES (?, ?, ?, ?, ?, ${VALUE_COLUMNS.map(() => '?').join(', ')})
-     ON CONFLICT (level, bucket, device_id, app_id, category) DO UPDATE SET
-       ${VALUE_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}
-     RETURNING fg_sessions + bg_sessions + un_sessions`,
-  );
-  const remove = db.prepare(
-    `DELETE FROM session_state_rollup
-     WHERE level = ? AND bucket = ? AND device_id = ? AND app_id = ? AND category = ?`,
-  );
-  for (const ch of changes.values()) {
-    if (ch.v.every((v) => v === 0)) continue;
-    const left = add
-      .pluck()
-      .get(ch.level, ch.bucket, ch.deviceId, ch.appId, ch.category, ...ch.v) as number;
-    if (left <= 0) remove.run(ch.level, ch.bucket, ch.deviceId, ch.appId, ch.category);
+
+  /**
+   * Adds one cell's change: sessions and time in use of the foreground, background and unknown
+   * states, in that order, at `change[at .. at + 6)`; nothing when all are zero.
+   */
+  run(
+    level: number,
+    bucket: number,
+    deviceId: number,
+    appId: number,
+    category: string,
+    change: Float64Array,
+    at: number,
+  ): void {
+    const v = this.values;
+    v.length = 0;
+    v.push(level, bucket, deviceId, appId, category);
+    let zero = true;
+    for (let i = 0; i < VALUE_COLUMNS.length; i += 1) {
+      const x = change[at + i]!;
+      if (x !== 0) zero = false;
+      v.push(x);
+    }
+    if (zero) return;
+    const left = this.add.get(...v) as number;
+    if (left <= 0) this.remove.run(level, bucket, deviceId, appId, category);
   }
 }
 
