@@ -182,6 +182,11 @@ export const api = {
        * rest are counted in `details.evidenceTruncated`. A view listing a few asks for a few.
        */
       evidenceLimit: z.number().int().min(0).max(5000).optional(),
+      /**
+       * A list to show, not to keep: each finding without what it says when opened (its caveat
+       * is '' and its details {}), which `getFindingEvidence` gives with the finding's evidence.
+       */
+      list: z.boolean().optional(),
     })
     .strict(),
   /**
@@ -190,8 +195,9 @@ export const api = {
    */
   queryKeyFindings: z.object({ deviceIds: z.array(id).max(1000).optional() }).strict(),
   /**
-   * One page of a finding's evidence ids (at most 5,000 in all), read when the finding is opened:
-   * the finding as `queryFindings` gives it for the same filter and parameters.
+   * One page of a finding's evidence ids (at most 5,000 in all), read when the finding is opened,
+   * with the finding itself as `queryFindings` gives it (no evidence ids) for the same filter and
+   * parameters: its caveat and details, which a list read with `list` leaves out.
    */
   getFindingEvidence: z
     .object({
@@ -752,6 +758,15 @@ export interface AuditCheck {
   message: string;
 }
 
+/** A page of an opened finding's evidence ids, and the finding (its evidence left empty). */
+export interface FindingEvidencePage {
+  ids: string[];
+  /** Evidence ids in all (at most 5,000). */
+  total: number;
+  offset: number;
+  finding: Finding;
+}
+
 /** The findings a request asks for, or none while the stored findings it reads are computed. */
 export interface FindingsAnswer {
   findings: Finding[];
@@ -805,7 +820,7 @@ export interface ApiOutputs {
   listFindingRules: FindingRuleInfo[];
   queryFindings: FindingsAnswer;
   queryKeyFindings: DeviceKeyFindings[];
-  getFindingEvidence: { ids: string[]; total: number; offset: number };
+  getFindingEvidence: FindingEvidencePage;
   queryCompare: CompareResult;
   listPairings: AppPairing[];
   pairApps: { changed: boolean };

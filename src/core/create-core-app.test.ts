@@ -270,6 +270,9 @@ describe('stored findings off the main thread', () => {
     expect(ready.pending).toBeNull();
     const night = ready.findings.find((f) => f.rule === 'night-access');
     expect(night?.first?.startsWith('2024-01-1')).toBe(true);
+    // As a list: the same findings without their caveats and details.
+    const listed = await h.queryFindings({ filter, evidenceLimit: 0, list: true });
+    expect(listed.findings).toEqual(ready.findings.map((f) => ({ ...f, caveat: '', details: {} })));
     // An opened finding's evidence over the same period is read in the worker as well.
     const evidenceRead = new Promise<void>((resolve) => {
       const off = core.onEvent((e) => {
@@ -285,6 +288,7 @@ describe('stored findings off the main thread', () => {
     await evidenceRead;
     const page = await h.getFindingEvidence({ filter, findingId: night!.id });
     expect(page.total).toBeGreaterThan(0);
+    expect(page.finding).toEqual(night);
   });
 
   it('findings an import left stale (its worker could not bring them up to date) are computed again in a worker', async () => {

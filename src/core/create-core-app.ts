@@ -13,7 +13,6 @@ import { verifyBundle } from './bundle/verify-bundle';
 import {
   FindingsPendingError,
   resolveParams,
-  runFindings,
   ruleInfos,
   servedByStoredFindings,
   serveStoredFindingsOnly,
@@ -27,7 +26,12 @@ import { annotate, listAnnotations } from './services/annotations';
 import { compareResult, listPairings, setPairing } from './services/compare-request';
 import { BackupImportService } from './services/backup-import-service';
 import { CaseSession } from './services/case-service';
-import { findingEvidencePage, queryKeyFindings } from './services/findings-service';
+import {
+  findingEvidencePage,
+  findingListItem,
+  queryFindingsList,
+  queryKeyFindings,
+} from './services/findings-service';
 import { ImportService } from './services/import-service';
 import { RecentCases } from './services/recent-cases';
 import { FindingsQueries } from './services/findings-queries';
@@ -289,7 +293,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       return named;
     },
     listFindingRules: () => ruleInfos(),
-    queryFindings: ({ filter, params, rules, evidenceLimit }) => {
+    queryFindings: ({ filter, params, rules, evidenceLimit, list }) => {
       const c = need();
       const db = c.db;
       const p = params ?? storedFindingParams(db);
@@ -304,14 +308,13 @@ export function createCoreApp(options: CoreOptions): CoreApp {
           rules,
           evidenceLimit,
         });
-        if (a.state === 'ready') return { findings: a.value, pending: null };
+        if (a.state === 'ready')
+          return { findings: list ? a.value.map(findingListItem) : a.value, pending: null };
         const message = a.state === 'failed' ? a.message : null;
         return { findings: [], pending: { state: a.state, params: p, done: 0, total: 0, message } };
       }
       try {
-        const findings = runFindings(db, filter, p, rules, {
-          evidenceLimit,
-        });
+        const findings = queryFindingsList(db, filter, p, rules, { evidenceLimit, list });
         return { findings, pending: null };
       } catch (e) {
         if (!(e instanceof FindingsPendingError)) throw e;

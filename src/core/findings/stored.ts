@@ -328,7 +328,7 @@ export function findingsNeedRefresh(db: Db, filter: Filter, params: FindingParam
 
 /**
  * The stored findings answering a request, in rule order and, within a rule, in the order they
- * were computed; null when they cannot: other parameters than the case's, a filter on more than
+ * were computed (as a `list`: without caveats and details); null when they cannot: other parameters than the case's, a filter on more than
  * devices, apps and categories, or stale findings on a case this connection cannot bring up to
  * date (read-only, or busy with another writer).
  */
@@ -338,6 +338,7 @@ export function readStoredFindings(
   values: ReadonlyMap<string, number | string>,
   rules: readonly FindingRule[],
   evidenceLimit: number,
+  list = false,
 ): Finding[] | null {
   if (!servable(filter)) return null;
   if (paramsStamp(values) !== caseParams(db).stamp) return null;
@@ -378,11 +379,17 @@ export function readStoredFindings(
   }
   const evidenceColumn =
     evidenceLimit === 0 ? "'[]'" : evidenceLimit <= HEAD ? 'f.evidence_head' : 'f.evidence';
+  // A list without evidence ids is read from the index that holds each finding without its caveat
+  // and details: the row holds the evidence too, and reading the finding there walks its overflow
+  // pages. The expression is the index's own, word for word, or SQLite computes it from the row.
+  const fromIndex = list && evidenceLimit === 0 && hasListIndex(db);
   const rows = db
     .prepare(
-      `SELECT f.id, f.rule, f.device_id AS deviceId, f.seq, d.label, f.finding, f.evidence_total AS total,
-              ${evidenceColumn} AS evidence
-       FROM stored_findings f JOIN devices d ON d.id = f.device_id
+      `SELECT f.id, f.rule, f.device_id AS deviceId, f.seq, d.label,
+              ${list ? LIST_EXPRESSION : 'f.finding'} AS finding,
+              f.evidence_total AS total, ${evidenceColumn} AS evidence
+       FROM stored_findings f ${fromIndex ? 'INDEXED BY stored_findings_list' : ''}
+       JOIN devices d ON d.id = f.device_id
        WHERE ${clauses.join(' AND ')}`,
     )
     .all(...params) as {
@@ -399,16 +406,47 @@ export function readStoredFindings(
   rows.sort(
     (a, b) => order.get(a.rule)! - order.get(b.rule)! || a.deviceId - b.deviceId || a.seq - b.seq,
   );
-  return rows.map((r) => {
+  const out: Finding[] = [];
+  for (const r of rows) {
     const f = JSON.parse(r.finding) as Omit<Finding, 'evidence'>;
     const evidence = storedIds(r.evidence, evidenceLimit);
+    if (list) {
+      // A stored finding that is not JSON is `{}` in the index: the full read says what is wrong.
+      if (typeof f.id !== 'string') return null;
+      const item: Finding = { ...f, device: r.label, caveat: '', details: {}, evidence };
+      storedRows.set(item, r.id);
+      out.push(item);
+      continue;
+    }
     const details = { ...f.details };
     delete details.evidenceTruncated;
     if (r.total > evidence.length) details.evidenceTruncated = r.total - evidence.length;
-    const out = { ...f, device: r.label, evidence, details };
-    storedRows.set(out, r.id);
-    return out;
-  });
+    const item = { ...f, device: r.label, evidence, details };
+    storedRows.set(item, r.id);
+    out.push(item);
+  }
+  return out;
+}
+
+/** The expression of the index `stored_findings_list` (migration 0026), as it is written there. */
+export const LIST_EXPRESSION =
+  "json_remove(iif(json_valid(finding), finding, '{}'), '$.caveat', '$.details')";
+
+const listIndexes = new WeakMap<Db, boolean>();
+
+/** Whether the case has the index of findings as a list shows them (a case not yet upgraded may not). */
+function hasListIndex(db: Db): boolean {
+  let has = listIndexes.get(db);
+  if (has === undefined) {
+    has =
+      db
+        .prepare(
+          "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'stored_findings_list'",
+        )
+        .get() !== undefined;
+    listIndexes.set(db, has);
+  }
+  return has;
 }
 
 /** The first `limit` ids of a stored evidence column (full ids, or lean keys). */

@@ -1,9 +1,24 @@
+import type { FindingEvidencePage } from '../../contract/api';
 import type { Filter } from '../../contract/filter';
-import { FINDING_RULES, type FindingParams } from '../../contract/findings';
+import {
+  FINDING_RULES,
+  type Finding,
+  type FindingParams,
+  type FindingRule,
+} from '../../contract/findings';
 import type { DeviceKeyFindings } from '../../contract/key-findings';
 import type { Db } from '../db/open';
 import { findingsWithEvidence, storedFindingParams } from '../findings';
+import {
+  chosenRules,
+  evidenceLimitOf,
+  resolveParams,
+  runFindings,
+  sortFindings,
+  type FindingsOptions,
+} from '../findings/engine';
 import { readKeyFindings } from '../findings/key-findings-store';
+import { readStoredFindings } from '../findings/stored';
 import { AppError } from '../model/errors';
 
 /** The page size of a finding's evidence when none is asked for. */
@@ -27,7 +42,7 @@ export function findingEvidencePage(
     offset?: number;
     limit?: number;
   },
-): { ids: string[]; total: number; offset: number } {
+): FindingEvidencePage {
   const params = input.params ?? storedFindingParams(db);
   // The rule is part of the id (`f:<rule>:…`), so only that rule is run.
   const rule = FINDING_RULES.find((r) => input.findingId.startsWith(`f:${r}:`));
@@ -42,5 +57,35 @@ export function findingEvidencePage(
   const all = evidenceOf(f);
   const offset = Math.min(input.offset ?? 0, all.length);
   const limit = input.limit ?? EVIDENCE_PAGE;
-  return { ids: all.slice(offset, offset + limit), total: all.length, offset };
+  return { ids: all.slice(offset, offset + limit), total: all.length, offset, finding: f };
+}
+
+/** A finding as a list shows it: its caveat and details left for when it is opened. */
+export function findingListItem(f: Finding): Finding {
+  return { ...f, caveat: '', details: {} };
+}
+
+/**
+ * The findings as `runFindings` gives them, or with `list` as a list shows them
+ * ({@link findingListItem}): read so from the stored findings when they answer.
+ */
+export function queryFindingsList(
+  db: Db,
+  filter: Filter,
+  params: FindingParams,
+  rules: FindingRule[] | undefined,
+  options: FindingsOptions & { list?: boolean },
+): Finding[] {
+  const { list, ...rest } = options;
+  if (!list) return runFindings(db, filter, params, rules, rest);
+  const stored = readStoredFindings(
+    db,
+    filter,
+    resolveParams(params),
+    chosenRules(rules),
+    evidenceLimitOf(rest),
+    true,
+  );
+  if (stored) return sortFindings(stored);
+  return runFindings(db, filter, params, rules, rest).map(findingListItem);
 }

@@ -80,7 +80,7 @@ export interface WorkerCallResults {
   moveSource: SourceInfo;
   removeSource: { removed: number };
   queryFindings: Finding[];
-  findingEvidence: { ids: string[]; total: number; offset: number };
+  findingEvidence: ApiOutput<'getFindingEvidence'>;
   exportBundle: ApiOutput<'exportBundle'>;
   exportSessionsCsv: ApiOutput<'exportSessionsCsv'>;
 }

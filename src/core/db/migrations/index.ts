@@ -23,6 +23,7 @@ import { m0022NetworkGroups } from './0022-network-groups';
 import { m0023NetworkRanks } from './0023-network-ranks';
 import { m0024SessionAppCover } from './0024-session-app-cover';
 import { m0025StoredKeyFindings } from './0025-stored-key-findings';
+import { m0026StoredFindingsList } from './0026-stored-findings-list';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -52,4 +53,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0023NetworkRanks,
   m0024SessionAppCover,
   m0025StoredKeyFindings,
+  m0026StoredFindingsList,
 ];
