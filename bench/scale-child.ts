@@ -174,8 +174,11 @@ if (only.has('views')) {
       async () =>
         Number(await call('listFindingRules', {})) +
         Number(await call('getFindingParams', {})) +
-        // As the view asks: no evidence ids with the list (an opened finding reads its own).
-        Number(await call('queryFindings', { filter: {}, params: {}, evidenceLimit: 0 })),
+        // As the view asks: a list without evidence ids, caveats or details (an opened finding
+        // reads them).
+        Number(
+          await call('queryFindings', { filter: {}, params: {}, evidenceLimit: 0, list: true }),
+        ),
     ],
     ['Permissions', () => call('queryPermissions', { filter: {} })],
     ['Apps list', () => call('listApps', {})],

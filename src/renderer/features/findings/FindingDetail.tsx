@@ -7,29 +7,37 @@ import { Spinner } from '../../shared/Spinner';
 import { AnnotationEditor } from '../annotations/AnnotationEditor';
 import { detailLabel, detailValue, EVIDENCE_SHOWN } from './findings-model';
 
-/** An opened finding: what it says and does not prove, its evidence records, and its notes. */
-export function FindingDetail({ finding: f }: { finding: Finding }) {
+/**
+ * An opened finding: what it says and does not prove, its evidence records, and its notes. The
+ * list gives its title; its caveat and details come with the first page of its evidence.
+ */
+export function FindingDetail({ finding: listed }: { finding: Finding }) {
   const filter = useFilter();
   const { showFinding, openEvidence } = useWorkspaceActions();
-  const details = Object.entries(f.details).filter(([k]) => k !== 'evidenceTruncated');
   const [pages, setPages] = useState(1);
   const evidenceQ = useQuery('getFindingEvidence', {
     filter,
-    findingId: f.id,
+    findingId: listed.id,
     offset: 0,
     // The bridge gives at most 1,000 ids a call; the rest are in findings.csv and the CLI.
     limit: Math.min(1000, pages * EVIDENCE_SHOWN),
   });
+  const read = evidenceQ.data?.finding;
+  const f = read && read.id === listed.id ? read : listed;
+  const details = Object.entries(f.details).filter(([k]) => k !== 'evidenceTruncated');
   const ids = evidenceQ.data?.ids ?? [];
-  const total = f.evidence.length + Number(f.details.evidenceTruncated ?? 0);
+  // All the finding's evidence, beyond the 5,000 ids the bridge can page through.
+  const total = read ? read.evidence.length + Number(read.details.evidenceTruncated ?? 0) : 0;
   const more = Math.max(0, total - ids.length);
   return (
     <div className="findings-detail" data-testid="finding-detail">
       <p className="findings-title">{f.title}</p>
-      <p className="findings-caveat" data-testid="finding-caveat">
-        <strong>What this does not prove: </strong>
-        {f.caveat}
-      </p>
+      {f.caveat !== '' ? (
+        <p className="findings-caveat" data-testid="finding-caveat">
+          <strong>What this does not prove: </strong>
+          {f.caveat}
+        </p>
+      ) : null}
       {details.length > 0 ? (
         <dl className="findings-details">
           {details.map(([k, v]) => (
@@ -49,7 +57,7 @@ export function FindingDetail({ finding: f }: { finding: Finding }) {
         >
           Show on timeline
         </button>
-        <span className="muted small">{total} evidence records</span>
+        {read ? <span className="muted small">{total} evidence records</span> : null}
         {evidenceQ.loading ? <Spinner /> : null}
       </div>
       {evidenceQ.error?.code === 'CASE_BUSY' ? (

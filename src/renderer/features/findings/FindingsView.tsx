@@ -53,10 +53,14 @@ export function FindingsView() {
   const params = useMemo<FindingParams>(() => paramsQ.data ?? {}, [paramsQ.data]);
   const [saveError, setSaveError] = useState<string | null>(null);
   const applied = useMemo(() => (infos ? overrides(infos, params) : params), [infos, params]);
-  // No evidence ids cross the bridge with the list: an opened finding reads its own, a page at a
-  // time. The case's own parameters apply (none are sent): a list read while the parameters just
-  // stored are still on their way here must not ask for findings with the previous ones.
-  const q = useQuery('queryFindings', infos && paramsQ.data ? { filter, evidenceLimit: 0 } : null);
+  // No evidence ids, caveats or details cross the bridge with the list: an opened finding reads
+  // them, its evidence a page at a time. The case's own parameters apply (none are sent): a list
+  // read while the parameters just stored are still on their way here must not ask for findings
+  // with the previous ones.
+  const q = useQuery(
+    'queryFindings',
+    infos && paramsQ.data ? { filter, evidenceLimit: 0, list: true } : null,
+  );
   // While the stored findings are computed in the background, the answer has none and says so;
   // the status events tell how far along that is, and the case-changed event at its end reads
   // the list again.
