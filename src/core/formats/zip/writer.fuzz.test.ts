@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fuzzOptions } from '../../testing/fuzz';
 import { withZip } from './reader';
-import { ZipWriter } from './writer';
+import { ZipWriter, type WrittenEntry } from './writer';
 
 let dir: string;
 beforeAll(async () => {
@@ -40,7 +40,7 @@ describe('ZipWriter entries written from pieces', () => {
         async (entries) => {
           const path = join(dir, `w${++n}.zip`);
           const zip = await ZipWriter.create(path);
-          const written = [];
+          const written: WrittenEntry[] = [];
           for (const [i, pieces] of entries.entries())
             written.push(await zip.add(`e${i}.bin`, pieces));
           await zip.finish();

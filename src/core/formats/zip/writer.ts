@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
-import { crc32, createDeflateRaw } from 'node:zlib';
+import { crc32, createDeflateRaw, type ZlibOptions } from 'node:zlib';
 import { dosStamp, type DosStamp } from './dos-time';
 import { foldName, unsafeNameReason } from './reader';
 
@@ -100,11 +100,14 @@ export class ZipWriter {
     // Blocks of a megabyte, an output buffer that holds a block's deflated bytes in one go and
     // room for two blocks in the stream's queue: the deflate thread compresses one block while
     // this thread builds the next, rather than each waiting for the other 64 KB at a time.
-    const deflate = createDeflateRaw({
+    // The stream options reach the Transform under the zlib handle, though the zlib options
+    // type does not list them.
+    const options: ZlibOptions & { writableHighWaterMark: number } = {
       level: DEFLATE_LEVEL,
       chunkSize: BLOCK,
       writableHighWaterMark: 2 * BLOCK,
-    });
+    };
+    const deflate = createDeflateRaw(options);
     const pending: Promise<void>[] = [];
     const drained = new Promise<void>((resolve, reject) => {
       deflate.on('data', (chunk: Buffer) => {
