@@ -295,9 +295,16 @@ describe('exact timeline bins read packed', () => {
         fc.integer({ min: 1, max: 20 * 86_400_000 }),
         fc.constantFrom(undefined, 1e12, 1e7, 10),
         fc.constantFrom(undefined, 0),
-        // Durations below zero; a session whose device is not its app's; a category or a device
-        // the packing does not know.
-        fc.constantFrom('none', 'negative', 'foreign-device', 'new-category', 'new-device'),
+        // Durations below zero; a session whose device is not its app's; a category, an app or
+        // a device the packing does not know.
+        fc.constantFrom(
+          'none',
+          'negative',
+          'foreign-device',
+          'new-category',
+          'new-app',
+          'new-device',
+        ),
         (seed, f, binMs, from, width, packLimit, denseKeys, twist) => {
           reset();
           fillFindingsCase(t.session.db, seed);
@@ -311,7 +318,14 @@ describe('exact timeline bins read packed', () => {
             );
           else if (twist === 'new-category')
             db.exec("UPDATE access_sessions SET category = 'zzz' WHERE id % 5 = 0");
-          else if (twist === 'new-device') {
+          else if (twist === 'new-app') {
+            db.exec(
+              "INSERT INTO apps (device_id, identifier) VALUES ((SELECT MIN(id) FROM devices), 'com.later')",
+            );
+            db.exec(
+              "UPDATE access_sessions SET app_id = (SELECT MAX(id) FROM apps), device_id = (SELECT MIN(id) FROM devices), interval_key = 'later' || id WHERE id % 2 = 0",
+            );
+          } else if (twist === 'new-device') {
             db.exec("INSERT INTO devices (label, platform, created_at) VALUES ('Later', 'ios', 0)");
             db.exec(
               "UPDATE access_sessions SET device_id = (SELECT MAX(id) FROM devices), interval_key = 'moved' || id WHERE id % 4 = 0",

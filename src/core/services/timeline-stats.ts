@@ -560,13 +560,13 @@ export function exactBinRowsGrouped(
 
 /**
  * What `exactBinRowsGrouped` gives (the same bins in the same order), read as one number a
- * session: SQLite packs each session's cell (app, category, bin) and duration into one integer
- * and JavaScript adds them up. Grouping in SQL sorts every session first, which costs twice
- * what reading them does (70,000 sessions of a week of three devices at 10M sessions). The
- * anchors of the sessions lie in `anchors` (`above` < anchor_ms < `below`), as the where clause
- * holds them. A session the packing cannot place (a device, app or category `shape` does not know)
- * sends the whole read to `GROUP BY`; a duration the scale cannot hold (or below zero) is read
- * again on its own.
+ * session: SQLite packs each session's cell (device, app, category, bin) and duration into one
+ * integer and JavaScript adds them up. Grouping in SQL sorts every session first, which costs
+ * three times what reading them does (70,000 sessions of a week of three devices at 10M
+ * sessions). The anchors of the sessions lie in `anchors` (`above` < anchor_ms < `below`), as
+ * the where clause holds them. A session the packing cannot place (a device, app or category
+ * `shape` does not know) sends the whole read to `GROUP BY`; a duration the scale cannot hold
+ * (or below zero) is read again on its own.
  */
 export function exactBinRows(
   db: Db,
@@ -582,8 +582,8 @@ export function exactBinRows(
   const firstBin = Math.trunc(Math.floor(anchors.above) / binMs) - 1;
   const bins = Math.trunc(Math.ceil(anchors.below) / binMs) + 1 - firstBin + 1;
   const ncat = shape.categories.length;
-  const ndev = shape.maxDevice + 1;
-  const keys = (shape.maxApp + 1) * ndev * ncat * bins;
+  const napp = shape.maxApp + 1;
+  const keys = (shape.maxDevice + 1) * napp * ncat * bins;
   const limit = Math.min(read.packLimit ?? 2 ** 53, 2 ** 53);
   const scale = Math.floor(limit / keys);
   if (
@@ -595,14 +595,14 @@ export function exactBinRows(
     scale < 2
   )
     return grouped();
+  // Keys ascend as `GROUP BY` orders the bins: device, app, category (the categories are listed
+  // in BINARY order), bin. An app id out of range would land in another device's keys, so it
+  // is refused here; a device id out of range gives a key out of range, refused below.
   const category = `CASE s.category ${shape.categories.map((_, i) => `WHEN ? THEN ${i}`).join(' ')} END`;
-  // The session's own device in the key: a session stored under another device than its app's
-  // is still grouped as `GROUP BY` groups it.
-  const key = `(((s.app_id * ${ndev} + s.device_id) * ${ncat} + ${category}) * ${bins} + (s.anchor_ms / ${binMs} - ${firstBin}))`;
+  const key = `(((s.device_id * ${napp} + s.app_id) * ${ncat} + ${category}) * ${bins} + (s.anchor_ms / ${binMs} - ${firstBin}))`;
   const packed = db
     .prepare(
-      `SELECT CASE WHEN s.app_id NOT BETWEEN 0 AND ${shape.maxApp}
-                     OR s.device_id NOT BETWEEN 0 AND ${shape.maxDevice} THEN NULL
+      `SELECT CASE WHEN s.app_id NOT BETWEEN 0 AND ${shape.maxApp} THEN NULL
                    WHEN COALESCE(s.duration_ms, 0) BETWEEN 0 AND ${scale - 1}
                    THEN ${key} * ${scale} + COALESCE(s.duration_ms, 0) ELSE -1 END
        FROM access_sessions s ${sessions.where}`,
@@ -646,31 +646,24 @@ export function exactBinRows(
       .raw(true)
       .all(...shape.categories, ...sessions.params) as [number | null, number][])
       if (k === null || !add(k, d)) return grouped();
-  const out: ExactBinRow[] = new Array<ExactBinRow>(slotKeys.length);
-  for (let i = 0; i < slotKeys.length; i += 1) {
-    const k = slotKeys[i]!;
+  const order = Float64Array.from(slotKeys).sort();
+  const out: ExactBinRow[] = new Array<ExactBinRow>(order.length);
+  for (let i = 0; i < order.length; i += 1) {
+    const k = order[i]!;
+    const slot = slots.get(k)!;
     const bin = k % bins;
     const cell = (k - bin) / bins;
     const c = cell % ncat;
     const lane = (cell - c) / ncat;
-    const deviceId = lane % ndev;
-    const appId = (lane - deviceId) / ndev;
+    const appId = lane % napp;
     out[i] = {
-      deviceId,
+      deviceId: (lane - appId) / napp,
       appId,
       category: shape.categories[c]!,
       startMs: (bin + firstBin) * binMs,
-      count: counts[i]!,
-      busyMs: busy[i]!,
+      count: counts[slot]!,
+      busyMs: busy[slot]!,
     };
   }
-  // The order `GROUP BY` gives: device, app, category (its index follows BINARY order), bin.
-  const rank = new Map(shape.categories.map((c, i) => [c, i]));
-  return out.sort(
-    (a, b) =>
-      a.deviceId - b.deviceId ||
-      a.appId - b.appId ||
-      rank.get(a.category)! - rank.get(b.category)! ||
-      a.startMs - b.startMs,
-  );
+  return out;
 }
