@@ -487,12 +487,10 @@ export function countStatsCellsAtLeast(
     if (n > 0) {
       const z = r.uint();
       let v = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-      if (v >= leastMs) {
-        count += 1;
-        total += v;
-      }
       let pos = r.pos;
-      for (let i = 1; i < n; i += 1) {
+      let i = 1;
+      // Ascending: the values under the least come first, then every later one reaches it.
+      while (v < leastMs && i < n) {
         let d = bytes[pos]! | (bytes[pos + 1]! << 8);
         pos += 2;
         if (d === WIDE) {
@@ -506,9 +504,25 @@ export function countStatsCellsAtLeast(
           }
         }
         v += d;
-        // Ascending: once one reaches the least, every later one does.
-        if (v >= leastMs) {
-          count += 1;
+        i += 1;
+      }
+      if (v >= leastMs) {
+        count = n - i + 1;
+        total = v;
+        for (; i < n; i += 1) {
+          let d = bytes[pos]! | (bytes[pos + 1]! << 8);
+          pos += 2;
+          if (d === WIDE) {
+            let b = bytes[pos++]!;
+            d = b & 127;
+            let scale = 128;
+            while (b >= 128) {
+              b = bytes[pos++]!;
+              d += (b & 127) * scale;
+              scale *= 128;
+            }
+          }
+          v += d;
           total += v;
         }
       }
