@@ -10,6 +10,7 @@ import type { Filter } from '../src/contract/filter';
 import { dispatch } from '../src/core/bridge/dispatch';
 import { createCoreApp } from '../src/core/create-core-app';
 import { refreshNetworkLatest, staleNetworkDevices } from '../src/core/db/queries/network-latest';
+import { refreshSummaryGroups, staleSummaryDevices } from '../src/core/db/summary-groups';
 import { refreshFindings, staleFindingDevices } from '../src/core/findings';
 import {
   refreshKeyFindings,
@@ -73,6 +74,10 @@ say(
   const t3 = performance.now();
   const kept = refreshNetworkLatest(c.db, staleNetworkDevices(c.db));
   const latest = (performance.now() - t3) / 1000;
+  // And each device's summary groups (the Summary view reads them).
+  const t5 = performance.now();
+  const summaryKept = refreshSummaryGroups(c.db, staleSummaryDevices(c.db));
+  const summarySeconds = (performance.now() - t5) / 1000;
   // And each device's key findings (the view the app opens on), read from the stored findings.
   const t4 = performance.now();
   const keyKept = refreshKeyFindings(c.db, staleKeyFindingDevices(c.db));
@@ -81,6 +86,8 @@ say(
   say(
     `\nstored findings: ${stale.length > 0 ? `all ${stale.length} devices computed in ${all.toFixed(1)} s; ` : ''}one device (${PER_DEVICE.toLocaleString('en-US')} sessions) in ${one.toFixed(1)} s, as after an import into it`,
   );
+  if (summaryKept.length > 0)
+    say(`summary groups: kept for ${summaryKept.length} devices in ${summarySeconds.toFixed(1)} s`);
   if (keyKept.length > 0)
     say(`key findings: kept for ${keyKept.length} devices in ${keySeconds.toFixed(1)} s`);
   if (kept.length > 0)

@@ -48,7 +48,7 @@ import {
 import { latestOffset } from '../db/queries/device-offset';
 import { heatmapFromRollup } from '../db/queries/heatmap';
 import { networkLatestReady } from '../db/queries/network-latest';
-import { statsServeSummary, summaryFromStats } from '../db/queries/summary';
+import { statsServeSummary, summaryFromGroups, summaryFromStats } from '../db/queries/summary';
 import { DAY_MS, DURATION_THRESHOLDS, ROLLUP_LEVELS, rollupBucket } from '../db/rollup';
 import { localDayNumber } from '../../contract/time';
 import { networkGroups, networkItems, networkRows } from './network-query';
@@ -805,8 +805,9 @@ export class QueryService {
   }
 
   /**
-   * Sessions per device, app and category: from the session stats when the filter names only
-   * devices, apps and categories (see `summaryFromStats`), else from the sessions.
+   * Sessions per device, app and category: when the filter names only devices, apps and
+   * categories, from the groups kept per device (see `summaryFromGroups`), or while those are
+   * stale from the session stats (see `summaryFromStats`); else from the sessions.
    */
   summary(
     filter: Filter,
@@ -814,8 +815,10 @@ export class QueryService {
     path: 'auto' | 'scan' = 'auto',
   ): SummaryItem[] {
     if (path === 'auto' && statsServeSummary(filter))
-      return this.db.transaction(() =>
-        summaryFromStats(this.db, filter, night, this.maxDurationMs()),
+      return this.db.transaction(
+        () =>
+          summaryFromGroups(this.db, filter, night) ??
+          summaryFromStats(this.db, filter, night, this.maxDurationMs()),
       )();
     return summaryScan(this.db, this.sessionFilter(filter), night);
   }

@@ -1,11 +1,13 @@
 import type { Db } from '../db/open';
 import { refreshNetworkLatest, staleNetworkDevices } from '../db/queries/network-latest';
+import { refreshSummaryGroups, staleSummaryDevices } from '../db/summary-groups';
 import { refreshFindings, staleFindingDevices, type RefreshControl } from '../findings';
 import { refreshKeyFindings, staleKeyFindingDevices } from '../findings/key-findings-store';
 
 /**
- * Computes the stored findings and the latest network rows of the devices whose data changed,
- * as every import does once it is stored, so the Findings and Network views read tables. Returns
+ * Computes the stored findings, the latest network rows and the summary groups of the devices
+ * whose data changed, as every import does once it is stored, so the Findings, Network and
+ * Summary views read tables. Returns
  * the error when that failed (another program writing the case, or a cancel through `control`):
  * they are then left stale and computed when next asked for.
  */
@@ -14,6 +16,7 @@ export function refreshDerived(db: Db, control: RefreshControl = {}): { error: u
     refreshFindings(db, staleFindingDevices(db), undefined, control);
     refreshKeyFindings(db, staleKeyFindingDevices(db), control);
     refreshNetworkLatest(db, staleNetworkDevices(db));
+    refreshSummaryGroups(db, staleSummaryDevices(db));
     return null;
   } catch (error) {
     return { error };
@@ -25,6 +28,7 @@ export function derivedStale(db: Db): boolean {
   return (
     staleFindingDevices(db).length > 0 ||
     staleKeyFindingDevices(db).length > 0 ||
-    staleNetworkDevices(db).length > 0
+    staleNetworkDevices(db).length > 0 ||
+    staleSummaryDevices(db).length > 0
   );
 }

@@ -24,6 +24,7 @@ import { m0023NetworkRanks } from './0023-network-ranks';
 import { m0024SessionAppCover } from './0024-session-app-cover';
 import { m0025StoredKeyFindings } from './0025-stored-key-findings';
 import { m0026StoredFindingsList } from './0026-stored-findings-list';
+import { m0027SummaryGroups } from './0027-summary-groups';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -54,4 +55,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0024SessionAppCover,
   m0025StoredKeyFindings,
   m0026StoredFindingsList,
+  m0027SummaryGroups,
 ];

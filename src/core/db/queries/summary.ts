@@ -4,6 +4,12 @@ import { minutesOfDay, type DayWindow, type Filter } from '../../../contract/fil
 import { appIdsSql, type SqlParam } from './sql';
 import type { Db } from '../open';
 import { sumStatsCells } from '../session-stats';
+import {
+  staleSummaryDevices,
+  SUMMARY_HOUR_COLUMNS,
+  SUMMARY_OFFSET_BIAS,
+  SUMMARY_PACK,
+} from '../summary-groups';
 import { compareText } from './text-order';
 
 /** Whether the session stats answer a summary with this filter: devices, apps and categories only. */
@@ -238,6 +244,97 @@ export function summaryFromStats(
       last: lastMs === null ? null : { ms: lastMs, offsetMin: lastOffset! },
     });
   }
+  out.sort(
+    (x, y) =>
+      compareText(nocase(x.device), nocase(y.device)) ||
+      compareText(x.app, y.app) ||
+      compareText(x.rawCategory, y.rawCategory),
+  );
+  return out.map(({ rawCategory: _raw, ...item }) => item);
+}
+
+const unpack = (v: number | null): { ms: number; offsetMin: number } | null =>
+  v === null
+    ? null
+    : { ms: Math.floor(v / SUMMARY_PACK), offsetMin: (v % SUMMARY_PACK) - SUMMARY_OFFSET_BIAS };
+
+/**
+ * The summary from the groups kept per device (`summary_groups`, see `refreshSummaryGroups`): a
+ * row per device, app and category, whatever the number of sessions, and the minutes of the night
+ * outside whole hours from the start index. Exactly what the scan over the sessions gives; only
+ * filters of devices, apps and categories ({@link statsServeSummary}). Null when a device asked
+ * for has no kept groups or they are stale (an import since), for the caller to read otherwise.
+ */
+export function summaryFromGroups(db: Db, filter: Filter, night: DayWindow): SummaryItem[] | null {
+  const devices = filter.devices && filter.devices.length > 0 ? filter.devices : null;
+  const existing = db.prepare('SELECT id FROM devices ORDER BY id').pluck().all() as number[];
+  const wanted = devices ? existing.filter((d) => devices.includes(d)) : existing;
+  if (staleSummaryDevices(db, wanted).length > 0) return null;
+  const categories = filter.categories && filter.categories.length > 0 ? filter.categories : null;
+  const apps = filter.apps && filter.apps.length > 0 ? appIdsSql(filter.apps) : null;
+  const clauses = ['g.device_id IN (SELECT id FROM devices)'];
+  const params: SqlParam[] = [];
+  if (devices) {
+    clauses.push(`g.device_id IN (${devices.map(() => '?').join(', ')})`);
+    params.push(...devices);
+  }
+  if (apps) {
+    clauses.push(`g.app_id IN (${apps.sql})`);
+    params.push(...apps.params);
+  }
+  if (categories) {
+    clauses.push(`g.category IN (${categories.map(() => '?').join(', ')})`);
+    params.push(...categories);
+  }
+  const { hours, minutes } = nightParts(night);
+  const nightSql = hours.length > 0 ? hours.map((h) => SUMMARY_HOUR_COLUMNS[h]).join(' + ') : '0';
+  const rows = db
+    .prepare(
+      `SELECT g.device_id AS deviceId, d.label AS device, g.app_id AS appId, a.identifier AS app,
+              a.display_name AS appName, g.category, g.sessions, g.open_sessions AS openSessions,
+              g.total_ms AS totalMs, g.longest_ms AS longestMs, ${nightSql} AS nightSessions,
+              g.first_packed AS firstPacked, g.last_packed AS lastPacked
+       FROM summary_groups g JOIN apps a ON a.id = g.app_id JOIN devices d ON d.id = g.device_id
+       WHERE ${clauses.join(' AND ')}`,
+    )
+    .all(...params) as (Omit<SummaryItem, 'first' | 'last' | 'category'> & {
+    category: string;
+    firstPacked: number | null;
+    lastPacked: number | null;
+  })[];
+  const night0 = new Map<string, number>();
+  if (minutes.length > 0) {
+    // Minutes of the night outside whole hours: counted from the start index, which holds them.
+    const ranges = minutes.map(() => '(s.anchor_minute >= ? AND s.anchor_minute < ?)').join(' OR ');
+    // The same restrictions on the sessions, through their apps (an app belongs to one device).
+    const restrict = [
+      devices
+        ? ` AND s.app_id IN (SELECT id FROM apps WHERE device_id IN (${devices.map(() => '?').join(', ')}))`
+        : '',
+      apps ? ` AND s.app_id IN (${apps.sql})` : '',
+      categories ? ` AND s.category IN (${categories.map(() => '?').join(', ')})` : '',
+    ].join('');
+    for (const row of db
+      .prepare(
+        `SELECT s.app_id AS appId, s.category, COUNT(*) AS n
+         FROM access_sessions s INDEXED BY access_sessions_anchor WHERE (${ranges})${restrict}
+         GROUP BY s.app_id, s.category`,
+      )
+      .iterate(...minutes.flat(), ...params) as Iterable<{
+      appId: number;
+      category: string;
+      n: number;
+    }>)
+      night0.set(`${row.appId}\u0000${row.category}`, row.n);
+  }
+  const out = rows.map(({ firstPacked, lastPacked, ...r }) => ({
+    ...r,
+    nightSessions: r.nightSessions + (night0.get(`${r.appId}\u0000${r.category}`) ?? 0),
+    rawCategory: r.category,
+    category: toCategory(r.category),
+    first: unpack(firstPacked),
+    last: unpack(lastPacked),
+  }));
   out.sort(
     (x, y) =>
       compareText(nocase(x.device), nocase(y.device)) ||
