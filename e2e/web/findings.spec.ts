@@ -33,7 +33,12 @@ test('a night-access finding opens its evidence, which can be starred and tagged
   // Apps are named (the built-in catalog knows com.tencent.xin).
   await expect(night).toContainText('WeChat');
   await night.click();
+  // The list leaves each finding's caveat and figures out; the opened finding reads them.
   await expect(page.getByTestId('finding-caveat')).toBeVisible();
+  await expect(
+    page.getByTestId('finding-detail').locator('.findings-details dt').first(),
+  ).toBeVisible();
+  await expect(page.getByTestId('finding-detail')).toContainText(/[1-9]\d* evidence records/);
   await page.screenshot({ path: `${SHOTS}/findings.png` });
   // The finding itself can be starred.
   const findingEditor = page.getByTestId('finding-detail').getByTestId('annotation-editor');
