@@ -77,20 +77,23 @@ export function joinedTextCell(
     (i) => pieces[i]!,
     sep,
     pieces.some((p) => CSV_SPECIAL.test(p)),
+    undefined,
     runChars,
   );
 }
 
 /**
  * `joinedTextCell` of `count` pieces made on demand by `pieceAt`; `special` says whether any
- * piece holds a comma, quote or line break (a caller that builds pieces from parts it has already
- * tested knows it without building them twice).
+ * piece holds a comma, quote or line break, and `quoted` (when known) whether any holds a quote (a
+ * caller that builds pieces from parts it has already tested knows both without building them
+ * twice).
  */
 function* joinedCell(
   count: number,
   pieceAt: (i: number) => string,
   sep: string,
   special: boolean,
+  quoted?: boolean,
   runChars = 64 * 1024,
 ): Generator<string> {
   if (count === 0) return;
@@ -98,7 +101,9 @@ function* joinedCell(
   let start = '';
   for (let i = 0; i < count && start.length < 2; i += 1) start += (i > 0 ? sep : '') + pieceAt(i);
   const quote = (count > 1 && CSV_SPECIAL.test(sep)) || special;
-  const escape = (t: string): string => (quote ? t.replace(/"/g, '""') : t);
+  // Quotes are doubled only where a piece may hold one.
+  const doubling = quote && ((quoted ?? true) || sep.includes('"'));
+  const escape = (t: string): string => (doubling ? t.replace(/"/g, '""') : t);
   const between = escape(sep);
   let run: string[] = [];
   let chars = 0;
@@ -152,23 +157,32 @@ function* findingsPieces(
   // Each finding's whole evidence is read when its row is written, never all of them at once.
   for (const { shown: f, evidence: read } of findings) {
     const evidence = read();
-    const { where: wheres, sources } = placesOf(evidence);
+    const places = placesOf(evidence);
+    const { where: wheres, sources } = places;
     const ids = evidence.map(redactor.text);
-    const idsSpecial = ids.some((id) => CSV_SPECIAL.test(id));
+    let idsSpecial = false;
+    let idsQuoted = false;
+    for (const id of ids)
+      if (CSV_SPECIAL.test(id)) {
+        idsSpecial = true;
+        if (id.includes('"')) idsQuoted = true;
+      }
     yield (
       [f.id, f.rule, f.severity, f.device, f.app, f.appName, f.category, f.count, f.first]
         .concat([f.last, f.title, f.caveat])
         .map((v, i) => findingsCell(i, v))
         .join(',') + ','
     );
-    yield* joinedCell(ids.length, (i) => ids[i]!, ' ', idsSpecial);
+    yield* joinedCell(ids.length, (i) => ids[i]!, ' ', idsSpecial, idsQuoted);
     yield `,${findingsCell(13, sources.join(';'))},`;
-    // `<id> at <where>` holds a comma, quote or line break exactly when its id or place does.
+    // `<id> at <where>` holds a comma, quote or line break exactly when its id or place does
+    // (the places may say so from their parts, without a test of each place's text).
     yield* joinedCell(
       ids.length,
       (i) => `${ids[i]!} at ${wheres[i]!}`,
       ' | ',
-      idsSpecial || wheres.some((w) => CSV_SPECIAL.test(w)),
+      idsSpecial || (places.special ?? wheres.some((w) => CSV_SPECIAL.test(w))),
+      idsQuoted || (places.quoted ?? wheres.some((w) => w.includes('"'))),
     );
     yield '\r\n';
   }
