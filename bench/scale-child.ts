@@ -10,7 +10,8 @@ import type { Filter } from '../src/contract/filter';
 import { dispatch } from '../src/core/bridge/dispatch';
 import { createCoreApp } from '../src/core/create-core-app';
 import { refreshNetworkLatest, staleNetworkDevices } from '../src/core/db/queries/network-latest';
-import { refreshSummaryGroups, staleSummaryDevices } from '../src/core/db/summary-groups';
+import { refreshSummaryGroups } from '../src/core/db/queries/summary';
+import { staleSummaryDevices } from '../src/core/db/summary-groups';
 import { refreshFindings, staleFindingDevices } from '../src/core/findings';
 import {
   refreshKeyFindings,

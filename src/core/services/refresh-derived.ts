@@ -1,6 +1,7 @@
 import type { Db } from '../db/open';
 import { refreshNetworkLatest, staleNetworkDevices } from '../db/queries/network-latest';
-import { refreshSummaryGroups, staleSummaryDevices } from '../db/summary-groups';
+import { refreshSummaryGroups } from '../db/queries/summary';
+import { staleSummaryDevices } from '../db/summary-groups';
 import { refreshFindings, staleFindingDevices, type RefreshControl } from '../findings';
 import { refreshKeyFindings, staleKeyFindingDevices } from '../findings/key-findings-store';
 

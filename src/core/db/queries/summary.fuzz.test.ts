@@ -4,8 +4,8 @@ import type { DayWindow, Filter } from '../../../contract/filter';
 import { emptyFindingsCase, fillFindingsCase } from '../../testing/findings-case';
 import { fuzzOptions } from '../../testing/fuzz';
 import { tempCase, type TempCase } from '../../testing/temp-case';
-import { refreshSummaryGroups, staleSummaryDevices } from '../summary-groups';
-import { nightParts, summaryFromGroups } from './summary';
+import { staleSummaryDevices } from '../summary-groups';
+import { nightParts, refreshSummaryGroups, summaryFromGroups } from './summary';
 
 const hhmm = fc
   .tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 0, 15, 30))

@@ -5,6 +5,7 @@ import { appIdsSql, type SqlParam } from './sql';
 import type { Db } from '../open';
 import { sumStatsCells } from '../session-stats';
 import {
+  keepSummaryStamp,
   staleSummaryDevices,
   SUMMARY_HOUR_COLUMNS,
   SUMMARY_OFFSET_BIAS,
@@ -54,34 +55,64 @@ export function nightParts(night: DayWindow): { hours: number[]; minutes: [numbe
   return { hours, minutes };
 }
 
-interface Cell {
+/** One device × app × category group of the summary, its night not yet counted. */
+export interface SummaryGroup {
   deviceId: number;
   appId: number;
   category: string;
   sessions: number;
-  night: number;
+  /** Sessions by device-local hour (0-23) of their anchor. */
+  hours: number[];
   open: number;
+  /** Closed sessions with a duration; `totalMs` and `longestMs` are theirs. */
   closed: number;
   totalMs: number;
   longestMs: number;
+  /** First and last instant packed as the scan packs them (ms × 2048 + offset + 1024). */
+  firstPacked: number | null;
+  lastPacked: number | null;
 }
 
 /** SQLite's NOCASE order: ASCII letters folded, the rest compared by code point. */
 const nocase = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
-/**
- * The summary per device, app and category from the session stats (sessions by hour, closed
- * durations) of the four-week buckets, the open sessions from their partial index, and each
- * group's first and last instant from the index by app, category and start: a few thousand rows
- * and lookups, whatever the number of sessions. Exactly what the scan over the sessions gives;
- * only filters of devices, apps and categories ({@link statsServeSummary}).
- */
-export function summaryFromStats(
+/** The restriction of a filter's devices, apps and categories on sessions aliased `alias`. */
+function restrictSessions(
+  alias: string,
+  devices: readonly number[] | null,
+  apps: { sql: string; params: SqlParam[] } | null,
+  categories: ReadonlySet<string> | null,
+): { sql: string; params: SqlParam[] } {
+  const parts: string[] = [];
+  const params: SqlParam[] = [];
+  if (devices) {
+    // Through the apps (an app belongs to one device): the indexes read need no session row.
+    parts.push(
+      `${alias}.app_id IN (SELECT id FROM apps WHERE device_id IN (${devices.map(() => '?').join(', ')}))`,
+    );
+    for (const d of devices) params.push(d);
+  }
+  if (apps) {
+    parts.push(`${alias}.app_id IN (${apps.sql})`);
+    for (const p of apps.params) params.push(p);
+  }
+  if (categories) {
+    parts.push(`${alias}.category IN (${[...categories].map(() => '?').join(', ')})`);
+    for (const c of categories) params.push(c);
+  }
+  return { sql: parts.map((p) => ` AND ${p}`).join(''), params };
+}
+
+/** The filter's devices, app ids (as SQL) and categories; null for each it does not name. */
+function filterParts(
   db: Db,
   filter: Filter,
-  night: DayWindow,
-  maxDurationMs: number,
-): SummaryItem[] {
+): {
+  devices: number[] | null;
+  apps: { sql: string; params: SqlParam[] } | null;
+  appSet: Set<number> | null;
+  categories: Set<string> | null;
+} {
   const devices = filter.devices && filter.devices.length > 0 ? filter.devices : null;
   const categories =
     filter.categories && filter.categories.length > 0 ? new Set<string>(filter.categories) : null;
@@ -94,27 +125,23 @@ export function summaryFromStats(
           .all(...apps.params) as number[],
       )
     : null;
-  const { hours, minutes } = nightParts(night);
-  const cells = new Map<string, Cell>();
-  const cellOf = (deviceId: number, appId: number, category: string): Cell => {
-    const key = `${appId}\u0000${category}`;
-    let c = cells.get(key);
-    if (!c) {
-      c = {
-        deviceId,
-        appId,
-        category,
-        sessions: 0,
-        night: 0,
-        open: 0,
-        closed: 0,
-        totalMs: 0,
-        longestMs: 0,
-      };
-      cells.set(key, c);
-    }
-    return c;
-  };
+  return { devices, apps, appSet, categories };
+}
+
+/**
+ * The summary's groups from the session stats (sessions by hour, closed durations) of the
+ * four-week buckets, the open sessions from their partial index, and each group's first and last
+ * instant from the index by app, category and start: a few thousand rows and lookups, and the
+ * durations of the sessions asked for, decoded and summed. Only groups with sessions; only
+ * filters of devices, apps and categories ({@link statsServeSummary}).
+ */
+export function summaryGroupsFromStats(
+  db: Db,
+  filter: Filter,
+  maxDurationMs: number,
+): SummaryGroup[] {
+  const { devices, apps, appSet, categories } = filterParts(db, filter);
+  const cells = new Map<string, SummaryGroup>();
   const wanted = (appId: number, category: string): boolean =>
     (appSet === null || appSet.has(appId)) && (categories === null || categories.has(category));
   const devClause = devices ? `AND device_id IN (${devices.map(() => '?').join(', ')})` : '';
@@ -124,51 +151,34 @@ export function summaryFromStats(
     // The durations are summed as they are decoded: the summary needs no more of them.
     sumStatsCells(row.cells, (v) => {
       if (!wanted(v.appId, v.category)) return;
-      const c = cellOf(row.deviceId, v.appId, v.category);
-      for (let h = 0; h < 24; h += 1) c.sessions += v.hours[h]!;
-      for (const h of hours) c.night += v.hours[h]!;
+      const key = `${v.appId}\u0000${v.category}`;
+      let c = cells.get(key);
+      if (!c) {
+        c = {
+          deviceId: row.deviceId,
+          appId: v.appId,
+          category: v.category,
+          sessions: 0,
+          hours: new Array<number>(24).fill(0),
+          open: 0,
+          closed: 0,
+          totalMs: 0,
+          longestMs: 0,
+          firstPacked: null,
+          lastPacked: null,
+        };
+        cells.set(key, c);
+      }
+      for (let h = 0; h < 24; h += 1) {
+        const n = v.hours[h]!;
+        c.sessions += n;
+        c.hours[h] = c.hours[h]! + n;
+      }
       c.closed += v.closed;
       c.totalMs += v.totalMs;
       if (v.closed > 0) c.longestMs = Math.max(c.longestMs, v.longestMs);
     });
-  const restrict = (alias: string): { sql: string; params: SqlParam[] } => {
-    const parts: string[] = [];
-    const params: SqlParam[] = [];
-    if (devices) {
-      // Through the apps (an app belongs to one device): the indexes read need no session row.
-      parts.push(
-        `${alias}.app_id IN (SELECT id FROM apps WHERE device_id IN (${devices.map(() => '?').join(', ')}))`,
-      );
-      for (const d of devices) params.push(d);
-    }
-    if (apps) {
-      parts.push(`${alias}.app_id IN (${apps.sql})`);
-      for (const p of apps.params) params.push(p);
-    }
-    if (categories) {
-      parts.push(`${alias}.category IN (${[...categories].map(() => '?').join(', ')})`);
-      for (const c of categories) params.push(c);
-    }
-    return { sql: parts.map((p) => ` AND ${p}`).join(''), params };
-  };
-  const r = restrict('s');
-  // Minutes of the night outside whole hours: counted from the start index, which holds them.
-  if (minutes.length > 0) {
-    const ranges = minutes.map(() => '(s.anchor_minute >= ? AND s.anchor_minute < ?)').join(' OR ');
-    for (const row of db
-      .prepare(
-        `SELECT s.device_id AS deviceId, s.app_id AS appId, s.category, COUNT(*) AS n
-         FROM access_sessions s INDEXED BY access_sessions_anchor WHERE (${ranges})${r.sql}
-         GROUP BY s.app_id, s.category`,
-      )
-      .iterate(...minutes.flat(), ...r.params) as Iterable<{
-      deviceId: number;
-      appId: number;
-      category: string;
-      n: number;
-    }>)
-      cellOf(row.deviceId, row.appId, row.category).night += row.n;
-  }
+  const r = restrictSessions('s', devices, apps, categories);
   for (const row of db
     .prepare(
       `SELECT s.app_id AS appId, s.category, COUNT(*) AS n
@@ -179,36 +189,55 @@ export function summaryFromStats(
     const c = cells.get(`${row.appId}\u0000${row.category}`);
     if (c) c.open += row.n;
   }
-
-  // Each group's first and last instant, for all groups in one statement: two seeks of the index
-  // by app, category and start per group, rather than two statements per group.
+  // Each group's first and last instant, for all groups in one statement: a few seeks of the
+  // index by app, category and start per group, rather than statements per group.
   const groups = [...cells.values()].filter((c) => c.sessions > 0);
   const edges = db
     .prepare(
       `WITH g AS MATERIALIZED (
          SELECT j.key AS i, json_extract(j.value, '$[0]') AS a, json_extract(j.value, '$[1]') AS k
          FROM json_each(?) j)
-       SELECT i, firstMs, firstOffset, lastPacked / 2048, lastPacked % 2048 - 1024 FROM (
-         SELECT g.i,
-           (SELECT MIN(anchor_ms) FROM access_sessions WHERE app_id = g.a AND category = g.k) AS firstMs,
-           (SELECT MIN(anchor_offset) FROM access_sessions WHERE app_id = g.a AND category = g.k
-              AND anchor_ms = (SELECT MIN(anchor_ms) FROM access_sessions WHERE app_id = g.a AND category = g.k)
-           ) AS firstOffset,
-           -- A session's last instant lies at most the longest duration after its start.
-           (SELECT MAX(COALESCE(end_ms, start_ms) * 2048 + COALESCE(end_offset, start_offset) + 1024)
-            FROM access_sessions WHERE app_id = g.a AND category = g.k
-              AND anchor_ms >= (SELECT MAX(anchor_ms) FROM access_sessions WHERE app_id = g.a AND category = g.k) - ?
-           ) AS lastPacked
-         FROM g)`,
+       SELECT g.i,
+         (SELECT MIN(anchor_ms * 2048 + anchor_offset + 1024) FROM access_sessions
+          WHERE app_id = g.a AND category = g.k
+            AND anchor_ms = (SELECT MIN(anchor_ms) FROM access_sessions WHERE app_id = g.a AND category = g.k)
+         ) AS firstPacked,
+         -- A session's last instant lies at most the longest duration after its start.
+         (SELECT MAX(COALESCE(end_ms, start_ms) * 2048 + COALESCE(end_offset, start_offset) + 1024)
+          FROM access_sessions WHERE app_id = g.a AND category = g.k
+            AND anchor_ms >= (SELECT MAX(anchor_ms) FROM access_sessions WHERE app_id = g.a AND category = g.k) - ?
+         ) AS lastPacked
+       FROM g`,
     )
     .raw()
     .all(JSON.stringify(groups.map((c) => [c.appId, c.category])), maxDurationMs) as [
     number,
     number | null,
     number | null,
-    number | null,
-    number | null,
   ][];
+  for (const [i, firstPacked, lastPacked] of edges) {
+    groups[i]!.firstPacked = firstPacked;
+    groups[i]!.lastPacked = lastPacked;
+  }
+  return groups;
+}
+
+/**
+ * The summary per device, app and category from the session stats ({@link
+ * summaryGroupsFromStats}), the minutes of the night outside whole hours from the start index.
+ * Exactly what the scan over the sessions gives; only filters of devices, apps and categories
+ * ({@link statsServeSummary}).
+ */
+export function summaryFromStats(
+  db: Db,
+  filter: Filter,
+  night: DayWindow,
+  maxDurationMs: number,
+): SummaryItem[] {
+  const groups = summaryGroupsFromStats(db, filter, maxDurationMs);
+  const { devices, apps, categories } = filterParts(db, filter);
+  const { hours, minutes } = nightParts(night);
+  const extra = nightMinutes(db, minutes, restrictSessions('s', devices, apps, categories));
   const labels = new Map(
     (db.prepare('SELECT id, label FROM devices').all() as { id: number; label: string }[]).map(
       (d) => [d.id, d.label],
@@ -223,11 +252,11 @@ export function summaryFromStats(
       }[]
     ).map((a) => [a.id, a]),
   );
-  const out: (SummaryItem & { rawCategory: string })[] = [];
-  for (const [i, firstMs, firstOffset, lastMs, lastOffset] of edges) {
-    const c = groups[i]!;
+  const out = groups.map((c) => {
     const a = appNames.get(c.appId);
-    out.push({
+    let night = extra.get(`${c.appId}\u0000${c.category}`) ?? 0;
+    for (const h of hours) night += c.hours[h]!;
+    return {
       deviceId: c.deviceId,
       device: labels.get(c.deviceId) ?? '',
       appId: c.appId,
@@ -239,18 +268,49 @@ export function summaryFromStats(
       openSessions: c.open,
       totalMs: c.closed > 0 ? c.totalMs : null,
       longestMs: c.closed > 0 ? c.longestMs : null,
-      nightSessions: c.night,
-      first: firstMs === null ? null : { ms: firstMs, offsetMin: firstOffset! },
-      last: lastMs === null ? null : { ms: lastMs, offsetMin: lastOffset! },
-    });
-  }
-  out.sort(
+      nightSessions: night,
+      first: unpack(c.firstPacked),
+      last: unpack(c.lastPacked),
+    };
+  });
+  return sortedItems(out);
+}
+
+/** Sessions per app and category whose anchor minute lies in the ranges (start inclusive). */
+function nightMinutes(
+  db: Db,
+  minutes: [number, number][],
+  restrict: { sql: string; params: SqlParam[] },
+): Map<string, number> {
+  const out = new Map<string, number>();
+  if (minutes.length === 0) return out;
+  // Minutes of the night outside whole hours: counted from the index by minute of the day, a
+  // range of it for each.
+  const ranges = minutes.map(() => '(s.anchor_minute >= ? AND s.anchor_minute < ?)').join(' OR ');
+  for (const row of db
+    .prepare(
+      `SELECT s.app_id AS appId, s.category, COUNT(*) AS n
+       FROM access_sessions s INDEXED BY access_sessions_minute WHERE (${ranges})${restrict.sql}
+       GROUP BY s.app_id, s.category`,
+    )
+    .iterate(...minutes.flat(), ...restrict.params) as Iterable<{
+    appId: number;
+    category: string;
+    n: number;
+  }>)
+    out.set(`${row.appId}\u0000${row.category}`, row.n);
+  return out;
+}
+
+/** The summary's order: device (NOCASE), app, then category as stored; the stored one dropped. */
+function sortedItems(items: (SummaryItem & { rawCategory: string })[]): SummaryItem[] {
+  items.sort(
     (x, y) =>
       compareText(nocase(x.device), nocase(y.device)) ||
       compareText(x.app, y.app) ||
       compareText(x.rawCategory, y.rawCategory),
   );
-  return out.map(({ rawCategory: _raw, ...item }) => item);
+  return items.map(({ rawCategory: _raw, ...item }) => item);
 }
 
 const unpack = (v: number | null): { ms: number; offsetMin: number } | null =>
@@ -302,44 +362,64 @@ export function summaryFromGroups(db: Db, filter: Filter, night: DayWindow): Sum
     firstPacked: number | null;
     lastPacked: number | null;
   })[];
-  const night0 = new Map<string, number>();
-  if (minutes.length > 0) {
-    // Minutes of the night outside whole hours: counted from the start index, which holds them.
-    const ranges = minutes.map(() => '(s.anchor_minute >= ? AND s.anchor_minute < ?)').join(' OR ');
-    // The same restrictions on the sessions, through their apps (an app belongs to one device).
-    const restrict = [
-      devices
-        ? ` AND s.app_id IN (SELECT id FROM apps WHERE device_id IN (${devices.map(() => '?').join(', ')}))`
-        : '',
-      apps ? ` AND s.app_id IN (${apps.sql})` : '',
-      categories ? ` AND s.category IN (${categories.map(() => '?').join(', ')})` : '',
-    ].join('');
-    for (const row of db
-      .prepare(
-        `SELECT s.app_id AS appId, s.category, COUNT(*) AS n
-         FROM access_sessions s INDEXED BY access_sessions_anchor WHERE (${ranges})${restrict}
-         GROUP BY s.app_id, s.category`,
-      )
-      .iterate(...minutes.flat(), ...params) as Iterable<{
-      appId: number;
-      category: string;
-      n: number;
-    }>)
-      night0.set(`${row.appId}\u0000${row.category}`, row.n);
-  }
-  const out = rows.map(({ firstPacked, lastPacked, ...r }) => ({
-    ...r,
-    nightSessions: r.nightSessions + (night0.get(`${r.appId}\u0000${r.category}`) ?? 0),
-    rawCategory: r.category,
-    category: toCategory(r.category),
-    first: unpack(firstPacked),
-    last: unpack(lastPacked),
-  }));
-  out.sort(
-    (x, y) =>
-      compareText(nocase(x.device), nocase(y.device)) ||
-      compareText(x.app, y.app) ||
-      compareText(x.rawCategory, y.rawCategory),
+  const extra = nightMinutes(
+    db,
+    minutes,
+    restrictSessions('s', devices, apps, categories ? new Set(categories) : null),
   );
-  return out.map(({ rawCategory: _raw, ...item }) => item);
+  return sortedItems(
+    rows.map(({ firstPacked, lastPacked, ...r }) => ({
+      ...r,
+      nightSessions: r.nightSessions + (extra.get(`${r.appId}\u0000${r.category}`) ?? 0),
+      rawCategory: r.category,
+      category: toCategory(r.category),
+      first: unpack(firstPacked),
+      last: unpack(lastPacked),
+    })),
+  );
+}
+
+/** The longest session ever stored (kept with the rollup; never less than the current longest). */
+function maxSessionMs(db: Db): number {
+  const v = db.prepare("SELECT value FROM case_meta WHERE key = 'max_session_ms'").pluck().get() as
+    string | undefined;
+  return Math.max(0, Number(v ?? 0));
+}
+
+/**
+ * Computes and keeps the summary groups of the devices named (every device when none are), each
+ * device in a transaction of its own, from its session stats ({@link summaryGroupsFromStats}):
+ * milliseconds a device, not a pass over its sessions. Returns the devices done.
+ */
+export function refreshSummaryGroups(db: Db, deviceIds?: readonly number[]): number[] {
+  const existing = db.prepare('SELECT id FROM devices ORDER BY id').pluck().all() as number[];
+  const wanted = deviceIds ? new Set(deviceIds) : null;
+  const insert = db.prepare(
+    `INSERT INTO summary_groups (device_id, app_id, category, sessions, open_sessions, total_ms,
+       longest_ms, first_packed, last_packed, ${SUMMARY_HOUR_COLUMNS.join(', ')})
+     VALUES (${Array.from({ length: 9 + 24 }, () => '?').join(', ')})`,
+  );
+  const done: number[] = [];
+  for (const deviceId of existing) {
+    if (wanted && !wanted.has(deviceId)) continue;
+    db.transaction(() => {
+      db.prepare('DELETE FROM summary_groups WHERE device_id = ?').run(deviceId);
+      for (const g of summaryGroupsFromStats(db, { devices: [deviceId] }, maxSessionMs(db)))
+        insert.run(
+          g.deviceId,
+          g.appId,
+          g.category,
+          g.sessions,
+          g.open,
+          g.closed > 0 ? g.totalMs : null,
+          g.closed > 0 ? g.longestMs : null,
+          g.firstPacked,
+          g.lastPacked,
+          ...g.hours,
+        );
+      keepSummaryStamp(db, deviceId);
+    })();
+    done.push(deviceId);
+  }
+  return done;
 }
