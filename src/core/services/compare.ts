@@ -11,6 +11,7 @@ import {
   STATS_LEVELS,
 } from '../db/session-stats';
 import { DeviceStateSweep, hasDeviceStates } from '../db/queries/device-state';
+import { staleSummaryDevices, SUMMARY_HOUR_COLUMNS } from '../db/summary-groups';
 import { AppError } from '../model/errors';
 import { STATE_SQL } from './filter-sql';
 import { ACCESS_SOURCE_SQL, observedRanges } from './observed-days';
@@ -427,6 +428,13 @@ function collectFromSummaries(
     const from = Math.max(spec.fromDay ?? -Infinity, a * 28);
     const to = Math.min(spec.toDay ?? Infinity, (b + 1) * 28);
     if (from >= to) return;
+    // A column over all of the device's days: its kept summary groups answer when they can.
+    if (
+      from === a * 28 &&
+      to === (b + 1) * 28 &&
+      collectFromGroups(db, spec.deviceId, cells[i]!, rows, hours, canonical, devices)
+    )
+      return;
     const blobs: Buffer[] = [];
     for (const piece of splitDays(from, to))
       for (const r of read.all(piece.level, spec.deviceId, piece.from, piece.to) as {
@@ -467,6 +475,63 @@ function collectFromSummaries(
     for (const c of column.values()) settleRuns(c);
   });
   return { rows, cells };
+}
+
+/**
+ * Fills a column over all of a device's days from its kept summary groups (`summary_groups`):
+ * a row per app and category with its counts, median and longest duration, instead of every
+ * duration. False, with nothing added, when they are stale or when two of the device's groups
+ * fall in one row (paired apps, or stored categories shown as one), whose median needs their
+ * durations together.
+ */
+function collectFromGroups(
+  db: Db,
+  deviceId: number,
+  column: Map<string, Cell>,
+  rows: Map<string, RowKey>,
+  hours: number[],
+  canonical: (app: string) => string,
+  devices: DeviceInfo,
+): boolean {
+  if (staleSummaryDevices(db, [deviceId]).length > 0) return false;
+  const groups = db
+    .prepare(
+      `SELECT app_id AS appId, category, sessions, closed, known, background, median_ms AS medianMs,
+              longest_ms AS longestMs, ${SUMMARY_HOUR_COLUMNS.join(', ')}
+       FROM summary_groups WHERE device_id = ?`,
+    )
+    .all(deviceId) as ({
+    appId: number;
+    category: string;
+    sessions: number;
+    closed: number;
+    known: number;
+    background: number;
+    medianMs: number | null;
+    longestMs: number | null;
+  } & Record<string, number>)[];
+  const apps = devices.appsOf(deviceId);
+  const keyed = new Map<string, { row: RowKey; group: (typeof groups)[number] }>();
+  for (const g of groups) {
+    const app = canonical(apps.get(g.appId)?.identifier ?? '');
+    const category = toCategory(g.category);
+    const key = `${app}\n${category}`;
+    if (keyed.has(key)) return false;
+    keyed.set(key, { row: { app, category }, group: g });
+  }
+  for (const [key, { row, group: g }] of keyed) {
+    if (!rows.has(key)) rows.set(key, row);
+    const c = cellOf(column, key);
+    c.apps.add(g.appId);
+    c.sessions = g.sessions;
+    for (const h of hours) c.night += g[SUMMARY_HOUR_COLUMNS[h]!]!;
+    c.background = g.background;
+    c.known = g.known;
+    c.closed = g.closed;
+    c.medianMs = g.medianMs;
+    c.longestMs = g.closed > 0 ? g.longestMs : null;
+  }
+  return true;
 }
 
 /**

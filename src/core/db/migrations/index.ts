@@ -25,6 +25,7 @@ import { m0024SessionAppCover } from './0024-session-app-cover';
 import { m0025StoredKeyFindings } from './0025-stored-key-findings';
 import { m0026StoredFindingsList } from './0026-stored-findings-list';
 import { m0027SummaryGroups } from './0027-summary-groups';
+import { m0028SummaryGroupsDurations } from './0028-summary-groups-durations';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -56,4 +57,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0025StoredKeyFindings,
   m0026StoredFindingsList,
   m0027SummaryGroups,
+  m0028SummaryGroupsDurations,
 ];

@@ -3,7 +3,7 @@ import { toCategory } from '../../../contract/categories';
 import { minutesOfDay, type DayWindow, type Filter } from '../../../contract/filter';
 import { appIdsSql, type SqlParam } from './sql';
 import type { Db } from '../open';
-import { sumStatsCells } from '../session-stats';
+import { decodeStatsCells, sumStatsCells, type CellTotals, type CellView } from '../session-stats';
 import {
   keepSummaryStamp,
   staleSummaryDevices,
@@ -71,10 +71,49 @@ export interface SummaryGroup {
   /** First and last instant packed as the scan packs them (ms × 2048 + offset + 1024). */
   firstPacked: number | null;
   lastPacked: number | null;
+  /** With `withDurations`: sessions whose app state is known and those in the background. */
+  known: number;
+  background: number;
+  /** With `withDurations`: the median closed duration (the mean of the middle two for an even count). */
+  medianMs: number | null;
 }
 
 /** SQLite's NOCASE order: ASCII letters folded, the rest compared by code point. */
 const nocase = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+/**
+ * Decodes a bucket's cells with their durations (each cell's own array), handing each over with
+ * the totals `sumStatsCells` gives, summed in the same order.
+ */
+function decodeWithTotals(blob: Uint8Array, visit: (cell: CellTotals & CellView) => void): void {
+  decodeStatsCells(blob, (v) => {
+    const d = v.durations;
+    let total = 0;
+    for (let i = 0; i < d.length; i += 1) total += d[i]!;
+    visit({
+      ...v,
+      closed: d.length,
+      totalMs: total,
+      longestMs: d.length > 0 ? d[d.length - 1]! : 0,
+    });
+  });
+}
+
+/** The median of ascending runs' union: the middle value, or the mean of the middle two. */
+function medianOf(runs: Float64Array[]): number | null {
+  let n = 0;
+  for (const r of runs) n += r.length;
+  if (n === 0) return null;
+  const all = new Float64Array(n);
+  let at = 0;
+  for (const r of runs) {
+    all.set(r, at);
+    at += r.length;
+  }
+  all.sort();
+  const mid = n >> 1;
+  return n % 2 ? all[mid]! : (all[mid - 1]! + all[mid]!) / 2;
+}
 
 /** The restriction of a filter's devices, apps and categories on sessions aliased `alias`. */
 function restrictSessions(
@@ -139,9 +178,11 @@ export function summaryGroupsFromStats(
   db: Db,
   filter: Filter,
   maxDurationMs: number,
+  withDurations = false,
 ): SummaryGroup[] {
   const { devices, apps, appSet, categories } = filterParts(db, filter);
   const cells = new Map<string, SummaryGroup>();
+  const runs = new Map<SummaryGroup, Float64Array[]>();
   const wanted = (appId: number, category: string): boolean =>
     (appSet === null || appSet.has(appId)) && (categories === null || categories.has(category));
   const devClause = devices ? `AND device_id IN (${devices.map(() => '?').join(', ')})` : '';
@@ -149,7 +190,7 @@ export function summaryGroupsFromStats(
     .prepare(`SELECT device_id AS deviceId, cells FROM session_stats WHERE level = 28 ${devClause}`)
     .iterate(...(devices ?? [])) as Iterable<{ deviceId: number; cells: Uint8Array }>)
     // The durations are summed as they are decoded: the summary needs no more of them.
-    sumStatsCells(row.cells, (v) => {
+    (withDurations ? decodeWithTotals : sumStatsCells)(row.cells, (v) => {
       if (!wanted(v.appId, v.category)) return;
       const key = `${v.appId}\u0000${v.category}`;
       let c = cells.get(key);
@@ -166,8 +207,21 @@ export function summaryGroupsFromStats(
           longestMs: 0,
           firstPacked: null,
           lastPacked: null,
+          known: 0,
+          background: 0,
+          medianMs: null,
         };
         cells.set(key, c);
+      }
+      if ('durations' in v) {
+        const d = v as CellTotals & CellView;
+        c.known += d.known;
+        c.background += d.background;
+        if (d.durations.length > 0) {
+          let list = runs.get(c);
+          if (!list) runs.set(c, (list = []));
+          list.push(d.durations);
+        }
       }
       for (let h = 0; h < 24; h += 1) {
         const n = v.hours[h]!;
@@ -178,6 +232,7 @@ export function summaryGroupsFromStats(
       c.totalMs += v.totalMs;
       if (v.closed > 0) c.longestMs = Math.max(c.longestMs, v.longestMs);
     });
+  for (const [c, list] of runs) c.medianMs = medianOf(list);
   const r = restrictSessions('s', devices, apps, categories);
   for (const row of db
     .prepare(
@@ -396,15 +451,16 @@ export function refreshSummaryGroups(db: Db, deviceIds?: readonly number[]): num
   const wanted = deviceIds ? new Set(deviceIds) : null;
   const insert = db.prepare(
     `INSERT INTO summary_groups (device_id, app_id, category, sessions, open_sessions, total_ms,
-       longest_ms, first_packed, last_packed, ${SUMMARY_HOUR_COLUMNS.join(', ')})
-     VALUES (${Array.from({ length: 9 + 24 }, () => '?').join(', ')})`,
+       longest_ms, first_packed, last_packed, closed, known, background, median_ms,
+       ${SUMMARY_HOUR_COLUMNS.join(', ')})
+     VALUES (${Array.from({ length: 13 + 24 }, () => '?').join(', ')})`,
   );
   const done: number[] = [];
   for (const deviceId of existing) {
     if (wanted && !wanted.has(deviceId)) continue;
     db.transaction(() => {
       db.prepare('DELETE FROM summary_groups WHERE device_id = ?').run(deviceId);
-      for (const g of summaryGroupsFromStats(db, { devices: [deviceId] }, maxSessionMs(db)))
+      for (const g of summaryGroupsFromStats(db, { devices: [deviceId] }, maxSessionMs(db), true))
         insert.run(
           g.deviceId,
           g.appId,
@@ -415,6 +471,10 @@ export function refreshSummaryGroups(db: Db, deviceIds?: readonly number[]): num
           g.closed > 0 ? g.longestMs : null,
           g.firstPacked,
           g.lastPacked,
+          g.closed,
+          g.known,
+          g.background,
+          g.medianMs,
           ...g.hours,
         );
       keepSummaryStamp(db, deviceId);
