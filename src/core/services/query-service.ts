@@ -429,7 +429,8 @@ export class QueryService {
       count: min > 0 ? `r.n_ge_${min}` : hours ? hours.count : 'r.sessions',
       busy: min > 0 ? `r.ms_ge_${min}` : hours ? hours.busy : 'r.busy_ms',
       // A few apps: their cells from the app index rather than every cell of the range (the
-      // planner, without statistics, reads the range and filters it).
+      // planner, without statistics, reads the range and filters it). The bins are then sorted
+      // into the order of the rollup's key, which the range gives as it reads.
       table:
         filter.apps && filter.apps.length > 0
           ? 'session_rollup r INDEXED BY session_rollup_app'
@@ -503,7 +504,8 @@ export class QueryService {
             : (this.db
                 .prepare(
                   `SELECT r.device_id AS deviceId, r.app_id AS appId, r.category, r.bucket, ${q.count} AS sessions, ${q.busy} AS busyMs
-             FROM ${q.table} ${q.where}`,
+             FROM ${q.table} ${q.where}
+             ORDER BY r.bucket, r.device_id, r.app_id, r.category`,
                 )
                 .all(...q.params) as BinRow[]);
     const lanes = new LaneTally();

@@ -267,3 +267,52 @@ describe('timeline answered without reading every session', () => {
     }
   });
 });
+
+describe('timeline bins of a few apps from the rollup', () => {
+  it('come in the order of the rollup key (day, device, app, category), as without the filter', () => {
+    const c = tempCase();
+    try {
+      const db = c.session.db;
+      const apps = ['com.a', 'com.b', 'com.c'].map((id) =>
+        Number(
+          db.prepare('INSERT INTO apps (device_id, identifier) VALUES (?, ?)').run(c.deviceId, id)
+            .lastInsertRowid,
+        ),
+      );
+      const insert = db.prepare(
+        `INSERT INTO access_sessions (device_id, interval_key, app_id, category, raw_category, start_ms, start_offset,
+           end_ms, end_offset, anchor_ms, anchor_offset, anchor_minute, local_day, duration_ms, open, state)
+         VALUES (?, ?, ?, ?, 'raw', ?, 60, ?, 60, ?, 60, ?, ?, 1000, 0, 'unknown')`,
+      );
+      db.transaction(() => {
+        for (let i = 0; i < 9_000; i += 1) {
+          const ms = START + i * 3_000_000;
+          insert.run(
+            c.deviceId,
+            `k${i}`,
+            apps[i % 3],
+            i % 2 === 0 ? 'photos' : 'camera',
+            ms,
+            ms + 1000,
+            ms,
+            localMinuteOfDay(ms, 60),
+            localDayNumber(ms, 60),
+          );
+        }
+        rebuildRollup(db);
+      })();
+      const filter = { apps: ['com.a', 'com.b'] };
+      const r = c.session.queries.timeline({ filter, width: 100 });
+      expect(r.mode).toBe('bins');
+      expect(r.binMs! % DAY).toBe(0);
+      const bins = binList(r.bins);
+      expect(bins.reduce((n, b) => n + b.count, 0)).toBe(6_000);
+      // The same bins, in the same order, as the unfiltered answer's bins of those apps.
+      const all = binList(c.session.queries.timeline({ filter: {}, width: 100 }).bins);
+      const kept = new Set(r.lanes.map((l) => l.key));
+      expect(bins).toEqual(all.filter((b) => kept.has(b.lane)));
+    } finally {
+      c.cleanup();
+    }
+  });
+});
