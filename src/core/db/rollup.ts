@@ -24,11 +24,19 @@ export const HOUR_BUSY_COLUMNS = HOURS.map((h) => `b${h}`);
 export const DURATION_THRESHOLDS = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600] as const;
 export const LONG_COUNT_COLUMNS = DURATION_THRESHOLDS.map((t) => `n_ge_${t}`);
 export const LONG_BUSY_COLUMNS = DURATION_THRESHOLDS.map((t) => `ms_ge_${t}`);
+/**
+ * Sessions anchored in the first half (minutes 0-29) of each local hour, and their time in use:
+ * with the hours' own counts, a window whose ends are on half hours is read from the rollup.
+ */
+export const HALF_COUNT_COLUMNS = HOURS.map((h) => `q${h}`);
+export const HALF_BUSY_COLUMNS = HOURS.map((h) => `qb${h}`);
 const ALL_COLUMNS = [
   ...HOUR_COUNT_COLUMNS,
   ...HOUR_BUSY_COLUMNS,
   ...LONG_COUNT_COLUMNS,
   ...LONG_BUSY_COLUMNS,
+  ...HALF_COUNT_COLUMNS,
+  ...HALF_BUSY_COLUMNS,
 ];
 
 /** The bucket of a device-local day at a level. */
@@ -42,12 +50,15 @@ const STATE_WIDTH = 6;
 
 /**
  * A cell's sums, in this order: sessions by hour, time in use by hour, sessions of at least each
- * duration threshold, their time in use (the order of `ALL_COLUMNS`).
+ * duration threshold, their time in use, sessions in the first half of each hour and their time
+ * in use (the order of `ALL_COLUMNS`).
  */
 const WIDTH = ALL_COLUMNS.length;
 const BUSY_AT = 24;
 const LONG_AT = 48;
 const LONG_BUSY_AT = LONG_AT + DURATION_THRESHOLDS.length;
+const HALF_AT = LONG_BUSY_AT + DURATION_THRESHOLDS.length;
+const HALF_BUSY_AT = HALF_AT + 24;
 
 const ZERO_HOURS: readonly number[] = new Array<number>(24).fill(0);
 const NO_DURATIONS = new Float64Array(0);
@@ -330,6 +341,10 @@ export class RollupDeltas {
     const at = this.sums.offset(c);
     sums[at + hour]! += sign;
     sums[at + BUSY_AT + hour]! += sign * (durationMs ?? 0);
+    if (anchorMinute - hour * 60 < 30) {
+      sums[at + HALF_AT + hour]! += sign;
+      sums[at + HALF_BUSY_AT + hour]! += sign * (durationMs ?? 0);
+    }
     if (durationMs !== null) {
       this.durations.push(sign === 1 ? c : -1 - c, durationMs);
       for (let i = 0; i < DURATION_THRESHOLDS.length; i += 1) {
@@ -610,12 +625,17 @@ export function rebuildRollupSql(): string {
   const longBusyCols = DURATION_THRESHOLDS.map(
     (t) => `SUM(CASE WHEN s.duration_ms >= ${t * 1000} THEN s.duration_ms ELSE 0 END)`,
   ).join(', ');
+  const halfCols = HOURS.map((h) => `SUM(s.anchor_minute / 30 = ${2 * h})`).join(', ');
+  const halfBusyCols = HOURS.map(
+    (h) =>
+      `SUM(CASE WHEN s.anchor_minute / 30 = ${2 * h} THEN COALESCE(s.duration_ms, 0) ELSE 0 END)`,
+  ).join(', ');
   return `
 INSERT INTO session_rollup (level, device_id, app_id, category, bucket, sessions, busy_ms,
   ${ALL_COLUMNS.join(', ')})
 SELECT l.level, s.device_id, s.app_id, s.category,
   (s.local_day - ((s.local_day % l.level) + l.level) % l.level) / l.level AS bucket, COUNT(*), COALESCE(SUM(s.duration_ms), 0),
-  ${hourCols}, ${busyCols}, ${longCols}, ${longBusyCols}
+  ${hourCols}, ${busyCols}, ${longCols}, ${longBusyCols}, ${halfCols}, ${halfBusyCols}
 FROM access_sessions s CROSS JOIN (SELECT 1 AS level UNION ALL SELECT 7 UNION ALL SELECT 28) l
 GROUP BY l.level, s.device_id, s.app_id, s.category, bucket;
 INSERT INTO case_meta (key, value)

@@ -26,6 +26,7 @@ import { m0025StoredKeyFindings } from './0025-stored-key-findings';
 import { m0026StoredFindingsList } from './0026-stored-findings-list';
 import { m0027SummaryGroups } from './0027-summary-groups';
 import { m0028SummaryGroupsDurations } from './0028-summary-groups-durations';
+import { m0029RollupHalfHours } from './0029-rollup-half-hours';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -58,4 +59,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0026StoredFindingsList,
   m0027SummaryGroups,
   m0028SummaryGroupsDurations,
+  m0029RollupHalfHours,
 ];
