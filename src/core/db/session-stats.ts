@@ -89,6 +89,27 @@ const EMPTY = new Float64Array(0);
 const NO_BYTES = new Uint8Array(0);
 /** A difference this large or larger is written in full after an escape word. */
 const WIDE = 0xffff;
+
+/** Where the last `wideAt` read ended. */
+let wideEnd = 0;
+
+/**
+ * The difference written in full (a varint) after an escape word, read from `pos`; `wideEnd` is
+ * set past it. The common two-byte differences stay inline in the decoding loops.
+ */
+function wideAt(bytes: Uint8Array, pos: number): number {
+  let at = pos;
+  let b = bytes[at++]!;
+  let d = b & 127;
+  let scale = 128;
+  while (b >= 128) {
+    b = bytes[at++]!;
+    d += (b & 127) * scale;
+    scale *= 128;
+  }
+  wideEnd = at;
+  return d;
+}
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
@@ -350,14 +371,8 @@ export function decodeStatsCells(
         let d = bytes[pos]! | (bytes[pos + 1]! << 8);
         pos += 2;
         if (d === WIDE) {
-          let b = bytes[pos++]!;
-          d = b & 127;
-          let scale = 128;
-          while (b >= 128) {
-            b = bytes[pos++]!;
-            d += (b & 127) * scale;
-            scale *= 128;
-          }
+          d = wideAt(bytes, pos);
+          pos = wideEnd;
         }
         v += d;
         all[o + i] = v;
@@ -427,14 +442,8 @@ export function sumStatsCells(blob: Uint8Array, visit: (cell: CellTotals) => voi
         let d = bytes[pos]! | (bytes[pos + 1]! << 8);
         pos += 2;
         if (d === WIDE) {
-          let b = bytes[pos++]!;
-          d = b & 127;
-          let scale = 128;
-          while (b >= 128) {
-            b = bytes[pos++]!;
-            d += (b & 127) * scale;
-            scale *= 128;
-          }
+          d = wideAt(bytes, pos);
+          pos = wideEnd;
         }
         v += d;
         total += v;
@@ -494,14 +503,8 @@ export function countStatsCellsAtLeast(
         let d = bytes[pos]! | (bytes[pos + 1]! << 8);
         pos += 2;
         if (d === WIDE) {
-          let b = bytes[pos++]!;
-          d = b & 127;
-          let scale = 128;
-          while (b >= 128) {
-            b = bytes[pos++]!;
-            d += (b & 127) * scale;
-            scale *= 128;
-          }
+          d = wideAt(bytes, pos);
+          pos = wideEnd;
         }
         v += d;
         i += 1;
@@ -513,14 +516,8 @@ export function countStatsCellsAtLeast(
           let d = bytes[pos]! | (bytes[pos + 1]! << 8);
           pos += 2;
           if (d === WIDE) {
-            let b = bytes[pos++]!;
-            d = b & 127;
-            let scale = 128;
-            while (b >= 128) {
-              b = bytes[pos++]!;
-              d += (b & 127) * scale;
-              scale *= 128;
-            }
+            d = wideAt(bytes, pos);
+            pos = wideEnd;
           }
           v += d;
           total += v;
