@@ -98,8 +98,9 @@ export class ZipWriter {
     let size = 0;
     let compressed = 0;
     // Blocks of a megabyte, an output buffer that holds a block's deflated bytes in one go and
-    // room for two blocks in the stream's queue: the deflate thread compresses one block while
-    // this thread builds the next, rather than each waiting for the other 64 KB at a time.
+    // room for the two blocks `feed` lets the stream hold: the deflate thread compresses one
+    // block while this thread builds the next, rather than each waiting for the other 64 KB at a
+    // time.
     // The stream options reach the Transform under the zlib handle, though the zlib options
     // type does not list them.
     const options: ZlibOptions & { writableHighWaterMark: number } = {
@@ -117,13 +118,26 @@ export class ZipWriter {
       deflate.on('end', () => resolve());
       deflate.on('error', reject);
     });
+    // Awaited once the entry is fed; a failure met earlier (through a block's callback) is thrown
+    // from there, and this keeps the same failure from being unhandled here.
+    drained.catch(() => undefined);
+    const inflight: Promise<void>[] = [];
     const feed = async (buf: Uint8Array): Promise<void> => {
       if (buf.length === 0) return;
       hash.update(buf);
       crc = crc32(buf, crc);
       size += buf.length;
       if (size > LIMIT) throw new Error(`The entry ${name} would exceed 4 GiB.`);
-      if (!deflate.write(buf)) await new Promise<void>((r) => deflate.once('drain', () => r()));
+      // At most two blocks are with the stream: the one the deflate thread compresses and the
+      // next. Waiting for a block's own callback, not for the queue to drain, lets this thread
+      // build the following block while the deflate thread works on the one before.
+      const done = new Promise<void>((resolve, reject) => {
+        deflate.write(buf, (error) => (error ? reject(error) : resolve()));
+      });
+      // A failure also reaches `drained`; this keeps it from being unhandled meanwhile.
+      done.catch(() => undefined);
+      inflight.push(done);
+      if (inflight.length >= 2) await inflight.shift();
       // A block done by the deflate thread is only handed on (and the next one started) when
       // this thread lets the event loop run: a synchronous source of chunks never would.
       else await new Promise<void>((r) => setImmediate(r));
@@ -169,6 +183,7 @@ export class ZipWriter {
       }
       await flush();
     }
+    await Promise.all(inflight.splice(0));
     deflate.end();
     await drained;
     await Promise.all(pending.splice(0));
