@@ -83,8 +83,6 @@ describe('evidence places read many at a time', () => {
       (s: string): string => s.replace(/line/g, 'LINE'),
       // A redaction that makes the two files one name.
       (s: string): string => s.replace(/week-\d/g, 'week'),
-      // Names and places a CSV cell must quote: a comma, a quote, a line break.
-      (s: string): string => s.replace(/week-1/g, 'week,"1"').replace(/line 3\b/g, 'line\n3'),
     ]) {
       const one = describeEvidence(evidenceLocator(db), rewrite);
       const lookup = evidenceSourceLookup(db, rewrite);
@@ -95,9 +93,6 @@ describe('evidence places read many at a time', () => {
             const got = places(ids);
             expect(got.where).toEqual(ids.map(one));
             expect(got.sources).toEqual(lookup(ids, limit));
-            // What findings.csv quotes by: told from the places' parts, as their text tells it.
-            expect(got.special).toBe(got.where.some((w) => /[",\r\n]/.test(w)));
-            expect(got.quoted).toBe(got.where.some((w) => w.includes('"')));
           }),
           fuzzOptions(100),
         );

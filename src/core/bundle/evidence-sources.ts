@@ -239,6 +239,9 @@ export function describeEvidenceMany(
   };
 }
 
+// A line break ends what `.` matches in `parseSessionId`'s pattern.
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
 /**
  * Where the interval key of a session id starts, less one (the colon after the device number), or
  * -1 when `parseSessionId` would refuse the id: `s:`, ASCII digits, `:`, then one character or
@@ -249,21 +252,7 @@ export function sessionIdColon(id: string): number {
   let i = 2;
   for (let c = id.charCodeAt(i); c >= 0x30 && c <= 0x39; c = id.charCodeAt(i)) i += 1;
   if (i === 2 || id.charCodeAt(i) !== 0x3a || i + 1 >= id.length) return -1;
-  // A line break ends what `.` matches in `parseSessionId`'s pattern.
-  for (let j = i + 1; j < id.length; j += 1) {
-    const c = id.charCodeAt(j);
-    if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) return -1;
-  }
-  return i;
-}
-
-/** The number of the ASCII digits of `id` from 2 to `colon`, as `Number` reads them. */
-function deviceNumber(id: string, colon: number): number {
-  // Up to 15 digits the sum is exact; longer runs are left to `Number`, which rounds them.
-  if (colon > 17) return Number(id.slice(2, colon));
-  let v = 0;
-  for (let i = 2; i < colon; i += 1) v = v * 10 + id.charCodeAt(i) - 0x30;
-  return v;
+  return LINE_BREAK.test(id.slice(i + 1)) ? -1 : i;
 }
 
 /** Where a finding's evidence was read: each id's place in words, and its sources' provenance. */
@@ -272,25 +261,7 @@ export interface EvidencePlaces {
   where: string[];
   /** `sha256:locator` of the ids' sources, as `evidenceSourceLookup` lists them (at most `limit`). */
   sources: string[];
-  /** Whether any place holds a comma, a quote or a line break (when known). */
-  special?: boolean;
-  /** Whether any place holds a quote (when known). */
-  quoted?: boolean;
 }
-
-// What makes a CSV cell need quotes.
-const CSV_SPECIAL = /[",\r\n]/;
-
-/** A text a place is made of, and what it holds: 1 a comma, quote or line break, 2 a quote. */
-interface MarkedText {
-  text: string;
-  marks: number;
-}
-
-const marked = (text: string): MarkedText => ({
-  text,
-  marks: (CSV_SPECIAL.test(text) ? 1 : 0) | (text.includes('"') ? 2 : 0),
-});
 
 /**
  * `describeEvidenceMany` and `evidenceSourceLookup` in one pass: each session id's edges are read
@@ -344,61 +315,31 @@ export function evidencePlacesMany(
   };
   const file = remember((name: string) => rewrite(name));
   const lineText = remember((line: number) => rewrite(`line ${line}`));
-  const lines = new Map<number, MarkedText>();
-  const lineOf = (line: number): MarkedText => {
-    let l = lines.get(line);
-    if (l === undefined) {
-      l = marked(lineText(line));
-      if (lines.size < 100_000) lines.set(line, l);
-    }
-    return l;
-  };
-  // Per source: its file name as written, or null when an edge there gives no place (no source,
-  // or one without a hash).
-  const edgeFiles = new Map<number, MarkedText | null>();
-  const edgeFile = (id: number): MarkedText | null => {
-    let f = edgeFiles.get(id);
-    if (f === undefined) {
-      const src = sources.get(id);
-      f = src === undefined || src.sha256 === '' ? null : marked(file(src.name));
-      edgeFiles.set(id, f);
-    }
-    return f;
-  };
   const NONE = 'no source recorded in the case';
   return (ids) => {
     const where = new Array<string>(ids.length).fill(NONE);
     // Per id, what its provenance values come from: a record's one value, or a session's begin
     // and end edges (source id and line; NaN where the edge gives none). The values themselves
     // are written only for the first ids, until `limit` of them are listed.
-    const given = new Map<number, string>();
-    // What the places hold, as `marked` tells it, over all of them.
-    let marks = 0;
+    const given = new Array<string[] | undefined>(ids.length);
     const edges = new Float64Array(ids.length * 4).fill(NaN);
     const byDevice = new Map<number, { keys: string[]; at: number[] }>();
     const byTable = new Map<string, { ids: number[]; at: number[] }>();
-    // A finding's ids are mostly of one device: its group is kept at hand.
-    let lastDevice = NaN;
-    let last: { keys: string[]; at: number[] } | undefined;
-    for (let i = 0; i < ids.length; i += 1) {
-      const id = ids[i]!;
+    ids.forEach((id, i) => {
       const colon = sessionIdColon(id);
       if (colon > 0) {
-        const deviceId = deviceNumber(id, colon);
-        if (deviceId !== lastDevice || last === undefined) {
-          last = byDevice.get(deviceId);
-          if (!last) {
-            last = { keys: [], at: [] };
-            byDevice.set(deviceId, last);
-          }
-          lastDevice = deviceId;
+        const deviceId = Number(id.slice(2, colon));
+        let d = byDevice.get(deviceId);
+        if (!d) {
+          d = { keys: [], at: [] };
+          byDevice.set(deviceId, d);
         }
-        last.keys.push(id.slice(colon + 1));
-        last.at.push(i);
-        continue;
+        d.keys.push(id.slice(colon + 1));
+        d.at.push(i);
+        return;
       }
       const m = /^([pumren]):(\d+)$/.exec(id);
-      if (!m || !rows.has(m[1]!)) continue;
+      if (!m || !rows.has(m[1]!)) return;
       let t = byTable.get(m[1]!);
       if (!t) {
         t = { ids: [], at: [] };
@@ -406,7 +347,7 @@ export function evidencePlacesMany(
       }
       t.ids.push(Number(m[2]));
       t.at.push(i);
-    }
+    });
     for (const [prefix, t] of byTable)
       for (const [k, sha, name, locator] of rows.get(prefix)!.all(JSON.stringify(t.ids)) as [
         number,
@@ -418,8 +359,7 @@ export function evidencePlacesMany(
         const at = t.at[k]!;
         const place = rewrite(locator);
         where[at] = `${file(name)} ${place}`;
-        marks |= marked(where[at]).marks;
-        given.set(at, `${sha}:${place}`);
+        given[at] = [`${sha}:${place}`];
       }
     for (const [deviceId, d] of byDevice)
       for (const [k, b, bLine, e, eLine] of places.all(JSON.stringify(d.keys), deviceId) as [
@@ -429,38 +369,29 @@ export function evidencePlacesMany(
         number | null,
         number | null,
       ][]) {
-        const fb = b === null || bLine === null ? null : edgeFile(b);
-        const fe = e === null || eLine === null ? null : edgeFile(e);
-        if (fb === null && fe === null) continue;
+        const bs = b === null ? undefined : sources.get(b);
+        const es = e === null ? undefined : sources.get(e);
+        const hasB = bs !== undefined && bs.sha256 !== '' && bLine !== null;
+        const hasE = es !== undefined && es.sha256 !== '' && eLine !== null;
+        if (!hasB && !hasE) continue;
         const at = d.at[k]!;
-        // As `describeEvidence`: the places of each file in the order found, files joined by `; `.
-        if (fb !== null) {
+        if (hasB) {
           edges[at * 4] = b!;
-          edges[at * 4 + 1] = bLine!;
-          const lb = lineOf(bLine!);
-          if (fe === null) {
-            where[at] = fb.text + ' ' + lb.text;
-            marks |= fb.marks | lb.marks;
-          } else {
-            edges[at * 4 + 2] = e!;
-            edges[at * 4 + 3] = eLine!;
-            const le = lineOf(eLine!);
-            if (fb.text === fe.text) {
-              where[at] = fb.text + ' ' + lb.text + ', ' + le.text;
-              // The comma between the two places.
-              marks |= fb.marks | lb.marks | le.marks | 1;
-            } else {
-              where[at] = fb.text + ' ' + lb.text + '; ' + fe.text + ' ' + le.text;
-              marks |= fb.marks | lb.marks | fe.marks | le.marks;
-            }
-          }
-        } else {
-          edges[at * 4 + 2] = e!;
-          edges[at * 4 + 3] = eLine!;
-          const le = lineOf(eLine!);
-          where[at] = fe!.text + ' ' + le.text;
-          marks |= fe!.marks | le.marks;
+          edges[at * 4 + 1] = bLine;
         }
+        if (hasE) {
+          edges[at * 4 + 2] = e!;
+          edges[at * 4 + 3] = eLine;
+        }
+        // As `describeEvidence`: the places of each file in the order found, files joined by `; `.
+        if (hasB && hasE) {
+          const fb = file(bs.name);
+          const fe = file(es.name);
+          const lb = lineText(bLine);
+          const le = lineText(eLine);
+          where[at] = fb === fe ? `${fb} ${lb}, ${le}` : `${fb} ${lb}; ${fe} ${le}`;
+        } else if (hasB) where[at] = `${file(bs.name)} ${lineText(bLine)}`;
+        else where[at] = `${file(es!.name)} ${lineText(eLine!)}`;
       }
     const out: string[] = [];
     const seen = new Set<string>();
@@ -471,14 +402,13 @@ export function evidencePlacesMany(
       }
     };
     for (let i = 0; i < ids.length && out.length < limit; i += 1) {
-      const g = given.get(i);
-      if (g !== undefined) note(g);
+      for (const v of given[i] ?? []) note(v);
       for (let edge = 0; edge < 4; edge += 2) {
         const source = edges[i * 4 + edge]!;
         if (Number.isNaN(source)) continue;
         note(`${sources.get(source)!.sha256}:${lineText(edges[i * 4 + edge + 1]!)}`);
       }
     }
-    return { where, sources: out, special: (marks & 1) !== 0, quoted: (marks & 2) !== 0 };
+    return { where, sources: out };
   };
 }

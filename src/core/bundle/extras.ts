@@ -77,23 +77,20 @@ export function joinedTextCell(
     (i) => pieces[i]!,
     sep,
     pieces.some((p) => CSV_SPECIAL.test(p)),
-    undefined,
     runChars,
   );
 }
 
 /**
  * `joinedTextCell` of `count` pieces made on demand by `pieceAt`; `special` says whether any
- * piece holds a comma, quote or line break, and `quoted` (when known) whether any holds a quote (a
- * caller that builds pieces from parts it has already tested knows both without building them
- * twice).
+ * piece holds a comma, quote or line break (a caller that builds pieces from parts it has already
+ * tested knows it without building them twice).
  */
 function* joinedCell(
   count: number,
   pieceAt: (i: number) => string,
   sep: string,
   special: boolean,
-  quoted?: boolean,
   runChars = 64 * 1024,
 ): Generator<string> {
   if (count === 0) return;
@@ -101,9 +98,7 @@ function* joinedCell(
   let start = '';
   for (let i = 0; i < count && start.length < 2; i += 1) start += (i > 0 ? sep : '') + pieceAt(i);
   const quote = (count > 1 && CSV_SPECIAL.test(sep)) || special;
-  // Quotes are doubled only where a piece may hold one.
-  const doubling = quote && ((quoted ?? true) || sep.includes('"'));
-  const escape = (t: string): string => (doubling ? t.replace(/"/g, '""') : t);
+  const escape = (t: string): string => (quote ? t.replace(/"/g, '""') : t);
   const between = escape(sep);
   let run: string[] = [];
   let chars = 0;
@@ -157,32 +152,23 @@ function* findingsPieces(
   // Each finding's whole evidence is read when its row is written, never all of them at once.
   for (const { shown: f, evidence: read } of findings) {
     const evidence = read();
-    const places = placesOf(evidence);
-    const { where: wheres, sources } = places;
+    const { where: wheres, sources } = placesOf(evidence);
     const ids = evidence.map(redactor.text);
-    let idsSpecial = false;
-    let idsQuoted = false;
-    for (const id of ids)
-      if (CSV_SPECIAL.test(id)) {
-        idsSpecial = true;
-        if (id.includes('"')) idsQuoted = true;
-      }
+    const idsSpecial = ids.some((id) => CSV_SPECIAL.test(id));
     yield (
       [f.id, f.rule, f.severity, f.device, f.app, f.appName, f.category, f.count, f.first]
         .concat([f.last, f.title, f.caveat])
         .map((v, i) => findingsCell(i, v))
         .join(',') + ','
     );
-    yield* joinedCell(ids.length, (i) => ids[i]!, ' ', idsSpecial, idsQuoted);
+    yield* joinedCell(ids.length, (i) => ids[i]!, ' ', idsSpecial);
     yield `,${findingsCell(13, sources.join(';'))},`;
-    // `<id> at <where>` holds a comma, quote or line break exactly when its id or place does
-    // (the places may say so from their parts, without a test of each place's text).
+    // `<id> at <where>` holds a comma, quote or line break exactly when its id or place does.
     yield* joinedCell(
       ids.length,
       (i) => `${ids[i]!} at ${wheres[i]!}`,
       ' | ',
-      idsSpecial || (places.special ?? wheres.some((w) => CSV_SPECIAL.test(w))),
-      idsQuoted || (places.quoted ?? wheres.some((w) => w.includes('"'))),
+      idsSpecial || wheres.some((w) => CSV_SPECIAL.test(w)),
     );
     yield '\r\n';
   }

@@ -4,7 +4,6 @@ import type { Finding } from '../../contract/findings';
 import { csvField, guardFormula } from '../services/csv';
 import { fuzzOptions } from '../testing/fuzz';
 import { findingsLines, joinedTextCell } from './extras';
-import type { EvidencePlaces } from './evidence-sources';
 import { NO_REDACTION } from './redaction';
 
 const piece = fc.oneof(
@@ -53,27 +52,17 @@ describe('findings.csv cells written piece by piece', () => {
           minLength: 1,
           maxLength: 3,
         }),
-        fc.boolean(),
-        (rows, told) => {
+        (rows) => {
           const where = new Map<string, string>();
           const findings = rows.map((pairs, n) => {
             const ids = pairs.map(([id], i) => `${id}#${n}.${i}`);
             pairs.forEach(([, w], i) => where.set(ids[i]!, w));
             return { shown: finding(`f:${n}`, ids), evidence: () => ids };
           });
-          // Places that say what their text holds, as `evidencePlacesMany` does, or leave it
-          // to be found.
-          const placesOf = (ids: readonly string[]): EvidencePlaces => {
-            const w = ids.map((id) => where.get(id)!);
-            return told
-              ? {
-                  where: w,
-                  sources: ['abc:line 1'],
-                  special: w.some((p) => /[",\r\n]/.test(p)),
-                  quoted: w.some((p) => p.includes('"')),
-                }
-              : { where: w, sources: ['abc:line 1'] };
-          };
+          const placesOf = (ids: readonly string[]): { where: string[]; sources: string[] } => ({
+            where: ids.map((id) => where.get(id)!),
+            sources: ['abc:line 1'],
+          });
           const text = [...findingsLines(findings, placesOf, NO_REDACTION, 7)].join('');
           const lines = text.split('\r\n');
           findings.forEach(({ shown: f }, n) => {

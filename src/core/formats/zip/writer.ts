@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
-import { crc32, createDeflateRaw, type ZlibOptions } from 'node:zlib';
+import { crc32, createDeflateRaw } from 'node:zlib';
 import { dosStamp, type DosStamp } from './dos-time';
 import { foldName, unsafeNameReason } from './reader';
 
@@ -27,9 +27,6 @@ const LIMIT = 0xffff_fffe;
 // Level 2 deflates a bundle's CSVs about three times as fast as the default 6, for entries about
 // 16 % larger (measured on generated session CSVs: 0.170 of the text against 0.146).
 const DEFLATE_LEVEL = 2;
-
-/** The bytes handed to the deflate thread at a time. */
-const BLOCK = 1 << 20;
 
 /**
  * Writes a ZIP archive entry by entry, streaming each entry's content (deflated) straight to the
@@ -97,18 +94,7 @@ export class ZipWriter {
     let crc = 0;
     let size = 0;
     let compressed = 0;
-    // Blocks of a megabyte, an output buffer that holds a block's deflated bytes in one go and
-    // room for the two blocks `feed` lets the stream hold: the deflate thread compresses one
-    // block while this thread builds the next, rather than each waiting for the other 64 KB at a
-    // time.
-    // The stream options reach the Transform under the zlib handle, though the zlib options
-    // type does not list them.
-    const options: ZlibOptions & { writableHighWaterMark: number } = {
-      level: DEFLATE_LEVEL,
-      chunkSize: BLOCK,
-      writableHighWaterMark: 2 * BLOCK,
-    };
-    const deflate = createDeflateRaw(options);
+    const deflate = createDeflateRaw({ level: DEFLATE_LEVEL });
     const pending: Promise<void>[] = [];
     const drained = new Promise<void>((resolve, reject) => {
       deflate.on('data', (chunk: Buffer) => {
@@ -118,39 +104,23 @@ export class ZipWriter {
       deflate.on('end', () => resolve());
       deflate.on('error', reject);
     });
-    // Awaited once the entry is fed; a failure met earlier (through a block's callback) is thrown
-    // from there, and this keeps the same failure from being unhandled here.
-    drained.catch(() => undefined);
-    const inflight: Promise<void>[] = [];
-    const feed = async (buf: Uint8Array): Promise<void> => {
+    const feed = async (chunk: Uint8Array | string): Promise<void> => {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       if (buf.length === 0) return;
       hash.update(buf);
       crc = crc32(buf, crc);
       size += buf.length;
       if (size > LIMIT) throw new Error(`The entry ${name} would exceed 4 GiB.`);
-      // At most two blocks are with the stream: the one the deflate thread compresses and the
-      // next. Waiting for a block's own callback, not for the queue to drain, lets this thread
-      // build the following block while the deflate thread works on the one before.
-      const done = new Promise<void>((resolve, reject) => {
-        deflate.write(buf, (error) => (error ? reject(error) : resolve()));
-      });
-      // A failure also reaches `drained`; this keeps it from being unhandled meanwhile.
-      done.catch(() => undefined);
-      inflight.push(done);
-      if (inflight.length >= 2) await inflight.shift();
-      // A block done by the deflate thread is only handed on (and the next one started) when
-      // this thread lets the event loop run: a synchronous source of chunks never would.
-      else await new Promise<void>((r) => setImmediate(r));
+      if (!deflate.write(buf)) await new Promise<void>((r) => deflate.once('drain', () => r()));
       // Keep the file writes in order and bounded.
       if (pending.length > 64) await Promise.all(pending.splice(0));
     };
-    if (typeof content === 'string') await feed(Buffer.from(content, 'utf8'));
-    else if (content instanceof Uint8Array) await feed(content);
+    if (typeof content === 'string' || content instanceof Uint8Array) await feed(content);
     else {
-      // Pieces (CSV lines, chunks of a file) are copied into blocks of bytes before they are
-      // hashed and deflated: each piece can be dropped at once, rather than kept in a list until
-      // the block is joined (millions of lines would otherwise outlive the young generation of
-      // the heap), and each block is one turn of the deflate thread.
+      // Small pieces (CSV lines) are copied into blocks of bytes before they are hashed and
+      // deflated: each piece can be dropped at once, rather than kept in a list until the block
+      // is joined (millions of lines would otherwise outlive the young generation of the heap).
+      const BLOCK = 1 << 16;
       let block = Buffer.allocUnsafe(BLOCK);
       let used = 0;
       const flush = async (): Promise<void> => {
@@ -161,29 +131,17 @@ export class ZipWriter {
         await feed(full);
       };
       for await (const chunk of content) {
-        if (typeof chunk === 'string') {
-          // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
-          if (chunk.length * 3 > BLOCK) {
-            await flush();
-            await feed(Buffer.from(chunk, 'utf8'));
-            continue;
-          }
-          if (used + chunk.length * 3 > BLOCK) await flush();
-          used += block.write(chunk, used, 'utf8');
-          continue;
-        }
-        if (chunk.length > BLOCK / 2) {
+        if (typeof chunk !== 'string' || chunk.length * 3 > BLOCK) {
           await flush();
           await feed(chunk);
           continue;
         }
-        if (used + chunk.length > BLOCK) await flush();
-        block.set(chunk, used);
-        used += chunk.length;
+        // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
+        if (used + chunk.length * 3 > BLOCK) await flush();
+        used += block.write(chunk, used, 'utf8');
       }
       await flush();
     }
-    await Promise.all(inflight.splice(0));
     deflate.end();
     await drained;
     await Promise.all(pending.splice(0));
