@@ -1,15 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import {
-  createCaseAt,
-  importPaths,
-  openStartScreen,
-  queuePicks,
-  ready,
-  tempDir,
-  writeExport,
-} from './support';
+import { caseWithExport, queuePicks, ready, tempDir } from './support';
 
 // Evidence bundles in Chromium against the dev server: export a signed zip of the generated
 // export, verify it (intact), then change one byte of one file inside it and verify again.
@@ -20,11 +12,7 @@ let dir: string;
 test.beforeEach(async ({ page }) => {
   dir = tempDir();
   mkdirSync(SHOTS, { recursive: true });
-  await openStartScreen(page);
-  await createCaseAt(page, path.join(dir, 'case.snoopscope'));
-  await importPaths(page, writeExport(dir).path, 'Test iPhone');
-  await page.getByTestId('import-done').click();
-  await ready(page);
+  await caseWithExport(page, dir);
 });
 
 test.afterEach(() => {

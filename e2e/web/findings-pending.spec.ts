@@ -1,9 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { axeScan, describeViolations } from './a11y-support';
 import { hold, holdFindingsEnd } from './hold-findings-end';
-import { createCaseAt, importPaths, openStartScreen, ready, tempDir, writeExport } from './support';
+import { caseWithExport, ready, tempDir } from './support';
 
 // A change of the findings parameters in Chromium against the dev server: the parameters are
 // stored at once, the findings are computed in the import worker, and meanwhile the Findings view
@@ -18,11 +17,7 @@ test.beforeEach(async ({ page }) => {
   dir = tempDir();
   mkdirSync(SHOTS, { recursive: true });
   await page.addInitScript(holdFindingsEnd);
-  await openStartScreen(page);
-  await createCaseAt(page, path.join(dir, 'case.snoopscope'));
-  await importPaths(page, writeExport(dir).path, 'Test iPhone');
-  await page.getByTestId('import-done').click();
-  await ready(page);
+  await caseWithExport(page, dir);
 });
 
 test.afterEach(() => {

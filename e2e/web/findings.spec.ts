@@ -1,7 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { createCaseAt, importPaths, openStartScreen, ready, tempDir, writeExport } from './support';
+import { caseWithExport, ready, tempDir } from './support';
 
 // Findings, annotations and the audit log in Chromium against the dev server: the generated
 // export has WeChat reading photos twice at night.
@@ -12,11 +11,7 @@ let dir: string;
 test.beforeEach(async ({ page }) => {
   dir = tempDir();
   mkdirSync(SHOTS, { recursive: true });
-  await openStartScreen(page);
-  await createCaseAt(page, path.join(dir, 'case.snoopscope'));
-  await importPaths(page, writeExport(dir).path, 'Test iPhone');
-  await page.getByTestId('import-done').click();
-  await ready(page);
+  await caseWithExport(page, dir);
 });
 
 test.afterEach(() => {

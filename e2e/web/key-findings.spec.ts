@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { axeScan, describeViolations } from './a11y-support';
 import { hold, holdFindingsEnd } from './hold-findings-end';
-import { createCaseAt, importPaths, openStartScreen, ready, tempDir, writeExport } from './support';
+import { caseWithExport, createCaseAt, openStartScreen, ready, tempDir } from './support';
 
 // Key findings in Chromium against the dev server: the generated export has WeChat reading photos
 // twice at night (01:10 and 03:00 at +08:00) and Google Maps using the location by day.
@@ -13,11 +13,7 @@ let dir: string;
 /** Creates a case with the export, closes it and opens it again, as an examiner would. */
 async function reopenedCase(page: Page): Promise<void> {
   const file = path.join(dir, 'case.snoopscope');
-  await openStartScreen(page);
-  await createCaseAt(page, file);
-  await importPaths(page, writeExport(dir).path, 'Test iPhone');
-  await page.getByTestId('import-done').click();
-  await ready(page);
+  await caseWithExport(page, dir, file);
   await page.getByTestId('close-case').click();
   await ready(page);
   await page.getByTestId('open-case').click();

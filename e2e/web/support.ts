@@ -150,6 +150,22 @@ export async function importPaths(page: Page, paths: string, deviceLabel: string
   await ready(page);
 }
 
+/**
+ * From a fresh start screen: a new case at `file` (in `dir` unless given) holding the generated
+ * export (`writeExport`) in a device "Test iPhone", its import summary dismissed.
+ */
+export async function caseWithExport(
+  page: Page,
+  dir: string,
+  file = join(dir, 'case.snoopscope'),
+): Promise<void> {
+  await openStartScreen(page);
+  await createCaseAt(page, file);
+  await importPaths(page, writeExport(dir).path, 'Test iPhone');
+  await page.getByTestId('import-done').click();
+  await ready(page);
+}
+
 /** Calls the dev server's bridge (the case the page has open) and returns the value. */
 export async function invoke<T>(
   request: APIRequestContext,
