@@ -236,7 +236,7 @@ function checkEntryTimes(zip: ZipArchive, exportedAt: unknown, problems: string[
   for (const e of zip.entries)
     if (e.modified !== expected)
       problems.push(
-        `${e.name} has the time ${e.modified ?? 'that is no valid date'} in the zip, not the export time the signed manifest states (${expected ?? exportedAt} UTC): the zip was changed after export.`,
+        `${e.name} has ${e.modified === null ? 'a time that names no valid date' : `the time ${e.modified}`} in the zip, not the export time the signed manifest states (${expected ?? exportedAt} UTC): the zip was changed after export.`,
       );
 }
 
