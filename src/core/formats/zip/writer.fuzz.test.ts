@@ -33,41 +33,45 @@ const bytesOf = (p: string | Uint8Array): Buffer =>
 let n = 0;
 
 describe('ZipWriter entries written from pieces', () => {
-  it('hold the pieces joined, in order, with their size and sha256', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.array(piece, { maxLength: 8 }), { minLength: 1, maxLength: 3 }),
-        async (entries) => {
-          const path = join(dir, `w${++n}.zip`);
-          const zip = await ZipWriter.create(path);
-          const written: WrittenEntry[] = [];
-          for (const [i, pieces] of entries.entries())
-            written.push(await zip.add(`e${i}.bin`, pieces));
-          await zip.finish();
-          await withZip(
-            path,
-            async (z) => {
-              expect(z.problems).toEqual([]);
-              for (const [i, pieces] of entries.entries()) {
-                const expected = Buffer.concat(pieces.map(bytesOf));
-                const got = await z.readEntry(z.findEntry(`e${i}.bin`)!, {
-                  maxBytes: 64 << 20,
-                });
-                expect(got.equals(expected)).toBe(true);
-                expect(written[i]).toEqual({
-                  name: `e${i}.bin`,
-                  size: expected.length,
-                  sha256: createHash('sha256').update(expected).digest('hex'),
-                });
-              }
-            },
-            undefined,
-            { strict: true },
-          );
-          await rm(path);
-        },
-      ),
-      fuzzOptions(25),
-    );
-  }, fuzzing() ? 0 : 60_000);
+  it(
+    'hold the pieces joined, in order, with their size and sha256',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.array(piece, { maxLength: 8 }), { minLength: 1, maxLength: 3 }),
+          async (entries) => {
+            const path = join(dir, `w${++n}.zip`);
+            const zip = await ZipWriter.create(path);
+            const written: WrittenEntry[] = [];
+            for (const [i, pieces] of entries.entries())
+              written.push(await zip.add(`e${i}.bin`, pieces));
+            await zip.finish();
+            await withZip(
+              path,
+              async (z) => {
+                expect(z.problems).toEqual([]);
+                for (const [i, pieces] of entries.entries()) {
+                  const expected = Buffer.concat(pieces.map(bytesOf));
+                  const got = await z.readEntry(z.findEntry(`e${i}.bin`)!, {
+                    maxBytes: 64 << 20,
+                  });
+                  expect(got.equals(expected)).toBe(true);
+                  expect(written[i]).toEqual({
+                    name: `e${i}.bin`,
+                    size: expected.length,
+                    sha256: createHash('sha256').update(expected).digest('hex'),
+                  });
+                }
+              },
+              undefined,
+              { strict: true },
+            );
+            await rm(path);
+          },
+        ),
+        fuzzOptions(25),
+      );
+    },
+    fuzzing() ? 0 : 60_000,
+  );
 });
