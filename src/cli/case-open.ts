@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { schemaVersion } from '../core/db/open';
+import { schemaVersion, upgradePlan } from '../core/db/open';
 import { MIGRATIONS } from '../core/db/migrations';
 import { AppError } from '../core/model/errors';
 import { CaseSession } from '../core/services/case-service';
@@ -9,11 +9,50 @@ import { validateFilter, type ParsedFilter } from './args';
 
 const LATEST_SCHEMA = Math.max(0, ...MIGRATIONS.map((m) => m.version));
 
+/** Where the notice of an upgrade goes: a line on stderr, as the command's other messages. */
+export type UpgradeNotice = (line: string) => void;
+
+const stderrNotice: UpgradeNotice = (line) => {
+  process.stderr.write(`snoopscope: ${line}\n`);
+};
+
+/** The one-line notice printed before a case is upgraded, which may take minutes on a large case. */
+export function upgradeNoticeText(steps: number): string {
+  return `Upgrading the case file for this version of Snoopscope (${steps} ${steps === 1 ? 'step' : 'steps'}); this runs once.`;
+}
+
+/** Steps an upgrade of the open case would run: 0 when it is up to date (or newer: refused later). */
+function pendingSteps(session: CaseSession): number {
+  if (schemaVersion(session.db) > LATEST_SCHEMA) return 0;
+  return upgradePlan(session.db).steps;
+}
+
 /**
- * Opens an existing case for a query command: read-only, unless its schema is older than this
- * version knows, in which case it is opened for writing once so the migrations apply. Never creates a case.
+ * Opens an existing case for writing, first saying on stderr when its upgrade is about to run
+ * (read on a read-only connection: cheap).
  */
-export function openCaseForQuery(path: string): CaseSession {
+function openUpgrading(full: string, notice: UpgradeNotice): CaseSession {
+  let steps = 0;
+  try {
+    const probe = CaseSession.open(full, { readonly: true });
+    try {
+      steps = pendingSteps(probe);
+    } finally {
+      probe.close();
+    }
+  } catch {
+    // The writable open below says what is wrong with the file.
+  }
+  if (steps > 0) notice(upgradeNoticeText(steps));
+  return CaseSession.open(full);
+}
+
+/**
+ * Opens an existing case for a query command: read-only, unless it needs an upgrade (its schema
+ * is older than this version knows, or the summary tables of an interrupted upgrade are still to
+ * be rebuilt), in which case it is opened for writing once so the upgrade runs. Never creates a case.
+ */
+export function openCaseForQuery(path: string, notice: UpgradeNotice = stderrNotice): CaseSession {
   const full = resolve(path);
   if (!existsSync(full)) {
     throw new AppError(
@@ -22,23 +61,34 @@ export function openCaseForQuery(path: string): CaseSession {
     );
   }
   const session = CaseSession.open(full, { readonly: true });
-  if (schemaVersion(session.db) >= LATEST_SCHEMA) return session;
+  let steps: number;
+  try {
+    steps = pendingSteps(session);
+  } catch (e) {
+    session.close();
+    throw e;
+  }
+  if (steps === 0) return session;
   session.close();
+  notice(upgradeNoticeText(steps));
   return CaseSession.open(full);
 }
 
 /** Opens an existing case for writing (an export or an annotation is recorded in its audit log). */
-export function openCaseForWrite(path: string): CaseSession {
+export function openCaseForWrite(path: string, notice: UpgradeNotice = stderrNotice): CaseSession {
   const full = resolve(path);
   if (!existsSync(full)) throw new AppError('NOT_FOUND', `No case file at ${full}.`);
-  return CaseSession.open(full);
+  return openUpgrading(full, notice);
 }
 
 /** Opens the case for writing, creating it when the file does not exist (or is empty). */
-export function openOrCreateCase(path: string): { session: CaseSession; created: boolean } {
+export function openOrCreateCase(
+  path: string,
+  notice: UpgradeNotice = stderrNotice,
+): { session: CaseSession; created: boolean } {
   const full = resolve(path);
   const present = existsSync(full) && !(statSync(full).isFile() && statSync(full).size === 0);
-  if (present) return { session: CaseSession.open(full), created: false };
+  if (present) return { session: openUpgrading(full, notice), created: false };
   try {
     return { session: CaseSession.create(full), created: true };
   } catch (e) {

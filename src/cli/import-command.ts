@@ -18,7 +18,7 @@ import {
   type ImportFileProgress,
 } from '../core/services/import-run';
 import { parseCommandArgs, takeCasePath, UsageError } from './args';
-import { openOrCreateCase } from './case-open';
+import { openCaseForWrite, openOrCreateCase } from './case-open';
 import { withCancelSignal } from './cancel';
 import { say, type CommandContext } from './context';
 import { importAndroidWith, importWorkerFor } from './import-worker-url';
@@ -522,7 +522,7 @@ function openCaseForImport(casePath: string): {
 } {
   const full = resolve(casePath);
   const present = existsSync(full) && !(statSync(full).isFile() && statSync(full).size === 0);
-  if (present) return { session: CaseSession.open(full), pending: null };
+  if (present) return { session: openCaseForWrite(full), pending: null };
   // An empty file is a placeholder someone made for the case: it becomes the case in place.
   if (existsSync(full)) return { session: openOrCreateCase(full).session, pending: null };
   const pending = CaseSession.createPending(full);

@@ -45,36 +45,125 @@ function readHead(path: string): Buffer {
   }
 }
 
+/** One step of a case upgrade, as its progress reports it. */
+export interface UpgradeStep {
+  /** 1 for the first step. */
+  index: number;
+  count: number;
+  /** `migrations`: a schema change; `rebuilding`: the summary tables rebuilt after them. */
+  phase: 'migrations' | 'rebuilding';
+  /** What the step does, in plain words ("adding half-hour columns to the timeline summary"). */
+  name: string;
+}
+
+/** Hooks of a migration run: a step announced before it starts, and a cancel seen between steps. */
+export interface MigrateProgress {
+  onStep?: (step: UpgradeStep) => void;
+  /** Checked after each step is announced, before it runs: true stops the upgrade there. */
+  isCancelled?: () => boolean;
+}
+
+/** What opening a case written by an earlier version of Snoopscope does before it is usable. */
+export interface UpgradePlan {
+  /** The migrations not applied yet, in order. */
+  migrations: Migration[];
+  /** The derived tables rebuilt after them (also those an interrupted upgrade left pending). */
+  rebuilds: DerivedTable[];
+  /** Every step: each migration, then one rebuild of the derived tables when any. */
+  steps: number;
+}
+
+const hasTable = (db: Db, name: string): boolean =>
+  db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !==
+  undefined;
+
+const newerCase = (newest: number, known: number): AppError =>
+  new AppError(
+    'CASE_INVALID',
+    `This case was written by a newer version of Snoopscope (schema ${newest}; this version knows ${known}). Update Snoopscope to open it.`,
+  );
+
+/**
+ * Reads what an upgrade of this case would do, without writing (a read-only connection is
+ * enough): the rows of `schema_migrations` and `derived_pending`. A case written by a newer
+ * version is refused with CASE_INVALID.
+ */
+export function upgradePlan(db: Db, migrations: readonly Migration[] = MIGRATIONS): UpgradePlan {
+  const applied = new Set(
+    hasTable(db, 'schema_migrations')
+      ? (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+          (r) => r.version,
+        )
+      : [],
+  );
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  const newest = Math.max(0, ...applied);
+  if (newest > known) throw newerCase(newest, known);
+  const pending = migrations.filter((m) => !applied.has(m.version));
+  const rebuilds = new Set<DerivedTable>(
+    hasTable(db, 'derived_pending')
+      ? (db.prepare('SELECT name FROM derived_pending').all() as { name: DerivedTable }[]).map(
+          (r) => r.name,
+        )
+      : [],
+  );
+  for (const m of pending) for (const t of m.rebuilds ?? []) rebuilds.add(t);
+  // Only this code's own schema has its derived tables rebuilt (see `migrate`).
+  const rebuilt = known === MIGRATIONS.at(-1)?.version ? [...rebuilds] : [];
+  return {
+    migrations: pending,
+    rebuilds: rebuilt,
+    steps: pending.length + (rebuilt.length > 0 ? 1 : 0),
+  };
+}
+
+/** A migration's step in plain words: its description, else its name. */
+export function migrationStepName(m: Migration): string {
+  return m.description ?? m.name.replace(/-/g, ' ');
+}
+
+/** The rebuild of derived tables in plain words. */
+export function rebuildStepName(tables: readonly DerivedTable[]): string {
+  const parts: string[] = [];
+  if (tables.some((t) => t !== 'app-names')) parts.push('rebuilding the timeline summary');
+  if (tables.includes('app-names')) parts.push('refreshing the app names');
+  return parts.join(' and ');
+}
+
+const cancelledAt = (step: number, count: number): AppError =>
+  new AppError(
+    'CANCELLED',
+    `The upgrade was stopped before step ${step} of ${count}; the steps before it are kept, and the upgrade continues the next time the case is opened.`,
+  );
+
 /**
  * Applies pending migrations, each in its own transaction; a failure stops with a clear error.
  * Whether a migration is still pending is checked again inside its write transaction (BEGIN
  * IMMEDIATE), so when two processes open the case at once the second waits for the first and
- * then finds the migration applied instead of applying it twice.
+ * then finds the migration applied instead of applying it twice. `progress` hears each step
+ * before it runs and may stop the upgrade between steps (CANCELLED).
  */
-export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): number {
+export function migrate(
+  db: Db,
+  migrations: readonly Migration[] = MIGRATIONS,
+  progress: MigrateProgress = {},
+): number {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
   // Derived tables a migration asked to rebuild; kept until rebuilt, so an interrupted upgrade
   // rebuilds them the next time the case is opened.
   db.exec('CREATE TABLE IF NOT EXISTS derived_pending (name TEXT PRIMARY KEY) STRICT');
   // A hint read without a lock: a version listed here stays applied; one missing is checked again.
-  const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
-      (r) => r.version,
-    ),
-  );
+  const plan = upgradePlan(db, migrations);
   const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   const markPending = db.prepare('INSERT OR IGNORE INTO derived_pending (name) VALUES (?)');
   const known = Math.max(0, ...migrations.map((m) => m.version));
-  const newest = Math.max(0, ...applied);
-  if (newest > known) {
-    throw new AppError(
-      'CASE_INVALID',
-      `This case was written by a newer version of Snoopscope (schema ${newest}; this version knows ${known}). Update Snoopscope to open it.`,
-    );
-  }
-  for (const m of migrations) {
-    if (applied.has(m.version)) continue;
+  const announce = (index: number, phase: UpgradeStep['phase'], name: string): void => {
+    progress.onStep?.({ index, count: plan.steps, phase, name });
+    if (progress.isCancelled?.()) throw cancelledAt(index, plan.steps);
+  };
+  for (const [i, m] of plan.migrations.entries()) {
+    announce(i + 1, 'migrations', migrationStepName(m));
     const run = db.transaction(() => {
       if (isApplied.get(m.version) !== undefined) return;
       db.exec(m.up);
@@ -96,7 +185,11 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
     }
   }
   // Only once the schema is the one this code knows are derived tables rebuilt by this code.
-  if (known === MIGRATIONS.at(-1)?.version) rebuildPending(db);
+  if (known === MIGRATIONS.at(-1)?.version) {
+    if (plan.rebuilds.length > 0)
+      announce(plan.steps, 'rebuilding', rebuildStepName(plan.rebuilds));
+    rebuildPending(db);
+  }
   return known;
 }
 
@@ -287,8 +380,21 @@ function createInPlace(path: string, name: string, seed?: (db: Db) => void): Db 
   }
 }
 
+/** How `openCaseDatabase` opens a case. */
+export interface OpenCaseOptions {
+  readonly?: boolean;
+  /**
+   * `apply` (the default: the command line, tests): pending migrations are applied here.
+   * `refuse` (workers): a case that needs an upgrade is refused with CONFLICT, unchanged; only
+   * the app's own upgrade runs it.
+   */
+  upgrade?: 'apply' | 'refuse';
+  /** Hears each step of an upgrade and may stop it between steps. */
+  progress?: MigrateProgress;
+}
+
 /** Opens an existing case file, checks that it is one, and applies pending migrations. */
-export function openCaseDatabase(path: string, options: { readonly?: boolean } = {}): Db {
+export function openCaseDatabase(path: string, options: OpenCaseOptions = {}): Db {
   if (!existsSync(path)) throw new AppError('NOT_FOUND', `No case file at ${path}.`);
   const head = readHead(path);
   if (head.length > 0 && !head.subarray(0, 16).equals(Buffer.from('SQLite format 3\0', 'latin1'))) {
@@ -315,7 +421,11 @@ export function openCaseDatabase(path: string, options: { readonly?: boolean } =
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     } else {
       applyPragmas(db);
-      migrate(db);
+      if (options.upgrade === 'refuse') {
+        if (upgradePlan(db).steps > 0) throw needsUpgrade(path);
+      } else {
+        migrate(db, MIGRATIONS, options.progress);
+      }
     }
     return db;
   } catch (e) {
@@ -323,6 +433,12 @@ export function openCaseDatabase(path: string, options: { readonly?: boolean } =
     throw describeSqliteError(e) ?? e;
   }
 }
+
+const needsUpgrade = (path: string): AppError =>
+  new AppError(
+    'CONFLICT',
+    `${path} was written by an earlier version of Snoopscope and must be upgraded first; open it in the app or with a snoopscope command, which upgrade it.`,
+  );
 
 /** Current schema version of an open case. */
 export function schemaVersion(db: Db): number {

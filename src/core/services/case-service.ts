@@ -13,6 +13,7 @@ import {
   removePendingCase,
   schemaVersion,
   type Db,
+  type OpenCaseOptions,
 } from '../db/open';
 import { latestOffset } from '../db/queries/device-offset';
 import { AppError } from '../model/errors';
@@ -97,7 +98,12 @@ export class CaseSession {
     return new PendingCase(new CaseSession(db, full), temp);
   }
 
-  static open(path: string, options: { readonly?: boolean } = {}): CaseSession {
+  /**
+   * Opens a case file. By default pending migrations are applied on this connection (the
+   * command line); `upgrade: 'refuse'` refuses a case that needs one (workers), and `progress`
+   * hears the upgrade's steps.
+   */
+  static open(path: string, options: OpenCaseOptions = {}): CaseSession {
     const full = resolve(path);
     return new CaseSession(openCaseDatabase(full, options), full);
   }

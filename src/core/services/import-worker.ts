@@ -38,7 +38,8 @@ function reportingCache(entries: [string, unknown][]): ImportCache {
 
 async function run(msg: Exclude<WorkerRequest, { type: 'cancel' | 'call' }>): Promise<void> {
   if (msg.type === 'start-backup') {
-    const session = CaseSession.open(msg.casePath);
+    // The app starts imports only on an up-to-date case; a worker never upgrades one itself.
+    const session = CaseSession.open(msg.casePath, { upgrade: 'refuse' });
     try {
       const r = await runBackupImport(
         session,
@@ -55,7 +56,7 @@ async function run(msg: Exclude<WorkerRequest, { type: 'cancel' | 'call' }>): Pr
     }
     return;
   }
-  const db = openCaseDatabase(msg.casePath);
+  const db = openCaseDatabase(msg.casePath, { upgrade: 'refuse' });
   try {
     const result = await importBatch({
       db,

@@ -10,6 +10,7 @@ import { runFindings, storedFindingParams } from '../findings';
 import { findingEvidencePage } from './findings-service';
 import type { ErrorCode } from '../../contract/result';
 import type { ApiInput, ApiOutput } from '../../contract/api';
+import { openCaseDatabase, type UpgradeStep } from '../db/open';
 import { AppError } from '../model/errors';
 import { importAndroidInto, type AndroidImportResult } from './android-import';
 import { importBackupDevice, type BackupDeviceResult } from './backup-import';
@@ -57,6 +58,12 @@ export type WorkerCall =
   | { fn: 'exportSessionsCsv'; input: ApiInput<'exportSessionsCsv'>; version: string }
   /** The app's evidence bundle, written from the worker's own connection. */
   | ({ fn: 'exportBundle' } & BundleExportRequest)
+  /**
+   * The upgrade of a case written by an earlier version (its pending migrations, then its
+   * derived tables), run only by the app, in a worker of its own; every other call refuses a
+   * case that needs one.
+   */
+  | { fn: 'upgradeCase' }
   /** A page of the evidence of such a finding (the app's query). */
   | {
       fn: 'findingEvidence';
@@ -83,6 +90,8 @@ export interface WorkerCallResults {
   findingEvidence: ApiOutput<'getFindingEvidence'>;
   exportBundle: ApiOutput<'exportBundle'>;
   exportSessionsCsv: ApiOutput<'exportSessionsCsv'>;
+  /** How many steps the upgrade ran (0: the case was already up to date). */
+  upgradeCase: { steps: number };
 }
 
 /** Progress of a call, as its in-process form reports it. */
@@ -92,7 +101,9 @@ export type WorkerStep =
   | { kind: 'artifact'; name: string; index: number; count: number }
   | { kind: 'android'; phase: string; fraction: number; detail?: string }
   /** The stored findings of device `index` (of `count` stale ones) are being computed. */
-  | { kind: 'derived'; index: number; count: number };
+  | { kind: 'derived'; index: number; count: number }
+  /** Step `index` (of `count`) of a case upgrade is about to run. */
+  | { kind: 'upgrade'; step: UpgradeStep };
 
 /** An error crossing the thread boundary: its code (the app's, or the file system's) kept. */
 interface CarriedError {
@@ -169,7 +180,12 @@ export async function runCall(
   const isCancelled = (): boolean => signal.aborted || Atomics.load(flags, CANCEL) === 1;
   let session: CaseSession | null = null;
   try {
-    session = CaseSession.open(request.casePath);
+    if (request.call.fn === 'upgradeCase') {
+      post({ type: 'result', value: upgradeCase(request.casePath, step, isCancelled) });
+      return;
+    }
+    // A worker never upgrades a case on its own: the app upgrades it first, in a call of its own.
+    session = CaseSession.open(request.casePath, { upgrade: 'refuse' });
     const open = session;
     const call = request.call;
     let value: WorkerCallResults[WorkerCall['fn']];
@@ -255,6 +271,37 @@ export async function runCall(
   } finally {
     session?.close();
   }
+}
+
+/**
+ * Milliseconds each upgrade step waits after it is announced, before it runs: set only by tests
+ * (SNOOPSCOPE_TEST_UPGRADE_STEP_MS), to hold a step long enough to act on it.
+ */
+function testUpgradeHoldMs(): number {
+  const ms = Number(process.env.SNOOPSCOPE_TEST_UPGRADE_STEP_MS ?? 0);
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 60_000) : 0;
+}
+
+/** Upgrades the case on a connection of its own, announcing each step; stopped between steps. */
+function upgradeCase(
+  casePath: string,
+  step: (s: WorkerStep) => void,
+  isCancelled: () => boolean,
+): WorkerCallResults['upgradeCase'] {
+  const hold = testUpgradeHoldMs();
+  let steps = 0;
+  const db = openCaseDatabase(casePath, {
+    progress: {
+      onStep: (s) => {
+        steps = s.count;
+        step({ kind: 'upgrade', step: s });
+        if (hold > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, hold);
+      },
+      isCancelled,
+    },
+  });
+  db.close();
+  return { steps };
 }
 
 interface Pending {

@@ -4,6 +4,7 @@ import type { Migration } from './types';
 export const m0001Initial: Migration = {
   version: 1,
   name: 'initial',
+  description: 'creating the case tables',
   up: `
 CREATE TABLE case_meta (
   key TEXT PRIMARY KEY,

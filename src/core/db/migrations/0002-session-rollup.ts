@@ -10,6 +10,7 @@ import type { Migration } from './types';
 export const m0002SessionRollup: Migration = {
   version: 2,
   name: 'session-rollup',
+  description: 'adding the timeline summary',
   up: `
 CREATE TABLE session_rollup (
   level INTEGER NOT NULL,

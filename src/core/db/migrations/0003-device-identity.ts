@@ -7,6 +7,7 @@ import type { Migration } from './types';
 export const m0003DeviceIdentity: Migration = {
   version: 3,
   name: 'device-identity',
+  description: 'adding device identifiers',
   up: `
 ALTER TABLE devices ADD COLUMN udid TEXT;
 ALTER TABLE devices ADD COLUMN serial TEXT;

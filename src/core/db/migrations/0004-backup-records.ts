@@ -9,6 +9,7 @@ import type { Migration } from './types';
 export const m0004BackupRecords: Migration = {
   version: 4,
   name: 'backup-records',
+  description: 'adding tables for iPhone backup records',
   up: `
 ALTER TABLE sources ADD COLUMN container TEXT;
 ALTER TABLE sources ADD COLUMN locator TEXT;

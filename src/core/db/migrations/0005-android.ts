@@ -10,6 +10,7 @@ import type { Migration } from './types';
 export const m0005Android: Migration = {
   version: 5,
   name: 'android',
+  description: 'adding tables for Android captures',
   up: `
 ALTER TABLE access_sessions ADD COLUMN attribution_tag TEXT;
 ALTER TABLE access_sessions ADD COLUMN proxy TEXT;

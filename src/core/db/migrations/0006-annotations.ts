@@ -9,6 +9,7 @@ import type { Migration } from './types';
 export const m0006Annotations: Migration = {
   version: 6,
   name: 'annotations',
+  description: 'adding annotations',
   up: `
 CREATE TABLE annotations (
   target TEXT PRIMARY KEY,

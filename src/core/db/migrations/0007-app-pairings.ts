@@ -7,6 +7,7 @@ import type { Migration } from './types';
 export const m0007AppPairings: Migration = {
   version: 7,
   name: 'app-pairings',
+  description: 'adding app pairings',
   up: `
 CREATE TABLE app_pairings (
   a TEXT NOT NULL,

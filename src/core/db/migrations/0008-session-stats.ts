@@ -9,6 +9,7 @@ import type { Migration } from './types';
 export const m0008SessionStats: Migration = {
   version: 8,
   name: 'session-stats',
+  description: 'adding session statistics',
   up: `CREATE TABLE session_stats (
   level INTEGER NOT NULL,
   device_id INTEGER NOT NULL,

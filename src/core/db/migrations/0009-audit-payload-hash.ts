@@ -8,6 +8,7 @@ import type { Migration } from './types';
 export const m0009AuditPayloadHash: Migration = {
   version: 9,
   name: 'audit-payload-hash',
+  description: 'strengthening the audit log',
   up: `
 ALTER TABLE audit_log ADD COLUMN scheme INTEGER NOT NULL DEFAULT 1 CHECK (scheme IN (1, 2));
 ALTER TABLE audit_log ADD COLUMN salt TEXT;

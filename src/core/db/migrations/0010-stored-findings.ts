@@ -11,6 +11,7 @@ import type { Migration } from './types';
 export const m0010StoredFindings: Migration = {
   version: 10,
   name: 'stored-findings',
+  description: 'adding stored findings',
   up: `
 CREATE TABLE stored_findings (
   id INTEGER PRIMARY KEY,

@@ -12,6 +12,7 @@ import type { Migration } from './types';
 export const m0011AppNames: Migration = {
   version: 11,
   name: 'app-names',
+  description: 'adding app names',
   up: `
 ALTER TABLE apps ADD COLUMN backup_name TEXT;
 ALTER TABLE apps ADD COLUMN user_name TEXT;

@@ -7,5 +7,6 @@ import type { Migration } from './types';
 export const m0012OpenSessions: Migration = {
   version: 12,
   name: 'open-sessions',
+  description: 'indexing open sessions',
   up: `CREATE INDEX access_sessions_open ON access_sessions(app_id, category) WHERE open = 1;`,
 };

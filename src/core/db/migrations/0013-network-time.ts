@@ -8,6 +8,7 @@ import type { Migration } from './types';
 export const m0013NetworkTime: Migration = {
   version: 13,
   name: 'network-time',
+  description: 'indexing network activity by time',
   up: `
 CREATE INDEX network_observations_start ON network_observations(COALESCE(first_ms, last_ms));
 CREATE INDEX network_observations_end ON network_observations(COALESCE(last_ms, first_ms));

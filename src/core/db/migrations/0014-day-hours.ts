@@ -8,6 +8,7 @@ import type { Migration } from './types';
 export const m0014DayHours: Migration = {
   version: 14,
   name: 'day-hours',
+  description: 'adding the time-of-day summary',
   up: `
 CREATE TABLE session_day_hours (
   device_id INTEGER NOT NULL,

@@ -8,6 +8,7 @@ import type { Migration } from './types';
 export const m0015NetworkLatest: Migration = {
   version: 15,
   name: 'network-latest',
+  description: 'adding the latest network snapshots',
   up: `
 CREATE TABLE network_latest (
   observation_id INTEGER PRIMARY KEY,

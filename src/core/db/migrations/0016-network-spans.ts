@@ -9,6 +9,7 @@ import type { Migration } from './types';
 export const m0016NetworkSpans: Migration = {
   version: 16,
   name: 'network-spans',
+  description: 'indexing network activity spans',
   up: `
 CREATE TABLE network_spans (
   source_id INTEGER NOT NULL,

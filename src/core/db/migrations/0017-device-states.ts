@@ -8,6 +8,7 @@ import type { Migration } from './types';
 export const m0017DeviceStates: Migration = {
   version: 17,
   name: 'device-states',
+  description: 'adding device states',
   up: `
 CREATE TABLE device_states (
   id INTEGER PRIMARY KEY,

@@ -9,6 +9,7 @@ import type { Migration } from './types';
 export const m0018SessionEvents: Migration = {
   version: 18,
   name: 'session-events',
+  description: 'indexing sessions for the event list',
   up: `CREATE INDEX access_sessions_events ON access_sessions(anchor_ms, device_id, interval_key,
   app_id, category, raw_category, start_ms, start_offset, end_ms, end_offset, duration_ms, anchor_minute,
   open, conflict, state, state_source, inferred_state, proxy, attribution_tag, duration_known,

@@ -10,6 +10,7 @@ import type { Migration } from './types';
 export const m0019SourceLines: Migration = {
   version: 19,
   name: 'source-lines',
+  description: 'adding compressed source lines',
   up: `
 CREATE TABLE source_line_blocks (
   id INTEGER PRIMARY KEY,

@@ -8,6 +8,7 @@ import type { Migration } from './types';
 export const m0020SessionPlaces: Migration = {
   version: 20,
   name: 'session-places',
+  description: 'indexing where each session was read',
   up: `CREATE INDEX access_sessions_places ON access_sessions(device_id, interval_key, b_source_id,
   b_line, e_source_id, e_line);`,
 };

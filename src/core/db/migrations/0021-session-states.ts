@@ -11,6 +11,7 @@ import type { Migration } from './types';
 export const m0021SessionStates: Migration = {
   version: 21,
   name: 'session-states',
+  description: 'adding the app-state summary and indexing sessions by minute',
   up: `
 CREATE TABLE session_state_rollup (
   level INTEGER NOT NULL,

@@ -12,6 +12,7 @@ import type { Migration } from './types';
 export const m0022NetworkGroups: Migration = {
   version: 22,
   name: 'network-groups',
+  description: 'grouping network activity by app',
   up: `
 CREATE INDEX network_observations_group ON network_observations(
   device_id, app_id, hits DESC, domain, domain_type, first_ms, last_ms);

@@ -11,6 +11,7 @@ import type { Migration } from './types';
 export const m0023NetworkRanks: Migration = {
   version: 23,
   name: 'network-ranks',
+  description: 'ranking network snapshots',
   up: `
 CREATE TABLE network_ranks (
   id INTEGER PRIMARY KEY,

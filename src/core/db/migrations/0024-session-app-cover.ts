@@ -8,6 +8,7 @@ import type { Migration } from './types';
 export const m0024SessionAppCover: Migration = {
   version: 24,
   name: 'session-app-cover',
+  description: 'widening the sessions index by app',
   up: `DROP INDEX access_sessions_app;
 CREATE INDEX access_sessions_app ON access_sessions(app_id, anchor_ms, device_id, category, duration_ms);`,
 };

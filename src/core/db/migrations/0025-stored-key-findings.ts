@@ -8,6 +8,7 @@ import type { Migration } from './types';
 export const m0025StoredKeyFindings: Migration = {
   version: 25,
   name: 'stored-key-findings',
+  description: 'adding stored key findings',
   up: `
 CREATE TABLE stored_key_findings (
   device_id INTEGER PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,

@@ -9,6 +9,7 @@ import type { Migration } from './types';
 export const m0026StoredFindingsList: Migration = {
   version: 26,
   name: 'stored-findings-list',
+  description: 'indexing the findings list',
   up: `
 CREATE INDEX stored_findings_list ON stored_findings(device_id, rule, seq, evidence_total, app_id,
   category, json_remove(iif(json_valid(finding), finding, '{}'), '$.caveat', '$.details'));

@@ -9,6 +9,7 @@ import type { Migration } from './types';
 export const m0027SummaryGroups: Migration = {
   version: 27,
   name: 'summary-groups',
+  description: 'adding the summary by app and category',
   up: `
 CREATE TABLE summary_groups (
   device_id INTEGER NOT NULL,

@@ -8,6 +8,7 @@ import type { Migration } from './types';
 export const m0028SummaryGroupsDurations: Migration = {
   version: 28,
   name: 'summary-groups-durations',
+  description: 'adding durations to the summary by app and category',
   up: `
 ALTER TABLE summary_groups ADD COLUMN closed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE summary_groups ADD COLUMN known INTEGER NOT NULL DEFAULT 0;

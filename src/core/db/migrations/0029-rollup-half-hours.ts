@@ -9,6 +9,7 @@ import type { Migration } from './types';
 export const m0029RollupHalfHours: Migration = {
   version: 29,
   name: 'rollup-half-hours',
+  description: 'adding half-hour columns to the timeline summary',
   up: `
 ALTER TABLE session_rollup ADD COLUMN q0 INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE session_rollup ADD COLUMN q1 INTEGER NOT NULL DEFAULT 0;

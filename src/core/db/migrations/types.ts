@@ -8,6 +8,11 @@ export type DerivedTable = 'session-rollup' | 'session-stats' | 'day-hours' | 'a
 export interface Migration {
   version: number;
   name: string;
+  /**
+   * What the migration does, in plain words, shown while a case is upgraded ("adding half-hour
+   * columns to the timeline summary"); the name is shown when absent.
+   */
+  description?: string;
   /** SQL run inside the migration's transaction: literal text, never built by live code. */
   up: string;
   /** Derived tables to rebuild (with the current code) once every pending migration has run. */
