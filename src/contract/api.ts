@@ -25,7 +25,7 @@ import {
   type AppPairing,
   type CompareResult,
 } from './records';
-import type { FindingsStatus } from './events';
+import type { CaseUpgradeStatus, FindingsStatus } from './events';
 import type { DeviceKeyFindings } from './key-findings';
 import type { ImportWarning } from './warnings';
 
@@ -47,6 +47,10 @@ export const api = {
   openCase: z.object({ path }).strict(),
   closeCase: empty,
   getCase: empty,
+  /** Where the upgrade of a case being opened stands (null when none ran since the app started). */
+  getCaseUpgrade: empty,
+  /** Stops the upgrade of the case being opened between two steps; no case is open afterwards. */
+  cancelCaseUpgrade: empty,
   listRecentCases: empty,
   forgetRecentCase: z.object({ path }).strict(),
 
@@ -783,6 +787,8 @@ export interface ApiOutputs {
   openCase: CaseInfo;
   closeCase: null;
   getCase: CaseInfo | null;
+  getCaseUpgrade: CaseUpgradeStatus | null;
+  cancelCaseUpgrade: { cancelled: boolean };
   listRecentCases: RecentCase[];
   forgetRecentCase: null;
   listDevices: Device[];

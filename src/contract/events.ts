@@ -87,6 +87,30 @@ export interface FindingsStatus {
   message: string | null;
 }
 
+/**
+ * A case written by an earlier version of Snoopscope being upgraded when it is opened: in a
+ * worker of its own, a step at a time (each migration, then the rebuild of the summaries), with
+ * no case open meanwhile. `running` before each step; then `done` (the case is opened),
+ * `cancelled` (stopped between steps; it continues the next time the case is opened) or `failed`.
+ */
+export interface CaseUpgradeStatus {
+  path: string;
+  /** The case's name, as the start screen shows it. */
+  caseName: string;
+  state: 'running' | 'done' | 'cancelled' | 'failed';
+  /** The step under way (1 for the first), or the last one announced once ended. */
+  step: number;
+  steps: number;
+  /** What the step does, in plain words ("adding half-hour columns to the timeline summary"). */
+  stepName: string;
+  /** `migrations`: a schema change; `rebuilding`: the summaries rebuilt after them. */
+  phase: 'migrations' | 'rebuilding';
+  /** Milliseconds since the upgrade started. */
+  elapsedMs: number;
+  /** Why it ended, in a sentence, when `cancelled` or `failed`; null otherwise. */
+  message: string | null;
+}
+
 export interface BridgeEvents {
   onImportProgress: ImportProgress;
   onImportFinished: ImportFinished;
@@ -94,6 +118,7 @@ export interface BridgeEvents {
   onDeviceBackupProgress: DeviceBackupProgress;
   onAndroidCapture: AndroidCaptureStatus;
   onFindingsStatus: FindingsStatus;
+  onCaseUpgrade: CaseUpgradeStatus;
   /** A menu item of the desktop app that the renderer carries out with its current state. */
   onMenuCommand: { command: 'import' | 'exportCsv' };
 }
@@ -106,5 +131,6 @@ export const BRIDGE_EVENTS: readonly BridgeEventName[] = [
   'onDeviceBackupProgress',
   'onAndroidCapture',
   'onFindingsStatus',
+  'onCaseUpgrade',
   'onMenuCommand',
 ];

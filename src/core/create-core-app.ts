@@ -5,6 +5,7 @@ import type { CoreApp, CoreOptions } from './app';
 import { listAudit, verifyAudit } from './db/audit';
 import { deviceStateAt, deviceStateBands, unknownDeviceState } from './db/queries/device-state';
 import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { DeviceBackupService } from './acquire/device-backup';
 import { listBackups } from './importers/ios-backup/discover';
 import { defaultBackupRoots } from './importers/ios-backup/locations';
@@ -26,6 +27,7 @@ import { annotate, listAnnotations } from './services/annotations';
 import { compareResult, listPairings, setPairing } from './services/compare-request';
 import { BackupImportService } from './services/backup-import-service';
 import { CaseSession } from './services/case-service';
+import { CaseUpgradeService, upgradeNeed } from './services/case-upgrade';
 import {
   findingEvidencePage,
   findingListItem,
@@ -66,6 +68,11 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     (casePath) => new ImportWorkerClient(casePath, options.workerUrl),
     () => (current ? generation(current) : ''),
   );
+  // A case written by an earlier version is upgraded in a worker of its own before it is opened.
+  const upgrades = new CaseUpgradeService(
+    emit,
+    (casePath) => new ImportWorkerClient(casePath, options.workerUrl),
+  );
   const findingsQueries = new FindingsQueries(
     emit,
     log,
@@ -86,7 +93,15 @@ export function createCoreApp(options: CoreOptions): CoreApp {
   // Source moves and removals run in a worker of their own (pairing and rollups are recomputed:
   // seconds at millions of sessions); one at a time, and none during an import.
   let editing = false;
+  const notUpgrading = (what: string): void => {
+    if (upgrades.busy)
+      throw new AppError(
+        'CONFLICT',
+        `Cannot ${what} while a case is being upgraded for this version of Snoopscope; wait for the upgrade to finish or cancel it.`,
+      );
+  };
   const notBusy = (what: string): void => {
+    notUpgrading(what);
     if (imports.busy || backups.busy || captures.busy)
       throw new AppError('CONFLICT', `Cannot ${what} while an import is running.`);
     if (editing)
@@ -149,6 +164,14 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     const c = current;
     if (c && !refresh.busy && derivedStale(c.db)) refreshStoredFindings('findings-computed');
   };
+  const closeCurrent = (): boolean => {
+    void refresh.stop();
+    void findingsQueries.stop();
+    const was = current !== null;
+    current?.close();
+    current = null;
+    return was;
+  };
   const swap = (next: CaseSession): void => {
     void refresh.stop();
     void findingsQueries.stop();
@@ -174,20 +197,27 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       swap(CaseSession.create(path));
       return need().info();
     },
-    openCase: ({ path }) => {
+    openCase: async ({ path }) => {
       notBusy('switch cases');
-      swap(CaseSession.open(path));
+      const full = resolve(path);
+      const wanted = upgradeNeed(full);
+      if (wanted.steps > 0) {
+        // No case stays open while another is upgraded: a cancel or failure leaves none open.
+        if (closeCurrent()) emit('onCaseChanged', { reason: 'case-closed' });
+        await upgrades.run(full, wanted);
+      }
+      // Up to date now: this thread only opens it, and refuses (never runs) another upgrade.
+      swap(CaseSession.open(full, { upgrade: 'refuse' }));
       return need().info();
     },
     closeCase: () => {
       notBusy('close the case');
-      void refresh.stop();
-      void findingsQueries.stop();
-      current?.close();
-      current = null;
+      closeCurrent();
       return null;
     },
     getCase: () => current?.info() ?? null,
+    getCaseUpgrade: () => upgrades.status(),
+    cancelCaseUpgrade: () => ({ cancelled: upgrades.cancel() }),
     listRecentCases: () => recent.list(),
     forgetRecentCase: ({ path }) => {
       recent.forget(path);
@@ -215,6 +245,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       return edit({ fn: 'removeSource', sourceId }, 'source-removed');
     },
     startImport: ({ paths, deviceId, timeZone }) => {
+      notUpgrading('import');
       const c = need();
       notEditing();
       if (backups.busy)
@@ -233,6 +264,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       ]),
     inspectBackup: ({ path }) => backups.inspect(current, path),
     startBackupImport: (input) => {
+      notUpgrading('import');
       const c = need();
       notEditing();
       if (imports.busy)
@@ -245,6 +277,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     cancelDeviceBackup: ({ backupId }) => ({ cancelled: acquisitions.cancel(backupId) }),
     listAndroidDevices: () => captures.list(),
     startAndroidCapture: async (input) => {
+      notUpgrading('capture');
       const c = need();
       notEditing();
       if (imports.busy || backups.busy)
@@ -392,6 +425,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       return () => listeners.delete(listener);
     },
     async dispose() {
+      await upgrades.stop();
       await refresh.stop();
       await findingsQueries.stop();
       await imports.dispose();

@@ -128,6 +128,8 @@ async function start(): Promise<void> {
     const method = mode === 'create' ? 'createCase' : 'openCase';
     const result = await dispatch(handlers, method, { path: picked }, log);
     if (!result.ok) {
+      // A stopped upgrade is no error: the start screen says it was stopped and continues later.
+      if (result.error.code === 'CANCELLED') return;
       await showError(
         mode === 'create' ? 'The case could not be created.' : 'The case could not be opened.',
         result.error.message,
