@@ -8,6 +8,7 @@ import { ErrorBanner } from '../../shared/ErrorBanner';
 import { formatExaminerTime } from '../../shared/examiner-time';
 import { Spinner } from '../../shared/Spinner';
 import { VerifyView } from '../verify/VerifyView';
+import { CaseUpgradePanel, useCaseUpgrade } from './CaseUpgradePanel';
 
 type Mode = 'create' | 'open';
 
@@ -20,6 +21,9 @@ export function StartScreen() {
   const [pathText, setPathText] = useState('');
   const [working, setWorking] = useState(false);
   const [verifying, setVerifying] = useState(false);
+  // A case written by an earlier version is upgraded before it opens: its progress shows here.
+  const upgrade = useCaseUpgrade();
+  const busy = working || upgrade?.state === 'running';
 
   const openPath = async (mode: Mode, path: string): Promise<void> => {
     setWorking(true);
@@ -30,7 +34,8 @@ export function StartScreen() {
         : await client.call('openCase', { path });
     setWorking(false);
     if (r.ok) setCaseInfo(r.value);
-    else setError(r.error);
+    // A stopped upgrade is said by its panel, not as an error.
+    else if (r.error.code !== 'CANCELLED') setError(r.error);
   };
 
   const pick = async (mode: Mode): Promise<void> => {
@@ -84,7 +89,7 @@ export function StartScreen() {
             type="button"
             className="btn btn-primary"
             data-testid="create-case"
-            disabled={working}
+            disabled={busy}
             onClick={() => void pick('create')}
           >
             New case…
@@ -93,7 +98,7 @@ export function StartScreen() {
             type="button"
             className="btn"
             data-testid="open-case"
-            disabled={working}
+            disabled={busy}
             onClick={() => void pick('open')}
           >
             Open case…
@@ -102,7 +107,7 @@ export function StartScreen() {
             type="button"
             className="btn"
             data-testid="start-verify"
-            disabled={working}
+            disabled={busy}
             onClick={() => setVerifying(true)}
           >
             Verify a bundle…
@@ -131,7 +136,7 @@ export function StartScreen() {
                 type="submit"
                 className="btn btn-primary"
                 data-testid="case-path-submit"
-                disabled={working || pathText.trim() === ''}
+                disabled={busy || pathText.trim() === ''}
               >
                 {typing === 'create' ? 'Create' : 'Open'}
               </button>
@@ -141,7 +146,8 @@ export function StartScreen() {
             </div>
           </form>
         ) : null}
-        {working ? <Spinner label="Opening case…" /> : null}
+        <CaseUpgradePanel status={upgrade} />
+        {working && upgrade?.state !== 'running' ? <Spinner label="Opening case…" /> : null}
         <ErrorBanner error={error} onDismiss={() => setError(null)} />
         <ErrorBanner error={recent.error} title="Recent cases" />
 
@@ -181,7 +187,7 @@ export function StartScreen() {
                       type="button"
                       className="btn"
                       data-testid="recent-open"
-                      disabled={!item.exists || working}
+                      disabled={!item.exists || busy}
                       onClick={() => void openPath('open', item.path)}
                     >
                       Open
