@@ -9,6 +9,8 @@ import {
   migrate,
   openCaseDatabase,
   schemaVersion,
+  upgradePlan,
+  type UpgradeStep,
 } from './open';
 import { MIGRATIONS } from './migrations';
 
@@ -96,5 +98,74 @@ describe('case database', () => {
     a.exec('COMMIT');
     a.close();
     b.close();
+  });
+});
+
+describe('the steps of an upgrade', () => {
+  /** An empty case at schema 26, as that version left it. */
+  function oldCase(): string {
+    const path = join(dir, 'old.snoopcase');
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`application_id = ${CASE_APPLICATION_ID}`);
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.version <= 26),
+    );
+    db.exec('DELETE FROM derived_pending');
+    db.close();
+    return path;
+  }
+
+  it('are read on a read-only connection without writing, and announced in order', () => {
+    const path = oldCase();
+    const ro = openCaseDatabase(path, { readonly: true });
+    const plan = upgradePlan(ro);
+    ro.close();
+    expect(plan.migrations.map((m) => m.version)).toEqual([27, 28, 29]);
+    expect(plan).toMatchObject({ rebuilds: ['session-rollup'], steps: 4 });
+    const seen: UpgradeStep[] = [];
+    openCaseDatabase(path, { progress: { onStep: (s) => seen.push(s) } }).close();
+    expect(seen).toEqual([
+      { index: 1, count: 4, phase: 'migrations', name: 'adding the summary by app and category' },
+      {
+        index: 2,
+        count: 4,
+        phase: 'migrations',
+        name: 'adding durations to the summary by app and category',
+      },
+      {
+        index: 3,
+        count: 4,
+        phase: 'migrations',
+        name: 'adding half-hour columns to the timeline summary',
+      },
+      { index: 4, count: 4, phase: 'rebuilding', name: 'rebuilding the timeline summary' },
+    ]);
+  });
+
+  it('stop between two steps when cancelled, keeping those done', () => {
+    const path = oldCase();
+    let steps = 0;
+    expect(() =>
+      openCaseDatabase(path, {
+        progress: { onStep: () => (steps += 1), isCancelled: () => steps === 3 },
+      }),
+    ).toThrow(/stopped before step 3 of 4; the steps before it are kept/);
+    const db = new Database(path, { readonly: true });
+    expect(schemaVersion(db)).toBe(28);
+    db.close();
+  });
+
+  it('are refused, not run, by a connection that must not upgrade (a worker)', () => {
+    const path = oldCase();
+    expect(() => openCaseDatabase(path, { upgrade: 'refuse' })).toThrow(
+      /was written by an earlier version of Snoopscope and must be upgraded first/,
+    );
+    const db = new Database(path, { readonly: true });
+    expect(schemaVersion(db)).toBe(26);
+    db.close();
+    openCaseDatabase(path).close();
+    openCaseDatabase(path, { upgrade: 'refuse' }).close();
   });
 });
