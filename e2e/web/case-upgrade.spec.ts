@@ -1,0 +1,115 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { writeOldCase } from '../../src/core/services/old-case-fixture';
+import { generateExportLines } from '../../src/core/testing/apr-fixture';
+import { openStartScreen, ready, tempDir } from './support';
+
+// Opening a case written by an earlier version (schema 26) in Chromium against the dev server:
+// the start screen says which step of the upgrade runs, with a Cancel button. The upgrade of a
+// small case takes milliseconds, so the page keeps the events that end it, and the answer of the
+// open, until the test has looked (as hold-findings-end.ts does for the findings).
+
+const SHOTS = '/tmp/shots';
+let dir: string;
+
+interface HoldGlobals {
+  __releaseUpgradeEnd: () => void;
+  EventSource: { prototype: object };
+}
+
+type OnMessage = (this: unknown, m: { data: string }) => void;
+
+/** Runs in the page: holds the upgrade's end (and the case changes) until released. */
+function holdUpgradeEnd(): void {
+  const g = globalThis as unknown as HoldGlobals;
+  let holding = true;
+  const waiting: Array<() => void> = [];
+  g.__releaseUpgradeEnd = () => {
+    holding = false;
+    for (const deliver of waiting.splice(0)) deliver();
+  };
+  const proto = g.EventSource.prototype;
+  const own = Object.getOwnPropertyDescriptor(proto, 'onmessage');
+  const setter = own?.set;
+  if (!own || !setter) return;
+  Object.defineProperty(proto, 'onmessage', {
+    ...own,
+    set(this: unknown, handler: OnMessage | null) {
+      if (!handler) return setter.call(this, handler);
+      setter.call(this, (m: { data: string }) => {
+        const ends = /"onCaseChanged"|"state":"(done|cancelled|failed)"/.test(m.data);
+        if (holding && ends) waiting.push(() => handler.call(this, m));
+        else handler.call(this, m);
+      });
+    },
+  });
+}
+
+test.beforeEach(() => {
+  dir = tempDir();
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+test.afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('opening a case written by an earlier version says which upgrade step runs, with a Cancel button, then opens it', async ({
+  page,
+}) => {
+  const path = join(dir, 'study.snoopscope');
+  await writeOldCase({
+    dir,
+    freshPath: join(dir, 'Field study.snoopcase'),
+    oldPath: path,
+    version: 26,
+    lines: [
+      ...generateExportLines({
+        intervals: 200,
+        startMs: Date.UTC(2024, 4, 1),
+        offsetMin: 480,
+        seed: 11,
+      }),
+    ],
+  });
+  await page.addInitScript(holdUpgradeEnd);
+  await openStartScreen(page);
+
+  // The answer of the open waits too, so the start screen stays while the test looks.
+  let release = (): void => undefined;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route('**/api/invoke', async (route) => {
+    const body = route.request().postData() ?? '';
+    if (!body.includes('"openCase"')) return route.continue();
+    const response = await route.fetch();
+    await released;
+    await route.fulfill({ response });
+  });
+
+  await page.getByTestId('open-case').click();
+  await page.getByTestId('case-path-input').fill(path);
+  await page.getByTestId('case-path-submit').click();
+
+  const text = page.getByTestId('case-upgrade-text');
+  await expect(text).toHaveText(
+    /^Upgrading Field study for this version of Snoopscope: step 4 of 4, rebuilding the timeline summary… This runs once; the case file stays as it was until each step completes\.$/,
+  );
+  await expect(text).toHaveAttribute('role', 'status');
+  const cancel = page.getByRole('button', { name: 'Cancel upgrade' });
+  await expect(cancel).toBeVisible();
+  await expect(cancel).toBeFocused();
+  await expect(page.getByTestId('case-upgrade-elapsed')).toContainText('Running for');
+  await expect(page.getByTestId('open-case')).toBeDisabled();
+  await page.screenshot({ path: `${SHOTS}/case-upgrade-progress.png` });
+
+  release();
+  await page.evaluate(() => {
+    (globalThis as unknown as HoldGlobals).__releaseUpgradeEnd();
+  });
+  await ready(page);
+  await expect(page.getByTestId('case-upgrade')).toHaveCount(0);
+  await expect(page.getByTestId('start-screen')).toHaveCount(0);
+});
