@@ -128,6 +128,7 @@ function fakeCore() {
     handlers: {
       getAppInfo: vi.fn(() => ({ name: 'Snoopscope', version: '9.9.9', host: 'electron' })),
       createCase: vi.fn(({ path: p }: { path: string }) => ({ path: p, name: 'from-menu' })),
+      openCase: vi.fn(async (_input: { path: string }): Promise<unknown> => null),
     },
     onEvent: vi.fn((l: (e: EventEnvelope) => void) => {
       listener = l;
@@ -248,6 +249,38 @@ describe('main process shell', () => {
         event: 'onCaseChanged',
         payload: { reason: 'case-created' },
       }),
+    );
+  });
+
+  it('opens a case from File > Open Case… and says nothing more when its upgrade was cancelled, but shows a failed one', async () => {
+    const { electron, core } = await boot();
+    // The error class of the modules main loaded, which the bridge's dispatch recognises.
+    const { AppError } = await import('../core/model/errors');
+    core.handlers.openCase.mockImplementation(async () => {
+      throw new AppError('CANCELLED', 'The upgrade of old was stopped.');
+    });
+    electron.module.dialog.showOpenDialog.mockImplementation(async () => ({
+      canceled: false,
+      filePaths: ['/cases/old.snoopcase'],
+    }));
+    electron.menuItem('open-case')?.click?.();
+    await vi.waitFor(() =>
+      expect(core.handlers.openCase).toHaveBeenCalledWith({ path: '/cases/old.snoopcase' }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(electron.module.dialog.showMessageBox).not.toHaveBeenCalled();
+
+    const failed =
+      'Upgrading old failed at step 1 of 2 (adding half-hour columns to the timeline summary). Migration 0029-rollup-half-hours failed and was rolled back; the case file was not changed by it.';
+    core.handlers.openCase.mockImplementation(async () => {
+      throw new AppError('MIGRATION_FAILED', failed);
+    });
+    electron.menuItem('open-case')?.click?.();
+    await vi.waitFor(() =>
+      expect(electron.module.dialog.showMessageBox).toHaveBeenCalledWith(
+        expect.anything(),
+        expect.objectContaining({ message: 'The case could not be opened.', detail: failed }),
+      ),
     );
   });
 
