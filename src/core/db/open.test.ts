@@ -157,6 +157,25 @@ describe('the steps of an upgrade', () => {
     db.close();
   });
 
+  it('roll the rebuild of the summaries back when stopped once it has begun', () => {
+    const path = oldCase();
+    let phase = '';
+    expect(() =>
+      openCaseDatabase(path, {
+        progress: {
+          onStep: (s) => (phase = s.phase),
+          isCancelled: () => phase === 'rebuilding',
+        },
+      }),
+    ).toThrow(/stopped before step 4 of 4/);
+    const db = new Database(path, { readonly: true });
+    expect(schemaVersion(db)).toBe(MIGRATIONS.at(-1)?.version);
+    expect(db.prepare('SELECT name FROM derived_pending').all()).toEqual([
+      { name: 'session-rollup' },
+    ]);
+    db.close();
+  });
+
   it('are refused, not run, by a connection that must not upgrade (a worker)', () => {
     const path = oldCase();
     expect(() => openCaseDatabase(path, { upgrade: 'refuse' })).toThrow(

@@ -186,26 +186,30 @@ export function migrate(
   }
   // Only once the schema is the one this code knows are derived tables rebuilt by this code.
   if (known === MIGRATIONS.at(-1)?.version) {
-    if (plan.rebuilds.length > 0)
-      announce(plan.steps, 'rebuilding', rebuildStepName(plan.rebuilds));
-    rebuildPending(db);
+    // Announced inside the rebuild's transaction: a stop from then on rolls the rebuild back.
+    rebuildPending(db, (names) => announce(plan.steps, 'rebuilding', rebuildStepName(names)));
   }
   return known;
 }
 
-/** Rebuilds the derived tables migrations asked for, in one transaction. */
-function rebuildPending(db: Db): void {
+/**
+ * Rebuilds the derived tables migrations asked for, in one transaction; `begin` is told which,
+ * once that transaction holds the write lock.
+ */
+function rebuildPending(db: Db, begin?: (names: DerivedTable[]) => void): void {
   const rebuild = db.transaction(() => {
     const names = (db.prepare('SELECT name FROM derived_pending').all() as { name: string }[]).map(
       (r) => r.name as DerivedTable,
     );
     if (names.length === 0) return;
+    begin?.(names);
     rebuildDerived(db, names);
     db.exec('DELETE FROM derived_pending');
   });
   try {
     rebuild.immediate();
   } catch (e) {
+    if (e instanceof AppError && e.code === 'CANCELLED') throw e;
     throw new AppError(
       'MIGRATION_FAILED',
       `Rebuilding the case's summary tables after its upgrade failed and was rolled back; they are rebuilt the next time the case is opened. ${e instanceof Error ? e.message : String(e)}`,

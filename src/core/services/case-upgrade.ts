@@ -44,6 +44,8 @@ interface Running {
   controller: AbortController;
   status: CaseUpgradeStatus;
   cancelled: boolean;
+  /** The worker's end, once it is being stopped. */
+  closing: Promise<void> | null;
 }
 
 /**
@@ -96,6 +98,7 @@ export class CaseUpgradeService {
       controller: new AbortController(),
       status,
       cancelled: false,
+      closing: null,
     };
     this.running = run;
     const report = (patch: Partial<CaseUpgradeStatus>): void => {
@@ -118,6 +121,8 @@ export class CaseUpgradeService {
           },
         },
       );
+      // Asked to stop as the last step ended: no case is opened, as asked.
+      if (run.cancelled) throw new AppError('CANCELLED', 'The upgrade was stopped.');
       report({ state: 'done' });
     } catch (e) {
       if (run.cancelled || (e instanceof AppError && e.code === 'CANCELLED')) {
@@ -137,9 +142,11 @@ export class CaseUpgradeService {
       report({ state: 'failed', message });
       throw new AppError('MIGRATION_FAILED', message);
     } finally {
+      // Busy until the worker has ended: a rebuild it was running is rolled back by then, so the
+      // next open does not wait for its lock.
+      await (run.closing ?? run.client.close());
       this.last = run.status;
       this.running = null;
-      await run.client.close();
     }
   }
 
@@ -153,7 +160,7 @@ export class CaseUpgradeService {
     run.cancelled = true;
     run.controller.abort();
     // A rebuild is one long transaction: its worker is stopped, and SQLite rolls it back.
-    if (run.status.phase === 'rebuilding') void run.client.close();
+    if (run.status.phase === 'rebuilding') run.closing = run.client.close();
     return true;
   }
 
@@ -163,6 +170,7 @@ export class CaseUpgradeService {
     if (!run) return;
     run.cancelled = true;
     run.controller.abort();
-    await run.client.close();
+    run.closing ??= run.client.close();
+    await run.closing;
   }
 }
