@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './open';
 import {
-  applySessionStats,
+  HeldStatsChanges,
   rebuildSessionStats,
   type SessionState,
   type StatsDelta,
@@ -234,8 +234,11 @@ class RollupUpserts {
   }
 }
 
-/** Day cells held before they are applied in the middle of a write. */
-const FLUSH_CELLS = 50_000;
+/**
+ * Day cells held before they are applied in the middle of a write (an object, so tests can lower
+ * it).
+ */
+export const ROLLUP_FLUSH = { cells: 50_000 };
 
 /** The day cells of one device, app and category: cell ids by device-local day. */
 interface Series {
@@ -267,6 +270,8 @@ export class RollupDeltas {
   private readonly sums = new CellSlab(WIDTH);
   private readonly states = new CellSlab(STATE_WIDTH);
   private readonly durations = new DurationLog();
+  /** The session stats' changes of the partial flushes, applied at the last. */
+  private readonly heldStats = new HeldStatsChanges();
   /** Longest session duration written in this transaction. */
   maxDurationMs = 0;
 
@@ -537,13 +542,23 @@ export class RollupDeltas {
   /**
    * Applies what is held once it passes `limit` cells, so a write touching millions of cells (an
    * Android capture: one access per app, op and day) never holds them all. Sums are additive, so
-   * applying in parts gives the same tables as applying once.
+   * applying in parts gives the same tables as applying once; the session stats' changes are kept
+   * encoded until `flush`.
    */
-  flushIfLarge(db: Db, limit = FLUSH_CELLS): void {
-    if (this.size >= limit) this.flush(db);
+  flushIfLarge(db: Db, limit = ROLLUP_FLUSH.cells): void {
+    if (this.size >= limit) this.flushPart(db, false);
   }
 
+  /** Applies every change of the write (call once, at its end, after any `flushIfLarge`). */
   flush(db: Db): void {
+    this.flushPart(db, true);
+  }
+
+  /**
+   * Applies what is held to the rollup, its day hours and the sessions by state; the session
+   * stats' changes are held until the `last` flush, which applies them all.
+   */
+  private flushPart(db: Db, last: boolean): void {
     if (this.size > 0) {
       this.flushRollup(db);
       this.flushDayHours(db);
@@ -552,10 +567,11 @@ export class RollupDeltas {
         changes[cell]!.added = added;
         changes[cell]!.removed = removed;
       });
-      applySessionStats(db, changes);
+      if (last) this.heldStats.apply(db, changes);
+      else this.heldStats.hold(changes);
       this.flushStates(db);
       this.clear();
-    }
+    } else if (last && !this.heldStats.empty) this.heldStats.apply(db, []);
     if (this.maxDurationMs > 0) {
       db.prepare(
         `INSERT INTO case_meta (key, value) VALUES ('max_session_ms', ?)

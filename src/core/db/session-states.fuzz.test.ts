@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDayNumber, localMinuteOfDay } from '../../contract/time';
 import { emptyFindingsCase, FINDINGS_CASE_START, fillFindingsCase } from '../testing/findings-case';
 import { fuzzOptions } from '../testing/fuzz';
-import { summariesAndRebuilt } from '../testing/session-summaries';
+import { readSummaries, summariesAndRebuilt } from '../testing/session-summaries';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { RollupDeltas } from './rollup';
-import type { SessionState } from './session-stats';
+import type { Db } from './open';
+import { repairedStatsCells, type SessionState } from './session-stats';
 
 let t: TempCase;
 beforeAll(() => {
@@ -50,6 +51,73 @@ const change = fc.oneof(
   }),
 );
 
+type Change = typeof change extends fc.Arbitrary<infer T> ? T : never;
+
+let key = 0;
+
+/** Makes one change to the sessions and counts it into `deltas`, as a write does. */
+function applyChange(db: Db, c: Change, deltas: RollupDeltas): void {
+  const rows = db.prepare('SELECT * FROM access_sessions ORDER BY id').all() as Row[];
+  const r = rows.length > 0 ? rows[c.pick % rows.length]! : undefined;
+  if (c.kind === 'state' && r) {
+    const before = stateOf(r);
+    db.prepare(
+      'UPDATE access_sessions SET state = ?, state_source = ?, inferred_state = ? WHERE id = ?',
+    ).run(c.reported ?? 'unknown', c.reported ? 'reported' : null, c.inferred, r.id);
+    const after = c.reported ?? c.inferred ?? 'unknown';
+    deltas.changeState(
+      r.device_id,
+      r.app_id,
+      r.category,
+      r.local_day,
+      before,
+      after,
+      r.duration_ms,
+    );
+  } else if (c.kind === 'remove' && r) {
+    db.prepare('DELETE FROM access_sessions WHERE id = ?').run(r.id);
+    deltas.add(
+      r.device_id,
+      r.app_id,
+      r.category,
+      r.local_day,
+      r.anchor_minute,
+      r.duration_ms,
+      -1,
+      stateOf(r),
+    );
+  } else if (c.kind === 'add' && r) {
+    const ms = FINDINGS_CASE_START + c.atMin * 60_000;
+    const day = localDayNumber(ms, c.offset);
+    const minute = localMinuteOfDay(ms, c.offset);
+    const reported = c.state !== 'unknown';
+    db.prepare(
+      `INSERT INTO access_sessions (device_id, interval_key, app_id, category, raw_category, start_ms,
+         start_offset, end_ms, end_offset, anchor_ms, anchor_offset, anchor_minute, local_day,
+         duration_ms, open, state, state_source)
+       VALUES (?, ?, ?, ?, 'raw', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      r.device_id,
+      `new-${(key += 1)}`,
+      r.app_id,
+      r.category,
+      ms,
+      c.offset,
+      c.duration === null ? null : ms + c.duration,
+      c.duration === null ? null : c.offset,
+      ms,
+      c.offset,
+      minute,
+      day,
+      c.duration,
+      c.duration === null ? 1 : 0,
+      c.state,
+      reported ? 'reported' : null,
+    );
+    deltas.add(r.device_id, r.app_id, r.category, day, minute, c.duration, 1, c.state);
+  }
+}
+
 describe('the sessions by app state', () => {
   it('follow writes that add and remove sessions and change their states, as a rebuild gives them', () => {
     const db = t.session.db;
@@ -60,86 +128,54 @@ describe('the sessions by app state', () => {
         (seed, writes) => {
           emptyFindingsCase(db);
           fillFindingsCase(db, seed);
-          let key = 0;
           for (const write of writes) {
             db.transaction(() => {
               const deltas = new RollupDeltas();
-              for (const c of write) {
-                const rows = db.prepare('SELECT * FROM access_sessions ORDER BY id').all() as Row[];
-                const r = rows.length > 0 ? rows[c.pick % rows.length]! : undefined;
-                if (c.kind === 'state' && r) {
-                  const before = stateOf(r);
-                  db.prepare(
-                    'UPDATE access_sessions SET state = ?, state_source = ?, inferred_state = ? WHERE id = ?',
-                  ).run(c.reported ?? 'unknown', c.reported ? 'reported' : null, c.inferred, r.id);
-                  const after = c.reported ?? c.inferred ?? 'unknown';
-                  deltas.changeState(
-                    r.device_id,
-                    r.app_id,
-                    r.category,
-                    r.local_day,
-                    before,
-                    after,
-                    r.duration_ms,
-                  );
-                } else if (c.kind === 'remove' && r) {
-                  db.prepare('DELETE FROM access_sessions WHERE id = ?').run(r.id);
-                  deltas.add(
-                    r.device_id,
-                    r.app_id,
-                    r.category,
-                    r.local_day,
-                    r.anchor_minute,
-                    r.duration_ms,
-                    -1,
-                    stateOf(r),
-                  );
-                } else if (c.kind === 'add' && r) {
-                  const ms = FINDINGS_CASE_START + c.atMin * 60_000;
-                  const day = localDayNumber(ms, c.offset);
-                  const minute = localMinuteOfDay(ms, c.offset);
-                  const reported = c.state !== 'unknown';
-                  db.prepare(
-                    `INSERT INTO access_sessions (device_id, interval_key, app_id, category, raw_category, start_ms,
-                     start_offset, end_ms, end_offset, anchor_ms, anchor_offset, anchor_minute, local_day,
-                     duration_ms, open, state, state_source)
-                   VALUES (?, ?, ?, ?, 'raw', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-                  ).run(
-                    r.device_id,
-                    `new-${key++}`,
-                    r.app_id,
-                    r.category,
-                    ms,
-                    c.offset,
-                    c.duration === null ? null : ms + c.duration,
-                    c.duration === null ? null : c.offset,
-                    ms,
-                    c.offset,
-                    minute,
-                    day,
-                    c.duration,
-                    c.duration === null ? 1 : 0,
-                    c.state,
-                    reported ? 'reported' : null,
-                  );
-                  deltas.add(
-                    r.device_id,
-                    r.app_id,
-                    r.category,
-                    day,
-                    minute,
-                    c.duration,
-                    1,
-                    c.state,
-                  );
-                }
-              }
+              for (const c of write) applyChange(db, c, deltas);
               deltas.flush(db);
             })();
           }
           const { kept, rebuilt } = summariesAndRebuilt(db);
           expect(kept.states).toEqual(rebuilt.states);
           expect(kept).toEqual(rebuilt);
+        },
+      ),
+      fuzzOptions(60),
+    );
+  });
+
+  it('are kept by a write that flushes in parts: the session stats held encoded and applied once are the bytes applied at every flush', () => {
+    const db = t.session.db;
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        fc.array(fc.array(change, { maxLength: 12 }), { maxLength: 3 }),
+        fc.integer({ min: 1, max: 4 }),
+        (seed, writes, limit) => {
+          emptyFindingsCase(db);
+          fillFindingsCase(db, seed);
+          const run = (parts: boolean): void => {
+            for (const write of writes)
+              db.transaction(() => {
+                const deltas = new RollupDeltas();
+                for (const c of write) {
+                  applyChange(db, c, deltas);
+                  if (parts) deltas.flushIfLarge(db, limit);
+                  else deltas.flush(db);
+                }
+                deltas.flush(db);
+              })();
+          };
+          db.exec('SAVEPOINT every_flush');
+          run(false);
+          const everyFlush = readSummaries(db);
+          db.exec('ROLLBACK TO every_flush; RELEASE every_flush');
+          const repairs = repairedStatsCells();
+          run(true);
+          expect(repairedStatsCells()).toBe(repairs);
+          const { kept, rebuilt } = summariesAndRebuilt(db);
+          expect(kept).toEqual(rebuilt);
+          expect(kept).toEqual(everyFlush);
         },
       ),
       fuzzOptions(60),

@@ -529,8 +529,13 @@ export function countStatsCellsAtLeast(
   }
 }
 
-/** The cells of a blob, as a map by `appId|category`, their durations left encoded. */
-function readCells(blob: Uint8Array): Map<string, StoredCell> {
+/** The order of cells in a row: by app id, then category. */
+function byCell(a: { appId: number; category: string }, b: { appId: number; category: string }) {
+  return a.appId - b.appId || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0);
+}
+
+/** The cells of a blob in the order of `byCell`, their durations left encoded. */
+function readCells(blob: Uint8Array): StoredCell[] {
   const r = new ByteReader(blob);
   const categories: string[] = [];
   for (let n = r.uint(); n > 0; n -= 1) {
@@ -539,7 +544,7 @@ function readCells(blob: Uint8Array): Map<string, StoredCell> {
     r.pos += len;
   }
   r.uint(); // the number of durations
-  const out = new Map<string, StoredCell>();
+  const out: StoredCell[] = [];
   for (let cells = r.uint(); cells > 0; cells -= 1) {
     const appId = r.uint();
     const category = categories[r.uint()]!;
@@ -552,16 +557,11 @@ function readCells(blob: Uint8Array): Map<string, StoredCell> {
     const length = r.uint();
     const durations = r.bytes.subarray(r.pos, r.pos + length);
     r.pos += length;
-    out.set(`${appId}|${category}`, {
-      appId,
-      category,
-      hours,
-      background,
-      known,
-      count,
-      durations,
-    });
+    out.push({ appId, category, hours, background, known, count, durations });
   }
+  // Rows are written in this order; a row that is not is put in it.
+  for (let i = 1; i < out.length; i += 1)
+    if (byCell(out[i - 1]!, out[i]!) > 0) return out.sort(byCell);
   return out;
 }
 
@@ -700,17 +700,40 @@ class StatsWriter {
     else this.upsertStmt.run(level, deviceId, bucket, encodeCells(kept));
   }
 
+  /** A row's stored cells in the order of `byCell` (none when it is not stored). */
+  read(level: number, deviceId: number, bucket: number): StoredCell[] {
+    const row = this.selectStmt.get(level, deviceId, bucket) as { cells: Buffer } | undefined;
+    return row ? readCells(row.cells) : [];
+  }
+
   /**
    * Applies the net changes of a bucket's cells to the stored row. A change that does not fit
    * what is stored (it would leave a count negative or remove a duration that is not there) is
    * not trusted: that cell is recomputed from the sessions instead.
    */
   apply(level: number, deviceId: number, bucket: number, changes: CellChange[]): void {
-    const row = this.selectStmt.get(level, deviceId, bucket) as { cells: Buffer } | undefined;
-    const cells = row ? readCells(row.cells) : new Map<string, StoredCell>();
+    const cells = this.merge(level, deviceId, bucket, this.read(level, deviceId, bucket), changes);
+    this.write(level, deviceId, bucket, cells);
+  }
+
+  /**
+   * A row's cells (in the order of `byCell`) with the net changes of some of them applied (see
+   * `apply`), in the same order; cells left without sessions stay until `write`. The changes
+   * (one per cell) are reordered.
+   */
+  merge(
+    level: number,
+    deviceId: number,
+    bucket: number,
+    stored: readonly StoredCell[],
+    changes: CellChange[],
+  ): StoredCell[] {
+    changes.sort(byCell);
+    const out: StoredCell[] = [];
+    let i = 0;
     for (const ch of changes) {
-      const key = `${ch.appId}|${ch.category}`;
-      const c = cells.get(key);
+      while (i < stored.length && byCell(stored[i]!, ch) < 0) out.push(stored[i++]!);
+      const c = i < stored.length && byCell(stored[i]!, ch) === 0 ? stored[i++] : undefined;
       let hours: readonly number[] = ch.hours;
       if (c) {
         const sumHours = [...c.hours];
@@ -731,8 +754,7 @@ class StatsWriter {
         known >= background &&
         sessions >= known &&
         sessions >= count;
-      cells.set(
-        key,
+      out.push(
         fits
           ? {
               appId: ch.appId,
@@ -746,7 +768,8 @@ class StatsWriter {
           : storedCell(this.recompute(level, deviceId, bucket, ch.appId, ch.category)),
       );
     }
-    this.write(level, deviceId, bucket, cells.values());
+    while (i < stored.length) out.push(stored[i++]!);
+    return out;
   }
 
   /** One cell computed from the sessions. */
@@ -816,14 +839,13 @@ function netChange(days: StatsDelta[]): CellChange | null {
 }
 
 /**
- * Applies the day cells' changes of a write to every level, one bucket row at a time. Changes
- * that cancel out (a session rewritten with the same duration and state) never reach the table.
- * The delta lists are reordered.
+ * The net changes of the day cells `days` at every level, handed over one stored row (level,
+ * device, bucket) at a time. Changes that cancel out are left out; the delta lists are reordered.
  */
-export function applySessionStats(db: Db, deltas: Iterable<StatsDelta>): void {
-  const days = [...deltas];
-  if (days.length === 0) return;
-  const writer = new StatsWriter(db);
+function eachRowChange(
+  days: StatsDelta[],
+  visit: (level: number, deviceId: number, bucket: number, changes: CellChange[]) => void,
+): void {
   for (const level of STATS_LEVELS) {
     const rows = new Map<string, StatsDelta[]>();
     for (const d of days) {
@@ -846,8 +868,170 @@ export function applySessionStats(db: Db, deltas: Iterable<StatsDelta>): void {
         if (change) changes.push(change);
       }
       if (changes.length > 0)
-        writer.apply(level, list[0]!.deviceId, bucketOf(list[0]!.bucket, level), changes);
+        visit(level, list[0]!.deviceId, bucketOf(list[0]!.bucket, level), changes);
     }
+  }
+}
+
+/**
+ * Applies the day cells' changes of a write to every level, one bucket row at a time. Changes
+ * that cancel out (a session rewritten with the same duration and state) never reach the table.
+ * The delta lists are reordered.
+ */
+export function applySessionStats(db: Db, deltas: Iterable<StatsDelta>): void {
+  const days = [...deltas];
+  if (days.length === 0) return;
+  const writer = new StatsWriter(db);
+  eachRowChange(days, (level, deviceId, bucket, changes) =>
+    writer.apply(level, deviceId, bucket, changes),
+  );
+}
+
+/** A signed whole number as an unsigned one: 0, -1, 1, -2, ... as 0, 1, 2, 3, ... */
+function zigzag(v: number): number {
+  return v >= 0 ? v * 2 : -v * 2 - 1;
+}
+
+function unzigzag(z: number): number {
+  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+}
+
+/** Ascending whole numbers: their count, the first zigzag-mapped, then the differences. */
+function writeAscending(w: ByteWriter, values: Float64Array): void {
+  w.uint(values.length);
+  if (values.length === 0) return;
+  w.uint(zigzag(values[0]!));
+  for (let i = 1; i < values.length; i += 1) w.uint(values[i]! - values[i - 1]!);
+}
+
+function readAscending(r: ByteReader): Float64Array {
+  const n = r.uint();
+  if (n === 0) return EMPTY;
+  const out = new Float64Array(n);
+  let v = unzigzag(r.uint());
+  out[0] = v;
+  for (let i = 1; i < n; i += 1) {
+    v += r.uint();
+    out[i] = v;
+  }
+  return out;
+}
+
+/** The changes held for one stored row, each part encoded (see `HeldStatsChanges.hold`). */
+interface HeldRow {
+  level: number;
+  deviceId: number;
+  bucket: number;
+  parts: Uint8Array[];
+}
+
+/**
+ * The session stats' changes of a long write, held encoded between its partial flushes and
+ * applied once at its end, so each stored row is read and written once per write. A row holds
+ * every app of its device and bucket: applied at every partial flush, each flush read and wrote
+ * again the cells of all the apps written before it, a cost that grew with the square of the
+ * source. Held encoded, the changes take about the bytes the rows themselves take.
+ */
+export class HeldStatsChanges {
+  private readonly rows = new Map<string, HeldRow>();
+  private readonly categories: string[] = [];
+  private readonly categoryIds = new Map<string, number>();
+
+  /** Whether nothing is held. */
+  get empty(): boolean {
+    return this.rows.size === 0;
+  }
+
+  private categoryId(category: string): number {
+    let id = this.categoryIds.get(category);
+    if (id === undefined) {
+      id = this.categories.length;
+      this.categories.push(category);
+      this.categoryIds.set(category, id);
+    }
+    return id;
+  }
+
+  /**
+   * Holds the day cells' changes: per row, its cells' net changes as varints (app id, category
+   * number, mask of the hours changed and their zigzag-mapped changes, background and known,
+   * then the durations added and removed). The delta lists are reordered.
+   */
+  hold(deltas: Iterable<StatsDelta>): void {
+    const days = [...deltas];
+    eachRowChange(days, (level, deviceId, bucket, changes) => {
+      const key = `${level}|${deviceId}|${bucket}`;
+      let row = this.rows.get(key);
+      if (!row) {
+        row = { level, deviceId, bucket, parts: [] };
+        this.rows.set(key, row);
+      }
+      let values = 0;
+      for (const c of changes) values += c.added.length + c.removed.length;
+      const w = new ByteWriter(16 + changes.length * 40 + values * 3);
+      w.uint(changes.length);
+      for (const c of changes) {
+        w.uint(c.appId);
+        w.uint(this.categoryId(c.category));
+        let mask = 0;
+        for (let h = 0; h < 24; h += 1) if (c.hours[h]! !== 0) mask |= 1 << h;
+        w.uint(mask);
+        for (let h = 0; h < 24; h += 1) if (c.hours[h]! !== 0) w.uint(zigzag(c.hours[h]!));
+        w.uint(zigzag(c.background));
+        w.uint(zigzag(c.known));
+        writeAscending(w, c.added);
+        writeAscending(w, c.removed);
+      }
+      row.parts.push(w.done().slice());
+    });
+  }
+
+  /** The changes of a held part, decoded. */
+  private decode(part: Uint8Array): CellChange[] {
+    const r = new ByteReader(part);
+    const out: CellChange[] = [];
+    for (let n = r.uint(); n > 0; n -= 1) {
+      const appId = r.uint();
+      const category = this.categories[r.uint()]!;
+      const mask = r.uint();
+      const hours = new Array<number>(24);
+      for (let h = 0; h < 24; h += 1) hours[h] = mask & (1 << h) ? unzigzag(r.uint()) : 0;
+      const background = unzigzag(r.uint());
+      const known = unzigzag(r.uint());
+      const added = readAscending(r);
+      const removed = readAscending(r);
+      out.push({ appId, category, hours, background, known, added, removed });
+    }
+    return out;
+  }
+
+  /**
+   * Applies what is held together with `deltas` (the last changes of the write), each row once,
+   * and forgets what was held. The delta lists are reordered.
+   */
+  apply(db: Db, deltas: Iterable<StatsDelta>): void {
+    if (this.empty) {
+      applySessionStats(db, deltas);
+      return;
+    }
+    const last = new Map<string, CellChange[]>();
+    eachRowChange([...deltas], (level, deviceId, bucket, changes) => {
+      const key = `${level}|${deviceId}|${bucket}`;
+      last.set(key, changes);
+      if (!this.rows.has(key)) this.rows.set(key, { level, deviceId, bucket, parts: [] });
+    });
+    const writer = new StatsWriter(db);
+    for (const [key, row] of this.rows) {
+      // The parts are applied in turn to the row held in memory, one part decoded at a time.
+      let cells = writer.read(row.level, row.deviceId, row.bucket);
+      for (const part of row.parts)
+        cells = writer.merge(row.level, row.deviceId, row.bucket, cells, this.decode(part));
+      row.parts.length = 0;
+      const own = last.get(key);
+      if (own) cells = writer.merge(row.level, row.deviceId, row.bucket, cells, own);
+      writer.write(row.level, row.deviceId, row.bucket, cells);
+    }
+    this.rows.clear();
   }
 }
 
