@@ -1,15 +1,16 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../contract/bridge';
-import type { CaseUpgradeStatus } from '../../contract/events';
+import type { CaseUpgradeStatus, ImportFinished } from '../../contract/events';
 import type { CoreApp } from '../app';
 import { createCoreApp } from '../create-core-app';
 import { MIGRATIONS } from '../db/migrations';
 import { accessPair, generateExportLines } from '../testing/apr-fixture';
 import { writeOldCase } from './old-case-fixture';
+import { ImportService } from './import-service';
 import { ImportWorkerClient } from './worker-call';
 import { AppError } from '../model/errors';
 
@@ -307,6 +308,29 @@ describe('opening a case written by an earlier version', () => {
 });
 
 describe('workers on a case that needs an upgrade', () => {
+  it('refuse an import started through the import service, leaving the case as it was', async () => {
+    const path = copyOf(old26);
+    const before = schemaOf(path);
+    const file = join(dir, 'more.ndjson');
+    writeFileSync(
+      file,
+      `${accessPair({ app: 'a', category: 'photos', id: 'M1', ms: T0, durationMs: 1000 }).join('\n')}\n`,
+    );
+    const finished: ImportFinished[] = [];
+    const service = new ImportService(
+      (event, payload) => {
+        if (event === 'onImportFinished') finished.push(payload as ImportFinished);
+      },
+      () => undefined,
+    );
+    const settled = new Promise<void>((resolve) => service.start(path, [file], 1, resolve));
+    await settled;
+    await service.dispose();
+    expect(finished[0]?.outcomes[0]).toMatchObject({ status: 'refused' });
+    expect(finished[0]?.outcomes[0]?.error).toMatch(/must be upgraded first/);
+    expect(schemaOf(path)).toEqual(before);
+  }, 60_000);
+
   it('refuse every call but the upgrade, leaving the case as it was', async () => {
     const path = copyOf(old26);
     const before = schemaOf(path);
