@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Annotation } from '../contract/findings';
 import { AppError } from '../core/model/errors';
 import { annotate, type AnnotateInput } from '../core/services/annotations';
-import { CaseSession } from '../core/services/case-service';
+import { openCaseForWrite } from './case-open';
 import { parseCommandArgs, takeCasePath, UsageError } from './args';
 import type { CommandContext } from './context';
 
@@ -82,7 +82,7 @@ export async function runAnnotate(args: string[], ctx: CommandContext): Promise<
   if (!existsSync(full)) {
     throw new AppError('NOT_FOUND', `No case file at ${full}. annotate never creates a case.`);
   }
-  const session = CaseSession.open(full);
+  const session = openCaseForWrite(full);
   try {
     const annotation = annotationRecord(annotate(session.db, input));
     await ctx.out.write(
