@@ -27,7 +27,7 @@ import { annotate, listAnnotations } from './services/annotations';
 import { compareResult, listPairings, setPairing } from './services/compare-request';
 import { BackupImportService } from './services/backup-import-service';
 import { CaseSession } from './services/case-service';
-import { CaseUpgradeService, upgradeNeed } from './services/case-upgrade';
+import { CaseUpgradeService, UpgradeWorkerClient, upgradeNeed } from './services/case-upgrade';
 import {
   findingEvidencePage,
   findingListItem,
@@ -71,7 +71,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
   // A case written by an earlier version is upgraded in a worker of its own before it is opened.
   const upgrades = new CaseUpgradeService(
     emit,
-    (casePath) => new ImportWorkerClient(casePath, options.workerUrl),
+    (casePath) => new UpgradeWorkerClient(casePath, options.workerUrl),
   );
   const findingsQueries = new FindingsQueries(
     emit,

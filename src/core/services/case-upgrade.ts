@@ -1,8 +1,10 @@
 import { basename } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { BridgeEvents, CaseUpgradeStatus } from '../../contract/events';
-import { openCaseDatabase, upgradePlan } from '../db/open';
+import { ERROR_CODES, type ErrorCode } from '../../contract/result';
+import { openCaseDatabase, upgradePlan, type UpgradeStep } from '../db/open';
 import { AppError } from '../model/errors';
-import type { ImportWorkerClient, WorkerStep } from './worker-call';
+import type { CallMessage, CallRequest, WorkerCallResults } from './worker-call';
 
 type Emit = <E extends keyof BridgeEvents>(event: E, payload: BridgeEvents[E]) => void;
 
@@ -39,8 +41,109 @@ export function upgradeNeed(path: string): UpgradeNeed {
   }
 }
 
+/**
+ * The old-generation heap of the worker that upgrades a case, in MB. Larger than an import's:
+ * the rebuild of the session statistics holds every session's duration of the case at once (an
+ * upgrade used to run on the app's main thread, whose heap is not bounded this low).
+ */
+export const UPGRADE_HEAP_MB = 3072;
+
+/** What `CaseUpgradeService` needs of the worker that runs an upgrade. */
+export interface UpgradeWorker {
+  /** Runs the upgrade, telling each step; rejects with the worker's error (code kept). */
+  run(onStep: (step: UpgradeStep) => void, signal: AbortSignal): Promise<{ steps: number }>;
+  /** Stops the worker (an upgrade under way is failed with CANCELLED; its transaction rolls back). */
+  close(): Promise<void>;
+}
+
+const knownCode = (code: string | null): ErrorCode | null =>
+  ERROR_CODES.find((c) => c === code) ?? null;
+
+/**
+ * The import worker's entry, run as a worker of its own for one `upgradeCase` call, with a heap
+ * bound of `UPGRADE_HEAP_MB`: the same protocol as `ImportWorkerClient`, its cancel flag shared.
+ */
+export class UpgradeWorkerClient implements UpgradeWorker {
+  private worker: Worker | null = null;
+  private fail: ((e: Error) => void) | null = null;
+
+  /** @param workerUrl the bundled worker, when running from a bundle; else the TypeScript source. */
+  constructor(
+    private readonly casePath: string,
+    private readonly workerUrl?: URL,
+  ) {}
+
+  run(onStep: (step: UpgradeStep) => void, signal: AbortSignal): Promise<{ steps: number }> {
+    const resourceLimits = { maxOldGenerationSizeMb: UPGRADE_HEAP_MB };
+    const worker = this.workerUrl
+      ? new Worker(this.workerUrl, { resourceLimits })
+      : new Worker(new URL('./import-worker.ts', import.meta.url), {
+          execArgv: [...process.execArgv, '--import', 'tsx'],
+          resourceLimits,
+        });
+    this.worker = worker;
+    const flags = new Int32Array(new SharedArrayBuffer(8));
+    return new Promise<{ steps: number }>((resolve, reject) => {
+      let settled = false;
+      const settle = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        this.fail = null;
+        signal.removeEventListener('abort', onAbort);
+        return true;
+      };
+      const failWith = (e: Error): void => {
+        if (settle()) reject(e);
+      };
+      this.fail = failWith;
+      const onAbort = (): void => {
+        // Seen by the worker before its next step.
+        Atomics.store(flags, 1, 1);
+        worker.postMessage({ type: 'cancel' });
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) onAbort();
+      worker.on('message', (m: CallMessage) => {
+        if (m.type === 'step') {
+          if (m.step.kind === 'upgrade') onStep(m.step.step);
+        } else if (m.type === 'result') {
+          if (settle()) resolve(m.value as WorkerCallResults['upgradeCase']);
+        } else {
+          const code = knownCode(m.error.appCode);
+          failWith(code ? new AppError(code, m.error.message) : new Error(m.error.message));
+        }
+      });
+      worker.on('error', (e: Error & { code?: string }) =>
+        failWith(
+          new Error(
+            e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+              ? `it needed more than the ${UPGRADE_HEAP_MB} MB of memory an upgrade may use`
+              : e.message,
+          ),
+        ),
+      );
+      worker.on('exit', (code) => failWith(new Error(`its worker exited with code ${code}`)));
+      const request: CallRequest = {
+        type: 'call',
+        casePath: this.casePath,
+        call: { fn: 'upgradeCase' },
+        flags: flags.buffer as SharedArrayBuffer,
+        lockstep: false,
+      };
+      worker.postMessage(request);
+    });
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    this.fail?.(new AppError('CANCELLED', 'The upgrade was stopped.'));
+    if (w) await w.terminate();
+  }
+}
+
 interface Running {
-  client: ImportWorkerClient;
+  client: UpgradeWorker;
   controller: AbortController;
   status: CaseUpgradeStatus;
   cancelled: boolean;
@@ -59,7 +162,7 @@ export class CaseUpgradeService {
 
   constructor(
     private readonly emit: Emit,
-    private readonly makeClient: (casePath: string) => ImportWorkerClient,
+    private readonly makeClient: (casePath: string) => UpgradeWorker,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -106,21 +209,10 @@ export class CaseUpgradeService {
       this.emit('onCaseUpgrade', run.status);
     };
     try {
-      await run.client.run(
-        { fn: 'upgradeCase' },
-        {
-          signal: run.controller.signal,
-          onStep: (s: WorkerStep) => {
-            if (s.kind !== 'upgrade' || run.cancelled) return;
-            report({
-              step: s.step.index,
-              steps: s.step.count,
-              stepName: s.step.name,
-              phase: s.step.phase,
-            });
-          },
-        },
-      );
+      await run.client.run((s) => {
+        if (run.cancelled) return;
+        report({ step: s.index, steps: s.count, stepName: s.name, phase: s.phase });
+      }, run.controller.signal);
       // Asked to stop as the last step ended: no case is opened, as asked.
       if (run.cancelled) throw new AppError('CANCELLED', 'The upgrade was stopped.');
       report({ state: 'done' });
