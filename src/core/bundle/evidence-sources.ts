@@ -264,16 +264,19 @@ export interface EvidencePlaces {
 }
 
 /**
- * `describeEvidenceMany` and `evidenceSourceLookup` in one pass: each session id's edges are read
- * once, through one query per device over the ids' interval keys (one per table for other
- * records), and file names, locators and hashes are rewritten once each; both answers are the
- * same text as those give. A finding with thousands of evidence ids costs a few queries.
+ * The words of evidence places given each session id's edges as read from the case: `edges` holds
+ * four values per id (begin source id and line, end source id and line; NaN where the row has
+ * none, or where the id is no session the case holds). Records of other kinds are read here, one
+ * query per table. File names and locators are rewritten once each.
  */
-export function evidencePlacesMany(
+export type PlaceWords = (ids: readonly string[], edges: Float64Array) => EvidencePlaces;
+
+/** {@link PlaceWords} over `db`'s sources and records, rewritten by `rewrite`. */
+export function placeWords(
   db: Db,
   rewrite: (text: string) => string = (t) => t,
   limit = 50,
-): (ids: readonly string[]) => EvidencePlaces {
+): PlaceWords {
   const sources = new Map(
     (
       db.prepare('SELECT id, sha256, file_name FROM sources').raw().all() as [
@@ -283,14 +286,6 @@ export function evidencePlacesMany(
       ][]
     ).map(([id, sha256, name]) => [id, { sha256, name }]),
   );
-  // The index of migration 0020 holds the edges' places: no session row is read.
-  const places = db
-    .prepare(
-      `SELECT j.key, s.b_source_id, s.b_line, s.e_source_id, s.e_line
-       FROM json_each(?) j CROSS JOIN access_sessions s INDEXED BY access_sessions_places
-         ON s.device_id = ? AND s.interval_key = j.value`,
-    )
-    .raw();
   const rows = new Map(
     Object.entries(RECORD_TABLES).map(([prefix, t]) => [
       prefix,
@@ -316,28 +311,19 @@ export function evidencePlacesMany(
   const file = remember((name: string) => rewrite(name));
   const lineText = remember((line: number) => rewrite(`line ${line}`));
   const NONE = 'no source recorded in the case';
-  return (ids) => {
+  // An edge counts when its source is known, has a hash, and the line is given.
+  const edgeSource = (source: number, line: number): { sha256: string; name: string } | null => {
+    if (Number.isNaN(source) || Number.isNaN(line)) return null;
+    const s = sources.get(source);
+    return s !== undefined && s.sha256 !== '' ? s : null;
+  };
+  return (ids, edges) => {
     const where = new Array<string>(ids.length).fill(NONE);
-    // Per id, what its provenance values come from: a record's one value, or a session's begin
-    // and end edges (source id and line; NaN where the edge gives none). The values themselves
-    // are written only for the first ids, until `limit` of them are listed.
+    // A record's one provenance value, by its place in `ids`; sessions' come from their edges.
     const given = new Array<string[] | undefined>(ids.length);
-    const edges = new Float64Array(ids.length * 4).fill(NaN);
-    const byDevice = new Map<number, { keys: string[]; at: number[] }>();
     const byTable = new Map<string, { ids: number[]; at: number[] }>();
     ids.forEach((id, i) => {
-      const colon = sessionIdColon(id);
-      if (colon > 0) {
-        const deviceId = Number(id.slice(2, colon));
-        let d = byDevice.get(deviceId);
-        if (!d) {
-          d = { keys: [], at: [] };
-          byDevice.set(deviceId, d);
-        }
-        d.keys.push(id.slice(colon + 1));
-        d.at.push(i);
-        return;
-      }
+      if (sessionIdColon(id) > 0) return;
       const m = /^([pumren]):(\d+)$/.exec(id);
       if (!m || !rows.has(m[1]!)) return;
       let t = byTable.get(m[1]!);
@@ -361,38 +347,21 @@ export function evidencePlacesMany(
         where[at] = `${file(name)} ${place}`;
         given[at] = [`${sha}:${place}`];
       }
-    for (const [deviceId, d] of byDevice)
-      for (const [k, b, bLine, e, eLine] of places.all(JSON.stringify(d.keys), deviceId) as [
-        number,
-        number | null,
-        number | null,
-        number | null,
-        number | null,
-      ][]) {
-        const bs = b === null ? undefined : sources.get(b);
-        const es = e === null ? undefined : sources.get(e);
-        const hasB = bs !== undefined && bs.sha256 !== '' && bLine !== null;
-        const hasE = es !== undefined && es.sha256 !== '' && eLine !== null;
-        if (!hasB && !hasE) continue;
-        const at = d.at[k]!;
-        if (hasB) {
-          edges[at * 4] = b!;
-          edges[at * 4 + 1] = bLine;
-        }
-        if (hasE) {
-          edges[at * 4 + 2] = e!;
-          edges[at * 4 + 3] = eLine;
-        }
-        // As `describeEvidence`: the places of each file in the order found, files joined by `; `.
-        if (hasB && hasE) {
-          const fb = file(bs.name);
-          const fe = file(es.name);
-          const lb = lineText(bLine);
-          const le = lineText(eLine);
-          where[at] = fb === fe ? `${fb} ${lb}, ${le}` : `${fb} ${lb}; ${fe} ${le}`;
-        } else if (hasB) where[at] = `${file(bs.name)} ${lineText(bLine)}`;
-        else where[at] = `${file(es!.name)} ${lineText(eLine!)}`;
-      }
+    for (let at = 0; at < ids.length; at += 1) {
+      const bLine = edges[at * 4 + 1]!;
+      const eLine = edges[at * 4 + 3]!;
+      const bs = edgeSource(edges[at * 4]!, bLine);
+      const es = edgeSource(edges[at * 4 + 2]!, eLine);
+      // As `describeEvidence`: the places of each file in the order found, files joined by `; `.
+      if (bs && es) {
+        const fb = file(bs.name);
+        const fe = file(es.name);
+        const lb = lineText(bLine);
+        const le = lineText(eLine);
+        where[at] = fb === fe ? `${fb} ${lb}, ${le}` : `${fb} ${lb}; ${fe} ${le}`;
+      } else if (bs) where[at] = `${file(bs.name)} ${lineText(bLine)}`;
+      else if (es) where[at] = `${file(es.name)} ${lineText(eLine)}`;
+    }
     const out: string[] = [];
     const seen = new Set<string>();
     const note = (v: string): void => {
@@ -404,11 +373,63 @@ export function evidencePlacesMany(
     for (let i = 0; i < ids.length && out.length < limit; i += 1) {
       for (const v of given[i] ?? []) note(v);
       for (let edge = 0; edge < 4; edge += 2) {
-        const source = edges[i * 4 + edge]!;
-        if (Number.isNaN(source)) continue;
-        note(`${sources.get(source)!.sha256}:${lineText(edges[i * 4 + edge + 1]!)}`);
+        const s = edgeSource(edges[i * 4 + edge]!, edges[i * 4 + edge + 1]!);
+        if (s) note(`${s.sha256}:${lineText(edges[i * 4 + edge + 1]!)}`);
       }
     }
     return { where, sources: out };
+  };
+}
+
+/** A session row's edges as the places index gives them: begin source and line, end source and line. */
+type EdgeRow = [number | null, number | null, number | null, number | null];
+
+/** Copies a row's edges into `edges` at `at` (four values; NaN for each one missing). */
+function putEdges(edges: Float64Array, at: number, row: EdgeRow): void {
+  for (let k = 0; k < 4; k += 1) edges[at * 4 + k] = row[k] ?? NaN;
+}
+
+/**
+ * `describeEvidenceMany` and `evidenceSourceLookup` in one pass: each session id's edges are read
+ * once, through one query per device over the ids' interval keys (one per table for other
+ * records), and file names, locators and hashes are rewritten once each; both answers are the
+ * same text as those give. A finding with thousands of evidence ids costs a few queries.
+ */
+export function evidencePlacesMany(
+  db: Db,
+  rewrite: (text: string) => string = (t) => t,
+  limit = 50,
+): (ids: readonly string[]) => EvidencePlaces {
+  const words = placeWords(db, rewrite, limit);
+  // The index of migration 0020 holds the edges' places: no session row is read.
+  const places = db
+    .prepare(
+      `SELECT j.key, s.b_source_id, s.b_line, s.e_source_id, s.e_line
+       FROM json_each(?) j CROSS JOIN access_sessions s INDEXED BY access_sessions_places
+         ON s.device_id = ? AND s.interval_key = j.value`,
+    )
+    .raw();
+  return (ids) => {
+    const edges = new Float64Array(ids.length * 4).fill(NaN);
+    const byDevice = new Map<number, { keys: string[]; at: number[] }>();
+    ids.forEach((id, i) => {
+      const colon = sessionIdColon(id);
+      if (colon < 0) return;
+      const deviceId = Number(id.slice(2, colon));
+      let d = byDevice.get(deviceId);
+      if (!d) {
+        d = { keys: [], at: [] };
+        byDevice.set(deviceId, d);
+      }
+      d.keys.push(id.slice(colon + 1));
+      d.at.push(i);
+    });
+    for (const [deviceId, d] of byDevice)
+      for (const [k, ...row] of places.all(JSON.stringify(d.keys), deviceId) as [
+        number,
+        ...EdgeRow,
+      ][])
+        putEdges(edges, d.at[k]!, row);
+    return words(ids, edges);
   };
 }

@@ -125,7 +125,7 @@ function* joinedCell(
  */
 export function* findingsLines(
   findings: readonly { shown: Finding; evidence: () => readonly string[] }[],
-  placesOf: (ids: readonly string[]) => EvidencePlaces,
+  placesOf: (index: number, ids: readonly string[]) => EvidencePlaces,
   redactor: Redactor,
   chunkChars = 64 * 1024,
 ): Generator<string> {
@@ -145,14 +145,14 @@ export function* findingsLines(
 /** The text of `findings.csv` in small pieces (see `findingsLines`). */
 function* findingsPieces(
   findings: readonly { shown: Finding; evidence: () => readonly string[] }[],
-  placesOf: (ids: readonly string[]) => EvidencePlaces,
+  placesOf: (index: number, ids: readonly string[]) => EvidencePlaces,
   redactor: Redactor,
 ): Generator<string> {
   yield FINDINGS_CSV.header();
   // Each finding's whole evidence is read when its row is written, never all of them at once.
-  for (const { shown: f, evidence: read } of findings) {
+  for (const [index, { shown: f, evidence: read }] of findings.entries()) {
     const evidence = read();
-    const { where: wheres, sources } = placesOf(evidence);
+    const { where: wheres, sources } = placesOf(index, evidence);
     const ids = evidence.map(redactor.text);
     const idsSpecial = ids.some((id) => CSV_SPECIAL.test(id));
     yield (
@@ -367,7 +367,7 @@ export async function bundleExtras(
     { name: 'report.pdf', content: report },
     {
       name: 'findings.csv',
-      content: findingsLines(shown, placesOf, redactor),
+      content: findingsLines(shown, (_index, ids) => placesOf(ids), redactor),
     },
     {
       name: 'annotations.csv',

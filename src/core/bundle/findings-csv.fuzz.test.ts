@@ -59,7 +59,10 @@ describe('findings.csv cells written piece by piece', () => {
             pairs.forEach(([, w], i) => where.set(ids[i]!, w));
             return { shown: finding(`f:${n}`, ids), evidence: () => ids };
           });
-          const placesOf = (ids: readonly string[]): { where: string[]; sources: string[] } => ({
+          const placesOf = (
+            _index: number,
+            ids: readonly string[],
+          ): { where: string[]; sources: string[] } => ({
             where: ids.map((id) => where.get(id)!),
             sources: ['abc:line 1'],
           });
