@@ -23,6 +23,8 @@ import { openCaseForWrite, caseFilter, resolveDeviceLabels } from './case-open';
 import { parsePeriod } from './compare-command';
 import type { CaseSession } from '../core/services/case-service';
 import { AppError } from '../core/model/errors';
+import { workerEventsHelper } from '../core/services/worker-call';
+import { cliWorkerUrl } from './import-worker-url';
 import type { CompareSpec } from '../core/services/compare';
 import { say, type CommandContext } from './context';
 
@@ -177,15 +179,18 @@ export async function runExport(
       key,
       comparison,
       timings,
-      extra: await bundleExtras(session, filter, {
-        version,
-        fingerprint: key.fingerprint,
-        unmask,
-        redaction: { contexts: redact.contexts, apps: redact.apps },
-        examiner: values.examiner?.trim() || undefined,
-        comparison,
-        timings,
-      }),
+      // The sessions are written by a worker while this thread makes the report and findings.
+      events: workerEventsHelper(session.path, cliWorkerUrl()),
+      extras: () =>
+        bundleExtras(session, filter, {
+          version,
+          fingerprint: key.fingerprint,
+          unmask,
+          redaction: { contexts: redact.contexts, apps: redact.apps },
+          examiner: values.examiner?.trim() || undefined,
+          comparison,
+          timings,
+        }),
     });
     timings.total();
     let sketch: { path: string; events: number } | null = null;

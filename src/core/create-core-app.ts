@@ -409,6 +409,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
         input,
         userDataDir: options.userDataDir,
         version: options.version,
+        workerHref: options.workerUrl?.href,
       });
       changed('bundle-exported');
       return r;

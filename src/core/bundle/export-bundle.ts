@@ -14,6 +14,7 @@ import { writeTx } from '../services/case-service';
 import { csvColumns, csvTable } from '../services/csv';
 import { networkWhere, whereSql } from '../services/filter-sql';
 import { bundleAudit } from './audit-manifest';
+import { beginSnapshot, type EventsHelper } from './events-entry';
 import { sessionCsvBytes } from './events-csv';
 import {
   buildComparison,
@@ -96,7 +97,14 @@ export interface BundleOptions {
   /** Shows device identifiers unmasked in the manifest. */
   unmask?: boolean;
   /** Extra files, each written as given (e.g. findings.csv, report.pdf). */
-  extra?: { name: string; content: string | Uint8Array | Iterable<string> }[];
+  extra?: BundleExtra[];
+  /**
+   * Extra files made inside the export's read transaction (e.g. `bundleExtras`), so they describe
+   * the same state of the case as every other file; written after `extra`.
+   */
+  extras?: () => Promise<BundleExtra[]>;
+  /** Writes `events.csv` on another thread meanwhile, from the same state of the case. */
+  events?: EventsHelper;
   /**
    * A comparison of devices or periods, recorded in the manifest. Its files come from
    * `bundleExtras` given the same request (so the report and the CSVs show one computation);
@@ -107,6 +115,12 @@ export interface BundleOptions {
   userDataDir?: string;
   /** The stage clock (by default, stage times on stderr when `SNOOPSCOPE_EXPORT_TIMINGS=1`). */
   timings?: ExportTimings;
+}
+
+/** An extra file of a bundle: its name and content. */
+export interface BundleExtra {
+  name: string;
+  content: string | Uint8Array | Iterable<string>;
 }
 
 export interface BundleResult {
@@ -233,43 +247,56 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
   const unmask = o.unmask ?? false;
   // Redacted apps become `redacted-app-N` and identifiers are masked in every free-text value.
   const redactor = createRedactor(session.db, redact, { unmask });
-  const extraNames = new Set((o.extra ?? []).map((x) => x.name));
-  const comparisonGiven = extraNames.has(COMPARISON_CSV) || extraNames.has(COMPARISON_COLUMNS_CSV);
-  // A comparison file the manifest could not describe would leave the reader without its request.
-  if (comparisonGiven && !o.comparison)
-    throw new AppError(
-      'INTERNAL',
-      'The bundle was given comparison files without the comparison request they come from.',
-    );
   const tmp = `${out}.partial`;
+  const eventsTmp = `${out}.events.partial`;
   await rm(tmp, { force: true });
+  await rm(eventsTmp, { force: true });
   // One instant for the manifest and every entry's time in the zip, which verify compares.
   const exportedAt = new Date();
   const zip = await ZipWriter.create(tmp, exportedAt);
   const files: WrittenEntry[] = [];
-  let events: number;
+  let events = 0;
   let comparisonRecord: ComparisonManifest | null = null;
   try {
-    // One read transaction: every file describes the same state of the case.
-    session.db.exec('BEGIN');
+    // One read transaction: every file describes the same state of the case, events.csv too
+    // when a helper writes it.
+    const snapshot = await beginSnapshot(session, o.events, {
+      filter: o.filter,
+      redact,
+      unmask,
+      path: eventsTmp,
+    });
     try {
-      const counter = { rows: 0 };
-      files.push(
-        await clock.stage('events.csv', () =>
-          zip.add(
-            'events.csv',
-            sessionCsvBytes(session, o.filter, DEFAULT_NIGHT, redactor.text, counter),
+      const extra = [...(o.extra ?? []), ...(o.extras ? await o.extras() : [])];
+      const extraNames = new Set(extra.map((x) => x.name));
+      const comparisonGiven =
+        extraNames.has(COMPARISON_CSV) || extraNames.has(COMPARISON_COLUMNS_CSV);
+      // A comparison file the manifest could not describe would leave the reader without its
+      // request.
+      if (comparisonGiven && !o.comparison)
+        throw new AppError(
+          'INTERNAL',
+          'The bundle was given comparison files without the comparison request they come from.',
+        );
+      if (snapshot.events === null) {
+        const counter = { rows: 0 };
+        files.push(
+          await clock.stage('events.csv', () =>
+            zip.add(
+              'events.csv',
+              sessionCsvBytes(session, o.filter, DEFAULT_NIGHT, redactor.text, counter),
+            ),
           ),
-        ),
-      );
-      events = counter.rows;
+        );
+        events = counter.rows;
+      }
       files.push(
         await clock.stage('network.csv', () =>
           zip.add('network.csv', networkLines(session, o.filter, redactor)),
         ),
       );
       // The extras come from `bundleExtras` given the same redaction: they are written as given.
-      for (const x of o.extra ?? [])
+      for (const x of extra)
         files.push(await clock.stage(x.name, () => zip.add(x.name, x.content)));
       if (o.comparison && !comparisonGiven) {
         const comparison = buildComparison(session, o.comparison, { redactor });
@@ -292,6 +319,16 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
         }
       }
       clock.mark('comparison and sources');
+      if (snapshot.events !== null) {
+        const done = snapshot.events;
+        const entry = await clock.stage('events.csv (written meanwhile)', async () => {
+          const e = await done;
+          events = e.rows;
+          return zip.addPrepared('events.csv', e.prepared);
+        });
+        // Listed first in the manifest, as when it is written first.
+        files.unshift(entry);
+      }
       const info = session.info();
       comparisonRecord = o.comparison
         ? comparisonManifest(session, o.comparison, { redactor })
@@ -355,12 +392,16 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
       clock.mark('manifest');
     } finally {
       session.db.exec('COMMIT');
+      await o.events?.stop();
+      await rm(eventsTmp, { force: true });
     }
     await zip.finish();
     clock.mark('zip directory');
   } catch (e) {
     await zip.abort();
+    await o.events?.stop();
     await rm(tmp, { force: true });
+    await rm(eventsTmp, { force: true });
     throw e;
   }
   await rename(tmp, out);

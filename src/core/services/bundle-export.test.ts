@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyBundle } from '../bundle/verify-bundle';
 import { createCoreApp } from '../create-core-app';
 import { accessPair } from '../testing/apr-fixture';
+import { zipEntries } from '../testing/zip-entries';
 import { CaseSession } from './case-service';
 import { importFile } from './import-run';
 import { ImportWorkerClient } from './worker-call';
@@ -55,6 +56,11 @@ describe("the app's evidence bundle", () => {
       expect(run.mock.calls.map(([call]) => call.fn)).toContain('exportBundle');
       expect(r.keyCreated?.fingerprint).toBe(r.fingerprint);
       expect(r.files.map((f) => f.name)).toContain('report.pdf');
+      // events.csv was written by a second worker meanwhile: it is copied in after the others.
+      expect([...(await zipEntries(out)).keys()].indexOf('events.csv')).toBeGreaterThan(
+        [...(await zipEntries(out)).keys()].indexOf('findings.csv'),
+      );
+      expect(r.events).toBe(1);
       const check = await verifyBundle(out, r.fingerprint);
       expect(check).toMatchObject({ ok: true, problems: [] });
     } finally {

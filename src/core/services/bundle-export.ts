@@ -2,6 +2,7 @@
 // large case and drawing its report take tens of seconds, which the app's main thread must not.
 import type { ApiInput, ApiOutput } from '../../contract/api';
 import { exportBundle } from '../bundle/export-bundle';
+import type { EventsHelper } from '../bundle/events-entry';
 import { bundleExtras } from '../bundle/extras';
 import { installationKey } from '../bundle/signing-key';
 import type { CaseSession } from './case-service';
@@ -12,15 +13,19 @@ export interface BundleExportRequest {
   /** Where the installation's signing key is kept (created on the first export). */
   userDataDir: string;
   version: string;
+  /** The import worker's script, for the worker that writes events.csv meanwhile. */
+  workerHref?: string;
 }
 
 /**
  * Writes the signed bundle of the request from `session` (a connection of its own), with the
- * report and the other files the app adds; the answer the bridge returns.
+ * report and the other files the app adds, events.csv by `events` meanwhile when given; the
+ * answer the bridge returns.
  */
 export async function exportBundleFor(
   session: CaseSession,
   { input, userDataDir, version }: BundleExportRequest,
+  events?: EventsHelper,
 ): Promise<ApiOutput<'exportBundle'>> {
   const key = installationKey(userDataDir);
   const redact = { contexts: input.redactContexts ?? false, apps: input.redactApps ?? [] };
@@ -34,14 +39,16 @@ export async function exportBundleFor(
     unmask,
     key,
     comparison: input.comparison,
-    extra: await bundleExtras(session, input.filter, {
-      version,
-      fingerprint: key.fingerprint,
-      unmask,
-      redaction: { contexts: redact.contexts, apps: redact.apps },
-      examiner: input.examiner || undefined,
-      comparison: input.comparison,
-    }),
+    events,
+    extras: () =>
+      bundleExtras(session, input.filter, {
+        version,
+        fingerprint: key.fingerprint,
+        unmask,
+        redaction: { contexts: redact.contexts, apps: redact.apps },
+        examiner: input.examiner || undefined,
+        comparison: input.comparison,
+      }),
   });
   return {
     path: r.path,

@@ -19,6 +19,12 @@ import { afterPendingSignals } from './event-turns';
 import { importPath, type ImportPathResult, type PipelineProgress } from './import-pipeline';
 import { refreshDerived } from './refresh-derived';
 import { exportBundleFor, type BundleExportRequest } from './bundle-export';
+import {
+  writeEventsEntry,
+  type EventsEntry,
+  type EventsEntryRequest,
+  type EventsHelper,
+} from '../bundle/events-entry';
 import { exportSessionsCsv } from './export-service';
 import { outOfHeap, spawnWorker } from './import-service';
 
@@ -59,6 +65,11 @@ export type WorkerCall =
   /** The app's evidence bundle, written from the worker's own connection. */
   | ({ fn: 'exportBundle' } & BundleExportRequest)
   /**
+   * A bundle's events.csv, deflated into a file, from a read-only connection whose snapshot is
+   * announced by a `snapshot` step (the bundle's own thread holds writers off until then).
+   */
+  | { fn: 'writeEventsEntry'; request: EventsEntryRequest }
+  /**
    * The upgrade of a case written by an earlier version (its pending migrations, then its
    * derived tables), run only by the app, in a worker of its own; every other call refuses a
    * case that needs one.
@@ -89,6 +100,7 @@ export interface WorkerCallResults {
   queryFindings: Finding[];
   findingEvidence: ApiOutput<'getFindingEvidence'>;
   exportBundle: ApiOutput<'exportBundle'>;
+  writeEventsEntry: EventsEntry;
   exportSessionsCsv: ApiOutput<'exportSessionsCsv'>;
   /** How many steps the upgrade ran (0: the case was already up to date). */
   upgradeCase: { steps: number };
@@ -103,7 +115,9 @@ export type WorkerStep =
   /** The stored findings of device `index` (of `count` stale ones) are being computed. */
   | { kind: 'derived'; index: number; count: number }
   /** Step `index` (of `count`) of a case upgrade is about to run. */
-  | { kind: 'upgrade'; step: UpgradeStep };
+  | { kind: 'upgrade'; step: UpgradeStep }
+  /** The call's connection has begun reading: it sees the case as it was at this moment. */
+  | { kind: 'snapshot' };
 
 /** An error crossing the thread boundary: its code (the app's, or the file system's) kept. */
 interface CarriedError {
@@ -185,7 +199,12 @@ export async function runCall(
       return;
     }
     // A worker never upgrades a case on its own: the app upgrades it first, in a call of its own.
-    session = CaseSession.open(request.casePath, { upgrade: 'refuse' });
+    // The events of a bundle are read while the bundle's thread holds the write lock: their
+    // connection only reads.
+    session = CaseSession.open(
+      request.casePath,
+      request.call.fn === 'writeEventsEntry' ? { readonly: true } : { upgrade: 'refuse' },
+    );
     const open = session;
     const call = request.call;
     let value: WorkerCallResults[WorkerCall['fn']];
@@ -255,8 +274,26 @@ export async function runCall(
         value = findingEvidencePage(open.db, call);
         break;
       case 'exportBundle':
-        value = await exportBundleFor(open, call);
+        value = await exportBundleFor(
+          open,
+          call,
+          workerEventsHelper(
+            request.casePath,
+            call.workerHref ? new URL(call.workerHref) : undefined,
+          ),
+        );
         break;
+      case 'writeEventsEntry': {
+        open.db.exec('BEGIN');
+        try {
+          open.db.prepare('SELECT COUNT(*) FROM sources').get();
+          step({ kind: 'snapshot' });
+          value = await writeEventsEntry(open, call.request);
+        } finally {
+          open.db.exec('COMMIT');
+        }
+        break;
+      }
       case 'exportSessionsCsv':
         value = exportSessionsCsv(open, { ...call.input, version: call.version });
         break;
@@ -302,6 +339,31 @@ function upgradeCase(
   });
   db.close();
   return { steps };
+}
+
+/**
+ * Writes a bundle's events.csv in an import worker of its own (see `EventsHelper`): `held`
+ * settles when the worker's connection has taken its snapshot, or with the call's failure.
+ */
+export function workerEventsHelper(casePath: string, workerUrl?: URL): EventsHelper {
+  const client = new ImportWorkerClient(casePath, workerUrl);
+  return {
+    start(request) {
+      let taken: () => void = () => undefined;
+      let failed: (e: unknown) => void = () => undefined;
+      const held = new Promise<void>((resolve, reject) => {
+        taken = resolve;
+        failed = reject;
+      });
+      const done = client.run(
+        { fn: 'writeEventsEntry', request },
+        { onStep: (s) => s.kind === 'snapshot' && taken() },
+      );
+      done.then(taken, failed);
+      return { held, done };
+    },
+    stop: () => client.close(),
+  };
 }
 
 interface Pending {

@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { holdWrites } from '../db/write-hold';
+import { CaseSession } from '../services/case-service';
+import { workerEventsHelper } from '../services/worker-call';
+import { fillFindingsCase } from '../testing/findings-case';
+import { zipEntries } from '../testing/zip-entries';
+import { installationKey } from './signing-key';
+import { exportBundle } from './export-bundle';
+import {
+  beginSnapshot,
+  writeEventsEntry,
+  type EventsEntry,
+  type EventsEntryRequest,
+  type EventsHelper,
+} from './events-entry';
+
+let dir: string;
+let session: CaseSession;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'snoopscope-events-entry-'));
+  session = CaseSession.create(join(dir, 'case.snoopcase'));
+  fillFindingsCase(session.db, 3);
+});
+afterEach(() => {
+  session.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const sessionCount = (db: Database.Database | CaseSession['db']): number =>
+  (db.prepare('SELECT COUNT(*) AS n FROM access_sessions').get() as { n: number }).n;
+
+/** A write another program could make: one session fewer. */
+const writeElsewhere = (path: string): void => {
+  const other = new Database(path);
+  try {
+    other.pragma('busy_timeout = 0');
+    other.exec('DELETE FROM access_sessions WHERE id = (SELECT MAX(id) FROM access_sessions)');
+  } finally {
+    other.close();
+  }
+};
+
+/** A helper on this thread with a connection of its own, which can be told to fail or wait. */
+function localHelper(o: { failHeld?: boolean; onHeld?: () => void } = {}): EventsHelper & {
+  stopped: number;
+  sessions: number | null;
+} {
+  const h = {
+    stopped: 0,
+    sessions: null as number | null,
+    start(request: EventsEntryRequest) {
+      const own = CaseSession.open(session.path, { readonly: true });
+      own.db.exec('BEGIN');
+      h.sessions = sessionCount(own.db);
+      o.onHeld?.();
+      const held = o.failHeld ? Promise.reject(new Error('no worker')) : Promise.resolve();
+      const done: Promise<EventsEntry> = o.failHeld
+        ? Promise.reject(new Error('no worker'))
+        : writeEventsEntry(own, request).finally(() => {
+            own.db.exec('COMMIT');
+            own.close();
+          });
+      if (o.failHeld) own.close();
+      return { held, done };
+    },
+    stop: async () => {
+      h.stopped += 1;
+    },
+  };
+  return h;
+}
+
+describe('events.csv written by a helper', () => {
+  it('reads the state the export reads: no commit lands between the two snapshots', async () => {
+    const before = sessionCount(session.db);
+    const helper = localHelper({
+      // While the helper takes its snapshot, another program cannot commit.
+      onHeld: () => expect(() => writeElsewhere(session.path)).toThrow(/locked|busy/i),
+    });
+    const snap = await beginSnapshot(session, helper, {
+      filter: {},
+      redact: { contexts: false, apps: [] },
+      unmask: false,
+      path: join(dir, 'events.part'),
+    });
+    try {
+      expect(snap.events).not.toBeNull();
+      // Once both have begun, writers go on; neither snapshot sees their change.
+      writeElsewhere(session.path);
+      expect(sessionCount(session.db)).toBe(before);
+      expect(helper.sessions).toBe(before);
+      const entry = await snap.events!;
+      expect(entry.rows).toBe(before);
+    } finally {
+      session.db.exec('COMMIT');
+    }
+    expect(sessionCount(session.db)).toBe(before - 1);
+  });
+
+  it('falls back to this thread when the helper cannot start, or another program is writing', async () => {
+    const request = {
+      filter: {},
+      redact: { contexts: false, apps: [] },
+      unmask: false,
+      path: join(dir, 'events.part'),
+    };
+    const failing = localHelper({ failHeld: true });
+    const a = await beginSnapshot(session, failing, request);
+    session.db.exec('COMMIT');
+    expect(a.events).toBeNull();
+    expect(failing.stopped).toBe(1);
+
+    const release = holdWrites(session.path, 0)!;
+    try {
+      const idle = localHelper();
+      const b = await beginSnapshot(session, idle, request);
+      session.db.exec('COMMIT');
+      expect(b.events).toBeNull();
+      expect(idle.sessions).toBeNull();
+    } finally {
+      release();
+    }
+  });
+
+  it('gives the bundle the same events.csv as one written in the same thread', async () => {
+    const key = installationKey(join(dir, 'user'));
+    const serial = join(dir, 'serial.zip');
+    const parallel = join(dir, 'parallel.zip');
+    const a = await exportBundle(session, { out: serial, filter: {}, version: '1', key });
+    const helper = workerEventsHelper(session.path);
+    const b = await exportBundle(session, {
+      out: parallel,
+      filter: {},
+      version: '1',
+      key,
+      events: helper,
+    });
+    const one = await zipEntries(serial);
+    const two = await zipEntries(parallel);
+    expect([...one.keys()][0]).toBe('events.csv');
+    // Copied in last, after the files this thread wrote meanwhile.
+    expect([...two.keys()].indexOf('events.csv')).toBeGreaterThan(
+      [...two.keys()].indexOf('network.csv'),
+    );
+    expect(two.get('events.csv')!.equals(one.get('events.csv')!)).toBe(true);
+    expect(b.events).toBe(a.events);
+    expect(b.files[0]).toEqual(a.files[0]);
+    expect(b.files.map((f) => f.name)).toEqual(a.files.map((f) => f.name));
+  });
+});
