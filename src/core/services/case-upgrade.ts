@@ -43,10 +43,10 @@ export function upgradeNeed(path: string): UpgradeNeed {
 
 /**
  * The old-generation heap of the worker that upgrades a case, in MB. Larger than an import's:
- * the rebuild of the session statistics holds every session's duration of the case at once (an
- * upgrade used to run on the app's main thread, whose heap is not bounded this low).
+ * the rebuild of the session statistics holds every session's duration of the case at once. As
+ * much as the app's main thread, where upgrades ran before, may use (V8's default bound here).
  */
-export const UPGRADE_HEAP_MB = 3072;
+export const UPGRADE_HEAP_MB = 4096;
 
 /** What `CaseUpgradeService` needs of the worker that runs an upgrade. */
 export interface UpgradeWorker {
