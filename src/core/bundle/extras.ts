@@ -8,7 +8,12 @@ import type { CaseSession } from '../services/case-service';
 import { parseSessionId } from '../services/query-service';
 import { bundleAudit } from './audit-manifest';
 import { buildComparison, comparisonFiles } from './comparison';
-import { evidencePlacesMany, evidenceSourceLookup, type EvidencePlaces } from './evidence-sources';
+import {
+  evidencePlacesMany,
+  evidenceSourceLookup,
+  placeWords,
+  type EvidencePlaces,
+} from './evidence-sources';
 import { createRedactor, type Redactor } from './redaction';
 import { exportTimings, type ExportTimings } from './export-timings';
 import {
@@ -250,13 +255,23 @@ export async function bundleExtras(
   const clock = o.timings ?? exportTimings();
   // The findings with the first evidence ids the report lists; each one's whole evidence is read
   // when findings.csv writes its row (see `findingsWithEvidence`).
-  const { findings, evidenceOf } = clock.stage('findings', () =>
+  const { findings, evidenceOf, evidenceWithEdges } = clock.stage('findings', () =>
     findingsWithEvidence(session.db, filter, storedFindingParams(session.db), EVIDENCE_SHOWN),
   );
   // Each finding's places are read a finding at a time, a few queries each.
   const placesOf = evidencePlacesMany(session.db, text);
-  const shown = findings.map((f) => ({
-    evidence: () => evidenceOf(f),
+  // The stored findings keep where each session was read: findings.csv words those places
+  // rather than searching the sessions for each of (at study scale) tens of millions of ids.
+  const words = placeWords(session.db, text);
+  let read: { index: number; edges: Float64Array | null } = { index: -1, edges: null };
+  const csvPlaces = (index: number, ids: readonly string[]): EvidencePlaces =>
+    read.index === index && read.edges !== null ? words(ids, read.edges) : placesOf(ids);
+  const shown = findings.map((f, index) => ({
+    evidence: () => {
+      const { ids, edges } = evidenceWithEdges(f);
+      read = { index, edges };
+      return ids;
+    },
     shown: {
       ...f,
       id: text(f.id),
@@ -367,7 +382,7 @@ export async function bundleExtras(
     { name: 'report.pdf', content: report },
     {
       name: 'findings.csv',
-      content: findingsLines(shown, (_index, ids) => placesOf(ids), redactor),
+      content: findingsLines(shown, csvPlaces, redactor),
     },
     {
       name: 'annotations.csv',

@@ -58,6 +58,11 @@ export interface EvidenceRef {
   deviceId: number;
   keys: string[];
   extra: string[];
+  /**
+   * Where each key's session was read, four values per key (begin source id and line, end
+   * source id and line; null where the row has none), when the rule read them.
+   */
+  places?: (number | null)[];
 }
 
 const refs = new WeakMap<Finding, EvidenceRef>();

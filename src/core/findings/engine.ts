@@ -17,7 +17,7 @@ import {
 } from './common';
 import { applyExpectations, WEIGHING } from './expectation';
 import { applyIntervalClusters } from './interval-clusters';
-import { readStoredFindings, storedEvidence } from './stored';
+import { readStoredFindings, storedEvidence, storedEvidenceWithEdges } from './stored';
 import { newSensitivePermission, profilingDomains } from './record-rules';
 import {
   accessWhileLocked,
@@ -228,7 +228,12 @@ export function findingsWithEvidence(
   params: FindingParams | undefined,
   shown: number,
   only?: FindingRule[],
-): { findings: Finding[]; evidenceOf: (f: Finding) => string[] } {
+): {
+  findings: Finding[];
+  evidenceOf: (f: Finding) => string[];
+  /** The whole evidence with where each session was read, when the stored findings hold it. */
+  evidenceWithEdges: (f: Finding) => { ids: string[]; edges: Float64Array | null };
+} {
   const values = resolveParams(params);
   const rules = chosenRules(only);
   const limit = evidenceLimitOf({ evidenceLimit: shown });
@@ -237,6 +242,7 @@ export function findingsWithEvidence(
     return {
       findings: sortFindings(stored),
       evidenceOf: (f) => storedEvidence(db, f) ?? f.evidence,
+      evidenceWithEdges: (f) => storedEvidenceWithEdges(db, f) ?? { ids: f.evidence, edges: null },
     };
   const full = sortFindings(
     computeFindings(db, filter, values, rules, { path: 'auto', evidenceLimit: EVIDENCE_CAP }),
@@ -247,5 +253,6 @@ export function findingsWithEvidence(
     whole.set(light, f.evidence);
     return light;
   });
-  return { findings, evidenceOf: (f) => whole.get(f) ?? f.evidence };
+  const evidenceOf = (f: Finding): string[] => whole.get(f) ?? f.evidence;
+  return { findings, evidenceOf, evidenceWithEdges: (f) => ({ ids: evidenceOf(f), edges: null }) };
 }

@@ -75,17 +75,27 @@ export class FirstHit {
 export class EvidenceList {
   private anchors: number[] = [];
   private keys: string[] = [];
+  /** Four per key: where its session was read (see {@link EvidenceList.add}). */
+  private places: (number | null)[] = [];
   total = 0;
 
   constructor(private readonly limit: number) {}
 
-  add(anchor: number, key: string): void {
+  /**
+   * Counts a session and keeps its key while within the limit, with where it was read when
+   * `edges` is given: its begin source and line, end source and line, at `edges[at..at+3]`.
+   */
+  add(anchor: number, key: string, edges?: ArrayLike<unknown>, at = 0): void {
     this.total += 1;
     if (this.limit === 0) return;
     const n = this.keys.length;
     if (n >= this.limit && anchor !== this.anchors[n - 1]) return;
     this.anchors.push(anchor);
     this.keys.push(key);
+    for (let k = 0; k < 4; k += 1) {
+      const v = edges?.[at + k];
+      this.places.push(typeof v === 'number' ? v : null);
+    }
     if (this.keys.length >= 2 * this.limit) this.cut();
   }
 
@@ -97,12 +107,19 @@ export class EvidenceList {
     const keep = order.slice(0, this.limit);
     this.anchors = keep.map((i) => this.anchors[i]!);
     this.keys = keep.map((i) => this.keys[i]!);
+    this.places = keep.flatMap((i) => this.places.slice(i * 4, i * 4 + 4));
   }
 
   /** The interval keys kept, in start order (at most the limit). */
   sorted(): string[] {
     this.cut();
     return this.keys;
+  }
+
+  /** Where the kept sessions were read, four values per key of {@link EvidenceList.sorted}. */
+  sortedPlaces(): (number | null)[] {
+    this.cut();
+    return this.places;
   }
 
   ids(deviceId: number): string[] {
@@ -133,9 +150,17 @@ export class RuleTally {
     this.evidence = new EvidenceList(limit);
   }
 
-  add(anchor: number, anchorOffset: number, lastMs: number, lastOffset: number, key: string): void {
+  add(
+    anchor: number,
+    anchorOffset: number,
+    lastMs: number,
+    lastOffset: number,
+    key: string,
+    edges?: ArrayLike<unknown>,
+    at = 0,
+  ): void {
     this.span.add(anchor, anchorOffset, lastMs, lastOffset);
-    this.evidence.add(anchor, key);
+    this.evidence.add(anchor, key, edges, at);
   }
 }
 
@@ -209,7 +234,14 @@ type Row = [
   state: string,
   stateSource: string | null,
   inferred: string | null,
+  bSource: number | null,
+  bLine: number | null,
+  eSource: number | null,
+  eLine: number | null,
 ];
+
+/** Where the edge columns (begin source and line, end source and line) start in a row. */
+const EDGES = 16;
 
 /**
  * One pass over a device's sessions matching the filter, in start order, tallying every session
@@ -223,7 +255,8 @@ export function sessionPass(ctx: RuleContext, deviceId: number, spec: PassSpec):
     .prepare(
       `SELECT s.app_id, s.category, s.anchor_ms, s.interval_key, s.anchor_offset, s.anchor_minute,
               s.local_day, s.start_ms, s.start_offset, s.end_ms, s.end_offset, s.duration_ms, s.open,
-              s.state, s.state_source, s.inferred_state
+              s.state, s.state_source, s.inferred_state, s.b_source_id, s.b_line, s.e_source_id,
+              s.e_line
        FROM access_sessions s ${whereSql(w, range ? ['s.app_id BETWEEN ? AND ?'] : [])} ORDER BY s.anchor_ms`,
     )
     .raw()
@@ -267,12 +300,12 @@ export function sessionPass(ctx: RuleContext, deviceId: number, spec: PassSpec):
     const lastMs = endMs !== null ? endMs : (startMs ?? anchor);
     const lastOffset = endMs !== null ? (endOffset ?? anchorOffset) : (startOffset ?? anchorOffset);
     if (wantAll) {
-      g.all.add(anchor, anchorOffset, lastMs, lastOffset, key);
+      g.all.add(anchor, anchorOffset, lastMs, lastOffset, key, row, EDGES);
       g.days.add(localDay);
       g.starts.push(anchor);
     }
     if (wantNight && category !== 'other' && spec.inNight(minute)) {
-      g.night.add(anchor, anchorOffset, lastMs, lastOffset, key);
+      g.night.add(anchor, anchorOffset, lastMs, lastOffset, key, row, EDGES);
       const night = spec.nightOf(localDay, minute);
       g.perNight.set(night, (g.perNight.get(night) ?? 0) + 1);
     }
@@ -282,25 +315,25 @@ export function sessionPass(ctx: RuleContext, deviceId: number, spec: PassSpec):
       const stateSource = row[14];
       const effective = stateSource === 'reported' ? row[13] : (row[15] ?? 'unknown');
       if (effective === 'background') {
-        g.background.add(anchor, anchorOffset, lastMs, lastOffset, key);
+        g.background.add(anchor, anchorOffset, lastMs, lastOffset, key, row, EDGES);
         if (stateSource === 'reported') g.reported += 1;
       } else if (
         effective === 'unknown' &&
         state !== null &&
         otherInFront(state, spec.appIdentifier(appId))
       ) {
-        g.background.add(anchor, anchorOffset, lastMs, lastOffset, key);
+        g.background.add(anchor, anchorOffset, lastMs, lastOffset, key, row, EDGES);
         g.inFront += 1;
         if (state.basis !== null) g.inFrontBases.add(state.basis);
       }
     }
     if (wantLocked && state !== null && lockedAndOff(state)) {
-      g.locked.add(anchor, anchorOffset, lastMs, lastOffset, key);
+      g.locked.add(anchor, anchorOffset, lastMs, lastOffset, key, row, EDGES);
       g.lockedFirst.add(anchor, key, state.sources.slice(0, 2));
       if (state.basis !== null) g.lockedBases.add(state.basis);
     }
     if (wantLong && row[12] === 0 && duration !== null && duration > spec.longerThanMs) {
-      g.long.add(anchor, anchorOffset, lastMs, lastOffset, key);
+      g.long.add(anchor, anchorOffset, lastMs, lastOffset, key, row, EDGES);
       if (duration > g.longest) g.longest = duration;
       g.longTotal += duration;
     }
@@ -308,7 +341,7 @@ export function sessionPass(ctx: RuleContext, deviceId: number, spec: PassSpec):
       while (next < intervals.length && intervals[next]!.toMs <= anchor) next += 1;
       const iv = intervals[next];
       if (iv && anchor >= iv.fromMs && anchor < iv.toMs) {
-        g.off.add(anchor, anchorOffset, lastMs, lastOffset, key);
+        g.off.add(anchor, anchorOffset, lastMs, lastOffset, key, row, EDGES);
         g.offHits.add(iv.recordId);
       }
     }

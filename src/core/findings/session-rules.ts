@@ -91,7 +91,12 @@ function tallied(ctx: RuleContext, deviceId: number, t: RuleTally, extra: string
   const room = Math.max(0, ctx.evidenceLimit - keys.length);
   const more = extra.slice(0, room);
   const total = t.evidence.total + extra.length;
-  if (ctx.leanEvidence) return { ids: [], total, ref: { deviceId, keys, extra: more } };
+  if (ctx.leanEvidence)
+    return {
+      ids: [],
+      total,
+      ref: { deviceId, keys, extra: more, places: t.evidence.sortedPlaces() },
+    };
   return { ids: [...keys.map((k) => sessionId(deviceId, k)), ...more], total };
 }
 

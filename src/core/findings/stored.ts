@@ -18,10 +18,11 @@ import { expectationsStamp } from './expectation';
 import { storedFindingParams } from './stored-params';
 
 /**
- * The version of the rules' logic. Raising it makes every stored finding stale, so a change to a
- * rule reaches cases computed by an earlier version.
+ * The version of the rules' logic and of what a stored finding keeps (4: where each evidence
+ * session was read). Raising it makes every stored finding stale, so a change to a rule reaches
+ * cases computed by an earlier version.
  */
-export const FINDINGS_RULES_VERSION = 3;
+export const FINDINGS_RULES_VERSION = 4;
 
 /** The evidence ids kept apart at the head of each stored list, read without the rest. */
 const HEAD = 100;
@@ -144,8 +145,13 @@ export function refreshFindings(
               JSON.stringify(rest),
               evidence.length + truncated,
               JSON.stringify(ref ? leanIds(ref, HEAD) : evidence.slice(0, HEAD)),
-              // Lean evidence is kept as its keys: [device id, interval keys, other ids].
-              JSON.stringify(ref ? [ref.deviceId, ref.keys, ref.extra] : evidence),
+              // Lean evidence is kept as its keys: [device id, interval keys, other ids], then
+              // where each key's session was read (four values per key) when known.
+              JSON.stringify(
+                ref
+                  ? [ref.deviceId, ref.keys, ref.extra, ...(ref.places ? [ref.places] : [])]
+                  : evidence,
+              ),
             );
           }
         };
@@ -458,6 +464,42 @@ function storedIds(json: string, limit: number): string[] {
         limit,
       )
     : (stored as string[]).slice(0, limit);
+}
+
+/**
+ * A finding's whole evidence read from the stored findings with where each id's session was read
+ * (`edges`: four values per id, begin source id and line, end source id and line, NaN where there
+ * is none or the id is no session), or null for a finding computed afresh; `edges` is null when
+ * the stored evidence does not hold them.
+ */
+export function storedEvidenceWithEdges(
+  db: Db,
+  f: Finding,
+): { ids: string[]; edges: Float64Array | null } | null {
+  const id = storedRows.get(f);
+  if (id === undefined) return null;
+  const json = db.prepare('SELECT evidence FROM stored_findings WHERE id = ?').pluck().get(id) as
+    string | undefined;
+  if (json === undefined) return null;
+  const stored = JSON.parse(json) as
+    string[] | [number, string[], string[]] | [number, string[], string[], (number | null)[]];
+  if (typeof stored[0] !== 'number')
+    return { ids: (stored as string[]).slice(0, EVIDENCE_CAP), edges: null };
+  const [deviceId, keys, extra, places] = stored as [
+    number,
+    string[],
+    string[],
+    (number | null)[] | undefined,
+  ];
+  const ids = leanIds({ deviceId, keys, extra }, EVIDENCE_CAP);
+  if (!Array.isArray(places) || places.length !== keys.length * 4) return { ids, edges: null };
+  const edges = new Float64Array(ids.length * 4).fill(NaN);
+  const n = Math.min(keys.length, ids.length) * 4;
+  for (let i = 0; i < n; i += 1) {
+    const v = places[i];
+    if (typeof v === 'number') edges[i] = v;
+  }
+  return { ids, edges };
 }
 
 /** The stored row each finding read from the table came from. */
