@@ -234,11 +234,8 @@ class RollupUpserts {
   }
 }
 
-/**
- * Day cells held before they are applied in the middle of a write (an object, so tests can lower
- * it).
- */
-export const ROLLUP_FLUSH = { cells: 50_000 };
+/** Day cells held before they are applied in the middle of a write. */
+const FLUSH_CELLS = 50_000;
 
 /** The day cells of one device, app and category: cell ids by device-local day. */
 interface Series {
@@ -545,11 +542,11 @@ export class RollupDeltas {
    * applying in parts gives the same tables as applying once; the session stats' changes are kept
    * encoded until `flush`.
    */
-  flushIfLarge(db: Db, limit = ROLLUP_FLUSH.cells): void {
+  flushIfLarge(db: Db, limit = FLUSH_CELLS): void {
     if (this.size >= limit) this.flushPart(db, false);
   }
 
-  /** Applies every change of the write (call once, at its end, after any `flushIfLarge`). */
+  /** Applies every change held, the session stats' changes of earlier partial flushes too. */
   flush(db: Db): void {
     this.flushPart(db, true);
   }
