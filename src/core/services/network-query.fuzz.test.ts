@@ -395,6 +395,53 @@ describe('the Network view in two calls', () => {
     ).toEqual({ items: [], total: 1, offset: 1e9 });
   });
 
+  it('name a group after its device’s own app even when another device’s app of the identifier has a name', () => {
+    // The counterexample seed -9367260 found: device 'aa' holds app '\u{1F600}' with no name, and
+    // device 'aB' holds an app of the same identifier named 'a'.
+    fill(
+      {
+        devices: ['aa', 'aB'],
+        apps: [
+          [1, '\u{1F600}', 'a'],
+          [0, '\u{1F600}', null],
+          [0, 'a', null],
+        ],
+        sources: [[0, null]],
+        rows: [
+          {
+            device: 0,
+            app: 0,
+            foreignApp: false,
+            source: 0,
+            domain: 'a',
+            hits: null,
+            domainType: null,
+            context: null,
+            initiated: null,
+            verification: null,
+            firstMs: null,
+            lastMs: Date.UTC(2024, 4, 1),
+          },
+        ],
+      },
+      0,
+    );
+    const db = t.session.db;
+    const aa = db.prepare("SELECT id FROM devices WHERE label = 'aa'").pluck().get() as number;
+    for (const snapshots of ['latest', 'all'] as const) {
+      const [group, ...rest] = networkGroups(db, {}, snapshots).groups;
+      expect(rest).toEqual([]);
+      expect(group).toMatchObject({ deviceId: aa, app: '\u{1F600}', appName: null, rows: 1 });
+      // The group's name is the one its rows show (and the CSVs write).
+      const rows = networkRows(db, { filter: {}, snapshots, deviceId: aa, app: '\u{1F600}' });
+      expect(rows.items.map((n) => n.appName)).toEqual([null]);
+      expect(t.session.queries.network({}, snapshots).map((n) => n.appName)).toEqual([null]);
+      // The same, counted from the rows by a connection that cannot bring what is kept up to date.
+      db.exec('DELETE FROM network_latest_state');
+      expect(networkGroups(readOnly, {}, snapshots).groups).toEqual([group]);
+    }
+  });
+
   it('count the domains of a group once when its rows name two apps of one identifier', () => {
     const row = (device: number, domain: string) => ({
       device,

@@ -51,7 +51,12 @@ beforeAll(async () => {
     ),
     networkLine({ app: 'com.google.Maps', domain: 'maps.example', firstMs: T, lastMs: T }),
   ];
-  const file = join(dir, 'report.ndjson');
+  await importReport('report.ndjson', lines, phone);
+});
+
+/** Imports a report of these lines for the device and waits until it is imported. */
+async function importReport(name: string, lines: string[], deviceId: number): Promise<void> {
+  const file = join(dir, name);
   writeFileSync(file, lines.join('\n') + '\n');
   const done = new Promise<ImportFinished>((resolve) => {
     const off = core.onEvent((e) => {
@@ -61,9 +66,9 @@ beforeAll(async () => {
       }
     });
   });
-  await core.handlers.startImport({ paths: [file], deviceId: phone });
+  await core.handlers.startImport({ paths: [file], deviceId });
   expect((await done).outcomes[0]?.status).toBe('imported');
-});
+}
 
 afterAll(async () => {
   await core.dispose();
@@ -147,5 +152,41 @@ describe('queryNetworkGroups and queryNetworkRows', () => {
       filter: { devices: [999_999] },
     });
     expect(none).toEqual({ groups: [], rows: 0, recorded: false });
+  });
+});
+
+// Last: it adds a device and rows the tests above do not count.
+describe('a Network group of an app another device also holds', () => {
+  it('shows the device’s own app’s name, none when only the other device’s app is named', async () => {
+    const tablet = (await core.handlers.createDevice({ label: 'Tablet', platform: 'ios' })).id;
+    const notes = (domain: string) =>
+      networkLine({ app: 'com.example.notes', domain, firstMs: T, lastMs: T });
+    await importReport('phone-notes.ndjson', [notes('phone.example')], phone);
+    await importReport('tablet-notes.ndjson', [notes('tablet.example')], tablet);
+    // The examiner names the app on the phone only (the app added first, whose name the tablet's
+    // group once borrowed).
+    await value('renameApp', { identifier: 'com.example.notes', name: 'Notes', deviceId: phone });
+    for (const snapshots of ['latest', 'all'] as const) {
+      const groups = await value<NetworkGroupsResult>('queryNetworkGroups', {
+        filter: { apps: ['com.example.notes'] },
+        snapshots,
+      });
+      expect(groups.groups.map((g) => [g.deviceId, g.appName]).sort()).toEqual(
+        [
+          [phone, 'Notes'],
+          [tablet, null],
+        ].sort(),
+      );
+      // Each group's name is the one its rows show (as the CSVs write it).
+      for (const g of groups.groups) {
+        const page = await value<NetworkRowsPage>('queryNetworkRows', {
+          filter: {},
+          snapshots,
+          deviceId: g.deviceId,
+          app: g.app,
+        });
+        expect(page.items.map((n) => n.appName)).toEqual([g.appName]);
+      }
+    }
   });
 });

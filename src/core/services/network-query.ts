@@ -342,17 +342,23 @@ export function networkGroups(
         g.profiling = flagged;
       }
   }
-  // A group's shown name is its device's own app's, else (rows naming only another device's app,
-  // a crafted case) that of the first app with the identifier, whichever app's rows came first.
-  const names = new Map<string, string | null>();
+  // A group's shown name is its device's own app's, as its rows and the CSVs show it: none when
+  // that app has none, even if another device's app of the identifier has one. Only when the
+  // device has no app of the identifier (rows naming another device's app, a crafted case) is it
+  // that of the first app with the identifier.
+  const own = new Map<string, string | null>();
+  const first = new Map<string, string | null>();
   for (const [device, identifier, name] of db
     .prepare('SELECT device_id, identifier, display_name FROM apps ORDER BY id DESC')
     .raw()
     .all() as [number, string, string | null][]) {
-    names.set(JSON.stringify([device, identifier]), name);
-    names.set(identifier, name);
+    own.set(JSON.stringify([device, identifier]), name);
+    first.set(identifier, name);
   }
-  for (const [key, g] of groups) g.appName = names.get(key) ?? names.get(g.app) ?? null;
+  for (const [key, g] of groups) {
+    const name = own.get(key);
+    g.appName = name !== undefined ? name : (first.get(g.app) ?? null);
+  }
   const list = [...groups.values()].map(({ appIds: _ids, ...g }) => g).sort(compareNetworkGroups);
   const devices = filter.devices && filter.devices.length > 0 ? filter.devices : null;
   const recorded = db
