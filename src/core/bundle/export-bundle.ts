@@ -187,6 +187,9 @@ function* networkLines(
   }
 }
 
+/** The page cache of the export's connection, in KiB (as `cache_size` takes a negative value). */
+const EXPORT_CACHE_KIB = -8192;
+
 /** The longest name part of a source copy, in UTF-8 bytes: within every file system's 255. */
 const SOURCE_NAME_MAX_BYTES = 150;
 
@@ -249,6 +252,10 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
   const redactor = createRedactor(session.db, redact, { unmask });
   const tmp = `${out}.partial`;
   const eventsTmp = `${out}.events.partial`;
+  // The export reads the case through once, in order: a small page cache does, and keeps the
+  // memory for the report and the worker writing events.csv.
+  const cache = session.db.pragma('cache_size', { simple: true }) as number;
+  session.db.pragma(`cache_size = ${EXPORT_CACHE_KIB}`);
   await rm(tmp, { force: true });
   await rm(eventsTmp, { force: true });
   // One instant for the manifest and every entry's time in the zip, which verify compares.
@@ -323,6 +330,8 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
         const done = snapshot.events;
         const entry = await clock.stage('events.csv (written meanwhile)', async () => {
           const e = await done;
+          // Its worker's memory goes back before the copy.
+          await o.events?.stop();
           events = e.rows;
           return zip.addPrepared('events.csv', e.prepared);
         });
@@ -403,6 +412,8 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
     await rm(tmp, { force: true });
     await rm(eventsTmp, { force: true });
     throw e;
+  } finally {
+    session.db.pragma(`cache_size = ${cache}`);
   }
   await rename(tmp, out);
   writeTx(session.db, () =>

@@ -3,11 +3,8 @@ import type { ImportOutcome } from '../../contract/records';
 import { openCaseDatabase, type Db } from '../db/open';
 import type { ImportCache } from '../importers/importer';
 import { AppError } from '../model/errors';
-import { runBackupImport } from './backup-import';
 import { CaseSession } from './case-service';
-import { importBatch } from './import-batch';
 import type { WorkerRequest, WorkerMessage } from './import-protocol';
-import { refreshDerived } from './refresh-derived';
 import { runCall } from './worker-call';
 
 // Runs imports off the main thread with its own case connection.
@@ -41,7 +38,9 @@ async function run(msg: Exclude<WorkerRequest, { type: 'cancel' | 'call' }>): Pr
     // The app starts imports only on an up-to-date case; a worker never upgrades one itself.
     const session = CaseSession.open(msg.casePath, { upgrade: 'refuse' });
     try {
-      const r = await runBackupImport(
+      const r = await (
+        await import('./backup-import')
+      ).runBackupImport(
         session,
         msg,
         reportingCache(msg.cached),
@@ -49,7 +48,7 @@ async function run(msg: Exclude<WorkerRequest, { type: 'cancel' | 'call' }>): Pr
         (progress) => post({ type: 'progress', progress }),
         logError,
       );
-      afterImport(session.db, msg.importId, [msg.path], r.outcomes);
+      await afterImport(session.db, msg.importId, [msg.path], r.outcomes);
       post({ type: 'done', outcomes: r.outcomes, cancelled: r.cancelled });
     } finally {
       session.close();
@@ -58,7 +57,9 @@ async function run(msg: Exclude<WorkerRequest, { type: 'cancel' | 'call' }>): Pr
   }
   const db = openCaseDatabase(msg.casePath, { upgrade: 'refuse' });
   try {
-    const result = await importBatch({
+    const result = await (
+      await import('./import-batch')
+    ).importBatch({
       db,
       importId: msg.importId,
       paths: msg.paths,
@@ -68,7 +69,7 @@ async function run(msg: Exclude<WorkerRequest, { type: 'cancel' | 'call' }>): Pr
       onProgress: (p) => post({ type: 'progress', progress: p }),
       onError: (path, e) => logError(`Import of ${path} failed`, e),
     });
-    afterImport(db, msg.importId, msg.paths, result.outcomes);
+    await afterImport(db, msg.importId, msg.paths, result.outcomes);
     post({ type: 'done', outcomes: result.outcomes, cancelled: result.cancelled });
   } finally {
     db.close();
@@ -80,7 +81,12 @@ async function run(msg: Exclude<WorkerRequest, { type: 'cancel' | 'call' }>): Pr
  * network rows of the devices it changed, here on the worker's connection rather than in the
  * caller's thread (at tens of thousands of apps on one phone that is a long computation).
  */
-function afterImport(db: Db, importId: string, paths: string[], outcomes: ImportOutcome[]): void {
+async function afterImport(
+  db: Db,
+  importId: string,
+  paths: string[],
+  outcomes: ImportOutcome[],
+): Promise<void> {
   const step = (phase: 'findings' | 'done'): void =>
     post({
       type: 'progress',
@@ -99,7 +105,7 @@ function afterImport(db: Db, importId: string, paths: string[], outcomes: Import
     });
   if (outcomes.some((o) => o.status === 'imported')) {
     step('findings');
-    const failed = refreshDerived(db);
+    const failed = (await import('./refresh-derived')).refreshDerived(db);
     if (failed) logError('Could not bring the stored findings up to date', failed.error);
   }
   step('done');

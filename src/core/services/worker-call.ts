@@ -1,31 +1,23 @@
 // The command line's imports, run in an import worker like the app's: one worker per command,
 // with its own case connection and the same heap bound, so a large capture cannot take the
 // command's memory and a Ctrl-C reaches the file being read. The caller keeps its own connection
-// for everything else (device lookups, findings, printing).
+// for everything else (device lookups, findings, printing). Each call loads the modules it runs
+// when it runs, so a worker that only writes a bundle's sessions holds no importer in memory.
 import type { Worker } from 'node:worker_threads';
 import type { Filter } from '../../contract/filter';
 import type { Finding, FindingParams, FindingRule } from '../../contract/findings';
 import type { Platform, SourceInfo } from '../../contract/records';
-import { runFindings, storedFindingParams } from '../findings';
-import { findingEvidencePage } from './findings-service';
 import type { ErrorCode } from '../../contract/result';
 import type { ApiInput, ApiOutput } from '../../contract/api';
 import { openCaseDatabase, type UpgradeStep } from '../db/open';
 import { AppError } from '../model/errors';
-import { importAndroidInto, type AndroidImportResult } from './android-import';
-import { importBackupDevice, type BackupDeviceResult } from './backup-import';
+import type { AndroidImportResult } from './android-import';
+import type { BackupDeviceResult } from './backup-import';
 import { CaseSession } from './case-service';
 import { afterPendingSignals } from './event-turns';
-import { importPath, type ImportPathResult, type PipelineProgress } from './import-pipeline';
-import { refreshDerived } from './refresh-derived';
-import { exportBundleFor, type BundleExportRequest } from './bundle-export';
-import {
-  writeEventsEntry,
-  type EventsEntry,
-  type EventsEntryRequest,
-  type EventsHelper,
-} from '../bundle/events-entry';
-import { exportSessionsCsv } from './export-service';
+import type { ImportPathResult, PipelineProgress } from './import-pipeline';
+import type { BundleExportRequest } from './bundle-export';
+import type { EventsEntry, EventsEntryRequest, EventsHelper } from '../bundle/events-entry';
 import { outOfHeap, spawnWorker } from './import-service';
 
 /** One piece of import work, as the worker is asked to do it. */
@@ -211,7 +203,9 @@ export async function runCall(
     switch (call.fn) {
       case 'importPath': {
         const wanted = call.device;
-        value = await importPath(open.db, call.path, {
+        value = await (
+          await import('./import-pipeline')
+        ).importPath(open.db, call.path, {
           device:
             typeof wanted === 'number'
               ? wanted
@@ -224,7 +218,9 @@ export async function runCall(
         break;
       }
       case 'importBackup':
-        value = await importBackupDevice(open, call.path, {
+        value = await (
+          await import('./backup-import')
+        ).importBackupDevice(open, call.path, {
           label: call.label,
           timeZone: call.timeZone,
           password: call.password,
@@ -234,7 +230,9 @@ export async function runCall(
         });
         break;
       case 'importAndroid':
-        value = await importAndroidInto(open.db, call.path, {
+        value = await (
+          await import('./android-import')
+        ).importAndroidInto(open.db, call.path, {
           label: call.label,
           deviceId: call.deviceId,
           timeZone: call.timeZone,
@@ -243,7 +241,7 @@ export async function runCall(
         });
         break;
       case 'refreshDerived': {
-        const failed = refreshDerived(open.db, {
+        const failed = (await import('./refresh-derived')).refreshDerived(open.db, {
           isCancelled,
           onDevice: (index, count) => step({ kind: 'derived', index, count }),
         });
@@ -261,7 +259,8 @@ export async function runCall(
         open.removeSource(call.sourceId);
         value = { removed: 1 };
         break;
-      case 'queryFindings':
+      case 'queryFindings': {
+        const { runFindings, storedFindingParams } = await import('../findings');
         value = runFindings(
           open.db,
           call.filter,
@@ -270,11 +269,14 @@ export async function runCall(
           { evidenceLimit: call.evidenceLimit },
         );
         break;
+      }
       case 'findingEvidence':
-        value = findingEvidencePage(open.db, call);
+        value = (await import('./findings-service')).findingEvidencePage(open.db, call);
         break;
       case 'exportBundle':
-        value = await exportBundleFor(
+        value = await (
+          await import('./bundle-export')
+        ).exportBundleFor(
           open,
           call,
           workerEventsHelper(
@@ -288,14 +290,19 @@ export async function runCall(
         try {
           open.db.prepare('SELECT COUNT(*) FROM sources').get();
           step({ kind: 'snapshot' });
-          value = await writeEventsEntry(open, call.request);
+          value = await (
+            await import('../bundle/events-entry')
+          ).writeEventsEntry(open, call.request);
         } finally {
           open.db.exec('COMMIT');
         }
         break;
       }
       case 'exportSessionsCsv':
-        value = exportSessionsCsv(open, { ...call.input, version: call.version });
+        value = (await import('./export-service')).exportSessionsCsv(open, {
+          ...call.input,
+          version: call.version,
+        });
         break;
       default: {
         const never: never = call;

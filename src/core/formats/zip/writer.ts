@@ -192,8 +192,9 @@ export class ZipWriter {
       const fh = await open(prepared.path, 'r');
       try {
         let copied = 0;
+        // One buffer for the whole copy: each write is done before the next read.
+        const buf = Buffer.allocUnsafe(1 << 20);
         for (;;) {
-          const buf = Buffer.allocUnsafe(1 << 20);
           const { bytesRead } = await fh.read(buf, 0, buf.length, copied);
           if (bytesRead === 0) break;
           copied += bytesRead;
