@@ -72,11 +72,22 @@ export class FirstHit {
  * ORDER BY): rows arrive by start, so every row past the limit that ties with the last one kept
  * is kept too, and the list is sorted and cut when it doubles.
  */
+/** Where one edge of a session was read, as one number: source id and line, or NaN for none. */
+function packEdge(source: unknown, line: unknown): number {
+  if (typeof source !== 'number' || typeof line !== 'number') return NaN;
+  // Exact in a double while the source id stays under 2^21 and the line under 2^32.
+  if (!Number.isInteger(source) || !Number.isInteger(line)) return -1;
+  if (source < 0 || source >= 2 ** 21 || line < 0 || line >= 2 ** 32) return -1;
+  return source * 2 ** 32 + line;
+}
+
 export class EvidenceList {
   private anchors: number[] = [];
   private keys: string[] = [];
-  /** Four per key: where its session was read (see {@link EvidenceList.add}). */
-  private places: (number | null)[] = [];
+  /** Two per key, begin and end edge (see `packEdge`). */
+  private edges: number[] = [];
+  /** False once an edge could not be kept exactly: the list then gives no places. */
+  private placed = true;
   total = 0;
 
   constructor(private readonly limit: number) {}
@@ -92,10 +103,10 @@ export class EvidenceList {
     if (n >= this.limit && anchor !== this.anchors[n - 1]) return;
     this.anchors.push(anchor);
     this.keys.push(key);
-    for (let k = 0; k < 4; k += 1) {
-      const v = edges?.[at + k];
-      this.places.push(typeof v === 'number' ? v : null);
-    }
+    const begin = edges ? packEdge(edges[at], edges[at + 1]) : NaN;
+    const end = edges ? packEdge(edges[at + 2], edges[at + 3]) : NaN;
+    if (begin === -1 || end === -1) this.placed = false;
+    this.edges.push(begin, end);
     if (this.keys.length >= 2 * this.limit) this.cut();
   }
 
@@ -104,10 +115,12 @@ export class EvidenceList {
     order.sort(
       (i, j) => this.anchors[i]! - this.anchors[j]! || compareText(this.keys[i]!, this.keys[j]!),
     );
-    const keep = order.slice(0, this.limit);
+    const keep = order.length > this.limit ? order.slice(0, this.limit) : order;
+    const edges: number[] = [];
+    for (const i of keep) edges.push(this.edges[2 * i]!, this.edges[2 * i + 1]!);
     this.anchors = keep.map((i) => this.anchors[i]!);
     this.keys = keep.map((i) => this.keys[i]!);
-    this.places = keep.flatMap((i) => this.places.slice(i * 4, i * 4 + 4));
+    this.edges = edges;
   }
 
   /** The interval keys kept, in start order (at most the limit). */
@@ -116,10 +129,21 @@ export class EvidenceList {
     return this.keys;
   }
 
-  /** Where the kept sessions were read, four values per key of {@link EvidenceList.sorted}. */
-  sortedPlaces(): (number | null)[] {
+  /**
+   * Where the kept sessions were read, four values per key of {@link EvidenceList.sorted} (begin
+   * source id and line, end source id and line; null where there is none), or undefined when
+   * some could not be kept exactly.
+   */
+  sortedPlaces(): (number | null)[] | undefined {
     this.cut();
-    return this.places;
+    if (!this.placed) return undefined;
+    const out: (number | null)[] = [];
+    for (let i = 0; i < this.keys.length * 2; i += 1) {
+      const v = this.edges[i]!;
+      if (Number.isNaN(v)) out.push(null, null);
+      else out.push(Math.floor(v / 2 ** 32), v % 2 ** 32);
+    }
+    return out;
   }
 
   ids(deviceId: number): string[] {
