@@ -27,9 +27,16 @@ export function outOfHeap(e: unknown): string | null {
     : null;
 }
 
-/** Creates the import worker: the bundled file when given, else the TypeScript source through tsx. */
-export function spawnWorker(workerUrl: URL | undefined): Worker {
-  const resourceLimits = { maxOldGenerationSizeMb: IMPORT_HEAP_MB };
+/**
+ * Creates the import worker: the bundled file when given, else the TypeScript source through tsx.
+ * `youngMb` bounds its young generation (short-lived objects) for a worker that makes many of
+ * them but keeps few, so its memory stays small.
+ */
+export function spawnWorker(workerUrl: URL | undefined, youngMb?: number): Worker {
+  const resourceLimits = {
+    maxOldGenerationSizeMb: IMPORT_HEAP_MB,
+    ...(youngMb === undefined ? {} : { maxYoungGenerationSizeMb: youngMb }),
+  };
   if (workerUrl) return new Worker(workerUrl, { resourceLimits });
   return new Worker(new URL('./import-worker.ts', import.meta.url), {
     execArgv: [...process.execArgv, '--import', 'tsx'],

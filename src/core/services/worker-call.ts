@@ -348,12 +348,16 @@ function upgradeCase(
   return { steps };
 }
 
+/** The young generation of the worker writing a bundle's events.csv, in MB. */
+const EVENTS_YOUNG_MB = 8;
+
 /**
  * Writes a bundle's events.csv in an import worker of its own (see `EventsHelper`): `held`
  * settles when the worker's connection has taken its snapshot, or with the call's failure.
  */
 export function workerEventsHelper(casePath: string, workerUrl?: URL): EventsHelper {
-  const client = new ImportWorkerClient(casePath, workerUrl);
+  // Each row is made and dropped: a small young generation does, and keeps the export's memory.
+  const client = new ImportWorkerClient(casePath, workerUrl, false, EVENTS_YOUNG_MB);
   return {
     start(request) {
       let taken: () => void = () => undefined;
@@ -395,11 +399,13 @@ export class ImportWorkerClient {
    * @param workerUrl the bundled worker, when running from a bundle; else the TypeScript source.
    * @param lockstep each step of the worker waits until `onStep` has run and a cancel it caused
    *   (a signal handled right after) is seen: for tests that interrupt an import at a known step.
+   * @param youngMb the worker's young generation in MB, when bounded (see `spawnWorker`).
    */
   constructor(
     private readonly casePath: string,
     private readonly workerUrl?: URL,
     private readonly lockstep = false,
+    private readonly youngMb?: number,
   ) {}
 
   /** Runs one call in the worker; rejects with the call's own error, revived with its code. */
@@ -477,7 +483,7 @@ export class ImportWorkerClient {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = spawnWorker(this.workerUrl);
+    const worker = spawnWorker(this.workerUrl, this.youngMb);
     // The command's own exit must not wait for an idle worker.
     worker.unref();
     worker.on('message', (m: CallMessage) => {
