@@ -60,9 +60,9 @@ export interface EvidenceRef {
   extra: string[];
   /**
    * Where each key's session was read, four values per key (begin source id and line, end
-   * source id and line; null where the row has none), when the rule read them.
+   * source id and line; -1 where the row has none), when the rule read them.
    */
-  places?: (number | null)[];
+  places?: Int32Array;
 }
 
 const refs = new WeakMap<Finding, EvidenceRef>();

@@ -72,6 +72,8 @@ export class FirstHit {
  * ORDER BY): rows arrive by start, so every row past the limit that ties with the last one kept
  * is kept too, and the list is sorted and cut when it doubles.
  */
+const INT32_MAX = 2 ** 31 - 1;
+
 /** Where one edge of a session was read, as one number: source id and line, or NaN for none. */
 function packEdge(source: unknown, line: unknown): number {
   if (typeof source !== 'number' || typeof line !== 'number') return NaN;
@@ -131,17 +133,24 @@ export class EvidenceList {
 
   /**
    * Where the kept sessions were read, four values per key of {@link EvidenceList.sorted} (begin
-   * source id and line, end source id and line; null where there is none), or undefined when
-   * some could not be kept exactly.
+   * source id and line, end source id and line; -1 where there is none), or undefined when some
+   * do not fit 32 bits.
    */
-  sortedPlaces(): (number | null)[] | undefined {
+  sortedPlaces(): Int32Array | undefined {
     this.cut();
     if (!this.placed) return undefined;
-    const out: (number | null)[] = [];
+    const out = new Int32Array(this.keys.length * 4);
     for (let i = 0; i < this.keys.length * 2; i += 1) {
       const v = this.edges[i]!;
-      if (Number.isNaN(v)) out.push(null, null);
-      else out.push(Math.floor(v / 2 ** 32), v % 2 ** 32);
+      if (Number.isNaN(v)) {
+        out[2 * i] = -1;
+        out[2 * i + 1] = -1;
+        continue;
+      }
+      const line = v % 2 ** 32;
+      if (line > INT32_MAX) return undefined;
+      out[2 * i] = Math.floor(v / 2 ** 32);
+      out[2 * i + 1] = line;
     }
     return out;
   }

@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import { createHash } from 'node:crypto';
 import type { Filter } from '../../contract/filter';
 import {
@@ -146,10 +147,16 @@ export function refreshFindings(
               evidence.length + truncated,
               JSON.stringify(ref ? leanIds(ref, HEAD) : evidence.slice(0, HEAD)),
               // Lean evidence is kept as its keys: [device id, interval keys, other ids], then
-              // where each key's session was read (four values per key) when known.
+              // where each key's session was read when known: four 32-bit numbers per key, as
+              // the base64 text of their little-endian bytes.
               JSON.stringify(
                 ref
-                  ? [ref.deviceId, ref.keys, ref.extra, ...(ref.places ? [ref.places] : [])]
+                  ? [
+                      ref.deviceId,
+                      ref.keys,
+                      ref.extra,
+                      ...(ref.places ? [littleEndian(ref.places).toString('base64')] : []),
+                    ]
                   : evidence,
               ),
             );
@@ -481,25 +488,26 @@ export function storedEvidenceWithEdges(
   const json = db.prepare('SELECT evidence FROM stored_findings WHERE id = ?').pluck().get(id) as
     string | undefined;
   if (json === undefined) return null;
-  const stored = JSON.parse(json) as
-    string[] | [number, string[], string[]] | [number, string[], string[], (number | null)[]];
+  const stored = JSON.parse(json) as string[] | [number, string[], string[], string?];
   if (typeof stored[0] !== 'number')
     return { ids: (stored as string[]).slice(0, EVIDENCE_CAP), edges: null };
-  const [deviceId, keys, extra, places] = stored as [
-    number,
-    string[],
-    string[],
-    (number | null)[] | undefined,
-  ];
+  const [deviceId, keys, extra, packed] = stored as [number, string[], string[], unknown];
   const ids = leanIds({ deviceId, keys, extra }, EVIDENCE_CAP);
-  if (!Array.isArray(places) || places.length !== keys.length * 4) return { ids, edges: null };
+  const places = typeof packed === 'string' ? Buffer.from(packed, 'base64') : null;
+  if (!places || places.length !== keys.length * 16) return { ids, edges: null };
   const edges = new Float64Array(ids.length * 4).fill(NaN);
   const n = Math.min(keys.length, ids.length) * 4;
   for (let i = 0; i < n; i += 1) {
-    const v = places[i];
-    if (typeof v === 'number') edges[i] = v;
+    const v = places.readInt32LE(i * 4);
+    if (v >= 0) edges[i] = v;
   }
   return { ids, edges };
+}
+
+/** 32-bit numbers as little-endian bytes, as `storedEvidenceWithEdges` reads them. */
+function littleEndian(values: Int32Array): Buffer {
+  const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+  return endianness() === 'LE' ? bytes : Buffer.from(bytes).swap32();
 }
 
 /** The stored row each finding read from the table came from. */
