@@ -126,6 +126,39 @@ describe('events.csv written by a helper', () => {
     }
   });
 
+  it("writes events.csv in the export's own thread when the helper fails after its snapshot", async () => {
+    const key = installationKey(join(dir, 'user'));
+    const serial = join(dir, 'serial.zip');
+    const rescued = join(dir, 'rescued.zip');
+    const a = await exportBundle(session, { out: serial, filter: {}, version: '1', key });
+    const failures: unknown[] = [];
+    let stopped = 0;
+    const dying: EventsHelper = {
+      start: () => ({
+        held: Promise.resolve(),
+        done: Promise.reject(new Error('the worker ran out of memory')),
+      }),
+      stop: async () => {
+        stopped += 1;
+      },
+    };
+    const b = await exportBundle(session, {
+      out: rescued,
+      filter: {},
+      version: '1',
+      key,
+      events: dying,
+      onHelperFailed: (e) => failures.push(e),
+    });
+    expect(failures).toHaveLength(1);
+    expect(stopped).toBeGreaterThan(0);
+    expect(b.events).toBe(a.events);
+    expect(b.files[0]).toEqual(a.files[0]);
+    const one = await zipEntries(serial);
+    const two = await zipEntries(rescued);
+    expect(two.get('events.csv')!.equals(one.get('events.csv')!)).toBe(true);
+  });
+
   it('gives the bundle the same events.csv as one written in the same thread', async () => {
     const key = installationKey(join(dir, 'user'));
     const serial = join(dir, 'serial.zip');

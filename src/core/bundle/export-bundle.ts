@@ -14,7 +14,7 @@ import { writeTx } from '../services/case-service';
 import { csvColumns, csvTable } from '../services/csv';
 import { networkWhere, whereSql } from '../services/filter-sql';
 import { bundleAudit } from './audit-manifest';
-import { beginSnapshot, type EventsHelper } from './events-entry';
+import { beginSnapshot, type EventsEntry, type EventsHelper } from './events-entry';
 import { sessionCsvBytes } from './events-csv';
 import {
   buildComparison,
@@ -105,6 +105,8 @@ export interface BundleOptions {
   extras?: () => Promise<BundleExtra[]>;
   /** Writes `events.csv` on another thread meanwhile, from the same state of the case. */
   events?: EventsHelper;
+  /** Told why the helper failed, when it did (events.csv is then written by this thread). */
+  onHelperFailed?: (e: unknown) => void;
   /**
    * A comparison of devices or periods, recorded in the manifest. Its files come from
    * `bundleExtras` given the same request (so the report and the CSVs show one computation);
@@ -329,9 +331,27 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
       if (snapshot.events !== null) {
         const done = snapshot.events;
         const entry = await clock.stage('events.csv (written meanwhile)', async () => {
-          const e = await done;
+          let e: EventsEntry | null = null;
+          try {
+            e = await done;
+          } catch (failure) {
+            if (failure instanceof AppError && failure.code === 'CANCELLED') throw failure;
+            // The worker failed (out of memory, crashed): this connection reads the same state
+            // of the case, so events.csv is written here instead, as it would have been.
+            o.onHelperFailed?.(failure);
+          }
           // Its worker's memory goes back before the copy.
           await o.events?.stop();
+          if (e === null) {
+            await rm(eventsTmp, { force: true });
+            const counter = { rows: 0 };
+            const written = await zip.add(
+              'events.csv',
+              sessionCsvBytes(session, o.filter, DEFAULT_NIGHT, redactor.text, counter),
+            );
+            events = counter.rows;
+            return written;
+          }
           events = e.rows;
           return zip.addPrepared('events.csv', e.prepared);
         });

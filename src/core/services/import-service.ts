@@ -27,15 +27,21 @@ export function outOfHeap(e: unknown): string | null {
     : null;
 }
 
+/** Bounds of a worker's heap, in MB: its old generation, and its young one (short-lived objects). */
+export interface HeapBounds {
+  oldMb?: number;
+  youngMb?: number;
+}
+
 /**
  * Creates the import worker: the bundled file when given, else the TypeScript source through tsx.
- * `youngMb` bounds its young generation (short-lived objects) for a worker that makes many of
- * them but keeps few, so its memory stays small.
+ * Its old generation is bounded to {@link IMPORT_HEAP_MB} unless `heap` says otherwise; a worker
+ * that makes many objects but keeps few runs in less memory with both bounded tighter.
  */
-export function spawnWorker(workerUrl: URL | undefined, youngMb?: number): Worker {
+export function spawnWorker(workerUrl: URL | undefined, heap: HeapBounds = {}): Worker {
   const resourceLimits = {
-    maxOldGenerationSizeMb: IMPORT_HEAP_MB,
-    ...(youngMb === undefined ? {} : { maxYoungGenerationSizeMb: youngMb }),
+    maxOldGenerationSizeMb: heap.oldMb ?? IMPORT_HEAP_MB,
+    ...(heap.youngMb === undefined ? {} : { maxYoungGenerationSizeMb: heap.youngMb }),
   };
   if (workerUrl) return new Worker(workerUrl, { resourceLimits });
   return new Worker(new URL('./import-worker.ts', import.meta.url), {

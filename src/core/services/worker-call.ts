@@ -18,7 +18,7 @@ import { afterPendingSignals } from './event-turns';
 import type { ImportPathResult, PipelineProgress } from './import-pipeline';
 import type { BundleExportRequest } from './bundle-export';
 import type { EventsEntry, EventsEntryRequest, EventsHelper } from '../bundle/events-entry';
-import { outOfHeap, spawnWorker } from './import-service';
+import { outOfHeap, spawnWorker, type HeapBounds } from './import-service';
 
 /** One piece of import work, as the worker is asked to do it. */
 export type WorkerCall =
@@ -348,16 +348,18 @@ function upgradeCase(
   return { steps };
 }
 
-/** The young generation of the worker writing a bundle's events.csv, in MB. */
-const EVENTS_YOUNG_MB = 8;
+/**
+ * The heap of the worker writing a bundle's events.csv: it makes and drops one row after another,
+ * so a small young generation does (a worker that fails leaves events.csv to the export's thread).
+ */
+const EVENTS_HEAP: HeapBounds = { youngMb: 8 };
 
 /**
  * Writes a bundle's events.csv in an import worker of its own (see `EventsHelper`): `held`
  * settles when the worker's connection has taken its snapshot, or with the call's failure.
  */
 export function workerEventsHelper(casePath: string, workerUrl?: URL): EventsHelper {
-  // Each row is made and dropped: a small young generation does, and keeps the export's memory.
-  const client = new ImportWorkerClient(casePath, workerUrl, false, EVENTS_YOUNG_MB);
+  const client = new ImportWorkerClient(casePath, workerUrl, false, EVENTS_HEAP);
   return {
     start(request) {
       let taken: () => void = () => undefined;
@@ -399,13 +401,13 @@ export class ImportWorkerClient {
    * @param workerUrl the bundled worker, when running from a bundle; else the TypeScript source.
    * @param lockstep each step of the worker waits until `onStep` has run and a cancel it caused
    *   (a signal handled right after) is seen: for tests that interrupt an import at a known step.
-   * @param youngMb the worker's young generation in MB, when bounded (see `spawnWorker`).
+   * @param heap the worker's heap bounds, when not an import's (see `spawnWorker`).
    */
   constructor(
     private readonly casePath: string,
     private readonly workerUrl?: URL,
     private readonly lockstep = false,
-    private readonly youngMb?: number,
+    private readonly heap: HeapBounds = {},
   ) {}
 
   /** Runs one call in the worker; rejects with the call's own error, revived with its code. */
@@ -483,7 +485,7 @@ export class ImportWorkerClient {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = spawnWorker(this.workerUrl, this.youngMb);
+    const worker = spawnWorker(this.workerUrl, this.heap);
     // The command's own exit must not wait for an idle worker.
     worker.unref();
     worker.on('message', (m: CallMessage) => {
