@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { BridgeEvents, CaseUpgradeStatus } from '../../contract/events';
 import { ERROR_CODES, type ErrorCode } from '../../contract/result';
 import { openCaseDatabase, upgradePlan, type UpgradeStep } from '../db/open';
 import { AppError } from '../model/errors';
+import { spawnWorker } from './import-service';
 import type { CallMessage, CallRequest, WorkerCallResults } from './worker-call';
 
 type Emit = <E extends keyof BridgeEvents>(event: E, payload: BridgeEvents[E]) => void;
@@ -74,13 +75,7 @@ export class UpgradeWorkerClient implements UpgradeWorker {
   ) {}
 
   run(onStep: (step: UpgradeStep) => void, signal: AbortSignal): Promise<{ steps: number }> {
-    const resourceLimits = { maxOldGenerationSizeMb: UPGRADE_HEAP_MB };
-    const worker = this.workerUrl
-      ? new Worker(this.workerUrl, { resourceLimits })
-      : new Worker(new URL('./import-worker.ts', import.meta.url), {
-          execArgv: [...process.execArgv, '--import', 'tsx'],
-          resourceLimits,
-        });
+    const worker = spawnWorker(this.workerUrl, { oldMb: UPGRADE_HEAP_MB });
     this.worker = worker;
     const flags = new Int32Array(new SharedArrayBuffer(8));
     return new Promise<{ steps: number }>((resolve, reject) => {
