@@ -3,48 +3,22 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { writeOldCase } from '../../src/core/services/old-case-fixture';
 import { generateExportLines } from '../../src/core/testing/apr-fixture';
+import { hold, holdEventEnds, type HoldOptions } from './hold-event-ends';
 import { openStartScreen, ready, tempDir } from './support';
 
 // Opening a case written by an earlier version (schema 26) in Chromium against the dev server:
 // the start screen says which step of the upgrade runs, with a Cancel button. The upgrade of a
 // small case takes milliseconds, so the page keeps the events that end it, and the answer of the
-// open, until the test has looked (as hold-findings-end.ts does for the findings).
+// open, until the test has looked (see hold-event-ends.ts).
 
 const SHOTS = '/tmp/shots';
 let dir: string;
 
-interface HoldGlobals {
-  __releaseUpgradeEnd: () => void;
-  EventSource: { prototype: object };
-}
-
-type OnMessage = (this: unknown, m: { data: string }) => void;
-
-/** Runs in the page: holds the upgrade's end (and the case changes) until released. */
-function holdUpgradeEnd(): void {
-  const g = globalThis as unknown as HoldGlobals;
-  let holding = true;
-  const waiting: Array<() => void> = [];
-  g.__releaseUpgradeEnd = () => {
-    holding = false;
-    for (const deliver of waiting.splice(0)) deliver();
-  };
-  const proto = g.EventSource.prototype;
-  const own = Object.getOwnPropertyDescriptor(proto, 'onmessage');
-  const setter = own?.set;
-  if (!own || !setter) return;
-  Object.defineProperty(proto, 'onmessage', {
-    ...own,
-    set(this: unknown, handler: OnMessage | null) {
-      if (!handler) return setter.call(this, handler);
-      setter.call(this, (m: { data: string }) => {
-        const ends = /"onCaseChanged"|"state":"(done|cancelled|failed)"/.test(m.data);
-        if (holding && ends) waiting.push(() => handler.call(this, m));
-        else handler.call(this, m);
-      });
-    },
-  });
-}
+/** The upgrade's end (done, cancelled or failed) and the case changes, held from the page's start. */
+const UPGRADE_END: HoldOptions = {
+  ends: '"onCaseChanged"|"state":"(done|cancelled|failed)"',
+  atOnce: true,
+};
 
 test.beforeEach(() => {
   dir = tempDir();
@@ -73,7 +47,7 @@ test('opening a case written by an earlier version says which upgrade step runs,
       }),
     ],
   });
-  await page.addInitScript(holdUpgradeEnd);
+  await page.addInitScript(holdEventEnds, UPGRADE_END);
   await openStartScreen(page);
 
   // The answer of the open waits too, so the start screen stays while the test looks.
@@ -106,9 +80,7 @@ test('opening a case written by an earlier version says which upgrade step runs,
   await page.screenshot({ path: `${SHOTS}/case-upgrade-progress.png` });
 
   release();
-  await page.evaluate(() => {
-    (globalThis as unknown as HoldGlobals).__releaseUpgradeEnd();
-  });
+  await hold(page, false);
   await ready(page);
   await expect(page.getByTestId('case-upgrade')).toHaveCount(0);
   await expect(page.getByTestId('start-screen')).toHaveCount(0);

@@ -1,13 +1,13 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { axeScan, describeViolations } from './a11y-support';
-import { hold, holdFindingsEnd } from './hold-findings-end';
+import { FINDINGS_END, hold, holdEventEnds } from './hold-event-ends';
 import { caseWithExport, ready, tempDir } from './support';
 
 // A change of the findings parameters in Chromium against the dev server: the parameters are
 // stored at once, the findings are computed in the import worker, and meanwhile the Findings view
 // says so, with the parameters, instead of a list. The page keeps the events that end the
-// computation until the test lets them through (see hold-findings-end.ts), so the state can be
+// computation until the test lets them through (see hold-event-ends.ts), so the state can be
 // looked at.
 
 const SHOTS = '/tmp/shots';
@@ -16,7 +16,7 @@ let dir: string;
 test.beforeEach(async ({ page }) => {
   dir = tempDir();
   mkdirSync(SHOTS, { recursive: true });
-  await page.addInitScript(holdFindingsEnd);
+  await page.addInitScript(holdEventEnds, FINDINGS_END);
   await caseWithExport(page, dir);
 });
 

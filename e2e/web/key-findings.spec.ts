@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { axeScan, describeViolations } from './a11y-support';
-import { hold, holdFindingsEnd } from './hold-findings-end';
+import { FINDINGS_END, hold, holdEventEnds } from './hold-event-ends';
 import { caseWithExport, createCaseAt, openStartScreen, ready, tempDir } from './support';
 
 // Key findings in Chromium against the dev server: the generated export has WeChat reading photos
@@ -24,7 +24,7 @@ async function reopenedCase(page: Page): Promise<void> {
 
 test.beforeEach(async ({ page }, info) => {
   dir = tempDir();
-  if (info.title.startsWith('pending:')) await page.addInitScript(holdFindingsEnd);
+  if (info.title.startsWith('pending:')) await page.addInitScript(holdEventEnds, FINDINGS_END);
   if (!info.title.startsWith('empty:')) await reopenedCase(page);
 });
 
