@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { demoBackupFiles, writeDemoBackup } from '../../src/core/testing/ios-backup-demo';
 import { writeSyntheticBackup } from '../../src/core/testing/ios-backup-fixture';
+import { hold, holdEventEnds, type HoldOptions } from './hold-event-ends';
 import { createCaseAt, openStartScreen, queuePicks, ready, tempDir } from './support';
 
 // iPhone backups in the import dialog, in Chromium against the dev server. Each test works on a
@@ -43,41 +44,11 @@ test.afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** What the page-side hold below keeps on the page's global object. */
-interface HoldGlobals {
-  __holdImportEnd: boolean;
-  __releaseImportEnd: () => void;
-  EventSource: { prototype: object };
-}
-
-type MessageHandler = (this: unknown, m: { data: string }) => void;
-
-/**
- * Runs in the page: while `__holdImportEnd` is set, the dev server's events that end an import
- * (its `findings` and `done` progress and `onImportFinished`) are kept until `__releaseImportEnd()`. Typed
- * without the DOM library, which the specs are not compiled with.
- */
-function holdImportEnd(): void {
-  const g = globalThis as unknown as HoldGlobals;
-  const held: Array<() => void> = [];
-  g.__holdImportEnd = false;
-  g.__releaseImportEnd = () => held.splice(0).forEach((deliver) => deliver());
-  const proto = g.EventSource.prototype;
-  const native = Object.getOwnPropertyDescriptor(proto, 'onmessage');
-  const set = native?.set;
-  if (!native || !set) return;
-  Object.defineProperty(proto, 'onmessage', {
-    ...native,
-    set(this: unknown, handler: MessageHandler | null) {
-      if (!handler) return set.call(this, handler);
-      set.call(this, (m: { data: string }) => {
-        const ending = /"onImportFinished"|"phase":"(findings|done)"/.test(m.data);
-        if (g.__holdImportEnd && ending) held.push(() => handler.call(this, m));
-        else handler.call(this, m);
-      });
-    },
-  });
-}
+/** The events that end an import: its `findings` and `done` progress and `onImportFinished`. */
+const IMPORT_END: HoldOptions = {
+  ends: '"onImportFinished"|"phase":"(findings|done)"',
+  atOnce: false,
+};
 
 async function openBackupImport(page: Page): Promise<void> {
   await page.getByTestId('open-import').click();
@@ -158,7 +129,7 @@ test('lists the backups of an added folder and imports one artifact by artifact'
 });
 
 test('an encrypted backup needs its password; a wrong one imports nothing', async ({ page }) => {
-  await page.addInitScript(holdImportEnd);
+  await page.addInitScript(holdEventEnds, IMPORT_END);
   await page.reload();
   await ready(page);
   await openBackupImport(page);
@@ -202,9 +173,7 @@ test('an encrypted backup needs its password; a wrong one imports nothing', asyn
 
   // The generated backup unlocks in milliseconds, so the page holds back the import's last
   // events until the progress view has been photographed; everything else arrives as usual.
-  await page.evaluate(() => {
-    (globalThis as unknown as HoldGlobals).__holdImportEnd = true;
-  });
+  await hold(page, true);
   await page.getByTestId('backup-password').fill(PASSWORD);
   await page.getByTestId('start-backup-import').click();
   const progress = page.getByTestId('import-progress');
@@ -212,11 +181,7 @@ test('an encrypted backup needs its password; a wrong one imports nothing', asyn
   await expect(page.getByTestId('import-progress-text')).toContainText('configuration profiles');
   await expect(page.getByTestId('backup-password')).toHaveCount(0);
   await page.getByTestId('import-dialog').screenshot({ path: `${SHOTS}/backup-progress.png` });
-  await page.evaluate(() => {
-    const g = globalThis as unknown as HoldGlobals;
-    g.__holdImportEnd = false;
-    g.__releaseImportEnd();
-  });
+  await hold(page, false);
 
   await expect(page.getByTestId('import-summary')).toBeVisible({ timeout: 30_000 });
   await ready(page);
