@@ -122,7 +122,7 @@ export interface BundleOptions {
 /** An extra file of a bundle: its name and content. */
 export interface BundleExtra {
   name: string;
-  content: string | Uint8Array | Iterable<string>;
+  content: string | Uint8Array | Iterable<string | Uint8Array>;
 }
 
 export interface BundleResult {

@@ -5,6 +5,7 @@ import { EVIDENCE_CAP, findingsWithEvidence, storedFindingParams } from '../find
 import { listAnnotations } from '../services/annotations';
 import { maskIdentifier } from '../../contract/mask';
 import type { CaseSession } from '../services/case-service';
+import { ByteText } from '../services/events-query';
 import { parseSessionId } from '../services/query-service';
 import { bundleAudit } from './audit-manifest';
 import { buildComparison, comparisonFiles } from './comparison';
@@ -68,115 +69,102 @@ function findingsCell(column: number, value: CsvValue): string {
 const CSV_SPECIAL = /[",\r\n]/;
 
 /**
- * A text cell made of many pieces joined by `sep`, written exactly as `findingsCell` writes the
- * joined text but in runs of about 64k characters: a finding's thousands of evidence ids never
- * become one string of hundreds of kilobytes, nor thousands of tiny ones.
+ * A text cell made of many pieces joined by `sep`, as `findingsCell` writes the joined text: for
+ * tests of the cells `findings.csv` writes piece by piece.
  */
-export function joinedTextCell(
-  pieces: readonly string[],
-  sep: string,
-  runChars = 64 * 1024,
-): Generator<string> {
-  return joinedCell(
+export function joinedTextCell(pieces: readonly string[], sep: string): string {
+  const out = new ByteText(1024);
+  writeJoinedCell(
+    out,
     pieces.length,
     (i) => pieces[i]!,
+    null,
     sep,
     pieces.some((p) => CSV_SPECIAL.test(p)),
-    runChars,
   );
+  return out.take().toString('utf8');
 }
 
 /**
- * `joinedTextCell` of `count` pieces made on demand by `pieceAt`; `special` says whether any
- * piece holds a comma, quote or line break (a caller that builds pieces from parts it has already
- * tested knows it without building them twice).
+ * Writes a text cell made of `count` pieces joined by `sep` into `out`, exactly as `findingsCell`
+ * writes the joined text, without joining it: piece `i` is `first(i)`, or with `second` given
+ * `first(i) + ' at ' + second(i)`. `special` says whether any piece holds a comma, quote or line
+ * break (a caller that has tested the parts knows it without building the pieces).
  */
-function* joinedCell(
+function writeJoinedCell(
+  out: ByteText,
   count: number,
-  pieceAt: (i: number) => string,
+  first: (i: number) => string,
+  second: ((i: number) => string) | null,
   sep: string,
   special: boolean,
-  runChars = 64 * 1024,
-): Generator<string> {
+): void {
   if (count === 0) return;
-  // The formula guard looks at the first character, the quoting at every one.
+  const pieceAt = (i: number): string => (second ? `${first(i)} at ${second(i)}` : first(i));
+  // The formula guard looks at the first character of the joined text.
   let start = '';
   for (let i = 0; i < count && start.length < 2; i += 1) start += (i > 0 ? sep : '') + pieceAt(i);
   const quote = (count > 1 && CSV_SPECIAL.test(sep)) || special;
-  const escape = (t: string): string => (quote ? t.replace(/"/g, '""') : t);
-  const between = escape(sep);
-  let run: string[] = [];
-  let chars = 0;
-  if (quote) run.push('"');
-  if (needsFormulaGuard(start)) run.push("'");
+  const escape = (t: string): string => (quote && t.includes('"') ? t.replace(/"/g, '""') : t);
+  const between = Buffer.from(escape(sep), 'utf8');
+  const at = Buffer.from(' at ', 'utf8');
+  if (quote) out.bytes(QUOTE);
+  if (needsFormulaGuard(start)) out.bytes(APOSTROPHE);
   for (let i = 0; i < count; i += 1) {
-    const piece = escape(pieceAt(i));
-    if (i > 0) run.push(between);
-    run.push(piece);
-    chars += piece.length + between.length;
-    if (chars >= runChars) {
-      yield run.join('');
-      run = [];
-      chars = 0;
+    if (i > 0) out.bytes(between);
+    out.text(escape(first(i)));
+    if (second) {
+      out.bytes(at);
+      out.text(escape(second(i)));
     }
   }
-  if (quote) run.push('"');
-  if (run.length > 0) yield run.join('');
+  if (quote) out.bytes(QUOTE);
 }
+
+const QUOTE = Buffer.from('"');
+const APOSTROPHE = Buffer.from("'");
+const CRLF = Buffer.from('\r\n');
 
 /**
- * `findings.csv`: findings already redacted, their evidence ids with the sources' sha256 and
- * locators, and each id beside its source file name and locator (readable without the case).
+ * `findings.csv` as UTF-8, in pieces of about `chunkBytes` bytes: findings already redacted, their
+ * evidence ids with the sources' sha256 and locators, and each id beside its source file name and
+ * locator (readable without the case). Each finding's whole evidence is read when its row is
+ * written, never all of them at once, and written as bytes without joining its thousands of ids.
  */
-export function* findingsLines(
+export function* findingsCsvBytes(
   findings: readonly { shown: Finding; evidence: () => readonly string[] }[],
   placesOf: (index: number, ids: readonly string[]) => EvidencePlaces,
   redactor: Redactor,
-  chunkChars = 64 * 1024,
-): Generator<string> {
-  // The pieces are gathered into text of about `chunkChars` characters: the zip writer takes
-  // each piece it is given in its own turn, and a finding has thousands of evidence ids.
-  let chunk = '';
-  for (const piece of findingsPieces(findings, placesOf, redactor)) {
-    chunk += piece;
-    if (chunk.length >= chunkChars) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk !== '') yield chunk;
-}
-
-/** The text of `findings.csv` in small pieces (see `findingsLines`). */
-function* findingsPieces(
-  findings: readonly { shown: Finding; evidence: () => readonly string[] }[],
-  placesOf: (index: number, ids: readonly string[]) => EvidencePlaces,
-  redactor: Redactor,
-): Generator<string> {
-  yield FINDINGS_CSV.header();
-  // Each finding's whole evidence is read when its row is written, never all of them at once.
+  chunkBytes = 64 * 1024,
+): Generator<Buffer> {
+  const out = new ByteText(chunkBytes);
+  out.text(FINDINGS_CSV.header());
   for (const [index, { shown: f, evidence: read }] of findings.entries()) {
     const evidence = read();
     const { where: wheres, sources } = placesOf(index, evidence);
     const ids = evidence.map(redactor.text);
     const idsSpecial = ids.some((id) => CSV_SPECIAL.test(id));
-    yield (
+    out.text(
       [f.id, f.rule, f.severity, f.device, f.app, f.appName, f.category, f.count, f.first]
         .concat([f.last, f.title, f.caveat])
         .map((v, i) => findingsCell(i, v))
-        .join(',') + ','
+        .join(',') + ',',
     );
-    yield* joinedCell(ids.length, (i) => ids[i]!, ' ', idsSpecial);
-    yield `,${findingsCell(13, sources.join(';'))},`;
+    writeJoinedCell(out, ids.length, (i) => ids[i]!, null, ' ', idsSpecial);
+    out.text(`,${findingsCell(13, sources.join(';'))},`);
     // `<id> at <where>` holds a comma, quote or line break exactly when its id or place does.
-    yield* joinedCell(
+    writeJoinedCell(
+      out,
       ids.length,
-      (i) => `${ids[i]!} at ${wheres[i]!}`,
+      (i) => ids[i]!,
+      (i) => wheres[i]!,
       ' | ',
       idsSpecial || wheres.some((w) => CSV_SPECIAL.test(w)),
     );
-    yield '\r\n';
+    out.bytes(CRLF);
+    if (out.full()) yield out.take();
   }
+  if (out.pos > 0) yield out.take();
 }
 
 /** Columns of `annotations.csv`. */
@@ -249,7 +237,7 @@ export async function bundleExtras(
   session: CaseSession,
   filter: Filter,
   o: ExtrasOptions,
-): Promise<{ name: string; content: Iterable<string> | Uint8Array }[]> {
+): Promise<{ name: string; content: Iterable<string | Uint8Array> | Uint8Array }[]> {
   const redactor = createRedactor(session.db, o.redaction, { unmask: o.unmask });
   const { text, maybe } = redactor;
   const clock = o.timings ?? exportTimings();
@@ -382,7 +370,7 @@ export async function bundleExtras(
     { name: 'report.pdf', content: report },
     {
       name: 'findings.csv',
-      content: findingsLines(shown, csvPlaces, redactor),
+      content: findingsCsvBytes(shown, csvPlaces, redactor),
     },
     {
       name: 'annotations.csv',
