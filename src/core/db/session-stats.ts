@@ -289,6 +289,17 @@ class ByteReader {
     } while (b >= 128);
     return v;
   }
+
+  /** A blob's table of category names, which its cells refer to by index. */
+  categories(): string[] {
+    const out: string[] = [];
+    for (let n = this.uint(); n > 0; n -= 1) {
+      const len = this.uint();
+      out.push(fromUtf8.decode(this.bytes.subarray(this.pos, this.pos + len)));
+      this.pos += len;
+    }
+    return out;
+  }
 }
 
 /**
@@ -334,12 +345,7 @@ export function decodeStatsCells(
 ): void {
   const r = new ByteReader(blob);
   const bytes = r.bytes;
-  const categories: string[] = [];
-  for (let n = r.uint(); n > 0; n -= 1) {
-    const len = r.uint();
-    categories.push(fromUtf8.decode(r.bytes.subarray(r.pos, r.pos + len)));
-    r.pos += len;
-  }
+  const categories = r.categories();
   const total = r.uint();
   const all = scratch ? scratch.take(total) : new Float64Array(total);
   const view: CellView = {
@@ -407,12 +413,7 @@ export interface CellTotals {
 export function sumStatsCells(blob: Uint8Array, visit: (cell: CellTotals) => void): void {
   const r = new ByteReader(blob);
   const bytes = r.bytes;
-  const categories: string[] = [];
-  for (let n = r.uint(); n > 0; n -= 1) {
-    const len = r.uint();
-    categories.push(fromUtf8.decode(r.bytes.subarray(r.pos, r.pos + len)));
-    r.pos += len;
-  }
+  const categories = r.categories();
   r.uint(); // the number of durations of all cells
   const view: CellTotals = {
     appId: 0,
@@ -471,12 +472,7 @@ export function countStatsCellsAtLeast(
 ): void {
   const r = new ByteReader(blob);
   const bytes = r.bytes;
-  const categories: string[] = [];
-  for (let n = r.uint(); n > 0; n -= 1) {
-    const len = r.uint();
-    categories.push(fromUtf8.decode(r.bytes.subarray(r.pos, r.pos + len)));
-    r.pos += len;
-  }
+  const categories = r.categories();
   r.uint(); // the number of durations of all cells
   for (let cells = r.uint(); cells > 0; cells -= 1) {
     const appId = r.uint();
@@ -537,12 +533,7 @@ function byCell(a: { appId: number; category: string }, b: { appId: number; cate
 /** The cells of a blob in the order of `byCell`, their durations left encoded. */
 function readCells(blob: Uint8Array): StoredCell[] {
   const r = new ByteReader(blob);
-  const categories: string[] = [];
-  for (let n = r.uint(); n > 0; n -= 1) {
-    const len = r.uint();
-    categories.push(fromUtf8.decode(r.bytes.subarray(r.pos, r.pos + len)));
-    r.pos += len;
-  }
+  const categories = r.categories();
   r.uint(); // the number of durations
   const out: StoredCell[] = [];
   for (let cells = r.uint(); cells > 0; cells -= 1) {
