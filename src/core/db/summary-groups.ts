@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Db } from './open';
+import { deviceSourcesStamp } from './sources-stamp';
 
 /** Sessions by device-local hour of their anchor: one column per hour, `h0` to `h23`. */
 export const SUMMARY_HOUR_COLUMNS = Array.from({ length: 24 }, (_, h) => `h${h}`);
@@ -8,27 +8,12 @@ export const SUMMARY_HOUR_COLUMNS = Array.from({ length: 24 }, (_, h) => `h${h}`
 export const SUMMARY_PACK = 2048;
 export const SUMMARY_OFFSET_BIAS = 1024;
 
-/**
- * The stamp of a device's sessions: its sources, by id and file hash. Every import adds a source
- * and every removal or move takes one away (a removed source's id can come back for another file),
- * so a device whose list is unchanged still has the sessions its summary was computed from.
- */
-function sessionsStamp(db: Db, deviceId: number): string {
-  const ids = db
-    .prepare(
-      "SELECT COALESCE(group_concat(id || ':' || sha256, ','), '') FROM (SELECT id, sha256 FROM sources WHERE device_id = ? ORDER BY id)",
-    )
-    .pluck()
-    .get(deviceId) as string;
-  return createHash('sha256').update(ids).digest('hex');
-}
-
 /** The devices (of those given, else every one) whose kept summary is missing or stale. */
 export function staleSummaryDevices(db: Db, deviceIds?: readonly number[]): number[] {
   const ids =
     deviceIds ?? (db.prepare('SELECT id FROM devices ORDER BY id').pluck().all() as number[]);
   const kept = db.prepare('SELECT stamp FROM summary_groups_state WHERE device_id = ?').pluck();
-  return ids.filter((d) => kept.get(d) !== sessionsStamp(db, d));
+  return ids.filter((d) => kept.get(d) !== deviceSourcesStamp(db, d));
 }
 
 /** Marks a device's kept summary groups as computed from its sessions as they are now. */
@@ -36,5 +21,5 @@ export function keepSummaryStamp(db: Db, deviceId: number): void {
   db.prepare(
     `INSERT INTO summary_groups_state (device_id, stamp) VALUES (?, ?)
      ON CONFLICT (device_id) DO UPDATE SET stamp = excluded.stamp`,
-  ).run(deviceId, sessionsStamp(db, deviceId));
+  ).run(deviceId, deviceSourcesStamp(db, deviceId));
 }

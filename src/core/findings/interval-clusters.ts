@@ -1,6 +1,7 @@
 import { toCategory, type Category } from '../../contract/categories';
 import type { Finding } from '../../contract/findings';
 import type { Db } from '../db/open';
+import { deviceSourcesList } from '../db/sources-stamp';
 import { resourceName } from './common';
 
 /** How far from the shared length (in whole seconds) an interval may be and still count. */
@@ -84,26 +85,11 @@ export function clusterNote(category: Category, seconds: number, apps: number): 
 const cache = new WeakMap<Db, Map<number, { stamp: string; clusters: IntervalCluster[] }>>();
 
 /**
- * The stamp of a device's sessions: its sources by id and file hash. Sessions change only when a
- * source is imported, removed or moved, each of which changes this list.
- */
-function sourcesStamp(db: Db, deviceId: number): string {
-  return String(
-    db
-      .prepare(
-        `SELECT COALESCE(group_concat(id || ':' || sha256, ','), '') FROM (SELECT id, sha256 FROM sources WHERE device_id = ? ORDER BY id)`,
-      )
-      .pluck()
-      .get(deviceId),
-  );
-}
-
-/**
  * The shared interval lengths of a device, per resource (closed intervals only). Kept per
  * connection until the device's sources change: the grouping reads every session of the device.
  */
 export function deviceIntervalClusters(db: Db, deviceId: number): IntervalCluster[] {
-  const stamp = sourcesStamp(db, deviceId);
+  const stamp = deviceSourcesList(db, deviceId);
   let perDevice = cache.get(db);
   if (!perDevice) cache.set(db, (perDevice = new Map()));
   const kept = perDevice.get(deviceId);

@@ -8,6 +8,7 @@ import {
   type FindingRule,
 } from '../../contract/findings';
 import { describeSqliteError, type Db } from '../db/open';
+import { deviceSourcesList } from '../db/sources-stamp';
 import { AppError } from '../model/errors';
 import { writeTx } from '../services/case-service';
 import { appIdsSql } from '../services/filter-sql';
@@ -43,15 +44,19 @@ function paramsStamp(values: ReadonlyMap<string, number | string>): string {
  * takes one away, so a device whose list is unchanged still has the records its findings came from.
  */
 function sourcesStamp(db: Db, deviceId: number): string {
-  const r = db
+  const names = db
     .prepare(
-      `SELECT (SELECT COALESCE(group_concat(id || ':' || sha256, ','), '') FROM (SELECT id, sha256 FROM sources WHERE device_id = ? ORDER BY id)) AS ids,
-              (SELECT COALESCE(group_concat(length(n) || ':' || n, ','), '')
-               FROM (SELECT COALESCE(display_name, '') AS n FROM apps WHERE device_id = ? ORDER BY id)) AS names`,
+      `SELECT COALESCE(group_concat(length(n) || ':' || n, ','), '')
+       FROM (SELECT COALESCE(display_name, '') AS n FROM apps WHERE device_id = ? ORDER BY id)`,
     )
-    .get(deviceId, deviceId) as { ids: string; names: string };
+    .pluck()
+    .get(deviceId) as string;
   // App names are in the findings' titles; an examiner can rename an app without an import.
-  return createHash('sha256').update(r.ids).update('|').update(r.names).digest('hex');
+  return createHash('sha256')
+    .update(deviceSourcesList(db, deviceId))
+    .update('|')
+    .update(names)
+    .digest('hex');
 }
 
 const stampOf = (params: string, db: Db, deviceId: number): string =>

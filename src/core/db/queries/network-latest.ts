@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { describeSqliteError, type Db } from '../open';
+import { deviceSourcesStamp } from '../sources-stamp';
 
 /**
  * A network row's rank among the snapshots of the same row (same device, app, domain, context,
@@ -11,26 +11,12 @@ export const LATEST_RANK_SQL = `ROW_NUMBER() OVER (
     COALESCE(n.domain_type, -1), COALESCE(n.context_verification_type, -1)
   ORDER BY src.data_to DESC, src.id DESC, n.id DESC)`;
 
-/**
- * The stamp of a device's network rows: its sources, each by id and file hash (a snapshot's rows
- * never change after import, and a removed source's id can come back for another file).
- */
-function stampOf(db: Db, deviceId: number): string {
-  const list = db
-    .prepare(
-      "SELECT COALESCE(group_concat(id || ':' || sha256, ','), '') FROM (SELECT id, sha256 FROM sources WHERE device_id = ? ORDER BY id)",
-    )
-    .pluck()
-    .get(deviceId) as string;
-  return createHash('sha256').update(list).digest('hex');
-}
-
 /** The devices (of those given, else every one) whose kept latest snapshots are missing or stale. */
 export function staleNetworkDevices(db: Db, deviceIds?: readonly number[]): number[] {
   const ids =
     deviceIds ?? (db.prepare('SELECT id FROM devices ORDER BY id').pluck().all() as number[]);
   const kept = db.prepare('SELECT stamp FROM network_latest_state WHERE device_id = ?').pluck();
-  return ids.filter((d) => kept.get(d) !== stampOf(db, d));
+  return ids.filter((d) => kept.get(d) !== deviceSourcesStamp(db, d));
 }
 
 /**
@@ -71,7 +57,7 @@ export function refreshNetworkLatest(db: Db, deviceIds?: readonly number[]): num
       refreshNetworkRanks(db, deviceId);
       db.prepare(
         'INSERT INTO network_latest_state (device_id, stamp) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET stamp = excluded.stamp',
-      ).run(deviceId, stampOf(db, deviceId));
+      ).run(deviceId, deviceSourcesStamp(db, deviceId));
     }).immediate();
     done.push(deviceId);
   }
