@@ -48,12 +48,6 @@ export interface EventsHelper {
   stop(): Promise<void>;
 }
 
-/** Starts a read transaction on `session`'s connection and reads, so its snapshot is taken. */
-function beginReading(session: CaseSession): void {
-  session.db.exec('BEGIN');
-  session.db.prepare('SELECT COUNT(*) FROM sources').get();
-}
-
 /** How long the export waits for a writer at work before it writes every file itself. */
 const HOLD_WAIT_MS = 2_000;
 
@@ -71,7 +65,7 @@ export async function beginSnapshot(
 ): Promise<{ events: Promise<EventsEntry> | null }> {
   const release = helper ? holdWrites(session.path, HOLD_WAIT_MS) : null;
   if (!helper || !release) {
-    beginReading(session);
+    session.beginSnapshot();
     return { events: null };
   }
   try {
@@ -82,10 +76,10 @@ export async function beginSnapshot(
       await run.held;
     } catch {
       await helper.stop();
-      beginReading(session);
+      session.beginSnapshot();
       return { events: null };
     }
-    beginReading(session);
+    session.beginSnapshot();
     return { events: run.done };
   } finally {
     release();

@@ -287,18 +287,17 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
           'INTERNAL',
           'The bundle was given comparison files without the comparison request they come from.',
         );
-      if (snapshot.events === null) {
+      // events.csv from this thread's connection, when no worker writes it.
+      const writeEventsHere = async (): Promise<WrittenEntry> => {
         const counter = { rows: 0 };
-        files.push(
-          await clock.stage('events.csv', () =>
-            zip.add(
-              'events.csv',
-              sessionCsvBytes(session, o.filter, DEFAULT_NIGHT, redactor.text, counter),
-            ),
-          ),
+        const written = await zip.add(
+          'events.csv',
+          sessionCsvBytes(session, o.filter, DEFAULT_NIGHT, redactor.text, counter),
         );
         events = counter.rows;
-      }
+        return written;
+      };
+      if (snapshot.events === null) files.push(await clock.stage('events.csv', writeEventsHere));
       files.push(
         await clock.stage('network.csv', () =>
           zip.add('network.csv', networkLines(session, o.filter, redactor)),
@@ -344,13 +343,7 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
           await o.events?.stop();
           if (e === null) {
             await rm(eventsTmp, { force: true });
-            const counter = { rows: 0 };
-            const written = await zip.add(
-              'events.csv',
-              sessionCsvBytes(session, o.filter, DEFAULT_NIGHT, redactor.text, counter),
-            );
-            events = counter.rows;
-            return written;
+            return writeEventsHere();
           }
           events = e.rows;
           return zip.addPrepared('events.csv', e.prepared);

@@ -112,6 +112,15 @@ export class CaseSession {
     if (this.db.open) this.db.close();
   }
 
+  /**
+   * Begins a read transaction and reads, so its snapshot is taken now: everything read until the
+   * caller commits sees the case as it is at this moment.
+   */
+  beginSnapshot(): void {
+    this.db.exec('BEGIN');
+    this.db.prepare('SELECT COUNT(*) FROM sources').get();
+  }
+
   meta(key: string): string | null {
     const r = this.db.prepare('SELECT value FROM case_meta WHERE key = ?').get(key) as
       { value: string } | undefined;

@@ -286,9 +286,8 @@ export async function runCall(
         );
         break;
       case 'writeEventsEntry': {
-        open.db.exec('BEGIN');
+        open.beginSnapshot();
         try {
-          open.db.prepare('SELECT COUNT(*) FROM sources').get();
           step({ kind: 'snapshot' });
           value = await (
             await import('../bundle/events-entry')
