@@ -118,6 +118,16 @@ async function deflateContent(
   return { size, compressed, crc: crc >>> 0, sha256: hash.digest('hex') };
 }
 
+/** Appends to `fh` one buffer after another, in the order asked, however the caller awaits. */
+function writesInOrder(fh: FileHandle): (buf: Uint8Array) => Promise<void> {
+  let chain: Promise<unknown> = Promise.resolve();
+  return (buf) => {
+    const next = chain.then(() => fh.write(buf));
+    chain = next;
+    return next.then(() => undefined);
+  };
+}
+
 /**
  * Deflates `content` into a new file at `path` (refusing one that exists), for an archive to copy
  * with `addPrepared`: a large entry can be written by another thread while the archive is.
@@ -129,17 +139,7 @@ export async function deflateToFile(
 ): Promise<PreparedEntry> {
   const fh = await open(path, 'wx', 0o600);
   try {
-    let chain: Promise<unknown> = Promise.resolve();
-    let at = 0;
-    const deflated = await deflateContent(name, content, (chunk) => {
-      const position = at;
-      at += chunk.length;
-      const next = chain.then(() => fh.write(chunk, 0, chunk.length, position));
-      chain = next;
-      return next.then(() => undefined);
-    });
-    await chain;
-    return { ...deflated, path };
+    return { ...(await deflateContent(name, content, writesInOrder(fh))), path };
   } finally {
     await fh.close();
   }
@@ -153,14 +153,16 @@ export async function deflateToFile(
 export class ZipWriter {
   private offset = 0;
   /** File writes run one after the other, in the order they were asked for. */
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly append: (buf: Uint8Array) => Promise<void>;
   private readonly central: Central[] = [];
   private readonly names = new Set<string>();
 
   private constructor(
     private readonly fh: FileHandle,
     private readonly stamp: DosStamp,
-  ) {}
+  ) {
+    this.append = writesInOrder(fh);
+  }
 
   /**
    * Creates the archive; refuses to overwrite an existing file. Every entry carries `modified`
@@ -173,9 +175,7 @@ export class ZipWriter {
   private write(buf: Uint8Array): Promise<void> {
     this.offset += buf.length;
     if (this.offset > LIMIT) return Promise.reject(new Error('The archive would exceed 4 GiB.'));
-    const next = this.chain.then(() => this.fh.write(buf));
-    this.chain = next;
-    return next.then(() => undefined);
+    return this.append(buf);
   }
 
   /** Adds one entry from a buffer, a string or chunks; returns its size and sha256. */
