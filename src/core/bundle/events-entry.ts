@@ -3,6 +3,7 @@ import { holdWrites } from '../db/write-hold';
 import { deflateToFile, type PreparedEntry } from '../formats/zip/writer';
 import type { CaseSession } from '../services/case-service';
 import { sessionCsvBytes } from './events-csv';
+import { exportTimings } from './export-timings';
 import { createRedactor, type RedactionChoice } from './redaction';
 
 /** What a bundle's `events.csv` is written from, and where its deflated content goes. */
@@ -30,10 +31,12 @@ export async function writeEventsEntry(
 ): Promise<EventsEntry> {
   const redactor = createRedactor(session.db, request.redact, { unmask: request.unmask });
   const counter = { rows: 0 };
-  const prepared = await deflateToFile(
-    request.path,
-    'events.csv',
-    sessionCsvBytes(session, request.filter, DEFAULT_NIGHT, redactor.text, counter),
+  const prepared = await exportTimings().stage('events.csv (its own thread)', () =>
+    deflateToFile(
+      request.path,
+      'events.csv',
+      sessionCsvBytes(session, request.filter, DEFAULT_NIGHT, redactor.text, counter),
+    ),
   );
   return { prepared, rows: counter.rows };
 }

@@ -18,7 +18,9 @@ describe('export stage times', () => {
     clock.mark('sources');
     clock.total();
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^export: findings \d+\.\d\d s \(cpu \d+\.\d\d s, rss \d+ MB\)\n$/);
+    expect(lines[0]).toMatch(
+      /^export: findings \d+\.\d\d s \(cpu \d+\.\d\d s, thread \d+\.\d\d s, rss \d+ MB\)\n$/,
+    );
     expect(lines[1]).toMatch(/^export: report\.pdf /);
     expect(lines[2]).toMatch(/^export: sources /);
     expect(lines[3]).toMatch(/^export: total \d+\.\d\d s \(peak rss \d+ MB\)\n$/);
