@@ -271,12 +271,67 @@ export interface EvidencePlaces {
  */
 export type PlaceWords = (ids: readonly string[], edges: Float64Array) => EvidencePlaces;
 
-/** {@link PlaceWords} over `db`'s sources and records, rewritten by `rewrite`. */
-export function placeWords(
+/** Where UTF-8 bytes go: a buffer of text being built. */
+export interface ByteSink {
+  bytes(b: Uint8Array): void;
+  text(s: string): void;
+}
+
+/**
+ * {@link EvidencePlaces} of one finding, each id's place written as bytes when asked: a finding of
+ * thousands of ids needs no string per id.
+ */
+export interface EvidencePlaceBytes {
+  /** As {@link EvidencePlaces.sources}. */
+  sources: string[];
+  /** The place of the id at `i`, as {@link EvidencePlaces.where} gives it. */
+  whereAt(i: number): string;
+  /**
+   * Writes the place of the id at `i` (the text of `whereAt(i)`) into `out` as UTF-8, and says
+   * what a CSV cell holding it needs: {@link PLAIN}, {@link QUOTED} (a comma or a line break), or
+   * {@link ESCAPED} (a double quote: the caller discards what was written and escapes the text).
+   */
+  write(out: ByteSink, i: number): CsvNeed;
+}
+
+/** {@link PlaceWords} whose answer writes each place as bytes on demand. */
+export type PlaceBytes = (ids: readonly string[], edges: Float64Array) => EvidencePlaceBytes;
+
+/** Text a CSV cell holds as it is. */
+export const PLAIN = 0;
+/** Text a CSV cell holds in quotes: a comma, CR or LF, and no double quote. */
+export const QUOTED = 1;
+/** Text a CSV cell holds quoted with its double quotes doubled. */
+export const ESCAPED = 2;
+/** What a CSV cell holding a text needs (the most any of its pieces needs). */
+export type CsvNeed = typeof PLAIN | typeof QUOTED | typeof ESCAPED;
+
+/** What a CSV cell holding `text` needs. */
+export function csvNeed(text: string): CsvNeed {
+  if (text.includes('"')) return ESCAPED;
+  return /[,\r\n]/.test(text) ? QUOTED : PLAIN;
+}
+
+/** Text to write as bytes, with what a cell holding it needs. */
+interface Piece {
+  text: string;
+  bytes: Buffer;
+  need: CsvNeed;
+}
+
+const pieceOf = (text: string): Piece => ({
+  text,
+  bytes: Buffer.from(text, 'utf8'),
+  need: csvNeed(text),
+});
+
+/** The words and the bytes forms of evidence places over `db`'s sources and records. */
+function placeReader(
   db: Db,
-  rewrite: (text: string) => string = (t) => t,
-  limit = 50,
-): PlaceWords {
+  rewrite: (text: string) => string,
+  limit: number,
+): { words: PlaceWords; bytes: PlaceBytes } {
+  // Each source with its rewritten file name, made once when first needed.
   const sources = new Map(
     (
       db.prepare('SELECT id, sha256, file_name FROM sources').raw().all() as [
@@ -284,7 +339,7 @@ export function placeWords(
         string,
         string,
       ][]
-    ).map(([id, sha256, name]) => [id, { sha256, name }]),
+    ).map(([id, sha256, name]) => [id, { sha256, name, file: null as Piece | null }]),
   );
   const rows = new Map(
     Object.entries(RECORD_TABLES).map(([prefix, t]) => [
@@ -297,8 +352,8 @@ export function placeWords(
         .raw(),
     ]),
   );
-  const remember = <K>(f: (k: K) => string): ((k: K) => string) => {
-    const m = new Map<K, string>();
+  const remember = <K, V>(f: (k: K) => V): ((k: K) => V) => {
+    const m = new Map<K, V>();
     return (k) => {
       let v = m.get(k);
       if (v === undefined) {
@@ -308,19 +363,37 @@ export function placeWords(
       return v;
     };
   };
-  const file = remember((name: string) => rewrite(name));
-  const lineText = remember((line: number) => rewrite(`line ${line}`));
-  const NONE = 'no source recorded in the case';
+  const filePiece = remember((text: string) => pieceOf(text));
+  const file = remember((name: string) => filePiece(rewrite(name)));
+  // A line's place: most are met once (two per session), so no bytes are kept for them.
+  const line = remember((n: number): { text: string; need: CsvNeed } => {
+    const given = `line ${n}`;
+    const text = rewrite(given);
+    return { text, need: text === given ? PLAIN : csvNeed(text) };
+  });
+  const NONE = pieceOf('no source recorded in the case');
+  const SPACE = Buffer.from(' ');
+  const SAME_FILE = Buffer.from(', ');
+  const OTHER_FILE = Buffer.from('; ');
+  type Source = { sha256: string; name: string; file: Piece | null };
   // An edge counts when its source is known, has a hash, and the line is given.
-  const edgeSource = (source: number, line: number): { sha256: string; name: string } | null => {
-    if (Number.isNaN(source) || Number.isNaN(line)) return null;
+  const edgeSource = (source: number, n: number): Source | null => {
+    if (Number.isNaN(source) || Number.isNaN(n)) return null;
     const s = sources.get(source);
     return s !== undefined && s.sha256 !== '' ? s : null;
   };
-  return (ids, edges) => {
-    const where = new Array<string>(ids.length).fill(NONE);
-    // A record's one provenance value, by its place in `ids`; sessions' come from their edges.
-    const given = new Array<string[] | undefined>(ids.length);
+  const fileOf = (s: Source): Piece => (s.file ??= file(s.name));
+  const read = (
+    ids: readonly string[],
+    edges: Float64Array,
+  ): {
+    whereAt: (i: number) => string;
+    write: (out: ByteSink, i: number) => CsvNeed;
+    sources: string[];
+  } => {
+    // A record's place and its one provenance value, by its place in `ids`; sessions' come
+    // from their edges.
+    const records = new Map<number, { where: Piece; given: string }>();
     const byTable = new Map<string, { ids: number[]; at: number[] }>();
     ids.forEach((id, i) => {
       if (sessionIdColon(id) > 0) return;
@@ -342,26 +415,70 @@ export function placeWords(
         string | null,
       ][]) {
         if (locator === null) continue;
-        const at = t.at[k]!;
         const place = rewrite(locator);
-        where[at] = `${file(name)} ${place}`;
-        given[at] = [`${sha}:${place}`];
+        records.set(t.at[k]!, {
+          where: pieceOf(`${file(name).text} ${place}`),
+          given: `${sha}:${place}`,
+        });
       }
-    for (let at = 0; at < ids.length; at += 1) {
+    // As `describeEvidence`: the places of each file in the order found, files joined by `; `.
+    const whereAt = (at: number): string => {
       const bLine = edges[at * 4 + 1]!;
       const eLine = edges[at * 4 + 3]!;
       const bs = edgeSource(edges[at * 4]!, bLine);
       const es = edgeSource(edges[at * 4 + 2]!, eLine);
-      // As `describeEvidence`: the places of each file in the order found, files joined by `; `.
       if (bs && es) {
-        const fb = file(bs.name);
-        const fe = file(es.name);
-        const lb = lineText(bLine);
-        const le = lineText(eLine);
-        where[at] = fb === fe ? `${fb} ${lb}, ${le}` : `${fb} ${lb}; ${fe} ${le}`;
-      } else if (bs) where[at] = `${file(bs.name)} ${lineText(bLine)}`;
-      else if (es) where[at] = `${file(es.name)} ${lineText(eLine)}`;
-    }
+        const fb = fileOf(bs);
+        const fe = fileOf(es);
+        const lb = line(bLine).text;
+        const le = line(eLine).text;
+        return fb.text === fe.text
+          ? `${fb.text} ${lb}, ${le}`
+          : `${fb.text} ${lb}; ${fe.text} ${le}`;
+      }
+      if (bs) return `${fileOf(bs).text} ${line(bLine).text}`;
+      if (es) return `${fileOf(es).text} ${line(eLine).text}`;
+      return (records.get(at)?.where ?? NONE).text;
+    };
+    const write = (out: ByteSink, at: number): CsvNeed => {
+      const bLine = edges[at * 4 + 1]!;
+      const eLine = edges[at * 4 + 3]!;
+      const bs = edgeSource(edges[at * 4]!, bLine);
+      const es = edgeSource(edges[at * 4 + 2]!, eLine);
+      if (bs && es) {
+        const fb = fileOf(bs);
+        const fe = fileOf(es);
+        const lb = line(bLine);
+        const le = line(eLine);
+        out.bytes(fb.bytes);
+        out.bytes(SPACE);
+        out.text(lb.text);
+        let need: CsvNeed = Math.max(fb.need, lb.need, le.need) as CsvNeed;
+        if (fb.text === fe.text) {
+          out.bytes(SAME_FILE);
+          need = Math.max(need, QUOTED) as CsvNeed;
+        } else {
+          out.bytes(OTHER_FILE);
+          out.bytes(fe.bytes);
+          out.bytes(SPACE);
+          need = Math.max(need, fe.need) as CsvNeed;
+        }
+        out.text(le.text);
+        return need;
+      }
+      const s = bs ?? es;
+      if (s) {
+        const f = fileOf(s);
+        const l = line(bs ? bLine : eLine);
+        out.bytes(f.bytes);
+        out.bytes(SPACE);
+        out.text(l.text);
+        return Math.max(f.need, l.need) as CsvNeed;
+      }
+      const w = records.get(at)?.where ?? NONE;
+      out.bytes(w.bytes);
+      return w.need;
+    };
     const out: string[] = [];
     const seen = new Set<string>();
     const note = (v: string): void => {
@@ -371,14 +488,43 @@ export function placeWords(
       }
     };
     for (let i = 0; i < ids.length && out.length < limit; i += 1) {
-      for (const v of given[i] ?? []) note(v);
+      const given = records.get(i)?.given;
+      if (given !== undefined) note(given);
       for (let edge = 0; edge < 4; edge += 2) {
         const s = edgeSource(edges[i * 4 + edge]!, edges[i * 4 + edge + 1]!);
-        if (s) note(`${s.sha256}:${lineText(edges[i * 4 + edge + 1]!)}`);
+        if (s) note(`${s.sha256}:${line(edges[i * 4 + edge + 1]!).text}`);
       }
     }
-    return { where, sources: out };
+    return { whereAt, write, sources: out };
   };
+  return {
+    words: (ids, edges) => {
+      const r = read(ids, edges);
+      return {
+        where: Array.from({ length: ids.length }, (_, i) => r.whereAt(i)),
+        sources: r.sources,
+      };
+    },
+    bytes: read,
+  };
+}
+
+/** {@link PlaceWords} over `db`'s sources and records, rewritten by `rewrite`. */
+export function placeWords(
+  db: Db,
+  rewrite: (text: string) => string = (t) => t,
+  limit = 50,
+): PlaceWords {
+  return placeReader(db, rewrite, limit).words;
+}
+
+/** {@link PlaceBytes} over `db`'s sources and records, rewritten by `rewrite`. */
+export function placeBytes(
+  db: Db,
+  rewrite: (text: string) => string = (t) => t,
+  limit = 50,
+): PlaceBytes {
+  return placeReader(db, rewrite, limit).bytes;
 }
 
 /** A session row's edges as the places index gives them: begin source and line, end source and line. */

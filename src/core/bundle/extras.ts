@@ -5,14 +5,19 @@ import { EVIDENCE_CAP, findingsWithEvidence, storedFindingParams } from '../find
 import { listAnnotations } from '../services/annotations';
 import { maskIdentifier } from '../../contract/mask';
 import type { CaseSession } from '../services/case-service';
-import { ByteText } from '../services/events-query';
 import { parseSessionId } from '../services/query-service';
 import { bundleAudit } from './audit-manifest';
 import { buildComparison, comparisonFiles } from './comparison';
 import {
+  csvNeed,
+  ESCAPED,
   evidencePlacesMany,
   evidenceSourceLookup,
-  placeWords,
+  PLAIN,
+  placeBytes,
+  QUOTED,
+  type CsvNeed,
+  type EvidencePlaceBytes,
   type EvidencePlaces,
 } from './evidence-sources';
 import { createRedactor, type Redactor } from './redaction';
@@ -69,11 +74,77 @@ function findingsCell(column: number, value: CsvValue): string {
 const CSV_SPECIAL = /[",\r\n]/;
 
 /**
+ * The bytes of `findings.csv` rows, built in one buffer and handed out a piece at a time; bytes
+ * written earlier in the piece can be written again (an evidence id in its second cell).
+ */
+class RowBytes {
+  private buf: Buffer;
+  pos = 0;
+
+  constructor(private readonly size: number) {
+    this.buf = Buffer.allocUnsafe(size + 4096);
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Whether a piece is full (the caller ends it at a row's end). */
+  full(): boolean {
+    return this.pos >= this.size;
+  }
+
+  /** Bytes as they are. */
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    if (b.length > 32) {
+      this.buf.set(b, this.pos);
+      this.pos += b.length;
+      return;
+    }
+    const t = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < b.length; i += 1) t[p++] = b[i]!;
+    this.pos = p;
+  }
+
+  /** Any text, as UTF-8. */
+  text(s: string): void {
+    this.room(s.length * 3);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  /** The bytes from `start` to `end` of this piece, written again. */
+  again(start: number, end: number): void {
+    this.room(end - start);
+    this.buf.copyWithin(this.pos, start, end);
+    this.pos += end - start;
+  }
+
+  /** Takes out the byte at `at`, moving the bytes after it back by one. */
+  drop(at: number): void {
+    this.buf.copyWithin(at, at + 1, this.pos);
+    this.pos -= 1;
+  }
+
+  /** The bytes written since the last call, as their own buffer. */
+  take(): Buffer {
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(this.size + 4096);
+    this.pos = 0;
+    return out;
+  }
+}
+
+/**
  * A text cell made of many pieces joined by `sep`, as `findingsCell` writes the joined text: for
  * tests of the cells `findings.csv` writes piece by piece.
  */
 export function joinedTextCell(pieces: readonly string[], sep: string): string {
-  const out = new ByteText(1024);
+  const out = new RowBytes(1024);
   writeJoinedCell(
     out,
     pieces.length,
@@ -92,7 +163,7 @@ export function joinedTextCell(pieces: readonly string[], sep: string): string {
  * break (a caller that has tested the parts knows it without building the pieces).
  */
 function writeJoinedCell(
-  out: ByteText,
+  out: RowBytes,
   count: number,
   first: (i: number) => string,
   second: ((i: number) => string) | null,
@@ -107,14 +178,13 @@ function writeJoinedCell(
   const quote = (count > 1 && CSV_SPECIAL.test(sep)) || special;
   const escape = (t: string): string => (quote && t.includes('"') ? t.replace(/"/g, '""') : t);
   const between = Buffer.from(escape(sep), 'utf8');
-  const at = Buffer.from(' at ', 'utf8');
   if (quote) out.bytes(QUOTE);
   if (needsFormulaGuard(start)) out.bytes(APOSTROPHE);
   for (let i = 0; i < count; i += 1) {
     if (i > 0) out.bytes(between);
     out.text(escape(first(i)));
     if (second) {
-      out.bytes(at);
+      out.bytes(AT);
       out.text(escape(second(i)));
     }
   }
@@ -124,43 +194,121 @@ function writeJoinedCell(
 const QUOTE = Buffer.from('"');
 const APOSTROPHE = Buffer.from("'");
 const CRLF = Buffer.from('\r\n');
+const AT = Buffer.from(' at ');
+const BETWEEN_PLACES = Buffer.from(' | ');
+
+/**
+ * Writes the `evidence`, `evidence_sources` and `evidence_locations` cells of a row whose ids need
+ * no quotes and are ASCII, and whose places hold no double quote, as bytes: the ids are joined and
+ * encoded once and each is copied into the places cell; each place is written from its parts, and
+ * the places cell is quoted when one of them holds a comma. Returns false, having written nothing,
+ * for any other row.
+ */
+function writePlainEvidence(
+  out: RowBytes,
+  ids: readonly string[],
+  places: EvidencePlaceBytes,
+  sourcesCell: string,
+): boolean {
+  if (ids.length === 0) {
+    out.text(`,${sourcesCell},`);
+    return true;
+  }
+  // The separator is no special character: the joined ids are special when one of them is.
+  const joined = ids.join(' ');
+  if (CSV_SPECIAL.test(joined)) return false;
+  const mark = out.pos;
+  // The formula guard looks at the first character of the joined text.
+  if (needsFormulaGuard(joined)) out.bytes(APOSTROPHE);
+  const idsAt = out.pos;
+  out.text(joined);
+  // Every character is ASCII exactly when each takes one byte: then id i starts where the
+  // lengths before it say.
+  if (out.pos - idsAt !== joined.length) {
+    out.pos = mark;
+    return false;
+  }
+  out.text(`,${sourcesCell},`);
+  // Most places cells hold a comma (`line 1, line 2`): the quote is written first and taken out
+  // again when no place needed it.
+  const cellAt = out.pos;
+  out.bytes(QUOTE);
+  if (needsFormulaGuard(`${ids[0]!} at `)) out.bytes(APOSTROPHE);
+  let need: CsvNeed = PLAIN;
+  let from = idsAt;
+  for (let i = 0; i < ids.length; i += 1) {
+    if (i > 0) out.bytes(BETWEEN_PLACES);
+    const end = from + ids[i]!.length;
+    out.again(from, end);
+    from = end + 1;
+    out.bytes(AT);
+    const n = places.write(out, i);
+    if (n === ESCAPED) {
+      out.pos = mark;
+      return false;
+    }
+    if (n > need) need = n;
+  }
+  if (need === QUOTED) out.bytes(QUOTE);
+  else out.drop(cellAt);
+  return true;
+}
+
+/** {@link EvidencePlaces} in the form `findings.csv` writes, each place written from its text. */
+function placesAsBytes(places: EvidencePlaces | EvidencePlaceBytes): EvidencePlaceBytes {
+  if ('write' in places) return places;
+  return {
+    sources: places.sources,
+    whereAt: (i) => places.where[i]!,
+    write: (out, i) => {
+      const w = places.where[i]!;
+      out.text(w);
+      return csvNeed(w);
+    },
+  };
+}
 
 /**
  * `findings.csv` as UTF-8, in pieces of about `chunkBytes` bytes: findings already redacted, their
  * evidence ids with the sources' sha256 and locators, and each id beside its source file name and
  * locator (readable without the case). Each finding's whole evidence is read when its row is
- * written, never all of them at once, and written as bytes without joining its thousands of ids.
+ * written, never all of them at once, and written as bytes without joining its thousands of ids
+ * with their places.
  */
 export function* findingsCsvBytes(
   findings: readonly { shown: Finding; evidence: () => readonly string[] }[],
-  placesOf: (index: number, ids: readonly string[]) => EvidencePlaces,
+  placesOf: (index: number, ids: readonly string[]) => EvidencePlaces | EvidencePlaceBytes,
   redactor: Redactor,
   chunkBytes = 64 * 1024,
 ): Generator<Buffer> {
-  const out = new ByteText(chunkBytes);
+  const out = new RowBytes(chunkBytes);
   out.text(FINDINGS_CSV.header());
   for (const [index, { shown: f, evidence: read }] of findings.entries()) {
     const evidence = read();
-    const { where: wheres, sources } = placesOf(index, evidence);
+    const places = placesAsBytes(placesOf(index, evidence));
     const ids = evidence.map(redactor.text);
-    const idsSpecial = ids.some((id) => CSV_SPECIAL.test(id));
     out.text(
       [f.id, f.rule, f.severity, f.device, f.app, f.appName, f.category, f.count, f.first]
         .concat([f.last, f.title, f.caveat])
         .map((v, i) => findingsCell(i, v))
         .join(',') + ',',
     );
-    writeJoinedCell(out, ids.length, (i) => ids[i]!, null, ' ', idsSpecial);
-    out.text(`,${findingsCell(13, sources.join(';'))},`);
-    // `<id> at <where>` holds a comma, quote or line break exactly when its id or place does.
-    writeJoinedCell(
-      out,
-      ids.length,
-      (i) => ids[i]!,
-      (i) => wheres[i]!,
-      ' | ',
-      idsSpecial || wheres.some((w) => CSV_SPECIAL.test(w)),
-    );
+    const sourcesCell = findingsCell(13, places.sources.join(';'));
+    if (!writePlainEvidence(out, ids, places, sourcesCell)) {
+      const idsSpecial = ids.some((id) => CSV_SPECIAL.test(id));
+      const wheres = ids.map((_, i) => places.whereAt(i));
+      writeJoinedCell(out, ids.length, (i) => ids[i]!, null, ' ', idsSpecial);
+      out.text(`,${sourcesCell},`);
+      // `<id> at <where>` holds a comma, quote or line break exactly when its id or place does.
+      writeJoinedCell(
+        out,
+        ids.length,
+        (i) => ids[i]!,
+        (i) => wheres[i]!,
+        ' | ',
+        idsSpecial || wheres.some((w) => CSV_SPECIAL.test(w)),
+      );
+    }
     out.bytes(CRLF);
     if (out.full()) yield out.take();
   }
@@ -250,9 +398,9 @@ export async function bundleExtras(
   const placesOf = evidencePlacesMany(session.db, text);
   // The stored findings keep where each session was read: findings.csv words those places
   // rather than searching the sessions for each of (at study scale) tens of millions of ids.
-  const words = placeWords(session.db, text);
+  const words = placeBytes(session.db, text);
   let read: { index: number; edges: Float64Array | null } = { index: -1, edges: null };
-  const csvPlaces = (index: number, ids: readonly string[]): EvidencePlaces =>
+  const csvPlaces = (index: number, ids: readonly string[]): EvidencePlaces | EvidencePlaceBytes =>
     read.index === index && read.edges !== null ? words(ids, read.edges) : placesOf(ids);
   const shown = findings.map((f, index) => ({
     evidence: () => {

@@ -4,7 +4,27 @@ import { findingsWithEvidence, refreshFindings, storedFindingParams } from '../f
 import { fillFindingsCase } from '../testing/findings-case';
 import { fuzzing, fuzzOptions } from '../testing/fuzz';
 import { tempCase } from '../testing/temp-case';
-import { evidencePlacesMany, placeWords } from './evidence-sources';
+import {
+  csvNeed,
+  evidencePlacesMany,
+  placeBytes,
+  placeWords,
+  type EvidencePlaceBytes,
+} from './evidence-sources';
+import { findingsCsvBytes } from './extras';
+import { NO_REDACTION } from './redaction';
+
+/** Each place as `write` puts it, with what it says a cell needs. */
+function written(places: EvidencePlaceBytes, count: number): { text: string; need: number }[] {
+  return Array.from({ length: count }, (_, i) => {
+    const parts: Buffer[] = [];
+    const need = places.write(
+      { bytes: (b) => parts.push(Buffer.from(b)), text: (t) => parts.push(Buffer.from(t)) },
+      i,
+    );
+    return { text: Buffer.concat(parts).toString('utf8'), need };
+  });
+}
 
 describe('the places of evidence kept with the stored findings', () => {
   it(
@@ -12,39 +32,73 @@ describe('the places of evidence kept with the stored findings', () => {
     () => {
       let withEdges = 0;
       fc.assert(
-        fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.boolean(), (seed, gone) => {
-          const t = tempCase();
-          try {
-            const db = t.session.db;
-            db.exec('DELETE FROM apps; DELETE FROM devices');
-            fillFindingsCase(db, seed);
-            // Sources in two files, one without a hash: edges may lie in different files.
-            db.exec("UPDATE sources SET file_name = 'week-' || (id % 2) || '.ndjson'");
-            db.exec("UPDATE sources SET sha256 = '' WHERE id = 2");
-            refreshFindings(db);
-            // A source dropped after the findings were stored: its edges name a source the case
-            // no longer lists (as a removal does until the findings are computed again).
-            if (gone) db.exec('PRAGMA foreign_keys = OFF; DELETE FROM sources WHERE id = 1');
-            const rewrite = (s: string): string => s.replace(/week-\d/g, 'week');
-            const { findings, evidenceOf, evidenceWithEdges } = findingsWithEvidence(
-              db,
-              {},
-              storedFindingParams(db),
-              5,
-            );
-            const words = placeWords(db, rewrite);
-            const search = evidencePlacesMany(db, rewrite);
-            for (const f of findings) {
-              const { ids, edges } = evidenceWithEdges(f);
-              expect(ids).toEqual(evidenceOf(f));
-              if (edges === null) continue;
-              withEdges += 1;
-              expect(words(ids, edges)).toEqual(search(ids));
+        fc.property(
+          fc.integer({ min: 1, max: 1_000_000 }),
+          fc.boolean(),
+          // File names as a redaction may leave them: with a comma, a quote, other characters.
+          fc.constantFrom('week', 'we,ek', 'we"ek', 'wéek', '=week'),
+          (seed, gone, renamed) => {
+            const t = tempCase();
+            try {
+              const db = t.session.db;
+              db.exec('DELETE FROM apps; DELETE FROM devices');
+              fillFindingsCase(db, seed);
+              // Sources in two files, one without a hash: edges may lie in different files.
+              db.exec("UPDATE sources SET file_name = 'week-' || (id % 2) || '.ndjson'");
+              db.exec("UPDATE sources SET sha256 = '' WHERE id = 2");
+              refreshFindings(db);
+              // A source dropped after the findings were stored: its edges name a source the case
+              // no longer lists (as a removal does until the findings are computed again).
+              if (gone) db.exec('PRAGMA foreign_keys = OFF; DELETE FROM sources WHERE id = 1');
+              const rewrite = (s: string): string => s.replace(/week-\d/g, renamed);
+              const { findings, evidenceOf, evidenceWithEdges } = findingsWithEvidence(
+                db,
+                {},
+                storedFindingParams(db),
+                5,
+              );
+              const words = placeWords(db, rewrite);
+              const bytes = placeBytes(db, rewrite);
+              const search = evidencePlacesMany(db, rewrite);
+              for (const f of findings) {
+                const { ids, edges } = evidenceWithEdges(f);
+                expect(ids).toEqual(evidenceOf(f));
+                if (edges === null) continue;
+                withEdges += 1;
+                const worded = words(ids, edges);
+                expect(worded).toEqual(search(ids));
+                // The bytes form: the same places, each written as its words, with its cell's need.
+                const asBytes = bytes(ids, edges);
+                expect(asBytes.sources).toEqual(worded.sources);
+                expect(ids.map((_, i) => asBytes.whereAt(i))).toEqual(worded.where);
+                expect(written(asBytes, ids.length)).toEqual(
+                  worded.where.map((w) => ({ text: w, need: csvNeed(w) })),
+                );
+              }
+              // findings.csv written from the places' bytes is the file written from their words.
+              const rows = findings.map((f) => ({
+                shown: f,
+                evidence: () => evidenceWithEdges(f).ids,
+              }));
+              const csv = (form: 'words' | 'bytes'): Buffer =>
+                Buffer.concat([
+                  ...findingsCsvBytes(
+                    rows,
+                    (i, ids) => {
+                      const edges = evidenceWithEdges(findings[i]!).edges;
+                      if (edges === null) return search(ids);
+                      return form === 'words' ? words(ids, edges) : bytes(ids, edges);
+                    },
+                    NO_REDACTION,
+                    100,
+                  ),
+                ]);
+              expect(csv('bytes').toString('utf8')).toBe(csv('words').toString('utf8'));
+            } finally {
+              t.cleanup();
             }
-          } finally {
-            t.cleanup();
-          }
-        }),
+          },
+        ),
         fuzzOptions(12),
       );
       expect(withEdges).toBeGreaterThan(0);
