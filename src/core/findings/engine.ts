@@ -23,8 +23,8 @@ import {
   accessWhileLocked,
   backgroundAccess,
   frequentAccess,
+  eachSessionFinding,
   isSessionRule,
-  sessionRulesFast,
   longAccess,
   nightAccess,
   regularPolling,
@@ -139,6 +139,15 @@ export function chosenRules(rules?: readonly FindingRule[]): FindingRule[] {
     : [...FINDING_RULES];
 }
 
+/** How {@link computeFindings} and {@link eachFinding} read the records. */
+export interface ComputeOptions {
+  path: RulePath;
+  evidenceLimit: number;
+  leanEvidence?: boolean;
+  /** Only these apps' sessions (see {@link RuleContext.appRange}); session rules only. */
+  appRange?: { from: number; to: number };
+}
+
 /**
  * Computes the findings of the chosen rules over the records matching the filter, in rule order
  * and, within a rule, in device, app and category order (not yet sorted by severity).
@@ -148,14 +157,29 @@ export function computeFindings(
   filter: Filter,
   values: ReadonlyMap<string, number | string>,
   rules: readonly FindingRule[],
-  options: {
-    path: RulePath;
-    evidenceLimit: number;
-    leanEvidence?: boolean;
-    /** Only these apps' sessions (see {@link RuleContext.appRange}); session rules only. */
-    appRange?: { from: number; to: number };
-  },
+  options: ComputeOptions,
 ): Finding[] {
+  const byRule = new Map<FindingRule, Finding[]>(rules.map((r) => [r, []]));
+  eachFinding(db, filter, values, rules, options, (found) => {
+    for (const f of found) byRule.get(f.rule)!.push(f);
+  });
+  return rules.flatMap((r) => byRule.get(r)!);
+}
+
+/**
+ * The findings {@link computeFindings} gives, handed to `each` a few at a time as they are made
+ * (the session rules' one device × app × category group at a time, the other rules' one rule at
+ * a time): within a rule, in device, app and category order, but the rules interleaved. A caller
+ * that keeps each batch and lets it go holds one group's evidence at a time.
+ */
+export function eachFinding(
+  db: Db,
+  filter: Filter,
+  values: ReadonlyMap<string, number | string>,
+  rules: readonly FindingRule[],
+  options: ComputeOptions,
+  each: (found: Finding[]) => void,
+): void {
   if (options.appRange && (options.path === 'scan' || !rules.every(isSessionRule)))
     throw new Error('An app range applies to the session rules on their fast path only.');
   const get = (name: string): number | string => {
@@ -174,21 +198,21 @@ export function computeFindings(
     leanEvidence: options.leanEvidence ?? false,
     appRange: options.appRange,
   };
-  // One read transaction: every rule sees the same snapshot of the case.
-  return db.transaction(() => {
-    // The session rules share one pass over the sessions; the scan path runs each on its own.
-    const together =
-      options.path === 'scan'
-        ? new Map<string, Finding[]>()
-        : sessionRulesFast(ctx, rules.filter(isSessionRule));
-    const found = rules.flatMap((r) =>
-      (together.get(r) ?? RULES[r].run(ctx)).map((f) => limitEvidence(f, options.evidenceLimit)),
-    );
+  const weigh = (found: Finding[]): void => {
+    if (found.length === 0) return;
+    const limited = found.map((f) => limitEvidence(f, options.evidenceLimit));
     // Both weigh the whole case's records of a device, never the filter's: an app's purpose and
     // the system's interval lengths do not change with the period looked at.
-    applyIntervalClusters(db, found);
-    applyExpectations(db, found);
-    return found;
+    applyIntervalClusters(db, limited);
+    applyExpectations(db, limited);
+    each(limited);
+  };
+  // One read transaction: every rule sees the same snapshot of the case.
+  db.transaction(() => {
+    // The session rules share one pass over the sessions; the scan path runs each on its own.
+    const together = options.path !== 'scan';
+    if (together) eachSessionFinding(ctx, rules.filter(isSessionRule), weigh);
+    for (const r of rules) if (!together || !isSessionRule(r)) weigh(RULES[r].run(ctx));
   })();
 }
 

@@ -67,68 +67,203 @@ export class FirstHit {
   }
 }
 
-/**
- * The first `limit` sessions of a rule in start order (ties by interval key, as the scan path's
- * ORDER BY): rows arrive by start, so every row past the limit that ties with the last one kept
- * is kept too, and the list is sorted and cut when it doubles.
- */
 const INT32_MAX = 2 ** 31 - 1;
 
-/** Where one edge of a session was read, as one number: source id and line, or NaN for none. */
-function packEdge(source: unknown, line: unknown): number {
-  if (typeof source !== 'number' || typeof line !== 'number') return NaN;
-  // Exact in a double while the source id stays under 2^21 and the line under 2^32.
-  if (!Number.isInteger(source) || !Number.isInteger(line)) return -1;
-  if (source < 0 || source >= 2 ** 21 || line < 0 || line >= 2 ** 32) return -1;
-  return source * 2 ** 32 + line;
+/** A place value: no edge (or no session row), as stored. */
+const NONE = -1;
+/** A place value: a line from 2^31 to 2^32, read exactly but not storable in 32 bits. */
+const WIDE = -2;
+/** A place value: an edge that cannot be kept exactly (a fraction, a negative, a huge source). */
+const BAD = -3;
+
+/** Records per block of {@link KeptSessions}: blocks are never copied as the store grows. */
+const BLOCK_BITS = 16;
+const BLOCK = 1 << BLOCK_BITS;
+/** Bytes per chunk of key text; a longer key gets a chunk of its own. */
+const CHUNK = 1 << 20;
+
+/**
+ * The sessions the evidence lists of one pass keep, each once however many lists keep it: its
+ * start, where its edges were read and its interval key as UTF-8 bytes, in typed arrays outside
+ * the JavaScript heap. A kept session costs about 40 bytes plus its key, and a list entry 4 bytes
+ * (its record number), where strings, boxed arrays and the collector's slack cost several times
+ * that at millions of sessions.
+ */
+export class KeptSessions {
+  private anchors: Float64Array[] = [];
+  /** Four per record: begin source id and line, end source id and line (see `NONE`, `WIDE`, `BAD`). */
+  private places: Int32Array[] = [];
+  /** Three per record: the chunk, offset and byte length of its key. */
+  private where: Uint32Array[] = [];
+  private chunks: Buffer[] = [];
+  private used = 0;
+  /** How many records are kept. */
+  count = 0;
+  private lastKey: string | null = null;
+
+  /**
+   * The record of a session, added unless it is the session last added: the lists of a pass are
+   * offered each row in turn, and a device's interval keys are unique.
+   */
+  record(anchor: number, key: string, edges?: ArrayLike<unknown>, at = 0): number {
+    if (key === this.lastKey) return this.count - 1;
+    const i = this.count;
+    const block = i >>> BLOCK_BITS;
+    const slot = i & (BLOCK - 1);
+    if (slot === 0) {
+      this.anchors.push(new Float64Array(BLOCK));
+      this.places.push(new Int32Array(4 * BLOCK));
+      this.where.push(new Uint32Array(3 * BLOCK));
+    }
+    this.anchors[block]![slot] = anchor;
+    const p = this.places[block]!;
+    placeOf(edges?.[at], edges?.[at + 1], p, 4 * slot);
+    placeOf(edges?.[at + 2], edges?.[at + 3], p, 4 * slot + 2);
+    // A UTF-16 unit takes at most 3 bytes: most keys are written without being measured first.
+    if (this.chunks.length === 0 || this.used + 3 * key.length > CHUNK) {
+      const bytes = Buffer.byteLength(key, 'utf8');
+      if (this.chunks.length === 0 || this.used + bytes > CHUNK) {
+        this.chunks.push(Buffer.allocUnsafeSlow(Math.max(CHUNK, bytes)));
+        this.used = 0;
+      }
+    }
+    const chunk = this.chunks.length - 1;
+    const length = this.chunks[chunk]!.write(key, this.used, 'utf8');
+    const w = this.where[block]!;
+    w[3 * slot] = chunk;
+    w[3 * slot + 1] = this.used;
+    w[3 * slot + 2] = length;
+    this.used += length;
+    this.count += 1;
+    this.lastKey = key;
+    return i;
+  }
+
+  anchor(i: number): number {
+    return this.anchors[i >>> BLOCK_BITS]![i & (BLOCK - 1)]!;
+  }
+
+  /** The interval key of a record. */
+  key(i: number): string {
+    const w = this.where[i >>> BLOCK_BITS]!;
+    const o = 3 * (i & (BLOCK - 1));
+    const at = w[o + 1]!;
+    return this.chunks[w[o]!]!.toString('utf8', at, at + w[o + 2]!);
+  }
+
+  /** The four place values of a record, into `out` at `to`. */
+  placesOf(i: number, out: Int32Array, to: number): void {
+    const p = this.places[i >>> BLOCK_BITS]!;
+    const o = 4 * (i & (BLOCK - 1));
+    out[to] = p[o]!;
+    out[to + 1] = p[o + 1]!;
+    out[to + 2] = p[o + 2]!;
+    out[to + 3] = p[o + 3]!;
+  }
+
+  /** Whether an edge of the record could not be kept exactly. */
+  bad(i: number): boolean {
+    const p = this.places[i >>> BLOCK_BITS]!;
+    const o = 4 * (i & (BLOCK - 1));
+    return p[o] === BAD || p[o + 2] === BAD;
+  }
 }
 
+/**
+ * Where one edge of a session was read, as two 32-bit values at `out[at]`: source id and line;
+ * `NONE` twice where there is none, `BAD` twice where it cannot be kept exactly (a source id from
+ * 2^21 or a line from 2^32, a fraction, a negative), and the line `WIDE` from 2^31.
+ */
+function placeOf(source: unknown, line: unknown, out: Int32Array, at: number): void {
+  let s = NONE;
+  let l = NONE;
+  if (typeof source === 'number' && typeof line === 'number') {
+    if (
+      !Number.isInteger(source) ||
+      !Number.isInteger(line) ||
+      source < 0 ||
+      source >= 2 ** 21 ||
+      line < 0 ||
+      line >= 2 ** 32
+    ) {
+      s = BAD;
+      l = BAD;
+    } else {
+      s = source;
+      l = line > INT32_MAX ? WIDE : line;
+    }
+  }
+  out[at] = s;
+  out[at + 1] = l;
+}
+
+/**
+ * The first `limit` sessions of a rule in start order (ties by interval key, as the scan path's
+ * ORDER BY), as records of the pass's {@link KeptSessions}. Sessions are added in start order:
+ * every one past the limit that ties with the last one kept is kept too, and the list is sorted
+ * and cut when it doubles.
+ */
 export class EvidenceList {
-  private anchors: number[] = [];
-  private keys: string[] = [];
-  /** Two per key, begin and end edge (see `packEdge`). */
-  private edges: number[] = [];
+  private records = new Uint32Array(0);
+  private length = 0;
   /** False once an edge could not be kept exactly: the list then gives no places. */
   private placed = true;
   total = 0;
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly kept: KeptSessions = new KeptSessions(),
+  ) {}
 
   /**
-   * Counts a session and keeps its key while within the limit, with where it was read when
-   * `edges` is given: its begin source and line, end source and line, at `edges[at..at+3]`.
+   * Counts a session and keeps it while within the limit, with where it was read when `edges`
+   * is given: its begin source and line, end source and line, at `edges[at..at+3]`.
    */
   add(anchor: number, key: string, edges?: ArrayLike<unknown>, at = 0): void {
     this.total += 1;
     if (this.limit === 0) return;
-    const n = this.keys.length;
-    if (n >= this.limit && anchor !== this.anchors[n - 1]) return;
-    this.anchors.push(anchor);
-    this.keys.push(key);
-    const begin = edges ? packEdge(edges[at], edges[at + 1]) : NaN;
-    const end = edges ? packEdge(edges[at + 2], edges[at + 3]) : NaN;
-    if (begin === -1 || end === -1) this.placed = false;
-    this.edges.push(begin, end);
-    if (this.keys.length >= 2 * this.limit) this.cut();
+    const n = this.length;
+    if (n >= this.limit && anchor !== this.kept.anchor(this.records[n - 1]!)) return;
+    const r = this.kept.record(anchor, key, edges, at);
+    if (this.kept.bad(r)) this.placed = false;
+    if (n === this.records.length) {
+      // Up to the limit first, then room for ties with the last session kept.
+      const next = new Uint32Array(
+        Math.max(16, n < this.limit ? Math.min(2 * n, this.limit) : 2 * this.limit),
+      );
+      next.set(this.records);
+      this.records = next;
+    }
+    this.records[n] = r;
+    this.length = n + 1;
+    if (this.length >= 2 * this.limit) this.cut();
   }
 
+  /** Sorts runs of one start by key, then keeps the first `limit`. */
   private cut(): void {
-    const order = this.keys.map((_, i) => i);
-    order.sort(
-      (i, j) => this.anchors[i]! - this.anchors[j]! || compareText(this.keys[i]!, this.keys[j]!),
-    );
-    const keep = order.length > this.limit ? order.slice(0, this.limit) : order;
-    const edges: number[] = [];
-    for (const i of keep) edges.push(this.edges[2 * i]!, this.edges[2 * i + 1]!);
-    this.anchors = keep.map((i) => this.anchors[i]!);
-    this.keys = keep.map((i) => this.keys[i]!);
-    this.edges = edges;
+    const kept = this.kept;
+    const recs = this.records;
+    const n = this.length;
+    for (let i = 0; i < n;) {
+      const a = kept.anchor(recs[i]!);
+      let j = i + 1;
+      while (j < n && kept.anchor(recs[j]!) === a) j += 1;
+      if (j - i > 1) {
+        const run = Array.from(recs.subarray(i, j), (r) => ({ r, key: kept.key(r) }));
+        run.sort((x, y) => compareText(x.key, y.key));
+        for (let k = 0; k < run.length; k += 1) recs[i + k] = run[k]!.r;
+      }
+      i = j;
+    }
+    this.length = Math.min(n, this.limit);
   }
 
   /** The interval keys kept, in start order (at most the limit). */
   sorted(): string[] {
     this.cut();
-    return this.keys;
+    const out = new Array<string>(this.length);
+    for (let i = 0; i < this.length; i += 1) out[i] = this.kept.key(this.records[i]!);
+    return out;
   }
 
   /**
@@ -139,19 +274,9 @@ export class EvidenceList {
   sortedPlaces(): Int32Array | undefined {
     this.cut();
     if (!this.placed) return undefined;
-    const out = new Int32Array(this.keys.length * 4);
-    for (let i = 0; i < this.keys.length * 2; i += 1) {
-      const v = this.edges[i]!;
-      if (Number.isNaN(v)) {
-        out[2 * i] = -1;
-        out[2 * i + 1] = -1;
-        continue;
-      }
-      const line = v % 2 ** 32;
-      if (line > INT32_MAX) return undefined;
-      out[2 * i] = Math.floor(v / 2 ** 32);
-      out[2 * i + 1] = line;
-    }
+    const out = new Int32Array(this.length * 4);
+    for (let i = 0; i < this.length; i += 1) this.kept.placesOf(this.records[i]!, out, 4 * i);
+    for (const v of out) if (v === WIDE) return undefined;
     return out;
   }
 
@@ -179,8 +304,8 @@ export class Span {
 export class RuleTally {
   readonly span = new Span();
   readonly evidence: EvidenceList;
-  constructor(limit: number) {
-    this.evidence = new EvidenceList(limit);
+  constructor(limit: number, kept?: KeptSessions) {
+    this.evidence = new EvidenceList(limit, kept);
   }
 
   add(
@@ -240,13 +365,14 @@ export class GroupTally {
     readonly appId: number,
     readonly category: string,
     limit: number,
+    kept?: KeptSessions,
   ) {
-    this.all = new RuleTally(limit);
-    this.night = new RuleTally(limit);
-    this.background = new RuleTally(limit);
-    this.long = new RuleTally(limit);
-    this.off = new RuleTally(limit);
-    this.locked = new RuleTally(limit);
+    this.all = new RuleTally(limit, kept);
+    this.night = new RuleTally(limit, kept);
+    this.background = new RuleTally(limit, kept);
+    this.long = new RuleTally(limit, kept);
+    this.off = new RuleTally(limit, kept);
+    this.locked = new RuleTally(limit, kept);
   }
 }
 
@@ -296,6 +422,9 @@ export function sessionPass(ctx: RuleContext, deviceId: number, spec: PassSpec):
     .iterate(...w.params, ...(range ? [range.from, range.to] : [])) as Iterable<Row>;
   const groups = new Map<number, Map<string, GroupTally>>();
   const found: GroupTally[] = [];
+  // Every list of the pass keeps its sessions in one store: a session several rules keep is
+  // held once.
+  const kept = new KeptSessions();
   const r = spec.rules;
   const wantAll = r.has('frequent-access') || r.has('regular-polling');
   const wantNight = r.has('night-access');
@@ -325,7 +454,7 @@ export function sessionPass(ctx: RuleContext, deviceId: number, spec: PassSpec):
     }
     let g = byCategory.get(category);
     if (!g) {
-      g = new GroupTally(appId, category, ctx.evidenceLimit);
+      g = new GroupTally(appId, category, ctx.evidenceLimit, kept);
       byCategory.set(category, g);
       found.push(g);
     }

@@ -939,22 +939,25 @@ function accessWhileLockedScan(ctx: RuleContext): Finding[] {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Whether a rule is a session rule (computed by {@link sessionRulesFast}). */
+/** Whether a rule is a session rule (computed by {@link eachSessionFinding}). */
 export const isSessionRule = (rule: string): rule is SessionRule =>
   (SESSION_RULES as readonly string[]).includes(rule);
 
 /**
  * The session rules asked for, computed together: one pass over each device's sessions in start
  * order (see `sessionPass`), holding per group its figures and at most the evidence limit of ids.
- * Findings come back per rule, in device, app and category order, as the scan path gives them.
+ * Findings are handed to `each` one group (device × app × category) at a time, in device, app and
+ * category order and in rule order within a group, as the scan path gives each rule's. Each
+ * group's tallies and evidence are let go once its findings are handed over, so a caller that
+ * stores them one group at a time never holds every group's evidence ids at once.
  */
-export function sessionRulesFast(
+export function eachSessionFinding(
   ctx: RuleContext,
   rules: readonly SessionRule[],
-): Map<SessionRule, Finding[]> {
+  each: (found: Finding[]) => void,
+): void {
   const chosen = new Set(rules);
-  const out = new Map<SessionRule, Finding[]>(rules.map((r) => [r, []]));
-  if (chosen.size === 0) return out;
+  if (chosen.size === 0) return;
   const names = readNames(ctx.db);
   const all = ctx.db.prepare('SELECT id FROM devices ORDER BY id').pluck().all() as number[];
   const wanted =
@@ -979,7 +982,7 @@ export function sessionRulesFast(
       hasDeviceStates(ctx.db, deviceId);
     if (onlyLocked && !withStates) continue;
     const states = withStates ? new DeviceStateSweep(ctx.db, deviceId) : null;
-    let groups: GroupTally[];
+    let groups: (GroupTally | null)[];
     try {
       groups = sessionPass(ctx, deviceId, {
         rules: chosen,
@@ -998,10 +1001,14 @@ export function sessionRulesFast(
     } finally {
       states?.close();
     }
-    const add = (rule: SessionRule, f: Finding | null, e: Evidence | null): void => {
-      if (f) out.get(rule)!.push(e ? withRef(f, e) : f);
+    let found: Finding[] = [];
+    const add = (f: Finding | null, e: Evidence | null): void => {
+      if (f) found.push(e ? withRef(f, e) : f);
     };
-    for (const g of groups) {
+    for (let i = 0; i < groups.length; i += 1) {
+      const g = groups[i]!;
+      // The group's tallies are let go as soon as its findings are made.
+      groups[i] = null;
       const group = (t: RuleTally): Group => groupOfTally(deviceId, g, t, names);
       if (chosen.has('night-access') && g.night.evidence.total > 0) {
         let busiest = 0;
@@ -1014,21 +1021,13 @@ export function sessionRulesFast(
         }
         const e = tallied(ctx, deviceId, g.night);
         const n = { sessions: g.night.evidence.total, nights: g.perNight.size, busiest };
-        add(
-          'night-access',
-          nightFinding(night, group(g.night), { ...n, firstNight, lastNight }, e),
-          e,
-        );
+        add(nightFinding(night, group(g.night), { ...n, firstNight, lastNight }, e), e);
       }
       if (chosen.has('background-access') && g.background.evidence.total > 0) {
         const e = tallied(ctx, deviceId, g.background);
         const count = g.background.evidence.total;
         const front = { count: g.inFront, bases: g.inFrontBases };
-        add(
-          'background-access',
-          backgroundFinding(group(g.background), count, g.reported, front, rejects, e),
-          e,
-        );
+        add(backgroundFinding(group(g.background), count, g.reported, front, rejects, e), e);
       }
       if (chosen.has('frequent-access') && g.all.evidence.total > 0) {
         let e: Evidence | null = null;
@@ -1043,32 +1042,24 @@ export function sessionRulesFast(
             return e;
           },
         );
-        add('frequent-access', f, e);
+        add(f, e);
       }
       if (chosen.has('regular-polling')) {
         const stats = pollingStats(ctx, g.starts.view());
         if (stats) {
           const e = tallied(ctx, deviceId, g.all);
-          add(
-            'regular-polling',
-            pollingFinding(ctx, group(g.all), g.all.evidence.total, stats, e),
-            e,
-          );
+          add(pollingFinding(ctx, group(g.all), g.all.evidence.total, stats, e), e);
         }
       }
       if (chosen.has('long-access') && g.long.evidence.total > 0) {
         const e = tallied(ctx, deviceId, g.long);
         const count = g.long.evidence.total;
-        add('long-access', longFinding(ctx, group(g.long), count, g.longest, g.longTotal, e), e);
+        add(longFinding(ctx, group(g.long), count, g.longest, g.longTotal, e), e);
       }
       if (chosen.has('screen-off-access') && g.off.evidence.total > 0) {
         const hits = [...g.offHits].sort((x, y) => x - y).map((id) => `e:${id}`);
         const e = tallied(ctx, deviceId, g.off, hits);
-        add(
-          'screen-off-access',
-          screenOffFinding(group(g.off), g.off.evidence.total, g.offHits.size, e),
-          e,
-        );
+        add(screenOffFinding(group(g.off), g.off.evidence.total, g.offHits.size, e), e);
       }
       if (chosen.has('access-while-locked') && g.locked.evidence.total > 0) {
         const e = tallied(ctx, deviceId, g.locked);
@@ -1080,9 +1071,10 @@ export function sessionRulesFast(
           g.lockedFirst,
           e,
         );
-        add('access-while-locked', f, e);
+        add(f, e);
       }
+      if (found.length > 0) each(found);
+      found = [];
     }
   }
-  return out;
 }

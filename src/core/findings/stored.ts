@@ -14,7 +14,7 @@ import { writeTx } from '../services/case-service';
 import { appIdsSql } from '../services/filter-sql';
 import { sessionId } from '../services/query-service';
 import { EVIDENCE_CAP, evidenceRef, type EvidenceRef } from './common';
-import { computeFindings, resolveParams } from './engine';
+import { eachFinding, resolveParams } from './engine';
 import { isSessionRule } from './session-rules';
 import { expectationsStamp } from './expectation';
 import { storedFindingParams } from './stored-params';
@@ -113,16 +113,24 @@ export function refreshFindings(
   // A device's findings are gathered in a temporary table while they are computed (a read
   // transaction can write it), then copied in one short write: neither the findings nor the
   // pass over the sessions have to be held at once.
-  db.exec(`CREATE TEMP TABLE IF NOT EXISTS findings_pending (
-    rule TEXT NOT NULL, seq INTEGER NOT NULL, app_id INTEGER, category TEXT, finding TEXT NOT NULL,
-    evidence_total INTEGER NOT NULL, evidence_head TEXT NOT NULL, evidence TEXT NOT NULL)`);
+  // A device's findings are gathered in a temporary table while they are computed (a read
+  // transaction can write it), a few at a time as they are made, then copied in one short write:
+  // neither the findings nor the pass over the sessions have to be held at once. They arrive a
+  // group of apps at a time and are copied in the order the rules list them: by call (the record
+  // rules, then each range of apps), rule and sequence.
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS findings_pending_v2 (
+    call INTEGER NOT NULL, rule_index INTEGER NOT NULL, rule TEXT NOT NULL, seq INTEGER NOT NULL,
+    app_id INTEGER, category TEXT, finding TEXT NOT NULL, evidence_total INTEGER NOT NULL,
+    evidence_head TEXT NOT NULL, evidence TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS temp.findings_pending_v2_order ON findings_pending_v2 (call, rule_index, seq)`);
   const pending = db.prepare(
-    `INSERT INTO temp.findings_pending (rule, seq, app_id, category, finding, evidence_total, evidence_head, evidence)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO temp.findings_pending_v2 (call, rule_index, rule, seq, app_id, category, finding, evidence_total, evidence_head, evidence)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const appOf = db.prepare('SELECT id FROM apps WHERE device_id = ? AND identifier = ?').pluck();
   const sessionRules = FINDING_RULES.filter(isSessionRule);
   const recordRules = FINDING_RULES.filter((r) => !isSessionRule(r));
+  const ruleIndex = new Map<string, number>(FINDING_RULES.map((r, i) => [r, i]));
   const stop = (): void => {
     if (control.isCancelled?.())
       throw new AppError('CANCELLED', 'The computation of the findings was cancelled.');
@@ -132,10 +140,11 @@ export function refreshFindings(
       stop();
       control.onDevice?.(index, targets.length);
       let computedFrom = '';
-      db.exec('DELETE FROM temp.findings_pending');
+      db.exec('DELETE FROM temp.findings_pending_v2');
       db.transaction(() => {
         computedFrom = stampOf(stamp, db, deviceId);
         const seq = new Map<string, number>();
+        let call = 0;
         const keep = (findings: Finding[]): void => {
           for (const f of findings) {
             const n = seq.get(f.rule) ?? 0;
@@ -144,6 +153,8 @@ export function refreshFindings(
             const truncated = Number(f.details.evidenceTruncated ?? 0);
             const ref = evidenceRef(f);
             pending.run(
+              call,
+              ruleIndex.get(f.rule)!,
               f.rule,
               n,
               f.app === null ? null : ((appOf.get(deviceId, f.app) as number | undefined) ?? null),
@@ -169,16 +180,22 @@ export function refreshFindings(
         };
         const options = { path: 'auto' as const, evidenceLimit: EVIDENCE_CAP, leanEvidence: true };
         const filter = { devices: [deviceId] };
-        keep(computeFindings(db, filter, values, recordRules, options));
+        eachFinding(db, filter, values, recordRules, options, keep);
         const ranges = appRanges(db, deviceId, chunkGroups);
         // One range reads the device's sessions as a whole (in time order through the time
         // index); several read each range's apps through the app index.
-        if (ranges.length === 1) keep(computeFindings(db, filter, values, sessionRules, options));
-        else
-          for (const appRange of ranges) {
-            stop();
-            keep(computeFindings(db, filter, values, sessionRules, { ...options, appRange }));
-          }
+        for (const appRange of ranges) {
+          stop();
+          call += 1;
+          eachFinding(
+            db,
+            filter,
+            values,
+            sessionRules,
+            ranges.length === 1 ? options : { ...options, appRange },
+            keep,
+          );
+        }
       })();
       writeTx(db, () => {
         // The device's sources changed while it was computed: leave it stale for the next call.
@@ -187,7 +204,7 @@ export function refreshFindings(
         db.prepare(
           `INSERT INTO stored_findings (device_id, rule, seq, app_id, category, finding, evidence_total, evidence_head, evidence)
            SELECT ?, rule, seq, app_id, category, finding, evidence_total, evidence_head, evidence
-           FROM temp.findings_pending ORDER BY rowid`,
+           FROM temp.findings_pending_v2 ORDER BY call, rule_index, seq`,
         ).run(deviceId);
         db.prepare(
           'INSERT INTO stored_findings_state (device_id, stamp) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET stamp = excluded.stamp',
@@ -196,7 +213,7 @@ export function refreshFindings(
       });
     }
   } finally {
-    db.exec('DELETE FROM temp.findings_pending');
+    db.exec('DELETE FROM temp.findings_pending_v2');
   }
   if (deviceIds === undefined)
     writeTx(db, () => {
