@@ -18,6 +18,7 @@ import {
   type SqlParam,
 } from '../services/filter-sql';
 import { sessionId } from '../services/query-service';
+import type { KeptSessions } from './session-pass';
 
 /** A finding lists at most this many evidence ids; the rest are counted in `details.evidenceTruncated`. */
 export const EVIDENCE_CAP = 5_000;
@@ -51,6 +52,11 @@ export interface RuleContext {
    * tens of thousands of apps holds a bounded number of groups.
    */
   appRange?: { from: number; to: number };
+  /**
+   * The store the session rules' evidence lists keep their sessions in, reused from one pass to
+   * the next (a refresh of several devices), else one per call.
+   */
+  kept?: KeptSessions;
 }
 
 /** A finding's evidence as interval keys of one device's sessions, then other record ids. */

@@ -17,6 +17,7 @@ import {
 } from './common';
 import { applyExpectations, WEIGHING } from './expectation';
 import { applyIntervalClusters } from './interval-clusters';
+import type { KeptSessions } from './session-pass';
 import { readStoredFindings, storedEvidence, storedEvidenceWithEdges } from './stored';
 import { newSensitivePermission, profilingDomains } from './record-rules';
 import {
@@ -146,6 +147,8 @@ export interface ComputeOptions {
   leanEvidence?: boolean;
   /** Only these apps' sessions (see {@link RuleContext.appRange}); session rules only. */
   appRange?: { from: number; to: number };
+  /** Where the session rules keep their evidence sessions (see {@link RuleContext.kept}). */
+  kept?: KeptSessions;
 }
 
 /**
@@ -197,6 +200,7 @@ export function eachFinding(
     evidenceLimit: options.evidenceLimit,
     leanEvidence: options.leanEvidence ?? false,
     appRange: options.appRange,
+    kept: options.kept,
   };
   const weigh = (found: Finding[]): void => {
     if (found.length === 0) return;

@@ -96,10 +96,20 @@ export class KeptSessions {
   /** Three per record: the chunk, offset and byte length of its key. */
   private where: Uint32Array[] = [];
   private chunks: Buffer[] = [];
+  /** The chunk keys are written to, and how much of it is used. */
+  private chunk = -1;
   private used = 0;
   /** How many records are kept. */
   count = 0;
   private lastKey: string | null = null;
+
+  /** Forgets every record, keeping the memory for the next pass. */
+  clear(): void {
+    this.count = 0;
+    this.chunk = -1;
+    this.used = 0;
+    this.lastKey = null;
+  }
 
   /**
    * The record of a session, added unless it is the session last added: the lists of a pass are
@@ -110,7 +120,7 @@ export class KeptSessions {
     const i = this.count;
     const block = i >>> BLOCK_BITS;
     const slot = i & (BLOCK - 1);
-    if (slot === 0) {
+    if (block === this.anchors.length) {
       this.anchors.push(new Float64Array(BLOCK));
       this.places.push(new Int32Array(4 * BLOCK));
       this.where.push(new Uint32Array(3 * BLOCK));
@@ -120,17 +130,20 @@ export class KeptSessions {
     placeOf(edges?.[at], edges?.[at + 1], p, 4 * slot);
     placeOf(edges?.[at + 2], edges?.[at + 3], p, 4 * slot + 2);
     // A UTF-16 unit takes at most 3 bytes: most keys are written without being measured first.
-    if (this.chunks.length === 0 || this.used + 3 * key.length > CHUNK) {
+    const room = this.chunk < 0 ? 0 : this.chunks[this.chunk]!.length - this.used;
+    if (this.chunk < 0 || 3 * key.length > room) {
       const bytes = Buffer.byteLength(key, 'utf8');
-      if (this.chunks.length === 0 || this.used + bytes > CHUNK) {
-        this.chunks.push(Buffer.allocUnsafeSlow(Math.max(CHUNK, bytes)));
+      if (this.chunk < 0 || bytes > room) {
+        this.chunk += 1;
         this.used = 0;
+        const c = this.chunks[this.chunk];
+        if (c === undefined || c.length < bytes)
+          this.chunks[this.chunk] = Buffer.allocUnsafeSlow(Math.max(CHUNK, bytes));
       }
     }
-    const chunk = this.chunks.length - 1;
-    const length = this.chunks[chunk]!.write(key, this.used, 'utf8');
+    const length = this.chunks[this.chunk]!.write(key, this.used, 'utf8');
     const w = this.where[block]!;
-    w[3 * slot] = chunk;
+    w[3 * slot] = this.chunk;
     w[3 * slot + 1] = this.used;
     w[3 * slot + 2] = length;
     this.used += length;
@@ -407,7 +420,12 @@ const EDGES = 16;
  * rule asked for per app × category group. Holds the groups' figures and at most a limit of
  * evidence ids per group and rule, never the sessions. Groups come back in app and category order.
  */
-export function sessionPass(ctx: RuleContext, deviceId: number, spec: PassSpec): GroupTally[] {
+export function sessionPass(
+  ctx: RuleContext,
+  deviceId: number,
+  spec: PassSpec,
+  kept = new KeptSessions(),
+): GroupTally[] {
   const w = sessionWhere({ ...ctx.filter, devices: [deviceId] }, maxSessionMs(ctx.db));
   const range = ctx.appRange;
   const rows = ctx.db
@@ -423,8 +441,8 @@ export function sessionPass(ctx: RuleContext, deviceId: number, spec: PassSpec):
   const groups = new Map<number, Map<string, GroupTally>>();
   const found: GroupTally[] = [];
   // Every list of the pass keeps its sessions in one store: a session several rules keep is
-  // held once.
-  const kept = new KeptSessions();
+  // held once. A store handed in is reused: its memory is not given back and asked for again.
+  kept.clear();
   const r = spec.rules;
   const wantAll = r.has('frequent-access') || r.has('regular-polling');
   const wantNight = r.has('night-access');

@@ -28,6 +28,7 @@ import { compareText } from '../db/queries/text-order';
 import { DeviceStateSweep, deviceStatesAt, hasDeviceStates } from '../db/queries/device-state';
 import {
   FirstHit,
+  KeptSessions,
   lockedAndOff,
   otherInFront,
   sessionPass,
@@ -958,6 +959,7 @@ export function eachSessionFinding(
 ): void {
   const chosen = new Set(rules);
   if (chosen.size === 0) return;
+  const kept = ctx.kept ?? new KeptSessions();
   const names = readNames(ctx.db);
   const all = ctx.db.prepare('SELECT id FROM devices ORDER BY id').pluck().all() as number[];
   const wanted =
@@ -984,20 +986,25 @@ export function eachSessionFinding(
     const states = withStates ? new DeviceStateSweep(ctx.db, deviceId) : null;
     let groups: (GroupTally | null)[];
     try {
-      groups = sessionPass(ctx, deviceId, {
-        rules: chosen,
-        inNight: (m) =>
-          nightStart < night.end
-            ? m >= nightStart && m < night.end
-            : nightStart > night.end
-              ? m >= nightStart || m < night.end
-              : true,
-        nightOf: (day, m) => (night.wraps && m < night.end ? day - 1 : day),
-        longerThanMs: Math.round(ctx.num('long-access.seconds') * 1000),
-        offIntervals: off,
-        states,
-        appIdentifier: (appId) => names.app(appId).identifier,
-      });
+      groups = sessionPass(
+        ctx,
+        deviceId,
+        {
+          rules: chosen,
+          inNight: (m) =>
+            nightStart < night.end
+              ? m >= nightStart && m < night.end
+              : nightStart > night.end
+                ? m >= nightStart || m < night.end
+                : true,
+          nightOf: (day, m) => (night.wraps && m < night.end ? day - 1 : day),
+          longerThanMs: Math.round(ctx.num('long-access.seconds') * 1000),
+          offIntervals: off,
+          states,
+          appIdentifier: (appId) => names.app(appId).identifier,
+        },
+        kept,
+      );
     } finally {
       states?.close();
     }

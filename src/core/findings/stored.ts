@@ -16,6 +16,7 @@ import { sessionId } from '../services/query-service';
 import { EVIDENCE_CAP, evidenceRef, type EvidenceRef } from './common';
 import { eachFinding, resolveParams } from './engine';
 import { isSessionRule } from './session-rules';
+import { KeptSessions } from './session-pass';
 import { expectationsStamp } from './expectation';
 import { storedFindingParams } from './stored-params';
 
@@ -131,6 +132,8 @@ export function refreshFindings(
   const sessionRules = FINDING_RULES.filter(isSessionRule);
   const recordRules = FINDING_RULES.filter((r) => !isSessionRule(r));
   const ruleIndex = new Map<string, number>(FINDING_RULES.map((r, i) => [r, i]));
+  // One store for every device's pass: its memory is the largest device's, not asked for again.
+  const kept = new KeptSessions();
   const stop = (): void => {
     if (control.isCancelled?.())
       throw new AppError('CANCELLED', 'The computation of the findings was cancelled.');
@@ -178,7 +181,12 @@ export function refreshFindings(
             );
           }
         };
-        const options = { path: 'auto' as const, evidenceLimit: EVIDENCE_CAP, leanEvidence: true };
+        const options = {
+          path: 'auto' as const,
+          evidenceLimit: EVIDENCE_CAP,
+          leanEvidence: true,
+          kept,
+        };
         const filter = { devices: [deviceId] };
         eachFinding(db, filter, values, recordRules, options, keep);
         const ranges = appRanges(db, deviceId, chunkGroups);
