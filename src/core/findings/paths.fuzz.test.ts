@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Filter } from '../../contract/filter';
-import type { FindingParams } from '../../contract/findings';
+import { FINDING_RULES, type FindingParams, type FindingRule } from '../../contract/findings';
 import { fillFindingsCase } from '../testing/findings-case';
 import { fuzzOptions } from '../testing/fuzz';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { runFindings } from './engine';
-import { refreshFindings } from './stored';
+import { isSessionRule } from './session-rules';
+import { appRanges, refreshFindings } from './stored';
 import { setStoredFindingParams } from './stored-params';
 import { fillDeviceStates } from './test-device-states';
 
@@ -117,6 +118,24 @@ describe('findings paths', () => {
         for (const d of devices) {
           expect(runFindings(t.session.db, { devices: [d] }, p)).toEqual(
             runFindings(t.session.db, { devices: [d] }, p, undefined, { stored: false }),
+          );
+          // Stored in the order the rules list them, although made a group at a time: the record
+          // rules', then each range's in rule order, each rule's in sequence.
+          const rows = t.session.db
+            .prepare(
+              'SELECT rule, seq, app_id AS app FROM stored_findings WHERE device_id = ? ORDER BY id',
+            )
+            .all(d) as { rule: FindingRule; seq: number; app: number | null }[];
+          const ranges = appRanges(t.session.db, d, chunk);
+          const call = (r: (typeof rows)[number]): number =>
+            isSessionRule(r.rule)
+              ? 1 + ranges.findIndex((g) => r.app! >= g.from && r.app! <= g.to)
+              : 0;
+          const rank = (r: FindingRule): number => FINDING_RULES.indexOf(r);
+          expect(rows).toEqual(
+            [...rows].sort(
+              (a, b) => call(a) - call(b) || rank(a.rule) - rank(b.rule) || a.seq - b.seq,
+            ),
           );
         }
       }),
