@@ -196,11 +196,15 @@ const APOSTROPHE = Buffer.from("'");
 const CRLF = Buffer.from('\r\n');
 const AT = Buffer.from(' at ');
 const BETWEEN_PLACES = Buffer.from(' | ');
+const SPACE = Buffer.from(' ');
+
+// How many evidence ids are joined into one string at a time.
+const IDS_JOINED = 256;
 
 /**
  * Writes the `evidence`, `evidence_sources` and `evidence_locations` cells of a row whose ids need
  * no quotes and are ASCII, and whose places hold no double quote, as bytes: the ids are joined and
- * encoded once and each is copied into the places cell; each place is written from its parts, and
+ * encoded once (a few hundred at a time) and each is copied into the places cell; each place is written from its parts, and
  * the places cell is quoted when one of them holds a comma. Returns false, having written nothing,
  * for any other row.
  */
@@ -214,19 +218,31 @@ function writePlainEvidence(
     out.text(`,${sourcesCell},`);
     return true;
   }
-  // The separator is no special character: the joined ids are special when one of them is.
-  const joined = ids.join(' ');
-  if (CSV_SPECIAL.test(joined)) return false;
   const mark = out.pos;
-  // The formula guard looks at the first character of the joined text.
-  if (needsFormulaGuard(joined)) out.bytes(APOSTROPHE);
-  const idsAt = out.pos;
-  out.text(joined);
-  // Every character is ASCII exactly when each takes one byte: then id i starts where the
-  // lengths before it say.
-  if (out.pos - idsAt !== joined.length) {
-    out.pos = mark;
-    return false;
+  let idsAt = mark;
+  // In batches: one string of a finding's thousands of ids would be too large for the young
+  // generation of the heap, and stay until a full collection.
+  for (let b = 0; b < ids.length; b += IDS_JOINED) {
+    if (b > 0) out.bytes(SPACE);
+    const joined = ids.slice(b, b + IDS_JOINED).join(' ');
+    // The separator is no special character: the joined ids are special when one of them is.
+    if (CSV_SPECIAL.test(joined)) {
+      out.pos = mark;
+      return false;
+    }
+    if (b === 0) {
+      // The formula guard looks at the first character of the joined text.
+      if (needsFormulaGuard(joined)) out.bytes(APOSTROPHE);
+      idsAt = out.pos;
+    }
+    const at = out.pos;
+    out.text(joined);
+    // Every character is ASCII exactly when each takes one byte: then id i starts where the
+    // lengths before it say.
+    if (out.pos - at !== joined.length) {
+      out.pos = mark;
+      return false;
+    }
   }
   out.text(`,${sourcesCell},`);
   // Most places cells hold a comma (`line 1, line 2`): the quote is written first and taken out
