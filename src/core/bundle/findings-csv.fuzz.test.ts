@@ -84,4 +84,53 @@ describe('findings.csv cells written piece by piece', () => {
       fuzzOptions(300),
     );
   });
+
+  it('write a finding of hundreds of ids as the table does, whatever id or place needs quotes', () => {
+    const finding = (evidence: string[]): Finding => ({
+      id: 'f:1',
+      rule: 'night-access',
+      severity: 'medium',
+      deviceId: 1,
+      device: 'Phone',
+      app: 'com.example',
+      appName: null,
+      category: 'camera',
+      count: evidence.length,
+      first: null,
+      last: null,
+      title: 'Title',
+      caveat: 'Caveat',
+      evidence,
+      details: {},
+    });
+    // Ids and places past the first few hundred (the ids are joined in batches) that need
+    // quotes, escaping or more than one byte a character, and a first id needing the guard.
+    const odd: [number, string, string][] = [
+      [-1, '', ''],
+      [400, 's:1:a,b', ''],
+      [400, 's:1:a"b', ''],
+      [400, 's:1:é', ''],
+      [500, '', 'week.ndjson line "5"'],
+      [500, '', 'wéek.ndjson line 5'],
+      [0, '=s:1:x', ''],
+    ];
+    for (const [at, id, where] of odd) {
+      const ids = Array.from({ length: 600 }, (_, i) => (i === at && id ? id : `s:1:k${i}`));
+      const wheres = ids.map((_, i) =>
+        i === at && where ? where : `week.ndjson line ${i}${i % 2 ? `, line ${i + 1}` : ''}`,
+      );
+      const text = Buffer.concat([
+        ...findingsCsvBytes(
+          [{ shown: finding(ids), evidence: () => ids }],
+          () => ({ where: wheres, sources: [] }),
+          NO_REDACTION,
+        ),
+      ]).toString('utf8');
+      const idsCell = csvField(guardFormula(ids.join(' ')));
+      const placesCell = csvField(
+        guardFormula(ids.map((x, i) => `${x} at ${wheres[i]!}`).join(' | ')),
+      );
+      expect(text.endsWith(`,${idsCell},,${placesCell}\r\n`)).toBe(true);
+    }
+  });
 });
