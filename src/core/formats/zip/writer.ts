@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
-import { crc32, createDeflateRaw } from 'node:zlib';
+import { constants, crc32, createDeflateRaw } from 'node:zlib';
 import { dosStamp, type DosStamp } from './dos-time';
 import { foldName, unsafeNameReason } from './reader';
 
@@ -46,6 +46,58 @@ export interface DeflatedContent {
 /** Content deflated into a file of its own, to be copied into an archive by `addPrepared`. */
 export interface PreparedEntry extends DeflatedContent {
   path: string;
+  /**
+   * Whether its deflate stream ends (with a final block); one that does not ends at a byte
+   * boundary (a sync flush), so that another part's stream can follow it in one entry.
+   */
+  final: boolean;
+}
+
+/** How content is deflated into a file of its own. */
+export interface PrepareOptions {
+  /** Ends the stream with a final block (by default) or with a sync flush, for a part to follow. */
+  final?: boolean;
+  /**
+   * Hashes the content into this hash, left open for the parts that follow (the entry's
+   * `sha256` is then that of the content so far).
+   */
+  hash?: Hash;
+}
+
+// A deflate stream's last block when nothing is left to say: a final block of fixed codes
+// holding only its end (bits 1, 01, then seven zeros), as zlib ends a stream after a sync flush.
+const EMPTY_FINAL_BLOCK = Buffer.from([0x03, 0x00]);
+
+/** The CRC-32 polynomial, bits reversed (as zlib's `crc32` computes). */
+const CRC_POLY = 0xedb88320;
+
+/** `a` times `b` modulo the CRC polynomial, both as reflected 32-bit values. */
+function crcMultiply(a: number, b: number): number {
+  let product = 0;
+  let m = 0x80000000;
+  for (; m !== 0; m >>>= 1) {
+    if ((a & m) !== 0) product ^= b;
+    b = b & 1 ? (b >>> 1) ^ CRC_POLY : b >>> 1;
+  }
+  return product >>> 0;
+}
+
+/**
+ * The CRC-32 of two pieces of content one after the other, from each piece's CRC-32 and the
+ * second's length: the first's CRC shifted over the second's bits (multiplied by x^(8 len)), added
+ * to the second's.
+ */
+export function crc32Combine(crc1: number, crc2: number, length2: number): number {
+  // x^(2^k) modulo the polynomial for k = 3 (a byte), 4, ...: squared at each bit of the length.
+  let power = crcMultiply(0x40000000, 0x40000000); // x^2
+  power = crcMultiply(power, power); // x^4
+  power = crcMultiply(power, power); // x^8: one byte
+  let shift = 0x80000000; // x^0
+  for (let n = length2; n > 0; n = Math.floor(n / 2)) {
+    if (n % 2 === 1) shift = crcMultiply(shift, power);
+    power = crcMultiply(power, power);
+  }
+  return (crcMultiply(crc1 >>> 0, shift) ^ crc2) >>> 0;
 }
 
 // Blocks handed to zlib and not yet deflated. zlib deflates on the thread pool while this thread
@@ -65,12 +117,17 @@ async function deflateContent(
   name: string,
   content: EntryContent,
   write: (chunk: Uint8Array) => Promise<void>,
+  options: PrepareOptions = {},
 ): Promise<DeflatedContent> {
-  const hash = createHash('sha256');
+  const hash = options.hash ?? createHash('sha256');
   let crc = 0;
   let size = 0;
   let compressed = 0;
-  const deflate = createDeflateRaw({ level: DEFLATE_LEVEL, chunkSize: DEFLATE_CHUNK });
+  const deflate = createDeflateRaw({
+    level: DEFLATE_LEVEL,
+    chunkSize: DEFLATE_CHUNK,
+    finishFlush: options.final === false ? constants.Z_SYNC_FLUSH : constants.Z_FINISH,
+  });
   const pending: Promise<void>[] = [];
   const drained = new Promise<void>((resolve, reject) => {
     deflate.on('data', (chunk: Buffer) => {
@@ -132,7 +189,34 @@ async function deflateContent(
     await Promise.allSettled(pending.splice(0));
     deflate.destroy();
   }
-  return { size, compressed, crc: crc >>> 0, sha256: hash.digest('hex') };
+  const sha256 = options.hash ? hash.copy().digest('hex') : hash.digest('hex');
+  return { size, compressed, crc: crc >>> 0, sha256 };
+}
+
+/** Copies a prepared part's deflated bytes through `buf` to `write`, checking their length. */
+async function copyPart(
+  name: string,
+  part: PreparedEntry,
+  buf: Buffer,
+  write: (chunk: Uint8Array) => Promise<void>,
+): Promise<void> {
+  const fh = await open(part.path, 'r');
+  try {
+    let copied = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, copied);
+      if (bytesRead === 0) break;
+      copied += bytesRead;
+      if (copied > part.compressed) break;
+      await write(buf.subarray(0, bytesRead));
+    }
+    if (copied !== part.compressed)
+      throw new Error(
+        `The prepared content of ${name} holds ${copied} bytes, not the ${part.compressed} deflated.`,
+      );
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Appends to `fh` one buffer after another, in the order asked, however the caller awaits. */
@@ -153,10 +237,15 @@ export async function deflateToFile(
   path: string,
   name: string,
   content: EntryContent,
+  options: PrepareOptions = {},
 ): Promise<PreparedEntry> {
   const fh = await open(path, 'wx', 0o600);
   try {
-    return { ...(await deflateContent(name, content, writesInOrder(fh))), path };
+    return {
+      ...(await deflateContent(name, content, writesInOrder(fh), options)),
+      path,
+      final: options.final !== false,
+    };
   } finally {
     await fh.close();
   }
@@ -201,31 +290,39 @@ export class ZipWriter {
   }
 
   /**
-   * Adds one entry whose content was deflated beforehand into a file of its own (see
-   * {@link deflateToFile}), copying its bytes; returns its size and sha256.
+   * Adds one entry whose content was deflated beforehand into files of their own (see
+   * {@link deflateToFile}), one part or several in order, copying their bytes; every part but the
+   * last must end without a final block. `sha256` is the whole content's (by default the one
+   * part's). Returns the entry's size and sha256.
    */
-  addPrepared(name: string, prepared: PreparedEntry): Promise<WrittenEntry> {
+  addPrepared(
+    name: string,
+    parts: PreparedEntry | readonly PreparedEntry[],
+    sha256?: string,
+  ): Promise<WrittenEntry> {
+    const all = Array.isArray(parts) ? parts : [parts as PreparedEntry];
     return this.entry(name, async (write) => {
-      const fh = await open(prepared.path, 'r');
-      try {
-        let copied = 0;
-        // One buffer for the whole copy: each write is done before the next read.
-        const buf = Buffer.allocUnsafe(1 << 20);
-        for (;;) {
-          const { bytesRead } = await fh.read(buf, 0, buf.length, copied);
-          if (bytesRead === 0) break;
-          copied += bytesRead;
-          if (copied > prepared.compressed) break;
-          await write(buf.subarray(0, bytesRead));
-        }
-        if (copied !== prepared.compressed)
-          throw new Error(
-            `The prepared content of ${name} holds ${copied} bytes, not the ${prepared.compressed} deflated.`,
-          );
-      } finally {
-        await fh.close();
+      if (all.length === 0) throw new Error(`The entry ${name} was given no prepared part.`);
+      // One buffer for the whole copy: each write is done before the next read.
+      const buf = Buffer.allocUnsafe(1 << 20);
+      let crc = 0;
+      let size = 0;
+      let compressed = 0;
+      for (const [i, part] of all.entries()) {
+        if (i < all.length - 1 && part.final)
+          throw new Error(`A part of ${name} before its last ends its deflate stream.`);
+        await copyPart(name, part, buf, write);
+        crc = i === 0 ? part.crc : crc32Combine(crc, part.crc, part.size);
+        size += part.size;
+        compressed += part.compressed;
       }
-      return prepared;
+      // A last part left open is closed here.
+      if (!all[all.length - 1]!.final) {
+        await write(EMPTY_FINAL_BLOCK);
+        compressed += EMPTY_FINAL_BLOCK.length;
+      }
+      if (size > LIMIT) throw new Error(`The entry ${name} would exceed 4 GiB.`);
+      return { size, compressed, crc, sha256: sha256 ?? all[0]!.sha256 };
     });
   }
 
