@@ -102,8 +102,19 @@ export function* sessionCsvText(
 }
 
 /**
+ * A part of the sessions CSV: the sessions anchored at `fromMs` or later (all by default), with or
+ * without the header, stopping before the first instant `stop` refuses (asked once per instant,
+ * in order, before its sessions are written). Parts split at one instant join into the whole CSV.
+ */
+export interface SessionCsvPart {
+  fromMs?: number;
+  header?: boolean;
+  stop?: (anchorMs: number) => boolean;
+}
+
+/**
  * The filtered sessions as the sessions CSV (header first), in pieces of about `chunkBytes`
- * bytes of UTF-8: the same bytes as `sessionCsvLines` writes, each row built from its SQLite row
+ * bytes of UTF-8 (or the `part` of it asked for): the same bytes as `sessionCsvLines` writes, each row built from its SQLite row
  * without a row object or a string per row (cached cells copied as bytes, instants and numbers
  * written digit by digit), read in instant order from the index of migration 0018 and sorted
  * within an instant as the reference sorts them. `rewrite` is applied to every free-text cell (a
@@ -116,9 +127,17 @@ export function* sessionCsvBytes(
   rewrite: TextRewrite = (t) => t,
   counter: { rows: number } = { rows: 0 },
   chunkBytes = 64 * 1024,
+  part: SessionCsvPart = {},
 ): Generator<Buffer, void, undefined> {
   const db = session.db;
-  const { where, params } = session.queries.sessionFilter(filter);
+  const filtered = session.queries.sessionFilter(filter);
+  const from = part.fromMs;
+  const where =
+    from === undefined
+      ? filtered.where
+      : `${filtered.where === '' ? 'WHERE' : `${filtered.where} AND`} s.anchor_ms >= ?`;
+  const params = from === undefined ? filtered.params : [...filtered.params, from];
+  const stop = part.stop;
   const labels = new Map(
     db.prepare('SELECT id, label FROM devices').raw().all() as [number, string][],
   );
@@ -258,7 +277,7 @@ export function* sessionCsvBytes(
     a[10] - b[10] ||
     (a[11] ?? -Infinity) - (b[11] ?? -Infinity) ||
     a[20] - b[20];
-  out.text(SESSION_CSV.header());
+  if (part.header !== false) out.text(SESSION_CSV.header());
   let group: Row[] = [];
   const writeGroup = (): void => {
     if (group.length > 1) group.sort(byReferenceOrder);
@@ -273,9 +292,12 @@ export function* sessionCsvBytes(
       .iterate(...params) as IterableIterator<Row>) {
       // A session whose device or app is gone is not listed (as the joins of the reference drop it).
       if (!labels.has(r[1]) || !apps.has(r[3])) continue;
-      if (group.length > 0 && group[0]![0] !== r[0]) {
-        writeGroup();
-        if (out.full()) yield out.take();
+      if (group.length === 0 || group[0]![0] !== r[0]) {
+        if (group.length > 0) {
+          writeGroup();
+          if (out.full()) yield out.take();
+        }
+        if (stop?.(r[0])) break;
       }
       group.push(r);
     }

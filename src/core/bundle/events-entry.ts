@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { createInflateRaw } from 'node:zlib';
 import { DEFAULT_NIGHT, type Filter } from '../../contract/filter';
 import { holdWrites } from '../db/write-hold';
 import { deflateToFile, type PreparedEntry } from '../formats/zip/writer';
@@ -13,12 +16,122 @@ export interface EventsEntryRequest {
   unmask: boolean;
   /** A new file, removed by the bundle once copied. */
   path: string;
+  /** Where the caller and the writer agree on a split of the file (see {@link EventsSplit}). */
+  split?: { shared: SharedArrayBuffer; tailPath: string };
 }
 
-/** A bundle's `events.csv`, deflated into a file of its own, and how many sessions it lists. */
+/**
+ * A bundle's `events.csv`, deflated into a file of its own, and how many sessions it lists. With
+ * a split, `prepared` is its head (its stream left open) and `sha256` that of the head and the
+ * tail together, `lastAnchorMs` the instant of the head's last sessions.
+ */
 export interface EventsEntry {
   prepared: PreparedEntry;
   rows: number;
+  sha256: string;
+  /** Whether the caller asked for the tail, which then follows `prepared`. */
+  split: boolean;
+  lastAnchorMs: number | null;
+}
+
+// The shared cells of a split: the writer's claim (a count of the instants it has begun, or one
+// of the two marks below), whether the tail is ready, the instant the writer is at, the split.
+const CLAIM = 0;
+const TAIL = 1;
+const AT = 1;
+const SPLIT_AT = 2;
+const STOP = -1;
+const DONE = -2;
+const TAIL_WRITING = 0;
+const TAIL_READY = 1;
+const TAIL_ABANDONED = 2;
+const CLAIMS = 1 << 30;
+
+/**
+ * A split of `events.csv` between the thread writing it from the start (the head) and the
+ * export's thread, which writes the sessions from an instant on (the tail) once its other files
+ * are done, so that both cores work to the end. The two agree through shared memory: the head's
+ * writer claims each instant before writing it; the split is set only while the claimed instant
+ * is before it, so the head stops exactly at the split. The head's writer then hashes the tail
+ * after its own content, so that the entry's sha256 is of the whole.
+ */
+export class EventsSplit {
+  readonly shared: SharedArrayBuffer;
+  private readonly ints: Int32Array;
+  private readonly numbers: Float64Array;
+
+  constructor(shared = new SharedArrayBuffer(24)) {
+    this.shared = shared;
+    this.ints = new Int32Array(shared, 0, 2);
+    this.numbers = new Float64Array(shared, 0, 3);
+  }
+
+  /** For the head's writer: whether to stop before the instant `anchorMs` (asked in order). */
+  headStop(): (anchorMs: number) => boolean {
+    let claimed = 0;
+    return (anchorMs) => {
+      for (;;) {
+        const claim = Atomics.load(this.ints, CLAIM);
+        // Written before the split was set, so seen once the mark is.
+        if (claim === STOP) return anchorMs >= this.numbers[SPLIT_AT]!;
+        this.numbers[AT] = anchorMs;
+        // Never 0 again: 0 says no instant was claimed yet.
+        const next = claimed >= CLAIMS ? 1 : claimed + 1;
+        if (Atomics.compareExchange(this.ints, CLAIM, claimed, next) === claimed) {
+          claimed = next;
+          return false;
+        }
+      }
+    };
+  }
+
+  /** For the head's writer, at its end: whether a tail was asked for (else none will be). */
+  headDone(): boolean {
+    for (;;) {
+      const claim = Atomics.load(this.ints, CLAIM);
+      if (claim === STOP) return true;
+      if (Atomics.compareExchange(this.ints, CLAIM, claim, DONE) === claim) return false;
+    }
+  }
+
+  /**
+   * For the export's thread: sets the split at the instant `choose` gives for where the head's
+   * writer is (null: none), unless that writer has ended; returns the split, or null.
+   */
+  request(choose: (atMs: number) => number | null): number | null {
+    for (let tries = 0; tries < 1000; tries += 1) {
+      const claim = Atomics.load(this.ints, CLAIM);
+      if (claim === DONE || claim === STOP) return null;
+      // At or past the instant of the claim read (the writer writes it before claiming).
+      const at = claim === 0 ? -Infinity : this.numbers[AT]!;
+      const split = choose(at);
+      if (split === null || !(split > at)) return null;
+      this.numbers[SPLIT_AT] = split;
+      if (Atomics.compareExchange(this.ints, CLAIM, claim, STOP) === claim) return split;
+    }
+    return null;
+  }
+
+  /** For the export's thread: the tail is written (or abandoned), so the head's writer goes on. */
+  tailDone(ready: boolean): void {
+    Atomics.store(this.ints, TAIL, ready ? TAIL_READY : TAIL_ABANDONED);
+  }
+
+  /** For the head's writer: waits until the tail is written; false if it was abandoned. */
+  async tailReady(): Promise<boolean> {
+    for (;;) {
+      const state = Atomics.load(this.ints, TAIL);
+      if (state !== TAIL_WRITING) return state === TAIL_READY;
+      // Looked at again shortly: the wait is the tail's writing, seconds at study scale.
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+/** The sha256 input of a prepared part: its content, inflated again from its file. */
+async function hashPart(hash: ReturnType<typeof createHash>, path: string): Promise<void> {
+  const inflate = createReadStream(path).pipe(createInflateRaw());
+  for await (const chunk of inflate) hash.update(chunk as Buffer);
 }
 
 /**
@@ -31,14 +144,35 @@ export async function writeEventsEntry(
 ): Promise<EventsEntry> {
   const redactor = createRedactor(session.db, request.redact, { unmask: request.unmask });
   const counter = { rows: 0 };
-  const prepared = await exportTimings().stage('events.csv (its own thread)', () =>
+  const split = request.split ? new EventsSplit(request.split.shared) : null;
+  const stop = split?.headStop();
+  let lastAnchorMs: number | null = null;
+  const hash = createHash('sha256');
+  const clock = exportTimings();
+  const prepared = await clock.stage('events.csv (its own thread)', () =>
     deflateToFile(
       request.path,
       'events.csv',
-      sessionCsvBytes(session, request.filter, DEFAULT_NIGHT, redactor.text, counter),
+      sessionCsvBytes(session, request.filter, DEFAULT_NIGHT, redactor.text, counter, undefined, {
+        stop: stop
+          ? (anchorMs) => {
+              if (stop(anchorMs)) return true;
+              lastAnchorMs = anchorMs;
+              return false;
+            }
+          : undefined,
+      }),
+      // With a split asked for, the stream stays open for the tail to follow.
+      { final: split === null, hash },
     ),
   );
-  return { prepared, rows: counter.rows };
+  const joined = split?.headDone() ?? false;
+  if (joined && split && request.split) {
+    const tailPath = request.split.tailPath;
+    if (await split.tailReady())
+      await clock.stage('events.csv (its tail hashed)', () => hashPart(hash, tailPath));
+  }
+  return { prepared, rows: counter.rows, sha256: hash.digest('hex'), split: joined, lastAnchorMs };
 }
 
 /**

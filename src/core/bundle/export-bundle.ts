@@ -7,14 +7,19 @@ import type { CompareRequest } from '../../contract/records';
 import { formatInstant, formatUtc } from '../../contract/time';
 import { appendAudit } from '../db/audit';
 import { unsafeNameReason } from '../formats/zip/reader';
-import { ZipWriter, type WrittenEntry } from '../formats/zip/writer';
+import {
+  deflateToFile,
+  ZipWriter,
+  type PreparedEntry,
+  type WrittenEntry,
+} from '../formats/zip/writer';
 import { AppError } from '../model/errors';
 import type { CaseSession } from '../services/case-service';
 import { writeTx } from '../services/case-service';
 import { csvColumns, csvTable } from '../services/csv';
 import { networkWhere, whereSql } from '../services/filter-sql';
 import { bundleAudit } from './audit-manifest';
-import { beginSnapshot, type EventsEntry, type EventsHelper } from './events-entry';
+import { beginSnapshot, EventsSplit, type EventsEntry, type EventsHelper } from './events-entry';
 import { sessionCsvBytes } from './events-csv';
 import {
   buildComparison,
@@ -227,6 +232,59 @@ export function sourceEntryName(id: number, fileName: string): string {
   return unsafeNameReason(name) === null ? name : `sources/${id}`;
 }
 
+/** The sessions of `events.csv` from an instant on, written by the export's thread. */
+interface EventsTail {
+  prepared: PreparedEntry;
+  rows: number;
+  fromMs: number;
+}
+
+/**
+ * Writes the tail of `events.csv` into `path`: the sessions from the instant halfway (in time)
+ * between where the worker is and the last session, once `split` has set it; null when the worker
+ * has ended or too little is left. The worker is told when the tail is written (or abandoned).
+ */
+async function writeEventsTail(
+  session: CaseSession,
+  filter: Filter,
+  redactor: Redactor,
+  split: EventsSplit,
+  path: string,
+): Promise<EventsTail | null> {
+  const { where, params } = session.queries.sessionFilter(filter);
+  const edge = (order: 'ASC' | 'DESC'): number | null =>
+    (session.db
+      .prepare(
+        `SELECT s.anchor_ms FROM access_sessions s ${where} ORDER BY s.anchor_ms ${order} LIMIT 1`,
+      )
+      .pluck()
+      .get(...params) as number | undefined) ?? null;
+  const last = edge('DESC');
+  if (last === null) return null;
+  const fromMs = split.request((atMs) => {
+    const at = Number.isFinite(atMs) ? atMs : edge('ASC');
+    if (at === null || !(last > at)) return null;
+    return at + Math.floor((last - at) / 2) + 1;
+  });
+  if (fromMs === null) return null;
+  try {
+    const counter = { rows: 0 };
+    const prepared = await deflateToFile(
+      path,
+      'events.csv',
+      sessionCsvBytes(session, filter, DEFAULT_NIGHT, redactor.text, counter, undefined, {
+        fromMs,
+        header: false,
+      }),
+    );
+    split.tailDone(true);
+    return { prepared, rows: counter.rows, fromMs };
+  } catch (e) {
+    split.tailDone(false);
+    throw e;
+  }
+}
+
 async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
   for await (const c of createReadStream(path)) yield c as Buffer;
 }
@@ -254,12 +312,16 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
   const redactor = createRedactor(session.db, redact, { unmask });
   const tmp = `${out}.partial`;
   const eventsTmp = `${out}.events.partial`;
+  const tailTmp = `${out}.events-tail.partial`;
   // The export reads the case through once, in order: a small page cache does, and keeps the
   // memory for the report and the worker writing events.csv.
   const cache = session.db.pragma('cache_size', { simple: true }) as number;
   session.db.pragma(`cache_size = ${EXPORT_CACHE_KIB}`);
   await rm(tmp, { force: true });
   await rm(eventsTmp, { force: true });
+  await rm(tailTmp, { force: true });
+  // events.csv split between the worker and this thread, when a worker writes it.
+  const split = o.events ? new EventsSplit() : null;
   // One instant for the manifest and every entry's time in the zip, which verify compares.
   const exportedAt = new Date();
   const zip = await ZipWriter.create(tmp, exportedAt);
@@ -274,6 +336,7 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
       redact,
       unmask,
       path: eventsTmp,
+      ...(split ? { split: { shared: split.shared, tailPath: tailTmp } } : {}),
     });
     try {
       const extra = [...(o.extra ?? []), ...(o.extras ? await o.extras() : [])];
@@ -329,6 +392,13 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
       clock.mark('comparison and sources');
       if (snapshot.events !== null) {
         const done = snapshot.events;
+        // This thread's files are done: it writes the sessions from an instant on while the
+        // worker writes those before it.
+        const tail = split
+          ? await clock.stage('events.csv (its tail, here)', () =>
+              writeEventsTail(session, o.filter, redactor, split, tailTmp),
+            )
+          : null;
         const entry = await clock.stage('events.csv (written meanwhile)', async () => {
           let e: EventsEntry | null = null;
           try {
@@ -341,12 +411,22 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
           }
           // Its worker's memory goes back before the copy.
           await o.events?.stop();
-          if (e === null) {
+          // The worker's part must end before the tail begins; it does by the split's agreement.
+          const joined =
+            e !== null &&
+            e.split === (tail !== null) &&
+            (tail === null || e.lastAnchorMs === null || e.lastAnchorMs < tail.fromMs);
+          if (e === null || !joined) {
             await rm(eventsTmp, { force: true });
+            await rm(tailTmp, { force: true });
             return writeEventsHere();
           }
-          events = e.rows;
-          return zip.addPrepared('events.csv', e.prepared);
+          events = e.rows + (tail?.rows ?? 0);
+          return zip.addPrepared(
+            'events.csv',
+            tail ? [e.prepared, tail.prepared] : e.prepared,
+            e.sha256,
+          );
         });
         // Listed first in the manifest, as when it is written first.
         files.unshift(entry);
@@ -416,6 +496,7 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
       session.db.exec('COMMIT');
       await o.events?.stop();
       await rm(eventsTmp, { force: true });
+      await rm(tailTmp, { force: true });
     }
     await zip.finish();
     clock.mark('zip directory');
@@ -424,6 +505,7 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
     await o.events?.stop();
     await rm(tmp, { force: true });
     await rm(eventsTmp, { force: true });
+    await rm(tailTmp, { force: true });
     throw e;
   } finally {
     session.db.pragma(`cache_size = ${cache}`);
