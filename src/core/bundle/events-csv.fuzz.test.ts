@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaseSession } from '../services/case-service';
 import { sessionCsvLines } from '../services/export-service';
 import { fuzzOptions } from '../testing/fuzz';
-import { sessionCsvText } from './events-csv';
+import { sessionCsvBytes, sessionCsvText } from './events-csv';
 import { fillSessionCase, sessionCaseArb } from './testing/session-rows';
 
 let dir: string;
@@ -59,6 +59,44 @@ describe("a bundle's events.csv written from the rows", () => {
           expect(counter.rows).toBe(expected.length - 1);
         },
       ),
+      fuzzOptions(60),
+    );
+  });
+
+  it('is the head before an instant and the tail from it, joined, wherever it is split', () => {
+    fc.assert(
+      fc.property(sessionCaseArb, fc.integer({ min: 0, max: 1000 }), (x, pick) => {
+        fillSessionCase(c.db, x);
+        const text = (part?: Parameters<typeof sessionCsvBytes>[6]): string =>
+          Buffer.concat([
+            ...sessionCsvBytes(c, {}, undefined, undefined, undefined, 100, part),
+          ]).toString('utf8');
+        let whole: string;
+        try {
+          whole = text();
+        } catch {
+          // An instant no Date can hold: the whole refuses as the parts do.
+          return;
+        }
+        const instants = (
+          c.db
+            .prepare('SELECT DISTINCT anchor_ms FROM access_sessions ORDER BY 1')
+            .pluck()
+            .all() as number[]
+        ).concat([Number.MAX_SAFE_INTEGER]);
+        const at = instants[pick % instants.length]!;
+        const asked: number[] = [];
+        const head = text({
+          stop: (ms) => {
+            asked.push(ms);
+            return ms >= at;
+          },
+        });
+        const tail = text({ fromMs: at, header: false });
+        expect(head + tail).toBe(whole);
+        // Asked once for each instant, in order, up to the one it stops at.
+        expect(asked).toEqual([...new Set(asked)].sort((a, b) => a - b));
+      }),
       fuzzOptions(60),
     );
   });

@@ -12,6 +12,7 @@ import { installationKey } from './signing-key';
 import { exportBundle } from './export-bundle';
 import {
   beginSnapshot,
+  EventsSplit,
   writeEventsEntry,
   type EventsEntry,
   type EventsEntryRequest,
@@ -183,5 +184,112 @@ describe('events.csv written by a helper', () => {
     expect(b.events).toBe(a.events);
     expect(b.files[0]).toEqual(a.files[0]);
     expect(b.files.map((f) => f.name)).toEqual(a.files.map((f) => f.name));
+  });
+
+  it('is split with this thread when asked: the worker stops exactly where the tail begins', async () => {
+    const key = installationKey(join(dir, 'user'));
+    const serial = join(dir, 'serial.zip');
+    const split = join(dir, 'split.zip');
+    const a = await exportBundle(session, { out: serial, filter: {}, version: '1', key });
+    // A helper that begins writing only once the split is set, so that the tail is asked for.
+    const entries: EventsEntry[] = [];
+    const waiting: EventsHelper = {
+      start: (request) => {
+        const own = CaseSession.open(session.path, { readonly: true });
+        own.db.exec('BEGIN');
+        const claim = new Int32Array(request.split!.shared, 0, 1);
+        const done = (async () => {
+          while (Atomics.load(claim, 0) === 0) await new Promise((r) => setTimeout(r, 5));
+          try {
+            const e = await writeEventsEntry(own, request);
+            entries.push(e);
+            return e;
+          } finally {
+            own.db.exec('COMMIT');
+            own.close();
+          }
+        })();
+        return { held: Promise.resolve(), done };
+      },
+      stop: async () => undefined,
+    };
+    const failures: unknown[] = [];
+    const b = await exportBundle(session, {
+      out: split,
+      filter: {},
+      version: '1',
+      key,
+      events: waiting,
+      onHelperFailed: (e) => failures.push(e),
+    });
+    // Joined, not written again by this thread.
+    expect(failures).toEqual([]);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.split).toBe(true);
+    expect(entries[0]!.rows).toBeGreaterThan(0);
+    expect(entries[0]!.rows).toBeLessThan(a.events);
+    const one = await zipEntries(serial);
+    const two = await zipEntries(split);
+    expect(two.get('events.csv')!.equals(one.get('events.csv')!)).toBe(true);
+    expect(b.events).toBe(a.events);
+    expect(b.files[0]).toEqual(a.files[0]);
+  });
+});
+
+describe('a split of events.csv agreed through shared memory', () => {
+  /** The head's writer over `instants`, asking whether to stop before each, as the CSV does. */
+  const head = (split: EventsSplit, instants: number[], from = 0): number[] => {
+    const stop = split.headStop();
+    const written: number[] = [];
+    for (const t of instants.slice(from)) {
+      if (stop(t)) break;
+      written.push(t);
+    }
+    return written;
+  };
+
+  it('stops the head before the split, which is after any instant it has begun', () => {
+    const instants = [1, 2, 2, 5, 8, 8, 9, 12, 20, 21];
+    const split = new EventsSplit();
+    const stop = split.headStop();
+    const written: number[] = [];
+    for (const t of instants) {
+      if (written.length === 4) {
+        // The export's thread asks for a split at the instant the head has begun, then after.
+        expect(split.request((at) => at)).toBeNull();
+        expect(split.request((at) => at + 4)).toBe(9);
+        // Asked once only.
+        expect(split.request((at) => at + 1)).toBeNull();
+      }
+      if (stop(t)) break;
+      written.push(t);
+    }
+    expect(written).toEqual([1, 2, 2, 5, 8, 8]);
+    expect(split.headDone()).toBe(true);
+  });
+
+  it('gives no split once the head has ended, nor one the chooser declines', () => {
+    const split = new EventsSplit();
+    expect(split.request(() => null)).toBeNull();
+    expect(head(split, [1, 2, 3])).toEqual([1, 2, 3]);
+    expect(split.headDone()).toBe(false);
+    expect(split.request((at) => at + 1)).toBeNull();
+  });
+
+  it('lets the head go on once the tail is written or abandoned, saying which', async () => {
+    const ready = new EventsSplit();
+    const waiting = ready.tailReady();
+    ready.tailDone(true);
+    expect(await waiting).toBe(true);
+    const abandoned = new EventsSplit();
+    abandoned.tailDone(false);
+    expect(await abandoned.tailReady()).toBe(false);
+  });
+
+  it('before the head has begun, lets the chooser place the split anywhere', () => {
+    const split = new EventsSplit();
+    expect(split.request((at) => (at === -Infinity ? 5 : null))).toBe(5);
+    expect(head(split, [1, 4, 5, 6])).toEqual([1, 4]);
+    expect(split.headDone()).toBe(true);
   });
 });

@@ -416,6 +416,10 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
             e !== null &&
             e.split === (tail !== null) &&
             (tail === null || e.lastAnchorMs === null || e.lastAnchorMs < tail.fromMs);
+          if (e !== null && !joined)
+            o.onHelperFailed?.(
+              new Error('The worker writing events.csv did not stop where its tail began.'),
+            );
           if (e === null || !joined) {
             await rm(eventsTmp, { force: true });
             await rm(tailTmp, { force: true });
