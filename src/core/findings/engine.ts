@@ -16,7 +16,7 @@ import {
   type RulePath,
 } from './common';
 import { applyExpectations, WEIGHING } from './expectation';
-import { applyIntervalClusters } from './interval-clusters';
+import { applyIntervalClusters, type ClusterMemo } from './interval-clusters';
 import type { KeptSessions } from './session-pass';
 import { readStoredFindings, storedEvidence, storedEvidenceWithEdges } from './stored';
 import { newSensitivePermission, profilingDomains } from './record-rules';
@@ -202,12 +202,14 @@ export function eachFinding(
     appRange: options.appRange,
     kept: options.kept,
   };
+  // Each device's interval clusters are read once for every batch: the snapshot does not change.
+  const clusters: ClusterMemo = new Map();
   const weigh = (found: Finding[]): void => {
     if (found.length === 0) return;
     const limited = found.map((f) => limitEvidence(f, options.evidenceLimit));
     // Both weigh the whole case's records of a device, never the filter's: an app's purpose and
     // the system's interval lengths do not change with the period looked at.
-    applyIntervalClusters(db, limited);
+    applyIntervalClusters(db, limited, clusters);
     applyExpectations(db, limited);
     each(limited);
   };

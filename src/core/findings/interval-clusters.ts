@@ -126,11 +126,19 @@ function computeClusters(db: Db, deviceId: number): IntervalCluster[] {
   return out;
 }
 
+/** A device's clusters and its apps' ids by identifier, as {@link applyIntervalClusters} read them. */
+export type ClusterMemo = Map<number, { clusters: IntervalCluster[]; appIds: Map<string, number> }>;
+
 /**
  * Marks the findings of apps whose intervals share a device's cluster of their resource:
- * `details.intervalLength` (seconds) and `details.intervalNote`.
+ * `details.intervalLength` (seconds) and `details.intervalNote`. A caller marking findings a few
+ * at a time within one read snapshot passes one `memo`, so each device's are read once.
  */
-export function applyIntervalClusters(db: Db, findings: Finding[]): void {
+export function applyIntervalClusters(
+  db: Db,
+  findings: Finding[],
+  memo: ClusterMemo = new Map(),
+): void {
   const byDevice = new Map<number, Finding[]>();
   for (const f of findings)
     if (f.app !== null && f.category !== null) {
@@ -139,16 +147,24 @@ export function applyIntervalClusters(db: Db, findings: Finding[]): void {
       else byDevice.set(f.deviceId, [f]);
     }
   for (const [deviceId, list] of byDevice) {
-    const clusters = deviceIntervalClusters(db, deviceId);
+    let known = memo.get(deviceId);
+    if (!known) {
+      const clusters = deviceIntervalClusters(db, deviceId);
+      const appIds = new Map(
+        clusters.length === 0
+          ? []
+          : (
+              db.prepare('SELECT id, identifier FROM apps WHERE device_id = ?').all(deviceId) as {
+                id: number;
+                identifier: string;
+              }[]
+            ).map((a) => [a.identifier, a.id]),
+      );
+      known = { clusters, appIds };
+      memo.set(deviceId, known);
+    }
+    const { clusters, appIds } = known;
     if (clusters.length === 0) continue;
-    const appIds = new Map(
-      (
-        db.prepare('SELECT id, identifier FROM apps WHERE device_id = ?').all(deviceId) as {
-          id: number;
-          identifier: string;
-        }[]
-      ).map((a) => [a.identifier, a.id]),
-    );
     for (const f of list) {
       const c = clusters.find((x) => x.category === f.category);
       const id = appIds.get(f.app!);
