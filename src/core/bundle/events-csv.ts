@@ -54,6 +54,9 @@ FROM access_sessions s
 ${where}
 ORDER BY s.anchor_ms, s.device_id, s.interval_key`;
 
+// What makes a CSV cell need quotes (`csvField`).
+const CSV_QUOTED = /[",\r\n]/;
+
 /** `inDayWindow` for one window, its bounds worked out once. */
 function windowTest(w: DayWindow): (minute: number) => boolean {
   const a = minutesOfDay(w.from);
@@ -199,16 +202,11 @@ export function* sessionCsvBytes(
     `,${screenCell(null)},${lockedCell[0]},${foreground(null)},${basisCell(null)}\r\n`,
   );
   const out = new ByteText(chunkBytes);
-  const forbidInId = [0x22, 0x2c];
   const line = (r: Row): void => {
     const open = r[12] === 1;
     // The id: written as it is when it starts with `s` (no guard) and needs no quotes.
     const id = rewrite(sessionId(r[1], r[2]));
-    const mark = out.pos;
-    if (id.charCodeAt(0) !== 0x73 || !out.plain(id, forbidInId)) {
-      out.pos = mark;
-      out.text(cell[0]!(id));
-    }
+    out.text(id.charCodeAt(0) === 0x73 && !CSV_QUOTED.test(id) ? id : cell[0]!(id));
     out.bytes(comma);
     out.bytes(device(r[1]));
     out.bytes(app(r[3]));
