@@ -232,6 +232,11 @@ export function sourceEntryName(id: number, fileName: string): string {
   return unsafeNameReason(name) === null ? name : `sources/${id}`;
 }
 
+// The share of the sessions left (by time) that the export's thread writes once its other files
+// are done. A little over half: after its part, the worker also hashes the tail, inflated again,
+// which took a ninth of the time the tail took to write (10M sessions: 3.2 s against 28.9 s).
+const TAIL_SHARE = 0.53;
+
 /** The sessions of `events.csv` from an instant on, written by the export's thread. */
 interface EventsTail {
   prepared: PreparedEntry;
@@ -240,8 +245,8 @@ interface EventsTail {
 }
 
 /**
- * Writes the tail of `events.csv` into `path`: the sessions from the instant halfway (in time)
- * between where the worker is and the last session, once `split` has set it; null when the worker
+ * Writes the tail of `events.csv` into `path`: the sessions from the instant {@link TAIL_SHARE} of
+ * the way back (in time) from the last session to where the worker is, once `split` has set it; null when the worker
  * has ended or too little is left. The worker is told when the tail is written (or abandoned).
  */
 async function writeEventsTail(
@@ -264,7 +269,7 @@ async function writeEventsTail(
   const fromMs = split.request((atMs) => {
     const at = Number.isFinite(atMs) ? atMs : edge('ASC');
     if (at === null || !(last > at)) return null;
-    return at + Math.floor((last - at) / 2) + 1;
+    return at + Math.floor((last - at) * (1 - TAIL_SHARE)) + 1;
   });
   if (fromMs === null) return null;
   try {
