@@ -10,6 +10,7 @@ import { DeviceBackupService } from './acquire/device-backup';
 import { listBackups } from './importers/ios-backup/discover';
 import { defaultBackupRoots } from './importers/ios-backup/locations';
 import { AppError } from './model/errors';
+import { logLine } from './log-line';
 import { verifyBundle } from './bundle/verify-bundle';
 import {
   FindingsPendingError,
@@ -55,7 +56,7 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     for (const l of listeners) l({ event, payload });
   };
   const log = (message: string, error?: unknown): void => {
-    console.error(`[snoopscope] ${message}`, error instanceof Error ? error.stack : (error ?? ''));
+    console.error(`[snoopscope] ${logLine(message, error)}`);
   };
   const recent = new RecentCases(options.userDataDir);
   const imports = new ImportService(emit, log, options.workerUrl);
