@@ -8,6 +8,8 @@ export interface CoreOptions {
   version: string;
   /** URL of the bundled import worker; when absent the TypeScript source is run through tsx (tests, dev). */
   workerUrl?: URL;
+  /** Where background work reports what went wrong (the app's log file); stderr when absent. */
+  log?: (message: string, error?: unknown) => void;
 }
 
 export interface CoreApp {

@@ -55,9 +55,11 @@ export function createCoreApp(options: CoreOptions): CoreApp {
   const emit = <E extends keyof BridgeEvents>(event: E, payload: BridgeEvents[E]): void => {
     for (const l of listeners) l({ event, payload });
   };
-  const log = (message: string, error?: unknown): void => {
-    console.error(`[snoopscope] ${logLine(message, error)}`);
-  };
+  const log =
+    options.log ??
+    ((message: string, error?: unknown): void => {
+      console.error(`[snoopscope] ${logLine(message, error)}`);
+    });
   const recent = new RecentCases(options.userDataDir);
   const imports = new ImportService(emit, log, options.workerUrl);
   const backups = new BackupImportService(emit, log, options.workerUrl);

@@ -23,6 +23,10 @@ describe('logLine', () => {
 
   it('gives the message alone when nothing else is known, and other values as text', () => {
     expect(logLine('Stale after a refresh')).toBe('Stale after a refresh');
-    expect(logLine('Worker ended', 3)).toBe('Worker ended: 3');
+    expect(logLine('Worker ended', 3)).toBe('Worker ended\n3');
+    expect(logLine('Import worker failed', 'Error: x\n    at y')).toBe(
+      'Import worker failed\nError: x\n    at y',
+    );
+    expect(logLine('m', { code: 1 })).toBe('m\n{ code: 1 }');
   });
 });

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -208,6 +208,10 @@ describe('main process shell', () => {
     expect(options).toMatchObject({ host: 'electron', version: '9.9.9' });
     expect(options.userDataDir).toMatch(/snoopscope-main-/);
     expect(options.workerUrl?.href).toMatch(/\/import-worker\.js$/);
+    // Background work reports to the app's log file, not only to stderr.
+    options.log?.('Could not bring the stored findings up to date', new Error('worker gone'));
+    const logged = readFileSync(path.join(options.userDataDir, 'logs', 'main.log'), 'utf8');
+    expect(logged).toMatch(/ Could not bring the stored findings up to date\nError: worker gone\n/);
   });
 
   it('registers one invoke handler that serves the window and refuses others', async () => {

@@ -105,6 +105,7 @@ async function start(): Promise<void> {
     host: 'electron',
     version: app.getVersion(),
     workerUrl: new URL('./import-worker.js', import.meta.url),
+    log,
   });
   core = coreApp;
   const hostHandlers = createHostHandlers({

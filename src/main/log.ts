@@ -1,21 +1,17 @@
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { inspect } from 'node:util';
 import type { Logger } from '../core/bridge/dispatch';
+import { logLine } from '../core/log-line';
 
 /** Size at which the log is rotated to `<name>.1` (one old generation is kept). */
 export const MAX_LOG_BYTES = 5 * 1024 * 1024;
 
-function describe(error: unknown): string {
-  if (error === undefined) return '';
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return inspect(error, { depth: 4, breakLength: Infinity });
-}
-
-/** Formats one log entry: ISO time, message, and the error's stack on the following lines. */
+/**
+ * Formats one log entry: ISO time, message, and what went wrong (see `logLine`: an unexpected
+ * error's stack on the following lines, an expected one's sentence on the same line).
+ */
 export function formatLogEntry(at: Date, message: string, error?: unknown): string {
-  const detail = describe(error);
-  return `${at.toISOString()} ${message}${detail ? `\n${detail}` : ''}\n`;
+  return `${at.toISOString()} ${logLine(message, error)}\n`;
 }
 
 /**
