@@ -128,10 +128,27 @@ export class EventsSplit {
   }
 }
 
-/** The sha256 input of a prepared part: its content, inflated again from its file. */
+/** Hashes a prepared part's content into `hash`: its content, inflated again from its file. */
 async function hashPart(hash: ReturnType<typeof createHash>, path: string): Promise<void> {
-  const inflate = createReadStream(path).pipe(createInflateRaw());
-  for await (const chunk of inflate) hash.update(chunk as Buffer);
+  // Written to and read from directly, in 64 KB pieces: through a pipe and an async iterator it
+  // took 4.8 s for 1.4 GB of text, this way 2.9 s.
+  const inflate = createInflateRaw({ chunkSize: 1 << 16 });
+  const ended = new Promise<void>((resolve, reject) => {
+    inflate.on('data', (chunk: Buffer) => hash.update(chunk));
+    inflate.on('end', resolve);
+    inflate.on('error', reject);
+  });
+  ended.catch(() => undefined);
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 16 })) {
+      if (!inflate.write(chunk))
+        await Promise.race([new Promise((r) => inflate.once('drain', r)), ended]);
+    }
+    inflate.end();
+    await ended;
+  } finally {
+    inflate.destroy();
+  }
 }
 
 /**
