@@ -69,7 +69,7 @@ test('opening a case written by an earlier version says which upgrade step runs,
 
   const text = page.getByTestId('case-upgrade-text');
   await expect(text).toHaveText(
-    /^Upgrading Field study for this version of Snoopscope: step 4 of 4, rebuilding the timeline summary… This runs once; the case file stays as it was until each step completes\.$/,
+    /^Upgrading Field study for this version of Snoopscope: step 5 of 5, rebuilding the timeline summary… This runs once; the case file stays as it was until each step completes\.$/,
   );
   await expect(text).toHaveAttribute('role', 'status');
   const cancel = page.getByRole('button', { name: 'Cancel upgrade' });

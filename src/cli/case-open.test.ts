@@ -51,7 +51,7 @@ function state(path: string): { version: number; pending: number } {
   }
 }
 
-const NOTICE = 'Upgrading the case file for this version of Snoopscope (4 steps); this runs once.';
+const NOTICE = 'Upgrading the case file for this version of Snoopscope (5 steps); this runs once.';
 
 describe('opening a case written by an earlier version on the command line', () => {
   for (const [label, open] of [

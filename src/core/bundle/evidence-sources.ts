@@ -549,11 +549,11 @@ export function evidencePlacesMany(
   limit = 50,
 ): (ids: readonly string[]) => EvidencePlaces {
   const words = placeWords(db, rewrite, limit);
-  // The index of migration 0020 holds the edges' places: no session row is read.
+  // Each key is found through the sessions' UNIQUE (device, interval key) index, then its row.
   const places = db
     .prepare(
       `SELECT j.key, s.b_source_id, s.b_line, s.e_source_id, s.e_line
-       FROM json_each(?) j CROSS JOIN access_sessions s INDEXED BY access_sessions_places
+       FROM json_each(?) j CROSS JOIN access_sessions s
          ON s.device_id = ? AND s.interval_key = j.value`,
     )
     .raw();

@@ -26,12 +26,12 @@ export const BULK_LOAD = { minRows: 20_000, ratio: 1, scattered: 0.05 };
  * those may be missing until its commit. The UNIQUE key (rows are looked up by it), the app
  * index (session stats recount a cell by it) and the group index (app-state rollups recount
  * their day cells by it) stay. `unordered` indexes are keyed by what does not follow time (the
- * minute of the day, the interval key), so rows reach them at scattered places in any order
- * (the minute index alone took 1.4–1.7 s of the 6–7 s of CPU the 495,000 time-ordered sessions
- * took to insert); `byStart` indexes begin with the session's start.
+ * minute of the day), so rows reach them at scattered places in any order (the minute index
+ * alone took 1.4–1.7 s of the 6–7 s of CPU the 495,000 time-ordered sessions took to insert);
+ * `byStart` indexes begin with the session's start.
  */
 export const BULK_DROPPED_INDEXES = {
-  unordered: ['access_sessions_minute', 'access_sessions_places'],
+  unordered: ['access_sessions_minute'],
   byStart: ['access_sessions_anchor', 'access_sessions_events', 'access_sessions_open'],
 } as const;
 

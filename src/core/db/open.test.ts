@@ -122,25 +122,31 @@ describe('the steps of an upgrade', () => {
     const ro = openCaseDatabase(path, { readonly: true });
     const plan = upgradePlan(ro);
     ro.close();
-    expect(plan.migrations.map((m) => m.version)).toEqual([27, 28, 29]);
-    expect(plan).toMatchObject({ rebuilds: ['session-rollup'], steps: 4 });
+    expect(plan.migrations.map((m) => m.version)).toEqual([27, 28, 29, 30]);
+    expect(plan).toMatchObject({ rebuilds: ['session-rollup'], steps: 5 });
     const seen: UpgradeStep[] = [];
     openCaseDatabase(path, { progress: { onStep: (s) => seen.push(s) } }).close();
     expect(seen).toEqual([
-      { index: 1, count: 4, phase: 'migrations', name: 'adding the summary by app and category' },
+      { index: 1, count: 5, phase: 'migrations', name: 'adding the summary by app and category' },
       {
         index: 2,
-        count: 4,
+        count: 5,
         phase: 'migrations',
         name: 'adding durations to the summary by app and category',
       },
       {
         index: 3,
-        count: 4,
+        count: 5,
         phase: 'migrations',
         name: 'adding half-hour columns to the timeline summary',
       },
-      { index: 4, count: 4, phase: 'rebuilding', name: 'rebuilding the timeline summary' },
+      {
+        index: 4,
+        count: 5,
+        phase: 'migrations',
+        name: 'removing an index the evidence lookups no longer need',
+      },
+      { index: 5, count: 5, phase: 'rebuilding', name: 'rebuilding the timeline summary' },
     ]);
   });
 
@@ -151,7 +157,7 @@ describe('the steps of an upgrade', () => {
       openCaseDatabase(path, {
         progress: { onStep: () => (steps += 1), isCancelled: () => steps === 3 },
       }),
-    ).toThrow(/stopped before step 3 of 4; the steps before it are kept/);
+    ).toThrow(/stopped before step 3 of 5; the steps before it are kept/);
     const db = new Database(path, { readonly: true });
     expect(schemaVersion(db)).toBe(28);
     db.close();
@@ -167,7 +173,7 @@ describe('the steps of an upgrade', () => {
           isCancelled: () => phase === 'rebuilding',
         },
       }),
-    ).toThrow(/stopped before step 4 of 4/);
+    ).toThrow(/stopped before step 5 of 5/);
     const db = new Database(path, { readonly: true });
     expect(schemaVersion(db)).toBe(MIGRATIONS.at(-1)?.version);
     expect(db.prepare('SELECT name FROM derived_pending').all()).toEqual([

@@ -27,6 +27,7 @@ import { m0026StoredFindingsList } from './0026-stored-findings-list';
 import { m0027SummaryGroups } from './0027-summary-groups';
 import { m0028SummaryGroupsDurations } from './0028-summary-groups-durations';
 import { m0029RollupHalfHours } from './0029-rollup-half-hours';
+import { m0030DropSessionPlaces } from './0030-drop-session-places';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -60,4 +61,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0027SummaryGroups,
   m0028SummaryGroupsDurations,
   m0029RollupHalfHours,
+  m0030DropSessionPlaces,
 ];

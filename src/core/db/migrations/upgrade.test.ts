@@ -109,6 +109,14 @@ function tables(db: Db): string[] {
     .filter((n) => !SKIP_TABLES.has(n));
 }
 
+/** Every index of the case, with the SQL that made it (none for a constraint's own index). */
+function indexes(db: Db): unknown[] {
+  return db
+    .prepare("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+    .raw()
+    .all();
+}
+
 function rows(db: Db, table: string, cols: string[]): unknown[] {
   const list = cols.map((c) => `"${c}"`).join(', ');
   return db.prepare(`SELECT ${list} FROM "${table}" ORDER BY ${list}`).raw().all();
@@ -181,6 +189,12 @@ describe('upgrading a case written by every earlier schema version', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
   });
 
+  it('leaves no index of the sessions by key with their places (0030): the key finds the row', () => {
+    const names = (indexes(fresh) as [string, string, string | null][]).map((i) => i[1]);
+    expect(names).not.toContain('access_sessions_places');
+    expect(names).toContain('sqlite_autoindex_access_sessions_1');
+  });
+
   for (const m of MIGRATIONS.slice(0, -1)) {
     it(`from version ${m.version} (${m.name}) equals a freshly built case`, () => {
       const old = new Database(':memory:');
@@ -204,6 +218,7 @@ describe('upgrading a case written by every earlier schema version', () => {
       old.pragma('foreign_keys = ON');
       migrate(old);
       expect(tables(old)).toEqual(tables(fresh));
+      expect(indexes(old), 'indexes').toEqual(indexes(fresh));
       for (const t of tables(fresh)) {
         const cols = columns(fresh, t);
         expect(columns(old, t), `columns of ${t}`).toEqual(cols);
