@@ -6,6 +6,7 @@ import { listAnnotations } from '../services/annotations';
 import { maskIdentifier } from '../../contract/mask';
 import type { CaseSession } from '../services/case-service';
 import { parseSessionId } from '../services/query-service';
+import { ByteText } from '../services/events-query';
 import { bundleAudit } from './audit-manifest';
 import { buildComparison, comparisonFiles } from './comparison';
 import {
@@ -77,46 +78,7 @@ const CSV_SPECIAL = /[",\r\n]/;
  * The bytes of `findings.csv` rows, built in one buffer and handed out a piece at a time; bytes
  * written earlier in the piece can be written again (an evidence id in its second cell).
  */
-class RowBytes {
-  private buf: Buffer;
-  pos = 0;
-
-  constructor(private readonly size: number) {
-    this.buf = Buffer.allocUnsafe(size + 4096);
-  }
-
-  private room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-  }
-
-  /** Whether a piece is full (the caller ends it at a row's end). */
-  full(): boolean {
-    return this.pos >= this.size;
-  }
-
-  /** Bytes as they are. */
-  bytes(b: Uint8Array): void {
-    this.room(b.length);
-    if (b.length > 32) {
-      this.buf.set(b, this.pos);
-      this.pos += b.length;
-      return;
-    }
-    const t = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < b.length; i += 1) t[p++] = b[i]!;
-    this.pos = p;
-  }
-
-  /** Any text, as UTF-8. */
-  text(s: string): void {
-    this.room(s.length * 3);
-    this.pos += this.buf.write(s, this.pos, 'utf8');
-  }
-
+class RowBytes extends ByteText {
   /** The bytes from `start` to `end` of this piece, written again. */
   again(start: number, end: number): void {
     this.room(end - start);
@@ -128,14 +90,6 @@ class RowBytes {
   drop(at: number): void {
     this.buf.copyWithin(at, at + 1, this.pos);
     this.pos -= 1;
-  }
-
-  /** The bytes written since the last call, as their own buffer. */
-  take(): Buffer {
-    const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(this.size + 4096);
-    this.pos = 0;
-    return out;
   }
 }
 

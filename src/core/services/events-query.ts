@@ -339,14 +339,14 @@ export function encodedCache<K, V = string>(encode: (k: K) => V, max = 4096): (k
  * copied as bytes and numbers written digit by digit, so millions of lines never become strings.
  */
 export class ByteText {
-  private buf: Buffer;
+  protected buf: Buffer;
   pos = 0;
 
   constructor(private readonly size: number) {
     this.buf = Buffer.allocUnsafe(size + 4096);
   }
 
-  private room(n: number): void {
+  protected room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(next, 0, 0, this.pos);
