@@ -193,7 +193,8 @@ export function refreshFindings(
         // One range reads the device's sessions as a whole (in time order through the time
         // index); several read each range's apps through the app index.
         for (const appRange of ranges) {
-          stop();
+          // Between ranges of apps; a device read as a whole stops only before it begins.
+          if (ranges.length > 1) stop();
           call += 1;
           eachFinding(
             db,
