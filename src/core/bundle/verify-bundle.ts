@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
-import { fileKind, withZip, ZipError, type ZipArchive, type ZipEntry } from '../formats/zip';
+import {
+  fileKind,
+  withZip,
+  ZipError,
+  type ZipArchive,
+  type ZipEntry,
+  type ZipLimits,
+} from '../formats/zip';
+import { MAX_ENTRY_BYTES } from '../formats/zip/writer';
 import { dosStamp, dosStampText } from '../formats/zip/dos-time';
 import { checkAuditChain } from './audit-chain-check';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION } from './export-bundle';
@@ -43,6 +51,17 @@ const SIGNATURE_TEXT = /^([A-Za-z0-9+/]{86}==)\r?\n?$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
+ * How large a bundle's files may be when verified: as large as the export writes them (a study's
+ * `events.csv` holds several GB of text). Verifying streams each file through its hash once and
+ * reads only the small ones whole, so size costs time, not memory; the compression-ratio bound
+ * still refuses a file that declares far more than its compressed bytes can hold.
+ */
+export const BUNDLE_ZIP_LIMITS: Partial<ZipLimits> = {
+  maxEntryBytes: MAX_ENTRY_BYTES,
+  maxTotalBytes: Number.MAX_SAFE_INTEGER,
+};
+
+/**
  * Checks an evidence bundle: that the path is a regular file (links are followed to regular
  * files only; a FIFO is never opened for reading), that the zip has one reading only (strict
  * layout: see `OpenZipOptions.strict`), the manifest's signature with the Ed25519 public key it
@@ -69,7 +88,7 @@ export async function verifyBundle(
         for (const p of zip.problems) problems.push(p);
         signer = await checkContent(zip, expectedFingerprint, { problems, notes, files });
       },
-      undefined,
+      BUNDLE_ZIP_LIMITS,
       { strict: true },
     );
   } catch (e) {

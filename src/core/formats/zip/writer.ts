@@ -22,7 +22,9 @@ interface Central {
   date: number;
 }
 
-const LIMIT = 0xffff_fffe;
+/** The largest entry (and archive) the writer makes: what a zip without its 64-bit extension holds. */
+export const MAX_ENTRY_BYTES = 0xffff_fffe;
+const LIMIT = MAX_ENTRY_BYTES;
 
 // Level 2 deflates a bundle's CSVs about three times as fast as the default 6, for entries about
 // 16 % larger (measured on generated session CSVs: 0.170 of the text against 0.146).
