@@ -98,7 +98,7 @@ try {
   await page.screenshot({ path: join(outDir, 'timeline.png') });
   await page.getByTestId('timeline-list-toggle').click();
   await ready(page);
-  await page.getByTestId('session-row').filter({ hasText: 'com.tencent.xin' }).first().click();
+  await page.getByTestId('session-row').filter({ hasText: 'WeChat' }).first().click();
   await ready(page);
   await page.getByTestId('timeline-list-toggle').click();
   await ready(page);

@@ -81,8 +81,8 @@ export function StartScreen() {
         <h1 className="brand">Snoopscope</h1>
         <p className="muted">
           Which apps touched photos, camera, microphone, contacts and location — when, for how long
-          and at what hour — from App Privacy Report exports. Evidence files are read, never
-          modified.
+          and at what hour — from the phone&apos;s own logs: App Privacy Reports, iPhone backups and
+          sysdiagnose archives, and Android captures. Evidence files are read, never modified.
         </p>
         <div className="start-actions">
           <button
