@@ -319,6 +319,12 @@ interface Piece {
   need: CsvNeed;
 }
 
+/** Where a place goes piece by piece: as text, or as bytes. */
+interface PieceSink {
+  piece(p: Piece): void;
+  text(s: string): void;
+}
+
 const pieceOf = (text: string): Piece => ({
   text,
   bytes: Buffer.from(text, 'utf8'),
@@ -374,9 +380,9 @@ function placeReader(
     return { text, need: text === given ? PLAIN : csvNeed(text) };
   };
   const NONE = pieceOf('no source recorded in the case');
-  const SPACE = Buffer.from(' ');
-  const SAME_FILE = Buffer.from(', ');
-  const OTHER_FILE = Buffer.from('; ');
+  const SPACE = pieceOf(' ');
+  const SAME_FILE = pieceOf(', ');
+  const OTHER_FILE = pieceOf('; ');
   type Source = { sha256: string; name: string; file: Piece | null };
   // An edge counts when its source is known, has a hash, and the line is given.
   const edgeSource = (source: number, n: number): Source | null => {
@@ -424,25 +430,9 @@ function placeReader(
         });
       }
     // As `describeEvidence`: the places of each file in the order found, files joined by `; `.
-    const whereAt = (at: number): string => {
-      const bLine = edges[at * 4 + 1]!;
-      const eLine = edges[at * 4 + 3]!;
-      const bs = edgeSource(edges[at * 4]!, bLine);
-      const es = edgeSource(edges[at * 4 + 2]!, eLine);
-      if (bs && es) {
-        const fb = fileOf(bs);
-        const fe = fileOf(es);
-        const lb = line(bLine).text;
-        const le = line(eLine).text;
-        return fb.text === fe.text
-          ? `${fb.text} ${lb}, ${le}`
-          : `${fb.text} ${lb}; ${fe.text} ${le}`;
-      }
-      if (bs) return `${fileOf(bs).text} ${line(bLine).text}`;
-      if (es) return `${fileOf(es).text} ${line(eLine).text}`;
-      return (records.get(at)?.where ?? NONE).text;
-    };
-    const write = (out: ByteSink, at: number): CsvNeed => {
+    // The place of the id at `at`, handed to `sink` piece by piece; returns what a CSV cell
+    // holding it needs. Its text and its bytes are both written from this one walk.
+    const place = (sink: PieceSink, at: number): CsvNeed => {
       const bLine = edges[at * 4 + 1]!;
       const eLine = edges[at * 4 + 3]!;
       const bs = edgeSource(edges[at * 4]!, bLine);
@@ -452,34 +442,51 @@ function placeReader(
         const fe = fileOf(es);
         const lb = line(bLine);
         const le = line(eLine);
-        out.bytes(fb.bytes);
-        out.bytes(SPACE);
-        out.text(lb.text);
+        sink.piece(fb);
+        sink.piece(SPACE);
+        sink.text(lb.text);
         let need: CsvNeed = Math.max(fb.need, lb.need, le.need) as CsvNeed;
         if (fb.text === fe.text) {
-          out.bytes(SAME_FILE);
+          sink.piece(SAME_FILE);
           need = Math.max(need, QUOTED) as CsvNeed;
         } else {
-          out.bytes(OTHER_FILE);
-          out.bytes(fe.bytes);
-          out.bytes(SPACE);
+          sink.piece(OTHER_FILE);
+          sink.piece(fe);
+          sink.piece(SPACE);
           need = Math.max(need, fe.need) as CsvNeed;
         }
-        out.text(le.text);
+        sink.text(le.text);
         return need;
       }
       const s = bs ?? es;
       if (s) {
         const f = fileOf(s);
         const l = line(bs ? bLine : eLine);
-        out.bytes(f.bytes);
-        out.bytes(SPACE);
-        out.text(l.text);
+        sink.piece(f);
+        sink.piece(SPACE);
+        sink.text(l.text);
         return Math.max(f.need, l.need) as CsvNeed;
       }
       const w = records.get(at)?.where ?? NONE;
-      out.bytes(w.bytes);
+      sink.piece(w);
       return w.need;
+    };
+    const parts: string[] = [];
+    const asText: PieceSink = { piece: (p) => parts.push(p.text), text: (t) => parts.push(t) };
+    const whereAt = (at: number): string => {
+      parts.length = 0;
+      place(asText, at);
+      return parts.join('');
+    };
+    // One sink for every call, pointed at the buffer of the call.
+    let target: ByteSink | null = null;
+    const asBytes: PieceSink = {
+      piece: (p) => target!.bytes(p.bytes),
+      text: (t) => target!.text(t),
+    };
+    const write = (out: ByteSink, at: number): CsvNeed => {
+      target = out;
+      return place(asBytes, at);
     };
     const out: string[] = [];
     const seen = new Set<string>();
