@@ -1,7 +1,13 @@
 import { DEFAULT_NIGHT, minutesOfDay, type DayWindow, type Filter } from '../../contract/filter';
 import { formatUtc, msToSeconds } from '../../contract/time';
 import type { CaseSession } from '../services/case-service';
-import { csvField, guardFormula, type CsvColumnKind, type CsvValue } from '../services/csv';
+import {
+  CSV_NEEDS_QUOTES,
+  csvField,
+  guardFormula,
+  type CsvColumnKind,
+  type CsvValue,
+} from '../services/csv';
 import {
   ByteText,
   encodedCache,
@@ -53,9 +59,6 @@ SELECT s.anchor_ms, s.device_id, s.interval_key, s.app_id, s.category, s.raw_cat
 FROM access_sessions s
 ${where}
 ORDER BY s.anchor_ms, s.device_id, s.interval_key`;
-
-// What makes a CSV cell need quotes (`csvField`).
-const CSV_QUOTED = /[",\r\n]/;
 
 /** `inDayWindow` for one window, its bounds worked out once. */
 function windowTest(w: DayWindow): (minute: number) => boolean {
@@ -206,7 +209,7 @@ export function* sessionCsvBytes(
     const open = r[12] === 1;
     // The id: written as it is when it starts with `s` (no guard) and needs no quotes.
     const id = rewrite(sessionId(r[1], r[2]));
-    out.text(id.charCodeAt(0) === 0x73 && !CSV_QUOTED.test(id) ? id : cell[0]!(id));
+    out.text(id.charCodeAt(0) === 0x73 && !CSV_NEEDS_QUOTES.test(id) ? id : cell[0]!(id));
     out.bytes(comma);
     out.bytes(device(r[1]));
     out.bytes(app(r[3]));

@@ -1,5 +1,6 @@
 import type { Db } from '../db/open';
 import { parseSessionId } from '../services/query-service';
+import { CSV_NEEDS_QUOTES } from '../services/csv';
 
 /** Tables of records with a source and a locator, by id prefix. */
 const RECORD_TABLES: Record<string, { table: string; locator: string }> = {
@@ -309,7 +310,7 @@ export type CsvNeed = typeof PLAIN | typeof QUOTED | typeof ESCAPED;
 /** What a CSV cell holding `text` needs. */
 export function csvNeed(text: string): CsvNeed {
   if (text.includes('"')) return ESCAPED;
-  return /[,\r\n]/.test(text) ? QUOTED : PLAIN;
+  return CSV_NEEDS_QUOTES.test(text) ? QUOTED : PLAIN;
 }
 
 /** Text to write as bytes, with what a cell holding it needs. */

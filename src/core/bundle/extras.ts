@@ -32,6 +32,7 @@ import {
 import { reportKeyFindings } from '../report/report-key-findings';
 import { excerptDeviceStates } from '../report/pdf/excerpt-states';
 import {
+  CSV_NEEDS_QUOTES,
   csvColumns,
   csvField,
   csvTable,
@@ -71,9 +72,6 @@ function findingsCell(column: number, value: CsvValue): string {
   );
 }
 
-// What makes a CSV cell need quotes.
-const CSV_SPECIAL = /[",\r\n]/;
-
 /**
  * The bytes of `findings.csv` rows, built in one buffer and handed out a piece at a time; bytes
  * written earlier in the piece can be written again (an evidence id in its second cell).
@@ -105,7 +103,7 @@ export function joinedTextCell(pieces: readonly string[], sep: string): string {
     (i) => pieces[i]!,
     null,
     sep,
-    pieces.some((p) => CSV_SPECIAL.test(p)),
+    pieces.some((p) => CSV_NEEDS_QUOTES.test(p)),
   );
   return out.take().toString('utf8');
 }
@@ -129,7 +127,7 @@ function writeJoinedCell(
   // The formula guard looks at the first character of the joined text.
   let start = '';
   for (let i = 0; i < count && start.length < 2; i += 1) start += (i > 0 ? sep : '') + pieceAt(i);
-  const quote = (count > 1 && CSV_SPECIAL.test(sep)) || special;
+  const quote = (count > 1 && CSV_NEEDS_QUOTES.test(sep)) || special;
   const escape = (t: string): string => (quote && t.includes('"') ? t.replace(/"/g, '""') : t);
   const between = Buffer.from(escape(sep), 'utf8');
   if (quote) out.bytes(QUOTE);
@@ -180,7 +178,7 @@ function writePlainEvidence(
     if (b > 0) out.bytes(SPACE);
     const joined = ids.slice(b, b + IDS_JOINED).join(' ');
     // The separator is no special character: the joined ids are special when one of them is.
-    if (CSV_SPECIAL.test(joined)) {
+    if (CSV_NEEDS_QUOTES.test(joined)) {
       out.pos = mark;
       return false;
     }
@@ -265,7 +263,7 @@ export function* findingsCsvBytes(
     );
     const sourcesCell = findingsCell(13, places.sources.join(';'));
     if (!writePlainEvidence(out, ids, places, sourcesCell)) {
-      const idsSpecial = ids.some((id) => CSV_SPECIAL.test(id));
+      const idsSpecial = ids.some((id) => CSV_NEEDS_QUOTES.test(id));
       const wheres = ids.map((_, i) => places.whereAt(i));
       writeJoinedCell(out, ids.length, (i) => ids[i]!, null, ' ', idsSpecial);
       out.text(`,${sourcesCell},`);
@@ -276,7 +274,7 @@ export function* findingsCsvBytes(
         (i) => ids[i]!,
         (i) => wheres[i]!,
         ' | ',
-        idsSpecial || wheres.some((w) => CSV_SPECIAL.test(w)),
+        idsSpecial || wheres.some((w) => CSV_NEEDS_QUOTES.test(w)),
       );
     }
     out.bytes(CRLF);

@@ -57,11 +57,14 @@ export function unguardFormula(cell: string): string {
   return cell.startsWith("'") ? cell.slice(1) : cell;
 }
 
+/** What makes a CSV field need quotes (RFC 4180): a comma, quote, CR or LF. */
+export const CSV_NEEDS_QUOTES = /[",\r\n]/;
+
 /** Quotes one CSV field (RFC 4180): fields with a comma, quote, CR or LF are quoted. */
 export function csvField(value: CsvValue): string {
   if (value === null || value === undefined) return '';
   const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return CSV_NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** A CSV writer for fixed columns: the header line and one line per row, each ending in CRLF. */
