@@ -246,8 +246,9 @@ interface EventsTail {
 
 /**
  * Writes the tail of `events.csv` into `path`: the sessions from the instant {@link TAIL_SHARE} of
- * the way back (in time) from the last session to where the worker is, once `split` has set it; null when the worker
- * has ended or too little is left. The worker is told when the tail is written (or abandoned).
+ * the way back (in time) from the last session to where the worker is, once `split` has set it;
+ * null when the worker has ended or too little is left. The worker is told when the tail is
+ * written (or abandoned).
  */
 async function writeEventsTail(
   session: CaseSession,

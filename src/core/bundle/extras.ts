@@ -156,9 +156,9 @@ const IDS_JOINED = 256;
 /**
  * Writes the `evidence`, `evidence_sources` and `evidence_locations` cells of a row whose ids need
  * no quotes and are ASCII, and whose places hold no double quote, as bytes: the ids are joined and
- * encoded once (a few hundred at a time) and each is copied into the places cell; each place is written from its parts, and
- * the places cell is quoted when one of them holds a comma. Returns false, having written nothing,
- * for any other row.
+ * encoded once (a few hundred at a time) and each is copied into the places cell; each place is
+ * written from its parts, and the places cell is quoted when one of them holds a comma. Returns
+ * false, having written nothing, for any other row.
  */
 function writePlainEvidence(
   out: RowBytes,
