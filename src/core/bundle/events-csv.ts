@@ -123,8 +123,8 @@ export interface SessionCsvPart {
  * bytes of UTF-8 (or the `part` of it asked for): the same bytes as `sessionCsvLines` writes,
  * each row built from its SQLite row without a row object or a string per row (cached cells
  * copied as bytes, instants and numbers written digit by digit), read in instant order from the
- * index of migration 0018 and sorted within an instant as the reference sorts them. `rewrite` is applied to every free-text cell (a
- * bundle's redaction); `counter` counts the rows written.
+ * index of migration 0018 and sorted within an instant as the reference sorts them. `rewrite`
+ * is applied to every free-text cell (a bundle's redaction); `counter` counts the rows written.
  */
 export function* sessionCsvBytes(
   session: CaseSession,
