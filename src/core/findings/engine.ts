@@ -15,7 +15,7 @@ import {
   type RuleDef,
   type RulePath,
 } from './common';
-import { applyExpectations, WEIGHING } from './expectation';
+import { applyExpectations, devicePlatforms, WEIGHING } from './expectation';
 import { applyIntervalClusters, type ClusterMemo } from './interval-clusters';
 import type { KeptSessions } from './session-pass';
 import { readStoredFindings, storedEvidence, storedEvidenceWithEdges } from './stored';
@@ -204,13 +204,15 @@ export function eachFinding(
   };
   // Each device's interval clusters are read once for every batch: the snapshot does not change.
   const clusters: ClusterMemo = new Map();
+  // Read once, within the snapshot, for every batch.
+  let platforms: Map<number, string> | undefined;
   const weigh = (found: Finding[]): void => {
     if (found.length === 0) return;
     const limited = found.map((f) => limitEvidence(f, options.evidenceLimit));
     // Both weigh the whole case's records of a device, never the filter's: an app's purpose and
     // the system's interval lengths do not change with the period looked at.
     applyIntervalClusters(db, limited, clusters);
-    applyExpectations(db, limited);
+    applyExpectations(db, limited, (platforms ??= devicePlatforms(db)));
     each(limited);
   };
   // One read transaction: every rule sees the same snapshot of the case.

@@ -169,17 +169,26 @@ export function whySentence(f: Finding, e: Expectedness, base: Severity): string
 
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
-/**
- * Weighs every finding's severity by the app's purpose (see {@link weighSeverity}) and writes why
- * into `details.why`, with `details.ruleSeverity` (the rule's own) and `details.expectation`.
- * Changes the findings in place, so evidence attached to them stays attached.
- */
-export function applyExpectations(db: Db, findings: Finding[]): void {
-  const platforms = new Map(
+/** Each device's platform, by device id, as {@link applyExpectations} weighs findings by it. */
+export function devicePlatforms(db: Db): Map<number, string> {
+  return new Map(
     (
       db.prepare('SELECT id, platform FROM devices').all() as { id: number; platform: string }[]
     ).map((d) => [d.id, d.platform]),
   );
+}
+
+/**
+ * Weighs every finding's severity by the app's purpose (see {@link weighSeverity}) and writes why
+ * into `details.why`, with `details.ruleSeverity` (the rule's own) and `details.expectation`.
+ * Changes the findings in place, so evidence attached to them stays attached. A caller weighing
+ * findings a few at a time within one read snapshot passes the platforms it read once.
+ */
+export function applyExpectations(
+  db: Db,
+  findings: Finding[],
+  platforms: ReadonlyMap<number, string> = devicePlatforms(db),
+): void {
   for (const f of findings) {
     const e = expectednessOf(f.app, platforms.get(f.deviceId) ?? null, f.category);
     const base = f.severity;
