@@ -330,7 +330,12 @@ export class DurationScratch {
 /** The number of durations a blob holds (to size the space they are decoded into). */
 export function durationCount(blob: Uint8Array): number {
   const r = new ByteReader(blob);
-  for (let n = r.uint(); n > 0; n -= 1) r.pos += r.uint();
+  // Each name's length is read before the position moves past it: `r.pos += r.uint()` would add
+  // it to the position from before its own varint, landing inside the name.
+  for (let n = r.uint(); n > 0; n -= 1) {
+    const length = r.uint();
+    r.pos += length;
+  }
   return r.uint();
 }
 
