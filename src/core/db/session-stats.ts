@@ -113,6 +113,84 @@ function wideAt(bytes: Uint8Array, pos: number): number {
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
+/**
+ * A cell with more durations than this keeps, before them, their sum and a checkpoint every this
+ * many: a count at or above a least duration then searches the checkpoints and reads at most this
+ * many durations instead of all of them. Written into each blob, so a blob stays readable (and
+ * is rewritten with checkpoints of the current spacing) if the spacing changes.
+ */
+export const STATS_CHECKPOINT_EVERY = 64;
+
+/** A checkpoint field's width in bytes, above which the cell is written without checkpoints. */
+const MAX_FIELD_BYTES = 8;
+
+/**
+ * What `readHead` found at the start of a cell's durations: the sum of all of them (NaN when the
+ * cell keeps none), where its checkpoint table starts, its number of entries (0 when none, or
+ * when the table would not fit in the cell's bytes), the width of each entry's three fields
+ * (the value less the first; the bytes of the wide differences before it; the sum of the values
+ * before it less as many times the first) and where the first duration is written.
+ */
+let headTotal = NaN;
+let headTable = 0;
+let headEntries = 0;
+let headValueWidth = 0;
+let headExtraWidth = 0;
+let headSumWidth = 0;
+let headFirst = 0;
+
+/**
+ * Reads the head of a cell's durations (`n` of them, written from `start` to `end`, in a blob
+ * whose checkpoints are `every` apart): see `headTotal`. Bounds-safe for any bytes: a table that
+ * does not fit before `end` counts as no table.
+ */
+function readHead(bytes: Uint8Array, start: number, end: number, n: number, every: number): void {
+  headTotal = NaN;
+  headEntries = 0;
+  if (every <= 0 || n <= every) {
+    headFirst = start;
+    return;
+  }
+  let z = wideAt(bytes, start);
+  headTotal = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  z = wideAt(bytes, wideEnd);
+  headValueWidth = z & 15;
+  headExtraWidth = (z >>> 4) & 15;
+  headSumWidth = (z >>> 8) & 15;
+  headTable = wideEnd;
+  headFirst = wideEnd;
+  if (
+    z >= 4096 ||
+    headValueWidth > MAX_FIELD_BYTES ||
+    headExtraWidth > MAX_FIELD_BYTES ||
+    headSumWidth > MAX_FIELD_BYTES
+  )
+    return;
+  const entries = Math.floor((n - 1) / every);
+  const size = entries * (headValueWidth + headExtraWidth + headSumWidth);
+  headFirst = headTable + size;
+  if (headFirst <= end) headEntries = entries;
+  else headFirst = end;
+}
+
+/** A little-endian whole number of `width` bytes at `pos` (0 past the end of `bytes`). */
+function fixedAt(bytes: Uint8Array, pos: number, width: number): number {
+  let v = 0;
+  let scale = 1;
+  for (let k = 0; k < width; k += 1) {
+    v += (bytes[pos + k] ?? 0) * scale;
+    scale *= 256;
+  }
+  return v;
+}
+
+/** The bytes a whole number 0 <= v needs written in full, little-endian (0 for 0). */
+function fixedWidth(v: number): number {
+  let n = 0;
+  for (let x = v; x >= 1; x = Math.floor(x / 256)) n += 1;
+  return n;
+}
+
 function varintLength(value: number): number {
   let n = 1;
   for (let v = value; v >= 128; v = Math.floor(v / 128)) n += 1;
@@ -137,7 +215,7 @@ class ByteWriter {
   }
 
   uint(value: number): void {
-    this.room(8);
+    this.room(value < 2 ** 56 ? 8 : varintLength(value));
     let v = value;
     while (v >= 128) {
       this.buf[this.len++] = (v % 128) | 128;
@@ -166,24 +244,87 @@ class ByteWriter {
     }
   }
 
+  /** A whole number 0 <= v < 256 ** width in `width` bytes, little-endian. */
+  fixed(value: number, width: number): void {
+    let v = value;
+    for (let k = 0; k < width; k += 1) {
+      this.buf[this.len++] = v % 256;
+      v = Math.floor(v / 256);
+    }
+  }
+
   /**
-   * Ascending values as stored: their byte length, the first zigzag-mapped, then the
-   * differences (see `differences`).
+   * Ascending values as stored: their byte length, then (when there are more than `every`) the
+   * head `readHead` reads: their sum zigzag-mapped, the widths of the checkpoint fields and the
+   * checkpoints of every `every`-th value; then the first zigzag-mapped and the differences (see
+   * `differences`). A checkpoint field too large for `MAX_FIELD_BYTES` leaves the cell without
+   * checkpoints (widths 15), its sum still written.
    */
-  durations(values: Float64Array): void {
-    if (values.length === 0) {
+  durations(values: Float64Array, every: number): void {
+    const n = values.length;
+    if (n === 0) {
       this.uint(0);
       return;
     }
-    // The first zigzag-mapped, so small negatives stay short.
-    const first = values[0]! >= 0 ? values[0]! * 2 : -values[0]! * 2 - 1;
-    let length = varintLength(first);
-    for (let i = 1; i < values.length; i += 1) {
+    const first = values[0]!;
+    let length = varintLength(zigzag(first));
+    for (let i = 1; i < n; i += 1) {
       const d = values[i]! - values[i - 1]!;
       length += d < WIDE ? 2 : 2 + varintLength(d);
     }
+    if (every <= 0 || n <= every) {
+      this.uint(length);
+      this.uint(zigzag(first));
+      this.differences(values);
+      return;
+    }
+    // The checkpoints' fields, relative to what is known at their place so they stay short:
+    // the value less the first, the bytes of wide differences before it, the sum less its
+    // share of the first.
+    const entries = Math.floor((n - 1) / every);
+    const fields = new Float64Array(entries * 3);
+    let total = 0;
+    let extra = 0;
+    let maxValue = 0;
+    let maxExtra = 0;
+    let maxSum = 0;
+    for (let i = 0, e = 0; i < n; i += 1) {
+      const v = values[i]!;
+      if (i > 0 && i % every === 0) {
+        fields[e] = v - first;
+        fields[e + 1] = extra;
+        fields[e + 2] = total - i * first;
+        maxValue = Math.max(maxValue, fields[e]!);
+        maxExtra = Math.max(maxExtra, extra);
+        maxSum = Math.max(maxSum, fields[e + 2]!);
+        e += 3;
+      }
+      total += v;
+      if (i + 1 < n) {
+        const d = values[i + 1]! - v;
+        if (d >= WIDE) extra += varintLength(d);
+      }
+    }
+    let wv = fixedWidth(maxValue);
+    let wx = fixedWidth(maxExtra);
+    let ws = fixedWidth(maxSum);
+    const table = wv <= MAX_FIELD_BYTES && wx <= MAX_FIELD_BYTES && ws <= MAX_FIELD_BYTES;
+    if (!table) wv = wx = ws = 15;
+    const widths = wv | (wx << 4) | (ws << 8);
+    const tableBytes = table ? entries * (wv + wx + ws) : 0;
+    length += varintLength(zigzag(total)) + varintLength(widths) + tableBytes;
     this.uint(length);
-    this.uint(first);
+    this.uint(zigzag(total));
+    this.uint(widths);
+    if (table) {
+      this.room(tableBytes);
+      for (let e = 0; e < fields.length; e += 3) {
+        this.fixed(fields[e]!, wv);
+        this.fixed(fields[e + 1]!, wx);
+        this.fixed(fields[e + 2]!, ws);
+      }
+    }
+    this.uint(zigzag(first));
     this.differences(values);
   }
 
@@ -227,10 +368,13 @@ function storedCell(c: StatsCell): StoredCell {
 }
 
 /**
- * Encodes a bucket's cells: the category names once, the total number of durations, then per
- * cell (by app id, then category) its ids, hour counts and state counts as varints, and its
- * durations (their count and byte length, the first, then the differences: two bytes each,
- * cheap to decode, as the durations of a busy cell mostly lie within a minute of the next).
+ * Encodes a bucket's cells: the category names once, the total number of durations, the spacing
+ * of the cells' checkpoints (`STATS_CHECKPOINT_EVERY`), then per cell (by app id, then category)
+ * its ids, hour counts and state counts as varints, and its durations (their count and byte
+ * length, for a cell with more than the spacing their sum and checkpoints, the first, then the
+ * differences: two bytes each, cheap to decode, as the durations of a busy cell mostly lie
+ * within a minute of the next). Stored durations are copied as they are: `readCells` hands over
+ * only those written with the current spacing.
  */
 function encodeCells(cells: StoredCell[]): Uint8Array {
   const sorted = [...cells].sort(
@@ -248,6 +392,7 @@ function encodeCells(cells: StoredCell[]): Uint8Array {
   w.uint(categories.length);
   for (const c of categories) w.bytes(utf8.encode(c));
   w.uint(count);
+  w.uint(STATS_CHECKPOINT_EVERY);
   w.uint(sorted.length);
   for (const c of sorted) {
     w.uint(c.appId);
@@ -261,9 +406,14 @@ function encodeCells(cells: StoredCell[]): Uint8Array {
     w.uint(c.known);
     w.uint(c.count);
     if (c.durations instanceof Uint8Array) w.bytes(c.durations);
-    else w.durations(c.durations);
+    else w.durations(c.durations, STATS_CHECKPOINT_EVERY);
   }
   return w.done();
+}
+
+/** A bucket's cells encoded as they are stored (the write path's encoding, for tests and tools). */
+export function encodeStatsCells(cells: readonly StatsCell[]): Uint8Array {
+  return encodeCells(cells.map(storedCell));
 }
 
 /** Reads unsigned varints from a blob. */
@@ -293,7 +443,8 @@ class ByteReader {
   /** A blob's table of category names, which its cells refer to by index. */
   categories(): string[] {
     const out: string[] = [];
-    for (let n = this.uint(); n > 0; n -= 1) {
+    // Bounded by the blob's bytes too: a count read from a crafted blob may be anything.
+    for (let n = this.uint(); n > 0 && this.pos < this.bytes.length; n -= 1) {
       const len = this.uint();
       out.push(fromUtf8.decode(this.bytes.subarray(this.pos, this.pos + len)));
       this.pos += len;
@@ -332,11 +483,52 @@ export function durationCount(blob: Uint8Array): number {
   const r = new ByteReader(blob);
   // Each name's length is read before the position moves past it: `r.pos += r.uint()` would add
   // it to the position from before its own varint, landing inside the name.
-  for (let n = r.uint(); n > 0; n -= 1) {
+  for (let n = r.uint(); n > 0 && r.pos < r.bytes.length; n -= 1) {
     const length = r.uint();
     r.pos += length;
   }
-  return r.uint();
+  // Each duration takes a byte at least: a larger count is not the blob's.
+  return Math.min(r.uint(), blob.length);
+}
+
+/**
+ * The byte length of a cell's durations as read, at most the bytes left in the blob; `r` is
+ * moved past it. The durations' count is then at most this length (each takes a byte at least).
+ */
+function cellLength(r: ByteReader): number {
+  const length = r.uint();
+  return Math.max(0, Math.min(length, r.bytes.length - r.pos));
+}
+
+/**
+ * A cell's `n` durations written from `start` to `end` in a blob whose checkpoints are `every`
+ * apart, decoded into `out` from `o` (values past its end are dropped).
+ */
+function decodeDurations(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  n: number,
+  every: number,
+  out: Float64Array,
+  o: number,
+): void {
+  if (n === 0) return;
+  readHead(bytes, start, end, n, every);
+  const z = wideAt(bytes, headFirst);
+  let v = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  out[o] = v;
+  let pos = wideEnd;
+  for (let i = 1; i < n; i += 1) {
+    let d = bytes[pos]! | (bytes[pos + 1]! << 8);
+    pos += 2;
+    if (d === WIDE) {
+      d = wideAt(bytes, pos);
+      pos = wideEnd;
+    }
+    v += d;
+    out[o + i] = v;
+  }
 }
 
 /**
@@ -351,7 +543,8 @@ export function decodeStatsCells(
   const r = new ByteReader(blob);
   const bytes = r.bytes;
   const categories = r.categories();
-  const total = r.uint();
+  const total = Math.min(r.uint(), bytes.length);
+  const every = r.uint();
   const all = scratch ? scratch.take(total) : new Float64Array(total);
   const view: CellView = {
     appId: 0,
@@ -362,22 +555,26 @@ export function decodeStatsCells(
     durations: all,
   };
   let o = 0;
-  for (let cells = r.uint(); cells > 0; cells -= 1) {
+  for (let cells = r.uint(); cells > 0 && r.pos < bytes.length; cells -= 1) {
     view.appId = r.uint();
     view.category = categories[r.uint()]!;
     const mask = r.uint();
     for (let h = 0; h < 24; h += 1) view.hours[h] = mask & (1 << h) ? r.uint() : 0;
     view.background = r.uint();
     view.known = r.uint();
-    const n = r.uint();
-    r.uint(); // their byte length
+    const count = r.uint();
+    const length = cellLength(r);
+    const n = Math.min(count, length);
+    const start = r.pos;
+    r.pos = start + length;
     // The durations, decoded here rather than in a function of their own: one long-running
     // loop per bucket gets optimized within the first bucket, not after hundreds of short calls.
     if (n > 0) {
-      const z = r.uint();
+      readHead(bytes, start, r.pos, n, every);
+      const z = wideAt(bytes, headFirst);
       let v = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
       all[o] = v;
-      let pos = r.pos;
+      let pos = wideEnd;
       for (let i = 1; i < n; i += 1) {
         let d = bytes[pos]! | (bytes[pos + 1]! << 8);
         pos += 2;
@@ -388,7 +585,6 @@ export function decodeStatsCells(
         v += d;
         all[o + i] = v;
       }
-      r.pos = pos;
     }
     view.durations = all.subarray(o, o + n);
     o += n;
@@ -412,14 +608,16 @@ export interface CellTotals {
 
 /**
  * Decodes a bucket's cells as `decodeStatsCells` does, but hands each over with its durations'
- * count, sum and longest instead of the durations: summed as they are read, never stored, for
- * readers that need nothing else of them (the summary).
+ * count, sum and longest instead of the durations: never stored, for readers that need nothing
+ * else of them (the summary). A cell with checkpoints gives its stored sum, and only the
+ * durations after its last checkpoint are read for the longest.
  */
 export function sumStatsCells(blob: Uint8Array, visit: (cell: CellTotals) => void): void {
   const r = new ByteReader(blob);
   const bytes = r.bytes;
   const categories = r.categories();
   r.uint(); // the number of durations of all cells
+  const every = r.uint();
   const view: CellTotals = {
     appId: 0,
     category: '',
@@ -428,90 +626,45 @@ export function sumStatsCells(blob: Uint8Array, visit: (cell: CellTotals) => voi
     totalMs: 0,
     longestMs: 0,
   };
-  for (let cells = r.uint(); cells > 0; cells -= 1) {
+  for (let cells = r.uint(); cells > 0 && r.pos < bytes.length; cells -= 1) {
     view.appId = r.uint();
     view.category = categories[r.uint()]!;
     const mask = r.uint();
     for (let h = 0; h < 24; h += 1) view.hours[h] = mask & (1 << h) ? r.uint() : 0;
     r.uint(); // background
     r.uint(); // known
-    const n = r.uint();
-    r.uint(); // their byte length
+    const count = r.uint();
+    const length = cellLength(r);
+    const n = Math.min(count, length);
+    const start = r.pos;
+    const end = start + length;
+    r.pos = end;
     let total = 0;
     let v = 0;
     if (n > 0) {
-      const z = r.uint();
-      v = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-      total = v;
-      let pos = r.pos;
-      for (let i = 1; i < n; i += 1) {
-        let d = bytes[pos]! | (bytes[pos + 1]! << 8);
-        pos += 2;
-        if (d === WIDE) {
-          d = wideAt(bytes, pos);
-          pos = wideEnd;
-        }
-        v += d;
-        total += v;
-      }
-      r.pos = pos;
-    }
-    view.closed = n;
-    view.totalMs = total;
-    view.longestMs = n > 0 ? v : 0;
-    visit(view);
-  }
-}
-
-/**
- * Per cell of a bucket that `keep` accepts, the closed sessions whose duration is at least
- * `leastMs` and the sum of those durations, counted as the durations are read (never stored);
- * the durations of a cell `keep` refuses are skipped by their byte length, unread. `visit` is
- * called for every kept cell, with 0 and 0 when none reaches `leastMs`.
- */
-export function countStatsCellsAtLeast(
-  blob: Uint8Array,
-  leastMs: number,
-  keep: (appId: number, category: string) => boolean,
-  visit: (appId: number, category: string, sessions: number, sumMs: number) => void,
-): void {
-  const r = new ByteReader(blob);
-  const bytes = r.bytes;
-  const categories = r.categories();
-  r.uint(); // the number of durations of all cells
-  for (let cells = r.uint(); cells > 0; cells -= 1) {
-    const appId = r.uint();
-    const category = categories[r.uint()]!;
-    const mask = r.uint();
-    for (let h = 0; h < 24; h += 1) if (mask & (1 << h)) r.uint();
-    r.uint(); // background
-    r.uint(); // known
-    const n = r.uint();
-    const length = r.uint();
-    if (!keep(appId, category)) {
-      r.pos += length;
-      continue;
-    }
-    let count = 0;
-    let total = 0;
-    if (n > 0) {
-      const z = r.uint();
-      let v = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-      let pos = r.pos;
+      readHead(bytes, start, end, n, every);
+      const z = wideAt(bytes, headFirst);
+      const first = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      let pos = wideEnd;
+      v = first;
       let i = 1;
-      // Ascending: the values under the least come first, then every later one reaches it.
-      while (v < leastMs && i < n) {
-        let d = bytes[pos]! | (bytes[pos + 1]! << 8);
-        pos += 2;
-        if (d === WIDE) {
-          d = wideAt(bytes, pos);
-          pos = wideEnd;
+      if (headEntries > 0) {
+        const at = headTable + (headEntries - 1) * (headValueWidth + headExtraWidth + headSumWidth);
+        const last = headEntries * every;
+        v = first + fixedAt(bytes, at, headValueWidth);
+        const skip = 2 * last + fixedAt(bytes, at + headValueWidth, headExtraWidth);
+        pos = Math.min(pos + skip, end);
+        total = headTotal;
+        for (i = last + 1; i < n; i += 1) {
+          let d = bytes[pos]! | (bytes[pos + 1]! << 8);
+          pos += 2;
+          if (d === WIDE) {
+            d = wideAt(bytes, pos);
+            pos = wideEnd;
+          }
+          v += d;
         }
-        v += d;
-        i += 1;
-      }
-      if (v >= leastMs) {
-        count = n - i + 1;
+      } else {
         total = v;
         for (; i < n; i += 1) {
           let d = bytes[pos]! | (bytes[pos + 1]! << 8);
@@ -524,9 +677,137 @@ export function countStatsCellsAtLeast(
           total += v;
         }
       }
-      r.pos = pos;
     }
-    visit(appId, category, count, total);
+    view.closed = n;
+    view.totalMs = total;
+    view.longestMs = n > 0 ? v : 0;
+    visit(view);
+  }
+}
+
+/**
+ * Per cell of a bucket that `keep` accepts, the closed sessions whose duration is at least
+ * `leastMs` and the sum of those durations, counted as the durations are read (never stored);
+ * the durations of a cell `keep` refuses are skipped by their byte length, unread. `visit` is
+ * called for every kept cell, with 0 and 0 when none reaches `leastMs`. A cell with checkpoints
+ * is read from the last checkpoint under `leastMs` (a binary search) to the first duration at
+ * or above it, at most `STATS_CHECKPOINT_EVERY` durations: the sum is the stored sum less the
+ * durations under the least.
+ *
+ * The checkpoints are trusted as the case's writer made them: a crafted table gives wrong
+ * figures, but every read stays within the cell's bytes and every walk ends.
+ */
+export function countStatsCellsAtLeast(
+  blob: Uint8Array,
+  leastMs: number,
+  keep: (appId: number, category: string) => boolean,
+  visit: (appId: number, category: string, sessions: number, sumMs: number) => void,
+): void {
+  const r = new ByteReader(blob);
+  const bytes = r.bytes;
+  const categories = r.categories();
+  r.uint(); // the number of durations of all cells
+  const every = r.uint();
+  for (let cells = r.uint(); cells > 0 && r.pos < bytes.length; cells -= 1) {
+    const appId = r.uint();
+    const category = categories[r.uint()]!;
+    const mask = r.uint();
+    for (let h = 0; h < 24; h += 1) if (mask & (1 << h)) r.uint();
+    r.uint(); // background
+    r.uint(); // known
+    const count = r.uint();
+    const length = cellLength(r);
+    const start = r.pos;
+    const end = start + length;
+    r.pos = end;
+    if (!keep(appId, category)) continue;
+    const n = Math.min(count, length);
+    if (n === 0) {
+      visit(appId, category, 0, 0);
+      continue;
+    }
+    readHead(bytes, start, end, n, every);
+    const z = wideAt(bytes, headFirst);
+    const first = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    const base = wideEnd;
+    if (first >= leastMs) {
+      // Every duration reaches the least: with a stored sum nothing more is read.
+      if (!Number.isNaN(headTotal)) {
+        visit(appId, category, n, headTotal);
+        continue;
+      }
+    }
+    // `i`: the last duration known to be under the least, `v` its value, `below` the sum
+    // through it, `pos` where the difference to the next is written.
+    let i = 0;
+    let v = first;
+    let below = first;
+    let pos = base;
+    if (headEntries > 0 && first < leastMs) {
+      const width = headValueWidth + headExtraWidth + headSumWidth;
+      // The last checkpoint under the least (0: the first duration).
+      let lo = 0;
+      let hi = headEntries;
+      while (lo < hi) {
+        const mid = lo + Math.ceil((hi - lo) / 2);
+        if (first + fixedAt(bytes, headTable + (mid - 1) * width, headValueWidth) < leastMs)
+          lo = mid;
+        else hi = mid - 1;
+      }
+      if (lo > 0) {
+        const at = headTable + (lo - 1) * width;
+        i = lo * every;
+        v = first + fixedAt(bytes, at, headValueWidth);
+        const skip = 2 * i + fixedAt(bytes, at + headValueWidth, headExtraWidth);
+        pos = Math.min(base + skip, end);
+        below = fixedAt(bytes, at + headValueWidth + headExtraWidth, headSumWidth) + i * first + v;
+      }
+    }
+    if (v < leastMs) {
+      // Ascending: the values under the least come first. Bounded by the cell's bytes too, as
+      // a crafted checkpoint may place `i` anywhere.
+      while (i + 1 < n && pos + 1 < end) {
+        let d = bytes[pos]! | (bytes[pos + 1]! << 8);
+        let next = pos + 2;
+        if (d === WIDE) {
+          d = wideAt(bytes, next);
+          next = wideEnd;
+        }
+        if (v + d >= leastMs) break;
+        v += d;
+        below += v;
+        i += 1;
+        pos = next;
+      }
+    } else {
+      // Only without checkpoints' sum and with every duration at or above the least.
+      i = -1;
+      below = 0;
+    }
+    const sessions = n - i - 1;
+    if (sessions <= 0) {
+      visit(appId, category, 0, 0);
+      continue;
+    }
+    if (!Number.isNaN(headTotal)) {
+      visit(appId, category, sessions, headTotal - below);
+      continue;
+    }
+    // A small cell keeps no sum: the durations at or above the least are read and summed.
+    let at = i === -1 ? base : pos;
+    let value = i === -1 ? first : v;
+    let total = i === -1 ? first : 0;
+    for (let k = Math.max(i + 1, 1); k < n; k += 1) {
+      let d = bytes[at]! | (bytes[at + 1]! << 8);
+      at += 2;
+      if (d === WIDE) {
+        d = wideAt(bytes, at);
+        at = wideEnd;
+      }
+      value += d;
+      total += value;
+    }
+    visit(appId, category, sessions, total);
   }
 }
 
@@ -535,13 +816,17 @@ function byCell(a: { appId: number; category: string }, b: { appId: number; cate
   return a.appId - b.appId || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0);
 }
 
-/** The cells of a blob in the order of `byCell`, their durations left encoded. */
+/**
+ * The cells of a blob in the order of `byCell`, their durations left encoded when the blob's
+ * checkpoints have the current spacing (so they are copied as they are), decoded otherwise.
+ */
 function readCells(blob: Uint8Array): StoredCell[] {
   const r = new ByteReader(blob);
   const categories = r.categories();
   r.uint(); // the number of durations
+  const every = r.uint();
   const out: StoredCell[] = [];
-  for (let cells = r.uint(); cells > 0; cells -= 1) {
+  for (let cells = r.uint(); cells > 0 && r.pos < r.bytes.length; cells -= 1) {
     const appId = r.uint();
     const category = categories[r.uint()]!;
     const mask = r.uint();
@@ -550,10 +835,15 @@ function readCells(blob: Uint8Array): StoredCell[] {
     const background = r.uint();
     const known = r.uint();
     const count = r.uint();
-    const length = r.uint();
-    const durations = r.bytes.subarray(r.pos, r.pos + length);
+    const length = cellLength(r);
+    const n = Math.min(count, length);
+    let durations: Uint8Array | Float64Array = r.bytes.subarray(r.pos, r.pos + length);
+    if (every !== STATS_CHECKPOINT_EVERY && n > 0) {
+      durations = new Float64Array(n);
+      decodeDurations(r.bytes, r.pos, r.pos + length, n, every, durations, 0);
+    }
     r.pos += length;
-    out.push({ appId, category, hours, background, known, count, durations });
+    out.push({ appId, category, hours, background, known, count: n, durations });
   }
   // Rows are written in this order; a row that is not is put in it.
   for (let i = 1; i < out.length; i += 1)
@@ -565,23 +855,7 @@ function readCells(blob: Uint8Array): StoredCell[] {
 function durationsOf(c: StoredCell): Float64Array {
   if (c.durations instanceof Float64Array) return c.durations;
   const out = new Float64Array(c.count);
-  if (c.count === 0) return out;
-  const r = new ByteReader(c.durations);
-  const z = r.uint();
-  let v = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-  out[0] = v;
-  const bytes = r.bytes;
-  let pos = r.pos;
-  for (let i = 1; i < c.count; i += 1) {
-    const d = bytes[pos]! | (bytes[pos + 1]! << 8);
-    pos += 2;
-    if (d === WIDE) {
-      r.pos = pos;
-      v += r.uint();
-      pos = r.pos;
-    } else v += d;
-    out[i] = v;
-  }
+  decodeDurations(c.durations, 0, c.durations.length, c.count, STATS_CHECKPOINT_EVERY, out, 0);
   return out;
 }
 

@@ -28,6 +28,7 @@ import { m0027SummaryGroups } from './0027-summary-groups';
 import { m0028SummaryGroupsDurations } from './0028-summary-groups-durations';
 import { m0029RollupHalfHours } from './0029-rollup-half-hours';
 import { m0030DropSessionPlaces } from './0030-drop-session-places';
+import { m0031StatsCheckpoints } from './0031-stats-checkpoints';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -62,4 +63,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0028SummaryGroupsDurations,
   m0029RollupHalfHours,
   m0030DropSessionPlaces,
+  m0031StatsCheckpoints,
 ];
