@@ -7,6 +7,7 @@ import { importFile } from '../../services/import-run';
 import { accessPair, generateExportLines, networkLine } from '../../testing/apr-fixture';
 import { LineReader } from '../line-store';
 import { migrate, type Db } from '../open';
+import { decodeStatsCells } from '../session-stats';
 import { MIGRATIONS } from '.';
 
 // Each earlier schema version is given the data a current import stores, projected onto the
@@ -68,9 +69,76 @@ function rawLines(db: Db): unknown[] {
 }
 
 /**
+ * A session stats blob as versions before 31 wrote it: no checkpoint spacing after the count of
+ * durations, and each cell's durations as the first and the differences alone (no sum, no
+ * checkpoints).
+ */
+function statsBlobBefore31(blob: Uint8Array): Buffer {
+  const out: number[] = [];
+  const uint = (v: number): void => {
+    let x = v;
+    while (x >= 128) {
+      out.push((x % 128) | 128);
+      x = Math.floor(x / 128);
+    }
+    out.push(x);
+  };
+  const cells: {
+    appId: number;
+    category: string;
+    hours: number[];
+    background: number;
+    known: number;
+    durations: number[];
+  }[] = [];
+  decodeStatsCells(blob, (v) =>
+    cells.push({ ...v, hours: [...v.hours], durations: [...v.durations] }),
+  );
+  const categories = [...new Set(cells.map((c) => c.category))].sort();
+  uint(categories.length);
+  for (const c of categories) {
+    const bytes = new TextEncoder().encode(c);
+    uint(bytes.length);
+    out.push(...bytes);
+  }
+  uint(cells.reduce((n, c) => n + c.durations.length, 0));
+  uint(cells.length);
+  for (const c of cells) {
+    uint(c.appId);
+    uint(categories.indexOf(c.category));
+    let mask = 0;
+    for (let h = 0; h < 24; h += 1) if (c.hours[h] !== 0) mask |= 1 << h;
+    uint(mask);
+    for (let h = 0; h < 24; h += 1) if (c.hours[h] !== 0) uint(c.hours[h]!);
+    uint(c.background);
+    uint(c.known);
+    uint(c.durations.length);
+    const section: number[] = [];
+    const d = c.durations;
+    if (d.length > 0) {
+      const at = out.length;
+      uint(d[0]! >= 0 ? d[0]! * 2 : -d[0]! * 2 - 1);
+      for (let i = 1; i < d.length; i += 1) {
+        const diff = d[i]! - d[i - 1]!;
+        if (diff < 0xffff) out.push(diff & 255, diff >>> 8);
+        else {
+          out.push(255, 255);
+          uint(diff);
+        }
+      }
+      section.push(...out.splice(at));
+    }
+    uint(section.length);
+    out.push(...section);
+  }
+  return Buffer.from(out);
+}
+
+/**
  * What a column held at an older version when its meaning changed since: the value an older case
  * stored, given the fresh case's row. Before version 11 an app's `display_name` held only the
- * name from the device's own backup (no catalog, no examiner names).
+ * name from the device's own backup (no catalog, no examiner names); before version 31 the
+ * session stats' cells had no checkpoints.
  */
 function olderValue(
   version: number,
@@ -79,6 +147,8 @@ function olderValue(
   row: Record<string, unknown>,
 ): unknown {
   if (version < 11 && table === 'apps' && column === 'display_name') return row.backup_name ?? null;
+  if (version < 31 && table === 'session_stats' && column === 'cells')
+    return statsBlobBefore31(row.cells as Buffer);
   if (version < 19 && table === 'access_sessions' && /^[be]_raw_line$/.test(column)) {
     // A case written then held each raw line in its row.
     const p = column[0]!;
