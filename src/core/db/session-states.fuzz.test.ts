@@ -7,7 +7,7 @@ import { readSummaries, summariesAndRebuilt } from '../testing/session-summaries
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { RollupDeltas } from './rollup';
 import type { Db } from './open';
-import { repairedStatsCells, type SessionState } from './session-stats';
+import { repairedStatsCells, STATS_CHECKPOINT_EVERY, type SessionState } from './session-stats';
 
 let t: TempCase;
 beforeAll(() => {
@@ -31,8 +31,8 @@ interface Row {
 const stateOf = (r: Row): SessionState =>
   r.state_source === 'reported' ? r.state : (r.inferred_state ?? 'unknown');
 
-/** A change to the sessions, as a write makes it. */
-const change = fc.oneof(
+/** A change to the sessions, as a write makes it, one session at a time. */
+const oneChange = fc.oneof(
   fc.record({
     kind: fc.constant('state' as const),
     pick: fc.nat(),
@@ -50,6 +50,28 @@ const change = fc.oneof(
     state: fc.constantFrom('foreground', 'background', 'unknown'),
   }),
 );
+
+/**
+ * Sessions enough to give a cell checkpoints (and to change one that has them), with ties and
+ * differences too wide for two bytes.
+ */
+const burst = fc.record({
+  kind: fc.constant('burst' as const),
+  pick: fc.nat(),
+  atMin: fc.integer({ min: 0, max: 14 * 1440 }),
+  offset: fc.constantFrom(0, 60, -300, 840),
+  durations: fc.array(
+    fc.oneof(
+      fc.constantFrom(0, 30_000, 45_000, 45_000, 61_000),
+      fc.integer({ min: 0, max: 5_000_000 }),
+    ),
+    { minLength: STATS_CHECKPOINT_EVERY - 3, maxLength: 2 * STATS_CHECKPOINT_EVERY + 2 },
+  ),
+  state: fc.constantFrom('foreground', 'background', 'unknown'),
+});
+
+/** A change to the sessions, as a write makes it; now and then a burst of sessions. */
+const change = fc.oneof({ arbitrary: oneChange, weight: 14 }, { arbitrary: burst, weight: 1 });
 
 type Change = typeof change extends fc.Arbitrary<infer T> ? T : never;
 
@@ -87,35 +109,51 @@ function applyChange(db: Db, c: Change, deltas: RollupDeltas): void {
       stateOf(r),
     );
   } else if (c.kind === 'add' && r) {
-    const ms = FINDINGS_CASE_START + c.atMin * 60_000;
-    const day = localDayNumber(ms, c.offset);
-    const minute = localMinuteOfDay(ms, c.offset);
-    const reported = c.state !== 'unknown';
-    db.prepare(
-      `INSERT INTO access_sessions (device_id, interval_key, app_id, category, raw_category, start_ms,
-         start_offset, end_ms, end_offset, anchor_ms, anchor_offset, anchor_minute, local_day,
-         duration_ms, open, state, state_source)
-       VALUES (?, ?, ?, ?, 'raw', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      r.device_id,
-      `new-${(key += 1)}`,
-      r.app_id,
-      r.category,
-      ms,
-      c.offset,
-      c.duration === null ? null : ms + c.duration,
-      c.duration === null ? null : c.offset,
-      ms,
-      c.offset,
-      minute,
-      day,
-      c.duration,
-      c.duration === null ? 1 : 0,
-      c.state,
-      reported ? 'reported' : null,
-    );
-    deltas.add(r.device_id, r.app_id, r.category, day, minute, c.duration, 1, c.state);
+    addSession(db, r, c.atMin, c.offset, c.duration, c.state, deltas);
+  } else if (c.kind === 'burst' && r) {
+    for (const [i, duration] of c.durations.entries())
+      addSession(db, r, c.atMin + (i % 5), c.offset, duration, c.state, deltas);
   }
+}
+
+/** Adds a session of `r`'s device, app and category and counts it into `deltas`, as a write does. */
+function addSession(
+  db: Db,
+  r: Row,
+  atMin: number,
+  offset: number,
+  duration: number | null,
+  state: SessionState,
+  deltas: RollupDeltas,
+): void {
+  const ms = FINDINGS_CASE_START + atMin * 60_000;
+  const day = localDayNumber(ms, offset);
+  const minute = localMinuteOfDay(ms, offset);
+  const reported = state !== 'unknown';
+  db.prepare(
+    `INSERT INTO access_sessions (device_id, interval_key, app_id, category, raw_category, start_ms,
+       start_offset, end_ms, end_offset, anchor_ms, anchor_offset, anchor_minute, local_day,
+       duration_ms, open, state, state_source)
+     VALUES (?, ?, ?, ?, 'raw', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    r.device_id,
+    `new-${(key += 1)}`,
+    r.app_id,
+    r.category,
+    ms,
+    offset,
+    duration === null ? null : ms + duration,
+    duration === null ? null : offset,
+    ms,
+    offset,
+    minute,
+    day,
+    duration,
+    duration === null ? 1 : 0,
+    state,
+    reported ? 'reported' : null,
+  );
+  deltas.add(r.device_id, r.app_id, r.category, day, minute, duration, 1, state);
 }
 
 describe('the sessions by app state', () => {
