@@ -21,9 +21,33 @@ import { deviceStateReader } from '../db/queries/device-state';
 import { SESSION_CSV, type TextRewrite } from '../services/export-service';
 import { STATE_SOURCE_SQL, STATE_SQL } from '../services/filter-sql';
 import { sessionId } from '../services/query-service';
+import { KEEP_TEXT } from './redaction';
 
 /** Instants from 1970 to the end of 9999: their UTC text is formatted from the local one. */
 const UTC_FAST_MAX = 253_402_300_800_000;
+
+/** The state a session has when none was reported or inferred. */
+const UNKNOWN_STATE = 'unknown';
+
+/**
+ * {@link encodedCache} for keys that are row ids (small whole numbers, or null): an array
+ * indexed by the id, so that a row's lookups need no hashing; other keys go to the map.
+ */
+function idCache<V>(encode: (id: number | null) => V): (id: number | null) => V {
+  const byId: (V | undefined)[] = [];
+  let ofNull: V | undefined;
+  const other = encodedCache(encode);
+  return (id) => {
+    if (id === null) return (ofNull ??= encode(null));
+    if (!(id >= 0 && id < 1 << 16 && Number.isInteger(id))) return other(id);
+    let v = byId[id];
+    if (v === undefined) {
+      v = encode(id);
+      byId[id] = v;
+    }
+    return v;
+  };
+}
 
 /** One session as read for its CSV row: a row of values, in this order. */
 type Row = [
@@ -32,7 +56,8 @@ type Row = [
   intervalKey: string,
   appId: number,
   category: string,
-  rawCategory: string,
+  /** Null when the same as the category (most rows): no string is made for it. */
+  rawCategory: string | null,
   startMs: number | null,
   startOffset: number | null,
   endMs: number | null,
@@ -41,7 +66,8 @@ type Row = [
   durationMs: number | null,
   open: number,
   conflict: number,
-  state: string,
+  /** Null for the unknown state (most rows): no string is made for it. */
+  state: string | null,
   stateSource: string | null,
   bSource: number | null,
   bLine: number | null,
@@ -51,11 +77,14 @@ type Row = [
 ];
 
 // Every column comes from the index of migration 0018, in its order; labels, app names and the
-// sources' sha256 come from small maps read once.
+// sources' sha256 come from small maps read once. A raw category equal to the category and the
+// unknown state come back as NULL: better-sqlite3 makes a new string for every text value of
+// every row, and these repeat on nearly every row.
 const SQL = (where: string): string => `
-SELECT s.anchor_ms, s.device_id, s.interval_key, s.app_id, s.category, s.raw_category, s.start_ms,
-       s.start_offset, s.end_ms, s.end_offset, s.anchor_minute, s.duration_ms, s.open, s.conflict,
-       ${STATE_SQL}, ${STATE_SOURCE_SQL}, s.b_source_id, s.b_line, s.e_source_id, s.e_line, s.id
+SELECT s.anchor_ms, s.device_id, s.interval_key, s.app_id, s.category,
+       NULLIF(s.raw_category, s.category), s.start_ms, s.start_offset, s.end_ms, s.end_offset,
+       s.anchor_minute, s.duration_ms, s.open, s.conflict, NULLIF(${STATE_SQL}, '${UNKNOWN_STATE}'),
+       ${STATE_SOURCE_SQL}, s.b_source_id, s.b_line, s.e_source_id, s.e_line, s.id
 FROM access_sessions s
 ${where}
 ORDER BY s.anchor_ms, s.device_id, s.interval_key`;
@@ -99,7 +128,7 @@ export function* sessionCsvText(
   session: CaseSession,
   filter: Filter,
   night: DayWindow = DEFAULT_NIGHT,
-  rewrite: TextRewrite = (t) => t,
+  rewrite: TextRewrite = KEEP_TEXT,
   counter: { rows: number } = { rows: 0 },
   chunkChars = 64 * 1024,
 ): Generator<string, void, undefined> {
@@ -130,7 +159,7 @@ export function* sessionCsvBytes(
   session: CaseSession,
   filter: Filter,
   night: DayWindow = DEFAULT_NIGHT,
-  rewrite: TextRewrite = (t) => t,
+  rewrite: TextRewrite = KEEP_TEXT,
   counter: { rows: number } = { rows: 0 },
   chunkBytes = 64 * 1024,
   part: SessionCsvPart = {},
@@ -161,9 +190,9 @@ export function* sessionCsvBytes(
   );
   const cell = SESSION_CSV.columns.map((c) => cellOf(c.kind));
   const value = (i: number): boolean => SESSION_CSV.columns[i]!.kind === 'value';
-  const device = encodedCache((id: number) => utf8(`${cell[1]!(rewrite(labels.get(id)!))},`));
-  const app = encodedCache((id: number) => {
-    const a = apps.get(id)!;
+  const device = idCache((id) => utf8(`${cell[1]!(rewrite(labels.get(id!)!))},`));
+  const app = idCache((id) => {
+    const a = apps.get(id!)!;
     return utf8(
       `${cell[2]!(rewrite(a.identifier))},${cell[3]!(a.name === null ? null : rewrite(a.name))},`,
     );
@@ -172,7 +201,7 @@ export function* sessionCsvBytes(
   const raw = encodedCache((c: string) => utf8(`${cell[5]!(rewrite(c))},`));
   const state = encodedCache((s: string) => utf8(`,${cell[14]!(s)},`));
   const stateSource = encodedCache((s: string | null) => utf8(`${cell[15]!(s)},`));
-  const sha = encodedCache((id: number | null) => {
+  const sha = idCache((id) => {
     const s = id === null ? undefined : shas.get(id);
     return utf8(`${cell[17]!(s ?? null)},`);
   });
@@ -205,16 +234,24 @@ export function* sessionCsvBytes(
     `,${screenCell(null)},${lockedCell[0]},${foreground(null)},${basisCell(null)}\r\n`,
   );
   const out = new ByteText(chunkBytes);
+  // `s:<device>:` of each device's ids, for ids written from their pieces.
+  const idStart = idCache((id) => utf8(sessionId(id!, '')));
   const line = (r: Row): void => {
     const open = r[12] === 1;
-    // The id: written as it is when it starts with `s` (no guard) and needs no quotes.
-    const id = rewrite(sessionId(r[1], r[2]));
-    out.text(id.charCodeAt(0) === 0x73 && !CSV_NEEDS_QUOTES.test(id) ? id : cell[0]!(id));
+    if (rewrite === KEEP_TEXT && !CSV_NEEDS_QUOTES.test(r[2])) {
+      // The id as it is (it starts with `s`: no guard), without a string of it for each row.
+      out.bytes(idStart(r[1]));
+      out.text(r[2]);
+    } else {
+      // The id: written as it is when it starts with `s` (no guard) and needs no quotes.
+      const id = rewrite(sessionId(r[1], r[2]));
+      out.text(id.charCodeAt(0) === 0x73 && !CSV_NEEDS_QUOTES.test(id) ? id : cell[0]!(id));
+    }
     out.bytes(comma);
     out.bytes(device(r[1]));
     out.bytes(app(r[3]));
     out.bytes(category(r[4]));
-    out.bytes(raw(r[5]));
+    out.bytes(raw(r[5] ?? r[4]));
     if (r[6] !== null) {
       if (plainTimes) localBytes(out, r[6], r[7] ?? 0);
       else out.text(cell[6]!(local(r[6], r[7] ?? 0)));
@@ -244,7 +281,7 @@ export function* sessionCsvBytes(
     if (open) out.bytes(openReason[r[6] === null ? 0 : 1]!);
     else out.bytes(comma);
     out.bytes(nightCell[atNight(r[10]) ? 1 : 0]!);
-    out.bytes(state(r[14]));
+    out.bytes(state(r[14] ?? UNKNOWN_STATE));
     out.bytes(stateSource(r[15]));
     out.bytes(flags[1][r[13] === 1 ? 1 : 0]);
     out.bytes(sha(r[16]));
