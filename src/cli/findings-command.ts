@@ -59,11 +59,35 @@ export function findingRecord(f: Finding) {
 }
 
 /**
- * The findings as one JSON array (as `JSON.stringify(records, null, 2)` writes it), one finding at
- * a time: each one's whole evidence is read as it is written, never every list at once.
+ * Where a record's (empty) evidence list sits in its text, indented as in the array: only a key of
+ * the record itself starts a line with four spaces and a quote (a string holds no raw newline).
  */
-async function writeFindingsJson(
-  ctx: CommandContext,
+const EVIDENCE_AT = '\n    "evidence": []';
+/** Evidence ids written per call to the output. */
+const EVIDENCE_CHUNK = 8192;
+const ITEM_SEPARATOR = ',\n      ';
+
+/**
+ * A run of evidence ids as they stand in the output's array, each on its own line. When no id
+ * needs escaping (the array's JSON is exactly each id quoted), every `","` is a boundary between
+ * two ids and the list is made by one native call; otherwise id by id.
+ */
+export function evidenceItems(ids: readonly string[], from: number, to: number): string {
+  const run = ids.slice(from, to);
+  const json = JSON.stringify(run);
+  let plain = 2 + 3 * run.length - 1;
+  for (const id of run) plain += id.length;
+  if (json.length === plain) return json.slice(1, -1).replaceAll('","', `"${ITEM_SEPARATOR}"`);
+  return run.map((id) => JSON.stringify(id)).join(ITEM_SEPARATOR);
+}
+
+/**
+ * The findings as one JSON array (as `JSON.stringify(records, null, 2)` writes it), one finding at
+ * a time: each one's whole evidence is read as it is written, never every list at once, and the
+ * ids are written a run at a time, never as one string of the whole list.
+ */
+export async function writeFindingsJson(
+  ctx: Pick<CommandContext, 'out'>,
   { findings, evidenceOf }: { findings: Finding[]; evidenceOf: (f: Finding) => string[] },
 ): Promise<void> {
   if (findings.length === 0) {
@@ -77,8 +101,21 @@ async function writeFindingsJson(
     const details = { ...light.details };
     delete details.evidenceTruncated;
     if (total > evidence.length) details.evidenceTruncated = total - evidence.length;
-    const json = JSON.stringify(findingRecord({ ...light, evidence, details }), null, 2);
-    await ctx.out.write(`  ${json.replace(/\n/g, '\n  ')}${i < findings.length - 1 ? ',' : ''}\n`);
+    const json = JSON.stringify(findingRecord({ ...light, evidence: [], details }), null, 2);
+    const text = `  ${json.replace(/\n/g, '\n  ')}${i < findings.length - 1 ? ',' : ''}\n`;
+    const at = text.indexOf(EVIDENCE_AT);
+    if (evidence.length === 0 || at < 0) {
+      await ctx.out.write(text);
+      continue;
+    }
+    const open = at + EVIDENCE_AT.length - 1;
+    await ctx.out.write(`${text.slice(0, open)}\n      `);
+    for (let from = 0; from < evidence.length; from += EVIDENCE_CHUNK) {
+      const to = Math.min(evidence.length, from + EVIDENCE_CHUNK);
+      const items = evidenceItems(evidence, from, to);
+      await ctx.out.write(to < evidence.length ? items + ITEM_SEPARATOR : items);
+    }
+    await ctx.out.write(`\n    ${text.slice(open)}`);
   }
   await ctx.out.write(']\n');
 }

@@ -493,15 +493,27 @@ function hasListIndex(db: Db): boolean {
   return has;
 }
 
+/**
+ * A lean evidence column (`[device, keys, extra, places]`) without its places, which only a read
+ * of where each session was read needs: they are base64 text as long as the keys themselves, and
+ * parsing them into a string only to drop it costs as much again. Base64 holds no quote or comma,
+ * so the places begin after the last `,"` of a column that ends in a string; a column of full ids
+ * (`["s:…", …]`, which begins with a quote) or without places is returned as it is.
+ */
+export function withoutPlaces(json: string): string {
+  const first = json.charCodeAt(1);
+  if (json.charCodeAt(0) !== 0x5b || first < 0x30 || first > 0x39 || !json.endsWith('"]'))
+    return json;
+  const at = json.lastIndexOf(',"');
+  return at < 0 ? json : `${json.slice(0, at)}]`;
+}
+
 /** The first `limit` ids of a stored evidence column (full ids, or lean keys). */
 function storedIds(json: string, limit: number): string[] {
-  const stored = JSON.parse(json) as string[] | [number, string[], string[]];
-  return typeof stored[0] === 'number'
-    ? leanIds(
-        { deviceId: stored[0], keys: stored[1] as string[], extra: stored[2] as string[] },
-        limit,
-      )
-    : (stored as string[]).slice(0, limit);
+  const stored = JSON.parse(withoutPlaces(json)) as string[] | [number, unknown, unknown];
+  if (typeof stored[0] !== 'number') return (stored as string[]).slice(0, limit);
+  const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
+  return leanIds({ deviceId: stored[0], keys: list(stored[1]), extra: list(stored[2]) }, limit);
 }
 
 /**
