@@ -7,7 +7,14 @@ import { readSummaries, summariesAndRebuilt } from '../testing/session-summaries
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { RollupDeltas } from './rollup';
 import type { Db } from './open';
-import { repairedStatsCells, STATS_CHECKPOINT_EVERY, type SessionState } from './session-stats';
+import {
+  decodeStatsCells,
+  encodeStatsCells,
+  repairedStatsCells,
+  STATS_CHECKPOINT_EVERY,
+  type SessionState,
+  type StatsCell,
+} from './session-stats';
 
 let t: TempCase;
 beforeAll(() => {
@@ -71,7 +78,7 @@ const burst = fc.record({
 });
 
 /** A change to the sessions, as a write makes it; now and then a burst of sessions. */
-const change = fc.oneof({ arbitrary: oneChange, weight: 14 }, { arbitrary: burst, weight: 1 });
+const change = fc.oneof({ arbitrary: oneChange, weight: 20 }, { arbitrary: burst, weight: 1 });
 
 type Change = typeof change extends fc.Arbitrary<infer T> ? T : never;
 
@@ -217,6 +224,50 @@ describe('the sessions by app state', () => {
         },
       ),
       fuzzOptions(60),
+    );
+  });
+
+  it('are kept from blobs written with another checkpoint spacing: read alike, rewritten in the current one', () => {
+    const db = t.session.db;
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        fc.array(fc.array(change, { maxLength: 8 }), { maxLength: 3 }),
+        fc.constantFrom(0, 3, 5, STATS_CHECKPOINT_EVERY * 2),
+        (seed, writes, every) => {
+          emptyFindingsCase(db);
+          fillFindingsCase(db, seed);
+          // Every blob as a version with another spacing wrote it.
+          const rows = db
+            .prepare('SELECT level, device_id, bucket, cells FROM session_stats')
+            .raw()
+            .all() as [number, number, number, Buffer][];
+          const update = db.prepare(
+            'UPDATE session_stats SET cells = ? WHERE level = ? AND device_id = ? AND bucket = ?',
+          );
+          for (const [level, deviceId, bucket, blob] of rows) {
+            const cells: StatsCell[] = [];
+            decodeStatsCells(blob, (v) =>
+              cells.push({ ...v, hours: [...v.hours], durations: v.durations.slice() }),
+            );
+            update.run(encodeStatsCells(cells, every), level, deviceId, bucket);
+          }
+          const repairs = repairedStatsCells();
+          for (const write of writes)
+            db.transaction(() => {
+              const deltas = new RollupDeltas();
+              for (const c of write) applyChange(db, c, deltas);
+              deltas.flush(db);
+            })();
+          expect(repairedStatsCells()).toBe(repairs);
+          const { kept, rebuilt } = summariesAndRebuilt(db);
+          const cellsOf = (s: typeof kept) =>
+            s.stats.map((r) => ({ ...(r as object), bytes: null }));
+          expect(cellsOf(kept)).toEqual(cellsOf(rebuilt));
+          expect(kept.rollup).toEqual(rebuilt.rollup);
+        },
+      ),
+      fuzzOptions(30),
     );
   });
 });

@@ -196,6 +196,36 @@ describe('session stats blobs', () => {
         }
     }
   });
+
+  it('count a cell whose sums are too large for checkpoint fields, written without checkpoints', () => {
+    // Multiples of 2 ** 60 stay exact as numbers; their sums need more than eight bytes.
+    const values = Float64Array.from({ length: 3 * K + 5 }, (_, i) => 2 ** 60 * (1 + (i >> 4)));
+    const blob = encodeStatsCells([
+      {
+        appId: 2,
+        category: 'camera',
+        hours: [values.length, ...new Array<number>(23).fill(0)],
+        background: 0,
+        known: 0,
+        durations: values,
+      },
+    ]);
+    const decoded: number[] = [];
+    decodeStatsCells(blob, (v) => decoded.push(...v.durations));
+    expect(decoded).toEqual([...values]);
+    for (const least of [0, 2 ** 60, 2 ** 60 * 3, 2 ** 60 * 3 + 2 ** 20, 2 ** 70]) {
+      let got: [number, number] = [-1, -1];
+      countStatsCellsAtLeast(
+        blob,
+        least,
+        () => true,
+        (_a, _c, n, t) => {
+          got = [n, t];
+        },
+      );
+      expect(got, `least ${least}`).toEqual(plain(values, least));
+    }
+  });
 });
 
 /** A blob of one cell whose durations' bytes (`section`) are anything, as a crafted case holds. */

@@ -374,9 +374,10 @@ function storedCell(c: StatsCell): StoredCell {
  * length, for a cell with more than the spacing their sum and checkpoints, the first, then the
  * differences: two bytes each, cheap to decode, as the durations of a busy cell mostly lie
  * within a minute of the next). Stored durations are copied as they are: `readCells` hands over
- * only those written with the current spacing.
+ * only those written with the current spacing, so `every` is another only for cells whose
+ * durations are all values (`encodeStatsCells`).
  */
-function encodeCells(cells: StoredCell[]): Uint8Array {
+function encodeCells(cells: StoredCell[], every = STATS_CHECKPOINT_EVERY): Uint8Array {
   const sorted = [...cells].sort(
     (a, b) => a.appId - b.appId || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0),
   );
@@ -392,7 +393,7 @@ function encodeCells(cells: StoredCell[]): Uint8Array {
   w.uint(categories.length);
   for (const c of categories) w.bytes(utf8.encode(c));
   w.uint(count);
-  w.uint(STATS_CHECKPOINT_EVERY);
+  w.uint(every);
   w.uint(sorted.length);
   for (const c of sorted) {
     w.uint(c.appId);
@@ -406,14 +407,21 @@ function encodeCells(cells: StoredCell[]): Uint8Array {
     w.uint(c.known);
     w.uint(c.count);
     if (c.durations instanceof Uint8Array) w.bytes(c.durations);
-    else w.durations(c.durations, STATS_CHECKPOINT_EVERY);
+    else w.durations(c.durations, every);
   }
   return w.done();
 }
 
-/** A bucket's cells encoded as they are stored (the write path's encoding, for tests and tools). */
-export function encodeStatsCells(cells: readonly StatsCell[]): Uint8Array {
-  return encodeCells(cells.map(storedCell));
+/**
+ * A bucket's cells encoded as the write path stores them, for tests and tools; `every`: the
+ * checkpoint spacing written (another than the current one gives a blob as another version
+ * would have written it).
+ */
+export function encodeStatsCells(
+  cells: readonly StatsCell[],
+  every = STATS_CHECKPOINT_EVERY,
+): Uint8Array {
+  return encodeCells(cells.map(storedCell), every);
 }
 
 /** Reads unsigned varints from a blob. */
