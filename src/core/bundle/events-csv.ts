@@ -199,6 +199,8 @@ export function* sessionCsvBytes(
   });
   const category = encodedCache((c: string) => utf8(`${cell[4]!(c)},`));
   const raw = encodedCache((c: string) => utf8(`${cell[5]!(rewrite(c))},`));
+  // Both cells of a session whose raw category is its category (read as NULL): one copy.
+  const categoryTwice = encodedCache((c: string) => Buffer.concat([category(c), raw(c)]));
   const state = encodedCache((s: string) => utf8(`,${cell[14]!(s)},`));
   const stateSource = encodedCache((s: string | null) => utf8(`${cell[15]!(s)},`));
   const sha = idCache((id) => {
@@ -234,6 +236,8 @@ export function* sessionCsvBytes(
     `,${screenCell(null)},${lockedCell[0]},${foreground(null)},${basisCell(null)}\r\n`,
   );
   const out = new ByteText(chunkBytes);
+  // Whether each device has state records, asked of the reader once per device.
+  const tracks = idCache((id) => states.tracks(id!));
   // `s:<device>:` of each device's ids, for ids written from their pieces.
   const idStart = idCache((id) => utf8(sessionId(id!, '')));
   const line = (r: Row): void => {
@@ -250,8 +254,11 @@ export function* sessionCsvBytes(
     out.bytes(comma);
     out.bytes(device(r[1]));
     out.bytes(app(r[3]));
-    out.bytes(category(r[4]));
-    out.bytes(raw(r[5] ?? r[4]));
+    if (r[5] === null) out.bytes(categoryTwice(r[4]));
+    else {
+      out.bytes(category(r[4]));
+      out.bytes(raw(r[5]));
+    }
     if (r[6] !== null) {
       if (plainTimes) localBytes(out, r[6], r[7] ?? 0);
       else out.text(cell[6]!(local(r[6], r[7] ?? 0)));
@@ -295,7 +302,7 @@ export function* sessionCsvBytes(
       if (plainLines) out.number(r[19]);
       else out.text(cell[20]!(r[19]));
     }
-    if (!states.tracks(r[1])) {
+    if (!tracks(r[1])) {
       out.bytes(unknownState);
       return;
     }
@@ -316,12 +323,13 @@ export function* sessionCsvBytes(
     (a[11] ?? -Infinity) - (b[11] ?? -Infinity) ||
     a[20] - b[20];
   if (part.header !== false) out.text(SESSION_CSV.header());
-  let group: Row[] = [];
+  // The rows of one instant; the one array serves every instant.
+  const group: Row[] = [];
   const writeGroup = (): void => {
     if (group.length > 1) group.sort(byReferenceOrder);
     for (const r of group) line(r);
     counter.rows += group.length;
-    group = [];
+    group.length = 0;
   };
   try {
     for (const r of db
