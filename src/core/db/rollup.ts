@@ -1,11 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './open';
-import {
-  HeldStatsChanges,
-  rebuildSessionStats,
-  type SessionState,
-  type StatsDelta,
-} from './session-stats';
+import { HeldStatsChanges, type SessionState, type StatsDelta } from './session-stats';
+import { rebuildSessionStatsInBatches } from './session-stats-rebuild';
 import { STATE_LEVELS, StateUpserts } from './session-states';
 
 export const DAY_MS = 86_400_000;
@@ -598,7 +594,7 @@ export function rebuildRollup(db: Db): void {
   db.exec(rebuildRollupSql());
   db.exec('DELETE FROM session_day_hours');
   db.exec(rebuildDayHoursSql());
-  rebuildSessionStats(db);
+  rebuildSessionStatsInBatches(db);
 }
 
 /**
