@@ -1,6 +1,7 @@
 import type { Db } from '../db/open';
 import { parseSessionId } from '../services/query-service';
 import { CSV_NEEDS_QUOTES } from '../services/csv';
+import { KEEP_TEXT } from './redaction';
 
 /** Tables of records with a source and a locator, by id prefix. */
 const RECORD_TABLES: Record<string, { table: string; locator: string }> = {
@@ -276,6 +277,8 @@ export type PlaceWords = (ids: readonly string[], edges: Float64Array) => Eviden
 export interface ByteSink {
   bytes(b: Uint8Array): void;
   text(s: string): void;
+  /** A number as `String` writes it. */
+  number(n: number): void;
 }
 
 /**
@@ -324,6 +327,7 @@ interface Piece {
 interface PieceSink {
   piece(p: Piece): void;
   text(s: string): void;
+  number(n: number): void;
 }
 
 const pieceOf = (text: string): Piece => ({
@@ -379,6 +383,20 @@ function placeReader(
     const given = `line ${n}`;
     const text = rewrite(given);
     return { text, need: text === given ? PLAIN : csvNeed(text) };
+  };
+  // Without a rewrite, a line's place is written as its word and its number: no string is made
+  // for each of the (at study scale) tens of millions of places.
+  const keep = rewrite === KEEP_TEXT;
+  const LINE = pieceOf('line ');
+  const writeLine = (sink: PieceSink, n: number): CsvNeed => {
+    if (keep) {
+      sink.piece(LINE);
+      sink.number(n);
+      return PLAIN;
+    }
+    const l = line(n);
+    sink.text(l.text);
+    return l.need;
   };
   const NONE = pieceOf('no source recorded in the case');
   const SPACE = pieceOf(' ');
@@ -443,12 +461,9 @@ function placeReader(
       if (bs && es) {
         const fb = fileOf(bs);
         const fe = fileOf(es);
-        const lb = line(bLine);
-        const le = line(eLine);
         sink.piece(fb);
         sink.piece(SPACE);
-        sink.text(lb.text);
-        let need: CsvNeed = Math.max(fb.need, lb.need, le.need) as CsvNeed;
+        let need: CsvNeed = Math.max(fb.need, writeLine(sink, bLine)) as CsvNeed;
         if (fb.text === fe.text) {
           sink.piece(SAME_FILE);
           need = Math.max(need, QUOTED) as CsvNeed;
@@ -458,24 +473,25 @@ function placeReader(
           sink.piece(SPACE);
           need = Math.max(need, fe.need) as CsvNeed;
         }
-        sink.text(le.text);
-        return need;
+        return Math.max(need, writeLine(sink, eLine)) as CsvNeed;
       }
       const s = bs ?? es;
       if (s) {
         const f = fileOf(s);
-        const l = line(bs ? bLine : eLine);
         sink.piece(f);
         sink.piece(SPACE);
-        sink.text(l.text);
-        return Math.max(f.need, l.need) as CsvNeed;
+        return Math.max(f.need, writeLine(sink, bs ? bLine : eLine)) as CsvNeed;
       }
       const w = records.get(at)?.where ?? NONE;
       sink.piece(w);
       return w.need;
     };
     const parts: string[] = [];
-    const asText: PieceSink = { piece: (p) => parts.push(p.text), text: (t) => parts.push(t) };
+    const asText: PieceSink = {
+      piece: (p) => parts.push(p.text),
+      text: (t) => parts.push(t),
+      number: (n) => parts.push(String(n)),
+    };
     const whereAt = (at: number): string => {
       parts.length = 0;
       place(asText, at);
@@ -486,6 +502,7 @@ function placeReader(
     const asBytes: PieceSink = {
       piece: (p) => target!.bytes(p.bytes),
       text: (t) => target!.text(t),
+      number: (n) => target!.number(n),
     };
     const write = (out: ByteSink, at: number): CsvNeed => {
       target = out;
