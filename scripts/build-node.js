@@ -1,4 +1,5 @@
-// Bundles the Node-side entry points (CLI, import worker, loopback dev server) into out/node.
+// Bundles the Node-side entry points (CLI, import and events workers, loopback dev server) into
+// out/node.
 // better-sqlite3 stays external: it is a native module loaded from node_modules at run time.
 // pdfkit stays external too: it reads its font metrics and data files from its own folder.
 import { build } from 'esbuild';
@@ -7,6 +8,7 @@ import { existsSync } from 'node:fs';
 const entryPoints = {
   cli: 'src/cli/main.ts',
   'import-worker': 'src/core/services/import-worker.ts',
+  'events-worker': 'src/core/services/events-parallel-worker.ts',
   devserver: 'src/devserver/main.ts',
 };
 const present = Object.fromEntries(Object.entries(entryPoints).filter(([, p]) => existsSync(p)));

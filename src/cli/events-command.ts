@@ -18,9 +18,10 @@ import {
   type UsageEvent,
 } from '../contract/records';
 import { z } from 'zod';
+import { AppError } from '../core/model/errors';
 import { csvTable, type CsvColumn, type CsvTable } from '../core/services/csv';
+import { beginAccessEvents, type ParallelEventsOptions } from '../core/services/events-parallel';
 import {
-  accessEventBytes,
   accessEvents,
   eventCsvValue,
   networkEvents,
@@ -169,7 +170,11 @@ function* recordsOf(
  * `events <case> [filters] [--kind access|network|permission|network-usage|profile|all] [--format jsonl|csv]`: one record a line,
  * streamed from SQLite in one read transaction (a consistent snapshot) with backpressure on stdout.
  */
-export async function runEvents(args: string[], ctx: CommandContext): Promise<number> {
+export async function runEvents(
+  args: string[],
+  ctx: CommandContext,
+  parallel: ParallelEventsOptions = {},
+): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, EVENTS_OPTIONS);
   const { casePath, rest } = takeCasePath('events', positionals);
   noMorePositionals('events', rest);
@@ -210,28 +215,38 @@ export async function runEvents(args: string[], ctx: CommandContext): Promise<nu
       }
     };
     const table = eventsCsvTable(kinds);
-    session.db.exec('BEGIN');
+    const how =
+      format === 'csv'
+        ? { format: 'csv' as const, columns: table.columns }
+        : { format: 'jsonl' as const };
+    // Begins the read transaction: with a worker, both threads read this one state of the case.
+    const access = await beginAccessEvents(
+      session,
+      filter,
+      kinds.includes('access') ? how : null,
+      parallel,
+    );
     try {
       if (format === 'csv') await ctx.out.write(table.header());
       for (const kind of kinds) {
         if (kind === 'access') {
           // Millions of rows: written from the SQLite rows as bytes, without record objects.
-          const how =
-            format === 'csv'
-              ? { format: 'csv' as const, columns: table.columns }
-              : { format: 'jsonl' as const };
-          for (const chunk of accessEventBytes(session, filter, how))
-            await ctx.out.writeBytes(chunk);
+          await access?.write((chunk) => ctx.out.writeBytes(chunk), ctx.signal);
           continue;
         }
         for (const record of recordsOf([kind], stream)) {
+          if (ctx.signal?.aborted) throw new AppError('CANCELLED', 'The events were cancelled.');
           await ctx.out.write(
             format === 'csv' ? csvRecord(record, table) : JSON.stringify(record) + '\n',
           );
         }
       }
       await ctx.out.flush();
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'CANCELLED') return 130;
+      throw e;
     } finally {
+      await access?.close();
       if (session.db.inTransaction) session.db.exec('COMMIT');
     }
     return 0;

@@ -11,6 +11,7 @@ import type {
   UsageEvent,
 } from '../../contract/records';
 import { formatInstant, formatOffset, formatUtc, msToSeconds } from '../../contract/time';
+import type { Statement } from 'better-sqlite3';
 import type { CaseSession } from './case-service';
 import { csvField, guardFormula, needsFormulaGuard, type CsvColumn } from './csv';
 import { networkWhere, recordWhere, whereSql } from './filter-sql';
@@ -545,28 +546,80 @@ export function* accessEventBytes(
   how: AccessLineFormat,
   chunkBytes = 64 * 1024,
 ): Generator<Buffer, void, undefined> {
+  const writer = accessSliceWriter(session, filter, how, chunkBytes);
+  try {
+    yield* writer.slice(null, null);
+  } finally {
+    writer.close();
+  }
+}
+
+/** Writes the access events of one range of anchor instants after another (see below). */
+export interface AccessSliceWriter {
+  /**
+   * The lines of the rows whose anchor instant is at or after `fromMs` and before `toMs` (null:
+   * no bound), as {@link accessEventBytes} writes them, its last piece ending with the range.
+   * Ranges are asked for in ascending order (the device states are swept forward).
+   */
+  slice(fromMs: number | null, toMs: number | null): Generator<Buffer, void, undefined>;
+  close(): void;
+}
+
+/**
+ * {@link accessEventBytes} a range of anchor instants at a time, the names, device states and
+ * encoded texts kept from one range to the next: consecutive ranges give consecutive lines.
+ */
+export function accessSliceWriter(
+  session: CaseSession,
+  filter: Filter,
+  how: AccessLineFormat,
+  chunkBytes = 64 * 1024,
+): AccessSliceWriter {
   const { where, params } = session.queries.sessionFilter(filter);
   const names = accessNames(session);
-  const rows = session.db
-    .prepare(ACCESS_SQL(where, anyOccurrences(session)))
-    .raw()
-    .iterate(...params) as IterableIterator<AccessRow>;
+  const occurrences = anyOccurrences(session);
   const states = deviceStateReader(session.db);
   const out = new ByteText(chunkBytes);
   const line =
     how.format === 'jsonl'
       ? jsonAccessLine(names, states)
       : csvAccessLine(names, how.columns, states);
-  try {
-    for (const r of rows) {
-      line(out, r);
-      if (out.full()) yield out.take();
+  // One statement for each kind of range: unbounded, from, to, from and to.
+  const statements = new Map<string, Statement>();
+  const statement = (range: string): Statement => {
+    let st = statements.get(range);
+    if (!st) {
+      // The filter's terms in parentheses: the range bounds every row whatever they hold.
+      const terms = where.replace(/^WHERE /, '');
+      const clause =
+        range === '' ? where : `WHERE ${terms === '' ? '' : `(${terms}) AND `}${range}`;
+      st = session.db.prepare(ACCESS_SQL(clause, occurrences)).raw();
+      statements.set(range, st);
     }
-    if (out.pos > 0) yield out.take();
-  } finally {
-    states.close();
-    rows.return?.();
-  }
+    return st;
+  };
+  return {
+    *slice(fromMs, toMs) {
+      const range = [
+        ...(fromMs === null ? [] : ['s.anchor_ms >= ?']),
+        ...(toMs === null ? [] : ['s.anchor_ms < ?']),
+      ].join(' AND ');
+      const bounds = [...(fromMs === null ? [] : [fromMs]), ...(toMs === null ? [] : [toMs])];
+      const rows = statement(range).iterate(...params, ...bounds) as IterableIterator<AccessRow>;
+      try {
+        for (const r of rows) {
+          line(out, r);
+          if (out.full()) yield out.take();
+        }
+        if (out.pos > 0) yield out.take();
+      } finally {
+        // A range left unfinished leaves nothing behind for the next one.
+        out.pos = 0;
+        rows.return?.();
+      }
+    },
+    close: () => states.close(),
+  };
 }
 
 /** {@link accessEventBytes} as text, in pieces of about `chunkChars` bytes of UTF-8. */
