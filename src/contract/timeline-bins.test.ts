@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineBin } from './api';
-import { binColumns, binCount, binList, emptyBins } from './timeline-bins';
+import { BinColumns, binColumns, binCount, binList, emptyBins } from './timeline-bins';
 
 describe('timeline bins as columns', () => {
   const list: TimelineBin[] = [
@@ -22,5 +22,18 @@ describe('timeline bins as columns', () => {
   it('give back the same bins in the same order', () => {
     expect(binList(binColumns(list))).toEqual(list);
     expect(binList(emptyBins())).toEqual([]);
+  });
+
+  it('sized beforehand, hold exactly the bins pushed, as JSON too', () => {
+    for (const capacity of [0, 2, 4, 9]) {
+      const b = new BinColumns(capacity);
+      for (const x of list)
+        b.push(b.lane(x.lane), b.category(x.category), x.startMs, x.count, x.busyMs);
+      expect(binCount(b.columns)).toBe(list.length);
+      expect(JSON.stringify(b.columns)).toBe(JSON.stringify(binColumns(list)));
+      expect(binList(b.columns)).toEqual(list);
+    }
+    const none = new BinColumns(5);
+    expect(JSON.stringify(none.columns)).toBe(JSON.stringify(emptyBins()));
   });
 });

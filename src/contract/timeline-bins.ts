@@ -33,19 +33,48 @@ export function binColumns(list: readonly TimelineBin[]): TimelineBins {
   return b.columns;
 }
 
-/** Builds bins as columns: lanes and categories are given an index when first met. */
+/**
+ * Builds bins as columns: lanes and categories are given an index when first met. `capacity`
+ * (at least the bins to come, when known) sizes the columns once instead of growing them bin by
+ * bin; `columns` holds exactly the bins pushed.
+ */
 export class BinColumns {
-  readonly columns: TimelineBins = emptyBins();
+  private readonly built: TimelineBins = emptyBins();
   private readonly lanes = new Map<string, number>();
   private readonly categories = new Map<Category, number>();
+  private size = 0;
+
+  constructor(capacity = 0) {
+    if (capacity > 0) {
+      const c = this.built;
+      c.lane = new Array<number>(capacity);
+      c.category = new Array<number>(capacity);
+      c.startMs = new Array<number>(capacity);
+      c.count = new Array<number>(capacity);
+      c.busyMs = new Array<number>(capacity);
+    }
+  }
+
+  /** The bins pushed so far. */
+  get columns(): TimelineBins {
+    const c = this.built;
+    if (c.count.length !== this.size) {
+      c.lane.length = this.size;
+      c.category.length = this.size;
+      c.startMs.length = this.size;
+      c.count.length = this.size;
+      c.busyMs.length = this.size;
+    }
+    return c;
+  }
 
   /** The index of a lane key in the columns' lanes. */
   lane(key: string): number {
     let i = this.lanes.get(key);
     if (i === undefined) {
-      i = this.columns.lanes.length;
+      i = this.built.lanes.length;
       this.lanes.set(key, i);
-      this.columns.lanes.push(key);
+      this.built.lanes.push(key);
     }
     return i;
   }
@@ -54,20 +83,22 @@ export class BinColumns {
   category(category: Category): number {
     let i = this.categories.get(category);
     if (i === undefined) {
-      i = this.columns.categories.length;
+      i = this.built.categories.length;
       this.categories.set(category, i);
-      this.columns.categories.push(category);
+      this.built.categories.push(category);
     }
     return i;
   }
 
   /** Adds one bin of lane and category indexes from `lane()` and `category()`. */
   push(lane: number, category: number, startMs: number, count: number, busyMs: number): void {
-    const c = this.columns;
-    c.lane.push(lane);
-    c.category.push(category);
-    c.startMs.push(startMs);
-    c.count.push(count);
-    c.busyMs.push(busyMs);
+    const c = this.built;
+    const i = this.size;
+    c.lane[i] = lane;
+    c.category[i] = category;
+    c.startMs[i] = startMs;
+    c.count[i] = count;
+    c.busyMs[i] = busyMs;
+    this.size = i + 1;
   }
 }
