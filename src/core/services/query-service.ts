@@ -44,6 +44,7 @@ import {
   windowOnRollupHours,
   windowTerms,
   rollupKeepsHalfHours,
+  byDeviceSessions,
 } from './timeline-stats';
 import { latestOffset } from '../db/queries/device-offset';
 import { heatmapFromRollup } from '../db/queries/heatmap';
@@ -130,6 +131,16 @@ const BIN_SIZES_MS = [
   60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 86_400_000, 604_800_000,
   2_419_200_000, 7_257_600_000,
 ];
+
+/** A lane of rollup bins as they are read: its index in the bins, its offset and its totals. */
+interface RollupLane {
+  deviceId: number;
+  appId: number;
+  index: number;
+  offsetMs: number;
+  sessions: number;
+  busyMs: number;
+}
 
 /** Read-side queries over a case: timeline, summary, heatmap, network, session details. */
 export class QueryService {
@@ -508,20 +519,42 @@ export class QueryService {
              ORDER BY r.bucket, r.device_id, r.app_id, r.category`,
                 )
                 .all(...q.params) as BinRow[]);
-    const lanes = new LaneTally();
-    const bins = new BinColumns();
+    const bins = new BinColumns(rows.length);
     // By the stored category: its index in the answer's categories.
     const categories = new Map<string, number>();
+    // Per device and app: the lane's index in the bins, its device's offset and its totals. Tens
+    // of thousands of cells fall in a few hundred lanes, so each is found by number and summed
+    // here; the tally gets each lane's totals once, in the order first met, which is its order.
+    const seen = new Map<number, Map<number, RollupLane>>();
+    const met: RollupLane[] = [];
+    const dayMs = level * DAY_MS;
     for (const r of rows) {
       if (r.sessions === 0) continue;
-      const lane = bins.lane(lanes.add(r.deviceId, r.appId, r.sessions, r.busyMs));
-      // A local-day bucket starts at that day's local midnight, placed with the device's offset.
-      const startMs = r.bucket * level * DAY_MS - (offsets.get(r.deviceId) ?? 0) * 60_000;
+      let apps = seen.get(r.deviceId);
+      if (!apps) seen.set(r.deviceId, (apps = new Map()));
+      let lane = apps.get(r.appId);
+      if (!lane) {
+        lane = {
+          deviceId: r.deviceId,
+          appId: r.appId,
+          index: bins.lane(`${r.deviceId}:${r.appId}`),
+          offsetMs: (offsets.get(r.deviceId) ?? 0) * 60_000,
+          sessions: 0,
+          busyMs: 0,
+        };
+        apps.set(r.appId, lane);
+        met.push(lane);
+      }
+      lane.sessions += r.sessions;
+      lane.busyMs += r.busyMs;
       let category = categories.get(r.category);
       if (category === undefined)
         categories.set(r.category, (category = bins.category(toCategory(r.category))));
-      bins.push(lane, category, startMs, r.sessions, r.busyMs);
+      // A local-day bucket starts at that day's local midnight, placed with the device's offset.
+      bins.push(lane.index, category, r.bucket * dayMs - lane.offsetMs, r.sessions, r.busyMs);
     }
+    const lanes = new LaneTally();
+    for (const l of met) lanes.add(l.deviceId, l.appId, l.sessions, l.busyMs);
     const laneList = this.describeLanes(lanes.totals());
     return {
       ...empty,
@@ -569,7 +602,6 @@ export class QueryService {
       );
   }
 
-  /** The exact view from the sessions: every session when few, else bins of the desired size. */
   /**
    * The exact view from the sessions: every session when few, else bins of the desired size.
    * `estimate` (from the rollup, never an undercount) saves the counting pass when it decides.
@@ -651,12 +683,14 @@ export class QueryService {
       result.binMs = binMs;
       const rows = exactBinRows(
         this.db,
-        { where, params },
+        this.byDevice(filter)
+          ? byDeviceSessions({ where, params }, filter.devices!)
+          : { where, params },
         binMs,
         { above: range.fromMs - maxDur - 1, below: range.toMs },
         this.memo('caseShape', () => caseShape(this.db)),
       );
-      const bins = new BinColumns();
+      const bins = new BinColumns(rows.length);
       for (const r of rows)
         bins.push(
           bins.lane(lanes.add(r.deviceId, r.appId, r.count, r.busyMs)),
@@ -670,6 +704,35 @@ export class QueryService {
     result.lanes = this.describeLanes(lanes.totals());
     result.total = result.lanes.reduce((n, l) => n + l.sessions, 0);
     return result;
+  }
+
+  /**
+   * Whether the exact bins read the sessions through the index by device and instant: a filter of
+   * devices, and of categories at most (what else a filter asks is not in that index), on a case
+   * that has it.
+   */
+  private byDevice(filter: Filter): boolean {
+    if (!filter.devices || filter.devices.length === 0) return false;
+    const others = Object.entries(filter).some(
+      ([k, v]) =>
+        k !== 'devices' &&
+        k !== 'categories' &&
+        v !== undefined &&
+        v !== null &&
+        !(Array.isArray(v) && v.length === 0),
+    );
+    return (
+      !others &&
+      this.memo(
+        'deviceAnchorIndex',
+        () =>
+          this.db
+            .prepare(
+              "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'access_sessions_device_anchor'",
+            )
+            .get() !== undefined,
+      )
+    );
   }
 
   private networkSpans(

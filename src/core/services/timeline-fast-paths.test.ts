@@ -3,7 +3,7 @@ import { binList } from '../../contract/timeline-bins';
 import { localDayNumber, localMinuteOfDay } from '../../contract/time';
 import { rebuildRollup } from '../db/rollup';
 import { dropHalfHours, fillHalfHours } from '../testing/half-hours';
-import { windowBinRows, windowBinRowsByRow } from './timeline-stats';
+import { byDeviceSessions, windowBinRows, windowBinRowsByRow } from './timeline-stats';
 import { tempCase, type TempCase } from '../testing/temp-case';
 
 const DAY = 86_400_000;
@@ -221,6 +221,32 @@ describe('timeline answered without reading every session', () => {
       .map((r) => r.detail)
       .join('; ');
     expect(plan).toContain('COVERING INDEX access_sessions_app');
+  });
+
+  it('a few devices are binned from the index by device and instant, exactly', () => {
+    const q = t.session.queries;
+    // Fine bins over the whole year: exact bins from the sessions, not the rollup's days.
+    const all = q.timeline({ filter: {}, width: 12_000 });
+    const one = q.timeline({ filter: { devices: [device] }, width: 12_000 });
+    expect(one.mode).toBe('bins');
+    expect(one.binMs!).toBeLessThan(DAY);
+    expect(binList(one.bins).reduce((n, b) => n + b.count, 0)).toBe(SESSIONS);
+    expect(one.bins).toEqual(all.bins);
+    expect(one.lanes).toEqual(all.lanes);
+    expect(q.timeline({ filter: { devices: [device + 1] }, width: 12_000 }).total).toBe(0);
+    const plan = (
+      t.session.db
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT s.app_id, s.category, s.duration_ms FROM access_sessions s
+           ${byDeviceSessions({ where: 'WHERE s.anchor_ms > ? AND s.anchor_ms < ?', params: [] }, [device]).where}`,
+        )
+        .all(START, START + 7 * DAY, device) as { detail: string }[]
+    )
+      .map((r) => r.detail)
+      .join('; ');
+    expect(plan).toContain(
+      'COVERING INDEX access_sessions_device_anchor (device_id=? AND anchor_ms',
+    );
   });
 
   it('a device-state filter over devices without lock or screen records keeps all or none', () => {

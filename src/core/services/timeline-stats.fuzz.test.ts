@@ -8,6 +8,7 @@ import { fillHalfHours } from '../testing/half-hours';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { SESSION_END_SQL, sessionWhere, whereSql } from './filter-sql';
 import {
+  byDeviceSessions,
   caseShape,
   exactBinRows,
   exactBinRowsGrouped,
@@ -352,6 +353,7 @@ describe('exact timeline bins read packed', () => {
             range.fromMs,
           ];
           const sessions = { where, params };
+          const grouped = exactBinRowsGrouped(db, sessions, binMs);
           expect(
             exactBinRows(
               db,
@@ -361,7 +363,19 @@ describe('exact timeline bins read packed', () => {
               shape,
               { packLimit, denseKeys },
             ),
-          ).toEqual(exactBinRowsGrouped(db, sessions, binMs));
+          ).toEqual(grouped);
+          // A filter of devices, read through the index by device and instant.
+          if (f.devices && f.devices.length > 0)
+            expect(
+              exactBinRows(
+                db,
+                byDeviceSessions(sessions, f.devices),
+                binMs,
+                { above: range.fromMs - maxDur - 1, below: range.toMs },
+                shape,
+                { packLimit, denseKeys },
+              ),
+            ).toEqual(grouped);
         },
       ),
       fuzzOptions(100),

@@ -559,6 +559,23 @@ export function exactBinRowsGrouped(
 }
 
 /**
+ * The sessions of `sessions` (a where clause over `access_sessions s` and its parameters) of
+ * `devices` only, read through the index by device and instant (migration 0032), which holds what
+ * `exactBinRows` reads: a few devices' sessions of a range instead of every device's sessions of
+ * the range from the anchor index, kept or not by their device one by one.
+ */
+export function byDeviceSessions(
+  sessions: { where: string; params: SqlParam[] },
+  devices: readonly number[],
+): { where: string; params: SqlParam[] } {
+  const join = sessions.where.trim() === '' ? 'WHERE' : `${sessions.where} AND`;
+  return {
+    where: `INDEXED BY access_sessions_device_anchor ${join} s.device_id IN (${devices.map(() => '?').join(', ')})`,
+    params: [...sessions.params, ...devices],
+  };
+}
+
+/**
  * What `exactBinRowsGrouped` gives (the same bins in the same order), read as one number a
  * session: SQLite packs each session's cell (device, app, category, bin) and duration into one
  * integer and JavaScript adds them up. Grouping in SQL sorts every session first, which costs

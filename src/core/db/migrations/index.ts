@@ -29,6 +29,7 @@ import { m0028SummaryGroupsDurations } from './0028-summary-groups-durations';
 import { m0029RollupHalfHours } from './0029-rollup-half-hours';
 import { m0030DropSessionPlaces } from './0030-drop-session-places';
 import { m0031StatsCheckpoints } from './0031-stats-checkpoints';
+import { m0032SessionDeviceAnchor } from './0032-session-device-anchor';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -64,4 +65,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0029RollupHalfHours,
   m0030DropSessionPlaces,
   m0031StatsCheckpoints,
+  m0032SessionDeviceAnchor,
 ];
