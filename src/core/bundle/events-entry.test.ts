@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -232,6 +232,91 @@ describe('events.csv written by a helper', () => {
     const two = await zipEntries(split);
     expect(two.get('events.csv')!.equals(one.get('events.csv')!)).toBe(true);
     expect(b.events).toBe(a.events);
+    expect(b.files[0]).toEqual(a.files[0]);
+  });
+});
+
+describe('a split events.csv joined by the export', () => {
+  /**
+   * A helper that begins writing only once the split is set (so that the tail is asked for), and
+   * whose answer, once its part and the tail's hash are done, goes through `answer`.
+   */
+  const splitHelper = (answer: (e: EventsEntry) => Promise<EventsEntry>): EventsHelper => ({
+    start: (request) => {
+      const own = CaseSession.open(session.path, { readonly: true });
+      own.db.exec('BEGIN');
+      const claim = new Int32Array(request.split!.shared, 0, 1);
+      const done = (async () => {
+        while (Atomics.load(claim, 0) === 0) await new Promise((r) => setTimeout(r, 5));
+        try {
+          return await answer(await writeEventsEntry(own, request));
+        } finally {
+          own.db.exec('COMMIT');
+          own.close();
+        }
+      })();
+      return { held: Promise.resolve(), done };
+    },
+    stop: async () => undefined,
+  });
+
+  it("copies the worker's part while the worker is still hashing the tail", async () => {
+    const key = installationKey(join(dir, 'user'));
+    const serial = join(dir, 'serial.zip');
+    const split = join(dir, 'split.zip');
+    const a = await exportBundle(session, { out: serial, filter: {}, version: '1', key });
+    let copyingBeforeAnswer = false;
+    const helper = splitHelper(async (e) => {
+      // The answer waits (at most 5 s) for the export to begin the entry without it.
+      // The bundle is written under a temporary name until complete.
+      const began = (): boolean =>
+        existsSync(`${split}.partial`) &&
+        readFileSync(`${split}.partial`).includes(Buffer.from('events.csv'));
+      for (let i = 0; i < 500 && !began(); i += 1) await new Promise((r) => setTimeout(r, 10));
+      copyingBeforeAnswer = began();
+      return e;
+    });
+    const failures: unknown[] = [];
+    const b = await exportBundle(session, {
+      out: split,
+      filter: {},
+      version: '1',
+      key,
+      events: helper,
+      onHelperFailed: (f) => failures.push(f),
+    });
+    expect(failures).toEqual([]);
+    expect(copyingBeforeAnswer).toBe(true);
+    const one = await zipEntries(serial);
+    const two = await zipEntries(split);
+    expect(two.get('events.csv')!.equals(one.get('events.csv')!)).toBe(true);
+    expect(b.events).toBe(a.events);
+    expect(b.files[0]).toEqual(a.files[0]);
+  });
+
+  it('hashes both parts itself when the worker fails after writing its part', async () => {
+    const key = installationKey(join(dir, 'user'));
+    const serial = join(dir, 'serial.zip');
+    const split = join(dir, 'split.zip');
+    const a = await exportBundle(session, { out: serial, filter: {}, version: '1', key });
+    const helper = splitHelper(async () => {
+      throw new Error('the worker ran out of memory while hashing the tail');
+    });
+    const failures: unknown[] = [];
+    const b = await exportBundle(session, {
+      out: split,
+      filter: {},
+      version: '1',
+      key,
+      events: helper,
+      onHelperFailed: (f) => failures.push(f),
+    });
+    expect(failures).toHaveLength(1);
+    const one = await zipEntries(serial);
+    const two = await zipEntries(split);
+    expect(two.get('events.csv')!.equals(one.get('events.csv')!)).toBe(true);
+    expect(b.events).toBe(a.events);
+    // The sha256 in the manifest is that of the whole file.
     expect(b.files[0]).toEqual(a.files[0]);
   });
 });

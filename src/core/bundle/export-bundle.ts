@@ -19,7 +19,13 @@ import { writeTx } from '../services/case-service';
 import { csvColumns, csvTable } from '../services/csv';
 import { networkWhere, whereSql } from '../services/filter-sql';
 import { bundleAudit } from './audit-manifest';
-import { beginSnapshot, EventsSplit, type EventsEntry, type EventsHelper } from './events-entry';
+import {
+  beginSnapshot,
+  EventsSplit,
+  hashParts,
+  type EventsEntry,
+  type EventsHelper,
+} from './events-entry';
 import { sessionCsvBytes } from './events-csv';
 import {
   buildComparison,
@@ -405,7 +411,49 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
               writeEventsTail(session, o.filter, redactor, split, tailTmp),
             )
           : null;
+        // The worker's part, copied once written while the worker hashes the tail after it.
+        const head =
+          tail && split
+            ? await clock.stage('events.csv (its part written meanwhile)', () =>
+                split.headPart(done),
+              )
+            : null;
         const entry = await clock.stage('events.csv (written meanwhile)', async () => {
+          if (tail && head && (head.lastAnchorMs === null || head.lastAnchorMs < tail.fromMs)) {
+            const part: PreparedEntry = {
+              path: eventsTmp,
+              size: head.size,
+              compressed: head.compressed,
+              crc: head.crc,
+              sha256: '',
+              final: false,
+            };
+            const written = await zip.addPrepared('events.csv', [part, tail.prepared]);
+            let e: EventsEntry | null = null;
+            try {
+              e = await done;
+            } catch (failure) {
+              if (failure instanceof AppError && failure.code === 'CANCELLED') throw failure;
+              // The worker failed while hashing the tail: both parts are written, so this thread
+              // hashes them instead.
+              o.onHelperFailed?.(failure);
+            }
+            if (
+              e !== null &&
+              (!e.split ||
+                e.rows !== head.rows ||
+                e.prepared.compressed !== head.compressed ||
+                e.prepared.crc !== head.crc)
+            )
+              throw new AppError(
+                'INTERNAL',
+                'The worker writing events.csv ended with another part than the one it said it had written.',
+              );
+            const sha256 = e?.sha256 ?? (await hashParts([eventsTmp, tailTmp]));
+            await o.events?.stop();
+            events = head.rows + tail.rows;
+            return { ...written, sha256 };
+          }
           let e: EventsEntry | null = null;
           try {
             e = await done;
