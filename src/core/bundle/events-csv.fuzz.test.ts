@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaseSession } from '../services/case-service';
+import { formatUtc } from '../../contract/time';
 import { sessionCsvLines } from '../services/export-service';
 import { fuzzOptions } from '../testing/fuzz';
-import { sessionCsvBytes, sessionCsvText } from './events-csv';
+import { sessionCsvBytes, sessionCsvText, utcFormatter } from './events-csv';
 import { KEEP_TEXT } from './redaction';
-import { fillSessionCase, sessionCaseArb } from './testing/session-rows';
+import { fillSessionCase, instantArb, sessionCaseArb } from './testing/session-rows';
 
 let dir: string;
 let c: CaseSession;
@@ -103,6 +104,32 @@ describe("a bundle's events.csv written from the rows", () => {
         expect(asked).toEqual([...new Set(asked)].sort((a, b) => a - b));
       }),
       fuzzOptions(60),
+    );
+  });
+});
+
+describe('UTC times written without a Date each (network.csv, events.csv)', () => {
+  it('are the text formatUtc gives, for any instant', () => {
+    const utc = utcFormatter();
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          instantArb,
+          fc.double({ noNaN: true }),
+          fc.constantFrom(-1, 0, 253_402_300_800_000),
+        ),
+        (ms) => {
+          let expected: string;
+          try {
+            expected = formatUtc(ms);
+          } catch (e) {
+            expect(() => utc(ms)).toThrow((e as Error).message);
+            return;
+          }
+          expect(utc(ms)).toBe(expected);
+        },
+      ),
+      fuzzOptions(300),
     );
   });
 });

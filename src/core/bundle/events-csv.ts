@@ -89,6 +89,17 @@ FROM access_sessions s
 ${where}
 ORDER BY s.anchor_ms, s.device_id, s.interval_key`;
 
+/**
+ * `formatUtc`, without a Date for each instant of years 1970-9999: there the local text at offset
+ * 0 (`local`, an `instantFormatter`) is the UTC text with +00:00 for its Z.
+ */
+export function utcFormatter(local = instantFormatter()): (ms: number) => string {
+  return (ms) =>
+    Number.isInteger(ms) && ms >= 0 && ms < UTC_FAST_MAX
+      ? `${local(ms, 0).slice(0, 23)}Z`
+      : formatUtc(ms);
+}
+
 /** `inDayWindow` for one window, its bounds worked out once. */
 function windowTest(w: DayWindow): (minute: number) => boolean {
   const a = minutesOfDay(w.from);
@@ -222,11 +233,7 @@ export function* sessionCsvBytes(
   const plainLines = value(18) && value(20);
   // The night window's test, with its bounds read once rather than for every row.
   const atNight = windowTest(night);
-  // In years 1970-9999 the local text at offset 0 is the UTC text with +00:00 for its Z.
-  const utc = (ms: number): string =>
-    Number.isInteger(ms) && ms >= 0 && ms < UTC_FAST_MAX
-      ? `${local(ms, 0).slice(0, 23)}Z`
-      : formatUtc(ms);
+  const utc = utcFormatter(local);
   const states = deviceStateReader(db);
   const screenCell = encodedCache((v: string | null) => cell[21]!(v));
   const lockedCell = [cell[22]!(null), cell[22]!(false), cell[22]!(true)];

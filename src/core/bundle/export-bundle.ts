@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import { maskIdentifier } from '../../contract/mask';
 import { DEFAULT_NIGHT, type Filter } from '../../contract/filter';
 import type { CompareRequest } from '../../contract/records';
-import { formatInstant, formatUtc } from '../../contract/time';
 import { appendAudit } from '../db/audit';
 import { unsafeNameReason } from '../formats/zip/reader';
 import {
@@ -17,6 +16,7 @@ import { AppError } from '../model/errors';
 import type { CaseSession } from '../services/case-service';
 import { writeTx } from '../services/case-service';
 import { csvColumns, csvTable } from '../services/csv';
+import { instantFormatter } from '../services/events-query';
 import { networkWhere, whereSql } from '../services/filter-sql';
 import { bundleAudit } from './audit-manifest';
 import {
@@ -26,7 +26,7 @@ import {
   type EventsEntry,
   type EventsHelper,
 } from './events-entry';
-import { sessionCsvBytes } from './events-csv';
+import { sessionCsvBytes, utcFormatter } from './events-csv';
 import {
   buildComparison,
   COMPARISON_COLUMNS_CSV,
@@ -177,6 +177,9 @@ function* networkLines(
     line: number;
   }>;
   const { text, maybe } = redactor;
+  // Times as formatInstant and formatUtc write them, without a Date for each.
+  const local = instantFormatter();
+  const utc = utcFormatter(local);
   yield NETWORK_CSV.header();
   for (const r of rows) {
     yield NETWORK_CSV.row([
@@ -190,10 +193,10 @@ function* networkLines(
       maybe(r.initiated),
       maybe(redactor.context(r.context)),
       r.hits,
-      r.firstMs === null ? null : formatInstant(r.firstMs, r.firstOff ?? 0),
-      r.lastMs === null ? null : formatInstant(r.lastMs, r.lastOff ?? 0),
-      r.firstMs === null ? null : formatUtc(r.firstMs),
-      r.lastMs === null ? null : formatUtc(r.lastMs),
+      r.firstMs === null ? null : local(r.firstMs, r.firstOff ?? 0),
+      r.lastMs === null ? null : local(r.lastMs, r.lastOff ?? 0),
+      r.firstMs === null ? null : utc(r.firstMs),
+      r.lastMs === null ? null : utc(r.lastMs),
       r.sha256,
       `line ${r.line}`,
     ]);
