@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { STATE_SQL } from './session-state';
 import { rebuildSessionStates } from './session-states';
 import type { Db } from './open';
@@ -1313,12 +1314,8 @@ export class HeldStatsChanges {
   }
 }
 
-/**
- * Recomputes the whole table, and the sessions by app state, from the sessions (also used by the
- * migrations that add them).
- */
-export function rebuildSessionStats(db: Db): void {
-  db.exec('DELETE FROM session_stats');
+/** The session stats of one device's sessions (`rows`: its sessions' columns), written. */
+function rebuildDeviceStats(rows: Statement, writer: StatsWriter, deviceId: number): void {
   interface DayCell {
     deviceId: number;
     appId: number;
@@ -1330,15 +1327,7 @@ export function rebuildSessionStats(db: Db): void {
     durations: number[];
   }
   const days = new Map<string, DayCell>();
-  const rows = db
-    .prepare(
-      `SELECT s.device_id, s.app_id, s.category, s.local_day, s.anchor_minute / 60,
-              s.open = 0 AND s.duration_ms IS NOT NULL, s.duration_ms,
-              CASE ${STATE_SQL} WHEN 'background' THEN 2 WHEN 'foreground' THEN 1 ELSE 0 END
-       FROM access_sessions s`,
-    )
-    .raw(true);
-  for (const r of rows.iterate() as IterableIterator<
+  for (const r of rows.iterate(deviceId) as IterableIterator<
     [number, number, string, number, number, number, number | null, number]
   >) {
     const key = `${r[0]}|${r[1]}|${r[2]}|${r[3]}`;
@@ -1361,7 +1350,6 @@ export function rebuildSessionStats(db: Db): void {
     if (r[7] === 2) c.background += 1;
     if (r[5] === 1) c.durations.push(r[6]!);
   }
-  const writer = new StatsWriter(db);
   for (const level of STATS_LEVELS) {
     const buckets = new Map<
       string,
@@ -1405,6 +1393,34 @@ export function rebuildSessionStats(db: Db): void {
       }
       writer.write(level, row.deviceId, row.bucket, cells.map(storedCell));
     }
+  }
+}
+
+/**
+ * Recomputes the whole table, and the sessions by app state, from the sessions (also used by the
+ * migrations that add them).
+ */
+export function rebuildSessionStats(db: Db): void {
+  db.exec('DELETE FROM session_stats');
+  // One device at a time, through the sessions' key index (it leads with the device): the day
+  // cells of a whole case held at once took 700 MB at 10M sessions.
+  const rows = db
+    .prepare(
+      `SELECT s.device_id, s.app_id, s.category, s.local_day, s.anchor_minute / 60,
+              s.open = 0 AND s.duration_ms IS NOT NULL, s.duration_ms,
+              CASE ${STATE_SQL} WHEN 'background' THEN 2 WHEN 'foreground' THEN 1 ELSE 0 END
+       FROM access_sessions s WHERE s.device_id = ?`,
+    )
+    .raw(true);
+  const nextDevice = db
+    .prepare('SELECT MIN(device_id) FROM access_sessions WHERE device_id > ?')
+    .pluck();
+  const writer = new StatsWriter(db);
+  let device = db.prepare('SELECT MIN(device_id) FROM access_sessions').pluck().get() as
+    number | null;
+  while (device !== null) {
+    rebuildDeviceStats(rows, writer, device);
+    device = nextDevice.get(device) as number | null;
   }
   rebuildSessionStates(db);
 }
