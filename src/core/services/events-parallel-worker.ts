@@ -50,11 +50,16 @@ function run(): void {
   Atomics.notify(cells, CELL.ready);
   const writer = accessSliceWriter(session, data.filter, data.how, data.chunkBytes);
   try {
+    while (Atomics.load(cells, CELL.go) === 0) {
+      if (isCancelled()) return;
+      Atomics.wait(cells, CELL.go, 0, 100);
+    }
     const slices = data.bounds.length + 1;
     for (;;) {
       if (isCancelled()) return;
       const k = Atomics.add(cells, CELL.next, 1);
       if (k >= slices) break;
+      if (data.pauseMs > 0) Atomics.wait(cells, CELL.cancel, 0, data.pauseMs);
       const [from, to] = sliceRange(data.bounds, k);
       for (const chunk of writer.slice(from, to)) {
         if (!waitForRoom()) return;

@@ -32,8 +32,10 @@ export const CELL = {
   cancel: 4,
   /** 1: the worker's snapshot is taken; 2: the worker could not begin. */
   ready: 5,
+  /** 1: the command's thread has begun writing, so the worker begins claiming slices. */
+  go: 6,
 } as const;
-const CELLS = 6;
+const CELLS = 7;
 
 /** What the worker is given (`workerData`). */
 export interface EventsWorkerData {
@@ -45,6 +47,8 @@ export interface EventsWorkerData {
   port: MessagePort;
   chunkBytes: number;
   maxChunks: number;
+  /** A pause before each slice (tests: a slow worker, so the command's thread works ahead). */
+  pauseMs: number;
 }
 
 /** What the worker posts on its port. */
@@ -81,6 +85,8 @@ export interface ParallelEventsOptions {
   workerUrl?: URL;
   /** Called once the command's snapshot is taken, before the worker's is (tests). */
   onSnapshot?: () => void;
+  /** A pause of the worker before each slice (tests). */
+  workerPauseMs?: number;
   /** Called with the worker once started (tests: to see that it ends). */
   onWorker?: (worker: Worker) => void;
 }
@@ -227,6 +233,7 @@ export async function beginAccessEvents(
       port: channel.port2,
       chunkBytes: options.workerChunkBytes ?? WORKER_CHUNK_BYTES,
       maxChunks: options.maxChunks ?? MAX_CHUNKS,
+      pauseMs: options.workerPauseMs ?? 0,
     };
     const module = options.workerUrl ? { url: options.workerUrl } : defaultWorker();
     const started = new Worker(module.url, {
@@ -375,6 +382,9 @@ class TwoThreads implements AccessEventsRun {
 
   async write(sink: (bytes: Buffer) => Promise<void>, signal?: AbortSignal): Promise<void> {
     const { cells } = this.link;
+    // The worker waits for this, so that the two claim slices from the first one on together.
+    Atomics.store(cells, CELL.go, 1);
+    Atomics.notify(cells, CELL.go);
     const slices = this.bounds.length + 1;
     const aheadLimit = this.options.aheadBytes ?? AHEAD_BYTES;
     const writer: AccessSliceWriter = accessSliceWriter(
