@@ -11,6 +11,9 @@ import {
 } from './events-parallel';
 import { accessSliceWriter } from './events-query';
 
+/** The worker connection's page cache, in KiB (as `cache_size` takes it). */
+const WORKER_CACHE_KIB = -4096;
+
 const data = workerData as EventsWorkerData;
 const cells = new Int32Array(data.shared);
 const port = data.port;
@@ -40,6 +43,9 @@ function run(): void {
   let session: CaseSession;
   try {
     session = CaseSession.open(data.casePath, { readonly: true, upgrade: 'refuse' });
+    // Its slices are read once in index order: a page is never read again, so a small page
+    // cache does (the case's own would only add to the command's peak).
+    session.db.pragma(`cache_size = ${WORKER_CACHE_KIB}`);
     session.beginSnapshot();
   } catch {
     Atomics.store(cells, CELL.ready, 2);
