@@ -13,9 +13,9 @@ let tmp: ReturnType<typeof tempDir>;
 let casePath: string;
 
 /**
- * A case of 80,000 sessions (about 50 MB of JSON lines) over two weeks whose rollup claims
+ * A case of 160,000 sessions (about 100 MB of JSON lines) over two weeks whose rollup claims
  * 600,000: `events` takes it for a large case and writes it on two threads, in slices of about
- * 25,000 claimed sessions; the worker has more to write than it may send ahead, so it waits.
+ * 10,000 claimed sessions; the worker has more to write than it may send ahead, so it waits.
  */
 beforeAll(() => {
   tmp = tempDir();
@@ -23,7 +23,7 @@ beforeAll(() => {
   const c = CaseSession.create(casePath);
   try {
     c.db.pragma('foreign_keys = OFF');
-    const count = 80_000;
+    const count = 160_000;
     const step = Math.floor((2 * WEEK_MS) / count);
     fillSessionCase(c.db, {
       labels: ['phone', 'tablet', 'watch'],

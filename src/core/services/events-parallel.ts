@@ -91,12 +91,12 @@ export interface ParallelEventsOptions {
   onWorker?: (worker: Worker) => void;
 }
 
-const SLICE_ROWS = 25_000;
+const SLICE_ROWS = 10_000;
 const MIN_ROWS = 200_000;
 const CHUNK_BYTES = 64 * 1024;
 const WORKER_CHUNK_BYTES = 256 * 1024;
-const MAX_CHUNKS = 64;
-const AHEAD_BYTES = 16 * 1024 * 1024;
+const MAX_CHUNKS = 96;
+const AHEAD_BYTES = 48 * 1024 * 1024;
 const HOLD_WAIT_MS = 2_000;
 /** How long the worker may take to open the case and take its snapshot. */
 const READY_WAIT_MS = 30_000;
