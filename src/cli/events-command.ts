@@ -169,6 +169,9 @@ function* recordsOf(
 /**
  * `events <case> [filters] [--kind access|network|permission|network-usage|profile|all] [--format jsonl|csv]`: one record a line,
  * streamed from SQLite in one read transaction (a consistent snapshot) with backpressure on stdout.
+ * A large case's access events are made by two threads reading one snapshot (see
+ * `events-parallel.ts`), written in the order and bytes one thread writes; `parallel` tunes that
+ * (tests).
  */
 export async function runEvents(
   args: string[],
