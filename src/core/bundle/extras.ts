@@ -297,6 +297,28 @@ export const ANNOTATIONS_CSV_COLUMNS = [
 const ANNOTATIONS_CSV = csvTable(csvColumns(ANNOTATIONS_CSV_COLUMNS, ['star', 'updated_utc']));
 
 /**
+ * The findings whose accesses the report draws: those it details, then those its page 1 leads
+ * with that are not among them (a key finding's hour strip is drawn from its findings' accesses;
+ * in a large case it may rank below the findings detailed). By their ids as the report shows them.
+ */
+export function excerptFindings<T extends Finding>(
+  findings: readonly T[],
+  keyFindings: readonly { findingId: string; findingIds?: readonly string[] }[],
+): T[] {
+  const out = detailedFindings(findings);
+  const chosen = new Set(out);
+  const leading = new Set(
+    keyFindings.flatMap((k) => (k.findingIds?.length ? k.findingIds : [k.findingId])),
+  );
+  for (const f of findings)
+    if (leading.has(f.id) && !chosen.has(f)) {
+      chosen.add(f);
+      out.push(f);
+    }
+  return out;
+}
+
+/**
  * The accesses behind each finding the report details (at most 2,000 each), for its timeline
  * excerpts: one query per finding over its evidence keys, in evidence order.
  */
@@ -410,10 +432,13 @@ export async function bundleExtras(
     : undefined;
   // The findings the report details, by their redacted text (the order it sorts in).
   const original = new Map<ReportFinding, Finding>(reportFindings.map((f, i) => [f, findings[i]!]));
+  const keyFindings = clock.stage('key findings', () =>
+    reportKeyFindings(session.db, filter.devices, { text, maybe }),
+  );
   const excerpts = clock.stage('excerpts', () =>
     excerptsOf(
       session,
-      detailedFindings(reportFindings).map((f) => original.get(f)!),
+      excerptFindings(reportFindings, keyFindings).map((f) => original.get(f)!),
       evidenceOf,
     ),
   );
@@ -423,9 +448,6 @@ export async function bundleExtras(
   const audit = clock.stage('audit', () => bundleAudit(session.db, redactor));
   const summary = clock.stage('summary', () => session.queries.summary(filter));
   const heatmap = clock.stage('heatmap', () => session.queries.heatmap(filter));
-  const keyFindings = clock.stage('key findings', () =>
-    reportKeyFindings(session.db, filter.devices, { text, maybe }),
-  );
   const report = await clock.stage('report.pdf', () =>
     renderReportPdf({
       caseName: text(info.name),
