@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaseSession } from '../core/services/case-service';
-import { fillSessionCase } from '../core/bundle/testing/session-rows';
+import { fillSessionCase, spreadSessions } from '../core/bundle/testing/session-rows';
 import { startCli } from './child-process';
 import { tempDir } from './test-support';
 
@@ -29,33 +29,7 @@ beforeAll(() => {
       labels: ['phone', 'tablet', 'watch'],
       apps: [0, 1, 2, 3].map((i) => ({ id: `com.example.app${i}`, name: `App ${i}` })),
       shas: ['a', 'b', 'c', 'd'],
-      sessions: Array.from({ length: count }, (_, i) => ({
-        device: i % 3,
-        key: `k${i}`,
-        app: i % 4,
-        category: 'photos',
-        raw: 'Photos',
-        start: T0 + i * step,
-        startOffset: 60,
-        end: T0 + i * step + 5_000,
-        endOffset: 60,
-        anchor: T0 + i * step,
-        minute: 0,
-        open: 0,
-        conflict: 0,
-        duration: 5_000,
-        state: 'unknown',
-        stateSource: null,
-        inferred: null,
-        proxy: null,
-        tag: null,
-        durationKnown: 1,
-        bSource: 0,
-        bLine: i,
-        eSource: 0,
-        eLine: i + 1,
-        more: [],
-      })),
+      sessions: spreadSessions(count, step, T0),
     });
     const week = Math.floor(T0 / WEEK_MS);
     const insert = c.db.prepare(

@@ -4,45 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillSessionCase, type SessionCaseInput } from '../bundle/testing/session-rows';
+import { fillSessionCase, spreadSessions } from '../bundle/testing/session-rows';
 import { CaseSession } from './case-service';
-import { beginAccessEvents, planSlices } from './events-parallel';
+import { beginAccessEvents, planSlices, type AccessEventsRun } from './events-parallel';
 import { accessEventBytes } from './events-query';
 
 const DAY_MS = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
 const SESSIONS = 3_000;
-
-/** A session every `stepMs` from T0, over three devices and four apps. */
-function spreadSessions(count: number, stepMs: number): SessionCaseInput['sessions'] {
-  return Array.from({ length: count }, (_, i) => ({
-    device: i % 3,
-    key: `k${i}`,
-    app: i % 4,
-    category: 'photos',
-    raw: 'Photos',
-    start: T0 + i * stepMs,
-    startOffset: 60,
-    end: T0 + i * stepMs + 5_000,
-    endOffset: 60,
-    anchor: T0 + i * stepMs,
-    minute: 0,
-    open: 0,
-    conflict: 0,
-    duration: 5_000,
-    state: 'unknown',
-    stateSource: null,
-    inferred: null,
-    proxy: null,
-    tag: null,
-    durationKnown: 1,
-    bSource: 0,
-    bLine: i,
-    eSource: 0,
-    eLine: i + 1,
-    more: [],
-  }));
-}
 
 let dir: string;
 let path: string;
@@ -57,7 +26,7 @@ beforeAll(() => {
     apps: [0, 1, 2, 3].map((i) => ({ id: `com.example.app${i}`, name: `App ${i}` })),
     shas: ['a', 'b', 'c', 'd'],
     // Three sessions a minute: ties of instants on every slice bound below.
-    sessions: spreadSessions(SESSIONS, 20_000).map((s, i) => ({
+    sessions: spreadSessions(SESSIONS, 20_000, T0).map((s, i) => ({
       ...s,
       anchor: T0 + Math.floor(i / 3) * 60_000,
     })),
@@ -74,6 +43,24 @@ const everyMinutes = (minutes: number): number[] =>
     { length: Math.floor(SESSIONS / 3 / minutes) },
     (_, i) => T0 + (i + 1) * minutes * 60_000,
   );
+
+/**
+ * Everything a run writes, checked to be written on one thread; the run is closed and the read
+ * transaction the test began is ended, whatever happens.
+ */
+async function writtenOnOneThread(run: AccessEventsRun | null): Promise<Buffer[]> {
+  const pieces: Buffer[] = [];
+  try {
+    expect(run?.threads).toBe(1);
+    await run!.write(async (b) => {
+      pieces.push(b);
+    });
+  } finally {
+    await run?.close();
+    c.db.exec('COMMIT');
+  }
+  return pieces;
+}
 
 const expected = (): string =>
   Buffer.concat([...accessEventBytes(c, {}, { format: 'jsonl' })]).toString('utf8');
@@ -203,16 +190,7 @@ describe('the choice of threads and slices', () => {
         onWorker: () => (started = true),
       },
     );
-    const pieces: Buffer[] = [];
-    try {
-      expect(run?.threads).toBe(1);
-      await run!.write(async (b) => {
-        pieces.push(b);
-      });
-    } finally {
-      await run?.close();
-      c.db.exec('COMMIT');
-    }
+    const pieces = await writtenOnOneThread(run);
     expect(started).toBe(false);
     expect(Buffer.concat(pieces).toString('utf8')).toBe(expected());
   });
@@ -228,16 +206,7 @@ describe('the choice of threads and slices', () => {
         workerUrl: new URL('./no-such-worker.js', import.meta.url),
       },
     );
-    const pieces: Buffer[] = [];
-    try {
-      expect(run?.threads).toBe(1);
-      await run!.write(async (b) => {
-        pieces.push(b);
-      });
-    } finally {
-      await run?.close();
-      c.db.exec('COMMIT');
-    }
+    const pieces = await writtenOnOneThread(run);
     expect(Buffer.concat(pieces).toString('utf8')).toBe(expected());
   }, 30_000);
 

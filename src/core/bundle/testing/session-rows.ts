@@ -169,3 +169,41 @@ export function fillSessionCase(db: Db, x: SessionCaseInput): void {
     });
   })();
 }
+
+/**
+ * `count` closed photo sessions of 5 s, one every `stepMs` from `fromMs`, over three devices and
+ * four apps in turn: the plain rows a test of slices or threads needs in bulk.
+ */
+export function spreadSessions(
+  count: number,
+  stepMs: number,
+  fromMs: number,
+): SessionCaseInput['sessions'] {
+  return Array.from({ length: count }, (_, i) => ({
+    device: i % 3,
+    key: `k${i}`,
+    app: i % 4,
+    category: 'photos',
+    raw: 'Photos',
+    start: fromMs + i * stepMs,
+    startOffset: 60,
+    end: fromMs + i * stepMs + 5_000,
+    endOffset: 60,
+    anchor: fromMs + i * stepMs,
+    minute: 0,
+    open: 0,
+    conflict: 0,
+    duration: 5_000,
+    state: 'unknown',
+    stateSource: null,
+    inferred: null,
+    proxy: null,
+    tag: null,
+    durationKnown: 1,
+    bSource: 0,
+    bLine: i,
+    eSource: 0,
+    eLine: i + 1,
+    more: [],
+  }));
+}
