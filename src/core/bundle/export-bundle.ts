@@ -421,6 +421,17 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
                 split.headPart(done),
               )
             : null;
+        // The worker's result, or null when it failed (told to `onHelperFailed`); a cancel ends
+        // the export.
+        const workerOutcome = async (): Promise<EventsEntry | null> => {
+          try {
+            return await done;
+          } catch (failure) {
+            if (failure instanceof AppError && failure.code === 'CANCELLED') throw failure;
+            o.onHelperFailed?.(failure);
+            return null;
+          }
+        };
         const entry = await clock.stage('events.csv (written meanwhile)', async () => {
           if (tail && head && (head.lastAnchorMs === null || head.lastAnchorMs < tail.fromMs)) {
             const part: PreparedEntry = {
@@ -432,15 +443,9 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
               final: false,
             };
             const written = await zip.addPrepared('events.csv', [part, tail.prepared]);
-            let e: EventsEntry | null = null;
-            try {
-              e = await done;
-            } catch (failure) {
-              if (failure instanceof AppError && failure.code === 'CANCELLED') throw failure;
-              // The worker failed while hashing the tail: both parts are written, so this thread
-              // hashes them instead.
-              o.onHelperFailed?.(failure);
-            }
+            // A worker that failed while hashing the tail leaves both parts written: this thread
+            // hashes them instead.
+            const e = await workerOutcome();
             if (
               e !== null &&
               (!e.split ||
@@ -457,15 +462,9 @@ export async function exportBundle(session: CaseSession, o: BundleOptions): Prom
             events = head.rows + tail.rows;
             return { ...written, sha256 };
           }
-          let e: EventsEntry | null = null;
-          try {
-            e = await done;
-          } catch (failure) {
-            if (failure instanceof AppError && failure.code === 'CANCELLED') throw failure;
-            // The worker failed (out of memory, crashed): this connection reads the same state
-            // of the case, so events.csv is written here instead, as it would have been.
-            o.onHelperFailed?.(failure);
-          }
+          // A worker that failed (out of memory, crashed) leaves events.csv to this connection,
+          // which reads the same state of the case: it is written here, as it would have been.
+          const e = await workerOutcome();
           // Its worker's memory goes back before the copy.
           await o.events?.stop();
           // The worker's part must end before the tail begins; it does by the split's agreement.
