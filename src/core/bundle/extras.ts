@@ -31,6 +31,7 @@ import {
 } from '../report/report-pdf';
 import { reportKeyFindings } from '../report/report-key-findings';
 import { excerptDeviceStates } from '../report/pdf/excerpt-states';
+import { keyFindingIds } from '../report/pdf/answer-model';
 import {
   CSV_NEEDS_QUOTES,
   csvColumns,
@@ -307,9 +308,7 @@ export function excerptFindings<T extends Finding>(
 ): T[] {
   const out = detailedFindings(findings);
   const chosen = new Set(out);
-  const leading = new Set(
-    keyFindings.flatMap((k) => (k.findingIds?.length ? k.findingIds : [k.findingId])),
-  );
+  const leading = new Set(keyFindings.flatMap(keyFindingIds));
   for (const f of findings)
     if (leading.has(f.id) && !chosen.has(f)) {
       chosen.add(f);

@@ -376,13 +376,21 @@ function caveats(input: ReportInput): string[] {
   return list;
 }
 
+/** The findings a key finding stands for: those it names, else its own. */
+export function keyFindingIds(k: {
+  findingId: string;
+  findingIds?: readonly string[];
+}): readonly string[] {
+  return k.findingIds && k.findingIds.length > 0 ? k.findingIds : [k.findingId];
+}
+
 /** Page 1's content from the report's input. */
 export function answerModel(input: ReportInput): AnswerModel {
   const byId = new Map(input.findings.map((f) => [f.id, f]));
   const devices = new Map(input.devices.map((d) => [d.id, d.label]));
   const keys = keyItems(input);
   const items = keys.map((k): AnswerItem => {
-    const ids = k.findingIds && k.findingIds.length > 0 ? k.findingIds : [k.findingId];
+    const ids = keyFindingIds(k);
     const lead = byId.get(k.findingId);
     const offset =
       input.devices.find((d) => d.id === k.deviceId)?.offsetMin ?? isoOffset(k.first) ?? 0;
