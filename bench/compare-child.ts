@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DayWindow } from '../src/contract/filter';
-import { rebuildSessionStats } from '../src/core/db/session-stats';
+import { rebuildSessionStats } from '../src/core/db/session-stats-rebuild';
 import { CaseSession } from '../src/core/services/case-service';
 import { compareWith, dayOf, type CompareSpec } from '../src/core/services/compare';
 import { buildSyntheticCase, SYNTHETIC_APPS, SYNTHETIC_CATEGORIES } from './synthetic-case';

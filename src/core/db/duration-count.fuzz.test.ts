@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyFindingsCase, fillFindingsCase } from '../testing/findings-case';
 import { fuzzOptions } from '../testing/fuzz';
 import { tempCase, type TempCase } from '../testing/temp-case';
-import { decodeStatsCells, durationCount, rebuildSessionStats } from './session-stats';
+import { decodeStatsCells, durationCount } from './session-stats-cells';
+import { rebuildSessionStats } from './session-stats-rebuild';
 
 let t: TempCase;
 beforeAll(() => {

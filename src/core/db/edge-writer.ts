@@ -15,7 +15,7 @@ import {
   type StoredEdge,
 } from './pairing';
 import { AppResolver } from './queries/apps';
-import type { SessionState } from './session-stats';
+import type { SessionState } from './session-state';
 
 const lineHash = (text: string): string => createHash('sha256').update(text).digest('hex');
 

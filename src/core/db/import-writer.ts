@@ -24,8 +24,7 @@ import type { ReportedColumns } from './pairing';
 import { describeSqliteError, type Db } from './open';
 import { AppResolver } from './queries/apps';
 import { bindPhoneDevice } from './queries/bind-device';
-import type { SessionState } from './session-stats';
-import { eventState, STATE_SQL } from './session-state';
+import { eventState, STATE_SQL, type SessionState } from './session-state';
 import { inferAndroidStates } from './state-inference';
 
 /** Warnings stored per source; the count beyond is still recorded. */

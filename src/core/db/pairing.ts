@@ -3,8 +3,7 @@ import { localDayNumber, localMinuteOfDay } from '../../contract/time';
 import { LineReader, type LineLookup } from './line-store';
 import type { Db } from './open';
 import { DAY_MS, RollupDeltas } from './rollup';
-import type { SessionState } from './session-stats';
-import { eventState } from './session-state';
+import { eventState, type SessionState } from './session-state';
 
 /** One edge of an interval as stored: what the source said and where it said it. */
 export interface StoredEdge {

@@ -1,6 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './open';
-import { HeldStatsChanges, type SessionState, type StatsDelta } from './session-stats';
+import type { SessionState } from './session-state';
+import type { StatsDelta } from './session-stats-apply';
+import { HeldStatsChanges } from './session-stats-held';
 import { rebuildSessionStatsInBatches } from './session-stats-rebuild';
 import { STATE_LEVELS, StateUpserts } from './session-states';
 

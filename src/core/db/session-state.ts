@@ -11,6 +11,9 @@ export function eventState(r: {
   return { state: 'unknown', stateSource: null };
 }
 
+/** A session's app state as compared: reported, else inferred, else unknown. */
+export type SessionState = 'foreground' | 'background' | 'unknown';
+
 /** A session's app state in SQL (alias `s`): reported by the OS, else inferred, else unknown. */
 export const STATE_SQL =
   "(CASE WHEN s.state_source = 'reported' THEN s.state WHEN s.inferred_state IS NOT NULL THEN s.inferred_state ELSE 'unknown' END)";

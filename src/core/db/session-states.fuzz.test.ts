@@ -7,14 +7,10 @@ import { readSummaries, summariesAndRebuilt } from '../testing/session-summaries
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { RollupDeltas } from './rollup';
 import type { Db } from './open';
-import {
-  decodeStatsCells,
-  encodeStatsCells,
-  repairedStatsCells,
-  STATS_CHECKPOINT_EVERY,
-  type SessionState,
-  type StatsCell,
-} from './session-stats';
+import type { SessionState } from './session-state';
+import { repairedStatsCells } from './session-stats-apply';
+import { decodeStatsCells, encodeStatsCells, type StatsCell } from './session-stats-cells';
+import { STATS_CHECKPOINT_EVERY } from './session-stats-codec';
 
 let t: TempCase;
 beforeAll(() => {

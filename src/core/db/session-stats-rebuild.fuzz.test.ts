@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyFindingsCase, fillFindingsCase } from '../testing/findings-case';
 import { fuzzOptions } from '../testing/fuzz';
 import { tempCase, type TempCase } from '../testing/temp-case';
-import { rebuildSessionStats } from './session-stats';
-import { rebuildSessionStatsInBatches } from './session-stats-rebuild';
+import { rebuildSessionStats, rebuildSessionStatsInBatches } from './session-stats-rebuild';
 
 let t: TempCase;
 beforeAll(() => {

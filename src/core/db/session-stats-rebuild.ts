@@ -1,7 +1,12 @@
-import { STATE_SQL } from './session-state';
-import { applySessionStats, rebuildSessionStats, type StatsDelta } from './session-stats';
-import { rebuildSessionStates } from './session-states';
+// The session stats recomputed from the sessions: a device at a time, or a batch of sessions at
+// a time as an import adds its own.
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './open';
+import { STATE_SQL } from './session-state';
+import { applySessionStats, StatsWriter, type StatsDelta } from './session-stats-apply';
+import { storedCell, type StatsCell } from './session-stats-cells';
+import { bucketOf, STATS_LEVELS } from './session-stats-table';
+import { rebuildSessionStates } from './session-states';
 
 /** Sessions read before their day cells are written: bounds what a rebuild holds in memory. */
 export const REBUILD_BATCH_SESSIONS = 100_000;
@@ -112,6 +117,117 @@ export function rebuildSessionStatsInBatches(db: Db, batch = REBUILD_BATCH_SESSI
     }
     applySessionStats(db, cells.take());
     if (rows < size) break;
+  }
+  rebuildSessionStates(db);
+}
+
+/** The session stats of one device's sessions (`rows`: its sessions' columns), written. */
+function rebuildDeviceStats(rows: Statement, writer: StatsWriter, deviceId: number): void {
+  interface DayCell {
+    deviceId: number;
+    appId: number;
+    category: string;
+    day: number;
+    hours: number[];
+    background: number;
+    known: number;
+    durations: number[];
+  }
+  const days = new Map<string, DayCell>();
+  for (const r of rows.iterate(deviceId) as IterableIterator<
+    [number, number, string, number, number, number, number | null, number]
+  >) {
+    const key = `${r[0]}|${r[1]}|${r[2]}|${r[3]}`;
+    let c = days.get(key);
+    if (!c) {
+      c = {
+        deviceId: r[0],
+        appId: r[1],
+        category: r[2],
+        day: r[3],
+        hours: new Array<number>(24).fill(0),
+        background: 0,
+        known: 0,
+        durations: [],
+      };
+      days.set(key, c);
+    }
+    c.hours[r[4]]! += 1;
+    if (r[7] !== 0) c.known += 1;
+    if (r[7] === 2) c.background += 1;
+    if (r[5] === 1) c.durations.push(r[6]!);
+  }
+  for (const level of STATS_LEVELS) {
+    const buckets = new Map<
+      string,
+      { deviceId: number; bucket: number; cells: Map<string, DayCell[]> }
+    >();
+    for (const c of days.values()) {
+      const bucket = bucketOf(c.day, level);
+      const rowKey = `${c.deviceId}|${bucket}`;
+      let row = buckets.get(rowKey);
+      if (!row) {
+        row = { deviceId: c.deviceId, bucket, cells: new Map() };
+        buckets.set(rowKey, row);
+      }
+      const cellKey = `${c.appId}|${c.category}`;
+      const parts = row.cells.get(cellKey);
+      if (parts) parts.push(c);
+      else row.cells.set(cellKey, [c]);
+    }
+    for (const row of buckets.values()) {
+      const cells: StatsCell[] = [];
+      for (const parts of row.cells.values()) {
+        const durations = new Float64Array(parts.reduce((n, p) => n + p.durations.length, 0));
+        const cell: StatsCell = {
+          appId: parts[0]!.appId,
+          category: parts[0]!.category,
+          hours: new Array<number>(24).fill(0),
+          background: 0,
+          known: 0,
+          durations,
+        };
+        let o = 0;
+        for (const p of parts) {
+          for (let h = 0; h < 24; h += 1) cell.hours[h]! += p.hours[h]!;
+          cell.background += p.background;
+          cell.known += p.known;
+          durations.set(p.durations, o);
+          o += p.durations.length;
+        }
+        durations.sort();
+        cells.push(cell);
+      }
+      writer.write(level, row.deviceId, row.bucket, cells.map(storedCell));
+    }
+  }
+}
+
+/**
+ * Recomputes the whole table, and the sessions by app state, from the sessions (also used by the
+ * migrations that add them).
+ */
+export function rebuildSessionStats(db: Db): void {
+  db.exec('DELETE FROM session_stats');
+  // One device at a time, through the sessions' key index (it leads with the device): the day
+  // cells of a whole case held at once took 700 MB at 10M sessions.
+  const rows = db
+    .prepare(
+      `SELECT s.device_id, s.app_id, s.category, s.local_day, s.anchor_minute / 60,
+              s.open = 0 AND s.duration_ms IS NOT NULL, s.duration_ms,
+              CASE ${STATE_SQL} WHEN 'background' THEN 2 WHEN 'foreground' THEN 1 ELSE 0 END
+       FROM access_sessions s WHERE s.device_id = ?`,
+    )
+    .raw(true);
+  const nextDevice = db
+    .prepare('SELECT MIN(device_id) FROM access_sessions WHERE device_id > ?')
+    .pluck();
+  const writer = new StatsWriter(db);
+  let device = db.prepare('SELECT MIN(device_id) FROM access_sessions').pluck().get() as
+    number | null;
+  while (device !== null) {
+    rebuildDeviceStats(rows, writer, device);
+    device = nextDevice.get(device) as number | null;
   }
   rebuildSessionStates(db);
 }

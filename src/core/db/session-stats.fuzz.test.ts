@@ -2,14 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fuzzOptions } from '../testing/fuzz';
 import {
-  countStatsCellsAtLeast,
   decodeStatsCells,
   durationCount,
   encodeStatsCells,
-  STATS_CHECKPOINT_EVERY,
-  sumStatsCells,
   type StatsCell,
-} from './session-stats';
+} from './session-stats-cells';
+import { STATS_CHECKPOINT_EVERY } from './session-stats-codec';
+import { countStatsCellsAtLeast, sumStatsCells } from './session-stats-counts';
 
 const K = STATS_CHECKPOINT_EVERY;
 

@@ -5,7 +5,7 @@ import { CATEGORIES } from '../../contract/categories';
 import type { DayWindow } from '../../contract/filter';
 import type { Db } from '../db/open';
 import { rebuildRollup } from '../db/rollup';
-import { repairedStatsCells } from '../db/session-stats';
+import { repairedStatsCells } from '../db/session-stats-apply';
 import { inferAndroidStates } from '../db/state-inference';
 import { importAndroid } from './android-import';
 import { writeAndroidCapture } from '../testing/android-capture';

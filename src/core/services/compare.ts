@@ -3,13 +3,8 @@ import { DEFAULT_NIGHT, inDayWindow, minutesOfDay, type DayWindow } from '../../
 import type { CompareColumn, CompareRow, Platform } from '../../contract/records';
 import { msToSeconds } from '../../contract/time';
 import type { Db } from '../db/open';
-import {
-  bucketOf,
-  decodeStatsCells,
-  durationCount,
-  DurationScratch,
-  STATS_LEVELS,
-} from '../db/session-stats';
+import { decodeStatsCells, durationCount, DurationScratch } from '../db/session-stats-cells';
+import { bucketOf, STATS_LEVELS } from '../db/session-stats-table';
 import { DeviceStateSweep, hasDeviceStates } from '../db/queries/device-state';
 import { staleSummaryDevices, SUMMARY_HOUR_COLUMNS } from '../db/summary-groups';
 import { AppError } from '../model/errors';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../db/audit';
 import { accessLine, accessPair, networkLine } from '../testing/apr-fixture';
-import { repairedStatsCells } from '../db/session-stats';
+import { repairedStatsCells } from '../db/session-stats-apply';
 import { summariesAndRebuilt } from '../testing/session-summaries';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { fileClock, importFile } from './import-run';

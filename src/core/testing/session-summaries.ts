@@ -1,6 +1,6 @@
 import type { Db } from '../db/open';
 import { rebuildRollup } from '../db/rollup';
-import { decodeStatsCells } from '../db/session-stats';
+import { decodeStatsCells } from '../db/session-stats-cells';
 
 /**
  * The rollup, the session stats and the sessions by app state as stored, the stats decoded so a

@@ -7,7 +7,7 @@ import { importFile } from '../../services/import-run';
 import { accessPair, generateExportLines, networkLine } from '../../testing/apr-fixture';
 import { LineReader } from '../line-store';
 import { migrate, type Db } from '../open';
-import { decodeStatsCells } from '../session-stats';
+import { decodeStatsCells } from '../session-stats-cells';
 import { MIGRATIONS } from '.';
 
 // Each earlier schema version is given the data a current import stores, projected onto the

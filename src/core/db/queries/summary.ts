@@ -3,7 +3,8 @@ import { toCategory } from '../../../contract/categories';
 import { minutesOfDay, type DayWindow, type Filter } from '../../../contract/filter';
 import { appIdsSql, type SqlParam } from './sql';
 import type { Db } from '../open';
-import { decodeStatsCells, sumStatsCells, type CellTotals, type CellView } from '../session-stats';
+import { decodeStatsCells, type CellView } from '../session-stats-cells';
+import { sumStatsCells, type CellTotals } from '../session-stats-counts';
 import {
   keepSummaryStamp,
   staleSummaryDevices,
