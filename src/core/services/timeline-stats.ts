@@ -6,7 +6,7 @@
 import { DURATION_THRESHOLDS } from '../db/rollup';
 import { inDayWindow, minutesOfDay, type DayWindow, type Filter } from '../../contract/filter';
 import type { Db } from '../db/open';
-import { countStatsCellsAtLeast } from '../db/session-stats';
+import { countStatsCellsAtLeast } from '../db/session-stats-counts';
 import { nightParts } from '../db/queries/summary';
 import { APP_STATES, STATE_COLUMNS } from '../db/session-states';
 import { appIdsSql, sessionWhere, whereSql, type SqlParam } from './filter-sql';
