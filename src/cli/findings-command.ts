@@ -14,6 +14,9 @@ import {
   runFindings,
   storedFindingParams,
 } from '../core/findings';
+import { EVIDENCE_CAP } from '../core/findings/common';
+import { storedEvidenceColumn } from '../core/findings/stored';
+import { storedEvidenceItems } from '../core/findings/stored-evidence-items';
 import { AppError } from '../core/model/errors';
 import {
   FILTER_OPTIONS,
@@ -81,39 +84,68 @@ export function evidenceItems(ids: readonly string[], from: number, to: number):
   return run.map((id) => JSON.stringify(id)).join(ITEM_SEPARATOR);
 }
 
+/** The separator between two evidence ids, as bytes. */
+const ITEM_SEPARATOR_BYTES = Buffer.from(ITEM_SEPARATOR);
+
+/** What `writeFindingsJson` writes: the findings, and how to read one's whole evidence. */
+export interface FindingsJsonSource {
+  findings: Finding[];
+  /** A finding's whole evidence (at most {@link EVIDENCE_CAP} ids). */
+  evidenceOf: (f: Finding) => string[];
+  /**
+   * A finding's stored evidence column (its UTF-8 bytes), when it was read from the stored
+   * findings: its ids are then written from those bytes when they are in the plain form
+   * (`storedEvidenceItems`), without a string per id; `evidenceOf` is asked otherwise.
+   */
+  storedColumnOf?: (f: Finding) => Buffer | null;
+}
+
 /**
  * The findings as one JSON array (as `JSON.stringify(records, null, 2)` writes it), one finding at
  * a time: each one's whole evidence is read as it is written, never every list at once, and the
- * ids are written a run at a time, never as one string of the whole list.
+ * ids are written a run at a time (or a stored list's bytes at once), never as one string of the
+ * whole list.
  */
 export async function writeFindingsJson(
   ctx: Pick<CommandContext, 'out'>,
-  { findings, evidenceOf }: { findings: Finding[]; evidenceOf: (f: Finding) => string[] },
+  { findings, evidenceOf, storedColumnOf }: FindingsJsonSource,
 ): Promise<void> {
   if (findings.length === 0) {
     await ctx.out.write('[]\n');
     return;
   }
   await ctx.out.write('[\n');
+  // Where a stored list's ids are written before they go out; reused from finding to finding.
+  const scratch = { bytes: Buffer.alloc(0) };
   for (const [i, light] of findings.entries()) {
-    const evidence = evidenceOf(light);
+    const column = storedColumnOf?.(light) ?? null;
+    const items = column
+      ? storedEvidenceItems(column, EVIDENCE_CAP, ITEM_SEPARATOR_BYTES, scratch)
+      : null;
+    const evidence = items ? null : evidenceOf(light);
+    const count = items ? items.count : evidence!.length;
     const total = light.evidence.length + Number(light.details.evidenceTruncated ?? 0);
     const details = { ...light.details };
     delete details.evidenceTruncated;
-    if (total > evidence.length) details.evidenceTruncated = total - evidence.length;
+    if (total > count) details.evidenceTruncated = total - count;
     const json = JSON.stringify(findingRecord({ ...light, evidence: [], details }), null, 2);
     const text = `  ${json.replace(/\n/g, '\n  ')}${i < findings.length - 1 ? ',' : ''}\n`;
     const at = text.indexOf(EVIDENCE_AT);
-    if (evidence.length === 0 || at < 0) {
+    if (count === 0 || at < 0) {
       await ctx.out.write(text);
       continue;
     }
     const open = at + EVIDENCE_AT.length - 1;
     await ctx.out.write(`${text.slice(0, open)}\n      `);
-    for (let from = 0; from < evidence.length; from += EVIDENCE_CHUNK) {
-      const to = Math.min(evidence.length, from + EVIDENCE_CHUNK);
-      const items = evidenceItems(evidence, from, to);
-      await ctx.out.write(to < evidence.length ? items + ITEM_SEPARATOR : items);
+    if (items) {
+      // A copy: the stream may keep the bytes after the call, and the scratch is written again.
+      await ctx.out.writeBytes(Buffer.from(scratch.bytes.subarray(0, items.length)));
+    } else {
+      for (let from = 0; from < count; from += EVIDENCE_CHUNK) {
+        const to = Math.min(count, from + EVIDENCE_CHUNK);
+        const run = evidenceItems(evidence!, from, to);
+        await ctx.out.write(to < count ? run + ITEM_SEPARATOR : run);
+      }
     }
     await ctx.out.write(`\n    ${text.slice(open)}`);
   }
@@ -254,7 +286,11 @@ export async function runFindingsCommand(args: string[], ctx: CommandContext): P
     }
     const merged = { ...storedFindingParams(session.db), ...params };
     if (values.json) {
-      await writeFindingsJson(ctx, findingsWithEvidence(session.db, filter, merged, 0, rules));
+      const db = session.db;
+      await writeFindingsJson(ctx, {
+        ...findingsWithEvidence(db, filter, merged, 0, rules),
+        storedColumnOf: (f) => storedEvidenceColumn(db, f),
+      });
       return 0;
     }
     // The table shows no evidence ids: none are read.

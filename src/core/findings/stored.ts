@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { endianness } from 'node:os';
 import { createHash } from 'node:crypto';
 import type { Filter } from '../../contract/filter';
@@ -508,8 +509,11 @@ export function withoutPlaces(json: string): string {
   return at < 0 ? json : `${json.slice(0, at)}]`;
 }
 
-/** The first `limit` ids of a stored evidence column (full ids, or lean keys). */
-function storedIds(json: string, limit: number): string[] {
+/**
+ * The first `limit` ids of a stored evidence column (full ids, or lean keys): the reference that
+ * `storedEvidenceItems` writes as bytes without a string per id.
+ */
+export function storedIds(json: string, limit: number): string[] {
   const stored = JSON.parse(withoutPlaces(json)) as string[] | [number, unknown, unknown];
   if (typeof stored[0] !== 'number') return (stored as string[]).slice(0, limit);
   const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
@@ -566,4 +570,22 @@ export function storedEvidence(db: Db, f: Finding): string[] | null {
   const json = db.prepare('SELECT evidence FROM stored_findings WHERE id = ?').pluck().get(id) as
     string | undefined;
   return json === undefined ? null : storedIds(json, EVIDENCE_CAP);
+}
+
+const columnReads = new WeakMap<Db, Statement>();
+
+/**
+ * The stored evidence column of a finding read from the stored findings, as its UTF-8 bytes (see
+ * `storedEvidenceItems`), or null for a finding computed afresh.
+ */
+export function storedEvidenceColumn(db: Db, f: Finding): Buffer | null {
+  const id = storedRows.get(f);
+  if (id === undefined) return null;
+  let read = columnReads.get(db);
+  if (!read) {
+    read = db.prepare('SELECT CAST(evidence AS BLOB) FROM stored_findings WHERE id = ?').pluck();
+    columnReads.set(db, read);
+  }
+  const column = read.get(id) as Buffer | null | undefined;
+  return Buffer.isBuffer(column) ? column : null;
 }

@@ -1,0 +1,170 @@
+import { isUtf8 } from 'node:buffer';
+
+/**
+ * A stored evidence column turned straight into the items of a JSON array of its ids, as bytes,
+ * without making a string of each id. A column is stored as the text `JSON.stringify` writes for
+ * either a list of full ids (`["s:1:k", …]`) or lean evidence (`[device, [keys], [extra ids],
+ * "places"]`, whose ids are `s:<device>:<key>` then the extra ids). An id without a backslash in
+ * its stored text needed no escaping, so the ids' JSON in the output is the stored bytes between
+ * the quotes, after `s:<device>:` for a key. Columns in any other form (an id that needs escaping,
+ * more ids than asked for, text JSON.stringify does not write) are left to the caller's parse.
+ */
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const OPEN = 0x5b;
+const CLOSE = 0x5d;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/** Where a column's places begin (its last `,"`, as `withoutPlaces` cuts), or -1 when it has none. */
+function placesAt(column: Buffer): number {
+  const n = column.length;
+  const first = column[1]!;
+  if (n < 4 || column[0] !== OPEN || first < ZERO || first > NINE) return -1;
+  if (column[n - 1] !== CLOSE || column[n - 2] !== QUOTE) return -1;
+  return column.lastIndexOf(',"');
+}
+
+/**
+ * True when no byte in `from..to` is a backslash or a control character (below 0x20): the bytes
+ * of JSON strings holding no escape. Four bytes at a time where the memory allows.
+ */
+export function noEscapes(bytes: Uint8Array, from: number, to: number): boolean {
+  let i = from;
+  const plain = (b: number): boolean => b >= 0x20 && b !== 0x5c;
+  while (i < to && (bytes.byteOffset + i) % 4 !== 0) if (!plain(bytes[i++]!)) return false;
+  const words = Math.max(0, Math.floor((to - i) / 4));
+  if (words > 0) {
+    const view = new Int32Array(bytes.buffer, bytes.byteOffset + i, words);
+    for (let w = 0; w < words; w += 1) {
+      const v = view[w]!;
+      const x = v ^ 0x5c5c5c5c;
+      // Some byte of v is below 0x20, or some byte of x is zero (a backslash in v), exactly when
+      // this sets a high bit (the borrow of a lower byte can set one only above such a byte).
+      if ((((v - 0x20202020) & ~v) | ((x - 0x01010101) & ~x)) & 0x80808080) return false;
+    }
+    i += words * 4;
+  }
+  while (i < to) if (!plain(bytes[i++]!)) return false;
+  return true;
+}
+
+/** The pieces written around the ids of one list: before its first, between two, after its last. */
+interface Joins {
+  /** Before the list's first id when it is the first of all. */
+  open: Buffer;
+  /** Before the list's first id when ids came before (from an earlier list). */
+  openAfter: Buffer;
+  /** Between two ids of the list: the quote closing one and what opens the next. */
+  between: Buffer;
+}
+
+/** The pieces for ids written as `"<prefix><stored bytes>"`, separated by `separator`. */
+function joins(prefix: string, separator: Uint8Array): Joins {
+  const open = Buffer.from(`"${prefix}`, 'latin1');
+  const openAfter = Buffer.concat([separator, open]);
+  return { open, openAfter, between: Buffer.concat([Buffer.from('"'), openAfter]) };
+}
+
+/** Where a list is read in the column and written in the output. */
+interface Cursor {
+  /** Position in the column: just after the list's `[`, then just after its `]`. */
+  at: number;
+  /** Bytes written so far. */
+  to: number;
+  /** Ids written so far. */
+  count: number;
+}
+
+/**
+ * Copies the strings of the JSON list at `c.at` into `out`, each as its joins and its stored bytes
+ * (the column holds no backslash before `end`, so each quote after an opening one closes it);
+ * false when the list is not one of strings ending before `end`, or the ids pass `limit`.
+ */
+function copyList(
+  column: Buffer,
+  end: number,
+  c: Cursor,
+  out: Buffer,
+  j: Joins,
+  limit: number,
+): boolean {
+  let i = c.at;
+  if (column[i] === CLOSE) {
+    c.at = i + 1;
+    return true;
+  }
+  if (column[i] !== QUOTE) return false;
+  i += 1;
+  let p = c.to + (c.count === 0 ? j.open : j.openAfter).copy(out, c.to);
+  for (;;) {
+    const q = column.indexOf(QUOTE, i);
+    if (q < 0 || q >= end) return false;
+    p += column.copy(out, p, i, q);
+    c.count += 1;
+    if (c.count > limit) return false;
+    if (column[q + 1] === COMMA && column[q + 2] === QUOTE) {
+      p += j.between.copy(out, p);
+      i = q + 3;
+      continue;
+    }
+    if (column[q + 1] !== CLOSE) return false;
+    out[p] = QUOTE;
+    c.to = p + 1;
+    c.at = q + 2;
+    return true;
+  }
+}
+
+/** The length of the JSON integer at `from` when it is written as `${n}` writes it; else 0. */
+function integerLength(column: Buffer, from: number, end: number): number {
+  let i = from;
+  while (i < end && column[i]! >= ZERO && column[i]! <= NINE) i += 1;
+  if (i === from || i - from > 21) return 0;
+  const digits = column.toString('latin1', from, i);
+  return String(Number(digits)) === digits ? i - from : 0;
+}
+
+/**
+ * The ids of a stored evidence column (at most `limit`) as the items of a JSON array: each id's
+ * JSON text, with `separator` between two (`"a",<separator>"b"`), written into `out.bytes` from
+ * its start (a larger buffer is put there when it is too small). Returns their length in bytes and
+ * how many ids they are; null when the column is not in the plain form (see above), which the
+ * caller then parses as text.
+ */
+export function storedEvidenceItems(
+  column: Buffer,
+  limit: number,
+  separator: Uint8Array,
+  out: { bytes: Buffer },
+): { length: number; count: number } | null {
+  const places = placesAt(column);
+  // The evidence ends before its places, else before the column's last `]`.
+  const end = places >= 0 ? places : column.length - 1;
+  if (end < 1 || column[0] !== OPEN) return null;
+  if (places < 0 && column[end] !== CLOSE) return null;
+  if (!noEscapes(column, 1, end) || !isUtf8(column.subarray(0, end))) return null;
+  const digits = integerLength(column, 1, end);
+  // At most one id per three bytes (`"",`), each with its joins.
+  const bound = end + (Math.floor(end / 3) + 2) * (separator.length + digits + 8);
+  if (out.bytes.length < bound)
+    out.bytes = Buffer.allocUnsafe(Math.max(bound, out.bytes.length * 2));
+  const bytes = out.bytes;
+  const c: Cursor = { at: 1, to: 0, count: 0 };
+  if (digits === 0) {
+    // Full ids: one list, the whole column.
+    if (places >= 0 || !copyList(column, end, c, bytes, joins('', separator), limit)) return null;
+    return c.at === column.length ? { length: c.to, count: c.count } : null;
+  }
+  // Lean evidence: `[device,[keys],[extra ids]`, then `]` or the places.
+  c.at = 1 + digits;
+  if (column[c.at] !== COMMA || column[c.at + 1] !== OPEN) return null;
+  c.at += 2;
+  const keys = joins(`s:${column.toString('latin1', 1, 1 + digits)}:`, separator);
+  if (!copyList(column, end, c, bytes, keys, limit)) return null;
+  if (column[c.at] !== COMMA || column[c.at + 1] !== OPEN) return null;
+  c.at += 2;
+  if (!copyList(column, end, c, bytes, joins('', separator), limit)) return null;
+  return c.at === end ? { length: c.to, count: c.count } : null;
+}
