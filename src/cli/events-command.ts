@@ -21,9 +21,9 @@ import { z } from 'zod';
 import { AppError } from '../core/model/errors';
 import { csvTable, type CsvColumn, type CsvTable } from '../core/services/csv';
 import { beginAccessEvents, type ParallelEventsOptions } from '../core/services/events-parallel';
+import { accessEvents } from '../core/services/access-events';
+import { eventCsvValue } from '../core/services/event-text';
 import {
-  accessEvents,
-  eventCsvValue,
   networkEvents,
   networkUsageEvents,
   permissionEvents,
@@ -31,7 +31,7 @@ import {
   opHistoryEvents,
   rejectEvents,
   usageEvents,
-} from '../core/services/events-query';
+} from '../core/services/record-events';
 import {
   FILTER_OPTIONS,
   noMorePositionals,

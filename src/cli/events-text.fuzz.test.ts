@@ -5,13 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatInstant } from '../contract/time';
 import { CaseSession } from '../core/services/case-service';
-import {
-  accessEvents,
-  accessEventText,
-  ByteText,
-  instantBytes,
-  instantFormatter,
-} from '../core/services/events-query';
+import { accessEvents, accessEventText } from '../core/services/access-events';
+import { ByteText, instantBytes, instantFormatter } from '../core/services/event-text';
 import { fuzzOptions } from '../core/testing/fuzz';
 import {
   fillSessionCase,

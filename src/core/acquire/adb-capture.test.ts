@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../model/errors';
-import { accessEvents } from '../services/events-query';
+import { accessEvents } from '../services/access-events';
 import { importPath } from '../services/import-pipeline';
 import { tempCase } from '../testing/temp-case';
 import { OFFLINE_PROBLEM, UNAUTHORIZED_PROBLEM } from './adb';

@@ -16,7 +16,7 @@ import {
   utcBytes,
   utf8,
   writeSeconds,
-} from '../services/events-query';
+} from '../services/event-text';
 import { deviceStateReader } from '../db/queries/device-state';
 import { SESSION_CSV, type TextRewrite } from '../services/export-service';
 import { STATE_SOURCE_SQL, STATE_SQL } from '../services/filter-sql';

@@ -16,7 +16,7 @@ import { AppError } from '../model/errors';
 import type { CaseSession } from '../services/case-service';
 import { writeTx } from '../services/case-service';
 import { csvColumns, csvTable } from '../services/csv';
-import { instantFormatter } from '../services/events-query';
+import { instantFormatter } from '../services/event-text';
 import { networkWhere, whereSql } from '../services/filter-sql';
 import { bundleAudit } from './audit-manifest';
 import {

@@ -6,7 +6,7 @@ import { listAnnotations } from '../services/annotations';
 import { maskIdentifier } from '../../contract/mask';
 import type { CaseSession } from '../services/case-service';
 import { parseSessionId } from '../services/query-service';
-import { ByteText } from '../services/events-query';
+import { ByteText } from '../services/event-text';
 import { bundleAudit } from './audit-manifest';
 import { buildComparison, comparisonFiles } from './comparison';
 import {

@@ -3,13 +3,13 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../model/errors';
 import type { Filter } from '../../contract/filter';
 import type { CaseSession } from '../services/case-service';
+import { accessEvents } from '../services/access-events';
 import {
-  accessEvents,
   networkEvents,
   permissionEvents,
   rejectEvents,
   usageEvents,
-} from '../services/events-query';
+} from '../services/record-events';
 import { NO_REDACTION, type Redactor } from './redaction';
 
 /** One Timesketch JSONL line: `message`, `datetime` (ISO-8601), `timestamp_desc`, plus fields. */

@@ -5,7 +5,7 @@ import { buildPowerLog } from '../formats/powerlog/testing/synthetic';
 import { accessPair } from '../testing/apr-fixture';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { sessionCsvText } from '../bundle/events-csv';
-import { accessEvents, accessEventText } from './events-query';
+import { accessEvents, accessEventText } from './access-events';
 import { sessionCsvLines } from './export-service';
 import { importPath } from './import-pipeline';
 

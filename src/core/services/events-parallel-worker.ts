@@ -9,7 +9,7 @@ import {
   type EventsWorkerData,
   type EventsWorkerMessage,
 } from './events-parallel';
-import { accessSliceWriter } from './events-query';
+import { accessSliceWriter } from './access-events';
 
 /** The worker connection's page cache, in KiB (as `cache_size` takes it). */
 const WORKER_CACHE_KIB = -4096;

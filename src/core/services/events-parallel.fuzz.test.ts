@@ -9,7 +9,7 @@ import { fillSessionCase, sessionCaseArb } from '../bundle/testing/session-rows'
 import { fuzzing, fuzzOptions } from '../testing/fuzz';
 import { CaseSession } from './case-service';
 import { beginAccessEvents } from './events-parallel';
-import { accessEventBytes, type AccessLineFormat } from './events-query';
+import { accessEventBytes, type AccessLineFormat } from './access-events';
 
 let dir: string;
 let c: CaseSession;

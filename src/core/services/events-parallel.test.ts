@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillSessionCase, spreadSessions } from '../bundle/testing/session-rows';
 import { CaseSession } from './case-service';
 import { beginAccessEvents, planSlices, type AccessEventsRun } from './events-parallel';
-import { accessEventBytes } from './events-query';
+import { accessEventBytes } from './access-events';
 
 const DAY_MS = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);

@@ -16,7 +16,7 @@ import type { Filter } from '../../contract/filter';
 import { holdWrites } from '../db/write-hold';
 import { AppError } from '../model/errors';
 import type { CaseSession } from './case-service';
-import { accessSliceWriter, type AccessLineFormat, type AccessSliceWriter } from './events-query';
+import { accessSliceWriter, type AccessLineFormat, type AccessSliceWriter } from './access-events';
 
 /** The shared cells of a run (an Int32Array over a SharedArrayBuffer), by index. */
 export const CELL = {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { accessEvents } from '../../services/events-query';
+import { accessEvents } from '../../services/access-events';
 import { sharedFixtures } from '../../testing/shared-fixtures';
 import { tempCase, type TempCase } from '../../testing/temp-case';
 import { importAndroid } from '../../services/android-import';

@@ -8,12 +8,8 @@ import {
   usageEventSchema,
 } from '../../../contract/records';
 import { verifyAudit } from '../../db/audit';
-import {
-  accessEvents,
-  opHistoryEvents,
-  rejectEvents,
-  usageEvents,
-} from '../../services/events-query';
+import { accessEvents } from '../../services/access-events';
+import { opHistoryEvents, rejectEvents, usageEvents } from '../../services/record-events';
 import { CAPTURE_ZONE, writeAndroidCapture } from '../../testing/android-capture';
 import { tempCase, type TempCase } from '../../testing/temp-case';
 import { appliedClock, importAndroid } from '../../services/android-import';

@@ -8,7 +8,7 @@ import {
   profileEventSchema,
 } from '../../../contract/records';
 import { verifyAudit } from '../../db/audit';
-import { networkUsageEvents, permissionEvents, profileEvents } from '../../services/events-query';
+import { networkUsageEvents, permissionEvents, profileEvents } from '../../services/record-events';
 import {
   DEMO_PHOTOS_GRANT_MS,
   demoBackupFiles,
