@@ -178,4 +178,25 @@ describe('findings --json, written a run of evidence ids at a time', () => {
     const out = await written([f, f], [whole, whole], [stored, stored]);
     expect(out.toString()).toBe(reference([f, f], [whole, whole]));
   });
+  it('writes many long lists, stored and parsed in turn, as one text', async () => {
+    const fs = fc.sample(finding, { numRuns: 40, seed: 5 });
+    const columns = fs.map((_, i) =>
+      i % 3 === 2
+        ? undefined
+        : JSON.stringify([
+            i,
+            Array.from({ length: 4_000 + i }, (_, k) => `${i}-${k}-${'x'.repeat(k % 9)}`),
+            i % 2 === 0 ? ['n:1', `é${i}`] : [],
+            'AAAA',
+          ]),
+    );
+    const whole = fs.map((_, i) =>
+      columns[i] === undefined
+        ? Array.from({ length: 3_000 }, (_, k) => (k === 7 ? `s:1:"${i}"` : `s:2:${k}`))
+        : storedIds(columns[i]!, EVIDENCE_CAP),
+    );
+    const out = await written(fs, whole, columns);
+    expect(out.length).toBeGreaterThan(3 << 20);
+    expect(out.equals(Buffer.from(reference(fs, whole)))).toBe(true);
+  });
 });

@@ -140,6 +140,26 @@ describe('storedEvidenceItems', () => {
     expect(taken).toBeGreaterThan(0);
   });
 
+  it('writes many short ids, which take several times their column', () => {
+    const tiny = fc.array(fc.constantFrom('', 'a', 'é'), { minLength: 200, maxLength: 1_500 });
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.nat(9), fc.constant(2 ** 53 - 1)),
+        tiny,
+        fc.array(fc.constantFrom('', 'b'), { maxLength: 300 }),
+        fc.boolean(),
+        (device, keys, extra, lean) => {
+          const column = lean
+            ? JSON.stringify([device, keys, extra, 'AAAA'])
+            : JSON.stringify(keys);
+          const took = checked(Buffer.from(column), 5_000);
+          expect(took).toBe(plain(column, 5_000));
+        },
+      ),
+      fuzzOptions(60),
+    );
+  });
+
   it('reads the columns JSON.stringify writes at the edges of its form', () => {
     const cases: [string, number, string[] | null][] = [
       ['[]', 9, []],
