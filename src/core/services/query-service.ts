@@ -69,6 +69,8 @@ const EXACT_BIN_LIMIT = 150_000;
 const MAX_ROLLUP_BUCKETS = 120;
 /** ...and the rows read (buckets x device, app and category cells) at or under this number. */
 const MAX_ROLLUP_ROWS = 20_000;
+/** How many ranges' network spans a query service keeps (see `recentSpans`). */
+const RECENT_SPANS = 8;
 /** The rollup level used to estimate a view's size keeps its buckets at or under this number. */
 const ESTIMATE_BUCKETS = 40;
 
@@ -769,9 +771,44 @@ export class QueryService {
   ): TimelineResult['network'] {
     const spans =
       !(filter.tags && filter.tags.length > 0) && filter.starred !== true
-        ? this.keptNetworkSpans(filter, range)
+        ? this.recentSpans(filter, range)
         : null;
     return (spans ?? this.networkSpansFromRows(filter, range)).filter((n) => laneKeys.has(n.lane));
+  }
+
+  /**
+   * The kept network spans of a range for the filter's devices, apps and dates, as last read for
+   * them: the spans do not change with the filter's other fields (categories, hours, durations,
+   * states), so a view that changes only those reads them once. The last few are kept, until the
+   * case changes.
+   */
+  private recentSpans(
+    filter: Filter,
+    range: { fromMs: number; toMs: number },
+  ): TimelineResult['network'] | null {
+    const recent = this.memo(
+      'networkSpans',
+      () => new Map<string, TimelineResult['network'] | null>(),
+    );
+    const key = JSON.stringify([
+      filter.devices ?? [],
+      filter.apps ?? [],
+      filter.from ?? null,
+      filter.to ?? null,
+      range.fromMs,
+      range.toMs,
+    ]);
+    const kept = recent.get(key);
+    if (kept !== undefined) {
+      // Most recently used last: the first is the one to let go.
+      recent.delete(key);
+      recent.set(key, kept);
+      return kept;
+    }
+    const spans = this.keptNetworkSpans(filter, range);
+    recent.set(key, spans);
+    if (recent.size > RECENT_SPANS) recent.delete(recent.keys().next().value!);
+    return spans;
   }
 
   /**
