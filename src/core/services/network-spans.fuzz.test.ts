@@ -1,7 +1,10 @@
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FINDINGS_CASE_START, emptyFindingsCase, fillFindingsCase } from '../testing/findings-case';
 import { fuzzOptions } from '../testing/fuzz';
+import { refreshNetworkLatest, staleNetworkDevices } from '../db/queries/network-latest';
 import { tempCase, type TempCase } from '../testing/temp-case';
 
 let t: TempCase;
@@ -80,5 +83,44 @@ describe('timeline network spans', () => {
       ),
       fuzzOptions(60),
     );
+  });
+
+  it('are read again for one range once the case changes, and kept across its other filters', () => {
+    const range = { fromMs: FINDINGS_CASE_START, toMs: FINDINGS_CASE_START + 20 * 86_400_000 };
+    const spans = (filter = {}) =>
+      order(t.session.queries.timeline({ filter, range, width: 800 }).network);
+    fc.assert(
+      fc.property(fc.integer(), (seed) => {
+        // The same range each run: spans kept from the run before would be another case's.
+        reset();
+        fillFindingsCase(t.session.db, seed);
+        if (seed % 2 === 0) refreshNetworkLatest(t.session.db, staleNetworkDevices(t.session.db));
+        const r = t.session.queries.timeline({ filter: {}, range, width: 800 });
+        const lanes = new Set(r.lanes.filter((l) => l.sessions > 0).map((l) => l.key));
+        expect(order(r.network)).toEqual(order(reference(range).filter((n) => lanes.has(n.lane))));
+        // A filter of categories only draws the spans of the lanes it keeps.
+        const photos = t.session.queries.timeline({
+          filter: { categories: ['photos'] },
+          range,
+          width: 800,
+        });
+        const kept = new Set(photos.lanes.filter((l) => l.sessions > 0).map((l) => l.key));
+        expect(order(photos.network)).toEqual(
+          order(reference(range).filter((n) => kept.has(n.lane))),
+        );
+      }),
+      fuzzOptions(20),
+    );
+    // A case with spans on its lanes, kept as an import keeps them.
+    for (let seed = 1; spans().length === 0; seed += 1) {
+      reset();
+      fillFindingsCase(t.session.db, seed);
+      refreshNetworkLatest(t.session.db, staleNetworkDevices(t.session.db));
+    }
+    // Another connection (an import in its worker) empties them.
+    const other = new Database(join(t.dir, 'case.snoopcase'));
+    other.exec('DELETE FROM network_spans');
+    other.close();
+    expect(spans()).toEqual([]);
   });
 });

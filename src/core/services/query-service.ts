@@ -28,8 +28,8 @@ import { RecordQueries } from './record-queries';
 import { timeOfDayTimeline } from './time-of-day';
 import { emptyTimeline, LaneTally, type LaneTotals } from './timeline-parts';
 import { BinColumns } from '../../contract/timeline-bins';
+import { rollupCells, type RollupCellSink } from './rollup-cells';
 import {
-  type BinRow,
   caseShape,
   exactBinRows,
   minutesServeTimeline,
@@ -69,6 +69,8 @@ const EXACT_BIN_LIMIT = 150_000;
 const MAX_ROLLUP_BUCKETS = 120;
 /** ...and the rows read (buckets x device, app and category cells) at or under this number. */
 const MAX_ROLLUP_ROWS = 20_000;
+/** How many ranges' network spans a query service keeps (see `recentSpans`). */
+const RECENT_SPANS = 8;
 /** The rollup level used to estimate a view's size keeps its buckets at or under this number. */
 const ESTIMATE_BUCKETS = 40;
 
@@ -504,54 +506,48 @@ export class QueryService {
       levels.find((l) => span / (l * DAY_MS) <= maxBuckets) ??
       levels[levels.length - 1]!;
     const q = this.rollupRows(rollupFilter(filter, via), range, level, lane, offsets);
-    const rows = q.empty
-      ? []
-      : via === 'stats'
-        ? statsBinRows(this.db, filter, level, q.fromBucket, q.toBucket, lane)
-        : via === 'minutes'
-          ? windowBinRows(this.db, filter, level, q.fromBucket, q.toBucket, lane)
-          : via === 'states'
-            ? stateBinRows(this.db, filter, level, q.fromBucket, q.toBucket, lane)
-            : (this.db
-                .prepare(
-                  `SELECT r.device_id AS deviceId, r.app_id AS appId, r.category, r.bucket, ${q.count} AS sessions, ${q.busy} AS busyMs
-             FROM ${q.table} ${q.where}
-             ORDER BY r.bucket, r.device_id, r.app_id, r.category`,
-                )
-                .all(...q.params) as BinRow[]);
-    const bins = new BinColumns(rows.length);
+    const bins = new BinColumns();
     // By the stored category: its index in the answer's categories.
     const categories = new Map<string, number>();
-    // Per device and app: the lane's index in the bins, its device's offset and its totals. Tens
-    // of thousands of cells fall in a few hundred lanes, so each is found by number and summed
-    // here; the tally gets each lane's totals once, in the order first met, which is its order.
-    const seen = new Map<number, Map<number, RollupLane>>();
+    // Per app (an app id belongs to one device): the lane's index in the bins, its device's
+    // offset and its totals. Tens of thousands of cells fall in a few hundred lanes, so each is
+    // found by number and summed here; the tally gets each lane's totals once, in the order
+    // first met, which is its order. A bucket's cells come app by app, so the last lane is
+    // tried first.
+    const seen = new Map<number, RollupLane>();
+    const others = new Map<string, RollupLane>();
     const met: RollupLane[] = [];
     const dayMs = level * DAY_MS;
-    for (const r of rows) {
-      if (r.sessions === 0) continue;
-      let apps = seen.get(r.deviceId);
-      if (!apps) seen.set(r.deviceId, (apps = new Map()));
-      let lane = apps.get(r.appId);
-      if (!lane) {
-        lane = {
-          deviceId: r.deviceId,
-          appId: r.appId,
-          index: bins.lane(`${r.deviceId}:${r.appId}`),
-          offsetMs: (offsets.get(r.deviceId) ?? 0) * 60_000,
-          sessions: 0,
-          busyMs: 0,
-        };
-        apps.set(r.appId, lane);
-        met.push(lane);
-      }
-      lane.sessions += r.sessions;
-      lane.busyMs += r.busyMs;
-      let category = categories.get(r.category);
+    let last: RollupLane | undefined;
+    const add: RollupCellSink = (deviceId, appId, stored, bucket, sessions, busyMs) => {
+      if (sessions === 0) return;
+      let lane = last !== undefined && last.appId === appId ? last : seen.get(appId);
+      if (lane === undefined || lane.deviceId !== deviceId)
+        lane = this.rollupLane(seen, others, met, bins, offsets, deviceId, appId);
+      last = lane;
+      lane.sessions += sessions;
+      lane.busyMs += busyMs;
+      let category = categories.get(stored);
       if (category === undefined)
-        categories.set(r.category, (category = bins.category(toCategory(r.category))));
+        categories.set(stored, (category = bins.category(toCategory(stored))));
       // A local-day bucket starts at that day's local midnight, placed with the device's offset.
-      bins.push(lane.index, category, r.bucket * dayMs - lane.offsetMs, r.sessions, r.busyMs);
+      bins.push(lane.index, category, bucket * dayMs - lane.offsetMs, sessions, busyMs);
+    };
+    if (!q.empty) {
+      if (via === 'rollup')
+        rollupCells(
+          this.db,
+          { ...q, from: `${q.table} ${q.where}` },
+          this.memo('caseShape', () => caseShape(this.db)),
+          add,
+        );
+      else
+        for (const r of via === 'stats'
+          ? statsBinRows(this.db, filter, level, q.fromBucket, q.toBucket, lane)
+          : via === 'minutes'
+            ? windowBinRows(this.db, filter, level, q.fromBucket, q.toBucket, lane)
+            : stateBinRows(this.db, filter, level, q.fromBucket, q.toBucket, lane))
+          add(r.deviceId, r.appId, r.category, r.bucket, r.sessions, r.busyMs);
     }
     const lanes = new LaneTally();
     for (const l of met) lanes.add(l.deviceId, l.appId, l.sessions, l.busyMs);
@@ -565,6 +561,39 @@ export class QueryService {
       bins: bins.columns,
       total: laneList.reduce((n, l) => n + l.sessions, 0),
     };
+  }
+
+  /**
+   * The lane of a device's app among those met so far, made when first met. An app id stands for
+   * one device's app, so a cell naming another device (which no case written here holds) gets a
+   * lane of its own, found again by device and app.
+   */
+  private rollupLane(
+    seen: Map<number, RollupLane>,
+    others: Map<string, RollupLane>,
+    met: RollupLane[],
+    bins: BinColumns,
+    offsets: Map<number, number>,
+    deviceId: number,
+    appId: number,
+  ): RollupLane {
+    const found = seen.get(appId);
+    if (found !== undefined && found.deviceId === deviceId) return found;
+    const key = `${deviceId}:${appId}`;
+    const other = others.get(key);
+    if (other) return other;
+    const lane: RollupLane = {
+      deviceId,
+      appId,
+      index: bins.lane(key),
+      offsetMs: (offsets.get(deviceId) ?? 0) * 60_000,
+      sessions: 0,
+      busyMs: 0,
+    };
+    if (found === undefined) seen.set(appId, lane);
+    else others.set(key, lane);
+    met.push(lane);
+    return lane;
   }
 
   /** Adds labels to lane totals and sorts them by activity. */
@@ -742,9 +771,44 @@ export class QueryService {
   ): TimelineResult['network'] {
     const spans =
       !(filter.tags && filter.tags.length > 0) && filter.starred !== true
-        ? this.keptNetworkSpans(filter, range)
+        ? this.recentSpans(filter, range)
         : null;
     return (spans ?? this.networkSpansFromRows(filter, range)).filter((n) => laneKeys.has(n.lane));
+  }
+
+  /**
+   * The kept network spans of a range for the filter's devices, apps and dates, as last read for
+   * them: the spans do not change with the filter's other fields (categories, hours, durations,
+   * states), so a view that changes only those reads them once. The last few are kept, until the
+   * case changes.
+   */
+  private recentSpans(
+    filter: Filter,
+    range: { fromMs: number; toMs: number },
+  ): TimelineResult['network'] | null {
+    const recent = this.memo(
+      'networkSpans',
+      () => new Map<string, TimelineResult['network'] | null>(),
+    );
+    const key = JSON.stringify([
+      filter.devices ?? [],
+      filter.apps ?? [],
+      filter.from ?? null,
+      filter.to ?? null,
+      range.fromMs,
+      range.toMs,
+    ]);
+    const kept = recent.get(key);
+    if (kept !== undefined) {
+      // Most recently used last: the first is the one to let go.
+      recent.delete(key);
+      recent.set(key, kept);
+      return kept;
+    }
+    const spans = this.keptNetworkSpans(filter, range);
+    recent.set(key, spans);
+    if (recent.size > RECENT_SPANS) recent.delete(recent.keys().next().value!);
+    return spans;
   }
 
   /**

@@ -30,6 +30,7 @@ import { m0029RollupHalfHours } from './0029-rollup-half-hours';
 import { m0030DropSessionPlaces } from './0030-drop-session-places';
 import { m0031StatsCheckpoints } from './0031-stats-checkpoints';
 import { m0032SessionDeviceAnchor } from './0032-session-device-anchor';
+import { m0033RollupTotals } from './0033-rollup-totals';
 import type { Migration } from './types';
 
 /** All migrations, in order. */
@@ -66,4 +67,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0030DropSessionPlaces,
   m0031StatsCheckpoints,
   m0032SessionDeviceAnchor,
+  m0033RollupTotals,
 ];
