@@ -208,11 +208,18 @@ if (only.has('views')) {
   for (const [name, run] of views) if (timed(name)) row(name, await time(run), 100);
 
   if (timed('Timeline')) {
-    say('\n## Timeline queries (warm; target: p95 <= 50 ms)');
+    // Issue 13 sets two targets here: every view's first answer, the timeline's at any zoom and
+    // filter among them, within 100 ms at the median and 250 ms at p95; and timeline queries
+    // within 50 ms at p95. Each query's first call (the first time this process runs it, its
+    // pages and code path possibly cold) is timed on its own against the first; the calls after
+    // it, warm, against the second.
+    say(
+      '\n## Timeline queries (first answer: target median <= 100 ms, p95 <= 250 ms over the queries; warm: target p95 <= 50 ms)',
+    );
     // The CPU time of this process beside each figure: on a shared machine the wall time also
     // holds the time other processes had the cores.
     say(
-      'zoom          filter                    first ms  median ms   p95 ms   answer KB   cpu median / p95 ms',
+      'zoom          filter                    first ms  warm median ms  warm p95 ms   answer KB   warm cpu median / p95 ms',
     );
     const start = Date.UTC(2024, 5, 12, 22);
     const zooms: [string, { fromMs: number; toMs: number } | undefined][] = [
@@ -241,10 +248,15 @@ if (only.has('views')) {
     const pick = (env: string | undefined, name: string): boolean =>
       !env || env.split('|').some((w) => w !== '' && name.startsWith(w));
     const all: number[] = [];
+    const firsts: number[] = [];
     for (const [zname, range] of zooms)
       for (const [fname, filter] of filters) {
         if (!pick(process.env.BENCH_TIMELINE_ZOOMS, zname)) continue;
         if (!pick(process.env.BENCH_TIMELINE_FILTERS, fname)) continue;
+        const t0 = performance.now();
+        await call('queryTimeline', { filter, range, width: 1200 });
+        const first = performance.now() - t0;
+        firsts.push(first);
         const cpu: number[] = [];
         const r = await time(async () => {
           const u = process.cpuUsage();
@@ -256,12 +268,16 @@ if (only.has('views')) {
         cpu.sort((a, b) => a - b);
         all.push(r.p95);
         say(
-          `${zname.padEnd(13)} ${fname.padEnd(25)} ${ms(r.first)} ${ms(r.median)}  ${ms(r.p95)} ${(r.size / 1024).toFixed(0).padStart(10)}   ${ms(pct(cpu, 50))} / ${pct(cpu, 95).toFixed(1)}${r.p95 > 50 ? '  OVER' : ''}`,
+          `${zname.padEnd(13)} ${fname.padEnd(25)} ${ms(first)}       ${ms(r.median)}     ${ms(r.p95)} ${(r.size / 1024).toFixed(0).padStart(10)}   ${ms(pct(cpu, 50))} / ${pct(cpu, 95).toFixed(1)}${r.p95 > 50 ? '  OVER (warm)' : ''}${first > 100 ? '  first over 100 ms' : ''}`,
         );
       }
     all.sort((a, b) => a - b);
+    firsts.sort((a, b) => a - b);
     say(
-      `timeline: ${all.filter((v) => v > 50).length} of ${all.length} queries over 50 ms at p95; worst p95 ${all.at(-1)!.toFixed(1)} ms`,
+      `timeline, warm (${RUNS} calls after each query's first): ${all.filter((v) => v > 50).length} of ${all.length} queries over 50 ms at p95; worst p95 ${all.at(-1)!.toFixed(1)} ms`,
+    );
+    say(
+      `timeline, first answers (one a query): median ${pct(firsts, 50).toFixed(1)} ms, p95 ${pct(firsts, 95).toFixed(1)} ms (target 100 / 250); ${firsts.filter((v) => v > 50).length} of ${firsts.length} over 50 ms, ${firsts.filter((v) => v > 100).length} over 100 ms, slowest ${firsts.at(-1)!.toFixed(1)} ms`,
     );
   }
   await app.dispose();
