@@ -6,6 +6,7 @@
 import { DURATION_THRESHOLDS } from '../db/rollup';
 import { inDayWindow, minutesOfDay, type DayWindow, type Filter } from '../../contract/filter';
 import type { Db } from '../db/open';
+import { statsBlobs } from './stats-blobs';
 import { countStatsCellsAtLeast } from '../db/session-stats-counts';
 import { nightParts } from '../db/queries/summary';
 import { APP_STATES, STATE_COLUMNS } from '../db/session-states';
@@ -84,15 +85,7 @@ export function statsBinRows(
   const categories =
     filter.categories && filter.categories.length > 0 ? new Set<string>(filter.categories) : null;
   const devices = filter.devices && filter.devices.length > 0 ? filter.devices : null;
-  const rows = db
-    .prepare(
-      `SELECT device_id, bucket, cells FROM session_stats WHERE level = ? AND bucket >= ? AND bucket <= ?
-       ${devices ? `AND device_id IN (${devices.map(() => '?').join(', ')})` : ''}`,
-    )
-    .raw()
-    .iterate(level, fromBucket, toBucket, ...(devices ?? [])) as IterableIterator<
-    [number, number, Uint8Array]
-  >;
+  const rows = statsBlobs(db, level, fromBucket, toBucket, devices);
   const out: BinRow[] = [];
   // The filter's apps and categories, asked once per app and category of a blob.
   const keep = (appId: number, category: string): boolean =>
