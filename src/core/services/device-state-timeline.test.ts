@@ -6,7 +6,7 @@ import { accessPair } from '../testing/apr-fixture';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { sessionWhere, whereSql } from './filter-sql';
 import { importFile } from './import-run';
-import { TIMELINE_SESSION_LIMIT } from './query-service';
+import { TIMELINE_SESSION_LIMIT } from './timeline-exact';
 
 const H = 3_600_000;
 const START = Date.UTC(2024, 4, 1);

@@ -3,7 +3,7 @@ import { binList } from '../../contract/timeline-bins';
 import { accessLine, accessPair, networkLine } from '../testing/apr-fixture';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { importFile } from './import-run';
-import { exactBinFloor } from './query-service';
+import { exactBinFloor } from './timeline-rollup';
 
 let t: TempCase;
 const H = 3_600_000;

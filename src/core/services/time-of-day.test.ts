@@ -6,7 +6,7 @@ import { AppError } from '../model/errors';
 import { accessLine, accessPair } from '../testing/apr-fixture';
 import { tempCase, type TempCase } from '../testing/temp-case';
 import { importFile } from './import-run';
-import { TIMELINE_SESSION_LIMIT } from './query-service';
+import { TIMELINE_SESSION_LIMIT } from './timeline-exact';
 
 const M = 60_000;
 const H = 3_600_000;

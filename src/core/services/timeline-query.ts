@@ -1,0 +1,159 @@
+/**
+ * The timeline's answer: which path serves a view (the rollup's bins, the exact sessions or
+ * bins), the network spans of its lanes and the dated permission records in range.
+ */
+import type { TimelineResult } from '../../contract/api';
+import type { Filter } from '../../contract/filter';
+import type { Db } from '../db/open';
+import { DAY_MS } from '../db/rollup';
+import { AppError } from '../model/errors';
+import { caseExtent, deviceOffsets, type CaseMemo } from './case-memo';
+import { observedDevices } from './observed-days';
+import type { RecordQueries } from './record-queries';
+import { binSize, exactTimeline, TIMELINE_SESSION_LIMIT } from './timeline-exact';
+import { laneSearchClause, withMarks } from './timeline-lanes';
+import { networkSpans } from './timeline-network';
+import { emptyTimeline } from './timeline-parts';
+import {
+  exactBinFloor,
+  rollupBins,
+  rollupCount,
+  rollupFilter,
+  rollupServes,
+} from './timeline-rollup';
+import {
+  minutesServeTimeline,
+  rollupKeepsHalfHours,
+  statesServeTimeline,
+  statsServeTimeline,
+} from './timeline-stats';
+
+/** Above this many sessions in view, bins come from the rollup even when finer bins were asked for. */
+const EXACT_BIN_LIMIT = 150_000;
+
+/** The timeline of a filter over a range (the case's extent without one), `width` pixels wide. */
+export function timeline(
+  db: Db,
+  memo: CaseMemo,
+  records: RecordQueries,
+  request: {
+    filter: Filter;
+    range?: { fromMs: number; toMs: number };
+    width: number;
+    laneSearch?: string;
+  },
+): TimelineResult {
+  // A device-state filter over devices with no lock or screen records keeps all sessions or
+  // none: said as such, the rollup can answer it.
+  const reach = deviceStateReach(db, request.filter);
+  const input =
+    reach === 'all'
+      ? { ...request, filter: { ...request.filter, deviceStates: undefined } }
+      : request;
+  const extent = caseExtent(db, records, input.filter.devices);
+  const empty = {
+    ...emptyTimeline(extent, null),
+    observed: observedDevices(db, input.filter),
+  };
+  if (!extent) return empty;
+  const range = input.range ?? { fromMs: extent.fromMs, toMs: extent.toMs + 1 };
+  if (range.toMs <= range.fromMs) throw new AppError('INVALID_INPUT', 'The time range is empty.');
+  const laneFilter = laneSearchClause(input.laneSearch);
+  if (reach === 'none')
+    return withMarks(db, memo, records, { ...empty, range }, input.filter, range, laneFilter);
+  const desiredBin = (range.toMs - range.fromMs) / Math.max(10, input.width / 2);
+
+  let result: TimelineResult | null = null;
+  let estimate: number | null = null;
+  let cells: number | null = null;
+  // A minimum duration the rollup does not count: bins from the session stats' durations,
+  // counted beforehand with the rollup's next lower minimum (an overcount, as an estimate is).
+  const halves = rollupKeepsHalfHours(db);
+  const serves = (f: Filter): boolean => rollupServes(f, halves);
+  const viaStats = statsServeTimeline(input.filter, serves);
+  // An hours window not on whole hours: bins from the rollup's whole hours and the sessions of
+  // the minutes left over, counted beforehand with the whole hours the window touches.
+  const viaMinutes = minutesServeTimeline(input.filter, serves);
+  // App states: bins from the sessions by state, counted beforehand without the states.
+  const viaStates = statesServeTimeline(input.filter, serves);
+  const via = viaStats ? 'stats' : viaMinutes ? 'minutes' : viaStates ? 'states' : 'rollup';
+  if (serves(input.filter) || via !== 'rollup') {
+    const offsets = deviceOffsets(db, memo);
+    const counted = rollupCount(db, rollupFilter(input.filter, via), range, laneFilter, offsets);
+    estimate = counted.sessions;
+    cells = counted.cells;
+    // The estimate counts whole buckets, so nothing there means nothing in view.
+    if (estimate === 0)
+      return withMarks(db, memo, records, { ...empty, range }, input.filter, range, laneFilter);
+    // Exact bins of a day or more would show what the rollup's day cells hold.
+    const exactBin = binSize(exactBinFloor(desiredBin, range.toMs - range.fromMs, counted.cells));
+    if (
+      estimate > TIMELINE_SESSION_LIMIT &&
+      (desiredBin >= DAY_MS || estimate > EXACT_BIN_LIMIT || exactBin >= DAY_MS)
+    ) {
+      result = rollupBins(
+        db,
+        memo,
+        input.filter,
+        range,
+        desiredBin,
+        laneFilter,
+        offsets,
+        counted.cells,
+        empty,
+        via,
+      );
+    }
+    // The exact path counts the sessions itself rather than trust an overcount.
+    if (via !== 'rollup') estimate = null;
+  }
+  if (!result && cells === null) {
+    // Lanes and categories in view, from the rollup with the filter's devices, apps and
+    // categories: at least as many as the full filter leaves.
+    const f = input.filter;
+    cells = rollupCount(
+      db,
+      { devices: f.devices, apps: f.apps, categories: f.categories },
+      range,
+      laneFilter,
+      deviceOffsets(db, memo),
+    ).cells;
+  }
+  result ??= exactTimeline(
+    db,
+    memo,
+    input.filter,
+    range,
+    exactBinFloor(desiredBin, range.toMs - range.fromMs, cells ?? 0),
+    laneFilter,
+    empty,
+    estimate,
+  );
+  result.network = networkSpans(
+    db,
+    memo,
+    input.filter,
+    range,
+    new Set(result.lanes.map((l) => l.key)),
+  );
+  return withMarks(db, memo, records, result, input.filter, range, laneFilter);
+}
+
+/**
+ * What a device-state filter keeps when no device in view has lock or screen records (every
+ * access is then of unknown state): `all` sessions when it asks for unknown, else `none`;
+ * `some` when a device in view has such records (or there is no such filter).
+ */
+function deviceStateReach(db: Db, filter: Filter): 'all' | 'none' | 'some' {
+  const choices = filter.deviceStates ?? [];
+  if (choices.length === 0) return 'some';
+  const devices =
+    filter.devices && filter.devices.length > 0
+      ? filter.devices
+      : (db.prepare('SELECT id FROM devices').pluck().all() as number[]);
+  const covered = db.prepare(
+    "SELECT 1 FROM device_state_coverage WHERE device_id = ? AND kind IN ('lock', 'screen') LIMIT 1",
+  );
+  if (devices.some((d) => covered.get(d) !== undefined)) return 'some';
+  return choices.includes('unknown') ? 'all' : 'none';
+}

@@ -1,0 +1,297 @@
+/**
+ * The zoomed-out timeline from the rollup: which filters it serves, its estimate of the sessions
+ * and cells in view, and its bins of device-local days, weeks or four-week spans (or those of the
+ * session stats, of the rollup's whole hours and the minutes left over, or of the sessions by
+ * app state, for filters the rollup alone does not count).
+ */
+import type { TimelineResult } from '../../contract/api';
+import { toCategory } from '../../contract/categories';
+import type { Filter } from '../../contract/filter';
+import { localDayNumber } from '../../contract/time';
+import { BinColumns } from '../../contract/timeline-bins';
+import type { Db } from '../db/open';
+import { DAY_MS, DURATION_THRESHOLDS, ROLLUP_LEVELS, rollupBucket } from '../db/rollup';
+import { maxDurationMs, type CaseMemo } from './case-memo';
+import { parseRangeBound, sessionWhere, whereSql } from './filter-sql';
+import { rollupCells, type RollupCellSink } from './rollup-cells';
+import { describeLanes, type LaneFilter } from './timeline-lanes';
+import { LaneTally } from './timeline-parts';
+import {
+  caseShape,
+  rollupCountable,
+  stateBinRows,
+  stateless,
+  statsBinRows,
+  wholeHoursCountable,
+  windowBinRows,
+  windowOnRollupHours,
+  windowTerms,
+} from './timeline-stats';
+
+/** The rollup level chosen keeps the buckets in view at or under this number. */
+const MAX_ROLLUP_BUCKETS = 120;
+/** ...and the rows read (buckets x device, app and category cells) at or under this number. */
+const MAX_ROLLUP_ROWS = 20_000;
+/** The rollup level used to estimate a view's size keeps its buckets at or under this number. */
+const ESTIMATE_BUCKETS = 40;
+
+/** Device-local midnight (as ms of local time) of a date-only bound. */
+function parseRangeBoundLocalMs(text: string): number {
+  const b = parseRangeBound(text);
+  return b.kind === 'local' ? b.localMs : b.ms;
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The rollup holds devices, apps, categories, device-local days, whole local hours (and half
+ * hours when `halves`: see `rollupKeepsHalfHours`) and a few minimum durations: an instant bound,
+ * a window on other minutes, another minimum duration, or a minimum duration with an hours window
+ * needs the sessions.
+ */
+export function rollupServes(filter: Filter, halves = false): boolean {
+  if ((filter.tags && filter.tags.length > 0) || filter.starred === true) return false;
+  if (filter.states && filter.states.length > 0) return false;
+  // The device's state at each access is not in the rollup either.
+  if (filter.deviceStates && filter.deviceStates.length > 0) return false;
+  const min = filter.minSeconds ?? 0;
+  if (min > 0 && (filter.hours || !(DURATION_THRESHOLDS as readonly number[]).includes(min)))
+    return false;
+  if ((filter.from && !DATE_ONLY.test(filter.from)) || (filter.to && !DATE_ONLY.test(filter.to)))
+    return false;
+  if (filter.hours && !windowOnRollupHours(filter.hours, halves)) return false;
+  return true;
+}
+
+/** Where the rollup path's bins come from (see `rollupBins`). */
+export type TimelineVia = 'rollup' | 'stats' | 'minutes' | 'states';
+
+/**
+ * The filter the rollup counts for a path: one that keeps every session the filter keeps, so
+ * its counts never undercount.
+ */
+export function rollupFilter(filter: Filter, via: TimelineVia): Filter {
+  if (via === 'stats') return rollupCountable(filter);
+  if (via === 'minutes') return wholeHoursCountable(filter);
+  if (via === 'states') return stateless(filter);
+  return filter;
+}
+
+/**
+ * The least bin size for exact bins: the one asked for, or wider when `cells` lanes x categories
+ * over the range would give more bins than the rollup path reads ({@link MAX_ROLLUP_ROWS}).
+ */
+export function exactBinFloor(desiredBin: number, rangeMs: number, cells: number): number {
+  return Math.max(desiredBin, (rangeMs * cells) / MAX_ROLLUP_ROWS);
+}
+
+/** A lane of rollup bins as they are read: its index in the bins, its offset and its totals. */
+interface RollupLane {
+  deviceId: number;
+  appId: number;
+  index: number;
+  offsetMs: number;
+  sessions: number;
+  busyMs: number;
+}
+
+/** Rollup rows of one level in the range (as device-local days) that match the filter. */
+function rollupRows(
+  db: Db,
+  filter: Filter,
+  range: { fromMs: number; toMs: number },
+  level: number,
+  lane: LaneFilter,
+  offsets: Map<number, number>,
+  widen = false,
+) {
+  const w = sessionWhere(
+    { devices: filter.devices, apps: filter.apps, categories: filter.categories },
+    0,
+  );
+  const clauses = w.clauses.map((c) => c.replace(/(^|[^\w.])s\./g, '$1r.'));
+  const offs = [...offsets.values()];
+  let fromDay = localDayNumber(range.fromMs, Math.min(0, ...offs));
+  let toDay = localDayNumber(range.toMs - 1, Math.max(0, ...offs));
+  if (filter.from)
+    fromDay = Math.max(fromDay, Math.floor(parseRangeBoundLocalMs(filter.from) / DAY_MS));
+  // For an estimate: sessions that began on earlier days may still run into the range.
+  if (widen) fromDay -= Math.ceil(maxDurationMs(db) / DAY_MS);
+  if (filter.to)
+    toDay = Math.min(toDay, Math.floor(parseRangeBoundLocalMs(filter.to) / DAY_MS) - 1);
+  const where = whereSql({ clauses, params: w.params }, [
+    'r.level = ?',
+    'r.bucket >= ?',
+    'r.bucket <= ?',
+    ...lane.sql.map((c) => `r.${c}`),
+  ]);
+  const hours = filter.hours ? windowTerms(filter.hours) : null;
+  const min = filter.minSeconds ?? 0;
+  return {
+    where,
+    params: [
+      ...w.params,
+      level,
+      rollupBucket(fromDay, level),
+      rollupBucket(toDay, level),
+      ...lane.params,
+    ],
+    count: min > 0 ? `r.n_ge_${min}` : hours ? hours.count : 'r.sessions',
+    busy: min > 0 ? `r.ms_ge_${min}` : hours ? hours.busy : 'r.busy_ms',
+    // A few apps: their cells from the app index rather than every cell of the range (the
+    // planner, without statistics, reads the range and filters it). The bins are then sorted
+    // into the order of the rollup's key, which the range gives as it reads.
+    table:
+      filter.apps && filter.apps.length > 0
+        ? 'session_rollup r INDEXED BY session_rollup_app'
+        : 'session_rollup r',
+    empty: toDay < fromDay,
+    fromBucket: rollupBucket(fromDay, level),
+    toBucket: rollupBucket(toDay, level),
+  };
+}
+
+/** Sessions in range estimated from the coarsest rollup level (whole buckets at the edges). */
+export function rollupCount(
+  db: Db,
+  filter: Filter,
+  range: { fromMs: number; toMs: number },
+  lane: LaneFilter,
+  offsets: Map<number, number>,
+): { sessions: number; cells: number } {
+  // The finest level that keeps the buckets read few; whole buckets at the edges overcount.
+  const span = range.toMs - range.fromMs;
+  const level =
+    ROLLUP_LEVELS.find((l) => span / (l * DAY_MS) <= ESTIMATE_BUCKETS) ??
+    ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1]!;
+  const q = rollupRows(db, filter, range, level, lane, offsets, true);
+  if (q.empty) return { sessions: 0, cells: 0 };
+  const r = db
+    .prepare(
+      `SELECT COALESCE(SUM(${q.count}), 0) AS n, COUNT(*) AS rows, COUNT(DISTINCT r.bucket) AS buckets
+       FROM ${q.table} ${q.where}`,
+    )
+    .get(...q.params) as { n: number; rows: number; buckets: number };
+  // Rows per bucket: how many (device, app, category) cells each bucket of the view holds.
+  return { sessions: r.n, cells: r.buckets > 0 ? r.rows / r.buckets : 0 };
+}
+
+/**
+ * Zoomed-out view from the rollup: per lane and category, device-local days, weeks or four-week
+ * spans. `via` `stats`: the counts and time in use come from the session stats' durations
+ * instead (a minimum duration the rollup does not count; see `statsServeTimeline`); `minutes`:
+ * from the rollup's whole hours and the sessions of the minutes left over (an hours window not
+ * on whole hours; see `windowBinRows`); `states`: from the sessions by app state (see
+ * `stateBinRows`).
+ */
+export function rollupBins(
+  db: Db,
+  memo: CaseMemo,
+  filter: Filter,
+  range: { fromMs: number; toMs: number },
+  desiredBin: number,
+  lane: LaneFilter,
+  offsets: Map<number, number>,
+  cells: number,
+  empty: TimelineResult,
+  via: TimelineVia = 'rollup',
+): TimelineResult {
+  const span = range.toMs - range.fromMs;
+  const dated = Boolean(filter.from || filter.to);
+  // Local-date filters need whole days; otherwise the level keeps both buckets and rows few.
+  const levels = dated ? [ROLLUP_LEVELS[0]] : ROLLUP_LEVELS;
+  const maxBuckets = Math.min(MAX_ROLLUP_BUCKETS, MAX_ROLLUP_ROWS / Math.max(1, cells));
+  const level =
+    levels.find((l) => l * DAY_MS >= desiredBin && span / (l * DAY_MS) <= maxBuckets) ??
+    levels.find((l) => span / (l * DAY_MS) <= maxBuckets) ??
+    levels[levels.length - 1]!;
+  const q = rollupRows(db, rollupFilter(filter, via), range, level, lane, offsets);
+  const bins = new BinColumns();
+  // By the stored category: its index in the answer's categories.
+  const categories = new Map<string, number>();
+  // Per app (an app id belongs to one device): the lane's index in the bins, its device's
+  // offset and its totals. Tens of thousands of cells fall in a few hundred lanes, so each is
+  // found by number and summed here; the tally gets each lane's totals once, in the order
+  // first met, which is its order. A bucket's cells come app by app, so the last lane is
+  // tried first.
+  const seen = new Map<number, RollupLane>();
+  const others = new Map<string, RollupLane>();
+  const met: RollupLane[] = [];
+  const dayMs = level * DAY_MS;
+  let last: RollupLane | undefined;
+  const add: RollupCellSink = (deviceId, appId, stored, bucket, sessions, busyMs) => {
+    if (sessions === 0) return;
+    let lane = last !== undefined && last.appId === appId ? last : seen.get(appId);
+    if (lane === undefined || lane.deviceId !== deviceId)
+      lane = rollupLane(seen, others, met, bins, offsets, deviceId, appId);
+    last = lane;
+    lane.sessions += sessions;
+    lane.busyMs += busyMs;
+    let category = categories.get(stored);
+    if (category === undefined)
+      categories.set(stored, (category = bins.category(toCategory(stored))));
+    // A local-day bucket starts at that day's local midnight, placed with the device's offset.
+    bins.push(lane.index, category, bucket * dayMs - lane.offsetMs, sessions, busyMs);
+  };
+  if (!q.empty) {
+    if (via === 'rollup')
+      rollupCells(
+        db,
+        { ...q, from: `${q.table} ${q.where}` },
+        memo.get('caseShape', () => caseShape(db)),
+        add,
+      );
+    else
+      for (const r of via === 'stats'
+        ? statsBinRows(db, filter, level, q.fromBucket, q.toBucket, lane)
+        : via === 'minutes'
+          ? windowBinRows(db, filter, level, q.fromBucket, q.toBucket, lane)
+          : stateBinRows(db, filter, level, q.fromBucket, q.toBucket, lane))
+        add(r.deviceId, r.appId, r.category, r.bucket, r.sessions, r.busyMs);
+  }
+  const lanes = new LaneTally();
+  for (const l of met) lanes.add(l.deviceId, l.appId, l.sessions, l.busyMs);
+  const laneList = describeLanes(db, memo, lanes.totals());
+  return {
+    ...empty,
+    range,
+    lanes: laneList,
+    mode: 'bins',
+    binMs: level * DAY_MS,
+    bins: bins.columns,
+    total: laneList.reduce((n, l) => n + l.sessions, 0),
+  };
+}
+
+/**
+ * The lane of a device's app among those met so far, made when first met. An app id stands for
+ * one device's app, so a cell naming another device (which no case written here holds) gets a
+ * lane of its own, found again by device and app.
+ */
+function rollupLane(
+  seen: Map<number, RollupLane>,
+  others: Map<string, RollupLane>,
+  met: RollupLane[],
+  bins: BinColumns,
+  offsets: Map<number, number>,
+  deviceId: number,
+  appId: number,
+): RollupLane {
+  const found = seen.get(appId);
+  if (found !== undefined && found.deviceId === deviceId) return found;
+  const key = `${deviceId}:${appId}`;
+  const other = others.get(key);
+  if (other) return other;
+  const lane: RollupLane = {
+    deviceId,
+    appId,
+    index: bins.lane(key),
+    offsetMs: (offsets.get(deviceId) ?? 0) * 60_000,
+    sessions: 0,
+    busyMs: 0,
+  };
+  if (found === undefined) seen.set(appId, lane);
+  else others.set(key, lane);
+  met.push(lane);
+  return lane;
+}
