@@ -11,7 +11,7 @@ import {
   evidenceSourceLookup,
   sessionIdColon,
 } from './evidence-sources';
-import { parseSessionId } from '../services/query-service';
+import { parseSessionId } from '../services/session-ids';
 import { KEEP_TEXT } from './redaction';
 
 let t: TempCase;

@@ -20,7 +20,7 @@ import {
 import { deviceStateReader } from '../db/queries/device-state';
 import { SESSION_CSV, type TextRewrite } from '../services/export-service';
 import { STATE_SOURCE_SQL, STATE_SQL } from '../services/filter-sql';
-import { sessionId } from '../services/query-service';
+import { sessionId } from '../services/session-ids';
 import { KEEP_TEXT } from './redaction';
 
 /** Instants from 1970 to the end of 9999: their UTC text is formatted from the local one. */

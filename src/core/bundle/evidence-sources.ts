@@ -1,5 +1,5 @@
 import type { Db } from '../db/open';
-import { parseSessionId } from '../services/query-service';
+import { parseSessionId } from '../services/session-ids';
 import { CSV_NEEDS_QUOTES } from '../services/csv';
 import { KEEP_TEXT } from './redaction';
 

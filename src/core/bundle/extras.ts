@@ -5,7 +5,7 @@ import { EVIDENCE_CAP, findingsWithEvidence, storedFindingParams } from '../find
 import { listAnnotations } from '../services/annotations';
 import { maskIdentifier } from '../../contract/mask';
 import type { CaseSession } from '../services/case-service';
-import { parseSessionId } from '../services/query-service';
+import { parseSessionId } from '../services/session-ids';
 import { ByteText } from '../services/event-text';
 import { bundleAudit } from './audit-manifest';
 import { buildComparison, comparisonFiles } from './comparison';

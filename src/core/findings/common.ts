@@ -17,7 +17,7 @@ import {
   whereSql,
   type SqlParam,
 } from '../services/filter-sql';
-import { sessionId } from '../services/query-service';
+import { sessionId } from '../services/session-ids';
 import type { KeptSessions } from './session-pass';
 
 /** A finding lists at most this many evidence ids; the rest are counted in `details.evidenceTruncated`. */

@@ -1,7 +1,7 @@
 import type { FindingRule } from '../../contract/findings';
 import { sessionWhere, whereSql } from '../services/filter-sql';
 import { compareText } from '../db/queries/text-order';
-import { sessionId } from '../services/query-service';
+import { sessionId } from '../services/session-ids';
 import type { DeviceStateAt, DeviceStateSweep } from '../db/queries/device-state';
 import { maxSessionMs, type Instant, type RuleContext } from './common';
 

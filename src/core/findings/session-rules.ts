@@ -3,7 +3,7 @@ import { minutesOfDay } from '../../contract/filter';
 import type { Finding, Severity } from '../../contract/findings';
 import { dayNumberToDate } from '../../contract/time';
 import { appIdsSql, sessionWhere, whereSql, type SqlParam } from '../services/filter-sql';
-import { sessionId } from '../services/query-service';
+import { sessionId } from '../services/session-ids';
 import {
   accessPhrase,
   attachEvidence,

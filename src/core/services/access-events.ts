@@ -19,7 +19,7 @@ import {
 import type { CaseSession } from './case-service';
 import type { CsvColumn } from './csv';
 import { ByteText, instant } from './event-text';
-import { sessionId } from './query-service';
+import { sessionId } from './session-ids';
 
 /** Maps one stored session row to its public access event record. */
 function toAccessEvent(r: AccessRow, names: AccessNames, deviceState: DeviceStateAt): AccessEvent {

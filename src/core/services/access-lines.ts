@@ -22,7 +22,7 @@ import {
   utf8,
   writeSeconds,
 } from './event-text';
-import { sessionId } from './query-service';
+import { sessionId } from './session-ids';
 
 /** The fields of an access record, in the order a record lists them. */
 const ACCESS_FIELDS = [

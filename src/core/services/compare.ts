@@ -10,7 +10,7 @@ import { staleSummaryDevices, SUMMARY_HOUR_COLUMNS } from '../db/summary-groups'
 import { AppError } from '../model/errors';
 import { STATE_SQL } from './filter-sql';
 import { ACCESS_SOURCE_SQL, observedRanges } from './observed-days';
-import { nightExpr } from './query-service';
+import { nightExpr } from './session-scans';
 
 /** One column to compare: a device, optionally limited to local days [fromDay, toDay). */
 export interface CompareSpec {

@@ -9,7 +9,7 @@ import type { CaseSession } from './case-service';
 import { writeTx } from './case-service';
 import { csvColumns, csvTable, FORMULA_GUARD_NOTE } from './csv';
 import { STATE_SOURCE_SQL, STATE_SQL } from './filter-sql';
-import { sessionId } from './query-service';
+import { sessionId } from './session-ids';
 import { deviceStateReader } from '../db/queries/device-state';
 
 /** Columns of the sessions CSV, documented in the README. */

@@ -29,9 +29,8 @@ import { TIMELINE_SESSION_LIMIT } from './timeline-exact';
 import { describeLanes } from './timeline-lanes';
 import { timeline } from './timeline-query';
 
-// Moved to modules of their own; named here too for the callers that import them from here.
-export { parseSessionId, sessionId } from './session-ids';
-export { nightExpr } from './session-scans';
+// Named here too for the stored findings, which import it from here (its home is session-ids).
+export { sessionId } from './session-ids';
 
 /** Read-side queries over a case: timeline, summary, heatmap, network, session details. */
 export class QueryService {
