@@ -20,17 +20,11 @@ import { applyIntervalClusters, type ClusterMemo } from './interval-clusters';
 import type { KeptSessions } from './session-pass';
 import { readStoredFindings, storedEvidence, storedEvidenceWithEdges } from './stored';
 import { newSensitivePermission, profilingDomains } from './record-rules';
-import {
-  accessWhileLocked,
-  backgroundAccess,
-  frequentAccess,
-  eachSessionFinding,
-  isSessionRule,
-  longAccess,
-  nightAccess,
-  regularPolling,
-  screenOffAccess,
-} from './session-rules';
+import { eachSessionFinding, isSessionRule } from './session-rules';
+import { backgroundAccess } from './session-rules-background';
+import { frequentAccess, longAccess, regularPolling } from './session-rules-counts';
+import { nightAccess } from './session-rules-night';
+import { accessWhileLocked, screenOffAccess } from './session-rules-screen';
 
 /** Every rule, in the order of {@link FINDING_RULES}. */
 const RULES: Record<FindingRule, RuleDef> = {

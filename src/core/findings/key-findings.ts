@@ -11,7 +11,7 @@ import type { Db } from '../db/open';
 import { observedRanges } from '../services/observed-days';
 import { accessPhrase, humanDuration, plural, resourceName, SEVERITY_RANK, times } from './common';
 import { runFindings } from './engine';
-import { basisWords } from './session-rules';
+import { basisWords } from './session-rule-parts';
 import { PROBED_CATEGORIES } from './expectation';
 import { deviceIntervalClusters } from './interval-clusters';
 import { storedFindingParams } from './stored-params';
