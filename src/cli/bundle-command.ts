@@ -3,13 +3,11 @@ import { resolve } from 'node:path';
 import type { Filter } from '../contract/filter';
 import { compareRequestSchema, type CompareRequest } from '../contract/records';
 import { dayNumberToDate } from '../contract/time';
-import { exportBundle, redactionConflict, type Redaction } from '../core/bundle/export-bundle';
+import { redactionConflict, type Redaction } from '../core/bundle/export-bundle';
 import { createRedactor } from '../core/bundle/redaction';
 import { exportTimesketch } from '../core/bundle/timesketch';
 import { verifyBundle } from '../core/bundle/verify-bundle';
-import { bundleExtras } from '../core/bundle/extras';
-import { exportTimings } from '../core/bundle/export-timings';
-import { installationKey, keyCreatedMessage } from '../core/bundle/signing-key';
+import { defaultUserDataDir, keyCreatedMessage } from '../core/bundle/signing-key';
 import {
   FILTER_OPTIONS,
   noMorePositionals,
@@ -23,7 +21,7 @@ import { openCaseForWrite, caseFilter, resolveDeviceLabels } from './case-open';
 import { parsePeriod } from './compare-command';
 import type { CaseSession } from '../core/services/case-service';
 import { AppError } from '../core/model/errors';
-import { workerEventsHelper } from '../core/services/worker-call';
+import { ImportWorkerClient } from '../core/services/worker-call';
 import { cliWorkerUrl } from './import-worker-url';
 import type { CompareSpec } from '../core/services/compare';
 import { say, type CommandContext } from './context';
@@ -165,34 +163,38 @@ export async function runExport(
   try {
     const filter: Filter = caseFilter(session, parsed);
     const comparison = parseCompareFlags(session, values);
-    const key = installationKey();
-    if (key.created) say(ctx, keyCreatedMessage(key));
     const unmask = values.unmask ?? false;
-    const timings = exportTimings();
-    const r = await exportBundle(session, {
-      out: values.out,
-      filter,
-      version,
-      redact,
-      includeSources,
-      unmask,
-      key,
-      comparison,
-      timings,
-      // The sessions are written by a worker while this thread makes the report and findings.
-      events: workerEventsHelper(session.path, cliWorkerUrl()),
-      extras: () =>
-        bundleExtras(session, filter, {
+    // Written where the app writes it: in the import worker, on a connection of its own and
+    // within the heap bound an import has (the report and findings.csv make many objects that
+    // live a little while; an unbounded heap kept them until its next full collection, up to
+    // 750 MB at 10M sessions), its sessions by a second worker meanwhile.
+    const worker = new ImportWorkerClient(session.path, cliWorkerUrl());
+    const r = await worker
+      .run(
+        {
+          fn: 'exportBundle',
+          input: {
+            filter,
+            path: values.out,
+            redactContexts: redact.contexts,
+            redactApps: redact.apps,
+            includeSources,
+            unmask,
+            examiner: values.examiner?.trim() || undefined,
+            comparison,
+          },
+          userDataDir: defaultUserDataDir(),
           version,
-          fingerprint: key.fingerprint,
-          unmask,
-          redaction: { contexts: redact.contexts, apps: redact.apps },
-          examiner: values.examiner?.trim() || undefined,
-          comparison,
-          timings,
-        }),
-    });
-    timings.total();
+          workerHref: cliWorkerUrl()?.href,
+        },
+        {},
+      )
+      .finally(() => worker.close());
+    if (r.keyCreated)
+      say(
+        ctx,
+        keyCreatedMessage({ file: r.keyCreated.path, fingerprint: r.keyCreated.fingerprint }),
+      );
     let sketch: { path: string; events: number } | null = null;
     if (sketchPath !== null) {
       // The Timesketch file leaves with the bundle: it is redacted the same way.

@@ -130,7 +130,7 @@ function readPrivateKey(file: string): KeyObject {
 }
 
 /** The one line that announces a newly created key: where it is, its fingerprint, what to do. */
-export function keyCreatedMessage(key: SigningKey): string {
+export function keyCreatedMessage(key: Pick<SigningKey, 'file' | 'fingerprint'>): string {
   return (
     `Created this installation's signing key ${key.file ?? ''} with fingerprint ${key.fingerprint}: ` +
     'back the file up (a lost key cannot be recovered) and publish the fingerprint so readers can check bundles with verify --fingerprint.'

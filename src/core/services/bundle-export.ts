@@ -4,6 +4,7 @@ import type { ApiInput, ApiOutput } from '../../contract/api';
 import { exportBundle } from '../bundle/export-bundle';
 import type { EventsHelper } from '../bundle/events-entry';
 import { bundleExtras } from '../bundle/extras';
+import { exportTimings } from '../bundle/export-timings';
 import { installationKey } from '../bundle/signing-key';
 import type { CaseSession } from './case-service';
 
@@ -30,6 +31,8 @@ export async function exportBundleFor(
   const key = installationKey(userDataDir);
   const redact = { contexts: input.redactContexts ?? false, apps: input.redactApps ?? [] };
   const unmask = input.unmask ?? false;
+  // Each stage's time on stderr when SNOOPSCOPE_EXPORT_TIMINGS asks for it.
+  const timings = exportTimings();
   const r = await exportBundle(session, {
     out: input.path,
     filter: input.filter,
@@ -40,6 +43,7 @@ export async function exportBundleFor(
     key,
     comparison: input.comparison,
     events,
+    timings,
     extras: () =>
       bundleExtras(session, input.filter, {
         version,
@@ -48,8 +52,10 @@ export async function exportBundleFor(
         redaction: { contexts: redact.contexts, apps: redact.apps },
         examiner: input.examiner || undefined,
         comparison: input.comparison,
+        timings,
       }),
   });
+  timings.total();
   return {
     path: r.path,
     fingerprint: r.fingerprint,
