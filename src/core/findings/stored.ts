@@ -13,7 +13,7 @@ import { deviceSourcesList } from '../db/sources-stamp';
 import { AppError } from '../model/errors';
 import { writeTx } from '../services/case-service';
 import { appIdsSql } from '../services/filter-sql';
-import { sessionId } from '../services/query-service';
+import { sessionId } from '../services/session-ids';
 import { EVIDENCE_CAP, evidenceRef, type EvidenceRef } from './common';
 import { eachFinding, resolveParams } from './engine';
 import { isSessionRule } from './session-rules';

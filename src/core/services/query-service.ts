@@ -29,9 +29,6 @@ import { TIMELINE_SESSION_LIMIT } from './timeline-exact';
 import { describeLanes } from './timeline-lanes';
 import { timeline } from './timeline-query';
 
-// Named here too for the stored findings, which import it from here (its home is session-ids).
-export { sessionId } from './session-ids';
-
 /** Read-side queries over a case: timeline, summary, heatmap, network, session details. */
 export class QueryService {
   /** Permission, network-usage and profile records (from backups). */
