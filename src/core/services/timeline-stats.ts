@@ -6,6 +6,7 @@
 import { DURATION_THRESHOLDS } from '../db/rollup';
 import { inDayWindow, minutesOfDay, type DayWindow, type Filter } from '../../contract/filter';
 import type { Db } from '../db/open';
+import type { RollupCellSink } from './rollup-cells';
 import { statsBlobs } from './stats-blobs';
 import { countStatsCellsAtLeast } from '../db/session-stats-counts';
 import { nightParts } from '../db/queries/summary';
@@ -384,14 +385,7 @@ export function windowBinRowsByRow(
   // Cells by category, then by one number for app (an app id belongs to one device) and bucket.
   const cells = new Map<string, Map<number, BinRow>>();
   const span = toBucket - fromBucket + 1;
-  const add = (
-    deviceId: number,
-    appId: number,
-    category: string,
-    bucket: number,
-    sessions: number,
-    busyMs: number,
-  ): void => {
+  const add: RollupCellSink = (deviceId, appId, category, bucket, sessions, busyMs) => {
     let byApp = cells.get(category);
     if (!byApp) cells.set(category, (byApp = new Map()));
     const key = appId * span + (bucket - fromBucket);
