@@ -20,10 +20,13 @@ interface Running {
  */
 export const IMPORT_HEAP_MB = 384;
 
-/** Why a worker's import ended, when it ended for lack of heap; null for any other error. */
-export function outOfHeap(e: unknown): string | null {
+/**
+ * Why a worker's work (an import, an export) ended, when it ended for lack of heap, with the bound
+ * its worker had; null for any other error.
+ */
+export function outOfHeap(e: unknown, work = 'import', heapMb = IMPORT_HEAP_MB): string | null {
   return (e as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY'
-    ? `The import needed more than the ${IMPORT_HEAP_MB} MB of memory an import may use`
+    ? `The ${work} needed more than the ${heapMb} MB of memory an ${work} may use`
     : null;
 }
 

@@ -155,6 +155,36 @@ describe('ImportWorkerClient', () => {
     );
   }, 60_000);
 
+  it('names an export and its own heap bound when an export worker runs out of it', async () => {
+    const hog = standIn('const keep = []; for (;;) keep.push(new Array(1e6).fill(1));');
+    client = new ImportWorkerClient(casePath, hog, false, { oldMb: 96 });
+    const error = await client
+      .run({
+        fn: 'exportBundle',
+        input: { filter: {}, path: join(dir, 'never.zip') },
+        userDataDir: join(dir, 'user'),
+        version: 'test',
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).message).toBe(
+      'The export needed more than the 96 MB of memory an export may use.',
+    );
+    const quitter = standIn('process.exit(4);');
+    const other = new ImportWorkerClient(casePath, quitter);
+    try {
+      await expect(
+        other.run({
+          fn: 'exportSessionsCsv',
+          input: { filter: {}, path: join(dir, 'n.csv') },
+          version: 'test',
+        }),
+      ).rejects.toThrow('the export worker exited with code 4');
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+
   it('fails the running call when the worker exits', async () => {
     const quitter = standIn('process.exit(3);');
     client = new ImportWorkerClient(casePath, quitter);

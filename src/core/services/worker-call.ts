@@ -381,7 +381,16 @@ export function workerEventsHelper(casePath: string, workerUrl?: URL): EventsHel
   };
 }
 
+/** What a worker call does, as its failures name it. */
+function workOf(fn: WorkerCall['fn']): string {
+  return fn === 'exportBundle' || fn === 'exportSessionsCsv' || fn === 'writeEventsEntry'
+    ? 'export'
+    : 'import';
+}
+
 interface Pending {
+  /** What the call does, as its failures name it (`import`, `export`). */
+  work: string;
   resolve: (value: unknown) => void;
   reject: (e: Error) => void;
   onStep: (s: WorkerStep) => void;
@@ -439,6 +448,7 @@ export class ImportWorkerClient {
         worker.unref();
       };
       this.pending = {
+        work: workOf(call.fn),
         resolve: (v) => {
           settle();
           resolve(v as WorkerCallResults[F]);
@@ -502,15 +512,16 @@ export class ImportWorkerClient {
       this.pending?.reject(e);
     };
     worker.on('error', (e) => {
-      const heap = outOfHeap(e);
+      const work = this.pending?.work ?? 'import';
+      const heap = outOfHeap(e, work, this.heap.oldMb);
       gone(
         heap
           ? new AppError('IMPORT_REFUSED', `${heap}.`)
-          : new Error(`the import stopped unexpectedly (${e.message})`),
+          : new Error(`the ${work} stopped unexpectedly (${e.message})`),
       );
     });
     worker.on('exit', (code) => {
-      gone(new Error(`the import worker exited with code ${code}`));
+      gone(new Error(`the ${this.pending?.work ?? 'import'} worker exited with code ${code}`));
     });
     this.worker = worker;
     return worker;
