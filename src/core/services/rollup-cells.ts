@@ -47,12 +47,13 @@ export function rollupCellsByRow(db: Db, q: RollupCellQuery, each: RollupCellSin
 /**
  * What `rollupCellsByRow` gives, in the same order, read as two numbers a cell: SQLite packs each
  * cell's place (device, app, category, bucket) with its count into one integer, and its time in
- * use comes from a second read of the same rows. A row as an array of six values costs five times
- * what one number does (49,000 cells of a month at 10M sessions: 26 ms against 5), so two reads of
- * one number cost less than one of six. Both reads run in one transaction, so they see the same
- * rows; their order is the rollup's key, which no two cells share. A cell the packing cannot
- * place (a device, app or category `shape` does not know, a count out of range) sends the whole
- * read to `rollupCellsByRow`. True when the cells were read packed.
+ * use comes from a second read of the same rows (for counts outside the totals index, from one
+ * read of a pair a cell). A row as an array of six values costs five times what one number does
+ * (49,000 cells of a month at 10M sessions: 26 ms against 5), so two reads of one number cost less
+ * than one of six. Both reads run in one transaction, so they see the same rows; their order is
+ * the rollup's key, which no two cells share. A cell the packing cannot place (a device, app or
+ * category `shape` does not know, a count out of range) sends the whole read to
+ * `rollupCellsByRow`. True when the cells were read packed.
  */
 export function rollupCells(
   db: Db,
@@ -78,27 +79,37 @@ export function rollupCells(
   }
   const category = `CASE r.category ${shape.categories.map((_, i) => `WHEN ? THEN ${i}`).join(' ')} END`;
   const key = `(((r.device_id * ${napp} + r.app_id) * ${ncat} + ${category}) * ${span} + (r.bucket - ${q.fromBucket}))`;
-  const read = db.transaction(() => {
-    const packed = db
-      .prepare(
-        `SELECT CASE WHEN r.device_id BETWEEN 0 AND ${shape.maxDevice}
+  const packedSql = `CASE WHEN r.device_id BETWEEN 0 AND ${shape.maxDevice}
                       AND r.app_id BETWEEN 0 AND ${shape.maxApp}
                       AND r.bucket BETWEEN ${q.fromBucket} AND ${q.toBucket}
                       AND ${q.count} BETWEEN 0 AND ${scale - 1}
-                     THEN ${key} * ${scale} + ${q.count} END
-         FROM ${q.from} ${ORDER}`,
-      )
+                     THEN ${key} * ${scale} + ${q.count} END`;
+  const params = [...shape.categories, ...q.params];
+  // The totals the narrow index holds are read as two numbers a cell, each read walking only
+  // that index. Other counts (hours, minimum durations) are in the cells' full rows, which one
+  // read of a pair a cell walks once instead of twice.
+  const covered = q.count === 'r.sessions' && q.busy === 'r.busy_ms';
+  const read = db.transaction((): { packed: (number | null)[]; busy: number[] } | null => {
+    if (!covered) {
+      const pairs = db
+        .prepare(`SELECT ${packedSql}, ${q.busy} FROM ${q.from} ${ORDER}`)
+        .raw(true)
+        .all(...params) as [number | null, number][];
+      return { packed: pairs.map((p) => p[0]), busy: pairs.map((p) => p[1]) };
+    }
+    const packed = db
+      .prepare(`SELECT ${packedSql} FROM ${q.from} ${ORDER}`)
       .pluck()
-      .all(...shape.categories, ...q.params) as (number | null)[];
+      .all(...params) as (number | null)[];
     for (let i = 0; i < packed.length; i += 1) if (packed[i] === null) return null;
     const busy = db
       .prepare(`SELECT ${q.busy} FROM ${q.from} ${ORDER}`)
       .pluck()
       .all(...q.params) as number[];
-    return busy.length === packed.length ? { packed: packed as number[], busy } : null;
+    return busy.length === packed.length ? { packed, busy } : null;
   });
   const cells = read();
-  if (cells === null) {
+  if (cells === null || cells.packed.some((v) => v === null)) {
     rollupCellsByRow(db, q, each);
     return false;
   }
