@@ -21,7 +21,7 @@ import { openCaseForWrite, caseFilter, resolveDeviceLabels } from './case-open';
 import { parsePeriod } from './compare-command';
 import type { CaseSession } from '../core/services/case-service';
 import { AppError } from '../core/model/errors';
-import { ImportWorkerClient } from '../core/services/worker-call';
+import { runInOwnWorker } from '../core/services/worker-call';
 import { cliWorkerUrl } from './import-worker-url';
 import type { CompareSpec } from '../core/services/compare';
 import { say, type CommandContext } from './context';
@@ -168,28 +168,22 @@ export async function runExport(
     // within the heap bound an import has (the report and findings.csv make many objects that
     // live a little while; an unbounded heap kept them until its next full collection, up to
     // 750 MB at 10M sessions), its sessions by a second worker meanwhile.
-    const worker = new ImportWorkerClient(session.path, cliWorkerUrl());
-    const r = await worker
-      .run(
-        {
-          fn: 'exportBundle',
-          input: {
-            filter,
-            path: values.out,
-            redactContexts: redact.contexts,
-            redactApps: redact.apps,
-            includeSources,
-            unmask,
-            examiner: values.examiner?.trim() || undefined,
-            comparison,
-          },
-          userDataDir: defaultUserDataDir(),
-          version,
-          workerHref: cliWorkerUrl()?.href,
-        },
-        {},
-      )
-      .finally(() => worker.close());
+    const r = await runInOwnWorker(session.path, cliWorkerUrl(), {
+      fn: 'exportBundle',
+      input: {
+        filter,
+        path: values.out,
+        redactContexts: redact.contexts,
+        redactApps: redact.apps,
+        includeSources,
+        unmask,
+        examiner: values.examiner?.trim() || undefined,
+        comparison,
+      },
+      userDataDir: defaultUserDataDir(),
+      version,
+      workerHref: cliWorkerUrl()?.href,
+    });
     if (r.keyCreated)
       say(
         ctx,

@@ -42,6 +42,7 @@ import { FindingsRefreshService } from './services/findings-refresh';
 import { derivedStale } from './services/refresh-derived';
 import {
   ImportWorkerClient,
+  runInOwnWorker,
   type WorkerCall,
   type WorkerCallResults,
 } from './services/worker-call';
@@ -118,16 +119,9 @@ export function createCoreApp(options: CoreOptions): CoreApp {
       );
   };
   // Runs one call on the open case in a worker of its own (work that would hold this thread).
-  const inOwnWorker = async <F extends WorkerCall['fn']>(
+  const inOwnWorker = <F extends WorkerCall['fn']>(
     call: Extract<WorkerCall, { fn: F }>,
-  ): Promise<WorkerCallResults[F]> => {
-    const worker = new ImportWorkerClient(need().path, options.workerUrl);
-    try {
-      return await worker.run(call, {});
-    } finally {
-      await worker.close();
-    }
-  };
+  ): Promise<WorkerCallResults[F]> => runInOwnWorker(need().path, options.workerUrl, call);
   const edit = async <F extends 'moveSource' | 'removeSource'>(
     call: Extract<WorkerCall, { fn: F }>,
     reason: string,

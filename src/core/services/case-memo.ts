@@ -7,20 +7,25 @@ import type { Db } from '../db/open';
 import { latestOffset } from '../db/queries/device-offset';
 import type { RecordQueries } from './record-queries';
 
-/** Values kept until the case changes, each by name. */
+/**
+ * Changes whenever the case does: SQLite's data_version moves when another connection commits
+ * (the import worker, the CLI), total_changes() when this one writes.
+ */
+export function caseVersion(db: Db): string {
+  const t = (db.prepare('SELECT total_changes() AS t').get() as { t: number }).t;
+  return `${String(db.pragma('data_version', { simple: true }))}:${t}`;
+}
+
+/** Values kept until the case changes ({@link caseVersion}), each by name. */
 export class CaseMemo {
   private key = '';
   private readonly values = new Map<string, unknown>();
 
   constructor(private readonly db: Db) {}
 
-  /**
-   * Caches a value until the case changes: SQLite's data_version moves when another connection
-   * commits (the import worker, the CLI), total_changes() when this one writes.
-   */
+  /** Caches a value until the case changes. */
   get<T>(name: string, compute: () => T): T {
-    const t = (this.db.prepare('SELECT total_changes() AS t').get() as { t: number }).t;
-    const key = `${String(this.db.pragma('data_version', { simple: true }))}:${t}`;
+    const key = caseVersion(this.db);
     if (key !== this.key) {
       this.values.clear();
       this.key = key;

@@ -89,7 +89,7 @@ export function rollupCells(
   // that index. Other counts (hours, minimum durations) are in the cells' full rows, which one
   // read of a pair a cell walks once instead of twice.
   const covered = q.count === 'r.sessions' && q.busy === 'r.busy_ms';
-  const read = db.transaction((): { packed: (number | null)[]; busy: number[] } | null => {
+  const read = db.transaction((): { packed: (number | null)[]; busy: number[] } => {
     if (!covered) {
       const pairs = db
         .prepare(`SELECT ${packedSql}, ${q.busy} FROM ${q.from} ${ORDER}`)
@@ -101,15 +101,14 @@ export function rollupCells(
       .prepare(`SELECT ${packedSql} FROM ${q.from} ${ORDER}`)
       .pluck()
       .all(...params) as (number | null)[];
-    for (let i = 0; i < packed.length; i += 1) if (packed[i] === null) return null;
     const busy = db
       .prepare(`SELECT ${q.busy} FROM ${q.from} ${ORDER}`)
       .pluck()
       .all(...q.params) as number[];
-    return busy.length === packed.length ? { packed, busy } : null;
+    return { packed, busy };
   });
   const cells = read();
-  if (cells === null || cells.packed.some((v) => v === null)) {
+  if (cells.packed.some((v) => v === null) || cells.busy.length !== cells.packed.length) {
     rollupCellsByRow(db, q, each);
     return false;
   }

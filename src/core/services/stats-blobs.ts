@@ -1,4 +1,5 @@
 import type { Db } from '../db/open';
+import { caseVersion } from './case-memo';
 
 /**
  * The session stats' blobs a timeline reads, kept in memory per connection until the case
@@ -12,22 +13,13 @@ import type { Db } from '../db/open';
 export const STATS_BLOB_BYTES = 32 << 20;
 
 interface Kept {
-  /** What the case was when the blobs were read (see `caseVersion`). */
+  /** What the case was when the blobs were read ({@link caseVersion}). */
   version: string;
   blobs: Map<string, Uint8Array>;
   bytes: number;
 }
 
 const kept = new WeakMap<Db, Kept>();
-
-/**
- * Changes whenever the case does: SQLite's `data_version` moves when another connection commits
- * (the import worker, the CLI), `total_changes()` when this one writes.
- */
-function caseVersion(db: Db): string {
-  const t = (db.prepare('SELECT total_changes() AS t').get() as { t: number }).t;
-  return `${String(db.pragma('data_version', { simple: true }))}:${t}`;
-}
 
 /**
  * The stats blobs of `level` in `fromBucket..toBucket` (of `devices` only, when given), as

@@ -381,6 +381,23 @@ export function workerEventsHelper(casePath: string, workerUrl?: URL): EventsHel
   };
 }
 
+/**
+ * Runs one call on the case at `casePath` in a worker of its own, stopped once the call has ended
+ * (work that would hold the caller's thread, or that needs the worker's heap bound).
+ */
+export async function runInOwnWorker<F extends WorkerCall['fn']>(
+  casePath: string,
+  workerUrl: URL | undefined,
+  call: Extract<WorkerCall, { fn: F }>,
+): Promise<WorkerCallResults[F]> {
+  const worker = new ImportWorkerClient(casePath, workerUrl);
+  try {
+    return await worker.run(call, {});
+  } finally {
+    await worker.close();
+  }
+}
+
 /** What a worker call does, as its failures name it. */
 function workOf(fn: WorkerCall['fn']): string {
   return fn === 'exportBundle' || fn === 'exportSessionsCsv' || fn === 'writeEventsEntry'
