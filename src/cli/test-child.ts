@@ -11,18 +11,39 @@ import { readSync, writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { main } from './main';
 
+const nap = new Int32Array(new SharedArrayBuffer(4));
+
+/** Whether `e` says only that the pipe cannot take or give anything yet (then: wait, try again). */
+function notYet(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  if (code !== 'EAGAIN' && code !== 'EINTR') return false;
+  Atomics.wait(nap, 0, 0, 5);
+  return true;
+}
+
 /** Blocks until one byte arrives on stdin (retrying while the pipe has none yet). */
 function waitForByte(): void {
   const buf = Buffer.alloc(1);
-  const nap = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
     try {
-      if (readSync(0, buf, 0, 1, null) > 0) return;
+      readSync(0, buf, 0, 1, null);
       return;
     } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (code !== 'EAGAIN' && code !== 'EINTR') throw e;
-      Atomics.wait(nap, 0, 0, 5);
+      if (!notYet(e)) throw e;
+    }
+  }
+}
+
+/**
+ * Writes all of `bytes` to `fd`, waiting while a full pipe takes nothing (the test's end of it
+ * is non-blocking): a reader that is slow is waited for; one that has gone away fails the write.
+ */
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let at = 0; at < bytes.length;) {
+    try {
+      at += writeSync(fd, bytes, at, bytes.length - at);
+    } catch (e) {
+      if (!notYet(e)) throw e;
     }
   }
 }
@@ -40,8 +61,8 @@ class SyncOut extends Writable {
     _encoding: BufferEncoding,
     callback: (error?: Error | null) => void,
   ): void {
+    writeAll(this.fd, typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
     const text = chunk.toString();
-    writeSync(this.fd, text);
     if (pauseAt !== null && text.includes(pauseAt)) {
       pauseAt = null;
       writeSync(2, '\nPAUSED\n');
