@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TimelineBin } from './api';
 import { BinColumns, binColumns, binCount, binList, emptyBins } from './timeline-bins';
@@ -35,5 +36,40 @@ describe('timeline bins as columns', () => {
     }
     const none = new BinColumns(5);
     expect(JSON.stringify(none.columns)).toBe(JSON.stringify(emptyBins()));
+  });
+
+  it('reserved at any point, hold exactly the bins pushed, in order', () => {
+    const bin = fc.record({
+      lane: fc.constantFrom('1:4', '2:9', '3:1'),
+      category: fc.constantFrom('photos', 'camera', 'microphone') as fc.Arbitrary<
+        TimelineBin['category']
+      >,
+      startMs: fc.double({ noNaN: true }),
+      count: fc.integer(),
+      busyMs: fc.double({ noNaN: true }),
+    });
+    const step = fc.oneof(
+      bin.map((b) => ({ b })),
+      fc
+        // Past the most it makes room for (1 << 22), a reserve does nothing.
+        .oneof(fc.integer({ min: -5, max: 64 }), fc.constant((1 << 22) + 1))
+        .map((reserve) => ({ reserve })),
+    );
+    fc.assert(
+      fc.property(fc.nat({ max: 12 }), fc.array(step, { maxLength: 40 }), (capacity, steps) => {
+        const b = new BinColumns(capacity);
+        const pushed: TimelineBin[] = [];
+        for (const s of steps)
+          if ('reserve' in s) b.reserve(s.reserve);
+          else {
+            b.push(b.lane(s.b.lane), b.category(s.b.category), s.b.startMs, s.b.count, s.b.busyMs);
+            pushed.push(s.b);
+          }
+        expect(binCount(b.columns)).toBe(pushed.length);
+        expect(binList(b.columns)).toEqual(pushed);
+        expect(JSON.stringify(b.columns)).toBe(JSON.stringify(binColumns(pushed)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

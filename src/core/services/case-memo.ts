@@ -3,17 +3,31 @@
  * ({@link CaseMemo}), the longest session ever stored, each device's UTC offset, and the earliest
  * and latest instant of the case's records.
  */
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/open';
 import { latestOffset } from '../db/queries/device-offset';
 import type { RecordQueries } from './record-queries';
+
+/**
+ * The two statements `caseVersion` runs, prepared once a connection: a timeline answer asks for
+ * the version several times, and preparing a statement costs more than running these.
+ */
+const versionReads = new WeakMap<Db, { data: Statement; changes: Statement }>();
 
 /**
  * Changes whenever the case does: SQLite's data_version moves when another connection commits
  * (the import worker, the CLI), total_changes() when this one writes.
  */
 export function caseVersion(db: Db): string {
-  const t = (db.prepare('SELECT total_changes() AS t').get() as { t: number }).t;
-  return `${String(db.pragma('data_version', { simple: true }))}:${t}`;
+  let read = versionReads.get(db);
+  if (!read) {
+    read = {
+      data: db.prepare('PRAGMA data_version').pluck(),
+      changes: db.prepare('SELECT total_changes()').pluck(),
+    };
+    versionReads.set(db, read);
+  }
+  return `${String(read.data.get())}:${String(read.changes.get())}`;
 }
 
 /** Values kept until the case changes ({@link caseVersion}), each by name. */

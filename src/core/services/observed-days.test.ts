@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localDayNumber } from '../../contract/time';
 import { join } from 'node:path';
@@ -164,6 +165,47 @@ describe('observed days', () => {
     // Nothing matches: no grid at all, whatever was observed.
     const none = q.heatmap({ categories: ['camera'] });
     expect([none.fromDay, none.toDay]).toEqual([null, null]);
+  });
+
+  it('kept with the case memo, follow every change of the case, whichever connection made it', async () => {
+    await importDays(t.deviceId, 'first', [1, 2, 3]);
+    const q = t.session.queries;
+    const observed = () => q.timeline({ filter: {}, width: 800 }).observed;
+    const fresh = () => observedDevices(t.session.db, {});
+    expect(observed()).toEqual(fresh());
+    // Another device, a device renamed and a source added: each seen at the next answer.
+    const other = t.session.createDevice({ label: 'Other', platform: 'ios' });
+    expect(observed()?.map((o) => o.label)).toEqual(['Phone A', 'Other']);
+    t.session.db.prepare('UPDATE devices SET label = ? WHERE id = ?').run('Renamed', other.id);
+    expect(observed()?.map((o) => o.label)).toEqual(['Phone A', 'Renamed']);
+    const before = q.timeline({ filter: {}, width: 800 }).extent;
+    await importDays(t.deviceId, 'second', [10, 11]);
+    expect(observed()?.[0]?.ranges).toHaveLength(2);
+    // The case's extent, kept the same way for each set of devices asked for.
+    const after = q.timeline({ filter: {}, width: 800 }).extent;
+    expect(after!.toMs).toBeGreaterThan(before!.toMs);
+    expect(q.timeline({ filter: { devices: [t.deviceId] }, width: 800 }).extent).toEqual(after);
+    expect(q.timeline({ filter: { devices: [other.id] }, width: 800 }).extent).toBeNull();
+    // A second connection to the same case (the import worker, the CLI) commits a source.
+    const writer = new Database(t.session.db.name);
+    try {
+      writer
+        .prepare(
+          `INSERT INTO sources (device_id, importer_id, importer_version, original_path, file_name, size,
+             sha256, imported_at, data_from, data_to, access_rows)
+           VALUES (?, 'ios-app-privacy-report', '1', 'x.ndjson', 'x.ndjson', 0, 'other', 0, ?, ?, 1)`,
+        )
+        .run(other.id, MAY1 + 20 * DAY_MS, MAY1 + 21 * DAY_MS);
+    } finally {
+      writer.close();
+    }
+    expect(observed()).toEqual(fresh());
+    expect(observed()?.[1]?.ranges).toHaveLength(1);
+    // A filter cuts what is kept without changing it.
+    expect(
+      q.timeline({ filter: { from: '2024-05-10' }, width: 800 }).observed?.[0]?.ranges,
+    ).toEqual([[day('2024-05-10'), day('2024-05-11')]]);
+    expect(observed()?.[0]?.ranges).toHaveLength(2);
   });
 
   it('stay bounded for a source dated over centuries', () => {

@@ -3,6 +3,7 @@ import type { Filter } from '../../contract/filter';
 import { localDayNumber } from '../../contract/time';
 import { latestOffset } from '../db/queries/device-offset';
 import type { Db } from '../db/open';
+import type { CaseMemo } from './case-memo';
 import { parseRangeBound } from './filter-sql';
 
 /**
@@ -90,30 +91,53 @@ export function filterDays(
   };
 }
 
-/**
- * The observed days of the filter's devices (every device when it names none), each cut to the
- * filter's date range, in device order. The other filter fields do not narrow them: a day an app
- * was quiet on is still observed.
- */
-export function observedDevices(
-  db: Db,
-  filter: Pick<Filter, 'devices' | 'from' | 'to'>,
-): ObservedDays[] {
+/** A device's observed days before a filter cuts them: what `observedDevices` reads of the case. */
+interface DeviceObserved {
+  deviceId: number;
+  label: string;
+  offsetMin: number;
+  ranges: [number, number][];
+}
+
+/** Every device's observed days, in device order. */
+function devicesObserved(db: Db): DeviceObserved[] {
   const rows = db.prepare('SELECT id, label FROM devices ORDER BY id').all() as {
     id: number;
     label: string;
   }[];
+  return rows.map((d) => {
+    const offsetMin = latestOffset(db, d.id) ?? 0;
+    return {
+      deviceId: d.id,
+      label: d.label,
+      offsetMin,
+      ranges: observedRanges(db, d.id, offsetMin),
+    };
+  });
+}
+
+/**
+ * The observed days of the filter's devices (every device when it names none), each cut to the
+ * filter's date range, in device order. The other filter fields do not narrow them: a day an app
+ * was quiet on is still observed. With `memo`, what is read of the case is kept until it changes
+ * (three statements a device, asked for by every timeline and heatmap answer).
+ */
+export function observedDevices(
+  db: Db,
+  filter: Pick<Filter, 'devices' | 'from' | 'to'>,
+  memo?: CaseMemo,
+): ObservedDays[] {
+  const all = memo ? memo.get('devicesObserved', () => devicesObserved(db)) : devicesObserved(db);
   const wanted = filter.devices && filter.devices.length > 0 ? new Set(filter.devices) : null;
-  return rows
-    .filter((d) => wanted === null || wanted.has(d.id))
+  return all
+    .filter((d) => wanted === null || wanted.has(d.deviceId))
     .map((d): ObservedDays => {
-      const offsetMin = latestOffset(db, d.id) ?? 0;
-      const { fromDay, toDay } = filterDays(filter, offsetMin);
+      const { fromDay, toDay } = filterDays(filter, d.offsetMin);
       return {
-        deviceId: d.id,
+        deviceId: d.deviceId,
         label: d.label,
-        offsetMin,
-        ranges: clipRanges(observedRanges(db, d.id, offsetMin), fromDay, toDay),
+        offsetMin: d.offsetMin,
+        ranges: clipRanges(d.ranges, fromDay, toDay),
       };
     });
 }

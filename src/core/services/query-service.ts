@@ -105,7 +105,7 @@ export class QueryService {
       path === 'auto' && statsServeSummary(filter)
         ? heatmapFromRollup(this.db, filter)
         : heatmapScan(this.db, this.sessionFilter(filter));
-    const observed = observedDevices(this.db, filter);
+    const observed = observedDevices(this.db, filter, this.memo);
     // The grid spans the observed days as well as the cells, so a day the app was quiet on reads
     // as observed and a day without any access log as "no data". Without a cell nothing is drawn.
     let lo = Infinity;

@@ -32,7 +32,12 @@ const ORDER = 'ORDER BY r.bucket, r.device_id, r.app_id, r.category';
  * Every cell as its own row (the reference of `rollupCells`, and its answer whenever the packed
  * read cannot place a cell).
  */
-export function rollupCellsByRow(db: Db, q: RollupCellQuery, each: RollupCellSink): void {
+export function rollupCellsByRow(
+  db: Db,
+  q: RollupCellQuery,
+  each: RollupCellSink,
+  reserve?: (cells: number) => void,
+): void {
   const rows = db
     .prepare(
       `SELECT r.device_id, r.app_id, r.category, r.bucket, ${q.count}, ${q.busy}
@@ -40,6 +45,7 @@ export function rollupCellsByRow(db: Db, q: RollupCellQuery, each: RollupCellSin
     )
     .raw(true)
     .all(...q.params) as [number, number, string, number, number, number][];
+  reserve?.(rows.length);
   for (const [deviceId, appId, category, bucket, sessions, busyMs] of rows)
     each(deviceId, appId, category, bucket, sessions, busyMs);
 }
@@ -53,7 +59,8 @@ export function rollupCellsByRow(db: Db, q: RollupCellQuery, each: RollupCellSin
  * than one of six. Both reads run in one transaction, so they see the same rows; their order is
  * the rollup's key, which no two cells share. A cell the packing cannot place (a device, app or
  * category `shape` does not know, a count out of range) sends the whole read to
- * `rollupCellsByRow`. True when the cells were read packed.
+ * `rollupCellsByRow`. `reserve`, when given, hears how many cells are about to come (an upper
+ * bound on the bins they make). True when the cells were read packed.
  */
 export function rollupCells(
   db: Db,
@@ -61,6 +68,7 @@ export function rollupCells(
   shape: CaseShape,
   each: RollupCellSink,
   packLimit = 2 ** 53,
+  reserve?: (cells: number) => void,
 ): boolean {
   const ncat = shape.categories.length;
   const napp = shape.maxApp + 1;
@@ -74,7 +82,7 @@ export function rollupCells(
     !Number.isSafeInteger(q.fromBucket) ||
     scale < 2
   ) {
-    rollupCellsByRow(db, q, each);
+    rollupCellsByRow(db, q, each, reserve);
     return false;
   }
   const category = `CASE r.category ${shape.categories.map((_, i) => `WHEN ? THEN ${i}`).join(' ')} END`;
@@ -109,10 +117,11 @@ export function rollupCells(
   });
   const cells = read();
   if (cells.packed.some((v) => v === null) || cells.busy.length !== cells.packed.length) {
-    rollupCellsByRow(db, q, each);
+    rollupCellsByRow(db, q, each, reserve);
     return false;
   }
   const { packed, busy } = cells;
+  reserve?.(packed.length);
   for (let i = 0; i < packed.length; i += 1) {
     const v = packed[i]!;
     const k = Math.floor(v / scale);

@@ -118,7 +118,8 @@ export function exactTimeline(
       memo.get('caseShape', () => caseShape(db)),
     );
     const bins = new BinColumns(rows.length);
-    for (const r of rows)
+    for (let i = 0; i < rows.length; i += 1) {
+      const r = rows[i]!;
       bins.push(
         bins.lane(lanes.add(r.deviceId, r.appId, r.count, r.busyMs)),
         bins.category(toCategory(r.category)),
@@ -126,6 +127,7 @@ export function exactTimeline(
         r.count,
         r.busyMs,
       );
+    }
     result.bins = bins.columns;
   }
   result.lanes = describeLanes(db, memo, lanes.totals());

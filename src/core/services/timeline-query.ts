@@ -50,10 +50,15 @@ export function timeline(
     reach === 'all'
       ? { ...request, filter: { ...request.filter, deviceStates: undefined } }
       : request;
-  const extent = caseExtent(db, records, input.filter.devices);
+  // Read once until the case changes, for each set of devices asked for.
+  const devices = input.filter.devices ?? [];
+  const kept = memo.get(`caseExtent:${devices.join(',')}`, () =>
+    caseExtent(db, records, input.filter.devices),
+  );
+  const extent = kept && { ...kept };
   const empty = {
     ...emptyTimeline(extent, null),
-    observed: observedDevices(db, input.filter),
+    observed: observedDevices(db, input.filter, memo),
   };
   if (!extent) return empty;
   const range = input.range ?? { fromMs: extent.fromMs, toMs: extent.toMs + 1 };
@@ -68,7 +73,7 @@ export function timeline(
   let cells: number | null = null;
   // A minimum duration the rollup does not count: bins from the session stats' durations,
   // counted beforehand with the rollup's next lower minimum (an overcount, as an estimate is).
-  const halves = rollupKeepsHalfHours(db);
+  const halves = memo.get('rollupKeepsHalfHours', () => rollupKeepsHalfHours(db));
   const serves = (f: Filter): boolean => rollupServes(f, halves);
   const viaStats = statsServeTimeline(input.filter, serves);
   // An hours window not on whole hours: bins from the rollup's whole hours and the sessions of

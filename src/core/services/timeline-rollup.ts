@@ -240,14 +240,22 @@ export function rollupBins(
         { ...q, from: `${q.table} ${q.where}` },
         memo.get('caseShape', () => caseShape(db)),
         add,
+        undefined,
+        (n) => bins.reserve(n),
       );
-    else
-      for (const r of via === 'stats'
-        ? statsBinRows(db, filter, level, q.fromBucket, q.toBucket, lane)
-        : via === 'minutes'
-          ? windowBinRows(db, filter, level, q.fromBucket, q.toBucket, lane)
-          : stateBinRows(db, filter, level, q.fromBucket, q.toBucket, lane))
+    else {
+      const rows =
+        via === 'stats'
+          ? statsBinRows(db, filter, level, q.fromBucket, q.toBucket, lane)
+          : via === 'minutes'
+            ? windowBinRows(db, filter, level, q.fromBucket, q.toBucket, lane)
+            : stateBinRows(db, filter, level, q.fromBucket, q.toBucket, lane);
+      bins.reserve(rows.length);
+      for (let i = 0; i < rows.length; i += 1) {
+        const r = rows[i]!;
         add(r.deviceId, r.appId, r.category, r.bucket, r.sessions, r.busyMs);
+      }
+    }
   }
   const lanes = new LaneTally();
   for (const l of met) lanes.add(l.deviceId, l.appId, l.sessions, l.busyMs);

@@ -632,7 +632,8 @@ export function exactBinRows(
     return true;
   };
   let long = false;
-  for (const v of packed) {
+  for (let i = 0; i < packed.length; i += 1) {
+    const v = packed[i]!;
     if (v === null) return grouped();
     if (v < 0) {
       long = true;
