@@ -248,6 +248,8 @@ if (only.has('views')) {
     const pick = (env: string | undefined, name: string): boolean =>
       !env || env.split('|').some((w) => w !== '' && name.startsWith(w));
     const all: number[] = [];
+    // Every warm call of every query, for the p95 over all of them.
+    const calls: number[] = [];
     const firsts: number[] = [];
     for (const [zname, range] of zooms)
       for (const [fname, filter] of filters) {
@@ -260,7 +262,9 @@ if (only.has('views')) {
         const cpu: number[] = [];
         const r = await time(async () => {
           const u = process.cpuUsage();
+          const t = performance.now();
           const size = await call('queryTimeline', { filter, range, width: 1200 });
+          calls.push(performance.now() - t);
           const d = process.cpuUsage(u);
           cpu.push((d.user + d.system) / 1000);
           return size;
@@ -273,8 +277,15 @@ if (only.has('views')) {
       }
     all.sort((a, b) => a - b);
     firsts.sort((a, b) => a - b);
+    calls.sort((a, b) => a - b);
     say(
       `timeline, warm (${RUNS} calls after each query's first): ${all.filter((v) => v > 50).length} of ${all.length} queries over 50 ms at p95; worst p95 ${all.at(-1)!.toFixed(1)} ms`,
+    );
+    // The same calls taken together: a query's p95 of seven is its slowest call, so one pause
+    // in any of them counts the query as over; over all the calls, the p95 is the target's own
+    // measure and says how many calls it leaves above 50 ms.
+    say(
+      `timeline, warm, all ${calls.length} calls together: median ${pct(calls, 50).toFixed(1)} ms, p95 ${pct(calls, 95).toFixed(1)} ms (target 50), p99 ${pct(calls, 99).toFixed(1)} ms; ${calls.filter((v) => v > 50).length} calls over 50 ms`,
     );
     say(
       `timeline, first answers (one a query): median ${pct(firsts, 50).toFixed(1)} ms, p95 ${pct(firsts, 95).toFixed(1)} ms (target 100 / 250); ${firsts.filter((v) => v > 50).length} of ${firsts.length} over 50 ms, ${firsts.filter((v) => v > 100).length} over 100 ms, slowest ${firsts.at(-1)!.toFixed(1)} ms`,

@@ -12,7 +12,7 @@ import { SESSION_END_SQL, sessionWhere, STATE_SOURCE_SQL, STATE_SQL, whereSql } 
 import { sessionId } from './session-ids';
 import { describeLanes, type LaneFilter } from './timeline-lanes';
 import { LaneTally } from './timeline-parts';
-import { byDeviceSessions, caseShape, exactBinRows } from './timeline-stats';
+import { byDeviceSessions, caseShape, exactBins } from './timeline-stats';
 
 /** Above this many sessions in view, the timeline returns bins instead of sessions. */
 export const TIMELINE_SESSION_LIMIT = 5_000;
@@ -108,7 +108,8 @@ export function exactTimeline(
     const binMs = binSize(desiredBin);
     result.mode = 'bins';
     result.binMs = binMs;
-    const rows = exactBinRows(
+    const bins = new BinColumns();
+    exactBins(
       db,
       byDevice(db, memo, filter)
         ? byDeviceSessions({ where, params }, filter.devices!)
@@ -116,18 +117,17 @@ export function exactTimeline(
       binMs,
       { above: range.fromMs - maxDur - 1, below: range.toMs },
       memo.get('caseShape', () => caseShape(db)),
+      {},
+      (deviceId, appId, category, startMs, count, busyMs) =>
+        bins.push(
+          bins.lane(lanes.add(deviceId, appId, count, busyMs)),
+          bins.category(toCategory(category)),
+          startMs,
+          count,
+          busyMs,
+        ),
+      (n) => bins.reserve(n),
     );
-    const bins = new BinColumns(rows.length);
-    for (let i = 0; i < rows.length; i += 1) {
-      const r = rows[i]!;
-      bins.push(
-        bins.lane(lanes.add(r.deviceId, r.appId, r.count, r.busyMs)),
-        bins.category(toCategory(r.category)),
-        r.startMs,
-        r.count,
-        r.busyMs,
-      );
-    }
     result.bins = bins.columns;
   }
   result.lanes = describeLanes(db, memo, lanes.totals());

@@ -580,7 +580,49 @@ export function exactBinRows(
   shape: CaseShape,
   read: WindowRead = {},
 ): ExactBinRow[] {
-  const grouped = (): ExactBinRow[] => exactBinRowsGrouped(db, sessions, binMs);
+  const out: ExactBinRow[] = [];
+  exactBins(
+    db,
+    sessions,
+    binMs,
+    anchors,
+    shape,
+    read,
+    (deviceId, appId, category, startMs, count, busyMs) =>
+      out.push({ deviceId, appId, category, startMs, count, busyMs }),
+  );
+  return out;
+}
+
+/** Receives one exact bin: its device, app, stored category, start, sessions and time in use. */
+export type ExactBinSink = (
+  deviceId: number,
+  appId: number,
+  category: string,
+  startMs: number,
+  count: number,
+  busyMs: number,
+) => void;
+
+/**
+ * The bins `exactBinRows` gives, in the same order, handed to `each` one by one instead of made
+ * into objects; `reserve`, when given, hears how many are about to come.
+ */
+export function exactBins(
+  db: Db,
+  sessions: { where: string; params: SqlParam[] },
+  binMs: number,
+  anchors: { above: number; below: number },
+  shape: CaseShape,
+  read: WindowRead,
+  each: ExactBinSink,
+  reserve?: (bins: number) => void,
+): void {
+  const grouped = (): void => {
+    const rows = exactBinRowsGrouped(db, sessions, binMs);
+    reserve?.(rows.length);
+    for (const r of rows) each(r.deviceId, r.appId, r.category, r.startMs, r.count, r.busyMs);
+  };
   // SQLite's integer division truncates towards zero: so do the first and last bins here, one
   // more at each end in case a quotient of floats rounds across a whole number.
   const firstBin = Math.trunc(Math.floor(anchors.above) / binMs) - 1;
@@ -652,7 +694,7 @@ export function exactBinRows(
       .all(...shape.categories, ...sessions.params) as [number | null, number][])
       if (k === null || !add(k, d)) return grouped();
   const order = Float64Array.from(slotKeys).sort();
-  const out: ExactBinRow[] = new Array<ExactBinRow>(order.length);
+  reserve?.(order.length);
   for (let i = 0; i < order.length; i += 1) {
     const k = order[i]!;
     const slot = slots.get(k)!;
@@ -661,14 +703,13 @@ export function exactBinRows(
     const c = cell % ncat;
     const lane = (cell - c) / ncat;
     const appId = lane % napp;
-    out[i] = {
-      deviceId: (lane - appId) / napp,
+    each(
+      (lane - appId) / napp,
       appId,
-      category: shape.categories[c]!,
-      startMs: (bin + firstBin) * binMs,
-      count: counts[slot]!,
-      busyMs: busy[slot]!,
-    };
+      shape.categories[c]!,
+      (bin + firstBin) * binMs,
+      counts[slot]!,
+      busy[slot]!,
+    );
   }
-  return out;
 }
