@@ -10,6 +10,7 @@ import { isSessionRule } from './session-rules';
 import { appRanges, refreshFindings } from './stored';
 import { setStoredFindingParams } from './stored-params';
 import { fillDeviceStates } from './test-device-states';
+import { findingsCaseFilterFields } from '../testing/findings-case-filter';
 
 // The SQL path and the stored findings must say exactly what the reference scan says: the same
 // findings, in the same order, with the same figures, titles and evidence.
@@ -36,13 +37,7 @@ const day = fc.integer({ min: 0, max: 15 }).map((d) => `2024-05-${String(d + 1).
 /** Filters of every kind, on the devices (ids 1-3), apps and categories the generator writes. */
 const filter: fc.Arbitrary<Filter> = fc.record(
   {
-    devices: fc.uniqueArray(fc.integer({ min: 1, max: 4 }), { maxLength: 2 }),
-    apps: fc.uniqueArray(fc.constantFrom('com.a.one', 'shared', 'com.c.three', 'one'), {
-      maxLength: 2,
-    }),
-    categories: fc.uniqueArray(fc.constantFrom('photos', 'camera', 'location', 'other'), {
-      maxLength: 2,
-    }),
+    ...findingsCaseFilterFields,
     from: day,
     to: day,
     hours: fc.record({ from: hhmm, to: hhmm }),

@@ -11,6 +11,7 @@ import { CaseMemo, deviceOffsets } from './case-memo';
 import { sessionWhere, whereSql } from './filter-sql';
 import { emptyTimeline } from './timeline-parts';
 import { HOUR_BIN_SIZES, hourBins, hourBinsServe } from './timeline-rollup';
+import { findingsCaseFilter } from '../testing/findings-case-filter';
 
 let t: TempCase;
 beforeAll(() => {
@@ -18,18 +19,7 @@ beforeAll(() => {
 });
 afterAll(() => t.cleanup());
 
-const filter: fc.Arbitrary<Filter> = fc.record(
-  {
-    devices: fc.uniqueArray(fc.integer({ min: 1, max: 4 }), { maxLength: 2 }),
-    apps: fc.uniqueArray(fc.constantFrom('com.a.one', 'shared', 'com.c.three', 'one'), {
-      maxLength: 2,
-    }),
-    categories: fc.uniqueArray(fc.constantFrom('photos', 'camera', 'location', 'other'), {
-      maxLength: 2,
-    }),
-  },
-  { requiredKeys: [] },
-);
+const filter = findingsCaseFilter;
 
 const sortBins = (bins: TimelineBin[]): TimelineBin[] =>
   [...bins].sort(

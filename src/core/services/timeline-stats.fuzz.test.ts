@@ -23,16 +23,11 @@ import {
 } from './timeline-stats';
 import { minutesOfDay } from '../../contract/filter';
 import { FINDINGS_CASE_START } from '../testing/findings-case';
+import { findingsCaseFilterFields } from '../testing/findings-case-filter';
 
 const filter: fc.Arbitrary<Filter> = fc.record(
   {
-    devices: fc.uniqueArray(fc.integer({ min: 1, max: 4 }), { maxLength: 2 }),
-    apps: fc.uniqueArray(fc.constantFrom('com.a.one', 'shared', 'com.c.three', 'one'), {
-      maxLength: 2,
-    }),
-    categories: fc.uniqueArray(fc.constantFrom('photos', 'camera', 'location', 'other'), {
-      maxLength: 2,
-    }),
+    ...findingsCaseFilterFields,
     minSeconds: fc.oneof(
       fc.constantFrom(0.5, 1, 29.999, 30, 45, 61, 200, 899.5),
       fc.double({ min: 0.001, max: 1000, noNaN: true }),

@@ -1,28 +1,18 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DayWindow, Filter } from '../../../contract/filter';
+import type { DayWindow } from '../../../contract/filter';
 import { emptyFindingsCase, fillFindingsCase } from '../../testing/findings-case';
 import { fuzzOptions } from '../../testing/fuzz';
 import { tempCase, type TempCase } from '../../testing/temp-case';
 import { staleSummaryDevices } from '../summary-groups';
 import { nightParts, refreshSummaryGroups, summaryFromGroups } from './summary';
+import { findingsCaseFilter } from '../../testing/findings-case-filter';
 
 const hhmm = fc
   .tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 0, 15, 30))
   .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
 
-const filter: fc.Arbitrary<Filter> = fc.record(
-  {
-    devices: fc.uniqueArray(fc.integer({ min: 1, max: 4 }), { maxLength: 2 }),
-    apps: fc.uniqueArray(fc.constantFrom('com.a.one', 'shared', 'com.c.three', 'one'), {
-      maxLength: 2,
-    }),
-    categories: fc.uniqueArray(fc.constantFrom('photos', 'camera', 'location', 'other'), {
-      maxLength: 2,
-    }),
-  },
-  { requiredKeys: [] },
-) as fc.Arbitrary<Filter>;
+const filter = findingsCaseFilter;
 
 let t: TempCase;
 beforeAll(() => {
