@@ -33,14 +33,14 @@ export function binColumns(list: readonly TimelineBin[]): TimelineBins {
   return b.columns;
 }
 
+/** The most bins `BinColumns.reserve` makes room for at once: arrays stay in V8's fast elements. */
+const MAX_RESERVED = 1 << 22;
+
 /**
  * Builds bins as columns: lanes and categories are given an index when first met. `capacity`
  * (at least the bins to come, when known) sizes the columns once instead of growing them bin by
  * bin; `columns` holds exactly the bins pushed.
  */
-/** The most bins `BinColumns.reserve` makes room for at once: arrays stay in V8's fast elements. */
-const MAX_RESERVED = 1 << 22;
-
 export class BinColumns {
   private readonly built: TimelineBins = emptyBins();
   private readonly lanes = new Map<string, number>();
@@ -58,7 +58,6 @@ export class BinColumns {
     }
   }
 
-  /** The bins pushed so far. */
   /**
    * Makes room for `n` bins in all, so adding them does not grow the columns step by step (each
    * step copies them). Past a few million the columns grow as they are filled instead.
@@ -78,6 +77,7 @@ export class BinColumns {
     c.busyMs = grow(c.busyMs);
   }
 
+  /** The bins pushed so far. */
   get columns(): TimelineBins {
     const c = this.built;
     if (c.count.length !== this.size) {

@@ -40,7 +40,7 @@ const EXACT_BIN_LIMIT = 150_000;
  * numbers of each day cell (72,000 sessions of a week of three devices at 10M: 20 ms of SQLite
  * alone), and under it the sessions are few enough to read.
  */
-export const HOUR_BIN_SESSIONS = 20_000;
+const HOUR_BIN_SESSIONS = 20_000;
 
 /** The timeline of a filter over a range (the case's extent without one), `width` pixels wide. */
 export function timeline(
