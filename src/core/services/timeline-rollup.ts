@@ -2,7 +2,8 @@
  * The zoomed-out timeline from the rollup: which filters it serves, its estimate of the sessions
  * and cells in view, and its bins of device-local days, weeks or four-week spans (or those of the
  * session stats, of the rollup's whole hours and the minutes left over, or of the sessions by
- * app state, for filters the rollup alone does not count).
+ * app state, for filters the rollup alone does not count), or of blocks of device-local hours
+ * summed from its day cells.
  */
 import type { TimelineResult } from '../../contract/api';
 import { toCategory } from '../../contract/categories';
