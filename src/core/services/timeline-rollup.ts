@@ -11,14 +11,7 @@ import type { Filter } from '../../contract/filter';
 import { localDayNumber } from '../../contract/time';
 import { BinColumns } from '../../contract/timeline-bins';
 import type { Db } from '../db/open';
-import {
-  DAY_MS,
-  DURATION_THRESHOLDS,
-  HOUR_BUSY_COLUMNS,
-  HOUR_COUNT_COLUMNS,
-  ROLLUP_LEVELS,
-  rollupBucket,
-} from '../db/rollup';
+import { DAY_MS, DURATION_THRESHOLDS, ROLLUP_LEVELS, rollupBucket } from '../db/rollup';
 import { maxDurationMs, type CaseMemo } from './case-memo';
 import { parseRangeBound, sessionWhere, whereSql } from './filter-sql';
 import { rollupCells, type RollupCellSink } from './rollup-cells';
@@ -286,19 +279,18 @@ export function hourBins(
   const q = rollupRows(db, filter, range, 1, lane, offsets);
   const out = new LaneBins(offsets, { ...range, binMs });
   if (!q.empty) {
-    const blocks = Array.from({ length: 24 / hours }, (_, b) => b);
-    const sum = (columns: readonly string[], b: number): string =>
-      columns
-        .slice(b * hours, (b + 1) * hours)
-        .map((c) => `r.${c}`)
-        .join(' + ');
+    // Each block's sums, as an hours window of its own reads them (it never holds every hour).
+    const hh = (h: number): string => `${String(h % 24).padStart(2, '0')}:00`;
+    const blocks = Array.from({ length: 24 / hours }, (_, b) =>
+      windowTerms({ from: hh(b * hours), to: hh((b + 1) * hours) })!,
+    );
     // One row a cell: its place, then the sessions of each block, then their time in use (one
     // row a cell and block costs twice as much: 14 against 6 ms for a week of three devices).
     const rows = db
       .prepare(
         `SELECT r.device_id, r.app_id, r.category, r.bucket,
-                ${blocks.map((b) => sum(HOUR_COUNT_COLUMNS, b)).join(', ')},
-                ${blocks.map((b) => sum(HOUR_BUSY_COLUMNS, b)).join(', ')}
+                ${blocks.map((b) => b.count).join(', ')},
+                ${blocks.map((b) => b.busy).join(', ')}
          FROM ${q.table} ${q.where}`,
       )
       .raw(true)
