@@ -291,6 +291,9 @@ async function writeEventsTail(
         fromMs,
         header: false,
       }),
+      // The whole entry is hashed in order after the worker's part: by the worker, or by this
+      // thread from both parts when the worker failed.
+      { hash: false },
     );
     split.tailDone(true);
     return { prepared, rows: counter.rows, fromMs };

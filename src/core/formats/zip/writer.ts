@@ -60,9 +60,10 @@ export interface PrepareOptions {
   final?: boolean;
   /**
    * Hashes the content into this hash, left open for the parts that follow (the entry's
-   * `sha256` is then that of the content so far).
+   * `sha256` is then that of the content so far). `false`: the content is not hashed and the
+   * entry's `sha256` is empty, for a part whose whole entry is hashed elsewhere.
    */
-  hash?: Hash;
+  hash?: Hash | false;
 }
 
 // A deflate stream's last block when nothing is left to say: a final block of fixed codes
@@ -120,7 +121,7 @@ async function deflateContent(
   write: (chunk: Uint8Array) => Promise<void>,
   options: PrepareOptions = {},
 ): Promise<DeflatedContent> {
-  const hash = options.hash ?? createHash('sha256');
+  const hash = options.hash === false ? null : (options.hash ?? createHash('sha256'));
   let crc = 0;
   let size = 0;
   let compressed = 0;
@@ -145,7 +146,7 @@ async function deflateContent(
   const feed = async (chunk: Uint8Array | string): Promise<void> => {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     if (buf.length === 0) return;
-    hash.update(buf);
+    hash?.update(buf);
     crc = crc32(buf, crc);
     size += buf.length;
     if (size > MAX_ENTRY_BYTES) throw new Error(`The entry ${name} would exceed 4 GiB.`);
@@ -190,7 +191,7 @@ async function deflateContent(
     await Promise.allSettled(pending.splice(0));
     deflate.destroy();
   }
-  const sha256 = options.hash ? hash.copy().digest('hex') : hash.digest('hex');
+  const sha256 = hash === null ? '' : options.hash ? hash.copy().digest('hex') : hash.digest('hex');
   return { size, compressed, crc: crc >>> 0, sha256 };
 }
 
