@@ -298,8 +298,20 @@ export interface EvidencePlaceBytes {
   write(out: ByteSink, i: number): CsvNeed;
 }
 
+/**
+ * Ids given as a number of session ids, which then need not be made (a session's place comes from
+ * its edges alone), followed by other ids.
+ */
+export interface SessionsThen {
+  sessions: number;
+  extra: readonly string[];
+}
+
 /** {@link PlaceWords} whose answer writes each place as bytes on demand. */
-export type PlaceBytes = (ids: readonly string[], edges: Float64Array) => EvidencePlaceBytes;
+export type PlaceBytes = (
+  ids: readonly string[] | SessionsThen,
+  edges: Float64Array,
+) => EvidencePlaceBytes;
 
 /** Text a CSV cell holds as it is. */
 export const PLAIN = 0;
@@ -402,7 +414,9 @@ function placeReader(
   const SPACE = pieceOf(' ');
   const SAME_FILE = pieceOf(', ');
   const OTHER_FILE = pieceOf('; ');
-  type Source = { sha256: string; name: string; file: Piece | null };
+  // The bytes of `<file> line `, kept with the source once written.
+  type Source = { sha256: string; name: string; file: Piece | null; line?: Buffer };
+  const SAME_LINE = Buffer.from(', line ');
   // An edge counts when its source is known, has a hash, and the line is given.
   const edgeSource = (source: number, n: number): Source | null => {
     if (Number.isNaN(source) || Number.isNaN(n)) return null;
@@ -411,7 +425,7 @@ function placeReader(
   };
   const fileOf = (s: Source): Piece => (s.file ??= file(s.name));
   const read = (
-    ids: readonly string[],
+    ids: readonly string[] | SessionsThen,
     edges: Float64Array,
   ): {
     whereAt: (i: number) => string;
@@ -422,7 +436,12 @@ function placeReader(
     // from their edges.
     const records = new Map<number, { where: Piece; given: string }>();
     const byTable = new Map<string, { ids: number[]; at: number[] }>();
-    ids.forEach((id, i) => {
+    const listed = 'sessions' in ids ? ids.extra : ids;
+    // Where the listed ids begin among all.
+    const first = 'sessions' in ids ? ids.sessions : 0;
+    const count = first + listed.length;
+    listed.forEach((id, j) => {
+      const i = first + j;
       // A session id (or any id starting with `s`, which no record table has): its place comes
       // from its edges. Tested by its first letter, not parsed: a finding has millions of them.
       if (id.charCodeAt(0) === 0x73) return;
@@ -505,6 +524,24 @@ function placeReader(
       number: (n) => target!.number(n),
     };
     const write = (out: ByteSink, at: number): CsvNeed => {
+      // Most sessions begin and end in one file and lines are not rewritten: `<file> line <b>,
+      // line <e>` is written straight from the file's bytes and the two numbers.
+      if (keep) {
+        const bLine = edges[at * 4 + 1]!;
+        const eLine = edges[at * 4 + 3]!;
+        const bs = edgeSource(edges[at * 4]!, bLine);
+        const es = edgeSource(edges[at * 4 + 2]!, eLine);
+        if (bs && es) {
+          const fb = fileOf(bs);
+          if (fb.text === fileOf(es).text) {
+            out.bytes((bs.line ??= Buffer.concat([fb.bytes, SPACE.bytes, LINE.bytes])));
+            out.number(bLine);
+            out.bytes(SAME_LINE);
+            out.number(eLine);
+            return Math.max(fb.need, QUOTED) as CsvNeed;
+          }
+        }
+      }
       target = out;
       return place(asBytes, at);
     };
@@ -516,7 +553,7 @@ function placeReader(
         out.push(v);
       }
     };
-    for (let i = 0; i < ids.length && out.length < limit; i += 1) {
+    for (let i = 0; i < count && out.length < limit; i += 1) {
       const given = records.get(i)?.given;
       if (given !== undefined) note(given);
       for (let edge = 0; edge < 4; edge += 2) {

@@ -2,9 +2,12 @@ import type { Filter } from '../../contract/filter';
 import type { CompareRequest } from '../../contract/records';
 import type { Finding } from '../../contract/findings';
 import { EVIDENCE_CAP, findingsWithEvidence, storedFindingParams } from '../findings';
+import { placesEdges, storedEvidenceColumn } from '../findings/stored';
+import { leanEvidenceKeys, type LeanKeys } from '../findings/stored-evidence-items';
 import { listAnnotations } from '../services/annotations';
 import { maskIdentifier } from '../../contract/mask';
 import type { CaseSession } from '../services/case-service';
+import type { Db } from '../db/open';
 import { parseSessionId } from '../services/session-ids';
 import { ByteText } from '../services/event-text';
 import { bundleAudit } from './audit-manifest';
@@ -20,8 +23,9 @@ import {
   type CsvNeed,
   type EvidencePlaceBytes,
   type EvidencePlaces,
+  type PlaceBytes,
 } from './evidence-sources';
-import { createRedactor, type Redactor } from './redaction';
+import { createRedactor, KEEP_TEXT, type Redactor } from './redaction';
 import { exportTimings, type ExportTimings } from './export-timings';
 import {
   detailedFindings,
@@ -83,6 +87,17 @@ class RowBytes extends ByteText {
     this.room(end - start);
     this.buf.copyWithin(this.pos, start, end);
     this.pos += end - start;
+  }
+
+  /** The bytes `start` to `end` of `from`, copied. */
+  copy(from: Buffer, start: number, end: number): void {
+    this.room(end - start);
+    this.pos += from.copy(this.buf, this.pos, start, end);
+  }
+
+  /** The bytes of this piece from `start` on, as Latin-1 text. */
+  latin1(start: number): string {
+    return this.buf.toString('latin1', start, this.pos);
   }
 
   /** Takes out the byte at `at`, moving the bytes after it back by one. */
@@ -198,16 +213,42 @@ function writePlainEvidence(
     }
   }
   out.text(`,${sourcesCell},`);
+  return writeLocations(
+    out,
+    mark,
+    ids.length,
+    idsAt,
+    (i) => ids[i]!.length,
+    needsFormulaGuard(`${ids[0]!} at `),
+    places,
+  );
+}
+
+/**
+ * Writes the `evidence_locations` cell of `count` ids whose text was written from `idsAt` on, each
+ * `length(i)` bytes and one byte apart: each id copied, then ` at ` and its place; quoted when a
+ * place holds a comma. Returns false, having taken out everything from `mark` on, when a place
+ * holds a double quote.
+ */
+function writeLocations(
+  out: RowBytes,
+  mark: number,
+  count: number,
+  idsAt: number,
+  length: (i: number) => number,
+  guard: boolean,
+  places: EvidencePlaceBytes,
+): boolean {
   // Most places cells hold a comma (`line 1, line 2`): the quote is written first and taken out
   // again when no place needed it.
   const cellAt = out.pos;
   out.bytes(QUOTE);
-  if (needsFormulaGuard(`${ids[0]!} at `)) out.bytes(APOSTROPHE);
+  if (guard) out.bytes(APOSTROPHE);
   let need: CsvNeed = PLAIN;
   let from = idsAt;
-  for (let i = 0; i < ids.length; i += 1) {
+  for (let i = 0; i < count; i += 1) {
     if (i > 0) out.bytes(BETWEEN_PLACES);
-    const end = from + ids[i]!.length;
+    const end = from + length(i);
     out.again(from, end);
     from = end + 1;
     out.bytes(AT);
@@ -221,6 +262,72 @@ function writePlainEvidence(
   if (need === QUOTED) out.bytes(QUOTE);
   else out.drop(cellAt);
   return true;
+}
+
+/**
+ * A finding's session ids read as byte ranges of its stored evidence column (see
+ * `leanEvidenceKeys`), with their places.
+ */
+export interface LeanEvidence {
+  column: Buffer;
+  keys: LeanKeys;
+  places: EvidencePlaceBytes;
+}
+
+/**
+ * A finding's evidence read from its stored column as byte ranges (at most the engine's cap of
+ * ids), with the places kept with it worded by `words`; null for a finding computed afresh or a
+ * column in another form (see `leanEvidenceKeys`), whose ids are then read as text.
+ */
+export function leanEvidenceOf(db: Db, words: PlaceBytes): (f: Finding) => LeanEvidence | null {
+  return (f) => {
+    const column = storedEvidenceColumn(db, f);
+    const keys = column && leanEvidenceKeys(column, EVIDENCE_CAP);
+    if (!column || !keys?.places) return null;
+    const edges = placesEdges(keys.places, keys.count, keys.sessions);
+    return { column, keys, places: words(keys, edges) };
+  };
+}
+
+/**
+ * Writes the `evidence`, `evidence_sources` and `evidence_locations` cells of a row whose ids are
+ * those of a lean stored column, from the column's bytes: no string is made for a session's id.
+ * The first id is a session's, which starts with `s` (no formula guard), and no id holds a CSV
+ * special character, as `leanEvidenceKeys` checked. Returns false, having written nothing, when no
+ * session leads, when the redaction would rewrite an id, or when a place holds a double quote;
+ * the caller then writes the row from the ids' text.
+ */
+function writeLeanEvidence(
+  out: RowBytes,
+  lean: LeanEvidence,
+  redactor: Redactor,
+  sourcesCell: string,
+): boolean {
+  const { column, keys, places } = lean;
+  // A row led by another id than a session's is left to the text path (its formula guard).
+  if (keys.sessions === 0) return false;
+  const mark = out.pos;
+  for (let i = 0; i < keys.count; i += 1) {
+    if (i > 0) out.bytes(SPACE);
+    if (i < keys.sessions) out.bytes(keys.prefix);
+    out.copy(column, keys.starts[i]!, keys.ends[i]!);
+  }
+  // Every id as one text (ASCII) for the redaction's test: an id it would rewrite is in it.
+  if (redactor.text !== KEEP_TEXT && redactor.mentions(out.latin1(mark))) {
+    out.pos = mark;
+    return false;
+  }
+  out.text(`,${sourcesCell},`);
+  const prefix = keys.prefix.length;
+  return writeLocations(
+    out,
+    mark,
+    keys.count,
+    mark,
+    (i) => (i < keys.sessions ? prefix : 0) + keys.ends[i]! - keys.starts[i]!,
+    false,
+    places,
+  );
 }
 
 /** {@link EvidencePlaces} in the form `findings.csv` writes, each place written from its text. */
@@ -245,23 +352,39 @@ function placesAsBytes(places: EvidencePlaces | EvidencePlaceBytes): EvidencePla
  * with their places.
  */
 export function* findingsCsvBytes(
-  findings: readonly { shown: Finding; evidence: () => readonly string[] }[],
+  findings: readonly {
+    shown: Finding;
+    evidence: () => readonly string[];
+    /** The evidence as byte ranges of its stored column, when it is in that form. */
+    lean?: () => LeanEvidence | null;
+  }[],
   placesOf: (index: number, ids: readonly string[]) => EvidencePlaces | EvidencePlaceBytes,
   redactor: Redactor,
   chunkBytes = 64 * 1024,
 ): Generator<Buffer> {
   const out = new RowBytes(chunkBytes);
   out.text(FINDINGS_CSV.header());
-  for (const [index, { shown: f, evidence: read }] of findings.entries()) {
-    const evidence = read();
-    const places = placesAsBytes(placesOf(index, evidence));
-    const ids = evidence.map(redactor.text);
-    out.text(
+  for (const [index, { shown: f, evidence: read, lean: readLean }] of findings.entries()) {
+    const cells =
       [f.id, f.rule, f.severity, f.device, f.app, f.appName, f.category, f.count, f.first]
         .concat([f.last, f.title, f.caveat])
         .map((v, i) => findingsCell(i, v))
-        .join(',') + ',',
-    );
+        .join(',') + ',';
+    const lean = readLean?.();
+    if (lean) {
+      const rowAt = out.pos;
+      out.text(cells);
+      if (writeLeanEvidence(out, lean, redactor, findingsCell(13, lean.places.sources.join(';')))) {
+        out.bytes(CRLF);
+        if (out.full()) yield out.take();
+        continue;
+      }
+      out.pos = rowAt;
+    }
+    const evidence = read();
+    const places = placesAsBytes(placesOf(index, evidence));
+    const ids = evidence.map(redactor.text);
+    out.text(cells);
     const sourcesCell = findingsCell(13, places.sources.join(';'));
     if (!writePlainEvidence(out, ids, places, sourcesCell)) {
       const idsSpecial = ids.some((id) => CSV_NEEDS_QUOTES.test(id));
@@ -388,6 +511,7 @@ export async function bundleExtras(
   // The stored findings keep where each session was read: findings.csv words those places
   // rather than searching the sessions for each of (at study scale) tens of millions of ids.
   const words = placeBytes(session.db, text);
+  const leanOf = leanEvidenceOf(session.db, words);
   let read: { index: number; edges: Float64Array | null } = { index: -1, edges: null };
   const csvPlaces = (index: number, ids: readonly string[]): EvidencePlaces | EvidencePlaceBytes =>
     read.index === index && read.edges !== null ? words(ids, read.edges) : placesOf(ids);
@@ -397,6 +521,8 @@ export async function bundleExtras(
       read = { index, edges };
       return ids;
     },
+    // A stored column of session ids is written from its bytes, without a string for each id.
+    lean: () => leanOf(f),
     shown: {
       ...f,
       id: text(f.id),

@@ -11,8 +11,8 @@ import {
   placeWords,
   type EvidencePlaceBytes,
 } from './evidence-sources';
-import { findingsCsvBytes } from './extras';
-import { KEEP_TEXT, NO_REDACTION } from './redaction';
+import { findingsCsvBytes, leanEvidenceOf } from './extras';
+import { KEEP_TEXT, NO_REDACTION, type Redactor } from './redaction';
 
 /** Each place as `write` puts it, with what it says a cell needs. */
 function written(places: EvidencePlaceBytes, count: number): { text: string; need: number }[] {
@@ -35,6 +35,7 @@ describe('the places of evidence kept with the stored findings', () => {
     'are worded as a search of the sessions words them, for every finding of any case',
     () => {
       let withEdges = 0;
+      let leanRows = 0;
       fc.assert(
         fc.property(
           fc.integer({ min: 1, max: 1_000_000 }),
@@ -42,7 +43,11 @@ describe('the places of evidence kept with the stored findings', () => {
           // File names as a redaction may leave them: with a comma, a quote, other characters.
           // Or none: the rewrite of a redactor without redaction (places written from numbers).
           fc.constantFrom('week', 'we,ek', 'we"ek', 'wéek', '=week', null),
-          (seed, gone, renamed) => {
+          // Some interval keys holding what a CSV cell or a JSON string escapes, or not.
+          fc.constantFrom('', ',', '"', 'é', '\\', '\t', ' ', "'", '\u007f'),
+          // A redaction that rewrites some ids, or none.
+          fc.boolean(),
+          (seed, gone, renamed, odd, redacting) => {
             const t = tempCase();
             try {
               const db = t.session.db;
@@ -51,6 +56,10 @@ describe('the places of evidence kept with the stored findings', () => {
               // Sources in two files, one without a hash: edges may lie in different files.
               db.exec("UPDATE sources SET file_name = 'week-' || (id % 2) || '.ndjson'");
               db.exec("UPDATE sources SET sha256 = '' WHERE id = 2");
+              if (odd !== '')
+                db.prepare(
+                  'UPDATE access_sessions SET interval_key = interval_key || ? WHERE id % 5 = 0',
+                ).run(odd);
               refreshFindings(db);
               // A source dropped after the findings were stored: its edges name a source the case
               // no longer lists (as a removal does until the findings are computed again).
@@ -88,20 +97,41 @@ describe('the places of evidence kept with the stored findings', () => {
                 shown: f,
                 evidence: () => evidenceWithEdges(f).ids,
               }));
-              const csv = (form: 'words' | 'bytes'): Buffer =>
+              // Ids holding `kB` rewritten, as a redacted app's name would be.
+              const redactor: Redactor = redacting
+                ? {
+                    ...NO_REDACTION,
+                    text: (v) => v.replace(/kB/g, 'redacted-app-1'),
+                    mentions: (v) => v.includes('kB'),
+                  }
+                : NO_REDACTION;
+              const lean = leanEvidenceOf(db, bytes);
+              const csv = (form: 'words' | 'bytes' | 'lean'): Buffer =>
                 Buffer.concat([
                   ...findingsCsvBytes(
-                    rows,
+                    form === 'lean'
+                      ? rows.map((r) => ({
+                          ...r,
+                          lean: () => {
+                            const l = lean(r.shown);
+                            if (l) leanRows += 1;
+                            return l;
+                          },
+                        }))
+                      : rows,
                     (i, ids) => {
                       const edges = evidenceWithEdges(findings[i]!).edges;
                       if (edges === null) return search(ids);
                       return form === 'words' ? words(ids, edges) : bytes(ids, edges);
                     },
-                    NO_REDACTION,
+                    redactor,
                     100,
                   ),
                 ]);
-              expect(csv('bytes').toString('utf8')).toBe(csv('words').toString('utf8'));
+              const reference = csv('words').toString('utf8');
+              expect(csv('bytes').toString('utf8')).toBe(reference);
+              // Written from the stored columns' bytes where they allow it: the same file.
+              expect(csv('lean').toString('utf8')).toBe(reference);
             } finally {
               t.cleanup();
             }
@@ -110,6 +140,7 @@ describe('the places of evidence kept with the stored findings', () => {
         fuzzOptions(12),
       );
       expect(withEdges).toBeGreaterThan(0);
+      expect(leanRows).toBeGreaterThan(0);
       // Each case is built and its findings computed: no time limit while `npm run fuzz` runs many.
     },
     fuzzing() ? 0 : 60_000,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fuzzOptions } from '../testing/fuzz';
 import { storedIds } from './stored';
-import { noEscapes, storedEvidenceItems } from './stored-evidence-items';
+import { leanEvidenceKeys, noEscapes, storedEvidenceItems } from './stored-evidence-items';
 
 const SEPARATOR = Buffer.from(',\n      ');
 
@@ -192,6 +192,141 @@ describe('storedEvidenceItems', () => {
         expect(out.bytes.subarray(0, r!.length).toString(), column).toBe(reference(ids).toString());
       }
     }
+  });
+});
+
+/** The ids a lean answer stands for: each session's prefix and key, then the other ids. */
+function leanIdsOf(column: Buffer, k: NonNullable<ReturnType<typeof leanEvidenceKeys>>): string[] {
+  return Array.from({ length: k.count }, (_, i) => {
+    const stored = column.toString('latin1', k.starts[i]!, k.ends[i]!);
+    if (i >= k.sessions) {
+      expect(k.extra[i - k.sessions]).toBe(stored);
+      return stored;
+    }
+    return k.prefix.toString('latin1') + stored;
+  });
+}
+
+/** The lean answer checked against `JSON.parse`; false when there is none. */
+function leanChecked(column: Buffer, max: number): boolean {
+  const k = leanEvidenceKeys(column, max);
+  if (k === null) return false;
+  const parsed = JSON.parse(column.toString('utf8')) as [number, string[], string[], string];
+  expect(leanIdsOf(column, k)).toEqual(storedIds(column.toString('utf8'), max));
+  expect(k.sessions).toBe(Math.min(parsed[1].length, max));
+  const places = Buffer.from(parsed[3], 'base64');
+  expect(k.places).toEqual(places.length === parsed[1].length * 16 ? places : null);
+  return true;
+}
+
+/** Whether a key or id is one a CSV cell and a JSON string hold as it is. */
+const plainId = (id: string): boolean =>
+  /^[\u0020-\u007f]*$/.test(id) && !id.includes(',') && !/["\\]/.test(id);
+
+describe('leanEvidenceKeys', () => {
+  it('reads the ids and places JSON.parse reads, for every lean column of plain ids', () => {
+    const places = fc.oneof(
+      base64,
+      fc.nat(14).map((n) => Buffer.alloc(16 * n, 0xfe).toString('base64')),
+    );
+    fc.assert(
+      fc.property(
+        fc.record({
+          device: fc.oneof(fc.nat(20), fc.integer({ min: 0, max: 2 ** 53 - 1 })),
+          keys: fc.array(fc.oneof(text, fc.stringMatching(/^[A-Za-z0-9:.-]{0,12}$/)), {
+            maxLength: 14,
+          }),
+          extra: fc.array(text, { maxLength: 4 }),
+          places: fc.option(places, { nil: undefined }),
+        }),
+        limit,
+        ({ device, keys, extra, places }, max) => {
+          // Places of one set a key, when asked for many keys' worth.
+          const p =
+            places !== undefined && Buffer.from(places, 'base64').length % 16 === 0
+              ? Buffer.alloc(16 * keys.length, 7).toString('base64')
+              : places;
+          const column = JSON.stringify(
+            p === undefined ? [device, keys, extra] : [device, keys, extra, p],
+          );
+          const took = leanChecked(Buffer.from(column), max);
+          expect(took).toBe(p !== undefined && [...keys, ...extra].every(plainId));
+        },
+      ),
+      fuzzOptions(500),
+    );
+  });
+
+  it('never reads a damaged column differently from JSON.parse, which may refuse it', () => {
+    const short = fc.stringMatching(/^[a,[\]"é]{0,3}$/);
+    const column = fc
+      .tuple(
+        fc.nat(12),
+        fc.array(short, { maxLength: 3 }),
+        fc.array(short, { maxLength: 2 }),
+        fc.oneof(base64, fc.constant('AAAAAAAAAAAAAAAAAAAAAA==')),
+      )
+      .map(([d, k, x, p]) => JSON.stringify([d, k, x, p]));
+    const edit = fc.record({
+      op: fc.constantFrom('put', 'replace', 'drop'),
+      at: fc.nat(),
+      nearEnd: fc.nat(2).map((n) => n === 0),
+      byte: fc.constantFrom(0x22, 0x2c, 0x5b, 0x5d, 0x5c, 0x0a, 0x00, 0x30, 0x3d, 0x41, 0x2b, 0xc3),
+    });
+    let taken = 0;
+    fc.assert(
+      fc.property(
+        column,
+        fc.array(edit, { minLength: 1, maxLength: 2 }),
+        limit,
+        (c, edits, max) => {
+          let bytes = Buffer.from(c);
+          for (const e of edits) {
+            const at = e.nearEnd
+              ? Math.max(0, bytes.length - 1 - (e.at % 3))
+              : e.at % (bytes.length + 1);
+            const put = e.op === 'drop' ? [] : [e.byte];
+            bytes = Buffer.concat([
+              bytes.subarray(0, at),
+              Buffer.from(put),
+              bytes.subarray(e.op === 'put' ? at : at + 1),
+            ]);
+          }
+          if (leanEvidenceKeys(bytes, max) === null) return;
+          taken += 1;
+          // A column the fast path reads is JSON of the lean form, read the same way.
+          expect(() => JSON.parse(bytes.toString('utf8'))).not.toThrow();
+          leanChecked(bytes, max);
+        },
+      ),
+      fuzzOptions(3_000),
+    );
+    expect(taken).toBeGreaterThan(0);
+  });
+
+  it('refuses the forms it does not read', () => {
+    for (const column of [
+      '["s:1:a"]',
+      '[3,["a"],[]]',
+      '[3,["a"],[],"AAAA","AAAA"]',
+      '[3,["a,b"],[],"AAAA"]',
+      '[3,["a\\"b"],[],"AAAA"]',
+      '[3,["é"],[],"AAAA"]',
+      '[3,["a"],["n,1"],"AAAA"]',
+      '[3,["a"],[],"AAA"]',
+      '[3,["a"],[],"AA\\u0041A"]',
+      '[03,["a"],[],"AAAA"]',
+      '[3, ["a"],[],"AAAA"]',
+    ])
+      expect(leanEvidenceKeys(Buffer.from(column), 9), column).toBeNull();
+    const k = leanEvidenceKeys(Buffer.from('[3,["a","b"],["n:1"],"AAAA"]'), 9)!;
+    expect(leanIdsOf(Buffer.from('[3,["a","b"],["n:1"],"AAAA"]'), k)).toEqual([
+      's:3:a',
+      's:3:b',
+      'n:1',
+    ]);
+    // Places that are not one set a key are not read as places.
+    expect(k.places).toBeNull();
   });
 });
 

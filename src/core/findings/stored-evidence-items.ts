@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 /**
  * A stored evidence column turned straight into the items of a JSON array of its ids, as bytes,
@@ -167,4 +167,117 @@ export function storedEvidenceItems(
   c.at += 2;
   if (!copyList(column, end, c, bytes, joins('', separator), limit)) return null;
   return c.at === end ? { length: c.to, count: c.count } : null;
+}
+
+/** The ids of a lean stored evidence column, as byte ranges of the column. */
+export interface LeanKeys {
+  /** `s:<device>:`, the start of every session id, as bytes. */
+  prefix: Buffer;
+  /** How many ids: the stored keys then the other ids, at most the limit asked for. */
+  count: number;
+  /** How many of them are session ids (the first ones), each its prefix and its key. */
+  sessions: number;
+  /** The other ids' text, in order (`count - sessions` of them). */
+  extra: string[];
+  /** Where each id's stored text (a session's key) begins and ends in the column. */
+  starts: Int32Array;
+  ends: Int32Array;
+  /**
+   * Where each key's session was read: four 32-bit little-endian numbers a key (begin source and
+   * line, end source and line; negative for none), or null when the column's places do not hold
+   * one set for every stored key.
+   */
+  places: Buffer | null;
+}
+
+/** How many commas `from..to` of `bytes` holds. */
+function commas(bytes: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = bytes.indexOf(COMMA, from); i >= 0 && i < to; i = bytes.indexOf(COMMA, i + 1))
+    n += 1;
+  return n;
+}
+
+/**
+ * Reads the JSON list of strings at `at` (just after its `[`, before `end`), noting where each of
+ * the first ones (while `starts` holds fewer than `limit`) begins and ends. Each string must be
+ * ASCII without a comma, an escape or a control character. Returns how many strings the list
+ * holds and where it ends (just after its `]`), or null for a list in any other form.
+ */
+function plainList(
+  column: Buffer,
+  at: number,
+  end: number,
+  starts: number[],
+  ends: number[],
+  limit: number,
+): { stored: number; at: number } | null {
+  if (column[at] === CLOSE) return { stored: 0, at: at + 1 };
+  if (column[at] !== QUOTE) return null;
+  const from = at;
+  let stored = 0;
+  for (;;) {
+    const q = column.indexOf(QUOTE, at + 1);
+    if (q < 0 || q >= end) return null;
+    stored += 1;
+    if (starts.length < limit) {
+      starts.push(at + 1);
+      ends.push(q);
+    }
+    if (column[q + 1] === COMMA && column[q + 2] === QUOTE) {
+      at = q + 2;
+      continue;
+    }
+    if (column[q + 1] !== CLOSE) return null;
+    at = q + 2;
+    break;
+  }
+  // The strings' only commas are the ones between them.
+  const to = at - 1;
+  if (!noEscapes(column, from, to) || !isAscii(column.subarray(from, to))) return null;
+  return commas(column, from, to) === stored - 1 ? { stored, at } : null;
+}
+
+/**
+ * The ids of a lean stored evidence column (`[device,[keys],[extra ids],"places"]`, the form
+ * `JSON.stringify` writes), as byte ranges of the column, when each key and id is ASCII without a
+ * comma, an escape or a control character (so each id's JSON text is the id as it is, and a CSV
+ * cell holds it unquoted); at most `limit` ids, as `storedEvidenceWithEdges` reads them. Null for
+ * any other column (full ids, an id in any other form, no places, text `JSON.stringify` does not
+ * write), which the caller then parses.
+ */
+export function leanEvidenceKeys(column: Buffer, limit: number): LeanKeys | null {
+  const placesFrom = placesAt(column);
+  // The places are a string of their own: its quotes are not one byte.
+  if (placesFrom < 0 || placesFrom + 2 > column.length - 2) return null;
+  const digits = integerLength(column, 1, placesFrom);
+  if (digits === 0) return null;
+  let at = 1 + digits;
+  if (column[at] !== COMMA || column[at + 1] !== OPEN) return null;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const keys = plainList(column, at + 2, placesFrom, starts, ends, limit);
+  if (!keys) return null;
+  const sessions = starts.length;
+  at = keys.at;
+  if (column[at] !== COMMA || column[at + 1] !== OPEN) return null;
+  const others = plainList(column, at + 2, placesFrom, starts, ends, limit);
+  if (!others || others.at !== placesFrom) return null;
+  // The places as base64 text that decodes to them and nothing else (written back, it is the
+  // same text), as `JSON.parse` would give it.
+  const text = column.toString('latin1', placesFrom + 2, column.length - 2);
+  const places = Buffer.from(text, 'base64');
+  if (places.toString('base64') !== text) return null;
+  const extra: string[] = [];
+  for (let i = sessions; i < starts.length; i += 1)
+    extra.push(column.toString('latin1', starts[i]!, ends[i]!));
+  return {
+    prefix: Buffer.from(`s:${column.toString('latin1', 1, 1 + digits)}:`, 'latin1'),
+    count: starts.length,
+    sessions,
+    extra,
+    starts: Int32Array.from(starts),
+    ends: Int32Array.from(ends),
+    places: places.length === keys.stored * 16 ? places : null,
+  };
 }

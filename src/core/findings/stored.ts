@@ -542,13 +542,22 @@ export function storedEvidenceWithEdges(
   const ids = leanIds({ deviceId, keys, extra }, EVIDENCE_CAP);
   const places = typeof packed === 'string' ? Buffer.from(packed, 'base64') : null;
   if (!places || places.length !== keys.length * 16) return { ids, edges: null };
-  const edges = new Float64Array(ids.length * 4).fill(NaN);
-  const n = Math.min(keys.length, ids.length) * 4;
+  return { ids, edges: placesEdges(places, ids.length, keys.length) };
+}
+
+/**
+ * The edges of `count` ids from a stored evidence column's places (four 32-bit little-endian
+ * numbers for each of its first `keys` ids, negative for none): four values an id, NaN where
+ * there is none.
+ */
+export function placesEdges(places: Buffer, count: number, keys: number): Float64Array {
+  const edges = new Float64Array(count * 4).fill(NaN);
+  const n = Math.min(keys, count) * 4;
   for (let i = 0; i < n; i += 1) {
     const v = places.readInt32LE(i * 4);
     if (v >= 0) edges[i] = v;
   }
-  return { ids, edges };
+  return edges;
 }
 
 /** 32-bit numbers as little-endian bytes, as `storedEvidenceWithEdges` reads them. */
