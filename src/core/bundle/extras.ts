@@ -2,8 +2,8 @@ import type { Filter } from '../../contract/filter';
 import type { CompareRequest } from '../../contract/records';
 import type { Finding } from '../../contract/findings';
 import { EVIDENCE_CAP, findingsWithEvidence, storedFindingParams } from '../findings';
-import { placesEdges, storedEvidenceColumn } from '../findings/stored';
-import { leanEvidenceKeys, type LeanKeys } from '../findings/stored-evidence-items';
+import { placesEdges, storedEvidencePieces } from '../findings/stored';
+import { leanEvidenceKeys, LeanScratch, type LeanKeys } from '../findings/stored-evidence-items';
 import { listAnnotations } from '../services/annotations';
 import { maskIdentifier } from '../../contract/mask';
 import type { CaseSession } from '../services/case-service';
@@ -98,6 +98,17 @@ class RowBytes extends ByteText {
   /** The bytes of this piece from `start` on, as Latin-1 text. */
   latin1(start: number): string {
     return this.buf.toString('latin1', start, this.pos);
+  }
+
+  /**
+   * The piece written so far, copied out: the buffer, grown to hold a finding's whole row
+   * (hundreds of KB), stays for the next rows rather than each piece keeping one of its own while
+   * it waits to be deflated.
+   */
+  override take(): Buffer {
+    const out = Buffer.from(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    return out;
   }
 
   /** Takes out the byte at `at`, moving the bytes after it back by one. */
@@ -277,15 +288,37 @@ export interface LeanEvidence {
 /**
  * A finding's evidence read from its stored column as byte ranges (at most the engine's cap of
  * ids), with the places kept with it worded by `words`; null for a finding computed afresh or a
- * column in another form (see `leanEvidenceKeys`), whose ids are then read as text.
+ * column in another form (see `leanEvidenceKeys`), whose ids are then read as text. Each answer
+ * holds until the next one is asked for.
  */
 export function leanEvidenceOf(db: Db, words: PlaceBytes): (f: Finding) => LeanEvidence | null {
+  // One buffer for every column, and one set of arrays for where their ids and places are, each
+  // answer valid until the next: arrays of each finding's own (hundreds of KB) outlive a young
+  // generation collection while its row is written, which makes the heap collect its old
+  // generation several times as often.
+  const column = { bytes: Buffer.alloc(0) };
+  const scratch = new LeanScratch();
+  let edges = new Float64Array(0);
   return (f) => {
-    const column = storedEvidenceColumn(db, f);
-    const keys = column && leanEvidenceKeys(column, EVIDENCE_CAP);
-    if (!column || !keys?.places) return null;
-    const edges = placesEdges(keys.places, keys.count, keys.sessions);
-    return { column, keys, places: words(keys, edges) };
+    const pieces = storedEvidencePieces(db, f);
+    if (pieces === null) return null;
+    let length = 0;
+    for (const p of pieces) {
+      // Only an ASCII column is read here: its text written as Latin-1 is its bytes.
+      if (Buffer.byteLength(p, 'utf8') !== p.length) return null;
+      length += p.length;
+    }
+    if (column.bytes.length < length)
+      column.bytes = Buffer.allocUnsafe(Math.max(length, column.bytes.length * 2));
+    let at = 0;
+    for (const p of pieces) at += column.bytes.write(p, at, 'latin1');
+    const bytes = column.bytes.subarray(0, at);
+    const keys = leanEvidenceKeys(bytes, EVIDENCE_CAP, scratch);
+    if (!keys?.places) return null;
+    if (edges.length < keys.count * 4)
+      edges = new Float64Array(Math.max(keys.count * 4, edges.length * 2));
+    const view = placesEdges(keys.places, keys.count, keys.sessions, edges);
+    return { column: bytes, keys, places: words(keys, view) };
   };
 }
 

@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fuzzOptions } from '../testing/fuzz';
 import { storedIds } from './stored';
-import { leanEvidenceKeys, noEscapes, storedEvidenceItems } from './stored-evidence-items';
+import {
+  base64Bytes,
+  leanEvidenceKeys,
+  noEscapes,
+  storedEvidenceItems,
+} from './stored-evidence-items';
 
 const SEPARATOR = Buffer.from(',\n      ');
 
@@ -327,6 +332,36 @@ describe('leanEvidenceKeys', () => {
     ]);
     // Places that are not one set a key are not read as places.
     expect(k.places).toBeNull();
+  });
+});
+
+describe('base64Bytes', () => {
+  it('decodes exactly the text that encoding its bytes gives back, as Node decodes it', () => {
+    const digit = fc.constantFrom(...'AQgw/+9zZa=', '-', ' ', '\n', 'é');
+    const into = { bytes: Buffer.alloc(0) };
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString('base64')),
+          fc.array(digit, { maxLength: 12 }).map((d) => d.join('')),
+        ),
+        fc.nat(3),
+        (text, at) => {
+          // Somewhere inside other bytes, as the places are inside their column.
+          const bytes = Buffer.concat([
+            Buffer.alloc(at, 0x22),
+            Buffer.from(text),
+            Buffer.from('"]'),
+          ]);
+          const got = base64Bytes(bytes, at, bytes.length - 2, into);
+          const node = Buffer.from(text, 'base64');
+          const canonical = node.toString('base64') === text;
+          expect(got !== null).toBe(canonical);
+          if (got) expect(Buffer.from(got).equals(node)).toBe(true);
+        },
+      ),
+      fuzzOptions(2_000),
+    );
   });
 });
 

@@ -179,15 +179,75 @@ export interface LeanKeys {
   sessions: number;
   /** The other ids' text, in order (`count - sessions` of them). */
   extra: string[];
-  /** Where each id's stored text (a session's key) begins and ends in the column. */
+  /**
+   * Where each id's stored text (a session's key) begins and ends in the column: views of the
+   * scratch `leanEvidenceKeys` was given, as `places` is.
+   */
   starts: Int32Array;
   ends: Int32Array;
   /**
    * Where each key's session was read: four 32-bit little-endian numbers a key (begin source and
    * line, end source and line; negative for none), or null when the column's places do not hold
-   * one set for every stored key.
+   * one set for every stored key. A view of the scratch `leanEvidenceKeys` was given: valid until
+   * it is given again.
    */
   places: Buffer | null;
+}
+
+/** Each base64 digit's value by its byte, -1 for any other byte. */
+const BASE64_DIGITS = (() => {
+  const t = new Int8Array(256).fill(-1);
+  const digits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  for (let i = 0; i < 64; i += 1) t[digits.charCodeAt(i)] = i;
+  return t;
+})();
+
+/**
+ * The bytes the base64 text `from..to` of `text` encodes, decoded into `into.bytes` (a larger
+ * buffer is put there when it is too small) and returned as a view of it, when the text is
+ * canonical (groups of four digits, the last padded with `=` as `toString('base64')` writes it,
+ * the bits after the last byte zero): the text that encoding the bytes again gives. Null for any
+ * other text.
+ */
+export function base64Bytes(
+  text: Uint8Array,
+  from: number,
+  to: number,
+  into: { bytes: Buffer },
+): Buffer | null {
+  const length = to - from;
+  if (length % 4 !== 0) return null;
+  const pad = length === 0 ? 0 : text[to - 1] !== 0x3d ? 0 : text[to - 2] !== 0x3d ? 1 : 2;
+  const size = (length / 4) * 3 - pad;
+  if (into.bytes.length < size)
+    into.bytes = Buffer.allocUnsafe(Math.max(size, into.bytes.length * 2));
+  const out = into.bytes;
+  const d = BASE64_DIGITS;
+  let p = 0;
+  const whole = to - (pad > 0 ? 4 : 0);
+  for (let i = from; i < whole; i += 4) {
+    const a = d[text[i]!]!;
+    const b = d[text[i + 1]!]!;
+    const c = d[text[i + 2]!]!;
+    const e = d[text[i + 3]!]!;
+    if ((a | b | c | e) < 0) return null;
+    const v = (a << 18) | (b << 12) | (c << 6) | e;
+    out[p++] = v >>> 16;
+    out[p++] = (v >>> 8) & 0xff;
+    out[p++] = v & 0xff;
+  }
+  if (pad > 0) {
+    const a = d[text[whole]!]!;
+    const b = d[text[whole + 1]!]!;
+    const c = pad === 1 ? d[text[whole + 2]!]! : 0;
+    if ((a | b | c) < 0) return null;
+    const v = (a << 18) | (b << 12) | (c << 6);
+    // The bits past the last byte are zero in canonical text.
+    if ((pad === 2 ? v & 0xffff : v & 0xff) !== 0) return null;
+    out[p++] = v >>> 16;
+    if (pad === 1) out[p++] = (v >>> 8) & 0xff;
+  }
+  return out.subarray(0, p);
 }
 
 /** How many commas `from..to` of `bytes` holds. */
@@ -199,8 +259,35 @@ function commas(bytes: Buffer, from: number, to: number): number {
 }
 
 /**
- * Reads the JSON list of strings at `at` (just after its `[`, before `end`), noting where each of
- * the first ones (while `starts` holds fewer than `limit`) begins and ends. Each string must be
+ * Where the ids of lean columns are, reused from one column to the next: each answer of
+ * `leanEvidenceKeys` is read from these until they are given again.
+ */
+export class LeanScratch {
+  /** The places, decoded. */
+  places = { bytes: Buffer.alloc(0) };
+  starts = new Int32Array(256);
+  ends = new Int32Array(256);
+  count = 0;
+
+  /** Notes where one more id begins and ends. */
+  push(start: number, end: number): void {
+    if (this.count === this.starts.length) {
+      const starts = new Int32Array(this.count * 2);
+      const ends = new Int32Array(this.count * 2);
+      starts.set(this.starts);
+      ends.set(this.ends);
+      this.starts = starts;
+      this.ends = ends;
+    }
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.count += 1;
+  }
+}
+
+/**
+ * Reads the JSON list of strings at `at` (just after its `[`, before `end`), noting in `ids` where
+ * each of the first ones (while it holds fewer than `limit`) begins and ends. Each string must be
  * ASCII without a comma, an escape or a control character. Returns how many strings the list
  * holds and where it ends (just after its `]`), or null for a list in any other form.
  */
@@ -208,8 +295,7 @@ function plainList(
   column: Buffer,
   at: number,
   end: number,
-  starts: number[],
-  ends: number[],
+  ids: LeanScratch,
   limit: number,
 ): { stored: number; at: number } | null {
   if (column[at] === CLOSE) return { stored: 0, at: at + 1 };
@@ -220,10 +306,7 @@ function plainList(
     const q = column.indexOf(QUOTE, at + 1);
     if (q < 0 || q >= end) return null;
     stored += 1;
-    if (starts.length < limit) {
-      starts.push(at + 1);
-      ends.push(q);
-    }
+    if (ids.count < limit) ids.push(at + 1, q);
     if (column[q + 1] === COMMA && column[q + 2] === QUOTE) {
       at = q + 2;
       continue;
@@ -246,7 +329,11 @@ function plainList(
  * any other column (full ids, an id in any other form, no places, text `JSON.stringify` does not
  * write), which the caller then parses.
  */
-export function leanEvidenceKeys(column: Buffer, limit: number): LeanKeys | null {
+export function leanEvidenceKeys(
+  column: Buffer,
+  limit: number,
+  scratch = new LeanScratch(),
+): LeanKeys | null {
   const placesFrom = placesAt(column);
   // The places are a string of their own: its quotes are not one byte.
   if (placesFrom < 0 || placesFrom + 2 > column.length - 2) return null;
@@ -254,30 +341,27 @@ export function leanEvidenceKeys(column: Buffer, limit: number): LeanKeys | null
   if (digits === 0) return null;
   let at = 1 + digits;
   if (column[at] !== COMMA || column[at + 1] !== OPEN) return null;
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const keys = plainList(column, at + 2, placesFrom, starts, ends, limit);
+  scratch.count = 0;
+  const keys = plainList(column, at + 2, placesFrom, scratch, limit);
   if (!keys) return null;
-  const sessions = starts.length;
+  const sessions = scratch.count;
   at = keys.at;
   if (column[at] !== COMMA || column[at + 1] !== OPEN) return null;
-  const others = plainList(column, at + 2, placesFrom, starts, ends, limit);
+  const others = plainList(column, at + 2, placesFrom, scratch, limit);
   if (!others || others.at !== placesFrom) return null;
-  // The places as base64 text that decodes to them and nothing else (written back, it is the
-  // same text), as `JSON.parse` would give it.
-  const text = column.toString('latin1', placesFrom + 2, column.length - 2);
-  const places = Buffer.from(text, 'base64');
-  if (places.toString('base64') !== text) return null;
+  const places = base64Bytes(column, placesFrom + 2, column.length - 2, scratch.places);
+  if (places === null) return null;
+  const { count, starts, ends } = scratch;
   const extra: string[] = [];
-  for (let i = sessions; i < starts.length; i += 1)
+  for (let i = sessions; i < count; i += 1)
     extra.push(column.toString('latin1', starts[i]!, ends[i]!));
   return {
     prefix: Buffer.from(`s:${column.toString('latin1', 1, 1 + digits)}:`, 'latin1'),
-    count: starts.length,
+    count,
     sessions,
     extra,
-    starts: Int32Array.from(starts),
-    ends: Int32Array.from(ends),
+    starts: starts.subarray(0, count),
+    ends: ends.subarray(0, count),
     places: places.length === keys.stored * 16 ? places : null,
   };
 }

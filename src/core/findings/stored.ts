@@ -548,10 +548,15 @@ export function storedEvidenceWithEdges(
 /**
  * The edges of `count` ids from a stored evidence column's places (four 32-bit little-endian
  * numbers for each of its first `keys` ids, negative for none): four values an id, NaN where
- * there is none.
+ * there is none; written into the start of `into` when given (at least four values an id).
  */
-export function placesEdges(places: Buffer, count: number, keys: number): Float64Array {
-  const edges = new Float64Array(count * 4).fill(NaN);
+export function placesEdges(
+  places: Buffer,
+  count: number,
+  keys: number,
+  into?: Float64Array,
+): Float64Array {
+  const edges = (into ? into.subarray(0, count * 4) : new Float64Array(count * 4)).fill(NaN);
   const n = Math.min(keys, count) * 4;
   for (let i = 0; i < n; i += 1) {
     const v = places.readInt32LE(i * 4);
@@ -579,6 +584,58 @@ export function storedEvidence(db: Db, f: Finding): string[] | null {
   const json = db.prepare('SELECT evidence FROM stored_findings WHERE id = ?').pluck().get(id) as
     string | undefined;
   return json === undefined ? null : storedIds(json, EVIDENCE_CAP);
+}
+
+/** The pieces a stored evidence column is read in, and how long each is (in bytes). */
+const PIECES = 16;
+const PIECE_CHARS = 60_000;
+
+const pieceReads = new WeakMap<Db, Statement>();
+
+/**
+ * The stored evidence column of a finding read from the stored findings, as its text in pieces of
+ * at most 60,000 bytes (none empty but the first; a piece of a column that is not ASCII may hold
+ * a character cut in two, which then reads as U+FFFD), or null for a finding computed afresh or a
+ * column longer than the pieces hold. Each piece is small enough to be made and dropped in the
+ * young generation of the heap: one string of the whole column (hundreds of KB for thousands of
+ * ids) would be made in the old generation, and thousands of them make the heap collect it far
+ * more often.
+ */
+export function storedEvidencePieces(db: Db, f: Finding): string[] | null {
+  const id = storedRows.get(f);
+  return id === undefined ? null : evidencePiecesOfRow(db, id);
+}
+
+/** {@link storedEvidencePieces} of the stored finding in row `id`; null when there is none. */
+export function evidencePiecesOfRow(db: Db, id: number): string[] | null {
+  let read = pieceReads.get(db);
+  if (!read) {
+    // One read of the column, cut into pieces: SQLite reads the value once for all of them.
+    // Cut as bytes (a text's characters are counted from its start for each cut), each piece
+    // then read as text: a column that is not ASCII is not read here (a cut may split a
+    // character), which the caller tells from the pieces.
+    const cuts = Array.from(
+      { length: PIECES },
+      (_, i) =>
+        `CAST(substr(CAST(evidence AS BLOB), ${i * PIECE_CHARS + 1}, ${PIECE_CHARS}) AS TEXT)`,
+    );
+    read = db
+      .prepare(
+        `SELECT length(CAST(evidence AS BLOB)), ${cuts.join(', ')} FROM stored_findings WHERE id = ?`,
+      )
+      .raw();
+    pieceReads.set(db, read);
+  }
+  const row = read.get(id) as [unknown, ...unknown[]] | undefined;
+  if (!row || typeof row[0] !== 'number' || row[0] > PIECES * PIECE_CHARS) return null;
+  const pieces: string[] = [];
+  for (let i = 1; i < row.length; i += 1) {
+    const piece = row[i];
+    if (typeof piece !== 'string') return null;
+    if (piece === '' && i > 1) break;
+    pieces.push(piece);
+  }
+  return pieces;
 }
 
 const columnReads = new WeakMap<Db, Statement>();
