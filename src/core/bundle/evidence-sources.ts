@@ -480,6 +480,16 @@ function placeReader(
       if (bs && es) {
         const fb = fileOf(bs);
         const fe = fileOf(es);
+        // Most sessions begin and end in one file: as bytes, with lines not rewritten, `<file>
+        // line <b>, line <e>` is written straight from the file's bytes and the two numbers.
+        if (sink === asBytes && keep && fb.text === fe.text) {
+          const out = target!;
+          out.bytes((bs.line ??= Buffer.concat([fb.bytes, SPACE.bytes, LINE.bytes])));
+          out.number(bLine);
+          out.bytes(SAME_LINE);
+          out.number(eLine);
+          return Math.max(fb.need, QUOTED) as CsvNeed;
+        }
         sink.piece(fb);
         sink.piece(SPACE);
         let need: CsvNeed = Math.max(fb.need, writeLine(sink, bLine)) as CsvNeed;
@@ -524,24 +534,6 @@ function placeReader(
       number: (n) => target!.number(n),
     };
     const write = (out: ByteSink, at: number): CsvNeed => {
-      // Most sessions begin and end in one file and lines are not rewritten: `<file> line <b>,
-      // line <e>` is written straight from the file's bytes and the two numbers.
-      if (keep) {
-        const bLine = edges[at * 4 + 1]!;
-        const eLine = edges[at * 4 + 3]!;
-        const bs = edgeSource(edges[at * 4]!, bLine);
-        const es = edgeSource(edges[at * 4 + 2]!, eLine);
-        if (bs && es) {
-          const fb = fileOf(bs);
-          if (fb.text === fileOf(es).text) {
-            out.bytes((bs.line ??= Buffer.concat([fb.bytes, SPACE.bytes, LINE.bytes])));
-            out.number(bLine);
-            out.bytes(SAME_LINE);
-            out.number(eLine);
-            return Math.max(fb.need, QUOTED) as CsvNeed;
-          }
-        }
-      }
       target = out;
       return place(asBytes, at);
     };

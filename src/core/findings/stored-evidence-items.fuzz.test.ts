@@ -50,6 +50,27 @@ const lean = fc
 const full = fc.array(text, { maxLength: 12 }).map((ids) => JSON.stringify(ids));
 const limit = fc.oneof(fc.constant(5_000), fc.nat(14));
 
+/** One byte put in, replaced or taken out of a column. */
+interface Edit {
+  op: 'put' | 'replace' | 'drop';
+  at: number;
+  /** On the last three bytes, where the column's end is read. */
+  nearEnd: boolean;
+  byte: number;
+}
+
+/** The column's bytes with the edits made, one after the other. */
+function edited(column: string, edits: readonly Edit[]): Buffer {
+  let bytes = Buffer.from(column);
+  for (const e of edits) {
+    const at = e.nearEnd ? Math.max(0, bytes.length - 1 - (e.at % 3)) : e.at % (bytes.length + 1);
+    const put = e.op === 'drop' ? [] : [e.byte];
+    const after = e.op === 'put' ? at : at + 1;
+    bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(put), bytes.subarray(after)]);
+  }
+  return bytes;
+}
+
 /** The items as the text path writes them: each id's JSON, separated. */
 const reference = (ids: string[]): Buffer =>
   Buffer.from(ids.map((id) => JSON.stringify(id)).join(SEPARATOR.toString()));
@@ -99,7 +120,7 @@ describe('storedEvidenceItems', () => {
       fc.array(short, { maxLength: 4 }).map((ids) => JSON.stringify(ids)),
     );
     const edit = fc.record({
-      op: fc.constantFrom('put', 'replace', 'drop'),
+      op: fc.constantFrom<Edit['op']>('put', 'replace', 'drop'),
       at: fc.nat(),
       // A third of the edits fall on the last three bytes, where the column's end is read.
       nearEnd: fc.nat(2).map((n) => n === 0),
@@ -115,15 +136,7 @@ describe('storedEvidenceItems', () => {
         fc.array(edit, { minLength: 1, maxLength: 2 }),
         limit,
         (c, edits, max) => {
-          let bytes = Buffer.from(c);
-          for (const e of edits) {
-            const at = e.nearEnd
-              ? Math.max(0, bytes.length - 1 - (e.at % 3))
-              : e.at % (bytes.length + 1);
-            const put = e.op === 'drop' ? [] : [e.byte];
-            const after = e.op === 'put' ? at : at + 1;
-            bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(put), bytes.subarray(after)]);
-          }
+          const bytes = edited(c, edits);
           let ids: string[] | Error;
           try {
             ids = storedIds(bytes.toString('utf8'), max);
@@ -273,7 +286,7 @@ describe('leanEvidenceKeys', () => {
       )
       .map(([d, k, x, p]) => JSON.stringify([d, k, x, p]));
     const edit = fc.record({
-      op: fc.constantFrom('put', 'replace', 'drop'),
+      op: fc.constantFrom<Edit['op']>('put', 'replace', 'drop'),
       at: fc.nat(),
       nearEnd: fc.nat(2).map((n) => n === 0),
       byte: fc.constantFrom(0x22, 0x2c, 0x5b, 0x5d, 0x5c, 0x0a, 0x00, 0x30, 0x3d, 0x41, 0x2b, 0xc3),
@@ -285,18 +298,7 @@ describe('leanEvidenceKeys', () => {
         fc.array(edit, { minLength: 1, maxLength: 2 }),
         limit,
         (c, edits, max) => {
-          let bytes = Buffer.from(c);
-          for (const e of edits) {
-            const at = e.nearEnd
-              ? Math.max(0, bytes.length - 1 - (e.at % 3))
-              : e.at % (bytes.length + 1);
-            const put = e.op === 'drop' ? [] : [e.byte];
-            bytes = Buffer.concat([
-              bytes.subarray(0, at),
-              Buffer.from(put),
-              bytes.subarray(e.op === 'put' ? at : at + 1),
-            ]);
-          }
+          const bytes = edited(c, edits);
           if (leanEvidenceKeys(bytes, max) === null) return;
           taken += 1;
           // A column the fast path reads is JSON of the lean form, read the same way.
