@@ -44,7 +44,7 @@ describe('the places of evidence kept with the stored findings', () => {
           // Or none: the rewrite of a redactor without redaction (places written from numbers).
           fc.constantFrom('week', 'we,ek', 'we"ek', 'wéek', '=week', null),
           // Some interval keys holding what a CSV cell or a JSON string escapes, or not.
-          fc.constantFrom('', ',', '"', 'é', '\\', '\t', ' ', "'", '\u007f'),
+          fc.constantFrom('', ',', '"', 'é', '\\', '\t', '\n', '\u2028', ' ', "'", '\u007f'),
           // A redaction that rewrites some ids, or none.
           fc.boolean(),
           (seed, gone, renamed, odd, redacting) => {

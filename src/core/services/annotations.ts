@@ -39,7 +39,8 @@ export type AnnotationTarget =
 
 /** Parses a record or finding id; a malformed id is NOT_FOUND, as no record can have it. */
 export function parseTarget(target: string): AnnotationTarget {
-  const session = /^s:(\d+):(.+)$/.exec(target);
+  // As `parseSessionId`: the key is everything after the device's colon, line breaks included.
+  const session = /^s:(\d+):(.+)$/s.exec(target);
   if (session) return { kind: 'access', deviceId: Number(session[1]), intervalKey: session[2]! };
   const record = /^([pumren]):(\d+)$/.exec(target);
   if (record) {
