@@ -276,8 +276,8 @@ function writeLocations(
 }
 
 /**
- * A finding's session ids read as byte ranges of its stored evidence column (see
- * `leanEvidenceKeys`), with their places.
+ * A finding's ids (its sessions' ids, then any others) read as byte ranges of its stored evidence
+ * column (see `leanEvidenceKeys`), with their places.
  */
 export interface LeanEvidence {
   column: Buffer;
