@@ -78,6 +78,32 @@ interface Cursor {
 }
 
 /**
+ * Walks the JSON list of strings at `at` (just after its `[`), handing `each` where each string's
+ * bytes begin and end; each quote after an opening one is taken to close it, so the caller checks
+ * that the list holds no backslash. `each` returning false stops the walk. Returns where the list
+ * ends (just after its `]`), or -1 when it is not a list of strings ending before `end` or was
+ * stopped.
+ */
+function eachString(
+  column: Buffer,
+  at: number,
+  end: number,
+  each: (from: number, to: number) => boolean,
+): number {
+  if (column[at] === CLOSE) return at + 1;
+  if (column[at] !== QUOTE) return -1;
+  for (;;) {
+    const q = column.indexOf(QUOTE, at + 1);
+    if (q < 0 || q >= end || !each(at + 1, q)) return -1;
+    if (column[q + 1] === COMMA && column[q + 2] === QUOTE) {
+      at = q + 2;
+      continue;
+    }
+    return column[q + 1] === CLOSE ? q + 2 : -1;
+  }
+}
+
+/**
  * Copies the strings of the JSON list at `c.at` into `out`, each as its joins and its stored bytes
  * (the column holds no backslash before `end`, so each quote after an opening one closes it);
  * false when the list is not one of strings ending before `end`, or the ids pass `limit`.
@@ -90,31 +116,22 @@ function copyList(
   j: Joins,
   limit: number,
 ): boolean {
-  let i = c.at;
-  if (column[i] === CLOSE) {
-    c.at = i + 1;
-    return true;
-  }
-  if (column[i] !== QUOTE) return false;
-  i += 1;
-  let p = c.to + (c.count === 0 ? j.open : j.openAfter).copy(out, c.to);
-  for (;;) {
-    const q = column.indexOf(QUOTE, i);
-    if (q < 0 || q >= end) return false;
-    p += column.copy(out, p, i, q);
+  let p = c.to;
+  let first = true;
+  const after = eachString(column, c.at, end, (from, to) => {
+    p += (first ? (c.count === 0 ? j.open : j.openAfter) : j.between).copy(out, p);
+    first = false;
+    p += column.copy(out, p, from, to);
     c.count += 1;
-    if (c.count > limit) return false;
-    if (column[q + 1] === COMMA && column[q + 2] === QUOTE) {
-      p += j.between.copy(out, p);
-      i = q + 3;
-      continue;
-    }
-    if (column[q + 1] !== CLOSE) return false;
+    return c.count <= limit;
+  });
+  if (after < 0) return false;
+  if (!first) {
     out[p] = QUOTE;
     c.to = p + 1;
-    c.at = q + 2;
-    return true;
   }
+  c.at = after;
+  return true;
 }
 
 /** The length of the JSON integer at `from` when it is written as `${n}` writes it; else 0. */
@@ -298,27 +315,18 @@ function plainList(
   ids: LeanScratch,
   limit: number,
 ): { stored: number; at: number } | null {
-  if (column[at] === CLOSE) return { stored: 0, at: at + 1 };
-  if (column[at] !== QUOTE) return null;
-  const from = at;
   let stored = 0;
-  for (;;) {
-    const q = column.indexOf(QUOTE, at + 1);
-    if (q < 0 || q >= end) return null;
+  const after = eachString(column, at, end, (from, to) => {
     stored += 1;
-    if (ids.count < limit) ids.push(at + 1, q);
-    if (column[q + 1] === COMMA && column[q + 2] === QUOTE) {
-      at = q + 2;
-      continue;
-    }
-    if (column[q + 1] !== CLOSE) return null;
-    at = q + 2;
-    break;
-  }
+    if (ids.count < limit) ids.push(from, to);
+    return true;
+  });
+  if (after < 0) return null;
+  if (stored === 0) return { stored, at: after };
   // The strings' only commas are the ones between them.
-  const to = at - 1;
-  if (!noEscapes(column, from, to) || !isAscii(column.subarray(from, to))) return null;
-  return commas(column, from, to) === stored - 1 ? { stored, at } : null;
+  const to = after - 1;
+  if (!noEscapes(column, at, to) || !isAscii(column.subarray(at, to))) return null;
+  return commas(column, at, to) === stored - 1 ? { stored, at: after } : null;
 }
 
 /**
