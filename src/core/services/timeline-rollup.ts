@@ -277,7 +277,7 @@ export function hourBins(
   const hours = binMs / 3_600_000;
   if (!HOUR_BIN_SIZES.includes(binMs)) throw new Error(`no hour bins of ${binMs} ms`);
   const q = rollupRows(db, filter, range, 1, lane, offsets);
-  const out = new LaneBins(offsets, { ...range, binMs });
+  const out = new LaneBins(offsets);
   if (!q.empty) {
     // Each block's sums, as an hours window of its own reads them (it never holds every hour).
     const hh = (h: number): string => `${String(h % 24).padStart(2, '0')}:00`;
@@ -304,10 +304,14 @@ export function hourBins(
       const appId = row[1] as number;
       const stored = row[2] as string;
       const dayMs = (row[3] as number) * DAY_MS;
+      const offsetMs = (offsets.get(deviceId) ?? 0) * 60_000;
       for (let b = 0; b < n; b += 1) {
         const sessions = row[4 + b] as number;
-        if (sessions !== 0)
-          out.add(deviceId, appId, stored, dayMs + b * binMs, sessions, row[4 + n + b] as number);
+        // Only blocks that overlap the range, each starting at its device-local hour.
+        const localMs = dayMs + b * binMs;
+        const startMs = localMs - offsetMs;
+        if (sessions === 0 || startMs >= range.toMs || startMs + binMs <= range.fromMs) continue;
+        out.add(deviceId, appId, stored, localMs, sessions, row[4 + n + b] as number);
       }
     }
   }
@@ -330,11 +334,7 @@ class LaneBins {
   private readonly met: RollupLane[] = [];
   private last: RollupLane | undefined;
 
-  /** `within`: only bins that overlap this range (of `binMs` each) are kept. */
-  constructor(
-    private readonly offsets: Map<number, number>,
-    private readonly within?: { fromMs: number; toMs: number; binMs: number },
-  ) {}
+  constructor(private readonly offsets: Map<number, number>) {}
 
   /** Adds the bin of a cell that starts at `localMs` (device-local time, as ms since 1970). */
   add(
@@ -346,11 +346,6 @@ class LaneBins {
     busyMs: number,
   ): void {
     if (sessions === 0) return;
-    const w = this.within;
-    if (w) {
-      const startMs = localMs - (this.offsets.get(deviceId) ?? 0) * 60_000;
-      if (startMs >= w.toMs || startMs + w.binMs <= w.fromMs) return;
-    }
     const last = this.last;
     let lane = last !== undefined && last.appId === appId ? last : this.seen.get(appId);
     if (lane === undefined || lane.deviceId !== deviceId)
