@@ -588,7 +588,7 @@ export function storedEvidence(db: Db, f: Finding): string[] | null {
 
 /** The pieces a stored evidence column is read in, and how long each is (in bytes). */
 const PIECES = 16;
-const PIECE_CHARS = 60_000;
+const PIECE_BYTES = 60_000;
 
 const pieceReads = new WeakMap<Db, Statement>();
 
@@ -617,7 +617,7 @@ export function evidencePiecesOfRow(db: Db, id: number): string[] | null {
     const cuts = Array.from(
       { length: PIECES },
       (_, i) =>
-        `CAST(substr(CAST(evidence AS BLOB), ${i * PIECE_CHARS + 1}, ${PIECE_CHARS}) AS TEXT)`,
+        `CAST(substr(CAST(evidence AS BLOB), ${i * PIECE_BYTES + 1}, ${PIECE_BYTES}) AS TEXT)`,
     );
     read = db
       .prepare(
@@ -627,7 +627,7 @@ export function evidencePiecesOfRow(db: Db, id: number): string[] | null {
     pieceReads.set(db, read);
   }
   const row = read.get(id) as [unknown, ...unknown[]] | undefined;
-  if (!row || typeof row[0] !== 'number' || row[0] > PIECES * PIECE_CHARS) return null;
+  if (!row || typeof row[0] !== 'number' || row[0] > PIECES * PIECE_BYTES) return null;
   const pieces: string[] = [];
   for (let i = 1; i < row.length; i += 1) {
     const piece = row[i];
