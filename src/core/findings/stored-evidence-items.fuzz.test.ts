@@ -59,6 +59,20 @@ interface Edit {
   byte: number;
 }
 
+/**
+ * One or two edits putting in, replacing or taking out one of `bytes`; a third of them fall on
+ * the last three bytes, where the column's end is read.
+ */
+function editsOf(bytes: fc.Arbitrary<number>): fc.Arbitrary<Edit[]> {
+  const edit = fc.record({
+    op: fc.constantFrom<Edit['op']>('put', 'replace', 'drop'),
+    at: fc.nat(),
+    nearEnd: fc.nat(2).map((n) => n === 0),
+    byte: bytes,
+  });
+  return fc.array(edit, { minLength: 1, maxLength: 2 });
+}
+
 /** The column's bytes with the edits made, one after the other. */
 function edited(column: string, edits: readonly Edit[]): Buffer {
   let bytes = Buffer.from(column);
@@ -119,39 +133,30 @@ describe('storedEvidenceItems', () => {
         .map(([d, k, x, p]) => JSON.stringify(p === undefined ? [d, k, x] : [d, k, x, p])),
       fc.array(short, { maxLength: 4 }).map((ids) => JSON.stringify(ids)),
     );
-    const edit = fc.record({
-      op: fc.constantFrom<Edit['op']>('put', 'replace', 'drop'),
-      at: fc.nat(),
-      // A third of the edits fall on the last three bytes, where the column's end is read.
-      nearEnd: fc.nat(2).map((n) => n === 0),
-      byte: fc.oneof(
+    const edits = editsOf(
+      fc.oneof(
         fc.constantFrom(0x22, 0x2c, 0x5b, 0x5d, 0x5c, 0x0a, 0x00, 0x30, 0x31, 0x2d, 0x20, 0x61),
         fc.constantFrom(0x80, 0xbf, 0xc3, 0xe2, 0xed, 0xf0, 0xff),
       ),
-    });
+    );
     let taken = 0;
     fc.assert(
-      fc.property(
-        column,
-        fc.array(edit, { minLength: 1, maxLength: 2 }),
-        limit,
-        (c, edits, max) => {
-          const bytes = edited(c, edits);
-          let ids: string[] | Error;
-          try {
-            ids = storedIds(bytes.toString('utf8'), max);
-          } catch (e) {
-            ids = e as Error;
-          }
-          const out = { bytes: Buffer.alloc(0) };
-          const r = storedEvidenceItems(bytes, max, SEPARATOR, out);
-          if (r === null) return;
-          taken += 1;
-          expect(ids).toBeInstanceOf(Array);
-          expect(r.count).toBe((ids as string[]).length);
-          expect(out.bytes.subarray(0, r.length).equals(reference(ids as string[]))).toBe(true);
-        },
-      ),
+      fc.property(column, edits, limit, (c, edits, max) => {
+        const bytes = edited(c, edits);
+        let ids: string[] | Error;
+        try {
+          ids = storedIds(bytes.toString('utf8'), max);
+        } catch (e) {
+          ids = e as Error;
+        }
+        const out = { bytes: Buffer.alloc(0) };
+        const r = storedEvidenceItems(bytes, max, SEPARATOR, out);
+        if (r === null) return;
+        taken += 1;
+        expect(ids).toBeInstanceOf(Array);
+        expect(r.count).toBe((ids as string[]).length);
+        expect(out.bytes.subarray(0, r.length).equals(reference(ids as string[]))).toBe(true);
+      }),
       fuzzOptions(3_000),
     );
     // Many damaged columns are still columns of plain ids (a letter for a letter, say).
@@ -285,27 +290,19 @@ describe('leanEvidenceKeys', () => {
         fc.oneof(base64, fc.constant('AAAAAAAAAAAAAAAAAAAAAA==')),
       )
       .map(([d, k, x, p]) => JSON.stringify([d, k, x, p]));
-    const edit = fc.record({
-      op: fc.constantFrom<Edit['op']>('put', 'replace', 'drop'),
-      at: fc.nat(),
-      nearEnd: fc.nat(2).map((n) => n === 0),
-      byte: fc.constantFrom(0x22, 0x2c, 0x5b, 0x5d, 0x5c, 0x0a, 0x00, 0x30, 0x3d, 0x41, 0x2b, 0xc3),
-    });
+    const edits = editsOf(
+      fc.constantFrom(0x22, 0x2c, 0x5b, 0x5d, 0x5c, 0x0a, 0x00, 0x30, 0x3d, 0x41, 0x2b, 0xc3),
+    );
     let taken = 0;
     fc.assert(
-      fc.property(
-        column,
-        fc.array(edit, { minLength: 1, maxLength: 2 }),
-        limit,
-        (c, edits, max) => {
-          const bytes = edited(c, edits);
-          if (leanEvidenceKeys(bytes, max) === null) return;
-          taken += 1;
-          // A column the fast path reads is JSON of the lean form, read the same way.
-          expect(() => JSON.parse(bytes.toString('utf8'))).not.toThrow();
-          leanChecked(bytes, max);
-        },
-      ),
+      fc.property(column, edits, limit, (c, edits, max) => {
+        const bytes = edited(c, edits);
+        if (leanEvidenceKeys(bytes, max) === null) return;
+        taken += 1;
+        // A column the fast path reads is JSON of the lean form, read the same way.
+        expect(() => JSON.parse(bytes.toString('utf8'))).not.toThrow();
+        leanChecked(bytes, max);
+      }),
       fuzzOptions(3_000),
     );
     expect(taken).toBeGreaterThan(0);
