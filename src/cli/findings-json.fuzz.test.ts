@@ -160,7 +160,7 @@ describe('findings --json, written a run of evidence ids at a time', () => {
           const findings = rows.map(([f]) => f);
           const columns = rows.map(([, , c]) => c);
           // As the stored findings give a finding's evidence: its column parsed.
-          const whole = rows.map(([, e, c]) => (c === undefined ? e : storedIds(c, EVIDENCE_CAP)));
+          const whole = rows.map(([, e, c]) => (c === undefined ? e : storedIds(c, EVIDENCE_CAP)!));
           const out = await written(findings, whole, columns);
           expect(out.equals(Buffer.from(reference(findings, whole)))).toBe(true);
         },
@@ -173,7 +173,7 @@ describe('findings --json, written a run of evidence ids at a time', () => {
     const f = fc.sample(finding, { numRuns: 1, seed: 11 })[0]!;
     const keys = Array.from({ length: EVIDENCE_CAP }, (_, i) => `k${i}`);
     const stored = JSON.stringify([4, keys, ['n:1'], 'AAAA']);
-    const whole = storedIds(stored, EVIDENCE_CAP);
+    const whole = storedIds(stored, EVIDENCE_CAP)!;
     expect(whole).toHaveLength(EVIDENCE_CAP);
     const out = await written([f, f], [whole, whole], [stored, stored]);
     expect(out.toString()).toBe(reference([f, f], [whole, whole]));
@@ -193,7 +193,7 @@ describe('findings --json, written a run of evidence ids at a time', () => {
     const whole = fs.map((_, i) =>
       columns[i] === undefined
         ? Array.from({ length: 3_000 }, (_, k) => (k === 7 ? `s:1:"${i}"` : `s:2:${k}`))
-        : storedIds(columns[i]!, EVIDENCE_CAP),
+        : storedIds(columns[i]!, EVIDENCE_CAP)!,
     );
     const out = await written(fs, whole, columns);
     expect(out.length).toBeGreaterThan(3 << 20);

@@ -2,7 +2,7 @@ import type { Filter } from '../../contract/filter';
 import type { CompareRequest } from '../../contract/records';
 import type { Finding } from '../../contract/findings';
 import { EVIDENCE_CAP, findingsWithEvidence, storedFindingParams } from '../findings';
-import { placesEdges, storedEvidencePieces } from '../findings/stored';
+import { ofDevice, placesEdges, storedEvidencePieces } from '../findings/stored';
 import { leanEvidenceKeys, LeanScratch, type LeanKeys } from '../findings/stored-evidence-items';
 import { listAnnotations } from '../services/annotations';
 import { maskIdentifier } from '../../contract/mask';
@@ -301,7 +301,7 @@ export function leanEvidenceOf(db: Db, words: PlaceBytes): (f: Finding) => LeanE
   let edges = new Float64Array(0);
   return (f) => {
     const pieces = storedEvidencePieces(db, f);
-    if (pieces === null) return null;
+    if (pieces === null || !ofDevice(pieces[0] ?? '', f.deviceId)) return null;
     let length = 0;
     for (const p of pieces) {
       // Only an ASCII column is read here: its text written as Latin-1 is its bytes.

@@ -18,7 +18,12 @@ import {
 import { applyExpectations, devicePlatforms, WEIGHING } from './expectation';
 import { applyIntervalClusters, type ClusterMemo } from './interval-clusters';
 import type { KeptSessions } from './session-pass';
-import { readStoredFindings, storedEvidence, storedEvidenceWithEdges } from './stored';
+import {
+  readStoredFindings,
+  StoredEvidenceDamagedError,
+  storedEvidence,
+  storedEvidenceWithEdges,
+} from './stored';
 import { newSensitivePermission, profilingDomains } from './record-rules';
 import { eachSessionFinding, isSessionRule } from './session-rules';
 import { backgroundAccess } from './session-rules-background';
@@ -242,6 +247,16 @@ export function runFindings(
   return sortFindings(computeFindings(db, filter, values, chosen, { path, evidenceLimit }));
 }
 
+/** A filter narrowed to the records one finding rests on: its device, app and category. */
+function findingFilter(filter: Filter, f: Finding): Filter {
+  return {
+    ...filter,
+    devices: [f.deviceId],
+    ...(f.app === null ? {} : { apps: [f.app] }),
+    ...(f.category === null ? {} : { categories: [f.category] }),
+  };
+}
+
 /**
  * The findings with at most `shown` evidence ids each, and a way to read any one finding's whole
  * evidence (at most {@link EVIDENCE_CAP} ids) when it is needed: from the stored findings one at a
@@ -264,12 +279,36 @@ export function findingsWithEvidence(
   const rules = chosenRules(only);
   const limit = evidenceLimitOf({ evidenceLimit: shown });
   const stored = readStoredFindings(db, filter, values, rules, limit);
-  if (stored)
+  if (stored) {
+    // A stored finding whose evidence does not read has it computed again from the records of
+    // its device, app, category and rule alone.
+    const orAfresh =
+      <T>(read: (f: Finding) => T | null, afresh: (ids: string[]) => T) =>
+      (f: Finding): T => {
+        try {
+          return read(f) ?? afresh(f.evidence);
+        } catch (e) {
+          if (!(e instanceof StoredEvidenceDamagedError)) throw e;
+          const found = computeFindings(db, findingFilter(filter, f), values, [f.rule], {
+            path: 'auto',
+            evidenceLimit: EVIDENCE_CAP,
+          }).find((x) => x.id === f.id);
+          if (!found) throw e;
+          return afresh(found.evidence);
+        }
+      };
     return {
       findings: sortFindings(stored),
-      evidenceOf: (f) => storedEvidence(db, f) ?? f.evidence,
-      evidenceWithEdges: (f) => storedEvidenceWithEdges(db, f) ?? { ids: f.evidence, edges: null },
+      evidenceOf: orAfresh(
+        (f) => storedEvidence(db, f),
+        (ids) => ids,
+      ),
+      evidenceWithEdges: orAfresh(
+        (f) => storedEvidenceWithEdges(db, f),
+        (ids) => ({ ids, edges: null }),
+      ),
     };
+  }
   const full = sortFindings(
     computeFindings(db, filter, values, rules, { path: 'auto', evidenceLimit: EVIDENCE_CAP }),
   );

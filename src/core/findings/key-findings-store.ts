@@ -7,6 +7,7 @@ import { AppError } from '../model/errors';
 import { writeTx } from '../services/case-service';
 import { keyFindings } from './key-findings';
 import {
+  dropDerived,
   FindingsPendingError,
   findingsStamp,
   servesStoredFindingsOnly,
@@ -42,6 +43,27 @@ function keep(db: Db, deviceId: number, stamp: string, answer: DeviceKeyFindings
     `INSERT INTO stored_key_findings (device_id, stamp, answer) VALUES (?, ?, ?)
      ON CONFLICT (device_id) DO UPDATE SET stamp = excluded.stamp, answer = excluded.answer`,
   ).run(deviceId, stamp, JSON.stringify(kept satisfies Kept));
+}
+
+const objects = (v: unknown): boolean =>
+  Array.isArray(v) && v.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x));
+
+/** A kept answer, or null when it is not one as `keep` writes it. */
+function keptAnswer(json: string): Kept | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const k = v as Record<string, unknown>;
+  const fits =
+    Number.isSafeInteger(k.observedDays) &&
+    objects(k.key) &&
+    objects(k.others) &&
+    objects(k.intervalClusters);
+  return fits ? (k as unknown as Kept) : null;
 }
 
 /** The devices (all, or those named) whose kept key findings are missing or out of date. */
@@ -90,15 +112,21 @@ export function refreshKeyFindings(
  */
 export function readKeyFindings(db: Db, deviceIds?: readonly number[]): DeviceKeyFindings[] {
   const devices = devicesOf(db, deviceIds);
+  // Kept answers that do not read and that this connection could not drop.
+  let stuck = false;
   const fresh = (d: { id: number; label: string }): DeviceKeyFindings | null => {
     const kept = keptOf(db, d.id);
     if (!kept || kept.stamp !== keyStamp(db, d.id)) return null;
-    return { deviceId: d.id, device: d.label, ...(JSON.parse(kept.answer) as Kept) };
+    const answer = keptAnswer(kept.answer);
+    if (answer) return { deviceId: d.id, device: d.label, ...answer };
+    // The case file was changed outside Snoopscope: dropped, so it is computed again.
+    if (!dropDerived(db, 'stored_key_findings', d.id)) stuck = true;
+    return null;
   };
   let answers = devices.map(fresh);
   const staleIds = (): number[] => devices.filter((_, i) => answers[i] === null).map((d) => d.id);
   if (staleIds().length === 0) return answers as DeviceKeyFindings[];
-  if (servesStoredFindingsOnly(db)) throw new FindingsPendingError();
+  if (servesStoredFindingsOnly(db) && !stuck) throw new FindingsPendingError();
   if (!db.readonly && !db.inTransaction) {
     try {
       refreshKeyFindings(db, staleIds());

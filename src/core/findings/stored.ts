@@ -2,8 +2,10 @@ import type { Statement } from 'better-sqlite3';
 import { endianness } from 'node:os';
 import { createHash } from 'node:crypto';
 import type { Filter } from '../../contract/filter';
+import { CATEGORIES } from '../../contract/categories';
 import {
   FINDING_RULES,
+  severitySchema,
   type Finding,
   type FindingParams,
   type FindingRule,
@@ -91,6 +93,36 @@ export function staleFindingDevices(db: Db, deviceIds?: readonly number[]): numb
     deviceIds ?? (db.prepare('SELECT id FROM devices ORDER BY id').pluck().all() as number[]);
   const stored = db.prepare('SELECT stamp FROM stored_findings_state WHERE device_id = ?').pluck();
   return ids.filter((d) => stored.get(d) !== stampOf(stamp, db, d));
+}
+
+/**
+ * Marks a device's stored findings as damaged: a stored finding or evidence list of it does not
+ * read as the store writes it (the case file was changed outside Snoopscope). They are derived
+ * from the records, so they are made stale (the device's stamp is dropped) to be computed again,
+ * when this connection can write. Returns whether it could.
+ */
+export function markFindingsDamaged(db: Db, deviceId: number): boolean {
+  return dropDerived(db, 'stored_findings_state', deviceId);
+}
+
+/**
+ * Drops a device's row of a table derived from the records (which makes it stale), when this
+ * connection can write outside a transaction; returns whether it did. Another program holding
+ * the case for writing leaves it in place.
+ */
+export function dropDerived(
+  db: Db,
+  table: 'stored_findings_state' | 'stored_key_findings',
+  deviceId: number,
+): boolean {
+  if (db.readonly || db.inTransaction) return false;
+  try {
+    db.prepare(`DELETE FROM ${table} WHERE device_id = ?`).run(deviceId);
+    return true;
+  } catch (e) {
+    if (describeSqliteError(e)) return false;
+    throw e;
+  }
 }
 
 /**
@@ -384,6 +416,7 @@ export function readStoredFindings(
   rules: readonly FindingRule[],
   evidenceLimit: number,
   list = false,
+  retried = false,
 ): Finding[] | null {
   if (!servable(filter)) return null;
   if (paramsStamp(values) !== caseParams(db).stamp) return null;
@@ -453,11 +486,18 @@ export function readStoredFindings(
   );
   const out: Finding[] = [];
   for (const r of rows) {
-    const f = JSON.parse(r.finding) as Omit<Finding, 'evidence'>;
-    const evidence = storedIds(r.evidence, evidenceLimit);
+    // A stored finding that is not JSON is `{}` in the list's index.
+    const f = storedFinding(r.finding, r.rule, r.deviceId, list);
+    const evidence = f && storedIds(r.evidence, evidenceLimit, r.deviceId);
+    if (!f || !evidence) {
+      // Damaged: computed again, here when this connection can, by the worker when it serves
+      // only stored findings, or from the records for this answer.
+      const forgotten = markFindingsDamaged(db, r.deviceId);
+      if (servingOnly.has(db) && forgotten) throw new FindingsPendingError();
+      if (!forgotten || retried) return null;
+      return readStoredFindings(db, filter, values, rules, evidenceLimit, list, true);
+    }
     if (list) {
-      // A stored finding that is not JSON is `{}` in the index: the full read says what is wrong.
-      if (typeof f.id !== 'string') return null;
       const item: Finding = { ...f, device: r.label, caveat: '', details: {}, evidence };
       storedRows.set(item, r.id);
       out.push(item);
@@ -509,15 +549,91 @@ export function withoutPlaces(json: string): string {
   return at < 0 ? json : `${json.slice(0, at)}]`;
 }
 
+/** A stored evidence column as read: full ids, or lean keys (see `refreshFindings`). */
+type EvidenceColumn =
+  | { lean: false; ids: string[] }
+  | { lean: true; deviceId: number; keys: string[]; extra: string[]; packed: unknown };
+
+const allStrings = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/**
+ * A stored evidence column, or null when it is not one as the store writes it: not JSON, not a
+ * list of strings nor `[device id, keys, other ids, places?]`, or lean keys of another device than
+ * `deviceId` (when given) names.
+ */
+function evidenceColumn(json: string, deviceId?: number): EvidenceColumn | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(v)) return null;
+  if (typeof v[0] !== 'number') return allStrings(v) ? { lean: false, ids: v } : null;
+  const [device, keys, extra, places] = v as unknown[];
+  if (v.length > 4 || !allStrings(keys) || !allStrings(extra)) return null;
+  if (!Number.isSafeInteger(device) || (deviceId !== undefined && device !== deviceId)) return null;
+  return { lean: true, deviceId: device as number, keys, extra, packed: places };
+}
+
 /**
  * The first `limit` ids of a stored evidence column (full ids, or lean keys): the reference that
- * `storedEvidenceItems` writes as bytes without a string per id.
+ * `storedEvidenceItems` writes as bytes without a string per id. Null when the column does not
+ * read (see `evidenceColumn`).
  */
-export function storedIds(json: string, limit: number): string[] {
-  const stored = JSON.parse(withoutPlaces(json)) as string[] | [number, unknown, unknown];
-  if (typeof stored[0] !== 'number') return (stored as string[]).slice(0, limit);
-  const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
-  return leanIds({ deviceId: stored[0], keys: list(stored[1]), extra: list(stored[2]) }, limit);
+export function storedIds(json: string, limit: number, deviceId?: number): string[] | null {
+  const c = evidenceColumn(withoutPlaces(json), deviceId);
+  if (!c) return null;
+  return c.lean ? leanIds(c, limit) : c.ids.slice(0, limit);
+}
+
+const SEVERITIES: ReadonlySet<unknown> = new Set(severitySchema.options);
+const CATEGORY_NAMES: ReadonlySet<unknown> = new Set(CATEGORIES);
+const textOrNull = (v: unknown): boolean => v === null || typeof v === 'string';
+
+/**
+ * A stored finding (all of it but its evidence and device name) as its row holds it, or null
+ * when it is not one the store writes for that rule and device: every field the views and files
+ * read has its type (a `list` reads the finding without its caveat and details).
+ */
+function storedFinding(
+  json: string,
+  rule: FindingRule,
+  deviceId: number,
+  list: boolean,
+): Omit<Finding, 'evidence' | 'device'> | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const f = v as Record<string, unknown>;
+  const fits =
+    typeof f.id === 'string' &&
+    f.rule === rule &&
+    f.deviceId === deviceId &&
+    SEVERITIES.has(f.severity) &&
+    textOrNull(f.app) &&
+    textOrNull(f.appName) &&
+    (f.category === null || CATEGORY_NAMES.has(f.category)) &&
+    Number.isSafeInteger(f.count) &&
+    textOrNull(f.first) &&
+    textOrNull(f.last) &&
+    typeof f.title === 'string' &&
+    (list || (typeof f.caveat === 'string' && plainDetails(f.details)));
+  return fits ? (f as Omit<Finding, 'evidence' | 'device'>) : null;
+}
+
+/** Whether a finding's details are a plain object of numbers, strings, booleans and nulls. */
+function plainDetails(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  for (const x of Object.values(v))
+    if (x !== null && typeof x !== 'number' && typeof x !== 'string' && typeof x !== 'boolean')
+      return false;
+  return true;
 }
 
 /**
@@ -535,14 +651,28 @@ export function storedEvidenceWithEdges(
   const json = db.prepare('SELECT evidence FROM stored_findings WHERE id = ?').pluck().get(id) as
     string | undefined;
   if (json === undefined) return null;
-  const stored = JSON.parse(json) as string[] | [number, string[], string[], string?];
-  if (typeof stored[0] !== 'number')
-    return { ids: (stored as string[]).slice(0, EVIDENCE_CAP), edges: null };
-  const [deviceId, keys, extra, packed] = stored as [number, string[], string[], unknown];
-  const ids = leanIds({ deviceId, keys, extra }, EVIDENCE_CAP);
-  const places = typeof packed === 'string' ? Buffer.from(packed, 'base64') : null;
-  if (!places || places.length !== keys.length * 16) return { ids, edges: null };
-  return { ids, edges: placesEdges(places, ids.length, keys.length) };
+  const c = evidenceColumn(json, f.deviceId);
+  if (!c) throw new StoredEvidenceDamagedError(db, f);
+  if (!c.lean) return { ids: c.ids.slice(0, EVIDENCE_CAP), edges: null };
+  const ids = leanIds(c, EVIDENCE_CAP);
+  const places = typeof c.packed === 'string' ? Buffer.from(c.packed, 'base64') : null;
+  if (!places || places.length !== c.keys.length * 16) return { ids, edges: null };
+  return { ids, edges: placesEdges(places, ids.length, c.keys.length) };
+}
+
+/**
+ * A stored finding's whole evidence does not read (see `evidenceColumn`), although the finding
+ * did: its device's stored findings are marked damaged, and the caller reads the evidence from
+ * the records instead (see `findingsWithEvidence`).
+ */
+export class StoredEvidenceDamagedError extends AppError {
+  constructor(db: Db, f: Finding) {
+    markFindingsDamaged(db, f.deviceId);
+    super(
+      'CASE_INVALID',
+      `The evidence stored with the finding “${f.title}” (${f.device}) does not read, and the records do not give this finding again: the case file was changed outside Snoopscope. Open the case again to have its findings computed afresh from its records.`,
+    );
+  }
 }
 
 /**
@@ -583,7 +713,10 @@ export function storedEvidence(db: Db, f: Finding): string[] | null {
   if (id === undefined) return null;
   const json = db.prepare('SELECT evidence FROM stored_findings WHERE id = ?').pluck().get(id) as
     string | undefined;
-  return json === undefined ? null : storedIds(json, EVIDENCE_CAP);
+  if (json === undefined) return null;
+  const ids = storedIds(json, EVIDENCE_CAP, f.deviceId);
+  if (!ids) throw new StoredEvidenceDamagedError(db, f);
+  return ids;
 }
 
 /** The pieces a stored evidence column is read in, and how long each is (in bytes). */
@@ -653,5 +786,15 @@ export function storedEvidenceColumn(db: Db, f: Finding): Buffer | null {
     columnReads.set(db, read);
   }
   const column = read.get(id) as Buffer | null | undefined;
-  return Buffer.isBuffer(column) ? column : null;
+  return Buffer.isBuffer(column) && ofDevice(column.toString('latin1', 0, 24), f.deviceId)
+    ? column
+    : null;
+}
+
+/**
+ * Whether the start of a stored evidence column is full ids' (`["`) or lean keys' of this device
+ * (`[<device>,`): a column read as bytes names its keys' device itself.
+ */
+export function ofDevice(start: string, deviceId: number): boolean {
+  return start.startsWith('["') || start.startsWith(`[${deviceId},`);
 }
