@@ -132,6 +132,18 @@ export const api = {
       range: rangeSchema.optional(),
       width: z.number().int().min(10).max(20_000),
       laneSearch: z.string().max(200).optional(),
+      /**
+       * The lanes (by place in the answer's order, from 0) whose sessions, bins, network spans and
+       * permission marks to send; every lane is still listed with its totals. Over hundreds of
+       * lanes, the few in view then get bins as fine as if they were shown alone.
+       */
+      lanes: z
+        .object({
+          offset: z.number().int().min(0).max(1_000_000),
+          limit: z.number().int().min(1).max(1_000),
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
   /**
@@ -415,6 +427,12 @@ export interface TimelineResult {
   /** Permission records dated inside the range (lanes with only marks are listed after the others). */
   marks: TimelineMark[];
   total: number;
+  /**
+   * Present when the sessions, bins, network spans and marks are those of some lanes only (the
+   * `count` lanes from place `offset`, as asked with `lanes`): the others are not loaded, which
+   * says nothing of their activity. Every lane's totals, and `total`, are the whole answer's.
+   */
+  lanesLoaded?: { offset: number; count: number };
   /**
    * The device-local days the access logs of the filter's devices cover, cut to its date range:
    * outside them a lane is drawn as "no data", never as a quiet stretch. Absent on a folded day.

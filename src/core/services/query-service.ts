@@ -27,7 +27,7 @@ import { heatmapScan, summaryScan } from './session-scans';
 import { timeOfDayTimeline } from './time-of-day';
 import { TIMELINE_SESSION_LIMIT } from './timeline-exact';
 import { describeLanes } from './timeline-lanes';
-import { timeline } from './timeline-query';
+import { timeline, type TimelineRequest } from './timeline-query';
 
 /** Read-side queries over a case: timeline, summary, heatmap, network, session details. */
 export class QueryService {
@@ -53,12 +53,7 @@ export class QueryService {
   }
 
   /** The timeline of a filter over a range: see `timeline`. */
-  timeline(request: {
-    filter: Filter;
-    range?: { fromMs: number; toMs: number };
-    width: number;
-    laneSearch?: string;
-  }): TimelineResult {
+  timeline(request: TimelineRequest): TimelineResult {
     return timeline(this.db, this.memo, this.records, request);
   }
 

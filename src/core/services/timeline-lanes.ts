@@ -16,15 +16,26 @@ export interface LaneFilter {
   params: SqlParam[];
 }
 
-/** The clauses keeping the apps whose identifier or names hold the search (none without one). */
-export function laneSearchClause(search: string | undefined): LaneFilter {
-  if (!search || search.trim() === '') return { sql: [], params: [] };
+/**
+ * The clauses keeping the apps whose identifier or names hold the search (none without one), and
+ * of those the apps named by id (`apps`: the lanes asked for; all without).
+ */
+export function laneSearchClause(
+  search: string | undefined,
+  apps: readonly number[] | null = null,
+): LaneFilter {
+  const only: LaneFilter =
+    apps === null
+      ? { sql: [], params: [] }
+      : { sql: [`app_id IN (${apps.map(() => '?').join(', ') || 'NULL'})`], params: [...apps] };
+  if (!search || search.trim() === '') return only;
   const like = `%${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return {
     sql: [
       "app_id IN (SELECT id FROM apps WHERE identifier LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\' OR search_names LIKE ? ESCAPE '\\')",
+      ...only.sql,
     ],
-    params: [like, like, like.toLowerCase()],
+    params: [like, like, like.toLowerCase(), ...only.params],
   };
 }
 

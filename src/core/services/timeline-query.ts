@@ -42,17 +42,69 @@ const EXACT_BIN_LIMIT = 150_000;
  */
 const HOUR_BIN_SESSIONS = 20_000;
 
-/** The timeline of a filter over a range (the case's extent without one), `width` pixels wide. */
+/** What a timeline is asked for (see the bridge's `queryTimeline`). */
+export interface TimelineRequest {
+  filter: Filter;
+  range?: { fromMs: number; toMs: number };
+  width: number;
+  laneSearch?: string;
+  /** The lanes, by place in the answer's order, whose sessions and bins to send. */
+  lanes?: { offset: number; limit: number };
+}
+
+/**
+ * The timeline of a filter over a range (the case's extent without one), `width` pixels wide:
+ * of every lane, or, with `lanes`, every lane's totals and the sessions and bins of those lanes
+ * only, chosen as if they were the only ones.
+ */
 export function timeline(
   db: Db,
   memo: CaseMemo,
   records: RecordQueries,
-  request: {
-    filter: Filter;
-    range?: { fromMs: number; toMs: number };
-    width: number;
-    laneSearch?: string;
-  },
+  request: TimelineRequest,
+): TimelineResult {
+  const { lanes: window, ...whole } = request;
+  if (!window) return timelineOf(db, memo, records, whole, null);
+  // The whole answer sets the lanes and their order; kept for the next window of the same view
+  // (a scroll asks for the same view with other lanes).
+  const key = JSON.stringify(whole);
+  const kept = memo.get('timelineWhole', () => ({
+    key: '',
+    answer: null as TimelineResult | null,
+  }));
+  if (kept.key !== key || !kept.answer) {
+    kept.answer = timelineOf(db, memo, records, whole, null);
+    kept.key = key;
+  }
+  const all = kept.answer;
+  const shown = all.lanes.slice(window.offset, window.offset + window.limit);
+  if (shown.length === all.lanes.length) return all;
+  const part = timelineOf(
+    db,
+    memo,
+    records,
+    whole,
+    shown.map((l) => l.appId),
+  );
+  // Every lane keeps the whole answer's totals: the order they set, and what the others show.
+  return {
+    ...part,
+    extent: all.extent,
+    range: all.range,
+    lanes: all.lanes,
+    total: all.total,
+    observed: all.observed,
+    lanesLoaded: { offset: window.offset, count: shown.length },
+  };
+}
+
+/** The timeline of every lane, or of the lanes of the apps named (`apps`, by id) only. */
+function timelineOf(
+  db: Db,
+  memo: CaseMemo,
+  records: RecordQueries,
+  request: Omit<TimelineRequest, 'lanes'>,
+  apps: readonly number[] | null,
 ): TimelineResult {
   // A device-state filter over devices with no lock or screen records keeps all sessions or
   // none: said as such, the rollup can answer it.
@@ -74,7 +126,7 @@ export function timeline(
   if (!extent) return empty;
   const range = input.range ?? { fromMs: extent.fromMs, toMs: extent.toMs + 1 };
   if (range.toMs <= range.fromMs) throw new AppError('INVALID_INPUT', 'The time range is empty.');
-  const laneFilter = laneSearchClause(input.laneSearch);
+  const laneFilter = laneSearchClause(input.laneSearch, apps);
   if (reach === 'none')
     return withMarks(db, memo, records, { ...empty, range }, input.filter, range, laneFilter);
   const desiredBin = (range.toMs - range.fromMs) / Math.max(10, input.width / 2);

@@ -17,7 +17,7 @@ import { countActive } from '../filters/filter-text';
 import { axisTicks } from './axis';
 import { pickAxisOffset } from './axis-offset';
 import { overviewColumns } from './density';
-import { hasSeveralDevices } from './lane-layout';
+import { hasSeveralDevices, laneWindow, lanesLoadedText } from './lane-layout';
 import { nightBands } from './night-bands';
 import { countStretches, noDataByDevice, noDataForAll } from './no-data';
 import { SessionList } from './SessionList';
@@ -63,13 +63,25 @@ export function Timeline() {
     'queryTimeline',
     ready ? { filter, width, ...(laneSearch ? { laneSearch } : {}) } : null,
   );
+  // Over more lanes than fit, the lanes in view are asked for on their own, so their bins are
+  // as fine as if they were the only ones (the list, when open, lists every lane's sessions).
+  const [inView, setInView] = useState({ first: 0, count: 30 });
+  const wanted = laneWindow(inView.first, inView.count);
+  const lanesWindow = useDebounced(wanted, 150, `${wanted.offset}:${wanted.limit}`);
+  const paging = !listOpen && (overview.data?.lanes.length ?? 0) > lanesWindow.limit;
   const detail = useQuery(
     'queryTimeline',
-    ready && queryView
-      ? { filter, width, range: roundRange(queryView), ...(laneSearch ? { laneSearch } : {}) }
+    ready && (queryView || paging)
+      ? {
+          filter,
+          width,
+          ...(queryView ? { range: roundRange(queryView) } : {}),
+          ...(laneSearch ? { laneSearch } : {}),
+          ...(paging ? { lanes: lanesWindow } : {}),
+        }
       : null,
   );
-  const result = queryView ? (detail.data ?? overview.data) : overview.data;
+  const result = queryView || paging ? (detail.data ?? overview.data) : overview.data;
   const error = detail.error ?? overview.error;
   const loading = overview.loading || detail.loading;
 
@@ -236,11 +248,14 @@ export function Timeline() {
           {result && !loading
             ? binned
               ? `${formatCount(result.total)} sessions · density per ${formatDuration(result.binMs)}`
-              : `${formatCount(result.sessions.length)} of ${formatCount(result.total)} sessions in view`
+              : result.lanesLoaded
+                ? `${formatCount(result.total)} sessions in view · ${formatCount(result.sessions.length)} of them in the lanes loaded`
+                : `${formatCount(result.sessions.length)} of ${formatCount(result.total)} sessions in view`
             : null}
           {result && !loading && hasMarks
             ? ` · ${plural(result.marks.length, 'permission record')}`
             : null}
+          {result?.lanesLoaded && !loading ? ` · ${lanesLoadedText(result)}` : null}
         </span>
       </div>
 
@@ -300,6 +315,9 @@ export function Timeline() {
             onViewChange(panRange(start, (-dx * (start.toMs - start.fromMs)) / width, bounds))
           }
           onZoom={(factor, anchor) => zoom(factor, anchor)}
+          onLanesInView={(first, count) =>
+            setInView((v) => (v.first === first && v.count === count ? v : { first, count }))
+          }
         />
       ) : null}
       {viewport && laneDevices ? (

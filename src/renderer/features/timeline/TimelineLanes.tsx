@@ -51,6 +51,8 @@ interface Props {
   platforms: ReadonlyMap<number, Platform>;
   onPan: (start: TimeRange, deltaPx: number) => void;
   onZoom: (factor: number, anchorMs: number) => void;
+  /** Told which lanes are scrolled into view: the first one's place and how many fit. */
+  onLanesInView?: (first: number, count: number) => void;
 }
 
 interface Hover extends Hit {
@@ -129,6 +131,17 @@ export function TimelineLanes(props: Props) {
     selectedId,
     hover?.id,
   ]);
+
+  const tellLanesInView = useEffectEvent((first: number, count: number) =>
+    props.onLanesInView?.(first, count),
+  );
+  useEffect(() => {
+    if (scrollSize.height <= 0) return;
+    tellLanesInView(
+      Math.floor(scrollTop / LANE_HEIGHT),
+      Math.ceil(scrollSize.height / LANE_HEIGHT) + 1,
+    );
+  }, [scrollTop, scrollSize.height]);
 
   const hitAt = (px: number, py: number): Hit | null =>
     laneHitAt(props, viewport, px, py + scrollTop);

@@ -6,7 +6,16 @@ import { diamondPoints, statusShape } from '../permissions/permission-status';
 import { drawBinRaster, type RasterTrack } from './bin-raster';
 import { binAlpha, networkAlpha } from './density';
 import { sessionSpan, type SessionIndex } from './hit-test';
-import { LANE_HEIGHT, NET_HEIGHT, NET_TOP, trackBox, type LaneLayout } from './lane-layout';
+import {
+  BAR_AREA,
+  BAR_TOP,
+  LANE_HEIGHT,
+  laneLoaded,
+  NET_HEIGHT,
+  NET_TOP,
+  trackBox,
+  type LaneLayout,
+} from './lane-layout';
 import { MARK_CY, MARK_RADIUS, placeMarks, type MarkIndex } from './marks';
 import { stateMarkBox, stateMarkKind, type MarkBox } from './state-mark';
 import { msToPx, type TimeRange, type Viewport } from './time-window';
@@ -261,6 +270,19 @@ export function drawNoData(
   }
 }
 
+/** The fill of a lane whose sessions are not loaded yet: flat, unlike the hatch of no data. */
+export const NOT_LOADED_FILL = 'rgba(148, 163, 184, 0.16)';
+
+/** A lane scrolled into view before its sessions arrive: greyed and labelled, never left blank. */
+function drawNotLoaded(ctx: CanvasRenderingContext2D, top: number, width: number): void {
+  ctx.fillStyle = NOT_LOADED_FILL;
+  ctx.fillRect(0, top + BAR_TOP, width, BAR_AREA);
+  ctx.fillStyle = '#475569';
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  ctx.fillText('Loading this lane…', 8, top + BAR_TOP + BAR_AREA / 2);
+}
+
 /** Paints the lanes currently scrolled into view. */
 export function drawLanes(input: DrawInput): void {
   const { ctx, width, height, scrollTop, viewport: v, layout } = input;
@@ -323,6 +345,10 @@ export function drawLanes(input: DrawInput): void {
     ctx.moveTo(0, top + LANE_HEIGHT - 0.5);
     ctx.lineTo(width, top + LANE_HEIGHT - 0.5);
     ctx.stroke();
+    if (!laneLoaded(layout, i)) {
+      drawNotLoaded(ctx, top, width);
+      continue;
+    }
 
     const tracks = layout.tracks.get(lane.key) ?? [];
     tracks.forEach((category, t) => {

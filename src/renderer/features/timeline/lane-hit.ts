@@ -7,7 +7,7 @@ import type {
 import type { TimeMode } from '../../shared/format';
 import type { BinIndex } from './draw';
 import { hitBin, hitNetwork, hitSession, type SessionIndex } from './hit-test';
-import { LANE_HEIGHT, partAt, type LaneLayout } from './lane-layout';
+import { LANE_HEIGHT, laneLoaded, partAt, type LaneLayout } from './lane-layout';
 import { glyphAt, placeMarks, type MarkIndex } from './marks';
 import {
   binTooltip,
@@ -53,6 +53,14 @@ const NO_DATA_TOOLTIP: TooltipContent = {
   ],
 };
 
+const NOT_LOADED_TOOLTIP: TooltipContent = {
+  title: 'Loading',
+  lines: [
+    'This lane’s sessions are read when it is scrolled into view.',
+    'Until they arrive, the lane shows nothing of its activity.',
+  ],
+};
+
 /**
  * What lies under the pointer at `px` across the plot and `y` down the lanes (scrolling
  * included): a permission mark first (marks are drawn over the bars), then a network span, a bin
@@ -69,6 +77,8 @@ export function laneHitAt(
   if (!part) return null;
   const lane: TimelineLane | undefined = layout.lanes[part.laneIndex];
   if (!lane) return null;
+  if (!laneLoaded(layout, part.laneIndex))
+    return { id: null, kind: 'other', content: NOT_LOADED_TOOLTIP };
   const laneMarks = input.marks.get(lane.key);
   const glyph = laneMarks
     ? glyphAt(placeMarks(laneMarks, viewport), px, y - part.laneIndex * LANE_HEIGHT)

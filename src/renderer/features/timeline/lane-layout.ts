@@ -14,11 +14,13 @@ export interface LaneLayout {
   indexByKey: Map<string, number>;
   /** The categories drawn in each lane, one track each, in canonical order. */
   tracks: Map<string, Category[]>;
+  /** The lanes whose sessions and bins the answer holds (see `lanesLoaded`); null for all. */
+  loaded: { offset: number; count: number } | null;
 }
 
 /** Lays out lanes in the order the query returned them, with one track per category present. */
 export function buildLayout(
-  result: Pick<TimelineResult, 'lanes' | 'sessions' | 'bins'>,
+  result: Pick<TimelineResult, 'lanes' | 'sessions' | 'bins' | 'lanesLoaded'>,
 ): LaneLayout {
   const indexByKey = new Map<string, number>();
   result.lanes.forEach((lane, i) => indexByKey.set(lane.key, i));
@@ -37,7 +39,31 @@ export function buildLayout(
     note(bins.lanes[bins.lane[i]!]!, bins.categories[bins.category[i]!]!);
   const tracks = new Map<string, Category[]>();
   for (const [lane, set] of present) tracks.set(lane, orderedCategories(set));
-  return { lanes: result.lanes, indexByKey, tracks };
+  return { lanes: result.lanes, indexByKey, tracks, loaded: result.lanesLoaded ?? null };
+}
+
+/**
+ * Whether the lane at `index` has its sessions and bins in the answer: an answer for the lanes in
+ * view leaves the others to be loaded, which says nothing of their activity.
+ */
+export function laneLoaded(layout: LaneLayout, index: number): boolean {
+  const w = layout.loaded;
+  return w === null || (index >= w.offset && index < w.offset + w.count);
+}
+
+/** Lanes above and below those in view that a window of lanes loads too, and the step it moves by. */
+const LANE_MARGIN = 10;
+const LANE_STEP = 10;
+
+/**
+ * The lanes to ask for when `count` lanes from `first` are in view: those with a margin on both
+ * sides, moved in steps, so a short scroll stays within the lanes already loaded.
+ */
+export function laneWindow(first: number, count: number): { offset: number; limit: number } {
+  const offset = Math.max(0, Math.floor(first / LANE_STEP) * LANE_STEP - LANE_MARGIN);
+  const limit =
+    Math.ceil((Math.max(1, count) + 2 * LANE_MARGIN + LANE_STEP) / LANE_STEP) * LANE_STEP;
+  return { offset, limit };
 }
 
 /** Top and height of a category track inside a lane (relative to the lane's top). */
@@ -83,4 +109,12 @@ export function laneLabel(lane: TimelineLane, multiDevice: boolean): string {
 export function hasSeveralDevices(lanes: readonly TimelineLane[]): boolean {
   const first = lanes[0]?.deviceId;
   return lanes.some((l) => l.deviceId !== first);
+}
+
+/** What a status line says of an answer for some lanes only: which are loaded, of how many. */
+export function lanesLoadedText(result: Pick<TimelineResult, 'lanes' | 'lanesLoaded'>): string {
+  const w = result.lanesLoaded;
+  if (!w) return '';
+  const last = Math.min(result.lanes.length, w.offset + w.count);
+  return `lanes ${w.offset + 1}–${last} of ${result.lanes.length} loaded`;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Device, TimelineLane, TimelineSession } from '../../../contract/api';
 import { binColumns, emptyBins } from '../../../contract/timeline-bins';
 import { offsetForZone, pickAxisOffset } from './axis-offset';
+import { laneHitAt } from './lane-hit';
 import { binAlpha, networkAlpha, overviewColumns } from './density';
 import {
   BAR_TOP,
@@ -9,6 +10,9 @@ import {
   hasSeveralDevices,
   LANE_HEIGHT,
   laneLabel,
+  laneLoaded,
+  lanesLoadedText,
+  laneWindow,
   NET_TOP,
   partAt,
   trackBox,
@@ -181,5 +185,64 @@ describe('axis offset', () => {
       source: 'zone',
     });
     expect(pickAxisOffset(null, [], new Map(), 0)).toEqual({ offsetMin: 0, source: 'unknown' });
+  });
+});
+
+describe('a window of lanes', () => {
+  it('holds the lanes in view with a margin, moving in steps', () => {
+    for (let first = 0; first < 400; first += 7)
+      for (const count of [1, 5, 20, 33]) {
+        const w = laneWindow(first, count);
+        expect(w.offset).toBeLessThanOrEqual(Math.max(0, first - 10));
+        expect(w.offset + w.limit).toBeGreaterThanOrEqual(first + count + 10);
+        expect(w.offset % 10).toBe(0);
+        expect(w.limit % 10).toBe(0);
+      }
+    // A short scroll keeps the same window: the lanes loaded already hold the lanes in view.
+    expect(laneWindow(21, 20)).toEqual(laneWindow(29, 20));
+  });
+
+  it('marks the lanes outside an answer for some lanes as not loaded, and says which are', () => {
+    const lanes = ['a', 'b', 'c', 'd'].map((k) => lane(k));
+    const some = buildLayout({
+      lanes,
+      sessions: [],
+      bins: emptyBins(),
+      lanesLoaded: { offset: 1, count: 2 },
+    });
+    expect([0, 1, 2, 3].map((i) => laneLoaded(some, i))).toEqual([false, true, true, false]);
+    const all = buildLayout({ lanes, sessions: [], bins: emptyBins() });
+    expect([0, 1, 2, 3].map((i) => laneLoaded(all, i))).toEqual([true, true, true, true]);
+    expect(lanesLoadedText({ lanes, lanesLoaded: { offset: 1, count: 2 } })).toBe(
+      'lanes 2–3 of 4 loaded',
+    );
+    expect(lanesLoadedText({ lanes })).toBe('');
+  });
+});
+
+describe('what lies under the pointer in a lane not loaded', () => {
+  it('is said to be loading, not quiet', () => {
+    const lanes = ['a', 'b'].map((k) => lane(k));
+    const input = {
+      layout: buildLayout({
+        lanes,
+        sessions: [],
+        bins: emptyBins(),
+        lanesLoaded: { offset: 0, count: 1 },
+      }),
+      result: { mode: 'sessions' as const, binMs: null },
+      sessions: new Map(),
+      bins: new Map(),
+      network: new Map(),
+      marks: new Map(),
+      markInfo: new Map(),
+      offsetMin: 0,
+      timeMode: 'local' as const,
+    };
+    const viewport = { fromMs: 0, toMs: 1000, width: 100 };
+    expect(laneHitAt(input, viewport, 50, LANE_HEIGHT + BAR_TOP + 2)?.content.title).toBe(
+      'Loading',
+    );
+    expect(laneHitAt(input, viewport, 50, BAR_TOP + 2)).toBeNull();
   });
 });
