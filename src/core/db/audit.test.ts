@@ -10,6 +10,7 @@ import {
   auditHashV2,
   auditPayloadHash,
   auditRows,
+  listAudit,
   verifyAudit,
 } from './audit';
 import { MIGRATIONS } from './migrations';
@@ -83,6 +84,19 @@ describe('the audit chain', () => {
       auditPayloadHash(r.salt!, r.details),
     );
     expect(verifyAudit(db)).toMatchObject({ intact: false, firstBroken: 2 });
+  });
+
+  it('lists an entry whose details are no longer JSON as their text, which the check reports', () => {
+    migrate(db);
+    appendAudit(db, 'annotation', { target: 's:1:A', note: 'one' });
+    appendAudit(db, 'annotation', { target: 's:1:A', note: 'two' });
+    db.exec(`UPDATE audit_log SET details = '{"target":' WHERE seq = 1`);
+    const [second, first] = listAudit(db);
+    expect(second!.details).toEqual({ target: 's:1:A', note: 'two' });
+    expect(first!.details).toEqual({
+      'unreadable details (changed outside Snoopscope)': '{"target":',
+    });
+    expect(verifyAudit(db)).toMatchObject({ intact: false, firstBroken: 1 });
   });
 
   it('keeps entries written before the migration verifiable (scheme 1) and chains new ones after them', () => {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuditCheck, AuditEntry } from '../../contract/api';
 import type { Db } from './open';
+import { jsonObject } from '../model/json';
 
 /** The `prev_hash` of the first entry. */
 export const AUDIT_GENESIS = '0'.repeat(64);
@@ -102,7 +103,7 @@ export function listAudit(db: Db, limit = 500): AuditEntry[] {
     seq: r.seq,
     at: r.at,
     action: r.action,
-    details: JSON.parse(r.details) as Record<string, unknown>,
+    details: auditDetails(r.details),
     hash: r.hash,
   }));
 }
@@ -154,4 +155,13 @@ export function verifyAudit(db: Db): AuditCheck {
     firstBroken: null,
     message: `The audit log is intact (${entries} entries).`,
   };
+}
+
+/**
+ * An entry's details as stored. Details that are no JSON object (the case file changed outside
+ * Snoopscope, which the chain's check reports at that entry) are listed as their text, so the
+ * log still shows every entry.
+ */
+function auditDetails(text: string): Record<string, unknown> {
+  return jsonObject(text) ?? { 'unreadable details (changed outside Snoopscope)': text };
 }

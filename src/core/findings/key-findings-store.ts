@@ -4,6 +4,7 @@
 import type { DeviceKeyFindings } from '../../contract/key-findings';
 import { describeSqliteError, type Db } from '../db/open';
 import { AppError } from '../model/errors';
+import { jsonObject } from '../model/json';
 import { writeTx } from '../services/case-service';
 import { keyFindings } from './key-findings';
 import {
@@ -50,14 +51,8 @@ const objects = (v: unknown): boolean =>
 
 /** A kept answer, or null when it is not one as `keep` writes it. */
 function keptAnswer(json: string): Kept | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(json);
-  } catch {
-    return null;
-  }
-  if (typeof v !== 'object' || v === null) return null;
-  const k = v as Record<string, unknown>;
+  const k = jsonObject(json);
+  if (!k) return null;
   const fits =
     Number.isSafeInteger(k.observedDays) &&
     objects(k.key) &&

@@ -13,6 +13,7 @@ import {
 import { describeSqliteError, type Db } from '../db/open';
 import { deviceSourcesList } from '../db/sources-stamp';
 import { AppError } from '../model/errors';
+import { jsonObject, parsedJson } from '../model/json';
 import { writeTx } from '../services/case-service';
 import { appIdsSql } from '../services/filter-sql';
 import { sessionId } from '../services/session-ids';
@@ -563,12 +564,7 @@ const allStrings = (v: unknown): v is string[] =>
  * `deviceId` (when given) names.
  */
 function evidenceColumn(json: string, deviceId?: number): EvidenceColumn | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(json);
-  } catch {
-    return null;
-  }
+  const v = parsedJson(json);
   if (!Array.isArray(v)) return null;
   if (typeof v[0] !== 'number') return allStrings(v) ? { lean: false, ids: v } : null;
   const [device, keys, extra, places] = v as unknown[];
@@ -603,14 +599,8 @@ function storedFinding(
   deviceId: number,
   list: boolean,
 ): Omit<Finding, 'evidence' | 'device'> | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(json);
-  } catch {
-    return null;
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
-  const f = v as Record<string, unknown>;
+  const f = jsonObject(json);
+  if (!f) return null;
   const fits =
     typeof f.id === 'string' &&
     f.rule === rule &&

@@ -20,6 +20,7 @@ import type { CaseSession } from './case-service';
 import type { CsvColumn } from './csv';
 import { ByteText, instant } from './event-text';
 import { sessionId } from './session-ids';
+import { proxyOf, storedJson } from '../model/json';
 
 /** Maps one stored session row to its public access event record. */
 function toAccessEvent(r: AccessRow, names: AccessNames, deviceState: DeviceStateAt): AccessEvent {
@@ -36,7 +37,7 @@ function toAccessEvent(r: AccessRow, names: AccessNames, deviceState: DeviceStat
     end: instant(r[7], r[8]),
     durationSeconds: r[9] === null ? null : msToSeconds(r[9]),
     ...eventState({ state: r[10], stateSource: r[11], inferredState: r[12] }),
-    proxy: r[13] === null ? null : (JSON.parse(r[13]) as AccessEvent['proxy']),
+    proxy: r[13] === null ? null : storedJson(r[13], () => proxyOf(sessionId(r[0], r[1]))),
     attributionTag: r[14],
     durationKnown: r[15] === 1,
     sources: provenance(r, names),

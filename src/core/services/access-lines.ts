@@ -23,6 +23,7 @@ import {
   writeSeconds,
 } from './event-text';
 import { sessionId } from './session-ids';
+import { proxyOf, storedJson } from '../model/json';
 
 /** The fields of an access record, in the order a record lists them. */
 const ACCESS_FIELDS = [
@@ -174,7 +175,7 @@ export function jsonAccessLine(
     out.bytes(state(r));
     out.bytes(proxy);
     if (r[13] === null) out.bytes(nul);
-    else out.text(JSON.stringify(JSON.parse(r[13])));
+    else out.text(JSON.stringify(storedJson(r[13], () => proxyOf(sessionId(r[0], r[1])))));
     out.bytes(tag);
     if (r[14] === null) out.bytes(nul);
     else out.text(JSON.stringify(r[14]));
@@ -304,7 +305,9 @@ export function csvAccessLine(
         return out.bytes(state(r)[1]);
       case 12:
         if (r[13] === null) return;
-        return out.text(cell.proxy(eventCsvValue(JSON.parse(r[13]))));
+        return out.text(
+          cell.proxy(eventCsvValue(storedJson(r[13], () => proxyOf(sessionId(r[0], r[1]))))),
+        );
       case 13:
         if (r[14] === null) return;
         return out.text(cell.attributionTag(r[14]));

@@ -4,6 +4,7 @@ import { appendAudit } from '../db/audit';
 import type { Db } from '../db/open';
 import { AppError } from '../model/errors';
 import { writeTx } from './case-service';
+import { storedStrings } from '../model/json';
 
 export type AnnotationKind = Annotation['kind'];
 export type AnnotateInput = ApiInput<'annotate'>;
@@ -93,7 +94,7 @@ function fromRow(r: AnnotationRow): Annotation {
     target: r.target,
     kind: r.kind,
     star: r.star === 1,
-    tags: JSON.parse(r.tags) as string[],
+    tags: storedStrings(r.tags, () => `The tags of the annotation on ${r.target}`),
     note: r.note,
     updatedAt: new Date(r.updated_at).toISOString(),
   };

@@ -28,6 +28,7 @@ import {
   type ProfileRowOut,
   type UsageRowOut,
 } from './record-queries';
+import { proxyOf, storedJson } from '../model/json';
 
 interface NetworkRow {
   id: number;
@@ -238,7 +239,10 @@ export function* rejectEvents(
       time: formatInstant(r.timeMs, r.offsetMin),
       state: r.state,
       stateSource: r.rawState === null ? null : 'reported',
-      proxy: r.proxy === null ? null : (JSON.parse(r.proxy) as RejectEvent['proxy']),
+      proxy:
+        r.proxy === null
+          ? null
+          : storedJson<RejectEvent['proxy']>(r.proxy, () => proxyOf(`r:${r.id}`)),
       attributionTag: r.attributionTag,
       sources: [{ sha256: r.sha256, locator: `line ${r.line}` }],
     };

@@ -14,6 +14,7 @@ import { androidManifest } from '../importers/android/manifest';
 import { ARTIFACT_MANIFESTS } from '../importers/ios-backup/artifact-read';
 import { AppError } from '../model/errors';
 import { recordWhere, whereSql, type SqlParam } from './filter-sql';
+import { storedJson, storedStrings } from '../model/json';
 
 // Queries over records read from backup artifacts: permission states, per-process network usage
 // and configuration profiles. Ids are `p:<rowid>`, `u:<rowid>` and `m:<rowid>`.
@@ -108,7 +109,7 @@ export function toProfileItem(r: ProfileRowOut): ProfileItem {
   return {
     ...rest,
     id: `m:${r.id}`,
-    payloadTypes: JSON.parse(r.payloadTypes) as string[],
+    payloadTypes: storedStrings(r.payloadTypes, () => `The payload types of profile m:${r.id}`),
     mdm: r.mdm === 1,
     vpn: r.vpn === 1,
     rootCertificate: r.rootCertificate === 1,
@@ -259,7 +260,7 @@ export class RecordQueries {
       deviceId: base.deviceId,
       device: base.device,
       fields,
-      raw: JSON.parse(raw.raw_fields) as Record<string, unknown>,
+      raw: storedJson<Record<string, unknown>>(raw.raw_fields, () => `The raw fields of ${id}`),
       locator: `${src.locator ?? src.fileName} › ${base.locator}`,
       source: {
         id: src.id,

@@ -6,6 +6,7 @@ import { fromRow } from '../db/pairing';
 import { eventState } from '../db/session-state';
 import { AppError } from '../model/errors';
 import { parseSessionId } from './session-ids';
+import { proxyOf, storedJson } from '../model/json';
 
 const READ_KEYS = new Set([
   'type',
@@ -129,11 +130,11 @@ export function sessionDetails(db: Db, id: string): SessionDetails {
           proxy:
             s.proxy === null
               ? null
-              : (JSON.parse(s.proxy) as {
+              : storedJson<{
                   uid: number | null;
                   packageName: string | null;
                   attributionTag: string | null;
-                }),
+                }>(s.proxy, () => proxyOf(id)),
           durationKnown: s.duration_known === 1,
           inferredState: s.inferred_state,
           proxyLines: db

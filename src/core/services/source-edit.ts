@@ -1,6 +1,7 @@
 import { toCategory } from '../../contract/categories';
 import type { ImportWarning } from '../../contract/warnings';
 import { parseV4Access } from '../importers/app-privacy-report/parse';
+import { jsonObject } from '../model/json';
 import type { AccessEdgeRecord } from '../importers/importer';
 import type { Db } from '../db/open';
 import { AppResolver } from '../db/queries/apps';
@@ -35,14 +36,9 @@ function edgeRecord(key: string, kind: 0 | 1, e: StoredEdge, app: string): Acces
 
 /** Reads a stored conflicting variant again (only its raw line is kept). */
 function reparse(rawLine: string, line: number): AccessEdgeRecord | null {
-  let obj: unknown;
-  try {
-    obj = JSON.parse(rawLine);
-  } catch {
-    return null;
-  }
-  if (typeof obj !== 'object' || obj === null) return null;
-  const r = parseV4Access(obj as Record<string, unknown>, {
+  const obj = jsonObject(rawLine);
+  if (!obj) return null;
+  const r = parseV4Access(obj, {
     line,
     text: rawLine,
     bytesRead: 0,
