@@ -64,19 +64,20 @@ export function timeline(
   request: TimelineRequest,
 ): TimelineResult {
   const { lanes: window, ...whole } = request;
-  if (!window) return timelineOf(db, memo, records, whole, null);
-  // The whole answer sets the lanes and their order; kept for the next window of the same view
-  // (a scroll asks for the same view with other lanes).
+  // The whole answer sets the lanes and their order. The latest one is kept for the windows of
+  // the same view: the app asks for the whole period first and then for the lanes in view, and a
+  // scroll asks for the same view with other lanes. An answer of every lane is computed afresh.
   const key = JSON.stringify(whole);
   const kept = memo.get('timelineWhole', () => ({
     key: '',
     answer: null as TimelineResult | null,
   }));
-  if (kept.key !== key || !kept.answer) {
+  if (!window || kept.key !== key || !kept.answer) {
     kept.answer = timelineOf(db, memo, records, whole, null);
     kept.key = key;
   }
   const all = kept.answer;
+  if (!window) return all;
   const shown = all.lanes.slice(window.offset, window.offset + window.limit);
   if (shown.length === all.lanes.length) return all;
   const part = timelineOf(
