@@ -80,13 +80,15 @@ export function timeline(
   if (!window) return all;
   const shown = all.lanes.slice(window.offset, window.offset + window.limit);
   if (shown.length === all.lanes.length) return all;
-  const part = timelineOf(
-    db,
-    memo,
-    records,
-    whole,
-    shown.map((l) => l.appId),
-  );
+  // Sessions and bins are read for the lanes that have sessions in view; the network spans and
+  // permission marks of the lanes are the whole answer's (they depend on nothing else), so a
+  // lane with only marks reads nothing more.
+  const busy = shown.filter((l) => l.sessions > 0).map((l) => l.appId);
+  const part =
+    busy.length > 0
+      ? timelineOf(db, memo, records, whole, busy)
+      : emptyTimeline(all.extent, all.range);
+  const keys = new Set(shown.map((l) => l.key));
   // Every lane keeps the whole answer's totals: the order they set, and what the others show.
   return {
     ...part,
@@ -94,6 +96,8 @@ export function timeline(
     range: all.range,
     lanes: all.lanes,
     total: all.total,
+    network: all.network.filter((n) => keys.has(n.lane)),
+    marks: all.marks.filter((m) => keys.has(m.lane)),
     observed: all.observed,
     lanesLoaded: { offset: window.offset, count: shown.length },
   };
