@@ -211,6 +211,45 @@ describe('stored findings off the main thread', () => {
     expect(after.findings.length).toBeGreaterThan(0);
   });
 
+  it('stored findings damaged by another program are computed again in the worker, and their evidence read meanwhile', async () => {
+    const h = core.handlers;
+    const { path } = await caseWithFindings();
+    const before = await h.queryFindings({ filter: {}, evidenceLimit: 0 });
+    const keyBefore = await h.queryKeyFindings({});
+    const finding = before.findings[0]!;
+    const evidenceBefore = await h.getFindingEvidence({ filter: {}, findingId: finding.id });
+    expect(evidenceBefore.ids.length).toBeGreaterThan(0);
+    const other = new Database(path);
+    const damage = (sql: string): void => {
+      other.exec(sql);
+    };
+    try {
+      // Evidence that does not read: read from the records at once, the findings computed again.
+      damage('UPDATE stored_findings SET evidence = substr(evidence, 1, 9) || char(1)');
+      let ready = findingsStatus('ready');
+      expect(await h.getFindingEvidence({ filter: {}, findingId: finding.id })).toEqual(
+        evidenceBefore,
+      );
+      await ready;
+      expect(await h.queryFindings({ filter: {}, evidenceLimit: 0 })).toEqual(before);
+      // A finding cut short: the list says they are being computed, then lists them again.
+      damage('UPDATE stored_findings SET finding = substr(finding, 1, 20)');
+      ready = findingsStatus('ready');
+      const during = await h.queryFindings({ filter: {}, evidenceLimit: 0 });
+      expect(during.pending?.state).toBe('computing');
+      await ready;
+      expect(await h.queryFindings({ filter: {}, evidenceLimit: 0 })).toEqual(before);
+      // Key findings that do not read: the same.
+      damage("UPDATE stored_key_findings SET answer = '{'");
+      ready = findingsStatus('ready');
+      expect(() => h.queryKeyFindings({})).toThrow(/being computed/);
+      await ready;
+      expect(await h.queryKeyFindings({})).toEqual(keyBefore);
+    } finally {
+      other.close();
+    }
+  });
+
   it('moves and removes a source in a worker, one edit at a time, then computes the findings there', async () => {
     const h = core.handlers;
     const { deviceId } = await caseWithFindings();

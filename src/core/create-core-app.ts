@@ -19,6 +19,7 @@ import {
   servedByStoredFindings,
   serveStoredFindingsOnly,
   setStoredFindingParams,
+  whenDerivedDropped,
   storedFindingParams,
 } from './findings';
 import { suggestAppPairings } from './catalog/pairing-suggestions';
@@ -174,6 +175,12 @@ export function createCoreApp(options: CoreOptions): CoreApp {
     void findingsQueries.stop();
     current?.close();
     serveStoredFindingsOnly(next.db);
+    // A stored finding this connection found damaged was made stale here: a change of the case
+    // (so a refresh that settled before it is not taken as the last word), computed in the worker.
+    whenDerivedDropped(next.db, () => {
+      edits += 1;
+      refreshStoredFindings('findings-computed');
+    });
     current = next;
     recent.touch(next.path, next.meta('name') ?? undefined);
   };

@@ -14,5 +14,6 @@ export {
   servedByStoredFindings,
   serveStoredFindingsOnly,
   staleFindingDevices,
+  whenDerivedDropped,
   type RefreshControl,
 } from './stored';

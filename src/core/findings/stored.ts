@@ -119,11 +119,22 @@ export function dropDerived(
   if (db.readonly || db.inTransaction) return false;
   try {
     db.prepare(`DELETE FROM ${table} WHERE device_id = ?`).run(deviceId);
-    return true;
   } catch (e) {
     if (describeSqliteError(e)) return false;
     throw e;
   }
+  droppedHooks.get(db)?.();
+  return true;
+}
+
+const droppedHooks = new WeakMap<Db, () => void>();
+
+/**
+ * Calls `then` whenever this connection drops derived rows it found damaged (see `dropDerived`):
+ * the app's connection, which leaves the stored findings to a worker, has them computed again.
+ */
+export function whenDerivedDropped(db: Db, then: () => void): void {
+  droppedHooks.set(db, then);
 }
 
 /**
