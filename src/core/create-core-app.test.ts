@@ -211,7 +211,7 @@ describe('stored findings off the main thread', () => {
     expect(after.findings.length).toBeGreaterThan(0);
   });
 
-  it('stored findings damaged by another program are computed again in the worker, and their evidence read meanwhile', async () => {
+  it('stored findings damaged by another program are computed again in the worker, their evidence too', async () => {
     const h = core.handlers;
     const { path } = await caseWithFindings();
     const before = await h.queryFindings({ filter: {}, evidenceLimit: 0 });
@@ -224,13 +224,17 @@ describe('stored findings off the main thread', () => {
       other.exec(sql);
     };
     try {
-      // Evidence that does not read: read from the records at once, the findings computed again.
+      // Evidence that does not read: the findings are computed again in the worker, and the
+      // evidence is read from them.
       damage('UPDATE stored_findings SET evidence = substr(evidence, 1, 9) || char(1)');
       let ready = findingsStatus('ready');
+      expect(() => h.getFindingEvidence({ filter: {}, findingId: finding.id })).toThrow(
+        /being computed/,
+      );
+      await ready;
       expect(await h.getFindingEvidence({ filter: {}, findingId: finding.id })).toEqual(
         evidenceBefore,
       );
-      await ready;
       expect(await h.queryFindings({ filter: {}, evidenceLimit: 0 })).toEqual(before);
       // A finding cut short: the list says they are being computed, then lists them again.
       damage('UPDATE stored_findings SET finding = substr(finding, 1, 20)');

@@ -19,7 +19,9 @@ import { applyExpectations, devicePlatforms, WEIGHING } from './expectation';
 import { applyIntervalClusters, type ClusterMemo } from './interval-clusters';
 import type { KeptSessions } from './session-pass';
 import {
+  FindingsPendingError,
   readStoredFindings,
+  servesStoredFindingsOnly,
   StoredEvidenceDamagedError,
   storedEvidence,
   storedEvidenceWithEdges,
@@ -289,6 +291,8 @@ export function findingsWithEvidence(
           return read(f) ?? afresh(f.evidence);
         } catch (e) {
           if (!(e instanceof StoredEvidenceDamagedError)) throw e;
+          // The app's connection leaves the computing to the worker (its findings are stale now).
+          if (servesStoredFindingsOnly(db)) throw new FindingsPendingError();
           const found = computeFindings(db, findingFilter(filter, f), values, [f.rule], {
             path: 'auto',
             evidenceLimit: EVIDENCE_CAP,
