@@ -19,7 +19,17 @@ beforeAll(() => {
 });
 afterAll(() => t.cleanup());
 
-const filter = findingsCaseFilter;
+/** Windows on half hours, wrapping midnight or not, some of them a whole day or one half hour. */
+const halfHour = fc.integer({ min: 0, max: 47 }).map((h) => {
+  const m = h * 30;
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${m % 60 === 0 ? '00' : '30'}`;
+});
+const filter: fc.Arbitrary<Filter> = fc
+  .tuple(
+    findingsCaseFilter,
+    fc.option(fc.record({ from: halfHour, to: halfHour }), { nil: undefined }),
+  )
+  .map(([f, hours]) => (hours ? { ...f, hours } : f));
 
 const sortBins = (bins: TimelineBin[]): TimelineBin[] =>
   [...bins].sort(
@@ -227,8 +237,10 @@ describe('timeline bins of whole hours from the rollup’s day cells', () => {
       new Set([22, 4, 10, 16]),
     );
     expect(wide.total).toBe(30_240);
-    // With an hours window the sessions are read: exact bins on the UTC grid (00:00–06:00 at
-    // +02:00 is 22:00–04:00 UTC, in the blocks from 18:00 and 00:00 UTC).
+    // An hours window that keeps fewer sessions than that (7,560) is read from the sessions:
+    // exact bins on the UTC grid (00:00–06:00 at +02:00 is 22:00–04:00 UTC, in the blocks from
+    // 18:00 and 00:00 UTC). Bins of an hours window from the day cells are compared with the
+    // sessions above.
     const night = q.timeline({
       filter: { hours: { from: '00:00', to: '06:00' } },
       range,
@@ -240,8 +252,11 @@ describe('timeline bins of whole hours from the rollup’s day cells', () => {
     );
   });
 
-  it('serve no hours window, minimum duration or dates', () => {
-    expect(hourBinsServe({ hours: { from: '00:00', to: '06:00' } }, true)).toBe(false);
+  it('serve hours windows on the hours the rollup keeps, and no minimum duration or dates', () => {
+    expect(hourBinsServe({ hours: { from: '00:00', to: '06:00' } }, false)).toBe(true);
+    expect(hourBinsServe({ hours: { from: '22:30', to: '06:00' } }, true)).toBe(true);
+    expect(hourBinsServe({ hours: { from: '22:30', to: '06:00' } }, false)).toBe(false);
+    expect(hourBinsServe({ hours: { from: '22:15', to: '06:00' } }, true)).toBe(false);
     expect(hourBinsServe({ minSeconds: 60 }, true)).toBe(false);
     expect(hourBinsServe({ from: '2024-05-02' }, true)).toBe(false);
     expect(hourBinsServe({ states: ['background'] }, true)).toBe(false);

@@ -7,7 +7,7 @@
  */
 import type { TimelineResult } from '../../contract/api';
 import { toCategory } from '../../contract/categories';
-import type { Filter } from '../../contract/filter';
+import { inDayWindow, type Filter } from '../../contract/filter';
 import { localDayNumber } from '../../contract/time';
 import { BinColumns } from '../../contract/timeline-bins';
 import type { Db } from '../db/open';
@@ -19,6 +19,7 @@ import { describeLanes, type LaneFilter } from './timeline-lanes';
 import { LaneTally } from './timeline-parts';
 import {
   caseShape,
+  halfHourTerms,
   rollupCountable,
   stateBinRows,
   stateless,
@@ -243,16 +244,13 @@ export function rollupBins(
 export const HOUR_BIN_SIZES: readonly number[] = [3_600_000, 10_800_000, 21_600_000];
 
 /**
- * The filters hour bins serve: what the rollup counts, without an hours window, a minimum
- * duration or dates (the day cells' hour columns count every session of the cell).
+ * The filters hour bins serve: what the rollup counts, without a minimum duration or dates (the
+ * day cells' hour columns count every session of the cell), and with an hours window only on the
+ * whole or half hours the rollup keeps (each block then sums the hours of the window it holds).
  */
 export function hourBinsServe(filter: Filter, halves: boolean): boolean {
   return (
-    rollupServes(filter, halves) &&
-    !filter.hours &&
-    !((filter.minSeconds ?? 0) > 0) &&
-    !filter.from &&
-    !filter.to
+    rollupServes(filter, halves) && !((filter.minSeconds ?? 0) > 0) && !filter.from && !filter.to
   );
 }
 
@@ -279,10 +277,15 @@ export function hourBins(
   const q = rollupRows(db, filter, range, 1, lane, offsets);
   const out = new LaneBins(offsets);
   if (!q.empty) {
-    // Each block's sums, as an hours window of its own reads them (it never holds every hour).
-    const hh = (h: number): string => `${String(h % 24).padStart(2, '0')}:00`;
+    // Each block's sums: the half hours it holds, of those the filter's hours window keeps.
+    const window = filter.hours;
     const blocks = Array.from({ length: 24 / hours }, (_, b) =>
-      windowTerms({ from: hh(b * hours), to: hh((b + 1) * hours) })!,
+      halfHourTerms(
+        (minute) =>
+          minute >= b * hours * 60 &&
+          minute < (b + 1) * hours * 60 &&
+          (!window || inDayWindow(minute, window)),
+      ),
     );
     // One row a cell: its place, then the sessions of each block, then their time in use (one
     // row a cell and block costs twice as much: 14 against 6 ms for a week of three devices).

@@ -126,11 +126,22 @@ export function windowTerms(hours: DayWindow): { count: string; busy: string } |
   if (!windowOnRollupHours(hours, true))
     throw new Error(`The window ${hours.from}-${hours.to} is not on half hours.`);
   if (minutesOfDay(hours.from) === minutesOfDay(hours.to)) return null;
+  return halfHourTerms((minute) => inDayWindow(minute, hours));
+}
+
+/**
+ * The rollup's expressions (over `r.`) for the sessions and the time in use of the half hours of
+ * the day `inside` keeps (asked with each half hour's first minute); `0` when it keeps none.
+ */
+export function halfHourTerms(inside: (minute: number) => boolean): {
+  count: string;
+  busy: string;
+} {
   const count: string[] = [];
   const busy: string[] = [];
   for (let h = 0; h < 24; h += 1) {
-    const first = inDayWindow(h * 60, hours);
-    const second = inDayWindow(h * 60 + 30, hours);
+    const first = inside(h * 60);
+    const second = inside(h * 60 + 30);
     if (first && second) {
       count.push(`r.h${h}`);
       busy.push(`r.b${h}`);
@@ -142,7 +153,7 @@ export function windowTerms(hours: DayWindow): { count: string; busy: string } |
       busy.push(`(r.b${h} - r.qb${h})`);
     }
   }
-  return { count: count.join(' + '), busy: busy.join(' + ') };
+  return { count: count.join(' + ') || '0', busy: busy.join(' + ') || '0' };
 }
 
 /**
