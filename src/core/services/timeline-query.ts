@@ -132,8 +132,15 @@ function timelineOf(
   const range = input.range ?? { fromMs: extent.fromMs, toMs: extent.toMs + 1 };
   if (range.toMs <= range.fromMs) throw new AppError('INVALID_INPUT', 'The time range is empty.');
   const laneFilter = laneSearchClause(input.laneSearch, apps);
-  if (reach === 'none')
-    return withMarks(db, memo, records, { ...empty, range }, input.filter, range, laneFilter);
+  // The permission marks of the lanes (and, of lanes with sessions, their network spans): a
+  // window of lanes takes them from the whole answer, which has them already.
+  const withRecords = (r: TimelineResult): TimelineResult => {
+    if (apps !== null) return r;
+    if (r.lanes.length > 0)
+      r.network = networkSpans(db, memo, input.filter, range, new Set(r.lanes.map((l) => l.key)));
+    return withMarks(db, memo, records, r, input.filter, range, laneFilter);
+  };
+  if (reach === 'none') return withRecords({ ...empty, range });
   const desiredBin = (range.toMs - range.fromMs) / Math.max(10, input.width / 2);
 
   let result: TimelineResult | null = null;
@@ -156,8 +163,7 @@ function timelineOf(
     estimate = counted.sessions;
     cells = counted.cells;
     // The estimate counts whole buckets, so nothing there means nothing in view.
-    if (estimate === 0)
-      return withMarks(db, memo, records, { ...empty, range }, input.filter, range, laneFilter);
+    if (estimate === 0) return withRecords({ ...empty, range });
     // Exact bins of a day or more would show what the rollup's day cells hold.
     const exactBin = binSize(exactBinFloor(desiredBin, range.toMs - range.fromMs, counted.cells));
     if (
@@ -211,14 +217,7 @@ function timelineOf(
     empty,
     estimate,
   );
-  result.network = networkSpans(
-    db,
-    memo,
-    input.filter,
-    range,
-    new Set(result.lanes.map((l) => l.key)),
-  );
-  return withMarks(db, memo, records, result, input.filter, range, laneFilter);
+  return withRecords(result);
 }
 
 /**

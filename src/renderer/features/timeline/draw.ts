@@ -271,7 +271,7 @@ export function drawNoData(
 }
 
 /** The fill of a lane whose sessions are not loaded yet: flat, unlike the hatch of no data. */
-export const NOT_LOADED_FILL = 'rgba(148, 163, 184, 0.16)';
+const NOT_LOADED_FILL = 'rgba(148, 163, 184, 0.16)';
 
 /** A lane scrolled into view before its sessions arrive: greyed and labelled, never left blank. */
 function drawNotLoaded(ctx: CanvasRenderingContext2D, top: number, width: number): void {
