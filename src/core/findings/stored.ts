@@ -647,11 +647,8 @@ export function storedEvidenceWithEdges(
   db: Db,
   f: Finding,
 ): { ids: string[]; edges: Float64Array | null } | null {
-  const id = storedRows.get(f);
-  if (id === undefined) return null;
-  const json = db.prepare('SELECT evidence FROM stored_findings WHERE id = ?').pluck().get(id) as
-    string | undefined;
-  if (json === undefined) return null;
+  const json = storedEvidenceText(db, f);
+  if (json === null) return null;
   const c = evidenceColumn(json, f.deviceId);
   if (!c) throw new StoredEvidenceDamagedError(db, f);
   if (!c.lean) return { ids: c.ids.slice(0, EVIDENCE_CAP), edges: null };
@@ -710,14 +707,26 @@ const storedRows = new WeakMap<Finding, number>();
  * findings, or null for a finding computed afresh.
  */
 export function storedEvidence(db: Db, f: Finding): string[] | null {
-  const id = storedRows.get(f);
-  if (id === undefined) return null;
-  const json = db.prepare('SELECT evidence FROM stored_findings WHERE id = ?').pluck().get(id) as
-    string | undefined;
-  if (json === undefined) return null;
+  const json = storedEvidenceText(db, f);
+  if (json === null) return null;
   const ids = storedIds(json, EVIDENCE_CAP, f.deviceId);
   if (!ids) throw new StoredEvidenceDamagedError(db, f);
   return ids;
+}
+
+const textReads = new WeakMap<Db, Statement>();
+
+/** A finding's stored evidence column as its text, or null for a finding computed afresh. */
+function storedEvidenceText(db: Db, f: Finding): string | null {
+  const id = storedRows.get(f);
+  if (id === undefined) return null;
+  let read = textReads.get(db);
+  if (!read) {
+    read = db.prepare('SELECT evidence FROM stored_findings WHERE id = ?').pluck();
+    textReads.set(db, read);
+  }
+  const json = read.get(id) as string | undefined;
+  return json ?? null;
 }
 
 /** The pieces a stored evidence column is read in, and how long each is (in bytes). */
