@@ -1,5 +1,5 @@
 // One measurement in its own process, so peak memory (maxRSS) belongs to it alone.
-// Usage: import-child.ts floor|import <export> <workdir>
+// Usage: import-child.ts floor|import|bound <export> <workdir> (bound after import, in the same workdir)
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { createReadStream, rmSync, statSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CaseSession } from '../src/core/services/case-service';
 import { importFile } from '../src/core/services/import-run';
+import { LineBlocks, readViewRows, rowCounts, storeViewRows } from './storage-bound';
 
 const [mode, file, work] = process.argv.slice(2) as [string, string, string];
 
@@ -65,19 +66,58 @@ async function fullImport(): Promise<number> {
   return o.counts.lines;
 }
 
+/**
+ * The storage bound (see storage-bound.ts) of the import that wrote `import.snoopcase` here: the
+ * floor's reading (stream, sha256, `JSON.parse` of each line) with the lines kept in compressed
+ * blocks, then the rows the views read stored with their keys and indexed by one sort each.
+ */
+async function bound(): Promise<void> {
+  const tables = readViewRows(join(work, 'import.snoopcase'));
+  const t0 = performance.now();
+  const hash = createHash('sha256');
+  const blocks = new LineBlocks();
+  const input = createReadStream(file, { highWaterMark: 1 << 20 });
+  input.on('data', (c) => hash.update(c));
+  let n = 0;
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    n += 1;
+    if (line === '') continue;
+    JSON.parse(line);
+    blocks.add(line);
+  }
+  blocks.flush();
+  hash.digest('hex');
+  const readSeconds = (performance.now() - t0) / 1000;
+  const stored = storeViewRows(tables, blocks.blocks, join(work, 'bound.sqlite'));
+  process.stdout.write(
+    JSON.stringify({
+      mode,
+      lines: n,
+      seconds: readSeconds + stored.insertSeconds + stored.indexSeconds,
+      readSeconds,
+      ...stored,
+      rows: rowCounts(tables),
+      maxRssMb: process.resourceUsage().maxRSS / 1024,
+    }) + '\n',
+  );
+}
+
 let sessions = 0;
 let caseBytes = 0;
 
-const t0 = process.hrtime.bigint();
-const lines = mode === 'floor' ? await floor() : await fullImport();
-const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-process.stdout.write(
-  JSON.stringify({
-    mode,
-    lines,
-    seconds,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
-    sessions,
-    caseBytes,
-  }) + '\n',
-);
+if (mode === 'bound') await bound();
+else {
+  const t0 = process.hrtime.bigint();
+  const lines = mode === 'floor' ? await floor() : await fullImport();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  process.stdout.write(
+    JSON.stringify({
+      mode,
+      lines,
+      seconds,
+      maxRssMb: process.resourceUsage().maxRSS / 1024,
+      sessions,
+      caseBytes,
+    }) + '\n',
+  );
+}
