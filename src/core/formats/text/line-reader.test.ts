@@ -38,6 +38,20 @@ describe('readLines', () => {
     expect(warnings.every((w) => w.line === null && w.locator === 'file')).toBe(true);
   });
 
+  it('strips a BOM split over chunks or after an empty chunk, and keeps a file that only starts like one', async () => {
+    for (const parts of [
+      [[0xef], [0xbb], [0xbf, 0x61, 0x0a]],
+      [[], [0xef, 0xbb, 0xbf]],
+    ]) {
+      const { lines, warnings } = await collect(parts.map((p) => Uint8Array.from(p)));
+      expect(warnings.map((w) => w.code)).toEqual(['BOM_STRIPPED']);
+      expect(lines.map((l) => [l.text, l.bytesRead])).toEqual(parts[0]!.length ? [['a', 5]] : []);
+    }
+    const { lines, warnings } = await collect([Uint8Array.from([0xef]), Uint8Array.from([0xbb])]);
+    expect(warnings).toEqual([]);
+    expect(lines.map((l) => [l.text, l.bytesRead, l.terminated])).toEqual([['\ufffd', 2, false]]);
+  });
+
   it('skips an over-long line with a warning naming it and keeps reading', async () => {
     const long = 'x'.repeat(100);
     const { lines, warnings } = await collect(

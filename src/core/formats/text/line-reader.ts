@@ -22,12 +22,15 @@ export interface LineReaderOptions {
 
 const LF = 0x0a;
 const CR = 0x0d;
+const BOM = Uint8Array.from([0xef, 0xbb, 0xbf]);
 
 /**
  * Splits a byte stream into lines without holding the file in memory, one batch per chunk.
- * A leading UTF-8 BOM is stripped, CRLF endings are accepted, and a line longer than
- * `maxLineBytes` is skipped with a warning (its bytes are never accumulated past the limit).
- * BOM, CRLF and NUL bytes each give one file-level warning.
+ * A leading UTF-8 BOM is stripped (however the first bytes are chunked), CRLF endings are
+ * accepted, and a line longer than `maxLineBytes` is skipped with a warning (its bytes are never
+ * accumulated past the limit). BOM, CRLF and NUL bytes each give one file-level warning. Each line
+ * is decoded as UTF-8 on its own: invalid bytes read as U+FFFD, and a U+FEFF opening a line is
+ * dropped, as a whole-text read would drop it.
  */
 export async function* readLineBatches(
   chunks: AsyncIterable<Uint8Array>,
@@ -40,7 +43,6 @@ export async function* readLineBatches(
   let tooLong = false;
   let lineNo = 0;
   let offset = 0;
-  let first = true;
   let sawCrlf = false;
   let sawNul = false;
 
@@ -85,11 +87,23 @@ export async function* readLineBatches(
     return { line: lineNo, text: decoder.decode(buf), bytesRead, terminated };
   };
 
-  for await (const raw of chunks) {
-    const batch: SourceLine[] = [];
+  /**
+   * The file's first bytes while they could still open a BOM; null once the check is made. The
+   * check waits for three bytes, so a BOM split over chunks (or after an empty one) is still seen.
+   */
+  let head: Uint8Array | null = new Uint8Array(0);
+
+  /** Splits one chunk, adding the lines it ends to `batch`. */
+  const take = (raw: Uint8Array, batch: SourceLine[]): void => {
     let chunk = raw;
-    if (first) {
-      first = false;
+    if (head !== null) {
+      chunk = head.length === 0 ? raw : Buffer.concat([head, raw]);
+      if (chunk.length < 3 && BOM.subarray(0, chunk.length).every((b, i) => chunk[i] === b)) {
+        // Copy: the caller may reuse the chunk's buffer.
+        head = Uint8Array.from(chunk);
+        return;
+      }
+      head = null;
       if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
         chunk = chunk.subarray(3);
         offset += 3;
@@ -133,7 +147,18 @@ export async function* readLineBatches(
         }
       }
     }
+  };
+
+  for await (const raw of chunks) {
+    const batch: SourceLine[] = [];
+    take(raw, batch);
     if (batch.length > 0) yield batch;
+  }
+  // A file shorter than a BOM that starts like one: its bytes are text.
+  if (head !== null && head.length > 0) {
+    const held = head;
+    head = null;
+    take(held, []);
   }
   if (partLen > 0 || tooLong) {
     const out = finishLine(false, offset);
