@@ -223,5 +223,17 @@ describe('parseKeybag', () => {
       ]),
       /WPKY of class 3 is 20 bytes/,
     );
+    // A password-wrapped class key is 32 bytes: a WPKY wrapping 40 bytes would unlock to a key
+    // that no file key unwraps with.
+    expectMalformed(
+      encodeKeybagRecords([
+        ...header,
+        uuid,
+        { tag: 'CLAS', value: 3 },
+        { tag: 'WRAP', value: 2 },
+        { tag: 'WPKY', value: new Uint8Array(48) },
+      ]),
+      /WPKY of class 3 is 48 bytes, not an RFC 3394-wrapped 32-byte key/,
+    );
   });
 });

@@ -56,6 +56,9 @@ export interface KeybagRecord {
   value: Uint8Array | number;
 }
 
+/** A password-wrapped WPKY: a 32-byte class key wrapped per RFC 3394 (8 bytes longer). */
+const PASSWORD_WPKY_BYTES = 40;
+
 const HEADER_NUMBER_TAGS = new Set(['VERS', 'TYPE', 'WRAP', 'ITER', 'DPWT', 'DPIC']);
 const HEADER_BYTES_TAGS = new Set(['UUID', 'SALT', 'DPSL', 'HMCK']);
 const CLASS_NUMBER_TAGS = new Set(['CLAS', 'WRAP', 'KTYP']);
@@ -143,6 +146,13 @@ function finishClass(c: PartialClass): KeybagClass {
   };
   const wpky = c.bytes.get('WPKY');
   if (wpky !== undefined) {
+    // A password-wrapped class key is a 32-byte AES key, so its WPKY is 40 bytes (ios-backup.md
+    // §7); any other size would unlock to a key that no file key can be unwrapped with.
+    if ((wrap & WRAP_PASSCODE) !== 0 && wpky.length !== PASSWORD_WPKY_BYTES) {
+      throw malformed(
+        `the WPKY of class ${protectionClass} is ${wpky.length} bytes, not an RFC 3394-wrapped 32-byte key.`,
+      );
+    }
     if (wpky.length < 24 || wpky.length % 8 !== 0) {
       throw malformed(
         `the WPKY of class ${protectionClass} is ${wpky.length} bytes, not an RFC 3394-wrapped key.`,
@@ -159,7 +169,8 @@ function finishClass(c: PartialClass): KeybagClass {
  * Parses a backup keybag (`Manifest.plist:BackupKeyBag`).
  * Throws a MALFORMED BackupCryptoError on truncated records, lengths past the end, numbers that
  * are not 4 bytes, missing VERS/TYPE/UUID/SALT/ITER, absurd iteration counts, a DPIC without a
- * DPSL (or the reverse), class records without CLAS or WRAP, and a class listed twice.
+ * DPSL (or the reverse), class records without CLAS or WRAP, a class listed twice, and a
+ * password-wrapped WPKY that is not a wrapped 32-byte key (40 bytes).
  * Value slices share memory with `buf`.
  */
 export function parseKeybag(buf: Uint8Array): Keybag {
