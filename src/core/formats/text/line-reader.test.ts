@@ -67,6 +67,17 @@ describe('readLines', () => {
     ]);
   });
 
+  it('skips a line one byte over the limit unless that byte is the CR of its CRLF', async () => {
+    const { lines, warnings } = await collect(['12345\n', '1234\r', '\n123456\r\n', '12345\r'], 4);
+    expect(lines.map((l) => [l.line, l.text])).toEqual([[2, '1234']]);
+    expect(warnings.map((w) => [w.code, w.line])).toEqual([
+      ['LINE_TOO_LONG', 1],
+      ['CRLF_LINE_ENDINGS', null],
+      ['LINE_TOO_LONG', 3],
+      ['LINE_TOO_LONG', 4],
+    ]);
+  });
+
   it('marks a final line without newline as unterminated', async () => {
     const { lines } = await collect(['a\nb']);
     expect(lines.map((l) => [l.text, l.terminated])).toEqual([

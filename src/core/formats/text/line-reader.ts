@@ -48,7 +48,11 @@ export async function* readLineBatches(
 
   const finishLine = (terminated: boolean, bytesRead: number): SourceLine | null => {
     lineNo += 1;
-    if (tooLong) {
+    // Up to one byte more than the limit is gathered, for the CR of a CRLF ending; without that
+    // CR, the line is one byte too long.
+    const last = parts.findLast((p) => p.length > 0);
+    const cr = terminated && last !== undefined && last[last.length - 1] === CR;
+    if (tooLong || partLen - (cr ? 1 : 0) > max) {
       options.warn({
         line: lineNo,
         locator: `line ${lineNo}`,
@@ -63,7 +67,7 @@ export async function* readLineBatches(
     let buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partLen);
     parts = [];
     partLen = 0;
-    if (terminated && buf.length > 0 && buf[buf.length - 1] === CR) {
+    if (cr) {
       buf = buf.subarray(0, buf.length - 1);
       if (!sawCrlf) {
         sawCrlf = true;
