@@ -13,13 +13,35 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BridgeEvents, DeviceBackupProgress } from '../../contract/events';
 import { AppError } from '../model/errors';
-import { classifyBackupLine, DeviceBackupService, PASSCODE_MESSAGE } from './device-backup';
+import {
+  classifyBackupLine,
+  DeviceBackupService,
+  PASSCODE_MESSAGE,
+  splitOutputChunk,
+} from './device-backup';
 import {
   UDIDS,
   writeStandInTools,
   type StandInScenario,
   type StandInTools,
 } from './testing/stand-in-tools';
+
+describe('splitOutputChunk', () => {
+  it('splits at CRLF, CR and LF, carrying the unfinished rest', () => {
+    expect(splitOutputChunk('[==', '  ] 10%\r[===  ] 20%\r\nDone\nRecei')).toEqual({
+      lines: ['[==  ] 10%', '[===  ] 20%', 'Done'],
+      pending: 'Recei',
+    });
+  });
+
+  it('keeps only the end of output that never breaks its line', () => {
+    let pending = '';
+    for (let i = 0; i < 100; i += 1) pending = splitOutputChunk(pending, 'abcdefghij', 25).pending;
+    expect(pending).toBe('fghij' + 'abcdefghij'.repeat(2));
+    expect(splitOutputChunk(pending, `${'x'.repeat(30)}\n`, 25).lines).toEqual(['x'.repeat(25)]);
+    expect(splitOutputChunk('', `a${'😀'.repeat(3)}`, 5).pending).toBe('😀😀');
+  });
+});
 
 describe('classifyBackupLine', () => {
   it('reads the passcode prompt, any NN% token, the success line and errors', () => {

@@ -63,6 +63,34 @@ export function classifyBackupLine(raw: string): BackupLine | null {
   return { kind: 'text', text, error: ERROR_WORDS.test(text) };
 }
 
+/** The most characters of one output line kept; a longer line keeps its last characters. */
+export const MAX_OUTPUT_LINE_CHARS = 64 * 1024;
+
+/** The last `max` characters of a text, not starting inside a surrogate pair. */
+function lastChars(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = text.slice(-max);
+  const first = end.charCodeAt(0);
+  return first >= 0xdc00 && first <= 0xdfff ? end.slice(1) : end;
+}
+
+/**
+ * Splits a tool's streamed text output: the lines that `pending + chunk` completes (a CRLF, CR
+ * or LF ends one) and the unfinished rest, to pass back with the next chunk. Lines and the rest
+ * keep at most `max` characters (their end), so output without line breaks neither grows in
+ * memory nor makes each later chunk slower to read. A CRLF split over two chunks gives one extra
+ * empty line.
+ */
+export function splitOutputChunk(
+  pending: string,
+  chunk: string,
+  max = MAX_OUTPUT_LINE_CHARS,
+): { lines: string[]; pending: string } {
+  const parts = (pending + chunk).split(/\r\n|\r|\n/);
+  const rest = parts.pop() ?? '';
+  return { lines: parts.map((l) => lastChars(l, max)), pending: lastChars(rest, max) };
+}
+
 /** A snapshot older than the start of this run (with slack for coarse file times) is stale. */
 const STALE_SLACK_MS = 5_000;
 
@@ -207,9 +235,9 @@ export class DeviceBackupService {
       stream.setEncoding('utf8');
       let pending = '';
       stream.on('data', (chunk: string) => {
-        const parts = (pending + chunk).split(/\r\n|\r|\n/);
-        pending = parts.pop() ?? '';
-        for (const line of parts) this.onLine(run, line);
+        const split = splitOutputChunk(pending, chunk);
+        pending = split.pending;
+        for (const line of split.lines) this.onLine(run, line);
         // The progress bar is redrawn after a carriage return with no newline: read it now.
         const partial = classifyBackupLine(pending);
         if (partial?.kind === 'progress') this.onLine(run, pending, true);
