@@ -199,6 +199,13 @@ describe('parseAdbDevices', () => {
     expect(UNAUTHORIZED_PROBLEM).toContain('Allow USB debugging?');
   });
 
+  it('reads a transport id too long for a safe integer as not listed', () => {
+    const devices = parseAdbDevices(
+      `A device transport_id:${'9'.repeat(400)}\nB device transport_id:${'1'.repeat(17)}\nC device transport_id:${'9'.repeat(15)}\n`,
+    );
+    expect(devices.map((d) => d.transportId)).toEqual([null, null, 999_999_999_999_999]);
+  });
+
   it('returns nothing for an empty listing', () => {
     expect(parseAdbDevices('List of devices attached\n\n')).toEqual([]);
   });

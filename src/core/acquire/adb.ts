@@ -154,6 +154,7 @@ export interface AdbDevice {
   deviceName: string | null;
   /** `usb:` port path; null for network connections and when not listed. */
   usb: string | null;
+  /** `transport_id:`; null when not listed or not a whole number of at most 15 digits. */
   transportId: number | null;
   /** What to do on the phone or this computer before a capture can start; null when ready. */
   problem: string | null;
@@ -247,7 +248,9 @@ export function parseAdbDevices(text: string): AdbDevice[] {
       product: values.get('product') ?? null,
       deviceName: values.get('device') ?? null,
       usb: values.get('usb') ?? null,
-      transportId: transport !== undefined && /^\d+$/.test(transport) ? Number(transport) : null,
+      // Digits beyond a safe integer (a tampered adb's) would read as a rounded number or Infinity.
+      transportId:
+        transport !== undefined && /^\d{1,15}$/.test(transport) ? Number(transport) : null,
       problem: adbStateProblem(state),
     });
   }
