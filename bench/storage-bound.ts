@@ -106,6 +106,8 @@ export function storeViewRows(
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // A page cache that holds the whole sort, so the bound never waits on temporary files.
+    db.pragma('cache_size = -1048576');
     db.exec('CREATE TABLE blocks (id INTEGER PRIMARY KEY, body BLOB NOT NULL)');
     // The parents the sessions' foreign keys name: every id up to the largest one used.
     const sessions = tables.find((t) => t.name === 'access_sessions');
