@@ -242,6 +242,18 @@ describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
     expect(readFileSync(join(folder, 'appops.txt'), 'utf8')).toBe(SYNTHETIC_APPOPS);
   });
 
+  it('reads an SDK level or a clock of more digits than a whole number holds as unknown', async () => {
+    const outputs = syntheticAdbOutputs();
+    outputs['getprop'] = outputs['getprop']!.replace(
+      '[ro.build.version.sdk]: [34]',
+      `[ro.build.version.sdk]: [${'9'.repeat(400)}]`,
+    );
+    outputs['date +%s'] = `${'1'.repeat(20)}\n`;
+    const { manifest } = await capture({ devices: [PIXEL], outputs });
+    expect(manifest.sdk).toBeNull();
+    expect(manifest.deviceEpochSeconds).toBeNull();
+  });
+
   it('captures into an existing empty folder, but never into one holding files', async () => {
     mkdirSync(folder);
     await capture({ devices: [PIXEL], outputs: syntheticAdbOutputs() });

@@ -624,7 +624,8 @@ export async function captureAndroid(options: CaptureOptions): Promise<CaptureRe
     if (step === 'getprop') {
       const props = parseGetprop(await readFile(run.path, 'utf8'));
       const sdk = propOrNull(props, 'ro.build.version.sdk');
-      manifest.sdk = sdk !== null && /^\d+$/.test(sdk) ? Number(sdk) : null;
+      // More digits than a safe integer holds would read as a rounded number or Infinity.
+      manifest.sdk = sdk !== null && /^\d{1,15}$/.test(sdk) ? Number(sdk) : null;
       manifest.model = propOrNull(props, 'ro.product.model');
       manifest.manufacturer = propOrNull(props, 'ro.product.manufacturer');
       manifest.androidVersion = propOrNull(props, 'ro.build.version.release');
@@ -634,7 +635,7 @@ export async function captureAndroid(options: CaptureOptions): Promise<CaptureRe
       // Taken as soon as the phone answered, so the two clocks can be compared.
       manifest.hostTimeMs = run.exitedAtMs;
       const text = (await readFile(run.path, 'utf8')).trim();
-      manifest.deviceEpochSeconds = /^\d+$/.test(text) ? Number(text) : null;
+      manifest.deviceEpochSeconds = /^\d{1,15}$/.test(text) ? Number(text) : null;
     }
   }
   await writeManifest();
