@@ -144,13 +144,19 @@ function deviceLine(d: DeviceSpec, sep: string): string {
 }
 
 const adbListing = fc
-  .tuple(fc.array(fc.tuple(listedDevice, gap), { maxLength: 6 }), eol, fc.boolean())
+  .tuple(
+    fc.array(fc.tuple(listedDevice, gap), { maxLength: 6 }),
+    eol,
+    fc.subarray([
+      "adb server version (41) doesn't match this client (39); killing...",
+      '* daemon not running; starting now at tcp:5037',
+      '* daemon started successfully',
+    ]),
+  )
   .map(([devices, end, chatter]) => ({
     devices: devices.map(([d]) => d),
     text:
-      (chatter
-        ? `* daemon not running; starting now at tcp:5037${end}* daemon started successfully${end}`
-        : '') +
+      chatter.map((l) => l + end).join('') +
       `List of devices attached${end}` +
       devices.map(([d, sep]) => deviceLine(d, sep) + end).join('') +
       end,
@@ -461,6 +467,26 @@ describe('idevicebackup2 output', () => {
         expect(classifyBackupLine(line)).toMatchObject({ kind: 'progress', percent });
       }),
       fuzzOptions(300),
+    );
+  });
+
+  it('classifyBackupLine reads the passcode prompt, the success line and errors', () => {
+    const said = fc.constantFrom(
+      ['*** Waiting for passcode to be entered on the device ***', { kind: 'passcode' }],
+      ['Backup Successful.', { kind: 'success', text: 'Backup Successful.' }],
+      ['Requesting backup from device...', { kind: 'text', error: false }],
+      [
+        'ERROR: Could not connect to lockdownd: Pairing dialog response pending (-19)',
+        { kind: 'text', error: true },
+      ],
+      ['Backup Failed (Error Code -207).', { kind: 'text', error: true }],
+      ['Backup Failed.', { kind: 'text', error: true }],
+    );
+    fc.assert(
+      fc.property(said, gap, gap, ([line, kind], before, after) => {
+        expect(classifyBackupLine(before + line + after)).toMatchObject(kind);
+      }),
+      fuzzOptions(100),
     );
   });
 
