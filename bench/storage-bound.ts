@@ -20,6 +20,7 @@ const PARENTS = [
   ['apps', ['app_id']],
   ['sources', ['b_source_id', 'e_source_id']],
 ] as const;
+const FOREIGN_KEYS = PARENTS.flatMap(([, columns]) => columns);
 
 /** The raw lines of a source, kept as the line store keeps them: 64 KiB blocks, deflated at level 1. */
 export class LineBlocks {
@@ -47,11 +48,26 @@ interface TableRows {
   create: string;
   /** CREATE INDEX of every other index. */
   indexes: string[];
-  columns: string[];
-  rows: unknown[][];
+  /** The column lists rows are inserted with: each row names only the values off its default. */
+  shapes: string[][];
+  /** Each row's shape and its values in that shape's order. */
+  rows: { shape: number; values: unknown[] }[];
+  /** The largest id each foreign-key column names. */
+  maxIds: Record<string, number>;
 }
 
-/** The rows the views read, read out of a case an import wrote (only the columns it filled). */
+/** A column's default as the value a row holds when it is left out (`DEFAULT 0`, `'unknown'`, none). */
+function defaultValue(sql: string | null): unknown {
+  if (sql === null) return null;
+  const quoted = /^'(.*)'$/s.exec(sql);
+  return quoted ? quoted[1]!.replaceAll("''", "'") : Number(sql);
+}
+
+/**
+ * The rows the views read, read out of a case an import wrote. Each row keeps only its values
+ * that differ from the column's default, as the import binds only those (a summary cell binds
+ * the few hours it counts, not all of its 125 sums).
+ */
 export function readViewRows(casePath: string): TableRows[] {
   const db = new Database(casePath, { readonly: true });
   try {
@@ -66,22 +82,35 @@ export function readViewRows(casePath: string): TableRows[] {
         )
         .pluck()
         .all(name) as string[];
-      const all = db.prepare(`SELECT * FROM ${name}`).raw().all() as unknown[][];
-      const names = db
-        .prepare(`SELECT * FROM ${name} LIMIT 1`)
-        .columns()
-        .map((c) => c.name);
-      // A column no row fills (null everywhere) is left to its default, as the import leaves it.
-      const kept = names
-        .map((_, i) => i)
-        .filter((i) => names[i] !== 'id' && all.some((r) => r[i] !== null));
-      return {
-        name,
-        create,
-        indexes,
-        columns: kept.map((i) => names[i]!),
-        rows: all.map((r) => kept.map((i) => r[i])),
-      };
+      const info = db.pragma(`table_info(${name})`) as {
+        name: string;
+        dflt_value: string | null;
+      }[];
+      const names = info.map((c) => c.name);
+      const defaults = info.map((c) => defaultValue(c.dflt_value));
+      const shapes: string[][] = [];
+      const shapeIds = new Map<string, number>();
+      const rows: TableRows['rows'] = [];
+      const maxIds: Record<string, number> = {};
+      const fk = FOREIGN_KEYS.map((c) => names.indexOf(c));
+      for (const r of db.prepare(`SELECT * FROM ${name}`).raw().iterate() as Iterable<unknown[]>) {
+        const at: number[] = [];
+        for (let i = 0; i < r.length; i += 1)
+          if (names[i] !== 'id' && r[i] !== defaults[i]) at.push(i);
+        const key = at.join(',');
+        let shape = shapeIds.get(key);
+        if (shape === undefined) {
+          shape = shapes.length;
+          shapes.push(at.map((i) => names[i]!));
+          shapeIds.set(key, shape);
+        }
+        rows.push({ shape, values: at.map((i) => r[i]) });
+        fk.forEach((i, k) => {
+          if (i >= 0)
+            maxIds[FOREIGN_KEYS[k]!] = Math.max(maxIds[FOREIGN_KEYS[k]!] ?? 0, Number(r[i] ?? 0));
+        });
+      }
+      return { name, create, indexes, shapes, rows, maxIds };
     });
   } finally {
     db.close();
@@ -114,24 +143,26 @@ export function storeViewRows(
     for (const [parent, columns] of PARENTS) {
       db.exec(`CREATE TABLE ${parent} (id INTEGER PRIMARY KEY)`);
       let max = 0;
-      for (const c of columns) {
-        const at = sessions?.columns.indexOf(c) ?? -1;
-        if (at >= 0) for (const r of sessions!.rows) max = Math.max(max, Number(r[at] ?? 0));
-      }
+      for (const c of columns) max = Math.max(max, sessions?.maxIds[c] ?? 0);
       const add = db.prepare(`INSERT INTO ${parent} VALUES (?)`);
       for (let id = 1; id <= max; id += 1) add.run(id);
     }
     for (const t of tables) db.exec(t.create);
+    const inserts = tables.map((t) =>
+      t.shapes.map((columns) =>
+        db.prepare(
+          `INSERT INTO ${t.name} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+        ),
+      ),
+    );
     const t0 = performance.now();
     db.exec('BEGIN');
     const block = db.prepare('INSERT INTO blocks (body) VALUES (?)');
     for (const b of blocks) block.run(b);
-    for (const t of tables) {
-      const insert = db.prepare(
-        `INSERT INTO ${t.name} (${t.columns.join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})`,
-      );
-      for (const r of t.rows) insert.run(...r);
-    }
+    tables.forEach((t, k) => {
+      const insert = inserts[k]!;
+      for (const r of t.rows) insert[r.shape]!.run(...r.values);
+    });
     const t1 = performance.now();
     for (const t of tables) for (const sql of t.indexes) db.exec(sql);
     db.exec('COMMIT');
