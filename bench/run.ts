@@ -74,7 +74,7 @@ console.log(
 );
 const boundRows = bound.rows as unknown as Record<string, number>;
 console.log(
-  `bound    ${Number(bound.seconds).toFixed(2).padStart(7)} s, ${(Number(bound.seconds) / Number(floor.seconds)).toFixed(2)}x the floor: the least this storage takes on one thread (the floor's reading, the lines kept compressed, then the ${boundRows.access_sessions!.toLocaleString('en-US')} sessions and ${(boundRows.session_rollup! + boundRows.session_state_rollup!).toLocaleString('en-US')} summary cells the views read stored with their keys and indexed by one sort each); the import is ${(Number(imp.seconds) / Number(bound.seconds)).toFixed(2)}x it`,
+  `bound    ${Number(bound.seconds).toFixed(2).padStart(7)} s, ${(Number(bound.seconds) / Number(floor.seconds)).toFixed(2)}x the floor: the least this storage takes on one thread (the floor's reading, the lines kept compressed, then the ${boundRows.access_sessions!.toLocaleString('en-US')} sessions and ${(boundRows.session_rollup! + boundRows.session_state_rollup!).toLocaleString('en-US')} summary cells the views read stored with their keys and indexed by one sort each: reading ${Number(bound.readSeconds).toFixed(2)} s, inserts ${Number(bound.insertSeconds).toFixed(2)} s, indexes and commit ${Number(bound.indexSeconds).toFixed(2)} s); the import is ${(Number(imp.seconds) / Number(bound.seconds)).toFixed(2)}x it`,
 );
 console.log(
   `case     ${(Number(imp.caseBytes) / 1e6).toFixed(1)} MB for ${Number(imp.sessions).toLocaleString('en-US')} sessions: ${Math.round(Number(imp.caseBytes) / Math.max(1, Number(imp.sessions)))} bytes per stored access session (raw lines included)`,
