@@ -239,7 +239,7 @@ export const COMMAND_DOCS: readonly CommandDoc[] = [
     ],
     summary: 'capture an Android phone over adb and import it',
     description: [
-      'Captures an Android phone connected with USB debugging: getprop, the phone’s clock, dumpsys appops (with discrete history on Android 12+), usagestats and package, and the battery history (dumpsys batterystats --history, at most 128 MiB; a phone that refuses it only leaves a warning), each saved byte for byte with its SHA-256 and a capture.json, into a new folder <serial>-<UTC time> under --out, then imports that folder into the case. Lists the phones and exits 2 when several are connected and no --serial is given.',
+      'Captures an Android phone connected with USB debugging: getprop, the phone’s clock, dumpsys appops (with discrete history on Android 12+), usagestats and package, and the battery history (dumpsys batterystats --history, at most 128 MiB; a phone that refuses it only leaves a warning), each saved byte for byte with its SHA-256 and a capture.json (a phone that prints more than 16 MiB of properties, 4 KiB for its clock or 2 GiB for a dump is stopped there and the capture fails), into a new folder <serial>-<UTC time> under --out, then imports that folder into the case. Lists the phones and exits 2 when several are connected and no --serial is given.',
     ],
     options: [
       { flag: '--adb', names: ['adb'], text: 'capture over adb (required)' },

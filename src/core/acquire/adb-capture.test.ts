@@ -18,6 +18,8 @@ import { importPath } from '../services/import-pipeline';
 import { tempCase } from '../testing/temp-case';
 import { OFFLINE_PROBLEM, UNAUTHORIZED_PROBLEM } from './adb';
 import {
+  DEFAULT_MAX_HISTORY_BYTES,
+  DEFAULT_MAX_OUTPUT_BYTES,
   captureAndroid,
   captureCommand,
   parseGetprop,
@@ -416,6 +418,49 @@ describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
     expect(adb!.calls()).toHaveLength(4);
   });
 
+  it('a required output past its size limit is stopped there, kept as .partial, and fails the capture', async () => {
+    const outputs = syntheticAdbOutputs();
+    const { error, manifest } = await failedCapture(
+      { devices: [PIXEL], outputs },
+      { maxOutputBytes: { getprop: 64 } },
+    );
+    expect(error.code).toBe('IMPORT_REFUSED');
+    expect(error.message).toBe(
+      `The capture stopped at “getprop”: “getprop” printed more than 64 bytes; it was stopped there. What was captured before is kept in ${folder}.`,
+    );
+    expect(manifest.status).toBe('failed');
+    expect(manifest.commands).toHaveLength(1);
+    expect(manifest.commands[0]).toMatchObject({
+      file: 'getprop.txt.partial',
+      bytes: 64,
+      exitCode: null,
+    });
+    expect(readFileSync(join(folder, 'getprop.txt.partial'), 'utf8')).toBe(
+      outputs.getprop!.slice(0, 64),
+    );
+    // Every required step has a limit, well above what a phone prints and below what fills a disk.
+    expect(DEFAULT_MAX_OUTPUT_BYTES).toEqual({
+      getprop: 16 * 1024 * 1024,
+      date: 4096,
+      appops: 2 ** 31,
+      usagestats: 2 ** 31,
+      package: 2 ** 31,
+      batterystats: DEFAULT_MAX_HISTORY_BYTES,
+    });
+  });
+
+  it('a phone clock longer than its limit stops the capture after getprop', async () => {
+    const outputs = syntheticAdbOutputs();
+    const { error, manifest } = await failedCapture(
+      { devices: [PIXEL], outputs: { ...outputs, 'date +%s': '1'.repeat(5000) } },
+      {},
+    );
+    expect(error.message).toContain(
+      '“date +%s” printed more than 4,096 bytes; it was stopped there.',
+    );
+    expect(manifest.commands.map((c) => c.file)).toEqual(['getprop.txt', 'date.txt.partial']);
+  });
+
   it('an output cut short while adb exits 0 (connection lost) stays .partial and fails the capture', async () => {
     const { error, manifest } = await failedCapture({
       devices: [PIXEL],
@@ -548,7 +593,7 @@ describe.skipIf(process.platform === 'win32')('captureAndroid', () => {
           '“dumpsys batterystats --history” printed more than 100 bytes; it was stopped there.',
         ),
       ]);
-      // The other outputs have no such limit.
+      // The other outputs have limits of their own, far larger.
       expect(readFileSync(join(folder, 'package.txt'), 'utf8')).toBe(
         syntheticAdbOutputs()['dumpsys package'],
       );

@@ -127,6 +127,8 @@ export interface CaptureOptions {
   now?: () => number;
   /** Most bytes of `dumpsys batterystats --history` kept (default 128 MiB); more stops it. */
   maxHistoryBytes?: number;
+  /** Most bytes of a step's output (defaults: `DEFAULT_MAX_OUTPUT_BYTES`); more stops it. */
+  maxOutputBytes?: Partial<Record<CaptureStep, number>>;
 }
 
 export const DEFAULT_CAPTURE_TIMEOUT_MS = 5 * 60_000;
@@ -135,6 +137,20 @@ export const DEFAULT_CAPTURE_TIMEOUT_MS = 5 * 60_000;
  * larger; a history past this size is stopped rather than filling the examiner's disk.
  */
 export const DEFAULT_MAX_HISTORY_BYTES = 128 * 1024 * 1024;
+/**
+ * The most bytes each step's output may hold. A phone's properties are tens of KiB and its clock a
+ * line, and both are read whole once written; the dumps of a real phone are tens of MiB. A phone
+ * (or a tampered adb) that prints more is stopped there rather than filling the examiner's disk or
+ * memory: the capture stops at a required step, and goes on without the battery history.
+ */
+export const DEFAULT_MAX_OUTPUT_BYTES: Readonly<Record<CaptureStep, number>> = {
+  getprop: 16 * 1024 * 1024,
+  date: 4 * 1024,
+  appops: 2 * 1024 * 1024 * 1024,
+  usagestats: 2 * 1024 * 1024 * 1024,
+  package: 2 * 1024 * 1024 * 1024,
+  batterystats: DEFAULT_MAX_HISTORY_BYTES,
+};
 const DEFAULT_KILL_GRACE_MS = 3_000;
 const MAX_STDERR_KEPT = 2_048;
 const MAX_STDERR_READ = 64 * 1024;
@@ -582,7 +598,10 @@ export async function captureAndroid(options: CaptureOptions): Promise<CaptureRe
       args,
       shown,
       endMarker,
-      maxBytes: optional ? (options.maxHistoryBytes ?? DEFAULT_MAX_HISTORY_BYTES) : undefined,
+      maxBytes:
+        options.maxOutputBytes?.[step] ??
+        (step === 'batterystats' ? options.maxHistoryBytes : undefined) ??
+        DEFAULT_MAX_OUTPUT_BYTES[step],
     });
     manifest.commands.push(run.record);
     if (run.cancelled) {
