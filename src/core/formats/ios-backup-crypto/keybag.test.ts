@@ -191,7 +191,7 @@ describe('parseKeybag', () => {
     );
   });
 
-  it('refuses class records without CLAS or WRAP, a class listed twice, and a bad WPKY length', () => {
+  it('refuses class records without CLAS or WRAP or with a class tag twice, a class listed twice, and a bad WPKY length', () => {
     const header = keybagRecords({ ...syntheticKeybag(), classes: [] });
     const uuid: KeybagRecord = { tag: 'UUID', value: new Uint8Array(16) };
     const wpky: KeybagRecord = { tag: 'WPKY', value: new Uint8Array(40) };
@@ -209,6 +209,13 @@ describe('parseKeybag', () => {
       { tag: 'WRAP', value: 2 },
       wpky,
     ];
+    for (const twice of [{ tag: 'WRAP', value: 2 }, { tag: 'CLAS', value: 4 }, wpky])
+      expectMalformed(
+        encodeKeybagRecords([...header, ...class3, twice]),
+        new RegExp(
+          `class record starting at byte \\d+ holds ${twice.tag} twice \\(second at byte \\d+\\)`,
+        ),
+      );
     expectMalformed(
       encodeKeybagRecords([...header, ...class3, ...class3]),
       /class 3 is listed twice/,

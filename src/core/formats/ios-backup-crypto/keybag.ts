@@ -169,8 +169,8 @@ function finishClass(c: PartialClass): KeybagClass {
  * Parses a backup keybag (`Manifest.plist:BackupKeyBag`).
  * Throws a MALFORMED BackupCryptoError on truncated records, lengths past the end, numbers that
  * are not 4 bytes, missing VERS/TYPE/UUID/SALT/ITER, absurd iteration counts, a DPIC without a
- * DPSL (or the reverse), class records without CLAS or WRAP, a class listed twice, and a
- * password-wrapped WPKY that is not a wrapped 32-byte key (40 bytes).
+ * DPSL (or the reverse), class records without CLAS or WRAP or holding a class tag twice, a
+ * class listed twice, and a password-wrapped WPKY that is not a wrapped 32-byte key (40 bytes).
  * Value slices share memory with `buf`.
  */
 export function parseKeybag(buf: Uint8Array): Keybag {
@@ -187,7 +187,16 @@ export function parseKeybag(buf: Uint8Array): Keybag {
       continue;
     }
     if (current) {
-      // Inside a class record: only the class tags belong to it; anything else is not used.
+      // Inside a class record: only the class tags belong to it; anything else is not used. A
+      // class tag given twice would leave which one counts to the reader's order: refused.
+      if (
+        (CLASS_NUMBER_TAGS.has(tag) && current.numbers.has(tag)) ||
+        (CLASS_BYTES_TAGS.has(tag) && current.bytes.has(tag))
+      ) {
+        throw malformed(
+          `the class record starting at byte ${current.offset} holds ${tag} twice (second at byte ${offset}).`,
+        );
+      }
       if (CLASS_NUMBER_TAGS.has(tag)) current.numbers.set(tag, readU32(value, tag, offset));
       else if (CLASS_BYTES_TAGS.has(tag)) current.bytes.set(tag, value);
       continue;
