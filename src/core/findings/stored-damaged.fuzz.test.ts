@@ -80,7 +80,23 @@ const damage = fc.oneof(
 );
 type Damage = typeof damage extends fc.Arbitrary<infer T> ? T : never;
 
+/** A stored finding's JSON as an object, or null when an earlier edit left it unreadable. */
+function readable(text: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 function damaged(text: string, column: Column, deviceId: number, d: Damage): string {
+  // A finding an earlier edit already left unreadable has no field to change: it stays so.
+  const finding = column === 'finding' ? readable(text) : null;
+  if (column === 'finding' && finding === null && (d.kind === 'other-device' || d.kind === 'field'))
+    return text;
   switch (d.kind) {
     case 'cut':
       return text.slice(0, Math.floor(d.at * text.length));
@@ -94,14 +110,13 @@ function damaged(text: string, column: Column, deviceId: number, d: Damage): str
       return d.text;
     case 'other-device':
       // Lean keys are kept whole, places and all: only their device is another's.
-      if (column === 'finding')
-        return JSON.stringify({ ...(JSON.parse(text) as object), deviceId: deviceId + 100 });
+      if (column === 'finding') return JSON.stringify({ ...finding, deviceId: deviceId + 100 });
       return /^\[\d+,/.test(text)
         ? text.replace(/^\[\d+,/, `[${deviceId + 100},`)
         : `[${deviceId + 100},["k1"],[]]`;
     case 'field': {
       if (column !== 'finding') return `{"${d.field}":1}`;
-      const f = JSON.parse(text) as Record<string, unknown>;
+      const f = finding!;
       const values: Record<string, unknown> = {
         rule: f.rule === 'night-access' ? 'long-access' : 'night-access',
         deviceId: String(f.deviceId),
