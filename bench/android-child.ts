@@ -18,7 +18,7 @@ import { fileSource } from '../src/core/importers/sources';
 import { readLineBatches } from '../src/core/importers/line-reader';
 import { CaseSession } from '../src/core/services/case-service';
 import { captureGetprop } from '../src/core/testing/android-capture';
-import { LineBlocks, readViewRows, rowCounts, storeViewRows } from './storage-bound';
+import { boundText, measureBound, type BoundFigures } from './storage-bound';
 
 const TARGET = Number(process.env.BENCH_ANDROID_MB ?? 100) * 1e6;
 const DASHES = '-'.repeat(79);
@@ -158,28 +158,20 @@ async function floor(chunks: AsyncIterable<Uint8Array>, dbPath: string): Promise
  * (every line through its one expression) with the lines kept in compressed blocks, then the rows
  * the views read stored with their keys and indexed by one sort each.
  */
-async function bound(
+function bound(
   chunks: AsyncIterable<Uint8Array>,
   casePath: string,
   dbPath: string,
-): Promise<{ seconds: number; rows: number; detail: Record<string, unknown> }> {
-  const tables = readViewRows(casePath);
-  const t0 = performance.now();
-  const blocks = new LineBlocks();
-  let n = 0;
-  for await (const batch of readLineBatches(chunks, { warn: () => {} }))
-    for (const l of batch) {
-      if (ACCESS.exec(l.text)) n += 1;
-      blocks.add(l.text);
-    }
-  blocks.flush();
-  const readSeconds = (performance.now() - t0) / 1000;
-  const stored = storeViewRows(tables, blocks.blocks, dbPath);
-  return {
-    seconds: readSeconds + stored.insertSeconds + stored.indexSeconds,
-    rows: n,
-    detail: { readSeconds, ...stored, tables: rowCounts(tables) },
-  };
+): Promise<BoundFigures> {
+  return measureBound(casePath, dbPath, async (keep) => {
+    let n = 0;
+    for await (const batch of readLineBatches(chunks, { warn: () => {} }))
+      for (const l of batch) {
+        if (ACCESS.exec(l.text)) n += 1;
+        keep(l.text);
+      }
+    return n;
+  });
 }
 
 async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
@@ -244,12 +236,7 @@ async function measure(what: string, input: string, work: string): Promise<void>
       join(work, `${what}.db`),
     );
     console.log(
-      JSON.stringify({
-        ...b.detail,
-        seconds: b.seconds,
-        rows: b.rows,
-        rssMb: process.resourceUsage().maxRSS / 1024,
-      }),
+      JSON.stringify({ ...b, rows: b.lines, rssMb: process.resourceUsage().maxRSS / 1024 }),
     );
     return;
   }
@@ -266,28 +253,8 @@ async function measure(what: string, input: string, work: string): Promise<void>
   console.log(JSON.stringify({ seconds, rows, rssMb: process.resourceUsage().maxRSS / 1024 }));
 }
 
-/** Seconds, with two decimals (0 when missing). */
-function n2(x: number | undefined): string {
-  return (x ?? 0).toFixed(2);
-}
-
-/** The rows a bound stored, in words. */
-function boundRows(b: { tables?: Record<string, number> }): string {
-  const t = b.tables ?? {};
-  const cells = (t.session_rollup ?? 0) + (t.session_state_rollup ?? 0);
-  return `${(t.access_sessions ?? 0).toLocaleString('en-US')} sessions and ${cells.toLocaleString('en-US')} summary cells`;
-}
-
-/** What one measure prints; a bound also its parts and the rows it stored. */
-interface BenchFigures {
-  seconds: number;
-  rows: number;
-  rssMb: number;
-  readSeconds?: number;
-  insertSeconds?: number;
-  indexSeconds?: number;
-  tables?: Record<string, number>;
-}
+/** What one measure prints: a bound its figures besides. */
+type BenchFigures = { seconds: number; rows: number; rssMb: number } & Partial<BoundFigures>;
 
 function run(what: string, input: string, work: string): BenchFigures {
   // An import runs with the heap bound of the app's import worker.
@@ -332,7 +299,7 @@ if (process.argv[2] === '--measure') {
         `  import     ${i.seconds.toFixed(2)} s, ${(mb / i.seconds).toFixed(1)} MB/s end to end, peak RSS ${i.rssMb.toFixed(0)} MB with the import worker's ${IMPORT_HEAP_MB} MB heap (target < 600 MB)`,
         `  floor      ${f.seconds.toFixed(2)} s, ${(mb / f.seconds).toFixed(1)} MB/s (stream + one expression per line + batched inserts of ${f.rows.toLocaleString('en-US')} rows), peak RSS ${f.rssMb.toFixed(0)} MB`,
         `  ratio      ${ratio.toFixed(2)}x the floor (target <= 3x)`,
-        `  bound      ${b.seconds.toFixed(2)} s, ${(b.seconds / f.seconds).toFixed(2)}x the floor: the least this storage takes on one thread (the floor's reading, the lines kept compressed, then the ${boundRows(b)} the views read stored with their keys and indexed by one sort each: reading ${n2(b.readSeconds)} s, inserts ${n2(b.insertSeconds)} s, indexes and commit ${n2(b.indexSeconds)} s); the import is ${(i.seconds / b.seconds).toFixed(2)}x it`,
+        `  bound      ${b.seconds.toFixed(2)} s, ${boundText(b as BoundFigures, f.seconds, i.seconds)}`,
         `  parse only ${p.seconds.toFixed(2)} s, ${(mb / p.seconds).toFixed(1)} MB/s (the importers' records, nothing stored: ${(p.seconds / f.seconds).toFixed(2)}x the floor), peak RSS ${p.rssMb.toFixed(0)} MB`,
       );
     }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CaseSession } from '../src/core/services/case-service';
 import { importFile } from '../src/core/services/import-run';
-import { LineBlocks, readViewRows, rowCounts, storeViewRows } from './storage-bound';
+import { measureBound } from './storage-bound';
 
 const [mode, file, work] = process.argv.slice(2) as [string, string, string];
 
@@ -72,33 +72,26 @@ async function fullImport(): Promise<number> {
  * blocks, then the rows the views read stored with their keys and indexed by one sort each.
  */
 async function bound(): Promise<void> {
-  const tables = readViewRows(join(work, 'import.snoopcase'));
-  const t0 = performance.now();
-  const hash = createHash('sha256');
-  const blocks = new LineBlocks();
-  const input = createReadStream(file, { highWaterMark: 1 << 20 });
-  input.on('data', (c) => hash.update(c));
-  let n = 0;
-  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-    n += 1;
-    if (line === '') continue;
-    JSON.parse(line);
-    blocks.add(line);
-  }
-  blocks.flush();
-  hash.digest('hex');
-  const readSeconds = (performance.now() - t0) / 1000;
-  const stored = storeViewRows(tables, blocks.blocks, join(work, 'bound.sqlite'));
+  const figures = await measureBound(
+    join(work, 'import.snoopcase'),
+    join(work, 'bound.sqlite'),
+    async (keep) => {
+      const hash = createHash('sha256');
+      const input = createReadStream(file, { highWaterMark: 1 << 20 });
+      input.on('data', (c) => hash.update(c));
+      let n = 0;
+      for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+        n += 1;
+        if (line === '') continue;
+        JSON.parse(line);
+        keep(line);
+      }
+      hash.digest('hex');
+      return n;
+    },
+  );
   process.stdout.write(
-    JSON.stringify({
-      mode,
-      lines: n,
-      seconds: readSeconds + stored.insertSeconds + stored.indexSeconds,
-      readSeconds,
-      ...stored,
-      rows: rowCounts(tables),
-      maxRssMb: process.resourceUsage().maxRSS / 1024,
-    }) + '\n',
+    JSON.stringify({ mode, ...figures, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n',
   );
 }
 

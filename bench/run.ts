@@ -5,6 +5,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { IMPORT_HEAP_MB } from '../src/core/services/import-service';
 import { ensureExport } from './gen';
+import { boundText, type BoundFigures } from './storage-bound';
 
 const dataDir = process.env.BENCH_DATA_DIR ?? join(import.meta.dirname, '.data');
 mkdirSync(dataDir, { recursive: true });
@@ -56,7 +57,7 @@ const imp = child(
   [`--max-old-space-size=${IMPORT_HEAP_MB}`],
 );
 // The least this storage takes on one thread, from the case the import just wrote.
-const bound = child('import-child.ts', ['bound', exp.path, dataDir]);
+const bound = child('import-child.ts', ['bound', exp.path, dataDir]) as unknown as BoundFigures;
 const row = (name: string, r: Record<string, number | string>) => {
   const s = Number(r.seconds);
   console.log(
@@ -72,9 +73,8 @@ row('import', imp);
 console.log(
   `ratio    ${(Number(imp.seconds) / Number(floor.seconds)).toFixed(2)}x the floor (stream, sha256, parse, insert every raw line; target ≤ 1.3x); peak memory target < 300 MB (the import's heap bounded at ${IMPORT_HEAP_MB} MB, as in the app's import worker)`,
 );
-const boundRows = bound.rows as unknown as Record<string, number>;
 console.log(
-  `bound    ${Number(bound.seconds).toFixed(2).padStart(7)} s, ${(Number(bound.seconds) / Number(floor.seconds)).toFixed(2)}x the floor: the least this storage takes on one thread (the floor's reading, the lines kept compressed, then the ${boundRows.access_sessions!.toLocaleString('en-US')} sessions and ${(boundRows.session_rollup! + boundRows.session_state_rollup!).toLocaleString('en-US')} summary cells the views read stored with their keys and indexed by one sort each: reading ${Number(bound.readSeconds).toFixed(2)} s, inserts ${Number(bound.insertSeconds).toFixed(2)} s, indexes and commit ${Number(bound.indexSeconds).toFixed(2)} s); the import is ${(Number(imp.seconds) / Number(bound.seconds)).toFixed(2)}x it`,
+  `bound    ${bound.seconds.toFixed(2).padStart(7)} s, ${boundText(bound, Number(floor.seconds), Number(imp.seconds))}`,
 );
 console.log(
   `case     ${(Number(imp.caseBytes) / 1e6).toFixed(1)} MB for ${Number(imp.sessions).toLocaleString('en-US')} sessions: ${Math.round(Number(imp.caseBytes) / Math.max(1, Number(imp.sessions)))} bytes per stored access session (raw lines included)`,

@@ -3,10 +3,10 @@
 // read (every access session, and the day, week and four-week cells of the rollup and of the
 // sessions by app state) are read out beforehand, so nothing is paired, counted, checked or looked
 // up; they are then inserted into a fresh copy of those tables holding only their keys, and every
-// other index is built once, by one sort, at the end. Beside it, the caller times the reading the
-// floor also does (the stream, its hash, the parse of each line) and the raw lines kept in
-// compressed blocks, as the line store keeps them. An import that also pairs edges, validates
-// records and keeps its summaries cannot take less than the sum.
+// other index is built once, by one sort, at the end. Before that, the caller's reading is timed:
+// the reading the floor also does (the stream, its hash, the parse of each line), with the raw
+// lines kept in compressed blocks, as the line store keeps them. An import that also pairs edges,
+// validates records and keeps its summaries cannot take less than the sum.
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
@@ -23,7 +23,7 @@ const PARENTS = [
 const FOREIGN_KEYS = PARENTS.flatMap(([, columns]) => columns);
 
 /** The raw lines of a source, kept as the line store keeps them: 64 KiB blocks, deflated at level 1. */
-export class LineBlocks {
+class LineBlocks {
   private lines: string[] = [];
   private bytes = 0;
   readonly blocks: Buffer[] = [];
@@ -68,7 +68,7 @@ function defaultValue(sql: string | null): unknown {
  * that differ from the column's default, as the import binds only those (a summary cell binds
  * the few hours it counts, not all of its 125 sums).
  */
-export function readViewRows(casePath: string): TableRows[] {
+function readViewRows(casePath: string): TableRows[] {
   const db = new Database(casePath, { readonly: true });
   try {
     return TABLES.map((name) => {
@@ -123,7 +123,7 @@ export function readViewRows(casePath: string): TableRows[] {
  * keys only, then every other index by one sort. Returns the seconds of the insert and of the
  * indexes with the commit.
  */
-export function storeViewRows(
+function storeViewRows(
   tables: TableRows[],
   blocks: readonly Buffer[],
   path: string,
@@ -174,7 +174,52 @@ export function storeViewRows(
   }
 }
 
-/** The rows of each table, for the report. */
-export function rowCounts(tables: readonly TableRows[]): Record<string, number> {
-  return Object.fromEntries(tables.map((t) => [t.name, t.rows.length]));
+/** What a bound measured: its seconds and their parts, the lines read, the rows stored per table. */
+export interface BoundFigures {
+  seconds: number;
+  readSeconds: number;
+  insertSeconds: number;
+  indexSeconds: number;
+  lines: number;
+  tables: Record<string, number>;
+}
+
+/**
+ * The storage bound of the import that wrote `casePath`, stored into a scratch file at `dbPath`.
+ * `read` does the floor's reading of the input, handing each raw line to `keep`, and returns the
+ * lines it counted; it is timed with the lines' blocks, then the rows are stored.
+ */
+export async function measureBound(
+  casePath: string,
+  dbPath: string,
+  read: (keep: (line: string) => void) => Promise<number>,
+): Promise<BoundFigures> {
+  const tables = readViewRows(casePath);
+  const t0 = performance.now();
+  const blocks = new LineBlocks();
+  const lines = await read((line) => blocks.add(line));
+  blocks.flush();
+  const readSeconds = (performance.now() - t0) / 1000;
+  const stored = storeViewRows(tables, blocks.blocks, dbPath);
+  return {
+    seconds: readSeconds + stored.insertSeconds + stored.indexSeconds,
+    readSeconds,
+    ...stored,
+    lines,
+    tables: Object.fromEntries(tables.map((t) => [t.name, t.rows.length])),
+  };
+}
+
+/** What the bench prints of a bound after its seconds, beside the floor's and the import's. */
+export function boundText(b: BoundFigures, floorSeconds: number, importSeconds: number): string {
+  const sessions = b.tables.access_sessions ?? 0;
+  const cells = (b.tables.session_rollup ?? 0) + (b.tables.session_state_rollup ?? 0);
+  return (
+    `${(b.seconds / floorSeconds).toFixed(2)}x the floor: the least this storage takes on one thread ` +
+    `(the floor's reading, the lines kept compressed, then the ${sessions.toLocaleString('en-US')} ` +
+    `sessions and ${cells.toLocaleString('en-US')} summary cells the views read stored with their ` +
+    `keys and indexed by one sort each: reading ${b.readSeconds.toFixed(2)} s, inserts ` +
+    `${b.insertSeconds.toFixed(2)} s, indexes and commit ${b.indexSeconds.toFixed(2)} s); the ` +
+    `import is ${(importSeconds / b.seconds).toFixed(2)}x it`
+  );
 }
