@@ -5,7 +5,13 @@ import { mkdir, open, readFile, readdir, rename, stat, writeFile } from 'node:fs
 import { join, resolve } from 'node:path';
 import { detectSingleDump } from '../importers/android/sections';
 import { AppError } from '../model/errors';
-import { OFFLINE_PROBLEM, UNAUTHORIZED_PROBLEM, adbSaid, isAdbSerial } from './adb';
+import {
+  OFFLINE_PROBLEM,
+  UNAUTHORIZED_PROBLEM,
+  adbSaid,
+  isAdbSerial,
+  printedWholeNumber,
+} from './adb';
 
 /** The steps of a capture, in the order they run. */
 export const CAPTURE_STEPS = [
@@ -643,8 +649,7 @@ export async function captureAndroid(options: CaptureOptions): Promise<CaptureRe
     if (step === 'getprop') {
       const props = parseGetprop(await readFile(run.path, 'utf8'));
       const sdk = propOrNull(props, 'ro.build.version.sdk');
-      // More digits than a safe integer holds would read as a rounded number or Infinity.
-      manifest.sdk = sdk !== null && /^\d{1,15}$/.test(sdk) ? Number(sdk) : null;
+      manifest.sdk = printedWholeNumber(sdk);
       manifest.model = propOrNull(props, 'ro.product.model');
       manifest.manufacturer = propOrNull(props, 'ro.product.manufacturer');
       manifest.androidVersion = propOrNull(props, 'ro.build.version.release');
@@ -654,7 +659,7 @@ export async function captureAndroid(options: CaptureOptions): Promise<CaptureRe
       // Taken as soon as the phone answered, so the two clocks can be compared.
       manifest.hostTimeMs = run.exitedAtMs;
       const text = (await readFile(run.path, 'utf8')).trim();
-      manifest.deviceEpochSeconds = /^\d{1,15}$/.test(text) ? Number(text) : null;
+      manifest.deviceEpochSeconds = printedWholeNumber(text);
     }
   }
   await writeManifest();

@@ -217,6 +217,14 @@ function isListingKey(token: string): boolean {
 }
 
 /**
+ * A whole number a tool printed, or null when the text is not one of at most 15 digits: more
+ * digits than a safe integer holds (a tampered tool's) would read as a rounded number or Infinity.
+ */
+export function printedWholeNumber(text: string | null | undefined): number | null {
+  return text !== null && text !== undefined && /^\d{1,15}$/.test(text) ? Number(text) : null;
+}
+
+/**
  * Parses `adb devices -l`: one phone a line, `SERIAL  STATE key:value…`. The state may hold
  * spaces (`no permissions (…); see […]`), so it runs up to the first known `key:` token.
  * Header and adb-server messages (`List of devices attached`, `* daemon …`) are skipped.
@@ -248,9 +256,7 @@ export function parseAdbDevices(text: string): AdbDevice[] {
       product: values.get('product') ?? null,
       deviceName: values.get('device') ?? null,
       usb: values.get('usb') ?? null,
-      // Digits beyond a safe integer (a tampered adb's) would read as a rounded number or Infinity.
-      transportId:
-        transport !== undefined && /^\d{1,15}$/.test(transport) ? Number(transport) : null,
+      transportId: printedWholeNumber(transport),
       problem: adbStateProblem(state),
     });
   }
