@@ -24,6 +24,11 @@ const LF = 0x0a;
 const CR = 0x0d;
 const BOM = Uint8Array.from([0xef, 0xbb, 0xbf]);
 
+/** Whether `bytes` opens with the first `n` bytes of a UTF-8 BOM. */
+function opensLikeBom(bytes: Uint8Array, n: number): boolean {
+  return bytes.length >= n && BOM.subarray(0, n).every((b, i) => bytes[i] === b);
+}
+
 /**
  * Splits a byte stream into lines without holding the file in memory, one batch per chunk.
  * A leading UTF-8 BOM is stripped (however the first bytes are chunked), CRLF endings are
@@ -102,13 +107,13 @@ export async function* readLineBatches(
     let chunk = raw;
     if (head !== null) {
       chunk = head.length === 0 ? raw : Buffer.concat([head, raw]);
-      if (chunk.length < 3 && BOM.subarray(0, chunk.length).every((b, i) => chunk[i] === b)) {
+      if (chunk.length < 3 && opensLikeBom(chunk, chunk.length)) {
         // Copy: the caller may reuse the chunk's buffer.
         head = Uint8Array.from(chunk);
         return;
       }
       head = null;
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+      if (opensLikeBom(chunk, 3)) {
         chunk = chunk.subarray(3);
         offset += 3;
         options.warn({
