@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../contract/findings';
 import type { Db } from '../db/open';
+import { jsonObject } from '../model/json';
 import { queryFindingsList } from '../services/findings-service';
 import { emptyFindingsCase, fillFindingsCase } from '../testing/findings-case';
 import { fuzzOptions } from '../testing/fuzz';
@@ -80,21 +81,9 @@ const damage = fc.oneof(
 );
 type Damage = typeof damage extends fc.Arbitrary<infer T> ? T : never;
 
-/** A stored finding's JSON as an object, or null when an earlier edit left it unreadable. */
-function readable(text: string): Record<string, unknown> | null {
-  try {
-    const v: unknown = JSON.parse(text);
-    return v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? (v as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
-}
-
 function damaged(text: string, column: Column, deviceId: number, d: Damage): string {
   // A finding an earlier edit already left unreadable has no field to change: it stays so.
-  const finding = column === 'finding' ? readable(text) : null;
+  const finding = column === 'finding' ? jsonObject(text) : null;
   if (column === 'finding' && finding === null && (d.kind === 'other-device' || d.kind === 'field'))
     return text;
   switch (d.kind) {
