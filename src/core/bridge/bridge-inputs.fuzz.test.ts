@@ -65,28 +65,21 @@ const anyNumber = fc.oneof(
   fc.integer({ min: Date.UTC(2023, 0, 1), max: Date.UTC(2025, 0, 1) }),
 );
 
+type Span = [min: number, max: number];
+/** A `YYYY-MM-DD` text of years, months and days drawn from the ranges given. */
+const dayWithin = ([y0, y1]: Span, [m0, m1]: Span, [d0, d1]: Span): fc.Arbitrary<string> =>
+  fc
+    .tuple(
+      fc.integer({ min: y0, max: y1 }),
+      fc.integer({ min: m0, max: m1 }),
+      fc.integer({ min: d0, max: d1 }),
+    )
+    .map(([y, m, d]) => `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`);
+
 /** Dates the schema's pattern lets through: mostly real ones, and ones no calendar has. */
 const dayText = fc.oneof(
-  {
-    weight: 4,
-    arbitrary: fc
-      .tuple(
-        fc.integer({ min: 2023, max: 2025 }),
-        fc.integer({ min: 1, max: 12 }),
-        fc.integer({ min: 1, max: 28 }),
-      )
-      .map(([y, m, d]) => `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`),
-  },
-  {
-    weight: 1,
-    arbitrary: fc
-      .tuple(
-        fc.integer({ min: 0, max: 9999 }),
-        fc.integer({ min: 0, max: 99 }),
-        fc.integer({ min: 0, max: 99 }),
-      )
-      .map(([y, m, d]) => `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`),
-  },
+  { weight: 4, arbitrary: dayWithin([2023, 2025], [1, 12], [1, 28]) },
+  { weight: 1, arbitrary: dayWithin([0, 9999], [0, 99], [0, 99]) },
 );
 const boundText = fc.oneof(
   dayText,
