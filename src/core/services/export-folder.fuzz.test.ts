@@ -66,10 +66,18 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(outside, { recursive: true, force: true }));
 
+/** The file a link inside the folder points to: its first report or text file. */
+const linkTarget = (entries: readonly Entry[]): Entry | undefined =>
+  entries.find((e) => e.kind === 'report' || e.kind === 'text');
+
+/** The entry whose bytes reading `e` gives: the link's target for a link inside the folder. */
+const readAs = (e: Entry, written: readonly Entry[]): Entry =>
+  e.kind === 'link-inside' ? linkTarget(written)! : e;
+
 /** Writes the folder; returns the entries as written (a named pipe may be impossible here). */
 function writeFolder(dir: string, entries: readonly Entry[]): Entry[] {
   mkdirSync(dir);
-  const firstFile = entries.find((e) => e.kind === 'report' || e.kind === 'text');
+  const firstFile = linkTarget(entries);
   const written: Entry[] = [];
   for (const e of entries) {
     const path = join(dir, e.name);
@@ -136,11 +144,7 @@ describe('a folder of exports, whatever it holds', () => {
             for (const e of read) {
               const o = byName.get(e.name);
               expect(o, e.name).toBeDefined();
-              const target =
-                e.kind === 'link-inside'
-                  ? written.find((w) => w.kind === 'report' || w.kind === 'text')!
-                  : e;
-              if (target.kind === 'report')
+              if (readAs(e, written).kind === 'report')
                 expect(['imported', 'already-imported']).toContain(o!.status);
               else expect(o!.status).toBe('refused');
             }
@@ -163,11 +167,7 @@ describe('a folder of exports, whatever it holds', () => {
           // Each distinct report is stored once, however many files hold it.
           const seeds = new Set(
             (recognised ? read : [])
-              .map((e) =>
-                e.kind === 'link-inside'
-                  ? written.find((w) => w.kind === 'report' || w.kind === 'text')!
-                  : e,
-              )
+              .map((e) => readAs(e, written))
               .filter((e) => e.kind === 'report')
               .map((e) => e.seed),
           );
